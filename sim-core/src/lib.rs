@@ -1,0 +1,28 @@
+//! The ftsim engine: a deterministic discrete-event simulator of processes exchanging messages
+//! over a faulty network. A run is a pure function of its [`Setup`] and seed: every random
+//! decision (delays, loss, duplication, fault times, a process's own randomness) flows through
+//! [`Choices`] from seeded ChaCha8 streams, time is integer nanoseconds, and every collection
+//! that affects a run is ordered. Protocols implement [`Process`] and push effects into a
+//! [`Ctx`]; [`Property`]s judge each run (safety after every event, liveness at the end,
+//! reachability across a sweep). sim-core knows no protocol, no CLI and no report format.
+
+pub mod engine;
+pub mod entropy;
+pub mod faults;
+pub mod network;
+pub mod process;
+pub mod property;
+pub mod time;
+pub mod trace;
+
+/// A node's index in the group, from 0 to n - 1.
+pub type NodeId = usize;
+
+pub use engine::{in_simulation, DetectorModel, Engine, RunConfig, Setup};
+pub use entropy::{Choices, Recorder, Seeded, Stream, Tape, PPM};
+pub use faults::{FaultEvent, FaultKind, FaultPlan, FaultSpec};
+pub use network::{DelayDist, LinkModel, NetworkModel};
+pub use process::{Adversary, AdversaryCtx, Ctx, Process, Silent, TimerId};
+pub use property::{Property, PropertyKind, World};
+pub use time::{Duration, Time};
+pub use trace::{DropReason, Outcome, RunReport, Stats, TraceEvent, TraceKind, Violation};

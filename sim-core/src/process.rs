@@ -1,0 +1,279 @@
+//! What a protocol implements ([`Process`]) and what its handlers may do ([`Ctx`]). Handlers
+//! never act directly: they push effects (sends, timers, observations) into a buffer that the
+//! engine applies afterwards, so the same code could run under a checker or a real network.
+
+use std::fmt::Debug;
+use std::hash::Hash;
+
+use crate::entropy::{chance_ppm, Choices, Stream};
+use crate::time::{Duration, Time};
+use crate::NodeId;
+
+/// A protocol participant. The engine owns one per node, builds it with the protocol's factory
+/// at start and again, from scratch, when the node recovers from a crash.
+pub trait Process: Sized {
+    /// Messages between processes.
+    type Msg: Clone + Debug + Hash;
+    /// Timer tags: what a timer means when it fires.
+    type Timer: Clone + Debug + Hash;
+    /// Typed observations that properties judge (`Decide(v)`, `Deliver(id)`…).
+    type Obs: Clone + Debug + Hash;
+    /// What survives a crash. Written through [`Ctx::stable_mut`], read through [`Ctx::stable`].
+    type Stable: Clone + Debug + Default;
+
+    /// The node starts (time 0).
+    fn on_start(&mut self, ctx: &mut Ctx<'_, Self>);
+
+    /// A message arrives.
+    fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, msg: Self::Msg);
+
+    /// A timer set with [`Ctx::set_timer`] fires (it was not cancelled and the node did not
+    /// crash since).
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, timer: Self::Timer) {
+        let _ = (ctx, timer);
+    }
+
+    /// The node restarts after a crash. `self` is freshly built by the factory; only
+    /// `ctx.stable()` survived. By default the node starts over.
+    fn on_recover(&mut self, ctx: &mut Ctx<'_, Self>) {
+        self.on_start(ctx);
+    }
+
+    /// The failure detector now suspects `node`.
+    fn on_suspect(&mut self, ctx: &mut Ctx<'_, Self>, node: NodeId) {
+        let _ = (ctx, node);
+    }
+
+    /// The failure detector no longer suspects `node`.
+    fn on_restore(&mut self, ctx: &mut Ctx<'_, Self>, node: NodeId) {
+        let _ = (ctx, node);
+    }
+}
+
+/// A handle to a timer, for cancelling it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TimerId {
+    pub(crate) slot: u32,
+    pub(crate) generation: u32,
+}
+
+impl TimerId {
+    /// A small number naming the timer in traces.
+    pub fn slot(self) -> u32 {
+        self.slot
+    }
+}
+
+/// Per-node timer bookkeeping: slots are reused, and a generation number tells a live timer
+/// from a cancelled or crashed one, so cancelling allocates nothing and stale queue entries are
+/// recognised when they pop.
+#[derive(Debug, Default)]
+pub(crate) struct TimerSlab {
+    generation: Vec<u32>,
+    armed: Vec<bool>,
+    free: Vec<u32>,
+}
+
+impl TimerSlab {
+    pub(crate) fn arm(&mut self) -> TimerId {
+        let slot = match self.free.pop() {
+            Some(s) => s,
+            None => {
+                self.generation.push(0);
+                self.armed.push(false);
+                (self.generation.len() - 1) as u32
+            }
+        };
+        self.armed[slot as usize] = true;
+        TimerId {
+            slot,
+            generation: self.generation[slot as usize],
+        }
+    }
+
+    /// Disarms the timer if it is still live; true if it was.
+    pub(crate) fn disarm(&mut self, id: TimerId) -> bool {
+        let s = id.slot as usize;
+        if s < self.armed.len() && self.armed[s] && self.generation[s] == id.generation {
+            self.armed[s] = false;
+            self.generation[s] = self.generation[s].wrapping_add(1);
+            self.free.push(id.slot);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Disarms every live timer (a crash).
+    pub(crate) fn clear(&mut self) {
+        for s in 0..self.armed.len() {
+            if self.armed[s] {
+                self.armed[s] = false;
+                self.generation[s] = self.generation[s].wrapping_add(1);
+                self.free.push(s as u32);
+            }
+        }
+    }
+}
+
+/// An effect requested by a handler, applied by the engine when the handler returns.
+#[derive(Debug)]
+pub(crate) enum Effect<P: Process> {
+    Send {
+        to: NodeId,
+        msg: P::Msg,
+    },
+    Broadcast {
+        msg: P::Msg,
+    },
+    SetTimer {
+        id: TimerId,
+        delay: Duration,
+        tag: P::Timer,
+    },
+    CancelTimer {
+        id: TimerId,
+    },
+    Observe(P::Obs),
+}
+
+/// What a handler can see and do.
+pub struct Ctx<'a, P: Process> {
+    pub(crate) id: NodeId,
+    pub(crate) n: usize,
+    pub(crate) now: Time,
+    pub(crate) effects: &'a mut Vec<Effect<P>>,
+    pub(crate) timers: &'a mut TimerSlab,
+    pub(crate) stable: &'a mut P::Stable,
+    pub(crate) stable_written: bool,
+    pub(crate) choices: &'a mut dyn Choices,
+}
+
+impl<'a, P: Process> Ctx<'a, P> {
+    /// This node's id, from 0 to `n() - 1`.
+    pub fn id(&self) -> NodeId {
+        self.id
+    }
+
+    /// The number of nodes in the group.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    /// The current virtual time.
+    pub fn now(&self) -> Time {
+        self.now
+    }
+
+    /// Every node id except this one, in increasing order.
+    pub fn peers(&self) -> impl Iterator<Item = NodeId> {
+        let me = self.id;
+        (0..self.n).filter(move |&i| i != me)
+    }
+
+    /// Sends `msg` to `to` (which may be this node itself).
+    pub fn send(&mut self, to: NodeId, msg: P::Msg) {
+        self.effects.push(Effect::Send { to, msg });
+    }
+
+    /// Sends `msg` to every other node, in increasing id order.
+    pub fn broadcast(&mut self, msg: P::Msg) {
+        self.effects.push(Effect::Broadcast { msg });
+    }
+
+    /// Fires `on_timer(tag)` after `delay`, unless cancelled or the node crashes first.
+    pub fn set_timer(&mut self, delay: Duration, tag: P::Timer) -> TimerId {
+        let id = self.timers.arm();
+        self.effects.push(Effect::SetTimer { id, delay, tag });
+        id
+    }
+
+    /// Cancels a timer; cancelling one that already fired or was cancelled does nothing.
+    pub fn cancel_timer(&mut self, id: TimerId) {
+        if self.timers.disarm(id) {
+            self.effects.push(Effect::CancelTimer { id });
+        }
+    }
+
+    /// Reports something the process did, for the properties to judge.
+    pub fn observe(&mut self, obs: P::Obs) {
+        self.effects.push(Effect::Observe(obs));
+    }
+
+    /// This node's stable storage, as it survived any crash.
+    pub fn stable(&self) -> &P::Stable {
+        self.stable
+    }
+
+    /// Writes stable storage; the write is durable as soon as the handler returns.
+    pub fn stable_mut(&mut self) -> &mut P::Stable {
+        self.stable_written = true;
+        self.stable
+    }
+
+    /// A number drawn uniformly from `0..bound` from this process's own stream (`bound` ≥ 1).
+    pub fn random_below(&mut self, bound: u64) -> u64 {
+        self.choices.choose(Stream::Process(self.id), bound.max(1))
+    }
+
+    /// True with probability `ppm` parts per million, from this process's own stream.
+    pub fn random_chance_ppm(&mut self, ppm: u32) -> bool {
+        chance_ppm(self.choices, Stream::Process(self.id), ppm)
+    }
+
+    /// A duration drawn uniformly from `[min, max]`, from this process's own stream.
+    pub fn random_duration(&mut self, min: Duration, max: Duration) -> Duration {
+        let span = max.0.saturating_sub(min.0);
+        Duration(min.0 + self.random_below(span + 1))
+    }
+}
+
+/// What a Byzantine adversary can see and draw from when it intercepts a message.
+pub struct AdversaryCtx<'a> {
+    pub now: Time,
+    pub n: usize,
+    pub(crate) choices: &'a mut dyn Choices,
+}
+
+impl AdversaryCtx<'_> {
+    /// A number drawn uniformly from `0..bound` from the adversary stream (`bound` ≥ 1).
+    pub fn random_below(&mut self, bound: u64) -> u64 {
+        self.choices.choose(Stream::Adversary, bound.max(1))
+    }
+}
+
+/// Drives a Byzantine node: the node runs the protocol's correct code, and every message it
+/// sends passes through the adversary, which may forward, replace or drop it. Each protocol
+/// specialises adversaries that know its messages (equivocate, lie); [`Silent`] needs no
+/// knowledge and is provided here.
+pub trait Adversary<P: Process> {
+    /// A short name for reports.
+    fn name(&self) -> &str;
+
+    /// Decides what `from` actually sends to `to` in place of `msg` (`None`: nothing).
+    fn tamper(
+        &mut self,
+        ctx: &mut AdversaryCtx<'_>,
+        from: NodeId,
+        to: NodeId,
+        msg: P::Msg,
+    ) -> Option<P::Msg>;
+}
+
+/// A Byzantine node that never sends anything.
+pub struct Silent;
+
+impl<P: Process> Adversary<P> for Silent {
+    fn name(&self) -> &str {
+        "silent"
+    }
+    fn tamper(
+        &mut self,
+        _: &mut AdversaryCtx<'_>,
+        _: NodeId,
+        _: NodeId,
+        _: P::Msg,
+    ) -> Option<P::Msg> {
+        None
+    }
+}

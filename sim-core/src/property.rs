@@ -1,0 +1,101 @@
+//! Properties judge a run from the observations processes emit and, where needed, a read-only
+//! view of their states. Three kinds:
+//! - **always** (safety): checked after every event; the first failure stops the run;
+//! - **eventually** (liveness): checked once at the end, after the faults stopped and the
+//!   network stayed healed for the settle period;
+//! - **sometimes** (reachability): must hold in at least one run of a sweep, so that a scenario
+//!   cannot pass vacuously; per run, `finish` says whether it was reached.
+
+use serde::{Deserialize, Serialize};
+
+use crate::process::Process;
+use crate::time::Time;
+use crate::NodeId;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PropertyKind {
+    Always,
+    Eventually,
+    Sometimes,
+}
+
+impl std::fmt::Display for PropertyKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PropertyKind::Always => "always",
+            PropertyKind::Eventually => "eventually",
+            PropertyKind::Sometimes => "sometimes",
+        })
+    }
+}
+
+/// A read-only view of the whole system for properties.
+pub struct World<'a, P: Process> {
+    pub now: Time,
+    pub(crate) states: &'a [P],
+    pub(crate) up: &'a [bool],
+    pub(crate) ever_crashed: &'a [bool],
+    pub(crate) byzantine: &'a [bool],
+}
+
+impl<'a, P: Process> World<'a, P> {
+    pub fn n(&self) -> usize {
+        self.states.len()
+    }
+    /// The state of a node (for a crashed node: as it was when it crashed).
+    pub fn state(&self, node: NodeId) -> &'a P {
+        &self.states[node]
+    }
+    pub fn is_up(&self, node: NodeId) -> bool {
+        self.up[node]
+    }
+    pub fn ever_crashed(&self, node: NodeId) -> bool {
+        self.ever_crashed[node]
+    }
+    pub fn is_byzantine(&self, node: NodeId) -> bool {
+        self.byzantine[node]
+    }
+    /// Correct in the crash-stop sense: never crashed and not Byzantine.
+    pub fn is_correct(&self, node: NodeId) -> bool {
+        !self.ever_crashed[node] && !self.byzantine[node]
+    }
+    /// Nodes that are up now and not Byzantine (for crash-recover liveness).
+    pub fn is_up_and_honest(&self, node: NodeId) -> bool {
+        self.up[node] && !self.byzantine[node]
+    }
+    pub fn nodes(&self) -> std::ops::Range<NodeId> {
+        0..self.states.len()
+    }
+}
+
+/// A property of runs. `Err(message)` from `observe` or `check_state` is a violation at the
+/// current event; `finish` is called at the end of a run that was not cut short: for
+/// `Eventually`, `Err` is a violation; for `Sometimes`, `Ok` means "reached in this run".
+pub trait Property<P: Process> {
+    fn name(&self) -> &str;
+    fn kind(&self) -> PropertyKind;
+
+    /// Called for every observation, in the order they are emitted.
+    fn observe(&mut self, world: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+        let _ = (world, node, obs);
+        Ok(())
+    }
+
+    /// Whether `check_state` should run after every event (it costs a call per event).
+    fn watches_state(&self) -> bool {
+        false
+    }
+
+    /// Judges process states after an event; only called if `watches_state`.
+    fn check_state(&mut self, world: &World<'_, P>) -> Result<(), String> {
+        let _ = world;
+        Ok(())
+    }
+
+    /// Called once when the run ends normally.
+    fn finish(&mut self, world: &World<'_, P>) -> Result<(), String> {
+        let _ = world;
+        Ok(())
+    }
+}

@@ -40,6 +40,23 @@ pub struct World<'a, P: Process> {
 }
 
 impl<'a, P: Process> World<'a, P> {
+    /// A view over explicit slices (one entry per node), for judging hand-built histories.
+    pub fn new(
+        now: Time,
+        states: &'a [P],
+        up: &'a [bool],
+        ever_crashed: &'a [bool],
+        byzantine: &'a [bool],
+    ) -> Self {
+        World {
+            now,
+            states,
+            up,
+            ever_crashed,
+            byzantine,
+        }
+    }
+
     pub fn n(&self) -> usize {
         self.states.len()
     }

@@ -1,0 +1,175 @@
+//! Generic consensus properties, shared by every protocol whose processes propose and decide
+//! values (flooding consensus, Byzantine agreement, Paxos, and commit/abort in 2PC): a
+//! protocol's observation type implements [`Decision`] and gets agreement, validity,
+//! integrity and termination for free. Byzantine nodes' observations are ignored: what a
+//! traitor "decides" means nothing.
+
+use std::collections::BTreeMap;
+
+use sim_core::{NodeId, Process, Property, PropertyKind, World};
+
+/// Observations that carry proposals and decisions.
+pub trait Decision {
+    /// The value this observation proposes, if it is a proposal.
+    fn proposed(&self) -> Option<u64>;
+    /// The value this observation decides, if it is a decision.
+    fn decided(&self) -> Option<u64>;
+}
+
+/// Uniform agreement: no two (non-Byzantine) processes decide differently, including processes
+/// that crash after deciding.
+#[derive(Default)]
+pub struct Agreement {
+    first: Option<(NodeId, u64)>,
+}
+
+impl<P: Process> Property<P> for Agreement
+where
+    P::Obs: Decision,
+{
+    fn name(&self) -> &str {
+        "agreement"
+    }
+    fn kind(&self) -> PropertyKind {
+        PropertyKind::Always
+    }
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+        let Some(v) = obs.decided() else {
+            return Ok(());
+        };
+        if w.is_byzantine(node) {
+            return Ok(());
+        }
+        match self.first {
+            None => {
+                self.first = Some((node, v));
+                Ok(())
+            }
+            Some((other, u)) if u != v => Err(format!(
+                "node {node} decided {v} but node {other} decided {u}"
+            )),
+            Some(_) => Ok(()),
+        }
+    }
+}
+
+/// Validity: a decided value was proposed by some process.
+#[derive(Default)]
+pub struct Validity {
+    proposed: BTreeMap<u64, NodeId>,
+}
+
+impl<P: Process> Property<P> for Validity
+where
+    P::Obs: Decision,
+{
+    fn name(&self) -> &str {
+        "validity"
+    }
+    fn kind(&self) -> PropertyKind {
+        PropertyKind::Always
+    }
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+        if let Some(v) = obs.proposed() {
+            self.proposed.entry(v).or_insert(node);
+        }
+        match obs.decided() {
+            Some(v) if !w.is_byzantine(node) && !self.proposed.contains_key(&v) => Err(format!(
+                "node {node} decided {v}, which nobody proposed (proposals: {:?})",
+                self.proposed.keys().collect::<Vec<_>>()
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Integrity: a process decides at most once.
+#[derive(Default)]
+pub struct Integrity {
+    decided: BTreeMap<NodeId, u64>,
+}
+
+impl<P: Process> Property<P> for Integrity
+where
+    P::Obs: Decision,
+{
+    fn name(&self) -> &str {
+        "integrity"
+    }
+    fn kind(&self) -> PropertyKind {
+        PropertyKind::Always
+    }
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+        let Some(v) = obs.decided() else {
+            return Ok(());
+        };
+        if w.is_byzantine(node) {
+            return Ok(());
+        }
+        match self.decided.insert(node, v) {
+            Some(before) => Err(format!("node {node} decided twice: {before}, then {v}")),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Which processes must eventually decide.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Obliged {
+    /// Processes that never crashed (crash-stop models).
+    Correct,
+    /// Processes that are up at the end (crash-recover models: they recovered and must finish).
+    UpAtEnd,
+}
+
+/// Termination: every obliged, non-Byzantine process has decided by the end of the run.
+pub struct Termination {
+    obliged: Obliged,
+    decided: BTreeMap<NodeId, u64>,
+}
+
+impl Termination {
+    pub fn new(obliged: Obliged) -> Self {
+        Termination {
+            obliged,
+            decided: BTreeMap::new(),
+        }
+    }
+}
+
+impl<P: Process> Property<P> for Termination
+where
+    P::Obs: Decision,
+{
+    fn name(&self) -> &str {
+        "termination"
+    }
+    fn kind(&self) -> PropertyKind {
+        PropertyKind::Eventually
+    }
+    fn observe(&mut self, _: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+        if let Some(v) = obs.decided() {
+            self.decided.insert(node, v);
+        }
+        Ok(())
+    }
+    fn finish(&mut self, w: &World<'_, P>) -> Result<(), String> {
+        let undecided: Vec<NodeId> = w
+            .nodes()
+            .filter(|&i| match self.obliged {
+                Obliged::Correct => w.is_correct(i),
+                Obliged::UpAtEnd => w.is_up_and_honest(i),
+            })
+            .filter(|i| !self.decided.contains_key(i))
+            .collect();
+        if undecided.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} never decided (at {})",
+                crate::nodes_phrase(&undecided),
+                w.now
+            ))
+        }
+    }
+}

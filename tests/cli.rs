@@ -1,0 +1,196 @@
+//! End-to-end tests of the `ftsim` binary, as a user runs it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn ftsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ftsim"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("ftsim runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn scenario(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// A fresh directory for one test's files.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ftsim-cli-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", stdout(o), stderr(o)))
+}
+
+#[test]
+fn a_passing_scenario_exits_0() {
+    let o = ftsim(&["run", &scenario("flooding-f1-two-rounds.toml"), "--seeds", "300"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("every expectation met"));
+}
+
+#[test]
+fn an_expected_violation_that_is_found_exits_0() {
+    let o = ftsim(&["run", &scenario("flooding-f1-one-round.toml"), "--seeds", "300"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("ftsim replay"));
+}
+
+#[test]
+fn a_wrong_expectation_exits_1_and_says_why() {
+    let dir = scratch("wrong-expect");
+    let text = std::fs::read_to_string(scenario("flooding-f1-one-round.toml"))
+        .unwrap()
+        .replace("expect = { violation = \"agreement\" }", "expect = \"pass\"");
+    let file = dir.join("wrong.toml");
+    std::fs::write(&file, text).unwrap();
+    let o = ftsim(&["run", file.to_str().unwrap(), "--seeds", "300"]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("NOT MET"), "{out}");
+    assert!(out.contains("expected every run to pass"), "{out}");
+}
+
+#[test]
+fn a_malformed_file_exits_2_naming_file_and_key() {
+    let dir = scratch("malformed");
+    let text = std::fs::read_to_string(scenario("flooding-f1-two-rounds.toml"))
+        .unwrap()
+        .replace("delay = [\"1ms\", \"5ms\"]", "delay = [\"1ms\", \"5ms\"]\nloss = 1.5");
+    let file = dir.join("bad.toml");
+    std::fs::write(&file, text).unwrap();
+    for cmd in ["run", "check"] {
+        let o = ftsim(&[cmd, file.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {}{}", stdout(&o), stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains("bad.toml"), "{err}");
+        assert!(err.contains("network.loss"), "{err}");
+        assert!(err.contains("between 0 and 1"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
+fn a_missing_file_and_bad_usage_exit_2() {
+    let o = ftsim(&["run", "/nonexistent/x.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("/nonexistent/x.toml"));
+    let o = ftsim(&["run"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = ftsim(&["replay", &scenario("flooding-f1-one-round.toml")]);
+    assert_eq!(o.status.code(), Some(2), "replay without --seed");
+}
+
+#[test]
+fn replay_reproduces_the_failing_seed_that_run_reported() {
+    let o = ftsim(&[
+        "run",
+        &scenario("flooding-f1-one-round.toml"),
+        "--seeds",
+        "300",
+        "--format",
+        "json",
+    ]);
+    let doc = json(&o);
+    let s = &doc["scenarios"][0];
+    let seed = s["first_failing_seed"].as_u64().expect("a failing seed");
+    assert!(s["replay"].as_str().unwrap().ends_with(&format!("--seed {seed}")));
+
+    let replay = |fmt: &str| {
+        ftsim(&[
+            "replay",
+            &scenario("flooding-f1-one-round.toml"),
+            "--seed",
+            &seed.to_string(),
+            "--format",
+            fmt,
+        ])
+    };
+    let first = replay("json");
+    let second = replay("json");
+    assert_eq!(first.status.code(), Some(1), "a violating replay exits 1");
+    let (a, b) = (json(&first), json(&second));
+    assert_eq!(a["seed"].as_u64(), Some(seed));
+    assert_eq!(a["trace_hash"], b["trace_hash"]);
+    assert_eq!(a["events"], b["events"]);
+    assert_eq!(a["violations"][0]["property"], "agreement");
+    assert_eq!(a["violations"], b["violations"]);
+    assert!(a["events"].as_array().unwrap().len() > 10);
+
+    let text = replay("text");
+    let out = stdout(&text);
+    assert!(out.contains("VIOLATION agreement"), "{out}");
+    assert!(out.contains("verdict: VIOLATED"), "{out}");
+    let hash = a["trace_hash"].as_str().unwrap();
+    assert!(out.contains(&format!("trace hash {hash}")), "{out}");
+}
+
+#[test]
+fn results_are_identical_for_any_number_of_jobs() {
+    let run = |jobs: &str| {
+        let o = ftsim(&[
+            "run",
+            &scenario("flooding-f1-one-round.toml"),
+            &scenario("flooding-f2-three-rounds.toml"),
+            "--seeds",
+            "500",
+            "--jobs",
+            jobs,
+            "--format",
+            "json",
+        ]);
+        let mut doc = json(&o);
+        for s in doc["scenarios"].as_array_mut().unwrap() {
+            s.as_object_mut().unwrap().remove("elapsed_ms");
+        }
+        doc
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("4"));
+    for key in [
+        "name",
+        "file",
+        "protocol",
+        "runs",
+        "failed_runs",
+        "violations",
+        "first_failing_seed",
+        "expect",
+        "ok",
+    ] {
+        assert!(one["scenarios"][0].get(key).is_some(), "missing {key}");
+    }
+}
+
+#[test]
+fn run_with_one_seed_and_check_and_list() {
+    let o = ftsim(&["run", &scenario("flooding-f1-two-rounds.toml"), "--seed", "17", "--format", "json"]);
+    assert_eq!(json(&o)["scenarios"][0]["runs"], 1);
+
+    let o = ftsim(&["check", &scenario("")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("ok: "));
+
+    let o = ftsim(&["list"]);
+    let out = stdout(&o);
+    assert!(out.contains("flooding") && out.contains("rounds = 2") && out.contains("agreement"));
+}

@@ -37,10 +37,12 @@ enum Format {
 #[derive(Subcommand)]
 enum Command {
     /// Run scenarios over their seeds and report which invariants broke
-    #[command(long_about = "Run each scenario over its seeds (in parallel; the results are \
+    #[command(
+        long_about = "Run each scenario over its seeds (in parallel; the results are \
         identical for any --jobs) and print, per scenario: runs, failing runs by invariant, the \
         first failing seed and the command that replays it, and whether the scenario's `expect` \
-        was met. Exits 1 if any expectation is not met.")]
+        was met. Exits 1 if any expectation is not met."
+    )]
     Run {
         /// Scenario files, or directories of *.toml files
         #[arg(required = true)]
@@ -59,10 +61,12 @@ enum Command {
         format: Format,
     },
     /// Re-run one seed of a scenario with full tracing and print its timeline
-    #[command(long_about = "Re-run one seed with full tracing and print the timeline (time, \
+    #[command(
+        long_about = "Re-run one seed with full tracing and print the timeline (time, \
         node, event), ending with the verdict and the trace hash. The run is bit-identical to \
         the one `ftsim run` reported. Exits 1 if the run violated a property, panicked or \
-        exceeded its budget, 0 if it passed.")]
+        exceeded its budget, 0 if it passed."
+    )]
     Replay {
         /// The scenario file
         file: PathBuf,
@@ -310,7 +314,12 @@ fn cmd_list() -> ExitCode {
         }
         println!("  properties (default: every always/eventually one; list sometimes ones under `sometimes`):");
         for inv in &info.invariants {
-            println!("    {:<24} {:<10} {}", inv.name, inv.kind.to_string(), inv.help);
+            println!(
+                "    {:<24} {:<10} {}",
+                inv.name,
+                inv.kind.to_string(),
+                inv.help
+            );
         }
         if !info.adversaries.is_empty() {
             println!("  adversaries: {}", info.adversaries.join(", "));

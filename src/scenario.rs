@@ -78,9 +78,7 @@ impl Scenario {
     /// The fault plan of one seed: the random spec drawn from the seed's fault-plan stream,
     /// plus the explicit schedule.
     pub fn plan(&self, seed: u64) -> FaultPlan {
-        let mut plan = self
-            .faults
-            .generate(self.base.n, &mut Seeded::new(seed));
+        let mut plan = self.faults.generate(self.base.n, &mut Seeded::new(seed));
         plan.events.extend(self.schedule.iter().cloned());
         for &b in &self.byzantine {
             if !plan.byzantine.contains(&b) {
@@ -288,15 +286,23 @@ impl Ctx<'_> {
 
 fn probability(c: &Ctx, key: &str, p: f64) -> Result<u32, ScenarioError> {
     if !(0.0..=1.0).contains(&p) || p.is_nan() {
-        return Err(c.err(key, format!("expected a probability between 0 and 1, found {p}")));
+        return Err(c.err(
+            key,
+            format!("expected a probability between 0 and 1, found {p}"),
+        ));
     }
     Ok((p * PPM as f64).round() as u32)
 }
 
 fn duration_of(c: &Ctx, key: &str, v: &toml::Value) -> Result<Duration, ScenarioError> {
     match v {
-        toml::Value::String(s) => s.parse().map_err(|e: sim_core::time::ParseDurationError| c.err(key, e.to_string())),
-        other => Err(c.err(key, format!("expected a duration such as \"10ms\", found {other}"))),
+        toml::Value::String(s) => s
+            .parse()
+            .map_err(|e: sim_core::time::ParseDurationError| c.err(key, e.to_string())),
+        other => Err(c.err(
+            key,
+            format!("expected a duration such as \"10ms\", found {other}"),
+        )),
     }
 }
 
@@ -375,16 +381,26 @@ pub fn parse(file: &Path, text: &str) -> Result<Scenario, ScenarioError> {
     let c = Ctx { file, text };
     let raw: RawScenario = deserialize(&c)?;
     let protocol = protocols::find(&raw.protocol).ok_or_else(|| {
-        let known: Vec<String> = protocols::all().iter().map(|p| p.info().name.to_string()).collect();
+        let known: Vec<String> = protocols::all()
+            .iter()
+            .map(|p| p.info().name.to_string())
+            .collect();
         c.err(
             "protocol",
-            format!("unknown protocol \"{}\": expected one of {}", raw.protocol, known.join(", ")),
+            format!(
+                "unknown protocol \"{}\": expected one of {}",
+                raw.protocol,
+                known.join(", ")
+            ),
         )
     })?;
     let info = protocol.info();
 
     if raw.nodes < 1 || raw.nodes > 1024 {
-        return Err(c.err("nodes", format!("expected a node count from 1 to 1024, found {}", raw.nodes)));
+        return Err(c.err(
+            "nodes",
+            format!("expected a node count from 1 to 1024, found {}", raw.nodes),
+        ));
     }
     let n = raw.nodes as usize;
     if raw.seeds.count == 0 {
@@ -427,13 +443,20 @@ pub fn parse(file: &Path, text: &str) -> Result<Scenario, ScenarioError> {
     // Properties: `invariants` selects safety/liveness ones (default: all of them);
     // `sometimes` selects reachability ones (default: none).
     let find_prop = |key: &str, name: &str| {
-        info.invariants.iter().find(|i| i.name == name).ok_or_else(|| {
-            let known: Vec<&str> = info.invariants.iter().map(|i| i.name).collect();
-            c.err(
-                key,
-                format!("unknown property \"{name}\" of protocol \"{}\": expected one of {}", info.name, known.join(", ")),
-            )
-        })
+        info.invariants
+            .iter()
+            .find(|i| i.name == name)
+            .ok_or_else(|| {
+                let known: Vec<&str> = info.invariants.iter().map(|i| i.name).collect();
+                c.err(
+                    key,
+                    format!(
+                        "unknown property \"{name}\" of protocol \"{}\": expected one of {}",
+                        info.name,
+                        known.join(", ")
+                    ),
+                )
+            })
     };
     let invariants: Vec<String> = match &raw.invariants {
         None => info
@@ -446,7 +469,10 @@ pub fn parse(file: &Path, text: &str) -> Result<Scenario, ScenarioError> {
             for (i, name) in list.iter().enumerate() {
                 let key = format!("invariants[{i}]");
                 if find_prop(&key, name)?.kind == PropertyKind::Sometimes {
-                    return Err(c.err(key, format!("\"{name}\" is a `sometimes` property: list it under `sometimes`")));
+                    return Err(c.err(
+                        key,
+                        format!("\"{name}\" is a `sometimes` property: list it under `sometimes`"),
+                    ));
                 }
             }
             list.clone()
@@ -455,24 +481,34 @@ pub fn parse(file: &Path, text: &str) -> Result<Scenario, ScenarioError> {
     for (i, name) in raw.sometimes.iter().enumerate() {
         let key = format!("sometimes[{i}]");
         if find_prop(&key, name)?.kind != PropertyKind::Sometimes {
-            return Err(c.err(key, format!("\"{name}\" is not a `sometimes` property: list it under `invariants`")));
+            return Err(c.err(
+                key,
+                format!("\"{name}\" is not a `sometimes` property: list it under `invariants`"),
+            ));
         }
     }
 
     let expect = match &raw.expect {
         toml::Value::String(s) if s == "pass" => Expect::Pass,
-        toml::Value::Table(t) if t.len() == 1 && t.contains_key("violation") => match &t["violation"] {
-            toml::Value::String(name) => {
-                if !invariants.contains(name) {
-                    return Err(c.err(
+        toml::Value::Table(t) if t.len() == 1 && t.contains_key("violation") => {
+            match &t["violation"] {
+                toml::Value::String(name) => {
+                    if !invariants.contains(name) {
+                        return Err(c.err(
                         "expect.violation",
                         format!("\"{name}\" is not among the checked invariants: expected one of {}", invariants.join(", ")),
                     ));
+                    }
+                    Expect::Violation(name.clone())
                 }
-                Expect::Violation(name.clone())
+                other => {
+                    return Err(c.err(
+                        "expect.violation",
+                        format!("expected an invariant name, found {other}"),
+                    ))
+                }
             }
-            other => return Err(c.err("expect.violation", format!("expected an invariant name, found {other}"))),
-        },
+        }
         other => {
             return Err(c.err(
                 "expect",
@@ -482,16 +518,23 @@ pub fn parse(file: &Path, text: &str) -> Result<Scenario, ScenarioError> {
     };
 
     let (faults, schedule, byzantine) = faults_of(&c, &raw.faults, n, raw.duration)?;
-    let any_byzantine = faults.byzantine.as_ref().is_some_and(|b| b.count > 0) || !byzantine.is_empty();
+    let any_byzantine =
+        faults.byzantine.as_ref().is_some_and(|b| b.count > 0) || !byzantine.is_empty();
     let adversary = match (&raw.adversary, info.adversaries.first()) {
         (Some(a), _) if info.adversaries.contains(&a.as_str()) => a.clone(),
         (Some(a), _) => {
             return Err(c.err(
                 "adversary",
                 if info.adversaries.is_empty() {
-                    format!("protocol \"{}\" has no Byzantine adversaries (found \"{a}\")", info.name)
+                    format!(
+                        "protocol \"{}\" has no Byzantine adversaries (found \"{a}\")",
+                        info.name
+                    )
                 } else {
-                    format!("unknown adversary \"{a}\": expected one of {}", info.adversaries.join(", "))
+                    format!(
+                        "unknown adversary \"{a}\": expected one of {}",
+                        info.adversaries.join(", ")
+                    )
                 },
             ))
         }
@@ -538,7 +581,13 @@ pub fn parse(file: &Path, text: &str) -> Result<Scenario, ScenarioError> {
 
 fn deserialize<T: serde::de::DeserializeOwned>(c: &Ctx) -> Result<T, ScenarioError> {
     let line_at = |span: Option<std::ops::Range<usize>>| {
-        span.map(|s| c.text.as_bytes()[..s.start.min(c.text.len())].iter().filter(|&&b| b == b'\n').count() + 1)
+        span.map(|s| {
+            c.text.as_bytes()[..s.start.min(c.text.len())]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1
+        })
     };
     let de = toml::Deserializer::parse(c.text).map_err(|e| ScenarioError {
         file: c.file.to_path_buf(),
@@ -558,7 +607,15 @@ fn deserialize<T: serde::de::DeserializeOwned>(c: &Ctx) -> Result<T, ScenarioErr
     })
 }
 
-fn link_of(c: &Ctx, key: &str, base: LinkModel, delay: &Option<toml::Value>, loss: Option<f64>, dup: Option<f64>, fifo: Option<bool>) -> Result<LinkModel, ScenarioError> {
+fn link_of(
+    c: &Ctx,
+    key: &str,
+    base: LinkModel,
+    delay: &Option<toml::Value>,
+    loss: Option<f64>,
+    dup: Option<f64>,
+    fifo: Option<bool>,
+) -> Result<LinkModel, ScenarioError> {
     Ok(LinkModel {
         delay: match delay {
             Some(v) => delay_of(c, &format!("{key}delay"), v)?,
@@ -577,13 +634,27 @@ fn link_of(c: &Ctx, key: &str, base: LinkModel, delay: &Option<toml::Value>, los
 }
 
 fn network_of(c: &Ctx, raw: &RawNetwork, n: usize) -> Result<NetworkModel, ScenarioError> {
-    let default = link_of(c, "network.", LinkModel::default(), &raw.delay, raw.loss, raw.duplicate, raw.fifo)?;
+    let default = link_of(
+        c,
+        "network.",
+        LinkModel::default(),
+        &raw.delay,
+        raw.loss,
+        raw.duplicate,
+        raw.fifo,
+    )?;
     let mut links = Vec::new();
     for (i, l) in raw.link.iter().enumerate() {
         let key = format!("network.link[{i}].");
         for (field, node) in [("from", l.from), ("to", l.to)] {
             if node >= n {
-                return Err(c.err(format!("{key}{field}"), format!("node {node} does not exist: expected a node id from 0 to {}", n - 1)));
+                return Err(c.err(
+                    format!("{key}{field}"),
+                    format!(
+                        "node {node} does not exist: expected a node id from 0 to {}",
+                        n - 1
+                    ),
+                ));
             }
         }
         links.push(LinkOverride {
@@ -601,7 +672,12 @@ fn network_of(c: &Ctx, raw: &RawNetwork, n: usize) -> Result<NetworkModel, Scena
 
 type Faults = (FaultSpec, Vec<FaultEvent>, Vec<usize>);
 
-fn faults_of(c: &Ctx, raw: &RawFaults, n: usize, duration: Duration) -> Result<Faults, ScenarioError> {
+fn faults_of(
+    c: &Ctx,
+    raw: &RawFaults,
+    n: usize,
+    duration: Duration,
+) -> Result<Faults, ScenarioError> {
     let end = Time::ZERO + duration;
     let omissions = match &raw.omissions {
         None => None,
@@ -639,7 +715,13 @@ fn faults_of(c: &Ctx, raw: &RawFaults, n: usize, duration: Duration) -> Result<F
     if let (Some(cr), Some(b)) = (&spec.crashes, &spec.byzantine) {
         let crash_pool = cr.nodes.as_ref().map_or(n, |v| v.len());
         if cr.max as usize + b.count as usize > n && crash_pool == n && b.nodes.is_none() {
-            return Err(c.err("faults.crashes.max", format!("{} crashes and {} Byzantine nodes need more than {n} nodes", cr.max, b.count)));
+            return Err(c.err(
+                "faults.crashes.max",
+                format!(
+                    "{} crashes and {} Byzantine nodes need more than {n} nodes",
+                    cr.max, b.count
+                ),
+            ));
         }
     }
 
@@ -650,7 +732,14 @@ fn faults_of(c: &Ctx, raw: &RawFaults, n: usize, duration: Duration) -> Result<F
         if s.at >= end {
             return Err(c.err(key("at"), format!("faults must happen in the fault phase, before `duration` ({duration}); found {}", s.at)));
         }
-        let actions = [s.crash.is_some(), s.recover.is_some(), s.partition.is_some(), s.heal.is_some(), s.omission.is_some(), s.byzantine.is_some()];
+        let actions = [
+            s.crash.is_some(),
+            s.recover.is_some(),
+            s.partition.is_some(),
+            s.heal.is_some(),
+            s.omission.is_some(),
+            s.byzantine.is_some(),
+        ];
         if actions.iter().filter(|&&a| a).count() != 1 {
             return Err(c.err(
                 format!("faults.schedule[{i}]"),
@@ -662,7 +751,9 @@ fn faults_of(c: &Ctx, raw: &RawFaults, n: usize, duration: Duration) -> Result<F
         } else if let Some(node) = s.recover {
             FaultKind::Recover { node }
         } else if let Some(groups) = &s.partition {
-            FaultKind::Partition { groups: groups.clone() }
+            FaultKind::Partition {
+                groups: groups.clone(),
+            }
         } else if let Some(h) = s.heal {
             if !h {
                 return Err(c.err(key("heal"), "expected `heal = true`"));
@@ -670,22 +761,46 @@ fn faults_of(c: &Ctx, raw: &RawFaults, n: usize, duration: Duration) -> Result<F
             FaultKind::Heal
         } else if let Some(node) = s.byzantine {
             if node >= n {
-                return Err(c.err(key("byzantine"), format!("node {node} does not exist: expected a node id from 0 to {}", n - 1)));
+                return Err(c.err(
+                    key("byzantine"),
+                    format!(
+                        "node {node} does not exist: expected a node id from 0 to {}",
+                        n - 1
+                    ),
+                ));
             }
             if s.at != Time::ZERO {
-                return Err(c.err(key("at"), "a node is Byzantine for the whole run: expected at = \"0ms\""));
+                return Err(c.err(
+                    key("at"),
+                    "a node is Byzantine for the whole run: expected at = \"0ms\"",
+                ));
             }
             byzantine.push(node);
             continue;
         } else {
             let node = s.omission.unwrap_or_default();
-            let until = s.until.ok_or_else(|| c.err(key("until"), "an omission window needs `until`, the time it ends"))?;
+            let until = s.until.ok_or_else(|| {
+                c.err(
+                    key("until"),
+                    "an omission window needs `until`, the time it ends",
+                )
+            })?;
             if until <= s.at {
-                return Err(c.err(key("until"), format!("expected a time after `at` ({}), found {until}", s.at)));
+                return Err(c.err(
+                    key("until"),
+                    format!("expected a time after `at` ({}), found {until}", s.at),
+                ));
             }
             let send_ppm = probability(c, &key("send"), s.send.unwrap_or(1.0))?;
             let receive_ppm = probability(c, &key("receive"), s.receive.unwrap_or(0.0))?;
-            events.push(FaultEvent { at: s.at, kind: FaultKind::OmissionStart { node, send_ppm, receive_ppm } });
+            events.push(FaultEvent {
+                at: s.at,
+                kind: FaultKind::OmissionStart {
+                    node,
+                    send_ppm,
+                    receive_ppm,
+                },
+            });
             FaultKind::OmissionEnd { node }
         };
         let at = match (&kind, s.until) {
@@ -697,7 +812,10 @@ fn faults_of(c: &Ctx, raw: &RawFaults, n: usize, duration: Duration) -> Result<F
         }
         events.push(FaultEvent { at, kind });
     }
-    let plan = FaultPlan { byzantine: byzantine.clone(), events };
+    let plan = FaultPlan {
+        byzantine: byzantine.clone(),
+        events,
+    };
     plan.validate(n).map_err(|e| {
         // Map the plan's own paths back to schedule entries for the user.
         let msg = e.message.clone();
@@ -741,9 +859,15 @@ crash = 3
         assert_eq!(s.base.n, 5);
         assert_eq!(s.seed_count, 10);
         assert_eq!(s.expect, Expect::Pass);
-        assert_eq!(s.base.invariants, vec!["agreement", "validity", "integrity", "termination"]);
+        assert_eq!(
+            s.base.invariants,
+            vec!["agreement", "validity", "integrity", "termination"]
+        );
         let plan = s.plan(3);
-        assert!(plan.events.iter().any(|e| e.kind == FaultKind::Crash { node: 3 }));
+        assert!(plan
+            .events
+            .iter()
+            .any(|e| e.kind == FaultKind::Crash { node: 3 }));
         assert_eq!(plan, s.plan(3));
     }
 
@@ -756,12 +880,28 @@ crash = 3
             ("max = 1,", "max = 6,", "faults.crashes.max"),
             ("rounds = 2", "rounds = \"two\"", "params.rounds"),
             ("rounds = 2", "roundz = 2", "params.roundz"),
-            ("expect = \"pass\"", "expect = { violation = \"agremeent\" }", "expect.violation"),
-            ("protocol = \"flooding\"", "protocol = \"flood\"", "protocol"),
+            (
+                "expect = \"pass\"",
+                "expect = { violation = \"agremeent\" }",
+                "expect.violation",
+            ),
+            (
+                "protocol = \"flooding\"",
+                "protocol = \"flood\"",
+                "protocol",
+            ),
             ("nodes = 5", "nodes = 5\nnodez = 5", "nodez"),
-            ("delay = [\"1ms\", \"5ms\"]", "delay = [\"1ms\", \"5 parsecs\"]", "network.delay[1]"),
+            (
+                "delay = [\"1ms\", \"5ms\"]",
+                "delay = [\"1ms\", \"5 parsecs\"]",
+                "network.delay[1]",
+            ),
             ("at = \"10ms\"", "at = \"500ms\"", "faults.schedule[0].at"),
-            ("seeds = { count = 10 }", "seeds = { count = \"ten\" }", "seeds.count"),
+            (
+                "seeds = { count = 10 }",
+                "seeds = { count = \"ten\" }",
+                "seeds.count",
+            ),
         ];
         for (from, to, key) in cases {
             assert!(GOOD.contains(from), "{from}");

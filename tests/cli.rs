@@ -42,14 +42,24 @@ fn json(o: &Output) -> serde_json::Value {
 
 #[test]
 fn a_passing_scenario_exits_0() {
-    let o = ftsim(&["run", &scenario("flooding-f1-two-rounds.toml"), "--seeds", "300"]);
+    let o = ftsim(&[
+        "run",
+        &scenario("flooding-f1-two-rounds.toml"),
+        "--seeds",
+        "300",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("every expectation met"));
 }
 
 #[test]
 fn an_expected_violation_that_is_found_exits_0() {
-    let o = ftsim(&["run", &scenario("flooding-f1-one-round.toml"), "--seeds", "300"]);
+    let o = ftsim(&[
+        "run",
+        &scenario("flooding-f1-one-round.toml"),
+        "--seeds",
+        "300",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("ftsim replay"));
 }
@@ -59,7 +69,10 @@ fn a_wrong_expectation_exits_1_and_says_why() {
     let dir = scratch("wrong-expect");
     let text = std::fs::read_to_string(scenario("flooding-f1-one-round.toml"))
         .unwrap()
-        .replace("expect = { violation = \"agreement\" }", "expect = \"pass\"");
+        .replace(
+            "expect = { violation = \"agreement\" }",
+            "expect = \"pass\"",
+        );
     let file = dir.join("wrong.toml");
     std::fs::write(&file, text).unwrap();
     let o = ftsim(&["run", file.to_str().unwrap(), "--seeds", "300"]);
@@ -74,12 +87,21 @@ fn a_malformed_file_exits_2_naming_file_and_key() {
     let dir = scratch("malformed");
     let text = std::fs::read_to_string(scenario("flooding-f1-two-rounds.toml"))
         .unwrap()
-        .replace("delay = [\"1ms\", \"5ms\"]", "delay = [\"1ms\", \"5ms\"]\nloss = 1.5");
+        .replace(
+            "delay = [\"1ms\", \"5ms\"]",
+            "delay = [\"1ms\", \"5ms\"]\nloss = 1.5",
+        );
     let file = dir.join("bad.toml");
     std::fs::write(&file, text).unwrap();
     for cmd in ["run", "check"] {
         let o = ftsim(&[cmd, file.to_str().unwrap()]);
-        assert_eq!(o.status.code(), Some(2), "{cmd}: {}{}", stdout(&o), stderr(&o));
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{cmd}: {}{}",
+            stdout(&o),
+            stderr(&o)
+        );
         let err = stderr(&o);
         assert!(err.contains("bad.toml"), "{err}");
         assert!(err.contains("network.loss"), "{err}");
@@ -112,7 +134,10 @@ fn replay_reproduces_the_failing_seed_that_run_reported() {
     let doc = json(&o);
     let s = &doc["scenarios"][0];
     let seed = s["first_failing_seed"].as_u64().expect("a failing seed");
-    assert!(s["replay"].as_str().unwrap().ends_with(&format!("--seed {seed}")));
+    assert!(s["replay"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("--seed {seed}")));
 
     let replay = |fmt: &str| {
         ftsim(&[
@@ -183,7 +208,14 @@ fn results_are_identical_for_any_number_of_jobs() {
 
 #[test]
 fn run_with_one_seed_and_check_and_list() {
-    let o = ftsim(&["run", &scenario("flooding-f1-two-rounds.toml"), "--seed", "17", "--format", "json"]);
+    let o = ftsim(&[
+        "run",
+        &scenario("flooding-f1-two-rounds.toml"),
+        "--seed",
+        "17",
+        "--format",
+        "json",
+    ]);
     assert_eq!(json(&o)["scenarios"][0]["runs"], 1);
 
     let o = ftsim(&["check", &scenario("")]);

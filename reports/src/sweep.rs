@@ -54,9 +54,7 @@ impl Tally {
         let mut h = DetHasher::default();
         h.mix(seed);
         h.mix(r.trace_hash);
-        self.sweep_hash = self
-            .sweep_hash
-            .wrapping_add(std::hash::Hasher::finish(&h));
+        self.sweep_hash = self.sweep_hash.wrapping_add(std::hash::Hasher::finish(&h));
         for name in &r.reached {
             *self.reached.entry(name.clone()).or_insert(0) += 1;
         }

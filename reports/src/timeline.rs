@@ -87,7 +87,9 @@ pub fn describe_event(e: &TraceEvent) -> (&'static str, String) {
             "drop",
             format!("#{msg_id} n{from}->n{to}: {}", drop_text(*reason)),
         ),
-        TraceKind::Duplicate { to, msg_id } => ("dup", format!("#{msg_id} to n{to} will arrive twice")),
+        TraceKind::Duplicate { to, msg_id } => {
+            ("dup", format!("#{msg_id} to n{to} will arrive twice"))
+        }
         TraceKind::Tamper {
             to,
             msg_id,
@@ -174,7 +176,12 @@ pub fn render(report: &RunReport, color: bool) -> String {
             let _ = writeln!(out, "  byzantine: {}", ids.join(", "));
         }
         for e in &plan.events {
-            let _ = writeln!(out, "  {:>12}  {}", e.at.to_string(), describe_fault(&e.kind));
+            let _ = writeln!(
+                out,
+                "  {:>12}  {}",
+                e.at.to_string(),
+                describe_fault(&e.kind)
+            );
         }
     }
     let _ = writeln!(out, "{}", st.dim("        time  node  event"));

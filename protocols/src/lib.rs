@@ -3,7 +3,9 @@
 //! families (agreement, validity…) live in their own modules and are reused, not copied. The
 //! [`registry`] describes every family to the CLI and erases its process type once per run.
 
+pub mod broadcast;
 pub mod consensus;
+pub mod delivery;
 pub mod flooding;
 pub mod registry;
 #[cfg(test)]
@@ -16,7 +18,7 @@ pub use registry::{
 
 /// Every protocol family, in the order `ftsim list` shows them.
 pub fn all() -> &'static [&'static dyn Protocol] {
-    &[&flooding::FloodingConsensus]
+    &[&flooding::FloodingConsensus, &broadcast::Broadcast]
 }
 
 /// The protocol family with this name.

@@ -17,10 +17,22 @@ pub trait Decision {
 }
 
 /// Uniform agreement: no two (non-Byzantine) processes decide differently, including processes
-/// that crash after deciding.
-#[derive(Default)]
+/// that crash after deciding. Two-phase commit calls the same property "atomicity".
 pub struct Agreement {
+    name: &'static str,
     first: Option<(NodeId, u64)>,
+}
+
+impl Default for Agreement {
+    fn default() -> Self {
+        Agreement::named("agreement")
+    }
+}
+
+impl Agreement {
+    pub fn named(name: &'static str) -> Self {
+        Agreement { name, first: None }
+    }
 }
 
 impl<P: Process> Property<P> for Agreement
@@ -28,7 +40,7 @@ where
     P::Obs: Decision,
 {
     fn name(&self) -> &str {
-        "agreement"
+        self.name
     }
     fn kind(&self) -> PropertyKind {
         PropertyKind::Always

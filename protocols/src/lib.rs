@@ -10,6 +10,7 @@ pub mod flooding;
 pub mod registry;
 #[cfg(test)]
 mod testing;
+pub mod twophase;
 
 pub use registry::{
     InvariantInfo, ParamInfo, ParamKind, ParamValue, Params, Protocol, ProtocolInfo, RunSpec,
@@ -18,7 +19,11 @@ pub use registry::{
 
 /// Every protocol family, in the order `ftsim list` shows them.
 pub fn all() -> &'static [&'static dyn Protocol] {
-    &[&flooding::FloodingConsensus, &broadcast::Broadcast]
+    &[
+        &flooding::FloodingConsensus,
+        &broadcast::Broadcast,
+        &twophase::TwoPhaseCommit,
+    ]
 }
 
 /// The protocol family with this name.

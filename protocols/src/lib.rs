@@ -7,6 +7,7 @@ pub mod broadcast;
 pub mod consensus;
 pub mod delivery;
 pub mod flooding;
+pub mod primary_backup;
 pub mod registry;
 #[cfg(test)]
 mod testing;
@@ -22,6 +23,7 @@ pub fn all() -> &'static [&'static dyn Protocol] {
     &[
         &flooding::FloodingConsensus,
         &broadcast::Broadcast,
+        &primary_backup::PrimaryBackup,
         &twophase::TwoPhaseCommit,
     ]
 }

@@ -34,6 +34,16 @@ enum Format {
     Json,
 }
 
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ReplayFormat {
+    /// A readable timeline
+    Text,
+    /// JSON with seed, trace_hash, outcome, violations, plan and events
+    Json,
+    /// A log with vector clocks for the ShiViz visualiser
+    Shiviz,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run scenarios over their seeds and report which invariants broke
@@ -59,6 +69,10 @@ enum Command {
         /// Output format
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        /// Also write DIR/index.html (every scenario at a glance), DIR/summary.json, and a
+        /// space-time diagram of the first failing seed of each scenario
+        #[arg(long, value_name = "DIR")]
+        report: Option<PathBuf>,
     },
     /// Re-run one seed of a scenario with full tracing and print its timeline
     #[command(
@@ -73,10 +87,12 @@ enum Command {
         /// The seed to replay
         #[arg(long)]
         seed: u64,
-        /// Output format: a readable timeline, or JSON with seed, trace_hash, outcome,
-        /// violations, plan and events
+        /// Output format
         #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        format: ReplayFormat,
+        /// Also write the run as a self-contained HTML space-time diagram to this file
+        #[arg(long, value_name = "OUT.html")]
+        html: Option<PathBuf>,
     },
     /// Validate scenario files without running them
     Check {
@@ -152,13 +168,24 @@ fn stopwatch() -> std::time::Instant {
     std::time::Instant::now()
 }
 
-fn cmd_run(
-    files: &[PathBuf],
+struct RunArgs<'a> {
+    files: &'a [PathBuf],
     seeds: Option<u64>,
     seed: Option<u64>,
     jobs: Option<usize>,
     format: Format,
-) -> ExitCode {
+    report: Option<&'a Path>,
+}
+
+fn cmd_run(args: RunArgs<'_>) -> ExitCode {
+    let RunArgs {
+        files,
+        seeds,
+        seed,
+        jobs,
+        format,
+        report,
+    } = args;
     let scenarios = match load_all(files) {
         Ok(s) => s,
         Err(code) => return code,
@@ -208,6 +235,12 @@ fn cmd_run(
         summaries.push(sweep::summarize(s, range, tally, elapsed_ms));
     }
     let all_ok = summaries.iter().all(|s| s.ok);
+    if let Some(dir) = report {
+        if let Err(e) = write_report(dir, &scenarios, &summaries, all_ok) {
+            eprintln!("error: cannot write the report to {}: {e}", dir.display());
+            return ExitCode::from(2);
+        }
+    }
     match format {
         Format::Json => {
             let doc = serde_json::json!({ "ok": all_ok, "scenarios": summaries });
@@ -231,14 +264,87 @@ fn cmd_run(
     }
 }
 
-fn cmd_replay(file: &Path, seed: u64, format: Format) -> ExitCode {
+fn diagram(scenario: &Scenario, report: &sim_core::RunReport) -> String {
+    let replay = sweep::replay_command(scenario, report.seed);
+    let file = scenario.file.display().to_string();
+    reports::html::render(
+        report,
+        &reports::html::Meta {
+            scenario: &scenario.name,
+            description: &scenario.description,
+            file: &file,
+            protocol: scenario.protocol.info().name,
+            nodes: scenario.base.n,
+            replay: &replay,
+        },
+    )
+}
+
+/// Writes a sweep report: index.html, summary.json and a diagram per failing scenario.
+fn write_report(
+    dir: &Path,
+    scenarios: &[Scenario],
+    summaries: &[reports::sweep::ScenarioSummary],
+    all_ok: bool,
+) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut diagrams = Vec::new();
+    let mut used = std::collections::BTreeSet::new();
+    for (s, summary) in scenarios.iter().zip(summaries) {
+        let seed = summary
+            .replay
+            .as_ref()
+            .and(summary.first_failing_seed)
+            .map(|first| match &s.expect {
+                scenario::Expect::Violation(name) => summary
+                    .first_failing_seed_by_invariant
+                    .get(name)
+                    .copied()
+                    .unwrap_or(first),
+                scenario::Expect::Pass => first,
+            });
+        let Some(seed) = seed else {
+            diagrams.push(None);
+            continue;
+        };
+        // Sanitised and made unique: two scenarios may share a name.
+        let stem = reports::html::file_stem(&s.name);
+        let mut name = format!("{stem}-seed-{seed}.html");
+        let mut k = 2;
+        while !used.insert(name.clone()) {
+            name = format!("{stem}-{k}-seed-{seed}.html");
+            k += 1;
+        }
+        let run = sweep::run_seed(s, seed, true);
+        std::fs::write(dir.join(&name), diagram(s, &run))?;
+        diagrams.push(Some(name));
+    }
+    let rows: Vec<reports::html::IndexRow<'_>> = summaries
+        .iter()
+        .zip(diagrams)
+        .map(|(summary, diagram)| reports::html::IndexRow { summary, diagram })
+        .collect();
+    std::fs::write(dir.join("index.html"), reports::html::render_index(&rows))?;
+    let doc = serde_json::json!({ "ok": all_ok, "scenarios": summaries });
+    let text = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
+    std::fs::write(dir.join("summary.json"), text + "\n")
+}
+
+fn cmd_replay(file: &Path, seed: u64, format: ReplayFormat, html: Option<&Path>) -> ExitCode {
     let scenario = match load_all(&[file.to_path_buf()]) {
         Ok(mut s) => s.remove(0),
         Err(code) => return code,
     };
     let report = sweep::run_seed(&scenario, seed, true);
+    if let Some(out) = html {
+        if let Err(e) = std::fs::write(out, diagram(&scenario, &report)) {
+            eprintln!("error: cannot write {}: {e}", out.display());
+            return ExitCode::from(2);
+        }
+    }
     match format {
-        Format::Json => {
+        ReplayFormat::Shiviz => print!("{}", reports::shiviz::export(&report)),
+        ReplayFormat::Json => {
             let doc = serde_json::json!({
                 "scenario": scenario.name,
                 "file": scenario.file.display().to_string(),
@@ -258,7 +364,7 @@ fn cmd_replay(file: &Path, seed: u64, format: Format) -> ExitCode {
                 }
             }
         }
-        Format::Text => {
+        ReplayFormat::Text => {
             println!("scenario {} ({})", scenario.name, scenario.file.display());
             if !scenario.description.is_empty() {
                 println!("{}", scenario.description);
@@ -348,8 +454,21 @@ fn main() -> ExitCode {
             seed,
             jobs,
             format,
-        } => cmd_run(&files, seeds, seed, jobs, format),
-        Command::Replay { file, seed, format } => cmd_replay(&file, seed, format),
+            report,
+        } => cmd_run(RunArgs {
+            files: &files,
+            seeds,
+            seed,
+            jobs,
+            format,
+            report: report.as_deref(),
+        }),
+        Command::Replay {
+            file,
+            seed,
+            format,
+            html,
+        } => cmd_replay(&file, seed, format, html.as_deref()),
         Command::Check { files } => cmd_check(&files),
         Command::List => cmd_list(),
     }

@@ -226,3 +226,98 @@ fn run_with_one_seed_and_check_and_list() {
     let out = stdout(&o);
     assert!(out.contains("flooding") && out.contains("rounds = 2") && out.contains("agreement"));
 }
+
+#[test]
+fn run_with_report_writes_an_index_a_summary_and_diagrams() {
+    let dir = scratch("report");
+    let o = ftsim(&[
+        "run",
+        &scenario("flooding-f1-one-round.toml"),
+        &scenario("flooding-f1-two-rounds.toml"),
+        "--seeds",
+        "100",
+        "--report",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let index = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    let seed = summary["scenarios"][0]["first_failing_seed"]
+        .as_u64()
+        .unwrap();
+    let diagram = format!("flooding-f1-one-round-seed-{seed}.html");
+    assert!(index.contains(&format!("href=\"{diagram}\"")), "{index}");
+    let page = std::fs::read_to_string(dir.join(&diagram)).unwrap();
+    assert!(page.contains("agreement violated"));
+    // The passing scenario has no failing seed and so no diagram.
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 3);
+}
+
+#[test]
+fn hostile_scenario_names_render_as_text() {
+    let dir = scratch("hostile");
+    let text = std::fs::read_to_string(scenario("flooding-f1-one-round.toml"))
+        .unwrap()
+        .replace(
+            "name = \"flooding-f1-one-round\"",
+            "name = \"<script>alert(1)</script>/../x\"",
+        );
+    let file = dir.join("hostile.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = dir.join("out");
+    let o = ftsim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--seeds",
+        "50",
+        "--report",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("script-alert-1-script-x-seed-")),
+        "{names:?}"
+    );
+    for name in names.iter().filter(|n| n.ends_with(".html")) {
+        let page = std::fs::read_to_string(out.join(name)).unwrap();
+        assert!(!page.contains("<script>alert"), "{name}");
+    }
+}
+
+#[test]
+fn replay_exports_shiviz() {
+    let o = ftsim(&[
+        "replay",
+        &scenario("flooding-f1-one-round.toml"),
+        "--seed",
+        "4",
+        "--format",
+        "shiviz",
+    ]);
+    let out = stdout(&o);
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next(),
+        Some("(?<event>.*)\\n(?<host>\\S*) (?<clock>{.*})")
+    );
+    assert_eq!(lines.next(), Some(""));
+    let rest: Vec<&str> = lines.collect();
+    assert!(rest.len() > 40 && rest.len() % 2 == 0);
+    // Each host's own clock counts its events from 1, one by one.
+    let mut own: std::collections::BTreeMap<String, u64> = Default::default();
+    for pair in rest.chunks(2) {
+        let (host, clock) = pair[1].split_once(' ').unwrap();
+        let clock: serde_json::Value = serde_json::from_str(clock).unwrap();
+        let mine = clock[host].as_u64().unwrap();
+        let last = own.insert(host.to_string(), mine).unwrap_or(0);
+        assert_eq!(mine, last + 1, "{host}: {}", pair[0]);
+    }
+}

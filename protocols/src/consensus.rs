@@ -20,7 +20,8 @@ pub trait Decision {
 /// that crash after deciding. Two-phase commit calls the same property "atomicity".
 pub struct Agreement {
     name: &'static str,
-    first: Option<(NodeId, u64)>,
+    /// The first decision: who, what, and at which event (for the causal explanation).
+    first: Option<(NodeId, u64, u64)>,
 }
 
 impl Default for Agreement {
@@ -54,14 +55,17 @@ where
         }
         match self.first {
             None => {
-                self.first = Some((node, v));
+                self.first = Some((node, v, w.event()));
                 Ok(())
             }
-            Some((other, u)) if u != v => Err(format!(
+            Some((other, u, _)) if u != v => Err(format!(
                 "node {node} decided {v} but node {other} decided {u}"
             )),
             Some(_) => Ok(()),
         }
+    }
+    fn related_events(&self) -> Vec<u64> {
+        self.first.iter().map(|f| f.2).collect()
     }
 }
 
@@ -98,7 +102,9 @@ where
 /// Integrity: a process decides at most once.
 #[derive(Default)]
 pub struct Integrity {
-    decided: BTreeMap<NodeId, u64>,
+    /// Each node's decision and the event it happened at.
+    decided: BTreeMap<NodeId, (u64, u64)>,
+    twice: Option<u64>,
 }
 
 impl<P: Process> Property<P> for Integrity
@@ -118,10 +124,19 @@ where
         if w.is_byzantine(node) {
             return Ok(());
         }
-        match self.decided.insert(node, v) {
-            Some(before) => Err(format!("node {node} decided twice: {before}, then {v}")),
-            None => Ok(()),
+        match self.decided.get(&node) {
+            Some(&(before, at)) => {
+                self.twice = Some(at);
+                Err(format!("node {node} decided twice: {before}, then {v}"))
+            }
+            None => {
+                self.decided.insert(node, (v, w.event()));
+                Ok(())
+            }
         }
+    }
+    fn related_events(&self) -> Vec<u64> {
+        self.twice.into_iter().collect()
     }
 }
 

@@ -21,7 +21,9 @@ pub trait DeliveryObs {
 /// No duplication: no process delivers the same message twice.
 #[derive(Default)]
 pub struct NoDuplication {
-    delivered: BTreeSet<(NodeId, MsgKey)>,
+    /// (node, message) → the event of its first delivery there.
+    delivered: BTreeMap<(NodeId, MsgKey), u64>,
+    first: Option<u64>,
 }
 
 impl<P: Process> Property<P> for NoDuplication
@@ -34,14 +36,22 @@ where
     fn kind(&self) -> PropertyKind {
         PropertyKind::Always
     }
-    fn observe(&mut self, _: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
-        match obs.delivered() {
-            Some(key) if !self.delivered.insert((node, key)) => Err(format!(
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+        let Some(key) = obs.delivered() else {
+            return Ok(());
+        };
+        if let Some(&first) = self.delivered.get(&(node, key)) {
+            self.first = Some(first);
+            return Err(format!(
                 "node {node} delivered message {}#{} twice",
                 key.0, key.1
-            )),
-            _ => Ok(()),
+            ));
         }
+        self.delivered.insert((node, key), w.event());
+        Ok(())
+    }
+    fn related_events(&self) -> Vec<u64> {
+        self.first.into_iter().collect()
     }
 }
 

@@ -642,7 +642,9 @@ impl Property<Node> for SinglePrimary {
 /// Replicas agree on the prefix they applied: no two apply different writes at one position.
 #[derive(Default)]
 pub struct PrefixAgreement {
-    at: BTreeMap<usize, (NodeId, WriteId)>,
+    /// Position → the first replica to apply it, what, and at which event.
+    at: BTreeMap<usize, (NodeId, WriteId, u64)>,
+    conflict: Option<u64>,
 }
 
 impl Property<Node> for PrefixAgreement {
@@ -652,20 +654,26 @@ impl Property<Node> for PrefixAgreement {
     fn kind(&self) -> PropertyKind {
         PropertyKind::Always
     }
-    fn observe(&mut self, _: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), String> {
         let Obs::Applied { index, id } = obs else {
             return Ok(());
         };
         match self.at.get(index) {
-            Some(&(other, was)) if was != *id => Err(format!(
-                "replica {node} applied write {id:?} at position {index}, replica {other} applied {was:?}"
-            )),
+            Some(&(other, was, at)) if was != *id => {
+                self.conflict = Some(at);
+                Err(format!(
+                    "replica {node} applied write {id:?} at position {index}, replica {other} applied {was:?}"
+                ))
+            }
             Some(_) => Ok(()),
             None => {
-                self.at.insert(*index, (node, *id));
+                self.at.insert(*index, (node, *id, w.event()));
                 Ok(())
             }
         }
+    }
+    fn related_events(&self) -> Vec<u64> {
+        self.conflict.into_iter().collect()
     }
 }
 

@@ -55,7 +55,8 @@ pub fn describe_fault(kind: &FaultKind) -> String {
     }
 }
 
-fn groups_text(groups: &[Vec<usize>]) -> String {
+/// "{n0 n1} | rest".
+pub fn groups_text(groups: &[Vec<usize>]) -> String {
     let parts: Vec<String> = groups
         .iter()
         .map(|g| {

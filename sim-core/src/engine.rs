@@ -914,6 +914,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
         }
         let world = World {
             now: self.now,
+            event: self.current.index,
             states: &self.states,
             up: &self.up,
             ever_crashed: &self.ever_crashed,
@@ -955,6 +956,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             event: self.current.index,
             during: self.current.describe(),
             message,
+            related: self.properties[property].related_events(),
         });
     }
 
@@ -969,6 +971,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
         };
         let world = World {
             now: self.now,
+            event: self.current.index,
             states: &self.states,
             up: &self.up,
             ever_crashed: &self.ever_crashed,

@@ -33,6 +33,7 @@ impl std::fmt::Display for PropertyKind {
 /// A read-only view of the whole system for properties.
 pub struct World<'a, P: Process> {
     pub now: Time,
+    pub(crate) event: u64,
     pub(crate) states: &'a [P],
     pub(crate) up: &'a [bool],
     pub(crate) ever_crashed: &'a [bool],
@@ -50,6 +51,7 @@ impl<'a, P: Process> World<'a, P> {
     ) -> Self {
         World {
             now,
+            event: 0,
             states,
             up,
             ever_crashed,
@@ -59,6 +61,16 @@ impl<'a, P: Process> World<'a, P> {
 
     pub fn n(&self) -> usize {
         self.states.len()
+    }
+    /// The index of the event being judged (as in `Violation::event` and trace entries), so a
+    /// property can remember where an observation happened and point back at it.
+    pub fn event(&self) -> u64 {
+        self.event
+    }
+    /// The same view at another event index (for hand-built histories in tests).
+    pub fn at_event(mut self, event: u64) -> Self {
+        self.event = event;
+        self
     }
     /// The state of a node (for a crashed node: as it was when it crashed).
     pub fn state(&self, node: NodeId) -> &'a P {
@@ -108,6 +120,12 @@ pub trait Property<P: Process> {
     fn check_state(&mut self, world: &World<'_, P>) -> Result<(), String> {
         let _ = world;
         Ok(())
+    }
+
+    /// After a violation: the earlier events that the violation conflicts with (e.g. the other
+    /// decision of an agreement violation), so reports can show the causal past of all of them.
+    fn related_events(&self) -> Vec<u64> {
+        Vec::new()
     }
 
     /// Called once when the run ends normally.

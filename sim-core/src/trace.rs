@@ -148,6 +148,9 @@ pub struct Violation {
     /// What that event was, in words.
     pub during: String,
     pub message: String,
+    /// Earlier events the violation conflicts with (the other side of a disagreement).
+    #[serde(default)]
+    pub related: Vec<u64>,
 }
 
 /// Which budget a run exhausted.

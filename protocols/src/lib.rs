@@ -3,6 +3,7 @@
 //! families (agreement, validity…) live in their own modules and are reused, not copied. The
 //! [`registry`] describes every family to the CLI and erases its process type once per run.
 
+pub mod byzantine;
 pub mod consensus;
 pub mod flooding;
 pub mod registry;
@@ -16,7 +17,7 @@ pub use registry::{
 
 /// Every protocol family, in the order `ftsim list` shows them.
 pub fn all() -> &'static [&'static dyn Protocol] {
-    &[&flooding::FloodingConsensus]
+    &[&flooding::FloodingConsensus, &byzantine::OralMessages]
 }
 
 /// The protocol family with this name.

@@ -6,6 +6,7 @@
 pub mod byzantine;
 pub mod consensus;
 pub mod flooding;
+pub mod paxos;
 pub mod registry;
 #[cfg(test)]
 mod testing;
@@ -17,7 +18,11 @@ pub use registry::{
 
 /// Every protocol family, in the order `ftsim list` shows them.
 pub fn all() -> &'static [&'static dyn Protocol] {
-    &[&flooding::FloodingConsensus, &byzantine::OralMessages]
+    &[
+        &flooding::FloodingConsensus,
+        &byzantine::OralMessages,
+        &paxos::SingleDecreePaxos,
+    ]
 }
 
 /// The protocol family with this name.

@@ -723,8 +723,8 @@ impl Protocol for SingleDecreePaxos {
                     0,
                     10_000,
                     10,
-                    "base of the random backoff after a failed ballot (doubling with each \
-                     failure, up to 16 times the base)",
+                    "base of the random backoff after a preempted (nacked) ballot, doubling \
+                     with each one up to 16 times the base",
                 ),
             ],
             invariants: describe(&properties()),

@@ -22,7 +22,7 @@
 //! one traitor it fails: a loyal lieutenant hears "v" from a loyal commander and "the commander
 //! said w" from the traitor, cannot break the tie, and retreats against the order.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use sim_core::{
@@ -214,7 +214,7 @@ pub struct Om {
     /// The last round whose end has passed; messages of earlier rounds are late.
     closed: u32,
     /// What this lieutenant received, per path (first copy wins).
-    received: std::collections::BTreeMap<Path, u64>,
+    received: BTreeMap<Path, u64>,
     /// The commander's own order.
     order: Option<u64>,
     decision: Option<u64>,
@@ -228,7 +228,7 @@ impl Om {
             values,
             round,
             closed: 0,
-            received: std::collections::BTreeMap::new(),
+            received: BTreeMap::new(),
             order: None,
             decision: None,
         }
@@ -977,7 +977,7 @@ mod tests {
     }
 
     #[test]
-    fn agreement_and_termination_judge_hand_built_histories() {
+    fn agreement_integrity_and_termination_judge_hand_built_histories() {
         let states = world_states();
         let up = [true; 4];
         let never = [false; 4];
@@ -992,6 +992,13 @@ mod tests {
         assert!(Property::<Om>::observe(&mut a, &w3, 3, &Obs::Decide(0)).is_ok());
         assert!(Property::<Om>::observe(&mut a, &w3, 2, &Obs::Decide(1)).is_ok());
         assert!(Property::<Om>::observe(&mut a, &w, 3, &Obs::Decide(0)).is_err());
+
+        // Integrity: a loyal lieutenant decides once; a traitor's decisions mean nothing.
+        let mut i = Integrity::default();
+        assert!(Property::<Om>::observe(&mut i, &w3, 1, &Obs::Decide(1)).is_ok());
+        assert!(Property::<Om>::observe(&mut i, &w3, 3, &Obs::Decide(1)).is_ok());
+        assert!(Property::<Om>::observe(&mut i, &w3, 3, &Obs::Decide(0)).is_ok());
+        assert!(Property::<Om>::observe(&mut i, &w3, 1, &Obs::Decide(1)).is_err());
 
         // Termination: lieutenant 3 never decides; fine only if it is a traitor.
         let mut t = LieutenantsDecide::default();

@@ -278,7 +278,7 @@ impl Om {
     }
 
     /// Relays every path of length `len` (received or, when missing, as RETREAT) to every
-    /// node not on it: this node acting as the commander of OM(m - len + 1).
+    /// node not on it: this node acting as the commander of OM(m - len).
     fn relay(&mut self, ctx: &mut Ctx<'_, Self>, len: usize) {
         let me = ctx.id();
         for p in self.paths(ctx.n(), me, len) {

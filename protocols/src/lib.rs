@@ -4,9 +4,11 @@
 //! [`registry`] describes every family to the CLI and erases its process type once per run.
 
 pub mod broadcast;
+pub mod byzantine;
 pub mod consensus;
 pub mod delivery;
 pub mod flooding;
+pub mod paxos;
 pub mod primary_backup;
 pub mod registry;
 #[cfg(test)]
@@ -25,6 +27,8 @@ pub fn all() -> &'static [&'static dyn Protocol] {
         &broadcast::Broadcast,
         &primary_backup::PrimaryBackup,
         &twophase::TwoPhaseCommit,
+        &byzantine::OralMessages,
+        &paxos::SingleDecreePaxos,
     ]
 }
 

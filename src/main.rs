@@ -2,6 +2,22 @@
 //! runs, then runs, replays, checks or lists. Exit codes: 0 every expectation met, 1 some
 //! expectation not met (or a replayed run failed), 2 bad input or usage.
 
+/// Writes to stdout and ignores a closed pipe: `ftsim list | head -1` must end quietly, not
+/// panic (Rust ignores SIGPIPE, so the std macros would panic on EPIPE).
+macro_rules! println {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+macro_rules! print {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod scenario;
 mod sweep;
 

@@ -310,7 +310,7 @@ fn replay_exports_shiviz() {
     );
     assert_eq!(lines.next(), Some(""));
     let rest: Vec<&str> = lines.collect();
-    assert!(rest.len() > 40 && rest.len() % 2 == 0);
+    assert!(rest.len() > 40 && rest.len().is_multiple_of(2));
     // Each host's own clock counts its events from 1, one by one.
     let mut own: std::collections::BTreeMap<String, u64> = Default::default();
     for pair in rest.chunks(2) {
@@ -319,5 +319,21 @@ fn replay_exports_shiviz() {
         let mine = clock[host].as_u64().unwrap();
         let last = own.insert(host.to_string(), mine).unwrap_or(0);
         assert_eq!(mine, last + 1, "{host}: {}", pair[0]);
+    }
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    for args in [&["list"][..], &["check", &scenario("")][..]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader); // every write to stdout now fails with EPIPE
+        let o = Command::new(env!("CARGO_BIN_EXE_ftsim"))
+            .args(args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
     }
 }

@@ -235,7 +235,12 @@ pub struct AdversaryCtx<'a> {
     pub(crate) choices: &'a mut dyn Choices,
 }
 
-impl AdversaryCtx<'_> {
+impl<'a> AdversaryCtx<'a> {
+    /// A context for calling an adversary directly (in a protocol's unit tests).
+    pub fn new(now: Time, n: usize, choices: &'a mut dyn Choices) -> Self {
+        AdversaryCtx { now, n, choices }
+    }
+
     /// A number drawn uniformly from `0..bound` from the adversary stream (`bound` ≥ 1).
     pub fn random_below(&mut self, bound: u64) -> u64 {
         self.choices.choose(Stream::Adversary, bound.max(1))

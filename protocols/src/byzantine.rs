@@ -30,7 +30,7 @@ use sim_core::{
     Silent, World,
 };
 
-use crate::consensus::{Agreement, Decision, Integrity};
+use crate::consensus::{Agreement, Decision};
 use crate::registry::{
     adversary_factory, describe, setup, ParamInfo, Params, PropertyDef, Protocol, ProtocolInfo,
     RunSpec, SpecError,
@@ -568,12 +568,7 @@ fn properties() -> Vec<PropertyDef<Om>> {
             help: "IC2: if the commander is loyal, every loyal lieutenant decides its order",
             make: || Box::<CommanderValidity>::default(),
         },
-        PropertyDef {
-            name: "integrity",
-            kind: PropertyKind::Always,
-            help: "no lieutenant decides twice",
-            make: || Box::<Integrity>::default(),
-        },
+        crate::consensus::integrity("no lieutenant decides twice"),
         PropertyDef {
             name: "termination",
             kind: PropertyKind::Eventually,
@@ -704,6 +699,7 @@ impl Protocol for OralMessages {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::consensus::Integrity;
     use crate::registry::ParamValue;
     use crate::testing::{spec, sweep, violated};
     use sim_core::faults::ByzantineSpec;

@@ -200,3 +200,36 @@ where
         }
     }
 }
+
+/// The [`Integrity`] entry of a protocol's property list, with the protocol's own wording.
+pub fn integrity<P: Process + 'static>(help: &'static str) -> crate::registry::PropertyDef<P>
+where
+    P::Obs: Decision,
+{
+    crate::registry::PropertyDef {
+        name: "integrity",
+        kind: PropertyKind::Always,
+        help,
+        make: || Box::<Integrity>::default(),
+    }
+}
+
+/// The [`Termination`] entry of a protocol's property list, with the protocol's own wording.
+pub fn termination<P: Process + 'static>(
+    obliged: Obliged,
+    help: &'static str,
+) -> crate::registry::PropertyDef<P>
+where
+    P::Obs: Decision,
+{
+    let make: fn() -> Box<dyn Property<P>> = match obliged {
+        Obliged::Correct => || Box::new(Termination::new(Obliged::Correct)),
+        Obliged::UpAtEnd => || Box::new(Termination::new(Obliged::UpAtEnd)),
+    };
+    crate::registry::PropertyDef {
+        name: "termination",
+        kind: PropertyKind::Eventually,
+        help,
+        make,
+    }
+}

@@ -11,7 +11,7 @@ use std::fmt;
 
 use sim_core::{Ctx, NodeId, Process, PropertyKind, RunReport, World};
 
-use crate::consensus::{Agreement, Decision, Integrity, Obliged, Termination, Validity};
+use crate::consensus::{Agreement, Decision, Obliged, Validity};
 use crate::registry::{
     describe, setup, ParamInfo, Params, PropertyDef, Protocol, ProtocolInfo, RunSpec, SpecError,
 };
@@ -216,18 +216,8 @@ fn properties() -> Vec<PropertyDef<Flooding>> {
             help: "a decided value was proposed",
             make: || Box::<Validity>::default(),
         },
-        PropertyDef {
-            name: "integrity",
-            kind: PropertyKind::Always,
-            help: "no process decides twice",
-            make: || Box::<Integrity>::default(),
-        },
-        PropertyDef {
-            name: "termination",
-            kind: PropertyKind::Eventually,
-            help: "every process that never crashed decides",
-            make: || Box::new(Termination::new(Obliged::Correct)),
-        },
+        crate::consensus::integrity("no process decides twice"),
+        crate::consensus::termination(Obliged::Correct, "every process that never crashed decides"),
         PropertyDef {
             name: "crash-before-decision",
             kind: PropertyKind::Sometimes,
@@ -293,6 +283,7 @@ impl Protocol for FloodingConsensus {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::consensus::{Integrity, Termination};
     use crate::registry::ParamValue;
     use crate::testing::{ms, spec, sweep, violated};
     use sim_core::faults::CrashSpec;

@@ -27,7 +27,7 @@ use std::fmt;
 
 use sim_core::{Ctx, Duration, NodeId, Process, PropertyKind, RunReport, Setup, TimerId, World};
 
-use crate::consensus::{Decision, Integrity, Obliged, Termination};
+use crate::consensus::{Decision, Obliged};
 use crate::registry::{
     describe, setup, ParamInfo, Params, PropertyDef, Protocol, ProtocolInfo, RunSpec, SpecError,
 };
@@ -644,19 +644,12 @@ fn properties() -> Vec<PropertyDef<Paxos>> {
             help: "a learner learns only a chosen value",
             make: || Box::<LearnedChosen>::default(),
         },
-        PropertyDef {
-            name: "integrity",
-            kind: PropertyKind::Always,
-            help: "no learner learns twice, even across a crash",
-            make: || Box::<Integrity>::default(),
-        },
-        PropertyDef {
-            name: "termination",
-            kind: PropertyKind::Eventually,
-            help: "every node up at the end has learned (faults stop at `duration`; a proposer \
+        crate::consensus::integrity("no learner learns twice, even across a crash"),
+        crate::consensus::termination(
+            Obliged::UpAtEnd,
+            "every node up at the end has learned (faults stop at `duration`; a proposer \
                    must be up during the settle period)",
-            make: || Box::new(Termination::new(Obliged::UpAtEnd)),
-        },
+        ),
         PropertyDef {
             name: "adopted",
             kind: PropertyKind::Sometimes,
@@ -758,6 +751,7 @@ impl Protocol for SingleDecreePaxos {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::consensus::{Integrity, Termination};
     use crate::registry::ParamValue;
     use crate::testing::{ms, spec, sweep, violated};
     use sim_core::faults::{CrashSpec, PartitionSpec};

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sim_core::{Ctx, Duration, NodeId, Process, Property, PropertyKind, RunReport, World};
 
-use crate::consensus::{Agreement, Decision, Integrity, Obliged, Termination};
+use crate::consensus::{Agreement, Decision, Obliged};
 use crate::registry::{describe, setup, ParamInfo, PropertyDef, Protocol, ProtocolInfo, RunSpec};
 
 const COORDINATOR: NodeId = 0;
@@ -382,18 +382,8 @@ fn properties() -> Vec<PropertyDef<Node>> {
                    coordinator's word; never on one's own after voting yes",
             make: || Box::<AbortValidity>::default(),
         },
-        PropertyDef {
-            name: "integrity",
-            kind: PropertyKind::Always,
-            help: "no process decides twice",
-            make: || Box::<Integrity>::default(),
-        },
-        PropertyDef {
-            name: "termination",
-            kind: PropertyKind::Eventually,
-            help: "every process up at the end has decided",
-            make: || Box::new(Termination::new(Obliged::UpAtEnd)),
-        },
+        crate::consensus::integrity("no process decides twice"),
+        crate::consensus::termination(Obliged::UpAtEnd, "every process up at the end has decided"),
     ]
 }
 

@@ -4,10 +4,12 @@
 //! [`registry`] describes every family to the CLI and erases its process type once per run.
 
 pub mod consensus;
+pub mod delivery;
 pub mod flooding;
 pub mod registry;
 #[cfg(test)]
 mod testing;
+pub mod total_order;
 
 pub use registry::{
     InvariantInfo, ParamInfo, ParamKind, ParamValue, Params, Protocol, ProtocolInfo, RunSpec,
@@ -16,7 +18,10 @@ pub use registry::{
 
 /// Every protocol family, in the order `ftsim list` shows them.
 pub fn all() -> &'static [&'static dyn Protocol] {
-    &[&flooding::FloodingConsensus]
+    &[
+        &flooding::FloodingConsensus,
+        &total_order::TotalOrderMulticast,
+    ]
 }
 
 /// The protocol family with this name.

@@ -6,6 +6,7 @@
 pub mod consensus;
 pub mod delivery;
 pub mod flooding;
+pub mod lock_server;
 pub mod registry;
 #[cfg(test)]
 mod testing;
@@ -21,6 +22,7 @@ pub fn all() -> &'static [&'static dyn Protocol] {
     &[
         &flooding::FloodingConsensus,
         &total_order::TotalOrderMulticast,
+        &lock_server::LockServer,
     ]
 }
 

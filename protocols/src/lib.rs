@@ -3,6 +3,7 @@
 //! families (agreement, validity…) live in their own modules and are reused, not copied. The
 //! [`registry`] describes every family to the CLI and erases its process type once per run.
 
+pub mod checkpoint;
 pub mod consensus;
 pub mod delivery;
 pub mod flooding;
@@ -21,6 +22,7 @@ pub use registry::{
 pub fn all() -> &'static [&'static dyn Protocol] {
     &[
         &flooding::FloodingConsensus,
+        &checkpoint::Checkpointing,
         &total_order::TotalOrderMulticast,
         &lock_server::LockServer,
     ]

@@ -73,9 +73,9 @@ pub enum Obs {
 }
 
 impl DeliveryObs for Obs {
-    fn broadcast(&self) -> Option<MsgKey> {
+    fn broadcast(&self) -> Option<u64> {
         match self {
-            Obs::Broadcast(k) => Some(*k),
+            Obs::Broadcast(k) => Some(k.1),
             Obs::Deliver(_) => None,
         }
     }
@@ -227,7 +227,7 @@ fn properties() -> Vec<PropertyDef<Node>> {
             name: "agreement",
             kind: PropertyKind::Eventually,
             help: "a message delivered by a correct process reaches every correct process",
-            make: || Box::<Agreement>::default(),
+            make: || Box::new(Agreement::regular()),
         },
     ]
 }

@@ -5,14 +5,17 @@
 
 pub mod broadcast;
 pub mod byzantine;
+pub mod checkpoint;
 pub mod consensus;
 pub mod delivery;
 pub mod flooding;
+pub mod lock_server;
 pub mod paxos;
 pub mod primary_backup;
 pub mod registry;
 #[cfg(test)]
 mod testing;
+pub mod total_order;
 pub mod twophase;
 
 pub use registry::{
@@ -27,6 +30,9 @@ pub fn all() -> &'static [&'static dyn Protocol] {
         &broadcast::Broadcast,
         &primary_backup::PrimaryBackup,
         &twophase::TwoPhaseCommit,
+        &checkpoint::Checkpointing,
+        &total_order::TotalOrderMulticast,
+        &lock_server::LockServer,
         &byzantine::OralMessages,
         &paxos::SingleDecreePaxos,
     ]

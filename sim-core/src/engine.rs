@@ -222,6 +222,8 @@ pub struct Engine<P: Process, C: Choices = Seeded> {
     receive_omission_ppm: Vec<u32>,
     suspects: Vec<bool>,
     fifo_last: Vec<Time>,
+    /// When each node's outgoing wire is free again (see `NetworkModel::send_gap`).
+    wire_free: Vec<Time>,
 
     queue: BinaryHeap<Entry<P>>,
     seq: u64,
@@ -293,6 +295,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             receive_omission_ppm: vec![0; n],
             suspects: vec![false; n * n],
             fifo_last: vec![Time::ZERO; n * n],
+            wire_free: vec![Time::ZERO; n],
             queue: BinaryHeap::new(),
             seq: 0,
             now: Time::ZERO,
@@ -620,19 +623,18 @@ impl<P: Process, C: Choices> Engine<P, C> {
             handler(&mut self.states[node], &mut ctx);
             ctx.stable_written
         };
-        let mut sends = 0u64;
         for effect in effects.drain(..) {
             match effect {
-                Effect::Send { to, msg } => self.send(node, to, msg, &mut sends),
+                Effect::Send { to, msg } => self.send(node, to, msg),
                 Effect::Broadcast { msg } => {
                     // Clone for all destinations but the last, which gets the original.
                     let Some(last) = (0..self.n).rev().find(|&to| to != node) else {
                         continue;
                     };
                     for to in (0..last).filter(|&to| to != node) {
-                        self.send(node, to, msg.clone(), &mut sends);
+                        self.send(node, to, msg.clone());
                     }
-                    self.send(node, last, msg, &mut sends);
+                    self.send(node, last, msg);
                 }
                 Effect::SetTimer { id, delay, tag } => {
                     let at = self.now + delay;
@@ -663,14 +665,16 @@ impl<P: Process, C: Choices> Engine<P, C> {
         self.check_properties(node);
     }
 
-    fn send(&mut self, from: NodeId, to: NodeId, msg: P::Msg, sends: &mut u64) {
+    fn send(&mut self, from: NodeId, to: NodeId, msg: P::Msg) {
         let msg_id = self.next_msg_id;
         self.next_msg_id += 1;
         self.stats.messages_sent += 1;
         self.lamport[from] += 1;
         let lamport = self.lamport[from];
-        let depart = self.now + Duration(self.send_gap.0 * *sends);
-        *sends += 1;
+        // One wire per sender: a message leaves once the ones before it (from this handler or
+        // an earlier one) have, so a crash cuts each link cleanly after some message.
+        let depart = self.now.max(self.wire_free[from]);
+        self.wire_free[from] = depart + self.send_gap;
         let original = self.tracer.is_some().then(|| format!("{msg:?}"));
         let msg = match self.adversaries[from].as_mut() {
             None => Some(msg),
@@ -796,6 +800,8 @@ impl<P: Process, C: Choices> Engine<P, C> {
                 self.ever_crashed[node] = true;
                 self.crash_times[node].push(self.now);
                 self.timers[node].clear();
+                // The messages still queued on its wire are lost with it.
+                self.wire_free[node] = self.now;
                 self.lamport[node] += 1;
                 self.trace(Some(node), || TraceKind::Crash);
                 if let Some(delay) = self.detector.delay() {

@@ -78,8 +78,9 @@ pub struct LinkOverride {
 }
 
 /// The whole network: a default link model, per-link overrides and the sender's serialisation
-/// gap (the time to put one message on the wire; the k-th message of one handler leaves k gaps
-/// later, and a crash before it leaves loses it).
+/// gap (the time to put one message on the wire). Each node has one outgoing wire: a message
+/// leaves `send_gap` after the one before it, whichever handler sent that one, and a crash
+/// loses every message still waiting to leave.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NetworkModel {
     pub default: LinkModel,

@@ -258,13 +258,7 @@ impl Protocol for FloodingConsensus {
     }
 
     fn check(&self, _: &Params, n: usize) -> Result<(), SpecError> {
-        if n > 64 {
-            return Err(SpecError::new(
-                "nodes",
-                format!("flooding consensus supports at most 64 nodes, found {n}"),
-            ));
-        }
-        Ok(())
+        crate::registry::at_most_nodes("flooding consensus", 64, n)
     }
 
     fn run(&self, spec: &RunSpec) -> RunReport {

@@ -727,12 +727,7 @@ impl Protocol for SingleDecreePaxos {
     }
 
     fn check(&self, params: &Params, n: usize) -> Result<(), SpecError> {
-        if n > 64 {
-            return Err(SpecError::new(
-                "nodes",
-                format!("Paxos supports at most 64 nodes, found {n}"),
-            ));
-        }
+        crate::registry::at_most_nodes("Paxos", 64, n)?;
         let proposers = params.int("proposers") as usize;
         if proposers > n {
             return Err(SpecError::new(

@@ -217,6 +217,17 @@ impl Params {
     }
 }
 
+/// Rejects group sizes above `max` for protocols that keep node sets in fixed-width masks.
+pub fn at_most_nodes(protocol: &str, max: usize, n: usize) -> Result<(), SpecError> {
+    if n > max {
+        return Err(SpecError::new(
+            "nodes",
+            format!("{protocol} supports at most {max} nodes, found {n}"),
+        ));
+    }
+    Ok(())
+}
+
 /// Everything one run of a protocol needs.
 #[derive(Clone, Debug)]
 pub struct RunSpec {

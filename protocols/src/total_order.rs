@@ -335,13 +335,7 @@ impl Protocol for TotalOrderMulticast {
     }
 
     fn check(&self, _: &Params, n: usize) -> Result<(), SpecError> {
-        if n > 64 {
-            return Err(SpecError::new(
-                "nodes",
-                format!("total-order multicast supports at most 64 nodes, found {n}"),
-            ));
-        }
-        Ok(())
+        crate::registry::at_most_nodes("total-order multicast", 64, n)
     }
 
     fn run(&self, spec: &RunSpec) -> RunReport {

@@ -307,18 +307,7 @@ fn write_report(
     let mut diagrams = Vec::new();
     let mut used = std::collections::BTreeSet::new();
     for (s, summary) in scenarios.iter().zip(summaries) {
-        let seed = summary
-            .replay
-            .as_ref()
-            .and(summary.first_failing_seed)
-            .map(|first| match &s.expect {
-                scenario::Expect::Violation(name) => summary
-                    .first_failing_seed_by_invariant
-                    .get(name)
-                    .copied()
-                    .unwrap_or(first),
-                scenario::Expect::Pass => first,
-            });
+        let seed = summary.replay_seed;
         let Some(seed) = seed else {
             diagrams.push(None);
             continue;

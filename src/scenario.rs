@@ -12,7 +12,7 @@ use sim_core::faults::{ByzantineSpec, CrashSpec, OmissionSpec, PartitionSpec};
 use sim_core::network::LinkOverride;
 use sim_core::{
     DelayDist, DetectorModel, Duration, FaultEvent, FaultKind, FaultPlan, FaultSpec, LinkModel,
-    NetworkModel, PropertyKind, RunConfig, Seeded, Time, PPM,
+    NetworkModel, PropertyKind, RunConfig, Time, PPM,
 };
 
 /// A scenario file that cannot be used, with where and why.
@@ -70,24 +70,15 @@ pub struct Scenario {
     /// The spec of every run, except `seed` and `plan`.
     pub base: RunSpec,
     pub faults: FaultSpec,
-    pub schedule: Vec<FaultEvent>,
-    pub byzantine: Vec<usize>,
+    /// The explicit schedule (and Byzantine nodes) added to every seed's random faults.
+    pub fixed: FaultPlan,
 }
 
 impl Scenario {
     /// The fault plan of one seed: the random spec drawn from the seed's fault-plan stream,
     /// plus the explicit schedule.
     pub fn plan(&self, seed: u64) -> FaultPlan {
-        let mut plan = self.faults.generate(self.base.n, &mut Seeded::new(seed));
-        plan.events.extend(self.schedule.iter().cloned());
-        for &b in &self.byzantine {
-            if !plan.byzantine.contains(&b) {
-                plan.byzantine.push(b);
-            }
-        }
-        plan.byzantine.sort_unstable();
-        plan.sort();
-        plan
+        self.faults.plan_for(self.base.n, seed, &self.fixed)
     }
 
     /// The full spec of one seed.
@@ -517,9 +508,9 @@ pub fn parse(file: &Path, text: &str) -> Result<Scenario, ScenarioError> {
         }
     };
 
-    let (faults, schedule, byzantine) = faults_of(&c, &raw.faults, n, raw.duration)?;
+    let (faults, fixed) = faults_of(&c, &raw.faults, n, raw.duration)?;
     let any_byzantine =
-        faults.byzantine.as_ref().is_some_and(|b| b.count > 0) || !byzantine.is_empty();
+        faults.byzantine.as_ref().is_some_and(|b| b.count > 0) || !fixed.byzantine.is_empty();
     let adversary = match (&raw.adversary, info.adversaries.first()) {
         (Some(a), _) if info.adversaries.contains(&a.as_str()) => a.clone(),
         (Some(a), _) => {
@@ -574,8 +565,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Scenario, ScenarioError> {
             seed: 0,
         },
         faults,
-        schedule,
-        byzantine,
+        fixed,
     })
 }
 
@@ -670,7 +660,7 @@ fn network_of(c: &Ctx, raw: &RawNetwork, n: usize) -> Result<NetworkModel, Scena
     })
 }
 
-type Faults = (FaultSpec, Vec<FaultEvent>, Vec<usize>);
+type Faults = (FaultSpec, FaultPlan);
 
 fn faults_of(
     c: &Ctx,
@@ -729,6 +719,7 @@ fn faults_of(
     let mut byzantine = Vec::new();
     for (i, s) in raw.schedule.iter().enumerate() {
         let key = |f: &str| format!("faults.schedule[{i}].{f}");
+        let first = events.len();
         if s.at >= end {
             return Err(c.err(key("at"), format!("faults must happen in the fault phase, before `duration` ({duration}); found {}", s.at)));
         }
@@ -811,17 +802,16 @@ fn faults_of(
             return Err(c.err(key("until"), "`until` only goes with `omission`"));
         }
         events.push(FaultEvent { at, kind });
+        // Check this entry's events on their own, so an error names this schedule entry
+        // (an omission entry becomes two plan events).
+        let mine = FaultPlan {
+            byzantine: Vec::new(),
+            events: events[first..].to_vec(),
+        };
+        mine.validate(n)
+            .map_err(|e| c.err(format!("faults.schedule[{i}]"), e.message))?;
     }
-    let plan = FaultPlan {
-        byzantine: byzantine.clone(),
-        events,
-    };
-    plan.validate(n).map_err(|e| {
-        // Map the plan's own paths back to schedule entries for the user.
-        let msg = e.message.clone();
-        c.err(format!("faults.schedule ({})", e.path), msg)
-    })?;
-    Ok((spec, plan.events, byzantine))
+    Ok((spec, FaultPlan { byzantine, events }))
 }
 
 #[cfg(test)]

@@ -15,7 +15,6 @@ use crate::scenario::{Expect, Scenario};
 /// Runs one seed, containing any panic to that seed.
 pub fn run_seed(scenario: &Scenario, seed: u64, trace: bool) -> RunReport {
     let spec = scenario.spec(seed, trace);
-    let plan = spec.plan.clone();
     catch_unwind(AssertUnwindSafe(|| scenario.protocol.run(&spec))).unwrap_or_else(|payload| {
         let message = payload
             .downcast_ref::<&str>()
@@ -32,7 +31,7 @@ pub fn run_seed(scenario: &Scenario, seed: u64, trace: bool) -> RunReport {
             reached: Vec::new(),
             stats: Stats::default(),
             trace_hash: 0,
-            plan,
+            plan: spec.plan.clone(),
             trace: None,
         }
     })
@@ -161,6 +160,7 @@ pub fn summarize(scenario: &Scenario, seeds: Seeds, t: Tally, elapsed_ms: u64) -
         expect: scenario.expect.to_json(),
         ok,
         verdict,
+        replay_seed,
         replay: replay_seed.map(|s| replay_command(scenario, s)),
         events: t.events,
         sweep_hash: format!("{:016x}", t.sweep_hash),

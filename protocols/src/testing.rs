@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 
 use sim_core::{
     DetectorModel, Duration, FaultPlan, FaultSpec, NetworkModel, Outcome, RunConfig, RunReport,
-    Seeded,
 };
 
 use crate::registry::{ParamValue, Params, Protocol, RunSpec};
@@ -54,11 +53,7 @@ pub fn sweep(
         .map(|seed| {
             let mut s = base.clone();
             s.seed = seed;
-            let mut plan = faults.generate(s.n, &mut Seeded::new(seed));
-            plan.events.extend(base.plan.events.iter().cloned());
-            plan.byzantine.extend(base.plan.byzantine.iter().copied());
-            plan.sort();
-            s.plan = plan;
+            s.plan = faults.plan_for(s.n, seed, &base.plan);
             protocol.run(&s)
         })
         .collect()

@@ -371,11 +371,11 @@ pub fn render(report: &RunReport, meta: &Meta<'_>) -> String {
         let Some(node) = e.node else { continue };
         let (x, y) = (layout.x(e.event), Layout::y(node));
         let dim = if in_past(i) { "" } else { " acausal" };
-        let (_, text) = describe_event(e);
+        let (tag, text) = describe_event(e);
         let title = esc(&format!(
-            "{} n{node}: {}",
+            "{} n{node}: {} {text}",
             e.time,
-            describe_event(e).0.to_lowercase() + " " + &text
+            tag.to_lowercase()
         ));
         match &e.kind {
             TraceKind::Crash => {
@@ -863,6 +863,7 @@ mod tests {
             expect: serde_json::json!({"violation": "agreement"}),
             ok: true,
             verdict: String::new(),
+            replay_seed: Some(2),
             replay: Some("ftsim replay f.toml --seed 2".into()),
             events: 10,
             sweep_hash: "0".into(),

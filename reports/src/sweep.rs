@@ -137,7 +137,10 @@ pub struct ScenarioSummary {
     pub ok: bool,
     /// Why not, in words (empty when ok).
     pub verdict: String,
-    /// The command that replays the first failing seed.
+    /// The seed worth replaying: the first to show the expected violation, else the first
+    /// failing one.
+    pub replay_seed: Option<u64>,
+    /// The command that replays it.
     pub replay: Option<String>,
     pub events: u64,
     pub sweep_hash: String,

@@ -687,9 +687,6 @@ impl<P: Process, C: Choices> Engine<P, C> {
                 adversary.tamper(&mut ctx, from, to, msg)
             }
         };
-        if let Some(t) = &mut self.tracer {
-            t.msg_vc.push(Vec::new()); // filled by `trace` below; keeps msg_vc indexed by id
-        }
         let shown = match (&msg, original) {
             (Some(m), Some(orig)) => {
                 let now_shown = format!("{m:?}");
@@ -712,7 +709,8 @@ impl<P: Process, C: Choices> Engine<P, C> {
             depart,
         });
         if let Some(t) = &mut self.tracer {
-            t.msg_vc[msg_id as usize] = t.vc[from].clone();
+            // One entry per send, in msg_id order: the sender's clock as the message leaves.
+            t.msg_vc.push(t.vc[from].clone());
         }
         let Some(msg) = msg else {
             self.dropped(from, to, msg_id, DropReason::Adversary, Some(from));

@@ -325,6 +325,18 @@ impl FaultSpec {
         Ok(())
     }
 
+    /// The plan of one run: this spec drawn from the seed's fault-plan stream, plus the faults
+    /// that `fixed` schedules explicitly (its Byzantine nodes are merged in).
+    pub fn plan_for(&self, n: usize, seed: u64, fixed: &FaultPlan) -> FaultPlan {
+        let mut plan = self.generate(n, &mut crate::entropy::Seeded::new(seed));
+        plan.events.extend(fixed.events.iter().cloned());
+        plan.byzantine.extend(fixed.byzantine.iter().copied());
+        plan.byzantine.sort_unstable();
+        plan.byzantine.dedup();
+        plan.sort();
+        plan
+    }
+
     /// Draws a concrete plan for a group of `n` nodes. Draws come from the fault-plan stream
     /// in a fixed order (Byzantine nodes, crashes, partitions, omissions).
     pub fn generate(&self, n: usize, choices: &mut dyn Choices) -> FaultPlan {

@@ -15,7 +15,7 @@ use crate::entropy::{chance_ppm, Choices, DetHasher, Seeded, Stream};
 use crate::faults::{FaultKind, FaultPlan};
 use crate::network::{LinkModel, NetworkModel};
 use crate::process::{Adversary, AdversaryCtx, Ctx, Effect, Process, TimerId, TimerSlab};
-use crate::property::{Property, PropertyKind, World};
+use crate::property::{Monitor, PropertyKind, World};
 use crate::time::{Duration, Time};
 use crate::trace::{
     Budget, DropReason, Outcome, RunReport, Stats, TraceEvent, TraceKind, Violation,
@@ -89,7 +89,8 @@ pub struct Setup<P: Process> {
     pub plan: FaultPlan,
     pub config: RunConfig,
     pub factory: Factory<P>,
-    pub properties: Vec<Box<dyn Property<P>>>,
+    /// The properties to check, each under the name and kind its protocol declared.
+    pub properties: Vec<Monitor<P>>,
     /// Used for the plan's Byzantine nodes; `None` makes them silent.
     pub adversary: Option<AdversaryFactory<P>>,
 }
@@ -188,6 +189,26 @@ pub fn in_simulation() -> bool {
     IN_SIMULATION.with(|f| f.get())
 }
 
+/// Runs `f`, turning a panic into its message. While it runs, [`in_simulation`] is true, so a
+/// panic hook can stay quiet: the panic is reported as an outcome of the run instead.
+pub fn guarded<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+    let was = IN_SIMULATION.with(|flag| flag.replace(true));
+    let result = catch_unwind(AssertUnwindSafe(f));
+    IN_SIMULATION.with(|flag| flag.set(was));
+    result.map_err(|payload| panic_message(payload.as_ref()))
+}
+
+/// The text of a panic's payload.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with a non-text payload".to_string()
+    }
+}
+
 enum Stop {
     End,
     Violated,
@@ -204,7 +225,7 @@ pub struct Engine<P: Process, C: Choices = Seeded> {
     plan: FaultPlan,
     config: RunConfig,
     factory: Factory<P>,
-    properties: Vec<Box<dyn Property<P>>>,
+    properties: Vec<Monitor<P>>,
     state_watchers: Vec<usize>,
     adversaries: Vec<Option<Box<dyn Adversary<P>>>>,
     choices: C,
@@ -261,7 +282,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             });
         }
         let state_watchers = (0..setup.properties.len())
-            .filter(|&i| setup.properties[i].watches_state())
+            .filter(|&i| setup.properties[i].property.watches_state())
             .collect();
         let states = (0..n).map(|i| (setup.factory)(i, n)).collect();
         let tracer = setup.config.trace.then(|| Tracer {
@@ -358,19 +379,10 @@ impl<P: Process, C: Choices> Engine<P, C> {
     fn execute(&mut self) -> Outcome {
         self.schedule_initial_events();
         let end = Time::ZERO + self.config.duration + self.config.settle;
-        IN_SIMULATION.with(|f| f.set(true));
-        let result = catch_unwind(AssertUnwindSafe(|| self.main_loop(end)));
-        IN_SIMULATION.with(|f| f.set(false));
+        let result = guarded(|| self.main_loop(end));
         self.stats.end_time = self.now;
         match result {
-            Err(payload) => {
-                let message = if let Some(s) = payload.downcast_ref::<&str>() {
-                    (*s).to_string()
-                } else if let Some(s) = payload.downcast_ref::<String>() {
-                    s.clone()
-                } else {
-                    "a panic with a non-text payload".to_string()
-                };
+            Err(message) => {
                 self.hash.mix(0xdead);
                 Outcome::Panicked {
                     message,
@@ -926,14 +938,14 @@ impl<P: Process, C: Choices> Engine<P, C> {
         };
         let mut failures: Vec<(usize, String)> = Vec::new();
         for obs in &self.observations {
-            for (i, property) in self.properties.iter_mut().enumerate() {
-                if let Err(message) = property.observe(&world, node, obs) {
+            for (i, monitor) in self.properties.iter_mut().enumerate() {
+                if let Err(message) = monitor.property.observe(&world, node, obs) {
                     failures.push((i, message));
                 }
             }
         }
         for &i in &self.state_watchers {
-            if let Err(message) = self.properties[i].check_state(&world) {
+            if let Err(message) = self.properties[i].property.check_state(&world) {
                 failures.push((i, message));
             }
         }
@@ -944,7 +956,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
     }
 
     fn violate(&mut self, property: usize, message: String) {
-        let name = self.properties[property].name().to_string();
+        let name = self.properties[property].name.to_string();
         if self.violations.iter().any(|v| v.property == name) {
             return;
         }
@@ -955,12 +967,12 @@ impl<P: Process, C: Choices> Engine<P, C> {
         });
         self.violations.push(Violation {
             property: name,
-            kind: self.properties[property].kind(),
+            kind: self.properties[property].kind,
             time: self.now,
             event: self.current.index,
             during: self.current.describe(),
             message,
-            related: self.properties[property].related_events(),
+            related: self.properties[property].property.related_events(),
         });
     }
 
@@ -982,12 +994,12 @@ impl<P: Process, C: Choices> Engine<P, C> {
             byzantine: &self.byzantine,
         };
         let mut failures = Vec::new();
-        for (i, property) in self.properties.iter_mut().enumerate() {
-            match (property.kind(), property.finish(&world)) {
+        for (i, monitor) in self.properties.iter_mut().enumerate() {
+            match (monitor.kind, monitor.property.finish(&world)) {
                 (PropertyKind::Always, _) => {}
                 (PropertyKind::Eventually, Err(message)) => failures.push((i, message)),
                 (PropertyKind::Eventually, Ok(())) => {}
-                (PropertyKind::Sometimes, Ok(())) => self.reached.push(property.name().to_string()),
+                (PropertyKind::Sometimes, Ok(())) => self.reached.push(monitor.name.to_string()),
                 (PropertyKind::Sometimes, Err(_)) => {}
             }
         }

@@ -180,6 +180,20 @@ pub struct CrashSpec {
     pub recover_after: Option<Window<Duration>>,
 }
 
+impl CrashSpec {
+    /// Exactly `count` crashes of distinct nodes (any node may crash) at times drawn from
+    /// `between`, without recovery.
+    pub fn exactly(count: u32, between: Window<Time>) -> Self {
+        CrashSpec {
+            min: count,
+            max: count,
+            between,
+            nodes: None,
+            recover_after: None,
+        }
+    }
+}
+
 /// Random partitions splitting the group in two at random, each healed after `lasting`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -227,6 +241,16 @@ pub struct FaultSpec {
     pub omissions: Option<OmissionSpec>,
     #[serde(default)]
     pub byzantine: Option<ByzantineSpec>,
+}
+
+impl FaultSpec {
+    /// A mix of crashes only.
+    pub fn crashes(crashes: CrashSpec) -> Self {
+        FaultSpec {
+            crashes: Some(crashes),
+            ..FaultSpec::default()
+        }
+    }
 }
 
 fn check_range(path: &str, min: u32, max: u32) -> Result<(), FaultError> {

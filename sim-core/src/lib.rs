@@ -23,6 +23,6 @@ pub use entropy::{Choices, Recorder, Seeded, Stream, Tape, PPM};
 pub use faults::{FaultEvent, FaultKind, FaultPlan, FaultSpec};
 pub use network::{DelayDist, LinkModel, NetworkModel};
 pub use process::{Adversary, AdversaryCtx, Ctx, Process, Silent, TimerId};
-pub use property::{Property, PropertyKind, World};
+pub use property::{Monitor, Property, PropertyKind, World};
 pub use time::{Duration, Time};
 pub use trace::{DropReason, Outcome, RunReport, Stats, TraceEvent, TraceKind, Violation};

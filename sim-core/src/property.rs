@@ -30,6 +30,14 @@ impl std::fmt::Display for PropertyKind {
     }
 }
 
+/// One property instance watching one run, with the name and kind its protocol declared for it.
+/// The engine reports a violation under `name` and judges `finish` by `kind`.
+pub struct Monitor<P: Process> {
+    pub name: &'static str,
+    pub kind: PropertyKind,
+    pub property: Box<dyn Property<P>>,
+}
+
 /// A read-only view of the whole system for properties.
 pub struct World<'a, P: Process> {
     pub now: Time,
@@ -67,11 +75,6 @@ impl<'a, P: Process> World<'a, P> {
     pub fn event(&self) -> u64 {
         self.event
     }
-    /// The same view at another event index (for hand-built histories in tests).
-    pub fn at_event(mut self, event: u64) -> Self {
-        self.event = event;
-        self
-    }
     /// The state of a node (for a crashed node: as it was when it crashed).
     pub fn state(&self, node: NodeId) -> &'a P {
         &self.states[node]
@@ -101,10 +104,11 @@ impl<'a, P: Process> World<'a, P> {
 /// A property of runs. `Err(message)` from `observe` or `check_state` is a violation at the
 /// current event; `finish` is called at the end of a run that was not cut short: for
 /// `Eventually`, `Err` is a violation; for `Sometimes`, `Ok` means "reached in this run".
+///
+/// A property has no name or kind of its own: the protocol's declaration gives it both, once,
+/// and the engine receives them with it as a [`Monitor`]. So one implementation (say,
+/// agreement) can serve under several names ("atomicity" in two-phase commit).
 pub trait Property<P: Process> {
-    fn name(&self) -> &str;
-    fn kind(&self) -> PropertyKind;
-
     /// Called for every observation, in the order they are emitted.
     fn observe(&mut self, world: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
         let _ = (world, node, obs);

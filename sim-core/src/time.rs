@@ -17,6 +17,11 @@ impl Time {
     pub const ZERO: Time = Time(0);
     pub const MAX: Time = Time(u64::MAX);
 
+    /// The time `ms` milliseconds after the start of the run.
+    pub const fn from_millis(ms: u64) -> Self {
+        Time(ms * 1_000_000)
+    }
+
     pub fn as_nanos(self) -> u64 {
         self.0
     }

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use sim_core::{NodeId, Process, Property, PropertyKind, World};
+use sim_core::{NodeId, Process, Property, World};
 
 /// Observations that carry proposals and decisions.
 pub trait Decision {
@@ -18,34 +18,16 @@ pub trait Decision {
 
 /// Uniform agreement: no two (non-Byzantine) processes decide differently, including processes
 /// that crash after deciding. Two-phase commit calls the same property "atomicity".
+#[derive(Default)]
 pub struct Agreement {
-    name: &'static str,
     /// The first decision: who, what, and at which event (for the causal explanation).
     first: Option<(NodeId, u64, u64)>,
-}
-
-impl Default for Agreement {
-    fn default() -> Self {
-        Agreement::named("agreement")
-    }
-}
-
-impl Agreement {
-    pub fn named(name: &'static str) -> Self {
-        Agreement { name, first: None }
-    }
 }
 
 impl<P: Process> Property<P> for Agreement
 where
     P::Obs: Decision,
 {
-    fn name(&self) -> &str {
-        self.name
-    }
-    fn kind(&self) -> PropertyKind {
-        PropertyKind::Always
-    }
     fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
         let Some(v) = obs.decided() else {
             return Ok(());
@@ -79,12 +61,6 @@ impl<P: Process> Property<P> for Validity
 where
     P::Obs: Decision,
 {
-    fn name(&self) -> &str {
-        "validity"
-    }
-    fn kind(&self) -> PropertyKind {
-        PropertyKind::Always
-    }
     fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
         if let Some(v) = obs.proposed() {
             self.proposed.entry(v).or_insert(node);
@@ -111,12 +87,6 @@ impl<P: Process> Property<P> for Integrity
 where
     P::Obs: Decision,
 {
-    fn name(&self) -> &str {
-        "integrity"
-    }
-    fn kind(&self) -> PropertyKind {
-        PropertyKind::Always
-    }
     fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
         let Some(v) = obs.decided() else {
             return Ok(());
@@ -168,12 +138,6 @@ impl<P: Process> Property<P> for Termination
 where
     P::Obs: Decision,
 {
-    fn name(&self) -> &str {
-        "termination"
-    }
-    fn kind(&self) -> PropertyKind {
-        PropertyKind::Eventually
-    }
     fn observe(&mut self, _: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
         if let Some(v) = obs.decided() {
             self.decided.insert(node, v);
@@ -194,42 +158,9 @@ where
         } else {
             Err(format!(
                 "{} never decided (at {})",
-                crate::nodes_phrase(&undecided),
+                crate::nodes::nodes_phrase(&undecided),
                 w.now
             ))
         }
-    }
-}
-
-/// The [`Integrity`] entry of a protocol's property list, with the protocol's own wording.
-pub fn integrity<P: Process + 'static>(help: &'static str) -> crate::registry::PropertyDef<P>
-where
-    P::Obs: Decision,
-{
-    crate::registry::PropertyDef {
-        name: "integrity",
-        kind: PropertyKind::Always,
-        help,
-        make: || Box::<Integrity>::default(),
-    }
-}
-
-/// The [`Termination`] entry of a protocol's property list, with the protocol's own wording.
-pub fn termination<P: Process + 'static>(
-    obliged: Obliged,
-    help: &'static str,
-) -> crate::registry::PropertyDef<P>
-where
-    P::Obs: Decision,
-{
-    let make: fn() -> Box<dyn Property<P>> = match obliged {
-        Obliged::Correct => || Box::new(Termination::new(Obliged::Correct)),
-        Obliged::UpAtEnd => || Box::new(Termination::new(Obliged::UpAtEnd)),
-    };
-    crate::registry::PropertyDef {
-        name: "termination",
-        kind: PropertyKind::Eventually,
-        help,
-        make,
     }
 }

@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use sim_core::{NodeId, Process, Property, PropertyKind, World};
+use sim_core::{NodeId, Process, Property, World};
 
 /// A message's identity: the node that broadcast it and its sequence number there.
 pub type MsgKey = (NodeId, u64);
@@ -65,12 +65,6 @@ impl<P: Process> Property<P> for NoDuplication
 where
     P::Obs: DeliveryObs,
 {
-    fn name(&self) -> &str {
-        "no-duplication"
-    }
-    fn kind(&self) -> PropertyKind {
-        PropertyKind::Always
-    }
     fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
         self.check(w, node, obs)
     }
@@ -120,12 +114,6 @@ impl<P: Process> Property<P> for NoCreation
 where
     P::Obs: DeliveryObs,
 {
-    fn name(&self) -> &str {
-        "no-creation"
-    }
-    fn kind(&self) -> PropertyKind {
-        PropertyKind::Always
-    }
     fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
         self.check(w, node, obs)
     }
@@ -142,12 +130,6 @@ impl<P: Process> Property<P> for Integrity
 where
     P::Obs: DeliveryObs,
 {
-    fn name(&self) -> &str {
-        "integrity"
-    }
-    fn kind(&self) -> PropertyKind {
-        PropertyKind::Always
-    }
     fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
         self.creation.check(w, node, obs)?;
         self.duplication.check(w, node, obs)
@@ -192,36 +174,15 @@ impl Ledger {
 
 /// Validity: every message broadcast by a correct process is delivered by every correct
 /// process by the end of the run. Total-order multicast calls it termination.
+#[derive(Default)]
 pub struct Validity {
-    name: &'static str,
     ledger: Ledger,
-}
-
-impl Default for Validity {
-    fn default() -> Self {
-        Validity::named("validity")
-    }
-}
-
-impl Validity {
-    pub fn named(name: &'static str) -> Self {
-        Validity {
-            name,
-            ledger: Ledger::default(),
-        }
-    }
 }
 
 impl<P: Process> Property<P> for Validity
 where
     P::Obs: DeliveryObs,
 {
-    fn name(&self) -> &str {
-        self.name
-    }
-    fn kind(&self) -> PropertyKind {
-        PropertyKind::Eventually
-    }
     fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
         self.ledger.record(w, node, obs);
         Ok(())
@@ -234,7 +195,7 @@ where
                     "message {} from correct node {} never reached {} (at {})",
                     show(*m),
                     m.0,
-                    crate::nodes_phrase(&missing),
+                    crate::nodes::nodes_phrase(&missing),
                     w.now
                 ));
             }
@@ -268,12 +229,6 @@ impl<P: Process> Property<P> for Agreement
 where
     P::Obs: DeliveryObs,
 {
-    fn name(&self) -> &str {
-        "agreement"
-    }
-    fn kind(&self) -> PropertyKind {
-        PropertyKind::Eventually
-    }
     fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
         self.ledger.record(w, node, obs);
         Ok(())
@@ -297,7 +252,7 @@ where
                 return Err(format!(
                     "{who} {by} delivered message {} but {} never did (at {})",
                     show(*m),
-                    crate::nodes_phrase(&missing),
+                    crate::nodes::nodes_phrase(&missing),
                     w.now
                 ));
             }
@@ -336,12 +291,6 @@ impl<P: Process> Property<P> for TotalOrder
 where
     P::Obs: DeliveryObs,
 {
-    fn name(&self) -> &str {
-        "total-order"
-    }
-    fn kind(&self) -> PropertyKind {
-        PropertyKind::Always
-    }
     fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
         let Some(m) = obs.delivered() else {
             return Ok(());
@@ -387,12 +336,6 @@ impl<P: Process> Property<P> for CausalOrder
 where
     P::Obs: DeliveryObs,
 {
-    fn name(&self) -> &str {
-        "causal-order"
-    }
-    fn kind(&self) -> PropertyKind {
-        PropertyKind::Always
-    }
     fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
         if w.is_byzantine(node) {
             return Ok(());

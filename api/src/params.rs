@@ -77,6 +77,9 @@ impl ParamKind {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+            ParamKind::Duration { min, max } if *min == Duration::ZERO && max.0 == u64::MAX => {
+                "a duration such as \"10ms\"".to_string()
+            }
             ParamKind::Duration { min, max } => {
                 format!("a duration such as \"10ms\", from {min} to {max}")
             }
@@ -286,15 +289,17 @@ pub fn field<T: ParamType>(
     })
 }
 
-/// Joins a field's doc lines into one help text.
+/// Joins a field's doc lines into one help text (without a final full stop: `ftsim list`
+/// follows it with what the parameter accepts).
 #[doc(hidden)]
 pub fn help_of(lines: &[&str]) -> String {
-    lines
+    let text = lines
         .iter()
         .map(|l| l.trim())
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" ");
+    text.strip_suffix('.').unwrap_or(&text).to_string()
 }
 
 /// Rejects keys a schema does not know (used by the generated `from_values`).
@@ -359,7 +364,7 @@ mod tests {
         assert_eq!(names, ["rounds", "pick", "log", "round"]);
         assert_eq!(schema[0].kind, ParamKind::Int { min: 1, max: 64 });
         assert_eq!(schema[0].default, ParamValue::Int(2));
-        assert_eq!(schema[0].help, "Rounds before deciding; f + 1 tolerates f crashes.");
+        assert_eq!(schema[0].help, "Rounds before deciding; f + 1 tolerates f crashes");
         assert_eq!(schema[1].kind, ParamKind::Choice(&["random", "by-id"]));
         assert_eq!(schema[1].default, ParamValue::Str("random".into()));
         assert_eq!(schema[3].default, ParamValue::Str("10ms".into()));

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::escape::esc;
-use crate::sweep::ScenarioSummary;
+use ftsim_api::sweep::ScenarioSummary;
 
 /// One scenario's row in the sweep index, with the diagram written for it (if any).
 pub struct IndexRow<'a> {
@@ -93,14 +93,7 @@ fn violations_cell(s: &ScenarioSummary) -> String {
 
 /// The scenario's expectation: a word, or the violation it expects.
 fn expect_cell(s: &ScenarioSummary) -> String {
-    match &s.expect {
-        serde_json::Value::String(x) => esc(x),
-        other => esc(&other
-            .get("violation")
-            .and_then(|v| v.as_str())
-            .map(|v| format!("violation {v}"))
-            .unwrap_or_default()),
-    }
+    esc(&s.expect.to_string())
 }
 
 /// The first failing seed, linked to its diagram (with the replay command) when one was
@@ -138,7 +131,7 @@ mod tests {
             panics: 0,
             budget_exceeded: 0,
             sometimes_reached: Default::default(),
-            expect: serde_json::json!({"violation": "agreement"}),
+            expect: ftsim_api::Expect::Violation("agreement".into()),
             ok: true,
             verdict: String::new(),
             replay_seed: Some(2),

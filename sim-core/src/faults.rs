@@ -52,7 +52,7 @@ pub struct FaultPlan {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{path}: {message}")]
 pub struct FaultError {
-    /// Where the problem is, relative to the plan or spec ("events[2].node").
+    /// Where the problem is, relative to the plan or spec (`events[2].node`).
     pub path: String,
     pub message: String,
 }
@@ -128,11 +128,6 @@ impl FaultPlan {
             }
         }
         Ok(())
-    }
-
-    /// The time of the last fault event, if any.
-    pub fn last_event_time(&self) -> Option<Time> {
-        self.events.iter().map(|e| e.at).max()
     }
 }
 

@@ -46,14 +46,6 @@ impl DelayDist {
             }
         }
     }
-
-    /// The smallest delay the distribution can produce.
-    pub fn min(&self) -> Duration {
-        match *self {
-            DelayDist::Constant(d) => d,
-            DelayDist::Uniform { min, .. } | DelayDist::Exponential { min, .. } => min,
-        }
-    }
 }
 
 /// The behaviour of one directed link. The default: 1-5ms uniform delay, no loss, no

@@ -178,15 +178,6 @@ impl Outcome {
     pub fn is_ok(&self) -> bool {
         matches!(self, Outcome::Ok)
     }
-    /// A short label for tables: "ok", "violated", "budget", "panic".
-    pub fn label(&self) -> &'static str {
-        match self {
-            Outcome::Ok => "ok",
-            Outcome::Violated => "violated",
-            Outcome::BudgetExceeded { .. } => "budget",
-            Outcome::Panicked { .. } => "panic",
-        }
-    }
 }
 
 /// Counters of a run.

@@ -8,7 +8,9 @@ use crate::protocol::Protocol;
 /// What `ftsim list` shows of an adversary.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AdversaryInfo {
+    /// The name scenario files use (`adversary = "equivocate"`).
     pub name: &'static str,
+    /// What it does, for `ftsim list`.
     pub help: &'static str,
 }
 
@@ -20,6 +22,7 @@ type MakeAdversary<T> = Box<
 
 /// One adversary: its name and help, and how to build it for a traitor node.
 pub struct AdversaryDef<T: Protocol> {
+    /// Its name and help.
     pub info: AdversaryInfo,
     pub(crate) make: MakeAdversary<T>,
 }
@@ -37,6 +40,7 @@ impl<T: Protocol> Default for Adversaries<T> {
 }
 
 impl<T: Protocol> Adversaries<T> {
+    /// An empty table (a protocol without Byzantine adversaries).
     pub fn new() -> Self {
         Adversaries { defs: Vec::new() }
     }
@@ -55,14 +59,17 @@ impl<T: Protocol> Adversaries<T> {
         self
     }
 
+    /// Every row, in declaration order.
     pub fn defs(&self) -> &[AdversaryDef<T>] {
         &self.defs
     }
 
+    /// Every adversary's name and help, in declaration order.
     pub fn infos(&self) -> Vec<AdversaryInfo> {
         self.defs.iter().map(|d| d.info.clone()).collect()
     }
 
+    /// The row named `name`.
     pub fn position(&self, name: &str) -> Option<usize> {
         self.defs.iter().position(|d| d.info.name == name)
     }

@@ -88,16 +88,19 @@ impl<T: Protocol> Harness<T> {
         self
     }
 
+    /// The protocol's parameters (default: the struct's defaults).
     pub fn params(mut self, params: T::Params) -> Self {
         self.params = params;
         self
     }
 
+    /// The group size (default: 3).
     pub fn nodes(mut self, nodes: usize) -> Self {
         self.spec.nodes = nodes;
         self
     }
 
+    /// The whole network model (delays, loss, duplication, per-link overrides, send gap).
     pub fn network(mut self, network: NetworkModel) -> Self {
         self.spec.network = network;
         self
@@ -115,6 +118,7 @@ impl<T: Protocol> Harness<T> {
         self
     }
 
+    /// The failure detector (default: the one the protocol declares, if any).
     pub fn detector(mut self, detector: DetectorModel) -> Self {
         self.spec.detector = Some(detector);
         self
@@ -138,16 +142,19 @@ impl<T: Protocol> Harness<T> {
         self
     }
 
+    /// The quiet period after the fault phase before liveness is judged.
     pub fn settle(mut self, settle: Duration) -> Self {
         self.spec.config.settle = settle;
         self
     }
 
+    /// The most events a run may take before it ends as a budget overrun.
     pub fn max_events(mut self, max_events: u64) -> Self {
         self.spec.config.max_events = max_events;
         self
     }
 
+    /// The seeds to run (default: `0..100`).
     pub fn seeds(mut self, seeds: std::ops::Range<u64>) -> Self {
         self.seeds = Seeds {
             start: seeds.start,
@@ -168,6 +175,7 @@ impl<T: Protocol> Harness<T> {
         self
     }
 
+    /// The adversary that drives Byzantine nodes (default: the protocol's first).
     pub fn adversary(mut self, name: &str) -> Self {
         self.spec.adversary = Some(name.to_string());
         self

@@ -16,6 +16,8 @@
 //! `clippy.toml` (it bans these) next to your `Cargo.toml`; the harness reruns seeds and fails
 //! on a trace-hash difference.
 
+#![warn(missing_docs)]
+
 pub mod adversaries;
 pub mod catalog;
 pub mod harness;

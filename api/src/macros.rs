@@ -8,7 +8,7 @@
 /// Each field is `name: Type = default` with an optional `, range LO..=HI` (integers and
 /// numbers), ended by `;`. Its doc comment is the help text `ftsim list` prints. Field types
 /// implement [`ParamType`](crate::params::ParamType): integers, `f64`, `bool`,
-/// [`Duration`](crate::Duration), and [`choice!`] enums.
+/// [`Duration`](crate::Duration), and [`choice!`](crate::choice!) enums.
 ///
 /// ```
 /// use ftsim_api::{choice, params, Duration, Params, ParamKind};

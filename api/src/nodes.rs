@@ -27,6 +27,7 @@ impl NodeSet {
     /// The largest group a `NodeSet` can describe.
     pub const CAPACITY: usize = 64;
 
+    /// The set with no node.
     pub const EMPTY: NodeSet = NodeSet(0);
 
     /// The set `{node}`.
@@ -49,22 +50,27 @@ impl NodeSet {
         1 << node
     }
 
+    /// Adds `node`.
     pub fn insert(&mut self, node: NodeId) {
         self.0 |= Self::bit(node);
     }
 
+    /// Removes `node`.
     pub fn remove(&mut self, node: NodeId) {
         self.0 &= !Self::bit(node);
     }
 
+    /// Whether `node` is in the set.
     pub fn contains(self, node: NodeId) -> bool {
         node < Self::CAPACITY && self.0 & (1 << node) != 0
     }
 
+    /// The nodes in either set.
     pub fn union(self, other: NodeSet) -> NodeSet {
         NodeSet(self.0 | other.0)
     }
 
+    /// The nodes in both sets.
     pub fn intersection(self, other: NodeSet) -> NodeSet {
         NodeSet(self.0 & other.0)
     }
@@ -74,10 +80,12 @@ impl NodeSet {
         self.0 & other.0 == other.0
     }
 
+    /// The number of nodes in the set.
     pub fn len(self) -> usize {
         self.0.count_ones() as usize
     }
 
+    /// Whether the set has no node.
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }

@@ -14,9 +14,13 @@ use sim_core::Duration;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ParamValue {
+    /// `true` or `false`.
     Bool(bool),
+    /// An integer.
     Int(i64),
+    /// A number with a fraction.
     Float(f64),
+    /// A string: a word of a choice, or a duration such as "10ms".
     Str(String),
 }
 
@@ -38,13 +42,17 @@ pub type ParamValues = BTreeMap<String, ParamValue>;
 #[derive(Clone, Debug, PartialEq)]
 pub enum ParamKind {
     /// An integer in `min..=max`.
+    #[allow(missing_docs)]
     Int { min: i64, max: i64 },
     /// A number in `min..=max`.
+    #[allow(missing_docs)]
     Float { min: f64, max: f64 },
+    /// `true` or `false`.
     Bool,
     /// One of these words.
     Choice(&'static [&'static str]),
     /// A duration such as "10ms", from `min` to `max`.
+    #[allow(missing_docs)]
     Duration { min: Duration, max: Duration },
 }
 
@@ -107,9 +115,13 @@ impl ParamKind {
 /// One documented parameter of a protocol.
 #[derive(Clone, Debug)]
 pub struct ParamInfo {
+    /// Its name in the `[params]` table.
     pub name: &'static str,
+    /// The values it accepts.
     pub kind: ParamKind,
+    /// The value it has when a scenario does not set it.
     pub default: ParamValue,
+    /// What it means, for `ftsim list`.
     pub help: String,
 }
 
@@ -117,7 +129,9 @@ pub struct ParamInfo {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{name}: {message}")]
 pub struct ParamError {
+    /// The parameter at fault.
     pub name: String,
+    /// What is wrong, and what was expected.
     pub message: String,
 }
 
@@ -126,6 +140,7 @@ pub struct ParamError {
 pub trait ParamType: Sized {
     /// The values this type accepts (before any range a protocol adds).
     fn kind() -> ParamKind;
+    /// The plain value of this typed value, as a scenario file writes it.
     fn to_value(&self) -> ParamValue;
     /// The typed value of an accepted plain value (`None` if `kind` does not accept it).
     fn from_value(value: &ParamValue) -> Option<Self>;

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use sim_core::{DetectorModel, NodeId, Process, PropertyKind};
+use sim_core::{DetectorModel, NodeId, Process};
 
 use crate::adversaries::{Adversaries, AdversaryInfo};
 use crate::params::{ParamInfo, ParamValues, Params};
@@ -15,15 +15,18 @@ use crate::simulation::{RunSpec, Simulation};
 use crate::table::{Properties, PropertyInfo};
 
 /// Why a scenario's protocol settings are unusable. `key` is the scenario key at fault,
-/// relative to the scenario root ("params.rounds", "nodes", "invariants[1]").
+/// relative to the scenario root (`params.rounds`, `nodes`, `invariants[1]`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{key}: {message}")]
 pub struct SpecError {
+    /// The scenario key at fault.
     pub key: String,
+    /// What is wrong, and what was expected.
     pub message: String,
 }
 
 impl SpecError {
+    /// An error at `key`.
     pub fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
         SpecError {
             key: key.into(),
@@ -126,44 +129,21 @@ pub trait Protocol: Send + Sync + 'static {
 /// What `ftsim list` and scenario validation know of a protocol, without its types.
 #[derive(Clone, Debug)]
 pub struct ProtocolInfo {
+    /// The name scenario files use.
     pub name: &'static str,
+    /// One line on what the protocol does.
     pub summary: &'static str,
+    /// Its parameters, with defaults, ranges and help.
     pub params: Vec<ParamInfo>,
+    /// Its properties, in table order.
     pub properties: Vec<PropertyInfo>,
+    /// Its Byzantine adversaries (the first is the default).
     pub adversaries: Vec<AdversaryInfo>,
     /// The detector it needs, with its default settings.
     pub detector: Option<DetectorModel>,
 }
 
 impl ProtocolInfo {
-    /// The property named `name`.
-    pub fn property(&self, name: &str) -> Option<&PropertyInfo> {
-        self.properties.iter().find(|p| p.name == name)
-    }
-
-    /// The properties checked when a scenario names none: every safety and liveness one.
-    pub fn default_invariants(&self) -> Vec<&'static str> {
-        self.properties
-            .iter()
-            .filter(|p| p.kind != PropertyKind::Sometimes)
-            .map(|p| p.name)
-            .collect()
-    }
-
-    /// The reachability properties tracked when a scenario names none: all of them.
-    pub fn default_sometimes(&self) -> Vec<&'static str> {
-        self.properties
-            .iter()
-            .filter(|p| p.kind == PropertyKind::Sometimes)
-            .map(|p| p.name)
-            .collect()
-    }
-
-    /// The adversary used when a scenario names none: the first declared.
-    pub fn default_adversary(&self) -> Option<&'static str> {
-        self.adversaries.first().map(|a| a.name)
-    }
-
     /// Checks the declaration itself: names unique and non-empty, defaults within their own
     /// schema. A protocol that fails this is a bug in the protocol, reported before any run.
     pub fn check(&self) -> Result<(), String> {
@@ -204,6 +184,7 @@ fn bad_name(names: impl Iterator<Item = &'static str>) -> Option<&'static str> {
 /// A protocol with its type erased, as the CLI, scenarios and the harness see it. Every
 /// [`Protocol`] is one; nobody implements this by hand.
 pub trait AnyProtocol: Send + Sync {
+    /// The protocol's description: name, parameters, properties, adversaries, detector.
     fn info(&self) -> ProtocolInfo;
 
     /// Validates plain parameter values and a run spec against this protocol, resolving every

@@ -20,7 +20,9 @@ use crate::table::Properties;
 /// prepared [`Simulation`] reports its spec with every one of them filled in.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunSpec {
+    /// The group size.
     pub nodes: usize,
+    /// Delays, loss, duplication, FIFO order and the send gap, per link.
     pub network: NetworkModel,
     /// `None`: the detector the protocol declares (or none).
     pub detector: Option<DetectorModel>,

@@ -7,8 +7,11 @@ use sim_core::{Monitor, Process, Property, PropertyKind};
 /// What `ftsim list` shows of a property.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PropertyInfo {
+    /// The name scenario files and reports use.
     pub name: &'static str,
+    /// When it is judged: always (safety), eventually (liveness) or sometimes (reachability).
     pub kind: PropertyKind,
+    /// What it asserts, for `ftsim list`.
     pub help: &'static str,
 }
 
@@ -17,6 +20,7 @@ type MakeProperty<P> = Box<dyn Fn() -> Box<dyn Property<P>> + Send + Sync>;
 /// One row of a property table: its name, kind and help, and how to make a fresh instance for
 /// a run.
 pub struct PropertyDef<P: Process> {
+    /// Its name, kind and help.
     pub info: PropertyInfo,
     make: MakeProperty<P>,
 }
@@ -66,6 +70,7 @@ impl<P: Process + 'static> Default for Properties<P> {
 }
 
 impl<P: Process + 'static> Properties<P> {
+    /// An empty table.
     pub fn new() -> Self {
         Properties { defs: Vec::new() }
     }
@@ -122,6 +127,7 @@ impl<P: Process> Properties<P> {
         &self.defs
     }
 
+    /// Every property's name, kind and help, in table order.
     pub fn infos(&self) -> Vec<PropertyInfo> {
         self.defs.iter().map(|d| d.info.clone()).collect()
     }

@@ -6,6 +6,8 @@
 //! [`Ctx`]; [`Property`]s judge each run (safety after every event, liveness at the end,
 //! reachability across a sweep). sim-core knows no protocol, no CLI and no report format.
 
+#![warn(missing_docs)]
+
 pub mod engine;
 pub mod entropy;
 pub mod faults;

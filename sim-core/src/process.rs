@@ -235,7 +235,9 @@ impl<'a, P: Process> Ctx<'a, P> {
 
 /// What a Byzantine adversary can see and draw from when it intercepts a message.
 pub struct AdversaryCtx<'a> {
+    /// The current virtual time.
     pub now: Time,
+    /// The number of nodes in the group.
     pub n: usize,
     pub(crate) choices: &'a mut dyn Choices,
 }

@@ -126,6 +126,7 @@ pub struct Termination {
 }
 
 impl Termination {
+    /// Termination for the processes `obliged` names.
     pub fn new(obliged: Obliged) -> Self {
         Termination {
             obliged,

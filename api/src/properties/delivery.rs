@@ -214,9 +214,11 @@ pub struct Agreement {
 }
 
 impl Agreement {
+    /// Regular agreement: about messages delivered by correct processes.
     pub fn regular() -> Self {
         Agreement::default()
     }
+    /// Uniform agreement: about messages delivered by any process, even one that crashed later.
     pub fn uniform() -> Self {
         Agreement {
             uniform: true,

@@ -7,10 +7,13 @@ use std::path::{Path, PathBuf};
 /// A scenario file that cannot be used, with where and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScenarioError {
+    /// The file at fault.
     pub file: PathBuf,
-    /// The key path ("network.loss", "faults.schedule[2].crash"), if the problem has one.
+    /// The key path (`network.loss`, `faults.schedule[2].crash`), if the problem has one.
     pub key: Option<String>,
+    /// The line of the key, when it can be found.
     pub line: Option<usize>,
+    /// What is wrong, and what was expected.
     pub message: String,
 }
 

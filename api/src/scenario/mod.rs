@@ -34,10 +34,15 @@ pub const DEFAULT_MAX_EVENTS: u64 = 1_000_000;
 
 /// A validated scenario: what to run, over which seeds, and what to expect.
 pub struct Scenario {
+    /// The file it was read from.
     pub file: PathBuf,
+    /// Its name, for tables and reports.
     pub name: String,
+    /// What it shows, in a sentence or two.
     pub description: String,
+    /// The seeds a sweep runs.
     pub seeds: Seeds,
+    /// What the sweep must find.
     pub expect: Expect,
     /// The protocol prepared with the scenario's parameters, network, faults and checks.
     pub simulation: Arc<dyn Simulation>,

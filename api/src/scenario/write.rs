@@ -13,9 +13,13 @@ use crate::sweep::Seeds;
 
 /// What a written scenario says besides its simulation.
 pub struct Header<'a> {
+    /// The scenario's name.
     pub name: &'a str,
+    /// What it shows (empty: no `description` key).
     pub description: &'a str,
+    /// The seeds a sweep runs.
     pub seeds: Seeds,
+    /// What the sweep must find.
     pub expect: &'a Expect,
 }
 

@@ -18,7 +18,9 @@ pub use tally::Tally;
 /// A range of seeds: `count` seeds from `start`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Seeds {
+    /// The first seed.
     pub start: u64,
+    /// How many seeds.
     pub count: u64,
 }
 

@@ -12,19 +12,33 @@ use super::{judge, Seeds, Tally};
 /// One scenario's line in a sweep report.
 #[derive(Clone, Debug, Serialize)]
 pub struct ScenarioSummary {
+    /// The scenario's name.
     pub name: String,
+    /// The scenario file.
     pub file: String,
+    /// The protocol's name.
     pub protocol: String,
+    /// The first seed run.
     pub seed_start: u64,
+    /// How many seeds were asked for.
     pub seeds: u64,
+    /// How many runs finished.
     pub runs: u64,
+    /// Runs that violated a property, panicked or exceeded a budget.
     pub failed_runs: u64,
+    /// Property name → runs that violated it.
     pub violations: BTreeMap<String, u64>,
+    /// The lowest failing seed.
     pub first_failing_seed: Option<u64>,
+    /// Property name → the lowest seed that violated it.
     pub first_failing_seed_by_invariant: BTreeMap<String, u64>,
+    /// Runs that panicked.
     pub panics: u64,
+    /// Runs cut short by a budget.
     pub budget_exceeded: u64,
+    /// `sometimes` property name → runs that reached it.
     pub sometimes_reached: BTreeMap<String, u64>,
+    /// What the scenario expected.
     pub expect: Expect,
     /// Whether the expectation was met.
     pub ok: bool,
@@ -35,7 +49,9 @@ pub struct ScenarioSummary {
     pub replay_seed: Option<u64>,
     /// The command that replays it.
     pub replay: Option<String>,
+    /// Events processed by all runs together.
     pub events: u64,
+    /// An order-independent hash of every (seed, trace hash): equal sweeps have equal hashes.
     pub sweep_hash: String,
     /// Wall time of the sweep; the only field that differs between identical sweeps.
     pub elapsed_ms: u64,

@@ -11,20 +11,29 @@ use sim_core::{Outcome, RunReport};
 /// Aggregates of a sweep.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Tally {
+    /// Runs folded in.
     pub runs: u64,
+    /// Runs that violated a property, panicked or exceeded a budget.
     pub failed_runs: u64,
     /// Invariant name → number of runs that violated it.
     pub violations: BTreeMap<String, u64>,
     /// Invariant name → the smallest seed that violated it.
     pub first_seed_by_invariant: BTreeMap<String, u64>,
+    /// The lowest failing seed.
     pub first_failing_seed: Option<u64>,
+    /// Runs that panicked.
     pub panics: u64,
+    /// The lowest seed that panicked, with the panic's message.
     pub first_panic: Option<(u64, String)>,
+    /// Runs cut short by a budget.
     pub budget_exceeded: u64,
+    /// The lowest seed cut short by a budget.
     pub first_budget_seed: Option<u64>,
     /// Sometimes-property name → number of runs that reached it.
     pub reached: BTreeMap<String, u64>,
+    /// Events processed by all runs together.
     pub events: u64,
+    /// Messages sent by all runs together.
     pub messages: u64,
     /// Order-independent combination of every (seed, trace hash): equal for equal sweeps.
     pub sweep_hash: u64,

@@ -22,12 +22,19 @@ pub enum DetectorModel {
     None,
     /// Every live process is told of a crash `delay` after it happens (and of a recovery
     /// `delay` after it); never suspects a live process.
-    Perfect { delay: Duration },
+    /// Every live process is told of a crash `delay` after it happens (and of a recovery `delay` after it); never suspects a live process.
+    Perfect {
+        /// How long after a crash (or recovery) live processes are told.
+        delay: Duration,
+    },
     /// Like `Perfect`, but before `stabilize_at` it makes `mistakes` false suspicions of live
     /// processes, each withdrawn after `delay` to `2 * delay`.
     EventuallyPerfect {
+        /// How long after a crash (or recovery) live processes are told.
         delay: Duration,
+        /// After this time the detector makes no mistake.
         stabilize_at: Time,
+        /// How many false suspicions it makes before `stabilize_at`.
         mistakes: u32,
     },
 }

@@ -72,11 +72,17 @@ pub type AdversaryFactory<P> = Box<dyn Fn(NodeId) -> Box<dyn Adversary<P>>>;
 
 /// Everything one run needs besides its seed.
 pub struct Setup<P: Process> {
+    /// The group size.
     pub n: usize,
+    /// Delays, loss, duplication, FIFO order and the send gap, per link.
     pub network: NetworkModel,
+    /// The failure detector processes are notified by.
     pub detector: DetectorModel,
+    /// Every fault of the run, decided before it starts.
     pub plan: FaultPlan,
+    /// Duration, settle period, event budget, tracing.
     pub config: RunConfig,
+    /// Builds each node's process, at start and on recovery.
     pub factory: Factory<P>,
     /// The properties to check, each under the name and kind its protocol declared.
     pub properties: Vec<Monitor<P>>,

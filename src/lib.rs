@@ -12,5 +12,6 @@ use ftsim_api::{AnyProtocol, Catalog};
 /// The bundled protocols followed by `extra`; an error names a protocol declared wrongly or a
 /// name used twice.
 pub fn catalog(extra: &[&'static dyn AnyProtocol]) -> Result<Catalog, cli::error::CliError> {
-    Catalog::new(protocols::all().iter().chain(extra).copied()).map_err(cli::error::CliError::Catalog)
+    Catalog::new(protocols::all().iter().chain(extra).copied())
+        .map_err(cli::error::CliError::Catalog)
 }

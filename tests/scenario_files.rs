@@ -136,7 +136,10 @@ fn errors_say_what_was_expected() {
     assert!(e.message.contains("unknown field `nodez`"), "{e}");
     assert_eq!(e.line, Some(5), "{e}");
     let e = err_of(&GOOD.replacen("rounds = 2", "rounds = 0", 1));
-    assert_eq!(e.message, "expected an integer from 1 to 64, found 0", "{e}");
+    assert_eq!(
+        e.message, "expected an integer from 1 to 64, found 0",
+        "{e}"
+    );
     assert_eq!(e.line, Some(8), "{e}");
 }
 
@@ -166,12 +169,21 @@ fn a_written_scenario_reads_back_the_same() {
         );
         let back = parse(&file, &text, &catalog)
             .unwrap_or_else(|e| panic!("{}: {e}\n{text}", file.display()));
-        assert_eq!(back.simulation.spec(), s.simulation.spec(), "{}", file.display());
+        assert_eq!(
+            back.simulation.spec(),
+            s.simulation.spec(),
+            "{}",
+            file.display()
+        );
         assert_eq!(back.simulation.params(), s.simulation.params());
         assert_eq!((back.seeds, back.expect), (s.seeds, s.expect));
         assert_eq!(
-            back.simulation.run(s.seeds.start, Default::default()).trace_hash,
-            s.simulation.run(s.seeds.start, Default::default()).trace_hash
+            back.simulation
+                .run(s.seeds.start, Default::default())
+                .trace_hash,
+            s.simulation
+                .run(s.seeds.start, Default::default())
+                .trace_hash
         );
         checked += 1;
     }

@@ -241,7 +241,10 @@ impl<T: Protocol> Harness<T> {
         let (ok, verdict) = sweep::judge(expect, sim.as_ref(), &t);
         if !ok {
             let file = self.write_scenario(sim.as_ref(), expect);
-            panic!("{}", failure_text(&self.name, sim.as_ref(), &t, &verdict, &file));
+            panic!(
+                "{}",
+                failure_text(&self.name, sim.as_ref(), &t, &verdict, &file)
+            );
         }
         for seed in self.seeds.range().take(DETERMINISM_SAMPLES as usize) {
             assert_deterministic(sim.as_ref(), &self.name, seed);

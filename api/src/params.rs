@@ -379,7 +379,10 @@ mod tests {
         assert_eq!(names, ["rounds", "pick", "log", "round"]);
         assert_eq!(schema[0].kind, ParamKind::Int { min: 1, max: 64 });
         assert_eq!(schema[0].default, ParamValue::Int(2));
-        assert_eq!(schema[0].help, "Rounds before deciding; f + 1 tolerates f crashes");
+        assert_eq!(
+            schema[0].help,
+            "Rounds before deciding; f + 1 tolerates f crashes"
+        );
         assert_eq!(schema[1].kind, ParamKind::Choice(&["random", "by-id"]));
         assert_eq!(schema[1].default, ParamValue::Str("random".into()));
         assert_eq!(schema[3].default, ParamValue::Str("10ms".into()));
@@ -408,13 +411,20 @@ mod tests {
         assert_eq!(e.name, "rounds");
         assert_eq!(e.message, "expected an integer from 1 to 64, found 0");
         let e = validate(&Demo::schema(), &values(&[("roundz", ParamValue::Int(1))])).unwrap_err();
-        assert!(e.message.contains("expected one of rounds, pick, log, round"), "{e}");
+        assert!(
+            e.message
+                .contains("expected one of rounds, pick, log, round"),
+            "{e}"
+        );
         let e = validate(
             &Demo::schema(),
             &values(&[("pick", ParamValue::Str("lowest".into()))]),
         )
         .unwrap_err();
-        assert_eq!(e.message, "expected one of \"random\", \"by-id\", found \"lowest\"");
+        assert_eq!(
+            e.message,
+            "expected one of \"random\", \"by-id\", found \"lowest\""
+        );
         assert!(Demo::from_values(&values(&[("log", ParamValue::Int(1))])).is_err());
     }
 

@@ -213,7 +213,8 @@ impl<T: Protocol> AnyProtocol for T {
         params: &ParamValues,
         spec: RunSpec,
     ) -> Result<Arc<dyn Simulation>, SpecError> {
-        let key = |e: crate::params::ParamError| SpecError::new(format!("params.{}", e.name), e.message);
+        let key =
+            |e: crate::params::ParamError| SpecError::new(format!("params.{}", e.name), e.message);
         crate::params::validate(&T::Params::schema(), params).map_err(key)?;
         let typed = T::Params::from_values(params).map_err(key)?;
         crate::simulation::prepare_typed(self, typed, spec)

@@ -231,9 +231,14 @@ fn resolve_adversary<T: Protocol>(
             SpecError::new(
                 "adversary",
                 if known.is_empty() {
-                    format!("protocol \"{protocol}\" has no Byzantine adversaries (found \"{name}\")")
+                    format!(
+                        "protocol \"{protocol}\" has no Byzantine adversaries (found \"{name}\")"
+                    )
                 } else {
-                    format!("unknown adversary \"{name}\": expected one of {}", known.join(", "))
+                    format!(
+                        "unknown adversary \"{name}\": expected one of {}",
+                        known.join(", ")
+                    )
                 },
             )
         })?),
@@ -320,7 +325,12 @@ impl<T: Protocol> Simulation for Prepared<T> {
             None => match guarded(|| self.bound.spec.plan(seed)) {
                 Ok(plan) => plan,
                 Err(message) => {
-                    return panicked(seed, FaultPlan::default(), message, "drawing the fault plan")
+                    return panicked(
+                        seed,
+                        FaultPlan::default(),
+                        message,
+                        "drawing the fault plan",
+                    )
                 }
             },
         };

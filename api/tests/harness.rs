@@ -140,7 +140,11 @@ fn a_failure_names_the_seed_the_property_and_the_replay() {
     assert!(text.contains("ftsim harness \"coin failure\""), "{text}");
     assert!(text.contains("violated \"agreement\""), "{text}");
     assert!(text.contains("decided"), "the property's message: {text}");
-    let seed = Harness::new(&CoinToss).seeds(0..50).run().first_failing_seed.unwrap();
+    let seed = Harness::new(&CoinToss)
+        .seeds(0..50)
+        .run()
+        .first_failing_seed
+        .unwrap();
     assert!(text.contains(&format!("seed {seed}:")), "{text}");
     assert!(text.contains(&format!(".replay({seed})")), "{text}");
     assert!(text.contains("cargo run -- replay"), "{text}");
@@ -181,7 +185,10 @@ fn a_sometimes_property_never_reached_fails_the_check() {
             .seeds(unreached..unreached + 1)
             .check();
     });
-    assert!(text.contains("\"zero-says-one\" was never reached"), "{text}");
+    assert!(
+        text.contains("\"zero-says-one\" was never reached"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -190,7 +197,10 @@ fn a_protocol_that_is_not_deterministic_is_caught() {
         Harness::new(&LeakyToss).nodes(2).seeds(0..3).check();
     });
     assert!(text.contains("is not deterministic"), "{text}");
-    assert!(text.contains("HashMap"), "the message names the usual causes: {text}");
+    assert!(
+        text.contains("HashMap"),
+        "the message names the usual causes: {text}"
+    );
 }
 
 #[test]

@@ -217,7 +217,10 @@ impl<'a, P: Process> Ctx<'a, P> {
     /// If `bound` is 0: there is no number below 0. A protocol that asks is wrong, and its run
     /// ends as a panic outcome naming this call instead of silently drawing from `0..1`.
     pub fn random_below(&mut self, bound: u64) -> u64 {
-        assert!(bound > 0, "Ctx::random_below(0): the bound must be at least 1");
+        assert!(
+            bound > 0,
+            "Ctx::random_below(0): the bound must be at least 1"
+        );
         self.choices.choose(Stream::Process(self.id), bound)
     }
 
@@ -253,7 +256,10 @@ impl<'a> AdversaryCtx<'a> {
     /// # Panics
     /// If `bound` is 0 (see [`Ctx::random_below`]).
     pub fn random_below(&mut self, bound: u64) -> u64 {
-        assert!(bound > 0, "AdversaryCtx::random_below(0): the bound must be at least 1");
+        assert!(
+            bound > 0,
+            "AdversaryCtx::random_below(0): the bound must be at least 1"
+        );
         self.choices.choose(Stream::Adversary, bound)
     }
 }

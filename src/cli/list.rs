@@ -29,7 +29,12 @@ fn describe(info: &ProtocolInfo) {
     }
     outln("  properties (default: every always/eventually one checked, every sometimes one required):");
     for p in &info.properties {
-        outln(&format!("    {:<24} {:<10} {}", p.name, p.kind.to_string(), p.help));
+        outln(&format!(
+            "    {:<24} {:<10} {}",
+            p.name,
+            p.kind.to_string(),
+            p.help
+        ));
     }
     if !info.adversaries.is_empty() {
         let names: Vec<&str> = info.adversaries.iter().map(|a| a.name).collect();

@@ -70,7 +70,11 @@ pub(crate) fn delay_of(c: &Source, key: &str, v: &toml::Value) -> Result<DelayDi
 }
 
 /// A protocol parameter's plain value.
-pub(crate) fn param_of(c: &Source, key: &str, v: &toml::Value) -> Result<ParamValue, ScenarioError> {
+pub(crate) fn param_of(
+    c: &Source,
+    key: &str,
+    v: &toml::Value,
+) -> Result<ParamValue, ScenarioError> {
     Ok(match v {
         toml::Value::Boolean(b) => ParamValue::Bool(*b),
         toml::Value::Integer(i) => ParamValue::Int(*i),

@@ -41,9 +41,15 @@ pub fn to_toml(header: &Header<'_>, sim: &dyn Simulation) -> String {
     root.insert("settle".into(), spec.config.settle.to_string().into());
     root.insert("max_events".into(), int(spec.config.max_events));
     root.insert("expect".into(), expect_value(header.expect));
-    for (key, list) in [("invariants", &spec.invariants), ("sometimes", &spec.sometimes)] {
+    for (key, list) in [
+        ("invariants", &spec.invariants),
+        ("sometimes", &spec.sometimes),
+    ] {
         if let Some(list) = list {
-            root.insert(key.into(), list.iter().map(|s| s.as_str()).collect::<Vec<_>>().into());
+            root.insert(
+                key.into(),
+                list.iter().map(|s| s.as_str()).collect::<Vec<_>>().into(),
+            );
         }
     }
     if let Some(a) = &spec.adversary {
@@ -51,12 +57,18 @@ pub fn to_toml(header: &Header<'_>, sim: &dyn Simulation) -> String {
     }
     root.insert("params".into(), params_table(sim).into());
     root.insert("network".into(), network_table(&spec.network).into());
-    if let Some(d) = spec.detector.filter(|d| *d != sim_core::DetectorModel::None) {
+    if let Some(d) = spec
+        .detector
+        .filter(|d| *d != sim_core::DetectorModel::None)
+    {
         if let Ok(v) = Value::try_from(d) {
             root.insert("detector".into(), v);
         }
     }
-    root.insert("faults".into(), faults_table(&spec.faults, &spec.schedule).into());
+    root.insert(
+        "faults".into(),
+        faults_table(&spec.faults, &spec.schedule).into(),
+    );
     toml::to_string(&root).unwrap_or_default()
 }
 
@@ -183,7 +195,11 @@ fn omissions_value(o: &OmissionSpec) -> Value {
 fn schedule_entries(plan: &FaultPlan) -> Vec<Value> {
     let mut out = Vec::new();
     for &node in &plan.byzantine {
-        out.push(entry("0ms".into(), "byzantine", Value::Integer(node as i64)));
+        out.push(entry(
+            "0ms".into(),
+            "byzantine",
+            Value::Integer(node as i64),
+        ));
     }
     for (i, e) in plan.events.iter().enumerate() {
         let at = e.at.to_string();
@@ -194,7 +210,12 @@ fn schedule_entries(plan: &FaultPlan) -> Vec<Value> {
             FaultKind::Partition { groups } => {
                 let groups: Vec<Value> = groups
                     .iter()
-                    .map(|g| g.iter().map(|&n| Value::Integer(n as i64)).collect::<Vec<_>>().into())
+                    .map(|g| {
+                        g.iter()
+                            .map(|&n| Value::Integer(n as i64))
+                            .collect::<Vec<_>>()
+                            .into()
+                    })
                     .collect();
                 entry(at, "partition", groups.into())
             }
@@ -203,10 +224,12 @@ fn schedule_entries(plan: &FaultPlan) -> Vec<Value> {
                 send_ppm,
                 receive_ppm,
             } => {
-                let until = plan.events[i + 1..].iter().find_map(|later| match later.kind {
-                    FaultKind::OmissionEnd { node: n } if n == *node => Some(later.at),
-                    _ => None,
-                });
+                let until = plan.events[i + 1..]
+                    .iter()
+                    .find_map(|later| match later.kind {
+                        FaultKind::OmissionEnd { node: n } if n == *node => Some(later.at),
+                        _ => None,
+                    });
                 let Some(until) = until else { continue };
                 let mut t = match entry(at, "omission", Value::Integer(*node as i64)) {
                     Value::Table(t) => t,

@@ -37,13 +37,19 @@ fn an_impatient_candidate_is_caught_with_two_leaders() {
     let seed = h.expect_violation("one-leader-per-epoch");
     h.assert_replays(seed);
     let violation = &h.replay(seed).violations[0];
-    assert!(violation.message.contains("which live node"), "{violation:?}");
+    assert!(
+        violation.message.contains("which live node"),
+        "{violation:?}"
+    );
     assert_eq!(violation.related.len(), 1, "the other leader is named");
 }
 
 #[test]
 fn the_bundled_scenarios_meet_their_expectations() {
-    for file in ["scenarios/bully-crashes.toml", "scenarios/bully-impatient.toml"] {
+    for file in [
+        "scenarios/bully-crashes.toml",
+        "scenarios/bully-impatient.toml",
+    ] {
         check_scenario(file, &[&Bully]);
     }
 }

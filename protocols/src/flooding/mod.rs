@@ -70,7 +70,11 @@ impl Protocol for FloodingConsensus {
                 "no two processes decide differently (uniform: including ones that crash later)",
                 Agreement::default,
             )
-            .always("validity", "a decided value was proposed", Validity::default)
+            .always(
+                "validity",
+                "a decided value was proposed",
+                Validity::default,
+            )
             .always("integrity", "no process decides twice", Integrity::default)
             .eventually(
                 "termination",

@@ -57,7 +57,10 @@ fn f_rounds_are_caught_violating_agreement() {
         let h = harness(f, f).seeds(0..1000);
         h.expect_violation("agreement");
         let v = h.run().violations;
-        assert!(!v.contains_key("validity") && !v.contains_key("integrity"), "{v:?}");
+        assert!(
+            !v.contains_key("validity") && !v.contains_key("integrity"),
+            "{v:?}"
+        );
     }
 }
 
@@ -79,8 +82,7 @@ fn invariants_judge_hand_built_histories() {
     for (node, obs) in &history {
         assert!(Property::<Flooding>::observe(&mut agreement, &w, *node, obs).is_ok());
     }
-    let err =
-        Property::<Flooding>::observe(&mut agreement, &w, 1, &Obs::Decide(4)).unwrap_err();
+    let err = Property::<Flooding>::observe(&mut agreement, &w, 1, &Obs::Decide(4)).unwrap_err();
     assert!(
         err.contains("node 1 decided 4") && err.contains("decided 2"),
         "{err}"

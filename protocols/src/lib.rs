@@ -5,10 +5,15 @@
 
 pub mod byzantine;
 pub mod flooding;
+pub mod paxos;
 
 use ftsim_api::AnyProtocol;
 
 /// Every bundled protocol family, in the order `ftsim list` shows them.
 pub fn all() -> &'static [&'static dyn AnyProtocol] {
-    &[&flooding::FloodingConsensus, &byzantine::OralMessages]
+    &[
+        &flooding::FloodingConsensus,
+        &byzantine::OralMessages,
+        &paxos::SingleDecreePaxos,
+    ]
 }

@@ -27,6 +27,14 @@ pub struct AdversaryDef<T: Protocol> {
     pub(crate) make: MakeAdversary<T>,
 }
 
+impl<T: Protocol> AdversaryDef<T> {
+    /// This adversary for traitor `node` of a run with `params` (for unit tests of an
+    /// adversary; runs build them themselves).
+    pub fn build(&self, params: &T::Params, node: NodeId) -> Box<dyn Adversary<T::Process>> {
+        (self.make)(params, node)
+    }
+}
+
 /// A protocol's adversaries, one line each; empty for a protocol that does not model
 /// Byzantine faults (a scenario with Byzantine nodes is then rejected).
 pub struct Adversaries<T: Protocol> {

@@ -52,7 +52,7 @@ use sim_core::{
 use crate::catalog::Catalog;
 use crate::protocol::{AnyProtocol, Protocol};
 use crate::scenario::{self, Expect, Header};
-use crate::simulation::{prepare_typed, RunOptions, RunSpec, Simulation};
+use crate::simulation::{prepare_typed, Prepared, RunOptions, RunSpec, Simulation};
 use crate::sweep::{self, Seeds, Tally};
 
 /// How many seeds each check reruns to compare trace hashes.
@@ -187,7 +187,7 @@ impl<T: Protocol> Harness<T> {
     }
 
     /// The prepared simulation. Panics if the protocol's declaration or this spec is invalid.
-    pub fn simulation(&self) -> Arc<dyn Simulation> {
+    pub fn simulation(&self) -> Arc<Prepared<T>> {
         if let Err(e) = self.protocol.info().check() {
             panic!("{e}");
         }
@@ -203,6 +203,12 @@ impl<T: Protocol> Harness<T> {
     /// One seed, without tracing.
     pub fn run_seed(&self, seed: u64) -> RunReport {
         self.simulation().run(seed, RunOptions::default())
+    }
+
+    /// One seed, returning the engine after the run: its `states()` and `stable()` are the
+    /// nodes' final process states and stable storage.
+    pub fn engine(&self, seed: u64) -> sim_core::Engine<T::Process> {
+        self.simulation().engine(seed, RunOptions::default())
     }
 
     /// One seed with the full trace, for reading or rendering.

@@ -217,6 +217,7 @@ impl<T: Protocol> AnyProtocol for T {
             |e: crate::params::ParamError| SpecError::new(format!("params.{}", e.name), e.message);
         crate::params::validate(&T::Params::schema(), params).map_err(key)?;
         let typed = T::Params::from_values(params).map_err(key)?;
-        crate::simulation::prepare_typed(self, typed, spec)
+        let prepared: Arc<dyn Simulation> = crate::simulation::prepare_typed(self, typed, spec)?;
+        Ok(prepared)
     }
 }

@@ -105,7 +105,9 @@ struct Bound<T: Protocol> {
     adversary: Option<usize>,
 }
 
-struct Prepared<T: Protocol> {
+/// A [`Simulation`] that knows its protocol's type: besides running seeds, it hands out the
+/// engine after a run, to look at the processes' final states and stable storage.
+pub struct Prepared<T: Protocol> {
     bound: Arc<Bound<T>>,
 }
 
@@ -116,7 +118,7 @@ pub fn prepare_typed<T: Protocol>(
     protocol: &'static T,
     params: T::Params,
     mut spec: RunSpec,
-) -> Result<Arc<dyn Simulation>, SpecError> {
+) -> Result<Arc<Prepared<T>>, SpecError> {
     if spec.nodes == 0 {
         return Err(SpecError::new("nodes", "expected at least one node"));
     }
@@ -258,6 +260,18 @@ fn resolve_adversary<T: Protocol>(
 }
 
 impl<T: Protocol> Prepared<T> {
+    /// Runs one seed and returns the engine, whose `states()` and `stable()` are the nodes'
+    /// final states (a protocol panic is in its report, `run()`).
+    pub fn engine(&self, seed: u64, options: RunOptions<'_>) -> Engine<T::Process> {
+        let plan = match options.plan {
+            Some(plan) => plan.clone(),
+            None => self.bound.spec.plan(seed),
+        };
+        let mut engine = Engine::new(self.setup(plan, options.trace), seed);
+        engine.run();
+        engine
+    }
+
     fn setup(&self, plan: FaultPlan, trace: bool) -> Setup<T::Process> {
         let b = &self.bound;
         let factory = {

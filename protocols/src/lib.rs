@@ -3,11 +3,12 @@
 //! known result. Each is declared once through [`ftsim_api::Protocol`]; properties shared by
 //! several families (agreement, validity, no duplication…) come from [`ftsim_api::properties`].
 
+pub mod broadcast;
 pub mod flooding;
 
 use ftsim_api::AnyProtocol;
 
 /// Every bundled protocol family, in the order `ftsim list` shows them.
 pub fn all() -> &'static [&'static dyn AnyProtocol] {
-    &[&flooding::FloodingConsensus]
+    &[&flooding::FloodingConsensus, &broadcast::Broadcast]
 }

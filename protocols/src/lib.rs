@@ -5,10 +5,15 @@
 
 pub mod broadcast;
 pub mod flooding;
+pub mod total_order;
 
 use ftsim_api::AnyProtocol;
 
 /// Every bundled protocol family, in the order `ftsim list` shows them.
 pub fn all() -> &'static [&'static dyn AnyProtocol] {
-    &[&flooding::FloodingConsensus, &broadcast::Broadcast]
+    &[
+        &flooding::FloodingConsensus,
+        &broadcast::Broadcast,
+        &total_order::TotalOrderMulticast,
+    ]
 }

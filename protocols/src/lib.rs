@@ -5,6 +5,7 @@
 
 pub mod broadcast;
 pub mod flooding;
+pub mod lock_server;
 pub mod total_order;
 
 use ftsim_api::AnyProtocol;
@@ -15,5 +16,6 @@ pub fn all() -> &'static [&'static dyn AnyProtocol] {
         &flooding::FloodingConsensus,
         &broadcast::Broadcast,
         &total_order::TotalOrderMulticast,
+        &lock_server::LockServer,
     ]
 }

@@ -3,9 +3,12 @@
 //! known result. Each is declared once through [`ftsim_api::Protocol`]; properties shared by
 //! several families (agreement, validity, no duplication…) come from [`ftsim_api::properties`].
 
+pub mod broadcast;
 pub mod byzantine;
 pub mod flooding;
+pub mod lock_server;
 pub mod paxos;
+pub mod total_order;
 
 use ftsim_api::AnyProtocol;
 
@@ -13,6 +16,9 @@ use ftsim_api::AnyProtocol;
 pub fn all() -> &'static [&'static dyn AnyProtocol] {
     &[
         &flooding::FloodingConsensus,
+        &broadcast::Broadcast,
+        &total_order::TotalOrderMulticast,
+        &lock_server::LockServer,
         &byzantine::OralMessages,
         &paxos::SingleDecreePaxos,
     ]

@@ -4,10 +4,11 @@
 //! several families (agreement, validity, no duplication…) come from [`ftsim_api::properties`].
 
 pub mod flooding;
+pub mod primary_backup;
 
 use ftsim_api::AnyProtocol;
 
 /// Every bundled protocol family, in the order `ftsim list` shows them.
 pub fn all() -> &'static [&'static dyn AnyProtocol] {
-    &[&flooding::FloodingConsensus]
+    &[&flooding::FloodingConsensus, &primary_backup::PrimaryBackup]
 }

@@ -5,10 +5,15 @@
 
 pub mod flooding;
 pub mod primary_backup;
+pub mod twophase;
 
 use ftsim_api::AnyProtocol;
 
 /// Every bundled protocol family, in the order `ftsim list` shows them.
 pub fn all() -> &'static [&'static dyn AnyProtocol] {
-    &[&flooding::FloodingConsensus, &primary_backup::PrimaryBackup]
+    &[
+        &flooding::FloodingConsensus,
+        &primary_backup::PrimaryBackup,
+        &twophase::TwoPhaseCommit,
+    ]
 }

@@ -3,6 +3,7 @@
 //! known result. Each is declared once through [`ftsim_api::Protocol`]; properties shared by
 //! several families (agreement, validity, no duplication…) come from [`ftsim_api::properties`].
 
+pub mod checkpoint;
 pub mod flooding;
 pub mod primary_backup;
 pub mod twophase;
@@ -15,5 +16,6 @@ pub fn all() -> &'static [&'static dyn AnyProtocol] {
         &flooding::FloodingConsensus,
         &primary_backup::PrimaryBackup,
         &twophase::TwoPhaseCommit,
+        &checkpoint::Checkpointing,
     ]
 }

@@ -3,12 +3,16 @@
 //! known result. Each is declared once through [`ftsim_api::Protocol`]; properties shared by
 //! several families (agreement, validity, no duplication…) come from [`ftsim_api::properties`].
 
+<<<<<<< HEAD
 pub mod broadcast;
 pub mod byzantine;
+pub mod checkpoint;
 pub mod flooding;
 pub mod lock_server;
 pub mod paxos;
+pub mod primary_backup;
 pub mod total_order;
+pub mod twophase;
 
 use ftsim_api::AnyProtocol;
 
@@ -17,6 +21,9 @@ pub fn all() -> &'static [&'static dyn AnyProtocol] {
     &[
         &flooding::FloodingConsensus,
         &broadcast::Broadcast,
+        &primary_backup::PrimaryBackup,
+        &twophase::TwoPhaseCommit,
+        &checkpoint::Checkpointing,
         &total_order::TotalOrderMulticast,
         &lock_server::LockServer,
         &byzantine::OralMessages,

@@ -3,7 +3,6 @@
 //! known result. Each is declared once through [`ftsim_api::Protocol`]; properties shared by
 //! several families (agreement, validity, no duplication…) come from [`ftsim_api::properties`].
 
-<<<<<<< HEAD
 pub mod broadcast;
 pub mod byzantine;
 pub mod checkpoint;

@@ -2,10 +2,9 @@ use std::collections::BTreeSet;
 
 use ftsim_api::properties::consensus::{Agreement, Integrity};
 use ftsim_api::sim_core::faults::ByzantineSpec;
-use ftsim_api::sim_core::{Engine, Setup};
+use ftsim_api::sim_core::Engine;
 use ftsim_api::{
-    Adversary, DelayDist, DetectorModel, FaultPlan, FaultSpec, Harness, NetworkModel, Outcome,
-    Params, Property, RunConfig, RunReport, Time, World,
+    DelayDist, FaultPlan, FaultSpec, Harness, Outcome, Params, Property, RunReport, Time, World,
 };
 
 use super::*;
@@ -29,66 +28,19 @@ fn traitors(count: u32) -> FaultSpec {
     }
 }
 
-/// The adversary the declaration lists under `name`, for a run built by hand.
-fn adversary(name: &str, values: u64) -> Box<dyn Adversary<Om>> {
-    match name {
-        "equivocate" => Box::new(Equivocate { values }),
-        "lie" => Box::new(Lie { values }),
-        "silent" => Box::new(ftsim_api::Silent),
-        "mix" => Box::new(Mix { values }),
-        other => panic!("no adversary {other:?}"),
-    }
+/// One seed of `h`, with the engine handed back so a test can look at the processes
+/// afterwards (a sweep reports only what was observed).
+fn run(h: &Harness<OralMessages>, seed: u64) -> (RunReport, Engine<Om>) {
+    let mut e = h.engine(seed);
+    (e.run(), e)
 }
 
-/// A run built by hand: one seed through the engine itself, which is handed back so a test
-/// can look at the processes afterwards (a harness run reports only what was observed).
-struct Run {
-    params: OmParams,
-    nodes: usize,
-    network: NetworkModel,
-    traitors: Vec<NodeId>,
-    adversary: &'static str,
-}
-
-impl Run {
-    fn new(nodes: usize, adversary: &'static str) -> Self {
-        Run {
-            params: OmParams {
-                values: 4,
-                ..OmParams::default()
-            },
-            nodes,
-            network: NetworkModel::default(),
-            traitors: Vec::new(),
-            adversary,
-        }
-    }
-
-    fn engine(&self, seed: u64) -> (RunReport, Engine<Om>) {
-        let params = self.params.clone();
-        let (name, values) = (self.adversary, self.params.values);
-        let setup = Setup {
-            n: self.nodes,
-            network: self.network.clone(),
-            detector: DetectorModel::None,
-            plan: FaultPlan {
-                byzantine: self.traitors.clone(),
-                ..FaultPlan::default()
-            },
-            config: RunConfig::default(),
-            factory: Box::new(move |node, n| OralMessages.process(&params, node, n)),
-            properties: OralMessages
-                .properties()
-                .defs()
-                .iter()
-                .map(|d| d.monitor())
-                .collect(),
-            adversary: Some(Box::new(move |_| adversary(name, values))),
-        };
-        let mut e = Engine::new(setup, seed);
-        let report = e.run();
-        (report, e)
-    }
+/// `h` with these nodes as the traitors of every seed.
+fn with_traitors(h: Harness<OralMessages>, nodes: &[NodeId]) -> Harness<OralMessages> {
+    h.schedule(FaultPlan {
+        byzantine: nodes.to_vec(),
+        ..FaultPlan::default()
+    })
 }
 
 #[test]
@@ -112,10 +64,9 @@ fn the_declaration_keeps_its_names() {
 fn without_traitors_every_lieutenant_obeys_the_order() {
     let mut orders = BTreeSet::new();
     for (n, m) in [(4, 1), (7, 2), (5, 0)] {
-        let mut run = Run::new(n, "equivocate");
-        run.params.m = m;
+        let h = om(n, m, "equivocate");
         for seed in 0..20 {
-            let (r, e) = run.engine(seed);
+            let (r, e) = run(&h, seed);
             assert_eq!(r.outcome, Outcome::Ok, "n = {n}, seed {seed}");
             let order = e.states()[0].order().expect("the commander orders");
             orders.insert(order);
@@ -169,9 +120,7 @@ fn more_traitors_than_m_are_caught() {
 }
 
 fn commander_is_traitor(adversary: &'static str, n: usize, seed: u64) -> (u64, Vec<Option<u64>>) {
-    let mut run = Run::new(n, adversary);
-    run.traitors = vec![0];
-    let (_, e) = run.engine(seed);
+    let (_, e) = run(&with_traitors(om(n, 1, adversary), &[0]), seed);
     let order = e.states()[0]
         .order()
         .expect("a traitor commander still runs the code");
@@ -198,9 +147,7 @@ fn lie_tells_everyone_the_same_wrong_value() {
         assert_eq!(heard, vec![Some((v + 1) % 4); 4]);
     }
     // A lying lieutenant misreports what it heard, to everyone alike.
-    let mut run = Run::new(4, "lie");
-    run.traitors = vec![2];
-    let (_, e) = run.engine(3);
+    let (_, e) = run(&with_traitors(om(4, 1, "lie"), &[2]), 3);
     let heard = e.states()[2].received(&Path::root(0)).unwrap();
     let relayed = Path::from_nodes(&[0, 2]).unwrap();
     for i in [1, 3] {
@@ -241,15 +188,15 @@ fn mix_forwards_drops_flips_and_invents() {
 fn late_messages_count_as_retreat() {
     // Rounds shorter than the delay: every message is late, so every lieutenant
     // retreats, which breaks validity whenever the loyal commander ordered otherwise.
-    let mut run = Run::new(4, "equivocate");
-    run.params = OmParams {
-        round_ms: 2,
-        ..OmParams::default()
-    };
-    run.network.default.delay = DelayDist::Constant(Duration::from_millis(5));
+    let h = om(4, 1, "equivocate")
+        .params(OmParams {
+            round_ms: 2,
+            ..OmParams::default()
+        })
+        .delay(DelayDist::Constant(Duration::from_millis(5)));
     let mut broken = 0;
     for seed in 0..20 {
-        let (r, e) = run.engine(seed);
+        let (r, e) = run(&h, seed);
         let order = e.states()[0].order().unwrap();
         // (A violation stops the run, so some lieutenants may not have decided yet.)
         let decided: Vec<u64> = e.states()[1..]
@@ -312,7 +259,7 @@ fn resolve_folds_the_tree_by_majority() {
 
 #[test]
 fn forged_and_malformed_paths_are_ignored() {
-    let (_, e) = Run::new(4, "equivocate").engine(0);
+    let (_, e) = run(&om(4, 1, "equivocate"), 0);
     let p = &e.states()[1];
     // Lieutenant 1 only stores paths from the commander, ending with their sender,
     // without itself, and no longer than m + 1.

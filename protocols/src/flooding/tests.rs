@@ -109,3 +109,15 @@ fn invariants_judge_hand_built_histories() {
     let w_crashed = World::new(Time::ZERO, &states, &up, &crashed1, &never);
     assert!(Property::<Flooding>::finish(&mut t, &w_crashed).is_ok());
 }
+
+#[test]
+fn bundled_scenarios_meet_their_expectations() {
+    for file in [
+        "flooding-f1-one-round",
+        "flooding-f1-two-rounds",
+        "flooding-f2-three-rounds",
+        "flooding-f2-two-rounds",
+    ] {
+        ftsim_api::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
+    }
+}

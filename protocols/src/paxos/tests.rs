@@ -1,9 +1,9 @@
 use ftsim_api::properties::consensus::{Integrity, Obliged, Termination};
 use ftsim_api::sim_core::faults::{CrashSpec, PartitionSpec};
-use ftsim_api::sim_core::{Engine, Setup};
+use ftsim_api::sim_core::Engine;
 use ftsim_api::{
-    DelayDist, DetectorModel, FaultEvent, FaultKind, FaultPlan, FaultSpec, Harness, NetworkModel,
-    Outcome, Property, RunConfig, RunReport, Time, World,
+    DelayDist, FaultEvent, FaultKind, FaultPlan, FaultSpec, Harness, NetworkModel, Outcome,
+    Property, RunConfig, RunReport, Time, World,
 };
 
 use super::*;
@@ -57,31 +57,10 @@ fn lossy(
         .settle(config().settle)
 }
 
-/// One seed through the engine itself, handed back so a test can look at the processes and
-/// their stable storage afterwards (a harness run reports only what was observed).
-fn engine(
-    params: PaxosParams,
-    n: usize,
-    network: NetworkModel,
-    plan: FaultPlan,
-    seed: u64,
-) -> (RunReport, Engine<Paxos>) {
-    let setup = Setup {
-        n,
-        network,
-        detector: DetectorModel::None,
-        plan,
-        config: config(),
-        factory: Box::new(move |node, n| SingleDecreePaxos.process(&params, node, n)),
-        properties: SingleDecreePaxos
-            .properties()
-            .defs()
-            .iter()
-            .map(|d| d.monitor())
-            .collect(),
-        adversary: None,
-    };
-    let mut e = Engine::new(setup, seed);
+/// One seed of `h`, with the engine handed back so a test can look at the processes and their
+/// stable storage afterwards (a sweep reports only what was observed).
+fn run(h: &Harness<SingleDecreePaxos>, seed: u64) -> (RunReport, Engine<Paxos>) {
+    let mut e = h.engine(seed);
     (e.run(), e)
 }
 
@@ -110,8 +89,7 @@ fn partition_then_crash() -> FaultSpec {
 fn without_faults_everyone_learns_one_proposed_value() {
     for proposers in [1, 3] {
         for seed in 0..20 {
-            let p = params(proposers, AcceptorStorage::Stable);
-            let (r, e) = engine(p, 5, network(0, 0), FaultPlan::default(), seed);
+            let (r, e) = run(&paxos(5, proposers, AcceptorStorage::Stable), seed);
             assert_eq!(r.outcome, Outcome::Ok, "{proposers} proposers, seed {seed}");
             let learned = e.states()[0].learned().expect("node 0 learned");
             assert!((100..100 + proposers as u64).contains(&learned));
@@ -126,10 +104,9 @@ fn without_faults_everyone_learns_one_proposed_value() {
 #[test]
 fn a_lone_proposer_rides_out_loss_in_one_ballot() {
     // Nobody competes, so nobody nacks: timeouts re-send within the first ballot.
-    let p = params(1, AcceptorStorage::Stable);
+    let h = lossy(5, 1, AcceptorStorage::Stable, 400_000, 200_000);
     for seed in 0..50 {
-        let plan = FaultPlan::default();
-        let (r, e) = engine(p.clone(), 5, network(400_000, 200_000), plan, seed);
+        let (r, e) = run(&h, seed);
         assert_eq!(r.outcome, Outcome::Ok, "seed {seed}: {:?}", r.violations);
         assert_eq!(e.stable()[0].round, 1, "seed {seed}");
     }
@@ -142,11 +119,10 @@ fn dueling_proposers_back_off_and_finish() {
         .seeds(0..100)
         .sometimes(&["adopted"])
         .check();
-    let p = params(5, AcceptorStorage::Stable);
+    let h = lossy(5, 5, AcceptorStorage::Stable, 100_000, 100_000);
     let preempted = (0..100)
         .filter(|&seed| {
-            let plan = FaultPlan::default();
-            let (_, e) = engine(p.clone(), 5, network(100_000, 100_000), plan, seed);
+            let (_, e) = run(&h, seed);
             e.stable().iter().any(|st| st.round > 1)
         })
         .count();
@@ -211,7 +187,7 @@ fn promises_survive_a_crash_only_in_stable_storage() {
             ],
             ..FaultPlan::default()
         };
-        let (r, e) = engine(params(1, storage), 3, network(0, 0), plan, 7);
+        let (r, e) = run(&paxos(3, 1, storage).schedule(plan), 7);
         assert_eq!(r.outcome, Outcome::Ok, "{storage}: {:?}", r.violations);
         let kept = e.stable()[2].acceptor;
         if storage == AcceptorStorage::Stable {

@@ -144,7 +144,11 @@ fn invariants_judge_hand_built_histories() {
 
     // Atomicity is the shared consensus agreement over commit/abort, under its 2PC name.
     let info = TwoPhaseCommit.info();
-    let row = info.property("atomicity").expect("declared");
+    let row = info
+        .properties
+        .iter()
+        .find(|p| p.name == "atomicity")
+        .expect("declared");
     assert_eq!(row.kind, PropertyKind::Always);
     let mut atomicity = Agreement::default();
     Property::<Node>::observe(&mut atomicity, &w, 0, &commit).unwrap();

@@ -3,10 +3,22 @@
 //! delays); the figure includes building each run, drawing its fault plan and checking its
 //! invariants, as a sweep does.
 
+use ftsim_api::sim_core::faults::CrashSpec;
+use ftsim_api::{
+    AnyProtocol, Duration, FaultSpec, ParamValues, RunOptions, RunSpec, Simulation, Time,
+};
 use protocols::flooding::FloodingConsensus;
-use protocols::registry::{Params, Protocol, RunSpec};
-use sim_core::faults::CrashSpec;
-use sim_core::{DetectorModel, Duration, FaultSpec, NetworkModel, RunConfig, Seeded, Time};
+
+fn simulation() -> std::sync::Arc<dyn Simulation> {
+    let mut spec = RunSpec::new(5);
+    spec.network.send_gap = Duration::from_millis(1);
+    spec.faults = FaultSpec::crashes(CrashSpec::exactly(1, [Time::ZERO, Time::from_millis(12)]));
+    spec.sometimes = Some(Vec::new());
+    let protocol: &'static dyn AnyProtocol = &FloodingConsensus;
+    protocol
+        .prepare(&ParamValues::new(), spec)
+        .expect("a valid spec")
+}
 
 #[allow(clippy::disallowed_methods)] // wall-clock time measures the benchmark, not a run
 fn main() {
@@ -14,47 +26,13 @@ fn main() {
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(200_000);
-    let info = FloodingConsensus.info();
-    let params = Params::resolve(&info, &Default::default()).expect("defaults are valid");
-    let network = NetworkModel {
-        send_gap: Duration::from_millis(1),
-        ..NetworkModel::default()
-    };
-    let base = RunSpec {
-        n: 5,
-        params,
-        network,
-        detector: DetectorModel::Perfect {
-            delay: Duration::from_millis(2),
-        },
-        plan: Default::default(),
-        config: RunConfig::default(),
-        invariants: ["agreement", "validity", "integrity", "termination"]
-            .map(String::from)
-            .to_vec(),
-        sometimes: Vec::new(),
-        adversary: String::new(),
-        seed: 0,
-    };
-    let faults = FaultSpec {
-        crashes: Some(CrashSpec {
-            min: 1,
-            max: 1,
-            between: [Time::ZERO, Time(Duration::from_millis(12).0)],
-            nodes: None,
-            recover_after: None,
-        }),
-        ..FaultSpec::default()
-    };
+    let sim = simulation();
     for _ in 0..2 {
         let start = std::time::Instant::now();
         let mut events = 0u64;
         let mut failed = 0u64;
         for seed in 0..seeds {
-            let mut spec = base.clone();
-            spec.seed = seed;
-            spec.plan = faults.generate(5, &mut Seeded::new(seed));
-            let r = FloodingConsensus.run(&spec);
+            let r = sim.run(seed, RunOptions::default());
             events += r.stats.events;
             failed += u64::from(!r.outcome.is_ok());
         }

@@ -1,9 +1,9 @@
-//! Renders runs and sweeps for people and machines: the terminal timeline of a traced run, its
-//! HTML space-time diagram and ShiViz log, and the summary of a sweep (a table, an HTML index
-//! and the JSON the CLI prints). Reports read sim-core's protocol-independent results only;
-//! they know no protocol.
+//! Renders runs and sweeps for people: the terminal timeline of a traced run, its HTML
+//! space-time diagram and ShiViz log, and a sweep's summaries as a terminal table and an HTML
+//! index. Reports read protocol-independent results only (sim-core's run reports, ftsim-api's
+//! sweep summaries); they know no protocol.
 
 pub mod html;
 pub mod shiviz;
-pub mod sweep;
+pub mod table;
 pub mod timeline;

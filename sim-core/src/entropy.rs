@@ -69,6 +69,7 @@ pub struct Seeded {
 }
 
 impl Seeded {
+    /// The streams of run `seed`.
     pub fn new(seed: u64) -> Self {
         let stream = |s: Stream| {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -111,18 +112,24 @@ impl Choices for Seeded {
 /// One recorded decision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Choice {
+    /// The purpose of the decision.
     pub stream: Stream,
+    /// How many outcomes it had.
     pub bound: u64,
+    /// The outcome chosen.
     pub value: u64,
 }
 
 /// Records every decision made by an inner source, so the run can be replayed from the tape.
 pub struct Recorder<C> {
+    /// Where the decisions come from.
     pub inner: C,
+    /// Every decision so far, in order.
     pub tape: Vec<Choice>,
 }
 
 impl<C: Choices> Recorder<C> {
+    /// A recorder of the decisions `inner` makes.
     pub fn new(inner: C) -> Self {
         Recorder {
             inner,
@@ -148,10 +155,12 @@ impl<C: Choices> Choices for Recorder<C> {
 pub struct Tape {
     choices: Vec<Choice>,
     next: usize,
+    /// Decisions asked for that did not match the tape (a changed run), answered by a default.
     pub divergences: u64,
 }
 
 impl Tape {
+    /// A tape that answers with `choices`, in order.
     pub fn new(choices: Vec<Choice>) -> Self {
         Tape {
             choices,
@@ -245,6 +254,7 @@ impl Default for DetHasher {
 
 impl DetHasher {
     #[inline]
+    /// Mixes one word into the hash.
     pub fn mix(&mut self, word: u64) {
         self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED_MIX);
     }

@@ -13,29 +13,50 @@ use crate::NodeId;
 #[serde(rename_all = "snake_case", tag = "fault")]
 pub enum FaultKind {
     /// The node stops; its volatile state, timers and pending deliveries are lost.
-    Crash { node: NodeId },
+    /// `node` stops; its volatile state, timers and pending deliveries are lost.
+    Crash {
+        /// The node that crashes.
+        node: NodeId,
+    },
     /// The node restarts from its stable storage only.
-    Recover { node: NodeId },
+    /// `node` restarts from its stable storage only.
+    Recover {
+        /// The node that recovers.
+        node: NodeId,
+    },
     /// Nodes in different groups cannot exchange messages until `Heal`. Nodes not listed form
     /// one more group together.
-    Partition { groups: Vec<Vec<NodeId>> },
+    /// Nodes in different groups cannot exchange messages until `Heal`; nodes not listed form one more group together.
+    Partition {
+        /// The groups.
+        groups: Vec<Vec<NodeId>>,
+    },
     /// Every link works again.
     Heal,
     /// The node loses each message it sends / receives with these probabilities (ppm).
     OmissionStart {
+        /// The node that loses messages.
         node: NodeId,
+        /// The chance of losing each message it sends, in parts per million.
         send_ppm: u32,
+        /// The chance of losing each message it receives, in parts per million.
         receive_ppm: u32,
     },
     /// The node's omission window ends.
-    OmissionEnd { node: NodeId },
+    /// `node`'s omission window ends.
+    OmissionEnd {
+        /// The node whose window ends.
+        node: NodeId,
+    },
 }
 
 /// A fault at a point in virtual time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FaultEvent {
+    /// When it happens.
     pub at: Time,
     #[serde(flatten)]
+    /// What happens.
     pub kind: FaultKind,
 }
 
@@ -52,8 +73,9 @@ pub struct FaultPlan {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{path}: {message}")]
 pub struct FaultError {
-    /// Where the problem is, relative to the plan or spec ("events[2].node").
+    /// Where the problem is, relative to the plan or spec (`events[2].node`).
     pub path: String,
+    /// What is wrong, and what was expected.
     pub message: String,
 }
 
@@ -129,11 +151,6 @@ impl FaultPlan {
         }
         Ok(())
     }
-
-    /// The time of the last fault event, if any.
-    pub fn last_event_time(&self) -> Option<Time> {
-        self.events.iter().map(|e| e.at).max()
-    }
 }
 
 /// A closed range of times or durations, written `["10ms", "50ms"]` in scenario files.
@@ -170,14 +187,32 @@ fn pick_distinct(choices: &mut dyn Choices, mut pool: Vec<NodeId>, k: usize) -> 
 #[serde(deny_unknown_fields)]
 pub struct CrashSpec {
     #[serde(default)]
+    /// The fewest crashes in a run.
     pub min: u32,
+    /// The most crashes in a run.
     pub max: u32,
+    /// The window crash times are drawn from.
     pub between: Window<Time>,
     /// The nodes that may crash (default: all).
     #[serde(default)]
     pub nodes: Option<Vec<NodeId>>,
     #[serde(default)]
+    /// If given, each crashed node recovers after a delay drawn from this window.
     pub recover_after: Option<Window<Duration>>,
+}
+
+impl CrashSpec {
+    /// Exactly `count` crashes of distinct nodes (any node may crash) at times drawn from
+    /// `between`, without recovery.
+    pub fn exactly(count: u32, between: Window<Time>) -> Self {
+        CrashSpec {
+            min: count,
+            max: count,
+            between,
+            nodes: None,
+            recover_after: None,
+        }
+    }
 }
 
 /// Random partitions splitting the group in two at random, each healed after `lasting`.
@@ -185,9 +220,13 @@ pub struct CrashSpec {
 #[serde(deny_unknown_fields)]
 pub struct PartitionSpec {
     #[serde(default)]
+    /// The fewest partitions in a run.
     pub min: u32,
+    /// The most partitions in a run.
     pub max: u32,
+    /// The window partition times are drawn from.
     pub between: Window<Time>,
+    /// How long each lasts before it heals.
     pub lasting: Window<Duration>,
 }
 
@@ -196,13 +235,19 @@ pub struct PartitionSpec {
 #[serde(deny_unknown_fields)]
 pub struct OmissionSpec {
     #[serde(default)]
+    /// The fewest omission windows in a run.
     pub min: u32,
+    /// The most omission windows in a run.
     pub max: u32,
+    /// The window start times are drawn from.
     pub between: Window<Time>,
+    /// How long each window lasts.
     pub lasting: Window<Duration>,
     #[serde(default)]
+    /// The chance of losing each message the node sends, in parts per million.
     pub send_ppm: u32,
     #[serde(default)]
+    /// The chance of losing each message the node receives, in parts per million.
     pub receive_ppm: u32,
 }
 
@@ -210,8 +255,10 @@ pub struct OmissionSpec {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ByzantineSpec {
+    /// How many nodes are Byzantine in a run.
     pub count: u32,
     #[serde(default)]
+    /// The nodes that may be (default: all).
     pub nodes: Option<Vec<NodeId>>,
 }
 
@@ -220,13 +267,27 @@ pub struct ByzantineSpec {
 #[serde(deny_unknown_fields)]
 pub struct FaultSpec {
     #[serde(default)]
+    /// Random crashes (and recoveries).
     pub crashes: Option<CrashSpec>,
     #[serde(default)]
+    /// Random partitions.
     pub partitions: Option<PartitionSpec>,
     #[serde(default)]
+    /// Random omission windows.
     pub omissions: Option<OmissionSpec>,
     #[serde(default)]
+    /// Random Byzantine nodes.
     pub byzantine: Option<ByzantineSpec>,
+}
+
+impl FaultSpec {
+    /// A mix of crashes only.
+    pub fn crashes(crashes: CrashSpec) -> Self {
+        FaultSpec {
+            crashes: Some(crashes),
+            ..FaultSpec::default()
+        }
+    }
 }
 
 fn check_range(path: &str, min: u32, max: u32) -> Result<(), FaultError> {

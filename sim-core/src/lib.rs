@@ -6,6 +6,8 @@
 //! [`Ctx`]; [`Property`]s judge each run (safety after every event, liveness at the end,
 //! reachability across a sweep). sim-core knows no protocol, no CLI and no report format.
 
+#![warn(missing_docs)]
+
 pub mod engine;
 pub mod entropy;
 pub mod faults;
@@ -23,6 +25,6 @@ pub use entropy::{Choices, Recorder, Seeded, Stream, Tape, PPM};
 pub use faults::{FaultEvent, FaultKind, FaultPlan, FaultSpec};
 pub use network::{DelayDist, LinkModel, NetworkModel};
 pub use process::{Adversary, AdversaryCtx, Ctx, Process, Silent, TimerId};
-pub use property::{Property, PropertyKind, World};
+pub use property::{Monitor, Property, PropertyKind, World};
 pub use time::{Duration, Time};
 pub use trace::{DropReason, Outcome, RunReport, Stats, TraceEvent, TraceKind, Violation};

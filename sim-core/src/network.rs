@@ -15,10 +15,22 @@ pub enum DelayDist {
     /// Always the same delay.
     Constant(Duration),
     /// Uniform between `min` and `max`, inclusive.
-    Uniform { min: Duration, max: Duration },
+    /// Uniform between `min` and `max`.
+    Uniform {
+        /// The shortest delay.
+        min: Duration,
+        /// The longest delay.
+        max: Duration,
+    },
     /// At least `min`, plus an exponentially distributed extra with mean `mean` (a long tail:
     /// an asynchronous network with no upper bound on delay), capped at `min + 50 * mean`.
-    Exponential { min: Duration, mean: Duration },
+    /// `min` plus an exponential tail whose mean is `mean` in all.
+    Exponential {
+        /// The shortest delay.
+        min: Duration,
+        /// The mean delay (at least `min`).
+        mean: Duration,
+    },
 }
 
 impl Default for DelayDist {
@@ -46,20 +58,13 @@ impl DelayDist {
             }
         }
     }
-
-    /// The smallest delay the distribution can produce.
-    pub fn min(&self) -> Duration {
-        match *self {
-            DelayDist::Constant(d) => d,
-            DelayDist::Uniform { min, .. } | DelayDist::Exponential { min, .. } => min,
-        }
-    }
 }
 
 /// The behaviour of one directed link. The default: 1-5ms uniform delay, no loss, no
 /// duplication, reordering allowed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkModel {
+    /// How long a message takes.
     pub delay: DelayDist,
     /// Probability that a message is lost, in parts per million.
     pub loss_ppm: u32,
@@ -72,8 +77,11 @@ pub struct LinkModel {
 /// An override of the default link model for one directed link.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkOverride {
+    /// The sender.
     pub from: NodeId,
+    /// The receiver.
     pub to: NodeId,
+    /// The model of the link from `from` to `to`.
     pub model: LinkModel,
 }
 
@@ -83,8 +91,11 @@ pub struct LinkOverride {
 /// loses every message still waiting to leave.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NetworkModel {
+    /// The model of every link without an override.
     pub default: LinkModel,
+    /// Links with a model of their own.
     pub links: Vec<LinkOverride>,
+    /// The time to put one message on a sender's wire: messages of one sender leave one after another, so a crash can cut a broadcast.
     pub send_gap: Duration,
 }
 
@@ -104,7 +115,9 @@ impl NetworkModel {
 /// What the network decided about one message at send time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Transit {
+    /// The link lost the message.
     pub lost: bool,
+    /// Its delay, if not lost.
     pub delay: Duration,
     /// The extra delay of a duplicate copy, if the message is duplicated.
     pub duplicate: Option<Duration>,

@@ -11,7 +11,7 @@ use crate::NodeId;
 
 /// A protocol participant. The engine owns one per node, builds it with the protocol's factory
 /// at start and again, from scratch, when the node recovers from a crash.
-pub trait Process: Sized {
+pub trait Process: Sized + Debug {
     /// Messages between processes.
     type Msg: Clone + Debug + Hash;
     /// Timer tags: what a timer means when it fires.
@@ -211,9 +211,17 @@ impl<'a, P: Process> Ctx<'a, P> {
         self.stable
     }
 
-    /// A number drawn uniformly from `0..bound` from this process's own stream (`bound` ≥ 1).
+    /// A number drawn uniformly from `0..bound` from this process's own stream.
+    ///
+    /// # Panics
+    /// If `bound` is 0: there is no number below 0. A protocol that asks is wrong, and its run
+    /// ends as a panic outcome naming this call instead of silently drawing from `0..1`.
     pub fn random_below(&mut self, bound: u64) -> u64 {
-        self.choices.choose(Stream::Process(self.id), bound.max(1))
+        assert!(
+            bound > 0,
+            "Ctx::random_below(0): the bound must be at least 1"
+        );
+        self.choices.choose(Stream::Process(self.id), bound)
     }
 
     /// True with probability `ppm` parts per million, from this process's own stream.
@@ -224,13 +232,15 @@ impl<'a, P: Process> Ctx<'a, P> {
     /// A duration drawn uniformly from `[min, max]`, from this process's own stream.
     pub fn random_duration(&mut self, min: Duration, max: Duration) -> Duration {
         let span = max.0.saturating_sub(min.0);
-        Duration(min.0 + self.random_below(span + 1))
+        Duration(min.0 + self.random_below(span.saturating_add(1)))
     }
 }
 
 /// What a Byzantine adversary can see and draw from when it intercepts a message.
 pub struct AdversaryCtx<'a> {
+    /// The current virtual time.
     pub now: Time,
+    /// The number of nodes in the group.
     pub n: usize,
     pub(crate) choices: &'a mut dyn Choices,
 }
@@ -241,9 +251,16 @@ impl<'a> AdversaryCtx<'a> {
         AdversaryCtx { now, n, choices }
     }
 
-    /// A number drawn uniformly from `0..bound` from the adversary stream (`bound` ≥ 1).
+    /// A number drawn uniformly from `0..bound` from the adversary stream.
+    ///
+    /// # Panics
+    /// If `bound` is 0 (see [`Ctx::random_below`]).
     pub fn random_below(&mut self, bound: u64) -> u64 {
-        self.choices.choose(Stream::Adversary, bound.max(1))
+        assert!(
+            bound > 0,
+            "AdversaryCtx::random_below(0): the bound must be at least 1"
+        );
+        self.choices.choose(Stream::Adversary, bound)
     }
 }
 
@@ -252,9 +269,6 @@ impl<'a> AdversaryCtx<'a> {
 /// specialises adversaries that know its messages (equivocate, lie); [`Silent`] needs no
 /// knowledge and is provided here.
 pub trait Adversary<P: Process> {
-    /// A short name for reports.
-    fn name(&self) -> &str;
-
     /// Decides what `from` actually sends to `to` in place of `msg` (`None`: nothing).
     fn tamper(
         &mut self,
@@ -269,9 +283,6 @@ pub trait Adversary<P: Process> {
 pub struct Silent;
 
 impl<P: Process> Adversary<P> for Silent {
-    fn name(&self) -> &str {
-        "silent"
-    }
     fn tamper(
         &mut self,
         _: &mut AdversaryCtx<'_>,

@@ -14,9 +14,13 @@ use crate::NodeId;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+/// When a property is judged.
 pub enum PropertyKind {
+    /// Safety: after every event; the first failure stops the run.
     Always,
+    /// Liveness: once, at the end of a run that was not cut short.
     Eventually,
+    /// Reachability: reached in some run of a sweep.
     Sometimes,
 }
 
@@ -30,8 +34,20 @@ impl std::fmt::Display for PropertyKind {
     }
 }
 
+/// One property instance watching one run, with the name and kind its protocol declared for it.
+/// The engine reports a violation under `name` and judges `finish` by `kind`.
+pub struct Monitor<P: Process> {
+    /// The name the protocol's table gives it.
+    pub name: &'static str,
+    /// When it is judged.
+    pub kind: PropertyKind,
+    /// The property itself.
+    pub property: Box<dyn Property<P>>,
+}
+
 /// A read-only view of the whole system for properties.
 pub struct World<'a, P: Process> {
+    /// The current virtual time.
     pub now: Time,
     pub(crate) event: u64,
     pub(crate) states: &'a [P],
@@ -59,6 +75,7 @@ impl<'a, P: Process> World<'a, P> {
         }
     }
 
+    /// The number of nodes.
     pub fn n(&self) -> usize {
         self.states.len()
     }
@@ -67,21 +84,19 @@ impl<'a, P: Process> World<'a, P> {
     pub fn event(&self) -> u64 {
         self.event
     }
-    /// The same view at another event index (for hand-built histories in tests).
-    pub fn at_event(mut self, event: u64) -> Self {
-        self.event = event;
-        self
-    }
     /// The state of a node (for a crashed node: as it was when it crashed).
     pub fn state(&self, node: NodeId) -> &'a P {
         &self.states[node]
     }
+    /// Whether `node` is up now.
     pub fn is_up(&self, node: NodeId) -> bool {
         self.up[node]
     }
+    /// Whether `node` crashed at some point of the run (even if it recovered).
     pub fn ever_crashed(&self, node: NodeId) -> bool {
         self.ever_crashed[node]
     }
+    /// Whether `node` is driven by an adversary.
     pub fn is_byzantine(&self, node: NodeId) -> bool {
         self.byzantine[node]
     }
@@ -93,6 +108,7 @@ impl<'a, P: Process> World<'a, P> {
     pub fn is_up_and_honest(&self, node: NodeId) -> bool {
         self.up[node] && !self.byzantine[node]
     }
+    /// Every node id.
     pub fn nodes(&self) -> std::ops::Range<NodeId> {
         0..self.states.len()
     }
@@ -101,10 +117,11 @@ impl<'a, P: Process> World<'a, P> {
 /// A property of runs. `Err(message)` from `observe` or `check_state` is a violation at the
 /// current event; `finish` is called at the end of a run that was not cut short: for
 /// `Eventually`, `Err` is a violation; for `Sometimes`, `Ok` means "reached in this run".
+///
+/// A property has no name or kind of its own: the protocol's declaration gives it both, once,
+/// and the engine receives them with it as a [`Monitor`]. So one implementation (say,
+/// agreement) can serve under several names ("atomicity" in two-phase commit).
 pub trait Property<P: Process> {
-    fn name(&self) -> &str;
-    fn kind(&self) -> PropertyKind;
-
     /// Called for every observation, in the order they are emitted.
     fn observe(&mut self, world: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
         let _ = (world, node, obs);

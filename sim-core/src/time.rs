@@ -14,9 +14,17 @@ pub struct Time(pub u64);
 pub struct Duration(pub u64);
 
 impl Time {
+    /// The start of a run.
     pub const ZERO: Time = Time(0);
+    /// The end of time (no run gets there).
     pub const MAX: Time = Time(u64::MAX);
 
+    /// The time `ms` milliseconds after the start of the run.
+    pub const fn from_millis(ms: u64) -> Self {
+        Time(ms * 1_000_000)
+    }
+
+    /// Nanoseconds since the start of the run.
     pub fn as_nanos(self) -> u64 {
         self.0
     }
@@ -28,20 +36,26 @@ impl Time {
 }
 
 impl Duration {
+    /// No time at all.
     pub const ZERO: Duration = Duration(0);
 
+    /// `ns` nanoseconds.
     pub const fn from_nanos(ns: u64) -> Self {
         Duration(ns)
     }
+    /// `us` microseconds.
     pub const fn from_micros(us: u64) -> Self {
         Duration(us * 1_000)
     }
+    /// `ms` milliseconds.
     pub const fn from_millis(ms: u64) -> Self {
         Duration(ms * 1_000_000)
     }
+    /// `s` seconds.
     pub const fn from_secs(s: u64) -> Self {
         Duration(s * 1_000_000_000)
     }
+    /// The span in nanoseconds.
     pub fn as_nanos(self) -> u64 {
         self.0
     }

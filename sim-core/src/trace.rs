@@ -30,6 +30,7 @@ pub enum DropReason {
 }
 
 impl DropReason {
+    /// How reports word the reason.
     pub fn as_str(self) -> &'static str {
         match self {
             DropReason::Loss => "loss",
@@ -47,75 +48,123 @@ impl DropReason {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum TraceKind {
+    /// The node started.
     Start,
+    /// The node crashed.
     Crash,
+    /// The node recovered.
     Recover,
+    /// The node sent a message.
     Send {
+        /// The receiver.
         to: NodeId,
+        /// The message's number in the run.
         msg_id: u64,
+        /// Its content (`Debug`).
         msg: String,
         /// When it leaves the sender (after the serialisation gap).
         depart: Time,
     },
+    /// A message reached the node.
     Deliver {
+        /// The sender.
         from: NodeId,
+        /// The message's number in the run.
         msg_id: u64,
+        /// Its content (`Debug`).
         msg: String,
     },
+    /// A message was lost.
     Drop {
+        /// The sender.
         from: NodeId,
+        /// The receiver.
         to: NodeId,
+        /// The message's number in the run.
         msg_id: u64,
+        /// Why it was lost.
         reason: DropReason,
     },
     /// The network will deliver this message a second time.
     Duplicate {
+        /// The receiver.
         to: NodeId,
+        /// The message's number in the run.
         msg_id: u64,
     },
     /// A Byzantine node's adversary replaced what the correct code sent.
     Tamper {
+        /// The receiver.
         to: NodeId,
+        /// The message's number in the run.
         msg_id: u64,
+        /// What the correct code sent (`Debug`).
         original: String,
     },
+    /// The node set a timer.
     TimerSet {
+        /// The timer's slot.
         timer: u32,
+        /// Its tag (`Debug`).
         tag: String,
+        /// When it will fire.
         fires_at: Time,
     },
+    /// The node cancelled a timer.
     TimerCancel {
+        /// The timer's slot.
         timer: u32,
     },
+    /// A timer fired.
     TimerFire {
+        /// The timer's slot.
         timer: u32,
+        /// Its tag (`Debug`).
         tag: String,
     },
+    /// The node wrote its stable storage.
     Persist {
+        /// What it holds now (`Debug`).
         stable: String,
     },
+    /// The node reported something to the properties.
     Observe {
+        /// The observation (`Debug`).
         obs: String,
     },
+    /// The failure detector now suspects `about`.
     Suspect {
+        /// The suspected node.
         about: NodeId,
     },
+    /// The failure detector no longer suspects `about`.
     Restore {
+        /// The node trusted again.
         about: NodeId,
     },
+    /// The network split into groups.
     Partition {
+        /// The groups (the nodes not listed form one more).
         groups: Vec<Vec<NodeId>>,
     },
+    /// The network healed.
     Heal,
+    /// The node started losing messages.
     OmissionStart {
+        /// The chance of losing each message it sends, in parts per million.
         send_ppm: u32,
+        /// The chance of losing each message it receives, in parts per million.
         receive_ppm: u32,
     },
+    /// The node stopped losing messages.
     OmissionEnd,
     /// The network heals and omissions end: the liveness phase starts.
     FaultsEnd,
+    /// A property was violated.
     Violation {
+        /// Its name.
         property: String,
+        /// What went wrong.
         message: String,
     },
 }
@@ -126,6 +175,7 @@ pub struct TraceEvent {
     /// The engine event this entry belongs to (several entries share one event: a delivery and
     /// the sends its handler made).
     pub event: u64,
+    /// When it happened.
     pub time: Time,
     /// The node it happened at; `None` for network-wide events (partition, heal).
     pub node: Option<NodeId>,
@@ -134,19 +184,24 @@ pub struct TraceEvent {
     /// The node's vector clock after this entry (empty for network-wide events).
     pub vc: Vec<u64>,
     #[serde(flatten)]
+    /// What happened.
     pub kind: TraceKind,
 }
 
 /// A property that failed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
+    /// The property's name.
     pub property: String,
+    /// Its kind.
     pub kind: PropertyKind,
+    /// When it was violated.
     pub time: Time,
     /// The engine event at which it failed (the last event for liveness).
     pub event: u64,
     /// What that event was, in words.
     pub during: String,
+    /// What went wrong, in words.
     pub message: String,
     /// Earlier events the violation conflicts with (the other side of a disagreement).
     #[serde(default)]
@@ -157,6 +212,7 @@ pub struct Violation {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Budget {
+    /// The event budget (`max_events`).
     Events,
 }
 
@@ -169,49 +225,65 @@ pub enum Outcome {
     /// At least one property failed (see `violations`).
     Violated,
     /// The run hit a budget: a livelock or a protocol that never quiesces is a finding.
-    BudgetExceeded { budget: Budget, limit: u64 },
+    /// A budget ran out before the run ended.
+    BudgetExceeded {
+        /// Which budget.
+        budget: Budget,
+        /// Its limit.
+        limit: u64,
+    },
     /// A protocol handler panicked.
-    Panicked { message: String, during: String },
+    /// The protocol panicked.
+    Panicked {
+        /// The panic's message.
+        message: String,
+        /// The event it happened in.
+        during: String,
+    },
 }
 
 impl Outcome {
+    /// Whether the run passed.
     pub fn is_ok(&self) -> bool {
         matches!(self, Outcome::Ok)
-    }
-    /// A short label for tables: "ok", "violated", "budget", "panic".
-    pub fn label(&self) -> &'static str {
-        match self {
-            Outcome::Ok => "ok",
-            Outcome::Violated => "violated",
-            Outcome::BudgetExceeded { .. } => "budget",
-            Outcome::Panicked { .. } => "panic",
-        }
     }
 }
 
 /// Counters of a run.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stats {
+    /// Events processed.
     pub events: u64,
+    /// Messages sent (each destination of a broadcast counts).
     pub messages_sent: u64,
+    /// Messages delivered.
     pub messages_delivered: u64,
+    /// Messages lost.
     pub messages_dropped: u64,
+    /// Messages the network delivered twice.
     pub messages_duplicated: u64,
+    /// Timers that fired.
     pub timers_fired: u64,
+    /// The virtual time the run ended at.
     pub end_time: Time,
 }
 
 /// Everything a run produced.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunReport {
+    /// The seed of the run.
     pub seed: u64,
+    /// How it ended.
     pub outcome: Outcome,
+    /// The properties it violated (at most one safety violation: it stops the run).
     pub violations: Vec<Violation>,
     /// Names of the `sometimes` properties reached in this run.
     pub reached: Vec<String>,
+    /// Counts.
     pub stats: Stats,
     /// Running hash of every event: equal hashes mean (with overwhelming probability) equal runs.
     pub trace_hash: u64,
+    /// Its fault plan.
     pub plan: FaultPlan,
     /// The full trace, when tracing was on.
     pub trace: Option<Vec<TraceEvent>>,

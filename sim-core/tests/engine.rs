@@ -391,9 +391,6 @@ fn the_eventually_perfect_detector_errs_only_before_stabilising() {
 fn a_protocol_panic_is_a_reported_outcome() {
     struct Boom;
     impl Adversary<Probe> for Boom {
-        fn name(&self) -> &str {
-            "boom"
-        }
         fn tamper(
             &mut self,
             _: &mut AdversaryCtx<'_>,
@@ -478,12 +475,6 @@ fn a_livelock_exceeds_the_event_budget() {
 /// "Node 1 never receives ping 3": a safety property over observations.
 struct NoPing3;
 impl Property<Probe> for NoPing3 {
-    fn name(&self) -> &str {
-        "no-ping-3"
-    }
-    fn kind(&self) -> PropertyKind {
-        PropertyKind::Always
-    }
     fn observe(&mut self, _: &World<'_, Probe>, node: NodeId, obs: &Obs) -> Result<(), String> {
         match obs {
             Obs::Ping { seq: 3, .. } if node == 1 => Err("node 1 got ping 3".into()),
@@ -495,12 +486,6 @@ impl Property<Probe> for NoPing3 {
 /// "Every live node eventually got `want` pings": liveness over process state.
 struct AllPinged(u64);
 impl Property<Probe> for AllPinged {
-    fn name(&self) -> &str {
-        "all-pinged"
-    }
-    fn kind(&self) -> PropertyKind {
-        PropertyKind::Eventually
-    }
     fn finish(&mut self, w: &World<'_, Probe>) -> Result<(), String> {
         for i in w.nodes().filter(|&i| i != 0 && w.is_correct(i)) {
             if w.state(i).volatile_pings < self.0 {
@@ -514,12 +499,6 @@ impl Property<Probe> for AllPinged {
 /// "Some node crashed": reachability.
 struct SomeCrash;
 impl Property<Probe> for SomeCrash {
-    fn name(&self) -> &str {
-        "some-crash"
-    }
-    fn kind(&self) -> PropertyKind {
-        PropertyKind::Sometimes
-    }
     fn finish(&mut self, w: &World<'_, Probe>) -> Result<(), String> {
         if w.nodes().any(|i| w.ever_crashed(i)) {
             Ok(())
@@ -529,10 +508,34 @@ impl Property<Probe> for SomeCrash {
     }
 }
 
+fn no_ping_3() -> Monitor<Probe> {
+    Monitor {
+        name: "no-ping-3",
+        kind: PropertyKind::Always,
+        property: Box::new(NoPing3),
+    }
+}
+
+fn all_pinged(want: u64) -> Monitor<Probe> {
+    Monitor {
+        name: "all-pinged",
+        kind: PropertyKind::Eventually,
+        property: Box::new(AllPinged(want)),
+    }
+}
+
+fn some_crash() -> Monitor<Probe> {
+    Monitor {
+        name: "some-crash",
+        kind: PropertyKind::Sometimes,
+        property: Box::new(SomeCrash),
+    }
+}
+
 #[test]
 fn a_safety_violation_stops_the_run_at_the_bad_event() {
     let mut s = traced(setup(3, 50));
-    s.properties = vec![Box::new(NoPing3), Box::new(AllPinged(50))];
+    s.properties = vec![no_ping_3(), all_pinged(50)];
     s.network.default.delay = DelayDist::Constant(Duration::from_millis(1));
     let r = run(s, 0);
     assert_eq!(r.outcome, Outcome::Violated);
@@ -568,13 +571,13 @@ fn a_safety_violation_stops_the_run_at_the_bad_event() {
 #[test]
 fn liveness_is_judged_at_the_end_and_sometimes_is_reported() {
     let mut ok = setup(3, 20);
-    ok.properties = vec![Box::new(AllPinged(20)), Box::new(SomeCrash)];
+    ok.properties = vec![all_pinged(20), some_crash()];
     let r = run(ok, 0);
     assert_eq!(r.outcome, Outcome::Ok);
     assert!(r.reached.is_empty());
 
     let mut bad = setup(3, 20);
-    bad.properties = vec![Box::new(AllPinged(20)), Box::new(SomeCrash)];
+    bad.properties = vec![all_pinged(20), some_crash()];
     bad.network.default.loss_ppm = 200_000;
     bad.plan.events.push(fault(1, FaultKind::Crash { node: 2 }));
     let r = run(bad, 0);

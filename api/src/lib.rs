@@ -1,0 +1,55 @@
+//! Everything a protocol author needs, in one crate, without the bundled catalogue: the engine's
+//! types ([`Process`], [`Ctx`], [`Property`], faults and networks), the protocol declaration
+//! ([`Protocol`], [`params!`], [`Properties`], [`Adversaries`]), reusable properties
+//! ([`properties`]), scenario files ([`scenario`]), sweeps ([`sweep`]) and the `cargo test`
+//! harness ([`Harness`]).
+//!
+//! A protocol is declared once: its process type, a typed parameter struct, a table that is the
+//! only place each property's name and kind are written, its adversaries, the failure detector
+//! it needs and the checks its parameters need. [`AnyProtocol`] erases the type once per run,
+//! for the `ftsim` command line (see `ftsim::cli::main_with`) and the harness alike.
+//!
+//! # Determinism rules for protocol crates
+//! A run must be a pure function of (scenario, seed). In protocol code: no `HashMap`/`HashSet`
+//! (iteration order differs between runs; use `BTreeMap`/`BTreeSet`), no wall clock, no
+//! `thread_rng` (draw through [`Ctx::random_below`]), no state in statics. Copy ftsim's
+//! `clippy.toml` (it bans these) next to your `Cargo.toml`; the harness reruns seeds and fails
+//! on a trace-hash difference.
+
+#![warn(missing_docs)]
+
+pub mod adversaries;
+pub mod catalog;
+pub mod harness;
+mod macros;
+pub mod nodes;
+pub mod params;
+pub mod properties;
+pub mod protocol;
+pub mod scenario;
+pub mod simulation;
+pub mod sweep;
+pub mod table;
+
+pub use adversaries::{Adversaries, AdversaryInfo};
+pub use catalog::Catalog;
+pub use harness::{check_scenario, Harness};
+pub use nodes::{fits_node_set, nodes_phrase, NodeSet};
+pub use params::{NoParams, ParamInfo, ParamKind, ParamType, ParamValue, ParamValues, Params};
+pub use protocol::{AnyProtocol, Protocol, ProtocolInfo, SpecError};
+pub use scenario::{Expect, Scenario, ScenarioError};
+pub use simulation::{RunOptions, RunSpec, Simulation};
+pub use table::{Properties, PropertyDef, PropertyInfo};
+
+pub use sim_core;
+pub use sim_core::{
+    Adversary, AdversaryCtx, Ctx, DelayDist, DetectorModel, Duration, FaultEvent, FaultKind,
+    FaultPlan, FaultSpec, LinkModel, NetworkModel, NodeId, Outcome, Process, Property,
+    PropertyKind, RunConfig, RunReport, Silent, Time, TimerId, TraceEvent, TraceKind, Violation,
+    World,
+};
+
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+}

@@ -1,0 +1,438 @@
+//! A protocol's parameters: a typed struct written once with [`params!`](crate::params!), from
+//! which come its schema (name, kind, range, default, help: what `ftsim list` prints and
+//! `ftsim check` validates), its serde `Deserialize`, and its conversion back to plain values
+//! (for reports and for writing a scenario file). Validation happens once, against the schema,
+//! before anything runs; after it, a protocol reads typed fields, never strings.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use sim_core::Duration;
+
+/// A parameter value as written in a scenario file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ParamValue {
+    /// `true` or `false`.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A number with a fraction.
+    Float(f64),
+    /// A string: a word of a choice, or a duration such as "10ms".
+    Str(String),
+}
+
+impl fmt::Display for ParamValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParamValue::Bool(b) => write!(f, "{b}"),
+            ParamValue::Int(i) => write!(f, "{i}"),
+            ParamValue::Float(x) => write!(f, "{x}"),
+            ParamValue::Str(s) => write!(f, "{s:?}"),
+        }
+    }
+}
+
+/// Parameter values by name, as given in a scenario's `[params]` table.
+pub type ParamValues = BTreeMap<String, ParamValue>;
+
+/// What values a parameter accepts.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParamKind {
+    /// An integer in `min..=max`.
+    #[allow(missing_docs)]
+    Int { min: i64, max: i64 },
+    /// A number in `min..=max`.
+    #[allow(missing_docs)]
+    Float { min: f64, max: f64 },
+    /// `true` or `false`.
+    Bool,
+    /// One of these words.
+    Choice(&'static [&'static str]),
+    /// A duration such as "10ms", from `min` to `max`.
+    #[allow(missing_docs)]
+    Duration { min: Duration, max: Duration },
+}
+
+impl ParamKind {
+    /// The same kind with its range narrowed to `lo..=hi` (integers, numbers and durations).
+    pub fn narrowed(self, lo: f64, hi: f64) -> ParamKind {
+        match self {
+            ParamKind::Int { min, max } => ParamKind::Int {
+                min: min.max(lo as i64),
+                max: max.min(hi as i64),
+            },
+            ParamKind::Float { min, max } => ParamKind::Float {
+                min: min.max(lo),
+                max: max.min(hi),
+            },
+            other => other,
+        }
+    }
+
+    /// "an integer from 1 to 20", "true or false", "one of \"a\", \"b\"".
+    pub fn expected(&self) -> String {
+        match self {
+            ParamKind::Int { min, max } => format!("an integer from {min} to {max}"),
+            ParamKind::Float { min, max } => format!("a number from {min} to {max}"),
+            ParamKind::Bool => "true or false".to_string(),
+            ParamKind::Choice(c) => format!(
+                "one of {}",
+                c.iter()
+                    .map(|s| format!("\"{s}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            ParamKind::Duration { min, max } if *min == Duration::ZERO && max.0 == u64::MAX => {
+                "a duration such as \"10ms\"".to_string()
+            }
+            ParamKind::Duration { min, max } => {
+                format!("a duration such as \"10ms\", from {min} to {max}")
+            }
+        }
+    }
+
+    /// Whether `value` is of this kind and in range.
+    pub fn accepts(&self, value: &ParamValue) -> bool {
+        match (self, value) {
+            (ParamKind::Int { min, max }, ParamValue::Int(i)) => (*min..=*max).contains(i),
+            (ParamKind::Float { min, max }, ParamValue::Float(x)) => (*min..=*max).contains(x),
+            (ParamKind::Float { min, max }, ParamValue::Int(i)) => {
+                (*min..=*max).contains(&(*i as f64))
+            }
+            (ParamKind::Bool, ParamValue::Bool(_)) => true,
+            (ParamKind::Choice(c), ParamValue::Str(s)) => c.contains(&s.as_str()),
+            (ParamKind::Duration { min, max }, ParamValue::Str(s)) => s
+                .parse::<Duration>()
+                .is_ok_and(|d| (*min..=*max).contains(&d)),
+            _ => false,
+        }
+    }
+}
+
+/// One documented parameter of a protocol.
+#[derive(Clone, Debug)]
+pub struct ParamInfo {
+    /// Its name in the `[params]` table.
+    pub name: &'static str,
+    /// The values it accepts.
+    pub kind: ParamKind,
+    /// The value it has when a scenario does not set it.
+    pub default: ParamValue,
+    /// What it means, for `ftsim list`.
+    pub help: String,
+}
+
+/// Why a set of parameter values is unusable: the parameter's name and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{name}: {message}")]
+pub struct ParamError {
+    /// The parameter at fault.
+    pub name: String,
+    /// What is wrong, and what was expected.
+    pub message: String,
+}
+
+/// A field type a parameter can have: integers, `f64`, `bool`, [`Duration`], and enums made
+/// with [`choice!`](crate::choice!).
+pub trait ParamType: Sized {
+    /// The values this type accepts (before any range a protocol adds).
+    fn kind() -> ParamKind;
+    /// The plain value of this typed value, as a scenario file writes it.
+    fn to_value(&self) -> ParamValue;
+    /// The typed value of an accepted plain value (`None` if `kind` does not accept it).
+    fn from_value(value: &ParamValue) -> Option<Self>;
+}
+
+macro_rules! int_param {
+    ($($t:ty),*) => {$(
+        impl ParamType for $t {
+            fn kind() -> ParamKind {
+                ParamKind::Int {
+                    min: i64::try_from(<$t>::MIN).unwrap_or(i64::MIN),
+                    max: i64::try_from(<$t>::MAX).unwrap_or(i64::MAX),
+                }
+            }
+            fn to_value(&self) -> ParamValue {
+                ParamValue::Int(i64::try_from(*self).unwrap_or(i64::MAX))
+            }
+            fn from_value(value: &ParamValue) -> Option<Self> {
+                match value {
+                    ParamValue::Int(i) => <$t>::try_from(*i).ok(),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+int_param!(u8, u16, u32, u64, usize, i32, i64);
+
+impl ParamType for bool {
+    fn kind() -> ParamKind {
+        ParamKind::Bool
+    }
+    fn to_value(&self) -> ParamValue {
+        ParamValue::Bool(*self)
+    }
+    fn from_value(value: &ParamValue) -> Option<Self> {
+        match value {
+            ParamValue::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+}
+
+impl ParamType for f64 {
+    fn kind() -> ParamKind {
+        ParamKind::Float {
+            min: f64::MIN,
+            max: f64::MAX,
+        }
+    }
+    fn to_value(&self) -> ParamValue {
+        ParamValue::Float(*self)
+    }
+    fn from_value(value: &ParamValue) -> Option<Self> {
+        match value {
+            ParamValue::Float(x) => Some(*x),
+            ParamValue::Int(i) => Some(*i as f64),
+            _ => None,
+        }
+    }
+}
+
+impl ParamType for Duration {
+    fn kind() -> ParamKind {
+        ParamKind::Duration {
+            min: Duration::ZERO,
+            max: Duration(u64::MAX),
+        }
+    }
+    fn to_value(&self) -> ParamValue {
+        ParamValue::Str(self.to_string())
+    }
+    fn from_value(value: &ParamValue) -> Option<Self> {
+        match value {
+            ParamValue::Str(s) => s.parse().ok(),
+            _ => None,
+        }
+    }
+}
+
+/// A protocol's parameter struct. Write it with [`params!`](crate::params!), which derives
+/// everything here from one list of fields; [`NoParams`] is the struct of a protocol without
+/// parameters.
+pub trait Params: Clone + fmt::Debug + Default + Send + Sync + 'static {
+    /// Every parameter, in declaration order, with its default.
+    fn schema() -> Vec<ParamInfo>;
+    /// The typed struct of validated values; a parameter not given keeps its default.
+    fn from_values(values: &ParamValues) -> Result<Self, ParamError>;
+    /// Every parameter's value, for reports and scenario files.
+    fn to_values(&self) -> ParamValues;
+}
+
+/// The parameters of a protocol that has none.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NoParams;
+
+impl Params for NoParams {
+    fn schema() -> Vec<ParamInfo> {
+        Vec::new()
+    }
+    fn from_values(values: &ParamValues) -> Result<Self, ParamError> {
+        match values.keys().next() {
+            Some(name) => Err(ParamError {
+                name: name.clone(),
+                message: "this protocol takes no parameters".into(),
+            }),
+            None => Ok(NoParams),
+        }
+    }
+    fn to_values(&self) -> ParamValues {
+        ParamValues::new()
+    }
+}
+
+/// Checks plain values against a schema: every name known, every value of the right kind and
+/// in range. The error says what was expected, in the words of the scenario format.
+pub fn validate(schema: &[ParamInfo], values: &ParamValues) -> Result<(), ParamError> {
+    for (name, value) in values {
+        let Some(info) = schema.iter().find(|p| p.name == name) else {
+            let known: Vec<&str> = schema.iter().map(|p| p.name).collect();
+            return Err(ParamError {
+                name: name.clone(),
+                message: if known.is_empty() {
+                    "this protocol takes no parameters".into()
+                } else {
+                    format!("unknown parameter: expected one of {}", known.join(", "))
+                },
+            });
+        };
+        if !info.kind.accepts(value) {
+            return Err(ParamError {
+                name: name.clone(),
+                message: format!("expected {}, found {value}", info.kind.expected()),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Reads one field for [`params!`](crate::params!): the given value if any, else the default.
+#[doc(hidden)]
+pub fn field<T: ParamType>(
+    values: &ParamValues,
+    name: &str,
+    kind: &ParamKind,
+    default: T,
+) -> Result<T, ParamError> {
+    let Some(value) = values.get(name) else {
+        return Ok(default);
+    };
+    if !kind.accepts(value) {
+        return Err(ParamError {
+            name: name.to_string(),
+            message: format!("expected {}, found {value}", kind.expected()),
+        });
+    }
+    T::from_value(value).ok_or_else(|| ParamError {
+        name: name.to_string(),
+        message: format!("expected {}, found {value}", kind.expected()),
+    })
+}
+
+/// Joins a field's doc lines into one help text (without a final full stop: `ftsim list`
+/// follows it with what the parameter accepts).
+#[doc(hidden)]
+pub fn help_of(lines: &[&str]) -> String {
+    let text = lines
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    text.strip_suffix('.').unwrap_or(&text).to_string()
+}
+
+/// Rejects keys a schema does not know (used by the generated `from_values`).
+#[doc(hidden)]
+pub fn reject_unknown(schema: &[&str], values: &ParamValues) -> Result<(), ParamError> {
+    match values.keys().find(|k| !schema.contains(&k.as_str())) {
+        Some(name) => Err(ParamError {
+            name: name.clone(),
+            message: format!("unknown parameter: expected one of {}", schema.join(", ")),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Deserializes any [`Params`] struct from a map of plain values (used by the generated
+/// `Deserialize` impl).
+#[doc(hidden)]
+pub fn deserialize<'de, P: Params, D: serde::Deserializer<'de>>(d: D) -> Result<P, D::Error> {
+    let values = ParamValues::deserialize(d)?;
+    validate(&P::schema(), &values).map_err(serde::de::Error::custom)?;
+    P::from_values(&values).map_err(serde::de::Error::custom)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    crate::choice! {
+        /// How processes pick what they propose.
+        pub enum Pick {
+            Random = "random",
+            ById = "by-id",
+        }
+    }
+
+    crate::params! {
+        /// Test parameters.
+        pub struct Demo {
+            /// Rounds before deciding;
+            /// f + 1 tolerates f crashes.
+            rounds: u32 = 2, range 1..=64;
+            /// How proposals are picked.
+            pick: Pick = Pick::Random;
+            /// Whether to log.
+            log: bool = true;
+            /// How long a round lasts.
+            round: Duration = Duration::from_millis(10);
+        }
+    }
+
+    fn values(pairs: &[(&str, ParamValue)]) -> ParamValues {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn the_schema_comes_from_the_one_declaration() {
+        let schema = Demo::schema();
+        let names: Vec<&str> = schema.iter().map(|p| p.name).collect();
+        assert_eq!(names, ["rounds", "pick", "log", "round"]);
+        assert_eq!(schema[0].kind, ParamKind::Int { min: 1, max: 64 });
+        assert_eq!(schema[0].default, ParamValue::Int(2));
+        assert_eq!(
+            schema[0].help,
+            "Rounds before deciding; f + 1 tolerates f crashes"
+        );
+        assert_eq!(schema[1].kind, ParamKind::Choice(&["random", "by-id"]));
+        assert_eq!(schema[1].default, ParamValue::Str("random".into()));
+        assert_eq!(schema[3].default, ParamValue::Str("10ms".into()));
+    }
+
+    #[test]
+    fn values_become_typed_fields_and_back() {
+        let given = values(&[
+            ("rounds", ParamValue::Int(3)),
+            ("pick", ParamValue::Str("by-id".into())),
+            ("round", ParamValue::Str("2ms".into())),
+        ]);
+        validate(&Demo::schema(), &given).unwrap();
+        let d = Demo::from_values(&given).unwrap();
+        assert_eq!(d.rounds, 3);
+        assert_eq!(d.pick, Pick::ById);
+        assert!(d.log);
+        assert_eq!(d.round, Duration::from_millis(2));
+        let back = d.to_values();
+        assert_eq!(Demo::from_values(&back).unwrap().to_values(), back);
+    }
+
+    #[test]
+    fn bad_values_say_what_was_expected() {
+        let e = validate(&Demo::schema(), &values(&[("rounds", ParamValue::Int(0))])).unwrap_err();
+        assert_eq!(e.name, "rounds");
+        assert_eq!(e.message, "expected an integer from 1 to 64, found 0");
+        let e = validate(&Demo::schema(), &values(&[("roundz", ParamValue::Int(1))])).unwrap_err();
+        assert!(
+            e.message
+                .contains("expected one of rounds, pick, log, round"),
+            "{e}"
+        );
+        let e = validate(
+            &Demo::schema(),
+            &values(&[("pick", ParamValue::Str("lowest".into()))]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "expected one of \"random\", \"by-id\", found \"lowest\""
+        );
+        assert!(Demo::from_values(&values(&[("log", ParamValue::Int(1))])).is_err());
+    }
+
+    #[test]
+    fn serde_deserializes_through_the_schema() {
+        let d: Demo = serde_json::from_str(r#"{"rounds": 5, "pick": "by-id"}"#).unwrap();
+        assert_eq!((d.rounds, d.pick), (5, Pick::ById));
+        let e = serde_json::from_str::<Demo>(r#"{"rounds": 65}"#).unwrap_err();
+        assert!(e.to_string().contains("from 1 to 64"), "{e}");
+    }
+}

@@ -1,0 +1,167 @@
+//! Generic consensus properties, shared by every protocol whose processes propose and decide
+//! values (flooding consensus, Byzantine agreement, Paxos, and commit/abort in 2PC): a
+//! protocol's observation type implements [`Decision`] and gets agreement, validity,
+//! integrity and termination for free. Byzantine nodes' observations are ignored: what a
+//! traitor "decides" means nothing.
+
+use std::collections::BTreeMap;
+
+use sim_core::{NodeId, Process, Property, World};
+
+/// Observations that carry proposals and decisions.
+pub trait Decision {
+    /// The value this observation proposes, if it is a proposal.
+    fn proposed(&self) -> Option<u64>;
+    /// The value this observation decides, if it is a decision.
+    fn decided(&self) -> Option<u64>;
+}
+
+/// Uniform agreement: no two (non-Byzantine) processes decide differently, including processes
+/// that crash after deciding. Two-phase commit calls the same property "atomicity".
+#[derive(Default)]
+pub struct Agreement {
+    /// The first decision: who, what, and at which event (for the causal explanation).
+    first: Option<(NodeId, u64, u64)>,
+}
+
+impl<P: Process> Property<P> for Agreement
+where
+    P::Obs: Decision,
+{
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+        let Some(v) = obs.decided() else {
+            return Ok(());
+        };
+        if w.is_byzantine(node) {
+            return Ok(());
+        }
+        match self.first {
+            None => {
+                self.first = Some((node, v, w.event()));
+                Ok(())
+            }
+            Some((other, u, _)) if u != v => Err(format!(
+                "node {node} decided {v} but node {other} decided {u}"
+            )),
+            Some(_) => Ok(()),
+        }
+    }
+    fn related_events(&self) -> Vec<u64> {
+        self.first.iter().map(|f| f.2).collect()
+    }
+}
+
+/// Validity: a decided value was proposed by some process.
+#[derive(Default)]
+pub struct Validity {
+    proposed: BTreeMap<u64, NodeId>,
+}
+
+impl<P: Process> Property<P> for Validity
+where
+    P::Obs: Decision,
+{
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+        if let Some(v) = obs.proposed() {
+            self.proposed.entry(v).or_insert(node);
+        }
+        match obs.decided() {
+            Some(v) if !w.is_byzantine(node) && !self.proposed.contains_key(&v) => Err(format!(
+                "node {node} decided {v}, which nobody proposed (proposals: {:?})",
+                self.proposed.keys().collect::<Vec<_>>()
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Integrity: a process decides at most once.
+#[derive(Default)]
+pub struct Integrity {
+    /// Each node's decision and the event it happened at.
+    decided: BTreeMap<NodeId, (u64, u64)>,
+    twice: Option<u64>,
+}
+
+impl<P: Process> Property<P> for Integrity
+where
+    P::Obs: Decision,
+{
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+        let Some(v) = obs.decided() else {
+            return Ok(());
+        };
+        if w.is_byzantine(node) {
+            return Ok(());
+        }
+        match self.decided.get(&node) {
+            Some(&(before, at)) => {
+                self.twice = Some(at);
+                Err(format!("node {node} decided twice: {before}, then {v}"))
+            }
+            None => {
+                self.decided.insert(node, (v, w.event()));
+                Ok(())
+            }
+        }
+    }
+    fn related_events(&self) -> Vec<u64> {
+        self.twice.into_iter().collect()
+    }
+}
+
+/// Which processes must eventually decide.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Obliged {
+    /// Processes that never crashed (crash-stop models).
+    Correct,
+    /// Processes that are up at the end (crash-recover models: they recovered and must finish).
+    UpAtEnd,
+}
+
+/// Termination: every obliged, non-Byzantine process has decided by the end of the run.
+pub struct Termination {
+    obliged: Obliged,
+    decided: BTreeMap<NodeId, u64>,
+}
+
+impl Termination {
+    /// Termination for the processes `obliged` names.
+    pub fn new(obliged: Obliged) -> Self {
+        Termination {
+            obliged,
+            decided: BTreeMap::new(),
+        }
+    }
+}
+
+impl<P: Process> Property<P> for Termination
+where
+    P::Obs: Decision,
+{
+    fn observe(&mut self, _: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+        if let Some(v) = obs.decided() {
+            self.decided.insert(node, v);
+        }
+        Ok(())
+    }
+    fn finish(&mut self, w: &World<'_, P>) -> Result<(), String> {
+        let undecided: Vec<NodeId> = w
+            .nodes()
+            .filter(|&i| match self.obliged {
+                Obliged::Correct => w.is_correct(i),
+                Obliged::UpAtEnd => w.is_up_and_honest(i),
+            })
+            .filter(|i| !self.decided.contains_key(i))
+            .collect();
+        if undecided.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} never decided (at {})",
+                crate::nodes::nodes_phrase(&undecided),
+                w.now
+            ))
+        }
+    }
+}

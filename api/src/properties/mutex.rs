@@ -1,0 +1,56 @@
+//! Mutual exclusion over any observation type implementing [`CriticalSection`]: no process
+//! enters its critical section while another live process is inside. A process that crashed
+//! runs nothing, so it no longer counts as inside; one that restarts says so by leaving.
+
+use std::collections::BTreeMap;
+
+use sim_core::{NodeId, Process, Property, Time, World};
+
+/// Observations that say a process entered or left its critical section.
+pub trait CriticalSection {
+    /// The observing process entered its critical section.
+    fn enters(&self) -> bool;
+    /// The observing process left it (or restarted, losing it).
+    fn leaves(&self) -> bool;
+}
+
+/// Mutual exclusion: never two live processes in the critical section at once. A violation
+/// names both entries.
+#[derive(Default)]
+pub struct MutualExclusion {
+    /// Who is inside: since when, and the event of the entry.
+    inside: BTreeMap<NodeId, (Time, u64)>,
+    /// After a violation: the event where the other process entered.
+    other_entry: Option<u64>,
+}
+
+impl<P: Process> Property<P> for MutualExclusion
+where
+    P::Obs: CriticalSection,
+{
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+        if obs.leaves() {
+            self.inside.remove(&node);
+        }
+        if !obs.enters() {
+            return Ok(());
+        }
+        let holder = self
+            .inside
+            .iter()
+            .find(|(&other, _)| other != node && w.is_up(other));
+        if let Some((&other, &(since, event))) = holder {
+            self.other_entry = Some(event);
+            return Err(format!(
+                "node {node} entered the critical section while node {other} was in it \
+                 (since {since})"
+            ));
+        }
+        self.inside.insert(node, (w.now, w.event()));
+        Ok(())
+    }
+
+    fn related_events(&self) -> Vec<u64> {
+        self.other_entry.into_iter().collect()
+    }
+}

@@ -1,0 +1,223 @@
+//! The protocol declaration. A protocol author implements [`Protocol`] once: the process type,
+//! the typed parameters, the property table, the adversaries, the failure detector it needs,
+//! and the checks its parameters need against the group size. Everything else — `ftsim list`,
+//! scenario validation, sweeps, replays, the test harness — reads that one declaration through
+//! [`AnyProtocol`], which every `Protocol` implements: the process type is erased there, once
+//! per run, and the engine stays statically dispatched inside.
+
+use std::sync::Arc;
+
+use sim_core::{DetectorModel, NodeId, Process};
+
+use crate::adversaries::{Adversaries, AdversaryInfo};
+use crate::params::{ParamInfo, ParamValues, Params};
+use crate::simulation::{RunSpec, Simulation};
+use crate::table::{Properties, PropertyInfo};
+
+/// Why a scenario's protocol settings are unusable. `key` is the scenario key at fault,
+/// relative to the scenario root (`params.rounds`, `nodes`, `invariants[1]`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{key}: {message}")]
+pub struct SpecError {
+    /// The scenario key at fault.
+    pub key: String,
+    /// What is wrong, and what was expected.
+    pub message: String,
+}
+
+impl SpecError {
+    /// An error at `key`.
+    pub fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
+        SpecError {
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A protocol family, declared once.
+///
+/// ```
+/// use ftsim_api::properties::consensus::{Agreement, Decision};
+/// use ftsim_api::{params, Ctx, NodeId, Process, Properties, Protocol};
+///
+/// /// Every process decides its own id: agreement breaks as soon as two decide.
+/// #[derive(Debug)]
+/// struct Selfish;
+///
+/// #[derive(Clone, Debug, Hash)]
+/// struct Decide(u64);
+///
+/// impl Decision for Decide {
+///     fn proposed(&self) -> Option<u64> { None }
+///     fn decided(&self) -> Option<u64> { Some(self.0) }
+/// }
+///
+/// impl Process for Selfish {
+///     type Msg = ();
+///     type Timer = ();
+///     type Obs = Decide;
+///     type Stable = ();
+///     fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
+///         ctx.observe(Decide(ctx.id() as u64));
+///     }
+///     fn on_message(&mut self, _: &mut Ctx<'_, Self>, _: NodeId, _: ()) {}
+/// }
+///
+/// params! {
+///     /// Nothing to set.
+///     pub struct SelfishParams {}
+/// }
+///
+/// struct SelfishConsensus;
+///
+/// impl Protocol for SelfishConsensus {
+///     type Process = Selfish;
+///     type Params = SelfishParams;
+///     fn name(&self) -> &'static str { "selfish" }
+///     fn summary(&self) -> &'static str { "every process decides its own id" }
+///     fn properties(&self) -> Properties<Selfish> {
+///         Properties::new().always("agreement", "no two decide differently", Agreement::default)
+///     }
+///     fn process(&self, _: &SelfishParams, _: NodeId, _: usize) -> Selfish { Selfish }
+/// }
+///
+/// let report = ftsim_api::Harness::new(&SelfishConsensus).nodes(3).seeds(0..10).run();
+/// assert_eq!(report.violations.get("agreement"), Some(&10));
+/// ```
+pub trait Protocol: Send + Sync + 'static {
+    /// The process every node runs.
+    type Process: Process + 'static;
+    /// The typed parameters, declared with [`params!`](crate::params!).
+    type Params: Params;
+
+    /// The name scenario files use (`protocol = "flooding"`).
+    fn name(&self) -> &'static str;
+
+    /// One line on what the protocol does, for `ftsim list`.
+    fn summary(&self) -> &'static str;
+
+    /// The property table: the only place a property's name and kind are written.
+    fn properties(&self) -> Properties<Self::Process>;
+
+    /// The Byzantine adversaries (the first is the default); none by default.
+    fn adversaries(&self) -> Adversaries<Self>
+    where
+        Self: Sized,
+    {
+        Adversaries::new()
+    }
+
+    /// The failure detector the protocol needs, with the settings a scenario gets when it
+    /// names none; `None` if it uses no detector.
+    fn detector(&self) -> Option<DetectorModel> {
+        None
+    }
+
+    /// Checks beyond each parameter's own range: relations between parameters and the group
+    /// size. Runs once per scenario, before any seed; errors name the scenario key.
+    fn validate(&self, params: &Self::Params, nodes: usize) -> Result<(), SpecError> {
+        let _ = (params, nodes);
+        Ok(())
+    }
+
+    /// Builds node `node`'s process in a group of `nodes`, at start and again, from scratch,
+    /// when it recovers from a crash.
+    fn process(&self, params: &Self::Params, node: NodeId, nodes: usize) -> Self::Process;
+}
+
+/// What `ftsim list` and scenario validation know of a protocol, without its types.
+#[derive(Clone, Debug)]
+pub struct ProtocolInfo {
+    /// The name scenario files use.
+    pub name: &'static str,
+    /// One line on what the protocol does.
+    pub summary: &'static str,
+    /// Its parameters, with defaults, ranges and help.
+    pub params: Vec<ParamInfo>,
+    /// Its properties, in table order.
+    pub properties: Vec<PropertyInfo>,
+    /// Its Byzantine adversaries (the first is the default).
+    pub adversaries: Vec<AdversaryInfo>,
+    /// The detector it needs, with its default settings.
+    pub detector: Option<DetectorModel>,
+}
+
+impl ProtocolInfo {
+    /// Checks the declaration itself: names unique and non-empty, defaults within their own
+    /// schema. A protocol that fails this is a bug in the protocol, reported before any run.
+    pub fn check(&self) -> Result<(), String> {
+        let fail = |what: String| Err(format!("protocol \"{}\": {what}", self.name));
+        if self.name.is_empty() {
+            return fail("the name is empty".into());
+        }
+        if let Some(n) = bad_name(self.properties.iter().map(|p| p.name)) {
+            return fail(format!("property name {n:?} is empty or declared twice"));
+        }
+        if let Some(n) = bad_name(self.adversaries.iter().map(|a| a.name)) {
+            return fail(format!("adversary name {n:?} is empty or declared twice"));
+        }
+        if let Some(n) = bad_name(self.params.iter().map(|p| p.name)) {
+            return fail(format!("parameter name {n:?} is empty or declared twice"));
+        }
+        for p in &self.params {
+            if !p.kind.accepts(&p.default) {
+                return fail(format!(
+                    "the default of parameter {} ({}) is not {}",
+                    p.name,
+                    p.default,
+                    p.kind.expected()
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The first name that is empty or repeats an earlier one.
+fn bad_name(names: impl Iterator<Item = &'static str>) -> Option<&'static str> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut names = names;
+    names.find(|n| n.is_empty() || !seen.insert(*n))
+}
+
+/// A protocol with its type erased, as the CLI, scenarios and the harness see it. Every
+/// [`Protocol`] is one; nobody implements this by hand.
+pub trait AnyProtocol: Send + Sync {
+    /// The protocol's description: name, parameters, properties, adversaries, detector.
+    fn info(&self) -> ProtocolInfo;
+
+    /// Validates plain parameter values and a run spec against this protocol, resolving every
+    /// default, into a [`Simulation`] that can run any seed. Errors name the scenario key.
+    fn prepare(
+        &'static self,
+        params: &ParamValues,
+        spec: RunSpec,
+    ) -> Result<Arc<dyn Simulation>, SpecError>;
+}
+
+impl<T: Protocol> AnyProtocol for T {
+    fn info(&self) -> ProtocolInfo {
+        ProtocolInfo {
+            name: self.name(),
+            summary: self.summary(),
+            params: T::Params::schema(),
+            properties: self.properties().infos(),
+            adversaries: self.adversaries().infos(),
+            detector: self.detector(),
+        }
+    }
+
+    fn prepare(
+        &'static self,
+        params: &ParamValues,
+        spec: RunSpec,
+    ) -> Result<Arc<dyn Simulation>, SpecError> {
+        let key =
+            |e: crate::params::ParamError| SpecError::new(format!("params.{}", e.name), e.message);
+        crate::params::validate(&T::Params::schema(), params).map_err(key)?;
+        let typed = T::Params::from_values(params).map_err(key)?;
+        let prepared: Arc<dyn Simulation> = crate::simulation::prepare_typed(self, typed, spec)?;
+        Ok(prepared)
+    }
+}

@@ -1,0 +1,162 @@
+//! Scenario files: TOML parsed strictly (unknown keys and wrong types are errors naming the key
+//! path), then validated against the protocol and the group size into a [`Scenario`] whose
+//! [`Simulation`] runs any seed. Nothing runs until a whole file has been validated.
+
+mod error;
+mod expect;
+mod faults;
+mod network;
+mod raw;
+mod values;
+mod write;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use sim_core::{Duration, RunConfig};
+
+use crate::catalog::Catalog;
+use crate::params::ParamValues;
+use crate::simulation::{RunSpec, Simulation};
+use crate::sweep::Seeds;
+
+pub use error::ScenarioError;
+use error::Source;
+pub use expect::Expect;
+use raw::RawScenario;
+pub use write::{to_toml, Header};
+
+/// The most nodes a scenario may have.
+pub const MAX_NODES: i64 = 1024;
+
+/// The event budget of a run when the scenario sets none.
+pub const DEFAULT_MAX_EVENTS: u64 = 1_000_000;
+
+/// A validated scenario: what to run, over which seeds, and what to expect.
+pub struct Scenario {
+    /// The file it was read from.
+    pub file: PathBuf,
+    /// Its name, for tables and reports.
+    pub name: String,
+    /// What it shows, in a sentence or two.
+    pub description: String,
+    /// The seeds a sweep runs.
+    pub seeds: Seeds,
+    /// What the sweep must find.
+    pub expect: Expect,
+    /// The protocol prepared with the scenario's parameters, network, faults and checks.
+    pub simulation: Arc<dyn Simulation>,
+}
+
+/// Reads and validates one scenario file.
+pub fn load(file: &Path, catalog: &Catalog) -> Result<Scenario, ScenarioError> {
+    let text = std::fs::read_to_string(file).map_err(|e| ScenarioError {
+        file: file.to_path_buf(),
+        key: None,
+        line: None,
+        message: format!("cannot read the file: {e}"),
+    })?;
+    parse(file, &text, catalog)
+}
+
+/// Validates scenario text (`file` names it in errors).
+pub fn parse(file: &Path, text: &str, catalog: &Catalog) -> Result<Scenario, ScenarioError> {
+    let c = Source { file, text };
+    let raw: RawScenario = deserialize(&c)?;
+    let (protocol, _) = catalog.find(&raw.protocol).ok_or_else(|| {
+        c.err(
+            "protocol",
+            format!(
+                "unknown protocol \"{}\": expected one of {}",
+                raw.protocol,
+                catalog.names().join(", ")
+            ),
+        )
+    })?;
+    let seeds = seeds_of(&c, &raw)?;
+    let spec = spec_of(&c, &raw)?;
+    let mut params = ParamValues::new();
+    for (k, v) in &raw.params {
+        params.insert(k.clone(), values::param_of(&c, &format!("params.{k}"), v)?);
+    }
+    let simulation = protocol
+        .prepare(&params, spec)
+        .map_err(|e| c.err(e.key, e.message))?;
+    let invariants = simulation.spec().invariants.clone().unwrap_or_default();
+    let expect = expect::expect_of(&c, &raw.expect, &invariants)?;
+    Ok(Scenario {
+        file: file.to_path_buf(),
+        name: raw.name,
+        description: raw.description,
+        seeds,
+        expect,
+        simulation,
+    })
+}
+
+fn seeds_of(c: &Source, raw: &RawScenario) -> Result<Seeds, ScenarioError> {
+    if raw.seeds.count == 0 {
+        return Err(c.err("seeds.count", "expected at least one seed"));
+    }
+    if raw.seeds.start.checked_add(raw.seeds.count).is_none() {
+        return Err(c.err("seeds", "start + count overflows a 64-bit seed"));
+    }
+    Ok(Seeds {
+        start: raw.seeds.start,
+        count: raw.seeds.count,
+    })
+}
+
+/// Everything but the parameters, before the protocol resolves its defaults.
+fn spec_of(c: &Source, raw: &RawScenario) -> Result<RunSpec, ScenarioError> {
+    if !(1..=MAX_NODES).contains(&raw.nodes) {
+        return Err(c.err(
+            "nodes",
+            format!(
+                "expected a node count from 1 to {MAX_NODES}, found {}",
+                raw.nodes
+            ),
+        ));
+    }
+    let n = raw.nodes as usize;
+    if raw.duration == Duration::ZERO {
+        return Err(c.err("duration", "expected a fault phase longer than zero"));
+    }
+    let max_events = raw.max_events.unwrap_or(DEFAULT_MAX_EVENTS);
+    if max_events == 0 {
+        return Err(c.err("max_events", "expected at least one event"));
+    }
+    let (faults, schedule) = faults::faults_of(c, &raw.faults, n, raw.duration)?;
+    Ok(RunSpec {
+        nodes: n,
+        network: network::network_of(c, &raw.network, n)?,
+        detector: raw.detector,
+        config: RunConfig {
+            duration: raw.duration,
+            settle: raw.settle,
+            max_events,
+            trace: false,
+        },
+        invariants: raw.invariants.clone(),
+        sometimes: raw.sometimes.clone(),
+        adversary: raw.adversary.clone(),
+        faults,
+        schedule,
+    })
+}
+
+fn deserialize<T: serde::de::DeserializeOwned>(c: &Source) -> Result<T, ScenarioError> {
+    let de = toml::Deserializer::parse(c.text).map_err(|e| {
+        c.err_at(
+            e.span().map(|s| s.start),
+            format!("not valid TOML: {}", e.message()),
+        )
+    })?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let mut err = c.err_at(inner.span().map(|s| s.start), inner.message().to_string());
+        err.key = (path != ".").then_some(path);
+        err
+    })
+}

@@ -1,0 +1,355 @@
+//! From a declaration to runs. A [`RunSpec`] says what every seed of an experiment shares (the
+//! group, network, detector, faults, budgets, which properties to check); preparing it against
+//! a protocol and its typed parameters validates everything and resolves every default once,
+//! into a [`Simulation`] that runs any seed with no further lookups.
+
+use std::sync::Arc;
+
+use sim_core::engine::guarded;
+use sim_core::{
+    DetectorModel, Engine, FaultPlan, FaultSpec, NetworkModel, Outcome, PropertyKind, RunConfig,
+    RunReport, Setup, Stats,
+};
+
+use crate::adversaries::Adversaries;
+use crate::params::{ParamValues, Params};
+use crate::protocol::{Protocol, SpecError};
+use crate::table::Properties;
+
+/// What every seed of an experiment shares. The `Option`s are "the protocol's default"; a
+/// prepared [`Simulation`] reports its spec with every one of them filled in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunSpec {
+    /// The group size.
+    pub nodes: usize,
+    /// Delays, loss, duplication, FIFO order and the send gap, per link.
+    pub network: NetworkModel,
+    /// `None`: the detector the protocol declares (or none).
+    pub detector: Option<DetectorModel>,
+    /// Duration, settle period and event budget (`trace` is set per run).
+    pub config: RunConfig,
+    /// The safety and liveness properties to check; `None`: all of them.
+    pub invariants: Option<Vec<String>>,
+    /// The reachability properties to track; `None`: all of them.
+    pub sometimes: Option<Vec<String>>,
+    /// The adversary of Byzantine nodes; `None`: the protocol's first.
+    pub adversary: Option<String>,
+    /// The random fault mix, drawn per seed.
+    pub faults: FaultSpec,
+    /// Explicit faults added to every seed's plan (and Byzantine nodes fixed for every seed).
+    pub schedule: FaultPlan,
+}
+
+impl RunSpec {
+    /// A group of `nodes` on the default network, with no faults and every default.
+    pub fn new(nodes: usize) -> Self {
+        RunSpec {
+            nodes,
+            network: NetworkModel::default(),
+            detector: None,
+            config: RunConfig::default(),
+            invariants: None,
+            sometimes: None,
+            adversary: None,
+            faults: FaultSpec::default(),
+            schedule: FaultPlan::default(),
+        }
+    }
+
+    /// The fault plan of one seed: the random mix drawn from the seed's fault-plan stream,
+    /// plus the explicit schedule.
+    pub fn plan(&self, seed: u64) -> FaultPlan {
+        self.faults.plan_for(self.nodes, seed, &self.schedule)
+    }
+
+    /// Whether any node can be Byzantine.
+    pub fn has_byzantine(&self) -> bool {
+        self.faults.byzantine.as_ref().is_some_and(|b| b.count > 0)
+            || !self.schedule.byzantine.is_empty()
+    }
+}
+
+/// How to run one seed.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunOptions<'a> {
+    /// Record the full trace (for replays; sweeps leave it off).
+    pub trace: bool,
+    /// Run this fault plan instead of the one the seed draws.
+    pub plan: Option<&'a FaultPlan>,
+}
+
+/// A protocol prepared for an experiment: parameters validated and typed, defaults resolved.
+/// Runs any seed; a run is a pure function of the seed (and the options).
+pub trait Simulation: Send + Sync {
+    /// The protocol's name.
+    fn protocol(&self) -> &'static str;
+    /// The spec with every default resolved.
+    fn spec(&self) -> &RunSpec;
+    /// The parameter values, defaults included.
+    fn params(&self) -> ParamValues;
+    /// Runs one seed. A panic anywhere in it (the protocol, its properties, drawing the plan)
+    /// is that seed's outcome, never the caller's.
+    fn run(&self, seed: u64, options: RunOptions<'_>) -> RunReport;
+}
+
+/// Everything a run of protocol `T` needs, resolved once.
+struct Bound<T: Protocol> {
+    protocol: &'static T,
+    params: T::Params,
+    spec: RunSpec,
+    detector: DetectorModel,
+    properties: Properties<T::Process>,
+    /// Rows of `properties` to check, in table order.
+    checked: Vec<usize>,
+    adversaries: Adversaries<T>,
+    adversary: Option<usize>,
+}
+
+/// A [`Simulation`] that knows its protocol's type: besides running seeds, it hands out the
+/// engine after a run, to look at the processes' final states and stable storage.
+pub struct Prepared<T: Protocol> {
+    bound: Arc<Bound<T>>,
+}
+
+/// Prepares a typed protocol and parameters for `spec` (see [`AnyProtocol::prepare`]).
+///
+/// [`AnyProtocol::prepare`]: crate::AnyProtocol::prepare
+pub fn prepare_typed<T: Protocol>(
+    protocol: &'static T,
+    params: T::Params,
+    mut spec: RunSpec,
+) -> Result<Arc<Prepared<T>>, SpecError> {
+    if spec.nodes == 0 {
+        return Err(SpecError::new("nodes", "expected at least one node"));
+    }
+    protocol.validate(&params, spec.nodes)?;
+    spec.faults
+        .validate(spec.nodes)
+        .map_err(|e| SpecError::new(format!("faults.{}", e.path), e.message))?;
+    spec.schedule
+        .validate(spec.nodes)
+        .map_err(|e| SpecError::new("faults.schedule", e.message))?;
+    let detector = resolve_detector(protocol, &mut spec)?;
+    let properties = protocol.properties();
+    let checked = resolve_checks(protocol.name(), &properties, &mut spec)?;
+    let adversaries = protocol.adversaries();
+    let adversary = resolve_adversary(protocol.name(), &adversaries, &mut spec)?;
+    Ok(Arc::new(Prepared {
+        bound: Arc::new(Bound {
+            protocol,
+            params,
+            spec,
+            detector,
+            properties,
+            checked,
+            adversaries,
+            adversary,
+        }),
+    }))
+}
+
+fn resolve_detector<T: Protocol>(
+    protocol: &T,
+    spec: &mut RunSpec,
+) -> Result<DetectorModel, SpecError> {
+    let needed = protocol.detector();
+    let detector = spec.detector.or(needed).unwrap_or(DetectorModel::None);
+    if needed.is_some() && detector == DetectorModel::None {
+        return Err(SpecError::new(
+            "detector.kind",
+            format!(
+                "protocol \"{}\" needs a failure detector: expected \"perfect\" or \
+                 \"eventually_perfect\"",
+                protocol.name()
+            ),
+        ));
+    }
+    spec.detector = Some(detector);
+    Ok(detector)
+}
+
+/// The table rows a spec selects, checking each name and kind; fills in the defaults.
+fn resolve_checks<P: sim_core::Process + 'static>(
+    protocol: &str,
+    table: &Properties<P>,
+    spec: &mut RunSpec,
+) -> Result<Vec<usize>, SpecError> {
+    let mut rows = Vec::new();
+    for (list, key, sometimes) in [
+        (&mut spec.invariants, "invariants", false),
+        (&mut spec.sometimes, "sometimes", true),
+    ] {
+        let names: Vec<String> = match list {
+            Some(names) => names.clone(),
+            None => table
+                .defs()
+                .iter()
+                .filter(|d| (d.info.kind == PropertyKind::Sometimes) == sometimes)
+                .map(|d| d.info.name.to_string())
+                .collect(),
+        };
+        for (i, name) in names.iter().enumerate() {
+            let key = format!("{key}[{i}]");
+            let Some(row) = table.position(name) else {
+                let known: Vec<&str> = table.defs().iter().map(|d| d.info.name).collect();
+                return Err(SpecError::new(
+                    key,
+                    format!(
+                        "unknown property \"{name}\" of protocol \"{protocol}\": expected one of {}",
+                        known.join(", ")
+                    ),
+                ));
+            };
+            let is_sometimes = table.defs()[row].info.kind == PropertyKind::Sometimes;
+            if is_sometimes != sometimes {
+                let (it, other) = if is_sometimes {
+                    ("a `sometimes` property", "sometimes")
+                } else {
+                    ("not a `sometimes` property", "invariants")
+                };
+                return Err(SpecError::new(
+                    key,
+                    format!("\"{name}\" is {it}: list it under `{other}`"),
+                ));
+            }
+            if !rows.contains(&row) {
+                rows.push(row);
+            }
+        }
+        *list = Some(names);
+    }
+    rows.sort_unstable();
+    Ok(rows)
+}
+
+fn resolve_adversary<T: Protocol>(
+    protocol: &str,
+    adversaries: &Adversaries<T>,
+    spec: &mut RunSpec,
+) -> Result<Option<usize>, SpecError> {
+    let known: Vec<&str> = adversaries.defs().iter().map(|d| d.info.name).collect();
+    let chosen = match &spec.adversary {
+        Some(name) => Some(adversaries.position(name).ok_or_else(|| {
+            SpecError::new(
+                "adversary",
+                if known.is_empty() {
+                    format!(
+                        "protocol \"{protocol}\" has no Byzantine adversaries (found \"{name}\")"
+                    )
+                } else {
+                    format!(
+                        "unknown adversary \"{name}\": expected one of {}",
+                        known.join(", ")
+                    )
+                },
+            )
+        })?),
+        None => (!known.is_empty()).then_some(0),
+    };
+    if spec.has_byzantine() && known.is_empty() {
+        return Err(SpecError::new(
+            "faults.byzantine",
+            format!(
+                "protocol \"{protocol}\" has no Byzantine adversaries; its Byzantine nodes \
+                 would only be silent (use crashes instead)"
+            ),
+        ));
+    }
+    spec.adversary = chosen.map(|i| known[i].to_string());
+    Ok(chosen)
+}
+
+impl<T: Protocol> Prepared<T> {
+    /// Runs one seed and returns the engine, whose `states()` and `stable()` are the nodes'
+    /// final states (a protocol panic is in its report, `run()`).
+    pub fn engine(&self, seed: u64, options: RunOptions<'_>) -> Engine<T::Process> {
+        let plan = match options.plan {
+            Some(plan) => plan.clone(),
+            None => self.bound.spec.plan(seed),
+        };
+        let mut engine = Engine::new(self.setup(plan, options.trace), seed);
+        engine.run();
+        engine
+    }
+
+    fn setup(&self, plan: FaultPlan, trace: bool) -> Setup<T::Process> {
+        let b = &self.bound;
+        let factory = {
+            let b = Arc::clone(b);
+            Box::new(move |node, n| b.protocol.process(&b.params, node, n))
+        };
+        let adversary = b.adversary.map(|row| {
+            let b = Arc::clone(b);
+            Box::new(move |node| (b.adversaries.defs()[row].make)(&b.params, node))
+                as sim_core::engine::AdversaryFactory<T::Process>
+        });
+        Setup {
+            n: b.spec.nodes,
+            network: b.spec.network.clone(),
+            detector: b.detector,
+            plan,
+            config: RunConfig {
+                trace,
+                ..b.spec.config
+            },
+            factory,
+            properties: b
+                .checked
+                .iter()
+                .map(|&row| b.properties.defs()[row].monitor())
+                .collect(),
+            adversary,
+        }
+    }
+}
+
+/// The report of a seed whose run panicked outside the engine's own guard.
+fn panicked(seed: u64, plan: FaultPlan, message: String, during: &str) -> RunReport {
+    RunReport {
+        seed,
+        outcome: Outcome::Panicked {
+            message,
+            during: during.to_string(),
+        },
+        violations: Vec::new(),
+        reached: Vec::new(),
+        stats: Stats::default(),
+        trace_hash: 0,
+        plan,
+        trace: None,
+    }
+}
+
+impl<T: Protocol> Simulation for Prepared<T> {
+    fn protocol(&self) -> &'static str {
+        self.bound.protocol.name()
+    }
+
+    fn spec(&self) -> &RunSpec {
+        &self.bound.spec
+    }
+
+    fn params(&self) -> ParamValues {
+        self.bound.params.to_values()
+    }
+
+    fn run(&self, seed: u64, options: RunOptions<'_>) -> RunReport {
+        let plan = match options.plan {
+            Some(plan) => plan.clone(),
+            None => match guarded(|| self.bound.spec.plan(seed)) {
+                Ok(plan) => plan,
+                Err(message) => {
+                    return panicked(
+                        seed,
+                        FaultPlan::default(),
+                        message,
+                        "drawing the fault plan",
+                    )
+                }
+            },
+        };
+        let kept = plan.clone();
+        guarded(|| Engine::new(self.setup(plan, options.trace), seed).run())
+            .unwrap_or_else(|message| panicked(seed, kept, message, "setting up the run"))
+    }
+}

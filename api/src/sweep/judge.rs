@@ -1,0 +1,50 @@
+//! Whether a sweep met its scenario's expectation, and why not, in words.
+
+use crate::scenario::Expect;
+use crate::simulation::Simulation;
+
+use super::Tally;
+
+/// Whether the tally meets `expect`, and, if not, why (every problem, joined).
+pub fn judge(expect: &Expect, sim: &dyn Simulation, t: &Tally) -> (bool, String) {
+    let mut problems = Vec::new();
+    match expect {
+        Expect::Pass => {
+            if t.failed_runs > 0 {
+                problems.push(format!(
+                    "expected every run to pass, but {} of {} failed",
+                    t.failed_runs, t.runs
+                ));
+            }
+            for name in sim.spec().sometimes.iter().flatten() {
+                if t.reached.get(name).copied().unwrap_or(0) == 0 {
+                    problems.push(format!(
+                        "`sometimes` property \"{name}\" was never reached: the sweep may be vacuous"
+                    ));
+                }
+            }
+        }
+        Expect::Violation(name) => {
+            if !t.violations.contains_key(name) {
+                problems.push(format!(
+                    "expected some run to violate \"{name}\", but none of {} did",
+                    t.runs
+                ));
+            }
+        }
+    }
+    if let Some((seed, message)) = &t.first_panic {
+        problems.push(format!(
+            "{} run(s) panicked (first: seed {seed}: {message})",
+            t.panics
+        ));
+    }
+    if t.budget_exceeded > 0 && *expect != Expect::Pass {
+        problems.push(format!(
+            "{} run(s) exceeded the event budget (first: seed {})",
+            t.budget_exceeded,
+            t.first_budget_seed.unwrap_or_default()
+        ));
+    }
+    (problems.is_empty(), problems.join("; "))
+}

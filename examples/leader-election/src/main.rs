@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    ftsim::cli::main_with(&[&leader_election::Bully])
+}

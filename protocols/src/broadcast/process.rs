@@ -1,0 +1,178 @@
+//! The broadcast process, two layers in one node: the link layer sends one message to one peer
+//! (at most once, at least once, or exactly once by de-duplication), and the broadcast layer
+//! sends one message to everyone over those links (best-effort or eager reliable).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ftsim_api::properties::delivery::{DeliveryObs, MsgKey};
+use ftsim_api::{Ctx, Duration, NodeId, Process, TimerId};
+
+use super::{BroadcastParams, Link, Mode, Senders};
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+pub enum Msg {
+    /// Link-layer data: the broadcast message `key`, numbered `seq` on this link.
+    Data { seq: u64, key: MsgKey },
+    /// Link-layer acknowledgement of `seq`.
+    Ack { seq: u64 },
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+pub enum Timer {
+    /// Time to broadcast this node's next message.
+    Broadcast,
+    /// Link data `seq` to `to` may have been lost.
+    Retransmit { to: NodeId, seq: u64 },
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+pub enum Obs {
+    Broadcast(MsgKey),
+    Deliver(MsgKey),
+}
+
+impl DeliveryObs for Obs {
+    fn broadcast(&self) -> Option<u64> {
+        match self {
+            Obs::Broadcast(k) => Some(k.1),
+            Obs::Deliver(_) => None,
+        }
+    }
+    fn delivered(&self) -> Option<MsgKey> {
+        match self {
+            Obs::Deliver(k) => Some(*k),
+            Obs::Broadcast(_) => None,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Node {
+    params: BroadcastParams,
+    sent: u32,
+    next_link_seq: u64,
+    /// Link data not yet acknowledged: (destination, seq) → (message, its retransmit timer).
+    unacked: BTreeMap<(NodeId, u64), (MsgKey, TimerId)>,
+    /// Link data already passed up, for exactly-once processing.
+    seen: BTreeSet<(NodeId, u64)>,
+    /// Messages delivered, for eager reliable broadcast's relay-once rule.
+    delivered: BTreeSet<MsgKey>,
+}
+
+impl Node {
+    pub fn new(params: BroadcastParams) -> Self {
+        Node {
+            params,
+            sent: 0,
+            next_link_seq: 0,
+            unacked: BTreeMap::new(),
+            seen: BTreeSet::new(),
+            delivered: BTreeSet::new(),
+        }
+    }
+
+    fn interval(&self) -> Duration {
+        Duration::from_millis(self.params.interval_ms)
+    }
+
+    fn retransmit(&self) -> Duration {
+        Duration::from_millis(self.params.retransmit_ms)
+    }
+
+    fn link_send(&mut self, ctx: &mut Ctx<'_, Self>, to: NodeId, key: MsgKey) {
+        let seq = self.next_link_seq;
+        self.next_link_seq += 1;
+        ctx.send(to, Msg::Data { seq, key });
+        if self.params.link != Link::AtMostOnce {
+            let timer = ctx.set_timer(self.retransmit(), Timer::Retransmit { to, seq });
+            self.unacked.insert((to, seq), (key, timer));
+        }
+    }
+
+    fn send_to_all(&mut self, ctx: &mut Ctx<'_, Self>, key: MsgKey) {
+        let me = ctx.id();
+        for to in (0..ctx.n()).filter(|&p| p != me) {
+            self.link_send(ctx, to, key);
+        }
+    }
+
+    fn deliver(&mut self, ctx: &mut Ctx<'_, Self>, key: MsgKey) {
+        ctx.observe(Obs::Deliver(key));
+        self.delivered.insert(key);
+    }
+
+    /// What the broadcast layer does with a message the link layer passes up.
+    fn on_link_deliver(&mut self, ctx: &mut Ctx<'_, Self>, key: MsgKey) {
+        match self.params.mode {
+            Mode::BestEffort => self.deliver(ctx, key),
+            Mode::EagerReliable => {
+                if self.delivered.contains(&key) {
+                    return;
+                }
+                self.deliver(ctx, key);
+                self.send_to_all(ctx, key);
+            }
+        }
+    }
+
+    /// Broadcasts this node's next message: delivers it locally, sends it to everyone.
+    fn broadcast_next(&mut self, ctx: &mut Ctx<'_, Self>) {
+        let key = (ctx.id(), self.sent as u64);
+        self.sent += 1;
+        ctx.observe(Obs::Broadcast(key));
+        self.deliver(ctx, key);
+        self.send_to_all(ctx, key);
+        if self.sent < self.params.messages {
+            ctx.set_timer(self.interval(), Timer::Broadcast);
+        }
+    }
+
+    /// Sends link data `seq` to `to` again if it is still unacknowledged.
+    fn resend(&mut self, ctx: &mut Ctx<'_, Self>, to: NodeId, seq: u64) {
+        if let Some((key, _)) = self.unacked.get(&(to, seq)).copied() {
+            ctx.send(to, Msg::Data { seq, key });
+            let t = ctx.set_timer(self.retransmit(), Timer::Retransmit { to, seq });
+            self.unacked.insert((to, seq), (key, t));
+        }
+    }
+}
+
+impl Process for Node {
+    type Msg = Msg;
+    type Timer = Timer;
+    type Obs = Obs;
+    type Stable = ();
+
+    fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
+        let sends = self.params.senders == Senders::All || ctx.id() == 0;
+        if sends && self.params.messages > 0 {
+            ctx.set_timer(self.interval(), Timer::Broadcast);
+        }
+    }
+
+    fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, msg: Msg) {
+        match msg {
+            Msg::Data { seq, key } => {
+                if self.params.link != Link::AtMostOnce {
+                    ctx.send(from, Msg::Ack { seq });
+                }
+                if self.params.link == Link::ExactlyOnce && !self.seen.insert((from, seq)) {
+                    return;
+                }
+                self.on_link_deliver(ctx, key);
+            }
+            Msg::Ack { seq } => {
+                if let Some((_, timer)) = self.unacked.remove(&(from, seq)) {
+                    ctx.cancel_timer(timer);
+                }
+            }
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, timer: Timer) {
+        match timer {
+            Timer::Broadcast => self.broadcast_next(ctx),
+            Timer::Retransmit { to, seq } => self.resend(ctx, to, seq),
+        }
+    }
+}

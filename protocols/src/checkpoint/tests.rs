@@ -1,0 +1,313 @@
+use std::collections::BTreeMap;
+
+use ftsim_api::sim_core::faults::CrashSpec;
+use ftsim_api::{Duration, FaultSpec, Harness, Outcome, Property, Time, TraceKind, World};
+
+use super::*;
+
+fn ms(x: u64) -> Time {
+    Time::from_millis(x)
+}
+
+/// Five processes on FIFO links.
+fn harness(mode: Mode, logging: bool) -> Harness<Checkpointing> {
+    let mut h = Harness::new(&Checkpointing)
+        .params(CheckpointParams {
+            mode,
+            logging,
+            ..CheckpointParams::default()
+        })
+        .nodes(5);
+    h.spec_mut().network.default.fifo = true;
+    h
+}
+
+/// From 1 to `max` crashes between 10ms and 60ms, each recovering 1-10ms later.
+fn crashes(max: u32) -> FaultSpec {
+    FaultSpec {
+        crashes: Some(CrashSpec {
+            min: 1,
+            max,
+            between: [ms(10), ms(60)],
+            nodes: None,
+            recover_after: Some([Duration::from_millis(1), Duration::from_millis(10)]),
+        }),
+        ..FaultSpec::default()
+    }
+}
+
+/// The properties violated in 100 seeds with one crash, and how often; no seed may panic.
+fn violations(mode: Mode, logging: bool) -> BTreeMap<String, u64> {
+    let t = harness(mode, logging)
+        .faults(crashes(1))
+        .seeds(0..100)
+        .run();
+    assert_eq!(t.panics, 0, "{:?}", t.first_panic);
+    t.violations
+}
+
+#[test]
+fn without_faults_snapshots_complete_and_money_is_conserved() {
+    let r = harness(Mode::Coordinated, false).replay(0);
+    assert_eq!(r.outcome, Outcome::Ok, "{:?}", r.violations);
+    let committed = r
+        .trace
+        .as_ref()
+        .unwrap()
+        .iter()
+        .filter(|e| matches!(&e.kind, TraceKind::Observe { obs } if obs.starts_with("Permanent")))
+        .count();
+    // Snapshots every 10ms for about 80ms of transfers, each committed at all 5 processes.
+    assert!(committed >= 5 * 5, "{committed} permanent checkpoints");
+}
+
+#[test]
+fn coordinated_snapshots_survive_crashes() {
+    harness(Mode::Coordinated, false)
+        .faults(crashes(2))
+        .seeds(0..300)
+        .check();
+}
+
+#[test]
+fn independent_checkpoints_cascade_or_break_the_cut() {
+    let v = violations(Mode::Independent, true);
+    assert!(v.get("no-domino").copied().unwrap_or(0) > 30, "{v:?}");
+    assert!(
+        !v.contains_key("consistent-cut") && !v.contains_key("no-lost-transfer"),
+        "{v:?}"
+    );
+    let v = violations(Mode::IndependentLatest, true);
+    assert!(v.get("consistent-cut").copied().unwrap_or(0) > 30, "{v:?}");
+    let v = violations(Mode::Independent, false);
+    assert!(
+        v.contains_key("no-lost-transfer") || v.contains_key("no-domino"),
+        "{v:?}"
+    );
+}
+
+fn meta(index: u64, sent: [u64; 2], recv: [u64; 2]) -> Meta {
+    Meta {
+        index,
+        sent: sent.to_vec(),
+        recv: recv.to_vec(),
+    }
+}
+
+fn indices(line: &[((usize, usize), u64)]) -> Vec<u64> {
+    line.iter().map(|&(_, i)| i).collect()
+}
+
+#[test]
+fn the_line_search_rolls_receivers_of_orphans_back() {
+    // Node 1's latest checkpoint received 2 from node 0, whose latest had sent 1: node 1
+    // goes back to its checkpoint 1, which received 1.
+    let lists = vec![
+        vec![meta(0, [0, 0], [0, 0]), meta(1, [0, 1], [0, 0])],
+        vec![
+            meta(0, [0, 0], [0, 0]),
+            meta(1, [0, 0], [1, 0]),
+            meta(2, [0, 0], [2, 0]),
+        ],
+    ];
+    assert_eq!(indices(&consistent_line(&lists)), vec![1, 1]);
+    // Domino: each checkpoint received a transfer the other's checkpoint had not sent yet;
+    // rolling one back orphans the other, down to the initial checkpoints.
+    let lists = vec![
+        vec![meta(0, [0, 0], [0, 0]), meta(1, [0, 0], [0, 1])],
+        vec![meta(0, [0, 0], [0, 0]), meta(1, [0, 0], [1, 0])],
+    ];
+    assert_eq!(indices(&consistent_line(&lists)), vec![0, 0]);
+    assert_eq!(indices(&latest_line(&lists)), vec![1, 1]);
+}
+
+fn checkpoint(
+    snapshot: Option<u64>,
+    balance: u64,
+    channel: u64,
+    sent: [u64; 2],
+    recv: [u64; 2],
+) -> Obs {
+    Obs::Checkpoint {
+        index: 1,
+        snapshot,
+        at: ms(5),
+        balance,
+        channel,
+        sent: sent.to_vec(),
+        recv: recv.to_vec(),
+        permanent: snapshot.is_none(),
+    }
+}
+
+fn rolled(
+    epoch: u64,
+    index: u64,
+    balance: u64,
+    sent: [u64; 2],
+    recv: [u64; 2],
+    replay: [u64; 2],
+) -> Obs {
+    Obs::RolledBack {
+        epoch,
+        index,
+        at: ms(3),
+        balance,
+        sent: sent.to_vec(),
+        recv: recv.to_vec(),
+        replay: replay.to_vec(),
+        replayed: 0,
+    }
+}
+
+/// Two coordinated processes with nothing to transfer, as hand-built histories' states.
+fn states() -> Vec<CheckpointProcess> {
+    let cfg = Config {
+        mode: Mode::Coordinated,
+        logging: false,
+        interval: Duration::from_millis(10),
+        transfers: 0,
+    };
+    (0..2).map(|_| CheckpointProcess::new(2, cfg)).collect()
+}
+
+const UP: [bool; 2] = [true; 2];
+const NEVER: [bool; 2] = [false; 2];
+
+#[test]
+fn snapshots_are_judged_consistent_and_conserving() {
+    let states = states();
+    let w = World::new(ms(20), &states, &UP, &NEVER, &NEVER);
+    // Snapshot 1: node 0 sent 2 to node 1, which recorded 1 received and 1 in flight (7).
+    let one = [
+        checkpoint(Some(1), 90, 0, [0, 2], [0, 0]),
+        checkpoint(Some(1), 103, 7, [0, 0], [1, 0]),
+    ];
+    let mut cut = ConsistentCut::default();
+    assert!(cut.observe(&w, 0, &one[0]).is_ok());
+    assert!(cut.observe(&w, 1, &one[1]).is_ok());
+    // Snapshot 2: node 1 received 3, node 0 had sent 2: an orphan.
+    assert!(cut
+        .observe(&w, 0, &checkpoint(Some(2), 90, 0, [0, 2], [0, 0]))
+        .is_ok());
+    let err = cut
+        .observe(&w, 1, &checkpoint(Some(2), 110, 0, [0, 0], [3, 0]))
+        .unwrap_err();
+    assert!(
+        err.contains("snapshot 2 is inconsistent") && err.contains("1 orphan"),
+        "{err}"
+    );
+
+    let mut total = SnapshotTotal::default();
+    assert!(total.observe(&w, 0, &one[0]).is_ok());
+    assert!(total.observe(&w, 1, &one[1]).is_ok());
+    assert!(total
+        .observe(&w, 0, &checkpoint(Some(2), 90, 0, [0, 2], [0, 0]))
+        .is_ok());
+    let err = total
+        .observe(&w, 1, &checkpoint(Some(2), 103, 0, [0, 0], [1, 0]))
+        .unwrap_err();
+    assert!(err.contains("193 instead of 200"), "{err}");
+}
+
+#[test]
+fn recovery_lines_are_judged_for_lost_transfers_and_cascades() {
+    let states = states();
+    let w = World::new(ms(20), &states, &UP, &NEVER, &NEVER);
+    // A line where node 0 sent 2, node 1 has 1: fine if 1 is replayed, lost otherwise.
+    let mut lost = NoLostTransfer::default();
+    assert!(lost
+        .observe(&w, 0, &rolled(1, 1, 90, [0, 2], [0, 0], [0, 1]))
+        .is_ok());
+    assert!(lost
+        .observe(&w, 1, &rolled(1, 1, 103, [0, 0], [1, 0], [0, 0]))
+        .is_ok());
+    assert!(lost
+        .observe(&w, 0, &rolled(2, 1, 90, [0, 2], [0, 0], [0, 0]))
+        .is_ok());
+    let err = lost
+        .observe(&w, 1, &rolled(2, 1, 103, [0, 0], [1, 0], [0, 0]))
+        .unwrap_err();
+    assert!(
+        err.contains("epoch 2 loses transfers") && err.contains("(1 lost)"),
+        "{err}"
+    );
+
+    // Node 1 has permanent checkpoints 0, 1, 2: back to 2 is fine, back to 0 cascades.
+    let mut domino = NoDomino::default();
+    for index in 0..3 {
+        let mut c = checkpoint(None, 100, 0, [0, 0], [0, 0]);
+        if let Obs::Checkpoint { index: i, .. } = &mut c {
+            *i = index;
+        }
+        domino.observe(&w, 1, &c).unwrap();
+    }
+    assert!(domino
+        .observe(&w, 1, &rolled(1, 2, 100, [0, 0], [0, 0], [0, 0]))
+        .is_ok());
+    let err = domino
+        .observe(&w, 1, &rolled(2, 0, 100, [0, 0], [0, 0], [0, 0]))
+        .unwrap_err();
+    assert!(
+        err.contains("node 1 rolled back past 2 of its checkpoints"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_end_of_a_run_is_judged_for_recovery_and_conservation() {
+    let mut states = states();
+    let w = World::new(ms(20), &states, &UP, &NEVER, &NEVER);
+    let mut recovered = Recovered::default();
+    recovered.observe(&w, 0, &Obs::Restarted).unwrap();
+    assert!(recovered
+        .finish(&w)
+        .unwrap_err()
+        .starts_with("node 0 restarted"));
+    recovered
+        .observe(&w, 0, &rolled(1, 0, 100, [0, 0], [0, 0], [0, 0]))
+        .unwrap();
+    assert!(recovered.finish(&w).is_ok());
+
+    assert!(Conservation.finish(&w).is_ok());
+    states[1].balance = 90;
+    let w = World::new(ms(20), &states, &UP, &NEVER, &NEVER);
+    let err = Conservation.finish(&w).unwrap_err();
+    assert!(err.contains("190 at the end instead of 200"), "{err}");
+}
+
+#[test]
+fn bundled_scenarios_meet_their_expectations() {
+    for file in [
+        "checkpoint-coordinated",
+        "checkpoint-independent-domino",
+        "checkpoint-independent-latest-orphans",
+        "checkpoint-independent-logged-consistent",
+        "checkpoint-independent-unlogged-loss",
+    ] {
+        ftsim_api::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
+    }
+}
+
+#[test]
+fn validate_keeps_the_old_keys_and_messages() {
+    let p = CheckpointParams::default();
+    for nodes in [1, 65] {
+        let e = Checkpointing.validate(&p, nodes).unwrap_err();
+        let want = format!("checkpointing needs from 2 to 64 nodes, found {nodes}");
+        assert_eq!(e, SpecError::new("nodes", want));
+    }
+    assert!(Checkpointing.validate(&p, 64).is_ok());
+    let logged = CheckpointParams {
+        logging: true,
+        ..p.clone()
+    };
+    let e = Checkpointing.validate(&logged, 5).unwrap_err();
+    assert_eq!(e.key, "params.logging");
+    assert!(e.message.starts_with("coordinated snapshots record"), "{e}");
+    let independent = CheckpointParams {
+        mode: Mode::Independent,
+        ..logged
+    };
+    assert!(Checkpointing.validate(&independent, 5).is_ok());
+}

@@ -1,0 +1,104 @@
+//! Flooding consensus (FloodSet) over a perfect failure detector, crash-stop.
+//!
+//! **Model.** Crash-stop processes, reliable links, a perfect failure detector.
+//!
+//! **Algorithm.** Each process knows a set of values, initially its proposal. In each round it
+//! sends its set to every process, then waits until it has the round's message from every
+//! process it does not suspect; a message missed from a crashed peer moves it on without it.
+//! After the last round it decides the minimum value it knows.
+//!
+//! **Invariants.** Agreement (uniform), validity, integrity, termination of every process
+//! that never crashed.
+//!
+//! **Known result.** With at most `f` crashes, `f + 1` rounds guarantee agreement (some round
+//! is clean, after which all sets are equal); with `f` rounds a crash in the middle of a
+//! broadcast can leave processes with different sets, and the simulator must find such a seed
+//! (`scenarios/flooding-*.toml`).
+
+mod process;
+mod properties;
+#[cfg(test)]
+mod tests;
+
+use ftsim_api::properties::consensus::{Agreement, Integrity, Obliged, Termination, Validity};
+use ftsim_api::{choice, params, DetectorModel, Duration, NodeId, Properties, Protocol, SpecError};
+
+pub use process::{Flooding, Msg, Obs, Values};
+pub use properties::CrashBeforeDecision;
+
+choice! {
+    /// How processes pick what they propose.
+    pub enum Proposals {
+        /// Each process draws a value in 0..100 from its own stream.
+        Random = "random",
+        /// Process i proposes i.
+        ById = "by-id",
+    }
+}
+
+params! {
+    /// Parameters of flooding consensus.
+    pub struct FloodingParams {
+        /// Rounds before deciding; f + 1 tolerates f crashes.
+        rounds: u32 = 2, range 1..=64;
+        /// random: each process proposes a value in 0..100 from its own stream; by-id: process
+        /// i proposes i.
+        proposals: Proposals = Proposals::Random;
+    }
+}
+
+/// The declaration of flooding consensus.
+pub struct FloodingConsensus;
+
+impl Protocol for FloodingConsensus {
+    type Process = Flooding;
+    type Params = FloodingParams;
+
+    fn name(&self) -> &'static str {
+        "flooding"
+    }
+
+    fn summary(&self) -> &'static str {
+        "Flooding consensus (FloodSet): flood known values for a fixed number of rounds over a \
+         perfect failure detector, then decide the minimum"
+    }
+
+    fn properties(&self) -> Properties<Flooding> {
+        Properties::new()
+            .always(
+                "agreement",
+                "no two processes decide differently (uniform: including ones that crash later)",
+                Agreement::default,
+            )
+            .always(
+                "validity",
+                "a decided value was proposed",
+                Validity::default,
+            )
+            .always("integrity", "no process decides twice", Integrity::default)
+            .eventually(
+                "termination",
+                "every process that never crashed decides",
+                || Termination::new(Obliged::Correct),
+            )
+            .sometimes(
+                "crash-before-decision",
+                "some process crashed before the first decision",
+                CrashBeforeDecision::default,
+            )
+    }
+
+    fn detector(&self) -> Option<DetectorModel> {
+        Some(DetectorModel::Perfect {
+            delay: Duration::from_millis(2),
+        })
+    }
+
+    fn validate(&self, _: &FloodingParams, nodes: usize) -> Result<(), SpecError> {
+        ftsim_api::fits_node_set("flooding consensus", nodes)
+    }
+
+    fn process(&self, params: &FloodingParams, _: NodeId, _: usize) -> Flooding {
+        Flooding::new(params.rounds, params.proposals == Proposals::ById)
+    }
+}

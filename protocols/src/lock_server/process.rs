@@ -1,0 +1,134 @@
+//! The lock server's messages, timers and observations, and the process every node runs: the
+//! server on node 0, a client everywhere else.
+
+use ftsim_api::properties::CriticalSection;
+use ftsim_api::{Ctx, NodeId, Process};
+
+use super::client::Client;
+use super::server::{Server, Stable};
+use super::LockServerParams;
+
+pub const SERVER: NodeId = 0;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+pub enum Msg {
+    Request,
+    Release,
+    /// "I restarted: forget whatever you hold for me."
+    Reset,
+    /// The client's answer to `Hello`.
+    Reconnect {
+        holding: bool,
+        waiting: bool,
+        ticket: Option<u64>,
+    },
+    Queued {
+        ticket: u64,
+    },
+    Grant {
+        ticket: u64,
+    },
+    /// The answer to `Reset`.
+    Welcome,
+    /// "I rebooted: tell me what you hold."
+    Hello,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+pub enum Timer {
+    Think,
+    Hold,
+    WindowEnd,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+pub enum Obs {
+    /// A client asks for the lock.
+    Request,
+    /// A client enters its critical section.
+    Enter,
+    /// A client leaves it.
+    Exit,
+    /// A client restarted after a crash: it holds nothing and waits for nothing.
+    Restarted,
+    /// The server sees a client's request for the first time (or again, after losing it).
+    Arrived { client: NodeId },
+    /// The server processed a restarted client's reset: whatever it had for the client's
+    /// previous incarnation (including a request that arrived after the restart) is dropped.
+    Forgot { client: NodeId },
+    /// The server rebooted.
+    Rebooted,
+}
+
+impl CriticalSection for Obs {
+    fn enters(&self) -> bool {
+        *self == Obs::Enter
+    }
+    fn leaves(&self) -> bool {
+        matches!(self, Obs::Exit | Obs::Restarted)
+    }
+}
+
+#[derive(Debug)]
+enum Role {
+    Server(Server),
+    Client(Client),
+}
+
+#[derive(Debug)]
+pub struct LockProcess {
+    params: LockServerParams,
+    role: Role,
+}
+
+impl LockProcess {
+    pub fn new(id: NodeId, params: LockServerParams) -> Self {
+        let role = if id == SERVER {
+            Role::Server(Server::default())
+        } else {
+            Role::Client(Client::default())
+        };
+        LockProcess { params, role }
+    }
+}
+
+impl Process for LockProcess {
+    type Msg = Msg;
+    type Timer = Timer;
+    type Obs = Obs;
+    type Stable = Stable;
+
+    fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
+        if let Role::Client(_) = self.role {
+            Client::think(ctx);
+        }
+    }
+
+    fn on_recover(&mut self, ctx: &mut Ctx<'_, Self>) {
+        match &mut self.role {
+            Role::Server(s) => s.reboot(ctx, &self.params),
+            Role::Client(c) => c.restart(ctx),
+        }
+    }
+
+    fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, msg: Msg) {
+        match &mut self.role {
+            Role::Server(s) => s.on_message(ctx, &self.params, from, msg),
+            Role::Client(c) if from == SERVER => c.on_message(ctx, msg),
+            Role::Client(_) => {}
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, timer: Timer) {
+        match &mut self.role {
+            Role::Server(s) => s.on_timer(ctx, &self.params, timer),
+            Role::Client(c) => c.on_timer(ctx, &self.params, timer),
+        }
+    }
+
+    fn on_suspect(&mut self, ctx: &mut Ctx<'_, Self>, node: NodeId) {
+        if let Role::Server(s) = &mut self.role {
+            s.on_suspect(ctx, &self.params, node);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Primary-backup replication with heartbeat failure detection and failover.
+//!
+//! **Model.** Nodes `0..replicas` are replicas, crash-recover with stable storage (view, last
+//! normal view and log survive a crash; what was applied does not). The other nodes are
+//! clients, crash-stop: each issues a sequence of writes, one at a time, and retries at the
+//! next replica when no answer comes. Links may lose, delay (with long tails) and be
+//! partitioned; there is no failure detector: the primary's log shipment is its heartbeat, and
+//! a backup that hears nothing for a timeout fails over.
+//!
+//! **Algorithm.** The primary orders writes into a log, ships the whole log to the backups and
+//! answers a client once its write is committed. Two failover rules:
+//! - **fenced** (view-numbered): a backup that times out moves to view `v + 1`, whose primary
+//!   is `(v + 1) mod replicas`, and sends it its log; the new primary starts the view once a
+//!   majority joined, taking the log with the latest normal view (then the longest), as in
+//!   Viewstamped Replication. A write commits once a majority holds it in the primary's view,
+//!   and replicas ignore (and answer with their view) messages of older views, so a deposed
+//!   primary cannot commit. Needs a majority of replicas up to make progress.
+//! - **timeout-only** (the known bug): no views. A backup that misses heartbeats promotes the
+//!   next replica, and a primary commits with the acknowledgements of the backups it still
+//!   hears from.
+//!
+//! **Invariants.** At most one live primary per view (`single-primary`); replicas apply the
+//! same write at each log position (`prefix-agreement`); no acknowledged write is lost or
+//! replaced (`acked-writes-kept`); every write of a correct client is answered while a
+//! majority of replicas is up at the end (`requests-answered`). `failover` is reached when a
+//! replica other than the first primary took over.
+//!
+//! **Known result.** Fenced failover keeps every invariant under crashes, recoveries, a
+//! partition, loss and long-tailed delays (`scenarios/primary-backup-fenced.toml`, where
+//! failover must happen, and `scenarios/primary-backup-fenced-long-delays.toml`). Timeout-only
+//! failover must be caught with two primaries at once (split brain), after which acknowledged
+//! writes are overwritten: under a partition that cuts the primary off
+//! (`scenarios/primary-backup-timeout-only-partition.toml`) and with no faults at all, when a
+//! late heartbeat looks like a dead primary
+//! (`scenarios/primary-backup-timeout-only-long-delays.toml`).
+
+mod client;
+mod process;
+mod properties;
+mod replica;
+#[cfg(test)]
+mod tests;
+
+use ftsim_api::{choice, params, Duration, NodeId, Properties, Protocol, SpecError};
+
+pub use process::{Config, Durable, Msg, Node, Obs, Timer, WriteId};
+pub use properties::{AckedWritesKept, Failover, PrefixAgreement, RequestsAnswered, SinglePrimary};
+
+choice! {
+    /// How a backup takes over from a silent primary.
+    pub enum FailoverRule {
+        /// View numbers, majority commits and view changes.
+        Fenced = "fenced",
+        /// A backup promotes the next replica when heartbeats stop (the known bug).
+        TimeoutOnly = "timeout-only",
+    }
+}
+
+params! {
+    /// Parameters of primary-backup replication.
+    pub struct PrimaryBackupParams {
+        /// Nodes 0..replicas are replicas; the rest are clients.
+        replicas: usize = 3, range 2..=64;
+        /// fenced: view numbers, majority commits and view changes; timeout-only: a backup
+        /// promotes the next replica when heartbeats stop (the known bug).
+        failover: FailoverRule = FailoverRule::Fenced;
+        /// Writes each client issues, one after the other.
+        writes: u64 = 5, range 1..=10_000;
+        /// Milliseconds between primary heartbeats.
+        heartbeat_ms: u64 = 5, range 1..=100_000;
+        /// Milliseconds without a heartbeat before failover.
+        timeout_ms: u64 = 20, range 1..=100_000;
+        /// Milliseconds before a client retries at the next replica.
+        client_retry_ms: u64 = 30, range 1..=100_000;
+    }
+}
+
+impl From<&PrimaryBackupParams> for Config {
+    fn from(p: &PrimaryBackupParams) -> Config {
+        Config {
+            replicas: p.replicas,
+            fenced: p.failover == FailoverRule::Fenced,
+            writes: p.writes,
+            heartbeat: Duration::from_millis(p.heartbeat_ms),
+            timeout: Duration::from_millis(p.timeout_ms),
+            client_retry: Duration::from_millis(p.client_retry_ms),
+        }
+    }
+}
+
+/// The declaration of primary-backup replication.
+pub struct PrimaryBackup;
+
+impl Protocol for PrimaryBackup {
+    type Process = Node;
+    type Params = PrimaryBackupParams;
+
+    fn name(&self) -> &'static str {
+        "primary-backup"
+    }
+
+    fn summary(&self) -> &'static str {
+        "Primary-backup replication with heartbeats and failover: view-numbered and fenced, or \
+         timeout-only (split brain)"
+    }
+
+    fn properties(&self) -> Properties<Node> {
+        Properties::new()
+            .always(
+                "single-primary",
+                "at most one live replica acts as primary per view (no split brain)",
+                SinglePrimary::default,
+            )
+            .always(
+                "prefix-agreement",
+                "replicas agree on the prefix of writes they applied",
+                PrefixAgreement::default,
+            )
+            .always(
+                "acked-writes-kept",
+                "no acknowledged write is lost or replaced",
+                AckedWritesKept::default,
+            )
+            .eventually(
+                "requests-answered",
+                "every correct client's writes are answered while a majority of replicas is up",
+                RequestsAnswered::default,
+            )
+            .sometimes(
+                "failover",
+                "a replica other than the first primary became primary",
+                Failover::default,
+            )
+    }
+
+    fn validate(&self, params: &PrimaryBackupParams, nodes: usize) -> Result<(), SpecError> {
+        let replicas = params.replicas;
+        if nodes <= replicas {
+            return Err(SpecError::new(
+                "nodes",
+                format!(
+                    "{replicas} replicas need at least one client: expected more than {replicas} \
+                     nodes, found {nodes}"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn process(&self, params: &PrimaryBackupParams, node: NodeId, _: usize) -> Node {
+        Node::new(Config::from(params), node)
+    }
+}

@@ -1,0 +1,126 @@
+//! Two-phase commit with crash-recover and stable storage.
+//!
+//! **Model.** Crash-recover processes with stable storage; links may lose, duplicate and delay
+//! messages (every message is retransmitted until it has an effect); no failure detector, only
+//! timeouts. Node 0 coordinates one transaction; nodes `1..n` are participants.
+//!
+//! **Algorithm.** The coordinator sends `Prepare`; each participant votes (yes, or no with
+//! some probability), logging its vote to stable storage *before* answering; a no voter aborts
+//! at once. The coordinator commits only if every vote is yes, aborts on a no or when votes do
+//! not arrive in time, logs the decision, and sends it until every participant acknowledges. A
+//! participant that voted yes is blocked until it learns the decision, and asks the
+//! coordinator for it periodically. A coordinator that recovers without a logged decision
+//! aborts (presumed abort).
+//!
+//! **Invariants.** No process commits while another aborts (`atomicity`: consensus agreement
+//! on commit/abort); a commit needs a yes vote from every participant (`commit-validity`); an
+//! abort has a cause the history bears out, never one's own after voting yes
+//! (`abort-validity`); no process decides twice (`integrity`); every process up at the end has
+//! decided (`termination`).
+//!
+//! **Known result.** With votes and decisions logged, every invariant holds under loss,
+//! duplication and crash-recoveries of any node, coordinator included
+//! (`scenarios/two-phase-commit-crash-recover.toml`). A coordinator that crashes after
+//! `Prepare` and never recovers leaves yes voters blocked forever: termination must be caught
+//! violated while atomicity holds, since 2PC is fail-safe, not masking
+//! (`scenarios/two-phase-commit-coordinator-crash-blocks.toml`). A participant that forgets its
+//! vote across a crash (no stable storage) aborts on its own after voting yes while the others
+//! commit: atomicity must be caught violated
+//! (`scenarios/two-phase-commit-forgetful-participant.toml`).
+
+mod coordinator;
+mod participant;
+mod process;
+mod properties;
+#[cfg(test)]
+mod tests;
+
+use ftsim_api::properties::consensus::{Agreement, Integrity, Obliged, Termination};
+use ftsim_api::{params, Duration, NodeId, Properties, Protocol, SpecError};
+
+pub use process::{Config, Log, Msg, Node, Obs, Timer, Why, COORDINATOR};
+pub use properties::{AbortValidity, CommitValidity};
+
+params! {
+    /// Parameters of two-phase commit.
+    pub struct TwoPhaseParams {
+        /// Participants log their vote before answering (false: the known bug, a participant
+        /// forgets its vote across a crash).
+        participant_log: bool = true;
+        /// Chance a participant votes no.
+        no_vote_percent: u64 = 10, range 0..=100;
+        /// Milliseconds the coordinator waits for votes before aborting.
+        vote_timeout_ms: u64 = 20, range 1..=100_000;
+        /// Milliseconds between retransmissions.
+        retry_ms: u64 = 5, range 1..=100_000;
+    }
+}
+
+impl From<&TwoPhaseParams> for Config {
+    fn from(p: &TwoPhaseParams) -> Config {
+        Config {
+            participant_log: p.participant_log,
+            no_percent: p.no_vote_percent,
+            vote_timeout: Duration::from_millis(p.vote_timeout_ms),
+            retry: Duration::from_millis(p.retry_ms),
+        }
+    }
+}
+
+/// The declaration of two-phase commit.
+pub struct TwoPhaseCommit;
+
+impl Protocol for TwoPhaseCommit {
+    type Process = Node;
+    type Params = TwoPhaseParams;
+
+    fn name(&self) -> &'static str {
+        "two-phase-commit"
+    }
+
+    fn summary(&self) -> &'static str {
+        "Two-phase commit: node 0 coordinates, votes and decisions logged to stable storage, \
+         crash-recover"
+    }
+
+    fn properties(&self) -> Properties<Node> {
+        Properties::new()
+            .always(
+                "atomicity",
+                "no process commits while another aborts",
+                Agreement::default,
+            )
+            .always(
+                "commit-validity",
+                "commit only if every participant voted yes",
+                CommitValidity::default,
+            )
+            .always(
+                "abort-validity",
+                "abort only for a no vote, a coordinator timeout or recovery, or on the \
+                 coordinator's word; never on one's own after voting yes",
+                AbortValidity::default,
+            )
+            .always("integrity", "no process decides twice", Integrity::default)
+            .eventually(
+                "termination",
+                "every process up at the end has decided",
+                || Termination::new(Obliged::UpAtEnd),
+            )
+    }
+
+    fn validate(&self, _: &TwoPhaseParams, nodes: usize) -> Result<(), SpecError> {
+        if nodes < 2 {
+            return Err(SpecError::new(
+                "nodes",
+                "two-phase commit needs a coordinator and at least one participant: expected at \
+                 least 2 nodes",
+            ));
+        }
+        Ok(())
+    }
+
+    fn process(&self, params: &TwoPhaseParams, node: NodeId, _: usize) -> Node {
+        Node::new(Config::from(params), node)
+    }
+}

@@ -1,0 +1,177 @@
+use ftsim_api::properties::consensus::Agreement;
+use ftsim_api::sim_core::faults::CrashSpec;
+use ftsim_api::{
+    AnyProtocol, Duration, FaultSpec, Harness, Outcome, Property, PropertyKind, Time, TraceKind,
+    World,
+};
+
+use super::*;
+
+/// Exactly one crash of one of `nodes` in `between` (ms), recovering 1-10ms later if
+/// `recover`.
+fn crashes(nodes: Vec<NodeId>, recover: bool, between: [u64; 2]) -> FaultSpec {
+    FaultSpec {
+        crashes: Some(CrashSpec {
+            min: 1,
+            max: 1,
+            between: [Time::from_millis(between[0]), Time::from_millis(between[1])],
+            nodes: Some(nodes),
+            recover_after: recover.then(|| [Duration::from_millis(1), Duration::from_millis(10)]),
+        }),
+        ..FaultSpec::default()
+    }
+}
+
+/// A coordinator and three participants.
+fn harness() -> Harness<TwoPhaseCommit> {
+    Harness::new(&TwoPhaseCommit).nodes(4)
+}
+
+#[test]
+fn happy_path_commits_or_aborts_everywhere() {
+    let mut commits = 0;
+    for seed in 0..50 {
+        let r = harness().replay(seed);
+        assert_eq!(r.outcome, Outcome::Ok, "seed {seed}: {:?}", r.violations);
+        let decisions: Vec<bool> = r
+            .trace
+            .unwrap()
+            .iter()
+            .filter_map(|e| match &e.kind {
+                TraceKind::Observe { obs } if obs.starts_with("Decide") => {
+                    Some(obs.contains("commit: true"))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(decisions.len(), 4, "seed {seed}");
+        commits += usize::from(decisions[0]);
+    }
+    // With a 10% no vote per participant, most transactions commit, some abort.
+    assert!((20..50).contains(&commits), "{commits} commits");
+}
+
+#[test]
+fn a_coordinator_crash_without_recovery_blocks_but_stays_atomic() {
+    let h = harness()
+        .faults(crashes(vec![0], false, [1, 6]))
+        .seeds(0..200);
+    h.expect_violation("termination");
+    let found = h.run().violations;
+    assert!(
+        found.get("termination").copied().unwrap_or(0) > 20,
+        "{found:?}"
+    );
+    assert_eq!(found.len(), 1, "only termination may fail: {found:?}");
+}
+
+#[test]
+fn a_recovering_coordinator_terminates() {
+    for nodes in [vec![0], vec![1, 2, 3]] {
+        let mut h = harness()
+            .faults(crashes(nodes, true, [1, 15]))
+            .seeds(0..300);
+        h.spec_mut().network.default.loss_ppm = 100_000;
+        h.check();
+    }
+}
+
+#[test]
+fn a_participant_that_forgets_its_vote_breaks_atomicity() {
+    let h = harness()
+        .params(TwoPhaseParams {
+            participant_log: false,
+            ..TwoPhaseParams::default()
+        })
+        .faults(crashes(vec![1, 2, 3], true, [1, 8]))
+        .seeds(0..300);
+    h.expect_violation("atomicity");
+    let found = h.run().violations;
+    assert!(
+        found.get("atomicity").copied().unwrap_or(0) > 5,
+        "{found:?}"
+    );
+}
+
+#[test]
+fn invariants_judge_hand_built_histories() {
+    let cfg = Config {
+        participant_log: true,
+        no_percent: 0,
+        vote_timeout: Duration::from_millis(1),
+        retry: Duration::from_millis(1),
+    };
+    let states: Vec<Node> = (0..3).map(|i| Node::new(cfg, i)).collect();
+    let (up, never) = ([true; 3], [false; 3]);
+    let w = World::new(Time::ZERO, &states, &up, &never, &never);
+    let yes = Obs::Vote { yes: true };
+    let commit = Obs::Decide {
+        commit: true,
+        why: Why::AllYes,
+    };
+
+    let mut cv = CommitValidity::default();
+    cv.observe(&w, 1, &yes).unwrap();
+    assert!(cv.observe(&w, 0, &commit).is_err(), "node 2 never voted");
+    cv.observe(&w, 2, &yes).unwrap();
+    assert!(cv.observe(&w, 0, &commit).is_ok());
+
+    let mut av = AbortValidity::default();
+    av.observe(&w, 1, &yes).unwrap();
+    let forgot = Obs::Decide {
+        commit: false,
+        why: Why::NoRecord,
+    };
+    assert!(
+        av.observe(&w, 1, &forgot).is_err(),
+        "aborted alone after a yes"
+    );
+    assert!(av.observe(&w, 2, &forgot).is_ok(), "never voted: may abort");
+    let told = Obs::Decide {
+        commit: false,
+        why: Why::Told,
+    };
+    assert!(
+        av.observe(&w, 1, &told).is_err(),
+        "the coordinator never aborted"
+    );
+    let timeout = Obs::Decide {
+        commit: false,
+        why: Why::Timeout,
+    };
+    av.observe(&w, 0, &timeout).unwrap();
+    assert!(av.observe(&w, 1, &told).is_ok());
+
+    // Atomicity is the shared consensus agreement over commit/abort, under its 2PC name.
+    let info = TwoPhaseCommit.info();
+    let row = info
+        .properties
+        .iter()
+        .find(|p| p.name == "atomicity")
+        .expect("declared");
+    assert_eq!(row.kind, PropertyKind::Always);
+    let mut atomicity = Agreement::default();
+    Property::<Node>::observe(&mut atomicity, &w, 0, &commit).unwrap();
+    assert!(Property::<Node>::observe(&mut atomicity, &w, 1, &told).is_err());
+}
+
+#[test]
+fn bundled_scenarios_meet_their_expectations() {
+    for file in [
+        "two-phase-commit-crash-recover",
+        "two-phase-commit-coordinator-crash-blocks",
+        "two-phase-commit-forgetful-participant",
+    ] {
+        ftsim_api::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
+    }
+}
+
+#[test]
+fn validate_keeps_the_old_key_and_message() {
+    let p = TwoPhaseParams::default();
+    let e = TwoPhaseCommit.validate(&p, 1).unwrap_err();
+    let want = "two-phase commit needs a coordinator and at least one participant: expected at \
+                least 2 nodes";
+    assert_eq!(e, SpecError::new("nodes", want));
+    assert!(TwoPhaseCommit.validate(&p, 2).is_ok());
+}

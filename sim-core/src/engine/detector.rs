@@ -1,0 +1,183 @@
+//! The failure detector the engine provides to processes: its model, what each node suspects
+//! now, and the notices it schedules (after a crash, after a recovery, and the false
+//! suspicions of an eventually perfect detector before it stabilises).
+
+use serde::{Deserialize, Serialize};
+
+use crate::entropy::{Choices, Stream};
+use crate::process::Process;
+use crate::time::{Duration, Time};
+use crate::trace::TraceKind;
+use crate::NodeId;
+
+use super::queue::Ev;
+use super::Engine;
+
+/// The failure detector the engine provides to processes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", deny_unknown_fields)]
+pub enum DetectorModel {
+    /// No failure detector: processes are never notified.
+    #[default]
+    None,
+    /// Every live process is told of a crash `delay` after it happens (and of a recovery
+    /// `delay` after it); never suspects a live process.
+    /// Every live process is told of a crash `delay` after it happens (and of a recovery `delay` after it); never suspects a live process.
+    Perfect {
+        /// How long after a crash (or recovery) live processes are told.
+        delay: Duration,
+    },
+    /// Like `Perfect`, but before `stabilize_at` it makes `mistakes` false suspicions of live
+    /// processes, each withdrawn after `delay` to `2 * delay`.
+    EventuallyPerfect {
+        /// How long after a crash (or recovery) live processes are told.
+        delay: Duration,
+        /// After this time the detector makes no mistake.
+        stabilize_at: Time,
+        /// How many false suspicions it makes before `stabilize_at`.
+        mistakes: u32,
+    },
+}
+
+impl DetectorModel {
+    fn delay(&self) -> Option<Duration> {
+        match *self {
+            DetectorModel::None => None,
+            DetectorModel::Perfect { delay } | DetectorModel::EventuallyPerfect { delay, .. } => {
+                Some(delay)
+            }
+        }
+    }
+}
+
+/// The detector during a run.
+pub(super) struct Detector {
+    model: DetectorModel,
+    n: usize,
+    /// Whether node `a` suspects node `b`, at `a * n + b`.
+    suspects: Vec<bool>,
+}
+
+impl Detector {
+    pub(super) fn new(model: DetectorModel, n: usize) -> Self {
+        Detector {
+            model,
+            n,
+            suspects: vec![false; n * n],
+        }
+    }
+
+    /// A recovered node starts out suspecting no one.
+    pub(super) fn forget_suspicions_of(&mut self, node: NodeId) {
+        self.suspects[node * self.n..(node + 1) * self.n].fill(false);
+    }
+}
+
+impl<P: Process, C: Choices> Engine<P, C> {
+    /// Schedules an eventually perfect detector's false suspicions (each with its withdrawal),
+    /// drawn before the run starts.
+    pub(super) fn schedule_false_suspicions(&mut self) {
+        let DetectorModel::EventuallyPerfect {
+            delay,
+            stabilize_at,
+            mistakes,
+        } = self.detector.model
+        else {
+            return;
+        };
+        if self.n < 2 {
+            return;
+        }
+        for _ in 0..mistakes {
+            let c = &mut self.choices;
+            let at = Time(c.choose(Stream::Detector, stabilize_at.0 + 1));
+            let node = c.choose(Stream::Detector, self.n as u64) as NodeId;
+            let other = c.choose(Stream::Detector, self.n as u64 - 1) as NodeId;
+            let about = if other >= node { other + 1 } else { other };
+            let lasting = Duration(delay.0 + c.choose(Stream::Detector, delay.0 + 1));
+            let detect = |suspect| Ev::Detect {
+                node,
+                about,
+                suspect,
+                false_alarm: true,
+            };
+            self.queue.push(at, detect(true));
+            self.queue.push(at + lasting, detect(false));
+        }
+    }
+
+    /// After `node` crashed: every other node will suspect it.
+    pub(super) fn announce_crash(&mut self, node: NodeId) {
+        let Some(delay) = self.detector.model.delay() else {
+            return;
+        };
+        for other in (0..self.n).filter(|&o| o != node) {
+            self.queue.push(
+                self.now + delay,
+                Ev::Detect {
+                    node: other,
+                    about: node,
+                    suspect: true,
+                    false_alarm: false,
+                },
+            );
+        }
+    }
+
+    /// After `node` recovered (suspecting no one): it will suspect each node that is down, and
+    /// each node that is up will stop suspecting it.
+    pub(super) fn announce_recovery(&mut self, node: NodeId) {
+        let Some(delay) = self.detector.model.delay() else {
+            return;
+        };
+        for other in (0..self.n).filter(|&o| o != node) {
+            let (about, suspect) = if self.nodes.up[other] {
+                (node, false)
+            } else {
+                (other, true)
+            };
+            let watcher = if suspect { node } else { other };
+            self.queue.push(
+                self.now + delay,
+                Ev::Detect {
+                    node: watcher,
+                    about,
+                    suspect,
+                    false_alarm: false,
+                },
+            );
+        }
+    }
+
+    /// Delivers a failure-detector notice; false if it is moot (watcher down, already known,
+    /// or a perfect detector's notice about a crash the node has already recovered from).
+    pub(super) fn detect(
+        &mut self,
+        node: NodeId,
+        about: NodeId,
+        suspect: bool,
+        false_alarm: bool,
+    ) -> bool {
+        let idx = node * self.n + about;
+        let up = &self.nodes.up;
+        let moot = !up[node]
+            || self.detector.suspects[idx] == suspect
+            || (suspect && !false_alarm && up[about])
+            || (!suspect && !up[about]);
+        if moot {
+            return false;
+        }
+        self.detector.suspects[idx] = suspect;
+        let what = if suspect { "suspicion" } else { "restoration" };
+        self.begin(what, Some(node), Some(about), None);
+        self.nodes.lamport[node] += 1;
+        if suspect {
+            self.trace(Some(node), || TraceKind::Suspect { about });
+            self.dispatch(node, |p, ctx| p.on_suspect(ctx, about));
+        } else {
+            self.trace(Some(node), || TraceKind::Restore { about });
+            self.dispatch(node, |p, ctx| p.on_restore(ctx, about));
+        }
+        true
+    }
+}

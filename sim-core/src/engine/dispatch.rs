@@ -1,0 +1,81 @@
+//! Running one handler of a process and applying the effects it pushed: sends and broadcasts,
+//! timers, observations (judged by the properties right after), stable-storage writes.
+
+use std::hash::Hash;
+
+use crate::entropy::Choices;
+use crate::process::{Ctx, Effect, Process};
+use crate::trace::TraceKind;
+use crate::NodeId;
+
+use super::queue::Ev;
+use super::Engine;
+
+impl<P: Process, C: Choices> Engine<P, C> {
+    /// Runs a handler of `node` with a fresh context, then applies what it asked for.
+    pub(super) fn dispatch(&mut self, node: NodeId, handler: impl FnOnce(&mut P, &mut Ctx<'_, P>)) {
+        // Taken out and put back, so the buffer is reused and no event allocates for it.
+        let mut effects = std::mem::take(&mut self.effects);
+        let stable_written = {
+            let mut ctx = Ctx {
+                id: node,
+                n: self.n,
+                now: self.now,
+                effects: &mut effects,
+                timers: &mut self.nodes.timers[node],
+                stable: &mut self.nodes.stable[node],
+                stable_written: false,
+                choices: &mut self.choices,
+            };
+            handler(&mut self.nodes.processes[node], &mut ctx);
+            ctx.stable_written
+        };
+        for effect in effects.drain(..) {
+            self.apply_effect(node, effect);
+        }
+        self.effects = effects;
+        if stable_written && self.tracer.is_some() {
+            let stable = format!("{:?}", self.nodes.stable[node]);
+            self.trace(Some(node), || TraceKind::Persist { stable });
+        }
+        self.check_properties(node);
+    }
+
+    fn apply_effect(&mut self, node: NodeId, effect: Effect<P>) {
+        match effect {
+            Effect::Send { to, msg } => self.send(node, to, msg),
+            Effect::Broadcast { msg } => self.broadcast(node, msg),
+            Effect::SetTimer { id, delay, tag } => {
+                let at = self.now + delay;
+                self.trace(Some(node), || TraceKind::TimerSet {
+                    timer: id.slot(),
+                    tag: format!("{tag:?}"),
+                    fires_at: at,
+                });
+                self.queue.push(at, Ev::Timer { node, id, tag });
+            }
+            Effect::CancelTimer { id } => {
+                self.trace(Some(node), || TraceKind::TimerCancel { timer: id.slot() });
+            }
+            Effect::Observe(obs) => {
+                obs.hash(&mut self.hash);
+                self.trace(Some(node), || TraceKind::Observe {
+                    obs: format!("{obs:?}"),
+                });
+                self.observations.push(obs);
+            }
+        }
+    }
+
+    /// Sends to every other node, in node order.
+    fn broadcast(&mut self, from: NodeId, msg: P::Msg) {
+        // Clone for all destinations but the last, which gets the original.
+        let Some(last) = (0..self.n).rev().find(|&to| to != from) else {
+            return;
+        };
+        for to in (0..last).filter(|&to| to != from) {
+            self.send(from, to, msg.clone());
+        }
+        self.send(from, last, msg);
+    }
+}

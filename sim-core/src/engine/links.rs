@@ -1,0 +1,62 @@
+//! The network as the run goes: each directed link's model and the last arrival scheduled on
+//! it (for FIFO links), and each sender's outgoing wire (see [`NetworkModel::send_gap`]).
+
+use crate::entropy::Choices;
+use crate::network::{LinkModel, NetworkModel, Transit};
+use crate::time::{Duration, Time};
+use crate::NodeId;
+
+pub(super) struct Links {
+    n: usize,
+    /// Flat n×n table indexed by `from * n + to`.
+    models: Vec<LinkModel>,
+    /// The latest arrival scheduled on each link so far (same indexing as `models`).
+    last_arrival: Vec<Time>,
+    /// The time to put one message on a wire.
+    send_gap: Duration,
+    /// When each node's outgoing wire is free again.
+    wire_free_at: Vec<Time>,
+}
+
+impl Links {
+    pub(super) fn new(network: &NetworkModel, n: usize) -> Self {
+        Links {
+            n,
+            models: network.resolve(n),
+            last_arrival: vec![Time::ZERO; n * n],
+            send_gap: network.send_gap,
+            wire_free_at: vec![Time::ZERO; n],
+        }
+    }
+
+    /// When a message `from` sends `now` leaves, which occupies the wire for one send gap.
+    /// One wire per sender: a message leaves once the ones before it (from this handler or an
+    /// earlier one) have, so a crash cuts each link cleanly after some message.
+    pub(super) fn depart(&mut self, from: NodeId, now: Time) -> Time {
+        let depart = now.max(self.wire_free_at[from]);
+        self.wire_free_at[from] = depart + self.send_gap;
+        depart
+    }
+
+    /// Empties `node`'s wire at a crash: the messages still queued on it are lost with it.
+    pub(super) fn cut_wire(&mut self, node: NodeId, now: Time) {
+        self.wire_free_at[node] = now;
+    }
+
+    /// The network's decision about one message on the link (its draws, in their fixed order).
+    pub(super) fn transit(&self, from: NodeId, to: NodeId, choices: &mut dyn Choices) -> Transit {
+        self.models[from * self.n + to].transit(choices)
+    }
+
+    /// When a message that would arrive at `at` does arrive: on a FIFO link, not before the
+    /// messages scheduled on the link before it.
+    pub(super) fn arrival(&mut self, from: NodeId, to: NodeId, at: Time) -> Time {
+        let link = from * self.n + to;
+        if !self.models[link].fifo {
+            return at;
+        }
+        let arrival = at.max(self.last_arrival[link]);
+        self.last_arrival[link] = arrival;
+        arrival
+    }
+}

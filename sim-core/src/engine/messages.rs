@@ -1,0 +1,215 @@
+//! A message's way from a handler's send to the receiver's handler: numbering and departure
+//! from the sender's wire, a Byzantine sender's tampering, the drop checks at send time, the
+//! link's transit (loss, delay, FIFO order, duplication), and at arrival the drop checks at the
+//! receiver and the delivery itself.
+
+use std::hash::Hash;
+
+use crate::entropy::{chance_ppm, Choices, Stream};
+use crate::process::{AdversaryCtx, Process};
+use crate::time::{Duration, Time};
+use crate::trace::{DropReason, TraceKind};
+use crate::NodeId;
+
+use super::queue::{Envelope, Ev};
+use super::Engine;
+
+impl<P: Process, C: Choices> Engine<P, C> {
+    /// Numbers the message, puts it on the sender's wire and schedules its delivery, unless it
+    /// is dropped on the way out. The random draws come in a fixed order: the adversary's, the
+    /// send omission, then the link's (loss, delay, duplication).
+    pub(super) fn send(&mut self, from: NodeId, to: NodeId, msg: P::Msg) {
+        let msg_id = self.next_msg_id;
+        self.next_msg_id += 1;
+        self.stats.messages_sent += 1;
+        self.nodes.lamport[from] += 1;
+        let lamport = self.nodes.lamport[from];
+        let depart = self.links.depart(from, self.now);
+        let Some(msg) = self.tamper(from, to, msg_id, depart, msg) else {
+            self.dropped(from, to, msg_id, DropReason::Adversary, Some(from));
+            return;
+        };
+        if let Some(reason) = self.drop_at_send(from, to) {
+            self.dropped(from, to, msg_id, reason, Some(from));
+            return;
+        }
+        let transit = self.links.transit(from, to, &mut self.choices);
+        if transit.lost {
+            self.dropped(from, to, msg_id, DropReason::Loss, Some(from));
+            return;
+        }
+        let arrival = self.links.arrival(from, to, depart + transit.delay);
+        let envelope = Envelope {
+            from,
+            to,
+            msg_id,
+            lamport,
+            depart,
+            sender_incarnation: self.nodes.incarnation(from),
+            msg,
+        };
+        match transit.duplicate {
+            Some(extra) => self.send_with_duplicate(envelope, arrival, extra),
+            None => self.queue.push(arrival, Ev::Deliver(envelope)),
+        }
+    }
+
+    /// Hands the message to the sender's adversary, if the sender is Byzantine, and traces the
+    /// send (with the original content when the adversary changed it). `None`: the adversary
+    /// suppressed the message.
+    fn tamper(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        msg_id: u64,
+        depart: Time,
+        msg: P::Msg,
+    ) -> Option<P::Msg> {
+        let original = self.tracer.is_some().then(|| format!("{msg:?}"));
+        let msg = match self.nodes.adversaries[from].as_mut() {
+            None => Some(msg),
+            Some(adversary) => {
+                let mut ctx = AdversaryCtx {
+                    now: self.now,
+                    n: self.n,
+                    choices: &mut self.choices,
+                };
+                adversary.tamper(&mut ctx, from, to, msg)
+            }
+        };
+        self.trace_send(from, to, msg_id, depart, msg.as_ref(), original);
+        msg
+    }
+
+    /// Traces a send, preceded by a Byzantine sender's change to its content. `original` is
+    /// the content as the handler sent it, and is `None` exactly when tracing is off.
+    fn trace_send(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        msg_id: u64,
+        depart: Time,
+        msg: Option<&P::Msg>,
+        original: Option<String>,
+    ) {
+        let Some(original) = original else { return };
+        let shown = match msg {
+            Some(m) => {
+                let now_shown = format!("{m:?}");
+                if self.nodes.byzantine[from] && now_shown != original {
+                    self.trace(Some(from), || TraceKind::Tamper {
+                        to,
+                        msg_id,
+                        original,
+                    });
+                }
+                now_shown
+            }
+            None => original,
+        };
+        self.trace(Some(from), || TraceKind::Send {
+            to,
+            msg_id,
+            msg: shown,
+            depart,
+        });
+        if let Some(t) = &mut self.tracer {
+            t.sent(from);
+        }
+    }
+
+    /// Why the message is dropped as it leaves, if it is: a partition between sender and
+    /// receiver, or the sender's send omission.
+    fn drop_at_send(&mut self, from: NodeId, to: NodeId) -> Option<DropReason> {
+        if self.nodes.group[from] != self.nodes.group[to] {
+            return Some(DropReason::Partition);
+        }
+        let omission_ppm = self.nodes.send_omission_ppm[from];
+        if chance_ppm(&mut self.choices, Stream::Network, omission_ppm) {
+            return Some(DropReason::SendOmission);
+        }
+        None
+    }
+
+    /// Schedules the message at `arrival` and a copy `extra` after it departed (never before
+    /// the original, and in order on a FIFO link).
+    fn send_with_duplicate(&mut self, envelope: Envelope<P::Msg>, arrival: Time, extra: Duration) {
+        let (from, to, msg_id) = (envelope.from, envelope.to, envelope.msg_id);
+        let again = self
+            .links
+            .arrival(from, to, (envelope.depart + extra).max(arrival));
+        self.stats.messages_duplicated += 1;
+        self.trace(Some(from), || TraceKind::Duplicate { to, msg_id });
+        let copy = envelope.clone();
+        self.queue.push(arrival, Ev::Deliver(envelope));
+        self.queue.push(again, Ev::Deliver(copy));
+    }
+
+    /// A message arrives: it is dropped, or handed to the receiver's handler.
+    pub(super) fn deliver(&mut self, envelope: Envelope<P::Msg>) {
+        let (from, to, msg_id) = (envelope.from, envelope.to, envelope.msg_id);
+        self.begin("delivery", Some(to), Some(from), Some(msg_id));
+        if let Some(reason) = self.drop_at_delivery(&envelope) {
+            self.dropped(from, to, msg_id, reason, Some(to));
+            return;
+        }
+        let Envelope { lamport, msg, .. } = envelope;
+        self.stats.messages_delivered += 1;
+        msg.hash(&mut self.hash);
+        self.nodes.lamport[to] = self.nodes.lamport[to].max(lamport) + 1;
+        if let Some(t) = &mut self.tracer {
+            t.received(to, msg_id);
+        }
+        self.trace(Some(to), || TraceKind::Deliver {
+            from,
+            msg_id,
+            msg: format!("{msg:?}"),
+        });
+        self.dispatch(to, |p, ctx| p.on_message(ctx, from, msg));
+    }
+
+    /// Why the message is dropped as it arrives, if it is: it was still on the wire when its
+    /// sender crashed, the receiver is down, a partition lies between them, or the receiver's
+    /// receive omission.
+    fn drop_at_delivery(&mut self, envelope: &Envelope<P::Msg>) -> Option<DropReason> {
+        let (from, to) = (envelope.from, envelope.to);
+        if self
+            .nodes
+            .crashed_before(from, envelope.sender_incarnation, envelope.depart)
+        {
+            Some(DropReason::SenderCrashed)
+        } else if !self.nodes.up[to] {
+            Some(DropReason::ReceiverDown)
+        } else if self.nodes.group[from] != self.nodes.group[to] {
+            Some(DropReason::Partition)
+        } else if chance_ppm(
+            &mut self.choices,
+            Stream::Network,
+            self.nodes.receive_omission_ppm[to],
+        ) {
+            Some(DropReason::ReceiveOmission)
+        } else {
+            None
+        }
+    }
+
+    /// Counts, hashes and traces a lost message; `at` is the node whose timeline shows it.
+    fn dropped(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        msg_id: u64,
+        reason: DropReason,
+        at: Option<NodeId>,
+    ) {
+        self.stats.messages_dropped += 1;
+        self.hash
+            .mix(0xd0 ^ ((reason as u64) << 8) ^ (msg_id << 16));
+        self.trace(at, || TraceKind::Drop {
+            from,
+            to,
+            msg_id,
+            reason,
+        });
+    }
+}

@@ -1,0 +1,402 @@
+//! The event loop. One [`Engine`] runs one (setup, seed) pair to an outcome. It is generic over
+//! the process type, so handler dispatch in the hot loop is static; properties and adversaries
+//! are trait objects because they run per observation, not per event.
+//!
+//! The loop pops events in (virtual time, insertion sequence) order (see `queue`), so
+//! simultaneous events run in the order they were scheduled and every run is a pure function
+//! of its inputs. Each kind of event is handled in its own module: message sends and
+//! deliveries (`messages`), faults (`faults`), failure-detector notices (`detector`); the
+//! effects of a handler are applied in `dispatch`, properties judged in `properties`, and the
+//! optional full trace kept in `tracer`. Per-node state lives in `node`, the links in `links`.
+
+mod detector;
+mod dispatch;
+mod faults;
+mod links;
+mod messages;
+mod node;
+mod properties;
+mod queue;
+mod tracer;
+
+use std::hash::{Hash, Hasher};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use serde::{Deserialize, Serialize};
+
+use crate::entropy::{Choices, DetHasher, Seeded};
+use crate::faults::FaultPlan;
+use crate::network::NetworkModel;
+use crate::process::{Adversary, Effect, Process};
+use crate::property::Monitor;
+use crate::time::{Duration, Time};
+use crate::trace::{Budget, Outcome, RunReport, Stats, TraceKind, Violation};
+use crate::NodeId;
+
+pub use detector::DetectorModel;
+
+use detector::Detector;
+use links::Links;
+use node::Nodes;
+use queue::{Ev, Queue};
+use tracer::Tracer;
+
+/// How long a run lasts and what it may spend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunConfig {
+    /// The fault phase: faults happen in `[0, duration)`; at `duration` the network heals.
+    pub duration: Duration,
+    /// The liveness phase after `duration`: no new faults, a healed network.
+    pub settle: Duration,
+    /// The most events a run may process before it is cut short as a budget overrun.
+    pub max_events: u64,
+    /// Record the full trace (slow; for replays, not sweeps).
+    pub trace: bool,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            duration: Duration::from_millis(100),
+            settle: Duration::from_millis(100),
+            max_events: 1_000_000,
+            trace: false,
+        }
+    }
+}
+
+/// Builds the process for a node (at start, and again on recovery).
+pub type Factory<P> = Box<dyn Fn(NodeId, usize) -> P>;
+/// Builds the adversary driving a Byzantine node.
+pub type AdversaryFactory<P> = Box<dyn Fn(NodeId) -> Box<dyn Adversary<P>>>;
+
+/// Everything one run needs besides its seed.
+pub struct Setup<P: Process> {
+    /// The group size.
+    pub n: usize,
+    /// Delays, loss, duplication, FIFO order and the send gap, per link.
+    pub network: NetworkModel,
+    /// The failure detector processes are notified by.
+    pub detector: DetectorModel,
+    /// Every fault of the run, decided before it starts.
+    pub plan: FaultPlan,
+    /// Duration, settle period, event budget, tracing.
+    pub config: RunConfig,
+    /// Builds each node's process, at start and on recovery.
+    pub factory: Factory<P>,
+    /// The properties to check, each under the name and kind its protocol declared.
+    pub properties: Vec<Monitor<P>>,
+    /// Used for the plan's Byzantine nodes; `None` makes them silent.
+    pub adversary: Option<AdversaryFactory<P>>,
+}
+
+/// The event being processed, kept small and `Copy` so a violation or a panic can say where it
+/// happened without tracing being on.
+#[derive(Clone, Copy, Debug)]
+struct Current {
+    index: u64,
+    time: Time,
+    what: &'static str,
+    node: Option<NodeId>,
+    peer: Option<NodeId>,
+    msg_id: Option<u64>,
+}
+
+impl Current {
+    /// Before the first event.
+    const START: Current = Current {
+        index: 0,
+        time: Time::ZERO,
+        what: "start of run",
+        node: None,
+        peer: None,
+        msg_id: None,
+    };
+
+    fn describe(&self) -> String {
+        let mut s = format!("event #{} at {}: {}", self.index, self.time, self.what);
+        if let Some(id) = self.msg_id {
+            s.push_str(&format!(" of message #{id}"));
+        }
+        if let Some(p) = self.peer {
+            s.push_str(&format!(" from node {p}"));
+        }
+        if let Some(n) = self.node {
+            s.push_str(&format!(" at node {n}"));
+        }
+        s
+    }
+}
+
+thread_local! {
+    static IN_SIMULATION: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// True while this thread is inside a run's event loop: a panic hook can stay quiet about
+/// protocol panics, which are reported as run outcomes instead.
+pub fn in_simulation() -> bool {
+    IN_SIMULATION.with(|f| f.get())
+}
+
+/// Why the event loop stopped.
+enum Stop {
+    End,
+    Violated,
+    Budget,
+}
+
+/// One run of a protocol under a network and fault plan.
+pub struct Engine<P: Process, C: Choices = Seeded> {
+    n: usize,
+    seed: u64,
+    plan: FaultPlan,
+    config: RunConfig,
+    factory: Factory<P>,
+    choices: C,
+
+    nodes: Nodes<P>,
+    links: Links,
+    detector: Detector,
+    queue: Queue<P>,
+    now: Time,
+    next_msg_id: u64,
+    /// The effects buffer handlers push into, reused across events.
+    effects: Vec<Effect<P>>,
+    stats: Stats,
+    hash: DetHasher,
+    current: Current,
+    tracer: Option<Tracer>,
+
+    properties: Vec<Monitor<P>>,
+    /// The properties that judge states after every event.
+    state_watchers: Vec<usize>,
+    /// The observations of the current event, judged once it is handled.
+    observations: Vec<P::Obs>,
+    violations: Vec<Violation>,
+    reached: Vec<String>,
+    outcome: Option<Outcome>,
+}
+
+impl<P: Process> Engine<P, Seeded> {
+    /// An engine drawing from the standard seeded streams.
+    pub fn new(setup: Setup<P>, seed: u64) -> Self {
+        Engine::with_choices(setup, seed, Seeded::new(seed))
+    }
+}
+
+impl<P: Process, C: Choices> Engine<P, C> {
+    /// An engine drawing every decision from `choices` (a recorder, a tape, an explorer).
+    pub fn with_choices(setup: Setup<P>, seed: u64, choices: C) -> Self {
+        let n = setup.n;
+        let nodes = Nodes::new(
+            n,
+            &setup.factory,
+            &setup.plan.byzantine,
+            setup.adversary.as_ref(),
+        );
+        let state_watchers = (0..setup.properties.len())
+            .filter(|&i| setup.properties[i].property.watches_state())
+            .collect();
+        Engine {
+            n,
+            seed,
+            plan: setup.plan,
+            config: setup.config,
+            factory: setup.factory,
+            choices,
+            nodes,
+            links: Links::new(&setup.network, n),
+            detector: Detector::new(setup.detector, n),
+            queue: Queue::new(),
+            now: Time::ZERO,
+            next_msg_id: 0,
+            effects: Vec::new(),
+            stats: Stats::default(),
+            hash: DetHasher::default(),
+            current: Current::START,
+            tracer: setup.config.trace.then(|| Tracer::new(n)),
+            properties: setup.properties,
+            state_watchers,
+            observations: Vec::new(),
+            violations: Vec::new(),
+            reached: Vec::new(),
+            outcome: None,
+        }
+    }
+
+    /// The process states (after a run: as they ended).
+    pub fn states(&self) -> &[P] {
+        &self.nodes.processes
+    }
+
+    /// Each node's stable storage.
+    pub fn stable(&self) -> &[P::Stable] {
+        &self.nodes.stable
+    }
+
+    /// The source of decisions (for example, to take a recorded tape out of a `Recorder`).
+    pub fn choices(&self) -> &C {
+        &self.choices
+    }
+
+    /// Runs to the end (or the first safety violation, a budget overrun, a panic) and reports.
+    /// Runs once: a second call reports the same run again without re-running it.
+    pub fn run(&mut self) -> RunReport {
+        if self.outcome.is_none() {
+            let outcome = self.execute();
+            self.outcome = Some(outcome);
+        }
+        RunReport {
+            seed: self.seed,
+            outcome: self.outcome.clone().unwrap_or(Outcome::Ok),
+            violations: self.violations.clone(),
+            reached: self.reached.clone(),
+            stats: self.stats.clone(),
+            trace_hash: self.hash.finish(),
+            plan: self.plan.clone(),
+            trace: self.tracer.as_ref().map(|t| t.events.clone()),
+        }
+    }
+}
+
+/// Runs `f`, turning a panic into its message. While it runs, [`in_simulation`] is true, so a
+/// panic hook can stay quiet: the panic is reported as an outcome of the run instead.
+pub fn guarded<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+    let was = IN_SIMULATION.with(|flag| flag.replace(true));
+    let result = catch_unwind(AssertUnwindSafe(f));
+    IN_SIMULATION.with(|flag| flag.set(was));
+    result.map_err(|payload| panic_message(payload.as_ref()))
+}
+
+/// The text of a panic's payload.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with a non-text payload".to_string()
+    }
+}
+
+impl<P: Process, C: Choices> Engine<P, C> {
+    fn execute(&mut self) -> Outcome {
+        self.schedule_initial_events();
+        let end = Time::ZERO + self.config.duration + self.config.settle;
+        let result = guarded(|| self.main_loop(end));
+        self.stats.end_time = self.now;
+        match result {
+            Err(message) => {
+                self.hash.mix(0xdead);
+                Outcome::Panicked {
+                    message,
+                    during: self.current.describe(),
+                }
+            }
+            Ok(Stop::Violated) => Outcome::Violated,
+            Ok(Stop::Budget) => Outcome::BudgetExceeded {
+                budget: Budget::Events,
+                limit: self.config.max_events,
+            },
+            Ok(Stop::End) => {
+                self.finish_properties();
+                if self.violations.is_empty() {
+                    Outcome::Ok
+                } else {
+                    Outcome::Violated
+                }
+            }
+        }
+    }
+
+    fn schedule_initial_events(&mut self) {
+        for node in 0..self.n {
+            self.queue.push(Time::ZERO, Ev::Start(node));
+        }
+        for (i, fault) in self.plan.events.iter().enumerate() {
+            self.queue.push(fault.at, Ev::Fault(i));
+        }
+        self.queue
+            .push(Time::ZERO + self.config.duration, Ev::FaultsEnd);
+        self.schedule_false_suspicions();
+    }
+
+    fn main_loop(&mut self, end: Time) -> Stop {
+        while let Some((time, ev)) = self.queue.pop_due(end) {
+            self.now = time;
+            if !self.handle(ev) {
+                continue; // a stale timer or detector notice: not an event
+            }
+            if !self.violations.is_empty() {
+                return Stop::Violated;
+            }
+            if self.stats.events >= self.config.max_events && !self.queue.is_empty() {
+                return Stop::Budget;
+            }
+        }
+        Stop::End
+    }
+
+    /// Marks the start of a real event: counts it, hashes it, and remembers it for reports.
+    fn begin(
+        &mut self,
+        what: &'static str,
+        node: Option<NodeId>,
+        peer: Option<NodeId>,
+        msg_id: Option<u64>,
+    ) {
+        self.stats.events += 1;
+        self.current = Current {
+            index: self.stats.events,
+            time: self.now,
+            what,
+            node,
+            peer,
+            msg_id,
+        };
+        self.hash.mix(self.now.0);
+        self.hash
+            .mix(what.len() as u64 ^ ((what.as_bytes()[0] as u64) << 8));
+        self.hash.mix(node.map_or(u64::MAX, |n| n as u64));
+        self.hash.mix(peer.map_or(u64::MAX, |n| n as u64));
+    }
+
+    /// Processes one popped event; false if it turned out to be stale.
+    fn handle(&mut self, ev: Ev<P>) -> bool {
+        match ev {
+            Ev::Start(node) => {
+                self.begin("start", Some(node), None, None);
+                self.nodes.lamport[node] += 1;
+                self.trace(Some(node), || TraceKind::Start);
+                self.dispatch(node, |p, ctx| p.on_start(ctx));
+            }
+            Ev::Deliver(envelope) => self.deliver(envelope),
+            Ev::Timer { node, id, tag } => {
+                if !self.nodes.up[node] || !self.nodes.timers[node].disarm(id) {
+                    return false;
+                }
+                self.begin("timer", Some(node), None, None);
+                self.stats.timers_fired += 1;
+                self.nodes.lamport[node] += 1;
+                tag.hash(&mut self.hash);
+                self.trace(Some(node), || TraceKind::TimerFire {
+                    timer: id.slot(),
+                    tag: format!("{tag:?}"),
+                });
+                self.dispatch(node, |p, ctx| p.on_timer(ctx, tag));
+            }
+            Ev::Fault(i) => {
+                let kind = self.plan.events[i].kind.clone();
+                self.apply_fault(kind);
+            }
+            Ev::Detect {
+                node,
+                about,
+                suspect,
+                false_alarm,
+            } => return self.detect(node, about, suspect, false_alarm),
+            Ev::FaultsEnd => self.end_fault_phase(),
+        }
+        true
+    }
+}

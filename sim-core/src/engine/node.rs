@@ -1,0 +1,79 @@
+//! Per-node state: each node's process, stable storage, timers, liveness, Byzantine adversary,
+//! crash history, Lamport clock and the faults currently applied to it. Kept as one column
+//! per field (a `Vec` indexed by [`NodeId`]) rather than a `Vec` of per-node structs, because
+//! [`World`](crate::World) and [`Engine::states`](super::Engine::states) hand out whole slices of processes
+//! and flags.
+
+use crate::process::{Adversary, Process, Silent, TimerSlab};
+use crate::time::Time;
+use crate::NodeId;
+
+use super::{AdversaryFactory, Factory};
+
+pub(super) struct Nodes<P: Process> {
+    /// The volatile state, rebuilt by the factory when the node recovers.
+    pub(super) processes: Vec<P>,
+    /// What survives a crash.
+    pub(super) stable: Vec<P::Stable>,
+    pub(super) timers: Vec<TimerSlab>,
+    pub(super) up: Vec<bool>,
+    pub(super) ever_crashed: Vec<bool>,
+    pub(super) byzantine: Vec<bool>,
+    /// The adversary driving each Byzantine node; `None` for honest nodes.
+    pub(super) adversaries: Vec<Option<Box<dyn Adversary<P>>>>,
+    /// When each node crashed, oldest first; the count is the node's incarnation number.
+    pub(super) crash_times: Vec<Vec<Time>>,
+    pub(super) lamport: Vec<u64>,
+    /// Partition group: nodes in different groups cannot exchange messages.
+    pub(super) group: Vec<u32>,
+    pub(super) send_omission_ppm: Vec<u32>,
+    pub(super) receive_omission_ppm: Vec<u32>,
+}
+
+impl<P: Process> Nodes<P> {
+    /// Every node up, honest unless listed in `byzantine`, with a fresh process. Adversaries
+    /// are built before processes, in the order of `byzantine`.
+    pub(super) fn new(
+        n: usize,
+        factory: &Factory<P>,
+        byzantine_nodes: &[NodeId],
+        adversary: Option<&AdversaryFactory<P>>,
+    ) -> Self {
+        let mut byzantine = vec![false; n];
+        let mut adversaries: Vec<Option<Box<dyn Adversary<P>>>> = (0..n).map(|_| None).collect();
+        for &b in byzantine_nodes {
+            byzantine[b] = true;
+            adversaries[b] = Some(match adversary {
+                Some(make) => make(b),
+                None => Box::new(Silent),
+            });
+        }
+        Nodes {
+            processes: (0..n).map(|i| factory(i, n)).collect(),
+            stable: (0..n).map(|_| P::Stable::default()).collect(),
+            timers: (0..n).map(|_| TimerSlab::default()).collect(),
+            up: vec![true; n],
+            ever_crashed: vec![false; n],
+            byzantine,
+            adversaries,
+            crash_times: vec![Vec::new(); n],
+            lamport: vec![0; n],
+            group: vec![0; n],
+            send_omission_ppm: vec![0; n],
+            receive_omission_ppm: vec![0; n],
+        }
+    }
+
+    /// How many times `node` has crashed so far.
+    pub(super) fn incarnation(&self, node: NodeId) -> u32 {
+        self.crash_times[node].len() as u32
+    }
+
+    /// Whether the given incarnation of `node` ended in a crash before `at` (a later crash of
+    /// a later incarnation does not count).
+    pub(super) fn crashed_before(&self, node: NodeId, incarnation: u32, at: Time) -> bool {
+        self.crash_times[node]
+            .get(incarnation as usize)
+            .is_some_and(|&crashed| crashed < at)
+    }
+}

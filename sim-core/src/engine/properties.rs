@@ -1,0 +1,97 @@
+//! Judging a run with its properties: observations and watched states after every event
+//! (safety), and at the end of a run that was not cut short, liveness and reachability. The
+//! first failure of each property is its violation.
+
+use crate::entropy::Choices;
+use crate::process::Process;
+use crate::property::{PropertyKind, World};
+use crate::trace::{TraceKind, Violation};
+use crate::NodeId;
+
+use super::{Current, Engine};
+
+impl<P: Process, C: Choices> Engine<P, C> {
+    pub(super) fn check_properties(&mut self, node: NodeId) {
+        if self.observations.is_empty() && self.state_watchers.is_empty() {
+            return;
+        }
+        let world = World {
+            now: self.now,
+            event: self.current.index,
+            states: &self.nodes.processes,
+            up: &self.nodes.up,
+            ever_crashed: &self.nodes.ever_crashed,
+            byzantine: &self.nodes.byzantine,
+        };
+        let mut failures: Vec<(usize, String)> = Vec::new();
+        for obs in &self.observations {
+            for (i, monitor) in self.properties.iter_mut().enumerate() {
+                if let Err(message) = monitor.property.observe(&world, node, obs) {
+                    failures.push((i, message));
+                }
+            }
+        }
+        for &i in &self.state_watchers {
+            if let Err(message) = self.properties[i].property.check_state(&world) {
+                failures.push((i, message));
+            }
+        }
+        self.observations.clear();
+        for (i, message) in failures {
+            self.violate(i, message);
+        }
+    }
+
+    fn violate(&mut self, property: usize, message: String) {
+        let name = self.properties[property].name.to_string();
+        if self.violations.iter().any(|v| v.property == name) {
+            return;
+        }
+        self.hash.mix(0x0bad ^ property as u64);
+        self.trace(None, || TraceKind::Violation {
+            property: name.clone(),
+            message: message.clone(),
+        });
+        self.violations.push(Violation {
+            property: name,
+            kind: self.properties[property].kind,
+            time: self.now,
+            event: self.current.index,
+            during: self.current.describe(),
+            message,
+            related: self.properties[property].property.related_events(),
+        });
+    }
+
+    pub(super) fn finish_properties(&mut self) {
+        self.current = Current {
+            index: self.stats.events,
+            time: self.now,
+            what: "end of run",
+            node: None,
+            peer: None,
+            msg_id: None,
+        };
+        let world = World {
+            now: self.now,
+            event: self.current.index,
+            states: &self.nodes.processes,
+            up: &self.nodes.up,
+            ever_crashed: &self.nodes.ever_crashed,
+            byzantine: &self.nodes.byzantine,
+        };
+        let mut failures = Vec::new();
+        for (i, monitor) in self.properties.iter_mut().enumerate() {
+            match (monitor.kind, monitor.property.finish(&world)) {
+                (PropertyKind::Always, _) => {}
+                (PropertyKind::Eventually, Err(message)) => failures.push((i, message)),
+                (PropertyKind::Eventually, Ok(())) => {}
+                (PropertyKind::Sometimes, Ok(())) => self.reached.push(monitor.name.to_string()),
+                (PropertyKind::Sometimes, Err(_)) => {}
+            }
+        }
+        for (i, message) in failures {
+            self.violate(i, message);
+        }
+    }
+}

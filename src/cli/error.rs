@@ -1,0 +1,63 @@
+//! The one place errors become exit codes: 0 every expectation met (or a replayed run passed),
+//! 1 some expectation not met (or a replayed run failed), 2 bad input, bad usage or an output
+//! that cannot be written.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use ftsim_api::ScenarioError;
+
+/// How a command that ran ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Every expectation met, or the replayed run passed.
+    Met,
+    /// Some expectation not met, or the replayed run failed.
+    NotMet,
+}
+
+/// Why a command could not do its job.
+#[derive(Debug)]
+pub enum CliError {
+    /// Scenario files that cannot be used (each printed on its own line).
+    Scenarios(Vec<ScenarioError>),
+    /// A wrong command line, in words.
+    Usage(String),
+    /// A file or directory that cannot be written or read.
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    /// A protocol added to the catalogue is declared wrongly or reuses a name.
+    Catalog(String),
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Scenarios(errors) => {
+                let lines: Vec<String> = errors.iter().map(|e| format!("error: {e}")).collect();
+                f.write_str(&lines.join("\n"))
+            }
+            CliError::Usage(message) | CliError::Catalog(message) => {
+                write!(f, "error: {message}")
+            }
+            CliError::Io { path, error } => {
+                write!(f, "error: cannot write {}: {error}", path.display())
+            }
+        }
+    }
+}
+
+/// Prints an error (if any) and maps the outcome to the process's exit code.
+pub fn exit_code(result: Result<Status, CliError>) -> ExitCode {
+    match result {
+        Ok(Status::Met) => ExitCode::SUCCESS,
+        Ok(Status::NotMet) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! Finding and loading scenario files: directories expand to their `*.toml` files, and every
+//! file is validated before anything runs; all bad files are reported, not just the first.
+
+use std::path::{Path, PathBuf};
+
+use ftsim_api::{Scenario, ScenarioError};
+
+use super::error::CliError;
+use super::App;
+
+/// Expands directories into their *.toml files (sorted), keeps files as given.
+fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>, ScenarioError> {
+    let mut out = Vec::new();
+    for f in files {
+        if f.is_dir() {
+            let entries = std::fs::read_dir(f).map_err(|e| cannot_read(f, e))?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect();
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(f.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn cannot_read(f: &Path, e: std::io::Error) -> ScenarioError {
+    ScenarioError {
+        file: f.to_path_buf(),
+        key: None,
+        line: None,
+        message: format!("cannot read: {e}"),
+    }
+}
+
+/// Loads every file, reporting every bad one; nothing runs unless all are good.
+pub fn load_all(app: &App, files: &[PathBuf]) -> Result<Vec<Scenario>, CliError> {
+    let files = expand(files).map_err(|e| CliError::Scenarios(vec![e]))?;
+    if files.is_empty() {
+        return Err(CliError::Usage("no scenario files given".into()));
+    }
+    let mut scenarios = Vec::new();
+    let mut bad = Vec::new();
+    for f in &files {
+        match ftsim_api::scenario::load(f, &app.catalog) {
+            Ok(s) => scenarios.push(s),
+            Err(e) => bad.push(e),
+        }
+    }
+    if bad.is_empty() {
+        Ok(scenarios)
+    } else {
+        Err(CliError::Scenarios(bad))
+    }
+}

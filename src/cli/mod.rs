@@ -1,0 +1,184 @@
+//! The `ftsim` command line as a library: [`main_with`] runs the whole CLI (`run`, `replay`,
+//! `check`, `list`, HTML, reports, JSON) over the bundled protocols plus any a user adds, so a
+//! protocol crate gets the same tool with a three-line `main.rs`:
+//!
+//! ```no_run
+//! # mod my_protocol { pub struct Bully; }
+//! # use ftsim::api as _;
+//! fn main() -> std::process::ExitCode {
+//!     ftsim::cli::main_with(&[/* &my_protocol::Bully */])
+//! }
+//! ```
+//!
+//! Arguments are parsed, every scenario is validated, and only then does anything run; one
+//! place ([`error::exit_code`]) maps the outcome to the exit code.
+
+mod check;
+pub mod error;
+mod list;
+mod load;
+mod output;
+mod replay;
+mod report;
+mod run;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use ftsim_api::{AnyProtocol, Catalog};
+
+use error::{exit_code, CliError, Status};
+
+/// What every command needs: the protocols scenarios may name, and this program's name for
+/// the replay commands it prints.
+pub struct App {
+    pub catalog: Catalog,
+    pub program: String,
+}
+
+#[derive(Parser)]
+#[command(
+    version,
+    about = "Deterministic simulator for fault-tolerance protocols",
+    long_about = "Deterministic simulator for fault-tolerance protocols.\n\n\
+        A run is a pure function of (scenario, seed): run a scenario over many seeds to find \
+        what breaks, then replay one seed exactly to see how.\n\n\
+        Exit codes: 0 every expectation met; 1 some expectation not met; 2 bad input or usage."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ReplayFormat {
+    /// A readable timeline
+    Text,
+    /// JSON with seed, trace_hash, outcome, violations, plan and events
+    Json,
+    /// A log with vector clocks for the ShiViz visualiser
+    Shiviz,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run scenarios over their seeds and report which invariants broke
+    #[command(
+        long_about = "Run each scenario over its seeds (in parallel; the results are \
+        identical for any --jobs) and print, per scenario: runs, failing runs by invariant, the \
+        first failing seed and the command that replays it, and whether the scenario's `expect` \
+        was met. Exits 1 if any expectation is not met."
+    )]
+    Run {
+        /// Scenario files, or directories of *.toml files
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Run this many seeds instead of the scenario's count (from its start seed)
+        #[arg(long, conflicts_with = "seed")]
+        seeds: Option<u64>,
+        /// Run only this seed
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads (default: all cores)
+        #[arg(long, short = 'j')]
+        jobs: Option<usize>,
+        /// Output format
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Also write DIR/index.html (every scenario at a glance), DIR/summary.json, and a
+        /// space-time diagram of the first failing seed of each scenario
+        #[arg(long, value_name = "DIR")]
+        report: Option<PathBuf>,
+    },
+    /// Re-run one seed of a scenario with full tracing and print its timeline
+    #[command(
+        long_about = "Re-run one seed with full tracing and print the timeline (time, \
+        node, event), ending with the verdict and the trace hash. The run is bit-identical to \
+        the one `run` reported. Exits 1 if the run violated a property, panicked or exceeded \
+        its budget, 0 if it passed."
+    )]
+    Replay {
+        /// The scenario file
+        file: PathBuf,
+        /// The seed to replay
+        #[arg(long)]
+        seed: u64,
+        /// Output format
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReplayFormat,
+        /// Also write the run as a self-contained HTML space-time diagram to this file
+        #[arg(long, value_name = "OUT.html")]
+        html: Option<PathBuf>,
+    },
+    /// Validate scenario files without running them
+    Check {
+        /// Scenario files, or directories of *.toml files
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// List protocols, their parameters with defaults, and their invariants
+    List,
+}
+
+/// The program's name as the user ran it, for the replay commands it prints.
+fn program_name() -> String {
+    std::env::args_os()
+        .next()
+        .map(PathBuf::from)
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "ftsim".to_string())
+}
+
+/// Runs the `ftsim` command line with `extra` protocols next to the bundled ones, and returns
+/// the exit code. Protocol panics are run outcomes, so the panic hook stays quiet inside runs.
+pub fn main_with(extra: &[&'static dyn AnyProtocol]) -> ExitCode {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !ftsim_api::sim_core::in_simulation() {
+            default_hook(info);
+        }
+    }));
+    let program = program_name();
+    let matches = Cli::command().bin_name(program.clone()).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let app = crate::catalog(extra).map(|catalog| App { catalog, program });
+    exit_code(app.and_then(|app| dispatch(&app, cli.command)))
+}
+
+fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
+    match command {
+        Command::Run {
+            files,
+            seeds,
+            seed,
+            jobs,
+            format,
+            report,
+        } => run::cmd_run(
+            app,
+            run::RunArgs {
+                files: &files,
+                seeds,
+                seed,
+                jobs,
+                format,
+                report: report.as_deref(),
+            },
+        ),
+        Command::Replay {
+            file,
+            seed,
+            format,
+            html,
+        } => replay::cmd_replay(app, &file, seed, format, html.as_deref()),
+        Command::Check { files } => check::cmd_check(app, &files),
+        Command::List => list::cmd_list(app),
+    }
+}

@@ -1,0 +1,26 @@
+//! Writing for people: stdout that ends quietly on a closed pipe, colour only where wanted, and
+//! the wall clock that times a sweep (never a run).
+
+use std::io::Write;
+
+/// Writes to stdout and ignores a closed pipe: `ftsim list | head -1` must end quietly, not
+/// panic (Rust ignores SIGPIPE, so `print!` would panic on EPIPE).
+pub fn out(text: &str) {
+    let _ = std::io::stdout().write_all(text.as_bytes());
+}
+
+/// `out` with a newline.
+pub fn outln(text: &str) {
+    out(text);
+    out("\n");
+}
+
+/// Colour on a terminal unless `NO_COLOR` is set (https://no-color.org).
+pub fn color_wanted(stream_is_terminal: bool) -> bool {
+    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+#[allow(clippy::disallowed_methods)] // wall time of a sweep is reported, never used in a run
+pub fn stopwatch() -> std::time::Instant {
+    std::time::Instant::now()
+}

@@ -1,0 +1,82 @@
+//! `ftsim run --report DIR`: an index page of every scenario, the sweep's JSON, and a
+//! space-time diagram of the seed worth replaying of each failing scenario.
+
+use std::path::Path;
+
+use ftsim_api::sweep::{replay_command, ScenarioSummary};
+use ftsim_api::{RunOptions, RunReport, Scenario};
+
+use super::error::CliError;
+use super::run::sweep_json;
+use super::App;
+
+/// The HTML diagram of one run of a scenario.
+pub fn diagram(app: &App, scenario: &Scenario, report: &RunReport) -> String {
+    let replay = replay_command(&app.program, &scenario.file, report.seed);
+    let file = scenario.file.display().to_string();
+    reports::html::render(
+        report,
+        &reports::html::Meta {
+            scenario: &scenario.name,
+            description: &scenario.description,
+            file: &file,
+            protocol: scenario.simulation.protocol(),
+            nodes: scenario.simulation.spec().nodes,
+            replay: &replay,
+        },
+    )
+}
+
+fn write(path: &Path, text: &str) -> Result<(), CliError> {
+    std::fs::write(path, text).map_err(|error| CliError::Io {
+        path: path.to_path_buf(),
+        error,
+    })
+}
+
+/// Writes index.html, summary.json and a diagram per failing scenario into `dir`.
+pub fn write_report(
+    app: &App,
+    dir: &Path,
+    scenarios: &[Scenario],
+    summaries: &[ScenarioSummary],
+    all_ok: bool,
+) -> Result<(), CliError> {
+    std::fs::create_dir_all(dir).map_err(|error| CliError::Io {
+        path: dir.to_path_buf(),
+        error,
+    })?;
+    let mut diagrams = Vec::new();
+    let mut used = std::collections::BTreeSet::new();
+    for (s, summary) in scenarios.iter().zip(summaries) {
+        let Some(seed) = summary.replay_seed else {
+            diagrams.push(None);
+            continue;
+        };
+        // Sanitised and made unique: two scenarios may share a name.
+        let stem = reports::html::file_stem(&s.name);
+        let mut name = format!("{stem}-seed-{seed}.html");
+        let mut k = 2;
+        while !used.insert(name.clone()) {
+            name = format!("{stem}-{k}-seed-{seed}.html");
+            k += 1;
+        }
+        let traced = RunOptions {
+            trace: true,
+            plan: None,
+        };
+        let run = s.simulation.run(seed, traced);
+        write(&dir.join(&name), &diagram(app, s, &run))?;
+        diagrams.push(Some(name));
+    }
+    let rows: Vec<reports::html::IndexRow<'_>> = summaries
+        .iter()
+        .zip(diagrams)
+        .map(|(summary, diagram)| reports::html::IndexRow { summary, diagram })
+        .collect();
+    write(&dir.join("index.html"), &reports::html::render_index(&rows))?;
+    write(
+        &dir.join("summary.json"),
+        &(sweep_json(summaries, all_ok) + "\n"),
+    )
+}

@@ -1,0 +1,104 @@
+//! `ftsim run`: every scenario over its seeds, in parallel, then one line each (or JSON) and,
+//! on request, an HTML report.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use ftsim_api::sweep::{self, ScenarioSummary, Seeds};
+use ftsim_api::Scenario;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::error::{CliError, Status};
+use super::load::load_all;
+use super::output::{color_wanted, out, outln, stopwatch};
+use super::report::write_report;
+use super::{App, Format};
+
+/// What `ftsim run` was asked to do.
+pub struct RunArgs<'a> {
+    pub files: &'a [PathBuf],
+    pub seeds: Option<u64>,
+    pub seed: Option<u64>,
+    pub jobs: Option<usize>,
+    pub format: Format,
+    pub report: Option<&'a Path>,
+}
+
+pub fn cmd_run(app: &App, args: RunArgs<'_>) -> Result<Status, CliError> {
+    let scenarios = load_all(app, args.files)?;
+    if args.seeds == Some(0) {
+        return Err(CliError::Usage("--seeds must be at least 1".into()));
+    }
+    if args.jobs == Some(0) {
+        return Err(CliError::Usage("--jobs must be at least 1".into()));
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| CliError::Usage(format!("cannot start worker threads: {e}")))?;
+    let show_progress = std::io::stderr().is_terminal();
+    let summaries: Vec<ScenarioSummary> = scenarios
+        .iter()
+        .map(|s| {
+            let seeds = seeds_of(s, &args);
+            let bar = show_progress.then(|| progress_bar(seeds.count, &s.name));
+            let started = stopwatch();
+            let tally = pool.install(|| {
+                sweep::tally(s.simulation.as_ref(), seeds, &|| {
+                    if let Some(b) = &bar {
+                        b.inc(1);
+                    }
+                })
+            });
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+            sweep::summarize(s, seeds, tally, elapsed_ms, &app.program)
+        })
+        .collect();
+    let all_ok = summaries.iter().all(|s| s.ok);
+    if let Some(dir) = args.report {
+        write_report(app, dir, &scenarios, &summaries, all_ok)?;
+    }
+    match args.format {
+        Format::Json => outln(&sweep_json(&summaries, all_ok)),
+        Format::Text => out(&reports::table::render_table(
+            &summaries,
+            color_wanted(std::io::stdout().is_terminal()),
+        )),
+    }
+    Ok(if all_ok { Status::Met } else { Status::NotMet })
+}
+
+/// The seeds to run: `--seed` alone, `--seeds` from the scenario's start, or the scenario's.
+fn seeds_of(s: &Scenario, args: &RunArgs<'_>) -> Seeds {
+    match (args.seed, args.seeds) {
+        (Some(one), _) => Seeds {
+            start: one,
+            count: 1,
+        },
+        (None, Some(count)) => Seeds {
+            start: s.seeds.start,
+            count,
+        },
+        (None, None) => s.seeds,
+    }
+}
+
+/// The sweep as one JSON document (also written to a report's summary.json).
+pub fn sweep_json(summaries: &[ScenarioSummary], all_ok: bool) -> String {
+    let doc = serde_json::json!({ "ok": all_ok, "scenarios": summaries });
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
+fn progress_bar(len: u64, name: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{prefix:.bold} [{bar:30}] {pos}/{len} seeds ({per_sec}, eta {eta})",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_prefix(name.to_string());
+    bar
+}

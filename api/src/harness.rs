@@ -213,13 +213,7 @@ impl<T: Protocol> Harness<T> {
 
     /// One seed with the full trace, for reading or rendering.
     pub fn replay(&self, seed: u64) -> RunReport {
-        self.simulation().run(
-            seed,
-            RunOptions {
-                trace: true,
-                plan: None,
-            },
-        )
+        self.simulation().run(seed, RunOptions::traced())
     }
 
     /// Asserts that every seed passes, every tracked `sometimes` property is reached, and runs
@@ -293,13 +287,7 @@ impl<T: Protocol> Harness<T> {
 fn assert_deterministic(sim: &dyn Simulation, name: &str, seed: u64) {
     let first = sim.run(seed, RunOptions::default());
     let again = sim.run(seed, RunOptions::default());
-    let traced = sim.run(
-        seed,
-        RunOptions {
-            trace: true,
-            plan: None,
-        },
-    );
+    let traced = sim.run(seed, RunOptions::traced());
     let hashes = [first.trace_hash, again.trace_hash, traced.trace_hash];
     if hashes[0] != hashes[1] || hashes[0] != hashes[2] {
         panic!(

@@ -27,6 +27,7 @@ pub mod params;
 pub mod properties;
 pub mod protocol;
 pub mod scenario;
+pub mod shrink;
 pub mod simulation;
 pub mod sweep;
 pub mod table;
@@ -38,13 +39,13 @@ pub use nodes::{fits_node_set, nodes_phrase, NodeSet};
 pub use params::{NoParams, ParamInfo, ParamKind, ParamType, ParamValue, ParamValues, Params};
 pub use protocol::{AnyProtocol, Protocol, ProtocolInfo, SpecError};
 pub use scenario::{Expect, Scenario, ScenarioError};
-pub use simulation::{RunOptions, RunSpec, Simulation};
+pub use simulation::{Recorded, RunOptions, RunSpec, Simulation, TapeFit};
 pub use table::{Properties, PropertyDef, PropertyInfo};
 
 pub use sim_core;
 pub use sim_core::{
-    Adversary, AdversaryCtx, Ctx, DelayDist, DetectorModel, Duration, FaultEvent, FaultKind,
-    FaultPlan, FaultSpec, LinkModel, NetworkModel, NodeId, Outcome, Process, Property,
+    Adversary, AdversaryCtx, Choice, Ctx, DelayDist, DetectorModel, Duration, FaultEvent,
+    FaultKind, FaultPlan, FaultSpec, LinkModel, NetworkModel, NodeId, Outcome, Process, Property,
     PropertyKind, RunConfig, RunReport, Silent, Time, TimerId, TraceEvent, TraceKind, Violation,
     World,
 };

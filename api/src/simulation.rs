@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use sim_core::engine::guarded;
 use sim_core::{
-    DetectorModel, Engine, FaultPlan, FaultSpec, NetworkModel, Outcome, PropertyKind, RunConfig,
-    RunReport, Setup, Stats,
+    Choice, Choices, DetectorModel, Divergence, Engine, FaultPlan, FaultSpec, NetworkModel,
+    Outcome, PropertyKind, Recorder, RunConfig, RunReport, Seeded, Setup, Stats, Tape,
 };
 
 use crate::adversaries::Adversaries;
@@ -76,6 +76,61 @@ pub struct RunOptions<'a> {
     pub trace: bool,
     /// Run this fault plan instead of the one the seed draws.
     pub plan: Option<&'a FaultPlan>,
+    /// Answer the run's decisions from these recorded ones instead of the seed's streams, so
+    /// the run replays without its seed (see [`Tape`]: a decision they lack gets its simplest
+    /// outcome: no loss, the shortest delay, the first pick).
+    pub choices: Option<&'a [Choice]>,
+}
+
+impl RunOptions<'_> {
+    /// The seed's own plan and decisions, with the full trace: a replay.
+    pub fn traced() -> Self {
+        RunOptions {
+            trace: true,
+            ..RunOptions::default()
+        }
+    }
+}
+
+/// A run together with every decision it made.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    /// The run.
+    pub report: RunReport,
+    /// Every decision of the run, in the order made: given back as [`RunOptions::choices`]
+    /// (with the same plan), they replay the run exactly. Empty if the run panicked while it
+    /// was being set up.
+    pub choices: Vec<Choice>,
+    /// When the run was answered from recorded decisions: how closely it followed them.
+    pub fit: Option<TapeFit>,
+}
+
+/// How closely a run followed the recorded decisions it was given.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TapeFit {
+    /// Decisions the recording lacked, or had with another number of outcomes (each answered
+    /// with its simplest outcome).
+    pub divergences: u64,
+    /// Recorded decisions the run never asked for.
+    pub unused: u64,
+    /// The first decision the recording did not answer.
+    pub first: Option<Divergence>,
+}
+
+impl TapeFit {
+    fn of(tape: &Tape) -> Self {
+        TapeFit {
+            divergences: tape.divergences,
+            unused: tape.unused(),
+            first: tape.first_divergence,
+        }
+    }
+
+    /// Whether the run took every decision from the recording and used all of it: it is the
+    /// recorded run.
+    pub fn is_exact(&self) -> bool {
+        self.divergences == 0 && self.unused == 0
+    }
 }
 
 /// A protocol prepared for an experiment: parameters validated and typed, defaults resolved.
@@ -90,6 +145,12 @@ pub trait Simulation: Send + Sync {
     /// Runs one seed. A panic anywhere in it (the protocol, its properties, drawing the plan)
     /// is that seed's outcome, never the caller's.
     fn run(&self, seed: u64, options: RunOptions<'_>) -> RunReport;
+    /// Runs one seed like [`run`](Simulation::run) and records every decision it makes, so that
+    /// it can be replayed without the seed, edited (a shrinker) or stored (a repro file).
+    fn run_recorded(&self, seed: u64, options: RunOptions<'_>) -> Recorded;
+    /// The same protocol and parameters prepared for another spec, validated as a scenario's
+    /// would be (a shrinker tries smaller groups this way; the protocol's checks decide).
+    fn with_spec(&self, spec: RunSpec) -> Result<Arc<dyn Simulation>, SpecError>;
 }
 
 /// Everything a run of protocol `T` needs, resolved once.
@@ -261,7 +322,8 @@ fn resolve_adversary<T: Protocol>(
 
 impl<T: Protocol> Prepared<T> {
     /// Runs one seed and returns the engine, whose `states()` and `stable()` are the nodes'
-    /// final states (a protocol panic is in its report, `run()`).
+    /// final states (a protocol panic is in its report, `run()`). The decisions come from the
+    /// seed: `options.choices` is not used here (see [`Simulation::run_recorded`]).
     pub fn engine(&self, seed: u64, options: RunOptions<'_>) -> Engine<T::Process> {
         let plan = match options.plan {
             Some(plan) => plan.clone(),
@@ -334,22 +396,96 @@ impl<T: Protocol> Simulation for Prepared<T> {
     }
 
     fn run(&self, seed: u64, options: RunOptions<'_>) -> RunReport {
-        let plan = match options.plan {
-            Some(plan) => plan.clone(),
-            None => match guarded(|| self.bound.spec.plan(seed)) {
-                Ok(plan) => plan,
-                Err(message) => {
-                    return panicked(
-                        seed,
-                        FaultPlan::default(),
-                        message,
-                        "drawing the fault plan",
-                    )
-                }
-            },
+        let plan = match self.plan_of(seed, &options) {
+            Ok(plan) => plan,
+            Err(report) => return *report,
         };
+        match options.choices {
+            None => self.execute(seed, plan, options.trace, Seeded::new(seed)).0,
+            Some(recorded) => {
+                let tape = Tape::new(recorded.to_vec());
+                self.execute(seed, plan, options.trace, tape).0
+            }
+        }
+    }
+
+    fn run_recorded(&self, seed: u64, options: RunOptions<'_>) -> Recorded {
+        let plan = match self.plan_of(seed, &options) {
+            Ok(plan) => plan,
+            Err(report) => {
+                let fit = options.choices.map(|_| TapeFit::default());
+                return Recorded {
+                    report: *report,
+                    choices: Vec::new(),
+                    fit,
+                };
+            }
+        };
+        match options.choices {
+            None => {
+                let source = Recorder::new(Seeded::new(seed));
+                let (report, recorder) = self.execute(seed, plan, options.trace, source);
+                Recorded {
+                    report,
+                    choices: recorder.map(|r| r.tape).unwrap_or_default(),
+                    fit: None,
+                }
+            }
+            Some(recorded) => {
+                let source = Recorder::new(Tape::new(recorded.to_vec()));
+                let (report, recorder) = self.execute(seed, plan, options.trace, source);
+                let fit = recorder.as_ref().map(|r| TapeFit::of(&r.inner));
+                Recorded {
+                    report,
+                    choices: recorder.map(|r| r.tape).unwrap_or_default(),
+                    fit: Some(fit.unwrap_or_default()),
+                }
+            }
+        }
+    }
+
+    fn with_spec(&self, spec: RunSpec) -> Result<Arc<dyn Simulation>, SpecError> {
+        let b = &self.bound;
+        let prepared: Arc<dyn Simulation> = prepare_typed(b.protocol, b.params.clone(), spec)?;
+        Ok(prepared)
+    }
+}
+
+impl<T: Protocol> Prepared<T> {
+    /// The fault plan to run: the one given, or the seed's (a panic while drawing it is the
+    /// seed's outcome, returned as its report).
+    fn plan_of(&self, seed: u64, options: &RunOptions<'_>) -> Result<FaultPlan, Box<RunReport>> {
+        match options.plan {
+            Some(plan) => Ok(plan.clone()),
+            None => guarded(|| self.bound.spec.plan(seed)).map_err(|message| {
+                Box::new(panicked(
+                    seed,
+                    FaultPlan::default(),
+                    message,
+                    "drawing the fault plan",
+                ))
+            }),
+        }
+    }
+
+    /// Runs `plan` with decisions from `choices`, and hands the source back (`None` if the run
+    /// panicked while it was being set up).
+    fn execute<C: Choices>(
+        &self,
+        seed: u64,
+        plan: FaultPlan,
+        trace: bool,
+        choices: C,
+    ) -> (RunReport, Option<C>) {
         let kept = plan.clone();
-        guarded(|| Engine::new(self.setup(plan, options.trace), seed).run())
-            .unwrap_or_else(|message| panicked(seed, kept, message, "setting up the run"))
+        let run = guarded(|| {
+            let mut engine = Engine::with_choices(self.setup(plan, trace), seed, choices);
+            let report = engine.run();
+            (report, engine.into_choices())
+        });
+        match run {
+            Ok((report, choices)) => (report, Some(choices)),
+            Err(message) => (panicked(seed, kept, message, "setting up the run"), None),
+        }
     }
 }

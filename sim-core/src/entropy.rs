@@ -2,8 +2,9 @@
 //! its purpose ([`Stream`]) and how many outcomes it has. The default source, [`Seeded`], draws
 //! from one ChaCha8 stream per purpose derived from the run seed, so a change in one component
 //! (say, a protocol that draws one more number) does not perturb the network's or the fault plan's
-//! draws. Because every decision is a bounded integer choice, a recorded [`Tape`] can replay a run
-//! without the seed, and a future explorer can enumerate choices instead of sampling them.
+//! draws. Because every decision is a bounded integer choice that says what it decides ([`Draw`]),
+//! a recorded [`Tape`](crate::tape::Tape) can replay a run without the seed, a shrinker can edit
+//! it toward a simpler run, and a future explorer can enumerate choices instead of sampling them.
 
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -40,10 +41,148 @@ impl Stream {
     }
 }
 
+/// The message a network decision is about: the `seq`-th message `from` sent to `to` in the run
+/// (counted from 0). It keys a decision to its message rather than to the moment it is asked,
+/// so that an edited run (a loss undone, a crash removed, a delay shortened) still finds the
+/// recorded fate of each message that it sends again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct MsgKey {
+    /// The sender.
+    pub from: NodeId,
+    /// The receiver.
+    pub to: NodeId,
+    /// How many messages `from` had sent to `to` before this one.
+    pub seq: u64,
+}
+
+/// What a decision decides. A seeded source draws the same number whatever it says; a recorder
+/// keeps it with the outcome, so that a tape answers each decision by what it is (not by when it
+/// is asked) and a shrinker knows each decision's simplest outcome: the chance event does not
+/// happen, the delay is the shortest, the pick is the first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "draw")]
+pub enum Draw {
+    /// Whether the link loses the message: it does when the outcome is below `ppm`.
+    Loss {
+        /// The message.
+        #[serde(flatten)]
+        msg: MsgKey,
+        /// The chance, in parts per million.
+        ppm: u32,
+    },
+    /// Whether the link delivers the message twice: it does when the outcome is below `ppm`.
+    Duplicate {
+        /// The message.
+        #[serde(flatten)]
+        msg: MsgKey,
+        /// The chance, in parts per million.
+        ppm: u32,
+    },
+    /// Whether the sender's send omission loses the message (outcome below `ppm`).
+    SendOmission {
+        /// The message.
+        #[serde(flatten)]
+        msg: MsgKey,
+        /// The chance, in parts per million.
+        ppm: u32,
+    },
+    /// Whether the receiver's receive omission loses the message (outcome below `ppm`); asked
+    /// again for a duplicate copy.
+    ReceiveOmission {
+        /// The message.
+        #[serde(flatten)]
+        msg: MsgKey,
+        /// The chance, in parts per million.
+        ppm: u32,
+    },
+    /// A message's delay: the outcome is the nanoseconds above the link's shortest delay.
+    Delay {
+        /// The message.
+        #[serde(flatten)]
+        msg: MsgKey,
+        /// The delay of the duplicate copy rather than of the message.
+        copy: bool,
+    },
+    /// A message's delay with a long tail: the outcome is a fraction, and the largest outcome
+    /// is the shortest delay.
+    DelayTail {
+        /// The message.
+        #[serde(flatten)]
+        msg: MsgKey,
+        /// The delay of the duplicate copy rather than of the message.
+        copy: bool,
+    },
+    /// A process's own chance (`Ctx::random_chance_ppm`): true when the outcome is below `ppm`.
+    Chance {
+        /// The chance, in parts per million.
+        ppm: u32,
+    },
+    /// Any other choice (a process's or an adversary's draw, a fault time, a false suspicion),
+    /// asked in order within its stream; 0 is the simplest.
+    Pick,
+}
+
+impl Draw {
+    /// The chance of a yes/no decision, in parts per million; `None` for other decisions.
+    pub fn chance_ppm(self) -> Option<u32> {
+        match self {
+            Draw::Loss { ppm, .. }
+            | Draw::Duplicate { ppm, .. }
+            | Draw::SendOmission { ppm, .. }
+            | Draw::ReceiveOmission { ppm, .. }
+            | Draw::Chance { ppm } => Some(ppm),
+            Draw::Delay { .. } | Draw::DelayTail { .. } | Draw::Pick => None,
+        }
+    }
+
+    /// The message a network decision is about.
+    pub fn msg(self) -> Option<MsgKey> {
+        match self {
+            Draw::Loss { msg, .. }
+            | Draw::Duplicate { msg, .. }
+            | Draw::SendOmission { msg, .. }
+            | Draw::ReceiveOmission { msg, .. }
+            | Draw::Delay { msg, .. }
+            | Draw::DelayTail { msg, .. } => Some(msg),
+            Draw::Chance { .. } | Draw::Pick => None,
+        }
+    }
+
+    /// The same decision about another message (after nodes are renumbered).
+    pub fn with_msg(self, key: MsgKey) -> Draw {
+        match self {
+            Draw::Loss { ppm, .. } => Draw::Loss { msg: key, ppm },
+            Draw::Duplicate { ppm, .. } => Draw::Duplicate { msg: key, ppm },
+            Draw::SendOmission { ppm, .. } => Draw::SendOmission { msg: key, ppm },
+            Draw::ReceiveOmission { ppm, .. } => Draw::ReceiveOmission { msg: key, ppm },
+            Draw::Delay { copy, .. } => Draw::Delay { msg: key, copy },
+            Draw::DelayTail { copy, .. } => Draw::DelayTail { msg: key, copy },
+            other => other,
+        }
+    }
+
+    /// The simplest of `bound` outcomes: a chance event that does not happen, the shortest
+    /// delay, the first pick.
+    pub fn simplest(self, bound: u64) -> u64 {
+        let last = bound.saturating_sub(1);
+        match self {
+            Draw::DelayTail { .. } => last,
+            other if other.chance_ppm().is_some() => last,
+            _ => 0,
+        }
+    }
+
+    /// Whether `value` makes a chance event happen (false for other decisions).
+    pub fn happens(self, value: u64) -> bool {
+        self.chance_ppm().is_some_and(|ppm| value < ppm as u64)
+    }
+}
+
 /// The one interface through which a run makes every nondeterministic decision.
 pub trait Choices {
-    /// Chooses an integer uniformly in `0..bound` for the given purpose. `bound` is at least 1.
-    fn choose(&mut self, stream: Stream, bound: u64) -> u64;
+    /// Chooses an integer in `0..bound` for the given purpose (uniformly, for a seeded source);
+    /// `draw` says what it decides. `bound` is at least 1.
+    fn choose(&mut self, stream: Stream, draw: Draw, bound: u64) -> u64;
 }
 
 /// Unbiased integer in `0..bound` from a 64-bit generator (Lemire's multiply-and-reject).
@@ -104,106 +243,33 @@ impl Seeded {
 }
 
 impl Choices for Seeded {
-    fn choose(&mut self, stream: Stream, bound: u64) -> u64 {
+    fn choose(&mut self, stream: Stream, _: Draw, bound: u64) -> u64 {
         below(self.rng(stream), bound)
-    }
-}
-
-/// One recorded decision.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Choice {
-    /// The purpose of the decision.
-    pub stream: Stream,
-    /// How many outcomes it had.
-    pub bound: u64,
-    /// The outcome chosen.
-    pub value: u64,
-}
-
-/// Records every decision made by an inner source, so the run can be replayed from the tape.
-pub struct Recorder<C> {
-    /// Where the decisions come from.
-    pub inner: C,
-    /// Every decision so far, in order.
-    pub tape: Vec<Choice>,
-}
-
-impl<C: Choices> Recorder<C> {
-    /// A recorder of the decisions `inner` makes.
-    pub fn new(inner: C) -> Self {
-        Recorder {
-            inner,
-            tape: Vec::new(),
-        }
-    }
-}
-
-impl<C: Choices> Choices for Recorder<C> {
-    fn choose(&mut self, stream: Stream, bound: u64) -> u64 {
-        let value = self.inner.choose(stream, bound);
-        self.tape.push(Choice {
-            stream,
-            bound,
-            value,
-        });
-        value
-    }
-}
-
-/// Replays a recorded tape. A decision that does not match the tape (different purpose or number
-/// of outcomes) means the run diverged from the recording; it is counted, and 0 is chosen.
-pub struct Tape {
-    choices: Vec<Choice>,
-    next: usize,
-    /// Decisions asked for that did not match the tape (a changed run), answered by a default.
-    pub divergences: u64,
-}
-
-impl Tape {
-    /// A tape that answers with `choices`, in order.
-    pub fn new(choices: Vec<Choice>) -> Self {
-        Tape {
-            choices,
-            next: 0,
-            divergences: 0,
-        }
-    }
-}
-
-impl Choices for Tape {
-    fn choose(&mut self, stream: Stream, bound: u64) -> u64 {
-        match self.choices.get(self.next) {
-            Some(c) if c.stream == stream && c.bound == bound && c.value < bound => {
-                self.next += 1;
-                c.value
-            }
-            _ => {
-                self.divergences += 1;
-                0
-            }
-        }
     }
 }
 
 /// Parts per million: probabilities are integers so that every machine agrees on them.
 pub const PPM: u32 = 1_000_000;
 
-/// True with probability `ppm` / 1,000,000. Draws nothing when the answer is certain, so that
-/// a model with no loss consumes no entropy for loss.
-pub fn chance_ppm(choices: &mut dyn Choices, stream: Stream, ppm: u32) -> bool {
+/// Whether the chance event `draw` happens: true with probability `ppm` / 1,000,000, where
+/// `ppm` is the draw's own ([`Draw::chance_ppm`]; a draw that is no chance never happens).
+/// Draws nothing when the answer is certain, so that a model with no loss consumes no entropy
+/// for loss.
+pub fn chance(choices: &mut dyn Choices, stream: Stream, draw: Draw) -> bool {
+    let ppm = draw.chance_ppm().unwrap_or(0);
     if ppm == 0 {
         return false;
     }
     if ppm >= PPM {
         return true;
     }
-    choices.choose(stream, PPM as u64) < ppm as u64
+    choices.choose(stream, draw, PPM as u64) < ppm as u64
 }
 
 /// A uniform fraction in (0, 1] with 53 bits of precision.
-pub fn unit_fraction(choices: &mut dyn Choices, stream: Stream) -> f64 {
+pub fn unit_fraction(choices: &mut dyn Choices, stream: Stream, draw: Draw) -> f64 {
     const SCALE: u64 = 1 << 53;
-    (choices.choose(stream, SCALE) + 1) as f64 / SCALE as f64
+    (choices.choose(stream, draw, SCALE) + 1) as f64 / SCALE as f64
 }
 
 /// Natural logarithm built only from IEEE-754 basic operations (which are correctly rounded
@@ -315,17 +381,17 @@ mod tests {
         let mut b = Seeded::new(7);
         // Drawing from the network stream in `a` must not change what process 0 sees.
         for _ in 0..100 {
-            a.choose(Stream::Network, 1000);
+            a.choose(Stream::Network, Draw::Pick, 1000);
         }
         let pa: Vec<u64> = (0..10)
-            .map(|_| a.choose(Stream::Process(0), 1 << 40))
+            .map(|_| a.choose(Stream::Process(0), Draw::Pick, 1 << 40))
             .collect();
         let pb: Vec<u64> = (0..10)
-            .map(|_| b.choose(Stream::Process(0), 1 << 40))
+            .map(|_| b.choose(Stream::Process(0), Draw::Pick, 1 << 40))
             .collect();
         assert_eq!(pa, pb);
         let other: Vec<u64> = (0..10)
-            .map(|_| b.choose(Stream::Process(1), 1 << 40))
+            .map(|_| b.choose(Stream::Process(1), Draw::Pick, 1 << 40))
             .collect();
         assert_ne!(pa, other);
     }
@@ -337,7 +403,9 @@ mod tests {
         // Pins the derivation so an upgrade of rand_chacha that changed it would be noticed:
         // every recorded failing seed would otherwise silently mean a different run.
         let mut s = Seeded::new(42);
-        let drawn: Vec<u64> = (0..4).map(|_| s.choose(Stream::Network, 1000)).collect();
+        let drawn: Vec<u64> = (0..4)
+            .map(|_| s.choose(Stream::Network, Draw::Pick, 1000))
+            .collect();
         assert_eq!(drawn, PINNED.to_vec(), "seed derivation changed: {drawn:?}");
     }
 
@@ -346,26 +414,10 @@ mod tests {
         let mut s = Seeded::new(1);
         let mut seen = [false; 7];
         for _ in 0..1000 {
-            let v = s.choose(Stream::Adversary, 7);
+            let v = s.choose(Stream::Adversary, Draw::Pick, 7);
             seen[v as usize] = true;
         }
         assert!(seen.iter().all(|&x| x));
-    }
-
-    #[test]
-    fn tape_replays_recording() {
-        let mut rec = Recorder::new(Seeded::new(9));
-        let first: Vec<u64> = (0..50)
-            .map(|i| rec.choose(Stream::Process(i % 3), 100 + i as u64))
-            .collect();
-        let mut tape = Tape::new(rec.tape);
-        let again: Vec<u64> = (0..50)
-            .map(|i| tape.choose(Stream::Process(i % 3), 100 + i as u64))
-            .collect();
-        assert_eq!(first, again);
-        assert_eq!(tape.divergences, 0);
-        tape.choose(Stream::Network, 5);
-        assert_eq!(tape.divergences, 1);
     }
 
     #[test]
@@ -384,9 +436,43 @@ mod tests {
 
     #[test]
     fn chance_extremes_draw_nothing() {
-        let mut s = Recorder::new(Seeded::new(3));
-        assert!(!chance_ppm(&mut s, Stream::Network, 0));
-        assert!(chance_ppm(&mut s, Stream::Network, PPM));
+        let mut s = crate::tape::Recorder::new(Seeded::new(3));
+        assert!(!chance(&mut s, Stream::Network, Draw::Chance { ppm: 0 }));
+        assert!(chance(&mut s, Stream::Network, Draw::Chance { ppm: PPM }));
+        assert!(!chance(&mut s, Stream::Network, Draw::Pick));
         assert!(s.tape.is_empty());
+    }
+
+    #[test]
+    fn the_simplest_outcome_is_no_event_and_the_shortest_delay() {
+        let msg = MsgKey {
+            from: 0,
+            to: 1,
+            seq: 0,
+        };
+        let loss = Draw::Loss { msg, ppm: 1000 };
+        assert!(!loss.happens(loss.simplest(PPM as u64)));
+        assert!(loss.happens(999));
+        assert_eq!(Draw::Delay { msg, copy: false }.simplest(10), 0);
+        assert_eq!(Draw::DelayTail { msg, copy: false }.simplest(10), 9);
+        assert_eq!(Draw::Pick.simplest(10), 0);
+    }
+
+    #[test]
+    fn a_draw_reads_back_from_json() {
+        let msg = MsgKey {
+            from: 2,
+            to: 1,
+            seq: 7,
+        };
+        for draw in [
+            Draw::Loss { msg, ppm: 5 },
+            Draw::DelayTail { msg, copy: true },
+            Draw::Chance { ppm: 3 },
+            Draw::Pick,
+        ] {
+            let text = serde_json::to_string(&draw).unwrap();
+            assert_eq!(serde_json::from_str::<Draw>(&text).unwrap(), draw, "{text}");
+        }
     }
 }

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::entropy::{Choices, Stream, PPM};
+use crate::entropy::{Choices, Draw, Stream, PPM};
 use crate::time::{Duration, Time};
 use crate::NodeId;
 
@@ -158,23 +158,23 @@ pub type Window<T> = [T; 2];
 
 fn pick_time(choices: &mut dyn Choices, w: Window<Time>) -> Time {
     let span = w[1].0.saturating_sub(w[0].0);
-    Time(w[0].0 + choices.choose(Stream::FaultPlan, span + 1))
+    Time(w[0].0 + choices.choose(Stream::FaultPlan, Draw::Pick, span + 1))
 }
 
 fn pick_duration(choices: &mut dyn Choices, w: Window<Duration>) -> Duration {
     let span = w[1].0.saturating_sub(w[0].0);
-    Duration(w[0].0 + choices.choose(Stream::FaultPlan, span + 1))
+    Duration(w[0].0 + choices.choose(Stream::FaultPlan, Draw::Pick, span + 1))
 }
 
 fn pick_count(choices: &mut dyn Choices, min: u32, max: u32) -> u32 {
-    min + choices.choose(Stream::FaultPlan, (max - min) as u64 + 1) as u32
+    min + choices.choose(Stream::FaultPlan, Draw::Pick, (max - min) as u64 + 1) as u32
 }
 
 /// Picks `k` distinct nodes from `pool` (partial Fisher-Yates), in the order drawn.
 fn pick_distinct(choices: &mut dyn Choices, mut pool: Vec<NodeId>, k: usize) -> Vec<NodeId> {
     let k = k.min(pool.len());
     for i in 0..k {
-        let j = i + choices.choose(Stream::FaultPlan, (pool.len() - i) as u64) as usize;
+        let j = i + choices.choose(Stream::FaultPlan, Draw::Pick, (pool.len() - i) as u64) as usize;
         pool.swap(i, j);
     }
     pool.truncate(k);
@@ -427,7 +427,8 @@ impl FaultSpec {
             for _ in 0..pick_count(choices, p.min, p.max) {
                 let at = pick_time(choices, p.between);
                 // A random non-trivial bipartition: a side of size 1..n-1.
-                let side = 1 + choices.choose(Stream::FaultPlan, (n - 1) as u64) as usize;
+                let side =
+                    1 + choices.choose(Stream::FaultPlan, Draw::Pick, (n - 1) as u64) as usize;
                 let mut group = pick_distinct(choices, (0..n).collect(), side);
                 group.sort_unstable();
                 plan.events.push(FaultEvent {
@@ -444,7 +445,7 @@ impl FaultSpec {
         }
         if let Some(o) = &self.omissions {
             for _ in 0..pick_count(choices, o.min, o.max) {
-                let node = choices.choose(Stream::FaultPlan, n as u64) as NodeId;
+                let node = choices.choose(Stream::FaultPlan, Draw::Pick, n as u64) as NodeId;
                 let at = pick_time(choices, o.between);
                 plan.events.push(FaultEvent {
                     at,

@@ -14,6 +14,7 @@ pub mod faults;
 pub mod network;
 pub mod process;
 pub mod property;
+pub mod tape;
 pub mod time;
 pub mod trace;
 
@@ -21,10 +22,13 @@ pub mod trace;
 pub type NodeId = usize;
 
 pub use engine::{in_simulation, DetectorModel, Engine, RunConfig, Setup};
-pub use entropy::{Choices, Recorder, Seeded, Stream, Tape, PPM};
+pub use entropy::{Choices, Draw, MsgKey, Seeded, Stream, PPM};
 pub use faults::{FaultEvent, FaultKind, FaultPlan, FaultSpec};
 pub use network::{DelayDist, LinkModel, NetworkModel};
 pub use process::{Adversary, AdversaryCtx, Ctx, Process, Silent, TimerId};
 pub use property::{Monitor, Property, PropertyKind, World};
+pub use tape::{Choice, Divergence, Recorder, Tape};
 pub use time::{Duration, Time};
-pub use trace::{DropReason, Outcome, RunReport, Stats, TraceEvent, TraceKind, Violation};
+pub use trace::{
+    DropReason, Outcome, RunReport, Stats, TraceEvent, TraceKind, Violation, TRACE_FORMAT,
+};

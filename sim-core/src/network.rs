@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::entropy::{chance_ppm, det_ln, unit_fraction, Choices, Stream};
+use crate::entropy::{chance, det_ln, unit_fraction, Choices, Draw, MsgKey, Stream};
 use crate::time::Duration;
 use crate::NodeId;
 
@@ -43,16 +43,18 @@ impl Default for DelayDist {
 }
 
 impl DelayDist {
-    /// Draws one delay. Constant delays draw nothing.
-    pub fn sample(&self, choices: &mut dyn Choices) -> Duration {
+    /// Draws the delay of message `msg` (of its duplicate copy if `copy`). Constant delays
+    /// draw nothing.
+    pub fn sample(&self, choices: &mut dyn Choices, msg: MsgKey, copy: bool) -> Duration {
         match *self {
             DelayDist::Constant(d) => d,
             DelayDist::Uniform { min, max } => {
                 let span = max.0.saturating_sub(min.0);
-                Duration(min.0 + choices.choose(Stream::Network, span + 1))
+                let draw = Draw::Delay { msg, copy };
+                Duration(min.0 + choices.choose(Stream::Network, draw, span + 1))
             }
             DelayDist::Exponential { min, mean } => {
-                let u = unit_fraction(choices, Stream::Network);
+                let u = unit_fraction(choices, Stream::Network, Draw::DelayTail { msg, copy });
                 let extra = (-det_ln(u) * mean.0 as f64).min(50.0 * mean.0 as f64);
                 Duration(min.0 + extra as u64)
             }
@@ -124,9 +126,13 @@ pub struct Transit {
 }
 
 impl LinkModel {
-    /// Decides the fate of one message. The order of draws is fixed: loss, delay, duplication.
-    pub fn transit(&self, choices: &mut dyn Choices) -> Transit {
-        let lost = chance_ppm(choices, Stream::Network, self.loss_ppm);
+    /// Decides the fate of message `msg`. The order of draws is fixed: loss, delay, duplication.
+    pub fn transit(&self, msg: MsgKey, choices: &mut dyn Choices) -> Transit {
+        let loss = Draw::Loss {
+            msg,
+            ppm: self.loss_ppm,
+        };
+        let lost = chance(choices, Stream::Network, loss);
         if lost {
             return Transit {
                 lost,
@@ -134,9 +140,13 @@ impl LinkModel {
                 duplicate: None,
             };
         }
-        let delay = self.delay.sample(choices);
-        let duplicate = chance_ppm(choices, Stream::Network, self.duplicate_ppm)
-            .then(|| self.delay.sample(choices));
+        let delay = self.delay.sample(choices, msg, false);
+        let duplicate = Draw::Duplicate {
+            msg,
+            ppm: self.duplicate_ppm,
+        };
+        let duplicate = chance(choices, Stream::Network, duplicate)
+            .then(|| self.delay.sample(choices, msg, true));
         Transit {
             lost,
             delay,
@@ -150,6 +160,12 @@ mod tests {
     use super::*;
     use crate::entropy::Seeded;
 
+    const KEY: MsgKey = MsgKey {
+        from: 0,
+        to: 1,
+        seq: 0,
+    };
+
     #[test]
     fn uniform_delays_stay_in_bounds() {
         let d = DelayDist::Uniform {
@@ -157,7 +173,7 @@ mod tests {
             max: Duration(20),
         };
         let mut s = Seeded::new(5);
-        let samples: Vec<u64> = (0..2000).map(|_| d.sample(&mut s).0).collect();
+        let samples: Vec<u64> = (0..2000).map(|_| d.sample(&mut s, KEY, false).0).collect();
         assert!(samples.iter().all(|&x| (10..=20).contains(&x)));
         assert!(samples.contains(&10) && samples.contains(&20));
     }
@@ -170,7 +186,7 @@ mod tests {
         };
         let mut s = Seeded::new(5);
         let n = 20_000u64;
-        let total: u64 = (0..n).map(|_| d.sample(&mut s).0).sum();
+        let total: u64 = (0..n).map(|_| d.sample(&mut s, KEY, false).0).sum();
         let mean = total / n;
         assert!((10_000..12_000).contains(&mean), "mean {mean}");
     }

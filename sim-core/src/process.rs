@@ -5,7 +5,7 @@
 use std::fmt::Debug;
 use std::hash::Hash;
 
-use crate::entropy::{chance_ppm, Choices, Stream};
+use crate::entropy::{chance, Choices, Draw, Stream};
 use crate::time::{Duration, Time};
 use crate::NodeId;
 
@@ -221,12 +221,13 @@ impl<'a, P: Process> Ctx<'a, P> {
             bound > 0,
             "Ctx::random_below(0): the bound must be at least 1"
         );
-        self.choices.choose(Stream::Process(self.id), bound)
+        self.choices
+            .choose(Stream::Process(self.id), Draw::Pick, bound)
     }
 
     /// True with probability `ppm` parts per million, from this process's own stream.
     pub fn random_chance_ppm(&mut self, ppm: u32) -> bool {
-        chance_ppm(self.choices, Stream::Process(self.id), ppm)
+        chance(self.choices, Stream::Process(self.id), Draw::Chance { ppm })
     }
 
     /// A duration drawn uniformly from `[min, max]`, from this process's own stream.
@@ -260,7 +261,7 @@ impl<'a> AdversaryCtx<'a> {
             bound > 0,
             "AdversaryCtx::random_below(0): the bound must be at least 1"
         );
-        self.choices.choose(Stream::Adversary, bound)
+        self.choices.choose(Stream::Adversary, Draw::Pick, bound)
     }
 }
 

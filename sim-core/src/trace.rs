@@ -9,6 +9,14 @@ use crate::property::PropertyKind;
 use crate::time::Time;
 use crate::NodeId;
 
+/// The version of what a run's record means: what the running trace hash mixes (each event's
+/// time, kind, nodes, timer tags, message contents, drops) and which decisions a run asks for,
+/// in what order and under what [`Draw`](crate::entropy::Draw) keys. A repro file stores it
+/// with its expected hash and recorded decisions; a build with another version cannot check
+/// that hash or replay those decisions. Bump it with any change to either (and to
+/// `PINNED_HASH` in `tests/determinism.rs`, which guards the hash).
+pub const TRACE_FORMAT: u32 = 1;
+
 /// Why a message was not delivered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

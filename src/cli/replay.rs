@@ -21,10 +21,7 @@ pub fn cmd_replay(
     html: Option<&Path>,
 ) -> Result<Status, CliError> {
     let scenario = load_all(app, &[file.to_path_buf()])?.remove(0);
-    let traced = RunOptions {
-        trace: true,
-        plan: None,
-    };
+    let traced = RunOptions::traced();
     let report = scenario.simulation.run(seed, traced);
     if let Some(path) = html {
         std::fs::write(path, diagram(app, &scenario, &report)).map_err(|error| CliError::Io {

@@ -61,10 +61,7 @@ pub fn write_report(
             name = format!("{stem}-{k}-seed-{seed}.html");
             k += 1;
         }
-        let traced = RunOptions {
-            trace: true,
-            plan: None,
-        };
+        let traced = RunOptions::traced();
         let run = s.simulation.run(seed, traced);
         write(&dir.join(&name), &diagram(app, s, &run))?;
         diagrams.push(Some(name));

@@ -1,7 +1,7 @@
 //! The network as the run goes: each directed link's model and the last arrival scheduled on
 //! it (for FIFO links), and each sender's outgoing wire (see [`NetworkModel::send_gap`]).
 
-use crate::entropy::Choices;
+use crate::entropy::{Choices, MsgKey};
 use crate::network::{LinkModel, NetworkModel, Transit};
 use crate::time::{Duration, Time};
 use crate::NodeId;
@@ -12,6 +12,9 @@ pub(super) struct Links {
     models: Vec<LinkModel>,
     /// The latest arrival scheduled on each link so far (same indexing as `models`).
     last_arrival: Vec<Time>,
+    /// How many messages each link has carried (same indexing): numbers each message on its
+    /// link, the key of the network's decisions about it.
+    sent: Vec<u64>,
     /// The time to put one message on a wire.
     send_gap: Duration,
     /// When each node's outgoing wire is free again.
@@ -24,6 +27,7 @@ impl Links {
             n,
             models: network.resolve(n),
             last_arrival: vec![Time::ZERO; n * n],
+            sent: vec![0; n * n],
             send_gap: network.send_gap,
             wire_free_at: vec![Time::ZERO; n],
         }
@@ -43,9 +47,17 @@ impl Links {
         self.wire_free_at[node] = now;
     }
 
+    /// Numbers the next message from `from` to `to` on its link.
+    pub(super) fn next_key(&mut self, from: NodeId, to: NodeId) -> MsgKey {
+        let sent = &mut self.sent[from * self.n + to];
+        let seq = *sent;
+        *sent += 1;
+        MsgKey { from, to, seq }
+    }
+
     /// The network's decision about one message on the link (its draws, in their fixed order).
-    pub(super) fn transit(&self, from: NodeId, to: NodeId, choices: &mut dyn Choices) -> Transit {
-        self.models[from * self.n + to].transit(choices)
+    pub(super) fn transit(&self, msg: MsgKey, choices: &mut dyn Choices) -> Transit {
+        self.models[msg.from * self.n + msg.to].transit(msg, choices)
     }
 
     /// When a message that would arrive at `at` does arrive: on a FIFO link, not before the

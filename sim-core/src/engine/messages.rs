@@ -5,7 +5,7 @@
 
 use std::hash::Hash;
 
-use crate::entropy::{chance_ppm, Choices, Stream};
+use crate::entropy::{chance, Choices, Draw, MsgKey, Stream};
 use crate::process::{AdversaryCtx, Process};
 use crate::time::{Duration, Time};
 use crate::trace::{DropReason, TraceKind};
@@ -25,15 +25,16 @@ impl<P: Process, C: Choices> Engine<P, C> {
         self.nodes.lamport[from] += 1;
         let lamport = self.nodes.lamport[from];
         let depart = self.links.depart(from, self.now);
+        let key = self.links.next_key(from, to);
         let Some(msg) = self.tamper(from, to, msg_id, depart, msg) else {
             self.dropped(from, to, msg_id, DropReason::Adversary, Some(from));
             return;
         };
-        if let Some(reason) = self.drop_at_send(from, to) {
+        if let Some(reason) = self.drop_at_send(key) {
             self.dropped(from, to, msg_id, reason, Some(from));
             return;
         }
-        let transit = self.links.transit(from, to, &mut self.choices);
+        let transit = self.links.transit(key, &mut self.choices);
         if transit.lost {
             self.dropped(from, to, msg_id, DropReason::Loss, Some(from));
             return;
@@ -43,6 +44,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             from,
             to,
             msg_id,
+            key,
             lamport,
             depart,
             sender_incarnation: self.nodes.incarnation(from),
@@ -120,12 +122,16 @@ impl<P: Process, C: Choices> Engine<P, C> {
 
     /// Why the message is dropped as it leaves, if it is: a partition between sender and
     /// receiver, or the sender's send omission.
-    fn drop_at_send(&mut self, from: NodeId, to: NodeId) -> Option<DropReason> {
-        if self.nodes.group[from] != self.nodes.group[to] {
+    fn drop_at_send(&mut self, msg: MsgKey) -> Option<DropReason> {
+        if self.nodes.group[msg.from] != self.nodes.group[msg.to] {
             return Some(DropReason::Partition);
         }
-        let omission_ppm = self.nodes.send_omission_ppm[from];
-        if chance_ppm(&mut self.choices, Stream::Network, omission_ppm) {
+        let ppm = self.nodes.send_omission_ppm[msg.from];
+        if chance(
+            &mut self.choices,
+            Stream::Network,
+            Draw::SendOmission { msg, ppm },
+        ) {
             return Some(DropReason::SendOmission);
         }
         None
@@ -182,10 +188,13 @@ impl<P: Process, C: Choices> Engine<P, C> {
             Some(DropReason::ReceiverDown)
         } else if self.nodes.group[from] != self.nodes.group[to] {
             Some(DropReason::Partition)
-        } else if chance_ppm(
+        } else if chance(
             &mut self.choices,
             Stream::Network,
-            self.nodes.receive_omission_ppm[to],
+            Draw::ReceiveOmission {
+                msg: envelope.key,
+                ppm: self.nodes.receive_omission_ppm[to],
+            },
         ) {
             Some(DropReason::ReceiveOmission)
         } else {

@@ -239,6 +239,11 @@ impl<P: Process, C: Choices> Engine<P, C> {
         &self.choices
     }
 
+    /// The source of decisions, taking the engine apart (a recorder's tape without a copy).
+    pub fn into_choices(self) -> C {
+        self.choices
+    }
+
     /// Runs to the end (or the first safety violation, a budget overrun, a panic) and reports.
     /// Runs once: a second call reports the same run again without re-running it.
     pub fn run(&mut self) -> RunReport {

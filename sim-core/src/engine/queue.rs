@@ -5,6 +5,7 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
+use crate::entropy::MsgKey;
 use crate::process::{Process, TimerId};
 use crate::time::Time;
 use crate::NodeId;
@@ -15,6 +16,8 @@ pub(super) struct Envelope<M> {
     pub(super) from: NodeId,
     pub(super) to: NodeId,
     pub(super) msg_id: u64,
+    /// The message's number on its link: the key of the network's decisions about it.
+    pub(super) key: MsgKey,
     /// The sender's Lamport clock as the message left.
     pub(super) lamport: u64,
     /// When the message left the sender's wire.

@@ -1,0 +1,116 @@
+//! Passes over the fault plan: remove faults whole (a crash with its recovery, a partition
+//! with its heal, an omission window, a Byzantine node), then shorten what remains of each
+//! window (a recovery, a heal, an omission's end moved toward its start).
+
+use sim_core::{Duration, FaultPlan, Time};
+
+use super::search::Search;
+use super::size::windows;
+
+/// Below this, a window is short enough: bisecting further costs runs and tells nothing.
+const WINDOW_RESOLUTION: Duration = Duration::from_micros(10);
+
+/// The most halvings of one window's length.
+const MAX_BISECTIONS: u32 = 16;
+
+/// One fault as a unit: the plan entries to remove together.
+enum Unit {
+    /// Timed events, by index (a window's start and end, or a lone event).
+    Events(Vec<usize>),
+    /// A Byzantine node.
+    Byzantine(usize),
+}
+
+/// The plan's faults as units, in plan order (Byzantine nodes last).
+fn units(plan: &FaultPlan) -> Vec<Unit> {
+    let paired = windows(plan);
+    let mut in_window = vec![false; plan.events.len()];
+    for w in &paired {
+        in_window[w.end] = true;
+    }
+    let mut out = Vec::new();
+    for (i, &is_end) in in_window.iter().enumerate() {
+        if let Some(w) = paired.iter().find(|w| w.start == i) {
+            out.push(Unit::Events(vec![w.start, w.end]));
+        } else if !is_end {
+            out.push(Unit::Events(vec![i]));
+        }
+    }
+    out.extend((0..plan.byzantine.len()).map(Unit::Byzantine));
+    out
+}
+
+fn without(plan: &FaultPlan, unit: &Unit) -> FaultPlan {
+    let mut plan = plan.clone();
+    match unit {
+        Unit::Events(indices) => {
+            let mut i = 0;
+            plan.events.retain(|_| {
+                i += 1;
+                !indices.contains(&(i - 1))
+            });
+        }
+        Unit::Byzantine(i) => {
+            plan.byzantine.remove(*i);
+        }
+    }
+    plan
+}
+
+/// Removes each fault that the failure does not need, first to last, until none can go.
+pub(crate) fn remove_faults(search: &mut Search) {
+    let mut next = 0;
+    loop {
+        let plan = search.best.plan.clone();
+        let units = units(&plan);
+        let Some(unit) = units.get(next) else { return };
+        if !search.attempt_plan(without(&plan, unit)) {
+            next += 1;
+        }
+        if search.exhausted() {
+            return;
+        }
+    }
+}
+
+/// Moves each window's end toward its start by bisection, keeping the shortest that fails.
+pub(crate) fn shorten_windows(search: &mut Search) {
+    let count = windows(&search.best.plan).len();
+    for k in 0..count {
+        shorten_window(search, k);
+    }
+}
+
+fn shorten_window(search: &mut Search, k: usize) {
+    let Some(w) = windows(&search.best.plan).get(k).copied() else {
+        return;
+    };
+    let start = search.best.plan.events[w.start].at;
+    if try_end(search, k, start) {
+        return; // an instant: as short as a window gets
+    }
+    let mut kept = search.best.plan.events[w.end].at;
+    let mut rejected = start;
+    for _ in 0..MAX_BISECTIONS {
+        if kept.0 - rejected.0 <= WINDOW_RESOLUTION.0 || search.exhausted() {
+            return;
+        }
+        let mid = Time(rejected.0 + (kept.0 - rejected.0) / 2);
+        if try_end(search, k, mid) {
+            kept = mid;
+        } else {
+            rejected = mid;
+        }
+    }
+}
+
+/// Tries the plan with window `k` ending at `at`. Windows are found again each time: sorting
+/// the plan after a success may have moved the end.
+fn try_end(search: &mut Search, k: usize, at: Time) -> bool {
+    let Some(w) = windows(&search.best.plan).get(k).copied() else {
+        return false;
+    };
+    let mut plan = search.best.plan.clone();
+    plan.events[w.end].at = at;
+    search.attempt_plan(plan)
+}

@@ -1,0 +1,146 @@
+//! Shrinking: from a failing seed to the smallest run that still fails the same way.
+//!
+//! The seed's run is recorded: its fault plan and every decision it made ([`Choice`]: each
+//! message's loss, delay and duplication, each process's and adversary's draw). From then on
+//! the run is replayed from the recording, not the seed, and the recording is edited: faults
+//! removed, fault windows shortened, nodes removed (where the protocol and the scenario allow),
+//! dropped and duplicated messages turned back into single deliveries, delays shortened,
+//! picks moved to their first outcome. A decision that an edited run asks for and the recording
+//! lacks (the delay of a message that is no longer lost) gets its simplest outcome. Each
+//! candidate is run; it is kept if it fails the same way ([`Failure`]), is no larger in nodes,
+//! faults, messages and events, and ranks strictly lower in the search's order.
+//!
+//! The search is deterministic: passes run in a fixed order (nodes, faults, windows, network
+//! chances, delays, picks), repeated until a round keeps nothing, within a budget of runs
+//! and without a clock. The same simulation, seed and options give the same shrunk run.
+
+mod choices;
+mod failure;
+mod faults;
+mod nodes;
+mod search;
+mod size;
+
+use std::sync::Arc;
+
+use sim_core::Choice;
+
+use crate::simulation::{RunOptions, Simulation};
+
+pub use failure::Failure;
+pub use search::Case;
+pub use size::Size;
+
+use choices::Class;
+use search::Search;
+
+/// The runs a shrink may spend when not told otherwise: enough for every bundled scenario to
+/// reach its fixed point, small enough to take about a second in a release build.
+pub const DEFAULT_MAX_RUNS: u64 = 2_000;
+
+/// How to shrink.
+#[derive(Clone, Debug)]
+pub struct ShrinkOptions {
+    /// The most candidate runs to try.
+    pub max_runs: u64,
+    /// The property to keep violated, if the run violates it (a scenario's expected
+    /// violation); by default the run's first.
+    pub property: Option<String>,
+}
+
+impl Default for ShrinkOptions {
+    fn default() -> Self {
+        ShrinkOptions {
+            max_runs: DEFAULT_MAX_RUNS,
+            property: None,
+        }
+    }
+}
+
+/// A shrunk failure: the run of the seed, the smallest run found, and what it cost.
+#[derive(Clone)]
+pub struct Shrunk {
+    /// The seed shrunk.
+    pub seed: u64,
+    /// How both runs fail.
+    pub failure: Failure,
+    /// The seed's run, as drawn from the seed.
+    pub original: Case,
+    /// The smallest run found, with its full trace.
+    pub shrunk: Case,
+    /// Candidate runs tried.
+    pub runs: u64,
+    /// Whether the budget ran out before the search reached its fixed point.
+    pub exhausted: bool,
+}
+
+/// Why a seed cannot be shrunk.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShrinkError {
+    /// The seed's run passes: there is no failure to keep.
+    #[error("seed {seed} passes: there is no failure to shrink")]
+    Passes {
+        /// The seed.
+        seed: u64,
+    },
+}
+
+/// Shrinks the failure of `seed` in `simulation`.
+pub fn shrink(
+    simulation: &Arc<dyn Simulation>,
+    seed: u64,
+    options: &ShrinkOptions,
+) -> Result<Shrunk, ShrinkError> {
+    let original = record(simulation, seed);
+    let failure = Failure::of(&original.report, options.property.as_deref())
+        .ok_or(ShrinkError::Passes { seed })?;
+    let mut search = Search::new(original.clone(), failure.clone(), seed, options.max_runs);
+    loop {
+        let before = search.best.rank();
+        nodes::remove_nodes(&mut search);
+        faults::remove_faults(&mut search);
+        faults::shorten_windows(&mut search);
+        choices::simplify(&mut search, Class::Network);
+        choices::simplify(&mut search, Class::Delays);
+        choices::halve_delays(&mut search);
+        choices::simplify(&mut search, Class::Picks);
+        if search.best.rank() == before || search.exhausted() {
+            break;
+        }
+    }
+    let shrunk = traced(&search.best, seed);
+    Ok(Shrunk {
+        seed,
+        failure,
+        original,
+        shrunk,
+        runs: search.runs,
+        exhausted: search.exhausted(),
+    })
+}
+
+/// The seed's own run, recorded.
+fn record(simulation: &Arc<dyn Simulation>, seed: u64) -> Case {
+    let recorded = simulation.run_recorded(seed, RunOptions::default());
+    Case {
+        simulation: Arc::clone(simulation),
+        plan: recorded.report.plan.clone(),
+        choices: recorded.choices,
+        report: recorded.report,
+    }
+}
+
+/// The case again with its full trace (tracing changes nothing but what is recorded).
+fn traced(case: &Case, seed: u64) -> Case {
+    let choices: &[Choice] = &case.choices;
+    let options = RunOptions {
+        trace: true,
+        plan: Some(&case.plan),
+        choices: Some(choices),
+    };
+    let recorded = case.simulation.run_recorded(seed, options);
+    Case {
+        report: recorded.report,
+        ..case.clone()
+    }
+}

@@ -1,0 +1,113 @@
+//! The search's state: the smallest failing run found so far ([`Case`]) and the budget of runs.
+//! Every pass proposes candidates through [`Search::attempt`], which runs each from its
+//! recorded decisions and keeps it only if it fails the same way, is no larger in any count,
+//! and ranks strictly lower.
+
+use std::sync::Arc;
+
+use sim_core::{Choice, FaultPlan, RunReport};
+
+use super::failure::Failure;
+use super::size::{Rank, Size};
+use crate::simulation::{RunOptions, Simulation};
+
+/// One run the search knows: what ran, and what came out.
+#[derive(Clone)]
+pub struct Case {
+    /// The protocol, parameters and spec it ran (a shrunk case may have fewer nodes).
+    pub simulation: Arc<dyn Simulation>,
+    /// Its fault plan.
+    pub plan: FaultPlan,
+    /// Its decisions exactly as made: replayed with `plan`, they give `report` again.
+    pub choices: Vec<Choice>,
+    /// The run.
+    pub report: RunReport,
+}
+
+impl Case {
+    /// Its size.
+    pub fn size(&self) -> Size {
+        Size::of(self.simulation.spec().nodes, &self.plan, &self.report)
+    }
+
+    pub(crate) fn rank(&self) -> Rank {
+        Rank::of(&self.size(), &self.plan, &self.choices)
+    }
+}
+
+/// The smallest failing run so far and what the search may still spend.
+pub(crate) struct Search {
+    pub(crate) best: Case,
+    failure: Failure,
+    seed: u64,
+    /// Candidate runs so far.
+    pub(crate) runs: u64,
+    max_runs: u64,
+}
+
+impl Search {
+    pub(crate) fn new(best: Case, failure: Failure, seed: u64, max_runs: u64) -> Self {
+        Search {
+            best,
+            failure,
+            seed,
+            runs: 0,
+            max_runs,
+        }
+    }
+
+    /// Whether the budget of runs is spent.
+    pub(crate) fn exhausted(&self) -> bool {
+        self.runs >= self.max_runs
+    }
+
+    /// Runs a candidate from `choices` (recorded decisions, edited) and keeps it if it is
+    /// smaller and fails the same way. The plan is put in time order first (a stable sort,
+    /// which keeps the order simultaneous faults happen in, so the run is the same).
+    pub(crate) fn attempt(
+        &mut self,
+        simulation: Arc<dyn Simulation>,
+        mut plan: FaultPlan,
+        choices: Vec<Choice>,
+    ) -> bool {
+        if self.exhausted() {
+            return false;
+        }
+        self.runs += 1;
+        plan.sort();
+        let options = RunOptions {
+            trace: false,
+            plan: Some(&plan),
+            choices: Some(&choices),
+        };
+        let recorded = simulation.run_recorded(self.seed, options);
+        if !self.failure.shown_by(&recorded.report) {
+            return false;
+        }
+        let candidate = Case {
+            simulation,
+            plan,
+            choices: recorded.choices,
+            report: recorded.report,
+        };
+        if !candidate.size().within(&self.best.size()) || candidate.rank() >= self.best.rank() {
+            return false;
+        }
+        self.best = candidate;
+        true
+    }
+
+    /// A candidate with another plan and the same simulation and decisions.
+    pub(crate) fn attempt_plan(&mut self, plan: FaultPlan) -> bool {
+        let simulation = Arc::clone(&self.best.simulation);
+        let choices = self.best.choices.clone();
+        self.attempt(simulation, plan, choices)
+    }
+
+    /// A candidate with other decisions and the same simulation and plan.
+    pub(crate) fn attempt_choices(&mut self, choices: Vec<Choice>) -> bool {
+        let simulation = Arc::clone(&self.best.simulation);
+        let plan = self.best.plan.clone();
+        self.attempt(simulation, plan, choices)
+    }
+}

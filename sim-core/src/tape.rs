@@ -1,0 +1,255 @@
+//! Recorded decisions. A [`Recorder`] keeps every decision a run makes ([`Choice`]: its stream,
+//! what it decides, its number of outcomes and the outcome); a [`Tape`] answers a run from such a
+//! recording instead of a seed. Replaying an unchanged run reproduces it exactly. Replaying an
+//! edited run (a shrinker's candidate, or a run of a changed protocol) still answers each
+//! decision by what it decides — a message's fate by its message, a process's draws in their
+//! order — and answers a decision the recording lacks with its simplest outcome, counting it as
+//! a divergence, so the caller knows whether the run is the recorded one.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::entropy::{Choices, Draw, Stream};
+
+/// One recorded decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    /// The purpose of the decision.
+    pub stream: Stream,
+    /// What it decides.
+    #[serde(flatten)]
+    pub draw: Draw,
+    /// How many outcomes it had.
+    pub bound: u64,
+    /// The outcome chosen.
+    pub value: u64,
+}
+
+/// Records every decision made by an inner source, so the run can be replayed from the tape.
+pub struct Recorder<C> {
+    /// Where the decisions come from.
+    pub inner: C,
+    /// Every decision so far, in order.
+    pub tape: Vec<Choice>,
+}
+
+impl<C: Choices> Recorder<C> {
+    /// A recorder of the decisions `inner` makes.
+    pub fn new(inner: C) -> Self {
+        Recorder {
+            inner,
+            tape: Vec::new(),
+        }
+    }
+}
+
+impl<C: Choices> Choices for Recorder<C> {
+    fn choose(&mut self, stream: Stream, draw: Draw, bound: u64) -> u64 {
+        let value = self.inner.choose(stream, draw, bound);
+        self.tape.push(Choice {
+            stream,
+            draw,
+            bound,
+            value,
+        });
+        value
+    }
+}
+
+/// The first decision a replay could not take from its tape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Divergence {
+    /// Its position among the run's decisions (from 0).
+    pub index: u64,
+    /// Its purpose.
+    pub stream: Stream,
+    /// What it decides.
+    pub draw: Draw,
+    /// Its number of outcomes.
+    pub bound: u64,
+    /// The number of outcomes the tape recorded for it, if the tape has it with another bound.
+    pub recorded_bound: Option<u64>,
+}
+
+/// Recorded outcomes of one kind of decision, in the order they were asked, and how many of
+/// them the replay has used.
+#[derive(Default)]
+struct Queue {
+    /// (bound, value) pairs.
+    outcomes: Vec<(u64, u64)>,
+    used: usize,
+}
+
+/// Replays recorded decisions. Each decision is looked up by its stream and what it decides
+/// (so a message's loss is the recorded loss of that message, wherever the run now asks for it);
+/// decisions of the same kind (a process's picks, the two arrivals of a duplicated message) are
+/// answered in their recorded order. A decision the tape lacks, or has with another number of
+/// outcomes, gets its simplest outcome ([`Draw::simplest`]) and counts as a divergence.
+pub struct Tape {
+    recorded: BTreeMap<(Stream, Draw), Queue>,
+    asked: u64,
+    /// Decisions asked for that did not match the tape (a changed run), answered by a default.
+    pub divergences: u64,
+    /// The first of them.
+    pub first_divergence: Option<Divergence>,
+}
+
+impl Tape {
+    /// A tape that answers with `choices`.
+    pub fn new(choices: Vec<Choice>) -> Self {
+        let mut recorded: BTreeMap<(Stream, Draw), Queue> = BTreeMap::new();
+        for c in choices {
+            let queue = recorded.entry((c.stream, c.draw)).or_default();
+            queue.outcomes.push((c.bound, c.value));
+        }
+        Tape {
+            recorded,
+            asked: 0,
+            divergences: 0,
+            first_divergence: None,
+        }
+    }
+
+    /// Recorded decisions the run never asked for (nonzero: the run took another path).
+    pub fn unused(&self) -> u64 {
+        self.recorded
+            .values()
+            .map(|q| (q.outcomes.len() - q.used) as u64)
+            .sum()
+    }
+
+    /// Whether the replay took every decision from the tape and used all of it.
+    pub fn is_exact(&self) -> bool {
+        self.divergences == 0 && self.unused() == 0
+    }
+
+    fn diverge(&mut self, stream: Stream, draw: Draw, bound: u64, recorded: Option<u64>) -> u64 {
+        self.divergences += 1;
+        if self.first_divergence.is_none() {
+            self.first_divergence = Some(Divergence {
+                index: self.asked,
+                stream,
+                draw,
+                bound,
+                recorded_bound: recorded,
+            });
+        }
+        draw.simplest(bound)
+    }
+}
+
+impl Choices for Tape {
+    fn choose(&mut self, stream: Stream, draw: Draw, bound: u64) -> u64 {
+        let next = self.recorded.get_mut(&(stream, draw)).and_then(|q| {
+            let outcome = q.outcomes.get(q.used).copied();
+            if outcome.is_some() {
+                q.used += 1;
+            }
+            outcome
+        });
+        let value = match next {
+            Some((b, value)) if b == bound && value < bound => value,
+            Some((b, _)) => self.diverge(stream, draw, bound, Some(b)),
+            None => self.diverge(stream, draw, bound, None),
+        };
+        self.asked += 1;
+        value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entropy::{MsgKey, Seeded};
+
+    fn key(seq: u64) -> MsgKey {
+        MsgKey {
+            from: 0,
+            to: 1,
+            seq,
+        }
+    }
+
+    #[test]
+    fn tape_replays_recording() {
+        let mut rec = Recorder::new(Seeded::new(9));
+        let first: Vec<u64> = (0..50)
+            .map(|i| rec.choose(Stream::Process(i % 3), Draw::Pick, 100 + i as u64))
+            .collect();
+        let mut tape = Tape::new(rec.tape);
+        let again: Vec<u64> = (0..50)
+            .map(|i| tape.choose(Stream::Process(i % 3), Draw::Pick, 100 + i as u64))
+            .collect();
+        assert_eq!(first, again);
+        assert!(tape.is_exact());
+        tape.choose(Stream::Network, Draw::Pick, 5);
+        assert_eq!(tape.divergences, 1);
+        assert_eq!(tape.first_divergence.map(|d| d.index), Some(50));
+    }
+
+    #[test]
+    fn a_message_keeps_its_fate_when_asked_in_another_order() {
+        let delay = |seq| Draw::Delay {
+            msg: key(seq),
+            copy: false,
+        };
+        let recorded = vec![
+            Choice {
+                stream: Stream::Network,
+                draw: delay(0),
+                bound: 100,
+                value: 7,
+            },
+            Choice {
+                stream: Stream::Network,
+                draw: delay(1),
+                bound: 100,
+                value: 40,
+            },
+        ];
+        let mut tape = Tape::new(recorded);
+        assert_eq!(tape.choose(Stream::Network, delay(1), 100), 40);
+        assert_eq!(tape.choose(Stream::Network, delay(0), 100), 7);
+        assert!(tape.is_exact());
+    }
+
+    #[test]
+    fn a_missing_decision_gets_its_simplest_outcome() {
+        let loss = Draw::Loss {
+            msg: key(3),
+            ppm: 500_000,
+        };
+        let mut tape = Tape::new(vec![Choice {
+            stream: Stream::Network,
+            draw: Draw::Pick,
+            bound: 10,
+            value: 4,
+        }]);
+        let v = tape.choose(Stream::Network, loss, 1_000_000);
+        assert!(!loss.happens(v), "an unrecorded loss must not happen");
+        assert_eq!(
+            tape.choose(Stream::Network, Draw::Pick, 11),
+            0,
+            "other bound"
+        );
+        assert_eq!(tape.divergences, 2);
+        assert_eq!(tape.unused(), 0);
+        assert_eq!(tape.first_divergence.and_then(|d| d.recorded_bound), None);
+    }
+
+    #[test]
+    fn a_choice_reads_back_from_json() {
+        let c = Choice {
+            stream: Stream::Process(2),
+            draw: Draw::Delay {
+                msg: key(1),
+                copy: true,
+            },
+            bound: 9,
+            value: 3,
+        };
+        let text = serde_json::to_string(&c).unwrap();
+        assert_eq!(serde_json::from_str::<Choice>(&text).unwrap(), c, "{text}");
+    }
+}

@@ -52,6 +52,7 @@ use sim_core::{
 use crate::catalog::Catalog;
 use crate::protocol::{AnyProtocol, Protocol};
 use crate::scenario::{self, Expect, Header};
+use crate::shrink::{shrink, ShrinkOptions, Shrunk};
 use crate::simulation::{prepare_typed, Prepared, RunOptions, RunSpec, Simulation};
 use crate::sweep::{self, Seeds, Tally};
 
@@ -216,6 +217,16 @@ impl<T: Protocol> Harness<T> {
         self.simulation().run(seed, RunOptions::traced())
     }
 
+    /// Shrinks the failure of `seed` to the smallest run that still fails the same way (see
+    /// [`shrink`](crate::shrink)): fewer nodes, faults and messages, no needless drop, the
+    /// shortest delays. [`Repro::of_shrunk`](crate::repro::Repro::of_shrunk) makes it a repro
+    /// file that `ftsim replay --repro` replays. Panics if the seed passes.
+    pub fn shrink(&self, seed: u64) -> Shrunk {
+        let simulation: Arc<dyn Simulation> = self.simulation();
+        shrink(&simulation, seed, &ShrinkOptions::default())
+            .unwrap_or_else(|e| panic!("ftsim harness \"{}\": {e}", self.name))
+    }
+
     /// Asserts that every seed passes, every tracked `sometimes` property is reached, and runs
     /// are deterministic. Panics with the seed, the property, the message and how to replay.
     pub fn check(&self) -> Tally {
@@ -324,7 +335,8 @@ fn failure_text(
     let seed = seed.unwrap_or(0);
     let _ = writeln!(
         out,
-        "replay in code: add `.replay({seed})` to this harness for the traced run"
+        "replay in code: add `.replay({seed})` to this harness for the traced run, \
+         `.shrink({seed})` for the smallest run that fails the same way"
     );
     if let Some(file) = file {
         let _ = writeln!(

@@ -26,6 +26,7 @@ pub mod nodes;
 pub mod params;
 pub mod properties;
 pub mod protocol;
+pub mod repro;
 pub mod scenario;
 pub mod shrink;
 pub mod simulation;

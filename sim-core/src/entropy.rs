@@ -15,6 +15,7 @@ use crate::NodeId;
 
 /// The purpose of a random decision; each purpose has its own independent stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Stream {
     /// Generating the fault plan from the fault spec (before the run starts).
     FaultPlan,

@@ -6,6 +6,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use ftsim_api::repro::ReproError;
 use ftsim_api::ScenarioError;
 
 /// How a command that ran ended.
@@ -31,6 +32,14 @@ pub enum CliError {
     },
     /// A protocol added to the catalogue is declared wrongly or reuses a name.
     Catalog(String),
+    /// A repro file that cannot be replayed here, with the reason.
+    Repro(ReproError),
+}
+
+impl From<ReproError> for CliError {
+    fn from(e: ReproError) -> Self {
+        CliError::Repro(e)
+    }
 }
 
 impl fmt::Display for CliError {
@@ -46,6 +55,7 @@ impl fmt::Display for CliError {
             CliError::Io { path, error } => {
                 write!(f, "error: cannot write {}: {error}", path.display())
             }
+            CliError::Repro(e) => write!(f, "error: {e}"),
         }
     }
 }

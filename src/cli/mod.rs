@@ -1,5 +1,5 @@
 //! The `ftsim` command line as a library: [`main_with`] runs the whole CLI (`run`, `replay`,
-//! `check`, `list`, HTML, reports, JSON) over the bundled protocols plus any a user adds, so a
+//! `shrink`, `diff`, `check`, `list`, HTML, reports, repro files, JSON) over the bundled protocols plus any a user adds, so a
 //! protocol crate gets the same tool with a three-line `main.rs`:
 //!
 //! ```no_run
@@ -14,6 +14,7 @@
 //! place ([`error::exit_code`]) maps the outcome to the exit code.
 
 mod check;
+mod diff;
 pub mod error;
 mod list;
 mod load;
@@ -21,6 +22,7 @@ mod output;
 mod replay;
 mod report;
 mod run;
+mod shrink;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,7 +45,8 @@ pub struct App {
     about = "Deterministic simulator for fault-tolerance protocols",
     long_about = "Deterministic simulator for fault-tolerance protocols.\n\n\
         A run is a pure function of (scenario, seed): run a scenario over many seeds to find \
-        what breaks, then replay one seed exactly to see how.\n\n\
+        what breaks, replay one seed exactly to see how, shrink it to the smallest run that \
+        still breaks, and keep that run as a repro file that replays anywhere.\n\n\
         Exit codes: 0 every expectation met; 1 some expectation not met; 2 bad input or usage."
 )]
 struct Cli {
@@ -96,26 +99,81 @@ enum Command {
         /// space-time diagram of the first failing seed of each scenario
         #[arg(long, value_name = "DIR")]
         report: Option<PathBuf>,
+        /// Also shrink the seed worth replaying of each scenario (a failing seed, or one that
+        /// shows the expected violation) and write its repro file into the --report
+        /// directory, or else into ./ftsim-repros
+        #[arg(long)]
+        shrink: bool,
     },
-    /// Re-run one seed of a scenario with full tracing and print its timeline
+    /// Re-run one seed of a scenario, or a repro file, with full tracing and print its timeline
     #[command(
         long_about = "Re-run one seed with full tracing and print the timeline (time, \
         node, event), ending with the verdict and the trace hash. The run is bit-identical to \
-        the one `run` reported. Exits 1 if the run violated a property, panicked or exceeded \
-        its budget, 0 if it passed."
+        the one `run` reported. With --repro, replay a repro file (from `shrink` or `run \
+        --shrink`) from its recorded decisions, without its seed, and check its trace hash: \
+        a different hash is reported on stderr with where the run left its recording and why \
+        it may (another protocol build or ftsim version). Exits 1 if the run violated a \
+        property, panicked or exceeded its budget, 0 if it passed."
     )]
     Replay {
         /// The scenario file
-        file: PathBuf,
+        #[arg(required_unless_present = "repro")]
+        file: Option<PathBuf>,
         /// The seed to replay
-        #[arg(long)]
-        seed: u64,
+        #[arg(long, required_unless_present = "repro")]
+        seed: Option<u64>,
+        /// Replay this repro file instead of a scenario's seed
+        #[arg(long, value_name = "REPRO.json", conflicts_with_all = ["file", "seed"])]
+        repro: Option<PathBuf>,
         /// Output format
         #[arg(long, value_enum, default_value = "text")]
         format: ReplayFormat,
         /// Also write the run as a self-contained HTML space-time diagram to this file
         #[arg(long, value_name = "OUT.html")]
         html: Option<PathBuf>,
+    },
+    /// Shrink a failing seed to the smallest run that fails the same way; write a repro file
+    #[command(
+        long_about = "Shrink a failing seed of a scenario: replay it from its recorded \
+        decisions instead of its seed, and edit them while the same property stays violated: \
+        remove nodes (where the protocol and the scenario's node ids allow), remove faults, \
+        shorten crash, partition and omission windows, turn drops and duplications back into \
+        deliveries, shorten delays. Prints the sizes before and after (nodes, faults, \
+        messages, events, virtual time) and writes a self-contained repro file: the resolved \
+        scenario, the fault plan, the recorded decisions, the failure and the trace hash. The \
+        search is deterministic: the same input gives the same repro. Exits 2 if the seed \
+        passes."
+    )]
+    Shrink {
+        /// The scenario file
+        file: PathBuf,
+        /// The failing seed
+        #[arg(long)]
+        seed: u64,
+        /// Where to write the repro file (default: NAME-seed-SEED.repro.json here)
+        #[arg(long, short = 'o', value_name = "REPRO.json")]
+        output: Option<PathBuf>,
+        /// The most candidate runs to try
+        #[arg(long, default_value_t = ftsim_api::shrink::DEFAULT_MAX_RUNS)]
+        max_runs: u64,
+    },
+    /// Show where two runs part: two repro files, or a repro against this build
+    #[command(
+        long_about = "Compare two runs and show the first trace entry where they differ, \
+        with a few entries of context on each side. Given two repro files, compare their \
+        recorded traces; given one, compare its recorded trace with the run this build makes \
+        from the same scenario, fault plan and decisions: what a change to the protocol did \
+        first. Exits 0 if the runs are the same, 1 if they differ, 2 if a file cannot be used \
+        (another repro or trace format version is refused with the reason)."
+    )]
+    Diff {
+        /// A repro file
+        first: PathBuf,
+        /// Another repro file (default: the first one replayed by this build)
+        second: Option<PathBuf>,
+        /// Trace entries to show on each side of the difference
+        #[arg(long, default_value_t = 4)]
+        context: usize,
     },
     /// Validate scenario files without running them
     Check {
@@ -161,6 +219,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
             jobs,
             format,
             report,
+            shrink,
         } => run::cmd_run(
             app,
             run::RunArgs {
@@ -170,14 +229,49 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
                 jobs,
                 format,
                 report: report.as_deref(),
+                shrink,
             },
         ),
         Command::Replay {
             file,
             seed,
+            repro,
             format,
             html,
-        } => replay::cmd_replay(app, &file, seed, format, html.as_deref()),
+        } => {
+            let target = match (&repro, &file, seed) {
+                (Some(path), _, _) => replay::Target::Repro(path),
+                (None, Some(file), Some(seed)) => replay::Target::Seed { file, seed },
+                _ => return Err(CliError::Usage("expected FILE --seed S, or --repro".into())),
+            };
+            replay::cmd_replay(app, target, format, html.as_deref())
+        }
+        Command::Shrink {
+            file,
+            seed,
+            output,
+            max_runs,
+        } => shrink::cmd_shrink(
+            app,
+            shrink::ShrinkArgs {
+                file: &file,
+                seed,
+                output: output.as_deref(),
+                max_runs,
+            },
+        ),
+        Command::Diff {
+            first,
+            second,
+            context,
+        } => diff::cmd_diff(
+            app,
+            diff::DiffArgs {
+                first: &first,
+                second: second.as_deref(),
+                context,
+            },
+        ),
         Command::Check { files } => check::cmd_check(app, &files),
         Command::List => list::cmd_list(app),
     }

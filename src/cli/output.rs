@@ -15,6 +15,32 @@ pub fn outln(text: &str) {
     out("\n");
 }
 
+/// `text` after `prefix`, wrapped at word boundaries to fit 80 columns, later lines indented
+/// under the first; ends with a newline.
+pub fn wrapped(prefix: &str, text: &str) -> String {
+    const WIDTH: usize = 80;
+    let indent = " ".repeat(prefix.chars().count());
+    let mut out = String::new();
+    let mut line = prefix.to_string();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        if !empty && line.chars().count() + 1 + word.chars().count() > WIDTH {
+            out.push_str(&line);
+            out.push('\n');
+            line = indent.clone();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
+}
+
 /// Colour on a terminal unless `NO_COLOR` is set (https://no-color.org).
 pub fn color_wanted(stream_is_terminal: bool) -> bool {
     stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())

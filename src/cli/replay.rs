@@ -1,40 +1,151 @@
-//! `ftsim replay`: one seed again, with full tracing, as a timeline, JSON, a ShiViz log and,
-//! on request, an HTML space-time diagram.
+//! `ftsim replay`: one seed of a scenario again, or the run of a repro file, with full tracing,
+//! as a timeline, JSON, a ShiViz log and, on request, an HTML space-time diagram. A repro is
+//! replayed from its recorded decisions; if its trace hash is not the recorded one, stderr says
+//! so and why it may differ.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+use ftsim_api::repro::{Replayed, Repro};
 use ftsim_api::sweep::replay_command;
-use ftsim_api::RunOptions;
+use ftsim_api::{RunOptions, RunReport};
 
 use super::error::{CliError, Status};
 use super::load::load_all;
-use super::output::{color_wanted, out, outln};
-use super::report::diagram;
+use super::output::{color_wanted, out, outln, wrapped};
 use super::{App, ReplayFormat};
+
+/// What to replay.
+pub enum Target<'a> {
+    /// One seed of a scenario file.
+    Seed { file: &'a Path, seed: u64 },
+    /// The run of a repro file.
+    Repro(&'a Path),
+}
+
+/// Where the replayed run comes from, for its headers and diagram.
+struct Shown {
+    /// "scenario NAME (FILE)" or "repro FILE: scenario NAME (FILE), seed S".
+    title: String,
+    description: String,
+    name: String,
+    /// The file to name in the diagram and JSON: the scenario's, or the repro's.
+    file: String,
+    protocol: String,
+    nodes: usize,
+    replay: String,
+    /// For a repro: whether this is its recorded run, in a line.
+    verdict: Option<String>,
+    /// Fields a repro adds to the JSON output.
+    extra: Option<serde_json::Value>,
+}
 
 pub fn cmd_replay(
     app: &App,
-    file: &Path,
-    seed: u64,
+    target: Target<'_>,
     format: ReplayFormat,
     html: Option<&Path>,
 ) -> Result<Status, CliError> {
-    let scenario = load_all(app, &[file.to_path_buf()])?.remove(0);
-    let traced = RunOptions::traced();
-    let report = scenario.simulation.run(seed, traced);
+    let (shown, report) = match target {
+        Target::Seed { file, seed } => replay_seed(app, file, seed)?,
+        Target::Repro(path) => replay_repro(app, path)?,
+    };
     if let Some(path) = html {
-        std::fs::write(path, diagram(app, &scenario, &report)).map_err(|error| CliError::Io {
-            path: PathBuf::from(path),
-            error,
-        })?;
+        let meta = reports::html::Meta {
+            scenario: &shown.name,
+            description: &shown.description,
+            file: &shown.file,
+            protocol: &shown.protocol,
+            nodes: shown.nodes,
+            replay: &shown.replay,
+        };
+        write(path, &reports::html::render(&report, &meta))?;
     }
+    render(&shown, &report, format);
+    Ok(if report.outcome.is_ok() {
+        Status::Met
+    } else {
+        Status::NotMet
+    })
+}
+
+fn replay_seed(app: &App, file: &Path, seed: u64) -> Result<(Shown, RunReport), CliError> {
+    let scenario = load_all(app, &[file.to_path_buf()])?.remove(0);
+    let report = scenario.simulation.run(seed, RunOptions::traced());
+    let shown = Shown {
+        title: format!("scenario {} ({})", scenario.name, scenario.file.display()),
+        description: scenario.description.clone(),
+        name: scenario.name.clone(),
+        file: scenario.file.display().to_string(),
+        protocol: scenario.simulation.protocol().to_string(),
+        nodes: scenario.simulation.spec().nodes,
+        replay: replay_command(&app.program, &scenario.file, seed),
+        verdict: None,
+        extra: None,
+    };
+    Ok((shown, report))
+}
+
+/// Replays a repro file; warns on stderr when the run is not the recorded one.
+fn replay_repro(app: &App, path: &Path) -> Result<(Shown, RunReport), CliError> {
+    let repro = Repro::load(path)?;
+    let simulation = repro.simulation(path, &app.catalog)?;
+    let replayed = repro.replay(simulation.as_ref(), true);
+    let explanation = replayed.explanation(&repro);
+    for line in &explanation {
+        eprint!("{}", wrapped("warning: ", line));
+    }
+    let shown = Shown {
+        title: format!(
+            "repro {}: scenario {} ({}), seed {}",
+            path.display(),
+            repro.scenario.name,
+            repro.scenario.file,
+            repro.seed
+        ),
+        description: repro.scenario.description.clone(),
+        name: repro.scenario.name.clone(),
+        file: path.display().to_string(),
+        protocol: repro.protocol.clone(),
+        nodes: simulation.spec().nodes,
+        replay: format!("{} replay --repro {}", app.program, path.display()),
+        verdict: Some(if replayed.is_recorded_run() {
+            format!(
+                "the repro's run: trace hash {} as recorded",
+                repro.trace_hash
+            )
+        } else {
+            "NOT the repro's run: see the warnings on stderr".to_string()
+        }),
+        extra: Some(repro_fields(&repro, &replayed, &explanation)),
+    };
+    Ok((shown, replayed.report))
+}
+
+fn repro_fields(repro: &Repro, replayed: &Replayed, explanation: &[String]) -> serde_json::Value {
+    serde_json::json!({
+        "recorded_trace_hash": repro.trace_hash,
+        "is_recorded_run": replayed.is_recorded_run(),
+        "fails_as_recorded": replayed.fails_alike,
+        "failure": repro.failure,
+        "explanation": explanation,
+    })
+}
+
+fn write(path: &Path, text: &str) -> Result<(), CliError> {
+    std::fs::write(path, text).map_err(|error| CliError::Io {
+        path: PathBuf::from(path),
+        error,
+    })
+}
+
+fn render(shown: &Shown, report: &RunReport, format: ReplayFormat) {
     match format {
-        ReplayFormat::Shiviz => out(&reports::shiviz::export(&report)),
+        ReplayFormat::Shiviz => out(&reports::shiviz::export(report)),
         ReplayFormat::Json => {
-            let doc = serde_json::json!({
-                "scenario": scenario.name,
-                "file": scenario.file.display().to_string(),
+            let mut doc = serde_json::json!({
+                "scenario": shown.name,
+                "file": shown.file,
                 "seed": report.seed,
                 "trace_hash": format!("{:016x}", report.trace_hash),
                 "outcome": report.outcome,
@@ -43,28 +154,22 @@ pub fn cmd_replay(
                 "plan": report.plan,
                 "events": report.trace.as_deref().unwrap_or(&[]),
             });
+            if let (Some(extra), Some(map)) = (&shown.extra, doc.as_object_mut()) {
+                map.insert("repro".into(), extra.clone());
+            }
             outln(&serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
         ReplayFormat::Text => {
-            outln(&format!(
-                "scenario {} ({})",
-                scenario.name,
-                scenario.file.display()
-            ));
-            if !scenario.description.is_empty() {
-                outln(&scenario.description);
+            outln(&shown.title);
+            if !shown.description.is_empty() {
+                outln(&shown.description);
             }
             let color = color_wanted(std::io::stdout().is_terminal());
-            out(&reports::timeline::render(&report, color));
-            outln(&format!(
-                "replay: {}",
-                replay_command(&app.program, &scenario.file, seed)
-            ));
+            out(&reports::timeline::render(report, color));
+            if let Some(verdict) = &shown.verdict {
+                outln(verdict);
+            }
+            outln(&format!("replay: {}", shown.replay));
         }
     }
-    Ok(if report.outcome.is_ok() {
-        Status::Met
-    } else {
-        Status::NotMet
-    })
 }

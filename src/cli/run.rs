@@ -12,6 +12,7 @@ use super::error::{CliError, Status};
 use super::load::load_all;
 use super::output::{color_wanted, out, outln, stopwatch};
 use super::report::write_report;
+use super::shrink;
 use super::{App, Format};
 
 /// What `ftsim run` was asked to do.
@@ -22,6 +23,8 @@ pub struct RunArgs<'a> {
     pub jobs: Option<usize>,
     pub format: Format,
     pub report: Option<&'a Path>,
+    /// Shrink each scenario's replay seed and write its repro.
+    pub shrink: bool,
 }
 
 pub fn cmd_run(app: &App, args: RunArgs<'_>) -> Result<Status, CliError> {
@@ -60,6 +63,13 @@ pub fn cmd_run(app: &App, args: RunArgs<'_>) -> Result<Status, CliError> {
     let all_ok = summaries.iter().all(|s| s.ok);
     if let Some(dir) = args.report {
         write_report(app, dir, &scenarios, &summaries, all_ok)?;
+    }
+    if args.shrink {
+        let dir = args
+            .report
+            .unwrap_or_else(|| Path::new(shrink::DEFAULT_REPRO_DIR));
+        let max_runs = ftsim_api::shrink::DEFAULT_MAX_RUNS;
+        shrink::shrink_sweep(&pool, dir, &scenarios, &summaries, max_runs)?;
     }
     match args.format {
         Format::Json => outln(&sweep_json(&summaries, all_ok)),

@@ -1,6 +1,8 @@
 //! Passes over the fault plan: remove faults whole (a crash with its recovery, a partition
-//! with its heal, an omission window, a Byzantine node), then shorten what remains of each
-//! window (a recovery, a heal, an omission's end moved toward its start).
+//! with its heal, an omission window, a Byzantine node), shorten what remains of each window
+//! (a recovery, a heal, an omission's end moved toward its start), and move each fault as early
+//! as it still fails (a crash in the middle of a broadcast is as good in the first broadcast as
+//! in a later one; and once it is, fewer nodes may do).
 
 use sim_core::{Duration, FaultPlan, Time};
 
@@ -71,6 +73,60 @@ pub(crate) fn remove_faults(search: &mut Search) {
             return;
         }
     }
+}
+
+/// Moves each fault (a window as a whole) toward the start of the run by bisection, keeping
+/// the earliest time at which it still fails.
+pub(crate) fn advance_faults(search: &mut Search) {
+    let count = units(&search.best.plan).len();
+    for k in 0..count {
+        advance_unit(search, k);
+    }
+}
+
+fn advance_unit(search: &mut Search, k: usize) {
+    let Some(start) = unit_start(&search.best.plan, k) else {
+        return;
+    };
+    if start == Time::ZERO || try_start(search, k, Time::ZERO) {
+        return;
+    }
+    let mut kept = start;
+    let mut rejected = Time::ZERO;
+    for _ in 0..MAX_BISECTIONS {
+        if kept.0 - rejected.0 <= WINDOW_RESOLUTION.0 || search.exhausted() {
+            return;
+        }
+        let mid = Time(rejected.0 + (kept.0 - rejected.0) / 2);
+        if try_start(search, k, mid) {
+            kept = mid;
+        } else {
+            rejected = mid;
+        }
+    }
+}
+
+/// When unit `k` of the plan starts (`None`: a Byzantine node, there all along).
+fn unit_start(plan: &FaultPlan, k: usize) -> Option<Time> {
+    match units(plan).get(k)? {
+        Unit::Events(indices) => indices.iter().map(|&i| plan.events[i].at).min(),
+        Unit::Byzantine(_) => None,
+    }
+}
+
+/// Tries the plan with unit `k` moved, all its events together, to start at `at`.
+fn try_start(search: &mut Search, k: usize, at: Time) -> bool {
+    let plan = &search.best.plan;
+    let units = units(plan);
+    let (Some(Unit::Events(indices)), Some(start)) = (units.get(k), unit_start(plan, k)) else {
+        return false;
+    };
+    let shift = start.0 - at.0;
+    let mut plan = plan.clone();
+    for &i in indices {
+        plan.events[i].at = Time(plan.events[i].at.0 - shift);
+    }
+    search.attempt_plan(plan)
 }
 
 /// Moves each window's end toward its start by bisection, keeping the shortest that fails.

@@ -1,10 +1,10 @@
 //! How big a run is. [`Size`] is what a person compares before and after shrinking (nodes,
 //! faults, messages, events, virtual time); [`Rank`] is the order the search descends, which
 //! also counts what makes a run harder to read without making it bigger: long fault windows,
-//! dropped and duplicated messages, long delays, far-fetched picks.
+//! dropped and duplicated messages, late faults, long delays, far-fetched picks.
 
 use serde::{Deserialize, Serialize};
-use sim_core::{Choice, FaultKind, FaultPlan, RunReport, Time};
+use sim_core::{Choice, FaultKind, FaultPlan, RunReport, Stream, Time};
 
 /// The size of one run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,8 +18,6 @@ pub struct Size {
     pub messages: u64,
     /// Events processed.
     pub events: u64,
-    /// Messages lost or delivered twice.
-    pub dropped_or_duplicated: u64,
     /// The virtual time the run ended at (the violation, for a safety property).
     pub end_time: Time,
 }
@@ -28,12 +26,12 @@ impl Size {
     /// The size of `report`, a run of `plan` in a group of `nodes`.
     pub fn of(nodes: usize, plan: &FaultPlan, report: &RunReport) -> Size {
         let stats = &report.stats;
+
         Size {
             nodes,
             faults: plan.events.len() + plan.byzantine.len(),
             messages: stats.messages_sent,
             events: stats.events,
-            dropped_or_duplicated: stats.messages_dropped + stats.messages_duplicated,
             end_time: stats.end_time,
         }
     }
@@ -58,7 +56,11 @@ pub(crate) struct Rank {
     window_ns: u64,
     messages: u64,
     events: u64,
-    dropped_or_duplicated: u64,
+    /// The network's chance events that happened: losses, duplications, omissions (drops
+    /// that follow from a crash or a partition are not noise: the faults account for them).
+    noise: usize,
+    /// The fault events' times, summed: a fault earlier in the run has less history before it.
+    fault_time_ns: u128,
     end_time: Time,
     /// How far the decisions are from their simplest outcomes, summed.
     distance: u128,
@@ -72,7 +74,11 @@ impl Rank {
             window_ns: windows(plan).iter().map(|w| w.length_ns(plan)).sum(),
             messages: size.messages,
             events: size.events,
-            dropped_or_duplicated: size.dropped_or_duplicated,
+            noise: choices
+                .iter()
+                .filter(|c| c.stream == Stream::Network && c.draw.happens(c.value))
+                .count(),
+            fault_time_ns: plan.events.iter().map(|e| e.at.0 as u128).sum(),
             end_time: size.end_time,
             distance: choices
                 .iter()

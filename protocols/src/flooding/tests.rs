@@ -121,3 +121,75 @@ fn bundled_scenarios_meet_their_expectations() {
         ftsim_api::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
     }
 }
+
+/// The nodes whose last broadcast before crashing was delivered to some nodes but not to
+/// every node that never crashed: a crash in the middle of a broadcast.
+fn cut_broadcasts(report: &ftsim_api::RunReport, n: usize) -> Vec<usize> {
+    let trace = report.trace.as_deref().unwrap_or_default();
+    let crashed: Vec<usize> = trace
+        .iter()
+        .filter(|e| e.kind == TraceKind::Crash)
+        .filter_map(|e| e.node)
+        .collect();
+    crashed
+        .iter()
+        .copied()
+        .filter(|&c| {
+            let sends = |e: &&ftsim_api::TraceEvent| {
+                e.node == Some(c) && matches!(e.kind, TraceKind::Send { .. })
+            };
+            let Some(last) = trace.iter().filter(sends).map(|e| e.event).max() else {
+                return false;
+            };
+            let last_ids: Vec<u64> = trace
+                .iter()
+                .filter(sends)
+                .filter(|e| e.event == last)
+                .filter_map(|e| match e.kind {
+                    TraceKind::Send { msg_id, .. } => Some(msg_id),
+                    _ => None,
+                })
+                .collect();
+            let reached: Vec<usize> = trace
+                .iter()
+                .filter_map(|e| match e.kind {
+                    TraceKind::Deliver { msg_id, .. } if last_ids.contains(&msg_id) => e.node,
+                    _ => None,
+                })
+                .collect();
+            let missed_correct = (0..n).any(|x| !crashed.contains(&x) && !reached.contains(&x));
+            !reached.is_empty() && missed_correct
+        })
+        .collect()
+}
+
+#[test]
+fn too_few_rounds_shrink_to_the_textbook_counterexample() {
+    // Three crashes are allowed in a group of five; r rounds are broken by a chain of r
+    // crashes, each cutting a broadcast so that its value reaches only part of the group.
+    for rounds in 1..=2u32 {
+        let h = harness(rounds, 3).seeds(0..1000);
+        let seed = h.expect_violation("agreement");
+        let shrunk = h.shrink(seed);
+        let (before, after) = (shrunk.original.size(), shrunk.shrunk.size());
+        assert!(after.within(&before), "{before:?} -> {after:?}");
+        let crashes = shrunk
+            .shrunk
+            .plan
+            .events
+            .iter()
+            .filter(|e| matches!(e.kind, ftsim_api::FaultKind::Crash { .. }))
+            .count();
+        assert_eq!(
+            crashes, rounds as usize,
+            "rounds {rounds}: {:?}",
+            shrunk.shrunk.plan
+        );
+        assert_eq!(after.faults, crashes, "no recovery, no other fault");
+        let cut = cut_broadcasts(&shrunk.shrunk.report, after.nodes);
+        assert_eq!(cut.len(), crashes, "every crash cuts a broadcast: {cut:?}");
+        // The smallest group: a chain of r crashed processes, one process at its end that
+        // learns the value and one that does not.
+        assert_eq!(after.nodes, rounds as usize + 2, "rounds {rounds}");
+    }
+}

@@ -1,0 +1,97 @@
+//! Two traces side by side where they part: the entries both runs share just before the first
+//! difference, then the next entries of each run, so a person sees what the change did first.
+
+use std::fmt::Write;
+
+use sim_core::TraceEvent;
+
+use crate::timeline::describe_event;
+
+/// Terminal width the lines are cut to.
+const WIDTH: usize = 80;
+
+/// The two traces around entry `at`, their first difference, with `context` entries on each
+/// side; `names` label the two runs.
+pub fn render(
+    a: &[TraceEvent],
+    b: &[TraceEvent],
+    at: usize,
+    names: (&str, &str),
+    context: usize,
+) -> String {
+    let mut out = String::new();
+    let place = a.get(at).or(b.get(at)).map_or_else(String::new, |e| {
+        format!(" (event #{} at {})", e.event, e.time)
+    });
+    let _ = writeln!(out, "the runs part at trace entry {at}{place}");
+    let shared = &a[at.saturating_sub(context)..at];
+    if !shared.is_empty() {
+        let _ = writeln!(out, "both runs:");
+        for e in shared {
+            let _ = writeln!(out, "{}", line("  ", e));
+        }
+    }
+    for (name, trace) in [names.0, names.1].into_iter().zip([a, b]) {
+        let _ = writeln!(out, "{name}:");
+        let next = trace.get(at..).unwrap_or(&[]);
+        if next.is_empty() {
+            let _ = writeln!(out, "  (the run ends here)");
+        }
+        for (i, e) in next.iter().take(context).enumerate() {
+            let _ = writeln!(out, "{}", line(if i == 0 { "> " } else { "  " }, e));
+        }
+    }
+    out
+}
+
+/// One entry on one line: mark, event number, time, node, what happened.
+fn line(mark: &str, e: &TraceEvent) -> String {
+    let (tag, text) = describe_event(e);
+    let node = e.node.map_or(" * ".to_string(), |n| format!("n{n:<2}"));
+    let full = format!(
+        "{mark}#{:<5}{:>12}  {node} {tag:<9} {text}",
+        e.event,
+        e.time.to_string()
+    );
+    cut(full.trim_end(), WIDTH)
+}
+
+/// `text` cut to `width` characters, ending in "…" when cut.
+fn cut(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(width - 1).collect();
+    s.push('…');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sim_core::{Time, TraceKind};
+
+    fn entry(event: u64, kind: TraceKind) -> TraceEvent {
+        TraceEvent {
+            event,
+            time: Time(event * 1_000_000),
+            node: Some(1),
+            lamport: 0,
+            vc: Vec::new(),
+            kind,
+        }
+    }
+
+    #[test]
+    fn shows_shared_entries_then_each_side() {
+        let a = vec![entry(1, TraceKind::Start), entry(2, TraceKind::Crash)];
+        let b = vec![entry(1, TraceKind::Start), entry(2, TraceKind::Recover)];
+        let text = render(&a, &b, 1, ("old", "new"), 3);
+        assert!(text.starts_with("the runs part at trace entry 1 (event #2 at 2ms)"));
+        let old = text.find("old:").unwrap();
+        let new = text.find("new:").unwrap();
+        assert!(text[old..new].contains("> #2") && text[old..new].contains("CRASH"));
+        assert!(text[new..].contains("RECOVER"));
+        assert!(text.lines().all(|l| l.chars().count() <= WIDTH));
+    }
+}

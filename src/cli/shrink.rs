@@ -1,0 +1,167 @@
+//! `ftsim shrink`: a failing seed to its smallest run, written as a self-contained repro file;
+//! and `ftsim run --shrink`, the same for the seed worth replaying of each scenario.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use ftsim_api::repro::{Origin, Repro};
+use ftsim_api::shrink::{shrink, ShrinkOptions, Shrunk};
+use ftsim_api::sweep::ScenarioSummary;
+use ftsim_api::{Expect, Scenario};
+use rayon::prelude::*;
+
+use super::error::{CliError, Status};
+use super::load::load_all;
+use super::output::{outln, stopwatch};
+use super::App;
+
+/// Where `run --shrink` writes repros when no `--report` directory is given.
+pub const DEFAULT_REPRO_DIR: &str = "ftsim-repros";
+
+/// What `ftsim shrink` was asked to do.
+pub struct ShrinkArgs<'a> {
+    pub file: &'a Path,
+    pub seed: u64,
+    pub output: Option<&'a Path>,
+    pub max_runs: u64,
+}
+
+pub fn cmd_shrink(app: &App, args: ShrinkArgs<'_>) -> Result<Status, CliError> {
+    if args.max_runs == 0 {
+        return Err(CliError::Usage("--max-runs must be at least 1".into()));
+    }
+    let scenario = load_all(app, &[args.file.to_path_buf()])?.remove(0);
+    let started = stopwatch();
+    let (shrunk, repro) = shrink_scenario(&scenario, args.seed, args.max_runs)?;
+    let wall_ms = started.elapsed().as_millis();
+    let path = args.output.map_or_else(
+        || PathBuf::from(repro_name(&scenario, args.seed)),
+        Path::to_path_buf,
+    );
+    write_repro(&path, &repro)?;
+    let budget = if shrunk.exhausted {
+        ", the whole budget"
+    } else {
+        ""
+    };
+    outln(&format!(
+        "{} seed {}: {}; shrunk in {} runs{budget} ({wall_ms} ms)",
+        scenario.name,
+        args.seed,
+        shrunk.failure.describe(),
+        shrunk.runs
+    ));
+    let (before, after) = (shrunk.original.size(), shrunk.shrunk.size());
+    super::output::out(&reports::shrink::table(&before, &after));
+    print_plan(&shrunk);
+    outln(&format!("wrote {}", path.display()));
+    outln(&format!(
+        "replay: {} replay --repro {}",
+        app.program,
+        path.display()
+    ));
+    Ok(Status::Met)
+}
+
+fn print_plan(shrunk: &Shrunk) {
+    let plan = &shrunk.shrunk.plan;
+    if plan.events.is_empty() && plan.byzantine.is_empty() {
+        outln("fault plan: none");
+        return;
+    }
+    outln("fault plan:");
+    for node in &plan.byzantine {
+        outln(&format!("  {:>12}  byzantine n{node}", "always"));
+    }
+    for e in &plan.events {
+        outln(&format!(
+            "  {:>12}  {}",
+            e.at.to_string(),
+            reports::timeline::describe_fault(&e.kind)
+        ));
+    }
+}
+
+/// Shrinks `seed` of a scenario, keeping its expected violation if the seed shows it.
+pub fn shrink_scenario(
+    scenario: &Scenario,
+    seed: u64,
+    max_runs: u64,
+) -> Result<(Shrunk, Repro), CliError> {
+    let property = match &scenario.expect {
+        Expect::Violation(p) => Some(p.clone()),
+        Expect::Pass => None,
+    };
+    let options = ShrinkOptions { max_runs, property };
+    let shrunk = shrink(&scenario.simulation, seed, &options)
+        .map_err(|e| CliError::Usage(format!("{}: {e}", scenario.file.display())))?;
+    let origin = Origin {
+        name: &scenario.name,
+        description: &scenario.description,
+        file: &scenario.file,
+    };
+    let repro = Repro::of_shrunk(&origin, &shrunk);
+    Ok((shrunk, repro))
+}
+
+/// The default file name of a scenario's repro.
+fn repro_name(scenario: &Scenario, seed: u64) -> String {
+    let stem = reports::html::file_stem(&scenario.name);
+    format!("{stem}-seed-{seed}.repro.json")
+}
+
+fn write_repro(path: &Path, repro: &Repro) -> Result<(), CliError> {
+    std::fs::write(path, repro.to_json()).map_err(|error| CliError::Io {
+        path: path.to_path_buf(),
+        error,
+    })
+}
+
+/// `run --shrink`: shrinks the seed worth replaying of each scenario (in parallel on `pool`),
+/// writes each repro into `dir` and says so on stderr, one scenario at a time.
+pub fn shrink_sweep(
+    pool: &rayon::ThreadPool,
+    dir: &Path,
+    scenarios: &[Scenario],
+    summaries: &[ScenarioSummary],
+    max_runs: u64,
+) -> Result<(), CliError> {
+    let work: Vec<(&Scenario, u64)> = scenarios
+        .iter()
+        .zip(summaries)
+        .filter_map(|(s, summary)| summary.replay_seed.map(|seed| (s, seed)))
+        .collect();
+    if work.is_empty() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).map_err(|error| CliError::Io {
+        path: dir.to_path_buf(),
+        error,
+    })?;
+    let results: Vec<_> = pool.install(|| {
+        work.par_iter()
+            .map(|(s, seed)| shrink_scenario(s, *seed, max_runs))
+            .collect()
+    });
+    let mut used = BTreeSet::new();
+    for ((s, seed), result) in work.iter().zip(results) {
+        let (shrunk, repro) = result?;
+        let mut name = repro_name(s, *seed);
+        let mut k = 2;
+        while !used.insert(name.clone()) {
+            name = format!(
+                "{}-{k}-seed-{seed}.repro.json",
+                reports::html::file_stem(&s.name)
+            );
+            k += 1;
+        }
+        let path = dir.join(&name);
+        write_repro(&path, &repro)?;
+        let (before, after) = (shrunk.original.size(), shrunk.shrunk.size());
+        eprintln!("shrunk {} seed {seed} ({} runs)", s.name, shrunk.runs);
+        eprintln!("  {}", reports::shrink::line(&before, &after));
+        eprintln!("  {}", path.display());
+    }
+    eprintln!("repro files in {}", dir.display());
+    Ok(())
+}

@@ -1,0 +1,281 @@
+//! End-to-end tests of `ftsim shrink`, `ftsim replay --repro`, `ftsim diff` and
+//! `ftsim run --shrink`, as a user runs them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn ftsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ftsim"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("ftsim runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn scenario(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// A fresh directory for one test's files.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ftsim-repro-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Shrinks seed 4 of flooding-f1-one-round into `dir`; returns the repro's path.
+fn shrink_flooding(dir: &Path) -> String {
+    let out = dir.join("f1.repro.json").display().to_string();
+    let o = ftsim(&[
+        "shrink",
+        &scenario("flooding-f1-one-round.toml"),
+        "--seed",
+        "4",
+        "-o",
+        &out,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    out
+}
+
+fn edit(path: &str, to: &Path, from: &str, into: &str) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{from}");
+    std::fs::write(to, text.replace(from, into)).unwrap();
+    to.display().to_string()
+}
+
+#[test]
+fn shrink_prints_before_and_after_and_writes_a_repro() {
+    let dir = scratch("shrink");
+    let out = dir.join("f1.repro.json").display().to_string();
+    let o = ftsim(&[
+        "shrink",
+        &scenario("flooding-f1-one-round.toml"),
+        "--seed",
+        "4",
+        "-o",
+        &out,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("violates \"agreement\""), "{text}");
+    for row in ["nodes", "faults", "messages", "events", "virtual time"] {
+        assert!(text.lines().any(|l| l.starts_with(row)), "{row}: {text}");
+    }
+    assert!(text.contains(&format!("wrote {out}")), "{text}");
+    assert!(text.contains("ftsim replay --repro"), "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+    let repro: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(repro["format"], "ftsim-repro");
+    assert_eq!(repro["failure"]["property"], "agreement");
+    assert!(repro["scenario"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("protocol = \"flooding\""));
+    // Deterministic: the same input gives the same file.
+    let again = dir.join("again.json").display().to_string();
+    let o = ftsim(&[
+        "shrink",
+        &scenario("flooding-f1-one-round.toml"),
+        "--seed",
+        "4",
+        "-o",
+        &again,
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        std::fs::read_to_string(&again).unwrap()
+    );
+}
+
+#[test]
+fn a_passing_seed_is_refused_with_exit_2() {
+    let o = ftsim(&[
+        "shrink",
+        &scenario("flooding-f1-two-rounds.toml"),
+        "--seed",
+        "0",
+        "-o",
+        "/nonexistent/never-written.json",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains("passes"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_repro_replays_with_its_recorded_hash() {
+    let dir = scratch("replay");
+    let repro = shrink_flooding(&dir);
+    let o = ftsim(&["replay", "--repro", &repro]);
+    assert_eq!(o.status.code(), Some(1), "the run violates agreement");
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("the repro's run: trace hash"), "{text}");
+    assert!(text.contains("VIOLATION agreement"), "{text}");
+    let o = ftsim(&["replay", "--repro", &repro, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["repro"]["is_recorded_run"], true);
+    assert_eq!(doc["trace_hash"], doc["repro"]["recorded_trace_hash"]);
+    let html = dir.join("run.html");
+    let o = ftsim(&[
+        "replay",
+        "--repro",
+        &repro,
+        "--html",
+        html.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(std::fs::read_to_string(&html).unwrap().contains("<svg"));
+}
+
+#[test]
+fn a_changed_run_is_reported_with_where_it_left_its_recording() {
+    let dir = scratch("changed");
+    let repro = shrink_flooding(&dir);
+    // Two rounds instead of one: what a fix to the protocol would do.
+    let changed = edit(
+        &repro,
+        &dir.join("changed.json"),
+        "rounds = 1",
+        "rounds = 2",
+    );
+    let o = ftsim(&["replay", "--repro", &changed]);
+    assert_eq!(o.status.code(), Some(0), "two rounds tolerate one crash");
+    let err = stderr(&o);
+    assert!(err.contains("warning: trace hash differs"), "{err}");
+    assert!(err.contains("left its recording at decision"), "{err}");
+    assert!(err.contains("no longer happens"), "{err}");
+    assert!(stdout(&o).contains("NOT the repro's run"));
+
+    let o = ftsim(&["diff", &changed]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("the runs part at trace entry"), "{text}");
+    assert!(
+        text.contains("both runs:") && text.contains("this build:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("round: 2"),
+        "the new run's second round: {text}"
+    );
+    assert!(text.contains("recorded: violates agreement"), "{text}");
+    assert!(text.contains("this build: passes"), "{text}");
+    let dir_name = dir.display().to_string();
+    assert!(
+        text.lines()
+            .filter(|l| !l.contains(&dir_name))
+            .all(|l| l.chars().count() <= 80),
+        "{text}"
+    );
+
+    let o = ftsim(&["diff", &repro]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("the runs are the same"));
+    let o = ftsim(&["diff", &repro, &changed]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "both recorded traces are the same"
+    );
+}
+
+#[test]
+fn repros_that_cannot_replay_say_why() {
+    let dir = scratch("refused");
+    let repro = shrink_flooding(&dir);
+    let old = edit(
+        &repro,
+        &dir.join("old.json"),
+        "\"trace_format\": 1",
+        "\"trace_format\": 0",
+    );
+    let o = ftsim(&["replay", "--repro", &old]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("recorded with trace format 0"),
+        "{}",
+        stderr(&o)
+    );
+    let o = ftsim(&["diff", &old]);
+    assert_eq!(o.status.code(), Some(2));
+
+    let other = edit(&repro, &dir.join("other.json"), "\"flooding\"", "\"bully\"");
+    let o = ftsim(&["replay", "--repro", &other]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("protocol \"bully\" is not in this build's catalogue"),
+        "{}",
+        stderr(&o)
+    );
+
+    let bad = edit(
+        &repro,
+        &dir.join("bad.json"),
+        "\"seed\": 4",
+        "\"seed\": \"four\"",
+    );
+    let o = ftsim(&["replay", "--repro", &bad]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("key `seed`"), "{}", stderr(&o));
+}
+
+#[test]
+fn run_shrink_writes_a_repro_per_scenario_next_to_the_report() {
+    let dir = scratch("run-shrink");
+    let report = dir.join("report");
+    let files = [
+        scenario("flooding-f1-one-round.toml"),
+        scenario("flooding-f1-two-rounds.toml"),
+    ];
+    let mut repros = Vec::new();
+    for jobs in ["1", "2"] {
+        let o = ftsim(&[
+            "run",
+            &files[0],
+            &files[1],
+            "--seeds",
+            "100",
+            "--jobs",
+            jobs,
+            "--shrink",
+            "--report",
+            report.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+        assert!(
+            stderr(&o).contains("shrunk flooding-f1-one-round seed 4"),
+            "{}",
+            stderr(&o)
+        );
+        let written = report.join("flooding-f1-one-round-seed-4.repro.json");
+        repros.push(std::fs::read_to_string(written).unwrap());
+        let names: Vec<String> = std::fs::read_dir(&report)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".repro.json"))
+            .collect();
+        assert_eq!(
+            names.len(),
+            1,
+            "the passing scenario has no repro: {names:?}"
+        );
+    }
+    assert_eq!(repros[0], repros[1], "the same repro for any --jobs");
+}

@@ -1,8 +1,9 @@
 //! Everything a protocol author needs, in one crate, without the bundled catalogue: the engine's
 //! types ([`Process`], [`Ctx`], [`Property`], faults and networks), the protocol declaration
 //! ([`Protocol`], [`params!`], [`Properties`], [`Adversaries`]), reusable properties
-//! ([`properties`]), scenario files ([`scenario`]), sweeps ([`sweep`]) and the `cargo test`
-//! harness ([`Harness`]).
+//! ([`properties`]), scenario files ([`scenario`]), sweeps ([`sweep`]), shrinking a failure
+//! ([`shrink`]), self-contained repro files ([`repro`]) and the `cargo test` harness
+//! ([`Harness`]).
 //!
 //! A protocol is declared once: its process type, a typed parameter struct, a table that is the
 //! only place each property's name and kind are written, its adversaries, the failure detector

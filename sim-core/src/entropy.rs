@@ -113,6 +113,13 @@ pub enum Draw {
         /// The delay of the duplicate copy rather than of the message.
         copy: bool,
     },
+    /// A Byzantine sender's adversary's pick about the message it intercepted; 0 is the
+    /// simplest.
+    Tamper {
+        /// The message.
+        #[serde(flatten)]
+        msg: MsgKey,
+    },
     /// A process's own chance (`Ctx::random_chance_ppm`): true when the outcome is below `ppm`.
     Chance {
         /// The chance, in parts per million.
@@ -132,7 +139,7 @@ impl Draw {
             | Draw::SendOmission { ppm, .. }
             | Draw::ReceiveOmission { ppm, .. }
             | Draw::Chance { ppm } => Some(ppm),
-            Draw::Delay { .. } | Draw::DelayTail { .. } | Draw::Pick => None,
+            Draw::Delay { .. } | Draw::DelayTail { .. } | Draw::Tamper { .. } | Draw::Pick => None,
         }
     }
 
@@ -144,7 +151,8 @@ impl Draw {
             | Draw::SendOmission { msg, .. }
             | Draw::ReceiveOmission { msg, .. }
             | Draw::Delay { msg, .. }
-            | Draw::DelayTail { msg, .. } => Some(msg),
+            | Draw::DelayTail { msg, .. }
+            | Draw::Tamper { msg } => Some(msg),
             Draw::Chance { .. } | Draw::Pick => None,
         }
     }
@@ -158,6 +166,7 @@ impl Draw {
             Draw::ReceiveOmission { ppm, .. } => Draw::ReceiveOmission { msg: key, ppm },
             Draw::Delay { copy, .. } => Draw::Delay { msg: key, copy },
             Draw::DelayTail { copy, .. } => Draw::DelayTail { msg: key, copy },
+            Draw::Tamper { .. } => Draw::Tamper { msg: key },
             other => other,
         }
     }

@@ -5,7 +5,7 @@
 use std::fmt::Debug;
 use std::hash::Hash;
 
-use crate::entropy::{chance, Choices, Draw, Stream};
+use crate::entropy::{chance, Choices, Draw, MsgKey, Stream};
 use crate::time::{Duration, Time};
 use crate::NodeId;
 
@@ -243,16 +243,24 @@ pub struct AdversaryCtx<'a> {
     pub now: Time,
     /// The number of nodes in the group.
     pub n: usize,
+    /// The message intercepted: the adversary's draws about it are keyed to it.
+    pub(crate) msg: Option<MsgKey>,
     pub(crate) choices: &'a mut dyn Choices,
 }
 
 impl<'a> AdversaryCtx<'a> {
     /// A context for calling an adversary directly (in a protocol's unit tests).
     pub fn new(now: Time, n: usize, choices: &'a mut dyn Choices) -> Self {
-        AdversaryCtx { now, n, choices }
+        AdversaryCtx {
+            now,
+            n,
+            msg: None,
+            choices,
+        }
     }
 
-    /// A number drawn uniformly from `0..bound` from the adversary stream.
+    /// A number drawn uniformly from `0..bound` from the adversary stream (recorded as a
+    /// decision about the intercepted message).
     ///
     /// # Panics
     /// If `bound` is 0 (see [`Ctx::random_below`]).
@@ -261,7 +269,8 @@ impl<'a> AdversaryCtx<'a> {
             bound > 0,
             "AdversaryCtx::random_below(0): the bound must be at least 1"
         );
-        self.choices.choose(Stream::Adversary, Draw::Pick, bound)
+        let draw = self.msg.map_or(Draw::Pick, |msg| Draw::Tamper { msg });
+        self.choices.choose(Stream::Adversary, draw, bound)
     }
 }
 

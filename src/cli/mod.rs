@@ -210,6 +210,22 @@ pub fn main_with(extra: &[&'static dyn AnyProtocol]) -> ExitCode {
     exit_code(app.and_then(|app| dispatch(&app, cli.command)))
 }
 
+/// What `replay` was asked for: a repro file, or a scenario file and a seed (clap makes sure
+/// one of them is given; this says so if not).
+fn replay_target<'a>(
+    repro: Option<&'a std::path::Path>,
+    file: Option<&'a std::path::Path>,
+    seed: Option<u64>,
+) -> Result<replay::Target<'a>, CliError> {
+    match (repro, file, seed) {
+        (Some(path), _, _) => Ok(replay::Target::Repro(path)),
+        (None, Some(file), Some(seed)) => Ok(replay::Target::Seed { file, seed }),
+        _ => Err(CliError::Usage(
+            "expected FILE --seed S, or --repro FILE".into(),
+        )),
+    }
+}
+
 fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
     match command {
         Command::Run {
@@ -239,11 +255,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
             format,
             html,
         } => {
-            let target = match (&repro, &file, seed) {
-                (Some(path), _, _) => replay::Target::Repro(path),
-                (None, Some(file), Some(seed)) => replay::Target::Seed { file, seed },
-                _ => return Err(CliError::Usage("expected FILE --seed S, or --repro".into())),
-            };
+            let target = replay_target(repro.as_deref(), file.as_deref(), seed)?;
             replay::cmd_replay(app, target, format, html.as_deref())
         }
         Command::Shrink {

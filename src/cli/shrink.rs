@@ -33,7 +33,7 @@ pub fn cmd_shrink(app: &App, args: ShrinkArgs<'_>) -> Result<Status, CliError> {
     let scenario = load_all(app, &[args.file.to_path_buf()])?.remove(0);
     let started = stopwatch();
     let (shrunk, repro) = shrink_scenario(&scenario, args.seed, args.max_runs)?;
-    let wall_ms = started.elapsed().as_millis();
+    let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
     let path = args.output.map_or_else(
         || PathBuf::from(repro_name(&scenario, args.seed)),
         Path::to_path_buf,
@@ -45,7 +45,7 @@ pub fn cmd_shrink(app: &App, args: ShrinkArgs<'_>) -> Result<Status, CliError> {
         ""
     };
     outln(&format!(
-        "{} seed {}: {}; shrunk in {} runs{budget} ({wall_ms} ms)",
+        "{} seed {}: {}; shrunk in {} runs{budget} ({wall_ms:.1} ms)",
         scenario.name,
         args.seed,
         shrunk.failure.describe(),

@@ -57,6 +57,34 @@ impl Replayed {
             "trace hash differs: the repro expects {}, this build gives {:016x}",
             repro.trace_hash, self.report.trace_hash
         )];
+        lines.extend(self.departure());
+        if self.params != repro.params {
+            lines.push(
+                "the protocol's parameters differ from the recorded ones (a parameter added, \
+                 removed or given another default)"
+                    .to_string(),
+            );
+        }
+        lines.push(cause(repro));
+        if !self.fails_alike {
+            lines.push(format!(
+                "the recorded failure ({}) no longer happens",
+                repro.failure.describe()
+            ));
+        }
+        lines
+    }
+
+    /// Where and how much the run departed from its recorded decisions.
+    fn departure(&self) -> Vec<String> {
+        if self.fit.is_exact() {
+            return vec![
+                "every decision came from the recording: the events are the same, \
+                 their contents differ (a message, timer or observation of another shape)"
+                    .to_string(),
+            ];
+        }
+        let mut lines = Vec::new();
         if let Some(first) = self.fit.first {
             let recorded = match first.recorded_bound {
                 Some(b) => format!(
@@ -71,44 +99,27 @@ impl Replayed {
                 describe_draw(first.stream, first.draw)
             ));
         }
-        if !self.fit.is_exact() {
-            lines.push(format!(
-                "{} decision(s) not as recorded, {} recorded decision(s) never asked for",
-                self.fit.divergences, self.fit.unused
-            ));
-        } else {
-            lines.push(
-                "every decision came from the recording: the events are the same, their \
-                 contents differ (a message, timer or observation of another shape)"
-                    .to_string(),
-            );
-        }
-        if self.params != repro.params {
-            lines.push(
-                "the protocol's parameters differ from the recorded ones (a parameter added, \
-                 removed or given another default)"
-                    .to_string(),
-            );
-        }
-        lines.push(if repro.ftsim_version == FTSIM_VERSION {
-            format!(
-                "why: the protocol's code (or the repro's scenario) differs from the build \
-                 that wrote it; ftsim is the same version ({FTSIM_VERSION})"
-            )
-        } else {
-            format!(
-                "why: the protocol's code or ftsim differs from the build that wrote the \
-                 repro (ftsim {}; this is ftsim {FTSIM_VERSION})",
-                repro.ftsim_version
-            )
-        });
-        if !self.fails_alike {
-            lines.push(format!(
-                "the recorded failure ({}) no longer happens",
-                repro.failure.describe()
-            ));
-        }
+        lines.push(format!(
+            "{} decision(s) not as recorded, {} recorded decision(s) never asked for",
+            self.fit.divergences, self.fit.unused
+        ));
         lines
+    }
+}
+
+/// What may have changed since the repro was written.
+fn cause(repro: &Repro) -> String {
+    if repro.ftsim_version == FTSIM_VERSION {
+        format!(
+            "why: the protocol's code (or the repro's scenario) differs from the build that \
+             wrote it; ftsim is the same version ({FTSIM_VERSION})"
+        )
+    } else {
+        format!(
+            "why: the protocol's code or ftsim differs from the build that wrote the repro \
+             (ftsim {}; this is ftsim {FTSIM_VERSION})",
+            repro.ftsim_version
+        )
     }
 }
 
@@ -129,6 +140,7 @@ pub fn describe_draw(stream: Stream, draw: Draw) -> String {
         } else {
             "the delay of"
         }),
+        Draw::Tamper { .. } => msg("the adversary's pick about"),
         Draw::Chance { .. } | Draw::Pick => match stream {
             Stream::Process(i) => format!("a draw of process n{i}"),
             Stream::Adversary => "a draw of the adversary".to_string(),

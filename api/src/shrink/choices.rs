@@ -27,7 +27,7 @@ impl Class {
             | Draw::SendOmission { .. }
             | Draw::ReceiveOmission { .. } => self == Class::Network,
             Draw::Delay { .. } | Draw::DelayTail { .. } => self == Class::Delays,
-            Draw::Chance { .. } | Draw::Pick => self == Class::Picks,
+            Draw::Tamper { .. } | Draw::Chance { .. } | Draw::Pick => self == Class::Picks,
         }
     }
 }

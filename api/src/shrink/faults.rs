@@ -160,8 +160,7 @@ fn shorten_window(search: &mut Search, k: usize) {
     }
 }
 
-/// Tries the plan with window `k` ending at `at`. Windows are found again each time: sorting
-/// the plan after a success may have moved the end.
+/// Tries the plan with window `k` ending at `at`.
 fn try_end(search: &mut Search, k: usize, at: Time) -> bool {
     let Some(w) = windows(&search.best.plan).get(k).copied() else {
         return false;

@@ -110,6 +110,9 @@ pub fn shrink(
             break;
         }
     }
+    // Time order for people; a stable sort keeps simultaneous faults in the order they
+    // happened, so the run is the same.
+    search.best.plan.sort();
     let shrunk = traced(&search.best, seed);
     Ok(Shrunk {
         seed,

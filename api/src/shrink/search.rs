@@ -62,19 +62,19 @@ impl Search {
     }
 
     /// Runs a candidate from `choices` (recorded decisions, edited) and keeps it if it is
-    /// smaller and fails the same way. The plan is put in time order first (a stable sort,
-    /// which keeps the order simultaneous faults happen in, so the run is the same).
+    /// smaller and fails the same way. The plan is run as given, out of time order if a pass
+    /// moved a fault (the engine schedules faults by time), so that passes can keep pointing
+    /// at a fault by its index.
     pub(crate) fn attempt(
         &mut self,
         simulation: Arc<dyn Simulation>,
-        mut plan: FaultPlan,
+        plan: FaultPlan,
         choices: Vec<Choice>,
     ) -> bool {
         if self.exhausted() {
             return false;
         }
         self.runs += 1;
-        plan.sort();
         let options = RunOptions {
             trace: false,
             plan: Some(&plan),

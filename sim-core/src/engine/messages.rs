@@ -26,7 +26,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
         let lamport = self.nodes.lamport[from];
         let depart = self.links.depart(from, self.now);
         let key = self.links.next_key(from, to);
-        let Some(msg) = self.tamper(from, to, msg_id, depart, msg) else {
+        let Some(msg) = self.tamper(key, msg_id, depart, msg) else {
             self.dropped(from, to, msg_id, DropReason::Adversary, Some(from));
             return;
         };
@@ -59,14 +59,8 @@ impl<P: Process, C: Choices> Engine<P, C> {
     /// Hands the message to the sender's adversary, if the sender is Byzantine, and traces the
     /// send (with the original content when the adversary changed it). `None`: the adversary
     /// suppressed the message.
-    fn tamper(
-        &mut self,
-        from: NodeId,
-        to: NodeId,
-        msg_id: u64,
-        depart: Time,
-        msg: P::Msg,
-    ) -> Option<P::Msg> {
+    fn tamper(&mut self, key: MsgKey, msg_id: u64, depart: Time, msg: P::Msg) -> Option<P::Msg> {
+        let (from, to) = (key.from, key.to);
         let original = self.tracer.is_some().then(|| format!("{msg:?}"));
         let msg = match self.nodes.adversaries[from].as_mut() {
             None => Some(msg),
@@ -74,6 +68,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
                 let mut ctx = AdversaryCtx {
                     now: self.now,
                     n: self.n,
+                    msg: Some(key),
                     choices: &mut self.choices,
                 };
                 adversary.tamper(&mut ctx, from, to, msg)

@@ -1,0 +1,70 @@
+//! A failure of a user's protocol shrinks to a repro file that this crate's own binary (built
+//! with `ftsim::cli::main_with`) replays, and that a build without the protocol refuses by
+//! name. In code, `Harness::shrink` does the same for a harness.
+
+use std::path::Path;
+use std::process::Command;
+
+use ftsim_api::repro::{Origin, Repro};
+use ftsim_api::{Duration, Harness};
+use leader_election::{Bully, BullyParams};
+
+#[test]
+fn the_binary_shrinks_a_failure_and_replays_its_repro() {
+    let dir = std::env::temp_dir().join(format!("leader-election-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let repro = dir.join("bully.repro.json");
+    let binary = env!("CARGO_BIN_EXE_leader-election");
+    let shrink = Command::new(binary)
+        .args([
+            "shrink",
+            "scenarios/bully-impatient.toml",
+            "--seed",
+            "0",
+            "-o",
+        ])
+        .arg(&repro)
+        .output()
+        .unwrap();
+    assert_eq!(shrink.status.code(), Some(0), "{shrink:?}");
+    let replay = Command::new(binary)
+        .arg("replay")
+        .arg("--repro")
+        .arg(&repro)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&replay.stdout);
+    assert_eq!(replay.status.code(), Some(1), "the repro fails: {text}");
+    assert!(text.contains("the repro's run: trace hash"), "{text}");
+    assert!(text.contains("one-leader-per-epoch"), "{text}");
+}
+
+#[test]
+fn a_harness_failure_shrinks_and_needs_the_protocol_to_replay() {
+    let h = Harness::new(&Bully)
+        .params(BullyParams {
+            answer_wait: Duration::from_millis(2),
+            ..BullyParams::default()
+        })
+        .nodes(5)
+        .seeds(0..50);
+    let seed = h.expect_violation("one-leader-per-epoch");
+    let shrunk = h.shrink(seed);
+    assert!(shrunk.shrunk.size().within(&shrunk.original.size()));
+    let origin = Origin {
+        name: "impatient",
+        description: "",
+        file: Path::new("tests/repro.rs"),
+    };
+    let file = Path::new("impatient.repro.json");
+    let repro = Repro::parse(file, &Repro::of_shrunk(&origin, &shrunk).to_json()).unwrap();
+    let with_bully = ftsim::catalog(&[&Bully]).unwrap();
+    let simulation = repro.simulation(file, &with_bully).unwrap();
+    assert!(repro.replay(simulation.as_ref(), false).is_recorded_run());
+    let without = ftsim::catalog(&[]).unwrap();
+    let err = repro.simulation(file, &without).err().unwrap().to_string();
+    assert!(
+        err.contains("protocol \"bully\" is not in this build's catalogue"),
+        "{err}"
+    );
+}

@@ -44,7 +44,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             from,
             to,
             msg_id,
-            key,
+            seq: key.seq,
             lamport,
             depart,
             sender_incarnation: self.nodes.incarnation(from),
@@ -187,7 +187,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             &mut self.choices,
             Stream::Network,
             Draw::ReceiveOmission {
-                msg: envelope.key,
+                msg: envelope.key(),
                 ppm: self.nodes.receive_omission_ppm[to],
             },
         ) {

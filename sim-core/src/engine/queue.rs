@@ -16,8 +16,9 @@ pub(super) struct Envelope<M> {
     pub(super) from: NodeId,
     pub(super) to: NodeId,
     pub(super) msg_id: u64,
-    /// The message's number on its link: the key of the network's decisions about it.
-    pub(super) key: MsgKey,
+    /// The message's number on its link (with `from` and `to`, the key of the network's
+    /// decisions about it; kept as one word, the queue moves envelopes a lot).
+    pub(super) seq: u64,
     /// The sender's Lamport clock as the message left.
     pub(super) lamport: u64,
     /// When the message left the sender's wire.
@@ -26,6 +27,17 @@ pub(super) struct Envelope<M> {
     /// before `depart`, the message was still on its wire and is lost.
     pub(super) sender_incarnation: u32,
     pub(super) msg: M,
+}
+
+impl<M> Envelope<M> {
+    /// The key of the network's decisions about this message.
+    pub(super) fn key(&self) -> MsgKey {
+        MsgKey {
+            from: self.from,
+            to: self.to,
+            seq: self.seq,
+        }
+    }
 }
 
 /// Something scheduled to happen.

@@ -137,8 +137,8 @@ enum Command {
         long_about = "Shrink a failing seed of a scenario: replay it from its recorded \
         decisions instead of its seed, and edit them while the same property stays violated: \
         remove nodes (where the protocol and the scenario's node ids allow), remove faults, \
-        shorten crash, partition and omission windows, turn drops and duplications back into \
-        deliveries, shorten delays. Prints the sizes before and after (nodes, faults, \
+        shorten crash, partition and omission windows, move faults earlier, turn drops and \
+        duplications back into deliveries, shorten delays. Prints the sizes before and after (nodes, faults, \
         messages, events, virtual time) and writes a self-contained repro file: the resolved \
         scenario, the fault plan, the recorded decisions, the failure and the trace hash. The \
         search is deterministic: the same input gives the same repro. Exits 2 if the seed \

@@ -317,6 +317,7 @@ fn panicked(seed: u64, plan: FaultPlan, message: String, during: &str) -> RunRep
         trace_hash: 0,
         plan,
         trace: None,
+        states: Vec::new(),
     }
 }
 

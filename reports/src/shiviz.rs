@@ -55,6 +55,7 @@ mod tests {
             stats: Stats::default(),
             trace_hash: 0,
             plan: FaultPlan::default(),
+            states: vec![],
             trace: Some(vec![
                 e(1, Some(0), vec![1, 0], TraceKind::Start),
                 e(

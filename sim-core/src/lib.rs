@@ -27,4 +27,6 @@ pub use network::{DelayDist, LinkModel, NetworkModel};
 pub use process::{Adversary, AdversaryCtx, Ctx, Process, Silent, TimerId};
 pub use property::{Monitor, Property, PropertyKind, World};
 pub use time::{Duration, Time};
-pub use trace::{DropReason, Outcome, RunReport, Stats, TraceEvent, TraceKind, Violation};
+pub use trace::{
+    DropReason, Outcome, ProcessState, RunReport, Stats, TraceEvent, TraceKind, Violation,
+};

@@ -188,6 +188,19 @@ pub struct TraceEvent {
     pub kind: TraceKind,
 }
 
+/// A process's state after one of its events, as its `Debug` renders it (pretty-printed). A
+/// traced run records one whenever the state changed, so the state at any event is the latest
+/// record of that node at or before it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessState {
+    /// The engine event after which the process was in this state.
+    pub event: u64,
+    /// The process.
+    pub node: NodeId,
+    /// Its state (`{:#?}`).
+    pub state: String,
+}
+
 /// A property that failed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
@@ -203,7 +216,8 @@ pub struct Violation {
     pub during: String,
     /// What went wrong, in words.
     pub message: String,
-    /// Earlier events the violation conflicts with (the other side of a disagreement).
+    /// The other events that make the property false, in order (the other side of a
+    /// disagreement; for liveness, what a stuck process waited for and its last step).
     #[serde(default)]
     pub related: Vec<u64>,
 }
@@ -287,4 +301,7 @@ pub struct RunReport {
     pub plan: FaultPlan,
     /// The full trace, when tracing was on.
     pub trace: Option<Vec<TraceEvent>>,
+    /// When tracing was on: each process's state after its events, where it changed.
+    #[serde(default)]
+    pub states: Vec<ProcessState>,
 }

@@ -24,7 +24,7 @@ mod properties;
 use ftsim_api::{params, Duration, NodeId, Properties, Protocol, SpecError};
 
 pub use process::{Msg, Node, Obs, Timer, Timing};
-pub use properties::{FollowsHighestLive, LeaderReplaced, OneLeaderPerEpoch};
+pub use properties::{one_leader_per_epoch, FollowsHighestLive, LeaderReplaced};
 
 params! {
     /// The election's timing.
@@ -58,7 +58,7 @@ impl Protocol for Bully {
             .always(
                 "one-leader-per-epoch",
                 "no two live nodes lead the same epoch",
-                OneLeaderPerEpoch::default,
+                one_leader_per_epoch,
             )
             .eventually(
                 "follows-highest-live",

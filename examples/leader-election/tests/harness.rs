@@ -41,7 +41,11 @@ fn an_impatient_candidate_is_caught_with_two_leaders() {
         violation.message.contains("which live node"),
         "{violation:?}"
     );
-    assert_eq!(violation.related.len(), 1, "the other leader is named");
+    assert_eq!(violation.related.len(), 2, "both leaders are named");
+    assert!(violation.message.ends_with(&format!(
+        "(events #{} and #{})",
+        violation.related[0], violation.related[1]
+    )));
 }
 
 #[test]

@@ -1,6 +1,7 @@
 use std::collections::BTreeSet;
 
 use ftsim_api::properties::consensus::{Agreement, Integrity};
+use ftsim_api::properties::{cites_events, observe_history};
 use ftsim_api::sim_core::faults::ByzantineSpec;
 use ftsim_api::sim_core::Engine;
 use ftsim_api::{
@@ -313,6 +314,42 @@ fn validity_judges_hand_built_histories() {
 }
 
 #[test]
+fn validity_names_the_order_and_the_decision() {
+    let states = world_states();
+    let (up, never) = ([true; 4], [false; 4]);
+    let w = World::new(Time::ZERO, &states, &up, &never, &never);
+    let h = [(0, Obs::Order(1)), (1, Obs::Decide(1)), (2, Obs::Decide(0))];
+    let mut v = CommanderValidity::default();
+    let err = observe_history(&w, &mut v, &h).unwrap_err();
+    assert_eq!(v.related_events(), [1, 3]);
+    assert!(cites_events(&err, &[1, 3]), "{err}");
+    // Without an order: the commander's last step.
+    let last = [2, 0, 0, 0];
+    let w = w.with_last_events(&last);
+    let mut v = CommanderValidity::default();
+    let err = observe_history(&w, &mut v, &[(1, Obs::Decide(1))]).unwrap_err();
+    assert_eq!(v.related_events(), [2, 1]);
+    assert!(cites_events(&err, &[1, 2]), "{err}");
+}
+
+#[test]
+fn termination_names_the_order_and_the_last_step_of_the_undecided() {
+    let states = world_states();
+    let (up, never) = ([true; 4], [false; 4]);
+    let last = [1, 2, 3, 9];
+    let w = World::new(Time::ZERO, &states, &up, &never, &never).with_last_events(&last);
+    let h = [(0, Obs::Order(1)), (1, Obs::Decide(1)), (2, Obs::Decide(1))];
+    let mut t = LieutenantsDecide::default();
+    observe_history(&w, &mut t, &h).unwrap();
+    let err = t.finish(&w).unwrap_err();
+    let mut related = t.related_events();
+    related.sort_unstable();
+    assert_eq!(related, [1, 9]);
+    assert!(err.starts_with("loyal lieutenant 3 never decided"), "{err}");
+    assert!(cites_events(&err, &[1, 9]), "{err}");
+}
+
+#[test]
 fn agreement_and_integrity_judge_hand_built_histories() {
     let states = world_states();
     let up = [true; 4];
@@ -354,7 +391,7 @@ fn termination_and_traitor_placement_judge_hand_built_histories() {
         t.observe(&w, node, &Obs::Decide(1)).unwrap();
     }
     let err = t.finish(&w).unwrap_err();
-    assert!(err.contains("node 3 never decided"), "{err}");
+    assert!(err.contains("lieutenant 3 never decided"), "{err}");
     assert!(t.finish(&w3).is_ok());
 
     // Which traitor placement a run tried.

@@ -48,6 +48,7 @@
 
 mod app;
 mod coordinated;
+mod cuts;
 mod independent;
 mod line;
 mod process;

@@ -161,13 +161,19 @@ fn order_properties_judge_hand_built_histories() {
     ];
     assert!(run(w, &mut TotalOrder::default(), &good()).is_ok());
     let err = run(w, &mut TotalOrder::default(), &inverted).unwrap_err();
-    assert!(err.contains("node 1 delivered 1#0 before 0#0"), "{err}");
+    assert!(
+        err.contains("node 1 delivered 1#0 (event #0) before 0#0 (event #0)"),
+        "{err}"
+    );
 
     assert!(run(w, &mut CausalOrder::default(), &good()).is_ok());
     // Node 1 delivered 0#0 before multicasting 1#1, so 0#0 must come first everywhere.
     let acausal = [(0, mc(0)), (1, dl(0, 0)), (1, mc(1)), (2, dl(1, 1))];
     let err = run(w, &mut CausalOrder::default(), &acausal).unwrap_err();
-    assert!(err.contains("node 2 delivered 1#1 before 0#0"), "{err}");
+    assert!(
+        err.contains("node 2 delivered 1#1 at event #0 before 0#0"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -81,6 +81,7 @@ mod tests {
             stats: Stats::default(),
             trace_hash: 0,
             plan: FaultPlan::default(),
+            states: vec![],
             trace: Some(vec![
                 entry(
                     1,

@@ -14,6 +14,7 @@ use super::Engine;
 impl<P: Process, C: Choices> Engine<P, C> {
     /// Runs a handler of `node` with a fresh context, then applies what it asked for.
     pub(super) fn dispatch(&mut self, node: NodeId, handler: impl FnOnce(&mut P, &mut Ctx<'_, P>)) {
+        self.nodes.last_step[node] = self.current.index;
         // Taken out and put back, so the buffer is reused and no event allocates for it.
         let mut effects = std::mem::take(&mut self.effects);
         let stable_written = {
@@ -37,6 +38,9 @@ impl<P: Process, C: Choices> Engine<P, C> {
         if stable_written && self.tracer.is_some() {
             let stable = format!("{:?}", self.nodes.stable[node]);
             self.trace(Some(node), || TraceKind::Persist { stable });
+        }
+        if let Some(t) = &mut self.tracer {
+            t.record_state(self.current.index, node, &self.nodes.processes[node]);
         }
         self.check_properties(node);
     }

@@ -255,6 +255,10 @@ impl<P: Process, C: Choices> Engine<P, C> {
             trace_hash: self.hash.finish(),
             plan: self.plan.clone(),
             trace: self.tracer.as_ref().map(|t| t.events.clone()),
+            states: self
+                .tracer
+                .as_ref()
+                .map_or_else(Vec::new, |t| t.states.clone()),
         }
     }
 }

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use sim_core::RunReport;
 
-use crate::timeline::describe_event;
+use crate::timeline::{describe_event, Clock};
 
 fn json_str(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"?\"".to_string())
@@ -17,9 +17,10 @@ fn json_str(s: &str) -> String {
 /// are left out).
 pub fn export(report: &RunReport) -> String {
     let mut out = String::from("(?<event>.*)\\n(?<host>\\S*) (?<clock>{.*})\n\n");
+    let clock = Clock::of(report);
     for e in report.trace.as_deref().unwrap_or(&[]) {
         let Some(node) = e.node else { continue };
-        let (tag, text) = describe_event(e);
+        let (tag, text) = describe_event(e, &clock);
         let line = format!("{} {} {}", e.time, tag, text).replace(['\n', '\r'], " ");
         let clock: Vec<String> =
             e.vc.iter()

@@ -116,6 +116,19 @@ enum Command {
         /// Also write the run as a self-contained HTML space-time diagram to this file
         #[arg(long, value_name = "OUT.html")]
         html: Option<PathBuf>,
+        /// Timeline: only entries at node N or about it (messages to or from it, suspicions
+        /// of it), and network-wide ones; repeat for several nodes
+        #[arg(long, value_name = "N")]
+        node: Vec<usize>,
+        /// Timeline: only entries at or after this virtual time (e.g. 10ms)
+        #[arg(long, value_name = "T")]
+        from: Option<ftsim_api::Duration>,
+        /// Timeline: only entries at or before this virtual time (e.g. 25ms)
+        #[arg(long, value_name = "T")]
+        to: Option<ftsim_api::Duration>,
+        /// Timeline: only the last N entries (after the other filters)
+        #[arg(long, value_name = "N")]
+        last: Option<usize>,
     },
     /// Validate scenario files without running them
     Check {
@@ -177,7 +190,25 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
             seed,
             format,
             html,
-        } => replay::cmd_replay(app, &file, seed, format, html.as_deref()),
+            node,
+            from,
+            to,
+            last,
+        } => {
+            let since_start = |d: ftsim_api::Duration| ftsim_api::Time::ZERO + d;
+            let filter = reports::timeline::Filter {
+                nodes: node,
+                from: from.map(since_start),
+                to: to.map(since_start),
+                last,
+            };
+            let args = replay::ReplayArgs {
+                format,
+                html: html.as_deref(),
+                filter,
+            };
+            replay::cmd_replay(app, &file, seed, args)
+        }
         Command::Check { files } => check::cmd_check(app, &files),
         Command::List => list::cmd_list(app),
     }

@@ -13,13 +13,25 @@ use super::output::{color_wanted, out, outln};
 use super::report::diagram;
 use super::{App, ReplayFormat};
 
+/// What `replay` was asked for besides the scenario and seed.
+pub struct ReplayArgs<'a> {
+    pub format: ReplayFormat,
+    pub html: Option<&'a Path>,
+    /// Which entries the text timeline shows.
+    pub filter: reports::timeline::Filter,
+}
+
 pub fn cmd_replay(
     app: &App,
     file: &Path,
     seed: u64,
-    format: ReplayFormat,
-    html: Option<&Path>,
+    args: ReplayArgs<'_>,
 ) -> Result<Status, CliError> {
+    let ReplayArgs {
+        format,
+        html,
+        filter,
+    } = args;
     let scenario = load_all(app, &[file.to_path_buf()])?.remove(0);
     let traced = RunOptions {
         trace: true,
@@ -55,10 +67,24 @@ pub fn cmd_replay(
                 scenario.file.display()
             ));
             if !scenario.description.is_empty() {
-                outln(&scenario.description);
+                outln(&reports::timeline::wrap("", &scenario.description, 0));
             }
-            let color = color_wanted(std::io::stdout().is_terminal());
-            out(&reports::timeline::render(&report, color));
+            if let Some(&n) = filter
+                .nodes
+                .iter()
+                .find(|&&n| n >= scenario.simulation.spec().nodes)
+            {
+                return Err(CliError::Usage(format!(
+                    "--node {n}: {} has nodes 0 to {}",
+                    scenario.file.display(),
+                    scenario.simulation.spec().nodes - 1
+                )));
+            }
+            let options = reports::timeline::Options {
+                color: color_wanted(std::io::stdout().is_terminal()),
+                filter,
+            };
+            out(&reports::timeline::render(&report, &options));
             outln(&format!(
                 "replay: {}",
                 replay_command(&app.program, &scenario.file, seed)

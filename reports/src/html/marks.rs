@@ -55,7 +55,7 @@ pub(super) fn draw(d: &Diagram<'_>, svg: &mut String) {
             x: d.layout.x(e.event),
             y: d.layout.y(node),
             dim: dim_class(d.highlight.lit(i)),
-            title: title(e, node),
+            title: title(e, node, &d.clock),
         };
         match &e.kind {
             TraceKind::Crash => crash(svg, &spot),
@@ -75,8 +75,8 @@ pub(super) fn draw(d: &Diagram<'_>, svg: &mut String) {
 }
 
 /// The escaped tooltip of an entry: time, process and what happened.
-fn title(e: &TraceEvent, node: usize) -> String {
-    let (tag, text) = describe_event(e);
+fn title(e: &TraceEvent, node: usize, clock: &crate::timeline::Clock) -> String {
+    let (tag, text) = describe_event(e, clock);
     esc(&format!(
         "{} n{node}: {} {text}",
         e.time,

@@ -42,7 +42,13 @@ pub struct Meta<'a> {
 pub fn render(report: &RunReport, meta: &Meta<'_>) -> String {
     let trace: &[TraceEvent] = report.trace.as_deref().unwrap_or(&[]);
     let highlight = Highlight::of_first_violation(report, trace);
-    let svg = Diagram::new(trace, meta.nodes, &highlight).svg(report.violations.first());
+    let svg = Diagram::new(
+        trace,
+        meta.nodes,
+        &highlight,
+        crate::timeline::Clock::of(report),
+    )
+    .svg(report.violations.first());
     page::page(report, meta, &svg, highlight.is_active(), trace.len())
 }
 

@@ -17,6 +17,7 @@ pub(super) struct Diagram<'a> {
     pub(super) trace: &'a [TraceEvent],
     pub(super) layout: Layout,
     pub(super) highlight: &'a Highlight,
+    pub(super) clock: crate::timeline::Clock,
 }
 
 /// The arrowhead at the end of every message line.
@@ -34,11 +35,13 @@ impl<'a> Diagram<'a> {
         trace: &'a [TraceEvent],
         group_size: usize,
         highlight: &'a Highlight,
+        clock: crate::timeline::Clock,
     ) -> Self {
         Diagram {
             trace,
             layout: Layout::new(trace, group_size),
             highlight,
+            clock,
         }
     }
 

@@ -249,7 +249,11 @@ fn run_with_report_writes_an_index_a_summary_and_diagrams() {
     let diagram = format!("flooding-f1-one-round-seed-{seed}.html");
     assert!(index.contains(&format!("href=\"{diagram}\"")), "{index}");
     let page = std::fs::read_to_string(dir.join(&diagram)).unwrap();
-    assert!(page.contains("agreement violated"));
+    assert!(page.contains("agreement (always)"), "the verdict");
+    assert!(
+        page.contains(r#""property":"agreement""#),
+        "the diagram's model"
+    );
     // The passing scenario has no failing seed and so no diagram.
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 3);
 }

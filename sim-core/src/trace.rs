@@ -188,7 +188,7 @@ pub struct TraceEvent {
     pub kind: TraceKind,
 }
 
-/// A process's state after one of its events, as its `Debug` renders it (pretty-printed). A
+/// A process's state after one of its events, as its `Debug` renders it. A
 /// traced run records one whenever the state changed, so the state at any event is the latest
 /// record of that node at or before it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -197,7 +197,7 @@ pub struct ProcessState {
     pub event: u64,
     /// The process.
     pub node: NodeId,
-    /// Its state (`{:#?}`).
+    /// Its state (`{:?}`; reports indent it).
     pub state: String,
 }
 

@@ -82,6 +82,11 @@ impl Clock {
         format!("{}{}", self.number(d.as_nanos()), self.unit)
     }
 
+    /// Nanoseconds per unit.
+    pub fn unit_ns(&self) -> u64 {
+        self.scale
+    }
+
     /// The width of a time column.
     pub fn width(&self) -> usize {
         self.width

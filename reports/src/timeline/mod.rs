@@ -97,7 +97,7 @@ fn tag_color(kind: &TraceKind) -> Option<&'static str> {
     }
 }
 
-/// `text` wrapped at [`COLUMNS`]: the first line after `first` (already `indent` wide), the
+/// `text` wrapped at 80 columns: the first line after `first` (already `indent` wide), the
 /// others indented by `indent`. Words longer than a line stay whole.
 pub fn wrap(first: &str, text: &str, indent: usize) -> String {
     let room = COLUMNS.saturating_sub(indent).max(20);

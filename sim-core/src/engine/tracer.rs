@@ -37,7 +37,7 @@ impl Tracer {
     /// Records `process`'s state after event `event` at `node`, unless it equals the state
     /// recorded last for that node (a reader looks up the latest record at or before an event).
     pub(super) fn record_state<P: Process>(&mut self, event: u64, node: NodeId, process: &P) {
-        let state = format!("{process:#?}");
+        let state = format!("{process:?}");
         let unchanged = self.latest_state[node].is_some_and(|i| self.states[i].state == state);
         if !unchanged {
             self.latest_state[node] = Some(self.states.len());

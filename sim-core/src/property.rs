@@ -56,6 +56,8 @@ pub struct World<'a, P: Process> {
     pub(crate) byzantine: &'a [bool],
     /// Per node, the last event that ran one of its handlers (0: none yet).
     pub(crate) last_steps: &'a [u64],
+    /// The node whose event is being judged.
+    pub(crate) event_node: Option<NodeId>,
 }
 
 // By hand: deriving would ask `P: Clone`, and a view is only references.
@@ -83,7 +85,14 @@ impl<'a, P: Process> World<'a, P> {
             ever_crashed,
             byzantine,
             last_steps: &[],
+            event_node: None,
         }
+    }
+
+    /// The same view, judging an event at `node` (see [`World::event_node`]).
+    pub fn at_node(mut self, node: NodeId) -> Self {
+        self.event_node = Some(node);
+        self
     }
 
     /// The same view, judging event `event` (for hand-built histories: a property that
@@ -107,6 +116,12 @@ impl<'a, P: Process> World<'a, P> {
     /// property can remember where an observation happened and point back at it.
     pub fn event(&self) -> u64 {
         self.event
+    }
+    /// The node whose handler ran in the event being judged (`None` at the end of a run, or in
+    /// a hand-built view). Only that node's state can have changed since the previous event, so
+    /// a property that follows states can look at it alone.
+    pub fn event_node(&self) -> Option<NodeId> {
+        self.event_node
     }
     /// The last event so far that ran one of `node`'s handlers (its start, a delivery, a
     /// timer, a failure-detector notice, its recovery), if any. A liveness property names it

@@ -105,18 +105,31 @@ impl Cuts {
 /// counters: when node `i`'s count of transfers sent to `j` goes up by one, the transfer with
 /// that number left at that event. A rollback or restart restores counters without sending or
 /// receiving anything: the properties resynchronise instead of recording it. Histories repeat
-/// after a rollback, so each transfer number keeps every event it was reached at.
+/// after a rollback, so every step is kept, in order, per link (appending costs no allocation
+/// per event once a link's list has grown).
 #[derive(Default)]
 pub(super) struct TransferLog {
+    /// Whether receipts are logged too (only sends otherwise: cheaper per event).
+    receipts: bool,
+    /// `sent[i][j]`: node i's count of transfers sent to j, as last seen.
     sent: Vec<Vec<u64>>,
+    /// `recv[i][j]`: node i's count of transfers received from j, as last seen.
     recv: Vec<Vec<u64>>,
-    /// (from, to, k) → the events at which `from`'s count of transfers sent to `to` reached k.
-    sent_at: BTreeMap<(NodeId, NodeId, u64), Vec<u64>>,
-    /// (from, to, k) → the events at which `to`'s count of transfers from `from` reached k.
-    recv_at: BTreeMap<(NodeId, NodeId, u64), Vec<u64>>,
+    /// `[from][to]`: each step of `from`'s count of transfers sent to `to`: (count, event).
+    sent_steps: Vec<Vec<Vec<(u64, u64)>>>,
+    /// `[from][to]`: each step of `to`'s count of transfers received from `from`.
+    recv_steps: Vec<Vec<Vec<(u64, u64)>>>,
 }
 
 impl TransferLog {
+    /// A log of sends and receipts.
+    pub(super) fn with_receipts() -> Self {
+        TransferLog {
+            receipts: true,
+            ..TransferLog::default()
+        }
+    }
+
     /// Notes an observation: a rollback or restart resynchronises its node's counters, then
     /// every other change since the last look is recorded.
     pub(super) fn note(&mut self, w: &World<'_, CheckpointProcess>, node: NodeId, obs: &Obs) {
@@ -128,69 +141,68 @@ impl TransferLog {
         self.watch(w);
     }
 
-    /// Records every counter that went up by one since the last look, at the current event.
+    /// Records every counter that went up by one since the last look, at the current event:
+    /// the event's node's only, when the world says which node that is (no other state can
+    /// have changed).
     pub(super) fn watch(&mut self, w: &World<'_, CheckpointProcess>) {
         self.size(w.n());
-        for i in w.nodes() {
+        let nodes = match w.event_node() {
+            Some(node) => node..node + 1,
+            None => w.nodes(),
+        };
+        let event = w.event();
+        for i in nodes {
             let state = w.state(i);
-            for (j, &now) in state.sent.iter().enumerate() {
-                step(
-                    &mut self.sent[i][j],
-                    now,
-                    &mut self.sent_at,
-                    (i, j),
-                    w.event(),
-                );
+            // Most events move no counter: one comparison each, then nothing to do.
+            if self.sent[i] != state.sent {
+                let sends = self.sent[i].iter_mut().zip(&state.sent);
+                for ((seen, &now), steps) in sends.zip(self.sent_steps[i].iter_mut()) {
+                    step(seen, now, steps, event);
+                }
             }
-            for (j, &now) in state.recv.iter().enumerate() {
-                step(
-                    &mut self.recv[i][j],
-                    now,
-                    &mut self.recv_at,
-                    (j, i),
-                    w.event(),
-                );
+            if self.receipts && self.recv[i] != state.recv {
+                for (j, (seen, &now)) in self.recv[i].iter_mut().zip(&state.recv).enumerate() {
+                    step(seen, now, &mut self.recv_steps[j][i], event);
+                }
             }
         }
     }
 
+    #[inline]
     fn size(&mut self, n: usize) {
         if self.sent.len() != n {
             self.sent = vec![vec![0; n]; n];
             self.recv = vec![vec![0; n]; n];
+            self.sent_steps = vec![vec![Vec::new(); n]; n];
+            self.recv_steps = vec![vec![Vec::new(); n]; n];
         }
     }
 
     /// The latest event, at or before `bound`, at which transfer `k` from `from` to `to` left.
     pub(super) fn sent(&self, from: NodeId, to: NodeId, k: u64, bound: u64) -> Option<u64> {
-        latest(&self.sent_at, (from, to, k), bound)
+        latest(self.sent_steps.get(from)?.get(to)?, k, bound)
     }
 
     /// The latest event, at or before `bound`, at which transfer `k` from `from` reached `to`.
     pub(super) fn received(&self, from: NodeId, to: NodeId, k: u64, bound: u64) -> Option<u64> {
-        latest(&self.recv_at, (from, to, k), bound)
+        latest(self.recv_steps.get(from)?.get(to)?, k, bound)
     }
 }
 
 /// A counter seen at `now` after `seen`: a step of one is recorded at `event`; any other change
 /// (a restore) is only remembered.
-fn step(
-    seen: &mut u64,
-    now: u64,
-    at: &mut BTreeMap<(NodeId, NodeId, u64), Vec<u64>>,
-    (from, to): (NodeId, NodeId),
-    event: u64,
-) {
+fn step(seen: &mut u64, now: u64, steps: &mut Vec<(u64, u64)>, event: u64) {
     if now == *seen + 1 {
-        at.entry((from, to, now)).or_default().push(event);
+        steps.push((now, event));
     }
     *seen = now;
 }
 
-fn latest(
-    at: &BTreeMap<(NodeId, NodeId, u64), Vec<u64>>,
-    key: (NodeId, NodeId, u64),
-    bound: u64,
-) -> Option<u64> {
-    at.get(&key)?.iter().rev().find(|&&e| e <= bound).copied()
+/// The latest event, at or before `bound`, at which a counter reached `k`.
+fn latest(steps: &[(u64, u64)], k: u64, bound: u64) -> Option<u64> {
+    steps
+        .iter()
+        .rev()
+        .find(|&&(count, event)| count == k && event <= bound)
+        .map(|&(_, event)| event)
 }

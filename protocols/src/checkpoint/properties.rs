@@ -14,11 +14,20 @@ use super::process::{CheckpointProcess, Obs, INITIAL_BALANCE};
 /// Consistent cut: no snapshot or recovery line records a transfer as received that the
 /// sender's part does not record as sent (an orphan message). A violation names both parts and
 /// the first orphan's send and receipt.
-#[derive(Default)]
 pub struct ConsistentCut {
     cuts: Cuts,
     log: TransferLog,
     evidence: Vec<u64>,
+}
+
+impl Default for ConsistentCut {
+    fn default() -> Self {
+        ConsistentCut {
+            cuts: Cuts::default(),
+            log: TransferLog::with_receipts(),
+            evidence: Vec::new(),
+        }
+    }
 }
 
 impl Property<CheckpointProcess> for ConsistentCut {
@@ -306,46 +315,27 @@ impl Property<CheckpointProcess> for Recovered {
 
 /// Conservation: once everything has settled, the balances add up to the true total (judged
 /// from the processes' states, only when every process is up and running). A violation names
-/// the send of the first transfer that never arrived, or else every process's last step.
+/// the link whose transfers never arrived, with both ends' last steps (the last events at
+/// which the receiver could still have got them), or else every process's last step.
 #[derive(Default)]
 pub struct Conservation {
-    log: TransferLog,
     evidence: Vec<u64>,
 }
 
 impl Conservation {
-    /// Transfers sent but not received, by the processes' final counters: the first such pair
-    /// (from, to, how many, the event of the first one's send).
-    fn missing(
-        &self,
-        w: &World<'_, CheckpointProcess>,
-    ) -> Option<(NodeId, NodeId, u64, Option<u64>)> {
+    /// The first link with transfers sent but not received, by the processes' final counters:
+    /// (from, to, how many).
+    fn missing(w: &World<'_, CheckpointProcess>) -> Option<(NodeId, NodeId, u64)> {
         w.nodes()
             .flat_map(|i| w.nodes().map(move |j| (i, j)))
             .find_map(|(i, j)| {
                 let (sent, got) = (w.state(i).sent[j], w.state(j).recv[i]);
-                (sent > got).then(|| (i, j, sent - got, self.log.sent(i, j, got + 1, u64::MAX)))
+                (sent > got).then_some((i, j, sent - got))
             })
     }
 }
 
 impl Property<CheckpointProcess> for Conservation {
-    fn observe(
-        &mut self,
-        w: &World<'_, CheckpointProcess>,
-        node: NodeId,
-        obs: &Obs,
-    ) -> Result<(), String> {
-        self.log.note(w, node, obs);
-        Ok(())
-    }
-    fn watches_state(&self) -> bool {
-        true
-    }
-    fn check_state(&mut self, w: &World<'_, CheckpointProcess>) -> Result<(), String> {
-        self.log.watch(w);
-        Ok(())
-    }
     fn finish(&mut self, w: &World<'_, CheckpointProcess>) -> Result<(), String> {
         if w.nodes().any(|i| !w.is_up(i) || w.state(i).recovering) {
             return Ok(()); // `recovered` speaks for this case
@@ -355,12 +345,13 @@ impl Property<CheckpointProcess> for Conservation {
         if total == expected {
             return Ok(());
         }
-        let why = match self.missing(w) {
-            Some((i, j, count, first)) => {
-                self.evidence = first.into_iter().collect();
+        let why = match Conservation::missing(w) {
+            Some((i, j, count)) => {
+                let ends = [Stuck::new(w, j, None), Stuck::new(w, i, None)];
+                self.evidence = Stuck::evidence(&ends);
                 format!(
-                    "node {i} sent node {j} {count} transfer(s) it never received (the first {})",
-                    sent_and_received(first, None)
+                    "node {i} sent node {j} {count} transfer(s) it never received ({})",
+                    Stuck::details(&ends, "")
                 )
             }
             None => {

@@ -402,18 +402,17 @@ fn liveness_names_restarts_last_steps_and_missing_transfers() {
     assert_eq!(recovered.related_events(), [1, 8]);
     assert!(cites_events(&err, &[1, 8]), "{err}");
 
-    use Step::*;
-    let mut conservation = Conservation::default();
-    play(&mut conservation, vec![Sent(0, [0, 1])]).unwrap();
     let mut states = states;
     states[0].sent = vec![0, 1];
     states[0].balance = 90;
-    let w = World::new(ms(20), &states, &UP, &NEVER, &NEVER);
+    let w = World::new(ms(20), &states, &UP, &NEVER, &NEVER).with_last_events(&last);
+    let mut conservation = Conservation::default();
     let err = conservation.finish(&w).unwrap_err();
-    assert_eq!(conservation.related_events(), [1]);
+    assert_eq!(conservation.related_events(), [6, 8]);
     assert!(
         err.ends_with(
-            "node 0 sent node 1 1 transfer(s) it never received (the first sent at event #1)"
+            "node 0 sent node 1 1 transfer(s) it never received (node 1, last step event #8; \
+             node 0, last step event #6)"
         ),
         "{err}"
     );

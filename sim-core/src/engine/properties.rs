@@ -23,6 +23,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             ever_crashed: &self.nodes.ever_crashed,
             byzantine: &self.nodes.byzantine,
             last_steps: &self.nodes.last_step,
+            event_node: Some(node),
         };
         let mut failures: Vec<(usize, String)> = Vec::new();
         for obs in &self.observations {
@@ -81,6 +82,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             ever_crashed: &self.nodes.ever_crashed,
             byzantine: &self.nodes.byzantine,
             last_steps: &self.nodes.last_step,
+            event_node: None,
         };
         let mut failures = Vec::new();
         for (i, monitor) in self.properties.iter_mut().enumerate() {

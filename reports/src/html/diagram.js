@@ -7,7 +7,7 @@
 // cursor still. Rows never scale. The page opens zoomed and scrolled so that the violation and
 // every event it names are on the first screen. When done it sets data-render="ok" on the body
 // (any error goes to data-error) with what .ci/check-html verifies: data-violation-visible,
-// data-culprits-visible, data-culprits and data-lit-events.
+// data-culprits-visible, data-culprits, data-culprits-lit and data-lit-events.
 (function () {
   'use strict';
   var body = document.body;
@@ -496,6 +496,7 @@
   body.setAttribute('data-culprits', Array.prototype.map.call(rings, function (r) { return r.getAttribute('data-event'); }).join(','));
   body.setAttribute('data-culprits-visible', Array.prototype.every.call(rings, visible) ? 'yes' : 'no');
   body.setAttribute('data-lit-events', M.events.filter(function (e) { return e.lit; }).length);
+  body.setAttribute('data-culprits-lit', M.violation && M.violation.culprits.every(function (c) { return byE[c[0]] && byE[c[0]].lit; }) ? 'yes' : 'no');
   body.setAttribute('data-render-ms', Math.round(performance.now()));
   body.setAttribute('data-render', 'ok');
 })();

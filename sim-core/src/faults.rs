@@ -13,20 +13,17 @@ use crate::NodeId;
 #[serde(rename_all = "snake_case", tag = "fault")]
 pub enum FaultKind {
     /// The node stops; its volatile state, timers and pending deliveries are lost.
-    /// `node` stops; its volatile state, timers and pending deliveries are lost.
     Crash {
         /// The node that crashes.
         node: NodeId,
     },
     /// The node restarts from its stable storage only.
-    /// `node` restarts from its stable storage only.
     Recover {
         /// The node that recovers.
         node: NodeId,
     },
     /// Nodes in different groups cannot exchange messages until `Heal`. Nodes not listed form
     /// one more group together.
-    /// Nodes in different groups cannot exchange messages until `Heal`; nodes not listed form one more group together.
     Partition {
         /// The groups.
         groups: Vec<Vec<NodeId>>,
@@ -43,7 +40,6 @@ pub enum FaultKind {
         receive_ppm: u32,
     },
     /// The node's omission window ends.
-    /// `node`'s omission window ends.
     OmissionEnd {
         /// The node whose window ends.
         node: NodeId,

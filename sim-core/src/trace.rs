@@ -225,7 +225,6 @@ pub enum Outcome {
     /// At least one property failed (see `violations`).
     Violated,
     /// The run hit a budget: a livelock or a protocol that never quiesces is a finding.
-    /// A budget ran out before the run ended.
     BudgetExceeded {
         /// Which budget.
         budget: Budget,
@@ -233,7 +232,6 @@ pub enum Outcome {
         limit: u64,
     },
     /// A protocol handler panicked.
-    /// The protocol panicked.
     Panicked {
         /// The panic's message.
         message: String,

@@ -22,7 +22,6 @@ pub enum DetectorModel {
     None,
     /// Every live process is told of a crash `delay` after it happens (and of a recovery
     /// `delay` after it); never suspects a live process.
-    /// Every live process is told of a crash `delay` after it happens (and of a recovery `delay` after it); never suspects a live process.
     Perfect {
         /// How long after a crash (or recovery) live processes are told.
         delay: Duration,

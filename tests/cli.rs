@@ -67,12 +67,13 @@ fn an_expected_violation_that_is_found_exits_0() {
 #[test]
 fn a_wrong_expectation_exits_1_and_says_why() {
     let dir = scratch("wrong-expect");
-    let text = std::fs::read_to_string(scenario("flooding-f1-one-round.toml"))
+    let text = std::fs::read_to_string(scenario("lock-server-stateless-two-owners.toml"))
         .unwrap()
         .replace(
-            "expect = { violation = \"agreement\" }",
+            "expect = { violation = \"mutual-exclusion\" }",
             "expect = \"pass\"",
         );
+    assert!(text.contains("expect = \"pass\""));
     let file = dir.join("wrong.toml");
     std::fs::write(&file, text).unwrap();
     let o = ftsim(&["run", file.to_str().unwrap(), "--seeds", "300"]);
@@ -133,7 +134,7 @@ fn replay_reproduces_the_failing_seed_that_run_reported() {
     ]);
     let doc = json(&o);
     let s = &doc["scenarios"][0];
-    let seed = s["first_failing_seed"].as_u64().expect("a failing seed");
+    let seed = s["replay_seed"].as_u64().expect("a failing seed");
     assert!(s["replay"]
         .as_str()
         .unwrap()
@@ -243,9 +244,7 @@ fn run_with_report_writes_an_index_a_summary_and_diagrams() {
     let index = std::fs::read_to_string(dir.join("index.html")).unwrap();
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
-    let seed = summary["scenarios"][0]["first_failing_seed"]
-        .as_u64()
-        .unwrap();
+    let seed = summary["scenarios"][0]["replay_seed"].as_u64().unwrap();
     let diagram = format!("flooding-f1-one-round-seed-{seed}.html");
     assert!(index.contains(&format!("href=\"{diagram}\"")), "{index}");
     let page = std::fs::read_to_string(dir.join(&diagram)).unwrap();

@@ -19,6 +19,7 @@ use ftsim_api::AnyProtocol;
 pub fn all() -> &'static [&'static dyn AnyProtocol] {
     &[
         &flooding::FloodingConsensus,
+        &flooding::AsyncFloodingConsensus,
         &broadcast::Broadcast,
         &primary_backup::PrimaryBackup,
         &twophase::TwoPhaseCommit,

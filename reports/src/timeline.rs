@@ -150,6 +150,9 @@ pub fn verdict(report: &RunReport) -> String {
                     "\n  {} ({}) at {}, {}: {}",
                     v.property, v.kind, v.time, v.during, v.message
                 );
+                if let Some(why) = &v.outside_assumptions {
+                    let _ = write!(s, "\n  outside the protocol's assumptions: {why}");
+                }
             }
             s
         }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::faults::FaultPlan;
 use crate::property::PropertyKind;
-use crate::time::Time;
+use crate::time::{Duration, Time};
 use crate::NodeId;
 
 /// Why a message was not delivered.
@@ -189,7 +189,7 @@ pub struct TraceEvent {
 }
 
 /// A property that failed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
     /// The property's name.
     pub property: String,
@@ -206,6 +206,10 @@ pub struct Violation {
     /// Earlier events the violation conflicts with (the other side of a disagreement).
     #[serde(default)]
     pub related: Vec<u64>,
+    /// Why the run that broke it stepped outside its protocol's assumptions, if it did: a
+    /// failure outside the model the protocol claims is not a bug in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outside_assumptions: Option<String>,
 }
 
 /// Which budget a run exhausted.
@@ -217,10 +221,11 @@ pub enum Budget {
 }
 
 /// How a run ended.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "status")]
 pub enum Outcome {
     /// Every checked property held.
+    #[default]
     Ok,
     /// At least one property failed (see `violations`).
     Violated,
@@ -264,10 +269,22 @@ pub struct Stats {
     pub timers_fired: u64,
     /// The virtual time the run ended at.
     pub end_time: Time,
+    /// Messages the link lost (part of `messages_dropped`).
+    #[serde(default)]
+    pub messages_lost: u64,
+    /// Messages scheduled to arrive before one sent earlier on the same link.
+    #[serde(default)]
+    pub messages_reordered: u64,
+    /// The longest time from a send (in its handler) to the arrival of the message.
+    #[serde(default)]
+    pub max_transit: Duration,
+    /// Messages of a crashed sender delivered after the receiver was told of the crash.
+    #[serde(default)]
+    pub late_after_detection: u64,
 }
 
 /// Everything a run produced.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunReport {
     /// The seed of the run.
     pub seed: u64,
@@ -283,6 +300,16 @@ pub struct RunReport {
     pub trace_hash: u64,
     /// Its fault plan.
     pub plan: FaultPlan,
+    /// The nodes that crashed at some point of the run.
+    #[serde(default)]
+    pub crashed: Vec<NodeId>,
+    /// The nodes that were down when the run ended.
+    #[serde(default)]
+    pub down_at_end: Vec<NodeId>,
+    /// Why the run stepped outside its protocol's assumptions (empty: it did not). Judged by
+    /// the protocol's declared model after the run; see each violation's own reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outside_assumptions: Vec<String>,
     /// The full trace, when tracing was on.
     pub trace: Option<Vec<TraceEvent>>,
 }

@@ -81,14 +81,14 @@ fn probability(ppm: u32) -> Value {
 }
 
 fn expect_value(e: &Expect) -> Value {
-    match e {
-        Expect::Pass => "pass".into(),
-        Expect::Violation(name) => {
-            let mut t = Table::new();
-            t.insert("violation".into(), name.as_str().into());
-            t.into()
-        }
-    }
+    let key = match e {
+        Expect::Pass => return "pass".into(),
+        Expect::Violation(_) => "violation",
+        Expect::Outside(_) => "outside",
+    };
+    let mut t = Table::new();
+    t.insert(key.into(), e.property().unwrap_or_default().into());
+    t.into()
 }
 
 fn params_table(sim: &dyn Simulation) -> Table {

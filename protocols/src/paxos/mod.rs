@@ -52,7 +52,9 @@ mod proposer;
 mod tests;
 
 use ftsim_api::properties::consensus::{Integrity, Obliged, Termination};
-use ftsim_api::{choice, params, Duration, NodeId, Properties, Protocol, SpecError};
+use ftsim_api::{
+    choice, params, Duration, FaultClass, Liveness, Model, NodeId, Properties, Protocol, SpecError,
+};
 
 pub use acceptor::AcceptorState;
 pub use chosen::ChosenTracker;
@@ -155,6 +157,21 @@ impl Protocol for SingleDecreePaxos {
             ));
         }
         Ok(())
+    }
+
+    fn model(&self, _: &PaxosParams, nodes: usize) -> Model {
+        // Safe under every fault mix; it decides once a majority of acceptors is up.
+        let minority = (nodes - 1) / 2;
+        Model::new()
+            .tolerates(FaultClass::CrashRecover)
+            .tolerates(FaultClass::Loss)
+            .tolerates(FaultClass::Duplication)
+            .tolerates(FaultClass::Reordering)
+            .tolerates(FaultClass::Partition)
+            .live_if(Liveness::AtMostDownAtEnd {
+                max: minority,
+                rule: "a majority of acceptors up".into(),
+            })
     }
 
     fn process(&self, params: &PaxosParams, node: NodeId, _: usize) -> Paxos {

@@ -49,7 +49,7 @@ pub fn render(report: &RunReport, meta: &Meta<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sim_core::{FaultPlan, Outcome, PropertyKind, Stats, Time, TraceKind, Violation};
+    use sim_core::{Outcome, PropertyKind, Time, TraceKind, Violation};
 
     fn entry(event: u64, node: Option<usize>, vc: Vec<u64>, kind: TraceKind) -> TraceEvent {
         TraceEvent {
@@ -75,12 +75,8 @@ mod tests {
                 event: 2,
                 during: "<b>event</b>".into(),
                 message: evil.clone(),
-                related: vec![],
+                ..Violation::default()
             }],
-            reached: vec![],
-            stats: Stats::default(),
-            trace_hash: 0,
-            plan: FaultPlan::default(),
             trace: Some(vec![
                 entry(
                     1,
@@ -118,6 +114,7 @@ mod tests {
                     },
                 ),
             ]),
+            ..RunReport::default()
         }
     }
 

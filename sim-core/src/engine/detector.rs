@@ -66,6 +66,11 @@ impl Detector {
         }
     }
 
+    /// Whether `node` suspects `about` now.
+    pub(super) fn suspects(&self, node: NodeId, about: NodeId) -> bool {
+        self.suspects[node * self.n + about]
+    }
+
     /// A recovered node starts out suspecting no one.
     pub(super) fn forget_suspicions_of(&mut self, node: NodeId) {
         self.suspects[node * self.n..(node + 1) * self.n].fill(false);

@@ -49,14 +49,17 @@ impl Links {
     }
 
     /// When a message that would arrive at `at` does arrive: on a FIFO link, not before the
-    /// messages scheduled on the link before it.
-    pub(super) fn arrival(&mut self, from: NodeId, to: NodeId, at: Time) -> Time {
+    /// messages scheduled on the link before it. Also says whether it overtakes a message sent
+    /// earlier on the link (only possible on a link that is not FIFO).
+    pub(super) fn arrival(&mut self, from: NodeId, to: NodeId, at: Time) -> (Time, bool) {
         let link = from * self.n + to;
-        if !self.models[link].fifo {
-            return at;
-        }
-        let arrival = at.max(self.last_arrival[link]);
-        self.last_arrival[link] = arrival;
-        arrival
+        let last = self.last_arrival[link];
+        let arrival = if self.models[link].fifo {
+            at.max(last)
+        } else {
+            at
+        };
+        self.last_arrival[link] = last.max(arrival);
+        (arrival, arrival < last)
     }
 }

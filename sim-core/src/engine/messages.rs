@@ -35,10 +35,12 @@ impl<P: Process, C: Choices> Engine<P, C> {
         }
         let transit = self.links.transit(from, to, &mut self.choices);
         if transit.lost {
+            self.stats.messages_lost += 1;
             self.dropped(from, to, msg_id, DropReason::Loss, Some(from));
             return;
         }
-        let arrival = self.links.arrival(from, to, depart + transit.delay);
+        let arrival = self.arrival(from, to, depart + transit.delay);
+        self.stats.max_transit = self.stats.max_transit.max(arrival.since(self.now));
         let envelope = Envelope {
             from,
             to,
@@ -135,14 +137,20 @@ impl<P: Process, C: Choices> Engine<P, C> {
     /// the original, and in order on a FIFO link).
     fn send_with_duplicate(&mut self, envelope: Envelope<P::Msg>, arrival: Time, extra: Duration) {
         let (from, to, msg_id) = (envelope.from, envelope.to, envelope.msg_id);
-        let again = self
-            .links
-            .arrival(from, to, (envelope.depart + extra).max(arrival));
+        let again = self.arrival(from, to, (envelope.depart + extra).max(arrival));
         self.stats.messages_duplicated += 1;
         self.trace(Some(from), || TraceKind::Duplicate { to, msg_id });
         let copy = envelope.clone();
         self.queue.push(arrival, Ev::Deliver(envelope));
         self.queue.push(again, Ev::Deliver(copy));
+    }
+
+    /// When a message the link would carry by `at` arrives (FIFO links keep order), counting
+    /// it as reordered if it overtakes one sent earlier on the same link.
+    fn arrival(&mut self, from: NodeId, to: NodeId, at: Time) -> Time {
+        let (arrival, overtook) = self.links.arrival(from, to, at);
+        self.stats.messages_reordered += u64::from(overtook);
+        arrival
     }
 
     /// A message arrives: it is dropped, or handed to the receiver's handler.
@@ -152,6 +160,13 @@ impl<P: Process, C: Choices> Engine<P, C> {
         if let Some(reason) = self.drop_at_delivery(&envelope) {
             self.dropped(from, to, msg_id, reason, Some(to));
             return;
+        }
+        if self.detector.suspects(to, from)
+            && self
+                .nodes
+                .crashed_before(from, envelope.sender_incarnation, self.now)
+        {
+            self.stats.late_after_detection += 1;
         }
         let Envelope { lamport, msg, .. } = envelope;
         self.stats.messages_delivered += 1;

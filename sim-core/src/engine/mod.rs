@@ -254,6 +254,11 @@ impl<P: Process, C: Choices> Engine<P, C> {
             stats: self.stats.clone(),
             trace_hash: self.hash.finish(),
             plan: self.plan.clone(),
+            crashed: (0..self.n)
+                .filter(|&i| self.nodes.ever_crashed[i])
+                .collect(),
+            down_at_end: (0..self.n).filter(|&i| !self.nodes.up[i]).collect(),
+            outside_assumptions: Vec::new(),
             trace: self.tracer.as_ref().map(|t| t.events.clone()),
         }
     }

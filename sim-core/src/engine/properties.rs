@@ -60,6 +60,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             during: self.current.describe(),
             message,
             related: self.properties[property].property.related_events(),
+            outside_assumptions: None,
         });
     }
 

@@ -23,6 +23,8 @@ pub enum Stream {
     Detector,
     /// Choices made by Byzantine adversaries.
     Adversary,
+    /// Which unsynced writes a crash tears off (storage faults).
+    Storage,
     /// A process's own randomness (`Ctx::random_below` and friends).
     Process(NodeId),
 }
@@ -35,6 +37,7 @@ impl Stream {
             Stream::Network => 1,
             Stream::Detector => 2,
             Stream::Adversary => 3,
+            Stream::Storage => 4,
             Stream::Process(i) => 16 + i as u64,
         }
     }

@@ -146,6 +146,7 @@ pub struct Ctx<'a, P: Process> {
     pub(crate) timers: &'a mut TimerSlab,
     pub(crate) stable: &'a mut P::Stable,
     pub(crate) stable_written: bool,
+    pub(crate) sync_requested: bool,
     pub(crate) choices: &'a mut dyn Choices,
 }
 
@@ -205,10 +206,19 @@ impl<'a, P: Process> Ctx<'a, P> {
         self.stable
     }
 
-    /// Writes stable storage; the write is durable as soon as the handler returns.
+    /// Writes stable storage. The write is durable when the handler returns, unless the
+    /// scenario models storage faults: then only synced writes survive a crash (see
+    /// [`Ctx::sync`]).
     pub fn stable_mut(&mut self) -> &mut P::Stable {
         self.stable_written = true;
         self.stable
+    }
+
+    /// Makes everything this node wrote to stable storage durable, including what this handler
+    /// writes, once the handler returns (an `fsync` before answering). Under storage faults,
+    /// writes not synced are lost at a crash; otherwise syncing changes nothing.
+    pub fn sync(&mut self) {
+        self.sync_requested = true;
     }
 
     /// A number drawn uniformly from `0..bound` from this process's own stream.

@@ -158,6 +158,30 @@ pub enum TraceKind {
     },
     /// The node stopped losing messages.
     OmissionEnd,
+    /// Messages from `from` to `to` are lost from now on (the other way works).
+    OneWay {
+        /// The senders cut off.
+        from: Vec<NodeId>,
+        /// The receivers they cannot reach.
+        to: Vec<NodeId>,
+    },
+    /// The node's clock jumped and drifts (see `FaultKind::ClockSkew`).
+    ClockSkew {
+        /// How far ahead it jumped, in nanoseconds (negative: behind).
+        offset_ns: i64,
+        /// How much faster it runs now, in parts per million.
+        drift_ppm: i32,
+    },
+    /// The node runs at `factor_pct` percent of normal time (100: normal again).
+    Slow {
+        /// Percent of normal time its sends and timers take.
+        factor_pct: u32,
+    },
+    /// A crash lost the node's unsynced writes: its stable storage now holds `stable`.
+    StorageLost {
+        /// What survived (`Debug`).
+        stable: String,
+    },
     /// The network heals and omissions end: the liveness phase starts.
     FaultsEnd,
     /// A property was violated.
@@ -281,6 +305,9 @@ pub struct Stats {
     /// Messages of a crashed sender delivered after the receiver was told of the crash.
     #[serde(default)]
     pub late_after_detection: u64,
+    /// Crashes that lost stable-storage writes the node had not synced (storage faults).
+    #[serde(default)]
+    pub storage_losses: u64,
 }
 
 /// Everything a run produced.

@@ -83,8 +83,12 @@ impl Model {
     fn plan_breaches(&self, protocol: &str, run: &RunReport, out: &mut Vec<String>) {
         let count =
             |pred: fn(&FaultKind) -> bool| run.plan.events.iter().filter(|e| pred(&e.kind)).count();
-        let partitions = count(|k| matches!(k, FaultKind::Partition { .. }));
+        let partitions =
+            count(|k| matches!(k, FaultKind::Partition { .. } | FaultKind::OneWay { .. }));
         let omissions = count(|k| matches!(k, FaultKind::OmissionStart { .. }));
+        let skews = count(|k| matches!(k, FaultKind::ClockSkew { .. }));
+        let slow = count(|k| matches!(k, FaultKind::SlowStart { .. }));
+        let lost = run.stats.storage_losses as usize;
         let traitors = &run.plan.byzantine;
         let checks = [
             (
@@ -96,6 +100,17 @@ impl Model {
                 FaultClass::Omission,
                 omissions,
                 format!("{omissions} omission window(s)"),
+            ),
+            (
+                FaultClass::ClockSkew,
+                skews,
+                format!("{skews} clock(s) off"),
+            ),
+            (FaultClass::FailSlow, slow, format!("{slow} slow window(s)")),
+            (
+                FaultClass::StorageLoss,
+                lost,
+                format!("{lost} crash(es) lost unsynced writes"),
             ),
             (
                 FaultClass::Byzantine,

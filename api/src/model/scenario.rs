@@ -49,29 +49,42 @@ impl Model {
         let f = &spec.faults;
         let scheduled =
             |pred: fn(&FaultKind) -> bool| spec.schedule.events.iter().any(|e| pred(&e.kind));
-        let recovers = f
-            .crashes
-            .as_ref()
-            .is_some_and(|c| c.recover_after.is_some())
+        let recovers = f.crashes.iter().any(|c| c.recover_after.is_some())
+            || f.intermittent.is_some()
             || scheduled(|k| matches!(k, FaultKind::Recover { .. }));
         let crash_class = if recovers || self.allows(FaultClass::CrashRecover) {
             FaultClass::CrashRecover
         } else {
             FaultClass::CrashStop
         };
-        let crashes = f.crashes.as_ref().map_or(0, |c| c.max as usize)
-            + crash_nodes(&spec.schedule.events).len();
+        let crashes = f.crashes.iter().map(|c| c.max as usize).sum::<usize>()
+            + crash_nodes(&spec.schedule.events).len()
+            + spec.schedule.triggered.len();
         let traitors =
             f.byzantine.as_ref().map_or(0, |b| b.count as usize) + spec.schedule.byzantine.len();
         let partitions = f.partitions.as_ref().map_or(0, |p| p.max as usize)
             + usize::from(scheduled(|k| matches!(k, FaultKind::Partition { .. })));
         let omissions = f.omissions.as_ref().map_or(0, |o| o.max as usize)
             + usize::from(scheduled(|k| matches!(k, FaultKind::OmissionStart { .. })));
+        let skews = f
+            .clocks
+            .as_ref()
+            .map_or(0, |k| k.count.unwrap_or(1) as usize)
+            + usize::from(scheduled(|k| matches!(k, FaultKind::ClockSkew { .. })));
+        let slow = f.slow.as_ref().map_or(0, |s| s.max as usize)
+            + usize::from(scheduled(|k| matches!(k, FaultKind::SlowStart { .. })));
+        let storage = usize::from(f.storage != sim_core::faults::StorageFaults::None);
+        let partitions =
+            partitions + usize::from(scheduled(|k| matches!(k, FaultKind::OneWay { .. })));
+        let crashes = crashes + usize::from(f.intermittent.is_some());
         let checks = [
             (crash_class, crashes, "faults.crashes"),
             (FaultClass::Byzantine, traitors, "faults.byzantine"),
             (FaultClass::Partition, partitions, "faults.partitions"),
             (FaultClass::Omission, omissions, "faults.omissions"),
+            (FaultClass::ClockSkew, skews, "faults.clocks"),
+            (FaultClass::FailSlow, slow, "faults.slow"),
+            (FaultClass::StorageLoss, storage, "faults.storage"),
         ];
         for (class, count, key) in checks {
             out.extend(self.allows_up_to(protocol, class, count, key));
@@ -142,24 +155,27 @@ impl Model {
     }
 
     fn liveness_spec_breaches(&self, spec: &RunSpec, out: &mut Vec<String>) {
-        let Some(c) = &spec.faults.crashes else {
+        let staying_down: usize = spec
+            .faults
+            .crashes
+            .iter()
+            .filter(|c| c.recover_after.is_none())
+            .map(|c| c.max as usize)
+            .sum();
+        if staying_down == 0 {
             return;
-        };
+        }
         for need in &self.liveness {
             match need {
-                Liveness::CrashedNodesRecover if c.recover_after.is_none() && c.max > 0 => out
-                    .push(
-                        "faults.crashes has no recover_after: crashed nodes stay down, but \
-                         liveness needs them back"
-                            .to_string(),
-                    ),
-                Liveness::AtMostDownAtEnd { max, rule }
-                    if c.recover_after.is_none() && c.max as usize > *max =>
-                {
+                Liveness::CrashedNodesRecover => out.push(
+                    "faults.crashes lets crashed nodes stay down (no recover_after), but \
+                     liveness needs them back"
+                        .to_string(),
+                ),
+                Liveness::AtMostDownAtEnd { max, rule } if staying_down > *max => {
                     out.push(format!(
-                        "faults.crashes lets {} nodes stay down; liveness needs at most {max} \
-                         ({rule})",
-                        c.max
+                        "faults.crashes lets {staying_down} nodes stay down; liveness needs at \
+                         most {max} ({rule})"
                     ))
                 }
                 _ => {}

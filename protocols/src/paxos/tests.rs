@@ -73,14 +73,16 @@ fn partition_then_crash() -> FaultSpec {
             max: 1,
             between: [Time::from_millis(0), Time::from_millis(10)],
             lasting: [Duration::from_millis(60), Duration::from_millis(120)],
+            ..PartitionSpec::default()
         }),
-        crashes: Some(CrashSpec {
+        crashes: vec![CrashSpec {
             min: 1,
             max: 1,
             between: [Time::from_millis(30), Time::from_millis(80)],
             nodes: None,
             recover_after: Some([Duration::from_millis(1), Duration::from_millis(5)]),
-        }),
+            ..CrashSpec::default()
+        }],
         ..FaultSpec::default()
     }
 }
@@ -132,18 +134,20 @@ fn dueling_proposers_back_off_and_finish() {
 #[test]
 fn safe_and_live_under_loss_duplication_partitions_and_crash_recover() {
     let faults = FaultSpec {
-        crashes: Some(CrashSpec {
+        crashes: vec![CrashSpec {
             min: 1,
             max: 2,
             between: [Time::from_millis(0), Time::from_millis(250)],
             nodes: None,
             recover_after: Some([Duration::from_millis(5), Duration::from_millis(50)]),
-        }),
+            ..CrashSpec::default()
+        }],
         partitions: Some(PartitionSpec {
             min: 0,
             max: 2,
             between: [Time::from_millis(0), Time::from_millis(250)],
             lasting: [Duration::from_millis(20), Duration::from_millis(100)],
+            ..PartitionSpec::default()
         }),
         ..FaultSpec::default()
     };

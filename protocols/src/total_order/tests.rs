@@ -86,7 +86,7 @@ fn a_suspected_members_ack_does_not_cover_what_it_relayed() {
     // smaller-stamped message in its flush, then crashes. Counting n2's ack made n1 deliver
     // out of order (found once in about 3,000 seeds before the fix).
     let mut faults = crashes(1);
-    faults.crashes.as_mut().unwrap().max = 4;
+    faults.crashes[0].max = 4;
     harness(Membership::Live)
         .params(TotalOrderParams {
             membership: Membership::Live,

@@ -11,13 +11,14 @@ use super::*;
 /// `recover`.
 fn crashes(nodes: Vec<NodeId>, recover: bool, between: [u64; 2]) -> FaultSpec {
     FaultSpec {
-        crashes: Some(CrashSpec {
+        crashes: vec![CrashSpec {
             min: 1,
             max: 1,
             between: [Time::from_millis(between[0]), Time::from_millis(between[1])],
             nodes: Some(nodes),
             recover_after: recover.then(|| [Duration::from_millis(1), Duration::from_millis(10)]),
-        }),
+            ..CrashSpec::default()
+        }],
         ..FaultSpec::default()
     }
 }

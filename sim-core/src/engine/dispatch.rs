@@ -16,20 +16,23 @@ impl<P: Process, C: Choices> Engine<P, C> {
     pub(super) fn dispatch(&mut self, node: NodeId, handler: impl FnOnce(&mut P, &mut Ctx<'_, P>)) {
         // Taken out and put back, so the buffer is reused and no event allocates for it.
         let mut effects = std::mem::take(&mut self.effects);
-        let stable_written = {
+        let (stable_written, sync) = {
             let mut ctx = Ctx {
                 id: node,
                 n: self.n,
-                now: self.now,
+                now: self.nodes.clocks[node].local(self.now),
                 effects: &mut effects,
                 timers: &mut self.nodes.timers[node],
                 stable: &mut self.nodes.stable[node],
                 stable_written: false,
+                sync_requested: false,
                 choices: &mut self.choices,
             };
             handler(&mut self.nodes.processes[node], &mut ctx);
-            ctx.stable_written
+            (ctx.stable_written, ctx.sync_requested)
         };
+        self.storage
+            .after_handler(node, &self.nodes.stable[node], stable_written, sync);
         for effect in effects.drain(..) {
             self.apply_effect(node, effect);
         }
@@ -46,7 +49,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             Effect::Send { to, msg } => self.send(node, to, msg),
             Effect::Broadcast { msg } => self.broadcast(node, msg),
             Effect::SetTimer { id, delay, tag } => {
-                let at = self.now + delay;
+                let at = self.now + self.nodes.clocks[node].timer_delay(delay);
                 self.trace(Some(node), || TraceKind::TimerSet {
                     timer: id.slot(),
                     tag: format!("{tag:?}"),
@@ -58,6 +61,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
                 self.trace(Some(node), || TraceKind::TimerCancel { timer: id.slot() });
             }
             Effect::Observe(obs) => {
+                self.trigger_on_observation(node, &obs);
                 obs.hash(&mut self.hash);
                 self.trace(Some(node), || TraceKind::Observe {
                     obs: format!("{obs:?}"),
@@ -73,9 +77,11 @@ impl<P: Process, C: Choices> Engine<P, C> {
         let Some(last) = (0..self.n).rev().find(|&to| to != from) else {
             return;
         };
+        self.trigger_on_broadcast(from);
         for to in (0..last).filter(|&to| to != from) {
             self.send(from, to, msg.clone());
         }
         self.send(from, last, msg);
+        self.trigger_after_broadcast(from);
     }
 }

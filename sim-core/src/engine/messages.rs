@@ -24,11 +24,16 @@ impl<P: Process, C: Choices> Engine<P, C> {
         self.stats.messages_sent += 1;
         self.nodes.lamport[from] += 1;
         let lamport = self.nodes.lamport[from];
-        let depart = self.links.depart(from, self.now);
+        let depart = self.links.depart(from, self.now, &self.nodes.clocks[from]);
         let Some(msg) = self.tamper(from, to, msg_id, depart, msg) else {
             self.dropped(from, to, msg_id, DropReason::Adversary, Some(from));
             return;
         };
+        if self.nodes.cut[from] {
+            self.dropped(from, to, msg_id, DropReason::SenderCrashed, Some(from));
+            return;
+        }
+        self.trigger_on_send(from, to, depart);
         if let Some(reason) = self.drop_at_send(from, to) {
             self.dropped(from, to, msg_id, reason, Some(from));
             return;
@@ -39,7 +44,8 @@ impl<P: Process, C: Choices> Engine<P, C> {
             self.dropped(from, to, msg_id, DropReason::Loss, Some(from));
             return;
         }
-        let arrival = self.arrival(from, to, depart + transit.delay);
+        let delay = self.nodes.clocks[from].stretch(transit.delay);
+        let arrival = self.arrival(from, to, depart + delay);
         self.stats.max_transit = self.stats.max_transit.max(arrival.since(self.now));
         let envelope = Envelope {
             from,
@@ -123,7 +129,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
     /// Why the message is dropped as it leaves, if it is: a partition between sender and
     /// receiver, or the sender's send omission.
     fn drop_at_send(&mut self, from: NodeId, to: NodeId) -> Option<DropReason> {
-        if self.nodes.group[from] != self.nodes.group[to] {
+        if self.nodes.group[from] != self.nodes.group[to] || self.links.blocked(from, to) {
             return Some(DropReason::Partition);
         }
         let omission_ppm = self.nodes.send_omission_ppm[from];
@@ -168,6 +174,10 @@ impl<P: Process, C: Choices> Engine<P, C> {
         {
             self.stats.late_after_detection += 1;
         }
+        if self.trigger_on_delivery(from, msg_id, to, &envelope.msg) {
+            self.dropped(from, to, msg_id, DropReason::ReceiverDown, Some(to));
+            return;
+        }
         let Envelope { lamport, msg, .. } = envelope;
         self.stats.messages_delivered += 1;
         msg.hash(&mut self.hash);
@@ -195,7 +205,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             Some(DropReason::SenderCrashed)
         } else if !self.nodes.up[to] {
             Some(DropReason::ReceiverDown)
-        } else if self.nodes.group[from] != self.nodes.group[to] {
+        } else if self.nodes.group[from] != self.nodes.group[to] || self.links.blocked(from, to) {
             Some(DropReason::Partition)
         } else if chance_ppm(
             &mut self.choices,

@@ -9,6 +9,7 @@
 //! effects of a handler are applied in `dispatch`, properties judged in `properties`, and the
 //! optional full trace kept in `tracer`. Per-node state lives in `node`, the links in `links`.
 
+mod clock;
 mod detector;
 mod dispatch;
 mod faults;
@@ -17,7 +18,9 @@ mod messages;
 mod node;
 mod properties;
 mod queue;
+mod storage;
 mod tracer;
+mod triggers;
 
 use std::hash::{Hash, Hasher};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -39,7 +42,9 @@ use detector::Detector;
 use links::Links;
 use node::Nodes;
 use queue::{Ev, Queue};
+use storage::Storage;
 use tracer::Tracer;
+use triggers::Triggers;
 
 /// How long a run lasts and what it may spend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,6 +162,8 @@ pub struct Engine<P: Process, C: Choices = Seeded> {
     nodes: Nodes<P>,
     links: Links,
     detector: Detector,
+    triggers: Triggers,
+    storage: Storage<P::Stable>,
     queue: Queue<P>,
     now: Time,
     next_msg_id: u64,
@@ -194,6 +201,8 @@ impl<P: Process, C: Choices> Engine<P, C> {
             &setup.plan.byzantine,
             setup.adversary.as_ref(),
         );
+        let triggers = Triggers::new(&setup.plan.triggered, &setup.plan.chains, n);
+        let storage = Storage::new(setup.plan.storage, n);
         let state_watchers = (0..setup.properties.len())
             .filter(|&i| setup.properties[i].property.watches_state())
             .collect();
@@ -207,6 +216,8 @@ impl<P: Process, C: Choices> Engine<P, C> {
             nodes,
             links: Links::new(&setup.network, n),
             detector: Detector::new(setup.detector, n),
+            triggers,
+            storage,
             queue: Queue::new(),
             now: Time::ZERO,
             next_msg_id: 0,
@@ -394,6 +405,8 @@ impl<P: Process, C: Choices> Engine<P, C> {
                 let kind = self.plan.events[i].kind.clone();
                 self.apply_fault(kind);
             }
+            Ev::Triggered(i) => self.crash_triggered(i),
+            Ev::Recover(node) => self.apply_fault(crate::faults::FaultKind::Recover { node }),
             Ev::Detect {
                 node,
                 about,

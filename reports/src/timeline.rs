@@ -67,7 +67,12 @@ pub fn describe_fault(kind: &FaultKind) -> String {
 
 /// "{n0 n1} cannot reach {n2 n3} (the other way works)".
 fn one_way_text(from: &[usize], to: &[usize]) -> String {
-    let ids = |ns: &[usize]| ns.iter().map(|n| format!("n{n}")).collect::<Vec<_>>().join(" ");
+    let ids = |ns: &[usize]| {
+        ns.iter()
+            .map(|n| format!("n{n}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     format!(
         "one way: {{{}}} cannot reach {{{}}} (the other way works)",
         ids(from),
@@ -164,7 +169,10 @@ pub fn describe_event(e: &TraceEvent) -> (&'static str, String) {
         TraceKind::Slow { factor_pct: 100 } => ("slow", "back to normal speed".to_string()),
         TraceKind::Slow { factor_pct } => (
             "SLOW",
-            format!("sends and timers {} times slower", *factor_pct as f64 / 100.0),
+            format!(
+                "sends and timers {} times slower",
+                *factor_pct as f64 / 100.0
+            ),
         ),
         TraceKind::StorageLost { stable } => (
             "lost",

@@ -44,9 +44,11 @@ impl Clock {
         self.drift_ppm = drift_ppm;
     }
 
-    /// The real time a timer of `delay` on this clock takes (and the node's slowness).
+    /// The real time a timer of `delay` on this clock takes (and the node's slowness): rounded
+    /// up, so a timer never fires before its deadline on the node's clock.
     pub(super) fn timer_delay(&self, delay: Duration) -> Duration {
-        let d = delay.0 as i128 * MILLION / (MILLION + self.drift_ppm as i128);
+        let rate = MILLION + self.drift_ppm as i128;
+        let d = (delay.0 as i128 * MILLION + rate - 1) / rate;
         self.stretch(Duration(d.clamp(0, u64::MAX as i128) as u64))
     }
 

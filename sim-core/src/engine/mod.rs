@@ -28,7 +28,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use serde::{Deserialize, Serialize};
 
 use crate::entropy::{Choices, DetHasher, Seeded};
-use crate::faults::FaultPlan;
+use crate::faults::{FaultKind, FaultPlan};
 use crate::network::NetworkModel;
 use crate::process::{Adversary, Effect, Process};
 use crate::property::Monitor;
@@ -326,11 +326,27 @@ impl<P: Process, C: Choices> Engine<P, C> {
     }
 
     fn schedule_initial_events(&mut self) {
+        // A node's clock and speed at time 0 are set before it starts, so its first timers
+        // already run on them.
+        let initial = |e: &crate::faults::FaultEvent| {
+            e.at == Time::ZERO
+                && matches!(
+                    e.kind,
+                    FaultKind::ClockSkew { .. } | FaultKind::SlowStart { .. }
+                )
+        };
+        for (i, fault) in self.plan.events.iter().enumerate() {
+            if initial(fault) {
+                self.queue.push(fault.at, Ev::Fault(i));
+            }
+        }
         for node in 0..self.n {
             self.queue.push(Time::ZERO, Ev::Start(node));
         }
         for (i, fault) in self.plan.events.iter().enumerate() {
-            self.queue.push(fault.at, Ev::Fault(i));
+            if !initial(fault) {
+                self.queue.push(fault.at, Ev::Fault(i));
+            }
         }
         self.queue
             .push(Time::ZERO + self.config.duration, Ev::FaultsEnd);
@@ -406,7 +422,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
                 self.apply_fault(kind);
             }
             Ev::Triggered(i) => self.crash_triggered(i),
-            Ev::Recover(node) => self.apply_fault(crate::faults::FaultKind::Recover { node }),
+            Ev::Recover(node) => self.apply_fault(FaultKind::Recover { node }),
             Ev::Detect {
                 node,
                 about,

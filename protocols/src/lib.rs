@@ -7,6 +7,7 @@ pub mod broadcast;
 pub mod byzantine;
 pub mod checkpoint;
 pub mod flooding;
+pub mod lease;
 pub mod lock_server;
 pub mod paxos;
 pub mod primary_backup;
@@ -26,6 +27,7 @@ pub fn all() -> &'static [&'static dyn AnyProtocol] {
         &checkpoint::Checkpointing,
         &total_order::TotalOrderMulticast,
         &lock_server::LockServer,
+        &lease::LeaseLock,
         &byzantine::OralMessages,
         &paxos::SingleDecreePaxos,
     ]

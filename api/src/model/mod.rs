@@ -108,6 +108,14 @@ pub enum Timing {
     /// The failure detector tells of a crash only after every message the crashed node sent
     /// has arrived (its notice never overtakes the node's last messages).
     DetectorAfterLastMessage,
+    /// Clocks drift by at most `ppm` parts per million either way (an offset alone is fine:
+    /// the protocol measures intervals, not dates).
+    DriftAtMost {
+        /// The largest drift tolerated, in parts per million.
+        ppm: u32,
+        /// Where it comes from, in words.
+        rule: String,
+    },
 }
 
 impl fmt::Display for Timing {
@@ -118,6 +126,13 @@ impl fmt::Display for Timing {
             }
             Timing::DetectorAfterLastMessage => {
                 f.write_str("a crash is detected only after the crashed node's last messages")
+            }
+            Timing::DriftAtMost { ppm, rule } => {
+                write!(
+                    f,
+                    "clocks drift by at most {}% ({rule})",
+                    *ppm as f64 / 10_000.0
+                )
             }
         }
     }

@@ -148,6 +148,27 @@ impl Model {
                         run.stats.max_transit
                     ));
                 }
+                Timing::DriftAtMost { ppm, rule } => {
+                    let worst = run
+                        .plan
+                        .events
+                        .iter()
+                        .filter_map(|e| match e.kind {
+                            FaultKind::ClockSkew { drift_ppm, .. } => {
+                                Some(drift_ppm.unsigned_abs())
+                            }
+                            _ => None,
+                        })
+                        .max()
+                        .unwrap_or(0);
+                    if worst > *ppm {
+                        out.push(format!(
+                            "a clock drifted by {}%, more than {}% ({rule})",
+                            worst as f64 / 10_000.0,
+                            *ppm as f64 / 10_000.0
+                        ));
+                    }
+                }
                 Timing::DetectorAfterLastMessage if run.stats.late_after_detection > 0 => {
                     out.push(format!(
                         "{} message(s) of a crashed node arrived after its crash was detected",

@@ -150,6 +150,22 @@ impl Model {
                         out.push(msg);
                     }
                 }
+                Timing::DriftAtMost { ppm, rule } => {
+                    let worst = spec.faults.clocks.iter().flat_map(|k| k.drift_ppm).chain(
+                        spec.schedule.events.iter().filter_map(|e| match e.kind {
+                            FaultKind::ClockSkew { drift_ppm, .. } => Some(drift_ppm),
+                            _ => None,
+                        }),
+                    );
+                    if let Some(d) = worst.map(i32::unsigned_abs).max().filter(|d| d > ppm) {
+                        out.push(format!(
+                            "faults.clocks lets a clock drift by {}%, but {}% at most are \
+                             tolerated ({rule})",
+                            d as f64 / 10_000.0,
+                            *ppm as f64 / 10_000.0
+                        ));
+                    }
+                }
             }
         }
     }

@@ -135,6 +135,9 @@ pub(crate) enum Effect<P: Process> {
         id: TimerId,
     },
     Observe(P::Obs),
+    /// Stable storage as it was when the handler synced it (only with storage faults on),
+    /// in order with the sends: a crash that cuts the handler before this point loses it.
+    Sync(P::Stable),
 }
 
 /// What a handler can see and do.
@@ -146,7 +149,10 @@ pub struct Ctx<'a, P: Process> {
     pub(crate) timers: &'a mut TimerSlab,
     pub(crate) stable: &'a mut P::Stable,
     pub(crate) stable_written: bool,
-    pub(crate) sync_requested: bool,
+    /// Whether the run models storage faults (then a sync takes a snapshot).
+    pub(crate) storage_faults: bool,
+    /// Whether stable storage holds writes not synced yet (tracked with storage faults only).
+    pub(crate) unsynced: bool,
     pub(crate) choices: &'a mut dyn Choices,
 }
 
@@ -211,14 +217,20 @@ impl<'a, P: Process> Ctx<'a, P> {
     /// [`Ctx::sync`]).
     pub fn stable_mut(&mut self) -> &mut P::Stable {
         self.stable_written = true;
+        self.unsynced = true;
         self.stable
     }
 
     /// Makes everything this node wrote to stable storage durable, including what this handler
-    /// writes, once the handler returns (an `fsync` before answering). Under storage faults,
-    /// writes not synced are lost at a crash; otherwise syncing changes nothing.
+    /// writes, before whatever the handler sends after this call leaves (an `fsync` before
+    /// answering; call it before the sends it must precede). Under storage faults, writes not
+    /// synced are lost at a crash, and a crash that cuts the handler before this point (see
+    /// triggered crashes) loses the sync; otherwise syncing changes nothing.
     pub fn sync(&mut self) {
-        self.sync_requested = true;
+        if self.storage_faults && self.unsynced {
+            self.effects.push(Effect::Sync(self.stable.clone()));
+            self.unsynced = false;
+        }
     }
 
     /// A number drawn uniformly from `0..bound` from this process's own stream.

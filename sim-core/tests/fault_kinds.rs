@@ -188,6 +188,87 @@ fn an_unsynced_write_is_gone_after_a_crash() {
     assert_eq!(torn, expected);
 }
 
+/// Writes, syncs and sends twice in its first handler, then reports its disk on recovery.
+#[derive(Debug)]
+struct SyncThenSend;
+
+impl Process for SyncThenSend {
+    type Msg = ();
+    type Timer = ();
+    type Obs = DiskObs;
+    type Stable = Disk;
+    fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
+        if ctx.id() == 0 && ctx.stable().a == 0 {
+            ctx.stable_mut().a = 1;
+            ctx.sync();
+            ctx.send(1, ());
+            ctx.stable_mut().later = 1;
+            ctx.sync();
+            ctx.send(1, ());
+        }
+    }
+    fn on_message(&mut self, _: &mut Ctx<'_, Self>, _: NodeId, _: ()) {}
+    fn on_timer(&mut self, _: &mut Ctx<'_, Self>, _: ()) {}
+    fn on_recover(&mut self, ctx: &mut Ctx<'_, Self>) {
+        let Disk { a, later } = ctx.stable().clone();
+        ctx.observe(DiskObs::Recovered { a, later });
+    }
+}
+
+/// What node 0 of [`SyncThenSend`] finds on disk when a crash cuts it after `sends` sends.
+fn disk_after_cut(storage: StorageFaults, sends: u64) -> String {
+    let plan = FaultPlan {
+        triggered: vec![TriggeredCrash {
+            node: 0,
+            when: Trigger::Sends { count: sends },
+            recover_after: Some(Duration::from_millis(1)),
+        }],
+        storage,
+        ..FaultPlan::default()
+    };
+    let setup = Setup {
+        n: 2,
+        network: NetworkModel::default(),
+        detector: DetectorModel::None,
+        plan,
+        config: RunConfig {
+            trace: true,
+            ..RunConfig::default()
+        },
+        factory: Box::new(|_, _| SyncThenSend),
+        properties: Vec::new(),
+        adversary: None,
+    };
+    let r = Engine::new(setup, 0).run();
+    r.trace
+        .unwrap()
+        .iter()
+        .find_map(|e| match &e.kind {
+            TraceKind::Observe { obs } => Some(obs.clone()),
+            _ => None,
+        })
+        .unwrap()
+}
+
+#[test]
+fn a_sync_is_lost_when_a_crash_cuts_the_handler_before_it() {
+    // Cut after the first send: the second sync never happened.
+    assert_eq!(
+        disk_after_cut(StorageFaults::LoseUnsynced, 1),
+        "Recovered { a: 1, later: 0 }"
+    );
+    // Cut after both sends: both syncs did.
+    assert_eq!(
+        disk_after_cut(StorageFaults::LoseUnsynced, 2),
+        "Recovered { a: 1, later: 1 }"
+    );
+    // Without storage faults every write of the handler is durable, cut or not.
+    assert_eq!(
+        disk_after_cut(StorageFaults::None, 1),
+        "Recovered { a: 1, later: 1 }"
+    );
+}
+
 #[test]
 fn a_one_way_partition_delivers_in_one_direction_only() {
     let mut s = traced(setup(2, 20));

@@ -192,7 +192,9 @@ impl Protocol for Checkpointing {
 
     fn model(&self, _: &CheckpointParams, _: usize) -> Model {
         // Reliable FIFO links: markers and the per-channel counts depend on both.
-        Model::new().tolerates(FaultClass::CrashRecover)
+        Model::new()
+            .tolerates(FaultClass::CrashRecover)
+            .tolerates(FaultClass::StorageLoss)
     }
 
     fn process(&self, params: &CheckpointParams, _: NodeId, nodes: usize) -> CheckpointProcess {

@@ -156,7 +156,9 @@ impl Protocol for LockServer {
 
     fn model(&self, params: &LockServerParams, _: usize) -> Model {
         // Reliable FIFO links, like TCP connections.
-        let model = Model::new().tolerates(FaultClass::CrashRecover);
+        let model = Model::new()
+            .tolerates(FaultClass::CrashRecover)
+            .tolerates(FaultClass::StorageLoss);
         match params.server {
             // Every live client must answer within the window: a round trip must fit in it.
             ServerVariant::ReconnectWindow => model.timing(Timing::DeliveredWithin {

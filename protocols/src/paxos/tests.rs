@@ -214,7 +214,14 @@ fn accept(round: u32, node: NodeId, value: u64) -> Obs {
 
 fn world_states(n: usize) -> Vec<Paxos> {
     (0..n)
-        .map(|i| Paxos::new(i == 0, false, Duration::from_millis(30), Duration::ZERO))
+        .map(|i| {
+            Paxos::new(
+                i == 0,
+                AcceptorStorage::Stable,
+                Duration::from_millis(30),
+                Duration::ZERO,
+            )
+        })
         .collect()
 }
 
@@ -341,6 +348,8 @@ fn bundled_scenarios_meet_their_expectations() {
         "paxos-partitions",
         "paxos-stable-acceptor",
         "paxos-volatile-acceptor",
+        "paxos-storage-faults",
+        "paxos-unsynced-acceptor",
     ] {
         ftsim_api::check_scenario(format!("../scenarios/{name}.toml"), crate::all());
     }

@@ -157,6 +157,7 @@ impl Protocol for PrimaryBackup {
             .tolerates(FaultClass::Duplication)
             .tolerates(FaultClass::Reordering)
             .tolerates(FaultClass::Partition)
+            .tolerates(FaultClass::StorageLoss)
     }
 
     fn process(&self, params: &PrimaryBackupParams, node: NodeId, _: usize) -> Node {

@@ -130,6 +130,7 @@ impl Protocol for TwoPhaseCommit {
             .tolerates(FaultClass::Loss)
             .tolerates(FaultClass::Duplication)
             .tolerates(FaultClass::Reordering)
+            .tolerates(FaultClass::StorageLoss)
             .live_if(Liveness::CrashedNodesRecover)
     }
 

@@ -16,7 +16,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
     pub(super) fn dispatch(&mut self, node: NodeId, handler: impl FnOnce(&mut P, &mut Ctx<'_, P>)) {
         // Taken out and put back, so the buffer is reused and no event allocates for it.
         let mut effects = std::mem::take(&mut self.effects);
-        let (stable_written, sync) = {
+        let (stable_written, unsynced) = {
             let mut ctx = Ctx {
                 id: node,
                 n: self.n,
@@ -25,18 +25,19 @@ impl<P: Process, C: Choices> Engine<P, C> {
                 timers: &mut self.nodes.timers[node],
                 stable: &mut self.nodes.stable[node],
                 stable_written: false,
-                sync_requested: false,
+                storage_faults: self.storage.faulty(),
+                unsynced: self.storage.dirty(node),
                 choices: &mut self.choices,
             };
             handler(&mut self.nodes.processes[node], &mut ctx);
-            (ctx.stable_written, ctx.sync_requested)
+            (ctx.stable_written, ctx.unsynced)
         };
-        self.storage
-            .after_handler(node, &self.nodes.stable[node], stable_written, sync);
         for effect in effects.drain(..) {
             self.apply_effect(node, effect);
         }
         self.effects = effects;
+        self.storage
+            .after_handler(node, &self.nodes.stable[node], stable_written, unsynced);
         if stable_written && self.tracer.is_some() {
             let stable = format!("{:?}", self.nodes.stable[node]);
             self.trace(Some(node), || TraceKind::Persist { stable });
@@ -44,10 +45,14 @@ impl<P: Process, C: Choices> Engine<P, C> {
         self.check_properties(node);
     }
 
+    /// Applies one effect. Once a triggered crash cut the node, it is dead from that point of
+    /// its handler: its sends are dropped (and traced as such), the rest is not applied.
     fn apply_effect(&mut self, node: NodeId, effect: Effect<P>) {
         match effect {
             Effect::Send { to, msg } => self.send(node, to, msg),
             Effect::Broadcast { msg } => self.broadcast(node, msg),
+            Effect::Sync(_) if self.nodes.cut[node] => self.storage.sync_cut(),
+            _ if self.nodes.cut[node] => {}
             Effect::SetTimer { id, delay, tag } => {
                 let at = self.now + self.nodes.clocks[node].timer_delay(delay);
                 self.trace(Some(node), || TraceKind::TimerSet {
@@ -68,6 +73,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
                 });
                 self.observations.push(obs);
             }
+            Effect::Sync(synced) => self.storage.sync(node, synced),
         }
     }
 

@@ -265,12 +265,31 @@ pub struct AdversaryCtx<'a> {
     /// The number of nodes in the group.
     pub n: usize,
     pub(crate) choices: &'a mut dyn Choices,
+    /// Per node, whether it is Byzantine (empty: not known, as in a unit test that did not
+    /// say).
+    pub(crate) byzantine: &'a [bool],
 }
 
 impl<'a> AdversaryCtx<'a> {
-    /// A context for calling an adversary directly (in a protocol's unit tests).
+    /// A context for calling an adversary directly (in a protocol's unit tests), with no
+    /// traitors known until [`AdversaryCtx::with_traitors`] says.
     pub fn new(now: Time, n: usize, choices: &'a mut dyn Choices) -> Self {
-        AdversaryCtx { now, n, choices }
+        AdversaryCtx {
+            now,
+            n,
+            choices,
+            byzantine: &[],
+        }
+    }
+
+    /// The same context, knowing which nodes are Byzantine (`byzantine[i]` for node i).
+    pub fn with_traitors(self, byzantine: &'a [bool]) -> Self {
+        AdversaryCtx { byzantine, ..self }
+    }
+
+    /// Whether `node` is Byzantine: traitors collude, so each knows the others.
+    pub fn is_traitor(&self, node: NodeId) -> bool {
+        self.byzantine.get(node).copied().unwrap_or(false)
     }
 
     /// A number drawn uniformly from `0..bound` from the adversary stream.

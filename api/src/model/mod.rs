@@ -62,6 +62,12 @@ impl FaultClass {
         FaultClass::FailSlow,
     ];
 
+    /// Whether the class only changes *when* things happen (clocks, slow nodes): a protocol
+    /// with no timing assumption tolerates it without saying so.
+    pub fn is_timing(self) -> bool {
+        matches!(self, FaultClass::ClockSkew | FaultClass::FailSlow)
+    }
+
     /// The words tables and reasons use.
     pub fn name(self) -> &'static str {
         match self {
@@ -187,7 +193,9 @@ pub struct Model {
 }
 
 impl Model {
-    /// A model that tolerates nothing: no faults, reliable FIFO links, any timing.
+    /// A model that tolerates nothing but timing: no faults, reliable FIFO links, any delays,
+    /// and so any clock skew and slow nodes ([`FaultClass::is_timing`]) until a
+    /// [`Model::timing`] assumption is added; then those must be declared too.
     pub fn new() -> Self {
         Model::default()
     }
@@ -226,7 +234,12 @@ impl Model {
 
     /// Whether faults of this class are tolerated at all.
     pub fn allows(&self, class: FaultClass) -> bool {
-        self.tolerated.iter().any(|(c, _)| *c == class)
+        self.tolerated.iter().any(|(c, _)| *c == class) || self.allows_timing_faults(class)
+    }
+
+    /// Timing faults are tolerated without saying so when nothing is assumed about timing.
+    fn allows_timing_faults(&self, class: FaultClass) -> bool {
+        class.is_timing() && self.timing.is_empty()
     }
 
     /// The bound on this class, if it is tolerated with one.
@@ -247,16 +260,13 @@ impl Model {
         &self.liveness
     }
 
-    /// The tolerated classes with their bounds, in the order of [`FaultClass::ALL`].
+    /// The tolerated classes with their bounds, in the order of [`FaultClass::ALL`] (timing
+    /// faults included when nothing is assumed about timing).
     pub fn tolerated(&self) -> Vec<(FaultClass, Option<&Bound>)> {
         FaultClass::ALL
             .iter()
-            .filter_map(|&c| {
-                self.tolerated
-                    .iter()
-                    .find(|(t, _)| *t == c)
-                    .map(|(_, b)| (c, b.as_ref()))
-            })
+            .filter(|&&c| self.allows(c))
+            .map(|&c| (c, self.bound(c)))
             .collect()
     }
 

@@ -139,10 +139,10 @@ fn clocks_of(c: &Source, raw: &RawClocks) -> Result<ClockSpec, ScenarioError> {
 
 fn slow_of(c: &Source, raw: &RawSlow) -> Result<SlowSpec, ScenarioError> {
     for (i, f) in raw.factor.iter().enumerate() {
-        if !(0.01..=1000.0).contains(f) {
+        if !(1.0..=1000.0).contains(f) {
             return Err(c.err(
                 format!("faults.slow.factor[{i}]"),
-                format!("expected a factor from 0.01 to 1000 (4.0: four times slower), found {f}"),
+                format!("expected a factor from 1 to 1000 (4.0: four times slower), found {f}"),
             ));
         }
     }

@@ -122,8 +122,20 @@ fn entry_of(
             ));
         }
     }
+    let single_nodes = [
+        ("crash", s.crash),
+        ("recover", s.recover),
+        ("isolate", s.isolate),
+        ("skew", s.skew),
+        ("slow", s.slow),
+        ("omission", s.omission),
+    ];
+    for (field, node) in single_nodes {
+        if let Some(node) = node {
+            check_node(c, &key.at(field), node, n)?;
+        }
+    }
     if let (Some(node), Some(trigger)) = (s.crash, trigger_of(c, key, s)?) {
-        check_node(c, &key.at("crash"), node, n)?;
         if s.at.is_some() {
             return Err(c.err(
                 key.at("at"),
@@ -365,10 +377,10 @@ fn slow_of(
             "missing: how many times slower, such as 4.0",
         )
     })?;
-    if !(0.01..=1000.0).contains(&factor) {
+    if !(1.0..=1000.0).contains(&factor) {
         return Err(c.err(
             key.at("factor"),
-            format!("expected a factor from 0.01 to 1000 (4.0: four times slower), found {factor}"),
+            format!("expected a factor from 1 to 1000 (4.0: four times slower), found {factor}"),
         ));
     }
     Ok((

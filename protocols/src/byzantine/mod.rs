@@ -51,7 +51,7 @@ use ftsim_api::{
     SpecError, Timing,
 };
 
-pub use adversaries::{Equivocate, Lie, Mix};
+pub use adversaries::{Collude, Equivocate, Lie, Mix};
 pub use path::{Path, MAX_M};
 pub use process::{majority, Msg, Obs, Om, Timer, DEFAULT};
 pub use properties::{CommanderValidity, LieutenantsDecide, TraitorIs};
@@ -156,6 +156,12 @@ impl Protocol for OralMessages {
                 "per message, at random: forwards it, drops it, flips its value or sends a \
                  random one",
                 |p: &OmParams, _| Mix { values: p.values },
+            )
+            .add(
+                "collude",
+                "the traitors split the loyal lieutenants in two halves and tell each half its \
+                 own consistent value, on every path (the worst case)",
+                |p: &OmParams, _| Collude::new(p.values, p.commander),
             )
     }
 

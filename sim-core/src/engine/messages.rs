@@ -81,6 +81,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
                     now: self.now,
                     n: self.n,
                     choices: &mut self.choices,
+                    byzantine: &self.nodes.byzantine,
                 };
                 adversary.tamper(&mut ctx, from, to, msg)
             }

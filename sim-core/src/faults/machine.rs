@@ -167,7 +167,7 @@ impl SlowSpec {
         ordered("slow.lasting", &self.lasting)?;
         ordered("slow.factor", &self.factor_pct)?;
         if self.factor_pct[0] == 0 || self.factor_pct[1] > MAX_SLOW_PCT {
-            return Err(err("slow.factor", "expected factors from 0.01 to 1000"));
+            return Err(err("slow.factor", "expected factors from 1 to 1000"));
         }
         Ok(())
     }

@@ -395,3 +395,13 @@ fn schedules_that_make_no_sense_are_errors() {
         + "[[faults.schedule]]\nat = \"12ms\"\nrecover = 3\n[[faults.schedule]]\nat = \"14ms\"\ncrash = 3\n";
     load(&again).unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// The README's example scenario is a file the loader accepts.
+#[test]
+fn the_readme_example_loads() {
+    let readme = include_str!("../README.md");
+    let start = readme.find("```toml\n").expect("a toml block") + "```toml\n".len();
+    let text = &readme[start..start + readme[start..].find("```").unwrap()];
+    let s = load(text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(s.expect, Expect::Outside("agreement".into()));
+}

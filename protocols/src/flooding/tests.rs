@@ -161,6 +161,9 @@ fn bundled_scenarios_meet_their_expectations() {
         "flooding-f2-two-rounds",
         "flooding-late-detection",
         "flooding-async-late-detection",
+        "flooding-n7-f3-three-rounds-chain",
+        "flooding-n7-f3-four-rounds-chain",
+        "flooding-n7-f4-four-rounds-chain",
     ] {
         ftsim_api::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
     }

@@ -350,6 +350,7 @@ fn bundled_scenarios_meet_their_expectations() {
         "paxos-volatile-acceptor",
         "paxos-storage-faults",
         "paxos-unsynced-acceptor",
+        "paxos-heavy-loss-heals",
     ] {
         ftsim_api::check_scenario(format!("../scenarios/{name}.toml"), crate::all());
     }

@@ -196,6 +196,9 @@ fn bundled_scenarios_meet_their_expectations() {
         "primary-backup-fenced-long-delays",
         "primary-backup-timeout-only-partition",
         "primary-backup-timeout-only-long-delays",
+        "primary-backup-timeout-only-one-way",
+        "primary-backup-timeout-only-slow-primary",
+        "primary-backup-fenced-slow-and-one-way",
     ] {
         ftsim_api::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
     }

@@ -163,6 +163,8 @@ fn bundled_scenarios_meet_their_expectations() {
         "two-phase-commit-crash-recover",
         "two-phase-commit-coordinator-crash-blocks",
         "two-phase-commit-forgetful-participant",
+        "two-phase-commit-intermittent",
+        "two-phase-commit-forgetful-intermittent",
     ] {
         ftsim_api::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
     }

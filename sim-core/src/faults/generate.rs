@@ -39,8 +39,6 @@ pub(super) fn pick_distinct(
     pool
 }
 
-/// "Between `min` and `max` crashes of distinct nodes, at times drawn from `between`", each
-
 /// A crash that cuts one of `node`'s broadcasts: one of the spec's `broadcasts` (default: one
 /// of the first three), after some but not all of its messages left (with two nodes, a
 /// broadcast has one message: none leaves).

@@ -67,12 +67,13 @@ fn an_expected_violation_that_is_found_exits_0() {
 #[test]
 fn a_wrong_expectation_exits_1_and_says_why() {
     let dir = scratch("wrong-expect");
-    let text = std::fs::read_to_string(scenario("flooding-f1-one-round.toml"))
+    let text = std::fs::read_to_string(scenario("lock-server-stateless-two-owners.toml"))
         .unwrap()
         .replace(
-            "expect = { violation = \"agreement\" }",
+            "expect = { violation = \"mutual-exclusion\" }",
             "expect = \"pass\"",
         );
+    assert!(text.contains("expect = \"pass\""));
     let file = dir.join("wrong.toml");
     std::fs::write(&file, text).unwrap();
     let o = ftsim(&["run", file.to_str().unwrap(), "--seeds", "300"]);
@@ -133,7 +134,7 @@ fn replay_reproduces_the_failing_seed_that_run_reported() {
     ]);
     let doc = json(&o);
     let s = &doc["scenarios"][0];
-    let seed = s["first_failing_seed"].as_u64().expect("a failing seed");
+    let seed = s["replay_seed"].as_u64().expect("a failing seed");
     assert!(s["replay"]
         .as_str()
         .unwrap()
@@ -243,9 +244,7 @@ fn run_with_report_writes_an_index_a_summary_and_diagrams() {
     let index = std::fs::read_to_string(dir.join("index.html")).unwrap();
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
-    let seed = summary["scenarios"][0]["first_failing_seed"]
-        .as_u64()
-        .unwrap();
+    let seed = summary["scenarios"][0]["replay_seed"].as_u64().unwrap();
     let diagram = format!("flooding-f1-one-round-seed-{seed}.html");
     assert!(index.contains(&format!("href=\"{diagram}\"")), "{index}");
     let page = std::fs::read_to_string(dir.join(&diagram)).unwrap();
@@ -378,9 +377,9 @@ fn the_timeline_is_for_people() {
             .all(|t| t.len() == 5 && t.as_bytes()[1] == b'.'),
         "{time_col:?}"
     );
-    // The verdict's events can be found: #23 starts a line.
-    assert!(out.contains("node 1 decided 19 at event #23 but node 0 decided 13 at event #18"));
-    assert!(lines.iter().any(|l| l.starts_with("#23 ")), "{out}");
+    // The verdict's events can be found: #25 starts a line.
+    assert!(out.contains("node 1 decided 19 at event #25 but node 0 decided 13 at event #14"));
+    assert!(lines.iter().any(|l| l.starts_with("#25 ")), "{out}");
     // m13 was sent at 0 but was to leave n3 at 1ms, after n3 crashed at 0.838ms.
     let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(flat.contains("to n1 (m13, leaves 1.000ms)"), "{out}");
@@ -404,7 +403,7 @@ fn the_timeline_filters_by_node_time_and_count() {
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        out.contains("showing 21 of 51 trace entries (--node 3)"),
+        out.contains("showing 21 of 53 trace entries (--node 3)"),
         "{out}"
     );
     for line in entry_lines(&out) {
@@ -417,7 +416,7 @@ fn the_timeline_filters_by_node_time_and_count() {
     let lines = entry_lines(&window);
     assert_eq!(
         lines.first().unwrap().split_whitespace().nth(1),
-        Some("2.838")
+        Some("3.060")
     );
     assert_eq!(
         lines.last().unwrap().split_whitespace().nth(1),

@@ -12,6 +12,7 @@ use sim_core::{
 };
 
 use crate::adversaries::Adversaries;
+use crate::model::Model;
 use crate::params::{ParamValues, Params};
 use crate::protocol::{Protocol, SpecError};
 use crate::table::Properties;
@@ -87,6 +88,11 @@ pub trait Simulation: Send + Sync {
     fn spec(&self) -> &RunSpec;
     /// The parameter values, defaults included.
     fn params(&self) -> ParamValues;
+    /// The model the protocol claims with these parameters and this group size.
+    fn model(&self) -> &Model;
+    /// How runs of this spec may step outside that model (empty: they cannot), one sentence
+    /// each, naming the scenario key that allows it.
+    fn may_step_outside(&self) -> &[String];
     /// Runs one seed. A panic anywhere in it (the protocol, its properties, drawing the plan)
     /// is that seed's outcome, never the caller's.
     fn run(&self, seed: u64, options: RunOptions<'_>) -> RunReport;
@@ -103,6 +109,8 @@ struct Bound<T: Protocol> {
     checked: Vec<usize>,
     adversaries: Adversaries<T>,
     adversary: Option<usize>,
+    model: Model,
+    may_step_outside: Vec<String>,
 }
 
 /// A [`Simulation`] that knows its protocol's type: besides running seeds, it hands out the
@@ -134,6 +142,8 @@ pub fn prepare_typed<T: Protocol>(
     let checked = resolve_checks(protocol.name(), &properties, &mut spec)?;
     let adversaries = protocol.adversaries();
     let adversary = resolve_adversary(protocol.name(), &adversaries, &mut spec)?;
+    let model = protocol.model(&params, spec.nodes);
+    let may_step_outside = model.scenario_breaches(protocol.name(), &spec);
     Ok(Arc::new(Prepared {
         bound: Arc::new(Bound {
             protocol,
@@ -144,6 +154,8 @@ pub fn prepare_typed<T: Protocol>(
             checked,
             adversaries,
             adversary,
+            model,
+            may_step_outside,
         }),
     }))
 }
@@ -316,6 +328,9 @@ fn panicked(seed: u64, plan: FaultPlan, message: String, during: &str) -> RunRep
         stats: Stats::default(),
         trace_hash: 0,
         plan,
+        crashed: Vec::new(),
+        down_at_end: Vec::new(),
+        outside_assumptions: Vec::new(),
         trace: None,
         states: Vec::new(),
     }
@@ -334,6 +349,14 @@ impl<T: Protocol> Simulation for Prepared<T> {
         self.bound.params.to_values()
     }
 
+    fn model(&self) -> &Model {
+        &self.bound.model
+    }
+
+    fn may_step_outside(&self) -> &[String] {
+        &self.bound.may_step_outside
+    }
+
     fn run(&self, seed: u64, options: RunOptions<'_>) -> RunReport {
         let plan = match options.plan {
             Some(plan) => plan.clone(),
@@ -350,7 +373,9 @@ impl<T: Protocol> Simulation for Prepared<T> {
             },
         };
         let kept = plan.clone();
-        guarded(|| Engine::new(self.setup(plan, options.trace), seed).run())
-            .unwrap_or_else(|message| panicked(seed, kept, message, "setting up the run"))
+        let mut report = guarded(|| Engine::new(self.setup(plan, options.trace), seed).run())
+            .unwrap_or_else(|message| panicked(seed, kept, message, "setting up the run"));
+        crate::model::classify(&self.bound.model, self.protocol(), &mut report);
+        report
     }
 }

@@ -36,7 +36,7 @@ pub fn export(report: &RunReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sim_core::{FaultPlan, Outcome, Stats, Time, TraceEvent, TraceKind};
+    use sim_core::{Outcome, Time, TraceEvent, TraceKind};
 
     #[test]
     fn each_event_is_two_lines_with_a_growing_own_clock() {
@@ -51,12 +51,6 @@ mod tests {
         let report = RunReport {
             seed: 0,
             outcome: Outcome::Ok,
-            violations: vec![],
-            reached: vec![],
-            stats: Stats::default(),
-            trace_hash: 0,
-            plan: FaultPlan::default(),
-            states: vec![],
             trace: Some(vec![
                 e(1, Some(0), vec![1, 0], TraceKind::Start),
                 e(
@@ -82,6 +76,7 @@ mod tests {
                     },
                 ),
             ]),
+            ..RunReport::default()
         };
         let log = export(&report);
         let lines: Vec<&str> = log.lines().collect();

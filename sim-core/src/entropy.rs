@@ -23,6 +23,8 @@ pub enum Stream {
     Detector,
     /// Choices made by Byzantine adversaries.
     Adversary,
+    /// Which unsynced writes a crash tears off (storage faults).
+    Storage,
     /// A process's own randomness (`Ctx::random_below` and friends).
     Process(NodeId),
 }
@@ -35,6 +37,7 @@ impl Stream {
             Stream::Network => 1,
             Stream::Detector => 2,
             Stream::Adversary => 3,
+            Stream::Storage => 4,
             Stream::Process(i) => 16 + i as u64,
         }
     }
@@ -62,44 +65,42 @@ fn below(rng: &mut ChaCha8Rng, bound: u64) -> u64 {
 }
 
 /// The default source: independent ChaCha8 streams derived from the run seed, one per purpose.
+/// A stream is set up the first time it is drawn from (many runs never draw from most).
 pub struct Seeded {
     seed: u64,
-    fixed: [ChaCha8Rng; 4],
-    processes: Vec<ChaCha8Rng>,
+    fixed: [Option<ChaCha8Rng>; FIXED_STREAMS],
+    processes: Vec<Option<ChaCha8Rng>>,
 }
+
+/// The purposes other than processes' own (see [`Stream::number`]).
+const FIXED_STREAMS: usize = 5;
 
 impl Seeded {
     /// The streams of run `seed`.
     pub fn new(seed: u64) -> Self {
-        let stream = |s: Stream| {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            rng.set_stream(s.number());
-            rng
-        };
         Seeded {
             seed,
-            fixed: [
-                stream(Stream::FaultPlan),
-                stream(Stream::Network),
-                stream(Stream::Detector),
-                stream(Stream::Adversary),
-            ],
+            fixed: Default::default(),
             processes: Vec::new(),
         }
     }
 
     fn rng(&mut self, stream: Stream) -> &mut ChaCha8Rng {
-        match stream {
+        let seed = self.seed;
+        let slot = match stream {
             Stream::Process(i) => {
-                while self.processes.len() <= i {
-                    let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
-                    rng.set_stream(Stream::Process(self.processes.len()).number());
-                    self.processes.push(rng);
+                if self.processes.len() <= i {
+                    self.processes.resize(i + 1, None);
                 }
                 &mut self.processes[i]
             }
             other => &mut self.fixed[other.number() as usize],
-        }
+        };
+        slot.get_or_insert_with(|| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            rng.set_stream(stream.number());
+            rng
+        })
     }
 }
 

@@ -12,11 +12,12 @@ use crate::process::Process;
 use crate::time::Time;
 use crate::NodeId;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
 /// When a property is judged.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PropertyKind {
     /// Safety: after every event; the first failure stops the run.
+    #[default]
     Always,
     /// Liveness: once, at the end of a run that was not cut short.
     Eventually,

@@ -219,3 +219,81 @@ where
         self.evidence.clone()
     }
 }
+
+/// Regular agreement: no two *correct* processes (never crashed, not Byzantine) decide
+/// differently. A process that decides and then crashes may have decided alone, so this can
+/// only be judged when the run ends and it is known who stayed correct: declare it
+/// `eventually`. (Uniform [`Agreement`] is the stronger, always-checkable one.)
+#[derive(Default)]
+pub struct RegularAgreement {
+    /// Each process's decision and the event it happened at.
+    decided: BTreeMap<NodeId, (u64, u64)>,
+    /// After a violation: the two conflicting decisions' events.
+    conflict: Vec<u64>,
+}
+
+impl<P: Process> Property<P> for RegularAgreement
+where
+    P::Obs: Decision,
+{
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+        if let Some(v) = obs.decided() {
+            self.decided.entry(node).or_insert((v, w.event()));
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, w: &World<'_, P>) -> Result<(), String> {
+        let correct: Vec<(NodeId, (u64, u64))> = self
+            .decided
+            .iter()
+            .filter(|(&i, _)| w.is_correct(i))
+            .map(|(&i, &d)| (i, d))
+            .collect();
+        let Some(&(first, (v, at))) = correct.first() else {
+            return Ok(());
+        };
+        match correct.iter().find(|(_, (u, _))| *u != v) {
+            Some(&(other, (u, other_at))) => {
+                self.conflict = vec![at, other_at];
+                Err(format!(
+                    "correct nodes {first} and {other} decided differently: {v} and {u}"
+                ))
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn related_events(&self) -> Vec<u64> {
+        self.conflict.clone()
+    }
+}
+
+/// Reached when some process crashed before the first decision: a run that actually tested
+/// consensus under a crash, so a passing sweep is not a vacuous one.
+#[derive(Default)]
+pub struct CrashBeforeDecision {
+    reached: bool,
+    decided: bool,
+}
+
+impl<P: Process> Property<P> for CrashBeforeDecision
+where
+    P::Obs: Decision,
+{
+    fn observe(&mut self, w: &World<'_, P>, _: NodeId, obs: &P::Obs) -> Result<(), String> {
+        if obs.decided().is_some() && !self.decided {
+            self.decided = true;
+            self.reached = w.nodes().any(|i| w.ever_crashed(i));
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _: &World<'_, P>) -> Result<(), String> {
+        if self.reached {
+            Ok(())
+        } else {
+            Err("no process crashed before the first decision".into())
+        }
+    }
+}

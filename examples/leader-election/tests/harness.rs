@@ -28,13 +28,15 @@ fn waiting_a_round_trip_elects_one_leader_per_epoch() {
 }
 
 #[test]
-fn an_impatient_candidate_is_caught_with_two_leaders() {
+fn an_impatient_candidate_is_caught_with_two_leaders_outside_the_model() {
     let impatient = BullyParams {
         answer_wait: Duration::from_millis(2),
         ..BullyParams::default()
     };
     let h = election(impatient);
-    let seed = h.expect_violation("one-leader-per-epoch");
+    // Answers can take 8ms to come back but the candidate waits 2ms: the network breaks the
+    // protocol's timing assumption, so the split is reported outside it, not as a bug.
+    let seed = h.expect_outside("one-leader-per-epoch");
     h.assert_replays(seed);
     let violation = &h.replay(seed).violations[0];
     assert!(
@@ -46,6 +48,8 @@ fn an_impatient_candidate_is_caught_with_two_leaders() {
         "(events #{} and #{})",
         violation.related[0], violation.related[1]
     )));
+    let why = violation.outside_assumptions.as_deref().unwrap_or_default();
+    assert!(why.contains("answer_wait"), "{why}");
 }
 
 #[test]

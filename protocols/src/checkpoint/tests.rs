@@ -26,13 +26,14 @@ fn harness(mode: Mode, logging: bool) -> Harness<Checkpointing> {
 /// From 1 to `max` crashes between 10ms and 60ms, each recovering 1-10ms later.
 fn crashes(max: u32) -> FaultSpec {
     FaultSpec {
-        crashes: Some(CrashSpec {
+        crashes: vec![CrashSpec {
             min: 1,
             max,
             between: [ms(10), ms(60)],
             nodes: None,
             recover_after: Some([Duration::from_millis(1), Duration::from_millis(10)]),
-        }),
+            ..CrashSpec::default()
+        }],
         ..FaultSpec::default()
     }
 }

@@ -26,6 +26,7 @@ fn crashes(nodes: Vec<NodeId>, max: u32) -> FaultSpec {
         between: [Time::from_millis(5), Time::from_millis(50)],
         nodes: Some(nodes),
         recover_after: Some([Duration::from_millis(1), Duration::from_millis(8)]),
+        ..CrashSpec::default()
     })
 }
 

@@ -74,14 +74,16 @@ fn partition_then_crash() -> FaultSpec {
             max: 1,
             between: [Time::from_millis(0), Time::from_millis(10)],
             lasting: [Duration::from_millis(60), Duration::from_millis(120)],
+            ..PartitionSpec::default()
         }),
-        crashes: Some(CrashSpec {
+        crashes: vec![CrashSpec {
             min: 1,
             max: 1,
             between: [Time::from_millis(30), Time::from_millis(80)],
             nodes: None,
             recover_after: Some([Duration::from_millis(1), Duration::from_millis(5)]),
-        }),
+            ..CrashSpec::default()
+        }],
         ..FaultSpec::default()
     }
 }
@@ -133,18 +135,20 @@ fn dueling_proposers_back_off_and_finish() {
 #[test]
 fn safe_and_live_under_loss_duplication_partitions_and_crash_recover() {
     let faults = FaultSpec {
-        crashes: Some(CrashSpec {
+        crashes: vec![CrashSpec {
             min: 1,
             max: 2,
             between: [Time::from_millis(0), Time::from_millis(250)],
             nodes: None,
             recover_after: Some([Duration::from_millis(5), Duration::from_millis(50)]),
-        }),
+            ..CrashSpec::default()
+        }],
         partitions: Some(PartitionSpec {
             min: 0,
             max: 2,
             between: [Time::from_millis(0), Time::from_millis(250)],
             lasting: [Duration::from_millis(20), Duration::from_millis(100)],
+            ..PartitionSpec::default()
         }),
         ..FaultSpec::default()
     };
@@ -211,7 +215,14 @@ fn accept(round: u32, node: NodeId, value: u64) -> Obs {
 
 fn world_states(n: usize) -> Vec<Paxos> {
     (0..n)
-        .map(|i| Paxos::new(i == 0, false, Duration::from_millis(30), Duration::ZERO))
+        .map(|i| {
+            Paxos::new(
+                i == 0,
+                AcceptorStorage::Stable,
+                Duration::from_millis(30),
+                Duration::ZERO,
+            )
+        })
         .collect()
 }
 
@@ -361,6 +372,9 @@ fn bundled_scenarios_meet_their_expectations() {
         "paxos-partitions",
         "paxos-stable-acceptor",
         "paxos-volatile-acceptor",
+        "paxos-storage-faults",
+        "paxos-unsynced-acceptor",
+        "paxos-heavy-loss-heals",
     ] {
         ftsim_api::check_scenario(format!("../scenarios/{name}.toml"), crate::all());
     }

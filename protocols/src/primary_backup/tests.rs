@@ -15,18 +15,20 @@ fn ms(x: u64) -> Time {
 /// Up to one replica crash (with recovery) and one partition in the first 100ms.
 fn faults() -> FaultSpec {
     FaultSpec {
-        crashes: Some(CrashSpec {
+        crashes: vec![CrashSpec {
             min: 0,
             max: 1,
             between: [ms(0), ms(100)],
             nodes: Some(vec![0, 1, 2]),
             recover_after: Some([Duration::from_millis(10), Duration::from_millis(60)]),
-        }),
+            ..CrashSpec::default()
+        }],
         partitions: Some(PartitionSpec {
             min: 0,
             max: 1,
             between: [ms(0), ms(100)],
             lasting: [Duration::from_millis(10), Duration::from_millis(50)],
+            ..PartitionSpec::default()
         }),
         ..FaultSpec::default()
     }
@@ -251,6 +253,9 @@ fn bundled_scenarios_meet_their_expectations() {
         "primary-backup-fenced-long-delays",
         "primary-backup-timeout-only-partition",
         "primary-backup-timeout-only-long-delays",
+        "primary-backup-timeout-only-one-way",
+        "primary-backup-timeout-only-slow-primary",
+        "primary-backup-fenced-slow-and-one-way",
     ] {
         ftsim_api::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
     }

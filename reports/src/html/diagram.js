@@ -201,6 +201,9 @@
         case 'tamper': a['class'] = c('tamper'); a.d = 'M' + x + ' ' + (yy - 14) + 'l6 6l-6 6l-6-6z'; el('path', a, g, title); break;
         case 'dup': a['class'] = c('dupmark'); a.x = x + 3; a.y = yy + 16; el('text', a, g, title).textContent = '×2'; break;
         case 'omission': a['class'] = c('omission'); a.x = x - 1; a.y = yy - 12; a.width = 3; a.height = 24; el('rect', a, g, title); break;
+        case 'clock': a['class'] = c('clock'); a.d = 'M' + (x - 5) + ' ' + (yy - 12) + 'a5 5 0 1 0 10 0a5 5 0 1 0 -10 0M' + x + ' ' + (yy - 15) + 'v3h2'; el('path', a, g, title); break;
+        case 'slow': a['class'] = c('slowmark'); a.x = x - 7; a.y = yy + 7; a.width = 14; a.height = 4; el('rect', a, g, title); break;
+        case 'lost': a['class'] = c('lostmark'); a.d = cross(x, yy + 9, 4); el('path', a, g, title); break;
         case 'obs':
           var grp = el('g', { 'class': c('obs'), 'data-e': mk.e, 'data-n': mk.n }, g, title);
           el('circle', { cx: x, cy: yy, r: 4.5 }, grp);

@@ -58,9 +58,7 @@ pub fn model_json(report: &RunReport, nodes: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sim_core::{
-        FaultPlan, Outcome, PropertyKind, Stats, Time, TraceEvent, TraceKind, Violation,
-    };
+    use sim_core::{Outcome, PropertyKind, Time, TraceEvent, TraceKind, Violation};
 
     fn entry(event: u64, node: Option<usize>, vc: Vec<u64>, kind: TraceKind) -> TraceEvent {
         TraceEvent {
@@ -86,13 +84,8 @@ mod tests {
                 event: 2,
                 during: "<b>event</b>".into(),
                 message: evil.clone(),
-                related: vec![],
+                ..Violation::default()
             }],
-            reached: vec![],
-            stats: Stats::default(),
-            trace_hash: 0,
-            plan: FaultPlan::default(),
-            states: vec![],
             trace: Some(vec![
                 entry(
                     1,
@@ -130,6 +123,7 @@ mod tests {
                     },
                 ),
             ]),
+            ..RunReport::default()
         }
     }
 

@@ -13,7 +13,7 @@ use serde::Serialize;
 use sim_core::{NodeId, RunReport, TraceEvent, TraceKind};
 
 use super::causal::Highlight;
-use crate::timeline::{describe_event, groups_text, Clock};
+use crate::timeline::{describe_event, describe_fault, groups_text, Clock};
 
 /// The whole diagram.
 #[derive(Serialize)]
@@ -253,6 +253,9 @@ fn mark_kind(kind: &TraceKind) -> Option<&'static str> {
         TraceKind::Tamper { .. } => "tamper",
         TraceKind::Duplicate { .. } => "dup",
         TraceKind::OmissionStart { .. } | TraceKind::OmissionEnd => "omission",
+        TraceKind::ClockSkew { .. } => "clock",
+        TraceKind::Slow { .. } => "slow",
+        TraceKind::StorageLost { .. } => "lost",
         _ => return None,
     })
 }
@@ -351,24 +354,18 @@ fn messages(trace: &[TraceEvent], highlight: &Highlight) -> Vec<Message> {
 }
 
 /// Each partition from its event to the next partition, heal or end of faults (or the last
-/// event), with its sides: the listed groups, then the rest.
+/// event), with its sides: the listed groups, then the rest (a one-way partition: the side
+/// that cannot send, then the side it cannot reach).
 fn partitions(trace: &[TraceEvent], nodes: usize) -> Vec<Partition> {
-    let mut open: Option<(u64, &Vec<Vec<NodeId>>)> = None;
+    let mut open: Option<(u64, Vec<Vec<NodeId>>, String)> = None;
     let mut spans = Vec::new();
-    let mut close = |open: &mut Option<(u64, &Vec<Vec<NodeId>>)>, stop: u64| {
-        if let Some((start, groups)) = open.take() {
-            let mut sides: Vec<Vec<NodeId>> = groups.clone();
-            let rest: Vec<NodeId> = (0..nodes)
-                .filter(|n| !groups.iter().any(|g| g.contains(n)))
-                .collect();
-            if !rest.is_empty() {
-                sides.push(rest);
-            }
+    let mut close = |open: &mut Option<(u64, Vec<Vec<NodeId>>, String)>, stop: u64| {
+        if let Some((start, sides, text)) = open.take() {
             spans.push(Partition {
                 start,
                 stop,
                 sides,
-                text: format!("partition {}", groups_text(groups)),
+                text,
             });
         }
     };
@@ -376,7 +373,23 @@ fn partitions(trace: &[TraceEvent], nodes: usize) -> Vec<Partition> {
         match &e.kind {
             TraceKind::Partition { groups } => {
                 close(&mut open, e.event);
-                open = Some((e.event, groups));
+                let mut sides: Vec<Vec<NodeId>> = groups.clone();
+                let rest: Vec<NodeId> = (0..nodes)
+                    .filter(|n| !groups.iter().any(|g| g.contains(n)))
+                    .collect();
+                if !rest.is_empty() {
+                    sides.push(rest);
+                }
+                let text = format!("partition {}", groups_text(groups));
+                open = Some((e.event, sides, text));
+            }
+            TraceKind::OneWay { from, to } => {
+                close(&mut open, e.event);
+                let text = describe_fault(&sim_core::FaultKind::OneWay {
+                    from: from.clone(),
+                    to: to.clone(),
+                });
+                open = Some((e.event, vec![from.clone(), to.clone()], text));
             }
             TraceKind::Heal | TraceKind::FaultsEnd => close(&mut open, e.event),
             _ => {}

@@ -218,6 +218,9 @@ const LEGEND: &str = r##"<div class="legend">
 <span><svg width="12" height="12"><path d="M6 0l6 6l-6 6l-6-6z" class="tamper"/></svg>tampering</span>
 <span><svg width="14" height="10"><text x="0" y="9" class="dupmark">×2</text></svg>network duplicates</span>
 <span><svg width="6" height="12"><rect x="1" y="0" width="3" height="12" class="omission"/></svg>omission starts / ends</span>
+<span><svg width="14" height="14"><path d="M2 7a5 5 0 1 0 10 0a5 5 0 1 0 -10 0M7 4v3h2" class="clock"/></svg>clock set off / drifting</span>
+<span><svg width="16" height="6"><rect x="1" y="1" width="14" height="4" class="slowmark"/></svg>runs slow / normal again</span>
+<span><svg width="10" height="10"><path d="M1 1L9 9M1 9L9 1" class="lostmark"/></svg>unsynced writes lost</span>
 <span><svg width="22" height="12"><rect x="0" y="0" width="10" height="12" class="side0"/><rect x="11" y="0" width="10" height="12" class="side1"/></svg>partition sides</span>
 <span><svg width="22" height="12"><rect x="0" y="0" width="22" height="12" class="traitor-band"/><line x1="0" y1="6" x2="22" y2="6" class="life traitor"/></svg>traitor (Byzantine)</span>
 <span><svg width="8" height="14"><line x1="4" y1="0" x2="4" y2="14" stroke="#cc0000" stroke-width="2"/></svg>violation</span>

@@ -23,7 +23,44 @@ pub fn describe_fault(kind: &FaultKind) -> String {
             *receive_ppm as f64 / 10_000.0
         ),
         FaultKind::OmissionEnd { node } => format!("omission at n{node} ends"),
+        FaultKind::OneWay { from, to } => one_way_text(from, to),
+        FaultKind::ClockSkew {
+            node,
+            offset_ns,
+            drift_ppm,
+        } => format!("clock of n{node}: {}", skew_text(*offset_ns, *drift_ppm)),
+        FaultKind::SlowStart { node, factor_pct } => {
+            format!("n{node} runs {} times slower", *factor_pct as f64 / 100.0)
+        }
+        FaultKind::SlowEnd { node } => format!("n{node} runs at normal speed"),
     }
+}
+
+/// "one way: {n0 n1} cannot reach {n2 n3} (the other way works)".
+fn one_way_text(from: &[usize], to: &[usize]) -> String {
+    let ids = |ns: &[usize]| {
+        ns.iter()
+            .map(|n| format!("n{n}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    format!(
+        "one way: {{{}}} cannot reach {{{}}} (the other way works)",
+        ids(from),
+        ids(to)
+    )
+}
+
+/// "3ms ahead, 1% fast".
+fn skew_text(offset_ns: i64, drift_ppm: i32) -> String {
+    let offset = sim_core::Duration(offset_ns.unsigned_abs());
+    let side = if offset_ns < 0 { "behind" } else { "ahead" };
+    let speed = match drift_ppm {
+        0 => "at the right rate".to_string(),
+        d if d > 0 => format!("{}% fast", d as f64 / 10_000.0),
+        d => format!("{}% slow", -d as f64 / 10_000.0),
+    };
+    format!("{offset} {side}, {speed}")
 }
 
 /// "{n0 n1} | rest".
@@ -112,6 +149,23 @@ pub fn describe_event(e: &TraceEvent, clock: &Clock) -> (&'static str, String) {
             ),
         ),
         TraceKind::OmissionEnd => ("omission", "ends".to_string()),
+        TraceKind::OneWay { from, to } => ("PARTITION", one_way_text(from, to)),
+        TraceKind::ClockSkew {
+            offset_ns,
+            drift_ppm,
+        } => ("clock", skew_text(*offset_ns, *drift_ppm)),
+        TraceKind::Slow { factor_pct: 100 } => ("slow", "back to normal speed".to_string()),
+        TraceKind::Slow { factor_pct } => (
+            "SLOW",
+            format!(
+                "sends and timers {} times slower",
+                *factor_pct as f64 / 100.0
+            ),
+        ),
+        TraceKind::StorageLost { stable } => (
+            "lost",
+            format!("unsynced writes lost at the crash; stable storage now {stable}"),
+        ),
         TraceKind::FaultsEnd => (
             "settle",
             "fault phase over: network healed, liveness phase starts".to_string(),

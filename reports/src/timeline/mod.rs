@@ -132,6 +132,10 @@ pub fn verdict(report: &RunReport) -> String {
                 let head = format!("{} ({}), {}", v.property, v.kind, v.during);
                 let _ = write!(s, "\n{}", wrap("  ", &head, 4));
                 let _ = write!(s, "\n{}", wrap("    ", &v.message, 4));
+                if let Some(why) = &v.outside_assumptions {
+                    let why = format!("outside the protocol's assumptions: {why}");
+                    let _ = write!(s, "\n{}", wrap("    ", &why, 4));
+                }
             }
             s
         }

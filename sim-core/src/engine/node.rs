@@ -8,6 +8,7 @@ use crate::process::{Adversary, Process, Silent, TimerSlab};
 use crate::time::Time;
 use crate::NodeId;
 
+use super::clock::Clock;
 use super::{AdversaryFactory, Factory};
 
 pub(super) struct Nodes<P: Process> {
@@ -30,6 +31,11 @@ pub(super) struct Nodes<P: Process> {
     /// Partition group: nodes in different groups cannot exchange messages.
     pub(super) group: Vec<u32>,
     pub(super) send_omission_ppm: Vec<u32>,
+    /// A triggered crash fired in the middle of this node's handler: what it sends until the
+    /// crash takes effect is lost.
+    pub(super) cut: Vec<bool>,
+    /// Each node's clock and speed.
+    pub(super) clocks: Vec<Clock>,
     pub(super) receive_omission_ppm: Vec<u32>,
 }
 
@@ -64,6 +70,8 @@ impl<P: Process> Nodes<P> {
             last_step: vec![0; n],
             group: vec![0; n],
             send_omission_ppm: vec![0; n],
+            cut: vec![false; n],
+            clocks: vec![Clock::real(); n],
             receive_omission_ppm: vec![0; n],
         }
     }

@@ -62,6 +62,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             during: self.current.describe(),
             message,
             related: related_events(self.properties[property].property.related_events()),
+            outside_assumptions: None,
         });
     }
 

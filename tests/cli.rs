@@ -67,12 +67,13 @@ fn an_expected_violation_that_is_found_exits_0() {
 #[test]
 fn a_wrong_expectation_exits_1_and_says_why() {
     let dir = scratch("wrong-expect");
-    let text = std::fs::read_to_string(scenario("flooding-f1-one-round.toml"))
+    let text = std::fs::read_to_string(scenario("lock-server-stateless-two-owners.toml"))
         .unwrap()
         .replace(
-            "expect = { violation = \"agreement\" }",
+            "expect = { violation = \"mutual-exclusion\" }",
             "expect = \"pass\"",
         );
+    assert!(text.contains("expect = \"pass\""));
     let file = dir.join("wrong.toml");
     std::fs::write(&file, text).unwrap();
     let o = ftsim(&["run", file.to_str().unwrap(), "--seeds", "300"]);
@@ -133,7 +134,7 @@ fn replay_reproduces_the_failing_seed_that_run_reported() {
     ]);
     let doc = json(&o);
     let s = &doc["scenarios"][0];
-    let seed = s["first_failing_seed"].as_u64().expect("a failing seed");
+    let seed = s["replay_seed"].as_u64().expect("a failing seed");
     assert!(s["replay"]
         .as_str()
         .unwrap()
@@ -243,13 +244,15 @@ fn run_with_report_writes_an_index_a_summary_and_diagrams() {
     let index = std::fs::read_to_string(dir.join("index.html")).unwrap();
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
-    let seed = summary["scenarios"][0]["first_failing_seed"]
-        .as_u64()
-        .unwrap();
+    let seed = summary["scenarios"][0]["replay_seed"].as_u64().unwrap();
     let diagram = format!("flooding-f1-one-round-seed-{seed}.html");
     assert!(index.contains(&format!("href=\"{diagram}\"")), "{index}");
     let page = std::fs::read_to_string(dir.join(&diagram)).unwrap();
-    assert!(page.contains("agreement violated"));
+    assert!(page.contains("agreement (always)"), "the verdict");
+    assert!(
+        page.contains(r#""property":"agreement""#),
+        "the diagram's model"
+    );
     // The passing scenario has no failing seed and so no diagram.
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 3);
 }
@@ -336,4 +339,109 @@ fn a_closed_stdout_is_not_a_panic() {
         assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
         assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
     }
+}
+
+/// The timeline of flooding seed 4 (n3 crashes in the middle of its broadcast), filtered.
+fn flooding_timeline(filters: &[&str]) -> Output {
+    let file = scenario("flooding-f1-one-round.toml");
+    let mut args = vec!["replay", file.as_str(), "--seed", "4"];
+    args.extend_from_slice(filters);
+    ftsim(&args)
+}
+
+/// The trace lines of a timeline (they start with an event number).
+fn entry_lines(out: &str) -> Vec<&str> {
+    out.lines()
+        .filter(|l| {
+            let l = l.trim_start();
+            l.starts_with('#') && l[1..].starts_with(|c: char| c.is_ascii_digit())
+        })
+        .collect()
+}
+
+#[test]
+fn the_timeline_is_for_people() {
+    let o = flooding_timeline(&[]);
+    let out = stdout(&o);
+    let lines = entry_lines(&out);
+    assert!(lines.len() > 40, "{out}");
+    // One unit per run, aligned: every time has three decimals in one column.
+    assert!(out.contains("fault plan (times in ms):"), "{out}");
+    let time_col: Vec<&str> = lines
+        .iter()
+        .map(|l| l.split_whitespace().nth(1).unwrap())
+        .collect();
+    assert!(
+        time_col
+            .iter()
+            .all(|t| t.len() == 5 && t.as_bytes()[1] == b'.'),
+        "{time_col:?}"
+    );
+    // The verdict's events can be found: #25 starts a line.
+    assert!(out.contains("node 1 decided 19 at event #25 but node 0 decided 13 at event #14"));
+    assert!(lines.iter().any(|l| l.starts_with("#25 ")), "{out}");
+    // m13 was sent at 0 but was to leave n3 at 1ms, after n3 crashed at 0.838ms.
+    let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("to n1 (m13, leaves 1.000ms)"), "{out}");
+    assert!(
+        out.contains("m13 n3->n1: sender crashed before sending"),
+        "{out}"
+    );
+    // Wrapped to 80 columns, but for the command lines that cannot be.
+    for line in out
+        .lines()
+        .filter(|l| !l.starts_with("scenario") && !l.starts_with("replay:"))
+    {
+        assert!(line.chars().count() <= 80, "{line}");
+    }
+}
+
+#[test]
+fn the_timeline_filters_by_node_time_and_count() {
+    let all = stdout(&flooding_timeline(&[]));
+    let o = flooding_timeline(&["--node", "3"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        out.contains("showing 21 of 53 trace entries (--node 3)"),
+        "{out}"
+    );
+    for line in entry_lines(&out) {
+        assert!(
+            line.contains("n3") || line.contains(" * "),
+            "not about n3: {line}"
+        );
+    }
+    let window = stdout(&flooding_timeline(&["--from", "2ms", "--to", "3.5ms"]));
+    let lines = entry_lines(&window);
+    assert_eq!(
+        lines.first().unwrap().split_whitespace().nth(1),
+        Some("3.060")
+    );
+    assert_eq!(
+        lines.last().unwrap().split_whitespace().nth(1),
+        Some("3.440")
+    );
+    let last = stdout(&flooding_timeline(&["--last", "3"]));
+    assert_eq!(
+        entry_lines(&last),
+        entry_lines(&all)[entry_lines(&all).len() - 3..]
+    );
+    // The verdict is always there.
+    assert!(last.contains("verdict: VIOLATED"));
+
+    let bad_node = flooding_timeline(&["--node", "9"]);
+    assert_eq!(bad_node.status.code(), Some(2));
+    assert!(
+        stderr(&bad_node).contains("--node 9"),
+        "{}",
+        stderr(&bad_node)
+    );
+    let bad_time = flooding_timeline(&["--from", "soon"]);
+    assert_eq!(bad_time.status.code(), Some(2));
+    assert!(
+        stderr(&bad_time).contains("expected a duration"),
+        "{}",
+        stderr(&bad_time)
+    );
 }

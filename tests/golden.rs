@@ -1,6 +1,8 @@
-//! Golden-file tests of what people read: the text timeline and the SVG of the space-time
-//! diagram for one small fixed run (flooding consensus, 1 round, seed 4: an agreement
-//! violation). A deliberate change to either is refreshed with `UPDATE_EXPECT=1 cargo test`.
+//! Golden-file tests of what people read: the text timeline and the model the space-time
+//! diagram's script draws (events, marks, messages, partitions, the violation's rings, the
+//! causal highlight, states) for one small fixed run (flooding consensus, 1 round, seed 4: an
+//! agreement violation). A deliberate change to either is refreshed with
+//! `UPDATE_EXPECT=1 cargo test`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -57,7 +59,7 @@ fn text_timeline() {
 }
 
 #[test]
-fn svg_structure() {
+fn diagram_model() {
     let dir = std::env::temp_dir().join(format!("ftsim-golden-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let html = dir.join("d.html");
@@ -70,8 +72,12 @@ fn svg_structure() {
         html.to_str().unwrap(),
     ]);
     let page = std::fs::read_to_string(&html).unwrap();
-    let start = page.find("<svg").expect("an svg");
-    let end = page.find("</svg>").expect("a closed svg") + "</svg>".len();
-    let svg = page[start..end].replace("><", ">\n<") + "\n";
-    check("flooding-f1-one-round-seed-4.svg", &svg);
+    let open = r#"<script type="application/json" id="model">"#;
+    let start = page.find(open).expect("an embedded model") + open.len();
+    let end = start + page[start..].find("</script>").expect("a closed model");
+    let model: serde_json::Value = serde_json::from_str(&page[start..end]).expect("JSON");
+    check(
+        "flooding-f1-one-round-seed-4.model.json",
+        &(serde_json::to_string_pretty(&model).unwrap() + "\n"),
+    );
 }

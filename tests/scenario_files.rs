@@ -189,3 +189,219 @@ fn a_written_scenario_reads_back_the_same() {
     }
     assert!(checked >= 4, "only {checked} scenarios checked");
 }
+
+/// A paxos file that uses every fault section and every schedule action.
+const EVERY_FAULT: &str = r#"
+name = "every-fault"
+protocol = "paxos"
+nodes = 5
+seeds = { count = 3 }
+duration = "100ms"
+settle = "200ms"
+expect = "pass"
+[network]
+delay = ["1ms", "5ms"]
+loss = 0.2
+heals = true
+[faults]
+storage = "torn"
+partitions = { max = 1, shape = "minority", nodes = [1, 2, 3], between = ["0ms", "50ms"], lasting = ["5ms", "10ms"] }
+omissions = { max = 1, nodes = [4], between = ["0ms", "50ms"], lasting = ["5ms", "10ms"], send = 0.5 }
+intermittent = { nodes = [2], times = [2, 3], between = ["0ms", "10ms"], down = ["1ms", "2ms"], up = ["1ms", "2ms"] }
+clocks = { count = 2, offset = ["-1ms", "1ms"], drift = [-0.01, 0.01] }
+slow = { max = 1, nodes = [3], between = ["0ms", "50ms"], lasting = ["5ms", "10ms"], factor = [2.0, 4.0] }
+[[faults.crashes]]
+max = 1
+nodes = [0]
+mid_broadcast = 1.0
+broadcasts = [1, 2]
+[[faults.crashes]]
+max = 1
+nodes = [1]
+between = ["0ms", "50ms"]
+recover_after = ["1ms", "5ms"]
+[[faults.schedule]]
+at = "1ms"
+isolate = 4
+[[faults.schedule]]
+at = "2ms"
+one_way = { from = [3], to = [0, 1] }
+[[faults.schedule]]
+at = "3ms"
+heal = true
+[[faults.schedule]]
+at = "0ms"
+skew = 3
+offset = "2ms"
+drift = 0.001
+[[faults.schedule]]
+at = "4ms"
+slow = 4
+factor = 3.0
+until = "9ms"
+[[faults.schedule]]
+crash = 3
+after_sends = 4
+recover_after = "2ms"
+[[faults.schedule]]
+crash = 4
+on_message = "Prepare"
+nth = 2
+"#;
+
+#[test]
+fn every_fault_section_and_action_loads_and_reads_back() {
+    use ftsim::api::sim_core::faults::{PartitionShape, StorageFaults, Trigger};
+    let s = load(EVERY_FAULT).unwrap_or_else(|e| panic!("{e}"));
+    let spec = s.simulation.spec();
+    assert_eq!(spec.faults.crashes.len(), 2);
+    assert_eq!(spec.faults.crashes[0].mid_broadcast_ppm, 1_000_000);
+    assert_eq!(spec.faults.storage, StorageFaults::Torn);
+    let partitions = spec.faults.partitions.as_ref().unwrap();
+    assert_eq!(partitions.shape, PartitionShape::Minority);
+    assert!(spec.network.heals);
+    let plan = spec.plan(0);
+    let kinds: Vec<String> = plan
+        .events
+        .iter()
+        .map(|e| format!("{:?}", e.kind))
+        .collect();
+    for kind in [
+        "OneWay",
+        "ClockSkew",
+        "SlowStart",
+        "SlowEnd",
+        "Partition",
+        "Heal",
+    ] {
+        assert!(
+            kinds.iter().any(|k| k.starts_with(kind)),
+            "{kind}: {kinds:?}"
+        );
+    }
+    assert!(plan
+        .triggered
+        .iter()
+        .any(|t| t.node == 3 && t.when == Trigger::Sends { count: 4 }));
+    // Written back, it is the same simulation, run for run.
+    let text = to_toml(
+        &Header {
+            name: &s.name,
+            description: &s.description,
+            seeds: s.seeds,
+            expect: &s.expect,
+        },
+        s.simulation.as_ref(),
+    );
+    let back = parse(Path::new("back.toml"), &text, &catalog()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back.simulation.spec(), spec);
+    for seed in 0..3 {
+        assert_eq!(
+            back.simulation.run(seed, Default::default()).trace_hash,
+            s.simulation.run(seed, Default::default()).trace_hash
+        );
+    }
+}
+
+#[test]
+fn bad_fault_sections_name_the_key() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "storage = \"torn\"",
+            "storage = \"shredded\"",
+            "faults.storage",
+            "torn",
+        ),
+        (
+            "shape = \"minority\"",
+            "shape = \"triangle\"",
+            "faults.partitions",
+            "minority",
+        ),
+        (
+            "factor = [2.0, 4.0]",
+            "factor = [0.5, 4.0]",
+            "faults.slow.factor",
+            "1",
+        ),
+        (
+            "drift = [-0.01, 0.01]",
+            "drift = [-2.0, 0.01]",
+            "faults.clocks.drift",
+            "",
+        ),
+        (
+            "mid_broadcast = 1.0",
+            "mid_broadcast = 1.5",
+            "faults.crashes[0].mid_broadcast",
+            "",
+        ),
+        (
+            "isolate = 4",
+            "isolate = 7",
+            "faults.schedule[0].isolate",
+            "0 to 4",
+        ),
+        (
+            "after_sends = 4",
+            "after_sends = 4\nat = \"5ms\"",
+            "faults.schedule[5].at",
+            "trigger",
+        ),
+        (
+            "nth = 2",
+            "nth = 2\nsent = 1",
+            "faults.schedule[6].sent",
+            "in_broadcast",
+        ),
+        (
+            "heal = true",
+            "heal = false",
+            "faults.schedule[2].heal",
+            "heal = true",
+        ),
+        (
+            "until = \"9ms\"",
+            "until = \"2ms\"",
+            "faults.schedule[4]",
+            "until",
+        ),
+    ];
+    for (from, to, key, says) in cases {
+        assert!(EVERY_FAULT.contains(from), "{from}");
+        let e = err_of(&EVERY_FAULT.replacen(from, to, 1));
+        let shown = e.to_string();
+        assert!(
+            e.key.as_deref().is_some_and(|k| k.starts_with(key)),
+            "{to:?}: expected key {key}, got {shown}"
+        );
+        assert!(shown.contains(says), "{to:?}: expected {says:?} in {shown}");
+    }
+}
+
+#[test]
+fn schedules_that_make_no_sense_are_errors() {
+    let base = GOOD.replace("crashes = { max = 1, between = [\"0ms\", \"20ms\"] }\n", "");
+    let twice = base.clone() + "[[faults.schedule]]\nat = \"12ms\"\ncrash = 3\n";
+    let e = err_of(&twice);
+    assert_eq!(e.key.as_deref(), Some("faults.schedule[1].crash"), "{e}");
+    assert!(e.message.contains("already down"), "{e}");
+    let never = base.clone() + "[[faults.schedule]]\nat = \"12ms\"\nrecover = 2\n";
+    let e = err_of(&never);
+    assert_eq!(e.key.as_deref(), Some("faults.schedule[1].recover"), "{e}");
+    assert!(e.message.contains("never crashed"), "{e}");
+    // Crash, recover, crash again: fine.
+    let again = base
+        + "[[faults.schedule]]\nat = \"12ms\"\nrecover = 3\n[[faults.schedule]]\nat = \"14ms\"\ncrash = 3\n";
+    load(&again).unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// The README's example scenario is a file the loader accepts.
+#[test]
+fn the_readme_example_loads() {
+    let readme = include_str!("../README.md");
+    let start = readme.find("```toml\n").expect("a toml block") + "```toml\n".len();
+    let text = &readme[start..start + readme[start..].find("```").unwrap()];
+    let s = load(text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(s.expect, Expect::Outside("agreement".into()));
+}

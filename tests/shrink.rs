@@ -1,9 +1,11 @@
-//! Shrinking every expected-violation scenario of the catalogue (`expect = { violation = … }`):
-//! the shrunk run still violates the expected property, is no larger than the seed's run in
-//! nodes, faults, messages and events, and replays from its repro file — written, read back,
-//! and prepared again from the scenario text inside it — with the same trace hash. Each
-//! scenario's first seed that shows its violation is shrunk; it is found by running seeds in
-//! order rather than a whole sweep, which keeps the test to about a second in debug builds.
+//! Shrinking every scenario of the catalogue that expects a failure, a violation inside the
+//! protocol's model (`expect = { violation = … }`) or outside it (`expect = { outside = … }`):
+//! the shrunk run still violates the expected property on the same side of the model, is no
+//! larger than the seed's run in nodes, faults, messages and events, and replays from its repro
+//! file — written, read back, and prepared again from the scenario text inside it — with the
+//! same trace hash and the same classification. Each scenario's first seed that shows its
+//! failure is shrunk; it is found by running seeds in order rather than a whole sweep, which
+//! keeps the test to seconds in debug builds.
 
 use std::path::{Path, PathBuf};
 
@@ -16,8 +18,18 @@ fn catalog() -> Catalog {
     ftsim::catalog(&[]).unwrap()
 }
 
-/// Every scenario that expects a violation, with the property and its first seed showing it.
-fn expected_violations(catalog: &Catalog) -> Vec<(Scenario, String, u64)> {
+/// The failure a scenario expects, if it expects one.
+fn expected_failure(expect: &Expect) -> Option<Failure> {
+    let (property, outside) = match expect {
+        Expect::Violation(p) => (p.clone(), false),
+        Expect::Outside(p) => (p.clone(), true),
+        Expect::Pass => return None,
+    };
+    Some(Failure::Violated { property, outside })
+}
+
+/// Every scenario that expects a failure, with that failure and its first seed showing it.
+fn expected_failures(catalog: &Catalog) -> Vec<(Scenario, Failure, u64)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
@@ -28,22 +40,26 @@ fn expected_violations(catalog: &Catalog) -> Vec<(Scenario, String, u64)> {
     let mut out = Vec::new();
     for file in files {
         let s = scenario::load(&file, catalog).unwrap();
-        let Expect::Violation(property) = s.expect.clone() else {
+        let Some(failure) = expected_failure(&s.expect) else {
             continue;
         };
-        let seed = s.seeds.range().find(|&seed| {
-            let r = s.simulation.run(seed, RunOptions::default());
-            r.violations.iter().any(|v| v.property == property)
-        });
-        let seed = seed.unwrap_or_else(|| panic!("{}: no seed violates {property}", s.name));
-        out.push((s, property, seed));
+        let seed = s
+            .seeds
+            .range()
+            .find(|&seed| failure.shown_by(&s.simulation.run(seed, RunOptions::default())));
+        let seed = seed.unwrap_or_else(|| panic!("{}: no seed shows {failure:?}", s.name));
+        out.push((s, failure, seed));
     }
     out
 }
 
-fn shrunk(s: &Scenario, property: &str, seed: u64) -> Shrunk {
+fn shrunk(s: &Scenario, failure: &Failure, seed: u64) -> Shrunk {
+    let Failure::Violated { property, outside } = failure else {
+        unreachable!("scenarios expect violations")
+    };
     let options = ShrinkOptions {
-        property: Some(property.to_string()),
+        property: Some(property.clone()),
+        outside: Some(*outside),
         ..ShrinkOptions::default()
     };
     shrink(&s.simulation, seed, &options).unwrap()
@@ -59,18 +75,27 @@ fn repro_of(s: &Scenario, shrunk: &Shrunk) -> Repro {
 }
 
 #[test]
-fn every_expected_violation_shrinks_and_replays_from_its_repro() {
+fn every_expected_failure_shrinks_and_replays_from_its_repro() {
     let catalog = catalog();
-    let scenarios = expected_violations(&catalog);
-    assert!(scenarios.len() >= 20, "{} scenarios", scenarios.len());
-    for (s, property, seed) in &scenarios {
-        let shrunk = shrunk(s, property, *seed);
+    let scenarios = expected_failures(&catalog);
+    let outside = scenarios
+        .iter()
+        .filter(|(s, _, _)| matches!(s.expect, Expect::Outside(_)))
+        .count();
+    assert!(scenarios.len() >= 30, "{} scenarios", scenarios.len());
+    assert!(
+        outside >= 10,
+        "{outside} scenarios expect an outside failure"
+    );
+    for (s, expected, seed) in &scenarios {
+        let shrunk = shrunk(s, expected, *seed);
         let name = &s.name;
-        let expected = Failure::Violated {
-            property: property.clone(),
-        };
-        assert_eq!(shrunk.failure, expected, "{name}");
-        assert!(expected.shown_by(&shrunk.shrunk.report), "{name}");
+        assert_eq!(&shrunk.failure, expected, "{name}");
+        let report = &shrunk.shrunk.report;
+        assert!(expected.shown_by(report), "{name}");
+        if matches!(s.expect, Expect::Outside(_)) {
+            assert!(!report.outside_assumptions.is_empty(), "{name}: no reason");
+        }
         let (before, after) = (shrunk.original.size(), shrunk.shrunk.size());
         assert!(after.within(&before), "{name}: {before:?} -> {after:?}");
         assert!(!shrunk.exhausted, "{name}: the budget ran out");
@@ -93,18 +118,25 @@ fn every_expected_violation_shrinks_and_replays_from_its_repro() {
         );
         assert!(replayed.fails_alike, "{name}");
         assert_eq!(replayed.report.trace_hash, shrunk.shrunk.report.trace_hash);
+        // The classification travels with the repro: its failure, its violations, its
+        // reasons, and the scenario text inside it expects what the run shows.
+        assert_eq!(&repro.failure, expected, "{name}");
+        assert_eq!(repro.violations, report.violations, "{name}");
+        assert_eq!(repro.outside_assumptions, report.outside_assumptions);
+        let inside = scenario::parse(&file, &repro.scenario.text, &catalog).unwrap();
+        assert_eq!(inside.expect, s.expect, "{name}");
     }
 }
 
 #[test]
 fn the_same_input_gives_the_same_repro() {
     let catalog = catalog();
-    for (s, property, seed) in expected_violations(&catalog)
+    for (s, failure, seed) in expected_failures(&catalog)
         .iter()
         .filter(|(s, _, _)| s.name.starts_with("paxos") || s.name.starts_with("flooding"))
     {
-        let first = repro_of(s, &shrunk(s, property, *seed)).to_json();
-        let again = repro_of(s, &shrunk(s, property, *seed)).to_json();
+        let first = repro_of(s, &shrunk(s, failure, *seed)).to_json();
+        let again = repro_of(s, &shrunk(s, failure, *seed)).to_json();
         assert_eq!(first, again, "{}", s.name);
     }
 }

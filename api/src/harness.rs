@@ -6,7 +6,7 @@
 //!
 //! ```
 //! use ftsim_api::properties::consensus::{Agreement, Decision};
-//! use ftsim_api::{params, Ctx, Harness, NodeId, Process, Properties, Protocol};
+//! use ftsim_api::{params, Ctx, Harness, Model, NodeId, Process, Properties, Protocol};
 //!
 //! #[derive(Debug)]
 //! struct Echo;
@@ -34,6 +34,7 @@
 //!     fn properties(&self) -> Properties<Echo> {
 //!         Properties::new().always("agreement", "all decide alike", Agreement::default)
 //!     }
+//!     fn model(&self, _: &NoneToSet, _: usize) -> Model { Model::new() }
 //!     fn process(&self, _: &NoneToSet, _: NodeId, _: usize) -> Echo { Echo }
 //! }
 //!
@@ -235,9 +236,20 @@ impl<T: Protocol> Harness<T> {
 
     /// Asserts that some seed violates `property` (and that runs are deterministic); returns
     /// the seed that shows it.
+    ///
+    /// The violation must be inside the protocol's model: a bug, not a fault the protocol never
+    /// claimed to tolerate (see [`Harness::expect_outside`]).
     pub fn expect_violation(&self, property: &str) -> u64 {
         let t = self.verify(&Expect::Violation(property.to_string()));
         t.first_seed_by_invariant[property]
+    }
+
+    /// Asserts that some seed violates `property` outside the protocol's model (its faults
+    /// exceed what the protocol claims; the violation is the model's edge, not a bug), and
+    /// that runs are deterministic; returns the seed that shows it.
+    pub fn expect_outside(&self, property: &str) -> u64 {
+        let t = self.verify(&Expect::Outside(property.to_string()));
+        t.first_outside_seed_by_invariant[property]
     }
 
     /// Asserts that `seed` replays bit-identically: the same trace hash on a second run and
@@ -322,15 +334,17 @@ fn failure_text(
     file: &Option<PathBuf>,
 ) -> String {
     let mut out = format!("ftsim harness \"{name}\": {verdict}\n");
-    let seed = t.first_failing_seed;
+    let seed = t
+        .first_failing_seed
+        .or(t.first_outside.as_ref().map(|o| o.0));
     if let Some(seed) = seed {
         let report = sim.run(seed, RunOptions::default());
         let _ = writeln!(out, "seed {seed}: {}", outcome_text(&report));
     }
     let _ = writeln!(
         out,
-        "{} of {} runs failed; by property: {:?}",
-        t.failed_runs, t.runs, t.violations
+        "{} of {} runs failed inside the protocol's model {:?}; {} outside it {:?}",
+        t.failed_runs, t.runs, t.violations, t.outside_runs, t.outside_violations
     );
     let seed = seed.unwrap_or(0);
     let _ = writeln!(
@@ -359,7 +373,17 @@ fn outcome_text(r: &RunReport) -> String {
         _ => r
             .violations
             .iter()
-            .map(|v| format!("violated \"{}\" at {}: {}", v.property, v.during, v.message))
+            .map(|v| {
+                let outside = v
+                    .outside_assumptions
+                    .as_ref()
+                    .map(|why| format!(" (outside the protocol's assumptions: {why})"))
+                    .unwrap_or_default();
+                format!(
+                    "violated \"{}\" at {}: {}{outside}",
+                    v.property, v.during, v.message
+                )
+            })
             .collect::<Vec<_>>()
             .join("; "),
     }

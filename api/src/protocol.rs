@@ -10,7 +10,11 @@ use std::sync::Arc;
 use sim_core::{DetectorModel, NodeId, Process};
 
 use crate::adversaries::{Adversaries, AdversaryInfo};
+use crate::model::Model;
 use crate::params::{ParamInfo, ParamValues, Params};
+
+/// The group size `ftsim list` states a protocol's model for (its bounds follow the size).
+pub const DEFAULT_NODES: usize = 5;
 use crate::simulation::{RunSpec, Simulation};
 use crate::table::{Properties, PropertyInfo};
 
@@ -39,7 +43,7 @@ impl SpecError {
 ///
 /// ```
 /// use ftsim_api::properties::consensus::{Agreement, Decision};
-/// use ftsim_api::{params, Ctx, NodeId, Process, Properties, Protocol};
+/// use ftsim_api::{params, Ctx, Model, NodeId, Process, Properties, Protocol};
 ///
 /// /// Every process decides its own id: agreement breaks as soon as two decide.
 /// #[derive(Debug)]
@@ -79,6 +83,7 @@ impl SpecError {
 ///     fn properties(&self) -> Properties<Selfish> {
 ///         Properties::new().always("agreement", "no two decide differently", Agreement::default)
 ///     }
+///     fn model(&self, _: &SelfishParams, _: usize) -> Model { Model::new() }
 ///     fn process(&self, _: &SelfishParams, _: NodeId, _: usize) -> Selfish { Selfish }
 /// }
 ///
@@ -121,6 +126,11 @@ pub trait Protocol: Send + Sync + 'static {
         Ok(())
     }
 
+    /// The model the protocol claims to tolerate with these parameters and this group size:
+    /// which faults, how many, what timing. A failure outside it is reported apart from real
+    /// violations ("outside assumptions"), with the reason.
+    fn model(&self, params: &Self::Params, nodes: usize) -> Model;
+
     /// Builds node `node`'s process in a group of `nodes`, at start and again, from scratch,
     /// when it recovers from a crash.
     fn process(&self, params: &Self::Params, node: NodeId, nodes: usize) -> Self::Process;
@@ -141,6 +151,9 @@ pub struct ProtocolInfo {
     pub adversaries: Vec<AdversaryInfo>,
     /// The detector it needs, with its default settings.
     pub detector: Option<DetectorModel>,
+    /// The model it claims with its default parameters, for `ftsim list` (the bounds follow
+    /// the parameters and the group size; the rules say how).
+    pub model: Model,
 }
 
 impl ProtocolInfo {
@@ -205,6 +218,7 @@ impl<T: Protocol> AnyProtocol for T {
             properties: self.properties().infos(),
             adversaries: self.adversaries().infos(),
             detector: self.detector(),
+            model: self.model(&T::Params::default(), DEFAULT_NODES),
         }
     }
 

@@ -12,6 +12,7 @@ use sim_core::{
 };
 
 use crate::adversaries::Adversaries;
+use crate::model::Model;
 use crate::params::{ParamValues, Params};
 use crate::protocol::{Protocol, SpecError};
 use crate::table::Properties;
@@ -142,6 +143,11 @@ pub trait Simulation: Send + Sync {
     fn spec(&self) -> &RunSpec;
     /// The parameter values, defaults included.
     fn params(&self) -> ParamValues;
+    /// The model the protocol claims with these parameters and this group size.
+    fn model(&self) -> &Model;
+    /// How runs of this spec may step outside that model (empty: they cannot), one sentence
+    /// each, naming the scenario key that allows it.
+    fn may_step_outside(&self) -> &[String];
     /// Runs one seed. A panic anywhere in it (the protocol, its properties, drawing the plan)
     /// is that seed's outcome, never the caller's.
     fn run(&self, seed: u64, options: RunOptions<'_>) -> RunReport;
@@ -164,6 +170,8 @@ struct Bound<T: Protocol> {
     checked: Vec<usize>,
     adversaries: Adversaries<T>,
     adversary: Option<usize>,
+    model: Model,
+    may_step_outside: Vec<String>,
 }
 
 /// A [`Simulation`] that knows its protocol's type: besides running seeds, it hands out the
@@ -195,6 +203,8 @@ pub fn prepare_typed<T: Protocol>(
     let checked = resolve_checks(protocol.name(), &properties, &mut spec)?;
     let adversaries = protocol.adversaries();
     let adversary = resolve_adversary(protocol.name(), &adversaries, &mut spec)?;
+    let model = protocol.model(&params, spec.nodes);
+    let may_step_outside = model.scenario_breaches(protocol.name(), &spec);
     Ok(Arc::new(Prepared {
         bound: Arc::new(Bound {
             protocol,
@@ -205,6 +215,8 @@ pub fn prepare_typed<T: Protocol>(
             checked,
             adversaries,
             adversary,
+            model,
+            may_step_outside,
         }),
     }))
 }
@@ -378,7 +390,11 @@ fn panicked(seed: u64, plan: FaultPlan, message: String, during: &str) -> RunRep
         stats: Stats::default(),
         trace_hash: 0,
         plan,
+        crashed: Vec::new(),
+        down_at_end: Vec::new(),
+        outside_assumptions: Vec::new(),
         trace: None,
+        states: Vec::new(),
     }
 }
 
@@ -393,6 +409,14 @@ impl<T: Protocol> Simulation for Prepared<T> {
 
     fn params(&self) -> ParamValues {
         self.bound.params.to_values()
+    }
+
+    fn model(&self) -> &Model {
+        &self.bound.model
+    }
+
+    fn may_step_outside(&self) -> &[String] {
+        &self.bound.may_step_outside
     }
 
     fn run(&self, seed: u64, options: RunOptions<'_>) -> RunReport {
@@ -468,7 +492,8 @@ impl<T: Protocol> Prepared<T> {
         }
     }
 
-    /// Runs `plan` with decisions from `choices`, and hands the source back (`None` if the run
+    /// Runs `plan` with decisions from `choices`, judges a failure against the protocol's
+    /// model (outside its assumptions or not), and hands the source back (`None` if the run
     /// panicked while it was being set up).
     fn execute<C: Choices>(
         &self,
@@ -483,9 +508,11 @@ impl<T: Protocol> Prepared<T> {
             let report = engine.run();
             (report, engine.into_choices())
         });
-        match run {
+        let (mut report, choices) = match run {
             Ok((report, choices)) => (report, Some(choices)),
             Err(message) => (panicked(seed, kept, message, "setting up the run"), None),
-        }
+        };
+        crate::model::classify(&self.bound.model, self.protocol(), &mut report);
+        (report, choices)
     }
 }

@@ -5,7 +5,9 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use ftsim_api::properties::consensus::{Agreement, Decision};
-use ftsim_api::{params, Ctx, Harness, NodeId, Process, Properties, Property, Protocol, World};
+use ftsim_api::{
+    params, Ctx, Harness, Model, NodeId, Process, Properties, Property, Protocol, World,
+};
 
 #[derive(Clone, Debug, Hash)]
 struct Decide(u64);
@@ -83,6 +85,9 @@ impl Protocol for CoinToss {
             .always("agreement", "all decide alike", Agreement::default)
             .sometimes("zero-says-one", "node 0 decided 1", ZeroSaysOne::default)
     }
+    fn model(&self, _: &CoinParams, _: usize) -> Model {
+        Model::new()
+    }
     fn process(&self, params: &CoinParams, _: NodeId, _: usize) -> Coin {
         Coin {
             panic_at_start: params.panic_at_start,
@@ -118,6 +123,9 @@ impl Protocol for LeakyToss {
     }
     fn properties(&self) -> Properties<Leaky> {
         Properties::new()
+    }
+    fn model(&self, _: &CoinParams, _: usize) -> Model {
+        Model::new()
     }
     fn process(&self, _: &CoinParams, _: NodeId, _: usize) -> Leaky {
         Leaky

@@ -7,6 +7,7 @@ pub mod broadcast;
 pub mod byzantine;
 pub mod checkpoint;
 pub mod flooding;
+pub mod lease;
 pub mod lock_server;
 pub mod paxos;
 pub mod primary_backup;
@@ -19,12 +20,14 @@ use ftsim_api::AnyProtocol;
 pub fn all() -> &'static [&'static dyn AnyProtocol] {
     &[
         &flooding::FloodingConsensus,
+        &flooding::AsyncFloodingConsensus,
         &broadcast::Broadcast,
         &primary_backup::PrimaryBackup,
         &twophase::TwoPhaseCommit,
         &checkpoint::Checkpointing,
         &total_order::TotalOrderMulticast,
         &lock_server::LockServer,
+        &lease::LeaseLock,
         &byzantine::OralMessages,
         &paxos::SingleDecreePaxos,
     ]

@@ -1,11 +1,12 @@
 //! Two traces side by side where they part: the entries both runs share just before the first
 //! difference, then the next entries of each run, so a person sees what the change did first.
+//! Entries read as in the timeline ([`describe_event`]), every time in one unit for both runs.
 
 use std::fmt::Write;
 
-use sim_core::TraceEvent;
+use sim_core::{Time, TraceEvent};
 
-use crate::timeline::describe_event;
+use crate::timeline::{describe_event, Clock};
 
 /// Terminal width the lines are cut to.
 const WIDTH: usize = 80;
@@ -20,15 +21,17 @@ pub fn render(
     context: usize,
 ) -> String {
     let mut out = String::new();
+    let latest = a.iter().chain(b).map(|e| e.time).max();
+    let clock = Clock::up_to(latest.unwrap_or(Time::ZERO));
     let place = a.get(at).or(b.get(at)).map_or_else(String::new, |e| {
-        format!(" (event #{} at {})", e.event, e.time)
+        format!(" (event #{} at {})", e.event, clock.at(e.time))
     });
     let _ = writeln!(out, "the runs part at trace entry {at}{place}");
     let shared = &a[at.saturating_sub(context)..at];
     if !shared.is_empty() {
         let _ = writeln!(out, "both runs:");
         for e in shared {
-            let _ = writeln!(out, "{}", line("  ", e));
+            let _ = writeln!(out, "{}", line("  ", e, &clock));
         }
     }
     for (name, trace) in [names.0, names.1].into_iter().zip([a, b]) {
@@ -38,20 +41,22 @@ pub fn render(
             let _ = writeln!(out, "  (the run ends here)");
         }
         for (i, e) in next.iter().take(context).enumerate() {
-            let _ = writeln!(out, "{}", line(if i == 0 { "> " } else { "  " }, e));
+            let mark = if i == 0 { "> " } else { "  " };
+            let _ = writeln!(out, "{}", line(mark, e, &clock));
         }
     }
     out
 }
 
 /// One entry on one line: mark, event number, time, node, what happened.
-fn line(mark: &str, e: &TraceEvent) -> String {
-    let (tag, text) = describe_event(e);
+fn line(mark: &str, e: &TraceEvent, clock: &Clock) -> String {
+    let (tag, text) = describe_event(e, clock);
     let node = e.node.map_or(" * ".to_string(), |n| format!("n{n:<2}"));
     let full = format!(
-        "{mark}#{:<5}{:>12}  {node} {tag:<9} {text}",
+        "{mark}#{:<5}{:>12}  {node} {tag:<9} {}",
         e.event,
-        e.time.to_string()
+        clock.at(e.time),
+        text.replace('\n', " ")
     );
     cut(full.trim_end(), WIDTH)
 }
@@ -87,7 +92,7 @@ mod tests {
         let a = vec![entry(1, TraceKind::Start), entry(2, TraceKind::Crash)];
         let b = vec![entry(1, TraceKind::Start), entry(2, TraceKind::Recover)];
         let text = render(&a, &b, 1, ("old", "new"), 3);
-        assert!(text.starts_with("the runs part at trace entry 1 (event #2 at 2ms)"));
+        assert!(text.starts_with("the runs part at trace entry 1 (event #2 at 2.000ms)"));
         let old = text.find("old:").unwrap();
         let new = text.find("new:").unwrap();
         assert!(text[old..new].contains("> #2") && text[old..new].contains("CRASH"));

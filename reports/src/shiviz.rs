@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use sim_core::RunReport;
 
-use crate::timeline::describe_event;
+use crate::timeline::{describe_event, Clock};
 
 fn json_str(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"?\"".to_string())
@@ -17,9 +17,10 @@ fn json_str(s: &str) -> String {
 /// are left out).
 pub fn export(report: &RunReport) -> String {
     let mut out = String::from("(?<event>.*)\\n(?<host>\\S*) (?<clock>{.*})\n\n");
+    let clock = Clock::of(report);
     for e in report.trace.as_deref().unwrap_or(&[]) {
         let Some(node) = e.node else { continue };
-        let (tag, text) = describe_event(e);
+        let (tag, text) = describe_event(e, &clock);
         let line = format!("{} {} {}", e.time, tag, text).replace(['\n', '\r'], " ");
         let clock: Vec<String> =
             e.vc.iter()
@@ -35,7 +36,7 @@ pub fn export(report: &RunReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sim_core::{FaultPlan, Outcome, Stats, Time, TraceEvent, TraceKind};
+    use sim_core::{Outcome, Time, TraceEvent, TraceKind};
 
     #[test]
     fn each_event_is_two_lines_with_a_growing_own_clock() {
@@ -50,11 +51,6 @@ mod tests {
         let report = RunReport {
             seed: 0,
             outcome: Outcome::Ok,
-            violations: vec![],
-            reached: vec![],
-            stats: Stats::default(),
-            trace_hash: 0,
-            plan: FaultPlan::default(),
             trace: Some(vec![
                 e(1, Some(0), vec![1, 0], TraceKind::Start),
                 e(
@@ -80,6 +76,7 @@ mod tests {
                     },
                 ),
             ]),
+            ..RunReport::default()
         };
         let log = export(&report);
         let lines: Vec<&str> = log.lines().collect();

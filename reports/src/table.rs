@@ -16,6 +16,19 @@ fn violations_text(v: &BTreeMap<String, u64>) -> String {
         .join(", ")
 }
 
+/// Violations inside the protocol's model, then those outside it.
+fn violations_cell(s: &ScenarioSummary) -> String {
+    match (s.violations.is_empty(), s.outside_violations.is_empty()) {
+        (_, true) => violations_text(&s.violations),
+        (true, false) => format!("outside: {}", violations_text(&s.outside_violations)),
+        (false, false) => format!(
+            "{}; outside: {}",
+            violations_text(&s.violations),
+            violations_text(&s.outside_violations)
+        ),
+    }
+}
+
 /// The sweep table for a terminal.
 pub fn render_table(summaries: &[ScenarioSummary], color: bool) -> String {
     let paint = |code: &str, t: String| {
@@ -33,9 +46,8 @@ pub fn render_table(summaries: &[ScenarioSummary], color: bool) -> String {
                 s.protocol.clone(),
                 s.runs.to_string(),
                 s.failed_runs.to_string(),
-                violations_text(&s.violations),
-                s.first_failing_seed
-                    .map_or("-".to_string(), |x| x.to_string()),
+                violations_cell(s),
+                s.replay_seed.map_or("-".to_string(), |x| x.to_string()),
                 s.expect.to_string(),
             ]
         })
@@ -46,7 +58,7 @@ pub fn render_table(summaries: &[ScenarioSummary], color: bool) -> String {
         "runs",
         "failed",
         "violations",
-        "first failing seed",
+        "replay seed",
         "expect",
     ];
     let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
@@ -85,6 +97,16 @@ pub fn render_table(summaries: &[ScenarioSummary], color: bool) -> String {
         let _ = writeln!(out, "{}  {result}", line(r.to_vec()));
         if !s.ok {
             let _ = writeln!(out, "  {}", paint("31", s.verdict.clone()));
+        }
+        for why in &s.may_step_outside {
+            let _ = writeln!(out, "  may step outside the protocol's assumptions: {why}");
+        }
+        if let Some(why) = &s.first_outside_reason {
+            let _ = writeln!(
+                out,
+                "  {} run(s) failed outside the protocol's assumptions (first: {why})",
+                s.outside_runs
+            );
         }
         if let Some(cmd) = &s.replay {
             let _ = writeln!(out, "  replay: {cmd}");

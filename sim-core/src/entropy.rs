@@ -25,6 +25,8 @@ pub enum Stream {
     Detector,
     /// Choices made by Byzantine adversaries.
     Adversary,
+    /// Which unsynced writes a crash tears off (storage faults).
+    Storage,
     /// A process's own randomness (`Ctx::random_below` and friends).
     Process(NodeId),
 }
@@ -37,6 +39,7 @@ impl Stream {
             Stream::Network => 1,
             Stream::Detector => 2,
             Stream::Adversary => 3,
+            Stream::Storage => 4,
             Stream::Process(i) => 16 + i as u64,
         }
     }
@@ -120,13 +123,20 @@ pub enum Draw {
         #[serde(flatten)]
         msg: MsgKey,
     },
+    /// How many of a node's writes since its last sync survive a crash that tears them
+    /// (storage faults): the outcome is the count kept, in order; 0, the simplest, keeps none
+    /// (the crash loses every unsynced write). A node's tears are answered in order.
+    Tear {
+        /// The node that crashed.
+        node: NodeId,
+    },
     /// A process's own chance (`Ctx::random_chance_ppm`): true when the outcome is below `ppm`.
     Chance {
         /// The chance, in parts per million.
         ppm: u32,
     },
-    /// Any other choice (a process's or an adversary's draw, a fault time, a false suspicion),
-    /// asked in order within its stream; 0 is the simplest.
+    /// Any other choice (a process's or an adversary's draw, a fault plan's draw, a false
+    /// suspicion), asked in order within its stream; 0 is the simplest.
     Pick,
 }
 
@@ -139,7 +149,11 @@ impl Draw {
             | Draw::SendOmission { ppm, .. }
             | Draw::ReceiveOmission { ppm, .. }
             | Draw::Chance { ppm } => Some(ppm),
-            Draw::Delay { .. } | Draw::DelayTail { .. } | Draw::Tamper { .. } | Draw::Pick => None,
+            Draw::Delay { .. }
+            | Draw::DelayTail { .. }
+            | Draw::Tamper { .. }
+            | Draw::Tear { .. }
+            | Draw::Pick => None,
         }
     }
 
@@ -153,7 +167,7 @@ impl Draw {
             | Draw::Delay { msg, .. }
             | Draw::DelayTail { msg, .. }
             | Draw::Tamper { msg } => Some(msg),
-            Draw::Chance { .. } | Draw::Pick => None,
+            Draw::Tear { .. } | Draw::Chance { .. } | Draw::Pick => None,
         }
     }
 
@@ -211,44 +225,42 @@ fn below(rng: &mut ChaCha8Rng, bound: u64) -> u64 {
 }
 
 /// The default source: independent ChaCha8 streams derived from the run seed, one per purpose.
+/// A stream is set up the first time it is drawn from (many runs never draw from most).
 pub struct Seeded {
     seed: u64,
-    fixed: [ChaCha8Rng; 4],
-    processes: Vec<ChaCha8Rng>,
+    fixed: [Option<ChaCha8Rng>; FIXED_STREAMS],
+    processes: Vec<Option<ChaCha8Rng>>,
 }
+
+/// The purposes other than processes' own (see [`Stream::number`]).
+const FIXED_STREAMS: usize = 5;
 
 impl Seeded {
     /// The streams of run `seed`.
     pub fn new(seed: u64) -> Self {
-        let stream = |s: Stream| {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            rng.set_stream(s.number());
-            rng
-        };
         Seeded {
             seed,
-            fixed: [
-                stream(Stream::FaultPlan),
-                stream(Stream::Network),
-                stream(Stream::Detector),
-                stream(Stream::Adversary),
-            ],
+            fixed: Default::default(),
             processes: Vec::new(),
         }
     }
 
     fn rng(&mut self, stream: Stream) -> &mut ChaCha8Rng {
-        match stream {
+        let seed = self.seed;
+        let slot = match stream {
             Stream::Process(i) => {
-                while self.processes.len() <= i {
-                    let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
-                    rng.set_stream(Stream::Process(self.processes.len()).number());
-                    self.processes.push(rng);
+                if self.processes.len() <= i {
+                    self.processes.resize(i + 1, None);
                 }
                 &mut self.processes[i]
             }
             other => &mut self.fixed[other.number() as usize],
-        }
+        };
+        slot.get_or_insert_with(|| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            rng.set_stream(stream.number());
+            rng
+        })
     }
 }
 
@@ -479,6 +491,7 @@ mod tests {
             Draw::Loss { msg, ppm: 5 },
             Draw::DelayTail { msg, copy: true },
             Draw::Chance { ppm: 3 },
+            Draw::Tear { node: 4 },
             Draw::Pick,
         ] {
             let text = serde_json::to_string(&draw).unwrap();

@@ -30,5 +30,6 @@ pub use property::{Monitor, Property, PropertyKind, World};
 pub use tape::{Choice, Divergence, Recorder, Tape};
 pub use time::{Duration, Time};
 pub use trace::{
-    DropReason, Outcome, RunReport, Stats, TraceEvent, TraceKind, Violation, TRACE_FORMAT,
+    DropReason, Outcome, ProcessState, RunReport, Stats, TraceEvent, TraceKind, Violation,
+    TRACE_FORMAT,
 };

@@ -15,7 +15,6 @@ pub enum DelayDist {
     /// Always the same delay.
     Constant(Duration),
     /// Uniform between `min` and `max`, inclusive.
-    /// Uniform between `min` and `max`.
     Uniform {
         /// The shortest delay.
         min: Duration,
@@ -24,7 +23,6 @@ pub enum DelayDist {
     },
     /// At least `min`, plus an exponentially distributed extra with mean `mean` (a long tail:
     /// an asynchronous network with no upper bound on delay), capped at `min + 50 * mean`.
-    /// `min` plus an exponential tail whose mean is `mean` in all.
     Exponential {
         /// The shortest delay.
         min: Duration,
@@ -99,6 +97,10 @@ pub struct NetworkModel {
     pub links: Vec<LinkOverride>,
     /// The time to put one message on a sender's wire: messages of one sender leave one after another, so a crash can cut a broadcast.
     pub send_gap: Duration,
+    /// Loss and duplication stop when the fault phase ends, like partitions and omissions,
+    /// so liveness is judged on a healed network (by default they go on).
+    #[serde(default)]
+    pub heals: bool,
 }
 
 impl NetworkModel {

@@ -135,6 +135,9 @@ pub(crate) enum Effect<P: Process> {
         id: TimerId,
     },
     Observe(P::Obs),
+    /// Stable storage as it was when the handler synced it (only with storage faults on),
+    /// in order with the sends: a crash that cuts the handler before this point loses it.
+    Sync(P::Stable),
 }
 
 /// What a handler can see and do.
@@ -146,6 +149,10 @@ pub struct Ctx<'a, P: Process> {
     pub(crate) timers: &'a mut TimerSlab,
     pub(crate) stable: &'a mut P::Stable,
     pub(crate) stable_written: bool,
+    /// Whether the run models storage faults (then a sync takes a snapshot).
+    pub(crate) storage_faults: bool,
+    /// Whether stable storage holds writes not synced yet (tracked with storage faults only).
+    pub(crate) unsynced: bool,
     pub(crate) choices: &'a mut dyn Choices,
 }
 
@@ -205,10 +212,25 @@ impl<'a, P: Process> Ctx<'a, P> {
         self.stable
     }
 
-    /// Writes stable storage; the write is durable as soon as the handler returns.
+    /// Writes stable storage. The write is durable when the handler returns, unless the
+    /// scenario models storage faults: then only synced writes survive a crash (see
+    /// [`Ctx::sync`]).
     pub fn stable_mut(&mut self) -> &mut P::Stable {
         self.stable_written = true;
+        self.unsynced = true;
         self.stable
+    }
+
+    /// Makes everything this node wrote to stable storage durable, including what this handler
+    /// writes, before whatever the handler sends after this call leaves (an `fsync` before
+    /// answering; call it before the sends it must precede). Under storage faults, writes not
+    /// synced are lost at a crash, and a crash that cuts the handler before this point (see
+    /// triggered crashes) loses the sync; otherwise syncing changes nothing.
+    pub fn sync(&mut self) {
+        if self.storage_faults && self.unsynced {
+            self.effects.push(Effect::Sync(self.stable.clone()));
+            self.unsynced = false;
+        }
     }
 
     /// A number drawn uniformly from `0..bound` from this process's own stream.
@@ -246,17 +268,32 @@ pub struct AdversaryCtx<'a> {
     /// The message intercepted: the adversary's draws about it are keyed to it.
     pub(crate) msg: Option<MsgKey>,
     pub(crate) choices: &'a mut dyn Choices,
+    /// Per node, whether it is Byzantine (empty: not known, as in a unit test that did not
+    /// say).
+    pub(crate) byzantine: &'a [bool],
 }
 
 impl<'a> AdversaryCtx<'a> {
-    /// A context for calling an adversary directly (in a protocol's unit tests).
+    /// A context for calling an adversary directly (in a protocol's unit tests), with no
+    /// traitors known until [`AdversaryCtx::with_traitors`] says.
     pub fn new(now: Time, n: usize, choices: &'a mut dyn Choices) -> Self {
         AdversaryCtx {
             now,
             n,
             msg: None,
             choices,
+            byzantine: &[],
         }
+    }
+
+    /// The same context, knowing which nodes are Byzantine (`byzantine[i]` for node i).
+    pub fn with_traitors(self, byzantine: &'a [bool]) -> Self {
+        AdversaryCtx { byzantine, ..self }
+    }
+
+    /// Whether `node` is Byzantine: traitors collude, so each knows the others.
+    pub fn is_traitor(&self, node: NodeId) -> bool {
+        self.byzantine.get(node).copied().unwrap_or(false)
     }
 
     /// A number drawn uniformly from `0..bound` from the adversary stream (recorded as a

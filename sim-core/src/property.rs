@@ -12,11 +12,12 @@ use crate::process::Process;
 use crate::time::Time;
 use crate::NodeId;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
 /// When a property is judged.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PropertyKind {
     /// Safety: after every event; the first failure stops the run.
+    #[default]
     Always,
     /// Liveness: once, at the end of a run that was not cut short.
     Eventually,
@@ -54,7 +55,19 @@ pub struct World<'a, P: Process> {
     pub(crate) up: &'a [bool],
     pub(crate) ever_crashed: &'a [bool],
     pub(crate) byzantine: &'a [bool],
+    /// Per node, the last event that ran one of its handlers (0: none yet).
+    pub(crate) last_steps: &'a [u64],
+    /// The node whose event is being judged.
+    pub(crate) event_node: Option<NodeId>,
 }
+
+// By hand: deriving would ask `P: Clone`, and a view is only references.
+impl<P: Process> Clone for World<'_, P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<P: Process> Copy for World<'_, P> {}
 
 impl<'a, P: Process> World<'a, P> {
     /// A view over explicit slices (one entry per node), for judging hand-built histories.
@@ -72,7 +85,28 @@ impl<'a, P: Process> World<'a, P> {
             up,
             ever_crashed,
             byzantine,
+            last_steps: &[],
+            event_node: None,
         }
+    }
+
+    /// The same view, judging an event at `node` (see [`World::event_node`]).
+    pub fn at_node(mut self, node: NodeId) -> Self {
+        self.event_node = Some(node);
+        self
+    }
+
+    /// The same view, judging event `event` (for hand-built histories: a property that
+    /// remembers where observations happened reads it through [`World::event`]).
+    pub fn at_event(mut self, event: u64) -> Self {
+        self.event = event;
+        self
+    }
+
+    /// The same view, with each node's last step (see [`World::last_event`]; 0 for none).
+    pub fn with_last_events(mut self, last_steps: &'a [u64]) -> Self {
+        self.last_steps = last_steps;
+        self
     }
 
     /// The number of nodes.
@@ -83,6 +117,18 @@ impl<'a, P: Process> World<'a, P> {
     /// property can remember where an observation happened and point back at it.
     pub fn event(&self) -> u64 {
         self.event
+    }
+    /// The node whose handler ran in the event being judged (`None` at the end of a run, or in
+    /// a hand-built view). Only that node's state can have changed since the previous event, so
+    /// a property that follows states can look at it alone.
+    pub fn event_node(&self) -> Option<NodeId> {
+        self.event_node
+    }
+    /// The last event so far that ran one of `node`'s handlers (its start, a delivery, a
+    /// timer, a failure-detector notice, its recovery), if any. A liveness property names it
+    /// as the last step at which a stuck process could have made progress.
+    pub fn last_event(&self, node: NodeId) -> Option<u64> {
+        self.last_steps.get(node).copied().filter(|&e| e > 0)
     }
     /// The state of a node (for a crashed node: as it was when it crashed).
     pub fn state(&self, node: NodeId) -> &'a P {
@@ -139,8 +185,11 @@ pub trait Property<P: Process> {
         Ok(())
     }
 
-    /// After a violation: the earlier events that the violation conflicts with (e.g. the other
-    /// decision of an agreement violation), so reports can show the causal past of all of them.
+    /// After a violation: the events that make the property false besides the violating one
+    /// (the other decision of an agreement violation, both holders of a lock, the send and the
+    /// receipt of an orphan message; for liveness, what a stuck process waited for and its last
+    /// step), so reports can point at them and highlight the causal past of all of them. The
+    /// violation's message should name them too ("event #12"), so the verdict reads on its own.
     fn related_events(&self) -> Vec<u64> {
         Vec::new()
     }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::faults::FaultPlan;
 use crate::property::PropertyKind;
-use crate::time::Time;
+use crate::time::{Duration, Time};
 use crate::NodeId;
 
 /// The version of what a run's record means: what the running trace hash mixes (each event's
@@ -166,6 +166,30 @@ pub enum TraceKind {
     },
     /// The node stopped losing messages.
     OmissionEnd,
+    /// Messages from `from` to `to` are lost from now on (the other way works).
+    OneWay {
+        /// The senders cut off.
+        from: Vec<NodeId>,
+        /// The receivers they cannot reach.
+        to: Vec<NodeId>,
+    },
+    /// The node's clock jumped and drifts (see `FaultKind::ClockSkew`).
+    ClockSkew {
+        /// How far ahead it jumped, in nanoseconds (negative: behind).
+        offset_ns: i64,
+        /// How much faster it runs now, in parts per million.
+        drift_ppm: i32,
+    },
+    /// The node runs at `factor_pct` percent of normal time (100: normal again).
+    Slow {
+        /// Percent of normal time its sends and timers take.
+        factor_pct: u32,
+    },
+    /// A crash lost the node's unsynced writes: its stable storage now holds `stable`.
+    StorageLost {
+        /// What survived (`Debug`).
+        stable: String,
+    },
     /// The network heals and omissions end: the liveness phase starts.
     FaultsEnd,
     /// A property was violated.
@@ -196,8 +220,21 @@ pub struct TraceEvent {
     pub kind: TraceKind,
 }
 
-/// A property that failed.
+/// A process's state after one of its events, as its `Debug` renders it. A
+/// traced run records one whenever the state changed, so the state at any event is the latest
+/// record of that node at or before it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessState {
+    /// The engine event after which the process was in this state.
+    pub event: u64,
+    /// The process.
+    pub node: NodeId,
+    /// Its state (`{:?}`; reports indent it).
+    pub state: String,
+}
+
+/// A property that failed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
     /// The property's name.
     pub property: String,
@@ -211,9 +248,14 @@ pub struct Violation {
     pub during: String,
     /// What went wrong, in words.
     pub message: String,
-    /// Earlier events the violation conflicts with (the other side of a disagreement).
+    /// The other events that make the property false, in order (the other side of a
+    /// disagreement; for liveness, what a stuck process waited for and its last step).
     #[serde(default)]
     pub related: Vec<u64>,
+    /// Why the run that broke it stepped outside its protocol's assumptions, if it did: a
+    /// failure outside the model the protocol claims is not a bug in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outside_assumptions: Option<String>,
 }
 
 /// Which budget a run exhausted.
@@ -225,15 +267,15 @@ pub enum Budget {
 }
 
 /// How a run ended.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "status")]
 pub enum Outcome {
     /// Every checked property held.
+    #[default]
     Ok,
     /// At least one property failed (see `violations`).
     Violated,
     /// The run hit a budget: a livelock or a protocol that never quiesces is a finding.
-    /// A budget ran out before the run ended.
     BudgetExceeded {
         /// Which budget.
         budget: Budget,
@@ -241,7 +283,6 @@ pub enum Outcome {
         limit: u64,
     },
     /// A protocol handler panicked.
-    /// The protocol panicked.
     Panicked {
         /// The panic's message.
         message: String,
@@ -274,10 +315,25 @@ pub struct Stats {
     pub timers_fired: u64,
     /// The virtual time the run ended at.
     pub end_time: Time,
+    /// Messages the link lost (part of `messages_dropped`).
+    #[serde(default)]
+    pub messages_lost: u64,
+    /// Messages scheduled to arrive before one sent earlier on the same link.
+    #[serde(default)]
+    pub messages_reordered: u64,
+    /// The longest time from a send (in its handler) to the arrival of the message.
+    #[serde(default)]
+    pub max_transit: Duration,
+    /// Messages of a crashed sender delivered after the receiver was told of the crash.
+    #[serde(default)]
+    pub late_after_detection: u64,
+    /// Crashes that lost stable-storage writes the node had not synced (storage faults).
+    #[serde(default)]
+    pub storage_losses: u64,
 }
 
 /// Everything a run produced.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunReport {
     /// The seed of the run.
     pub seed: u64,
@@ -293,6 +349,19 @@ pub struct RunReport {
     pub trace_hash: u64,
     /// Its fault plan.
     pub plan: FaultPlan,
+    /// The nodes that crashed at some point of the run.
+    #[serde(default)]
+    pub crashed: Vec<NodeId>,
+    /// The nodes that were down when the run ended.
+    #[serde(default)]
+    pub down_at_end: Vec<NodeId>,
+    /// Why the run stepped outside its protocol's assumptions (empty: it did not). Judged by
+    /// the protocol's declared model after the run; see each violation's own reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outside_assumptions: Vec<String>,
     /// The full trace, when tracing was on.
     pub trace: Option<Vec<TraceEvent>>,
+    /// When tracing was on: each process's state after its events, where it changed.
+    #[serde(default)]
+    pub states: Vec<ProcessState>,
 }

@@ -24,18 +24,20 @@ fn chaotic(seed: u64, trace: bool) -> RunReport {
         mistakes: 2,
     };
     let spec = FaultSpec {
-        crashes: Some(faults::CrashSpec {
+        crashes: vec![faults::CrashSpec {
             min: 0,
             max: 2,
             between: [at(0), at(40)],
             nodes: None,
             recover_after: Some([Duration::from_millis(1), Duration::from_millis(20)]),
-        }),
+            ..faults::CrashSpec::default()
+        }],
         partitions: Some(faults::PartitionSpec {
             min: 0,
             max: 1,
             between: [at(0), at(50)],
             lasting: [Duration::from_millis(1), Duration::from_millis(10)],
+            ..faults::PartitionSpec::default()
         }),
         omissions: Some(faults::OmissionSpec {
             min: 0,
@@ -44,8 +46,9 @@ fn chaotic(seed: u64, trace: bool) -> RunReport {
             lasting: [Duration::from_millis(1), Duration::from_millis(10)],
             send_ppm: 500_000,
             receive_ppm: 500_000,
+            ..faults::OmissionSpec::default()
         }),
-        byzantine: None,
+        ..FaultSpec::default()
     };
     s.plan = spec.generate(5, &mut Seeded::new(seed));
     Engine::new(s, seed).run()

@@ -316,13 +316,14 @@ fn up_at(r: &RunReport, n: usize, upto: usize) -> Vec<bool> {
 #[test]
 fn the_perfect_detector_never_suspects_a_live_process() {
     let spec = FaultSpec {
-        crashes: Some(faults::CrashSpec {
+        crashes: vec![faults::CrashSpec {
             min: 1,
             max: 3,
             between: [at(0), at(60)],
             nodes: None,
             recover_after: Some([Duration::from_micros(10), Duration::from_millis(10)]),
-        }),
+            ..faults::CrashSpec::default()
+        }],
         ..FaultSpec::default()
     };
     let mut suspicions = 0;

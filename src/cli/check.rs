@@ -17,6 +17,11 @@ pub fn cmd_check(app: &App, files: &[PathBuf]) -> Result<Status, CliError> {
             s.simulation.spec().nodes,
             s.seeds.count
         ));
+        for why in s.simulation.may_step_outside() {
+            outln(&format!(
+                "  may step outside the protocol's assumptions: {why}"
+            ));
+        }
     }
     Ok(Status::Met)
 }

@@ -59,7 +59,7 @@ pub fn cmd_diff(app: &App, args: DiffArgs<'_>) -> Result<Status, CliError> {
         args.context,
     ));
     for (name, report) in [(names.0, &a), (names.1, &b)] {
-        outln(&format!("{name}: {}", ending(report)));
+        out(&wrapped(&format!("{name}: "), &ending(report)));
     }
     Ok(Status::NotMet)
 }
@@ -73,10 +73,13 @@ fn ending(report: &RunReport) -> String {
     let outcome = match &report.outcome {
         Outcome::Ok => "passes".to_string(),
         Outcome::Violated => {
-            let names: Vec<&str> = report
+            let names: Vec<String> = report
                 .violations
                 .iter()
-                .map(|v| v.property.as_str())
+                .map(|v| match v.outside_assumptions {
+                    Some(_) => format!("{} (outside the protocol's assumptions)", v.property),
+                    None => v.property.clone(),
+                })
                 .collect();
             format!("violates {}", names.join(", "))
         }

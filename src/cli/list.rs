@@ -40,6 +40,13 @@ fn describe(info: &ProtocolInfo) {
         let names: Vec<&str> = info.adversaries.iter().map(|a| a.name).collect();
         outln(&format!("  adversaries: {}", names.join(", ")));
     }
+    outln(&format!(
+        "  assumes (with the defaults and {} nodes):",
+        ftsim_api::protocol::DEFAULT_NODES
+    ));
+    for line in info.model.describe() {
+        outln(&format!("    {line}"));
+    }
     match info.detector {
         Some(DetectorModel::Perfect { delay }) => outln(&format!(
             "  needs a failure detector (default: perfect, {delay} detection delay)"

@@ -131,14 +131,28 @@ enum Command {
         /// Also write the run as a self-contained HTML space-time diagram to this file
         #[arg(long, value_name = "OUT.html")]
         html: Option<PathBuf>,
+        /// Timeline: only entries at node N or about it (messages to or from it, suspicions
+        /// of it), and network-wide ones; repeat for several nodes
+        #[arg(long, value_name = "N")]
+        node: Vec<usize>,
+        /// Timeline: only entries at or after this virtual time (e.g. 10ms)
+        #[arg(long, value_name = "T")]
+        from: Option<ftsim_api::Duration>,
+        /// Timeline: only entries at or before this virtual time (e.g. 25ms)
+        #[arg(long, value_name = "T")]
+        to: Option<ftsim_api::Duration>,
+        /// Timeline: only the last N entries (after the other filters)
+        #[arg(long, value_name = "N")]
+        last: Option<usize>,
     },
     /// Shrink a failing seed to the smallest run that fails the same way; write a repro file
     #[command(
         long_about = "Shrink a failing seed of a scenario: replay it from its recorded \
-        decisions instead of its seed, and edit them while the same property stays violated: \
-        remove nodes (where the protocol and the scenario's node ids allow), remove faults, \
-        shorten crash, partition and omission windows, move faults earlier, turn drops and \
-        duplications back into deliveries, shorten delays. Prints the sizes before and after (nodes, faults, \
+        decisions instead of its seed, and edit them while the same property stays violated, \
+        inside or outside the protocol's assumptions as before: remove nodes (where the \
+        protocol and the scenario's node ids allow), remove faults, shorten crash, partition \
+        and omission windows, move faults earlier, turn drops and duplications back into \
+        deliveries, shorten delays, simplify other draws. Prints the sizes before and after (nodes, faults, \
         messages, events, virtual time) and writes a self-contained repro file: the resolved \
         scenario, the fault plan, the recorded decisions, the failure and the trace hash. The \
         search is deterministic: the same input gives the same repro. Exits 2 if the seed \
@@ -254,9 +268,25 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
             repro,
             format,
             html,
+            node,
+            from,
+            to,
+            last,
         } => {
             let target = replay_target(repro.as_deref(), file.as_deref(), seed)?;
-            replay::cmd_replay(app, target, format, html.as_deref())
+            let since_start = |d: ftsim_api::Duration| ftsim_api::Time::ZERO + d;
+            let filter = reports::timeline::Filter {
+                nodes: node,
+                from: from.map(since_start),
+                to: to.map(since_start),
+                last,
+            };
+            let args = replay::ReplayArgs {
+                format,
+                html: html.as_deref(),
+                filter,
+            };
+            replay::cmd_replay(app, target, args)
         }
         Command::Shrink {
             file,

@@ -15,6 +15,14 @@ use super::load::load_all;
 use super::output::{color_wanted, out, outln, wrapped};
 use super::{App, ReplayFormat};
 
+/// What `replay` was asked for besides what to replay.
+pub struct ReplayArgs<'a> {
+    pub format: ReplayFormat,
+    pub html: Option<&'a Path>,
+    /// Which entries the text timeline shows.
+    pub filter: reports::timeline::Filter,
+}
+
 /// What to replay.
 pub enum Target<'a> {
     /// One seed of a scenario file.
@@ -40,16 +48,23 @@ struct Shown {
     extra: Option<serde_json::Value>,
 }
 
-pub fn cmd_replay(
-    app: &App,
-    target: Target<'_>,
-    format: ReplayFormat,
-    html: Option<&Path>,
-) -> Result<Status, CliError> {
+pub fn cmd_replay(app: &App, target: Target<'_>, args: ReplayArgs<'_>) -> Result<Status, CliError> {
+    let ReplayArgs {
+        format,
+        html,
+        filter,
+    } = args;
     let (shown, report) = match target {
         Target::Seed { file, seed } => replay_seed(app, file, seed)?,
         Target::Repro(path) => replay_repro(app, path)?,
     };
+    if let Some(&n) = filter.nodes.iter().find(|&&n| n >= shown.nodes) {
+        return Err(CliError::Usage(format!(
+            "--node {n}: {} has nodes 0 to {}",
+            shown.file,
+            shown.nodes - 1
+        )));
+    }
     if let Some(path) = html {
         let meta = reports::html::Meta {
             scenario: &shown.name,
@@ -61,7 +76,7 @@ pub fn cmd_replay(
         };
         write(path, &reports::html::render(&report, &meta))?;
     }
-    render(&shown, &report, format);
+    render(&shown, &report, format, filter);
     Ok(if report.outcome.is_ok() {
         Status::Met
     } else {
@@ -139,7 +154,12 @@ fn write(path: &Path, text: &str) -> Result<(), CliError> {
     })
 }
 
-fn render(shown: &Shown, report: &RunReport, format: ReplayFormat) {
+fn render(
+    shown: &Shown,
+    report: &RunReport,
+    format: ReplayFormat,
+    filter: reports::timeline::Filter,
+) {
     match format {
         ReplayFormat::Shiviz => out(&reports::shiviz::export(report)),
         ReplayFormat::Json => {
@@ -162,10 +182,13 @@ fn render(shown: &Shown, report: &RunReport, format: ReplayFormat) {
         ReplayFormat::Text => {
             outln(&shown.title);
             if !shown.description.is_empty() {
-                outln(&shown.description);
+                outln(&reports::timeline::wrap("", &shown.description, 0));
             }
-            let color = color_wanted(std::io::stdout().is_terminal());
-            out(&reports::timeline::render(report, color));
+            let options = reports::timeline::Options {
+                color: color_wanted(std::io::stdout().is_terminal()),
+                filter,
+            };
+            out(&reports::timeline::render(report, &options));
             if let Some(verdict) = &shown.verdict {
                 outln(verdict);
             }

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use super::error::{CliError, Status};
 use super::load::load_all;
-use super::output::{outln, stopwatch};
+use super::output::{outln, stopwatch, wrapped};
 use super::App;
 
 /// Where `run --shrink` writes repros when no `--report` directory is given.
@@ -44,13 +44,14 @@ pub fn cmd_shrink(app: &App, args: ShrinkArgs<'_>) -> Result<Status, CliError> {
     } else {
         ""
     };
-    outln(&format!(
+    let headline = format!(
         "{} seed {}: {}; shrunk in {} runs{budget} ({wall_ms:.1} ms)",
         scenario.name,
         args.seed,
         shrunk.failure.describe(),
         shrunk.runs
-    ));
+    );
+    super::output::out(&wrapped("", &headline));
     let (before, after) = (shrunk.original.size(), shrunk.shrunk.size());
     super::output::out(&reports::shrink::table(&before, &after));
     print_plan(&shrunk);
@@ -82,17 +83,23 @@ fn print_plan(shrunk: &Shrunk) {
     }
 }
 
-/// Shrinks `seed` of a scenario, keeping its expected violation if the seed shows it.
+/// Shrinks `seed` of a scenario, keeping its expected violation (inside or outside the
+/// protocol's model, as expected) if the seed shows it.
 pub fn shrink_scenario(
     scenario: &Scenario,
     seed: u64,
     max_runs: u64,
 ) -> Result<(Shrunk, Repro), CliError> {
-    let property = match &scenario.expect {
-        Expect::Violation(p) => Some(p.clone()),
+    let outside = match &scenario.expect {
+        Expect::Violation(_) => Some(false),
+        Expect::Outside(_) => Some(true),
         Expect::Pass => None,
     };
-    let options = ShrinkOptions { max_runs, property };
+    let options = ShrinkOptions {
+        max_runs,
+        property: scenario.expect.property().map(str::to_string),
+        outside,
+    };
     let shrunk = shrink(&scenario.simulation, seed, &options)
         .map_err(|e| CliError::Usage(format!("{}: {e}", scenario.file.display())))?;
     let origin = Origin {
@@ -159,7 +166,7 @@ pub fn shrink_sweep(
         write_repro(&path, &repro)?;
         let (before, after) = (shrunk.original.size(), shrunk.shrunk.size());
         eprintln!("shrunk {} seed {seed} ({} runs)", s.name, shrunk.runs);
-        eprintln!("  {}", reports::shrink::line(&before, &after));
+        eprint!("{}", wrapped("  ", &reports::shrink::line(&before, &after)));
         eprintln!("  {}", path.display());
     }
     eprintln!("repro files in {}", dir.display());

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 
 use sim_core::{NodeId, Process, Property, World};
 
+use super::evidence::{event_ref, Seen, Stuck};
+
 /// Observations that carry proposals and decisions.
 pub trait Decision {
     /// The value this observation proposes, if it is a proposal.
@@ -17,11 +19,13 @@ pub trait Decision {
 }
 
 /// Uniform agreement: no two (non-Byzantine) processes decide differently, including processes
-/// that crash after deciding. Two-phase commit calls the same property "atomicity".
+/// that crash after deciding. Two-phase commit calls the same property "atomicity". A
+/// violation names both decisions.
 #[derive(Default)]
 pub struct Agreement {
-    /// The first decision: who, what, and at which event (for the causal explanation).
-    first: Option<(NodeId, u64, u64)>,
+    /// The first decision: who, what, and where.
+    first: Option<Seen<u64>>,
+    evidence: Vec<u64>,
 }
 
 impl<P: Process> Property<P> for Agreement
@@ -35,26 +39,36 @@ where
         if w.is_byzantine(node) {
             return Ok(());
         }
-        match self.first {
+        match &self.first {
             None => {
-                self.first = Some((node, v, w.event()));
+                self.first = Some(Seen::new(w, node, v));
                 Ok(())
             }
-            Some((other, u, _)) if u != v => Err(format!(
-                "node {node} decided {v} but node {other} decided {u}"
-            )),
+            Some(first) if first.value != v => {
+                self.evidence = vec![first.event, w.event()];
+                Err(format!(
+                    "node {node} decided {v} at {} but node {} decided {} at {}",
+                    event_ref(w.event()),
+                    first.node,
+                    first.value,
+                    event_ref(first.event)
+                ))
+            }
             Some(_) => Ok(()),
         }
     }
     fn related_events(&self) -> Vec<u64> {
-        self.first.iter().map(|f| f.2).collect()
+        self.evidence.clone()
     }
 }
 
-/// Validity: a decided value was proposed by some process.
+/// Validity: a decided value was proposed by some process. A violation names the decision and
+/// every proposal.
 #[derive(Default)]
 pub struct Validity {
-    proposed: BTreeMap<u64, NodeId>,
+    /// Each proposed value's first proposal.
+    proposed: BTreeMap<u64, Seen<()>>,
+    evidence: Vec<u64>,
 }
 
 impl<P: Process> Property<P> for Validity
@@ -63,24 +77,43 @@ where
 {
     fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
         if let Some(v) = obs.proposed() {
-            self.proposed.entry(v).or_insert(node);
+            self.proposed
+                .entry(v)
+                .or_insert_with(|| Seen::new(w, node, ()));
         }
         match obs.decided() {
-            Some(v) if !w.is_byzantine(node) && !self.proposed.contains_key(&v) => Err(format!(
-                "node {node} decided {v}, which nobody proposed (proposals: {:?})",
-                self.proposed.keys().collect::<Vec<_>>()
-            )),
+            Some(v) if !w.is_byzantine(node) && !self.proposed.contains_key(&v) => {
+                self.evidence = self.proposed.values().map(|p| p.event).collect();
+                self.evidence.push(w.event());
+                let proposals: Vec<String> = self
+                    .proposed
+                    .iter()
+                    .map(|(v, p)| format!("{v} by node {} at {}", p.node, event_ref(p.event)))
+                    .collect();
+                Err(format!(
+                    "node {node} decided {v} at {}, which nobody proposed (proposals: {})",
+                    event_ref(w.event()),
+                    if proposals.is_empty() {
+                        "none".to_string()
+                    } else {
+                        proposals.join(", ")
+                    }
+                ))
+            }
             _ => Ok(()),
         }
     }
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
+    }
 }
 
-/// Integrity: a process decides at most once.
+/// Integrity: a process decides at most once. A violation names both decisions.
 #[derive(Default)]
 pub struct Integrity {
     /// Each node's decision and the event it happened at.
     decided: BTreeMap<NodeId, (u64, u64)>,
-    twice: Option<u64>,
+    evidence: Vec<u64>,
 }
 
 impl<P: Process> Property<P> for Integrity
@@ -96,8 +129,12 @@ where
         }
         match self.decided.get(&node) {
             Some(&(before, at)) => {
-                self.twice = Some(at);
-                Err(format!("node {node} decided twice: {before}, then {v}"))
+                self.evidence = vec![at, w.event()];
+                Err(format!(
+                    "node {node} decided twice: {before} at {}, then {v} at {}",
+                    event_ref(at),
+                    event_ref(w.event())
+                ))
             }
             None => {
                 self.decided.insert(node, (v, w.event()));
@@ -106,7 +143,7 @@ where
         }
     }
     fn related_events(&self) -> Vec<u64> {
-        self.twice.into_iter().collect()
+        self.evidence.clone()
     }
 }
 
@@ -119,10 +156,14 @@ pub enum Obliged {
     UpAtEnd,
 }
 
-/// Termination: every obliged, non-Byzantine process has decided by the end of the run.
+/// Termination: every obliged, non-Byzantine process has decided by the end of the run. A
+/// violation names, for each undecided process, its proposal and its last step.
 pub struct Termination {
     obliged: Obliged,
     decided: BTreeMap<NodeId, u64>,
+    /// Each node's latest proposal (the event).
+    proposed: BTreeMap<NodeId, u64>,
+    evidence: Vec<u64>,
 }
 
 impl Termination {
@@ -131,6 +172,8 @@ impl Termination {
         Termination {
             obliged,
             decided: BTreeMap::new(),
+            proposed: BTreeMap::new(),
+            evidence: Vec::new(),
         }
     }
 }
@@ -139,7 +182,10 @@ impl<P: Process> Property<P> for Termination
 where
     P::Obs: Decision,
 {
-    fn observe(&mut self, _: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+        if obs.proposed().is_some() {
+            self.proposed.insert(node, w.event());
+        }
         if let Some(v) = obs.decided() {
             self.decided.insert(node, v);
         }
@@ -155,13 +201,99 @@ where
             .filter(|i| !self.decided.contains_key(i))
             .collect();
         if undecided.is_empty() {
+            return Ok(());
+        }
+        let stuck: Vec<Stuck> = undecided
+            .iter()
+            .map(|&i| Stuck::new(w, i, self.proposed.get(&i).copied()))
+            .collect();
+        self.evidence = Stuck::evidence(&stuck);
+        Err(format!(
+            "{} never decided (at {}): {}",
+            crate::nodes::nodes_phrase(&undecided),
+            w.now,
+            Stuck::details(&stuck, "proposed at")
+        ))
+    }
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
+    }
+}
+
+/// Regular agreement: no two *correct* processes (never crashed, not Byzantine) decide
+/// differently. A process that decides and then crashes may have decided alone, so this can
+/// only be judged when the run ends and it is known who stayed correct: declare it
+/// `eventually`. (Uniform [`Agreement`] is the stronger, always-checkable one.)
+#[derive(Default)]
+pub struct RegularAgreement {
+    /// Each process's decision and the event it happened at.
+    decided: BTreeMap<NodeId, (u64, u64)>,
+    /// After a violation: the two conflicting decisions' events.
+    conflict: Vec<u64>,
+}
+
+impl<P: Process> Property<P> for RegularAgreement
+where
+    P::Obs: Decision,
+{
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+        if let Some(v) = obs.decided() {
+            self.decided.entry(node).or_insert((v, w.event()));
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, w: &World<'_, P>) -> Result<(), String> {
+        let correct: Vec<(NodeId, (u64, u64))> = self
+            .decided
+            .iter()
+            .filter(|(&i, _)| w.is_correct(i))
+            .map(|(&i, &d)| (i, d))
+            .collect();
+        let Some(&(first, (v, at))) = correct.first() else {
+            return Ok(());
+        };
+        match correct.iter().find(|(_, (u, _))| *u != v) {
+            Some(&(other, (u, other_at))) => {
+                self.conflict = vec![at, other_at];
+                Err(format!(
+                    "correct nodes {first} and {other} decided differently: {v} and {u}"
+                ))
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn related_events(&self) -> Vec<u64> {
+        self.conflict.clone()
+    }
+}
+
+/// Reached when some process crashed before the first decision: a run that actually tested
+/// consensus under a crash, so a passing sweep is not a vacuous one.
+#[derive(Default)]
+pub struct CrashBeforeDecision {
+    reached: bool,
+    decided: bool,
+}
+
+impl<P: Process> Property<P> for CrashBeforeDecision
+where
+    P::Obs: Decision,
+{
+    fn observe(&mut self, w: &World<'_, P>, _: NodeId, obs: &P::Obs) -> Result<(), String> {
+        if obs.decided().is_some() && !self.decided {
+            self.decided = true;
+            self.reached = w.nodes().any(|i| w.ever_crashed(i));
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _: &World<'_, P>) -> Result<(), String> {
+        if self.reached {
             Ok(())
         } else {
-            Err(format!(
-                "{} never decided (at {})",
-                crate::nodes::nodes_phrase(&undecided),
-                w.now
-            ))
+            Err("no process crashed before the first decision".into())
         }
     }
 }

@@ -13,6 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sim_core::{NodeId, Process, Property, World};
 
+use super::evidence::{event_ref, Stuck};
+
 /// A message's identity: the node that broadcast it and its sequence number there.
 pub type MsgKey = (NodeId, u64);
 
@@ -28,12 +30,13 @@ fn show(m: MsgKey) -> String {
     format!("{}#{}", m.0, m.1)
 }
 
-/// No duplication: no process delivers the same message twice.
+/// No duplication: no process delivers the same message twice. A violation names both
+/// deliveries.
 #[derive(Default)]
 pub struct NoDuplication {
     /// (node, message) → the event of its first delivery there.
     delivered: BTreeMap<(NodeId, MsgKey), u64>,
-    first: Option<u64>,
+    evidence: Vec<u64>,
 }
 
 impl NoDuplication {
@@ -53,8 +56,13 @@ impl NoDuplication {
             return Ok(());
         }
         if let Some(&first) = self.delivered.get(&(node, m)) {
-            self.first = Some(first);
-            return Err(format!("node {node} delivered message {} twice", show(m)));
+            self.evidence = vec![first, w.event()];
+            return Err(format!(
+                "node {node} delivered message {} twice, at {} and at {}",
+                show(m),
+                event_ref(first),
+                event_ref(w.event())
+            ));
         }
         self.delivered.insert((node, m), w.event());
         Ok(())
@@ -69,15 +77,17 @@ where
         self.check(w, node, obs)
     }
     fn related_events(&self) -> Vec<u64> {
-        self.first.into_iter().collect()
+        self.evidence.clone()
     }
 }
 
 /// No creation: a delivered message was broadcast by its origin before (a Byzantine origin may
-/// have sent anything).
+/// have sent anything). A violation names the delivery and the origin's latest broadcast.
 #[derive(Default)]
 pub struct NoCreation {
-    broadcast: BTreeSet<MsgKey>,
+    /// Each broadcast and the event it happened at.
+    broadcast: BTreeMap<MsgKey, u64>,
+    evidence: Vec<u64>,
 }
 
 impl NoCreation {
@@ -91,18 +101,29 @@ impl NoCreation {
         P::Obs: DeliveryObs,
     {
         if let Some(seq) = obs.broadcast() {
-            self.broadcast.insert((node, seq));
+            self.broadcast.insert((node, seq), w.event());
         }
         match obs.delivered() {
             Some(m)
                 if !w.is_byzantine(node)
                     && !w.is_byzantine(m.0)
-                    && !self.broadcast.contains(&m) =>
+                    && !self.broadcast.contains_key(&m) =>
             {
+                let latest = self
+                    .broadcast
+                    .range((m.0, 0)..=(m.0, u64::MAX))
+                    .max_by_key(|(_, &event)| event);
+                self.evidence = latest.map(|(_, &e)| e).into_iter().collect();
+                self.evidence.push(w.event());
                 Err(format!(
-                    "node {node} delivered message {}, which node {} never broadcast",
+                    "node {node} delivered message {} at {}, which node {} never broadcast ({})",
                     show(m),
-                    m.0
+                    event_ref(w.event()),
+                    m.0,
+                    match latest {
+                        Some((&k, &e)) => format!("its latest was {} at {}", show(k), event_ref(e)),
+                        None => "it broadcast nothing".to_string(),
+                    }
                 ))
             }
             _ => Ok(()),
@@ -116,6 +137,9 @@ where
 {
     fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
         self.check(w, node, obs)
+    }
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
     }
 }
 
@@ -135,15 +159,20 @@ where
         self.duplication.check(w, node, obs)
     }
     fn related_events(&self) -> Vec<u64> {
-        self.duplication.first.into_iter().collect()
+        let mut events = self.creation.evidence.clone();
+        events.extend(&self.duplication.evidence);
+        events
     }
 }
 
-/// Who broadcast and who delivered what: the bookkeeping of the end-of-run properties.
+/// Who broadcast and who delivered what, and where: the bookkeeping of the end-of-run
+/// properties.
 #[derive(Default)]
 struct Ledger {
-    broadcast: BTreeSet<MsgKey>,
-    delivered: BTreeMap<MsgKey, BTreeSet<NodeId>>,
+    /// Each broadcast and its event.
+    broadcast: BTreeMap<MsgKey, u64>,
+    /// Each message's deliveries: by whom, at which event.
+    delivered: BTreeMap<MsgKey, BTreeMap<NodeId, u64>>,
 }
 
 impl Ledger {
@@ -155,28 +184,40 @@ impl Ledger {
             return;
         }
         if let Some(seq) = obs.broadcast() {
-            self.broadcast.insert((node, seq));
+            self.broadcast.entry((node, seq)).or_insert(w.event());
         }
         if let Some(m) = obs.delivered() {
-            self.delivered.entry(m).or_default().insert(node);
+            self.delivered
+                .entry(m)
+                .or_default()
+                .entry(node)
+                .or_insert(w.event());
         }
     }
 
-    /// The correct processes that did not deliver `m`.
-    fn missing<P: Process>(&self, w: &World<'_, P>, m: &MsgKey) -> Vec<NodeId> {
+    /// The correct processes that did not deliver `m`, each with its last step.
+    fn missing<P: Process>(&self, w: &World<'_, P>, m: &MsgKey) -> Vec<Stuck> {
         let got = self.delivered.get(m);
         w.nodes()
             .filter(|&i| w.is_correct(i))
-            .filter(|i| !got.is_some_and(|g| g.contains(i)))
+            .filter(|i| !got.is_some_and(|g| g.contains_key(i)))
+            .map(|i| Stuck::new(w, i, None))
             .collect()
     }
 }
 
+/// "node 2" or "nodes 2 and 3", of stuck processes.
+fn who(stuck: &[Stuck]) -> String {
+    crate::nodes::nodes_phrase(&stuck.iter().map(|s| s.node).collect::<Vec<_>>())
+}
+
 /// Validity: every message broadcast by a correct process is delivered by every correct
-/// process by the end of the run. Total-order multicast calls it termination.
+/// process by the end of the run. Total-order multicast calls it termination. A violation
+/// names the broadcast and the last step of each process that missed it.
 #[derive(Default)]
 pub struct Validity {
     ledger: Ledger,
+    evidence: Vec<u64>,
 }
 
 impl<P: Process> Property<P> for Validity
@@ -188,29 +229,43 @@ where
         Ok(())
     }
     fn finish(&mut self, w: &World<'_, P>) -> Result<(), String> {
-        for m in self.ledger.broadcast.iter().filter(|m| w.is_correct(m.0)) {
+        for (m, &sent) in self
+            .ledger
+            .broadcast
+            .iter()
+            .filter(|(m, _)| w.is_correct(m.0))
+        {
             let missing = self.ledger.missing(w, m);
             if !missing.is_empty() {
+                self.evidence = Stuck::evidence(&missing);
+                self.evidence.push(sent);
                 return Err(format!(
-                    "message {} from correct node {} never reached {} (at {})",
+                    "message {} from correct node {}, broadcast at {}, never reached {} (at {}): {}",
                     show(*m),
                     m.0,
-                    crate::nodes::nodes_phrase(&missing),
-                    w.now
+                    event_ref(sent),
+                    who(&missing),
+                    w.now,
+                    Stuck::details(&missing, "")
                 ));
             }
         }
         Ok(())
     }
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
+    }
 }
 
 /// Agreement: if a correct process delivers a message, every correct process delivers it by
 /// the end of the run. Uniform agreement asks the same of a message delivered by *any* process,
-/// even one that crashed afterwards.
+/// even one that crashed afterwards. A violation names the delivery and the last step of each
+/// process that missed it.
 #[derive(Default)]
 pub struct Agreement {
     uniform: bool,
     ledger: Ledger,
+    evidence: Vec<u64>,
 }
 
 impl Agreement {
@@ -222,7 +277,7 @@ impl Agreement {
     pub fn uniform() -> Self {
         Agreement {
             uniform: true,
-            ledger: Ledger::default(),
+            ..Agreement::default()
         }
     }
 }
@@ -239,54 +294,66 @@ where
         for (m, got) in &self.ledger.delivered {
             let by = got
                 .iter()
-                .copied()
-                .find(|&i| self.uniform || w.is_correct(i));
-            let Some(by) = by else {
+                .map(|(&i, &e)| (i, e))
+                .find(|&(i, _)| self.uniform || w.is_correct(i));
+            let Some((by, at)) = by else {
                 continue;
             };
             let missing = self.ledger.missing(w, m);
             if !missing.is_empty() {
-                let who = if w.is_correct(by) {
+                let role = if w.is_correct(by) {
                     "correct node"
                 } else {
                     "node"
                 };
+                self.evidence = Stuck::evidence(&missing);
+                self.evidence.push(at);
                 return Err(format!(
-                    "{who} {by} delivered message {} but {} never did (at {})",
+                    "{role} {by} delivered message {} at {} but {} never did (at {}): {}",
                     show(*m),
-                    crate::nodes::nodes_phrase(&missing),
-                    w.now
+                    event_ref(at),
+                    who(&missing),
+                    w.now,
+                    Stuck::details(&missing, "")
                 ));
             }
         }
         Ok(())
+    }
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
     }
 }
 
 /// Per-node delivery sequences, the bookkeeping of the order properties.
 #[derive(Default)]
 struct Sequences {
-    order: BTreeMap<NodeId, Vec<MsgKey>>,
+    /// Per node, what it delivered in order, each with its event.
+    order: BTreeMap<NodeId, Vec<(MsgKey, u64)>>,
     position: BTreeMap<NodeId, BTreeMap<MsgKey, usize>>,
 }
 
 impl Sequences {
-    fn push(&mut self, node: NodeId, m: MsgKey) {
+    fn push(&mut self, node: NodeId, m: MsgKey, event: u64) {
         let list = self.order.entry(node).or_default();
         self.position.entry(node).or_default().insert(m, list.len());
-        list.push(m);
+        list.push((m, event));
     }
-    fn has(&self, node: NodeId, m: MsgKey) -> bool {
-        self.position.get(&node).is_some_and(|p| p.contains_key(&m))
+    /// The event where `node` delivered `m`, if it did.
+    fn event(&self, node: NodeId, m: MsgKey) -> Option<u64> {
+        let at = *self.position.get(&node)?.get(&m)?;
+        Some(self.order[&node][at].1)
     }
 }
 
 /// Total order (uniform): if two processes (even ones that later crash) both deliver `m` and
 /// `m'`, they deliver them in the same order. Checked at each delivery against every other
-/// process's sequence, so the first inverted pair is reported at the event that inverts it.
+/// process's sequence, so the first inverted pair is reported at the event that inverts it. A
+/// violation names all four deliveries.
 #[derive(Default)]
 pub struct TotalOrder {
     seqs: Sequences,
+    evidence: Vec<u64>,
 }
 
 impl<P: Process> Property<P> for TotalOrder
@@ -309,29 +376,45 @@ where
             let Some(&at) = self.seqs.position[&other].get(&m) else {
                 continue;
             };
-            if let Some(&later) = list[at + 1..].iter().find(|&&x| self.seqs.has(node, x)) {
+            let inverted = list[at + 1..]
+                .iter()
+                .find_map(|&(x, e)| self.seqs.event(node, x).map(|mine| (x, e, mine)));
+            if let Some((later, theirs, mine)) = inverted {
+                let theirs_m = list[at].1;
+                self.evidence = vec![mine, w.event(), theirs_m, theirs];
                 return Err(format!(
-                    "node {node} delivered {} before {}, but node {other} delivered them in the \
-                     opposite order",
+                    "node {node} delivered {} ({}) before {} ({}), but node {other} delivered \
+                     them in the opposite order ({} and {})",
                     show(later),
-                    show(m)
+                    event_ref(mine),
+                    show(m),
+                    event_ref(w.event()),
+                    event_ref(theirs_m),
+                    event_ref(theirs)
                 ));
             }
         }
-        self.seqs.push(node, m);
+        self.seqs.push(node, m, w.event());
         Ok(())
+    }
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
     }
 }
 
 /// Causal order: a process delivers `m` only after every message that causally precedes it
 /// (the origin's earlier broadcasts and everything the origin had delivered before
-/// broadcasting `m`, transitively).
+/// broadcasting `m`, transitively). A violation names the delivery, the broadcast of `m` and
+/// where the missing message entered the origin's past.
 #[derive(Default)]
 pub struct CausalOrder {
-    /// Per node: its own broadcasts and its deliveries so far (its causal past).
-    past: BTreeMap<NodeId, BTreeSet<MsgKey>>,
+    /// Per node: its own broadcasts and its deliveries so far (its causal past), each with the
+    /// event where it entered that past.
+    past: BTreeMap<NodeId, BTreeMap<MsgKey, u64>>,
     delivered: BTreeMap<NodeId, BTreeSet<MsgKey>>,
-    deps: BTreeMap<MsgKey, BTreeSet<MsgKey>>,
+    /// Per message: its broadcast event and its origin's past then.
+    deps: BTreeMap<MsgKey, (u64, BTreeMap<MsgKey, u64>)>,
+    evidence: Vec<u64>,
 }
 
 impl<P: Process> Property<P> for CausalOrder
@@ -344,23 +427,43 @@ where
         }
         if let Some(seq) = obs.broadcast() {
             let past = self.past.entry(node).or_default();
-            self.deps.insert((node, seq), past.clone());
-            past.insert((node, seq));
+            self.deps.insert((node, seq), (w.event(), past.clone()));
+            past.insert((node, seq), w.event());
         }
         if let Some(m) = obs.delivered() {
             let delivered = self.delivered.entry(node).or_default();
-            if let Some(deps) = self.deps.get(&m) {
-                if let Some(missing) = deps.iter().find(|d| !delivered.contains(d)) {
+            if let Some((sent, deps)) = self.deps.get(&m) {
+                if let Some((&missing, &known)) = deps.iter().find(|(d, _)| !delivered.contains(d))
+                {
+                    self.evidence = vec![known, *sent, w.event()];
                     return Err(format!(
-                        "node {node} delivered {} before {}, which causally precedes it",
+                        "node {node} delivered {} at {} before {}, which causally precedes it \
+                         (node {} had {} at {} and broadcast {} at {})",
                         show(m),
-                        show(*missing)
+                        event_ref(w.event()),
+                        show(missing),
+                        m.0,
+                        if missing.0 == m.0 {
+                            "broadcast it"
+                        } else {
+                            "delivered it"
+                        },
+                        event_ref(known),
+                        show(m),
+                        event_ref(*sent)
                     ));
                 }
             }
             delivered.insert(m);
-            self.past.entry(node).or_default().insert(m);
+            self.past
+                .entry(node)
+                .or_default()
+                .entry(m)
+                .or_insert(w.event());
         }
         Ok(())
+    }
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
     }
 }

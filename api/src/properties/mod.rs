@@ -5,12 +5,22 @@
 //! - [`consensus`]: agreement, validity, integrity, termination over [`Decision`];
 //! - [`delivery`]: no duplication, no creation, validity, agreement, total and causal order
 //!   over [`DeliveryObs`];
-//! - [`mutex`]: mutual exclusion over [`CriticalSection`].
+//! - [`mutex`]: mutual exclusion over [`CriticalSection`];
+//! - [`evidence`]: the building blocks that let a violation name the events that make it
+//!   false ([`Pairwise`] for "no two conflict", [`Waits`] for liveness).
+//!
+//! Every property here names its evidence: the message cites events ("event #12") and
+//! [`Property::related_events`](sim_core::Property::related_events) returns them.
 
 pub mod consensus;
 pub mod delivery;
+pub mod evidence;
 pub mod mutex;
 
 pub use consensus::Decision;
 pub use delivery::DeliveryObs;
+pub use evidence::{
+    cites_events, event_ref, events_phrase, observe_history, Pairwise, Seen, Stuck, Waits,
+    Witnesses,
+};
 pub use mutex::CriticalSection;

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use sim_core::{NodeId, Process, Property, Time, World};
 
+use super::evidence::event_ref;
+
 /// Observations that say a process entered or left its critical section.
 pub trait CriticalSection {
     /// The observing process entered its critical section.
@@ -20,8 +22,8 @@ pub trait CriticalSection {
 pub struct MutualExclusion {
     /// Who is inside: since when, and the event of the entry.
     inside: BTreeMap<NodeId, (Time, u64)>,
-    /// After a violation: the event where the other process entered.
-    other_entry: Option<u64>,
+    /// After a violation: the events where both processes entered.
+    evidence: Vec<u64>,
 }
 
 impl<P: Process> Property<P> for MutualExclusion
@@ -40,10 +42,12 @@ where
             .iter()
             .find(|(&other, _)| other != node && w.is_up(other));
         if let Some((&other, &(since, event))) = holder {
-            self.other_entry = Some(event);
+            self.evidence = vec![event, w.event()];
             return Err(format!(
-                "node {node} entered the critical section while node {other} was in it \
-                 (since {since})"
+                "node {node} entered the critical section at {} while node {other} was in it \
+                 (since {} at {since})",
+                event_ref(w.event()),
+                event_ref(event)
             ));
         }
         self.inside.insert(node, (w.now, w.event()));
@@ -51,6 +55,6 @@ where
     }
 
     fn related_events(&self) -> Vec<u64> {
-        self.other_entry.into_iter().collect()
+        self.evidence.clone()
     }
 }

@@ -36,7 +36,8 @@ pub const REPRO_VERSION: u32 = 1;
 /// The version of ftsim that writes repro files.
 pub const FTSIM_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// One failing run, self-contained.
+/// One failing run, self-contained. Its plan holds every kind of fault (triggered crashes,
+/// chains, one-way partitions, clock skews, slow windows, storage faults) as the run had them.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Repro {
@@ -66,8 +67,12 @@ pub struct Repro {
     pub trace_hash: String,
     /// How the run ended.
     pub outcome: Outcome,
-    /// The properties it violated.
+    /// The properties it violated (each says whether the run was outside the protocol's
+    /// model when it broke it).
     pub violations: Vec<Violation>,
+    /// Why the run stepped outside the protocol's model, if it did (empty: it did not).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outside_assumptions: Vec<String>,
     /// Its counts.
     pub stats: Stats,
     /// Its fault plan.
@@ -161,7 +166,14 @@ impl Repro {
     /// The repro of one run (traced, for its trace to be kept).
     pub fn of_case(origin: &Origin<'_>, case: &Case, seed: u64, failure: &Failure) -> Repro {
         let expect = match failure {
-            Failure::Violated { property } => Expect::Violation(property.clone()),
+            Failure::Violated {
+                property,
+                outside: false,
+            } => Expect::Violation(property.clone()),
+            Failure::Violated {
+                property,
+                outside: true,
+            } => Expect::Outside(property.clone()),
             _ => Expect::Pass,
         };
         let header = Header {
@@ -194,6 +206,7 @@ impl Repro {
             trace_hash: format!("{:016x}", report.trace_hash),
             outcome: report.outcome.clone(),
             violations: report.violations.clone(),
+            outside_assumptions: report.outside_assumptions.clone(),
             stats: report.stats.clone(),
             plan: case.plan.clone(),
             choices: case.choices.clone(),
@@ -237,11 +250,12 @@ impl Repro {
             seed: self.seed,
             outcome: self.outcome.clone(),
             violations: self.violations.clone(),
-            reached: Vec::new(),
             stats: self.stats.clone(),
             trace_hash: self.expected_hash().unwrap_or_default(),
             plan: self.plan.clone(),
+            outside_assumptions: self.outside_assumptions.clone(),
             trace: Some(self.trace.clone()),
+            ..RunReport::default()
         }
     }
 

@@ -141,12 +141,14 @@ pub fn describe_draw(stream: Stream, draw: Draw) -> String {
             "the delay of"
         }),
         Draw::Tamper { .. } => msg("the adversary's pick about"),
+        Draw::Tear { node } => format!("how many unsynced writes of n{node} a crash tears off"),
         Draw::Chance { .. } | Draw::Pick => match stream {
             Stream::Process(i) => format!("a draw of process n{i}"),
             Stream::Adversary => "a draw of the adversary".to_string(),
             Stream::Detector => "a mistake of the failure detector".to_string(),
             Stream::Network => "a draw of the network".to_string(),
             Stream::FaultPlan => "a draw of the fault plan".to_string(),
+            Stream::Storage => "a draw of the storage faults".to_string(),
         },
     }
 }

@@ -1,5 +1,7 @@
-//! What a scenario expects of its sweep: every run passes, or some run violates a named
-//! property. Written `expect = "pass"` or `expect = { violation = "agreement" }`.
+//! What a scenario expects of its sweep: every run passes, some run violates a named property
+//! inside the protocol's model (a bug), or some run violates it outside the model (the model's
+//! boundary, e.g. one crash too many). Written `expect = "pass"`,
+//! `expect = { violation = "agreement" }` or `expect = { outside = "agreement" }`.
 
 use std::fmt;
 
@@ -11,11 +13,24 @@ use super::error::{ScenarioError, Source};
 /// What a scenario expects of its sweep.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Expect {
-    /// Every run passes every checked property, and every tracked `sometimes` property is
-    /// reached in some run.
+    /// Every run inside the protocol's model passes every checked property, and every
+    /// tracked `sometimes` property is reached in some run. (Runs outside the model may fail;
+    /// they are counted apart.)
     Pass,
-    /// Some run violates this property.
+    /// Some run inside the protocol's model violates this property.
     Violation(String),
+    /// Some run outside the protocol's model violates this property.
+    Outside(String),
+}
+
+impl Expect {
+    /// The property the sweep must find violated, if any.
+    pub fn property(&self) -> Option<&str> {
+        match self {
+            Expect::Pass => None,
+            Expect::Violation(name) | Expect::Outside(name) => Some(name),
+        }
+    }
 }
 
 impl fmt::Display for Expect {
@@ -23,23 +38,32 @@ impl fmt::Display for Expect {
         match self {
             Expect::Pass => f.write_str("pass"),
             Expect::Violation(name) => write!(f, "violation {name}"),
+            Expect::Outside(name) => write!(f, "outside {name}"),
         }
     }
 }
 
-/// As in scenario files: `"pass"` or `{"violation": "agreement"}`.
+/// As in scenario files: `"pass"`, `{"violation": "agreement"}` or `{"outside": "agreement"}`.
 impl Serialize for Expect {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Expect::Pass => s.serialize_str("pass"),
-            Expect::Violation(name) => {
+            Expect::Violation(name) | Expect::Outside(name) => {
+                let key = if matches!(self, Expect::Outside(_)) {
+                    "outside"
+                } else {
+                    "violation"
+                };
                 let mut map = s.serialize_map(Some(1))?;
-                map.serialize_entry("violation", name)?;
+                map.serialize_entry(key, name)?;
                 map.end()
             }
         }
     }
 }
+
+const EXPECTED: &str = "expected \"pass\", { violation = \"<invariant>\" } (a bug inside the \
+    protocol's model) or { outside = \"<invariant>\" } (a failure outside it)";
 
 /// Reads `expect`; a violation must name one of the checked invariants.
 pub(crate) fn expect_of(
@@ -49,27 +73,26 @@ pub(crate) fn expect_of(
 ) -> Result<Expect, ScenarioError> {
     match raw {
         toml::Value::String(s) if s == "pass" => Ok(Expect::Pass),
-        toml::Value::Table(t) if t.len() == 1 && t.contains_key("violation") => {
-            match &t["violation"] {
-                toml::Value::String(name) if invariants.contains(name) => {
-                    Ok(Expect::Violation(name.clone()))
-                }
+        toml::Value::Table(t) if t.len() == 1 => {
+            let (key, value) = t.iter().next().expect("one entry");
+            let make = match key.as_str() {
+                "violation" => Expect::Violation,
+                "outside" => Expect::Outside,
+                _ => return Err(c.err(format!("expect.{key}"), EXPECTED)),
+            };
+            let key = format!("expect.{key}");
+            match value {
+                toml::Value::String(name) if invariants.contains(name) => Ok(make(name.clone())),
                 toml::Value::String(name) => Err(c.err(
-                    "expect.violation",
+                    key,
                     format!(
                         "\"{name}\" is not among the checked invariants: expected one of {}",
                         invariants.join(", ")
                     ),
                 )),
-                other => Err(c.err(
-                    "expect.violation",
-                    format!("expected an invariant name, found {other}"),
-                )),
+                other => Err(c.err(key, format!("expected an invariant name, found {other}"))),
             }
         }
-        other => Err(c.err(
-            "expect",
-            format!("expected \"pass\" or {{ violation = \"<invariant>\" }}, found {other}"),
-        )),
+        other => Err(c.err("expect", format!("{EXPECTED}, found {other}"))),
     }
 }

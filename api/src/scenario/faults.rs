@@ -1,13 +1,15 @@
-//! The `[faults]` section: the random mix drawn per seed (crashes, partitions, omissions,
-//! Byzantine nodes) and the explicit schedule added to every seed. Each schedule entry is
-//! checked on its own, so an error names its index.
+//! The `[faults]` section's random mix, drawn per seed: crashes (several specs allowed, timed,
+//! mid-broadcast or chained), partitions of several shapes, omissions, Byzantine nodes, an
+//! intermittent node, clocks off, slow nodes, storage faults. The explicit schedule is in
+//! `schedule.rs`.
 
-use sim_core::faults::OmissionSpec;
-use sim_core::{Duration, FaultEvent, FaultKind, FaultPlan, FaultSpec, Time};
+use sim_core::faults::{ClockSpec, CrashSpec, OmissionSpec, SlowSpec};
+use sim_core::{Duration, FaultPlan, FaultSpec, Time, PPM};
 
 use super::error::{ScenarioError, Source};
-use super::raw::{RawFaults, RawScheduled};
-use super::values::probability;
+use super::raw::{RawClocks, RawCrashes, RawFaults, RawSlow};
+use super::schedule::schedule_of;
+use super::values::{probability, signed_duration_ns};
 
 /// The random fault mix and the explicit schedule of a scenario.
 pub(crate) fn faults_of(
@@ -17,14 +19,7 @@ pub(crate) fn faults_of(
     duration: Duration,
 ) -> Result<(FaultSpec, FaultPlan), ScenarioError> {
     let spec = spec_of(c, raw, n, duration)?;
-    let mut schedule = FaultPlan::default();
-    for (i, entry) in raw.schedule.iter().enumerate() {
-        let end = Time::ZERO + duration;
-        match entry_of(c, i, entry, n, end)? {
-            Entry::Byzantine(node) => schedule.byzantine.push(node),
-            Entry::Events(events) => schedule.events.extend(events),
-        }
-    }
+    let schedule = schedule_of(c, &raw.schedule, &spec, n, Time::ZERO + duration)?;
     Ok((spec, schedule))
 }
 
@@ -34,29 +29,55 @@ fn spec_of(
     n: usize,
     duration: Duration,
 ) -> Result<FaultSpec, ScenarioError> {
-    let omissions = match &raw.omissions {
-        None => None,
-        Some(o) => Some(OmissionSpec {
-            min: o.min,
-            max: o.max,
-            between: o.between,
-            lasting: o.lasting,
-            send_ppm: probability(c, "faults.omissions.send", o.send)?,
-            receive_ppm: probability(c, "faults.omissions.receive", o.receive)?,
-        }),
-    };
     let spec = FaultSpec {
-        crashes: raw.crashes.clone(),
+        crashes: match &raw.crashes {
+            Some(value) => crashes_of(c, value)?,
+            None => Vec::new(),
+        },
         partitions: raw.partitions.clone(),
-        omissions,
+        omissions: match &raw.omissions {
+            None => None,
+            Some(o) => Some(OmissionSpec {
+                min: o.min,
+                max: o.max,
+                between: o.between,
+                lasting: o.lasting,
+                nodes: o.nodes.clone(),
+                send_ppm: probability(c, "faults.omissions.send", o.send)?,
+                receive_ppm: probability(c, "faults.omissions.receive", o.receive)?,
+            }),
+        },
         byzantine: raw.byzantine.clone(),
+        intermittent: raw.intermittent.clone(),
+        clocks: raw.clocks.as_ref().map(|k| clocks_of(c, k)).transpose()?,
+        slow: raw.slow.as_ref().map(|s| slow_of(c, s)).transpose()?,
+        storage: raw.storage.unwrap_or_default(),
     };
     spec.validate(n)
         .map_err(|e| c.err(format!("faults.{}", e.path), e.message))?;
+    within_fault_phase(c, &spec, duration)?;
+    enough_nodes(c, &spec, n)?;
+    Ok(spec)
+}
+
+/// Random faults start before `duration`, when the fault phase ends.
+fn within_fault_phase(
+    c: &Source,
+    spec: &FaultSpec,
+    duration: Duration,
+) -> Result<(), ScenarioError> {
     let windows = [
-        ("crashes", spec.crashes.as_ref().map(|s| s.between)),
+        (
+            "crashes",
+            spec.crashes.iter().map(|s| s.between).max_by_key(|w| w[1]),
+        ),
         ("partitions", spec.partitions.as_ref().map(|s| s.between)),
         ("omissions", spec.omissions.as_ref().map(|s| s.between)),
+        (
+            "intermittent",
+            spec.intermittent.as_ref().map(|s| s.between),
+        ),
+        ("slow", spec.slow.as_ref().map(|s| s.between)),
     ];
     for (name, window) in windows {
         if let Some(w) = window.filter(|w| w[1] >= Time::ZERO + duration) {
@@ -70,154 +91,120 @@ fn spec_of(
             ));
         }
     }
-    if let (Some(cr), Some(b)) = (&spec.crashes, &spec.byzantine) {
-        let crash_pool = cr.nodes.as_ref().map_or(n, |v| v.len());
-        if cr.max as usize + b.count as usize > n && crash_pool == n && b.nodes.is_none() {
+    Ok(())
+}
+
+/// Crashed and Byzantine nodes drawn from the whole group must fit in it.
+fn enough_nodes(c: &Source, spec: &FaultSpec, n: usize) -> Result<(), ScenarioError> {
+    let crashes: usize = spec.crashes.iter().map(|s| s.max as usize).sum();
+    let whole_group = spec.crashes.iter().all(|s| s.nodes.is_none());
+    if let Some(b) = spec.byzantine.as_ref().filter(|b| b.nodes.is_none()) {
+        if crashes + b.count as usize > n && whole_group {
             return Err(c.err(
                 "faults.crashes.max",
                 format!(
-                    "{} crashes and {} Byzantine nodes need more than {n} nodes",
-                    cr.max, b.count
+                    "{crashes} crashes and {} Byzantine nodes need more than {n} nodes",
+                    b.count
                 ),
             ));
         }
     }
-    Ok(spec)
+    Ok(())
 }
 
-/// What one schedule entry adds to every seed's plan.
-enum Entry {
-    Byzantine(usize),
-    Events(Vec<FaultEvent>),
-}
-
-const ONE_ACTION: &str = "expected exactly one of `crash = <node>`, `recover = <node>`, \
-    `partition = [[nodes], ...]`, `heal = true`, `omission = <node>` (with `until`, `send`, \
-    `receive`), `byzantine = <node>`";
-
-fn entry_of(
-    c: &Source,
-    i: usize,
-    s: &RawScheduled,
-    n: usize,
-    end: Time,
-) -> Result<Entry, ScenarioError> {
-    let key = |f: &str| format!("faults.schedule[{i}].{f}");
-    if s.at >= end {
-        return Err(c.err(
-            key("at"),
-            format!(
-                "faults must happen in the fault phase, before `duration` ({}); found {}",
-                end, s.at
-            ),
-        ));
-    }
-    let actions = [
-        s.crash.is_some(),
-        s.recover.is_some(),
-        s.partition.is_some(),
-        s.heal.is_some(),
-        s.omission.is_some(),
-        s.byzantine.is_some(),
-    ];
-    if actions.iter().filter(|&&a| a).count() != 1 {
-        return Err(c.err(format!("faults.schedule[{i}]"), ONE_ACTION));
-    }
-    if s.until.is_some() && s.omission.is_none() {
-        return Err(c.err(key("until"), "`until` only goes with `omission`"));
-    }
-    if let Some(node) = s.byzantine {
-        return byzantine_entry(c, &key, s.at, node, n);
-    }
-    let events = match events_of(c, &key, s)? {
-        Some(events) => events,
-        None => return Err(c.err(key("heal"), "expected `heal = true`")),
+fn clocks_of(c: &Source, raw: &RawClocks) -> Result<ClockSpec, ScenarioError> {
+    let offset_ns = match &raw.offset {
+        Some([lo, hi]) => [
+            signed_duration_ns(c, "faults.clocks.offset[0]", lo)?,
+            signed_duration_ns(c, "faults.clocks.offset[1]", hi)?,
+        ],
+        None => [0, 0],
     };
-    // Checked on its own, so an error names this entry (an omission is two plan events).
-    let mine = FaultPlan {
-        byzantine: Vec::new(),
-        events,
-    };
-    mine.validate(n)
-        .map_err(|e| c.err(format!("faults.schedule[{i}]"), e.message))?;
-    Ok(Entry::Events(mine.events))
+    let drift = raw.drift.unwrap_or([0.0, 0.0]);
+    for (i, d) in drift.iter().enumerate() {
+        if !(-0.5..=0.5).contains(d) {
+            return Err(c.err(
+                format!("faults.clocks.drift[{i}]"),
+                format!("expected a drift between -0.5 and 0.5 (0.01: 1% fast), found {d}"),
+            ));
+        }
+    }
+    Ok(ClockSpec {
+        nodes: raw.nodes.clone(),
+        count: raw.count,
+        offset_ns,
+        drift_ppm: drift.map(|d| (d * 1e6).round() as i32),
+    })
 }
 
-fn byzantine_entry(
-    c: &Source,
-    key: &dyn Fn(&str) -> String,
-    at: Time,
-    node: usize,
-    n: usize,
-) -> Result<Entry, ScenarioError> {
-    if node >= n {
-        return Err(c.err(
-            key("byzantine"),
+fn slow_of(c: &Source, raw: &RawSlow) -> Result<SlowSpec, ScenarioError> {
+    for (i, f) in raw.factor.iter().enumerate() {
+        if !(1.0..=1000.0).contains(f) {
+            return Err(c.err(
+                format!("faults.slow.factor[{i}]"),
+                format!("expected a factor from 1 to 1000 (4.0: four times slower), found {f}"),
+            ));
+        }
+    }
+    Ok(SlowSpec {
+        min: raw.min,
+        max: raw.max,
+        nodes: raw.nodes.clone(),
+        between: raw.between,
+        lasting: raw.lasting,
+        factor_pct: raw.factor.map(|f| (f * 100.0).round() as u32),
+    })
+}
+
+/// `crashes = { ... }` or `[[faults.crashes]]` tables: one crash spec each.
+fn crashes_of(c: &Source, value: &toml::Value) -> Result<Vec<CrashSpec>, ScenarioError> {
+    match value {
+        toml::Value::Table(_) => Ok(vec![crash_spec_of(c, "faults.crashes", value)?]),
+        toml::Value::Array(tables) => tables
+            .iter()
+            .enumerate()
+            .map(|(i, t)| crash_spec_of(c, &format!("faults.crashes[{i}]"), t))
+            .collect(),
+        other => Err(c.err(
+            "faults.crashes",
             format!(
-                "node {node} does not exist: expected a node id from 0 to {}",
-                n - 1
+                "expected a table such as {{ max = 1, between = [\"0ms\", \"10ms\"] }}, or \
+                 [[faults.crashes]] tables; found {other}"
             ),
-        ));
+        )),
     }
-    if at != Time::ZERO {
-        return Err(c.err(
-            key("at"),
-            "a node is Byzantine for the whole run: expected at = \"0ms\"",
-        ));
-    }
-    Ok(Entry::Byzantine(node))
 }
 
-/// The plan events of a crash, recovery, partition, heal or omission entry (`None`: a
-/// `heal = false`, which means nothing).
-fn events_of(
-    c: &Source,
-    key: &dyn Fn(&str) -> String,
-    s: &RawScheduled,
-) -> Result<Option<Vec<FaultEvent>>, ScenarioError> {
-    let at = s.at;
-    let one = |kind| Ok(Some(vec![FaultEvent { at, kind }]));
-    if let Some(node) = s.crash {
-        return one(FaultKind::Crash { node });
-    }
-    if let Some(node) = s.recover {
-        return one(FaultKind::Recover { node });
-    }
-    if let Some(groups) = &s.partition {
-        return one(FaultKind::Partition {
-            groups: groups.clone(),
-        });
-    }
-    if let Some(heal) = s.heal {
-        return if heal { one(FaultKind::Heal) } else { Ok(None) };
-    }
-    let node = s.omission.unwrap_or_default();
-    let until = s.until.ok_or_else(|| {
-        c.err(
-            key("until"),
-            "an omission window needs `until`, the time it ends",
-        )
+fn crash_spec_of(c: &Source, key: &str, value: &toml::Value) -> Result<CrashSpec, ScenarioError> {
+    let raw: RawCrashes = serde_path_to_error::deserialize(value.clone()).map_err(|e| {
+        let path = e.path().to_string();
+        let at = if path == "." {
+            key.to_string()
+        } else {
+            format!("{key}.{path}")
+        };
+        c.err(at, e.into_inner().message().to_string())
     })?;
-    if until <= at {
-        return Err(c.err(
-            key("until"),
-            format!("expected a time after `at` ({at}), found {until}"),
-        ));
-    }
-    let send_ppm = probability(c, &key("send"), s.send.unwrap_or(1.0))?;
-    let receive_ppm = probability(c, &key("receive"), s.receive.unwrap_or(0.0))?;
-    Ok(Some(vec![
-        FaultEvent {
-            at,
-            kind: FaultKind::OmissionStart {
-                node,
-                send_ppm,
-                receive_ppm,
-            },
-        },
-        FaultEvent {
-            at: until,
-            kind: FaultKind::OmissionEnd { node },
-        },
-    ]))
+    let mid_broadcast_ppm = probability(c, &format!("{key}.mid_broadcast"), raw.mid_broadcast)?;
+    let between = match raw.between {
+        Some(w) => w,
+        None if mid_broadcast_ppm == PPM => [Time::ZERO; 2],
+        None => {
+            return Err(c.err(
+                format!("{key}.between"),
+                "missing: the window crash times are drawn from, such as [\"0ms\", \"20ms\"] \
+                 (it may be left out only with mid_broadcast = 1.0)",
+            ))
+        }
+    };
+    Ok(CrashSpec {
+        min: raw.min,
+        max: raw.max,
+        between,
+        nodes: raw.nodes,
+        recover_after: raw.recover_after,
+        mid_broadcast_ppm,
+        broadcasts: raw.broadcasts,
+        chain: raw.chain,
+    })
 }

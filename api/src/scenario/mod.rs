@@ -7,6 +7,7 @@ mod expect;
 mod faults;
 mod network;
 mod raw;
+mod schedule;
 mod values;
 mod write;
 

@@ -84,5 +84,6 @@ pub(crate) fn network_of(
         default,
         links,
         send_gap: raw.send_gap.unwrap_or(Duration::ZERO),
+        heals: raw.heals.unwrap_or(false),
     })
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
-use sim_core::faults::{ByzantineSpec, CrashSpec, PartitionSpec};
+use sim_core::faults::{ByzantineSpec, IntermittentSpec, PartitionSpec, StorageFaults};
 use sim_core::{DetectorModel, Duration, Time};
 
 fn default_duration() -> Duration {
@@ -70,6 +70,8 @@ pub(crate) struct RawNetwork {
     #[serde(default)]
     pub send_gap: Option<Duration>,
     #[serde(default)]
+    pub heals: Option<bool>,
+    #[serde(default)]
     pub link: Vec<RawLink>,
 }
 
@@ -92,13 +94,21 @@ pub(crate) struct RawLink {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawFaults {
     #[serde(default)]
-    pub crashes: Option<CrashSpec>,
+    pub crashes: Option<toml::Value>,
     #[serde(default)]
     pub partitions: Option<PartitionSpec>,
     #[serde(default)]
     pub omissions: Option<RawOmissions>,
     #[serde(default)]
     pub byzantine: Option<ByzantineSpec>,
+    #[serde(default)]
+    pub intermittent: Option<IntermittentSpec>,
+    #[serde(default)]
+    pub clocks: Option<RawClocks>,
+    #[serde(default)]
+    pub slow: Option<RawSlow>,
+    #[serde(default)]
+    pub storage: Option<StorageFaults>,
     #[serde(default)]
     pub schedule: Vec<RawScheduled>,
 }
@@ -112,6 +122,8 @@ pub(crate) struct RawOmissions {
     pub between: [Time; 2],
     pub lasting: [Duration; 2],
     #[serde(default)]
+    pub nodes: Option<Vec<usize>>,
+    #[serde(default)]
     pub send: f64,
     #[serde(default)]
     pub receive: f64,
@@ -120,13 +132,18 @@ pub(crate) struct RawOmissions {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawScheduled {
-    pub at: Time,
+    #[serde(default)]
+    pub at: Option<Time>,
     #[serde(default)]
     pub crash: Option<usize>,
     #[serde(default)]
     pub recover: Option<usize>,
     #[serde(default)]
     pub partition: Option<Vec<Vec<usize>>>,
+    #[serde(default)]
+    pub isolate: Option<usize>,
+    #[serde(default)]
+    pub one_way: Option<RawOneWay>,
     #[serde(default)]
     pub heal: Option<bool>,
     #[serde(default)]
@@ -138,5 +155,88 @@ pub(crate) struct RawScheduled {
     #[serde(default)]
     pub until: Option<Time>,
     #[serde(default)]
+    pub skew: Option<usize>,
+    #[serde(default)]
+    pub offset: Option<String>,
+    #[serde(default)]
+    pub drift: Option<f64>,
+    #[serde(default)]
+    pub slow: Option<usize>,
+    #[serde(default)]
+    pub factor: Option<f64>,
+    #[serde(default)]
     pub byzantine: Option<usize>,
+    #[serde(default)]
+    pub after_sends: Option<u64>,
+    #[serde(default)]
+    pub in_broadcast: Option<u32>,
+    #[serde(default)]
+    pub sent: Option<u32>,
+    #[serde(default)]
+    pub on_delivery: Option<u64>,
+    #[serde(default)]
+    pub on_message: Option<String>,
+    #[serde(default)]
+    pub on_observation: Option<String>,
+    #[serde(default)]
+    pub nth: Option<u32>,
+    #[serde(default)]
+    pub recover_after: Option<Duration>,
+}
+
+/// `one_way = { from = [...], to = [...] }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawOneWay {
+    pub from: Vec<usize>,
+    pub to: Vec<usize>,
+}
+
+/// `clocks = { offset = ["-2ms", "2ms"], drift = [-0.01, 0.01] }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawClocks {
+    #[serde(default)]
+    pub nodes: Option<Vec<usize>>,
+    #[serde(default)]
+    pub count: Option<u32>,
+    #[serde(default)]
+    pub offset: Option<[String; 2]>,
+    #[serde(default)]
+    pub drift: Option<[f64; 2]>,
+}
+
+/// `slow = { max = 1, between = [...], lasting = [...], factor = [2.0, 10.0] }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSlow {
+    #[serde(default)]
+    pub min: u32,
+    pub max: u32,
+    #[serde(default)]
+    pub nodes: Option<Vec<usize>>,
+    pub between: [Time; 2],
+    pub lasting: [Duration; 2],
+    pub factor: [f64; 2],
+}
+
+/// One `crashes` table (`[faults.crashes]`, or each of `[[faults.crashes]]`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCrashes {
+    #[serde(default)]
+    pub min: u32,
+    pub max: u32,
+    #[serde(default)]
+    pub between: Option<[Time; 2]>,
+    #[serde(default)]
+    pub nodes: Option<Vec<usize>>,
+    #[serde(default)]
+    pub recover_after: Option<[Duration; 2]>,
+    #[serde(default)]
+    pub mid_broadcast: f64,
+    #[serde(default)]
+    pub broadcasts: Option<[u32; 2]>,
+    #[serde(default)]
+    pub chain: bool,
 }

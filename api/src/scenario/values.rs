@@ -33,6 +33,23 @@ pub(crate) fn duration_of(
     }
 }
 
+/// A duration that may be negative ("-3ms": behind), in nanoseconds.
+pub(crate) fn signed_duration_ns(c: &Source, key: &str, text: &str) -> Result<i64, ScenarioError> {
+    let (sign, rest) = match text.strip_prefix('-') {
+        Some(rest) => (-1, rest),
+        None => (1, text),
+    };
+    let d: Duration = rest
+        .parse()
+        .map_err(|e: sim_core::time::ParseDurationError| c.err(key, e.to_string()))?;
+    i64::try_from(d.0).map(|ns| sign * ns).map_err(|_| {
+        c.err(
+            key,
+            format!("expected a duration under 292 years, found {text}"),
+        )
+    })
+}
+
 /// `"2ms"` (constant), `["1ms", "5ms"]` (uniform) or `{ min = "1ms", mean = "2ms" }`
 /// (exponential tail above a minimum).
 pub(crate) fn delay_of(c: &Source, key: &str, v: &toml::Value) -> Result<DelayDist, ScenarioError> {

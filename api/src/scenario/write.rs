@@ -2,8 +2,10 @@
 //! code (the test harness) can be replayed from the command line, and a file written here reads
 //! back to the same spec (a test checks the round trip).
 
-use sim_core::faults::OmissionSpec;
-use sim_core::{DelayDist, FaultKind, FaultPlan, LinkModel, NetworkModel, PPM};
+use sim_core::faults::{
+    ClockSpec, CrashSpec, OmissionSpec, SlowSpec, StorageFaults, Trigger, TriggeredCrash,
+};
+use sim_core::{DelayDist, Duration, FaultKind, FaultPlan, LinkModel, NetworkModel, NodeId, PPM};
 use toml::{Table, Value};
 
 use super::Expect;
@@ -81,14 +83,14 @@ fn probability(ppm: u32) -> Value {
 }
 
 fn expect_value(e: &Expect) -> Value {
-    match e {
-        Expect::Pass => "pass".into(),
-        Expect::Violation(name) => {
-            let mut t = Table::new();
-            t.insert("violation".into(), name.as_str().into());
-            t.into()
-        }
-    }
+    let key = match e {
+        Expect::Pass => return "pass".into(),
+        Expect::Violation(_) => "violation",
+        Expect::Outside(_) => "outside",
+    };
+    let mut t = Table::new();
+    t.insert(key.into(), e.property().unwrap_or_default().into());
+    t.into()
 }
 
 fn params_table(sim: &dyn Simulation) -> Table {
@@ -130,6 +132,9 @@ fn network_table(net: &NetworkModel) -> Table {
     let mut t = Table::new();
     link_keys(&mut t, &net.default);
     t.insert("send_gap".into(), net.send_gap.to_string().into());
+    if net.heals {
+        t.insert("heals".into(), true.into());
+    }
     let links: Vec<Value> = net
         .links
         .iter()
@@ -154,8 +159,11 @@ fn faults_table(spec: &sim_core::FaultSpec, schedule: &FaultPlan) -> Table {
             t.insert(key.into(), v);
         }
     };
-    if let Some(c) = &spec.crashes {
-        put("crashes", Value::try_from(c));
+    let crashes: Vec<Value> = spec.crashes.iter().map(crashes_value).collect();
+    match crashes.len() {
+        0 => {}
+        1 => put("crashes", Ok(crashes[0].clone())),
+        _ => put("crashes", Ok(Value::Array(crashes))),
     }
     if let Some(p) = &spec.partitions {
         put("partitions", Value::try_from(p));
@@ -166,11 +174,113 @@ fn faults_table(spec: &sim_core::FaultSpec, schedule: &FaultPlan) -> Table {
     if let Some(b) = &spec.byzantine {
         put("byzantine", Value::try_from(b));
     }
+    if let Some(i) = &spec.intermittent {
+        put("intermittent", Value::try_from(i));
+    }
+    if let Some(k) = &spec.clocks {
+        put("clocks", Ok(clocks_value(k)));
+    }
+    if let Some(s) = &spec.slow {
+        put("slow", Ok(slow_value(s)));
+    }
+    if spec.storage != StorageFaults::None {
+        put("storage", Value::try_from(spec.storage));
+    }
     let entries = schedule_entries(schedule);
     if !entries.is_empty() {
         t.insert("schedule".into(), entries.into());
     }
     t
+}
+
+fn crashes_value(c: &CrashSpec) -> Value {
+    let window = |w: [String; 2]| Value::from(w.to_vec());
+    let mut t = Table::new();
+    t.insert("min".into(), Value::Integer(c.min.into()));
+    t.insert("max".into(), Value::Integer(c.max.into()));
+    t.insert(
+        "between".into(),
+        window([c.between[0].to_string(), c.between[1].to_string()]),
+    );
+    if let Some(nodes) = &c.nodes {
+        let ids: Vec<Value> = nodes.iter().map(|&n| Value::Integer(n as i64)).collect();
+        t.insert("nodes".into(), ids.into());
+    }
+    if let Some(w) = c.recover_after {
+        t.insert(
+            "recover_after".into(),
+            window([w[0].to_string(), w[1].to_string()]),
+        );
+    }
+    if c.mid_broadcast_ppm > 0 {
+        t.insert("mid_broadcast".into(), probability(c.mid_broadcast_ppm));
+    }
+    if c.chain {
+        t.insert("chain".into(), true.into());
+    }
+    if let Some([a, b]) = c.broadcasts {
+        t.insert(
+            "broadcasts".into(),
+            vec![Value::Integer(a.into()), Value::Integer(b.into())].into(),
+        );
+    }
+    t.into()
+}
+
+fn clocks_value(k: &ClockSpec) -> Value {
+    let mut t = Table::new();
+    if let Some(nodes) = &k.nodes {
+        t.insert("nodes".into(), nodes_list(nodes));
+    }
+    if let Some(count) = k.count {
+        t.insert("count".into(), int(u64::from(count)));
+    }
+    t.insert(
+        "offset".into(),
+        k.offset_ns
+            .map(|ns| Value::from(signed(ns)))
+            .to_vec()
+            .into(),
+    );
+    t.insert(
+        "drift".into(),
+        k.drift_ppm
+            .map(|d| Value::Float(d as f64 / 1e6))
+            .to_vec()
+            .into(),
+    );
+    t.into()
+}
+
+fn slow_value(s: &SlowSpec) -> Value {
+    let mut t = Table::new();
+    t.insert("min".into(), int(u64::from(s.min)));
+    t.insert("max".into(), int(u64::from(s.max)));
+    if let Some(nodes) = &s.nodes {
+        t.insert("nodes".into(), nodes_list(nodes));
+    }
+    t.insert(
+        "between".into(),
+        s.between
+            .map(|x| Value::from(x.to_string()))
+            .to_vec()
+            .into(),
+    );
+    t.insert(
+        "lasting".into(),
+        s.lasting
+            .map(|x| Value::from(x.to_string()))
+            .to_vec()
+            .into(),
+    );
+    t.insert(
+        "factor".into(),
+        s.factor_pct
+            .map(|f| Value::Float(f as f64 / 100.0))
+            .to_vec()
+            .into(),
+    );
+    t.into()
 }
 
 fn omissions_value(o: &OmissionSpec) -> Value {
@@ -185,66 +295,161 @@ fn omissions_value(o: &OmissionSpec) -> Value {
         "lasting".into(),
         vec![o.lasting[0].to_string(), o.lasting[1].to_string()].into(),
     );
+    if let Some(nodes) = &o.nodes {
+        t.insert("nodes".into(), nodes_list(nodes));
+    }
     t.insert("send".into(), probability(o.send_ppm));
     t.insert("receive".into(), probability(o.receive_ppm));
     t.into()
 }
 
-/// The `[[faults.schedule]]` entries of a plan: one per event, an omission window's start and
-/// end folded into one entry with `until`.
+/// The `[[faults.schedule]]` entries of a plan: one per event, a window's start and end (an
+/// omission, a slow node) folded into one entry with `until`.
 fn schedule_entries(plan: &FaultPlan) -> Vec<Value> {
     let mut out = Vec::new();
     for &node in &plan.byzantine {
-        out.push(entry(
-            "0ms".into(),
-            "byzantine",
-            Value::Integer(node as i64),
-        ));
+        out.push(entry("0ms".into(), "byzantine", int(node as u64)));
+    }
+    for t in &plan.triggered {
+        out.push(triggered_entry(t));
     }
     for (i, e) in plan.events.iter().enumerate() {
         let at = e.at.to_string();
+        let until = |is_end: &dyn Fn(&FaultKind) -> bool| {
+            plan.events[i + 1..]
+                .iter()
+                .find(|later| is_end(&later.kind))
+                .map(|later| later.at.to_string())
+        };
         let v = match &e.kind {
-            FaultKind::Crash { node } => entry(at, "crash", Value::Integer(*node as i64)),
-            FaultKind::Recover { node } => entry(at, "recover", Value::Integer(*node as i64)),
+            FaultKind::Crash { node } => entry(at, "crash", int(*node as u64)),
+            FaultKind::Recover { node } => entry(at, "recover", int(*node as u64)),
             FaultKind::Heal => entry(at, "heal", true.into()),
-            FaultKind::Partition { groups } => {
-                let groups: Vec<Value> = groups
-                    .iter()
-                    .map(|g| {
-                        g.iter()
-                            .map(|&n| Value::Integer(n as i64))
-                            .collect::<Vec<_>>()
-                            .into()
-                    })
-                    .collect();
-                entry(at, "partition", groups.into())
+            FaultKind::Partition { groups } => entry(at, "partition", nodes_lists(groups)),
+            FaultKind::OneWay { from, to } => {
+                let mut w = Table::new();
+                w.insert("from".into(), nodes_list(from));
+                w.insert("to".into(), nodes_list(to));
+                entry(at, "one_way", w.into())
             }
+            FaultKind::ClockSkew {
+                node,
+                offset_ns,
+                drift_ppm,
+            } => with(
+                entry(at, "skew", int(*node as u64)),
+                [
+                    ("offset", signed(*offset_ns).into()),
+                    ("drift", Value::Float(*drift_ppm as f64 / 1e6)),
+                ],
+            ),
             FaultKind::OmissionStart {
                 node,
                 send_ppm,
                 receive_ppm,
             } => {
-                let until = plan.events[i + 1..]
-                    .iter()
-                    .find_map(|later| match later.kind {
-                        FaultKind::OmissionEnd { node: n } if n == *node => Some(later.at),
-                        _ => None,
-                    });
-                let Some(until) = until else { continue };
-                let mut t = match entry(at, "omission", Value::Integer(*node as i64)) {
-                    Value::Table(t) => t,
-                    _ => continue,
+                let n = *node;
+                let Some(until) =
+                    until(&|k| matches!(k, FaultKind::OmissionEnd { node } if *node == n))
+                else {
+                    continue;
                 };
-                t.insert("until".into(), until.to_string().into());
-                t.insert("send".into(), probability(*send_ppm));
-                t.insert("receive".into(), probability(*receive_ppm));
-                t.into()
+                with(
+                    entry(at, "omission", int(n as u64)),
+                    [
+                        ("until", until.into()),
+                        ("send", probability(*send_ppm)),
+                        ("receive", probability(*receive_ppm)),
+                    ],
+                )
             }
-            FaultKind::OmissionEnd { .. } => continue,
+            FaultKind::SlowStart { node, factor_pct } => {
+                let n = *node;
+                let Some(until) =
+                    until(&|k| matches!(k, FaultKind::SlowEnd { node } if *node == n))
+                else {
+                    continue;
+                };
+                with(
+                    entry(at, "slow", int(n as u64)),
+                    [
+                        ("until", until.into()),
+                        ("factor", Value::Float(*factor_pct as f64 / 100.0)),
+                    ],
+                )
+            }
+            FaultKind::OmissionEnd { .. } | FaultKind::SlowEnd { .. } => continue,
         };
         out.push(v);
     }
     out
+}
+
+/// A triggered crash as a schedule entry: `crash = <node>` with its trigger's keys.
+fn triggered_entry(t: &TriggeredCrash) -> Value {
+    let mut e = Table::new();
+    e.insert("crash".into(), int(t.node as u64));
+    let keys: Vec<(&str, Value)> = match &t.when {
+        Trigger::Sends { count } => vec![("after_sends", int(*count))],
+        Trigger::Broadcast { nth, sent } => vec![
+            ("in_broadcast", int(u64::from(*nth))),
+            ("sent", int(u64::from(*sent))),
+        ],
+        Trigger::Delivery { nth } => vec![("on_delivery", int(*nth))],
+        Trigger::Message { kind, nth } => {
+            vec![
+                ("on_message", kind.as_str().into()),
+                ("nth", int(u64::from(*nth))),
+            ]
+        }
+        Trigger::Observation { kind, nth } => vec![
+            ("on_observation", kind.as_str().into()),
+            ("nth", int(u64::from(*nth))),
+        ],
+    };
+    for (k, v) in keys {
+        e.insert(k.into(), v);
+    }
+    if let Some(d) = t.recover_after {
+        e.insert("recover_after".into(), d.to_string().into());
+    }
+    e.into()
+}
+
+fn with<const N: usize>(entry: Value, keys: [(&str, Value); N]) -> Value {
+    let Value::Table(mut t) = entry else {
+        return entry;
+    };
+    for (k, v) in keys {
+        t.insert(k.into(), v);
+    }
+    t.into()
+}
+
+fn nodes_list(nodes: &[NodeId]) -> Value {
+    nodes
+        .iter()
+        .map(|&n| int(n as u64))
+        .collect::<Vec<_>>()
+        .into()
+}
+
+fn nodes_lists(groups: &[Vec<NodeId>]) -> Value {
+    groups
+        .iter()
+        .map(|g| nodes_list(g))
+        .collect::<Vec<_>>()
+        .into()
+}
+
+/// A signed duration as scenario files write it ("-3ms").
+fn signed(ns: i64) -> String {
+    let magnitude = Duration(ns.unsigned_abs()).to_string();
+    if ns < 0 {
+        format!("-{magnitude}")
+    } else {
+        magnitude
+    }
 }
 
 fn entry(at: String, action: &str, value: Value) -> Value {

@@ -1,6 +1,7 @@
 //! Passes over the recorded decisions. Each edits a class of decisions toward its simplest
 //! outcome — dropped and duplicated messages back into single deliveries, delays to the
-//! shortest, a process's or an adversary's picks to the first — many at once, then fewer
+//! shortest, a process's or an adversary's picks to the first, torn writes to none kept — many
+//! at once, then fewer
 //! (halving the group until single decisions are tried), so that a run whose noise is all
 //! irrelevant loses it in one step and a run that needs one lost message keeps just that one.
 
@@ -15,7 +16,7 @@ pub(crate) enum Class {
     Network,
     /// Message delays.
     Delays,
-    /// A process's or an adversary's draws, the detector's mistakes.
+    /// A process's or an adversary's draws, the detector's mistakes, torn writes.
     Picks,
 }
 
@@ -27,7 +28,9 @@ impl Class {
             | Draw::SendOmission { .. }
             | Draw::ReceiveOmission { .. } => self == Class::Network,
             Draw::Delay { .. } | Draw::DelayTail { .. } => self == Class::Delays,
-            Draw::Tamper { .. } | Draw::Chance { .. } | Draw::Pick => self == Class::Picks,
+            Draw::Tamper { .. } | Draw::Tear { .. } | Draw::Chance { .. } | Draw::Pick => {
+                self == Class::Picks
+            }
         }
     }
 }

@@ -4,16 +4,17 @@
 //! message's loss, delay and duplication, each process's and adversary's draw). From then on
 //! the run is replayed from the recording, not the seed, and the recording is edited: faults
 //! removed, fault windows shortened, faults moved earlier, nodes removed (where the protocol and
-//! the scenario allow),
-//! dropped and duplicated messages turned back into single deliveries, delays shortened,
-//! picks moved to their first outcome. A decision that an edited run asks for and the recording
+//! the scenario allow), dropped and duplicated messages turned back into single deliveries,
+//! delays shortened, picks moved to their first outcome. A decision that an edited run asks for and the recording
 //! lacks (the delay of a message that is no longer lost) gets its simplest outcome. Each
-//! candidate is run; it is kept if it fails the same way ([`Failure`]), is no larger in nodes,
-//! faults, messages and events, and ranks strictly lower in the search's order.
+//! candidate is run; it is kept if it fails the same way ([`Failure`]: the same property,
+//! inside or outside the protocol's model as before), is no larger in nodes, faults, messages
+//! and events, and ranks strictly lower in the search's order.
 //!
 //! The search is deterministic: passes run in a fixed order (nodes, faults, windows, fault
-//! times, network chances, delays, picks), repeated until a round keeps nothing, within a budget of runs
-//! and without a clock. The same simulation, seed and options give the same shrunk run.
+//! times, network chances, delays, picks), repeated until a round keeps nothing,
+//! within a budget of runs and without a clock. The same simulation, seed and options give the
+//! same shrunk run.
 
 mod choices;
 mod failure;
@@ -47,6 +48,10 @@ pub struct ShrinkOptions {
     /// The property to keep violated, if the run violates it (a scenario's expected
     /// violation); by default the run's first.
     pub property: Option<String>,
+    /// Whether to prefer its violation outside the protocol's model (`Some(true)`, a scenario
+    /// that expects `outside`) or inside it (`Some(false)`), if the run has such a violation.
+    /// Either way the shrunk run stays on the side of the violation kept.
+    pub outside: Option<bool>,
 }
 
 impl Default for ShrinkOptions {
@@ -54,6 +59,7 @@ impl Default for ShrinkOptions {
         ShrinkOptions {
             max_runs: DEFAULT_MAX_RUNS,
             property: None,
+            outside: None,
         }
     }
 }
@@ -93,8 +99,12 @@ pub fn shrink(
     options: &ShrinkOptions,
 ) -> Result<Shrunk, ShrinkError> {
     let original = record(simulation, seed);
-    let failure = Failure::of(&original.report, options.property.as_deref())
-        .ok_or(ShrinkError::Passes { seed })?;
+    let failure = Failure::of(
+        &original.report,
+        options.property.as_deref(),
+        options.outside,
+    )
+    .ok_or(ShrinkError::Passes { seed })?;
     let mut search = Search::new(original.clone(), failure.clone(), seed, options.max_runs);
     loop {
         let before = search.best.rank();

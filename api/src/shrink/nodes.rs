@@ -3,12 +3,14 @@
 //! (the removed node's faults go) and in the recorded decisions (its own draws and its
 //! messages' fates go; every other message keeps its recorded fate). The protocol's checks
 //! decide which sizes are allowed, and so do the scenario's node ids: a node that an explicit
-//! schedule entry or a link override names is never removed.
+//! schedule entry or a link override names is never removed. Random fault sections keep their
+//! node lists, renumbered; one that names only the removed node no longer validates, and the
+//! node stays.
 
 use std::sync::Arc;
 
-use sim_core::faults::{ByzantineSpec, CrashSpec};
-use sim_core::{Choice, FaultEvent, FaultKind, FaultPlan, NodeId, Stream};
+use sim_core::faults::{CrashChain, FaultSpec, TriggeredCrash};
+use sim_core::{Choice, Draw, FaultEvent, FaultKind, FaultPlan, NodeId, Stream};
 
 use super::search::Search;
 use crate::simulation::{RunSpec, Simulation};
@@ -70,36 +72,70 @@ fn spec_without(spec: &RunSpec, k: NodeId) -> Option<RunSpec> {
         l.to = renumber(l.to, k)?;
     }
     s.schedule = plan_without(&spec.schedule, k);
-    if let Some(c) = &mut s.faults.crashes {
-        *c = CrashSpec {
-            nodes: pool_without(&c.nodes, k),
-            ..c.clone()
-        };
-    }
-    if let Some(b) = &mut s.faults.byzantine {
-        *b = ByzantineSpec {
-            nodes: pool_without(&b.nodes, k),
-            ..b.clone()
-        };
-    }
+    pools_without(&mut s.faults, k);
     Some(s)
 }
 
-/// Whether a plan names node `k` (a fault of its, a partition group holding it).
-fn names(plan: &FaultPlan, k: NodeId) -> bool {
-    plan.byzantine.contains(&k)
-        || plan.events.iter().any(|e| match &e.kind {
-            FaultKind::Crash { node }
-            | FaultKind::Recover { node }
-            | FaultKind::OmissionStart { node, .. }
-            | FaultKind::OmissionEnd { node } => *node == k,
-            FaultKind::Partition { groups } => groups.iter().flatten().any(|&n| n == k),
-            FaultKind::Heal => false,
-        })
+/// The random fault sections' node lists without node `k`, renumbered.
+fn pools_without(faults: &mut FaultSpec, k: NodeId) {
+    for c in &mut faults.crashes {
+        c.nodes = pool_without(&c.nodes, k);
+    }
+    if let Some(p) = &mut faults.partitions {
+        p.nodes = pool_without(&p.nodes, k);
+    }
+    if let Some(o) = &mut faults.omissions {
+        o.nodes = pool_without(&o.nodes, k);
+    }
+    if let Some(b) = &mut faults.byzantine {
+        b.nodes = pool_without(&b.nodes, k);
+    }
+    if let Some(i) = &mut faults.intermittent {
+        i.nodes = pool_without(&i.nodes, k);
+    }
+    if let Some(c) = &mut faults.clocks {
+        c.nodes = pool_without(&c.nodes, k);
+    }
+    if let Some(s) = &mut faults.slow {
+        s.nodes = pool_without(&s.nodes, k);
+    }
 }
 
-/// The plan without node `k`'s faults, `k` taken out of partition groups, ids renumbered.
+/// Whether a plan names node `k` (a fault of its, a partition group or one-way side holding
+/// it, a triggered crash or the start of a chain).
+fn names(plan: &FaultPlan, k: NodeId) -> bool {
+    plan.byzantine.contains(&k)
+        || plan.events.iter().any(|e| mentions(&e.kind, k))
+        || plan.triggered.iter().any(|t| t.node == k)
+        || plan.chains.iter().any(|c| c.start.node == k)
+}
+
+/// Whether a fault is node `k`'s or cuts it off.
+fn mentions(kind: &FaultKind, k: NodeId) -> bool {
+    match kind {
+        FaultKind::Crash { node }
+        | FaultKind::Recover { node }
+        | FaultKind::OmissionStart { node, .. }
+        | FaultKind::OmissionEnd { node }
+        | FaultKind::ClockSkew { node, .. }
+        | FaultKind::SlowStart { node, .. }
+        | FaultKind::SlowEnd { node } => *node == k,
+        FaultKind::Partition { groups } => groups.iter().flatten().any(|&n| n == k),
+        FaultKind::OneWay { from, to } => from.contains(&k) || to.contains(&k),
+        FaultKind::Heal => false,
+    }
+}
+
+/// The plan without node `k`'s faults, `k` taken out of partition groups and one-way sides, ids
+/// renumbered. A chain that starts at `k` goes; the links of a chain are found as the run goes
+/// and name no node.
 fn plan_without(plan: &FaultPlan, k: NodeId) -> FaultPlan {
+    let triggered_without = |t: &TriggeredCrash| {
+        Some(TriggeredCrash {
+            node: renumber(t.node, k)?,
+            ..t.clone()
+        })
+    };
     FaultPlan {
         byzantine: plan
             .byzantine
@@ -116,42 +152,89 @@ fn plan_without(plan: &FaultPlan, k: NodeId) -> FaultPlan {
                 })
             })
             .collect(),
+        triggered: plan
+            .triggered
+            .iter()
+            .filter_map(triggered_without)
+            .collect(),
+        chains: plan
+            .chains
+            .iter()
+            .filter_map(|c| {
+                Some(CrashChain {
+                    start: triggered_without(&c.start)?,
+                    links: c.links.clone(),
+                })
+            })
+            .collect(),
+        storage: plan.storage,
     }
 }
 
-/// A fault without node `k` (`None`: it was `k`'s).
+/// `ids` without node `k`, renumbered.
+fn ids_without(ids: &[NodeId], k: NodeId) -> Vec<NodeId> {
+    ids.iter().filter_map(|&n| renumber(n, k)).collect()
+}
+
+/// A fault without node `k` (`None`: it was `k`'s, or a one-way partition left with no
+/// senders or no receivers).
 fn kind_without(kind: &FaultKind, k: NodeId) -> Option<FaultKind> {
+    let node_of = |node: NodeId| renumber(node, k);
     Some(match *kind {
         FaultKind::Crash { node } => FaultKind::Crash {
-            node: renumber(node, k)?,
+            node: node_of(node)?,
         },
         FaultKind::Recover { node } => FaultKind::Recover {
-            node: renumber(node, k)?,
+            node: node_of(node)?,
         },
         FaultKind::OmissionStart {
             node,
             send_ppm,
             receive_ppm,
         } => FaultKind::OmissionStart {
-            node: renumber(node, k)?,
+            node: node_of(node)?,
             send_ppm,
             receive_ppm,
         },
         FaultKind::OmissionEnd { node } => FaultKind::OmissionEnd {
-            node: renumber(node, k)?,
+            node: node_of(node)?,
         },
         FaultKind::Partition { ref groups } => FaultKind::Partition {
             groups: groups
                 .iter()
-                .map(|g| g.iter().filter_map(|&n| renumber(n, k)).collect::<Vec<_>>())
+                .map(|g| ids_without(g, k))
                 .filter(|g| !g.is_empty())
                 .collect(),
+        },
+        FaultKind::OneWay { ref from, ref to } => {
+            let (from, to) = (ids_without(from, k), ids_without(to, k));
+            if from.is_empty() || to.is_empty() {
+                return None;
+            }
+            FaultKind::OneWay { from, to }
+        }
+        FaultKind::ClockSkew {
+            node,
+            offset_ns,
+            drift_ppm,
+        } => FaultKind::ClockSkew {
+            node: node_of(node)?,
+            offset_ns,
+            drift_ppm,
+        },
+        FaultKind::SlowStart { node, factor_pct } => FaultKind::SlowStart {
+            node: node_of(node)?,
+            factor_pct,
+        },
+        FaultKind::SlowEnd { node } => FaultKind::SlowEnd {
+            node: node_of(node)?,
         },
         FaultKind::Heal => FaultKind::Heal,
     })
 }
 
-/// The decisions without node `k`'s own draws and its messages' fates, ids renumbered.
+/// The decisions without node `k`'s own draws, its messages' fates and its torn writes, ids
+/// renumbered.
 fn choices_without(choices: &[Choice], k: NodeId) -> Vec<Choice> {
     choices
         .iter()
@@ -160,13 +243,16 @@ fn choices_without(choices: &[Choice], k: NodeId) -> Vec<Choice> {
                 Stream::Process(i) => Stream::Process(renumber(i, k)?),
                 other => other,
             };
-            let draw = match c.draw.msg() {
-                Some(mut key) => {
+            let draw = match (c.draw, c.draw.msg()) {
+                (Draw::Tear { node }, _) => Draw::Tear {
+                    node: renumber(node, k)?,
+                },
+                (_, Some(mut key)) => {
                     key.from = renumber(key.from, k)?;
                     key.to = renumber(key.to, k)?;
                     c.draw.with_msg(key)
                 }
-                None => c.draw,
+                (_, None) => c.draw,
             };
             Some(Choice { stream, draw, ..*c })
         })

@@ -26,9 +26,29 @@ pub fn judge(expect: &Expect, sim: &dyn Simulation, t: &Tally) -> (bool, String)
         }
         Expect::Violation(name) => {
             if !t.violations.contains_key(name) {
+                let outside = t.outside_violations.get(name).copied().unwrap_or(0);
                 problems.push(format!(
-                    "expected some run to violate \"{name}\", but none of {} did",
-                    t.runs
+                    "expected some run inside the protocol's model to violate \"{name}\", but \
+                     none of {} did{}",
+                    t.runs,
+                    if outside > 0 {
+                        format!(" ({outside} did outside it)")
+                    } else {
+                        String::new()
+                    }
+                ));
+            }
+        }
+        Expect::Outside(name) => {
+            if !t.outside_violations.contains_key(name) {
+                problems.push(format!(
+                    "expected some run outside the protocol's model to violate \"{name}\", but \
+                     none of {} did{}",
+                    t.runs,
+                    match t.violations.get(name) {
+                        Some(n) => format!(" ({n} did inside it: a bug, not the model's edge)"),
+                        None => String::new(),
+                    }
                 ));
             }
         }

@@ -32,6 +32,16 @@ pub struct ScenarioSummary {
     pub first_failing_seed: Option<u64>,
     /// Property name → the lowest seed that violated it.
     pub first_failing_seed_by_invariant: BTreeMap<String, u64>,
+    /// Runs whose every failure was outside the protocol's model.
+    pub outside_runs: u64,
+    /// Property name → runs that violated it outside the protocol's model.
+    pub outside_violations: BTreeMap<String, u64>,
+    /// Property name → the lowest seed that violated it outside the model.
+    pub first_outside_seed_by_invariant: BTreeMap<String, u64>,
+    /// Why the first run outside the model was outside it.
+    pub first_outside_reason: Option<String>,
+    /// How runs of this scenario may step outside the model, found before running.
+    pub may_step_outside: Vec<String>,
     /// Runs that panicked.
     pub panics: u64,
     /// Runs cut short by a budget.
@@ -86,6 +96,11 @@ pub fn summarize(
             .get(name)
             .copied()
             .or(t.first_failing_seed),
+        Expect::Outside(name) => t
+            .first_outside_seed_by_invariant
+            .get(name)
+            .copied()
+            .or(t.first_failing_seed),
         Expect::Pass => t.first_failing_seed,
     };
     ScenarioSummary {
@@ -99,6 +114,11 @@ pub fn summarize(
         violations: t.violations,
         first_failing_seed: t.first_failing_seed,
         first_failing_seed_by_invariant: t.first_seed_by_invariant,
+        outside_runs: t.outside_runs,
+        outside_violations: t.outside_violations,
+        first_outside_seed_by_invariant: t.first_outside_seed_by_invariant,
+        first_outside_reason: t.first_outside.map(|(_, why)| why),
+        may_step_outside: sim.may_step_outside().to_vec(),
         panics: t.panics,
         budget_exceeded: t.budget_exceeded,
         sometimes_reached: t.reached,

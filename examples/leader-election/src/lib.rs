@@ -21,10 +21,12 @@
 mod process;
 mod properties;
 
-use ftsim_api::{params, Duration, NodeId, Properties, Protocol, SpecError};
+use ftsim_api::{
+    params, Duration, FaultClass, Model, NodeId, Properties, Protocol, SpecError, Timing,
+};
 
-pub use process::{Msg, Node, Obs, Timer, Timing};
-pub use properties::{FollowsHighestLive, LeaderReplaced, OneLeaderPerEpoch};
+pub use process::{Msg, Node, Obs, Timeouts, Timer};
+pub use properties::{one_leader_per_epoch, FollowsHighestLive, LeaderReplaced};
 
 params! {
     /// The election's timing.
@@ -58,7 +60,7 @@ impl Protocol for Bully {
             .always(
                 "one-leader-per-epoch",
                 "no two live nodes lead the same epoch",
-                OneLeaderPerEpoch::default,
+                one_leader_per_epoch,
             )
             .eventually(
                 "follows-highest-live",
@@ -85,8 +87,20 @@ impl Protocol for Bully {
         Ok(())
     }
 
+    fn model(&self, params: &BullyParams, nodes: usize) -> Model {
+        // Any number of crashes, but bounded delays: an answer must come back within
+        // `answer_wait`, so each message must take less than half of it.
+        Model::new()
+            .tolerates_at_most(FaultClass::CrashStop, nodes - 1, "all but one")
+            .tolerates(FaultClass::Reordering)
+            .timing(Timing::DeliveredWithin {
+                bound: Duration(params.answer_wait.0 / 2),
+                rule: "half of params.answer_wait: a round trip must fit in it".into(),
+            })
+    }
+
     fn process(&self, params: &BullyParams, _: NodeId, _: usize) -> Node {
-        Node::new(Timing {
+        Node::new(Timeouts {
             answer_wait: params.answer_wait,
             heartbeat: params.heartbeat,
             leader_timeout: params.leader_timeout,

@@ -40,7 +40,7 @@ pub enum Obs {
 
 /// The timing a node works with (from the parameters).
 #[derive(Clone, Copy, Debug)]
-pub struct Timing {
+pub struct Timeouts {
     pub answer_wait: Duration,
     pub heartbeat: Duration,
     pub leader_timeout: Duration,
@@ -49,7 +49,7 @@ pub struct Timing {
 /// A node's state.
 #[derive(Debug)]
 pub struct Node {
-    timing: Timing,
+    timing: Timeouts,
     /// The highest epoch seen; an election runs in the next one.
     epoch: u64,
     leader: Option<NodeId>,
@@ -61,7 +61,7 @@ pub struct Node {
 }
 
 impl Node {
-    pub fn new(timing: Timing) -> Self {
+    pub fn new(timing: Timeouts) -> Self {
         Node {
             timing,
             epoch: 0,

@@ -2,68 +2,64 @@
 //! (and, for liveness, the nodes' final states); its name and kind are written once, in the
 //! protocol's table in `lib.rs`.
 
-use std::collections::BTreeMap;
-
+use ftsim_api::properties::{Pairwise, Stuck};
 use ftsim_api::{NodeId, Property, World};
 
 use crate::process::{Node, Obs};
 
-/// Safety: no two live nodes lead the same epoch. A violation names both leaders.
-#[derive(Default)]
-pub struct OneLeaderPerEpoch {
-    /// Each epoch's leader and the event where it took over.
-    leaders: BTreeMap<u64, (NodeId, u64)>,
-    /// After a violation: the other leader's event, for the diagram.
-    other: Option<u64>,
+/// Safety: no two live nodes lead the same epoch. Built from [`Pairwise`], which remembers
+/// where each declaration happened, so a violation names both leaders' events.
+pub fn one_leader_per_epoch() -> Pairwise<Node, u64, u64> {
+    Pairwise::new(
+        |_, _, obs: &Obs| match *obs {
+            Obs::Leader { epoch } => Some((epoch, epoch)),
+            _ => None,
+        },
+        |w, earlier, now| {
+            (earlier.node != now.node && w.is_up(earlier.node)).then(|| {
+                format!(
+                    "node {} became leader of epoch {}, which live node {} leads",
+                    now.node, now.value, earlier.node
+                )
+            })
+        },
+    )
 }
 
-impl Property<Node> for OneLeaderPerEpoch {
-    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), String> {
-        let Obs::Leader { epoch } = *obs else {
-            return Ok(());
-        };
-        match self.leaders.get(&epoch) {
-            Some(&(other, event)) if other != node && w.is_up(other) => {
-                self.other = Some(event);
-                Err(format!(
-                    "node {node} became leader of epoch {epoch}, which live node {other} leads"
-                ))
-            }
-            _ => {
-                self.leaders.insert(epoch, (node, w.event()));
-                Ok(())
-            }
-        }
-    }
-
-    fn related_events(&self) -> Vec<u64> {
-        self.other.into_iter().collect()
-    }
-}
-
-/// Liveness: at the end, every live node follows the highest live id.
+/// Liveness: at the end, every live node follows the highest live id. A violation names each
+/// stray node's last step.
 #[derive(Default)]
-pub struct FollowsHighestLive;
+pub struct FollowsHighestLive {
+    stray: Vec<Stuck>,
+}
 
 impl Property<Node> for FollowsHighestLive {
     fn finish(&mut self, w: &World<'_, Node>) -> Result<(), String> {
         let Some(highest) = w.nodes().filter(|&i| w.is_up(i)).max() else {
             return Ok(());
         };
-        let stray: Vec<String> = w
+        let stray: Vec<NodeId> = w
             .nodes()
             .filter(|&i| w.is_up(i) && w.state(i).leader() != Some(highest))
-            .map(|i| format!("node {i} follows {:?}", w.state(i).leader()))
             .collect();
         if stray.is_empty() {
-            Ok(())
-        } else {
-            Err(format!(
-                "at {} the highest live node is {highest}, but {}",
-                w.now,
-                stray.join(", ")
-            ))
+            return Ok(());
         }
+        self.stray = stray.iter().map(|&i| Stuck::new(w, i, None)).collect();
+        let follows: Vec<String> = stray
+            .iter()
+            .map(|&i| format!("node {i} follows {:?}", w.state(i).leader()))
+            .collect();
+        Err(format!(
+            "at {} the highest live node is {highest}, but {} ({})",
+            w.now,
+            follows.join(", "),
+            Stuck::details(&self.stray, "")
+        ))
+    }
+
+    fn related_events(&self) -> Vec<u64> {
+        Stuck::evidence(&self.stray)
     }
 }
 

@@ -28,20 +28,28 @@ fn waiting_a_round_trip_elects_one_leader_per_epoch() {
 }
 
 #[test]
-fn an_impatient_candidate_is_caught_with_two_leaders() {
+fn an_impatient_candidate_is_caught_with_two_leaders_outside_the_model() {
     let impatient = BullyParams {
         answer_wait: Duration::from_millis(2),
         ..BullyParams::default()
     };
     let h = election(impatient);
-    let seed = h.expect_violation("one-leader-per-epoch");
+    // Answers can take 8ms to come back but the candidate waits 2ms: the network breaks the
+    // protocol's timing assumption, so the split is reported outside it, not as a bug.
+    let seed = h.expect_outside("one-leader-per-epoch");
     h.assert_replays(seed);
     let violation = &h.replay(seed).violations[0];
     assert!(
         violation.message.contains("which live node"),
         "{violation:?}"
     );
-    assert_eq!(violation.related.len(), 1, "the other leader is named");
+    assert_eq!(violation.related.len(), 2, "both leaders are named");
+    assert!(violation.message.ends_with(&format!(
+        "(events #{} and #{})",
+        violation.related[0], violation.related[1]
+    )));
+    let why = violation.outside_assumptions.as_deref().unwrap_or_default();
+    assert!(why.contains("answer_wait"), "{why}");
 }
 
 #[test]

@@ -35,7 +35,7 @@ mod process;
 mod tests;
 
 use ftsim_api::properties::delivery::{Agreement, NoCreation, NoDuplication, Validity};
-use ftsim_api::{choice, params, NodeId, Properties, Protocol};
+use ftsim_api::{choice, params, FaultClass, Model, NodeId, Properties, Protocol};
 
 pub use process::{Msg, Node, Obs, Timer};
 
@@ -129,6 +129,20 @@ impl Protocol for Broadcast {
                 "a message delivered by a correct process reaches every correct process",
                 Agreement::regular,
             )
+    }
+
+    fn model(&self, params: &BroadcastParams, _: usize) -> Model {
+        let model = Model::new()
+            .tolerates(FaultClass::CrashStop)
+            .tolerates(FaultClass::Reordering);
+        match params.link {
+            // Without retransmission a lost message is gone; without de-duplication, a
+            // duplicate is delivered: at-most-once links assume the network does neither.
+            Link::AtMostOnce => model,
+            Link::AtLeastOnce | Link::ExactlyOnce => model
+                .tolerates(FaultClass::Loss)
+                .tolerates(FaultClass::Duplication),
+        }
     }
 
     fn process(&self, params: &BroadcastParams, _: NodeId, _: usize) -> Node {

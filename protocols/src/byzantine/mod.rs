@@ -46,9 +46,12 @@ mod properties;
 mod tests;
 
 use ftsim_api::properties::consensus::{Agreement, Integrity};
-use ftsim_api::{params, Adversaries, Duration, NodeId, Properties, Protocol, Silent, SpecError};
+use ftsim_api::{
+    params, Adversaries, Duration, FaultClass, Model, NodeId, Properties, Protocol, Silent,
+    SpecError, Timing,
+};
 
-pub use adversaries::{Equivocate, Lie, Mix};
+pub use adversaries::{Collude, Equivocate, Lie, Mix};
 pub use path::{Path, MAX_M};
 pub use process::{majority, Msg, Obs, Om, Timer, DEFAULT};
 pub use properties::{CommanderValidity, LieutenantsDecide, TraitorIs};
@@ -154,6 +157,12 @@ impl Protocol for OralMessages {
                  random one",
                 |p: &OmParams, _| Mix { values: p.values },
             )
+            .add(
+                "collude",
+                "the traitors split the loyal lieutenants in two halves and tell each half its \
+                 own consistent value, on every path (the worst case)",
+                |p: &OmParams, _| Collude::new(p.values, p.commander),
+            )
     }
 
     fn validate(&self, params: &OmParams, nodes: usize) -> Result<(), SpecError> {
@@ -174,6 +183,26 @@ impl Protocol for OralMessages {
             ));
         }
         validate_depth(params.m, nodes)
+    }
+
+    fn model(&self, params: &OmParams, nodes: usize) -> Model {
+        // OM(m) is proved for at most m traitors among more than 3m generals, in synchronous
+        // rounds: a message that misses its round counts as missing.
+        let m = params.m as usize;
+        let (traitors, rule) = if nodes > 3 * m {
+            (m, "m, with n > 3m")
+        } else {
+            (0, "none: OM(m) needs n > 3m")
+        };
+        Model::new()
+            .tolerates_at_most(FaultClass::Byzantine, traitors, rule)
+            .tolerates_at_most(FaultClass::CrashStop, traitors, rule)
+            .tolerates(FaultClass::Duplication)
+            .tolerates(FaultClass::Reordering)
+            .timing(Timing::DeliveredWithin {
+                bound: Duration::from_millis(params.round_ms),
+                rule: "params.round_ms".into(),
+            })
     }
 
     fn process(&self, params: &OmParams, _: NodeId, _: usize) -> Om {

@@ -4,30 +4,46 @@
 
 use std::collections::BTreeSet;
 
+use ftsim_api::properties::{event_ref, Stuck};
 use ftsim_api::{nodes_phrase, NodeId, Property, World};
 
 use super::process::{Obs, Om};
 
-/// IC2: if the commander is loyal, every loyal lieutenant decides its order.
+/// IC2: if the commander is loyal, every loyal lieutenant decides its order. A violation names
+/// the decision and the order (or, without one, the commander's last step).
 #[derive(Default)]
 pub struct CommanderValidity {
-    order: Option<u64>,
+    /// The loyal commander's order and the event it was given at.
+    order: Option<(u64, u64)>,
+    evidence: Vec<u64>,
 }
 
 impl CommanderValidity {
-    fn check_decision(&self, w: &World<'_, Om>, node: NodeId, v: u64) -> Result<(), String> {
+    fn check_decision(&mut self, w: &World<'_, Om>, node: NodeId, v: u64) -> Result<(), String> {
         let c = w.state(node).commander();
         if w.is_byzantine(node) || w.is_byzantine(c) {
             return Ok(());
         }
+        let at = event_ref(w.event());
         match self.order {
-            Some(o) if o == v => Ok(()),
-            Some(o) => Err(format!(
-                "lieutenant {node} decided {v} but the loyal commander {c} ordered {o}"
-            )),
-            None => Err(format!(
-                "lieutenant {node} decided {v} before the loyal commander {c} gave an order"
-            )),
+            Some((o, _)) if o == v => Ok(()),
+            Some((o, ordered)) => {
+                self.evidence = vec![ordered, w.event()];
+                Err(format!(
+                    "lieutenant {node} decided {v} at {at} but the loyal commander {c} ordered \
+                     {o} at {}",
+                    event_ref(ordered)
+                ))
+            }
+            None => {
+                let last = w.last_event(c);
+                self.evidence = last.into_iter().chain([w.event()]).collect();
+                Err(format!(
+                    "lieutenant {node} decided {v} at {at} before the loyal commander {c} gave \
+                     an order (its last step: {})",
+                    last.map_or("none".to_string(), event_ref)
+                ))
+            }
         }
     }
 }
@@ -37,25 +53,35 @@ impl Property<Om> for CommanderValidity {
         match *obs {
             Obs::Order(v) => {
                 if !w.is_byzantine(node) {
-                    self.order = Some(v);
+                    self.order = Some((v, w.event()));
                 }
                 Ok(())
             }
             Obs::Decide(v) => self.check_decision(w, node, v),
         }
     }
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
+    }
 }
 
-/// Every loyal lieutenant (not Byzantine, never crashed) decides by the end of the run.
+/// Every loyal lieutenant (not Byzantine, never crashed) decides by the end of the run. A
+/// violation names the commander's order, if any, and each undecided lieutenant's last step.
 #[derive(Default)]
 pub struct LieutenantsDecide {
     decided: BTreeSet<NodeId>,
+    /// The event of the commander's order, loyal or not.
+    ordered: Option<u64>,
+    evidence: Vec<u64>,
 }
 
 impl Property<Om> for LieutenantsDecide {
-    fn observe(&mut self, _: &World<'_, Om>, node: NodeId, obs: &Obs) -> Result<(), String> {
-        if let Obs::Decide(_) = obs {
-            self.decided.insert(node);
+    fn observe(&mut self, w: &World<'_, Om>, node: NodeId, obs: &Obs) -> Result<(), String> {
+        match obs {
+            Obs::Decide(_) => {
+                self.decided.insert(node);
+            }
+            Obs::Order(_) => self.ordered = Some(w.event()),
         }
         Ok(())
     }
@@ -66,15 +92,21 @@ impl Property<Om> for LieutenantsDecide {
             .filter(|i| !self.decided.contains(i))
             .collect();
         if undecided.is_empty() {
-            Ok(())
-        } else {
-            Err(format!(
-                "loyal lieutenant{} {} never decided (at {})",
-                if undecided.len() > 1 { "s" } else { "" },
-                nodes_phrase(&undecided),
-                w.now
-            ))
+            return Ok(());
         }
+        let stuck: Vec<Stuck> = undecided.iter().map(|&i| Stuck::new(w, i, None)).collect();
+        self.evidence = Stuck::evidence(&stuck);
+        self.evidence.extend(self.ordered);
+        Err(format!(
+            "loyal {} never decided (at {}; the order was given at {}): {}",
+            nodes_phrase(&undecided).replacen("node", "lieutenant", 1),
+            w.now,
+            self.ordered.map_or("no event".to_string(), event_ref),
+            Stuck::details(&stuck, "")
+        ))
+    }
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
     }
 }
 

@@ -1,6 +1,7 @@
 use std::collections::BTreeSet;
 
 use ftsim_api::properties::consensus::{Agreement, Integrity};
+use ftsim_api::properties::{cites_events, observe_history};
 use ftsim_api::sim_core::faults::ByzantineSpec;
 use ftsim_api::sim_core::Engine;
 use ftsim_api::{
@@ -48,7 +49,10 @@ fn the_declaration_keeps_its_names() {
     let info = ftsim_api::AnyProtocol::info(&OralMessages);
     info.check().unwrap();
     let adversaries: Vec<&str> = info.adversaries.iter().map(|a| a.name).collect();
-    assert_eq!(adversaries, ["equivocate", "lie", "silent", "mix"]);
+    assert_eq!(
+        adversaries,
+        ["equivocate", "lie", "silent", "mix", "collude"]
+    );
     let m = &OmParams::schema()[0];
     assert_eq!(m.name, "m");
     assert_eq!(
@@ -83,7 +87,7 @@ fn without_traitors_every_lieutenant_obeys_the_order() {
 
 #[test]
 fn more_than_three_m_nodes_tolerate_m_traitors_of_every_kind() {
-    for adversary in ["equivocate", "lie", "silent", "mix"] {
+    for adversary in ["equivocate", "lie", "silent", "mix", "collude"] {
         for (n, m, count, seeds) in [(4, 1, 1, 0..300), (7, 2, 2, 0..100)] {
             om(n, m, adversary)
                 .named(&format!("byzantine {adversary} n = {n} m = {m}"))
@@ -98,25 +102,69 @@ fn more_than_three_m_nodes_tolerate_m_traitors_of_every_kind() {
 fn three_generals_with_one_traitor_break_validity() {
     // The traitor must be a lieutenant and the order not RETREAT; a traitor commander
     // cannot split two loyal lieutenants, who see the same pair of values.
-    for adversary in ["equivocate", "lie", "silent", "mix"] {
+    for adversary in ["equivocate", "lie", "silent", "mix", "collude"] {
         let h = om(3, 1, adversary).faults(traitors(1)).seeds(0..200);
-        h.expect_violation("validity");
-        let v = h.run().violations;
+        h.expect_outside("validity");
+        let v = h.run().outside_violations;
         assert!(!v.contains_key("agreement"), "{adversary}: {v:?}");
     }
 }
 
 #[test]
 fn more_traitors_than_m_are_caught() {
-    let v = om(7, 1, "mix")
-        .faults(traitors(3))
-        .seeds(0..300)
-        .run()
-        .violations;
+    // Three traitors where OM(1) tolerates one: outside its assumptions, and caught.
+    let t = om(7, 1, "mix").faults(traitors(3)).seeds(0..300).run();
+    assert!(t.violations.is_empty(), "{:?}", t.violations);
+    let v = t.outside_violations;
     assert!(
         v.contains_key("agreement") || v.contains_key("validity"),
         "{v:?}"
     );
+}
+
+#[test]
+fn colluding_traitors_split_the_loyal_lieutenants() {
+    // A traitor commander and a traitor lieutenant: the first half of the loyal lieutenants
+    // decides RETREAT and the second half 1, in every seed, at n = 4 and at n = 7 (the run
+    // stops at the first disagreement, so some may not have decided yet).
+    for n in [4, 7] {
+        let h = with_traitors(om(n, 1, "collude"), &[0, 1]);
+        for seed in 0..20 {
+            let (r, e) = run(&h, seed);
+            assert_eq!(
+                r.violations[0].property, "agreement",
+                "n = {n}, seed {seed}"
+            );
+            let loyal = &e.states()[2..];
+            let (first, second) = loyal.split_at(loyal.len() / 2);
+            let decided = |half: &[Om]| -> BTreeSet<u64> {
+                half.iter().filter_map(|p| p.decision()).collect()
+            };
+            assert_eq!(
+                decided(first),
+                BTreeSet::from([DEFAULT]),
+                "n = {n}, seed {seed}"
+            );
+            assert_eq!(decided(second), BTreeSet::from([1]), "n = {n}, seed {seed}");
+        }
+    }
+}
+
+#[test]
+fn two_colluding_traitors_among_four_break_agreement() {
+    // Equivocate, lie and silent break only validity here; colluding traitors break
+    // agreement whenever the commander is one of them.
+    let found = om(4, 1, "collude").faults(traitors(2)).seeds(0..100).run();
+    let v = &found.outside_violations;
+    assert!(v.get("agreement").is_some_and(|&k| k >= 25), "{v:?}");
+    for adversary in ["equivocate", "lie", "silent"] {
+        let t = om(4, 1, adversary).faults(traitors(2)).seeds(0..100).run();
+        assert!(
+            !t.outside_violations.contains_key("agreement"),
+            "{adversary}: {:?}",
+            t.outside_violations
+        );
+    }
 }
 
 fn commander_is_traitor(adversary: &'static str, n: usize, seed: u64) -> (u64, Vec<Option<u64>>) {
@@ -313,6 +361,42 @@ fn validity_judges_hand_built_histories() {
 }
 
 #[test]
+fn validity_names_the_order_and_the_decision() {
+    let states = world_states();
+    let (up, never) = ([true; 4], [false; 4]);
+    let w = World::new(Time::ZERO, &states, &up, &never, &never);
+    let h = [(0, Obs::Order(1)), (1, Obs::Decide(1)), (2, Obs::Decide(0))];
+    let mut v = CommanderValidity::default();
+    let err = observe_history(&w, &mut v, &h).unwrap_err();
+    assert_eq!(v.related_events(), [1, 3]);
+    assert!(cites_events(&err, &[1, 3]), "{err}");
+    // Without an order: the commander's last step.
+    let last = [2, 0, 0, 0];
+    let w = w.with_last_events(&last);
+    let mut v = CommanderValidity::default();
+    let err = observe_history(&w, &mut v, &[(1, Obs::Decide(1))]).unwrap_err();
+    assert_eq!(v.related_events(), [2, 1]);
+    assert!(cites_events(&err, &[1, 2]), "{err}");
+}
+
+#[test]
+fn termination_names_the_order_and_the_last_step_of_the_undecided() {
+    let states = world_states();
+    let (up, never) = ([true; 4], [false; 4]);
+    let last = [1, 2, 3, 9];
+    let w = World::new(Time::ZERO, &states, &up, &never, &never).with_last_events(&last);
+    let h = [(0, Obs::Order(1)), (1, Obs::Decide(1)), (2, Obs::Decide(1))];
+    let mut t = LieutenantsDecide::default();
+    observe_history(&w, &mut t, &h).unwrap();
+    let err = t.finish(&w).unwrap_err();
+    let mut related = t.related_events();
+    related.sort_unstable();
+    assert_eq!(related, [1, 9]);
+    assert!(err.starts_with("loyal lieutenant 3 never decided"), "{err}");
+    assert!(cites_events(&err, &[1, 9]), "{err}");
+}
+
+#[test]
 fn agreement_and_integrity_judge_hand_built_histories() {
     let states = world_states();
     let up = [true; 4];
@@ -354,7 +438,7 @@ fn termination_and_traitor_placement_judge_hand_built_histories() {
         t.observe(&w, node, &Obs::Decide(1)).unwrap();
     }
     let err = t.finish(&w).unwrap_err();
-    assert!(err.contains("node 3 never decided"), "{err}");
+    assert!(err.contains("lieutenant 3 never decided"), "{err}");
     assert!(t.finish(&w3).is_ok());
 
     // Which traitor placement a run tried.
@@ -405,6 +489,9 @@ fn bundled_scenarios_meet_their_expectations() {
         "byzantine-n7-m1-two-traitors",
         "byzantine-n7-m2-equivocate",
         "byzantine-n7-m2-mix",
+        "byzantine-n4-m1-collude",
+        "byzantine-n7-m2-collude",
+        "byzantine-n4-m1-two-colluding-traitors",
     ] {
         ftsim_api::check_scenario(format!("../scenarios/{name}.toml"), crate::all());
     }

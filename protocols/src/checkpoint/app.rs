@@ -46,6 +46,7 @@ impl CheckpointProcess {
             let log = &mut ctx.stable_mut().log;
             log.resize(n, Vec::new());
             log[to].push((seq, amount));
+            ctx.sync(); // logged before it leaves
         }
         let epoch = self.epoch;
         ctx.send(to, Msg::Transfer { epoch, seq, amount });

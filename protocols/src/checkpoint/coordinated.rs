@@ -35,6 +35,7 @@ impl CheckpointProcess {
         st.next_snapshot = st.next_snapshot.max(1);
         let snapshot = st.next_snapshot;
         st.next_snapshot += 1;
+        ctx.sync();
         self.marker(ctx, None, snapshot);
     }
 
@@ -95,6 +96,7 @@ impl CheckpointProcess {
             self.acks.remove(&snapshot);
             self.snapshot_running = false;
             ctx.stable_mut().committed = snapshot;
+            ctx.sync();
             let epoch = self.epoch;
             ctx.broadcast(Msg::Commit { epoch, snapshot });
             self.commit(ctx, snapshot);
@@ -111,5 +113,6 @@ impl CheckpointProcess {
             let index = c.index;
             ctx.observe(Obs::Permanent { index });
         }
+        ctx.sync();
     }
 }

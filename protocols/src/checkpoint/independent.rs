@@ -73,6 +73,7 @@ impl CheckpointProcess {
             if st.epoch < e {
                 st.checkpoints.retain(|c| c.index <= line[me]);
             }
+            ctx.sync();
         }
         let metas = self.metas(ctx);
         ctx.send(MANAGER, Msg::Checkpoints { epoch, metas });

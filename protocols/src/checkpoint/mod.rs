@@ -48,6 +48,7 @@
 
 mod app;
 mod coordinated;
+mod cuts;
 mod independent;
 mod line;
 mod process;
@@ -56,7 +57,9 @@ mod recovery;
 #[cfg(test)]
 mod tests;
 
-use ftsim_api::{choice, params, Duration, NodeId, NodeSet, Properties, Protocol, SpecError};
+use ftsim_api::{
+    choice, params, Duration, FaultClass, Model, NodeId, NodeSet, Properties, Protocol, SpecError,
+};
 
 pub use line::{consistent_line, latest_line};
 pub use process::{
@@ -186,6 +189,13 @@ impl Protocol for Checkpointing {
             ));
         }
         Ok(())
+    }
+
+    fn model(&self, _: &CheckpointParams, _: usize) -> Model {
+        // Reliable FIFO links: markers and the per-channel counts depend on both.
+        Model::new()
+            .tolerates(FaultClass::CrashRecover)
+            .tolerates(FaultClass::StorageLoss)
     }
 
     fn process(&self, params: &CheckpointParams, _: NodeId, nodes: usize) -> CheckpointProcess {

@@ -234,6 +234,7 @@ impl CheckpointProcess {
             permanent: c.snapshot.is_none() || c.snapshot == Some(0),
         });
         ctx.stable_mut().checkpoints.push(c);
+        ctx.sync();
     }
 
     /// Starts the timers of the current epoch: the next transfer, and the snapshot (manager,

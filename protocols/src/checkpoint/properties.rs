@@ -2,96 +2,32 @@
 //! a consistent cut, snapshots conserve the total, a rollback loses no transfer and does not
 //! cascade, restarted processes run again, and the balances add up at the end.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
+use ftsim_api::properties::{event_ref, events_phrase, Stuck, Waits};
 use ftsim_api::{nodes_phrase, NodeId, Property, Time, World};
+
+use super::cuts::{Cut, Cuts, TransferLog};
 
 use super::process::{CheckpointProcess, Obs, INITIAL_BALANCE};
 
-/// The cuts the properties judge: snapshots (by id) and recovery lines (by epoch), as their
-/// parts arrive, complete once every process has contributed.
-#[derive(Default)]
-struct Cuts {
-    snapshots: BTreeMap<u64, BTreeMap<NodeId, Part>>,
-    lines: BTreeMap<u64, BTreeMap<NodeId, Part>>,
-}
-
-#[derive(Clone, Debug)]
-struct Part {
-    balance: u64,
-    channel: u64,
-    sent: Vec<u64>,
-    recv: Vec<u64>,
-    replay: Vec<u64>,
-}
-
-enum Cut {
-    Snapshot(u64),
-    Line(u64),
-}
-
-impl Cut {
-    fn describe(&self) -> String {
-        match self {
-            Cut::Snapshot(s) => format!("snapshot {s}"),
-            Cut::Line(e) => format!("the recovery line of epoch {e}"),
-        }
-    }
-}
-
-impl Cuts {
-    /// Records a part; returns the cut if this completed it.
-    fn add(&mut self, n: usize, node: NodeId, obs: &Obs) -> Option<(Cut, Vec<Part>)> {
-        let (key, map, part) = match obs {
-            Obs::Checkpoint {
-                snapshot: Some(s),
-                balance,
-                channel,
-                sent,
-                recv,
-                ..
-            } => (
-                Cut::Snapshot(*s),
-                self.snapshots.entry(*s).or_default(),
-                Part {
-                    balance: *balance,
-                    channel: *channel,
-                    sent: sent.clone(),
-                    recv: recv.clone(),
-                    replay: vec![0; n],
-                },
-            ),
-            Obs::RolledBack {
-                epoch,
-                balance,
-                sent,
-                recv,
-                replay,
-                replayed,
-                ..
-            } => (
-                Cut::Line(*epoch),
-                self.lines.entry(*epoch).or_default(),
-                Part {
-                    balance: *balance,
-                    channel: *replayed,
-                    sent: sent.clone(),
-                    recv: recv.clone(),
-                    replay: replay.clone(),
-                },
-            ),
-            _ => return None,
-        };
-        map.insert(node, part);
-        (map.len() == n).then(|| (key, map.values().cloned().collect()))
-    }
-}
-
 /// Consistent cut: no snapshot or recovery line records a transfer as received that the
-/// sender's part does not record as sent (an orphan message).
-#[derive(Default)]
+/// sender's part does not record as sent (an orphan message). A violation names both parts and
+/// the first orphan's send and receipt.
 pub struct ConsistentCut {
     cuts: Cuts,
+    log: TransferLog,
+    evidence: Vec<u64>,
+}
+
+impl Default for ConsistentCut {
+    fn default() -> Self {
+        ConsistentCut {
+            cuts: Cuts::default(),
+            log: TransferLog::with_receipts(),
+            evidence: Vec::new(),
+        }
+    }
 }
 
 impl Property<CheckpointProcess> for ConsistentCut {
@@ -101,31 +37,65 @@ impl Property<CheckpointProcess> for ConsistentCut {
         node: NodeId,
         obs: &Obs,
     ) -> Result<(), String> {
-        let Some((cut, parts)) = self.cuts.add(w.n(), node, obs) else {
+        self.log.note(w, node, obs);
+        let Some((cut, parts)) = self.cuts.add(w.n(), node, w.event(), obs) else {
             return Ok(());
         };
         for (j, pj) in parts.iter().enumerate() {
             for (i, pi) in parts.iter().enumerate() {
                 if pj.recv[i] > pi.sent[j] {
+                    let first = pi.sent[j] + 1;
+                    let received = self.log.received(i, j, first, pj.event);
+                    let sent = received.and_then(|r| self.log.sent(i, j, first, r));
+                    self.evidence = [Some(pi.event), Some(pj.event), sent, received]
+                        .into_iter()
+                        .flatten()
+                        .collect();
                     return Err(format!(
                         "{} is inconsistent: node {j} has received {} transfers from node {i}, \
-                         which had sent it only {} ({} orphan message(s))",
+                         which had sent it only {} ({} orphan message(s); the first {}; parts \
+                         at {} and {})",
                         cut.describe(),
                         pj.recv[i],
                         pi.sent[j],
-                        pj.recv[i] - pi.sent[j]
+                        pj.recv[i] - pi.sent[j],
+                        sent_and_received(sent, received),
+                        event_ref(pi.event),
+                        event_ref(pj.event)
                     ));
                 }
             }
         }
         Ok(())
     }
+    fn watches_state(&self) -> bool {
+        true
+    }
+    fn check_state(&mut self, w: &World<'_, CheckpointProcess>) -> Result<(), String> {
+        self.log.watch(w);
+        Ok(())
+    }
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
+    }
 }
 
-/// Snapshot total: balances plus the transfers recorded in flight add up to the true total.
+/// "sent at event #3 and received at event #7", with what is known of a transfer.
+fn sent_and_received(sent: Option<u64>, received: Option<u64>) -> String {
+    match (sent, received) {
+        (Some(s), Some(r)) => format!("sent at {} and received at {}", event_ref(s), event_ref(r)),
+        (None, Some(r)) => format!("received at {}", event_ref(r)),
+        (Some(s), None) => format!("sent at {}", event_ref(s)),
+        (None, None) => "not seen in the processes' counters".to_string(),
+    }
+}
+
+/// Snapshot total: balances plus the transfers recorded in flight add up to the true total. A
+/// violation names every part of the snapshot.
 #[derive(Default)]
 pub struct SnapshotTotal {
     cuts: Cuts,
+    evidence: Vec<u64>,
 }
 
 impl Property<CheckpointProcess> for SnapshotTotal {
@@ -135,29 +105,39 @@ impl Property<CheckpointProcess> for SnapshotTotal {
         node: NodeId,
         obs: &Obs,
     ) -> Result<(), String> {
-        let Some((cut @ Cut::Snapshot(_), parts)) = self.cuts.add(w.n(), node, obs) else {
+        let Some((cut @ Cut::Snapshot(_), parts)) = self.cuts.add(w.n(), node, w.event(), obs)
+        else {
             return Ok(());
         };
         let balances: u64 = parts.iter().map(|p| p.balance).sum();
         let channels: u64 = parts.iter().map(|p| p.channel).sum();
         let total = INITIAL_BALANCE * w.n() as u64;
         if balances + channels != total {
+            self.evidence = parts.iter().map(|p| p.event).collect();
             return Err(format!(
-                "{} records {balances} in balances and {channels} in flight: {} instead of {total}",
+                "{} records {balances} in balances and {channels} in flight: {} instead of \
+                 {total} (parts at {})",
                 cut.describe(),
-                balances + channels
+                balances + channels,
+                events_phrase(&self.evidence)
             ));
         }
         Ok(())
+    }
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
     }
 }
 
 /// No committed transfer lost: every transfer that a recovery line records as sent is, after
 /// the rollback, either received in the line (or re-delivered from a recorded channel) or
-/// being replayed from the sender's log.
+/// being replayed from the sender's log. A violation names both parts and the first lost
+/// transfer's send.
 #[derive(Default)]
 pub struct NoLostTransfer {
     cuts: Cuts,
+    log: TransferLog,
+    evidence: Vec<u64>,
 }
 
 impl Property<CheckpointProcess> for NoLostTransfer {
@@ -167,36 +147,59 @@ impl Property<CheckpointProcess> for NoLostTransfer {
         node: NodeId,
         obs: &Obs,
     ) -> Result<(), String> {
-        let Some((cut @ Cut::Line(_), parts)) = self.cuts.add(w.n(), node, obs) else {
+        self.log.note(w, node, obs);
+        let Some((cut @ Cut::Line(_), parts)) = self.cuts.add(w.n(), node, w.event(), obs) else {
             return Ok(());
         };
         for (i, pi) in parts.iter().enumerate() {
             for (j, pj) in parts.iter().enumerate() {
                 let covered = pj.recv[i] + pi.replay[j];
                 if covered < pi.sent[j] {
+                    let sent = self.log.sent(i, j, covered + 1, w.event());
+                    self.evidence = [Some(pi.event), Some(pj.event), sent]
+                        .into_iter()
+                        .flatten()
+                        .collect();
                     return Err(format!(
                         "{} loses transfers: node {i} sent {} to node {j}, which has {} of them \
-                         and {} are replayed ({} lost)",
+                         and {} are replayed ({} lost; the first {}; parts at {} and {})",
                         cut.describe(),
                         pi.sent[j],
                         pj.recv[i],
                         pi.replay[j],
-                        pi.sent[j] - covered
+                        pi.sent[j] - covered,
+                        sent_and_received(sent, None),
+                        event_ref(pi.event),
+                        event_ref(pj.event)
                     ));
                 }
             }
         }
         Ok(())
     }
+    fn watches_state(&self) -> bool {
+        true
+    }
+    fn check_state(&mut self, w: &World<'_, CheckpointProcess>) -> Result<(), String> {
+        self.log.watch(w);
+        Ok(())
+    }
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
+    }
 }
 
+/// A checkpoint as [`NoDomino`] keeps it: its index, when it was taken, at which event.
+type Taken = (u64, Time, u64);
+
 /// No domino effect: a recovery rolls no process back past its latest permanent checkpoint.
-/// The violation says how far the cascade went.
+/// The violation says how far the cascade went and names the checkpoints rolled past.
 #[derive(Default)]
 pub struct NoDomino {
-    /// Per node: its permanent checkpoints (index, time), in order, of its current history.
-    permanent: BTreeMap<NodeId, Vec<(u64, Time)>>,
-    tentative: BTreeMap<NodeId, BTreeMap<u64, Time>>,
+    /// Per node: its permanent checkpoints, in order, of its current history.
+    permanent: BTreeMap<NodeId, Vec<Taken>>,
+    tentative: BTreeMap<NodeId, BTreeMap<u64, (Time, u64)>>,
+    evidence: Vec<u64>,
 }
 
 impl Property<CheckpointProcess> for NoDomino {
@@ -212,27 +215,44 @@ impl Property<CheckpointProcess> for NoDomino {
                 at,
                 permanent: true,
                 ..
-            } => self.permanent.entry(node).or_default().push((*index, *at)),
+            } => self
+                .permanent
+                .entry(node)
+                .or_default()
+                .push((*index, *at, w.event())),
             Obs::Checkpoint { index, at, .. } => {
-                self.tentative.entry(node).or_default().insert(*index, *at);
+                let tentative = self.tentative.entry(node).or_default();
+                tentative.insert(*index, (*at, w.event()));
             }
             Obs::Permanent { index } => {
-                if let Some(at) = self.tentative.entry(node).or_default().remove(index) {
-                    self.permanent.entry(node).or_default().push((*index, at));
+                if let Some((at, e)) = self.tentative.entry(node).or_default().remove(index) {
+                    self.permanent
+                        .entry(node)
+                        .or_default()
+                        .push((*index, at, e));
                 }
             }
             Obs::RolledBack {
                 epoch, index, at, ..
             } => {
                 let list = self.permanent.entry(node).or_default();
-                let past = list.iter().filter(|(i, _)| i > index).count();
-                list.retain(|(i, _)| i <= index);
+                let past: Vec<u64> = list
+                    .iter()
+                    .filter(|(i, _, _)| i > index)
+                    .map(|&(_, _, e)| e)
+                    .collect();
+                list.retain(|(i, _, _)| i <= index);
                 self.tentative.entry(node).or_default().clear();
-                if past > 0 {
+                if !past.is_empty() {
+                    self.evidence = past.clone();
+                    self.evidence.push(w.event());
                     return Err(format!(
-                        "the recovery of epoch {epoch} cascaded: node {node} rolled back past \
-                         {past} of its checkpoints, to checkpoint #{index} taken at {at} \
-                         ({} of work lost)",
+                        "the recovery of epoch {epoch} cascaded: node {node} rolled back at {} \
+                         past {} of its checkpoints (taken at {}), to checkpoint #{index} taken \
+                         at {at} ({} of work lost)",
+                        event_ref(w.event()),
+                        past.len(),
+                        events_phrase(&past),
                         w.now.since(*at)
                     ));
                 }
@@ -241,55 +261,79 @@ impl Property<CheckpointProcess> for NoDomino {
         }
         Ok(())
     }
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
+    }
 }
 
-/// Every process that restarted was rolled back (and so runs again) by the end of the run.
+/// Every process that restarted was rolled back (and so runs again) by the end of the run. A
+/// violation names each stuck process's restart and last step.
 #[derive(Default)]
 pub struct Recovered {
-    waiting: BTreeSet<NodeId>,
+    /// Restarted processes waiting for a rollback.
+    waiting: Waits<NodeId>,
+    evidence: Vec<u64>,
 }
 
 impl Property<CheckpointProcess> for Recovered {
     fn observe(
         &mut self,
-        _: &World<'_, CheckpointProcess>,
+        w: &World<'_, CheckpointProcess>,
         node: NodeId,
         obs: &Obs,
     ) -> Result<(), String> {
         match obs {
-            Obs::Restarted => {
-                self.waiting.insert(node);
-            }
-            Obs::RolledBack { .. } => {
-                self.waiting.remove(&node);
-            }
+            Obs::Restarted => self.waiting.begin(w, node, node),
+            Obs::RolledBack { .. } => self.waiting.end(&node),
             _ => {}
         }
         Ok(())
     }
     fn finish(&mut self, w: &World<'_, CheckpointProcess>) -> Result<(), String> {
-        let stuck: Vec<NodeId> = self
+        let stuck: Vec<Stuck> = self
             .waiting
-            .iter()
-            .copied()
-            .filter(|&i| w.is_up(i))
+            .stuck(w, |_, i| w.is_up(i))
+            .into_iter()
+            .map(|(_, s)| s)
             .collect();
         if stuck.is_empty() {
-            Ok(())
-        } else {
-            Err(format!(
-                "{} restarted but never rolled back (at {})",
-                nodes_phrase(&stuck),
-                w.now
-            ))
+            return Ok(());
         }
+        self.evidence = Stuck::evidence(&stuck);
+        let nodes: Vec<NodeId> = stuck.iter().map(|s| s.node).collect();
+        Err(format!(
+            "{} restarted but never rolled back (at {}): {}",
+            nodes_phrase(&nodes),
+            w.now,
+            Stuck::details(&stuck, "restarted at")
+        ))
+    }
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
     }
 }
 
 /// Conservation: once everything has settled, the balances add up to the true total (judged
-/// from the processes' states, only when every process is up and running).
+/// from the processes' states, only when every process is up and running). A violation names
+/// the link whose transfers never arrived, with both ends' last steps (the last events at
+/// which the receiver could still have got them), or else every process's last step.
 #[derive(Default)]
-pub struct Conservation;
+pub struct Conservation {
+    evidence: Vec<u64>,
+}
+
+impl Conservation {
+    /// The first link with transfers sent but not received, by the processes' final counters:
+    /// (from, to, how many).
+    fn missing(w: &World<'_, CheckpointProcess>) -> Option<(NodeId, NodeId, u64)> {
+        w.nodes()
+            .flat_map(|i| w.nodes().map(move |j| (i, j)))
+            .find_map(|(i, j)| {
+                let (sent, got) = (w.state(i).sent[j], w.state(j).recv[i]);
+                (sent > got).then_some((i, j, sent - got))
+            })
+    }
+}
 
 impl Property<CheckpointProcess> for Conservation {
     fn finish(&mut self, w: &World<'_, CheckpointProcess>) -> Result<(), String> {
@@ -299,12 +343,31 @@ impl Property<CheckpointProcess> for Conservation {
         let total: u64 = w.nodes().map(|i| w.state(i).balance).sum();
         let expected = INITIAL_BALANCE * w.n() as u64;
         if total == expected {
-            Ok(())
-        } else {
-            Err(format!(
-                "the balances add up to {total} at the end instead of {expected}"
-            ))
+            return Ok(());
         }
+        let why = match Conservation::missing(w) {
+            Some((i, j, count)) => {
+                let ends = [Stuck::new(w, j, None), Stuck::new(w, i, None)];
+                self.evidence = Stuck::evidence(&ends);
+                format!(
+                    "node {i} sent node {j} {count} transfer(s) it never received ({})",
+                    Stuck::details(&ends, "")
+                )
+            }
+            None => {
+                self.evidence = w.nodes().filter_map(|i| w.last_event(i)).collect();
+                format!(
+                    "every transfer sent was received (last steps at {})",
+                    events_phrase(&self.evidence)
+                )
+            }
+        };
+        Err(format!(
+            "the balances add up to {total} at the end instead of {expected}: {why}"
+        ))
+    }
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
     }
 }
 
@@ -322,7 +385,7 @@ impl Property<CheckpointProcess> for RecoveryLine {
         node: NodeId,
         obs: &Obs,
     ) -> Result<(), String> {
-        if let Some((Cut::Line(_), _)) = self.cuts.add(w.n(), node, obs) {
+        if let Some((Cut::Line(_), _)) = self.cuts.add(w.n(), node, w.event(), obs) {
             self.reached = true;
         }
         Ok(())

@@ -29,6 +29,7 @@ impl CheckpointProcess {
         let st = ctx.stable_mut();
         st.incarnation += 1;
         let incarnation = st.incarnation;
+        ctx.sync();
         ctx.observe(Obs::Restarted);
         if ctx.id() == MANAGER {
             self.need_recovery(ctx, MANAGER, incarnation);
@@ -64,14 +65,16 @@ impl CheckpointProcess {
         if let Some(round) = &self.round {
             // Still collecting: this restart is covered by the round in progress.
             let epoch = round.epoch;
+            let previous = st.last_rollback.clone();
+            ctx.sync();
             if from != MANAGER {
-                let previous = st.last_rollback.clone();
                 ctx.send(from, Msg::Collect { epoch, previous });
             }
             return;
         }
         st.max_epoch += 1;
         let epoch = st.max_epoch;
+        ctx.sync();
         self.snapshot_running = false;
         self.acks.clear();
         match self.cfg.mode {
@@ -87,6 +90,7 @@ impl CheckpointProcess {
     /// The manager: tells everyone (itself included) to roll back to `line` in `epoch`.
     pub(super) fn rollback_all(&mut self, ctx: C, epoch: u64, line: Vec<u64>, recv: Vec<Vec<u64>>) {
         ctx.stable_mut().last_rollback = Some((epoch, line.clone()));
+        ctx.sync();
         let msg = Msg::Rollback { epoch, line, recv };
         ctx.broadcast(msg.clone());
         self.handle(ctx, MANAGER, msg);
@@ -182,6 +186,7 @@ impl CheckpointProcess {
                 }
             }
         }
+        ctx.sync();
         replay
     }
 }

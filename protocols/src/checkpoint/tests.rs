@@ -1,5 +1,6 @@
 use std::collections::BTreeMap;
 
+use ftsim_api::properties::{cites_events, observe_history};
 use ftsim_api::sim_core::faults::CrashSpec;
 use ftsim_api::{Duration, FaultSpec, Harness, Outcome, Property, Time, TraceKind, World};
 
@@ -25,13 +26,14 @@ fn harness(mode: Mode, logging: bool) -> Harness<Checkpointing> {
 /// From 1 to `max` crashes between 10ms and 60ms, each recovering 1-10ms later.
 fn crashes(max: u32) -> FaultSpec {
     FaultSpec {
-        crashes: Some(CrashSpec {
+        crashes: vec![CrashSpec {
             min: 1,
             max,
             between: [ms(10), ms(60)],
             nodes: None,
             recover_after: Some([Duration::from_millis(1), Duration::from_millis(10)]),
-        }),
+            ..CrashSpec::default()
+        }],
         ..FaultSpec::default()
     }
 }
@@ -229,7 +231,7 @@ fn recovery_lines_are_judged_for_lost_transfers_and_cascades() {
         .observe(&w, 1, &rolled(2, 1, 103, [0, 0], [1, 0], [0, 0]))
         .unwrap_err();
     assert!(
-        err.contains("epoch 2 loses transfers") && err.contains("(1 lost)"),
+        err.contains("epoch 2 loses transfers") && err.contains("(1 lost;"),
         "{err}"
     );
 
@@ -249,7 +251,7 @@ fn recovery_lines_are_judged_for_lost_transfers_and_cascades() {
         .observe(&w, 1, &rolled(2, 0, 100, [0, 0], [0, 0], [0, 0]))
         .unwrap_err();
     assert!(
-        err.contains("node 1 rolled back past 2 of its checkpoints"),
+        err.contains("node 1 rolled back at event #0 past 2 of its checkpoints"),
         "{err}"
     );
 }
@@ -269,11 +271,152 @@ fn the_end_of_a_run_is_judged_for_recovery_and_conservation() {
         .unwrap();
     assert!(recovered.finish(&w).is_ok());
 
-    assert!(Conservation.finish(&w).is_ok());
+    assert!(Conservation::default().finish(&w).is_ok());
     states[1].balance = 90;
     let w = World::new(ms(20), &states, &UP, &NEVER, &NEVER);
-    let err = Conservation.finish(&w).unwrap_err();
+    let err = Conservation::default().finish(&w).unwrap_err();
     assert!(err.contains("190 at the end instead of 200"), "{err}");
+}
+
+/// A history step for the evidence tests: set a node's counters, or observe something.
+enum Step {
+    Sent(NodeId, [u64; 2]),
+    Recv(NodeId, [u64; 2]),
+    See(NodeId, Obs),
+}
+
+/// Plays `steps` into `p`, the `i`th as event `i + 1`: counter changes are judged as states
+/// (`check_state`), observations with `observe`. Returns the first violation.
+fn play(p: &mut dyn Property<CheckpointProcess>, steps: Vec<Step>) -> Result<(), String> {
+    let mut states = states();
+    for (step, event) in steps.into_iter().zip(1..) {
+        let obs = match step {
+            Step::Sent(i, c) => {
+                states[i].sent = c.to_vec();
+                None
+            }
+            Step::Recv(i, c) => {
+                states[i].recv = c.to_vec();
+                None
+            }
+            Step::See(i, o) => Some((i, o)),
+        };
+        let w = World::new(ms(20), &states, &UP, &NEVER, &NEVER).at_event(event);
+        if let Some((i, o)) = obs {
+            p.observe(&w, i, &o)?;
+        }
+        p.check_state(&w)?;
+    }
+    Ok(())
+}
+
+#[test]
+fn consistent_cut_names_the_parts_and_the_orphans_send_and_receipt() {
+    use Step::*;
+    let mut cut = ConsistentCut::default();
+    let err = play(
+        &mut cut,
+        vec![
+            Sent(0, [0, 1]),
+            Sent(0, [0, 2]),
+            See(0, checkpoint(Some(2), 90, 0, [0, 2], [0, 0])),
+            Sent(0, [0, 3]),
+            Recv(1, [1, 0]),
+            Recv(1, [2, 0]),
+            Recv(1, [3, 0]),
+            See(1, checkpoint(Some(2), 110, 0, [0, 0], [3, 0])),
+        ],
+    )
+    .unwrap_err();
+    assert_eq!(cut.related_events(), [3, 8, 4, 7]);
+    assert!(
+        err.ends_with(
+            "the first sent at event #4 and received at event #7; parts at event #3 and event #8)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn snapshot_total_names_every_part() {
+    let mut total = SnapshotTotal::default();
+    let h = [
+        (0, checkpoint(Some(1), 90, 0, [0, 2], [0, 0])),
+        (1, checkpoint(Some(1), 103, 0, [0, 0], [1, 0])),
+    ];
+    let states = states();
+    let w = World::new(ms(20), &states, &UP, &NEVER, &NEVER);
+    let err = observe_history(&w, &mut total, &h).unwrap_err();
+    assert_eq!(total.related_events(), [1, 2]);
+    assert!(err.ends_with("(parts at events #1 and #2)"), "{err}");
+}
+
+#[test]
+fn no_lost_transfer_names_the_parts_and_the_lost_send() {
+    use Step::*;
+    let mut lost = NoLostTransfer::default();
+    let err = play(
+        &mut lost,
+        vec![
+            Sent(0, [0, 1]),
+            Sent(0, [0, 2]),
+            See(0, rolled(2, 1, 90, [0, 2], [0, 0], [0, 0])),
+            See(1, rolled(2, 1, 103, [0, 0], [1, 0], [0, 0])),
+        ],
+    )
+    .unwrap_err();
+    assert_eq!(lost.related_events(), [3, 4, 2]);
+    assert!(cites_events(&err, &[2, 3, 4]), "{err}");
+}
+
+#[test]
+fn no_domino_names_the_checkpoints_rolled_past() {
+    let states = states();
+    let w = World::new(ms(20), &states, &UP, &NEVER, &NEVER);
+    let taken = |index| {
+        let mut c = checkpoint(None, 100, 0, [0, 0], [0, 0]);
+        if let Obs::Checkpoint { index: i, .. } = &mut c {
+            *i = index;
+        }
+        (1, c)
+    };
+    let h = [
+        taken(0),
+        taken(1),
+        taken(2),
+        (1, rolled(2, 0, 100, [0, 0], [0, 0], [0, 0])),
+    ];
+    let mut domino = NoDomino::default();
+    let err = observe_history(&w, &mut domino, &h).unwrap_err();
+    assert_eq!(domino.related_events(), [2, 3, 4]);
+    assert!(cites_events(&err, &[2, 3, 4]), "{err}");
+}
+
+#[test]
+fn liveness_names_restarts_last_steps_and_missing_transfers() {
+    let states = states();
+    let last = [6, 8];
+    let w = World::new(ms(20), &states, &UP, &NEVER, &NEVER).with_last_events(&last);
+    let mut recovered = Recovered::default();
+    observe_history(&w, &mut recovered, &[(1, Obs::Restarted)]).unwrap();
+    let err = recovered.finish(&w).unwrap_err();
+    assert_eq!(recovered.related_events(), [1, 8]);
+    assert!(cites_events(&err, &[1, 8]), "{err}");
+
+    let mut states = states;
+    states[0].sent = vec![0, 1];
+    states[0].balance = 90;
+    let w = World::new(ms(20), &states, &UP, &NEVER, &NEVER).with_last_events(&last);
+    let mut conservation = Conservation::default();
+    let err = conservation.finish(&w).unwrap_err();
+    assert_eq!(conservation.related_events(), [6, 8]);
+    assert!(
+        err.ends_with(
+            "node 0 sent node 1 1 transfer(s) it never received (node 1, last step event #8; \
+             node 0, last step event #6)"
+        ),
+        "{err}"
+    );
 }
 
 #[test]

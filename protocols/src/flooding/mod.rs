@@ -15,16 +15,22 @@
 //! broadcast can leave processes with different sets, and the simulator must find such a seed
 //! (`scenarios/flooding-*.toml`).
 
+mod asynchronous;
 mod process;
-mod properties;
 #[cfg(test)]
 mod tests;
 
-use ftsim_api::properties::consensus::{Agreement, Integrity, Obliged, Termination, Validity};
-use ftsim_api::{choice, params, DetectorModel, Duration, NodeId, Properties, Protocol, SpecError};
+use ftsim_api::properties::consensus::{
+    Agreement, CrashBeforeDecision, Integrity, Obliged, Termination, Validity,
+};
+use ftsim_api::{
+    choice, params, DetectorModel, Duration, FaultClass, Model, NodeId, Properties, Protocol,
+    SpecError, Timing,
+};
 
+pub use asynchronous::{AsyncFlooding, AsyncFloodingConsensus, AsyncMsg};
+use process::VALUE_RANGE;
 pub use process::{Flooding, Msg, Obs, Values};
-pub use properties::CrashBeforeDecision;
 
 choice! {
     /// How processes pick what they propose.
@@ -89,13 +95,28 @@ impl Protocol for FloodingConsensus {
     }
 
     fn detector(&self) -> Option<DetectorModel> {
+        // Later than the default network's slowest message (5ms), as the model assumes.
         Some(DetectorModel::Perfect {
-            delay: Duration::from_millis(2),
+            delay: Duration::from_millis(6),
         })
     }
 
     fn validate(&self, _: &FloodingParams, nodes: usize) -> Result<(), SpecError> {
         ftsim_api::fits_node_set("flooding consensus", nodes)
+    }
+
+    fn model(&self, params: &FloodingParams, _: usize) -> Model {
+        // FloodSet is a synchronous-round algorithm: f + 1 rounds survive f crashes only if a
+        // crashed process's last messages are in before anyone is told it crashed.
+        Model::new()
+            .tolerates_at_most(
+                FaultClass::CrashStop,
+                params.rounds as usize - 1,
+                "rounds − 1",
+            )
+            .tolerates(FaultClass::Duplication)
+            .tolerates(FaultClass::Reordering)
+            .timing(Timing::DetectorAfterLastMessage)
     }
 
     fn process(&self, params: &FloodingParams, _: NodeId, _: usize) -> Flooding {

@@ -7,7 +7,7 @@ use ftsim_api::properties::Decision;
 use ftsim_api::{Ctx, NodeId, NodeSet, Process};
 
 /// Proposals are drawn from 0..VALUE_RANGE so a set of values fits a bitmask.
-const VALUE_RANGE: u64 = 100;
+pub(super) const VALUE_RANGE: u64 = 100;
 
 /// A set of values below 128, as a bitmask: cheap to copy, union and print.
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]

@@ -49,7 +49,10 @@ mod server;
 mod tests;
 
 use ftsim_api::properties::mutex::MutualExclusion;
-use ftsim_api::{choice, params, DetectorModel, Duration, NodeId, Properties, Protocol, SpecError};
+use ftsim_api::{
+    choice, params, DetectorModel, Duration, FaultClass, Model, NodeId, Properties, Protocol,
+    SpecError, Timing,
+};
 
 pub use process::{LockProcess, Msg, Obs, Timer, SERVER};
 pub use properties::{EveryRequestGranted, FifoGrants, RebootWhileHeld};
@@ -149,6 +152,21 @@ impl Protocol for LockServer {
             ));
         }
         Ok(())
+    }
+
+    fn model(&self, params: &LockServerParams, _: usize) -> Model {
+        // Reliable FIFO links, like TCP connections.
+        let model = Model::new()
+            .tolerates(FaultClass::CrashRecover)
+            .tolerates(FaultClass::StorageLoss);
+        match params.server {
+            // Every live client must answer within the window: a round trip must fit in it.
+            ServerVariant::ReconnectWindow => model.timing(Timing::DeliveredWithin {
+                bound: Duration::from_millis(params.window_ms / 2),
+                rule: "half of params.window_ms: a round trip must fit in the window".into(),
+            }),
+            ServerVariant::Stateful | ServerVariant::Stateless => model,
+        }
     }
 
     fn process(&self, params: &LockServerParams, node: NodeId, _: usize) -> LockProcess {

@@ -4,29 +4,38 @@
 
 use std::collections::BTreeSet;
 
+use ftsim_api::properties::{event_ref, Stuck, Waits};
 use ftsim_api::{nodes_phrase, NodeId, Property, World};
 
 use super::process::{LockProcess, Obs};
 
 /// FIFO grants: clients enter in the order their requests first reached the server, skipping
-/// clients that crashed (or restarted, dropping their request) meanwhile.
+/// clients that crashed (or restarted, dropping their request) meanwhile. A violation names
+/// both requests' arrivals and the grant.
 #[derive(Default)]
 pub struct FifoGrants {
-    /// Clients with a pending request, in order of first arrival at the server.
-    pending: Vec<NodeId>,
+    /// Clients with a pending request, in order of first arrival at the server, each with the
+    /// event of that arrival.
+    pending: Vec<(NodeId, u64)>,
+    evidence: Vec<u64>,
 }
 
 impl FifoGrants {
     /// `node` enters: every live client whose request arrived before its own must have
     /// entered already.
     fn enter(&mut self, w: &World<'_, LockProcess>, node: NodeId) -> Result<(), String> {
-        let Some(at) = self.pending.iter().position(|&c| c == node) else {
+        let Some(at) = self.pending.iter().position(|&(c, _)| c == node) else {
             return Ok(());
         };
-        if let Some(&first) = self.pending[..at].iter().find(|&&c| w.is_up(c)) {
+        if let Some(&(first, arrived)) = self.pending[..at].iter().find(|&&(c, _)| w.is_up(c)) {
+            let mine = self.pending[at].1;
+            self.evidence = vec![arrived, mine, w.event()];
             return Err(format!(
-                "node {node} was granted the lock before node {first}, whose request reached \
-                 the server first and is still waiting"
+                "node {node} was granted the lock at {} before node {first}, whose request \
+                 reached the server first ({}, node {node}'s at {}) and is still waiting",
+                event_ref(w.event()),
+                event_ref(arrived),
+                event_ref(mine)
             ));
         }
         self.pending.remove(at);
@@ -42,59 +51,67 @@ impl Property<LockProcess> for FifoGrants {
         obs: &Obs,
     ) -> Result<(), String> {
         match obs {
-            Obs::Arrived { client } if !self.pending.contains(client) => {
-                self.pending.push(*client);
+            Obs::Arrived { client } if !self.pending.iter().any(|(c, _)| c == client) => {
+                self.pending.push((*client, w.event()));
             }
-            Obs::Restarted => self.pending.retain(|&c| c != node),
-            Obs::Forgot { client } => self.pending.retain(|c| c != client),
+            Obs::Restarted => self.pending.retain(|&(c, _)| c != node),
+            Obs::Forgot { client } => self.pending.retain(|(c, _)| c != client),
             Obs::Enter => return self.enter(w, node),
             _ => {}
         }
         Ok(())
     }
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
+    }
 }
 
-/// Every request of a client that is up at the end was granted.
+/// Every request of a client that is up at the end was granted. A violation names each
+/// starved client's request and its last step.
 #[derive(Default)]
 pub struct EveryRequestGranted {
-    waiting: BTreeSet<NodeId>,
+    /// Clients waiting for the lock, since their request.
+    waiting: Waits<NodeId>,
+    evidence: Vec<u64>,
 }
 
 impl Property<LockProcess> for EveryRequestGranted {
     fn observe(
         &mut self,
-        _: &World<'_, LockProcess>,
+        w: &World<'_, LockProcess>,
         node: NodeId,
         obs: &Obs,
     ) -> Result<(), String> {
         match obs {
-            Obs::Request => {
-                self.waiting.insert(node);
-            }
-            Obs::Enter | Obs::Restarted => {
-                self.waiting.remove(&node);
-            }
+            Obs::Request => self.waiting.begin(w, node, node),
+            Obs::Enter | Obs::Restarted => self.waiting.end(&node),
             _ => {}
         }
         Ok(())
     }
 
     fn finish(&mut self, w: &World<'_, LockProcess>) -> Result<(), String> {
-        let starved: Vec<NodeId> = self
+        let starved: Vec<Stuck> = self
             .waiting
-            .iter()
-            .copied()
-            .filter(|&c| w.is_up_and_honest(c))
+            .stuck(w, |_, c| w.is_up_and_honest(c))
+            .into_iter()
+            .map(|(_, s)| s)
             .collect();
         if starved.is_empty() {
-            Ok(())
-        } else {
-            Err(format!(
-                "{} still waiting for the lock at {}",
-                nodes_phrase(&starved),
-                w.now
-            ))
+            return Ok(());
         }
+        self.evidence = Stuck::evidence(&starved);
+        let nodes: Vec<NodeId> = starved.iter().map(|s| s.node).collect();
+        Err(format!(
+            "{} still waiting for the lock at {}: {}",
+            nodes_phrase(&nodes),
+            w.now,
+            Stuck::details(&starved, "requested it at")
+        ))
+    }
+
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
     }
 }
 

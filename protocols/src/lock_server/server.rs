@@ -34,16 +34,25 @@ pub struct Server {
     rebuilding: bool,
     answers: BTreeMap<NodeId, (bool, Option<u64>)>,
     unticketed: Vec<NodeId>,
+    /// What this handler will tell clients, held back until the state is persisted (a
+    /// stateful server syncs before answering).
+    outbox: Vec<(NodeId, Msg)>,
 }
 
 impl Server {
-    fn persist(&self, ctx: &mut Ctx<'_, LockProcess>, params: &LockServerParams) {
+    /// Persists the state (the stateful server, synced), then sends what the handler had to
+    /// say.
+    fn persist_and_answer(&mut self, ctx: &mut Ctx<'_, LockProcess>, params: &LockServerParams) {
         if params.server == ServerVariant::Stateful {
             *ctx.stable_mut() = Stable {
                 owner: self.owner,
                 queue: self.queue.clone(),
                 next_ticket: self.next_ticket,
             };
+            ctx.sync();
+        }
+        for (c, msg) in self.outbox.drain(..) {
+            ctx.send(c, msg);
         }
     }
 
@@ -60,7 +69,7 @@ impl Server {
         self.next_ticket += 1;
         self.queue.push((ticket, c));
         ctx.observe(Obs::Arrived { client: c });
-        ctx.send(c, Msg::Queued { ticket });
+        self.outbox.push((c, Msg::Queued { ticket }));
     }
 
     /// Notes a request that came without a ticket while rebuilding (once per client).
@@ -96,9 +105,9 @@ impl Server {
             let (ticket, c) = self.queue.remove(self.next_in_line(params));
             self.owner = Some((c, ticket));
             self.owner_before_reboot = false;
-            ctx.send(c, Msg::Grant { ticket });
+            self.outbox.push((c, Msg::Grant { ticket }));
         }
-        self.persist(ctx, params);
+        self.persist_and_answer(ctx, params);
     }
 
     pub(super) fn on_message(
@@ -154,7 +163,7 @@ impl Server {
         self.suspected.remove(&c);
         self.forget(c);
         ctx.observe(Obs::Forgot { client: c });
-        ctx.send(c, Msg::Welcome);
+        self.outbox.push((c, Msg::Welcome));
     }
 
     fn reconnect(
@@ -216,7 +225,7 @@ impl Server {
             let ticket = self.next_ticket;
             self.next_ticket += 1;
             self.queue.push((ticket, c));
-            ctx.send(c, Msg::Queued { ticket });
+            self.outbox.push((c, Msg::Queued { ticket }));
         }
         self.grant_next(ctx, params);
     }

@@ -1,4 +1,5 @@
 use ftsim_api::properties::mutex::MutualExclusion;
+use ftsim_api::properties::{cites_events, observe_history};
 use ftsim_api::sim_core::faults::CrashSpec;
 use ftsim_api::{FaultSpec, Harness, Outcome, Property, Time, TraceKind, World};
 
@@ -25,6 +26,7 @@ fn crashes(nodes: Vec<NodeId>, max: u32) -> FaultSpec {
         between: [Time::from_millis(5), Time::from_millis(50)],
         nodes: Some(nodes),
         recover_after: Some([Duration::from_millis(1), Duration::from_millis(8)]),
+        ..CrashSpec::default()
     })
 }
 
@@ -92,11 +94,11 @@ fn mutual_exclusion_judges_hand_built_histories() {
         for (n, o) in [(1, Obs::Enter), (1, Obs::Exit), (2, Obs::Enter)] {
             assert!(see(w, n, o).is_ok());
         }
-        // The same words as the lock server's own property before it became the shared one.
         assert_eq!(
             see(w, 3, Obs::Enter).unwrap_err(),
             format!(
-                "node 3 entered the critical section while node 2 was in it (since {})",
+                "node 3 entered the critical section at event #0 while node 2 was in it (since \
+                 event #0 at {})",
                 Time::ZERO
             )
         );
@@ -125,7 +127,7 @@ fn fifo_grants_and_progress_judge_hand_built_histories() {
         }
         let err = fifo.observe(w, 3, &Obs::Enter).unwrap_err();
         assert!(
-            err.contains("node 3 was granted the lock before node 1"),
+            err.contains("node 3 was granted the lock at event #0 before node 1"),
             "{err}"
         );
         assert!(fifo.observe(w, 1, &Obs::Enter).is_ok());
@@ -138,6 +140,38 @@ fn fifo_grants_and_progress_judge_hand_built_histories() {
         let err = granted.finish(w).unwrap_err();
         assert!(err.starts_with("node 2 still waiting"), "{err}");
         assert!(granted.finish(w_down2).is_ok());
+    });
+}
+
+#[test]
+fn fifo_grants_names_both_arrivals_and_the_grant() {
+    judge(|w, _| {
+        let arrived = |c| Obs::Arrived { client: c };
+        let h = [(0, arrived(1)), (0, arrived(3)), (3, Obs::Enter)];
+        let mut fifo = FifoGrants::default();
+        let err = observe_history(w, &mut fifo, &h).unwrap_err();
+        assert_eq!(fifo.related_events(), [1, 2, 3]);
+        assert!(cites_events(&err, &[1, 2, 3]), "{err}");
+    });
+}
+
+#[test]
+fn every_request_granted_names_the_request_and_last_step_of_the_starved() {
+    judge(|w, _| {
+        let h = [(1, Obs::Request), (2, Obs::Request), (1, Obs::Enter)];
+        let mut granted = EveryRequestGranted::default();
+        observe_history(w, &mut granted, &h).unwrap();
+        let last = [4, 3, 9, 0];
+        let err = granted.finish(&w.with_last_events(&last)).unwrap_err();
+        assert_eq!(granted.related_events(), [2, 9]);
+        assert_eq!(
+            err,
+            format!(
+                "node 2 still waiting for the lock at {}: node 2 requested it at event #2, last \
+                 step event #9",
+                Time::ZERO
+            )
+        );
     });
 }
 

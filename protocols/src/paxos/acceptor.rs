@@ -1,10 +1,12 @@
 //! The acceptor: promises to ignore ballots below the highest it has seen, and accepts a value
 //! unless it promised a higher ballot. Its promise and accepted value must survive a crash, so
-//! they live in stable storage, except in the known-buggy volatile variant.
+//! they live in stable storage, synced before it answers, except in the known-buggy variants:
+//! volatile (never written) and unsynced (written, but answered before the sync).
 
 use ftsim_api::{Ctx, NodeId};
 
 use super::process::{Ballot, Msg, Obs, Paxos};
+use super::AcceptorStorage;
 
 /// What an acceptor must not forget.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -16,34 +18,39 @@ pub struct AcceptorState {
 /// Where the acceptor keeps its [`AcceptorState`].
 #[derive(Debug)]
 pub(super) struct Acceptor {
-    volatile: bool,
-    /// The state when it is volatile (the buggy variant); otherwise it is in stable storage
+    storage: AcceptorStorage,
+    /// The state when it is volatile (a buggy variant); otherwise it is in stable storage
     /// and this stays at its default.
     state: AcceptorState,
 }
 
 impl Acceptor {
-    pub(super) fn new(volatile: bool) -> Self {
+    pub(super) fn new(storage: AcceptorStorage) -> Self {
         Acceptor {
-            volatile,
+            storage,
             state: AcceptorState::default(),
         }
     }
 
     fn load(&self, ctx: &Ctx<'_, Paxos>) -> AcceptorState {
-        if self.volatile {
-            self.state
-        } else {
-            ctx.stable().acceptor
+        match self.storage {
+            AcceptorStorage::Volatile => self.state,
+            AcceptorStorage::Stable | AcceptorStorage::Unsynced => ctx.stable().acceptor,
         }
     }
 
-    /// Keeps `a`; stable storage is written only when it changes.
+    /// Keeps `a` before the handler answers; stable storage is written (and synced) only when
+    /// it changes.
     fn store(&mut self, ctx: &mut Ctx<'_, Paxos>, a: AcceptorState) {
-        if self.volatile {
-            self.state = a;
-        } else if ctx.stable().acceptor != a {
-            ctx.stable_mut().acceptor = a;
+        match self.storage {
+            AcceptorStorage::Volatile => self.state = a,
+            _ if ctx.stable().acceptor == a => {}
+            AcceptorStorage::Stable => {
+                ctx.stable_mut().acceptor = a;
+                ctx.sync();
+            }
+            // The bug: the answer leaves before the write is on disk.
+            AcceptorStorage::Unsynced => ctx.stable_mut().acceptor = a,
         }
     }
 }

@@ -1,34 +1,43 @@
 //! Which values are chosen, judged from `Accept` observations alone (what acceptors did, not
-//! what anyone learned): the bookkeeping behind the safety properties.
+//! what anyone learned): the bookkeeping behind the safety properties. Every accept is kept
+//! with its event, so a violation can name the accepts that chose a value.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use ftsim_api::{NodeId, NodeSet};
+use ftsim_api::NodeId;
 
 use super::process::{majority, Ballot, Obs};
 
-/// Which values a majority of acceptors accepted in one ballot.
+/// Which values a majority of acceptors accepted in one ballot, and where.
 #[derive(Default)]
 pub struct ChosenTracker {
-    votes: BTreeMap<(Ballot, u64), NodeSet>,
+    /// Per (ballot, value): each acceptor that accepted it and the event of its first accept.
+    votes: BTreeMap<(Ballot, u64), BTreeMap<NodeId, u64>>,
     /// Every chosen value with the first ballot that chose it.
     chosen: BTreeMap<u64, Ballot>,
-    /// (ballot, value) pairs that reached a majority.
-    choices: BTreeSet<(Ballot, u64)>,
+    /// (ballot, value) pairs that reached a majority, with the event of the accept that did.
+    choices: BTreeMap<(Ballot, u64), u64>,
 }
 
 impl ChosenTracker {
-    /// Counts an observation; returns `(value, ballot)` when it makes a (ballot, value) pair
-    /// reach a majority for the first time.
-    pub fn observe(&mut self, n: usize, node: NodeId, obs: &Obs) -> Option<(u64, Ballot)> {
+    /// Counts an observation at `event`; returns `(value, ballot)` when it makes a (ballot,
+    /// value) pair reach a majority for the first time.
+    pub fn observe(
+        &mut self,
+        n: usize,
+        node: NodeId,
+        event: u64,
+        obs: &Obs,
+    ) -> Option<(u64, Ballot)> {
         let Obs::Accept { ballot, value } = *obs else {
             return None;
         };
         let voters = self.votes.entry((ballot, value)).or_default();
-        voters.insert(node);
-        if voters.len() < majority(n) || !self.choices.insert((ballot, value)) {
+        voters.entry(node).or_insert(event);
+        if voters.len() < majority(n) || self.choices.contains_key(&(ballot, value)) {
             return None;
         }
+        self.choices.insert((ballot, value), event);
         self.chosen.entry(value).or_insert(ballot);
         Some((value, ballot))
     }
@@ -47,11 +56,35 @@ impl ChosenTracker {
 
     /// The acceptors that accepted `value` in `ballot`.
     pub fn voters(&self, ballot: Ballot, value: u64) -> Vec<NodeId> {
-        let set = self
+        self.votes
+            .get(&(ballot, value))
+            .map_or_else(Vec::new, |v| v.keys().copied().collect())
+    }
+
+    /// The events of the accepts of `value` in `ballot`, in order.
+    pub fn accepts(&self, ballot: Ballot, value: u64) -> Vec<u64> {
+        let mut events: Vec<u64> = self
             .votes
             .get(&(ballot, value))
-            .copied()
-            .unwrap_or_default();
-        set.iter().collect()
+            .map_or_else(Vec::new, |v| v.values().copied().collect());
+        events.sort_unstable();
+        events
+    }
+
+    /// The event of the accept that made `value` chosen in `ballot`.
+    pub fn chosen_at(&self, ballot: Ballot, value: u64) -> Option<u64> {
+        self.choices.get(&(ballot, value)).copied()
+    }
+
+    /// The events of every accept of `value`, in any ballot, in order.
+    pub fn accepts_of(&self, value: u64) -> Vec<u64> {
+        let mut events: Vec<u64> = self
+            .votes
+            .iter()
+            .filter(|((_, v), _)| *v == value)
+            .flat_map(|(_, voters)| voters.values().copied())
+            .collect();
+        events.sort_unstable();
+        events
     }
 }

@@ -55,6 +55,7 @@ impl Paxos {
         }
         self.learner.learned = Some(value);
         ctx.stable_mut().learned = Some(value);
+        ctx.sync();
         ctx.observe(Obs::Learn(value));
         self.stop_proposing(ctx);
     }

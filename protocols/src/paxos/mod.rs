@@ -40,7 +40,11 @@
 //! recovered acceptor has forgotten its promise and accepted value, can join a second
 //! majority that never heard of the first value, and two values get chosen: the simulator
 //! must catch it on `one-chosen` (`paxos-volatile-acceptor.toml`, the twin of
-//! `paxos-stable-acceptor.toml`).
+//! `paxos-stable-acceptor.toml`). Every node syncs what it writes before it answers, so
+//! storage faults (unsynced writes lost at a crash) change nothing
+//! (`paxos-storage-faults.toml`); with `acceptor_storage = "unsynced"` an acceptor answers
+//! before syncing, and a crash that loses the write must be caught on `one-chosen`
+//! (`paxos-unsynced-acceptor.toml`).
 
 mod acceptor;
 mod chosen;
@@ -52,7 +56,9 @@ mod proposer;
 mod tests;
 
 use ftsim_api::properties::consensus::{Integrity, Obliged, Termination};
-use ftsim_api::{choice, params, Duration, NodeId, Properties, Protocol, SpecError};
+use ftsim_api::{
+    choice, params, Duration, FaultClass, Liveness, Model, NodeId, Properties, Protocol, SpecError,
+};
 
 pub use acceptor::AcceptorState;
 pub use chosen::ChosenTracker;
@@ -64,9 +70,12 @@ choice! {
     pub enum AcceptorStorage {
         /// In stable storage: they survive a crash.
         Stable = "stable",
-        /// In volatile memory (the known-buggy variant): a recovered acceptor has forgotten
+        /// In volatile memory (a known-buggy variant): a recovered acceptor has forgotten
         /// them.
         Volatile = "volatile",
+        /// In stable storage, but answered before the write is synced (a known-buggy variant):
+        /// with storage faults, a crash loses what it promised or accepted.
+        Unsynced = "unsynced",
     }
 }
 
@@ -76,7 +85,7 @@ params! {
         /// nodes 0..proposers propose (node i proposes 100 + i)
         proposers: usize = 2, range 1..=64;
         /// stable: promises and accepted values survive a crash; volatile (buggy): a recovered
-        /// acceptor has forgotten them
+        /// acceptor has forgotten them; unsynced (buggy): it answers before syncing them
         acceptor_storage: AcceptorStorage = AcceptorStorage::Stable;
         /// how long a proposer waits before asking the acceptors that have not answered
         /// again, and a learner between queries; should exceed a round trip
@@ -157,10 +166,26 @@ impl Protocol for SingleDecreePaxos {
         Ok(())
     }
 
+    fn model(&self, _: &PaxosParams, nodes: usize) -> Model {
+        // Safe under every fault mix; it decides once a majority of acceptors is up.
+        let minority = (nodes - 1) / 2;
+        Model::new()
+            .tolerates(FaultClass::CrashRecover)
+            .tolerates(FaultClass::Loss)
+            .tolerates(FaultClass::Duplication)
+            .tolerates(FaultClass::Reordering)
+            .tolerates(FaultClass::Partition)
+            .tolerates(FaultClass::StorageLoss)
+            .live_if(Liveness::AtMostDownAtEnd {
+                max: minority,
+                rule: "a majority of acceptors up".into(),
+            })
+    }
+
     fn process(&self, params: &PaxosParams, node: NodeId, _: usize) -> Paxos {
         Paxos::new(
             node < params.proposers,
-            params.acceptor_storage == AcceptorStorage::Volatile,
+            params.acceptor_storage,
             Duration::from_millis(params.retry_ms),
             Duration::from_millis(params.backoff_ms),
         )

@@ -12,6 +12,7 @@ use ftsim_api::{Ctx, Duration, NodeId, Process};
 use super::acceptor::{Acceptor, AcceptorState};
 use super::learner::Learner;
 use super::proposer::Proposer;
+use super::AcceptorStorage;
 
 /// A proposal number: rounds are compared first, the proposer's id breaks ties, so no two
 /// proposers ever use the same ballot. The zero ballot is below every real one.
@@ -39,7 +40,7 @@ impl fmt::Debug for Ballot {
 /// A node's stable storage.
 #[derive(Clone, Debug, Default)]
 pub struct Stable {
-    /// Unused with a volatile acceptor (the known-buggy variant).
+    /// Unused with a volatile acceptor (a known-buggy variant).
     pub acceptor: AcceptorState,
     /// The highest round this node has proposed in, so a recovered proposer never reuses a
     /// ballot (which it might fill with a different value).
@@ -128,18 +129,18 @@ pub struct Paxos {
 }
 
 impl Paxos {
-    /// A node that proposes if `proposer`, keeps its acceptor state in volatile memory if
-    /// `volatile_acceptor` (the known-buggy variant), waits `retry` before asking again, and
-    /// backs off from a preempted ballot for up to `backoff` doubled per failure.
+    /// A node that proposes if `proposer`, keeps its acceptor state as `acceptor_storage`
+    /// says, waits `retry` before asking again, and backs off from a preempted ballot for up
+    /// to `backoff` doubled per failure.
     pub fn new(
         proposer: bool,
-        volatile_acceptor: bool,
+        acceptor_storage: AcceptorStorage,
         retry: Duration,
         backoff: Duration,
     ) -> Self {
         Paxos {
             proposer: Proposer::new(proposer, retry, backoff),
-            acceptor: Acceptor::new(volatile_acceptor),
+            acceptor: Acceptor::new(acceptor_storage),
             learner: Learner::new(retry),
         }
     }

@@ -2,73 +2,122 @@
 //! accepted, and two reachability properties that show a sweep exercised the mechanisms that
 //! keep it safe. Integrity and termination are the shared consensus ones.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
+use ftsim_api::properties::{event_ref, events_phrase};
 use ftsim_api::{NodeId, Property, World};
 
 use super::chosen::ChosenTracker;
 use super::process::{Obs, Paxos};
 
-/// At most one value is chosen.
+/// At most one value is chosen. A violation names the accepts that chose each value.
 #[derive(Default)]
 pub struct OneChosen {
     tracker: ChosenTracker,
+    evidence: Vec<u64>,
 }
 
 impl Property<Paxos> for OneChosen {
     fn observe(&mut self, w: &World<'_, Paxos>, node: NodeId, obs: &Obs) -> Result<(), String> {
-        let Some((value, ballot)) = self.tracker.observe(w.n(), node, obs) else {
+        let t = &mut self.tracker;
+        let Some((value, ballot)) = t.observe(w.n(), node, w.event(), obs) else {
             return Ok(());
         };
-        match self.tracker.other_than(value) {
-            None => Ok(()),
-            Some((other, when)) => Err(format!(
-                "{value} chosen in ballot {ballot:?} by acceptors {:?}, but {other} was chosen \
-                 in ballot {when:?} by acceptors {:?}",
-                self.tracker.voters(ballot, value),
-                self.tracker.voters(when, other),
-            )),
-        }
+        let Some((other, when)) = t.other_than(value) else {
+            return Ok(());
+        };
+        self.evidence = t.accepts(ballot, value);
+        self.evidence.extend(t.accepts(when, other));
+        Err(format!(
+            "{value} chosen in ballot {ballot:?} at {} by acceptors {:?}, but {other} was chosen \
+             in ballot {when:?} at {} by acceptors {:?}",
+            event_ref(w.event()),
+            t.voters(ballot, value),
+            t.chosen_at(when, other).map_or("?".to_string(), event_ref),
+            t.voters(when, other),
+        ))
+    }
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
     }
 }
 
-/// Only a proposed value is chosen.
+/// Only a proposed value is chosen. A violation names the accepts that chose it and every
+/// proposal.
 #[derive(Default)]
 pub struct ChosenProposed {
     tracker: ChosenTracker,
-    proposed: BTreeSet<u64>,
+    /// Each proposed value and the event of its first proposal.
+    proposed: BTreeMap<u64, u64>,
+    evidence: Vec<u64>,
 }
 
 impl Property<Paxos> for ChosenProposed {
     fn observe(&mut self, w: &World<'_, Paxos>, node: NodeId, obs: &Obs) -> Result<(), String> {
         if let Obs::Propose(v) = obs {
-            self.proposed.insert(*v);
+            self.proposed.entry(*v).or_insert(w.event());
         }
-        match self.tracker.observe(w.n(), node, obs) {
-            Some((value, ballot)) if !self.proposed.contains(&value) => Err(format!(
-                "{value} chosen in ballot {ballot:?}, but nobody proposed it (proposals: {:?})",
-                self.proposed
-            )),
+        match self.tracker.observe(w.n(), node, w.event(), obs) {
+            Some((value, ballot)) if !self.proposed.contains_key(&value) => {
+                self.evidence = self.tracker.accepts(ballot, value);
+                self.evidence.extend(self.proposed.values());
+                let proposals: Vec<String> = self
+                    .proposed
+                    .iter()
+                    .map(|(v, &e)| format!("{v} at {}", event_ref(e)))
+                    .collect();
+                Err(format!(
+                    "{value} chosen in ballot {ballot:?} at {} (accepts at {}), but nobody \
+                     proposed it (proposals: {})",
+                    event_ref(w.event()),
+                    events_phrase(&self.tracker.accepts(ballot, value)),
+                    if proposals.is_empty() {
+                        "none".to_string()
+                    } else {
+                        proposals.join(", ")
+                    }
+                ))
+            }
             _ => Ok(()),
         }
     }
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
+    }
 }
 
-/// A learner learns only a value that has been chosen.
+/// A learner learns only a value that has been chosen. A violation names the learning and
+/// whatever accepts of the value there were.
 #[derive(Default)]
 pub struct LearnedChosen {
     tracker: ChosenTracker,
+    evidence: Vec<u64>,
 }
 
 impl Property<Paxos> for LearnedChosen {
     fn observe(&mut self, w: &World<'_, Paxos>, node: NodeId, obs: &Obs) -> Result<(), String> {
-        self.tracker.observe(w.n(), node, obs);
+        self.tracker.observe(w.n(), node, w.event(), obs);
         match obs {
-            Obs::Learn(v) if !self.tracker.is_chosen(*v) => Err(format!(
-                "node {node} learned {v}, which no majority of acceptors has accepted"
-            )),
+            Obs::Learn(v) if !self.tracker.is_chosen(*v) => {
+                let accepts = self.tracker.accepts_of(*v);
+                self.evidence = accepts.clone();
+                self.evidence.push(w.event());
+                Err(format!(
+                    "node {node} learned {v} at {}, which no majority of acceptors has accepted \
+                     (accepts of it: {})",
+                    event_ref(w.event()),
+                    if accepts.is_empty() {
+                        "none".to_string()
+                    } else {
+                        events_phrase(&accepts)
+                    }
+                ))
+            }
             _ => Ok(()),
         }
+    }
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
     }
 }
 

@@ -83,6 +83,7 @@ impl Paxos {
     fn new_ballot(&mut self, ctx: &mut Ctx<'_, Self>) {
         let round = ctx.stable().round.max(self.proposer.highest_seen) + 1;
         ctx.stable_mut().round = round;
+        ctx.sync();
         let p = &mut self.proposer;
         p.ballot = Ballot::new(round, ctx.id());
         p.phase = Phase::Preparing;

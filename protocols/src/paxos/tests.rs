@@ -1,4 +1,5 @@
 use ftsim_api::properties::consensus::{Integrity, Obliged, Termination};
+use ftsim_api::properties::{cites_events, observe_history};
 use ftsim_api::sim_core::faults::{CrashSpec, PartitionSpec};
 use ftsim_api::sim_core::Engine;
 use ftsim_api::{
@@ -73,14 +74,16 @@ fn partition_then_crash() -> FaultSpec {
             max: 1,
             between: [Time::from_millis(0), Time::from_millis(10)],
             lasting: [Duration::from_millis(60), Duration::from_millis(120)],
+            ..PartitionSpec::default()
         }),
-        crashes: Some(CrashSpec {
+        crashes: vec![CrashSpec {
             min: 1,
             max: 1,
             between: [Time::from_millis(30), Time::from_millis(80)],
             nodes: None,
             recover_after: Some([Duration::from_millis(1), Duration::from_millis(5)]),
-        }),
+            ..CrashSpec::default()
+        }],
         ..FaultSpec::default()
     }
 }
@@ -132,18 +135,20 @@ fn dueling_proposers_back_off_and_finish() {
 #[test]
 fn safe_and_live_under_loss_duplication_partitions_and_crash_recover() {
     let faults = FaultSpec {
-        crashes: Some(CrashSpec {
+        crashes: vec![CrashSpec {
             min: 1,
             max: 2,
             between: [Time::from_millis(0), Time::from_millis(250)],
             nodes: None,
             recover_after: Some([Duration::from_millis(5), Duration::from_millis(50)]),
-        }),
+            ..CrashSpec::default()
+        }],
         partitions: Some(PartitionSpec {
             min: 0,
             max: 2,
             between: [Time::from_millis(0), Time::from_millis(250)],
             lasting: [Duration::from_millis(20), Duration::from_millis(100)],
+            ..PartitionSpec::default()
         }),
         ..FaultSpec::default()
     };
@@ -210,7 +215,14 @@ fn accept(round: u32, node: NodeId, value: u64) -> Obs {
 
 fn world_states(n: usize) -> Vec<Paxos> {
     (0..n)
-        .map(|i| Paxos::new(i == 0, false, Duration::from_millis(30), Duration::ZERO))
+        .map(|i| {
+            Paxos::new(
+                i == 0,
+                AcceptorStorage::Stable,
+                Duration::from_millis(30),
+                Duration::ZERO,
+            )
+        })
         .collect()
 }
 
@@ -233,15 +245,38 @@ fn one_chosen_judges_hand_built_histories() {
         (3, accept(3, 1, 101)),
         (4, accept(3, 1, 101)),
     ];
-    for (node, obs) in &good {
-        assert!(p.observe(&w, *node, obs).is_ok(), "{node} {obs:?}");
-    }
-    let err = p.observe(&w, 0, &accept(3, 1, 101)).unwrap_err();
+    let mut history = good.to_vec();
+    history.push((0, accept(3, 1, 101)));
+    let err = observe_history(&w, &mut p, &history).unwrap_err();
     assert_eq!(
         err,
-        "101 chosen in ballot b3.1 by acceptors [0, 3, 4], but 100 was chosen in ballot b1.0 \
-         by acceptors [0, 1, 2]"
+        "101 chosen in ballot b3.1 at event #10 by acceptors [0, 3, 4], but 100 was chosen in \
+         ballot b1.0 at event #4 by acceptors [0, 1, 2]"
     );
+    // Both majorities' accepts: the duplicate at event 3 counts once.
+    assert_eq!(p.related_events(), [8, 9, 10, 1, 2, 4]);
+}
+
+#[test]
+fn chosen_proposed_and_learned_chosen_name_their_accepts() {
+    let states = world_states(3);
+    let (up, never) = ([true; 3], [false; 3]);
+    let w = World::new(Time::ZERO, &states, &up, &never, &never);
+    let h = [
+        (0, Obs::Propose(100)),
+        (1, accept(2, 1, 7)),
+        (2, accept(2, 1, 7)),
+    ];
+    let mut cp = ChosenProposed::default();
+    let err = observe_history(&w, &mut cp, &h).unwrap_err();
+    assert_eq!(cp.related_events(), [2, 3, 1]);
+    assert!(cites_events(&err, &[1, 2, 3]), "{err}");
+
+    let h = [(0, accept(1, 0, 100)), (2, Obs::Learn(100))];
+    let mut lc = LearnedChosen::default();
+    let err = observe_history(&w, &mut lc, &h).unwrap_err();
+    assert_eq!(lc.related_events(), [1, 2]);
+    assert!(cites_events(&err, &[1, 2]), "{err}");
 }
 
 #[test]
@@ -337,6 +372,9 @@ fn bundled_scenarios_meet_their_expectations() {
         "paxos-partitions",
         "paxos-stable-acceptor",
         "paxos-volatile-acceptor",
+        "paxos-storage-faults",
+        "paxos-unsynced-acceptor",
+        "paxos-heavy-loss-heals",
     ] {
         ftsim_api::check_scenario(format!("../scenarios/{name}.toml"), crate::all());
     }

@@ -41,7 +41,9 @@ mod replica;
 #[cfg(test)]
 mod tests;
 
-use ftsim_api::{choice, params, Duration, NodeId, Properties, Protocol, SpecError};
+use ftsim_api::{
+    choice, params, Duration, FaultClass, Model, NodeId, Properties, Protocol, SpecError,
+};
 
 pub use process::{Config, Durable, Msg, Node, Obs, Timer, WriteId};
 pub use properties::{AckedWritesKept, Failover, PrefixAgreement, RequestsAnswered, SinglePrimary};
@@ -145,6 +147,17 @@ impl Protocol for PrimaryBackup {
             ));
         }
         Ok(())
+    }
+
+    fn model(&self, _: &PrimaryBackupParams, _: usize) -> Model {
+        // Both failover rules claim the same model; timeout-only is the one that breaks it.
+        Model::new()
+            .tolerates(FaultClass::CrashRecover)
+            .tolerates(FaultClass::Loss)
+            .tolerates(FaultClass::Duplication)
+            .tolerates(FaultClass::Reordering)
+            .tolerates(FaultClass::Partition)
+            .tolerates(FaultClass::StorageLoss)
     }
 
     fn process(&self, params: &PrimaryBackupParams, node: NodeId, _: usize) -> Node {

@@ -3,13 +3,19 @@
 
 use std::collections::BTreeMap;
 
+use ftsim_api::properties::{event_ref, Seen, Stuck, Waits, Witnesses};
 use ftsim_api::{NodeId, Property, World};
 
 use super::process::{Node, Obs, Role, WriteId};
 
-/// At most one live replica acts as primary in any one view.
+/// At most one live replica acts as primary in any one view. Judged from states after every
+/// event; a violation names the events where each of the two started acting as primary.
 #[derive(Default)]
-pub struct SinglePrimary;
+pub struct SinglePrimary {
+    /// Each live acting primary: its view and the event since which it acts as its primary.
+    acting: BTreeMap<NodeId, (u64, u64)>,
+    evidence: Vec<u64>,
+}
 
 impl Property<Node> for SinglePrimary {
     fn watches_state(&self) -> bool {
@@ -17,105 +23,141 @@ impl Property<Node> for SinglePrimary {
     }
     fn check_state(&mut self, w: &World<'_, Node>) -> Result<(), String> {
         let mut by_view: BTreeMap<u64, NodeId> = BTreeMap::new();
-        for i in w.nodes().filter(|&i| w.is_up(i)) {
-            if let Some(view) = w.state(i).acting_primary(i) {
-                if let Some(other) = by_view.insert(view, i) {
-                    return Err(format!(
-                        "split brain: nodes {other} and {i} both act as primary of view {view}"
-                    ));
+        for i in w.nodes() {
+            let view = w.state(i).acting_primary(i).filter(|_| w.is_up(i));
+            let Some(view) = view else {
+                self.acting.remove(&i);
+                continue;
+            };
+            let since = match self.acting.get(&i) {
+                Some(&(v, since)) if v == view => since,
+                _ => {
+                    self.acting.insert(i, (view, w.event()));
+                    w.event()
                 }
+            };
+            if let Some(other) = by_view.insert(view, i) {
+                let other_since = self.acting[&other].1;
+                self.evidence = vec![other_since, since];
+                return Err(format!(
+                    "split brain: nodes {other} and {i} both act as primary of view {view} \
+                     (since {} and {})",
+                    event_ref(other_since),
+                    event_ref(since)
+                ));
             }
         }
         Ok(())
     }
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
+    }
 }
 
 /// Replicas agree on the prefix they applied: no two apply different writes at one position.
+/// A violation names both applications.
 #[derive(Default)]
 pub struct PrefixAgreement {
-    /// Position → the first replica to apply it, what, and at which event.
-    at: BTreeMap<usize, (NodeId, WriteId, u64)>,
-    conflict: Option<u64>,
+    /// Per position, what replicas applied there.
+    applied: Witnesses<usize, WriteId>,
 }
 
 impl Property<Node> for PrefixAgreement {
     fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), String> {
-        let Obs::Applied { index, id } = obs else {
+        let Obs::Applied { index, id } = *obs else {
             return Ok(());
         };
-        match self.at.get(index) {
-            Some(&(other, was, at)) if was != *id => {
-                self.conflict = Some(at);
-                Err(format!(
-                    "replica {node} applied write {id:?} at position {index}, replica {other} \
-                     applied {was:?}"
-                ))
-            }
-            Some(_) => Ok(()),
-            None => {
-                self.at.insert(*index, (node, *id, w.event()));
-                Ok(())
-            }
-        }
+        self.applied
+            .check(index, Seen::new(w, node, id), |was, now| {
+                (was.value != now.value).then(|| {
+                    format!(
+                        "replica {} applied write {:?} at position {index} at {}, replica {} \
+                         applied {:?} at {}",
+                        now.node,
+                        now.value,
+                        event_ref(now.event),
+                        was.node,
+                        was.value,
+                        event_ref(was.event)
+                    )
+                })
+            })
     }
     fn related_events(&self) -> Vec<u64> {
-        self.conflict.into_iter().collect()
+        self.applied.evidence()
     }
 }
 
 /// No acknowledged write is lost: a position a client was told holds its write never holds
-/// anything else at any replica.
+/// anything else at any replica. A violation names the acknowledgement and the application.
 #[derive(Default)]
 pub struct AckedWritesKept {
-    acked: BTreeMap<usize, WriteId>,
-    applied: BTreeMap<usize, (NodeId, WriteId)>,
+    /// Per position: the acknowledged write and the event of the acknowledgement.
+    acked: BTreeMap<usize, (WriteId, u64)>,
+    /// Per position: the first replica to apply something there, what, and where.
+    applied: BTreeMap<usize, Seen<WriteId>>,
+    evidence: Vec<u64>,
 }
 
 impl Property<Node> for AckedWritesKept {
-    fn observe(&mut self, _: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), String> {
-        let conflict = match *obs {
+    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), String> {
+        let (index, acked, applied) = match *obs {
             Obs::Acked { index, id } => {
-                self.acked.insert(index, id);
-                self.applied
-                    .get(&index)
-                    .filter(|(_, w)| *w != id)
-                    .map(|&(r, w)| (r, w, id, index))
+                self.acked.entry(index).or_insert((id, w.event()));
+                let Some(applied) = self.applied.get(&index) else {
+                    return Ok(());
+                };
+                (index, (id, w.event()), applied.clone())
             }
             Obs::Applied { index, id } => {
-                self.applied.entry(index).or_insert((node, id));
-                self.acked
-                    .get(&index)
-                    .filter(|&&w| w != id)
-                    .map(|&w| (node, id, w, index))
+                let applied = Seen::new(w, node, id);
+                self.applied.entry(index).or_insert_with(|| applied.clone());
+                let Some(&acked) = self.acked.get(&index) else {
+                    return Ok(());
+                };
+                (index, acked, applied)
             }
-            _ => None,
+            _ => return Ok(()),
         };
-        match conflict {
-            Some((replica, there, acked, index)) => Err(format!(
-                "acknowledged write {acked:?} at position {index} lost: replica {replica} holds \
-                 {there:?} there"
-            )),
-            None => Ok(()),
+        if acked.0 == applied.value {
+            return Ok(());
         }
+        self.evidence = vec![acked.1, applied.event];
+        Err(format!(
+            "acknowledged write {:?} at position {index} (acknowledged at {}) lost: replica {} \
+             holds {:?} there (applied at {})",
+            acked.0,
+            event_ref(acked.1),
+            applied.node,
+            applied.value,
+            event_ref(applied.event)
+        ))
+    }
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
     }
 }
 
 /// Every write of a correct client is eventually acknowledged, while a majority of replicas is
-/// up at the end (the fenced variant cannot make progress without one).
+/// up at the end (the fenced variant cannot make progress without one). A violation names the
+/// write's issue and the client's last step.
 #[derive(Default)]
 pub struct RequestsAnswered {
-    issued: BTreeMap<WriteId, bool>,
+    /// Writes issued and not yet acknowledged.
+    waiting: Waits<WriteId>,
+    /// Per client, the event of its latest write.
+    last_issued: BTreeMap<NodeId, u64>,
+    evidence: Vec<u64>,
 }
 
 impl Property<Node> for RequestsAnswered {
-    fn observe(&mut self, _: &World<'_, Node>, _: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), String> {
         match *obs {
             Obs::Issued { id } => {
-                self.issued.entry(id).or_insert(false);
+                self.waiting.begin(w, node, id);
+                self.last_issued.insert(node, w.event());
             }
-            Obs::Acked { id, .. } => {
-                self.issued.insert(id, true);
-            }
+            Obs::Acked { id, .. } => self.waiting.end(&id),
             _ => {}
         }
         Ok(())
@@ -129,23 +171,33 @@ impl Property<Node> for RequestsAnswered {
         if up < replicas.len() / 2 + 1 {
             return Ok(());
         }
-        for (id, done) in &self.issued {
-            if !done && w.is_correct(id.0) {
-                return Err(format!(
-                    "write {id:?} of client {} was never answered",
-                    id.0
-                ));
-            }
+        let unanswered = self.waiting.stuck(w, |id, _| w.is_correct(id.0));
+        if let Some((id, stuck)) = unanswered.first() {
+            self.evidence = Stuck::evidence(&[*stuck]);
+            return Err(format!(
+                "write {id:?} of client {} was never answered: {}",
+                id.0,
+                Stuck::details(&[*stuck], "issued it at")
+            ));
         }
         // A client that never got to issue all its writes is stuck too.
         for i in w.nodes().filter(|&i| w.is_correct(i)) {
             if let Role::Client(c) = &w.state(i).role {
                 if c.next < w.state(i).cfg.writes {
-                    return Err(format!("client {i} issued only {} of its writes", c.next));
+                    let stuck = Stuck::new(w, i, self.last_issued.get(&i).copied());
+                    self.evidence = Stuck::evidence(&[stuck]);
+                    return Err(format!(
+                        "client {i} issued only {} of its writes: {}",
+                        c.next,
+                        Stuck::details(&[stuck], "issued the last at")
+                    ));
                 }
             }
         }
         Ok(())
+    }
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
     }
 }
 

@@ -62,11 +62,13 @@ impl Replica {
         }
     }
 
+    /// Writes and syncs what a replica must not forget, before it answers.
     fn persist(&self, ctx: C) {
         let d = ctx.stable_mut();
         d.view = self.view;
         d.last_normal = self.last_normal;
         d.log.clone_from(&self.log);
+        ctx.sync();
     }
 
     fn is_primary(&self, cfg: &Config, me: NodeId) -> bool {

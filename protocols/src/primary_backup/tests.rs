@@ -3,6 +3,8 @@ use ftsim_api::{
     DelayDist, Duration, FaultSpec, Harness, Outcome, Property, Time, TraceKind, World,
 };
 
+use ftsim_api::properties::{cites_events, observe_history};
+
 use super::process::Role;
 use super::*;
 
@@ -13,18 +15,20 @@ fn ms(x: u64) -> Time {
 /// Up to one replica crash (with recovery) and one partition in the first 100ms.
 fn faults() -> FaultSpec {
     FaultSpec {
-        crashes: Some(CrashSpec {
+        crashes: vec![CrashSpec {
             min: 0,
             max: 1,
             between: [ms(0), ms(100)],
             nodes: Some(vec![0, 1, 2]),
             recover_after: Some([Duration::from_millis(10), Duration::from_millis(60)]),
-        }),
+            ..CrashSpec::default()
+        }],
         partitions: Some(PartitionSpec {
             min: 0,
             max: 1,
             between: [ms(0), ms(100)],
             lasting: [Duration::from_millis(10), Duration::from_millis(50)],
+            ..PartitionSpec::default()
         }),
         ..FaultSpec::default()
     }
@@ -118,19 +122,74 @@ const NEVER: [bool; 4] = [false; 4];
 fn single_primary_judges_hand_built_states() {
     let mut states = states();
     let w = World::new(Time::ZERO, &states, &UP, &NEVER, &NEVER);
-    assert!(SinglePrimary.check_state(&w).is_ok());
+    let mut single = SinglePrimary::default();
+    assert!(single.check_state(&w).is_ok());
     // Make node 1 believe in itself too: two acting primaries of "view 0".
     if let Role::Replica(r) = &mut states[1].role {
         r.believed = 1;
     }
     let w = World::new(Time::ZERO, &states, &UP, &NEVER, &NEVER);
-    let err = SinglePrimary.check_state(&w).unwrap_err();
+    let err = single.check_state(&w).unwrap_err();
     assert!(err.contains("nodes 0 and 1"), "{err}");
     let down0 = [false, true, true, true];
     let w = World::new(Time::ZERO, &states, &down0, &NEVER, &NEVER);
     assert!(
-        SinglePrimary.check_state(&w).is_ok(),
+        SinglePrimary::default().check_state(&w).is_ok(),
         "a crashed primary does not act"
+    );
+}
+
+#[test]
+fn single_primary_names_where_each_primary_took_over() {
+    let mut states = states();
+    let mut single = SinglePrimary::default();
+    let w = World::new(Time::ZERO, &states, &UP, &NEVER, &NEVER);
+    assert!(single.check_state(&w.at_event(2)).is_ok());
+    assert!(single.check_state(&w.at_event(3)).is_ok());
+    if let Role::Replica(r) = &mut states[1].role {
+        r.believed = 1;
+    }
+    let w = World::new(Time::ZERO, &states, &UP, &NEVER, &NEVER);
+    let err = single.check_state(&w.at_event(5)).unwrap_err();
+    assert_eq!(single.related_events(), [2, 5]);
+    assert!(
+        err.ends_with("view 0 (since event #2 and event #5)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn write_properties_name_their_evidence() {
+    let states = states();
+    let w = World::new(Time::ZERO, &states, &UP, &NEVER, &NEVER);
+    let (a, b) = ((3, 0), (3, 1));
+    let applied = |id| Obs::Applied { index: 0, id };
+    let h = [(0, applied(a)), (1, applied(a)), (2, applied(b))];
+    let mut prefix = PrefixAgreement::default();
+    let err = observe_history(&w, &mut prefix, &h).unwrap_err();
+    assert_eq!(prefix.related_events(), [1, 3]);
+    assert!(cites_events(&err, &[1, 3]), "{err}");
+
+    let h = [
+        (3, Obs::Acked { index: 0, id: a }),
+        (0, applied(a)),
+        (1, applied(b)),
+    ];
+    let mut kept = AckedWritesKept::default();
+    let err = observe_history(&w, &mut kept, &h).unwrap_err();
+    // Replica 0 applied the acknowledged write first; replica 1's conflicting write is named.
+    assert_eq!(kept.related_events(), [1, 3]);
+    assert!(cites_events(&err, &[1, 3]), "{err}");
+
+    let mut answered = RequestsAnswered::default();
+    observe_history(&w, &mut answered, &[(3, Obs::Issued { id: a })]).unwrap();
+    let last = [5, 5, 5, 7];
+    let err = answered.finish(&w.with_last_events(&last)).unwrap_err();
+    assert_eq!(answered.related_events(), [1, 7]);
+    assert_eq!(
+        err,
+        "write (3, 0) of client 3 was never answered: node 3 issued it at event #1, last step \
+         event #7"
     );
 }
 
@@ -194,6 +253,9 @@ fn bundled_scenarios_meet_their_expectations() {
         "primary-backup-fenced-long-delays",
         "primary-backup-timeout-only-partition",
         "primary-backup-timeout-only-long-delays",
+        "primary-backup-timeout-only-one-way",
+        "primary-backup-timeout-only-slow-primary",
+        "primary-backup-fenced-slow-and-one-way",
     ] {
         ftsim_api::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
     }

@@ -44,7 +44,10 @@ mod properties;
 mod tests;
 
 use ftsim_api::properties::delivery::{Agreement, CausalOrder, Integrity, TotalOrder, Validity};
-use ftsim_api::{choice, params, DetectorModel, Duration, NodeId, Properties, Protocol, SpecError};
+use ftsim_api::{
+    choice, params, DetectorModel, Duration, FaultClass, Model, NodeId, Properties, Protocol,
+    SpecError,
+};
 
 pub use process::{Msg, NextMulticast, Obs, Stamp, TotalOrderProcess};
 pub use properties::DeliveredAfterCrash;
@@ -130,6 +133,15 @@ impl Protocol for TotalOrderMulticast {
 
     fn validate(&self, _: &TotalOrderParams, nodes: usize) -> Result<(), SpecError> {
         ftsim_api::fits_node_set("total-order multicast", nodes)
+    }
+
+    fn model(&self, params: &TotalOrderParams, _: usize) -> Model {
+        // Reliable FIFO links: an ack must not overtake its sender's earlier multicasts.
+        match params.membership {
+            // Waits for every process's ack: one crash blocks it.
+            Membership::Static => Model::new(),
+            Membership::Live => Model::new().tolerates(FaultClass::CrashStop),
+        }
     }
 
     fn process(&self, params: &TotalOrderParams, _: NodeId, nodes: usize) -> TotalOrderProcess {

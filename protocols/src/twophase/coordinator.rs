@@ -42,6 +42,7 @@ impl Coordinator {
         }
         self.decision = Some(commit);
         ctx.stable_mut().decision = Some(commit);
+        ctx.sync();
         ctx.observe(Obs::Decide { commit, why });
         self.announce(ctx, cfg);
     }

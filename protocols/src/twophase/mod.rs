@@ -36,7 +36,9 @@ mod properties;
 mod tests;
 
 use ftsim_api::properties::consensus::{Agreement, Integrity, Obliged, Termination};
-use ftsim_api::{params, Duration, NodeId, Properties, Protocol, SpecError};
+use ftsim_api::{
+    params, Duration, FaultClass, Liveness, Model, NodeId, Properties, Protocol, SpecError,
+};
 
 pub use process::{Config, Log, Msg, Node, Obs, Timer, Why, COORDINATOR};
 pub use properties::{AbortValidity, CommitValidity};
@@ -118,6 +120,18 @@ impl Protocol for TwoPhaseCommit {
             ));
         }
         Ok(())
+    }
+
+    fn model(&self, _: &TwoPhaseParams, _: usize) -> Model {
+        // Safe under any crashes; it terminates only once crashed nodes are back (fail-safe,
+        // not masking).
+        Model::new()
+            .tolerates(FaultClass::CrashRecover)
+            .tolerates(FaultClass::Loss)
+            .tolerates(FaultClass::Duplication)
+            .tolerates(FaultClass::Reordering)
+            .tolerates(FaultClass::StorageLoss)
+            .live_if(Liveness::CrashedNodesRecover)
     }
 
     fn process(&self, params: &TwoPhaseParams, node: NodeId, _: usize) -> Node {

@@ -30,6 +30,7 @@ impl Participant {
         self.decision = Some(commit);
         if cfg.participant_log {
             ctx.stable_mut().decision = Some(commit);
+            ctx.sync();
         }
         ctx.observe(Obs::Decide { commit, why });
     }
@@ -58,6 +59,7 @@ impl Participant {
         self.vote = Some(yes);
         if cfg.participant_log {
             ctx.stable_mut().vote = Some(yes);
+            ctx.sync();
         }
         ctx.observe(Obs::Vote { yes });
         if !yes {

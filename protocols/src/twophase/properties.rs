@@ -1,55 +1,138 @@
 //! Two-phase commit's own properties: commit and abort validity. Atomicity, integrity and
 //! termination are the shared consensus ones, over commit and abort as decided values.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
+use ftsim_api::properties::{event_ref, events_phrase};
 use ftsim_api::{nodes_phrase, NodeId, Property, World};
 
 use super::process::{Node, Obs, Why, COORDINATOR};
 
-/// Commit-validity: a commit requires a yes vote from every participant.
+/// Commit-validity: a commit requires a yes vote from every participant. A violation names the
+/// commit and, for each participant without a yes vote, its no vote or its last step.
 #[derive(Default)]
 pub struct CommitValidity {
-    yes: BTreeSet<NodeId>,
+    /// Each participant's vote and the event it was cast at.
+    votes: BTreeMap<NodeId, (bool, u64)>,
+    evidence: Vec<u64>,
 }
 
 impl Property<Node> for CommitValidity {
     fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), String> {
         match obs {
-            Obs::Vote { yes: true } => {
-                self.yes.insert(node);
+            Obs::Vote { yes } => {
+                self.votes.insert(node, (*yes, w.event()));
                 Ok(())
             }
             Obs::Decide { commit: true, .. } => {
-                let missing: Vec<NodeId> = (1..w.n()).filter(|p| !self.yes.contains(p)).collect();
+                let missing: Vec<NodeId> = (1..w.n())
+                    .filter(|p| !matches!(self.votes.get(p), Some((true, _))))
+                    .collect();
                 if missing.is_empty() {
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "node {node} committed without a yes vote from {}",
-                        nodes_phrase(&missing)
-                    ))
+                    return Ok(());
                 }
+                self.evidence = vec![w.event()];
+                let why: Vec<String> = missing
+                    .iter()
+                    .map(|&p| match self.votes.get(&p) {
+                        Some(&(_, at)) => {
+                            self.evidence.push(at);
+                            format!("node {p} voted no at {}", event_ref(at))
+                        }
+                        None => {
+                            self.evidence.extend(w.last_event(p));
+                            match w.last_event(p) {
+                                Some(last) => {
+                                    format!("node {p} never voted, last step {}", event_ref(last))
+                                }
+                                None => format!("node {p} never ran"),
+                            }
+                        }
+                    })
+                    .collect();
+                Err(format!(
+                    "node {node} committed at {} without a yes vote from {} ({})",
+                    event_ref(w.event()),
+                    nodes_phrase(&missing),
+                    why.join("; ")
+                ))
             }
             _ => Ok(()),
         }
+    }
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
     }
 }
 
 /// Abort-validity: an abort has a reason the history bears out. A no vote was cast if one is
 /// claimed; the coordinator told the participant if it says so; and a participant that aborts
-/// on its own never voted yes.
+/// on its own never voted yes. A violation names the abort and what contradicts its reason
+/// (the yes votes, the participant's own yes vote, the coordinator's last step).
 #[derive(Default)]
 pub struct AbortValidity {
-    votes: BTreeMap<NodeId, bool>,
+    /// Each participant's vote and the event it was cast at.
+    votes: BTreeMap<NodeId, (bool, u64)>,
     coordinator_aborted: bool,
+    evidence: Vec<u64>,
+}
+
+impl AbortValidity {
+    /// Why an abort for `why` at `node` has no cause, and the events that show it; `None` if
+    /// the history bears the reason out.
+    fn unfounded(&self, w: &World<'_, Node>, node: NodeId, why: Why) -> Option<(String, Vec<u64>)> {
+        let votes: Vec<u64> = self.votes.values().map(|&(_, at)| at).collect();
+        let at = event_ref(w.event());
+        match why {
+            Why::NoVote if self.votes.values().all(|&(yes, _)| yes) => Some((
+                format!(
+                    "node {node} aborted (NoVote) at {at} without cause: no participant voted no \
+                     (votes at {})",
+                    events_phrase(&votes)
+                ),
+                votes,
+            )),
+            Why::Timeout | Why::Recovered if node != COORDINATOR => Some((
+                format!(
+                    "node {node} aborted ({why:?}) at {at} without cause: only the coordinator may"
+                ),
+                Vec::new(),
+            )),
+            Why::Told if !self.coordinator_aborted => {
+                let last = w.last_event(COORDINATOR);
+                Some((
+                    format!(
+                        "node {node} aborted (Told) at {at} without cause: the coordinator had not \
+                         aborted (its last step: {})",
+                        last.map_or("none".to_string(), event_ref)
+                    ),
+                    last.into_iter().collect(),
+                ))
+            }
+            Why::NoRecord => match self.votes.get(&node) {
+                Some(&(true, voted)) => Some((
+                    format!(
+                        "node {node} aborted on its own at {at} after voting yes at {}",
+                        event_ref(voted)
+                    ),
+                    vec![voted],
+                )),
+                _ => None,
+            },
+            Why::AllYes => Some((
+                format!("node {node} aborted (AllYes) at {at} without cause: every vote was yes"),
+                votes,
+            )),
+            _ => None,
+        }
+    }
 }
 
 impl Property<Node> for AbortValidity {
-    fn observe(&mut self, _: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), String> {
         let why = match obs {
             Obs::Vote { yes } => {
-                self.votes.insert(node, *yes);
+                self.votes.insert(node, (*yes, w.event()));
                 return Ok(());
             }
             Obs::Decide { commit: true, .. } => return Ok(()),
@@ -58,20 +141,16 @@ impl Property<Node> for AbortValidity {
         if node == COORDINATOR {
             self.coordinator_aborted = true;
         }
-        let ok = match why {
-            Why::NoVote => self.votes.values().any(|v| !v),
-            Why::Timeout | Why::Recovered => node == COORDINATOR,
-            Why::Told => self.coordinator_aborted,
-            Why::NoRecord => self.votes.get(&node) != Some(&true),
-            Why::AllYes => false,
-        };
-        if ok {
-            Ok(())
-        } else {
-            Err(match why {
-                Why::NoRecord => format!("node {node} aborted on its own after voting yes"),
-                other => format!("node {node} aborted ({other:?}) without cause"),
-            })
+        match self.unfounded(w, node, why) {
+            None => Ok(()),
+            Some((message, mut events)) => {
+                events.push(w.event());
+                self.evidence = events;
+                Err(message)
+            }
         }
+    }
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
     }
 }

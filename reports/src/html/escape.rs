@@ -40,18 +40,6 @@ pub fn file_stem(s: &str) -> String {
     }
 }
 
-/// At most `max` characters of `s`, the last one an ellipsis when something was cut (labels
-/// on the diagram must not run into each other).
-pub(super) fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max - 1).collect();
-        t.push('…');
-        t
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

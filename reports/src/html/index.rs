@@ -1,6 +1,6 @@
 //! `index.html` of a `--report` directory: one table row per scenario of the sweep, with its
 //! runs, failures, violations, expectation and whether it was met, and a link to the diagram
-//! of its first failing seed with the command that replays it.
+//! of its replay seed with the command that replays it.
 
 use std::fmt::Write;
 
@@ -42,7 +42,7 @@ th{{color:#555;font-weight:600}}.num{{text-align:right}}.ok{{color:#1f6f1f;font-
 </style></head><body>
 <h1>ftsim sweep report</h1>
 <p class="{}">{} scenario(s); {}</p>
-<table><tr><th>scenario</th><th>protocol</th><th class="num">runs</th><th class="num">failed</th><th>violations</th><th>expect</th><th>result</th><th>first failing seed</th></tr>
+<table><tr><th>scenario</th><th>protocol</th><th class="num">runs</th><th class="num">failed</th><th>violations</th><th>expect</th><th>result</th><th>replay seed</th></tr>
 "#,
         if unmet == 0 { "ok" } else { "bad" },
         rows.len(),
@@ -96,11 +96,11 @@ fn expect_cell(s: &ScenarioSummary) -> String {
     esc(&s.expect.to_string())
 }
 
-/// The first failing seed, linked to its diagram (with the replay command) when one was
+/// The seed worth replaying, linked to its diagram (with the replay command) when one was
 /// written.
 fn seed_cell(r: &IndexRow<'_>) -> String {
     let s = r.summary;
-    match (s.first_failing_seed, &r.diagram) {
+    match (s.replay_seed, &r.diagram) {
         (Some(seed), Some(link)) => format!(
             r#"<a href="{}">seed {seed} diagram</a><br><code>{}</code>"#,
             esc(link),
@@ -128,6 +128,11 @@ mod tests {
             violations: [("agreement".to_string(), 1)].into(),
             first_failing_seed: Some(2),
             first_failing_seed_by_invariant: [("agreement".to_string(), 2)].into(),
+            outside_runs: 0,
+            outside_violations: Default::default(),
+            first_outside_seed_by_invariant: Default::default(),
+            first_outside_reason: None,
+            may_step_outside: Vec::new(),
             panics: 0,
             budget_exceeded: 0,
             sometimes_reached: Default::default(),

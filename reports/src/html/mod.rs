@@ -1,29 +1,30 @@
-//! The space-time diagram of a traced run, as one self-contained HTML page (inline SVG, CSS and
-//! a little JavaScript; nothing is fetched). One horizontal line per process; time runs left
-//! to right, one column per engine event, so bursts of simultaneous events stay readable;
-//! arrows for messages, crosses for drops, marks for crashes, recoveries, suspicions, timers and
-//! observations; partitions as shaded spans. A violation is drawn in red, and the causal past
-//! (by the vector clocks of the trace) of the observations it conflicts with is highlighted
-//! while everything else is dimmed. Everything that comes from a protocol is escaped.
+//! The space-time diagram of a traced run, as one self-contained HTML page (inline SVG drawn by
+//! an inline script from an embedded model, inline CSS; nothing is fetched). One horizontal
+//! line per process, whose name stays in view; time runs left to right, either one column per
+//! engine event (bursts of simultaneous events stay readable) or to scale, at any zoom of the
+//! time axis; arrows for messages labelled with their kind, crosses for drops, marks for
+//! crashes, recoveries, suspicions, timers, stable storage, tampering and observations;
+//! partitions shaded per side; traitors marked. The violation is drawn in red, the events it
+//! names are ringed and the page opens on them, and the causal past (by the vector clocks of
+//! the trace) of those events is highlighted while everything else is dimmed. Clicking an
+//! event shows the process's state after it; the page can step through the run event by event.
+//!
+//! Everything that comes from a protocol reaches the page escaped: the header through
+//! [`esc`], the diagram as JSON data that the script only ever sets as text.
 //!
 //! Also the index page of a sweep's `--report` directory. One concept per module: `escape`
-//! (untrusted text), `layout` (columns and rows), `causal` (the causal past), `svg` (the
-//! diagram's frame, process lines, partitions and violation), `messages` (arrows and drops),
-//! `marks` (marks on the process lines), `page` (the HTML around the diagram) and `index`.
+//! (untrusted text), `causal` (the causal past and its anchors), `model` (what the script
+//! draws), `page` (the HTML around it, with `diagram.css` and `diagram.js`) and `index`.
 
 mod causal;
 mod escape;
 mod index;
-mod layout;
-mod marks;
-mod messages;
+mod model;
 mod page;
-mod svg;
 
-use sim_core::{RunReport, TraceEvent};
+use sim_core::RunReport;
 
-use causal::Highlight;
-use svg::Diagram;
+use model::{script_json, Model};
 
 pub use escape::{esc, file_stem};
 pub use index::{render_index, IndexRow};
@@ -40,16 +41,24 @@ pub struct Meta<'a> {
 
 /// Renders the page.
 pub fn render(report: &RunReport, meta: &Meta<'_>) -> String {
-    let trace: &[TraceEvent] = report.trace.as_deref().unwrap_or(&[]);
-    let highlight = Highlight::of_first_violation(report, trace);
-    let svg = Diagram::new(trace, meta.nodes, &highlight).svg(report.violations.first());
-    page::page(report, meta, &svg, highlight.is_active(), trace.len())
+    let model = Model::new(report, meta.nodes);
+    let entries = report.trace.as_deref().map_or(0, <[_]>::len);
+    let explain = model
+        .violation
+        .as_ref()
+        .is_some_and(|v| !v.culprits.is_empty());
+    page::page(report, meta, &script_json(&model), explain, entries)
+}
+
+/// The diagram's model as pretty JSON, for golden files and tests.
+pub fn model_json(report: &RunReport, nodes: usize) -> String {
+    serde_json::to_string_pretty(&Model::new(report, nodes)).unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sim_core::{FaultPlan, Outcome, PropertyKind, Stats, Time, TraceKind, Violation};
+    use sim_core::{Outcome, PropertyKind, Time, TraceEvent, TraceKind, Violation};
 
     fn entry(event: u64, node: Option<usize>, vc: Vec<u64>, kind: TraceKind) -> TraceEvent {
         TraceEvent {
@@ -75,12 +84,8 @@ mod tests {
                 event: 2,
                 during: "<b>event</b>".into(),
                 message: evil.clone(),
-                related: vec![],
+                ..Violation::default()
             }],
-            reached: vec![],
-            stats: Stats::default(),
-            trace_hash: 0,
-            plan: FaultPlan::default(),
             trace: Some(vec![
                 entry(
                     1,
@@ -118,6 +123,7 @@ mod tests {
                     },
                 ),
             ]),
+            ..RunReport::default()
         }
     }
 
@@ -135,11 +141,29 @@ mod tests {
     #[test]
     fn everything_from_a_protocol_or_a_scenario_is_escaped() {
         let page = render(&hostile_report(), &meta("<script>alert(1)</script>"));
-        // The only script element is ours.
-        assert_eq!(page.matches("<script>").count(), 1, "{page}");
+        // The only script elements are ours: the model and the script.
+        assert_eq!(page.matches("<script").count(), 2, "{page}");
+        assert_eq!(page.matches("</script").count(), 2, "{page}");
+        assert!(!page.contains("<b>"));
         assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;"));
-        assert!(!page.contains("<b>event</b>"));
         assert!(page.contains("x&lt;y&gt;.toml"));
+        // In the model, as JSON escapes that the script sets as text.
+        assert!(page.contains(r#"\u003cscript\u003ealert('x')\u003c/script\u003e\u0026\""#));
+    }
+
+    #[test]
+    fn the_model_rings_the_violation_and_dims_what_is_outside_its_past() {
+        let report = hostile_report();
+        let model: serde_json::Value = serde_json::from_str(&model_json(&report, 2)).unwrap();
+        assert_eq!(model["violation"]["culprits"], serde_json::json!([[2, 1]]));
+        let lit: Vec<bool> = model["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["lit"].as_bool().unwrap())
+            .collect();
+        assert_eq!(lit, [true, true, false]);
+        assert_eq!(model["messages"][0]["kind"], "<script>alert");
     }
 }

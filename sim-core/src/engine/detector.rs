@@ -22,7 +22,6 @@ pub enum DetectorModel {
     None,
     /// Every live process is told of a crash `delay` after it happens (and of a recovery
     /// `delay` after it); never suspects a live process.
-    /// Every live process is told of a crash `delay` after it happens (and of a recovery `delay` after it); never suspects a live process.
     Perfect {
         /// How long after a crash (or recovery) live processes are told.
         delay: Duration,
@@ -65,6 +64,11 @@ impl Detector {
             n,
             suspects: vec![false; n * n],
         }
+    }
+
+    /// Whether `node` suspects `about` now.
+    pub(super) fn suspects(&self, node: NodeId, about: NodeId) -> bool {
+        self.suspects[node * self.n + about]
     }
 
     /// A recovered node starts out suspecting no one.

@@ -22,6 +22,14 @@ impl<P: Process, C: Choices> Engine<P, C> {
                 receive_ppm,
             } => self.start_omission(node, send_ppm, receive_ppm),
             FaultKind::OmissionEnd { node } => self.end_omission(node),
+            FaultKind::OneWay { from, to } => self.one_way(from, to),
+            FaultKind::ClockSkew {
+                node,
+                offset_ns,
+                drift_ppm,
+            } => self.skew(node, offset_ns, drift_ppm),
+            FaultKind::SlowStart { node, factor_pct } => self.slow(node, factor_pct),
+            FaultKind::SlowEnd { node } => self.slow(node, 100),
         }
     }
 
@@ -39,7 +47,56 @@ impl<P: Process, C: Choices> Engine<P, C> {
         self.links.cut_wire(node, self.now);
         self.nodes.lamport[node] += 1;
         self.trace(Some(node), || TraceKind::Crash);
+        self.lose_unsynced_writes(node);
         self.announce_crash(node);
+    }
+
+    /// Under storage faults, a crash loses the writes the node did not sync.
+    fn lose_unsynced_writes(&mut self, node: NodeId) {
+        let Some(kept) = self.storage.at_crash(node, &mut self.choices) else {
+            return;
+        };
+        self.nodes.stable[node] = kept;
+        self.stats.storage_losses += 1;
+        if self.tracer.is_some() {
+            let stable = format!("{:?}", self.nodes.stable[node]);
+            self.trace(Some(node), || TraceKind::StorageLost { stable });
+        }
+    }
+
+    /// Messages from `from` to `to` are lost from now on (the other way works).
+    fn one_way(&mut self, from: Vec<NodeId>, to: Vec<NodeId>) {
+        self.begin("one-way partition", None, None, None);
+        for &f in &from {
+            for &t in &to {
+                self.links.block(f, t);
+                self.hash.mix(((f as u64) << 32) | t as u64);
+            }
+        }
+        self.trace(None, || TraceKind::OneWay { from, to });
+    }
+
+    fn skew(&mut self, node: NodeId, offset_ns: i64, drift_ppm: i32) {
+        self.begin("clock skew", Some(node), None, None);
+        self.nodes.clocks[node].skew(self.now, offset_ns, drift_ppm);
+        self.hash.mix(offset_ns as u64 ^ ((drift_ppm as u64) << 32));
+        self.trace(Some(node), || TraceKind::ClockSkew {
+            offset_ns,
+            drift_ppm,
+        });
+    }
+
+    /// The node runs at `factor_pct` percent of normal time (100: normal again).
+    fn slow(&mut self, node: NodeId, factor_pct: u32) {
+        let what = if factor_pct == 100 {
+            "slow end"
+        } else {
+            "slow start"
+        };
+        self.begin(what, Some(node), None, None);
+        self.nodes.clocks[node].set_slow(factor_pct);
+        self.hash.mix(factor_pct as u64);
+        self.trace(Some(node), || TraceKind::Slow { factor_pct });
     }
 
     /// The node restarts with a fresh process and its stable storage. Recovering a node that
@@ -50,6 +107,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             return;
         }
         self.nodes.up[node] = true;
+        self.nodes.cut[node] = false;
         self.nodes.processes[node] = (self.factory)(node, self.n);
         self.detector.forget_suspicions_of(node);
         self.nodes.lamport[node] += 1;
@@ -77,6 +135,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
     fn heal(&mut self) {
         self.begin("heal", None, None, None);
         self.nodes.group.fill(0);
+        self.links.unblock_all();
         self.trace(None, || TraceKind::Heal);
     }
 
@@ -103,6 +162,10 @@ impl<P: Process, C: Choices> Engine<P, C> {
         self.nodes.group.fill(0);
         self.nodes.send_omission_ppm.fill(0);
         self.nodes.receive_omission_ppm.fill(0);
+        self.links.unblock_all();
+        self.links.end_fault_phase();
+        self.nodes.clocks.iter_mut().for_each(|c| c.set_slow(100));
+        self.triggers.disarm();
         self.trace(None, || TraceKind::FaultsEnd);
     }
 }

@@ -6,6 +6,8 @@ use crate::network::{LinkModel, NetworkModel, Transit};
 use crate::time::{Duration, Time};
 use crate::NodeId;
 
+use super::clock::Clock;
+
 pub(super) struct Links {
     n: usize,
     /// Flat n×n table indexed by `from * n + to`.
@@ -19,6 +21,11 @@ pub(super) struct Links {
     send_gap: Duration,
     /// When each node's outgoing wire is free again.
     wire_free_at: Vec<Time>,
+    /// One-way partitions: bit `to` of row `from` set when messages from `from` to `to` are
+    /// lost. Allocated at the first one-way partition of a run.
+    blocked: Vec<u64>,
+    /// Loss and duplication stop when the fault phase ends.
+    heals: bool,
 }
 
 impl Links {
@@ -30,15 +37,50 @@ impl Links {
             sent: vec![0; n * n],
             send_gap: network.send_gap,
             wire_free_at: vec![Time::ZERO; n],
+            blocked: Vec::new(),
+            heals: network.heals,
+        }
+    }
+
+    fn row_words(&self) -> usize {
+        self.n.div_ceil(64)
+    }
+
+    /// Messages from `from` to `to` are lost until `unblock_all`.
+    pub(super) fn block(&mut self, from: NodeId, to: NodeId) {
+        let words = self.row_words();
+        if self.blocked.is_empty() {
+            self.blocked = vec![0; self.n * words];
+        }
+        self.blocked[from * words + to / 64] |= 1 << (to % 64);
+    }
+
+    pub(super) fn unblock_all(&mut self) {
+        self.blocked.fill(0);
+    }
+
+    /// Whether a one-way partition cuts `from` off from `to`.
+    pub(super) fn blocked(&self, from: NodeId, to: NodeId) -> bool {
+        !self.blocked.is_empty()
+            && self.blocked[from * self.row_words() + to / 64] & (1 << (to % 64)) != 0
+    }
+
+    /// The fault phase is over: links that heal stop losing and duplicating.
+    pub(super) fn end_fault_phase(&mut self) {
+        if self.heals {
+            for link in &mut self.models {
+                link.loss_ppm = 0;
+                link.duplicate_ppm = 0;
+            }
         }
     }
 
     /// When a message `from` sends `now` leaves, which occupies the wire for one send gap.
     /// One wire per sender: a message leaves once the ones before it (from this handler or an
     /// earlier one) have, so a crash cuts each link cleanly after some message.
-    pub(super) fn depart(&mut self, from: NodeId, now: Time) -> Time {
+    pub(super) fn depart(&mut self, from: NodeId, now: Time, clock: &Clock) -> Time {
         let depart = now.max(self.wire_free_at[from]);
-        self.wire_free_at[from] = depart + self.send_gap;
+        self.wire_free_at[from] = depart + clock.stretch(self.send_gap);
         depart
     }
 
@@ -61,14 +103,17 @@ impl Links {
     }
 
     /// When a message that would arrive at `at` does arrive: on a FIFO link, not before the
-    /// messages scheduled on the link before it.
-    pub(super) fn arrival(&mut self, from: NodeId, to: NodeId, at: Time) -> Time {
+    /// messages scheduled on the link before it. Also says whether it overtakes a message sent
+    /// earlier on the link (only possible on a link that is not FIFO).
+    pub(super) fn arrival(&mut self, from: NodeId, to: NodeId, at: Time) -> (Time, bool) {
         let link = from * self.n + to;
-        if !self.models[link].fifo {
-            return at;
-        }
-        let arrival = at.max(self.last_arrival[link]);
-        self.last_arrival[link] = arrival;
-        arrival
+        let last = self.last_arrival[link];
+        let arrival = if self.models[link].fifo {
+            at.max(last)
+        } else {
+            at
+        };
+        self.last_arrival[link] = last.max(arrival);
+        (arrival, arrival < last)
     }
 }

@@ -24,22 +24,30 @@ impl<P: Process, C: Choices> Engine<P, C> {
         self.stats.messages_sent += 1;
         self.nodes.lamport[from] += 1;
         let lamport = self.nodes.lamport[from];
-        let depart = self.links.depart(from, self.now);
+        let depart = self.links.depart(from, self.now, &self.nodes.clocks[from]);
         let key = self.links.next_key(from, to);
         let Some(msg) = self.tamper(key, msg_id, depart, msg) else {
             self.dropped(from, to, msg_id, DropReason::Adversary, Some(from));
             return;
         };
+        if self.nodes.cut[from] {
+            self.dropped(from, to, msg_id, DropReason::SenderCrashed, Some(from));
+            return;
+        }
+        self.trigger_on_send(from, to, depart);
         if let Some(reason) = self.drop_at_send(key) {
             self.dropped(from, to, msg_id, reason, Some(from));
             return;
         }
         let transit = self.links.transit(key, &mut self.choices);
         if transit.lost {
+            self.stats.messages_lost += 1;
             self.dropped(from, to, msg_id, DropReason::Loss, Some(from));
             return;
         }
-        let arrival = self.links.arrival(from, to, depart + transit.delay);
+        let delay = self.nodes.clocks[from].stretch(transit.delay);
+        let arrival = self.arrival(from, to, depart + delay);
+        self.stats.max_transit = self.stats.max_transit.max(arrival.since(self.now));
         let envelope = Envelope {
             from,
             to,
@@ -70,6 +78,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
                     n: self.n,
                     msg: Some(key),
                     choices: &mut self.choices,
+                    byzantine: &self.nodes.byzantine,
                 };
                 adversary.tamper(&mut ctx, from, to, msg)
             }
@@ -118,7 +127,8 @@ impl<P: Process, C: Choices> Engine<P, C> {
     /// Why the message is dropped as it leaves, if it is: a partition between sender and
     /// receiver, or the sender's send omission.
     fn drop_at_send(&mut self, msg: MsgKey) -> Option<DropReason> {
-        if self.nodes.group[msg.from] != self.nodes.group[msg.to] {
+        let (from, to) = (msg.from, msg.to);
+        if self.nodes.group[from] != self.nodes.group[to] || self.links.blocked(from, to) {
             return Some(DropReason::Partition);
         }
         let ppm = self.nodes.send_omission_ppm[msg.from];
@@ -136,14 +146,20 @@ impl<P: Process, C: Choices> Engine<P, C> {
     /// the original, and in order on a FIFO link).
     fn send_with_duplicate(&mut self, envelope: Envelope<P::Msg>, arrival: Time, extra: Duration) {
         let (from, to, msg_id) = (envelope.from, envelope.to, envelope.msg_id);
-        let again = self
-            .links
-            .arrival(from, to, (envelope.depart + extra).max(arrival));
+        let again = self.arrival(from, to, (envelope.depart + extra).max(arrival));
         self.stats.messages_duplicated += 1;
         self.trace(Some(from), || TraceKind::Duplicate { to, msg_id });
         let copy = envelope.clone();
         self.queue.push(arrival, Ev::Deliver(envelope));
         self.queue.push(again, Ev::Deliver(copy));
+    }
+
+    /// When a message the link would carry by `at` arrives (FIFO links keep order), counting
+    /// it as reordered if it overtakes one sent earlier on the same link.
+    fn arrival(&mut self, from: NodeId, to: NodeId, at: Time) -> Time {
+        let (arrival, overtook) = self.links.arrival(from, to, at);
+        self.stats.messages_reordered += u64::from(overtook);
+        arrival
     }
 
     /// A message arrives: it is dropped, or handed to the receiver's handler.
@@ -152,6 +168,17 @@ impl<P: Process, C: Choices> Engine<P, C> {
         self.begin("delivery", Some(to), Some(from), Some(msg_id));
         if let Some(reason) = self.drop_at_delivery(&envelope) {
             self.dropped(from, to, msg_id, reason, Some(to));
+            return;
+        }
+        if self.detector.suspects(to, from)
+            && self
+                .nodes
+                .crashed_before(from, envelope.sender_incarnation, self.now)
+        {
+            self.stats.late_after_detection += 1;
+        }
+        if self.trigger_on_delivery(from, msg_id, to, &envelope.msg) {
+            self.dropped(from, to, msg_id, DropReason::ReceiverDown, Some(to));
             return;
         }
         let Envelope { lamport, msg, .. } = envelope;
@@ -181,7 +208,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             Some(DropReason::SenderCrashed)
         } else if !self.nodes.up[to] {
             Some(DropReason::ReceiverDown)
-        } else if self.nodes.group[from] != self.nodes.group[to] {
+        } else if self.nodes.group[from] != self.nodes.group[to] || self.links.blocked(from, to) {
             Some(DropReason::Partition)
         } else if chance(
             &mut self.choices,

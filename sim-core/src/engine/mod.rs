@@ -9,6 +9,7 @@
 //! effects of a handler are applied in `dispatch`, properties judged in `properties`, and the
 //! optional full trace kept in `tracer`. Per-node state lives in `node`, the links in `links`.
 
+mod clock;
 mod detector;
 mod dispatch;
 mod faults;
@@ -17,7 +18,9 @@ mod messages;
 mod node;
 mod properties;
 mod queue;
+mod storage;
 mod tracer;
+mod triggers;
 
 use std::hash::{Hash, Hasher};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -25,7 +28,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use serde::{Deserialize, Serialize};
 
 use crate::entropy::{Choices, DetHasher, Seeded};
-use crate::faults::FaultPlan;
+use crate::faults::{FaultKind, FaultPlan};
 use crate::network::NetworkModel;
 use crate::process::{Adversary, Effect, Process};
 use crate::property::Monitor;
@@ -39,7 +42,9 @@ use detector::Detector;
 use links::Links;
 use node::Nodes;
 use queue::{Ev, Queue};
+use storage::Storage;
 use tracer::Tracer;
+use triggers::Triggers;
 
 /// How long a run lasts and what it may spend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,6 +162,8 @@ pub struct Engine<P: Process, C: Choices = Seeded> {
     nodes: Nodes<P>,
     links: Links,
     detector: Detector,
+    triggers: Triggers,
+    storage: Storage<P::Stable>,
     queue: Queue<P>,
     now: Time,
     next_msg_id: u64,
@@ -194,6 +201,8 @@ impl<P: Process, C: Choices> Engine<P, C> {
             &setup.plan.byzantine,
             setup.adversary.as_ref(),
         );
+        let triggers = Triggers::new(&setup.plan.triggered, &setup.plan.chains, n);
+        let storage = Storage::new(setup.plan.storage, n);
         let state_watchers = (0..setup.properties.len())
             .filter(|&i| setup.properties[i].property.watches_state())
             .collect();
@@ -207,6 +216,8 @@ impl<P: Process, C: Choices> Engine<P, C> {
             nodes,
             links: Links::new(&setup.network, n),
             detector: Detector::new(setup.detector, n),
+            triggers,
+            storage,
             queue: Queue::new(),
             now: Time::ZERO,
             next_msg_id: 0,
@@ -259,7 +270,16 @@ impl<P: Process, C: Choices> Engine<P, C> {
             stats: self.stats.clone(),
             trace_hash: self.hash.finish(),
             plan: self.plan.clone(),
+            crashed: (0..self.n)
+                .filter(|&i| self.nodes.ever_crashed[i])
+                .collect(),
+            down_at_end: (0..self.n).filter(|&i| !self.nodes.up[i]).collect(),
+            outside_assumptions: Vec::new(),
             trace: self.tracer.as_ref().map(|t| t.events.clone()),
+            states: self
+                .tracer
+                .as_ref()
+                .map_or_else(Vec::new, |t| t.states.clone()),
         }
     }
 }
@@ -315,11 +335,27 @@ impl<P: Process, C: Choices> Engine<P, C> {
     }
 
     fn schedule_initial_events(&mut self) {
+        // A node's clock and speed at time 0 are set before it starts, so its first timers
+        // already run on them.
+        let initial = |e: &crate::faults::FaultEvent| {
+            e.at == Time::ZERO
+                && matches!(
+                    e.kind,
+                    FaultKind::ClockSkew { .. } | FaultKind::SlowStart { .. }
+                )
+        };
+        for (i, fault) in self.plan.events.iter().enumerate() {
+            if initial(fault) {
+                self.queue.push(fault.at, Ev::Fault(i));
+            }
+        }
         for node in 0..self.n {
             self.queue.push(Time::ZERO, Ev::Start(node));
         }
         for (i, fault) in self.plan.events.iter().enumerate() {
-            self.queue.push(fault.at, Ev::Fault(i));
+            if !initial(fault) {
+                self.queue.push(fault.at, Ev::Fault(i));
+            }
         }
         self.queue
             .push(Time::ZERO + self.config.duration, Ev::FaultsEnd);
@@ -394,6 +430,8 @@ impl<P: Process, C: Choices> Engine<P, C> {
                 let kind = self.plan.events[i].kind.clone();
                 self.apply_fault(kind);
             }
+            Ev::Triggered(i) => self.crash_triggered(i),
+            Ev::Recover(node) => self.apply_fault(FaultKind::Recover { node }),
             Ev::Detect {
                 node,
                 about,

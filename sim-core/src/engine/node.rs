@@ -8,6 +8,7 @@ use crate::process::{Adversary, Process, Silent, TimerSlab};
 use crate::time::Time;
 use crate::NodeId;
 
+use super::clock::Clock;
 use super::{AdversaryFactory, Factory};
 
 pub(super) struct Nodes<P: Process> {
@@ -24,9 +25,17 @@ pub(super) struct Nodes<P: Process> {
     /// When each node crashed, oldest first; the count is the node's incarnation number.
     pub(super) crash_times: Vec<Vec<Time>>,
     pub(super) lamport: Vec<u64>,
+    /// The last event that ran one of the node's handlers (0: none yet), for liveness
+    /// properties that name where a stuck process last could have made progress.
+    pub(super) last_step: Vec<u64>,
     /// Partition group: nodes in different groups cannot exchange messages.
     pub(super) group: Vec<u32>,
     pub(super) send_omission_ppm: Vec<u32>,
+    /// A triggered crash fired in the middle of this node's handler: what it sends until the
+    /// crash takes effect is lost.
+    pub(super) cut: Vec<bool>,
+    /// Each node's clock and speed.
+    pub(super) clocks: Vec<Clock>,
     pub(super) receive_omission_ppm: Vec<u32>,
 }
 
@@ -58,8 +67,11 @@ impl<P: Process> Nodes<P> {
             adversaries,
             crash_times: vec![Vec::new(); n],
             lamport: vec![0; n],
+            last_step: vec![0; n],
             group: vec![0; n],
             send_omission_ppm: vec![0; n],
+            cut: vec![false; n],
+            clocks: vec![Clock::real(); n],
             receive_omission_ppm: vec![0; n],
         }
     }

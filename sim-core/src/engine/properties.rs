@@ -22,6 +22,8 @@ impl<P: Process, C: Choices> Engine<P, C> {
             up: &self.nodes.up,
             ever_crashed: &self.nodes.ever_crashed,
             byzantine: &self.nodes.byzantine,
+            last_steps: &self.nodes.last_step,
+            event_node: Some(node),
         };
         let mut failures: Vec<(usize, String)> = Vec::new();
         for obs in &self.observations {
@@ -59,7 +61,8 @@ impl<P: Process, C: Choices> Engine<P, C> {
             event: self.current.index,
             during: self.current.describe(),
             message,
-            related: self.properties[property].property.related_events(),
+            related: related_events(self.properties[property].property.related_events()),
+            outside_assumptions: None,
         });
     }
 
@@ -79,6 +82,8 @@ impl<P: Process, C: Choices> Engine<P, C> {
             up: &self.nodes.up,
             ever_crashed: &self.nodes.ever_crashed,
             byzantine: &self.nodes.byzantine,
+            last_steps: &self.nodes.last_step,
+            event_node: None,
         };
         let mut failures = Vec::new();
         for (i, monitor) in self.properties.iter_mut().enumerate() {
@@ -94,4 +99,11 @@ impl<P: Process, C: Choices> Engine<P, C> {
             self.violate(i, message);
         }
     }
+}
+
+/// The events a violation names, in order, each once.
+fn related_events(mut events: Vec<u64>) -> Vec<u64> {
+    events.sort_unstable();
+    events.dedup();
+    events
 }

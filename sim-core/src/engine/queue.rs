@@ -51,6 +51,10 @@ pub(super) enum Ev<P: Process> {
     },
     /// The fault plan's event at this index.
     Fault(usize),
+    /// The crash of the plan's triggered crash at this index (its trigger fired).
+    Triggered(usize),
+    /// The recovery of a node after a triggered crash.
+    Recover(NodeId),
     /// A failure-detector notice to `node` about `about`.
     Detect {
         node: NodeId,

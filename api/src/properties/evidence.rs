@@ -1,0 +1,365 @@
+//! Building blocks for properties that explain their violations: a violation names the events
+//! that make the property false (in its message, as "event #12", and in
+//! [`Property::related_events`], which reports use to point at them and highlight their causal
+//! past).
+//!
+//! - [`Seen`]: an observation remembered with its node, event and time;
+//! - [`Witnesses`]: observations kept by key, each new one checked against the earlier ones
+//!   (the core of every "no two of these conflict" property: agreement, one leader per epoch,
+//!   one value per log position);
+//! - [`Pairwise`]: a whole safety property made of two closures on top of [`Witnesses`], whose
+//!   violations name both events without further work;
+//! - [`Waits`]: what processes are waiting for and since which event, so a liveness violation
+//!   can say what each stuck process waited for and where it last could have made progress
+//!   ([`World::last_event`]).
+
+use std::collections::BTreeMap;
+
+use sim_core::{NodeId, Process, Property, Time, World};
+
+/// "event #12", the way every violation message names an event.
+pub fn event_ref(event: u64) -> String {
+    format!("event #{event}")
+}
+
+/// "event #3" or "events #3, #5 and #9" (sorted, each once); "no event" for none.
+pub fn events_phrase(events: &[u64]) -> String {
+    let mut events = events.to_vec();
+    events.sort_unstable();
+    events.dedup();
+    let refs: Vec<String> = events.iter().map(|e| format!("#{e}")).collect();
+    match refs.as_slice() {
+        [] => "no event".to_string(),
+        [one] => format!("event {one}"),
+        [init @ .., last] => format!("events {} and {last}", init.join(", ")),
+    }
+}
+
+/// Whether `message` names every one of `events` as `#N` (not as a prefix of a longer number):
+/// for tests that a violation explains itself.
+pub fn cites_events(message: &str, events: &[u64]) -> bool {
+    events.iter().all(|e| {
+        let needle = format!("#{e}");
+        message.match_indices(&needle).any(|(at, _)| {
+            !message[at + needle.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit())
+        })
+    })
+}
+
+/// Feeds a hand-built history to a property as if each observation were its own event, the
+/// `i`th (from 0) at event `i + 1`; the first violation stops it. For tests that a property's
+/// violations name the right events.
+pub fn observe_history<P: Process>(
+    w: &World<'_, P>,
+    property: &mut dyn Property<P>,
+    history: &[(NodeId, P::Obs)],
+) -> Result<(), String> {
+    history
+        .iter()
+        .zip(1..)
+        .try_for_each(|((node, obs), event)| property.observe(&w.at_event(event), *node, obs))
+}
+
+/// An observation remembered with where it happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Seen<V> {
+    /// The observing node.
+    pub node: NodeId,
+    /// The engine event it happened at.
+    pub event: u64,
+    /// When.
+    pub time: Time,
+    /// What the property keeps of it.
+    pub value: V,
+}
+
+impl<V> Seen<V> {
+    /// `value`, observed by `node` at the event being judged.
+    pub fn new<P: Process>(w: &World<'_, P>, node: NodeId, value: V) -> Self {
+        Seen {
+            node,
+            event: w.event(),
+            time: w.now,
+            value,
+        }
+    }
+}
+
+/// Observations kept by key, each new one checked against the earlier ones with the same key.
+/// After a conflict, [`Witnesses::evidence`] holds both events.
+pub struct Witnesses<K, V> {
+    seen: BTreeMap<K, Vec<Seen<V>>>,
+    evidence: Vec<u64>,
+}
+
+impl<K, V> Default for Witnesses<K, V> {
+    fn default() -> Self {
+        Witnesses {
+            seen: BTreeMap::new(),
+            evidence: Vec::new(),
+        }
+    }
+}
+
+impl<K: Ord, V> Witnesses<K, V> {
+    /// Checks `now` against every earlier observation under `key`: `conflict(earlier, now)`
+    /// returns the message of a violation. Without a conflict, `now` is kept.
+    pub fn check(
+        &mut self,
+        key: K,
+        now: Seen<V>,
+        conflict: impl Fn(&Seen<V>, &Seen<V>) -> Option<String>,
+    ) -> Result<(), String> {
+        let earlier = self.seen.entry(key).or_default();
+        if let Some((before, message)) = earlier
+            .iter()
+            .find_map(|e| conflict(e, &now).map(|m| (e, m)))
+        {
+            self.evidence = vec![before.event, now.event];
+            return Err(message);
+        }
+        earlier.push(now);
+        Ok(())
+    }
+
+    /// The observations kept under `key`, oldest first.
+    pub fn get(&self, key: &K) -> &[Seen<V>] {
+        self.seen.get(key).map_or(&[], Vec::as_slice)
+    }
+
+    /// Forgets the observations under `key` that `drop` selects (a holder that left).
+    pub fn forget(&mut self, key: &K, drop: impl Fn(&Seen<V>) -> bool) {
+        if let Some(list) = self.seen.get_mut(key) {
+            list.retain(|s| !drop(s));
+        }
+    }
+
+    /// After a conflict: the earlier event and the conflicting one.
+    pub fn evidence(&self) -> Vec<u64> {
+        self.evidence.clone()
+    }
+}
+
+type Extract<P, K, V> = Box<dyn Fn(&World<'_, P>, NodeId, &<P as Process>::Obs) -> Option<(K, V)>>;
+type Conflict<P, V> = Box<dyn Fn(&World<'_, P>, &Seen<V>, &Seen<V>) -> Option<String>>;
+
+/// A safety property "no two observations with the same key conflict", from two closures: one
+/// that picks the key and value out of an observation (or skips it), one that says why two of
+/// them conflict. Its violations name both events, in the message and for the diagram:
+///
+/// ```
+/// # use ftsim_api::{Ctx, NodeId, Process, Properties};
+/// # use ftsim_api::properties::Pairwise;
+/// # #[derive(Debug)] struct Node;
+/// # #[derive(Clone, Debug, Hash)] enum Obs { Leader { epoch: u64 } }
+/// # impl Process for Node {
+/// #     type Msg = (); type Timer = (); type Obs = Obs; type Stable = ();
+/// #     fn on_start(&mut self, _: &mut Ctx<'_, Self>) {}
+/// #     fn on_message(&mut self, _: &mut Ctx<'_, Self>, _: NodeId, _: ()) {}
+/// # }
+/// let table = Properties::<Node>::new().always("one-leader", "one live leader per epoch", || {
+///     Pairwise::new(
+///         |_, _, obs: &Obs| match *obs {
+///             Obs::Leader { epoch } => Some((epoch, ())),
+///         },
+///         |w, earlier, now| {
+///             (earlier.node != now.node && w.is_up(earlier.node)).then(|| {
+///                 format!("nodes {} and {} both lead", earlier.node, now.node)
+///             })
+///         },
+///     )
+/// });
+/// # assert_eq!(table.infos().len(), 1);
+/// ```
+///
+/// A violation reads "nodes 0 and 2 both lead (events #7 and #19)".
+pub struct Pairwise<P: Process, K, V> {
+    extract: Extract<P, K, V>,
+    conflict: Conflict<P, V>,
+    witnesses: Witnesses<K, V>,
+}
+
+impl<P: Process, K: Ord, V> Pairwise<P, K, V> {
+    /// The property from `extract` (the key and value of an observation, `None` to skip it)
+    /// and `conflict` (why an earlier and a new observation under one key conflict, or `None`).
+    pub fn new(
+        extract: impl Fn(&World<'_, P>, NodeId, &P::Obs) -> Option<(K, V)> + 'static,
+        conflict: impl Fn(&World<'_, P>, &Seen<V>, &Seen<V>) -> Option<String> + 'static,
+    ) -> Self {
+        Pairwise {
+            extract: Box::new(extract),
+            conflict: Box::new(conflict),
+            witnesses: Witnesses::default(),
+        }
+    }
+}
+
+impl<P: Process, K: Ord, V> Property<P> for Pairwise<P, K, V> {
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+        let Some((key, value)) = (self.extract)(w, node, obs) else {
+            return Ok(());
+        };
+        let conflict = &self.conflict;
+        self.witnesses
+            .check(key, Seen::new(w, node, value), |a, b| {
+                conflict(w, a, b)
+                    .map(|why| format!("{why} ({})", events_phrase(&[a.event, b.event])))
+            })
+    }
+
+    fn related_events(&self) -> Vec<u64> {
+        self.witnesses.evidence()
+    }
+}
+
+/// A process stuck at the end of a run: since which event it waited, and its last step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stuck {
+    /// The waiting process.
+    pub node: NodeId,
+    /// The event where the wait began, if the property saw it begin.
+    pub since: Option<u64>,
+    /// The last event that ran one of its handlers ([`World::last_event`]).
+    pub last: Option<u64>,
+}
+
+impl Stuck {
+    /// `node`, waiting since `since`, with its last step read from the world.
+    pub fn new<P: Process>(w: &World<'_, P>, node: NodeId, since: Option<u64>) -> Self {
+        Stuck {
+            node,
+            since,
+            last: w.last_event(node),
+        }
+    }
+
+    /// The events a violation names for the stuck processes: where each wait began and each
+    /// one's last step.
+    pub fn evidence(stuck: &[Stuck]) -> Vec<u64> {
+        let mut events: Vec<u64> = stuck
+            .iter()
+            .flat_map(|s| [s.since, s.last])
+            .flatten()
+            .collect();
+        events.sort_unstable();
+        events.dedup();
+        events
+    }
+
+    /// "node 2 since event #14, last step event #35; node 3 ...": `what` names the start of
+    /// the wait ("requested it at").
+    pub fn details(stuck: &[Stuck], what: &str) -> String {
+        let parts: Vec<String> = stuck
+            .iter()
+            .map(|s| {
+                let mut part = format!("node {}", s.node);
+                if let Some(since) = s.since {
+                    part.push_str(&format!(" {what} {}", event_ref(since)));
+                }
+                match s.last {
+                    Some(last) if Some(last) != s.since => {
+                        part.push_str(&format!(", last step {}", event_ref(last)))
+                    }
+                    Some(_) => {}
+                    None => part.push_str(", never ran"),
+                }
+                part
+            })
+            .collect();
+        parts.join("; ")
+    }
+}
+
+/// What processes wait for, by key, each with the node and the event where the wait began.
+/// A liveness property opens a wait when an obligation arises (a request, a broadcast), closes
+/// it when it is met, and at the end reports the open ones as [`Stuck`].
+pub struct Waits<K> {
+    open: BTreeMap<K, Seen<()>>,
+}
+
+impl<K> Default for Waits<K> {
+    fn default() -> Self {
+        Waits {
+            open: BTreeMap::new(),
+        }
+    }
+}
+
+impl<K: Ord> Waits<K> {
+    /// `node` starts waiting for `key` at the event being judged (an open wait keeps its
+    /// start).
+    pub fn begin<P: Process>(&mut self, w: &World<'_, P>, node: NodeId, key: K) {
+        self.open
+            .entry(key)
+            .or_insert_with(|| Seen::new(w, node, ()));
+    }
+
+    /// The wait for `key` is over.
+    pub fn end(&mut self, key: &K) {
+        self.open.remove(key);
+    }
+
+    /// Ends every wait that `done` selects.
+    pub fn end_where(&mut self, done: impl Fn(&K, NodeId) -> bool) {
+        self.open.retain(|k, s| !done(k, s.node));
+    }
+
+    /// Whether `key` is awaited.
+    pub fn is_open(&self, key: &K) -> bool {
+        self.open.contains_key(key)
+    }
+
+    /// The open waits, by key.
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &Seen<()>)> {
+        self.open.iter()
+    }
+
+    /// The open waits that `owed` keeps (say, of processes up at the end), as stuck processes
+    /// with their keys, in key order.
+    pub fn stuck<P: Process>(
+        &self,
+        w: &World<'_, P>,
+        owed: impl Fn(&K, NodeId) -> bool,
+    ) -> Vec<(&K, Stuck)> {
+        self.open
+            .iter()
+            .filter(|(k, s)| owed(k, s.node))
+            .map(|(k, s)| (k, Stuck::new(w, s.node, Some(s.event))))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phrases_name_events() {
+        assert_eq!(event_ref(7), "event #7");
+        assert_eq!(events_phrase(&[]), "no event");
+        assert_eq!(events_phrase(&[9, 3]), "events #3 and #9");
+        assert_eq!(events_phrase(&[5, 3, 9, 3]), "events #3, #5 and #9");
+        assert!(cites_events("at event #12 and #3", &[3, 12]));
+        assert!(!cites_events("at event #12", &[1]));
+        let stuck = [
+            Stuck {
+                node: 2,
+                since: Some(14),
+                last: Some(35),
+            },
+            Stuck {
+                node: 3,
+                since: None,
+                last: None,
+            },
+        ];
+        assert_eq!(
+            Stuck::details(&stuck, "requested it at"),
+            "node 2 requested it at event #14, last step event #35; node 3, never ran"
+        );
+        assert_eq!(Stuck::evidence(&stuck), [14, 35]);
+    }
+}

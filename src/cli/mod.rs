@@ -150,9 +150,11 @@ enum Command {
         long_about = "Shrink a failing seed of a scenario: replay it from its recorded \
         decisions instead of its seed, and edit them while the same property stays violated, \
         inside or outside the protocol's assumptions as before: remove nodes (where the \
-        protocol and the scenario's node ids allow), remove faults, shorten crash, partition \
-        and omission windows, move faults earlier, turn drops and duplications back into \
-        deliveries, shorten delays, simplify other draws. Prints the sizes before and after (nodes, faults, \
+        protocol and the scenario's node ids allow), remove faults of every kind (triggered \
+        crashes, crash chains and their links, storage faults among them), shorten crash, \
+        partition, omission and slow windows and triggered crashes' time down, move faults \
+        and triggers earlier, turn drops and duplications back into deliveries, shorten \
+        delays, simplify other draws. Prints the sizes before and after (nodes, faults, \
         messages, events, virtual time) and writes a self-contained repro file: the resolved \
         scenario, the fault plan, the recorded decisions, the failure and the trace hash. The \
         search is deterministic: the same input gives the same repro. Exits 2 if the seed \

@@ -1,29 +1,41 @@
 //! Passes over the fault plan: remove faults whole (a crash with its recovery, a partition
-//! with its heal, an omission window, a Byzantine node), shorten what remains of each window
-//! (a recovery, a heal, an omission's end moved toward its start), and move each fault as early
-//! as it still fails (a crash in the middle of a broadcast is as good in the first broadcast as
-//! in a later one; and once it is, fewer nodes may do).
+//! with its heal, an omission or slow window, an intermittent node's cycle, a clock skew, a
+//! triggered crash, a crash chain or one of its links, a Byzantine node, storage faults),
+//! shorten what remains of each window (a recovery, a heal, an omission's end moved toward its
+//! start), and move each fault as early as it still fails (a crash in the middle of a broadcast
+//! is as good in the first broadcast as in a later one; and once it is, fewer nodes may do).
+//! Triggered crashes have their own passes in `triggers.rs`.
 
+use sim_core::faults::StorageFaults;
 use sim_core::{Duration, FaultPlan, Time};
 
 use super::search::Search;
 use super::size::windows;
 
 /// Below this, a window is short enough: bisecting further costs runs and tells nothing.
-const WINDOW_RESOLUTION: Duration = Duration::from_micros(10);
+pub(crate) const WINDOW_RESOLUTION: Duration = Duration::from_micros(10);
 
 /// The most halvings of one window's length.
-const MAX_BISECTIONS: u32 = 16;
+pub(crate) const MAX_BISECTIONS: u32 = 16;
 
 /// One fault as a unit: the plan entries to remove together.
 enum Unit {
     /// Timed events, by index (a window's start and end, or a lone event).
     Events(Vec<usize>),
+    /// A triggered crash, by index.
+    Triggered(usize),
+    /// A crash chain as a whole.
+    Chain(usize),
+    /// One link of a chain (the chain ends one crash earlier, or skips it).
+    ChainLink(usize, usize),
     /// A Byzantine node.
     Byzantine(usize),
+    /// Storage faults: every write durable again.
+    Storage,
 }
 
-/// The plan's faults as units, in plan order (Byzantine nodes last).
+/// The plan's faults as units, in plan order: timed events, triggered crashes, chains whole,
+/// chain links (last first), Byzantine nodes, storage faults.
 fn units(plan: &FaultPlan) -> Vec<Unit> {
     let paired = windows(plan);
     let mut in_window = vec![false; plan.events.len()];
@@ -38,7 +50,15 @@ fn units(plan: &FaultPlan) -> Vec<Unit> {
             out.push(Unit::Events(vec![i]));
         }
     }
+    out.extend((0..plan.triggered.len()).map(Unit::Triggered));
+    out.extend((0..plan.chains.len()).map(Unit::Chain));
+    for (c, chain) in plan.chains.iter().enumerate() {
+        out.extend((0..chain.links.len()).rev().map(|j| Unit::ChainLink(c, j)));
+    }
     out.extend((0..plan.byzantine.len()).map(Unit::Byzantine));
+    if plan.storage != StorageFaults::None {
+        out.push(Unit::Storage);
+    }
     out
 }
 
@@ -52,26 +72,42 @@ fn without(plan: &FaultPlan, unit: &Unit) -> FaultPlan {
                 !indices.contains(&(i - 1))
             });
         }
+        Unit::Triggered(i) => {
+            plan.triggered.remove(*i);
+        }
+        Unit::Chain(c) => {
+            plan.chains.remove(*c);
+        }
+        Unit::ChainLink(c, j) => {
+            plan.chains[*c].links.remove(*j);
+        }
         Unit::Byzantine(i) => {
             plan.byzantine.remove(*i);
         }
+        Unit::Storage => plan.storage = StorageFaults::None,
     }
     plan
 }
 
-/// Removes each fault that the failure does not need, first to last, until none can go.
+/// Removes each fault that the failure does not need, first to last, until none can go; then
+/// makes torn writes plain lost writes if the failure does not need the tear.
 pub(crate) fn remove_faults(search: &mut Search) {
     let mut next = 0;
     loop {
         let plan = search.best.plan.clone();
         let units = units(&plan);
-        let Some(unit) = units.get(next) else { return };
+        let Some(unit) = units.get(next) else { break };
         if !search.attempt_plan(without(&plan, unit)) {
             next += 1;
         }
         if search.exhausted() {
             return;
         }
+    }
+    if search.best.plan.storage == StorageFaults::Torn {
+        let mut plan = search.best.plan.clone();
+        plan.storage = StorageFaults::LoseUnsynced;
+        search.attempt_plan(plan);
     }
 }
 
@@ -106,11 +142,11 @@ fn advance_unit(search: &mut Search, k: usize) {
     }
 }
 
-/// When unit `k` of the plan starts (`None`: a Byzantine node, there all along).
+/// When unit `k` of the plan starts (`None`: not a timed fault).
 fn unit_start(plan: &FaultPlan, k: usize) -> Option<Time> {
     match units(plan).get(k)? {
         Unit::Events(indices) => indices.iter().map(|&i| plan.events[i].at).min(),
-        Unit::Byzantine(_) => None,
+        _ => None,
     }
 }
 

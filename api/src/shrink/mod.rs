@@ -3,16 +3,18 @@
 //! The seed's run is recorded: its fault plan and every decision it made ([`Choice`]: each
 //! message's loss, delay and duplication, each process's and adversary's draw). From then on
 //! the run is replayed from the recording, not the seed, and the recording is edited: faults
-//! removed, fault windows shortened, faults moved earlier, nodes removed (where the protocol and
-//! the scenario allow), dropped and duplicated messages turned back into single deliveries,
-//! delays shortened, picks moved to their first outcome. A decision that an edited run asks for and the recording
+//! removed (triggered crashes, chains and their links, storage faults turned off among them),
+//! fault windows and triggered crashes' times down shortened, faults moved earlier (triggers
+//! too: an earlier broadcast, fewer messages out), nodes removed (where the protocol and the
+//! scenario allow), dropped and duplicated messages turned back into single deliveries, delays
+//! shortened, picks moved to their first outcome. A decision that an edited run asks for and the recording
 //! lacks (the delay of a message that is no longer lost) gets its simplest outcome. Each
 //! candidate is run; it is kept if it fails the same way ([`Failure`]: the same property,
 //! inside or outside the protocol's model as before), is no larger in nodes, faults, messages
 //! and events, and ranks strictly lower in the search's order.
 //!
 //! The search is deterministic: passes run in a fixed order (nodes, faults, windows, fault
-//! times, network chances, delays, picks), repeated until a round keeps nothing,
+//! times, triggers, network chances, delays, picks), repeated until a round keeps nothing,
 //! within a budget of runs and without a clock. The same simulation, seed and options give the
 //! same shrunk run.
 
@@ -22,6 +24,7 @@ mod faults;
 mod nodes;
 mod search;
 mod size;
+mod triggers;
 
 use std::sync::Arc;
 
@@ -111,7 +114,9 @@ pub fn shrink(
         nodes::remove_nodes(&mut search);
         faults::remove_faults(&mut search);
         faults::shorten_windows(&mut search);
+        triggers::shorten_recoveries(&mut search);
         faults::advance_faults(&mut search);
+        triggers::advance_triggers(&mut search);
         choices::simplify(&mut search, Class::Network);
         choices::simplify(&mut search, Class::Delays);
         choices::halve_delays(&mut search);

@@ -258,3 +258,96 @@ fn choices_without(choices: &[Choice], k: NodeId) -> Vec<Choice> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sim_core::faults::{StorageFaults, Trigger};
+    use sim_core::{Duration, Time};
+
+    fn event(kind: FaultKind) -> FaultEvent {
+        FaultEvent { at: Time(1), kind }
+    }
+
+    fn crash_of(node: NodeId) -> TriggeredCrash {
+        TriggeredCrash {
+            node,
+            when: Trigger::Broadcast { nth: 1, sent: 1 },
+            recover_after: Some(Duration(5)),
+        }
+    }
+
+    #[test]
+    fn every_kind_of_fault_loses_the_node_and_is_renumbered() {
+        let plan = FaultPlan {
+            byzantine: vec![3],
+            events: vec![
+                event(FaultKind::OneWay {
+                    from: vec![0, 2],
+                    to: vec![1, 3],
+                }),
+                event(FaultKind::OneWay {
+                    from: vec![2],
+                    to: vec![0],
+                }),
+                event(FaultKind::ClockSkew {
+                    node: 3,
+                    offset_ns: -4,
+                    drift_ppm: 7,
+                }),
+                event(FaultKind::SlowStart {
+                    node: 2,
+                    factor_pct: 300,
+                }),
+                event(FaultKind::SlowEnd { node: 1 }),
+            ],
+            triggered: vec![crash_of(3), crash_of(2)],
+            chains: vec![
+                CrashChain {
+                    start: crash_of(2),
+                    links: Vec::new(),
+                },
+                CrashChain {
+                    start: crash_of(1),
+                    links: Vec::new(),
+                },
+            ],
+            storage: StorageFaults::Torn,
+        };
+        assert!(names(&plan, 2) && names(&plan, 3) && !names(&FaultPlan::default(), 2));
+        let after = plan_without(&plan, 2);
+        let kinds: Vec<FaultKind> = after.events.into_iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                FaultKind::OneWay {
+                    from: vec![0],
+                    to: vec![1, 2],
+                },
+                FaultKind::ClockSkew {
+                    node: 2,
+                    offset_ns: -4,
+                    drift_ppm: 7,
+                },
+                FaultKind::SlowEnd { node: 1 },
+            ]
+        );
+        assert_eq!(after.byzantine, vec![2]);
+        assert_eq!(after.triggered, vec![crash_of(2)]);
+        assert_eq!(after.chains.len(), 1);
+        assert_eq!(after.chains[0].start, crash_of(1));
+        assert_eq!(after.storage, StorageFaults::Torn);
+    }
+
+    #[test]
+    fn a_removed_node_takes_its_torn_writes_along() {
+        let tear = |node| Choice {
+            stream: Stream::Storage,
+            draw: Draw::Tear { node },
+            bound: 3,
+            value: 1,
+        };
+        let left = choices_without(&[tear(1), tear(2), tear(3)], 2);
+        assert_eq!(left, vec![tear(1), tear(2)]);
+    }
+}

@@ -1,9 +1,11 @@
 //! How big a run is. [`Size`] is what a person compares before and after shrinking (nodes,
 //! faults, messages, events, virtual time); [`Rank`] is the order the search descends, which
-//! also counts what makes a run harder to read without making it bigger: long fault windows,
-//! dropped and duplicated messages, late faults, long delays, far-fetched picks.
+//! also counts what makes a run harder to read without making it bigger: harsher storage
+//! faults, long fault windows, dropped and duplicated messages, late faults and triggers, long
+//! delays, far-fetched picks.
 
 use serde::{Deserialize, Serialize};
+use sim_core::faults::{StorageFaults, Trigger};
 use sim_core::{Choice, FaultKind, FaultPlan, RunReport, Stream, Time};
 
 /// The size of one run.
@@ -11,8 +13,9 @@ use sim_core::{Choice, FaultKind, FaultPlan, RunReport, Stream, Time};
 pub struct Size {
     /// The group size.
     pub nodes: usize,
-    /// Entries of the fault plan: timed fault events (a crash and its recovery are two) plus
-    /// Byzantine nodes.
+    /// Entries of the fault plan: timed fault events (a crash and its recovery are two),
+    /// Byzantine nodes, triggered crashes, the crashes of each crash chain (its start and each
+    /// link), and storage faults (one, when they are on).
     pub faults: usize,
     /// Messages sent.
     pub messages: u64,
@@ -29,7 +32,7 @@ impl Size {
 
         Size {
             nodes,
-            faults: plan.events.len() + plan.byzantine.len(),
+            faults: fault_count(plan),
             messages: stats.messages_sent,
             events: stats.events,
             end_time: stats.end_time,
@@ -46,13 +49,26 @@ impl Size {
     }
 }
 
+/// The entries of a plan (see [`Size::faults`]).
+pub(crate) fn fault_count(plan: &FaultPlan) -> usize {
+    let chained: usize = plan.chains.iter().map(|c| 1 + c.links.len()).sum();
+    plan.events.len()
+        + plan.byzantine.len()
+        + plan.triggered.len()
+        + chained
+        + usize::from(plan.storage != StorageFaults::None)
+}
+
 /// The order the search descends, most important first. A candidate is kept only if its rank
 /// is strictly lower, so the search cannot cycle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Rank {
     nodes: usize,
     faults: usize,
-    /// Total length of the fault windows (crash to recovery, partition to heal, omission).
+    /// How much storage faults lose: none, unsynced writes, torn writes.
+    storage: u8,
+    /// Total length of the fault windows (crash to recovery, partition to heal, omission,
+    /// slowness; a triggered crash's time down).
     window_ns: u64,
     messages: u64,
     events: u64,
@@ -61,6 +77,9 @@ pub(crate) struct Rank {
     noise: usize,
     /// The fault events' times, summed: a fault earlier in the run has less history before it.
     fault_time_ns: u128,
+    /// The triggers' counts, summed: a crash in the first broadcast, or after fewer messages,
+    /// has less history before it too.
+    trigger_depth: u64,
     end_time: Time,
     /// How far the decisions are from their simplest outcomes, summed.
     distance: u128,
@@ -71,7 +90,13 @@ impl Rank {
         Rank {
             nodes: size.nodes,
             faults: size.faults,
-            window_ns: windows(plan).iter().map(|w| w.length_ns(plan)).sum(),
+            storage: match plan.storage {
+                StorageFaults::None => 0,
+                StorageFaults::LoseUnsynced => 1,
+                StorageFaults::Torn => 2,
+            },
+            window_ns: windows(plan).iter().map(|w| w.length_ns(plan)).sum::<u64>()
+                + triggered_down_ns(plan),
             messages: size.messages,
             events: size.events,
             noise: choices
@@ -79,12 +104,84 @@ impl Rank {
                 .filter(|c| c.stream == Stream::Network && c.draw.happens(c.value))
                 .count(),
             fault_time_ns: plan.events.iter().map(|e| e.at.0 as u128).sum(),
+            trigger_depth: trigger_depth(plan),
             end_time: size.end_time,
             distance: choices
                 .iter()
                 .map(|c| c.value.abs_diff(c.draw.simplest(c.bound)) as u128)
                 .sum(),
         }
+    }
+}
+
+/// How long triggered crashes (chains' included) keep their nodes down, summed.
+fn triggered_down_ns(plan: &FaultPlan) -> u64 {
+    let triggered = plan
+        .triggered
+        .iter()
+        .chain(plan.chains.iter().map(|c| &c.start));
+    let links = plan.chains.iter().flat_map(|c| &c.links);
+    triggered
+        .filter_map(|t| t.recover_after)
+        .chain(links.filter_map(|l| l.recover_after))
+        .map(|d| d.0)
+        .sum()
+}
+
+/// The counts of a trigger (see [`trigger_counts`]), summed over the plan's triggered crashes
+/// and chains.
+fn trigger_depth(plan: &FaultPlan) -> u64 {
+    let triggers = plan
+        .triggered
+        .iter()
+        .chain(plan.chains.iter().map(|c| &c.start));
+    let counts: u64 = triggers
+        .flat_map(|t| trigger_counts(&t.when))
+        .map(|(value, _)| value)
+        .sum();
+    let links: u64 = plan
+        .chains
+        .iter()
+        .flat_map(|c| &c.links)
+        .map(|l| u64::from(l.sent))
+        .sum();
+    counts + links
+}
+
+/// The counts that say how far into a node's run a trigger fires, each with the least it can
+/// be: which broadcast and how many of its messages leave, which delivery, which message or
+/// observation of a kind, after how many sends.
+pub(crate) fn trigger_counts(when: &Trigger) -> Vec<(u64, u64)> {
+    match *when {
+        Trigger::Sends { count } => vec![(count, 1)],
+        Trigger::Broadcast { nth, sent } => vec![(nth.into(), 1), (sent.into(), 0)],
+        Trigger::Delivery { nth } => vec![(nth, 1)],
+        Trigger::Message { nth, .. } | Trigger::Observation { nth, .. } => vec![(nth.into(), 1)],
+    }
+}
+
+/// The trigger with its `k`-th count (in [`trigger_counts`] order) set to `value`.
+pub(crate) fn with_count(when: &Trigger, k: usize, value: u64) -> Trigger {
+    let small = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+    match when.clone() {
+        Trigger::Sends { .. } => Trigger::Sends { count: value },
+        Trigger::Broadcast { nth, .. } if k == 1 => Trigger::Broadcast {
+            nth,
+            sent: small(value),
+        },
+        Trigger::Broadcast { sent, .. } => Trigger::Broadcast {
+            nth: small(value),
+            sent,
+        },
+        Trigger::Delivery { .. } => Trigger::Delivery { nth: value },
+        Trigger::Message { kind, .. } => Trigger::Message {
+            kind,
+            nth: small(value),
+        },
+        Trigger::Observation { kind, .. } => Trigger::Observation {
+            kind,
+            nth: small(value),
+        },
     }
 }
 
@@ -105,14 +202,17 @@ impl Window {
 }
 
 /// The windows of a plan, in the order they start: each crash with the next recovery of its
-/// node, each partition with the next heal, each omission with the next end of its node.
+/// node (an intermittent node's cycles one by one), each partition (both ways or one way) with
+/// the next heal, each omission or slow spell with the next end of its node. A clock skew
+/// lasts the whole run: it is no window.
 pub(crate) fn windows(plan: &FaultPlan) -> Vec<Window> {
     let mut taken = vec![false; plan.events.len()];
     let mut out = Vec::new();
     for (start, e) in plan.events.iter().enumerate() {
         let ends = |kind: &FaultKind| match (&e.kind, kind) {
             (FaultKind::Crash { node }, FaultKind::Recover { node: n }) => node == n,
-            (FaultKind::Partition { .. }, FaultKind::Heal) => true,
+            (FaultKind::Partition { .. } | FaultKind::OneWay { .. }, FaultKind::Heal) => true,
+            (FaultKind::SlowStart { node, .. }, FaultKind::SlowEnd { node: n }) => node == n,
             (FaultKind::OmissionStart { node, .. }, FaultKind::OmissionEnd { node: n }) => {
                 node == n
             }

@@ -145,6 +145,42 @@ fn a_repro_replays_with_its_recorded_hash() {
 }
 
 #[test]
+fn a_shrunk_plan_shows_its_triggered_crash_and_storage_faults() {
+    let dir = scratch("untimed");
+    let out = dir.join("paxos.repro.json").display().to_string();
+    let file = scenario("paxos-unsynced-acceptor.toml");
+    let o = ftsim(&["shrink", &file, "--seed", "34", "-o", &out]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("  triggered: crash n2 "), "{text}");
+    assert!(
+        text.contains("  storage: a crash loses the writes"),
+        "{text}"
+    );
+    // The replay's fault plan says the same, a filter keeps it, and every line fits.
+    let o = ftsim(&["replay", "--repro", &out, "--node", "2", "--last", "5"]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("the repro's run: trace hash"), "{text}");
+    assert!(text.contains("  triggered: crash n2 "), "{text}");
+    assert!(text.contains("showing 5 of"), "{text}");
+    let dir_name = dir.display().to_string();
+    assert!(
+        text.lines()
+            .filter(|l| !l.contains(&dir_name))
+            .all(|l| l.chars().count() <= 80),
+        "{text}"
+    );
+    let o = ftsim(&["replay", "--repro", &out, "--node", "3"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "the shrunk group has nodes 0 to 2"
+    );
+    assert!(stderr(&o).contains("--node 3"), "{}", stderr(&o));
+}
+
+#[test]
 fn a_changed_run_is_reported_with_where_it_left_its_recording() {
     let dir = scratch("changed");
     let repro = shrink_flooding(&dir);

@@ -66,7 +66,8 @@ pub fn cmd_shrink(app: &App, args: ShrinkArgs<'_>) -> Result<Status, CliError> {
 
 fn print_plan(shrunk: &Shrunk) {
     let plan = &shrunk.shrunk.plan;
-    if plan.events.is_empty() && plan.byzantine.is_empty() {
+    let untimed = reports::timeline::untimed_faults(plan);
+    if plan.events.is_empty() && plan.byzantine.is_empty() && untimed.is_empty() {
         outln("fault plan: none");
         return;
     }
@@ -80,6 +81,9 @@ fn print_plan(shrunk: &Shrunk) {
             e.at.to_string(),
             reports::timeline::describe_fault(&e.kind)
         ));
+    }
+    for line in untimed {
+        outln(&reports::timeline::wrap("  ", &line, 4));
     }
 }
 

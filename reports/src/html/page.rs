@@ -11,7 +11,7 @@ use sim_core::{FaultPlan, RunReport};
 
 use super::escape::esc;
 use super::Meta;
-use crate::timeline::{describe_fault, verdict};
+use crate::timeline::{describe_fault, untimed_faults, verdict};
 
 /// Runs with more trace entries than this open with the timer marks hidden (the "timers"
 /// layer switch shows them).
@@ -152,15 +152,16 @@ fn facts(h: &mut String, report: &RunReport, meta: &Meta<'_>) {
 /// The fault plan: the Byzantine nodes, then each planned fault with its time; folded when
 /// long, so the diagram stays on the first screen.
 fn fault_plan(h: &mut String, plan: &FaultPlan) {
-    let open = if plan.events.len() <= PLAN_OPEN_UP_TO {
+    let untimed = untimed_faults(plan);
+    let count = plan.events.len() + untimed.len();
+    let open = if count <= PLAN_OPEN_UP_TO {
         " open"
     } else {
         ""
     };
     let _ = write!(
         h,
-        "<details class=\"plan-box\"{open}><summary>fault plan ({} faults)</summary><ul class=\"plan\">",
-        plan.events.len()
+        "<details class=\"plan-box\"{open}><summary>fault plan ({count} faults)</summary><ul class=\"plan\">"
     );
     if !plan.byzantine.is_empty() {
         let ids: Vec<String> = plan.byzantine.iter().map(|b| format!("n{b}")).collect();
@@ -174,7 +175,10 @@ fn fault_plan(h: &mut String, plan: &FaultPlan) {
             esc(&describe_fault(&e.kind))
         );
     }
-    if plan.events.is_empty() && plan.byzantine.is_empty() {
+    for line in &untimed {
+        let _ = write!(h, "<li>{}</li>", esc(line));
+    }
+    if count == 0 && plan.byzantine.is_empty() {
         h.push_str("<li>no faults</li>");
     }
     h.push_str("</ul></details>\n");

@@ -2,9 +2,103 @@
 //! the ShiViz log. Message ids are written `m13` (events are `#23`); times and durations go
 //! through the run's [`Clock`], so a timer's deadline reads as a duration from now.
 
-use sim_core::{FaultKind, TraceEvent, TraceKind};
+use sim_core::faults::{CrashChain, StorageFaults, Trigger, TriggeredCrash};
+use sim_core::{FaultKind, FaultPlan, TraceEvent, TraceKind};
 
 use super::clock::Clock;
+
+/// The plan entries that have no time of their own, one line each: triggered crashes, crash
+/// chains and storage faults ("triggered: crash n2 in its 1st broadcast, ...").
+pub fn untimed_faults(plan: &FaultPlan) -> Vec<String> {
+    let mut out: Vec<String> = plan
+        .triggered
+        .iter()
+        .map(|t| format!("triggered: {}", describe_triggered(t)))
+        .collect();
+    out.extend(
+        plan.chains
+            .iter()
+            .map(|c| format!("chain: {}", describe_chain(c))),
+    );
+    out.extend(describe_storage(plan.storage).map(|s| format!("storage: {s}")));
+    out
+}
+
+/// A triggered crash in words: "crash n2 in its 1st broadcast once 2 of its messages to live
+/// nodes left; back 3ms later".
+pub fn describe_triggered(t: &TriggeredCrash) -> String {
+    let back = t
+        .recover_after
+        .map_or_else(String::new, |d| format!("; back {d} later"));
+    format!("crash n{} {}{back}", t.node, describe_trigger(&t.when))
+}
+
+/// When a trigger fires, in words: "in its 1st broadcast once 2 of its messages to live nodes
+/// left".
+pub fn describe_trigger(when: &Trigger) -> String {
+    match when {
+        Trigger::Sends { count } => format!("once {count} of its messages left"),
+        Trigger::Broadcast { nth, sent: 0 } => {
+            format!("as its {} broadcast starts", ordinal(u64::from(*nth)))
+        }
+        Trigger::Broadcast { nth, sent } => format!(
+            "in its {} broadcast once {sent} of its messages to live nodes left",
+            ordinal(u64::from(*nth))
+        ),
+        Trigger::Delivery { nth } => format!("on its {} delivery", ordinal(*nth)),
+        Trigger::Message { kind, nth } => {
+            format!("on the {} {kind} it receives", ordinal(u64::from(*nth)))
+        }
+        Trigger::Observation { kind, nth } => {
+            format!("right after its {} {kind}", ordinal(u64::from(*nth)))
+        }
+    }
+}
+
+/// A crash chain in words: its start, then how each later link is cut.
+pub fn describe_chain(c: &CrashChain) -> String {
+    let start = describe_triggered(&c.start);
+    if c.links.is_empty() {
+        return start;
+    }
+    let cuts: Vec<String> = c
+        .links
+        .iter()
+        .map(|l| {
+            let back = l
+                .recover_after
+                .map_or_else(String::new, |d| format!(", back {d} later"));
+            format!("{}{back}", l.sent)
+        })
+        .collect();
+    format!(
+        "{start}; then {} more, each the first node the last one reached, cut in its next \
+         broadcast once this many of its messages to live nodes left: {}",
+        c.links.len(),
+        cuts.join(", ")
+    )
+}
+
+/// What storage faults lose at a crash, in words (`None`: nothing, they are off).
+pub fn describe_storage(storage: StorageFaults) -> Option<&'static str> {
+    match storage {
+        StorageFaults::None => None,
+        StorageFaults::LoseUnsynced => Some("a crash loses the writes not synced"),
+        StorageFaults::Torn => Some("a crash tears off some of the writes not synced"),
+    }
+}
+
+/// "1st", "2nd", "3rd", "4th", "11th", "22nd".
+fn ordinal(n: u64) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
 
 /// One fault plan entry in words.
 pub fn describe_fault(kind: &FaultKind) -> String {
@@ -190,5 +284,56 @@ pub fn concerns(e: &TraceEvent, node: usize) -> bool {
         TraceKind::Drop { from, to, .. } => *from == node || *to == node,
         TraceKind::Suspect { about } | TraceKind::Restore { about } => *about == node,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sim_core::faults::ChainLink;
+    use sim_core::Duration;
+
+    #[test]
+    fn untimed_faults_say_when_they_fire() {
+        let plan = FaultPlan {
+            triggered: vec![TriggeredCrash {
+                node: 2,
+                when: Trigger::Broadcast { nth: 2, sent: 1 },
+                recover_after: Some(Duration::from_millis(3)),
+            }],
+            chains: vec![CrashChain {
+                start: TriggeredCrash {
+                    node: 1,
+                    when: Trigger::Message {
+                        kind: "Prepare".into(),
+                        nth: 11,
+                    },
+                    recover_after: None,
+                },
+                links: vec![ChainLink {
+                    sent: 2,
+                    recover_after: None,
+                }],
+            }],
+            storage: StorageFaults::Torn,
+            ..FaultPlan::default()
+        };
+        let lines = untimed_faults(&plan);
+        assert_eq!(
+            lines[0],
+            "triggered: crash n2 in its 2nd broadcast once 1 of its messages to live nodes \
+             left; back 3ms later"
+        );
+        assert!(
+            lines[1].starts_with("chain: crash n1 on the 11th Prepare it receives; then 1 more"),
+            "{}",
+            lines[1]
+        );
+        assert!(lines[1].ends_with(": 2"), "{}", lines[1]);
+        assert_eq!(
+            lines[2],
+            "storage: a crash tears off some of the writes not synced"
+        );
+        assert!(untimed_faults(&FaultPlan::default()).is_empty());
     }
 }

@@ -13,7 +13,10 @@ use std::fmt::Write;
 use sim_core::{NodeId, Outcome, RunReport, Time, TraceEvent, TraceKind};
 
 pub use clock::Clock;
-pub use describe::{concerns, describe_event, describe_fault, groups_text};
+pub use describe::{
+    concerns, describe_chain, describe_event, describe_fault, describe_storage, describe_trigger,
+    describe_triggered, groups_text, untimed_faults,
+};
 
 /// The terminal width the timeline wraps at.
 const COLUMNS: usize = 80;
@@ -155,10 +158,12 @@ pub fn verdict(report: &RunReport) -> String {
     }
 }
 
-/// The fault plan, its times in the run's unit.
+/// The fault plan, its times in the run's unit; then what has no time (triggered crashes,
+/// chains, storage faults).
 fn fault_plan(out: &mut String, report: &RunReport, clock: &Clock) {
     let plan = &report.plan;
-    if plan.events.is_empty() && plan.byzantine.is_empty() {
+    let untimed = untimed_faults(plan);
+    if plan.events.is_empty() && plan.byzantine.is_empty() && untimed.is_empty() {
         let _ = writeln!(out, "fault plan: none");
         return;
     }
@@ -169,6 +174,9 @@ fn fault_plan(out: &mut String, report: &RunReport, clock: &Clock) {
     }
     for e in &plan.events {
         let _ = writeln!(out, "  {}  {}", clock.time(e.at), describe_fault(&e.kind));
+    }
+    for line in untimed {
+        let _ = writeln!(out, "{}", wrap("  ", &line, 4));
     }
 }
 

@@ -226,6 +226,12 @@ fn run_with_one_seed_and_check_and_list() {
     let o = ftsim(&["list"]);
     let out = stdout(&o);
     assert!(out.contains("flooding") && out.contains("rounds = 2") && out.contains("agreement"));
+    // Each protocol says what it assumes, and every line fits a terminal.
+    assert!(out.contains("crash-stop: at most 1 (rounds − 1)"), "{out}");
+    assert!(out.contains("a crash is detected only after the crashed node's last messages"));
+    for line in out.lines() {
+        assert!(line.chars().count() <= 80, "{line}");
+    }
 }
 
 #[test]

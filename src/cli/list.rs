@@ -1,6 +1,7 @@
 //! `ftsim list`: every protocol with its parameters, properties, adversaries and detector.
 
 use ftsim_api::{DetectorModel, ProtocolInfo};
+use reports::timeline::wrap;
 
 use super::error::{CliError, Status};
 use super::output::outln;
@@ -13,46 +14,50 @@ pub fn cmd_list(app: &App) -> Result<Status, CliError> {
     Ok(Status::Met)
 }
 
+/// One protocol, every line within 80 columns: what it is, its parameters, properties,
+/// adversaries, the assumptions it declares and the detector it needs.
 fn describe(info: &ProtocolInfo) {
-    outln(&format!("{}\n  {}", info.name, info.summary));
+    outln(&info.name.to_string());
+    outln(&wrap("  ", info.summary, 2));
     if !info.params.is_empty() {
         outln("  parameters:");
         for param in &info.params {
-            outln(&format!(
-                "    {} = {}  ({}; {})",
+            let text = format!(
+                "{} = {}  ({}; {})",
                 param.name,
                 param.default,
                 param.help,
                 param.kind.expected()
-            ));
+            );
+            outln(&wrap("    ", &text, 6));
         }
     }
-    outln("  properties (default: every always/eventually one checked, every sometimes one required):");
+    outln("  properties (by default every always and eventually one is checked, and every");
+    outln("  sometimes one must be reached):");
     for p in &info.properties {
-        outln(&format!(
-            "    {:<24} {:<10} {}",
-            p.name,
-            p.kind.to_string(),
-            p.help
-        ));
+        outln(&format!("    {} ({})", p.name, p.kind));
+        outln(&wrap("      ", p.help, 6));
     }
     if !info.adversaries.is_empty() {
         let names: Vec<&str> = info.adversaries.iter().map(|a| a.name).collect();
-        outln(&format!("  adversaries: {}", names.join(", ")));
+        outln(&wrap("  adversaries: ", &names.join(", "), 4));
     }
     outln(&format!(
         "  assumes (with the defaults and {} nodes):",
         ftsim_api::protocol::DEFAULT_NODES
     ));
     for line in info.model.describe() {
-        outln(&format!("    {line}"));
+        outln(&wrap("    ", &line, 6));
     }
-    match info.detector {
-        Some(DetectorModel::Perfect { delay }) => outln(&format!(
-            "  needs a failure detector (default: perfect, {delay} detection delay)"
+    let detector = match info.detector {
+        Some(DetectorModel::Perfect { delay }) => Some(format!(
+            "needs a failure detector (default: perfect, {delay} detection delay)"
         )),
-        Some(_) => outln("  needs a failure detector"),
-        None => {}
+        Some(_) => Some("needs a failure detector".to_string()),
+        None => None,
+    };
+    if let Some(detector) = detector {
+        outln(&wrap("  ", &detector, 4));
     }
     outln("");
 }

@@ -6,6 +6,7 @@
 pub mod broadcast;
 pub mod byzantine;
 pub mod checkpoint;
+pub mod election;
 pub mod flooding;
 pub mod lease;
 pub mod lock_server;
@@ -30,5 +31,6 @@ pub fn all() -> &'static [&'static dyn AnyProtocol] {
         &lease::LeaseLock,
         &byzantine::OralMessages,
         &paxos::SingleDecreePaxos,
+        &election::CoordinatorElection,
     ]
 }

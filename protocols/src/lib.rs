@@ -10,6 +10,7 @@ pub mod election;
 pub mod flooding;
 pub mod lease;
 pub mod lock_server;
+pub mod membership;
 pub mod paxos;
 pub mod primary_backup;
 pub mod total_order;
@@ -32,5 +33,6 @@ pub fn all() -> &'static [&'static dyn AnyProtocol] {
         &byzantine::OralMessages,
         &paxos::SingleDecreePaxos,
         &election::CoordinatorElection,
+        &membership::GroupMembership,
     ]
 }

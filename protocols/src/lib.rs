@@ -14,6 +14,7 @@ pub mod membership;
 pub mod paxos;
 pub mod primary_backup;
 pub mod total_order;
+pub mod two_generals;
 pub mod twophase;
 
 use ftsim_api::AnyProtocol;
@@ -34,5 +35,6 @@ pub fn all() -> &'static [&'static dyn AnyProtocol] {
         &paxos::SingleDecreePaxos,
         &election::CoordinatorElection,
         &membership::GroupMembership,
+        &two_generals::TwoGenerals,
     ]
 }

@@ -6,12 +6,15 @@
 pub mod broadcast;
 pub mod byzantine;
 pub mod checkpoint;
+pub mod election;
 pub mod flooding;
 pub mod lease;
 pub mod lock_server;
+pub mod membership;
 pub mod paxos;
 pub mod primary_backup;
 pub mod total_order;
+pub mod two_generals;
 pub mod twophase;
 
 use ftsim_api::AnyProtocol;
@@ -30,5 +33,8 @@ pub fn all() -> &'static [&'static dyn AnyProtocol] {
         &lease::LeaseLock,
         &byzantine::OralMessages,
         &paxos::SingleDecreePaxos,
+        &election::CoordinatorElection,
+        &membership::GroupMembership,
+        &two_generals::TwoGenerals,
     ]
 }

@@ -11,6 +11,7 @@ pub mod lease;
 pub mod lock_server;
 pub mod paxos;
 pub mod primary_backup;
+pub mod quorum;
 pub mod total_order;
 pub mod twophase;
 
@@ -30,5 +31,6 @@ pub fn all() -> &'static [&'static dyn AnyProtocol] {
         &lease::LeaseLock,
         &byzantine::OralMessages,
         &paxos::SingleDecreePaxos,
+        &quorum::QuorumRegister,
     ]
 }

@@ -8,7 +8,7 @@
 //! - [`mutex`]: mutual exclusion over [`CriticalSection`];
 //! - [`linearizability`]: client operations judged against a sequential object (a register,
 //!   a key-value map, a log), with the Wing & Gong search and an explanation that names the
-//!   non-linearizable part;
+//!   non-linearizable part; [`operations`]: client operations return, and overlap;
 //! - [`evidence`]: the building blocks that let a violation name the events that make it
 //!   false ([`Pairwise`] for "no two conflict", [`Waits`] for liveness).
 //!
@@ -20,6 +20,7 @@ pub mod delivery;
 pub mod evidence;
 pub mod linearizability;
 pub mod mutex;
+pub mod operations;
 
 pub use consensus::Decision;
 pub use delivery::DeliveryObs;

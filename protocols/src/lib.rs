@@ -12,6 +12,7 @@ pub mod lock_server;
 pub mod paxos;
 pub mod primary_backup;
 pub mod quorum;
+pub mod rsm;
 pub mod total_order;
 pub mod twophase;
 
@@ -32,5 +33,6 @@ pub fn all() -> &'static [&'static dyn AnyProtocol] {
         &byzantine::OralMessages,
         &paxos::SingleDecreePaxos,
         &quorum::QuorumRegister,
+        &rsm::ReplicatedStateMachine,
     ]
 }

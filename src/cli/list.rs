@@ -17,7 +17,7 @@ pub fn cmd_list(app: &App) -> Result<Status, CliError> {
 /// One protocol, every line within 80 columns: what it is, its parameters, properties,
 /// adversaries, the assumptions it declares and the detector it needs.
 fn describe(info: &ProtocolInfo) {
-    outln(&info.name.to_string());
+    outln(info.name);
     outln(&wrap("  ", info.summary, 2));
     if !info.params.is_empty() {
         outln("  parameters:");

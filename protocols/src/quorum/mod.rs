@@ -73,7 +73,7 @@ params! {
         /// query-only: it returns at once (the known bug).
         reads: ReadRule = ReadRule::WriteBack;
         /// Operations each client runs, one after the other.
-        ops: u64 = 5, range 1..=999;
+        ops: u64 = 5, range 1..=1000;
         /// Share of a writing client's operations that are writes, in percent.
         writes_percent: u64 = 50, range 0..=100;
         /// If not 0, only the first this many clients write; the others only read.

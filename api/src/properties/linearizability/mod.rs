@@ -166,7 +166,7 @@ fn culprit<M: SequentialModel>(
         let step = if is_return {
             frontier.respond(model, ops, op, limits.max_configs)
         } else {
-            frontier.invoke(op)
+            frontier.invoke(model, ops, op)
         };
         match step {
             Ok(()) => {}

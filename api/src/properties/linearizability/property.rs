@@ -118,7 +118,7 @@ impl<P: Process, M: SequentialModel> Linearizability<P, M> {
         let judged = if returned {
             frontier.respond(&self.model, ops, index, self.limits.max_configs)
         } else {
-            frontier.invoke(index)
+            frontier.invoke(&self.model, ops, index)
         };
         match judged {
             Ok(()) => Ok(()),

@@ -13,6 +13,8 @@ pub mod lock_server;
 pub mod membership;
 pub mod paxos;
 pub mod primary_backup;
+pub mod quorum;
+pub mod rsm;
 pub mod total_order;
 pub mod two_generals;
 pub mod twophase;
@@ -35,6 +37,8 @@ pub fn all() -> &'static [&'static dyn AnyProtocol] {
         &paxos::SingleDecreePaxos,
         &election::CoordinatorElection,
         &membership::GroupMembership,
+        &quorum::QuorumRegister,
+        &rsm::ReplicatedStateMachine,
         &two_generals::TwoGenerals,
     ]
 }

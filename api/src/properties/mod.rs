@@ -6,6 +6,9 @@
 //! - [`delivery`]: no duplication, no creation, validity, agreement, total and causal order
 //!   over [`DeliveryObs`];
 //! - [`mutex`]: mutual exclusion over [`CriticalSection`];
+//! - [`linearizability`]: client operations judged against a sequential object (a register,
+//!   a key-value map, a log), with the Wing & Gong search and an explanation that names the
+//!   non-linearizable part; [`operations`]: client operations return, and overlap;
 //! - [`evidence`]: the building blocks that let a violation name the events that make it
 //!   false ([`Pairwise`] for "no two conflict", [`Waits`] for liveness).
 //!
@@ -15,7 +18,9 @@
 pub mod consensus;
 pub mod delivery;
 pub mod evidence;
+pub mod linearizability;
 pub mod mutex;
+pub mod operations;
 
 pub use consensus::Decision;
 pub use delivery::DeliveryObs;

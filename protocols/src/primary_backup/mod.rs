@@ -21,7 +21,10 @@
 //!
 //! **Invariants.** At most one live primary per view (`single-primary`); replicas apply the
 //! same write at each log position (`prefix-agreement`); no acknowledged write is lost or
-//! replaced (`acked-writes-kept`); every write of a correct client is answered while a
+//! replaced (`acked-writes-kept`); the clients' writes are linearizable as appends to one log
+//! whose acknowledgements say where each landed (`linearizable`, the shared checker with
+//! [`AppendLog`]: two writes acknowledged at one position, or positions out of real-time
+//! order, cannot be linearized); every write of a correct client is answered while a
 //! majority of replicas is up at the end (`requests-answered`). `failover` is reached when a
 //! replica other than the first primary took over.
 //!
@@ -41,6 +44,7 @@ mod replica;
 #[cfg(test)]
 mod tests;
 
+use ftsim_api::properties::linearizability::{AppendLog, Linearizability};
 use ftsim_api::{
     choice, params, Duration, FaultClass, Model, NodeId, Properties, Protocol, SpecError,
 };
@@ -122,6 +126,12 @@ impl Protocol for PrimaryBackup {
                 "acked-writes-kept",
                 "no acknowledged write is lost or replaced",
                 AckedWritesKept::default,
+            )
+            .always(
+                "linearizable",
+                "clients' writes, as appends to one log, are linearizable: the positions they \
+                 were acknowledged at fit one order that respects real time",
+                || Linearizability::new(AppendLog::default(), Obs::op_event),
             )
             .eventually(
                 "requests-answered",

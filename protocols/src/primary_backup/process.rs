@@ -1,6 +1,7 @@
 //! What every node of primary-backup shares: the messages, timers and observations, what a
 //! replica keeps on stable storage, and the node itself, a replica or a client by its id.
 
+use ftsim_api::properties::linearizability::OpEvent;
 use ftsim_api::{Ctx, Duration, NodeId, Process};
 
 use super::client::Client;
@@ -84,6 +85,24 @@ pub enum Obs {
     Acked { index: usize, id: WriteId },
     /// A client issued a write.
     Issued { id: WriteId },
+}
+
+impl Obs {
+    /// The client operation event, for the linearizability checker: a write is an append to
+    /// the replicated log, and its acknowledgement says the position it landed at.
+    pub fn op_event(&self) -> Option<OpEvent<WriteId, usize>> {
+        match *self {
+            Obs::Issued { id } => Some(OpEvent::Invoke {
+                op: id.1,
+                input: id,
+            }),
+            Obs::Acked { index, id } => Some(OpEvent::Return {
+                op: id.1,
+                output: index,
+            }),
+            Obs::Primary { .. } | Obs::Applied { .. } => None,
+        }
+    }
 }
 
 /// What a replica keeps on stable storage (written whenever it changes).

@@ -102,6 +102,22 @@ fn timeout_only_failover_is_caught_with_two_primaries() {
     );
 }
 
+#[test]
+fn split_brain_acknowledgements_are_not_linearizable() {
+    // Judged on linearizability alone (single-primary would stop the runs first): a deposed
+    // primary acknowledges writes at positions the new primary already filled.
+    harness(FailoverRule::TimeoutOnly)
+        .faults(faults())
+        .invariants(&["linearizable"])
+        .seeds(0..300)
+        .expect_violation("linearizable");
+    harness(FailoverRule::Fenced)
+        .faults(faults())
+        .invariants(&["linearizable"])
+        .seeds(0..300)
+        .check();
+}
+
 /// Three timeout-only replicas (all believing node 0 is primary) and client 3.
 fn states() -> Vec<Node> {
     let cfg = Config {
@@ -256,6 +272,7 @@ fn bundled_scenarios_meet_their_expectations() {
         "primary-backup-timeout-only-one-way",
         "primary-backup-timeout-only-slow-primary",
         "primary-backup-fenced-slow-and-one-way",
+        "primary-backup-timeout-only-linearizable",
     ] {
         ftsim_api::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
     }

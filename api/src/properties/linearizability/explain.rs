@@ -1,0 +1,162 @@
+//! What a non-linearizable history is shown as: the operation whose response ends the smallest
+//! non-linearizable prefix (the culprit), the states its object could be in when it was
+//! invoked (each with the operation that last set it), and the operations open during its
+//! interval. Those are the non-linearizable part: whatever came before is summed up by the
+//! states, and no order of the culprit and the open operations, from any of those states,
+//! gives the outputs they returned. Every operation named comes with its event numbers, and
+//! the explanation lists the events so a diagram can ring them.
+
+use super::frontier::Frontier;
+use super::history::Operation;
+use super::model::SequentialModel;
+
+/// At most this many states and concurrent operations are spelled out in a message.
+const SHOWN: usize = 5;
+
+/// Why a history is not linearizable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Explanation {
+    /// The object, in words (`None` when the model has a single object).
+    pub key: Option<String>,
+    /// The operation (an index into the history) whose response ends the smallest
+    /// non-linearizable prefix.
+    pub culprit: usize,
+    /// The states the object could be in when the culprit was invoked, each with the
+    /// operation that last set it (`None`: the initial state). Empty if there were too many
+    /// configurations to follow.
+    pub states: Vec<(String, Option<usize>)>,
+    /// The other operations on the object open at some point of the culprit's interval.
+    pub concurrent: Vec<usize>,
+    /// The whole explanation in words, citing events ("event #12").
+    pub message: String,
+    /// Every event the message names: the culprit's invocation and response, and those of
+    /// the operations that set the states and of the concurrent ones (up to the response).
+    pub events: Vec<u64>,
+}
+
+/// The explanation of a history whose prefix through `culprit`'s response is not
+/// linearizable on the object `key` (whose operations are `key_ops`).
+pub(crate) fn explain<M: SequentialModel>(
+    model: &M,
+    ops: &[Operation<M::Input, M::Output>],
+    key: &M::Key,
+    key_ops: &[usize],
+    culprit: usize,
+    max_configs: usize,
+) -> Explanation {
+    let c = &ops[culprit];
+    let end = c.return_pos;
+    let states = Frontier::replay(model, ops, key_ops, c.call_pos, max_configs)
+        .map(|f| f.states())
+        .unwrap_or_default();
+    let concurrent: Vec<usize> = key_ops
+        .iter()
+        .copied()
+        .filter(|&o| o != culprit && ops[o].overlaps(c))
+        .collect();
+    let say = Phrases { model, ops, end };
+    let object = match model.describe_key(key) {
+        Some(k) => format!("key {k}"),
+        None => format!("the {}", model.object_name()),
+    };
+    let mut message = format!(
+        "{} cannot be linearized: the history is linearizable until this response, not with it.",
+        say.op(culprit)
+    );
+    let mut events = say.events(culprit);
+    if states.is_empty() {
+        message.push_str(" (Too many configurations to say what state it started from.)");
+    } else {
+        let shown: Vec<String> = states
+            .iter()
+            .take(SHOWN)
+            .map(|(state, last)| {
+                let s = model.describe_state(state);
+                match last {
+                    Some(op) => {
+                        events.extend(say.events(*op));
+                        format!("{s} (set by {})", say.op(*op))
+                    }
+                    None => format!("{s} (initial)"),
+                }
+            })
+            .collect();
+        message.push_str(&format!(
+            " When it was invoked, {object} could only be {}{}.",
+            shown.join(" or "),
+            more(states.len())
+        ));
+    }
+    if concurrent.is_empty() {
+        message.push_str(" No other operation on it was open meanwhile.");
+    } else {
+        let shown: Vec<String> = concurrent.iter().take(SHOWN).map(|&o| say.op(o)).collect();
+        events.extend(concurrent.iter().take(SHOWN).flat_map(|&o| say.events(o)));
+        message.push_str(&format!(
+            " Open meanwhile: {}{}.",
+            shown.join("; "),
+            more(concurrent.len())
+        ));
+    }
+    events.sort_unstable();
+    events.dedup();
+    Explanation {
+        key: model.describe_key(key),
+        culprit,
+        states: states
+            .iter()
+            .map(|(s, l)| (model.describe_state(s), *l))
+            .collect(),
+        concurrent,
+        message,
+        events,
+    }
+}
+
+/// ", and 3 more" beyond the shown ones.
+fn more(total: usize) -> String {
+    if total > SHOWN {
+        format!(", and {} more", total - SHOWN)
+    } else {
+        String::new()
+    }
+}
+
+/// How operations are named, as seen at the culprit's response (history position `end`).
+struct Phrases<'a, M: SequentialModel> {
+    model: &'a M,
+    ops: &'a [Operation<M::Input, M::Output>],
+    end: u64,
+}
+
+impl<M: SequentialModel> Phrases<'_, M> {
+    /// "write(3) by node 4 (events #30 to #35)", or "(invoked at event #30, still open)".
+    fn op(&self, op: usize) -> String {
+        let o = &self.ops[op];
+        let returned = o.returned.filter(|_| o.return_pos <= self.end);
+        let output = o.output.as_ref().filter(|_| returned.is_some());
+        let what = self.model.describe(&o.input, output);
+        match returned {
+            Some(r) => format!(
+                "{what} by node {} (events #{} to #{})",
+                o.client, o.invoked.event, r.event
+            ),
+            None => format!(
+                "{what} by node {} (invoked at event #{}, still open)",
+                o.client, o.invoked.event
+            ),
+        }
+    }
+
+    /// The events `op` names: its invocation, and its response if it came by then.
+    fn events(&self, op: usize) -> Vec<u64> {
+        let o = &self.ops[op];
+        let mut events = vec![o.invoked.event];
+        events.extend(
+            o.returned
+                .filter(|_| o.return_pos <= self.end)
+                .map(|r| r.event),
+        );
+        events
+    }
+}

@@ -1,0 +1,152 @@
+//! Properties of client operations besides linearizability, over the same
+//! [`OpEvent`] observations: every operation of a correct client eventually returns
+//! ([`OperationsReturn`]), and two kinds of operations ran concurrently ([`Overlap`], a
+//! `sometimes` property proving that a sweep exercised the interesting interleavings).
+
+use std::collections::BTreeMap;
+
+use sim_core::{NodeId, Process, Property, World};
+
+use super::evidence::{Stuck, Waits};
+use super::linearizability::OpEvent;
+
+type Extract<P, I, O> = Box<dyn Fn(&<P as Process>::Obs) -> Option<OpEvent<I, O>>>;
+type Owed<P> = Box<dyn Fn(&World<'_, P>) -> bool>;
+type Unfinished<P> = Box<dyn Fn(&World<'_, P>, NodeId) -> bool>;
+
+/// Liveness: at the end of the run, every operation a correct client (one that never crashed)
+/// invoked has returned, and no correct client still has operations to invoke, provided
+/// liveness is owed at all (say, a quorum of replicas is up). A violation names the stuck
+/// operation's invocation and the client's last step.
+pub struct OperationsReturn<P: Process, I, O> {
+    extract: Extract<P, I, O>,
+    owed: Owed<P>,
+    unfinished: Unfinished<P>,
+    waiting: Waits<(NodeId, u64)>,
+    /// Per client, the event of its latest invocation.
+    last_invoked: BTreeMap<NodeId, u64>,
+    evidence: Vec<u64>,
+}
+
+impl<P: Process, I, O> OperationsReturn<P, I, O> {
+    /// From `extract` (an observation's invocation or response), `owed` (whether the run's end
+    /// state owes liveness) and `unfinished` (whether a node is a client that has not invoked
+    /// all its operations yet).
+    pub fn new(
+        extract: impl Fn(&P::Obs) -> Option<OpEvent<I, O>> + 'static,
+        owed: impl Fn(&World<'_, P>) -> bool + 'static,
+        unfinished: impl Fn(&World<'_, P>, NodeId) -> bool + 'static,
+    ) -> Self {
+        OperationsReturn {
+            extract: Box::new(extract),
+            owed: Box::new(owed),
+            unfinished: Box::new(unfinished),
+            waiting: Waits::default(),
+            last_invoked: BTreeMap::new(),
+            evidence: Vec::new(),
+        }
+    }
+}
+
+impl<P: Process, I, O> Property<P> for OperationsReturn<P, I, O> {
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+        match (self.extract)(obs) {
+            Some(OpEvent::Invoke { op, .. }) => {
+                self.waiting.begin(w, node, (node, op));
+                self.last_invoked.insert(node, w.event());
+            }
+            Some(OpEvent::Return { op, .. }) => self.waiting.end(&(node, op)),
+            None => {}
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, w: &World<'_, P>) -> Result<(), String> {
+        if !(self.owed)(w) {
+            return Ok(());
+        }
+        let stuck = self.waiting.stuck(w, |_, node| w.is_correct(node));
+        if let Some(((client, op), stuck)) = stuck.first() {
+            self.evidence = Stuck::evidence(&[*stuck]);
+            return Err(format!(
+                "operation {op} of client {client} never returned: {}",
+                Stuck::details(&[*stuck], "invoked it at")
+            ));
+        }
+        let idle = w
+            .nodes()
+            .find(|&i| w.is_correct(i) && (self.unfinished)(w, i));
+        if let Some(client) = idle {
+            let stuck = Stuck::new(w, client, self.last_invoked.get(&client).copied());
+            self.evidence = Stuck::evidence(&[stuck]);
+            return Err(format!(
+                "client {client} did not invoke all its operations: {}",
+                Stuck::details(&[stuck], "invoked the last at")
+            ));
+        }
+        Ok(())
+    }
+
+    fn related_events(&self) -> Vec<u64> {
+        self.evidence.clone()
+    }
+}
+
+type Pick<I> = Box<dyn Fn(&I) -> bool>;
+
+/// Reachability: an operation of one kind ran concurrently with an operation of another kind
+/// by another client (a read overlapping a write), so a sweep that passes did test them
+/// together.
+pub struct Overlap<P: Process, I, O> {
+    extract: Extract<P, I, O>,
+    first: Pick<I>,
+    second: Pick<I>,
+    /// Open operations: (client, tag) → whether it is of the first kind, of the second.
+    open: BTreeMap<(NodeId, u64), (bool, bool)>,
+    reached: bool,
+}
+
+impl<P: Process, I, O> Overlap<P, I, O> {
+    /// Reached when an operation that `first` picks and one that `second` picks, of two
+    /// clients, are open at once.
+    pub fn new(
+        extract: impl Fn(&P::Obs) -> Option<OpEvent<I, O>> + 'static,
+        first: impl Fn(&I) -> bool + 'static,
+        second: impl Fn(&I) -> bool + 'static,
+    ) -> Self {
+        Overlap {
+            extract: Box::new(extract),
+            first: Box::new(first),
+            second: Box::new(second),
+            open: BTreeMap::new(),
+            reached: false,
+        }
+    }
+}
+
+impl<P: Process, I, O> Property<P> for Overlap<P, I, O> {
+    fn observe(&mut self, _: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+        match (self.extract)(obs) {
+            Some(OpEvent::Invoke { op, input }) => {
+                let kinds = ((self.first)(&input), (self.second)(&input));
+                self.reached |= self.open.iter().any(|(&(client, _), &(a, b))| {
+                    client != node && ((kinds.0 && b) || (kinds.1 && a))
+                });
+                self.open.insert((node, op), kinds);
+            }
+            Some(OpEvent::Return { op, .. }) => {
+                self.open.remove(&(node, op));
+            }
+            None => {}
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _: &World<'_, P>) -> Result<(), String> {
+        if self.reached {
+            Ok(())
+        } else {
+            Err("no two such operations overlapped".into())
+        }
+    }
+}

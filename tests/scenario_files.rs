@@ -405,3 +405,60 @@ fn the_readme_example_loads() {
     let s = load(text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     assert_eq!(s.expect, Expect::Outside("agreement".into()));
 }
+
+#[test]
+fn the_budget_table_loads_reads_back_and_names_its_keys() {
+    let with_budget =
+        format!("{GOOD}[budget]\nmax_time = \"30ms\"\nmax_in_flight = 500\nmax_memory_mib = 64\n");
+    let s = load(&with_budget).unwrap();
+    let budgets = s.simulation.spec().config.budgets;
+    assert_eq!(
+        budgets.max_time,
+        Some(ftsim::api::Duration::from_millis(30))
+    );
+    assert_eq!(budgets.max_in_flight, 500);
+    assert_eq!(budgets.max_memory_bytes, 64 << 20);
+    let header = Header {
+        name: &s.name,
+        description: &s.description,
+        seeds: s.seeds,
+        expect: &s.expect,
+    };
+    let back = load(&to_toml(&header, s.simulation.as_ref())).unwrap();
+    assert_eq!(back.simulation.spec(), s.simulation.spec());
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "max_in_flight = 500",
+            "max_in_flight = 0",
+            "budget.max_in_flight",
+        ),
+        (
+            "max_memory_mib = 64",
+            "max_memory_mib = 0",
+            "budget.max_memory_mib",
+        ),
+        (
+            "max_time = \"30ms\"",
+            "max_time = \"0ms\"",
+            "budget.max_time",
+        ),
+        ("max_time = \"30ms\"", "max_time = 30", "budget.max_time"),
+        (
+            "max_in_flight = 500",
+            "max_inflight = 500",
+            "budget.max_inflight",
+        ),
+        ("max_in_flight = 500", "max_events = 0", "budget.max_events"),
+    ];
+    for (from, to, key) in cases {
+        let e = err_of(&with_budget.replacen(from, to, 1));
+        assert!(e.line.is_some(), "{to:?}: no line in {e}");
+        assert_eq!(e.key.as_deref(), Some(*key), "{to:?}: {e}");
+    }
+    let twice = format!("max_events = 10\n{with_budget}").replacen(
+        "[budget]\n",
+        "[budget]\nmax_events = 10\n",
+        1,
+    );
+    assert_eq!(err_of(&twice).key.as_deref(), Some("budget.max_events"));
+}

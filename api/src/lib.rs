@@ -34,6 +34,7 @@ pub mod shrink;
 pub mod simulation;
 pub mod sweep;
 pub mod table;
+pub mod worker;
 
 pub use adversaries::{Adversaries, AdversaryInfo};
 pub use catalog::Catalog;
@@ -45,6 +46,7 @@ pub use protocol::{AnyProtocol, Protocol, ProtocolInfo, SpecError};
 pub use scenario::{Expect, Scenario, ScenarioError};
 pub use simulation::{Recorded, RunOptions, RunSpec, Simulation, TapeFit};
 pub use table::{Properties, PropertyDef, PropertyInfo};
+pub use worker::Worker;
 
 pub use sim_core;
 pub use sim_core::{

@@ -16,6 +16,7 @@ use crate::model::Model;
 use crate::params::{ParamValues, Params};
 use crate::protocol::{Protocol, SpecError};
 use crate::table::Properties;
+use crate::worker::{EngineWorker, Worker};
 
 /// What every seed of an experiment shares. The `Option`s are "the protocol's default"; a
 /// prepared [`Simulation`] reports its spec with every one of them filled in.
@@ -157,6 +158,10 @@ pub trait Simulation: Send + Sync {
     /// The same protocol and parameters prepared for another spec, validated as a scenario's
     /// would be (a shrinker tries smaller groups this way; the protocol's checks decide).
     fn with_spec(&self, spec: RunSpec) -> Result<Arc<dyn Simulation>, SpecError>;
+    /// A runner of seeds for one thread: each of its runs is the one [`run`](Simulation::run)
+    /// makes with the default options, but it keeps one engine and resets it between seeds,
+    /// which is what a sweep's workers should hold (one each).
+    fn worker(&self) -> Box<dyn Worker + '_>;
 }
 
 /// Everything a run of protocol `T` needs, resolved once.
@@ -346,7 +351,21 @@ impl<T: Protocol> Prepared<T> {
         engine
     }
 
-    fn setup(&self, plan: FaultPlan, trace: bool) -> Setup<T::Process> {
+    /// A fresh monitor of every checked property, for one run.
+    pub(crate) fn monitors(&self) -> Vec<sim_core::Monitor<T::Process>> {
+        let b = &self.bound;
+        b.checked
+            .iter()
+            .map(|&row| b.properties.defs()[row].monitor())
+            .collect()
+    }
+
+    /// Judges a failed run against the protocol's model (outside its assumptions or not).
+    pub(crate) fn classify(&self, report: &mut RunReport) {
+        crate::model::classify(&self.bound.model, self.protocol(), report);
+    }
+
+    pub(crate) fn setup(&self, plan: FaultPlan, trace: bool) -> Setup<T::Process> {
         let b = &self.bound;
         let factory = {
             let b = Arc::clone(b);
@@ -367,18 +386,14 @@ impl<T: Protocol> Prepared<T> {
                 ..b.spec.config
             },
             factory,
-            properties: b
-                .checked
-                .iter()
-                .map(|&row| b.properties.defs()[row].monitor())
-                .collect(),
+            properties: self.monitors(),
             adversary,
         }
     }
 }
 
 /// The report of a seed whose run panicked outside the engine's own guard.
-fn panicked(seed: u64, plan: FaultPlan, message: String, during: &str) -> RunReport {
+pub(crate) fn panicked(seed: u64, plan: FaultPlan, message: String, during: &str) -> RunReport {
     RunReport {
         seed,
         outcome: Outcome::Panicked {
@@ -420,7 +435,7 @@ impl<T: Protocol> Simulation for Prepared<T> {
     }
 
     fn run(&self, seed: u64, options: RunOptions<'_>) -> RunReport {
-        let plan = match self.plan_of(seed, &options) {
+        let plan = match self.plan_of(seed, options.plan) {
             Ok(plan) => plan,
             Err(report) => return *report,
         };
@@ -434,7 +449,7 @@ impl<T: Protocol> Simulation for Prepared<T> {
     }
 
     fn run_recorded(&self, seed: u64, options: RunOptions<'_>) -> Recorded {
-        let plan = match self.plan_of(seed, &options) {
+        let plan = match self.plan_of(seed, options.plan) {
             Ok(plan) => plan,
             Err(report) => {
                 let fit = options.choices.map(|_| TapeFit::default());
@@ -473,13 +488,21 @@ impl<T: Protocol> Simulation for Prepared<T> {
         let prepared: Arc<dyn Simulation> = prepare_typed(b.protocol, b.params.clone(), spec)?;
         Ok(prepared)
     }
+
+    fn worker(&self) -> Box<dyn Worker + '_> {
+        Box::new(EngineWorker::new(self))
+    }
 }
 
 impl<T: Protocol> Prepared<T> {
     /// The fault plan to run: the one given, or the seed's (a panic while drawing it is the
     /// seed's outcome, returned as its report).
-    fn plan_of(&self, seed: u64, options: &RunOptions<'_>) -> Result<FaultPlan, Box<RunReport>> {
-        match options.plan {
+    pub(crate) fn plan_of(
+        &self,
+        seed: u64,
+        given: Option<&FaultPlan>,
+    ) -> Result<FaultPlan, Box<RunReport>> {
+        match given {
             Some(plan) => Ok(plan.clone()),
             None => guarded(|| self.bound.spec.plan(seed)).map_err(|message| {
                 Box::new(panicked(
@@ -512,7 +535,7 @@ impl<T: Protocol> Prepared<T> {
             Ok((report, choices)) => (report, Some(choices)),
             Err(message) => (panicked(seed, kept, message, "setting up the run"), None),
         };
-        crate::model::classify(&self.bound.model, self.protocol(), &mut report);
+        self.classify(&mut report);
         (report, choices)
     }
 }

@@ -21,7 +21,7 @@ pub mod trace;
 /// A node's index in the group, from 0 to n - 1.
 pub type NodeId = usize;
 
-pub use engine::{in_simulation, DetectorModel, Engine, RunConfig, Setup};
+pub use engine::{in_simulation, Budgets, DetectorModel, Engine, RunConfig, Setup, TraceSink};
 pub use entropy::{Choices, Draw, MsgKey, Seeded, Stream, PPM};
 pub use faults::{FaultEvent, FaultKind, FaultPlan, FaultSpec};
 pub use network::{DelayDist, LinkModel, NetworkModel};
@@ -30,6 +30,6 @@ pub use property::{Monitor, Property, PropertyKind, World};
 pub use tape::{Choice, Divergence, Recorder, Tape};
 pub use time::{Duration, Time};
 pub use trace::{
-    DropReason, Outcome, ProcessState, RunReport, Stats, TraceEvent, TraceKind, Violation,
+    Budget, DropReason, Outcome, ProcessState, RunReport, Stats, TraceEvent, TraceKind, Violation,
     TRACE_FORMAT,
 };

@@ -104,6 +104,14 @@ impl TimerSlab {
         }
     }
 
+    /// As new, for another run: slots and generations start over (so traces name the same
+    /// timers), keeping the memory.
+    pub(crate) fn reset(&mut self) {
+        self.generation.clear();
+        self.armed.clear();
+        self.free.clear();
+    }
+
     /// Disarms every live timer (a crash).
     pub(crate) fn clear(&mut self) {
         for s in 0..self.armed.len() {

@@ -258,12 +258,43 @@ pub struct Violation {
     pub outside_assumptions: Option<String>,
 }
 
-/// Which budget a run exhausted.
+/// Which budget a run exhausted (see [`Budgets`](crate::engine::Budgets)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Budget {
     /// The event budget (`max_events`).
     Events,
+    /// The virtual-time budget (`max_time`), in nanoseconds.
+    VirtualTime,
+    /// The most messages in flight at once (`max_in_flight`).
+    MessagesInFlight,
+    /// The most memory the run's queue and messages may hold (`max_memory`), in bytes.
+    Memory,
+}
+
+impl Budget {
+    /// The budget and its limit in words: "10,000,000 messages in flight".
+    pub fn describe(self, limit: u64) -> String {
+        match self {
+            Budget::Events => format!("{} events", thousands(limit)),
+            Budget::VirtualTime => format!("{} of virtual time", crate::time::Duration(limit)),
+            Budget::MessagesInFlight => format!("{} messages in flight", thousands(limit)),
+            Budget::Memory => format!("{} MiB of memory", thousands(limit >> 20)),
+        }
+    }
+}
+
+/// `n` with a comma every three digits.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// How a run ended.
@@ -295,6 +326,16 @@ impl Outcome {
     /// Whether the run passed.
     pub fn is_ok(&self) -> bool {
         matches!(self, Outcome::Ok)
+    }
+
+    /// For a budget overrun, what ran out: "budget exceeded: 10,000,000 messages in flight".
+    pub fn budget_text(&self) -> Option<String> {
+        match self {
+            Outcome::BudgetExceeded { budget, limit } => {
+                Some(format!("budget exceeded: {}", budget.describe(*limit)))
+            }
+            _ => None,
+        }
     }
 }
 

@@ -7,6 +7,12 @@ use common::*;
 use sim_core::*;
 
 fn chaotic(seed: u64, trace: bool) -> RunReport {
+    Engine::new(chaotic_setup(seed, trace), seed).run()
+}
+
+/// Five nodes on a lossy, duplicating, reordering network, with crash-recoveries, a partition,
+/// omissions and a detector that errs: seed `seed`'s setup.
+fn chaotic_setup(seed: u64, trace: bool) -> Setup<Probe> {
     let mut s = setup(5, 30);
     s.config.trace = trace;
     s.network.default = LinkModel {
@@ -51,7 +57,23 @@ fn chaotic(seed: u64, trace: bool) -> RunReport {
         ..FaultSpec::default()
     };
     s.plan = spec.generate(5, &mut Seeded::new(seed));
-    Engine::new(s, seed).run()
+    s
+}
+
+#[test]
+fn a_reused_engine_runs_each_seed_as_a_new_one_would() {
+    // A sweep worker resets one engine between seeds: each run must be the run a new engine
+    // makes, trace and all, whatever ran on the engine before.
+    let mut engine = Engine::new(chaotic_setup(0, true), 0);
+    for seed in 0..300 {
+        if seed > 0 {
+            let plan = chaotic_setup(seed, true).plan;
+            engine.reset(seed, plan, Vec::new(), Seeded::new(seed));
+        }
+        let reused = engine.run_to_report();
+        let fresh = chaotic(seed, true);
+        assert_eq!(reused, fresh, "seed {seed}");
+    }
 }
 
 #[test]

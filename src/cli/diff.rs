@@ -84,7 +84,9 @@ fn ending(report: &RunReport) -> String {
             format!("violates {}", names.join(", "))
         }
         Outcome::Panicked { .. } => "panics".to_string(),
-        Outcome::BudgetExceeded { .. } => "exceeds its event budget".to_string(),
+        Outcome::BudgetExceeded { budget, limit } => {
+            format!("exceeds its budget of {}", budget.describe(*limit))
+        }
     };
     format!(
         "{outcome}; {} events, trace hash {:016x}",

@@ -13,6 +13,7 @@
 //! Arguments are parsed, every scenario is validated, and only then does anything run; one
 //! place ([`error::exit_code`]) maps the outcome to the exit code.
 
+mod budget;
 mod check;
 mod diff;
 pub mod error;
@@ -104,6 +105,8 @@ enum Command {
         /// directory, or else into ./ftsim-repros
         #[arg(long)]
         shrink: bool,
+        #[command(flatten)]
+        budget: budget::BudgetFlags,
     },
     /// Re-run one seed of a scenario, or a repro file, with full tracing and print its timeline
     #[command(
@@ -144,6 +147,8 @@ enum Command {
         /// Timeline: only the last N entries (after the other filters)
         #[arg(long, value_name = "N")]
         last: Option<usize>,
+        #[command(flatten)]
+        budget: budget::BudgetFlags,
     },
     /// Shrink a failing seed to the smallest run that fails the same way; write a repro file
     #[command(
@@ -252,6 +257,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
             format,
             report,
             shrink,
+            budget,
         } => run::cmd_run(
             app,
             run::RunArgs {
@@ -262,6 +268,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
                 format,
                 report: report.as_deref(),
                 shrink,
+                budget,
             },
         ),
         Command::Replay {
@@ -274,6 +281,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
             from,
             to,
             last,
+            budget,
         } => {
             let target = replay_target(repro.as_deref(), file.as_deref(), seed)?;
             let since_start = |d: ftsim_api::Duration| ftsim_api::Time::ZERO + d;
@@ -287,6 +295,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
                 format,
                 html: html.as_deref(),
                 filter,
+                budget,
             };
             replay::cmd_replay(app, target, args)
         }

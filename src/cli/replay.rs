@@ -21,6 +21,8 @@ pub struct ReplayArgs<'a> {
     pub html: Option<&'a Path>,
     /// Which entries the text timeline shows.
     pub filter: reports::timeline::Filter,
+    /// Budgets that override the scenario's (not a repro's: it replays as recorded).
+    pub budget: super::budget::BudgetFlags,
 }
 
 /// What to replay.
@@ -53,9 +55,15 @@ pub fn cmd_replay(app: &App, target: Target<'_>, args: ReplayArgs<'_>) -> Result
         format,
         html,
         filter,
+        budget,
     } = args;
     let (shown, report) = match target {
-        Target::Seed { file, seed } => replay_seed(app, file, seed)?,
+        Target::Seed { file, seed } => replay_seed(app, file, seed, budget)?,
+        Target::Repro(_) if !budget.is_empty() => {
+            return Err(CliError::Usage(
+                "the --max-* flags apply to a scenario's seed; a repro replays as recorded".into(),
+            ))
+        }
         Target::Repro(path) => replay_repro(app, path)?,
     };
     if let Some(&n) = filter.nodes.iter().find(|&&n| n >= shown.nodes) {
@@ -84,8 +92,15 @@ pub fn cmd_replay(app: &App, target: Target<'_>, args: ReplayArgs<'_>) -> Result
     })
 }
 
-fn replay_seed(app: &App, file: &Path, seed: u64) -> Result<(Shown, RunReport), CliError> {
-    let scenario = load_all(app, &[file.to_path_buf()])?.remove(0);
+fn replay_seed(
+    app: &App,
+    file: &Path,
+    seed: u64,
+    budget: super::budget::BudgetFlags,
+) -> Result<(Shown, RunReport), CliError> {
+    let mut scenarios = load_all(app, &[file.to_path_buf()])?;
+    budget.apply(&mut scenarios)?;
+    let scenario = scenarios.remove(0);
     let report = scenario.simulation.run(seed, RunOptions::traced());
     let shown = Shown {
         title: format!("scenario {} ({})", scenario.name, scenario.file.display()),

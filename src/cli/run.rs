@@ -25,10 +25,13 @@ pub struct RunArgs<'a> {
     pub report: Option<&'a Path>,
     /// Shrink each scenario's replay seed and write its repro.
     pub shrink: bool,
+    /// Budgets that override the scenarios'.
+    pub budget: super::budget::BudgetFlags,
 }
 
 pub fn cmd_run(app: &App, args: RunArgs<'_>) -> Result<Status, CliError> {
-    let scenarios = load_all(app, args.files)?;
+    let mut scenarios = load_all(app, args.files)?;
+    args.budget.apply(&mut scenarios)?;
     if args.seeds == Some(0) {
         return Err(CliError::Usage("--seeds must be at least 1".into()));
     }

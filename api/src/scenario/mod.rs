@@ -2,6 +2,7 @@
 //! path), then validated against the protocol and the group size into a [`Scenario`] whose
 //! [`Simulation`] runs any seed. Nothing runs until a whole file has been validated.
 
+mod budget;
 mod error;
 mod expect;
 mod faults;
@@ -21,6 +22,7 @@ use crate::params::ParamValues;
 use crate::simulation::{RunSpec, Simulation};
 use crate::sweep::Seeds;
 
+pub use budget::MAX_MEMORY_MIB;
 pub use error::ScenarioError;
 use error::Source;
 pub use expect::Expect;
@@ -123,10 +125,7 @@ fn spec_of(c: &Source, raw: &RawScenario) -> Result<RunSpec, ScenarioError> {
     if raw.duration == Duration::ZERO {
         return Err(c.err("duration", "expected a fault phase longer than zero"));
     }
-    let max_events = raw.max_events.unwrap_or(DEFAULT_MAX_EVENTS);
-    if max_events == 0 {
-        return Err(c.err("max_events", "expected at least one event"));
-    }
+    let (max_events, budgets) = budget::budgets_of(c, raw)?;
     let (faults, schedule) = faults::faults_of(c, &raw.faults, n, raw.duration)?;
     Ok(RunSpec {
         nodes: n,
@@ -137,6 +136,7 @@ fn spec_of(c: &Source, raw: &RawScenario) -> Result<RunSpec, ScenarioError> {
             settle: raw.settle,
             max_events,
             trace: false,
+            budgets,
         },
         invariants: raw.invariants.clone(),
         sometimes: raw.sometimes.clone(),

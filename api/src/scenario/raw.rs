@@ -31,6 +31,8 @@ pub(crate) struct RawScenario {
     pub settle: Duration,
     #[serde(default)]
     pub max_events: Option<u64>,
+    #[serde(default)]
+    pub budget: Option<super::budget::RawBudget>,
     pub expect: toml::Value,
     #[serde(default)]
     pub invariants: Option<Vec<String>>,

@@ -42,6 +42,7 @@ pub fn to_toml(header: &Header<'_>, sim: &dyn Simulation) -> String {
     root.insert("duration".into(), spec.config.duration.to_string().into());
     root.insert("settle".into(), spec.config.settle.to_string().into());
     root.insert("max_events".into(), int(spec.config.max_events));
+    root.insert("budget".into(), budget_table(&spec.config.budgets).into());
     root.insert("expect".into(), expect_value(header.expect));
     for (key, list) in [
         ("invariants", &spec.invariants),
@@ -72,6 +73,20 @@ pub fn to_toml(header: &Header<'_>, sim: &dyn Simulation) -> String {
         faults_table(&spec.faults, &spec.schedule).into(),
     );
     toml::to_string(&root).unwrap_or_default()
+}
+
+/// The `[budget]` table (the event budget stays at the top level, as `max_events`).
+fn budget_table(budgets: &sim_core::Budgets) -> Table {
+    let mut t = Table::new();
+    if let Some(max) = budgets.max_time {
+        t.insert("max_time".into(), max.to_string().into());
+    }
+    t.insert("max_in_flight".into(), int(budgets.max_in_flight));
+    t.insert(
+        "max_memory_mib".into(),
+        int(budgets.max_memory_bytes.div_ceil(1 << 20)),
+    );
+    t
 }
 
 fn int(x: u64) -> Value {

@@ -91,7 +91,7 @@ impl Failure {
                 outside: true,
             } => format!("violates \"{property}\" outside the protocol's assumptions"),
             Failure::Panicked { message } => format!("panics: {message}"),
-            Failure::BudgetExceeded => "exceeds its event budget".to_string(),
+            Failure::BudgetExceeded => "exceeds a budget".to_string(),
         }
     }
 }

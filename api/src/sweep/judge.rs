@@ -60,10 +60,10 @@ pub fn judge(expect: &Expect, sim: &dyn Simulation, t: &Tally) -> (bool, String)
         ));
     }
     if t.budget_exceeded > 0 && *expect != Expect::Pass {
+        let (seed, what) = t.first_budget.clone().unwrap_or_default();
         problems.push(format!(
-            "{} run(s) exceeded the event budget (first: seed {})",
+            "{} run(s) exceeded a budget (first: seed {seed}: {what})",
             t.budget_exceeded,
-            t.first_budget_seed.unwrap_or_default()
         ));
     }
     (problems.is_empty(), problems.join("; "))

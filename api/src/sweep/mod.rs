@@ -9,7 +9,7 @@ mod tally;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::simulation::{RunOptions, Simulation};
+use crate::simulation::Simulation;
 
 pub use judge::judge;
 pub use summary::{replay_command, summarize, ScenarioSummary};
@@ -32,15 +32,22 @@ impl Seeds {
 }
 
 /// Runs every seed on the current rayon pool and folds the results; `on_seed` is called after
-/// each (for progress bars). The result is the same for any number of threads.
+/// each (for progress bars). The result is the same for any number of threads. Each fold
+/// split of the range holds a [`Worker`](crate::Worker), so an engine is reused across the seeds it runs.
 pub fn tally(sim: &dyn Simulation, seeds: Seeds, on_seed: &(dyn Fn() + Sync)) -> Tally {
     seeds
         .range()
         .into_par_iter()
-        .fold(Tally::default, |mut t, seed| {
-            let report = sim.run(seed, RunOptions::default());
+        .map_init(
+            || sim.worker(),
+            |worker, seed| {
+                let report = worker.run(seed);
+                on_seed();
+                (seed, report)
+            },
+        )
+        .fold(Tally::default, |mut t, (seed, report)| {
             t.add(seed, &report);
-            on_seed();
             t
         })
         .reduce(Tally::default, Tally::merge)

@@ -39,6 +39,8 @@ pub struct Tally {
     pub budget_exceeded: u64,
     /// The lowest seed cut short by a budget.
     pub first_budget_seed: Option<u64>,
+    /// That seed, with the budget it exceeded ("budget exceeded: 1,000,000 events").
+    pub first_budget: Option<(u64, String)>,
     /// Sometimes-property name → number of runs that reached it.
     pub reached: BTreeMap<String, u64>,
     /// Events processed by all runs together.
@@ -150,6 +152,8 @@ impl Tally {
             Outcome::BudgetExceeded { .. } => {
                 self.budget_exceeded += 1;
                 self.first_budget_seed = min_opt(self.first_budget_seed, Some(seed));
+                let what = r.outcome.budget_text().unwrap_or_default();
+                self.first_budget = min_pair(self.first_budget.take(), Some((seed, what)));
                 r.outside_assumptions.is_empty()
             }
             _ => false,
@@ -187,6 +191,7 @@ impl Tally {
         self.first_panic = min_pair(self.first_panic, other.first_panic);
         self.budget_exceeded += other.budget_exceeded;
         self.first_budget_seed = min_opt(self.first_budget_seed, other.first_budget_seed);
+        self.first_budget = min_pair(self.first_budget, other.first_budget);
         self
     }
 }

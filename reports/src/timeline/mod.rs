@@ -145,8 +145,9 @@ pub fn verdict(report: &RunReport) -> String {
         Outcome::BudgetExceeded { budget, limit } => wrap(
             "",
             &format!(
-                "verdict: BUDGET EXCEEDED, {limit} {budget:?} used up (a livelock, or a run that \
-                 never quiesces)"
+                "verdict: BUDGET EXCEEDED, {} used up (a livelock, a flood, state that grows \
+                 without end, or a run that never quiesces)",
+                budget.describe(*limit)
             ),
             2,
         ),

@@ -53,8 +53,9 @@ impl DetectorModel {
 pub(super) struct Detector {
     model: DetectorModel,
     n: usize,
-    /// Whether node `a` suspects node `b`, at `a * n + b`.
-    suspects: Vec<bool>,
+    /// Whether node `a` suspects node `b`: bit `a * n + b`. Allocated at the first suspicion
+    /// of a run (most runs have none), an n×n bit table rather than n×n flags.
+    suspects: Vec<u64>,
 }
 
 impl Detector {
@@ -62,18 +63,42 @@ impl Detector {
         Detector {
             model,
             n,
-            suspects: vec![false; n * n],
+            suspects: Vec::new(),
         }
+    }
+
+    /// No one suspects anyone (a new run), keeping the memory.
+    pub(super) fn reset(&mut self) {
+        self.suspects.fill(0);
     }
 
     /// Whether `node` suspects `about` now.
     pub(super) fn suspects(&self, node: NodeId, about: NodeId) -> bool {
-        self.suspects[node * self.n + about]
+        let bit = node * self.n + about;
+        self.suspects
+            .get(bit / 64)
+            .is_some_and(|word| word & (1 << (bit % 64)) != 0)
+    }
+
+    fn set(&mut self, node: NodeId, about: NodeId, suspect: bool) {
+        if self.suspects.is_empty() {
+            self.suspects = vec![0; (self.n * self.n).div_ceil(64)];
+        }
+        let bit = node * self.n + about;
+        if suspect {
+            self.suspects[bit / 64] |= 1 << (bit % 64);
+        } else {
+            self.suspects[bit / 64] &= !(1 << (bit % 64));
+        }
     }
 
     /// A recovered node starts out suspecting no one.
     pub(super) fn forget_suspicions_of(&mut self, node: NodeId) {
-        self.suspects[node * self.n..(node + 1) * self.n].fill(false);
+        for about in 0..self.n {
+            if self.suspects(node, about) {
+                self.set(node, about, false);
+            }
+        }
     }
 }
 
@@ -162,16 +187,15 @@ impl<P: Process, C: Choices> Engine<P, C> {
         suspect: bool,
         false_alarm: bool,
     ) -> bool {
-        let idx = node * self.n + about;
         let up = &self.nodes.up;
         let moot = !up[node]
-            || self.detector.suspects[idx] == suspect
+            || self.detector.suspects(node, about) == suspect
             || (suspect && !false_alarm && up[about])
             || (!suspect && !up[about]);
         if moot {
             return false;
         }
-        self.detector.suspects[idx] = suspect;
+        self.detector.set(node, about, suspect);
         let what = if suspect { "suspicion" } else { "restoration" };
         self.begin(what, Some(node), Some(about), None);
         self.nodes.lamport[node] += 1;

@@ -1,5 +1,11 @@
-//! The network as the run goes: each directed link's model and the last arrival scheduled on
-//! it (for FIFO links), and each sender's outgoing wire (see [`NetworkModel::send_gap`]).
+//! The network as the run goes: each directed link's model, how many messages it carried and
+//! the last arrival scheduled on it (for FIFO order and reordering counts), and each sender's
+//! outgoing wire (see [`NetworkModel::send_gap`]).
+//!
+//! Nothing here is n×n up front: link models are the default plus a sorted list of overrides,
+//! and a sender's row of link counters is allocated the first time it sends, so a ring of
+//! 1,000 nodes costs 1,000 rows only if every node sends, and a group where few nodes talk
+//! costs little. Reset between runs without giving memory back.
 
 use crate::entropy::{Choices, MsgKey};
 use crate::network::{LinkModel, NetworkModel, Transit};
@@ -8,15 +14,23 @@ use crate::NodeId;
 
 use super::clock::Clock;
 
+/// One directed link's counters.
+#[derive(Clone, Copy, Debug, Default)]
+struct LinkState {
+    /// How many messages it has carried: numbers each message on its link, the key of the
+    /// network's decisions about it.
+    sent: u64,
+    /// The latest arrival scheduled on it so far.
+    last_arrival: Time,
+}
+
 pub(super) struct Links {
     n: usize,
-    /// Flat n×n table indexed by `from * n + to`.
-    models: Vec<LinkModel>,
-    /// The latest arrival scheduled on each link so far (same indexing as `models`).
-    last_arrival: Vec<Time>,
-    /// How many messages each link has carried (same indexing): numbers each message on its
-    /// link, the key of the network's decisions about it.
-    sent: Vec<u64>,
+    default: LinkModel,
+    /// Links with a model of their own, sorted by (from, to).
+    overrides: Vec<((NodeId, NodeId), LinkModel)>,
+    /// Per sender, its links' counters by receiver; empty until it first sends.
+    rows: Vec<Vec<LinkState>>,
     /// The time to put one message on a wire.
     send_gap: Duration,
     /// When each node's outgoing wire is free again.
@@ -26,20 +40,69 @@ pub(super) struct Links {
     blocked: Vec<u64>,
     /// Loss and duplication stop when the fault phase ends.
     heals: bool,
+    /// The fault phase ended on a network that heals: no loss, no duplication.
+    healed: bool,
 }
 
 impl Links {
     pub(super) fn new(network: &NetworkModel, n: usize) -> Self {
+        let mut overrides: Vec<((NodeId, NodeId), LinkModel)> = network
+            .links
+            .iter()
+            .filter(|o| o.from < n && o.to < n)
+            .map(|o| ((o.from, o.to), o.model))
+            .collect();
+        // A later override of the same link wins, as in `NetworkModel::resolve`.
+        overrides.reverse();
+        overrides.sort_by_key(|&(link, _)| link);
+        overrides.dedup_by_key(|&mut (link, _)| link);
         Links {
             n,
-            models: network.resolve(n),
-            last_arrival: vec![Time::ZERO; n * n],
-            sent: vec![0; n * n],
+            default: network.default,
+            overrides,
+            rows: (0..n).map(|_| Vec::new()).collect(),
             send_gap: network.send_gap,
             wire_free_at: vec![Time::ZERO; n],
             blocked: Vec::new(),
             heals: network.heals,
+            healed: false,
         }
+    }
+
+    /// The state of a new run on the same network, keeping the memory.
+    pub(super) fn reset(&mut self) {
+        self.rows.iter_mut().for_each(Vec::clear);
+        self.wire_free_at.fill(Time::ZERO);
+        self.blocked.clear();
+        self.healed = false;
+    }
+
+    /// The model of the link from `from` to `to` now.
+    fn model(&self, from: NodeId, to: NodeId) -> LinkModel {
+        let mut model = if self.overrides.is_empty() {
+            self.default
+        } else {
+            match self
+                .overrides
+                .binary_search_by_key(&(from, to), |&(l, _)| l)
+            {
+                Ok(i) => self.overrides[i].1,
+                Err(_) => self.default,
+            }
+        };
+        if self.healed {
+            model.loss_ppm = 0;
+            model.duplicate_ppm = 0;
+        }
+        model
+    }
+
+    fn state(&mut self, from: NodeId, to: NodeId) -> &mut LinkState {
+        let row = &mut self.rows[from];
+        if row.is_empty() {
+            row.resize(self.n, LinkState::default());
+        }
+        &mut row[to]
     }
 
     fn row_words(&self) -> usize {
@@ -67,12 +130,7 @@ impl Links {
 
     /// The fault phase is over: links that heal stop losing and duplicating.
     pub(super) fn end_fault_phase(&mut self) {
-        if self.heals {
-            for link in &mut self.models {
-                link.loss_ppm = 0;
-                link.duplicate_ppm = 0;
-            }
-        }
+        self.healed = self.heals;
     }
 
     /// When a message `from` sends `now` leaves, which occupies the wire for one send gap.
@@ -91,29 +149,26 @@ impl Links {
 
     /// Numbers the next message from `from` to `to` on its link.
     pub(super) fn next_key(&mut self, from: NodeId, to: NodeId) -> MsgKey {
-        let sent = &mut self.sent[from * self.n + to];
-        let seq = *sent;
-        *sent += 1;
+        let state = self.state(from, to);
+        let seq = state.sent;
+        state.sent += 1;
         MsgKey { from, to, seq }
     }
 
     /// The network's decision about one message on the link (its draws, in their fixed order).
     pub(super) fn transit(&self, msg: MsgKey, choices: &mut dyn Choices) -> Transit {
-        self.models[msg.from * self.n + msg.to].transit(msg, choices)
+        self.model(msg.from, msg.to).transit(msg, choices)
     }
 
     /// When a message that would arrive at `at` does arrive: on a FIFO link, not before the
     /// messages scheduled on the link before it. Also says whether it overtakes a message sent
     /// earlier on the link (only possible on a link that is not FIFO).
     pub(super) fn arrival(&mut self, from: NodeId, to: NodeId, at: Time) -> (Time, bool) {
-        let link = from * self.n + to;
-        let last = self.last_arrival[link];
-        let arrival = if self.models[link].fifo {
-            at.max(last)
-        } else {
-            at
-        };
-        self.last_arrival[link] = last.max(arrival);
+        let fifo = self.model(from, to).fifo;
+        let state = self.state(from, to);
+        let last = state.last_arrival;
+        let arrival = if fifo { at.max(last) } else { at };
+        state.last_arrival = last.max(arrival);
         (arrival, arrival < last)
     }
 }

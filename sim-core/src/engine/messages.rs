@@ -56,8 +56,10 @@ impl<P: Process, C: Choices> Engine<P, C> {
             lamport,
             depart,
             sender_incarnation: self.nodes.incarnation(from),
+            bytes: super::budget::weigh(&msg),
             msg,
         };
+        self.account.in_flight_bytes += envelope.bytes;
         match transit.duplicate {
             Some(extra) => self.send_with_duplicate(envelope, arrival, extra),
             None => self.queue.push(arrival, Ev::Deliver(envelope)),
@@ -120,7 +122,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             depart,
         });
         if let Some(t) = &mut self.tracer {
-            t.sent(from);
+            t.sent(from, msg_id);
         }
     }
 
@@ -149,6 +151,10 @@ impl<P: Process, C: Choices> Engine<P, C> {
         let again = self.arrival(from, to, (envelope.depart + extra).max(arrival));
         self.stats.messages_duplicated += 1;
         self.trace(Some(from), || TraceKind::Duplicate { to, msg_id });
+        if let Some(t) = &mut self.tracer {
+            t.duplicated(msg_id);
+        }
+        self.account.in_flight_bytes += envelope.bytes;
         let copy = envelope.clone();
         self.queue.push(arrival, Ev::Deliver(envelope));
         self.queue.push(again, Ev::Deliver(copy));
@@ -165,6 +171,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
     /// A message arrives: it is dropped, or handed to the receiver's handler.
     pub(super) fn deliver(&mut self, envelope: Envelope<P::Msg>) {
         let (from, to, msg_id) = (envelope.from, envelope.to, envelope.msg_id);
+        self.account.in_flight_bytes -= envelope.bytes;
         self.begin("delivery", Some(to), Some(from), Some(msg_id));
         if let Some(reason) = self.drop_at_delivery(&envelope) {
             self.dropped(from, to, msg_id, reason, Some(to));
@@ -236,6 +243,9 @@ impl<P: Process, C: Choices> Engine<P, C> {
         self.stats.messages_dropped += 1;
         self.hash
             .mix(0xd0 ^ ((reason as u64) << 8) ^ (msg_id << 16));
+        if let Some(t) = &mut self.tracer {
+            t.dropped(msg_id);
+        }
         self.trace(at, || TraceKind::Drop {
             from,
             to,

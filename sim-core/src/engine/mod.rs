@@ -9,6 +9,7 @@
 //! effects of a handler are applied in `dispatch`, properties judged in `properties`, and the
 //! optional full trace kept in `tracer`. Per-node state lives in `node`, the links in `links`.
 
+mod budget;
 mod clock;
 mod detector;
 mod dispatch;
@@ -36,14 +37,17 @@ use crate::time::{Duration, Time};
 use crate::trace::{Budget, Outcome, RunReport, Stats, TraceKind, Violation};
 use crate::NodeId;
 
+pub use budget::{Budgets, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_MEMORY_BYTES};
 pub use detector::DetectorModel;
+pub use tracer::TraceSink;
 
+use budget::Account;
 use detector::Detector;
 use links::Links;
 use node::Nodes;
 use queue::{Ev, Queue};
 use storage::Storage;
-use tracer::Tracer;
+use tracer::{Collect, Sink, Tracer};
 use triggers::Triggers;
 
 /// How long a run lasts and what it may spend.
@@ -57,6 +61,9 @@ pub struct RunConfig {
     pub max_events: u64,
     /// Record the full trace (slow; for replays, not sweeps).
     pub trace: bool,
+    /// Virtual time, messages in flight and memory: what else a run may spend.
+    #[serde(default)]
+    pub budgets: Budgets,
 }
 
 impl Default for RunConfig {
@@ -66,6 +73,7 @@ impl Default for RunConfig {
             settle: Duration::from_millis(100),
             max_events: 1_000_000,
             trace: false,
+            budgets: Budgets::default(),
         }
     }
 }
@@ -147,7 +155,7 @@ pub fn in_simulation() -> bool {
 enum Stop {
     End,
     Violated,
-    Budget,
+    Budget(Budget, u64),
 }
 
 /// One run of a protocol under a network and fault plan.
@@ -157,6 +165,7 @@ pub struct Engine<P: Process, C: Choices = Seeded> {
     plan: FaultPlan,
     config: RunConfig,
     factory: Factory<P>,
+    adversary: Option<AdversaryFactory<P>>,
     choices: C,
 
     nodes: Nodes<P>,
@@ -173,6 +182,8 @@ pub struct Engine<P: Process, C: Choices = Seeded> {
     hash: DetHasher,
     current: Current,
     tracer: Option<Tracer>,
+    /// What the run spends against its budgets.
+    account: Account,
 
     properties: Vec<Monitor<P>>,
     /// The properties that judge states after every event.
@@ -203,15 +214,14 @@ impl<P: Process, C: Choices> Engine<P, C> {
         );
         let triggers = Triggers::new(&setup.plan.triggered, &setup.plan.chains, n);
         let storage = Storage::new(setup.plan.storage, n);
-        let state_watchers = (0..setup.properties.len())
-            .filter(|&i| setup.properties[i].property.watches_state())
-            .collect();
+        let state_watchers = watchers(&setup.properties);
         Engine {
             n,
             seed,
             plan: setup.plan,
             config: setup.config,
             factory: setup.factory,
+            adversary: setup.adversary,
             choices,
             nodes,
             links: Links::new(&setup.network, n),
@@ -225,7 +235,11 @@ impl<P: Process, C: Choices> Engine<P, C> {
             stats: Stats::default(),
             hash: DetHasher::default(),
             current: Current::START,
-            tracer: setup.config.trace.then(|| Tracer::new(n)),
+            tracer: setup
+                .config
+                .trace
+                .then(|| Tracer::new(n, Sink::Collect(Collect::default()))),
+            account: Account::default(),
             properties: setup.properties,
             state_watchers,
             observations: Vec::new(),
@@ -233,6 +247,45 @@ impl<P: Process, C: Choices> Engine<P, C> {
             reached: Vec::new(),
             outcome: None,
         }
+    }
+
+    /// Makes this engine ready for another run of the same setup (group, network, detector,
+    /// configuration, factories) with another seed, fault plan, fresh properties and source of
+    /// decisions, keeping the memory of its queue, buffers, per-node columns and timer slabs:
+    /// what a sweep worker does between seeds. The run is the one a new engine would make.
+    pub fn reset(&mut self, seed: u64, plan: FaultPlan, properties: Vec<Monitor<P>>, choices: C) {
+        self.nodes
+            .reset(&self.factory, &plan.byzantine, self.adversary.as_ref());
+        self.triggers = Triggers::new(&plan.triggered, &plan.chains, self.n);
+        self.storage = Storage::new(plan.storage, self.n);
+        self.links.reset();
+        self.detector.reset();
+        self.queue.clear();
+        self.seed = seed;
+        self.plan = plan;
+        self.choices = choices;
+        self.now = Time::ZERO;
+        self.next_msg_id = 0;
+        self.effects.clear();
+        self.stats = Stats::default();
+        self.hash = DetHasher::default();
+        self.current = Current::START;
+        if self.config.trace {
+            self.tracer = Some(Tracer::new(self.n, Sink::Collect(Collect::default())));
+        }
+        self.account.reset();
+        self.state_watchers = watchers(&properties);
+        self.properties = properties;
+        self.observations.clear();
+        self.violations.clear();
+        self.reached.clear();
+        self.outcome = None;
+    }
+
+    /// Streams the run's trace entries (and, if it wants them, process states) to `sink` as
+    /// they happen instead of keeping them: the report then has no trace. Call before `run`.
+    pub fn stream_trace(&mut self, sink: Box<dyn TraceSink>) {
+        self.tracer = Some(Tracer::new(self.n, Sink::Stream(sink)));
     }
 
     /// The process states (after a run: as they ended).
@@ -258,30 +311,77 @@ impl<P: Process, C: Choices> Engine<P, C> {
     /// Runs to the end (or the first safety violation, a budget overrun, a panic) and reports.
     /// Runs once: a second call reports the same run again without re-running it.
     pub fn run(&mut self) -> RunReport {
+        self.execute_once();
+        let (trace, states) = match self.tracer.as_ref().map(|t| &t.sink) {
+            Some(Sink::Collect(c)) => (Some(c.events.clone()), c.states.clone()),
+            _ => (None, Vec::new()),
+        };
+        self.report(
+            self.plan.clone(),
+            self.violations.clone(),
+            self.reached.clone(),
+            trace,
+            states,
+        )
+    }
+
+    /// Runs like [`run`](Engine::run), moving the plan, violations and trace into the report
+    /// instead of copying them: for an engine that is [`reset`](Engine::reset) before its
+    /// next run (a second call reports them empty).
+    pub fn run_to_report(&mut self) -> RunReport {
+        self.execute_once();
+        let (trace, states) = match self.tracer.as_mut().map(|t| &mut t.sink) {
+            Some(Sink::Collect(c)) => (
+                Some(std::mem::take(&mut c.events)),
+                std::mem::take(&mut c.states),
+            ),
+            _ => (None, Vec::new()),
+        };
+        let plan = std::mem::take(&mut self.plan);
+        let violations = std::mem::take(&mut self.violations);
+        let reached = std::mem::take(&mut self.reached);
+        self.report(plan, violations, reached, trace, states)
+    }
+
+    fn execute_once(&mut self) {
         if self.outcome.is_none() {
             let outcome = self.execute();
             self.outcome = Some(outcome);
         }
+    }
+
+    fn report(
+        &self,
+        plan: FaultPlan,
+        violations: Vec<Violation>,
+        reached: Vec<String>,
+        trace: Option<Vec<crate::trace::TraceEvent>>,
+        states: Vec<crate::trace::ProcessState>,
+    ) -> RunReport {
         RunReport {
             seed: self.seed,
             outcome: self.outcome.clone().unwrap_or(Outcome::Ok),
-            violations: self.violations.clone(),
-            reached: self.reached.clone(),
+            violations,
+            reached,
             stats: self.stats.clone(),
             trace_hash: self.hash.finish(),
-            plan: self.plan.clone(),
+            plan,
             crashed: (0..self.n)
                 .filter(|&i| self.nodes.ever_crashed[i])
                 .collect(),
             down_at_end: (0..self.n).filter(|&i| !self.nodes.up[i]).collect(),
             outside_assumptions: Vec::new(),
-            trace: self.tracer.as_ref().map(|t| t.events.clone()),
-            states: self
-                .tracer
-                .as_ref()
-                .map_or_else(Vec::new, |t| t.states.clone()),
+            trace,
+            states,
         }
     }
+}
+
+/// The properties that judge states after every event.
+fn watchers<P: Process>(properties: &[Monitor<P>]) -> Vec<usize> {
+    (0..properties.len())
+        .filter(|&i| properties[i].property.watches_state())
+        .collect()
 }
 
 /// Runs `f`, turning a panic into its message. While it runs, [`in_simulation`] is true, so a
@@ -319,10 +419,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
                 }
             }
             Ok(Stop::Violated) => Outcome::Violated,
-            Ok(Stop::Budget) => Outcome::BudgetExceeded {
-                budget: Budget::Events,
-                limit: self.config.max_events,
-            },
+            Ok(Stop::Budget(budget, limit)) => Outcome::BudgetExceeded { budget, limit },
             Ok(Stop::End) => {
                 self.finish_properties();
                 if self.violations.is_empty() {
@@ -363,7 +460,9 @@ impl<P: Process, C: Choices> Engine<P, C> {
     }
 
     fn main_loop(&mut self, end: Time) -> Stop {
-        while let Some((time, ev)) = self.queue.pop_due(end) {
+        let stop = budget::stop_time(end, &self.config.budgets);
+        let event_bytes = budget::event_bytes::<P>();
+        while let Some((time, ev)) = self.queue.pop_due(stop) {
             self.now = time;
             if !self.handle(ev) {
                 continue; // a stale timer or detector notice: not an event
@@ -372,10 +471,34 @@ impl<P: Process, C: Choices> Engine<P, C> {
                 return Stop::Violated;
             }
             if self.stats.events >= self.config.max_events && !self.queue.is_empty() {
-                return Stop::Budget;
+                return Stop::Budget(Budget::Events, self.config.max_events);
+            }
+            if self.stats.events.is_multiple_of(budget::WEIGH_EVERY) {
+                self.weigh_next_node();
+            }
+            let (pending, messages) = (self.queue.len(), self.queue.messages());
+            let budgets = &self.config.budgets;
+            if let Some((budget, limit)) =
+                self.account
+                    .exceeded(budgets, pending, messages, event_bytes)
+            {
+                return Stop::Budget(budget, limit);
             }
         }
-        Stop::End
+        match (self.config.budgets.max_time, self.queue.next_time()) {
+            (Some(max), Some(next)) if stop < end && next <= end => {
+                Stop::Budget(Budget::VirtualTime, max.0)
+            }
+            _ => Stop::End,
+        }
+    }
+
+    /// Weighs one node's state and stable storage for the memory budget, the next in turn.
+    fn weigh_next_node(&mut self) {
+        let node = (self.stats.events / budget::WEIGH_EVERY % self.n as u64) as usize;
+        let bytes = budget::weigh_debug(&self.nodes.processes[node])
+            + budget::weigh_debug(&self.nodes.stable[node]);
+        self.account.weighed(node, self.n, bytes);
     }
 
     /// Marks the start of a real event: counts it, hashes it, and remembers it for reports.

@@ -76,6 +76,42 @@ impl<P: Process> Nodes<P> {
         }
     }
 
+    /// Every node up again, as [`Nodes::new`] makes them, reusing the memory of the columns
+    /// (a sweep worker's next seed).
+    pub(super) fn reset(
+        &mut self,
+        factory: &Factory<P>,
+        byzantine_nodes: &[NodeId],
+        adversary: Option<&AdversaryFactory<P>>,
+    ) {
+        let n = self.up.len();
+        self.byzantine.fill(false);
+        self.adversaries.iter_mut().for_each(|a| *a = None);
+        for &b in byzantine_nodes {
+            self.byzantine[b] = true;
+            self.adversaries[b] = Some(match adversary {
+                Some(make) => make(b),
+                None => Box::new(Silent),
+            });
+        }
+        self.processes.clear();
+        self.processes.extend((0..n).map(|i| factory(i, n)));
+        self.stable
+            .iter_mut()
+            .for_each(|s| *s = P::Stable::default());
+        self.timers.iter_mut().for_each(TimerSlab::reset);
+        self.up.fill(true);
+        self.ever_crashed.fill(false);
+        self.crash_times.iter_mut().for_each(Vec::clear);
+        self.lamport.fill(0);
+        self.last_step.fill(0);
+        self.group.fill(0);
+        self.send_omission_ppm.fill(0);
+        self.cut.fill(false);
+        self.clocks.fill(Clock::real());
+        self.receive_omission_ppm.fill(0);
+    }
+
     /// How many times `node` has crashed so far.
     pub(super) fn incarnation(&self, node: NodeId) -> u32 {
         self.crash_times[node].len() as u32

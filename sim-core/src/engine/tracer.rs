@@ -3,6 +3,13 @@
 //! processes need not carry them and reports can show causal pasts), and each process's state
 //! (`Debug`) after each of its events, so reports can show what a process knew at any point.
 //! None of it is hashed: a traced run is the same run as an untraced one.
+//!
+//! Entries go to a [`TraceSink`]: by default they are collected into the run's report; a
+//! replay of a huge run streams them instead (each entry is handed over and forgotten), so its
+//! memory grows with what it prints, not with the run. The clocks the tracer keeps are one
+//! vector per node and one per message still in flight.
+
+use std::collections::BTreeMap;
 
 use crate::entropy::Choices;
 use crate::process::Process;
@@ -11,25 +18,79 @@ use crate::NodeId;
 
 use super::Engine;
 
-pub(super) struct Tracer {
+/// Where a traced run's entries go, as they happen.
+pub trait TraceSink {
+    /// One trace entry, in order.
+    fn entry(&mut self, entry: TraceEvent);
+    /// A process's state after one of its events, when it changed (only asked for when
+    /// [`wants_states`](TraceSink::wants_states)).
+    fn state(&mut self, state: ProcessState) {
+        let _ = state;
+    }
+    /// Whether to render process states for [`state`](TraceSink::state) (each costs a
+    /// `Debug` of the process).
+    fn wants_states(&self) -> bool {
+        false
+    }
+}
+
+/// The default sink: everything, kept for the report.
+#[derive(Default)]
+pub(super) struct Collect {
     pub(super) events: Vec<TraceEvent>,
+    pub(super) states: Vec<ProcessState>,
+}
+
+impl TraceSink for Collect {
+    fn entry(&mut self, entry: TraceEvent) {
+        self.events.push(entry);
+    }
+    fn state(&mut self, state: ProcessState) {
+        self.states.push(state);
+    }
+    fn wants_states(&self) -> bool {
+        true
+    }
+}
+
+/// Where the entries go: collected for the report, or streamed.
+pub(super) enum Sink {
+    Collect(Collect),
+    Stream(Box<dyn TraceSink>),
+}
+
+impl Sink {
+    fn get(&mut self) -> &mut dyn TraceSink {
+        match self {
+            Sink::Collect(c) => c,
+            Sink::Stream(s) => s.as_mut(),
+        }
+    }
+}
+
+pub(super) struct Tracer {
+    pub(super) sink: Sink,
+    wants_states: bool,
     /// Each node's vector clock.
     vc: Vec<Vec<u64>>,
-    /// The sender's vector clock as each message left, indexed by message id.
-    msg_vc: Vec<Vec<u64>>,
-    /// Each process's state (`Debug`) after its events, recorded only when it changed.
-    pub(super) states: Vec<ProcessState>,
-    /// Per node, the index in `states` of its latest record.
-    latest_state: Vec<Option<usize>>,
+    /// The sender's vector clock as each message in flight left, and how many copies of it
+    /// are still to arrive or be dropped (a duplicated message has two).
+    msg_vc: BTreeMap<u64, (Vec<u64>, u32)>,
+    /// Per node, its latest recorded state.
+    latest_state: Vec<Option<String>>,
 }
 
 impl Tracer {
-    pub(super) fn new(n: usize) -> Self {
+    pub(super) fn new(n: usize, sink: Sink) -> Self {
+        let wants_states = match &sink {
+            Sink::Collect(_) => true,
+            Sink::Stream(s) => s.wants_states(),
+        };
         Tracer {
-            events: Vec::new(),
+            sink,
+            wants_states,
             vc: vec![vec![0; n]; n],
-            msg_vc: Vec::new(),
-            states: Vec::new(),
+            msg_vc: BTreeMap::new(),
             latest_state: vec![None; n],
         }
     }
@@ -37,24 +98,50 @@ impl Tracer {
     /// Records `process`'s state after event `event` at `node`, unless it equals the state
     /// recorded last for that node (a reader looks up the latest record at or before an event).
     pub(super) fn record_state<P: Process>(&mut self, event: u64, node: NodeId, process: &P) {
+        if !self.wants_states {
+            return;
+        }
         let state = format!("{process:?}");
-        let unchanged = self.latest_state[node].is_some_and(|i| self.states[i].state == state);
-        if !unchanged {
-            self.latest_state[node] = Some(self.states.len());
-            self.states.push(ProcessState { event, node, state });
+        if self.latest_state[node].as_ref() == Some(&state) {
+            return;
+        }
+        self.latest_state[node] = Some(state.clone());
+        self.sink.get().state(ProcessState { event, node, state });
+    }
+
+    /// Remembers the sender's clock as message `msg_id` leaves.
+    pub(super) fn sent(&mut self, from: NodeId, msg_id: u64) {
+        self.msg_vc.insert(msg_id, (self.vc[from].clone(), 1));
+    }
+
+    /// The network will deliver message `msg_id` twice.
+    pub(super) fn duplicated(&mut self, msg_id: u64) {
+        if let Some((_, copies)) = self.msg_vc.get_mut(&msg_id) {
+            *copies += 1;
         }
     }
 
-    /// Remembers the sender's clock as a message leaves. Called once per send, so message
-    /// ids index `msg_vc`.
-    pub(super) fn sent(&mut self, from: NodeId) {
-        self.msg_vc.push(self.vc[from].clone());
+    /// A copy of message `msg_id` is gone (dropped, or about to be delivered): forgets its
+    /// clock with the last copy, and returns it.
+    fn arrived(&mut self, msg_id: u64) -> Option<Vec<u64>> {
+        let (_, copies) = self.msg_vc.get_mut(&msg_id)?;
+        *copies -= 1;
+        if *copies == 0 {
+            self.msg_vc.remove(&msg_id).map(|(vc, _)| vc)
+        } else {
+            self.msg_vc.get(&msg_id).map(|(vc, _)| vc.clone())
+        }
+    }
+
+    /// A copy of message `msg_id` was dropped.
+    pub(super) fn dropped(&mut self, msg_id: u64) {
+        self.arrived(msg_id);
     }
 
     /// Merges the clock message `msg_id` left with into the receiver's.
     pub(super) fn received(&mut self, to: NodeId, msg_id: u64) {
-        if let Some(sent) = self.msg_vc.get(msg_id as usize) {
-            for (mine, theirs) in self.vc[to].iter_mut().zip(sent) {
+        if let Some(sent) = self.arrived(msg_id) {
+            for (mine, theirs) in self.vc[to].iter_mut().zip(&sent) {
                 *mine = (*mine).max(*theirs);
             }
         }
@@ -72,7 +159,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             }
             None => (0, Vec::new()),
         };
-        t.events.push(TraceEvent {
+        t.sink.get().entry(TraceEvent {
             event: self.current.index,
             time: self.now,
             node,

@@ -51,6 +51,10 @@ pub(super) struct Triggers {
 
 impl Triggers {
     pub(super) fn new(triggered: &[TriggeredCrash], chains: &[CrashChain], n: usize) -> Self {
+        if triggered.is_empty() && chains.is_empty() {
+            // Nothing armed: every hook returns on `active`, so nothing is allocated.
+            return Triggers::idle();
+        }
         let mut plan = triggered.to_vec();
         let mut chain_of = vec![None; plan.len()];
         for (c, chain) in chains.iter().enumerate() {
@@ -80,6 +84,23 @@ impl Triggers {
             broadcast_first_msg: vec![0; n],
             deliveries: vec![0; n],
             countdown: vec![None; n],
+        }
+    }
+
+    /// Triggers with nothing armed.
+    fn idle() -> Self {
+        Triggers {
+            plan: Vec::new(),
+            chain_of: Vec::new(),
+            chains: Vec::new(),
+            armed: Vec::new(),
+            active: false,
+            sends: Vec::new(),
+            broadcasts: Vec::new(),
+            broadcast_first_msg: Vec::new(),
+            deliveries: Vec::new(),
+            seen: Vec::new(),
+            countdown: Vec::new(),
         }
     }
 

@@ -140,7 +140,7 @@ pub fn setup(n: usize, rounds: u32) -> Setup<Probe> {
             duration: Duration::from_millis(100),
             settle: Duration::from_millis(50),
             max_events: 1_000_000,
-            trace: false,
+            ..RunConfig::default()
         },
         factory: Box::new(move |_, _| Probe::new(rounds)),
         properties: Vec::new(),

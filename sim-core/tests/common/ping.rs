@@ -44,7 +44,7 @@ pub fn ping_setup(n: usize, window: u32, events: u64, delay: DelayDist) -> Setup
             duration: Duration::from_secs(1_000_000),
             settle: Duration::ZERO,
             max_events: events,
-            trace: false,
+            ..RunConfig::default()
         },
         factory: Box::new(move |_, _| Ping { window }),
         properties: Vec::new(),

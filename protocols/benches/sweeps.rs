@@ -1,0 +1,115 @@
+//! Sweep throughput on one thread, and the engine's per-event cost as the group grows:
+//! `cargo bench -p protocols --bench sweeps [-- WHAT [COUNT]]`.
+//!
+//! - `2pc [SEEDS]`, `paxos [SEEDS]`: the bundled scenarios `two-phase-commit-crash-recover`
+//!   and `paxos-lossy` swept over SEEDS seeds on a one-thread pool, as `ftsim run --jobs 1`
+//!   does (runs per second);
+//! - `broadcast [NODES...]`: eager reliable broadcast over exactly-once links (node 0
+//!   broadcasts one message; every node relays it to all; every link message is acknowledged
+//!   and guarded by a retransmission timer), run over seeds until at least 2,000,000 events
+//!   are processed at each group size; prints nanoseconds per event;
+//! - with no argument, all of them.
+//!
+//! Every figure includes building each run, drawing its fault plan and checking its
+//! invariants, as a sweep does.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use ftsim_api::sweep::{self, Seeds};
+use ftsim_api::{AnyProtocol, Catalog, ParamValue, ParamValues, RunOptions, RunSpec, Simulation};
+
+fn catalog() -> Catalog {
+    Catalog::new(protocols::all().iter().copied()).expect("the bundled catalogue")
+}
+
+/// Sweeps a bundled scenario over `count` seeds on one thread.
+#[allow(clippy::disallowed_methods)] // wall-clock time measures the benchmark, not a run
+fn sweep_scenario(label: &str, file: &str, count: u64) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios")
+        .join(file);
+    let text = std::fs::read_to_string(&path).expect("the bundled scenario");
+    let scenario = ftsim_api::scenario::parse(&path, &text, &catalog()).expect("a valid file");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a pool");
+    let seeds = Seeds {
+        start: scenario.seeds.start,
+        count,
+    };
+    let start = std::time::Instant::now();
+    let tally = pool.install(|| sweep::tally(scenario.simulation.as_ref(), seeds, &|| {}));
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "{label:<22} {count:>7} runs in {secs:>6.3}s = {:>8.0} runs/s, {:>5.2} M events/s \
+         (sweep hash {:016x})",
+        count as f64 / secs,
+        tally.events as f64 / secs / 1e6,
+        tally.sweep_hash
+    );
+}
+
+/// Eager reliable broadcast of one message from node 0 over `n` nodes.
+fn broadcast(n: usize) -> Arc<dyn Simulation> {
+    let mut spec = RunSpec::new(n);
+    spec.config.max_events = u64::MAX;
+    let mut params = ParamValues::new();
+    params.insert("mode".into(), ParamValue::Str("eager-reliable".into()));
+    params.insert("messages".into(), ParamValue::Int(1));
+    let protocol: &'static dyn AnyProtocol = &protocols::broadcast::Broadcast;
+    protocol.prepare(&params, spec).expect("a valid spec")
+}
+
+/// The engine's cost per event at `n` nodes, in nanoseconds.
+#[allow(clippy::disallowed_methods)] // wall-clock time measures the benchmark, not a run
+fn per_event(n: usize) {
+    const EVENTS: u64 = 2_000_000;
+    let sim = broadcast(n);
+    let start = std::time::Instant::now();
+    let (mut events, mut runs) = (0u64, 0u64);
+    while events < EVENTS {
+        let report = sim.run(runs, RunOptions::default());
+        assert!(report.outcome.is_ok(), "{:?}", report.outcome);
+        events += report.stats.events;
+        runs += 1;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "eager broadcast, {n:>4} nodes: {runs:>6} runs, {events:>9} events in {secs:>6.3}s = \
+         {:>6.1} ns/event",
+        secs * 1e9 / events as f64
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let what = args.first().map_or("all", String::as_str);
+    let numbers: Vec<u64> = args.iter().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let count = numbers.first().copied();
+    if matches!(what, "2pc" | "all") {
+        let file = "two-phase-commit-crash-recover.toml";
+        sweep_scenario("2PC sweep, 1 thread", file, count.unwrap_or(20_000));
+    }
+    if matches!(what, "paxos" | "all") {
+        sweep_scenario(
+            "Paxos sweep, 1 thread",
+            "paxos-lossy.toml",
+            count.unwrap_or(2_000),
+        );
+    }
+    if matches!(what, "broadcast" | "all") {
+        let sizes = if what == "broadcast" && !numbers.is_empty() {
+            numbers.iter().map(|&n| n as usize).collect()
+        } else {
+            vec![5, 20, 200, 1000]
+        };
+        for n in sizes {
+            per_event(n);
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! Hostile protocols: one that panics, one that floods the network, one whose state grows
+//! without end, one that never quiesces. Each must end its own seeds with a report naming what
+//! went wrong (a panic, the budget it exceeded) while the sweep goes on over every seed, and
+//! never take the process down. The budgets are set in the scenario's `[budget]` table, as a
+//! user would.
+
+use std::path::Path;
+
+use ftsim_api::sim_core::Budget;
+use ftsim_api::sweep::{self, Seeds};
+use ftsim_api::{
+    AnyProtocol, Catalog, Ctx, Duration, Model, NoParams, NodeId, Outcome, Process, Properties,
+    Protocol, RunOptions, Scenario,
+};
+
+/// Panics in its third message handler on odd seeds' node 1 (decided by its own draw, so
+/// some seeds pass): a sweep must count the panics and still run the rest.
+#[derive(Debug)]
+struct Panicker {
+    received: u32,
+    doomed: bool,
+}
+
+impl Process for Panicker {
+    type Msg = u32;
+    type Timer = ();
+    type Obs = ();
+    type Stable = ();
+    fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
+        self.doomed = ctx.id() == 1 && ctx.random_below(2) == 1;
+        ctx.broadcast(0);
+    }
+    fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, _: NodeId, hop: u32) {
+        self.received += 1;
+        assert!(
+            !(self.doomed && self.received == 3),
+            "hostile: panics on purpose"
+        );
+        if hop < 3 {
+            ctx.broadcast(hop + 1);
+        }
+    }
+}
+
+/// Answers every message with two broadcasts: the messages in flight double every hop.
+#[derive(Debug)]
+struct Flooder;
+
+impl Process for Flooder {
+    type Msg = ();
+    type Timer = ();
+    type Obs = ();
+    type Stable = ();
+    fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
+        ctx.broadcast(());
+    }
+    fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, _: NodeId, _: ()) {
+        ctx.broadcast(());
+        ctx.broadcast(());
+    }
+}
+
+/// Keeps 64 KiB more of state on every tick of a timer, sending nothing.
+#[derive(Debug)]
+struct Hoarder {
+    hoard: Vec<Vec<u8>>,
+}
+
+impl Process for Hoarder {
+    type Msg = ();
+    type Timer = ();
+    type Obs = ();
+    type Stable = ();
+    fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
+        ctx.set_timer(Duration::from_micros(10), ());
+    }
+    fn on_message(&mut self, _: &mut Ctx<'_, Self>, _: NodeId, _: ()) {}
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, _: ()) {
+        self.hoard.push(vec![7; 64 << 10]);
+        ctx.set_timer(Duration::from_micros(10), ());
+    }
+}
+
+/// Declares a protocol with no parameters and no properties around a process.
+macro_rules! hostile {
+    ($ty:ident, $process:ident, $name:literal, $make:expr) => {
+        struct $ty;
+        impl Protocol for $ty {
+            type Process = $process;
+            type Params = NoParams;
+            fn name(&self) -> &'static str {
+                $name
+            }
+            fn summary(&self) -> &'static str {
+                "a hostile test protocol"
+            }
+            fn properties(&self) -> Properties<$process> {
+                Properties::new()
+            }
+            fn model(&self, _: &NoParams, _: usize) -> Model {
+                Model::new()
+            }
+            fn process(&self, _: &NoParams, _: NodeId, _: usize) -> $process {
+                $make
+            }
+        }
+    };
+}
+
+hostile!(
+    Panics,
+    Panicker,
+    "panics",
+    Panicker {
+        received: 0,
+        doomed: false
+    }
+);
+hostile!(Floods, Flooder, "floods", Flooder);
+hostile!(Hoards, Hoarder, "hoards", Hoarder { hoard: Vec::new() });
+
+fn scenario(protocol: &str, nodes: usize, budget: &str) -> Scenario {
+    let catalog =
+        Catalog::new([&Panics as &'static dyn AnyProtocol, &Floods, &Hoards]).expect("a catalogue");
+    let text = format!(
+        "name = \"hostile-{protocol}\"\nprotocol = \"{protocol}\"\nnodes = {nodes}\n\
+         seeds = {{ count = 20 }}\nduration = \"1s\"\nsettle = \"0ms\"\nexpect = \"pass\"\n\
+         [network]\ndelay = [\"1ms\", \"2ms\"]\n[budget]\n{budget}\n"
+    );
+    ftsim_api::scenario::parse(Path::new("hostile.toml"), &text, &catalog).expect("valid")
+}
+
+/// Sweeps all 20 seeds on two threads and returns the tally.
+fn sweep(s: &Scenario) -> sweep::Tally {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .expect("a pool");
+    let seeds = Seeds {
+        start: 0,
+        count: 20,
+    };
+    pool.install(|| sweep::tally(s.simulation.as_ref(), seeds, &|| {}))
+}
+
+#[test]
+fn a_protocol_that_panics_fails_its_seeds_and_the_sweep_goes_on() {
+    let s = scenario("panics", 3, "");
+    let t = sweep(&s);
+    assert_eq!(t.runs, 20);
+    assert!(t.panics > 0 && t.panics < 20, "{} of 20 panicked", t.panics);
+    let (seed, message) = t.first_panic.clone().expect("a panic");
+    assert!(message.contains("hostile: panics on purpose"), "{message}");
+    let again = s.simulation.run(seed, RunOptions::traced());
+    assert!(matches!(again.outcome, Outcome::Panicked { .. }));
+}
+
+#[test]
+fn a_protocol_that_floods_ends_each_seed_at_its_in_flight_budget() {
+    let s = scenario(
+        "floods",
+        4,
+        "max_in_flight = 5_000\nmax_events = 100_000_000",
+    );
+    let t = sweep(&s);
+    assert_eq!((t.runs, t.budget_exceeded), (20, 20));
+    let (_, what) = t.first_budget.clone().expect("a budget");
+    assert_eq!(what, "budget exceeded: 5,000 messages in flight");
+    let r = s.simulation.run(3, RunOptions::default());
+    assert_eq!(
+        r.outcome,
+        Outcome::BudgetExceeded {
+            budget: Budget::MessagesInFlight,
+            limit: 5_000
+        }
+    );
+}
+
+#[test]
+fn a_flood_with_default_budgets_ends_at_a_budget_not_in_a_crash() {
+    let s = scenario("floods", 8, "max_events = 100_000_000");
+    let r = s.simulation.run(0, RunOptions::default());
+    assert!(
+        matches!(r.outcome, Outcome::BudgetExceeded { budget, .. }
+            if budget == Budget::MessagesInFlight || budget == Budget::Memory),
+        "{:?}",
+        r.outcome
+    );
+}
+
+#[test]
+fn a_protocol_whose_state_grows_without_end_ends_at_its_memory_budget() {
+    let s = scenario("hoards", 3, "max_memory_mib = 16");
+    let t = sweep(&s);
+    assert_eq!((t.runs, t.budget_exceeded), (20, 20));
+    let (_, what) = t.first_budget.clone().expect("a budget");
+    assert_eq!(what, "budget exceeded: 16 MiB of memory");
+}
+
+#[test]
+fn a_run_that_never_quiesces_ends_at_its_virtual_time_budget() {
+    let s = scenario("hoards", 1, "max_time = \"2ms\"");
+    let r = s.simulation.run(0, RunOptions::default());
+    assert_eq!(
+        r.outcome.budget_text().as_deref(),
+        Some("budget exceeded: 2ms of virtual time")
+    );
+    assert!(r.stats.end_time.0 <= 2_000_000, "{:?}", r.stats.end_time);
+}

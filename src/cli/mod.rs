@@ -16,6 +16,7 @@
 mod check;
 mod diff;
 pub mod error;
+mod files;
 mod list;
 mod load;
 mod output;

@@ -4,14 +4,15 @@
 //! so and why it may differ.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ftsim_api::repro::{Replayed, Repro};
 use ftsim_api::sweep::replay_command;
 use ftsim_api::{RunOptions, RunReport};
 
 use super::error::{CliError, Status};
-use super::load::load_all;
+use super::files;
+use super::load::load_one;
 use super::output::{color_wanted, out, outln, wrapped};
 use super::{App, ReplayFormat};
 
@@ -54,6 +55,10 @@ pub fn cmd_replay(app: &App, target: Target<'_>, args: ReplayArgs<'_>) -> Result
         html,
         filter,
     } = args;
+    if let Some(path) = html {
+        // Before the run: a destination that cannot be written costs nothing computed.
+        files::check_file(path)?;
+    }
     let (shown, report) = match target {
         Target::Seed { file, seed } => replay_seed(app, file, seed)?,
         Target::Repro(path) => replay_repro(app, path)?,
@@ -74,7 +79,7 @@ pub fn cmd_replay(app: &App, target: Target<'_>, args: ReplayArgs<'_>) -> Result
             nodes: shown.nodes,
             replay: &shown.replay,
         };
-        write(path, &reports::html::render(&report, &meta))?;
+        files::write_atomic(path, reports::html::render(&report, &meta).as_bytes())?;
     }
     render(&shown, &report, format, filter);
     Ok(if report.outcome.is_ok() {
@@ -85,7 +90,7 @@ pub fn cmd_replay(app: &App, target: Target<'_>, args: ReplayArgs<'_>) -> Result
 }
 
 fn replay_seed(app: &App, file: &Path, seed: u64) -> Result<(Shown, RunReport), CliError> {
-    let scenario = load_all(app, &[file.to_path_buf()])?.remove(0);
+    let scenario = load_one(app, file)?;
     let report = scenario.simulation.run(seed, RunOptions::traced());
     let shown = Shown {
         title: format!("scenario {} ({})", scenario.name, scenario.file.display()),
@@ -144,13 +149,6 @@ fn repro_fields(repro: &Repro, replayed: &Replayed, explanation: &[String]) -> s
         "fails_as_recorded": replayed.fails_alike,
         "failure": repro.failure,
         "explanation": explanation,
-    })
-}
-
-fn write(path: &Path, text: &str) -> Result<(), CliError> {
-    std::fs::write(path, text).map_err(|error| CliError::Io {
-        path: PathBuf::from(path),
-        error,
     })
 }
 

@@ -259,8 +259,11 @@ fn run_with_report_writes_an_index_a_summary_and_diagrams() {
         page.contains(r#""property":"agreement""#),
         "the diagram's model"
     );
-    // The passing scenario has no failing seed and so no diagram.
-    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 3);
+    // The passing scenario has no failing seed and so no diagram; the manifest lists the
+    // files the report wrote.
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 4);
+    let manifest = std::fs::read_to_string(dir.join(".ftsim-report-files")).unwrap();
+    assert!(manifest.lines().any(|l| l == diagram), "{manifest}");
 }
 
 #[test]

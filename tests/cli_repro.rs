@@ -106,16 +106,18 @@ fn shrink_prints_before_and_after_and_writes_a_repro() {
 
 #[test]
 fn a_passing_seed_is_refused_with_exit_2() {
+    let out = scratch("passing").join("never-written.json");
     let o = ftsim(&[
         "shrink",
         &scenario("flooding-f1-two-rounds.toml"),
         "--seed",
         "0",
         "-o",
-        "/nonexistent/never-written.json",
+        out.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
     assert!(stderr(&o).contains("passes"), "{}", stderr(&o));
+    assert!(!out.exists(), "a repro of a passing seed");
 }
 
 #[test]

@@ -133,7 +133,7 @@ fn errors_say_what_was_expected() {
     let e = err_of(&GOOD.replacen("loss = 0.0", "loss = 1.5", 1));
     assert!(e.message.contains("between 0 and 1"), "{e}");
     let e = err_of(&GOOD.replacen("nodes = 5", "nodes = 5\nnodez = 5", 1));
-    assert!(e.message.contains("unknown field `nodez`"), "{e}");
+    assert!(e.message.contains("unknown key `nodez`"), "{e}");
     assert_eq!(e.line, Some(5), "{e}");
     let e = err_of(&GOOD.replacen("rounds = 2", "rounds = 0", 1));
     assert_eq!(

@@ -67,6 +67,7 @@ fn abd_run(clients: usize, ops: u64) -> Vec<(NodeId, u64, Time, Obs)> {
             settle: Duration::from_millis(100),
             max_events: 10_000_000,
             trace: false,
+            ..RunConfig::default()
         },
         factory: Box::new(move |i, n| QuorumRegister.process(&params, i, n)),
         properties: vec![Monitor {

@@ -49,12 +49,13 @@ impl DelayDist {
             DelayDist::Uniform { min, max } => {
                 let span = max.0.saturating_sub(min.0);
                 let draw = Draw::Delay { msg, copy };
-                Duration(min.0 + choices.choose(Stream::Network, draw, span + 1))
+                let extra = choices.choose(Stream::Network, draw, span.saturating_add(1));
+                Duration(min.0.saturating_add(extra))
             }
             DelayDist::Exponential { min, mean } => {
                 let u = unit_fraction(choices, Stream::Network, Draw::DelayTail { msg, copy });
                 let extra = (-det_ln(u) * mean.0 as f64).min(50.0 * mean.0 as f64);
-                Duration(min.0 + extra as u64)
+                Duration(min.0.saturating_add(extra as u64))
             }
         }
     }

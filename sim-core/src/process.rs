@@ -263,7 +263,10 @@ impl<'a, P: Process> Ctx<'a, P> {
     /// A duration drawn uniformly from `[min, max]`, from this process's own stream.
     pub fn random_duration(&mut self, min: Duration, max: Duration) -> Duration {
         let span = max.0.saturating_sub(min.0);
-        Duration(min.0 + self.random_below(span.saturating_add(1)))
+        Duration(
+            min.0
+                .saturating_add(self.random_below(span.saturating_add(1))),
+        )
     }
 }
 

@@ -130,11 +130,56 @@ impl fmt::Display for Time {
 }
 
 /// Why a duration string could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "expected a duration such as \"10ms\", \"2s\", \"1.5s\", \"250us\" or \"100ns\", found {0:?}"
-)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseDurationError(pub String);
+
+impl fmt::Display for ParseDurationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "expected a duration such as \"10ms\", \"2s\", \"1.5s\", \"250us\" or \"100ns\", \
+             found {:?}",
+            self.0
+        )?;
+        if let Some(odd) = odd_space(&self.0) {
+            write!(
+                f,
+                " (it holds {} (U+{:04X}), which looks like a space but is not one; write \
+                 the number and its unit together, such as \"1ms\")",
+                space_name(odd),
+                odd as u32
+            )?;
+        } else if self
+            .0
+            .trim_start()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .count()
+            > 11
+        {
+            write!(f, " (too long: at most {} nanoseconds)", u64::MAX)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ParseDurationError {}
+
+/// A whitespace character other than the plain space (a non-breaking space pasted from a
+/// document, a tab, a line break): a duration never holds one.
+fn odd_space(text: &str) -> Option<char> {
+    text.chars().find(|c| c.is_whitespace() && *c != ' ')
+}
+
+fn space_name(c: char) -> &'static str {
+    match c {
+        '\u{a0}' => "a non-breaking space",
+        '\u{202f}' => "a narrow non-breaking space",
+        '\t' => "a tab",
+        '\n' | '\r' => "a line break",
+        _ => "an unusual space",
+    }
+}
 
 impl std::str::FromStr for Duration {
     type Err = ParseDurationError;
@@ -142,7 +187,10 @@ impl std::str::FromStr for Duration {
     /// Parses "10ms", "2s", "1.5s", "250us", "100ns" (and "0") exactly, with integer arithmetic.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let err = || ParseDurationError(text.to_string());
-        let s = text.trim();
+        if odd_space(text).is_some() {
+            return Err(err());
+        }
+        let s = text.trim_matches(' ');
         if s == "0" {
             return Ok(Duration::ZERO);
         }
@@ -152,7 +200,7 @@ impl std::str::FromStr for Duration {
         let (number, unit) = s.split_at(split);
         let scale = UNITS
             .iter()
-            .find(|(u, _)| *u == unit.trim())
+            .find(|(u, _)| *u == unit.trim_matches(' '))
             .map(|(_, scale)| *scale)
             .ok_or_else(err)?;
         let (whole, frac) = match number.split_once('.') {
@@ -235,6 +283,9 @@ mod tests {
             "-1ms",
             "0.1ns",
             "99999999999999s",
+            "1\u{a0}ms",
+            "1\tms",
+            "1ms\n",
         ] {
             assert!(bad.parse::<Duration>().is_err(), "{bad:?} was accepted");
         }

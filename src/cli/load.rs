@@ -56,3 +56,33 @@ pub fn load_all(app: &App, files: &[PathBuf]) -> Result<Vec<Scenario>, CliError>
         Err(CliError::Scenarios(bad))
     }
 }
+
+/// Loads the one scenario file a command works on (`replay`, `shrink`): a directory is an
+/// error naming its scenarios, never its first file silently.
+pub fn load_one(app: &App, file: &Path) -> Result<Scenario, CliError> {
+    if file.is_dir() {
+        let found = expand(&[file.to_path_buf()]).unwrap_or_default();
+        let names: Vec<String> = found
+            .iter()
+            .take(2)
+            .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        let listing = match (names.is_empty(), found.len() > names.len()) {
+            (true, _) => "it holds no *.toml file".to_string(),
+            (false, false) => format!("it holds {}", names.join(", ")),
+            (false, true) => format!("it holds {}, ... ({} files)", names.join(", "), found.len()),
+        };
+        return Err(CliError::Usage(format!(
+            "{} is a directory: expected one scenario file ({listing})",
+            file.display()
+        )));
+    }
+    let mut scenarios = load_all(app, &[file.to_path_buf()])?;
+    match scenarios.len() {
+        1 => Ok(scenarios.remove(0)),
+        _ => Err(CliError::Usage(format!(
+            "{}: expected one scenario file",
+            file.display()
+        ))),
+    }
+}

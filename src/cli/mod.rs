@@ -17,6 +17,7 @@ mod budget;
 mod check;
 mod diff;
 pub mod error;
+mod files;
 mod list;
 mod load;
 mod output;

@@ -4,14 +4,15 @@
 //! so and why it may differ.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ftsim_api::repro::{Replayed, Repro};
 use ftsim_api::sweep::replay_command;
 use ftsim_api::{RunOptions, RunReport};
 
 use super::error::{CliError, Status};
-use super::load::load_all;
+use super::files;
+use super::load::load_one;
 use super::output::{color_wanted, out, outln, wrapped};
 use super::{App, ReplayFormat};
 
@@ -57,6 +58,10 @@ pub fn cmd_replay(app: &App, target: Target<'_>, args: ReplayArgs<'_>) -> Result
         filter,
         budget,
     } = args;
+    if let Some(path) = html {
+        // Before the run: a destination that cannot be written costs nothing computed.
+        files::check_file(path)?;
+    }
     let (shown, report) = match target {
         Target::Seed { file, seed } => replay_seed(app, file, seed, budget)?,
         Target::Repro(_) if !budget.is_empty() => {
@@ -82,7 +87,7 @@ pub fn cmd_replay(app: &App, target: Target<'_>, args: ReplayArgs<'_>) -> Result
             nodes: shown.nodes,
             replay: &shown.replay,
         };
-        write(path, &reports::html::render(&report, &meta))?;
+        files::write_atomic(path, reports::html::render(&report, &meta).as_bytes())?;
     }
     render(&shown, &report, format, filter);
     Ok(if report.outcome.is_ok() {
@@ -98,7 +103,7 @@ fn replay_seed(
     seed: u64,
     budget: super::budget::BudgetFlags,
 ) -> Result<(Shown, RunReport), CliError> {
-    let mut scenarios = load_all(app, &[file.to_path_buf()])?;
+    let mut scenarios = vec![load_one(app, file)?];
     budget.apply(&mut scenarios)?;
     let scenario = scenarios.remove(0);
     let report = scenario.simulation.run(seed, RunOptions::traced());
@@ -159,13 +164,6 @@ fn repro_fields(repro: &Repro, replayed: &Replayed, explanation: &[String]) -> s
         "fails_as_recorded": replayed.fails_alike,
         "failure": repro.failure,
         "explanation": explanation,
-    })
-}
-
-fn write(path: &Path, text: &str) -> Result<(), CliError> {
-    std::fs::write(path, text).map_err(|error| CliError::Io {
-        path: PathBuf::from(path),
-        error,
     })
 }
 

@@ -7,6 +7,7 @@ use ftsim_api::sweep::{replay_command, ScenarioSummary};
 use ftsim_api::{RunOptions, RunReport, Scenario};
 
 use super::error::CliError;
+use super::files::ReportDir;
 use super::run::sweep_json;
 use super::App;
 
@@ -27,14 +28,17 @@ pub fn diagram(app: &App, scenario: &Scenario, report: &RunReport) -> String {
     )
 }
 
-fn write(path: &Path, text: &str) -> Result<(), CliError> {
-    std::fs::write(path, text).map_err(|error| CliError::Io {
-        path: path.to_path_buf(),
-        error,
-    })
-}
+/// The index page while a report is being written: what a reader finds if the write was cut
+/// short (Ctrl-C, a full disk) instead of diagrams without an index.
+const PLACEHOLDER: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<title>ftsim report (incomplete)</title></head><body><h1>ftsim report (incomplete)</h1>\
+<p>This report was being written when it was interrupted: the files next to this page may be \
+from an earlier run. Run <code>ftsim run ... --report</code> again to write it whole.</p>\
+</body></html>\n";
 
-/// Writes index.html, summary.json and a diagram per failing scenario into `dir`.
+/// Writes index.html, summary.json and a diagram per failing scenario into `dir`, each file
+/// atomically; index.html is a placeholder until the end, and files an earlier report wrote
+/// there that this one does not are removed (see [`ReportDir`]).
 pub fn write_report(
     app: &App,
     dir: &Path,
@@ -42,10 +46,7 @@ pub fn write_report(
     summaries: &[ScenarioSummary],
     all_ok: bool,
 ) -> Result<(), CliError> {
-    std::fs::create_dir_all(dir).map_err(|error| CliError::Io {
-        path: dir.to_path_buf(),
-        error,
-    })?;
+    let mut out = ReportDir::start(dir, PLACEHOLDER)?;
     let mut diagrams = Vec::new();
     let mut used = std::collections::BTreeSet::new();
     for (s, summary) in scenarios.iter().zip(summaries) {
@@ -63,7 +64,7 @@ pub fn write_report(
         }
         let traced = RunOptions::traced();
         let run = s.simulation.run(seed, traced);
-        write(&dir.join(&name), &diagram(app, s, &run))?;
+        out.write(&name, &diagram(app, s, &run))?;
         diagrams.push(Some(name));
     }
     let rows: Vec<reports::html::IndexRow<'_>> = summaries
@@ -71,9 +72,6 @@ pub fn write_report(
         .zip(diagrams)
         .map(|(summary, diagram)| reports::html::IndexRow { summary, diagram })
         .collect();
-    write(&dir.join("index.html"), &reports::html::render_index(&rows))?;
-    write(
-        &dir.join("summary.json"),
-        &(sweep_json(summaries, all_ok) + "\n"),
-    )
+    out.write("summary.json", &(sweep_json(summaries, all_ok) + "\n"))?;
+    out.finish(&reports::html::render_index(&rows))
 }

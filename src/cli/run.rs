@@ -9,6 +9,7 @@ use ftsim_api::Scenario;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::error::{CliError, Status};
+use super::files;
 use super::load::load_all;
 use super::output::{color_wanted, out, outln, stopwatch};
 use super::report::write_report;
@@ -32,11 +33,17 @@ pub struct RunArgs<'a> {
 pub fn cmd_run(app: &App, args: RunArgs<'_>) -> Result<Status, CliError> {
     let mut scenarios = load_all(app, args.files)?;
     args.budget.apply(&mut scenarios)?;
-    if args.seeds == Some(0) {
-        return Err(CliError::Usage("--seeds must be at least 1".into()));
+    check_jobs(args.jobs)?;
+    let seeds: Vec<Seeds> = scenarios
+        .iter()
+        .map(|s| seeds_of(s, &args))
+        .collect::<Result<_, _>>()?;
+    // Before any seed runs: a destination that cannot be written costs nothing computed.
+    if let Some(dir) = args.report {
+        files::check_dir(dir)?;
     }
-    if args.jobs == Some(0) {
-        return Err(CliError::Usage("--jobs must be at least 1".into()));
+    if args.shrink && args.report.is_none() {
+        files::check_dir(Path::new(shrink::DEFAULT_REPRO_DIR))?;
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
@@ -45,8 +52,8 @@ pub fn cmd_run(app: &App, args: RunArgs<'_>) -> Result<Status, CliError> {
     let show_progress = std::io::stderr().is_terminal();
     let summaries: Vec<ScenarioSummary> = scenarios
         .iter()
-        .map(|s| {
-            let seeds = seeds_of(s, &args);
+        .zip(&seeds)
+        .map(|(s, &seeds)| {
             let bar = show_progress.then(|| progress_bar(seeds.count, &s.name));
             let started = stopwatch();
             let tally = pool.install(|| {
@@ -84,9 +91,31 @@ pub fn cmd_run(app: &App, args: RunArgs<'_>) -> Result<Status, CliError> {
     Ok(if all_ok { Status::Met } else { Status::NotMet })
 }
 
-/// The seeds to run: `--seed` alone, `--seeds` from the scenario's start, or the scenario's.
-fn seeds_of(s: &Scenario, args: &RunArgs<'_>) -> Seeds {
-    match (args.seed, args.seeds) {
+/// The most worker threads per core `--jobs` may ask for (and never more than
+/// [`MAX_JOBS`]): more only costs the time to start them.
+const JOBS_PER_CORE: usize = 4;
+
+/// The most worker threads `--jobs` may ask for on any machine.
+const MAX_JOBS: usize = 1024;
+
+/// `--jobs` from 1 to 4 threads per core here (at most 1,024).
+fn check_jobs(jobs: Option<usize>) -> Result<(), CliError> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let most = (cores * JOBS_PER_CORE).min(MAX_JOBS);
+    match jobs {
+        Some(j) if j == 0 || j > most => Err(CliError::Usage(format!(
+            "--jobs {j}: expected 1 to {most} ({JOBS_PER_CORE} threads per core, {cores} cores \
+             here; at most {MAX_JOBS})"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The seeds to run: `--seed` alone, `--seeds` from the scenario's start, or the scenario's;
+/// a range that would pass the last 64-bit seed, or hold no seed, is an error (never a run of
+/// 0 seeds that meets every expectation).
+fn seeds_of(s: &Scenario, args: &RunArgs<'_>) -> Result<Seeds, CliError> {
+    let seeds = match (args.seed, args.seeds) {
         (Some(one), _) => Seeds {
             start: one,
             count: 1,
@@ -96,7 +125,31 @@ fn seeds_of(s: &Scenario, args: &RunArgs<'_>) -> Seeds {
             count,
         },
         (None, None) => s.seeds,
+    };
+    let last = u64::MAX - 1;
+    if seeds.count == 0 {
+        return Err(CliError::Usage(match args.seeds {
+            Some(_) => "--seeds 0: expected at least 1 seed".to_string(),
+            None => format!("{}: no seed to run", s.file.display()),
+        }));
     }
+    if seeds.start.checked_add(seeds.count).is_none() {
+        return Err(CliError::Usage(match (args.seed, args.seeds) {
+            (Some(one), _) => format!("--seed {one}: expected a seed from 0 to {last}"),
+            (None, Some(count)) => format!(
+                "--seeds {count}: {} starts at seed {}, so at most {} seeds fit below the \
+                 last seed ({last})",
+                s.file.display(),
+                seeds.start,
+                u64::MAX - seeds.start
+            ),
+            (None, None) => format!(
+                "{}: its seeds pass the last seed ({last})",
+                s.file.display()
+            ),
+        }));
+    }
+    Ok(seeds)
 }
 
 /// The sweep as one JSON document (also written to a report's summary.json).

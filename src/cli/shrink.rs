@@ -11,7 +11,7 @@ use ftsim_api::{Expect, Scenario};
 use rayon::prelude::*;
 
 use super::error::{CliError, Status};
-use super::load::load_all;
+use super::load::load_one;
 use super::output::{outln, stopwatch, wrapped};
 use super::App;
 
@@ -30,14 +30,16 @@ pub fn cmd_shrink(app: &App, args: ShrinkArgs<'_>) -> Result<Status, CliError> {
     if args.max_runs == 0 {
         return Err(CliError::Usage("--max-runs must be at least 1".into()));
     }
-    let scenario = load_all(app, &[args.file.to_path_buf()])?.remove(0);
-    let started = stopwatch();
-    let (shrunk, repro) = shrink_scenario(&scenario, args.seed, args.max_runs)?;
-    let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let scenario = load_one(app, args.file)?;
     let path = args.output.map_or_else(
         || PathBuf::from(repro_name(&scenario, args.seed)),
         Path::to_path_buf,
     );
+    // Before the search: a destination that cannot be written costs nothing computed.
+    super::files::check_file(&path)?;
+    let started = stopwatch();
+    let (shrunk, repro) = shrink_scenario(&scenario, args.seed, args.max_runs)?;
+    let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
     write_repro(&path, &repro)?;
     let budget = if shrunk.exhausted {
         ", the whole budget"
@@ -122,10 +124,7 @@ fn repro_name(scenario: &Scenario, seed: u64) -> String {
 }
 
 fn write_repro(path: &Path, repro: &Repro) -> Result<(), CliError> {
-    std::fs::write(path, repro.to_json()).map_err(|error| CliError::Io {
-        path: path.to_path_buf(),
-        error,
-    })
+    super::files::write_atomic(path, repro.to_json().as_bytes())
 }
 
 /// `run --shrink`: shrinks the seed worth replaying of each scenario (in parallel on `pool`),
@@ -145,10 +144,7 @@ pub fn shrink_sweep(
     if work.is_empty() {
         return Ok(());
     }
-    std::fs::create_dir_all(dir).map_err(|error| CliError::Io {
-        path: dir.to_path_buf(),
-        error,
-    })?;
+    super::files::check_dir(dir)?;
     let results: Vec<_> = pool.install(|| {
         work.par_iter()
             .map(|(s, seed)| shrink_scenario(s, *seed, max_runs))

@@ -4,6 +4,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use super::words::{clip, clip_quoted};
+
 /// A scenario file that cannot be used, with where and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScenarioError {
@@ -41,12 +43,12 @@ pub(crate) struct Source<'a> {
 impl Source<'_> {
     /// An error at `key`, with the line that defines it when it can be found.
     pub fn err(&self, key: impl Into<String>, message: impl Into<String>) -> ScenarioError {
-        let key = key.into();
+        let key = clip(&key.into());
         ScenarioError {
             file: self.file.to_path_buf(),
             line: self.line_of(&key),
             key: Some(key),
-            message: message.into(),
+            message: clip_quoted(&message.into()),
         }
     }
 
@@ -56,7 +58,7 @@ impl Source<'_> {
             file: self.file.to_path_buf(),
             key: None,
             line: offset.map(|o| self.line_at(o)),
-            message: message.into(),
+            message: clip_quoted(&message.into()),
         }
     }
 
@@ -77,11 +79,17 @@ impl Source<'_> {
             .map(|p| p.split('[').next().unwrap_or(p))
             .collect();
         let last = *parts.last()?;
+        let parent = parts[..parts.len() - 1].join(".");
         let mut section = String::new();
+        // A key left out of its table: the table's header line.
+        let mut header = None;
         for (i, raw) in self.text.lines().enumerate() {
             let line = raw.trim();
             if line.starts_with('[') {
                 section = line.trim_matches(|c| c == '[' || c == ']').to_string();
+                if parts.len() > 1 && section == parent && header.is_none() {
+                    header = Some(i + 1);
+                }
                 continue;
             }
             let Some((k, _)) = line.split_once('=') else {
@@ -96,10 +104,10 @@ impl Source<'_> {
             if full == parts.join(".") || (parts.len() == 1 && k == last) {
                 return Some(i + 1);
             }
-            if parts.len() > 1 && full == parts[..parts.len() - 1].join(".") {
+            if parts.len() > 1 && full == parent {
                 return Some(i + 1);
             }
         }
-        None
+        header
     }
 }

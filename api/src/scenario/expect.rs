@@ -9,6 +9,7 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use super::error::{ScenarioError, Source};
+use super::words::{clip, shown};
 
 /// What a scenario expects of its sweep.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,7 +79,7 @@ pub(crate) fn expect_of(
             let make = match key.as_str() {
                 "violation" => Expect::Violation,
                 "outside" => Expect::Outside,
-                _ => return Err(c.err(format!("expect.{key}"), EXPECTED)),
+                _ => return Err(c.err(format!("expect.{}", clip(key)), EXPECTED)),
             };
             let key = format!("expect.{key}");
             match value {
@@ -86,13 +87,17 @@ pub(crate) fn expect_of(
                 toml::Value::String(name) => Err(c.err(
                     key,
                     format!(
-                        "\"{name}\" is not among the checked invariants: expected one of {}",
+                        "\"{}\" is not among the checked invariants: expected one of {}",
+                        clip(name),
                         invariants.join(", ")
                     ),
                 )),
-                other => Err(c.err(key, format!("expected an invariant name, found {other}"))),
+                other => Err(c.err(
+                    key,
+                    format!("expected an invariant name, found {}", shown(other)),
+                )),
             }
         }
-        other => Err(c.err("expect", format!("{EXPECTED}, found {other}"))),
+        other => Err(c.err("expect", format!("{EXPECTED}, found {}", shown(other)))),
     }
 }

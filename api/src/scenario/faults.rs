@@ -7,9 +7,11 @@ use sim_core::faults::{ClockSpec, CrashSpec, OmissionSpec, SlowSpec};
 use sim_core::{Duration, FaultPlan, FaultSpec, Time, PPM};
 
 use super::error::{ScenarioError, Source};
+use super::limits;
 use super::raw::{RawClocks, RawCrashes, RawFaults, RawSlow};
 use super::schedule::schedule_of;
 use super::values::{probability, signed_duration_ns};
+use super::words::{rewrite, shown};
 
 /// The random fault mix and the explicit schedule of a scenario.
 pub(crate) fn faults_of(
@@ -94,17 +96,25 @@ fn within_fault_phase(
     Ok(())
 }
 
-/// Crashed and Byzantine nodes drawn from the whole group must fit in it.
+/// Crashed and Byzantine nodes drawn from the whole group must fit in it. Each count fits on
+/// its own (the spec's validation checked it), so the error is on the Byzantine count, which
+/// the crashes leave too few nodes for, and names the crash key too.
 fn enough_nodes(c: &Source, spec: &FaultSpec, n: usize) -> Result<(), ScenarioError> {
     let crashes: usize = spec.crashes.iter().map(|s| s.max as usize).sum();
     let whole_group = spec.crashes.iter().all(|s| s.nodes.is_none());
     if let Some(b) = spec.byzantine.as_ref().filter(|b| b.nodes.is_none()) {
         if crashes + b.count as usize > n && whole_group {
+            let crash_key = match spec.crashes.len() {
+                1 => "faults.crashes.max",
+                _ => "faults.crashes[..].max",
+            };
             return Err(c.err(
-                "faults.crashes.max",
+                "faults.byzantine.count",
                 format!(
-                    "{crashes} crashes and {} Byzantine nodes need more than {n} nodes",
-                    b.count
+                    "{} Byzantine nodes and {crashes} crashes (`{crash_key}`) need more than \
+                     {n} nodes: expected `faults.byzantine.count` at most {}",
+                    b.count,
+                    n.saturating_sub(crashes)
                 ),
             ));
         }
@@ -169,7 +179,8 @@ fn crashes_of(c: &Source, value: &toml::Value) -> Result<Vec<CrashSpec>, Scenari
             "faults.crashes",
             format!(
                 "expected a table such as {{ max = 1, between = [\"0ms\", \"10ms\"] }}, or \
-                 [[faults.crashes]] tables; found {other}"
+                 [[faults.crashes]] tables; found {}",
+                shown(other)
             ),
         )),
     }
@@ -183,8 +194,15 @@ fn crash_spec_of(c: &Source, key: &str, value: &toml::Value) -> Result<CrashSpec
         } else {
             format!("{key}.{path}")
         };
-        c.err(at, e.into_inner().message().to_string())
+        let (at, message) = rewrite(Some(at), e.into_inner().message());
+        c.err(at.unwrap_or_else(|| key.to_string()), message)
     })?;
+    if let Some(w) = raw.between {
+        limits::window(c, &format!("{key}.between"), w)?;
+    }
+    if let Some(w) = raw.recover_after {
+        limits::window(c, &format!("{key}.recover_after"), w)?;
+    }
     let mid_broadcast_ppm = probability(c, &format!("{key}.mid_broadcast"), raw.mid_broadcast)?;
     let between = match raw.between {
         Some(w) => w,

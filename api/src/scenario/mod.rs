@@ -3,13 +3,17 @@
 //! [`Simulation`] runs any seed. Nothing runs until a whole file has been validated.
 
 mod budget;
+mod detector;
 mod error;
 mod expect;
 mod faults;
+mod limits;
 mod network;
 mod raw;
 mod schedule;
+mod shape;
 mod values;
+mod words;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -26,6 +30,7 @@ pub use budget::MAX_MEMORY_MIB;
 pub use error::ScenarioError;
 use error::Source;
 pub use expect::Expect;
+pub use limits::{MAX_DURATION, MAX_FAULTS};
 use raw::RawScenario;
 pub use write::{to_toml, Header};
 
@@ -65,13 +70,21 @@ pub fn load(file: &Path, catalog: &Catalog) -> Result<Scenario, ScenarioError> {
 /// Validates scenario text (`file` names it in errors).
 pub fn parse(file: &Path, text: &str, catalog: &Catalog) -> Result<Scenario, ScenarioError> {
     let c = Source { file, text };
+    let doc: toml::Table = toml::from_str(text).map_err(|e| {
+        c.err_at(
+            e.span().map(|s| s.start),
+            format!("not valid TOML: {}", words::clip_quoted(e.message())),
+        )
+    })?;
+    shape::check(&c, &doc)?;
     let raw: RawScenario = deserialize(&c)?;
+    limits::check(&c, &raw)?;
     let (protocol, _) = catalog.find(&raw.protocol).ok_or_else(|| {
         c.err(
             "protocol",
             format!(
                 "unknown protocol \"{}\": expected one of {}",
-                raw.protocol,
+                words::clip(&raw.protocol),
                 catalog.names().join(", ")
             ),
         )
@@ -102,7 +115,16 @@ fn seeds_of(c: &Source, raw: &RawScenario) -> Result<Seeds, ScenarioError> {
         return Err(c.err("seeds.count", "expected at least one seed"));
     }
     if raw.seeds.start.checked_add(raw.seeds.count).is_none() {
-        return Err(c.err("seeds", "start + count overflows a 64-bit seed"));
+        return Err(c.err(
+            "seeds.count",
+            format!(
+                "start + count is past the last seed: expected start + count to be at most {} \
+                 (found start {} and count {})",
+                u64::MAX,
+                raw.seeds.start,
+                raw.seeds.count
+            ),
+        ));
     }
     Ok(Seeds {
         start: raw.seeds.start,
@@ -130,7 +152,11 @@ fn spec_of(c: &Source, raw: &RawScenario) -> Result<RunSpec, ScenarioError> {
     Ok(RunSpec {
         nodes: n,
         network: network::network_of(c, &raw.network, n)?,
-        detector: raw.detector,
+        detector: raw
+            .detector
+            .as_ref()
+            .map(|d| detector::detector_of(c, d))
+            .transpose()?,
         config: RunConfig {
             duration: raw.duration,
             settle: raw.settle,
@@ -150,14 +176,16 @@ fn deserialize<T: serde::de::DeserializeOwned>(c: &Source) -> Result<T, Scenario
     let de = toml::Deserializer::parse(c.text).map_err(|e| {
         c.err_at(
             e.span().map(|s| s.start),
-            format!("not valid TOML: {}", e.message()),
+            format!("not valid TOML: {}", words::clip_quoted(e.message())),
         )
     })?;
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let mut err = c.err_at(inner.span().map(|s| s.start), inner.message().to_string());
-        err.key = (path != ".").then_some(path);
+        let key = (path != ".").then_some(path);
+        let (key, message) = words::rewrite(key, inner.message());
+        let mut err = c.err_at(inner.span().map(|s| s.start), message);
+        err.key = key;
         err
     })
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use sim_core::faults::{ByzantineSpec, IntermittentSpec, PartitionSpec, StorageFaults};
-use sim_core::{DetectorModel, Duration, Time};
+use sim_core::{Duration, Time};
 
 fn default_duration() -> Duration {
     Duration::from_millis(100)
@@ -43,11 +43,25 @@ pub(crate) struct RawScenario {
     #[serde(default)]
     pub network: RawNetwork,
     #[serde(default)]
-    pub detector: Option<DetectorModel>,
+    pub detector: Option<RawDetector>,
     #[serde(default)]
     pub faults: RawFaults,
     #[serde(default)]
     pub adversary: Option<String>,
+}
+
+/// `[detector]`: `kind` and the keys that go with it (read here rather than as the engine's
+/// enum, so an error names the key: `detector.delay`, not `detector`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDetector {
+    pub kind: String,
+    #[serde(default)]
+    pub delay: Option<Duration>,
+    #[serde(default)]
+    pub stabilize_at: Option<Time>,
+    #[serde(default)]
+    pub mistakes: Option<u32>,
 }
 
 #[derive(Deserialize)]

@@ -4,6 +4,8 @@
 use sim_core::{DelayDist, Duration, PPM};
 
 use super::error::{ScenarioError, Source};
+use super::limits;
+use super::words::shown;
 use crate::params::ParamValue;
 
 /// A probability between 0 and 1, as parts per million.
@@ -23,12 +25,18 @@ pub(crate) fn duration_of(
     v: &toml::Value,
 ) -> Result<Duration, ScenarioError> {
     match v {
-        toml::Value::String(s) => s
-            .parse()
-            .map_err(|e: sim_core::time::ParseDurationError| c.err(key, e.to_string())),
+        toml::Value::String(s) => {
+            let d = s
+                .parse()
+                .map_err(|e: sim_core::time::ParseDurationError| c.err(key, e.to_string()))?;
+            limits::duration(c, key, d)
+        }
         other => Err(c.err(
             key,
-            format!("expected a duration such as \"10ms\", found {other}"),
+            format!(
+                "expected a duration such as \"10ms\", found {}",
+                shown(other)
+            ),
         )),
     }
 }
@@ -42,12 +50,14 @@ pub(crate) fn signed_duration_ns(c: &Source, key: &str, text: &str) -> Result<i6
     let d: Duration = rest
         .parse()
         .map_err(|e: sim_core::time::ParseDurationError| c.err(key, e.to_string()))?;
-    i64::try_from(d.0).map(|ns| sign * ns).map_err(|_| {
-        c.err(
+    if d > limits::MAX_DURATION {
+        let max = limits::MAX_DURATION;
+        return Err(c.err(
             key,
-            format!("expected a duration under 292 years, found {text}"),
-        )
-    })
+            format!("expected a duration from -{max} to {max} (about 11.6 days), found {text}"),
+        ));
+    }
+    Ok(sign * d.0 as i64)
 }
 
 /// `"2ms"` (constant), `["1ms", "5ms"]` (uniform) or `{ min = "1ms", mean = "2ms" }`
@@ -82,7 +92,7 @@ pub(crate) fn delay_of(c: &Source, key: &str, v: &toml::Value) -> Result<DelayDi
             }
             Ok(DelayDist::Exponential { min, mean })
         }
-        other => Err(c.err(key, format!("{EXPECTED}, found {other}"))),
+        other => Err(c.err(key, format!("{EXPECTED}, found {}", shown(other)))),
     }
 }
 
@@ -100,7 +110,10 @@ pub(crate) fn param_of(
         other => {
             return Err(c.err(
                 key,
-                format!("expected a number, a boolean or a string, found {other}"),
+                format!(
+                    "expected a number, a boolean or a string, found {}",
+                    shown(other)
+                ),
             ))
         }
     })

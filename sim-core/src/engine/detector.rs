@@ -119,11 +119,16 @@ impl<P: Process, C: Choices> Engine<P, C> {
         }
         for _ in 0..mistakes {
             let c = &mut self.choices;
-            let at = Time(c.choose(Stream::Detector, Draw::Pick, stabilize_at.0 + 1));
+            let at = Time(c.choose(
+                Stream::Detector,
+                Draw::Pick,
+                stabilize_at.0.saturating_add(1),
+            ));
             let node = c.choose(Stream::Detector, Draw::Pick, self.n as u64) as NodeId;
             let other = c.choose(Stream::Detector, Draw::Pick, self.n as u64 - 1) as NodeId;
             let about = if other >= node { other + 1 } else { other };
-            let lasting = Duration(delay.0 + c.choose(Stream::Detector, Draw::Pick, delay.0 + 1));
+            let extra = c.choose(Stream::Detector, Draw::Pick, delay.0.saturating_add(1));
+            let lasting = Duration(delay.0.saturating_add(extra));
             let detect = |suspect| Ev::Detect {
                 node,
                 about,

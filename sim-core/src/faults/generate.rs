@@ -10,18 +10,25 @@ use crate::entropy::{chance, Choices, Draw, Stream};
 use crate::time::{Duration, Time};
 use crate::NodeId;
 
+/// A time drawn uniformly from the window (a window spanning all of `u64` leaves out its last
+/// nanosecond rather than overflow).
 pub(super) fn pick_time(choices: &mut dyn Choices, w: Window<Time>) -> Time {
-    let span = w[1].0.saturating_sub(w[0].0);
-    Time(w[0].0 + choices.choose(Stream::FaultPlan, Draw::Pick, span + 1))
+    Time(pick_in(choices, w[0].0, w[1].0))
 }
 
+/// A duration drawn uniformly from the window, like [`pick_time`].
 pub(super) fn pick_duration(choices: &mut dyn Choices, w: Window<Duration>) -> Duration {
-    let span = w[1].0.saturating_sub(w[0].0);
-    Duration(w[0].0 + choices.choose(Stream::FaultPlan, Draw::Pick, span + 1))
+    Duration(pick_in(choices, w[0].0, w[1].0))
+}
+
+/// A number drawn uniformly from `lo..=hi`, with arithmetic that cannot overflow.
+fn pick_in(choices: &mut dyn Choices, lo: u64, hi: u64) -> u64 {
+    let span = hi.saturating_sub(lo);
+    lo.saturating_add(choices.choose(Stream::FaultPlan, Draw::Pick, span.saturating_add(1)))
 }
 
 pub(super) fn pick_count(choices: &mut dyn Choices, min: u32, max: u32) -> u32 {
-    min + choices.choose(Stream::FaultPlan, Draw::Pick, (max - min) as u64 + 1) as u32
+    pick_in(choices, min.into(), max.max(min).into()) as u32
 }
 
 /// Picks `k` distinct nodes from `pool` (partial Fisher-Yates), in the order drawn.

@@ -1,0 +1,220 @@
+//! Writing output files safely. Every destination is checked before any seed runs, so a typo
+//! in `--report` or `--html` costs nothing computed. A file is written to a temporary file in
+//! its own directory and renamed over the destination: a reader never sees half a file, and a
+//! symlink at the destination is replaced, never written through. A report directory keeps a
+//! manifest of the files ftsim wrote there, so the next report removes its own stale files
+//! and nothing else.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::error::CliError;
+
+/// The manifest of a report directory: the files the last report wrote, one name a line.
+pub const MANIFEST: &str = ".ftsim-report-files";
+
+fn io(path: &Path, error: std::io::Error) -> CliError {
+    CliError::Io {
+        path: path.to_path_buf(),
+        error,
+    }
+}
+
+/// The directory a file is written in ("." for a bare file name).
+fn parent_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// A temporary file next to `path`, created new (never through an existing file or link).
+fn create_temp(path: &Path) -> Result<(PathBuf, File), CliError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| CliError::Usage(format!("{}: not a file name", path.display())))?;
+    let dir = parent_of(path);
+    let pid = std::process::id();
+    for attempt in 0..100u32 {
+        let temp = dir.join(format!(".{name}.ftsim-{pid}-{attempt}.tmp"));
+        match OpenOptions::new().write(true).create_new(true).open(&temp) {
+            Ok(file) => return Ok((temp, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(io(path, e)),
+        }
+    }
+    Err(io(
+        path,
+        std::io::Error::other("no free temporary file name next to it"),
+    ))
+}
+
+/// Whether `path` can be written as a file: its directory exists and takes a new file, and
+/// `path` is not a directory. Leaves nothing behind.
+pub fn check_file(path: &Path) -> Result<(), CliError> {
+    if path.is_dir() {
+        return Err(io(
+            path,
+            std::io::Error::other("it is a directory; expected a file name"),
+        ));
+    }
+    let dir = parent_of(path);
+    if !dir.is_dir() {
+        let why = format!("its directory {} does not exist", dir.display());
+        return Err(io(path, std::io::Error::other(why)));
+    }
+    let (temp, file) = create_temp(path)?;
+    drop(file);
+    fs::remove_file(&temp).map_err(|e| io(&temp, e))
+}
+
+/// Whether files can be written in `dir`, creating it if needed. Leaves nothing behind but
+/// the directory.
+pub fn check_dir(dir: &Path) -> Result<(), CliError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(io(
+            dir,
+            std::io::Error::other("it is a file; expected a directory"),
+        ));
+    }
+    fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    check_file(&dir.join("index.html"))
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same directory, renamed over
+/// `path` (which replaces a symlink there rather than following it).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let (temp, mut file) = create_temp(path)?;
+    let written = file.write_all(bytes).and_then(|()| file.flush());
+    drop(file);
+    if let Err(e) = written.and_then(|()| fs::rename(&temp, path)) {
+        let _ = fs::remove_file(&temp);
+        return Err(io(path, e));
+    }
+    Ok(())
+}
+
+/// The files an earlier report listed in `dir`'s manifest (plain names only: a manifest
+/// never makes ftsim remove anything outside the directory).
+fn listed(dir: &Path) -> Vec<String> {
+    let Ok(text) = fs::read_to_string(dir.join(MANIFEST)) else {
+        return Vec::new();
+    };
+    text.lines()
+        .map(str::trim)
+        .filter(|name| is_plain_name(name))
+        .map(str::to_string)
+        .collect()
+}
+
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && !name.contains(['/', '\\'])
+        && Path::new(name).components().count() == 1
+}
+
+/// A report being written into a directory: files go in one by one, each atomically; the
+/// index page is written first as a placeholder and last for real, so an interrupted write
+/// never leaves diagrams without an index.html that says what happened.
+pub struct ReportDir {
+    dir: PathBuf,
+    written: Vec<String>,
+}
+
+impl ReportDir {
+    /// Starts a report in `dir` (created if needed), with a placeholder index page.
+    pub fn start(dir: &Path, placeholder: &str) -> Result<Self, CliError> {
+        check_dir(dir)?;
+        let mut report = ReportDir {
+            dir: dir.to_path_buf(),
+            written: Vec::new(),
+        };
+        report.write("index.html", placeholder)?;
+        Ok(report)
+    }
+
+    /// Writes one file of the report.
+    pub fn write(&mut self, name: &str, text: &str) -> Result<(), CliError> {
+        write_atomic(&self.dir.join(name), text.as_bytes())?;
+        if !self.written.iter().any(|w| w == name) {
+            self.written.push(name.to_string());
+        }
+        Ok(())
+    }
+
+    /// Ends the report: the real index page (the last page written), then the files an earlier
+    /// report wrote and this one did not are removed, and the manifest names this one's.
+    pub fn finish(mut self, index: &str) -> Result<(), CliError> {
+        self.write("index.html", index)?;
+        for stale in listed(&self.dir) {
+            if !self.written.contains(&stale) {
+                let path = self.dir.join(&stale);
+                if path.symlink_metadata().is_ok_and(|m| !m.is_dir()) {
+                    fs::remove_file(&path).map_err(|e| io(&path, e))?;
+                }
+            }
+        }
+        let manifest = self.written.join("\n") + "\n";
+        write_atomic(&self.dir.join(MANIFEST), manifest.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(test: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("ftsim-files-{}-{test}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn an_interrupted_report_has_an_index_from_its_first_file_on() {
+        let dir = scratch("interrupted").join("report");
+        let mut report = ReportDir::start(&dir, "placeholder").unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.join("index.html")).unwrap(),
+            "placeholder"
+        );
+        report.write("a-seed-1.html", "diagram").unwrap();
+        // Dropped here as if interrupted: the index is the placeholder, never missing.
+        drop(report);
+        assert_eq!(
+            fs::read_to_string(dir.join("index.html")).unwrap(),
+            "placeholder"
+        );
+        let mut again = ReportDir::start(&dir, "placeholder").unwrap();
+        again.write("b-seed-2.html", "diagram").unwrap();
+        again.finish("the index").unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.join("index.html")).unwrap(),
+            "the index"
+        );
+        let manifest = fs::read_to_string(dir.join(MANIFEST)).unwrap();
+        assert_eq!(manifest, "index.html\nb-seed-2.html\n");
+    }
+
+    #[test]
+    fn a_manifest_never_reaches_outside_its_directory() {
+        for bad in ["../x", "/etc/passwd", "a/b", "..", ".", ""] {
+            assert!(!is_plain_name(bad), "{bad:?}");
+        }
+        assert!(is_plain_name("flooding-seed-3.html"));
+    }
+
+    #[test]
+    fn an_atomic_write_leaves_no_temporary_file() {
+        let dir = scratch("atomic");
+        let path = dir.join("out.json");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "two");
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
+    }
+}

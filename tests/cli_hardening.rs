@@ -1,0 +1,177 @@
+//! The command line against hostile or mistaken arguments: seeds past the last one, a
+//! directory where one file is meant, too many threads, destinations that cannot be written
+//! (reported before any seed runs), symlinks and stale files in a report directory.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn ftsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ftsim"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("ftsim runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn scenario(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ftsim-hard-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Exit code 2, nothing on stdout, and stderr saying `what`.
+fn refused(o: &Output, what: &str) {
+    assert_eq!(o.status.code(), Some(2), "{}{}", stdout(o), stderr(o));
+    assert!(stdout(o).is_empty(), "ran anyway:\n{}", stdout(o));
+    assert!(stderr(o).contains(what), "{}", stderr(o));
+}
+
+const PASSING: &str = "total-order-static-no-faults.toml";
+
+#[test]
+fn seeds_past_the_last_seed_are_an_error_not_a_run_of_none() {
+    let o = ftsim(&["run", &scenario(PASSING), "--seed", "18446744073709551615"]);
+    refused(&o, "expected a seed from 0 to 18446744073709551614");
+    let dir = scratch("seeds");
+    let file = dir.join("high.toml");
+    std::fs::write(
+        &file,
+        "name = \"high\"\nprotocol = \"paxos\"\nnodes = 3\n\
+         seeds = { start = 9223372036854775807, count = 5 }\nexpect = \"pass\"\n",
+    )
+    .unwrap();
+    let o = ftsim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--seeds",
+        "9223372036854775809",
+    ]);
+    refused(&o, "--seeds 9223372036854775809");
+    let o = ftsim(&["run", &scenario(PASSING), "--seeds", "0"]);
+    refused(&o, "at least 1 seed");
+    // The last seed itself runs.
+    let o = ftsim(&["run", &scenario(PASSING), "--seed", "18446744073709551614"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn replay_and_shrink_want_one_file_not_a_directory() {
+    let scenarios = scenario("");
+    let o = ftsim(&["replay", &scenarios, "--seed", "4"]);
+    refused(&o, "is a directory: expected one scenario file");
+    let o = ftsim(&["replay", ".", "--seed", "1"]);
+    refused(&o, "is a directory");
+    let o = ftsim(&["shrink", &scenarios, "--seed", "1"]);
+    refused(&o, "is a directory");
+}
+
+#[test]
+fn too_many_worker_threads_are_refused() {
+    let o = ftsim(&["run", &scenario(PASSING), "--jobs", "5000"]);
+    refused(&o, "--jobs 5000: expected 1 to");
+    let o = ftsim(&["run", &scenario(PASSING), "--jobs", "0"]);
+    refused(&o, "--jobs 0");
+}
+
+#[test]
+fn unwritable_destinations_are_reported_before_any_seed_runs() {
+    let dir = scratch("unwritable");
+    let file = dir.join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    // A sweep this long would never end: the error must come first.
+    let o = ftsim(&[
+        "run",
+        &scenario(PASSING),
+        "--seeds",
+        "1000000000000",
+        "--report",
+        file.to_str().unwrap(),
+    ]);
+    refused(&o, "expected a directory");
+    let missing = dir.join("missing").join("out.html");
+    let o = ftsim(&[
+        "replay",
+        &scenario(PASSING),
+        "--seed",
+        "1",
+        "--html",
+        missing.to_str().unwrap(),
+    ]);
+    refused(&o, "does not exist");
+    let o = ftsim(&[
+        "shrink",
+        &scenario("paxos-volatile-acceptor.toml"),
+        "--seed",
+        "1",
+        "-o",
+        missing.to_str().unwrap(),
+    ]);
+    refused(&o, "does not exist");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_in_the_report_is_replaced_not_followed_and_stale_files_go() {
+    let dir = scratch("symlink");
+    let report = dir.join("report");
+    std::fs::create_dir_all(&report).unwrap();
+    let target = dir.join("precious.txt");
+    std::fs::write(&target, "precious").unwrap();
+    std::os::unix::fs::symlink(&target, report.join("index.html")).unwrap();
+    let html = dir.join("one.html");
+    std::os::unix::fs::symlink(&target, &html).unwrap();
+    std::fs::write(report.join("mine.txt"), "the user's").unwrap();
+    std::fs::write(report.join("old-seed-1.html"), "stale").unwrap();
+    std::fs::write(report.join(".ftsim-report-files"), "old-seed-1.html\n").unwrap();
+    let o = ftsim(&[
+        "run",
+        &scenario("flooding-f1-one-round.toml"),
+        "--seeds",
+        "50",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = ftsim(&[
+        "replay",
+        &scenario(PASSING),
+        "--seed",
+        "1",
+        "--html",
+        html.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "precious");
+    for page in [report.join("index.html"), html] {
+        let meta = std::fs::symlink_metadata(&page).unwrap();
+        assert!(meta.is_file(), "{} is still a link", page.display());
+    }
+    assert!(!report.join("old-seed-1.html").exists(), "a stale diagram");
+    assert!(
+        report.join("mine.txt").exists(),
+        "a file ftsim did not write"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&report)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left");
+}

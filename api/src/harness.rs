@@ -368,7 +368,7 @@ fn outcome_text(r: &RunReport) -> String {
     match &r.outcome {
         Outcome::Panicked { message, during } => format!("panicked during {during}: {message}"),
         Outcome::BudgetExceeded { budget, limit } => {
-            format!("exceeded its {budget:?} budget of {limit}")
+            format!("exceeded its budget of {}", budget.describe(*limit))
         }
         _ => r
             .violations

@@ -12,6 +12,7 @@ use sim_core::{
 };
 
 use crate::adversaries::Adversaries;
+use crate::metrics::{Metrics, MetricsInfo, Probe};
 use crate::model::Model;
 use crate::params::{ParamValues, Params};
 use crate::protocol::{Protocol, SpecError};
@@ -145,6 +146,8 @@ pub trait Simulation: Send + Sync {
     fn params(&self) -> ParamValues;
     /// The model the protocol claims with these parameters and this group size.
     fn model(&self) -> &Model;
+    /// The figures the protocol's metric yields (latency, availability), if it declares one.
+    fn metrics(&self) -> MetricsInfo;
     /// How runs of this spec may step outside that model (empty: they cannot), one sentence
     /// each, naming the scenario key that allows it.
     fn may_step_outside(&self) -> &[String];
@@ -172,6 +175,7 @@ struct Bound<T: Protocol> {
     adversary: Option<usize>,
     model: Model,
     may_step_outside: Vec<String>,
+    metrics: Metrics<T::Process>,
 }
 
 /// A [`Simulation`] that knows its protocol's type: besides running seeds, it hands out the
@@ -205,6 +209,7 @@ pub fn prepare_typed<T: Protocol>(
     let adversary = resolve_adversary(protocol.name(), &adversaries, &mut spec)?;
     let model = protocol.model(&params, spec.nodes);
     let may_step_outside = model.scenario_breaches(protocol.name(), &spec);
+    let metrics = protocol.metrics(&params);
     Ok(Arc::new(Prepared {
         bound: Arc::new(Bound {
             protocol,
@@ -217,6 +222,7 @@ pub fn prepare_typed<T: Protocol>(
             adversary,
             model,
             may_step_outside,
+            metrics,
         }),
     }))
 }
@@ -395,6 +401,7 @@ fn panicked(seed: u64, plan: FaultPlan, message: String, during: &str) -> RunRep
         outside_assumptions: Vec::new(),
         trace: None,
         states: Vec::new(),
+        measured: Default::default(),
     }
 }
 
@@ -417,6 +424,10 @@ impl<T: Protocol> Simulation for Prepared<T> {
 
     fn may_step_outside(&self) -> &[String] {
         &self.bound.may_step_outside
+    }
+
+    fn metrics(&self) -> MetricsInfo {
+        self.bound.metrics.info()
     }
 
     fn run(&self, seed: u64, options: RunOptions<'_>) -> RunReport {
@@ -504,8 +515,17 @@ impl<T: Protocol> Prepared<T> {
     ) -> (RunReport, Option<C>) {
         let kept = plan.clone();
         let run = guarded(|| {
-            let mut engine = Engine::with_choices(self.setup(plan, trace), seed, choices);
-            let report = engine.run();
+            let mut setup = self.setup(plan, trace);
+            let probe = self.bound.metrics.measure().map(|measure| {
+                let (probe, monitor) = Probe::new(measure);
+                setup.properties.push(monitor);
+                probe
+            });
+            let mut engine = Engine::with_choices(setup, seed, choices);
+            let mut report = engine.run();
+            if let Some(probe) = probe {
+                report.measured = probe.finish(report.stats.end_time);
+            }
             (report, engine.into_choices())
         });
         let (mut report, choices) = match run {

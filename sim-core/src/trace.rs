@@ -262,8 +262,30 @@ pub struct Violation {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Budget {
-    /// The event budget (`max_events`).
+    /// The event budget (`max_events`); the limit is a number of events.
     Events,
+    /// The wall time a sweep gives one seed (its watchdog); the limit is in milliseconds. A
+    /// protocol stuck in a handler never returns to the event loop, so only the sweep, which
+    /// runs the seed on a thread it can abandon, can end it.
+    WallTime,
+}
+
+impl Budget {
+    /// The budget and its limit in words: "1000000 events", "60000 ms of wall time".
+    pub fn describe(self, limit: u64) -> String {
+        match self {
+            Budget::Events => format!("{limit} events"),
+            Budget::WallTime => format!("{limit} ms of wall time"),
+        }
+    }
+
+    /// The budget's name in one word, as summaries count it: "events", "wall time".
+    pub fn name(self) -> &'static str {
+        match self {
+            Budget::Events => "events",
+            Budget::WallTime => "wall time",
+        }
+    }
 }
 
 /// How a run ended.
@@ -364,4 +386,31 @@ pub struct RunReport {
     /// When tracing was on: each process's state after its events, where it changed.
     #[serde(default)]
     pub states: Vec<ProcessState>,
+    /// What the protocol's declared metric measured (latencies, availability). The engine
+    /// leaves it empty; ftsim-api fills it from the observations after the run.
+    #[serde(default, skip_serializing_if = "Measured::is_empty")]
+    pub measured: Measured,
+}
+
+/// What a protocol's declared metric measured in one run: latency samples (time to decide,
+/// deliver, commit, answer) and, for a service, how long it answered within its grace out of
+/// how long it was watched. Filled outside the engine; never part of the trace hash.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Measured {
+    /// Latency samples, in nanoseconds of virtual time.
+    #[serde(default)]
+    pub latencies_ns: Vec<u64>,
+    /// Virtual time the service answered requests within their grace, in nanoseconds.
+    #[serde(default)]
+    pub available_ns: u64,
+    /// Virtual time the service was watched, in nanoseconds (0: no availability measured).
+    #[serde(default)]
+    pub watched_ns: u64,
+}
+
+impl Measured {
+    /// Whether nothing was measured.
+    pub fn is_empty(&self) -> bool {
+        self.latencies_ns.is_empty() && self.watched_ns == 0
+    }
 }

@@ -19,6 +19,7 @@ pub mod error;
 mod list;
 mod load;
 mod output;
+mod progress;
 mod replay;
 mod report;
 mod run;

@@ -1,16 +1,17 @@
-//! `ftsim run`: every scenario over its seeds, in parallel, then one line each (or JSON) and,
-//! on request, an HTML report.
+//! `ftsim run`: every scenario over its seeds, in parallel; each scenario's lines printed as it
+//! finishes (or JSON at the end), one progress bar for the whole sweep, and, on request, an
+//! HTML report.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use ftsim_api::sweep::{self, ScenarioSummary, Seeds};
 use ftsim_api::Scenario;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use super::error::{CliError, Status};
 use super::load::load_all;
 use super::output::{color_wanted, out, outln, stopwatch};
+use super::progress::Progress;
 use super::report::write_report;
 use super::shrink;
 use super::{App, Format};
@@ -39,27 +40,28 @@ pub fn cmd_run(app: &App, args: RunArgs<'_>) -> Result<Status, CliError> {
         .num_threads(args.jobs.unwrap_or(0))
         .build()
         .map_err(|e| CliError::Usage(format!("cannot start worker threads: {e}")))?;
-    let show_progress = std::io::stderr().is_terminal();
-    let summaries: Vec<ScenarioSummary> = scenarios
-        .iter()
-        .map(|s| {
-            let seeds = seeds_of(s, &args);
-            let bar = show_progress.then(|| progress_bar(seeds.count, &s.name));
-            let started = stopwatch();
-            let tally = pool.install(|| {
-                sweep::tally(s.simulation.as_ref(), seeds, &|| {
-                    if let Some(b) = &bar {
-                        b.inc(1);
-                    }
-                })
-            });
-            if let Some(b) = bar {
-                b.finish_and_clear();
-            }
-            let elapsed_ms = started.elapsed().as_millis() as u64;
-            sweep::summarize(s, seeds, tally, elapsed_ms, &app.program)
-        })
-        .collect();
+    let total_seeds = scenarios.iter().map(|s| seeds_of(s, &args).count).sum();
+    let progress = Progress::new(
+        std::io::stderr().is_terminal(),
+        scenarios.len(),
+        total_seeds,
+    );
+    let color = color_wanted(std::io::stdout().is_terminal());
+    let mut summaries: Vec<ScenarioSummary> = Vec::with_capacity(scenarios.len());
+    for s in &scenarios {
+        let seeds = seeds_of(s, &args);
+        let started = stopwatch();
+        let tally =
+            pool.install(|| sweep::tally(s.simulation.as_ref(), seeds, &|| progress.seed()));
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let summary = sweep::summarize(s, seeds, tally, elapsed_ms, &app.program);
+        if args.format == Format::Text {
+            progress.print(&reports::table::render_scenario(&summary, color));
+        }
+        summaries.push(summary);
+        progress.scenarios_done(summaries.len());
+    }
+    progress.finish();
     let all_ok = summaries.iter().all(|s| s.ok);
     if let Some(dir) = args.report {
         write_report(app, dir, &scenarios, &summaries, all_ok)?;
@@ -73,10 +75,7 @@ pub fn cmd_run(app: &App, args: RunArgs<'_>) -> Result<Status, CliError> {
     }
     match args.format {
         Format::Json => outln(&sweep_json(&summaries, all_ok)),
-        Format::Text => out(&reports::table::render_table(
-            &summaries,
-            color_wanted(std::io::stdout().is_terminal()),
-        )),
+        Format::Text => out(&reports::table::render_footer(&summaries)),
     }
     Ok(if all_ok { Status::Met } else { Status::NotMet })
 }
@@ -100,15 +99,4 @@ fn seeds_of(s: &Scenario, args: &RunArgs<'_>) -> Seeds {
 pub fn sweep_json(summaries: &[ScenarioSummary], all_ok: bool) -> String {
     let doc = serde_json::json!({ "ok": all_ok, "scenarios": summaries });
     serde_json::to_string_pretty(&doc).unwrap_or_default()
-}
-
-fn progress_bar(len: u64, name: &str) -> ProgressBar {
-    let bar = ProgressBar::new(len);
-    if let Ok(style) = ProgressStyle::with_template(
-        "{prefix:.bold} [{bar:30}] {pos}/{len} seeds ({per_sec}, eta {eta})",
-    ) {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.set_prefix(name.to_string());
-    bar
 }

@@ -5,7 +5,8 @@ use crate::simulation::Simulation;
 
 use super::Tally;
 
-/// Whether the tally meets `expect`, and, if not, why (every problem, joined).
+/// Whether the tally meets `expect`, and the verdict in words: if not, why (every problem,
+/// joined); if so, what was found ("met: ...").
 pub fn judge(expect: &Expect, sim: &dyn Simulation, t: &Tally) -> (bool, String) {
     let mut problems = Vec::new();
     match expect {
@@ -66,5 +67,47 @@ pub fn judge(expect: &Expect, sim: &dyn Simulation, t: &Tally) -> (bool, String)
             t.first_budget_seed.unwrap_or_default()
         ));
     }
-    (problems.is_empty(), problems.join("; "))
+    if problems.is_empty() {
+        (true, met(expect, sim, t))
+    } else {
+        (false, problems.join("; "))
+    }
+}
+
+/// What a met expectation found, in words: a pass says what passed and which `sometimes`
+/// properties were reached; an expected violation says how often it was found and where.
+fn met(expect: &Expect, sim: &dyn Simulation, t: &Tally) -> String {
+    match expect {
+        Expect::Pass => {
+            let mut text = format!(
+                "met: every run inside the protocol's model passed ({} of {} run(s) \
+                 inside it)",
+                t.runs - t.outside_runs,
+                t.runs
+            );
+            let sometimes: Vec<String> = sim
+                .spec()
+                .sometimes
+                .iter()
+                .flatten()
+                .map(|name| format!("\"{name}\" in {}", t.reached.get(name).unwrap_or(&0)))
+                .collect();
+            if !sometimes.is_empty() {
+                text.push_str(&format!("; reached {}", sometimes.join(", ")));
+            }
+            text
+        }
+        Expect::Violation(name) => format!(
+            "met: \"{name}\" violated inside the protocol's model in {} of {} run(s) (seed {})",
+            t.violations.get(name).unwrap_or(&0),
+            t.runs,
+            t.first_seed_by_invariant.get(name).unwrap_or(&0)
+        ),
+        Expect::Outside(name) => format!(
+            "met: \"{name}\" violated outside the protocol's model in {} of {} run(s) (seed {})",
+            t.outside_violations.get(name).unwrap_or(&0),
+            t.runs,
+            t.first_outside_seed_by_invariant.get(name).unwrap_or(&0)
+        ),
+    }
 }

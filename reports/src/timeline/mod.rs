@@ -145,8 +145,13 @@ pub fn verdict(report: &RunReport) -> String {
         Outcome::BudgetExceeded { budget, limit } => wrap(
             "",
             &format!(
-                "verdict: BUDGET EXCEEDED, {limit} {budget:?} used up (a livelock, or a run that \
-                 never quiesces)"
+                "verdict: BUDGET EXCEEDED: {}, {} used up ({})",
+                budget.name(),
+                budget.describe(*limit),
+                match budget {
+                    sim_core::trace::Budget::Events => "a livelock, or a run that never quiesces",
+                    sim_core::trace::Budget::WallTime => "a handler that never returns",
+                }
             ),
             2,
         ),

@@ -280,6 +280,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
                 .tracer
                 .as_ref()
                 .map_or_else(Vec::new, |t| t.states.clone()),
+            measured: Default::default(),
         }
     }
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use ftsim_api::sweep::ScenarioSummary;
+use ftsim_api::Duration;
 
 use crate::timeline::wrap;
 
@@ -31,32 +32,93 @@ pub fn truncate(name: &str, width: usize) -> String {
     format!("{kept}…")
 }
 
-/// "agreement 412 (seed 3), validity 2 (seed 17)": runs per invariant and the seed to replay.
-fn counts_text(runs: &BTreeMap<String, u64>, seeds: &BTreeMap<String, u64>) -> String {
+/// "agreement 412 (41.2%; seed 3: 13 events)": runs per invariant, their share of all runs,
+/// and the shortest run to replay.
+fn counts_text(runs: &BTreeMap<String, u64>, s: &ScenarioSummary) -> String {
+    let percent = |n: u64| n as f64 * 100.0 / s.runs.max(1) as f64;
     runs.iter()
-        .map(|(name, n)| match seeds.get(name) {
-            Some(seed) => format!("{name} {n} (seed {seed})"),
-            None => format!("{name} {n}"),
+        .map(|(name, &n)| {
+            let seed = s.replay_seed_by_invariant.get(name);
+            let events = s.replay_events_by_invariant.get(name);
+            match (seed, events) {
+                (Some(seed), Some(events)) => format!(
+                    "{name} {n} ({:.1}%; seed {seed}: {events} events)",
+                    percent(n)
+                ),
+                _ => format!("{name} {n} ({:.1}%)", percent(n)),
+            }
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `v` to three significant digits (a percentile is a histogram bound, good to 6%).
+fn round3(v: u64) -> u64 {
+    let mut unit = 1;
+    while v / unit >= 1000 {
+        unit *= 10;
+    }
+    v.saturating_add(unit / 2) / unit * unit
+}
+
+/// "time to decide p50 3.1ms p99 7.9ms; 41.2 messages/run; writes answered 99.1%": the
+/// protocol's figures, if it declares a metric.
+fn figures_text(s: &ScenarioSummary) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(l) = &s.latency {
+        let ns = |v: Option<u64>| v.map_or("-".to_string(), |v| Duration(round3(v)).to_string());
+        parts.push(format!(
+            "{} p50 {} p99 {}",
+            l.name,
+            ns(l.p50_ns),
+            ns(l.p99_ns)
+        ));
+    }
+    if s.runs > 0 {
+        parts.push(format!(
+            "{:.1} messages/run",
+            s.messages as f64 / s.runs as f64
+        ));
+    }
+    if let Some(a) = &s.availability {
+        parts.push(format!("{} {:.1}%", a.name, a.percent()));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// The detail sentences of one scenario, before wrapping.
 fn details(s: &ScenarioSummary) -> Vec<String> {
     let mut lines = vec![format!("{}; expect {}", s.protocol, s.expect)];
     if !s.violations.is_empty() {
-        lines.push(format!(
-            "violated: {}",
-            counts_text(&s.violations, &s.first_failing_seed_by_invariant)
-        ));
+        lines.push(format!("violated: {}", counts_text(&s.violations, s)));
     }
     if !s.outside_violations.is_empty() {
         lines.push(format!(
             "outside the protocol's assumptions: {}",
-            counts_text(&s.outside_violations, &s.first_outside_seed_by_invariant)
+            counts_text(&s.outside_violations, s)
         ));
     }
+    if let Some(text) = figures_text(s) {
+        lines.push(text);
+    }
+    if !s.sometimes_reached.is_empty() {
+        let reached: Vec<String> = s
+            .sometimes_reached
+            .iter()
+            .map(|(name, n)| format!("{name} {n}"))
+            .collect();
+        lines.push(format!("sometimes reached: {}", reached.join(", ")));
+    }
+    lines.push(if s.faults_fired.is_empty() {
+        "faults: none happened".to_string()
+    } else {
+        let fired: Vec<String> = s
+            .faults_fired
+            .iter()
+            .map(|(kind, n)| format!("{kind} {n}"))
+            .collect();
+        format!("faults: {}", fired.join(", "))
+    });
     for why in &s.may_step_outside {
         lines.push(format!(
             "may step outside the protocol's assumptions: {why}"
@@ -99,13 +161,21 @@ pub fn render_scenario(s: &ScenarioSummary, color: bool) -> String {
         let _ = writeln!(out, "{}", paint("31", &text));
     }
     if let Some(cmd) = &s.replay {
-        let _ = writeln!(
-            out,
-            "{}",
-            wrap(&pad, &format!("replay: {cmd}"), DETAIL_INDENT)
-        );
+        out.push_str(&replay_lines(cmd));
     }
     out
+}
+
+/// "replay: COMMAND" on one line if it fits; else the command alone on the next line, so it
+/// copies whole; wrapped only if even that is too long.
+fn replay_lines(cmd: &str) -> String {
+    let pad = " ".repeat(DETAIL_INDENT);
+    let one = format!("{pad}replay: {cmd}");
+    if one.chars().count() <= COLUMNS {
+        return one + "\n";
+    }
+    let deeper = " ".repeat(DETAIL_INDENT + 2);
+    format!("{pad}replay:\n{}\n", wrap(&deeper, cmd, DETAIL_INDENT + 2))
 }
 
 /// The last line: how many scenarios met their expectation.
@@ -144,6 +214,7 @@ mod tests {
             name: name.to_string(),
             file: file.clone(),
             protocol: "primary-backup".into(),
+            point: None,
             seed_start: 0,
             seeds: 1_000_000,
             runs: 1_000_000,
@@ -154,6 +225,8 @@ mod tests {
             outside_runs: 40,
             outside_violations: [(long.clone(), 40)].into(),
             first_outside_seed_by_invariant: [(long.clone(), 77)].into(),
+            replay_seed_by_invariant: [(long.clone(), 12)].into(),
+            replay_events_by_invariant: [(long.clone(), 130)].into(),
             first_outside_reason: Some("node 2 crashed while the model allows one crash".into()),
             may_step_outside: vec!["`crashes.count = 3` allows more crashes than the \
                                     protocol tolerates (1)"
@@ -167,8 +240,14 @@ mod tests {
             replay_seed: Some(12),
             replay: Some(format!("ftsim replay {file} --seed 12")),
             events: 1,
+            messages: 1,
+            faults_fired: Default::default(),
+            nondeterministic_runs: 0,
+            latency: None,
+            availability: None,
             sweep_hash: "0".into(),
             elapsed_ms: 1,
+            tally: Default::default(),
         }
     }
 

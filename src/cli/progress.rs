@@ -45,6 +45,13 @@ impl Progress {
         }
     }
 
+    /// `count` seeds need not run (their scenario's result was already there).
+    pub fn seeds(&self, count: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(count);
+        }
+    }
+
     /// Prints `text` on stdout above the bar.
     pub fn print(&self, text: &str) {
         match &self.bar {

@@ -11,7 +11,7 @@ use ftsim_api::sweep::replay_command;
 use ftsim_api::{RunOptions, RunReport};
 
 use super::error::{CliError, Status};
-use super::load::load_all;
+use super::load::load_one;
 use super::output::{color_wanted, out, outln, wrapped};
 use super::{App, ReplayFormat};
 
@@ -26,7 +26,12 @@ pub struct ReplayArgs<'a> {
 /// What to replay.
 pub enum Target<'a> {
     /// One seed of a scenario file.
-    Seed { file: &'a Path, seed: u64 },
+    Seed {
+        file: &'a Path,
+        seed: u64,
+        /// The point of the file's `[sweep]` grid (1-based), if it has one.
+        point: Option<usize>,
+    },
     /// The run of a repro file.
     Repro(&'a Path),
 }
@@ -55,7 +60,7 @@ pub fn cmd_replay(app: &App, target: Target<'_>, args: ReplayArgs<'_>) -> Result
         filter,
     } = args;
     let (shown, report) = match target {
-        Target::Seed { file, seed } => replay_seed(app, file, seed)?,
+        Target::Seed { file, seed, point } => replay_seed(app, file, seed, point)?,
         Target::Repro(path) => replay_repro(app, path)?,
     };
     if let Some(&n) = filter.nodes.iter().find(|&&n| n >= shown.nodes) {
@@ -84,8 +89,13 @@ pub fn cmd_replay(app: &App, target: Target<'_>, args: ReplayArgs<'_>) -> Result
     })
 }
 
-fn replay_seed(app: &App, file: &Path, seed: u64) -> Result<(Shown, RunReport), CliError> {
-    let scenario = load_all(app, &[file.to_path_buf()])?.remove(0);
+fn replay_seed(
+    app: &App,
+    file: &Path,
+    seed: u64,
+    point: Option<usize>,
+) -> Result<(Shown, RunReport), CliError> {
+    let scenario = load_one(app, file, point)?;
     let report = scenario.simulation.run(seed, RunOptions::traced());
     let shown = Shown {
         title: format!("scenario {} ({})", scenario.name, scenario.file.display()),

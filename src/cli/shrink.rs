@@ -11,7 +11,7 @@ use ftsim_api::{Expect, Scenario};
 use rayon::prelude::*;
 
 use super::error::{CliError, Status};
-use super::load::load_all;
+use super::load::load_one;
 use super::output::{outln, stopwatch, wrapped};
 use super::App;
 
@@ -24,13 +24,15 @@ pub struct ShrinkArgs<'a> {
     pub seed: u64,
     pub output: Option<&'a Path>,
     pub max_runs: u64,
+    /// The point of the file's `[sweep]` grid (1-based), if it has one.
+    pub point: Option<usize>,
 }
 
 pub fn cmd_shrink(app: &App, args: ShrinkArgs<'_>) -> Result<Status, CliError> {
     if args.max_runs == 0 {
         return Err(CliError::Usage("--max-runs must be at least 1".into()));
     }
-    let scenario = load_all(app, &[args.file.to_path_buf()])?.remove(0);
+    let scenario = load_one(app, args.file, args.point)?;
     let started = stopwatch();
     let (shrunk, repro) = shrink_scenario(&scenario, args.seed, args.max_runs)?;
     let wall_ms = started.elapsed().as_secs_f64() * 1000.0;

@@ -1,13 +1,13 @@
 //! Whether a sweep met its scenario's expectation, and why not, in words.
 
 use crate::scenario::Expect;
-use crate::simulation::Simulation;
 
 use super::Tally;
 
-/// Whether the tally meets `expect`, and the verdict in words: if not, why (every problem,
+/// Whether the tally meets `expect` (`sometimes`: the tracked `sometimes` properties, each of
+/// which a passing sweep must reach), and the verdict in words: if not, why (every problem,
 /// joined); if so, what was found ("met: ...").
-pub fn judge(expect: &Expect, sim: &dyn Simulation, t: &Tally) -> (bool, String) {
+pub fn judge(expect: &Expect, sometimes: &[String], t: &Tally) -> (bool, String) {
     let mut problems = Vec::new();
     match expect {
         Expect::Pass => {
@@ -17,7 +17,7 @@ pub fn judge(expect: &Expect, sim: &dyn Simulation, t: &Tally) -> (bool, String)
                     t.failed_runs, t.runs
                 ));
             }
-            for name in sim.spec().sometimes.iter().flatten() {
+            for name in sometimes {
                 if t.reached.get(name).copied().unwrap_or(0) == 0 {
                     problems.push(format!(
                         "`sometimes` property \"{name}\" was never reached: the sweep may be vacuous"
@@ -62,13 +62,21 @@ pub fn judge(expect: &Expect, sim: &dyn Simulation, t: &Tally) -> (bool, String)
     }
     if t.budget_exceeded > 0 && *expect != Expect::Pass {
         problems.push(format!(
-            "{} run(s) exceeded the event budget (first: seed {})",
+            "{} run(s) exceeded a budget: the event budget, or the wall time a seed may take \
+             (first: seed {})",
             t.budget_exceeded,
             t.first_budget_seed.unwrap_or_default()
         ));
     }
+    if let Some(seed) = t.first_nondeterministic_seed {
+        problems.push(format!(
+            "{} seed(s) ran differently the second time (first: seed {seed}): something \
+             outside the seed reaches the run (a HashMap's order, the clock, shared state)",
+            t.nondeterministic
+        ));
+    }
     if problems.is_empty() {
-        (true, met(expect, sim, t))
+        (true, met(expect, sometimes, t))
     } else {
         (false, problems.join("; "))
     }
@@ -76,7 +84,7 @@ pub fn judge(expect: &Expect, sim: &dyn Simulation, t: &Tally) -> (bool, String)
 
 /// What a met expectation found, in words: a pass says what passed and which `sometimes`
 /// properties were reached; an expected violation says how often it was found and where.
-fn met(expect: &Expect, sim: &dyn Simulation, t: &Tally) -> String {
+fn met(expect: &Expect, sometimes: &[String], t: &Tally) -> String {
     match expect {
         Expect::Pass => {
             let mut text = format!(
@@ -85,15 +93,12 @@ fn met(expect: &Expect, sim: &dyn Simulation, t: &Tally) -> String {
                 t.runs - t.outside_runs,
                 t.runs
             );
-            let sometimes: Vec<String> = sim
-                .spec()
-                .sometimes
+            let reached: Vec<String> = sometimes
                 .iter()
-                .flatten()
                 .map(|name| format!("\"{name}\" in {}", t.reached.get(name).unwrap_or(&0)))
                 .collect();
-            if !sometimes.is_empty() {
-                text.push_str(&format!("; reached {}", sometimes.join(", ")));
+            if !reached.is_empty() {
+                text.push_str(&format!("; reached {}", reached.join(", ")));
             }
             text
         }
@@ -101,13 +106,13 @@ fn met(expect: &Expect, sim: &dyn Simulation, t: &Tally) -> String {
             "met: \"{name}\" violated inside the protocol's model in {} of {} run(s) (seed {})",
             t.violations.get(name).unwrap_or(&0),
             t.runs,
-            t.first_seed_by_invariant.get(name).unwrap_or(&0)
+            t.shortest_by_invariant.get(name).map_or(0, |r| r.1)
         ),
         Expect::Outside(name) => format!(
             "met: \"{name}\" violated outside the protocol's model in {} of {} run(s) (seed {})",
             t.outside_violations.get(name).unwrap_or(&0),
             t.runs,
-            t.first_outside_seed_by_invariant.get(name).unwrap_or(&0)
+            t.shortest_outside_by_invariant.get(name).map_or(0, |r| r.1)
         ),
     }
 }

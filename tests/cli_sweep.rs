@@ -575,3 +575,63 @@ fn the_byzantine_envelope_holds_one_traitor_from_four_generals() {
         assert!(row(n).split_whitespace().nth(1) == Some("1"), "{text}");
     }
 }
+
+#[test]
+fn swarm_prints_the_mix_of_the_failing_seed_and_replays_it() {
+    let file = format!(
+        "{}/primary-backup-timeout-only-partition.toml",
+        scenarios_dir()
+    );
+    let o = ftsim(&[
+        "run", "--swarm", "--format", "json", "--seeds", "300", &file,
+    ]);
+    let doc = json(&o);
+    let s = &doc["scenarios"][0];
+    assert_eq!(s["swarm"], true);
+    let mix = s["swarm_mix"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no mix: {s}"));
+    assert!(mix.contains("partitions"), "{mix}");
+    let replay = s["replay"].as_str().unwrap();
+    assert!(replay.ends_with(" --swarm"), "{replay}");
+    let seed = s["replay_seed"].as_u64().unwrap().to_string();
+    let o = ftsim(&[
+        "replay", &file, "--seed", &seed, "--swarm", "--format", "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "the swarm seed fails again");
+    let text = stdout(&ftsim(&["run", "--swarm", "--seeds", "300", &file]));
+    assert!(
+        text.contains(&format!("swarm: seed {seed} drew ")),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_flooding_envelope_is_rounds_minus_one_crashes() {
+    let o = ftsim(&[
+        "classify",
+        "--envelope",
+        "--max-faults",
+        "2",
+        "--seeds",
+        "200",
+        &study("envelope-flooding.toml"),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = stdout(&o);
+    assert_fits_80(&text);
+    // Two rounds tolerate one crash at any size; a chain of two breaks agreement once a
+    // correct process is left to disagree with (n = 3 leaves only one).
+    for n in 4..=7 {
+        let row = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{n} ")))
+            .unwrap_or_else(|| panic!("no row n = {n}: {text}"));
+        assert!(row.contains("  1  f = 2: agreement, seed "), "{text}");
+    }
+}

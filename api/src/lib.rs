@@ -33,6 +33,7 @@ pub mod repro;
 pub mod scenario;
 pub mod shrink;
 pub mod simulation;
+pub mod swarm;
 pub mod sweep;
 pub mod table;
 

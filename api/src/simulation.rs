@@ -160,6 +160,11 @@ pub trait Simulation: Send + Sync {
     /// The same protocol and parameters prepared for another spec, validated as a scenario's
     /// would be (a shrinker tries smaller groups this way; the protocol's checks decide).
     fn with_spec(&self, spec: RunSpec) -> Result<Arc<dyn Simulation>, SpecError>;
+    /// The same simulation in swarm mode: each seed draws its own fault mix within the
+    /// spec's bounds before its plan ([`crate::swarm`]).
+    fn swarmed(&self) -> Arc<dyn Simulation>;
+    /// In swarm mode, the fault mix `seed` draws, in words.
+    fn swarm_mix(&self, seed: u64) -> Option<String>;
 }
 
 /// Everything a run of protocol `T` needs, resolved once.
@@ -182,6 +187,8 @@ struct Bound<T: Protocol> {
 /// engine after a run, to look at the processes' final states and stable storage.
 pub struct Prepared<T: Protocol> {
     bound: Arc<Bound<T>>,
+    /// Each seed draws its own fault mix first (`run --swarm`, [`crate::swarm`]).
+    swarm: bool,
 }
 
 /// Prepares a typed protocol and parameters for `spec` (see [`AnyProtocol::prepare`]).
@@ -224,6 +231,7 @@ pub fn prepare_typed<T: Protocol>(
             may_step_outside,
             metrics,
         }),
+        swarm: false,
     }))
 }
 
@@ -339,6 +347,15 @@ fn resolve_adversary<T: Protocol>(
 }
 
 impl<T: Protocol> Prepared<T> {
+    /// The plan `seed` draws: from the spec's fault mix, or in swarm mode from the seed's own.
+    fn drawn_plan(&self, seed: u64) -> FaultPlan {
+        let spec = &self.bound.spec;
+        if !self.swarm {
+            return spec.plan(seed);
+        }
+        crate::swarm::mix(&spec.faults, seed).plan_for(spec.nodes, seed, &spec.schedule)
+    }
+
     /// Runs one seed and returns the engine, whose `states()` and `stable()` are the nodes'
     /// final states (a protocol panic is in its report, `run()`). The decisions come from the
     /// seed: `options.choices` is not used here (see [`Simulation::run_recorded`]).
@@ -484,6 +501,19 @@ impl<T: Protocol> Simulation for Prepared<T> {
         let prepared: Arc<dyn Simulation> = prepare_typed(b.protocol, b.params.clone(), spec)?;
         Ok(prepared)
     }
+
+    fn swarmed(&self) -> Arc<dyn Simulation> {
+        Arc::new(Prepared {
+            bound: Arc::clone(&self.bound),
+            swarm: true,
+        })
+    }
+
+    fn swarm_mix(&self, seed: u64) -> Option<String> {
+        let faults = &self.bound.spec.faults;
+        self.swarm
+            .then(|| crate::swarm::describe(faults, &crate::swarm::mix(faults, seed)))
+    }
 }
 
 impl<T: Protocol> Prepared<T> {
@@ -492,7 +522,7 @@ impl<T: Protocol> Prepared<T> {
     fn plan_of(&self, seed: u64, options: &RunOptions<'_>) -> Result<FaultPlan, Box<RunReport>> {
         match options.plan {
             Some(plan) => Ok(plan.clone()),
-            None => guarded(|| self.bound.spec.plan(seed)).map_err(|message| {
+            None => guarded(|| self.drawn_plan(seed)).map_err(|message| {
                 Box::new(panicked(
                     seed,
                     FaultPlan::default(),

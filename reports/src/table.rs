@@ -119,6 +119,9 @@ fn details(s: &ScenarioSummary) -> Vec<String> {
             .collect();
         format!("faults: {}", fired.join(", "))
     });
+    if let (Some(seed), Some(mix)) = (s.replay_seed, &s.swarm_mix) {
+        lines.push(format!("swarm: seed {seed} drew {mix}"));
+    }
     for why in &s.may_step_outside {
         lines.push(format!(
             "may step outside the protocol's assumptions: {why}"
@@ -238,6 +241,8 @@ mod tests {
             ok,
             verdict: if ok { String::new() } else { "x ".repeat(90) },
             replay_seed: Some(12),
+            swarm: false,
+            swarm_mix: None,
             replay: Some(format!("ftsim replay {file} --seed 12")),
             events: 1,
             messages: 1,

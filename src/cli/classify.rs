@@ -11,6 +11,8 @@
 //! The envelope (`--envelope`): for each group size of the file's `[sweep] nodes` (or the
 //! scenario's own), the largest number f of crashed nodes (or Byzantine nodes, with
 //! `--byzantine`) with no violation in any run, and the first f that breaks, with its seed.
+//! The faults come as the file's own `[faults]` make them (its crash spec, say mid-broadcast
+//! chains, with the count set to f); its other faults stay.
 //! Every variant is an ordinary scenario, the file's text edited and parsed again, so it is
 //! validated like a file and each of its runs replays.
 
@@ -91,9 +93,9 @@ fn classes(d: Duration, byzantine: bool) -> Vec<Class> {
     all
 }
 
-/// The scenario's text as a table without its faults, loss, grid and expectation (a variant
-/// judges safety and liveness itself).
-fn base_table(file: &Path) -> Result<toml::Table, CliError> {
+/// The scenario's text as a table without its grid, `sometimes` and expectation (a variant
+/// judges safety and liveness itself), and unless `keep_faults`, without its faults and loss.
+fn base_table(file: &Path, keep_faults: bool) -> Result<toml::Table, CliError> {
     let text = std::fs::read_to_string(file).map_err(|error| CliError::Io {
         path: file.to_path_buf(),
         error,
@@ -101,10 +103,14 @@ fn base_table(file: &Path) -> Result<toml::Table, CliError> {
     let mut table: toml::Table = text
         .parse()
         .map_err(|e| CliError::Usage(format!("{}: not valid TOML: {e}", file.display())))?;
-    for key in ["faults", "sweep", "sometimes"] {
+    for key in ["sweep", "sometimes"] {
         table.remove(key);
     }
     table.insert("expect".into(), toml::Value::String("pass".into()));
+    if keep_faults {
+        return Ok(table);
+    }
+    table.remove("faults");
     if let Some(toml::Value::Table(network)) = table.get_mut("network") {
         network.remove("loss");
     }
@@ -142,7 +148,12 @@ fn variant(
     for (key, v) in keys {
         set(&mut table, key, v.clone());
     }
-    let text = toml::to_string(&table).map_err(|e| CliError::Usage(e.to_string()))?;
+    parse_table(app, file, &table)
+}
+
+/// A scenario table as a scenario, validated like a file.
+fn parse_table(app: &App, file: &Path, table: &toml::Table) -> Result<Scenario, CliError> {
+    let text = toml::to_string(table).map_err(|e| CliError::Usage(e.to_string()))?;
     ftsim_api::scenario::parse(file, &text, &app.catalog).map_err(|e| CliError::Scenarios(vec![e]))
 }
 
@@ -206,11 +217,12 @@ pub fn cmd_classify(app: &App, args: ClassifyArgs<'_>) -> Result<Status, CliErro
     let pool = rayon::ThreadPoolBuilder::new()
         .build()
         .map_err(|e| CliError::Usage(format!("cannot start worker threads: {e}")))?;
-    let base = base_table(args.file)?;
-    let first = variant(app, args.file, &base, &[])?;
     if args.envelope {
-        return envelope(app, &args, &base, &first, &pool);
+        let base = base_table(args.file, true)?;
+        return envelope(app, &args, &base, &pool);
     }
+    let base = base_table(args.file, false)?;
+    let first = variant(app, args.file, &base, &[])?;
     let byzantine = app
         .catalog
         .find(first.simulation.protocol())
@@ -256,9 +268,9 @@ fn envelope(
     app: &App,
     args: &ClassifyArgs<'_>,
     base: &toml::Table,
-    first: &Scenario,
     pool: &rayon::ThreadPool,
 ) -> Result<Status, CliError> {
+    let first = variant(app, args.file, base, &[])?;
     let sizes = group_sizes(args.file, first.simulation.spec().nodes)?;
     let what = if args.byzantine {
         "Byzantine nodes"
@@ -277,10 +289,10 @@ fn envelope(
     for n in sizes {
         let top = args.max_faults.unwrap_or(n).min(n.saturating_sub(1));
         let mut holds = None;
-        let mut breaks = String::from("- (never, up to f = ") + &top.to_string() + ")";
+        let mut breaks = format!("- (never, up to f = {top})");
         for f in 0..=top {
-            let keys = fault_keys(n, f, args.byzantine, duration);
-            let Ok(scenario) = variant(app, args.file, base, &keys) else {
+            let table = with_faults(base, n, f, args.byzantine, duration);
+            let Ok(scenario) = parse_table(app, args.file, &table) else {
                 breaks = format!("f = {f}: not a valid scenario at n = {n}");
                 break;
             };
@@ -301,34 +313,48 @@ fn envelope(
     Ok(Status::Met)
 }
 
-/// The keys that make `f` faults at group size `n`.
-fn fault_keys(
+/// `base` at group size `n` with `f` faults of the counted kind: the file's own crash spec
+/// (or Byzantine spec) with its count set to `f`, so the faults come the way the scenario makes
+/// them (mid-broadcast, in chains...); crashes in the fault phase if the file has none; no
+/// such faults at all for `f = 0`.
+fn with_faults(
+    base: &toml::Table,
     n: usize,
     f: usize,
     byzantine: bool,
     d: Duration,
-) -> Vec<(&'static str, toml::Value)> {
-    let mut keys = vec![("nodes", toml::Value::Integer(n as i64))];
-    if f == 0 {
-        return keys;
-    }
-    let faults = if byzantine {
-        value(&format!("v = {{ count = {f} }}"))
-    } else {
-        let d = Duration(d.0 / 10 * 9);
-        value(&format!(
-            "v = {{ min = {f}, max = {f}, between = [\"0ms\", \"{d}\"] }}"
-        ))
+) -> toml::Table {
+    let mut table = base.clone();
+    set(&mut table, "nodes", toml::Value::Integer(n as i64));
+    let key = if byzantine { "byzantine" } else { "crashes" };
+    let mut faults = match table.remove("faults") {
+        Some(toml::Value::Table(faults)) => faults,
+        _ => toml::Table::new(),
     };
-    keys.push((
+    if f == 0 {
+        faults.remove(key);
+    } else {
+        let mut spec = match faults.remove(key) {
+            Some(toml::Value::Table(spec)) => spec,
+            _ if byzantine => toml::Table::new(),
+            _ => {
+                let d = Duration(d.0 / 10 * 9);
+                let mut spec = toml::Table::new();
+                spec.insert("between".into(), value(&format!("v = [\"0ms\", \"{d}\"]")));
+                spec
+            }
+        };
+        let count = toml::Value::Integer(f as i64);
         if byzantine {
-            "faults.byzantine"
+            spec.insert("count".into(), count);
         } else {
-            "faults.crashes"
-        },
-        faults,
-    ));
-    keys
+            spec.insert("min".into(), count.clone());
+            spec.insert("max".into(), count);
+        }
+        faults.insert(key.into(), toml::Value::Table(spec));
+    }
+    table.insert("faults".into(), toml::Value::Table(faults));
+    table
 }
 
 /// The group sizes of the file's `[sweep] nodes`, else its `nodes`.

@@ -102,7 +102,14 @@ pub fn cmd_merge(app: &App, paths: &[PathBuf], format: Format) -> Result<Status,
                 .fold(Tally::default(), Tally::merge);
             let elapsed_ms = pieces.map(|s| s.elapsed_ms).sum();
             let facts = parts[0].scenarios[i].facts();
-            sweep::summarize_facts(&facts, tally, elapsed_ms, &app.program)
+            let mut summary = sweep::summarize_facts(&facts, tally, elapsed_ms, &app.program);
+            // The shortest run overall is the shortest of its shard: that part drew its mix.
+            summary.swarm_mix = parts
+                .iter()
+                .map(|p| &p.scenarios[i])
+                .find(|s| s.replay_seed.is_some() && s.replay_seed == summary.replay_seed)
+                .and_then(|s| s.swarm_mix.clone());
+            summary
         })
         .collect();
     let all_ok = summaries.iter().all(|s| s.ok);

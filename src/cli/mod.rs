@@ -123,6 +123,11 @@ enum Command {
         /// the seed, the invariant and the replay command)
         #[arg(long, value_name = "FILE")]
         junit: Option<PathBuf>,
+        /// Swarm testing: each seed first draws its own fault mix within the scenario's
+        /// bounds (which fault kinds, crash and partition counts, shapes, omission rates);
+        /// the mix is printed with the failing seed
+        #[arg(long)]
+        swarm: bool,
         /// Run each seed twice; any difference in trace hash fails the scenario
         #[arg(long)]
         check_determinism: bool,
@@ -156,6 +161,9 @@ enum Command {
         /// The point of the file's [sweep] grid (1-based, as `run` prints it)
         #[arg(long, value_name = "K", conflicts_with = "repro")]
         point: Option<usize>,
+        /// The seed draws its own fault mix, as in `run --swarm`
+        #[arg(long, conflicts_with = "repro")]
+        swarm: bool,
         /// Replay this repro file instead of a scenario's seed
         #[arg(long, value_name = "REPRO.json", conflicts_with_all = ["file", "seed"])]
         repro: Option<PathBuf>,
@@ -315,10 +323,16 @@ fn replay_target<'a>(
     file: Option<&'a std::path::Path>,
     seed: Option<u64>,
     point: Option<usize>,
+    swarm: bool,
 ) -> Result<replay::Target<'a>, CliError> {
     match (repro, file, seed) {
         (Some(path), _, _) => Ok(replay::Target::Repro(path)),
-        (None, Some(file), Some(seed)) => Ok(replay::Target::Seed { file, seed, point }),
+        (None, Some(file), Some(seed)) => Ok(replay::Target::Seed {
+            file,
+            seed,
+            point,
+            swarm,
+        }),
         _ => Err(CliError::Usage(
             "expected FILE --seed S, or --repro FILE".into(),
         )),
@@ -341,6 +355,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
             junit,
             check_determinism,
             seed_timeout,
+            swarm,
         } => run::cmd_run(
             app,
             run::RunArgs {
@@ -360,12 +375,14 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
                 check_determinism,
                 seed_timeout: (seed_timeout > 0)
                     .then(|| std::time::Duration::from_secs(seed_timeout)),
+                swarm,
             },
         ),
         Command::Replay {
             file,
             seed,
             point,
+            swarm,
             repro,
             format,
             html,
@@ -374,7 +391,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
             to,
             last,
         } => {
-            let target = replay_target(repro.as_deref(), file.as_deref(), seed, point)?;
+            let target = replay_target(repro.as_deref(), file.as_deref(), seed, point, swarm)?;
             let since_start = |d: ftsim_api::Duration| ftsim_api::Time::ZERO + d;
             let filter = reports::timeline::Filter {
                 nodes: node,

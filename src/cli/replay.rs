@@ -31,6 +31,8 @@ pub enum Target<'a> {
         seed: u64,
         /// The point of the file's `[sweep]` grid (1-based), if it has one.
         point: Option<usize>,
+        /// The seed draws its own fault mix (`run --swarm`).
+        swarm: bool,
     },
     /// The run of a repro file.
     Repro(&'a Path),
@@ -60,7 +62,12 @@ pub fn cmd_replay(app: &App, target: Target<'_>, args: ReplayArgs<'_>) -> Result
         filter,
     } = args;
     let (shown, report) = match target {
-        Target::Seed { file, seed, point } => replay_seed(app, file, seed, point)?,
+        Target::Seed {
+            file,
+            seed,
+            point,
+            swarm,
+        } => replay_seed(app, file, seed, point, swarm)?,
         Target::Repro(path) => replay_repro(app, path)?,
     };
     if let Some(&n) = filter.nodes.iter().find(|&&n| n >= shown.nodes) {
@@ -94,8 +101,12 @@ fn replay_seed(
     file: &Path,
     seed: u64,
     point: Option<usize>,
+    swarm: bool,
 ) -> Result<(Shown, RunReport), CliError> {
-    let scenario = load_one(app, file, point)?;
+    let mut scenario = load_one(app, file, point)?;
+    if swarm {
+        scenario.simulation = scenario.simulation.swarmed();
+    }
     let report = scenario.simulation.run(seed, RunOptions::traced());
     let shown = Shown {
         title: format!("scenario {} ({})", scenario.name, scenario.file.display()),

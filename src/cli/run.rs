@@ -41,6 +41,8 @@ pub struct RunArgs<'a> {
     pub check_determinism: bool,
     /// Give up on a seed after this much wall time (a handler that never returns).
     pub seed_timeout: Option<std::time::Duration>,
+    /// Each seed draws its own fault mix within the scenario's bounds.
+    pub swarm: bool,
 }
 
 /// What the sweep produced: a summary per finished scenario (in order, a prefix of all of
@@ -51,7 +53,12 @@ struct Swept {
 }
 
 pub fn cmd_run(app: &App, args: RunArgs<'_>) -> Result<Status, CliError> {
-    let scenarios = load_all(app, args.files)?;
+    let mut scenarios = load_all(app, args.files)?;
+    if args.swarm {
+        for s in &mut scenarios {
+            s.simulation = s.simulation.swarmed();
+        }
+    }
     if args.seeds == Some(0) {
         return Err(CliError::Usage("--seeds must be at least 1".into()));
     }
@@ -129,8 +136,14 @@ fn sweep_all(
                     break;
                 };
                 let elapsed_ms = started.elapsed().as_millis() as u64;
-                let facts = sweep::Facts::of(s, every);
-                let summary = sweep::summarize_facts(&facts, tally, elapsed_ms, &app.program);
+                let facts = sweep::Facts {
+                    swarm: args.swarm,
+                    ..sweep::Facts::of(s, every)
+                };
+                let mut summary = sweep::summarize_facts(&facts, tally, elapsed_ms, &app.program);
+                summary.swarm_mix = summary
+                    .replay_seed
+                    .and_then(|seed| s.simulation.swarm_mix(seed));
                 if let Some(r) = results.as_deref_mut() {
                     r.record(&key, &summary)?;
                 }

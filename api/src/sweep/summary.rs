@@ -68,6 +68,10 @@ pub struct ScenarioSummary {
     pub replay_seed: Option<u64>,
     /// The command that replays it.
     pub replay: Option<String>,
+    /// Whether each seed drew its own fault mix (`run --swarm`).
+    pub swarm: bool,
+    /// In swarm mode, the fault mix the replay seed drew, in words.
+    pub swarm_mix: Option<String>,
     /// Events processed by all runs together.
     pub events: u64,
     /// Messages sent by all runs together.
@@ -111,6 +115,8 @@ pub struct Facts {
     pub metrics: MetricNames,
     /// Which point of its file's grid the scenario is.
     pub point: Option<GridPoint>,
+    /// Whether each seed draws its own fault mix (`--swarm`).
+    pub swarm: bool,
 }
 
 impl Facts {
@@ -127,6 +133,7 @@ impl Facts {
             sometimes: sim.spec().sometimes.iter().flatten().cloned().collect(),
             metrics: sim.metrics().into(),
             point: scenario.point.clone(),
+            swarm: false,
         }
     }
 }
@@ -150,6 +157,7 @@ impl ScenarioSummary {
                 availability: self.availability.as_ref().map(|a| a.name.clone()),
             },
             point: self.point.clone(),
+            swarm: self.swarm,
         }
     }
 }
@@ -225,12 +233,17 @@ pub fn summarize_facts(f: &Facts, t: Tally, elapsed_ms: u64, program: &str) -> S
         verdict,
         replay_seed,
         replay: replay_seed.map(|s| {
-            let command = replay_command(program, &f.file, s);
-            match &f.point {
-                Some(p) => format!("{command} --point {}", p.index),
-                None => command,
+            let mut command = replay_command(program, &f.file, s);
+            if let Some(p) = &f.point {
+                command.push_str(&format!(" --point {}", p.index));
             }
+            if f.swarm {
+                command.push_str(" --swarm");
+            }
+            command
         }),
+        swarm: f.swarm,
+        swarm_mix: None,
         events: t.events,
         messages: t.messages,
         faults_fired: t.faults.clone(),

@@ -143,6 +143,8 @@ mod tests {
             ok: true,
             verdict: String::new(),
             replay_seed: Some(2),
+            swarm: false,
+            swarm_mix: None,
             replay: Some("ftsim replay f.toml --seed 2".into()),
             events: 10,
             messages: 10,

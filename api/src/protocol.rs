@@ -10,6 +10,7 @@ use std::sync::Arc;
 use sim_core::{DetectorModel, NodeId, Process};
 
 use crate::adversaries::{Adversaries, AdversaryInfo};
+use crate::metrics::{Metrics, MetricsInfo};
 use crate::model::Model;
 use crate::params::{ParamInfo, ParamValues, Params};
 
@@ -131,6 +132,14 @@ pub trait Protocol: Send + Sync + 'static {
     /// violations ("outside assumptions"), with the reason.
     fn model(&self, params: &Self::Params, nodes: usize) -> Model;
 
+    /// The protocol's metric: a latency (time to decide, deliver, commit) and, for a service,
+    /// its availability, measured from the observations (see [`crate::metrics`]). None by
+    /// default; sweeps report the figures of the protocols that declare one.
+    fn metrics(&self, params: &Self::Params) -> Metrics<Self::Process> {
+        let _ = params;
+        Metrics::none()
+    }
+
     /// Builds node `node`'s process in a group of `nodes`, at start and again, from scratch,
     /// when it recovers from a crash.
     fn process(&self, params: &Self::Params, node: NodeId, nodes: usize) -> Self::Process;
@@ -154,6 +163,8 @@ pub struct ProtocolInfo {
     /// The model it claims with its default parameters, for `ftsim list` (the bounds follow
     /// the parameters and the group size; the rules say how).
     pub model: Model,
+    /// The figures its metric yields, with the default parameters.
+    pub metrics: MetricsInfo,
 }
 
 impl ProtocolInfo {
@@ -219,6 +230,7 @@ impl<T: Protocol> AnyProtocol for T {
             adversaries: self.adversaries().infos(),
             detector: self.detector(),
             model: self.model(&T::Params::default(), DEFAULT_NODES),
+            metrics: self.metrics(&T::Params::default()).info(),
         }
     }
 

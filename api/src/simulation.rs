@@ -12,6 +12,7 @@ use sim_core::{
 };
 
 use crate::adversaries::Adversaries;
+use crate::metrics::{Metrics, MetricsInfo, Probe};
 use crate::model::Model;
 use crate::params::{ParamValues, Params};
 use crate::protocol::{Protocol, SpecError};
@@ -146,6 +147,8 @@ pub trait Simulation: Send + Sync {
     fn params(&self) -> ParamValues;
     /// The model the protocol claims with these parameters and this group size.
     fn model(&self) -> &Model;
+    /// The figures the protocol's metric yields (latency, availability), if it declares one.
+    fn metrics(&self) -> MetricsInfo;
     /// How runs of this spec may step outside that model (empty: they cannot), one sentence
     /// each, naming the scenario key that allows it.
     fn may_step_outside(&self) -> &[String];
@@ -162,6 +165,11 @@ pub trait Simulation: Send + Sync {
     /// makes with the default options, but it keeps one engine and resets it between seeds,
     /// which is what a sweep's workers should hold (one each).
     fn worker(&self) -> Box<dyn Worker + '_>;
+    /// The same simulation in swarm mode: each seed draws its own fault mix within the
+    /// spec's bounds before its plan ([`crate::swarm`]).
+    fn swarmed(&self) -> Arc<dyn Simulation>;
+    /// In swarm mode, the fault mix `seed` draws, in words.
+    fn swarm_mix(&self, seed: u64) -> Option<String>;
 }
 
 /// Everything a run of protocol `T` needs, resolved once.
@@ -177,12 +185,15 @@ struct Bound<T: Protocol> {
     adversary: Option<usize>,
     model: Model,
     may_step_outside: Vec<String>,
+    metrics: Metrics<T::Process>,
 }
 
 /// A [`Simulation`] that knows its protocol's type: besides running seeds, it hands out the
 /// engine after a run, to look at the processes' final states and stable storage.
 pub struct Prepared<T: Protocol> {
     bound: Arc<Bound<T>>,
+    /// Each seed draws its own fault mix first (`run --swarm`, [`crate::swarm`]).
+    swarm: bool,
 }
 
 /// Prepares a typed protocol and parameters for `spec` (see [`AnyProtocol::prepare`]).
@@ -210,6 +221,7 @@ pub fn prepare_typed<T: Protocol>(
     let adversary = resolve_adversary(protocol.name(), &adversaries, &mut spec)?;
     let model = protocol.model(&params, spec.nodes);
     let may_step_outside = model.scenario_breaches(protocol.name(), &spec);
+    let metrics = protocol.metrics(&params);
     Ok(Arc::new(Prepared {
         bound: Arc::new(Bound {
             protocol,
@@ -222,7 +234,9 @@ pub fn prepare_typed<T: Protocol>(
             adversary,
             model,
             may_step_outside,
+            metrics,
         }),
+        swarm: false,
     }))
 }
 
@@ -338,6 +352,15 @@ fn resolve_adversary<T: Protocol>(
 }
 
 impl<T: Protocol> Prepared<T> {
+    /// The plan `seed` draws: from the spec's fault mix, or in swarm mode from the seed's own.
+    fn drawn_plan(&self, seed: u64) -> FaultPlan {
+        let spec = &self.bound.spec;
+        if !self.swarm {
+            return spec.plan(seed);
+        }
+        crate::swarm::mix(&spec.faults, seed).plan_for(spec.nodes, seed, &spec.schedule)
+    }
+
     /// Runs one seed and returns the engine, whose `states()` and `stable()` are the nodes'
     /// final states (a protocol panic is in its report, `run()`). The decisions come from the
     /// seed: `options.choices` is not used here (see [`Simulation::run_recorded`]).
@@ -410,6 +433,7 @@ pub(crate) fn panicked(seed: u64, plan: FaultPlan, message: String, during: &str
         outside_assumptions: Vec::new(),
         trace: None,
         states: Vec::new(),
+        measured: Default::default(),
     }
 }
 
@@ -432,6 +456,10 @@ impl<T: Protocol> Simulation for Prepared<T> {
 
     fn may_step_outside(&self) -> &[String] {
         &self.bound.may_step_outside
+    }
+
+    fn metrics(&self) -> MetricsInfo {
+        self.bound.metrics.info()
     }
 
     fn run(&self, seed: u64, options: RunOptions<'_>) -> RunReport {
@@ -492,6 +520,19 @@ impl<T: Protocol> Simulation for Prepared<T> {
     fn worker(&self) -> Box<dyn Worker + '_> {
         Box::new(EngineWorker::new(self))
     }
+
+    fn swarmed(&self) -> Arc<dyn Simulation> {
+        Arc::new(Prepared {
+            bound: Arc::clone(&self.bound),
+            swarm: true,
+        })
+    }
+
+    fn swarm_mix(&self, seed: u64) -> Option<String> {
+        let faults = &self.bound.spec.faults;
+        self.swarm
+            .then(|| crate::swarm::describe(faults, &crate::swarm::mix(faults, seed)))
+    }
 }
 
 impl<T: Protocol> Prepared<T> {
@@ -504,7 +545,7 @@ impl<T: Protocol> Prepared<T> {
     ) -> Result<FaultPlan, Box<RunReport>> {
         match given {
             Some(plan) => Ok(plan.clone()),
-            None => guarded(|| self.bound.spec.plan(seed)).map_err(|message| {
+            None => guarded(|| self.drawn_plan(seed)).map_err(|message| {
                 Box::new(panicked(
                     seed,
                     FaultPlan::default(),
@@ -527,8 +568,17 @@ impl<T: Protocol> Prepared<T> {
     ) -> (RunReport, Option<C>) {
         let kept = plan.clone();
         let run = guarded(|| {
-            let mut engine = Engine::with_choices(self.setup(plan, trace), seed, choices);
-            let report = engine.run();
+            let mut setup = self.setup(plan, trace);
+            let probe = self.bound.metrics.measure().map(|measure| {
+                let (probe, monitor) = Probe::new(measure);
+                setup.properties.push(monitor);
+                probe
+            });
+            let mut engine = Engine::with_choices(setup, seed, choices);
+            let mut report = engine.run();
+            if let Some(probe) = probe {
+                report.measured = probe.finish(report.stats.end_time);
+            }
             (report, engine.into_choices())
         });
         let (mut report, choices) = match run {

@@ -225,3 +225,105 @@ fn a_panicking_protocol_fails_its_seeds_with_the_message() {
     });
     assert!(text.contains("coin dropped on node 0"), "{text}");
 }
+
+#[test]
+fn check_determinism_runs_each_seed_twice_and_fails_a_leaky_protocol() {
+    use ftsim_api::sweep::{self, Seeds, SweepOptions};
+    use ftsim_api::Simulation;
+    use std::sync::Arc;
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let options = SweepOptions {
+        stop: &never,
+        twice: true,
+        seed_wall_time: None,
+    };
+    let seeds = Seeds {
+        start: 0,
+        count: 20,
+    };
+    let leaky: Arc<dyn Simulation> = Harness::new(&LeakyToss).nodes(2).simulation();
+    let t = sweep::tally_until(&leaky, seeds, &|| {}, options).unwrap();
+    assert!(t.nondeterministic > 0, "{t:?}");
+    let (ok, verdict) = sweep::judge(&ftsim_api::Expect::Pass, &[], &t);
+    assert!(!ok);
+    assert!(
+        verdict.contains("ran differently the second time (first: seed"),
+        "{verdict}"
+    );
+    let coin: Arc<dyn Simulation> = Harness::new(&CoinToss).nodes(2).simulation();
+    let t = sweep::tally_until(&coin, seeds, &|| {}, options).unwrap();
+    assert_eq!((t.nondeterministic, t.runs), (0, 20));
+}
+
+/// Set once the test no longer needs the stuck handler to be stuck.
+static RELEASE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// Set by the first start: only one run gets stuck.
+static STUCK_ONCE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A handler that never returns (in its first run only): a livelock inside one event, which
+/// no event budget can end.
+#[derive(Debug)]
+struct Stuck;
+
+impl Process for Stuck {
+    type Msg = ();
+    type Timer = ();
+    type Obs = Decide;
+    type Stable = ();
+    fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
+        if !STUCK_ONCE.swap(true, Ordering::SeqCst) {
+            while !RELEASE.load(Ordering::SeqCst) {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        }
+        ctx.observe(Decide(1));
+    }
+    fn on_message(&mut self, _: &mut Ctx<'_, Self>, _: NodeId, _: ()) {}
+}
+
+struct StuckOnce;
+
+impl Protocol for StuckOnce {
+    type Process = Stuck;
+    type Params = CoinParams;
+    fn name(&self) -> &'static str {
+        "stuck"
+    }
+    fn summary(&self) -> &'static str {
+        "its first start never returns"
+    }
+    fn properties(&self) -> Properties<Stuck> {
+        Properties::new()
+    }
+    fn model(&self, _: &CoinParams, _: usize) -> Model {
+        Model::new()
+    }
+    fn process(&self, _: &CoinParams, _: NodeId, _: usize) -> Stuck {
+        Stuck
+    }
+}
+
+#[test]
+fn a_seed_stuck_in_a_handler_fails_on_the_watchdog_and_the_sweep_goes_on() {
+    use ftsim_api::sweep::{self, Seeds, SweepOptions};
+    use ftsim_api::Simulation;
+    use std::sync::Arc;
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let options = SweepOptions {
+        stop: &never,
+        twice: false,
+        seed_wall_time: Some(std::time::Duration::from_millis(300)),
+    };
+    let sim: Arc<dyn Simulation> = Harness::new(&StuckOnce).nodes(1).simulation();
+    let seeds = Seeds {
+        start: 0,
+        count: 10,
+    };
+    let t = sweep::tally_until(&sim, seeds, &|| {}, options).unwrap();
+    RELEASE.store(true, Ordering::SeqCst);
+    assert_eq!(t.runs, 10, "every seed has a result");
+    assert_eq!(t.budget_exceeded, 1, "{t:?}");
+    assert_eq!(t.failed_runs, 1);
+    let (ok, verdict) = sweep::judge(&ftsim_api::Expect::Pass, &[], &t);
+    assert!(!ok, "{verdict}");
+}

@@ -5,6 +5,7 @@
 
 pub mod diff;
 pub mod html;
+pub mod junit;
 pub mod shiviz;
 pub mod shrink;
 pub mod table;

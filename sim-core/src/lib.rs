@@ -30,6 +30,6 @@ pub use property::{Monitor, Property, PropertyKind, World};
 pub use tape::{Choice, Divergence, Recorder, Tape};
 pub use time::{Duration, Time};
 pub use trace::{
-    Budget, DropReason, Outcome, ProcessState, RunReport, Stats, TraceEvent, TraceKind, Violation,
-    TRACE_FORMAT,
+    Budget, DropReason, Measured, Outcome, ProcessState, RunReport, Stats, TraceEvent, TraceKind,
+    Violation, TRACE_FORMAT,
 };

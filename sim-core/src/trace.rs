@@ -262,7 +262,7 @@ pub struct Violation {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Budget {
-    /// The event budget (`max_events`).
+    /// The event budget (`max_events`); the limit is a number of events.
     Events,
     /// The virtual-time budget (`max_time`), in nanoseconds.
     VirtualTime,
@@ -270,6 +270,10 @@ pub enum Budget {
     MessagesInFlight,
     /// The most memory the run's queue and messages may hold (`max_memory`), in bytes.
     Memory,
+    /// The wall time a sweep gives one seed (its watchdog); the limit is in milliseconds. A
+    /// protocol stuck in a handler never returns to the event loop, so only the sweep, which
+    /// runs the seed on a thread it can abandon, can end it.
+    WallTime,
 }
 
 impl Budget {
@@ -280,6 +284,29 @@ impl Budget {
             Budget::VirtualTime => format!("{} of virtual time", crate::time::Duration(limit)),
             Budget::MessagesInFlight => format!("{} messages in flight", thousands(limit)),
             Budget::Memory => format!("{} MiB of memory", thousands(limit >> 20)),
+            Budget::WallTime => format!("{} ms of wall time", thousands(limit)),
+        }
+    }
+
+    /// The budget's name in a word or two, as summaries count it: "events", "wall time".
+    pub fn name(self) -> &'static str {
+        match self {
+            Budget::Events => "events",
+            Budget::VirtualTime => "virtual time",
+            Budget::MessagesInFlight => "messages in flight",
+            Budget::Memory => "memory",
+            Budget::WallTime => "wall time",
+        }
+    }
+
+    /// What exhausting it usually means, for a verdict line.
+    pub fn likely_cause(self) -> &'static str {
+        match self {
+            Budget::Events => "a livelock, or a run that never quiesces",
+            Budget::VirtualTime => "a run that never quiesces, or timers that re-arm forever",
+            Budget::MessagesInFlight => "a flood: messages sent faster than delivered",
+            Budget::Memory => "state or messages that grow without end",
+            Budget::WallTime => "a handler that never returns",
         }
     }
 }
@@ -405,4 +432,31 @@ pub struct RunReport {
     /// When tracing was on: each process's state after its events, where it changed.
     #[serde(default)]
     pub states: Vec<ProcessState>,
+    /// What the protocol's declared metric measured (latencies, availability). The engine
+    /// leaves it empty; ftsim-api fills it from the observations after the run.
+    #[serde(default, skip_serializing_if = "Measured::is_empty")]
+    pub measured: Measured,
+}
+
+/// What a protocol's declared metric measured in one run: latency samples (time to decide,
+/// deliver, commit, answer) and, for a service, how long it answered within its grace out of
+/// how long it was watched. Filled outside the engine; never part of the trace hash.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Measured {
+    /// Latency samples, in nanoseconds of virtual time.
+    #[serde(default)]
+    pub latencies_ns: Vec<u64>,
+    /// Virtual time the service answered requests within their grace, in nanoseconds.
+    #[serde(default)]
+    pub available_ns: u64,
+    /// Virtual time the service was watched, in nanoseconds (0: no availability measured).
+    #[serde(default)]
+    pub watched_ns: u64,
+}
+
+impl Measured {
+    /// Whether nothing was measured.
+    pub fn is_empty(&self) -> bool {
+        self.latencies_ns.is_empty() && self.watched_ns == 0
+    }
 }

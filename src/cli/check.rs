@@ -1,27 +1,59 @@
-//! `ftsim check`: validates scenario files without running them.
+//! `ftsim check`: validates scenario files without running them; a line per file, or one JSON
+//! document (`ftsim.check`, docs/json.md).
 
 use std::path::PathBuf;
+
+use ftsim_api::sweep::SCHEMA_VERSION;
+use ftsim_api::Scenario;
 
 use super::error::{CliError, Status};
 use super::load::load_all;
 use super::output::outln;
-use super::App;
+use super::{App, Format};
 
-pub fn cmd_check(app: &App, files: &[PathBuf]) -> Result<Status, CliError> {
-    for s in load_all(app, files)? {
-        outln(&format!(
-            "ok: {} ({}, {} on {} nodes, {} seeds)",
-            s.file.display(),
-            s.name,
-            s.simulation.protocol(),
-            s.simulation.spec().nodes,
-            s.seeds.count
-        ));
-        for why in s.simulation.may_step_outside() {
-            outln(&format!(
-                "  may step outside the protocol's assumptions: {why}"
-            ));
+pub fn cmd_check(app: &App, files: &[PathBuf], format: Format) -> Result<Status, CliError> {
+    let scenarios = load_all(app, files)?;
+    match format {
+        Format::Text => scenarios.iter().for_each(print_text),
+        Format::Json => {
+            let doc = serde_json::json!({
+                "schema": "ftsim.check",
+                "schema_version": SCHEMA_VERSION,
+                "ok": true,
+                "scenarios": scenarios.iter().map(checked_json).collect::<Vec<_>>(),
+            });
+            outln(&serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
     }
     Ok(Status::Met)
+}
+
+fn print_text(s: &Scenario) {
+    outln(&format!(
+        "ok: {} ({}, {} on {} nodes, {} seeds)",
+        s.file.display(),
+        s.name,
+        s.simulation.protocol(),
+        s.simulation.spec().nodes,
+        s.seeds.count
+    ));
+    for why in s.simulation.may_step_outside() {
+        outln(&format!(
+            "  may step outside the protocol's assumptions: {why}"
+        ));
+    }
+}
+
+/// One checked scenario as docs/json.md lists it.
+fn checked_json(s: &Scenario) -> serde_json::Value {
+    serde_json::json!({
+        "file": s.file.display().to_string(),
+        "name": s.name,
+        "protocol": s.simulation.protocol(),
+        "nodes": s.simulation.spec().nodes,
+        "seed_start": s.seeds.start,
+        "seeds": s.seeds.count,
+        "expect": s.expect,
+        "may_step_outside": s.simulation.may_step_outside(),
+    })
 }

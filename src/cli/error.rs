@@ -1,6 +1,6 @@
 //! The one place errors become exit codes: 0 every expectation met (or a replayed run passed),
 //! 1 some expectation not met (or a replayed run failed), 2 bad input, bad usage or an output
-//! that cannot be written.
+//! that cannot be written, 130 a sweep interrupted by Ctrl-C.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -16,6 +16,8 @@ pub enum Status {
     Met,
     /// Some expectation not met, or the replayed run failed.
     NotMet,
+    /// The user interrupted the sweep (Ctrl-C); what finished was summarised.
+    Interrupted,
 }
 
 /// Why a command could not do its job.
@@ -65,6 +67,7 @@ pub fn exit_code(result: Result<Status, CliError>) -> ExitCode {
     match result {
         Ok(Status::Met) => ExitCode::SUCCESS,
         Ok(Status::NotMet) => ExitCode::from(1),
+        Ok(Status::Interrupted) => ExitCode::from(super::interrupt::INTERRUPTED_EXIT),
         Err(e) => {
             eprintln!("{e}");
             ExitCode::from(2)

@@ -36,7 +36,8 @@ fn cannot_read(f: &Path, e: std::io::Error) -> ScenarioError {
     }
 }
 
-/// Loads every file, reporting every bad one; nothing runs unless all are good.
+/// Loads every file (a file with a `[sweep]` grid gives a scenario per point), reporting every
+/// bad one; nothing runs unless all are good.
 pub fn load_all(app: &App, files: &[PathBuf]) -> Result<Vec<Scenario>, CliError> {
     let files = expand(files).map_err(|e| CliError::Scenarios(vec![e]))?;
     if files.is_empty() {
@@ -45,8 +46,8 @@ pub fn load_all(app: &App, files: &[PathBuf]) -> Result<Vec<Scenario>, CliError>
     let mut scenarios = Vec::new();
     let mut bad = Vec::new();
     for f in &files {
-        match ftsim_api::scenario::load(f, &app.catalog) {
-            Ok(s) => scenarios.push(s),
+        match ftsim_api::scenario::load_points(f, &app.catalog) {
+            Ok(points) => scenarios.extend(points),
             Err(e) => bad.push(e),
         }
     }
@@ -57,9 +58,10 @@ pub fn load_all(app: &App, files: &[PathBuf]) -> Result<Vec<Scenario>, CliError>
     }
 }
 
-/// Loads the one scenario file a command works on (`replay`, `shrink`): a directory is an
-/// error naming its scenarios, never its first file silently.
-pub fn load_one(app: &App, file: &Path) -> Result<Scenario, CliError> {
+/// Loads the one scenario a command works on (`replay`, `shrink`): the file's only one, or
+/// point `point` (1-based) of its grid. A directory is an error naming its scenarios, never
+/// its first file silently.
+pub fn load_one(app: &App, file: &Path, point: Option<usize>) -> Result<Scenario, CliError> {
     if file.is_dir() {
         let found = expand(&[file.to_path_buf()]).unwrap_or_default();
         let names: Vec<String> = found
@@ -77,11 +79,17 @@ pub fn load_one(app: &App, file: &Path) -> Result<Scenario, CliError> {
             file.display()
         )));
     }
-    let mut scenarios = load_all(app, &[file.to_path_buf()])?;
-    match scenarios.len() {
-        1 => Ok(scenarios.remove(0)),
-        _ => Err(CliError::Usage(format!(
-            "{}: expected one scenario file",
+    let mut points = load_all(app, &[file.to_path_buf()])?;
+    let count = points.len();
+    match point {
+        Some(k) if (1..=count).contains(&k) => Ok(points.swap_remove(k - 1)),
+        Some(k) => Err(CliError::Usage(format!(
+            "--point {k}: {} has {count} grid point(s)",
+            file.display()
+        ))),
+        None if count == 1 => Ok(points.remove(0)),
+        None => Err(CliError::Usage(format!(
+            "{} has a [sweep] grid of {count} points: name one with --point K",
             file.display()
         ))),
     }

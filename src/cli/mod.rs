@@ -15,15 +15,21 @@
 
 mod budget;
 mod check;
+mod classify;
 mod diff;
 pub mod error;
 mod files;
+mod interrupt;
 mod list;
 mod load;
+mod merge;
 mod output;
+mod progress;
 mod replay;
 mod report;
+mod results;
 mod run;
+mod shard;
 mod shrink;
 
 use std::path::PathBuf;
@@ -49,7 +55,8 @@ pub struct App {
         A run is a pure function of (scenario, seed): run a scenario over many seeds to find \
         what breaks, replay one seed exactly to see how, shrink it to the smallest run that \
         still breaks, and keep that run as a repro file that replays anywhere.\n\n\
-        Exit codes: 0 every expectation met; 1 some expectation not met; 2 bad input or usage."
+        Exit codes: 0 every expectation met; 1 some expectation not met; 2 bad input or usage; \
+        130 a sweep interrupted by Ctrl-C."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -94,13 +101,42 @@ enum Command {
         /// Worker threads (default: all cores)
         #[arg(long, short = 'j')]
         jobs: Option<usize>,
-        /// Output format
+        /// Output format (JSON: docs/json.md)
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
         /// Also write DIR/index.html (every scenario at a glance), DIR/summary.json, and a
         /// space-time diagram of the first failing seed of each scenario
         #[arg(long, value_name = "DIR")]
         report: Option<PathBuf>,
+        /// Append each scenario's result to this JSON-lines file as it finishes (kept if
+        /// the sweep is interrupted or killed)
+        #[arg(long, value_name = "FILE")]
+        results: Option<PathBuf>,
+        /// With --results: take the scenarios already in FILE from it (same file, text and
+        /// seeds) and run only the others
+        #[arg(long, requires = "results")]
+        resume: bool,
+        /// Run only shard K of N (1-based): a deterministic slice of every (scenario, seed);
+        /// `auto` reads a Kubernetes Indexed Job, a Slurm array, GitLab `parallel` or
+        /// Buildkite. Combine the shards' --format json with `ftsim merge`
+        #[arg(long, value_name = "K/N|auto")]
+        shard: Option<String>,
+        /// Also write the sweep as JUnit XML to FILE (a testcase per scenario; a failure names
+        /// the seed, the invariant and the replay command)
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Swarm testing: each seed first draws its own fault mix within the scenario's
+        /// bounds (which fault kinds, crash and partition counts, shapes, omission rates);
+        /// the mix is printed with the failing seed
+        #[arg(long)]
+        swarm: bool,
+        /// Run each seed twice; any difference in trace hash fails the scenario
+        #[arg(long)]
+        check_determinism: bool,
+        /// Give up on a seed after this many seconds of wall time (a handler that never
+        /// returns): the seed fails with a report and the sweep goes on; 0: never
+        #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+        seed_timeout: u64,
         /// Also shrink the seed worth replaying of each scenario (a failing seed, or one that
         /// shows the expected violation) and write its repro file into the --report
         /// directory, or else into ./ftsim-repros
@@ -126,6 +162,12 @@ enum Command {
         /// The seed to replay
         #[arg(long, required_unless_present = "repro")]
         seed: Option<u64>,
+        /// The point of the file's [sweep] grid (1-based, as `run` prints it)
+        #[arg(long, value_name = "K", conflicts_with = "repro")]
+        point: Option<usize>,
+        /// The seed draws its own fault mix, as in `run --swarm`
+        #[arg(long, conflicts_with = "repro")]
+        swarm: bool,
         /// Replay this repro file instead of a scenario's seed
         #[arg(long, value_name = "REPRO.json", conflicts_with_all = ["file", "seed"])]
         repro: Option<PathBuf>,
@@ -178,6 +220,9 @@ enum Command {
         /// The most candidate runs to try
         #[arg(long, default_value_t = ftsim_api::shrink::DEFAULT_MAX_RUNS)]
         max_runs: u64,
+        /// The point of the file's [sweep] grid (1-based, as `run` prints it)
+        #[arg(long, value_name = "K")]
+        point: Option<usize>,
     },
     /// Show where two runs part: two repro files, or a repro against this build
     #[command(
@@ -202,6 +247,51 @@ enum Command {
         /// Scenario files, or directories of *.toml files
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Output format (JSON: docs/json.md)
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// The fault-tolerance class of a protocol under each fault class, or its fault envelope
+    #[command(
+        long_about = "Run the protocol a scenario sets up under one fault class at a time \
+        (none, message loss, crash-stop, crash-recover, partitions, a Byzantine node if the \
+        protocol has adversaries), the scenario's own faults removed, and print per class \
+        whether it is masking (safe and live), fail-safe (safe, not live), non-masking (live, \
+        not safe) or unsafe, with the shortest run that shows it. With --envelope: per group \
+        size (the file's [sweep] nodes, or its nodes), the largest number of crashes (or \
+        Byzantine nodes, --byzantine) with no violation, and the first that breaks."
+    )]
+    Classify {
+        /// The scenario file
+        file: PathBuf,
+        /// Seeds per class (default: the scenario's count)
+        #[arg(long)]
+        seeds: Option<u64>,
+        /// Print the fault envelope instead: the most faults with no violation per group size
+        #[arg(long)]
+        envelope: bool,
+        /// Envelope: count Byzantine nodes (the scenario's adversary) instead of crashes
+        #[arg(long, requires = "envelope")]
+        byzantine: bool,
+        /// Envelope: try at most this many faults per group size
+        #[arg(long, requires = "envelope")]
+        max_faults: Option<usize>,
+    },
+    /// Combine the JSON of a sweep's shards into the summary one machine would print
+    #[command(
+        long_about = "Combine the --format json output of every shard of one sweep (`ftsim \
+        run --shard K/N --format json`, K from 1 to N) into the summary one machine would \
+        have printed: each scenario's tallies are added and judged again, identical to an \
+        unsharded run apart from wall times. Exits like `run`: 0 every expectation met, 1 \
+        not, 2 if a part is missing, repeated, or from another sweep."
+    )]
+    Merge {
+        /// The shards' JSON files
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        /// Output format (JSON: docs/json.md)
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
     },
     /// List protocols, their parameters with defaults, and their invariants
     List,
@@ -238,10 +328,17 @@ fn replay_target<'a>(
     repro: Option<&'a std::path::Path>,
     file: Option<&'a std::path::Path>,
     seed: Option<u64>,
+    point: Option<usize>,
+    swarm: bool,
 ) -> Result<replay::Target<'a>, CliError> {
     match (repro, file, seed) {
         (Some(path), _, _) => Ok(replay::Target::Repro(path)),
-        (None, Some(file), Some(seed)) => Ok(replay::Target::Seed { file, seed }),
+        (None, Some(file), Some(seed)) => Ok(replay::Target::Seed {
+            file,
+            seed,
+            point,
+            swarm,
+        }),
         _ => Err(CliError::Usage(
             "expected FILE --seed S, or --repro FILE".into(),
         )),
@@ -259,6 +356,13 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
             report,
             shrink,
             budget,
+            results,
+            resume,
+            shard,
+            junit,
+            check_determinism,
+            seed_timeout,
+            swarm,
         } => run::cmd_run(
             app,
             run::RunArgs {
@@ -270,11 +374,23 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
                 report: report.as_deref(),
                 shrink,
                 budget,
+                results: results.as_deref(),
+                resume,
+                shard: shard
+                    .map(|text| shard::Shard::parse(&text, &|name| std::env::var(name).ok()))
+                    .transpose()?,
+                junit: junit.as_deref(),
+                check_determinism,
+                seed_timeout: (seed_timeout > 0)
+                    .then(|| std::time::Duration::from_secs(seed_timeout)),
+                swarm,
             },
         ),
         Command::Replay {
             file,
             seed,
+            point,
+            swarm,
             repro,
             format,
             html,
@@ -284,7 +400,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
             last,
             budget,
         } => {
-            let target = replay_target(repro.as_deref(), file.as_deref(), seed)?;
+            let target = replay_target(repro.as_deref(), file.as_deref(), seed, point, swarm)?;
             let since_start = |d: ftsim_api::Duration| ftsim_api::Time::ZERO + d;
             let filter = reports::timeline::Filter {
                 nodes: node,
@@ -305,6 +421,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
             seed,
             output,
             max_runs,
+            point,
         } => shrink::cmd_shrink(
             app,
             shrink::ShrinkArgs {
@@ -312,6 +429,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
                 seed,
                 output: output.as_deref(),
                 max_runs,
+                point,
             },
         ),
         Command::Diff {
@@ -326,7 +444,24 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
                 context,
             },
         ),
-        Command::Check { files } => check::cmd_check(app, &files),
+        Command::Check { files, format } => check::cmd_check(app, &files, format),
+        Command::Merge { parts, format } => merge::cmd_merge(app, &parts, format),
+        Command::Classify {
+            file,
+            seeds,
+            envelope,
+            byzantine,
+            max_faults,
+        } => classify::cmd_classify(
+            app,
+            classify::ClassifyArgs {
+                file: &file,
+                seeds,
+                envelope,
+                byzantine,
+                max_faults,
+            },
+        ),
         Command::List => list::cmd_list(app),
     }
 }

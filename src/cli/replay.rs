@@ -29,7 +29,14 @@ pub struct ReplayArgs<'a> {
 /// What to replay.
 pub enum Target<'a> {
     /// One seed of a scenario file.
-    Seed { file: &'a Path, seed: u64 },
+    Seed {
+        file: &'a Path,
+        seed: u64,
+        /// The point of the file's `[sweep]` grid (1-based), if it has one.
+        point: Option<usize>,
+        /// The seed draws its own fault mix (`run --swarm`).
+        swarm: bool,
+    },
     /// The run of a repro file.
     Repro(&'a Path),
 }
@@ -63,7 +70,12 @@ pub fn cmd_replay(app: &App, target: Target<'_>, args: ReplayArgs<'_>) -> Result
         files::check_file(path)?;
     }
     let (shown, report) = match target {
-        Target::Seed { file, seed } => replay_seed(app, file, seed, budget)?,
+        Target::Seed {
+            file,
+            seed,
+            point,
+            swarm,
+        } => replay_seed(app, file, seed, point, swarm, budget)?,
         Target::Repro(_) if !budget.is_empty() => {
             return Err(CliError::Usage(
                 "the --max-* flags apply to a scenario's seed; a repro replays as recorded".into(),
@@ -101,11 +113,16 @@ fn replay_seed(
     app: &App,
     file: &Path,
     seed: u64,
+    point: Option<usize>,
+    swarm: bool,
     budget: super::budget::BudgetFlags,
 ) -> Result<(Shown, RunReport), CliError> {
-    let mut scenarios = vec![load_one(app, file)?];
+    let mut scenarios = vec![load_one(app, file, point)?];
     budget.apply(&mut scenarios)?;
-    let scenario = scenarios.remove(0);
+    let mut scenario = scenarios.remove(0);
+    if swarm {
+        scenario.simulation = scenario.simulation.swarmed();
+    }
     let report = scenario.simulation.run(seed, RunOptions::traced());
     let shown = Shown {
         title: format!("scenario {} ({})", scenario.name, scenario.file.display()),

@@ -1,18 +1,22 @@
-//! `ftsim run`: every scenario over its seeds, in parallel, then one line each (or JSON) and,
-//! on request, an HTML report.
+//! `ftsim run`: every scenario over its seeds, in parallel; each scenario's lines printed as it
+//! finishes (or JSON at the end), one progress bar for the whole sweep, and, on request, an
+//! HTML report.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use ftsim_api::sweep::{self, ScenarioSummary, Seeds};
+use ftsim_api::sweep::{self, ScenarioSummary, Seeds, SweepOptions};
 use ftsim_api::Scenario;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use super::error::{CliError, Status};
 use super::files;
+use super::interrupt::Interrupt;
 use super::load::load_all;
 use super::output::{color_wanted, out, outln, stopwatch};
+use super::progress::Progress;
 use super::report::write_report;
+use super::results::{result_key, Results};
+use super::shard::Shard;
 use super::shrink;
 use super::{App, Format};
 
@@ -26,69 +30,211 @@ pub struct RunArgs<'a> {
     pub report: Option<&'a Path>,
     /// Shrink each scenario's replay seed and write its repro.
     pub shrink: bool,
+    /// Append each finished scenario to this JSON-lines file.
+    pub results: Option<&'a Path>,
+    /// Take the scenarios already in `results` from it instead of running them.
+    pub resume: bool,
+    /// Run only this shard's slice of the work.
+    pub shard: Option<Shard>,
+    /// Write the sweep as JUnit XML here.
+    pub junit: Option<&'a Path>,
+    /// Run each seed twice; a different trace hash fails the scenario.
+    pub check_determinism: bool,
+    /// Give up on a seed after this much wall time (a handler that never returns).
+    pub seed_timeout: Option<std::time::Duration>,
+    /// Each seed draws its own fault mix within the scenario's bounds.
+    pub swarm: bool,
     /// Budgets that override the scenarios'.
     pub budget: super::budget::BudgetFlags,
+}
+
+/// What the sweep produced: a summary per finished scenario (in order, a prefix of all of
+/// them if it was interrupted).
+struct Swept {
+    summaries: Vec<ScenarioSummary>,
+    interrupted: bool,
 }
 
 pub fn cmd_run(app: &App, args: RunArgs<'_>) -> Result<Status, CliError> {
     let mut scenarios = load_all(app, args.files)?;
     args.budget.apply(&mut scenarios)?;
+    if args.swarm {
+        for s in &mut scenarios {
+            s.simulation = s.simulation.swarmed();
+        }
+    }
     check_jobs(args.jobs)?;
+    if args.resume && args.results.is_none() {
+        return Err(CliError::Usage("--resume needs --results FILE".into()));
+    }
     let seeds: Vec<Seeds> = scenarios
         .iter()
         .map(|s| seeds_of(s, &args))
         .collect::<Result<_, _>>()?;
-    // Before any seed runs: a destination that cannot be written costs nothing computed.
+    check_destinations(&args)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| CliError::Usage(format!("cannot start worker threads: {e}")))?;
+    let mut results = match args.results {
+        Some(path) => Some(Results::open(path, args.resume)?),
+        None => None,
+    };
+    if let Some(r) = &results {
+        eprintln!(
+            "results: {} (one line per finished scenario{})",
+            r.path().display(),
+            if args.resume {
+                format!("; {} already there", r.resumed())
+            } else {
+                String::new()
+            }
+        );
+    }
+    let swept = sweep_all(app, &args, &pool, &scenarios, &seeds, results.as_mut())?;
+    finish(app, &args, &pool, &scenarios, swept)
+}
+
+/// Before any seed runs: a destination that cannot be written costs nothing computed.
+fn check_destinations(args: &RunArgs<'_>) -> Result<(), CliError> {
     if let Some(dir) = args.report {
         files::check_dir(dir)?;
     }
     if args.shrink && args.report.is_none() {
         files::check_dir(Path::new(shrink::DEFAULT_REPRO_DIR))?;
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.unwrap_or(0))
-        .build()
-        .map_err(|e| CliError::Usage(format!("cannot start worker threads: {e}")))?;
-    let show_progress = std::io::stderr().is_terminal();
-    let summaries: Vec<ScenarioSummary> = scenarios
-        .iter()
-        .zip(&seeds)
-        .map(|(s, &seeds)| {
-            let bar = show_progress.then(|| progress_bar(seeds.count, &s.name));
-            let started = stopwatch();
-            let tally = pool.install(|| {
-                sweep::tally(s.simulation.as_ref(), seeds, &|| {
-                    if let Some(b) = &bar {
-                        b.inc(1);
-                    }
-                })
-            });
-            if let Some(b) = bar {
-                b.finish_and_clear();
+    if let Some(path) = args.junit {
+        files::check_file(path)?;
+    }
+    Ok(())
+}
+
+/// Runs (or takes from the results file) every scenario in order, printing each as it ends;
+/// stops early if interrupted.
+fn sweep_all(
+    app: &App,
+    args: &RunArgs<'_>,
+    pool: &rayon::ThreadPool,
+    scenarios: &[Scenario],
+    all: &[Seeds],
+    mut results: Option<&mut Results>,
+) -> Result<Swept, CliError> {
+    let interrupt = Interrupt::install();
+    let slices = match args.shard {
+        Some(shard) => shard.slices(all),
+        None => all.to_vec(),
+    };
+    let shard_name = args.shard.map(|s| s.to_string()).unwrap_or_default();
+    let total_seeds = slices.iter().map(|s| s.count).sum();
+    let progress = Progress::new(
+        std::io::stderr().is_terminal(),
+        scenarios.len(),
+        total_seeds,
+    );
+    let color = color_wanted(std::io::stdout().is_terminal());
+    let mut summaries: Vec<ScenarioSummary> = Vec::with_capacity(scenarios.len());
+    for ((s, &every), &seeds) in scenarios.iter().zip(all).zip(&slices) {
+        let key = result_key(s, every, seeds, &shard_name);
+        let stored = results.as_deref().and_then(|r| r.done(&key));
+        let summary = match stored {
+            Some(line) => {
+                progress.seeds(seeds.count);
+                line.summary.clone()
             }
-            let elapsed_ms = started.elapsed().as_millis() as u64;
-            sweep::summarize(s, seeds, tally, elapsed_ms, &app.program)
-        })
-        .collect();
+            None => {
+                let started = stopwatch();
+                let options = SweepOptions {
+                    stop: interrupt.flag(),
+                    twice: args.check_determinism,
+                    seed_wall_time: args.seed_timeout,
+                };
+                let sim = &s.simulation;
+                let run = || sweep::tally_until(sim, seeds, &|| progress.seed(), options);
+                let Some(tally) = pool.install(run) else {
+                    break;
+                };
+                let elapsed_ms = started.elapsed().as_millis() as u64;
+                let facts = sweep::Facts {
+                    swarm: args.swarm,
+                    ..sweep::Facts::of(s, every)
+                };
+                let mut summary = sweep::summarize_facts(&facts, tally, elapsed_ms, &app.program);
+                summary.swarm_mix = summary
+                    .replay_seed
+                    .and_then(|seed| s.simulation.swarm_mix(seed));
+                if let Some(r) = results.as_deref_mut() {
+                    r.record(&key, &summary)?;
+                }
+                summary
+            }
+        };
+        if args.format == Format::Text {
+            progress.print(&reports::table::render_scenario(&summary, color));
+        }
+        summaries.push(summary);
+        progress.scenarios_done(summaries.len());
+    }
+    progress.finish();
+    Ok(Swept {
+        interrupted: interrupt.requested() && summaries.len() < scenarios.len(),
+        summaries,
+    })
+}
+
+/// The report, repros and the summary of what was swept; the exit status.
+fn finish(
+    app: &App,
+    args: &RunArgs<'_>,
+    pool: &rayon::ThreadPool,
+    scenarios: &[Scenario],
+    swept: Swept,
+) -> Result<Status, CliError> {
+    let summaries = swept.summaries;
     let all_ok = summaries.iter().all(|s| s.ok);
     if let Some(dir) = args.report {
-        write_report(app, dir, &scenarios, &summaries, all_ok)?;
+        write_report(app, dir, scenarios, &summaries, all_ok)?;
+    }
+    if let Some(path) = args.junit {
+        files::write_atomic(path, reports::junit::render(&summaries).as_bytes())?;
+        eprintln!("wrote JUnit XML: {}", path.display());
     }
     if args.shrink {
         let dir = args
             .report
             .unwrap_or_else(|| Path::new(shrink::DEFAULT_REPRO_DIR));
         let max_runs = ftsim_api::shrink::DEFAULT_MAX_RUNS;
-        shrink::shrink_sweep(&pool, dir, &scenarios, &summaries, max_runs)?;
+        shrink::shrink_sweep(pool, dir, scenarios, &summaries, max_runs)?;
     }
     match args.format {
-        Format::Json => outln(&sweep_json(&summaries, all_ok)),
-        Format::Text => out(&reports::table::render_table(
-            &summaries,
-            color_wanted(std::io::stdout().is_terminal()),
-        )),
+        Format::Json => outln(&sweep_json_of_shard(&summaries, all_ok, args.shard)),
+        Format::Text => out(&reports::table::render_footer(&summaries)),
     }
-    Ok(if all_ok { Status::Met } else { Status::NotMet })
+    if let Some(shard) = args.shard {
+        eprintln!(
+            "shard {shard}: each verdict above judges this shard's seeds only; `ftsim merge` \
+             of every shard's --format json judges the whole sweep"
+        );
+    }
+    if swept.interrupted {
+        eprintln!(
+            "interrupted: {} of {} scenario(s) finished{}",
+            summaries.len(),
+            scenarios.len(),
+            match args.results {
+                Some(path) => format!(
+                    "; run again with --results {} --resume to go on",
+                    path.display()
+                ),
+                None => String::new(),
+            }
+        );
+        return Ok(Status::Interrupted);
+    }
+    Ok(if all_ok || args.shard.is_some() {
+        Status::Met
+    } else {
+        Status::NotMet
+    })
 }
 
 /// The most worker threads per core `--jobs` may ask for (and never more than
@@ -152,19 +298,24 @@ fn seeds_of(s: &Scenario, args: &RunArgs<'_>) -> Result<Seeds, CliError> {
     Ok(seeds)
 }
 
-/// The sweep as one JSON document (also written to a report's summary.json).
+/// The sweep as one JSON document (also written to a report's summary.json); its fields are
+/// documented, and checked against it, in docs/json.md.
 pub fn sweep_json(summaries: &[ScenarioSummary], all_ok: bool) -> String {
-    let doc = serde_json::json!({ "ok": all_ok, "scenarios": summaries });
-    serde_json::to_string_pretty(&doc).unwrap_or_default()
+    sweep_json_of_shard(summaries, all_ok, None)
 }
 
-fn progress_bar(len: u64, name: &str) -> ProgressBar {
-    let bar = ProgressBar::new(len);
-    if let Ok(style) = ProgressStyle::with_template(
-        "{prefix:.bold} [{bar:30}] {pos}/{len} seeds ({per_sec}, eta {eta})",
-    ) {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.set_prefix(name.to_string());
-    bar
+/// [`sweep_json`] of one shard's slice of a sweep (`shard`: "K/N"), for `ftsim merge`.
+fn sweep_json_of_shard(
+    summaries: &[ScenarioSummary],
+    all_ok: bool,
+    shard: Option<Shard>,
+) -> String {
+    let doc = serde_json::json!({
+        "schema": "ftsim.sweep",
+        "schema_version": sweep::SCHEMA_VERSION,
+        "ok": all_ok,
+        "shard": shard.map(|s| s.to_string()),
+        "scenarios": summaries,
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
 }

@@ -24,13 +24,15 @@ pub struct ShrinkArgs<'a> {
     pub seed: u64,
     pub output: Option<&'a Path>,
     pub max_runs: u64,
+    /// The point of the file's `[sweep]` grid (1-based), if it has one.
+    pub point: Option<usize>,
 }
 
 pub fn cmd_shrink(app: &App, args: ShrinkArgs<'_>) -> Result<Status, CliError> {
     if args.max_runs == 0 {
         return Err(CliError::Usage("--max-runs must be at least 1".into()));
     }
-    let scenario = load_one(app, args.file)?;
+    let scenario = load_one(app, args.file, args.point)?;
     let path = args.output.map_or_else(
         || PathBuf::from(repro_name(&scenario, args.seed)),
         Path::to_path_buf,

@@ -6,7 +6,7 @@
 use std::fmt;
 
 use serde::ser::SerializeMap;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::error::{ScenarioError, Source};
 use super::words::{clip, shown};
@@ -59,6 +59,29 @@ impl Serialize for Expect {
                 map.serialize_entry(key, name)?;
                 map.end()
             }
+        }
+    }
+}
+
+/// The shapes `Expect` is written in, for reading a sweep's JSON back (`run --resume`,
+/// `merge`).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ExpectShape {
+    Word(String),
+    Violation { violation: String },
+    Outside { outside: String },
+}
+
+impl<'de> Deserialize<'de> for Expect {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match ExpectShape::deserialize(d)? {
+            ExpectShape::Word(word) if word == "pass" => Ok(Expect::Pass),
+            ExpectShape::Word(word) => Err(serde::de::Error::custom(format!(
+                "expected \"pass\", {{\"violation\": ..}} or {{\"outside\": ..}}, found {word:?}"
+            ))),
+            ExpectShape::Violation { violation } => Ok(Expect::Violation(violation)),
+            ExpectShape::Outside { outside } => Ok(Expect::Outside(outside)),
         }
     }
 }

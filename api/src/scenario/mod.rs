@@ -7,6 +7,7 @@ mod detector;
 mod error;
 mod expect;
 mod faults;
+mod grid;
 mod limits;
 mod network;
 mod raw;
@@ -30,6 +31,7 @@ pub use budget::MAX_MEMORY_MIB;
 pub use error::ScenarioError;
 use error::Source;
 pub use expect::Expect;
+pub use grid::{load_points, parse_points, GridPoint, MAX_POINTS};
 pub use limits::{MAX_DURATION, MAX_FAULTS};
 use raw::RawScenario;
 pub use write::{to_toml, Header};
@@ -54,9 +56,12 @@ pub struct Scenario {
     pub expect: Expect,
     /// The protocol prepared with the scenario's parameters, network, faults and checks.
     pub simulation: Arc<dyn Simulation>,
+    /// Which point of its file's `[sweep]` grid it is (None: the file has no grid).
+    pub point: Option<GridPoint>,
 }
 
-/// Reads and validates one scenario file.
+/// Reads and validates one scenario file (one without a `[sweep]` grid: [`load_points`] reads
+/// either kind).
 pub fn load(file: &Path, catalog: &Catalog) -> Result<Scenario, ScenarioError> {
     let text = std::fs::read_to_string(file).map_err(|e| ScenarioError {
         file: file.to_path_buf(),
@@ -107,6 +112,7 @@ pub fn parse(file: &Path, text: &str, catalog: &Catalog) -> Result<Scenario, Sce
         seeds,
         expect,
         simulation,
+        point: None,
     })
 }
 

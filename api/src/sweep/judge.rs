@@ -1,12 +1,13 @@
 //! Whether a sweep met its scenario's expectation, and why not, in words.
 
 use crate::scenario::Expect;
-use crate::simulation::Simulation;
 
 use super::Tally;
 
-/// Whether the tally meets `expect`, and, if not, why (every problem, joined).
-pub fn judge(expect: &Expect, sim: &dyn Simulation, t: &Tally) -> (bool, String) {
+/// Whether the tally meets `expect` (`sometimes`: the tracked `sometimes` properties, each of
+/// which a passing sweep must reach), and the verdict in words: if not, why (every problem,
+/// joined); if so, what was found ("met: ...").
+pub fn judge(expect: &Expect, sometimes: &[String], t: &Tally) -> (bool, String) {
     let mut problems = Vec::new();
     match expect {
         Expect::Pass => {
@@ -16,7 +17,7 @@ pub fn judge(expect: &Expect, sim: &dyn Simulation, t: &Tally) -> (bool, String)
                     t.failed_runs, t.runs
                 ));
             }
-            for name in sim.spec().sometimes.iter().flatten() {
+            for name in sometimes {
                 if t.reached.get(name).copied().unwrap_or(0) == 0 {
                     problems.push(format!(
                         "`sometimes` property \"{name}\" was never reached: the sweep may be vacuous"
@@ -66,5 +67,51 @@ pub fn judge(expect: &Expect, sim: &dyn Simulation, t: &Tally) -> (bool, String)
             t.budget_exceeded,
         ));
     }
-    (problems.is_empty(), problems.join("; "))
+    if let Some(seed) = t.first_nondeterministic_seed {
+        problems.push(format!(
+            "{} seed(s) ran differently the second time (first: seed {seed}): something \
+             outside the seed reaches the run (a HashMap's order, the clock, shared state)",
+            t.nondeterministic
+        ));
+    }
+    if problems.is_empty() {
+        (true, met(expect, sometimes, t))
+    } else {
+        (false, problems.join("; "))
+    }
+}
+
+/// What a met expectation found, in words: a pass says what passed and which `sometimes`
+/// properties were reached; an expected violation says how often it was found and where.
+fn met(expect: &Expect, sometimes: &[String], t: &Tally) -> String {
+    match expect {
+        Expect::Pass => {
+            let mut text = format!(
+                "met: every run inside the protocol's model passed ({} of {} run(s) \
+                 inside it)",
+                t.runs - t.outside_runs,
+                t.runs
+            );
+            let reached: Vec<String> = sometimes
+                .iter()
+                .map(|name| format!("\"{name}\" in {}", t.reached.get(name).unwrap_or(&0)))
+                .collect();
+            if !reached.is_empty() {
+                text.push_str(&format!("; reached {}", reached.join(", ")));
+            }
+            text
+        }
+        Expect::Violation(name) => format!(
+            "met: \"{name}\" violated inside the protocol's model in {} of {} run(s) (seed {})",
+            t.violations.get(name).unwrap_or(&0),
+            t.runs,
+            t.shortest_by_invariant.get(name).map_or(0, |r| r.1)
+        ),
+        Expect::Outside(name) => format!(
+            "met: \"{name}\" violated outside the protocol's model in {} of {} run(s) (seed {})",
+            t.outside_violations.get(name).unwrap_or(&0),
+            t.runs,
+            t.shortest_outside_by_invariant.get(name).map_or(0, |r| r.1)
+        ),
+    }
 }

@@ -2,21 +2,35 @@
 //! against the scenario's [`Expect`](crate::Expect) and summarised. The CLI and the test
 //! harness both sweep through here.
 
+mod coverage;
+mod figures;
 mod judge;
 mod summary;
 mod tally;
+pub mod watchdog;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use sim_core::RunReport;
 
 use crate::simulation::Simulation;
 
+pub use figures::{AvailabilityFigures, LatencyFigures, MetricNames, MetricTally};
 pub use judge::judge;
-pub use summary::{replay_command, summarize, ScenarioSummary};
+pub use summary::{replay_command, summarize, summarize_facts, Facts, ScenarioSummary};
 pub use tally::Tally;
 
+/// The version of the JSON documents `ftsim run` and `ftsim check` print (`schema_version`,
+/// docs/json.md): it grows when a field is removed, renamed or changes its meaning, not when
+/// one is added.
+pub const SCHEMA_VERSION: u32 = 1;
+
 /// A range of seeds: `count` seeds from `start`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Seeds {
     /// The first seed.
     pub start: u64,
@@ -35,20 +49,81 @@ impl Seeds {
 /// each (for progress bars). The result is the same for any number of threads. Each fold
 /// split of the range holds a [`Worker`](crate::Worker), so an engine is reused across the seeds it runs.
 pub fn tally(sim: &dyn Simulation, seeds: Seeds, on_seed: &(dyn Fn() + Sync)) -> Tally {
-    seeds
+    let never = AtomicBool::new(false);
+    let options = SweepOptions {
+        stop: &never,
+        twice: false,
+        seed_wall_time: None,
+    };
+    fold_seeds(seeds, on_seed, options, &|| reused(sim)).unwrap_or_default()
+}
+
+/// How a sweep runs its seeds.
+#[derive(Clone, Copy)]
+pub struct SweepOptions<'a> {
+    /// Set (by Ctrl-C) to skip the seeds not yet started.
+    pub stop: &'a AtomicBool,
+    /// Run each seed twice and count those whose trace hashes differ
+    /// (`--check-determinism`).
+    pub twice: bool,
+    /// Give up on a seed after this much wall time (see [`watchdog`]).
+    pub seed_wall_time: Option<std::time::Duration>,
+}
+
+/// [`tally`] with options: unless `options.stop` is set before every seed ran (Ctrl-C): then
+/// the seeds not yet started are skipped and the result is `None`, since a partial tally
+/// depends on which threads were fastest and would not be the same twice.
+pub fn tally_until(
+    sim: &Arc<dyn Simulation>,
+    seeds: Seeds,
+    on_seed: &(dyn Fn() + Sync),
+    options: SweepOptions<'_>,
+) -> Option<Tally> {
+    match options.seed_wall_time {
+        None => fold_seeds(seeds, on_seed, options, &|| reused(sim.as_ref())),
+        Some(limit) => {
+            let watched = || move |seed| watchdog::run_watched(sim, seed, limit);
+            fold_seeds(seeds, on_seed, options, &watched)
+        }
+    }
+}
+
+/// A runner of seeds that keeps one engine and resets it between them.
+fn reused(sim: &dyn Simulation) -> impl FnMut(u64) -> RunReport + '_ {
+    let mut worker = sim.worker();
+    move |seed| worker.run(seed)
+}
+
+/// The fold behind [`tally`] and [`tally_until`]: each split of the range runs its seeds with
+/// a runner from `init` (one engine reused across them, or a watchdog's thread per seed).
+fn fold_seeds<R: FnMut(u64) -> RunReport>(
+    seeds: Seeds,
+    on_seed: &(dyn Fn() + Sync),
+    options: SweepOptions<'_>,
+    init: &(dyn Fn() -> R + Sync),
+) -> Option<Tally> {
+    let tally = seeds
         .range()
         .into_par_iter()
-        .map_init(
-            || sim.worker(),
-            |worker, seed| {
-                let report = worker.run(seed);
-                on_seed();
-                (seed, report)
-            },
-        )
-        .fold(Tally::default, |mut t, (seed, report)| {
-            t.add(seed, &report);
+        .map_init(init, |run, seed| {
+            if options.stop.load(Ordering::Relaxed) {
+                return None;
+            }
+            let report = run(seed);
+            let differs = options.twice && run(seed).trace_hash != report.trace_hash;
+            on_seed();
+            Some((seed, report, differs))
+        })
+        .fold(Tally::default, |mut t, ran| {
+            if let Some((seed, report, differs)) = ran {
+                t.add(seed, &report);
+                if differs {
+                    t.add_nondeterministic(seed);
+                }
+            }
             t
         })
-        .reduce(Tally::default, Tally::merge)
+        .reduce(Tally::default, Tally::merge);
+    let range = seeds.range();
+    (tally.runs == range.end - range.start).then_some(tally)
 }

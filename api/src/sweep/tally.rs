@@ -5,12 +5,15 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sim_core::entropy::DetHasher;
 use sim_core::{Outcome, RunReport};
 
+use super::coverage::count_faults;
+use super::figures::MetricTally;
+
 /// Aggregates of a sweep.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {
     /// Runs folded in.
     pub runs: u64,
@@ -37,8 +40,6 @@ pub struct Tally {
     pub first_panic: Option<(u64, String)>,
     /// Runs cut short by a budget.
     pub budget_exceeded: u64,
-    /// The lowest seed cut short by a budget.
-    pub first_budget_seed: Option<u64>,
     /// That seed, with the budget it exceeded ("budget exceeded: 1,000,000 events").
     pub first_budget: Option<(u64, String)>,
     /// Sometimes-property name → number of runs that reached it.
@@ -49,6 +50,21 @@ pub struct Tally {
     pub messages: u64,
     /// Order-independent combination of every (seed, trace hash): equal for equal sweeps.
     pub sweep_hash: u64,
+    /// What the protocol's metric measured (latency histogram, availability sums).
+    pub metrics: MetricTally,
+    /// Fault kind → how many times it happened, over all runs (see `coverage`).
+    pub faults: BTreeMap<String, u64>,
+    /// Property name → the shortest run that violated it inside the model, as (events, seed):
+    /// the one a person wants to replay (ties: the lowest seed).
+    pub shortest_by_invariant: BTreeMap<String, (u64, u64)>,
+    /// Property name → the shortest run that violated it outside the model, likewise.
+    pub shortest_outside_by_invariant: BTreeMap<String, (u64, u64)>,
+    /// The shortest run that failed inside the model, as (events, seed).
+    pub shortest_failing: Option<(u64, u64)>,
+    /// Seeds that ran differently the second time (`--check-determinism`).
+    pub nondeterministic: u64,
+    /// The lowest such seed.
+    pub first_nondeterministic_seed: Option<u64>,
 }
 
 fn min_opt(a: Option<u64>, b: Option<u64>) -> Option<u64> {
@@ -93,6 +109,20 @@ fn merge_counts(
     }
 }
 
+/// Keeps the smaller (events, seed) under `name`.
+fn keep_shortest(into: &mut BTreeMap<String, (u64, u64)>, name: &str, run: (u64, u64)) {
+    let kept = into.entry(name.to_string()).or_insert(run);
+    *kept = (*kept).min(run);
+}
+
+/// The smaller (events, seed) of two.
+fn shortest(a: Option<(u64, u64)>, b: Option<(u64, u64)>) -> Option<(u64, u64)> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 impl Tally {
     /// Adds one seed's result.
     pub fn add(&mut self, seed: u64, r: &RunReport) {
@@ -106,11 +136,14 @@ impl Tally {
         for name in &r.reached {
             *self.reached.entry(name.clone()).or_insert(0) += 1;
         }
+        self.metrics.add(&r.measured);
+        count_faults(r, &mut self.faults);
         if r.outcome.is_ok() {
             return;
         }
         let mut inside = false;
         for v in &r.violations {
+            let run = (r.stats.events, seed);
             match v.outside_assumptions {
                 None => {
                     inside = true;
@@ -120,24 +153,35 @@ impl Tally {
                         &v.property,
                         seed,
                     );
+                    keep_shortest(&mut self.shortest_by_invariant, &v.property, run);
                 }
-                Some(_) => count(
-                    &mut self.outside_violations,
-                    &mut self.first_outside_seed_by_invariant,
-                    &v.property,
-                    seed,
-                ),
+                Some(_) => {
+                    count(
+                        &mut self.outside_violations,
+                        &mut self.first_outside_seed_by_invariant,
+                        &v.property,
+                        seed,
+                    );
+                    keep_shortest(&mut self.shortest_outside_by_invariant, &v.property, run);
+                }
             }
         }
         inside |= self.add_outcome(seed, r);
         if inside {
             self.failed_runs += 1;
             self.first_failing_seed = min_opt(self.first_failing_seed, Some(seed));
+            self.shortest_failing = shortest(self.shortest_failing, Some((r.stats.events, seed)));
         } else {
             self.outside_runs += 1;
             let why = r.outside_assumptions.join("; ");
             self.first_outside = min_pair(self.first_outside.take(), Some((seed, why)));
         }
+    }
+
+    /// Counts a seed whose second run had another trace hash than its first.
+    pub fn add_nondeterministic(&mut self, seed: u64) {
+        self.nondeterministic += 1;
+        self.first_nondeterministic_seed = min_opt(self.first_nondeterministic_seed, Some(seed));
     }
 
     /// Counts a panic or a budget overrun; true if it is a failure inside the model (a panic
@@ -151,7 +195,6 @@ impl Tally {
             }
             Outcome::BudgetExceeded { .. } => {
                 self.budget_exceeded += 1;
-                self.first_budget_seed = min_opt(self.first_budget_seed, Some(seed));
                 let what = r.outcome.budget_text().unwrap_or_default();
                 self.first_budget = min_pair(self.first_budget.take(), Some((seed, what)));
                 r.outside_assumptions.is_empty()
@@ -168,6 +211,15 @@ impl Tally {
         self.events += other.events;
         self.messages += other.messages;
         self.sweep_hash = self.sweep_hash.wrapping_add(other.sweep_hash);
+        self.metrics.merge(other.metrics);
+        for (k, v) in other.faults {
+            *self.faults.entry(k).or_insert(0) += v;
+        }
+        self.nondeterministic += other.nondeterministic;
+        self.first_nondeterministic_seed = min_opt(
+            self.first_nondeterministic_seed,
+            other.first_nondeterministic_seed,
+        );
         merge_counts(
             (&mut self.violations, &mut self.first_seed_by_invariant),
             (other.violations, other.first_seed_by_invariant),
@@ -186,12 +238,68 @@ impl Tally {
             *self.reached.entry(k).or_insert(0) += v;
         }
         self.first_failing_seed = min_opt(self.first_failing_seed, other.first_failing_seed);
+        self.shortest_failing = shortest(self.shortest_failing, other.shortest_failing);
+        for (name, run) in other.shortest_by_invariant {
+            keep_shortest(&mut self.shortest_by_invariant, &name, run);
+        }
+        for (name, run) in other.shortest_outside_by_invariant {
+            keep_shortest(&mut self.shortest_outside_by_invariant, &name, run);
+        }
         self.first_outside = min_pair(self.first_outside, other.first_outside);
         self.panics += other.panics;
         self.first_panic = min_pair(self.first_panic, other.first_panic);
         self.budget_exceeded += other.budget_exceeded;
-        self.first_budget_seed = min_opt(self.first_budget_seed, other.first_budget_seed);
         self.first_budget = min_pair(self.first_budget, other.first_budget);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sim_core::{PropertyKind, Time, Violation};
+
+    /// A run of `seed` that violated agreement after `events` events.
+    fn violated(seed: u64, events: u64) -> RunReport {
+        let mut r = RunReport {
+            seed,
+            outcome: Outcome::Violated,
+            ..RunReport::default()
+        };
+        r.stats.events = events;
+        r.violations.push(Violation {
+            property: "agreement".into(),
+            kind: PropertyKind::Always,
+            time: Time::ZERO,
+            event: events,
+            during: String::new(),
+            message: String::new(),
+            related: Vec::new(),
+            outside_assumptions: None,
+        });
+        r
+    }
+
+    #[test]
+    fn the_replay_seed_is_the_shortest_run_in_any_fold_order() {
+        let runs = [(1, 140), (5, 13), (9, 13), (12, 400)];
+        let fold = |order: &[usize]| {
+            order.iter().fold(Tally::default(), |t, &i| {
+                let (seed, events) = runs[i];
+                let mut one = Tally::default();
+                one.add(seed, &violated(seed, events));
+                t.merge(one)
+            })
+        };
+        let forward = fold(&[0, 1, 2, 3]);
+        assert_eq!(forward, fold(&[3, 2, 1, 0]));
+        assert_eq!(forward, fold(&[2, 0, 3, 1]));
+        assert_eq!(
+            forward.shortest_by_invariant["agreement"],
+            (13, 5),
+            "fewest events, then lowest seed"
+        );
+        assert_eq!(forward.first_seed_by_invariant["agreement"], 1);
+        assert_eq!(forward.shortest_failing, Some((13, 5)));
     }
 }

@@ -34,6 +34,7 @@ mod process;
 #[cfg(test)]
 mod tests;
 
+use ftsim_api::metrics::{measures::TimeToDeliver, Metrics};
 use ftsim_api::properties::delivery::{Agreement, NoCreation, NoDuplication, Validity};
 use ftsim_api::{choice, params, FaultClass, Model, NodeId, Properties, Protocol};
 
@@ -145,6 +146,12 @@ impl Protocol for Broadcast {
         }
     }
 
+    fn metrics(&self, _: &BroadcastParams) -> Metrics<Self::Process> {
+        Metrics::measured_by(TimeToDeliver::default).latency(
+            "time to deliver",
+            "from a message's broadcast to its delivery at each process",
+        )
+    }
     fn process(&self, params: &BroadcastParams, _: NodeId, _: usize) -> Node {
         Node::new(params.clone())
     }

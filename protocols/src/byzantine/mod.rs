@@ -45,6 +45,7 @@ mod properties;
 #[cfg(test)]
 mod tests;
 
+use ftsim_api::metrics::{measures::TimeToDecide, Metrics};
 use ftsim_api::properties::consensus::{Agreement, Integrity};
 use ftsim_api::{
     params, Adversaries, Duration, FaultClass, Model, NodeId, Properties, Protocol, Silent,
@@ -205,6 +206,12 @@ impl Protocol for OralMessages {
             })
     }
 
+    fn metrics(&self, _: &OmParams) -> Metrics<Self::Process> {
+        Metrics::measured_by(TimeToDecide::default).latency(
+            "time to decide",
+            "from the start of the run to each lieutenant's decision",
+        )
+    }
     fn process(&self, params: &OmParams, _: NodeId, _: usize) -> Om {
         let round = Duration::from_millis(params.round_ms);
         Om::new(params.commander, params.m, params.values, round)

@@ -12,6 +12,7 @@
 //! correct processes decide differently) under any delays; a process that decides and crashes
 //! at once may have decided alone.
 
+use ftsim_api::metrics::{measures::TimeToDecide, Metrics};
 use ftsim_api::properties::consensus::{
     CrashBeforeDecision, Integrity, Obliged, RegularAgreement, Termination, Validity,
 };
@@ -216,6 +217,12 @@ impl Protocol for AsyncFloodingConsensus {
             .tolerates(FaultClass::Reordering)
     }
 
+    fn metrics(&self, _: &AsyncFloodingParams) -> Metrics<Self::Process> {
+        Metrics::measured_by(TimeToDecide::default).latency(
+            "time to decide",
+            "from the start of the run to each process's decision",
+        )
+    }
     fn process(&self, params: &AsyncFloodingParams, _: NodeId, nodes: usize) -> AsyncFlooding {
         AsyncFlooding::new(params.proposals == Proposals::ById, nodes)
     }

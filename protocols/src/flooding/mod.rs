@@ -20,6 +20,7 @@ mod process;
 #[cfg(test)]
 mod tests;
 
+use ftsim_api::metrics::{measures::TimeToDecide, Metrics};
 use ftsim_api::properties::consensus::{
     Agreement, CrashBeforeDecision, Integrity, Obliged, Termination, Validity,
 };
@@ -119,6 +120,12 @@ impl Protocol for FloodingConsensus {
             .timing(Timing::DetectorAfterLastMessage)
     }
 
+    fn metrics(&self, _: &FloodingParams) -> Metrics<Self::Process> {
+        Metrics::measured_by(TimeToDecide::default).latency(
+            "time to decide",
+            "from the start of the run to each process's decision",
+        )
+    }
     fn process(&self, params: &FloodingParams, _: NodeId, _: usize) -> Flooding {
         Flooding::new(params.rounds, params.proposals == Proposals::ById)
     }

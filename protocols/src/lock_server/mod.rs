@@ -48,6 +48,7 @@ mod server;
 #[cfg(test)]
 mod tests;
 
+use ftsim_api::metrics::{measures::Requests, Metrics};
 use ftsim_api::properties::mutex::MutualExclusion;
 use ftsim_api::{
     choice, params, DetectorModel, Duration, FaultClass, Model, NodeId, Properties, Protocol,
@@ -169,6 +170,14 @@ impl Protocol for LockServer {
         }
     }
 
+    fn metrics(&self, _: &LockServerParams) -> Metrics<Self::Process> {
+        let requested = |node, obs: &Obs| (*obs == Obs::Request).then_some(node);
+        let entered = |node, obs: &Obs| (*obs == Obs::Enter).then_some(node);
+        Metrics::measured_by(move || Requests::new(requested, entered)).latency(
+            "time to acquire",
+            "from a client's request to its entry into the critical section",
+        )
+    }
     fn process(&self, params: &LockServerParams, node: NodeId, _: usize) -> LockProcess {
         LockProcess::new(node, params.clone())
     }

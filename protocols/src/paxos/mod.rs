@@ -55,6 +55,7 @@ mod proposer;
 #[cfg(test)]
 mod tests;
 
+use ftsim_api::metrics::{measures::TimeToDecide, Metrics};
 use ftsim_api::properties::consensus::{Integrity, Obliged, Termination};
 use ftsim_api::{
     choice, params, Duration, FaultClass, Liveness, Model, NodeId, Properties, Protocol, SpecError,
@@ -182,6 +183,12 @@ impl Protocol for SingleDecreePaxos {
             })
     }
 
+    fn metrics(&self, _: &PaxosParams) -> Metrics<Self::Process> {
+        Metrics::measured_by(TimeToDecide::default).latency(
+            "time to learn",
+            "from the start of the run to each learner learning the chosen value",
+        )
+    }
     fn process(&self, params: &PaxosParams, node: NodeId, _: usize) -> Paxos {
         Paxos::new(
             node < params.proposers,

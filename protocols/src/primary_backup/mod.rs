@@ -44,6 +44,7 @@ mod replica;
 #[cfg(test)]
 mod tests;
 
+use ftsim_api::metrics::{measures::Requests, Metrics};
 use ftsim_api::properties::linearizability::{AppendLog, Linearizability};
 use ftsim_api::{
     choice, params, Duration, FaultClass, Model, NodeId, Properties, Protocol, SpecError,
@@ -170,6 +171,27 @@ impl Protocol for PrimaryBackup {
             .tolerates(FaultClass::StorageLoss)
     }
 
+    fn metrics(&self, params: &PrimaryBackupParams) -> Metrics<Self::Process> {
+        let grace = Duration::from_millis(params.client_retry_ms);
+        let issued = |_, obs: &Obs| match *obs {
+            Obs::Issued { id } => Some(id),
+            _ => None,
+        };
+        let answered = |_, obs: &Obs| match *obs {
+            Obs::Acked { id, .. } => Some(id),
+            _ => None,
+        };
+        Metrics::measured_by(move || Requests::new(issued, answered).available_within(grace))
+            .latency(
+                "write latency",
+                "from a client's write to its acknowledgement",
+            )
+            .availability(
+                "writes answered",
+                "share of virtual time no write waited longer than client_retry_ms for its \
+                 acknowledgement",
+            )
+    }
     fn process(&self, params: &PrimaryBackupParams, node: NodeId, _: usize) -> Node {
         Node::new(Config::from(params), node)
     }

@@ -43,6 +43,7 @@ mod properties;
 #[cfg(test)]
 mod tests;
 
+use ftsim_api::metrics::{measures::TimeToDeliver, Metrics};
 use ftsim_api::properties::delivery::{Agreement, CausalOrder, Integrity, TotalOrder, Validity};
 use ftsim_api::{
     choice, params, DetectorModel, Duration, FaultClass, Model, NodeId, Properties, Protocol,
@@ -144,6 +145,12 @@ impl Protocol for TotalOrderMulticast {
         }
     }
 
+    fn metrics(&self, _: &TotalOrderParams) -> Metrics<Self::Process> {
+        Metrics::measured_by(TimeToDeliver::default).latency(
+            "time to deliver",
+            "from a multicast to its delivery at each member",
+        )
+    }
     fn process(&self, params: &TotalOrderParams, _: NodeId, nodes: usize) -> TotalOrderProcess {
         TotalOrderProcess::new(
             nodes,

@@ -35,6 +35,7 @@ mod properties;
 #[cfg(test)]
 mod tests;
 
+use ftsim_api::metrics::{measures::TimeToDecide, Metrics};
 use ftsim_api::properties::consensus::{Agreement, Integrity, Obliged, Termination};
 use ftsim_api::{
     params, Duration, FaultClass, Liveness, Model, NodeId, Properties, Protocol, SpecError,
@@ -134,6 +135,12 @@ impl Protocol for TwoPhaseCommit {
             .live_if(Liveness::CrashedNodesRecover)
     }
 
+    fn metrics(&self, _: &TwoPhaseParams) -> Metrics<Self::Process> {
+        Metrics::measured_by(TimeToDecide::default).latency(
+            "time to commit",
+            "from the start of the run to each process's commit or abort decision",
+        )
+    }
     fn process(&self, params: &TwoPhaseParams, node: NodeId, _: usize) -> Node {
         Node::new(Config::from(params), node)
     }

@@ -145,9 +145,10 @@ pub fn verdict(report: &RunReport) -> String {
         Outcome::BudgetExceeded { budget, limit } => wrap(
             "",
             &format!(
-                "verdict: BUDGET EXCEEDED, {} used up (a livelock, a flood, state that grows \
-                 without end, or a run that never quiesces)",
-                budget.describe(*limit)
+                "verdict: BUDGET EXCEEDED: {}, {} used up ({})",
+                budget.name(),
+                budget.describe(*limit),
+                budget.likely_cause()
             ),
             2,
         ),

@@ -373,6 +373,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             outside_assumptions: Vec::new(),
             trace,
             states,
+            measured: Default::default(),
         }
     }
 }

@@ -1,0 +1,135 @@
+//! `run --results FILE`: every finished scenario appended to a JSON-lines file the moment it
+//! finishes (one `ftsim.result` object a line: a key and the summary, with its tally), so an
+//! interrupted or killed sweep keeps what it finished; with `--resume`, a scenario whose key is
+//! in the file is taken from it instead of being run again.
+//!
+//! The key is a hash of what decides the scenario's result: its file's path and text, the
+//! seeds and the shard. An edited scenario has another key and runs again. A line cut short by
+//! a kill is ignored.
+
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::hash::Hasher;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use ftsim_api::sim_core::entropy::DetHasher;
+use ftsim_api::sweep::{ScenarioSummary, Seeds, SCHEMA_VERSION};
+use ftsim_api::Scenario;
+use serde::{Deserialize, Serialize};
+
+use super::error::CliError;
+
+/// One line of the file.
+#[derive(Serialize, Deserialize)]
+pub struct ResultLine {
+    pub schema: String,
+    pub schema_version: u32,
+    /// What decides the result (see the module's doc), as 16 hex digits.
+    pub key: String,
+    pub summary: ScenarioSummary,
+}
+
+/// The open file and, when resuming, the results it already held, by key.
+pub struct Results {
+    path: PathBuf,
+    file: File,
+    done: BTreeMap<String, ResultLine>,
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> CliError + '_ {
+    move |error| CliError::Io {
+        path: path.to_path_buf(),
+        error,
+    }
+}
+
+impl Results {
+    /// Opens `path`: emptied, or, with `resume`, read and appended to.
+    pub fn open(path: &Path, resume: bool) -> Result<Self, CliError> {
+        let done = if resume {
+            read_done(path)?
+        } else {
+            BTreeMap::new()
+        };
+        let file = OpenOptions::new()
+            .create(true)
+            .append(resume)
+            .write(true)
+            .truncate(!resume)
+            .open(path)
+            .map_err(io_error(path))?;
+        Ok(Results {
+            path: path.to_path_buf(),
+            file,
+            done,
+        })
+    }
+
+    /// Where the file is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// How many finished results the file held when it was opened.
+    pub fn resumed(&self) -> usize {
+        self.done.len()
+    }
+
+    /// The stored result of a scenario with this key, if the file held one.
+    pub fn done(&self, key: &str) -> Option<&ResultLine> {
+        self.done.get(key)
+    }
+
+    /// Appends one finished scenario as a line, flushed to the file at once.
+    pub fn record(&mut self, key: &str, summary: &ScenarioSummary) -> Result<(), CliError> {
+        let line = ResultLine {
+            schema: "ftsim.result".into(),
+            schema_version: SCHEMA_VERSION,
+            key: key.to_string(),
+            summary: summary.clone(),
+        };
+        let mut text = serde_json::to_string(&line).unwrap_or_default();
+        text.push('\n');
+        self.file
+            .write_all(text.as_bytes())
+            .and_then(|()| self.file.flush())
+            .map_err(io_error(&self.path))
+    }
+}
+
+/// The results already in `path` (none if it does not exist yet), by key; a line that does not
+/// parse (cut short by a kill) is skipped.
+fn read_done(path: &Path) -> Result<BTreeMap<String, ResultLine>, CliError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(e) => return Err(io_error(path)(e)),
+    };
+    Ok(text
+        .lines()
+        .filter_map(|line| serde_json::from_str::<ResultLine>(line).ok())
+        .filter(|line| line.schema == "ftsim.result" && line.schema_version == SCHEMA_VERSION)
+        .map(|line| (line.key.clone(), line))
+        .collect())
+}
+
+/// The key of a scenario's result: its file's path and text, its seeds (`every` of them, and
+/// the `run` of them this shard runs), and the shard.
+pub fn result_key(scenario: &Scenario, every: Seeds, run: Seeds, shard: &str) -> String {
+    let mut h = DetHasher::default();
+    let text = std::fs::read(&scenario.file).unwrap_or_default();
+    for part in [
+        scenario.file.display().to_string().as_bytes(),
+        &text,
+        shard.as_bytes(),
+    ] {
+        h.mix(part.len() as u64);
+        h.write(part);
+    }
+    for seeds in [every, run] {
+        h.mix(seeds.start);
+        h.mix(seeds.count);
+    }
+    format!("{:016x}", h.finish())
+}

@@ -13,6 +13,9 @@ use sim_core::{
 
 use crate::adversaries::Adversaries;
 use crate::metrics::{Metrics, MetricsInfo, Probe};
+
+/// A metric's probe and the monitor that feeds it during one run.
+type ProbeAndMonitor<P> = (Probe<P>, sim_core::Monitor<P>);
 use crate::model::Model;
 use crate::params::{ParamValues, Params};
 use crate::protocol::{Protocol, SpecError};
@@ -383,6 +386,12 @@ impl<T: Protocol> Prepared<T> {
             .collect()
     }
 
+    /// The probe of the protocol's declared metric and the monitor that feeds it, for one run
+    /// (`None`: the protocol declares no metric).
+    pub(crate) fn probe(&self) -> Option<ProbeAndMonitor<T::Process>> {
+        self.bound.metrics.measure().map(Probe::new)
+    }
+
     /// Judges a failed run against the protocol's model (outside its assumptions or not).
     pub(crate) fn classify(&self, report: &mut RunReport) {
         crate::model::classify(&self.bound.model, self.protocol(), report);
@@ -569,8 +578,7 @@ impl<T: Protocol> Prepared<T> {
         let kept = plan.clone();
         let run = guarded(|| {
             let mut setup = self.setup(plan, trace);
-            let probe = self.bound.metrics.measure().map(|measure| {
-                let (probe, monitor) = Probe::new(measure);
+            let probe = self.probe().map(|(probe, monitor)| {
                 setup.properties.push(monitor);
                 probe
             });

@@ -46,17 +46,27 @@ impl<T: Protocol> Worker for EngineWorker<'_, T> {
         };
         let prepared = self.prepared;
         let mut engine = self.engine.take();
+        let (probe, metric_monitor) = prepared.probe().unzip();
         let set_up = guarded(move || match engine.take() {
             Some(mut engine) => {
-                engine.reset(seed, plan, prepared.monitors(), Seeded::new(seed));
+                let mut monitors = prepared.monitors();
+                monitors.extend(metric_monitor);
+                engine.reset(seed, plan, monitors, Seeded::new(seed));
                 engine
             }
-            None => Engine::new(prepared.setup(plan, false), seed),
+            None => {
+                let mut setup = prepared.setup(plan, false);
+                setup.properties.extend(metric_monitor);
+                Engine::new(setup, seed)
+            }
         });
         let mut report = match set_up {
             Ok(mut engine) => {
-                let report = engine.run_to_report();
+                let mut report = engine.run_to_report();
                 self.engine = Some(engine);
+                if let Some(probe) = probe {
+                    report.measured = probe.finish(report.stats.end_time);
+                }
                 report
             }
             // The plan is a pure function of the seed: drawn again rather than copied for

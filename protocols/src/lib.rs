@@ -12,6 +12,7 @@ pub mod lock_server;
 pub mod paxos;
 pub mod primary_backup;
 pub mod total_order;
+pub mod transactions;
 pub mod twophase;
 
 use ftsim_api::AnyProtocol;
@@ -30,5 +31,6 @@ pub fn all() -> &'static [&'static dyn AnyProtocol] {
         &lease::LeaseLock,
         &byzantine::OralMessages,
         &paxos::SingleDecreePaxos,
+        &transactions::Transactions,
     ]
 }

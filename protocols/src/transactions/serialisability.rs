@@ -46,54 +46,117 @@ impl Edge {
     }
 }
 
+/// Precedence edges: for each transaction, the ones it must precede and the first conflict
+/// that says so.
+type Graph = BTreeMap<TxnId, BTreeMap<TxnId, Edge>>;
+
+/// One item's operations, in execution order, and where its writes are.
+#[derive(Default)]
+struct History {
+    ops: Vec<Op>,
+    /// Positions in `ops` of the writes, increasing. Every write is a committed one: a
+    /// server writes only when it applies a commit.
+    writes: Vec<usize>,
+}
+
 /// The property; see the module doc.
+///
+/// It keeps only the edges that decide the graph's cycles. Consecutive writes on an item are
+/// ordered by an edge, so a read needs an edge only from the last write before it and to the
+/// first write after it, and a write only from the reads since the previous write and from
+/// that write: every other conflict follows by a path. A new edge `a -> b` is checked by
+/// looking for a path back from `b` to `a`. The work per event is bounded by the reads since
+/// an item's last write and the part of the graph after `b`, never a rebuild.
 #[derive(Default)]
 pub struct Serialisability {
-    /// Each item's operations, in execution order.
-    ops: BTreeMap<Item, Vec<Op>>,
+    items: BTreeMap<Item, History>,
+    /// Each transaction's reads: the item and the position in its history.
+    reads: BTreeMap<TxnId, Vec<(Item, usize)>>,
     committed: BTreeSet<TxnId>,
+    graph: Graph,
     evidence: Vec<u64>,
 }
 
 impl Serialisability {
-    /// The precedence graph of the committed transactions: for each ordered pair, the first
-    /// conflict that orders them.
-    fn graph(&self) -> BTreeMap<TxnId, BTreeMap<TxnId, Edge>> {
-        let mut graph: BTreeMap<TxnId, BTreeMap<TxnId, Edge>> = BTreeMap::new();
-        for (&item, ops) in &self.ops {
-            let ops: Vec<&Op> = ops
-                .iter()
-                .filter(|op| self.committed.contains(&op.txn))
-                .collect();
-            for (i, first) in ops.iter().enumerate() {
-                for then in &ops[i + 1..] {
-                    if first.txn != then.txn && (first.write || then.write) {
-                        graph
-                            .entry(first.txn)
-                            .or_default()
-                            .entry(then.txn)
-                            .or_insert(Edge {
-                                item,
-                                first: **first,
-                                then: **then,
-                            });
-                    }
-                }
-            }
-        }
-        graph
+    fn read(&mut self, item: Item, op: Op) {
+        let history = self.items.entry(item).or_default();
+        history.ops.push(op);
+        let at = history.ops.len() - 1;
+        self.reads.entry(op.txn).or_default().push((item, at));
     }
 
-    /// Checks the graph; a cycle is a violation naming each of its edges.
-    fn check(&mut self) -> Result<(), String> {
-        let graph = self.graph();
-        let Some(cycle) = find_cycle(&graph) else {
-            return Ok(());
-        };
+    /// A committed transaction's read at `at`: ordered after the last write before it and
+    /// before the first write after it.
+    fn read_edges(&self, item: Item, at: usize) -> Vec<Edge> {
+        let history = &self.items[&item];
+        let read = history.ops[at];
+        let split = history.writes.partition_point(|&w| w < at);
+        let before = split.checked_sub(1).map(|i| history.writes[i]);
+        let after = history.writes.get(split).copied();
+        let mut edges = Vec::new();
+        if let Some(w) = before.map(|w| history.ops[w]) {
+            edges.push(Edge {
+                item,
+                first: w,
+                then: read,
+            });
+        }
+        if let Some(w) = after.map(|w| history.ops[w]) {
+            edges.push(Edge {
+                item,
+                first: read,
+                then: w,
+            });
+        }
+        edges.retain(|e| e.first.txn != e.then.txn);
+        edges
+    }
+
+    /// A write, appended: ordered after the previous write and every committed read since.
+    fn write(&mut self, item: Item, write: Op) -> Vec<Edge> {
+        let history = self.items.entry(item).or_default();
+        let since = history.writes.last().copied().unwrap_or(0);
+        let edges = history.ops[since..]
+            .iter()
+            .filter(|op| op.txn != write.txn && self.committed.contains(&op.txn))
+            .map(|&first| Edge {
+                item,
+                first,
+                then: write,
+            })
+            .collect();
+        history.writes.push(history.ops.len());
+        history.ops.push(write);
+        edges
+    }
+
+    /// Adds `edges` (keeping the first conflict of each pair), then looks for a cycle through
+    /// any new one; a cycle is a violation naming each of its edges.
+    fn add(&mut self, edges: Vec<Edge>) -> Result<(), String> {
+        let mut new: Vec<(TxnId, TxnId)> = Vec::new();
+        for e in edges {
+            let out = self.graph.entry(e.first.txn).or_default();
+            if let std::collections::btree_map::Entry::Vacant(slot) = out.entry(e.then.txn) {
+                slot.insert(e);
+                new.push((e.first.txn, e.then.txn));
+            }
+        }
+        // A new edge a -> b closes a cycle b -> ... -> a -> b if a path leads back from b.
+        for (a, b) in new {
+            if let Some(mut path) = find_path(&self.graph, b, a) {
+                path.insert(0, b);
+                return Err(self.cycle(&path));
+            }
+        }
+        Ok(())
+    }
+
+    /// The violation for `cycle` (each transaction precedes the next, the last the first).
+    fn cycle(&mut self, cycle: &[TxnId]) -> String {
         let edges: Vec<Edge> = cycle
             .iter()
             .zip(cycle.iter().cycle().skip(1))
-            .map(|(a, b)| graph[a][b])
+            .map(|(a, b)| self.graph[a][b])
             .collect();
         self.evidence = edges
             .iter()
@@ -101,48 +164,48 @@ impl Serialisability {
             .collect();
         let names: Vec<String> = cycle.iter().map(TxnId::to_string).collect();
         let why: Vec<String> = edges.iter().map(Edge::describe).collect();
-        Err(format!(
+        format!(
             "committed transactions {} are not serialisable, their conflicts form a cycle: {}",
             names.join(" -> "),
             why.join("; ")
-        ))
+        )
     }
 }
 
-/// A cycle of `graph`, as the transactions along it (the last one precedes the first), found
-/// by depth-first search in id order; `None` if the graph is acyclic.
-fn find_cycle(graph: &BTreeMap<TxnId, BTreeMap<TxnId, Edge>>) -> Option<Vec<TxnId>> {
-    let mut done: BTreeSet<TxnId> = BTreeSet::new();
-    for &start in graph.keys() {
-        let mut path: Vec<TxnId> = Vec::new();
-        if let Some(cycle) = visit(graph, start, &mut path, &mut done) {
-            return Some(cycle);
+/// A path of edges from `from` to `to` (the transactions along it, `to` included, `from`
+/// not), by depth-first search in id order; `None` if there is none.
+fn find_path(graph: &Graph, from: TxnId, to: TxnId) -> Option<Vec<TxnId>> {
+    let mut seen: BTreeSet<TxnId> = BTreeSet::new();
+    let mut path: Vec<TxnId> = vec![from];
+    // Each stack entry: a transaction on the path and the successors it has left to try.
+    let mut stack: Vec<std::vec::IntoIter<TxnId>> = vec![successors(graph, from)];
+    seen.insert(from);
+    while let Some(next) = stack.last_mut().map(Iterator::next) {
+        match next {
+            Some(t) if t == to => {
+                path.push(t);
+                path.remove(0);
+                return Some(path);
+            }
+            Some(t) if seen.insert(t) => {
+                path.push(t);
+                stack.push(successors(graph, t));
+            }
+            Some(_) => {}
+            None => {
+                stack.pop();
+                path.pop();
+            }
         }
     }
     None
 }
 
-fn visit(
-    graph: &BTreeMap<TxnId, BTreeMap<TxnId, Edge>>,
-    node: TxnId,
-    path: &mut Vec<TxnId>,
-    done: &mut BTreeSet<TxnId>,
-) -> Option<Vec<TxnId>> {
-    if let Some(at) = path.iter().position(|&t| t == node) {
-        return Some(path[at..].to_vec());
-    }
-    if done.contains(&node) {
-        return None;
-    }
-    path.push(node);
-    for &next in graph.get(&node).into_iter().flat_map(BTreeMap::keys) {
-        if let Some(cycle) = visit(graph, next, path, done) {
-            return Some(cycle);
-        }
-    }
-    path.pop();
-    done.insert(node);
-    None
+fn successors(graph: &Graph, txn: TxnId) -> std::vec::IntoIter<TxnId> {
+    let next: Vec<TxnId> = graph
+        .get(&txn)
+        .map_or(Vec::new(), |out| out.keys().copied().collect());
+    next.into_iter()
 }
 
 impl Property<Node> for Serialisability {
@@ -154,18 +217,27 @@ impl Property<Node> for Serialisability {
         };
         match *obs {
             Obs::Granted { txn, item, .. } => {
-                self.ops.entry(item).or_default().push(op(txn, false));
+                self.read(item, op(txn, false));
                 Ok(())
             }
             Obs::Wrote { txn, item, .. } => {
-                self.ops.entry(item).or_default().push(op(txn, true));
-                self.check()
+                let edges = self.write(item, op(txn, true));
+                self.add(edges)
             }
             Obs::Decide {
                 txn, commit: true, ..
             } => {
                 self.committed.insert(txn);
-                self.check()
+                let reads = self.reads.remove(&txn).unwrap_or_default();
+                let edges = reads
+                    .into_iter()
+                    .flat_map(|(item, at)| self.read_edges(item, at))
+                    .collect();
+                self.add(edges)
+            }
+            Obs::Decide { txn, .. } => {
+                self.reads.remove(&txn);
+                Ok(())
             }
             _ => Ok(()),
         }

@@ -16,6 +16,7 @@ pub mod primary_backup;
 pub mod quorum;
 pub mod rsm;
 pub mod total_order;
+pub mod transactions;
 pub mod two_generals;
 pub mod twophase;
 
@@ -39,6 +40,7 @@ pub fn all() -> &'static [&'static dyn AnyProtocol] {
         &membership::GroupMembership,
         &quorum::QuorumRegister,
         &rsm::ReplicatedStateMachine,
+        &transactions::Transactions,
         &two_generals::TwoGenerals,
     ]
 }

@@ -11,7 +11,7 @@ use ftsim_api::Scenario;
 use super::error::{CliError, Status};
 use super::interrupt::Interrupt;
 use super::load::load_all;
-use super::output::{color_wanted, out, outln, stopwatch};
+use super::output::{out, outln, stopwatch, ColorChoice};
 use super::progress::Progress;
 use super::report::write_report;
 use super::results::{result_key, Results};
@@ -43,6 +43,10 @@ pub struct RunArgs<'a> {
     pub seed_timeout: Option<std::time::Duration>,
     /// Each seed draws its own fault mix within the scenario's bounds.
     pub swarm: bool,
+    /// No progress bar; only the scenarios not met, and the last line.
+    pub quiet: bool,
+    /// When to colour the table.
+    pub color: ColorChoice,
 }
 
 /// What the sweep produced: a summary per finished scenario (in order, a prefix of all of
@@ -109,11 +113,11 @@ fn sweep_all(
     let shard_name = args.shard.map(|s| s.to_string()).unwrap_or_default();
     let total_seeds = slices.iter().map(|s| s.count).sum();
     let progress = Progress::new(
-        std::io::stderr().is_terminal(),
+        std::io::stderr().is_terminal() && !args.quiet,
         scenarios.len(),
         total_seeds,
     );
-    let color = color_wanted(std::io::stdout().is_terminal());
+    let color = args.color.wanted(std::io::stdout().is_terminal());
     let mut summaries: Vec<ScenarioSummary> = Vec::with_capacity(scenarios.len());
     for ((s, &every), &seeds) in scenarios.iter().zip(&all).zip(&slices) {
         let key = result_key(s, every, seeds, &shard_name);
@@ -150,7 +154,7 @@ fn sweep_all(
                 summary
             }
         };
-        if args.format == Format::Text {
+        if args.format == Format::Text && !(args.quiet && summary.ok) {
             progress.print(&reports::table::render_scenario(&summary, color));
         }
         summaries.push(summary);

@@ -270,6 +270,10 @@ fn ctrl_c_keeps_what_finished_and_exits_130() {
     assert_eq!(o.status.code(), Some(130), "{}", stdout(&o));
     let text = stdout(&o);
     assert!(text.starts_with("ok      flooding-f1-two-rounds"), "{text}");
+    assert!(
+        text.ends_with("interrupted: 1 of 2 scenario(s) finished, 0 of them not met\n"),
+        "{text}"
+    );
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
         err.contains("interrupted: 1 of 2 scenario(s) finished"),

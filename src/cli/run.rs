@@ -196,6 +196,12 @@ fn finish(
     }
     match args.format {
         Format::Json => outln(&sweep_json_of_shard(&summaries, all_ok, args.shard)),
+        Format::Text if swept.interrupted => out(&format!(
+            "interrupted: {} of {} scenario(s) finished, {} of them not met\n",
+            summaries.len(),
+            scenarios.len(),
+            summaries.iter().filter(|s| !s.ok).count()
+        )),
         Format::Text => out(&reports::table::render_footer(&summaries)),
     }
     if let Some(shard) = args.shard {

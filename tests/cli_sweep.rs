@@ -270,6 +270,10 @@ fn ctrl_c_keeps_what_finished_and_exits_130() {
     assert_eq!(o.status.code(), Some(130), "{}", stdout(&o));
     let text = stdout(&o);
     assert!(text.starts_with("ok      flooding-f1-two-rounds"), "{text}");
+    assert!(
+        text.ends_with("interrupted: 1 of 2 scenario(s) finished, 0 of them not met\n"),
+        "{text}"
+    );
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
         err.contains("interrupted: 1 of 2 scenario(s) finished"),
@@ -634,4 +638,18 @@ fn the_flooding_envelope_is_rounds_minus_one_crashes() {
             .unwrap_or_else(|| panic!("no row n = {n}: {text}"));
         assert!(row.contains("  1  f = 2: agreement, seed "), "{text}");
     }
+}
+
+#[test]
+fn quiet_shows_only_what_was_not_met_and_color_can_be_forced() {
+    let good = format!("{}/flooding-f1-two-rounds.toml", scenarios_dir());
+    let o = ftsim(&["run", "--quiet", "--seeds", "20", &good, &good]);
+    assert_eq!(stdout(&o), "2 scenario(s), every expectation met\n");
+    let o = ftsim(&["run", "--seeds", "20", &good]);
+    assert!(
+        !stdout(&o).contains('\x1b'),
+        "NO_COLOR and a pipe: no colour"
+    );
+    let o = ftsim(&["run", "--color", "always", "--seeds", "20", &good]);
+    assert!(stdout(&o).starts_with("\x1b[32mok"), "{}", stdout(&o));
 }

@@ -130,6 +130,13 @@ enum Command {
         /// the mix is printed with the failing seed
         #[arg(long)]
         swarm: bool,
+        /// No progress bar, and only the scenarios that did not meet their expectation
+        /// (then the last line)
+        #[arg(long, short = 'q')]
+        quiet: bool,
+        /// Colour the table: auto (on a terminal, unless NO_COLOR is set), always, never
+        #[arg(long, value_enum, default_value = "auto")]
+        color: output::ColorChoice,
         /// Run each seed twice; any difference in trace hash fails the scenario
         #[arg(long)]
         check_determinism: bool,
@@ -363,6 +370,8 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
             check_determinism,
             seed_timeout,
             swarm,
+            quiet,
+            color,
         } => run::cmd_run(
             app,
             run::RunArgs {
@@ -384,6 +393,8 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
                 seed_timeout: (seed_timeout > 0)
                     .then(|| std::time::Duration::from_secs(seed_timeout)),
                 swarm,
+                quiet,
+                color,
             },
         ),
         Command::Replay {

@@ -50,3 +50,26 @@ pub fn color_wanted(stream_is_terminal: bool) -> bool {
 pub fn stopwatch() -> std::time::Instant {
     std::time::Instant::now()
 }
+
+/// `--color`: colour on a terminal (unless `NO_COLOR` is set), always, or never.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set
+    #[default]
+    Auto,
+    /// Always, even into a pipe
+    Always,
+    /// Never
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour a stream that is (or is not) a terminal.
+    pub fn wanted(self, stream_is_terminal: bool) -> bool {
+        match self {
+            ColorChoice::Auto => color_wanted(stream_is_terminal),
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+        }
+    }
+}

@@ -12,7 +12,7 @@ use super::error::{CliError, Status};
 use super::files;
 use super::interrupt::Interrupt;
 use super::load::load_all;
-use super::output::{color_wanted, out, outln, stopwatch};
+use super::output::{out, outln, stopwatch, ColorChoice};
 use super::progress::Progress;
 use super::report::write_report;
 use super::results::{result_key, Results};
@@ -46,6 +46,10 @@ pub struct RunArgs<'a> {
     pub swarm: bool,
     /// Budgets that override the scenarios'.
     pub budget: super::budget::BudgetFlags,
+    /// No progress bar; only the scenarios not met, and the last line.
+    pub quiet: bool,
+    /// When to colour the table.
+    pub color: ColorChoice,
 }
 
 /// What the sweep produced: a summary per finished scenario (in order, a prefix of all of
@@ -127,11 +131,11 @@ fn sweep_all(
     let shard_name = args.shard.map(|s| s.to_string()).unwrap_or_default();
     let total_seeds = slices.iter().map(|s| s.count).sum();
     let progress = Progress::new(
-        std::io::stderr().is_terminal(),
+        std::io::stderr().is_terminal() && !args.quiet,
         scenarios.len(),
         total_seeds,
     );
-    let color = color_wanted(std::io::stdout().is_terminal());
+    let color = args.color.wanted(std::io::stdout().is_terminal());
     let mut summaries: Vec<ScenarioSummary> = Vec::with_capacity(scenarios.len());
     for ((s, &every), &seeds) in scenarios.iter().zip(all).zip(&slices) {
         let key = result_key(s, every, seeds, &shard_name);
@@ -168,7 +172,7 @@ fn sweep_all(
                 summary
             }
         };
-        if args.format == Format::Text {
+        if args.format == Format::Text && !(args.quiet && summary.ok) {
             progress.print(&reports::table::render_scenario(&summary, color));
         }
         summaries.push(summary);
@@ -207,6 +211,12 @@ fn finish(
     }
     match args.format {
         Format::Json => outln(&sweep_json_of_shard(&summaries, all_ok, args.shard)),
+        Format::Text if swept.interrupted => out(&format!(
+            "interrupted: {} of {} scenario(s) finished, {} of them not met\n",
+            summaries.len(),
+            scenarios.len(),
+            summaries.iter().filter(|s| !s.ok).count()
+        )),
         Format::Text => out(&reports::table::render_footer(&summaries)),
     }
     if let Some(shard) = args.shard {

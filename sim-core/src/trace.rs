@@ -213,7 +213,8 @@ pub struct TraceEvent {
     pub node: Option<NodeId>,
     /// The node's Lamport clock after this entry.
     pub lamport: u64,
-    /// The node's vector clock after this entry (empty for network-wide events).
+    /// The node's vector clock after this entry (empty for network-wide events, and in groups
+    /// of more than [`MAX_CLOCK_NODES`](crate::engine::MAX_CLOCK_NODES) nodes).
     pub vc: Vec<u64>,
     #[serde(flatten)]
     /// What happened.

@@ -39,7 +39,7 @@ use crate::NodeId;
 
 pub use budget::{Budgets, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_MEMORY_BYTES};
 pub use detector::DetectorModel;
-pub use tracer::TraceSink;
+pub use tracer::{TraceSink, MAX_CLOCK_NODES};
 
 use budget::Account;
 use detector::Detector;

@@ -7,7 +7,10 @@
 //! Entries go to a [`TraceSink`]: by default they are collected into the run's report; a
 //! replay of a huge run streams them instead (each entry is handed over and forgotten), so its
 //! memory grows with what it prints, not with the run. The clocks the tracer keeps are one
-//! vector per node and one per message still in flight.
+//! vector per node and one per message still in flight, and only in groups of at most
+//! [`MAX_CLOCK_NODES`]: above that, a vector clock per entry and per message in flight would
+//! make a traced run n² in memory (a 1,024-node broadcast: gigabytes), so entries carry an
+//! empty `vc` and readers fall back on Lamport clocks.
 
 use std::collections::BTreeMap;
 
@@ -68,6 +71,9 @@ impl Sink {
     }
 }
 
+/// The largest group whose trace entries carry vector clocks.
+pub const MAX_CLOCK_NODES: usize = 64;
+
 pub(super) struct Tracer {
     pub(super) sink: Sink,
     wants_states: bool,
@@ -89,7 +95,11 @@ impl Tracer {
         Tracer {
             sink,
             wants_states,
-            vc: vec![vec![0; n]; n],
+            vc: if n <= MAX_CLOCK_NODES {
+                vec![vec![0; n]; n]
+            } else {
+                Vec::new()
+            },
             msg_vc: BTreeMap::new(),
             latest_state: vec![None; n],
         }
@@ -111,7 +121,9 @@ impl Tracer {
 
     /// Remembers the sender's clock as message `msg_id` leaves.
     pub(super) fn sent(&mut self, from: NodeId, msg_id: u64) {
-        self.msg_vc.insert(msg_id, (self.vc[from].clone(), 1));
+        if let Some(clock) = self.vc.get(from) {
+            self.msg_vc.insert(msg_id, (clock.clone(), 1));
+        }
     }
 
     /// The network will deliver message `msg_id` twice.
@@ -141,7 +153,10 @@ impl Tracer {
     /// Merges the clock message `msg_id` left with into the receiver's.
     pub(super) fn received(&mut self, to: NodeId, msg_id: u64) {
         if let Some(sent) = self.arrived(msg_id) {
-            for (mine, theirs) in self.vc[to].iter_mut().zip(&sent) {
+            let Some(clock) = self.vc.get_mut(to) else {
+                return;
+            };
+            for (mine, theirs) in clock.iter_mut().zip(&sent) {
                 *mine = (*mine).max(*theirs);
             }
         }
@@ -153,10 +168,13 @@ impl<P: Process, C: Choices> Engine<P, C> {
     pub(super) fn trace(&mut self, node: Option<NodeId>, kind: impl FnOnce() -> TraceKind) {
         let Some(t) = &mut self.tracer else { return };
         let (lamport, vc) = match node {
-            Some(n) => {
-                t.vc[n][n] += 1;
-                (self.nodes.lamport[n], t.vc[n].clone())
-            }
+            Some(n) => match t.vc.get_mut(n) {
+                Some(clock) => {
+                    clock[n] += 1;
+                    (self.nodes.lamport[n], clock.clone())
+                }
+                None => (self.nodes.lamport[n], Vec::new()),
+            },
             None => (0, Vec::new()),
         };
         t.sink.get().entry(TraceEvent {

@@ -1,39 +1,9 @@
 //! End-to-end tests of the `ftsim` binary, as a user runs it.
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn ftsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ftsim"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("ftsim runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn scenario(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-/// A fresh directory for one test's files.
-fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ftsim-cli-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod common;
+use common::{ftsim, scenario, scratch, stderr, stdout};
 
 fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout)

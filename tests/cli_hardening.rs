@@ -2,39 +2,10 @@
 //! directory where one file is meant, too many threads, destinations that cannot be written
 //! (reported before any seed runs), symlinks and stale files in a report directory.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn ftsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ftsim"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("ftsim runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn scenario(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ftsim-hard-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod common;
+use common::{ftsim, scenario, scratch, stderr, stdout};
 
 /// Exit code 2, nothing on stdout, and stderr saying `what`.
 fn refused(o: &Output, what: &str) {

@@ -4,17 +4,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn ftsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ftsim"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("ftsim runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+mod common;
+use common::{ftsim, scratch, stdout};
 
 fn scenarios_dir() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -162,14 +153,6 @@ fn the_json_is_what_docs_json_md_says() {
     for scenario in doc["scenarios"].as_array().unwrap() {
         assert_documented(scenario, "checked");
     }
-}
-
-/// A fresh directory for one test's files.
-fn scratch(test: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("ftsim-sweep-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// A sweep's JSON without its wall times, the only part that differs between equal sweeps.

@@ -1,0 +1,47 @@
+//! What the command-line tests share: running the built `ftsim`, reading its output, the
+//! bundled scenarios' paths and a scratch directory per test.
+
+// Each test binary includes this module and uses only part of it.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs the built `ftsim` with `args`, colour off.
+pub fn ftsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ftsim"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("ftsim runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The path of the bundled scenario file `name`.
+pub fn scenario(name: &str) -> String {
+    scenarios_dir().join(name).display().to_string()
+}
+
+/// The bundled scenarios' folder.
+pub fn scenarios_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
+}
+
+/// A fresh directory for one test's files, named after the test binary and the test.
+pub fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "ftsim-{}-{}-{test}",
+        env!("CARGO_CRATE_NAME"),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

@@ -157,6 +157,15 @@ pub trait Simulation: Send + Sync {
     /// The same protocol and parameters prepared for another spec, validated as a scenario's
     /// would be (a shrinker tries smaller groups this way; the protocol's checks decide).
     fn with_spec(&self, spec: RunSpec) -> Result<Arc<dyn Simulation>, SpecError>;
+    /// A search over this scenario's states (`ftsim explore`), if the protocol declares one
+    /// ([`Protocol::exploration`]); otherwise, or if the scenario asks for what a search
+    /// cannot branch on, the error says why, naming the key.
+    fn explorer(&self) -> Result<Box<dyn crate::explore::Explorer>, SpecError> {
+        Err(SpecError::new(
+            "protocol",
+            format!("protocol \"{}\" cannot be explored", self.protocol()),
+        ))
+    }
 }
 
 /// Everything a run of protocol `T` needs, resolved once.
@@ -472,6 +481,51 @@ impl<T: Protocol> Simulation for Prepared<T> {
         let b = &self.bound;
         let prepared: Arc<dyn Simulation> = prepare_typed(b.protocol, b.params.clone(), spec)?;
         Ok(prepared)
+    }
+
+    fn explorer(&self) -> Result<Box<dyn crate::explore::Explorer>, SpecError> {
+        match self.bound.protocol.exploration() {
+            Some(exploration) => (exploration.build)(self),
+            None => Err(SpecError::new(
+                "protocol",
+                format!(
+                    "protocol \"{}\" cannot be explored: its declaration has no `exploration` \
+                     (a search needs processes that are Clone + Hash)",
+                    self.protocol()
+                ),
+            )),
+        }
+    }
+}
+
+impl<T: Protocol> Prepared<T> {
+    /// What a search needs: the spec, the detector, the factory and the checked properties.
+    pub(crate) fn explore_parts(&self) -> crate::explore::Parts<'_, T::Process> {
+        let b = &self.bound;
+        let factory = {
+            let b = Arc::clone(b);
+            Box::new(move |node, n| b.protocol.process(&b.params, node, n))
+        };
+        let monitors = b
+            .checked
+            .iter()
+            .filter(|&&row| b.properties.defs()[row].info.kind != PropertyKind::Sometimes)
+            .map(|&row| {
+                let info = &b.properties.defs()[row].info;
+                let bound = Arc::clone(b);
+                crate::explore::MonitorDef {
+                    name: info.name,
+                    kind: info.kind,
+                    make: Box::new(move || bound.properties.defs()[row].monitor().property),
+                }
+            })
+            .collect();
+        crate::explore::Parts {
+            spec: &b.spec,
+            detector: b.detector,
+            factory,
+            monitors,
+        }
     }
 }
 

@@ -13,6 +13,7 @@ pub mod paxos;
 pub mod primary_backup;
 pub mod total_order;
 pub mod twophase;
+pub mod twophase_tla;
 
 use ftsim_api::AnyProtocol;
 
@@ -30,5 +31,6 @@ pub fn all() -> &'static [&'static dyn AnyProtocol] {
         &lease::LeaseLock,
         &byzantine::OralMessages,
         &paxos::SingleDecreePaxos,
+        &twophase_tla::TwoPhaseTla,
     ]
 }

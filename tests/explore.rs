@@ -119,3 +119,27 @@ fn a_protocol_without_exploration_is_refused() {
     assert_eq!(o.status.code(), Some(2), "{out}");
     assert!(out.contains("cannot be explored"), "{out}");
 }
+
+#[test]
+fn symmetry_counts_twophase_states_once_per_renaming_of_the_rms() {
+    let o = ftsim(&[
+        "explore",
+        &scenario("explore-two-phase-tla-3.toml"),
+        "--symmetry",
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains(" 80 unique, depth 10"), "{out}");
+}
+
+#[test]
+fn symmetry_a_protocol_does_not_declare_is_bad_usage() {
+    let o = ftsim(&[
+        "explore",
+        &scenario("explore-flooding-n3-f1-rounds-2.toml"),
+        "--symmetry",
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(out.contains("declares no interchangeable nodes"), "{out}");
+}

@@ -499,6 +499,16 @@ impl<T: Protocol> Simulation for Prepared<T> {
 }
 
 impl<T: Protocol> Prepared<T> {
+    /// The protocol's declaration.
+    pub(crate) fn declaration(&self) -> &'static T {
+        self.bound.protocol
+    }
+
+    /// The typed parameters.
+    pub(crate) fn typed_params(&self) -> &T::Params {
+        &self.bound.params
+    }
+
     /// What a search needs: the spec, the detector, the factory and the checked properties.
     pub(crate) fn explore_parts(&self) -> crate::explore::Parts<'_, T::Process> {
         let b = &self.bound;

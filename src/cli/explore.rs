@@ -40,18 +40,25 @@ pub fn cmd_explore(app: &App, args: ExploreArgs<'_>) -> Result<Status, CliError>
         }])
     })?;
     outln(&format!(
-        "explore {} ({} on {} nodes): {}, breadth-first",
+        "explore {} ({} on {} nodes): {}, breadth-first{}",
         scenario.file.display(),
         scenario.simulation.protocol(),
         scenario.simulation.spec().nodes,
         match args.strategy {
             Strategy::Exhaustive => "exhaustive",
+        },
+        if args.limits.symmetry {
+            ", symmetry"
+        } else {
+            ""
         }
     ));
     let started = stopwatch();
     let time_limit_s = args.time_limit.map(|d| d.0 as f64 / 1e9);
     let mut stop = |_: &Progress| time_limit_s.is_some_and(|t| started.elapsed().as_secs_f64() > t);
-    let report = explorer.explore(&args.limits, &mut stop);
+    let report = explorer
+        .explore(&args.limits, &mut stop)
+        .map_err(|e| CliError::Usage(format!("{}: --symmetry: {e}", args.file.display())))?;
     let seconds = started.elapsed().as_secs_f64();
     print_stats(&report, seconds);
     let met = print_verdict(&scenario, &report);

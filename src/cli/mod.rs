@@ -222,6 +222,10 @@ enum Command {
         /// Stop after this much wall-clock time (e.g. 30s, 5m); the verdict is then partial
         #[arg(long, value_name = "T")]
         time_limit: Option<ftsim_api::Duration>,
+        /// Count states once per renaming of the protocol's interchangeable nodes (exact
+        /// canonical form; e.g. TwoPhase's RMs): same verdicts, fewer states
+        #[arg(long)]
+        symmetry: bool,
     },
     /// Validate scenario files without running them
     Check {
@@ -354,6 +358,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
             max_depth,
             max_states,
             time_limit,
+            symmetry,
         } => explore::cmd_explore(
             app,
             explore::ExploreArgs {
@@ -362,6 +367,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
                 limits: ftsim_api::explore::Limits {
                     max_depth,
                     max_states,
+                    symmetry,
                 },
                 time_limit,
             },

@@ -37,7 +37,7 @@ where
         return report;
     }
     let mut seen = Seen::new();
-    seen.insert(initial.fingerprint(|n| crashable(model, &initial, n)));
+    seen.insert(fingerprint(model, limits, &initial));
     // Per unique state: its parent and the transition that reached it.
     let mut parents: Vec<(u32, Transition)> = vec![(0, Transition::Notice(u32::MAX))];
     let mut queue: VecDeque<(u32, u32, State<P>)> = VecDeque::from([(0, 0, initial)]);
@@ -62,7 +62,7 @@ where
                 report.end = End::Violation(counterexample(model, &path, broken));
                 return finish(report, &seen, &stepper);
             }
-            if seen.insert(next.fingerprint(|n| crashable(model, &next, n))) {
+            if seen.insert(fingerprint(model, limits, &next)) {
                 parents.push((id, t));
                 queue.push_back((parents.len() as u32 - 1, depth + 1, next));
             }
@@ -80,6 +80,20 @@ where
     }
     report.peak_frontier = peak_queue as u64;
     finish(report, &seen, &stepper)
+}
+
+/// The state's fingerprint, canonical over renamings if asked (and declared).
+fn fingerprint<P>(model: &Model<P>, limits: &Limits, s: &State<P>) -> u64
+where
+    P: Process + Hash,
+    P::Stable: Hash,
+{
+    match &model.symmetry {
+        Some(sym) if limits.symmetry => {
+            (sym.canonical)(s, &sym.perms, &|f, t| model.config.link(f, t).fifo)
+        }
+        _ => s.fingerprint(|n| crashable(model, s, n)),
+    }
 }
 
 /// Whether `node` may still crash in `s` (then its messages' sending order matters).

@@ -16,6 +16,7 @@ mod describe;
 mod model;
 mod seen;
 mod state;
+mod symmetry;
 mod transition;
 
 use std::hash::Hash;
@@ -27,6 +28,8 @@ use crate::protocol::{Protocol, SpecError};
 use crate::simulation::Prepared;
 
 pub(crate) use model::{Model, MonitorDef};
+use sim_core::NodeId;
+pub use symmetry::Rename;
 
 /// How far a search may go; `None`: no bound.
 #[derive(Clone, Copy, Debug, Default)]
@@ -35,6 +38,8 @@ pub struct Limits {
     pub max_depth: Option<u32>,
     /// Stop once this many unique states were found.
     pub max_states: Option<u64>,
+    /// Deduplicate states up to renamings of the protocol's interchangeable nodes.
+    pub symmetry: bool,
 }
 
 /// Where a search is, for a progress line and a time limit.
@@ -119,8 +124,13 @@ impl Report {
 /// A prepared search of one scenario.
 pub trait Explorer {
     /// Explores breadth-first within `limits`; `stop` is asked every so often (with the
-    /// progress so far) whether to give up, as a time limit does.
-    fn explore(&self, limits: &Limits, stop: &mut dyn FnMut(&Progress) -> bool) -> Report;
+    /// progress so far) whether to give up, as a time limit does. An error says why the
+    /// search cannot be done as asked (symmetry the protocol does not declare).
+    fn explore(
+        &self,
+        limits: &Limits,
+        stop: &mut dyn FnMut(&Progress) -> bool,
+    ) -> Result<Report, String>;
 }
 
 impl<P> Explorer for Model<P>
@@ -128,8 +138,20 @@ where
     P: Process + Clone + Hash,
     P::Stable: Hash,
 {
-    fn explore(&self, limits: &Limits, stop: &mut dyn FnMut(&Progress) -> bool) -> Report {
-        bfs::search(self, limits, stop)
+    fn explore(
+        &self,
+        limits: &Limits,
+        stop: &mut dyn FnMut(&Progress) -> bool,
+    ) -> Result<Report, String> {
+        if limits.symmetry {
+            if self.symmetry.is_none() {
+                return Err("the protocol declares no interchangeable nodes (symmetry)".into());
+            }
+            if self.config.crash_budget > 0 {
+                return Err("symmetry reduction does not support crashes yet".into());
+            }
+        }
+        Ok(bfs::search(self, limits, stop))
     }
 }
 
@@ -142,7 +164,15 @@ pub(crate) type BuildExplorer<T> = fn(&Prepared<T>) -> Result<Box<dyn Explorer>,
 /// Hash)]`; ordered collections only), and stable storage that can be hashed.
 pub struct Exploration<T: Protocol> {
     pub(crate) build: BuildExplorer<T>,
+    symmetry: Option<DeclaredSymmetry<T>>,
     _protocol: PhantomData<fn() -> T>,
+}
+
+/// Which nodes are interchangeable for these parameters and group size, and how to fingerprint
+/// a state canonically.
+struct DeclaredSymmetry<T: Protocol> {
+    class: fn(&T::Params, usize) -> Vec<NodeId>,
+    canonical: symmetry::Canonical<T::Process>,
 }
 
 impl<T: Protocol> Exploration<T>
@@ -154,8 +184,27 @@ where
     pub fn new() -> Self {
         Exploration {
             build: build::<T>,
+            symmetry: None,
             _protocol: PhantomData,
         }
+    }
+
+    /// Declares the nodes `class(params, nodes)` interchangeable: renaming them among
+    /// themselves changes nothing the protocol or its properties can tell (TwoPhase's RMs).
+    /// `explore --symmetry` then deduplicates states up to such renamings, exactly. The
+    /// properties' memory must hold no node ids.
+    pub fn symmetric(mut self, class: fn(&T::Params, usize) -> Vec<NodeId>) -> Self
+    where
+        T::Process: Rename,
+        <T::Process as Process>::Msg: Rename,
+        <T::Process as Process>::Timer: Rename,
+        <T::Process as Process>::Stable: Rename,
+    {
+        self.symmetry = Some(DeclaredSymmetry {
+            class,
+            canonical: symmetry::canonical::<T::Process>,
+        });
+        self
     }
 }
 
@@ -196,7 +245,19 @@ where
         }
     }
     let honest = vec![false; config.n];
+    let declared = prepared
+        .declaration()
+        .exploration()
+        .and_then(|e| e.symmetry);
+    let symmetry = declared.map(|d| {
+        let class = (d.class)(prepared.typed_params(), config.n);
+        model::Symmetry {
+            perms: symmetry::permutations(config.n, &class),
+            canonical: d.canonical,
+        }
+    });
     Ok(Box::new(Model {
+        symmetry,
         config,
         factory: parts.factory,
         monitors,

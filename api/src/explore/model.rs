@@ -21,6 +21,15 @@ pub(crate) struct Model<P: Process> {
     pub unchecked: Vec<&'static str>,
     /// Nobody is Byzantine in a search (the properties' view needs the slice).
     pub honest: Vec<bool>,
+    /// The protocol's interchangeable nodes, if it declares any.
+    pub symmetry: Option<Symmetry<P>>,
+}
+
+/// Symmetry reduction as declared: the interchangeable nodes' permutations and the canonical
+/// fingerprint (built where the protocol's types can be renamed).
+pub(crate) struct Symmetry<P: Process> {
+    pub perms: Vec<Vec<NodeId>>,
+    pub canonical: super::symmetry::Canonical<P>,
 }
 
 /// One property a search checks.

@@ -1,5 +1,6 @@
 //! The TM and the RMs of the TwoPhase model: one enum, since every node runs the same type.
 
+use ftsim_api::explore::Rename;
 use ftsim_api::{Ctx, Duration, NodeId, NodeSet, Process, Property, TimerId, World};
 
 /// An RM's state (the spec's `rmState[rm]`).
@@ -186,6 +187,42 @@ impl Process for TwoPhaseNode {
             Timer::Commit => self.tm_decide(ctx, TmState::Committed),
             Timer::Abort => self.tm_decide(ctx, TmState::Aborted),
         }
+    }
+}
+
+// Renaming RMs (symmetry): only the TM's sets name nodes; messages and timers name none.
+impl Rename for TwoPhaseNode {
+    fn rename(&self, to: &[NodeId]) -> Self {
+        match self {
+            TwoPhaseNode::Tm {
+                state,
+                prepared,
+                rms,
+                early_commit,
+                commit,
+                abort,
+            } => TwoPhaseNode::Tm {
+                state: *state,
+                prepared: prepared.rename(to),
+                rms: rms.rename(to),
+                early_commit: *early_commit,
+                commit: *commit,
+                abort: *abort,
+            },
+            rm => rm.clone(),
+        }
+    }
+}
+
+impl Rename for Msg {
+    fn rename(&self, _: &[NodeId]) -> Self {
+        self.clone()
+    }
+}
+
+impl Rename for Timer {
+    fn rename(&self, _: &[NodeId]) -> Self {
+        self.clone()
     }
 }
 

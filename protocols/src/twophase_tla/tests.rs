@@ -80,6 +80,70 @@ fn next(s: Spec, rms: usize) -> Vec<Spec> {
     out
 }
 
+/// `s` with RM `i` renamed `to[i]`.
+fn renamed(s: Spec, to: &[usize]) -> Spec {
+    let mut r = Spec {
+        rm: [WORKING; 8],
+        tm_prepared: 0,
+        msg_prepared: 0,
+        ..s
+    };
+    for (i, &j) in to.iter().enumerate() {
+        r.rm[j] = s.rm[i];
+        r.tm_prepared |= (s.tm_prepared >> i & 1) << j;
+        r.msg_prepared |= (s.msg_prepared >> i & 1) << j;
+    }
+    r
+}
+
+/// Every permutation of `0..k`, by brute force.
+fn all_permutations(k: usize) -> Vec<Vec<usize>> {
+    if k == 0 {
+        return vec![Vec::new()];
+    }
+    let mut out = Vec::new();
+    for p in all_permutations(k - 1) {
+        for at in 0..=p.len() {
+            let mut q = p.clone();
+            q.insert(at, k - 1);
+            out.push(q);
+        }
+    }
+    out
+}
+
+/// The number of states up to renaming the RMs: the least renaming of each reachable state.
+fn brute_force_orbits(rms: usize) -> u64 {
+    let perms = all_permutations(rms);
+    let states = reachable(rms);
+    let canonical: BTreeSet<Spec> = (states.iter())
+        .map(|&s| perms.iter().map(|p| renamed(s, p)).min().unwrap())
+        .collect();
+    canonical.len() as u64
+}
+
+/// Every reachable state.
+fn reachable(rms: usize) -> BTreeSet<Spec> {
+    let init = Spec {
+        rm: [WORKING; 8],
+        tm: INIT,
+        tm_prepared: 0,
+        msg_prepared: 0,
+        msg_commit: false,
+        msg_abort: false,
+    };
+    let mut seen = BTreeSet::from([init]);
+    let mut todo = vec![init];
+    while let Some(s) = todo.pop() {
+        for t in next(s, rms) {
+            if seen.insert(t) {
+                todo.push(t);
+            }
+        }
+    }
+    seen
+}
+
 /// Distinct states and depth (steps from the initial state to the farthest state).
 fn brute_force(rms: usize) -> (u64, u32) {
     let init = Spec {
@@ -118,10 +182,18 @@ fn spec(rms: usize) -> RunSpec {
 }
 
 fn explore(rms: usize, early_commit: bool) -> ftsim_api::explore::Report {
+    search(rms, early_commit, false)
+}
+
+fn search(rms: usize, early_commit: bool, symmetry: bool) -> ftsim_api::explore::Report {
     let params = TwoPhaseTlaParams { early_commit };
     let sim = prepare_typed(&TwoPhaseTla, params, spec(rms)).expect("a valid spec");
     let explorer = sim.explorer().expect("two-phase-tla can be explored");
-    explorer.explore(&Limits::default(), &mut |_| false)
+    let limits = Limits {
+        symmetry,
+        ..Limits::default()
+    };
+    (explorer.explore(&limits, &mut |_| false)).expect("the search runs")
 }
 
 #[test]
@@ -151,4 +223,35 @@ fn early_commit_is_caught_with_a_shortest_counterexample() {
     // One RM prepares, the TM receives it and commits, another RM chooses to abort, and an
     // RM receives the commit: five steps, and none shorter exists.
     assert_eq!(cx.steps.len(), 5, "{:#?}", cx.steps);
+}
+
+#[test]
+fn symmetry_counts_each_renaming_of_the_rms_once() {
+    for rms in 3..=5 {
+        let orbits = brute_force_orbits(rms);
+        let first = search(rms, false, true);
+        assert!(
+            matches!(first.end, End::Complete),
+            "{rms} RMs: {:?}",
+            first.end
+        );
+        assert_eq!(first.unique, orbits, "{rms} RMs");
+        assert!(orbits < brute_force(rms).0);
+        // The same count on every run: the canonical form depends on the state alone.
+        assert_eq!(search(rms, false, true).unique, orbits, "{rms} RMs, again");
+    }
+}
+
+#[test]
+fn symmetry_keeps_the_verdict_and_the_shortest_counterexample() {
+    let full = explore(4, true);
+    let reduced = search(4, true, true);
+    let (End::Violation(a), End::Violation(b)) = (&full.end, &reduced.end) else {
+        panic!(
+            "both must find the violation: {:?} / {:?}",
+            full.end, reduced.end
+        );
+    };
+    assert_eq!((&a.property, a.steps.len()), (&b.property, b.steps.len()));
+    assert!(reduced.unique < full.unique);
 }

@@ -21,6 +21,7 @@
 
 pub mod adversaries;
 pub mod catalog;
+pub mod explore;
 pub mod harness;
 mod macros;
 pub mod metrics;

@@ -143,6 +143,15 @@ pub trait Protocol: Send + Sync + 'static {
     /// Builds node `node`'s process in a group of `nodes`, at start and again, from scratch,
     /// when it recovers from a crash.
     fn process(&self, params: &Self::Params, node: NodeId, nodes: usize) -> Self::Process;
+
+    /// Whether `ftsim explore` may search this protocol's states: `Some(Exploration::new())`
+    /// for a process that is `Clone + Hash`. `None` by default (then only seeds run it).
+    fn exploration(&self) -> Option<crate::explore::Exploration<Self>>
+    where
+        Self: Sized,
+    {
+        None
+    }
 }
 
 /// What `ftsim list` and scenario validation know of a protocol, without its types.

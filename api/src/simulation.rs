@@ -173,6 +173,15 @@ pub trait Simulation: Send + Sync {
     fn swarmed(&self) -> Arc<dyn Simulation>;
     /// In swarm mode, the fault mix `seed` draws, in words.
     fn swarm_mix(&self, seed: u64) -> Option<String>;
+    /// A search over this scenario's states (`ftsim explore`), if the protocol declares one
+    /// ([`Protocol::exploration`]); otherwise, or if the scenario asks for what a search
+    /// cannot branch on, the error says why, naming the key.
+    fn explorer(&self) -> Result<Box<dyn crate::explore::Explorer>, SpecError> {
+        Err(SpecError::new(
+            "protocol",
+            format!("protocol \"{}\" cannot be explored", self.protocol()),
+        ))
+    }
 }
 
 /// Everything a run of protocol `T` needs, resolved once.
@@ -541,6 +550,61 @@ impl<T: Protocol> Simulation for Prepared<T> {
         let faults = &self.bound.spec.faults;
         self.swarm
             .then(|| crate::swarm::describe(faults, &crate::swarm::mix(faults, seed)))
+    }
+
+    fn explorer(&self) -> Result<Box<dyn crate::explore::Explorer>, SpecError> {
+        match self.bound.protocol.exploration() {
+            Some(exploration) => (exploration.build)(self),
+            None => Err(SpecError::new(
+                "protocol",
+                format!(
+                    "protocol \"{}\" cannot be explored: its declaration has no `exploration` \
+                     (a search needs processes that are Clone + Hash)",
+                    self.protocol()
+                ),
+            )),
+        }
+    }
+}
+
+impl<T: Protocol> Prepared<T> {
+    /// The protocol's declaration.
+    pub(crate) fn declaration(&self) -> &'static T {
+        self.bound.protocol
+    }
+
+    /// The typed parameters.
+    pub(crate) fn typed_params(&self) -> &T::Params {
+        &self.bound.params
+    }
+
+    /// What a search needs: the spec, the detector, the factory and the checked properties.
+    pub(crate) fn explore_parts(&self) -> crate::explore::Parts<'_, T::Process> {
+        let b = &self.bound;
+        let factory = {
+            let b = Arc::clone(b);
+            Box::new(move |node, n| b.protocol.process(&b.params, node, n))
+        };
+        let monitors = b
+            .checked
+            .iter()
+            .filter(|&&row| b.properties.defs()[row].info.kind != PropertyKind::Sometimes)
+            .map(|&row| {
+                let info = &b.properties.defs()[row].info;
+                let bound = Arc::clone(b);
+                crate::explore::MonitorDef {
+                    name: info.name,
+                    kind: info.kind,
+                    make: Box::new(move || bound.properties.defs()[row].monitor().property),
+                }
+            })
+            .collect();
+        crate::explore::Parts {
+            spec: &b.spec,
+            detector: b.detector,
+            factory,
+            monitors,
+        }
     }
 }
 

@@ -19,6 +19,7 @@ pub mod total_order;
 pub mod transactions;
 pub mod two_generals;
 pub mod twophase;
+pub mod twophase_tla;
 
 use ftsim_api::AnyProtocol;
 
@@ -42,5 +43,6 @@ pub fn all() -> &'static [&'static dyn AnyProtocol] {
         &rsm::ReplicatedStateMachine,
         &transactions::Transactions,
         &two_generals::TwoGenerals,
+        &twophase_tla::TwoPhaseTla,
     ]
 }

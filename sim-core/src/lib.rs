@@ -14,6 +14,7 @@ pub mod faults;
 pub mod network;
 pub mod process;
 pub mod property;
+pub mod step;
 pub mod tape;
 pub mod time;
 pub mod trace;

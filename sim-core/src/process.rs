@@ -67,7 +67,7 @@ impl TimerId {
 /// Per-node timer bookkeeping: slots are reused, and a generation number tells a live timer
 /// from a cancelled or crashed one, so cancelling allocates nothing and stale queue entries are
 /// recognised when they pop.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct TimerSlab {
     generation: Vec<u32>,
     armed: Vec<bool>,

@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::entropy::DetHasher;
 use crate::process::Process;
 use crate::time::Time;
 use crate::NodeId;
@@ -198,5 +199,19 @@ pub trait Property<P: Process> {
     fn finish(&mut self, world: &World<'_, P>) -> Result<(), String> {
         let _ = world;
         Ok(())
+    }
+
+    /// For a search over states (`ftsim explore`): a copy of this monitor with everything it
+    /// remembers, so that the search can branch from a state. `None` (the default): the
+    /// property cannot be checked by a search, which says so and leaves it out.
+    fn snapshot(&self) -> Option<Box<dyn Property<P>>> {
+        None
+    }
+
+    /// For a search: hashes what this monitor remembers that can change a later verdict. Two
+    /// paths to the same states must hash the same, so hash values (the decided value), never
+    /// event numbers. Nothing by default (a property that remembers nothing).
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        let _ = hasher;
     }
 }

@@ -18,6 +18,7 @@ mod check;
 mod classify;
 mod diff;
 pub mod error;
+mod explore;
 mod files;
 mod interrupt;
 mod list;
@@ -249,6 +250,41 @@ enum Command {
         #[arg(long, default_value_t = 4)]
         context: usize,
     },
+    /// Search a scenario's states instead of its seeds: every interleaving, loss and crash
+    #[command(
+        long_about = "Search the states of one scenario under the asynchronous semantics \
+        instead of running its seeds: at each step any message in flight may be delivered and \
+        any armed timer may fire; where the scenario allows it, a message may be lost (lossy \
+        links; a crashed sender's messages) or delivered again (duplicating links keep a set), \
+        a node may crash (up to the scenario's crash budget) or recover, and a failure-detector \
+        notice may arrive. States are deduplicated by a fingerprint of every process, the \
+        messages in flight, timers and property monitors. Safety properties are checked at \
+        every state; breadth-first, the first violation found comes with a shortest path. \
+        Prints states generated, unique states, depth, unique states per second and peak \
+        memory. The protocol must declare `exploration` (its process Clone + Hash). Exits 0 \
+        if the scenario's `expect` is met (a violation of the expected property found; for \
+        `pass`, every state visited and none failing), 1 if not, 2 on bad input."
+    )]
+    Explore {
+        /// The scenario file
+        file: PathBuf,
+        /// How to search
+        #[arg(long, value_enum, default_value = "exhaustive")]
+        strategy: explore::Strategy,
+        /// Do not expand states this many steps from the initial state
+        #[arg(long, value_name = "D")]
+        max_depth: Option<u32>,
+        /// Stop after this many unique states
+        #[arg(long, value_name = "N")]
+        max_states: Option<u64>,
+        /// Stop after this much wall-clock time (e.g. 30s, 5m); the verdict is then partial
+        #[arg(long, value_name = "T")]
+        time_limit: Option<ftsim_api::Duration>,
+        /// Count states once per renaming of the protocol's interchangeable nodes (exact
+        /// canonical form; e.g. TwoPhase's RMs): same verdicts, fewer states
+        #[arg(long)]
+        symmetry: bool,
+    },
     /// Validate scenario files without running them
     Check {
         /// Scenario files, or directories of *.toml files
@@ -471,6 +507,26 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
                 envelope,
                 byzantine,
                 max_faults,
+            },
+        ),
+        Command::Explore {
+            file,
+            strategy,
+            max_depth,
+            max_states,
+            time_limit,
+            symmetry,
+        } => explore::cmd_explore(
+            app,
+            explore::ExploreArgs {
+                file: &file,
+                strategy,
+                limits: ftsim_api::explore::Limits {
+                    max_depth,
+                    max_states,
+                    symmetry,
+                },
+                time_limit,
             },
         ),
         Command::List => list::cmd_list(app),

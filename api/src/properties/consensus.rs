@@ -6,6 +6,9 @@
 
 use std::collections::BTreeMap;
 
+use std::hash::Hasher;
+
+use sim_core::entropy::DetHasher;
 use sim_core::{NodeId, Process, Property, World};
 
 use super::evidence::{event_ref, Seen, Stuck};
@@ -21,7 +24,7 @@ pub trait Decision {
 /// Uniform agreement: no two (non-Byzantine) processes decide differently, including processes
 /// that crash after deciding. Two-phase commit calls the same property "atomicity". A
 /// violation names both decisions.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Agreement {
     /// The first decision: who, what, and where.
     first: Option<Seen<u64>>,
@@ -60,11 +63,17 @@ where
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+    fn snapshot(&self) -> Option<Box<dyn Property<P>>> {
+        Some(Box::new(self.clone()))
+    }
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        hasher.write_u64(self.first.as_ref().map_or(u64::MAX, |f| f.value));
+    }
 }
 
 /// Validity: a decided value was proposed by some process. A violation names the decision and
 /// every proposal.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Validity {
     /// Each proposed value's first proposal.
     proposed: BTreeMap<u64, Seen<()>>,
@@ -106,10 +115,18 @@ where
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+    fn snapshot(&self) -> Option<Box<dyn Property<P>>> {
+        Some(Box::new(self.clone()))
+    }
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        for v in self.proposed.keys() {
+            hasher.write_u64(*v);
+        }
+    }
 }
 
 /// Integrity: a process decides at most once. A violation names both decisions.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Integrity {
     /// Each node's decision and the event it happened at.
     decided: BTreeMap<NodeId, (u64, u64)>,
@@ -144,6 +161,15 @@ where
     }
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
+    }
+    fn snapshot(&self) -> Option<Box<dyn Property<P>>> {
+        Some(Box::new(self.clone()))
+    }
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        for (node, (v, _)) in &self.decided {
+            hasher.write_usize(*node);
+            hasher.write_u64(*v);
+        }
     }
 }
 

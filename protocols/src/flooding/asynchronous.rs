@@ -33,7 +33,7 @@ pub enum AsyncMsg {
 }
 
 /// A process of asynchronous flooding consensus.
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct AsyncFlooding {
     by_id: bool,
     /// The processes not suspected.
@@ -225,5 +225,9 @@ impl Protocol for AsyncFloodingConsensus {
     }
     fn process(&self, params: &AsyncFloodingParams, _: NodeId, nodes: usize) -> AsyncFlooding {
         AsyncFlooding::new(params.proposals == Proposals::ById, nodes)
+    }
+
+    fn exploration(&self) -> Option<ftsim_api::explore::Exploration<Self>> {
+        Some(ftsim_api::explore::Exploration::new())
     }
 }

@@ -20,6 +20,7 @@ mod process;
 #[cfg(test)]
 mod tests;
 
+use ftsim_api::explore::Exploration;
 use ftsim_api::metrics::{measures::TimeToDecide, Metrics};
 use ftsim_api::properties::consensus::{
     Agreement, CrashBeforeDecision, Integrity, Obliged, Termination, Validity,
@@ -128,5 +129,9 @@ impl Protocol for FloodingConsensus {
     }
     fn process(&self, params: &FloodingParams, _: NodeId, _: usize) -> Flooding {
         Flooding::new(params.rounds, params.proposals == Proposals::ById)
+    }
+
+    fn exploration(&self) -> Option<Exploration<Self>> {
+        Some(Exploration::new())
     }
 }

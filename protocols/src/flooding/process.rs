@@ -60,7 +60,7 @@ impl Decision for Obs {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Flooding {
     rounds: u32,
     by_id: bool,

@@ -1,0 +1,267 @@
+//! Exploration beyond random seeds (`ftsim explore`): a search over the states of a protocol
+//! under the asynchronous semantics, instead of runs timed by a seed. At each step any message
+//! in flight may be delivered, any armed timer may fire, and, where the scenario allows,
+//! a message may be lost or delivered again, a node may crash (within the scenario's crash
+//! budget) or recover, and a failure-detector notice may arrive. States are told apart by a
+//! fingerprint of every process, its stable storage and armed timers, the messages in flight,
+//! the pending notices and the property monitors' memory.
+//!
+//! A protocol opts in through [`Protocol::exploration`] with
+//! [`Exploration::new`], which needs its process to be `Clone + Hash` (derived): handlers are
+//! the same code the engine runs, through [`sim_core::step`].
+
+mod bfs;
+mod config;
+mod describe;
+mod model;
+mod seen;
+mod state;
+mod symmetry;
+mod transition;
+
+use std::hash::Hash;
+use std::marker::PhantomData;
+
+use sim_core::{Process, PropertyKind};
+
+use crate::protocol::{Protocol, SpecError};
+use crate::simulation::Prepared;
+
+pub(crate) use model::{Model, MonitorDef};
+use sim_core::NodeId;
+pub use symmetry::Rename;
+
+/// How far a search may go; `None`: no bound.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Limits {
+    /// Do not expand states this many steps from the initial one.
+    pub max_depth: Option<u32>,
+    /// Stop once this many unique states were found.
+    pub max_states: Option<u64>,
+    /// Deduplicate states up to renamings of the protocol's interchangeable nodes.
+    pub symmetry: bool,
+}
+
+/// Where a search is, for a progress line and a time limit.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Progress {
+    /// Transitions taken (states generated, counting revisits).
+    pub states: u64,
+    /// Distinct states found.
+    pub unique: u64,
+    /// The deepest level reached.
+    pub depth: u32,
+}
+
+/// How a search ended.
+#[derive(Clone, Debug)]
+pub enum End {
+    /// Every reachable state was visited and no checked property failed.
+    Complete,
+    /// A property failed; the counterexample is a shortest path to it.
+    Violation(Counterexample),
+    /// A limit stopped the search before every state was visited (which limit).
+    Limit(String),
+}
+
+/// A path to a state where a property fails.
+#[derive(Clone, Debug)]
+pub struct Counterexample {
+    /// The property's table name.
+    pub property: String,
+    /// Its verdict at the last step.
+    pub message: String,
+    /// Each step in words, from the initial state (every node started).
+    pub steps: Vec<String>,
+}
+
+/// What a search did and found.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// Transitions taken (states generated, counting revisits), as TLC's "states generated".
+    pub states: u64,
+    /// Distinct states, the initial one included (TLC's "distinct states").
+    pub unique: u64,
+    /// The largest number of steps from the initial state to a state visited (TLC's "depth"
+    /// counts states, so it is this plus one).
+    pub depth: u32,
+    /// How it ended.
+    pub end: End,
+    /// The most states waiting in the frontier at once.
+    pub peak_frontier: u64,
+    /// Bytes of the visited-fingerprint table.
+    pub seen_bytes: u64,
+    /// Checked properties the search cannot follow (no snapshot): not checked.
+    pub unchecked: Vec<&'static str>,
+    /// Random draws of the processes, each answered with its first outcome (a search does
+    /// not branch on them).
+    pub random_draws: u64,
+}
+
+impl Report {
+    fn new<P: Process>(model: &Model<P>) -> Self {
+        Report {
+            states: 1,
+            unique: 1,
+            depth: 0,
+            end: End::Complete,
+            peak_frontier: 1,
+            seen_bytes: 0,
+            unchecked: model.unchecked.clone(),
+            random_draws: 0,
+        }
+    }
+
+    fn progress(&self) -> Progress {
+        Progress {
+            states: self.states,
+            unique: self.unique,
+            depth: self.depth,
+        }
+    }
+}
+
+/// A prepared search of one scenario.
+pub trait Explorer {
+    /// Explores breadth-first within `limits`; `stop` is asked every so often (with the
+    /// progress so far) whether to give up, as a time limit does. An error says why the
+    /// search cannot be done as asked (symmetry the protocol does not declare).
+    fn explore(
+        &self,
+        limits: &Limits,
+        stop: &mut dyn FnMut(&Progress) -> bool,
+    ) -> Result<Report, String>;
+}
+
+impl<P> Explorer for Model<P>
+where
+    P: Process + Clone + Hash,
+    P::Stable: Hash,
+{
+    fn explore(
+        &self,
+        limits: &Limits,
+        stop: &mut dyn FnMut(&Progress) -> bool,
+    ) -> Result<Report, String> {
+        if limits.symmetry {
+            if self.symmetry.is_none() {
+                return Err("the protocol declares no interchangeable nodes (symmetry)".into());
+            }
+            if self.config.crash_budget > 0 {
+                return Err("symmetry reduction does not support crashes yet".into());
+            }
+        }
+        Ok(bfs::search(self, limits, stop))
+    }
+}
+
+/// Prepares a search of a prepared simulation.
+pub(crate) type BuildExplorer<T> = fn(&Prepared<T>) -> Result<Box<dyn Explorer>, SpecError>;
+
+/// A protocol's consent to be explored, given in
+/// [`Protocol::exploration`] as `Some(Exploration::new())`. It
+/// needs what a search needs: processes that can be copied and hashed (`#[derive(Clone,
+/// Hash)]`; ordered collections only), and stable storage that can be hashed.
+pub struct Exploration<T: Protocol> {
+    pub(crate) build: BuildExplorer<T>,
+    symmetry: Option<DeclaredSymmetry<T>>,
+    _protocol: PhantomData<fn() -> T>,
+}
+
+/// Which nodes are interchangeable for these parameters and group size, and how to fingerprint
+/// a state canonically.
+struct DeclaredSymmetry<T: Protocol> {
+    class: fn(&T::Params, usize) -> Vec<NodeId>,
+    canonical: symmetry::Canonical<T::Process>,
+}
+
+impl<T: Protocol> Exploration<T>
+where
+    T::Process: Clone + Hash,
+    <T::Process as Process>::Stable: Hash,
+{
+    /// Exploration for a protocol whose process is `Clone + Hash`.
+    pub fn new() -> Self {
+        Exploration {
+            build: build::<T>,
+            symmetry: None,
+            _protocol: PhantomData,
+        }
+    }
+
+    /// Declares the nodes `class(params, nodes)` interchangeable: renaming them among
+    /// themselves changes nothing the protocol or its properties can tell (TwoPhase's RMs).
+    /// `explore --symmetry` then deduplicates states up to such renamings, exactly. The
+    /// properties' memory must hold no node ids.
+    pub fn symmetric(mut self, class: fn(&T::Params, usize) -> Vec<NodeId>) -> Self
+    where
+        T::Process: Rename,
+        <T::Process as Process>::Msg: Rename,
+        <T::Process as Process>::Timer: Rename,
+        <T::Process as Process>::Stable: Rename,
+    {
+        self.symmetry = Some(DeclaredSymmetry {
+            class,
+            canonical: symmetry::canonical::<T::Process>,
+        });
+        self
+    }
+}
+
+impl<T: Protocol> Default for Exploration<T>
+where
+    T::Process: Clone + Hash,
+    <T::Process as Process>::Stable: Hash,
+{
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What a search takes from a prepared simulation.
+pub(crate) struct Parts<'a, P: Process> {
+    pub spec: &'a crate::simulation::RunSpec,
+    pub detector: sim_core::DetectorModel,
+    pub factory: model::Factory<P>,
+    /// The checked properties (not `sometimes`), in table order.
+    pub monitors: Vec<MonitorDef<P>>,
+}
+
+fn build<T: Protocol>(prepared: &Prepared<T>) -> Result<Box<dyn Explorer>, SpecError>
+where
+    T::Process: Clone + Hash,
+    <T::Process as Process>::Stable: Hash,
+{
+    let parts = prepared.explore_parts();
+    let config = config::Config::of(parts.spec, parts.detector)?;
+    let mut monitors = Vec::new();
+    let mut unchecked = Vec::new();
+    for def in parts.monitors {
+        let followable = (def.make)().snapshot().is_some();
+        if followable && def.kind == PropertyKind::Always {
+            monitors.push(def);
+        } else if def.kind != PropertyKind::Sometimes {
+            unchecked.push(def.name);
+        }
+    }
+    let honest = vec![false; config.n];
+    let declared = prepared
+        .declaration()
+        .exploration()
+        .and_then(|e| e.symmetry);
+    let symmetry = declared.map(|d| {
+        let class = (d.class)(prepared.typed_params(), config.n);
+        model::Symmetry {
+            perms: symmetry::permutations(config.n, &class),
+            canonical: d.canonical,
+        }
+    });
+    Ok(Box::new(Model {
+        symmetry,
+        config,
+        factory: parts.factory,
+        monitors,
+        unchecked,
+        honest,
+    }))
+}

@@ -1,0 +1,55 @@
+//! A protocol prepared for a search: the scenario's [`Config`], the process factory, and the
+//! safety monitors a search can branch (those with a snapshot), each under its table name.
+
+use sim_core::entropy::{Choices, Draw, Stream};
+use sim_core::{NodeId, Process, Property, PropertyKind};
+
+use super::config::Config;
+
+/// Builds a node's process (at the start and at a recovery).
+pub(crate) type Factory<P> = Box<dyn Fn(NodeId, usize) -> P + Send + Sync>;
+/// Builds a fresh monitor of one property.
+pub(crate) type MonitorFactory<P> = Box<dyn Fn() -> Box<dyn Property<P>> + Send + Sync>;
+
+/// Everything a search of protocol process `P` needs.
+pub(crate) struct Model<P: Process> {
+    pub config: Config,
+    pub factory: Factory<P>,
+    /// The checked properties a search can follow, in table order.
+    pub monitors: Vec<MonitorDef<P>>,
+    /// Checked properties a search cannot follow (no snapshot), by name.
+    pub unchecked: Vec<&'static str>,
+    /// Nobody is Byzantine in a search (the properties' view needs the slice).
+    pub honest: Vec<bool>,
+    /// The protocol's interchangeable nodes, if it declares any.
+    pub symmetry: Option<Symmetry<P>>,
+}
+
+/// Symmetry reduction as declared: the interchangeable nodes' permutations and the canonical
+/// fingerprint (built where the protocol's types can be renamed).
+pub(crate) struct Symmetry<P: Process> {
+    pub perms: Vec<Vec<NodeId>>,
+    pub canonical: super::symmetry::Canonical<P>,
+}
+
+/// One property a search checks.
+pub(crate) struct MonitorDef<P: Process> {
+    pub name: &'static str,
+    pub kind: PropertyKind,
+    pub make: MonitorFactory<P>,
+}
+
+/// Answers a process's own random draws with their first outcome (0), counting them: a search
+/// branches on scheduling and faults, not on a process's coin flips, and says so when a
+/// protocol flipped any.
+#[derive(Debug, Default)]
+pub(crate) struct FirstOutcome {
+    pub draws: u64,
+}
+
+impl Choices for FirstOutcome {
+    fn choose(&mut self, _: Stream, _: Draw, _: u64) -> u64 {
+        self.draws += 1;
+        0
+    }
+}

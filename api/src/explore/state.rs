@@ -1,0 +1,202 @@
+//! One state of a search: every node's process, stable storage, liveness and armed timers;
+//! the messages in flight; the failure detector's pending notices; the crash budget used; and
+//! each property monitor's memory. Its fingerprint (a fixed hasher over a canonical order) is
+//! how a search knows it has been here before.
+
+use std::hash::{Hash, Hasher};
+
+use sim_core::entropy::DetHasher;
+use sim_core::step::Timers;
+use sim_core::{NodeId, Process, Property, TimerId};
+
+/// A message in flight. `hash` is the message's own fingerprint: it orders a link's messages
+/// canonically (unordered links) and tells equal messages apart from different ones.
+#[derive(Clone, Debug)]
+pub(crate) struct Envelope<M> {
+    pub from: NodeId,
+    pub to: NodeId,
+    pub hash: u64,
+    /// Its place in its sender's sending order (a crash loses a suffix of that order).
+    pub seq: u32,
+    pub msg: M,
+}
+
+/// An armed timer.
+#[derive(Clone, Debug)]
+pub(crate) struct Armed<T> {
+    pub id: TimerId,
+    pub hash: u64,
+    pub tag: T,
+}
+
+/// A failure-detector notice not yet delivered: `to` will suspect `about` (or stop).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Notice {
+    pub to: NodeId,
+    pub about: NodeId,
+    pub restore: bool,
+}
+
+/// The whole system at one point of a search.
+pub(crate) struct State<P: Process> {
+    pub procs: Vec<P>,
+    pub stable: Vec<P::Stable>,
+    pub timers: Vec<Timers>,
+    /// Per node, its armed timers by handle.
+    pub armed: Vec<Vec<Armed<P::Timer>>>,
+    pub up: Vec<bool>,
+    pub ever_crashed: Vec<bool>,
+    /// In flight, ordered by link (sender, then receiver); within a FIFO link in sending
+    /// order, within an unordered one by fingerprint.
+    pub net: Vec<Envelope<P::Msg>>,
+    /// Sorted.
+    pub notices: Vec<Notice>,
+    /// Per node, whom it suspects now (a bit per node).
+    pub suspected: Vec<u64>,
+    /// Per node, messages sent so far (numbers `Envelope::seq`).
+    pub sent: Vec<u32>,
+    /// Per node, how many of its messages have certainly left its wire: one more than the
+    /// latest it sent that was delivered or lost in transit (a crash can only lose later ones).
+    pub left: Vec<u32>,
+    pub crashes: u32,
+    pub monitors: Vec<Box<dyn Property<P>>>,
+}
+
+impl<P: Process + Clone> Clone for State<P> {
+    fn clone(&self) -> Self {
+        State {
+            procs: self.procs.clone(),
+            stable: self.stable.clone(),
+            timers: self.timers.clone(),
+            armed: self.armed.clone(),
+            up: self.up.clone(),
+            ever_crashed: self.ever_crashed.clone(),
+            net: self.net.clone(),
+            notices: self.notices.clone(),
+            suspected: self.suspected.clone(),
+            sent: self.sent.clone(),
+            left: self.left.clone(),
+            crashes: self.crashes,
+            monitors: self
+                .monitors
+                .iter()
+                .map(|m| {
+                    m.snapshot()
+                        .expect("only monitors with snapshots are explored")
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A value's fingerprint with the fixed hasher.
+pub(crate) fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut h = DetHasher::default();
+    value.hash(&mut h);
+    h.finish()
+}
+
+impl<P: Process + Hash> State<P>
+where
+    P::Stable: Hash,
+{
+    /// The fingerprint of everything that decides what can happen next and what the
+    /// properties will say. Timer handles' bookkeeping is left out: it names timers and
+    /// changes nothing a process can observe. So are the numbers of messages' sending order,
+    /// but not the order itself among the messages of a node that may still crash
+    /// (`crashable`), since its crash loses a suffix of it.
+    pub(crate) fn fingerprint(&self, crashable: impl Fn(NodeId) -> bool) -> u64 {
+        let mut h = DetHasher::default();
+        for node in 0..self.procs.len() {
+            self.hash_node(node, &mut h);
+        }
+        self.hash_rest(&mut h);
+        self.hash_send_order(&mut h, crashable);
+        h.finish()
+    }
+
+    fn hash_send_order(&self, h: &mut DetHasher, crashable: impl Fn(NodeId) -> bool) {
+        let mut order: Vec<(NodeId, u32, usize)> = (self.net.iter().enumerate())
+            .filter(|(_, e)| crashable(e.from))
+            .map(|(i, e)| (e.from, e.seq, i))
+            .collect();
+        order.sort_unstable();
+        for (from, seq, i) in order {
+            h.write_usize(i);
+            h.write_u8(u8::from(seq < self.left[from]));
+        }
+    }
+
+    /// Hashes node `node`'s part of the state.
+    pub(crate) fn hash_node(&self, node: NodeId, h: &mut DetHasher) {
+        self.procs[node].hash(h);
+        self.stable[node].hash(h);
+        h.write_u8(u8::from(self.up[node]) | u8::from(self.ever_crashed[node]) << 1);
+        h.write_usize(self.armed[node].len());
+        for timer in &self.armed[node] {
+            timer.id.hash(h);
+            h.write_u64(timer.hash);
+        }
+    }
+
+    /// Hashes what belongs to no single node: the network, notices, budget and monitors.
+    fn hash_rest(&self, h: &mut DetHasher) {
+        h.write_usize(self.net.len());
+        for e in &self.net {
+            h.write_usize(e.from);
+            h.write_usize(e.to);
+            h.write_u64(e.hash);
+        }
+        self.notices.hash(h);
+        self.suspected.hash(h);
+        h.write_u32(self.crashes);
+        for m in &self.monitors {
+            m.fingerprint(h);
+        }
+    }
+}
+
+impl<P: Process> State<P> {
+    /// Puts a message in flight at its canonical place. On a duplicating link the network is
+    /// a set: a message already in flight there is not added again.
+    pub(crate) fn enqueue(&mut self, mut env: Envelope<P::Msg>, fifo: bool, duplicating: bool) {
+        env.seq = self.sent[env.from];
+        self.sent[env.from] += 1;
+        let link = (env.from, env.to);
+        let start = self.net.partition_point(|e| (e.from, e.to) < link);
+        let end = start + self.net[start..].partition_point(|e| (e.from, e.to) == link);
+        if duplicating && self.net[start..end].iter().any(|e| e.hash == env.hash) {
+            return;
+        }
+        let at = if fifo {
+            end
+        } else {
+            start + self.net[start..end].partition_point(|e| e.hash <= env.hash)
+        };
+        self.net.insert(at, env);
+    }
+
+    /// Notes that message `seq` of `from` left its sender's wire (it was delivered or lost in transit).
+    pub(crate) fn mark_left(&mut self, from: NodeId, seq: u32) {
+        self.left[from] = self.left[from].max(seq + 1);
+    }
+
+    /// The sending numbers of `node`'s messages in flight that a crash could still lose,
+    /// in sending order.
+    pub(crate) fn cuttable(&self, node: NodeId) -> Vec<u32> {
+        let left = self.left[node];
+        let mut seqs: Vec<u32> = (self.net.iter())
+            .filter(|e| e.from == node && e.seq >= left)
+            .map(|e| e.seq)
+            .collect();
+        seqs.sort_unstable();
+        seqs
+    }
+
+    /// Adds a failure-detector notice (once).
+    pub(crate) fn notify(&mut self, notice: Notice) {
+        if let Err(at) = self.notices.binary_search(&notice) {
+            self.notices.insert(at, notice);
+        }
+    }
+}

@@ -1,0 +1,344 @@
+//! The asynchronous semantics: what may happen next in a state ([`enabled`]) and what it does
+//! ([`Stepper::apply`]). Any message in flight may be delivered (on a FIFO link, only the
+//! oldest); on a lossy link, or from a crashed sender, it may be lost instead; any armed timer
+//! may fire; within the crash budget any node allowed to may crash, and a crashed one allowed
+//! to may recover; a pending failure-detector notice may arrive (about a crashed sender only
+//! once its last messages to that node are in, when the detector is slower than the network).
+
+use sim_core::step::{run_handler, Handler, NodeRef, Output, Timers};
+use sim_core::{NodeId, Process, PropertyKind, Time, World};
+
+use super::model::{FirstOutcome, Model};
+use super::state::{hash_of, Armed, Envelope, Notice, State};
+
+/// One step of a search, by index into the state it is taken from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Transition {
+    /// Deliver `net[i]`.
+    Deliver(u32),
+    /// Lose `net[i]`.
+    Lose(u32),
+    /// Fire `armed[node][index]`.
+    Fire {
+        node: u32,
+        index: u32,
+    },
+    /// Node crashes; of its messages in flight that may not have left its wire yet, the first
+    /// `keep` it sent had and the rest are lost (a crash cuts its wire after some message).
+    Crash {
+        node: u32,
+        keep: u32,
+    },
+    Recover(u32),
+    /// Deliver `notices[i]`.
+    Notice(u32),
+}
+
+/// A safety property found false: its index among the model's monitors, and why.
+#[derive(Clone, Debug)]
+pub(crate) struct Broken {
+    pub monitor: usize,
+    pub message: String,
+}
+
+/// Every transition enabled in `s`, in a fixed order, into `out` (cleared first).
+pub(crate) fn enabled<P: Process>(m: &Model<P>, s: &State<P>, out: &mut Vec<Transition>) {
+    out.clear();
+    for (i, e) in s.net.iter().enumerate() {
+        let same_link = |o: &Envelope<P::Msg>| o.from == e.from && o.to == e.to;
+        let rule = m.config.link(e.from, e.to);
+        let previous = i.checked_sub(1).map(|p| &s.net[p]);
+        if rule.fifo && previous.is_some_and(same_link) {
+            continue;
+        }
+        if previous.is_some_and(|p| same_link(p) && p.hash == e.hash) {
+            continue;
+        }
+        if s.up[e.to] {
+            out.push(Transition::Deliver(i as u32));
+        }
+        if rule.lossy {
+            out.push(Transition::Lose(i as u32));
+        }
+    }
+    for node in (0..m.config.n).filter(|&n| s.up[n]) {
+        for index in 0..s.armed[node].len() {
+            out.push(Transition::Fire {
+                node: node as u32,
+                index: index as u32,
+            });
+        }
+    }
+    if s.crashes < m.config.crash_budget {
+        for node in (0..m.config.n).filter(|&n| s.up[n] && m.config.may_crash[n]) {
+            let cuttable = s.cuttable(node).len() as u32;
+            out.extend((0..=cuttable).rev().map(|keep| Transition::Crash {
+                node: node as u32,
+                keep,
+            }));
+        }
+    }
+    let recoverable = (0..m.config.n).filter(|&n| !s.up[n] && m.config.may_recover[n]);
+    out.extend(recoverable.map(|n| Transition::Recover(n as u32)));
+    for (i, notice) in s.notices.iter().enumerate() {
+        if notice_ready(m, s, notice) {
+            out.push(Transition::Notice(i as u32));
+        }
+    }
+}
+
+/// Whether a notice may arrive now: its receiver is up, and a crash notice waits for the
+/// crashed sender's last messages when the detector is slower than any message.
+fn notice_ready<P: Process>(m: &Model<P>, s: &State<P>, notice: &Notice) -> bool {
+    if !s.up[notice.to] {
+        return false;
+    }
+    if notice.restore || !m.config.detector_after_last_message {
+        return true;
+    }
+    let duplicating = m.config.link(notice.about, notice.to).duplicating;
+    duplicating
+        || !s
+            .net
+            .iter()
+            .any(|e| e.from == notice.about && e.to == notice.to)
+}
+
+/// Applies transitions, reusing its buffers.
+pub(crate) struct Stepper<'m, P: Process> {
+    pub model: &'m Model<P>,
+    pub choices: FirstOutcome,
+    outputs: Vec<Output<P>>,
+    observed: Vec<P::Obs>,
+}
+
+impl<'m, P: Process + Clone> Stepper<'m, P> {
+    pub(crate) fn new(model: &'m Model<P>) -> Self {
+        Stepper {
+            model,
+            choices: FirstOutcome::default(),
+            outputs: Vec::new(),
+            observed: Vec::new(),
+        }
+    }
+
+    /// The initial state: every node built and started, in id order (as under the engine,
+    /// where every start happens at time zero before any message can arrive).
+    pub(crate) fn initial(&mut self) -> (State<P>, Result<(), Broken>) {
+        let n = self.model.config.n;
+        let mut s = State {
+            procs: (0..n).map(|i| (self.model.factory)(i, n)).collect(),
+            stable: vec![P::Stable::default(); n],
+            timers: vec![Timers::default(); n],
+            armed: vec![Vec::new(); n],
+            up: vec![true; n],
+            ever_crashed: vec![false; n],
+            net: Vec::new(),
+            notices: Vec::new(),
+            suspected: vec![0; n],
+            sent: vec![0; n],
+            left: vec![0; n],
+            crashes: 0,
+            monitors: self.model.monitors.iter().map(|d| (d.make)()).collect(),
+        };
+        let mut verdict = Ok(());
+        for node in 0..n {
+            let r = self.handle(&mut s, node, Handler::Start, 0);
+            verdict = verdict.and(r);
+        }
+        (s, verdict)
+    }
+
+    /// Takes transition `t` in `s` (the `event`-th step of its path).
+    pub(crate) fn apply(
+        &mut self,
+        s: &mut State<P>,
+        t: Transition,
+        event: u64,
+    ) -> Result<(), Broken> {
+        match t {
+            Transition::Deliver(i) => {
+                let i = i as usize;
+                let (from, to, seq) = (s.net[i].from, s.net[i].to, s.net[i].seq);
+                s.mark_left(from, seq);
+                let msg = if self.model.config.link(from, to).duplicating {
+                    s.net[i].msg.clone()
+                } else {
+                    s.net.remove(i).msg
+                };
+                self.handle(s, to, Handler::Message { from, msg }, event)
+            }
+            Transition::Lose(i) => {
+                let lost = s.net.remove(i as usize);
+                s.mark_left(lost.from, lost.seq);
+                Ok(())
+            }
+            Transition::Fire { node, index } => {
+                let node = node as usize;
+                let timer = s.armed[node].remove(index as usize);
+                s.timers[node].fire(timer.id);
+                self.handle(s, node, Handler::Timer(timer.tag), event)
+            }
+            Transition::Crash { node, keep } => {
+                self.crash(s, node as usize, keep as usize);
+                Ok(())
+            }
+            Transition::Recover(node) => self.recover(s, node as usize, event),
+            Transition::Notice(i) => {
+                let notice = s.notices.remove(i as usize);
+                let bit = 1u64 << notice.about;
+                let handler = if notice.restore {
+                    s.suspected[notice.to] &= !bit;
+                    Handler::Restore(notice.about)
+                } else {
+                    s.suspected[notice.to] |= bit;
+                    Handler::Suspect(notice.about)
+                };
+                self.handle(s, notice.to, handler, event)
+            }
+        }
+    }
+
+    fn crash(&mut self, s: &mut State<P>, node: NodeId, keep: usize) {
+        if let Some(&first_lost) = s.cuttable(node).get(keep) {
+            s.net.retain(|e| e.from != node || e.seq < first_lost);
+        }
+        s.up[node] = false;
+        s.ever_crashed[node] = true;
+        s.crashes += 1;
+        s.armed[node].clear();
+        s.timers[node].clear();
+        s.notices.retain(|n| n.to != node);
+        s.suspected[node] = 0;
+        if self.model.config.detector {
+            for to in 0..self.model.config.n {
+                if to == node || !s.up[to] {
+                    continue;
+                }
+                s.notify(Notice {
+                    to,
+                    about: node,
+                    restore: false,
+                });
+            }
+        }
+    }
+
+    /// A crashed node rebuilt by the factory, with its stable storage; it is told who is down,
+    /// and whoever was told of its crash is told it is back (an untold crash is forgotten).
+    fn recover(&mut self, s: &mut State<P>, node: NodeId, event: u64) -> Result<(), Broken> {
+        let n = self.model.config.n;
+        s.procs[node] = (self.model.factory)(node, n);
+        s.up[node] = true;
+        s.notices.retain(|x| x.about != node || x.restore);
+        if self.model.config.detector {
+            for p in (0..n).filter(|&p| p != node) {
+                if !s.up[p] {
+                    s.notify(Notice {
+                        to: node,
+                        about: p,
+                        restore: false,
+                    });
+                } else if s.suspected[p] & (1 << node) != 0 {
+                    s.notify(Notice {
+                        to: p,
+                        about: node,
+                        restore: true,
+                    });
+                }
+            }
+        }
+        self.handle(s, node, Handler::Recover, event)
+    }
+
+    /// Runs a handler at `node`, applies its outputs, then lets the monitors judge.
+    fn handle(
+        &mut self,
+        s: &mut State<P>,
+        node: NodeId,
+        h: Handler<P>,
+        event: u64,
+    ) -> Result<(), Broken> {
+        let n = self.model.config.n;
+        let node_ref = NodeRef {
+            id: node,
+            n,
+            timers: &mut s.timers[node],
+            stable: &mut s.stable[node],
+        };
+        run_handler(
+            &mut s.procs[node],
+            node_ref,
+            h,
+            &mut self.choices,
+            &mut self.outputs,
+        );
+        self.observed.clear();
+        for out in self.outputs.drain(..) {
+            match out {
+                Output::Send { to, msg } => {
+                    let rule = self.model.config.link(node, to);
+                    let hash = hash_of(&msg);
+                    let env = Envelope {
+                        from: node,
+                        to,
+                        hash,
+                        seq: 0,
+                        msg,
+                    };
+                    s.enqueue(env, rule.fifo, rule.duplicating);
+                }
+                Output::SetTimer { id, tag } => {
+                    let armed = &mut s.armed[node];
+                    let at = armed.partition_point(|a| a.id < id);
+                    armed.insert(
+                        at,
+                        Armed {
+                            id,
+                            hash: hash_of(&tag),
+                            tag,
+                        },
+                    );
+                }
+                Output::CancelTimer { id } => s.armed[node].retain(|a| a.id != id),
+                Output::Observe(obs) => self.observed.push(obs),
+            }
+        }
+        self.judge(s, node, event)
+    }
+
+    fn judge(&mut self, s: &mut State<P>, node: NodeId, event: u64) -> Result<(), Broken> {
+        let world = World::new(
+            Time::ZERO,
+            &s.procs,
+            &s.up,
+            &s.ever_crashed,
+            &self.model.honest,
+        )
+        .at_node(node)
+        .at_event(event);
+        for (i, monitor) in s.monitors.iter_mut().enumerate() {
+            if self.model.monitors[i].kind != PropertyKind::Always {
+                for obs in &self.observed {
+                    let _ = monitor.observe(&world, node, obs);
+                }
+                continue;
+            }
+            for obs in &self.observed {
+                monitor
+                    .observe(&world, node, obs)
+                    .map_err(|message| Broken {
+                        monitor: i,
+                        message,
+                    })?;
+            }
+            if monitor.watches_state() {
+                monitor.check_state(&world).map_err(|message| Broken {
+                    monitor: i,
+                    message,
+                })?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,145 @@
+//! `ftsim explore` end to end: every bundled `explore-*` scenario meets its expectation under
+//! exhaustive search (the known-buggy variants caught with their shortest counterexample, the
+//! correct ones visited completely), and what a search cannot explore is refused as bad input.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn ftsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ftsim"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("ftsim runs")
+}
+
+fn scenario(name: &str) -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    dir.join(name).display().to_string()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Explores a bundled scenario and checks its exit code and the lines it must print.
+fn explores(name: &str, code: i32, lines: &[&str]) {
+    let o = ftsim(&["explore", &scenario(name)]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(code), "{name}:\n{out}");
+    for line in lines {
+        assert!(out.contains(line), "{name}: no {line:?} in\n{out}");
+    }
+}
+
+#[test]
+fn floodset_with_one_round_too_few_is_caught_in_five_steps_at_n3() {
+    explores(
+        "explore-flooding-n3-f1-rounds-1.toml",
+        0,
+        &[
+            "violation of agreement after 5 steps",
+            "node 0 crashes before its last 1 message(s) left",
+            "expect outside agreement: met",
+        ],
+    );
+}
+
+#[test]
+fn floodset_with_one_round_too_few_is_caught_in_seven_steps_at_n4() {
+    explores(
+        "explore-flooding-n4-f1-rounds-1.toml",
+        0,
+        &["violation of agreement after 7 steps", "met"],
+    );
+}
+
+#[test]
+fn floodset_with_f_plus_one_rounds_holds_in_every_reachable_state() {
+    explores(
+        "explore-flooding-n3-f1-rounds-2.toml",
+        0,
+        &[
+            "4858 unique",
+            "complete: no checked property fails",
+            "expect pass: met",
+        ],
+    );
+}
+
+#[test]
+fn the_twophase_spec_has_tlcs_288_states_for_3_rms() {
+    explores(
+        "explore-two-phase-tla-3.toml",
+        0,
+        &["1602 states generated, 288 unique, depth 10", "complete"],
+    );
+}
+
+#[test]
+fn a_limit_leaves_a_passing_scenario_unproven() {
+    let o = ftsim(&[
+        "explore",
+        &scenario("explore-two-phase-tla-3.toml"),
+        "--max-depth",
+        "3",
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("stopped by --max-depth 3"), "{out}");
+    assert!(out.contains("expect pass: NOT MET"), "{out}");
+}
+
+#[test]
+fn what_a_search_cannot_branch_on_is_refused_naming_the_key() {
+    let base = std::fs::read_to_string(scenario("explore-flooding-n3-f1-rounds-2.toml")).unwrap();
+    let dir = std::env::temp_dir().join(format!("ftsim-explore-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("partitioned.toml");
+    let toml = format!(
+        "{base}partitions = {{ max = 1, between = [\"0ms\", \"5ms\"], lasting = [\"1ms\", \"2ms\"] }}\n"
+    );
+    std::fs::write(&file, toml).unwrap();
+    let o = ftsim(&["explore", &file.display().to_string()]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(out.contains("partitioned.toml"), "{out}");
+    assert!(out.contains("faults.partitions"), "{out}");
+    assert!(out.contains("cannot be explored"), "{out}");
+}
+
+#[test]
+fn a_protocol_without_exploration_is_refused() {
+    let o = ftsim(&["explore", &scenario("lease-drift-beyond-margin.toml")]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(out.contains("cannot be explored"), "{out}");
+}
+
+#[test]
+fn symmetry_counts_twophase_states_once_per_renaming_of_the_rms() {
+    let o = ftsim(&[
+        "explore",
+        &scenario("explore-two-phase-tla-3.toml"),
+        "--symmetry",
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains(" 80 unique, depth 10"), "{out}");
+}
+
+#[test]
+fn symmetry_a_protocol_does_not_declare_is_bad_usage() {
+    let o = ftsim(&[
+        "explore",
+        &scenario("explore-flooding-n3-f1-rounds-2.toml"),
+        "--symmetry",
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(out.contains("declares no interchangeable nodes"), "{out}");
+}

@@ -28,7 +28,15 @@ fn text(o: &Output) -> String {
 
 /// Explores a bundled scenario and checks its exit code and the lines it must print.
 fn explores(name: &str, code: i32, lines: &[&str]) {
-    let o = ftsim(&["explore", &scenario(name)]);
+    let dir = std::env::temp_dir().join(format!("ftsim-explores-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let repro = dir.join(format!("{name}.repro.json"));
+    let o = ftsim(&[
+        "explore",
+        &scenario(name),
+        "--repro",
+        repro.to_str().unwrap(),
+    ]);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(code), "{name}:\n{out}");
     for line in lines {
@@ -142,4 +150,98 @@ fn symmetry_a_protocol_does_not_declare_is_bad_usage() {
     let out = text(&o);
     assert_eq!(o.status.code(), Some(2), "{out}");
     assert!(out.contains("declares no interchangeable nodes"), "{out}");
+}
+
+/// A fresh scratch directory for one test.
+fn scratch(test: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("ftsim-explore-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Explores `file`, whose shortest counterexample breaks `property` after `steps` steps, and
+/// checks that its repro replays (text, HTML), diffs, and shrinks as an ordinary repro, with
+/// the same property broken at the last step's time (step k at k ms).
+fn counterexample_is_a_repro(file: &str, property: &str, steps: u32, dir: &Path) {
+    let repro = dir.join("cx.repro.json");
+    let repro_arg = repro.to_str().unwrap();
+    let o = ftsim(&["explore", file, "--repro", repro_arg]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains(&format!("violation of {property} after {steps} steps")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("{property} breaks at {steps}ms")),
+        "{out}"
+    );
+    assert!(out.contains(repro_arg), "{out}");
+    let html = dir.join("cx.html");
+    let html_arg = html.to_str().unwrap();
+    let o = ftsim(&["replay", "--repro", repro_arg, "--html", html_arg]);
+    let out = text(&o);
+    assert!(out.contains(&format!("VIOLATION {property}")), "{out}");
+    assert!(out.contains(&format!(" at {steps}ms: ")), "{out}");
+    assert!(out.contains("as recorded"), "{out}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.contains("<svg") && page.contains(property),
+        "{html_arg}"
+    );
+    let o = ftsim(&["diff", repro_arg]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("the runs are the same"), "{}", text(&o));
+    let o = ftsim(&["shrink", "--repro", repro_arg]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("cannot shrink further"), "{}", text(&o));
+}
+
+#[test]
+fn floodset_counterexamples_replay_as_ordinary_runs() {
+    let dir = scratch("floodset-repro");
+    let n3 = scenario("explore-flooding-n3-f1-rounds-1.toml");
+    counterexample_is_a_repro(&n3, "agreement", 5, &dir);
+    let n4 = scenario("explore-flooding-n4-f1-rounds-1.toml");
+    counterexample_is_a_repro(&n4, "agreement", 7, &dir);
+}
+
+#[test]
+fn twophase_early_commit_counterexample_replays_over_duplicating_links() {
+    let dir = scratch("twophase-repro");
+    let base = std::fs::read_to_string(scenario("explore-two-phase-tla-3.toml")).unwrap();
+    let buggy = base.replace(
+        "expect = \"pass\"",
+        "expect = { violation = \"consistent\" }\n\n[params]\nearly_commit = true",
+    );
+    assert_ne!(buggy, base);
+    let file = dir.join("early-commit.toml");
+    std::fs::write(&file, buggy).unwrap();
+    counterexample_is_a_repro(file.to_str().unwrap(), "consistent", 5, &dir);
+}
+
+#[test]
+fn a_scripted_repro_is_refused_by_a_build_that_reads_version_1_only() {
+    let dir = scratch("repro-version");
+    let repro = dir.join("cx.repro.json");
+    let repro_arg = repro.to_str().unwrap();
+    let file = scenario("explore-flooding-n3-f1-rounds-1.toml");
+    assert_eq!(
+        ftsim(&["explore", &file, "--repro", repro_arg])
+            .status
+            .code(),
+        Some(0)
+    );
+    let written = std::fs::read_to_string(&repro).unwrap();
+    assert!(written.contains("\"repro_version\": 2") && written.contains("\"script\""));
+    let future = written.replace("\"repro_version\": 2", "\"repro_version\": 3");
+    std::fs::write(&repro, future).unwrap();
+    let o = ftsim(&["replay", "--repro", repro_arg]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("reads versions 1 to 2 only"),
+        "{}",
+        text(&o)
+    );
 }

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use sim_core::engine::guarded;
 use sim_core::{
     Choice, Choices, DetectorModel, Divergence, Engine, FaultPlan, FaultSpec, NetworkModel,
-    Outcome, PropertyKind, Recorder, RunConfig, RunReport, Seeded, Setup, Stats, Tape,
+    Outcome, PropertyKind, Recorder, RunConfig, RunReport, Script, Scripted, Seeded, Setup, Stats,
+    Tape,
 };
 
 use crate::adversaries::Adversaries;
@@ -86,6 +87,10 @@ pub struct RunOptions<'a> {
     /// the run replays without its seed (see [`Tape`]: a decision they lack gets its simplest
     /// outcome: no loss, the shortest delay, the first pick).
     pub choices: Option<&'a [Choice]>,
+    /// Follow this scripted schedule (a counterexample of `ftsim explore`): every message's
+    /// arrival and every timer's firing at the time it gives, with `plan`'s crashes; the
+    /// process's draws from `choices` if given, else each its first outcome.
+    pub script: Option<&'a Script>,
 }
 
 impl RunOptions<'_> {
@@ -485,6 +490,9 @@ impl<T: Protocol> Simulation for Prepared<T> {
             Ok(plan) => plan,
             Err(report) => return *report,
         };
+        if options.script.is_some() {
+            return self.run_recorded(seed, options).report;
+        }
         match options.choices {
             None => self.execute(seed, plan, options.trace, Seeded::new(seed)).0,
             Some(recorded) => {
@@ -506,6 +514,9 @@ impl<T: Protocol> Simulation for Prepared<T> {
                 };
             }
         };
+        if let Some(script) = options.script {
+            return self.run_scripted(seed, plan, script, options);
+        }
         match options.choices {
             None => {
                 let source = Recorder::new(Seeded::new(seed));
@@ -626,6 +637,29 @@ impl<T: Protocol> Prepared<T> {
                     "drawing the fault plan",
                 ))
             }),
+        }
+    }
+
+    /// Runs `plan` following `script`, recording the decisions (taken from `options.choices`
+    /// if given: then how closely the run kept to them is its fit).
+    fn run_scripted(
+        &self,
+        seed: u64,
+        plan: FaultPlan,
+        script: &Script,
+        options: RunOptions<'_>,
+    ) -> Recorded {
+        let tape = options.choices.map(|c| Tape::new(c.to_vec()));
+        let source = Recorder::new(Scripted::new(script, tape));
+        let (report, recorder) = self.execute(seed, plan, options.trace, source);
+        let fit = options.choices.map(|_| {
+            let tape = recorder.as_ref().and_then(|r| r.inner.tape());
+            tape.map(TapeFit::of).unwrap_or_default()
+        });
+        Recorded {
+            report,
+            choices: recorder.map(|r| r.tape).unwrap_or_default(),
+            fit,
         }
     }
 

@@ -207,6 +207,13 @@ pub trait Choices {
     /// Chooses an integer in `0..bound` for the given purpose (uniformly, for a seeded source);
     /// `draw` says what it decides. `bound` is at least 1.
     fn choose(&mut self, stream: Stream, draw: Draw, bound: u64) -> u64;
+
+    /// The scripted schedule this source imposes, if any: then the engine asks it when each
+    /// message arrives and each timer fires instead of drawing delays (see
+    /// [`crate::script`]). `None` for every seeded source, so a seeded run never branches on it.
+    fn script(&mut self) -> Option<&mut crate::script::Scripted> {
+        None
+    }
 }
 
 /// Unbiased integer in `0..bound` from a 64-bit generator (Lemire's multiply-and-reject). A

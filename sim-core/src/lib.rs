@@ -14,6 +14,7 @@ pub mod faults;
 pub mod network;
 pub mod process;
 pub mod property;
+pub mod script;
 pub mod step;
 pub mod tape;
 pub mod time;
@@ -28,6 +29,7 @@ pub use faults::{FaultEvent, FaultKind, FaultPlan, FaultSpec};
 pub use network::{DelayDist, LinkModel, NetworkModel};
 pub use process::{Adversary, AdversaryCtx, Ctx, Process, Silent, TimerId};
 pub use property::{Monitor, Property, PropertyKind, World};
+pub use script::{Cue, Happening, Script, Scripted};
 pub use tape::{Choice, Divergence, Recorder, Tape};
 pub use time::{Duration, Time};
 pub use trace::{

@@ -55,6 +55,10 @@ impl<C: Choices> Choices for Recorder<C> {
         });
         value
     }
+
+    fn script(&mut self) -> Option<&mut crate::script::Scripted> {
+        self.inner.script()
+    }
 }
 
 /// The first decision a replay could not take from its tape.

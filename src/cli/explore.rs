@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use ftsim_api::explore::{End, Limits, Progress, Report};
+use ftsim_api::explore::{Counterexample, End, Limits, Progress, Report};
 use ftsim_api::{Duration, Expect, Scenario, ScenarioError};
 
 use super::error::{CliError, Status};
@@ -27,10 +27,18 @@ pub struct ExploreArgs<'a> {
     pub strategy: Strategy,
     pub limits: Limits,
     pub time_limit: Option<Duration>,
+    /// Where to write a counterexample's repro (default: `explore_repro::default_path`).
+    pub repro: Option<&'a Path>,
 }
 
 pub fn cmd_explore(app: &App, args: ExploreArgs<'_>) -> Result<Status, CliError> {
     let scenario = load_all(app, &[args.file.to_path_buf()])?.remove(0);
+    let repro_path = args.repro.map_or_else(
+        || super::explore_repro::default_path(&scenario),
+        Path::to_path_buf,
+    );
+    // Before the search: a destination that cannot be written costs nothing computed.
+    super::files::check_file(&repro_path)?;
     let explorer = scenario.simulation.explorer().map_err(|e| {
         CliError::Scenarios(vec![ScenarioError {
             file: scenario.file.clone(),
@@ -62,6 +70,9 @@ pub fn cmd_explore(app: &App, args: ExploreArgs<'_>) -> Result<Status, CliError>
     let seconds = started.elapsed().as_secs_f64();
     print_stats(&report, seconds);
     let met = print_verdict(&scenario, &report);
+    if let End::Violation(cx) = &report.end {
+        super::explore_repro::write_counterexample(app, &scenario, cx, &repro_path)?;
+    }
     Ok(if met { Status::Met } else { Status::NotMet })
 }
 
@@ -75,6 +86,17 @@ fn print_stats(report: &Report, seconds: f64) {
             report.states, report.unique, report.depth, seconds, rate
         ),
     ));
+    if let Some(live) = &report.liveness {
+        out(&wrapped(
+            "  ",
+            &format!(
+                "liveness: {} states, {} transitions; {} cycle(s) where an eventually \
+                 property does not hold, {} of them unfair (something always enabled in \
+                 it never happens)",
+                live.states, live.edges, live.cycles, live.unfair
+            ),
+        ));
+    }
     if !report.unchecked.is_empty() {
         out(&wrapped(
             "  ",
@@ -111,12 +133,11 @@ fn print_verdict(scenario: &Scenario, report: &Report) -> bool {
             None
         }
         End::Violation(cx) => {
-            outln(&format!(
-                "  violation of {} after {} steps (no shorter path breaks a property):",
-                cx.property,
-                cx.steps.len()
-            ));
+            out(&wrapped("  ", &violation_headline(cx)));
             for (i, step) in cx.steps.iter().enumerate() {
+                if cx.loop_start == Some(i) {
+                    outln("        loop (repeated forever):");
+                }
                 out(&wrapped(&format!("  {:>4}. ", i + 1), step));
             }
             out(&wrapped("  ", &format!("{}: {}", cx.property, cx.message)));
@@ -134,6 +155,29 @@ fn print_verdict(scenario: &Scenario, report: &Report) -> bool {
         if met { "met" } else { "NOT MET" }
     ));
     met
+}
+
+/// What the counterexample is, in a line.
+fn violation_headline(cx: &Counterexample) -> String {
+    match (cx.liveness, cx.loop_start) {
+        (false, _) => format!(
+            "violation of {} after {} steps (no shorter path breaks a property):",
+            cx.property,
+            cx.steps.len()
+        ),
+        (true, None) => format!(
+            "violation of {}: after {} steps a run can stop with it unmet (nothing left \
+             that must happen):",
+            cx.property,
+            cx.steps.len()
+        ),
+        (true, Some(start)) => format!(
+            "violation of {}: a fair run that never meets it, {start} steps then a loop of \
+             {} forever (a lasso):",
+            cx.property,
+            cx.steps.len() - start
+        ),
+    }
 }
 
 /// This process's peak resident memory, in MB (Linux; `None` elsewhere).

@@ -19,6 +19,7 @@ mod classify;
 mod diff;
 pub mod error;
 mod explore;
+mod explore_repro;
 mod files;
 mod interrupt;
 mod list;
@@ -32,6 +33,7 @@ mod results;
 mod run;
 mod shard;
 mod shrink;
+mod shrink_repro;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -218,10 +220,15 @@ enum Command {
     )]
     Shrink {
         /// The scenario file
-        file: PathBuf,
+        #[arg(required_unless_present = "repro")]
+        file: Option<PathBuf>,
         /// The failing seed
-        #[arg(long)]
-        seed: u64,
+        #[arg(long, required_unless_present = "repro")]
+        seed: Option<u64>,
+        /// Shrink the run of a repro file instead (one `explore` wrote is already a shortest
+        /// path: said, not shrunk)
+        #[arg(long, value_name = "REPRO.json", conflicts_with_all = ["file", "seed", "point"])]
+        repro: Option<PathBuf>,
         /// Where to write the repro file (default: NAME-seed-SEED.repro.json here)
         #[arg(long, short = 'o', value_name = "REPRO.json")]
         output: Option<PathBuf>,
@@ -284,6 +291,10 @@ enum Command {
         /// canonical form; e.g. TwoPhase's RMs): same verdicts, fewer states
         #[arg(long)]
         symmetry: bool,
+        /// Where to write a counterexample as a repro file, for `replay` (default:
+        /// NAME-explore.repro.json here)
+        #[arg(long, value_name = "REPRO.json")]
+        repro: Option<PathBuf>,
     },
     /// Validate scenario files without running them
     Check {
@@ -466,19 +477,28 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
         Command::Shrink {
             file,
             seed,
+            repro,
             output,
             max_runs,
             point,
-        } => shrink::cmd_shrink(
-            app,
-            shrink::ShrinkArgs {
-                file: &file,
-                seed,
-                output: output.as_deref(),
-                max_runs,
-                point,
-            },
-        ),
+        } => match (repro, file, seed) {
+            (Some(repro), _, _) => {
+                shrink_repro::cmd_shrink_repro(app, &repro, output.as_deref(), max_runs)
+            }
+            (None, Some(file), Some(seed)) => shrink::cmd_shrink(
+                app,
+                shrink::ShrinkArgs {
+                    file: &file,
+                    seed,
+                    output: output.as_deref(),
+                    max_runs,
+                    point,
+                },
+            ),
+            _ => Err(CliError::Usage(
+                "shrink takes a scenario file and --seed, or --repro".into(),
+            )),
+        },
         Command::Diff {
             first,
             second,
@@ -516,6 +536,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
             max_states,
             time_limit,
             symmetry,
+            repro,
         } => explore::cmd_explore(
             app,
             explore::ExploreArgs {
@@ -527,6 +548,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
                     symmetry,
                 },
                 time_limit,
+                repro: repro.as_deref(),
             },
         ),
         Command::List => list::cmd_list(app),

@@ -68,7 +68,7 @@ pub fn cmd_shrink(app: &App, args: ShrinkArgs<'_>) -> Result<Status, CliError> {
     Ok(Status::Met)
 }
 
-fn print_plan(shrunk: &Shrunk) {
+pub(super) fn print_plan(shrunk: &Shrunk) {
     let plan = &shrunk.shrunk.plan;
     let untimed = reports::timeline::untimed_faults(plan);
     if plan.events.is_empty() && plan.byzantine.is_empty() && untimed.is_empty() {
@@ -125,7 +125,7 @@ fn repro_name(scenario: &Scenario, seed: u64) -> String {
     format!("{stem}-seed-{seed}.repro.json")
 }
 
-fn write_repro(path: &Path, repro: &Repro) -> Result<(), CliError> {
+pub(super) fn write_repro(path: &Path, repro: &Repro) -> Result<(), CliError> {
     super::files::write_atomic(path, repro.to_json().as_bytes())
 }
 

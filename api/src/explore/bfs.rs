@@ -143,5 +143,39 @@ where
         property: model.monitors[broken.monitor].name.to_string(),
         message: broken.message,
         steps,
+        run: Box::new(super::timed::timed(model, path, model.config.duration)),
+        loop_start: None,
+        liveness: false,
+    }
+}
+
+/// A liveness counterexample of the liveness model `model`: its steps described, and timed
+/// as a run that follows the stem and one turn of the loop (the property is then judged at
+/// the run's end).
+pub(crate) fn lasso_counterexample<P>(
+    model: &Model<P>,
+    lasso: super::lasso::Lasso,
+) -> Counterexample
+where
+    P: Process + Clone,
+{
+    let mut stepper = Stepper::new(model);
+    let (mut state, _) = stepper.initial();
+    let mut steps = Vec::with_capacity(lasso.path.len());
+    for (i, &t) in lasso.path.iter().enumerate() {
+        steps.push(super::describe::describe(&state, t));
+        let _ = stepper.apply(&mut state, t, i as u64 + 1);
+    }
+    Counterexample {
+        property: model.monitors[lasso.monitor].name.to_string(),
+        message: lasso.message,
+        steps,
+        run: Box::new(super::timed::timed(
+            model,
+            &lasso.path,
+            model.config.duration,
+        )),
+        loop_start: lasso.loop_start,
+        liveness: true,
     }
 }

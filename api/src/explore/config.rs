@@ -27,6 +27,8 @@ pub(crate) struct Config {
     /// detector's delay exceeds the longest message delay): then a notice about a crashed
     /// sender waits until none of its messages to that node is in flight.
     pub detector_after_last_message: bool,
+    /// The fault phase of a run: a counterexample's steps are timed to fit in it.
+    pub duration: Duration,
 }
 
 /// What one link may do, as branches of the search.
@@ -78,6 +80,7 @@ impl Config {
             may_recover,
             detector: detects,
             detector_after_last_message: after_last,
+            duration: spec.config.duration,
         })
     }
 

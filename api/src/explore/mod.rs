@@ -13,10 +13,12 @@
 mod bfs;
 mod config;
 mod describe;
+mod lasso;
 mod model;
 mod seen;
 mod state;
 mod symmetry;
+mod timed;
 mod transition;
 
 use std::hash::Hash;
@@ -27,9 +29,11 @@ use sim_core::{Process, PropertyKind};
 use crate::protocol::{Protocol, SpecError};
 use crate::simulation::Prepared;
 
+pub use lasso::Figures as LivenessFigures;
 pub(crate) use model::{Model, MonitorDef};
 use sim_core::NodeId;
 pub use symmetry::Rename;
+pub use timed::Timed;
 
 /// How far a search may go; `None`: no bound.
 #[derive(Clone, Copy, Debug, Default)]
@@ -73,6 +77,14 @@ pub struct Counterexample {
     pub message: String,
     /// Each step in words, from the initial state (every node started).
     pub steps: Vec<String>,
+    /// The path as an ordinary run: step `k` at `k × step_ns`.
+    pub run: Box<Timed>,
+    /// For an `eventually` property: the step where the loop starts, which the run repeats
+    /// forever under the scenario's fairness; `None` for a path ending where the property
+    /// fails (a safety violation, or a liveness one where nothing more must happen).
+    pub loop_start: Option<usize>,
+    /// Whether the property is an `eventually` one (judged over the whole run).
+    pub liveness: bool,
 }
 
 /// What a search did and found.
@@ -96,6 +108,9 @@ pub struct Report {
     /// Random draws of the processes, each answered with its first outcome (a search does
     /// not branch on them).
     pub random_draws: u64,
+    /// The liveness search's figures, when it ran (`eventually` properties a search can
+    /// follow, and the safety search complete).
+    pub liveness: Option<LivenessFigures>,
 }
 
 impl Report {
@@ -109,6 +124,7 @@ impl Report {
             seen_bytes: 0,
             unchecked: model.unchecked.clone(),
             random_draws: 0,
+            liveness: None,
         }
     }
 
@@ -151,7 +167,19 @@ where
                 return Err("symmetry reduction does not support crashes yet".into());
             }
         }
-        Ok(bfs::search(self, limits, stop))
+        let mut report = bfs::search(self, limits, stop);
+        if let (End::Complete, Some(live)) = (&report.end, &self.liveness) {
+            let mut figures = LivenessFigures::default();
+            report.end = match lasso::check(live, limits, stop, &mut figures) {
+                lasso::Verdict::Holds => End::Complete,
+                lasso::Verdict::Limit(which) => End::Limit(which),
+                lasso::Verdict::Violated(lasso) => {
+                    End::Violation(bfs::lasso_counterexample(live, lasso))
+                }
+            };
+            report.liveness = Some(figures);
+        }
+        Ok(report)
     }
 }
 
@@ -234,17 +262,14 @@ where
 {
     let parts = prepared.explore_parts();
     let config = config::Config::of(parts.spec, parts.detector)?;
-    let mut monitors = Vec::new();
-    let mut unchecked = Vec::new();
-    for def in parts.monitors {
-        let followable = (def.make)().snapshot().is_some();
-        if followable && def.kind == PropertyKind::Always {
-            monitors.push(def);
-        } else if def.kind != PropertyKind::Sometimes {
-            unchecked.push(def.name);
-        }
-    }
+    let (monitors, unchecked) = followable(parts.monitors, &[PropertyKind::Always]);
     let honest = vec![false; config.n];
+    let liveness = liveness_model(prepared, &config)?;
+    let mut unchecked = unchecked;
+    if let Some(live) = &liveness {
+        let followed = |name: &&str| live.monitors.iter().any(|m| m.name == *name);
+        unchecked.retain(|name| !followed(name));
+    }
     let declared = prepared
         .declaration()
         .exploration()
@@ -263,5 +288,52 @@ where
         monitors,
         unchecked,
         honest,
+        liveness,
     }))
+}
+
+/// The monitors of `kinds` a search can follow (a snapshot), and the names of the checked
+/// ones it cannot (not `sometimes`, and not of `kinds`' kinds).
+fn followable<P: Process>(
+    defs: Vec<MonitorDef<P>>,
+    kinds: &[PropertyKind],
+) -> (Vec<MonitorDef<P>>, Vec<&'static str>) {
+    let mut monitors = Vec::new();
+    let mut unchecked = Vec::new();
+    for def in defs {
+        let follows = (def.make)().snapshot().is_some();
+        if follows && kinds.contains(&def.kind) {
+            monitors.push(def);
+        } else if def.kind != PropertyKind::Sometimes {
+            unchecked.push(def.name);
+        }
+    }
+    (monitors, unchecked)
+}
+
+/// The model the liveness search follows: the safety monitors and the `eventually` ones a
+/// search can follow (their memory is part of its states); `None` if there are none.
+fn liveness_model<T: Protocol>(
+    prepared: &Prepared<T>,
+    config: &config::Config,
+) -> Result<Option<Box<Model<T::Process>>>, SpecError>
+where
+    T::Process: Clone + Hash,
+    <T::Process as Process>::Stable: Hash,
+{
+    let parts = prepared.explore_parts();
+    let kinds = [PropertyKind::Always, PropertyKind::Eventually];
+    let (monitors, unchecked) = followable(parts.monitors, &kinds);
+    if !monitors.iter().any(|m| m.kind == PropertyKind::Eventually) {
+        return Ok(None);
+    }
+    Ok(Some(Box::new(Model {
+        symmetry: None,
+        config: config.clone(),
+        factory: parts.factory,
+        monitors,
+        unchecked,
+        honest: vec![false; config.n],
+        liveness: None,
+    })))
 }

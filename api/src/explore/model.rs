@@ -23,6 +23,9 @@ pub(crate) struct Model<P: Process> {
     pub honest: Vec<bool>,
     /// The protocol's interchangeable nodes, if it declares any.
     pub symmetry: Option<Symmetry<P>>,
+    /// The model the liveness search follows (with the `eventually` monitors a search can
+    /// follow), if there are any.
+    pub liveness: Option<Box<Model<P>>>,
 }
 
 /// Symmetry reduction as declared: the interchangeable nodes' permutations and the canonical

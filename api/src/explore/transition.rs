@@ -110,6 +110,18 @@ pub(crate) struct Stepper<'m, P: Process> {
     pub choices: FirstOutcome,
     outputs: Vec<Output<P>>,
     observed: Vec<P::Obs>,
+    /// What the handlers sent and armed, in order, when a path is being timed (`timed`).
+    pub journal: Option<Journal>,
+}
+
+/// The sends and timers of the handlers run so far, in the order they asked: what names each
+/// message and timer the way the engine does (see `timed`).
+#[derive(Debug, Default)]
+pub(crate) struct Journal {
+    /// (sender, receiver, the sender's sending number).
+    pub sends: Vec<(NodeId, NodeId, u32)>,
+    /// (node, the timer's handle).
+    pub timers: Vec<(NodeId, sim_core::TimerId)>,
 }
 
 impl<'m, P: Process + Clone> Stepper<'m, P> {
@@ -119,6 +131,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
             choices: FirstOutcome::default(),
             outputs: Vec::new(),
             observed: Vec::new(),
+            journal: None,
         }
     }
 
@@ -277,6 +290,9 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         for out in self.outputs.drain(..) {
             match out {
                 Output::Send { to, msg } => {
+                    if let Some(j) = &mut self.journal {
+                        j.sends.push((node, to, s.sent[node]));
+                    }
                     let rule = self.model.config.link(node, to);
                     let hash = hash_of(&msg);
                     let env = Envelope {
@@ -289,6 +305,9 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                     s.enqueue(env, rule.fifo, rule.duplicating);
                 }
                 Output::SetTimer { id, tag } => {
+                    if let Some(j) = &mut self.journal {
+                        j.timers.push((node, id));
+                    }
                     let armed = &mut s.armed[node];
                     let at = armed.partition_point(|a| a.id < id);
                     armed.insert(

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use std::hash::Hasher;
+use std::hash::{Hash, Hasher};
 
 use sim_core::entropy::DetHasher;
 use sim_core::{NodeId, Process, Property, World};
@@ -243,6 +243,21 @@ where
     }
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
+    }
+    fn snapshot(&self) -> Option<Box<dyn Property<P>>> {
+        Some(Box::new(Termination {
+            obliged: self.obliged,
+            decided: self.decided.clone(),
+            proposed: self.proposed.clone(),
+            evidence: Vec::new(),
+        }))
+    }
+    /// Who decided what, and who proposed (not when: event numbers differ between paths).
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.decided.hash(hasher);
+        for node in self.proposed.keys() {
+            node.hash(hasher);
+        }
     }
 }
 

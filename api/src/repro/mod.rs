@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use sim_core::{Choice, FaultPlan, Outcome, RunReport, Stats, TraceEvent, Violation, TRACE_FORMAT};
+use sim_core::{
+    Choice, FaultPlan, Outcome, RunReport, Script, Stats, TraceEvent, Violation, TRACE_FORMAT,
+};
 
 use crate::catalog::Catalog;
 use crate::params::ParamValues;
@@ -30,8 +32,13 @@ pub use replay::Replayed;
 /// What a repro file says it is, in its `format` field.
 pub const REPRO_FORMAT: &str = "ftsim-repro";
 
-/// The version of the repro file's layout; bumped when a field changes meaning.
-pub const REPRO_VERSION: u32 = 1;
+/// The version of the repro file's layout; bumped when a field changes meaning. Version 2
+/// added `script` (a counterexample of `ftsim explore`, see [`Repro::of_explored`]); a repro
+/// without one is still written as version 1, which older builds read.
+pub const REPRO_VERSION: u32 = 2;
+
+/// The oldest layout version this build reads.
+const OLDEST_READ: u32 = 1;
 
 /// The version of ftsim that writes repro files.
 pub const FTSIM_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -81,6 +88,10 @@ pub struct Repro {
     pub choices: Vec<Choice>,
     /// Its full trace, as the writing build saw it (what `ftsim diff` compares against).
     pub trace: Vec<TraceEvent>,
+    /// The scripted schedule it follows, when it is a counterexample of `ftsim explore`
+    /// (version 2): each message's arrival and each timer's firing at its step's time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub script: Option<Script>,
 }
 
 /// Where a repro's run comes from.
@@ -188,7 +199,7 @@ impl Repro {
         let report: &RunReport = &case.report;
         Repro {
             format: REPRO_FORMAT.to_string(),
-            repro_version: REPRO_VERSION,
+            repro_version: OLDEST_READ,
             ftsim_version: FTSIM_VERSION.to_string(),
             trace_format: TRACE_FORMAT,
             scenario: ReproScenario {
@@ -211,7 +222,24 @@ impl Repro {
             plan: case.plan.clone(),
             choices: case.choices.clone(),
             trace: report.trace.clone().unwrap_or_default(),
+            script: None,
         }
+    }
+
+    /// The repro of a counterexample of `ftsim explore`: `case` is the run that follows
+    /// `script` (with its plan's crashes and recoveries), `failure` the property the search
+    /// found violated. Written as version 2, the first that holds a script.
+    pub fn of_explored(
+        origin: &Origin<'_>,
+        case: &Case,
+        failure: &Failure,
+        script: Script,
+    ) -> Repro {
+        let seed = case.report.seed;
+        let mut repro = Repro::of_case(origin, case, seed, failure);
+        repro.repro_version = REPRO_VERSION;
+        repro.script = Some(script);
+        repro
     }
 
     /// The file's text: JSON, one line per decision and per trace event.
@@ -319,10 +347,11 @@ fn check_versions(file: &Path, value: &serde_json::Value) -> Result<(), ReproErr
         .and_then(|v| v.as_str())
         .unwrap_or("unknown");
     let number = |key: &str| value.get(key).and_then(|v| v.as_u64());
-    if number("repro_version") != Some(REPRO_VERSION as u64) {
+    let readable = OLDEST_READ as u64..=REPRO_VERSION as u64;
+    if !number("repro_version").is_some_and(|v| readable.contains(&v)) {
         return Err(incompatible(format!(
             "written by ftsim {writer} as repro version {}; this build (ftsim {FTSIM_VERSION}) \
-             reads version {REPRO_VERSION} only: replay it with ftsim {writer}",
+             reads versions {OLDEST_READ} to {REPRO_VERSION} only: replay it with ftsim {writer}",
             shown(number("repro_version"))
         )));
     }

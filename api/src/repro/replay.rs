@@ -30,6 +30,7 @@ impl Repro {
             trace,
             plan: Some(&self.plan),
             choices: Some(&self.choices),
+            script: self.script.as_ref(),
         };
         let recorded = simulation.run_recorded(self.seed, options);
         Replayed {

@@ -110,7 +110,13 @@ pub fn shrink(
         options.outside,
     )
     .ok_or(ShrinkError::Passes { seed })?;
-    let mut search = Search::new(original.clone(), failure.clone(), seed, options.max_runs);
+    Ok(shrink_case(original, failure, seed, options.max_runs))
+}
+
+/// Shrinks a recorded run that fails as `failure` says (a seed's, or a repro's), within
+/// `max_runs` candidate runs.
+pub fn shrink_case(original: Case, failure: Failure, seed: u64, max_runs: u64) -> Shrunk {
+    let mut search = Search::new(original.clone(), failure.clone(), seed, max_runs);
     loop {
         let before = search.best.rank();
         nodes::remove_nodes(&mut search);
@@ -131,14 +137,14 @@ pub fn shrink(
     // happened, so the run is the same.
     search.best.plan.sort();
     let shrunk = traced(&search.best, seed);
-    Ok(Shrunk {
+    Shrunk {
         seed,
         failure,
         original,
         shrunk,
         runs: search.runs,
         exhausted: search.exhausted(),
-    })
+    }
 }
 
 /// The seed's own run, recorded.
@@ -159,6 +165,7 @@ fn traced(case: &Case, seed: u64) -> Case {
         trace: true,
         plan: Some(&case.plan),
         choices: Some(choices),
+        script: None,
     };
     let recorded = case.simulation.run_recorded(seed, options);
     Case {

@@ -79,6 +79,7 @@ impl Search {
             trace: false,
             plan: Some(&plan),
             choices: Some(&choices),
+            script: None,
         };
         let recorded = simulation.run_recorded(self.seed, options);
         if !self.failure.shown_by(&recorded.report) {

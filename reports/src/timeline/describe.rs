@@ -3,7 +3,7 @@
 //! through the run's [`Clock`], so a timer's deadline reads as a duration from now.
 
 use sim_core::faults::{CrashChain, StorageFaults, Trigger, TriggeredCrash};
-use sim_core::{FaultKind, FaultPlan, TraceEvent, TraceKind};
+use sim_core::{FaultKind, FaultPlan, Time, TraceEvent, TraceKind};
 
 use super::clock::Clock;
 
@@ -210,6 +210,14 @@ pub fn describe_event(e: &TraceEvent, clock: &Clock) -> (&'static str, String) {
         } => (
             "TAMPER",
             format!("m{msg_id} to n{to}: correct code sent {original}"),
+        ),
+        TraceKind::TimerSet {
+            timer,
+            tag,
+            fires_at,
+        } if *fires_at == Time::NEVER => (
+            "timer+",
+            format!("{tag} (t{timer}), not fired in this scripted run"),
         ),
         TraceKind::TimerSet {
             timer,

@@ -114,7 +114,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
         else {
             return;
         };
-        if self.n < 2 {
+        if self.n < 2 || self.choices.script().is_some() {
             return;
         }
         for _ in 0..mistakes {
@@ -145,6 +145,9 @@ impl<P: Process, C: Choices> Engine<P, C> {
         let Some(delay) = self.detector.model.delay() else {
             return;
         };
+        if self.choices.script().is_some() {
+            return; // a script schedules the notices itself
+        }
         for other in (0..self.n).filter(|&o| o != node) {
             self.queue.push(
                 self.now + delay,
@@ -164,6 +167,9 @@ impl<P: Process, C: Choices> Engine<P, C> {
         let Some(delay) = self.detector.model.delay() else {
             return;
         };
+        if self.choices.script().is_some() {
+            return; // a script schedules the notices itself
+        }
         for other in (0..self.n).filter(|&o| o != node) {
             let (about, suspect) = if self.nodes.up[other] {
                 (node, false)

@@ -58,7 +58,10 @@ impl<P: Process, C: Choices> Engine<P, C> {
             Effect::Sync(_) if self.nodes.cut[node] => self.storage.sync_cut(),
             _ if self.nodes.cut[node] => {}
             Effect::SetTimer { id, delay, tag } => {
-                let at = self.now + self.nodes.clocks[node].timer_delay(delay);
+                let at = match self.choices.script() {
+                    Some(script) => script.timer_set(node),
+                    None => self.now + self.nodes.clocks[node].timer_delay(delay),
+                };
                 self.trace(Some(node), || TraceKind::TimerSet {
                     timer: id.slot(),
                     tag: format!("{tag:?}"),

@@ -24,7 +24,11 @@ impl<P: Process, C: Choices> Engine<P, C> {
         self.stats.messages_sent += 1;
         self.nodes.lamport[from] += 1;
         let lamport = self.nodes.lamport[from];
-        let depart = self.links.depart(from, self.now, &self.nodes.clocks[from]);
+        // A scripted run's messages leave at once: the script alone says when they arrive.
+        let depart = match self.choices.script() {
+            Some(_) => self.now,
+            None => self.links.depart(from, self.now, &self.nodes.clocks[from]),
+        };
         let key = self.links.next_key(from, to);
         let Some(msg) = self.tamper(key, msg_id, depart, msg) else {
             self.dropped(from, to, msg_id, DropReason::Adversary, Some(from));
@@ -37,6 +41,10 @@ impl<P: Process, C: Choices> Engine<P, C> {
         self.trigger_on_send(from, to, depart);
         if let Some(reason) = self.drop_at_send(key) {
             self.dropped(from, to, msg_id, reason, Some(from));
+            return;
+        }
+        if self.choices.script().is_some() {
+            self.send_scripted(key, msg_id, lamport, msg);
             return;
         }
         let transit = self.links.transit(key, &mut self.choices);
@@ -64,6 +72,43 @@ impl<P: Process, C: Choices> Engine<P, C> {
             Some(extra) => self.send_with_duplicate(envelope, arrival, extra),
             None => self.queue.push(arrival, Ev::Deliver(envelope)),
         }
+    }
+
+    /// Puts a message of a scripted run in flight until the time its script gives (never, if
+    /// it gives none), and a copy for each further arrival it gives (a duplicating link's): no
+    /// delay, loss or duplication is drawn, and it leaves its sender's wire at once.
+    fn send_scripted(&mut self, key: MsgKey, msg_id: u64, lamport: u64, msg: P::Msg) {
+        let arrival = |e: &mut Self, copy| e.choices.script().and_then(|s| s.arrival(key, copy));
+        let first = arrival(self, 0);
+        if let Some(at) = first {
+            self.stats.max_transit = self.stats.max_transit.max(at.since(self.now));
+        }
+        let envelope = Envelope {
+            from: key.from,
+            to: key.to,
+            msg_id,
+            seq: key.seq,
+            lamport,
+            depart: self.now,
+            sender_incarnation: self.nodes.incarnation(key.from),
+            bytes: super::budget::weigh(&msg),
+            msg,
+        };
+        let mut copy = 1;
+        while let Some(at) = arrival(self, copy) {
+            self.stats.messages_duplicated += 1;
+            let to = key.to;
+            self.trace(Some(key.from), || TraceKind::Duplicate { to, msg_id });
+            if let Some(t) = &mut self.tracer {
+                t.duplicated(msg_id);
+            }
+            self.account.in_flight_bytes += envelope.bytes;
+            self.queue.push(at, Ev::Deliver(envelope.clone()));
+            copy += 1;
+        }
+        self.account.in_flight_bytes += envelope.bytes;
+        self.queue
+            .push(first.unwrap_or(Time::NEVER), Ev::Deliver(envelope));
     }
 
     /// Hands the message to the sender's adversary, if the sender is Byzantine, and traces the
@@ -208,6 +253,10 @@ impl<P: Process, C: Choices> Engine<P, C> {
     /// receive omission.
     fn drop_at_delivery(&mut self, envelope: &Envelope<P::Msg>) -> Option<DropReason> {
         let (from, to) = (envelope.from, envelope.to);
+        let (key, now) = (envelope.key(), self.now);
+        if let Some(reason) = self.choices.script().and_then(|s| s.dropped(key, now)) {
+            return Some(reason);
+        }
         if self
             .nodes
             .crashed_before(from, envelope.sender_incarnation, envelope.depart)

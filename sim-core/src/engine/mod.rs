@@ -458,6 +458,25 @@ impl<P: Process, C: Choices> Engine<P, C> {
         self.queue
             .push(Time::ZERO + self.config.duration, Ev::FaultsEnd);
         self.schedule_false_suspicions();
+        self.schedule_scripted_notices();
+    }
+
+    /// A scripted run's failure-detector notices, at their times (a script stands in for the
+    /// detector's own notices, see `detector`).
+    fn schedule_scripted_notices(&mut self) {
+        let Some(script) = self.choices.script() else {
+            return;
+        };
+        let notices: Vec<_> = script.notices().collect();
+        for (at, node, about, suspect) in notices {
+            let detect = Ev::Detect {
+                node,
+                about,
+                suspect,
+                false_alarm: false,
+            };
+            self.queue.push(at, detect);
+        }
     }
 
     fn main_loop(&mut self, end: Time) -> Stop {

@@ -1,0 +1,111 @@
+//! `ftsim explore`'s counterexample as a repro file: the path run as an ordinary traced run
+//! (each step at its own virtual time, see `ftsim_api::explore::Timed`), checked to break the
+//! same property at the last step's time, and written where `replay`, `replay --html`, `diff`
+//! and `shrink --repro` take it.
+
+use std::path::{Path, PathBuf};
+
+use ftsim_api::explore::Counterexample;
+use ftsim_api::repro::{Origin, Repro};
+use ftsim_api::shrink::{Case, Failure};
+use ftsim_api::{RunOptions, Scenario};
+
+use super::error::CliError;
+use super::output::{out, outln, wrapped};
+use super::App;
+
+/// The default file name of a scenario's explored counterexample (in the working directory).
+pub fn default_path(scenario: &Scenario) -> PathBuf {
+    let stem = reports::html::file_stem(&scenario.name);
+    PathBuf::from(format!("{stem}-explore.repro.json"))
+}
+
+/// Runs the counterexample's path as a traced run and writes its repro to `path`, saying
+/// where; a run that does not break the property at the path's last step is warned about
+/// (and written only if it fails some other way).
+pub fn write_counterexample(
+    app: &App,
+    scenario: &Scenario,
+    cx: &Counterexample,
+    path: &Path,
+) -> Result<(), CliError> {
+    let timed = &cx.run;
+    let options = RunOptions {
+        trace: true,
+        plan: Some(&timed.plan),
+        choices: None,
+        script: Some(&timed.script),
+    };
+    let seed = scenario.seeds.start;
+    let recorded = scenario.simulation.run_recorded(seed, options);
+    let last_ns = cx.steps.len() as u64 * timed.step_ns;
+    let report = &recorded.report;
+    // A safety violation breaks at the last step; a liveness one is judged at the run's end,
+    // after the stem and one turn of its loop.
+    let same = (report.violations.iter())
+        .find(|v| v.property == cx.property && (cx.liveness || v.time.0 == last_ns));
+    let failure = match same {
+        Some(v) => Failure::Violated {
+            property: cx.property.clone(),
+            outside: v.outside_assumptions.is_some(),
+        },
+        None => {
+            let shown: Vec<String> = (report.violations.iter())
+                .map(|v| format!("{} at {} (event #{})", v.property, v.time, v.event))
+                .collect();
+            out(&wrapped(
+                "  warning: ",
+                &format!(
+                    "the path run with each step {} apart does not break {} at its last \
+                     step ({}); a process may read its clock, which a search does not model",
+                    sim_core_duration(timed.step_ns),
+                    cx.property,
+                    if shown.is_empty() {
+                        "it passes".to_string()
+                    } else {
+                        shown.join(", ")
+                    }
+                ),
+            ));
+            match Failure::of(report, None, None) {
+                Some(f) => f,
+                None => return Ok(()),
+            }
+        }
+    };
+    let case = Case {
+        simulation: scenario.simulation.clone(),
+        plan: timed.plan.clone(),
+        choices: recorded.choices,
+        report: recorded.report.clone(),
+    };
+    let origin = Origin {
+        name: &scenario.name,
+        description: &scenario.description,
+        file: &scenario.file,
+    };
+    let repro = Repro::of_explored(&origin, &case, &failure, timed.script.clone());
+    super::files::write_atomic(path, repro.to_json().as_bytes())?;
+    out(&wrapped(
+        "  ",
+        &format!(
+            "as a run (step k at k × {}): {}; wrote {}",
+            sim_core_duration(timed.step_ns),
+            match same {
+                Some(v) => format!("{} breaks at {} (event #{})", v.property, v.time, v.event),
+                None => failure.describe(),
+            },
+            path.display()
+        ),
+    ));
+    outln(&format!(
+        "  replay: {} replay --repro {}",
+        app.program,
+        path.display()
+    ));
+    Ok(())
+}
+
+fn sim_core_duration(ns: u64) -> String {
+    ftsim_api::Duration(ns).to_string()
+}

@@ -13,11 +13,15 @@
 mod bfs;
 mod config;
 mod describe;
+mod dfs;
 mod model;
+mod pct;
 mod seen;
 mod state;
+mod strategy;
 mod symmetry;
 mod transition;
+mod walk;
 
 use std::hash::Hash;
 use std::marker::PhantomData;
@@ -29,7 +33,9 @@ use crate::simulation::Prepared;
 
 pub(crate) use model::{Model, MonitorDef};
 use sim_core::NodeId;
+pub use strategy::{Order, Strategy};
 pub use symmetry::Rename;
+pub use walk::DEFAULT_RUN_STEPS;
 
 /// How far a search may go; `None`: no bound.
 #[derive(Clone, Copy, Debug, Default)]
@@ -96,6 +102,9 @@ pub struct Report {
     /// Random draws of the processes, each answered with its first outcome (a search does
     /// not branch on them).
     pub random_draws: u64,
+    /// Runs done by a sampling strategy (PCT, random), the one that found a violation
+    /// included; 0 for an exhaustive search.
+    pub runs: u64,
 }
 
 impl Report {
@@ -109,6 +118,7 @@ impl Report {
             seen_bytes: 0,
             unchecked: model.unchecked.clone(),
             random_draws: 0,
+            runs: 0,
         }
     }
 
@@ -131,6 +141,16 @@ pub trait Explorer {
         limits: &Limits,
         stop: &mut dyn FnMut(&Progress) -> bool,
     ) -> Result<Report, String>;
+
+    /// Searches with `strategy` within `limits` (for a sampling strategy, `max_depth` caps
+    /// each run); `stop` as for [`Explorer::explore`]. An error says why the search cannot be
+    /// done as asked.
+    fn search(
+        &self,
+        strategy: &Strategy,
+        limits: &Limits,
+        stop: &mut dyn FnMut(&Progress) -> bool,
+    ) -> Result<Report, String>;
 }
 
 impl<P> Explorer for Model<P>
@@ -143,7 +163,25 @@ where
         limits: &Limits,
         stop: &mut dyn FnMut(&Progress) -> bool,
     ) -> Result<Report, String> {
+        self.search(
+            &Strategy::Exhaustive {
+                order: Order::Breadth,
+            },
+            limits,
+            stop,
+        )
+    }
+
+    fn search(
+        &self,
+        strategy: &Strategy,
+        limits: &Limits,
+        stop: &mut dyn FnMut(&Progress) -> bool,
+    ) -> Result<Report, String> {
         if limits.symmetry {
+            if strategy.samples() {
+                return Err("symmetry reduction applies to an exhaustive search only".into());
+            }
             if self.symmetry.is_none() {
                 return Err("the protocol declares no interchangeable nodes (symmetry)".into());
             }
@@ -151,7 +189,28 @@ where
                 return Err("symmetry reduction does not support crashes yet".into());
             }
         }
-        Ok(bfs::search(self, limits, stop))
+        Ok(match *strategy {
+            Strategy::Exhaustive {
+                order: Order::Breadth,
+            } => bfs::search(self, limits, stop),
+            Strategy::Exhaustive {
+                order: Order::Depth,
+            } => dfs::search(self, limits, stop),
+            Strategy::Pct {
+                runs,
+                seed,
+                bug_depth,
+            } => walk::sample(
+                self,
+                limits,
+                (runs, seed),
+                &mut pct::Pct::new(bug_depth),
+                stop,
+            ),
+            Strategy::Random { runs, seed } => {
+                walk::sample(self, limits, (runs, seed), &mut walk::Uniform, stop)
+            }
+        })
     }
 }
 

@@ -32,6 +32,7 @@ mod results;
 mod run;
 mod shard;
 mod shrink;
+mod stream;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

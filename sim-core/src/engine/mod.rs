@@ -297,7 +297,8 @@ impl<P: Process, C: Choices> Engine<P, C> {
 
     /// Streams the run's trace entries (and, if it wants them, process states) to `sink` as
     /// they happen instead of keeping them: the report then has no trace. Call before `run`.
-    pub fn stream_trace(&mut self, sink: Box<dyn TraceSink>) {
+    pub fn stream_trace(&mut self, mut sink: Box<dyn TraceSink>) {
+        sink.begin(self.seed, &self.plan, &self.config);
         self.tracer = Some(Tracer::new(self.n, Sink::Stream(sink)));
     }
 

@@ -3,13 +3,14 @@
 //! limits, one past them, 2^32 - 1, 2^64 - 1 ns, look-alike numbers), so most sections are
 //! sometimes rejected and sometimes run at their limits. The generator is seeded, so a run is
 //! the same every time; `FTSIM_FUZZ_CASES` sets how many files (CI runs thousands in release).
-//! The committed fuzz corpus (`fuzz/corpus/scenario/`) is replayed here too, so a finding of
-//! the cargo-fuzz target stays fixed without nightly Rust.
+//! The committed fuzz corpora (`fuzz/corpus/scenario/`, `fuzz/corpus/repro/`) are replayed here
+//! too, so a finding of a cargo-fuzz target stays fixed in every `cargo test`.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use ftsim::api::repro::Repro;
 use ftsim::api::scenario::parse;
 use ftsim::api::{Catalog, Outcome, RunOptions};
 use proptest::prelude::*;
@@ -319,4 +320,43 @@ fn the_fuzz_corpus_and_the_bundled_scenarios_run_without_a_panic() {
             panic!("{}: {why}", file.display());
         }
     }
+}
+
+#[test]
+fn the_repro_fuzz_corpus_is_read_and_replayed_without_a_panic() {
+    let catalog = catalog();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/repro");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("the corpus is committed")
+        .map(|entry| entry.expect("a readable entry").path())
+        .collect();
+    files.sort();
+    assert!(files.len() > 3, "{} files", files.len());
+    let mut replayed = 0;
+    for file in files {
+        let bytes = std::fs::read(&file).expect("readable");
+        let text = String::from_utf8_lossy(&bytes);
+        let attempt = catch_unwind(AssertUnwindSafe(|| {
+            let Ok(repro) = Repro::parse(&file, &text) else {
+                return false;
+            };
+            let Ok(simulation) = repro.simulation(&file, &catalog) else {
+                return false;
+            };
+            let run = repro.replay(simulation.as_ref(), false);
+            assert!(
+                !matches!(run.report.outcome, Outcome::Panicked { .. }),
+                "the run panicked: {:?}",
+                run.report.outcome
+            );
+            let _ = run.explanation(&repro);
+            true
+        }));
+        match attempt {
+            Ok(ran) => replayed += usize::from(ran),
+            Err(_) => panic!("{}: a panic reading or replaying it", file.display()),
+        }
+    }
+    // The seeds (repros `ftsim shrink` wrote) at least must replay.
+    assert!(replayed >= 3, "{replayed} replayed");
 }

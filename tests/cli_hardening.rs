@@ -37,6 +37,22 @@ fn seeds_past_the_last_seed_are_an_error_not_a_run_of_none() {
     refused(&o, "--seeds 9223372036854775809");
     let o = ftsim(&["run", &scenario(PASSING), "--seeds", "0"]);
     refused(&o, "at least 1 seed");
+    // A count that fits but would never end.
+    let o = ftsim(&["run", &scenario(PASSING), "--seeds", "18446744073709551615"]);
+    refused(&o, "expected at most 1000000000 seeds");
+    // An integer past TOML's: the key and the line, in the format's words.
+    let big = dir.join("big.toml");
+    std::fs::write(
+        &big,
+        "name = \"big\"\nprotocol = \"paxos\"\nnodes = 3\n\
+         seeds = { start = 0, count = 99999999999999999999 }\nexpect = \"pass\"\n",
+    )
+    .unwrap();
+    let o = ftsim(&["check", big.to_str().unwrap()]);
+    refused(
+        &o,
+        "big.toml:4: key `seeds.count`: expected an integer of at most 9223372036854775807",
+    );
     // The last seed itself runs.
     let o = ftsim(&["run", &scenario(PASSING), "--seed", "18446744073709551614"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -71,7 +87,7 @@ fn unwritable_destinations_are_reported_before_any_seed_runs() {
         "run",
         &scenario(PASSING),
         "--seeds",
-        "1000000000000",
+        "1000000000",
         "--report",
         file.to_str().unwrap(),
     ]);

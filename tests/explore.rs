@@ -89,6 +89,29 @@ fn the_twophase_spec_has_tlcs_288_states_for_3_rms() {
 }
 
 #[test]
+fn a_paxos_leader_that_ignores_accepted_values_is_caught_in_ten_steps() {
+    explores(
+        "explore-paxos-3-ignore-accepted.toml",
+        0,
+        &[
+            "violation of agreement after 10 steps",
+            "node 1 receives Put('B') from node 4",
+            "agreement: node 0 decided 'A' at event #5 but node 1 decided 'B' at event #10",
+            "expect violation agreement: met",
+        ],
+    );
+}
+
+#[test]
+fn a_paxos_acceptor_that_breaks_its_promise_is_caught_in_ten_steps() {
+    explores(
+        "explore-paxos-3-break-promise.toml",
+        0,
+        &["violation of agreement after 10 steps", "met"],
+    );
+}
+
+#[test]
 fn a_limit_leaves_a_passing_scenario_unproven() {
     let o = ftsim(&[
         "explore",

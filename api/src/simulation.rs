@@ -166,6 +166,15 @@ pub trait Simulation: Send + Sync {
     /// Runs one seed like [`run`](Simulation::run) and records every decision it makes, so that
     /// it can be replayed without the seed, edited (a shrinker) or stored (a repro file).
     fn run_recorded(&self, seed: u64, options: RunOptions<'_>) -> Recorded;
+    /// Runs one seed like [`run`](Simulation::run), traced, handing each trace entry (and each
+    /// process state, if the sink wants them) to `sink` as it happens instead of keeping it:
+    /// the report has no trace, and memory does not grow with the run (`ftsim replay`).
+    fn run_streamed(
+        &self,
+        seed: u64,
+        options: RunOptions<'_>,
+        sink: Box<dyn sim_core::TraceSink>,
+    ) -> RunReport;
     /// The same protocol and parameters prepared for another spec, validated as a scenario's
     /// would be (a shrinker tries smaller groups this way; the protocol's checks decide).
     fn with_spec(&self, spec: RunSpec) -> Result<Arc<dyn Simulation>, SpecError>;
@@ -493,11 +502,32 @@ impl<T: Protocol> Simulation for Prepared<T> {
         if options.script.is_some() {
             return self.run_recorded(seed, options).report;
         }
+        let tracing = Tracing::of(options.trace);
         match options.choices {
-            None => self.execute(seed, plan, options.trace, Seeded::new(seed)).0,
+            None => self.execute(seed, plan, tracing, Seeded::new(seed)).0,
             Some(recorded) => {
                 let tape = Tape::new(recorded.to_vec());
-                self.execute(seed, plan, options.trace, tape).0
+                self.execute(seed, plan, tracing, tape).0
+            }
+        }
+    }
+
+    fn run_streamed(
+        &self,
+        seed: u64,
+        options: RunOptions<'_>,
+        sink: Box<dyn sim_core::TraceSink>,
+    ) -> RunReport {
+        let plan = match self.plan_of(seed, options.plan) {
+            Ok(plan) => plan,
+            Err(report) => return *report,
+        };
+        let tracing = Tracing::Stream(sink);
+        match options.choices {
+            None => self.execute(seed, plan, tracing, Seeded::new(seed)).0,
+            Some(recorded) => {
+                let tape = Tape::new(recorded.to_vec());
+                self.execute(seed, plan, tracing, tape).0
             }
         }
     }
@@ -520,7 +550,8 @@ impl<T: Protocol> Simulation for Prepared<T> {
         match options.choices {
             None => {
                 let source = Recorder::new(Seeded::new(seed));
-                let (report, recorder) = self.execute(seed, plan, options.trace, source);
+                let (report, recorder) =
+                    self.execute(seed, plan, Tracing::of(options.trace), source);
                 Recorded {
                     report,
                     choices: recorder.map(|r| r.tape).unwrap_or_default(),
@@ -529,7 +560,8 @@ impl<T: Protocol> Simulation for Prepared<T> {
             }
             Some(recorded) => {
                 let source = Recorder::new(Tape::new(recorded.to_vec()));
-                let (report, recorder) = self.execute(seed, plan, options.trace, source);
+                let (report, recorder) =
+                    self.execute(seed, plan, Tracing::of(options.trace), source);
                 let fit = recorder.as_ref().map(|r| TapeFit::of(&r.inner));
                 Recorded {
                     report,
@@ -670,17 +702,20 @@ impl<T: Protocol> Prepared<T> {
         &self,
         seed: u64,
         plan: FaultPlan,
-        trace: bool,
+        tracing: Tracing,
         choices: C,
     ) -> (RunReport, Option<C>) {
         let kept = plan.clone();
         let run = guarded(|| {
-            let mut setup = self.setup(plan, trace);
+            let mut setup = self.setup(plan, matches!(tracing, Tracing::Collect));
             let probe = self.probe().map(|(probe, monitor)| {
                 setup.properties.push(monitor);
                 probe
             });
             let mut engine = Engine::with_choices(setup, seed, choices);
+            if let Tracing::Stream(sink) = tracing {
+                engine.stream_trace(sink);
+            }
             let mut report = engine.run();
             if let Some(probe) = probe {
                 report.measured = probe.finish(report.stats.end_time);
@@ -693,5 +728,24 @@ impl<T: Protocol> Prepared<T> {
         };
         self.classify(&mut report);
         (report, choices)
+    }
+}
+
+/// Whether a run is traced, and where its entries go.
+enum Tracing {
+    Off,
+    /// Kept in the report.
+    Collect,
+    /// Handed to a sink as they happen.
+    Stream(Box<dyn sim_core::TraceSink>),
+}
+
+impl Tracing {
+    fn of(trace: bool) -> Self {
+        if trace {
+            Tracing::Collect
+        } else {
+            Tracing::Off
+        }
     }
 }

@@ -7,7 +7,7 @@
 //! [`Simulation::run`]: crate::Simulation::run
 
 use sim_core::engine::guarded;
-use sim_core::{Engine, RunReport, Seeded};
+use sim_core::{Engine, FaultPlan, Monitor, RunReport};
 
 use crate::protocol::Protocol;
 use crate::simulation::{panicked, Prepared};
@@ -25,8 +25,10 @@ pub trait Worker {
 pub(crate) struct EngineWorker<'a, T: Protocol> {
     prepared: &'a Prepared<T>,
     /// `None` before the first seed, and after a run that panicked while being set up (its
-    /// engine is then in no state to reuse).
-    engine: Option<Engine<T::Process>>,
+    /// engine is then in no state to reuse). Boxed and reset in place: an engine is a few
+    /// kilobytes, and moving it in and out of the panic guard for every seed cost more than
+    /// a tenth of a short run.
+    engine: Option<Box<Engine<T::Process>>>,
 }
 
 impl<'a, T: Protocol> EngineWorker<'a, T> {
@@ -36,6 +38,31 @@ impl<'a, T: Protocol> EngineWorker<'a, T> {
             engine: None,
         }
     }
+
+    /// The engine made ready for `seed` (built for the first seed); a panic of the
+    /// protocol's factories or properties is returned instead, and the engine dropped.
+    fn set_up(
+        &mut self,
+        seed: u64,
+        plan: FaultPlan,
+        metric: Option<Monitor<T::Process>>,
+    ) -> Result<&mut Engine<T::Process>, String> {
+        let prepared = self.prepared;
+        let engine = match self.engine.take() {
+            Some(mut engine) => guarded(move || {
+                let mut monitors = prepared.monitors();
+                monitors.extend(metric);
+                engine.reseed(seed, plan, monitors);
+                engine
+            }),
+            None => guarded(move || {
+                let mut setup = prepared.setup(plan, false);
+                setup.properties.extend(metric);
+                Box::new(Engine::new(setup, seed))
+            }),
+        }?;
+        Ok(self.engine.insert(engine))
+    }
 }
 
 impl<T: Protocol> Worker for EngineWorker<'_, T> {
@@ -44,26 +71,10 @@ impl<T: Protocol> Worker for EngineWorker<'_, T> {
             Ok(plan) => plan,
             Err(report) => return *report,
         };
-        let prepared = self.prepared;
-        let mut engine = self.engine.take();
-        let (probe, metric_monitor) = prepared.probe().unzip();
-        let set_up = guarded(move || match engine.take() {
-            Some(mut engine) => {
-                let mut monitors = prepared.monitors();
-                monitors.extend(metric_monitor);
-                engine.reset(seed, plan, monitors, Seeded::new(seed));
-                engine
-            }
-            None => {
-                let mut setup = prepared.setup(plan, false);
-                setup.properties.extend(metric_monitor);
-                Engine::new(setup, seed)
-            }
-        });
-        let mut report = match set_up {
-            Ok(mut engine) => {
+        let (probe, metric_monitor) = self.prepared.probe().unzip();
+        let mut report = match self.set_up(seed, plan, metric_monitor) {
+            Ok(engine) => {
                 let mut report = engine.run_to_report();
-                self.engine = Some(engine);
                 if let Some(probe) = probe {
                     report.measured = probe.finish(report.stats.end_time);
                 }

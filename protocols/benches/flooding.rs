@@ -1,12 +1,10 @@
 //! Flooding consensus throughput on one core: `cargo bench -p protocols --bench flooding`.
 //! Each run is a whole FloodSet instance (5 processes, 1 random crash, 2 rounds, random
-//! delays); the figure includes building each run, drawing its fault plan and checking its
-//! invariants, as a sweep does.
+//! delays), run on one sweep worker (an engine reset between seeds); the figure includes
+//! setting up each run, drawing its fault plan and checking its invariants, as a sweep does.
 
 use ftsim_api::sim_core::faults::CrashSpec;
-use ftsim_api::{
-    AnyProtocol, Duration, FaultSpec, ParamValues, RunOptions, RunSpec, Simulation, Time,
-};
+use ftsim_api::{AnyProtocol, Duration, FaultSpec, ParamValues, RunSpec, Simulation, Time};
 use protocols::flooding::FloodingConsensus;
 
 fn simulation() -> std::sync::Arc<dyn Simulation> {
@@ -31,8 +29,9 @@ fn main() {
         let start = std::time::Instant::now();
         let mut events = 0u64;
         let mut failed = 0u64;
+        let mut worker = sim.worker();
         for seed in 0..seeds {
-            let r = sim.run(seed, RunOptions::default());
+            let r = worker.run(seed);
             events += r.stats.events;
             failed += u64::from(!r.outcome.is_ok());
         }

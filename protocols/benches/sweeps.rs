@@ -6,8 +6,9 @@
 //!   does (runs per second);
 //! - `broadcast [NODES...]`: eager reliable broadcast over exactly-once links (node 0
 //!   broadcasts one message; every node relays it to all; every link message is acknowledged
-//!   and guarded by a retransmission timer), run over seeds until at least 2,000,000 events
-//!   are processed at each group size; prints nanoseconds per event;
+//!   and guarded by a retransmission timer), run over seeds on one sweep worker (one engine
+//!   reset between seeds, as a sweep runs them) until at least 2,000,000 events are
+//!   processed at each group size; prints nanoseconds per event;
 //! - with no argument, all of them.
 //!
 //! Every figure includes building each run, drawing its fault plan and checking its
@@ -17,7 +18,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use ftsim_api::sweep::{self, Seeds};
-use ftsim_api::{AnyProtocol, Catalog, ParamValue, ParamValues, RunOptions, RunSpec, Simulation};
+use ftsim_api::{AnyProtocol, Catalog, ParamValue, ParamValues, RunSpec, Simulation};
 
 fn catalog() -> Catalog {
     Catalog::new(protocols::all().iter().copied()).expect("the bundled catalogue")
@@ -67,10 +68,11 @@ fn broadcast(n: usize) -> Arc<dyn Simulation> {
 fn per_event(n: usize) {
     const EVENTS: u64 = 2_000_000;
     let sim = broadcast(n);
+    let mut worker = sim.worker();
     let start = std::time::Instant::now();
     let (mut events, mut runs) = (0u64, 0u64);
     while events < EVENTS {
-        let report = sim.run(runs, RunOptions::default());
+        let report = worker.run(runs);
         assert!(report.outcome.is_ok(), "{:?}", report.outcome);
         events += report.stats.events;
         runs += 1;

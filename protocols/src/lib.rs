@@ -12,6 +12,7 @@ pub mod lease;
 pub mod lock_server;
 pub mod membership;
 pub mod paxos;
+pub mod paxos_abstract;
 pub mod primary_backup;
 pub mod quorum;
 pub mod rsm;
@@ -44,5 +45,6 @@ pub fn all() -> &'static [&'static dyn AnyProtocol] {
         &transactions::Transactions,
         &two_generals::TwoGenerals,
         &twophase_tla::TwoPhaseTla,
+        &paxos_abstract::PaxosAbstract,
     ]
 }

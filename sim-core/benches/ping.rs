@@ -1,13 +1,16 @@
 //! Engine throughput on the ping workload: `cargo bench -p sim-core --bench ping [-- EVENTS]`.
 //! Reports events per second on one core (the engine is single-threaded per run), next to a
 //! yardstick measured in the same process: a minimal loop that pops the earliest of 32
-//! pending events from a binary heap, "dispatches" it (one multiply) and pushes its successor
-//! a draw later, which is the least any event queue of this shape can cost here.
+//! pending events from a binary heap, dispatches it through a trait object to a handler that
+//! draws its successor's delay (1 to 5 ms) and pushes the successor. Its events are as large
+//! as the engine's own pending events (checked below), so it is the least any event queue
+//! of this shape can cost here: the engine's figure over it is how much of the yardstick's
+//! speed the engine keeps while it also numbers, hashes, budgets and traces every event.
 
 #[path = "../tests/common/ping.rs"]
 mod ping;
 
-use std::cmp::Reverse;
+use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
 use sim_core::*;
@@ -23,36 +26,88 @@ fn measure(label: &str, events: u64, delay: DelayDist) -> f64 {
     rate
 }
 
-/// The yardstick: heap pop, a trivial dispatch, heap push, for `events` events.
+/// The size of a pending ping event in the engine's slab, in 8-byte words (checked in
+/// `main`).
+const EVENT_WORDS: usize = 10;
+
+/// One pending event of the yardstick: when it is due, its push order, and a payload as
+/// large as the engine's pending event.
+struct Pending {
+    time: u64,
+    seq: u64,
+    payload: [u64; EVENT_WORDS],
+}
+
+impl PartialEq for Pending {
+    fn eq(&self, other: &Self) -> bool {
+        (self.time, self.seq) == (other.time, other.seq)
+    }
+}
+impl Eq for Pending {}
+impl PartialOrd for Pending {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Pending {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.time, self.seq).cmp(&(other.time, other.seq))
+    }
+}
+
+/// What the yardstick dispatches to, through a trait object as a simulator must.
+trait Handler {
+    /// Handles one event's payload and returns the delay of its successor, in nanoseconds.
+    fn handle(&mut self, payload: &mut [u64; EVENT_WORDS]) -> u64;
+}
+
+/// Answers each event with a successor 1 to 5 ms later (xorshift draws).
+struct Echo {
+    state: u64,
+}
+
+impl Handler for Echo {
+    fn handle(&mut self, payload: &mut [u64; EVENT_WORDS]) -> u64 {
+        self.state ^= self.state << 13;
+        self.state ^= self.state >> 7;
+        self.state ^= self.state << 17;
+        payload[0] = payload[0].wrapping_add(1);
+        1_000_000 + self.state % 4_000_000
+    }
+}
+
+/// The yardstick: heap pop, a dispatch through a trait object, heap push, for `events`
+/// events of the engine's event size.
 #[allow(clippy::disallowed_methods)] // wall-clock time measures the benchmark, not a run
 fn minimal_heap_loop(events: u64) -> f64 {
     let start = std::time::Instant::now();
-    let mut heap: BinaryHeap<Reverse<(u64, u64, u32)>> = BinaryHeap::new();
+    let mut heap: BinaryHeap<Reverse<Pending>> = BinaryHeap::new();
+    let mut echo = Echo {
+        state: 0x9e37_79b9_7f4a_7c15,
+    };
+    let handler: &mut dyn Handler = std::hint::black_box(&mut echo);
     let mut seq = 0u64;
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    for i in 0..32u32 {
+    for i in 0..32u64 {
         seq += 1;
-        heap.push(Reverse((1_000_000, seq, i)));
-    }
-    let mut checksum = 0u64;
-    for _ in 0..events {
-        let Some(Reverse((time, _, payload))) = heap.pop() else {
-            break;
-        };
-        // xorshift: a delay of 1 to 5 ms.
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        checksum = checksum.wrapping_add(u64::from(payload).wrapping_mul(state));
-        seq += 1;
-        heap.push(Reverse((
-            time + 1_000_000 + state % 4_000_000,
+        let mut payload = [0; EVENT_WORDS];
+        payload[1] = i;
+        heap.push(Reverse(Pending {
+            time: 1_000_000,
             seq,
             payload,
-        )));
+        }));
+    }
+    for _ in 0..events {
+        let Some(Reverse(mut event)) = heap.pop() else {
+            break;
+        };
+        event.time += handler.handle(&mut event.payload);
+        seq += 1;
+        event.seq = seq;
+        heap.push(Reverse(event));
     }
     let secs = start.elapsed().as_secs_f64();
-    std::hint::black_box(checksum);
+    std::hint::black_box(&heap);
     let rate = events as f64 / secs / 1e6;
     println!(
         "{:<28} {events:>10} events in {secs:>6.3}s = {rate:>6.2} M events/s",
@@ -66,6 +121,11 @@ fn main() {
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(20_000_000u64);
+    assert_eq!(
+        EVENT_WORDS * 8,
+        sim_core::engine::pending_event_bytes::<ping::Ping>(),
+        "the yardstick's events must be as large as the engine's"
+    );
     for _ in 0..2 {
         let yardstick = minimal_heap_loop(events);
         let constant = measure(

@@ -252,6 +252,14 @@ impl Seeded {
         }
     }
 
+    /// The streams of run `seed`, in place: each is set up again the first time it is drawn
+    /// from, keeping the memory of the process streams' column.
+    pub fn reseed(&mut self, seed: u64) {
+        self.seed = seed;
+        self.fixed.iter_mut().for_each(|s| *s = None);
+        self.processes.iter_mut().for_each(|s| *s = None);
+    }
+
     fn rng(&mut self, stream: Stream) -> &mut ChaCha8Rng {
         let seed = self.seed;
         let slot = match stream {

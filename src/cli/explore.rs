@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use ftsim_api::explore::{Counterexample, End, Limits, Progress, Report};
+use ftsim_api::explore::{self as search, Counterexample, End, Limits, Progress, Report};
 use ftsim_api::{Duration, Expect, Scenario, ScenarioError};
 
 use super::error::{CliError, Status};
@@ -16,19 +16,40 @@ use super::App;
 /// How `explore` searches.
 #[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq, Debug)]
 pub enum Strategy {
-    /// Breadth-first over every reachable state, deduplicated by fingerprint: a complete
-    /// verdict, and the shortest counterexample
+    /// Every reachable state, deduplicated by fingerprint: a complete verdict (breadth-first:
+    /// and the shortest counterexample)
     Exhaustive,
+    /// Probabilistic Concurrency Testing: seeded runs under random node priorities with
+    /// `--depth` - 1 priority change points
+    Pct,
+    /// Seeded runs, each step uniformly random among the enabled transitions
+    Random,
+}
+
+/// The order of an exhaustive search.
+#[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq, Debug)]
+pub enum Order {
+    /// Breadth-first: a shortest counterexample; holds a whole level of states
+    Bfs,
+    /// Depth-first: holds only the current path and the fingerprints seen; a counterexample
+    /// is not necessarily a shortest one
+    Dfs,
 }
 
 /// What `ftsim explore` was asked to do.
 pub struct ExploreArgs<'a> {
     pub file: &'a Path,
     pub strategy: Strategy,
+    pub order: Option<Order>,
     pub limits: Limits,
     pub time_limit: Option<Duration>,
     /// Where to write a counterexample's repro (default: `explore_repro::default_path`).
     pub repro: Option<&'a Path>,
+    /// Sampling: how many runs, from which seed (default: the scenario's seeds).
+    pub runs: Option<u64>,
+    pub seed: Option<u64>,
+    /// PCT's bug depth.
+    pub bug_depth: Option<u32>,
 }
 
 pub fn cmd_explore(app: &App, args: ExploreArgs<'_>) -> Result<Status, CliError> {
@@ -39,6 +60,7 @@ pub fn cmd_explore(app: &App, args: ExploreArgs<'_>) -> Result<Status, CliError>
     );
     // Before the search: a destination that cannot be written costs nothing computed.
     super::files::check_file(&repro_path)?;
+    let strategy = strategy_of(&args, &scenario)?;
     let explorer = scenario.simulation.explorer().map_err(|e| {
         CliError::Scenarios(vec![ScenarioError {
             file: scenario.file.clone(),
@@ -47,45 +69,118 @@ pub fn cmd_explore(app: &App, args: ExploreArgs<'_>) -> Result<Status, CliError>
             message: e.message,
         }])
     })?;
-    outln(&format!(
-        "explore {} ({} on {} nodes): {}, breadth-first{}",
-        scenario.file.display(),
-        scenario.simulation.protocol(),
-        scenario.simulation.spec().nodes,
-        match args.strategy {
-            Strategy::Exhaustive => "exhaustive",
-        },
-        if args.limits.symmetry {
-            ", symmetry"
-        } else {
-            ""
-        }
+    out(&wrapped(
+        "",
+        &format!(
+            "explore {} ({} on {} nodes): {}{}",
+            scenario.file.display(),
+            scenario.simulation.protocol(),
+            scenario.simulation.spec().nodes,
+            describe_strategy(&strategy, &args.limits),
+            if args.limits.symmetry {
+                ", symmetry"
+            } else {
+                ""
+            }
+        ),
     ));
     let started = stopwatch();
     let time_limit_s = args.time_limit.map(|d| d.0 as f64 / 1e9);
     let mut stop = |_: &Progress| time_limit_s.is_some_and(|t| started.elapsed().as_secs_f64() > t);
     let report = explorer
-        .explore(&args.limits, &mut stop)
+        .search(&strategy, &args.limits, &mut stop)
         .map_err(|e| CliError::Usage(format!("{}: --symmetry: {e}", args.file.display())))?;
     let seconds = started.elapsed().as_secs_f64();
     print_stats(&report, seconds);
-    let met = print_verdict(&scenario, &report);
+    let met = print_verdict(&scenario, &strategy, &report);
     if let End::Violation(cx) = &report.end {
         super::explore_repro::write_counterexample(app, &scenario, cx, &repro_path)?;
     }
     Ok(if met { Status::Met } else { Status::NotMet })
 }
 
-fn print_stats(report: &Report, seconds: f64) {
-    let rate = report.unique as f64 / seconds.max(1e-9);
-    let memory = peak_memory_mb().map_or(String::new(), |mb| format!(", peak memory {mb} MB"));
-    out(&wrapped(
-        "  ",
-        &format!(
-            "{} states generated, {} unique, depth {}; {:.2} s, {:.0} unique states/s{memory}",
-            report.states, report.unique, report.depth, seconds, rate
+/// The search asked for; options that do not apply to the strategy are bad usage.
+fn strategy_of(args: &ExploreArgs<'_>, scenario: &Scenario) -> Result<search::Strategy, CliError> {
+    let usage = |what: &str| Err(CliError::Usage(what.to_string()));
+    if args.strategy != Strategy::Exhaustive && args.order.is_some() {
+        return usage("--order applies to --strategy exhaustive only");
+    }
+    if args.strategy != Strategy::Pct && args.bug_depth.is_some() {
+        return usage("--depth (the bug depth) applies to --strategy pct only");
+    }
+    if args.strategy == Strategy::Exhaustive && (args.runs.is_some() || args.seed.is_some()) {
+        return usage("--runs and --seed apply to --strategy pct and random only");
+    }
+    let runs = args.runs.unwrap_or(scenario.seeds.count);
+    if runs == 0 {
+        return usage("--runs must be at least 1");
+    }
+    let seed = args.seed.unwrap_or(scenario.seeds.start);
+    Ok(match args.strategy {
+        Strategy::Exhaustive => search::Strategy::Exhaustive {
+            order: match args.order {
+                Some(Order::Dfs) => search::Order::Depth,
+                Some(Order::Bfs) | None => search::Order::Breadth,
+            },
+        },
+        Strategy::Pct => search::Strategy::Pct {
+            runs,
+            seed,
+            bug_depth: match args.bug_depth.unwrap_or(3) {
+                0 => return usage("--depth (the bug depth) must be at least 1"),
+                d => d,
+            },
+        },
+        Strategy::Random => search::Strategy::Random { runs, seed },
+    })
+}
+
+/// The strategy in words, for the header line.
+fn describe_strategy(strategy: &search::Strategy, limits: &Limits) -> String {
+    let steps = limits.max_depth.unwrap_or(search::DEFAULT_RUN_STEPS);
+    match *strategy {
+        search::Strategy::Exhaustive { order } => match order {
+            search::Order::Breadth => "exhaustive, breadth-first".into(),
+            search::Order::Depth => "exhaustive, depth-first".into(),
+        },
+        search::Strategy::Pct {
+            runs,
+            seed,
+            bug_depth,
+        } => format!(
+            "pct, bug depth {bug_depth}, {runs} runs from seed {seed}, at most {steps} steps each"
         ),
-    ));
+        search::Strategy::Random { runs, seed } => {
+            format!("random walks, {runs} runs from seed {seed}, at most {steps} steps each")
+        }
+    }
+}
+
+fn print_stats(report: &Report, seconds: f64) {
+    let memory = peak_memory_mb().map_or(String::new(), |mb| format!(", peak memory {mb} MB"));
+    let per_second = |count: u64| count as f64 / seconds.max(1e-9);
+    let line = if report.runs > 0 {
+        format!(
+            "{} runs, {} steps, {} distinct states, longest run {} steps; {:.2} s, {:.0} \
+             runs/s{memory}",
+            report.runs,
+            report.states,
+            report.unique,
+            report.depth,
+            seconds,
+            per_second(report.runs)
+        )
+    } else {
+        format!(
+            "{} states generated, {} unique, depth {}; {:.2} s, {:.0} unique states/s{memory}",
+            report.states,
+            report.unique,
+            report.depth,
+            seconds,
+            per_second(report.unique)
+        )
+    };
+    out(&wrapped("  ", &line));
     if let Some(live) = &report.liveness {
         out(&wrapped(
             "  ",
@@ -119,10 +214,25 @@ fn print_stats(report: &Report, seconds: f64) {
 }
 
 /// Prints how the search ended and whether that meets the scenario's `expect`.
-fn print_verdict(scenario: &Scenario, report: &Report) -> bool {
+fn print_verdict(scenario: &Scenario, strategy: &search::Strategy, report: &Report) -> bool {
     let found = match &report.end {
         End::Complete => {
             outln("  complete: no checked property fails in any reachable state");
+            None
+        }
+        End::Limit(which) if strategy.samples() => {
+            let cut = if which.starts_with("--runs") {
+                String::new()
+            } else {
+                format!(", stopped by {which}")
+            };
+            out(&wrapped(
+                "  ",
+                &format!(
+                    "no violation in {} runs{cut} (a sample of the interleavings, not a proof)",
+                    report.runs
+                ),
+            ));
             None
         }
         End::Limit(which) => {
@@ -133,7 +243,7 @@ fn print_verdict(scenario: &Scenario, report: &Report) -> bool {
             None
         }
         End::Violation(cx) => {
-            out(&wrapped("  ", &violation_headline(cx)));
+            out(&wrapped("  ", &violation_headline(cx, strategy, report)));
             for (i, step) in cx.steps.iter().enumerate() {
                 if cx.loop_start == Some(i) {
                     outln("        loop (repeated forever):");
@@ -158,13 +268,28 @@ fn print_verdict(scenario: &Scenario, report: &Report) -> bool {
 }
 
 /// What the counterexample is, in a line.
-fn violation_headline(cx: &Counterexample) -> String {
+fn violation_headline(cx: &Counterexample, strategy: &search::Strategy, report: &Report) -> String {
     match (cx.liveness, cx.loop_start) {
-        (false, _) => format!(
-            "violation of {} after {} steps (no shorter path breaks a property):",
-            cx.property,
-            cx.steps.len()
-        ),
+        (false, _) => {
+            let (run, how) = if strategy.samples() {
+                (
+                    format!(" in run {}", report.runs),
+                    "a sampled path, not necessarily a shortest one",
+                )
+            } else if strategy.finds_shortest() {
+                (String::new(), "no shorter path breaks a property")
+            } else {
+                (
+                    String::new(),
+                    "depth-first: not necessarily a shortest path",
+                )
+            };
+            format!(
+                "violation of {}{run} after {} steps ({how}):",
+                cx.property,
+                cx.steps.len()
+            )
+        }
         (true, None) => format!(
             "violation of {}: after {} steps a run can stop with it unmet (nothing left \
              that must happen):",

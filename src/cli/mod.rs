@@ -34,6 +34,7 @@ mod run;
 mod shard;
 mod shrink;
 mod shrink_repro;
+mod stream;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -266,11 +267,26 @@ enum Command {
         a node may crash (up to the scenario's crash budget) or recover, and a failure-detector \
         notice may arrive. States are deduplicated by a fingerprint of every process, the \
         messages in flight, timers and property monitors. Safety properties are checked at \
-        every state; breadth-first, the first violation found comes with a shortest path. \
-        Prints states generated, unique states, depth, unique states per second and peak \
-        memory. The protocol must declare `exploration` (its process Clone + Hash). Exits 0 \
-        if the scenario's `expect` is met (a violation of the expected property found; for \
-        `pass`, every state visited and none failing), 1 if not, 2 on bad input."
+        every state. --strategy exhaustive visits every reachable state: breadth-first \
+        (--order bfs, the default) the first violation found comes with a shortest path; \
+        depth-first (--order dfs) holds only the current path and the fingerprints seen. \
+        --strategy pct and random sample seeded runs instead (same command, same runs; the \
+        seeds default to the scenario's): random takes a uniformly random enabled transition \
+        at each step; pct (Probabilistic Concurrency Testing, Burckhardt et al. 2010) gives \
+        each node (the node whose handler a step runs) a random distinct priority, always runs \
+        the highest-priority node that has an event, and lowers the running node at d - 1 \
+        change points drawn among the first k steps (k: --max-depth, else the longest run so \
+        far). For a program with n threads and k steps, each run finds a given bug of depth d \
+        with probability at least 1/(n*k^(d-1)). Faults (a loss, a crash within the budget, a \
+        duplicate delivery) are the environment's: pct takes one instead of the scheduled \
+        step with probability 1/k (about one per run), so a bug that needs a fault is found \
+        less often than the bound. A sample proves nothing: a `pass` scenario is met only by \
+        an exhaustive search that completes. Prints states generated, unique states, depth \
+        and unique states per second (sampling: runs, steps, distinct states and runs per \
+        second) and peak memory. The protocol must declare `exploration` (its process Clone \
+        + Hash). Exits 0 if the scenario's `expect` is met (a violation of the expected \
+        property found; for `pass`, every state visited and none failing), 1 if not, 2 on bad \
+        input."
     )]
     Explore {
         /// The scenario file
@@ -278,7 +294,12 @@ enum Command {
         /// How to search
         #[arg(long, value_enum, default_value = "exhaustive")]
         strategy: explore::Strategy,
-        /// Do not expand states this many steps from the initial state
+        /// Exhaustive search: breadth-first (shortest counterexample) or depth-first (less
+        /// memory) [default: bfs]
+        #[arg(long, value_enum)]
+        order: Option<explore::Order>,
+        /// Exhaustive: do not expand states this many steps from the initial state; pct,
+        /// random: the most steps of a run (default 1000), and pct's k
         #[arg(long, value_name = "D")]
         max_depth: Option<u32>,
         /// Stop after this many unique states
@@ -295,6 +316,16 @@ enum Command {
         /// NAME-explore.repro.json here)
         #[arg(long, value_name = "REPRO.json")]
         repro: Option<PathBuf>,
+        /// pct, random: how many runs [default: the scenario's seed count]
+        #[arg(long, value_name = "N")]
+        runs: Option<u64>,
+        /// pct, random: the seed of the runs [default: the scenario's first seed]
+        #[arg(long, value_name = "S")]
+        seed: Option<u64>,
+        /// pct: the bug depth d it aims at (each run: d - 1 priority change points)
+        /// [default: 3]
+        #[arg(long, value_name = "d")]
+        depth: Option<u32>,
     },
     /// Validate scenario files without running them
     Check {
@@ -532,16 +563,21 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
         Command::Explore {
             file,
             strategy,
+            order,
             max_depth,
             max_states,
             time_limit,
             symmetry,
             repro,
+            runs,
+            seed,
+            depth,
         } => explore::cmd_explore(
             app,
             explore::ExploreArgs {
                 file: &file,
                 strategy,
+                order,
                 limits: ftsim_api::explore::Limits {
                     max_depth,
                     max_states,
@@ -549,6 +585,9 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
                 },
                 time_limit,
                 repro: repro.as_deref(),
+                runs,
+                seed,
+                bug_depth: depth,
             },
         ),
         Command::List => list::cmd_list(app),

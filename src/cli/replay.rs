@@ -1,19 +1,22 @@
 //! `ftsim replay`: one seed of a scenario again, or the run of a repro file, with full tracing,
-//! as a timeline, JSON, a ShiViz log and, on request, an HTML space-time diagram. A repro is
-//! replayed from its recorded decisions; if its trace hash is not the recorded one, stderr says
-//! so and why it may differ.
+//! as a timeline, JSON, a ShiViz log and, on request, an HTML space-time diagram. A seed's run
+//! is streamed (`stream.rs`): its timeline or JSON is printed as the engine produces it and its
+//! diagram keeps a bounded window, so memory does not grow with the run. A repro (small, and
+//! whose trace is in the file anyway) is replayed from its recorded decisions and collected;
+//! if its trace hash is not the recorded one, stderr says so and why it may differ.
 
 use std::io::IsTerminal;
 use std::path::Path;
 
 use ftsim_api::repro::{Replayed, Repro};
 use ftsim_api::sweep::replay_command;
-use ftsim_api::{RunOptions, RunReport};
+use ftsim_api::{RunOptions, RunReport, Simulation};
 
 use super::error::{CliError, Status};
 use super::files;
 use super::load::load_one;
 use super::output::{color_wanted, out, outln, wrapped};
+use super::stream::{shared, take_back, Chunked, Collected, JsonEvents, Tee};
 use super::{App, ReplayFormat};
 
 /// What `replay` was asked for besides what to replay.
@@ -75,7 +78,12 @@ pub fn cmd_replay(app: &App, target: Target<'_>, args: ReplayArgs<'_>) -> Result
             seed,
             point,
             swarm,
-        } => replay_seed(app, file, seed, point, swarm, budget)?,
+        } => {
+            let (shown, simulation) = prepare_seed(app, file, seed, point, swarm, budget)?;
+            check_nodes(&filter, &shown)?;
+            let status = stream_seed(&shown, simulation.as_ref(), seed, format, html, filter)?;
+            return Ok(status);
+        }
         Target::Repro(_) if !budget.is_empty() => {
             return Err(CliError::Usage(
                 "the --max-* flags apply to a scenario's seed; a repro replays as recorded".into(),
@@ -83,47 +91,168 @@ pub fn cmd_replay(app: &App, target: Target<'_>, args: ReplayArgs<'_>) -> Result
         }
         Target::Repro(path) => replay_repro(app, path)?,
     };
-    if let Some(&n) = filter.nodes.iter().find(|&&n| n >= shown.nodes) {
-        return Err(CliError::Usage(format!(
-            "--node {n}: {} has nodes 0 to {}",
-            shown.file,
-            shown.nodes - 1
-        )));
-    }
+    check_nodes(&filter, &shown)?;
     if let Some(path) = html {
-        let meta = reports::html::Meta {
-            scenario: &shown.name,
-            description: &shown.description,
-            file: &shown.file,
-            protocol: &shown.protocol,
-            nodes: shown.nodes,
-            replay: &shown.replay,
-        };
-        files::write_atomic(path, reports::html::render(&report, &meta).as_bytes())?;
+        files::write_atomic(
+            path,
+            reports::html::render(&report, &meta(&shown)).as_bytes(),
+        )?;
     }
     render(&shown, &report, format, filter);
-    Ok(if report.outcome.is_ok() {
+    Ok(status(&report))
+}
+
+fn status(report: &RunReport) -> Status {
+    if report.outcome.is_ok() {
         Status::Met
     } else {
         Status::NotMet
-    })
+    }
 }
 
-fn replay_seed(
+/// `--node N` must name a node of the run.
+fn check_nodes(filter: &reports::timeline::Filter, shown: &Shown) -> Result<(), CliError> {
+    match filter.nodes.iter().find(|&&n| n >= shown.nodes) {
+        Some(&n) => Err(CliError::Usage(format!(
+            "--node {n}: {} has nodes 0 to {}",
+            shown.file,
+            shown.nodes - 1
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn meta(shown: &Shown) -> reports::html::Meta<'_> {
+    reports::html::Meta {
+        scenario: &shown.name,
+        description: &shown.description,
+        file: &shown.file,
+        protocol: &shown.protocol,
+        nodes: shown.nodes,
+        replay: &shown.replay,
+    }
+}
+
+/// Runs a seed with its trace streamed to the output asked for (and to the diagram's window),
+/// then prints what comes after the entries.
+fn stream_seed(
+    shown: &Shown,
+    simulation: &dyn Simulation,
+    seed: u64,
+    format: ReplayFormat,
+    html: Option<&Path>,
+    filter: reports::timeline::Filter,
+) -> Result<Status, CliError> {
+    let mut sinks = Vec::new();
+    let window = html.map(|_| {
+        let (window, sink) = shared(reports::html::Window::default());
+        sinks.push(sink);
+        window
+    });
+    let mut timeline = None;
+    let mut json = None;
+    let mut collected = None;
+    match format {
+        ReplayFormat::Text => {
+            print_title(shown);
+            let options = reports::timeline::Options {
+                color: color_wanted(std::io::stdout().is_terminal()),
+                filter,
+            };
+            let mut chunks = Chunked::default();
+            let write: reports::timeline::Output = Box::new(move |text: &str| chunks.push(text));
+            let (rc, sink) = shared(reports::timeline::Streamer::new(options, write));
+            timeline = Some(rc);
+            sinks.push(sink);
+        }
+        ReplayFormat::Json => {
+            let (rc, sink) = shared(JsonEvents::default());
+            json = Some(rc);
+            sinks.push(sink);
+        }
+        ReplayFormat::Shiviz => {
+            let (rc, sink) = shared(Collected::default());
+            collected = Some(rc);
+            sinks.push(sink);
+        }
+    }
+    let mut report = simulation.run_streamed(seed, RunOptions::default(), Box::new(Tee(sinks)));
+    if let (Some(path), Some(window)) = (html, window.and_then(take_back)) {
+        files::write_atomic(path, window.render(report.clone(), &meta(shown)).as_bytes())?;
+    }
+    if let Some(mut timeline) = timeline.and_then(take_back) {
+        timeline.finish(&report);
+        drop(timeline);
+        outln(&format!("replay: {}", shown.replay));
+    }
+    if let Some(json) = json.and_then(take_back) {
+        json.finish(&json_fields(shown, &report));
+    }
+    if let Some(collected) = collected.and_then(take_back) {
+        report.trace = Some(collected.events);
+        out(&shiviz(&report, shown.nodes));
+    }
+    Ok(status(&report))
+}
+
+fn print_title(shown: &Shown) {
+    outln(&shown.title);
+    if !shown.description.is_empty() {
+        outln(&reports::timeline::wrap("", &shown.description, 0));
+    }
+}
+
+/// The ShiViz log. Above the vector clocks' node limit the trace has none, and the log's
+/// clocks are empty: stderr says so rather than leave a log ShiViz cannot order.
+fn shiviz(report: &RunReport, nodes: usize) -> String {
+    let limit = ftsim_api::sim_core::engine::MAX_CLOCK_NODES;
+    if nodes > limit {
+        eprint!(
+            "{}",
+            wrapped(
+                "warning: ",
+                &format!(
+                    "{nodes} nodes: traces of groups above {limit} nodes carry no vector                      clocks, so this ShiViz log's clocks are empty (ShiViz cannot order it)"
+                )
+            )
+        );
+    }
+    reports::shiviz::export(report)
+}
+
+/// The replay's JSON document without its `events`.
+fn json_fields(shown: &Shown, report: &RunReport) -> serde_json::Value {
+    let mut doc = serde_json::json!({
+        "scenario": shown.name,
+        "file": shown.file,
+        "seed": report.seed,
+        "trace_hash": format!("{:016x}", report.trace_hash),
+        "outcome": report.outcome,
+        "violations": report.violations,
+        "stats": report.stats,
+        "plan": report.plan,
+    });
+    if let (Some(extra), Some(map)) = (&shown.extra, doc.as_object_mut()) {
+        map.insert("repro".into(), extra.clone());
+    }
+    doc
+}
+
+/// Loads a scenario's seed to replay (a grid point, swarm mode, budget flags applied).
+fn prepare_seed(
     app: &App,
     file: &Path,
     seed: u64,
     point: Option<usize>,
     swarm: bool,
     budget: super::budget::BudgetFlags,
-) -> Result<(Shown, RunReport), CliError> {
+) -> Result<(Shown, std::sync::Arc<dyn Simulation>), CliError> {
     let mut scenarios = vec![load_one(app, file, point)?];
     budget.apply(&mut scenarios)?;
     let mut scenario = scenarios.remove(0);
     if swarm {
         scenario.simulation = scenario.simulation.swarmed();
     }
-    let report = scenario.simulation.run(seed, RunOptions::traced());
     let shown = Shown {
         title: format!("scenario {} ({})", scenario.name, scenario.file.display()),
         description: scenario.description.clone(),
@@ -135,7 +264,7 @@ fn replay_seed(
         verdict: None,
         extra: None,
     };
-    Ok((shown, report))
+    Ok((shown, scenario.simulation))
 }
 
 /// Replays a repro file; warns on stderr when the run is not the recorded one.
@@ -191,29 +320,17 @@ fn render(
     filter: reports::timeline::Filter,
 ) {
     match format {
-        ReplayFormat::Shiviz => out(&reports::shiviz::export(report)),
+        ReplayFormat::Shiviz => out(&shiviz(report, shown.nodes)),
         ReplayFormat::Json => {
-            let mut doc = serde_json::json!({
-                "scenario": shown.name,
-                "file": shown.file,
-                "seed": report.seed,
-                "trace_hash": format!("{:016x}", report.trace_hash),
-                "outcome": report.outcome,
-                "violations": report.violations,
-                "stats": report.stats,
-                "plan": report.plan,
-                "events": report.trace.as_deref().unwrap_or(&[]),
-            });
-            if let (Some(extra), Some(map)) = (&shown.extra, doc.as_object_mut()) {
-                map.insert("repro".into(), extra.clone());
+            let mut doc = json_fields(shown, report);
+            if let Some(map) = doc.as_object_mut() {
+                let events = report.trace.as_deref().unwrap_or(&[]);
+                map.insert("events".into(), serde_json::json!(events));
             }
             outln(&serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
         ReplayFormat::Text => {
-            outln(&shown.title);
-            if !shown.description.is_empty() {
-                outln(&reports::timeline::wrap("", &shown.description, 0));
-            }
+            print_title(shown);
             let options = reports::timeline::Options {
                 color: color_wanted(std::io::stdout().is_terminal()),
                 filter,

@@ -289,6 +289,15 @@ fn seeds_of(s: &Scenario, args: &RunArgs<'_>) -> Result<Seeds, CliError> {
             None => format!("{}: no seed to run", s.file.display()),
         }));
     }
+    if let (Some(count), None) = (args.seeds, args.seed) {
+        if count > ftsim_api::scenario::MAX_SEEDS {
+            return Err(CliError::Usage(format!(
+                "--seeds {count}: expected at most {} seeds (for more, scenario files with \
+                 other `seeds.start` values)",
+                ftsim_api::scenario::MAX_SEEDS
+            )));
+        }
+    }
     if seeds.start.checked_add(seeds.count).is_none() {
         return Err(CliError::Usage(match (args.seed, args.seeds) {
             (Some(one), _) => format!("--seed {one}: expected a seed from 0 to {last}"),

@@ -83,7 +83,7 @@ where
 }
 
 /// The state's fingerprint, canonical over renamings if asked (and declared).
-fn fingerprint<P>(model: &Model<P>, limits: &Limits, s: &State<P>) -> u64
+pub(crate) fn fingerprint<P>(model: &Model<P>, limits: &Limits, s: &State<P>) -> u64
 where
     P: Process + Hash,
     P::Stable: Hash,

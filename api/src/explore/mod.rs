@@ -14,12 +14,16 @@ mod bfs;
 mod config;
 mod describe;
 mod lasso;
+mod dfs;
 mod model;
+mod pct;
 mod seen;
 mod state;
+mod strategy;
 mod symmetry;
 mod timed;
 mod transition;
+mod walk;
 
 use std::hash::Hash;
 use std::marker::PhantomData;
@@ -32,8 +36,10 @@ use crate::simulation::Prepared;
 pub use lasso::Figures as LivenessFigures;
 pub(crate) use model::{Model, MonitorDef};
 use sim_core::NodeId;
+pub use strategy::{Order, Strategy};
 pub use symmetry::Rename;
 pub use timed::Timed;
+pub use walk::DEFAULT_RUN_STEPS;
 
 /// How far a search may go; `None`: no bound.
 #[derive(Clone, Copy, Debug, Default)]
@@ -111,6 +117,9 @@ pub struct Report {
     /// The liveness search's figures, when it ran (`eventually` properties a search can
     /// follow, and the safety search complete).
     pub liveness: Option<LivenessFigures>,
+    /// Runs done by a sampling strategy (PCT, random), the one that found a violation
+    /// included; 0 for an exhaustive search.
+    pub runs: u64,
 }
 
 impl Report {
@@ -125,6 +134,7 @@ impl Report {
             unchecked: model.unchecked.clone(),
             random_draws: 0,
             liveness: None,
+            runs: 0,
         }
     }
 
@@ -147,6 +157,16 @@ pub trait Explorer {
         limits: &Limits,
         stop: &mut dyn FnMut(&Progress) -> bool,
     ) -> Result<Report, String>;
+
+    /// Searches with `strategy` within `limits` (for a sampling strategy, `max_depth` caps
+    /// each run); `stop` as for [`Explorer::explore`]. An error says why the search cannot be
+    /// done as asked.
+    fn search(
+        &self,
+        strategy: &Strategy,
+        limits: &Limits,
+        stop: &mut dyn FnMut(&Progress) -> bool,
+    ) -> Result<Report, String>;
 }
 
 impl<P> Explorer for Model<P>
@@ -159,7 +179,25 @@ where
         limits: &Limits,
         stop: &mut dyn FnMut(&Progress) -> bool,
     ) -> Result<Report, String> {
+        self.search(
+            &Strategy::Exhaustive {
+                order: Order::Breadth,
+            },
+            limits,
+            stop,
+        )
+    }
+
+    fn search(
+        &self,
+        strategy: &Strategy,
+        limits: &Limits,
+        stop: &mut dyn FnMut(&Progress) -> bool,
+    ) -> Result<Report, String> {
         if limits.symmetry {
+            if strategy.samples() {
+                return Err("symmetry reduction applies to an exhaustive search only".into());
+            }
             if self.symmetry.is_none() {
                 return Err("the protocol declares no interchangeable nodes (symmetry)".into());
             }
@@ -167,8 +205,30 @@ where
                 return Err("symmetry reduction does not support crashes yet".into());
             }
         }
-        let mut report = bfs::search(self, limits, stop);
-        if let (End::Complete, Some(live)) = (&report.end, &self.liveness) {
+        let mut report = match *strategy {
+            Strategy::Exhaustive {
+                order: Order::Breadth,
+            } => bfs::search(self, limits, stop),
+            Strategy::Exhaustive {
+                order: Order::Depth,
+            } => dfs::search(self, limits, stop),
+            Strategy::Pct {
+                runs,
+                seed,
+                bug_depth,
+            } => walk::sample(
+                self,
+                limits,
+                (runs, seed),
+                &mut pct::Pct::new(bug_depth),
+                stop,
+            ),
+            Strategy::Random { runs, seed } => {
+                walk::sample(self, limits, (runs, seed), &mut walk::Uniform, stop)
+            }
+        };
+        let exhaustive = matches!(strategy, Strategy::Exhaustive { .. });
+        if let (true, End::Complete, Some(live)) = (exhaustive, &report.end, &self.liveness) {
             let mut figures = LivenessFigures::default();
             report.end = match lasso::check(live, limits, stop, &mut figures) {
                 lasso::Verdict::Holds => End::Complete,

@@ -17,6 +17,10 @@ pub const MAX_DURATION: Duration = Duration::from_secs(1_000_000);
 /// windows, slow windows, an intermittent node's outages, a detector's false suspicions).
 pub const MAX_FAULTS: u32 = 10_000;
 
+/// The most seeds one scenario may run: a billion runs take hours even at 100,000 runs a
+/// second, and a count past it (2^64 - 1, say) is a typo that would never end.
+pub const MAX_SEEDS: u64 = 1_000_000_000;
+
 /// A duration within [`MAX_DURATION`].
 pub(crate) fn duration(c: &Source, key: &str, d: Duration) -> Result<Duration, ScenarioError> {
     if d > MAX_DURATION {

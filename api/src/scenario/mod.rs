@@ -13,6 +13,7 @@ mod network;
 mod raw;
 mod schedule;
 mod shape;
+mod toml_key;
 mod values;
 mod words;
 mod write;
@@ -32,8 +33,9 @@ pub use error::ScenarioError;
 use error::Source;
 pub use expect::Expect;
 pub use grid::{load_points, parse_points, GridPoint, MAX_POINTS};
-pub use limits::{MAX_DURATION, MAX_FAULTS};
+pub use limits::{MAX_DURATION, MAX_FAULTS, MAX_SEEDS};
 use raw::RawScenario;
+use toml_key::too_big;
 pub use write::{to_toml, Header};
 
 /// The most nodes a scenario may have.
@@ -75,12 +77,7 @@ pub fn load(file: &Path, catalog: &Catalog) -> Result<Scenario, ScenarioError> {
 /// Validates scenario text (`file` names it in errors).
 pub fn parse(file: &Path, text: &str, catalog: &Catalog) -> Result<Scenario, ScenarioError> {
     let c = Source { file, text };
-    let doc: toml::Table = toml::from_str(text).map_err(|e| {
-        c.err_at(
-            e.span().map(|s| s.start),
-            format!("not valid TOML: {}", words::clip_quoted(e.message())),
-        )
-    })?;
+    let doc: toml::Table = toml::from_str(text).map_err(|e| toml_error(&c, &e))?;
     shape::check(&c, &doc)?;
     let raw: RawScenario = deserialize(&c)?;
     limits::check(&c, &raw)?;
@@ -119,6 +116,16 @@ pub fn parse(file: &Path, text: &str, catalog: &Catalog) -> Result<Scenario, Sce
 fn seeds_of(c: &Source, raw: &RawScenario) -> Result<Seeds, ScenarioError> {
     if raw.seeds.count == 0 {
         return Err(c.err("seeds.count", "expected at least one seed"));
+    }
+    if raw.seeds.count > MAX_SEEDS {
+        return Err(c.err(
+            "seeds.count",
+            format!(
+                "expected at most {MAX_SEEDS} seeds (for more, files with other starts), \
+                 found {}",
+                raw.seeds.count
+            ),
+        ));
     }
     if raw.seeds.start.checked_add(raw.seeds.count).is_none() {
         return Err(c.err(
@@ -178,13 +185,24 @@ fn spec_of(c: &Source, raw: &RawScenario) -> Result<RunSpec, ScenarioError> {
     })
 }
 
+/// A file that is not TOML: where, and, for a value TOML cannot hold, which key.
+fn toml_error(c: &Source, e: &toml::de::Error) -> ScenarioError {
+    let offset = e.span().map(|s| s.start);
+    if let Some(message) = too_big(e.message()) {
+        if let Some(key) = offset.and_then(|o| toml_key::key_at(c.text, o)) {
+            let mut err = c.err_at(offset, message);
+            err.key = Some(key);
+            return err;
+        }
+    }
+    c.err_at(
+        offset,
+        format!("not valid TOML: {}", words::clip_quoted(e.message())),
+    )
+}
+
 fn deserialize<T: serde::de::DeserializeOwned>(c: &Source) -> Result<T, ScenarioError> {
-    let de = toml::Deserializer::parse(c.text).map_err(|e| {
-        c.err_at(
-            e.span().map(|s| s.start),
-            format!("not valid TOML: {}", words::clip_quoted(e.message())),
-        )
-    })?;
+    let de = toml::Deserializer::parse(c.text).map_err(|e| toml_error(c, &e))?;
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();

@@ -81,11 +81,43 @@ pub fn tally_until(
 ) -> Option<Tally> {
     match options.seed_wall_time {
         None => fold_seeds(seeds, on_seed, options, &|| reused(sim.as_ref())),
-        Some(limit) => {
-            let watched = || move |seed| watchdog::run_watched(sim, seed, limit);
-            fold_seeds(seeds, on_seed, options, &watched)
-        }
+        Some(limit) => fold_watched(sim, seeds, on_seed, options, limit),
     }
+}
+
+/// Seeds a watched sweep hands to a runner thread at once (see [`watchdog`]).
+const WATCHED_BATCH: u64 = 64;
+
+/// The fold of a watched sweep: batches of seeds in parallel, each batch's seeds run in order
+/// on the worker's runner thread.
+fn fold_watched(
+    sim: &Arc<dyn Simulation>,
+    seeds: Seeds,
+    on_seed: &(dyn Fn() + Sync),
+    options: SweepOptions<'_>,
+    limit: std::time::Duration,
+) -> Option<Tally> {
+    let range = seeds.range();
+    let batches = (range.end - range.start).div_ceil(WATCHED_BATCH);
+    let tally = (0..batches)
+        .into_par_iter()
+        .map(|i| {
+            let start = range.start + i * WATCHED_BATCH;
+            start..range.end.min(start.saturating_add(WATCHED_BATCH))
+        })
+        .fold(Tally::default, |mut t, batch| {
+            let mut add = |seed, report: RunReport, differs| {
+                t.add(seed, &report);
+                if differs {
+                    t.add_nondeterministic(seed);
+                }
+                on_seed();
+            };
+            watchdog::run_watched(sim, batch, limit, options.twice, options.stop, &mut add);
+            t
+        })
+        .reduce(Tally::default, Tally::merge);
+    (tally.runs == range.end - range.start).then_some(tally)
 }
 
 /// A runner of seeds that keeps one engine and resets it between them.
@@ -95,7 +127,7 @@ fn reused(sim: &dyn Simulation) -> impl FnMut(u64) -> RunReport + '_ {
 }
 
 /// The fold behind [`tally`] and [`tally_until`]: each split of the range runs its seeds with
-/// a runner from `init` (one engine reused across them, or a watchdog's thread per seed).
+/// a runner from `init` (one engine reused across them).
 fn fold_seeds<R: FnMut(u64) -> RunReport>(
     seeds: Seeds,
     on_seed: &(dyn Fn() + Sync),

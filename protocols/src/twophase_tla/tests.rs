@@ -30,6 +30,18 @@ struct Spec {
     msg_abort: bool,
 }
 
+impl Spec {
+    /// The spec's `Init`: every RM working, the TM in `init`, no messages.
+    const INITIAL: Spec = Spec {
+        rm: [WORKING; 8],
+        tm: INIT,
+        tm_prepared: 0,
+        msg_prepared: 0,
+        msg_commit: false,
+        msg_abort: false,
+    };
+}
+
 /// Every successor of `s` under the spec's `Next`, for `rms` RMs.
 fn next(s: Spec, rms: usize) -> Vec<Spec> {
     let mut out = Vec::new();
@@ -124,14 +136,7 @@ fn brute_force_orbits(rms: usize) -> u64 {
 
 /// Every reachable state.
 fn reachable(rms: usize) -> BTreeSet<Spec> {
-    let init = Spec {
-        rm: [WORKING; 8],
-        tm: INIT,
-        tm_prepared: 0,
-        msg_prepared: 0,
-        msg_commit: false,
-        msg_abort: false,
-    };
+    let init = Spec::INITIAL;
     let mut seen = BTreeSet::from([init]);
     let mut todo = vec![init];
     while let Some(s) = todo.pop() {
@@ -146,14 +151,7 @@ fn reachable(rms: usize) -> BTreeSet<Spec> {
 
 /// Distinct states and depth (steps from the initial state to the farthest state).
 fn brute_force(rms: usize) -> (u64, u32) {
-    let init = Spec {
-        rm: [WORKING; 8],
-        tm: INIT,
-        tm_prepared: 0,
-        msg_prepared: 0,
-        msg_commit: false,
-        msg_abort: false,
-    };
+    let init = Spec::INITIAL;
     let mut seen = BTreeSet::from([init]);
     let mut level = vec![init];
     let mut depth = 0;

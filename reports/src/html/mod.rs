@@ -21,6 +21,7 @@ mod escape;
 mod index;
 mod model;
 mod page;
+mod window;
 
 use sim_core::RunReport;
 
@@ -28,6 +29,7 @@ use model::{script_json, Model};
 
 pub use escape::{esc, file_stem};
 pub use index::{render_index, IndexRow};
+pub use window::{Window, MAX_PAGE_BYTES, MAX_TEXT_BYTES, WINDOW_BYTES, WINDOW_ENTRIES};
 
 /// What the page says about where the run comes from.
 pub struct Meta<'a> {
@@ -41,13 +43,18 @@ pub struct Meta<'a> {
 
 /// Renders the page.
 pub fn render(report: &RunReport, meta: &Meta<'_>) -> String {
+    render_noted(report, meta, None)
+}
+
+/// Renders the page, with a note under the verdict (what a windowed diagram left out).
+pub fn render_noted(report: &RunReport, meta: &Meta<'_>, note: Option<&str>) -> String {
     let model = Model::new(report, meta.nodes);
     let entries = report.trace.as_deref().map_or(0, <[_]>::len);
     let explain = model
         .violation
         .as_ref()
         .is_some_and(|v| !v.culprits.is_empty());
-    page::page(report, meta, &script_json(&model), explain, entries)
+    page::page(report, meta, &script_json(&model), explain, entries, note)
 }
 
 /// The diagram's model as pretty JSON, for golden files and tests.

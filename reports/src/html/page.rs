@@ -32,9 +32,13 @@ pub(super) fn page(
     model_json: &str,
     explain: bool,
     entries: usize,
+    note: Option<&str>,
 ) -> String {
     let mut h = String::new();
     head(&mut h, report, meta, explain);
+    if let Some(note) = note {
+        let _ = writeln!(h, r#"<p class="note">{}</p>"#, esc(note));
+    }
     facts(&mut h, report, meta);
     fault_plan(&mut h, &report.plan);
     controls(&mut h, explain, entries > TIMERS_SHOWN_UP_TO, entries);

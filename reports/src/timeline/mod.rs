@@ -7,16 +7,18 @@
 
 mod clock;
 mod describe;
+mod stream;
 
 use std::fmt::Write;
 
-use sim_core::{NodeId, Outcome, RunReport, Time, TraceEvent, TraceKind};
+use sim_core::{FaultPlan, NodeId, Outcome, RunReport, Time, TraceEvent, TraceKind};
 
 pub use clock::Clock;
 pub use describe::{
     concerns, describe_chain, describe_event, describe_fault, describe_storage, describe_trigger,
     describe_triggered, groups_text, untimed_faults,
 };
+pub use stream::{Output, Streamer, HEAD_ENTRIES};
 
 /// The terminal width the timeline wraps at.
 const COLUMNS: usize = 80;
@@ -43,14 +45,16 @@ impl Filter {
 
     /// The entries it keeps, in order.
     pub fn apply<'a>(&self, trace: &'a [TraceEvent]) -> Vec<&'a TraceEvent> {
-        let kept: Vec<&TraceEvent> = trace
-            .iter()
-            .filter(|e| self.nodes.is_empty() || self.nodes.iter().any(|&n| concerns(e, n)))
-            .filter(|e| self.from.is_none_or(|t| e.time >= t))
-            .filter(|e| self.to.is_none_or(|t| e.time <= t))
-            .collect();
+        let kept: Vec<&TraceEvent> = trace.iter().filter(|e| self.keeps(e)).collect();
         let skip = self.last.map_or(0, |last| kept.len().saturating_sub(last));
         kept[skip..].to_vec()
+    }
+
+    /// Whether an entry is about the nodes and in the time window asked for (`last` aside).
+    pub fn keeps(&self, e: &TraceEvent) -> bool {
+        (self.nodes.is_empty() || self.nodes.iter().any(|&n| concerns(e, n)))
+            && self.from.is_none_or(|t| e.time >= t)
+            && self.to.is_none_or(|t| e.time <= t)
     }
 
     /// The filter in words, as the command line spells it.
@@ -162,8 +166,7 @@ pub fn verdict(report: &RunReport) -> String {
 
 /// The fault plan, its times in the run's unit; then what has no time (triggered crashes,
 /// chains, storage faults).
-fn fault_plan(out: &mut String, report: &RunReport, clock: &Clock) {
-    let plan = &report.plan;
+fn fault_plan(out: &mut String, plan: &FaultPlan, clock: &Clock) {
     let untimed = untimed_faults(plan);
     if plan.events.is_empty() && plan.byzantine.is_empty() && untimed.is_empty() {
         let _ = writeln!(out, "fault plan: none");
@@ -241,7 +244,7 @@ pub fn render(report: &RunReport, options: &Options) -> String {
     let trace = report.trace.as_deref().unwrap_or(&[]);
     let mut out = String::new();
     let _ = writeln!(out, "{}", st.paint("36", &format!("seed {}", report.seed)));
-    fault_plan(&mut out, report, &clock);
+    fault_plan(&mut out, &report.plan, &clock);
     let shown = options.filter.apply(trace);
     if !options.filter.is_empty() {
         let _ = writeln!(
@@ -264,6 +267,13 @@ pub fn render(report: &RunReport, options: &Options) -> String {
     for e in shown {
         let _ = writeln!(out, "{}", columns.line(e, &st));
     }
+    out.push_str(&ending(report, &clock, &st));
+    out
+}
+
+/// The verdict and the run's figures, the timeline's last lines.
+fn ending(report: &RunReport, clock: &Clock, st: &Style) -> String {
+    let mut out = String::new();
     let v = verdict(report);
     let _ = writeln!(
         out,

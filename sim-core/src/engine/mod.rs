@@ -19,6 +19,7 @@ mod messages;
 mod node;
 mod properties;
 mod queue;
+mod radix;
 mod storage;
 mod tracer;
 mod triggers;
@@ -200,6 +201,13 @@ impl<P: Process> Engine<P, Seeded> {
     pub fn new(setup: Setup<P>, seed: u64) -> Self {
         Engine::with_choices(setup, seed, Seeded::new(seed))
     }
+
+    /// [`reset`](Engine::reset) with the standard seeded streams of `seed`, set up again in
+    /// place rather than built and moved in: what a sweep worker does between seeds.
+    pub fn reseed(&mut self, seed: u64, plan: FaultPlan, properties: Vec<Monitor<P>>) {
+        self.reset_run(seed, plan, properties);
+        self.choices.reseed(seed);
+    }
 }
 
 impl<P: Process, C: Choices> Engine<P, C> {
@@ -254,6 +262,12 @@ impl<P: Process, C: Choices> Engine<P, C> {
     /// decisions, keeping the memory of its queue, buffers, per-node columns and timer slabs:
     /// what a sweep worker does between seeds. The run is the one a new engine would make.
     pub fn reset(&mut self, seed: u64, plan: FaultPlan, properties: Vec<Monitor<P>>, choices: C) {
+        self.reset_run(seed, plan, properties);
+        self.choices = choices;
+    }
+
+    /// Everything [`reset`](Engine::reset) does but the source of decisions.
+    fn reset_run(&mut self, seed: u64, plan: FaultPlan, properties: Vec<Monitor<P>>) {
         self.nodes
             .reset(&self.factory, &plan.byzantine, self.adversary.as_ref());
         self.triggers = Triggers::new(&plan.triggered, &plan.chains, self.n);
@@ -263,7 +277,6 @@ impl<P: Process, C: Choices> Engine<P, C> {
         self.queue.clear();
         self.seed = seed;
         self.plan = plan;
-        self.choices = choices;
         self.now = Time::ZERO;
         self.next_msg_id = 0;
         self.effects.clear();
@@ -284,7 +297,8 @@ impl<P: Process, C: Choices> Engine<P, C> {
 
     /// Streams the run's trace entries (and, if it wants them, process states) to `sink` as
     /// they happen instead of keeping them: the report then has no trace. Call before `run`.
-    pub fn stream_trace(&mut self, sink: Box<dyn TraceSink>) {
+    pub fn stream_trace(&mut self, mut sink: Box<dyn TraceSink>) {
+        sink.begin(self.seed, &self.plan, &self.config);
         self.tracer = Some(Tracer::new(self.n, Sink::Stream(sink)));
     }
 
@@ -376,6 +390,13 @@ impl<P: Process, C: Choices> Engine<P, C> {
             measured: Default::default(),
         }
     }
+}
+
+/// The bytes one pending event of a process type takes in the queue's slab, besides its
+/// 24-byte key: what a benchmark's yardstick must move per event to be a fair comparison.
+#[doc(hidden)]
+pub fn pending_event_bytes<P: Process>() -> usize {
+    std::mem::size_of::<Option<Ev<P>>>()
 }
 
 /// The properties that judge states after every event.

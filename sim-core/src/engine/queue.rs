@@ -2,22 +2,26 @@
 //! sequence), so simultaneous events run in the order they were scheduled and every run is a
 //! pure function of its inputs.
 //!
-//! A discrete-event run never schedules into its past, so the queue is a *radix heap* (a
-//! monotone priority queue) over the 128-bit key (time, sequence) rather than a binary heap:
-//! a key goes into the bucket of the highest bit in which it differs from the last key
-//! popped, and a pop only scans and splits the lowest non-empty bucket. Each key moves down a
-//! few buckets in its life, by linear scans of small arrays, so the cost of an event does not
-//! grow with the number of events pending (a binary heap's does, by its depth and its cache
-//! misses). The keys are 24 bytes; the events themselves wait in a slab and never move.
-//! Keys are unique (the sequence is), so the pop order is exactly the (time, sequence) order
-//! a binary heap would give, and trace hashes are the same.
+//! While few events are pending (most runs: a handful per node) they wait in a slab and a
+//! binary heap orders their 16-byte keys (time, sequence, slot): the cheapest there is at
+//! that size, all of it in the first-level caches. Past [`TO_RADIX`] pending events they
+//! move, whole, into a radix heap (`radix`), whose cost per event does not grow with the
+//! number pending and whose every access is a scan or an append (a slab that large would
+//! cost a cache miss per event), and back below [`TO_HEAP`]. Keys are unique (the sequence
+//! is), so both pop exactly the (time, sequence) order and trace hashes do not depend on
+//! which one holds the events.
 //!
 //! Cleared between runs without giving its memory back, so a sweep worker reuses it.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use crate::entropy::MsgKey;
 use crate::process::{Process, TimerId};
 use crate::time::Time;
 use crate::NodeId;
+
+use super::radix::{Keyed, Radix};
 
 /// A message in flight, built once when it is sent (and cloned for a duplicate copy).
 #[derive(Clone)]
@@ -76,29 +80,70 @@ pub(super) enum Ev<P: Process> {
     FaultsEnd,
 }
 
-/// Where an event waits, and when it is due.
+/// Where an event waits in the slab, and when it is due, packed into one integer whose order
+/// is the queue's: the time in the high 64 bits, then the push sequence, then the slot in
+/// the low [`SLOT_BITS`] (the slab holds at most [`TO_RADIX`] events, and the sequences are
+/// unique, so the slot never decides the order). One 16-byte compare per step of the heap.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Key {
-    time: u64,
-    seq: u64,
-    slot: u32,
+struct Key(u128);
+
+/// The bits of a [`Key`] that hold the slot.
+const SLOT_BITS: u32 = 16;
+
+impl Key {
+    fn new(time: u64, seq: u64, slot: usize) -> Key {
+        debug_assert!(slot < 1 << SLOT_BITS && seq < 1 << (64 - SLOT_BITS));
+        Key(u128::from(time) << 64 | u128::from(seq) << SLOT_BITS | slot as u128)
+    }
+
+    fn time(self) -> u64 {
+        (self.0 >> 64) as u64
+    }
+
+    fn seq(self) -> u64 {
+        (self.0 as u64) >> SLOT_BITS
+    }
+
+    fn slot(self) -> usize {
+        (self.0 as usize) & ((1 << SLOT_BITS) - 1)
+    }
 }
 
-/// One bucket for keys equal to the last popped, 64 for a difference in the sequence only,
-/// 64 for a difference in time.
-const BUCKETS: usize = 129;
+/// A pending event held whole, in the radix heap.
+struct Entry<P: Process> {
+    time: u64,
+    seq: u64,
+    ev: Ev<P>,
+}
+
+impl<P: Process> Keyed for Entry<P> {
+    fn key(&self) -> (u64, u64) {
+        (self.time, self.seq)
+    }
+}
+
+/// Pending events above which they move from the binary heap to the radix heap: the slab
+/// then outgrows the second-level cache, and the heap's depth makes a pop dearer than the
+/// radix heap's bucket splits. At most `1 << SLOT_BITS`.
+const TO_RADIX: usize = 8192;
+
+/// Pending events below which they move back to the binary heap (well under [`TO_RADIX`],
+/// so a queue hovering at one size does not move its events back and forth).
+const TO_HEAP: usize = 1024;
 
 /// The pending events, earliest first; ties in time pop in push order.
 pub(super) struct Queue<P: Process> {
-    buckets: Vec<Vec<Key>>,
-    /// Bit `i` set when bucket `i` holds keys.
-    occupied: u128,
+    /// The keys of the events in the slab, while `in_radix` is false.
+    heap: BinaryHeap<Reverse<Key>>,
+    /// The events, by slot, while `in_radix` is false; `None` for a free slot.
+    slab: Vec<Option<Ev<P>>>,
+    free: Vec<u32>,
+    /// The events while many are pending.
+    radix: Radix<Entry<P>>,
+    in_radix: bool,
     /// The last key popped (or peeked): every key in the queue is at or after it.
     last: (u64, u64),
     len: usize,
-    /// The events, by slot; `None` for a free slot.
-    slab: Vec<Option<Ev<P>>>,
-    free: Vec<u32>,
     /// The sequence number of the last push.
     seq: u64,
     /// Messages waiting to be delivered.
@@ -108,12 +153,13 @@ pub(super) struct Queue<P: Process> {
 impl<P: Process> Queue<P> {
     pub(super) fn new() -> Self {
         Queue {
-            buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
-            occupied: 0,
-            last: (0, 0),
-            len: 0,
+            heap: BinaryHeap::new(),
             slab: Vec::new(),
             free: Vec::new(),
+            radix: Radix::new(),
+            in_radix: false,
+            last: (0, 0),
+            len: 0,
             seq: 0,
             messages: 0,
         }
@@ -121,107 +167,115 @@ impl<P: Process> Queue<P> {
 
     /// Empties the queue for another run, keeping its memory.
     pub(super) fn clear(&mut self) {
-        for bucket in &mut self.buckets {
-            bucket.clear();
-        }
+        self.heap.clear();
         self.slab.clear();
         self.free.clear();
-        self.occupied = 0;
+        self.radix.clear((0, 0));
+        self.in_radix = false;
         self.last = (0, 0);
         self.len = 0;
         self.seq = 0;
         self.messages = 0;
     }
 
-    /// The bucket of a key that is at or after `last`.
-    fn bucket_of(last: (u64, u64), time: u64, seq: u64) -> usize {
-        if time != last.0 {
-            64 + (64 - (time ^ last.0).leading_zeros() as usize)
-        } else {
-            64 - (seq ^ last.1).leading_zeros() as usize
-        }
-    }
-
-    fn place(&mut self, key: Key) {
-        let b = Self::bucket_of(self.last, key.time, key.seq);
-        self.buckets[b].push(key);
-        self.occupied |= 1 << b;
-    }
-
     pub(super) fn push(&mut self, time: Time, ev: Ev<P>) {
         // The engine never schedules into the past; a key before the last one popped would
-        // be misplaced, so it is kept at the present (debug builds stop on it).
+        // be misplaced in the radix heap, so it is kept at the present (debug builds stop on
+        // it).
         debug_assert!(time.0 >= self.last.0, "an event scheduled in the past");
         let time = time.0.max(self.last.0);
         self.seq += 1;
         self.messages += usize::from(matches!(ev, Ev::Deliver(_)));
-        let slot = match self.free.pop() {
+        self.len += 1;
+        if self.in_radix {
+            let seq = self.seq;
+            self.radix.push(Entry { time, seq, ev });
+            return;
+        }
+        let slot = self.store(ev);
+        self.heap.push(Reverse(Key::new(time, self.seq, slot)));
+        if self.len > TO_RADIX {
+            self.move_to_radix();
+        }
+    }
+
+    /// Keeps an event in a free slot of the slab, and says which.
+    fn store(&mut self, ev: Ev<P>) -> usize {
+        match self.free.pop() {
             Some(slot) => {
                 self.slab[slot as usize] = Some(ev);
-                slot
+                slot as usize
             }
             None => {
                 self.slab.push(Some(ev));
-                (self.slab.len() - 1) as u32
+                self.slab.len() - 1
             }
-        };
-        self.len += 1;
-        self.place(Key {
-            time,
-            seq: self.seq,
-            slot,
-        });
+        }
     }
 
-    /// Brings the earliest key into bucket 0 (the last key is then that key); false if the
-    /// queue is empty.
-    fn settle_min(&mut self) -> bool {
-        if self.occupied & 1 != 0 {
-            return true;
+    fn move_to_radix(&mut self) {
+        self.radix.clear(self.last);
+        for Reverse(key) in self.heap.drain() {
+            if let Some(ev) = self.slab[key.slot()].take() {
+                let (time, seq) = (key.time(), key.seq());
+                self.radix.push(Entry { time, seq, ev });
+            }
         }
-        if self.occupied == 0 {
-            return false;
+        self.slab.clear();
+        self.free.clear();
+        self.in_radix = true;
+    }
+
+    fn move_to_heap(&mut self) {
+        let mut slab = std::mem::take(&mut self.slab);
+        let mut heap = std::mem::take(&mut self.heap).into_vec();
+        for (slot, entry) in self.radix.drain().enumerate() {
+            slab.push(Some(entry.ev));
+            heap.push(Reverse(Key::new(entry.time, entry.seq, slot)));
         }
-        let b = self.occupied.trailing_zeros() as usize;
-        let mut keys = std::mem::take(&mut self.buckets[b]);
-        self.occupied &= !(1 << b);
-        let min = keys.iter().copied().min().unwrap_or(keys[0]);
-        self.last = (min.time, min.seq);
-        for &key in &keys {
-            self.place(key);
-        }
-        keys.clear();
-        self.buckets[b] = keys;
-        true
+        self.slab = slab;
+        self.heap = BinaryHeap::from(heap);
+        self.in_radix = false;
+    }
+
+    /// The earliest key, if any (it becomes the last key).
+    fn peek(&mut self) -> Option<(u64, u64)> {
+        let key = if self.in_radix {
+            self.radix.peek()?.key()
+        } else {
+            let Reverse(key) = *self.heap.peek()?;
+            (key.time(), key.seq())
+        };
+        self.last = key;
+        Some(key)
     }
 
     /// Removes and returns the earliest event, unless the queue is empty or that event is
     /// due after `end` (then it stays queued).
     pub(super) fn pop_due(&mut self, end: Time) -> Option<(Time, Ev<P>)> {
-        if !self.settle_min() {
+        let key = self.peek()?;
+        if key.0 > end.0 {
             return None;
-        }
-        let key = *self.buckets[0].last()?;
-        if key.time > end.0 {
-            return None;
-        }
-        self.buckets[0].pop();
-        if self.buckets[0].is_empty() {
-            self.occupied &= !1;
         }
         self.len -= 1;
-        let ev = self.slab[key.slot as usize].take()?;
-        self.free.push(key.slot);
+        let ev = if self.in_radix {
+            let ev = self.radix.pop_peeked()?.ev;
+            if self.len < TO_HEAP {
+                self.move_to_heap();
+            }
+            ev
+        } else {
+            let Reverse(key) = self.heap.pop()?;
+            self.free.push(key.slot() as u32);
+            self.slab[key.slot()].take()?
+        };
         self.messages -= usize::from(matches!(ev, Ev::Deliver(_)));
-        Some((Time(key.time), ev))
+        Some((Time(key.0), ev))
     }
 
     /// When the earliest pending event is due, if any.
     pub(super) fn next_time(&mut self) -> Option<Time> {
-        if !self.settle_min() {
-            return None;
-        }
-        self.buckets[0].last().map(|key| Time(key.time))
+        self.peek().map(|(time, _)| Time(time))
     }
 
     pub(super) fn is_empty(&self) -> bool {
@@ -239,10 +293,12 @@ impl<P: Process> Queue<P> {
     }
 }
 
-/// The bytes one pending event takes: its key and its slot (not what a message owns on the
-/// heap).
+/// The bytes one pending event takes, as the memory budget counts them: 24 for its place in
+/// the queue (a key and a free-list entry, or the time and sequence of a whole event) and its
+/// slot (not what a message owns on the heap). A constant of the process type, so a run's
+/// budget outcome does not depend on which of the two orders its events.
 pub(super) fn entry_bytes<P: Process>() -> usize {
-    std::mem::size_of::<Key>() + std::mem::size_of::<Option<Ev<P>>>()
+    24 + std::mem::size_of::<Option<Ev<P>>>()
 }
 
 #[cfg(test)]
@@ -294,6 +350,42 @@ mod tests {
             assert_eq!((t.0, n), (at, node));
         }
         assert!(reference.is_empty() && q.is_empty());
+    }
+
+    /// Fills the queue past the switch to the radix heap and drains it below the switch back,
+    /// twice, with pushes in between: the pop order is still (time, push order).
+    #[test]
+    fn pops_in_order_across_the_switch_between_heap_and_radix() {
+        let mut q: Queue<P> = Queue::new();
+        let mut reference: Vec<(u64, u64, usize)> = Vec::new();
+        let mut popped: Vec<(u64, usize)> = Vec::new();
+        let mut expected: Vec<(u64, usize)> = Vec::new();
+        let (mut state, mut now, mut pushed) = (99u64, 0u64, 0u64);
+        for _ in 0..2 {
+            for i in 0..(TO_RADIX + 500) {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let at = now + (state >> 33) % 1_000;
+                pushed += 1;
+                q.push(Time(at), Ev::Start(i));
+                reference.push((at, pushed, i));
+            }
+            assert!(q.in_radix);
+            reference.sort_unstable();
+            let keep = TO_HEAP / 2;
+            while q.len() > keep {
+                let Some((t, Ev::Start(n))) = q.pop_due(Time(u64::MAX)) else {
+                    panic!("expected an event");
+                };
+                popped.push((t.0, n));
+                let (at, _, node) = reference.remove(0);
+                expected.push((at, node));
+                now = t.0;
+            }
+            assert!(!q.in_radix);
+        }
+        assert_eq!(popped, expected);
     }
 
     #[test]

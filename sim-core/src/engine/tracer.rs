@@ -12,9 +12,12 @@
 //! make a traced run n² in memory (a 1,024-node broadcast: gigabytes), so entries carry an
 //! empty `vc` and readers fall back on Lamport clocks.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use crate::entropy::Choices;
+use crate::faults::FaultPlan;
 use crate::process::Process;
 use crate::trace::{ProcessState, TraceEvent, TraceKind};
 use crate::NodeId;
@@ -23,6 +26,11 @@ use super::Engine;
 
 /// Where a traced run's entries go, as they happen.
 pub trait TraceSink {
+    /// Before the first entry: the run's seed, fault plan and limits (a printer of a long run
+    /// prints the plan first and fixes its columns from the limits).
+    fn begin(&mut self, seed: u64, plan: &FaultPlan, config: &super::RunConfig) {
+        let _ = (seed, plan, config);
+    }
     /// One trace entry, in order.
     fn entry(&mut self, entry: TraceEvent);
     /// A process's state after one of its events, when it changed (only asked for when
@@ -34,6 +42,22 @@ pub trait TraceSink {
     /// `Debug` of the process).
     fn wants_states(&self) -> bool {
         false
+    }
+}
+
+/// A sink its owner keeps a handle on, to take it back after the run.
+impl<T: TraceSink + ?Sized> TraceSink for Rc<RefCell<T>> {
+    fn begin(&mut self, seed: u64, plan: &FaultPlan, config: &super::RunConfig) {
+        self.borrow_mut().begin(seed, plan, config);
+    }
+    fn entry(&mut self, entry: TraceEvent) {
+        self.borrow_mut().entry(entry);
+    }
+    fn state(&mut self, state: ProcessState) {
+        self.borrow_mut().state(state);
+    }
+    fn wants_states(&self) -> bool {
+        self.borrow().wants_states()
     }
 }
 

@@ -1,0 +1,110 @@
+//! Depth-first search: the same states as breadth-first (every reachable one, each expanded
+//! once by fingerprint, safety checked on every transition), holding only the current path's
+//! states and the fingerprints seen, where breadth-first holds a whole level. The first
+//! violation found is on the current path, which is its counterexample: a path, not
+//! necessarily a shortest one.
+
+use std::hash::Hash;
+
+use sim_core::Process;
+
+use super::bfs::{counterexample, fingerprint};
+use super::model::Model;
+use super::seen::Seen;
+use super::state::State;
+use super::transition::{enabled, Stepper, Transition};
+use super::{End, Limits, Progress, Report};
+
+/// How often (in unique states) the caller's `stop` is asked.
+const POLL_EVERY: u64 = 1024;
+
+/// A state on the current path and the transitions from it not tried yet.
+struct Frame<P: Process> {
+    state: State<P>,
+    moves: Vec<Transition>,
+    next: usize,
+}
+
+/// Explores `model` depth-first within `limits`; `stop` is asked now and then whether to
+/// give up (a time limit), and sees the progress.
+pub(crate) fn search<P>(
+    model: &Model<P>,
+    limits: &Limits,
+    stop: &mut dyn FnMut(&Progress) -> bool,
+) -> Report
+where
+    P: Process + Clone + Hash,
+    P::Stable: Hash,
+{
+    let mut stepper = Stepper::new(model);
+    let (initial, verdict) = stepper.initial();
+    let mut report = Report::new(model);
+    if let Err(broken) = verdict {
+        report.end = End::Violation(counterexample(model, &[], broken));
+        return report;
+    }
+    let mut seen = Seen::new();
+    seen.insert(fingerprint(model, limits, &initial));
+    let mut moves = Vec::new();
+    enabled(model, &initial, &mut moves);
+    let mut stack = vec![Frame {
+        state: initial,
+        moves,
+        next: 0,
+    }];
+    // The transitions from the initial state to the top of the stack.
+    let mut path: Vec<Transition> = Vec::new();
+    // Move lists of popped frames, reused.
+    let mut spare: Vec<Vec<Transition>> = Vec::new();
+    loop {
+        // The depth of the next state: one more than the top's.
+        let depth = stack.len() as u32;
+        let Some(top) = stack.last_mut() else {
+            break;
+        };
+        let Some(&t) = top.moves.get(top.next) else {
+            spare.push(stack.pop().expect("a top frame").moves);
+            path.pop();
+            continue;
+        };
+        top.next += 1;
+        let mut next = top.state.clone();
+        report.states += 1;
+        if let Err(broken) = stepper.apply(&mut next, t, depth as u64) {
+            path.push(t);
+            report.depth = report.depth.max(depth);
+            report.end = End::Violation(counterexample(model, &path, broken));
+            break;
+        }
+        if !seen.insert(fingerprint(model, limits, &next)) {
+            continue;
+        }
+        report.depth = report.depth.max(depth);
+        report.unique = seen.len() as u64;
+        if limits.max_states.is_some_and(|m| report.unique >= m) {
+            report.end = End::Limit(format!("--max-states {}", report.unique));
+            break;
+        }
+        if report.unique.is_multiple_of(POLL_EVERY) && stop(&report.progress()) {
+            report.end = End::Limit("--time-limit".into());
+            break;
+        }
+        if limits.max_depth.is_some_and(|d| depth >= d) {
+            report.end = End::Limit(format!("--max-depth {depth}"));
+            continue;
+        }
+        let mut moves = spare.pop().unwrap_or_default();
+        enabled(model, &next, &mut moves);
+        path.push(t);
+        stack.push(Frame {
+            state: next,
+            moves,
+            next: 0,
+        });
+        report.peak_frontier = report.peak_frontier.max(stack.len() as u64);
+    }
+    report.unique = seen.len() as u64;
+    report.seen_bytes = seen.bytes() as u64;
+    report.random_draws = stepper.choices.draws;
+    report
+}

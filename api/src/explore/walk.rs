@@ -1,0 +1,287 @@
+//! Sampling searches: many seeded runs, each a single path from the initial state, a
+//! [`Scheduler`] choosing every step among the enabled transitions. A run ends when the
+//! scheduler has nothing to take, at the step cap, or at the first violation, whose path is
+//! replayed and described as a breadth-first search's is (not necessarily a shortest one).
+//! Run `i` draws only from its own generator, seeded by the search's seed and `i`: the same
+//! command samples the same runs.
+
+use std::hash::{Hash, Hasher};
+
+use sim_core::entropy::DetHasher;
+use sim_core::{NodeId, Process};
+
+use super::bfs::{counterexample, fingerprint};
+use super::model::Model;
+use super::seen::Seen;
+use super::state::State;
+use super::transition::{enabled, Broken, Stepper, Transition};
+use super::{End, Limits, Progress, Report};
+
+/// The longest run, in steps, when `--max-depth` does not say.
+pub const DEFAULT_RUN_STEPS: u32 = 1000;
+
+/// A run's random numbers: SplitMix64 from a seed mixed with the run's number (fixed
+/// arithmetic, so every machine draws the same).
+pub(crate) struct WalkRng(u64);
+
+impl WalkRng {
+    pub(crate) fn new(seed: u64, run: u64) -> Self {
+        let mut h = DetHasher::default();
+        h.write_u64(seed);
+        h.write_u64(run);
+        WalkRng(h.finish())
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A uniform integer in `0..bound` (Lemire's multiply-and-reject; 0 for a bound below 2).
+    pub(crate) fn below(&mut self, bound: u64) -> u64 {
+        if bound <= 1 {
+            return 0;
+        }
+        let threshold = bound.wrapping_neg() % bound;
+        loop {
+            let product = (self.next_u64() as u128) * (bound as u128);
+            if (product as u64) >= threshold {
+                return (product >> 64) as u64;
+            }
+        }
+    }
+}
+
+/// Who takes a transition, as a scheduler sees it: the node whose handler runs (a delivery's
+/// receiver, a timer's or notice's node, a recovering node), or the environment, for a fault
+/// (a loss, a crash, or a delivery again of a message the receiver already had on a
+/// duplicating link).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Actor {
+    Node(NodeId),
+    Fault,
+}
+
+/// Chooses each step of a run.
+pub(crate) trait Scheduler {
+    /// Prepares run `rng` is for, over `nodes` nodes, aiming at runs of `k` steps.
+    fn begin(&mut self, rng: &mut WalkRng, nodes: usize, k: u32);
+    /// The index in `moves` of step `step` (from 1), whose takers are `actors`; `None` ends the
+    /// run.
+    fn choose(
+        &mut self,
+        rng: &mut WalkRng,
+        step: u32,
+        moves: &[Transition],
+        actors: &[Actor],
+    ) -> Option<usize>;
+}
+
+/// A uniformly random walk: each step any enabled transition, faults included, equally likely.
+pub(crate) struct Uniform;
+
+impl Scheduler for Uniform {
+    fn begin(&mut self, _: &mut WalkRng, _: usize, _: u32) {}
+
+    fn choose(
+        &mut self,
+        rng: &mut WalkRng,
+        _: u32,
+        moves: &[Transition],
+        _: &[Actor],
+    ) -> Option<usize> {
+        (!moves.is_empty()).then(|| rng.below(moves.len() as u64) as usize)
+    }
+}
+
+/// Runs `runs` runs of `scheduler` from seed `seed`, within `limits` (`max_depth` caps a run
+/// and is the `k` the scheduler aims at; without it, `k` is the longest run so far, the first
+/// run's the cap); `stop` is asked after every run.
+pub(crate) fn sample<P>(
+    model: &Model<P>,
+    limits: &Limits,
+    (runs, seed): (u64, u64),
+    scheduler: &mut dyn Scheduler,
+    stop: &mut dyn FnMut(&Progress) -> bool,
+) -> Report
+where
+    P: Process + Clone + Hash,
+    P::Stable: Hash,
+{
+    let cap = limits.max_depth.unwrap_or(DEFAULT_RUN_STEPS);
+    let mut walker = Walker::new(model, limits);
+    let (initial, verdict) = walker.stepper.initial();
+    let mut report = Report::new(model);
+    report.states = 0;
+    if let Err(broken) = verdict {
+        report.end = End::Violation(counterexample(model, &[], broken));
+        return report;
+    }
+    walker.seen.insert(fingerprint(model, limits, &initial));
+    let mut k = cap;
+    report.end = End::Limit(format!("--runs {runs}"));
+    for run in 0..runs {
+        let mut rng = WalkRng::new(seed, run);
+        scheduler.begin(&mut rng, model.config.n, k);
+        let mut state = initial.clone();
+        let outcome = walker.run(&mut state, scheduler, &mut rng, cap, &mut report);
+        report.runs = run + 1;
+        let steps = walker.path.len() as u32;
+        report.depth = report.depth.max(steps);
+        if let Err(broken) = outcome {
+            report.end = End::Violation(counterexample(model, &walker.path, broken));
+            break;
+        }
+        if limits.max_depth.is_none() {
+            k = report.depth.max(1);
+        }
+        report.unique = walker.seen.len() as u64;
+        if limits.max_states.is_some_and(|m| report.unique >= m) {
+            report.end = End::Limit(format!("--max-states {}", report.unique));
+            break;
+        }
+        if stop(&report.progress()) {
+            report.end = End::Limit("--time-limit".into());
+            break;
+        }
+    }
+    report.unique = walker.seen.len() as u64;
+    report.seen_bytes = walker.seen.bytes() as u64;
+    report.random_draws = walker.stepper.choices.draws;
+    report
+}
+
+/// One run at a time, reusing its buffers.
+struct Walker<'m, P: Process> {
+    model: &'m Model<P>,
+    limits: Limits,
+    stepper: Stepper<'m, P>,
+    /// The distinct states visited over all runs (a measure of coverage).
+    seen: Seen,
+    /// The run's transitions so far.
+    path: Vec<Transition>,
+    moves: Vec<Transition>,
+    actors: Vec<Actor>,
+    /// Messages on duplicating links delivered in this run, by (from, to, fingerprint): a
+    /// further delivery of one is a duplication, a fault.
+    delivered: Vec<(NodeId, NodeId, u64)>,
+}
+
+impl<'m, P> Walker<'m, P>
+where
+    P: Process + Clone + Hash,
+    P::Stable: Hash,
+{
+    fn new(model: &'m Model<P>, limits: &Limits) -> Self {
+        Walker {
+            model,
+            limits: *limits,
+            stepper: Stepper::new(model),
+            seen: Seen::new(),
+            path: Vec::new(),
+            moves: Vec::new(),
+            actors: Vec::new(),
+            delivered: Vec::new(),
+        }
+    }
+
+    /// Runs from `state` until the scheduler stops, `cap` steps, or a violation.
+    fn run(
+        &mut self,
+        state: &mut State<P>,
+        scheduler: &mut dyn Scheduler,
+        rng: &mut WalkRng,
+        cap: u32,
+        report: &mut Report,
+    ) -> Result<(), Broken> {
+        self.path.clear();
+        self.delivered.clear();
+        for step in 1..=cap {
+            enabled(self.model, state, &mut self.moves);
+            self.classify(state);
+            let Some(i) = scheduler.choose(rng, step, &self.moves, &self.actors) else {
+                break;
+            };
+            let t = self.moves[i];
+            self.note_delivery(state, t);
+            self.path.push(t);
+            report.states += 1;
+            self.stepper.apply(state, t, step as u64)?;
+            self.seen
+                .insert(fingerprint(self.model, &self.limits, state));
+        }
+        Ok(())
+    }
+
+    /// Fills `actors` for `moves` in `state`.
+    fn classify(&mut self, state: &State<P>) {
+        self.actors.clear();
+        for &t in &self.moves {
+            let actor = match t {
+                Transition::Deliver(i) => {
+                    let e = &state.net[i as usize];
+                    if self
+                        .delivered
+                        .binary_search(&(e.from, e.to, e.hash))
+                        .is_ok()
+                    {
+                        Actor::Fault
+                    } else {
+                        Actor::Node(e.to)
+                    }
+                }
+                Transition::Fire { node, .. } | Transition::Recover(node) => {
+                    Actor::Node(node as NodeId)
+                }
+                Transition::Notice(i) => Actor::Node(state.notices[i as usize].to),
+                Transition::Lose(_) | Transition::Crash { .. } => Actor::Fault,
+            };
+            self.actors.push(actor);
+        }
+    }
+
+    /// Remembers a delivery on a duplicating link (the message stays in flight).
+    fn note_delivery(&mut self, state: &State<P>, t: Transition) {
+        if let Transition::Deliver(i) = t {
+            let e = &state.net[i as usize];
+            if self.model.config.link(e.from, e.to).duplicating {
+                let key = (e.from, e.to, e.hash);
+                if let Err(at) = self.delivered.binary_search(&key) {
+                    self.delivered.insert(at, key);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WalkRng;
+
+    #[test]
+    fn a_run_draws_the_same_numbers_every_time_and_other_runs_others() {
+        let draws = |run| -> Vec<u64> {
+            let mut rng = WalkRng::new(7, run);
+            (0..32).map(|_| rng.below(1000)).collect()
+        };
+        assert_eq!(draws(3), draws(3));
+        assert_ne!(draws(3), draws(4));
+        assert!(draws(3).iter().all(|&x| x < 1000));
+    }
+
+    #[test]
+    fn below_is_roughly_uniform() {
+        let mut rng = WalkRng::new(1, 0);
+        let mut counts = [0u32; 4];
+        for _ in 0..40_000 {
+            counts[rng.below(4) as usize] += 1;
+        }
+        assert!(
+            counts.iter().all(|&c| (9_000..11_000).contains(&c)),
+            "{counts:?}"
+        );
+    }
+}

@@ -683,7 +683,7 @@ impl<T: Protocol> Prepared<T> {
     ) -> Recorded {
         let tape = options.choices.map(|c| Tape::new(c.to_vec()));
         let source = Recorder::new(Scripted::new(script, tape));
-        let (report, recorder) = self.execute(seed, plan, options.trace, source);
+        let (report, recorder) = self.execute(seed, plan, Tracing::of(options.trace), source);
         let fit = options.choices.map(|_| {
             let tape = recorder.as_ref().and_then(|r| r.inner.tape());
             tape.map(TapeFit::of).unwrap_or_default()

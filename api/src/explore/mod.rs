@@ -13,8 +13,8 @@
 mod bfs;
 mod config;
 mod describe;
-mod lasso;
 mod dfs;
+mod lasso;
 mod model;
 mod pct;
 mod seen;

@@ -1,8 +1,10 @@
 //! `ftsim explore --strategy pct|random` and `--order dfs` end to end: the sampling strategies
 //! catch every bundled known-buggy explore scenario within the scenario's seeds, sample the
 //! same runs for the same command, never report a violation of a correct protocol; depth-first
-//! search visits the same states as breadth-first; options that do not fit the strategy are
-//! bad usage.
+//! search visits the same states as breadth-first; breadth-first search with `--threads`
+//! visits the same states, to the same depth, with the same verdict and counterexample, for
+//! every thread count, with and without symmetry reduction; options that do not fit the
+//! strategy are bad usage.
 
 mod common;
 
@@ -60,6 +62,8 @@ fn verdict(out: &str) -> &str {
     let at = out
         .find("  violation of")
         .or_else(|| out.find("  no violation"))
+        .or_else(|| out.find("  complete:"))
+        .or_else(|| out.find("  stopped by"))
         .unwrap_or_else(|| panic!("no verdict in\n{out}"));
     &out[at..]
 }
@@ -171,6 +175,15 @@ fn options_that_do_not_fit_the_strategy_are_bad_usage() {
             &["--strategy", "pct", "--symmetry"][..],
             "exhaustive search only",
         ),
+        (
+            &["--order", "dfs", "--threads", "2"][..],
+            "--threads applies",
+        ),
+        (
+            &["--strategy", "pct", "--threads", "2"][..],
+            "--threads applies",
+        ),
+        (&["--threads", "0"][..], "--threads"),
     ] {
         let (code, out) = explore("explore-two-phase-tla-3.toml", extra);
         assert_eq!(code, Some(2), "{extra:?}:\n{out}");
@@ -184,4 +197,113 @@ fn the_help_states_pcts_guarantee() {
     let help = stdout(&o);
     assert!(help.contains("1/(n*k^(d-1))"), "{help}");
     assert!(help.contains("--depth"), "{help}");
+}
+
+/// The bundled TwoPhase scenario with `rms` RMs, correct or with its known bug.
+fn two_phase(rms: usize, early_commit: bool) -> String {
+    let base = std::fs::read_to_string(scenario("explore-two-phase-tla-3.toml")).unwrap();
+    let mut text = base.replace("nodes = 4", &format!("nodes = {}", rms + 1));
+    if early_commit {
+        text = text
+            .replace(
+                "expect = \"pass\"",
+                "expect = { violation = \"consistent\" }",
+            )
+            .replace("[network]", "[params]\nearly_commit = true\n\n[network]");
+    }
+    let name = format!("two-phase-{rms}-{early_commit}");
+    let file = scratch(&name).join(format!("{name}.toml"));
+    std::fs::write(&file, text).unwrap();
+    file.display().to_string()
+}
+
+/// `ftsim explore file extra`: the exit code and the whole output.
+fn explore_file(file: &str, extra: &[&str]) -> (Option<i32>, String) {
+    let mut args = vec!["explore", file];
+    args.extend_from_slice(extra);
+    let o = ftsim(&args);
+    (o.status.code(), format!("{}{}", stdout(&o), stderr(&o)))
+}
+
+/// What must not depend on the thread count: states generated, unique states and depth (the
+/// statistics without their timings), then the verdict with its counterexample.
+fn outcome(out: &str) -> String {
+    let flat = flat(out);
+    let (before, after) = flat
+        .split_once(" states generated")
+        .unwrap_or_else(|| panic!("no statistics in\n{out}"));
+    let generated = before.rsplit(' ').next().unwrap();
+    let counts = after.split(';').next().unwrap();
+    format!("{generated} states generated{counts}\n{}", verdict(out))
+}
+
+/// The verdict's kind (which property fails, or none) and whether `expect` was met: what
+/// symmetry reduction must not change.
+fn verdict_kind(out: &str) -> String {
+    let v = verdict(out);
+    let first = v.lines().next().unwrap().trim();
+    let kind = first.split(" after ").next().unwrap();
+    let expect = v.lines().find(|l| l.contains("expect")).unwrap_or("");
+    format!("{kind} / {}", expect.trim())
+}
+
+/// Runs `file` at 1, 2 and 4 threads, twice each, with `extra`; every run must give the same
+/// outcome (and exit code), which is returned with the output of the first.
+fn same_for_every_thread_count(file: &str, extra: &[&str]) -> (Option<i32>, String) {
+    let mut first: Option<(Option<i32>, String, String)> = None;
+    for threads in ["1", "2", "4", "1", "2", "4"] {
+        let mut args = extra.to_vec();
+        args.extend(["--threads", threads]);
+        let (code, out) = explore_file(file, &args);
+        let got = outcome(&out);
+        match &first {
+            None => first = Some((code, got, out)),
+            Some((code1, want, out1)) => {
+                assert_eq!(
+                    code, *code1,
+                    "{file} {args:?}:\n{out}\nvs 1 thread:\n{out1}"
+                );
+                assert_eq!(&got, want, "{file} {args:?}:\n{out}\nvs 1 thread:\n{out1}");
+            }
+        }
+    }
+    let (code, _, out) = first.unwrap();
+    (code, out)
+}
+
+#[test]
+fn two_phase_with_4_rms_is_the_same_on_every_thread_count_and_under_symmetry() {
+    for early_commit in [false, true] {
+        let file = two_phase(4, early_commit);
+        let (code, plain) = same_for_every_thread_count(&file, &[]);
+        let (code_sym, reduced) = same_for_every_thread_count(&file, &["--symmetry"]);
+        assert_eq!(code, Some(0), "{plain}");
+        assert_eq!(code_sym, Some(0), "{reduced}");
+        assert_eq!(verdict_kind(&plain), verdict_kind(&reduced));
+        if !early_commit {
+            // TLC's distinct states for TwoPhase with 4 RMs; with symmetry, one per orbit.
+            assert!(plain.contains(" 1568 unique"), "{plain}");
+            assert!(!reduced.contains(" 1568 unique"), "{reduced}");
+        }
+        let (_, threaded) = explore_file(&file, &["--threads", "2"]);
+        assert!(threaded.contains(", 2 threads"), "{threaded}");
+    }
+}
+
+#[test]
+fn flooding_and_paxos_searches_are_the_same_on_every_thread_count() {
+    for (name, extra) in [
+        ("explore-flooding-n3-f1-rounds-1.toml", &[][..]),
+        ("explore-flooding-n3-f1-rounds-2.toml", &[][..]),
+        ("explore-flooding-n4-f1-rounds-1.toml", &[][..]),
+        ("explore-paxos-3-break-promise.toml", &[][..]),
+        ("explore-paxos-3-ignore-accepted.toml", &[][..]),
+        // The correct Paxos has 301,099 states: a prefix of its search, cut by a limit that
+        // every thread count must reach at the same state.
+        ("explore-paxos-3.toml", &["--max-states", "20000"][..]),
+    ] {
+        let (code, out) = same_for_every_thread_count(&scenario(name), extra);
+        let expected = if name == "explore-paxos-3.toml" { 1 } else { 0 };
+        assert_eq!(code, Some(expected), "{name}:\n{out}");
+    }
 }

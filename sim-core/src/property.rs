@@ -203,8 +203,9 @@ pub trait Property<P: Process> {
 
     /// For a search over states (`ftsim explore`): a copy of this monitor with everything it
     /// remembers, so that the search can branch from a state. `None` (the default): the
-    /// property cannot be checked by a search, which says so and leaves it out.
-    fn snapshot(&self) -> Option<Box<dyn Property<P>>> {
+    /// property cannot be checked by a search, which says so and leaves it out. The copy is
+    /// `Send` because a search with `--threads` expands states on several threads.
+    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
         None
     }
 

@@ -77,11 +77,7 @@ pub fn cmd_explore(app: &App, args: ExploreArgs<'_>) -> Result<Status, CliError>
             scenario.simulation.protocol(),
             scenario.simulation.spec().nodes,
             describe_strategy(&strategy, &args.limits),
-            if args.limits.symmetry {
-                ", symmetry"
-            } else {
-                ""
-            }
+            options_in_words(&args.limits)
         ),
     ));
     let started = stopwatch();
@@ -89,7 +85,14 @@ pub fn cmd_explore(app: &App, args: ExploreArgs<'_>) -> Result<Status, CliError>
     let mut stop = |_: &Progress| time_limit_s.is_some_and(|t| started.elapsed().as_secs_f64() > t);
     let report = explorer
         .search(&strategy, &args.limits, &mut stop)
-        .map_err(|e| CliError::Usage(format!("{}: --symmetry: {e}", args.file.display())))?;
+        .map_err(|e| {
+            let option = if args.limits.symmetry {
+                "--symmetry"
+            } else {
+                "--threads"
+            };
+            CliError::Usage(format!("{}: {option}: {e}", args.file.display()))
+        })?;
     let seconds = started.elapsed().as_secs_f64();
     print_stats(&report, seconds);
     let met = print_verdict(&scenario, &strategy, &report);
@@ -104,6 +107,10 @@ fn strategy_of(args: &ExploreArgs<'_>, scenario: &Scenario) -> Result<search::St
     let usage = |what: &str| Err(CliError::Usage(what.to_string()));
     if args.strategy != Strategy::Exhaustive && args.order.is_some() {
         return usage("--order applies to --strategy exhaustive only");
+    }
+    let breadth_first = args.strategy == Strategy::Exhaustive && args.order != Some(Order::Dfs);
+    if args.limits.threads > 1 && !breadth_first {
+        return usage("--threads applies to the breadth-first exhaustive search only");
     }
     if args.strategy != Strategy::Pct && args.bug_depth.is_some() {
         return usage("--depth (the bug depth) applies to --strategy pct only");
@@ -133,6 +140,18 @@ fn strategy_of(args: &ExploreArgs<'_>, scenario: &Scenario) -> Result<search::St
         },
         Strategy::Random => search::Strategy::Random { runs, seed },
     })
+}
+
+/// Symmetry reduction and threads in words, for the header line.
+fn options_in_words(limits: &Limits) -> String {
+    let mut words = String::new();
+    if limits.symmetry {
+        words.push_str(", symmetry");
+    }
+    if limits.threads > 1 {
+        words.push_str(&format!(", {} threads", limits.threads));
+    }
+    words
 }
 
 /// The strategy in words, for the header line.

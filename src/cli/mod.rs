@@ -270,8 +270,10 @@ enum Command {
         every state. --strategy exhaustive visits every reachable state: breadth-first \
         (--order bfs, the default) the first violation found comes with a shortest path; \
         depth-first (--order dfs) holds only the current path and the fingerprints seen. \
-        --strategy pct and random sample seeded runs instead (same command, same runs; the \
-        seeds default to the scenario's): random takes a uniformly random enabled transition \
+        Breadth-first, --threads N expands states on N threads and merges them in queue \
+        order: the same states, depth and counterexample for every N. --strategy pct and \
+        random sample seeded runs instead (same command, same runs; the seeds default to the \
+        scenario's): random takes a uniformly random enabled transition \
         at each step; pct (Probabilistic Concurrency Testing, Burckhardt et al. 2010) gives \
         each node (the node whose handler a step runs) a random distinct priority, always runs \
         the highest-priority node that has an event, and lowers the running node at d - 1 \
@@ -284,9 +286,9 @@ enum Command {
         an exhaustive search that completes. Prints states generated, unique states, depth \
         and unique states per second (sampling: runs, steps, distinct states and runs per \
         second) and peak memory. The protocol must declare `exploration` (its process Clone \
-        + Hash). Exits 0 if the scenario's `expect` is met (a violation of the expected \
-        property found; for `pass`, every state visited and none failing), 1 if not, 2 on bad \
-        input."
+        + Hash, its types Send). Exits 0 if the scenario's `expect` is met (a violation of \
+        the expected property found; for `pass`, every state visited and none failing), 1 if \
+        not, 2 on bad input."
     )]
     Explore {
         /// The scenario file
@@ -316,6 +318,11 @@ enum Command {
         /// NAME-explore.repro.json here)
         #[arg(long, value_name = "REPRO.json")]
         repro: Option<PathBuf>,
+        /// Exhaustive breadth-first: threads that expand states; every count gives the same
+        /// states, depth and verdict
+        #[arg(long, value_name = "N", default_value_t = 1,
+              value_parser = clap::value_parser!(u16).range(1..=1024))]
+        threads: u16,
         /// pct, random: how many runs [default: the scenario's seed count]
         #[arg(long, value_name = "N")]
         runs: Option<u64>,
@@ -569,6 +576,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
             time_limit,
             symmetry,
             repro,
+            threads,
             runs,
             seed,
             depth,
@@ -582,6 +590,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
                     max_depth,
                     max_states,
                     symmetry,
+                    threads: usize::from(threads),
                 },
                 time_limit,
                 repro: repro.as_deref(),

@@ -3,10 +3,18 @@
 //! is at the smallest depth, so its path is a shortest counterexample. A path is kept as a
 //! parent link and a transition per unique state, and replayed from the initial state to be
 //! described.
+//!
+//! The queue is taken a batch at a time from its front: the batch's states are expanded
+//! (successors built, checked and fingerprinted) on `Limits::threads` threads, each a
+//! contiguous chunk, then merged one parent after another in queue order into the seen set and
+//! the queue's back, exactly as a one-state-at-a-time search would. So the unique states, the
+//! depth, the queue's order and the counterexample are the same for every thread count and
+//! batch size; only the wall time changes.
 
 use std::collections::VecDeque;
 use std::hash::Hash;
 
+use rayon::prelude::*;
 use sim_core::Process;
 
 use super::model::Model;
@@ -15,71 +23,241 @@ use super::state::State;
 use super::transition::{enabled, Broken, Stepper, Transition};
 use super::{Counterexample, End, Limits, Progress, Report};
 
-/// How often (in unique states) the caller's `stop` is asked.
+/// How often (in expanded states) the caller's `stop` is asked.
 const POLL_EVERY: u64 = 1024;
+/// States taken from the queue per batch, per thread: enough to keep the threads busy between
+/// merges, few enough that a batch's successors are small next to the queue.
+const BATCH_PER_THREAD: usize = 512;
+/// Chunks per thread in a batch, so a thread that finishes early takes another's work.
+const CHUNKS_PER_THREAD: usize = 4;
+
+/// A state waiting in the queue: its unique-state number, its depth, the state.
+type Queued<P> = (u32, u32, State<P>);
+
+/// What expanding one queued state gave, to be merged in queue order.
+struct Expansion<P: Process> {
+    id: u32,
+    depth: u32,
+    /// At the depth limit: not expanded.
+    at_limit: bool,
+    /// Transitions taken (the violating one included).
+    generated: u64,
+    /// Successors whose fingerprint was not seen before the batch, in transition order.
+    fresh: Vec<(Transition, u64, State<P>)>,
+    /// The first transition that broke a property (the expansion stopped there).
+    broken: Option<(Transition, Broken)>,
+    /// The processes' random draws while expanding.
+    draws: u64,
+}
+
+/// The search's bookkeeping, which only the merge touches.
+struct Search<'a, P: Process> {
+    model: &'a Model<P>,
+    limits: &'a Limits,
+    report: Report,
+    seen: Seen,
+    /// Per unique state: its parent and the transition that reached it.
+    parents: Vec<(u32, Transition)>,
+    queue: VecDeque<Queued<P>>,
+    peak_queue: usize,
+    expanded: u64,
+    draws: u64,
+}
 
 /// Explores `model` breadth-first within `limits`; `stop` is asked now and then whether to
-/// give up (a time limit), and sees the progress.
+/// give up (a time limit), and sees the progress. An error: the threads could not be started.
 pub(crate) fn search<P>(
     model: &Model<P>,
     limits: &Limits,
     stop: &mut dyn FnMut(&Progress) -> bool,
-) -> Report
+) -> Result<Report, String>
 where
-    P: Process + Clone + Hash,
-    P::Stable: Hash,
+    P: Process + Clone + Hash + Send,
+    P::Stable: Hash + Send,
+    P::Msg: Send,
+    P::Timer: Send,
 {
+    let threads = limits.threads.max(1);
+    let pool = match threads {
+        1 => None,
+        n => Some(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(|e| format!("cannot start {n} threads: {e}"))?,
+        ),
+    };
     let mut stepper = Stepper::new(model);
     let (initial, verdict) = stepper.initial();
     let mut report = Report::new(model);
     if let Err(broken) = verdict {
         report.end = End::Violation(counterexample(model, &[], broken));
-        return report;
+        return Ok(report);
     }
     let mut seen = Seen::new();
     seen.insert(fingerprint(model, limits, &initial));
-    // Per unique state: its parent and the transition that reached it.
-    let mut parents: Vec<(u32, Transition)> = vec![(0, Transition::Notice(u32::MAX))];
-    let mut queue: VecDeque<(u32, u32, State<P>)> = VecDeque::from([(0, 0, initial)]);
-    let mut moves = Vec::new();
-    let mut peak_queue = 1;
-    let mut expanded = 0u64;
-    while let Some((id, depth, state)) = queue.pop_front() {
-        expanded += 1;
-        report.depth = report.depth.max(depth);
-        if limits.max_depth.is_some_and(|d| depth >= d) {
-            report.end = End::Limit(format!("--max-depth {}", depth));
-            continue;
-        }
-        enabled(model, &state, &mut moves);
-        for &t in &moves {
-            let mut next = state.clone();
-            report.states += 1;
-            if let Err(broken) = stepper.apply(&mut next, t, depth as u64 + 1) {
-                let mut path = path_to(&parents, id);
-                path.push(t);
-                report.depth = depth + 1;
-                report.end = End::Violation(counterexample(model, &path, broken));
-                return finish(report, &seen, &stepper);
-            }
-            if seen.insert(fingerprint(model, limits, &next)) {
-                parents.push((id, t));
-                queue.push_back((parents.len() as u32 - 1, depth + 1, next));
-            }
-        }
-        peak_queue = peak_queue.max(queue.len());
-        report.unique = seen.len() as u64;
-        if limits.max_states.is_some_and(|m| report.unique >= m) {
-            report.end = End::Limit(format!("--max-states {}", report.unique));
-            break;
-        }
-        if expanded.is_multiple_of(POLL_EVERY) && stop(&report.progress()) {
-            report.end = End::Limit("--time-limit".into());
+    let mut search = Search {
+        model,
+        limits,
+        report,
+        seen,
+        parents: vec![(0, Transition::Notice(u32::MAX))],
+        queue: VecDeque::from([(0, 0, initial)]),
+        peak_queue: 1,
+        expanded: 0,
+        draws: stepper.choices.draws,
+    };
+    while !search.queue.is_empty() {
+        let take = search.queue.len().min(BATCH_PER_THREAD * threads);
+        let batch: Vec<Queued<P>> = search.queue.drain(..take).collect();
+        let expansions = match &pool {
+            None => expand_chunk(model, limits, &search.seen, batch),
+            Some(pool) => expand_parallel(pool, threads, model, limits, &search.seen, batch),
+        };
+        if search.merge(expansions, stop) {
             break;
         }
     }
-    report.peak_frontier = peak_queue as u64;
-    finish(report, &seen, &stepper)
+    Ok(search.finish())
+}
+
+/// Expands `batch` on `pool`'s threads, in chunks; the expansions come back in batch order.
+fn expand_parallel<P>(
+    pool: &rayon::ThreadPool,
+    threads: usize,
+    model: &Model<P>,
+    limits: &Limits,
+    seen: &Seen,
+    batch: Vec<Queued<P>>,
+) -> Vec<Expansion<P>>
+where
+    P: Process + Clone + Hash + Send,
+    P::Stable: Hash + Send,
+    P::Msg: Send,
+    P::Timer: Send,
+{
+    let chunk = batch.len().div_ceil(threads * CHUNKS_PER_THREAD).max(1);
+    let mut chunks = Vec::new();
+    let mut rest = batch.into_iter();
+    loop {
+        let next: Vec<Queued<P>> = rest.by_ref().take(chunk).collect();
+        if next.is_empty() {
+            break;
+        }
+        chunks.push(next);
+    }
+    let done: Vec<Vec<Expansion<P>>> = pool.install(|| {
+        (chunks.into_par_iter())
+            .map(|c| expand_chunk(model, limits, seen, c))
+            .collect()
+    });
+    done.into_iter().flatten().collect()
+}
+
+/// Expands each queued state of `chunk`, in order, with a stepper of its own. `seen` is the
+/// set as it was before the batch: a successor found there, or already kept from an earlier
+/// state of the chunk, is counted and dropped at once (the merge would drop it: it keeps the
+/// first in queue order), so a batch holds few more states than the queue would.
+fn expand_chunk<P>(
+    model: &Model<P>,
+    limits: &Limits,
+    seen: &Seen,
+    chunk: Vec<Queued<P>>,
+) -> Vec<Expansion<P>>
+where
+    P: Process + Clone + Hash,
+    P::Stable: Hash,
+{
+    let mut stepper = Stepper::new(model);
+    let mut moves = Vec::new();
+    let mut out = Vec::with_capacity(chunk.len());
+    let mut kept = Seen::new();
+    for (id, depth, state) in chunk {
+        let draws_before = stepper.choices.draws;
+        let mut exp = Expansion {
+            id,
+            depth,
+            at_limit: limits.max_depth.is_some_and(|d| depth >= d),
+            generated: 0,
+            fresh: Vec::new(),
+            broken: None,
+            draws: 0,
+        };
+        if !exp.at_limit {
+            enabled(model, &state, &mut moves);
+            for &t in &moves {
+                let mut next = state.clone();
+                exp.generated += 1;
+                if let Err(broken) = stepper.apply(&mut next, t, depth as u64 + 1) {
+                    exp.broken = Some((t, broken));
+                    break;
+                }
+                let fp = fingerprint(model, limits, &next);
+                if !seen.contains(fp) && kept.insert(fp) {
+                    exp.fresh.push((t, fp, next));
+                }
+            }
+        }
+        exp.draws = stepper.choices.draws - draws_before;
+        out.push(exp);
+    }
+    out
+}
+
+impl<P: Process + Clone> Search<'_, P> {
+    /// Merges a batch's expansions in queue order; true if the search is over (a violation,
+    /// `--max-states`, or `stop`).
+    fn merge(
+        &mut self,
+        expansions: Vec<Expansion<P>>,
+        stop: &mut dyn FnMut(&Progress) -> bool,
+    ) -> bool {
+        let mut waiting = expansions.len();
+        for exp in expansions {
+            waiting -= 1;
+            self.expanded += 1;
+            self.draws += exp.draws;
+            self.report.depth = self.report.depth.max(exp.depth);
+            if exp.at_limit {
+                self.report.end = End::Limit(format!("--max-depth {}", exp.depth));
+                continue;
+            }
+            self.report.states += exp.generated;
+            for (t, fp, next) in exp.fresh {
+                if self.seen.insert(fp) {
+                    self.parents.push((exp.id, t));
+                    let id = self.parents.len() as u32 - 1;
+                    self.queue.push_back((id, exp.depth + 1, next));
+                }
+            }
+            if let Some((t, broken)) = exp.broken {
+                let mut path = path_to(&self.parents, exp.id);
+                path.push(t);
+                self.report.depth = exp.depth + 1;
+                self.report.end = End::Violation(counterexample(self.model, &path, broken));
+                return true;
+            }
+            self.peak_queue = self.peak_queue.max(self.queue.len() + waiting);
+            self.report.unique = self.seen.len() as u64;
+            if (self.limits.max_states).is_some_and(|m| self.report.unique >= m) {
+                self.report.end = End::Limit(format!("--max-states {}", self.report.unique));
+                return true;
+            }
+            if self.expanded.is_multiple_of(POLL_EVERY) && stop(&self.report.progress()) {
+                self.report.end = End::Limit("--time-limit".into());
+                return true;
+            }
+        }
+        false
+    }
+
+    fn finish(mut self) -> Report {
+        self.report.peak_frontier = self.peak_queue as u64;
+        self.report.unique = self.seen.len() as u64;
+        self.report.seen_bytes = self.seen.bytes() as u64;
+        self.report.random_draws = self.draws;
+        self.report
+    }
 }
 
 /// The state's fingerprint, canonical over renamings if asked (and declared).
@@ -99,13 +277,6 @@ where
 /// Whether `node` may still crash in `s` (then its messages' sending order matters).
 fn crashable<P: Process>(model: &Model<P>, s: &State<P>, node: sim_core::NodeId) -> bool {
     s.up[node] && model.config.may_crash[node] && s.crashes < model.config.crash_budget
-}
-
-fn finish<P: Process>(mut report: Report, seen: &Seen, stepper: &Stepper<'_, P>) -> Report {
-    report.unique = seen.len() as u64;
-    report.seen_bytes = seen.bytes() as u64;
-    report.random_draws = stepper.choices.draws;
-    report
 }
 
 /// The transitions from the initial state to unique state `id`.

@@ -7,8 +7,9 @@
 //! the pending notices and the property monitors' memory.
 //!
 //! A protocol opts in through [`Protocol::exploration`] with
-//! [`Exploration::new`], which needs its process to be `Clone + Hash` (derived): handlers are
-//! the same code the engine runs, through [`sim_core::step`].
+//! [`Exploration::new`], which needs its process to be `Clone + Hash` (derived) and its types
+//! `Send` (a breadth-first search may expand states on several threads): handlers are the
+//! same code the engine runs, through [`sim_core::step`].
 
 mod bfs;
 mod config;
@@ -50,6 +51,9 @@ pub struct Limits {
     pub max_states: Option<u64>,
     /// Deduplicate states up to renamings of the protocol's interchangeable nodes.
     pub symmetry: bool,
+    /// Threads that expand states in a breadth-first exhaustive search (0 or 1: the calling
+    /// thread only). Every count gives the same report; other strategies use one thread.
+    pub threads: usize,
 }
 
 /// Where a search is, for a progress line and a time limit.
@@ -171,8 +175,10 @@ pub trait Explorer {
 
 impl<P> Explorer for Model<P>
 where
-    P: Process + Clone + Hash,
-    P::Stable: Hash,
+    P: Process + Clone + Hash + Send,
+    P::Stable: Hash + Send,
+    P::Msg: Send,
+    P::Timer: Send,
 {
     fn explore(
         &self,
@@ -208,7 +214,7 @@ where
         let mut report = match *strategy {
             Strategy::Exhaustive {
                 order: Order::Breadth,
-            } => bfs::search(self, limits, stop),
+            } => bfs::search(self, limits, stop)?,
             Strategy::Exhaustive {
                 order: Order::Depth,
             } => dfs::search(self, limits, stop),
@@ -265,10 +271,14 @@ struct DeclaredSymmetry<T: Protocol> {
 
 impl<T: Protocol> Exploration<T>
 where
-    T::Process: Clone + Hash,
-    <T::Process as Process>::Stable: Hash,
+    T::Process: Clone + Hash + Send,
+    <T::Process as Process>::Stable: Hash + Send,
+    <T::Process as Process>::Msg: Send,
+    <T::Process as Process>::Timer: Send,
 {
-    /// Exploration for a protocol whose process is `Clone + Hash`.
+    /// Exploration for a protocol whose process is `Clone + Hash`, and whose process,
+    /// messages, timers and stable storage are `Send` (a search may use several threads;
+    /// derived types are, unless they hold an `Rc` or a `RefCell` shared between nodes).
     pub fn new() -> Self {
         Exploration {
             build: build::<T>,
@@ -298,8 +308,10 @@ where
 
 impl<T: Protocol> Default for Exploration<T>
 where
-    T::Process: Clone + Hash,
-    <T::Process as Process>::Stable: Hash,
+    T::Process: Clone + Hash + Send,
+    <T::Process as Process>::Stable: Hash + Send,
+    <T::Process as Process>::Msg: Send,
+    <T::Process as Process>::Timer: Send,
 {
     fn default() -> Self {
         Self::new()
@@ -317,8 +329,10 @@ pub(crate) struct Parts<'a, P: Process> {
 
 fn build<T: Protocol>(prepared: &Prepared<T>) -> Result<Box<dyn Explorer>, SpecError>
 where
-    T::Process: Clone + Hash,
-    <T::Process as Process>::Stable: Hash,
+    T::Process: Clone + Hash + Send,
+    <T::Process as Process>::Stable: Hash + Send,
+    <T::Process as Process>::Msg: Send,
+    <T::Process as Process>::Timer: Send,
 {
     let parts = prepared.explore_parts();
     let config = config::Config::of(parts.spec, parts.detector)?;

@@ -28,6 +28,20 @@ impl Seen {
         self.slots.len() * 8
     }
 
+    /// Whether `fp` is held (a read-only look-up, so several threads may ask at once).
+    pub(crate) fn contains(&self, fp: u64) -> bool {
+        let fp = fp.max(1);
+        let mask = self.slots.len() - 1;
+        let mut i = (fp as usize) & mask;
+        loop {
+            match self.slots[i] {
+                0 => return false,
+                x if x == fp => return true,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
     /// Adds `fp`; true if it was new.
     pub(crate) fn insert(&mut self, fp: u64) -> bool {
         // 0 marks an empty slot; the one fingerprint that is 0 is stored as 1.
@@ -74,6 +88,8 @@ mod tests {
             assert!(!seen.insert(i.wrapping_mul(0x9e37_79b9_7f4a_7c15)));
         }
         assert_eq!(seen.len(), 10_000);
+        assert!(seen.contains(0x9e37_79b9_7f4a_7c15) && !seen.contains(7));
         assert!(seen.insert(0) && !seen.insert(1), "0 is stored as 1");
+        assert!(seen.contains(0) && seen.contains(1));
     }
 }

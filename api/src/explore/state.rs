@@ -59,7 +59,8 @@ pub(crate) struct State<P: Process> {
     /// latest it sent that was delivered or lost in transit (a crash can only lose later ones).
     pub left: Vec<u32>,
     pub crashes: u32,
-    pub monitors: Vec<Box<dyn Property<P>>>,
+    /// Each checked property's monitor (a snapshot: `Send`, for `--threads`).
+    pub monitors: Vec<Box<dyn Property<P> + Send>>,
 }
 
 impl<P: Process + Clone> Clone for State<P> {

@@ -152,7 +152,13 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
             sent: vec![0; n],
             left: vec![0; n],
             crashes: 0,
-            monitors: self.model.monitors.iter().map(|d| (d.make)()).collect(),
+            monitors: (self.model.monitors.iter())
+                .map(|d| {
+                    (d.make)()
+                        .snapshot()
+                        .expect("only monitors with snapshots are explored")
+                })
+                .collect(),
         };
         let mut verdict = Ok(());
         for node in 0..n {

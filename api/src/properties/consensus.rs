@@ -63,7 +63,7 @@ where
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<P>>> {
+    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
         Some(Box::new(self.clone()))
     }
     fn fingerprint(&self, hasher: &mut DetHasher) {
@@ -115,7 +115,7 @@ where
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<P>>> {
+    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
         Some(Box::new(self.clone()))
     }
     fn fingerprint(&self, hasher: &mut DetHasher) {
@@ -162,7 +162,7 @@ where
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<P>>> {
+    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
         Some(Box::new(self.clone()))
     }
     fn fingerprint(&self, hasher: &mut DetHasher) {
@@ -244,7 +244,7 @@ where
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<P>>> {
+    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
         Some(Box::new(Termination {
             obliged: self.obliged,
             decided: self.decided.clone(),

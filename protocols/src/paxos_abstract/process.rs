@@ -313,7 +313,7 @@ impl Property<PaxosNode> for Agreement {
         self.evidence.to_vec()
     }
 
-    fn snapshot(&self) -> Option<Box<dyn Property<PaxosNode>>> {
+    fn snapshot(&self) -> Option<Box<dyn Property<PaxosNode> + Send>> {
         Some(Box::new(*self))
     }
 }

@@ -243,7 +243,7 @@ impl Property<TwoPhaseNode> for Consistent {
         }
     }
 
-    fn snapshot(&self) -> Option<Box<dyn Property<TwoPhaseNode>>> {
+    fn snapshot(&self) -> Option<Box<dyn Property<TwoPhaseNode> + Send>> {
         Some(Box::new(*self))
     }
 }

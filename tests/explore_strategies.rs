@@ -10,7 +10,7 @@ mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{ftsim, scenario, scratch, stderr, stdout};
+use common::{ftsim, ftsim_in, scenario, scratch, stderr, stdout};
 
 /// TwoPhase with its known bug (the TM commits once any RM prepared). Not a bundled scenario:
 /// under the engine's fixed timer delays no seed reaches the bad interleaving, so `ftsim run`
@@ -48,8 +48,14 @@ fn explore(name: &str, extra: &[&str]) -> (Option<i32>, String) {
     let file = scenario_file(name);
     let mut args = vec!["explore", file.as_str()];
     args.extend_from_slice(extra);
-    let o = ftsim(&args);
+    let o = ftsim_in(&explore_dir(), &args);
     (o.status.code(), format!("{}{}", stdout(&o), stderr(&o)))
+}
+
+/// Where this binary's searches run: they write their counterexamples' repros there.
+fn explore_dir() -> std::path::PathBuf {
+    static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| scratch("explore")).clone()
 }
 
 /// `out` with its lines joined (a sentence may wrap at 80 columns).
@@ -221,7 +227,7 @@ fn two_phase(rms: usize, early_commit: bool) -> String {
 fn explore_file(file: &str, extra: &[&str]) -> (Option<i32>, String) {
     let mut args = vec!["explore", file];
     args.extend_from_slice(extra);
-    let o = ftsim(&args);
+    let o = ftsim_in(&explore_dir(), &args);
     (o.status.code(), format!("{}{}", stdout(&o), stderr(&o)))
 }
 

@@ -16,6 +16,18 @@ pub fn ftsim(args: &[&str]) -> Output {
         .expect("ftsim runs")
 }
 
+/// Runs the built `ftsim` with `args` in `dir`, colour off: for commands that write files
+/// where they run by default (`explore` writes its counterexample's repro there), so that a
+/// test never leaves them in the checkout.
+pub fn ftsim_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ftsim"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("ftsim runs")
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }

@@ -378,6 +378,23 @@ fn resolve_adversary<T: Protocol>(
 }
 
 impl<T: Protocol> Prepared<T> {
+    /// One seed's run, its decisions drawn from the seed or read from `options.choices`,
+    /// traced as `tracing` says ([`run`](Simulation::run) and
+    /// [`run_streamed`](Simulation::run_streamed)).
+    fn run_traced(&self, seed: u64, options: RunOptions<'_>, tracing: Tracing) -> RunReport {
+        let plan = match self.plan_of(seed, options.plan) {
+            Ok(plan) => plan,
+            Err(report) => return *report,
+        };
+        match options.choices {
+            None => self.execute(seed, plan, tracing, Seeded::new(seed)).0,
+            Some(recorded) => {
+                self.execute(seed, plan, tracing, Tape::new(recorded.to_vec()))
+                    .0
+            }
+        }
+    }
+
     /// The plan `seed` draws: from the spec's fault mix, or in swarm mode from the seed's own.
     fn drawn_plan(&self, seed: u64) -> FaultPlan {
         let spec = &self.bound.spec;
@@ -495,21 +512,11 @@ impl<T: Protocol> Simulation for Prepared<T> {
     }
 
     fn run(&self, seed: u64, options: RunOptions<'_>) -> RunReport {
-        let plan = match self.plan_of(seed, options.plan) {
-            Ok(plan) => plan,
-            Err(report) => return *report,
-        };
         if options.script.is_some() {
             return self.run_recorded(seed, options).report;
         }
         let tracing = Tracing::of(options.trace);
-        match options.choices {
-            None => self.execute(seed, plan, tracing, Seeded::new(seed)).0,
-            Some(recorded) => {
-                let tape = Tape::new(recorded.to_vec());
-                self.execute(seed, plan, tracing, tape).0
-            }
-        }
+        self.run_traced(seed, options, tracing)
     }
 
     fn run_streamed(
@@ -518,18 +525,7 @@ impl<T: Protocol> Simulation for Prepared<T> {
         options: RunOptions<'_>,
         sink: Box<dyn sim_core::TraceSink>,
     ) -> RunReport {
-        let plan = match self.plan_of(seed, options.plan) {
-            Ok(plan) => plan,
-            Err(report) => return *report,
-        };
-        let tracing = Tracing::Stream(sink);
-        match options.choices {
-            None => self.execute(seed, plan, tracing, Seeded::new(seed)).0,
-            Some(recorded) => {
-                let tape = Tape::new(recorded.to_vec());
-                self.execute(seed, plan, tracing, tape).0
-            }
-        }
+        self.run_traced(seed, options, Tracing::Stream(sink))
     }
 
     fn run_recorded(&self, seed: u64, options: RunOptions<'_>) -> Recorded {

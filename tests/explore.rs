@@ -112,6 +112,36 @@ fn a_paxos_acceptor_that_breaks_its_promise_is_caught_in_ten_steps() {
 }
 
 #[test]
+fn a_twophase_coordinator_that_crashes_for_good_blocks_its_participant() {
+    // The safety search visits every state (atomicity holds in all), then the liveness search
+    // finds the shortest run that stops with the participant undecided: the coordinator
+    // crashes before its Prepare leaves.
+    explores(
+        "explore-twophase-coordinator-crash-blocks.toml",
+        0,
+        &[
+            "15513 unique, depth 18",
+            "violation of termination: after 1 steps a run can stop with it unmet",
+            "node 0 crashes before its last 1 message(s) left: Prepare to node 1",
+            "expect outside termination: met",
+        ],
+    );
+}
+
+#[test]
+fn twophase_with_logs_and_recovery_is_safe_and_terminates_in_every_fair_run() {
+    explores(
+        "explore-twophase-crash-recover.toml",
+        0,
+        &[
+            "145738 unique, depth 27",
+            "complete: no checked property fails",
+            "expect pass: met",
+        ],
+    );
+}
+
+#[test]
 fn a_limit_leaves_a_passing_scenario_unproven() {
     let o = ftsim(&[
         "explore",

@@ -4,7 +4,7 @@
 //! only optional steps left: a crash, a loss), or goes round a cycle forever. A cycle counts
 //! only if the scenario's fairness allows it: a message continuously deliverable is delivered
 //! in the end (on links that do not lose messages), an armed timer fires, a pending
-//! failure-detector notice arrives. So the search builds the graph of every reachable state,
+//! failure-detector notice arrives, a crashed node that may recover recovers. So the search builds the graph of every reachable state,
 //! then, per property, finds the strongly connected components among the states where it
 //! does not hold and keeps one whose every continuously enabled obligation is taken inside it
 //! (weak fairness: if a component fails this, so does every cycle within it). The
@@ -229,7 +229,8 @@ fn ident<P: Process>(s: &State<P>, t: Transition) -> u64 {
 }
 
 /// The obligations enabled in `s` (sorted): deliveries on links that do not lose messages,
-/// timers, notices. A loss, a crash and a recovery may never happen.
+/// timers, notices, and the recovery of a crashed node that may recover (a scenario's
+/// `recover_after` brings every crashed node back). A loss and a crash may never happen.
 fn obligations<P: Process>(model: &Model<P>, s: &State<P>, moves: &[Transition]) -> Vec<u64> {
     let owed: BTreeSet<u64> = (moves.iter())
         .filter(|&&t| match t {
@@ -237,8 +238,8 @@ fn obligations<P: Process>(model: &Model<P>, s: &State<P>, moves: &[Transition])
                 let e = &s.net[i as usize];
                 !model.config.link(e.from, e.to).lossy
             }
-            Transition::Fire { .. } | Transition::Notice(_) => true,
-            Transition::Lose(_) | Transition::Crash { .. } | Transition::Recover(_) => false,
+            Transition::Fire { .. } | Transition::Notice(_) | Transition::Recover(_) => true,
+            Transition::Lose(_) | Transition::Crash { .. } => false,
         })
         .map(|&t| ident(s, t))
         .collect();

@@ -8,9 +8,15 @@
 //! The building blocks: no duplication and no creation (together: integrity), validity (every
 //! message of a correct origin reaches every correct process; total-order calls it
 //! termination), agreement (regular or uniform), total order and causal order.
+//!
+//! Each can be followed by a search (`ftsim explore`): a snapshot is a copy, and the
+//! fingerprint hashes who broadcast and delivered which message (and in which order, for the
+//! order properties), never the events where they did.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::Hash;
 
+use sim_core::entropy::DetHasher;
 use sim_core::{NodeId, Process, Property, World};
 
 use super::evidence::{event_ref, Stuck};
@@ -32,7 +38,7 @@ fn show(m: MsgKey) -> String {
 
 /// No duplication: no process delivers the same message twice. A violation names both
 /// deliveries.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct NoDuplication {
     /// (node, message) → the event of its first delivery there.
     delivered: BTreeMap<(NodeId, MsgKey), u64>,
@@ -79,11 +85,17 @@ where
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        hash_keys(self.delivered.keys(), hasher);
+    }
 }
 
 /// No creation: a delivered message was broadcast by its origin before (a Byzantine origin may
 /// have sent anything). A violation names the delivery and the origin's latest broadcast.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct NoCreation {
     /// Each broadcast and the event it happened at.
     broadcast: BTreeMap<MsgKey, u64>,
@@ -141,10 +153,16 @@ where
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        hash_keys(self.broadcast.keys(), hasher);
+    }
 }
 
 /// Integrity: no duplication and no creation, as one property.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Integrity {
     duplication: NoDuplication,
     creation: NoCreation,
@@ -163,11 +181,26 @@ where
         events.extend(&self.duplication.evidence);
         events
     }
+    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        hash_keys(self.creation.broadcast.keys(), hasher);
+        hash_keys(self.duplication.delivered.keys(), hasher);
+    }
+}
+
+/// Hashes keys in their (sorted) order, with their count, for fingerprints.
+fn hash_keys<'a, K: Hash + 'a>(keys: impl ExactSizeIterator<Item = &'a K>, hasher: &mut DetHasher) {
+    std::hash::Hasher::write_usize(hasher, keys.len());
+    for key in keys {
+        key.hash(hasher);
+    }
 }
 
 /// Who broadcast and who delivered what, and where: the bookkeeping of the end-of-run
 /// properties.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Ledger {
     /// Each broadcast and its event.
     broadcast: BTreeMap<MsgKey, u64>,
@@ -195,6 +228,16 @@ impl Ledger {
         }
     }
 
+    /// Who broadcast and who delivered which message (not at which event).
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        hash_keys(self.broadcast.keys(), hasher);
+        std::hash::Hasher::write_usize(hasher, self.delivered.len());
+        for (m, by) in &self.delivered {
+            m.hash(hasher);
+            hash_keys(by.keys(), hasher);
+        }
+    }
+
     /// The correct processes that did not deliver `m`, each with its last step.
     fn missing<P: Process>(&self, w: &World<'_, P>, m: &MsgKey) -> Vec<Stuck> {
         let got = self.delivered.get(m);
@@ -214,7 +257,7 @@ fn who(stuck: &[Stuck]) -> String {
 /// Validity: every message broadcast by a correct process is delivered by every correct
 /// process by the end of the run. Total-order multicast calls it termination. A violation
 /// names the broadcast and the last step of each process that missed it.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Validity {
     ledger: Ledger,
     evidence: Vec<u64>,
@@ -255,13 +298,19 @@ where
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.ledger.fingerprint(hasher);
+    }
 }
 
 /// Agreement: if a correct process delivers a message, every correct process delivers it by
 /// the end of the run. Uniform agreement asks the same of a message delivered by *any* process,
 /// even one that crashed afterwards. A violation names the delivery and the last step of each
 /// process that missed it.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Agreement {
     uniform: bool,
     ledger: Ledger,
@@ -323,10 +372,16 @@ where
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.ledger.fingerprint(hasher);
+    }
 }
 
 /// Per-node delivery sequences, the bookkeeping of the order properties.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Sequences {
     /// Per node, what it delivered in order, each with its event.
     order: BTreeMap<NodeId, Vec<(MsgKey, u64)>>,
@@ -350,7 +405,7 @@ impl Sequences {
 /// `m'`, they deliver them in the same order. Checked at each delivery against every other
 /// process's sequence, so the first inverted pair is reported at the event that inverts it. A
 /// violation names all four deliveries.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct TotalOrder {
     seqs: Sequences,
     evidence: Vec<u64>,
@@ -400,13 +455,24 @@ where
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+    /// Each node's delivery sequence (not the events).
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        std::hash::Hasher::write_usize(hasher, self.seqs.order.len());
+        for (node, list) in &self.seqs.order {
+            node.hash(hasher);
+            hash_keys(list.iter().map(|(m, _)| m), hasher);
+        }
+    }
 }
 
 /// Causal order: a process delivers `m` only after every message that causally precedes it
 /// (the origin's earlier broadcasts and everything the origin had delivered before
 /// broadcasting `m`, transitively). A violation names the delivery, the broadcast of `m` and
 /// where the missing message entered the origin's past.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct CausalOrder {
     /// Per node: its own broadcasts and its deliveries so far (its causal past), each with the
     /// event where it entered that past.
@@ -465,5 +531,22 @@ where
     }
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
+    }
+    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+    /// Each node's causal past and deliveries, each message's dependencies (not the events).
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        std::hash::Hasher::write_usize(hasher, self.past.len());
+        for (node, past) in &self.past {
+            node.hash(hasher);
+            hash_keys(past.keys(), hasher);
+        }
+        self.delivered.hash(hasher);
+        std::hash::Hasher::write_usize(hasher, self.deps.len());
+        for (m, (_, deps)) in &self.deps {
+            m.hash(hasher);
+            hash_keys(deps.keys(), hasher);
+        }
     }
 }

@@ -12,9 +12,17 @@
 //! - [`Waits`]: what processes are waiting for and since which event, so a liveness violation
 //!   can say what each stuck process waited for and where it last could have made progress
 //!   ([`World::last_event`]).
+//!
+//! Each can be copied and fingerprinted for a search over states (`ftsim explore`, see
+//! [`Property::snapshot`]): the fingerprint hashes what can change a later verdict (nodes,
+//! keys and values), never the event numbers and times kept to explain a violation, which
+//! differ between two paths to the same state.
 
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
+use sim_core::entropy::DetHasher;
 use sim_core::{NodeId, Process, Property, Time, World};
 
 /// "event #12", the way every violation message names an event.
@@ -88,8 +96,18 @@ impl<V> Seen<V> {
     }
 }
 
+impl<V: Hash> Seen<V> {
+    /// Hashes the node and the value, not the event or the time: for a search, two paths to
+    /// the same state saw the same things at different events.
+    pub fn fingerprint<H: Hasher>(&self, hasher: &mut H) {
+        self.node.hash(hasher);
+        self.value.hash(hasher);
+    }
+}
+
 /// Observations kept by key, each new one checked against the earlier ones with the same key.
 /// After a conflict, [`Witnesses::evidence`] holds both events.
+#[derive(Clone)]
 pub struct Witnesses<K, V> {
     seen: BTreeMap<K, Vec<Seen<V>>>,
     evidence: Vec<u64>,
@@ -143,8 +161,27 @@ impl<K: Ord, V> Witnesses<K, V> {
     }
 }
 
-type Extract<P, K, V> = Box<dyn Fn(&World<'_, P>, NodeId, &<P as Process>::Obs) -> Option<(K, V)>>;
-type Conflict<P, V> = Box<dyn Fn(&World<'_, P>, &Seen<V>, &Seen<V>) -> Option<String>>;
+impl<K: Hash, V: Hash> Witnesses<K, V> {
+    /// Hashes every kept observation by key (each as [`Seen::fingerprint`]), not the evidence
+    /// of a past conflict: a search stops at the first violation.
+    pub fn fingerprint<H: Hasher>(&self, hasher: &mut H) {
+        hasher.write_usize(self.seen.len());
+        for (key, list) in &self.seen {
+            key.hash(hasher);
+            hasher.write_usize(list.len());
+            for seen in list {
+                seen.fingerprint(hasher);
+            }
+        }
+    }
+}
+
+// Shared, so that a copy for a search (a snapshot) shares the closures; `Send + Sync`, so
+// that the copy can move to another thread.
+type Extract<P, K, V> =
+    Arc<dyn Fn(&World<'_, P>, NodeId, &<P as Process>::Obs) -> Option<(K, V)> + Send + Sync>;
+type Conflict<P, V> =
+    Arc<dyn Fn(&World<'_, P>, &Seen<V>, &Seen<V>) -> Option<String> + Send + Sync>;
 
 /// A safety property "no two observations with the same key conflict", from two closures: one
 /// that picks the key and value out of an observation (or skips it), one that says why two of
@@ -175,7 +212,9 @@ type Conflict<P, V> = Box<dyn Fn(&World<'_, P>, &Seen<V>, &Seen<V>) -> Option<St
 /// # assert_eq!(table.infos().len(), 1);
 /// ```
 ///
-/// A violation reads "nodes 0 and 2 both lead (events #7 and #19)".
+/// A violation reads "nodes 0 and 2 both lead (events #7 and #19)". A search can follow it
+/// (a snapshot) when keys and values are `Clone + Hash + Send`: it fingerprints the kept
+/// observations' nodes, keys and values.
 pub struct Pairwise<P: Process, K, V> {
     extract: Extract<P, K, V>,
     conflict: Conflict<P, V>,
@@ -186,18 +225,34 @@ impl<P: Process, K: Ord, V> Pairwise<P, K, V> {
     /// The property from `extract` (the key and value of an observation, `None` to skip it)
     /// and `conflict` (why an earlier and a new observation under one key conflict, or `None`).
     pub fn new(
-        extract: impl Fn(&World<'_, P>, NodeId, &P::Obs) -> Option<(K, V)> + 'static,
-        conflict: impl Fn(&World<'_, P>, &Seen<V>, &Seen<V>) -> Option<String> + 'static,
+        extract: impl Fn(&World<'_, P>, NodeId, &P::Obs) -> Option<(K, V)> + Send + Sync + 'static,
+        conflict: impl Fn(&World<'_, P>, &Seen<V>, &Seen<V>) -> Option<String> + Send + Sync + 'static,
     ) -> Self {
         Pairwise {
-            extract: Box::new(extract),
-            conflict: Box::new(conflict),
+            extract: Arc::new(extract),
+            conflict: Arc::new(conflict),
             witnesses: Witnesses::default(),
         }
     }
 }
 
-impl<P: Process, K: Ord, V> Property<P> for Pairwise<P, K, V> {
+// By hand: deriving would ask `P: Clone`, and the closures are shared.
+impl<P: Process, K: Clone, V: Clone> Clone for Pairwise<P, K, V> {
+    fn clone(&self) -> Self {
+        Pairwise {
+            extract: Arc::clone(&self.extract),
+            conflict: Arc::clone(&self.conflict),
+            witnesses: self.witnesses.clone(),
+        }
+    }
+}
+
+impl<P, K, V> Property<P> for Pairwise<P, K, V>
+where
+    P: Process + 'static,
+    K: Ord + Clone + Hash + Send + 'static,
+    V: Clone + Hash + Send + 'static,
+{
     fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
         let Some((key, value)) = (self.extract)(w, node, obs) else {
             return Ok(());
@@ -212,6 +267,14 @@ impl<P: Process, K: Ord, V> Property<P> for Pairwise<P, K, V> {
 
     fn related_events(&self) -> Vec<u64> {
         self.witnesses.evidence()
+    }
+
+    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.witnesses.fingerprint(hasher);
     }
 }
 
@@ -276,6 +339,7 @@ impl Stuck {
 /// What processes wait for, by key, each with the node and the event where the wait began.
 /// A liveness property opens a wait when an obligation arises (a request, a broadcast), closes
 /// it when it is met, and at the end reports the open ones as [`Stuck`].
+#[derive(Clone)]
 pub struct Waits<K> {
     open: BTreeMap<K, Seen<()>>,
 }
@@ -332,6 +396,17 @@ impl<K: Ord> Waits<K> {
     }
 }
 
+impl<K: Hash> Waits<K> {
+    /// Hashes the open waits' keys and nodes, not where they began (event numbers).
+    pub fn fingerprint<H: Hasher>(&self, hasher: &mut H) {
+        hasher.write_usize(self.open.len());
+        for (key, seen) in &self.open {
+            key.hash(hasher);
+            seen.fingerprint(hasher);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,5 +436,57 @@ mod tests {
             "node 2 requested it at event #14, last step event #35; node 3, never ran"
         );
         assert_eq!(Stuck::evidence(&stuck), [14, 35]);
+    }
+
+    fn hash(f: impl Fn(&mut DetHasher)) -> u64 {
+        let mut h = DetHasher::default();
+        f(&mut h);
+        h.finish()
+    }
+
+    fn seen(node: NodeId, event: u64, value: u64) -> Seen<u64> {
+        Seen {
+            node,
+            event,
+            time: Time::ZERO,
+            value,
+        }
+    }
+
+    #[test]
+    fn fingerprints_hash_nodes_keys_and_values_not_events() {
+        let witnesses = |events: [u64; 2], value: u64| {
+            let mut w = Witnesses::<u64, u64>::default();
+            let ok = |_: &Seen<u64>, _: &Seen<u64>| None;
+            w.check(1, seen(0, events[0], 7), ok).unwrap();
+            w.check(1, seen(2, events[1], value), ok).unwrap();
+            w
+        };
+        let a = witnesses([3, 5], 7);
+        let b = witnesses([4, 9], 7).clone();
+        assert_eq!(hash(|h| a.fingerprint(h)), hash(|h| b.fingerprint(h)));
+        let c = witnesses([3, 5], 8);
+        assert_ne!(hash(|h| a.fingerprint(h)), hash(|h| c.fingerprint(h)));
+        let mut waits = Waits::<u64>::default();
+        waits.open.insert(
+            4,
+            Seen {
+                node: 1,
+                event: 3,
+                time: Time::ZERO,
+                value: (),
+            },
+        );
+        let mut later = waits.clone();
+        later.open.get_mut(&4).unwrap().event = 11;
+        assert_eq!(
+            hash(|h| waits.fingerprint(h)),
+            hash(|h| later.fingerprint(h))
+        );
+        later.end(&4);
+        assert_ne!(
+            hash(|h| waits.fingerprint(h)),
+            hash(|h| later.fingerprint(h))
+        );
     }
 }

@@ -3,7 +3,9 @@
 //! runs nothing, so it no longer counts as inside; one that restarts says so by leaving.
 
 use std::collections::BTreeMap;
+use std::hash::Hasher;
 
+use sim_core::entropy::DetHasher;
 use sim_core::{NodeId, Process, Property, Time, World};
 
 use super::evidence::event_ref;
@@ -17,8 +19,9 @@ pub trait CriticalSection {
 }
 
 /// Mutual exclusion: never two live processes in the critical section at once. A violation
-/// names both entries.
-#[derive(Default)]
+/// names both entries. A search can follow it: its fingerprint is who is inside (not since
+/// when).
+#[derive(Clone, Default)]
 pub struct MutualExclusion {
     /// Who is inside: since when, and the event of the entry.
     inside: BTreeMap<NodeId, (Time, u64)>,
@@ -56,5 +59,16 @@ where
 
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
+    }
+
+    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        hasher.write_usize(self.inside.len());
+        for node in self.inside.keys() {
+            hasher.write_usize(*node);
+        }
     }
 }

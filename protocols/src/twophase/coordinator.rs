@@ -9,9 +9,11 @@ use ftsim_api::NodeId;
 
 use super::process::{participants, Config, Msg, Obs, Timer, Why, C};
 
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Coordinator {
     decision: Option<bool>,
+    /// Retransmission rounds so far (bounded by `Config::retry_limit`).
+    retries: u64,
     /// Votes received so far.
     votes: BTreeMap<NodeId, bool>,
     /// Participants that have not acknowledged the decision.
@@ -22,6 +24,7 @@ impl Coordinator {
     pub(super) fn new() -> Self {
         Coordinator {
             decision: None,
+            retries: 0,
             votes: BTreeMap::new(),
             unacked: BTreeSet::new(),
         }
@@ -89,6 +92,7 @@ impl Coordinator {
         match timer {
             Timer::VoteTimeout => self.decide(ctx, cfg, false, Why::Timeout),
             Timer::Retry => {
+                self.retries += 1;
                 if self.decision.is_none() {
                     for p in participants(ctx.n()).filter(|p| !self.votes.contains_key(p)) {
                         ctx.send(p, Msg::Prepare);
@@ -96,7 +100,8 @@ impl Coordinator {
                 } else {
                     self.send_decision(ctx);
                 }
-                if self.decision.is_none() || !self.unacked.is_empty() {
+                let pending = self.decision.is_none() || !self.unacked.is_empty();
+                if pending && cfg.may_retry(self.retries) {
                     ctx.set_timer(cfg.retry, Timer::Retry);
                 }
             }

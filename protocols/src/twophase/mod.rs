@@ -35,6 +35,7 @@ mod properties;
 #[cfg(test)]
 mod tests;
 
+use ftsim_api::explore::Exploration;
 use ftsim_api::metrics::{measures::TimeToDecide, Metrics};
 use ftsim_api::properties::consensus::{Agreement, Integrity, Obliged, Termination};
 use ftsim_api::{
@@ -56,6 +57,9 @@ params! {
         vote_timeout_ms: u64 = 20, range 1..=100_000;
         /// Milliseconds between retransmissions.
         retry_ms: u64 = 5, range 1..=100_000;
+        /// Retransmission rounds each node makes at most; 0: retransmit forever (the
+        /// protocol). A bound makes a search's state space finite (`ftsim explore`).
+        retry_limit: u64 = 0, range 0..=1_000;
     }
 }
 
@@ -66,6 +70,7 @@ impl From<&TwoPhaseParams> for Config {
             no_percent: p.no_vote_percent,
             vote_timeout: Duration::from_millis(p.vote_timeout_ms),
             retry: Duration::from_millis(p.retry_ms),
+            retry_limit: (p.retry_limit > 0).then_some(p.retry_limit),
         }
     }
 }
@@ -143,5 +148,9 @@ impl Protocol for TwoPhaseCommit {
     }
     fn process(&self, params: &TwoPhaseParams, node: NodeId, _: usize) -> Node {
         Node::new(Config::from(params), node)
+    }
+
+    fn exploration(&self) -> Option<Exploration<Self>> {
+        Some(Exploration::new())
     }
 }

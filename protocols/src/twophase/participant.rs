@@ -8,10 +8,12 @@ use ftsim_api::NodeId;
 
 use super::process::{Config, Msg, Obs, Timer, Why, C, COORDINATOR};
 
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Participant {
     vote: Option<bool>,
     decision: Option<bool>,
+    /// Queries sent on its retry timer so far (bounded by `Config::retry_limit`).
+    queries: u64,
 }
 
 impl Participant {
@@ -19,6 +21,7 @@ impl Participant {
         Participant {
             vote: None,
             decision: None,
+            queries: 0,
         }
     }
 
@@ -75,7 +78,10 @@ impl Participant {
             // A yes voter without a decision is blocked: keep asking.
             Timer::Retry if self.vote == Some(true) && self.decision.is_none() => {
                 ctx.send(COORDINATOR, Msg::Query);
-                ctx.set_timer(cfg.retry, Timer::Retry);
+                self.queries += 1;
+                if cfg.may_retry(self.queries) {
+                    ctx.set_timer(cfg.retry, Timer::Retry);
+                }
             }
             // Only the coordinator sets a vote timeout.
             Timer::Retry | Timer::VoteTimeout => {}

@@ -12,7 +12,7 @@ const COMMIT: u64 = 1;
 const ABORT: u64 = 0;
 
 /// The run's settings, as every node reads them.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 pub struct Config {
     /// Participants log votes and decisions to stable storage (the correct protocol).
     pub participant_log: bool,
@@ -22,6 +22,16 @@ pub struct Config {
     pub vote_timeout: Duration,
     /// Period of retransmissions (prepare, decision, participants' queries).
     pub retry: Duration,
+    /// Retransmission rounds each node makes at most (`None`: forever). A bound makes the
+    /// state space of a search finite: every re-armed timer is a new state.
+    pub retry_limit: Option<u64>,
+}
+
+impl Config {
+    /// Whether a node that retransmitted `done` times may retransmit again.
+    pub(super) fn may_retry(&self, done: u64) -> bool {
+        self.retry_limit.is_none_or(|limit| done < limit)
+    }
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq)]
@@ -87,13 +97,13 @@ pub struct Log {
     pub decision: Option<bool>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub enum Role {
     Coordinator(Coordinator),
     Participant(Participant),
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Node {
     cfg: Config,
     role: Role,

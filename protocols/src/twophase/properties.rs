@@ -2,15 +2,17 @@
 //! termination are the shared consensus ones, over commit and abort as decided values.
 
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 
 use ftsim_api::properties::{event_ref, events_phrase};
+use ftsim_api::sim_core::entropy::DetHasher;
 use ftsim_api::{nodes_phrase, NodeId, Property, World};
 
 use super::process::{Node, Obs, Why, COORDINATOR};
 
 /// Commit-validity: a commit requires a yes vote from every participant. A violation names the
 /// commit and, for each participant without a yes vote, its no vote or its last step.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct CommitValidity {
     /// Each participant's vote and the event it was cast at.
     votes: BTreeMap<NodeId, (bool, u64)>,
@@ -63,13 +65,20 @@ impl Property<Node> for CommitValidity {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+    fn snapshot(&self) -> Option<Box<dyn Property<Node> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+    /// Who voted what (not where).
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        hash_votes(&self.votes, hasher);
+    }
 }
 
 /// Abort-validity: an abort has a reason the history bears out. A no vote was cast if one is
 /// claimed; the coordinator told the participant if it says so; and a participant that aborts
 /// on its own never voted yes. A violation names the abort and what contradicts its reason
 /// (the yes votes, the participant's own yes vote, the coordinator's last step).
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct AbortValidity {
     /// Each participant's vote and the event it was cast at.
     votes: BTreeMap<NodeId, (bool, u64)>,
@@ -152,5 +161,23 @@ impl Property<Node> for AbortValidity {
     }
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
+    }
+    fn snapshot(&self) -> Option<Box<dyn Property<Node> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+    /// Who voted what (not where), and whether the coordinator aborted.
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        hash_votes(&self.votes, hasher);
+        self.coordinator_aborted.hash(hasher);
+    }
+}
+
+/// Hashes each participant's vote, leaving out the event it was cast at (two paths to one
+/// state cast the same votes at different events).
+fn hash_votes(votes: &BTreeMap<NodeId, (bool, u64)>, hasher: &mut DetHasher) {
+    hasher.write_usize(votes.len());
+    for (node, (yes, _)) in votes {
+        node.hash(hasher);
+        yes.hash(hasher);
     }
 }

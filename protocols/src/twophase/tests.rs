@@ -103,6 +103,7 @@ fn judge_2pc(f: impl FnOnce(&World<'_, Node>)) {
         no_percent: 0,
         vote_timeout: Duration::from_millis(1),
         retry: Duration::from_millis(1),
+        retry_limit: None,
     };
     let states: Vec<Node> = (0..3).map(|i| Node::new(cfg, i)).collect();
     let (up, never) = ([true; 3], [false; 3]);
@@ -161,6 +162,7 @@ fn invariants_judge_hand_built_histories() {
         no_percent: 0,
         vote_timeout: Duration::from_millis(1),
         retry: Duration::from_millis(1),
+        retry_limit: None,
     };
     let states: Vec<Node> = (0..3).map(|i| Node::new(cfg, i)).collect();
     let (up, never) = ([true; 3], [false; 3]);

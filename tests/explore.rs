@@ -142,6 +142,67 @@ fn twophase_with_logs_and_recovery_is_safe_and_terminates_in_every_fair_run() {
 }
 
 #[test]
+fn best_effort_broadcast_with_a_sender_crash_mid_send_breaks_agreement_in_three_steps() {
+    explores(
+        "explore-broadcast-best-effort-sender-crash.toml",
+        0,
+        &[
+            "13 unique, depth 4",
+            "violation of agreement: after 3 steps a run can stop with it unmet",
+            "node 0 crashes before its last 1 message(s) left: Data",
+            "correct node 1 delivered message 0#0",
+            "expect violation agreement: met",
+        ],
+    );
+}
+
+#[test]
+fn eager_reliable_broadcast_holds_through_any_crash() {
+    explores(
+        "explore-broadcast-eager-reliable-crash.toml",
+        0,
+        &["160 unique, depth 7", "complete", "expect pass: met"],
+    );
+}
+
+#[test]
+fn a_stateless_lock_server_grants_a_held_lock_after_a_reboot_in_eleven_steps() {
+    explores(
+        "explore-lock-server-stateless-two-owners.toml",
+        0,
+        &[
+            "violation of mutual-exclusion after 11 steps",
+            "node 0 recovers",
+            "node 2 receives Grant { ticket: 0 } from node 0",
+            "expect violation mutual-exclusion: met",
+        ],
+    );
+}
+
+#[test]
+fn static_total_order_blocks_forever_on_one_crash() {
+    explores(
+        "explore-total-order-static-crash.toml",
+        0,
+        &[
+            "154 unique, depth 8",
+            "violation of termination: after 3 steps a run can stop with it unmet",
+            "node 1 crashes",
+            "expect outside termination: met",
+        ],
+    );
+}
+
+#[test]
+fn total_order_with_live_membership_holds_through_a_crash() {
+    explores(
+        "explore-total-order-live-crash.toml",
+        0,
+        &["168 unique, depth 8", "complete", "expect pass: met"],
+    );
+}
+
+#[test]
 fn a_limit_leaves_a_passing_scenario_unproven() {
     let o = ftsim(&[
         "explore",
@@ -272,6 +333,13 @@ fn twophase_early_commit_counterexample_replays_over_duplicating_links() {
     let file = dir.join("early-commit.toml");
     std::fs::write(&file, buggy).unwrap();
     counterexample_is_a_repro(file.to_str().unwrap(), "consistent", 5, &dir);
+}
+
+#[test]
+fn the_stateless_lock_server_counterexample_replays_as_an_ordinary_run() {
+    let dir = scratch("lock-server-repro");
+    let file = scenario("explore-lock-server-stateless-two-owners.toml");
+    counterexample_is_a_repro(&file, "mutual-exclusion", 11, &dir);
 }
 
 #[test]

@@ -34,6 +34,7 @@ mod process;
 #[cfg(test)]
 mod tests;
 
+use ftsim_api::explore::Exploration;
 use ftsim_api::metrics::{measures::TimeToDeliver, Metrics};
 use ftsim_api::properties::delivery::{Agreement, NoCreation, NoDuplication, Validity};
 use ftsim_api::{choice, params, FaultClass, Model, NodeId, Properties, Protocol};
@@ -154,5 +155,9 @@ impl Protocol for Broadcast {
     }
     fn process(&self, params: &BroadcastParams, _: NodeId, _: usize) -> Node {
         Node::new(params.clone())
+    }
+
+    fn exploration(&self) -> Option<Exploration<Self>> {
+        Some(Exploration::new())
     }
 }

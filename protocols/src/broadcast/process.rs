@@ -3,6 +3,7 @@
 //! sends one message to everyone over those links (best-effort or eager reliable).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
 
 use ftsim_api::properties::delivery::{DeliveryObs, MsgKey};
 use ftsim_api::{Ctx, Duration, NodeId, Process, TimerId};
@@ -46,7 +47,7 @@ impl DeliveryObs for Obs {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Node {
     params: BroadcastParams,
     sent: u32,
@@ -57,6 +58,18 @@ pub struct Node {
     seen: BTreeSet<(NodeId, u64)>,
     /// Messages delivered, for eager reliable broadcast's relay-once rule.
     delivered: BTreeSet<MsgKey>,
+}
+
+/// By hand: the parameters are the same in every state of a run (and have no `Hash`), so a
+/// search's fingerprint leaves them out.
+impl Hash for Node {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.sent.hash(state);
+        self.next_link_seq.hash(state);
+        self.unacked.hash(state);
+        self.seen.hash(state);
+        self.delivered.hash(state);
+    }
 }
 
 impl Node {

@@ -12,7 +12,7 @@ const THINK_MS: u64 = 10;
 /// A critical section lasts 1..=HOLD_MS milliseconds.
 const HOLD_MS: u64 = 8;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 enum ClientState {
     /// Restarted: waiting for the server to confirm the reset.
     Resetting,
@@ -22,7 +22,7 @@ enum ClientState {
     Holding,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct Client {
     state: ClientState,
     done: u64,

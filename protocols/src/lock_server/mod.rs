@@ -48,6 +48,7 @@ mod server;
 #[cfg(test)]
 mod tests;
 
+use ftsim_api::explore::Exploration;
 use ftsim_api::metrics::{measures::Requests, Metrics};
 use ftsim_api::properties::mutex::MutualExclusion;
 use ftsim_api::{
@@ -180,5 +181,9 @@ impl Protocol for LockServer {
     }
     fn process(&self, params: &LockServerParams, node: NodeId, _: usize) -> LockProcess {
         LockProcess::new(node, params.clone())
+    }
+
+    fn exploration(&self) -> Option<Exploration<Self>> {
+        Some(Exploration::new())
     }
 }

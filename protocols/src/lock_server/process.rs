@@ -1,6 +1,8 @@
 //! The lock server's messages, timers and observations, and the process every node runs: the
 //! server on node 0, a client everywhere else.
 
+use std::hash::{Hash, Hasher};
+
 use ftsim_api::properties::CriticalSection;
 use ftsim_api::{Ctx, NodeId, Process};
 
@@ -69,16 +71,24 @@ impl CriticalSection for Obs {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 enum Role {
     Server(Server),
     Client(Client),
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct LockProcess {
     params: LockServerParams,
     role: Role,
+}
+
+/// By hand: the parameters are the same in every state of a run (and have no `Hash`), so a
+/// search's fingerprint leaves them out.
+impl Hash for LockProcess {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.role.hash(state);
+    }
 }
 
 impl LockProcess {

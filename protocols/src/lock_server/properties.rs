@@ -3,8 +3,10 @@
 //! on [`Obs`].
 
 use std::collections::BTreeSet;
+use std::hash::Hash;
 
 use ftsim_api::properties::{event_ref, Stuck, Waits};
+use ftsim_api::sim_core::entropy::DetHasher;
 use ftsim_api::{nodes_phrase, NodeId, Property, World};
 
 use super::process::{LockProcess, Obs};
@@ -12,7 +14,7 @@ use super::process::{LockProcess, Obs};
 /// FIFO grants: clients enter in the order their requests first reached the server, skipping
 /// clients that crashed (or restarted, dropping their request) meanwhile. A violation names
 /// both requests' arrivals and the grant.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct FifoGrants {
     /// Clients with a pending request, in order of first arrival at the server, each with the
     /// event of that arrival.
@@ -64,11 +66,19 @@ impl Property<LockProcess> for FifoGrants {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+    fn snapshot(&self) -> Option<Box<dyn Property<LockProcess> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+    /// The pending clients in arrival order (not the events).
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        let order: Vec<NodeId> = self.pending.iter().map(|&(c, _)| c).collect();
+        order.hash(hasher);
+    }
 }
 
 /// Every request of a client that is up at the end was granted. A violation names each
 /// starved client's request and its last step.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct EveryRequestGranted {
     /// Clients waiting for the lock, since their request.
     waiting: Waits<NodeId>,
@@ -112,6 +122,14 @@ impl Property<LockProcess> for EveryRequestGranted {
 
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
+    }
+
+    fn snapshot(&self) -> Option<Box<dyn Property<LockProcess> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.waiting.fingerprint(hasher);
     }
 }
 

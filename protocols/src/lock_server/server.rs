@@ -10,14 +10,14 @@ use super::process::{LockProcess, Msg, Obs, Timer};
 use super::{LockServerParams, QueueOrder, ServerVariant};
 
 /// What the stateful server persists.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct Stable {
     owner: Option<(NodeId, u64)>,
     queue: Vec<(u64, NodeId)>,
     next_ticket: u64,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct Server {
     owner: Option<(NodeId, u64)>,
     /// (ticket, client), in arrival order.

@@ -43,6 +43,7 @@ mod properties;
 #[cfg(test)]
 mod tests;
 
+use ftsim_api::explore::Exploration;
 use ftsim_api::metrics::{measures::TimeToDeliver, Metrics};
 use ftsim_api::properties::delivery::{Agreement, CausalOrder, Integrity, TotalOrder, Validity};
 use ftsim_api::{
@@ -157,5 +158,9 @@ impl Protocol for TotalOrderMulticast {
             params.membership == Membership::Live,
             params.messages,
         )
+    }
+
+    fn exploration(&self) -> Option<Exploration<Self>> {
+        Some(Exploration::new())
     }
 }

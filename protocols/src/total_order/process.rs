@@ -50,7 +50,7 @@ pub struct NextMulticast;
 /// Each process multicasts after a gap drawn from 1..=SPREAD_MS milliseconds.
 const SPREAD_MS: u64 = 20;
 
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct TotalOrderProcess {
     live_members: bool,
     messages: u64,

@@ -142,6 +142,7 @@ pub enum Draw {
 
 impl Draw {
     /// The chance of a yes/no decision, in parts per million; `None` for other decisions.
+    #[inline]
     pub fn chance_ppm(self) -> Option<u32> {
         match self {
             Draw::Loss { ppm, .. }
@@ -218,17 +219,23 @@ pub trait Choices {
 
 /// Unbiased integer in `0..bound` from a 64-bit generator (Lemire's multiply-and-reject). A
 /// bound of 0 breaks the [`Choices`] contract; it answers 0 rather than divide by zero.
+///
+/// The rejection threshold (`2^64 mod bound`, a 64-bit division) is below `bound`, so a draw
+/// whose low half is at least `bound` is accepted without it: the division is made only for
+/// the rare draw that might be rejected. The numbers drawn and answered are the same.
+#[inline]
 fn below(rng: &mut ChaCha8Rng, bound: u64) -> u64 {
     if bound <= 1 {
         return 0;
     }
-    let threshold = bound.wrapping_neg() % bound;
-    loop {
-        let product = (rng.next_u64() as u128) * (bound as u128);
-        if (product as u64) >= threshold {
-            return (product >> 64) as u64;
+    let mut product = (rng.next_u64() as u128) * (bound as u128);
+    if (product as u64) < bound {
+        let threshold = bound.wrapping_neg() % bound;
+        while (product as u64) < threshold {
+            product = (rng.next_u64() as u128) * (bound as u128);
         }
     }
+    (product >> 64) as u64
 }
 
 /// The default source: independent ChaCha8 streams derived from the run seed, one per purpose.
@@ -260,6 +267,7 @@ impl Seeded {
         self.processes.iter_mut().for_each(|s| *s = None);
     }
 
+    #[inline]
     fn rng(&mut self, stream: Stream) -> &mut ChaCha8Rng {
         let seed = self.seed;
         let slot = match stream {
@@ -271,15 +279,21 @@ impl Seeded {
             }
             other => &mut self.fixed[other.number() as usize],
         };
-        slot.get_or_insert_with(|| {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            rng.set_stream(stream.number());
-            rng
-        })
+        slot.get_or_insert_with(|| stream_of(seed, stream))
     }
 }
 
+/// The ChaCha stream of `stream` in run `seed`, set up (out of line: once per stream and run).
+#[cold]
+#[inline(never)]
+fn stream_of(seed: u64, stream: Stream) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(stream.number());
+    rng
+}
+
 impl Choices for Seeded {
+    #[inline]
     fn choose(&mut self, stream: Stream, _: Draw, bound: u64) -> u64 {
         below(self.rng(stream), bound)
     }
@@ -292,7 +306,8 @@ pub const PPM: u32 = 1_000_000;
 /// `ppm` is the draw's own ([`Draw::chance_ppm`]; a draw that is no chance never happens).
 /// Draws nothing when the answer is certain, so that a model with no loss consumes no entropy
 /// for loss.
-pub fn chance(choices: &mut dyn Choices, stream: Stream, draw: Draw) -> bool {
+#[inline]
+pub fn chance<C: Choices + ?Sized>(choices: &mut C, stream: Stream, draw: Draw) -> bool {
     let ppm = draw.chance_ppm().unwrap_or(0);
     if ppm == 0 {
         return false;
@@ -304,7 +319,8 @@ pub fn chance(choices: &mut dyn Choices, stream: Stream, draw: Draw) -> bool {
 }
 
 /// A uniform fraction in (0, 1] with 53 bits of precision.
-pub fn unit_fraction(choices: &mut dyn Choices, stream: Stream, draw: Draw) -> f64 {
+#[inline]
+pub fn unit_fraction<C: Choices + ?Sized>(choices: &mut C, stream: Stream, draw: Draw) -> f64 {
     const SCALE: u64 = 1 << 53;
     (choices.choose(stream, draw, SCALE) + 1) as f64 / SCALE as f64
 }

@@ -43,7 +43,13 @@ impl Default for DelayDist {
 impl DelayDist {
     /// Draws the delay of message `msg` (of its duplicate copy if `copy`). Constant delays
     /// draw nothing.
-    pub fn sample(&self, choices: &mut dyn Choices, msg: MsgKey, copy: bool) -> Duration {
+    #[inline]
+    pub fn sample<C: Choices + ?Sized>(
+        &self,
+        choices: &mut C,
+        msg: MsgKey,
+        copy: bool,
+    ) -> Duration {
         match *self {
             DelayDist::Constant(d) => d,
             DelayDist::Uniform { min, max } => {
@@ -130,7 +136,8 @@ pub struct Transit {
 
 impl LinkModel {
     /// Decides the fate of message `msg`. The order of draws is fixed: loss, delay, duplication.
-    pub fn transit(&self, msg: MsgKey, choices: &mut dyn Choices) -> Transit {
+    #[inline]
+    pub fn transit<C: Choices + ?Sized>(&self, msg: MsgKey, choices: &mut C) -> Transit {
         let loss = Draw::Loss {
             msg,
             ppm: self.loss_ppm,

@@ -75,6 +75,7 @@ pub(crate) struct TimerSlab {
 }
 
 impl TimerSlab {
+    #[inline]
     pub(crate) fn arm(&mut self) -> TimerId {
         let slot = match self.free.pop() {
             Some(s) => s,
@@ -92,6 +93,7 @@ impl TimerSlab {
     }
 
     /// Disarms the timer if it is still live; true if it was.
+    #[inline]
     pub(crate) fn disarm(&mut self, id: TimerId) -> bool {
         let s = id.slot as usize;
         if s < self.armed.len() && self.armed[s] && self.generation[s] == id.generation {

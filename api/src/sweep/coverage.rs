@@ -29,9 +29,12 @@ fn kind_name(kind: &FaultKind) -> &'static str {
 /// Adds what happened in one run to `fired` (fault kind → occurrences). Ends of windows
 /// (heal, omission end, slow end) are not faults and are not counted.
 pub fn count_faults(report: &RunReport, fired: &mut BTreeMap<String, u64>) {
-    let mut add = |name: &str, n: u64| {
-        if n > 0 {
-            *fired.entry(name.to_string()).or_insert(0) += n;
+    // A kind seen before is counted without building its name again (once per run and kind).
+    let mut add = |name: &str, n: u64| match fired.get_mut(name) {
+        _ if n == 0 => {}
+        Some(count) => *count += n,
+        None => {
+            fired.insert(name.to_string(), n);
         }
     };
     for event in &report.plan.events {

@@ -90,20 +90,26 @@ impl AbortValidity {
     /// Why an abort for `why` at `node` has no cause, and the events that show it; `None` if
     /// the history bears the reason out.
     fn unfounded(&self, w: &World<'_, Node>, node: NodeId, why: Why) -> Option<(String, Vec<u64>)> {
-        let votes: Vec<u64> = self.votes.values().map(|&(_, at)| at).collect();
-        let at = event_ref(w.event());
+        // Built only for an abort that is judged unfounded: most aborts are not.
+        let votes = || -> Vec<u64> { self.votes.values().map(|&(_, at)| at).collect() };
+        let at = || event_ref(w.event());
         match why {
-            Why::NoVote if self.votes.values().all(|&(yes, _)| yes) => Some((
-                format!(
-                    "node {node} aborted (NoVote) at {at} without cause: no participant voted no \
-                     (votes at {})",
-                    events_phrase(&votes)
-                ),
-                votes,
-            )),
+            Why::NoVote if self.votes.values().all(|&(yes, _)| yes) => {
+                let votes = votes();
+                Some((
+                    format!(
+                        "node {node} aborted (NoVote) at {} without cause: no participant voted \
+                         no (votes at {})",
+                        at(),
+                        events_phrase(&votes)
+                    ),
+                    votes,
+                ))
+            }
             Why::Timeout | Why::Recovered if node != COORDINATOR => Some((
                 format!(
-                    "node {node} aborted ({why:?}) at {at} without cause: only the coordinator may"
+                    "node {node} aborted ({why:?}) at {} without cause: only the coordinator may",
+                    at()
                 ),
                 Vec::new(),
             )),
@@ -111,8 +117,9 @@ impl AbortValidity {
                 let last = w.last_event(COORDINATOR);
                 Some((
                     format!(
-                        "node {node} aborted (Told) at {at} without cause: the coordinator had not \
+                        "node {node} aborted (Told) at {} without cause: the coordinator had not \
                          aborted (its last step: {})",
+                        at(),
                         last.map_or("none".to_string(), event_ref)
                     ),
                     last.into_iter().collect(),
@@ -121,7 +128,8 @@ impl AbortValidity {
             Why::NoRecord => match self.votes.get(&node) {
                 Some(&(true, voted)) => Some((
                     format!(
-                        "node {node} aborted on its own at {at} after voting yes at {}",
+                        "node {node} aborted on its own at {} after voting yes at {}",
+                        at(),
                         event_ref(voted)
                     ),
                     vec![voted],
@@ -129,8 +137,11 @@ impl AbortValidity {
                 _ => None,
             },
             Why::AllYes => Some((
-                format!("node {node} aborted (AllYes) at {at} without cause: every vote was yes"),
-                votes,
+                format!(
+                    "node {node} aborted (AllYes) at {} without cause: every vote was yes",
+                    at()
+                ),
+                votes(),
             )),
             _ => None,
         }

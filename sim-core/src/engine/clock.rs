@@ -27,6 +27,7 @@ impl Clock {
     }
 
     /// The node's time when the real time is `now`.
+    #[inline]
     pub(super) fn local(&self, now: Time) -> Time {
         if self.drift_ppm == 0 && self.since == Time::ZERO && self.base_local == 0 {
             return now;
@@ -46,6 +47,7 @@ impl Clock {
 
     /// The real time a timer of `delay` on this clock takes (and the node's slowness): rounded
     /// up, so a timer never fires before its deadline on the node's clock.
+    #[inline]
     pub(super) fn timer_delay(&self, delay: Duration) -> Duration {
         let rate = MILLION + self.drift_ppm as i128;
         let d = (delay.0 as i128 * MILLION + rate - 1) / rate;
@@ -53,6 +55,7 @@ impl Clock {
     }
 
     /// A duration as long as the node's slowness makes it.
+    #[inline]
     pub(super) fn stretch(&self, d: Duration) -> Duration {
         if self.slow_pct == 100 {
             return d;

@@ -73,6 +73,7 @@ impl Detector {
     }
 
     /// Whether `node` suspects `about` now.
+    #[inline]
     pub(super) fn suspects(&self, node: NodeId, about: NodeId) -> bool {
         let bit = node * self.n + about;
         self.suspects

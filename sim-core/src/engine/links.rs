@@ -7,8 +7,8 @@
 //! 1,000 nodes costs 1,000 rows only if every node sends, and a group where few nodes talk
 //! costs little. Reset between runs without giving memory back.
 
-use crate::entropy::{Choices, MsgKey};
-use crate::network::{LinkModel, NetworkModel, Transit};
+use crate::entropy::MsgKey;
+use crate::network::{LinkModel, NetworkModel};
 use crate::time::{Duration, Time};
 use crate::NodeId;
 
@@ -77,8 +77,10 @@ impl Links {
         self.healed = false;
     }
 
-    /// The model of the link from `from` to `to` now.
-    fn model(&self, from: NodeId, to: NodeId) -> LinkModel {
+    /// The model of the link from `from` to `to` now: looked up once per message, for its
+    /// transit and its arrival.
+    #[inline]
+    pub(super) fn model(&self, from: NodeId, to: NodeId) -> LinkModel {
         let mut model = if self.overrides.is_empty() {
             self.default
         } else {
@@ -97,6 +99,7 @@ impl Links {
         model
     }
 
+    #[inline]
     fn state(&mut self, from: NodeId, to: NodeId) -> &mut LinkState {
         let row = &mut self.rows[from];
         if row.is_empty() {
@@ -105,6 +108,7 @@ impl Links {
         &mut row[to]
     }
 
+    #[inline]
     fn row_words(&self) -> usize {
         self.n.div_ceil(64)
     }
@@ -123,6 +127,7 @@ impl Links {
     }
 
     /// Whether a one-way partition cuts `from` off from `to`.
+    #[inline]
     pub(super) fn blocked(&self, from: NodeId, to: NodeId) -> bool {
         !self.blocked.is_empty()
             && self.blocked[from * self.row_words() + to / 64] & (1 << (to % 64)) != 0
@@ -136,6 +141,7 @@ impl Links {
     /// When a message `from` sends `now` leaves, which occupies the wire for one send gap.
     /// One wire per sender: a message leaves once the ones before it (from this handler or an
     /// earlier one) have, so a crash cuts each link cleanly after some message.
+    #[inline]
     pub(super) fn depart(&mut self, from: NodeId, now: Time, clock: &Clock) -> Time {
         let depart = now.max(self.wire_free_at[from]);
         self.wire_free_at[from] = depart + clock.stretch(self.send_gap);
@@ -148,6 +154,7 @@ impl Links {
     }
 
     /// Numbers the next message from `from` to `to` on its link.
+    #[inline]
     pub(super) fn next_key(&mut self, from: NodeId, to: NodeId) -> MsgKey {
         let state = self.state(from, to);
         let seq = state.sent;
@@ -155,16 +162,18 @@ impl Links {
         MsgKey { from, to, seq }
     }
 
-    /// The network's decision about one message on the link (its draws, in their fixed order).
-    pub(super) fn transit(&self, msg: MsgKey, choices: &mut dyn Choices) -> Transit {
-        self.model(msg.from, msg.to).transit(msg, choices)
-    }
-
-    /// When a message that would arrive at `at` does arrive: on a FIFO link, not before the
-    /// messages scheduled on the link before it. Also says whether it overtakes a message sent
-    /// earlier on the link (only possible on a link that is not FIFO).
-    pub(super) fn arrival(&mut self, from: NodeId, to: NodeId, at: Time) -> (Time, bool) {
-        let fifo = self.model(from, to).fifo;
+    /// When a message that would arrive at `at` does arrive: on a `fifo` link (the link's
+    /// model says), not before the messages scheduled on the link before it. Also says whether
+    /// it overtakes a message sent earlier on the link (only possible on a link that is not
+    /// FIFO).
+    #[inline]
+    pub(super) fn arrival(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        at: Time,
+        fifo: bool,
+    ) -> (Time, bool) {
         let state = self.state(from, to);
         let last = state.last_arrival;
         let arrival = if fifo { at.max(last) } else { at };

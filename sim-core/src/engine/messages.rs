@@ -47,14 +47,15 @@ impl<P: Process, C: Choices> Engine<P, C> {
             self.send_scripted(key, msg_id, lamport, msg);
             return;
         }
-        let transit = self.links.transit(key, &mut self.choices);
+        let model = self.links.model(from, to);
+        let transit = model.transit(key, &mut self.choices);
         if transit.lost {
             self.stats.messages_lost += 1;
             self.dropped(from, to, msg_id, DropReason::Loss, Some(from));
             return;
         }
         let delay = self.nodes.clocks[from].stretch(transit.delay);
-        let arrival = self.arrival(from, to, depart + delay);
+        let arrival = self.arrival(from, to, depart + delay, model.fifo);
         self.stats.max_transit = self.stats.max_transit.max(arrival.since(self.now));
         let envelope = Envelope {
             from,
@@ -69,7 +70,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
         };
         self.account.in_flight_bytes += envelope.bytes;
         match transit.duplicate {
-            Some(extra) => self.send_with_duplicate(envelope, arrival, extra),
+            Some(extra) => self.send_with_duplicate(envelope, arrival, extra, model.fifo),
             None => self.queue.push(arrival, Ev::Deliver(envelope)),
         }
     }
@@ -190,10 +191,16 @@ impl<P: Process, C: Choices> Engine<P, C> {
     }
 
     /// Schedules the message at `arrival` and a copy `extra` after it departed (never before
-    /// the original, and in order on a FIFO link).
-    fn send_with_duplicate(&mut self, envelope: Envelope<P::Msg>, arrival: Time, extra: Duration) {
+    /// the original, and in order on a `fifo` link).
+    fn send_with_duplicate(
+        &mut self,
+        envelope: Envelope<P::Msg>,
+        arrival: Time,
+        extra: Duration,
+        fifo: bool,
+    ) {
         let (from, to, msg_id) = (envelope.from, envelope.to, envelope.msg_id);
-        let again = self.arrival(from, to, (envelope.depart + extra).max(arrival));
+        let again = self.arrival(from, to, (envelope.depart + extra).max(arrival), fifo);
         self.stats.messages_duplicated += 1;
         self.trace(Some(from), || TraceKind::Duplicate { to, msg_id });
         if let Some(t) = &mut self.tracer {
@@ -205,10 +212,10 @@ impl<P: Process, C: Choices> Engine<P, C> {
         self.queue.push(again, Ev::Deliver(copy));
     }
 
-    /// When a message the link would carry by `at` arrives (FIFO links keep order), counting
+    /// When a message the link would carry by `at` arrives (`fifo` links keep order), counting
     /// it as reordered if it overtakes one sent earlier on the same link.
-    fn arrival(&mut self, from: NodeId, to: NodeId, at: Time) -> Time {
-        let (arrival, overtook) = self.links.arrival(from, to, at);
+    fn arrival(&mut self, from: NodeId, to: NodeId, at: Time, fifo: bool) -> Time {
+        let (arrival, overtook) = self.links.arrival(from, to, at, fifo);
         self.stats.messages_reordered += u64::from(overtook);
         arrival
     }

@@ -567,6 +567,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
     }
 
     /// Processes one popped event; false if it turned out to be stale.
+    #[inline]
     fn handle(&mut self, ev: Ev<P>) -> bool {
         match ev {
             Ev::Start(node) => {

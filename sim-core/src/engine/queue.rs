@@ -251,24 +251,37 @@ impl<P: Process> Queue<P> {
     }
 
     /// Removes and returns the earliest event, unless the queue is empty or that event is
-    /// due after `end` (then it stays queued).
+    /// due after `end` (then it stays queued). Inlined into the event loop, so the event moves
+    /// from its slot straight to its handler.
+    #[inline]
     pub(super) fn pop_due(&mut self, end: Time) -> Option<(Time, Ev<P>)> {
+        if self.in_radix {
+            return self.pop_radix_due(end);
+        }
+        let Reverse(key) = *self.heap.peek()?;
+        self.last = (key.time(), key.seq());
+        if key.time() > end.0 {
+            return None;
+        }
+        self.heap.pop();
+        self.len -= 1;
+        self.free.push(key.slot() as u32);
+        let ev = self.slab[key.slot()].take()?;
+        self.messages -= usize::from(matches!(ev, Ev::Deliver(_)));
+        Some((Time(key.time()), ev))
+    }
+
+    /// [`pop_due`](Queue::pop_due) while the events are in the radix heap.
+    fn pop_radix_due(&mut self, end: Time) -> Option<(Time, Ev<P>)> {
         let key = self.peek()?;
         if key.0 > end.0 {
             return None;
         }
         self.len -= 1;
-        let ev = if self.in_radix {
-            let ev = self.radix.pop_peeked()?.ev;
-            if self.len < TO_HEAP {
-                self.move_to_heap();
-            }
-            ev
-        } else {
-            let Reverse(key) = self.heap.pop()?;
-            self.free.push(key.slot() as u32);
-            self.slab[key.slot()].take()?
-        };
+        let ev = self.radix.pop_peeked()?.ev;
+        if self.len < TO_HEAP {
+            self.move_to_heap();
+        }
         self.messages -= usize::from(matches!(ev, Ev::Deliver(_)));
         Some((Time(key.0), ev))
     }

@@ -39,11 +39,13 @@ impl<S: Clone + Default> Storage<S> {
     }
 
     /// Whether storage faults are on (then syncs matter).
+    #[inline]
     pub(super) fn faulty(&self) -> bool {
         self.mode != StorageFaults::None
     }
 
     /// Whether `node` wrote since its last sync (false without storage faults).
+    #[inline]
     pub(super) fn dirty(&self, node: NodeId) -> bool {
         self.dirty.get(node).copied().unwrap_or(false)
     }
@@ -52,6 +54,7 @@ impl<S: Clone + Default> Storage<S> {
     /// stable storage as `stable`, having written it if `written`, and written it after its
     /// last sync if `unsynced`: that last part is not durable, nor is what came before a sync
     /// that a crash cut off.
+    #[inline]
     pub(super) fn after_handler(
         &mut self,
         node: NodeId,
@@ -59,9 +62,13 @@ impl<S: Clone + Default> Storage<S> {
         written: bool,
         unsynced: bool,
     ) {
-        if self.mode == StorageFaults::None {
-            return;
+        if self.mode != StorageFaults::None {
+            self.after_faulty_handler(node, stable, written, unsynced);
         }
+    }
+
+    /// [`after_handler`](Storage::after_handler) when storage faults are on.
+    fn after_faulty_handler(&mut self, node: NodeId, stable: &S, written: bool, unsynced: bool) {
         if std::mem::take(&mut self.sync_cut) || unsynced {
             if self.mode == StorageFaults::Torn && written {
                 self.unsynced[node].push(stable.clone());

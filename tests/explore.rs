@@ -112,6 +112,87 @@ fn a_paxos_acceptor_that_breaks_its_promise_is_caught_in_ten_steps() {
 }
 
 #[test]
+fn a_paxos_acceptor_that_forgets_its_promise_on_recovery_is_caught_in_eight_steps() {
+    explores(
+        "explore-paxos-n3-volatile-acceptor.toml",
+        0,
+        &[
+            "violation of one-chosen after 8 steps",
+            "node 2 crashes",
+            "node 2 recovers",
+            "100 chosen in ballot b1.0 at event #8 by acceptors [0, 2], but 101",
+            "expect violation one-chosen: met",
+        ],
+    );
+}
+
+/// Retries make Paxos's state space infinite: its stable twin is searched to the volatile
+/// variant's counterexample length, and nothing breaks there.
+#[test]
+fn paxos_with_stable_acceptors_holds_to_the_volatile_counterexample_depth() {
+    let o = ftsim(&[
+        "explore",
+        &scenario("explore-paxos-n3-stable-acceptor.toml"),
+        "--max-depth",
+        "8",
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("728068 unique, depth 8"), "{out}");
+    assert!(
+        out.contains("stopped by --max-depth 8: no violation"),
+        "{out}"
+    );
+}
+
+#[test]
+fn quorums_that_need_not_meet_are_caught_in_ten_steps() {
+    explores(
+        "explore-quorum-n2-disjoint-quorums.toml",
+        0,
+        &[
+            "violation of linearizable after 10 steps",
+            "node 1 receives Query { tag: 1 } from node 3",
+            "read → 0 by node 3 (events #6 to #10) cannot be linearized",
+            "expect violation linearizable: met",
+        ],
+    );
+}
+
+#[test]
+fn reads_without_write_back_are_caught_in_ten_steps() {
+    explores(
+        "explore-quorum-n2-no-write-back.toml",
+        0,
+        &[
+            "violation of linearizable after 10 steps",
+            "read → 0 by node 3 (events #8 to #10) cannot be linearized",
+            "Open meanwhile: write(2001) by node 2",
+            "expect violation linearizable: met",
+        ],
+    );
+}
+
+/// Client retries make the register's state space infinite: ABD is searched past the
+/// no-write-back twin's counterexample length, and nothing breaks there.
+#[test]
+fn abd_holds_beyond_the_no_write_back_counterexample_depth() {
+    let o = ftsim(&[
+        "explore",
+        &scenario("explore-quorum-n2-abd.toml"),
+        "--max-depth",
+        "12",
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("400966 unique, depth 12"), "{out}");
+    assert!(
+        out.contains("stopped by --max-depth 12: no violation"),
+        "{out}"
+    );
+}
+
+#[test]
 fn a_limit_leaves_a_passing_scenario_unproven() {
     let o = ftsim(&[
         "explore",

@@ -193,6 +193,39 @@ fn abd_holds_beyond_the_no_write_back_counterexample_depth() {
 }
 
 #[test]
+fn timeout_only_failover_shows_split_brain_in_one_step() {
+    explores(
+        "explore-primary-backup-n2-timeout-only.toml",
+        0,
+        &[
+            "violation of single-primary after 1 steps",
+            "node 1: timer FailureCheck fires",
+            "split brain: nodes 0 and 1 both act as primary of view 0",
+            "expect violation single-primary: met",
+        ],
+    );
+}
+
+/// Heartbeats re-arm forever: fenced failover is searched to a stated depth, with failure
+/// checks firing at any point, and nothing breaks there.
+#[test]
+fn fenced_failover_holds_to_a_bounded_depth() {
+    let o = ftsim(&[
+        "explore",
+        &scenario("explore-primary-backup-n2-fenced.toml"),
+        "--max-depth",
+        "10",
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("311157 unique, depth 10"), "{out}");
+    assert!(
+        out.contains("stopped by --max-depth 10: no violation"),
+        "{out}"
+    );
+}
+
+#[test]
 fn a_limit_leaves_a_passing_scenario_unproven() {
     let o = ftsim(&[
         "explore",

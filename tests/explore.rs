@@ -112,6 +112,120 @@ fn a_paxos_acceptor_that_breaks_its_promise_is_caught_in_ten_steps() {
 }
 
 #[test]
+fn a_paxos_acceptor_that_forgets_its_promise_on_recovery_is_caught_in_eight_steps() {
+    explores(
+        "explore-paxos-n3-volatile-acceptor.toml",
+        0,
+        &[
+            "violation of one-chosen after 8 steps",
+            "node 2 crashes",
+            "node 2 recovers",
+            "100 chosen in ballot b1.0 at event #8 by acceptors [0, 2], but 101",
+            "expect violation one-chosen: met",
+        ],
+    );
+}
+
+/// Retries make Paxos's state space infinite: its stable twin is searched to the volatile
+/// variant's counterexample length, and nothing breaks there.
+#[test]
+fn paxos_with_stable_acceptors_holds_to_the_volatile_counterexample_depth() {
+    let o = ftsim(&[
+        "explore",
+        &scenario("explore-paxos-n3-stable-acceptor.toml"),
+        "--max-depth",
+        "8",
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("728068 unique, depth 8"), "{out}");
+    assert!(
+        out.contains("stopped by --max-depth 8: no violation"),
+        "{out}"
+    );
+}
+
+#[test]
+fn quorums_that_need_not_meet_are_caught_in_ten_steps() {
+    explores(
+        "explore-quorum-n2-disjoint-quorums.toml",
+        0,
+        &[
+            "violation of linearizable after 10 steps",
+            "node 1 receives Query { tag: 1 } from node 3",
+            "read → 0 by node 3 (events #6 to #10) cannot be linearized",
+            "expect violation linearizable: met",
+        ],
+    );
+}
+
+#[test]
+fn reads_without_write_back_are_caught_in_ten_steps() {
+    explores(
+        "explore-quorum-n2-no-write-back.toml",
+        0,
+        &[
+            "violation of linearizable after 10 steps",
+            "read → 0 by node 3 (events #8 to #10) cannot be linearized",
+            "Open meanwhile: write(2001) by node 2",
+            "expect violation linearizable: met",
+        ],
+    );
+}
+
+/// Client retries make the register's state space infinite: ABD is searched past the
+/// no-write-back twin's counterexample length, and nothing breaks there.
+#[test]
+fn abd_holds_beyond_the_no_write_back_counterexample_depth() {
+    let o = ftsim(&[
+        "explore",
+        &scenario("explore-quorum-n2-abd.toml"),
+        "--max-depth",
+        "12",
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("400966 unique, depth 12"), "{out}");
+    assert!(
+        out.contains("stopped by --max-depth 12: no violation"),
+        "{out}"
+    );
+}
+
+#[test]
+fn timeout_only_failover_shows_split_brain_in_one_step() {
+    explores(
+        "explore-primary-backup-n2-timeout-only.toml",
+        0,
+        &[
+            "violation of single-primary after 1 steps",
+            "node 1: timer FailureCheck fires",
+            "split brain: nodes 0 and 1 both act as primary of view 0",
+            "expect violation single-primary: met",
+        ],
+    );
+}
+
+/// Heartbeats re-arm forever: fenced failover is searched to a stated depth, with failure
+/// checks firing at any point, and nothing breaks there.
+#[test]
+fn fenced_failover_holds_to_a_bounded_depth() {
+    let o = ftsim(&[
+        "explore",
+        &scenario("explore-primary-backup-n2-fenced.toml"),
+        "--max-depth",
+        "10",
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("311157 unique, depth 10"), "{out}");
+    assert!(
+        out.contains("stopped by --max-depth 10: no violation"),
+        "{out}"
+    );
+}
+
+#[test]
 fn a_twophase_coordinator_that_crashes_for_good_blocks_its_participant() {
     // The safety search visits every state (atomicity holds in all), then the liveness search
     // finds the shortest run that stops with the participant undecided: the coordinator

@@ -16,7 +16,7 @@ pub struct AcceptorState {
 }
 
 /// Where the acceptor keeps its [`AcceptorState`].
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub(super) struct Acceptor {
     storage: AcceptorStorage,
     /// The state when it is volatile (a buggy variant); otherwise it is in stable storage

@@ -3,13 +3,16 @@
 //! with its event, so a violation can name the accepts that chose a value.
 
 use std::collections::BTreeMap;
+use std::hash::Hasher;
+
+use ftsim_api::sim_core::entropy::DetHasher;
 
 use ftsim_api::NodeId;
 
 use super::process::{majority, Ballot, Obs};
 
 /// Which values a majority of acceptors accepted in one ballot, and where.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct ChosenTracker {
     /// Per (ballot, value): each acceptor that accepted it and the event of its first accept.
     votes: BTreeMap<(Ballot, u64), BTreeMap<NodeId, u64>>,
@@ -40,6 +43,22 @@ impl ChosenTracker {
         self.choices.insert((ballot, value), event);
         self.chosen.entry(value).or_insert(ballot);
         Some((value, ballot))
+    }
+
+    /// For a search: hashes who accepted what in which ballot and what is chosen (the events
+    /// only point reports back at the run, so they are left out). The choices follow from the
+    /// votes, so they need no hashing of their own.
+    pub fn fingerprint(&self, hasher: &mut DetHasher) {
+        hasher.write_usize(self.votes.len());
+        for ((ballot, value), voters) in &self.votes {
+            hasher.write_u32(ballot.round);
+            hasher.write_u32(ballot.node);
+            hasher.write_u64(*value);
+            hasher.write_usize(voters.len());
+            for node in voters.keys() {
+                hasher.write_usize(*node);
+            }
+        }
     }
 
     pub fn is_chosen(&self, value: u64) -> bool {

@@ -8,7 +8,7 @@ use ftsim_api::{Ctx, Duration, NodeId, NodeSet};
 
 use super::process::{majority, Ballot, Msg, Obs, Paxos, Timer};
 
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub(super) struct Learner {
     /// How long to wait between queries.
     poll: Duration,

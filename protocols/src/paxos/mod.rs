@@ -55,6 +55,7 @@ mod proposer;
 #[cfg(test)]
 mod tests;
 
+use ftsim_api::explore::Exploration;
 use ftsim_api::metrics::{measures::TimeToDecide, Metrics};
 use ftsim_api::properties::consensus::{Integrity, Obliged, Termination};
 use ftsim_api::{
@@ -196,5 +197,9 @@ impl Protocol for SingleDecreePaxos {
             Duration::from_millis(params.retry_ms),
             Duration::from_millis(params.backoff_ms),
         )
+    }
+
+    fn exploration(&self) -> Option<Exploration<Self>> {
+        Some(Exploration::new())
     }
 }

@@ -38,7 +38,7 @@ impl fmt::Debug for Ballot {
 }
 
 /// A node's stable storage.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct Stable {
     /// Unused with a volatile acceptor (a known-buggy variant).
     pub acceptor: AcceptorState,
@@ -121,7 +121,7 @@ pub(super) fn majority(n: usize) -> usize {
     n / 2 + 1
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Paxos {
     pub(super) proposer: Proposer,
     pub(super) acceptor: Acceptor,

@@ -3,6 +3,9 @@
 //! keep it safe. Integrity and termination are the shared consensus ones.
 
 use std::collections::BTreeMap;
+use std::hash::Hasher;
+
+use ftsim_api::sim_core::entropy::DetHasher;
 
 use ftsim_api::properties::{event_ref, events_phrase};
 use ftsim_api::{NodeId, Property, World};
@@ -11,7 +14,7 @@ use super::chosen::ChosenTracker;
 use super::process::{Obs, Paxos};
 
 /// At most one value is chosen. A violation names the accepts that chose each value.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct OneChosen {
     tracker: ChosenTracker,
     evidence: Vec<u64>,
@@ -40,11 +43,17 @@ impl Property<Paxos> for OneChosen {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+    fn snapshot(&self) -> Option<Box<dyn Property<Paxos> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.tracker.fingerprint(hasher);
+    }
 }
 
 /// Only a proposed value is chosen. A violation names the accepts that chose it and every
 /// proposal.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct ChosenProposed {
     tracker: ChosenTracker,
     /// Each proposed value and the event of its first proposal.
@@ -84,11 +93,20 @@ impl Property<Paxos> for ChosenProposed {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+    fn snapshot(&self) -> Option<Box<dyn Property<Paxos> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.tracker.fingerprint(hasher);
+        for value in self.proposed.keys() {
+            hasher.write_u64(*value);
+        }
+    }
 }
 
 /// A learner learns only a value that has been chosen. A violation names the learning and
 /// whatever accepts of the value there were.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct LearnedChosen {
     tracker: ChosenTracker,
     evidence: Vec<u64>,
@@ -118,6 +136,12 @@ impl Property<Paxos> for LearnedChosen {
     }
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
+    }
+    fn snapshot(&self) -> Option<Box<dyn Property<Paxos> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.tracker.fingerprint(hasher);
     }
 }
 

@@ -13,14 +13,14 @@ use super::process::{majority, own_value, Ballot, Msg, Obs, Paxos, Timer};
 /// during the fault phase still retries soon after the network heals.
 const MAX_DOUBLINGS: u32 = 4;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Phase {
     Idle,
     Preparing,
     Accepting,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub(super) struct Proposer {
     /// Whether this node proposes at all.
     enabled: bool,

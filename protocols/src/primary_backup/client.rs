@@ -5,7 +5,7 @@ use ftsim_api::NodeId;
 
 use super::process::{Config, Msg, Obs, Timer, WriteId, C};
 
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Client {
     /// How many writes it has issued.
     pub(super) next: u64,

@@ -44,6 +44,7 @@ mod replica;
 #[cfg(test)]
 mod tests;
 
+use ftsim_api::explore::Exploration;
 use ftsim_api::metrics::{measures::Requests, Metrics};
 use ftsim_api::properties::linearizability::{AppendLog, Linearizability};
 use ftsim_api::{
@@ -194,5 +195,9 @@ impl Protocol for PrimaryBackup {
     }
     fn process(&self, params: &PrimaryBackupParams, node: NodeId, _: usize) -> Node {
         Node::new(Config::from(params), node)
+    }
+
+    fn exploration(&self) -> Option<Exploration<Self>> {
+        Some(Exploration::new())
     }
 }

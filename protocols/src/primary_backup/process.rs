@@ -11,7 +11,7 @@ use super::replica::Replica;
 pub type WriteId = (NodeId, u64);
 
 /// The run's settings, as every node reads them.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 pub struct Config {
     pub replicas: usize,
     pub fenced: bool,
@@ -113,13 +113,13 @@ pub struct Durable {
     pub log: Vec<WriteId>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub enum Role {
     Replica(Replica),
     Client(Client),
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Node {
     pub(super) cfg: Config,
     pub(super) role: Role,

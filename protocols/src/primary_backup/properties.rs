@@ -2,6 +2,9 @@
 //! acknowledged write lost, every write answered, and failover actually exercised.
 
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+
+use ftsim_api::sim_core::entropy::DetHasher;
 
 use ftsim_api::properties::{event_ref, Seen, Stuck, Waits, Witnesses};
 use ftsim_api::{NodeId, Property, World};
@@ -10,7 +13,7 @@ use super::process::{Node, Obs, Role, WriteId};
 
 /// At most one live replica acts as primary in any one view. Judged from states after every
 /// event; a violation names the events where each of the two started acting as primary.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct SinglePrimary {
     /// Each live acting primary: its view and the event since which it acts as its primary.
     acting: BTreeMap<NodeId, (u64, u64)>,
@@ -52,6 +55,16 @@ impl Property<Node> for SinglePrimary {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+    fn snapshot(&self) -> Option<Box<dyn Property<Node> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+    /// Who acts as primary of which view (not since when: that only words a verdict).
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        for (node, (view, _)) in &self.acting {
+            hasher.write_usize(*node);
+            hasher.write_u64(*view);
+        }
+    }
 }
 
 /// Replicas agree on the prefix they applied: no two apply different writes at one position.
@@ -90,7 +103,7 @@ impl Property<Node> for PrefixAgreement {
 
 /// No acknowledged write is lost: a position a client was told holds its write never holds
 /// anything else at any replica. A violation names the acknowledgement and the application.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct AckedWritesKept {
     /// Per position: the acknowledged write and the event of the acknowledgement.
     acked: BTreeMap<usize, (WriteId, u64)>,
@@ -135,6 +148,21 @@ impl Property<Node> for AckedWritesKept {
     }
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
+    }
+    fn snapshot(&self) -> Option<Box<dyn Property<Node> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+    /// The acknowledged and the first applied write at each position (not the events).
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        for (index, (id, _)) in &self.acked {
+            hasher.write_usize(*index);
+            id.hash(hasher);
+        }
+        hasher.write_u8(0xff);
+        for (index, seen) in &self.applied {
+            hasher.write_usize(*index);
+            seen.value.hash(hasher);
+        }
     }
 }
 

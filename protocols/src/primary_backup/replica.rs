@@ -13,13 +13,13 @@ use ftsim_api::{NodeId, Time};
 
 use super::process::{Config, Msg, Obs, Timer, WriteId, C};
 
-#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+#[derive(Debug, PartialEq, Eq, Clone, Copy, Hash)]
 enum Status {
     Normal,
     ViewChange,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Replica {
     view: u64,
     status: Status,

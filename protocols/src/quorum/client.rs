@@ -16,14 +16,14 @@ use ftsim_api::{Duration, NodeId, NodeSet, TimerId};
 
 use super::process::{Config, Msg, Obs, Timer, Ts, C};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Phase {
     Idle,
     Query,
     Store,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Client {
     /// Operations invoked so far; the current one's tag.
     issued: u64,

@@ -40,6 +40,7 @@ mod replica;
 #[cfg(test)]
 mod tests;
 
+use ftsim_api::explore::Exploration;
 use ftsim_api::properties::linearizability::{Linearizability, Register};
 use ftsim_api::{
     choice, params, Duration, FaultClass, Liveness, Model, NodeId, Properties, Protocol, SpecError,
@@ -193,5 +194,9 @@ impl Protocol for QuorumRegister {
 
     fn process(&self, params: &QuorumParams, node: NodeId, _: usize) -> Node {
         Node::new(Config::from(params), node)
+    }
+
+    fn exploration(&self) -> Option<Exploration<Self>> {
+        Some(Exploration::new())
     }
 }

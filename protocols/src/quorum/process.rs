@@ -12,7 +12,7 @@ use super::replica::Replica;
 pub type Ts = (u64, NodeId);
 
 /// The run's settings, as every node reads them.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 pub struct Config {
     pub replicas: usize,
     pub write_quorum: usize,
@@ -92,13 +92,13 @@ pub struct Stored {
     pub value: u64,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub enum Role {
     Replica(Replica),
     Client(Client),
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Node {
     pub(super) cfg: Config,
     pub(super) role: Role,

@@ -6,7 +6,7 @@ use ftsim_api::NodeId;
 
 use super::process::{Msg, Obs, C};
 
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Replica;
 
 impl Replica {

@@ -24,6 +24,9 @@
 //! smaller ones on the way.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
+
+use sim_core::entropy::DetHasher;
 
 use super::history::Operation;
 use super::model::SequentialModel;
@@ -34,7 +37,7 @@ pub(crate) const MAX_OPEN: usize = 64;
 /// One configuration: the state, which open slots took effect changing it (and what each of
 /// them must return), and what the others could return having taken effect without changing
 /// it.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 struct Config<S, O> {
     state: S,
     mask: u64,
@@ -104,6 +107,7 @@ type Configs<M> =
 
 /// Every configuration one object's history so far allows, each with the operation that last
 /// changed its state (`None`: the initial state), for explanations.
+#[derive(Clone)]
 pub(crate) struct Frontier<M: SequentialModel> {
     /// Slot → the open operation in it (an index into the history).
     slots: Vec<Option<usize>>,
@@ -330,6 +334,28 @@ impl<M: SequentialModel> Frontier<M> {
             states.entry(&config.state).or_insert(*last);
         }
         states.into_iter().map(|(s, l)| (s.clone(), l)).collect()
+    }
+
+    /// For a search (`ftsim explore`): hashes what decides the verdicts of later responses:
+    /// each slot's open operation, as `name` tells it apart (its client and tag, and its
+    /// input), and every configuration. Which operation last set a state only words an
+    /// explanation, so it is left out; so are history positions and event numbers.
+    pub(crate) fn fingerprint(&self, hasher: &mut DetHasher, name: impl Fn(usize, &mut DetHasher)) {
+        hasher.write_usize(self.slots.len());
+        for slot in &self.slots {
+            match slot {
+                Some(op) => {
+                    hasher.write_u8(1);
+                    name(*op, hasher);
+                }
+                None => hasher.write_u8(0),
+            }
+        }
+        hasher.write_usize(self.configs.len());
+        for config in self.configs.keys() {
+            config.hash(hasher);
+        }
+        hasher.write_u64(self.hindsight);
     }
 
     /// The frontier of the operations `key_ops` (indices into `ops`, one object's) just

@@ -95,6 +95,11 @@ impl<I, O> History<I, O> {
         &self.ops
     }
 
+    /// The open operations: (client, tag) and the operation's index.
+    pub fn open_ops(&self) -> impl Iterator<Item = ((NodeId, u64), usize)> + '_ {
+        self.open.iter().map(|(&key, &index)| (key, index))
+    }
+
     /// The number of operations.
     pub fn len(&self) -> usize {
         self.ops.len()

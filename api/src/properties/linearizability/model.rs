@@ -10,16 +10,18 @@ use std::hash::Hash;
 /// A deterministic sequential object.
 ///
 /// `State` must be cheap to clone and compare: the search memoises (linearized set, state)
-/// pairs. `Output` is compared with what the history recorded.
+/// pairs. `Output` is compared with what the history recorded. Everything hashes, so that
+/// `ftsim explore` can fingerprint what a [`Linearizability`](super::Linearizability)
+/// monitor remembers.
 pub trait SequentialModel {
     /// Which independent object an operation touches (`()` for a single object).
-    type Key: Ord + Clone + Debug;
+    type Key: Ord + Clone + Debug + Hash;
     /// The state of one object.
     type State: Clone + Ord + Hash + Debug;
     /// An operation as invoked.
-    type Input: Clone + Debug;
+    type Input: Clone + Debug + Hash;
     /// What an operation returns.
-    type Output: Clone + Ord + Debug;
+    type Output: Clone + Ord + Debug + Hash;
 
     /// The object `input` touches.
     fn key(&self, input: &Self::Input) -> Self::Key;

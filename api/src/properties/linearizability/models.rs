@@ -101,7 +101,7 @@ impl<K, V> Default for KeyValue<K, V> {
 
 impl<K, V> SequentialModel for KeyValue<K, V>
 where
-    K: Clone + Ord + Debug,
+    K: Clone + Ord + Debug + Hash,
     V: Clone + Ord + Hash + Debug,
 {
     type Key = K;
@@ -156,7 +156,7 @@ impl<T> Default for AppendLog<T> {
     }
 }
 
-impl<T: Clone + Debug> SequentialModel for AppendLog<T> {
+impl<T: Clone + Debug + Hash> SequentialModel for AppendLog<T> {
     type Key = ();
     type State = usize;
     type Input = T;

@@ -2,6 +2,10 @@
 //! an operation and when it gets the response; the property keeps the history and judges it.
 
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use sim_core::entropy::DetHasher;
 
 use sim_core::{NodeId, Process, Property, World};
 
@@ -32,10 +36,14 @@ pub enum OpEvent<I, O> {
     },
 }
 
-type Extract<P, M> = Box<
+/// Shared, so that a search's copy of the monitor reads observations the same way.
+type Extract<P, M> = Arc<
     dyn Fn(
-        &<P as Process>::Obs,
-    ) -> Option<OpEvent<<M as SequentialModel>::Input, <M as SequentialModel>::Output>>,
+            &<P as Process>::Obs,
+        )
+            -> Option<OpEvent<<M as SequentialModel>::Input, <M as SequentialModel>::Output>>
+        + Send
+        + Sync,
 >;
 
 /// The clients' operations are linearizable with respect to a [`SequentialModel`].
@@ -61,11 +69,11 @@ impl<P: Process, M: SequentialModel> Linearizability<P, M> {
     /// it is one).
     pub fn new(
         model: M,
-        extract: impl Fn(&P::Obs) -> Option<OpEvent<M::Input, M::Output>> + 'static,
+        extract: impl Fn(&P::Obs) -> Option<OpEvent<M::Input, M::Output>> + Send + Sync + 'static,
     ) -> Self {
         Linearizability {
             model,
-            extract: Box::new(extract),
+            extract: Arc::new(extract),
             history: History::new(),
             frontiers: Some(BTreeMap::new()),
             limits: Limits::default(),
@@ -76,7 +84,7 @@ impl<P: Process, M: SequentialModel> Linearizability<P, M> {
     /// Judged once, at the end of the run, by the Wing & Gong search.
     pub fn at_end(
         model: M,
-        extract: impl Fn(&P::Obs) -> Option<OpEvent<M::Input, M::Output>> + 'static,
+        extract: impl Fn(&P::Obs) -> Option<OpEvent<M::Input, M::Output>> + Send + Sync + 'static,
     ) -> Self {
         Linearizability {
             frontiers: None,
@@ -145,7 +153,64 @@ impl<P: Process, M: SequentialModel> Linearizability<P, M> {
     }
 }
 
-impl<P: Process, M: SequentialModel> Property<P> for Linearizability<P, M> {
+// By hand: deriving would ask `P: Clone`, and the extractor is shared.
+impl<P: Process, M: SequentialModel + Clone> Clone for Linearizability<P, M> {
+    fn clone(&self) -> Self {
+        Linearizability {
+            model: self.model.clone(),
+            extract: Arc::clone(&self.extract),
+            history: self.history.clone(),
+            frontiers: self.frontiers.clone(),
+            limits: self.limits,
+            evidence: self.evidence.clone(),
+        }
+    }
+}
+
+impl<P: Process, M: SequentialModel> Linearizability<P, M> {
+    /// Hashes what decides later verdicts. Judged at every response, that is each object's
+    /// frontier and which operation is open in which of its slots (the client, its tag and
+    /// the input); judged at the end, the whole history: each operation's client, input and
+    /// output, and the real-time order of invocations and responses. Never event numbers or
+    /// times, which only word a verdict.
+    fn hash_memory(&self, hasher: &mut DetHasher) {
+        let ops = self.history.ops();
+        let Some(frontiers) = &self.frontiers else {
+            hasher.write_usize(ops.len());
+            for op in ops {
+                hasher.write_usize(op.client);
+                op.input.hash(hasher);
+                op.output.hash(hasher);
+                hasher.write_u64(op.call_pos);
+                hasher.write_u64(op.return_pos);
+            }
+            return;
+        };
+        let tags: BTreeMap<usize, u64> = (self.history.open_ops())
+            .map(|((_, tag), index)| (index, tag))
+            .collect();
+        let name = |index: usize, h: &mut DetHasher| {
+            h.write_usize(ops[index].client);
+            h.write_u64(tags.get(&index).copied().unwrap_or(u64::MAX));
+            ops[index].input.hash(h);
+        };
+        hasher.write_usize(frontiers.len());
+        for (key, frontier) in frontiers {
+            key.hash(hasher);
+            frontier.fingerprint(hasher, name);
+        }
+    }
+}
+
+impl<P, M> Property<P> for Linearizability<P, M>
+where
+    P: Process + 'static,
+    M: SequentialModel + Clone + Send + Sync + 'static,
+    M::Key: Send + Sync,
+    M::State: Send + Sync,
+    M::Input: Send + Sync,
+    M::Output: Send + Sync,
+{
     fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
         if w.is_byzantine(node) {
             return Ok(());
@@ -173,5 +238,13 @@ impl<P: Process, M: SequentialModel> Property<P> for Linearizability<P, M> {
 
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
+    }
+
+    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.hash_memory(hasher);
     }
 }

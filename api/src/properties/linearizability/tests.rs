@@ -71,7 +71,7 @@ fn explanation<M: SequentialModel>(model: &M, h: &History<M::Input, M::Output>) 
 /// A FIFO queue, as in Herlihy & Wing's examples (`None` dequeues from an empty queue).
 struct Queue;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 enum QueueOp {
     Enq(u64),
     Deq,

@@ -110,6 +110,9 @@ pub(crate) struct Stepper<'m, P: Process> {
     pub choices: FirstOutcome,
     outputs: Vec<Output<P>>,
     observed: Vec<P::Obs>,
+    /// Whether the last transition applied ran a handler that emitted an observation (a
+    /// step the monitors see happen, not only its state: see `sleep`).
+    pub visible: bool,
     /// What the handlers sent and armed, in order, when a path is being timed (`timed`).
     pub journal: Option<Journal>,
 }
@@ -131,6 +134,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
             choices: FirstOutcome::default(),
             outputs: Vec::new(),
             observed: Vec::new(),
+            visible: false,
             journal: None,
         }
     }
@@ -175,6 +179,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         t: Transition,
         event: u64,
     ) -> Result<(), Broken> {
+        self.visible = false;
         match t {
             Transition::Deliver(i) => {
                 let i = i as usize;
@@ -329,6 +334,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                 Output::Observe(obs) => self.observed.push(obs),
             }
         }
+        self.visible |= !self.observed.is_empty();
         self.judge(s, node, event)
     }
 

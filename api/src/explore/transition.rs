@@ -5,6 +5,8 @@
 //! to may recover; a pending failure-detector notice may arrive (about a crashed sender only
 //! once its last messages to that node are in, when the detector is slower than the network).
 
+use std::sync::Arc;
+
 use sim_core::step::{run_handler, Handler, NodeRef, Output, Timers};
 use sim_core::{NodeId, Process, PropertyKind, Time, World};
 
@@ -146,7 +148,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         let mut s = State {
             procs: (0..n).map(|i| (self.model.factory)(i, n)).collect(),
             stable: vec![P::Stable::default(); n],
-            timers: vec![Timers::default(); n],
+            timers: (0..n).map(|_| Arc::new(Timers::default())).collect(),
             armed: vec![Vec::new(); n],
             up: vec![true; n],
             ever_crashed: vec![false; n],
@@ -200,7 +202,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
             Transition::Fire { node, index } => {
                 let node = node as usize;
                 let timer = s.armed[node].remove(index as usize);
-                s.timers[node].fire(timer.id);
+                Arc::make_mut(&mut s.timers[node]).fire(timer.id);
                 self.handle(s, node, Handler::Timer(timer.tag), event)
             }
             Transition::Crash { node, keep } => {
@@ -231,7 +233,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         s.ever_crashed[node] = true;
         s.crashes += 1;
         s.armed[node].clear();
-        s.timers[node].clear();
+        Arc::make_mut(&mut s.timers[node]).clear();
         s.notices.retain(|n| n.to != node);
         s.suspected[node] = 0;
         if self.model.config.detector {
@@ -287,7 +289,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         let node_ref = NodeRef {
             id: node,
             n,
-            timers: &mut s.timers[node],
+            timers: Arc::make_mut(&mut s.timers[node]),
             stable: &mut s.stable[node],
         };
         run_handler(

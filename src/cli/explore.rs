@@ -88,6 +88,8 @@ pub fn cmd_explore(app: &App, args: ExploreArgs<'_>) -> Result<Status, CliError>
         .map_err(|e| {
             let option = if args.limits.symmetry {
                 "--symmetry"
+            } else if args.limits.por {
+                "--por"
             } else {
                 "--threads"
             };
@@ -111,6 +113,15 @@ fn strategy_of(args: &ExploreArgs<'_>, scenario: &Scenario) -> Result<search::St
     let breadth_first = args.strategy == Strategy::Exhaustive && args.order != Some(Order::Dfs);
     if args.limits.threads > 1 && !breadth_first {
         return usage("--threads applies to the breadth-first exhaustive search only");
+    }
+    if args.limits.por && args.strategy != Strategy::Exhaustive {
+        return usage("--por applies to --strategy exhaustive only");
+    }
+    if args.limits.por && args.limits.symmetry {
+        return usage(&format!(
+            "--por with --symmetry: {}",
+            search::SLEEP_WITH_SYMMETRY
+        ));
     }
     if args.strategy != Strategy::Pct && args.bug_depth.is_some() {
         return usage("--depth (the bug depth) applies to --strategy pct only");
@@ -147,6 +158,9 @@ fn options_in_words(limits: &Limits) -> String {
     let mut words = String::new();
     if limits.symmetry {
         words.push_str(", symmetry");
+    }
+    if limits.por {
+        words.push_str(", partial-order reduction (sleep sets)");
     }
     if limits.threads > 1 {
         words.push_str(&format!(", {} threads", limits.threads));
@@ -200,6 +214,15 @@ fn print_stats(report: &Report, seconds: f64) {
         )
     };
     out(&wrapped("  ", &line));
+    if report.slept > 0 {
+        out(&wrapped(
+            "  ",
+            &format!(
+                "sleep sets: {} transitions not taken (an equivalent order was)",
+                report.slept
+            ),
+        ));
+    }
     if let Some(live) = &report.liveness {
         out(&wrapped(
             "  ",

@@ -271,7 +271,14 @@ enum Command {
         (--order bfs, the default) the first violation found comes with a shortest path; \
         depth-first (--order dfs) holds only the current path and the fingerprints seen. \
         Breadth-first, --threads N expands states on N threads and merges them in queue \
-        order: the same states, depth and counterexample for every N. --strategy pct and \
+        order: the same states, depth and counterexample for every N. --por adds \
+        partial-order reduction (Godefroid's sleep sets) to the exhaustive safety search: a \
+        transition is not taken where an order of independent steps (handlers at different \
+        nodes that emit no observation; a loss and a step at neither end of its link) already \
+        covers it, so every state is still visited, at the same depth, with the same verdict \
+        and counterexample length, from fewer transitions; crashes and recoveries are \
+        dependent on everything; not with --symmetry; the liveness (lasso) search stays \
+        unreduced, since sleep sets do not keep cycles. --strategy pct and \
         random sample seeded runs instead (same command, same runs; the seeds default to the \
         scenario's): random takes a uniformly random enabled transition \
         at each step; pct (Probabilistic Concurrency Testing, Burckhardt et al. 2010) gives \
@@ -323,6 +330,10 @@ enum Command {
         #[arg(long, value_name = "N", default_value_t = 1,
               value_parser = clap::value_parser!(u16).range(1..=1024))]
         threads: u16,
+        /// Exhaustive: partial-order reduction by sleep sets: the same unique states, depth
+        /// and verdict, fewer transitions taken (not with --symmetry; liveness unreduced)
+        #[arg(long)]
+        por: bool,
         /// pct, random: how many runs [default: the scenario's seed count]
         #[arg(long, value_name = "N")]
         runs: Option<u64>,
@@ -577,6 +588,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
             symmetry,
             repro,
             threads,
+            por,
             runs,
             seed,
             depth,
@@ -591,6 +603,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
                     max_states,
                     symmetry,
                     threads: usize::from(threads),
+                    por,
                 },
                 time_limit,
                 repro: repro.as_deref(),

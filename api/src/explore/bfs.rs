@@ -10,8 +10,13 @@
 //! the queue's back, exactly as a one-state-at-a-time search would. So the unique states, the
 //! depth, the queue's order and the counterexample are the same for every thread count and
 //! batch size; only the wall time changes.
+//!
+//! With partial-order reduction (`Limits::por`) each queued state carries a sleep set (see
+//! `sleep`): the intersection of the sets it was reached with from the previous level. A batch
+//! then never spans two levels, so a state is expanded only once every state of the level
+//! before has been merged and its sleep set is final, whatever the batch size.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::hash::Hash;
 
 use rayon::prelude::*;
@@ -19,6 +24,7 @@ use sim_core::Process;
 
 use super::model::Model;
 use super::seen::Seen;
+use super::sleep::{self, Sleep};
 use super::state::State;
 use super::transition::{enabled, Broken, Stepper, Transition};
 use super::{Counterexample, End, Limits, Progress, Report};
@@ -31,8 +37,27 @@ const BATCH_PER_THREAD: usize = 512;
 /// Chunks per thread in a batch, so a thread that finishes early takes another's work.
 const CHUNKS_PER_THREAD: usize = 4;
 
-/// A state waiting in the queue: its unique-state number, its depth, the state.
-type Queued<P> = (u32, u32, State<P>);
+/// A state waiting in the queue.
+struct Queued<P: Process> {
+    /// Its unique-state number.
+    id: u32,
+    depth: u32,
+    fingerprint: u64,
+    state: State<P>,
+}
+
+/// A state being expanded: as queued, with its sleep set (empty without reduction).
+type Batched<P> = (Queued<P>, Sleep);
+
+/// A successor found by an expansion, to be merged.
+struct Successor<P: Process> {
+    t: Transition,
+    fingerprint: u64,
+    /// `None`: seen before the batch or kept from an earlier state of the chunk (only
+    /// reported with reduction, for its sleep set).
+    state: Option<State<P>>,
+    sleep: Sleep,
+}
 
 /// What expanding one queued state gave, to be merged in queue order.
 struct Expansion<P: Process> {
@@ -42,8 +67,11 @@ struct Expansion<P: Process> {
     at_limit: bool,
     /// Transitions taken (the violating one included).
     generated: u64,
-    /// Successors whose fingerprint was not seen before the batch, in transition order.
-    fresh: Vec<(Transition, u64, State<P>)>,
+    /// Successors whose fingerprint was not seen before the batch, in transition order (with
+    /// reduction: every successor, the seen ones without their state).
+    fresh: Vec<Successor<P>>,
+    /// Transitions not taken: asleep.
+    slept: u64,
     /// The first transition that broke a property (the expansion stopped there).
     broken: Option<(Transition, Broken)>,
     /// The processes' random draws while expanding.
@@ -59,6 +87,8 @@ struct Search<'a, P: Process> {
     /// Per unique state: its parent and the transition that reached it.
     parents: Vec<(u32, Transition)>,
     queue: VecDeque<Queued<P>>,
+    /// With reduction: the sleep set and depth of each state queued and not yet expanded.
+    pending: BTreeMap<u64, (u32, Sleep)>,
     peak_queue: usize,
     expanded: u64,
     draws: u64,
@@ -95,21 +125,27 @@ where
         return Ok(report);
     }
     let mut seen = Seen::new();
-    seen.insert(fingerprint(model, limits, &initial));
+    let initial_fp = fingerprint(model, limits, &initial);
+    seen.insert(initial_fp);
     let mut search = Search {
         model,
         limits,
         report,
         seen,
         parents: vec![(0, Transition::Notice(u32::MAX))],
-        queue: VecDeque::from([(0, 0, initial)]),
+        queue: VecDeque::from([Queued {
+            id: 0,
+            depth: 0,
+            fingerprint: initial_fp,
+            state: initial,
+        }]),
+        pending: BTreeMap::new(),
         peak_queue: 1,
         expanded: 0,
         draws: stepper.choices.draws,
     };
     while !search.queue.is_empty() {
-        let take = search.queue.len().min(BATCH_PER_THREAD * threads);
-        let batch: Vec<Queued<P>> = search.queue.drain(..take).collect();
+        let batch = search.next_batch(BATCH_PER_THREAD * threads);
         let expansions = match &pool {
             None => expand_chunk(model, limits, &search.seen, batch),
             Some(pool) => expand_parallel(pool, threads, model, limits, &search.seen, batch),
@@ -128,7 +164,7 @@ fn expand_parallel<P>(
     model: &Model<P>,
     limits: &Limits,
     seen: &Seen,
-    batch: Vec<Queued<P>>,
+    batch: Vec<Batched<P>>,
 ) -> Vec<Expansion<P>>
 where
     P: Process + Clone + Hash + Send,
@@ -140,7 +176,7 @@ where
     let mut chunks = Vec::new();
     let mut rest = batch.into_iter();
     loop {
-        let next: Vec<Queued<P>> = rest.by_ref().take(chunk).collect();
+        let next: Vec<Batched<P>> = rest.by_ref().take(chunk).collect();
         if next.is_empty() {
             break;
         }
@@ -157,12 +193,13 @@ where
 /// Expands each queued state of `chunk`, in order, with a stepper of its own. `seen` is the
 /// set as it was before the batch: a successor found there, or already kept from an earlier
 /// state of the chunk, is counted and dropped at once (the merge would drop it: it keeps the
-/// first in queue order), so a batch holds few more states than the queue would.
+/// first in queue order), so a batch holds few more states than the queue would. With
+/// reduction such a successor is still reported, without its state, for its sleep set.
 fn expand_chunk<P>(
     model: &Model<P>,
     limits: &Limits,
     seen: &Seen,
-    chunk: Vec<Queued<P>>,
+    chunk: Vec<Batched<P>>,
 ) -> Vec<Expansion<P>>
 where
     P: Process + Clone + Hash,
@@ -172,31 +209,29 @@ where
     let mut moves = Vec::new();
     let mut out = Vec::with_capacity(chunk.len());
     let mut kept = Seen::new();
-    for (id, depth, state) in chunk {
+    for (queued, sleep) in chunk {
         let draws_before = stepper.choices.draws;
         let mut exp = Expansion {
-            id,
-            depth,
-            at_limit: limits.max_depth.is_some_and(|d| depth >= d),
+            id: queued.id,
+            depth: queued.depth,
+            at_limit: limits.max_depth.is_some_and(|d| queued.depth >= d),
             generated: 0,
             fresh: Vec::new(),
+            slept: 0,
             broken: None,
             draws: 0,
         };
         if !exp.at_limit {
-            enabled(model, &state, &mut moves);
-            for &t in &moves {
-                let mut next = state.clone();
-                exp.generated += 1;
-                if let Err(broken) = stepper.apply(&mut next, t, depth as u64 + 1) {
-                    exp.broken = Some((t, broken));
-                    break;
-                }
-                let fp = fingerprint(model, limits, &next);
-                if !seen.contains(fp) && kept.insert(fp) {
-                    exp.fresh.push((t, fp, next));
-                }
-            }
+            enabled(model, &queued.state, &mut moves);
+            let mut expand = Expand {
+                model,
+                limits,
+                seen,
+                kept: &mut kept,
+                stepper: &mut stepper,
+                exp: &mut exp,
+            };
+            expand.all(&queued.state, &moves, sleep);
         }
         exp.draws = stepper.choices.draws - draws_before;
         out.push(exp);
@@ -204,7 +239,82 @@ where
     out
 }
 
+/// One state's expansion, with what it shares with the rest of its chunk.
+struct Expand<'a, 'm, P: Process> {
+    model: &'a Model<P>,
+    limits: &'a Limits,
+    seen: &'a Seen,
+    kept: &'a mut Seen,
+    stepper: &'a mut Stepper<'m, P>,
+    exp: &'a mut Expansion<P>,
+}
+
+impl<P> Expand<'_, '_, P>
+where
+    P: Process + Clone + Hash,
+    P::Stable: Hash,
+{
+    /// Takes each of `moves` from `state` but those in `sleep` (reduction on): each successor
+    /// inherits the sleeping transitions, and those taken before it, independent of its own.
+    fn all(&mut self, state: &State<P>, moves: &[Transition], mut sleep: Sleep) {
+        let por = self.limits.por;
+        for &t in moves {
+            let name = por.then(|| sleep::name(state, t));
+            if name.is_some_and(|n| sleep::asleep(&sleep, &n)) {
+                self.exp.slept += 1;
+                continue;
+            }
+            let mut next = state.clone();
+            self.exp.generated += 1;
+            let depth = u64::from(self.exp.depth) + 1;
+            if let Err(broken) = self.stepper.apply(&mut next, t, depth) {
+                self.exp.broken = Some((t, broken));
+                break;
+            }
+            let fp = fingerprint(self.model, self.limits, &next);
+            let fresh = !self.seen.contains(fp) && self.kept.insert(fp);
+            if !fresh && !por {
+                continue;
+            }
+            let mut inherited = Sleep::new();
+            if let Some(mut name) = name {
+                name.visible = self.stepper.visible;
+                inherited = sleep::inherit(&sleep, &name);
+                sleep::add(&mut sleep, name);
+            }
+            self.exp.fresh.push(Successor {
+                t,
+                fingerprint: fp,
+                state: fresh.then_some(next),
+                sleep: inherited,
+            });
+        }
+    }
+}
+
 impl<P: Process + Clone> Search<'_, P> {
+    /// Takes the next batch (at most `most` states) from the queue's front, each with its sleep
+    /// set; with reduction, only states of the front's level.
+    fn next_batch(&mut self, most: usize) -> Vec<Batched<P>> {
+        let mut take = self.queue.len().min(most);
+        if self.limits.por {
+            let level = self.queue[0].depth;
+            take = self
+                .queue
+                .iter()
+                .take(take)
+                .take_while(|q| q.depth == level)
+                .count();
+        }
+        let pending = &mut self.pending;
+        (self.queue.drain(..take))
+            .map(|q| {
+                let sleep = pending.remove(&q.fingerprint).map(|p| p.1);
+                (q, sleep.unwrap_or_default())
+            })
+            .collect()
+    }
+
     /// Merges a batch's expansions in queue order; true if the search is over (a violation,
     /// `--max-states`, or `stop`).
     fn merge(
@@ -223,12 +333,9 @@ impl<P: Process + Clone> Search<'_, P> {
                 continue;
             }
             self.report.states += exp.generated;
-            for (t, fp, next) in exp.fresh {
-                if self.seen.insert(fp) {
-                    self.parents.push((exp.id, t));
-                    let id = self.parents.len() as u32 - 1;
-                    self.queue.push_back((id, exp.depth + 1, next));
-                }
+            self.report.slept += exp.slept;
+            for next in exp.fresh {
+                self.arrive(exp.id, exp.depth + 1, next);
             }
             if let Some((t, broken)) = exp.broken {
                 let mut path = path_to(&self.parents, exp.id);
@@ -249,6 +356,32 @@ impl<P: Process + Clone> Search<'_, P> {
             }
         }
         false
+    }
+
+    /// A successor of state `parent` at `depth`: queued if new; with reduction, a state of
+    /// the next level already queued keeps only what both arrivals let sleep.
+    fn arrive(&mut self, parent: u32, depth: u32, next: Successor<P>) {
+        let fp = next.fingerprint;
+        if self.seen.insert(fp) {
+            self.parents.push((parent, next.t));
+            let id = self.parents.len() as u32 - 1;
+            let state = next
+                .state
+                .expect("a state not seen before the batch comes with it");
+            if self.limits.por {
+                self.pending.insert(fp, (depth, next.sleep));
+            }
+            self.queue.push_back(Queued {
+                id,
+                depth,
+                fingerprint: fp,
+                state,
+            });
+        } else if let Some((level, sleep)) = self.pending.get_mut(&fp) {
+            if *level == depth {
+                sleep::intersect(sleep, &next.sleep);
+            }
+        }
     }
 
     fn finish(mut self) -> Report {

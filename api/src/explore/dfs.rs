@@ -3,7 +3,13 @@
 //! states and the fingerprints seen, where breadth-first holds a whole level. The first
 //! violation found is on the current path, which is its counterexample: a path, not
 //! necessarily a shortest one.
+//!
+//! With partial-order reduction (`Limits::por`) each frame carries a sleep set (see `sleep`),
+//! and each state visited keeps the one it was explored with: a revisit with a set that is not
+//! a superset takes the transitions the stored set has and the new one lacks, and stores the
+//! intersection (Godefroid's sleep sets with a state cache), so every state is still visited.
 
+use std::collections::BTreeMap;
 use std::hash::Hash;
 
 use sim_core::Process;
@@ -11,6 +17,7 @@ use sim_core::Process;
 use super::bfs::{counterexample, fingerprint};
 use super::model::Model;
 use super::seen::Seen;
+use super::sleep::{self, Sleep};
 use super::state::State;
 use super::transition::{enabled, Stepper, Transition};
 use super::{End, Limits, Progress, Report};
@@ -23,6 +30,8 @@ struct Frame<P: Process> {
     state: State<P>,
     moves: Vec<Transition>,
     next: usize,
+    /// With reduction: its sleep set and the transitions taken from it so far.
+    sleep: Sleep,
 }
 
 /// Explores `model` depth-first within `limits`; `stop` is asked now and then whether to
@@ -51,7 +60,10 @@ where
         state: initial,
         moves,
         next: 0,
+        sleep: Sleep::new(),
     }];
+    // With reduction: the sleep set each state visited was explored with, if not empty.
+    let mut stored: BTreeMap<u64, Sleep> = BTreeMap::new();
     // The transitions from the initial state to the top of the stack.
     let mut path: Vec<Transition> = Vec::new();
     // Move lists of popped frames, reused.
@@ -70,13 +82,38 @@ where
         top.next += 1;
         let mut next = top.state.clone();
         report.states += 1;
+        let name = limits.por.then(|| sleep::name(&top.state, t));
         if let Err(broken) = stepper.apply(&mut next, t, depth as u64) {
             path.push(t);
             report.depth = report.depth.max(depth);
             report.end = End::Violation(counterexample(model, &path, broken));
             break;
         }
-        if !seen.insert(fingerprint(model, limits, &next)) {
+        let mut inherited = Sleep::new();
+        if let Some(mut name) = name {
+            name.visible = stepper.visible;
+            inherited = sleep::inherit(&top.sleep, &name);
+            sleep::add(&mut top.sleep, name);
+        }
+        let fp = fingerprint(model, limits, &next);
+        if !seen.insert(fp) {
+            let beyond = limits.max_depth.is_some_and(|d| depth >= d);
+            if limits.por && !beyond {
+                let mut moves = spare.pop().unwrap_or_default();
+                revisit(model, &next, inherited, stored.get_mut(&fp), &mut moves);
+                if moves.is_empty() {
+                    spare.push(moves);
+                } else {
+                    let sleep = stored.get(&fp).cloned().unwrap_or_default();
+                    path.push(t);
+                    stack.push(Frame {
+                        state: next,
+                        moves,
+                        next: 0,
+                        sleep,
+                    });
+                }
+            }
             continue;
         }
         report.depth = report.depth.max(depth);
@@ -95,11 +132,20 @@ where
         }
         let mut moves = spare.pop().unwrap_or_default();
         enabled(model, &next, &mut moves);
+        if limits.por {
+            let all = moves.len();
+            moves.retain(|&m| !sleep::asleep(&inherited, &sleep::name(&next, m)));
+            report.slept += (all - moves.len()) as u64;
+            if !inherited.is_empty() {
+                stored.insert(fp, inherited.clone());
+            }
+        }
         path.push(t);
         stack.push(Frame {
             state: next,
             moves,
             next: 0,
+            sleep: inherited,
         });
         report.peak_frontier = report.peak_frontier.max(stack.len() as u64);
     }
@@ -107,4 +153,28 @@ where
     report.seen_bytes = seen.bytes() as u64;
     report.random_draws = stepper.choices.draws;
     report
+}
+
+/// A state seen before, reached again with sleep set `arrived`: into `moves` the transitions
+/// its stored set (`stored`, `None`: empty) lets sleep and `arrived` does not, which must now
+/// be taken; the stored set becomes the intersection (the new frame's sleep set).
+fn revisit<P>(
+    model: &Model<P>,
+    state: &State<P>,
+    arrived: Sleep,
+    stored: Option<&mut Sleep>,
+    moves: &mut Vec<Transition>,
+) where
+    P: Process,
+{
+    moves.clear();
+    let Some(stored) = stored else {
+        return;
+    };
+    enabled(model, state, moves);
+    moves.retain(|&m| {
+        let name = sleep::name(state, m);
+        sleep::asleep(stored, &name) && !sleep::asleep(&arrived, &name)
+    });
+    sleep::intersect(stored, &arrived);
 }

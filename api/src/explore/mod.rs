@@ -19,6 +19,7 @@ mod lasso;
 mod model;
 mod pct;
 mod seen;
+mod sleep;
 mod state;
 mod strategy;
 mod symmetry;
@@ -54,6 +55,9 @@ pub struct Limits {
     /// Threads that expand states in a breadth-first exhaustive search (0 or 1: the calling
     /// thread only). Every count gives the same report; other strategies use one thread.
     pub threads: usize,
+    /// Partial-order reduction (sleep sets) in the exhaustive safety search: the same states,
+    /// depth and verdict, fewer transitions taken. Not with symmetry; liveness unreduced.
+    pub por: bool,
 }
 
 /// Where a search is, for a progress line and a time limit.
@@ -124,6 +128,9 @@ pub struct Report {
     /// Runs done by a sampling strategy (PCT, random), the one that found a violation
     /// included; 0 for an exhaustive search.
     pub runs: u64,
+    /// With partial-order reduction: transitions not taken because they were asleep (an
+    /// equivalent order was taken elsewhere).
+    pub slept: u64,
 }
 
 impl Report {
@@ -139,6 +146,7 @@ impl Report {
             random_draws: 0,
             liveness: None,
             runs: 0,
+            slept: 0,
         }
     }
 
@@ -211,6 +219,14 @@ where
                 return Err("symmetry reduction does not support crashes yet".into());
             }
         }
+        if limits.por {
+            if strategy.samples() {
+                return Err("partial-order reduction applies to an exhaustive search only".into());
+            }
+            if limits.symmetry {
+                return Err(SLEEP_WITH_SYMMETRY.into());
+            }
+        }
         let mut report = match *strategy {
             Strategy::Exhaustive {
                 order: Order::Breadth,
@@ -248,6 +264,11 @@ where
         Ok(report)
     }
 }
+
+/// Why `--por` and `--symmetry` are not combined.
+pub const SLEEP_WITH_SYMMETRY: &str = "partial-order reduction cannot be combined with \
+    symmetry reduction: sleep sets name transitions by node, and a canonical state forgets \
+    which renaming reached it (use one or the other)";
 
 /// Prepares a search of a prepared simulation.
 pub(crate) type BuildExplorer<T> = fn(&Prepared<T>) -> Result<Box<dyn Explorer>, SpecError>;

@@ -4,6 +4,7 @@
 //! how a search knows it has been here before.
 
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use sim_core::entropy::DetHasher;
 use sim_core::step::Timers;
@@ -41,7 +42,10 @@ pub(crate) struct Notice {
 pub(crate) struct State<P: Process> {
     pub procs: Vec<P>,
     pub stable: Vec<P::Stable>,
-    pub timers: Vec<Timers>,
+    /// Per node, its timer handles' bookkeeping, shared between a state and its successors
+    /// until a node's handler or crash changes it (copy on write): a queued state then costs
+    /// one allocation for every node's slab instead of three per node.
+    pub timers: Vec<Arc<Timers>>,
     /// Per node, its armed timers by handle.
     pub armed: Vec<Vec<Armed<P::Timer>>>,
     pub up: Vec<bool>,

@@ -5,6 +5,8 @@
 //! to may recover; a pending failure-detector notice may arrive (about a crashed sender only
 //! once its last messages to that node are in, when the detector is slower than the network).
 
+use std::sync::Arc;
+
 use sim_core::step::{run_handler, Handler, NodeRef, Output, Timers};
 use sim_core::{NodeId, Process, PropertyKind, Time, World};
 
@@ -110,6 +112,9 @@ pub(crate) struct Stepper<'m, P: Process> {
     pub choices: FirstOutcome,
     outputs: Vec<Output<P>>,
     observed: Vec<P::Obs>,
+    /// Whether the last transition applied ran a handler that emitted an observation (a
+    /// step the monitors see happen, not only its state: see `sleep`).
+    pub visible: bool,
     /// What the handlers sent and armed, in order, when a path is being timed (`timed`).
     pub journal: Option<Journal>,
 }
@@ -131,6 +136,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
             choices: FirstOutcome::default(),
             outputs: Vec::new(),
             observed: Vec::new(),
+            visible: false,
             journal: None,
         }
     }
@@ -142,7 +148,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         let mut s = State {
             procs: (0..n).map(|i| (self.model.factory)(i, n)).collect(),
             stable: vec![P::Stable::default(); n],
-            timers: vec![Timers::default(); n],
+            timers: (0..n).map(|_| Arc::new(Timers::default())).collect(),
             armed: vec![Vec::new(); n],
             up: vec![true; n],
             ever_crashed: vec![false; n],
@@ -175,6 +181,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         t: Transition,
         event: u64,
     ) -> Result<(), Broken> {
+        self.visible = false;
         match t {
             Transition::Deliver(i) => {
                 let i = i as usize;
@@ -195,7 +202,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
             Transition::Fire { node, index } => {
                 let node = node as usize;
                 let timer = s.armed[node].remove(index as usize);
-                s.timers[node].fire(timer.id);
+                Arc::make_mut(&mut s.timers[node]).fire(timer.id);
                 self.handle(s, node, Handler::Timer(timer.tag), event)
             }
             Transition::Crash { node, keep } => {
@@ -226,7 +233,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         s.ever_crashed[node] = true;
         s.crashes += 1;
         s.armed[node].clear();
-        s.timers[node].clear();
+        Arc::make_mut(&mut s.timers[node]).clear();
         s.notices.retain(|n| n.to != node);
         s.suspected[node] = 0;
         if self.model.config.detector {
@@ -282,7 +289,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         let node_ref = NodeRef {
             id: node,
             n,
-            timers: &mut s.timers[node],
+            timers: Arc::make_mut(&mut s.timers[node]),
             stable: &mut s.stable[node],
         };
         run_handler(
@@ -329,6 +336,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                 Output::Observe(obs) => self.observed.push(obs),
             }
         }
+        self.visible |= !self.observed.is_empty();
         self.judge(s, node, event)
     }
 

@@ -317,6 +317,20 @@ fn total_order_with_live_membership_holds_through_a_crash() {
 }
 
 #[test]
+fn replicas_applying_commands_on_arrival_diverge_in_four_steps() {
+    explores(
+        "explore-rsm-n2-broadcast.toml",
+        0,
+        &[
+            "48 unique, depth 4",
+            "violation of prefix-agreement after 4 steps",
+            "replicas diverge at log position 0",
+            "expect violation prefix-agreement: met",
+        ],
+    );
+}
+
+#[test]
 fn a_limit_leaves_a_passing_scenario_unproven() {
     let o = ftsim(&[
         "explore",

@@ -4,15 +4,20 @@
 //! `sometimes` property proving that a sweep exercised the interesting interleavings).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use sim_core::entropy::DetHasher;
 
 use sim_core::{NodeId, Process, Property, World};
 
 use super::evidence::{Stuck, Waits};
 use super::linearizability::OpEvent;
 
-type Extract<P, I, O> = Box<dyn Fn(&<P as Process>::Obs) -> Option<OpEvent<I, O>>>;
-type Owed<P> = Box<dyn Fn(&World<'_, P>) -> bool>;
-type Unfinished<P> = Box<dyn Fn(&World<'_, P>, NodeId) -> bool>;
+// Shared, so that a search's copy of a monitor (a snapshot) uses the same closures; `Send +
+// Sync`, so that the copy can move to another thread.
+type Extract<P, I, O> = Arc<dyn Fn(&<P as Process>::Obs) -> Option<OpEvent<I, O>> + Send + Sync>;
+type Owed<P> = Arc<dyn Fn(&World<'_, P>) -> bool + Send + Sync>;
+type Unfinished<P> = Arc<dyn Fn(&World<'_, P>, NodeId) -> bool + Send + Sync>;
 
 /// Liveness: at the end of the run, every operation a correct client (one that never crashed)
 /// invoked has returned, and no correct client still has operations to invoke, provided
@@ -33,14 +38,14 @@ impl<P: Process, I, O> OperationsReturn<P, I, O> {
     /// state owes liveness) and `unfinished` (whether a node is a client that has not invoked
     /// all its operations yet).
     pub fn new(
-        extract: impl Fn(&P::Obs) -> Option<OpEvent<I, O>> + 'static,
-        owed: impl Fn(&World<'_, P>) -> bool + 'static,
-        unfinished: impl Fn(&World<'_, P>, NodeId) -> bool + 'static,
+        extract: impl Fn(&P::Obs) -> Option<OpEvent<I, O>> + Send + Sync + 'static,
+        owed: impl Fn(&World<'_, P>) -> bool + Send + Sync + 'static,
+        unfinished: impl Fn(&World<'_, P>, NodeId) -> bool + Send + Sync + 'static,
     ) -> Self {
         OperationsReturn {
-            extract: Box::new(extract),
-            owed: Box::new(owed),
-            unfinished: Box::new(unfinished),
+            extract: Arc::new(extract),
+            owed: Arc::new(owed),
+            unfinished: Arc::new(unfinished),
             waiting: Waits::default(),
             last_invoked: BTreeMap::new(),
             evidence: Vec::new(),
@@ -48,7 +53,21 @@ impl<P: Process, I, O> OperationsReturn<P, I, O> {
     }
 }
 
-impl<P: Process, I, O> Property<P> for OperationsReturn<P, I, O> {
+// By hand: deriving would ask `P`, `I` and `O` to be `Clone`; the closures are shared.
+impl<P: Process, I, O> Clone for OperationsReturn<P, I, O> {
+    fn clone(&self) -> Self {
+        OperationsReturn {
+            extract: Arc::clone(&self.extract),
+            owed: Arc::clone(&self.owed),
+            unfinished: Arc::clone(&self.unfinished),
+            waiting: self.waiting.clone(),
+            last_invoked: self.last_invoked.clone(),
+            evidence: self.evidence.clone(),
+        }
+    }
+}
+
+impl<P: Process + 'static, I: 'static, O: 'static> Property<P> for OperationsReturn<P, I, O> {
     fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
         match (self.extract)(obs) {
             Some(OpEvent::Invoke { op, .. }) => {
@@ -90,6 +109,16 @@ impl<P: Process, I, O> Property<P> for OperationsReturn<P, I, O> {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+
+    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+
+    /// The operations still open (by client and tag); where each client invoked its latest
+    /// operation only words a verdict.
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.waiting.fingerprint(hasher);
+    }
 }
 
 type Pick<I> = Box<dyn Fn(&I) -> bool>;
@@ -110,12 +139,12 @@ impl<P: Process, I, O> Overlap<P, I, O> {
     /// Reached when an operation that `first` picks and one that `second` picks, of two
     /// clients, are open at once.
     pub fn new(
-        extract: impl Fn(&P::Obs) -> Option<OpEvent<I, O>> + 'static,
+        extract: impl Fn(&P::Obs) -> Option<OpEvent<I, O>> + Send + Sync + 'static,
         first: impl Fn(&I) -> bool + 'static,
         second: impl Fn(&I) -> bool + 'static,
     ) -> Self {
         Overlap {
-            extract: Box::new(extract),
+            extract: Arc::new(extract),
             first: Box::new(first),
             second: Box::new(second),
             open: BTreeMap::new(),

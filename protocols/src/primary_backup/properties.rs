@@ -69,7 +69,7 @@ impl Property<Node> for SinglePrimary {
 
 /// Replicas agree on the prefix they applied: no two apply different writes at one position.
 /// A violation names both applications.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct PrefixAgreement {
     /// Per position, what replicas applied there.
     applied: Witnesses<usize, WriteId>,
@@ -98,6 +98,12 @@ impl Property<Node> for PrefixAgreement {
     }
     fn related_events(&self) -> Vec<u64> {
         self.applied.evidence()
+    }
+    fn snapshot(&self) -> Option<Box<dyn Property<Node> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.applied.fingerprint(hasher);
     }
 }
 
@@ -169,7 +175,7 @@ impl Property<Node> for AckedWritesKept {
 /// Every write of a correct client is eventually acknowledged, while a majority of replicas is
 /// up at the end (the fenced variant cannot make progress without one). A violation names the
 /// write's issue and the client's last step.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct RequestsAnswered {
     /// Writes issued and not yet acknowledged.
     waiting: Waits<WriteId>,
@@ -226,6 +232,13 @@ impl Property<Node> for RequestsAnswered {
     }
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
+    }
+    fn snapshot(&self) -> Option<Box<dyn Property<Node> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+    /// The writes still waiting (the events of the latest issues only word a verdict).
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.waiting.fingerprint(hasher);
     }
 }
 

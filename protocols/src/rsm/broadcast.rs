@@ -7,7 +7,7 @@ use ftsim_api::NodeId;
 use super::machine::Machine;
 use super::process::{Msg, C};
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct BroadcastServer {
     machine: Machine,
 }

@@ -10,7 +10,7 @@ use ftsim_api::{Duration, NodeId, TimerId};
 use super::process::{Cmd, Config, Msg, Obs, Timer, C};
 use super::Variant;
 
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Client {
     /// Operations invoked so far; the current one's number.
     issued: u64,

@@ -13,7 +13,7 @@ use super::process::{Cmd, Entry, Obs, C};
 /// What applying a log entry answers: the client, its command's number and the result.
 pub type Answer = (NodeId, u64, KvOutput<u64>);
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct Machine {
     kv: BTreeMap<u64, u64>,
     /// Per client: its last applied command's number and result.

@@ -51,6 +51,7 @@ mod sequencer;
 #[cfg(test)]
 mod tests;
 
+use ftsim_api::explore::Exploration;
 use ftsim_api::properties::linearizability::{KeyValue, Linearizability};
 use ftsim_api::{
     choice, params, Duration, FaultClass, Liveness, Model, NodeId, Properties, Protocol, SpecError,
@@ -214,5 +215,9 @@ impl Protocol for ReplicatedStateMachine {
 
     fn process(&self, params: &RsmParams, node: NodeId, _: usize) -> Node {
         Node::new(Config::from(params), node)
+    }
+
+    fn exploration(&self) -> Option<Exploration<Self>> {
+        Some(Exploration::new())
     }
 }

@@ -13,7 +13,7 @@ use super::machine::Machine;
 use super::process::{Ballot, Config, Entry, Msg, Timer, C};
 
 /// What the server is doing about leadership.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub(super) enum Leadership {
     /// Following whoever leads `PaxosServer::leader_ballot`.
     #[default]
@@ -32,7 +32,7 @@ pub(super) enum Leadership {
     },
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct PaxosServer {
     pub(super) machine: Machine,
     pub(super) leadership: Leadership,

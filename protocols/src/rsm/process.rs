@@ -28,7 +28,7 @@ pub type Entry = Option<Cmd>;
 pub type Ballot = (u32, NodeId);
 
 /// The run's settings, as every node reads them.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 pub struct Config {
     pub variant: Variant,
     pub servers: usize,
@@ -166,7 +166,7 @@ pub struct Durable {
     pub chosen: BTreeMap<u64, Entry>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub enum Role {
     Broadcast(BroadcastServer),
     Sequenced(SequencedServer),
@@ -174,7 +174,7 @@ pub enum Role {
     Client(Client),
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Node {
     pub(super) cfg: Config,
     pub(super) role: Role,

@@ -6,6 +6,7 @@
 use ftsim_api::properties::linearizability::{KvOp, KvOutput};
 use ftsim_api::properties::operations::{OperationsReturn, Overlap};
 use ftsim_api::properties::{event_ref, Seen, Witnesses};
+use ftsim_api::sim_core::entropy::DetHasher;
 use ftsim_api::{NodeId, Property, World};
 
 use super::process::{Node, Obs};
@@ -13,7 +14,7 @@ use super::Variant;
 
 /// Replicas agree on their applied logs: no two apply different commands (or a command and a
 /// no-op) at one position. A violation names both applications.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct PrefixAgreement {
     applied: Witnesses<u64, Option<(NodeId, u64)>>,
 }
@@ -42,6 +43,14 @@ impl Property<Node> for PrefixAgreement {
 
     fn related_events(&self) -> Vec<u64> {
         self.applied.evidence()
+    }
+
+    fn snapshot(&self) -> Option<Box<dyn Property<Node> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.applied.fingerprint(hasher);
     }
 }
 

@@ -15,7 +15,7 @@ use super::process::{Cmd, Config, Msg, Obs, Timer, C};
 /// How many unacknowledged commands the sequencer re-sends to a server per tick.
 const RESEND: u64 = 8;
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct SequencedServer {
     machine: Machine,
     /// Commands that arrived ahead of the next number to apply.

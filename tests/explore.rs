@@ -44,6 +44,23 @@ fn explores(name: &str, code: i32, lines: &[&str]) {
     }
 }
 
+/// Searches a bundled scenario whose space is infinite to `depth` steps: no violation among
+/// the `unique` states visited, and the search says it was cut (exit 1: a bound is no pass).
+fn holds_to_depth(name: &str, depth: u32, unique: u64) {
+    let o = ftsim(&[
+        "explore",
+        &scenario(name),
+        "--max-depth",
+        &depth.to_string(),
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{name}:\n{out}");
+    let visited = format!("{unique} unique, depth {depth}");
+    assert!(out.contains(&visited), "{name}: no {visited:?} in\n{out}");
+    let cut = format!("stopped by --max-depth {depth}: no violation");
+    assert!(out.contains(&cut), "{name}: no {cut:?} in\n{out}");
+}
+
 #[test]
 fn floodset_with_one_round_too_few_is_caught_in_five_steps_at_n3() {
     explores(
@@ -130,19 +147,7 @@ fn a_paxos_acceptor_that_forgets_its_promise_on_recovery_is_caught_in_eight_step
 /// variant's counterexample length, and nothing breaks there.
 #[test]
 fn paxos_with_stable_acceptors_holds_to_the_volatile_counterexample_depth() {
-    let o = ftsim(&[
-        "explore",
-        &scenario("explore-paxos-n3-stable-acceptor.toml"),
-        "--max-depth",
-        "8",
-    ]);
-    let out = text(&o);
-    assert_eq!(o.status.code(), Some(1), "{out}");
-    assert!(out.contains("728068 unique, depth 8"), "{out}");
-    assert!(
-        out.contains("stopped by --max-depth 8: no violation"),
-        "{out}"
-    );
+    holds_to_depth("explore-paxos-n3-stable-acceptor.toml", 8, 728068);
 }
 
 #[test]
@@ -177,19 +182,7 @@ fn reads_without_write_back_are_caught_in_ten_steps() {
 /// no-write-back twin's counterexample length, and nothing breaks there.
 #[test]
 fn abd_holds_beyond_the_no_write_back_counterexample_depth() {
-    let o = ftsim(&[
-        "explore",
-        &scenario("explore-quorum-n2-abd.toml"),
-        "--max-depth",
-        "12",
-    ]);
-    let out = text(&o);
-    assert_eq!(o.status.code(), Some(1), "{out}");
-    assert!(out.contains("400966 unique, depth 12"), "{out}");
-    assert!(
-        out.contains("stopped by --max-depth 12: no violation"),
-        "{out}"
-    );
+    holds_to_depth("explore-quorum-n2-abd.toml", 12, 400966);
 }
 
 #[test]
@@ -210,19 +203,7 @@ fn timeout_only_failover_shows_split_brain_in_one_step() {
 /// checks firing at any point, and nothing breaks there.
 #[test]
 fn fenced_failover_holds_to_a_bounded_depth() {
-    let o = ftsim(&[
-        "explore",
-        &scenario("explore-primary-backup-n2-fenced.toml"),
-        "--max-depth",
-        "10",
-    ]);
-    let out = text(&o);
-    assert_eq!(o.status.code(), Some(1), "{out}");
-    assert!(out.contains("311157 unique, depth 10"), "{out}");
-    assert!(
-        out.contains("stopped by --max-depth 10: no violation"),
-        "{out}"
-    );
+    holds_to_depth("explore-primary-backup-n2-fenced.toml", 10, 311157);
 }
 
 #[test]

@@ -207,20 +207,7 @@ fn the_help_states_pcts_guarantee() {
 
 /// The bundled TwoPhase scenario with `rms` RMs, correct or with its known bug.
 fn two_phase(rms: usize, early_commit: bool) -> String {
-    let base = std::fs::read_to_string(scenario("explore-two-phase-tla-3.toml")).unwrap();
-    let mut text = base.replace("nodes = 4", &format!("nodes = {}", rms + 1));
-    if early_commit {
-        text = text
-            .replace(
-                "expect = \"pass\"",
-                "expect = { violation = \"consistent\" }",
-            )
-            .replace("[network]", "[params]\nearly_commit = true\n\n[network]");
-    }
-    let name = format!("two-phase-{rms}-{early_commit}");
-    let file = scratch(&name).join(format!("{name}.toml"));
-    std::fs::write(&file, text).unwrap();
-    file.display().to_string()
+    common::two_phase_scenario("strategies", rms, early_commit)
 }
 
 /// `ftsim explore file extra`: the exit code and the whole output.

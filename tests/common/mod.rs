@@ -57,3 +57,22 @@ pub fn scratch(test: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// The bundled TwoPhase scenario with `rms` RMs, correct or with its known bug (the TM
+/// commits early), written to a scratch directory named after `test`.
+pub fn two_phase_scenario(test: &str, rms: usize, early_commit: bool) -> String {
+    let base = std::fs::read_to_string(scenario("explore-two-phase-tla-3.toml")).unwrap();
+    let mut text = base.replace("nodes = 4", &format!("nodes = {}", rms + 1));
+    if early_commit {
+        text = text
+            .replace(
+                "expect = \"pass\"",
+                "expect = { violation = \"consistent\" }",
+            )
+            .replace("[network]", "[params]\nearly_commit = true\n\n[network]");
+    }
+    let name = format!("{test}-two-phase-{rms}-{early_commit}");
+    let file = scratch(&name).join(format!("{name}.toml"));
+    std::fs::write(&file, text).unwrap();
+    file.display().to_string()
+}

@@ -9,6 +9,7 @@ use ftsim_api::explore::{self as search, Counterexample, End, Limits, Progress, 
 use ftsim_api::{Duration, Expect, Scenario, ScenarioError};
 
 use super::error::{CliError, Status};
+use super::explore_repro::AsRun;
 use super::load::load_all;
 use super::output::{out, outln, stopwatch, wrapped};
 use super::App;
@@ -97,9 +98,14 @@ pub fn cmd_explore(app: &App, args: ExploreArgs<'_>) -> Result<Status, CliError>
         })?;
     let seconds = started.elapsed().as_secs_f64();
     print_stats(&report, seconds);
-    let met = print_verdict(&scenario, &strategy, &report);
-    if let End::Violation(cx) = &report.end {
-        super::explore_repro::write_counterexample(app, &scenario, cx, &repro_path)?;
+    // The counterexample as a run first: its violation names the run's events and times.
+    let as_run = match &report.end {
+        End::Violation(cx) => Some(AsRun::of(&scenario, cx)),
+        _ => None,
+    };
+    let met = print_verdict(&scenario, &strategy, &report, as_run.as_ref());
+    if let (End::Violation(cx), Some(as_run)) = (&report.end, as_run) {
+        super::explore_repro::write_counterexample(app, &scenario, cx, as_run, &repro_path)?;
     }
     Ok(if met { Status::Met } else { Status::NotMet })
 }
@@ -256,7 +262,12 @@ fn print_stats(report: &Report, seconds: f64) {
 }
 
 /// Prints how the search ended and whether that meets the scenario's `expect`.
-fn print_verdict(scenario: &Scenario, strategy: &search::Strategy, report: &Report) -> bool {
+fn print_verdict(
+    scenario: &Scenario,
+    strategy: &search::Strategy,
+    report: &Report,
+    as_run: Option<&AsRun>,
+) -> bool {
     let found = match &report.end {
         End::Complete => {
             outln("  complete: no checked property fails in any reachable state");
@@ -292,7 +303,8 @@ fn print_verdict(scenario: &Scenario, strategy: &search::Strategy, report: &Repo
                 }
                 out(&wrapped(&format!("  {:>4}. ", i + 1), step));
             }
-            out(&wrapped("  ", &format!("{}: {}", cx.property, cx.message)));
+            let message = as_run.map_or(cx.message.as_str(), |r| r.message(cx));
+            out(&wrapped("  ", &format!("{}: {message}", cx.property)));
             Some(cx.property.as_str())
         }
     };
@@ -327,24 +339,31 @@ fn violation_headline(cx: &Counterexample, strategy: &search::Strategy, report: 
                 )
             };
             format!(
-                "violation of {}{run} after {} steps ({how}):",
+                "violation of {}{run} after {} ({how}):",
                 cx.property,
-                cx.steps.len()
+                steps(cx.steps.len())
             )
         }
         (true, None) => format!(
-            "violation of {}: after {} steps a run can stop with it unmet (nothing left \
+            "violation of {}: after {} a run can stop with it unmet (nothing left \
              that must happen):",
             cx.property,
-            cx.steps.len()
+            steps(cx.steps.len())
         ),
         (true, Some(start)) => format!(
-            "violation of {}: a fair run that never meets it, {start} steps then a loop of \
-             {} forever (a lasso):",
+            "violation of {}: a fair run that never meets it, {} then a loop of {} \
+             forever (a lasso):",
             cx.property,
-            cx.steps.len() - start
+            steps(start),
+            steps(cx.steps.len() - start)
         ),
     }
+}
+
+/// "1 step", "5 steps".
+fn steps(count: usize) -> String {
+    let plural = if count == 1 { "" } else { "s" };
+    format!("{count} step{plural}")
 }
 
 /// This process's peak resident memory, in MB (Linux; `None` elsewhere).

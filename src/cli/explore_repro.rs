@@ -33,7 +33,8 @@ pub fn write_counterexample(
     let options = RunOptions {
         trace: true,
         plan: Some(&timed.plan),
-        choices: None,
+        // The draws the path took; none: each answered with its first outcome, as before.
+        choices: (!timed.choices.is_empty()).then_some(&timed.choices[..]),
         script: Some(&timed.script),
     };
     let seed = scenario.seeds.start;

@@ -4,7 +4,8 @@
 //! a message may be lost or delivered again, a node may crash (within the scenario's crash
 //! budget) or recover, and a failure-detector notice may arrive. States are told apart by a
 //! fingerprint of every process, its stable storage and armed timers, the messages in flight,
-//! the pending notices and the property monitors' memory.
+//! the pending notices and the property monitors' memory. A handler's random draws are
+//! branches too (see `draws`): one successor per combination of their outcomes, bounded.
 //!
 //! A protocol opts in through [`Protocol::exploration`] with
 //! [`Exploration::new`], which needs its process to be `Clone + Hash` (derived) and its types

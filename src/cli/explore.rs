@@ -249,13 +249,39 @@ fn print_stats(report: &Report, seconds: f64) {
             ),
         ));
     }
-    if report.random_draws > 0 {
+    print_draws(&report.draws);
+}
+
+/// Says how the processes' random draws were searched, if they drew any.
+fn print_draws(draws: &search::DrawFigures) {
+    if draws.branched > 0 {
         out(&wrapped(
             "  ",
             &format!(
-                "the processes drew {} random numbers; a search answers each with its first \
-                 outcome (it branches on order and faults, not on coin flips)",
-                report.random_draws
+                "draws branched on: {} (each outcome a branch; a chance: happens or not)",
+                draws.branched
+            ),
+        ));
+    }
+    if draws.unbranched > 0 {
+        out(&wrapped(
+            "  ",
+            &format!(
+                "draws answered with their first outcome only: {} (at a node's start, of more \
+                 than {} outcomes, or after a handler's first {} branching draws)",
+                draws.unbranched,
+                search::MAX_DRAW_OUTCOMES,
+                search::MAX_BRANCHING_DRAWS
+            ),
+        ));
+    }
+    if draws.cut > 0 {
+        out(&wrapped(
+            "  ",
+            &format!(
+                "transitions with more than {} branches, the rest not taken: {}",
+                search::MAX_BRANCHES,
+                draws.cut
             ),
         ));
     }

@@ -38,7 +38,8 @@ impl AsRun {
         let options = RunOptions {
             trace: true,
             plan: Some(&timed.plan),
-            choices: None,
+            // The draws the path took; none: each answered with its first outcome.
+            choices: (!timed.choices.is_empty()).then_some(&timed.choices[..]),
             script: Some(&timed.script),
         };
         let recorded = scenario

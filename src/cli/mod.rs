@@ -265,8 +265,10 @@ enum Command {
         any armed timer may fire; where the scenario allows it, a message may be lost (lossy \
         links; a crashed sender's messages) or delivered again (duplicating links keep a set), \
         a node may crash (up to the scenario's crash budget) or recover, and a failure-detector \
-        notice may arrive. States are deduplicated by a fingerprint of every process, the \
-        messages in flight, timers and property monitors. Safety properties are checked at \
+        notice may arrive. A handler's random draws are branches too (each outcome, a chance \
+        happening or not; a draw of more than 16 outcomes and the nodes' start answered with \
+        the first, counted in the report). States are deduplicated by a fingerprint of every \
+        process, the messages in flight, timers and property monitors. Safety properties are checked at \
         every state. --strategy exhaustive visits every reachable state: breadth-first \
         (--order bfs, the default) the first violation found comes with a shortest path; \
         depth-first (--order dfs) holds only the current path and the fingerprints seen. \

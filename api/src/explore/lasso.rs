@@ -20,6 +20,7 @@ use std::hash::Hash;
 
 use sim_core::{Process, PropertyKind, Time, World};
 
+use super::draws::{Branches, Taken};
 use super::model::Model;
 use super::state::{hash_of, State};
 use super::transition::{enabled, Stepper, Transition};
@@ -33,7 +34,7 @@ const POLL_EVERY: u64 = 1024;
 pub(crate) struct Lasso {
     pub monitor: usize,
     pub message: String,
-    pub path: Vec<Transition>,
+    pub path: Vec<Taken>,
     pub loop_start: Option<usize>,
 }
 
@@ -65,14 +66,14 @@ struct Edge {
     to: u32,
     /// What it does, named across states (see [`ident`]).
     ident: u64,
-    t: Transition,
+    t: Taken,
 }
 
 /// The reachable state graph.
 struct Graph {
     /// Per state: its first parent and the transition from it (breadth-first: a shortest
     /// path), `u32::MAX` for the initial state.
-    parent: Vec<(u32, Transition)>,
+    parent: Vec<(u32, Taken)>,
     /// Per state, its edges: `edges[first[i]..first[i + 1]]`.
     first: Vec<u32>,
     edges: Vec<Edge>,
@@ -128,7 +129,13 @@ where
     let mut ids: BTreeMap<u64, u32> = BTreeMap::new();
     ids.insert(fingerprint(model, &initial), 0);
     let mut g = Graph {
-        parent: vec![(u32::MAX, Transition::Notice(u32::MAX))],
+        parent: vec![(
+            u32::MAX,
+            Taken {
+                t: Transition::Notice(u32::MAX),
+                plan: 0,
+            },
+        )],
         first: Vec::new(),
         edges: Vec::new(),
         owed: Vec::new(),
@@ -148,18 +155,24 @@ where
         g.first.push(g.edges.len() as u32);
         g.owed.push(obligations(model, &state, &moves));
         for &t in &moves {
-            let mut next = state.clone();
-            let _ = stepper.apply(&mut next, t, depth as u64 + 1);
-            progress.states += 1;
-            let fp = fingerprint(model, &next);
-            let fresh = ids.len() as u32;
-            let to = *ids.entry(fp).or_insert(fresh);
-            if to == fresh {
-                g.parent.push((id, t));
-                queue.push_back((to, depth + 1, next));
-            }
+            // Each branch of the draws an edge; all fulfil the transition's obligation.
             let ident = ident(&state, t);
-            g.edges.push(Edge { to, ident, t });
+            let mut branches = Branches::default();
+            while let Some(plan) = branches.next() {
+                let t = Taken { t, plan };
+                let mut next = state.clone();
+                let _ = stepper.take(&mut next, t, depth as u64 + 1);
+                branches.taken(&mut stepper.choices);
+                progress.states += 1;
+                let fp = fingerprint(model, &next);
+                let fresh = ids.len() as u32;
+                let to = *ids.entry(fp).or_insert(fresh);
+                if to == fresh {
+                    g.parent.push((id, t));
+                    queue.push_back((to, depth + 1, next));
+                }
+                g.edges.push(Edge { to, ident, t });
+            }
         }
         progress.unique = ids.len() as u64;
         progress.depth = depth;
@@ -286,7 +299,7 @@ fn violation(g: &Graph, monitor: usize, figures: &mut Figures) -> Option<Lasso> 
 }
 
 /// The transitions from the initial state to `id` (a shortest path).
-fn path_to(g: &Graph, mut id: u32) -> Vec<Transition> {
+fn path_to(g: &Graph, mut id: u32) -> Vec<Taken> {
     let mut path = Vec::new();
     while id != 0 {
         let (parent, t) = g.parent[id as usize];
@@ -402,7 +415,7 @@ fn owed_edges(g: &Graph, component: &[u32], owed: &[u64]) -> Vec<u32> {
 
 /// A walk inside `members` from `entry` back to it taking every edge in `must` (edge indices),
 /// at least one step long.
-fn closed_walk(g: &Graph, entry: u32, must: &[u32], members: &BTreeSet<u32>) -> Vec<Transition> {
+fn closed_walk(g: &Graph, entry: u32, must: &[u32], members: &BTreeSet<u32>) -> Vec<Taken> {
     let mut walk = Vec::new();
     let mut at = entry;
     for &edge in must {
@@ -429,11 +442,11 @@ fn closed_walk(g: &Graph, entry: u32, must: &[u32], members: &BTreeSet<u32>) -> 
 }
 
 /// A shortest route inside `members` from `from` to `to` (empty if they are the same).
-fn route(g: &Graph, from: u32, to: u32, members: &BTreeSet<u32>) -> Vec<Transition> {
+fn route(g: &Graph, from: u32, to: u32, members: &BTreeSet<u32>) -> Vec<Taken> {
     if from == to {
         return Vec::new();
     }
-    let mut came: BTreeMap<u32, (u32, Transition)> = BTreeMap::new();
+    let mut came: BTreeMap<u32, (u32, Taken)> = BTreeMap::new();
     let mut queue = VecDeque::from([from]);
     while let Some(s) = queue.pop_front() {
         for e in out_edges(g, s) {

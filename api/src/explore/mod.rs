@@ -4,7 +4,8 @@
 //! a message may be lost or delivered again, a node may crash (within the scenario's crash
 //! budget) or recover, and a failure-detector notice may arrive. States are told apart by a
 //! fingerprint of every process, its stable storage and armed timers, the messages in flight,
-//! the pending notices and the property monitors' memory.
+//! the pending notices and the property monitors' memory. A handler's random draws are
+//! branches too (see `draws`): one successor per combination of their outcomes, bounded.
 //!
 //! A protocol opts in through [`Protocol::exploration`] with
 //! [`Exploration::new`], which needs its process to be `Clone + Hash` (derived) and its types
@@ -15,6 +16,7 @@ mod bfs;
 mod config;
 mod describe;
 mod dfs;
+mod draws;
 mod lasso;
 mod model;
 mod pct;
@@ -35,6 +37,9 @@ use sim_core::{Process, PropertyKind};
 use crate::protocol::{Protocol, SpecError};
 use crate::simulation::Prepared;
 
+pub use draws::{
+    DrawFigures, MAX_BRANCHES, MAX_BRANCHING_DRAWS, MAX_OUTCOMES as MAX_DRAW_OUTCOMES,
+};
 pub use lasso::Figures as LivenessFigures;
 pub(crate) use model::{Model, MonitorDef};
 use sim_core::NodeId;
@@ -119,9 +124,9 @@ pub struct Report {
     pub seen_bytes: u64,
     /// Checked properties the search cannot follow (no snapshot): not checked.
     pub unchecked: Vec<&'static str>,
-    /// Random draws of the processes, each answered with its first outcome (a search does
-    /// not branch on them).
-    pub random_draws: u64,
+    /// The processes' random draws: branched on, or answered with their first outcome only
+    /// (see [`DrawFigures`]).
+    pub draws: DrawFigures,
     /// The liveness search's figures, when it ran (`eventually` properties a search can
     /// follow, and the safety search complete).
     pub liveness: Option<LivenessFigures>,
@@ -143,7 +148,7 @@ impl Report {
             peak_frontier: 1,
             seen_bytes: 0,
             unchecked: model.unchecked.clone(),
-            random_draws: 0,
+            draws: DrawFigures::default(),
             liveness: None,
             runs: 0,
             slept: 0,

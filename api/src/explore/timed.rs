@@ -14,10 +14,11 @@
 use std::collections::BTreeMap;
 
 use sim_core::{
-    Cue, DropReason, Duration, FaultEvent, FaultKind, FaultPlan, Happening, MsgKey, NodeId,
+    Choice, Cue, DropReason, Duration, FaultEvent, FaultKind, FaultPlan, Happening, MsgKey, NodeId,
     Process, Script, Time, TimerId,
 };
 
+use super::draws::Taken;
 use super::model::Model;
 use super::state::State;
 use super::transition::{Journal, Stepper, Transition};
@@ -34,6 +35,9 @@ pub struct Timed {
     pub plan: FaultPlan,
     /// Virtual time between two steps: step `k` happens at `k × step_ns`.
     pub step_ns: u64,
+    /// The processes' draws as the search answered them, in order: the run answers its
+    /// draws from these (a tape), so it takes the path's branches (see `draws`).
+    pub choices: Vec<Choice>,
 }
 
 /// Names the path's messages and timers as the engine does.
@@ -74,7 +78,7 @@ impl Names {
 
 /// Times `path` for a run whose fault phase lasts `duration`: a step every millisecond if the
 /// path fits, closer otherwise.
-pub(crate) fn timed<P>(model: &Model<P>, path: &[Transition], duration: Duration) -> Timed
+pub(crate) fn timed<P>(model: &Model<P>, path: &[Taken], duration: Duration) -> Timed
 where
     P: Process + Clone,
 {
@@ -86,6 +90,7 @@ where
     };
     let mut stepper = Stepper::new(model);
     stepper.journal = Some(Journal::default());
+    stepper.choices.record = Some(Vec::new());
     let (mut state, _) = stepper.initial();
     let mut names = Names::default();
     names.absorb(stepper.journal.as_mut().expect("set above"));
@@ -93,13 +98,15 @@ where
         script: Script::default(),
         plan: FaultPlan::default(),
         step_ns,
+        choices: Vec::new(),
     };
-    for (k, &t) in path.iter().enumerate() {
+    for (k, &step) in path.iter().enumerate() {
         let at = Time((k as u64 + 1) * step_ns);
-        cue(&mut timed, &names, &state, t, at);
-        let _ = stepper.apply(&mut state, t, k as u64 + 1);
+        cue(&mut timed, &names, &state, step.t, at);
+        let _ = stepper.take(&mut state, step, k as u64 + 1);
         names.absorb(stepper.journal.as_mut().expect("set above"));
     }
+    timed.choices = stepper.choices.record.take().unwrap_or_default();
     timed
 }
 

@@ -11,6 +11,7 @@ use sim_core::entropy::DetHasher;
 use sim_core::{NodeId, Process};
 
 use super::bfs::{counterexample, fingerprint};
+use super::draws::Taken;
 use super::model::Model;
 use super::seen::Seen;
 use super::state::State;
@@ -150,7 +151,7 @@ where
     }
     report.unique = walker.seen.len() as u64;
     report.seen_bytes = walker.seen.bytes() as u64;
-    report.random_draws = walker.stepper.choices.draws;
+    report.draws = walker.stepper.choices.figures;
     report
 }
 
@@ -162,7 +163,7 @@ struct Walker<'m, P: Process> {
     /// The distinct states visited over all runs (a measure of coverage).
     seen: Seen,
     /// The run's transitions so far.
-    path: Vec<Transition>,
+    path: Vec<Taken>,
     moves: Vec<Transition>,
     actors: Vec<Actor>,
     /// Messages on duplicating links delivered in this run, by (from, to, fingerprint): a
@@ -199,6 +200,9 @@ where
     ) -> Result<(), Broken> {
         self.path.clear();
         self.delivered.clear();
+        // The handlers' draws: each branching one at random (see `draws`), from a generator
+        // of their own, so the scheduler's numbers are those of a run without draws.
+        self.stepper.choices.random = Some(WalkRng::new(rng.0, u64::MAX));
         for step in 1..=cap {
             enabled(self.model, state, &mut self.moves);
             self.classify(state);
@@ -207,9 +211,11 @@ where
             };
             let t = self.moves[i];
             self.note_delivery(state, t);
-            self.path.push(t);
             report.states += 1;
-            self.stepper.apply(state, t, step as u64)?;
+            let verdict = self.stepper.take(state, Taken { t, plan: 0 }, step as u64);
+            let plan = self.stepper.choices.plan();
+            self.path.push(Taken { t, plan });
+            verdict?;
             self.seen
                 .insert(fingerprint(self.model, &self.limits, state));
         }

@@ -295,6 +295,15 @@ fn print_verdict(
     as_run: Option<&AsRun>,
 ) -> bool {
     let found = match &report.end {
+        End::Complete if report.draws.unbranched > 0 => {
+            out(&wrapped(
+                "  ",
+                "complete: no checked property fails in any state reachable with the draws \
+                 above answered by their first outcome (their other outcomes were not \
+                 searched)",
+            ));
+            None
+        }
         End::Complete => {
             outln("  complete: no checked property fails in any reachable state");
             None

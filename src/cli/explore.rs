@@ -380,9 +380,14 @@ fn violation_headline(cx: &Counterexample, strategy: &search::Strategy, report: 
             )
         }
         (true, None) => format!(
-            "violation of {}: after {} a run can stop with it unmet (nothing left \
+            "violation of {}{}: after {} a run can stop with it unmet (nothing left \
              that must happen):",
             cx.property,
+            if strategy.samples() {
+                format!(" in run {}", report.runs)
+            } else {
+                String::new()
+            },
             steps(cx.steps.len())
         ),
         (true, Some(start)) => format!(

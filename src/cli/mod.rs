@@ -283,7 +283,8 @@ enum Command {
         unreduced, since sleep sets do not keep cycles. --strategy pct and \
         random sample seeded runs instead (same command, same runs; the seeds default to the \
         scenario's): random takes a uniformly random enabled transition \
-        at each step; pct (Probabilistic Concurrency Testing, Burckhardt et al. 2010) gives \
+        at each step, and an eventually property is judged wherever a run may stop (nothing \
+        left that must happen; a sample finds no cycles); pct (Probabilistic Concurrency Testing, Burckhardt et al. 2010) gives \
         each node (the node whose handler a step runs) a random distinct priority, always runs \
         the highest-priority node that has an event, and lowers the running node at d - 1 \
         change points drawn among the first k steps (k: --max-depth, else the longest run so \

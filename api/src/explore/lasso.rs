@@ -241,22 +241,51 @@ fn ident<P: Process>(s: &State<P>, t: Transition) -> u64 {
     }
 }
 
-/// The obligations enabled in `s` (sorted): deliveries on links that do not lose messages,
-/// timers, notices, and the recovery of a crashed node that may recover (a scenario's
+/// Whether `t` must happen in the end (weak fairness): a delivery on a link that does not lose
+/// messages, a timer, a notice, the recovery of a crashed node that may recover (a scenario's
 /// `recover_after` brings every crashed node back). A loss and a crash may never happen.
+fn is_obligation<P: Process>(model: &Model<P>, s: &State<P>, t: Transition) -> bool {
+    match t {
+        Transition::Deliver(i) => {
+            let e = &s.net[i as usize];
+            !model.config.link(e.from, e.to).lossy
+        }
+        Transition::Fire { .. } | Transition::Notice(_) | Transition::Recover(_) => true,
+        Transition::Lose(_) | Transition::Crash { .. } => false,
+    }
+}
+
+/// The obligations enabled in `s` (sorted, by [`ident`]).
 fn obligations<P: Process>(model: &Model<P>, s: &State<P>, moves: &[Transition]) -> Vec<u64> {
     let owed: BTreeSet<u64> = (moves.iter())
-        .filter(|&&t| match t {
-            Transition::Deliver(i) => {
-                let e = &s.net[i as usize];
-                !model.config.link(e.from, e.to).lossy
-            }
-            Transition::Fire { .. } | Transition::Notice(_) | Transition::Recover(_) => true,
-            Transition::Lose(_) | Transition::Crash { .. } => false,
-        })
+        .filter(|&&t| is_obligation(model, s, t))
         .map(|&t| ident(s, t))
         .collect();
     owed.into_iter().collect()
+}
+
+/// Whether anything must still happen in `s` (some move of `moves` is an obligation): a run
+/// may stop only where nothing must.
+pub(crate) fn owes_anything<P: Process>(
+    model: &Model<P>,
+    s: &State<P>,
+    moves: &[Transition],
+) -> bool {
+    moves.iter().any(|&t| is_obligation(model, s, t))
+}
+
+/// The first `eventually` property of `model` (in its order) that does not hold in `s`, with
+/// its verdict: in a state where nothing more must happen, a run that stops there breaks it.
+pub(crate) fn unmet<P: Process>(model: &Model<P>, s: &State<P>) -> Option<(usize, String)> {
+    let world = World::new(Time::ZERO, &s.procs, &s.up, &s.ever_crashed, &model.honest);
+    (s.monitors.iter().enumerate())
+        .filter(|&(i, _)| model.monitors[i].kind == PropertyKind::Eventually)
+        .find_map(|(i, monitor)| {
+            let mut copy = monitor
+                .snapshot()
+                .expect("only monitors with snapshots are explored");
+            copy.finish(&world).err().map(|message| (i, message))
+        })
 }
 
 /// A fair component's states and one edge inside it per obligation.

@@ -232,6 +232,8 @@ where
                 return Err(SLEEP_WITH_SYMMETRY.into());
             }
         }
+        // A sample follows the `eventually` properties too, where it can (see `walk`).
+        let sampled = self.liveness.as_deref().unwrap_or(self);
         let mut report = match *strategy {
             Strategy::Exhaustive {
                 order: Order::Breadth,
@@ -244,14 +246,14 @@ where
                 seed,
                 bug_depth,
             } => walk::sample(
-                self,
+                sampled,
                 limits,
                 (runs, seed),
                 &mut pct::Pct::new(bug_depth),
                 stop,
             ),
             Strategy::Random { runs, seed } => {
-                walk::sample(self, limits, (runs, seed), &mut walk::Uniform, stop)
+                walk::sample(sampled, limits, (runs, seed), &mut walk::Uniform, stop)
             }
         };
         let exhaustive = matches!(strategy, Strategy::Exhaustive { .. });

@@ -7,9 +7,10 @@
 //! (each a key and a slab slot), the contents of the messages in flight, weighed by the bytes
 //! their `Hash` writes (a `Vec<u8>` of a million bytes weighs a million), and the processes'
 //! states and stable storage, weighed by the length of their `Debug` text (written into a
-//! counter, nothing allocated). States are weighed one node at a time, round robin, one node
-//! every [`WEIGH_EVERY`] events, so weighing costs a share of a state's size per event however
-//! large the group; a node's weight is the one of its last weighing. All of it is a pure
+//! counter, nothing allocated). States are weighed one node at a time, round robin, spaced so
+//! that weighing costs a few bytes of text per event however large the states and the group,
+//! yet often while states grow (`weighing`); a node's weight is the one of its last weighing.
+//! All of it is a pure
 //! function of the run, like everything else, so the outcome is the same on every machine,
 //! with any number of threads, traced or not (the trace is not counted: a replay streams it).
 
@@ -80,12 +81,6 @@ pub(super) fn weigh<M: Hash>(msg: &M) -> u64 {
     w.0.max(std::mem::size_of::<M>() as u64)
 }
 
-/// How many events pass between two weighings of a process state (each of one node). At 64,
-/// weighing took a quarter of the time of a 5-node eager broadcast sweep (its states are a few
-/// KB of `Debug` text); at 1,024, about 2%. A state that grows without end is still caught
-/// within `n × 1,024` events of passing the budget.
-pub(super) const WEIGH_EVERY: u64 = 1024;
-
 /// A `fmt::Write` that only counts what is written: how long a `Debug` text is.
 #[derive(Default)]
 struct Counter(u64);
@@ -134,6 +129,15 @@ impl Account {
         self.node_bytes[node] = bytes;
     }
 
+    /// What the run weighs now: `pending` events queued, each taking `event_bytes`, the
+    /// messages in flight and the states at their last weighing.
+    pub(super) fn bytes(&self, pending: usize, event_bytes: usize) -> u64 {
+        (pending as u64)
+            .saturating_mul(event_bytes as u64)
+            .saturating_add(self.in_flight_bytes)
+            .saturating_add(self.nodes_bytes)
+    }
+
     /// The budget the run exceeds now, with its limit: `pending` events are queued, of which
     /// `messages` are messages, each event taking `event_bytes`.
     pub(super) fn exceeded(
@@ -146,11 +150,7 @@ impl Account {
         if messages as u64 > budgets.max_in_flight {
             return Some((Budget::MessagesInFlight, budgets.max_in_flight));
         }
-        let bytes = (pending as u64)
-            .saturating_mul(event_bytes as u64)
-            .saturating_add(self.in_flight_bytes)
-            .saturating_add(self.nodes_bytes);
-        if bytes > budgets.max_memory_bytes {
+        if self.bytes(pending, event_bytes) > budgets.max_memory_bytes {
             return Some((Budget::Memory, budgets.max_memory_bytes));
         }
         None

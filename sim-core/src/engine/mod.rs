@@ -23,6 +23,7 @@ mod radix;
 mod storage;
 mod tracer;
 mod triggers;
+mod weighing;
 
 use std::hash::{Hash, Hasher};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -185,6 +186,7 @@ pub struct Engine<P: Process, C: Choices = Seeded> {
     tracer: Option<Tracer>,
     /// What the run spends against its budgets.
     account: Account,
+    weighing: weighing::Weighing,
 
     properties: Vec<Monitor<P>>,
     /// The properties that judge states after every event.
@@ -248,6 +250,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
                 .trace
                 .then(|| Tracer::new(n, Sink::Collect(Collect::default()))),
             account: Account::default(),
+            weighing: weighing::Weighing::default(),
             properties: setup.properties,
             state_watchers,
             observations: Vec::new(),
@@ -287,6 +290,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             self.tracer = Some(Tracer::new(self.n, Sink::Collect(Collect::default())));
         }
         self.account.reset();
+        self.weighing = weighing::Weighing::default();
         self.state_watchers = watchers(&properties);
         self.properties = properties;
         self.observations.clear();
@@ -514,9 +518,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             if self.stats.events >= self.config.max_events && !self.queue.is_empty() {
                 return Stop::Budget(Budget::Events, self.config.max_events);
             }
-            if self.stats.events.is_multiple_of(budget::WEIGH_EVERY) {
-                self.weigh_next_node();
-            }
+            self.weigh_if_due(event_bytes);
             let (pending, messages) = (self.queue.len(), self.queue.messages());
             let budgets = &self.config.budgets;
             if let Some((budget, limit)) =
@@ -532,14 +534,6 @@ impl<P: Process, C: Choices> Engine<P, C> {
             }
             _ => Stop::End,
         }
-    }
-
-    /// Weighs one node's state and stable storage for the memory budget, the next in turn.
-    fn weigh_next_node(&mut self) {
-        let node = (self.stats.events / budget::WEIGH_EVERY % self.n as u64) as usize;
-        let bytes = budget::weigh_debug(&self.nodes.processes[node])
-            + budget::weigh_debug(&self.nodes.stable[node]);
-        self.account.weighed(node, self.n, bytes);
     }
 
     /// Marks the start of a real event: counts it, hashes it, and remembers it for reports.

@@ -67,11 +67,18 @@ impl Weighing {
 
 impl<P: Process, C: Choices> Engine<P, C> {
     /// Weighs the next node in turn, if a weighing is due, and schedules the next one.
+    #[inline]
     pub(super) fn weigh_if_due(&mut self, event_bytes: usize) {
-        let events = self.stats.events;
-        if events < self.weighing.due_at {
-            return;
+        if self.stats.events >= self.weighing.due_at {
+            self.weigh_next(event_bytes);
         }
+    }
+
+    /// Weighs the next node in turn and schedules the next weighing (out of line: the event
+    /// loop only compares).
+    #[inline(never)]
+    fn weigh_next(&mut self, event_bytes: usize) {
+        let events = self.stats.events;
         let node = self.weighing.next_node % self.n;
         self.weighing.next_node = (node + 1) % self.n;
         let bytes = budget::weigh_debug(&self.nodes.processes[node])

@@ -170,7 +170,11 @@ impl<P: Process> Queue<P> {
         self.heap.clear();
         self.slab.clear();
         self.free.clear();
-        self.radix.clear((0, 0));
+        // Empty unless the run ended with many events pending (`move_to_radix` clears it
+        // anyway): a short run does not pay for its buckets.
+        if self.in_radix {
+            self.radix.clear((0, 0));
+        }
         self.in_radix = false;
         self.last = (0, 0);
         self.len = 0;

@@ -163,7 +163,9 @@ impl<'a, P: Process> World<'a, P> {
 
 /// A property of runs. `Err(message)` from `observe` or `check_state` is a violation at the
 /// current event; `finish` is called at the end of a run that was not cut short: for
-/// `Eventually`, `Err` is a violation; for `Sometimes`, `Ok` means "reached in this run".
+/// `Eventually`, `Err` is a violation; for `Always`, too (a safety property that could not
+/// judge an event as it happened, say a linearizability check with too many orders to follow,
+/// judges the whole run then); for `Sometimes`, `Ok` means "reached in this run".
 ///
 /// A property has no name or kind of its own: the protocol's declaration gives it both, once,
 /// and the engine receives them with it as a [`Monitor`]. So one implementation (say,

@@ -589,6 +589,22 @@ fn liveness_is_judged_at_the_end_and_sometimes_is_reported() {
 }
 
 #[test]
+fn a_safety_property_may_fail_the_run_at_its_end() {
+    // A safety property that judges at the end what it deferred (`AllPinged` listed as
+    // `always`): its `finish` fails the run like a liveness property's.
+    let mut s = setup(3, 20);
+    s.properties = vec![Monitor {
+        name: "judged-late",
+        kind: PropertyKind::Always,
+        property: Box::new(AllPinged(1_000)),
+    }];
+    let r = run(s, 0);
+    assert_eq!(r.outcome, Outcome::Violated);
+    assert_eq!(r.violations[0].property, "judged-late");
+    assert_eq!(r.violations[0].kind, PropertyKind::Always);
+}
+
+#[test]
 fn the_fault_phase_ends_with_a_heal() {
     let mut s = traced(setup(3, 140));
     s.plan.events.push(fault(

@@ -96,9 +96,11 @@ impl<P: Process, C: Choices> Engine<P, C> {
         let mut failures = Vec::new();
         for (i, monitor) in self.properties.iter_mut().enumerate() {
             match (monitor.kind, monitor.property.finish(&world)) {
-                (PropertyKind::Always, _) => {}
-                (PropertyKind::Eventually, Err(message)) => failures.push((i, message)),
-                (PropertyKind::Eventually, Ok(())) => {}
+                // A safety property may judge at the end what it could not judge as it went.
+                (PropertyKind::Always | PropertyKind::Eventually, Err(message)) => {
+                    failures.push((i, message))
+                }
+                (PropertyKind::Always | PropertyKind::Eventually, Ok(())) => {}
                 (PropertyKind::Sometimes, Ok(())) => self.reached.push(monitor.name.to_string()),
                 (PropertyKind::Sometimes, Err(_)) => {}
             }

@@ -102,6 +102,14 @@ pub(crate) enum Stop {
     TooMany(String),
 }
 
+/// What the extensions of one response found so far: the configurations passed through and
+/// those that explain the response, and how many of them together may be followed.
+struct Found<'a, M: SequentialModel> {
+    seen: &'a mut BTreeSet<Config<M::State, M::Output>>,
+    next: &'a mut Configs<M>,
+    max_configs: usize,
+}
+
 type Configs<M> =
     BTreeMap<Config<<M as SequentialModel>::State, <M as SequentialModel>::Output>, Option<usize>>;
 
@@ -170,15 +178,16 @@ impl<M: SequentialModel> Frontier<M> {
         Ok(())
     }
 
-    /// Operation `op` returned (its output is in `ops[op]`). On `Err`, the frontier is left
-    /// as it was before the response.
+    /// Operation `op` returned (its output is in `ops[op]`); how many configurations it
+    /// took to judge (passed through and kept). On `Err`, the frontier is left as it was
+    /// before the response.
     pub(crate) fn respond(
         &mut self,
         model: &M,
         ops: &[Operation<M::Input, M::Output>],
         op: usize,
         max_configs: usize,
-    ) -> Result<(), Stop> {
+    ) -> Result<usize, Stop> {
         let slot = self.slots.iter().position(|s| *s == Some(op));
         let slot = slot.expect("a response to an open operation") as u8;
         let output = ops[op].output.as_ref().expect("a response has an output");
@@ -192,44 +201,46 @@ impl<M: SequentialModel> Frontier<M> {
                 }
                 continue;
             }
-            self.extend(
-                model,
-                ops,
-                (config, *last),
-                (slot, output),
-                &mut seen,
-                &mut next,
-            );
-            if seen.len() + next.len() > max_configs {
-                return Err(Stop::TooMany(format!(
-                    "more than {max_configs} configurations to follow"
-                )));
-            }
+            let mut found = Found {
+                seen: &mut seen,
+                next: &mut next,
+                max_configs,
+            };
+            self.extend(model, ops, (config, *last), (slot, output), &mut found)?;
         }
         if next.is_empty() {
             return Err(Stop::NotLinearizable);
         }
+        let followed = seen.len() + next.len();
         self.configs = without_dominated(next);
         self.slots[slot as usize] = None;
-        Ok(())
+        Ok(followed)
     }
 
     /// Changes the state of `start` by open operations, one after the other, until `target`'s
     /// operation takes effect with `output`, as a read at a state passed through or changing
     /// the state; every configuration where it does goes into `next` (its slot closed).
     /// Changes after the target's are not made: the configuration without them allows them
-    /// later (those operations are still open).
+    /// later (those operations are still open). Stops with [`Stop::TooMany`] as soon as more
+    /// than `found.max_configs` configurations were seen or found: the orders of many open
+    /// operations are a factorial, and following them all would exhaust memory first.
     fn extend(
         &self,
         model: &M,
         ops: &[Operation<M::Input, M::Output>],
         start: (&Config<M::State, M::Output>, Option<usize>),
         (target, output): (u8, &M::Output),
-        seen: &mut BTreeSet<Config<M::State, M::Output>>,
-        next: &mut Configs<M>,
-    ) {
+        found: &mut Found<'_, M>,
+    ) -> Result<(), Stop> {
+        let Found { seen, next, .. } = found;
         let mut stack = vec![(start.0.clone(), start.1)];
         while let Some((config, last)) = stack.pop() {
+            if seen.len() + next.len() > found.max_configs {
+                return Err(Stop::TooMany(format!(
+                    "more than {} configurations to follow",
+                    found.max_configs
+                )));
+            }
             if config.could_read(target, output) {
                 next.entry(config.closing(target)).or_insert(last);
             }
@@ -259,6 +270,7 @@ impl<M: SequentialModel> Frontier<M> {
                 }
             }
         }
+        Ok(())
     }
 
     /// `config` moved to `state` by the open operation in `slot`, which must then return

@@ -73,6 +73,9 @@ pub struct Limits {
     pub max_steps: u64,
     /// Configurations the incremental check follows at one response.
     pub max_configs: usize,
+    /// Configurations the incremental check follows in a whole run, all responses together;
+    /// past either bound, a run's history is judged at its end by the search.
+    pub max_configs_per_run: u64,
 }
 
 impl Default for Limits {
@@ -80,6 +83,7 @@ impl Default for Limits {
         Limits {
             max_steps: 100_000_000,
             max_configs: 100_000,
+            max_configs_per_run: 1_000_000,
         }
     }
 }
@@ -164,7 +168,9 @@ fn culprit<M: SequentialModel>(
     let mut earliest = 0;
     for (_, is_return, op) in frontier::entries(ops, key_ops, u64::MAX) {
         let step = if is_return {
-            frontier.respond(model, ops, op, limits.max_configs)
+            frontier
+                .respond(model, ops, op, limits.max_configs)
+                .map(drop)
         } else {
             frontier.invoke(model, ops, op)
         };

@@ -51,7 +51,12 @@ type Extract<P, M> = Arc<
 /// Built with [`Linearizability::new`] it judges every response as it comes, so a violation
 /// happens at the response that makes the history non-linearizable (list it as `always`);
 /// built with [`Linearizability::at_end`] it searches the whole history when the run ends
-/// (list it as `eventually`). Operations of Byzantine nodes are ignored; operations that never
+/// (list it as `eventually`). When judging as it goes would mean following more than
+/// [`Limits::max_configs`] orders of open operations at one response (many clients writing
+/// at once), the incremental check hands the history to the search at the end: a violation
+/// then fails the run at its end, naming the culprit's events, and says why it came late. (A
+/// search with `ftsim explore` judges safety only as it goes: such a history is not judged
+/// there.) Operations of Byzantine nodes are ignored; operations that never
 /// returned (a crashed client) may have taken effect or not. A violation names the culprit,
 /// the states its object could be in and the operations open meanwhile, with their events.
 pub struct Linearizability<P: Process, M: SequentialModel> {
@@ -60,6 +65,11 @@ pub struct Linearizability<P: Process, M: SequentialModel> {
     history: History<M::Input, M::Output>,
     /// One frontier per key when judging incrementally; `None` when judging at the end.
     frontiers: Option<BTreeMap<M::Key, Frontier<M>>>,
+    /// Why an incremental check gave up and left the history to the search at the end.
+    deferred: Option<String>,
+    /// Configurations the incremental check followed so far, all responses together (not
+    /// fingerprinted: it only decides when to give up).
+    followed: u64,
     limits: Limits,
     evidence: Vec<u64>,
 }
@@ -76,6 +86,8 @@ impl<P: Process, M: SequentialModel> Linearizability<P, M> {
             extract: Arc::new(extract),
             history: History::new(),
             frontiers: Some(BTreeMap::new()),
+            deferred: None,
+            followed: 0,
             limits: Limits::default(),
             evidence: Vec::new(),
         }
@@ -124,7 +136,9 @@ impl<P: Process, M: SequentialModel> Linearizability<P, M> {
             .entry(key.clone())
             .or_insert_with(|| Frontier::new(&self.model));
         let judged = if returned {
-            frontier.respond(&self.model, ops, index, self.limits.max_configs)
+            let followed = frontier.respond(&self.model, ops, index, self.limits.max_configs);
+            let limit = self.limits.max_configs_per_run;
+            followed.and_then(|n| count_followed(&mut self.followed, n, limit))
         } else {
             frontier.invoke(&self.model, ops, index)
         };
@@ -145,12 +159,28 @@ impl<P: Process, M: SequentialModel> Linearizability<P, M> {
                 self.evidence = why.events;
                 Err(why.message)
             }
-            Err(Stop::TooMany(why)) => Err(format!(
-                "could not judge linearizability at event #{}: {why}",
-                at.event
-            )),
+            Err(Stop::TooMany(why)) => {
+                // The orders of many open operations: the search at the end, where every
+                // output is known, judges the whole history instead (a safety property's
+                // `finish` can still fail the run).
+                self.frontiers = None;
+                self.deferred = Some(format!("at event #{}, {why}", at.event));
+                Ok(())
+            }
         }
     }
+}
+
+/// Adds a response's configurations to the run's `followed`; more than `limit` in all is
+/// [`Stop::TooMany`].
+fn count_followed(followed: &mut u64, configs: usize, limit: u64) -> Result<(), Stop> {
+    *followed = followed.saturating_add(configs as u64);
+    if *followed > limit {
+        return Err(Stop::TooMany(format!(
+            "more than {limit} configurations followed in the run"
+        )));
+    }
+    Ok(())
 }
 
 // By hand: deriving would ask `P: Clone`, and the extractor is shared.
@@ -161,6 +191,8 @@ impl<P: Process, M: SequentialModel + Clone> Clone for Linearizability<P, M> {
             extract: Arc::clone(&self.extract),
             history: self.history.clone(),
             frontiers: self.frontiers.clone(),
+            deferred: self.deferred.clone(),
+            followed: self.followed,
             limits: self.limits,
             evidence: self.evidence.clone(),
         }
@@ -226,13 +258,20 @@ where
             // Judged at every response already; open operations may or may not take effect.
             return Ok(());
         }
-        match check_with(&self.model, &self.history, self.limits) {
+        let verdict = check_with(&self.model, &self.history, self.limits);
+        let deferred = match &self.deferred {
+            Some(why) => format!(" (judged at the end of the run: {why})"),
+            None => String::new(),
+        };
+        match verdict {
             Verdict::Linearizable => Ok(()),
             Verdict::NotLinearizable(why) => {
                 self.evidence = why.events;
-                Err(why.message)
+                Err(format!("{}{deferred}", why.message))
             }
-            Verdict::Undecided(why) => Err(format!("could not judge linearizability: {why}")),
+            Verdict::Undecided(why) => {
+                Err(format!("could not judge linearizability: {why}{deferred}"))
+            }
         }
     }
 

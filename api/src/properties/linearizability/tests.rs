@@ -385,7 +385,7 @@ fn incremental_culprit<M: SequentialModel>(
     let mut f = frontier::Frontier::new(model);
     for (_, is_return, op) in frontier::entries(h.ops(), &all, u64::MAX) {
         let step = if is_return {
-            f.respond(model, h.ops(), op, 1_000_000)
+            f.respond(model, h.ops(), op, 1_000_000).map(drop)
         } else {
             f.invoke(model, h.ops(), op)
         };
@@ -550,4 +550,53 @@ fn the_property_judges_each_response_or_the_whole_run() {
     let mut bad = Linearizability::<Client, _>::new(REG, ops_of);
     let err = observe_history(&world, &mut bad, &orphan).unwrap_err();
     assert!(err.contains("operation 7"), "{err}");
+}
+
+#[test]
+fn too_many_orders_to_follow_leave_the_run_to_the_search_at_its_end() {
+    use crate::properties::observe_history;
+    use sim_core::{Property, World};
+    let states: Vec<Client> = (0..7).map(|_| Client).collect();
+    let (up, never) = ([true; 7], [false; 7]);
+    let world = World::new(Time::ZERO, &states, &up, &never, &never);
+    // Six writes open at once, then answered: the frontier follows their orders.
+    let mut events: Vec<(usize, Obs)> = (1..=6).map(|c| (c, Obs::Call(0, w(c as u64)))).collect();
+    events.extend((1..=6).map(|c| (c, Obs::Done(0, RegisterOutput::Written))));
+    let few = Limits {
+        max_configs: 20,
+        ..Limits::default()
+    };
+    let judge_with = |limits: Limits, read: u64| {
+        let mut p = Linearizability::<Client, _>::new(REG, ops_of).with_limits(limits);
+        let mut history = events.clone();
+        history.extend([(0, Obs::Call(0, R)), (0, Obs::Done(0, val(read).unwrap()))]);
+        observe_history(&world, &mut p, &history).expect("judged at the end, not as it goes");
+        p.finish(&world)
+    };
+    // The last write to take effect may be any of them, never the initial value.
+    assert!(judge_with(few, 4).is_ok());
+    let err = judge_with(few, 0).unwrap_err();
+    assert!(err.contains("judged at the end of the run"), "{err}");
+    assert!(
+        err.contains("more than 20 configurations to follow"),
+        "{err}"
+    );
+    let few_in_all = Limits {
+        max_configs_per_run: 20,
+        ..Limits::default()
+    };
+    assert!(judge_with(few_in_all, 4).is_ok());
+    let err = judge_with(few_in_all, 0).unwrap_err();
+    assert!(
+        err.contains("more than 20 configurations followed"),
+        "{err}"
+    );
+    // With the default limits the same stale read is caught as it happens.
+    let mut now = Linearizability::<Client, _>::new(REG, ops_of);
+    let mut stale = events.clone();
+    stale.extend([
+        (0, Obs::Call(0, R)),
+        (0, Obs::Done(0, RegisterOutput::Value(0))),
+    ]);
+    assert!(observe_history(&world, &mut now, &stale).is_err());
 }

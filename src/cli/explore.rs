@@ -97,6 +97,7 @@ pub fn cmd_explore(app: &App, args: ExploreArgs<'_>) -> Result<Status, CliError>
         })?;
     let seconds = started.elapsed().as_secs_f64();
     print_stats(&report, seconds);
+    super::explore_timing::print_timing(&report);
     let met = print_verdict(&scenario, &strategy, &report);
     if let End::Violation(cx) = &report.end {
         super::explore_repro::write_counterexample(app, &scenario, cx, &repro_path)?;
@@ -259,7 +260,13 @@ fn print_stats(report: &Report, seconds: f64) {
 fn print_verdict(scenario: &Scenario, strategy: &search::Strategy, report: &Report) -> bool {
     let found = match &report.end {
         End::Complete => {
-            outln("  complete: no checked property fails in any reachable state");
+            match report.timing.as_ref().filter(|t| t.set_aside > 0) {
+                Some(t) => out(&wrapped(
+                    "  ",
+                    &super::explore_timing::inconclusive_complete(t),
+                )),
+                None => outln("  complete: no checked property fails in any reachable state"),
+            }
             None
         }
         End::Limit(which) if strategy.samples() => {
@@ -297,7 +304,9 @@ fn print_verdict(scenario: &Scenario, strategy: &search::Strategy, report: &Repo
         }
     };
     let met = match (&scenario.expect, found) {
-        (Expect::Pass, None) => matches!(report.end, End::Complete),
+        (Expect::Pass, None) => {
+            matches!(report.end, End::Complete) && super::explore_timing::conclusive(report)
+        }
         (Expect::Pass, Some(_)) => false,
         (expect, found) => expect.property() == found,
     };

@@ -20,6 +20,7 @@ mod diff;
 pub mod error;
 mod explore;
 mod explore_repro;
+mod explore_timing;
 mod files;
 mod interrupt;
 mod list;

@@ -22,6 +22,7 @@ use std::hash::Hash;
 use rayon::prelude::*;
 use sim_core::Process;
 
+use super::bounded;
 use super::model::Model;
 use super::seen::Seen;
 use super::sleep::{self, Sleep};
@@ -72,8 +73,9 @@ struct Expansion<P: Process> {
     fresh: Vec<Successor<P>>,
     /// Transitions not taken: asleep.
     slept: u64,
-    /// The first transition that broke a property (the expansion stopped there).
-    broken: Option<(Transition, Broken)>,
+    /// The transitions that broke a property, in order: the expansion stopped at the first,
+    /// unless the model's bound on delays may set violations aside (see `bounded`).
+    broken: Vec<(Transition, Broken)>,
     /// The processes' random draws while expanding.
     draws: u64,
 }
@@ -218,7 +220,7 @@ where
             generated: 0,
             fresh: Vec::new(),
             slept: 0,
-            broken: None,
+            broken: Vec::new(),
             draws: 0,
         };
         if !exp.at_limit {
@@ -268,8 +270,11 @@ where
             self.exp.generated += 1;
             let depth = u64::from(self.exp.depth) + 1;
             if let Err(broken) = self.stepper.apply(&mut next, t, depth) {
-                self.exp.broken = Some((t, broken));
-                break;
+                self.exp.broken.push((t, broken));
+                if self.model.bound.is_none() {
+                    break;
+                }
+                continue;
             }
             let fp = fingerprint(self.model, self.limits, &next);
             let fresh = !self.seen.contains(fp) && self.kept.insert(fp);
@@ -337,12 +342,15 @@ impl<P: Process + Clone> Search<'_, P> {
             for next in exp.fresh {
                 self.arrive(exp.id, exp.depth + 1, next);
             }
-            if let Some((t, broken)) = exp.broken {
+            for (t, broken) in exp.broken {
                 let mut path = path_to(&self.parents, exp.id);
                 path.push(t);
-                self.report.depth = exp.depth + 1;
-                self.report.end = End::Violation(counterexample(self.model, &path, broken));
-                return true;
+                if bounded::realizable(self.model, &mut self.report, &path, &broken) {
+                    self.report.depth = exp.depth + 1;
+                    self.report.end =
+                        End::Violation(counterexample(self.model, &path, broken));
+                    return true;
+                }
             }
             self.peak_queue = self.peak_queue.max(self.queue.len() + waiting);
             self.report.unique = self.seen.len() as u64;

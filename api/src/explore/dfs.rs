@@ -85,6 +85,10 @@ where
         let name = limits.por.then(|| sleep::name(&top.state, t));
         if let Err(broken) = stepper.apply(&mut next, t, depth as u64) {
             path.push(t);
+            if !super::bounded::realizable(model, &mut report, &path, &broken) {
+                path.pop();
+                continue;
+            }
             report.depth = report.depth.max(depth);
             report.end = End::Violation(counterexample(model, &path, broken));
             break;

@@ -12,6 +12,7 @@
 //! same code the engine runs, through [`sim_core::step`].
 
 mod bfs;
+mod bounded;
 mod config;
 mod describe;
 mod dfs;
@@ -35,6 +36,7 @@ use sim_core::{Process, PropertyKind};
 use crate::protocol::{Protocol, SpecError};
 use crate::simulation::Prepared;
 
+pub use bounded::{DelayBound, Timing};
 pub use lasso::Figures as LivenessFigures;
 pub(crate) use model::{Model, MonitorDef};
 use sim_core::NodeId;
@@ -131,6 +133,9 @@ pub struct Report {
     /// With partial-order reduction: transitions not taken because they were asleep (an
     /// equivalent order was taken elsewhere).
     pub slept: u64,
+    /// For a protocol whose model bounds message delays: the violations checked against the
+    /// bound (see `bounded`); `None` for an asynchronous model.
+    pub timing: Option<Timing>,
 }
 
 impl Report {
@@ -147,6 +152,7 @@ impl Report {
             liveness: None,
             runs: 0,
             slept: 0,
+            timing: model.bound.clone().map(Timing::new),
         }
     }
 
@@ -359,7 +365,17 @@ where
     let config = config::Config::of(parts.spec, parts.detector)?;
     let (monitors, unchecked) = followable(parts.monitors, &[PropertyKind::Always]);
     let honest = vec![false; config.n];
-    let liveness = liveness_model(prepared, &config)?;
+    let timings = (prepared.declaration())
+        .model(prepared.typed_params(), config.n)
+        .timings()
+        .to_vec();
+    let bound = bounded::declared(&timings);
+    // Under a bound on delays, a loop of the asynchronous search may be one no timing
+    // allows: `eventually` properties are left unchecked rather than judged outside the model.
+    let liveness = match bound {
+        None => liveness_model(prepared, &config)?,
+        Some(_) => None,
+    };
     let mut unchecked = unchecked;
     if let Some(live) = &liveness {
         let followed = |name: &&str| live.monitors.iter().any(|m| m.name == *name);
@@ -378,6 +394,7 @@ where
     });
     Ok(Box::new(Model {
         symmetry,
+        bound,
         config,
         factory: parts.factory,
         monitors,
@@ -424,6 +441,7 @@ where
     }
     Ok(Some(Box::new(Model {
         symmetry: None,
+        bound: None,
         config: config.clone(),
         factory: parts.factory,
         monitors,

@@ -317,7 +317,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                     };
                     s.enqueue(env, rule.fifo, rule.duplicating);
                 }
-                Output::SetTimer { id, tag } => {
+                Output::SetTimer { id, delay, tag } => {
                     if let Some(j) = &mut self.journal {
                         j.timers.push((node, id));
                     }
@@ -329,6 +329,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                             id,
                             hash: hash_of(&tag),
                             tag,
+                            delay_ns: delay.0,
                         },
                     );
                 }

@@ -132,8 +132,10 @@ where
         let steps = walker.path.len() as u32;
         report.depth = report.depth.max(steps);
         if let Err(broken) = outcome {
-            report.end = End::Violation(counterexample(model, &walker.path, broken));
-            break;
+            if super::bounded::realizable(model, &mut report, &walker.path, &broken) {
+                report.end = End::Violation(counterexample(model, &walker.path, broken));
+                break;
+            }
         }
         if limits.max_depth.is_none() {
             k = report.depth.max(1);

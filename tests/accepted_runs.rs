@@ -17,19 +17,10 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
-const PROTOCOLS: &[&str] = &[
-    "flooding",
-    "flooding-async",
-    "broadcast",
-    "primary-backup",
-    "two-phase-commit",
-    "checkpoint",
-    "total-order",
-    "lock-server",
-    "lease",
-    "byzantine",
-    "paxos",
-];
+/// Every protocol of the bundled catalogue: a family added later is generated too.
+fn protocols() -> Vec<&'static str> {
+    catalog().names()
+}
 /// Values as a person writes them, mostly, and now and then one at or past a limit: most
 /// generated files are accepted and run, and every limit is crossed in some.
 fn usual_or_extreme<T: Clone + std::fmt::Debug + 'static>(
@@ -83,7 +74,7 @@ fn window() -> impl Strategy<Value = String> {
 
 fn header() -> impl Strategy<Value = String> {
     (
-        select(PROTOCOLS),
+        select(protocols()),
         nodes(),
         usual_or_extreme(&[0u64, 100], &[9_223_372_036_854_775_000]),
         (

@@ -72,6 +72,11 @@ fn a_long_run_prints_as_it_goes_and_its_diagram_is_a_window() {
         "{tail:?}"
     );
     assert!(tail.iter().any(|l| l.starts_with("replay: ")), "{tail:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(&format!("wrote the diagram: {}", html.display())),
+        "{said}"
+    );
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.len() <= reports::html::MAX_PAGE_BYTES);
     assert!(page.contains("This diagram shows the last "), "no note");

@@ -1,5 +1,6 @@
 //! `ftsim explore --strategy pct|random` and `--order dfs` end to end: the sampling strategies
-//! catch every bundled known-buggy explore scenario within the scenario's seeds, sample the
+//! catch every bundled known-buggy explore scenario within the scenario's seeds (a liveness
+//! one where a run can stop with its `eventually` property unmet included), sample the
 //! same runs for the same command, never report a violation of a correct protocol; depth-first
 //! search visits the same states as breadth-first; breadth-first search with `--threads`
 //! visits the same states, to the same depth, with the same verdict and counterexample, for
@@ -104,6 +105,29 @@ fn random_walks_catch_every_known_buggy_explore_scenario() {
     }
 }
 
+/// 2PC whose coordinator may crash for good: a participant that voted yes blocks. Before
+/// samples judged `eventually` properties, every run reached that state and none said so.
+#[test]
+fn sampling_catches_a_run_that_can_stop_with_termination_unmet() {
+    for strategy in ["pct", "random"] {
+        let name = "explore-twophase-coordinator-crash-blocks.toml";
+        let (code, out) = explore(name, &["--strategy", strategy]);
+        let flat = flat(&out);
+        assert_eq!(code, Some(0), "{strategy}:\n{out}");
+        assert!(
+            flat.contains("violation of termination in run ")
+                && flat.contains("a run can stop with it unmet"),
+            "{strategy}:\n{out}"
+        );
+        assert!(flat.contains("node 0 crashes"), "{strategy}:\n{out}");
+        assert!(
+            flat.contains("termination: node 1 never decided"),
+            "{strategy}:\n{out}"
+        );
+        assert!(out.contains("expect outside termination: met"), "{out}");
+    }
+}
+
 #[test]
 fn the_same_command_samples_the_same_runs_and_another_seed_others() {
     for strategy in ["pct", "random"] {
@@ -128,6 +152,8 @@ fn sampling_a_correct_protocol_finds_nothing_and_proves_nothing() {
     for name in [
         "explore-flooding-n3-f1-rounds-2.toml",
         "explore-two-phase-tla-3.toml",
+        // Termination is followed: no run may stop with a node up and undecided.
+        "explore-twophase-crash-recover.toml",
     ] {
         for strategy in ["pct", "random"] {
             let args = ["--strategy", strategy, "--runs", "300", "--max-depth", "60"];

@@ -14,6 +14,11 @@
 //! Every figure includes building each run, drawing its fault plan and checking its
 //! invariants, as a sweep does.
 
+/// The allocator the `ftsim` binary runs with (see `src/main.rs`), so that the figures are the
+/// CLI's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::Path;
 use std::sync::Arc;
 

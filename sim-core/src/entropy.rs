@@ -242,6 +242,9 @@ fn below(rng: &mut ChaCha8Rng, bound: u64) -> u64 {
 /// A stream is set up the first time it is drawn from (many runs never draw from most).
 pub struct Seeded {
     seed: u64,
+    /// The ChaCha key of run `seed` (every stream's), once a stream was set up: expanding the
+    /// seed into it is a third of setting up a stream, and a run sets up several.
+    key: Option<[u8; 32]>,
     fixed: [Option<ChaCha8Rng>; FIXED_STREAMS],
     processes: Vec<Option<ChaCha8Rng>>,
 }
@@ -254,6 +257,7 @@ impl Seeded {
     pub fn new(seed: u64) -> Self {
         Seeded {
             seed,
+            key: None,
             fixed: Default::default(),
             processes: Vec::new(),
         }
@@ -263,13 +267,13 @@ impl Seeded {
     /// from, keeping the memory of the process streams' column.
     pub fn reseed(&mut self, seed: u64) {
         self.seed = seed;
+        self.key = None;
         self.fixed.iter_mut().for_each(|s| *s = None);
         self.processes.iter_mut().for_each(|s| *s = None);
     }
 
     #[inline]
     fn rng(&mut self, stream: Stream) -> &mut ChaCha8Rng {
-        let seed = self.seed;
         let slot = match stream {
             Stream::Process(i) => {
                 if self.processes.len() <= i {
@@ -279,17 +283,22 @@ impl Seeded {
             }
             other => &mut self.fixed[other.number() as usize],
         };
-        slot.get_or_insert_with(|| stream_of(seed, stream))
+        if slot.is_none() {
+            set_up(slot, &mut self.key, self.seed, stream);
+        }
+        slot.as_mut().expect("set up above")
     }
 }
 
-/// The ChaCha stream of `stream` in run `seed`, set up (out of line: once per stream and run).
+/// Sets up the ChaCha stream of `stream` in run `seed` in `slot` (out of line: once per
+/// stream and run), from the run's key (`key`, expanded from the seed by the first stream).
+/// The same stream as `ChaCha8Rng::seed_from_u64(seed)` with its stream number set.
 #[cold]
 #[inline(never)]
-fn stream_of(seed: u64, stream: Stream) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+fn set_up(slot: &mut Option<ChaCha8Rng>, key: &mut Option<[u8; 32]>, seed: u64, stream: Stream) {
+    let key = *key.get_or_insert_with(|| ChaCha8Rng::seed_from_u64(seed).get_seed());
+    let rng = slot.insert(ChaCha8Rng::from_seed(key));
     rng.set_stream(stream.number());
-    rng
 }
 
 impl Choices for Seeded {
@@ -447,6 +456,27 @@ mod tests {
             .map(|_| b.choose(Stream::Process(1), Draw::Pick, 1 << 40))
             .collect();
         assert_ne!(pa, other);
+    }
+
+    #[test]
+    fn each_stream_is_the_seeds_chacha_stream_whichever_was_set_up_first() {
+        let expected = |seed: u64, stream: Stream| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            rng.set_stream(stream.number());
+            (0..3).map(|_| rng.next_u64()).collect::<Vec<u64>>()
+        };
+        let streams = [Stream::Process(3), Stream::Network, Stream::FaultPlan];
+        let mut s = Seeded::new(5);
+        for seed in [5, 6] {
+            if seed == 6 {
+                s.reseed(6);
+            }
+            for stream in streams {
+                let rng = s.rng(stream);
+                let drawn: Vec<u64> = (0..3).map(|_| rng.next_u64()).collect();
+                assert_eq!(drawn, expected(seed, stream), "{stream:?} of seed {seed}");
+            }
+        }
     }
 
     const PINNED: [u64; 4] = [716, 166, 482, 846];

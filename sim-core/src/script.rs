@@ -86,7 +86,7 @@ pub struct Script {
 /// A source of decisions that follows a [`Script`]: the engine asks it when each message
 /// arrives (and whether it is dropped there), when each timer fires, and which notices to
 /// schedule. A process's draws are answered from the recorded `tape` if there is one, else
-/// with 0, the first outcome (as `ftsim explore` answers them).
+/// with 0, the first outcome (as `ftsim explore` answers the draws it does not branch on).
 pub struct Scripted {
     tape: Option<Tape>,
     /// Per message, its arrivals in time order, each delivered or dropped (and why).

@@ -81,7 +81,11 @@ mod tests {
             slot: 0,
             generation: 9,
         };
-        assert_ne!(hash(old), hash(new), "outside a search: slot and generation");
+        assert_ne!(
+            hash(old),
+            hash(new),
+            "outside a search: slot and generation"
+        );
         let named = |id, live| hash_with_names(&[(live, 3)], || hash(id));
         assert_eq!(named(old, old), named(new, new), "both live, both named 3");
         let stale = TimerId {

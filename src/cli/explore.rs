@@ -9,6 +9,7 @@ use ftsim_api::explore::{self as search, Counterexample, End, Limits, Progress, 
 use ftsim_api::{Duration, Expect, Scenario, ScenarioError};
 
 use super::error::{CliError, Status};
+use super::explore_repro::AsRun;
 use super::load::load_all;
 use super::output::{out, outln, stopwatch, wrapped};
 use super::App;
@@ -98,9 +99,14 @@ pub fn cmd_explore(app: &App, args: ExploreArgs<'_>) -> Result<Status, CliError>
     let seconds = started.elapsed().as_secs_f64();
     print_stats(&report, seconds);
     super::explore_timing::print_timing(&report);
-    let met = print_verdict(&scenario, &strategy, &report);
-    if let End::Violation(cx) = &report.end {
-        super::explore_repro::write_counterexample(app, &scenario, cx, &repro_path)?;
+    // The counterexample as a run first: its violation names the run's events and times.
+    let as_run = match &report.end {
+        End::Violation(cx) => Some(AsRun::of(&scenario, cx)),
+        _ => None,
+    };
+    let met = print_verdict(&scenario, &strategy, &report, as_run.as_ref());
+    if let (End::Violation(cx), Some(as_run)) = (&report.end, as_run) {
+        super::explore_repro::write_counterexample(app, &scenario, cx, as_run, &repro_path)?;
     }
     Ok(if met { Status::Met } else { Status::NotMet })
 }
@@ -244,29 +250,54 @@ fn print_stats(report: &Report, seconds: f64) {
             ),
         ));
     }
-    if report.random_draws > 0 {
+    print_draws(&report.draws);
+}
+
+/// Says how the processes' random draws were searched, if they drew any.
+fn print_draws(draws: &search::DrawFigures) {
+    if draws.branched > 0 {
         out(&wrapped(
             "  ",
             &format!(
-                "the processes drew {} random numbers; a search answers each with its first \
-                 outcome (it branches on order and faults, not on coin flips)",
-                report.random_draws
+                "draws branched on: {} (each outcome a branch; a chance: happens or not)",
+                draws.branched
+            ),
+        ));
+    }
+    if draws.unbranched > 0 {
+        out(&wrapped(
+            "  ",
+            &format!(
+                "draws answered with their first outcome only: {} (at a node's start, of more \
+                 than {} outcomes, or after a handler's first {} branching draws)",
+                draws.unbranched,
+                search::MAX_DRAW_OUTCOMES,
+                search::MAX_BRANCHING_DRAWS
+            ),
+        ));
+    }
+    if draws.cut > 0 {
+        out(&wrapped(
+            "  ",
+            &format!(
+                "transitions with more than {} branches, the rest not taken: {}",
+                search::MAX_BRANCHES,
+                draws.cut
             ),
         ));
     }
 }
 
 /// Prints how the search ended and whether that meets the scenario's `expect`.
-fn print_verdict(scenario: &Scenario, strategy: &search::Strategy, report: &Report) -> bool {
+fn print_verdict(
+    scenario: &Scenario,
+    strategy: &search::Strategy,
+    report: &Report,
+    as_run: Option<&AsRun>,
+) -> bool {
     let found = match &report.end {
         End::Complete => {
-            match report.timing.as_ref().filter(|t| t.set_aside > 0) {
-                Some(t) => out(&wrapped(
-                    "  ",
-                    &super::explore_timing::inconclusive_complete(t),
-                )),
-                None => outln("  complete: no checked property fails in any reachable state"),
-            }
+            print_complete(report);
             None
         }
         End::Limit(which) if strategy.samples() => {
@@ -299,7 +330,8 @@ fn print_verdict(scenario: &Scenario, strategy: &search::Strategy, report: &Repo
                 }
                 out(&wrapped(&format!("  {:>4}. ", i + 1), step));
             }
-            out(&wrapped("  ", &format!("{}: {}", cx.property, cx.message)));
+            let message = as_run.map_or(cx.message.as_str(), |r| r.message(cx));
+            out(&wrapped("  ", &format!("{}: {message}", cx.property)));
             Some(cx.property.as_str())
         }
     };
@@ -316,6 +348,27 @@ fn print_verdict(scenario: &Scenario, strategy: &search::Strategy, report: &Repo
         if met { "met" } else { "NOT MET" }
     ));
     met
+}
+
+/// The verdict of a complete search that found no violation: every reachable state, or
+/// those with draws answered by their first outcome, or (a model bounding delays) not a
+/// verdict at all if violations were set aside.
+fn print_complete(report: &Report) {
+    if let Some(t) = report.timing.as_ref().filter(|t| t.set_aside > 0) {
+        out(&wrapped(
+            "  ",
+            &super::explore_timing::inconclusive_complete(t),
+        ));
+    } else if report.draws.unbranched > 0 {
+        out(&wrapped(
+            "  ",
+            "complete: no checked property fails in any state reachable with the draws \
+             above answered by their first outcome (their other outcomes were not \
+             searched)",
+        ));
+    } else {
+        outln("  complete: no checked property fails in any reachable state");
+    }
 }
 
 /// What the counterexample is, in a line.
@@ -336,24 +389,36 @@ fn violation_headline(cx: &Counterexample, strategy: &search::Strategy, report: 
                 )
             };
             format!(
-                "violation of {}{run} after {} steps ({how}):",
+                "violation of {}{run} after {} ({how}):",
                 cx.property,
-                cx.steps.len()
+                steps(cx.steps.len())
             )
         }
         (true, None) => format!(
-            "violation of {}: after {} steps a run can stop with it unmet (nothing left \
+            "violation of {}{}: after {} a run can stop with it unmet (nothing left \
              that must happen):",
             cx.property,
-            cx.steps.len()
+            if strategy.samples() {
+                format!(" in run {}", report.runs)
+            } else {
+                String::new()
+            },
+            steps(cx.steps.len())
         ),
         (true, Some(start)) => format!(
-            "violation of {}: a fair run that never meets it, {start} steps then a loop of \
-             {} forever (a lasso):",
+            "violation of {}: a fair run that never meets it, {} then a loop of {} \
+             forever (a lasso):",
             cx.property,
-            cx.steps.len() - start
+            steps(start),
+            steps(cx.steps.len() - start)
         ),
     }
+}
+
+/// "1 step", "5 steps".
+fn steps(count: usize) -> String {
+    let plural = if count == 1 { "" } else { "s" };
+    format!("{count} step{plural}")
 }
 
 /// This process's peak resident memory, in MB (Linux; `None` elsewhere).

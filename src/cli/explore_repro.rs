@@ -5,9 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
-use ftsim_api::explore::Counterexample;
+use ftsim_api::explore::{Counterexample, Timed};
 use ftsim_api::repro::{Origin, Repro};
 use ftsim_api::shrink::{Case, Failure};
+use ftsim_api::sim_core::Violation;
+use ftsim_api::simulation::Recorded;
 use ftsim_api::{RunOptions, Scenario};
 
 use super::error::CliError;
@@ -20,31 +22,61 @@ pub fn default_path(scenario: &Scenario) -> PathBuf {
     PathBuf::from(format!("{stem}-explore.repro.json"))
 }
 
-/// Runs the counterexample's path as a traced run and writes its repro to `path`, saying
-/// where; a run that does not break the property at the path's last step is warned about
-/// (and written only if it fails some other way).
+/// A counterexample's path run as an ordinary traced run.
+pub struct AsRun {
+    recorded: Recorded,
+    /// The run's violation of the counterexample's property (at the path's last step for a
+    /// safety property), if it broke it.
+    same: Option<Violation>,
+    /// How its steps are timed, in words.
+    spacing: String,
+}
+
+impl AsRun {
+    /// Runs the counterexample's path as a traced run (each step at its own virtual time).
+    pub fn of(scenario: &Scenario, cx: &Counterexample) -> Self {
+        let timed = &cx.run;
+        let options = RunOptions {
+            trace: true,
+            plan: Some(&timed.plan),
+            // The draws the path took; none: each answered with its first outcome.
+            choices: (!timed.choices.is_empty()).then_some(&timed.choices[..]),
+            script: Some(&timed.script),
+        };
+        let recorded = scenario
+            .simulation
+            .run_recorded(scenario.seeds.start, options);
+        let last_ns = timed.at_ns.last().copied().unwrap_or(0);
+        // A safety violation breaks at the last step; a liveness one is judged at the run's
+        // end, after the stem and one turn of its loop.
+        let same = (recorded.report.violations.iter())
+            .find(|v| v.property == cx.property && (cx.liveness || v.time.0 == last_ns))
+            .cloned();
+        AsRun {
+            recorded,
+            same,
+            spacing: spacing(timed),
+        }
+    }
+
+    /// What the violation says, in the run's own events and times where the run broke the
+    /// property (a search has neither: its steps are untimed and number no events).
+    pub fn message<'a>(&'a self, cx: &'a Counterexample) -> &'a str {
+        self.same.as_ref().map_or(&cx.message, |v| &v.message)
+    }
+}
+
+/// Writes the run's repro to `path`, saying where; a run that does not break the property
+/// at the path's last step is warned about (and written only if it fails some other way).
 pub fn write_counterexample(
     app: &App,
     scenario: &Scenario,
     cx: &Counterexample,
+    as_run: AsRun,
     path: &Path,
 ) -> Result<(), CliError> {
-    let timed = &cx.run;
-    let options = RunOptions {
-        trace: true,
-        plan: Some(&timed.plan),
-        choices: None,
-        script: Some(&timed.script),
-    };
-    let seed = scenario.seeds.start;
-    let recorded = scenario.simulation.run_recorded(seed, options);
-    let last_ns = cx.steps.len() as u64 * timed.step_ns;
-    let report = &recorded.report;
-    // A safety violation breaks at the last step; a liveness one is judged at the run's end,
-    // after the stem and one turn of its loop.
-    let same = (report.violations.iter())
-        .find(|v| v.property == cx.property && (cx.liveness || v.time.0 == last_ns));
-    let failure = match same {
+    let report = &as_run.recorded.report;
+    let failure = match &as_run.same {
         Some(v) => Failure::Violated {
             property: cx.property.clone(),
             outside: v.outside_assumptions.is_some(),
@@ -56,9 +88,9 @@ pub fn write_counterexample(
             out(&wrapped(
                 "  warning: ",
                 &format!(
-                    "the path run with each step {} apart does not break {} at its last \
-                     step ({}); a process may read its clock, which a search does not model",
-                    sim_core_duration(timed.step_ns),
+                    "the path run with {} does not break {} at its last step ({}); a process \
+                     may read its clock, which a search does not model",
+                    as_run.spacing,
                     cx.property,
                     if shown.is_empty() {
                         "it passes".to_string()
@@ -73,28 +105,28 @@ pub fn write_counterexample(
             }
         }
     };
+    let breaks = match &as_run.same {
+        Some(v) => format!("{} breaks at {} (event #{})", v.property, v.time, v.event),
+        None => failure.describe(),
+    };
     let case = Case {
         simulation: scenario.simulation.clone(),
-        plan: timed.plan.clone(),
-        choices: recorded.choices,
-        report: recorded.report.clone(),
+        plan: cx.run.plan.clone(),
+        choices: as_run.recorded.choices,
+        report: as_run.recorded.report,
     };
     let origin = Origin {
         name: &scenario.name,
         description: &scenario.description,
         file: &scenario.file,
     };
-    let repro = Repro::of_explored(&origin, &case, &failure, timed.script.clone());
+    let repro = Repro::of_explored(&origin, &case, &failure, cx.run.script.clone());
     super::files::write_atomic(path, repro.to_json().as_bytes())?;
     out(&wrapped(
         "  ",
         &format!(
-            "as a run (step k at k × {}): {}; wrote {}",
-            sim_core_duration(timed.step_ns),
-            match same {
-                Some(v) => format!("{} breaks at {} (event #{})", v.property, v.time, v.event),
-                None => failure.describe(),
-            },
+            "as a run ({}): {breaks}; wrote {}",
+            as_run.spacing,
             path.display()
         ),
     ));
@@ -104,6 +136,20 @@ pub fn write_counterexample(
         path.display()
     ));
     Ok(())
+}
+
+/// How a timed path's steps are spaced, in words.
+fn spacing(timed: &Timed) -> String {
+    match timed.within_bound {
+        Some(true) => "its steps at the times above, within the bound on delays".to_string(),
+        Some(false) => format!(
+            "step k at k × {}: NOT at times within the bound on delays, which this path has \
+             only with simultaneous steps, and the engine runs those in the order they were \
+             scheduled, not necessarily the path's",
+            sim_core_duration(timed.step_ns)
+        ),
+        None => format!("step k at k × {}", sim_core_duration(timed.step_ns)),
+    }
 }
 
 fn sim_core_duration(ns: u64) -> String {

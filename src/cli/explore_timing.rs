@@ -2,7 +2,7 @@
 //! `ftsim_api::explore::Timing`): the bound, the violations set aside because no timing within
 //! it allows them, and, for the violation reported, step times under which it happens.
 
-use ftsim_api::explore::{End, Report, Timing};
+use ftsim_api::explore::{End, Report, Timed, Timing};
 
 use super::output::{out, wrapped};
 
@@ -37,18 +37,32 @@ pub(super) fn print_timing(report: &Report) {
             ),
         ));
     }
-    if let (End::Violation(_), Some(times)) = (&report.end, &timing.schedule_ns) {
-        let steps: Vec<String> = (times.iter().enumerate().skip(1))
-            .map(|(k, &t)| format!("{k}@{}", ms(t)))
-            .collect();
-        out(&wrapped(
-            "  ",
-            &format!(
-                "within the bound: the violation happens with its steps at (step@ms) {}",
-                steps.join(" ")
-            ),
-        ));
+    if let End::Violation(cx) = &report.end {
+        print_schedule(&cx.run, timing);
     }
+}
+
+/// The step times under which the violation reported happens within the bound: those its run
+/// uses (all distinct), else a schedule that needs simultaneous steps.
+fn print_schedule(run: &Timed, timing: &Timing) {
+    let (times, how) = match (run.within_bound, &timing.schedule_ns) {
+        (Some(true), _) => (run.at_ns.clone(), ""),
+        (_, Some(times)) => (
+            times[1..].to_vec(),
+            " (some of them simultaneous: the run below is not at these times)",
+        ),
+        _ => return,
+    };
+    let steps: Vec<String> = (times.iter().enumerate())
+        .map(|(k, &t)| format!("{}@{}", k + 1, ms(t)))
+        .collect();
+    out(&wrapped(
+        "  ",
+        &format!(
+            "within the bound: the violation happens with its steps at (step@ms) {}{how}",
+            steps.join(" ")
+        ),
+    ));
 }
 
 /// Whether a search that found no violation may be called a pass: not if it set violations

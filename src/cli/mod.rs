@@ -266,8 +266,10 @@ enum Command {
         any armed timer may fire; where the scenario allows it, a message may be lost (lossy \
         links; a crashed sender's messages) or delivered again (duplicating links keep a set), \
         a node may crash (up to the scenario's crash budget) or recover, and a failure-detector \
-        notice may arrive. States are deduplicated by a fingerprint of every process, the \
-        messages in flight, timers and property monitors. Safety properties are checked at \
+        notice may arrive. A handler's random draws are branches too (each outcome, a chance \
+        happening or not; a draw of more than 16 outcomes and the nodes' start answered with \
+        the first, counted in the report). States are deduplicated by a fingerprint of every \
+        process, the messages in flight, timers and property monitors. Safety properties are checked at \
         every state. --strategy exhaustive visits every reachable state: breadth-first \
         (--order bfs, the default) the first violation found comes with a shortest path; \
         depth-first (--order dfs) holds only the current path and the fingerprints seen. \
@@ -282,7 +284,8 @@ enum Command {
         unreduced, since sleep sets do not keep cycles. --strategy pct and \
         random sample seeded runs instead (same command, same runs; the seeds default to the \
         scenario's): random takes a uniformly random enabled transition \
-        at each step; pct (Probabilistic Concurrency Testing, Burckhardt et al. 2010) gives \
+        at each step, and an eventually property is judged wherever a run may stop (nothing \
+        left that must happen; a sample finds no cycles); pct (Probabilistic Concurrency Testing, Burckhardt et al. 2010) gives \
         each node (the node whose handler a step runs) a random distinct priority, always runs \
         the highest-priority node that has an event, and lowers the running node at d - 1 \
         change points drawn among the first k steps (k: --max-depth, else the longest run so \

@@ -93,13 +93,17 @@ pub fn cmd_replay(app: &App, target: Target<'_>, args: ReplayArgs<'_>) -> Result
     };
     check_nodes(&filter, &shown)?;
     if let Some(path) = html {
-        files::write_atomic(
-            path,
-            reports::html::render(&report, &meta(&shown)).as_bytes(),
-        )?;
+        write_diagram(path, &reports::html::render(&report, &meta(&shown)))?;
     }
     render(&shown, &report, format, filter);
     Ok(status(&report))
+}
+
+/// Writes the space-time diagram and says where (on stderr: stdout may be the JSON document).
+fn write_diagram(path: &Path, html: &str) -> Result<(), CliError> {
+    files::write_atomic(path, html.as_bytes())?;
+    eprintln!("wrote the diagram: {}", path.display());
+    Ok(())
 }
 
 fn status(report: &RunReport) -> Status {
@@ -178,7 +182,7 @@ fn stream_seed(
     }
     let mut report = simulation.run_streamed(seed, RunOptions::default(), Box::new(Tee(sinks)));
     if let (Some(path), Some(window)) = (html, window.and_then(take_back)) {
-        files::write_atomic(path, window.render(report.clone(), &meta(shown)).as_bytes())?;
+        write_diagram(path, &window.render(report.clone(), &meta(shown)))?;
     }
     if let Some(mut timeline) = timeline.and_then(take_back) {
         timeline.finish(&report);

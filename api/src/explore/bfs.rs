@@ -23,6 +23,7 @@ use rayon::prelude::*;
 use sim_core::Process;
 
 use super::bounded;
+use super::draws::{Branches, DrawFigures, Taken};
 use super::model::Model;
 use super::seen::Seen;
 use super::sleep::{self, Sleep};
@@ -52,7 +53,7 @@ type Batched<P> = (Queued<P>, Sleep);
 
 /// A successor found by an expansion, to be merged.
 struct Successor<P: Process> {
-    t: Transition,
+    t: Taken,
     fingerprint: u64,
     /// `None`: seen before the batch or kept from an earlier state of the chunk (only
     /// reported with reduction, for its sleep set).
@@ -75,9 +76,9 @@ struct Expansion<P: Process> {
     slept: u64,
     /// The transitions that broke a property, in order: the expansion stopped at the first,
     /// unless the model's bound on delays may set violations aside (see `bounded`).
-    broken: Vec<(Transition, Broken)>,
+    broken: Vec<(Taken, Broken)>,
     /// The processes' random draws while expanding.
-    draws: u64,
+    draws: DrawFigures,
 }
 
 /// The search's bookkeeping, which only the merge touches.
@@ -87,13 +88,13 @@ struct Search<'a, P: Process> {
     report: Report,
     seen: Seen,
     /// Per unique state: its parent and the transition that reached it.
-    parents: Vec<(u32, Transition)>,
+    parents: Vec<(u32, Taken)>,
     queue: VecDeque<Queued<P>>,
     /// With reduction: the sleep set and depth of each state queued and not yet expanded.
     pending: BTreeMap<u64, (u32, Sleep)>,
     peak_queue: usize,
     expanded: u64,
-    draws: u64,
+    draws: DrawFigures,
 }
 
 /// Explores `model` breadth-first within `limits`; `stop` is asked now and then whether to
@@ -134,7 +135,13 @@ where
         limits,
         report,
         seen,
-        parents: vec![(0, Transition::Notice(u32::MAX))],
+        parents: vec![(
+            0,
+            Taken {
+                t: Transition::Notice(u32::MAX),
+                plan: 0,
+            },
+        )],
         queue: VecDeque::from([Queued {
             id: 0,
             depth: 0,
@@ -144,7 +151,7 @@ where
         pending: BTreeMap::new(),
         peak_queue: 1,
         expanded: 0,
-        draws: stepper.choices.draws,
+        draws: stepper.choices.figures,
     };
     while !search.queue.is_empty() {
         let batch = search.next_batch(BATCH_PER_THREAD * threads);
@@ -212,7 +219,7 @@ where
     let mut out = Vec::with_capacity(chunk.len());
     let mut kept = Seen::new();
     for (queued, sleep) in chunk {
-        let draws_before = stepper.choices.draws;
+        let draws_before = stepper.choices.figures;
         let mut exp = Expansion {
             id: queued.id,
             depth: queued.depth,
@@ -221,7 +228,7 @@ where
             fresh: Vec::new(),
             slept: 0,
             broken: Vec::new(),
-            draws: 0,
+            draws: DrawFigures::default(),
         };
         if !exp.at_limit {
             enabled(model, &queued.state, &mut moves);
@@ -235,7 +242,7 @@ where
             };
             expand.all(&queued.state, &moves, sleep);
         }
-        exp.draws = stepper.choices.draws - draws_before;
+        exp.draws = stepper.choices.figures.since(draws_before);
         out.push(exp);
     }
     out
@@ -256,8 +263,9 @@ where
     P: Process + Clone + Hash,
     P::Stable: Hash,
 {
-    /// Takes each of `moves` from `state` but those in `sleep` (reduction on): each successor
-    /// inherits the sleeping transitions, and those taken before it, independent of its own.
+    /// Takes each of `moves` from `state` but those in `sleep` (reduction on), each of its
+    /// draws' branches (see `draws`): each successor inherits the sleeping transitions, and
+    /// those taken before it, independent of its own.
     fn all(&mut self, state: &State<P>, moves: &[Transition], mut sleep: Sleep) {
         let por = self.limits.por;
         for &t in moves {
@@ -266,33 +274,46 @@ where
                 self.exp.slept += 1;
                 continue;
             }
-            let mut next = state.clone();
-            self.exp.generated += 1;
-            let depth = u64::from(self.exp.depth) + 1;
-            if let Err(broken) = self.stepper.apply(&mut next, t, depth) {
-                self.exp.broken.push((t, broken));
-                if self.model.bound.is_none() {
-                    break;
+            let mut visible = false;
+            let mut branches = Branches::default();
+            while let Some(plan) = branches.next() {
+                let step = Taken { t, plan };
+                let mut next = state.clone();
+                self.exp.generated += 1;
+                let depth = u64::from(self.exp.depth) + 1;
+                let verdict = self.stepper.take(&mut next, step, depth);
+                branches.taken(&mut self.stepper.choices);
+                if let Err(broken) = verdict {
+                    self.exp.broken.push((step, broken));
+                    if self.model.bound.is_none() {
+                        return;
+                    }
+                    continue;
                 }
-                continue;
+                visible |= self.stepper.visible;
+                let fp = fingerprint(self.model, self.limits, &next);
+                let fresh = !self.seen.contains(fp) && self.kept.insert(fp);
+                if !fresh && !por {
+                    continue;
+                }
+                let inherited = match name {
+                    Some(mut name) => {
+                        name.visible = self.stepper.visible;
+                        sleep::inherit(&sleep, &name)
+                    }
+                    None => Sleep::new(),
+                };
+                self.exp.fresh.push(Successor {
+                    t: step,
+                    fingerprint: fp,
+                    state: fresh.then_some(next),
+                    sleep: inherited,
+                });
             }
-            let fp = fingerprint(self.model, self.limits, &next);
-            let fresh = !self.seen.contains(fp) && self.kept.insert(fp);
-            if !fresh && !por {
-                continue;
-            }
-            let mut inherited = Sleep::new();
             if let Some(mut name) = name {
-                name.visible = self.stepper.visible;
-                inherited = sleep::inherit(&sleep, &name);
+                name.visible = visible;
                 sleep::add(&mut sleep, name);
             }
-            self.exp.fresh.push(Successor {
-                t,
-                fingerprint: fp,
-                state: fresh.then_some(next),
-                sleep: inherited,
-            });
         }
     }
 }
@@ -331,7 +352,7 @@ impl<P: Process + Clone> Search<'_, P> {
         for exp in expansions {
             waiting -= 1;
             self.expanded += 1;
-            self.draws += exp.draws;
+            self.draws.add(exp.draws);
             self.report.depth = self.report.depth.max(exp.depth);
             if exp.at_limit {
                 self.report.end = End::Limit(format!("--max-depth {}", exp.depth));
@@ -347,8 +368,7 @@ impl<P: Process + Clone> Search<'_, P> {
                 path.push(t);
                 if bounded::realizable(self.model, &mut self.report, &path, &broken) {
                     self.report.depth = exp.depth + 1;
-                    self.report.end =
-                        End::Violation(counterexample(self.model, &path, broken));
+                    self.report.end = End::Violation(counterexample(self.model, &path, broken));
                     return true;
                 }
             }
@@ -396,7 +416,7 @@ impl<P: Process + Clone> Search<'_, P> {
         self.report.peak_frontier = self.peak_queue as u64;
         self.report.unique = self.seen.len() as u64;
         self.report.seen_bytes = self.seen.bytes() as u64;
-        self.report.random_draws = self.draws;
+        self.report.draws = self.draws;
         self.report
     }
 }
@@ -421,7 +441,7 @@ fn crashable<P: Process>(model: &Model<P>, s: &State<P>, node: sim_core::NodeId)
 }
 
 /// The transitions from the initial state to unique state `id`.
-fn path_to(parents: &[(u32, Transition)], mut id: u32) -> Vec<Transition> {
+fn path_to(parents: &[(u32, Taken)], mut id: u32) -> Vec<Taken> {
     let mut path = Vec::new();
     while id != 0 {
         let (parent, t) = parents[id as usize];
@@ -435,27 +455,21 @@ fn path_to(parents: &[(u32, Transition)], mut id: u32) -> Vec<Transition> {
 /// Replays `path` from the initial state, describing each step; the last one breaks
 /// `broken`'s property (the replay's own verdict is the one reported: same path, same
 /// monitors, same message).
-pub(crate) fn counterexample<P>(
-    model: &Model<P>,
-    path: &[Transition],
-    broken: Broken,
-) -> Counterexample
+pub(crate) fn counterexample<P>(model: &Model<P>, path: &[Taken], broken: Broken) -> Counterexample
 where
     P: Process + Clone,
 {
-    let mut stepper = Stepper::new(model);
-    let (mut state, mut verdict) = stepper.initial();
-    let mut steps = Vec::with_capacity(path.len());
-    for (i, &t) in path.iter().enumerate() {
-        steps.push(super::describe::describe(&state, t));
-        verdict = stepper.apply(&mut state, t, i as u64 + 1);
-    }
+    let (steps, verdict) = super::describe::path(model, path);
     let broken = verdict.err().unwrap_or(broken);
+    let run = match &model.bound {
+        Some(bound) => bounded::timed_within(model, path, bound),
+        None => super::timed::timed(model, path, model.config.duration),
+    };
     Counterexample {
         property: model.monitors[broken.monitor].name.to_string(),
         message: broken.message,
         steps,
-        run: Box::new(super::timed::timed(model, path, model.config.duration)),
+        run: Box::new(run),
         loop_start: None,
         liveness: false,
     }
@@ -471,13 +485,7 @@ pub(crate) fn lasso_counterexample<P>(
 where
     P: Process + Clone,
 {
-    let mut stepper = Stepper::new(model);
-    let (mut state, _) = stepper.initial();
-    let mut steps = Vec::with_capacity(lasso.path.len());
-    for (i, &t) in lasso.path.iter().enumerate() {
-        steps.push(super::describe::describe(&state, t));
-        let _ = stepper.apply(&mut state, t, i as u64 + 1);
-    }
+    let (steps, _) = super::describe::path(model, &lasso.path);
     Counterexample {
         property: model.monitors[lasso.monitor].name.to_string(),
         message: lasso.message,

@@ -7,33 +7,40 @@
 //! The search stays asynchronous (so a verdict of "holds" covers every timing the bound
 //! allows: each such run is one of the interleavings searched, the handlers seeing no clock),
 //! and each violation it finds is checked against the bound here: [`schedule`] looks for
-//! times for the path's steps under which
+//! times for the path's steps (the start at 0) under which
 //!
-//! - every message delivered on the path arrives at most the bound after it was sent, and
-//!   every other step between its sending and its arrival comes strictly before that bound
-//!   (at the bound itself, the message goes first);
-//! - a message still in flight at the last step was sent less than the bound before it;
+//! - every message delivered on the path arrives at most the bound after it was sent, and a
+//!   message still in flight at the last step on a link that cannot lose it was sent at most
+//!   the bound before it (on a lossy link it may yet be lost: no timing); a message a crash
+//!   cut off its sender's wire was sent at most the bound before the crash;
 //! - every timer fires exactly its delay after it was set, and one cancelled, cleared by a
 //!   crash or still armed at the last step was set at most its delay before;
-//! - the steps are in the path's order (equal times allowed). Losses, duplicates, crashes,
+//! - the steps are in the path's order. The model orders simultaneous events any way
+//!   ([`Order::Ties`], the check); the engine runs them in the order they were scheduled, so a
+//!   counterexample's run uses times that are all distinct ([`Order::Strict`]) when there
+//!   are such times, and says so when there are not (see `timed`). Losses, duplicates,
 //!   recoveries and failure-detector notices have no timing of their own.
 //!
 //! These are difference constraints between the steps' times, solved by Bellman-Ford: a
 //! schedule exists exactly when their graph has no negative cycle. With one, the violation
 //! is realizable inside the model and is reported with its schedule; without one it is set
-//! aside (counted, the first kept) and the breadth-first search goes on to the next
-//! violation, so the one it reports is a shortest realizable one among the paths it kept
-//! (a state is kept once, by the first path reaching it). A search that set any aside cannot
-//! say "holds": a state first reached by an unrealizable path may have a realizable one.
+//! aside (counted, the first kept) and the search goes on to the next violation, so the one a
+//! breadth-first search reports is a shortest realizable one among the paths it kept (a state
+//! is kept once, by the first path reaching it). A search that set any aside cannot say
+//! "holds": a state first reached by an unrealizable path may have a realizable one.
 //! Messages on a duplicating link: the first delivery of a message is the one bounded, and an
 //! equal message sent while it is in flight is taken as its copy (as the search keeps them).
+//! Only the upper bound is modelled: a message may take no time at all (the model declares
+//! no least delay), and the clocks do not drift.
 
 use std::collections::BTreeMap;
 
 use sim_core::{NodeId, Process, TimerId};
 
+use super::draws::Taken;
 use super::model::Model;
 use super::state::State;
+use super::timed::Timed;
 use super::transition::{Broken, Stepper, Transition};
 
 /// The bound a protocol's model declares on message delays.
@@ -52,10 +59,10 @@ pub struct Timing {
     pub bound: DelayBound,
     /// Violations found under asynchrony that no timing within the bound allows.
     pub set_aside: u64,
-    /// The first of them (the shortest breadth-first), in words: its property and steps.
+    /// The first of them (with a breadth-first search, a shortest), as a counterexample.
     pub first_set_aside: Option<super::Counterexample>,
-    /// For the violation reported, the time of each step (nanoseconds, the start at 0) under
-    /// which it happens within the bound.
+    /// For the violation reported, the time of each step (nanoseconds; index 0 is the start,
+    /// at 0) under which it happens within the bound.
     pub schedule_ns: Option<Vec<u64>>,
 }
 
@@ -70,71 +77,124 @@ impl Timing {
     }
 }
 
+/// How the times of consecutive steps may compare.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Order {
+    /// Equal times allowed (the model: simultaneous events happen in any order).
+    Ties,
+    /// Each step at least a nanosecond after the one before (the engine's order is then the
+    /// path's, whatever it does with simultaneous events).
+    Strict,
+}
+
 /// `t[to] - t[from] <= weight`, between step numbers (0: the start).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Edge {
     from: usize,
     to: usize,
     weight: i64,
 }
 
+/// A message in flight, as the ledger knows it.
+#[derive(Clone, Copy, Debug)]
+struct Sent {
+    /// The step that sent it.
+    step: usize,
+    /// Delivered already (a duplicating link's later deliveries are free).
+    delivered: bool,
+    /// On a link that may lose it (then it need not arrive at all).
+    lossy: bool,
+}
+
 /// What the path did to each message and timer, as constraints are gathered.
-#[derive(Default)]
 struct Ledger {
     edges: Vec<Edge>,
-    /// A message in flight by (sender, sending number): the step that sent it, and whether
-    /// it was delivered already (a duplicate's later deliveries are free).
-    sent: BTreeMap<(NodeId, u32), (usize, bool)>,
+    /// The bound on delays, as a weight.
+    bound: i64,
+    /// A message in flight by (sender, sending number).
+    sent: BTreeMap<(NodeId, u32), Sent>,
     /// An armed timer by (node, handle): the step that set it and its delay.
     armed: BTreeMap<(NodeId, TimerId), (usize, i64)>,
 }
 
+/// Nanoseconds as a constraint weight (far below overflow when summed over a path).
+fn weight(ns: u64) -> i64 {
+    i64::try_from(ns).unwrap_or(i64::MAX).min(i64::MAX / 4)
+}
+
 impl Ledger {
+    fn new(bound_ns: u64) -> Self {
+        Ledger {
+            edges: Vec::new(),
+            bound: weight(bound_ns),
+            sent: BTreeMap::new(),
+            armed: BTreeMap::new(),
+        }
+    }
+
     /// `t[to] - t[from] <= weight`.
     fn at_most(&mut self, from: usize, to: usize, weight: i64) {
         self.edges.push(Edge { from, to, weight });
     }
 
     /// Notes the messages and timers of `s` that step `k` created.
-    fn absorb<P: Process>(&mut self, s: &State<P>, k: usize) {
+    fn absorb<P: Process>(&mut self, model: &Model<P>, s: &State<P>, k: usize) {
         for e in &s.net {
-            self.sent.entry((e.from, e.seq)).or_insert((k, false));
+            let lossy = model.config.link(e.from, e.to).lossy;
+            (self.sent.entry((e.from, e.seq))).or_insert(Sent {
+                step: k,
+                delivered: false,
+                lossy,
+            });
         }
         for (node, armed) in s.armed.iter().enumerate() {
             for t in armed {
-                let delay = i64::try_from(t.delay_ns).unwrap_or(i64::MAX / 4);
+                let delay = weight(t.delay_ns);
                 self.armed.entry((node, t.id)).or_insert((k, delay));
             }
         }
     }
 
-    /// Step `k` takes transition `t` in `s` (before it is applied).
-    fn step<P: Process>(&mut self, s: &State<P>, t: Transition, k: usize, bound: i64) {
+    /// Step `k` takes transition `t` in `s` (before it is applied); the timer it fires, if any.
+    fn step<P: Process>(
+        &mut self,
+        s: &State<P>,
+        t: Transition,
+        k: usize,
+    ) -> Option<(NodeId, TimerId)> {
         match t {
             Transition::Deliver(i) => {
                 let e = &s.net[i as usize];
-                let (sent, delivered) = self.sent[&(e.from, e.seq)];
-                if !delivered {
-                    self.at_most(sent, k, bound);
-                    if k - 1 > sent {
-                        self.at_most(sent, k - 1, bound - 1);
-                    }
-                    self.sent.insert((e.from, e.seq), (sent, true));
+                let sent = self.sent.get_mut(&(e.from, e.seq))?;
+                if !sent.delivered {
+                    sent.delivered = true;
+                    let (from, bound) = (sent.step, self.bound);
+                    self.at_most(from, k, bound);
                 }
+                None
             }
             Transition::Fire { node, index } => {
-                let id = s.armed[node as usize][index as usize].id;
-                let (set, delay) = self.armed[&(node as usize, id)];
+                let node = node as usize;
+                let id = s.armed[node][index as usize].id;
+                let (set, delay) = self.armed[&(node, id)];
                 self.at_most(set, k, delay);
                 self.at_most(k, set, -delay);
+                Some((node, id))
             }
-            _ => {}
+            _ => None,
         }
     }
 
-    /// After step `k`: timers gone from `s` without firing were cancelled or cleared before
-    /// their time; messages gone without a delivery were lost (no timing).
-    fn settle<P: Process>(&mut self, s: &State<P>, k: usize, fired: Option<(NodeId, TimerId)>) {
+    /// After step `k` (`t`, which fired `fired`): timers gone from `s` without firing were
+    /// cancelled or cleared no later than their time; messages gone without a delivery were
+    /// lost (no timing) or, at a crash, cut off the sender's wire before they would have
+    /// arrived.
+    fn settle<P: Process>(
+        &mut self,
+        s: &State<P>,
+        (k, t): (usize, Transition),
+        fired: Option<(NodeId, TimerId)>,
+    ) {
         let gone: Vec<(NodeId, TimerId)> = (self.armed.keys())
             .filter(|&&(node, id)| !s.armed[node].iter().any(|t| t.id == id))
             .copied()
@@ -145,19 +205,28 @@ impl Ledger {
                 self.at_most(set, k, delay);
             }
         }
-        let net: Vec<(NodeId, u32)> = s.net.iter().map(|e| (e.from, e.seq)).collect();
-        self.sent.retain(|key, _| net.contains(key));
+        let crash = matches!(t, Transition::Crash { .. });
+        let gone: Vec<(NodeId, u32)> = (self.sent.keys())
+            .filter(|&&(from, seq)| !s.net.iter().any(|e| e.from == from && e.seq == seq))
+            .copied()
+            .collect();
+        for key in gone {
+            let sent = self.sent.remove(&key).expect("listed above");
+            if crash && !sent.delivered {
+                self.at_most(sent.step, k, self.bound);
+            }
+        }
     }
 
-    /// At the last step `k`: what is still in flight was sent less than the bound before,
-    /// what is still armed was set at most its delay before.
-    fn finish(&mut self, k: usize, bound: i64) {
+    /// At the last step `k`: a message still in flight that cannot be lost was sent at most
+    /// the bound before; a timer still armed was set at most its delay before.
+    fn finish(&mut self, k: usize) {
         let pending: Vec<usize> = (self.sent.values())
-            .filter(|(_, delivered)| !delivered)
-            .map(|&(sent, _)| sent)
+            .filter(|s| !s.delivered && !s.lossy)
+            .map(|s| s.step)
             .collect();
         for sent in pending {
-            self.at_most(sent, k, bound - 1);
+            self.at_most(sent, k, self.bound);
         }
         let armed: Vec<(usize, i64)> = self.armed.values().copied().collect();
         for (set, delay) in armed {
@@ -183,7 +252,7 @@ pub(crate) fn declared(timings: &[crate::model::Timing]) -> Option<DelayBound> {
 pub(crate) fn realizable<P>(
     model: &Model<P>,
     report: &mut super::Report,
-    path: &[Transition],
+    path: &[Taken],
     broken: &Broken,
 ) -> bool
 where
@@ -192,7 +261,7 @@ where
     let (Some(bound), Some(timing)) = (&model.bound, report.timing.as_mut()) else {
         return true;
     };
-    if let Some(times) = schedule(model, path, bound.delay_max_ns) {
+    if let Some(times) = schedule(model, path, bound.delay_max_ns, Order::Ties) {
         timing.schedule_ns = Some(times);
         return true;
     }
@@ -204,41 +273,63 @@ where
     false
 }
 
-/// Times for the start and each step of `path` (nanoseconds, the start at 0) under which the
-/// path happens with every message delivered within `bound_ns`; `None` if there are none.
-pub(crate) fn schedule<P>(model: &Model<P>, path: &[Transition], bound_ns: u64) -> Option<Vec<u64>>
+/// The path of a counterexample as a run (see `timed`), for a model bounding delays: its steps
+/// at distinct times within the bound if there are such times in the fault phase; else
+/// evenly spaced, and marked as not within the bound.
+pub(crate) fn timed_within<P>(model: &Model<P>, path: &[Taken], bound: &DelayBound) -> Timed
 where
     P: Process + Clone,
 {
-    let bound = i64::try_from(bound_ns).unwrap_or(i64::MAX / 4);
+    let duration_ns = model.config.duration.0;
+    let fits = |times: &Vec<u64>| times.last().is_some_and(|&last| last < duration_ns);
+    match schedule(model, path, bound.delay_max_ns, Order::Strict).filter(fits) {
+        Some(times) => super::timed::timed_at(model, path, times[1..].to_vec()),
+        None => {
+            let mut timed = super::timed::timed(model, path, model.config.duration);
+            timed.within_bound = Some(false);
+            timed
+        }
+    }
+}
+
+/// Times for the start and each step of `path` (nanoseconds, the start at 0) under which the
+/// path happens with every message delivered within `bound_ns`, consecutive steps as `order`
+/// says; `None` if there are none.
+pub(crate) fn schedule<P>(
+    model: &Model<P>,
+    path: &[Taken],
+    bound_ns: u64,
+    order: Order,
+) -> Option<Vec<u64>>
+where
+    P: Process + Clone,
+{
+    let gap = match order {
+        Order::Ties => 0,
+        Order::Strict => -1,
+    };
     let mut stepper = Stepper::new(model);
     let (mut state, _) = stepper.initial();
-    let mut ledger = Ledger::default();
-    ledger.absorb(&state, 0);
-    for (i, &t) in path.iter().enumerate() {
+    let mut ledger = Ledger::new(bound_ns);
+    ledger.absorb(model, &state, 0);
+    for (i, &step) in path.iter().enumerate() {
         let k = i + 1;
-        ledger.at_most(k, k - 1, 0);
-        ledger.step(&state, t, k, bound);
-        let fired = match t {
-            Transition::Fire { node, index } => {
-                let node = node as usize;
-                Some((node, state.armed[node][index as usize].id))
-            }
-            _ => None,
-        };
-        let _ = stepper.apply(&mut state, t, k as u64);
-        ledger.settle(&state, k, fired);
-        ledger.absorb(&state, k);
+        ledger.at_most(k, k - 1, gap);
+        let fired = ledger.step(&state, step.t, k);
+        let _ = stepper.take(&mut state, step, k as u64);
+        ledger.settle(&state, (k, step.t), fired);
+        ledger.absorb(model, &state, k);
     }
-    ledger.finish(path.len(), bound);
+    ledger.finish(path.len());
     solve(path.len() + 1, &ledger.edges)
 }
 
-/// A solution of the difference constraints over `n` times with time 0 the least, if any
-/// (Bellman-Ford from a virtual source joined to every time by weight 0).
+/// The latest solution of the difference constraints over `n` times with time 0 the least,
+/// if any: Bellman-Ford from a virtual source joined to every time by weight 0 (each time is
+/// then the most negative its constraints force, shifted so that time 0 is 0).
 fn solve(n: usize, edges: &[Edge]) -> Option<Vec<u64>> {
     let mut dist = vec![0i64; n];
-    for round in 0..=n {
+    for _ in 0..=n {
         let mut changed = false;
         for e in edges {
             let via = dist[e.from].saturating_add(e.weight);
@@ -248,33 +339,17 @@ fn solve(n: usize, edges: &[Edge]) -> Option<Vec<u64>> {
             }
         }
         if !changed {
+            let least = dist.iter().copied().min().unwrap_or(0);
+            if dist.first().is_some_and(|&zero| zero != least) {
+                // Time 0 is the start: nothing may come before it.
+                return None;
+            }
             let zero = dist[0];
             return Some(dist.iter().map(|&d| (d - zero) as u64).collect());
-        }
-        if round == n {
-            break;
         }
     }
     None
 }
 
 #[cfg(test)]
-mod tests {
-    use super::{solve, Edge};
-
-    fn edge(from: usize, to: usize, weight: i64) -> Edge {
-        Edge { from, to, weight }
-    }
-
-    #[test]
-    fn a_timer_and_a_message_pin_each_other() {
-        // Time 1 is exactly 10 after time 0; time 2 comes after 1 and at most 5 after 0.
-        let fixed = [edge(0, 1, 10), edge(1, 0, -10), edge(2, 1, 0), edge(1, 2, 100)];
-        let times = solve(3, &fixed).expect("10, then 10 or later");
-        assert_eq!(times[1], 10);
-        assert!(times[2] >= 10);
-        let mut late = fixed.to_vec();
-        late.push(edge(0, 2, 5));
-        assert_eq!(solve(3, &late), None, "step 2 cannot be both after 10 and by 5");
-    }
-}
+mod tests;

@@ -1,9 +1,50 @@
 //! A transition in words, for a counterexample's steps.
 
-use sim_core::Process;
+use sim_core::{Choice, Process};
 
+use super::draws::Taken;
+use super::model::Model;
 use super::state::State;
-use super::transition::Transition;
+use super::transition::{Broken, Stepper, Transition};
+
+/// Replays `path` from the initial state, describing each step (with the outcomes of the
+/// draws its handler made, when it made any); the last step's verdict.
+pub(crate) fn path<P>(model: &Model<P>, path: &[Taken]) -> (Vec<String>, Result<(), Broken>)
+where
+    P: Process + Clone,
+{
+    let mut stepper = Stepper::new(model);
+    let (mut state, mut verdict) = stepper.initial();
+    let mut steps = Vec::with_capacity(path.len());
+    for (i, &step) in path.iter().enumerate() {
+        let mut words = describe(&state, step.t);
+        stepper.choices.record = Some(Vec::new());
+        verdict = stepper.take(&mut state, step, i as u64 + 1);
+        let drawn = stepper.choices.record.take().unwrap_or_default();
+        let drawn: Vec<String> = drawn.iter().filter_map(outcome).collect();
+        if !drawn.is_empty() {
+            words.push_str(&format!(" ({})", drawn.join(", ")));
+        }
+        steps.push(words);
+    }
+    (steps, verdict)
+}
+
+/// A draw's outcome in words, if it had a choice (more than one outcome).
+fn outcome(c: &Choice) -> Option<String> {
+    match c.draw.chance_ppm() {
+        Some(ppm) => Some(format!(
+            "a {ppm} ppm chance {}",
+            if c.draw.happens(c.value) {
+                "happens"
+            } else {
+                "does not happen"
+            }
+        )),
+        None if c.bound > 1 => Some(format!("drew {} of 0..{}", c.value, c.bound)),
+        None => None,
+    }
+}
 
 /// What `t` does when taken in `s`.
 pub(crate) fn describe<P: Process>(s: &State<P>, t: Transition) -> String {

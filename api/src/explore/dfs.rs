@@ -15,6 +15,7 @@ use std::hash::Hash;
 use sim_core::Process;
 
 use super::bfs::{counterexample, fingerprint};
+use super::draws::{Branches, Taken};
 use super::model::Model;
 use super::seen::Seen;
 use super::sleep::{self, Sleep};
@@ -30,6 +31,8 @@ struct Frame<P: Process> {
     state: State<P>,
     moves: Vec<Transition>,
     next: usize,
+    /// The branches of `moves[next]` (its draws' outcomes, see `draws`) taken so far.
+    branches: Branches,
     /// With reduction: its sleep set and the transitions taken from it so far.
     sleep: Sleep,
 }
@@ -60,12 +63,13 @@ where
         state: initial,
         moves,
         next: 0,
+        branches: Branches::default(),
         sleep: Sleep::new(),
     }];
     // With reduction: the sleep set each state visited was explored with, if not empty.
     let mut stored: BTreeMap<u64, Sleep> = BTreeMap::new();
     // The transitions from the initial state to the top of the stack.
-    let mut path: Vec<Transition> = Vec::new();
+    let mut path: Vec<Taken> = Vec::new();
     // Move lists of popped frames, reused.
     let mut spare: Vec<Vec<Transition>> = Vec::new();
     loop {
@@ -79,11 +83,18 @@ where
             path.pop();
             continue;
         };
-        top.next += 1;
+        let Some(plan) = top.branches.next() else {
+            top.next += 1;
+            top.branches = Branches::default();
+            continue;
+        };
+        let t = Taken { t, plan };
         let mut next = top.state.clone();
         report.states += 1;
-        let name = limits.por.then(|| sleep::name(&top.state, t));
-        if let Err(broken) = stepper.apply(&mut next, t, depth as u64) {
+        let name = limits.por.then(|| sleep::name(&top.state, t.t));
+        let verdict = stepper.take(&mut next, t, depth as u64);
+        top.branches.taken(&mut stepper.choices);
+        if let Err(broken) = verdict {
             path.push(t);
             if !super::bounded::realizable(model, &mut report, &path, &broken) {
                 path.pop();
@@ -114,6 +125,7 @@ where
                         state: next,
                         moves,
                         next: 0,
+                        branches: Branches::default(),
                         sleep,
                     });
                 }
@@ -149,13 +161,14 @@ where
             state: next,
             moves,
             next: 0,
+            branches: Branches::default(),
             sleep: inherited,
         });
         report.peak_frontier = report.peak_frontier.max(stack.len() as u64);
     }
     report.unique = seen.len() as u64;
     report.seen_bytes = seen.bytes() as u64;
-    report.random_draws = stepper.choices.draws;
+    report.draws = stepper.choices.figures;
     report
 }
 

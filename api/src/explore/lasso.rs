@@ -20,6 +20,7 @@ use std::hash::Hash;
 
 use sim_core::{Process, PropertyKind, Time, World};
 
+use super::draws::{Branches, Taken};
 use super::model::Model;
 use super::state::{hash_of, State};
 use super::transition::{enabled, Stepper, Transition};
@@ -33,7 +34,7 @@ const POLL_EVERY: u64 = 1024;
 pub(crate) struct Lasso {
     pub monitor: usize,
     pub message: String,
-    pub path: Vec<Transition>,
+    pub path: Vec<Taken>,
     pub loop_start: Option<usize>,
 }
 
@@ -65,14 +66,14 @@ struct Edge {
     to: u32,
     /// What it does, named across states (see [`ident`]).
     ident: u64,
-    t: Transition,
+    t: Taken,
 }
 
 /// The reachable state graph.
 struct Graph {
     /// Per state: its first parent and the transition from it (breadth-first: a shortest
     /// path), `u32::MAX` for the initial state.
-    parent: Vec<(u32, Transition)>,
+    parent: Vec<(u32, Taken)>,
     /// Per state, its edges: `edges[first[i]..first[i + 1]]`.
     first: Vec<u32>,
     edges: Vec<Edge>,
@@ -128,7 +129,13 @@ where
     let mut ids: BTreeMap<u64, u32> = BTreeMap::new();
     ids.insert(fingerprint(model, &initial), 0);
     let mut g = Graph {
-        parent: vec![(u32::MAX, Transition::Notice(u32::MAX))],
+        parent: vec![(
+            u32::MAX,
+            Taken {
+                t: Transition::Notice(u32::MAX),
+                plan: 0,
+            },
+        )],
         first: Vec::new(),
         edges: Vec::new(),
         owed: Vec::new(),
@@ -148,18 +155,24 @@ where
         g.first.push(g.edges.len() as u32);
         g.owed.push(obligations(model, &state, &moves));
         for &t in &moves {
-            let mut next = state.clone();
-            let _ = stepper.apply(&mut next, t, depth as u64 + 1);
-            progress.states += 1;
-            let fp = fingerprint(model, &next);
-            let fresh = ids.len() as u32;
-            let to = *ids.entry(fp).or_insert(fresh);
-            if to == fresh {
-                g.parent.push((id, t));
-                queue.push_back((to, depth + 1, next));
-            }
+            // Each branch of the draws an edge; all fulfil the transition's obligation.
             let ident = ident(&state, t);
-            g.edges.push(Edge { to, ident, t });
+            let mut branches = Branches::default();
+            while let Some(plan) = branches.next() {
+                let t = Taken { t, plan };
+                let mut next = state.clone();
+                let _ = stepper.take(&mut next, t, depth as u64 + 1);
+                branches.taken(&mut stepper.choices);
+                progress.states += 1;
+                let fp = fingerprint(model, &next);
+                let fresh = ids.len() as u32;
+                let to = *ids.entry(fp).or_insert(fresh);
+                if to == fresh {
+                    g.parent.push((id, t));
+                    queue.push_back((to, depth + 1, next));
+                }
+                g.edges.push(Edge { to, ident, t });
+            }
         }
         progress.unique = ids.len() as u64;
         progress.depth = depth;
@@ -228,22 +241,51 @@ fn ident<P: Process>(s: &State<P>, t: Transition) -> u64 {
     }
 }
 
-/// The obligations enabled in `s` (sorted): deliveries on links that do not lose messages,
-/// timers, notices, and the recovery of a crashed node that may recover (a scenario's
+/// Whether `t` must happen in the end (weak fairness): a delivery on a link that does not lose
+/// messages, a timer, a notice, the recovery of a crashed node that may recover (a scenario's
 /// `recover_after` brings every crashed node back). A loss and a crash may never happen.
+fn is_obligation<P: Process>(model: &Model<P>, s: &State<P>, t: Transition) -> bool {
+    match t {
+        Transition::Deliver(i) => {
+            let e = &s.net[i as usize];
+            !model.config.link(e.from, e.to).lossy
+        }
+        Transition::Fire { .. } | Transition::Notice(_) | Transition::Recover(_) => true,
+        Transition::Lose(_) | Transition::Crash { .. } => false,
+    }
+}
+
+/// The obligations enabled in `s` (sorted, by [`ident`]).
 fn obligations<P: Process>(model: &Model<P>, s: &State<P>, moves: &[Transition]) -> Vec<u64> {
     let owed: BTreeSet<u64> = (moves.iter())
-        .filter(|&&t| match t {
-            Transition::Deliver(i) => {
-                let e = &s.net[i as usize];
-                !model.config.link(e.from, e.to).lossy
-            }
-            Transition::Fire { .. } | Transition::Notice(_) | Transition::Recover(_) => true,
-            Transition::Lose(_) | Transition::Crash { .. } => false,
-        })
+        .filter(|&&t| is_obligation(model, s, t))
         .map(|&t| ident(s, t))
         .collect();
     owed.into_iter().collect()
+}
+
+/// Whether anything must still happen in `s` (some move of `moves` is an obligation): a run
+/// may stop only where nothing must.
+pub(crate) fn owes_anything<P: Process>(
+    model: &Model<P>,
+    s: &State<P>,
+    moves: &[Transition],
+) -> bool {
+    moves.iter().any(|&t| is_obligation(model, s, t))
+}
+
+/// The first `eventually` property of `model` (in its order) that does not hold in `s`, with
+/// its verdict: in a state where nothing more must happen, a run that stops there breaks it.
+pub(crate) fn unmet<P: Process>(model: &Model<P>, s: &State<P>) -> Option<(usize, String)> {
+    let world = World::new(Time::ZERO, &s.procs, &s.up, &s.ever_crashed, &model.honest);
+    (s.monitors.iter().enumerate())
+        .filter(|&(i, _)| model.monitors[i].kind == PropertyKind::Eventually)
+        .find_map(|(i, monitor)| {
+            let mut copy = monitor
+                .snapshot()
+                .expect("only monitors with snapshots are explored");
+            copy.finish(&world).err().map(|message| (i, message))
+        })
 }
 
 /// A fair component's states and one edge inside it per obligation.
@@ -286,7 +328,7 @@ fn violation(g: &Graph, monitor: usize, figures: &mut Figures) -> Option<Lasso> 
 }
 
 /// The transitions from the initial state to `id` (a shortest path).
-fn path_to(g: &Graph, mut id: u32) -> Vec<Transition> {
+fn path_to(g: &Graph, mut id: u32) -> Vec<Taken> {
     let mut path = Vec::new();
     while id != 0 {
         let (parent, t) = g.parent[id as usize];
@@ -402,7 +444,7 @@ fn owed_edges(g: &Graph, component: &[u32], owed: &[u64]) -> Vec<u32> {
 
 /// A walk inside `members` from `entry` back to it taking every edge in `must` (edge indices),
 /// at least one step long.
-fn closed_walk(g: &Graph, entry: u32, must: &[u32], members: &BTreeSet<u32>) -> Vec<Transition> {
+fn closed_walk(g: &Graph, entry: u32, must: &[u32], members: &BTreeSet<u32>) -> Vec<Taken> {
     let mut walk = Vec::new();
     let mut at = entry;
     for &edge in must {
@@ -429,11 +471,11 @@ fn closed_walk(g: &Graph, entry: u32, must: &[u32], members: &BTreeSet<u32>) -> 
 }
 
 /// A shortest route inside `members` from `from` to `to` (empty if they are the same).
-fn route(g: &Graph, from: u32, to: u32, members: &BTreeSet<u32>) -> Vec<Transition> {
+fn route(g: &Graph, from: u32, to: u32, members: &BTreeSet<u32>) -> Vec<Taken> {
     if from == to {
         return Vec::new();
     }
-    let mut came: BTreeMap<u32, (u32, Transition)> = BTreeMap::new();
+    let mut came: BTreeMap<u32, (u32, Taken)> = BTreeMap::new();
     let mut queue = VecDeque::from([from]);
     while let Some(s) = queue.pop_front() {
         for e in out_edges(g, s) {

@@ -4,7 +4,8 @@
 //! a message may be lost or delivered again, a node may crash (within the scenario's crash
 //! budget) or recover, and a failure-detector notice may arrive. States are told apart by a
 //! fingerprint of every process, its stable storage and armed timers, the messages in flight,
-//! the pending notices and the property monitors' memory.
+//! the pending notices and the property monitors' memory. A handler's random draws are
+//! branches too (see `draws`): one successor per combination of their outcomes, bounded.
 //!
 //! A protocol opts in through [`Protocol::exploration`] with
 //! [`Exploration::new`], which needs its process to be `Clone + Hash` (derived) and its types
@@ -16,6 +17,7 @@ mod bounded;
 mod config;
 mod describe;
 mod dfs;
+mod draws;
 mod lasso;
 mod model;
 mod pct;
@@ -37,6 +39,9 @@ use crate::protocol::{Protocol, SpecError};
 use crate::simulation::Prepared;
 
 pub use bounded::{DelayBound, Timing};
+pub use draws::{
+    DrawFigures, MAX_BRANCHES, MAX_BRANCHING_DRAWS, MAX_OUTCOMES as MAX_DRAW_OUTCOMES,
+};
 pub use lasso::Figures as LivenessFigures;
 pub(crate) use model::{Model, MonitorDef};
 use sim_core::NodeId;
@@ -93,7 +98,8 @@ pub struct Counterexample {
     pub message: String,
     /// Each step in words, from the initial state (every node started).
     pub steps: Vec<String>,
-    /// The path as an ordinary run: step `k` at `k × step_ns`.
+    /// The path as an ordinary run: step `k` at `k × step_ns`, or at a schedule within the
+    /// model's bound on delays (see [`Timed::within_bound`]).
     pub run: Box<Timed>,
     /// For an `eventually` property: the step where the loop starts, which the run repeats
     /// forever under the scenario's fairness; `None` for a path ending where the property
@@ -121,9 +127,9 @@ pub struct Report {
     pub seen_bytes: u64,
     /// Checked properties the search cannot follow (no snapshot): not checked.
     pub unchecked: Vec<&'static str>,
-    /// Random draws of the processes, each answered with its first outcome (a search does
-    /// not branch on them).
-    pub random_draws: u64,
+    /// The processes' random draws: branched on, or answered with their first outcome only
+    /// (see [`DrawFigures`]).
+    pub draws: DrawFigures,
     /// The liveness search's figures, when it ran (`eventually` properties a search can
     /// follow, and the safety search complete).
     pub liveness: Option<LivenessFigures>,
@@ -148,7 +154,7 @@ impl Report {
             peak_frontier: 1,
             seen_bytes: 0,
             unchecked: model.unchecked.clone(),
-            random_draws: 0,
+            draws: DrawFigures::default(),
             liveness: None,
             runs: 0,
             slept: 0,
@@ -233,6 +239,8 @@ where
                 return Err(SLEEP_WITH_SYMMETRY.into());
             }
         }
+        // A sample follows the `eventually` properties too, where it can (see `walk`).
+        let sampled = self.liveness.as_deref().unwrap_or(self);
         let mut report = match *strategy {
             Strategy::Exhaustive {
                 order: Order::Breadth,
@@ -245,14 +253,14 @@ where
                 seed,
                 bug_depth,
             } => walk::sample(
-                self,
+                sampled,
                 limits,
                 (runs, seed),
                 &mut pct::Pct::new(bug_depth),
                 stop,
             ),
             Strategy::Random { runs, seed } => {
-                walk::sample(self, limits, (runs, seed), &mut walk::Uniform, stop)
+                walk::sample(sampled, limits, (runs, seed), &mut walk::Uniform, stop)
             }
         };
         let exhaustive = matches!(strategy, Strategy::Exhaustive { .. });

@@ -1,7 +1,6 @@
 //! A protocol prepared for a search: the scenario's [`Config`], the process factory, and the
 //! safety monitors a search can branch (those with a snapshot), each under its table name.
 
-use sim_core::entropy::{Choices, Draw, Stream};
 use sim_core::{NodeId, Process, Property, PropertyKind};
 
 use super::config::Config;
@@ -43,19 +42,4 @@ pub(crate) struct MonitorDef<P: Process> {
     pub name: &'static str,
     pub kind: PropertyKind,
     pub make: MonitorFactory<P>,
-}
-
-/// Answers a process's own random draws with their first outcome (0), counting them: a search
-/// branches on scheduling and faults, not on a process's coin flips, and says so when a
-/// protocol flipped any.
-#[derive(Debug, Default)]
-pub(crate) struct FirstOutcome {
-    pub draws: u64,
-}
-
-impl Choices for FirstOutcome {
-    fn choose(&mut self, _: Stream, _: Draw, _: u64) -> u64 {
-        self.draws += 1;
-        0
-    }
 }

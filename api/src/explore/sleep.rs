@@ -139,10 +139,12 @@ pub(crate) fn asleep(sleep: &[Sleeper], t: &Sleeper) -> bool {
         .is_ok()
 }
 
-/// Adds `t` to `sleep` (kept sorted; once).
+/// Adds `t` to `sleep` (kept sorted; once). Added again (another branch of its draws, see
+/// `draws`), it is visible if any branch was.
 pub(crate) fn add(sleep: &mut Sleep, t: Sleeper) {
-    if let Err(at) = sleep.binary_search_by(|x| x.identity().cmp(&t.identity())) {
-        sleep.insert(at, t);
+    match sleep.binary_search_by(|x| x.identity().cmp(&t.identity())) {
+        Ok(at) => sleep[at].visible |= t.visible,
+        Err(at) => sleep.insert(at, t),
     }
 }
 

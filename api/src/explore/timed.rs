@@ -1,5 +1,6 @@
 //! A counterexample as an ordinary run: the explorer's path is untimed, so each step is given
-//! its own virtual time (`step_ns` apart, the first at `step_ns`) and written as a
+//! its own virtual time (`step_ns` apart, the first at `step_ns`; for a model bounding
+//! delays, at a schedule within the bound when there is one, see `bounded`) and written as a
 //! [`Script`] cue (a delivery, a loss, a timer firing, a failure-detector notice) or, for a
 //! crash or a recovery, as a fault-plan event at that time. The engine then runs the path's
 //! events in the path's order (see `sim_core::script`), so a replay, its timeline and its
@@ -14,10 +15,11 @@
 use std::collections::BTreeMap;
 
 use sim_core::{
-    Cue, DropReason, Duration, FaultEvent, FaultKind, FaultPlan, Happening, MsgKey, NodeId,
+    Choice, Cue, DropReason, Duration, FaultEvent, FaultKind, FaultPlan, Happening, MsgKey, NodeId,
     Process, Script, Time, TimerId,
 };
 
+use super::draws::Taken;
 use super::model::Model;
 use super::state::State;
 use super::transition::{Journal, Stepper, Transition};
@@ -32,8 +34,19 @@ pub struct Timed {
     pub script: Script,
     /// Crashes and recoveries, at their steps' times.
     pub plan: FaultPlan,
-    /// Virtual time between two steps: step `k` happens at `k × step_ns`.
+    /// Virtual time between two steps when they are evenly spaced (step `k` happens at
+    /// `k × step_ns`); 0 when they are at a bounded schedule's times.
     pub step_ns: u64,
+    /// The time of each step (nanoseconds), in path order.
+    pub at_ns: Vec<u64>,
+    /// For a model bounding delays (see `bounded`): whether the steps are at times within
+    /// the bound, all distinct (`true`), or evenly spaced because the path needs
+    /// simultaneous steps, which the engine would run in the order they were scheduled,
+    /// not necessarily the path's (`false`); `None` for a model without a bound.
+    pub within_bound: Option<bool>,
+    /// The processes' draws as the search answered them, in order: the run answers its
+    /// draws from these (a tape), so it takes the path's branches (see `draws`).
+    pub choices: Vec<Choice>,
 }
 
 /// Names the path's messages and timers as the engine does.
@@ -74,7 +87,7 @@ impl Names {
 
 /// Times `path` for a run whose fault phase lasts `duration`: a step every millisecond if the
 /// path fits, closer otherwise.
-pub(crate) fn timed<P>(model: &Model<P>, path: &[Transition], duration: Duration) -> Timed
+pub(crate) fn timed<P>(model: &Model<P>, path: &[Taken], duration: Duration) -> Timed
 where
     P: Process + Clone,
 {
@@ -84,22 +97,49 @@ where
     } else {
         (duration.0 / (steps + 1)).max(1)
     };
+    let at_ns = (1..=path.len() as u64).map(|k| k * step_ns).collect();
+    let mut timed = scripted(model, path, at_ns);
+    timed.step_ns = step_ns;
+    timed
+}
+
+/// Times `path` for a run with its steps at `at_ns` (strictly increasing, within the fault
+/// phase): a bounded schedule's times (see `bounded`).
+pub(crate) fn timed_at<P>(model: &Model<P>, path: &[Taken], at_ns: Vec<u64>) -> Timed
+where
+    P: Process + Clone,
+{
+    let mut timed = scripted(model, path, at_ns);
+    timed.within_bound = Some(true);
+    timed
+}
+
+/// The script and plan of `path` with step `k` at `at_ns[k - 1]`.
+fn scripted<P>(model: &Model<P>, path: &[Taken], at_ns: Vec<u64>) -> Timed
+where
+    P: Process + Clone,
+{
     let mut stepper = Stepper::new(model);
     stepper.journal = Some(Journal::default());
+    stepper.choices.record = Some(Vec::new());
     let (mut state, _) = stepper.initial();
     let mut names = Names::default();
     names.absorb(stepper.journal.as_mut().expect("set above"));
     let mut timed = Timed {
         script: Script::default(),
         plan: FaultPlan::default(),
-        step_ns,
+        step_ns: 0,
+        at_ns: Vec::new(),
+        within_bound: None,
+        choices: Vec::new(),
     };
-    for (k, &t) in path.iter().enumerate() {
-        let at = Time((k as u64 + 1) * step_ns);
-        cue(&mut timed, &names, &state, t, at);
-        let _ = stepper.apply(&mut state, t, k as u64 + 1);
+    for (k, (&step, &at)) in path.iter().zip(&at_ns).enumerate() {
+        cue(&mut timed, &names, &state, step.t, Time(at));
+        let _ = stepper.take(&mut state, step, k as u64 + 1);
         names.absorb(stepper.journal.as_mut().expect("set above"));
     }
+    timed.choices = stepper.choices.record.take().unwrap_or_default();
+    timed.at_ns = at_ns;
     timed
 }
 

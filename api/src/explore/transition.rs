@@ -10,7 +10,8 @@ use std::sync::Arc;
 use sim_core::step::{run_handler, Handler, NodeRef, Output, Timers};
 use sim_core::{NodeId, Process, PropertyKind, Time, World};
 
-use super::model::{FirstOutcome, Model};
+use super::draws::Branching;
+use super::model::Model;
 use super::state::{hash_of, Armed, Envelope, Notice, State};
 
 /// One step of a search, by index into the state it is taken from.
@@ -109,7 +110,8 @@ fn notice_ready<P: Process>(m: &Model<P>, s: &State<P>, notice: &Notice) -> bool
 /// Applies transitions, reusing its buffers.
 pub(crate) struct Stepper<'m, P: Process> {
     pub model: &'m Model<P>,
-    pub choices: FirstOutcome,
+    /// Answers the handlers' draws (see `draws`).
+    pub choices: Branching,
     outputs: Vec<Output<P>>,
     observed: Vec<P::Obs>,
     /// Whether the last transition applied ran a handler that emitted an observation (a
@@ -133,7 +135,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
     pub(crate) fn new(model: &'m Model<P>) -> Self {
         Stepper {
             model,
-            choices: FirstOutcome::default(),
+            choices: Branching::after_start(),
             outputs: Vec::new(),
             observed: Vec::new(),
             visible: false,
@@ -167,10 +169,14 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                 .collect(),
         };
         let mut verdict = Ok(());
+        // One initial state: the starts' draws are not branched on (see `draws`).
+        self.choices.branching = false;
+        self.choices.begin(0);
         for node in 0..n {
             let r = self.handle(&mut s, node, Handler::Start, 0);
             verdict = verdict.and(r);
         }
+        self.choices.branching = true;
         (s, verdict)
     }
 

@@ -2,6 +2,11 @@
 //! [`Scheduler`] choosing every step among the enabled transitions. A run ends when the
 //! scheduler has nothing to take, at the step cap, or at the first violation, whose path is
 //! replayed and described as a breadth-first search's is (not necessarily a shortest one).
+//! An `eventually` property the search can follow is judged at every state of a run where
+//! nothing more must happen (only a loss or a crash, which may never come, or nothing at all
+//! is enabled): a run may stop there, so one that does not hold there is violated, as the
+//! exhaustive liveness search reports a lasso without a loop (`lasso`). A sample finds no
+//! cycles: that takes the graph of every state.
 //! Run `i` draws only from its own generator, seeded by the search's seed and `i`: the same
 //! command samples the same runs.
 
@@ -10,7 +15,9 @@ use std::hash::{Hash, Hasher};
 use sim_core::entropy::DetHasher;
 use sim_core::{NodeId, Process};
 
-use super::bfs::{counterexample, fingerprint};
+use super::bfs::{counterexample, fingerprint, lasso_counterexample};
+use super::draws::Taken;
+use super::lasso::{self, Lasso};
 use super::model::Model;
 use super::seen::Seen;
 use super::state::State;
@@ -131,9 +138,23 @@ where
         report.runs = run + 1;
         let steps = walker.path.len() as u32;
         report.depth = report.depth.max(steps);
-        if let Err(broken) = outcome {
-            if super::bounded::realizable(model, &mut report, &walker.path, &broken) {
-                report.end = End::Violation(counterexample(model, &walker.path, broken));
+        match outcome {
+            Ok(()) => {}
+            Err(Stop::Broken(broken)) => {
+                if super::bounded::realizable(model, &mut report, &walker.path, &broken) {
+                    report.end = End::Violation(counterexample(model, &walker.path, broken));
+                    break;
+                }
+            }
+            Err(Stop::Unmet(monitor, message)) => {
+                let path = std::mem::take(&mut walker.path);
+                let lasso = Lasso {
+                    monitor,
+                    message,
+                    path,
+                    loop_start: None,
+                };
+                report.end = End::Violation(lasso_counterexample(model, lasso));
                 break;
             }
         }
@@ -152,8 +173,17 @@ where
     }
     report.unique = walker.seen.len() as u64;
     report.seen_bytes = walker.seen.bytes() as u64;
-    report.random_draws = walker.stepper.choices.draws;
+    report.draws = walker.stepper.choices.figures;
     report
+}
+
+/// Why a run stopped early.
+enum Stop {
+    /// A safety property broke at the last step.
+    Broken(Broken),
+    /// An `eventually` property (the monitor) does not hold where the run may stop: its
+    /// verdict.
+    Unmet(usize, String),
 }
 
 /// One run at a time, reusing its buffers.
@@ -164,7 +194,7 @@ struct Walker<'m, P: Process> {
     /// The distinct states visited over all runs (a measure of coverage).
     seen: Seen,
     /// The run's transitions so far.
-    path: Vec<Transition>,
+    path: Vec<Taken>,
     moves: Vec<Transition>,
     actors: Vec<Actor>,
     /// Messages on duplicating links delivered in this run, by (from, to, fingerprint): a
@@ -198,20 +228,32 @@ where
         rng: &mut WalkRng,
         cap: u32,
         report: &mut Report,
-    ) -> Result<(), Broken> {
+    ) -> Result<(), Stop> {
+        let judges_liveness =
+            (self.model.monitors.iter()).any(|m| m.kind == sim_core::PropertyKind::Eventually);
         self.path.clear();
         self.delivered.clear();
+        // The handlers' draws: each branching one at random (see `draws`), from a generator
+        // of their own, so the scheduler's numbers are those of a run without draws.
+        self.stepper.choices.random = Some(WalkRng::new(rng.0, u64::MAX));
         for step in 1..=cap {
             enabled(self.model, state, &mut self.moves);
+            if judges_liveness && !lasso::owes_anything(self.model, state, &self.moves) {
+                if let Some((monitor, message)) = lasso::unmet(self.model, state) {
+                    return Err(Stop::Unmet(monitor, message));
+                }
+            }
             self.classify(state);
             let Some(i) = scheduler.choose(rng, step, &self.moves, &self.actors) else {
                 break;
             };
             let t = self.moves[i];
             self.note_delivery(state, t);
-            self.path.push(t);
             report.states += 1;
-            self.stepper.apply(state, t, step as u64)?;
+            let verdict = self.stepper.take(state, Taken { t, plan: 0 }, step as u64);
+            let plan = self.stepper.choices.plan();
+            self.path.push(Taken { t, plan });
+            verdict.map_err(Stop::Broken)?;
             self.seen
                 .insert(fingerprint(self.model, &self.limits, state));
         }

@@ -11,6 +11,7 @@ use std::hash::{Hash, Hasher};
 use sim_core::entropy::DetHasher;
 use sim_core::{NodeId, Process, Property, World};
 
+use super::by_node::ByNode;
 use super::evidence::{event_ref, Seen, Stuck};
 
 /// Observations that carry proposals and decisions.
@@ -129,7 +130,7 @@ where
 #[derive(Clone, Default)]
 pub struct Integrity {
     /// Each node's decision and the event it happened at.
-    decided: BTreeMap<NodeId, (u64, u64)>,
+    decided: ByNode<(u64, u64)>,
     evidence: Vec<u64>,
 }
 
@@ -144,7 +145,7 @@ where
         if w.is_byzantine(node) {
             return Ok(());
         }
-        match self.decided.get(&node) {
+        match self.decided.get(node) {
             Some(&(before, at)) => {
                 self.evidence = vec![at, w.event()];
                 Err(format!(
@@ -166,8 +167,8 @@ where
         Some(Box::new(self.clone()))
     }
     fn fingerprint(&self, hasher: &mut DetHasher) {
-        for (node, (v, _)) in &self.decided {
-            hasher.write_usize(*node);
+        for (node, (v, _)) in self.decided.iter() {
+            hasher.write_usize(node);
             hasher.write_u64(*v);
         }
     }
@@ -186,9 +187,9 @@ pub enum Obliged {
 /// violation names, for each undecided process, its proposal and its last step.
 pub struct Termination {
     obliged: Obliged,
-    decided: BTreeMap<NodeId, u64>,
+    decided: ByNode<u64>,
     /// Each node's latest proposal (the event).
-    proposed: BTreeMap<NodeId, u64>,
+    proposed: ByNode<u64>,
     evidence: Vec<u64>,
 }
 
@@ -197,8 +198,8 @@ impl Termination {
     pub fn new(obliged: Obliged) -> Self {
         Termination {
             obliged,
-            decided: BTreeMap::new(),
-            proposed: BTreeMap::new(),
+            decided: ByNode::new(),
+            proposed: ByNode::new(),
             evidence: Vec::new(),
         }
     }
@@ -224,14 +225,14 @@ where
                 Obliged::Correct => w.is_correct(i),
                 Obliged::UpAtEnd => w.is_up_and_honest(i),
             })
-            .filter(|i| !self.decided.contains_key(i))
+            .filter(|&i| !self.decided.contains(i))
             .collect();
         if undecided.is_empty() {
             return Ok(());
         }
         let stuck: Vec<Stuck> = undecided
             .iter()
-            .map(|&i| Stuck::new(w, i, self.proposed.get(&i).copied()))
+            .map(|&i| Stuck::new(w, i, self.proposed.get(i).copied()))
             .collect();
         self.evidence = Stuck::evidence(&stuck);
         Err(format!(
@@ -255,7 +256,7 @@ where
     /// Who decided what, and who proposed (not when: event numbers differ between paths).
     fn fingerprint(&self, hasher: &mut DetHasher) {
         self.decided.hash(hasher);
-        for node in self.proposed.keys() {
+        for node in self.proposed.nodes() {
             node.hash(hasher);
         }
     }
@@ -268,7 +269,7 @@ where
 #[derive(Default)]
 pub struct RegularAgreement {
     /// Each process's decision and the event it happened at.
-    decided: BTreeMap<NodeId, (u64, u64)>,
+    decided: ByNode<(u64, u64)>,
     /// After a violation: the two conflicting decisions' events.
     conflict: Vec<u64>,
 }
@@ -279,7 +280,7 @@ where
 {
     fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
         if let Some(v) = obs.decided() {
-            self.decided.entry(node).or_insert((v, w.event()));
+            self.decided.get_or_insert_with(node, || (v, w.event()));
         }
         Ok(())
     }
@@ -288,8 +289,8 @@ where
         let correct: Vec<(NodeId, (u64, u64))> = self
             .decided
             .iter()
-            .filter(|(&i, _)| w.is_correct(i))
-            .map(|(&i, &d)| (i, d))
+            .filter(|&(i, _)| w.is_correct(i))
+            .map(|(i, &d)| (i, d))
             .collect();
         let Some(&(first, (v, at))) = correct.first() else {
             return Ok(());

@@ -2,6 +2,7 @@
 //! protocol's observation type implements the trait and lists the property in its table under
 //! whatever name its literature uses (agreement is "atomicity" in two-phase commit).
 //!
+//! - [`ByNode`]: what a property remembers per node, in a column by node id;
 //! - [`consensus`]: agreement, validity, integrity, termination over [`Decision`];
 //! - [`delivery`]: no duplication, no creation, validity, agreement, total and causal order
 //!   over [`DeliveryObs`];
@@ -15,6 +16,7 @@
 //! Every property here names its evidence: the message cites events ("event #12") and
 //! [`Property::related_events`](sim_core::Property::related_events) returns them.
 
+pub mod by_node;
 pub mod consensus;
 pub mod delivery;
 pub mod evidence;
@@ -22,6 +24,7 @@ pub mod linearizability;
 pub mod mutex;
 pub mod operations;
 
+pub use by_node::ByNode;
 pub use consensus::Decision;
 pub use delivery::DeliveryObs;
 pub use evidence::{

@@ -8,52 +8,151 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
 use sim_core::{FaultKind, RunReport};
 
-/// The kind of a timed fault, as summaries name it.
-fn kind_name(kind: &FaultKind) -> &'static str {
-    match kind {
-        FaultKind::Crash { .. } => "crash",
-        FaultKind::Recover { .. } => "recover",
-        FaultKind::Partition { .. } => "partition",
-        FaultKind::Heal => "heal",
-        FaultKind::OmissionStart { .. } => "omission",
-        FaultKind::OmissionEnd { .. } => "omission end",
-        FaultKind::OneWay { .. } => "one-way partition",
-        FaultKind::ClockSkew { .. } => "clock skew",
-        FaultKind::SlowStart { .. } => "slow node",
-        FaultKind::SlowEnd { .. } => "slow end",
+/// The faults a summary counts, in the order of [`FaultCounts::NAMES`].
+#[derive(Clone, Copy)]
+enum Counted {
+    Crash,
+    Recover,
+    Partition,
+    Omission,
+    OneWay,
+    ClockSkew,
+    SlowNode,
+    Byzantine,
+    TriggeredCrash,
+    CrashChain,
+    Lost,
+    Duplicated,
+    Reordered,
+    StorageLoss,
+}
+
+/// The kind of a timed fault, as a summary counts it; `None` for the end of a window (heal,
+/// omission end, slow end), which is not a fault.
+fn counted(kind: &FaultKind) -> Option<Counted> {
+    Some(match kind {
+        FaultKind::Crash { .. } => Counted::Crash,
+        FaultKind::Recover { .. } => Counted::Recover,
+        FaultKind::Partition { .. } => Counted::Partition,
+        FaultKind::OmissionStart { .. } => Counted::Omission,
+        FaultKind::OneWay { .. } => Counted::OneWay,
+        FaultKind::ClockSkew { .. } => Counted::ClockSkew,
+        FaultKind::SlowStart { .. } => Counted::SlowNode,
+        FaultKind::Heal | FaultKind::OmissionEnd { .. } | FaultKind::SlowEnd { .. } => return None,
+    })
+}
+
+/// How many times each fault happened over the runs added: one counter per kind, so that
+/// adding a run (every run of a sweep) is a few additions, not map look-ups by name. Written
+/// (a shard's tally) as the map [`by_name`](FaultCounts::by_name) gives.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "BTreeMap<String, u64>", try_from = "BTreeMap<String, u64>")]
+pub struct FaultCounts([u64; FaultCounts::NAMES.len()]);
+
+impl FaultCounts {
+    /// Each counted fault's name in summaries, by [`Counted`] order.
+    const NAMES: [&'static str; 14] = [
+        "crash",
+        "recover",
+        "partition",
+        "omission",
+        "one-way partition",
+        "clock skew",
+        "slow node",
+        "byzantine node",
+        "triggered crash (planned)",
+        "crash chain (planned)",
+        "message lost",
+        "message duplicated",
+        "message reordered",
+        "storage loss at a crash",
+    ];
+
+    fn add(&mut self, kind: Counted, n: u64) {
+        let count = &mut self.0[kind as usize];
+        *count = count.saturating_add(n);
+    }
+
+    /// Adds what happened in one run. Timed plan entries count if the run reached their time.
+    pub fn add_run(&mut self, report: &RunReport) {
+        for event in &report.plan.events {
+            if event.at > report.stats.end_time {
+                continue;
+            }
+            if let Some(kind) = counted(&event.kind) {
+                self.add(kind, 1);
+            }
+        }
+        let (plan, stats) = (&report.plan, &report.stats);
+        self.add(Counted::Byzantine, plan.byzantine.len() as u64);
+        self.add(Counted::TriggeredCrash, plan.triggered.len() as u64);
+        self.add(Counted::CrashChain, plan.chains.len() as u64);
+        self.add(Counted::Lost, stats.messages_lost);
+        self.add(Counted::Duplicated, stats.messages_duplicated);
+        self.add(Counted::Reordered, stats.messages_reordered);
+        self.add(Counted::StorageLoss, stats.storage_losses);
+    }
+
+    /// Adds another tally's counts.
+    pub fn merge(&mut self, other: &FaultCounts) {
+        for (count, more) in self.0.iter_mut().zip(other.0) {
+            *count = count.saturating_add(more);
+        }
+    }
+
+    /// The faults that happened, by name, with how many times (kinds that never happened are
+    /// left out).
+    pub fn by_name(&self) -> BTreeMap<String, u64> {
+        (Self::NAMES.iter().zip(self.0))
+            .filter(|&(_, count)| count > 0)
+            .map(|(name, count)| (name.to_string(), count))
+            .collect()
     }
 }
 
-/// Adds what happened in one run to `fired` (fault kind → occurrences). Ends of windows
-/// (heal, omission end, slow end) are not faults and are not counted.
-pub fn count_faults(report: &RunReport, fired: &mut BTreeMap<String, u64>) {
-    // A kind seen before is counted without building its name again (once per run and kind).
-    let mut add = |name: &str, n: u64| match fired.get_mut(name) {
-        _ if n == 0 => {}
-        Some(count) => *count += n,
-        None => {
-            fired.insert(name.to_string(), n);
-        }
-    };
-    for event in &report.plan.events {
-        if event.at > report.stats.end_time {
-            continue;
-        }
-        match event.kind {
-            FaultKind::Heal | FaultKind::OmissionEnd { .. } | FaultKind::SlowEnd { .. } => {}
-            ref kind => add(kind_name(kind), 1),
-        }
+impl From<FaultCounts> for BTreeMap<String, u64> {
+    fn from(counts: FaultCounts) -> Self {
+        counts.by_name()
     }
-    add("byzantine node", report.plan.byzantine.len() as u64);
-    add(
-        "triggered crash (planned)",
-        report.plan.triggered.len() as u64,
-    );
-    add("crash chain (planned)", report.plan.chains.len() as u64);
-    add("message lost", report.stats.messages_lost);
-    add("message duplicated", report.stats.messages_duplicated);
-    add("message reordered", report.stats.messages_reordered);
-    add("storage loss at a crash", report.stats.storage_losses);
+}
+
+impl TryFrom<BTreeMap<String, u64>> for FaultCounts {
+    type Error = String;
+
+    /// The counts of a map [`FaultCounts::by_name`] made; a name it never writes is an error.
+    fn try_from(by_name: BTreeMap<String, u64>) -> Result<Self, String> {
+        let mut counts = FaultCounts::default();
+        for (name, count) in by_name {
+            let Some(i) = FaultCounts::NAMES.iter().position(|&n| n == name) else {
+                return Err(format!(
+                    "unknown fault kind \"{name}\" (expected one of: {})",
+                    FaultCounts::NAMES.join(", ")
+                ));
+            };
+            counts.0[i] = count;
+        }
+        Ok(counts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_and_read_back_as_the_map_of_names() {
+        let mut counts = FaultCounts::default();
+        counts.add(Counted::Crash, 3);
+        counts.add(Counted::StorageLoss, 1);
+        let json = serde_json::to_string(&counts).unwrap();
+        assert_eq!(json, r#"{"crash":3,"storage loss at a crash":1}"#);
+        assert_eq!(serde_json::from_str::<FaultCounts>(&json).unwrap(), counts);
+        let unknown = serde_json::from_str::<FaultCounts>(r#"{"meteor":1}"#).unwrap_err();
+        assert!(unknown
+            .to_string()
+            .contains("unknown fault kind \"meteor\""));
+    }
 }

@@ -60,7 +60,8 @@ pub fn judge(expect: &Expect, sometimes: &[String], t: &Tally) -> (bool, String)
             t.panics
         ));
     }
-    if t.budget_exceeded > 0 && *expect != Expect::Pass {
+    // Said for every expectation: a pass's "n of m failed" does not say why.
+    if t.budget_exceeded > 0 {
         let (seed, what) = t.first_budget.clone().unwrap_or_default();
         problems.push(format!(
             "{} run(s) exceeded a budget (first: seed {seed}: {what})",
@@ -113,5 +114,28 @@ fn met(expect: &Expect, sometimes: &[String], t: &Tally) -> String {
             t.runs,
             t.shortest_outside_by_invariant.get(name).map_or(0, |r| r.1)
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pass_that_fails_on_a_budget_says_which_budget() {
+        let tally = Tally {
+            runs: 3,
+            failed_runs: 1,
+            budget_exceeded: 1,
+            first_budget: Some((7, "messages in flight".into())),
+            ..Tally::default()
+        };
+        let (met, why) = judge(&Expect::Pass, &[], &tally);
+        assert!(!met);
+        assert_eq!(
+            why,
+            "expected every run to pass, but 1 of 3 failed; 1 run(s) exceeded a budget \
+             (first: seed 7: messages in flight)"
+        );
     }
 }

@@ -246,7 +246,7 @@ pub fn summarize_facts(f: &Facts, t: Tally, elapsed_ms: u64, program: &str) -> S
         swarm_mix: None,
         events: t.events,
         messages: t.messages,
-        faults_fired: t.faults.clone(),
+        faults_fired: t.faults.by_name(),
         nondeterministic_runs: t.nondeterministic,
         latency,
         availability,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sim_core::entropy::DetHasher;
 use sim_core::{Outcome, RunReport};
 
-use super::coverage::count_faults;
+use super::coverage::FaultCounts;
 use super::figures::MetricTally;
 
 /// Aggregates of a sweep.
@@ -52,8 +52,8 @@ pub struct Tally {
     pub sweep_hash: u64,
     /// What the protocol's metric measured (latency histogram, availability sums).
     pub metrics: MetricTally,
-    /// Fault kind → how many times it happened, over all runs (see `coverage`).
-    pub faults: BTreeMap<String, u64>,
+    /// How many times each fault kind happened, over all runs (see `coverage`).
+    pub faults: FaultCounts,
     /// Property name → the shortest run that violated it inside the model, as (events, seed):
     /// the one a person wants to replay (ties: the lowest seed).
     pub shortest_by_invariant: BTreeMap<String, (u64, u64)>,
@@ -137,7 +137,7 @@ impl Tally {
             *self.reached.entry(name.clone()).or_insert(0) += 1;
         }
         self.metrics.add(&r.measured);
-        count_faults(r, &mut self.faults);
+        self.faults.add_run(r);
         if r.outcome.is_ok() {
             return;
         }
@@ -212,9 +212,7 @@ impl Tally {
         self.messages += other.messages;
         self.sweep_hash = self.sweep_hash.wrapping_add(other.sweep_hash);
         self.metrics.merge(other.metrics);
-        for (k, v) in other.faults {
-            *self.faults.entry(k).or_insert(0) += v;
-        }
+        self.faults.merge(&other.faults);
         self.nondeterministic += other.nondeterministic;
         self.first_nondeterministic_seed = min_opt(
             self.first_nondeterministic_seed,

@@ -10,13 +10,13 @@ use super::process::{Config, Item, Msg, Obs, Timer, TxnId, Why, C};
 use super::Locking;
 
 /// One access of a transaction.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 struct Access {
     item: Item,
     update: bool,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 enum Phase {
     /// Thinking before a transaction or backing off before a retry.
     #[default]
@@ -29,7 +29,7 @@ enum Phase {
     Done,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct Client {
     /// The current transaction's number, from 1.
     number: u32,

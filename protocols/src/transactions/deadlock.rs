@@ -5,15 +5,17 @@
 //! waits for y@s1 held by t3.1", with the events where each one queued and got its lock.
 
 use std::collections::BTreeMap;
+use std::hash::Hash;
 
 use ftsim_api::properties::{event_ref, Stuck};
+use ftsim_api::sim_core::entropy::DetHasher;
 use ftsim_api::{nodes_phrase, NodeId, Property, World};
 
 use super::client::Client;
 use super::process::{Item, Node, Obs, TxnId};
 
 /// The property; see the module doc.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Termination {
     /// Each client's current attempt.
     current: BTreeMap<NodeId, TxnId>,
@@ -161,5 +163,20 @@ impl Property<Node> for Termination {
 
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
+    }
+
+    fn snapshot(&self) -> Option<Box<dyn Property<Node> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+
+    /// The attempts, holders and waits it would name (not the events they happened at).
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.current.hash(hasher);
+        for (item, (holder, _)) in &self.holders {
+            (item, holder).hash(hasher);
+        }
+        for (txn, (item, _)) in &self.waiting {
+            (txn, item).hash(hasher);
+        }
     }
 }

@@ -48,6 +48,7 @@ mod server;
 #[cfg(test)]
 mod tests;
 
+use ftsim_api::explore::Exploration;
 use ftsim_api::{
     choice, params, Duration, FaultClass, Model, NodeId, Properties, Protocol, SpecError,
 };
@@ -200,5 +201,11 @@ impl Protocol for Transactions {
 
     fn process(&self, params: &TransactionsParams, node: NodeId, _: usize) -> Node {
         Node::new(Config::from(params), node)
+    }
+
+    /// A search branches on each client's draw of its lock order (see `explore`'s draws):
+    /// arbitrary order is caught deadlocked, ordered and no-wait hold.
+    fn exploration(&self) -> Option<Exploration<Self>> {
+        Some(Exploration::new())
     }
 }

@@ -177,16 +177,23 @@ pub enum Obs {
     },
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 enum Role {
     Server(Server),
     Client(Client),
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Node {
     cfg: Config,
     role: Role,
+}
+
+/// A search tells states apart by the role's state (the settings are every node's, always).
+impl std::hash::Hash for Node {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.role.hash(h);
+    }
 }
 
 /// The context handed to role handlers.

@@ -3,8 +3,10 @@
 //! and retries. Serialisability and termination have files of their own.
 
 use std::collections::BTreeMap;
+use std::hash::Hash;
 
 use ftsim_api::properties::{event_ref, Pairwise};
+use ftsim_api::sim_core::entropy::DetHasher;
 use ftsim_api::{NodeId, Property, World};
 
 use super::process::{Node, Obs, TxnId};
@@ -45,7 +47,7 @@ pub fn atomicity() -> Pairwise<Node, TxnId, (TxnId, bool)> {
 
 /// Commit-validity: a client commits a transaction only once every server that granted it a
 /// lock voted yes. A violation names the commit and each server's missing or no vote.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct CommitValidity {
     /// Each transaction's servers (those that granted it a lock) and their votes (and the
     /// event of the vote), `None` before voting.
@@ -98,6 +100,20 @@ impl Property<Node> for CommitValidity {
 
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
+    }
+
+    fn snapshot(&self) -> Option<Box<dyn Property<Node> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+
+    /// Each open transaction's servers and votes (not where they were cast).
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        for (txn, votes) in &self.servers {
+            txn.hash(hasher);
+            for (server, vote) in votes {
+                (server, vote.map(|(yes, _)| yes)).hash(hasher);
+            }
+        }
     }
 }
 

@@ -7,8 +7,10 @@
 //! it, edge by edge, with the events of both operations.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::Hash;
 
 use ftsim_api::properties::event_ref;
+use ftsim_api::sim_core::entropy::DetHasher;
 use ftsim_api::{NodeId, Property, World};
 
 use super::process::{Item, Node, Obs, TxnId};
@@ -51,7 +53,7 @@ impl Edge {
 type Graph = BTreeMap<TxnId, BTreeMap<TxnId, Edge>>;
 
 /// One item's operations, in execution order, and where its writes are.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct History {
     ops: Vec<Op>,
     /// Positions in `ops` of the writes, increasing. Every write is a committed one: a
@@ -67,7 +69,7 @@ struct History {
 /// that write: every other conflict follows by a path. A new edge `a -> b` is checked by
 /// looking for a path back from `b` to `a`. The work per event is bounded by the reads since
 /// an item's last write and the part of the graph after `b`, never a rebuild.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Serialisability {
     items: BTreeMap<Item, History>,
     /// Each transaction's reads: the item and the position in its history.
@@ -245,5 +247,25 @@ impl Property<Node> for Serialisability {
 
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
+    }
+
+    fn snapshot(&self) -> Option<Box<dyn Property<Node> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+
+    /// The histories, reads, commits and edges, without the events they happened at.
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        for (item, history) in &self.items {
+            item.hash(hasher);
+            for op in &history.ops {
+                (op.txn, op.write).hash(hasher);
+            }
+        }
+        self.reads.hash(hasher);
+        self.committed.hash(hasher);
+        for (txn, out) in &self.graph {
+            txn.hash(hasher);
+            out.keys().for_each(|to| to.hash(hasher));
+        }
     }
 }

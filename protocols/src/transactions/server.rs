@@ -12,21 +12,21 @@ use super::process::{Config, Item, Msg, Obs, TxnId, C};
 use super::{Locking, Release};
 
 /// A transaction waiting for an item's lock.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 struct Waiter {
     txn: TxnId,
     update: bool,
 }
 
 /// A locked item: its holder and the transactions queued behind it, first come first served.
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 struct Lock {
     holder: TxnId,
     queue: VecDeque<Waiter>,
 }
 
 /// What the server knows of a transaction that locked items here and is not decided yet.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 struct Pending {
     /// The items it locked here, and whether it updates each.
     items: Vec<(Item, bool)>,
@@ -34,7 +34,7 @@ struct Pending {
     released: bool,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct Server {
     locks: BTreeMap<Item, Lock>,
     /// Each item's committed version; absent means 0, the initial value.

@@ -1,10 +1,9 @@
 //! Two-phase commit's own properties: commit and abort validity. Atomicity, integrity and
 //! termination are the shared consensus ones, over commit and abort as decided values.
 
-use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 
-use ftsim_api::properties::{event_ref, events_phrase};
+use ftsim_api::properties::{event_ref, events_phrase, ByNode};
 use ftsim_api::sim_core::entropy::DetHasher;
 use ftsim_api::{nodes_phrase, NodeId, Property, World};
 
@@ -15,7 +14,7 @@ use super::process::{Node, Obs, Why, COORDINATOR};
 #[derive(Clone, Default)]
 pub struct CommitValidity {
     /// Each participant's vote and the event it was cast at.
-    votes: BTreeMap<NodeId, (bool, u64)>,
+    votes: ByNode<(bool, u64)>,
     evidence: Vec<u64>,
 }
 
@@ -28,7 +27,7 @@ impl Property<Node> for CommitValidity {
             }
             Obs::Decide { commit: true, .. } => {
                 let missing: Vec<NodeId> = (1..w.n())
-                    .filter(|p| !matches!(self.votes.get(p), Some((true, _))))
+                    .filter(|p| !matches!(self.votes.get(*p), Some((true, _))))
                     .collect();
                 if missing.is_empty() {
                     return Ok(());
@@ -36,7 +35,7 @@ impl Property<Node> for CommitValidity {
                 self.evidence = vec![w.event()];
                 let why: Vec<String> = missing
                     .iter()
-                    .map(|&p| match self.votes.get(&p) {
+                    .map(|&p| match self.votes.get(p) {
                         Some(&(_, at)) => {
                             self.evidence.push(at);
                             format!("node {p} voted no at {}", event_ref(at))
@@ -81,7 +80,7 @@ impl Property<Node> for CommitValidity {
 #[derive(Clone, Default)]
 pub struct AbortValidity {
     /// Each participant's vote and the event it was cast at.
-    votes: BTreeMap<NodeId, (bool, u64)>,
+    votes: ByNode<(bool, u64)>,
     coordinator_aborted: bool,
     evidence: Vec<u64>,
 }
@@ -125,7 +124,7 @@ impl AbortValidity {
                     last.into_iter().collect(),
                 ))
             }
-            Why::NoRecord => match self.votes.get(&node) {
+            Why::NoRecord => match self.votes.get(node) {
                 Some(&(true, voted)) => Some((
                     format!(
                         "node {node} aborted on its own at {} after voting yes at {}",
@@ -185,9 +184,9 @@ impl Property<Node> for AbortValidity {
 
 /// Hashes each participant's vote, leaving out the event it was cast at (two paths to one
 /// state cast the same votes at different events).
-fn hash_votes(votes: &BTreeMap<NodeId, (bool, u64)>, hasher: &mut DetHasher) {
+fn hash_votes(votes: &ByNode<(bool, u64)>, hasher: &mut DetHasher) {
     hasher.write_usize(votes.len());
-    for (node, (yes, _)) in votes {
+    for (node, (yes, _)) in votes.iter() {
         node.hash(hasher);
         yes.hash(hasher);
     }

@@ -318,7 +318,10 @@ fn print_verdict(
         End::Limit(which) => {
             out(&wrapped(
                 "  ",
-                &format!("stopped by {which}: no violation among the states visited"),
+                &format!(
+                    "stopped by {which}: no violation{} among the states visited",
+                    super::explore_timing::within_bound(report)
+                ),
             ));
             None
         }

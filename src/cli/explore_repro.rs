@@ -143,9 +143,8 @@ fn spacing(timed: &Timed) -> String {
     match timed.within_bound {
         Some(true) => "its steps at the times above, within the bound on delays".to_string(),
         Some(false) => format!(
-            "step k at k × {}: NOT at times within the bound on delays, which this path has \
-             only with simultaneous steps, and the engine runs those in the order they were \
-             scheduled, not necessarily the path's",
+            "step k at k × {}: NOT at times within the bound on delays, which this path \
+             does not have within the fault phase",
             sim_core_duration(timed.step_ns)
         ),
         None => format!("step k at k × {}", sim_core_duration(timed.step_ns)),

@@ -23,9 +23,10 @@ pub(super) fn print_timing(report: &Report) {
     if timing.set_aside > 0 {
         let first = timing.first_set_aside.as_ref().map_or(String::new(), |cx| {
             format!(
-                " (the first: {} after {} steps)",
+                " (the first: {} after {} step{})",
                 cx.property,
-                cx.steps.len()
+                cx.steps.len(),
+                if cx.steps.len() == 1 { "" } else { "s" }
             )
         });
         out(&wrapped(
@@ -42,15 +43,12 @@ pub(super) fn print_timing(report: &Report) {
     }
 }
 
-/// The step times under which the violation reported happens within the bound: those its run
-/// uses (all distinct), else a schedule that needs simultaneous steps.
+/// The step times under which the violation reported happens within the bound (its run's,
+/// else those the check found, if the run could not use them).
 fn print_schedule(run: &Timed, timing: &Timing) {
-    let (times, how) = match (run.within_bound, &timing.schedule_ns) {
-        (Some(true), _) => (run.at_ns.clone(), ""),
-        (_, Some(times)) => (
-            times[1..].to_vec(),
-            " (some of them simultaneous: the run below is not at these times)",
-        ),
+    let times = match (run.within_bound, &timing.schedule_ns) {
+        (Some(true), _) => run.at_ns.clone(),
+        (_, Some(times)) => times[1..].to_vec(),
         _ => return,
     };
     let steps: Vec<String> = (times.iter().enumerate())
@@ -59,7 +57,7 @@ fn print_schedule(run: &Timed, timing: &Timing) {
     out(&wrapped(
         "  ",
         &format!(
-            "within the bound: the violation happens with its steps at (step@ms) {}{how}",
+            "within the bound: the violation happens with its steps at (step@ms) {}",
             steps.join(" ")
         ),
     ));
@@ -69,6 +67,15 @@ fn print_schedule(run: &Timed, timing: &Timing) {
 /// aside (a state first reached by a path no timing allows may have one that is allowed).
 pub(super) fn conclusive(report: &Report) -> bool {
     report.timing.as_ref().is_none_or(|t| t.set_aside == 0)
+}
+
+/// " within the bound on delays" where violations were set aside, else nothing.
+pub(super) fn within_bound(report: &Report) -> &'static str {
+    if conclusive(report) {
+        ""
+    } else {
+        " within the bound on delays (the search set some aside, above)"
+    }
 }
 
 /// The verdict of a complete search that set violations aside, in words.

@@ -15,11 +15,18 @@
 //!   cut off its sender's wire was sent at most the bound before the crash;
 //! - every timer fires exactly its delay after it was set, and one cancelled, cleared by a
 //!   crash or still armed at the last step was set at most its delay before;
-//! - the steps are in the path's order. The model orders simultaneous events any way
-//!   ([`Order::Ties`], the check); the engine runs them in the order they were scheduled, so a
-//!   counterexample's run uses times that are all distinct ([`Order::Strict`]) when there
-//!   are such times, and says so when there are not (see `timed`). Losses, duplicates,
-//!   recoveries and failure-detector notices have no timing of their own.
+//! - the steps are in the path's order, as the engine would run them: two steps may happen
+//!   at one instant only if both are events the engine scheduled (an arrival or a loss, a
+//!   timer firing) and the first was scheduled first (by an earlier step, or earlier in the
+//!   same handler run), since simultaneous events run in the order they were scheduled; a
+//!   message or timer not yet happened at a step may be due at that very instant only if it
+//!   was scheduled after that step's event. Crashes, recoveries and failure-detector
+//!   notices are strictly ordered with their neighbours, and have no timing of their own, as
+//!   losses (on a lossy link, anything may yet be lost) and later copies on a duplicating
+//!   link have none.
+//!
+//! So a schedule found is one the engine runs exactly, and the counterexample's run (see
+//! `timed`) is at its times: the replay shows the violation with every message in time.
 //!
 //! These are difference constraints between the steps' times, solved by Bellman-Ford: a
 //! schedule exists exactly when their graph has no negative cycle. With one, the violation
@@ -41,7 +48,7 @@ use super::draws::Taken;
 use super::model::Model;
 use super::state::State;
 use super::timed::Timed;
-use super::transition::{Broken, Stepper, Transition};
+use super::transition::{Broken, Journal, Made, Stepper, Transition};
 
 /// The bound a protocol's model declares on message delays.
 #[derive(Clone, Debug)]
@@ -77,15 +84,10 @@ impl Timing {
     }
 }
 
-/// How the times of consecutive steps may compare.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Order {
-    /// Equal times allowed (the model: simultaneous events happen in any order).
-    Ties,
-    /// Each step at least a nanosecond after the one before (the engine's order is then the
-    /// path's, whatever it does with simultaneous events).
-    Strict,
-}
+/// When the engine scheduled an event (a message's arrival, a timer's firing): the step
+/// whose handlers made it, and its place among what they made. Simultaneous events run in
+/// this order.
+type Key = (usize, usize);
 
 /// `t[to] - t[from] <= weight`, between step numbers (0: the start).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,10 +102,20 @@ struct Edge {
 struct Sent {
     /// The step that sent it.
     step: usize,
+    key: Key,
     /// Delivered already (a duplicating link's later deliveries are free).
     delivered: bool,
     /// On a link that may lose it (then it need not arrive at all).
     lossy: bool,
+}
+
+/// An armed timer, as the ledger knows it.
+#[derive(Clone, Copy, Debug)]
+struct Set {
+    /// The step that set it.
+    step: usize,
+    key: Key,
+    delay: i64,
 }
 
 /// What the path did to each message and timer, as constraints are gathered.
@@ -113,13 +125,26 @@ struct Ledger {
     bound: i64,
     /// A message in flight by (sender, sending number).
     sent: BTreeMap<(NodeId, u32), Sent>,
-    /// An armed timer by (node, handle): the step that set it and its delay.
-    armed: BTreeMap<(NodeId, TimerId), (usize, i64)>,
+    /// An armed timer by (node, handle).
+    armed: BTreeMap<(NodeId, TimerId), Set>,
+    /// The event of the step before (none: a crash, recovery, notice or the start).
+    before: Option<Key>,
 }
 
 /// Nanoseconds as a constraint weight (far below overflow when summed over a path).
 fn weight(ns: u64) -> i64 {
     i64::try_from(ns).unwrap_or(i64::MAX).min(i64::MAX / 4)
+}
+
+/// How long after its scheduling step an event of key `pending` that has not happened may be
+/// due by a step whose event is `now`, given `limit` (its delay, or the bound): `limit`
+/// exactly only if the engine runs `now` first at that instant (scheduled earlier), else a
+/// nanosecond less.
+fn not_yet(limit: i64, now: Option<Key>, pending: Key) -> i64 {
+    match now {
+        Some(now) if now < pending => limit,
+        _ => limit - 1,
+    }
 }
 
 impl Ledger {
@@ -129,6 +154,7 @@ impl Ledger {
             bound: weight(bound_ns),
             sent: BTreeMap::new(),
             armed: BTreeMap::new(),
+            before: None,
         }
     }
 
@@ -137,72 +163,105 @@ impl Ledger {
         self.edges.push(Edge { from, to, weight });
     }
 
-    /// Notes the messages and timers of `s` that step `k` created.
-    fn absorb<P: Process>(&mut self, model: &Model<P>, s: &State<P>, k: usize) {
-        for e in &s.net {
-            let lossy = model.config.link(e.from, e.to).lossy;
-            (self.sent.entry((e.from, e.seq))).or_insert(Sent {
-                step: k,
-                delivered: false,
-                lossy,
-            });
-        }
-        for (node, armed) in s.armed.iter().enumerate() {
-            for t in armed {
-                let delay = weight(t.delay_ns);
-                self.armed.entry((node, t.id)).or_insert((k, delay));
+    /// Notes the messages and timers that step `k`'s handlers made (`made`, in order) and
+    /// that are in `s` (an equal message on a duplicating link is the one already there).
+    fn absorb<P: Process>(&mut self, model: &Model<P>, s: &State<P>, k: usize, made: &[Made]) {
+        for (i, &m) in made.iter().enumerate() {
+            let key = (k, i);
+            match m {
+                Made::Send(from, seq) => {
+                    let Some(e) = s.net.iter().find(|e| e.from == from && e.seq == seq) else {
+                        continue;
+                    };
+                    let lossy = model.config.link(e.from, e.to).lossy;
+                    let sent = Sent {
+                        step: k,
+                        key,
+                        delivered: false,
+                        lossy,
+                    };
+                    self.sent.insert((from, seq), sent);
+                }
+                Made::Timer(node, id) => {
+                    let Some(t) = s.armed[node].iter().find(|t| t.id == id) else {
+                        continue;
+                    };
+                    let delay = weight(t.delay_ns);
+                    self.armed.insert(
+                        (node, id),
+                        Set {
+                            step: k,
+                            key,
+                            delay,
+                        },
+                    );
+                }
             }
         }
     }
 
-    /// Step `k` takes transition `t` in `s` (before it is applied); the timer it fires, if any.
+    /// Step `k` takes transition `t` in `s` (before it is applied): its order after the step
+    /// before, and its own timing. Returns the event it is (if any) and the timer it fires.
     fn step<P: Process>(
         &mut self,
         s: &State<P>,
         t: Transition,
         k: usize,
-    ) -> Option<(NodeId, TimerId)> {
-        match t {
-            Transition::Deliver(i) => {
+    ) -> (Option<Key>, Option<(NodeId, TimerId)>) {
+        let (now, fired) = match t {
+            Transition::Deliver(i) | Transition::Lose(i) => {
                 let e = &s.net[i as usize];
-                let sent = self.sent.get_mut(&(e.from, e.seq))?;
-                if !sent.delivered {
-                    sent.delivered = true;
-                    let (from, bound) = (sent.step, self.bound);
-                    self.at_most(from, k, bound);
+                let deliver = matches!(t, Transition::Deliver(_));
+                let bound = self.bound;
+                match self.sent.get_mut(&(e.from, e.seq)) {
+                    Some(sent) if !sent.delivered => {
+                        sent.delivered = deliver;
+                        let (from, key) = (sent.step, sent.key);
+                        if deliver {
+                            self.at_most(from, k, bound);
+                        }
+                        (Some(key), None)
+                    }
+                    _ => (None, None),
                 }
-                None
             }
             Transition::Fire { node, index } => {
                 let node = node as usize;
                 let id = s.armed[node][index as usize].id;
-                let (set, delay) = self.armed[&(node, id)];
-                self.at_most(set, k, delay);
-                self.at_most(k, set, -delay);
-                Some((node, id))
+                let set = self.armed[&(node, id)];
+                self.at_most(set.step, k, set.delay);
+                self.at_most(k, set.step, -set.delay);
+                (Some(set.key), Some((node, id)))
             }
-            _ => None,
-        }
+            _ => (None, None),
+        };
+        let gap = match (self.before, now) {
+            (Some(before), Some(now)) if before < now => 0,
+            _ => -1,
+        };
+        self.at_most(k, k - 1, gap);
+        self.before = now;
+        (now, fired)
     }
 
-    /// After step `k` (`t`, which fired `fired`): timers gone from `s` without firing were
-    /// cancelled or cleared no later than their time; messages gone without a delivery were
-    /// lost (no timing) or, at a crash, cut off the sender's wire before they would have
-    /// arrived.
+    /// After step `k` (`t`, whose event is `now` and which fired `fired`): timers gone from
+    /// `s` without firing were cancelled or cleared before they were due; messages gone
+    /// without a delivery were lost (no timing) or, at a crash, cut off the sender's wire
+    /// before they were due.
     fn settle<P: Process>(
         &mut self,
         s: &State<P>,
         (k, t): (usize, Transition),
-        fired: Option<(NodeId, TimerId)>,
+        (now, fired): (Option<Key>, Option<(NodeId, TimerId)>),
     ) {
         let gone: Vec<(NodeId, TimerId)> = (self.armed.keys())
             .filter(|&&(node, id)| !s.armed[node].iter().any(|t| t.id == id))
             .copied()
             .collect();
         for key in gone {
-            let (set, delay) = self.armed.remove(&key).expect("listed above");
+            let set = self.armed.remove(&key).expect("listed above");
             if Some(key) != fired {
-                self.at_most(set, k, delay);
+                self.at_most(set.step, k, not_yet(set.delay, now, set.key));
             }
         }
         let crash = matches!(t, Transition::Crash { .. });
@@ -213,24 +272,22 @@ impl Ledger {
         for key in gone {
             let sent = self.sent.remove(&key).expect("listed above");
             if crash && !sent.delivered {
-                self.at_most(sent.step, k, self.bound);
+                self.at_most(sent.step, k, self.bound - 1);
             }
         }
     }
 
-    /// At the last step `k`: a message still in flight that cannot be lost was sent at most
-    /// the bound before; a timer still armed was set at most its delay before.
-    fn finish(&mut self, k: usize) {
-        let pending: Vec<usize> = (self.sent.values())
+    /// At the last step `k` (whose event is `now`): a message still in flight that cannot be
+    /// lost is not yet due, nor is a timer still armed.
+    fn finish(&mut self, k: usize, now: Option<Key>) {
+        let pending: Vec<(usize, i64)> = (self.sent.values())
             .filter(|s| !s.delivered && !s.lossy)
-            .map(|s| s.step)
+            .map(|s| (s.step, not_yet(self.bound, now, s.key)))
             .collect();
-        for sent in pending {
-            self.at_most(sent, k, self.bound);
-        }
-        let armed: Vec<(usize, i64)> = self.armed.values().copied().collect();
-        for (set, delay) in armed {
-            self.at_most(set, k, delay);
+        let armed = (self.armed.values()).map(|t| (t.step, not_yet(t.delay, now, t.key)));
+        let pending: Vec<(usize, i64)> = pending.into_iter().chain(armed).collect();
+        for (from, weight) in pending {
+            self.at_most(from, k, weight);
         }
     }
 }
@@ -261,7 +318,7 @@ where
     let (Some(bound), Some(timing)) = (&model.bound, report.timing.as_mut()) else {
         return true;
     };
-    if let Some(times) = schedule(model, path, bound.delay_max_ns, Order::Ties) {
+    if let Some(times) = schedule(model, path, bound.delay_max_ns) {
         timing.schedule_ns = Some(times);
         return true;
     }
@@ -274,15 +331,15 @@ where
 }
 
 /// The path of a counterexample as a run (see `timed`), for a model bounding delays: its steps
-/// at distinct times within the bound if there are such times in the fault phase; else
-/// evenly spaced, and marked as not within the bound.
+/// at times within the bound if there are such times in the fault phase; else (a path set
+/// aside, or too long for the fault phase) evenly spaced, and marked as not within the bound.
 pub(crate) fn timed_within<P>(model: &Model<P>, path: &[Taken], bound: &DelayBound) -> Timed
 where
     P: Process + Clone,
 {
     let duration_ns = model.config.duration.0;
     let fits = |times: &Vec<u64>| times.last().is_some_and(|&last| last < duration_ns);
-    match schedule(model, path, bound.delay_max_ns, Order::Strict).filter(fits) {
+    match schedule(model, path, bound.delay_max_ns).filter(fits) {
         Some(times) => super::timed::timed_at(model, path, times[1..].to_vec()),
         None => {
             let mut timed = super::timed::timed(model, path, model.config.duration);
@@ -293,34 +350,33 @@ where
 }
 
 /// Times for the start and each step of `path` (nanoseconds, the start at 0) under which the
-/// path happens with every message delivered within `bound_ns`, consecutive steps as `order`
-/// says; `None` if there are none.
-pub(crate) fn schedule<P>(
-    model: &Model<P>,
-    path: &[Taken],
-    bound_ns: u64,
-    order: Order,
-) -> Option<Vec<u64>>
+/// engine would run the path's steps in its order with every message delivered within
+/// `bound_ns`; `None` if there are none.
+pub(crate) fn schedule<P>(model: &Model<P>, path: &[Taken], bound_ns: u64) -> Option<Vec<u64>>
 where
     P: Process + Clone,
 {
-    let gap = match order {
-        Order::Ties => 0,
-        Order::Strict => -1,
-    };
     let mut stepper = Stepper::new(model);
+    stepper.journal = Some(Journal::default());
     let (mut state, _) = stepper.initial();
     let mut ledger = Ledger::new(bound_ns);
-    ledger.absorb(model, &state, 0);
+    let made = |stepper: &mut Stepper<P>| {
+        let journal = stepper.journal.as_mut().expect("set above");
+        journal.sends.clear();
+        journal.timers.clear();
+        std::mem::take(&mut journal.made)
+    };
+    ledger.absorb(model, &state, 0, &made(&mut stepper));
+    let mut now = None;
     for (i, &step) in path.iter().enumerate() {
         let k = i + 1;
-        ledger.at_most(k, k - 1, gap);
-        let fired = ledger.step(&state, step.t, k);
+        let event = ledger.step(&state, step.t, k);
+        now = event.0;
         let _ = stepper.take(&mut state, step, k as u64);
-        ledger.settle(&state, (k, step.t), fired);
-        ledger.absorb(model, &state, k);
+        ledger.settle(&state, (k, step.t), event);
+        ledger.absorb(model, &state, k, &made(&mut stepper));
     }
-    ledger.finish(path.len());
+    ledger.finish(path.len(), now);
     solve(path.len() + 1, &ledger.edges)
 }
 

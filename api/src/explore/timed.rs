@@ -40,9 +40,8 @@ pub struct Timed {
     /// The time of each step (nanoseconds), in path order.
     pub at_ns: Vec<u64>,
     /// For a model bounding delays (see `bounded`): whether the steps are at times within
-    /// the bound, all distinct (`true`), or evenly spaced because the path needs
-    /// simultaneous steps, which the engine would run in the order they were scheduled,
-    /// not necessarily the path's (`false`); `None` for a model without a bound.
+    /// the bound (`true`), or evenly spaced because there are no such times in the fault
+    /// phase (`false`); `None` for a model without a bound.
     pub within_bound: Option<bool>,
     /// The processes' draws as the search answered them, in order: the run answers its
     /// draws from these (a tape), so it takes the path's branches (see `draws`).
@@ -65,6 +64,7 @@ struct Names {
 impl Names {
     /// Names what the handlers just sent and armed.
     fn absorb(&mut self, journal: &mut Journal) {
+        journal.made.clear();
         for (from, to, sent) in journal.sends.drain(..) {
             let seq = self.on_link.entry((from, to)).or_default();
             self.messages.insert(
@@ -103,8 +103,9 @@ where
     timed
 }
 
-/// Times `path` for a run with its steps at `at_ns` (strictly increasing, within the fault
-/// phase): a bounded schedule's times (see `bounded`).
+/// Times `path` for a run with its steps at `at_ns` (in order, within the fault phase, and
+/// simultaneous steps in the order the engine scheduled them): a bounded schedule's times
+/// (see `bounded`).
 pub(crate) fn timed_at<P>(model: &Model<P>, path: &[Taken], at_ns: Vec<u64>) -> Timed
 where
     P: Process + Clone,

@@ -8,7 +8,7 @@ use super::super::config::{Config, LinkRule};
 use super::super::draws::Taken;
 use super::super::model::Model;
 use super::super::transition::Transition;
-use super::{schedule, solve, Edge, Order};
+use super::{schedule, solve, Edge};
 
 const BOUND_NS: u64 = 5_000_000;
 
@@ -84,13 +84,8 @@ fn wait_ends_after_answer() -> Vec<Taken> {
 
 #[test]
 fn a_one_way_wait_ends_with_a_timely_answer_in_flight() {
-    let times = schedule(
-        &model(5, false, false),
-        &wait_ends_after_answer(),
-        BOUND_NS,
-        Order::Ties,
-    )
-    .expect("the answer may be sent just before 5 ms and take up to 5 ms");
+    let times = schedule(&model(5, false, false), &wait_ends_after_answer(), BOUND_NS)
+        .expect("the answer may be sent just before 5 ms and take up to 5 ms");
     assert_eq!(times.len(), 3);
     assert_eq!(times[0], 0);
     assert_eq!(
@@ -108,13 +103,13 @@ fn a_one_way_wait_ends_with_a_timely_answer_in_flight() {
 fn a_round_trip_wait_cannot_end_with_the_answer_in_flight() {
     let m = model(11, false, false);
     assert_eq!(
-        schedule(&m, &wait_ends_after_answer(), BOUND_NS, Order::Ties),
+        schedule(&m, &wait_ends_after_answer(), BOUND_NS),
         None,
         "the question arrives by 5 ms, so the answer by 10 ms, before the wait ends at 11"
     );
     let early = path(&[Transition::Fire { node: 0, index: 0 }]);
     assert_eq!(
-        schedule(&m, &early, BOUND_NS, Order::Ties),
+        schedule(&m, &early, BOUND_NS),
         None,
         "the question would still be in flight 11 ms after it was sent"
     );
@@ -123,52 +118,50 @@ fn a_round_trip_wait_cannot_end_with_the_answer_in_flight() {
         Transition::Deliver(0),
         Transition::Fire { node: 0, index: 0 },
     ]);
-    let times = schedule(&m, &answered, BOUND_NS, Order::Ties).expect("answered in time");
+    let times = schedule(&m, &answered, BOUND_NS).expect("answered in time");
     assert_eq!(times[3], 11_000_000);
 }
 
 #[test]
 fn on_a_lossy_link_what_is_in_flight_at_the_end_may_yet_be_lost() {
     let early = path(&[Transition::Fire { node: 0, index: 0 }]);
-    assert!(schedule(&model(11, false, true), &early, BOUND_NS, Order::Ties).is_some());
+    assert!(schedule(&model(11, false, true), &early, BOUND_NS).is_some());
     let late_delivery = path(&[
         Transition::Fire { node: 0, index: 0 },
         Transition::Deliver(0),
     ]);
     assert_eq!(
-        schedule(
-            &model(11, false, true),
-            &late_delivery,
-            BOUND_NS,
-            Order::Ties
-        ),
+        schedule(&model(11, false, true), &late_delivery, BOUND_NS),
         None,
         "a message that does arrive arrives within the bound, lossy link or not"
     );
 }
 
 #[test]
-fn simultaneous_timers_fire_only_where_ties_are_allowed() {
-    let both = path(&[
+fn simultaneous_timers_fire_in_the_order_they_were_set() {
+    let m = model(3, true, false);
+    // Timer 0 was set before timer 1: at 3 ms the engine fires it first.
+    let in_order = path(&[
         Transition::Fire { node: 0, index: 0 },
         Transition::Fire { node: 0, index: 0 },
     ]);
-    let m = model(3, true, false);
-    let times = schedule(&m, &both, BOUND_NS, Order::Ties).expect("both due at 3 ms");
+    let times = schedule(&m, &in_order, BOUND_NS).expect("both due at 3 ms, in order");
     assert_eq!((times[1], times[2]), (3_000_000, 3_000_000));
-    assert_eq!(schedule(&m, &both, BOUND_NS, Order::Strict), None);
-    let strict = schedule(
-        &model(5, false, false),
-        &wait_ends_after_answer(),
-        BOUND_NS,
-        Order::Strict,
-    )
-    .expect("distinct times exist");
-    assert!(times_increase(&strict));
-}
-
-fn times_increase(times: &[u64]) -> bool {
-    times.windows(2).all(|w| w[0] < w[1])
+    let reversed = path(&[
+        Transition::Fire { node: 0, index: 1 },
+        Transition::Fire { node: 0, index: 0 },
+    ]);
+    assert_eq!(
+        schedule(&m, &reversed, BOUND_NS),
+        None,
+        "the engine never does that"
+    );
+    let question_first = path(&[Transition::Fire { node: 0, index: 0 }]);
+    let times = schedule(&model(5, false, false), &question_first, BOUND_NS);
+    assert_eq!(
+        times, None,
+        "the question, sent before the wait was set, arrives by 5 ms and, if at 5 ms, first"
+    );
 }
 
 fn edge(from: usize, to: usize, weight: i64) -> Edge {

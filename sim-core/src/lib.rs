@@ -18,6 +18,7 @@ pub mod script;
 pub mod step;
 pub mod tape;
 pub mod time;
+pub mod timer_names;
 pub mod trace;
 
 /// A node's index in the group, from 0 to n - 1.

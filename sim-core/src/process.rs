@@ -50,11 +50,18 @@ pub trait Process: Sized + Debug {
     }
 }
 
-/// A handle to a timer, for cancelling it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A handle to a timer, for cancelling it. It hashes as its slot and generation, except
+/// inside a search's fingerprint, where it hashes by a canonical name (see `timer_names`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct TimerId {
     pub(crate) slot: u32,
     pub(crate) generation: u32,
+}
+
+impl std::hash::Hash for TimerId {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        crate::timer_names::write(*self, h);
+    }
 }
 
 impl TimerId {

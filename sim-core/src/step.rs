@@ -63,6 +63,9 @@ pub enum Output<P: Process> {
     SetTimer {
         /// Its handle (the one the handler got back).
         id: TimerId,
+        /// How long after being set it fires under the engine (a search that checks a path
+        /// against the model's timing needs it).
+        delay: crate::time::Duration,
         /// What it means when it fires.
         tag: P::Timer,
     },
@@ -131,7 +134,7 @@ pub fn run_handler<P: Process>(
                     });
                 }
             }
-            Effect::SetTimer { id, tag, .. } => out.push(Output::SetTimer { id, tag }),
+            Effect::SetTimer { id, delay, tag } => out.push(Output::SetTimer { id, delay, tag }),
             Effect::CancelTimer { id } => out.push(Output::CancelTimer { id }),
             Effect::Observe(obs) => out.push(Output::Observe(obs)),
             Effect::Sync(_) => {}

@@ -98,6 +98,7 @@ pub fn cmd_explore(app: &App, args: ExploreArgs<'_>) -> Result<Status, CliError>
         })?;
     let seconds = started.elapsed().as_secs_f64();
     print_stats(&report, seconds);
+    super::explore_timing::print_timing(&report);
     // The counterexample as a run first: its violation names the run's events and times.
     let as_run = match &report.end {
         End::Violation(cx) => Some(AsRun::of(&scenario, cx)),
@@ -295,17 +296,8 @@ fn print_verdict(
     as_run: Option<&AsRun>,
 ) -> bool {
     let found = match &report.end {
-        End::Complete if report.draws.unbranched > 0 => {
-            out(&wrapped(
-                "  ",
-                "complete: no checked property fails in any state reachable with the draws \
-                 above answered by their first outcome (their other outcomes were not \
-                 searched)",
-            ));
-            None
-        }
         End::Complete => {
-            outln("  complete: no checked property fails in any reachable state");
+            print_complete(report);
             None
         }
         End::Limit(which) if strategy.samples() => {
@@ -326,7 +318,10 @@ fn print_verdict(
         End::Limit(which) => {
             out(&wrapped(
                 "  ",
-                &format!("stopped by {which}: no violation among the states visited"),
+                &format!(
+                    "stopped by {which}: no violation{} among the states visited",
+                    super::explore_timing::within_bound(report)
+                ),
             ));
             None
         }
@@ -344,7 +339,9 @@ fn print_verdict(
         }
     };
     let met = match (&scenario.expect, found) {
-        (Expect::Pass, None) => matches!(report.end, End::Complete),
+        (Expect::Pass, None) => {
+            matches!(report.end, End::Complete) && super::explore_timing::conclusive(report)
+        }
         (Expect::Pass, Some(_)) => false,
         (expect, found) => expect.property() == found,
     };
@@ -354,6 +351,27 @@ fn print_verdict(
         if met { "met" } else { "NOT MET" }
     ));
     met
+}
+
+/// The verdict of a complete search that found no violation: every reachable state, or
+/// those with draws answered by their first outcome, or (a model bounding delays) not a
+/// verdict at all if violations were set aside.
+fn print_complete(report: &Report) {
+    if let Some(t) = report.timing.as_ref().filter(|t| t.set_aside > 0) {
+        out(&wrapped(
+            "  ",
+            &super::explore_timing::inconclusive_complete(t),
+        ));
+    } else if report.draws.unbranched > 0 {
+        out(&wrapped(
+            "  ",
+            "complete: no checked property fails in any state reachable with the draws \
+             above answered by their first outcome (their other outcomes were not \
+             searched)",
+        ));
+    } else {
+        outln("  complete: no checked property fails in any reachable state");
+    }
 }
 
 /// What the counterexample is, in a line.

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ftsim_api::explore::Counterexample;
+use ftsim_api::explore::{Counterexample, Timed};
 use ftsim_api::repro::{Origin, Repro};
 use ftsim_api::shrink::{Case, Failure};
 use ftsim_api::sim_core::Violation;
@@ -28,7 +28,8 @@ pub struct AsRun {
     /// The run's violation of the counterexample's property (at the path's last step for a
     /// safety property), if it broke it.
     same: Option<Violation>,
-    step_ns: u64,
+    /// How its steps are timed, in words.
+    spacing: String,
 }
 
 impl AsRun {
@@ -45,7 +46,7 @@ impl AsRun {
         let recorded = scenario
             .simulation
             .run_recorded(scenario.seeds.start, options);
-        let last_ns = cx.steps.len() as u64 * timed.step_ns;
+        let last_ns = timed.at_ns.last().copied().unwrap_or(0);
         // A safety violation breaks at the last step; a liveness one is judged at the run's
         // end, after the stem and one turn of its loop.
         let same = (recorded.report.violations.iter())
@@ -54,7 +55,7 @@ impl AsRun {
         AsRun {
             recorded,
             same,
-            step_ns: timed.step_ns,
+            spacing: spacing(timed),
         }
     }
 
@@ -87,9 +88,9 @@ pub fn write_counterexample(
             out(&wrapped(
                 "  warning: ",
                 &format!(
-                    "the path run with each step {} apart does not break {} at its last \
-                     step ({}); a process may read its clock, which a search does not model",
-                    sim_core_duration(as_run.step_ns),
+                    "the path run with {} does not break {} at its last step ({}); a process \
+                     may read its clock, which a search does not model",
+                    as_run.spacing,
                     cx.property,
                     if shown.is_empty() {
                         "it passes".to_string()
@@ -124,8 +125,8 @@ pub fn write_counterexample(
     out(&wrapped(
         "  ",
         &format!(
-            "as a run (step k at k × {}): {breaks}; wrote {}",
-            sim_core_duration(as_run.step_ns),
+            "as a run ({}): {breaks}; wrote {}",
+            as_run.spacing,
             path.display()
         ),
     ));
@@ -135,6 +136,19 @@ pub fn write_counterexample(
         path.display()
     ));
     Ok(())
+}
+
+/// How a timed path's steps are spaced, in words.
+fn spacing(timed: &Timed) -> String {
+    match timed.within_bound {
+        Some(true) => "its steps at the times above, within the bound on delays".to_string(),
+        Some(false) => format!(
+            "step k at k × {}: NOT at times within the bound on delays, which this path \
+             does not have within the fault phase",
+            sim_core_duration(timed.step_ns)
+        ),
+        None => format!("step k at k × {}", sim_core_duration(timed.step_ns)),
+    }
 }
 
 fn sim_core_duration(ns: u64) -> String {

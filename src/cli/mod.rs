@@ -20,6 +20,7 @@ mod diff;
 pub mod error;
 mod explore;
 mod explore_repro;
+mod explore_timing;
 mod files;
 mod interrupt;
 mod list;
@@ -268,8 +269,14 @@ enum Command {
         notice may arrive. A handler's random draws are branches too (each outcome, a chance \
         happening or not; a draw of more than 16 outcomes and the nodes' start answered with \
         the first, counted in the report). States are deduplicated by a fingerprint of every \
-        process, the messages in flight, timers and property monitors. Safety properties are checked at \
-        every state. --strategy exhaustive visits every reachable state: breadth-first \
+        process, the messages in flight, timers (by canonical names: a timer re-armed forever \
+        makes no new states) and property monitors. Safety properties are checked at \
+        every state. A search has no clock: where the protocol's model bounds message delays \
+        (every message delivered within a bound), each violation found is checked for step \
+        times within that bound (every timer at its delay, simultaneous steps in the engine's \
+        order); one without them is set aside (counted), the search goes on, and a search \
+        that set any aside is not a pass. A violation reported prints its step times and its \
+        run is at them; eventually properties are not checked under such a bound. --strategy exhaustive visits every reachable state: breadth-first \
         (--order bfs, the default) the first violation found comes with a shortest path; \
         depth-first (--order dfs) holds only the current path and the fingerprints seen. \
         Breadth-first, --threads N expands states on N threads and merges them in queue \

@@ -22,6 +22,7 @@ use std::hash::Hash;
 use rayon::prelude::*;
 use sim_core::Process;
 
+use super::bounded;
 use super::draws::{Branches, DrawFigures, Taken};
 use super::model::Model;
 use super::seen::Seen;
@@ -73,8 +74,9 @@ struct Expansion<P: Process> {
     fresh: Vec<Successor<P>>,
     /// Transitions not taken: asleep.
     slept: u64,
-    /// The first transition that broke a property (the expansion stopped there).
-    broken: Option<(Taken, Broken)>,
+    /// The transitions that broke a property, in order: the expansion stopped at the first,
+    /// unless the model's bound on delays may set violations aside (see `bounded`).
+    broken: Vec<(Taken, Broken)>,
     /// The processes' random draws while expanding.
     draws: DrawFigures,
 }
@@ -225,7 +227,7 @@ where
             generated: 0,
             fresh: Vec::new(),
             slept: 0,
-            broken: None,
+            broken: Vec::new(),
             draws: DrawFigures::default(),
         };
         if !exp.at_limit {
@@ -282,8 +284,11 @@ where
                 let verdict = self.stepper.take(&mut next, step, depth);
                 branches.taken(&mut self.stepper.choices);
                 if let Err(broken) = verdict {
-                    self.exp.broken = Some((step, broken));
-                    return;
+                    self.exp.broken.push((step, broken));
+                    if self.model.bound.is_none() {
+                        return;
+                    }
+                    continue;
                 }
                 visible |= self.stepper.visible;
                 let fp = fingerprint(self.model, self.limits, &next);
@@ -358,12 +363,14 @@ impl<P: Process + Clone> Search<'_, P> {
             for next in exp.fresh {
                 self.arrive(exp.id, exp.depth + 1, next);
             }
-            if let Some((t, broken)) = exp.broken {
+            for (t, broken) in exp.broken {
                 let mut path = path_to(&self.parents, exp.id);
                 path.push(t);
-                self.report.depth = exp.depth + 1;
-                self.report.end = End::Violation(counterexample(self.model, &path, broken));
-                return true;
+                if bounded::realizable(self.model, &mut self.report, &path, &broken) {
+                    self.report.depth = exp.depth + 1;
+                    self.report.end = End::Violation(counterexample(self.model, &path, broken));
+                    return true;
+                }
             }
             self.peak_queue = self.peak_queue.max(self.queue.len() + waiting);
             self.report.unique = self.seen.len() as u64;
@@ -454,11 +461,15 @@ where
 {
     let (steps, verdict) = super::describe::path(model, path);
     let broken = verdict.err().unwrap_or(broken);
+    let run = match &model.bound {
+        Some(bound) => bounded::timed_within(model, path, bound),
+        None => super::timed::timed(model, path, model.config.duration),
+    };
     Counterexample {
         property: model.monitors[broken.monitor].name.to_string(),
         message: broken.message,
         steps,
-        run: Box::new(super::timed::timed(model, path, model.config.duration)),
+        run: Box::new(run),
         loop_start: None,
         liveness: false,
     }

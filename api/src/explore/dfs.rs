@@ -96,6 +96,10 @@ where
         top.branches.taken(&mut stepper.choices);
         if let Err(broken) = verdict {
             path.push(t);
+            if !super::bounded::realizable(model, &mut report, &path, &broken) {
+                path.pop();
+                continue;
+            }
             report.depth = report.depth.max(depth);
             report.end = End::Violation(counterexample(model, &path, broken));
             break;

@@ -13,6 +13,7 @@
 //! same code the engine runs, through [`sim_core::step`].
 
 mod bfs;
+mod bounded;
 mod config;
 mod describe;
 mod dfs;
@@ -37,6 +38,7 @@ use sim_core::{Process, PropertyKind};
 use crate::protocol::{Protocol, SpecError};
 use crate::simulation::Prepared;
 
+pub use bounded::{DelayBound, Timing};
 pub use draws::{
     DrawFigures, MAX_BRANCHES, MAX_BRANCHING_DRAWS, MAX_OUTCOMES as MAX_DRAW_OUTCOMES,
 };
@@ -96,7 +98,8 @@ pub struct Counterexample {
     pub message: String,
     /// Each step in words, from the initial state (every node started).
     pub steps: Vec<String>,
-    /// The path as an ordinary run: step `k` at `k × step_ns`.
+    /// The path as an ordinary run: step `k` at `k × step_ns`, or at a schedule within the
+    /// model's bound on delays (see [`Timed::within_bound`]).
     pub run: Box<Timed>,
     /// For an `eventually` property: the step where the loop starts, which the run repeats
     /// forever under the scenario's fairness; `None` for a path ending where the property
@@ -136,6 +139,9 @@ pub struct Report {
     /// With partial-order reduction: transitions not taken because they were asleep (an
     /// equivalent order was taken elsewhere).
     pub slept: u64,
+    /// For a protocol whose model bounds message delays: the violations checked against the
+    /// bound (see `bounded`); `None` for an asynchronous model.
+    pub timing: Option<Timing>,
 }
 
 impl Report {
@@ -152,6 +158,7 @@ impl Report {
             liveness: None,
             runs: 0,
             slept: 0,
+            timing: model.bound.clone().map(Timing::new),
         }
     }
 
@@ -366,7 +373,17 @@ where
     let config = config::Config::of(parts.spec, parts.detector)?;
     let (monitors, unchecked) = followable(parts.monitors, &[PropertyKind::Always]);
     let honest = vec![false; config.n];
-    let liveness = liveness_model(prepared, &config)?;
+    let timings = (prepared.declaration())
+        .model(prepared.typed_params(), config.n)
+        .timings()
+        .to_vec();
+    let bound = bounded::declared(&timings);
+    // Under a bound on delays, a loop of the asynchronous search may be one no timing
+    // allows: `eventually` properties are left unchecked rather than judged outside the model.
+    let liveness = match bound {
+        None => liveness_model(prepared, &config)?,
+        Some(_) => None,
+    };
     let mut unchecked = unchecked;
     if let Some(live) = &liveness {
         let followed = |name: &&str| live.monitors.iter().any(|m| m.name == *name);
@@ -385,6 +402,7 @@ where
     });
     Ok(Box::new(Model {
         symmetry,
+        bound,
         config,
         factory: parts.factory,
         monitors,
@@ -431,6 +449,7 @@ where
     }
     Ok(Some(Box::new(Model {
         symmetry: None,
+        bound: None,
         config: config.clone(),
         factory: parts.factory,
         monitors,

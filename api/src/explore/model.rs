@@ -22,6 +22,9 @@ pub(crate) struct Model<P: Process> {
     pub honest: Vec<bool>,
     /// The protocol's interchangeable nodes, if it declares any.
     pub symmetry: Option<Symmetry<P>>,
+    /// The bound the protocol's model declares on message delays: violations are checked
+    /// against it (see `bounded`).
+    pub bound: Option<super::bounded::DelayBound>,
     /// The model the liveness search follows (with the `eventually` monitors a search can
     /// follow), if there are any.
     pub liveness: Option<Box<Model<P>>>,

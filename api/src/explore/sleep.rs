@@ -42,7 +42,7 @@
 
 use sim_core::Process;
 
-use super::state::{hash_of, State};
+use super::state::{hash_of, timer_rank, State};
 use super::transition::Transition;
 
 /// What kind of transition a [`Sleeper`] names.
@@ -65,7 +65,8 @@ pub(crate) struct Sleeper {
     node: u32,
     /// A delivery or loss: the sender; a notice: whom it is about.
     other: u32,
-    /// What it handles: the message's fingerprint, the timer's handle and tag, the notice.
+    /// What it handles: the message's fingerprint, the timer's canonical name and tag, the
+    /// notice.
     what: u64,
     /// Its handler emitted an observation (known once taken; the same wherever it sleeps,
     /// since only independent steps, at other nodes, are taken while it sleeps).
@@ -98,8 +99,9 @@ pub(crate) fn name<P: Process>(s: &State<P>, t: Transition) -> Sleeper {
             (Kind::Lose, e.to, e.from, e.hash)
         }
         Transition::Fire { node, index } => {
-            let timer = &s.armed[node as usize][index as usize];
-            let what = hash_of(&(timer.id, timer.hash));
+            let armed = &s.armed[node as usize];
+            let rank = timer_rank(armed, index as usize);
+            let what = hash_of(&(rank, armed[index as usize].hash));
             (Kind::Local, node as usize, usize::MAX, what)
         }
         Transition::Notice(i) => {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use sim_core::entropy::DetHasher;
 use sim_core::step::Timers;
+use sim_core::timer_names::hash_with_names;
 use sim_core::{NodeId, Process, Property, TimerId};
 
 /// A message in flight. `hash` is the message's own fingerprint: it orders a link's messages
@@ -28,6 +29,8 @@ pub(crate) struct Armed<T> {
     pub id: TimerId,
     pub hash: u64,
     pub tag: T,
+    /// How long after being set it fires under the engine (see `bounded`).
+    pub delay_ns: u64,
 }
 
 /// A failure-detector notice not yet delivered: `to` will suspect `about` (or stop).
@@ -107,7 +110,9 @@ where
 {
     /// The fingerprint of everything that decides what can happen next and what the
     /// properties will say. Timer handles' bookkeeping is left out: it names timers and
-    /// changes nothing a process can observe. So are the numbers of messages' sending order,
+    /// changes nothing a process can observe; a node's armed timers are hashed in canonical
+    /// order by their tags, and handles a process holds by their canonical names (`timer_names`),
+    /// so a heartbeat that re-arms forever does not make new states. So are the numbers of messages' sending order,
     /// but not the order itself among the messages of a node that may still crash
     /// (`crashable`), since its crash loses a suffix of it.
     pub(crate) fn fingerprint(&self, crashable: impl Fn(NodeId) -> bool) -> u64 {
@@ -134,13 +139,16 @@ where
 
     /// Hashes node `node`'s part of the state.
     pub(crate) fn hash_node(&self, node: NodeId, h: &mut DetHasher) {
-        self.procs[node].hash(h);
-        self.stable[node].hash(h);
+        let names = timer_names(&self.armed[node]);
+        hash_with_names(&names, || {
+            self.procs[node].hash(h);
+            self.stable[node].hash(h);
+        });
         h.write_u8(u8::from(self.up[node]) | u8::from(self.ever_crashed[node]) << 1);
         h.write_usize(self.armed[node].len());
-        for timer in &self.armed[node] {
-            timer.id.hash(h);
-            h.write_u64(timer.hash);
+        for &(id, _) in &names {
+            let timer = (self.armed[node].iter()).find(|t| t.id == id);
+            h.write_u64(timer.expect("named from this list").hash);
         }
     }
 
@@ -159,6 +167,25 @@ where
             m.fingerprint(h);
         }
     }
+}
+
+/// The canonical names of a node's armed timers: each live handle with its rank by tag,
+/// listed in that order. Two states whose timers differ only in their handles' slots and
+/// generations name them alike (see `sim_core::timer_names`). Timers with equal tags at one
+/// node are ranked by handle: a protocol that arms the same tag twice at once keeps such states
+/// apart, as without canonical names (never merging states that differ).
+pub(crate) fn timer_names<T>(armed: &[Armed<T>]) -> Vec<(TimerId, u32)> {
+    let mut order: Vec<(u64, TimerId)> = armed.iter().map(|t| (t.hash, t.id)).collect();
+    order.sort_unstable();
+    (order.into_iter().enumerate())
+        .map(|(rank, (_, id))| (id, rank as u32))
+        .collect()
+}
+
+/// The canonical name of armed timer `index` of a node (its rank, as in [`timer_names`]).
+pub(crate) fn timer_rank<T>(armed: &[Armed<T>], index: usize) -> u32 {
+    let key = (armed[index].hash, armed[index].id);
+    armed.iter().filter(|t| (t.hash, t.id) < key).count() as u32
 }
 
 impl<P: Process> State<P> {

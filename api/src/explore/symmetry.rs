@@ -12,9 +12,10 @@
 use std::hash::{Hash, Hasher};
 
 use sim_core::entropy::DetHasher;
+use sim_core::timer_names::hash_with_names;
 use sim_core::{NodeId, Process};
 
-use super::state::{hash_of, State};
+use super::state::{hash_of, timer_names, State};
 
 /// Renaming node ids inside a value: `to[old]` is the new id of node `old`. Values without
 /// node ids return a copy.
@@ -106,11 +107,15 @@ where
     }
     let mut h = DetHasher::default();
     for &old in &from {
-        s.procs[old].rename(to).hash(&mut h);
-        s.stable[old].rename(to).hash(&mut h);
+        let names = timer_names(&s.armed[old]);
+        hash_with_names(&names, || {
+            s.procs[old].rename(to).hash(&mut h);
+            s.stable[old].rename(to).hash(&mut h);
+        });
         h.write_u8(u8::from(s.up[old]) | u8::from(s.ever_crashed[old]) << 1);
+        let name = |id| names.iter().find(|&&(live, _)| live == id).map(|n| n.1);
         let mut timers: Vec<u64> = (s.armed[old].iter())
-            .map(|t| hash_of(&(t.id, hash_of(&t.tag.rename(to)))))
+            .map(|t| hash_of(&(name(t.id), hash_of(&t.tag.rename(to)))))
             .collect();
         timers.sort_unstable();
         timers.hash(&mut h);

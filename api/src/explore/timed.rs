@@ -1,5 +1,6 @@
 //! A counterexample as an ordinary run: the explorer's path is untimed, so each step is given
-//! its own virtual time (`step_ns` apart, the first at `step_ns`) and written as a
+//! its own virtual time (`step_ns` apart, the first at `step_ns`; for a model bounding
+//! delays, at a schedule within the bound when there is one, see `bounded`) and written as a
 //! [`Script`] cue (a delivery, a loss, a timer firing, a failure-detector notice) or, for a
 //! crash or a recovery, as a fault-plan event at that time. The engine then runs the path's
 //! events in the path's order (see `sim_core::script`), so a replay, its timeline and its
@@ -33,8 +34,15 @@ pub struct Timed {
     pub script: Script,
     /// Crashes and recoveries, at their steps' times.
     pub plan: FaultPlan,
-    /// Virtual time between two steps: step `k` happens at `k × step_ns`.
+    /// Virtual time between two steps when they are evenly spaced (step `k` happens at
+    /// `k × step_ns`); 0 when they are at a bounded schedule's times.
     pub step_ns: u64,
+    /// The time of each step (nanoseconds), in path order.
+    pub at_ns: Vec<u64>,
+    /// For a model bounding delays (see `bounded`): whether the steps are at times within
+    /// the bound (`true`), or evenly spaced because there are no such times in the fault
+    /// phase (`false`); `None` for a model without a bound.
+    pub within_bound: Option<bool>,
     /// The processes' draws as the search answered them, in order: the run answers its
     /// draws from these (a tape), so it takes the path's branches (see `draws`).
     pub choices: Vec<Choice>,
@@ -56,6 +64,7 @@ struct Names {
 impl Names {
     /// Names what the handlers just sent and armed.
     fn absorb(&mut self, journal: &mut Journal) {
+        journal.made.clear();
         for (from, to, sent) in journal.sends.drain(..) {
             let seq = self.on_link.entry((from, to)).or_default();
             self.messages.insert(
@@ -88,6 +97,29 @@ where
     } else {
         (duration.0 / (steps + 1)).max(1)
     };
+    let at_ns = (1..=path.len() as u64).map(|k| k * step_ns).collect();
+    let mut timed = scripted(model, path, at_ns);
+    timed.step_ns = step_ns;
+    timed
+}
+
+/// Times `path` for a run with its steps at `at_ns` (in order, within the fault phase, and
+/// simultaneous steps in the order the engine scheduled them): a bounded schedule's times
+/// (see `bounded`).
+pub(crate) fn timed_at<P>(model: &Model<P>, path: &[Taken], at_ns: Vec<u64>) -> Timed
+where
+    P: Process + Clone,
+{
+    let mut timed = scripted(model, path, at_ns);
+    timed.within_bound = Some(true);
+    timed
+}
+
+/// The script and plan of `path` with step `k` at `at_ns[k - 1]`.
+fn scripted<P>(model: &Model<P>, path: &[Taken], at_ns: Vec<u64>) -> Timed
+where
+    P: Process + Clone,
+{
     let mut stepper = Stepper::new(model);
     stepper.journal = Some(Journal::default());
     stepper.choices.record = Some(Vec::new());
@@ -97,16 +129,18 @@ where
     let mut timed = Timed {
         script: Script::default(),
         plan: FaultPlan::default(),
-        step_ns,
+        step_ns: 0,
+        at_ns: Vec::new(),
+        within_bound: None,
         choices: Vec::new(),
     };
-    for (k, &step) in path.iter().enumerate() {
-        let at = Time((k as u64 + 1) * step_ns);
-        cue(&mut timed, &names, &state, step.t, at);
+    for (k, (&step, &at)) in path.iter().zip(&at_ns).enumerate() {
+        cue(&mut timed, &names, &state, step.t, Time(at));
         let _ = stepper.take(&mut state, step, k as u64 + 1);
         names.absorb(stepper.journal.as_mut().expect("set above"));
     }
     timed.choices = stepper.choices.record.take().unwrap_or_default();
+    timed.at_ns = at_ns;
     timed
 }
 

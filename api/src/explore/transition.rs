@@ -129,6 +129,18 @@ pub(crate) struct Journal {
     pub sends: Vec<(NodeId, NodeId, u32)>,
     /// (node, the timer's handle).
     pub timers: Vec<(NodeId, sim_core::TimerId)>,
+    /// Both, in the one order the handlers made them (the engine schedules their events in
+    /// that order, which orders simultaneous events: see `bounded`).
+    pub made: Vec<Made>,
+}
+
+/// A message sent or a timer set, as a [`Journal`] lists them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Made {
+    /// (sender, the sender's sending number).
+    Send(NodeId, u32),
+    /// (node, the timer's handle).
+    Timer(NodeId, sim_core::TimerId),
 }
 
 impl<'m, P: Process + Clone> Stepper<'m, P> {
@@ -311,6 +323,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                 Output::Send { to, msg } => {
                     if let Some(j) = &mut self.journal {
                         j.sends.push((node, to, s.sent[node]));
+                        j.made.push(Made::Send(node, s.sent[node]));
                     }
                     let rule = self.model.config.link(node, to);
                     let hash = hash_of(&msg);
@@ -323,9 +336,10 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                     };
                     s.enqueue(env, rule.fifo, rule.duplicating);
                 }
-                Output::SetTimer { id, tag } => {
+                Output::SetTimer { id, delay, tag } => {
                     if let Some(j) = &mut self.journal {
                         j.timers.push((node, id));
+                        j.made.push(Made::Timer(node, id));
                     }
                     let armed = &mut s.armed[node];
                     let at = armed.partition_point(|a| a.id < id);
@@ -335,6 +349,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                             id,
                             hash: hash_of(&tag),
                             tag,
+                            delay_ns: delay.0,
                         },
                     );
                 }

@@ -141,8 +141,10 @@ where
         match outcome {
             Ok(()) => {}
             Err(Stop::Broken(broken)) => {
-                report.end = End::Violation(counterexample(model, &walker.path, broken));
-                break;
+                if super::bounded::realizable(model, &mut report, &walker.path, &broken) {
+                    report.end = End::Violation(counterexample(model, &walker.path, broken));
+                    break;
+                }
             }
             Err(Stop::Unmet(monitor, message)) => {
                 let path = std::mem::take(&mut walker.path);

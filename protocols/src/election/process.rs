@@ -65,14 +65,14 @@ pub enum Obs {
 }
 
 /// What survives a crash.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct Stable {
     /// The highest epoch the node has seen (unused with `recovery = "volatile"`).
     pub epoch: u64,
 }
 
 /// The waits a node works with, derived from the parameters.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 pub struct Timings {
     /// How long a node waits for a higher id: an answer (bully), an ack (ring), the epochs of
     /// the others after a recovery.
@@ -86,7 +86,7 @@ pub struct Timings {
 }
 
 /// Where a node stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
     /// Recovered, asking for the others' epochs before standing.
     CatchingUp,
@@ -104,7 +104,7 @@ pub enum Role {
 }
 
 /// A ring token sent to a successor and not acked yet.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(super) struct Hop {
     pub(super) epoch: u64,
     pub(super) candidate: NodeId,
@@ -112,8 +112,9 @@ pub(super) struct Hop {
     pub(super) timer: TimerId,
 }
 
-/// A node's state.
-#[derive(Debug)]
+/// A node's state. A search (`ftsim explore`) copies and hashes it: the timer handles it
+/// holds hash by their canonical names, so a re-armed silence timer makes no new state.
+#[derive(Clone, Debug, Hash)]
 pub struct ElectionNode {
     pub(super) variant: Variant,
     pub(super) recovery: Recovery,

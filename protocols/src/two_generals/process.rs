@@ -36,7 +36,7 @@ pub fn addressee(n: u32) -> NodeId {
 }
 
 /// A general's state.
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct General {
     /// The number of messengers in the chain (the rounds plus the plan).
     last: u32,

@@ -108,7 +108,14 @@ fn sleep_sets_keep_every_state_depth_and_verdict_of_every_bundled_explore_scenar
         // depth-first path makes states ever larger and the probe runs out of memory.
         let (_, probe_dfs) = explore(
             &file,
-            &["--max-states", "60000", "--order", "dfs", "--max-depth", "200"],
+            &[
+                "--max-states",
+                "60000",
+                "--order",
+                "dfs",
+                "--max-depth",
+                "200",
+            ],
         );
         let complete_depth = figures(&probe).depth.saturating_sub(1).max(1).to_string();
         let mut orders: Vec<Vec<&str>> = if probe.contains("stopped by --max-states") {
@@ -116,10 +123,11 @@ fn sleep_sets_keep_every_state_depth_and_verdict_of_every_bundled_explore_scenar
         } else {
             vec![vec![]]
         };
-        // Depth-first only where it ends within the probe's states: heartbeats or retries make
-        // some spaces infinite, where breadth-first still finds the violation but depth-first
-        // might never come back.
-        if !probe_dfs.contains("stopped by --max-") {
+        // Depth-first only where it ends within the probe's states and depth: heartbeats or
+        // retries make some spaces infinite, where breadth-first still finds the violation but
+        // depth-first might never come back (or dive until memory runs out).
+        // A probe that never came near its depth bound searched what an unbounded one would.
+        if !probe_dfs.contains("stopped by --max-") && figures(&probe_dfs).depth < 200 {
             orders.push(vec!["--order", "dfs"]);
         }
         for extra in &orders {

@@ -7,14 +7,17 @@
 
 mod common;
 
-use common::{ftsim, scenario, scratch, stderr, stdout};
+use common::{ftsim, ftsim_in, scenario, scratch, stderr, stdout};
 
-/// Explores `name` with `extra`: the exit code and the output, whitespace flattened.
+/// Explores `name` with `extra`: the exit code and the output, whitespace flattened. Run in
+/// a scratch directory: without `--repro`, the counterexample's is written where it runs.
 fn explore(name: &str, extra: &[&str]) -> (Option<i32>, String) {
+    static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    let dir = DIR.get_or_init(|| scratch("timing-explore"));
     let file = scenario(name);
     let mut args = vec!["explore", &file];
     args.extend_from_slice(extra);
-    let o = ftsim(&args);
+    let o = ftsim_in(dir, &args);
     let text = format!("{}{}", stdout(&o), stderr(&o));
     (
         o.status.code(),

@@ -76,14 +76,18 @@ pub struct Limits {
     /// Configurations the incremental check follows in a whole run, all responses together;
     /// past either bound, a run's history is judged at its end by the search.
     pub max_configs_per_run: u64,
+    /// Steps of the search at the end of a run whose incremental check gave up, per key
+    /// (many operations at once: a run's judge must not cost more than the run).
+    pub max_steps_deferred: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_steps: 100_000_000,
-            max_configs: 100_000,
-            max_configs_per_run: 1_000_000,
+            max_configs: 10_000,
+            max_configs_per_run: 200_000,
+            max_steps_deferred: 1_000_000,
         }
     }
 }

@@ -258,7 +258,11 @@ where
             // Judged at every response already; open operations may or may not take effect.
             return Ok(());
         }
-        let verdict = check_with(&self.model, &self.history, self.limits);
+        let mut limits = self.limits;
+        if self.deferred.is_some() {
+            limits.max_steps = limits.max_steps.min(limits.max_steps_deferred);
+        }
+        let verdict = check_with(&self.model, &self.history, limits);
         let deferred = match &self.deferred {
             Some(why) => format!(" (judged at the end of the run: {why})"),
             None => String::new(),

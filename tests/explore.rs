@@ -331,6 +331,22 @@ fn a_limit_leaves_a_passing_scenario_unproven() {
     assert!(out.contains("expect pass: NOT MET"), "{out}");
 }
 
+/// The memory budget: a search past it stops with a partial verdict (unproven, exit 1), for
+/// every order (depth-first on ABD grew to 24 GB before there was one); 0 MiB is bad usage.
+#[test]
+fn a_search_stops_at_its_memory_budget() {
+    let file = scenario("explore-quorum-n2-abd.toml");
+    for order in ["bfs", "dfs"] {
+        let o = ftsim(&["explore", &file, "--order", order, "--max-memory", "1"]);
+        let out = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{out}");
+        assert!(out.contains("stopped by --max-memory 1"), "{out}");
+        assert!(out.contains("expect pass: NOT MET"), "{out}");
+    }
+    let o = ftsim(&["explore", &file, "--max-memory", "0"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
+
 #[test]
 fn what_a_search_cannot_branch_on_is_refused_naming_the_key() {
     let base = std::fs::read_to_string(scenario("explore-flooding-n3-f1-rounds-2.toml")).unwrap();

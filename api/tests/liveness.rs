@@ -129,9 +129,7 @@ fn prepared(params: PingParams) -> Arc<dyn Simulation> {
 
 fn explore(simulation: &Arc<dyn Simulation>) -> Report {
     let explorer = simulation.explorer().unwrap();
-    explorer
-        .explore(&Limits::default(), &mut |_| false)
-        .unwrap()
+    explorer.explore(&Limits::default(), &mut |_| None).unwrap()
 }
 
 fn violation(report: &Report) -> &Counterexample {

@@ -44,6 +44,8 @@ pub struct ExploreArgs<'a> {
     pub order: Option<Order>,
     pub limits: Limits,
     pub time_limit: Option<Duration>,
+    /// Resident memory, in MiB, past which the search stops.
+    pub max_memory_mib: u64,
     /// Where to write a counterexample's repro (default: `explore_repro::default_path`).
     pub repro: Option<&'a Path>,
     /// Sampling: how many runs, from which seed (default: the scenario's seeds).
@@ -83,7 +85,14 @@ pub fn cmd_explore(app: &App, args: ExploreArgs<'_>) -> Result<Status, CliError>
     ));
     let started = stopwatch();
     let time_limit_s = args.time_limit.map(|d| d.0 as f64 / 1e9);
-    let mut stop = |_: &Progress| time_limit_s.is_some_and(|t| started.elapsed().as_secs_f64() > t);
+    let max_memory_mib = args.max_memory_mib;
+    let mut stop = |_: &Progress| {
+        if time_limit_s.is_some_and(|t| started.elapsed().as_secs_f64() > t) {
+            return Some("--time-limit".to_string());
+        }
+        (resident_memory_mib().is_some_and(|mib| mib > max_memory_mib))
+            .then(|| format!("--max-memory {max_memory_mib}"))
+    };
     let report = explorer
         .search(&strategy, &args.limits, &mut stop)
         .map_err(|e| {
@@ -422,6 +431,15 @@ fn violation_headline(cx: &Counterexample, strategy: &search::Strategy, report: 
 fn steps(count: usize) -> String {
     let plural = if count == 1 { "" } else { "s" };
     format!("{count} step{plural}")
+}
+
+/// This process's resident memory now, in MiB (Linux; `None` elsewhere).
+fn resident_memory_mib() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    // The page size is 4 KiB on every Linux target this runs on in CI; larger pages only
+    // make the figure low, so the search stops later, never wrongly.
+    Some((pages * 4096) >> 20)
 }
 
 /// This process's peak resident memory, in MB (Linux; `None` elsewhere).

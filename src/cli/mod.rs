@@ -327,6 +327,11 @@ enum Command {
         /// Stop after this much wall-clock time (e.g. 30s, 5m); the verdict is then partial
         #[arg(long, value_name = "T")]
         time_limit: Option<ftsim_api::Duration>,
+        /// Stop once the search holds this many MiB of memory (resident; Linux); the
+        /// verdict is then partial
+        #[arg(long, value_name = "MIB", default_value_t = 4096,
+              value_parser = clap::value_parser!(u64).range(1..))]
+        max_memory: u64,
         /// Count states once per renaming of the protocol's interchangeable nodes (exact
         /// canonical form; e.g. TwoPhase's RMs): same verdicts, fewer states
         #[arg(long)]
@@ -595,6 +600,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
             max_depth,
             max_states,
             time_limit,
+            max_memory,
             symmetry,
             repro,
             threads,
@@ -616,6 +622,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
                     por,
                 },
                 time_limit,
+                max_memory_mib: max_memory,
                 repro: repro.as_deref(),
                 runs,
                 seed,

@@ -102,7 +102,7 @@ struct Search<'a, P: Process> {
 pub(crate) fn search<P>(
     model: &Model<P>,
     limits: &Limits,
-    stop: &mut dyn FnMut(&Progress) -> bool,
+    stop: &mut dyn FnMut(&Progress) -> Option<String>,
 ) -> Result<Report, String>
 where
     P: Process + Clone + Hash + Send,
@@ -346,7 +346,7 @@ impl<P: Process + Clone> Search<'_, P> {
     fn merge(
         &mut self,
         expansions: Vec<Expansion<P>>,
-        stop: &mut dyn FnMut(&Progress) -> bool,
+        stop: &mut dyn FnMut(&Progress) -> Option<String>,
     ) -> bool {
         let mut waiting = expansions.len();
         for exp in expansions {
@@ -378,8 +378,11 @@ impl<P: Process + Clone> Search<'_, P> {
                 self.report.end = End::Limit(format!("--max-states {}", self.report.unique));
                 return true;
             }
-            if self.expanded.is_multiple_of(POLL_EVERY) && stop(&self.report.progress()) {
-                self.report.end = End::Limit("--time-limit".into());
+            if let Some(why) = (self.expanded.is_multiple_of(POLL_EVERY))
+                .then(|| stop(&self.report.progress()))
+                .flatten()
+            {
+                self.report.end = End::Limit(why);
                 return true;
             }
         }

@@ -42,7 +42,7 @@ struct Frame<P: Process> {
 pub(crate) fn search<P>(
     model: &Model<P>,
     limits: &Limits,
-    stop: &mut dyn FnMut(&Progress) -> bool,
+    stop: &mut dyn FnMut(&Progress) -> Option<String>,
 ) -> Report
 where
     P: Process + Clone + Hash,
@@ -138,8 +138,11 @@ where
             report.end = End::Limit(format!("--max-states {}", report.unique));
             break;
         }
-        if report.unique.is_multiple_of(POLL_EVERY) && stop(&report.progress()) {
-            report.end = End::Limit("--time-limit".into());
+        if let Some(why) = (report.unique.is_multiple_of(POLL_EVERY))
+            .then(|| stop(&report.progress()))
+            .flatten()
+        {
+            report.end = End::Limit(why);
             break;
         }
         if limits.max_depth.is_some_and(|d| depth >= d) {

@@ -90,7 +90,7 @@ struct Graph {
 pub(crate) fn check<P>(
     model: &Model<P>,
     limits: &Limits,
-    stop: &mut dyn FnMut(&Progress) -> bool,
+    stop: &mut dyn FnMut(&Progress) -> Option<String>,
     figures: &mut Figures,
 ) -> Verdict
 where
@@ -118,7 +118,7 @@ where
 fn build<P>(
     model: &Model<P>,
     limits: &Limits,
-    stop: &mut dyn FnMut(&Progress) -> bool,
+    stop: &mut dyn FnMut(&Progress) -> Option<String>,
 ) -> Result<Graph, String>
 where
     P: Process + Clone + Hash,
@@ -179,8 +179,11 @@ where
         if limits.max_states.is_some_and(|m| progress.unique >= m) {
             return Err(format!("--max-states {}", progress.unique));
         }
-        if (id as u64 + 1).is_multiple_of(POLL_EVERY) && stop(&progress) {
-            return Err("--time-limit".into());
+        if let Some(why) = ((id as u64 + 1).is_multiple_of(POLL_EVERY))
+            .then(|| stop(&progress))
+            .flatten()
+        {
+            return Err(why);
         }
     }
     g.first.push(g.edges.len() as u32);

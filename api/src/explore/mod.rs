@@ -174,12 +174,13 @@ impl Report {
 /// A prepared search of one scenario.
 pub trait Explorer {
     /// Explores breadth-first within `limits`; `stop` is asked every so often (with the
-    /// progress so far) whether to give up, as a time limit does. An error says why the
-    /// search cannot be done as asked (symmetry the protocol does not declare).
+    /// progress so far) whether to give up, as a time or memory limit does: `Some(option)`
+    /// names the limit that ended it ("--time-limit 30s"), as the report will. An error says
+    /// why the search cannot be done as asked (symmetry the protocol does not declare).
     fn explore(
         &self,
         limits: &Limits,
-        stop: &mut dyn FnMut(&Progress) -> bool,
+        stop: &mut dyn FnMut(&Progress) -> Option<String>,
     ) -> Result<Report, String>;
 
     /// Searches with `strategy` within `limits` (for a sampling strategy, `max_depth` caps
@@ -189,7 +190,7 @@ pub trait Explorer {
         &self,
         strategy: &Strategy,
         limits: &Limits,
-        stop: &mut dyn FnMut(&Progress) -> bool,
+        stop: &mut dyn FnMut(&Progress) -> Option<String>,
     ) -> Result<Report, String>;
 }
 
@@ -203,7 +204,7 @@ where
     fn explore(
         &self,
         limits: &Limits,
-        stop: &mut dyn FnMut(&Progress) -> bool,
+        stop: &mut dyn FnMut(&Progress) -> Option<String>,
     ) -> Result<Report, String> {
         self.search(
             &Strategy::Exhaustive {
@@ -218,7 +219,7 @@ where
         &self,
         strategy: &Strategy,
         limits: &Limits,
-        stop: &mut dyn FnMut(&Progress) -> bool,
+        stop: &mut dyn FnMut(&Progress) -> Option<String>,
     ) -> Result<Report, String> {
         if limits.symmetry {
             if strategy.samples() {

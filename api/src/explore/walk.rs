@@ -112,7 +112,7 @@ pub(crate) fn sample<P>(
     limits: &Limits,
     (runs, seed): (u64, u64),
     scheduler: &mut dyn Scheduler,
-    stop: &mut dyn FnMut(&Progress) -> bool,
+    stop: &mut dyn FnMut(&Progress) -> Option<String>,
 ) -> Report
 where
     P: Process + Clone + Hash,
@@ -166,8 +166,8 @@ where
             report.end = End::Limit(format!("--max-states {}", report.unique));
             break;
         }
-        if stop(&report.progress()) {
-            report.end = End::Limit("--time-limit".into());
+        if let Some(why) = stop(&report.progress()) {
+            report.end = End::Limit(why);
             break;
         }
     }

@@ -33,7 +33,7 @@ pub fn paxos(servers: usize, clients: usize) -> Report {
 
 fn search(explorer: Box<dyn ftsim_api::explore::Explorer>) -> Report {
     let report = explorer
-        .explore(&Limits::default(), &mut |_| false)
+        .explore(&Limits::default(), &mut |_| None)
         .expect("the search runs");
     assert!(
         matches!(report.end, End::Complete),

@@ -12,7 +12,7 @@ fn explore(servers: usize, clients: usize, bug: Bug) -> Report {
     let sim = prepare_typed(&PaxosAbstract, params, RunSpec::new(servers + clients))
         .expect("a valid spec");
     let explorer = sim.explorer().expect("paxos-abstract can be explored");
-    (explorer.explore(&Limits::default(), &mut |_| false)).expect("the search runs")
+    (explorer.explore(&Limits::default(), &mut |_| None)).expect("the search runs")
 }
 
 #[test]

@@ -191,7 +191,7 @@ fn search(rms: usize, early_commit: bool, symmetry: bool) -> ftsim_api::explore:
         symmetry,
         ..Limits::default()
     };
-    (explorer.explore(&limits, &mut |_| false)).expect("the search runs")
+    (explorer.explore(&limits, &mut |_| None)).expect("the search runs")
 }
 
 #[test]

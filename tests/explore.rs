@@ -205,6 +205,28 @@ fn timeout_only_failover_shows_split_brain_in_one_step() {
     );
 }
 
+#[test]
+fn a_rejoin_without_state_transfer_is_caught_in_five_steps() {
+    explores(
+        "explore-membership-n3-no-state-transfer.toml",
+        0,
+        &[
+            "violation of joined-state after 5 steps (no shorter path breaks a property)",
+            "2. node 1 crashes",
+            "4. node 0 receives Join { inc: 1 } from node 1",
+            "node 1 installed a view with a state of 0 message(s), but node 0 installed it with 1",
+            "expect violation joined-state: met",
+        ],
+    );
+}
+
+/// Join retries re-arm forever: the membership service with its state transfer is searched
+/// to a stated depth, with crashes and recoveries anywhere, and nothing it follows breaks.
+#[test]
+fn a_rejoin_with_state_transfer_holds_to_twice_the_counterexample_depth() {
+    holds_to_depth("explore-membership-n3-state-transfer.toml", 10, 147485);
+}
+
 /// Heartbeats re-arm forever: fenced failover is searched to a stated depth, with failure
 /// checks firing at any point, and nothing breaks there.
 #[test]

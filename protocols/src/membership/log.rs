@@ -103,7 +103,7 @@ pub type Shipped = (usize, Vec<Entry>);
 /// A member's copy of the log: the entries from `base` on (a state transfer gives the whole
 /// prefix, so `base` is 0; without one a joiner starts at its own view's installation), and
 /// entries that arrived ahead of a gap, by index, with their sender.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct Log {
     pub base: usize,
     pub entries: Vec<Entry>,

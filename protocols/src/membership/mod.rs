@@ -183,4 +183,11 @@ impl Protocol for GroupMembership {
             join_retry: Duration::from_millis(params.join_retry_ms),
         })
     }
+
+    /// A search follows joined-state; the view and delivery properties keep event numbers,
+    /// which a state cannot hash, so a search names them as not checked and leaves them to
+    /// seeded runs. Join retries re-arm forever: searches here are bounded by depth.
+    fn exploration(&self) -> Option<ftsim_api::explore::Exploration<Self>> {
+        Some(ftsim_api::explore::Exploration::new())
+    }
 }

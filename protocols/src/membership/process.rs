@@ -4,6 +4,7 @@
 //! changes, the flush when it takes over).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
 
 use ftsim_api::{Ctx, Duration, NodeId, NodeSet, Process};
 
@@ -71,7 +72,7 @@ pub enum Obs {
 
 /// What survives a crash: only the incarnation, so message ids and joins of a new incarnation
 /// never repeat an old one's.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct Stable {
     pub inc: u32,
 }
@@ -87,7 +88,7 @@ pub struct Settings {
 }
 
 /// The coordinator's own state.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub(super) struct Coordinator {
     /// While it takes over: the logs collected so far and who it still waits for.
     pub(super) flush: Option<Flush>,
@@ -98,14 +99,14 @@ pub(super) struct Coordinator {
 }
 
 /// A new coordinator's collection of logs.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub(super) struct Flush {
     pub(super) waiting: NodeSet,
     pub(super) logs: BTreeMap<NodeId, (u32, Option<Shipped>)>,
 }
 
 /// A process's state.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct GroupMember {
     pub(super) settings: Settings,
     pub(super) inc: u32,
@@ -123,6 +124,23 @@ pub struct GroupMember {
     pub(super) pending: Vec<MsgId>,
     pub(super) multicasting: bool,
     pub(super) coord: Option<Coordinator>,
+}
+
+/// By hand: the settings are the same in every state of a run, so a search's fingerprint
+/// leaves them out.
+impl Hash for GroupMember {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.inc.hash(state);
+        self.view.hash(state);
+        self.log.hash(state);
+        self.delivered.hash(state);
+        self.suspected.hash(state);
+        self.gone.hash(state);
+        self.next_seq.hash(state);
+        self.pending.hash(state);
+        self.multicasting.hash(state);
+        self.coord.hash(state);
+    }
 }
 
 impl GroupMember {

@@ -184,9 +184,10 @@ impl Protocol for GroupMembership {
         })
     }
 
-    /// A search follows joined-state; the view and delivery properties keep event numbers,
-    /// which a state cannot hash, so a search names them as not checked and leaves them to
-    /// seeded runs. Join retries re-arm forever: searches here are bounded by depth.
+    /// A search follows every safety property (their fingerprints hash who installed or
+    /// delivered what, never the event numbers kept for the report); views-converge and
+    /// all-delivered are left to seeded runs. Join retries re-arm forever: searches here are
+    /// bounded by depth.
     fn exploration(&self) -> Option<ftsim_api::explore::Exploration<Self>> {
         Some(ftsim_api::explore::Exploration::new())
     }

@@ -3,8 +3,10 @@
 //! table in `mod.rs`.
 
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 
 use ftsim_api::properties::{event_ref, Pairwise, Stuck};
+use ftsim_api::sim_core::entropy::DetHasher;
 use ftsim_api::{NodeId, NodeSet, Property, World};
 
 use super::log::{Digest, MsgId, ViewId};
@@ -26,13 +28,25 @@ impl By {
     fn stands(&self, w: &World<'_, GroupMember>) -> bool {
         w.is_up(self.node) && w.state(self.node).incarnation() == self.inc
     }
+
+    /// For a search: who made it, in which incarnation; not where (an event number).
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        hasher.write_usize(self.node);
+        hasher.write_u32(self.inc);
+    }
+}
+
+/// For a search: the messages of a [`Delivered`], not the events that delivered them.
+fn fingerprint_delivered(delivered: &Delivered, hasher: &mut DetHasher) {
+    hasher.write_usize(delivered.len());
+    delivered.keys().for_each(|id| id.hash(hasher));
 }
 
 /// Safety: every two processes that install view k, while both stand by it (up, in the same
 /// incarnation), installed the same members; and each incarnation installs views in
 /// increasing order. Together: views are installed in the same order by all who install them.
 /// A violation names both installations.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct ViewsAgree {
     /// Per view: its installations, with their members.
     installs: BTreeMap<ViewId, Vec<(By, NodeSet)>>,
@@ -96,6 +110,28 @@ impl Property<GroupMember> for ViewsAgree {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+
+    fn snapshot(&self) -> Option<Box<dyn Property<GroupMember> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        hasher.write_usize(self.installs.len());
+        for (view, installs) in &self.installs {
+            hasher.write_u64(*view);
+            hasher.write_usize(installs.len());
+            for (by, members) in installs {
+                by.fingerprint(hasher);
+                members.hash(hasher);
+            }
+        }
+        hasher.write_usize(self.last.len());
+        for (node, &(inc, view, _)) in &self.last {
+            hasher.write_usize(*node);
+            hasher.write_u32(inc);
+            hasher.write_u64(view);
+        }
+    }
 }
 
 /// What a process delivered in one view, message by message, with the events.
@@ -104,7 +140,7 @@ type Delivered = BTreeMap<MsgId, u64>;
 /// Safety (view synchrony): processes that install the same two consecutive views, and stand
 /// by them, delivered the same messages in between. A violation names both installations of
 /// the second view and the delivery one of them lacks.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct ViewSynchrony {
     /// Per process: the view it is in and what it delivered there so far.
     current: BTreeMap<NodeId, (ViewId, Delivered)>,
@@ -198,6 +234,29 @@ impl Property<GroupMember> for ViewSynchrony {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+
+    fn snapshot(&self) -> Option<Box<dyn Property<GroupMember> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        hasher.write_usize(self.current.len());
+        for (node, (view, delivered)) in &self.current {
+            hasher.write_usize(*node);
+            hasher.write_u64(*view);
+            fingerprint_delivered(delivered, hasher);
+        }
+        hasher.write_usize(self.passed.len());
+        for (&(prev, view), passed) in &self.passed {
+            hasher.write_u64(prev);
+            hasher.write_u64(view);
+            hasher.write_usize(passed.len());
+            for (by, delivered) in passed {
+                by.fingerprint(hasher);
+                fingerprint_delivered(delivered, hasher);
+            }
+        }
+    }
 }
 
 /// Safety: every two processes that install view k, while both stand by it, had the same
@@ -238,7 +297,7 @@ pub fn joined_state() -> Pairwise<GroupMember, ViewId, (Digest, u32)> {
 /// loses what it delivered; its next incarnation may deliver the message again, as part of
 /// the group's state or anew if the crash lost it everywhere.) A violation names both
 /// deliveries.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct DeliveredOnce {
     delivered: BTreeMap<NodeId, BTreeMap<MsgId, u64>>,
     evidence: Vec<u64>,
@@ -274,6 +333,18 @@ impl Property<GroupMember> for DeliveredOnce {
 
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
+    }
+
+    fn snapshot(&self) -> Option<Box<dyn Property<GroupMember> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        hasher.write_usize(self.delivered.len());
+        for (node, delivered) in &self.delivered {
+            hasher.write_usize(*node);
+            fingerprint_delivered(delivered, hasher);
+        }
     }
 }
 

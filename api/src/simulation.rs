@@ -638,11 +638,20 @@ impl<T: Protocol> Prepared<T> {
                 }
             })
             .collect();
+        let adversary = b.adversary.map(|row| {
+            let name = b.adversaries.defs()[row].info.name.to_string();
+            let bound = Arc::clone(b);
+            let make: crate::explore::AdversaryMaker<T::Process> = Box::new(move |node| {
+                (bound.adversaries.defs()[row].make)(&bound.params, node).snapshot()
+            });
+            (name, make)
+        });
         crate::explore::Parts {
             spec: &b.spec,
             detector: b.detector,
             factory,
             monitors,
+            adversary,
         }
     }
 }

@@ -5,7 +5,7 @@
 use std::fmt::Debug;
 use std::hash::Hash;
 
-use crate::entropy::{chance, Choices, Draw, MsgKey, Stream};
+use crate::entropy::{chance, Choices, DetHasher, Draw, MsgKey, Stream};
 use crate::time::{Duration, Time};
 use crate::NodeId;
 
@@ -311,6 +311,15 @@ impl<'a> AdversaryCtx<'a> {
         AdversaryCtx { byzantine, ..self }
     }
 
+    /// The same context, intercepting `msg`: the adversary's draws are decisions about that
+    /// message (as in a run, so a search's counterexample replays them).
+    pub fn about(self, msg: MsgKey) -> Self {
+        AdversaryCtx {
+            msg: Some(msg),
+            ..self
+        }
+    }
+
     /// Whether `node` is Byzantine: traitors collude, so each knows the others.
     pub fn is_traitor(&self, node: NodeId) -> bool {
         self.byzantine.get(node).copied().unwrap_or(false)
@@ -344,9 +353,25 @@ pub trait Adversary<P: Process> {
         to: NodeId,
         msg: P::Msg,
     ) -> Option<P::Msg>;
+
+    /// For a search over states (`ftsim explore`): a copy of this adversary with everything it
+    /// remembers, so that a search can branch from a state. `None` (the default): the
+    /// adversary cannot be explored, and a search asking for it is refused. `Send`, as a
+    /// search with `--threads` expands states on several threads.
+    fn snapshot(&self) -> Option<Box<dyn Adversary<P> + Send>> {
+        None
+    }
+
+    /// For a search: hashes what this adversary remembers that can change what it sends
+    /// later (two paths that leave it remembering the same must hash the same). Nothing by
+    /// default (an adversary that remembers nothing).
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        let _ = hasher;
+    }
 }
 
 /// A Byzantine node that never sends anything.
+#[derive(Clone, Copy, Debug)]
 pub struct Silent;
 
 impl<P: Process> Adversary<P> for Silent {
@@ -358,5 +383,9 @@ impl<P: Process> Adversary<P> for Silent {
         _: P::Msg,
     ) -> Option<P::Msg> {
         None
+    }
+
+    fn snapshot(&self) -> Option<Box<dyn Adversary<P> + Send>> {
+        Some(Box::new(Silent))
     }
 }

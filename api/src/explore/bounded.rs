@@ -209,6 +209,13 @@ impl Ledger {
         k: usize,
     ) -> (Option<Key>, Option<(NodeId, TimerId)>) {
         let (now, fired) = match t {
+            // The nodes start (the traitors placed) at time zero, as the start before it.
+            Transition::Start(_) => {
+                self.at_most(k, k - 1, 0);
+                self.at_most(k - 1, k, 0);
+                self.before = None;
+                return (None, None);
+            }
             Transition::Deliver(i) | Transition::Lose(i) => {
                 let e = &s.net[i as usize];
                 let deliver = matches!(t, Transition::Deliver(_));

@@ -1,8 +1,9 @@
 //! What a search takes from a scenario: the group, which links may lose or duplicate (as
-//! branches), FIFO links, the crash budget (and which nodes may crash or recover), and the
-//! failure detector. A scenario asking for what a search cannot branch on (partitions,
-//! omissions, Byzantine nodes, clocks, slow nodes, storage faults, an explicit schedule) is
-//! refused with the key at fault, never silently explored without it.
+//! branches), FIFO links, the crash budget (and which nodes may crash or recover), the
+//! failure detector, and the Byzantine nodes (every placement of them, a branch). A scenario
+//! asking for what a search cannot branch on (partitions, omissions, clocks, slow nodes,
+//! storage faults, an explicit schedule) is refused with the key at fault, never silently
+//! explored without it.
 
 use sim_core::{DelayDist, DetectorModel, Duration, FaultPlan, LinkModel, NodeId};
 
@@ -29,7 +30,13 @@ pub(crate) struct Config {
     pub detector_after_last_message: bool,
     /// The fault phase of a run: a counterexample's steps are timed to fit in it.
     pub duration: Duration,
+    /// With Byzantine nodes, every placement of them (a bit per node), in the order of their
+    /// sorted node lists: a search's first step picks one (see `transition`). Empty without.
+    pub placements: Vec<u64>,
 }
+
+/// The most placements of Byzantine nodes a search branches on.
+pub const MAX_PLACEMENTS: usize = 4096;
 
 /// What one link may do, as branches of the search.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -81,6 +88,7 @@ impl Config {
             detector: detects,
             detector_after_last_message: after_last,
             duration: spec.config.duration,
+            placements: placements(spec)?,
         })
     }
 
@@ -125,9 +133,6 @@ fn refuse_unsupported(spec: &RunSpec) -> Result<(), SpecError> {
     if f.omissions.is_some() {
         return refuse("faults.omissions", "omission windows");
     }
-    if spec.has_byzantine() {
-        return refuse("faults.byzantine", "Byzantine nodes");
-    }
     if f.intermittent.is_some() {
         return refuse("faults.intermittent", "intermittent nodes");
     }
@@ -151,4 +156,45 @@ fn refuse_unsupported(spec: &RunSpec) -> Result<(), SpecError> {
         );
     }
     Ok(())
+}
+
+/// Every placement of the scenario's Byzantine nodes: each set of `count` nodes of the pool.
+fn placements(spec: &RunSpec) -> Result<Vec<u64>, SpecError> {
+    let Some(b) = spec.faults.byzantine.as_ref().filter(|b| b.count > 0) else {
+        return Ok(Vec::new());
+    };
+    let mut pool: Vec<NodeId> = match &b.nodes {
+        Some(nodes) => nodes.clone(),
+        None => (0..spec.nodes).collect(),
+    };
+    pool.sort_unstable();
+    pool.dedup();
+    let count = b.count as usize;
+    let mut out = Vec::new();
+    let mut chosen: Vec<usize> = (0..count).collect();
+    while count <= pool.len() {
+        if out.len() == MAX_PLACEMENTS {
+            return Err(SpecError::new(
+                "faults.byzantine.count",
+                format!(
+                    "{count} Byzantine nodes among {} have more than {MAX_PLACEMENTS} \
+                     placements: too many to explore (name fewer in faults.byzantine.nodes)",
+                    pool.len()
+                ),
+            ));
+        }
+        out.push(chosen.iter().fold(0u64, |mask, &i| mask | 1 << pool[i]));
+        // The next combination of `count` indices into the pool, in lexicographic order.
+        let Some(j) = (0..count)
+            .rev()
+            .find(|&j| chosen[j] < pool.len() - count + j)
+        else {
+            break;
+        };
+        chosen[j] += 1;
+        for k in j + 1..count {
+            chosen[k] = chosen[k - 1] + 1;
+        }
+    }
+    Ok(out)
 }

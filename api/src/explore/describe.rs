@@ -17,7 +17,7 @@ where
     let (mut state, mut verdict) = stepper.initial();
     let mut steps = Vec::with_capacity(path.len());
     for (i, &step) in path.iter().enumerate() {
-        let mut words = describe(&state, step.t);
+        let mut words = describe(model, &state, step.t);
         stepper.choices.record = Some(Vec::new());
         verdict = stepper.take(&mut state, step, i as u64 + 1);
         let drawn = stepper.choices.record.take().unwrap_or_default();
@@ -47,8 +47,19 @@ fn outcome(c: &Choice) -> Option<String> {
 }
 
 /// What `t` does when taken in `s`.
-pub(crate) fn describe<P: Process>(s: &State<P>, t: Transition) -> String {
+pub(crate) fn describe<P: Process>(model: &Model<P>, s: &State<P>, t: Transition) -> String {
     match t {
+        Transition::Start(placement) => {
+            let traitors = model.config.placements[placement as usize];
+            let nodes: Vec<usize> = (0..s.procs.len())
+                .filter(|&node| traitors & 1 << node != 0)
+                .collect();
+            let adversary = model.adversary.as_ref().map_or("", |a| &a.name);
+            format!(
+                "the nodes start, {} Byzantine (adversary \"{adversary}\")",
+                crate::nodes_phrase(&nodes)
+            )
+        }
         Transition::Deliver(i) => {
             let e = &s.net[i as usize];
             format!("node {} receives {:?} from node {}", e.to, e.msg, e.from)

@@ -202,7 +202,7 @@ where
 
 /// Records, for state `id`, whether each `eventually` property holds there.
 fn judge<P: Process>(model: &Model<P>, s: &State<P>, id: u32, g: &mut Graph) {
-    let world = World::new(Time::ZERO, &s.procs, &s.up, &s.ever_crashed, &model.honest);
+    let world = World::new(Time::ZERO, &s.procs, &s.up, &s.ever_crashed, &s.byzantine);
     let mut holds = Vec::with_capacity(s.monitors.len());
     for (i, monitor) in s.monitors.iter().enumerate() {
         if model.monitors[i].kind != PropertyKind::Eventually {
@@ -241,6 +241,7 @@ fn ident<P: Process>(s: &State<P>, t: Transition) -> u64 {
         }
         Transition::Crash { node, .. } => hash_of(&(3u8, node)),
         Transition::Recover(node) => hash_of(&(4u8, node)),
+        Transition::Start(placement) => hash_of(&(5u8, placement)),
     }
 }
 
@@ -253,7 +254,10 @@ fn is_obligation<P: Process>(model: &Model<P>, s: &State<P>, t: Transition) -> b
             let e = &s.net[i as usize];
             !model.config.link(e.from, e.to).lossy
         }
-        Transition::Fire { .. } | Transition::Notice(_) | Transition::Recover(_) => true,
+        Transition::Fire { .. }
+        | Transition::Notice(_)
+        | Transition::Recover(_)
+        | Transition::Start(_) => true,
         Transition::Lose(_) | Transition::Crash { .. } => false,
     }
 }
@@ -280,7 +284,7 @@ pub(crate) fn owes_anything<P: Process>(
 /// The first `eventually` property of `model` (in its order) that does not hold in `s`, with
 /// its verdict: in a state where nothing more must happen, a run that stops there breaks it.
 pub(crate) fn unmet<P: Process>(model: &Model<P>, s: &State<P>) -> Option<(usize, String)> {
-    let world = World::new(Time::ZERO, &s.procs, &s.up, &s.ever_crashed, &model.honest);
+    let world = World::new(Time::ZERO, &s.procs, &s.up, &s.ever_crashed, &s.byzantine);
     (s.monitors.iter().enumerate())
         .filter(|&(i, _)| model.monitors[i].kind == PropertyKind::Eventually)
         .find_map(|(i, monitor)| {

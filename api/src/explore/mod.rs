@@ -43,7 +43,7 @@ pub use draws::{
     DrawFigures, MAX_BRANCHES, MAX_BRANCHING_DRAWS, MAX_OUTCOMES as MAX_DRAW_OUTCOMES,
 };
 pub use lasso::Figures as LivenessFigures;
-pub(crate) use model::{Model, MonitorDef};
+pub(crate) use model::{AdversaryMaker, Model, MonitorDef};
 use sim_core::NodeId;
 pub use strategy::{Order, Strategy};
 pub use symmetry::Rename;
@@ -231,6 +231,9 @@ where
             if self.config.crash_budget > 0 {
                 return Err("symmetry reduction does not support crashes yet".into());
             }
+            if !self.config.placements.is_empty() {
+                return Err("symmetry reduction does not support Byzantine nodes yet".into());
+            }
         }
         if limits.por {
             if strategy.samples() {
@@ -361,6 +364,8 @@ pub(crate) struct Parts<'a, P: Process> {
     pub factory: model::Factory<P>,
     /// The checked properties (not `sometimes`), in table order.
     pub monitors: Vec<MonitorDef<P>>,
+    /// The scenario's adversary (its name and a maker of snapshots), if it names one.
+    pub adversary: Option<(String, model::AdversaryMaker<P>)>,
 }
 
 fn build<T: Protocol>(prepared: &Prepared<T>) -> Result<Box<dyn Explorer>, SpecError>
@@ -373,7 +378,7 @@ where
     let parts = prepared.explore_parts();
     let config = config::Config::of(parts.spec, parts.detector)?;
     let (monitors, unchecked) = followable(parts.monitors, &[PropertyKind::Always]);
-    let honest = vec![false; config.n];
+    let adversary = adversary_of(parts.adversary, &config)?;
     let timings = (prepared.declaration())
         .model(prepared.typed_params(), config.n)
         .timings()
@@ -408,9 +413,37 @@ where
         factory: parts.factory,
         monitors,
         unchecked,
-        honest,
+        adversary,
         liveness,
     }))
+}
+
+/// What drives the Byzantine nodes of a search (`Silent` if the scenario names no
+/// adversary), refused if it cannot be copied for a search.
+fn adversary_of<P: Process + 'static>(
+    named: Option<(String, model::AdversaryMaker<P>)>,
+    config: &config::Config,
+) -> Result<Option<model::Adversary<P>>, SpecError> {
+    if config.placements.is_empty() {
+        return Ok(None);
+    }
+    let Some((name, make)) = named else {
+        let make: model::AdversaryMaker<P> = Box::new(|_| Some(Box::new(sim_core::Silent)));
+        return Ok(Some(model::Adversary {
+            name: "silent".into(),
+            make,
+        }));
+    };
+    if make(0).is_none() {
+        return Err(SpecError::new(
+            "adversary",
+            format!(
+                "the adversary \"{name}\" cannot be explored: it gives no snapshot of itself \
+                 (Adversary::snapshot), which a search needs to branch"
+            ),
+        ));
+    }
+    Ok(Some(model::Adversary { name, make }))
 }
 
 /// The monitors of `kinds` a search can follow (a snapshot), and the names of the checked
@@ -443,6 +476,7 @@ where
     <T::Process as Process>::Stable: Hash,
 {
     let parts = prepared.explore_parts();
+    let adversary = adversary_of(parts.adversary, config)?;
     let kinds = [PropertyKind::Always, PropertyKind::Eventually];
     let (monitors, unchecked) = followable(parts.monitors, &kinds);
     if !monitors.iter().any(|m| m.kind == PropertyKind::Eventually) {
@@ -455,7 +489,7 @@ where
         factory: parts.factory,
         monitors,
         unchecked,
-        honest: vec![false; config.n],
+        adversary,
         liveness: None,
     })))
 }

@@ -7,6 +7,10 @@ use super::config::Config;
 
 /// Builds a node's process (at the start and at a recovery).
 pub(crate) type Factory<P> = Box<dyn Fn(NodeId, usize) -> P + Send + Sync>;
+/// Builds a Byzantine node's adversary as a snapshot (`None`: it has none, and cannot be
+/// explored).
+pub(crate) type AdversaryMaker<P> =
+    Box<dyn Fn(NodeId) -> Option<Box<dyn sim_core::Adversary<P> + Send>> + Send + Sync>;
 /// Builds a fresh monitor of one property.
 pub(crate) type MonitorFactory<P> = Box<dyn Fn() -> Box<dyn Property<P>> + Send + Sync>;
 
@@ -18,8 +22,8 @@ pub(crate) struct Model<P: Process> {
     pub monitors: Vec<MonitorDef<P>>,
     /// Checked properties a search cannot follow (no snapshot), by name.
     pub unchecked: Vec<&'static str>,
-    /// Nobody is Byzantine in a search (the properties' view needs the slice).
-    pub honest: Vec<bool>,
+    /// What drives the Byzantine nodes, if the scenario has any.
+    pub adversary: Option<Adversary<P>>,
     /// The protocol's interchangeable nodes, if it declares any.
     pub symmetry: Option<Symmetry<P>>,
     /// The bound the protocol's model declares on message delays: violations are checked
@@ -42,4 +46,11 @@ pub(crate) struct MonitorDef<P: Process> {
     pub name: &'static str,
     pub kind: PropertyKind,
     pub make: MonitorFactory<P>,
+}
+
+/// The adversary of a search's Byzantine nodes: its name (for a counterexample's words) and
+/// its maker, which gives a snapshot for every node it drives.
+pub(crate) struct Adversary<P: Process> {
+    pub name: String,
+    pub make: AdversaryMaker<P>,
 }

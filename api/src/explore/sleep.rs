@@ -110,6 +110,7 @@ pub(crate) fn name<P: Process>(s: &State<P>, t: Transition) -> Sleeper {
         }
         Transition::Crash { node, keep } => (Kind::Fault, node as usize, 0, u64::from(keep)),
         Transition::Recover(node) => (Kind::Fault, node as usize, 1, 0),
+        Transition::Start(placement) => (Kind::Fault, 0, 2, u64::from(placement)),
     };
     Sleeper {
         kind,

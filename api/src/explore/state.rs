@@ -1,6 +1,7 @@
 //! One state of a search: every node's process, stable storage, liveness and armed timers;
-//! the messages in flight; the failure detector's pending notices; the crash budget used; and
-//! each property monitor's memory. Its fingerprint (a fixed hasher over a canonical order) is
+//! the messages in flight; the failure detector's pending notices; the crash budget used;
+//! the Byzantine nodes and what their adversaries remember; and each property monitor's
+//! memory. Its fingerprint (a fixed hasher over a canonical order) is
 //! how a search knows it has been here before.
 
 use std::hash::{Hash, Hasher};
@@ -9,7 +10,7 @@ use std::sync::Arc;
 use sim_core::entropy::DetHasher;
 use sim_core::step::Timers;
 use sim_core::timer_names::hash_with_names;
-use sim_core::{NodeId, Process, Property, TimerId};
+use sim_core::{Adversary, NodeId, Process, Property, TimerId};
 
 /// A message in flight. `hash` is the message's own fingerprint: it orders a link's messages
 /// canonically (unordered links) and tells equal messages apart from different ones.
@@ -66,6 +67,13 @@ pub(crate) struct State<P: Process> {
     /// latest it sent that was delivered or lost in transit (a crash can only lose later ones).
     pub left: Vec<u32>,
     pub crashes: u32,
+    /// Whether the nodes have started. A search with Byzantine nodes begins before the start:
+    /// its first step places the traitors and starts every node (see `transition`).
+    pub started: bool,
+    /// Per node, whether it is Byzantine (the properties' view).
+    pub byzantine: Vec<bool>,
+    /// Per Byzantine node, its adversary (a snapshot: `Send`, for `--threads`).
+    pub adversaries: Vec<Option<Box<dyn Adversary<P> + Send>>>,
     /// Each checked property's monitor (a snapshot: `Send`, for `--threads`).
     pub monitors: Vec<Box<dyn Property<P> + Send>>,
 }
@@ -85,6 +93,16 @@ impl<P: Process + Clone> Clone for State<P> {
             sent: self.sent.clone(),
             left: self.left.clone(),
             crashes: self.crashes,
+            started: self.started,
+            byzantine: self.byzantine.clone(),
+            adversaries: (self.adversaries.iter())
+                .map(|a| {
+                    a.as_ref().map(|a| {
+                        a.snapshot()
+                            .expect("only adversaries with snapshots are explored")
+                    })
+                })
+                .collect(),
             monitors: self
                 .monitors
                 .iter()
@@ -163,6 +181,13 @@ where
         self.notices.hash(h);
         self.suspected.hash(h);
         h.write_u32(self.crashes);
+        h.write_u8(u8::from(self.started));
+        for (node, adversary) in self.adversaries.iter().enumerate() {
+            if let Some(adversary) = adversary {
+                h.write_usize(node);
+                adversary.fingerprint(h);
+            }
+        }
         for m in &self.monitors {
             m.fingerprint(h);
         }

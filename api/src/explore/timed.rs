@@ -51,8 +51,6 @@ pub struct Timed {
 /// Names the path's messages and timers as the engine does.
 #[derive(Default)]
 struct Names {
-    /// Per link, messages sent so far.
-    on_link: BTreeMap<(NodeId, NodeId), u64>,
     /// A message in flight by (sender, sending number): its key.
     messages: BTreeMap<(NodeId, u32), MsgKey>,
     /// Per node, timers set so far.
@@ -65,17 +63,10 @@ impl Names {
     /// Names what the handlers just sent and armed.
     fn absorb(&mut self, journal: &mut Journal) {
         journal.made.clear();
-        for (from, to, sent) in journal.sends.drain(..) {
-            let seq = self.on_link.entry((from, to)).or_default();
-            self.messages.insert(
-                (from, sent),
-                MsgKey {
-                    from,
-                    to,
-                    seq: *seq,
-                },
-            );
-            *seq += 1;
+        for sent in journal.sends.drain(..) {
+            if let Some(seq) = sent.seq {
+                self.messages.insert((sent.key.from, seq), sent.key);
+            }
         }
         for (node, id) in journal.timers.drain(..) {
             let ordinal = self.timers_set.entry(node).or_default();
@@ -135,7 +126,8 @@ where
         choices: Vec::new(),
     };
     for (k, (&step, &at)) in path.iter().zip(&at_ns).enumerate() {
-        cue(&mut timed, &names, &state, step.t, Time(at));
+        let placements = &model.config.placements;
+        cue(&mut timed, (&names, placements), &state, step.t, Time(at));
         let _ = stepper.take(&mut state, step, k as u64 + 1);
         names.absorb(stepper.journal.as_mut().expect("set above"));
     }
@@ -144,8 +136,15 @@ where
     timed
 }
 
-/// Writes step `t`, taken in `s` at time `at`, into the script or the plan.
-fn cue<P: Process>(timed: &mut Timed, names: &Names, s: &State<P>, t: Transition, at: Time) {
+/// Writes step `t`, taken in `s` at time `at`, into the script or the plan (a first step's
+/// placement of the traitors, `placements[i]`, into the plan's Byzantine nodes).
+fn cue<P: Process>(
+    timed: &mut Timed,
+    (names, placements): (&Names, &[u64]),
+    s: &State<P>,
+    t: Transition,
+    at: Time,
+) {
     let message = |i: u32| {
         let e = &s.net[i as usize];
         names.messages[&(e.from, e.seq)]
@@ -187,6 +186,13 @@ fn cue<P: Process>(timed: &mut Timed, names: &Names, s: &State<P>, t: Transition
                 node: node as usize,
             };
             timed.plan.events.push(FaultEvent { at, kind });
+        }
+        // The nodes start at time zero in every run: the plan names the traitors.
+        Transition::Start(placement) => {
+            let traitors = placements[placement as usize];
+            timed.plan.byzantine = (0..s.byzantine.len())
+                .filter(|&node| traitors & 1 << node != 0)
+                .collect();
         }
     }
 }

@@ -4,11 +4,19 @@
 //! may fire; within the crash budget any node allowed to may crash, and a crashed one allowed
 //! to may recover; a pending failure-detector notice may arrive (about a crashed sender only
 //! once its last messages to that node are in, when the detector is slower than the network).
+//!
+//! With Byzantine nodes the search starts a step earlier: the first step places the traitors
+//! (one branch per placement) and starts every node, its handlers' draws branched like any
+//! other step's (a traitor commander's first messages are the adversary's choice). Every
+//! message a traitor's handler sends then passes through its adversary, whose draws are
+//! branches too, as the engine passes it (same draws, same order, keyed by the message).
 
 use std::sync::Arc;
 
+use std::collections::BTreeMap;
+
 use sim_core::step::{run_handler, Handler, NodeRef, Output, Timers};
-use sim_core::{NodeId, Process, PropertyKind, Time, World};
+use sim_core::{AdversaryCtx, MsgKey, NodeId, Process, PropertyKind, Time, World};
 
 use super::draws::Branching;
 use super::model::Model;
@@ -35,6 +43,9 @@ pub(crate) enum Transition {
     Recover(u32),
     /// Deliver `notices[i]`.
     Notice(u32),
+    /// Place the Byzantine nodes (`Config::placements[i]`) and start every node: the first
+    /// step of a search with traitors, the only one enabled before it.
+    Start(u32),
 }
 
 /// A safety property found false: its index among the model's monitors, and why.
@@ -47,6 +58,11 @@ pub(crate) struct Broken {
 /// Every transition enabled in `s`, in a fixed order, into `out` (cleared first).
 pub(crate) fn enabled<P: Process>(m: &Model<P>, s: &State<P>, out: &mut Vec<Transition>) {
     out.clear();
+    if !s.started {
+        let placements = m.config.placements.len() as u32;
+        out.extend((0..placements).map(Transition::Start));
+        return;
+    }
     for (i, e) in s.net.iter().enumerate() {
         let same_link = |o: &Envelope<P::Msg>| o.from == e.from && o.to == e.to;
         let rule = m.config.link(e.from, e.to);
@@ -125,13 +141,25 @@ pub(crate) struct Stepper<'m, P: Process> {
 /// message and timer the way the engine does (see `timed`).
 #[derive(Debug, Default)]
 pub(crate) struct Journal {
-    /// (sender, receiver, the sender's sending number).
-    pub sends: Vec<(NodeId, NodeId, u32)>,
+    /// Every send, a suppressed one included (it takes its number on its link).
+    pub sends: Vec<Sent>,
+    /// Per link, messages sent on it so far (the engine's numbering).
+    pub on_link: BTreeMap<(NodeId, NodeId), u64>,
     /// (node, the timer's handle).
     pub timers: Vec<(NodeId, sim_core::TimerId)>,
     /// Both, in the one order the handlers made them (the engine schedules their events in
     /// that order, which orders simultaneous events: see `bounded`).
     pub made: Vec<Made>,
+}
+
+/// A send, as a [`Journal`] lists it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Sent {
+    /// The message as the engine names it (link and number on it).
+    pub key: MsgKey,
+    /// The sender's sending number (`Envelope::seq`); `None`: the sender's adversary
+    /// suppressed it.
+    pub seq: Option<u32>,
 }
 
 /// A message sent or a timer set, as a [`Journal`] lists them.
@@ -172,6 +200,9 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
             sent: vec![0; n],
             left: vec![0; n],
             crashes: 0,
+            started: false,
+            byzantine: vec![false; n],
+            adversaries: (0..n).map(|_| None).collect(),
             monitors: (self.model.monitors.iter())
                 .map(|d| {
                     (d.make)()
@@ -180,16 +211,39 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                 })
                 .collect(),
         };
-        let mut verdict = Ok(());
+        if !self.model.config.placements.is_empty() {
+            return (s, Ok(()));
+        }
         // One initial state: the starts' draws are not branched on (see `draws`).
         self.choices.branching = false;
         self.choices.begin(0);
-        for node in 0..n {
-            let r = self.handle(&mut s, node, Handler::Start, 0);
-            verdict = verdict.and(r);
-        }
+        let verdict = self.start(&mut s, 0);
         self.choices.branching = true;
         (s, verdict)
+    }
+
+    /// Starts every node, in id order (as under the engine, where every start happens at time
+    /// zero before any message can arrive).
+    fn start(&mut self, s: &mut State<P>, event: u64) -> Result<(), Broken> {
+        s.started = true;
+        let mut verdict = Ok(());
+        for node in 0..self.model.config.n {
+            let r = self.handle(s, node, Handler::Start, event);
+            verdict = verdict.and(r);
+        }
+        verdict
+    }
+
+    /// Makes the nodes of `placement` Byzantine, each driven by its own adversary.
+    fn place(&mut self, s: &mut State<P>, placement: u32) {
+        let traitors = self.model.config.placements[placement as usize];
+        let adversary = (self.model.adversary.as_ref()).expect("placements come with one");
+        for node in 0..self.model.config.n {
+            let traitor = traitors & 1 << node != 0;
+            s.byzantine[node] = traitor;
+            s.adversaries[node] = traitor
+                .then(|| (adversary.make)(node).expect("checked to have a snapshot when built"));
+        }
     }
 
     /// Takes transition `t` in `s` (the `event`-th step of its path).
@@ -228,6 +282,10 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                 Ok(())
             }
             Transition::Recover(node) => self.recover(s, node as usize, event),
+            Transition::Start(placement) => {
+                self.place(s, placement);
+                self.start(s, event)
+            }
             Transition::Notice(i) => {
                 let notice = s.notices.remove(i as usize);
                 let bit = 1u64 << notice.about;
@@ -318,12 +376,33 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
             &mut self.outputs,
         );
         self.observed.clear();
-        for out in self.outputs.drain(..) {
+        self.apply_outputs(s, node);
+        self.visible |= !self.observed.is_empty();
+        self.judge(s, node, event)
+    }
+
+    /// Applies what `node`'s handler asked for, in order: sends (through a traitor's
+    /// adversary), timers set and cancelled, observations (kept for the monitors).
+    fn apply_outputs(&mut self, s: &mut State<P>, node: NodeId) {
+        // Taken out for the loop, which tampers through `self` (its buffer put back after).
+        let mut outputs = std::mem::take(&mut self.outputs);
+        for out in outputs.drain(..) {
             match out {
                 Output::Send { to, msg } => {
+                    let key = self.link_key(node, to);
+                    let Some(msg) = self.tamper(s, key, msg) else {
+                        if let Some(j) = &mut self.journal {
+                            j.sends.push(Sent { key, seq: None });
+                        }
+                        continue;
+                    };
                     if let Some(j) = &mut self.journal {
-                        j.sends.push((node, to, s.sent[node]));
-                        j.made.push(Made::Send(node, s.sent[node]));
+                        let seq = s.sent[node];
+                        j.sends.push(Sent {
+                            key,
+                            seq: Some(seq),
+                        });
+                        j.made.push(Made::Send(node, seq));
                     }
                     let rule = self.model.config.link(node, to);
                     let hash = hash_of(&msg);
@@ -357,20 +436,36 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                 Output::Observe(obs) => self.observed.push(obs),
             }
         }
-        self.visible |= !self.observed.is_empty();
-        self.judge(s, node, event)
+        self.outputs = outputs;
+    }
+
+    /// The next message on link `from` → `to` as the engine names it (numbered on its link
+    /// when a path is being timed, where the adversary's draws must name it; 0 otherwise).
+    fn link_key(&mut self, from: NodeId, to: NodeId) -> MsgKey {
+        let seq = self.journal.as_mut().map_or(0, |j| {
+            let count = j.on_link.entry((from, to)).or_default();
+            *count += 1;
+            *count - 1
+        });
+        MsgKey { from, to, seq }
+    }
+
+    /// What a send becomes: a Byzantine sender's adversary may replace or suppress it
+    /// (`None`), drawing from the search's choices as it would from a run's.
+    fn tamper(&mut self, s: &mut State<P>, key: MsgKey, msg: P::Msg) -> Option<P::Msg> {
+        let Some(adversary) = s.adversaries[key.from].as_mut() else {
+            return Some(msg);
+        };
+        let mut ctx = AdversaryCtx::new(Time::ZERO, self.model.config.n, &mut self.choices)
+            .with_traitors(&s.byzantine)
+            .about(key);
+        adversary.tamper(&mut ctx, key.from, key.to, msg)
     }
 
     fn judge(&mut self, s: &mut State<P>, node: NodeId, event: u64) -> Result<(), Broken> {
-        let world = World::new(
-            Time::ZERO,
-            &s.procs,
-            &s.up,
-            &s.ever_crashed,
-            &self.model.honest,
-        )
-        .at_node(node)
-        .at_event(event);
+        let world = World::new(Time::ZERO, &s.procs, &s.up, &s.ever_crashed, &s.byzantine)
+            .at_node(node)
+            .at_event(event);
         for (i, monitor) in s.monitors.iter_mut().enumerate() {
             if self.model.monitors[i].kind != PropertyKind::Always {
                 for obs in &self.observed {

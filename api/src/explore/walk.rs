@@ -244,7 +244,12 @@ where
                 }
             }
             self.classify(state);
-            let Some(i) = scheduler.choose(rng, step, &self.moves, &self.actors) else {
+            // The traitors' placement, before the start, is not the scheduler's: uniform.
+            let chosen = match state.started {
+                true => scheduler.choose(rng, step, &self.moves, &self.actors),
+                false => Some(rng.below(self.moves.len() as u64) as usize),
+            };
+            let Some(i) = chosen else {
                 break;
             };
             let t = self.moves[i];
@@ -281,7 +286,9 @@ where
                     Actor::Node(node as NodeId)
                 }
                 Transition::Notice(i) => Actor::Node(state.notices[i as usize].to),
-                Transition::Lose(_) | Transition::Crash { .. } => Actor::Fault,
+                Transition::Lose(_) | Transition::Crash { .. } | Transition::Start(_) => {
+                    Actor::Fault
+                }
             };
             self.actors.push(actor);
         }

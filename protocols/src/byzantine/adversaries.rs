@@ -1,6 +1,9 @@
 //! The traitors' strategies. A traitor runs the loyal code; its adversary rewrites each
 //! message it sends. [`Silent`](ftsim_api::Silent), which sends nothing, is the engine's own.
 
+use std::hash::Hash;
+
+use ftsim_api::sim_core::entropy::DetHasher;
 use ftsim_api::{Adversary, AdversaryCtx, NodeId};
 
 use super::process::{Msg, Om, DEFAULT};
@@ -16,7 +19,7 @@ fn peer_rank(from: NodeId, to: NodeId) -> usize {
 
 /// Tells the lower half of its peers the truth and the upper half another value: each message
 /// is plausible, but different peers hear different things.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Equivocate {
     pub values: u64,
 }
@@ -38,10 +41,14 @@ impl Adversary<Om> for Equivocate {
         };
         Some(Msg::Order { path, value })
     }
+
+    fn snapshot(&self) -> Option<Box<dyn Adversary<Om> + Send>> {
+        Some(Box::new(self.clone()))
+    }
 }
 
 /// Sends everyone the same wrong value: consistent, but a lie.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Lie {
     pub values: u64,
 }
@@ -54,10 +61,14 @@ impl Adversary<Om> for Lie {
             value: (value + 1) % self.values,
         })
     }
+
+    fn snapshot(&self) -> Option<Box<dyn Adversary<Om> + Send>> {
+        Some(Box::new(self.clone()))
+    }
 }
 
 /// Per message, at random: forward it, drop it, flip its value, or send a random value.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Mix {
     pub values: u64,
 }
@@ -79,6 +90,10 @@ impl Adversary<Om> for Mix {
         };
         Some(Msg::Order { path, value })
     }
+
+    fn snapshot(&self) -> Option<Box<dyn Adversary<Om> + Send>> {
+        Some(Box::new(self.clone()))
+    }
 }
 
 /// The traitors collude to split the loyal lieutenants: each knows who the other traitors are,
@@ -90,7 +105,7 @@ impl Adversary<Om> for Mix {
 /// traitors pass messages on unchanged, so they all know the same order. This is the classic
 /// worst case: it breaks agreement or validity whenever the traitors are a third of the nodes
 /// or more and placed to do it.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Collude {
     pub values: u64,
     pub commander: NodeId,
@@ -137,5 +152,13 @@ impl Adversary<Om> for Collude {
             false => (first + 1) % self.values,
         };
         Some(Msg::Order { path, value })
+    }
+
+    fn snapshot(&self) -> Option<Box<dyn Adversary<Om> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.order.hash(hasher);
     }
 }

@@ -45,6 +45,7 @@ mod properties;
 #[cfg(test)]
 mod tests;
 
+use ftsim_api::explore::Exploration;
 use ftsim_api::metrics::{measures::TimeToDecide, Metrics};
 use ftsim_api::properties::consensus::{Agreement, Integrity};
 use ftsim_api::{
@@ -212,6 +213,10 @@ impl Protocol for OralMessages {
             "from the start of the run to each lieutenant's decision",
         )
     }
+    fn exploration(&self) -> Option<Exploration<Self>> {
+        Some(Exploration::new())
+    }
+
     fn process(&self, params: &OmParams, _: NodeId, _: usize) -> Om {
         let round = Duration::from_millis(params.round_ms);
         Om::new(params.commander, params.m, params.values, round)

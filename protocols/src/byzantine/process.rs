@@ -72,7 +72,7 @@ pub fn majority(values: &[u64]) -> u64 {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Om {
     commander: NodeId,
     m: u32,

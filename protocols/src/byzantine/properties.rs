@@ -3,6 +3,9 @@
 //! shared consensus ones.
 
 use std::collections::BTreeSet;
+use std::hash::Hash;
+
+use ftsim_api::sim_core::entropy::DetHasher;
 
 use ftsim_api::properties::{event_ref, Stuck};
 use ftsim_api::{nodes_phrase, NodeId, Property, World};
@@ -11,7 +14,7 @@ use super::process::{Obs, Om};
 
 /// IC2: if the commander is loyal, every loyal lieutenant decides its order. A violation names
 /// the decision and the order (or, without one, the commander's last step).
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct CommanderValidity {
     /// The loyal commander's order and the event it was given at.
     order: Option<(u64, u64)>,
@@ -62,6 +65,12 @@ impl Property<Om> for CommanderValidity {
     }
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
+    }
+    fn snapshot(&self) -> Option<Box<dyn Property<Om> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.order.map(|(value, _)| value).hash(hasher);
     }
 }
 

@@ -14,8 +14,9 @@ pub(super) fn print_timing(report: &Report) {
     out(&wrapped(
         "  ",
         &format!(
-            "timing: the model delivers every message within {} ms ({}); a search has no \
-             clock, so each violation it finds is checked for step times within that bound",
+            "timing: the model delivers every message within {} ms ({}); the search keeps \
+             time, taking only steps some timing within that bound allows (each violation \
+             checked again for its step times)",
             ms(timing.bound.delay_max_ns),
             timing.bound.rule
         ),

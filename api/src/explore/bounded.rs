@@ -1,13 +1,13 @@
-//! Bounded delays in an asynchronous search. A search lets any armed timer fire at any step:
-//! it has no clock. A protocol whose model declares that every message is delivered within a
+//! Bounded delays, checked per violation. An asynchronous search lets any armed timer fire at
+//! any step: it has no clock. A protocol whose model declares that every message is delivered within a
 //! bound (`Timing::DeliveredWithin`: election's waits, two generals' deadline) is then shown
 //! runs its model excludes, where a timer fires while a message sent long before it is still
 //! in flight, and a "violation" there is the search leaving the model, not a bug.
 //!
-//! The search stays asynchronous (so a verdict of "holds" covers every timing the bound
-//! allows: each such run is one of the interleavings searched, the handlers seeing no clock),
-//! and each violation it finds is checked against the bound here: [`schedule`] looks for
-//! times for the path's steps (the start at 0) under which
+//! Since `zone`, a search under such a bound keeps time and takes only steps some timing
+//! allows, so every violation it finds has a schedule; this check finds it for the
+//! counterexample's run, and stays as the judge of last resort: [`schedule`] looks for times
+//! for the path's steps (the start at 0) under which
 //!
 //! - every message delivered on the path arrives at most the bound after it was sent, and a
 //!   message still in flight at the last step on a link that cannot lose it was sent at most

@@ -29,6 +29,7 @@ mod symmetry;
 mod timed;
 mod transition;
 mod walk;
+mod zone;
 
 use std::hash::Hash;
 use std::marker::PhantomData;
@@ -242,6 +243,9 @@ where
             if limits.symmetry {
                 return Err(SLEEP_WITH_SYMMETRY.into());
             }
+            if self.bound.is_some() {
+                return Err(SLEEP_WITH_TIME.into());
+            }
         }
         // A sample follows the `eventually` properties too, where it can (see `walk`).
         let sampled = self.liveness.as_deref().unwrap_or(self);
@@ -287,6 +291,11 @@ where
 pub const SLEEP_WITH_SYMMETRY: &str = "partial-order reduction cannot be combined with \
     symmetry reduction: sleep sets name transitions by node, and a canonical state forgets \
     which renaming reached it (use one or the other)";
+
+/// Why `--por` is refused where the model bounds delays.
+pub const SLEEP_WITH_TIME: &str = "partial-order reduction does not apply where the \
+    protocol's model bounds message delays: the search keeps time there, and two steps at \
+    different nodes taken in either order leave different constraints on the times ahead";
 
 /// Prepares a search of a prepared simulation.
 pub(crate) type BuildExplorer<T> = fn(&Prepared<T>) -> Result<Box<dyn Explorer>, SpecError>;

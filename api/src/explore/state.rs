@@ -12,6 +12,8 @@ use sim_core::step::Timers;
 use sim_core::timer_names::hash_with_names;
 use sim_core::{Adversary, NodeId, Process, Property, TimerId};
 
+use super::zone::{Key, Zone};
+
 /// A message in flight. `hash` is the message's own fingerprint: it orders a link's messages
 /// canonically (unordered links) and tells equal messages apart from different ones.
 #[derive(Clone, Debug)]
@@ -22,6 +24,12 @@ pub(crate) struct Envelope<M> {
     /// Its place in its sender's sending order (a crash loses a suffix of that order).
     pub seq: u32,
     pub msg: M,
+    /// When its arrival was scheduled (a search that keeps time: see `zone`).
+    pub key: Key,
+    /// Whether its delivery is bounded (until its first, on a duplicating link).
+    pub timed: bool,
+    /// On a lossy link, certainly sent longer than the bound ago: it can only be lost.
+    pub late: bool,
 }
 
 /// An armed timer.
@@ -32,6 +40,8 @@ pub(crate) struct Armed<T> {
     pub tag: T,
     /// How long after being set it fires under the engine (see `bounded`).
     pub delay_ns: u64,
+    /// When it was set (a search that keeps time: see `zone`).
+    pub key: Key,
 }
 
 /// A failure-detector notice not yet delivered: `to` will suspect `about` (or stop).
@@ -76,6 +86,10 @@ pub(crate) struct State<P: Process> {
     pub adversaries: Vec<Option<Box<dyn Adversary<P> + Send>>>,
     /// Each checked property's monitor (a snapshot: `Send`, for `--threads`).
     pub monitors: Vec<Box<dyn Property<P> + Send>>,
+    /// For a model bounding delays, the constraints on the times still in play (see `zone`).
+    pub zone: Option<Zone>,
+    /// The last step's event, if the engine scheduled it (see `zone`).
+    pub last_event: Option<Key>,
 }
 
 impl<P: Process + Clone> Clone for State<P> {
@@ -103,6 +117,8 @@ impl<P: Process + Clone> Clone for State<P> {
                     })
                 })
                 .collect(),
+            zone: self.zone.clone(),
+            last_event: self.last_event,
             monitors: self
                 .monitors
                 .iter()
@@ -140,6 +156,7 @@ where
         }
         self.hash_rest(&mut h);
         self.hash_send_order(&mut h, crashable);
+        super::zone::hash_timing(self, &mut h);
         h.finish()
     }
 

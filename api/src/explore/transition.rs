@@ -21,6 +21,7 @@ use sim_core::{AdversaryCtx, MsgKey, NodeId, Process, PropertyKind, Time, World}
 use super::draws::Branching;
 use super::model::Model;
 use super::state::{hash_of, Armed, Envelope, Notice, State};
+use super::zone::{self, Zone};
 
 /// One step of a search, by index into the state it is taken from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,7 +71,9 @@ pub(crate) fn enabled<P: Process>(m: &Model<P>, s: &State<P>, out: &mut Vec<Tran
         if rule.fifo && previous.is_some_and(same_link) {
             continue;
         }
-        if previous.is_some_and(|p| same_link(p) && p.hash == e.hash) {
+        // Equal messages are one choice, unless sent at different times (a search that keeps
+        // time: see `zone`).
+        if s.zone.is_none() && previous.is_some_and(|p| same_link(p) && p.hash == e.hash) {
             continue;
         }
         if s.up[e.to] {
@@ -104,6 +107,17 @@ pub(crate) fn enabled<P: Process>(m: &Model<P>, s: &State<P>, out: &mut Vec<Tran
             out.push(Transition::Notice(i as u32));
         }
     }
+    if s.zone.is_some() {
+        out.retain(|&t| timed_step(m, s, t, u64::MAX).is_some());
+    }
+}
+
+/// The zone after step `t` (numbered `step`) of `s` under the model's bound on delays, if
+/// some time for it keeps every message and timer in time (see `zone`).
+fn timed_step<P: Process>(m: &Model<P>, s: &State<P>, t: Transition, step: u64) -> Option<Zone> {
+    let bound = m.bound.as_ref()?;
+    let lossy = |from, to| m.config.link(from, to).lossy;
+    zone::advance(s, t, step, zone::weight(bound.delay_max_ns), &lossy)
 }
 
 /// Whether a notice may arrive now: its receiver is up, and a crash notice waits for the
@@ -135,6 +149,10 @@ pub(crate) struct Stepper<'m, P: Process> {
     pub visible: bool,
     /// What the handlers sent and armed, in order, when a path is being timed (`timed`).
     pub journal: Option<Journal>,
+    /// The step being taken, and how many messages and timers its handlers made so far:
+    /// what orders their events (`zone::Key`).
+    step: u64,
+    made: u32,
 }
 
 /// The sends and timers of the handlers run so far, in the order they asked: what names each
@@ -180,7 +198,15 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
             observed: Vec::new(),
             visible: false,
             journal: None,
+            step: 0,
+            made: 0,
         }
+    }
+
+    /// The key of the next message or timer the step's handlers make.
+    fn next_key(&mut self) -> zone::Key {
+        self.made += 1;
+        (self.step, self.made - 1)
     }
 
     /// The initial state: every node built and started, in id order (as under the engine,
@@ -203,6 +229,8 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
             started: false,
             byzantine: vec![false; n],
             adversaries: (0..n).map(|_| None).collect(),
+            zone: self.model.bound.as_ref().map(|_| Zone::start()),
+            last_event: None,
             monitors: (self.model.monitors.iter())
                 .map(|d| {
                     (d.make)()
@@ -211,6 +239,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                 })
                 .collect(),
         };
+        (self.step, self.made) = (0, 0);
         if !self.model.config.placements.is_empty() {
             return (s, Ok(()));
         }
@@ -254,12 +283,38 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         event: u64,
     ) -> Result<(), Broken> {
         self.visible = false;
+        (self.step, self.made) = (event, 0);
+        let timed = s.zone.as_ref().map(|_| {
+            let zone = timed_step(self.model, s, t, event);
+            (
+                zone.expect("only steps some timing allows are taken"),
+                zone::event_of(s, t),
+            )
+        });
+        let verdict = self.untimed(s, t, event);
+        if let Some((zone, last_event)) = timed {
+            s.last_event = last_event;
+            let bound = self
+                .model
+                .bound
+                .as_ref()
+                .expect("a zone comes with a bound");
+            let lossy = |from, to| self.model.config.link(from, to).lossy;
+            zone::settle(s, zone, zone::weight(bound.delay_max_ns), &lossy);
+        }
+        verdict
+    }
+
+    /// What step `t` does to the processes, the network and the monitors.
+    fn untimed(&mut self, s: &mut State<P>, t: Transition, event: u64) -> Result<(), Broken> {
         match t {
             Transition::Deliver(i) => {
                 let i = i as usize;
                 let (from, to, seq) = (s.net[i].from, s.net[i].to, s.net[i].seq);
                 s.mark_left(from, seq);
                 let msg = if self.model.config.link(from, to).duplicating {
+                    // Bounded up to its first delivery; a copy may come any time after.
+                    s.net[i].timed = false;
                     s.net[i].msg.clone()
                 } else {
                     s.net.remove(i).msg
@@ -412,6 +467,9 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                         hash,
                         seq: 0,
                         msg,
+                        key: self.next_key(),
+                        timed: true,
+                        late: false,
                     };
                     s.enqueue(env, rule.fifo, rule.duplicating);
                 }
@@ -420,6 +478,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                         j.timers.push((node, id));
                         j.made.push(Made::Timer(node, id));
                     }
+                    let key = self.next_key();
                     let armed = &mut s.armed[node];
                     let at = armed.partition_point(|a| a.id < id);
                     armed.insert(
@@ -429,6 +488,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                             hash: hash_of(&tag),
                             tag,
                             delay_ns: delay.0,
+                            key,
                         },
                     );
                 }

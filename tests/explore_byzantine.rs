@@ -4,37 +4,16 @@
 //! rounds are timed, and the search keeps time (`zone`): the known result, exactly. It breaks
 //! at n = 3m (shortest counterexample first, replayed as a run) and holds at n = 3m + 1.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn ftsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ftsim"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("ftsim runs")
-}
+use std::process::Output;
 
-fn scenario(name: &str) -> String {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    dir.join(name).display().to_string()
-}
+use common::{ftsim, scenario, scratch, stderr, stdout};
 
 /// stdout and stderr, with the 80-column wrapping undone (a phrase may span a line break).
 fn flat(o: &Output) -> String {
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let text = format!("{}{}", stdout(o), stderr(o));
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ftsim-byz-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 fn assert_has(out: &str, phrases: &[&str]) {

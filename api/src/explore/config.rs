@@ -9,6 +9,7 @@ use sim_core::{DelayDist, DetectorModel, Duration, FaultPlan, LinkModel, NodeId}
 
 use crate::protocol::SpecError;
 use crate::simulation::RunSpec;
+use crate::NodeSet;
 
 /// The search's view of a scenario.
 #[derive(Clone, Debug)]
@@ -30,9 +31,9 @@ pub(crate) struct Config {
     pub detector_after_last_message: bool,
     /// The fault phase of a run: a counterexample's steps are timed to fit in it.
     pub duration: Duration,
-    /// With Byzantine nodes, every placement of them (a bit per node), in the order of their
-    /// sorted node lists: a search's first step picks one (see `transition`). Empty without.
-    pub placements: Vec<u64>,
+    /// With Byzantine nodes, every placement of them, in the order of their sorted node
+    /// lists: a search's first step picks one (see `transition`). Empty without.
+    pub placements: Vec<NodeSet>,
 }
 
 /// The most placements of Byzantine nodes a search branches on.
@@ -159,7 +160,7 @@ fn refuse_unsupported(spec: &RunSpec) -> Result<(), SpecError> {
 }
 
 /// Every placement of the scenario's Byzantine nodes: each set of `count` nodes of the pool.
-fn placements(spec: &RunSpec) -> Result<Vec<u64>, SpecError> {
+fn placements(spec: &RunSpec) -> Result<Vec<NodeSet>, SpecError> {
     let Some(b) = spec.faults.byzantine.as_ref().filter(|b| b.count > 0) else {
         return Ok(Vec::new());
     };
@@ -169,6 +170,16 @@ fn placements(spec: &RunSpec) -> Result<Vec<u64>, SpecError> {
     };
     pool.sort_unstable();
     pool.dedup();
+    if spec.nodes > NodeSet::CAPACITY {
+        return Err(SpecError::new(
+            "nodes",
+            format!(
+                "a search places Byzantine nodes among at most {} nodes, found {}",
+                NodeSet::CAPACITY,
+                spec.nodes
+            ),
+        ));
+    }
     let count = b.count as usize;
     let mut out = Vec::new();
     let mut chosen: Vec<usize> = (0..count).collect();
@@ -183,7 +194,7 @@ fn placements(spec: &RunSpec) -> Result<Vec<u64>, SpecError> {
                 ),
             ));
         }
-        out.push(chosen.iter().fold(0u64, |mask, &i| mask | 1 << pool[i]));
+        out.push(chosen.iter().map(|&i| pool[i]).collect());
         // The next combination of `count` indices into the pool, in lexicographic order.
         let Some(j) = (0..count)
             .rev()

@@ -50,10 +50,7 @@ fn outcome(c: &Choice) -> Option<String> {
 pub(crate) fn describe<P: Process>(model: &Model<P>, s: &State<P>, t: Transition) -> String {
     match t {
         Transition::Start(placement) => {
-            let traitors = model.config.placements[placement as usize];
-            let nodes: Vec<usize> = (0..s.procs.len())
-                .filter(|&node| traitors & 1 << node != 0)
-                .collect();
+            let nodes: Vec<usize> = model.config.placements[placement as usize].iter().collect();
             let adversary = model.adversary.as_ref().map_or("", |a| &a.name);
             format!(
                 "the nodes start, {} Byzantine (adversary \"{adversary}\")",

@@ -23,6 +23,7 @@ use super::draws::Taken;
 use super::model::Model;
 use super::state::State;
 use super::transition::{Journal, Stepper, Transition};
+use crate::NodeSet;
 
 /// The spacing of a timed path's steps when the scenario's fault phase has room for it.
 const STEP_NS: u64 = 1_000_000;
@@ -140,7 +141,7 @@ where
 /// placement of the traitors, `placements[i]`, into the plan's Byzantine nodes).
 fn cue<P: Process>(
     timed: &mut Timed,
-    (names, placements): (&Names, &[u64]),
+    (names, placements): (&Names, &[NodeSet]),
     s: &State<P>,
     t: Transition,
     at: Time,
@@ -189,10 +190,7 @@ fn cue<P: Process>(
         }
         // The nodes start at time zero in every run: the plan names the traitors.
         Transition::Start(placement) => {
-            let traitors = placements[placement as usize];
-            timed.plan.byzantine = (0..s.byzantine.len())
-                .filter(|&node| traitors & 1 << node != 0)
-                .collect();
+            timed.plan.byzantine = placements[placement as usize].iter().collect();
         }
     }
 }

@@ -268,7 +268,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         let traitors = self.model.config.placements[placement as usize];
         let adversary = (self.model.adversary.as_ref()).expect("placements come with one");
         for node in 0..self.model.config.n {
-            let traitor = traitors & 1 << node != 0;
+            let traitor = traitors.contains(node);
             s.byzantine[node] = traitor;
             s.adversaries[node] = traitor
                 .then(|| (adversary.make)(node).expect("checked to have a snapshot when built"));

@@ -282,7 +282,6 @@ pub(crate) fn settle<P: Process>(
     let mut keep: Vec<usize> = (s.net.iter().filter(|e| e.timed).map(|e| e.key.0))
         .chain(s.armed.iter().flatten().map(|t| t.key.0))
         .filter_map(|born| zone.clock(born))
-        .filter(|&k| k != 0)
         .collect();
     keep.sort_unstable();
     keep.dedup();

@@ -405,6 +405,23 @@ fn what_a_search_cannot_branch_on_is_refused_naming_the_key() {
     assert!(out.contains("cannot be explored"), "{out}");
 }
 
+/// Who suspects whom is a set of nodes in a search's state: a group larger than such a set
+/// holds is refused on `nodes`, not searched with suspicions folded onto the wrong nodes.
+#[test]
+fn a_group_larger_than_a_search_holds_is_refused_on_nodes() {
+    let base = std::fs::read_to_string(scenario("explore-flooding-n3-f1-rounds-2.toml")).unwrap();
+    let dir = std::env::temp_dir().join(format!("ftsim-explore-big-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("sixty-five.toml");
+    std::fs::write(&file, base.replace("nodes = 3", "nodes = 65")).unwrap();
+    let o = ftsim(&["explore", &file.display().to_string()]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(out.contains("sixty-five.toml"), "{out}");
+    assert!(out.contains("nodes"), "{out}");
+    assert!(out.contains("at most 64 nodes, found 65"), "{out}");
+}
+
 #[test]
 fn a_protocol_without_exploration_is_refused() {
     let o = ftsim(&["explore", &scenario("lease-drift-beyond-margin.toml")]);

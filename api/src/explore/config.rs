@@ -56,6 +56,16 @@ impl Config {
     pub(crate) fn of(spec: &RunSpec, detector: DetectorModel) -> Result<Config, SpecError> {
         refuse_unsupported(spec)?;
         let n = spec.nodes;
+        // Who suspects whom and where traitors sit are sets of nodes in a state.
+        if n > NodeSet::CAPACITY {
+            return Err(SpecError::new(
+                "nodes",
+                format!(
+                    "a search holds groups of at most {} nodes, found {n}",
+                    NodeSet::CAPACITY
+                ),
+            ));
+        }
         let links = spec.network.resolve(n).iter().map(rule_of).collect();
         let mut may_crash = vec![false; n];
         let mut may_recover = vec![false; n];
@@ -170,16 +180,6 @@ fn placements(spec: &RunSpec) -> Result<Vec<NodeSet>, SpecError> {
     };
     pool.sort_unstable();
     pool.dedup();
-    if spec.nodes > NodeSet::CAPACITY {
-        return Err(SpecError::new(
-            "nodes",
-            format!(
-                "a search places Byzantine nodes among at most {} nodes, found {}",
-                NodeSet::CAPACITY,
-                spec.nodes
-            ),
-        ));
-    }
     let count = b.count as usize;
     let mut out = Vec::new();
     let mut chosen: Vec<usize> = (0..count).collect();

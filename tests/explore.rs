@@ -387,39 +387,53 @@ fn a_search_stops_at_its_memory_budget() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }
 
-#[test]
-fn what_a_search_cannot_branch_on_is_refused_naming_the_key() {
-    let base = std::fs::read_to_string(scenario("explore-flooding-n3-f1-rounds-2.toml")).unwrap();
+/// Explores the bundled scenario `base` as `edit` changes it, written to `name` in a scratch
+/// directory: the exit code and what it printed (the file name among it).
+fn explore_edited(
+    base: &str,
+    name: &str,
+    edit: impl FnOnce(String) -> String,
+) -> (Option<i32>, String) {
+    let base = std::fs::read_to_string(scenario(base)).unwrap();
     let dir = std::env::temp_dir().join(format!("ftsim-explore-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("partitioned.toml");
-    let toml = format!(
-        "{base}partitions = {{ max = 1, between = [\"0ms\", \"5ms\"], lasting = [\"1ms\", \"2ms\"] }}\n"
-    );
-    std::fs::write(&file, toml).unwrap();
+    let file = dir.join(name);
+    std::fs::write(&file, edit(base)).unwrap();
     let o = ftsim(&["explore", &file.display().to_string()]);
     let out = text(&o);
-    assert_eq!(o.status.code(), Some(2), "{out}");
-    assert!(out.contains("partitioned.toml"), "{out}");
-    assert!(out.contains("faults.partitions"), "{out}");
+    assert!(out.contains(name), "{out}");
+    (o.status.code(), out)
+}
+
+#[test]
+fn what_a_search_cannot_branch_on_is_refused_naming_the_key() {
+    let flooding = "explore-flooding-n3-f1-rounds-2.toml";
+    let (code, out) = explore_edited(flooding, "partitioned.toml", |base| {
+        format!(
+            "{base}partitions = {{ max = 1, between = [\"0ms\", \"5ms\"], \
+             lasting = [\"1ms\", \"2ms\"] }}\n"
+        )
+    });
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("key `faults.partitions`"), "{out}");
     assert!(out.contains("cannot be explored"), "{out}");
 }
 
 /// Who suspects whom is a set of nodes in a search's state: a group larger than such a set
-/// holds is refused on `nodes`, not searched with suspicions folded onto the wrong nodes.
+/// holds is refused on `nodes`, not searched with suspicions folded onto the wrong nodes
+/// (broadcast itself takes groups of any size).
 #[test]
 fn a_group_larger_than_a_search_holds_is_refused_on_nodes() {
-    let base = std::fs::read_to_string(scenario("explore-flooding-n3-f1-rounds-2.toml")).unwrap();
-    let dir = std::env::temp_dir().join(format!("ftsim-explore-big-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("sixty-five.toml");
-    std::fs::write(&file, base.replace("nodes = 3", "nodes = 65")).unwrap();
-    let o = ftsim(&["explore", &file.display().to_string()]);
-    let out = text(&o);
-    assert_eq!(o.status.code(), Some(2), "{out}");
-    assert!(out.contains("sixty-five.toml"), "{out}");
+    let broadcast = "explore-broadcast-eager-reliable-crash.toml";
+    let (code, out) = explore_edited(broadcast, "sixty-five.toml", |base| {
+        base.replace("nodes = 3", "nodes = 65")
+    });
+    assert_eq!(code, Some(2), "{out}");
     assert!(out.contains("nodes"), "{out}");
-    assert!(out.contains("at most 64 nodes, found 65"), "{out}");
+    assert!(
+        out.contains("a search supports at most 64 nodes, found 65"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -47,7 +47,7 @@ pub use model::{FaultClass, Liveness, Model, Timing};
 pub use nodes::{fits_node_set, nodes_phrase, NodeSet};
 pub use params::{NoParams, ParamInfo, ParamKind, ParamType, ParamValue, ParamValues, Params};
 pub use protocol::{AnyProtocol, Protocol, ProtocolInfo, SpecError};
-pub use scenario::{Expect, Scenario, ScenarioError};
+pub use scenario::{error_at_key, Expect, Scenario, ScenarioError};
 pub use simulation::{Recorded, RunOptions, RunSpec, Simulation, TapeFit};
 pub use table::{Properties, PropertyDef, PropertyInfo};
 pub use worker::Worker;

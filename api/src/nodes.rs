@@ -117,14 +117,15 @@ impl fmt::Debug for NodeSet {
     }
 }
 
-/// Rejects groups larger than a [`NodeSet`] holds, for protocols that keep node sets in one:
-/// call it from [`Protocol::validate`](crate::Protocol::validate).
-pub fn fits_node_set(protocol: &str, nodes: usize) -> Result<(), SpecError> {
+/// Rejects groups larger than a [`NodeSet`] holds, for protocols that keep node sets in one
+/// (call it from [`Protocol::validate`](crate::Protocol::validate)) and for `explore`, whose
+/// states do; `who` names what refuses them.
+pub fn fits_node_set(who: &str, nodes: usize) -> Result<(), SpecError> {
     if nodes > NodeSet::CAPACITY {
         return Err(SpecError::new(
             "nodes",
             format!(
-                "{protocol} supports at most {} nodes, found {nodes}",
+                "{who} supports at most {} nodes, found {nodes}",
                 NodeSet::CAPACITY
             ),
         ));

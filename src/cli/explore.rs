@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use ftsim_api::explore::{self as search, Counterexample, End, Limits, Progress, Report};
-use ftsim_api::{Duration, Expect, Scenario, ScenarioError};
+use ftsim_api::{error_at_key, Duration, Expect, Scenario};
 
 use super::error::{CliError, Status};
 use super::explore_repro::AsRun;
@@ -64,14 +64,10 @@ pub fn cmd_explore(app: &App, args: ExploreArgs<'_>) -> Result<Status, CliError>
     // Before the search: a destination that cannot be written costs nothing computed.
     super::files::check_file(&repro_path)?;
     let strategy = strategy_of(&args, &scenario)?;
-    let explorer = scenario.simulation.explorer().map_err(|e| {
-        CliError::Scenarios(vec![ScenarioError {
-            file: scenario.file.clone(),
-            key: Some(e.key),
-            line: None,
-            message: e.message,
-        }])
-    })?;
+    let explorer = scenario
+        .simulation
+        .explorer()
+        .map_err(|e| CliError::Scenarios(vec![error_at_key(&scenario.file, &e.key, &e.message)]))?;
     out(&wrapped(
         "",
         &format!(

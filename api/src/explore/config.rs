@@ -57,15 +57,7 @@ impl Config {
         refuse_unsupported(spec)?;
         let n = spec.nodes;
         // Who suspects whom and where traitors sit are sets of nodes in a state.
-        if n > NodeSet::CAPACITY {
-            return Err(SpecError::new(
-                "nodes",
-                format!(
-                    "a search holds groups of at most {} nodes, found {n}",
-                    NodeSet::CAPACITY
-                ),
-            ));
-        }
+        crate::nodes::fits_node_set("a search", n)?;
         let links = spec.network.resolve(n).iter().map(rule_of).collect();
         let mut may_crash = vec![false; n];
         let mut may_recover = vec![false; n];

@@ -74,6 +74,13 @@ pub fn load(file: &Path, catalog: &Catalog) -> Result<Scenario, ScenarioError> {
     parse(file, &text, catalog)
 }
 
+/// An error at `key` of the scenario read from `file`, found after it loaded (what `explore`
+/// refuses, say), with the line defining the key when the file can still be read.
+pub fn error_at_key(file: &Path, key: &str, message: &str) -> ScenarioError {
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    Source { file, text: &text }.err(key, message)
+}
+
 /// Validates scenario text (`file` names it in errors).
 pub fn parse(file: &Path, text: &str, catalog: &Catalog) -> Result<Scenario, ScenarioError> {
     let c = Source { file, text };

@@ -200,8 +200,16 @@ impl Process for Node {
 /// A list per peer, indexed by its id, grown as peers are first named: an event searches one
 /// short list, where one map keyed by (peer, seq) is searched through every peer's entries
 /// (measured on eager broadcast: 15% less time per event at 20 nodes, 11% at 1,000).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 struct PerPeer<T>(Vec<Vec<T>>);
+
+/// As a map from peer to its list, the non-empty lists only (what a diagram shows of a node).
+impl<T: std::fmt::Debug> std::fmt::Debug for PerPeer<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let lists = self.0.iter().enumerate().filter(|(_, l)| !l.is_empty());
+        f.debug_map().entries(lists).finish()
+    }
+}
 
 impl<T> Default for PerPeer<T> {
     fn default() -> Self {
@@ -238,5 +246,32 @@ fn insert_sorted(list: &mut Vec<u64>, value: u64) -> bool {
             list.insert(at, value);
             true
         }
+    }
+}
+
+#[cfg(test)]
+mod per_peer_tests {
+    use super::*;
+
+    fn hash_of<T: Hash>(value: &T) -> u64 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        value.hash(&mut h);
+        h.finish()
+    }
+
+    /// A search's fingerprint of a node must not see how far its table grew, only what the
+    /// lists hold; a diagram shows the non-empty lists by peer.
+    #[test]
+    fn equal_lists_hash_alike_however_far_the_table_grew() {
+        let mut a: PerPeer<u64> = PerPeer::default();
+        let mut b: PerPeer<u64> = PerPeer::default();
+        a.of_mut(1).push(7);
+        b.of_mut(1).push(7);
+        b.of_mut(5);
+        assert_eq!(hash_of(&a), hash_of(&b));
+        b.of_mut(5).push(1);
+        assert_ne!(hash_of(&a), hash_of(&b));
+        assert_eq!(format!("{a:?}"), "{1: [7]}");
+        assert_eq!(format!("{b:?}"), "{1: [7], 5: [1]}");
     }
 }

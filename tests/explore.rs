@@ -395,9 +395,7 @@ fn explore_edited(
     edit: impl FnOnce(String) -> String,
 ) -> (Option<i32>, String) {
     let base = std::fs::read_to_string(scenario(base)).unwrap();
-    let dir = std::env::temp_dir().join(format!("ftsim-explore-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join(name);
+    let file = scratch(name).join(name);
     std::fs::write(&file, edit(base)).unwrap();
     let o = ftsim(&["explore", &file.display().to_string()]);
     let out = text(&o);

@@ -22,17 +22,24 @@ fn assert_has(out: &str, phrases: &[&str]) {
     }
 }
 
+/// Explores the bundled scenario `name`, expecting exit `code` and the `found` phrases, then
+/// replays the counterexample's repro, expecting the `replayed` phrases.
+fn explore_then_replay(name: &str, code: i32, found: &[&str], replayed: &[&str]) {
+    let repro = scratch(name).join("cx.repro.json");
+    let repro_arg = repro.to_str().unwrap();
+    let o = ftsim(&["explore", &scenario(name), "--repro", repro_arg]);
+    let out = flat(&o);
+    assert_eq!(o.status.code(), Some(code), "{out}");
+    assert_has(&out, found);
+    let o = ftsim(&["replay", "--repro", repro_arg]);
+    assert_has(&flat(&o), replayed);
+}
+
 #[test]
 fn om1_with_three_generals_breaks_validity_in_seven_steps_and_replays_as_recorded() {
-    let dir = scratch("n3");
-    let repro = dir.join("cx.repro.json");
-    let repro_arg = repro.to_str().unwrap();
-    let file = scenario("explore-byzantine-n3-m1-mix.toml");
-    let o = ftsim(&["explore", &file, "--repro", repro_arg]);
-    let out = flat(&o);
-    assert_eq!(o.status.code(), Some(0), "{out}");
-    assert_has(
-        &out,
+    explore_then_replay(
+        "explore-byzantine-n3-m1-mix.toml",
+        0,
         &[
             "violation of validity after 7 steps (no shorter path breaks a property)",
             "1. the nodes start, node 2 Byzantine (adversary \"mix\") (drew 1 of 0..2)",
@@ -41,11 +48,6 @@ fn om1_with_three_generals_breaks_validity_in_seven_steps_and_replays_as_recorde
             "but the loyal commander 0 ordered 1",
             "expect outside validity: met",
         ],
-    );
-    let o = ftsim(&["replay", "--repro", repro_arg]);
-    let replayed = flat(&o);
-    assert_has(
-        &replayed,
         &[
             "drop m3 n2->n1: adversary",
             "VIOLATION validity",
@@ -103,20 +105,14 @@ fn om1_with_four_generals_holds_whatever_the_traitor_sends() {
 fn two_colluding_traitors_break_om1_with_four_generals() {
     // One traitor more than OM(1) tolerates; the adversary remembers the order it relayed
     // (its memory is part of the state). The shortest: a loyal commander, validity broken.
-    let file = scenario("byzantine-n4-m1-two-colluding-traitors.toml");
-    let dir = scratch("collude");
-    let repro = dir.join("cx.repro.json");
-    let o = ftsim(&["explore", &file, "--repro", repro.to_str().unwrap()]);
-    let out = flat(&o);
-    assert_eq!(o.status.code(), Some(1), "{out}");
-    assert_has(
-        &out,
+    explore_then_replay(
+        "byzantine-n4-m1-two-colluding-traitors.toml",
+        1,
         &[
             "violation of validity after 14 steps",
             "the nodes start, nodes 2 and 3 Byzantine (adversary \"collude\")",
             "but the loyal commander 0 ordered 0",
         ],
+        &["VIOLATION validity", "as recorded"],
     );
-    let o = ftsim(&["replay", "--repro", repro.to_str().unwrap()]);
-    assert_has(&flat(&o), &["VIOLATION validity", "as recorded"]);
 }

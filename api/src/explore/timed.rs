@@ -65,9 +65,7 @@ impl Names {
     fn absorb(&mut self, journal: &mut Journal) {
         journal.made.clear();
         for sent in journal.sends.drain(..) {
-            if let Some(seq) = sent.seq {
-                self.messages.insert((sent.key.from, seq), sent.key);
-            }
+            self.messages.insert((sent.key.from, sent.seq), sent.key);
         }
         for (node, id) in journal.timers.drain(..) {
             let ordinal = self.timers_set.entry(node).or_default();
@@ -128,7 +126,7 @@ where
     };
     for (k, (&step, &at)) in path.iter().zip(&at_ns).enumerate() {
         let placements = &model.config.placements;
-        cue(&mut timed, (&names, placements), &state, step.t, Time(at));
+        cue(&mut timed, &names, placements, &state, step.t, Time(at));
         let _ = stepper.take(&mut state, step, k as u64 + 1);
         names.absorb(stepper.journal.as_mut().expect("set above"));
     }
@@ -141,7 +139,8 @@ where
 /// placement of the traitors, `placements[i]`, into the plan's Byzantine nodes).
 fn cue<P: Process>(
     timed: &mut Timed,
-    (names, placements): (&Names, &[NodeSet]),
+    names: &Names,
+    placements: &[NodeSet],
     s: &State<P>,
     t: Transition,
     at: Time,

@@ -159,9 +159,10 @@ pub(crate) struct Stepper<'m, P: Process> {
 /// message and timer the way the engine does (see `timed`).
 #[derive(Debug, Default)]
 pub(crate) struct Journal {
-    /// Every send, a suppressed one included (it takes its number on its link).
+    /// Every message put in flight (not one its sender's adversary suppressed).
     pub sends: Vec<Sent>,
-    /// Per link, messages sent on it so far (the engine's numbering).
+    /// Per link, messages sent on it so far, a suppressed one included (the engine's
+    /// numbering).
     pub on_link: BTreeMap<(NodeId, NodeId), u64>,
     /// (node, the timer's handle).
     pub timers: Vec<(NodeId, sim_core::TimerId)>,
@@ -175,9 +176,8 @@ pub(crate) struct Journal {
 pub(crate) struct Sent {
     /// The message as the engine names it (link and number on it).
     pub key: MsgKey,
-    /// The sender's sending number (`Envelope::seq`); `None`: the sender's adversary
-    /// suppressed it.
-    pub seq: Option<u32>,
+    /// The sender's sending number (`Envelope::seq`).
+    pub seq: u32,
 }
 
 /// A message sent or a timer set, as a [`Journal`] lists them.
@@ -446,17 +446,11 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                 Output::Send { to, msg } => {
                     let key = self.link_key(node, to);
                     let Some(msg) = self.tamper(s, key, msg) else {
-                        if let Some(j) = &mut self.journal {
-                            j.sends.push(Sent { key, seq: None });
-                        }
                         continue;
                     };
                     if let Some(j) = &mut self.journal {
                         let seq = s.sent[node];
-                        j.sends.push(Sent {
-                            key,
-                            seq: Some(seq),
-                        });
+                        j.sends.push(Sent { key, seq });
                         j.made.push(Made::Send(node, seq));
                     }
                     let rule = self.model.config.link(node, to);

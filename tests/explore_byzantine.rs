@@ -6,34 +6,7 @@
 
 mod common;
 
-use std::process::Output;
-
-use common::{ftsim, scenario, scratch, stderr, stdout};
-
-/// stdout and stderr, with the 80-column wrapping undone (a phrase may span a line break).
-fn flat(o: &Output) -> String {
-    let text = format!("{}{}", stdout(o), stderr(o));
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn assert_has(out: &str, phrases: &[&str]) {
-    for phrase in phrases {
-        assert!(out.contains(phrase), "no {phrase:?} in\n{out}");
-    }
-}
-
-/// Explores the bundled scenario `name`, expecting exit `code` and the `found` phrases, then
-/// replays the counterexample's repro, expecting the `replayed` phrases.
-fn explore_then_replay(name: &str, code: i32, found: &[&str], replayed: &[&str]) {
-    let repro = scratch(name).join("cx.repro.json");
-    let repro_arg = repro.to_str().unwrap();
-    let o = ftsim(&["explore", &scenario(name), "--repro", repro_arg]);
-    let out = flat(&o);
-    assert_eq!(o.status.code(), Some(code), "{out}");
-    assert_has(&out, found);
-    let o = ftsim(&["replay", "--repro", repro_arg]);
-    assert_has(&flat(&o), replayed);
-}
+use common::{assert_has, explore_then_replay, flat, ftsim, scenario, scratch};
 
 #[test]
 fn om1_with_three_generals_breaks_validity_in_seven_steps_and_replays_as_recorded() {

@@ -76,3 +76,29 @@ pub fn two_phase_scenario(test: &str, rms: usize, early_commit: bool) -> String 
     std::fs::write(&file, text).unwrap();
     file.display().to_string()
 }
+
+/// stdout and stderr, with the 80-column wrapping undone (a phrase may span a line break).
+pub fn flat(o: &Output) -> String {
+    let text = format!("{}{}", stdout(o), stderr(o));
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Asserts that `out` (see [`flat`]) holds every phrase.
+pub fn assert_has(out: &str, phrases: &[&str]) {
+    for phrase in phrases {
+        assert!(out.contains(phrase), "no {phrase:?} in\n{out}");
+    }
+}
+
+/// Explores the bundled scenario `name`, expecting exit `code` and the `found` phrases, then
+/// replays the counterexample's repro, expecting the `replayed` phrases.
+pub fn explore_then_replay(name: &str, code: i32, found: &[&str], replayed: &[&str]) {
+    let repro = scratch(name).join("cx.repro.json");
+    let repro_arg = repro.to_str().unwrap();
+    let o = ftsim(&["explore", &scenario(name), "--repro", repro_arg]);
+    let out = flat(&o);
+    assert_eq!(o.status.code(), Some(code), "{out}");
+    assert_has(&out, found);
+    let o = ftsim(&["replay", "--repro", repro_arg]);
+    assert_has(&flat(&o), replayed);
+}

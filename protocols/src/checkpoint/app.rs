@@ -8,8 +8,6 @@ use ftsim_api::{Ctx, Duration, NodeId};
 
 use super::process::{CheckpointProcess, Msg, Timer, C};
 
-/// The largest amount of one transfer.
-const MAX_AMOUNT: u64 = 10;
 /// Transfers are 1 to this many milliseconds apart.
 const TRANSFER_GAP_MS: u64 = 4;
 
@@ -36,7 +34,7 @@ impl CheckpointProcess {
         }
         let peer = ctx.random_below(ctx.n() as u64 - 1) as NodeId;
         let to = if peer >= ctx.id() { peer + 1 } else { peer };
-        let amount = 1 + ctx.random_below(self.balance.min(MAX_AMOUNT));
+        let amount = 1 + ctx.random_below(self.balance.min(self.cfg.amount_max));
         self.balance -= amount;
         self.sent[to] += 1;
         self.done += 1;

@@ -5,12 +5,12 @@
 //! is a tentative checkpoint; node 0 commits the snapshot once every process has stored its
 //! part, and the committed snapshot is the recovery line.
 
-use ftsim_api::{NodeId, NodeSet};
+use ftsim_api::{Ctx, NodeId, NodeSet};
 
 use super::process::{Checkpoint, CheckpointProcess, Msg, Obs, Timer, C, MANAGER};
 
 /// A snapshot being recorded here.
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Recording {
     pub(super) snapshot: u64,
     pub(super) state: Checkpoint,
@@ -19,15 +19,27 @@ pub struct Recording {
 }
 
 impl CheckpointProcess {
-    /// The manager's snapshot timer.
+    /// The manager's snapshot timer, kept while snapshots are left under `checkpoint_limit`.
     pub(super) fn snapshot_tick(&mut self, ctx: C, epoch: u64) {
         self.start_snapshot(ctx);
-        ctx.set_timer(self.cfg.interval, Timer::Snapshot { epoch });
+        if self.snapshots_left(ctx) {
+            ctx.set_timer(self.cfg.interval, Timer::Snapshot { epoch });
+        }
+    }
+
+    /// Whether the manager may start another snapshot (they are numbered from 1).
+    pub(super) fn snapshots_left(&self, ctx: &Ctx<'_, Self>) -> bool {
+        let next = ctx.stable().next_snapshot.max(1);
+        self.cfg.checkpoint_limit.is_none_or(|l| next <= l)
     }
 
     /// The manager starts the next snapshot, unless one or a recovery is under way.
     fn start_snapshot(&mut self, ctx: C) {
-        if self.snapshot_running || self.round.is_some() || self.recovering {
+        if self.snapshot_running
+            || self.round.is_some()
+            || self.recovering
+            || !self.snapshots_left(ctx)
+        {
             return;
         }
         self.snapshot_running = true;

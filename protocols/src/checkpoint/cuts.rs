@@ -5,14 +5,16 @@
 //! receipt.
 
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 
+use ftsim_api::sim_core::entropy::DetHasher;
 use ftsim_api::{NodeId, World};
 
 use super::process::{CheckpointProcess, Obs};
 
 /// The cuts the properties judge: snapshots (by id) and recovery lines (by epoch), as their
 /// parts arrive, complete once every process has contributed.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(super) struct Cuts {
     snapshots: BTreeMap<u64, BTreeMap<NodeId, Part>>,
     lines: BTreeMap<u64, BTreeMap<NodeId, Part>>,
@@ -45,6 +47,21 @@ impl Cut {
 }
 
 impl Cuts {
+    /// For a search: hashes every part's values, not the events that recorded them.
+    pub(super) fn fingerprint(&self, hasher: &mut DetHasher) {
+        for cuts in [&self.snapshots, &self.lines] {
+            hasher.write_usize(cuts.len());
+            for (id, parts) in cuts {
+                hasher.write_u64(*id);
+                hasher.write_usize(parts.len());
+                for (node, p) in parts {
+                    hasher.write_usize(*node);
+                    (p.balance, p.channel, &p.sent, &p.recv, &p.replay).hash(hasher);
+                }
+            }
+        }
+    }
+
     /// Records a part observed at `event`; returns the cut if this completed it, with its
     /// parts in node order.
     pub(super) fn add(
@@ -107,7 +124,7 @@ impl Cuts {
 /// receiving anything: the properties resynchronise instead of recording it. Histories repeat
 /// after a rollback, so every step is kept, in order, per link (appending costs no allocation
 /// per event once a link's list has grown).
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(super) struct TransferLog {
     /// Whether receipts are logged too (only sends otherwise: cheaper per event).
     receipts: bool,

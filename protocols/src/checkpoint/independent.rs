@@ -13,7 +13,7 @@ use super::process::{CheckpointProcess, Config, Meta, Msg, Timer, C, MANAGER};
 use super::Mode;
 
 /// The manager's recovery round in progress: the checkpoints collected so far.
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Round {
     pub(super) epoch: u64,
     metas: BTreeMap<NodeId, Vec<Meta>>,
@@ -26,14 +26,28 @@ pub(super) fn checkpoint_gap(ctx: &mut Ctx<'_, CheckpointProcess>, cfg: &Config)
 }
 
 impl CheckpointProcess {
-    /// The checkpoint timer: takes a checkpoint unless frozen by a recovery round.
+    /// The checkpoint timer: takes a checkpoint unless frozen by a recovery round, and keeps
+    /// the schedule while numbers are left under `checkpoint_limit`.
     pub(super) fn checkpoint_tick(&mut self, ctx: C, epoch: u64) {
+        if !self.checkpoints_left() {
+            return;
+        }
         if !self.frozen {
             let c = self.state(ctx, None);
             self.store(ctx, c);
         }
-        let d = checkpoint_gap(ctx, &self.cfg);
-        ctx.set_timer(d, Timer::Checkpoint { epoch });
+        if self.checkpoints_left() {
+            let d = checkpoint_gap(ctx, &self.cfg);
+            ctx.set_timer(d, Timer::Checkpoint { epoch });
+        }
+    }
+
+    /// Whether the next checkpoint's number is within `checkpoint_limit` (the initial
+    /// checkpoint is number 0).
+    pub(super) fn checkpoints_left(&self) -> bool {
+        self.cfg
+            .checkpoint_limit
+            .is_none_or(|l| self.next_index <= l)
     }
 
     /// The manager opens the recovery round of `epoch`: asks everyone for their checkpoints

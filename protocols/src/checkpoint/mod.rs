@@ -57,6 +57,7 @@ mod recovery;
 #[cfg(test)]
 mod tests;
 
+use ftsim_api::explore::Exploration;
 use ftsim_api::{
     choice, params, Duration, FaultClass, Model, NodeId, NodeSet, Properties, Protocol, SpecError,
 };
@@ -94,8 +95,18 @@ params! {
         /// Time between snapshots (coordinated) or mean time between a process's checkpoints
         /// (independent, drawn from half to 1.5 times it).
         interval_ms: u64 = 10, range 1..=10_000;
-        /// Transfers each process makes (1-4ms apart, 1-10 units each).
+        /// Transfers each process makes (1-4ms apart, 1 to `amount_max` units each).
         transfers: u64 = 20, range 0..=10_000;
+        /// The largest amount of one transfer (1: every transfer is worth 1, so a search
+        /// branches on its receiver only).
+        amount_max: u64 = 10, range 1..=100;
+        /// The most snapshots node 0 starts (coordinated) or checkpoints a process takes
+        /// after its initial one (independent: its checkpoint numbers stop there); 0: no
+        /// limit. Keeps a search's state space finite.
+        checkpoint_limit: u64 = 0, range 0..=10_000;
+        /// The most times a restarted process repeats its request for a recovery; 0: no
+        /// limit. Keeps a search's state space finite.
+        retry_limit: u64 = 0, range 0..=10_000;
     }
 }
 
@@ -106,6 +117,9 @@ impl From<&CheckpointParams> for Config {
             logging: p.logging,
             interval: Duration::from_millis(p.interval_ms),
             transfers: p.transfers,
+            amount_max: p.amount_max,
+            checkpoint_limit: (p.checkpoint_limit > 0).then_some(p.checkpoint_limit),
+            retry_limit: (p.retry_limit > 0).then_some(p.retry_limit),
         }
     }
 }
@@ -200,5 +214,9 @@ impl Protocol for Checkpointing {
 
     fn process(&self, params: &CheckpointParams, _: NodeId, nodes: usize) -> CheckpointProcess {
         CheckpointProcess::new(nodes, Config::from(params))
+    }
+
+    fn exploration(&self) -> Option<Exploration<Self>> {
+        Some(Exploration::new())
     }
 }

@@ -17,12 +17,17 @@ pub const MANAGER: NodeId = 0;
 pub const INITIAL_BALANCE: u64 = 100;
 
 /// The run's settings, as every process reads them.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Hash)]
 pub struct Config {
     pub mode: Mode,
     pub logging: bool,
     pub interval: Duration,
     pub transfers: u64,
+    pub amount_max: u64,
+    /// The most snapshots (coordinated) or checkpoints after the initial one (independent).
+    pub checkpoint_limit: Option<u64>,
+    /// The most repeats of a request for a recovery.
+    pub retry_limit: Option<u64>,
 }
 
 /// A checkpoint's counters, as the recovery manager sees them.
@@ -131,7 +136,7 @@ pub enum Obs {
 }
 
 /// A local checkpoint on stable storage.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct Checkpoint {
     pub(super) index: u64,
     pub(super) snapshot: Option<u64>,
@@ -144,7 +149,7 @@ pub struct Checkpoint {
     pub(super) channel: Vec<Vec<u64>>,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct Stable {
     pub(super) epoch: u64,
     pub(super) incarnation: u64,
@@ -160,11 +165,14 @@ pub struct Stable {
     pub(super) last_rollback: Option<(u64, Vec<u64>)>,
 }
 
-#[derive(Debug)]
+/// `Clone + Hash` for `ftsim explore` (the settings are hashed too: the same in every state).
+#[derive(Clone, Debug, Hash)]
 pub struct CheckpointProcess {
     pub(super) cfg: Config,
     pub(super) epoch: u64,
     pub(super) recovering: bool,
+    /// Requests for a recovery repeated since the restart.
+    pub(super) retries: u64,
     /// Reported our checkpoints to a recovery round: take no new ones until the line is set.
     pub(super) frozen: bool,
     pub(super) balance: u64,
@@ -190,6 +198,7 @@ impl CheckpointProcess {
             cfg,
             epoch: 0,
             recovering: false,
+            retries: 0,
             frozen: false,
             balance: INITIAL_BALANCE,
             done: 0,
@@ -244,14 +253,15 @@ impl CheckpointProcess {
         let gap = super::app::transfer_gap(ctx);
         ctx.set_timer(gap, Timer::Transfer { epoch });
         match self.cfg.mode {
-            Mode::Coordinated if ctx.id() == MANAGER => {
+            Mode::Coordinated if ctx.id() == MANAGER && self.snapshots_left(ctx) => {
                 ctx.set_timer(self.cfg.interval, Timer::Snapshot { epoch });
             }
             Mode::Coordinated => {}
-            Mode::Independent | Mode::IndependentLatest => {
+            Mode::Independent | Mode::IndependentLatest if self.checkpoints_left() => {
                 let d = super::independent::checkpoint_gap(ctx, &self.cfg);
                 ctx.set_timer(d, Timer::Checkpoint { epoch });
             }
+            Mode::Independent | Mode::IndependentLatest => {}
         }
     }
 

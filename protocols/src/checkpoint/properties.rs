@@ -3,8 +3,10 @@
 //! cascade, restarted processes run again, and the balances add up at the end.
 
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 
 use ftsim_api::properties::{event_ref, events_phrase, Stuck, Waits};
+use ftsim_api::sim_core::entropy::DetHasher;
 use ftsim_api::{nodes_phrase, NodeId, Property, Time, World};
 
 use super::cuts::{Cut, Cuts, TransferLog};
@@ -14,6 +16,7 @@ use super::process::{CheckpointProcess, Obs, INITIAL_BALANCE};
 /// Consistent cut: no snapshot or recovery line records a transfer as received that the
 /// sender's part does not record as sent (an orphan message). A violation names both parts and
 /// the first orphan's send and receipt.
+#[derive(Clone)]
 pub struct ConsistentCut {
     cuts: Cuts,
     log: TransferLog,
@@ -78,6 +81,13 @@ impl Property<CheckpointProcess> for ConsistentCut {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+    fn snapshot(&self) -> Option<Box<dyn Property<CheckpointProcess> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+    /// The cuts' values; the transfer log only finds evidence (events), so it is left out.
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.cuts.fingerprint(hasher);
+    }
 }
 
 /// "sent at event #3 and received at event #7", with what is known of a transfer.
@@ -92,7 +102,7 @@ fn sent_and_received(sent: Option<u64>, received: Option<u64>) -> String {
 
 /// Snapshot total: balances plus the transfers recorded in flight add up to the true total. A
 /// violation names every part of the snapshot.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct SnapshotTotal {
     cuts: Cuts,
     evidence: Vec<u64>,
@@ -127,13 +137,19 @@ impl Property<CheckpointProcess> for SnapshotTotal {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+    fn snapshot(&self) -> Option<Box<dyn Property<CheckpointProcess> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.cuts.fingerprint(hasher);
+    }
 }
 
 /// No committed transfer lost: every transfer that a recovery line records as sent is, after
 /// the rollback, either received in the line (or re-delivered from a recorded channel) or
 /// being replayed from the sender's log. A violation names both parts and the first lost
 /// transfer's send.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct NoLostTransfer {
     cuts: Cuts,
     log: TransferLog,
@@ -187,6 +203,13 @@ impl Property<CheckpointProcess> for NoLostTransfer {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+    fn snapshot(&self) -> Option<Box<dyn Property<CheckpointProcess> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+    /// The cuts' values; the transfer log only finds evidence (events), so it is left out.
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.cuts.fingerprint(hasher);
+    }
 }
 
 /// A checkpoint as [`NoDomino`] keeps it: its index, when it was taken, at which event.
@@ -194,7 +217,7 @@ type Taken = (u64, Time, u64);
 
 /// No domino effect: a recovery rolls no process back past its latest permanent checkpoint.
 /// The violation says how far the cascade went and names the checkpoints rolled past.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct NoDomino {
     /// Per node: its permanent checkpoints, in order, of its current history.
     permanent: BTreeMap<NodeId, Vec<Taken>>,
@@ -264,11 +287,33 @@ impl Property<CheckpointProcess> for NoDomino {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+    fn snapshot(&self) -> Option<Box<dyn Property<CheckpointProcess> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+    /// The checkpoints' numbers and times, not the events that took them.
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        hasher.write_usize(self.permanent.len());
+        for (node, list) in &self.permanent {
+            hasher.write_usize(*node);
+            hasher.write_usize(list.len());
+            for (index, at, _) in list {
+                (index, at).hash(hasher);
+            }
+        }
+        hasher.write_usize(self.tentative.len());
+        for (node, list) in &self.tentative {
+            hasher.write_usize(*node);
+            hasher.write_usize(list.len());
+            for (index, (at, _)) in list {
+                (index, at).hash(hasher);
+            }
+        }
+    }
 }
 
 /// Every process that restarted was rolled back (and so runs again) by the end of the run. A
 /// violation names each stuck process's restart and last step.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Recovered {
     /// Restarted processes waiting for a rollback.
     waiting: Waits<NodeId>,
@@ -311,13 +356,19 @@ impl Property<CheckpointProcess> for Recovered {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+    fn snapshot(&self) -> Option<Box<dyn Property<CheckpointProcess> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.waiting.fingerprint(hasher);
+    }
 }
 
 /// Conservation: once everything has settled, the balances add up to the true total (judged
 /// from the processes' states, only when every process is up and running). A violation names
 /// the link whose transfers never arrived, with both ends' last steps (the last events at
 /// which the receiver could still have got them), or else every process's last step.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Conservation {
     evidence: Vec<u64>,
 }
@@ -330,7 +381,7 @@ impl Conservation {
             .flat_map(|i| w.nodes().map(move |j| (i, j)))
             .find_map(|(i, j)| {
                 let (sent, got) = (w.state(i).sent[j], w.state(j).recv[i]);
-                (sent > got).then_some((i, j, sent - got))
+                (sent > got).then(|| (i, j, sent - got))
             })
     }
 }
@@ -369,10 +420,13 @@ impl Property<CheckpointProcess> for Conservation {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+    fn snapshot(&self) -> Option<Box<dyn Property<CheckpointProcess> + Send>> {
+        Some(Box::new(self.clone()))
+    }
 }
 
 /// Reached when a whole recovery line was rolled back to.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct RecoveryLine {
     cuts: Cuts,
     reached: bool,
@@ -396,5 +450,12 @@ impl Property<CheckpointProcess> for RecoveryLine {
         } else {
             Err("no recovery line was rolled back to".into())
         }
+    }
+    fn snapshot(&self) -> Option<Box<dyn Property<CheckpointProcess> + Send>> {
+        Some(Box::new(self.clone()))
+    }
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.cuts.fingerprint(hasher);
+        hasher.write_u8(u8::from(self.reached));
     }
 }

@@ -25,6 +25,7 @@ impl CheckpointProcess {
     /// After a crash: counts the incarnation and asks the manager for a recovery.
     pub(super) fn restart(&mut self, ctx: C) {
         self.recovering = true;
+        self.retries = 0;
         self.epoch = ctx.stable().epoch;
         let st = ctx.stable_mut();
         st.incarnation += 1;
@@ -39,11 +40,13 @@ impl CheckpointProcess {
         ctx.set_timer(RETRY, Timer::Retry);
     }
 
-    /// The retry timer: still waiting to be rolled back, ask again.
+    /// The retry timer: still waiting to be rolled back, ask again (up to `retry_limit`
+    /// times).
     pub(super) fn retry_recovery(&mut self, ctx: C) {
-        if !self.recovering {
+        if !self.recovering || self.cfg.retry_limit.is_some_and(|l| self.retries >= l) {
             return;
         }
+        self.retries += 1;
         // Our request may have reached a manager that was down.
         let incarnation = ctx.stable().incarnation;
         if ctx.id() != MANAGER {

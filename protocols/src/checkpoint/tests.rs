@@ -2,7 +2,10 @@ use std::collections::BTreeMap;
 
 use ftsim_api::properties::{cites_events, observe_history};
 use ftsim_api::sim_core::faults::CrashSpec;
-use ftsim_api::{Duration, FaultSpec, Harness, Outcome, Property, Time, TraceKind, World};
+use ftsim_api::{
+    Duration, FaultEvent, FaultKind, FaultPlan, FaultSpec, Harness, Outcome, Property, Time,
+    TraceKind, World,
+};
 
 use super::*;
 
@@ -169,6 +172,9 @@ fn states() -> Vec<CheckpointProcess> {
         logging: false,
         interval: Duration::from_millis(10),
         transfers: 0,
+        amount_max: 10,
+        checkpoint_limit: None,
+        retry_limit: None,
     };
     (0..2).map(|_| CheckpointProcess::new(2, cfg)).collect()
 }
@@ -453,4 +459,86 @@ fn validate_keeps_the_old_keys_and_messages() {
         ..logged
     };
     assert!(Checkpointing.validate(&independent, 5).is_ok());
+}
+
+/// The messages node `from` sent in seed 0's run whose content starts with `what`.
+fn sends(h: &Harness<Checkpointing>, from: NodeId, what: &str) -> usize {
+    let r = h.replay(0);
+    let trace = r.trace.expect("a replay keeps its trace");
+    trace
+        .iter()
+        .filter(|e| e.node == Some(from))
+        .filter(|e| matches!(&e.kind, TraceKind::Send { msg, .. } if msg.starts_with(what)))
+        .count()
+}
+
+/// The indices of the checkpoints node `node` stored in seed 0's run, in order.
+fn checkpoint_indices(h: &Harness<Checkpointing>, node: NodeId) -> Vec<u64> {
+    let r = h.replay(0);
+    let trace = r.trace.expect("a replay keeps its trace");
+    let prefix = "Checkpoint { index: ";
+    trace
+        .iter()
+        .filter(|e| e.node == Some(node))
+        .filter_map(|e| match &e.kind {
+            TraceKind::Observe { obs } => obs.strip_prefix(prefix),
+            _ => None,
+        })
+        .map(|rest| rest.split(',').next().unwrap().parse().unwrap())
+        .collect()
+}
+
+fn limited(mode: Mode, checkpoint_limit: u64, retry_limit: u64) -> Harness<Checkpointing> {
+    let mut h = Harness::new(&Checkpointing)
+        .params(CheckpointParams {
+            mode,
+            checkpoint_limit,
+            retry_limit,
+            ..CheckpointParams::default()
+        })
+        .nodes(2)
+        .duration(Duration::from_millis(200));
+    h.spec_mut().network.default.fifo = true;
+    h
+}
+
+#[test]
+fn checkpoint_limit_ends_the_schedule_at_that_number() {
+    // Independent: checkpoints numbered 0 (initial) to the limit, then no more.
+    let h = limited(Mode::Independent, 2, 0);
+    assert_eq!(checkpoint_indices(&h, 1), vec![0, 1, 2]);
+    let unlimited = checkpoint_indices(&limited(Mode::Independent, 0, 0), 1);
+    assert!(unlimited.len() > 10, "{unlimited:?}");
+    // Coordinated: node 0 starts snapshots 1 and 2 only (0 is everyone's initial one).
+    let h = limited(Mode::Coordinated, 2, 0);
+    assert_eq!(sends(&h, MANAGER, "Marker { epoch: 0, snapshot: 3"), 0);
+    assert_eq!(sends(&h, MANAGER, "Marker { epoch: 0, snapshot: 2"), 1);
+    assert_eq!(checkpoint_indices(&h, 1), vec![0, 1, 2]);
+}
+
+#[test]
+fn retry_limit_bounds_a_restarted_process_s_requests() {
+    // Node 0, the manager, goes down for good; node 1 restarts and asks for a recovery
+    // that never comes: once at its restart, then once per retry.
+    let plan = FaultPlan {
+        events: vec![
+            FaultEvent {
+                at: ms(5),
+                kind: FaultKind::Crash { node: 0 },
+            },
+            FaultEvent {
+                at: ms(6),
+                kind: FaultKind::Crash { node: 1 },
+            },
+            FaultEvent {
+                at: ms(8),
+                kind: FaultKind::Recover { node: 1 },
+            },
+        ],
+        ..FaultPlan::default()
+    };
+    let h = limited(Mode::Independent, 0, 2).schedule(plan.clone());
+    assert_eq!(sends(&h, 1, "NeedRecovery"), 3);
+    let unlimited = limited(Mode::Independent, 0, 0).schedule(plan);
+    assert!(sends(&unlimited, 1, "NeedRecovery") > 5);
 }

@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+use ftsim_api::explore::{End, Exploration, Limits};
 use ftsim_api::sim_core::Budget;
 use ftsim_api::sweep::{self, Seeds};
 use ftsim_api::{
@@ -81,9 +82,34 @@ impl Process for Hoarder {
     }
 }
 
-/// Declares a protocol with no parameters and no properties around a process.
+/// Panics when node 1 takes its second message, on every seed and in every search: whatever
+/// the order, a search reaches it.
+#[derive(Clone, Debug, Hash)]
+struct Tripwire {
+    received: u32,
+}
+
+impl Process for Tripwire {
+    type Msg = ();
+    type Timer = ();
+    type Obs = ();
+    type Stable = ();
+    fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
+        ctx.broadcast(());
+    }
+    fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, _: NodeId, _: ()) {
+        self.received += 1;
+        assert!(
+            !(ctx.id() == 1 && self.received == 2),
+            "hostile: trips on purpose"
+        );
+    }
+}
+
+/// Declares a protocol with no parameters and no properties around a process (`explorable`:
+/// with its consent to a search).
 macro_rules! hostile {
-    ($ty:ident, $process:ident, $name:literal, $make:expr) => {
+    ($ty:ident, $process:ident, $name:literal, $make:expr $(, $explorable:ident)?) => {
         struct $ty;
         impl Protocol for $ty {
             type Process = $process;
@@ -103,6 +129,12 @@ macro_rules! hostile {
             fn process(&self, _: &NoParams, _: NodeId, _: usize) -> $process {
                 $make
             }
+            $(
+                fn exploration(&self) -> Option<Exploration<Self>> {
+                    stringify!($explorable);
+                    Some(Exploration::new())
+                }
+            )?
         }
     };
 }
@@ -118,10 +150,22 @@ hostile!(
 );
 hostile!(Floods, Flooder, "floods", Flooder);
 hostile!(Hoards, Hoarder, "hoards", Hoarder { hoard: Vec::new() });
+hostile!(
+    Trips,
+    Tripwire,
+    "trips",
+    Tripwire { received: 0 },
+    explorable
+);
 
 fn scenario(protocol: &str, nodes: usize, budget: &str) -> Scenario {
-    let catalog =
-        Catalog::new([&Panics as &'static dyn AnyProtocol, &Floods, &Hoards]).expect("a catalogue");
+    let catalog = Catalog::new([
+        &Panics as &'static dyn AnyProtocol,
+        &Floods,
+        &Hoards,
+        &Trips,
+    ])
+    .expect("a catalogue");
     let text = format!(
         "name = \"hostile-{protocol}\"\nprotocol = \"{protocol}\"\nnodes = {nodes}\n\
          seeds = {{ count = 20 }}\nduration = \"1s\"\nsettle = \"0ms\"\nexpect = \"pass\"\n\
@@ -206,4 +250,40 @@ fn a_run_that_never_quiesces_ends_at_its_virtual_time_budget() {
         Some("budget exceeded: 2ms of virtual time")
     );
     assert!(r.stats.end_time.0 <= 2_000_000, "{:?}", r.stats.end_time);
+}
+
+#[test]
+fn a_search_that_reaches_a_panic_reports_it_as_its_counterexample_and_the_run_replays_it() {
+    let s = scenario("trips", 3, "");
+    let explorer = s.simulation.explorer().expect("explorable");
+    let report = explorer
+        .explore(&Limits::default(), &mut |_| None)
+        .expect("a search");
+    let End::Violation(cx) = &report.end else {
+        panic!("no counterexample: {:?}", report.end);
+    };
+    assert!(cx.panicked, "{cx:?}");
+    assert_eq!(cx.property, "panic");
+    assert!(
+        cx.message
+            .contains("node 1's handler panicked: hostile: trips on purpose"),
+        "{}",
+        cx.message
+    );
+    // Breadth-first, the shortest path: two messages delivered to node 1.
+    assert_eq!(cx.steps.len(), 2, "{:?}", cx.steps);
+    let timed = &cx.run;
+    let options = RunOptions {
+        trace: true,
+        plan: Some(&timed.plan),
+        choices: None,
+        script: Some(&timed.script),
+    };
+    let run = s.simulation.run_recorded(0, options);
+    assert!(
+        matches!(&run.report.outcome, Outcome::Panicked { message, .. }
+            if message.contains("hostile: trips on purpose")),
+        "{:?}",
+        run.report.outcome
+    );
 }

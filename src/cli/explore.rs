@@ -340,7 +340,8 @@ fn print_verdict(
             }
             let message = as_run.map_or(cx.message.as_str(), |r| r.message(cx));
             out(&wrapped("  ", &format!("{}: {message}", cx.property)));
-            Some(cx.property.as_str())
+            // A panic is no property's violation: it meets no expectation.
+            (!cx.panicked).then_some(cx.property.as_str())
         }
     };
     let met = match (&scenario.expect, found) {
@@ -396,11 +397,12 @@ fn violation_headline(cx: &Counterexample, strategy: &search::Strategy, report: 
                     "depth-first: not necessarily a shortest path",
                 )
             };
-            format!(
-                "violation of {}{run} after {} ({how}):",
-                cx.property,
-                steps(cx.steps.len())
-            )
+            let what = if cx.panicked {
+                "the protocol panicked".to_string()
+            } else {
+                format!("violation of {}", cx.property)
+            };
+            format!("{what}{run} after {} ({how}):", steps(cx.steps.len()))
         }
         (true, None) => format!(
             "violation of {}{}: after {} a run can stop with it unmet (nothing left \

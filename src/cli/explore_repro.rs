@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use ftsim_api::explore::{Counterexample, Timed};
 use ftsim_api::repro::{Origin, Repro};
 use ftsim_api::shrink::{Case, Failure};
-use ftsim_api::sim_core::Violation;
+use ftsim_api::sim_core::{Outcome, Violation};
 use ftsim_api::simulation::Recorded;
 use ftsim_api::{RunOptions, Scenario};
 
@@ -76,12 +76,16 @@ pub fn write_counterexample(
     path: &Path,
 ) -> Result<(), CliError> {
     let report = &as_run.recorded.report;
-    let failure = match &as_run.same {
-        Some(v) => Failure::Violated {
+    let failure = match (&as_run.same, &report.outcome) {
+        (Some(v), _) => Failure::Violated {
             property: cx.property.clone(),
             outside: v.outside_assumptions.is_some(),
         },
-        None => {
+        // The search's panic, where the run's handler panicked too.
+        (None, Outcome::Panicked { message, .. }) if cx.panicked => Failure::Panicked {
+            message: message.clone(),
+        },
+        (None, _) => {
             let shown: Vec<String> = (report.violations.iter())
                 .map(|v| format!("{} at {} (event #{})", v.property, v.time, v.event))
                 .collect();

@@ -29,7 +29,7 @@ use super::seen::Seen;
 use super::sleep::{self, Sleep};
 use super::state::State;
 use super::transition::{enabled, Broken, Stepper, Transition};
-use super::{Counterexample, End, Limits, Progress, Report};
+use super::{Counterexample, End, Limits, Progress, Report, PANIC};
 
 /// How often (in expanded states) the caller's `stop` is asked.
 const POLL_EVERY: u64 = 1024;
@@ -469,12 +469,16 @@ where
         None => super::timed::timed(model, path, model.config.duration),
     };
     Counterexample {
-        property: model.monitors[broken.monitor].name.to_string(),
+        property: broken
+            .monitor
+            .map_or(PANIC, |i| model.monitors[i].name)
+            .to_string(),
         message: broken.message,
         steps,
         run: Box::new(run),
         loop_start: None,
         liveness: false,
+        panicked: broken.monitor.is_none(),
     }
 }
 
@@ -500,5 +504,6 @@ where
         )),
         loop_start: lasso.loop_start,
         liveness: true,
+        panicked: false,
     }
 }

@@ -18,7 +18,8 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::hash::Hash;
 
-use sim_core::{Process, PropertyKind, Time, World};
+use sim_core::engine::guarded;
+use sim_core::{Process, Property, PropertyKind, Time, World};
 
 use super::draws::{Branches, Taken};
 use super::model::Model;
@@ -209,10 +210,7 @@ fn judge<P: Process>(model: &Model<P>, s: &State<P>, id: u32, g: &mut Graph) {
             holds.push(true);
             continue;
         }
-        let mut copy = monitor
-            .snapshot()
-            .expect("only monitors with snapshots are explored");
-        match copy.finish(&world) {
+        match judge_end(monitor.as_ref(), &world) {
             Ok(()) => holds.push(true),
             Err(message) => {
                 holds.push(false);
@@ -288,11 +286,23 @@ pub(crate) fn unmet<P: Process>(model: &Model<P>, s: &State<P>) -> Option<(usize
     (s.monitors.iter().enumerate())
         .filter(|&(i, _)| model.monitors[i].kind == PropertyKind::Eventually)
         .find_map(|(i, monitor)| {
-            let mut copy = monitor
-                .snapshot()
-                .expect("only monitors with snapshots are explored");
-            copy.finish(&world).err().map(|message| (i, message))
+            judge_end(monitor.as_ref(), &world)
+                .err()
+                .map(|message| (i, message))
         })
+}
+
+/// `monitor`'s verdict on a run ending at `world` (judged on a copy, so the state's own
+/// monitor stays as it was); a panic in its judgement is its verdict, as under the engine.
+fn judge_end<P: Process>(
+    monitor: &(dyn Property<P> + Send),
+    world: &World<'_, P>,
+) -> Result<(), String> {
+    let mut copy = monitor
+        .snapshot()
+        .expect("only monitors with snapshots are explored");
+    guarded(|| copy.finish(world))
+        .unwrap_or_else(|why| Err(format!("the property panicked judging the end: {why}")))
 }
 
 /// A fair component's states and one edge inside it per obligation.

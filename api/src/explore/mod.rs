@@ -108,7 +108,13 @@ pub struct Counterexample {
     pub loop_start: Option<usize>,
     /// Whether the property is an `eventually` one (judged over the whole run).
     pub liveness: bool,
+    /// Whether the protocol's code panicked at the last step (a handler, an adversary or a
+    /// property's judgement) rather than a property failing; `property` is then [`PANIC`].
+    pub panicked: bool,
 }
+
+/// What a counterexample's `property` says when the protocol's code panicked.
+pub const PANIC: &str = "panic";
 
 /// What a search did and found.
 #[derive(Clone, Debug)]

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use std::collections::BTreeMap;
 
+use sim_core::engine::guarded;
 use sim_core::step::{run_handler, Handler, NodeRef, Output, Timers};
 use sim_core::{AdversaryCtx, MsgKey, NodeId, Process, PropertyKind, Time, World};
 
@@ -49,10 +50,11 @@ pub(crate) enum Transition {
     Start(u32),
 }
 
-/// A safety property found false: its index among the model's monitors, and why.
+/// A safety property found false (its index among the model's monitors), or the protocol's
+/// code panicked (`None`: a handler, an adversary or a property's judgement), and why.
 #[derive(Clone, Debug)]
 pub(crate) struct Broken {
-    pub monitor: usize,
+    pub monitor: Option<usize>,
     pub message: String,
 }
 
@@ -416,24 +418,41 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         h: Handler<P>,
         event: u64,
     ) -> Result<(), Broken> {
-        let n = self.model.config.n;
-        let node_ref = NodeRef {
-            id: node,
-            n,
-            timers: Arc::make_mut(&mut s.timers[node]),
-            stable: &mut s.stable[node],
-        };
-        run_handler(
-            &mut s.procs[node],
-            node_ref,
-            h,
-            &mut self.choices,
-            &mut self.outputs,
-        );
-        self.observed.clear();
-        self.apply_outputs(s, node);
-        self.visible |= !self.observed.is_empty();
-        self.judge(s, node, event)
+        // A panic is a finding, as under the engine (where it ends the run): the step's
+        // leftovers are dropped and the search ends there, the path its counterexample.
+        let ran = guarded(|| {
+            let n = self.model.config.n;
+            let node_ref = NodeRef {
+                id: node,
+                n,
+                timers: Arc::make_mut(&mut s.timers[node]),
+                stable: &mut s.stable[node],
+            };
+            run_handler(
+                &mut s.procs[node],
+                node_ref,
+                h,
+                &mut self.choices,
+                &mut self.outputs,
+            );
+            self.observed.clear();
+            self.apply_outputs(s, node);
+        });
+        let judged = ran
+            .map_err(|why| format!("node {node}'s handler panicked: {why}"))
+            .and_then(|()| {
+                self.visible |= !self.observed.is_empty();
+                guarded(|| self.judge(s, node, event))
+                    .map_err(|why| format!("a property panicked judging node {node}'s step: {why}"))
+            });
+        judged.unwrap_or_else(|message| {
+            self.outputs.clear();
+            self.observed.clear();
+            Err(Broken {
+                monitor: None,
+                message,
+            })
+        })
     }
 
     /// Applies what `node`'s handler asked for, in order: sends (through a traitor's
@@ -531,13 +550,13 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                 monitor
                     .observe(&world, node, obs)
                     .map_err(|message| Broken {
-                        monitor: i,
+                        monitor: Some(i),
                         message,
                     })?;
             }
             if monitor.watches_state() {
                 monitor.check_state(&world).map_err(|message| Broken {
-                    monitor: i,
+                    monitor: Some(i),
                     message,
                 })?;
             }

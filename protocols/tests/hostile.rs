@@ -106,10 +106,10 @@ impl Process for Tripwire {
     }
 }
 
-/// Declares a protocol with no parameters and no properties around a process (`explorable`:
-/// with its consent to a search).
+/// Declares a protocol with no parameters and no properties around a process (with its
+/// `exploration`, if given).
 macro_rules! hostile {
-    ($ty:ident, $process:ident, $name:literal, $make:expr $(, $explorable:ident)?) => {
+    ($ty:ident, $process:ident, $name:literal, $make:expr $(, exploration: $explore:expr)?) => {
         struct $ty;
         impl Protocol for $ty {
             type Process = $process;
@@ -131,8 +131,7 @@ macro_rules! hostile {
             }
             $(
                 fn exploration(&self) -> Option<Exploration<Self>> {
-                    stringify!($explorable);
-                    Some(Exploration::new())
+                    $explore
                 }
             )?
         }
@@ -155,7 +154,7 @@ hostile!(
     Tripwire,
     "trips",
     Tripwire { received: 0 },
-    explorable
+    exploration: Some(Exploration::new())
 );
 
 fn scenario(protocol: &str, nodes: usize, budget: &str) -> Scenario {

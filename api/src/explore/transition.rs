@@ -438,13 +438,14 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
             self.observed.clear();
             self.apply_outputs(s, node);
         });
-        let judged = ran
-            .map_err(|why| format!("node {node}'s handler panicked: {why}"))
-            .and_then(|()| {
+        let judged = match ran {
+            Err(why) => Err(format!("node {node}'s handler panicked: {why}")),
+            Ok(()) => {
                 self.visible |= !self.observed.is_empty();
                 guarded(|| self.judge(s, node, event))
                     .map_err(|why| format!("a property panicked judging node {node}'s step: {why}"))
-            });
+            }
+        };
         judged.unwrap_or_else(|message| {
             self.outputs.clear();
             self.observed.clear();

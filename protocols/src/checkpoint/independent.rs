@@ -26,12 +26,10 @@ pub(super) fn checkpoint_gap(ctx: &mut Ctx<'_, CheckpointProcess>, cfg: &Config)
 }
 
 impl CheckpointProcess {
-    /// The checkpoint timer: takes a checkpoint unless frozen by a recovery round, and keeps
-    /// the schedule while numbers are left under `checkpoint_limit`.
+    /// The checkpoint timer (armed only while numbers are left under `checkpoint_limit`):
+    /// takes a checkpoint unless frozen by a recovery round, and keeps the schedule while
+    /// numbers are still left.
     pub(super) fn checkpoint_tick(&mut self, ctx: C, epoch: u64) {
-        if !self.checkpoints_left() {
-            return;
-        }
         if !self.frozen {
             let c = self.state(ctx, None);
             self.store(ctx, c);

@@ -4,7 +4,7 @@ use ftsim_api::properties::{cites_events, observe_history};
 use ftsim_api::sim_core::faults::CrashSpec;
 use ftsim_api::{
     Duration, FaultEvent, FaultKind, FaultPlan, FaultSpec, Harness, Outcome, Property, Time,
-    TraceKind, World,
+    TraceEvent, TraceKind, World,
 };
 
 use super::*;
@@ -461,10 +461,13 @@ fn validate_keeps_the_old_keys_and_messages() {
     assert!(Checkpointing.validate(&independent, 5).is_ok());
 }
 
-/// The messages node `from` sent in seed 0's run whose content starts with `what`.
-fn sends(h: &Harness<Checkpointing>, from: NodeId, what: &str) -> usize {
-    let r = h.replay(0);
-    let trace = r.trace.expect("a replay keeps its trace");
+/// Seed 0's run, traced.
+fn trace_of(h: &Harness<Checkpointing>) -> Vec<TraceEvent> {
+    h.replay(0).trace.expect("a replay keeps its trace")
+}
+
+/// The messages node `from` sent whose content starts with `what`.
+fn sends(trace: &[TraceEvent], from: NodeId, what: &str) -> usize {
     trace
         .iter()
         .filter(|e| e.node == Some(from))
@@ -472,10 +475,8 @@ fn sends(h: &Harness<Checkpointing>, from: NodeId, what: &str) -> usize {
         .count()
 }
 
-/// The indices of the checkpoints node `node` stored in seed 0's run, in order.
-fn checkpoint_indices(h: &Harness<Checkpointing>, node: NodeId) -> Vec<u64> {
-    let r = h.replay(0);
-    let trace = r.trace.expect("a replay keeps its trace");
+/// The indices of the checkpoints node `node` stored, in order.
+fn checkpoint_indices(trace: &[TraceEvent], node: NodeId) -> Vec<u64> {
     let prefix = "Checkpoint { index: ";
     trace
         .iter()
@@ -505,15 +506,15 @@ fn limited(mode: Mode, checkpoint_limit: u64, retry_limit: u64) -> Harness<Check
 #[test]
 fn checkpoint_limit_ends_the_schedule_at_that_number() {
     // Independent: checkpoints numbered 0 (initial) to the limit, then no more.
-    let h = limited(Mode::Independent, 2, 0);
-    assert_eq!(checkpoint_indices(&h, 1), vec![0, 1, 2]);
-    let unlimited = checkpoint_indices(&limited(Mode::Independent, 0, 0), 1);
+    let trace = trace_of(&limited(Mode::Independent, 2, 0));
+    assert_eq!(checkpoint_indices(&trace, 1), vec![0, 1, 2]);
+    let unlimited = checkpoint_indices(&trace_of(&limited(Mode::Independent, 0, 0)), 1);
     assert!(unlimited.len() > 10, "{unlimited:?}");
     // Coordinated: node 0 starts snapshots 1 and 2 only (0 is everyone's initial one).
-    let h = limited(Mode::Coordinated, 2, 0);
-    assert_eq!(sends(&h, MANAGER, "Marker { epoch: 0, snapshot: 3"), 0);
-    assert_eq!(sends(&h, MANAGER, "Marker { epoch: 0, snapshot: 2"), 1);
-    assert_eq!(checkpoint_indices(&h, 1), vec![0, 1, 2]);
+    let trace = trace_of(&limited(Mode::Coordinated, 2, 0));
+    assert_eq!(sends(&trace, MANAGER, "Marker { epoch: 0, snapshot: 3"), 0);
+    assert_eq!(sends(&trace, MANAGER, "Marker { epoch: 0, snapshot: 2"), 1);
+    assert_eq!(checkpoint_indices(&trace, 1), vec![0, 1, 2]);
 }
 
 #[test]
@@ -537,8 +538,8 @@ fn retry_limit_bounds_a_restarted_process_s_requests() {
         ],
         ..FaultPlan::default()
     };
-    let h = limited(Mode::Independent, 0, 2).schedule(plan.clone());
-    assert_eq!(sends(&h, 1, "NeedRecovery"), 3);
-    let unlimited = limited(Mode::Independent, 0, 0).schedule(plan);
+    let limited_trace = trace_of(&limited(Mode::Independent, 0, 2).schedule(plan.clone()));
+    assert_eq!(sends(&limited_trace, 1, "NeedRecovery"), 3);
+    let unlimited = trace_of(&limited(Mode::Independent, 0, 0).schedule(plan));
     assert!(sends(&unlimited, 1, "NeedRecovery") > 5);
 }

@@ -206,7 +206,10 @@ pub trait Property<P: Process> {
     /// For a search over states (`ftsim explore`): a copy of this monitor with everything it
     /// remembers, so that the search can branch from a state. `None` (the default): the
     /// property cannot be checked by a search, which says so and leaves it out. The copy is
-    /// `Send` because a search with `--threads` expands states on several threads.
+    /// `Send` because a search with `--threads` expands states on several threads. A search
+    /// copies every monitor at every step and keeps a copy per queued state: what a monitor
+    /// remembers and rarely changes is best kept behind an `Arc` and changed with
+    /// `Arc::make_mut` (checkpointing's cuts: 2.6 times less memory per state).
     fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
         None
     }

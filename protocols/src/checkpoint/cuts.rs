@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use ftsim_api::sim_core::entropy::DetHasher;
 use ftsim_api::{NodeId, World};
@@ -13,11 +14,12 @@ use ftsim_api::{NodeId, World};
 use super::process::{CheckpointProcess, Obs};
 
 /// The cuts the properties judge: snapshots (by id) and recovery lines (by epoch), as their
-/// parts arrive, complete once every process has contributed.
+/// parts arrive, complete once every process has contributed. Shared copy-on-write: a
+/// search's state clones its monitors at every step, and few steps add a part.
 #[derive(Clone, Default)]
 pub(super) struct Cuts {
-    snapshots: BTreeMap<u64, BTreeMap<NodeId, Part>>,
-    lines: BTreeMap<u64, BTreeMap<NodeId, Part>>,
+    snapshots: Arc<BTreeMap<u64, BTreeMap<NodeId, Part>>>,
+    lines: Arc<BTreeMap<u64, BTreeMap<NodeId, Part>>>,
 }
 
 /// One process's part of a cut.
@@ -49,7 +51,7 @@ impl Cut {
 impl Cuts {
     /// For a search: hashes every part's values, not the events that recorded them.
     pub(super) fn fingerprint(&self, hasher: &mut DetHasher) {
-        for cuts in [&self.snapshots, &self.lines] {
+        for cuts in [&*self.snapshots, &*self.lines] {
             hasher.write_usize(cuts.len());
             for (id, parts) in cuts {
                 hasher.write_u64(*id);
@@ -81,7 +83,7 @@ impl Cuts {
                 ..
             } => (
                 Cut::Snapshot(*s),
-                self.snapshots.entry(*s).or_default(),
+                Arc::make_mut(&mut self.snapshots).entry(*s).or_default(),
                 Part {
                     event,
                     balance: *balance,
@@ -101,7 +103,7 @@ impl Cuts {
                 ..
             } => (
                 Cut::Line(*epoch),
-                self.lines.entry(*epoch).or_default(),
+                Arc::make_mut(&mut self.lines).entry(*epoch).or_default(),
                 Part {
                     event,
                     balance: *balance,
@@ -123,11 +125,18 @@ impl Cuts {
 /// that number left at that event. A rollback or restart restores counters without sending or
 /// receiving anything: the properties resynchronise instead of recording it. Histories repeat
 /// after a rollback, so every step is kept, in order, per link (appending costs no allocation
-/// per event once a link's list has grown).
+/// per event once a link's list has grown). The counters are shared copy-on-write, as
+/// [`Cuts`] are: most events move none.
 #[derive(Clone, Default)]
 pub(super) struct TransferLog {
     /// Whether receipts are logged too (only sends otherwise: cheaper per event).
     receipts: bool,
+    links: Arc<Links>,
+}
+
+/// The transfer log's counters and steps, per link.
+#[derive(Clone, Default)]
+struct Links {
     /// `sent[i][j]`: node i's count of transfers sent to j, as last seen.
     sent: Vec<Vec<u64>>,
     /// `recv[i][j]`: node i's count of transfers received from j, as last seen.
@@ -152,8 +161,9 @@ impl TransferLog {
     pub(super) fn note(&mut self, w: &World<'_, CheckpointProcess>, node: NodeId, obs: &Obs) {
         self.size(w.n());
         if matches!(obs, Obs::RolledBack { .. } | Obs::Restarted) {
-            self.sent[node].clone_from(&w.state(node).sent);
-            self.recv[node].clone_from(&w.state(node).recv);
+            let links = Arc::make_mut(&mut self.links);
+            links.sent[node].clone_from(&w.state(node).sent);
+            links.recv[node].clone_from(&w.state(node).recv);
         }
         self.watch(w);
     }
@@ -171,15 +181,17 @@ impl TransferLog {
         for i in nodes {
             let state = w.state(i);
             // Most events move no counter: one comparison each, then nothing to do.
-            if self.sent[i] != state.sent {
-                let sends = self.sent[i].iter_mut().zip(&state.sent);
-                for ((seen, &now), steps) in sends.zip(self.sent_steps[i].iter_mut()) {
+            if self.links.sent[i] != state.sent {
+                let links = Arc::make_mut(&mut self.links);
+                let sends = links.sent[i].iter_mut().zip(&state.sent);
+                for ((seen, &now), steps) in sends.zip(links.sent_steps[i].iter_mut()) {
                     step(seen, now, steps, event);
                 }
             }
-            if self.receipts && self.recv[i] != state.recv {
-                for (j, (seen, &now)) in self.recv[i].iter_mut().zip(&state.recv).enumerate() {
-                    step(seen, now, &mut self.recv_steps[j][i], event);
+            if self.receipts && self.links.recv[i] != state.recv {
+                let links = Arc::make_mut(&mut self.links);
+                for (j, (seen, &now)) in links.recv[i].iter_mut().zip(&state.recv).enumerate() {
+                    step(seen, now, &mut links.recv_steps[j][i], event);
                 }
             }
         }
@@ -187,22 +199,24 @@ impl TransferLog {
 
     #[inline]
     fn size(&mut self, n: usize) {
-        if self.sent.len() != n {
-            self.sent = vec![vec![0; n]; n];
-            self.recv = vec![vec![0; n]; n];
-            self.sent_steps = vec![vec![Vec::new(); n]; n];
-            self.recv_steps = vec![vec![Vec::new(); n]; n];
+        if self.links.sent.len() != n {
+            self.links = Arc::new(Links {
+                sent: vec![vec![0; n]; n],
+                recv: vec![vec![0; n]; n],
+                sent_steps: vec![vec![Vec::new(); n]; n],
+                recv_steps: vec![vec![Vec::new(); n]; n],
+            });
         }
     }
 
     /// The latest event, at or before `bound`, at which transfer `k` from `from` to `to` left.
     pub(super) fn sent(&self, from: NodeId, to: NodeId, k: u64, bound: u64) -> Option<u64> {
-        latest(self.sent_steps.get(from)?.get(to)?, k, bound)
+        latest(self.links.sent_steps.get(from)?.get(to)?, k, bound)
     }
 
     /// The latest event, at or before `bound`, at which transfer `k` from `from` reached `to`.
     pub(super) fn received(&self, from: NodeId, to: NodeId, k: u64, bound: u64) -> Option<u64> {
-        latest(self.recv_steps.get(from)?.get(to)?, k, bound)
+        latest(self.links.recv_steps.get(from)?.get(to)?, k, bound)
     }
 }
 

@@ -4,6 +4,7 @@
 //! rollback into that epoch).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use ftsim_api::{Ctx, Duration, NodeId, NodeSet, Process, Time};
 
@@ -153,7 +154,8 @@ pub struct Checkpoint {
 pub struct Stable {
     pub(super) epoch: u64,
     pub(super) incarnation: u64,
-    pub(super) checkpoints: Vec<Checkpoint>,
+    /// Never changed once stored: shared between the copies a search keeps of this storage.
+    pub(super) checkpoints: Vec<Arc<Checkpoint>>,
     /// Logged transfers per destination: (seq, amount).
     pub(super) log: Vec<Vec<(u64, u64)>>,
     /// The manager's: the highest epoch opened, the last committed snapshot, the next snapshot
@@ -242,7 +244,7 @@ impl CheckpointProcess {
             recv: c.recv.clone(),
             permanent: c.snapshot.is_none() || c.snapshot == Some(0),
         });
-        ctx.stable_mut().checkpoints.push(c);
+        ctx.stable_mut().checkpoints.push(Arc::new(c));
         ctx.sync();
     }
 

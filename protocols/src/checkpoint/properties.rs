@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use ftsim_api::properties::{event_ref, events_phrase, Stuck, Waits};
 use ftsim_api::sim_core::entropy::DetHasher;
@@ -219,10 +220,18 @@ type Taken = (u64, Time, u64);
 /// The violation says how far the cascade went and names the checkpoints rolled past.
 #[derive(Clone, Default)]
 pub struct NoDomino {
+    /// Shared copy-on-write: a search clones its monitors at every step, and only
+    /// checkpoints and rollbacks change these.
+    kept: Arc<Kept>,
+    evidence: Vec<u64>,
+}
+
+/// The checkpoints [`NoDomino`] keeps.
+#[derive(Clone, Default)]
+struct Kept {
     /// Per node: its permanent checkpoints, in order, of its current history.
     permanent: BTreeMap<NodeId, Vec<Taken>>,
     tentative: BTreeMap<NodeId, BTreeMap<u64, (Time, u64)>>,
-    evidence: Vec<u64>,
 }
 
 impl Property<CheckpointProcess> for NoDomino {
@@ -232,24 +241,28 @@ impl Property<CheckpointProcess> for NoDomino {
         node: NodeId,
         obs: &Obs,
     ) -> Result<(), String> {
+        if let Obs::Restarted = obs {
+            return Ok(());
+        }
+        let kept = Arc::make_mut(&mut self.kept);
         match obs {
             Obs::Checkpoint {
                 index,
                 at,
                 permanent: true,
                 ..
-            } => self
+            } => kept
                 .permanent
                 .entry(node)
                 .or_default()
                 .push((*index, *at, w.event())),
             Obs::Checkpoint { index, at, .. } => {
-                let tentative = self.tentative.entry(node).or_default();
+                let tentative = kept.tentative.entry(node).or_default();
                 tentative.insert(*index, (*at, w.event()));
             }
             Obs::Permanent { index } => {
-                if let Some((at, e)) = self.tentative.entry(node).or_default().remove(index) {
-                    self.permanent
+                if let Some((at, e)) = kept.tentative.entry(node).or_default().remove(index) {
+                    kept.permanent
                         .entry(node)
                         .or_default()
                         .push((*index, at, e));
@@ -258,14 +271,14 @@ impl Property<CheckpointProcess> for NoDomino {
             Obs::RolledBack {
                 epoch, index, at, ..
             } => {
-                let list = self.permanent.entry(node).or_default();
+                let list = kept.permanent.entry(node).or_default();
                 let past: Vec<u64> = list
                     .iter()
                     .filter(|(i, _, _)| i > index)
                     .map(|&(_, _, e)| e)
                     .collect();
                 list.retain(|(i, _, _)| i <= index);
-                self.tentative.entry(node).or_default().clear();
+                kept.tentative.entry(node).or_default().clear();
                 if !past.is_empty() {
                     self.evidence = past.clone();
                     self.evidence.push(w.event());
@@ -280,7 +293,7 @@ impl Property<CheckpointProcess> for NoDomino {
                     ));
                 }
             }
-            Obs::Restarted => {}
+            Obs::Restarted => {} // returned above: a restart changes no checkpoint
         }
         Ok(())
     }
@@ -292,16 +305,16 @@ impl Property<CheckpointProcess> for NoDomino {
     }
     /// The checkpoints' numbers and times, not the events that took them.
     fn fingerprint(&self, hasher: &mut DetHasher) {
-        hasher.write_usize(self.permanent.len());
-        for (node, list) in &self.permanent {
+        hasher.write_usize(self.kept.permanent.len());
+        for (node, list) in &self.kept.permanent {
             hasher.write_usize(*node);
             hasher.write_usize(list.len());
             for (index, at, _) in list {
                 (index, at).hash(hasher);
             }
         }
-        hasher.write_usize(self.tentative.len());
-        for (node, list) in &self.tentative {
+        hasher.write_usize(self.kept.tentative.len());
+        for (node, list) in &self.kept.tentative {
             hasher.write_usize(*node);
             hasher.write_usize(list.len());
             for (index, (at, _)) in list {

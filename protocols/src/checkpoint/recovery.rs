@@ -5,6 +5,8 @@
 //! re-delivers the transfers its snapshot recorded in flight, drops newer checkpoints and log
 //! entries, and, with `logging`, resends the logged transfers that the line shows in flight.
 
+use std::sync::Arc;
+
 use ftsim_api::{Ctx, Duration, NodeId};
 
 use super::process::{Checkpoint, CheckpointProcess, Msg, Obs, Timer, C, MANAGER};
@@ -129,7 +131,7 @@ impl CheckpointProcess {
 
     /// This process's checkpoint of `line`: coordinated lines name snapshots, independent ones
     /// checkpoint indices.
-    fn line_checkpoint(&self, ctx: &Ctx<'_, Self>, line: &[u64]) -> Option<Checkpoint> {
+    fn line_checkpoint(&self, ctx: &Ctx<'_, Self>, line: &[u64]) -> Option<Arc<Checkpoint>> {
         let me = ctx.id();
         let coordinated = self.cfg.mode == Mode::Coordinated;
         ctx.stable()

@@ -384,7 +384,13 @@ fn a_search_stops_at_its_memory_budget() {
         assert!(out.contains("expect pass: NOT MET"), "{out}");
     }
     let o = ftsim(&["explore", &file, "--max-memory", "0"]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(
+        out.contains("expected a whole number of MiB, 1 or more"),
+        "{out}"
+    );
+    assert!(!out.contains("18446744073709551615"), "{out}");
 }
 
 /// Explores the bundled scenario `base` as `edit` changes it, written to `name` in a scratch

@@ -329,8 +329,7 @@ enum Command {
         time_limit: Option<ftsim_api::Duration>,
         /// Stop once the search holds this many MiB of memory (resident; Linux); the
         /// verdict is then partial
-        #[arg(long, value_name = "MIB", default_value_t = 4096,
-              value_parser = clap::value_parser!(u64).range(1..))]
+        #[arg(long, value_name = "MIB", default_value_t = 4096, value_parser = parse_mib)]
         max_memory: u64,
         /// Count states once per renaming of the protocol's interchangeable nodes (exact
         /// canonical form; e.g. TwoPhase's RMs): same verdicts, fewer states
@@ -413,6 +412,15 @@ enum Command {
     },
     /// List protocols, their parameters with defaults, and their invariants
     List,
+}
+
+/// `--max-memory`: a whole number of MiB, at least one (clap's own range check would print
+/// the type's upper bound, 18446744073709551615).
+fn parse_mib(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(mib) if mib > 0 => Ok(mib),
+        _ => Err("expected a whole number of MiB, 1 or more (e.g. 4096)".into()),
+    }
 }
 
 /// The program's name as the user ran it, for the replay commands it prints.

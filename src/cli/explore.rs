@@ -389,10 +389,12 @@ fn violation_headline(cx: &Counterexample, strategy: &search::Strategy, report: 
                     format!(" in run {}", report.runs),
                     "a sampled path, not necessarily a shortest one",
                 )
-            } else if strategy.finds_shortest() && cx.panicked {
-                (String::new(), "no shorter path panics or breaks a property")
             } else if strategy.finds_shortest() {
-                (String::new(), "no shorter path breaks a property")
+                let how = match cx.panicked {
+                    true => "no shorter path panics or breaks a property",
+                    false => "no shorter path breaks a property",
+                };
+                (String::new(), how)
             } else {
                 (
                     String::new(),

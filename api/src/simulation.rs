@@ -175,6 +175,10 @@ pub trait Simulation: Send + Sync {
         options: RunOptions<'_>,
         sink: Box<dyn sim_core::TraceSink>,
     ) -> RunReport;
+    /// Runs `plan` untraced with every decision answered by `choices` (a search that
+    /// enumerates them, `explore --strategy decisions`), judged like any run. `seed` only
+    /// labels the report.
+    fn run_choosing(&self, seed: u64, plan: FaultPlan, choices: &mut dyn Choices) -> RunReport;
     /// The same protocol and parameters prepared for another spec, validated as a scenario's
     /// would be (a shrinker tries smaller groups this way; the protocol's checks decide).
     fn with_spec(&self, spec: RunSpec) -> Result<Arc<dyn Simulation>, SpecError>;
@@ -568,6 +572,10 @@ impl<T: Protocol> Simulation for Prepared<T> {
         }
     }
 
+    fn run_choosing(&self, seed: u64, plan: FaultPlan, choices: &mut dyn Choices) -> RunReport {
+        self.execute(seed, plan, Tracing::Off, Lent(choices)).0
+    }
+
     fn with_spec(&self, spec: RunSpec) -> Result<Arc<dyn Simulation>, SpecError> {
         let b = &self.bound;
         let prepared: Arc<dyn Simulation> = prepare_typed(b.protocol, b.params.clone(), spec)?;
@@ -598,7 +606,8 @@ impl<T: Protocol> Simulation for Prepared<T> {
                 "protocol",
                 format!(
                     "protocol \"{}\" cannot be explored: its declaration has no `exploration` \
-                     (a search needs processes that are Clone + Hash)",
+                     (a state search needs processes that are Clone + Hash; --strategy decisions \
+                     searches any protocol's runs)",
                     self.protocol()
                 ),
             )),
@@ -733,6 +742,19 @@ impl<T: Protocol> Prepared<T> {
         };
         self.classify(&mut report);
         (report, choices)
+    }
+}
+
+/// A caller's source of decisions, lent to one run.
+struct Lent<'a>(&'a mut dyn Choices);
+
+impl Choices for Lent<'_> {
+    fn choose(&mut self, stream: sim_core::Stream, draw: sim_core::Draw, bound: u64) -> u64 {
+        self.0.choose(stream, draw, bound)
+    }
+
+    fn script(&mut self) -> Option<&mut sim_core::Scripted> {
+        self.0.script()
     }
 }
 

@@ -6,7 +6,8 @@
 
 use std::path::Path;
 
-use ftsim_api::explore::{End, Exploration, Limits};
+use ftsim_api::explore::{search_decisions, DecisionEnd, DecisionLimits, End, Exploration, Limits};
+use ftsim_api::shrink::Failure;
 use ftsim_api::sim_core::Budget;
 use ftsim_api::sweep::{self, Seeds};
 use ftsim_api::{
@@ -106,6 +107,31 @@ impl Process for Tripwire {
     }
 }
 
+/// Draws once more at its start every other time any process starts, counted in a global: with
+/// 3 nodes, the same answers lead to other nodes' draws, so its runs are not functions of
+/// their decisions.
+#[derive(Debug)]
+struct Forgetful;
+
+static STARTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+impl Process for Forgetful {
+    type Msg = ();
+    type Timer = ();
+    type Obs = ();
+    type Stable = ();
+    fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
+        ctx.random_below(3);
+        if STARTS
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            .is_multiple_of(2)
+        {
+            ctx.random_below(3);
+        }
+    }
+    fn on_message(&mut self, _: &mut Ctx<'_, Self>, _: NodeId, _: ()) {}
+}
+
 /// Declares a protocol with no parameters and no properties around a process (with its
 /// `exploration`, if given).
 macro_rules! hostile {
@@ -148,6 +174,7 @@ hostile!(
     }
 );
 hostile!(Floods, Flooder, "floods", Flooder);
+hostile!(Forgets, Forgetful, "forgets", Forgetful);
 hostile!(Hoards, Hoarder, "hoards", Hoarder { hoard: Vec::new() });
 hostile!(
     Trips,
@@ -163,6 +190,7 @@ fn scenario(protocol: &str, nodes: usize, budget: &str) -> Scenario {
         &Floods,
         &Hoards,
         &Trips,
+        &Forgets,
     ])
     .expect("a catalogue");
     let text = format!(
@@ -284,5 +312,51 @@ fn a_search_that_reaches_a_panic_reports_it_as_its_counterexample_and_the_run_re
             if message.contains("hostile: trips on purpose")),
         "{:?}",
         run.report.outcome
+    );
+}
+
+/// The engine's runs searched decision by decision: every decision at its simplest first.
+fn decisions(s: &Scenario) -> DecisionEnd {
+    let limits = DecisionLimits {
+        values: 2,
+        max_deviations: None,
+        max_runs: Some(10_000),
+        outside_ends: false,
+    };
+    search_decisions(s.simulation.as_ref(), &limits, &mut |_| None).end
+}
+
+#[test]
+fn a_search_over_decisions_reports_a_panic_as_its_run_which_replays_it() {
+    let s = scenario("panics", 3, "");
+    let DecisionEnd::Found(found) = decisions(&s) else {
+        panic!("no failing run");
+    };
+    // Node 1 is doomed by its one draw's other outcome: one decision away from the simplest.
+    assert_eq!(found.deviations, 1);
+    assert!(
+        matches!(&found.failure, Failure::Panicked { message } if message.contains("hostile")),
+        "{:?}",
+        found.failure
+    );
+    let options = RunOptions {
+        trace: false,
+        plan: Some(&found.plan),
+        choices: Some(&found.choices),
+        script: None,
+    };
+    let again = s.simulation.run_recorded(0, options);
+    assert!(again.fit.is_some_and(|f| f.is_exact()));
+    assert_eq!(again.report.trace_hash, found.report.trace_hash);
+    assert!(matches!(again.report.outcome, Outcome::Panicked { .. }));
+}
+
+#[test]
+fn a_protocol_whose_runs_are_not_functions_of_their_decisions_is_caught() {
+    let s = scenario("forgets", 3, "");
+    let end = decisions(&s);
+    assert!(
+        matches!(end, DecisionEnd::Nondeterministic { .. }),
+        "{end:?}"
     );
 }

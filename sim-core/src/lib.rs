@@ -10,6 +10,7 @@
 
 pub mod engine;
 pub mod entropy;
+pub mod enumerate;
 pub mod faults;
 pub mod network;
 pub mod process;

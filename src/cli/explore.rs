@@ -9,33 +9,11 @@ use ftsim_api::explore::{self as search, Counterexample, End, Limits, Progress, 
 use ftsim_api::{error_at_key, Duration, Expect, Scenario};
 
 use super::error::{CliError, Status};
+use super::explore_flags::{ExploreFlags, Order, Strategy};
 use super::explore_repro::AsRun;
 use super::load::load_all;
 use super::output::{out, outln, stopwatch, wrapped};
 use super::App;
-
-/// How `explore` searches.
-#[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq, Debug)]
-pub enum Strategy {
-    /// Every reachable state, deduplicated by fingerprint: a complete verdict (breadth-first:
-    /// and the shortest counterexample)
-    Exhaustive,
-    /// Probabilistic Concurrency Testing: seeded runs under random node priorities with
-    /// `--depth` - 1 priority change points
-    Pct,
-    /// Seeded runs, each step uniformly random among the enabled transitions
-    Random,
-}
-
-/// The order of an exhaustive search.
-#[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq, Debug)]
-pub enum Order {
-    /// Breadth-first: a shortest counterexample; holds a whole level of states
-    Bfs,
-    /// Depth-first: holds only the current path and the fingerprints seen; a counterexample
-    /// is not necessarily a shortest one
-    Dfs,
-}
 
 /// What `ftsim explore` was asked to do.
 pub struct ExploreArgs<'a> {
@@ -55,7 +33,12 @@ pub struct ExploreArgs<'a> {
     pub bug_depth: Option<u32>,
 }
 
-pub fn cmd_explore(app: &App, args: ExploreArgs<'_>) -> Result<Status, CliError> {
+pub fn cmd_explore(app: &App, flags: ExploreFlags) -> Result<Status, CliError> {
+    if flags.strategy == Strategy::Decisions {
+        return super::explore_decisions::cmd_explore_decisions(app, &flags);
+    }
+    flags.refuse_decision_flags()?;
+    let args = flags.args();
     let scenario = load_all(app, &[args.file.to_path_buf()])?.remove(0);
     let repro_path = args.repro.map_or_else(
         || super::explore_repro::default_path(&scenario),
@@ -162,6 +145,7 @@ fn strategy_of(args: &ExploreArgs<'_>, scenario: &Scenario) -> Result<search::St
             },
         },
         Strategy::Random => search::Strategy::Random { runs, seed },
+        Strategy::Decisions => return usage("--strategy decisions is no state search"),
     })
 }
 
@@ -436,7 +420,7 @@ fn steps(count: usize) -> String {
 }
 
 /// This process's resident memory now, in MiB (Linux; `None` elsewhere).
-fn resident_memory_mib() -> Option<u64> {
+pub(super) fn resident_memory_mib() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
     let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
     // The page size is 4 KiB on every Linux target this runs on in CI; larger pages only
@@ -445,7 +429,7 @@ fn resident_memory_mib() -> Option<u64> {
 }
 
 /// This process's peak resident memory, in MB (Linux; `None` elsewhere).
-fn peak_memory_mb() -> Option<u64> {
+pub(super) fn peak_memory_mb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;

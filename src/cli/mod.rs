@@ -19,6 +19,8 @@ mod classify;
 mod diff;
 pub mod error;
 mod explore;
+mod explore_decisions;
+mod explore_flags;
 mod explore_repro;
 mod explore_timing;
 mod files;
@@ -300,65 +302,20 @@ enum Command {
         duplicate delivery) are the environment's: pct takes one instead of the scheduled \
         step with probability 1/k (about one per run), so a bug that needs a fault is found \
         less often than the bound. A sample proves nothing: a `pass` scenario is met only by \
-        an exhaustive search that completes. Prints states generated, unique states, depth \
+        an exhaustive search that completes. --strategy decisions searches the engine's own \
+        runs instead (concrete time, every clock; any protocol): every decision of a run, from \
+        its fault plan to each delay, loss and process draw, takes each of a few outcomes (a \
+        chance: happens or not; at most 16 outcomes: each; a ranged one: --values K of them, \
+        its two ends by default), runs with the fewest decisions moved from their simplest \
+        outcome first, each once, so the first failing run moves the fewest; \
+        --max-deviations B and --runs N bound it (a bound is no pass). Prints states generated, unique states, depth \
         and unique states per second (sampling: runs, steps, distinct states and runs per \
         second) and peak memory. The protocol must declare `exploration` (its process Clone \
         + Hash, its types Send). Exits 0 if the scenario's `expect` is met (a violation of \
         the expected property found; for `pass`, every state visited and none failing), 1 if \
         not, 2 on bad input."
     )]
-    Explore {
-        /// The scenario file
-        file: PathBuf,
-        /// How to search
-        #[arg(long, value_enum, default_value = "exhaustive")]
-        strategy: explore::Strategy,
-        /// Exhaustive search: breadth-first (shortest counterexample) or depth-first (less
-        /// memory) [default: bfs]
-        #[arg(long, value_enum)]
-        order: Option<explore::Order>,
-        /// Exhaustive: do not expand states this many steps from the initial state; pct,
-        /// random: the most steps of a run (default 1000), and pct's k
-        #[arg(long, value_name = "D")]
-        max_depth: Option<u32>,
-        /// Stop after this many unique states
-        #[arg(long, value_name = "N")]
-        max_states: Option<u64>,
-        /// Stop after this much wall-clock time (e.g. 30s, 5m); the verdict is then partial
-        #[arg(long, value_name = "T")]
-        time_limit: Option<ftsim_api::Duration>,
-        /// Stop once the search holds this many MiB of memory (resident; Linux); the
-        /// verdict is then partial
-        #[arg(long, value_name = "MIB", default_value_t = 4096, value_parser = parse_mib)]
-        max_memory: u64,
-        /// Count states once per renaming of the protocol's interchangeable nodes (exact
-        /// canonical form; e.g. TwoPhase's RMs): same verdicts, fewer states
-        #[arg(long)]
-        symmetry: bool,
-        /// Where to write a counterexample as a repro file, for `replay` (default:
-        /// NAME-explore.repro.json here)
-        #[arg(long, value_name = "REPRO.json")]
-        repro: Option<PathBuf>,
-        /// Exhaustive breadth-first: threads that expand states; every count gives the same
-        /// states, depth and verdict
-        #[arg(long, value_name = "N", default_value_t = 1,
-              value_parser = clap::value_parser!(u16).range(1..=1024))]
-        threads: u16,
-        /// Exhaustive: partial-order reduction by sleep sets: the same unique states, depth
-        /// and verdict, fewer transitions taken (not with --symmetry; liveness unreduced)
-        #[arg(long)]
-        por: bool,
-        /// pct, random: how many runs [default: the scenario's seed count]
-        #[arg(long, value_name = "N")]
-        runs: Option<u64>,
-        /// pct, random: the seed of the runs [default: the scenario's first seed]
-        #[arg(long, value_name = "S")]
-        seed: Option<u64>,
-        /// pct: the bug depth d it aims at (each run: d - 1 priority change points)
-        /// [default: 3]
-        #[arg(long, value_name = "d")]
-        depth: Option<u32>,
-    },
+    Explore(explore_flags::ExploreFlags),
     /// Validate scenario files without running them
     Check {
         /// Scenario files, or directories of *.toml files
@@ -412,15 +369,6 @@ enum Command {
     },
     /// List protocols, their parameters with defaults, and their invariants
     List,
-}
-
-/// `--max-memory`: a whole number of MiB, at least one (clap's own range check would print
-/// the type's upper bound, 18446744073709551615).
-fn parse_mib(text: &str) -> Result<u64, String> {
-    match text.parse::<u64>() {
-        Ok(mib) if mib > 0 => Ok(mib),
-        _ => Err("expected a whole number of MiB, 1 or more (e.g. 4096)".into()),
-    }
 }
 
 /// The program's name as the user ran it, for the replay commands it prints.
@@ -601,42 +549,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
                 max_faults,
             },
         ),
-        Command::Explore {
-            file,
-            strategy,
-            order,
-            max_depth,
-            max_states,
-            time_limit,
-            max_memory,
-            symmetry,
-            repro,
-            threads,
-            por,
-            runs,
-            seed,
-            depth,
-        } => explore::cmd_explore(
-            app,
-            explore::ExploreArgs {
-                file: &file,
-                strategy,
-                order,
-                limits: ftsim_api::explore::Limits {
-                    max_depth,
-                    max_states,
-                    symmetry,
-                    threads: usize::from(threads),
-                    por,
-                },
-                time_limit,
-                max_memory_mib: max_memory,
-                repro: repro.as_deref(),
-                runs,
-                seed,
-                bug_depth: depth,
-            },
-        ),
+        Command::Explore(flags) => explore::cmd_explore(app, flags),
         Command::List => list::cmd_list(app),
     }
 }

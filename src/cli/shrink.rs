@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use ftsim_api::repro::{Origin, Repro};
 use ftsim_api::shrink::{shrink, ShrinkOptions, Shrunk};
+use ftsim_api::sim_core::FaultPlan;
 use ftsim_api::sweep::ScenarioSummary;
 use ftsim_api::{Expect, Scenario};
 use rayon::prelude::*;
@@ -69,25 +70,29 @@ pub fn cmd_shrink(app: &App, args: ShrinkArgs<'_>) -> Result<Status, CliError> {
 }
 
 pub(super) fn print_plan(shrunk: &Shrunk) {
-    let plan = &shrunk.shrunk.plan;
+    print_plan_of(&shrunk.shrunk.plan, "");
+}
+
+/// A run's fault plan, a line per fault, under `indent`.
+pub(super) fn print_plan_of(plan: &FaultPlan, indent: &str) {
     let untimed = reports::timeline::untimed_faults(plan);
     if plan.events.is_empty() && plan.byzantine.is_empty() && untimed.is_empty() {
-        outln("fault plan: none");
+        outln(&format!("{indent}fault plan: none"));
         return;
     }
-    outln("fault plan:");
+    outln(&format!("{indent}fault plan:"));
     for node in &plan.byzantine {
-        outln(&format!("  {:>12}  byzantine n{node}", "always"));
+        outln(&format!("{indent}  {:>12}  byzantine n{node}", "always"));
     }
     for e in &plan.events {
         outln(&format!(
-            "  {:>12}  {}",
+            "{indent}  {:>12}  {}",
             e.at.to_string(),
             reports::timeline::describe_fault(&e.kind)
         ));
     }
     for line in untimed {
-        outln(&reports::timeline::wrap("  ", &line, 4));
+        outln(&reports::timeline::wrap(&format!("{indent}  "), &line, 4));
     }
 }
 

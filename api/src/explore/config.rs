@@ -125,8 +125,9 @@ fn refuse_unsupported(spec: &RunSpec) -> Result<(), SpecError> {
         Err(SpecError::new(
             key,
             format!(
-                "{what} cannot be explored: a search branches on message order, loss, \
-                 duplication, crashes and recoveries only (remove the key to explore)"
+                "{what} cannot be explored: a state search branches on message order, loss, \
+                 duplication, crashes and recoveries only (remove the key, or search the \
+                 engine's runs with --strategy decisions)"
             ),
         ))
     };

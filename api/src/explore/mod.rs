@@ -15,6 +15,7 @@
 mod bfs;
 mod bounded;
 mod config;
+mod decisions;
 mod describe;
 mod dfs;
 mod draws;
@@ -40,6 +41,7 @@ use crate::protocol::{Protocol, SpecError};
 use crate::simulation::Prepared;
 
 pub use bounded::{DelayBound, Timing};
+pub use decisions::{search_decisions, DecisionEnd, DecisionLimits, DecisionReport, FoundRun};
 pub use draws::{
     DrawFigures, MAX_BRANCHES, MAX_BRANCHING_DRAWS, MAX_OUTCOMES as MAX_DRAW_OUTCOMES,
 };

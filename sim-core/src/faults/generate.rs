@@ -109,7 +109,13 @@ impl FaultSpec {
     /// The plan of one run: this spec drawn from the seed's fault-plan stream, plus the faults
     /// that `fixed` schedules explicitly (its Byzantine nodes are merged in).
     pub fn plan_for(&self, n: usize, seed: u64, fixed: &FaultPlan) -> FaultPlan {
-        let mut plan = self.generate(n, &mut crate::entropy::Seeded::new(seed));
+        self.plan_from(n, &mut crate::entropy::Seeded::new(seed), fixed)
+    }
+
+    /// The plan of one run with this spec's draws answered by `choices` (a seed's streams, or
+    /// a search that enumerates them), plus the faults `fixed` schedules explicitly.
+    pub fn plan_from(&self, n: usize, choices: &mut dyn Choices, fixed: &FaultPlan) -> FaultPlan {
+        let mut plan = self.generate(n, choices);
         plan.events.extend(fixed.events.iter().cloned());
         plan.triggered.extend(fixed.triggered.iter().cloned());
         plan.chains.extend(fixed.chains.iter().cloned());

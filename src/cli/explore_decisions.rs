@@ -185,7 +185,7 @@ fn meets(expect: &Expect, failure: &Failure) -> bool {
 
 fn print_found(found: &FoundRun) {
     let what = match &found.failure {
-        Failure::Panicked { .. } => "the protocol panicked".to_string(),
+        Failure::Panicked { message } => format!("the protocol panicked ({message})"),
         Failure::BudgetExceeded => "a budget was exceeded".to_string(),
         Failure::Violated { property, .. } => format!("violation of {property}"),
     };
@@ -258,7 +258,8 @@ fn write_found(
             out(&wrapped("  ", &line));
         }
     }
-    if !exact || Failure::of(report, None, None).as_ref() != Some(failure) {
+    // Judged as the search judged it: an inside violation first.
+    if !exact || Failure::of(report, None, Some(false)).as_ref() != Some(failure) {
         out(&wrapped(
             "  warning: ",
             "the run replayed from its decisions is not the run found; no repro written",

@@ -63,15 +63,7 @@ pub fn cmd_explore(app: &App, flags: ExploreFlags) -> Result<Status, CliError> {
         ),
     ));
     let started = stopwatch();
-    let time_limit_s = args.time_limit.map(|d| d.0 as f64 / 1e9);
-    let max_memory_mib = args.max_memory_mib;
-    let mut stop = |_: &Progress| {
-        if time_limit_s.is_some_and(|t| started.elapsed().as_secs_f64() > t) {
-            return Some("--time-limit".to_string());
-        }
-        (resident_memory_mib().is_some_and(|mib| mib > max_memory_mib))
-            .then(|| format!("--max-memory {max_memory_mib}"))
-    };
+    let mut stop = stop_at_limits(started, args.time_limit, args.max_memory_mib);
     let report = explorer
         .search(&strategy, &args.limits, &mut stop)
         .map_err(|e| {
@@ -419,8 +411,25 @@ fn steps(count: usize) -> String {
     format!("{count} step{plural}")
 }
 
+/// A search's stop: the limit it passed (`--time-limit` since `started`, or `--max-memory`
+/// resident MiB), if any.
+pub(super) fn stop_at_limits(
+    started: std::time::Instant,
+    time_limit: Option<Duration>,
+    max_memory_mib: u64,
+) -> impl FnMut(&Progress) -> Option<String> {
+    let time_limit_s = time_limit.map(|d| d.0 as f64 / 1e9);
+    move |_: &Progress| {
+        if time_limit_s.is_some_and(|t| started.elapsed().as_secs_f64() > t) {
+            return Some("--time-limit".to_string());
+        }
+        (resident_memory_mib().is_some_and(|mib| mib > max_memory_mib))
+            .then(|| format!("--max-memory {max_memory_mib}"))
+    }
+}
+
 /// This process's resident memory now, in MiB (Linux; `None` elsewhere).
-pub(super) fn resident_memory_mib() -> Option<u64> {
+fn resident_memory_mib() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
     let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
     // The page size is 4 KiB on every Linux target this runs on in CI; larger pages only

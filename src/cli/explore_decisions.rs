@@ -13,7 +13,7 @@ use ftsim_api::sim_core::{Choice, Draw};
 use ftsim_api::{Duration, Expect, RunOptions, Scenario};
 
 use super::error::{CliError, Status};
-use super::explore::{peak_memory_mb, resident_memory_mib};
+use super::explore::{peak_memory_mb, stop_at_limits};
 use super::explore_flags::ExploreFlags;
 use super::load::load_all;
 use super::output::{out, outln, stopwatch, wrapped};
@@ -54,15 +54,7 @@ pub fn cmd_explore_decisions(app: &App, flags: &ExploreFlags) -> Result<Status, 
         ),
     ));
     let started = stopwatch();
-    let time_limit_s = flags.time_limit.map(|d| d.0 as f64 / 1e9);
-    let max_memory_mib = flags.max_memory;
-    let mut stop = |_: &ftsim_api::explore::Progress| {
-        if time_limit_s.is_some_and(|t| started.elapsed().as_secs_f64() > t) {
-            return Some("--time-limit".to_string());
-        }
-        (resident_memory_mib().is_some_and(|mib| mib > max_memory_mib))
-            .then(|| format!("--max-memory {max_memory_mib}"))
-    };
+    let mut stop = stop_at_limits(started, flags.time_limit, flags.max_memory);
     let report = search_decisions(scenario.simulation.as_ref(), &limits, &mut stop);
     print_stats(&report, started.elapsed().as_secs_f64());
     print_outside(&report);

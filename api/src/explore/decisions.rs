@@ -78,8 +78,6 @@ pub enum DecisionEnd {
 pub struct FoundRun {
     /// Its fault plan (as drawn by its first decisions).
     pub plan: FaultPlan,
-    /// The decisions that drew the plan.
-    pub plan_choices: Vec<Choice>,
     /// The run's decisions after the plan: with `plan`, they replay it.
     pub choices: Vec<Choice>,
     /// The run, untraced.
@@ -239,11 +237,9 @@ impl Search<'_> {
         report: RunReport,
         failure: Failure,
     ) -> Box<FoundRun> {
-        let made = self.enumerator.made();
         Box::new(FoundRun {
             plan,
-            plan_choices: made[..plan_len].to_vec(),
-            choices: made[plan_len..].to_vec(),
+            choices: self.enumerator.made()[plan_len..].to_vec(),
             report,
             failure,
             deviations: self.enumerator.deviations(),

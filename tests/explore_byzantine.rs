@@ -75,6 +75,29 @@ fn om1_with_four_generals_holds_whatever_the_traitor_sends() {
 }
 
 #[test]
+fn a_traitor_and_a_crash_together_break_om1_outside_its_model() {
+    // Both kinds in one search: the traitor's placement and sends, and the crash, are
+    // branches. Two faulty generals are one more than OM(1) tolerates in all, though neither
+    // kind alone exceeds its bound: the search and the replayed run both say outside.
+    explore_then_replay(
+        "explore-byzantine-n4-m1-crash.toml",
+        0,
+        &[
+            "violation of validity after 10 steps (no shorter path breaks a property)",
+            "node 0 crashes before its last 3 message(s) left",
+            "but the loyal commander 0 ordered 1",
+            "expect outside validity: met",
+        ],
+        &[
+            "VIOLATION validity",
+            "outside the protocol's assumptions: node 0 crashed and node 2 Byzantine: 2 \
+             faulty nodes; byzantine tolerates at most 1 in all",
+            "as recorded",
+        ],
+    );
+}
+
+#[test]
 fn two_colluding_traitors_break_om1_with_four_generals() {
     // One traitor more than OM(1) tolerates; the adversary remembers the order it relayed
     // (its memory is part of the state). The shortest: a loyal commander, validity broken.

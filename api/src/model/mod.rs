@@ -188,6 +188,9 @@ impl fmt::Display for Liveness {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Model {
     tolerated: Vec<(FaultClass, Option<Bound>)>,
+    /// The most nodes that may be faulty in all, crashed (either way) or Byzantine, a node
+    /// counted once: OM(m) tolerates m traitors or m crashes, not m of each.
+    faulty_nodes: Option<Bound>,
     timing: Vec<Timing>,
     liveness: Vec<Liveness>,
 }
@@ -217,6 +220,18 @@ impl Model {
                 rule: rule.to_string(),
             }),
         ));
+        self
+    }
+
+    /// At most `max` nodes faulty in all, by the given rule: crashed (stop or recover) or
+    /// Byzantine, each node counted once, on top of each class's own bound. For a protocol
+    /// whose proof counts faulty processes, whatever their kind: a run with one traitor and
+    /// one crash has two faulty nodes, though neither class exceeds a bound of one.
+    pub fn faulty_nodes_at_most(mut self, max: usize, rule: &str) -> Self {
+        self.faulty_nodes = Some(Bound {
+            max,
+            rule: rule.to_string(),
+        });
         self
     }
 
@@ -283,6 +298,12 @@ impl Model {
         if lines.is_empty() {
             lines.push("no faults".to_string());
         }
+        lines.extend(self.faulty_nodes.iter().map(|b| {
+            format!(
+                "faulty nodes in all (crashed or byzantine): at most {} ({})",
+                b.max, b.rule
+            )
+        }));
         if !self.allows(FaultClass::Reordering) {
             lines.push("FIFO links".to_string());
         }
@@ -390,6 +411,51 @@ mod tests {
             floodset(2).breaches("flooding", &inside),
             Breaches::default()
         );
+    }
+
+    /// OM(1)'s model: one traitor or one crash, not one of each. A node both Byzantine and
+    /// crashed is one faulty node.
+    #[test]
+    fn crashed_and_byzantine_nodes_count_together_against_faulty_nodes() {
+        let om1 = Model::new()
+            .tolerates_at_most(FaultClass::Byzantine, 1, "m")
+            .tolerates_at_most(FaultClass::CrashStop, 1, "m")
+            .faulty_nodes_at_most(1, "m");
+        let run = |crashed: Vec<sim_core::NodeId>, byzantine: Vec<sim_core::NodeId>| {
+            let mut run = RunReport {
+                crashed,
+                ..RunReport::default()
+            };
+            run.plan.byzantine = byzantine;
+            om1.breaches("byzantine", &run).safety
+        };
+        let two = run(vec![1], vec![3]);
+        assert_eq!(two.len(), 1, "{two:?}");
+        assert!(
+            two[0].starts_with("node 1 crashed and node 3 Byzantine: 2 faulty nodes"),
+            "{two:?}"
+        );
+        assert!(two[0].contains("at most 1 in all (m)"), "{two:?}");
+        assert!(run(vec![3], vec![3]).is_empty());
+        assert!(run(vec![], vec![3]).is_empty());
+        // Two crashes break the crash bound itself, said once.
+        assert_eq!(run(vec![1, 2], vec![3]).len(), 1);
+        let mut spec = RunSpec::new(4);
+        spec.faults = FaultSpec::crashes(CrashSpec::exactly(1, [Time::ZERO, Time(10)]));
+        spec.faults.byzantine = Some(sim_core::faults::ByzantineSpec {
+            count: 1,
+            nodes: None,
+        });
+        let found = om1.scenario_breaches("byzantine", &spec);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with("faults.crashes and faults.byzantine allow 2 faulty node(s)"),
+            "{found:?}"
+        );
+        assert!(om1
+            .describe()
+            .iter()
+            .any(|l| l.starts_with("faulty nodes in all")));
     }
 
     #[test]

@@ -34,6 +34,7 @@ impl Model {
     pub fn breaches(&self, protocol: &str, run: &RunReport) -> Breaches {
         let mut b = Breaches::default();
         self.crash_breaches(protocol, run, &mut b);
+        self.faulty_node_breaches(protocol, run, &mut b.safety);
         self.plan_breaches(protocol, run, &mut b.safety);
         self.network_breaches(protocol, run, &mut b.safety);
         self.timing_breaches(run, &mut b.safety);
@@ -78,6 +79,32 @@ impl Model {
         let what = format!("{} crashed", nodes_phrase(&run.crashed));
         b.safety
             .extend(self.exceeds(protocol, class, run.crashed.len(), &what));
+    }
+
+    /// Crashed and Byzantine nodes together beyond the model's bound on faulty nodes, where
+    /// neither kind alone is (that breach is said already).
+    fn faulty_node_breaches(&self, protocol: &str, run: &RunReport, out: &mut Vec<String>) {
+        let Some(bound) = &self.faulty_nodes else {
+            return;
+        };
+        let traitors = &run.plan.byzantine;
+        if run.crashed.len() > bound.max || traitors.len() > bound.max {
+            return;
+        }
+        let mut faulty: Vec<NodeId> = run.crashed.iter().chain(traitors).copied().collect();
+        faulty.sort_unstable();
+        faulty.dedup();
+        if faulty.len() > bound.max {
+            out.push(format!(
+                "{} crashed and {} Byzantine: {} faulty nodes; {protocol} tolerates at most {} \
+                 in all ({})",
+                nodes_phrase(&run.crashed),
+                nodes_phrase(traitors),
+                faulty.len(),
+                bound.max,
+                bound.rule
+            ));
+        }
     }
 
     fn plan_breaches(&self, protocol: &str, run: &RunReport, out: &mut Vec<String>) {

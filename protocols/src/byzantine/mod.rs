@@ -199,6 +199,9 @@ impl Protocol for OralMessages {
         Model::new()
             .tolerates_at_most(FaultClass::Byzantine, traitors, rule)
             .tolerates_at_most(FaultClass::CrashStop, traitors, rule)
+            // m faulty generals in all: a crashed loyal general's messages are missing, as a
+            // traitor's may be, so one traitor and one crash are two faults of OM(1)'s m.
+            .faulty_nodes_at_most(traitors, rule)
             .tolerates(FaultClass::Duplication)
             .tolerates(FaultClass::Reordering)
             // A message must arrive before its round ends: one arriving as the round's timer

@@ -420,6 +420,7 @@ mod tests {
         let om1 = Model::new()
             .tolerates_at_most(FaultClass::Byzantine, 1, "m")
             .tolerates_at_most(FaultClass::CrashStop, 1, "m")
+            .tolerates(FaultClass::Reordering)
             .faulty_nodes_at_most(1, "m");
         let run = |crashed: Vec<sim_core::NodeId>, byzantine: Vec<sim_core::NodeId>| {
             let mut run = RunReport {

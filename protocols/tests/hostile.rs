@@ -11,8 +11,8 @@ use ftsim_api::shrink::Failure;
 use ftsim_api::sim_core::Budget;
 use ftsim_api::sweep::{self, Seeds};
 use ftsim_api::{
-    AnyProtocol, Catalog, Ctx, Duration, Model, NoParams, NodeId, Outcome, Process, Properties,
-    Protocol, RunOptions, Scenario,
+    Adversaries, Adversary, AdversaryCtx, AnyProtocol, Catalog, Ctx, Duration, Model, NoParams,
+    NodeId, Outcome, Process, Properties, Protocol, RunOptions, Scenario,
 };
 
 /// Panics in its third message handler on odd seeds' node 1 (decided by its own draw, so
@@ -184,19 +184,69 @@ hostile!(
     exploration: Some(Exploration::new())
 );
 
+/// A traitor's adversary that panics on the first message it is handed: the protocol's own
+/// code (the traitor runs `Tripwire`'s handlers) is not what broke.
+#[derive(Clone, Debug)]
+struct Saboteur;
+
+impl Adversary<Tripwire> for Saboteur {
+    fn tamper(&mut self, _: &mut AdversaryCtx<'_>, _: NodeId, _: NodeId, _: ()) -> Option<()> {
+        panic!("hostile: the adversary breaks on purpose")
+    }
+
+    fn snapshot(&self) -> Option<Box<dyn Adversary<Tripwire> + Send>> {
+        Some(Box::new(Saboteur))
+    }
+}
+
+/// `Tripwire`'s nodes with one traitor whose adversary is the `Saboteur`.
+struct Sabotaged;
+
+impl Protocol for Sabotaged {
+    type Process = Tripwire;
+    type Params = NoParams;
+    fn name(&self) -> &'static str {
+        "sabotaged"
+    }
+    fn summary(&self) -> &'static str {
+        "a hostile test protocol whose adversary panics"
+    }
+    fn properties(&self) -> Properties<Tripwire> {
+        Properties::new()
+    }
+    fn adversaries(&self) -> Adversaries<Self> {
+        Adversaries::new().add("saboteur", "panics on its first message", |_, _| Saboteur)
+    }
+    fn model(&self, _: &NoParams, _: usize) -> Model {
+        Model::new()
+    }
+    fn process(&self, _: &NoParams, _: NodeId, _: usize) -> Tripwire {
+        Tripwire { received: 0 }
+    }
+    fn exploration(&self) -> Option<Exploration<Self>> {
+        Some(Exploration::new())
+    }
+}
+
 fn scenario(protocol: &str, nodes: usize, budget: &str) -> Scenario {
+    scenario_with(protocol, nodes, &format!("[budget]\n{budget}\n"))
+}
+
+/// A scenario of one of the hostile protocols, ending with the tables in `tables`.
+fn scenario_with(protocol: &str, nodes: usize, tables: &str) -> Scenario {
     let catalog = Catalog::new([
         &Panics as &'static dyn AnyProtocol,
         &Floods,
         &Hoards,
         &Trips,
         &Forgets,
+        &Sabotaged,
     ])
     .expect("a catalogue");
     let text = format!(
         "name = \"hostile-{protocol}\"\nprotocol = \"{protocol}\"\nnodes = {nodes}\n\
          seeds = {{ count = 20 }}\nduration = \"1s\"\nsettle = \"0ms\"\nexpect = \"pass\"\n\
-         [network]\ndelay = [\"1ms\", \"2ms\"]\n[budget]\n{budget}\n"
+         [network]\ndelay = [\"1ms\", \"2ms\"]\n{tables}"
     );
     ftsim_api::scenario::parse(Path::new("hostile.toml"), &text, &catalog).expect("valid")
 }
@@ -312,6 +362,41 @@ fn a_search_that_reaches_a_panic_reports_it_as_its_counterexample_and_the_run_re
             if message.contains("hostile: trips on purpose")),
         "{:?}",
         run.report.outcome
+    );
+}
+
+/// A panic in a traitor's adversary is a finding, said to be the adversary's (not the
+/// node's handler's), by a sweep and by a search alike.
+#[test]
+fn a_panicking_adversary_is_named_as_what_panicked() {
+    let s = scenario_with("sabotaged", 3, "[faults]\nbyzantine = { count = 1 }\n");
+    let t = sweep(&s);
+    assert_eq!((t.runs, t.panics), (20, 20));
+    let (seed, message) = t.first_panic.clone().expect("a panic");
+    assert!(
+        message.contains("the adversary breaks on purpose"),
+        "{message}"
+    );
+    let again = s.simulation.run(seed, RunOptions::traced());
+    let Outcome::Panicked { during, .. } = &again.outcome else {
+        panic!("{:?}", again.outcome);
+    };
+    assert!(during.ends_with("'s adversary"), "{during}");
+    let explorer = s.simulation.explorer().expect("explorable");
+    let report = explorer
+        .explore(&Limits::default(), &mut |_| None)
+        .expect("a search");
+    let End::Violation(cx) = &report.end else {
+        panic!("no counterexample: {:?}", report.end);
+    };
+    assert!(cx.panicked, "{cx:?}");
+    assert!(
+        cx.message.contains(
+            "'s adversary panicked tampering with its messages: hostile: \
+             the adversary breaks on purpose"
+        ),
+        "{}",
+        cx.message
     );
 }
 

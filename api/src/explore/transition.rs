@@ -155,6 +155,8 @@ pub(crate) struct Stepper<'m, P: Process> {
     /// what orders their events (`zone::Key`).
     step: u64,
     made: u32,
+    /// Whether a traitor's adversary is running (a panic then is the adversary's).
+    tampering: bool,
 }
 
 /// The sends and timers of the handlers run so far, in the order they asked: what names each
@@ -202,6 +204,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
             journal: None,
             step: 0,
             made: 0,
+            tampering: false,
         }
     }
 
@@ -419,7 +422,9 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         event: u64,
     ) -> Result<(), Broken> {
         // A panic is a finding, as under the engine (where it ends the run): the step's
-        // leftovers are dropped and the search ends there, the path its counterexample.
+        // leftovers are dropped and the search ends there, the path its counterexample; one
+        // in a traitor's adversary is said to be the adversary's (`tampering`).
+        self.tampering = false;
         let ran = guarded(|| {
             let n = self.model.config.n;
             let node_ref = NodeRef {
@@ -439,6 +444,9 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
             self.apply_outputs(s, node);
         });
         let judged = match ran {
+            Err(why) if self.tampering => Err(format!(
+                "node {node}'s adversary panicked tampering with its messages: {why}"
+            )),
             Err(why) => Err(format!("node {node}'s handler panicked: {why}")),
             Ok(()) => {
                 self.visible |= !self.observed.is_empty();
@@ -533,7 +541,10 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         let mut ctx = AdversaryCtx::new(Time::ZERO, self.model.config.n, &mut self.choices)
             .with_traitors(&s.byzantine)
             .about(key);
-        adversary.tamper(&mut ctx, key.from, key.to, msg)
+        self.tampering = true;
+        let msg = adversary.tamper(&mut ctx, key.from, key.to, msg);
+        self.tampering = false;
+        msg
     }
 
     fn judge(&mut self, s: &mut State<P>, node: NodeId, event: u64) -> Result<(), Broken> {

@@ -128,7 +128,10 @@ impl<P: Process, C: Choices> Engine<P, C> {
                     choices: &mut self.choices,
                     byzantine: &self.nodes.byzantine,
                 };
-                adversary.tamper(&mut ctx, from, to, msg)
+                self.current.adversary = Some(from);
+                let msg = adversary.tamper(&mut ctx, from, to, msg);
+                self.current.adversary = None;
+                msg
             }
         };
         self.trace_send(from, to, msg_id, depart, msg.as_ref(), original);

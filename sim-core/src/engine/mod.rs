@@ -115,6 +115,8 @@ struct Current {
     node: Option<NodeId>,
     peer: Option<NodeId>,
     msg_id: Option<u64>,
+    /// The traitor whose adversary is running, while one is (a panic then is its own).
+    adversary: Option<NodeId>,
 }
 
 impl Current {
@@ -126,6 +128,7 @@ impl Current {
         node: None,
         peer: None,
         msg_id: None,
+        adversary: None,
     };
 
     fn describe(&self) -> String {
@@ -138,6 +141,9 @@ impl Current {
         }
         if let Some(n) = self.node {
             s.push_str(&format!(" at node {n}"));
+        }
+        if let Some(n) = self.adversary {
+            s.push_str(&format!(", in node {n}'s adversary"));
         }
         s
     }
@@ -552,6 +558,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             node,
             peer,
             msg_id,
+            adversary: None,
         };
         self.hash.mix(self.now.0);
         self.hash

@@ -6,7 +6,9 @@
 
 use std::path::Path;
 
-use ftsim_api::explore::{search_decisions, DecisionEnd, DecisionLimits, End, Exploration, Limits};
+use ftsim_api::explore::{
+    search_decisions, Counterexample, DecisionEnd, DecisionLimits, End, Exploration, Limits,
+};
 use ftsim_api::shrink::Failure;
 use ftsim_api::sim_core::Budget;
 use ftsim_api::sweep::{self, Seeds};
@@ -332,14 +334,7 @@ fn a_run_that_never_quiesces_ends_at_its_virtual_time_budget() {
 #[test]
 fn a_search_that_reaches_a_panic_reports_it_as_its_counterexample_and_the_run_replays_it() {
     let s = scenario("trips", 3, "");
-    let explorer = s.simulation.explorer().expect("explorable");
-    let report = explorer
-        .explore(&Limits::default(), &mut |_| None)
-        .expect("a search");
-    let End::Violation(cx) = &report.end else {
-        panic!("no counterexample: {:?}", report.end);
-    };
-    assert!(cx.panicked, "{cx:?}");
+    let cx = searched_panic(&s);
     assert_eq!(cx.property, "panic");
     assert!(
         cx.message
@@ -382,14 +377,7 @@ fn a_panicking_adversary_is_named_as_what_panicked() {
         panic!("{:?}", again.outcome);
     };
     assert!(during.ends_with("'s adversary"), "{during}");
-    let explorer = s.simulation.explorer().expect("explorable");
-    let report = explorer
-        .explore(&Limits::default(), &mut |_| None)
-        .expect("a search");
-    let End::Violation(cx) = &report.end else {
-        panic!("no counterexample: {:?}", report.end);
-    };
-    assert!(cx.panicked, "{cx:?}");
+    let cx = searched_panic(&s);
     assert!(
         cx.message.contains(
             "'s adversary panicked tampering with its messages: hostile: \
@@ -398,6 +386,19 @@ fn a_panicking_adversary_is_named_as_what_panicked() {
         "{}",
         cx.message
     );
+}
+
+/// The counterexample a breadth-first search of the scenario finds, which must be a panic.
+fn searched_panic(s: &Scenario) -> Counterexample {
+    let explorer = s.simulation.explorer().expect("explorable");
+    let report = explorer
+        .explore(&Limits::default(), &mut |_| None)
+        .expect("a search");
+    let End::Violation(cx) = report.end else {
+        panic!("no counterexample: {:?}", report.end);
+    };
+    assert!(cx.panicked, "{cx:?}");
+    cx
 }
 
 /// The engine's runs searched decision by decision: every decision at its simplest first.

@@ -128,9 +128,9 @@ impl<P: Process, C: Choices> Engine<P, C> {
                     choices: &mut self.choices,
                     byzantine: &self.nodes.byzantine,
                 };
-                self.current.adversary = Some(from);
+                self.tampering = Some(from);
                 let msg = adversary.tamper(&mut ctx, from, to, msg);
-                self.current.adversary = None;
+                self.tampering = None;
                 msg
             }
         };

@@ -115,8 +115,6 @@ struct Current {
     node: Option<NodeId>,
     peer: Option<NodeId>,
     msg_id: Option<u64>,
-    /// The traitor whose adversary is running, while one is (a panic then is its own).
-    adversary: Option<NodeId>,
 }
 
 impl Current {
@@ -128,7 +126,6 @@ impl Current {
         node: None,
         peer: None,
         msg_id: None,
-        adversary: None,
     };
 
     fn describe(&self) -> String {
@@ -141,9 +138,6 @@ impl Current {
         }
         if let Some(n) = self.node {
             s.push_str(&format!(" at node {n}"));
-        }
-        if let Some(n) = self.adversary {
-            s.push_str(&format!(", in node {n}'s adversary"));
         }
         s
     }
@@ -189,6 +183,9 @@ pub struct Engine<P: Process, C: Choices = Seeded> {
     stats: Stats,
     hash: DetHasher,
     current: Current,
+    /// The traitor whose adversary is running, while one is: a panic then is the
+    /// adversary's, not the event's handler's.
+    tampering: Option<NodeId>,
     tracer: Option<Tracer>,
     /// What the run spends against its budgets.
     account: Account,
@@ -251,6 +248,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             stats: Stats::default(),
             hash: DetHasher::default(),
             current: Current::START,
+            tampering: None,
             tracer: setup
                 .config
                 .trace
@@ -292,6 +290,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
         self.stats = Stats::default();
         self.hash = DetHasher::default();
         self.current = Current::START;
+        self.tampering = None;
         if self.config.trace {
             self.tracer = Some(Tracer::new(self.n, Sink::Collect(Collect::default())));
         }
@@ -445,10 +444,11 @@ impl<P: Process, C: Choices> Engine<P, C> {
         match result {
             Err(message) => {
                 self.hash.mix(0xdead);
-                Outcome::Panicked {
-                    message,
-                    during: self.current.describe(),
+                let mut during = self.current.describe();
+                if let Some(traitor) = self.tampering {
+                    during.push_str(&format!(", in node {traitor}'s adversary"));
                 }
+                Outcome::Panicked { message, during }
             }
             Ok(Stop::Violated) => Outcome::Violated,
             Ok(Stop::Budget(budget, limit)) => Outcome::BudgetExceeded { budget, limit },
@@ -558,7 +558,6 @@ impl<P: Process, C: Choices> Engine<P, C> {
             node,
             peer,
             msg_id,
-            adversary: None,
         };
         self.hash.mix(self.now.0);
         self.hash

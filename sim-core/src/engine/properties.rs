@@ -82,7 +82,6 @@ impl<P: Process, C: Choices> Engine<P, C> {
             node: None,
             peer: None,
             msg_id: None,
-            adversary: None,
         };
         let world = World {
             now: self.now,

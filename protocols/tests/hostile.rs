@@ -1,7 +1,7 @@
-//! Hostile protocols: one that panics, one that floods the network, one whose state grows
-//! without end, one that never quiesces. Each must end its own seeds with a report naming what
-//! went wrong (a panic, the budget it exceeded) while the sweep goes on over every seed, and
-//! never take the process down. The budgets are set in the scenario's `[budget]` table, as a
+//! Hostile protocols: one that panics, one whose Byzantine adversary panics, one that floods
+//! the network, one whose state grows without end, one that never quiesces. Each must end its
+//! own seeds with a report naming what went wrong (a panic and whose code it was, the budget
+//! it exceeded) while the sweep goes on over every seed, and never take the process down. The budgets are set in the scenario's `[budget]` table, as a
 //! user would.
 
 use std::path::Path;

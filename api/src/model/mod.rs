@@ -257,6 +257,12 @@ impl Model {
         class.is_timing() && self.timing.is_empty()
     }
 
+    /// Whether `count` faults of this class are outside the model on their own: the class is
+    /// not tolerated, or its bound is below `count`.
+    fn breaks(&self, class: FaultClass, count: usize) -> bool {
+        count > 0 && (!self.allows(class) || self.bound(class).is_some_and(|b| count > b.max))
+    }
+
     /// The bound on this class, if it is tolerated with one.
     pub fn bound(&self, class: FaultClass) -> Option<&Bound> {
         self.tolerated
@@ -457,6 +463,21 @@ mod tests {
             .describe()
             .iter()
             .any(|l| l.starts_with("faulty nodes in all")));
+        // A class bounded above the bound in all: two crashes are within their own bound, so
+        // only the bound in all says them.
+        let looser = Model::new()
+            .tolerates_at_most(FaultClass::CrashStop, 2, "c")
+            .faulty_nodes_at_most(1, "f");
+        let run = RunReport {
+            crashed: vec![1, 2],
+            ..RunReport::default()
+        };
+        let found = looser.breaches("p", &run).safety;
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with("nodes 1 and 2 crashed: 2 faulty nodes"),
+            "{found:?}"
+        );
     }
 
     #[test]

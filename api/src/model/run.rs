@@ -66,40 +66,50 @@ impl Model {
     }
 
     fn crash_breaches(&self, protocol: &str, run: &RunReport, b: &mut Breaches) {
-        let recovered =
-            run.plan.events.iter().any(
-                |e| matches!(e.kind, FaultKind::Recover { node } if run.crashed.contains(&node)),
-            );
-        // A model that tolerates crash-recover tolerates crash-stop (a node not back yet).
-        let class = if recovered || self.allows(FaultClass::CrashRecover) {
-            FaultClass::CrashRecover
-        } else {
-            FaultClass::CrashStop
-        };
+        let class = self.crash_class(run);
         let what = format!("{} crashed", nodes_phrase(&run.crashed));
         b.safety
             .extend(self.exceeds(protocol, class, run.crashed.len(), &what));
     }
 
+    /// The crash class a run's crashes are judged as.
+    fn crash_class(&self, run: &RunReport) -> FaultClass {
+        let recovered =
+            run.plan.events.iter().any(
+                |e| matches!(e.kind, FaultKind::Recover { node } if run.crashed.contains(&node)),
+            );
+        // A model that tolerates crash-recover tolerates crash-stop (a node not back yet).
+        if recovered || self.allows(FaultClass::CrashRecover) {
+            FaultClass::CrashRecover
+        } else {
+            FaultClass::CrashStop
+        }
+    }
+
     /// Crashed and Byzantine nodes together beyond the model's bound on faulty nodes, where
-    /// neither kind alone is (that breach is said already).
+    /// neither kind alone is outside the model (that breach is said already).
     fn faulty_node_breaches(&self, protocol: &str, run: &RunReport, out: &mut Vec<String>) {
         let Some(bound) = &self.faulty_nodes else {
             return;
         };
         let traitors = &run.plan.byzantine;
-        if run.crashed.len() > bound.max || traitors.len() > bound.max {
+        if self.breaks(self.crash_class(run), run.crashed.len())
+            || self.breaks(FaultClass::Byzantine, traitors.len())
+        {
             return;
         }
         let mut faulty: Vec<NodeId> = run.crashed.iter().chain(traitors).copied().collect();
         faulty.sort_unstable();
         faulty.dedup();
         if faulty.len() > bound.max {
+            let kinds: Vec<String> = [(&run.crashed, "crashed"), (traitors, "Byzantine")]
+                .into_iter()
+                .filter(|(nodes, _)| !nodes.is_empty())
+                .map(|(nodes, kind)| format!("{} {kind}", nodes_phrase(nodes)))
+                .collect();
             out.push(format!(
-                "{} crashed and {} Byzantine: {} faulty nodes; {protocol} tolerates at most {} \
-                 in all ({})",
-                nodes_phrase(&run.crashed),
-                nodes_phrase(traitors),
+                "{}: {} faulty nodes; {protocol} tolerates at most {} in all ({})",
+                kinds.join(" and "),
                 faulty.len(),
                 bound.max,
                 bound.rule

@@ -89,29 +89,30 @@ impl Model {
         for (class, count, key) in checks {
             out.extend(self.allows_up_to(protocol, class, count, key));
         }
-        out.extend(self.allows_faulty_up_to(protocol, crashes, traitors));
+        out.extend(self.allows_faulty_up_to(protocol, crash_class, crashes, traitors));
     }
 
-    /// `faulty_nodes` beyond the model's bound on faulty nodes in all, where neither kind
-    /// alone is (that finding is said already).
+    /// Crashes and traitors together beyond the model's bound on faulty nodes in all, where
+    /// neither kind alone is outside the model (that finding is said already).
     fn allows_faulty_up_to(
         &self,
         protocol: &str,
+        crash_class: FaultClass,
         crashes: usize,
         traitors: usize,
     ) -> Option<String> {
         let bound = self.faulty_nodes.as_ref()?;
-        (crashes <= bound.max && traitors <= bound.max && crashes + traitors > bound.max).then(
-            || {
-                format!(
-                    "faults.crashes and faults.byzantine allow {} faulty node(s) together; \
+        let said_alone =
+            self.breaks(crash_class, crashes) || self.breaks(FaultClass::Byzantine, traitors);
+        (!said_alone && crashes + traitors > bound.max).then(|| {
+            format!(
+                "faults.crashes and faults.byzantine allow {} faulty node(s) together; \
                      {protocol} tolerates at most {} in all ({})",
-                    crashes + traitors,
-                    bound.max,
-                    bound.rule
-                )
-            },
-        )
+                crashes + traitors,
+                bound.max,
+                bound.rule
+            )
+        })
     }
 
     fn link_breaches(&self, protocol: &str, spec: &RunSpec, out: &mut Vec<String>) {

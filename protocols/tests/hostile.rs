@@ -1,20 +1,22 @@
-//! Hostile protocols: one that panics, one whose Byzantine adversary panics, one that floods
+//! Hostile protocols: one that panics, one whose Byzantine adversary panics, one whose
+//! property panics, one whose copies panic (in a search, which copies states), one that floods
 //! the network, one whose state grows without end, one that never quiesces. Each must end its
-//! own seeds with a report naming what went wrong (a panic and whose code it was, the budget
-//! it exceeded) while the sweep goes on over every seed, and never take the process down. The budgets are set in the scenario's `[budget]` table, as a
-//! user would.
+//! own seeds (or its search) with a report naming what went wrong (a panic and whose code it
+//! was, the budget it exceeded) while the sweep goes on over every seed, and never take the
+//! process down. The budgets are set in the scenario's `[budget]` table, as a user would.
 
 use std::path::Path;
 
 use ftsim_api::explore::{
-    search_decisions, Counterexample, DecisionEnd, DecisionLimits, End, Exploration, Limits,
+    search_decisions, Counterexample, DecisionEnd, DecisionLimits, End, Exploration, Limits, Order,
+    Strategy,
 };
 use ftsim_api::shrink::Failure;
 use ftsim_api::sim_core::Budget;
 use ftsim_api::sweep::{self, Seeds};
 use ftsim_api::{
     Adversaries, Adversary, AdversaryCtx, AnyProtocol, Catalog, Ctx, Duration, Model, NoParams,
-    NodeId, Outcome, Process, Properties, Protocol, RunOptions, Scenario,
+    NodeId, Outcome, Process, Properties, Property, Protocol, RunOptions, Scenario, World,
 };
 
 /// Panics in its third message handler on odd seeds' node 1 (decided by its own draw, so
@@ -134,6 +136,42 @@ impl Process for Forgetful {
     fn on_message(&mut self, _: &mut Ctx<'_, Self>, _: NodeId, _: ()) {}
 }
 
+/// Each node sends one message to the next; a copy of a node that has received one panics.
+/// No run copies a process; a search copies states between its steps.
+#[derive(Debug, Hash)]
+struct Brittle {
+    received: u32,
+}
+
+impl Clone for Brittle {
+    fn clone(&self) -> Self {
+        assert!(self.received == 0, "hostile: copies break on purpose");
+        Brittle { received: 0 }
+    }
+}
+
+impl Process for Brittle {
+    type Msg = ();
+    type Timer = ();
+    type Obs = ();
+    type Stable = ();
+    fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
+        ctx.send((ctx.id() + 1) % ctx.n(), ());
+    }
+    fn on_message(&mut self, _: &mut Ctx<'_, Self>, _: NodeId, _: ()) {
+        self.received += 1;
+    }
+}
+
+/// A liveness property whose judgement at the end of a run panics: the protocol's code too.
+struct FragileJudge;
+
+impl Property<Brittle> for FragileJudge {
+    fn finish(&mut self, _: &World<'_, Brittle>) -> Result<(), String> {
+        panic!("hostile: the judge breaks on purpose")
+    }
+}
+
 /// Declares a protocol with no parameters and no properties around a process (with its
 /// `exploration`, if given).
 macro_rules! hostile {
@@ -186,6 +224,14 @@ hostile!(
     exploration: Some(Exploration::new())
 );
 
+hostile!(
+    Brittles,
+    Brittle,
+    "brittle",
+    Brittle { received: 0 },
+    exploration: Some(Exploration::new())
+);
+
 /// A traitor's adversary that panics on the first message it is handed: the protocol's own
 /// code (the traitor runs `Tripwire`'s handlers) is not what broke.
 #[derive(Clone, Debug)]
@@ -198,6 +244,29 @@ impl Adversary<Tripwire> for Saboteur {
 
     fn snapshot(&self) -> Option<Box<dyn Adversary<Tripwire> + Send>> {
         Some(Box::new(Saboteur))
+    }
+}
+
+/// `Brittle`'s nodes judged by the `FragileJudge`.
+struct Misjudged;
+
+impl Protocol for Misjudged {
+    type Process = Brittle;
+    type Params = NoParams;
+    fn name(&self) -> &'static str {
+        "misjudged"
+    }
+    fn summary(&self) -> &'static str {
+        "a hostile test protocol whose property panics"
+    }
+    fn properties(&self) -> Properties<Brittle> {
+        Properties::new().eventually("judged", "panics judging a run", || FragileJudge)
+    }
+    fn model(&self, _: &NoParams, _: usize) -> Model {
+        Model::new()
+    }
+    fn process(&self, _: &NoParams, _: NodeId, _: usize) -> Brittle {
+        Brittle { received: 0 }
     }
 }
 
@@ -243,6 +312,8 @@ fn scenario_with(protocol: &str, nodes: usize, tables: &str) -> Scenario {
         &Trips,
         &Forgets,
         &Sabotaged,
+        &Brittles,
+        &Misjudged,
     ])
     .expect("a catalogue");
     let text = format!(
@@ -386,6 +457,49 @@ fn a_panicking_adversary_is_named_as_what_panicked() {
         "{}",
         cx.message
     );
+}
+
+/// A property that panics judging the end of a run fails that seed with the panic, said to
+/// be at the end of the run, and the sweep goes on.
+#[test]
+fn a_property_that_panics_judging_a_run_fails_its_seeds_and_the_sweep_goes_on() {
+    let s = scenario("misjudged", 3, "");
+    let t = sweep(&s);
+    assert_eq!((t.runs, t.panics), (20, 20));
+    let (seed, message) = t.first_panic.clone().expect("a panic");
+    assert!(message.contains("the judge breaks on purpose"), "{message}");
+    let again = s.simulation.run(seed, RunOptions::traced());
+    let Outcome::Panicked { during, .. } = &again.outcome else {
+        panic!("{:?}", again.outcome);
+    };
+    assert!(during.contains("end of run"), "{during}");
+}
+
+/// A panic while a search copies a state (here a process's `Clone`) ends the search with
+/// what panicked, on one thread or several, breadth- or depth-first: no counterexample (no run
+/// copies states), and the test process survives it.
+#[test]
+fn a_panic_copying_a_state_ends_the_search_with_what_panicked() {
+    let s = scenario("brittle", 3, "");
+    assert!(s.simulation.run(0, RunOptions::traced()).outcome.is_ok());
+    let explorer = s.simulation.explorer().expect("explorable");
+    let breadth = |threads| {
+        let limits = Limits {
+            threads,
+            ..Limits::default()
+        };
+        explorer.explore(&limits, &mut |_| None).expect("a search")
+    };
+    let depth = Strategy::Exhaustive {
+        order: Order::Depth,
+    };
+    let deep = (explorer.search(&depth, &Limits::default(), &mut |_| None)).expect("a search");
+    for report in [breadth(1), breadth(2), deep] {
+        let End::Panicked(why) = &report.end else {
+            panic!("not ended by the panic: {:?}", report.end);
+        };
+        assert_eq!(why, "hostile: copies break on purpose");
+    }
 }
 
 /// The counterexample a breadth-first search of the scenario finds, which must be a panic.

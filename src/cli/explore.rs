@@ -77,8 +77,11 @@ pub fn cmd_explore(app: &App, flags: ExploreFlags) -> Result<Status, CliError> {
             CliError::Usage(format!("{}: {option}: {e}", args.file.display()))
         })?;
     let seconds = started.elapsed().as_secs_f64();
-    print_stats(&report, seconds);
-    super::explore_timing::print_timing(&report);
+    // A search that panicked between steps kept no figures to print.
+    if !matches!(report.end, End::Panicked(_)) {
+        print_stats(&report, seconds);
+        super::explore_timing::print_timing(&report);
+    }
     // The counterexample as a run first: its violation names the run's events and times.
     let as_run = match &report.end {
         End::Violation(cx) => Some(AsRun::of(&scenario, cx)),
@@ -131,10 +134,8 @@ fn strategy_of(args: &ExploreArgs<'_>, scenario: &Scenario) -> Result<search::St
         Strategy::Pct => search::Strategy::Pct {
             runs,
             seed,
-            bug_depth: match args.bug_depth.unwrap_or(3) {
-                0 => return usage("--depth (the bug depth) must be at least 1"),
-                d => d,
-            },
+            // 1 or more: the flag's own range.
+            bug_depth: args.bug_depth.unwrap_or(3),
         },
         Strategy::Random => search::Strategy::Random { runs, seed },
         Strategy::Decisions => return usage("--strategy decisions is no state search"),
@@ -319,6 +320,11 @@ fn print_verdict(
             // A panic is no property's violation: it meets no expectation.
             (!cx.panicked).then_some(cx.property.as_str())
         }
+        End::Panicked(why) => {
+            out(&wrapped("  ", &format!("{SEARCH_PANICKED}: {why}")));
+            // Nothing was judged: no expectation is met.
+            return not_met(scenario);
+        }
     };
     let met = match (&scenario.expect, found) {
         (Expect::Pass, None) => {
@@ -333,6 +339,17 @@ fn print_verdict(
         if met { "met" } else { "NOT MET" }
     ));
     met
+}
+
+/// What `explore` says when code it calls between steps panicked (`End::Panicked`).
+const SEARCH_PANICKED: &str = "the search stopped: the protocol's code panicked between steps, \
+    copying or hashing a state (a process's or a message's Clone or Hash, or an adversary's or \
+    a property's snapshot or fingerprint); runs never copy states, so no run shows it";
+
+/// Prints that the scenario's expectation is not met, and says so.
+fn not_met(scenario: &Scenario) -> bool {
+    outln(&format!("  expect {}: NOT MET", scenario.expect));
+    false
 }
 
 /// The verdict of a complete search that found no violation: every reachable state, or

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use ftsim_api::explore::Limits;
+use ftsim_api::explore::{Limits, MAX_BUG_DEPTH};
 
 use super::error::CliError;
 use super::explore::ExploreArgs;
@@ -86,7 +86,8 @@ pub struct ExploreFlags {
     pub seed: Option<u64>,
     /// pct: the bug depth d it aims at (each run: d - 1 priority change points)
     /// [default: 3]
-    #[arg(long, value_name = "d")]
+    #[arg(long, value_name = "d",
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_BUG_DEPTH)))]
     pub depth: Option<u32>,
     /// decisions: how many outcomes a ranged decision (a delay, a clock offset or drift, a
     /// time in a window, a draw of more than 16 outcomes) takes: its simplest, its other end,

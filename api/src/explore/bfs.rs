@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::hash::Hash;
 
 use rayon::prelude::*;
+use sim_core::engine::guarded;
 use sim_core::Process;
 
 use super::bounded;
@@ -191,12 +192,21 @@ where
         }
         chunks.push(next);
     }
-    let done: Vec<Vec<Expansion<P>>> = pool.install(|| {
+    // Each chunk guarded on its own thread (so the panic hook stays quiet there); the first
+    // panic, in batch order, goes on to the caller's guard, which ends the search with it.
+    let done: Vec<Result<Vec<Expansion<P>>, String>> = pool.install(|| {
         (chunks.into_par_iter())
-            .map(|c| expand_chunk(model, limits, seen, c))
+            .map(|c| guarded(|| expand_chunk(model, limits, seen, c)))
             .collect()
     });
-    done.into_iter().flatten().collect()
+    let mut expansions = Vec::new();
+    for chunk in done {
+        match chunk {
+            Ok(chunk) => expansions.extend(chunk),
+            Err(why) => std::panic::resume_unwind(Box::new(why)),
+        }
+    }
+    expansions
 }
 
 /// Expands each queued state of `chunk`, in order, with a stepper of its own. `seen` is the
@@ -374,8 +384,8 @@ impl<P: Process + Clone> Search<'_, P> {
             }
             self.peak_queue = self.peak_queue.max(self.queue.len() + waiting);
             self.report.unique = self.seen.len() as u64;
-            if (self.limits.max_states).is_some_and(|m| self.report.unique >= m) {
-                self.report.end = End::Limit(format!("--max-states {}", self.report.unique));
+            if let Some(limit) = self.limits.states_reached(self.report.unique) {
+                self.report.end = End::Limit(limit);
                 return true;
             }
             if let Some(why) = (self.expanded.is_multiple_of(POLL_EVERY))

@@ -134,8 +134,8 @@ where
         }
         report.depth = report.depth.max(depth);
         report.unique = seen.len() as u64;
-        if limits.max_states.is_some_and(|m| report.unique >= m) {
-            report.end = End::Limit(format!("--max-states {}", report.unique));
+        if let Some(limit) = limits.states_reached(report.unique) {
+            report.end = End::Limit(limit);
             break;
         }
         if let Some(why) = (report.unique.is_multiple_of(POLL_EVERY))

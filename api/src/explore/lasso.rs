@@ -177,8 +177,8 @@ where
         }
         progress.unique = ids.len() as u64;
         progress.depth = depth;
-        if limits.max_states.is_some_and(|m| progress.unique >= m) {
-            return Err(format!("--max-states {}", progress.unique));
+        if let Some(limit) = limits.states_reached(progress.unique) {
+            return Err(limit);
         }
         if let Some(why) = ((id as u64 + 1).is_multiple_of(POLL_EVERY))
             .then(|| stop(&progress))

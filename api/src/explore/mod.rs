@@ -48,7 +48,7 @@ pub use draws::{
 pub use lasso::Figures as LivenessFigures;
 pub(crate) use model::{AdversaryMaker, Model, MonitorDef};
 use sim_core::NodeId;
-pub use strategy::{Order, Strategy};
+pub use strategy::{Order, Strategy, MAX_BUG_DEPTH};
 pub use symmetry::Rename;
 pub use timed::Timed;
 pub use walk::DEFAULT_RUN_STEPS;
@@ -68,6 +68,15 @@ pub struct Limits {
     /// Partial-order reduction (sleep sets) in the exhaustive safety search: the same states,
     /// depth and verdict, fewer transitions taken. Not with symmetry; liveness unreduced.
     pub por: bool,
+}
+
+impl Limits {
+    /// The limit that ends a search once it found `unique` distinct states, in the words of
+    /// its option (`--max-states M`, M as given: the figures say how many were found).
+    pub(crate) fn states_reached(&self, unique: u64) -> Option<String> {
+        let max = self.max_states.filter(|&max| unique >= max)?;
+        Some(format!("--max-states {max}"))
+    }
 }
 
 /// Where a search is, for a progress line and a time limit.
@@ -90,6 +99,11 @@ pub enum End {
     Violation(Counterexample),
     /// A limit stopped the search before every state was visited (which limit).
     Limit(String),
+    /// Code the search calls between steps panicked (why): a process's or a message's
+    /// `Clone` or `Hash`, or an adversary's or a property's snapshot or fingerprint. The
+    /// search cannot go on, and no run shows it (the engine never copies or hashes a state),
+    /// so there is no counterexample; nothing was judged.
+    Panicked(String),
 }
 
 /// A path to a state where a property fails.
@@ -255,6 +269,33 @@ where
                 return Err(SLEEP_WITH_TIME.into());
             }
         }
+        // Handlers' panics are findings inside each step; a panic between steps (copying or
+        // hashing a state) ends the search here, with what panicked.
+        let searched = sim_core::engine::guarded(|| self.run_strategy(strategy, limits, stop));
+        searched.unwrap_or_else(|why| {
+            Ok(Report {
+                end: End::Panicked(why),
+                ..Report::new(self)
+            })
+        })
+    }
+}
+
+impl<P> Model<P>
+where
+    P: Process + Clone + Hash + Send,
+    P::Stable: Hash + Send,
+    P::Msg: Send,
+    P::Timer: Send,
+{
+    /// [`Explorer::search`] once its options are checked: the strategy, then the liveness
+    /// search after a complete exhaustive one.
+    fn run_strategy(
+        &self,
+        strategy: &Strategy,
+        limits: &Limits,
+        stop: &mut dyn FnMut(&Progress) -> Option<String>,
+    ) -> Result<Report, String> {
         // A sample follows the `eventually` properties too, where it can (see `walk`).
         let sampled = self.liveness.as_deref().unwrap_or(self);
         let mut report = match *strategy {

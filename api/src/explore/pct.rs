@@ -27,6 +27,12 @@
 //! of faults enabled at that step. When no node has an event, a fault is still taken with
 //! probability `1/k` (a crash after everything settled), else the run ends.
 
+use super::strategy::MAX_BUG_DEPTH;
+
+/// Up to this many change points are drawn one by one until distinct, as they always were
+/// (so the runs of bug depths up to one more are what they were), even on most of a short
+/// run's steps: a few hundred draws at worst.
+const FEW_CHANGE_POINTS: u32 = 64;
 use super::transition::Transition;
 use super::walk::{Actor, Scheduler, WalkRng};
 
@@ -44,15 +50,29 @@ pub(crate) struct Pct {
 }
 
 impl Pct {
-    /// A scheduler aiming at bugs of depth `bug_depth` (at least 1).
+    /// A scheduler aiming at bugs of depth `bug_depth` (from 1 to [`MAX_BUG_DEPTH`]; outside,
+    /// the nearest).
     pub(crate) fn new(bug_depth: u32) -> Self {
         Pct {
-            bug_depth: bug_depth.max(1),
+            bug_depth: bug_depth.clamp(1, MAX_BUG_DEPTH),
             priority: Vec::new(),
             changes: Vec::new(),
             k: 1,
             picks: Vec::new(),
         }
+    }
+
+    /// `points` change points, many and most of the `k` steps (`k` is then under twice
+    /// [`MAX_BUG_DEPTH`]): the first `points` of a shuffle of them all, labelled in that
+    /// order, as drawing distinct steps one by one would give, without its retries.
+    fn draw_most_steps(&mut self, rng: &mut WalkRng, points: u32) {
+        let mut steps: Vec<u32> = (1..=self.k).collect();
+        for i in 0..points as usize {
+            let j = i + rng.below((steps.len() - i) as u64) as usize;
+            steps.swap(i, j);
+        }
+        let drawn = steps.into_iter().take(points as usize);
+        self.changes.extend(drawn.zip(1..));
     }
 
     /// The enabled node with the highest priority.
@@ -90,6 +110,11 @@ impl Scheduler for Pct {
         }
         self.changes.clear();
         let points = (d - 1).min(self.k);
+        if points > FEW_CHANGE_POINTS && points > self.k / 2 {
+            self.draw_most_steps(rng, points);
+            return;
+        }
+        // Few of the steps, or few points: drawn until distinct, a few draws each at most.
         for label in 1..=points {
             let step = loop {
                 let step = 1 + rng.below(self.k as u64) as u32;
@@ -147,6 +172,26 @@ mod tests {
             pct.priority[first], 1,
             "below every initial priority (2..5)"
         );
+    }
+
+    /// Change points for deep bugs, on some or all of a run's steps, drawn one by one or at
+    /// once: distinct steps of the run, labelled 1.. in order; a depth past the deepest is
+    /// taken as the deepest.
+    #[test]
+    fn change_points_at_any_depth_are_distinct_steps_labelled_in_order() {
+        for (depth, k) in [(1000, 10), (1000, 1500), (200, 150), (u32::MAX, 3)] {
+            let mut pct = Pct::new(depth);
+            pct.begin(&mut WalkRng::new(5, 1), 4, k);
+            let points = (pct.bug_depth - 1).min(k);
+            let mut steps: Vec<u32> = pct.changes.iter().map(|&(s, _)| s).collect();
+            let labels: Vec<u32> = pct.changes.iter().map(|&(_, l)| l).collect();
+            steps.sort_unstable();
+            steps.dedup();
+            assert_eq!(steps.len() as u32, points);
+            assert!(steps.iter().all(|s| (1..=k).contains(s)));
+            assert_eq!(labels, (1..=points).collect::<Vec<_>>());
+            assert!(pct.priority.iter().all(|&p| p >= pct.bug_depth));
+        }
     }
 
     #[test]

@@ -2,6 +2,11 @@
 //! depth-first), or a sample of seeded runs, each one path from the initial state, scheduled
 //! by PCT's priorities or uniformly at random.
 
+/// The deepest bug PCT aims at: each run draws up to this many change points less one.
+/// PCT's bound on finding a bug of depth `d` in a run of `k` steps falls as `k^(d-1)`, so
+/// depths past a handful already promise nothing; this only keeps a run's set-up small.
+pub const MAX_BUG_DEPTH: u32 = 1000;
+
 /// A search strategy and its own settings (the limits common to all are [`super::Limits`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Strategy {
@@ -17,7 +22,8 @@ pub enum Strategy {
         runs: u64,
         /// The first run's seed; run `i` draws from `seed` and `i` alone.
         seed: u64,
-        /// The bug depth `d` the runs aim at (at least 1).
+        /// The bug depth `d` the runs aim at: from 1 to [`MAX_BUG_DEPTH`] (a larger one is
+        /// taken as that).
         bug_depth: u32,
     },
     /// Seeded runs, each step a uniformly random choice among the enabled transitions.

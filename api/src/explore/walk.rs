@@ -162,8 +162,8 @@ where
             k = report.depth.max(1);
         }
         report.unique = walker.seen.len() as u64;
-        if limits.max_states.is_some_and(|m| report.unique >= m) {
-            report.end = End::Limit(format!("--max-states {}", report.unique));
+        if let Some(limit) = limits.states_reached(report.unique) {
+            report.end = End::Limit(limit);
             break;
         }
         if let Some(why) = stop(&report.progress()) {

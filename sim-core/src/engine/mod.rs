@@ -439,7 +439,12 @@ impl<P: Process, C: Choices> Engine<P, C> {
     fn execute(&mut self) -> Outcome {
         self.schedule_initial_events();
         let end = Time::ZERO + self.config.duration + self.config.settle;
-        let result = guarded(|| self.main_loop(end));
+        // The end-of-run judgement runs under the guard too: a property that panics judging a
+        // run fails that seed like a handler that panics.
+        let result = guarded(|| self.main_loop(end)).and_then(|stop| match stop {
+            Stop::End => guarded(|| self.finish_properties()).map(|()| Stop::End),
+            stop => Ok(stop),
+        });
         self.stats.end_time = self.now;
         match result {
             Err(message) => {
@@ -453,7 +458,6 @@ impl<P: Process, C: Choices> Engine<P, C> {
             Ok(Stop::Violated) => Outcome::Violated,
             Ok(Stop::Budget(budget, limit)) => Outcome::BudgetExceeded { budget, limit },
             Ok(Stop::End) => {
-                self.finish_properties();
                 if self.violations.is_empty() {
                     Outcome::Ok
                 } else {

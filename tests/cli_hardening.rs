@@ -1,6 +1,7 @@
 //! The command line against hostile or mistaken arguments: seeds past the last one, a
-//! directory where one file is meant, too many threads, destinations that cannot be written
-//! (reported before any seed runs), symlinks and stale files in a report directory.
+//! directory where one file is meant, too many threads, flags that could only mislead or
+//! never end, destinations that cannot be written (reported before any seed runs), symlinks
+//! and stale files in a report directory.
 
 use std::process::Output;
 
@@ -67,6 +68,45 @@ fn replay_and_shrink_want_one_file_not_a_directory() {
     refused(&o, "is a directory");
     let o = ftsim(&["shrink", &scenarios, "--seed", "1"]);
     refused(&o, "is a directory");
+}
+
+/// Flags whose values could only mislead (a verdict from no runs, a window with no entry) or
+/// never end (seeds past any sweep, a bug depth drawing billions of change points a run).
+#[test]
+fn flags_that_mislead_or_never_end_are_refused() {
+    let twophase = scenario("two-phase-commit-crash-recover.toml");
+    let o = ftsim(&["classify", &twophase, "--seeds", "0"]);
+    refused(&o, "--seeds 0: expected at least 1 seed");
+    let o = ftsim(&["classify", &twophase, "--seeds", "18446744073709551615"]);
+    refused(&o, "expected at most 1000000000 seeds");
+    let o = ftsim(&["classify", &twophase, "--envelope", "--seeds", "0"]);
+    refused(&o, "--seeds 0");
+    let flooding = scenario("explore-flooding-n3-f1-rounds-2.toml");
+    let pct = ["explore", &flooding, "--strategy", "pct", "--runs", "3"];
+    let o = ftsim(&[&pct[..], &["--depth", "4294967295"]].concat());
+    refused(&o, "4294967295 is not in 1..=1000");
+    let o = ftsim(&[&pct[..], &["--depth", "1000", "--max-depth", "4000"]].concat());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let o = ftsim(&[
+        "replay", &twophase, "--seed", "1", "--from", "10ms", "--to", "1ms",
+    ]);
+    refused(&o, "--from 10ms is after --to 1ms");
+    let o = ftsim(&["replay", &twophase, "--seed", "1", "--last", "0"]);
+    refused(&o, "--last 0");
+}
+
+/// A search stopped by `--max-states` names the limit given (the figures say how many states
+/// it found), not the count it stopped at.
+#[test]
+fn a_search_stopped_by_max_states_names_the_limit_given() {
+    let flooding = scenario("explore-flooding-n3-f1-rounds-2.toml");
+    let o = ftsim(&["explore", &flooding, "--max-states", "10"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("stopped by --max-states 10: no violation"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]

@@ -223,6 +223,8 @@ pub fn cmd_classify(app: &App, args: ClassifyArgs<'_>) -> Result<Status, CliErro
     }
     let base = base_table(args.file, false)?;
     let first = variant(app, args.file, &base, &[])?;
+    // As `run` takes them: never a verdict from 0 runs, nor seeds past the last one.
+    super::run::seeds_of(&first, None, args.seeds)?;
     let byzantine = app
         .catalog
         .find(first.simulation.protocol())
@@ -271,6 +273,7 @@ fn envelope(
     pool: &rayon::ThreadPool,
 ) -> Result<Status, CliError> {
     let first = variant(app, args.file, base, &[])?;
+    super::run::seeds_of(&first, None, args.seeds)?;
     let sizes = group_sizes(args.file, first.simulation.spec().nodes)?;
     let what = if args.byzantine {
         "Byzantine nodes"

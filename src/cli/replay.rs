@@ -10,7 +10,7 @@ use std::path::Path;
 
 use ftsim_api::repro::{Replayed, Repro};
 use ftsim_api::sweep::replay_command;
-use ftsim_api::{RunOptions, RunReport, Simulation};
+use ftsim_api::{RunOptions, RunReport, Simulation, Time};
 
 use super::error::{CliError, Status};
 use super::files;
@@ -72,6 +72,7 @@ pub fn cmd_replay(app: &App, target: Target<'_>, args: ReplayArgs<'_>) -> Result
         // Before the run: a destination that cannot be written costs nothing computed.
         files::check_file(path)?;
     }
+    check_window(&filter)?;
     let (shown, report) = match target {
         Target::Seed {
             file,
@@ -124,6 +125,26 @@ fn check_nodes(filter: &reports::timeline::Filter, shown: &Shown) -> Result<(), 
         ))),
         None => Ok(()),
     }
+}
+
+/// `--from` and `--to` must leave a window, and `--last` at least one entry: a filter that
+/// can show nothing is a mistake, not an empty timeline.
+fn check_window(filter: &reports::timeline::Filter) -> Result<(), CliError> {
+    if let (Some(from), Some(to)) = (filter.from, filter.to) {
+        if from > to {
+            return Err(CliError::Usage(format!(
+                "--from {} is after --to {}: no entry is in between",
+                from - Time::ZERO,
+                to - Time::ZERO
+            )));
+        }
+    }
+    if filter.last == Some(0) {
+        return Err(CliError::Usage(
+            "--last 0: expected at least 1 entry".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn meta(shown: &Shown) -> reports::html::Meta<'_> {

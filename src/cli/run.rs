@@ -73,7 +73,7 @@ pub fn cmd_run(app: &App, args: RunArgs<'_>) -> Result<Status, CliError> {
     }
     let seeds: Vec<Seeds> = scenarios
         .iter()
-        .map(|s| seeds_of(s, &args))
+        .map(|s| seeds_of(s, args.seed, args.seeds))
         .collect::<Result<_, _>>()?;
     check_destinations(&args)?;
     let pool = rayon::ThreadPoolBuilder::new()
@@ -269,9 +269,13 @@ fn check_jobs(jobs: Option<usize>) -> Result<(), CliError> {
 
 /// The seeds to run: `--seed` alone, `--seeds` from the scenario's start, or the scenario's;
 /// a range that would pass the last 64-bit seed, or hold no seed, is an error (never a run of
-/// 0 seeds that meets every expectation).
-fn seeds_of(s: &Scenario, args: &RunArgs<'_>) -> Result<Seeds, CliError> {
-    let seeds = match (args.seed, args.seeds) {
+/// 0 seeds that meets every expectation). `classify` takes its `--seeds` here too.
+pub(super) fn seeds_of(
+    s: &Scenario,
+    seed: Option<u64>,
+    count: Option<u64>,
+) -> Result<Seeds, CliError> {
+    let seeds = match (seed, count) {
         (Some(one), _) => Seeds {
             start: one,
             count: 1,
@@ -284,12 +288,12 @@ fn seeds_of(s: &Scenario, args: &RunArgs<'_>) -> Result<Seeds, CliError> {
     };
     let last = u64::MAX - 1;
     if seeds.count == 0 {
-        return Err(CliError::Usage(match args.seeds {
+        return Err(CliError::Usage(match count {
             Some(_) => "--seeds 0: expected at least 1 seed".to_string(),
             None => format!("{}: no seed to run", s.file.display()),
         }));
     }
-    if let (Some(count), None) = (args.seeds, args.seed) {
+    if let (Some(count), None) = (count, seed) {
         if count > ftsim_api::scenario::MAX_SEEDS {
             return Err(CliError::Usage(format!(
                 "--seeds {count}: expected at most {} seeds (for more, scenario files with \
@@ -299,7 +303,7 @@ fn seeds_of(s: &Scenario, args: &RunArgs<'_>) -> Result<Seeds, CliError> {
         }
     }
     if seeds.start.checked_add(seeds.count).is_none() {
-        return Err(CliError::Usage(match (args.seed, args.seeds) {
+        return Err(CliError::Usage(match (seed, count) {
             (Some(one), _) => format!("--seed {one}: expected a seed from 0 to {last}"),
             (None, Some(count)) => format!(
                 "--seeds {count}: {} starts at seed {}, so at most {} seeds fit below the \

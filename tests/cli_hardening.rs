@@ -1,7 +1,7 @@
 //! The command line against hostile or mistaken arguments: seeds past the last one, a
 //! directory where one file is meant, too many threads, flags that could only mislead or
-//! never end, destinations that cannot be written (reported before any seed runs), symlinks
-//! and stale files in a report directory.
+//! never end, inputs that are not there, destinations that cannot be written (reported
+//! before any seed runs), symlinks and stale files in a report directory.
 
 use std::process::Output;
 
@@ -93,6 +93,31 @@ fn flags_that_mislead_or_never_end_are_refused() {
     refused(&o, "--from 10ms is after --to 1ms");
     let o = ftsim(&["replay", &twophase, "--seed", "1", "--last", "0"]);
     refused(&o, "--last 0");
+}
+
+/// An input that is not there is named as a file that cannot be read, by every command that
+/// reads one (classify once said "cannot write" it).
+#[test]
+fn a_missing_input_is_a_file_that_cannot_be_read_in_every_command() {
+    let dir = scratch("missing-input");
+    let missing = dir.join("missing.toml");
+    let missing = missing.to_str().unwrap();
+    let commands: [&[&str]; 9] = [
+        &["run", missing],
+        &["check", missing],
+        &["replay", missing, "--seed", "1"],
+        &["shrink", missing, "--seed", "1"],
+        &["explore", missing],
+        &["classify", missing],
+        &["classify", missing, "--envelope"],
+        &["diff", missing, missing],
+        &["merge", missing],
+    ];
+    for command in commands {
+        let o = ftsim(command);
+        refused(&o, &format!("{missing}: cannot read the file: "));
+        assert!(!stderr(&o).contains("cannot write"), "{command:?}");
+    }
 }
 
 /// A search stopped by `--max-states` names the limit given (the figures say how many states

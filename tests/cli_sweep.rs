@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 mod common;
-use common::{ftsim, scratch, stdout};
+use common::{ftsim, scenario, scratch, stdout};
 
 fn scenarios_dir() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -464,6 +464,18 @@ fn a_grid_point_equals_a_one_point_scenario_with_its_values() {
     );
     let o = ftsim(&["replay", &grid_file(), "--seed", "0"]);
     assert_eq!(o.status.code(), Some(2), "which point is ambiguous");
+    // A point the grid does not have, or a point of a file without a grid, is named so.
+    let o = ftsim(&["replay", &grid_file(), "--point", "0", "--seed", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--point 0: expected 1 to "));
+    let plain = scenario("flooding-f1-one-round.toml");
+    let o = ftsim(&["shrink", &plain, "--point", "2", "--seed", "32"]);
+    assert_eq!(o.status.code(), Some(2));
+    let why = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        why.contains("has no [sweep] grid (its one scenario is point 1)"),
+        "{why}"
+    );
 }
 
 #[test]

@@ -201,7 +201,10 @@ fn options_that_do_not_fit_the_strategy_are_bad_usage() {
         ),
         (&["--runs", "5"][..], "--runs and --seed apply"),
         (&["--strategy", "random", "--depth", "2"][..], "--depth"),
-        (&["--strategy", "pct", "--depth", "0"][..], "at least 1"),
+        (
+            &["--strategy", "pct", "--depth", "0"][..],
+            "0 is not in 1..=1000",
+        ),
         (&["--strategy", "pct", "--runs", "0"][..], "at least 1"),
         (
             &["--strategy", "pct", "--symmetry"][..],

@@ -19,7 +19,7 @@
 use std::path::Path;
 
 use ftsim_api::sweep::{self, Tally};
-use ftsim_api::{Duration, PropertyKind, Scenario};
+use ftsim_api::{Duration, PropertyKind, Scenario, ScenarioError};
 
 use super::error::{CliError, Status};
 use super::output::out;
@@ -96,10 +96,7 @@ fn classes(d: Duration, byzantine: bool) -> Vec<Class> {
 /// The scenario's text as a table without its grid, `sometimes` and expectation (a variant
 /// judges safety and liveness itself), and unless `keep_faults`, without its faults and loss.
 fn base_table(file: &Path, keep_faults: bool) -> Result<toml::Table, CliError> {
-    let text = std::fs::read_to_string(file).map_err(|error| CliError::Io {
-        path: file.to_path_buf(),
-        error,
-    })?;
+    let text = std::fs::read_to_string(file).map_err(|e| unreadable(file, &e))?;
     let mut table: toml::Table = text
         .parse()
         .map_err(|e| CliError::Usage(format!("{}: not valid TOML: {e}", file.display())))?;
@@ -118,6 +115,11 @@ fn base_table(file: &Path, keep_faults: bool) -> Result<toml::Table, CliError> {
 }
 
 /// Sets a dotted key, making tables on the way.
+/// A scenario file that cannot be read, reported as `run` and `check` report one.
+fn unreadable(file: &Path, error: &std::io::Error) -> CliError {
+    CliError::Scenarios(vec![ScenarioError::unreadable(file, error)])
+}
+
 fn set(table: &mut toml::Table, key: &str, v: toml::Value) {
     let mut parts: Vec<&str> = key.split('.').collect();
     let last = parts.pop().unwrap_or(key);
@@ -362,10 +364,7 @@ fn with_faults(
 
 /// The group sizes of the file's `[sweep] nodes`, else its `nodes`.
 fn group_sizes(file: &Path, nodes: usize) -> Result<Vec<usize>, CliError> {
-    let text = std::fs::read_to_string(file).map_err(|error| CliError::Io {
-        path: file.to_path_buf(),
-        error,
-    })?;
+    let text = std::fs::read_to_string(file).map_err(|e| unreadable(file, &e))?;
     let table: toml::Table = text.parse().unwrap_or_default();
     let listed = table
         .get("sweep")

@@ -27,7 +27,8 @@ pub enum CliError {
     Scenarios(Vec<ScenarioError>),
     /// A wrong command line, in words.
     Usage(String),
-    /// A file or directory that cannot be written or read.
+    /// An output file or directory that cannot be written (or, for a results file that a
+    /// sweep adds to, read). An input that cannot be read is a scenario or repro error.
     Io {
         path: PathBuf,
         error: std::io::Error,

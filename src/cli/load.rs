@@ -13,7 +13,7 @@ fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>, ScenarioError> {
     let mut out = Vec::new();
     for f in files {
         if f.is_dir() {
-            let entries = std::fs::read_dir(f).map_err(|e| cannot_read(f, e))?;
+            let entries = std::fs::read_dir(f).map_err(|e| ScenarioError::unreadable(f, &e))?;
             let mut found: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|x| x == "toml"))
@@ -25,15 +25,6 @@ fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>, ScenarioError> {
         }
     }
     Ok(out)
-}
-
-fn cannot_read(f: &Path, e: std::io::Error) -> ScenarioError {
-    ScenarioError {
-        file: f.to_path_buf(),
-        key: None,
-        line: None,
-        message: format!("cannot read: {e}"),
-    }
 }
 
 /// Loads every file (a file with a `[sweep]` grid gives a scenario per point), reporting every
@@ -83,8 +74,12 @@ pub fn load_one(app: &App, file: &Path, point: Option<usize>) -> Result<Scenario
     let count = points.len();
     match point {
         Some(k) if (1..=count).contains(&k) => Ok(points.swap_remove(k - 1)),
+        Some(k) if points[0].point.is_none() => Err(CliError::Usage(format!(
+            "--point {k}: {} has no [sweep] grid (its one scenario is point 1)",
+            file.display()
+        ))),
         Some(k) => Err(CliError::Usage(format!(
-            "--point {k}: {} has {count} grid point(s)",
+            "--point {k}: expected 1 to {count}, the points of the [sweep] grid of {}",
             file.display()
         ))),
         None if count == 1 => Ok(points.remove(0)),

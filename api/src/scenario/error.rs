@@ -34,6 +34,18 @@ impl fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
+impl ScenarioError {
+    /// A file (or directory of scenarios) that cannot be read at all.
+    pub fn unreadable(file: &Path, error: &std::io::Error) -> Self {
+        ScenarioError {
+            file: file.to_path_buf(),
+            key: None,
+            line: None,
+            message: format!("cannot read the file: {error}"),
+        }
+    }
+}
+
 /// A scenario's text and file name, for errors that point into it.
 pub(crate) struct Source<'a> {
     pub file: &'a Path,

@@ -48,12 +48,7 @@ impl GridPoint {
 
 /// Reads a file that may hold a `[sweep]` grid: one scenario, or one per point.
 pub fn load_points(file: &Path, catalog: &Catalog) -> Result<Vec<Scenario>, ScenarioError> {
-    let text = std::fs::read_to_string(file).map_err(|e| ScenarioError {
-        file: file.to_path_buf(),
-        key: None,
-        line: None,
-        message: format!("cannot read the file: {e}"),
-    })?;
+    let text = std::fs::read_to_string(file).map_err(|e| ScenarioError::unreadable(file, &e))?;
     parse_points(file, &text, catalog)
 }
 

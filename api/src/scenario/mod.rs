@@ -65,12 +65,7 @@ pub struct Scenario {
 /// Reads and validates one scenario file (one without a `[sweep]` grid: [`load_points`] reads
 /// either kind).
 pub fn load(file: &Path, catalog: &Catalog) -> Result<Scenario, ScenarioError> {
-    let text = std::fs::read_to_string(file).map_err(|e| ScenarioError {
-        file: file.to_path_buf(),
-        key: None,
-        line: None,
-        message: format!("cannot read the file: {e}"),
-    })?;
+    let text = std::fs::read_to_string(file).map_err(|e| ScenarioError::unreadable(file, &e))?;
     parse(file, &text, catalog)
 }
 

@@ -14,6 +14,7 @@ mod clock;
 mod detector;
 mod dispatch;
 mod faults;
+mod guard;
 mod links;
 mod messages;
 mod node;
@@ -26,7 +27,6 @@ mod triggers;
 mod weighing;
 
 use std::hash::{Hash, Hasher};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use serde::{Deserialize, Serialize};
 
@@ -41,6 +41,7 @@ use crate::NodeId;
 
 pub use budget::{Budgets, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_MEMORY_BYTES};
 pub use detector::DetectorModel;
+pub use guard::{guarded, in_simulation, panic_message};
 pub use tracer::{TraceSink, MAX_CLOCK_NODES};
 
 use budget::Account;
@@ -141,16 +142,6 @@ impl Current {
         }
         s
     }
-}
-
-thread_local! {
-    static IN_SIMULATION: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// True while this thread is inside a run's event loop: a panic hook can stay quiet about
-/// protocol panics, which are reported as run outcomes instead.
-pub fn in_simulation() -> bool {
-    IN_SIMULATION.with(|f| f.get())
 }
 
 /// Why the event loop stopped.
@@ -413,26 +404,6 @@ fn watchers<P: Process>(properties: &[Monitor<P>]) -> Vec<usize> {
     (0..properties.len())
         .filter(|&i| properties[i].property.watches_state())
         .collect()
-}
-
-/// Runs `f`, turning a panic into its message. While it runs, [`in_simulation`] is true, so a
-/// panic hook can stay quiet: the panic is reported as an outcome of the run instead.
-pub fn guarded<R>(f: impl FnOnce() -> R) -> Result<R, String> {
-    let was = IN_SIMULATION.with(|flag| flag.replace(true));
-    let result = catch_unwind(AssertUnwindSafe(f));
-    IN_SIMULATION.with(|flag| flag.set(was));
-    result.map_err(|payload| panic_message(payload.as_ref()))
-}
-
-/// The text of a panic's payload.
-pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "a panic with a non-text payload".to_string()
-    }
 }
 
 impl<P: Process, C: Choices> Engine<P, C> {

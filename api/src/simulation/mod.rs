@@ -3,14 +3,19 @@
 //! a protocol and its typed parameters validates everything and resolves every default once,
 //! into a [`Simulation`] that runs any seed with no further lookups.
 
+mod prepare;
+mod seed_run;
+
 use std::sync::Arc;
 
-use sim_core::engine::guarded;
 use sim_core::{
     Choice, Choices, DetectorModel, Divergence, Engine, FaultPlan, FaultSpec, NetworkModel,
-    Outcome, PropertyKind, Recorder, RunConfig, RunReport, Script, Scripted, Seeded, Setup, Stats,
-    Tape,
+    PropertyKind, Recorder, RunConfig, RunReport, Script, Seeded, Setup, Tape,
 };
+
+pub use prepare::prepare_typed;
+pub(crate) use seed_run::panicked;
+use seed_run::{Lent, Tracing};
 
 use crate::adversaries::Adversaries;
 use crate::metrics::{Metrics, MetricsInfo, Probe};
@@ -226,188 +231,7 @@ pub struct Prepared<T: Protocol> {
     swarm: bool,
 }
 
-/// Prepares a typed protocol and parameters for `spec` (see [`AnyProtocol::prepare`]).
-///
-/// [`AnyProtocol::prepare`]: crate::AnyProtocol::prepare
-pub fn prepare_typed<T: Protocol>(
-    protocol: &'static T,
-    params: T::Params,
-    mut spec: RunSpec,
-) -> Result<Arc<Prepared<T>>, SpecError> {
-    if spec.nodes == 0 {
-        return Err(SpecError::new("nodes", "expected at least one node"));
-    }
-    protocol.validate(&params, spec.nodes)?;
-    spec.faults
-        .validate(spec.nodes)
-        .map_err(|e| SpecError::new(format!("faults.{}", e.path), e.message))?;
-    spec.schedule
-        .validate(spec.nodes)
-        .map_err(|e| SpecError::new("faults.schedule", e.message))?;
-    let detector = resolve_detector(protocol, &mut spec)?;
-    let properties = protocol.properties();
-    let checked = resolve_checks(protocol.name(), &properties, &mut spec)?;
-    let adversaries = protocol.adversaries();
-    let adversary = resolve_adversary(protocol.name(), &adversaries, &mut spec)?;
-    let model = protocol.model(&params, spec.nodes);
-    let may_step_outside = model.scenario_breaches(protocol.name(), &spec);
-    let metrics = protocol.metrics(&params);
-    Ok(Arc::new(Prepared {
-        bound: Arc::new(Bound {
-            protocol,
-            params,
-            spec,
-            detector,
-            properties,
-            checked,
-            adversaries,
-            adversary,
-            model,
-            may_step_outside,
-            metrics,
-        }),
-        swarm: false,
-    }))
-}
-
-fn resolve_detector<T: Protocol>(
-    protocol: &T,
-    spec: &mut RunSpec,
-) -> Result<DetectorModel, SpecError> {
-    let needed = protocol.detector();
-    let detector = spec.detector.or(needed).unwrap_or(DetectorModel::None);
-    if needed.is_some() && detector == DetectorModel::None {
-        return Err(SpecError::new(
-            "detector.kind",
-            format!(
-                "protocol \"{}\" needs a failure detector: expected \"perfect\" or \
-                 \"eventually_perfect\"",
-                protocol.name()
-            ),
-        ));
-    }
-    spec.detector = Some(detector);
-    Ok(detector)
-}
-
-/// The table rows a spec selects, checking each name and kind; fills in the defaults.
-fn resolve_checks<P: sim_core::Process + 'static>(
-    protocol: &str,
-    table: &Properties<P>,
-    spec: &mut RunSpec,
-) -> Result<Vec<usize>, SpecError> {
-    let mut rows = Vec::new();
-    for (list, key, sometimes) in [
-        (&mut spec.invariants, "invariants", false),
-        (&mut spec.sometimes, "sometimes", true),
-    ] {
-        let names: Vec<String> = match list {
-            Some(names) => names.clone(),
-            None => table
-                .defs()
-                .iter()
-                .filter(|d| (d.info.kind == PropertyKind::Sometimes) == sometimes)
-                .map(|d| d.info.name.to_string())
-                .collect(),
-        };
-        for (i, name) in names.iter().enumerate() {
-            let key = format!("{key}[{i}]");
-            let Some(row) = table.position(name) else {
-                let known: Vec<&str> = table.defs().iter().map(|d| d.info.name).collect();
-                return Err(SpecError::new(
-                    key,
-                    format!(
-                        "unknown property \"{name}\" of protocol \"{protocol}\": expected one of {}",
-                        known.join(", ")
-                    ),
-                ));
-            };
-            let is_sometimes = table.defs()[row].info.kind == PropertyKind::Sometimes;
-            if is_sometimes != sometimes {
-                let (it, other) = if is_sometimes {
-                    ("a `sometimes` property", "sometimes")
-                } else {
-                    ("not a `sometimes` property", "invariants")
-                };
-                return Err(SpecError::new(
-                    key,
-                    format!("\"{name}\" is {it}: list it under `{other}`"),
-                ));
-            }
-            if !rows.contains(&row) {
-                rows.push(row);
-            }
-        }
-        *list = Some(names);
-    }
-    rows.sort_unstable();
-    Ok(rows)
-}
-
-fn resolve_adversary<T: Protocol>(
-    protocol: &str,
-    adversaries: &Adversaries<T>,
-    spec: &mut RunSpec,
-) -> Result<Option<usize>, SpecError> {
-    let known: Vec<&str> = adversaries.defs().iter().map(|d| d.info.name).collect();
-    let chosen = match &spec.adversary {
-        Some(name) => Some(adversaries.position(name).ok_or_else(|| {
-            SpecError::new(
-                "adversary",
-                if known.is_empty() {
-                    format!(
-                        "protocol \"{protocol}\" has no Byzantine adversaries (found \"{name}\")"
-                    )
-                } else {
-                    format!(
-                        "unknown adversary \"{name}\": expected one of {}",
-                        known.join(", ")
-                    )
-                },
-            )
-        })?),
-        None => (!known.is_empty()).then_some(0),
-    };
-    if spec.has_byzantine() && known.is_empty() {
-        return Err(SpecError::new(
-            "faults.byzantine",
-            format!(
-                "protocol \"{protocol}\" has no Byzantine adversaries; its Byzantine nodes \
-                 would only be silent (use crashes instead)"
-            ),
-        ));
-    }
-    spec.adversary = chosen.map(|i| known[i].to_string());
-    Ok(chosen)
-}
-
 impl<T: Protocol> Prepared<T> {
-    /// One seed's run, its decisions drawn from the seed or read from `options.choices`,
-    /// traced as `tracing` says ([`run`](Simulation::run) and
-    /// [`run_streamed`](Simulation::run_streamed)).
-    fn run_traced(&self, seed: u64, options: RunOptions<'_>, tracing: Tracing) -> RunReport {
-        let plan = match self.plan_of(seed, options.plan) {
-            Ok(plan) => plan,
-            Err(report) => return *report,
-        };
-        match options.choices {
-            None => self.execute(seed, plan, tracing, Seeded::new(seed)).0,
-            Some(recorded) => {
-                self.execute(seed, plan, tracing, Tape::new(recorded.to_vec()))
-                    .0
-            }
-        }
-    }
-
-    /// The plan `seed` draws: from the spec's fault mix, or in swarm mode from the seed's own.
-    fn drawn_plan(&self, seed: u64) -> FaultPlan {
-        let spec = &self.bound.spec;
-        if !self.swarm {
-            return spec.plan(seed);
-        }
-        crate::swarm::mix(&spec.faults, seed).plan_for(spec.nodes, seed, &spec.schedule)
-    }
-
     /// Runs one seed and returns the engine, whose `states()` and `stable()` are the nodes'
     /// final states (a protocol panic is in its report, `run()`). The decisions come from the
     /// seed: `options.choices` is not used here (see [`Simulation::run_recorded`]).
@@ -465,28 +289,6 @@ impl<T: Protocol> Prepared<T> {
             properties: self.monitors(),
             adversary,
         }
-    }
-}
-
-/// The report of a seed whose run panicked outside the engine's own guard.
-pub(crate) fn panicked(seed: u64, plan: FaultPlan, message: String, during: &str) -> RunReport {
-    RunReport {
-        seed,
-        outcome: Outcome::Panicked {
-            message,
-            during: during.to_string(),
-        },
-        violations: Vec::new(),
-        reached: Vec::new(),
-        stats: Stats::default(),
-        trace_hash: 0,
-        plan,
-        crashed: Vec::new(),
-        down_at_end: Vec::new(),
-        outside_assumptions: Vec::new(),
-        trace: None,
-        states: Vec::new(),
-        measured: Default::default(),
     }
 }
 
@@ -661,118 +463,6 @@ impl<T: Protocol> Prepared<T> {
             factory,
             monitors,
             adversary,
-        }
-    }
-}
-
-impl<T: Protocol> Prepared<T> {
-    /// The fault plan to run: the one given, or the seed's (a panic while drawing it is the
-    /// seed's outcome, returned as its report).
-    pub(crate) fn plan_of(
-        &self,
-        seed: u64,
-        given: Option<&FaultPlan>,
-    ) -> Result<FaultPlan, Box<RunReport>> {
-        match given {
-            Some(plan) => Ok(plan.clone()),
-            None => guarded(|| self.drawn_plan(seed)).map_err(|message| {
-                Box::new(panicked(
-                    seed,
-                    FaultPlan::default(),
-                    message,
-                    "drawing the fault plan",
-                ))
-            }),
-        }
-    }
-
-    /// Runs `plan` following `script`, recording the decisions (taken from `options.choices`
-    /// if given: then how closely the run kept to them is its fit).
-    fn run_scripted(
-        &self,
-        seed: u64,
-        plan: FaultPlan,
-        script: &Script,
-        options: RunOptions<'_>,
-    ) -> Recorded {
-        let tape = options.choices.map(|c| Tape::new(c.to_vec()));
-        let source = Recorder::new(Scripted::new(script, tape));
-        let (report, recorder) = self.execute(seed, plan, Tracing::of(options.trace), source);
-        let fit = options.choices.map(|_| {
-            let tape = recorder.as_ref().and_then(|r| r.inner.tape());
-            tape.map(TapeFit::of).unwrap_or_default()
-        });
-        Recorded {
-            report,
-            choices: recorder.map(|r| r.tape).unwrap_or_default(),
-            fit,
-        }
-    }
-
-    /// Runs `plan` with decisions from `choices`, judges a failure against the protocol's
-    /// model (outside its assumptions or not), and hands the source back (`None` if the run
-    /// panicked while it was being set up).
-    fn execute<C: Choices>(
-        &self,
-        seed: u64,
-        plan: FaultPlan,
-        tracing: Tracing,
-        choices: C,
-    ) -> (RunReport, Option<C>) {
-        let kept = plan.clone();
-        let run = guarded(|| {
-            let mut setup = self.setup(plan, matches!(tracing, Tracing::Collect));
-            let probe = self.probe().map(|(probe, monitor)| {
-                setup.properties.push(monitor);
-                probe
-            });
-            let mut engine = Engine::with_choices(setup, seed, choices);
-            if let Tracing::Stream(sink) = tracing {
-                engine.stream_trace(sink);
-            }
-            let mut report = engine.run();
-            if let Some(probe) = probe {
-                report.measured = probe.finish(report.stats.end_time);
-            }
-            (report, engine.into_choices())
-        });
-        let (mut report, choices) = match run {
-            Ok((report, choices)) => (report, Some(choices)),
-            Err(message) => (panicked(seed, kept, message, "setting up the run"), None),
-        };
-        self.classify(&mut report);
-        (report, choices)
-    }
-}
-
-/// A caller's source of decisions, lent to one run.
-struct Lent<'a>(&'a mut dyn Choices);
-
-impl Choices for Lent<'_> {
-    fn choose(&mut self, stream: sim_core::Stream, draw: sim_core::Draw, bound: u64) -> u64 {
-        self.0.choose(stream, draw, bound)
-    }
-
-    fn script(&mut self) -> Option<&mut sim_core::Scripted> {
-        self.0.script()
-    }
-}
-
-/// Whether a run is traced, and where its entries go.
-enum Tracing {
-    Off,
-    /// Kept in the report.
-    Collect,
-    /// Handed to a sink as they happen.
-    Stream(Box<dyn sim_core::TraceSink>),
-}
-
-impl Tracing {
-    fn of(trace: bool) -> Self {
-        if trace {
-            Tracing::Collect
-        } else {
-            Tracing::Off
         }
     }
 }

@@ -87,6 +87,48 @@ fn same_scenarios(paths: &[PathBuf], parts: &[Part]) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Every part's tally could come from its scenario's seeds: a part edited or corrupted is
+/// refused, naming it and the scenario, rather than merged into a verdict.
+fn credible_tallies(paths: &[PathBuf], parts: &[Part]) -> Result<(), CliError> {
+    for (path, part) in paths.iter().zip(parts) {
+        for s in &part.scenarios {
+            if let Some(why) = s.tally.contradiction(s.seeds) {
+                return Err(bad(
+                    path,
+                    format!("scenario {}: its tally counts {why}", s.name),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Scenario `i` of every part, its tallies added and judged again; all its seeds must have
+/// run, each in one shard.
+fn merged(app: &App, parts: &[Part], i: usize) -> Result<ScenarioSummary, CliError> {
+    let pieces = parts.iter().map(|p| &p.scenarios[i]);
+    let tally = (pieces.clone())
+        .map(|s| s.tally.clone())
+        .fold(Tally::default(), Tally::merge);
+    let first = &parts[0].scenarios[i];
+    if tally.runs != first.seeds {
+        return Err(CliError::Usage(format!(
+            "scenario {}: the parts ran {} of its {} seeds, which every sweep runs once \
+             (parts of different sweeps?)",
+            first.name, tally.runs, first.seeds
+        )));
+    }
+    let elapsed_ms = pieces.fold(0, |sum: u64, s| sum.saturating_add(s.elapsed_ms));
+    let mut summary = sweep::summarize_facts(&first.facts(), tally, elapsed_ms, &app.program);
+    // The shortest run overall is the shortest of its shard: that part drew its mix.
+    summary.swarm_mix = parts
+        .iter()
+        .map(|p| &p.scenarios[i])
+        .find(|s| s.replay_seed.is_some() && s.replay_seed == summary.replay_seed)
+        .and_then(|s| s.swarm_mix.clone());
+    Ok(summary)
+}
+
 pub fn cmd_merge(app: &App, paths: &[PathBuf], format: Format) -> Result<Status, CliError> {
     let parts = paths
         .iter()
@@ -94,25 +136,10 @@ pub fn cmd_merge(app: &App, paths: &[PathBuf], format: Format) -> Result<Status,
         .collect::<Result<Vec<_>, _>>()?;
     check_shards(paths, &parts)?;
     same_scenarios(paths, &parts)?;
+    credible_tallies(paths, &parts)?;
     let summaries: Vec<ScenarioSummary> = (0..parts[0].scenarios.len())
-        .map(|i| {
-            let pieces = parts.iter().map(|p| &p.scenarios[i]);
-            let tally = pieces
-                .clone()
-                .map(|s| s.tally.clone())
-                .fold(Tally::default(), Tally::merge);
-            let elapsed_ms = pieces.map(|s| s.elapsed_ms).sum();
-            let facts = parts[0].scenarios[i].facts();
-            let mut summary = sweep::summarize_facts(&facts, tally, elapsed_ms, &app.program);
-            // The shortest run overall is the shortest of its shard: that part drew its mix.
-            summary.swarm_mix = parts
-                .iter()
-                .map(|p| &p.scenarios[i])
-                .find(|s| s.replay_seed.is_some() && s.replay_seed == summary.replay_seed)
-                .and_then(|s| s.swarm_mix.clone());
-            summary
-        })
-        .collect();
+        .map(|i| merged(app, &parts, i))
+        .collect::<Result<_, _>>()?;
     let all_ok = summaries.iter().all(|s| s.ok);
     match format {
         Format::Json => outln(&sweep_json(&summaries, all_ok)),

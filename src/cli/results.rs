@@ -99,7 +99,8 @@ impl Results {
 }
 
 /// The results already in `path` (none if it does not exist yet), by key; a line that does not
-/// parse (cut short by a kill) is skipped.
+/// parse (cut short by a kill), or whose tally no sweep of its seeds gives (edited), is
+/// skipped: its scenario runs again.
 fn read_done(path: &Path) -> Result<BTreeMap<String, ResultLine>, CliError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
@@ -110,6 +111,7 @@ fn read_done(path: &Path) -> Result<BTreeMap<String, ResultLine>, CliError> {
         .lines()
         .filter_map(|line| serde_json::from_str::<ResultLine>(line).ok())
         .filter(|line| line.schema == "ftsim.result" && line.schema_version == SCHEMA_VERSION)
+        .filter(|line| (line.summary.tally.contradiction(line.summary.seeds)).is_none())
         .map(|line| (line.key.clone(), line))
         .collect())
 }

@@ -31,6 +31,9 @@ fn bucket_max(bucket: u32) -> u64 {
     }
     let exp = b / SUB_BUCKETS + 3;
     let sub = b % SUB_BUCKETS;
+    if exp - 4 >= 64 {
+        return u64::MAX; // past the last bucket (a merged part may name any)
+    }
     let max = (u128::from(SUB_BUCKETS + sub + 1) << (exp - 4)) - 1;
     u64::try_from(max).unwrap_or(u64::MAX)
 }
@@ -59,22 +62,43 @@ impl MetricTally {
     /// Adds another tally (commutative and associative).
     pub fn merge(&mut self, other: MetricTally) {
         for (b, n) in other.latency_buckets {
-            *self.latency_buckets.entry(b).or_insert(0) += n;
+            let samples = self.latency_buckets.entry(b).or_insert(0);
+            *samples = samples.saturating_add(n);
         }
         self.available_ns = self.available_ns.saturating_add(other.available_ns);
         self.watched_ns = self.watched_ns.saturating_add(other.watched_ns);
     }
 
+    /// The latency samples in all (saturating: a merged part may claim any number).
+    fn samples(&self) -> u64 {
+        (self.latency_buckets.values()).fold(0, |sum: u64, &n| sum.saturating_add(n))
+    }
+
+    /// What no sweep measures (a part of a sweep edited or corrupted): a latency bucket past
+    /// the last one, or more time available than watched.
+    pub(crate) fn contradiction(&self) -> Option<String> {
+        let last = bucket_of(u64::MAX);
+        if let Some((&bucket, _)) = self.latency_buckets.range(last + 1..).next() {
+            return Some(format!("latency bucket {bucket} (the last is {last})"));
+        }
+        (self.available_ns > self.watched_ns).then(|| {
+            format!(
+                "{} ns available of {} ns watched",
+                self.available_ns, self.watched_ns
+            )
+        })
+    }
+
     /// The smallest bucket bound below which at least `per_mille` / 1000 of the samples lie.
     fn percentile_ns(&self, per_mille: u64) -> Option<u64> {
-        let total: u64 = self.latency_buckets.values().sum();
+        let total = self.samples();
         if total == 0 {
             return None;
         }
-        let rank = (total * per_mille).div_ceil(1000).max(1);
+        let rank = (total.saturating_mul(per_mille)).div_ceil(1000).max(1);
         let mut seen = 0;
         for (&b, &n) in &self.latency_buckets {
-            seen += n;
+            seen = n.saturating_add(seen);
             if seen >= rank {
                 return Some(bucket_max(b));
             }
@@ -124,7 +148,7 @@ pub fn figures(
 ) -> (Option<LatencyFigures>, Option<AvailabilityFigures>) {
     let latency = info.latency.as_ref().map(|name| LatencyFigures {
         name: name.clone(),
-        samples: t.latency_buckets.values().sum(),
+        samples: t.samples(),
         p50_ns: t.percentile_ns(500),
         p99_ns: t.percentile_ns(990),
     });

@@ -101,12 +101,21 @@ fn merge_counts(
     from: (BTreeMap<String, u64>, BTreeMap<String, u64>),
 ) {
     for (k, v) in from.0 {
-        *into.0.entry(k).or_insert(0) += v;
+        let runs = into.0.entry(k).or_insert(0);
+        *runs = runs.saturating_add(v);
     }
     for (k, s) in from.1 {
         let e = into.1.entry(k).or_insert(s);
         *e = (*e).min(s);
     }
+}
+
+/// Each property's count, said as runs `verb` it ("violating \"agreement\"").
+fn named<'a>(
+    counts: &'a BTreeMap<String, u64>,
+    verb: &'static str,
+) -> impl Iterator<Item = (String, u64)> + 'a {
+    (counts.iter()).map(move |(name, &n)| (format!("{verb} \"{name}\""), n))
 }
 
 /// Keeps the smaller (events, seed) under `name`.
@@ -203,17 +212,47 @@ impl Tally {
         }
     }
 
-    /// Combines two partial tallies (commutative and associative).
+    /// What in this tally no sweep of `seeds` seeds can count (a part of a sweep edited or
+    /// corrupted): more runs than seeds, more runs of one kind (failed, panicked, violating
+    /// or reaching a property) than runs in all, more runs violating one property inside the
+    /// model than failed inside it, or a metric no run measures. `None` if a sweep could
+    /// have counted it.
+    pub fn contradiction(&self, seeds: u64) -> Option<String> {
+        let runs = self.runs;
+        if runs > seeds {
+            return Some(format!("{runs} runs of {seeds} seeds"));
+        }
+        let kinds = [
+            ("failed", self.failed_runs.saturating_add(self.outside_runs)),
+            ("panicked", self.panics),
+            ("over a budget", self.budget_exceeded),
+            ("nondeterministic", self.nondeterministic),
+        ];
+        let of_all = (kinds.into_iter().map(|(what, n)| (what.to_string(), n)))
+            .chain(named(&self.outside_violations, "violating"))
+            .chain(named(&self.reached, "reaching"))
+            .map(|(what, n)| (what, n, runs, "runs"));
+        let of_failed = named(&self.violations, "violating")
+            .map(|(what, n)| (what, n, self.failed_runs, "failed runs"));
+        let too_many = of_all.chain(of_failed).find(|&(_, n, most, _)| n > most);
+        match too_many {
+            Some((what, n, most, of)) => Some(format!("{n} runs {what}, of {most} {of}")),
+            None => self.metrics.contradiction(),
+        }
+    }
+
+    /// Combines two partial tallies (commutative and associative). Counts saturate: a part
+    /// read from a file may claim any number.
     pub fn merge(mut self, other: Tally) -> Tally {
-        self.runs += other.runs;
-        self.failed_runs += other.failed_runs;
-        self.outside_runs += other.outside_runs;
-        self.events += other.events;
-        self.messages += other.messages;
+        self.runs = self.runs.saturating_add(other.runs);
+        self.failed_runs = self.failed_runs.saturating_add(other.failed_runs);
+        self.outside_runs = self.outside_runs.saturating_add(other.outside_runs);
+        self.events = self.events.saturating_add(other.events);
+        self.messages = self.messages.saturating_add(other.messages);
         self.sweep_hash = self.sweep_hash.wrapping_add(other.sweep_hash);
         self.metrics.merge(other.metrics);
         self.faults.merge(&other.faults);
-        self.nondeterministic += other.nondeterministic;
+        self.nondeterministic = self.nondeterministic.saturating_add(other.nondeterministic);
         self.first_nondeterministic_seed = min_opt(
             self.first_nondeterministic_seed,
             other.first_nondeterministic_seed,
@@ -233,7 +272,8 @@ impl Tally {
             ),
         );
         for (k, v) in other.reached {
-            *self.reached.entry(k).or_insert(0) += v;
+            let reached = self.reached.entry(k).or_insert(0);
+            *reached = reached.saturating_add(v);
         }
         self.first_failing_seed = min_opt(self.first_failing_seed, other.first_failing_seed);
         self.shortest_failing = shortest(self.shortest_failing, other.shortest_failing);
@@ -244,9 +284,9 @@ impl Tally {
             keep_shortest(&mut self.shortest_outside_by_invariant, &name, run);
         }
         self.first_outside = min_pair(self.first_outside, other.first_outside);
-        self.panics += other.panics;
+        self.panics = self.panics.saturating_add(other.panics);
         self.first_panic = min_pair(self.first_panic, other.first_panic);
-        self.budget_exceeded += other.budget_exceeded;
+        self.budget_exceeded = self.budget_exceeded.saturating_add(other.budget_exceeded);
         self.first_budget = min_pair(self.first_budget, other.first_budget);
         self
     }

@@ -1,0 +1,147 @@
+//! Stored sweep results that no sweep writes: `ftsim merge` parts with a tally that
+//! contradicts its own seeds, parts whose runs do not add up to the scenario's seeds, counts
+//! near 2^64 that a sweep could write (their sums saturate, never overflow), and a `--results`
+//! line that `--resume` must not trust. Merging true shards is in `cli_sweep.rs`.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+mod common;
+use common::{ftsim, scenario, scratch, stderr, stdout};
+
+const HUGE: u64 = u64::MAX;
+
+/// A change to a part's tally.
+type Edit = fn(&mut Value);
+
+/// Shards 1/2 and 2/2 of a 40-seed sweep, as JSON.
+fn two_shards() -> [Value; 2] {
+    let file = scenario("flooding-f1-one-round.toml");
+    [1, 2].map(|k| {
+        let shard = format!("{k}/2");
+        let args = [
+            "run", &file, "--seeds", "40", "--shard", &shard, "--format", "json",
+        ];
+        let o = ftsim(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        serde_json::from_slice(&o.stdout).expect("JSON")
+    })
+}
+
+/// The first scenario's tally of a part.
+fn tally(part: &mut Value) -> &mut Value {
+    &mut part["scenarios"][0]["tally"]
+}
+
+/// Writes both parts under `dir` and merges them.
+fn merge(dir: &Path, parts: &[Value; 2]) -> (std::process::Output, PathBuf) {
+    let paths = [1, 2].map(|k| dir.join(format!("part-{k}.json")));
+    for (path, part) in paths.iter().zip(parts) {
+        std::fs::write(path, part.to_string()).unwrap();
+    }
+    let o = ftsim(&[
+        "merge",
+        "--format",
+        "json",
+        paths[0].to_str().unwrap(),
+        paths[1].to_str().unwrap(),
+    ]);
+    (o, paths[0].clone())
+}
+
+/// Exit code 2, nothing printed, and stderr saying `what`.
+fn refused(o: &std::process::Output, what: &str) {
+    assert_eq!(o.status.code(), Some(2), "{}{}", stdout(o), stderr(o));
+    assert!(stdout(o).is_empty(), "merged anyway:\n{}", stdout(o));
+    assert!(stderr(o).contains(what), "{}", stderr(o));
+}
+
+#[test]
+fn a_part_whose_tally_contradicts_its_seeds_is_refused_naming_it() {
+    let dir = scratch("merge-contradiction");
+    let shards = two_shards();
+    let edits: [(Edit, &str); 4] = [
+        (|t| t["runs"] = HUGE.into(), "runs of 40 seeds"),
+        (
+            |t| t["violations"] = serde_json::json!({"agreement": 5}),
+            "5 runs violating \"agreement\", of 0 failed runs",
+        ),
+        (|t| t["panics"] = 21.into(), "21 runs panicked, of 20 runs"),
+        (
+            |t| t["metrics"]["latency_buckets"] = serde_json::json!({"4294967295": 1}),
+            "latency bucket 4294967295 (the last is 975)",
+        ),
+    ];
+    for (edit, what) in edits {
+        let mut parts = shards.clone();
+        edit(tally(&mut parts[0]));
+        let (o, first) = merge(&dir, &parts);
+        let named = format!(
+            "{}: scenario flooding-f1-one-round: its tally counts ",
+            first.display()
+        );
+        refused(&o, &named);
+        refused(&o, what);
+    }
+}
+
+#[test]
+fn parts_whose_runs_do_not_add_up_to_the_seeds_are_refused() {
+    let dir = scratch("merge-short");
+    let mut parts = two_shards();
+    let runs = tally(&mut parts[0])["runs"].as_u64().unwrap();
+    tally(&mut parts[0])["runs"] = (runs - 1).into();
+    let (o, _) = merge(&dir, &parts);
+    refused(&o, "the parts ran 39 of its 40 seeds");
+}
+
+/// Counts a sweep could write, however large, add up without overflow (a debug build
+/// panicked on them) and merge into a summary.
+#[test]
+fn counts_near_two_to_the_64_saturate_when_merged() {
+    let dir = scratch("merge-huge");
+    let mut parts = two_shards();
+    for part in &mut parts {
+        let t = tally(part);
+        t["events"] = HUGE.into();
+        t["messages"] = HUGE.into();
+        t["metrics"]["latency_buckets"] = serde_json::json!({"300": HUGE, "975": HUGE});
+    }
+    let (o, _) = merge(&dir, &parts);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let merged = &doc["scenarios"][0];
+    assert_eq!(merged["events"], HUGE);
+    assert_eq!(merged["latency"]["samples"], HUGE);
+    assert!(merged["latency"]["p99_ns"].is_u64(), "{merged}");
+}
+
+/// A `--results` line whose tally contradicts its seeds is not taken on `--resume`: its
+/// scenario runs again.
+#[test]
+fn resume_runs_again_a_scenario_whose_stored_tally_contradicts_its_seeds() {
+    let dir = scratch("resume-contradiction");
+    let results = dir.join("results.jsonl");
+    let results = results.to_str().unwrap();
+    let file = scenario("flooding-f1-one-round.toml");
+    let run = |extra: &[&str]| {
+        let args = [
+            &["run", &file, "--seeds", "10", "--format", "json"][..],
+            extra,
+        ]
+        .concat();
+        let o = ftsim(&args);
+        serde_json::from_slice::<Value>(&o.stdout).expect("JSON")
+    };
+    run(&["--results", results]);
+    let mut line: Value = serde_json::from_str(&std::fs::read_to_string(results).unwrap()).unwrap();
+    line["summary"]["tally"]["runs"] = 11.into();
+    line["summary"]["runs"] = 11.into();
+    std::fs::write(results, format!("{line}\n")).unwrap();
+    let resumed = run(&["--results", results, "--resume"]);
+    assert_eq!(
+        resumed["scenarios"][0]["runs"], 10,
+        "the stored 11 runs were taken"
+    );
+}

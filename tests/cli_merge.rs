@@ -61,13 +61,17 @@ fn refused(o: &std::process::Output, what: &str) {
 fn a_part_whose_tally_contradicts_its_seeds_is_refused_naming_it() {
     let dir = scratch("merge-contradiction");
     let shards = two_shards();
-    let edits: [(Edit, &str); 4] = [
+    let edits: [(Edit, &str); 5] = [
         (|t| t["runs"] = HUGE.into(), "runs of 40 seeds"),
         (
             |t| t["violations"] = serde_json::json!({"agreement": 5}),
             "5 runs violating \"agreement\", of 0 failed runs",
         ),
         (|t| t["panics"] = 21.into(), "21 runs panicked, of 20 runs"),
+        (
+            |t| t["first_outside_seed_by_invariant"]["agreement"] = 999.into(),
+            "seed 999, not one of its seeds (0 to 39)",
+        ),
         (
             |t| t["metrics"]["latency_buckets"] = serde_json::json!({"4294967295": 1}),
             "latency bucket 4294967295 (the last is 975)",

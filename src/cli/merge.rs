@@ -92,7 +92,7 @@ fn same_scenarios(paths: &[PathBuf], parts: &[Part]) -> Result<(), CliError> {
 fn credible_tallies(paths: &[PathBuf], parts: &[Part]) -> Result<(), CliError> {
     for (path, part) in paths.iter().zip(parts) {
         for s in &part.scenarios {
-            if let Some(why) = s.tally.contradiction(s.seeds) {
+            if let Some(why) = s.tally.contradiction(s.seeds_swept()) {
                 return Err(bad(
                     path,
                     format!("scenario {}: its tally counts {why}", s.name),

@@ -111,7 +111,7 @@ fn read_done(path: &Path) -> Result<BTreeMap<String, ResultLine>, CliError> {
         .lines()
         .filter_map(|line| serde_json::from_str::<ResultLine>(line).ok())
         .filter(|line| line.schema == "ftsim.result" && line.schema_version == SCHEMA_VERSION)
-        .filter(|line| (line.summary.tally.contradiction(line.summary.seeds)).is_none())
+        .filter(|line| (line.summary.tally.contradiction(line.summary.seeds_swept())).is_none())
         .map(|line| (line.key.clone(), line))
         .collect())
 }

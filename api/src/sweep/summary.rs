@@ -139,16 +139,21 @@ impl Facts {
 }
 
 impl ScenarioSummary {
+    /// The seeds the scenario was swept over (a shard's summary: every shard's).
+    pub fn seeds_swept(&self) -> Seeds {
+        Seeds {
+            start: self.seed_start,
+            count: self.seeds,
+        }
+    }
+
     /// The facts this summary records.
     pub fn facts(&self) -> Facts {
         Facts {
             name: self.name.clone(),
             file: self.file.clone().into(),
             protocol: self.protocol.clone(),
-            seeds: Seeds {
-                start: self.seed_start,
-                count: self.seeds,
-            },
+            seeds: self.seeds_swept(),
             expect: self.expect.clone(),
             may_step_outside: self.may_step_outside.clone(),
             sometimes: self.sometimes_reached.keys().cloned().collect(),

@@ -11,6 +11,7 @@ use sim_core::{Outcome, RunReport};
 
 use super::coverage::FaultCounts;
 use super::figures::MetricTally;
+use super::Seeds;
 
 /// Aggregates of a sweep.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -212,15 +213,23 @@ impl Tally {
         }
     }
 
-    /// What in this tally no sweep of `seeds` seeds can count (a part of a sweep edited or
-    /// corrupted): more runs than seeds, more runs of one kind (failed, panicked, violating
+    /// What in this tally no sweep of `seeds` can count (a part of a sweep edited or
+    /// corrupted): more runs than seeds, a seed not among them, more runs of one kind (failed, panicked, violating
     /// or reaching a property) than runs in all, more runs violating one property inside the
     /// model than failed inside it, or a metric no run measures. `None` if a sweep could
     /// have counted it.
-    pub fn contradiction(&self, seeds: u64) -> Option<String> {
+    pub fn contradiction(&self, seeds: Seeds) -> Option<String> {
         let runs = self.runs;
-        if runs > seeds {
-            return Some(format!("{runs} runs of {seeds} seeds"));
+        if runs > seeds.count {
+            return Some(format!("{runs} runs of {} seeds", seeds.count));
+        }
+        let swept = seeds.range();
+        if let Some(seed) = self.seeds_named().find(|seed| !swept.contains(seed)) {
+            return Some(format!(
+                "seed {seed}, not one of its seeds ({} to {})",
+                swept.start,
+                swept.end.saturating_sub(1)
+            ));
         }
         let kinds = [
             ("failed", self.failed_runs.saturating_add(self.outside_runs)),
@@ -239,6 +248,27 @@ impl Tally {
             Some((what, n, most, of)) => Some(format!("{n} runs {what}, of {most} {of}")),
             None => self.metrics.contradiction(),
         }
+    }
+
+    /// Every seed the tally names: the lowest and the shortest of each kind of failure.
+    fn seeds_named(&self) -> impl Iterator<Item = u64> + '_ {
+        let lowest = [
+            self.first_failing_seed,
+            self.first_outside.as_ref().map(|(seed, _)| *seed),
+            self.first_panic.as_ref().map(|(seed, _)| *seed),
+            self.first_budget.as_ref().map(|(seed, _)| *seed),
+            self.first_nondeterministic_seed,
+            self.shortest_failing.map(|(_, seed)| seed),
+        ];
+        let by_property = (self.first_seed_by_invariant.values())
+            .chain(self.first_outside_seed_by_invariant.values())
+            .copied();
+        let shortest = (self.shortest_by_invariant.values())
+            .chain(self.shortest_outside_by_invariant.values())
+            .map(|&(_, seed)| seed);
+        (lowest.into_iter().flatten())
+            .chain(by_property)
+            .chain(shortest)
     }
 
     /// Combines two partial tallies (commutative and associative). Counts saturate: a part

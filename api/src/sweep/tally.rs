@@ -214,10 +214,10 @@ impl Tally {
     }
 
     /// What in this tally no sweep of `seeds` can count (a part of a sweep edited or
-    /// corrupted): more runs than seeds, a seed not among them, more runs of one kind (failed, panicked, violating
-    /// or reaching a property) than runs in all, more runs violating one property inside the
-    /// model than failed inside it, or a metric no run measures. `None` if a sweep could
-    /// have counted it.
+    /// corrupted): more runs than seeds, a seed not among them, more runs of one kind
+    /// (failed, panicked, violating or reaching a property) than runs in all, more runs
+    /// violating one property inside the model than failed inside it, or a metric no run
+    /// measures. `None` if a sweep could have counted it.
     pub fn contradiction(&self, seeds: Seeds) -> Option<String> {
         let runs = self.runs;
         if runs > seeds.count {

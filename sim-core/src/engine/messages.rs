@@ -11,7 +11,7 @@ use crate::time::{Duration, Time};
 use crate::trace::{DropReason, TraceKind};
 use crate::NodeId;
 
-use super::queue::{Envelope, Ev};
+use super::queue::{Envelope, Ev, Sending};
 use super::Engine;
 
 impl<P: Process, C: Choices> Engine<P, C> {
@@ -57,18 +57,16 @@ impl<P: Process, C: Choices> Engine<P, C> {
         let delay = self.nodes.clocks[from].stretch(transit.delay);
         let arrival = self.arrival(from, to, depart + delay, model.fifo);
         self.stats.max_transit = self.stats.max_transit.max(arrival.since(self.now));
-        let envelope = Envelope {
-            from,
-            to,
+        let sending = Sending {
+            key,
             msg_id,
-            seq: key.seq,
             lamport,
             depart,
             sender_incarnation: self.nodes.incarnation(from),
             bytes: super::budget::weigh(&msg),
-            msg,
         };
-        self.account.in_flight_bytes += envelope.bytes;
+        let envelope = Envelope::new(sending, msg);
+        self.account.in_flight_bytes += envelope.bytes();
         match transit.duplicate {
             Some(extra) => self.send_with_duplicate(envelope, arrival, extra, model.fifo),
             None => self.queue.push(arrival, Ev::Deliver(envelope)),
@@ -84,17 +82,15 @@ impl<P: Process, C: Choices> Engine<P, C> {
         if let Some(at) = first {
             self.stats.max_transit = self.stats.max_transit.max(at.since(self.now));
         }
-        let envelope = Envelope {
-            from: key.from,
-            to: key.to,
+        let sending = Sending {
+            key,
             msg_id,
-            seq: key.seq,
             lamport,
             depart: self.now,
             sender_incarnation: self.nodes.incarnation(key.from),
             bytes: super::budget::weigh(&msg),
-            msg,
         };
+        let envelope = Envelope::new(sending, msg);
         let mut copy = 1;
         while let Some(at) = arrival(self, copy) {
             self.stats.messages_duplicated += 1;
@@ -103,11 +99,11 @@ impl<P: Process, C: Choices> Engine<P, C> {
             if let Some(t) = &mut self.tracer {
                 t.duplicated(msg_id);
             }
-            self.account.in_flight_bytes += envelope.bytes;
+            self.account.in_flight_bytes += envelope.bytes();
             self.queue.push(at, Ev::Deliver(envelope.clone()));
             copy += 1;
         }
-        self.account.in_flight_bytes += envelope.bytes;
+        self.account.in_flight_bytes += envelope.bytes();
         self.queue
             .push(first.unwrap_or(Time::NEVER), Ev::Deliver(envelope));
     }
@@ -202,14 +198,14 @@ impl<P: Process, C: Choices> Engine<P, C> {
         extra: Duration,
         fifo: bool,
     ) {
-        let (from, to, msg_id) = (envelope.from, envelope.to, envelope.msg_id);
+        let (from, to, msg_id) = (envelope.from(), envelope.to(), envelope.msg_id);
         let again = self.arrival(from, to, (envelope.depart + extra).max(arrival), fifo);
         self.stats.messages_duplicated += 1;
         self.trace(Some(from), || TraceKind::Duplicate { to, msg_id });
         if let Some(t) = &mut self.tracer {
             t.duplicated(msg_id);
         }
-        self.account.in_flight_bytes += envelope.bytes;
+        self.account.in_flight_bytes += envelope.bytes();
         let copy = envelope.clone();
         self.queue.push(arrival, Ev::Deliver(envelope));
         self.queue.push(again, Ev::Deliver(copy));
@@ -225,8 +221,8 @@ impl<P: Process, C: Choices> Engine<P, C> {
 
     /// A message arrives: it is dropped, or handed to the receiver's handler.
     pub(super) fn deliver(&mut self, envelope: Envelope<P::Msg>) {
-        let (from, to, msg_id) = (envelope.from, envelope.to, envelope.msg_id);
-        self.account.in_flight_bytes -= envelope.bytes;
+        let (from, to, msg_id) = (envelope.from(), envelope.to(), envelope.msg_id);
+        self.account.in_flight_bytes -= envelope.bytes();
         self.begin("delivery", Some(to), Some(from), Some(msg_id));
         if let Some(reason) = self.drop_at_delivery(&envelope) {
             self.dropped(from, to, msg_id, reason, Some(to));
@@ -262,7 +258,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
     /// sender crashed, the receiver is down, a partition lies between them, or the receiver's
     /// receive omission.
     fn drop_at_delivery(&mut self, envelope: &Envelope<P::Msg>) -> Option<DropReason> {
-        let (from, to) = (envelope.from, envelope.to);
+        let (from, to) = (envelope.from(), envelope.to());
         let (key, now) = (envelope.key(), self.now);
         if let Some(reason) = self.choices.script().and_then(|s| s.dropped(key, now)) {
             return Some(reason);

@@ -88,7 +88,7 @@ pub type AdversaryFactory<P> = Box<dyn Fn(NodeId) -> Box<dyn Adversary<P>>>;
 
 /// Everything one run needs besides its seed.
 pub struct Setup<P: Process> {
-    /// The group size.
+    /// The group size, at most `u32::MAX`.
     pub n: usize,
     /// Delays, loss, duplication, FIFO order and the send gap, per link.
     pub network: NetworkModel,
@@ -210,6 +210,11 @@ impl<P: Process, C: Choices> Engine<P, C> {
     /// An engine drawing every decision from `choices` (a recorder, a tape, an explorer).
     pub fn with_choices(setup: Setup<P>, seed: u64, choices: C) -> Self {
         let n = setup.n;
+        // Envelopes hold node ids in 32 bits (see `queue::Envelope`).
+        assert!(
+            u32::try_from(n).is_ok(),
+            "a group of more than u32::MAX nodes"
+        );
         let nodes = Nodes::new(
             n,
             &setup.factory,

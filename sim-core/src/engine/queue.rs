@@ -24,10 +24,20 @@ use crate::NodeId;
 use super::radix::{Keyed, Radix};
 
 /// A message in flight, built once when it is sent (and cloned for a duplicate copy).
+///
+/// The ids, the sender's incarnation and the weight are held in 32 bits: the queue moves
+/// every pending event a few times, and with a 32-byte message this is 80 bytes to move, not
+/// 96. The engine never has more than `u32::MAX` nodes (see `Engine::with_choices`).
 #[derive(Clone)]
 pub(super) struct Envelope<M> {
-    pub(super) from: NodeId,
-    pub(super) to: NodeId,
+    from: u32,
+    to: u32,
+    /// How many times the sender had crashed when it sent the message: if it crashes again
+    /// before `depart`, the message was still on its wire and is lost.
+    pub(super) sender_incarnation: u32,
+    /// What the message weighs, for the memory budget (see `budget::weigh`), at most
+    /// `u32::MAX` (a heavier one is counted as that much).
+    bytes: u32,
     pub(super) msg_id: u64,
     /// The message's number on its link (with `from` and `to`, the key of the network's
     /// decisions about it).
@@ -36,20 +46,63 @@ pub(super) struct Envelope<M> {
     pub(super) lamport: u64,
     /// When the message left the sender's wire.
     pub(super) depart: Time,
-    /// How many times the sender had crashed when it sent the message: if it crashes again
-    /// before `depart`, the message was still on its wire and is lost.
-    pub(super) sender_incarnation: u32,
-    /// What the message weighs, for the memory budget (see `budget::weigh`).
-    pub(super) bytes: u64,
     pub(super) msg: M,
 }
 
+/// What an [`Envelope`] is made from, besides the message: named, so the engine's two places
+/// that send cannot swap two numbers.
+pub(super) struct Sending {
+    pub(super) key: MsgKey,
+    pub(super) msg_id: u64,
+    pub(super) lamport: u64,
+    pub(super) depart: Time,
+    pub(super) sender_incarnation: u32,
+    pub(super) bytes: u64,
+}
+
 impl<M> Envelope<M> {
+    pub(super) fn new(sending: Sending, msg: M) -> Self {
+        let Sending {
+            key,
+            msg_id,
+            lamport,
+            depart,
+            sender_incarnation,
+            bytes,
+        } = sending;
+        Envelope {
+            from: key.from as u32,
+            to: key.to as u32,
+            sender_incarnation,
+            bytes: u32::try_from(bytes).unwrap_or(u32::MAX),
+            msg_id,
+            seq: key.seq,
+            lamport,
+            depart,
+            msg,
+        }
+    }
+
+    /// The sender.
+    pub(super) fn from(&self) -> NodeId {
+        self.from as NodeId
+    }
+
+    /// The destination.
+    pub(super) fn to(&self) -> NodeId {
+        self.to as NodeId
+    }
+
+    /// What the message weighs, for the memory budget.
+    pub(super) fn bytes(&self) -> u64 {
+        u64::from(self.bytes)
+    }
+
     /// The key of the network's decisions about this message.
     pub(super) fn key(&self) -> MsgKey {
         MsgKey {
-            from: self.from,
-            to: self.to,
+            from: self.from(),
+            to: self.to(),
             seq: self.seq,
         }
     }
@@ -417,5 +470,32 @@ mod tests {
         ));
         q.clear();
         assert!(q.is_empty() && q.pop_due(Time(100)).is_none());
+    }
+
+    /// An envelope keeps its ids and weight in 32 bits: they read back as given, and a
+    /// weight past `u32::MAX` is counted as that much, never wrapped to a small one.
+    #[test]
+    fn an_envelope_reads_back_its_key_and_saturates_its_weight() {
+        let key = MsgKey {
+            from: 7,
+            to: 1023,
+            seq: u64::MAX,
+        };
+        let sending = |bytes| Sending {
+            key,
+            msg_id: 5,
+            lamport: 9,
+            depart: Time(3),
+            sender_incarnation: 2,
+            bytes,
+        };
+        let light = Envelope::new(sending(40), ());
+        assert_eq!(
+            (light.from(), light.to(), light.key().seq),
+            (7, 1023, u64::MAX)
+        );
+        assert_eq!(light.bytes(), 40);
+        let heavy = Envelope::new(sending(u64::from(u32::MAX) + 10), ());
+        assert_eq!(heavy.bytes(), u64::from(u32::MAX));
     }
 }

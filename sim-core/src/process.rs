@@ -99,6 +99,13 @@ impl TimerSlab {
         }
     }
 
+    /// Whether the timer is still live (set, not cancelled, not lost in a crash).
+    #[inline]
+    pub(crate) fn is_armed(&self, id: TimerId) -> bool {
+        let s = id.slot as usize;
+        s < self.armed.len() && self.armed[s] && self.generation[s] == id.generation
+    }
+
     /// Disarms the timer if it is still live; true if it was.
     #[inline]
     pub(crate) fn disarm(&mut self, id: TimerId) -> bool {

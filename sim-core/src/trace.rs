@@ -382,7 +382,8 @@ pub struct Stats {
     pub messages_duplicated: u64,
     /// Timers that fired.
     pub timers_fired: u64,
-    /// The virtual time the run ended at.
+    /// The virtual time the run ended at: that of its last event (a timer cancelled before
+    /// it was due, or a moot failure-detector notice, is not one).
     pub end_time: Time,
     /// Messages the link lost (part of `messages_dropped`).
     #[serde(default)]

@@ -473,6 +473,72 @@ fn a_livelock_exceeds_the_event_budget() {
     assert_eq!(r.stats.end_time, Time::ZERO);
 }
 
+/// A process that sets a far guard timer (150 ms, after the fault phase) and a near one, and
+/// cancels the guard when the near one fires: the guard is left queued, cancelled.
+#[derive(Debug)]
+struct Guarded {
+    guard: Option<TimerId>,
+}
+
+impl Process for Guarded {
+    type Msg = ();
+    type Timer = bool; // true: the guard
+    type Obs = ();
+    type Stable = ();
+    fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
+        self.guard = Some(ctx.set_timer(Duration::from_millis(150), true));
+        ctx.set_timer(Duration::from_millis(1), false);
+    }
+    fn on_message(&mut self, _: &mut Ctx<'_, Self>, _: NodeId, _: ()) {}
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, guard: bool) {
+        assert!(!guard, "a cancelled timer fired");
+        if let Some(id) = self.guard.take() {
+            ctx.cancel_timer(id);
+        }
+    }
+}
+
+fn guarded_run(config: RunConfig) -> RunReport {
+    let setup = Setup {
+        n: 1,
+        network: NetworkModel::default(),
+        detector: DetectorModel::None,
+        plan: FaultPlan::default(),
+        config,
+        factory: Box::new(|_, _| Guarded { guard: None }),
+        properties: Vec::new(),
+        adversary: None,
+    };
+    Engine::new(setup, 0).run()
+}
+
+/// A cancelled timer is not work left: the run ends at its last event, and neither the events
+/// budget (all of it used) nor the virtual-time budget (shorter than the guard) is exceeded.
+#[test]
+fn a_cancelled_timer_neither_ends_a_run_late_nor_exceeds_a_budget() {
+    let free = guarded_run(RunConfig::default());
+    assert_eq!(free.outcome, Outcome::Ok);
+    // The last event is the end of the fault phase (100 ms), not the guard (150 ms).
+    assert_eq!(
+        free.stats.end_time,
+        Time::ZERO + RunConfig::default().duration
+    );
+    let exact = guarded_run(RunConfig {
+        max_events: free.stats.events,
+        ..RunConfig::default()
+    });
+    assert_eq!(exact.outcome, Outcome::Ok);
+    assert_eq!(exact.stats.events, free.stats.events);
+    let short = guarded_run(RunConfig {
+        budgets: Budgets {
+            max_time: Some(Duration::from_millis(120)),
+            ..Budgets::default()
+        },
+        ..RunConfig::default()
+    });
+    assert_eq!(short.outcome, Outcome::Ok);
+}
+
 /// "Node 1 never receives ping 3": a safety property over observations.
 struct NoPing3;
 impl Property<Probe> for NoPing3 {

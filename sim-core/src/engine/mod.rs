@@ -493,15 +493,18 @@ impl<P: Process, C: Choices> Engine<P, C> {
     fn main_loop(&mut self, end: Time) -> Stop {
         let stop = budget::stop_time(end, &self.config.budgets);
         let event_bytes = budget::event_bytes::<P>();
-        while let Some((time, ev)) = self.queue.pop_due(stop) {
+        while let Some((time, ev)) = self.queue.pop_due(stop, |ev| self.nodes.still_set(ev)) {
+            let before = self.now;
             self.now = time;
             if !self.handle(ev) {
-                continue; // a stale timer or detector notice: not an event
+                // A moot detector notice: not an event, so the clock stays at the last one.
+                self.now = before;
+                continue;
             }
             if !self.violations.is_empty() {
                 return Stop::Violated;
             }
-            if self.stats.events >= self.config.max_events && !self.queue.is_empty() {
+            if self.stats.events >= self.config.max_events && self.work_left() {
                 return Stop::Budget(Budget::Events, self.config.max_events);
             }
             self.weigh_if_due(event_bytes);
@@ -514,12 +517,20 @@ impl<P: Process, C: Choices> Engine<P, C> {
                 return Stop::Budget(budget, limit);
             }
         }
-        match (self.config.budgets.max_time, self.queue.next_time()) {
+        let next = self.queue.next_time(|ev| self.nodes.still_set(ev));
+        match (self.config.budgets.max_time, next) {
             (Some(max), Some(next)) if stop < end && next <= end => {
                 Stop::Budget(Budget::VirtualTime, max.0)
             }
             _ => Stop::End,
         }
+    }
+
+    /// Whether an event is still pending (a cancelled timer is not one).
+    fn work_left(&mut self) -> bool {
+        self.queue
+            .next_time(|ev| self.nodes.still_set(ev))
+            .is_some()
     }
 
     /// Marks the start of a real event: counts it, hashes it, and remembers it for reports.
@@ -558,7 +569,10 @@ impl<P: Process, C: Choices> Engine<P, C> {
             }
             Ev::Deliver(envelope) => self.deliver(envelope),
             Ev::Timer { node, id, tag } => {
-                if !self.nodes.up[node] || !self.nodes.timers[node].disarm(id) {
+                // The queue hands out only timers still set (`Nodes::still_set`).
+                let fired = self.nodes.up[node] && self.nodes.timers[node].disarm(id);
+                debug_assert!(fired, "a timer popped after it was cancelled");
+                if !fired {
                     return false;
                 }
                 self.begin("timer", Some(node), None, None);

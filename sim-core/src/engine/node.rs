@@ -9,6 +9,7 @@ use crate::time::Time;
 use crate::NodeId;
 
 use super::clock::Clock;
+use super::queue::Ev;
 use super::{AdversaryFactory, Factory};
 
 pub(super) struct Nodes<P: Process> {
@@ -110,6 +111,17 @@ impl<P: Process> Nodes<P> {
         self.cut.fill(false);
         self.clocks.fill(Clock::real());
         self.receive_omission_ppm.fill(0);
+    }
+
+    /// Whether a queued event still stands: false for a timer cancelled since it was set, or
+    /// whose node has crashed since (a crash disarms its timers). The queue drops such events
+    /// as it meets them, so they are never events of the run.
+    #[inline]
+    pub(super) fn still_set(&self, ev: &Ev<P>) -> bool {
+        match ev {
+            Ev::Timer { node, id, .. } => self.up[*node] && self.timers[*node].is_armed(*id),
+            _ => true,
+        }
     }
 
     /// How many times `node` has crashed so far.

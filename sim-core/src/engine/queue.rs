@@ -11,6 +11,13 @@
 //! is), so both pop exactly the (time, sequence) order and trace hashes do not depend on
 //! which one holds the events.
 //!
+//! An event no longer wanted (a timer cancelled, or lost in a crash, after it was set: the
+//! engine says which, see `Nodes::still_set`) leaves the queue when it is met and is never
+//! handed out: the binary heap meets it at its top, the radix heap at its first bucket split
+//! (so it does not move down every level). Neither the run's clock, its next event nor its
+//! budgets see it, whichever holds the events; only the pending count that the memory budget
+//! weighs counts it while it is held.
+//!
 //! Cleared between runs without giving its memory back, so a sweep worker reuses it.
 
 use std::cmp::Reverse;
@@ -295,42 +302,72 @@ impl<P: Process> Queue<P> {
         self.in_radix = false;
     }
 
-    /// The earliest key, if any (it becomes the last key).
-    fn peek(&mut self) -> Option<(u64, u64)> {
+    /// The earliest key of an event still `wanted`, if any (it becomes the last key);
+    /// unwanted events met on the way leave the queue.
+    fn peek_wanted(&mut self, mut wanted: impl FnMut(&Ev<P>) -> bool) -> Option<(u64, u64)> {
         let key = if self.in_radix {
-            self.radix.peek()?.key()
+            let (front, dropped) = self.radix.peek_wanted(|entry| wanted(&entry.ev));
+            let key = front.map(Keyed::key);
+            self.len -= dropped;
+            key?
         } else {
-            let Reverse(key) = *self.heap.peek()?;
-            (key.time(), key.seq())
+            loop {
+                let Reverse(key) = *self.heap.peek()?;
+                if self.slab[key.slot()].as_ref().is_some_and(&mut wanted) {
+                    break (key.time(), key.seq());
+                }
+                self.heap.pop();
+                self.release(key.slot());
+            }
         };
         self.last = key;
         Some(key)
     }
 
-    /// Removes and returns the earliest event, unless the queue is empty or that event is
-    /// due after `end` (then it stays queued). Inlined into the event loop, so the event moves
-    /// from its slot straight to its handler.
+    /// Removes and returns the earliest event still `wanted`, unless there is none or it is
+    /// due after `end` (then it stays queued). Events no longer wanted (a cancelled timer)
+    /// leave the queue without being returned, whenever they are met: so neither a run's
+    /// clock nor its budgets see them, whichever of the two orders holds the events.
+    /// Inlined into the event loop, so the event moves from its slot straight to its handler.
     #[inline]
-    pub(super) fn pop_due(&mut self, end: Time) -> Option<(Time, Ev<P>)> {
+    pub(super) fn pop_due(
+        &mut self,
+        end: Time,
+        mut wanted: impl FnMut(&Ev<P>) -> bool,
+    ) -> Option<(Time, Ev<P>)> {
         if self.in_radix {
-            return self.pop_radix_due(end);
+            return self.pop_radix_due(end, wanted);
         }
-        let Reverse(key) = *self.heap.peek()?;
-        self.last = (key.time(), key.seq());
-        if key.time() > end.0 {
-            return None;
+        loop {
+            let Reverse(key) = *self.heap.peek()?;
+            self.last = (key.time(), key.seq());
+            if key.time() > end.0 {
+                return None;
+            }
+            self.heap.pop();
+            let ev = self.release(key.slot())?;
+            if wanted(&ev) {
+                return Some((Time(key.time()), ev));
+            }
         }
-        self.heap.pop();
+    }
+
+    /// Takes the event out of its slot, which becomes free.
+    fn release(&mut self, slot: usize) -> Option<Ev<P>> {
         self.len -= 1;
-        self.free.push(key.slot() as u32);
-        let ev = self.slab[key.slot()].take()?;
+        self.free.push(slot as u32);
+        let ev = self.slab[slot].take()?;
         self.messages -= usize::from(matches!(ev, Ev::Deliver(_)));
-        Some((Time(key.time()), ev))
+        Some(ev)
     }
 
     /// [`pop_due`](Queue::pop_due) while the events are in the radix heap.
-    fn pop_radix_due(&mut self, end: Time) -> Option<(Time, Ev<P>)> {
-        let key = self.peek()?;
+    fn pop_radix_due(
+        &mut self,
+        end: Time,
+        wanted: impl FnMut(&Ev<P>) -> bool,
+    ) -> Option<(Time, Ev<P>)> {
+        let key = self.peek_wanted(wanted)?;
         if key.0 > end.0 {
             return None;
         }
@@ -343,13 +380,9 @@ impl<P: Process> Queue<P> {
         Some((Time(key.0), ev))
     }
 
-    /// When the earliest pending event is due, if any.
-    pub(super) fn next_time(&mut self) -> Option<Time> {
-        self.peek().map(|(time, _)| Time(time))
-    }
-
-    pub(super) fn is_empty(&self) -> bool {
-        self.len == 0
+    /// When the earliest pending event still `wanted` is due, if any.
+    pub(super) fn next_time(&mut self, wanted: impl FnMut(&Ev<P>) -> bool) -> Option<Time> {
+        self.peek_wanted(wanted).map(|(time, _)| Time(time))
     }
 
     /// How many events are pending.
@@ -408,18 +441,18 @@ mod tests {
             reference.sort_unstable();
             if round % 3 != 0 && !reference.is_empty() {
                 let (at, _, node) = reference.remove(0);
-                let Some((t, Ev::Start(n))) = q.pop_due(Time(u64::MAX)) else {
+                let Some((t, Ev::Start(n))) = q.pop_due(Time(u64::MAX), |_| true) else {
                     panic!("expected an event");
                 };
                 assert_eq!((t.0, n), (at, node));
                 now = at;
             }
         }
-        while let Some((t, Ev::Start(n))) = q.pop_due(Time(u64::MAX)) {
+        while let Some((t, Ev::Start(n))) = q.pop_due(Time(u64::MAX), |_| true) {
             let (at, _, node) = reference.remove(0);
             assert_eq!((t.0, n), (at, node));
         }
-        assert!(reference.is_empty() && q.is_empty());
+        assert!(reference.is_empty() && q.len() == 0);
     }
 
     /// Fills the queue past the switch to the radix heap and drains it below the switch back,
@@ -445,7 +478,7 @@ mod tests {
             reference.sort_unstable();
             let keep = TO_HEAP / 2;
             while q.len() > keep {
-                let Some((t, Ev::Start(n))) = q.pop_due(Time(u64::MAX)) else {
+                let Some((t, Ev::Start(n))) = q.pop_due(Time(u64::MAX), |_| true) else {
                     panic!("expected an event");
                 };
                 popped.push((t.0, n));
@@ -458,18 +491,50 @@ mod tests {
         assert_eq!(popped, expected);
     }
 
+    /// Events no longer wanted (a cancelled timer) never come out, in the binary heap as in
+    /// the radix heap, and the rest come out in order; the next time is that of a wanted one.
+    #[test]
+    fn unwanted_events_never_come_out_of_either_order() {
+        let wanted = |ev: &Ev<P>| !matches!(ev, Ev::Start(i) if i % 3 == 0);
+        for count in [100, TO_RADIX + 500] {
+            let mut q: Queue<P> = Queue::new();
+            let mut expected: Vec<(u64, usize)> = Vec::new();
+            let mut state = 7u64;
+            for i in 0..count {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let at = 1 + (state >> 33) % 1_000;
+                q.push(Time(at), Ev::Start(i));
+                if i % 3 != 0 {
+                    expected.push((at, i));
+                }
+            }
+            assert_eq!(q.in_radix, count > TO_RADIX);
+            // Stable: equal times keep push order, as the queue does.
+            expected.sort_by_key(|&(at, _)| at);
+            assert_eq!(q.next_time(wanted), Some(Time(expected[0].0)));
+            let mut popped = Vec::new();
+            while let Some((t, Ev::Start(i))) = q.pop_due(Time(u64::MAX), wanted) {
+                popped.push((t.0, i));
+            }
+            assert_eq!(popped, expected);
+            assert!(q.len() == 0 && q.next_time(wanted).is_none());
+        }
+    }
+
     #[test]
     fn an_event_due_after_the_end_stays_queued() {
         let mut q: Queue<P> = Queue::new();
         q.push(Time(10), Ev::FaultsEnd);
-        assert!(q.pop_due(Time(9)).is_none());
-        assert!(!q.is_empty());
+        assert!(q.pop_due(Time(9), |_| true).is_none());
+        assert_eq!(q.len(), 1);
         assert!(matches!(
-            q.pop_due(Time(10)),
+            q.pop_due(Time(10), |_| true),
             Some((Time(10), Ev::FaultsEnd))
         ));
         q.clear();
-        assert!(q.is_empty() && q.pop_due(Time(100)).is_none());
+        assert!(q.len() == 0 && q.pop_due(Time(100), |_| true).is_none());
     }
 
     /// An envelope keeps its ids and weight in 32 bits: they read back as given, and a

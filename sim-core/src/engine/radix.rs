@@ -102,13 +102,23 @@ impl<T: Keyed> Radix<T> {
         }
     }
 
-    /// The earliest item, brought to the front (the last key is then its key). Splits the
-    /// lowest bucket: its keys all agree with its earliest above its level, so each goes
-    /// into a lower level.
-    pub(super) fn peek(&mut self) -> Option<&T> {
-        if self.front.is_none() {
+    /// The earliest item that is still `wanted`, brought to the front (the last key is then
+    /// its key), and how many unwanted items it dropped on the way. Splits the lowest bucket:
+    /// its keys all agree with its earliest above its level, so each goes into a lower level,
+    /// unless it is no longer wanted (a cancelled timer leaves at its first split, not after
+    /// moving down every level).
+    pub(super) fn peek_wanted(
+        &mut self,
+        mut wanted: impl FnMut(&T) -> bool,
+    ) -> (Option<&T>, usize) {
+        let mut dropped = 0;
+        if self.front.as_ref().is_some_and(|front| !wanted(front)) {
+            self.front = None;
+            dropped += 1;
+        }
+        while self.front.is_none() {
             if self.levels == 0 {
-                return None;
+                return (None, dropped);
             }
             let level = self.levels.trailing_zeros() as usize;
             let digit = self.digits[level].trailing_zeros() as usize;
@@ -118,16 +128,26 @@ impl<T: Keyed> Radix<T> {
             }
             let b = level * DIGITS + digit;
             let mut items = std::mem::take(&mut self.buckets[b]);
-            self.last = items.iter().map(T::key).min()?;
+            // A bucket whose bit is set holds items; its earliest becomes the last key (the
+            // others move below it, the earliest itself to the front).
+            let Some(earliest) = items.iter().map(T::key).min() else {
+                self.buckets[b] = items;
+                continue;
+            };
+            self.last = earliest;
             for item in items.drain(..) {
-                self.push(item);
+                if wanted(&item) {
+                    self.push(item);
+                } else {
+                    dropped += 1;
+                }
             }
             self.buckets[b] = items;
         }
-        self.front.as_ref()
+        (self.front.as_ref(), dropped)
     }
 
-    /// Removes the earliest item; call right after [`Radix::peek`] found it.
+    /// Removes the earliest item; call right after [`Radix::peek_wanted`] found it.
     pub(super) fn pop_peeked(&mut self) -> Option<T> {
         self.front.take()
     }
@@ -172,13 +192,13 @@ mod tests {
             }
             if round % 2 == 0 {
                 let expected = reference.pop_first();
-                assert_eq!(radix.peek().copied(), expected);
+                assert_eq!(radix.peek_wanted(|_| true).0.copied(), expected);
                 assert_eq!(radix.pop_peeked(), expected);
                 now = expected.map_or(now, |(time, _)| time);
             }
         }
         let rest: Vec<_> = std::iter::from_fn(|| {
-            radix.peek()?;
+            radix.peek_wanted(|_| true).0?;
             radix.pop_peeked()
         })
         .collect();

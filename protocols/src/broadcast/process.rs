@@ -206,8 +206,8 @@ impl Process for Node {
 /// `unacked` holds a peer's link data still on its way (one entry while the link is not
 /// backed up), `seen` one entry per message passed up from that peer (inline for a sender's
 /// first two), and a table of heap lists cost two cache misses per event once a group's n²
-/// lists outgrow the caches (the list's header, then its entries). Measured on eager broadcast, medians of 7 paired runs: 20% less time per event
-/// at 200 nodes, 7% at 20.
+/// lists outgrow the caches (the list's header, then its entries). Measured on eager
+/// broadcast, medians of 7 paired runs: 20% less time per event at 200 nodes, 7% at 20.
 struct PerPeer<A: Array>(Vec<SmallVec<A>>);
 
 impl<A: Array> Clone for PerPeer<A>

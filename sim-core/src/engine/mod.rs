@@ -398,9 +398,9 @@ impl<P: Process, C: Choices> Engine<P, C> {
 }
 
 /// The bytes one pending event of a process type takes in the queue's slab, besides its
-/// 24-byte key: what a benchmark's yardstick must move per event to be a fair comparison.
+/// 16-byte key: what a benchmark's yardstick must move per event to be a fair comparison.
 #[doc(hidden)]
-pub fn pending_event_bytes<P: Process>() -> usize {
+pub const fn pending_event_bytes<P: Process>() -> usize {
     std::mem::size_of::<Option<Ev<P>>>()
 }
 

@@ -317,7 +317,9 @@ impl<P: Process> Queue<P> {
                     break (key.time(), key.seq());
                 }
                 self.heap.pop();
-                self.release(key.slot());
+                self.len -= 1;
+                self.free.push(key.slot() as u32);
+                self.discard(key.slot());
             }
         };
         self.last = key;
@@ -345,20 +347,26 @@ impl<P: Process> Queue<P> {
                 return None;
             }
             self.heap.pop();
-            let ev = self.release(key.slot())?;
-            if wanted(&ev) {
-                return Some((Time(key.time()), ev));
+            let slot = key.slot();
+            self.len -= 1;
+            self.free.push(slot as u32);
+            // Tested in its slot, so a wanted event moves once, from the slot to its handler.
+            if !self.slab[slot].as_ref().is_some_and(&mut wanted) {
+                self.discard(slot);
+                continue;
             }
+            let ev = self.slab[slot].take()?;
+            self.messages -= usize::from(matches!(ev, Ev::Deliver(_)));
+            return Some((Time(key.time()), ev));
         }
     }
 
-    /// Takes the event out of its slot, which becomes free.
-    fn release(&mut self, slot: usize) -> Option<Ev<P>> {
-        self.len -= 1;
-        self.free.push(slot as u32);
-        let ev = self.slab[slot].take()?;
-        self.messages -= usize::from(matches!(ev, Ev::Deliver(_)));
-        Some(ev)
+    /// Empties the slot of an unwanted event, already counted out of `len` and freed.
+    #[cold]
+    fn discard(&mut self, slot: usize) {
+        if let Some(ev) = self.slab[slot].take() {
+            self.messages -= usize::from(matches!(ev, Ev::Deliver(_)));
+        }
     }
 
     /// [`pop_due`](Queue::pop_due) while the events are in the radix heap.

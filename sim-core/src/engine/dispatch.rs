@@ -34,7 +34,13 @@ impl<P: Process, C: Choices> Engine<P, C> {
             (ctx.stable_written, ctx.unsynced)
         };
         for effect in effects.drain(..) {
-            self.apply_effect(node, effect);
+            // A send, the commonest effect, is taken apart here, field by field: moved whole
+            // into `apply_effect`, it is read back in wider pieces than the handler wrote it
+            // in, which stalls the load until those stores retire (ping: about 5% of its time).
+            match effect {
+                Effect::Send { to, msg } => self.send(node, to, msg),
+                effect => self.apply_effect(node, effect),
+            }
         }
         self.effects = effects;
         self.storage

@@ -242,6 +242,9 @@ impl<P: Process> Queue<P> {
         self.messages = 0;
     }
 
+    /// Inlined, so an event is built where it is kept: moved whole through a call, it is
+    /// read back in wider pieces than its fields were written in, which stalls each push.
+    #[inline(always)]
     pub(super) fn push(&mut self, time: Time, ev: Ev<P>) {
         // The engine never schedules into the past; a key before the last one popped would
         // be misplaced in the radix heap, so it is kept at the present (debug builds stop on
@@ -263,7 +266,8 @@ impl<P: Process> Queue<P> {
         }
     }
 
-    /// Keeps an event in a free slot of the slab, and says which.
+    /// Keeps an event in a free slot of the slab, and says which (inlined, see `push`).
+    #[inline(always)]
     fn store(&mut self, ev: Ev<P>) -> usize {
         match self.free.pop() {
             Some(slot) => {
@@ -277,6 +281,7 @@ impl<P: Process> Queue<P> {
         }
     }
 
+    #[inline(never)]
     fn move_to_radix(&mut self) {
         self.radix.clear(self.last);
         for Reverse(key) in self.heap.drain() {

@@ -10,11 +10,11 @@
 //!
 //! Neither side wakes the other for each seed. The runner notes, under one lock, the seed it
 //! starts and when, and the report of each seed it ends; it signals only when a batch is done.
-//! The worker sleeps until the batch is done, the running seed's deadline, or a progress
-//! tick ([`PROGRESS`]), whichever comes first, then takes the reports that came in. Waking
-//! the worker for every report cost a system call and a context switch per seed: with seeds of
-//! a few microseconds, a fifth of a `--jobs 1` sweep of the bundled scenarios. Batches, not
-//! seeds, cross the threads for the same reason.
+//! The worker sleeps until the batch is done, the running seed's deadline, or a progress tick
+//! (`PROGRESS`, 100 ms), whichever comes first, then takes the reports that came in. Waking
+//! the worker for every report cost a system call and a context switch per seed: with seeds
+//! of a few microseconds, a fifth of a `--jobs 1` sweep of the bundled scenarios. Batches,
+//! not seeds, cross the threads for the same reason.
 //!
 //! The limit is the one thing in a sweep measured on the wall clock; it decides only whether
 //! a seed that would otherwise never end is reported as stuck, so a sweep whose seeds all end

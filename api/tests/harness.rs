@@ -4,22 +4,14 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use ftsim_api::properties::consensus::{Agreement, Decision};
+use ftsim_api::properties::consensus::Agreement;
 use ftsim_api::{
     params, Ctx, Harness, Model, NodeId, Process, Properties, Property, Protocol, World,
 };
 
-#[derive(Clone, Debug, Hash)]
-struct Decide(u64);
-
-impl Decision for Decide {
-    fn proposed(&self) -> Option<u64> {
-        Some(self.0)
-    }
-    fn decided(&self) -> Option<u64> {
-        Some(self.0)
-    }
-}
+#[path = "common/decide.rs"]
+mod decide;
+use decide::Decide;
 
 /// Decides a random bit at start: agreement breaks in most seeds of three nodes.
 #[derive(Debug)]

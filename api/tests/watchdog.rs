@@ -9,23 +9,15 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use ftsim_api::properties::consensus::{Agreement, Decision};
+use ftsim_api::properties::consensus::Agreement;
 use ftsim_api::sim_core::trace::Budget;
 use ftsim_api::sim_core::Outcome;
 use ftsim_api::sweep::{self, watchdog, Seeds, SweepOptions};
 use ftsim_api::{Ctx, Harness, Model, NoParams, NodeId, Process, Properties, Protocol, Simulation};
 
-#[derive(Clone, Debug, Hash)]
-struct Decide(u64);
-
-impl Decision for Decide {
-    fn proposed(&self) -> Option<u64> {
-        Some(self.0)
-    }
-    fn decided(&self) -> Option<u64> {
-        Some(self.0)
-    }
-}
+#[path = "common/decide.rs"]
+mod decide;
+use decide::Decide;
 
 /// What one test's process does at its start: each test has its own, with its own count of
 /// the starts so far (tests run in parallel).

@@ -153,6 +153,11 @@ pub fn traced(mut s: Setup<Probe>) -> Setup<Probe> {
     s
 }
 
+/// The trace of a run made with [`traced`].
+pub fn trace_of(r: &RunReport) -> &[TraceEvent] {
+    r.trace.as_deref().expect("traced run")
+}
+
 pub fn run(s: Setup<Probe>, seed: u64) -> RunReport {
     Engine::new(s, seed).run()
 }

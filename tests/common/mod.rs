@@ -4,6 +4,8 @@
 // Each test binary includes this module and uses only part of it.
 #![allow(dead_code)]
 
+pub mod json_doc;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -162,18 +162,16 @@ fn classify_prints_a_class_per_fault_class_with_evidence() {
     }
 }
 
-#[test]
-fn the_byzantine_envelope_holds_one_traitor_from_four_generals() {
-    let o = ftsim(&[
-        "classify",
-        "--envelope",
-        "--byzantine",
-        "--max-faults",
-        "1",
-        "--seeds",
-        "300",
-        &study("envelope-byzantine.toml"),
-    ]);
+/// `ftsim classify --envelope` with `args` on the study `file`: its table, which must fit 80
+/// columns, after a successful exit.
+fn envelope(args: &[&str], file: &str) -> String {
+    let file = study(file);
+    let args: Vec<&str> = ["classify", "--envelope"]
+        .into_iter()
+        .chain(args.iter().copied())
+        .chain([file.as_str()])
+        .collect();
+    let o = ftsim(&args);
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -182,15 +180,26 @@ fn the_byzantine_envelope_holds_one_traitor_from_four_generals() {
     );
     let text = stdout(&o);
     assert_fits_80(&text);
-    let row = |n: usize| {
-        text.lines()
-            .find(|l| l.trim_start().starts_with(&format!("{n} ")))
-            .unwrap_or_else(|| panic!("no row n = {n}: {text}"))
-            .to_string()
-    };
-    assert!(row(3).contains("f = 1: "), "{text}");
+    text
+}
+
+/// The row of an envelope table for `n` nodes.
+fn envelope_row(text: &str, n: usize) -> &str {
+    text.lines()
+        .find(|l| l.trim_start().starts_with(&format!("{n} ")))
+        .unwrap_or_else(|| panic!("no row n = {n}: {text}"))
+}
+
+#[test]
+fn the_byzantine_envelope_holds_one_traitor_from_four_generals() {
+    let text = envelope(
+        &["--byzantine", "--max-faults", "1", "--seeds", "300"],
+        "envelope-byzantine.toml",
+    );
+    assert!(envelope_row(&text, 3).contains("f = 1: "), "{text}");
     for n in 4..=7 {
-        assert!(row(n).split_whitespace().nth(1) == Some("1"), "{text}");
+        let row = envelope_row(&text, n);
+        assert!(row.split_whitespace().nth(1) == Some("1"), "{text}");
     }
 }
 
@@ -223,30 +232,14 @@ fn swarm_prints_the_mix_of_the_failing_seed_and_replays_it() {
 
 #[test]
 fn the_flooding_envelope_is_rounds_minus_one_crashes() {
-    let o = ftsim(&[
-        "classify",
-        "--envelope",
-        "--max-faults",
-        "2",
-        "--seeds",
-        "200",
-        &study("envelope-flooding.toml"),
-    ]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
+    let text = envelope(
+        &["--max-faults", "2", "--seeds", "200"],
+        "envelope-flooding.toml",
     );
-    let text = stdout(&o);
-    assert_fits_80(&text);
     // Two rounds tolerate one crash at any size; a chain of two breaks agreement once a
     // correct process is left to disagree with (n = 3 leaves only one).
     for n in 4..=7 {
-        let row = text
-            .lines()
-            .find(|l| l.trim_start().starts_with(&format!("{n} ")))
-            .unwrap_or_else(|| panic!("no row n = {n}: {text}"));
+        let row = envelope_row(&text, n);
         assert!(row.contains("  1  f = 2: agreement, seed "), "{text}");
     }
 }

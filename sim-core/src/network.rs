@@ -102,7 +102,8 @@ pub struct NetworkModel {
     pub default: LinkModel,
     /// Links with a model of their own.
     pub links: Vec<LinkOverride>,
-    /// The time to put one message on a sender's wire: messages of one sender leave one after another, so a crash can cut a broadcast.
+    /// The time to put one message on a sender's wire: messages of one sender leave one after
+    /// another, so a crash can cut a broadcast.
     pub send_gap: Duration,
     /// Loss and duplication stop when the fault phase ends, like partitions and omissions,
     /// so liveness is judged on a healed network (by default they go on).

@@ -1,6 +1,6 @@
 //! The `ftsim` command line as a library: [`main_with`] runs the whole CLI (`run`, `replay`,
-//! `shrink`, `diff`, `check`, `list`, HTML, reports, repro files, JSON) over the bundled protocols plus any a user adds, so a
-//! protocol crate gets the same tool with a three-line `main.rs`:
+//! `shrink`, `diff`, `check`, `list`, HTML, reports, repro files, JSON) over the bundled protocols
+//! plus any a user adds, so a protocol crate gets the same tool with a three-line `main.rs`:
 //!
 //! ```no_run
 //! # mod my_protocol { pub struct Bully; }

@@ -1,8 +1,8 @@
-//! Bounded delays, checked per violation. An asynchronous search lets any armed timer fire at
-//! any step: it has no clock. A protocol whose model declares that every message is delivered within a
-//! bound (`Timing::DeliveredWithin`: election's waits, two generals' deadline) is then shown
-//! runs its model excludes, where a timer fires while a message sent long before it is still
-//! in flight, and a "violation" there is the search leaving the model, not a bug.
+//! Bounded delays, checked per violation. An asynchronous search lets any armed timer fire at any
+//! step: it has no clock. A protocol whose model declares that every message is delivered within a
+//! bound (`Timing::DeliveredWithin`: election's waits, two generals' deadline) is then shown runs
+//! its model excludes, where a timer fires while a message sent long before it is still in flight,
+//! and a "violation" there is the search leaving the model, not a bug.
 //!
 //! Since `zone`, a search under such a bound keeps time and takes only steps some timing
 //! allows, so every violation it finds has a schedule; this check finds it for the

@@ -1,15 +1,14 @@
-//! Liveness over the whole state graph: an `eventually` property (termination, say) is judged
-//! in a state by its `finish`, and it fails on a run that never reaches a state where it
-//! holds. Such a run either stops in a state where nothing more must happen (a deadlock, or
-//! only optional steps left: a crash, a loss), or goes round a cycle forever. A cycle counts
-//! only if the scenario's fairness allows it: a message continuously deliverable is delivered
-//! in the end (on links that do not lose messages), an armed timer fires, a pending
-//! failure-detector notice arrives, a crashed node that may recover recovers. So the search builds the graph of every reachable state,
-//! then, per property, finds the strongly connected components among the states where it
-//! does not hold and keeps one whose every continuously enabled obligation is taken inside it
-//! (weak fairness: if a component fails this, so does every cycle within it). The
-//! counterexample is a lasso: a shortest stem to the component and a loop through it that
-//! takes each such obligation once.
+//! Liveness over the whole state graph: an `eventually` property (termination, say) is judged in a
+//! state by its `finish`, and it fails on a run that never reaches a state where it holds. Such a
+//! run either stops in a state where nothing more must happen (a deadlock, or only optional steps
+//! left: a crash, a loss), or goes round a cycle forever. A cycle counts only if the scenario's
+//! fairness allows it: a message continuously deliverable is delivered in the end (on links that do
+//! not lose messages), an armed timer fires, a pending failure-detector notice arrives, a crashed
+//! node that may recover recovers. So the search builds the graph of every reachable state, then,
+//! per property, finds the strongly connected components among the states where it does not hold
+//! and keeps one whose every continuously enabled obligation is taken inside it (weak fairness: if
+//! a component fails this, so does every cycle within it). The counterexample is a lasso: a
+//! shortest stem to the component and a loop through it that takes each such obligation once.
 //!
 //! The graph holds every state's fingerprint, edges and obligations, so this costs more
 //! memory than the safety search; it runs only for protocols whose `eventually` properties a

@@ -142,13 +142,13 @@ impl<P: Process + Hash> State<P>
 where
     P::Stable: Hash,
 {
-    /// The fingerprint of everything that decides what can happen next and what the
-    /// properties will say. Timer handles' bookkeeping is left out: it names timers and
-    /// changes nothing a process can observe; a node's armed timers are hashed in canonical
-    /// order by their tags, and handles a process holds by their canonical names (`timer_names`),
-    /// so a heartbeat that re-arms forever does not make new states. So are the numbers of messages' sending order,
-    /// but not the order itself among the messages of a node that may still crash
-    /// (`crashable`), since its crash loses a suffix of it.
+    /// The fingerprint of everything that decides what can happen next and what the properties will
+    /// say. Timer handles' bookkeeping is left out: it names timers and changes nothing a process
+    /// can observe; a node's armed timers are hashed in canonical order by their tags, and handles
+    /// a process holds by their canonical names (`timer_names`), so a heartbeat that re-arms
+    /// forever does not make new states. So are the numbers of messages' sending order, but not the
+    /// order itself among the messages of a node that may still crash (`crashable`), since its
+    /// crash loses a suffix of it.
     pub(crate) fn fingerprint(&self, crashable: impl Fn(NodeId) -> bool) -> u64 {
         let mut h = DetHasher::default();
         for node in 0..self.procs.len() {
@@ -250,7 +250,8 @@ impl<P: Process> State<P> {
         self.net.insert(at, env);
     }
 
-    /// Notes that message `seq` of `from` left its sender's wire (it was delivered or lost in transit).
+    /// Notes that message `seq` of `from` left its sender's wire (it was delivered or lost in
+    /// transit).
     pub(crate) fn mark_left(&mut self, from: NodeId, seq: u32) {
         self.left[from] = self.left[from].max(seq + 1);
     }

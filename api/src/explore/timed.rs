@@ -6,11 +6,12 @@
 //! events in the path's order (see `sim_core::script`), so a replay, its timeline and its
 //! diagram show the explorer's steps, step `k` at `k × step_ns`.
 //!
-//! Messages and timers are named as the engine names them: a message by its number on its
-//! link, a timer by how many timers its node set before it. On a duplicating link the search
-//! keeps a set: each delivery of a message is an arrival of the one the set holds (the first
-//! sent of its equals), a copy after the first; an equal message sent meanwhile never arrives. The path is replayed here with a
-//! [`Journal`] of the handlers' sends and timers, to number them in the order they were made.
+//! Messages and timers are named as the engine names them: a message by its number on its link, a
+//! timer by how many timers its node set before it. On a duplicating link the search keeps a set:
+//! each delivery of a message is an arrival of the one the set holds (the first sent of its
+//! equals), a copy after the first; an equal message sent meanwhile never arrives. The path is
+//! replayed here with a [`Journal`] of the handlers' sends and timers, to number them in the order
+//! they were made.
 
 use std::collections::BTreeMap;
 

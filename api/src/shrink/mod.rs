@@ -1,17 +1,17 @@
 //! Shrinking: from a failing seed to the smallest run that still fails the same way.
 //!
 //! The seed's run is recorded: its fault plan and every decision it made ([`Choice`]: each
-//! message's loss, delay and duplication, each process's and adversary's draw). From then on
-//! the run is replayed from the recording, not the seed, and the recording is edited: faults
-//! removed (triggered crashes, chains and their links, storage faults turned off among them),
-//! fault windows and triggered crashes' times down shortened, faults moved earlier (triggers
-//! too: an earlier broadcast, fewer messages out), nodes removed (where the protocol and the
-//! scenario allow), dropped and duplicated messages turned back into single deliveries, delays
-//! shortened, picks moved to their first outcome. A decision that an edited run asks for and the recording
-//! lacks (the delay of a message that is no longer lost) gets its simplest outcome. Each
-//! candidate is run; it is kept if it fails the same way ([`Failure`]: the same property,
-//! inside or outside the protocol's model as before), is no larger in nodes, faults, messages
-//! and events, and ranks strictly lower in the search's order.
+//! message's loss, delay and duplication, each process's and adversary's draw). From then on the
+//! run is replayed from the recording, not the seed, and the recording is edited: faults removed
+//! (triggered crashes, chains and their links, storage faults turned off among them), fault windows
+//! and triggered crashes' times down shortened, faults moved earlier (triggers too: an earlier
+//! broadcast, fewer messages out), nodes removed (where the protocol and the scenario allow),
+//! dropped and duplicated messages turned back into single deliveries, delays shortened, picks
+//! moved to their first outcome. A decision that an edited run asks for and the recording lacks
+//! (the delay of a message that is no longer lost) gets its simplest outcome. Each candidate is
+//! run; it is kept if it fails the same way ([`Failure`]: the same property, inside or outside the
+//! protocol's model as before), is no larger in nodes, faults, messages and events, and ranks
+//! strictly lower in the search's order.
 //!
 //! The search is deterministic: passes run in a fixed order (nodes, faults, windows, fault
 //! times, triggers, network chances, delays, picks), repeated until a round keeps nothing,

@@ -45,9 +45,9 @@ impl Seeds {
     }
 }
 
-/// Runs every seed on the current rayon pool and folds the results; `on_seed` is called after
-/// each (for progress bars). The result is the same for any number of threads. Each fold
-/// split of the range holds a [`Worker`](crate::Worker), so an engine is reused across the seeds it runs.
+/// Runs every seed on the current rayon pool and folds the results; `on_seed` is called after each
+/// (for progress bars). The result is the same for any number of threads. Each fold split of the
+/// range holds a [`Worker`](crate::Worker), so an engine is reused across the seeds it runs.
 pub fn tally(sim: &dyn Simulation, seeds: Seeds, on_seed: &(dyn Fn() + Sync)) -> Tally {
     let never = AtomicBool::new(false);
     let options = SweepOptions {

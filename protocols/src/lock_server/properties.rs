@@ -1,6 +1,6 @@
 //! The lock server's own properties; mutual exclusion is the shared one
-//! ([`ftsim_api::properties::mutex`]), through [`CriticalSection`](ftsim_api::properties::CriticalSection)
-//! on [`Obs`].
+//! ([`ftsim_api::properties::mutex`]), through
+//! [`CriticalSection`](ftsim_api::properties::CriticalSection) on [`Obs`].
 
 use std::collections::BTreeSet;
 use std::hash::Hash;

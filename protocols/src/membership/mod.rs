@@ -25,16 +25,15 @@
 //! removed while alive (its crash was detected only after it had recovered) is told, and
 //! rejoins.
 //!
-//! **Invariants.** Every process that installs view k installs the same members, and each
-//! process installs views in increasing order: the same order everywhere (`views-agree`);
-//! processes that install the same two consecutive views delivered the same messages in
-//! between (`view-synchrony`); every process that installs view k has the same state then, so
-//! a rejoined process's state is the group's (`joined-state`); no incarnation of a process
-//! delivers a message twice (`delivered-once`). At the end every live process is in one view of exactly the live
-//! processes (`views-converge`) and knows every message multicast by a process that never
-//! crashed (`all-delivered`). Reachability: a recovered process rejoined with a non-empty
-//! state (`rejoined-with-state`); a flush gave a survivor messages it had missed
-//! (`flush-repaired`).
+//! **Invariants.** Every process that installs view k installs the same members, and each process
+//! installs views in increasing order: the same order everywhere (`views-agree`); processes that
+//! install the same two consecutive views delivered the same messages in between
+//! (`view-synchrony`); every process that installs view k has the same state then, so a rejoined
+//! process's state is the group's (`joined-state`); no incarnation of a process delivers a message
+//! twice (`delivered-once`). At the end every live process is in one view of exactly the live
+//! processes (`views-converge`) and knows every message multicast by a process that never crashed
+//! (`all-delivered`). Reachability: a recovered process rejoined with a non-empty state
+//! (`rejoined-with-state`); a flush gave a survivor messages it had missed (`flush-repaired`).
 //!
 //! **Known result.** The coordinator-ordered group with state transfer keeps every invariant
 //! under crash-recover of up to all but one process, a coordinator crashing in the middle of a

@@ -21,14 +21,13 @@
 //! **Invariants.** `agreement`: every decided server holds the same value and every client
 //! read returns it (at most one value is chosen, as the servers and the clients see it).
 //!
-//! **Known result.** With 3 servers and 2 clients (`scenarios/explore-paxos-3.toml`) the
-//! explorer visits 301,099 distinct states (depth 24) and finds `agreement` always holds; stateright's
-//! BFS checker on the same spec counts the same states. Two known bugs must be caught with a
-//! shortest counterexample, 10 steps each: with `bug = "ignore-accepted"` a leader proposes its
-//! own client's value even when a promise reported an accepted one
-//! (`explore-paxos-3-ignore-accepted.toml`; seeds find it in 2 runs of 2,000, with delays
-//! spread to 20ms); with `bug = "break-promise"` an acceptor accepts a ballot below its
-//! promise (`explore-paxos-3-break-promise.toml`).
+//! **Known result.** With 3 servers and 2 clients (`scenarios/explore-paxos-3.toml`) the explorer
+//! visits 301,099 distinct states (depth 24) and finds `agreement` always holds; stateright's BFS
+//! checker on the same spec counts the same states. Two known bugs must be caught with a shortest
+//! counterexample, 10 steps each: with `bug = "ignore-accepted"` a leader proposes its own client's
+//! value even when a promise reported an accepted one (`explore-paxos-3-ignore-accepted.toml`;
+//! seeds find it in 2 runs of 2,000, with delays spread to 20ms); with `bug = "break-promise"` an
+//! acceptor accepts a ballot below its promise (`explore-paxos-3-break-promise.toml`).
 
 mod process;
 #[cfg(test)]

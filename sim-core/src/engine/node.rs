@@ -1,8 +1,8 @@
 //! Per-node state: each node's process, stable storage, timers, liveness, Byzantine adversary,
-//! crash history, Lamport clock and the faults currently applied to it. Kept as one column
-//! per field (a `Vec` indexed by [`NodeId`]) rather than a `Vec` of per-node structs, because
-//! [`World`](crate::World) and [`Engine::states`](super::Engine::states) hand out whole slices of processes
-//! and flags.
+//! crash history, Lamport clock and the faults currently applied to it. Kept as one column per
+//! field (a `Vec` indexed by [`NodeId`]) rather than a `Vec` of per-node structs, because
+//! [`World`](crate::World) and [`Engine::states`](super::Engine::states) hand out whole slices of
+//! processes and flags.
 
 use crate::process::{Adversary, Process, Silent, TimerSlab};
 use crate::time::Time;

@@ -159,7 +159,8 @@ pub struct ByzantineSpec {
     pub nodes: Option<Vec<NodeId>>,
 }
 
-/// A random fault mix; [`FaultSpec::generate`] turns it into a [`FaultPlan`](super::FaultPlan) for one seed.
+/// A random fault mix; [`FaultSpec::generate`] turns it into a [`FaultPlan`](super::FaultPlan) for
+/// one seed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaultSpec {

@@ -48,18 +48,18 @@ type Extract<P, M> = Arc<
 
 /// The clients' operations are linearizable with respect to a [`SequentialModel`].
 ///
-/// Built with [`Linearizability::new`] it judges every response as it comes, so a violation
-/// happens at the response that makes the history non-linearizable (list it as `always`);
-/// built with [`Linearizability::at_end`] it searches the whole history when the run ends
-/// (list it as `eventually`). When judging as it goes would mean following more than
-/// [`Limits::max_configs`] orders of open operations at one response, or more than
-/// [`Limits::max_configs_per_run`] in the whole run (many clients writing at once), the
-/// incremental check hands the history to the search at the end (at most
-/// [`Limits::max_steps_deferred`] steps): a violation then fails the run at its end, naming
-/// the culprit's events, and says why it came late. (A search with `ftsim explore` judges
-/// safety only as it goes: such a history is not judged there.) Operations of Byzantine nodes are ignored; operations that never
-/// returned (a crashed client) may have taken effect or not. A violation names the culprit,
-/// the states its object could be in and the operations open meanwhile, with their events.
+/// Built with [`Linearizability::new`] it judges every response as it comes, so a violation happens
+/// at the response that makes the history non-linearizable (list it as `always`); built with
+/// [`Linearizability::at_end`] it searches the whole history when the run ends (list it as
+/// `eventually`). When judging as it goes would mean following more than [`Limits::max_configs`]
+/// orders of open operations at one response, or more than [`Limits::max_configs_per_run`] in the
+/// whole run (many clients writing at once), the incremental check hands the history to the search
+/// at the end (at most [`Limits::max_steps_deferred`] steps): a violation then fails the run at its
+/// end, naming the culprit's events, and says why it came late. (A search with `ftsim explore`
+/// judges safety only as it goes: such a history is not judged there.) Operations of Byzantine
+/// nodes are ignored; operations that never returned (a crashed client) may have taken effect or
+/// not. A violation names the culprit, the states its object could be in and the operations open
+/// meanwhile, with their events.
 pub struct Linearizability<P: Process, M: SequentialModel> {
     model: M,
     extract: Extract<P, M>,

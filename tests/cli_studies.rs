@@ -130,20 +130,7 @@ fn a_bad_grid_names_the_file_the_key_and_the_point() {
 
 #[test]
 fn classify_prints_a_class_per_fault_class_with_evidence() {
-    let o = ftsim(&[
-        "classify",
-        &study("classify-two-phase-commit.toml"),
-        "--seeds",
-        "100",
-    ]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let text = stdout(&o);
-    assert_fits_80(&text);
+    let text = classify(&[&study("classify-two-phase-commit.toml"), "--seeds", "100"]);
     let row = |class: &str| {
         text.lines()
             .find(|l| l.starts_with(&format!("{class} ")))
@@ -162,14 +149,11 @@ fn classify_prints_a_class_per_fault_class_with_evidence() {
     }
 }
 
-/// `ftsim classify --envelope` with `args` on the study `file`: its table, which must fit 80
-/// columns, after a successful exit.
-fn envelope(args: &[&str], file: &str) -> String {
-    let file = study(file);
-    let args: Vec<&str> = ["classify", "--envelope"]
+/// `ftsim classify` with `args`: its table, which must fit 80 columns, after a successful exit.
+fn classify(args: &[&str]) -> String {
+    let args: Vec<&str> = ["classify"]
         .into_iter()
         .chain(args.iter().copied())
-        .chain([file.as_str()])
         .collect();
     let o = ftsim(&args);
     assert_eq!(
@@ -181,6 +165,17 @@ fn envelope(args: &[&str], file: &str) -> String {
     let text = stdout(&o);
     assert_fits_80(&text);
     text
+}
+
+/// `ftsim classify --envelope` with `args` on the study `file`.
+fn envelope(args: &[&str], file: &str) -> String {
+    let file = study(file);
+    let args: Vec<&str> = ["--envelope"]
+        .into_iter()
+        .chain(args.iter().copied())
+        .chain([file.as_str()])
+        .collect();
+    classify(&args)
 }
 
 /// The row of an envelope table for `n` nodes.

@@ -3,12 +3,7 @@
 use std::process::{Command, Output};
 
 mod common;
-use common::{ftsim, scenario, scratch, stderr, stdout};
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", stdout(o), stderr(o)))
-}
+use common::{assert_fits_80, ftsim, json, scenario, scratch, stderr, stdout};
 
 #[test]
 fn a_passing_scenario_exits_0() {
@@ -199,9 +194,7 @@ fn run_with_one_seed_and_check_and_list() {
     // Each protocol says what it assumes, and every line fits a terminal.
     assert!(out.contains("crash-stop: at most 1 (rounds − 1)"), "{out}");
     assert!(out.contains("a crash is detected only after the crashed node's last messages"));
-    for line in out.lines() {
-        assert!(line.chars().count() <= 80, "{line}");
-    }
+    assert_fits_80(&out);
 }
 
 #[test]

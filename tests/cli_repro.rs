@@ -4,7 +4,7 @@
 use std::path::Path;
 
 mod common;
-use common::{ftsim, scenario, scratch, stderr, stdout};
+use common::{assert_fits_80, ftsim, scenario, scratch, stderr, stdout};
 
 /// Shrinks seed 4 of flooding-f1-one-round into `dir`; returns the repro's path.
 fn shrink_flooding(dir: &Path) -> String {
@@ -48,7 +48,7 @@ fn shrink_prints_before_and_after_and_writes_a_repro() {
     }
     assert!(text.contains(&format!("wrote {out}")), "{text}");
     assert!(text.contains("ftsim replay --repro"), "{text}");
-    assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+    assert_fits_80(&text);
     let repro: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(repro["format"], "ftsim-repro");

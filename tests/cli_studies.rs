@@ -4,8 +4,8 @@
 use std::path::Path;
 
 mod common;
-use common::json_doc::{assert_documented, assert_fits_80, json};
-use common::{ftsim, scenario, scratch, stdout};
+use common::json_doc::assert_documented;
+use common::{assert_fits_80, ftsim, json, scenario, scratch, stdout};
 
 fn study(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -4,8 +4,8 @@
 use std::process::Command;
 
 mod common;
-use common::json_doc::{assert_documented, assert_fits_80, json};
-use common::{ftsim, scenario, scenarios_dir, scratch, stdout};
+use common::json_doc::assert_documented;
+use common::{assert_fits_80, ftsim, json, scenario, scenarios_dir, scratch, stdout};
 
 #[test]
 fn run_and_list_fit_an_80_column_terminal() {

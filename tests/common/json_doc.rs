@@ -1,17 +1,6 @@
-//! What the sweep tests share about output: docs/json.md's objects checked against the JSON
-//! printed, and the 80-column limit.
+//! docs/json.md's objects, checked against the JSON a command prints.
 
 use std::path::Path;
-use std::process::Output;
-
-use super::stdout;
-
-/// Every line of `text` fits 80 columns.
-pub fn assert_fits_80(text: &str) {
-    for line in text.lines() {
-        assert!(line.chars().count() <= 80, "wraps at 80 columns: {line:?}");
-    }
-}
 
 /// docs/json.md's tables: object name → (key → type), from each `<!-- object: NAME -->` and
 /// the `| \`key\` | type | meaning |` rows under it.
@@ -80,8 +69,4 @@ pub fn assert_documented(value: &serde_json::Value, name: &str) {
             map[key]
         );
     }
-}
-
-pub fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
 }

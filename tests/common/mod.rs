@@ -38,6 +38,19 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// The JSON document a command printed on stdout.
+pub fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", stdout(o), stderr(o)))
+}
+
+/// Every line of `text` fits 80 columns.
+pub fn assert_fits_80(text: &str) {
+    for line in text.lines() {
+        assert!(line.chars().count() <= 80, "wraps at 80 columns: {line:?}");
+    }
+}
+
 /// The path of the bundled scenario file `name`.
 pub fn scenario(name: &str) -> String {
     scenarios_dir().join(name).display().to_string()

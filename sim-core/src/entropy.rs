@@ -6,11 +6,11 @@
 //! a recorded [`Tape`](crate::tape::Tape) can replay a run without the seed, a shrinker can edit
 //! it toward a simpler run, and a future explorer can enumerate choices instead of sampling them.
 
-use rand_chacha::rand_core::{RngCore, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::SeedableRng;
 use serde::{Deserialize, Serialize};
 use std::hash::Hasher;
 
+use crate::chacha::{ChaChaStream, RunKey};
 use crate::NodeId;
 
 /// The purpose of a random decision; each purpose has its own independent stream.
@@ -224,29 +224,28 @@ pub trait Choices {
 /// whose low half is at least `bound` is accepted without it: the division is made only for
 /// the rare draw that might be rejected. The numbers drawn and answered are the same.
 #[inline]
-fn below(rng: &mut ChaCha8Rng, bound: u64) -> u64 {
+fn below(mut next_u64: impl FnMut() -> u64, bound: u64) -> u64 {
     if bound <= 1 {
         return 0;
     }
-    let mut product = (rng.next_u64() as u128) * (bound as u128);
+    let mut product = (next_u64() as u128) * (bound as u128);
     if (product as u64) < bound {
         let threshold = bound.wrapping_neg() % bound;
         while (product as u64) < threshold {
-            product = (rng.next_u64() as u128) * (bound as u128);
+            product = (next_u64() as u128) * (bound as u128);
         }
     }
     (product >> 64) as u64
 }
 
-/// The default source: independent ChaCha8 streams derived from the run seed, one per purpose.
-/// A stream is set up the first time it is drawn from (many runs never draw from most).
+/// The default source: independent ChaCha8 streams derived from the run seed, one per purpose
+/// (the numbers of rand_chacha's `ChaCha8Rng::seed_from_u64(seed)` with the purpose's stream
+/// number set). A stream generates a block only when a draw needs one (many runs never draw
+/// from most streams, and most streams that are drawn from are drawn from a few times).
 pub struct Seeded {
-    seed: u64,
-    /// The ChaCha key of run `seed` (every stream's), once a stream was set up: expanding the
-    /// seed into it is a third of setting up a stream, and a run sets up several.
-    key: Option<[u8; 32]>,
-    fixed: [Option<ChaCha8Rng>; FIXED_STREAMS],
-    processes: Vec<Option<ChaCha8Rng>>,
+    key: RunKey,
+    fixed: [ChaChaStream; FIXED_STREAMS],
+    processes: Vec<ChaChaStream>,
 }
 
 /// The purposes other than processes' own (see [`Stream::number`]).
@@ -255,56 +254,57 @@ const FIXED_STREAMS: usize = 5;
 impl Seeded {
     /// The streams of run `seed`.
     pub fn new(seed: u64) -> Self {
+        let fixed = [
+            Stream::FaultPlan,
+            Stream::Network,
+            Stream::Detector,
+            Stream::Adversary,
+            Stream::Storage,
+        ];
         Seeded {
-            seed,
-            key: None,
-            fixed: Default::default(),
+            key: RunKey::seed_from_u64(seed),
+            fixed: fixed.map(|stream| ChaChaStream::new(stream.number())),
             processes: Vec::new(),
         }
     }
 
-    /// The streams of run `seed`, in place: each is set up again the first time it is drawn
-    /// from, keeping the memory of the process streams' column.
+    /// The streams of run `seed`, in place: each back at its start under the new seed's key,
+    /// keeping the memory of the process streams' column.
     pub fn reseed(&mut self, seed: u64) {
-        self.seed = seed;
-        self.key = None;
-        self.fixed.iter_mut().for_each(|s| *s = None);
-        self.processes.iter_mut().for_each(|s| *s = None);
+        self.key = RunKey::seed_from_u64(seed);
+        self.fixed.iter_mut().for_each(ChaChaStream::rewind);
+        self.processes.iter_mut().for_each(ChaChaStream::rewind);
     }
 
+    /// The next 64 bits of `stream`.
     #[inline]
-    fn rng(&mut self, stream: Stream) -> &mut ChaCha8Rng {
-        let slot = match stream {
+    fn next_u64(&mut self, stream: Stream) -> u64 {
+        let rng = match stream {
             Stream::Process(i) => {
                 if self.processes.len() <= i {
-                    self.processes.resize(i + 1, None);
+                    self.add_process_streams(i);
                 }
                 &mut self.processes[i]
             }
             other => &mut self.fixed[other.number() as usize],
         };
-        if slot.is_none() {
-            set_up(slot, &mut self.key, self.seed, stream);
-        }
-        slot.as_mut().expect("set up above")
+        rng.next_u64(&self.key)
     }
-}
 
-/// Sets up the ChaCha stream of `stream` in run `seed` in `slot` (out of line: once per
-/// stream and run), from the run's key (`key`, expanded from the seed by the first stream).
-/// The same stream as `ChaCha8Rng::seed_from_u64(seed)` with its stream number set.
-#[cold]
-#[inline(never)]
-fn set_up(slot: &mut Option<ChaCha8Rng>, key: &mut Option<[u8; 32]>, seed: u64, stream: Stream) {
-    let key = *key.get_or_insert_with(|| ChaCha8Rng::seed_from_u64(seed).get_seed());
-    let rng = slot.insert(ChaCha8Rng::from_seed(key));
-    rng.set_stream(stream.number());
+    /// Process streams up to `i`'s (out of line: once per worker and node).
+    #[cold]
+    #[inline(never)]
+    fn add_process_streams(&mut self, i: NodeId) {
+        let from = self.processes.len();
+        self.processes
+            .extend((from..=i).map(|p| ChaChaStream::new(Stream::Process(p).number())));
+    }
 }
 
 impl Choices for Seeded {
     #[inline]
     fn choose(&mut self, stream: Stream, _: Draw, bound: u64) -> u64 {
-        below(self.rng(stream), bound)
+        below(|| self.next_u64(stream), bound)
     }
 }
 
@@ -459,9 +459,10 @@ mod tests {
     }
 
     #[test]
-    fn each_stream_is_the_seeds_chacha_stream_whichever_was_set_up_first() {
+    fn each_stream_is_the_seeds_chacha_stream_whichever_was_drawn_first() {
+        use rand_chacha::rand_core::RngCore;
         let expected = |seed: u64, stream: Stream| {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
             rng.set_stream(stream.number());
             (0..3).map(|_| rng.next_u64()).collect::<Vec<u64>>()
         };
@@ -472,8 +473,7 @@ mod tests {
                 s.reseed(6);
             }
             for stream in streams {
-                let rng = s.rng(stream);
-                let drawn: Vec<u64> = (0..3).map(|_| rng.next_u64()).collect();
+                let drawn: Vec<u64> = (0..3).map(|_| s.next_u64(stream)).collect();
                 assert_eq!(drawn, expected(seed, stream), "{stream:?} of seed {seed}");
             }
         }

@@ -8,6 +8,7 @@
 
 #![warn(missing_docs)]
 
+mod chacha;
 pub mod engine;
 pub mod entropy;
 pub mod enumerate;

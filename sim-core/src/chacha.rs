@@ -95,24 +95,150 @@ impl ChaChaStream {
     /// Generates the next blocks (out of line: once per `DRAWS_PER_REFILL` draws).
     #[inline(never)]
     fn refill(&mut self, key: &RunKey) {
-        let states = std::array::from_fn(|i| {
-            state(key, self.next_block.wrapping_add(i as u64), self.number)
-        });
-        let words = rounds(states);
-        for (draw, pair) in self
-            .draws
-            .iter_mut()
-            .zip(words.as_flattened().chunks_exact(2))
-        {
-            *draw = u64::from(pair[0]) | u64::from(pair[1]) << 32;
-        }
+        generate(key, self.next_block, self.number, &mut self.draws);
         self.next_block = self.next_block.wrapping_add(BLOCKS_PER_REFILL as u64);
         self.next_draw = 0;
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+use sse2::generate;
+
+/// ChaCha8 on SSE2 registers (part of every x86-64 processor): each row of each block is one
+/// register, so a row operation is one instruction, and the blocks' operations interleave.
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi32, _mm_loadu_si128, _mm_or_si128, _mm_set_epi64x, _mm_setr_epi32,
+        _mm_shuffle_epi32, _mm_slli_epi32, _mm_srli_epi32, _mm_storeu_si128, _mm_xor_si128,
+    };
+
+    use super::{
+        RunKey, BLOCKS_PER_REFILL, DOUBLE_ROUNDS, DRAWS_PER_BLOCK, DRAWS_PER_REFILL, SIGMA,
+    };
+
+    /// One row of every block.
+    type Rows = [__m128i; BLOCKS_PER_REFILL];
+
+    /// Blocks `first`, `first + 1`, … of stream `number` under `key`, as draws: each block is
+    /// the ChaCha state (rows: constants, key, key, counter and nonce) after eight rounds,
+    /// added to the state; a draw is a block's next two words, the first the low half (as
+    /// rand_chacha reads them). The rows are built in registers and the sums stored straight
+    /// into `draws` (a draw's two words are its little-endian bytes): words written one by
+    /// one and read back as a register would wait on the stores each time.
+    pub(super) fn generate(
+        key: &RunKey,
+        first: u64,
+        number: u64,
+        draws: &mut [u64; DRAWS_PER_REFILL],
+    ) {
+        let start = initial_rows(key, first, number);
+        let [mut a, mut b, mut c, mut d] = start;
+        for _ in 0..DOUBLE_ROUNDS {
+            quarter_rounds(&mut a, &mut b, &mut c, &mut d);
+            // Diagonals into columns, a round on them, and back.
+            shuffle::<LEFT_1>(&mut b);
+            shuffle::<LEFT_2>(&mut c);
+            shuffle::<LEFT_3>(&mut d);
+            quarter_rounds(&mut a, &mut b, &mut c, &mut d);
+            shuffle::<LEFT_3>(&mut b);
+            shuffle::<LEFT_2>(&mut c);
+            shuffle::<LEFT_1>(&mut d);
+        }
+        for (r, (worked, start)) in [a, b, c, d].into_iter().zip(start).enumerate() {
+            for i in 0..BLOCKS_PER_REFILL {
+                // SAFETY: SSE2 is in x86-64's baseline; the store writes draws
+                // `DRAWS_PER_BLOCK * i + 2 * r` and the next (r < 4, i < BLOCKS_PER_REFILL),
+                // inside the array.
+                unsafe {
+                    let sum = _mm_add_epi32(worked[i], start[i]);
+                    let at = draws.as_mut_ptr().add(DRAWS_PER_BLOCK * i + 2 * r);
+                    _mm_storeu_si128(at.cast(), sum);
+                }
+            }
+        }
+    }
+
+    /// The blocks' states, row by row.
+    #[inline(always)]
+    fn initial_rows(key: &RunKey, first: u64, number: u64) -> [Rows; 4] {
+        let RunKey(k) = key;
+        let [s0, s1, s2, s3] = SIGMA.map(|w| w as i32);
+        // SAFETY: SSE2 is in x86-64's baseline; each load reads four of the key's eight words.
+        let (sigma, key_low, key_high) = unsafe {
+            (
+                _mm_setr_epi32(s0, s1, s2, s3),
+                _mm_loadu_si128(k[..4].as_ptr().cast()),
+                _mm_loadu_si128(k[4..].as_ptr().cast()),
+            )
+        };
+        let counters: Rows = std::array::from_fn(|i| {
+            let counter = first.wrapping_add(i as u64);
+            // SAFETY: SSE2 is in x86-64's baseline; this touches registers only.
+            unsafe { _mm_set_epi64x(number as i64, counter as i64) }
+        });
+        [
+            [sigma; BLOCKS_PER_REFILL],
+            [key_low; BLOCKS_PER_REFILL],
+            [key_high; BLOCKS_PER_REFILL],
+            counters,
+        ]
+    }
+
+    /// ChaCha's quarter round on the four columns of every block at once.
+    #[inline(always)]
+    fn quarter_rounds(a: &mut Rows, b: &mut Rows, c: &mut Rows, d: &mut Rows) {
+        add_xor_rotate::<16, 16>(a, b, d);
+        add_xor_rotate::<12, 20>(c, d, b);
+        add_xor_rotate::<8, 24>(a, b, d);
+        add_xor_rotate::<7, 25>(c, d, b);
+    }
+
+    /// `x += y; z = (z ^ x) <<< L` on every lane of every block (`R` = 32 - `L`).
+    #[inline(always)]
+    fn add_xor_rotate<const L: i32, const R: i32>(x: &mut Rows, y: &Rows, z: &mut Rows) {
+        for i in 0..BLOCKS_PER_REFILL {
+            // SAFETY: SSE2 is in x86-64's baseline; these touch registers only.
+            unsafe {
+                x[i] = _mm_add_epi32(x[i], y[i]);
+                let mixed = _mm_xor_si128(z[i], x[i]);
+                z[i] = _mm_or_si128(_mm_slli_epi32::<L>(mixed), _mm_srli_epi32::<R>(mixed));
+            }
+        }
+    }
+
+    /// Lanes moved one, two and three places left, as shuffle selectors.
+    const LEFT_1: i32 = 0b00_11_10_01;
+    const LEFT_2: i32 = 0b01_00_11_10;
+    const LEFT_3: i32 = 0b10_01_00_11;
+
+    /// Every block's row with its lanes moved left (`SELECT`, a shuffle's selector).
+    #[inline(always)]
+    fn shuffle<const SELECT: i32>(rows: &mut Rows) {
+        // SAFETY: SSE2 is in x86-64's baseline; this touches registers only.
+        rows.iter_mut()
+            .for_each(|row| *row = unsafe { _mm_shuffle_epi32::<SELECT>(*row) });
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+use portable_generate as generate;
+
+/// `generate` one block after another, on rows of four lanes (other processors, and the
+/// tests' check of the SSE2 version).
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn portable_generate(key: &RunKey, first: u64, number: u64, draws: &mut [u64; DRAWS_PER_REFILL]) {
+    for (i, block_draws) in draws.chunks_exact_mut(DRAWS_PER_BLOCK).enumerate() {
+        let words = portable_block(state(key, first.wrapping_add(i as u64), number));
+        for (draw, pair) in block_draws.iter_mut().zip(words.chunks_exact(2)) {
+            *draw = u64::from(pair[0]) | u64::from(pair[1]) << 32;
+        }
+    }
+}
+
 /// The ChaCha state of block `counter` of stream `number` under `key`, as four rows:
 /// constants, key, key, counter and nonce.
+#[cfg(any(test, not(target_arch = "x86_64")))]
 fn state(key: &RunKey, counter: u64, number: u64) -> [[u32; 4]; 4] {
     let RunKey(k) = key;
     [
@@ -126,90 +252,6 @@ fn state(key: &RunKey, counter: u64, number: u64) -> [[u32; 4]; 4] {
             (number >> 32) as u32,
         ],
     ]
-}
-
-/// A refill's blocks: each state after eight rounds, added to the state. Each row of each
-/// block is one SSE2 register (part of every x86-64 processor): a row operation is one
-/// instruction, and the blocks' operations interleave.
-#[cfg(target_arch = "x86_64")]
-fn rounds(states: [[[u32; 4]; 4]; BLOCKS_PER_REFILL]) -> [[u32; 16]; BLOCKS_PER_REFILL] {
-    use std::arch::x86_64::{
-        __m128i, _mm_add_epi32, _mm_or_si128, _mm_setr_epi32, _mm_shuffle_epi32, _mm_slli_epi32,
-        _mm_srli_epi32, _mm_storeu_si128, _mm_xor_si128,
-    };
-    /// One row of every block.
-    type Rows = [__m128i; BLOCKS_PER_REFILL];
-    /// `x += y; z = (z ^ x) <<< L` on every lane of every block (`R` = 32 - `L`).
-    #[inline(always)]
-    fn add_xor_rotate<const L: i32, const R: i32>(x: &mut Rows, y: &Rows, z: &mut Rows) {
-        for i in 0..BLOCKS_PER_REFILL {
-            // SAFETY: SSE2 is in x86-64's baseline; these touch registers only.
-            unsafe {
-                x[i] = _mm_add_epi32(x[i], y[i]);
-                let mixed = _mm_xor_si128(z[i], x[i]);
-                z[i] = _mm_or_si128(_mm_slli_epi32::<L>(mixed), _mm_srli_epi32::<R>(mixed));
-            }
-        }
-    }
-    #[inline(always)]
-    fn quarter_rounds(a: &mut Rows, b: &mut Rows, c: &mut Rows, d: &mut Rows) {
-        add_xor_rotate::<16, 16>(a, b, d);
-        add_xor_rotate::<12, 20>(c, d, b);
-        add_xor_rotate::<8, 24>(a, b, d);
-        add_xor_rotate::<7, 25>(c, d, b);
-    }
-    /// Every block's row with its lanes moved `L` places left (`L` as a shuffle's selector).
-    #[inline(always)]
-    fn shuffle<const SELECT: i32>(rows: &mut Rows) {
-        // SAFETY: SSE2 is in x86-64's baseline; this touches registers only.
-        rows.iter_mut()
-            .for_each(|row| *row = unsafe { _mm_shuffle_epi32::<SELECT>(*row) });
-    }
-    const LEFT_1: i32 = 0b00_11_10_01;
-    const LEFT_2: i32 = 0b01_00_11_10;
-    const LEFT_3: i32 = 0b10_01_00_11;
-    let row = |r: usize| -> Rows {
-        std::array::from_fn(|i| {
-            let [w0, w1, w2, w3] = states[i][r].map(|w| w as i32);
-            // SAFETY: SSE2 is in x86-64's baseline; this touches registers only.
-            unsafe { _mm_setr_epi32(w0, w1, w2, w3) }
-        })
-    };
-    let start = [row(0), row(1), row(2), row(3)];
-    let [mut a, mut b, mut c, mut d] = start;
-    for _ in 0..DOUBLE_ROUNDS {
-        quarter_rounds(&mut a, &mut b, &mut c, &mut d);
-        // Diagonals into columns, a round on them, and back.
-        shuffle::<LEFT_1>(&mut b);
-        shuffle::<LEFT_2>(&mut c);
-        shuffle::<LEFT_3>(&mut d);
-        quarter_rounds(&mut a, &mut b, &mut c, &mut d);
-        shuffle::<LEFT_3>(&mut b);
-        shuffle::<LEFT_2>(&mut c);
-        shuffle::<LEFT_1>(&mut d);
-    }
-    let mut out = [[0u32; 16]; BLOCKS_PER_REFILL];
-    for (r, (worked, start)) in [a, b, c, d].into_iter().zip(start).enumerate() {
-        for (i, block) in out.iter_mut().enumerate() {
-            // SAFETY: SSE2 is in x86-64's baseline; the store writes 16 bytes at word 4 * r
-            // (at most 12) of a 16-word array.
-            unsafe {
-                let sum = _mm_add_epi32(worked[i], start[i]);
-                _mm_storeu_si128(block.as_mut_ptr().add(4 * r).cast(), sum);
-            }
-        }
-    }
-    out
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-use portable_rounds as rounds;
-
-/// A refill's blocks, one after the other, on rows of four lanes (other processors, and the
-/// tests' check of the SSE2 version).
-#[cfg(any(test, not(target_arch = "x86_64")))]
-fn portable_rounds(states: [[[u32; 4]; 4]; BLOCKS_PER_REFILL]) -> [[u32; 16]; BLOCKS_PER_REFILL] {
-    states.map(portable_block)
 }
 
 /// One block: the state after eight rounds, added to the state.
@@ -301,22 +343,20 @@ mod tests {
     }
 
     #[test]
-    fn the_portable_rounds_are_the_vector_rounds() {
-        let key = RunKey::seed_from_u64(11);
+    fn the_portable_blocks_are_the_vector_blocks() {
         let mut words = ChaChaStream::new(5);
+        let seeder = RunKey::seed_from_u64(11);
         for _ in 0..200 {
-            let mut row = || {
-                let draw = words.next_u64(&key);
-                [
-                    draw as u32,
-                    (draw >> 32) as u32,
-                    !draw as u32,
-                    (draw >> 16) as u32,
-                ]
-            };
-            let states: [[[u32; 4]; 4]; BLOCKS_PER_REFILL] =
-                std::array::from_fn(|_| [row(), row(), row(), row()]);
-            assert_eq!(rounds(states), portable_rounds(states), "{states:?}");
+            let key = RunKey(std::array::from_fn(|_| words.next_u64(&seeder) as u32));
+            let (first, number) = (words.next_u64(&seeder), words.next_u64(&seeder));
+            let mut vector = [0; DRAWS_PER_REFILL];
+            let mut portable = [1; DRAWS_PER_REFILL];
+            generate(&key, first, number, &mut vector);
+            portable_generate(&key, first, number, &mut portable);
+            assert_eq!(
+                vector, portable,
+                "{key:?}, blocks from {first} of stream {number}"
+            );
         }
     }
 

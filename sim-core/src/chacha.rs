@@ -51,7 +51,7 @@ const SIGMA: [u32; 4] = [0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574];
 const DOUBLE_ROUNDS: usize = 4;
 
 /// One ChaCha8 stream of a run: its number (the nonce) and how far it has been read.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct ChaChaStream {
     /// The current blocks' draws, and the index of the next unread one
     /// (`DRAWS_PER_REFILL` when they are used up, or none were generated yet).

@@ -254,16 +254,10 @@ const FIXED_STREAMS: usize = 5;
 impl Seeded {
     /// The streams of run `seed`.
     pub fn new(seed: u64) -> Self {
-        let fixed = [
-            Stream::FaultPlan,
-            Stream::Network,
-            Stream::Detector,
-            Stream::Adversary,
-            Stream::Storage,
-        ];
         Seeded {
             key: RunKey::seed_from_u64(seed),
-            fixed: fixed.map(|stream| ChaChaStream::new(stream.number())),
+            // A fixed purpose's stream sits at its number (see `next_u64`).
+            fixed: std::array::from_fn(|number| ChaChaStream::new(number as u64)),
             processes: Vec::new(),
         }
     }

@@ -1,8 +1,8 @@
 //! The per-seed wall-time watchdog (`run --seed-timeout`): a seed stuck in a handler is
 //! reported as stuck while every other seed keeps its own report, in order; seeds slower than
-//! the watcher's progress tick are waited for, not given up on; the runner abandoned with a
-//! stuck seed stops once the seed returns; and a watched sweep tallies exactly as an
-//! unwatched one.
+//! the watcher's progress tick are waited for, not given up on (also under a limit too long
+//! for the clock); the runner abandoned with a stuck seed stops once the seed returns; and a
+//! watched sweep tallies exactly as an unwatched one.
 
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -164,6 +164,25 @@ fn seeds_slower_than_the_progress_tick_are_waited_for() {
             .all(|(_, o)| matches!(o, Outcome::Ok | Outcome::Violated)),
         "{reported:?}"
     );
+}
+
+/// A limit the clock cannot count up to (`--seed-timeout` of 2^64 - 1 seconds) is no deadline:
+/// a seed slower than the progress tick is waited for, and the watcher does not overflow the
+/// time it would give up at.
+#[test]
+fn a_limit_past_what_the_clock_counts_is_waited_out() {
+    let sim = one_node::<Slow>();
+    for limit in [Duration::MAX, Duration::from_secs(u64::MAX)] {
+        let reported = watched(&sim, 0..2, limit);
+        let seeds: Vec<u64> = reported.iter().map(|&(seed, _)| seed).collect();
+        assert_eq!(seeds, [0, 1]);
+        assert!(
+            reported
+                .iter()
+                .all(|(_, o)| matches!(o, Outcome::Ok | Outcome::Violated)),
+            "{reported:?}"
+        );
+    }
 }
 
 static QUICK_STARTS: AtomicU64 = AtomicU64::new(0);

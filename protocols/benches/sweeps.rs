@@ -12,6 +12,9 @@
 //!   per event over each: *cold*, the worker's first runs (its memory touched for the first
 //!   time, page faults and all: a large group's first run faults in tens of megabytes), and
 //!   *warm*, the runs after (what each further seed of a long sweep costs);
+//! - `broadcast-at-most-once [NODES...]`: the same over at-most-once links (no
+//!   acknowledgements, no timers, no per-peer lists in the protocol), so what is left to grow
+//!   with the group is mostly the engine's: its pending messages and its link counters;
 //! - with no argument, all of them.
 //!
 //! Every figure includes building each run, drawing its fault plan and checking its
@@ -27,6 +30,9 @@ use std::sync::Arc;
 
 use ftsim_api::sweep::{self, Seeds};
 use ftsim_api::{AnyProtocol, Catalog, ParamValue, ParamValues, RunSpec, Simulation};
+
+/// The links the broadcast figures are measured over unless named.
+const EXACTLY_ONCE: &str = "exactly-once";
 
 fn catalog() -> Catalog {
     Catalog::new(protocols::all().iter().copied()).expect("the bundled catalogue")
@@ -60,13 +66,15 @@ fn sweep_scenario(label: &str, file: &str, count: u64) {
     );
 }
 
-/// Eager reliable broadcast of one message from node 0 over `n` nodes.
-fn broadcast(n: usize) -> Arc<dyn Simulation> {
+/// Eager reliable broadcast of one message from node 0 over `n` nodes and `link`s (a value
+/// of the protocol's `link` parameter).
+fn broadcast(n: usize, link: &str) -> Arc<dyn Simulation> {
     let mut spec = RunSpec::new(n);
     spec.config.max_events = u64::MAX;
     let mut params = ParamValues::new();
     params.insert("mode".into(), ParamValue::Str("eager-reliable".into()));
     params.insert("messages".into(), ParamValue::Int(1));
+    params.insert("link".into(), ParamValue::Str(link.into()));
     let protocol: &'static dyn AnyProtocol = &protocols::broadcast::Broadcast;
     protocol.prepare(&params, spec).expect("a valid spec")
 }
@@ -75,15 +83,17 @@ fn broadcast(n: usize) -> Arc<dyn Simulation> {
 /// worker (cold: its memory is touched for the first time, page faults and all), and over
 /// later runs of the same worker (warm: what each further seed of a sweep costs).
 #[allow(clippy::disallowed_methods)] // wall-clock time measures the benchmark, not a run
-fn per_event(n: usize) {
-    let sim = broadcast(n);
+fn per_event(n: usize, link: &str) {
+    let sim = broadcast(n, link);
     let mut worker = sim.worker();
     let (cold, runs) = time_runs(worker.as_mut(), 0);
-    let (warm, warm_runs) = time_runs(worker.as_mut(), runs);
-    println!(
-        "eager broadcast, {n:>4} nodes: {cold:>6.1} ns/event cold ({runs} runs), \
-         {warm:>6.1} warm ({warm_runs} more)"
-    );
+    let (warm, _) = time_runs(worker.as_mut(), runs);
+    let label = if link == EXACTLY_ONCE {
+        "eager broadcast".to_string()
+    } else {
+        format!("{link} links")
+    };
+    println!("{label:<18} {n:>4} nodes: {cold:>6.1} ns/event cold ({runs} runs), {warm:>6.1} warm");
 }
 
 /// Runs seeds from `first` on `worker` until at least 2,000,000 events are handled: the
@@ -122,14 +132,15 @@ fn main() {
             count.unwrap_or(2_000),
         );
     }
-    if matches!(what, "broadcast" | "all") {
-        let sizes = if what == "broadcast" && !numbers.is_empty() {
+    if matches!(what, "broadcast" | "broadcast-at-most-once" | "all") {
+        let link = what.strip_prefix("broadcast-").unwrap_or(EXACTLY_ONCE);
+        let sizes = if what != "all" && !numbers.is_empty() {
             numbers.iter().map(|&n| n as usize).collect()
         } else {
             vec![5, 20, 200, 1000]
         };
         for n in sizes {
-            per_event(n);
+            per_event(n, link);
         }
     }
 }

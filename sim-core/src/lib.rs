@@ -21,6 +21,7 @@ pub mod step;
 pub mod tape;
 pub mod time;
 pub mod timer_names;
+mod timer_slab;
 pub mod trace;
 
 /// A node's index in the group, from 0 to n - 1.

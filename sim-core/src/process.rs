@@ -7,6 +7,7 @@ use std::hash::Hash;
 
 use crate::entropy::{chance, Choices, DetHasher, Draw, MsgKey, Stream};
 use crate::time::{Duration, Time};
+use crate::timer_slab::TimerSlab;
 use crate::NodeId;
 
 /// A protocol participant. The engine owns one per node, builds it with the protocol's factory
@@ -68,75 +69,6 @@ impl TimerId {
     /// A small number naming the timer in traces.
     pub fn slot(self) -> u32 {
         self.slot
-    }
-}
-
-/// Per-node timer bookkeeping: slots are reused, and a generation number tells a live timer
-/// from a cancelled or crashed one, so cancelling allocates nothing and stale queue entries are
-/// recognised when they pop.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct TimerSlab {
-    generation: Vec<u32>,
-    armed: Vec<bool>,
-    free: Vec<u32>,
-}
-
-impl TimerSlab {
-    #[inline]
-    pub(crate) fn arm(&mut self) -> TimerId {
-        let slot = match self.free.pop() {
-            Some(s) => s,
-            None => {
-                self.generation.push(0);
-                self.armed.push(false);
-                (self.generation.len() - 1) as u32
-            }
-        };
-        self.armed[slot as usize] = true;
-        TimerId {
-            slot,
-            generation: self.generation[slot as usize],
-        }
-    }
-
-    /// Whether the timer is still live (set, not cancelled, not lost in a crash).
-    #[inline]
-    pub(crate) fn is_armed(&self, id: TimerId) -> bool {
-        let s = id.slot as usize;
-        s < self.armed.len() && self.armed[s] && self.generation[s] == id.generation
-    }
-
-    /// Disarms the timer if it is still live; true if it was.
-    #[inline]
-    pub(crate) fn disarm(&mut self, id: TimerId) -> bool {
-        let s = id.slot as usize;
-        if s < self.armed.len() && self.armed[s] && self.generation[s] == id.generation {
-            self.armed[s] = false;
-            self.generation[s] = self.generation[s].wrapping_add(1);
-            self.free.push(id.slot);
-            true
-        } else {
-            false
-        }
-    }
-
-    /// As new, for another run: slots and generations start over (so traces name the same
-    /// timers), keeping the memory.
-    pub(crate) fn reset(&mut self) {
-        self.generation.clear();
-        self.armed.clear();
-        self.free.clear();
-    }
-
-    /// Disarms every live timer (a crash).
-    pub(crate) fn clear(&mut self) {
-        for s in 0..self.armed.len() {
-            if self.armed[s] {
-                self.armed[s] = false;
-                self.generation[s] = self.generation[s].wrapping_add(1);
-                self.free.push(s as u32);
-            }
-        }
     }
 }
 

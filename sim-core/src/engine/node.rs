@@ -4,8 +4,9 @@
 //! [`World`](crate::World) and [`Engine::states`](super::Engine::states) hand out whole slices of
 //! processes and flags.
 
-use crate::process::{Adversary, Process, Silent, TimerSlab};
+use crate::process::{Adversary, Process, Silent};
 use crate::time::Time;
+use crate::timer_slab::TimerSlab;
 use crate::NodeId;
 
 use super::clock::Clock;

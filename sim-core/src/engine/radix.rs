@@ -21,7 +21,16 @@
 //!
 //! A split reads its bucket once (each bucket's least key is kept as items come in) and
 //! leaves the earliest item where it was pushed, as the front: the pop that follows reads it
-//! from memory written long before, not from stores the split has just made.
+//! from memory written long before, not from stores the split has just made. The lowest
+//! bucket is not split once it holds at most [`RUN_MAX`] items: it is sorted, and its items
+//! come out in order from its front (the *run*; a key pushed meanwhile that falls among them,
+//! within a few microseconds, is inserted in order). Split level by level, each item of such a
+//! bucket moved down two or three levels more, one split per pop: at 200 nodes of eager
+//! broadcast, sorting them takes 6% fewer instructions per event (callgrind, warm runs:
+//! 1,950 against 2,077). A bucket left empty is rewound, so that its next items are stored
+//! from the start of its memory: a ring's items otherwise wander through the capacity of its
+//! fullest moment, and a bucket of a few items kept touching all of it (5% fewer misses of a
+//! 512 KB cache, cachegrind).
 
 use std::collections::VecDeque;
 
@@ -51,16 +60,30 @@ const FRONT: usize = 0;
 /// The least key of an empty bucket: above every key.
 const NONE: (u64, u64) = (u64::MAX, u64::MAX);
 
+/// The most items a bucket may hold to be sorted into the run when it is the lowest, rather
+/// than split into lower levels.
+const RUN_MAX: usize = 64;
+
+/// A bucket whose items come out in key order from its front. Its items agree with `last` in
+/// every digit from `level` up, so a key pushed that differs from `last` only below `level`
+/// falls among them and is inserted in order; every other key goes into a bucket of `level` or
+/// above, after all of them. No bucket below `level` holds keys while there is a run.
+#[derive(Clone, Copy, Debug)]
+struct Run {
+    bucket: usize,
+    level: usize,
+}
+
 /// The pending items by their keys' digits: an item moves down a level each time its bucket
 /// is split.
 pub(super) struct Radix<T> {
     /// Bucket `level * DIGITS + digit`: the keys that agree with `last` above digit `level`
     /// and have `digit` there (greater than `last`'s).
     buckets: Vec<VecDeque<T>>,
-    /// The bucket whose one item has the key `last` (keys are unique: at most one), once
-    /// peeked; its bit is clear, and no key pushed meanwhile can go into it (such a key
-    /// differs from `last` in a digit above `last`'s, or in a lower level).
-    front: Option<usize>,
+    /// The run: a bucket taken out of the levels (its bit clear) whose items are in key order
+    /// and come out from its front, and the level below which every key pushed meanwhile
+    /// belongs to it (see `Run`).
+    run: Option<Run>,
     /// Bit `level` set when some bucket of that level holds keys.
     levels: u32,
     /// Per level, bit `digit` set when that bucket holds keys.
@@ -76,7 +99,7 @@ impl<T: Keyed> Radix<T> {
     pub(super) fn new() -> Self {
         Radix {
             buckets: (0..LEVELS * DIGITS).map(|_| VecDeque::new()).collect(),
-            front: None,
+            run: None,
             levels: 0,
             digits: [0; LEVELS],
             least: vec![NONE; LEVELS * DIGITS],
@@ -89,7 +112,7 @@ impl<T: Keyed> Radix<T> {
         for bucket in &mut self.buckets {
             bucket.clear();
         }
-        self.front = None;
+        self.run = None;
         self.levels = 0;
         self.digits = [0; LEVELS];
         self.least.fill(NONE);
@@ -118,13 +141,20 @@ impl<T: Keyed> Radix<T> {
         let key = item.key();
         let Some((level, digit)) = Self::place(self.last, key) else {
             // The last key itself (keys are unique: one item at most), when the queue moves
-            // its events here after a peek: it is the front, in the bucket no key is placed
-            // in (level 0's digit 0: a key placed at a level has a greater digit there).
-            debug_assert!(self.front.is_none() && self.buckets[FRONT].is_empty());
+            // its events here after a peek: it is the run, alone, in the bucket no key is
+            // placed in (level 0's digit 0: a key placed at a level has a greater digit there).
+            debug_assert!(self.run.is_none() && self.buckets[FRONT].is_empty());
             self.buckets[FRONT].push_back(item);
-            self.front = Some(FRONT);
+            self.run = Some(Run {
+                bucket: FRONT,
+                level: 0,
+            });
             return;
         };
+        if let Some(run) = self.run.filter(|run| level < run.level) {
+            Self::insert_in_order(&mut self.buckets[run.bucket], item);
+            return;
+        }
         let b = level * DIGITS + digit;
         self.least[b] = self.least[b].min(key);
         self.buckets[b].push_back(item);
@@ -132,62 +162,94 @@ impl<T: Keyed> Radix<T> {
         self.digits[level] |= 1 << digit;
     }
 
+    /// Inserts an item into the run after the items with lesser keys (rare: a key within the
+    /// run's few microseconds, pushed while it is popped).
+    #[cold]
+    fn insert_in_order(run: &mut VecDeque<T>, item: T) {
+        let key = item.key();
+        let at = run.partition_point(|other| other.key() < key);
+        run.insert(at, item);
+    }
+
     /// The earliest item that is still `wanted` (the last key is then its key), and how many
-    /// unwanted items it dropped on the way. Splits the lowest bucket: its keys all agree with
-    /// its earliest above its level, so each goes into a lower level, unless it is no longer
-    /// wanted (a cancelled timer leaves at its first split, not after moving down every
-    /// level). The earliest itself is not moved: the others leave its bucket around it, from
-    /// the back and then from the front, and the bucket becomes the front. Moved, it was read
-    /// back by the pop right after its store, stalling until the split's stores retired
-    /// (eager broadcast at 200 nodes: 189.4 against 183.0 ns/event, 7 alternated pairs).
+    /// unwanted items it dropped on the way (a cancelled timer leaves at its first split, not
+    /// after moving down every level). The run's front, if the run holds one; else the lowest
+    /// bucket becomes the run: sorted, if it holds few items; else split, its keys all agree
+    /// with its earliest above its level, so each but the earliest goes into a lower level.
     pub(super) fn peek_wanted(
         &mut self,
         mut wanted: impl FnMut(&T) -> bool,
     ) -> (Option<&T>, usize) {
         let mut dropped = 0;
-        if let Some(b) = self.front {
-            if self.buckets[b].front().is_some_and(&mut wanted) {
-                return (self.buckets[b].front(), dropped);
-            }
-            self.buckets[b].clear();
-            self.front = None;
-            dropped += 1;
-        }
-        while self.levels != 0 {
-            let level = self.levels.trailing_zeros() as usize;
-            let digit = self.digits[level].trailing_zeros() as usize;
-            self.digits[level] &= !(1 << digit);
-            if self.digits[level] == 0 {
-                self.levels &= !(1 << level);
-            }
-            let b = level * DIGITS + digit;
-            let mut items = std::mem::take(&mut self.buckets[b]);
-            // A bucket whose bit is set holds items; its earliest becomes the last key.
-            let earliest = std::mem::replace(&mut self.least[b], NONE);
-            debug_assert!(items.iter().map(T::key).min() == Some(earliest));
-            self.last = earliest;
-            while items.back().is_some_and(|item| item.key() != earliest) {
-                if let Some(item) = items.pop_back() {
-                    dropped += self.move_down(item, &mut wanted);
+        loop {
+            if let Some(run) = self.run {
+                let items = &mut self.buckets[run.bucket];
+                while items.front().is_some_and(|item| !wanted(item)) {
+                    items.pop_front();
+                    dropped += 1;
                 }
-            }
-            while items.len() > 1 {
-                if let Some(item) = items.pop_front() {
-                    dropped += self.move_down(item, &mut wanted);
+                if let Some(front) = items.front() {
+                    self.last = front.key();
+                    return (self.buckets[run.bucket].front(), dropped);
                 }
-            }
-            let keep = items.front().is_some_and(&mut wanted);
-            if !keep {
-                dropped += items.len();
+                // Empty: its next items are stored from the start of its memory again.
                 items.clear();
+                self.run = None;
             }
+            if self.levels == 0 {
+                return (None, dropped);
+            }
+            dropped += self.take_lowest_bucket(&mut wanted);
+        }
+    }
+
+    /// Makes the lowest bucket the run, and says how many unwanted items it dropped: sorted,
+    /// if it holds at most [`RUN_MAX`] items (at a few per level of a few microseconds, a
+    /// split would move each down several levels more); else split, all but its earliest
+    /// moved to lower levels, the earliest left where it was pushed, as a run of one: the
+    /// others leave around it, from the back and then from the front. Moved, it was read back
+    /// by the pop right after its store, stalling until the split's stores retired (eager
+    /// broadcast at 200 nodes: 189.4 against 183.0 ns/event, 7 alternated pairs).
+    fn take_lowest_bucket(&mut self, wanted: &mut impl FnMut(&T) -> bool) -> usize {
+        let level = self.levels.trailing_zeros() as usize;
+        let digit = self.digits[level].trailing_zeros() as usize;
+        self.digits[level] &= !(1 << digit);
+        if self.digits[level] == 0 {
+            self.levels &= !(1 << level);
+        }
+        let b = level * DIGITS + digit;
+        let mut items = std::mem::take(&mut self.buckets[b]);
+        // A bucket whose bit is set holds items; its earliest becomes the last key.
+        let earliest = std::mem::replace(&mut self.least[b], NONE);
+        debug_assert!(items.iter().map(T::key).min() == Some(earliest));
+        self.last = earliest;
+        let mut dropped = 0;
+        if items.len() <= RUN_MAX {
+            let before = items.len();
+            items.retain(|item| wanted(item));
+            dropped = before - items.len();
+            items.make_contiguous().sort_unstable_by_key(T::key);
             self.buckets[b] = items;
-            if keep {
-                self.front = Some(b);
-                return (self.buckets[b].front(), dropped);
+            self.run = Some(Run { bucket: b, level });
+            return dropped;
+        }
+        while items.back().is_some_and(|item| item.key() != earliest) {
+            if let Some(item) = items.pop_back() {
+                dropped += self.move_down(item, wanted);
             }
         }
-        (None, dropped)
+        while items.len() > 1 {
+            if let Some(item) = items.pop_front() {
+                dropped += self.move_down(item, wanted);
+            }
+        }
+        self.buckets[b] = items;
+        // Every other key now differs from the earliest below `level`, in a bucket of its own.
+        self.run = Some(Run {
+            bucket: b,
+            level: 0,
+        });
+        dropped
     }
 
     /// Moves an item of a bucket being split to its lower level, or drops it (returning 1)
@@ -204,8 +266,8 @@ impl<T: Keyed> Radix<T> {
 
     /// Removes the earliest item; call right after [`Radix::peek_wanted`] found it.
     pub(super) fn pop_peeked(&mut self) -> Option<T> {
-        let b = self.front.take()?;
-        self.buckets[b].pop_front()
+        let run = self.run?;
+        self.buckets[run.bucket].pop_front()
     }
 
     /// Every item, in no particular order, leaving it empty (its memory kept).
@@ -213,7 +275,7 @@ impl<T: Keyed> Radix<T> {
         self.levels = 0;
         self.digits = [0; LEVELS];
         self.least.fill(NONE);
-        self.front = None;
+        self.run = None;
         self.buckets.iter_mut().flat_map(|bucket| bucket.drain(..))
     }
 }
@@ -295,6 +357,35 @@ mod tests {
                 _ => {}
             }
         }
+    }
+
+    /// A lowest bucket of few items becomes the run, sorted; a key pushed among its items
+    /// while it is popped is inserted in order, a later one goes into a bucket after it, and
+    /// an unwanted item in it never comes out.
+    #[test]
+    fn a_key_pushed_among_the_runs_items_comes_out_in_order() {
+        let mut radix: Radix<(u64, u64)> = Radix::new();
+        // Times 100 to 111 agree with 0 above bits 4-7 and have digit 6 there: one bucket.
+        for item in [(111, 1), (101, 2), (100, 3), (105, 4)] {
+            radix.push(item);
+        }
+        let wanted = |item: &(u64, u64)| item.1 != 4;
+        // The unwanted one leaves as the run is made.
+        assert_eq!(radix.peek_wanted(wanted), (Some(&(100, 3)), 1));
+        assert!(radix.run.is_some_and(|run| run.level == HALF_LEVELS + 1));
+        assert_eq!(radix.pop_peeked(), Some((100, 3)));
+        // Differs from 100 only in bits 0-3: among the run's items; 200 is after them.
+        radix.push((200, 5));
+        radix.push((102, 6));
+        let mut popped = Vec::new();
+        loop {
+            let (front, _) = radix.peek_wanted(wanted);
+            if front.is_none() {
+                break;
+            }
+            popped.extend(radix.pop_peeked());
+        }
+        assert_eq!(popped, [(101, 2), (102, 6), (111, 1), (200, 5)]);
     }
 
     /// An item pushed with the last key itself (the queue moves its events in after a peek)

@@ -30,6 +30,7 @@
 //! violates validity (`broadcast-no-retransmission-loss.toml`); at-least-once links without
 //! de-duplication violate no-duplication (`broadcast-at-least-once-duplicates.toml`).
 
+mod links;
 mod process;
 #[cfg(test)]
 mod tests;
@@ -153,8 +154,8 @@ impl Protocol for Broadcast {
             "from a message's broadcast to its delivery at each process",
         )
     }
-    fn process(&self, params: &BroadcastParams, _: NodeId, _: usize) -> Node {
-        Node::new(params.clone())
+    fn process(&self, params: &BroadcastParams, _: NodeId, n: usize) -> Node {
+        Node::new(params.clone(), n)
     }
 
     fn exploration(&self) -> Option<Exploration<Self>> {

@@ -89,7 +89,7 @@ fn at_least_once_without_dedup_duplicates() {
 #[test]
 fn invariants_judge_hand_built_histories() {
     let states: Vec<Node> = (0..3)
-        .map(|_| Node::new(BroadcastParams::default()))
+        .map(|_| Node::new(BroadcastParams::default(), 3))
         .collect();
     let up = [true; 3];
     let never = [false; 3];

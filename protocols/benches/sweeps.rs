@@ -15,7 +15,12 @@
 //! - `broadcast-at-most-once [NODES...]`: the same over at-most-once links (no
 //!   acknowledgements, no timers, no per-peer lists in the protocol), so what is left to grow
 //!   with the group is mostly the engine's: its pending messages and its link counters;
-//! - with no argument, all of them.
+//! - `growth SMALL LARGE [ROUNDS]` (and `growth-at-most-once`): how much dearer an event is
+//!   in the larger group, on a machine whose speed drifts while it is measured: one warm
+//!   worker per size, ROUNDS (31) rounds of at least 200,000 events at each size in turn;
+//!   prints each size's median nanoseconds per event and the median and quartiles of the
+//!   rounds' ratios (each ratio from two runs a fraction of a second apart);
+//! - with no argument, all of them but `growth`.
 //!
 //! Every figure includes building each run, drawing its fault plan and checking its
 //! invariants, as a sweep does.
@@ -113,6 +118,58 @@ fn time_runs(worker: &mut dyn ftsim_api::Worker, first: u64) -> (f64, u64) {
     (secs * 1e9 / events as f64, runs)
 }
 
+/// The per-event cost of `large` nodes against `small` over `link`s, measured in `rounds`
+/// alternated rounds on one warm worker per size (see the module doc).
+#[allow(clippy::disallowed_methods)] // wall-clock time measures the benchmark, not a run
+fn growth(link: &str, small: usize, large: usize, rounds: usize) {
+    const ROUND_EVENTS: u64 = 200_000;
+    let sims = [broadcast(small, link), broadcast(large, link)];
+    let mut workers = sims.each_ref().map(|sim| sim.worker());
+    let mut next = [0u64; 2];
+    let mut ns = [Vec::new(), Vec::new()];
+    // One round more, first and not counted: every worker warm before the rounds start.
+    for round in 0..=rounds {
+        for (i, worker) in workers.iter_mut().enumerate() {
+            let start = std::time::Instant::now();
+            let mut events = 0;
+            while events < ROUND_EVENTS {
+                let report = worker.run(next[i]);
+                assert!(report.outcome.is_ok(), "{:?}", report.outcome);
+                events += report.stats.events;
+                next[i] += 1;
+            }
+            if round > 0 {
+                ns[i].push(start.elapsed().as_secs_f64() * 1e9 / events as f64);
+            }
+        }
+    }
+    let ratios: Vec<f64> = ns[1].iter().zip(&ns[0]).map(|(l, s)| l / s).collect();
+    let label = if link == EXACTLY_ONCE {
+        "eager broadcast".to_string()
+    } else {
+        format!("eager broadcast, {link} links")
+    };
+    println!("{label}, {rounds} rounds of 200,000+ events at each size in turn, warm:");
+    println!(
+        "  {small:>5} nodes: {:>6.1} ns/event (median)",
+        quantile(&ns[0], 0.5)
+    );
+    println!(
+        "  {large:>5} nodes: {:>6.1} ns/event (median), {:.2}x of {small} (quartiles {:.2}x-{:.2}x)",
+        quantile(&ns[1], 0.5),
+        quantile(&ratios, 0.5),
+        quantile(&ratios, 0.25),
+        quantile(&ratios, 0.75)
+    );
+}
+
+/// The `q` quantile of `values` (the nearest rank).
+fn quantile(values: &[f64], q: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
@@ -130,6 +187,16 @@ fn main() {
             "Paxos sweep, 1 thread",
             "paxos-lossy.toml",
             count.unwrap_or(2_000),
+        );
+    }
+    if let Some(link) = what.strip_prefix("growth") {
+        let link = link.strip_prefix('-').unwrap_or(EXACTLY_ONCE);
+        let [small, large] = [0, 1].map(|i| numbers.get(i).map_or([20, 200][i], |&n| n as usize));
+        growth(
+            link,
+            small,
+            large,
+            numbers.get(2).map_or(31, |&r| r as usize),
         );
     }
     if matches!(what, "broadcast" | "broadcast-at-most-once" | "all") {

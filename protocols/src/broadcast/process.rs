@@ -8,7 +8,7 @@ use std::hash::{Hash, Hasher};
 use ftsim_api::properties::delivery::{DeliveryObs, MsgKey};
 use ftsim_api::{Ctx, Duration, NodeId, Process};
 
-use super::links::{self, PerPeer, Received, Unacked};
+use super::links::{PerPeer, Received, Unacked};
 use super::{BroadcastParams, Link, Mode, Senders};
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq)]
@@ -68,8 +68,8 @@ pub struct Node {
     sent: u32,
     /// Per peer, the seq of the next link data to it.
     next_seq: PerPeer<u32>,
-    /// Per peer, the link data sent to it and not acknowledged yet.
-    unacked: PerPeer<Unacked>,
+    /// The link data sent and not acknowledged yet.
+    unacked: Unacked,
     /// The link data received, for exactly-once processing.
     received: Received,
     /// Messages delivered, for eager reliable broadcast's relay-once rule.
@@ -95,7 +95,7 @@ impl Node {
             params,
             sent: 0,
             next_seq: PerPeer::new(n),
-            unacked: PerPeer::new(n),
+            unacked: Unacked::new(n),
             received: Received::new(n),
             delivered: BTreeSet::new(),
         }
@@ -116,7 +116,7 @@ impl Node {
         ctx.send(to, Msg::Data { seq, key });
         if self.params.link != Link::AtMostOnce {
             let timer = ctx.set_timer(self.retransmit(), Timer::Retransmit { to, seq, key });
-            self.unacked[to].push((seq, timer));
+            self.unacked.add(to, seq, timer);
         }
     }
 
@@ -161,10 +161,9 @@ impl Node {
     /// Sends link data `seq` to `to` again if it is still unacknowledged.
     fn resend(&mut self, ctx: &mut Ctx<'_, Self>, to: NodeId, seq: u32, key: (u32, u32)) {
         let retransmit = self.retransmit();
-        let unacked = &mut self.unacked[to];
-        if let Some(i) = links::find(unacked, seq) {
+        if let Some(timer) = self.unacked.timer_mut(to, seq) {
             ctx.send(to, Msg::Data { seq, key });
-            unacked[i].1 = ctx.set_timer(retransmit, Timer::Retransmit { to, seq, key });
+            *timer = ctx.set_timer(retransmit, Timer::Retransmit { to, seq, key });
         }
     }
 }
@@ -194,9 +193,8 @@ impl Process for Node {
                 self.on_link_deliver(ctx, key_of(key));
             }
             Msg::Ack { seq } => {
-                let unacked = &mut self.unacked[from];
-                if let Some(i) = links::find(unacked, seq) {
-                    ctx.cancel_timer(unacked.remove(i).1);
+                if let Some(timer) = self.unacked.acknowledged(from, seq) {
+                    ctx.cancel_timer(timer);
                 }
             }
         }

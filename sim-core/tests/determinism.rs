@@ -10,56 +10,6 @@ fn chaotic(seed: u64, trace: bool) -> RunReport {
     Engine::new(chaotic_setup(seed, trace), seed).run()
 }
 
-/// Five nodes on a lossy, duplicating, reordering network, with crash-recoveries, a partition,
-/// omissions and a detector that errs: seed `seed`'s setup.
-fn chaotic_setup(seed: u64, trace: bool) -> Setup<Probe> {
-    let mut s = setup(5, 30);
-    s.config.trace = trace;
-    s.network.default = LinkModel {
-        delay: DelayDist::Exponential {
-            min: Duration::from_micros(200),
-            mean: Duration::from_millis(2),
-        },
-        loss_ppm: 50_000,
-        duplicate_ppm: 50_000,
-        fifo: false,
-    };
-    s.detector = DetectorModel::EventuallyPerfect {
-        delay: Duration::from_millis(1),
-        stabilize_at: at(20),
-        mistakes: 2,
-    };
-    let spec = FaultSpec {
-        crashes: vec![faults::CrashSpec {
-            min: 0,
-            max: 2,
-            between: [at(0), at(40)],
-            nodes: None,
-            recover_after: Some([Duration::from_millis(1), Duration::from_millis(20)]),
-            ..faults::CrashSpec::default()
-        }],
-        partitions: Some(faults::PartitionSpec {
-            min: 0,
-            max: 1,
-            between: [at(0), at(50)],
-            lasting: [Duration::from_millis(1), Duration::from_millis(10)],
-            ..faults::PartitionSpec::default()
-        }),
-        omissions: Some(faults::OmissionSpec {
-            min: 0,
-            max: 1,
-            between: [at(0), at(50)],
-            lasting: [Duration::from_millis(1), Duration::from_millis(10)],
-            send_ppm: 500_000,
-            receive_ppm: 500_000,
-            ..faults::OmissionSpec::default()
-        }),
-        ..FaultSpec::default()
-    };
-    s.plan = spec.generate(5, &mut Seeded::new(seed));
-    s
-}
-
 #[test]
 fn a_reused_engine_runs_each_seed_as_a_new_one_would() {
     // A sweep worker resets one engine between seeds: each run must be the run a new engine

@@ -210,7 +210,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
         self.detector.set(node, about, suspect);
         let what = if suspect { "suspicion" } else { "restoration" };
         self.begin(what, Some(node), Some(about), None);
-        self.nodes.lamport[node] += 1;
+        self.tick(node);
         if suspect {
             self.trace(Some(node), || TraceKind::Suspect { about });
             self.dispatch(node, |p, ctx| p.on_suspect(ctx, about));

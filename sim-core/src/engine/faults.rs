@@ -45,7 +45,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
         self.nodes.crash_times[node].push(self.now);
         self.nodes.timers[node].clear();
         self.links.cut_wire(node, self.now);
-        self.nodes.lamport[node] += 1;
+        self.tick(node);
         self.trace(Some(node), || TraceKind::Crash);
         self.lose_unsynced_writes(node);
         self.announce_crash(node);
@@ -110,7 +110,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
         self.nodes.cut[node] = false;
         self.nodes.processes[node] = (self.factory)(node, self.n);
         self.detector.forget_suspicions_of(node);
-        self.nodes.lamport[node] += 1;
+        self.tick(node);
         self.trace(Some(node), || TraceKind::Recover);
         self.announce_recovery(node);
         self.dispatch(node, |p, ctx| p.on_recover(ctx));

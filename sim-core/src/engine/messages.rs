@@ -22,8 +22,6 @@ impl<P: Process, C: Choices> Engine<P, C> {
         let msg_id = self.next_msg_id;
         self.next_msg_id += 1;
         self.stats.messages_sent += 1;
-        self.nodes.lamport[from] += 1;
-        let lamport = self.nodes.lamport[from];
         // A scripted run's messages leave at once: the script alone says when they arrive.
         let depart = match self.choices.script() {
             Some(_) => self.now,
@@ -44,7 +42,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             return;
         }
         if self.choices.script().is_some() {
-            self.send_scripted(key, msg_id, lamport, msg);
+            self.send_scripted(key, msg_id, msg);
             return;
         }
         let model = self.links.model(from, to);
@@ -60,7 +58,6 @@ impl<P: Process, C: Choices> Engine<P, C> {
         let sending = Sending {
             key,
             msg_id,
-            lamport,
             depart,
             sender_incarnation: self.nodes.incarnation(from),
             bytes: super::budget::weigh(&msg),
@@ -76,7 +73,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
     /// Puts a message of a scripted run in flight until the time its script gives (never, if
     /// it gives none), and a copy for each further arrival it gives (a duplicating link's): no
     /// delay, loss or duplication is drawn, and it leaves its sender's wire at once.
-    fn send_scripted(&mut self, key: MsgKey, msg_id: u64, lamport: u64, msg: P::Msg) {
+    fn send_scripted(&mut self, key: MsgKey, msg_id: u64, msg: P::Msg) {
         let arrival = |e: &mut Self, copy| e.choices.script().and_then(|s| s.arrival(key, copy));
         let first = arrival(self, 0);
         if let Some(at) = first {
@@ -85,7 +82,6 @@ impl<P: Process, C: Choices> Engine<P, C> {
         let sending = Sending {
             key,
             msg_id,
-            lamport,
             depart: self.now,
             sender_incarnation: self.nodes.incarnation(key.from),
             bytes: super::budget::weigh(&msg),
@@ -146,6 +142,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
         original: Option<String>,
     ) {
         let Some(original) = original else { return };
+        self.tick(from);
         let shown = match msg {
             Some(m) => {
                 let now_shown = format!("{m:?}");
@@ -239,10 +236,9 @@ impl<P: Process, C: Choices> Engine<P, C> {
             self.dropped(from, to, msg_id, DropReason::ReceiverDown, Some(to));
             return;
         }
-        let Envelope { lamport, msg, .. } = envelope;
+        let Envelope { msg, .. } = envelope;
         self.stats.messages_delivered += 1;
         msg.hash(&mut self.hash);
-        self.nodes.lamport[to] = self.nodes.lamport[to].max(lamport) + 1;
         if let Some(t) = &mut self.tracer {
             t.received(to, msg_id);
         }

@@ -563,7 +563,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
         match ev {
             Ev::Start(node) => {
                 self.begin("start", Some(node), None, None);
-                self.nodes.lamport[node] += 1;
+                self.tick(node);
                 self.trace(Some(node), || TraceKind::Start);
                 self.dispatch(node, |p, ctx| p.on_start(ctx));
             }
@@ -577,7 +577,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
                 }
                 self.begin("timer", Some(node), None, None);
                 self.stats.timers_fired += 1;
-                self.nodes.lamport[node] += 1;
+                self.tick(node);
                 tag.hash(&mut self.hash);
                 self.trace(Some(node), || TraceKind::TimerFire {
                     timer: id.slot(),

@@ -1,5 +1,5 @@
 //! Per-node state: each node's process, stable storage, timers, liveness, Byzantine adversary,
-//! crash history, Lamport clock and the faults currently applied to it. Kept as one column per
+//! crash history and the faults currently applied to it. Kept as one column per
 //! field (a `Vec` indexed by [`NodeId`]) rather than a `Vec` of per-node structs, because
 //! [`World`](crate::World) and [`Engine::states`](super::Engine::states) hand out whole slices of
 //! processes and flags.
@@ -26,7 +26,6 @@ pub(super) struct Nodes<P: Process> {
     pub(super) adversaries: Vec<Option<Box<dyn Adversary<P>>>>,
     /// When each node crashed, oldest first; the count is the node's incarnation number.
     pub(super) crash_times: Vec<Vec<Time>>,
-    pub(super) lamport: Vec<u64>,
     /// The last event that ran one of the node's handlers (0: none yet), for liveness
     /// properties that name where a stuck process last could have made progress.
     pub(super) last_step: Vec<u64>,
@@ -68,7 +67,6 @@ impl<P: Process> Nodes<P> {
             byzantine,
             adversaries,
             crash_times: vec![Vec::new(); n],
-            lamport: vec![0; n],
             last_step: vec![0; n],
             group: vec![0; n],
             send_omission_ppm: vec![0; n],
@@ -105,7 +103,6 @@ impl<P: Process> Nodes<P> {
         self.up.fill(true);
         self.ever_crashed.fill(false);
         self.crash_times.iter_mut().for_each(Vec::clear);
-        self.lamport.fill(0);
         self.last_step.fill(0);
         self.group.fill(0);
         self.send_omission_ppm.fill(0);

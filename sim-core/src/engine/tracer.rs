@@ -1,16 +1,19 @@
 //! The full trace of a run, when tracing is on: one [`TraceEvent`] per step, each stamped with
-//! its node's Lamport clock and vector clock (vector clocks travel with messages here, so that
-//! processes need not carry them and reports can show causal pasts), and each process's state
-//! (`Debug`) after each of its events, so reports can show what a process knew at any point.
-//! None of it is hashed: a traced run is the same run as an untraced one.
+//! its node's Lamport clock and vector clock, and each process's state (`Debug`) after each of
+//! its events, so reports can show causal pasts and what a process knew at any point. The
+//! clocks are kept here and carried from sender to receiver here, by message id: neither the
+//! processes nor an untraced run's messages carry them (the queue moves every pending message
+//! a few times; 8 bytes more each was a tenth more to move). None of it is hashed: a traced
+//! run is the same run as an untraced one.
 //!
 //! Entries go to a [`TraceSink`]: by default they are collected into the run's report; a
 //! replay of a huge run streams them instead (each entry is handed over and forgotten), so its
-//! memory grows with what it prints, not with the run. The clocks the tracer keeps are one
-//! vector per node and one per message still in flight, and only in groups of at most
-//! [`MAX_CLOCK_NODES`]: above that, a vector clock per entry and per message in flight would
-//! make a traced run n² in memory (a 1,024-node broadcast: gigabytes), so entries carry an
-//! empty `vc` and readers fall back on Lamport clocks.
+//! memory grows with what it prints, not with the run. The tracer keeps a Lamport clock per
+//! node and an 8-byte stamp per message sent; vector clocks, one per node and one per message
+//! still in flight, only in groups of at most [`MAX_CLOCK_NODES`]: above that, a vector clock
+//! per entry and per message in flight would make a traced run n² in memory (a 1,024-node
+//! broadcast: gigabytes), so entries carry an empty `vc` and readers fall back on Lamport
+//! clocks.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -101,6 +104,11 @@ pub const MAX_CLOCK_NODES: usize = 64;
 pub(super) struct Tracer {
     pub(super) sink: Sink,
     wants_states: bool,
+    /// Each node's Lamport clock.
+    lamport: Vec<u64>,
+    /// The sender's Lamport clock as each message of the run left, by message id (8 bytes a
+    /// message sent: a replay holds them, a sweep does not trace).
+    stamps: Vec<u64>,
     /// Each node's vector clock.
     vc: Vec<Vec<u64>>,
     /// The sender's vector clock as each message in flight left, and how many copies of it
@@ -119,6 +127,8 @@ impl Tracer {
         Tracer {
             sink,
             wants_states,
+            lamport: vec![0; n],
+            stamps: Vec::new(),
             vc: if n <= MAX_CLOCK_NODES {
                 vec![vec![0; n]; n]
             } else {
@@ -143,8 +153,18 @@ impl Tracer {
         self.sink.get().state(ProcessState { event, node, state });
     }
 
-    /// Remembers the sender's clock as message `msg_id` leaves.
+    /// A step of `node` that its Lamport clock counts (an event of it, or a send).
+    pub(super) fn tick(&mut self, node: NodeId) {
+        self.lamport[node] += 1;
+    }
+
+    /// Remembers the sender's clocks as message `msg_id` leaves (after its send's tick).
     pub(super) fn sent(&mut self, from: NodeId, msg_id: u64) {
+        let at = msg_id as usize;
+        if self.stamps.len() <= at {
+            self.stamps.resize(at + 1, 0);
+        }
+        self.stamps[at] = self.lamport[from];
         if let Some(clock) = self.vc.get(from) {
             self.msg_vc.insert(msg_id, (clock.clone(), 1));
         }
@@ -174,8 +194,11 @@ impl Tracer {
         self.arrived(msg_id);
     }
 
-    /// Merges the clock message `msg_id` left with into the receiver's.
+    /// Merges the clocks message `msg_id` left with into the receiver's, and counts the
+    /// delivery as its step.
     pub(super) fn received(&mut self, to: NodeId, msg_id: u64) {
+        let stamp = self.stamps.get(msg_id as usize).copied().unwrap_or(0);
+        self.lamport[to] = self.lamport[to].max(stamp) + 1;
         if let Some(sent) = self.arrived(msg_id) {
             let Some(clock) = self.vc.get_mut(to) else {
                 return;
@@ -188,6 +211,14 @@ impl Tracer {
 }
 
 impl<P: Process, C: Choices> Engine<P, C> {
+    /// Counts a step of `node` on its Lamport clock, when tracing is on (only traces show
+    /// the clock, so an untraced run keeps none).
+    pub(super) fn tick(&mut self, node: NodeId) {
+        if let Some(t) = &mut self.tracer {
+            t.tick(node);
+        }
+    }
+
     /// Appends a trace entry when tracing is on; the entry is built only then.
     pub(super) fn trace(&mut self, node: Option<NodeId>, kind: impl FnOnce() -> TraceKind) {
         let Some(t) = &mut self.tracer else { return };
@@ -195,9 +226,9 @@ impl<P: Process, C: Choices> Engine<P, C> {
             Some(n) => match t.vc.get_mut(n) {
                 Some(clock) => {
                     clock[n] += 1;
-                    (self.nodes.lamport[n], clock.clone())
+                    (t.lamport[n], clock.clone())
                 }
-                None => (self.nodes.lamport[n], Vec::new()),
+                None => (t.lamport[n], Vec::new()),
             },
             None => (0, Vec::new()),
         };

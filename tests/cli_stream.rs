@@ -93,3 +93,25 @@ fn a_long_run_prints_as_it_goes_and_its_diagram_is_a_window() {
     let doc: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("one document");
     assert!(doc["events"].as_array().unwrap().len() > 20_000);
 }
+
+#[test]
+fn a_long_failing_runs_report_has_a_windowed_diagram() {
+    let dir = scratch("long-report");
+    let file = dir.join("long.toml");
+    let over_budget = LONG_RUN.replace("[params]", "[budget]\nmax_events = 15_000\n\n[params]");
+    std::fs::write(&file, over_budget).unwrap();
+    let report = dir.join("report");
+    let out = ftsim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("budget exceeded: 15,000 events"));
+    let page = std::fs::read_to_string(report.join("long-broadcast-seed-0.html")).unwrap();
+    assert!(page.len() <= reports::html::MAX_PAGE_BYTES);
+    assert!(page.contains("This diagram shows the last "), "no note");
+    // The states of the window's events are there: the last deliveries' senders' sequences.
+    assert!(page.contains("unacked"), "no process states in the page");
+}

@@ -27,7 +27,10 @@ pub mod trace;
 /// A node's index in the group, from 0 to n - 1.
 pub type NodeId = usize;
 
-pub use engine::{in_simulation, Budgets, DetectorModel, Engine, RunConfig, Setup, TraceSink};
+pub use engine::{
+    in_simulation, Budgets, DetectorModel, Engine, RunConfig, Setup, StatesWanted, TraceSink,
+    CLIPPED,
+};
 pub use entropy::{Choices, Draw, MsgKey, Seeded, Stream, PPM};
 pub use faults::{FaultEvent, FaultKind, FaultPlan, FaultSpec};
 pub use network::{DelayDist, LinkModel, NetworkModel};

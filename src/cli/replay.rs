@@ -170,7 +170,10 @@ fn stream_seed(
 ) -> Result<Status, CliError> {
     let mut sinks = Vec::new();
     let window = html.map(|_| {
-        let (window, sink) = shared(reports::html::Window::default());
+        // Run once untraced first: the diagram's window renders the states of its own events
+        // only, and this says which they are.
+        let events = simulation.run(seed, RunOptions::default()).stats.events;
+        let (window, sink) = shared(reports::html::Window::for_run_of(events));
         sinks.push(sink);
         window
     });

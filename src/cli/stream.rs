@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::io::Write;
 use std::rc::Rc;
 
-use ftsim_api::sim_core::{FaultPlan, RunConfig, TraceEvent, TraceSink};
+use ftsim_api::sim_core::{FaultPlan, RunConfig, StatesWanted, TraceEvent, TraceSink};
 
 /// Standard output in 64 KiB pieces: a million lines are not a million writes. Flushed when
 /// dropped; errors (a closed pipe) end the output quietly, as `output::out` does.
@@ -113,14 +113,20 @@ impl TraceSink for Tee {
 
     fn state(&mut self, state: ftsim_api::sim_core::ProcessState) {
         for sink in &mut self.0 {
-            if sink.wants_states() {
+            if sink.states_wanted().is_some() {
                 sink.state(state.clone());
             }
         }
     }
 
-    fn wants_states(&self) -> bool {
-        self.0.iter().any(|s| s.wants_states())
+    /// The states any of the sinks wants: from the earliest event one wants, as long as the
+    /// longest one wants.
+    fn states_wanted(&self) -> Option<StatesWanted> {
+        let wanted = self.0.iter().filter_map(|s| s.states_wanted());
+        wanted.reduce(|a, b| StatesWanted {
+            from_event: a.from_event.min(b.from_event),
+            text_bytes_max: a.text_bytes_max.max(b.text_bytes_max),
+        })
     }
 }
 

@@ -7,7 +7,9 @@
 
 use std::collections::VecDeque;
 
-use sim_core::{FaultPlan, ProcessState, RunConfig, RunReport, TraceEvent, TraceKind, TraceSink};
+use sim_core::{
+    FaultPlan, ProcessState, RunConfig, RunReport, StatesWanted, TraceEvent, TraceKind, TraceSink,
+};
 
 use super::{render_noted, Meta};
 
@@ -33,9 +35,25 @@ pub struct Window {
     left_out_events: Option<(u64, u64)>,
     /// Process states dropped to fit the page.
     states_left_out: bool,
+    /// The first event after which states are asked for (see [`Window::for_run_of`]).
+    states_from: u64,
 }
 
 impl Window {
+    /// A window for a run known to have `events` events (from a run of it untraced): the
+    /// states of events well before its entries are not asked for. Nearly every event has
+    /// an entry, so the last [`WINDOW_ENTRIES`] entries come from about as many last events;
+    /// states are asked for over twice as many, for the few events without one (a fault that
+    /// changes nothing). Should the window still reach further back, its first entries are
+    /// drawn without their nodes' states. Rendering every state of a long run in a large
+    /// group took most of its time: see `replay`'s notes in the README.
+    pub fn for_run_of(events: u64) -> Self {
+        Window {
+            states_from: events.saturating_sub(2 * WINDOW_ENTRIES as u64),
+            ..Window::default()
+        }
+    }
+
     /// The page of the run whose report (without its trace) is `report`: the window's entries,
     /// with a note of what was left out; halved until the page fits [`MAX_PAGE_BYTES`].
     pub fn render(mut self, mut report: RunReport, meta: &Meta<'_>) -> String {
@@ -143,8 +161,11 @@ impl TraceSink for Window {
         self.trim();
     }
 
-    fn wants_states(&self) -> bool {
-        true
+    fn states_wanted(&self) -> Option<StatesWanted> {
+        Some(StatesWanted {
+            from_event: self.states_from,
+            text_bytes_max: MAX_TEXT_BYTES,
+        })
     }
 }
 

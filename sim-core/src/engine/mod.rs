@@ -42,7 +42,7 @@ use crate::NodeId;
 pub use budget::{Budgets, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_MEMORY_BYTES};
 pub use detector::DetectorModel;
 pub use guard::{guarded, in_simulation, panic_message};
-pub use tracer::{TraceSink, MAX_CLOCK_NODES};
+pub use tracer::{StatesWanted, TraceSink, CLIPPED, MAX_CLOCK_NODES};
 
 use budget::Account;
 use detector::Detector;
@@ -555,6 +555,9 @@ impl<P: Process, C: Choices> Engine<P, C> {
             .mix(what.len() as u64 ^ ((what.as_bytes()[0] as u64) << 8));
         self.hash.mix(node.map_or(u64::MAX, |n| n as u64));
         self.hash.mix(peer.map_or(u64::MAX, |n| n as u64));
+        if let Some(t) = &mut self.tracer {
+            t.before_event(self.stats.events, &self.nodes.processes);
+        }
     }
 
     /// Processes one popped event; false if it turned out to be stale.

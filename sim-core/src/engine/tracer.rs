@@ -17,6 +17,7 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::fmt;
 use std::rc::Rc;
 
 use crate::entropy::Choices;
@@ -37,16 +38,39 @@ pub trait TraceSink {
     /// One trace entry, in order.
     fn entry(&mut self, entry: TraceEvent);
     /// A process's state after one of its events, when it changed (only asked for when
-    /// [`wants_states`](TraceSink::wants_states)).
+    /// [`states_wanted`](TraceSink::states_wanted) says so).
     fn state(&mut self, state: ProcessState) {
         let _ = state;
     }
-    /// Whether to render process states for [`state`](TraceSink::state) (each costs a
-    /// `Debug` of the process).
-    fn wants_states(&self) -> bool {
-        false
+    /// Which process states to render for [`state`](TraceSink::state), if any: each costs a
+    /// `Debug` of the process, in a large group most of a traced run's time.
+    fn states_wanted(&self) -> Option<StatesWanted> {
+        None
     }
 }
+
+/// The process states a [`TraceSink`] asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StatesWanted {
+    /// The first event after which states are wanted (0: all): a sink that keeps the end of a
+    /// run only spares the run rendering every state before it. Just before that event every
+    /// node's state is handed over once, so the sink knows each state from there on.
+    pub from_event: u64,
+    /// The longest state text: a longer one is rendered only that far (its `Debug` is cut
+    /// short, not rendered whole and then cut) and ends with [`CLIPPED`].
+    pub text_bytes_max: usize,
+}
+
+impl StatesWanted {
+    /// Every state, whole.
+    pub const ALL: StatesWanted = StatesWanted {
+        from_event: 0,
+        text_bytes_max: usize::MAX,
+    };
+}
+
+/// How a state text cut at [`StatesWanted::text_bytes_max`] ends.
+pub const CLIPPED: &str = "… (clipped)";
 
 /// A sink its owner keeps a handle on, to take it back after the run.
 impl<T: TraceSink + ?Sized> TraceSink for Rc<RefCell<T>> {
@@ -59,8 +83,8 @@ impl<T: TraceSink + ?Sized> TraceSink for Rc<RefCell<T>> {
     fn state(&mut self, state: ProcessState) {
         self.borrow_mut().state(state);
     }
-    fn wants_states(&self) -> bool {
-        self.borrow().wants_states()
+    fn states_wanted(&self) -> Option<StatesWanted> {
+        self.borrow().states_wanted()
     }
 }
 
@@ -78,8 +102,8 @@ impl TraceSink for Collect {
     fn state(&mut self, state: ProcessState) {
         self.states.push(state);
     }
-    fn wants_states(&self) -> bool {
-        true
+    fn states_wanted(&self) -> Option<StatesWanted> {
+        Some(StatesWanted::ALL)
     }
 }
 
@@ -96,6 +120,13 @@ impl Sink {
             Sink::Stream(s) => s.as_mut(),
         }
     }
+
+    fn get_ref(&self) -> &dyn TraceSink {
+        match self {
+            Sink::Collect(c) => c,
+            Sink::Stream(s) => s.as_ref(),
+        }
+    }
 }
 
 /// The largest group whose trace entries carry vector clocks.
@@ -103,7 +134,8 @@ pub const MAX_CLOCK_NODES: usize = 64;
 
 pub(super) struct Tracer {
     pub(super) sink: Sink,
-    wants_states: bool,
+    /// The states the sink wants, if any.
+    states_wanted: Option<StatesWanted>,
     /// Each node's Lamport clock.
     lamport: Vec<u64>,
     /// The sender's Lamport clock as each message of the run left, by message id (8 bytes a
@@ -116,17 +148,16 @@ pub(super) struct Tracer {
     msg_vc: BTreeMap<u64, (Vec<u64>, u32)>,
     /// Per node, its latest recorded state.
     latest_state: Vec<Option<String>>,
+    /// Whether every node's state was recorded before [`StatesWanted::from_event`] yet.
+    snapshot_taken: bool,
 }
 
 impl Tracer {
     pub(super) fn new(n: usize, sink: Sink) -> Self {
-        let wants_states = match &sink {
-            Sink::Collect(_) => true,
-            Sink::Stream(s) => s.wants_states(),
-        };
+        let states_wanted = sink.get_ref().states_wanted();
         Tracer {
             sink,
-            wants_states,
+            states_wanted,
             lamport: vec![0; n],
             stamps: Vec::new(),
             vc: if n <= MAX_CLOCK_NODES {
@@ -136,16 +167,35 @@ impl Tracer {
             },
             msg_vc: BTreeMap::new(),
             latest_state: vec![None; n],
+            snapshot_taken: states_wanted.is_some_and(|w| w.from_event == 0),
+        }
+    }
+
+    /// Before event `event` runs: once it is the first whose states are wanted, records every
+    /// node's state as it stands (after the event before).
+    pub(super) fn before_event<P: Process>(&mut self, event: u64, processes: &[P]) {
+        let Some(wanted) = self.states_wanted else {
+            return;
+        };
+        if self.snapshot_taken || event < wanted.from_event {
+            return;
+        }
+        self.snapshot_taken = true;
+        for (node, process) in processes.iter().enumerate() {
+            self.record_state(event - 1, node, process);
         }
     }
 
     /// Records `process`'s state after event `event` at `node`, unless it equals the state
     /// recorded last for that node (a reader looks up the latest record at or before an event).
     pub(super) fn record_state<P: Process>(&mut self, event: u64, node: NodeId, process: &P) {
-        if !self.wants_states {
+        let Some(wanted) = self.states_wanted else {
+            return;
+        };
+        if !self.snapshot_taken {
             return;
         }
-        let state = format!("{process:?}");
+        let state = debug_text(process, wanted.text_bytes_max);
         if self.latest_state[node].as_ref() == Some(&state) {
             return;
         }
@@ -240,5 +290,78 @@ impl<P: Process, C: Choices> Engine<P, C> {
             vc,
             kind: kind(),
         });
+    }
+}
+
+/// `value`'s `Debug` text, rendered no further than `bytes_max` bytes: a longer one is cut
+/// short (at a character boundary) to end with [`CLIPPED`] within the bound.
+fn debug_text(value: &dyn fmt::Debug, bytes_max: usize) -> String {
+    let mut text = String::new();
+    if bytes_max == usize::MAX {
+        let _ = fmt::write(&mut text, format_args!("{value:?}"));
+        return text;
+    }
+    let mut out = Bounded {
+        text: &mut text,
+        room: bytes_max,
+        cut: false,
+    };
+    // A `Debug` stops at the first error its writer returns: `Bounded` returns one when full.
+    let _ = fmt::write(&mut out, format_args!("{value:?}"));
+    if out.cut {
+        let mut end = bytes_max.saturating_sub(CLIPPED.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push_str(CLIPPED);
+    }
+    text
+}
+
+/// A writer that takes `room` bytes at most, then fails.
+struct Bounded<'a> {
+    text: &'a mut String,
+    room: usize,
+    cut: bool,
+}
+
+impl fmt::Write for Bounded<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let left = self.room - self.text.len();
+        if s.len() <= left {
+            self.text.push_str(s);
+            return Ok(());
+        }
+        let mut end = left;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        self.text.push_str(&s[..end]);
+        self.cut = true;
+        Err(fmt::Error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_debug_text_past_its_bound_is_cut_at_a_character_boundary() {
+        let value = vec!["é".repeat(100)];
+        let whole = format!("{value:?}");
+        assert_eq!(debug_text(&value, usize::MAX), whole);
+        assert_eq!(debug_text(&value, whole.len()), whole);
+        for bytes_max in [CLIPPED.len(), CLIPPED.len() + 1, 40, 41, whole.len() - 1] {
+            let cut = debug_text(&value, bytes_max);
+            assert!(cut.len() <= bytes_max, "{bytes_max}: {cut}");
+            let start = cut.strip_suffix(CLIPPED).expect("ends saying it was cut");
+            assert!(whole.starts_with(start), "{bytes_max}: {cut}");
+            assert!(
+                start.len() + 1 >= bytes_max - CLIPPED.len(),
+                "{bytes_max}: {cut}"
+            );
+        }
     }
 }

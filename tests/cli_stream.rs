@@ -112,6 +112,6 @@ fn a_long_failing_runs_report_has_a_windowed_diagram() {
     let page = std::fs::read_to_string(report.join("long-broadcast-seed-0.html")).unwrap();
     assert!(page.len() <= reports::html::MAX_PAGE_BYTES);
     assert!(page.contains("This diagram shows the last "), "no note");
-    // The states of the window's events are there: the last deliveries' senders' sequences.
+    // The processes' states are in the page (`unacked` is a field of a broadcast node's).
     assert!(page.contains("unacked"), "no process states in the page");
 }

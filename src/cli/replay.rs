@@ -16,7 +16,7 @@ use super::error::{CliError, Status};
 use super::files;
 use super::load::load_one;
 use super::output::{color_wanted, out, outln, wrapped};
-use super::stream::{shared, take_back, Chunked, Collected, JsonEvents, Tee};
+use super::stream::{diagram_window, shared, take_back, Chunked, Collected, JsonEvents, Tee};
 use super::{App, ReplayFormat};
 
 /// What `replay` was asked for besides what to replay.
@@ -170,10 +170,7 @@ fn stream_seed(
 ) -> Result<Status, CliError> {
     let mut sinks = Vec::new();
     let window = html.map(|_| {
-        // Run once untraced first: the diagram's window renders the states of its own events
-        // only, and this says which they are.
-        let events = simulation.run(seed, RunOptions::default()).stats.events;
-        let (window, sink) = shared(reports::html::Window::for_run_of(events));
+        let (window, sink) = diagram_window(simulation, seed);
         sinks.push(sink);
         window
     });

@@ -9,14 +9,13 @@ use ftsim_api::{RunOptions, Scenario};
 use super::error::CliError;
 use super::files::ReportDir;
 use super::run::sweep_json;
-use super::stream::{shared, take_back};
+use super::stream::{diagram_window, take_back};
 use super::App;
 
-/// The HTML diagram of one seed of a scenario. The seed is run again with its trace streamed
-/// into the bounded window `replay --html` keeps (the last entries, a page of at most
-/// `MAX_PAGE_BYTES`, a note of what was left out), after a run untraced that says how many
-/// events it has (so that only the window's states are rendered). The trace collected whole
-/// made the report of a failing 100-node broadcast (1.2 million events) grow past 24 GB.
+/// The HTML diagram of one seed of a scenario: its run streamed into the bounded window
+/// `replay --html` draws (the last entries, a page of at most `MAX_PAGE_BYTES`, a note of what
+/// was left out). The trace collected whole made the report of a failing 100-node broadcast
+/// (1.2 million events) grow past 24 GB.
 pub fn diagram(app: &App, scenario: &Scenario, seed: u64) -> String {
     let replay = replay_command(&app.program, &scenario.file, seed);
     let file = scenario.file.display().to_string();
@@ -28,12 +27,7 @@ pub fn diagram(app: &App, scenario: &Scenario, seed: u64) -> String {
         nodes: scenario.simulation.spec().nodes,
         replay: &replay,
     };
-    let events = scenario
-        .simulation
-        .run(seed, RunOptions::default())
-        .stats
-        .events;
-    let (window, sink) = shared(reports::html::Window::for_run_of(events));
+    let (window, sink) = diagram_window(scenario.simulation.as_ref(), seed);
     let run = scenario
         .simulation
         .run_streamed(seed, RunOptions::default(), sink);

@@ -297,10 +297,6 @@ impl<P: Process, C: Choices> Engine<P, C> {
 /// short (at a character boundary) to end with [`CLIPPED`] within the bound.
 fn debug_text(value: &dyn fmt::Debug, bytes_max: usize) -> String {
     let mut text = String::new();
-    if bytes_max == usize::MAX {
-        let _ = fmt::write(&mut text, format_args!("{value:?}"));
-        return text;
-    }
     let mut out = Bounded {
         text: &mut text,
         room: bytes_max,
@@ -309,14 +305,19 @@ fn debug_text(value: &dyn fmt::Debug, bytes_max: usize) -> String {
     // A `Debug` stops at the first error its writer returns: `Bounded` returns one when full.
     let _ = fmt::write(&mut out, format_args!("{value:?}"));
     if out.cut {
-        let mut end = bytes_max.saturating_sub(CLIPPED.len());
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
+        let end = char_floor(&text, bytes_max.saturating_sub(CLIPPED.len()));
         text.truncate(end);
         text.push_str(CLIPPED);
     }
     text
+}
+
+/// The largest character boundary of `text` at or before byte `at` (`at` ≤ its length).
+fn char_floor(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// A writer that takes `room` bytes at most, then fails.
@@ -333,11 +334,7 @@ impl fmt::Write for Bounded<'_> {
             self.text.push_str(s);
             return Ok(());
         }
-        let mut end = left;
-        while !s.is_char_boundary(end) {
-            end -= 1;
-        }
-        self.text.push_str(&s[..end]);
+        self.text.push_str(&s[..char_floor(s, left)]);
         self.cut = true;
         Err(fmt::Error)
     }

@@ -1,8 +1,8 @@
 //! `ftsim replay`: one seed of a scenario again, or the run of a repro file, with full tracing,
-//! as a timeline, JSON, a ShiViz log and, on request, an HTML space-time diagram. A seed's run
-//! is streamed (`stream.rs`): its timeline or JSON is printed as the engine produces it and its
-//! diagram keeps a bounded window, so memory does not grow with the run. A repro (small, and
-//! whose trace is in the file anyway) is replayed from its recorded decisions and collected;
+//! as a timeline, JSON, a ShiViz log and, on request, an HTML space-time diagram. The run is
+//! streamed (`stream.rs`): its timeline or JSON is printed as the engine produces it and its
+//! diagram keeps a bounded window, so memory does not grow with the run. A repro's run (from
+//! `run --shrink`, as long as the run it failed in) is replayed from its recorded decisions;
 //! if its trace hash is not the recorded one, stderr says so and why it may differ.
 
 use std::io::IsTerminal;
@@ -18,6 +18,7 @@ use super::load::load_one;
 use super::output::{color_wanted, out, outln, wrapped};
 use super::stream::{diagram_window, shared, take_back, Chunked, Collected, JsonEvents, Tee};
 use super::{App, ReplayFormat};
+use ftsim_api::sim_core::TraceSink;
 
 /// What `replay` was asked for besides what to replay.
 pub struct ReplayArgs<'a> {
@@ -73,31 +74,40 @@ pub fn cmd_replay(app: &App, target: Target<'_>, args: ReplayArgs<'_>) -> Result
         files::check_file(path)?;
     }
     check_window(&filter)?;
-    let (shown, report) = match target {
+    let output = Output {
+        format,
+        html,
+        filter,
+    };
+    match target {
         Target::Seed {
             file,
             seed,
             point,
             swarm,
         } => {
-            let (shown, simulation) = prepare_seed(app, file, seed, point, swarm, budget)?;
-            check_nodes(&filter, &shown)?;
-            let status = stream_seed(&shown, simulation.as_ref(), seed, format, html, filter)?;
-            return Ok(status);
+            let (mut shown, simulation) = prepare_seed(app, file, seed, point, swarm, budget)?;
+            check_nodes(&output.filter, &shown)?;
+            let simulation = simulation.as_ref();
+            stream(
+                &mut shown,
+                output,
+                || simulation.run(seed, RunOptions::default()).stats.events,
+                |sink, _| simulation.run_streamed(seed, RunOptions::default(), sink),
+            )
         }
-        Target::Repro(_) if !budget.is_empty() => {
-            return Err(CliError::Usage(
-                "the --max-* flags apply to a scenario's seed; a repro replays as recorded".into(),
-            ))
-        }
-        Target::Repro(path) => replay_repro(app, path)?,
-    };
-    check_nodes(&filter, &shown)?;
-    if let Some(path) = html {
-        write_diagram(path, &reports::html::render(&report, &meta(&shown)))?;
+        Target::Repro(_) if !budget.is_empty() => Err(CliError::Usage(
+            "the --max-* flags apply to a scenario's seed; a repro replays as recorded".into(),
+        )),
+        Target::Repro(path) => replay_repro(app, path, output),
     }
-    render(&shown, &report, format, filter);
-    Ok(status(&report))
+}
+
+/// What the replay prints and writes.
+struct Output<'a> {
+    format: ReplayFormat,
+    html: Option<&'a Path>,
+    filter: reports::timeline::Filter,
 }
 
 /// Writes the space-time diagram and says where (on stderr: stdout may be the JSON document).
@@ -158,19 +168,23 @@ fn meta(shown: &Shown) -> reports::html::Meta<'_> {
     }
 }
 
-/// Runs a seed with its trace streamed to the output asked for (and to the diagram's window),
-/// then prints what comes after the entries.
-fn stream_seed(
-    shown: &Shown,
-    simulation: &dyn Simulation,
-    seed: u64,
-    format: ReplayFormat,
-    html: Option<&Path>,
-    filter: reports::timeline::Filter,
+/// Runs `run` with its trace streamed to the output asked for (and to the diagram's window,
+/// sized by `events`, the run's length), then prints what comes after the entries (`run`
+/// may add to `shown` what it learnt).
+fn stream(
+    shown: &mut Shown,
+    output: Output<'_>,
+    events: impl FnOnce() -> u64,
+    run: impl FnOnce(Box<dyn TraceSink>, &mut Shown) -> RunReport,
 ) -> Result<Status, CliError> {
+    let Output {
+        format,
+        html,
+        filter,
+    } = output;
     let mut sinks = Vec::new();
     let window = html.map(|_| {
-        let (window, sink) = diagram_window(simulation, seed);
+        let (window, sink) = diagram_window(events());
         sinks.push(sink);
         window
     });
@@ -201,13 +215,16 @@ fn stream_seed(
             sinks.push(sink);
         }
     }
-    let mut report = simulation.run_streamed(seed, RunOptions::default(), Box::new(Tee(sinks)));
+    let mut report = run(Box::new(Tee(sinks)), shown);
     if let (Some(path), Some(window)) = (html, window.and_then(take_back)) {
         write_diagram(path, &window.render(report.clone(), &meta(shown)))?;
     }
     if let Some(mut timeline) = timeline.and_then(take_back) {
         timeline.finish(&report);
         drop(timeline);
+        if let Some(verdict) = &shown.verdict {
+            outln(verdict);
+        }
         outln(&format!("replay: {}", shown.replay));
     }
     if let Some(json) = json.and_then(take_back) {
@@ -292,16 +309,12 @@ fn prepare_seed(
     Ok((shown, scenario.simulation))
 }
 
-/// Replays a repro file; warns on stderr when the run is not the recorded one.
-fn replay_repro(app: &App, path: &Path) -> Result<(Shown, RunReport), CliError> {
+/// Replays a repro file from its recorded decisions, streamed; warns on stderr when the run
+/// is not the recorded one.
+fn replay_repro(app: &App, path: &Path, output: Output<'_>) -> Result<Status, CliError> {
     let repro = Repro::load(path)?;
     let simulation = repro.simulation(path, &app.catalog)?;
-    let replayed = repro.replay(simulation.as_ref(), true);
-    let explanation = replayed.explanation(&repro);
-    for line in &explanation {
-        eprint!("{}", wrapped("warning: ", line));
-    }
-    let shown = Shown {
+    let mut shown = Shown {
         title: format!(
             "repro {}: scenario {} ({}), seed {}",
             path.display(),
@@ -315,17 +328,33 @@ fn replay_repro(app: &App, path: &Path) -> Result<(Shown, RunReport), CliError> 
         protocol: repro.protocol.clone(),
         nodes: simulation.spec().nodes,
         replay: format!("{} replay --repro {}", app.program, path.display()),
-        verdict: Some(if replayed.is_recorded_run() {
-            format!(
-                "the repro's run: trace hash {} as recorded",
-                repro.trace_hash
-            )
-        } else {
-            "NOT the repro's run: see the warnings on stderr".to_string()
-        }),
-        extra: Some(repro_fields(&repro, &replayed, &explanation)),
+        verdict: None,
+        extra: None,
     };
-    Ok((shown, replayed.report))
+    check_nodes(&output.filter, &shown)?;
+    let simulation = simulation.as_ref();
+    stream(
+        &mut shown,
+        output,
+        || repro.replay(simulation, false).report.stats.events,
+        |sink, shown| {
+            let replayed = repro.replay_streamed(simulation, sink);
+            let explanation = replayed.explanation(&repro);
+            for line in &explanation {
+                eprint!("{}", wrapped("warning: ", line));
+            }
+            shown.verdict = Some(if replayed.is_recorded_run() {
+                format!(
+                    "the repro's run: trace hash {} as recorded",
+                    repro.trace_hash
+                )
+            } else {
+                "NOT the repro's run: see the warnings on stderr".to_string()
+            });
+            shown.extra = Some(repro_fields(&repro, &replayed, &explanation));
+            replayed.report
+        },
+    )
 }
 
 fn repro_fields(repro: &Repro, replayed: &Replayed, explanation: &[String]) -> serde_json::Value {
@@ -336,35 +365,4 @@ fn repro_fields(repro: &Repro, replayed: &Replayed, explanation: &[String]) -> s
         "failure": repro.failure,
         "explanation": explanation,
     })
-}
-
-fn render(
-    shown: &Shown,
-    report: &RunReport,
-    format: ReplayFormat,
-    filter: reports::timeline::Filter,
-) {
-    match format {
-        ReplayFormat::Shiviz => out(&shiviz(report, shown.nodes)),
-        ReplayFormat::Json => {
-            let mut doc = json_fields(shown, report);
-            if let Some(map) = doc.as_object_mut() {
-                let events = report.trace.as_deref().unwrap_or(&[]);
-                map.insert("events".into(), serde_json::json!(events));
-            }
-            outln(&serde_json::to_string_pretty(&doc).unwrap_or_default());
-        }
-        ReplayFormat::Text => {
-            print_title(shown);
-            let options = reports::timeline::Options {
-                color: color_wanted(std::io::stdout().is_terminal()),
-                filter,
-            };
-            out(&reports::timeline::render(report, &options));
-            if let Some(verdict) = &shown.verdict {
-                outln(verdict);
-            }
-            outln(&format!("replay: {}", shown.replay));
-        }
-    }
 }

@@ -27,7 +27,12 @@ pub fn diagram(app: &App, scenario: &Scenario, seed: u64) -> String {
         nodes: scenario.simulation.spec().nodes,
         replay: &replay,
     };
-    let (window, sink) = diagram_window(scenario.simulation.as_ref(), seed);
+    let events = scenario
+        .simulation
+        .run(seed, RunOptions::default())
+        .stats
+        .events;
+    let (window, sink) = diagram_window(events);
     let run = scenario
         .simulation
         .run_streamed(seed, RunOptions::default(), sink);

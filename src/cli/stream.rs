@@ -7,7 +7,6 @@ use std::io::Write;
 use std::rc::Rc;
 
 use ftsim_api::sim_core::{FaultPlan, RunConfig, StatesWanted, TraceEvent, TraceSink};
-use ftsim_api::{RunOptions, Simulation};
 use reports::html::Window;
 
 /// Standard output in 64 KiB pieces: a million lines are not a million writes. Flushed when
@@ -139,14 +138,10 @@ pub fn shared<T: TraceSink + 'static>(sink: T) -> (Rc<RefCell<T>>, Box<dyn Trace
     (rc, boxed)
 }
 
-/// The diagram window of seed `seed`'s run, shared (`replay --html`, `run --report`): the seed
-/// runs untraced first for its length, so that the window asks only for the process states of
-/// its own last events ([`Window::for_run_of`]).
-pub fn diagram_window(
-    simulation: &dyn Simulation,
-    seed: u64,
-) -> (Rc<RefCell<Window>>, Box<dyn TraceSink>) {
-    let events = simulation.run(seed, RunOptions::default()).stats.events;
+/// The diagram window of a run of `events` events, shared (`replay --html`, `run --report`):
+/// the run is made untraced first for its length, so that the window asks only for the
+/// process states of its own last events ([`Window::for_run_of`]).
+pub fn diagram_window(events: u64) -> (Rc<RefCell<Window>>, Box<dyn TraceSink>) {
     shared(Window::for_run_of(events))
 }
 

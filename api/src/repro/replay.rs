@@ -3,11 +3,11 @@
 //! the expected one; otherwise [`Replayed::explanation`] says how it differs and why it may
 //! (another protocol build, another ftsim version).
 
-use sim_core::{Draw, RunReport, Stream};
+use sim_core::{Draw, RunReport, Stream, TraceSink};
 
 use super::{Repro, FTSIM_VERSION};
 use crate::params::ParamValues;
-use crate::simulation::{RunOptions, Simulation, TapeFit};
+use crate::simulation::{Recorded, RunOptions, Simulation, TapeFit};
 
 /// A repro replayed in this build.
 pub struct Replayed {
@@ -26,13 +26,32 @@ pub struct Replayed {
 impl Repro {
     /// Replays the repro's run in `simulation` (from [`Repro::simulation`]).
     pub fn replay(&self, simulation: &dyn Simulation, trace: bool) -> Replayed {
-        let options = RunOptions {
+        let recorded = simulation.run_recorded(self.seed, self.options(trace));
+        self.replayed(simulation, recorded)
+    }
+
+    /// Replays it like [`Repro::replay`], its trace handed to `sink` as it happens instead of
+    /// kept (`ftsim replay --repro`: memory does not grow with the run).
+    pub fn replay_streamed(
+        &self,
+        simulation: &dyn Simulation,
+        sink: Box<dyn TraceSink>,
+    ) -> Replayed {
+        let recorded = simulation.run_recorded_streamed(self.seed, self.options(false), sink);
+        self.replayed(simulation, recorded)
+    }
+
+    /// Its plan, decisions and script, as a run takes them.
+    fn options(&self, trace: bool) -> RunOptions<'_> {
+        RunOptions {
             trace,
             plan: Some(&self.plan),
             choices: Some(&self.choices),
             script: self.script.as_ref(),
-        };
-        let recorded = simulation.run_recorded(self.seed, options);
+        }
+    }
+
+    fn replayed(&self, simulation: &dyn Simulation, recorded: Recorded) -> Replayed {
         Replayed {
             fails_alike: self.failure.shown_by(&recorded.report),
             fit: recorded.fit.unwrap_or_default(),

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use sim_core::{
     Choice, Choices, DetectorModel, Divergence, Engine, FaultPlan, FaultSpec, NetworkModel,
-    PropertyKind, Recorder, RunConfig, RunReport, Script, Seeded, Setup, Tape,
+    PropertyKind, RunConfig, RunReport, Script, Setup, Tape,
 };
 
 pub use prepare::prepare_typed;
@@ -180,6 +180,14 @@ pub trait Simulation: Send + Sync {
         options: RunOptions<'_>,
         sink: Box<dyn sim_core::TraceSink>,
     ) -> RunReport;
+    /// Runs one seed like [`run_recorded`](Simulation::run_recorded), its trace streamed to
+    /// `sink` like [`run_streamed`](Simulation::run_streamed)'s (`ftsim replay --repro`).
+    fn run_recorded_streamed(
+        &self,
+        seed: u64,
+        options: RunOptions<'_>,
+        sink: Box<dyn sim_core::TraceSink>,
+    ) -> Recorded;
     /// Runs `plan` untraced with every decision answered by `choices` (a search that
     /// enumerates them, `explore --strategy decisions`), judged like any run. `seed` only
     /// labels the report.
@@ -335,43 +343,17 @@ impl<T: Protocol> Simulation for Prepared<T> {
     }
 
     fn run_recorded(&self, seed: u64, options: RunOptions<'_>) -> Recorded {
-        let plan = match self.plan_of(seed, options.plan) {
-            Ok(plan) => plan,
-            Err(report) => {
-                let fit = options.choices.map(|_| TapeFit::default());
-                return Recorded {
-                    report: *report,
-                    choices: Vec::new(),
-                    fit,
-                };
-            }
-        };
-        if let Some(script) = options.script {
-            return self.run_scripted(seed, plan, script, options);
-        }
-        match options.choices {
-            None => {
-                let source = Recorder::new(Seeded::new(seed));
-                let (report, recorder) =
-                    self.execute(seed, plan, Tracing::of(options.trace), source);
-                Recorded {
-                    report,
-                    choices: recorder.map(|r| r.tape).unwrap_or_default(),
-                    fit: None,
-                }
-            }
-            Some(recorded) => {
-                let source = Recorder::new(Tape::new(recorded.to_vec()));
-                let (report, recorder) =
-                    self.execute(seed, plan, Tracing::of(options.trace), source);
-                let fit = recorder.as_ref().map(|r| TapeFit::of(&r.inner));
-                Recorded {
-                    report,
-                    choices: recorder.map(|r| r.tape).unwrap_or_default(),
-                    fit: Some(fit.unwrap_or_default()),
-                }
-            }
-        }
+        let tracing = Tracing::of(options.trace);
+        self.record(seed, options, tracing)
+    }
+
+    fn run_recorded_streamed(
+        &self,
+        seed: u64,
+        options: RunOptions<'_>,
+        sink: Box<dyn sim_core::TraceSink>,
+    ) -> Recorded {
+        self.record(seed, options, Tracing::Stream(sink))
     }
 
     fn run_choosing(&self, seed: u64, plan: FaultPlan, choices: &mut dyn Choices) -> RunReport {

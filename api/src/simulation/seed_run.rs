@@ -4,7 +4,8 @@
 
 use sim_core::engine::guarded;
 use sim_core::{
-    Choices, Engine, FaultPlan, Outcome, Recorder, RunReport, Script, Scripted, Seeded, Stats, Tape,
+    Choice, Choices, Engine, FaultPlan, Outcome, Recorder, RunReport, Script, Scripted, Seeded,
+    Stats, Tape,
 };
 
 use super::{Prepared, Recorded, RunOptions, TapeFit};
@@ -62,6 +63,48 @@ impl<T: Protocol> Prepared<T> {
         }
     }
 
+    /// One seed's run with its decisions recorded (taken from `options.choices`, or a script,
+    /// if given: then how closely the run kept to them is its fit), traced as `tracing` says
+    /// ([`run_recorded`](Simulation::run_recorded) and
+    /// [`run_recorded_streamed`](Simulation::run_recorded_streamed)).
+    pub(super) fn record(&self, seed: u64, options: RunOptions<'_>, tracing: Tracing) -> Recorded {
+        let plan = match self.plan_of(seed, options.plan) {
+            Ok(plan) => plan,
+            Err(report) => {
+                let fit = options.choices.map(|_| TapeFit::default());
+                return Recorded {
+                    report: *report,
+                    choices: Vec::new(),
+                    fit,
+                };
+            }
+        };
+        if let Some(script) = options.script {
+            return self.run_scripted(seed, plan, script, options.choices, tracing);
+        }
+        match options.choices {
+            None => {
+                let source = Recorder::new(Seeded::new(seed));
+                let (report, recorder) = self.execute(seed, plan, tracing, source);
+                Recorded {
+                    report,
+                    choices: recorder.map(|r| r.tape).unwrap_or_default(),
+                    fit: None,
+                }
+            }
+            Some(recorded) => {
+                let source = Recorder::new(Tape::new(recorded.to_vec()));
+                let (report, recorder) = self.execute(seed, plan, tracing, source);
+                let fit = recorder.as_ref().map(|r| TapeFit::of(&r.inner));
+                Recorded {
+                    report,
+                    choices: recorder.map(|r| r.tape).unwrap_or_default(),
+                    fit: Some(fit.unwrap_or_default()),
+                }
+            }
+        }
+    }
+
     /// Runs `plan` following `script`, recording the decisions (taken from `options.choices`
     /// if given: then how closely the run kept to them is its fit).
     pub(super) fn run_scripted(
@@ -69,12 +112,13 @@ impl<T: Protocol> Prepared<T> {
         seed: u64,
         plan: FaultPlan,
         script: &Script,
-        options: RunOptions<'_>,
+        choices: Option<&[Choice]>,
+        tracing: Tracing,
     ) -> Recorded {
-        let tape = options.choices.map(|c| Tape::new(c.to_vec()));
+        let tape = choices.map(|c| Tape::new(c.to_vec()));
         let source = Recorder::new(Scripted::new(script, tape));
-        let (report, recorder) = self.execute(seed, plan, Tracing::of(options.trace), source);
-        let fit = options.choices.map(|_| {
+        let (report, recorder) = self.execute(seed, plan, tracing, source);
+        let fit = choices.map(|_| {
             let tape = recorder.as_ref().and_then(|r| r.inner.tape());
             tape.map(TapeFit::of).unwrap_or_default()
         });

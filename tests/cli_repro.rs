@@ -288,3 +288,62 @@ fn run_shrink_writes_a_repro_per_scenario_next_to_the_report() {
     }
     assert_eq!(repros[0], repros[1], "the same repro for any --jobs");
 }
+
+/// A failing run too long for its trace to be kept (120,000 events, stopped by its event
+/// budget): the shrink stops at its budget of events and says so, the repro leaves the trace
+/// out and says so (version 3), and it still replays exactly and diffs by its hash.
+#[test]
+fn a_long_runs_repro_leaves_its_trace_out_and_still_replays_and_diffs() {
+    let dir = scratch("long-run");
+    let file = dir.join("long.toml");
+    std::fs::write(
+        &file,
+        "name = \"long-broadcast\"\nprotocol = \"broadcast\"\nnodes = 30\n\
+         seeds = { start = 0, count = 1 }\nexpect = \"pass\"\n\n[budget]\n\
+         max_events = 120_000\n\n[params]\nmode = \"eager-reliable\"\n\
+         link = \"exactly-once\"\nmessages = 10\nsenders = \"all\"\n",
+    )
+    .unwrap();
+    let out = dir.join("long.repro.json").display().to_string();
+    let file = file.display().to_string();
+    let o = ftsim(&[
+        "shrink",
+        &file,
+        "--seed",
+        "0",
+        "--max-events",
+        "300000",
+        "-o",
+        &out,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("exceeds a budget; shrunk in 3 runs of 360,000 events, the"));
+    assert!(text.contains("the trace is left out of the repro file: 120,000 events"));
+    assert_fits_80(&text);
+    let repro: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(repro["repro_version"], 3);
+    assert_eq!(repro["trace_left_out"], true);
+    assert_eq!(repro["trace"], serde_json::json!([]));
+    let hash = repro["trace_hash"].as_str().unwrap().to_string();
+
+    let o = ftsim(&["replay", "--repro", &out, "--last", "5"]);
+    assert_eq!(o.status.code(), Some(1), "the run exceeds its budget");
+    assert!(stdout(&o).contains(&format!("trace hash {hash} as recorded")));
+    let o = ftsim(&["diff", &out]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("compared by their trace hashes only"),
+        "{text}"
+    );
+    assert!(text.contains(&format!(
+        "the runs are the same: 120000 events, trace hash {hash}"
+    )));
+    // Another recorded hash: the runs differ, and where is not known.
+    let edited = edit(&out, &dir.join("edited.json"), &hash, "0123456789abcdef");
+    let o = ftsim(&["diff", &out, &edited]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("the runs differ (where is not known without both traces)"));
+}

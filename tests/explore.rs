@@ -549,7 +549,7 @@ fn the_stateless_lock_server_counterexample_replays_as_an_ordinary_run() {
 }
 
 #[test]
-fn a_scripted_repro_is_refused_by_a_build_that_reads_version_1_only() {
+fn a_scripted_repro_of_a_later_version_is_refused_with_the_versions_read() {
     let dir = scratch("repro-version");
     let repro = dir.join("cx.repro.json");
     let repro_arg = repro.to_str().unwrap();
@@ -562,12 +562,14 @@ fn a_scripted_repro_is_refused_by_a_build_that_reads_version_1_only() {
     );
     let written = std::fs::read_to_string(&repro).unwrap();
     assert!(written.contains("\"repro_version\": 2") && written.contains("\"script\""));
-    let future = written.replace("\"repro_version\": 2", "\"repro_version\": 3");
-    std::fs::write(&repro, future).unwrap();
+    // A version after this build's: refused with the versions it reads.
+    let newest = ftsim_api::repro::REPRO_VERSION;
+    let future = format!("\"repro_version\": {}", newest + 1);
+    std::fs::write(&repro, written.replace("\"repro_version\": 2", &future)).unwrap();
     let o = ftsim(&["replay", "--repro", repro_arg]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        text(&o).contains("reads versions 1 to 2 only"),
+        text(&o).contains(&format!("reads versions 1 to {newest} only")),
         "{}",
         text(&o)
     );

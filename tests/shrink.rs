@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use ftsim_api::repro::{Origin, Repro};
 use ftsim_api::scenario::{self, Expect};
-use ftsim_api::shrink::{shrink, Failure, ShrinkOptions, Shrunk};
+use ftsim_api::shrink::{shrink, Failure, ShrinkBudget, ShrinkOptions, Shrunk};
 use ftsim_api::{Catalog, RunOptions, Scenario};
 
 fn catalog() -> Catalog {
@@ -150,4 +150,39 @@ fn a_passing_seed_has_nothing_to_shrink() {
         err.map(|e| e.to_string()).as_deref(),
         Some("seed 0 passes: there is no failure to shrink")
     );
+}
+
+/// A shrink whose budget of events is spent stops there, however far its search got: the run
+/// that goes over the budget is its last, and what it found so far still fails alike.
+#[test]
+fn a_shrink_stops_when_its_events_are_spent() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/flooding-f1-one-round.toml");
+    let s = scenario::load(&file, &catalog()).unwrap();
+    let whole = shrink(&s.simulation, 4, &ShrinkOptions::default()).unwrap();
+    assert!(!whole.exhausted && whole.runs > 20, "{} runs", whole.runs);
+    let max_events = whole.events / 4;
+    let options = ShrinkOptions {
+        budget: ShrinkBudget {
+            max_events,
+            ..ShrinkBudget::default()
+        },
+        ..ShrinkOptions::default()
+    };
+    let cut = shrink(&s.simulation, 4, &options).unwrap();
+    assert!(cut.exhausted);
+    // Here no candidate runs longer than the seed's run: the last one overshoots by less.
+    let run_events = whole.original.report.stats.events;
+    assert!(
+        (max_events..max_events + run_events).contains(&cut.events),
+        "{} events spent of {max_events}",
+        cut.events
+    );
+    assert!(
+        cut.runs < whole.runs,
+        "{} runs, {} before",
+        cut.runs,
+        whole.runs
+    );
+    assert!(cut.failure.shown_by(&cut.shrunk.report));
+    assert!(cut.shrunk.size().within(&cut.original.size()));
 }

@@ -40,6 +40,6 @@ pub use script::{Cue, Happening, Script, Scripted};
 pub use tape::{Choice, Divergence, Recorder, Tape};
 pub use time::{Duration, Time};
 pub use trace::{
-    Budget, DropReason, Measured, Outcome, ProcessState, RunReport, Stats, TraceEvent, TraceKind,
-    Violation, TRACE_FORMAT,
+    thousands, Budget, DropReason, Measured, Outcome, ProcessState, RunReport, Stats, TraceEvent,
+    TraceKind, Violation, TRACE_FORMAT,
 };

@@ -1,13 +1,14 @@
 //! `ftsim diff`: where two runs part. Given two repro files, it compares their recorded
 //! traces; given one, it compares the recorded trace with the run this build makes from the
-//! same scenario, plan and decisions (what changed after editing a protocol). Exits 0 if the
-//! runs are the same, 1 if they differ.
+//! same scenario, plan and decisions (what changed after editing a protocol). A repro that
+//! left its trace out (a run too long to keep one) is compared by its trace hash only. Exits
+//! 0 if the runs are the same, 1 if they differ.
 
 use std::path::Path;
 
 use ftsim_api::repro::diff::first_difference;
 use ftsim_api::repro::Repro;
-use ftsim_api::{Outcome, RunReport, TraceEvent};
+use ftsim_api::{Outcome, RunReport};
 
 use super::error::{CliError, Status};
 use super::output::{out, outln, wrapped};
@@ -35,14 +36,17 @@ pub fn cmd_diff(app: &App, args: DiffArgs<'_>) -> Result<Status, CliError> {
             outln(&format!("recorded:   {}", args.first.display()));
             outln("this build: the same scenario, fault plan and decisions, run now");
             let simulation = first.simulation(args.first, &app.catalog)?;
-            let replayed = first.replay(simulation.as_ref(), true);
+            // A repro without its trace is compared by hash: the run's trace is not kept.
+            let replayed = first.replay(simulation.as_ref(), !first.trace_left_out);
             for line in replayed.explanation(&first) {
                 out(&wrapped("note: ", &line));
             }
             (replayed.report, ("recorded", "this build"))
         }
     };
-    let (trace_a, trace_b) = (traced(&a), traced(&b));
+    let (Some(trace_a), Some(trace_b)) = (a.trace.as_deref(), b.trace.as_deref()) else {
+        return Ok(by_hash(&a, &b, names));
+    };
     let Some(at) = first_difference(trace_a, trace_b) else {
         outln(&format!(
             "the runs are the same: {} trace entries, trace hash {:016x}",
@@ -64,8 +68,23 @@ pub fn cmd_diff(app: &App, args: DiffArgs<'_>) -> Result<Status, CliError> {
     Ok(Status::NotMet)
 }
 
-fn traced(report: &RunReport) -> &[TraceEvent] {
-    report.trace.as_deref().unwrap_or(&[])
+/// Two runs compared by their trace hashes, one of them recorded without its trace.
+fn by_hash(a: &RunReport, b: &RunReport, names: (&str, &str)) -> Status {
+    let note = "a repro left its trace out (its run was too long to keep one): the runs are \
+                compared by their trace hashes only";
+    out(&wrapped("note: ", note));
+    if a.trace_hash == b.trace_hash && a.stats.events == b.stats.events {
+        outln(&format!(
+            "the runs are the same: {} events, trace hash {:016x}",
+            a.stats.events, a.trace_hash
+        ));
+        return Status::Met;
+    }
+    outln("the runs differ (where is not known without both traces):");
+    for (name, report) in [(names.0, a), (names.1, b)] {
+        out(&wrapped(&format!("{name}: "), &ending(report)));
+    }
+    Status::NotMet
 }
 
 /// How a run ended, in a line: its outcome, its size and hash.

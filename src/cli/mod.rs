@@ -239,6 +239,9 @@ enum Command {
         /// The most candidate runs to try
         #[arg(long, default_value_t = ftsim_api::shrink::DEFAULT_MAX_RUNS)]
         max_runs: u64,
+        /// The most events the candidate runs may take in all
+        #[arg(long, default_value_t = ftsim_api::shrink::DEFAULT_MAX_EVENTS)]
+        max_events: u64,
         /// The point of the file's [sweep] grid (1-based, as `run` prints it)
         #[arg(long, value_name = "K")]
         point: Option<usize>,
@@ -500,25 +503,29 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
             repro,
             output,
             max_runs,
+            max_events,
             point,
-        } => match (repro, file, seed) {
-            (Some(repro), _, _) => {
-                shrink_repro::cmd_shrink_repro(app, &repro, output.as_deref(), max_runs)
+        } => {
+            let budget = shrink::budget(max_runs, max_events)?;
+            match (repro, file, seed) {
+                (Some(repro), _, _) => {
+                    shrink_repro::cmd_shrink_repro(app, &repro, output.as_deref(), budget)
+                }
+                (None, Some(file), Some(seed)) => shrink::cmd_shrink(
+                    app,
+                    shrink::ShrinkArgs {
+                        file: &file,
+                        seed,
+                        output: output.as_deref(),
+                        budget,
+                        point,
+                    },
+                ),
+                _ => Err(CliError::Usage(
+                    "shrink takes a scenario file and --seed, or --repro".into(),
+                )),
             }
-            (None, Some(file), Some(seed)) => shrink::cmd_shrink(
-                app,
-                shrink::ShrinkArgs {
-                    file: &file,
-                    seed,
-                    output: output.as_deref(),
-                    max_runs,
-                    point,
-                },
-            ),
-            _ => Err(CliError::Usage(
-                "shrink takes a scenario file and --seed, or --repro".into(),
-            )),
-        },
+        }
         Command::Diff {
             first,
             second,

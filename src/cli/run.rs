@@ -206,8 +206,8 @@ fn finish(
         let dir = args
             .report
             .unwrap_or_else(|| Path::new(shrink::DEFAULT_REPRO_DIR));
-        let max_runs = ftsim_api::shrink::DEFAULT_MAX_RUNS;
-        shrink::shrink_sweep(pool, dir, scenarios, &summaries, max_runs)?;
+        let budget = ftsim_api::shrink::ShrinkBudget::default();
+        shrink::shrink_sweep(pool, dir, scenarios, &summaries, budget)?;
     }
     match args.format {
         Format::Json => outln(&sweep_json_of_shard(&summaries, all_ok, args.shard)),

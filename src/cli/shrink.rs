@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use ftsim_api::repro::{Origin, Repro};
-use ftsim_api::shrink::{shrink, ShrinkOptions, Shrunk};
-use ftsim_api::sim_core::FaultPlan;
+use ftsim_api::shrink::{shrink, ShrinkBudget, ShrinkOptions, Shrunk};
+use ftsim_api::sim_core::{thousands, FaultPlan};
 use ftsim_api::sweep::ScenarioSummary;
 use ftsim_api::{Expect, Scenario};
 use rayon::prelude::*;
@@ -24,15 +24,25 @@ pub struct ShrinkArgs<'a> {
     pub file: &'a Path,
     pub seed: u64,
     pub output: Option<&'a Path>,
-    pub max_runs: u64,
+    pub budget: ShrinkBudget,
     /// The point of the file's `[sweep]` grid (1-based), if it has one.
     pub point: Option<usize>,
 }
 
-pub fn cmd_shrink(app: &App, args: ShrinkArgs<'_>) -> Result<Status, CliError> {
-    if args.max_runs == 0 {
-        return Err(CliError::Usage("--max-runs must be at least 1".into()));
+/// The budget of `--max-runs` and `--max-events`, each at least 1.
+pub fn budget(max_runs: u64, max_events: u64) -> Result<ShrinkBudget, CliError> {
+    for (flag, value) in [("--max-runs", max_runs), ("--max-events", max_events)] {
+        if value == 0 {
+            return Err(CliError::Usage(format!("{flag} must be at least 1")));
+        }
     }
+    Ok(ShrinkBudget {
+        max_runs,
+        max_events,
+    })
+}
+
+pub fn cmd_shrink(app: &App, args: ShrinkArgs<'_>) -> Result<Status, CliError> {
     let scenario = load_one(app, args.file, args.point)?;
     let path = args.output.map_or_else(
         || PathBuf::from(repro_name(&scenario, args.seed)),
@@ -41,25 +51,21 @@ pub fn cmd_shrink(app: &App, args: ShrinkArgs<'_>) -> Result<Status, CliError> {
     // Before the search: a destination that cannot be written costs nothing computed.
     super::files::check_file(&path)?;
     let started = stopwatch();
-    let (shrunk, repro) = shrink_scenario(&scenario, args.seed, args.max_runs)?;
+    let (shrunk, repro) = shrink_scenario(&scenario, args.seed, args.budget)?;
     let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
     write_repro(&path, &repro)?;
-    let budget = if shrunk.exhausted {
-        ", the whole budget"
-    } else {
-        ""
-    };
     let headline = format!(
-        "{} seed {}: {}; shrunk in {} runs{budget} ({wall_ms:.1} ms)",
+        "{} seed {}: {}; shrunk in {} ({wall_ms:.1} ms)",
         scenario.name,
         args.seed,
         shrunk.failure.describe(),
-        shrunk.runs
+        spent(&shrunk)
     );
     super::output::out(&wrapped("", &headline));
     let (before, after) = (shrunk.original.size(), shrunk.shrunk.size());
     super::output::out(&reports::shrink::table(&before, &after));
     print_plan(&shrunk);
+    print_trace_left_out(&repro);
     outln(&format!("wrote {}", path.display()));
     outln(&format!(
         "replay: {} replay --repro {}",
@@ -67,6 +73,33 @@ pub fn cmd_shrink(app: &App, args: ShrinkArgs<'_>) -> Result<Status, CliError> {
         path.display()
     ));
     Ok(Status::Met)
+}
+
+/// What a shrink spent: "12 runs of 3,456 events", and ", the whole budget" if it ran out.
+pub(super) fn spent(shrunk: &Shrunk) -> String {
+    let budget = if shrunk.exhausted {
+        ", the whole budget"
+    } else {
+        ""
+    };
+    format!(
+        "{} runs of {} events{budget}",
+        shrunk.runs,
+        thousands(shrunk.events)
+    )
+}
+
+/// Says that a repro leaves its run's trace out, if it does.
+pub(super) fn print_trace_left_out(repro: &Repro) {
+    if repro.trace_left_out {
+        let line = format!(
+            "the trace is left out of the repro file: {} events, more than {}; its decisions \
+             and trace hash replay the run exactly",
+            thousands(repro.stats.events),
+            thousands(ftsim_api::shrink::TRACED_EVENTS_MAX)
+        );
+        super::output::out(&wrapped("note: ", &line));
+    }
 }
 
 pub(super) fn print_plan(shrunk: &Shrunk) {
@@ -101,7 +134,7 @@ pub(super) fn print_plan_of(plan: &FaultPlan, indent: &str) {
 pub fn shrink_scenario(
     scenario: &Scenario,
     seed: u64,
-    max_runs: u64,
+    budget: ShrinkBudget,
 ) -> Result<(Shrunk, Repro), CliError> {
     let outside = match &scenario.expect {
         Expect::Violation(_) => Some(false),
@@ -109,7 +142,7 @@ pub fn shrink_scenario(
         Expect::Pass => None,
     };
     let options = ShrinkOptions {
-        max_runs,
+        budget,
         property: scenario.expect.property().map(str::to_string),
         outside,
     };
@@ -141,7 +174,7 @@ pub fn shrink_sweep(
     dir: &Path,
     scenarios: &[Scenario],
     summaries: &[ScenarioSummary],
-    max_runs: u64,
+    budget: ShrinkBudget,
 ) -> Result<(), CliError> {
     let work: Vec<(&Scenario, u64)> = scenarios
         .iter()
@@ -154,7 +187,7 @@ pub fn shrink_sweep(
     super::files::check_dir(dir)?;
     let results: Vec<_> = pool.install(|| {
         work.par_iter()
-            .map(|(s, seed)| shrink_scenario(s, *seed, max_runs))
+            .map(|(s, seed)| shrink_scenario(s, *seed, budget))
             .collect()
     });
     let mut used = BTreeSet::new();
@@ -172,8 +205,14 @@ pub fn shrink_sweep(
         let path = dir.join(&name);
         write_repro(&path, &repro)?;
         let (before, after) = (shrunk.original.size(), shrunk.shrunk.size());
-        eprintln!("shrunk {} seed {seed} ({} runs)", s.name, shrunk.runs);
+        eprintln!("shrunk {} seed {seed} ({})", s.name, spent(&shrunk));
         eprint!("{}", wrapped("  ", &reports::shrink::line(&before, &after)));
+        if repro.trace_left_out {
+            eprintln!(
+                "  (its trace left out: {} events)",
+                thousands(repro.stats.events)
+            );
+        }
         eprintln!("  {}", path.display());
     }
     eprintln!("repro files in {}", dir.display());

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use ftsim_api::repro::{Origin, Repro};
-use ftsim_api::shrink::{shrink_case, Case};
+use ftsim_api::shrink::{shrink_case, Case, ShrinkBudget};
 use ftsim_api::RunOptions;
 
 use super::error::{CliError, Status};
@@ -18,7 +18,7 @@ pub fn cmd_shrink_repro(
     app: &App,
     path: &Path,
     output: Option<&Path>,
-    max_runs: u64,
+    budget: ShrinkBudget,
 ) -> Result<Status, CliError> {
     let repro = Repro::load(path)?;
     let simulation = repro.simulation(path, &app.catalog)?;
@@ -58,7 +58,7 @@ pub fn cmd_shrink_repro(
     };
     let target = output.map_or_else(|| shrunk_name(path), Path::to_path_buf);
     super::files::check_file(&target)?;
-    let shrunk = shrink_case(case, repro.failure.clone(), repro.seed, max_runs);
+    let shrunk = shrink_case(case, repro.failure.clone(), repro.seed, budget);
     let file = PathBuf::from(&repro.scenario.file);
     let origin = Origin {
         name: &repro.scenario.name,
@@ -69,15 +69,16 @@ pub fn cmd_shrink_repro(
     again.shrunk_from = repro.shrunk_from.or(again.shrunk_from);
     super::shrink::write_repro(&target, &again)?;
     let headline = format!(
-        "{}: {}; shrunk in {} runs",
+        "{}: {}; shrunk in {}",
         path.display(),
         shrunk.failure.describe(),
-        shrunk.runs
+        super::shrink::spent(&shrunk)
     );
     out(&wrapped("", &headline));
     let (before, after) = (shrunk.original.size(), shrunk.shrunk.size());
     out(&reports::shrink::table(&before, &after));
     super::shrink::print_plan(&shrunk);
+    super::shrink::print_trace_left_out(&again);
     outln(&format!("wrote {}", target.display()));
     Ok(Status::Met)
 }

@@ -33,9 +33,17 @@ pub use replay::Replayed;
 pub const REPRO_FORMAT: &str = "ftsim-repro";
 
 /// The version of the repro file's layout; bumped when a field changes meaning. Version 2
-/// added `script` (a counterexample of `ftsim explore`, see [`Repro::of_explored`]); a repro
-/// without one is still written as version 1, which older builds read.
-pub const REPRO_VERSION: u32 = 2;
+/// added `script` (a counterexample of `ftsim explore`, see [`Repro::of_explored`]); version 3
+/// added `trace_left_out` (a run too long for its trace to be kept, whose empty `trace` an
+/// older build would misread as the run's). A repro that needs neither is still written as
+/// version 1, which older builds read.
+pub const REPRO_VERSION: u32 = 3;
+
+/// The version a repro that holds a script is written as (at least).
+const SCRIPT_VERSION: u32 = 2;
+
+/// The version a repro that leaves its trace out is written as.
+const TRACE_LEFT_OUT_VERSION: u32 = 3;
 
 /// The oldest layout version this build reads.
 const OLDEST_READ: u32 = 1;
@@ -86,8 +94,14 @@ pub struct Repro {
     pub plan: FaultPlan,
     /// Every decision it made, in order.
     pub choices: Vec<Choice>,
-    /// Its full trace, as the writing build saw it (what `ftsim diff` compares against).
+    /// Its full trace, as the writing build saw it (what `ftsim diff` compares against);
+    /// empty if `trace_left_out`.
     pub trace: Vec<TraceEvent>,
+    /// Whether the run was too long for its trace to be kept (more than
+    /// [`crate::shrink::TRACED_EVENTS_MAX`] events; version 3): its decisions and hash still
+    /// replay it exactly, and `ftsim diff` compares it by its hash.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub trace_left_out: bool,
     /// The scripted schedule it follows, when it is a counterexample of `ftsim explore`
     /// (version 2): each message's arrival and each timer's firing at its step's time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -197,9 +211,14 @@ impl Repro {
             expect: &expect,
         };
         let report: &RunReport = &case.report;
+        let trace_left_out = report.trace.is_none() && report.stats.events > 0;
         Repro {
             format: REPRO_FORMAT.to_string(),
-            repro_version: OLDEST_READ,
+            repro_version: if trace_left_out {
+                TRACE_LEFT_OUT_VERSION
+            } else {
+                OLDEST_READ
+            },
             ftsim_version: FTSIM_VERSION.to_string(),
             trace_format: TRACE_FORMAT,
             scenario: ReproScenario {
@@ -222,6 +241,7 @@ impl Repro {
             plan: case.plan.clone(),
             choices: case.choices.clone(),
             trace: report.trace.clone().unwrap_or_default(),
+            trace_left_out,
             script: None,
         }
     }
@@ -237,7 +257,7 @@ impl Repro {
     ) -> Repro {
         let seed = case.report.seed;
         let mut repro = Repro::of_case(origin, case, seed, failure);
-        repro.repro_version = REPRO_VERSION;
+        repro.repro_version = repro.repro_version.max(SCRIPT_VERSION);
         repro.script = Some(script);
         repro
     }
@@ -282,7 +302,7 @@ impl Repro {
             trace_hash: self.expected_hash().unwrap_or_default(),
             plan: self.plan.clone(),
             outside_assumptions: self.outside_assumptions.clone(),
-            trace: Some(self.trace.clone()),
+            trace: (!self.trace_left_out).then(|| self.trace.clone()),
             ..RunReport::default()
         }
     }

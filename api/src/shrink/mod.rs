@@ -13,6 +13,12 @@
 //! protocol's model as before), is no larger in nodes, faults, messages and events, and ranks
 //! strictly lower in the search's order.
 //!
+//! The search spends a budget of candidate runs and of the events they take in all
+//! ([`ShrinkBudget`]), so that a run of millions of events is shrunk as far as a minute or so
+//! of runs gets, not for hours; and the shrunk run is recorded with its full trace only if it
+//! has at most [`TRACED_EVENTS_MAX`] events (a repro file of a longer one keeps its decisions
+//! and hash, and says it left its trace out).
+//!
 //! The search is deterministic: passes run in a fixed order (nodes, faults, windows, fault
 //! times, triggers, network chances, delays, picks), repeated until a round keeps nothing,
 //! within a budget of runs and without a clock. The same simulation, seed and options give the
@@ -45,11 +51,41 @@ use search::Search;
 /// small enough to take about a second in a release build for runs of a few hundred events.
 pub const DEFAULT_MAX_RUNS: u64 = 10_000;
 
-/// How to shrink.
-#[derive(Clone, Debug)]
-pub struct ShrinkOptions {
+/// The events the candidate runs of a shrink may take in all when not told otherwise: 14
+/// times what any bundled scenario's shrink takes (at most 1.4 million, for
+/// `transactions-early-release`); about 17 runs of a run stopped at a million messages in
+/// flight, each a few seconds (replayed from a tape of millions of decisions).
+pub const DEFAULT_MAX_EVENTS: u64 = 20_000_000;
+
+/// The most events a shrunk run may have to be recorded with its full trace (in [`Shrunk`]
+/// and its repro file): a trace of a million events takes gigabytes to hold and hundreds of
+/// megabytes to write, where its decisions and hash replay it exactly.
+pub const TRACED_EVENTS_MAX: u64 = 100_000;
+
+/// What a shrink may spend: it stops when either is spent, wherever its search is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShrinkBudget {
     /// The most candidate runs to try.
     pub max_runs: u64,
+    /// The most events the candidate runs may take in all (the run that goes over it ends
+    /// the search).
+    pub max_events: u64,
+}
+
+impl Default for ShrinkBudget {
+    fn default() -> Self {
+        ShrinkBudget {
+            max_runs: DEFAULT_MAX_RUNS,
+            max_events: DEFAULT_MAX_EVENTS,
+        }
+    }
+}
+
+/// How to shrink.
+#[derive(Clone, Debug, Default)]
+pub struct ShrinkOptions {
+    /// What the search may spend.
+    pub budget: ShrinkBudget,
     /// The property to keep violated, if the run violates it (a scenario's expected
     /// violation); by default the run's first.
     pub property: Option<String>,
@@ -57,16 +93,6 @@ pub struct ShrinkOptions {
     /// that expects `outside`) or inside it (`Some(false)`), if the run has such a violation.
     /// Either way the shrunk run stays on the side of the violation kept.
     pub outside: Option<bool>,
-}
-
-impl Default for ShrinkOptions {
-    fn default() -> Self {
-        ShrinkOptions {
-            max_runs: DEFAULT_MAX_RUNS,
-            property: None,
-            outside: None,
-        }
-    }
 }
 
 /// A shrunk failure: the run of the seed, the smallest run found, and what it cost.
@@ -78,10 +104,13 @@ pub struct Shrunk {
     pub failure: Failure,
     /// The seed's run, as drawn from the seed.
     pub original: Case,
-    /// The smallest run found, with its full trace.
+    /// The smallest run found, with its full trace if it has at most [`TRACED_EVENTS_MAX`]
+    /// events (else none).
     pub shrunk: Case,
     /// Candidate runs tried.
     pub runs: u64,
+    /// The events they took in all.
+    pub events: u64,
     /// Whether the budget ran out before the search reached its fixed point.
     pub exhausted: bool,
 }
@@ -110,13 +139,13 @@ pub fn shrink(
         options.outside,
     )
     .ok_or(ShrinkError::Passes { seed })?;
-    Ok(shrink_case(original, failure, seed, options.max_runs))
+    Ok(shrink_case(original, failure, seed, options.budget))
 }
 
 /// Shrinks a recorded run that fails as `failure` says (a seed's, or a repro's), within
-/// `max_runs` candidate runs.
-pub fn shrink_case(original: Case, failure: Failure, seed: u64, max_runs: u64) -> Shrunk {
-    let mut search = Search::new(original.clone(), failure.clone(), seed, max_runs);
+/// `budget`.
+pub fn shrink_case(original: Case, failure: Failure, seed: u64, budget: ShrinkBudget) -> Shrunk {
+    let mut search = Search::new(original.clone(), failure.clone(), seed, budget);
     loop {
         let before = search.best.rank();
         nodes::remove_nodes(&mut search);
@@ -136,14 +165,20 @@ pub fn shrink_case(original: Case, failure: Failure, seed: u64, max_runs: u64) -
     // Time order for people; a stable sort keeps simultaneous faults in the order they
     // happened, so the run is the same.
     search.best.plan.sort();
-    let shrunk = traced(&search.best, seed);
+    let exhausted = search.exhausted();
+    let shrunk = if search.best.report.stats.events <= TRACED_EVENTS_MAX {
+        traced(&search.best, seed)
+    } else {
+        search.best
+    };
     Shrunk {
         seed,
         failure,
         original,
         shrunk,
         runs: search.runs,
-        exhausted: search.exhausted(),
+        events: search.events,
+        exhausted,
     }
 }
 

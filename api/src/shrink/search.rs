@@ -1,4 +1,5 @@
-//! The search's state: the smallest failing run found so far ([`Case`]) and the budget of runs.
+//! The search's state: the smallest failing run found so far ([`Case`]) and what it may still
+//! spend ([`ShrinkBudget`]).
 //! Every pass proposes candidates through [`Search::attempt`], which runs each from its
 //! recorded decisions and keeps it only if it fails the same way, is no larger in any count,
 //! and ranks strictly lower.
@@ -9,6 +10,7 @@ use sim_core::{Choice, FaultPlan, RunReport};
 
 use super::failure::Failure;
 use super::size::{Rank, Size};
+use super::ShrinkBudget;
 use crate::simulation::{RunOptions, Simulation};
 
 /// One run the search knows: what ran, and what came out.
@@ -42,23 +44,26 @@ pub(crate) struct Search {
     seed: u64,
     /// Candidate runs so far.
     pub(crate) runs: u64,
-    max_runs: u64,
+    /// The events they took in all.
+    pub(crate) events: u64,
+    budget: ShrinkBudget,
 }
 
 impl Search {
-    pub(crate) fn new(best: Case, failure: Failure, seed: u64, max_runs: u64) -> Self {
+    pub(crate) fn new(best: Case, failure: Failure, seed: u64, budget: ShrinkBudget) -> Self {
         Search {
             best,
             failure,
             seed,
             runs: 0,
-            max_runs,
+            events: 0,
+            budget,
         }
     }
 
-    /// Whether the budget of runs is spent.
+    /// Whether the budget of runs or of their events is spent.
     pub(crate) fn exhausted(&self) -> bool {
-        self.runs >= self.max_runs
+        self.runs >= self.budget.max_runs || self.events >= self.budget.max_events
     }
 
     /// Runs a candidate from `choices` (recorded decisions, edited) and keeps it if it is
@@ -82,6 +87,7 @@ impl Search {
             script: None,
         };
         let recorded = simulation.run_recorded(self.seed, options);
+        self.events = self.events.saturating_add(recorded.report.stats.events);
         if !self.failure.shown_by(&recorded.report) {
             return false;
         }

@@ -289,6 +289,40 @@ fn run_shrink_writes_a_repro_per_scenario_next_to_the_report() {
     assert_eq!(repros[0], repros[1], "the same repro for any --jobs");
 }
 
+/// `run --shrink` takes the shrink's budget: a shrink of two candidate runs says it spent the
+/// whole budget, and a budget of none is refused before any seed runs.
+#[test]
+fn run_shrink_takes_the_shrinks_budget() {
+    let dir = scratch("run-shrink-budget");
+    let report = dir.join("report");
+    let file = scenario("flooding-f1-one-round.toml");
+    let with = |runs: &str| {
+        let report = report.to_str().unwrap();
+        let args = [
+            "run", &file, "--seeds", "100", "--shrink", "--report", report,
+        ];
+        ftsim(&[&args[..], &["--shrink-max-runs", runs]].concat())
+    };
+    let o = with("2");
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let text = stderr(&o);
+    assert!(
+        text.contains("shrunk flooding-f1-one-round seed 32 (2 runs of"),
+        "{text}"
+    );
+    assert!(text.contains("the whole budget"), "{text}");
+    let o = with("0");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--shrink-max-runs must be at least 1"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).is_empty(), "no seed ran: {}", stdout(&o));
+    let o = ftsim(&["run", &file, "--shrink-max-events", "5"]);
+    assert_eq!(o.status.code(), Some(2), "only with --shrink");
+}
+
 /// A failing run too long for its trace to be kept (120,000 events, stopped by its event
 /// budget): the shrink stops at its budget of events and says so, the repro leaves the trace
 /// out and says so (version 3), and it still replays exactly and diffs by its hash.
@@ -330,7 +364,9 @@ fn a_long_runs_repro_leaves_its_trace_out_and_still_replays_and_diffs() {
 
     let o = ftsim(&["replay", "--repro", &out, "--last", "5"]);
     assert_eq!(o.status.code(), Some(1), "the run exceeds its budget");
-    assert!(stdout(&o).contains(&format!("trace hash {hash} as recorded")));
+    let text = stdout(&o);
+    assert!(text.contains(&format!("trace hash {hash} as recorded")));
+    assert!(text.contains("showed 5 of "), "{text}");
     let o = ftsim(&["diff", &out]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     let text = stdout(&o);

@@ -6,11 +6,11 @@
 //! order — and answers a decision the recording lacks with its simplest outcome, counting it as
 //! a divergence, so the caller knows whether the run is the recorded one.
 
-use std::collections::BTreeMap;
+use std::hash::BuildHasherDefault;
 
 use serde::{Deserialize, Serialize};
 
-use crate::entropy::{Choices, Draw, Stream};
+use crate::entropy::{Choices, DetHasher, Draw, Stream};
 
 /// One recorded decision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,22 +76,38 @@ pub struct Divergence {
     pub recorded_bound: Option<u64>,
 }
 
-/// Recorded outcomes of one kind of decision, in the order they were asked, and how many of
-/// them the replay has used.
-#[derive(Default)]
-struct Queue {
-    /// (bound, value) pairs.
-    outcomes: Vec<(u64, u64)>,
-    used: usize,
+/// Where the replay is in the recorded decisions of one kind: the next unused one, and the
+/// last one (where a later decision of the kind is linked on while the tape is built).
+#[derive(Clone, Copy)]
+struct Cursor {
+    next: usize,
+    last: usize,
 }
+
+/// Per kind of decision, where the replay is in its recorded ones.
+#[allow(clippy::disallowed_types)] // looked up only, never iterated, and its hasher is fixed
+type Kinds = std::collections::HashMap<(Stream, Draw), Cursor, BuildHasherDefault<DetHasher>>;
+
+/// The end of a chain of decisions of one kind.
+const END: usize = usize::MAX;
 
 /// Replays recorded decisions. Each decision is looked up by its stream and what it decides
 /// (so a message's loss is the recorded loss of that message, wherever the run now asks for it);
 /// decisions of the same kind (a process's picks, the two arrivals of a duplicated message) are
 /// answered in their recorded order. A decision the tape lacks, or has with another number of
 /// outcomes, gets its simplest outcome ([`Draw::simplest`]) and counts as a divergence.
+///
+/// The decisions stay in their recorded order, each linked to the next of its kind, and a map
+/// with a fixed hasher finds a kind's next unused one: one lookup a decision, and no memory of
+/// its own for a kind asked once (a message's delay, most of a run's decisions). Only lookups
+/// read the map, never its order, so what a replay answers does not depend on the hasher.
+/// (A `BTreeMap` of a `Vec` per kind spent a third of a shrink's time searching its tree.)
 pub struct Tape {
-    recorded: BTreeMap<(Stream, Draw), Queue>,
+    choices: Vec<Choice>,
+    /// Per recorded decision, the index of the next of its kind ([`END`] after the last).
+    next_of_kind: Vec<usize>,
+    kinds: Kinds,
+    used: u64,
     asked: u64,
     /// Decisions asked for that did not match the tape (a changed run), answered by a default.
     pub divergences: u64,
@@ -102,13 +118,26 @@ pub struct Tape {
 impl Tape {
     /// A tape that answers with `choices`.
     pub fn new(choices: Vec<Choice>) -> Self {
-        let mut recorded: BTreeMap<(Stream, Draw), Queue> = BTreeMap::new();
-        for c in choices {
-            let queue = recorded.entry((c.stream, c.draw)).or_default();
-            queue.outcomes.push((c.bound, c.value));
+        let mut next_of_kind = vec![END; choices.len()];
+        let mut kinds = Kinds::default();
+        kinds.reserve(choices.len());
+        for (index, c) in choices.iter().enumerate() {
+            kinds
+                .entry((c.stream, c.draw))
+                .and_modify(|kind| {
+                    next_of_kind[kind.last] = index;
+                    kind.last = index;
+                })
+                .or_insert(Cursor {
+                    next: index,
+                    last: index,
+                });
         }
         Tape {
-            recorded,
+            choices,
+            next_of_kind,
+            kinds,
+            used: 0,
             asked: 0,
             divergences: 0,
             first_divergence: None,
@@ -117,10 +146,7 @@ impl Tape {
 
     /// Recorded decisions the run never asked for (nonzero: the run took another path).
     pub fn unused(&self) -> u64 {
-        self.recorded
-            .values()
-            .map(|q| (q.outcomes.len() - q.used) as u64)
-            .sum()
+        self.choices.len() as u64 - self.used
     }
 
     /// Whether the replay took every decision from the tape and used all of it.
@@ -145,16 +171,18 @@ impl Tape {
 
 impl Choices for Tape {
     fn choose(&mut self, stream: Stream, draw: Draw, bound: u64) -> u64 {
-        let next = self.recorded.get_mut(&(stream, draw)).and_then(|q| {
-            let outcome = q.outcomes.get(q.used).copied();
-            if outcome.is_some() {
-                q.used += 1;
+        let next = match self.kinds.get_mut(&(stream, draw)) {
+            Some(kind) if kind.next != END => {
+                let index = kind.next;
+                kind.next = self.next_of_kind[index];
+                self.used += 1;
+                Some(self.choices[index])
             }
-            outcome
-        });
+            _ => None,
+        };
         let value = match next {
-            Some((b, value)) if b == bound && value < bound => value,
-            Some((b, _)) => self.diverge(stream, draw, bound, Some(b)),
+            Some(c) if c.bound == bound && c.value < bound => c.value,
+            Some(c) => self.diverge(stream, draw, bound, Some(c.bound)),
             None => self.diverge(stream, draw, bound, None),
         };
         self.asked += 1;
@@ -240,6 +268,54 @@ mod tests {
         assert_eq!(tape.divergences, 2);
         assert_eq!(tape.unused(), 0);
         assert_eq!(tape.first_divergence.and_then(|d| d.recorded_bound), None);
+    }
+
+    /// A decision of a kind recorded several times takes them in their recorded order, past
+    /// decisions of other kinds; one asked with another bound uses up its recorded outcome
+    /// (and diverges); what is never asked counts as unused.
+    #[test]
+    fn decisions_of_one_kind_come_in_recorded_order_and_are_used_up() {
+        let pick = |bound, value| Choice {
+            stream: Stream::Process(1),
+            draw: Draw::Pick,
+            bound,
+            value,
+        };
+        let other = Choice {
+            stream: Stream::Network,
+            draw: Draw::Pick,
+            bound: 4,
+            value: 3,
+        };
+        let mut tape = Tape::new(vec![
+            pick(10, 1),
+            other,
+            pick(10, 2),
+            pick(7, 6),
+            pick(10, 3),
+        ]);
+        assert_eq!(tape.choose(Stream::Process(1), Draw::Pick, 10), 1);
+        assert_eq!(tape.choose(Stream::Process(1), Draw::Pick, 10), 2);
+        assert_eq!(
+            tape.choose(Stream::Process(1), Draw::Pick, 10),
+            0,
+            "recorded with 7"
+        );
+        assert_eq!(
+            tape.first_divergence.and_then(|d| d.recorded_bound),
+            Some(7)
+        );
+        assert_eq!(tape.unused(), 2);
+        assert_eq!(tape.choose(Stream::Process(1), Draw::Pick, 10), 3);
+        assert_eq!(
+            tape.choose(Stream::Process(1), Draw::Pick, 10),
+            0,
+            "none left"
+        );
+        assert_eq!((tape.divergences, tape.unused()), (2, 1));
+        assert_eq!(tape.choose(Stream::Network, Draw::Pick, 4), 3);
+        assert_eq!(tape.unused(), 0);
+        assert!(!tape.is_exact());
     }
 
     #[test]

@@ -156,6 +156,14 @@ enum Command {
         /// directory, or else into ./ftsim-repros
         #[arg(long)]
         shrink: bool,
+        /// With --shrink: the most candidate runs each shrink tries
+        #[arg(long, value_name = "N", requires = "shrink",
+              default_value_t = ftsim_api::shrink::DEFAULT_MAX_RUNS)]
+        shrink_max_runs: u64,
+        /// With --shrink: the most events each shrink's candidate runs may take in all
+        #[arg(long, value_name = "N", requires = "shrink",
+              default_value_t = ftsim_api::shrink::DEFAULT_MAX_EVENTS)]
+        shrink_max_events: u64,
         #[command(flatten)]
         budget: budget::BudgetFlags,
     },
@@ -432,6 +440,8 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
             format,
             report,
             shrink,
+            shrink_max_runs,
+            shrink_max_events,
             budget,
             results,
             resume,
@@ -451,7 +461,9 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
                 jobs,
                 format,
                 report: report.as_deref(),
-                shrink,
+                shrink: shrink
+                    .then(|| shrink::budget("shrink-", shrink_max_runs, shrink_max_events))
+                    .transpose()?,
                 budget,
                 results: results.as_deref(),
                 resume,
@@ -506,7 +518,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
             max_events,
             point,
         } => {
-            let budget = shrink::budget(max_runs, max_events)?;
+            let budget = shrink::budget("", max_runs, max_events)?;
             match (repro, file, seed) {
                 (Some(repro), _, _) => {
                     shrink_repro::cmd_shrink_repro(app, &repro, output.as_deref(), budget)

@@ -28,8 +28,8 @@ pub struct RunArgs<'a> {
     pub jobs: Option<usize>,
     pub format: Format,
     pub report: Option<&'a Path>,
-    /// Shrink each scenario's replay seed and write its repro.
-    pub shrink: bool,
+    /// Shrink each scenario's replay seed within this budget and write its repro.
+    pub shrink: Option<ftsim_api::shrink::ShrinkBudget>,
     /// Append each finished scenario to this JSON-lines file.
     pub results: Option<&'a Path>,
     /// Take the scenarios already in `results` from it instead of running them.
@@ -104,7 +104,7 @@ fn check_destinations(args: &RunArgs<'_>) -> Result<(), CliError> {
     if let Some(dir) = args.report {
         files::check_dir(dir)?;
     }
-    if args.shrink && args.report.is_none() {
+    if args.shrink.is_some() && args.report.is_none() {
         files::check_dir(Path::new(shrink::DEFAULT_REPRO_DIR))?;
     }
     if let Some(path) = args.junit {
@@ -202,11 +202,10 @@ fn finish(
         files::write_atomic(path, reports::junit::render(&summaries).as_bytes())?;
         eprintln!("wrote JUnit XML: {}", path.display());
     }
-    if args.shrink {
+    if let Some(budget) = args.shrink {
         let dir = args
             .report
             .unwrap_or_else(|| Path::new(shrink::DEFAULT_REPRO_DIR));
-        let budget = ftsim_api::shrink::ShrinkBudget::default();
         shrink::shrink_sweep(pool, dir, scenarios, &summaries, budget)?;
     }
     match args.format {

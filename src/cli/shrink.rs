@@ -29,10 +29,12 @@ pub struct ShrinkArgs<'a> {
     pub point: Option<usize>,
 }
 
-/// The budget of `--max-runs` and `--max-events`, each at least 1.
-pub fn budget(max_runs: u64, max_events: u64) -> Result<ShrinkBudget, CliError> {
-    for (flag, value) in [("--max-runs", max_runs), ("--max-events", max_events)] {
+/// The budget of `--{flags}max-runs` and `--{flags}max-events` (`shrink`'s, or `run`'s with
+/// `flags` "shrink-"), each at least 1.
+pub fn budget(flags: &str, max_runs: u64, max_events: u64) -> Result<ShrinkBudget, CliError> {
+    for (name, value) in [("max-runs", max_runs), ("max-events", max_events)] {
         if value == 0 {
+            let flag = format!("--{flags}{name}");
             return Err(CliError::Usage(format!("{flag} must be at least 1")));
         }
     }

@@ -211,6 +211,8 @@ impl Repro {
             expect: &expect,
         };
         let report: &RunReport = &case.report;
+        // A run too long to trace has events and no trace; a run whose fault plan panicked
+        // while it was drawn has neither, and is not a long run left untraced.
         let trace_left_out = report.trace.is_none() && report.stats.events > 0;
         Repro {
             format: REPRO_FORMAT.to_string(),

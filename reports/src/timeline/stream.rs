@@ -31,6 +31,7 @@ pub struct Streamer {
     /// Once long: its columns, and the lines `--last` keeps back.
     columns: Option<Columns>,
     last: VecDeque<String>,
+    /// Entries of the run, and those of them the filter kept (`--last` aside).
     seen: u64,
     shown: u64,
 }
@@ -62,13 +63,17 @@ impl Streamer {
         };
         let st = self.style();
         let mut out = String::new();
+        // `--last N` printed only the N lines it kept back of those the filter kept.
+        let shown = match self.options.filter.last {
+            Some(_) => self.last.len() as u64,
+            None => self.shown,
+        };
         for line in self.last.drain(..) {
             let _ = writeln!(out, "{line}");
         }
         if !self.options.filter.is_empty() {
             let text = format!(
-                "showed {} of {} trace entries ({})",
-                self.shown,
+                "showed {shown} of {} trace entries ({})",
                 self.seen,
                 self.options.filter.describe(&columns.clock)
             );

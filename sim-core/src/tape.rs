@@ -97,14 +97,21 @@ const END: usize = usize::MAX;
 /// answered in their recorded order. A decision the tape lacks, or has with another number of
 /// outcomes, gets its simplest outcome ([`Draw::simplest`]) and counts as a divergence.
 ///
-/// The decisions stay in their recorded order, each linked to the next of its kind, and a map
-/// with a fixed hasher finds a kind's next unused one: one lookup a decision, and no memory of
-/// its own for a kind asked once (a message's delay, most of a run's decisions). Only lookups
-/// read the map, never its order, so what a replay answers does not depend on the hasher.
-/// (A `BTreeMap` of a `Vec` per kind spent a third of a shrink's time searching its tree.)
+/// While the run asks exactly the recorded decisions in their order (a replay of the recorded
+/// run, or a shrinker's candidate up to its first edit), each is the next on the tape: no
+/// lookup, and nothing built. From the first decision asked out of order, the unused rest is
+/// indexed: each linked to the next of its kind, and a map with a fixed hasher finding a
+/// kind's next unused one (one lookup a decision, no memory of its own for a kind asked once,
+/// such as a message's delay). Only lookups read the map, never its order, so what a replay
+/// answers does not depend on the hasher. (A `BTreeMap` of a `Vec` per kind, built for every
+/// tape, spent a third of a shrink's time.)
 pub struct Tape {
     choices: Vec<Choice>,
-    /// Per recorded decision, the index of the next of its kind ([`END`] after the last).
+    /// While every decision asked so far was the next on the tape: how many were asked (all of
+    /// `choices[..at]` are used and none after); `None` once one was not, and `kinds` answers.
+    in_order: Option<usize>,
+    /// Per recorded decision, the index of the next unused one of its kind ([`END`] after the
+    /// last); built when the run leaves the recorded order.
     next_of_kind: Vec<usize>,
     kinds: Kinds,
     used: u64,
@@ -118,14 +125,28 @@ pub struct Tape {
 impl Tape {
     /// A tape that answers with `choices`.
     pub fn new(choices: Vec<Choice>) -> Self {
-        let mut next_of_kind = vec![END; choices.len()];
-        let mut kinds = Kinds::default();
-        kinds.reserve(choices.len());
-        for (index, c) in choices.iter().enumerate() {
-            kinds
+        Tape {
+            choices,
+            in_order: Some(0),
+            next_of_kind: Vec::new(),
+            kinds: Kinds::default(),
+            used: 0,
+            asked: 0,
+            divergences: 0,
+            first_divergence: None,
+        }
+    }
+
+    /// Indexes the decisions from `first` on (none of them used yet), by kind, in order.
+    fn index_kinds(&mut self, first: usize) {
+        self.in_order = None;
+        self.next_of_kind = vec![END; self.choices.len()];
+        self.kinds.reserve(self.choices.len() - first);
+        for (index, c) in self.choices.iter().enumerate().skip(first) {
+            self.kinds
                 .entry((c.stream, c.draw))
                 .and_modify(|kind| {
-                    next_of_kind[kind.last] = index;
+                    self.next_of_kind[kind.last] = index;
                     kind.last = index;
                 })
                 .or_insert(Cursor {
@@ -133,15 +154,28 @@ impl Tape {
                     last: index,
                 });
         }
-        Tape {
-            choices,
-            next_of_kind,
-            kinds,
-            used: 0,
-            asked: 0,
-            divergences: 0,
-            first_divergence: None,
+    }
+
+    /// Takes the next unused recorded decision of this kind, if any.
+    fn take(&mut self, stream: Stream, draw: Draw) -> Option<Choice> {
+        if let Some(at) = self.in_order {
+            match self.choices.get(at) {
+                Some(&c) if c.stream == stream && c.draw == draw => {
+                    self.in_order = Some(at + 1);
+                    self.used += 1;
+                    return Some(c);
+                }
+                _ => self.index_kinds(at),
+            }
         }
+        let kind = self.kinds.get_mut(&(stream, draw))?;
+        let index = kind.next;
+        if index == END {
+            return None;
+        }
+        kind.next = self.next_of_kind[index];
+        self.used += 1;
+        Some(self.choices[index])
     }
 
     /// Recorded decisions the run never asked for (nonzero: the run took another path).
@@ -171,15 +205,7 @@ impl Tape {
 
 impl Choices for Tape {
     fn choose(&mut self, stream: Stream, draw: Draw, bound: u64) -> u64 {
-        let next = match self.kinds.get_mut(&(stream, draw)) {
-            Some(kind) if kind.next != END => {
-                let index = kind.next;
-                kind.next = self.next_of_kind[index];
-                self.used += 1;
-                Some(self.choices[index])
-            }
-            _ => None,
-        };
+        let next = self.take(stream, draw);
         let value = match next {
             Some(c) if c.bound == bound && c.value < bound => c.value,
             Some(c) => self.diverge(stream, draw, bound, Some(c.bound)),
@@ -316,6 +342,70 @@ mod tests {
         assert_eq!(tape.choose(Stream::Network, Draw::Pick, 4), 3);
         assert_eq!(tape.unused(), 0);
         assert!(!tape.is_exact());
+    }
+
+    /// Against the plainest model of a tape (each ask takes the first unused recorded decision
+    /// of its kind), over recordings replayed in order for a while and then edited: the same
+    /// answers, divergences and unused count, whether the tape is still in order or indexed.
+    #[test]
+    fn answers_as_the_first_unused_decision_of_its_kind() {
+        let mut state = 42u64;
+        let mut next = |below: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % below
+        };
+        for _ in 0..300 {
+            let kinds: Vec<(Stream, Draw)> = (0..4)
+                .map(|seq| {
+                    (
+                        Stream::Network,
+                        Draw::Delay {
+                            msg: key(seq),
+                            copy: false,
+                        },
+                    )
+                })
+                .chain((0..3).map(|node| (Stream::Process(node), Draw::Pick)))
+                .collect();
+            let choice = |next: &mut dyn FnMut(u64) -> u64| {
+                let (stream, draw) = kinds[next(kinds.len() as u64) as usize];
+                let bound = 2 + next(2);
+                Choice {
+                    stream,
+                    draw,
+                    bound,
+                    value: next(bound),
+                }
+            };
+            let recorded: Vec<Choice> = (0..next(30)).map(|_| choice(&mut next)).collect();
+            let mut model: Vec<Option<Choice>> = recorded.iter().copied().map(Some).collect();
+            let mut tape = Tape::new(recorded.clone());
+            let in_order = next(recorded.len() as u64 + 1) as usize;
+            let asks: Vec<Choice> = recorded[..in_order]
+                .iter()
+                .copied()
+                .chain((0..next(30)).map(|_| choice(&mut next)))
+                .collect();
+            let mut divergences = 0;
+            for ask in asks {
+                let taken = model
+                    .iter_mut()
+                    .find(|c| c.is_some_and(|c| (c.stream, c.draw) == (ask.stream, ask.draw)))
+                    .and_then(Option::take);
+                let expected = match taken {
+                    Some(c) if c.bound == ask.bound => c.value,
+                    _ => {
+                        divergences += 1;
+                        ask.draw.simplest(ask.bound)
+                    }
+                };
+                assert_eq!(tape.choose(ask.stream, ask.draw, ask.bound), expected);
+            }
+            let unused = model.iter().filter(|c| c.is_some()).count() as u64;
+            assert_eq!((tape.divergences, tape.unused()), (divergences, unused));
+        }
     }
 
     #[test]

@@ -93,7 +93,10 @@ impl<T: Protocol> Prepared<T> {
                 }
             }
             Some(recorded) => {
-                let source = Recorder::new(Tape::new(recorded.to_vec()));
+                let mut source = Recorder::new(Tape::new(recorded.to_vec()));
+                // About as many decisions again (a shrinker's candidate: fewer), recorded
+                // without growing the tape a doubling at a time.
+                source.tape.reserve(recorded.len());
                 let (report, recorder) = self.execute(seed, plan, tracing, source);
                 let fit = recorder.as_ref().map(|r| TapeFit::of(&r.inner));
                 Recorded {

@@ -349,36 +349,29 @@ mod tests {
     /// answers, divergences and unused count, whether the tape is still in order or indexed.
     #[test]
     fn answers_as_the_first_unused_decision_of_its_kind() {
-        let mut state = 42u64;
-        let mut next = |below: u64| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) % below
+        let mut random = Seeded::new(42);
+        let mut next = |below: u64| random.choose(Stream::Process(0), Draw::Pick, below);
+        let kinds: Vec<(Stream, Draw)> = (0..4)
+            .map(|seq| {
+                let draw = Draw::Delay {
+                    msg: key(seq),
+                    copy: false,
+                };
+                (Stream::Network, draw)
+            })
+            .chain((0..3).map(|node| (Stream::Process(node), Draw::Pick)))
+            .collect();
+        let choice = |next: &mut dyn FnMut(u64) -> u64| {
+            let (stream, draw) = kinds[next(kinds.len() as u64) as usize];
+            let bound = 2 + next(2);
+            Choice {
+                stream,
+                draw,
+                bound,
+                value: next(bound),
+            }
         };
         for _ in 0..300 {
-            let kinds: Vec<(Stream, Draw)> = (0..4)
-                .map(|seq| {
-                    (
-                        Stream::Network,
-                        Draw::Delay {
-                            msg: key(seq),
-                            copy: false,
-                        },
-                    )
-                })
-                .chain((0..3).map(|node| (Stream::Process(node), Draw::Pick)))
-                .collect();
-            let choice = |next: &mut dyn FnMut(u64) -> u64| {
-                let (stream, draw) = kinds[next(kinds.len() as u64) as usize];
-                let bound = 2 + next(2);
-                Choice {
-                    stream,
-                    draw,
-                    bound,
-                    value: next(bound),
-                }
-            };
             let recorded: Vec<Choice> = (0..next(30)).map(|_| choice(&mut next)).collect();
             let mut model: Vec<Option<Choice>> = recorded.iter().copied().map(Some).collect();
             let mut tape = Tape::new(recorded.clone());

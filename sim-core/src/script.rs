@@ -88,7 +88,7 @@ pub struct Script {
 /// schedule. A process's draws are answered from the recorded `tape` if there is one, else
 /// with 0, the first outcome (as `ftsim explore` answers the draws it does not branch on).
 pub struct Scripted {
-    tape: Option<Tape>,
+    tape: Option<Tape<'static>>,
     /// Per message, its arrivals in time order, each delivered or dropped (and why).
     messages: BTreeMap<MsgKey, Vec<(Time, Option<DropReason>)>>,
     timers: BTreeMap<(NodeId, u64), Time>,
@@ -99,7 +99,7 @@ pub struct Scripted {
 
 impl Scripted {
     /// Follows `script`; draws come from `tape` (`None`: each answered with 0).
-    pub fn new(script: &Script, tape: Option<Tape>) -> Self {
+    pub fn new(script: &Script, tape: Option<Tape<'static>>) -> Self {
         let mut s = Scripted {
             tape,
             messages: BTreeMap::new(),
@@ -128,7 +128,7 @@ impl Scripted {
     }
 
     /// The recorded decisions it answered from, if any (for how closely a replay kept to them).
-    pub fn tape(&self) -> Option<&Tape> {
+    pub fn tape(&self) -> Option<&Tape<'static>> {
         self.tape.as_ref()
     }
 

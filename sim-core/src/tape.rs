@@ -6,6 +6,7 @@
 //! order — and answers a decision the recording lacks with its simplest outcome, counting it as
 //! a divergence, so the caller knows whether the run is the recorded one.
 
+use std::borrow::Cow;
 use std::hash::BuildHasherDefault;
 
 use serde::{Deserialize, Serialize};
@@ -105,8 +106,9 @@ const END: usize = usize::MAX;
 /// such as a message's delay). Only lookups read the map, never its order, so what a replay
 /// answers does not depend on the hasher. (A `BTreeMap` of a `Vec` per kind, built for every
 /// tape, spent a third of a shrink's time.)
-pub struct Tape {
-    choices: Vec<Choice>,
+pub struct Tape<'a> {
+    /// The recording, lent (a shrinker's candidate, a repro being replayed) or owned.
+    choices: Cow<'a, [Choice]>,
     /// While every decision asked so far was the next on the tape: how many were asked (all of
     /// `choices[..at]` are used and none after); `None` once one was not, and `kinds` answers.
     in_order: Option<usize>,
@@ -122,11 +124,12 @@ pub struct Tape {
     pub first_divergence: Option<Divergence>,
 }
 
-impl Tape {
-    /// A tape that answers with `choices`.
-    pub fn new(choices: Vec<Choice>) -> Self {
+impl<'a> Tape<'a> {
+    /// A tape that answers with `choices`: a recording it owns (`Vec<Choice>`) or one it is
+    /// lent (`&[Choice]`, not copied).
+    pub fn new(choices: impl Into<Cow<'a, [Choice]>>) -> Self {
         Tape {
-            choices,
+            choices: choices.into(),
             in_order: Some(0),
             next_of_kind: Vec::new(),
             kinds: Kinds::default(),
@@ -203,7 +206,7 @@ impl Tape {
     }
 }
 
-impl Choices for Tape {
+impl Choices for Tape<'_> {
     fn choose(&mut self, stream: Stream, draw: Draw, bound: u64) -> u64 {
         let next = self.take(stream, draw);
         let value = match next {

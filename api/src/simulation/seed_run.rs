@@ -27,10 +27,7 @@ impl<T: Protocol> Prepared<T> {
         };
         match options.choices {
             None => self.execute(seed, plan, tracing, Seeded::new(seed)).0,
-            Some(recorded) => {
-                self.execute(seed, plan, tracing, Tape::new(recorded.to_vec()))
-                    .0
-            }
+            Some(recorded) => self.execute(seed, plan, tracing, Tape::new(recorded)).0,
         }
     }
 
@@ -93,7 +90,7 @@ impl<T: Protocol> Prepared<T> {
                 }
             }
             Some(recorded) => {
-                let mut source = Recorder::new(Tape::new(recorded.to_vec()));
+                let mut source = Recorder::new(Tape::new(recorded));
                 // About as many decisions again (a shrinker's candidate: fewer), recorded
                 // without growing the tape a doubling at a time.
                 source.tape.reserve(recorded.len());

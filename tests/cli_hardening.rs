@@ -1,6 +1,6 @@
 //! The command line against hostile or mistaken arguments: seeds past the last one, a
 //! directory where one file is meant, too many threads, flags that could only mislead or
-//! never end, inputs that are not there, destinations that cannot be written (reported
+//! never end, inputs that are not there or never end, destinations that cannot be written (reported
 //! before any seed runs), symlinks and stale files in a report directory.
 
 use std::process::Output;
@@ -117,6 +117,42 @@ fn a_missing_input_is_a_file_that_cannot_be_read_in_every_command() {
         let o = ftsim(command);
         refused(&o, &format!("{missing}: cannot read the file: "));
         assert!(!stderr(&o).contains("cannot write"), "{command:?}");
+    }
+}
+
+/// An input that never ends (`/dev/zero`) is read only up to a bound, in every command; a
+/// pipe named `*.toml` in a directory is not read at all (it would wait for a writer).
+#[cfg(unix)]
+#[test]
+fn an_endless_input_is_refused_and_a_pipe_in_a_directory_is_passed_over() {
+    let zero = "/dev/zero";
+    let commands: [&[&str]; 9] = [
+        &["run", zero],
+        &["check", zero],
+        &["replay", zero, "--seed", "1"],
+        &["replay", "--repro", zero],
+        &["shrink", zero, "--seed", "1"],
+        &["explore", zero],
+        &["classify", zero],
+        &["diff", zero, zero],
+        &["merge", zero],
+    ];
+    for command in commands {
+        let o = ftsim(command);
+        refused(
+            &o,
+            "/dev/zero: cannot read the file: it holds more than 64 MiB",
+        );
+    }
+    let dir = scratch("pipe-in-dir");
+    let made = std::process::Command::new("mkfifo")
+        .arg(dir.join("waiting.toml"))
+        .status();
+    if made.is_ok_and(|s| s.success()) {
+        std::fs::copy(scenario(PASSING), dir.join(PASSING)).unwrap();
+        let o = ftsim(&["check", dir.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(!stdout(&o).contains("waiting"), "{}", stdout(&o));
     }
 }
 

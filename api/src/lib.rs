@@ -23,6 +23,7 @@ pub mod adversaries;
 pub mod catalog;
 pub mod explore;
 pub mod harness;
+pub mod input;
 mod macros;
 pub mod metrics;
 pub mod model;

@@ -96,7 +96,8 @@ fn classes(d: Duration, byzantine: bool) -> Vec<Class> {
 /// The scenario's text as a table without its grid, `sometimes` and expectation (a variant
 /// judges safety and liveness itself), and unless `keep_faults`, without its faults and loss.
 fn base_table(file: &Path, keep_faults: bool) -> Result<toml::Table, CliError> {
-    let text = std::fs::read_to_string(file).map_err(|e| unreadable(file, &e))?;
+    let text = ftsim_api::input::read_text(file, ftsim_api::input::SCENARIO_BYTES_MAX)
+        .map_err(|e| unreadable(file, &e))?;
     let mut table: toml::Table = text
         .parse()
         .map_err(|e| CliError::Usage(format!("{}: not valid TOML: {e}", file.display())))?;
@@ -364,7 +365,8 @@ fn with_faults(
 
 /// The group sizes of the file's `[sweep] nodes`, else its `nodes`.
 fn group_sizes(file: &Path, nodes: usize) -> Result<Vec<usize>, CliError> {
-    let text = std::fs::read_to_string(file).map_err(|e| unreadable(file, &e))?;
+    let text = ftsim_api::input::read_text(file, ftsim_api::input::SCENARIO_BYTES_MAX)
+        .map_err(|e| unreadable(file, &e))?;
     let table: toml::Table = text.parse().unwrap_or_default();
     let listed = table
         .get("sweep")

@@ -45,7 +45,7 @@ pub fn cmd_explore(app: &App, flags: ExploreFlags) -> Result<Status, CliError> {
         Path::to_path_buf,
     );
     // Before the search: a destination that cannot be written costs nothing computed.
-    super::files::check_file(&repro_path)?;
+    super::files::check_output(&repro_path)?;
     let strategy = strategy_of(&args, &scenario)?;
     let explorer = scenario
         .simulation

@@ -32,7 +32,7 @@ pub fn cmd_explore_decisions(app: &App, flags: &ExploreFlags) -> Result<Status, 
         .repro
         .clone()
         .unwrap_or_else(|| super::explore_repro::default_path(&scenario));
-    super::files::check_file(&repro_path)?;
+    super::files::check_output(&repro_path)?;
     let limits = DecisionLimits {
         values: flags.values.unwrap_or(2),
         max_deviations: flags.max_deviations,
@@ -270,7 +270,7 @@ fn write_found(
         file: &scenario.file,
     };
     let repro = Repro::of_case(&origin, &case, 0, failure);
-    super::files::write_atomic(path, repro.to_json().as_bytes())?;
+    super::files::write_output(path, repro.to_json().as_bytes())?;
     outln(&format!("  wrote {}", path.display()));
     outln(&format!(
         "  replay: {} replay --repro {}",

@@ -125,7 +125,7 @@ pub fn write_counterexample(
         file: &scenario.file,
     };
     let repro = Repro::of_explored(&origin, &case, &failure, cx.run.script.clone());
-    super::files::write_atomic(path, repro.to_json().as_bytes())?;
+    super::files::write_output(path, repro.to_json().as_bytes())?;
     out(&wrapped(
         "  ",
         &format!(

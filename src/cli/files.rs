@@ -1,9 +1,12 @@
 //! Writing output files safely. Every destination is checked before any seed runs, so a typo
 //! in `--report` or `--html` costs nothing computed. A file is written to a temporary file in
 //! its own directory and renamed over the destination: a reader never sees half a file, and a
-//! symlink at the destination is replaced, never written through. A report directory keeps a
-//! manifest of the files ftsim wrote there, so the next report removes its own stale files
-//! and nothing else.
+//! symlink at the destination is replaced, never written through. A file named on the command
+//! line that is a stream (a character device such as `/dev/null`, or a pipe, directly or
+//! through a link such as `/dev/stdout`) is written to as it is: renaming over it would put a
+//! regular file in its place. Any other special file there is refused. A report directory
+//! keeps a manifest of the files ftsim wrote there, so the next report removes its own stale
+//! files and nothing else.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -49,6 +52,71 @@ fn create_temp(path: &Path) -> Result<(PathBuf, File), CliError> {
         path,
         std::io::Error::other("no free temporary file name next to it"),
     ))
+}
+
+/// What is at a destination named on the command line, links followed.
+enum Destination {
+    /// Nothing yet, a regular file, or a link to one: written atomically.
+    File,
+    /// A character device (`/dev/null`, a terminal): written to as it is.
+    Device,
+    /// A pipe: written to as it is, and not opened to check it (that waits for a reader).
+    Pipe,
+}
+
+#[cfg(unix)]
+fn destination(path: &Path) -> Result<Destination, CliError> {
+    use std::os::unix::fs::FileTypeExt;
+    let Ok(target) = fs::metadata(path) else {
+        return Ok(Destination::File);
+    };
+    let kind = target.file_type();
+    if kind.is_char_device() {
+        Ok(Destination::Device)
+    } else if kind.is_fifo() {
+        Ok(Destination::Pipe)
+    } else if kind.is_block_device() || kind.is_socket() {
+        let why = "it is a block device or a socket; expected a file, a pipe or /dev/null";
+        Err(io(path, std::io::Error::other(why)))
+    } else {
+        Ok(Destination::File)
+    }
+}
+
+#[cfg(not(unix))]
+fn destination(_path: &Path) -> Result<Destination, CliError> {
+    Ok(Destination::File)
+}
+
+/// Opens a device or a pipe for writing, as it is (not created, not truncated).
+fn open_stream(path: &Path) -> Result<File, CliError> {
+    OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(|e| io(path, e))
+}
+
+/// Whether a file named on the command line can be written: a device takes writes, a pipe is
+/// taken as it is, anything else as [`check_file`].
+pub fn check_output(path: &Path) -> Result<(), CliError> {
+    match destination(path)? {
+        Destination::Device => open_stream(path).map(drop),
+        Destination::Pipe => Ok(()),
+        Destination::File => check_file(path),
+    }
+}
+
+/// Writes `bytes` to a file named on the command line: through to a device or a pipe (see
+/// the module doc), else atomically.
+pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    match destination(path)? {
+        Destination::Device | Destination::Pipe => {
+            let mut stream = open_stream(path)?;
+            let written = stream.write_all(bytes).and_then(|()| stream.flush());
+            written.map_err(|e| io(path, e))
+        }
+        Destination::File => write_atomic(path, bytes),
+    }
 }
 
 /// Whether `path` can be written as a file: its directory exists and takes a new file, and
@@ -206,6 +274,40 @@ mod tests {
             assert!(!is_plain_name(bad), "{bad:?}");
         }
         assert!(is_plain_name("flooding-seed-3.html"));
+    }
+
+    /// Through a link, so that a broken write would replace the link, not the device.
+    #[cfg(unix)]
+    #[test]
+    fn a_device_named_as_the_output_is_written_to_not_replaced() {
+        let dir = scratch("device");
+        let link = dir.join("junit.xml");
+        std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+        check_output(&link).unwrap();
+        write_output(&link, b"<testsuites/>").unwrap();
+        assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_named_as_the_output_gets_the_bytes_and_stays_a_pipe() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = scratch("pipe");
+        let pipe = dir.join("out.json");
+        let made = std::process::Command::new("mkfifo").arg(&pipe).status();
+        if !made.is_ok_and(|s| s.success()) {
+            return; // no mkfifo here: nothing to test with
+        }
+        check_output(&pipe).unwrap();
+        let reader = {
+            let pipe = pipe.clone();
+            std::thread::spawn(move || fs::read_to_string(pipe).unwrap())
+        };
+        write_output(&pipe, b"{}").unwrap();
+        // First, so that a broken write fails here rather than leaving the reader waiting.
+        assert!(fs::metadata(&pipe).unwrap().file_type().is_fifo());
+        assert_eq!(reader.join().unwrap(), "{}");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use ftsim_api::{Scenario, ScenarioError};
 use super::error::CliError;
 use super::App;
 
-/// Expands directories into their *.toml files (sorted), keeps files as given.
+/// Expands directories into their regular *.toml files (sorted), keeps files as given.
 fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>, ScenarioError> {
     let mut out = Vec::new();
     for f in files {
@@ -17,6 +17,8 @@ fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>, ScenarioError> {
             let mut found: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                // Not a pipe or a device that happens to be named so: reading one could block.
+                .filter(|p| p.is_file())
                 .collect();
             found.sort();
             out.extend(found);

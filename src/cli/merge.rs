@@ -27,7 +27,7 @@ fn bad(path: &Path, why: impl std::fmt::Display) -> CliError {
 }
 
 fn read_part(path: &Path) -> Result<Part, CliError> {
-    let text = std::fs::read_to_string(path)
+    let text = ftsim_api::input::read_text(path, ftsim_api::input::RECORD_BYTES_MAX)
         .map_err(|e| bad(path, format!("cannot read the file: {e}")))?;
     let part: Part = serde_json::from_str(&text).map_err(|e| {
         bad(

@@ -71,7 +71,7 @@ pub fn cmd_replay(app: &App, target: Target<'_>, args: ReplayArgs<'_>) -> Result
     } = args;
     if let Some(path) = html {
         // Before the run: a destination that cannot be written costs nothing computed.
-        files::check_file(path)?;
+        files::check_output(path)?;
     }
     check_window(&filter)?;
     let output = Output {
@@ -112,7 +112,7 @@ struct Output<'a> {
 
 /// Writes the space-time diagram and says where (on stderr: stdout may be the JSON document).
 fn write_diagram(path: &Path, html: &str) -> Result<(), CliError> {
-    files::write_atomic(path, html.as_bytes())?;
+    files::write_output(path, html.as_bytes())?;
     eprintln!("wrote the diagram: {}", path.display());
     Ok(())
 }

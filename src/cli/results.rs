@@ -102,7 +102,7 @@ impl Results {
 /// parse (cut short by a kill), or whose tally no sweep of its seeds gives (edited), is
 /// skipped: its scenario runs again.
 fn read_done(path: &Path) -> Result<BTreeMap<String, ResultLine>, CliError> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match ftsim_api::input::read_text(path, ftsim_api::input::RECORD_BYTES_MAX) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
         Err(e) => return Err(io_error(path)(e)),

@@ -108,7 +108,7 @@ fn check_destinations(args: &RunArgs<'_>) -> Result<(), CliError> {
         files::check_dir(Path::new(shrink::DEFAULT_REPRO_DIR))?;
     }
     if let Some(path) = args.junit {
-        files::check_file(path)?;
+        files::check_output(path)?;
     }
     Ok(())
 }
@@ -199,7 +199,7 @@ fn finish(
         write_report(app, dir, scenarios, &summaries, all_ok)?;
     }
     if let Some(path) = args.junit {
-        files::write_atomic(path, reports::junit::render(&summaries).as_bytes())?;
+        files::write_output(path, reports::junit::render(&summaries).as_bytes())?;
         eprintln!("wrote JUnit XML: {}", path.display());
     }
     if let Some(budget) = args.shrink {

@@ -51,7 +51,7 @@ pub fn cmd_shrink(app: &App, args: ShrinkArgs<'_>) -> Result<Status, CliError> {
         Path::to_path_buf,
     );
     // Before the search: a destination that cannot be written costs nothing computed.
-    super::files::check_file(&path)?;
+    super::files::check_output(&path)?;
     let started = stopwatch();
     let (shrunk, repro) = shrink_scenario(&scenario, args.seed, args.budget)?;
     let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -166,7 +166,7 @@ fn repro_name(scenario: &Scenario, seed: u64) -> String {
 }
 
 pub(super) fn write_repro(path: &Path, repro: &Repro) -> Result<(), CliError> {
-    super::files::write_atomic(path, repro.to_json().as_bytes())
+    super::files::write_output(path, repro.to_json().as_bytes())
 }
 
 /// `run --shrink`: shrinks the seed worth replaying of each scenario (in parallel on `pool`),

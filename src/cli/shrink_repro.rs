@@ -57,7 +57,7 @@ pub fn cmd_shrink_repro(
         report: recorded.report,
     };
     let target = output.map_or_else(|| shrunk_name(path), Path::to_path_buf);
-    super::files::check_file(&target)?;
+    super::files::check_output(&target)?;
     let shrunk = shrink_case(case, repro.failure.clone(), repro.seed, budget);
     let file = PathBuf::from(&repro.scenario.file);
     let origin = Origin {

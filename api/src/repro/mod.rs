@@ -271,9 +271,11 @@ impl Repro {
 
     /// Reads a repro file.
     pub fn load(file: &Path) -> Result<Repro, ReproError> {
-        let text = std::fs::read_to_string(file).map_err(|e| ReproError::Unreadable {
-            file: file.to_path_buf(),
-            message: format!("cannot read the file: {e}"),
+        let text = crate::input::read_text(file, crate::input::RECORD_BYTES_MAX).map_err(|e| {
+            ReproError::Unreadable {
+                file: file.to_path_buf(),
+                message: format!("cannot read the file: {e}"),
+            }
         })?;
         Repro::parse(file, &text)
     }

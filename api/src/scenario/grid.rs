@@ -48,7 +48,8 @@ impl GridPoint {
 
 /// Reads a file that may hold a `[sweep]` grid: one scenario, or one per point.
 pub fn load_points(file: &Path, catalog: &Catalog) -> Result<Vec<Scenario>, ScenarioError> {
-    let text = std::fs::read_to_string(file).map_err(|e| ScenarioError::unreadable(file, &e))?;
+    let text = crate::input::read_text(file, crate::input::SCENARIO_BYTES_MAX)
+        .map_err(|e| ScenarioError::unreadable(file, &e))?;
     parse_points(file, &text, catalog)
 }
 

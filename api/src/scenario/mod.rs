@@ -65,14 +65,15 @@ pub struct Scenario {
 /// Reads and validates one scenario file (one without a `[sweep]` grid: [`load_points`] reads
 /// either kind).
 pub fn load(file: &Path, catalog: &Catalog) -> Result<Scenario, ScenarioError> {
-    let text = std::fs::read_to_string(file).map_err(|e| ScenarioError::unreadable(file, &e))?;
+    let text = crate::input::read_text(file, crate::input::SCENARIO_BYTES_MAX)
+        .map_err(|e| ScenarioError::unreadable(file, &e))?;
     parse(file, &text, catalog)
 }
 
 /// An error at `key` of the scenario read from `file`, found after it loaded (what `explore`
 /// refuses, say), with the line defining the key when the file can still be read.
 pub fn error_at_key(file: &Path, key: &str, message: &str) -> ScenarioError {
-    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let text = crate::input::read_text(file, crate::input::SCENARIO_BYTES_MAX).unwrap_or_default();
     Source { file, text: &text }.err(key, message)
 }
 

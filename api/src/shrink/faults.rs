@@ -37,17 +37,18 @@ enum Unit {
 /// The plan's faults as units, in plan order: timed events, triggered crashes, chains whole,
 /// chain links (last first), Byzantine nodes, storage faults.
 fn units(plan: &FaultPlan) -> Vec<Unit> {
-    let paired = windows(plan);
-    let mut in_window = vec![false; plan.events.len()];
-    for w in &paired {
-        in_window[w.end] = true;
+    let mut end_of = vec![None; plan.events.len()];
+    let mut is_end = vec![false; plan.events.len()];
+    for w in windows(plan) {
+        end_of[w.start] = Some(w.end);
+        is_end[w.end] = true;
     }
     let mut out = Vec::new();
-    for (i, &is_end) in in_window.iter().enumerate() {
-        if let Some(w) = paired.iter().find(|w| w.start == i) {
-            out.push(Unit::Events(vec![w.start, w.end]));
-        } else if !is_end {
-            out.push(Unit::Events(vec![i]));
+    for (i, end) in end_of.into_iter().enumerate() {
+        match end {
+            Some(end) => out.push(Unit::Events(vec![i, end])),
+            None if !is_end[i] => out.push(Unit::Events(vec![i])),
+            None => {}
         }
     }
     out.extend((0..plan.triggered.len()).map(Unit::Triggered));
@@ -116,6 +117,9 @@ pub(crate) fn remove_faults(search: &mut Search) {
 pub(crate) fn advance_faults(search: &mut Search) {
     let count = units(&search.best.plan).len();
     for k in 0..count {
+        if search.exhausted() {
+            return;
+        }
         advance_unit(search, k);
     }
 }
@@ -169,6 +173,9 @@ fn try_start(search: &mut Search, k: usize, at: Time) -> bool {
 pub(crate) fn shorten_windows(search: &mut Search) {
     let count = windows(&search.best.plan).len();
     for k in 0..count {
+        if search.exhausted() {
+            return;
+        }
         shorten_window(search, k);
     }
 }

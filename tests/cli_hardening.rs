@@ -156,6 +156,33 @@ fn an_endless_input_is_refused_and_a_pipe_in_a_directory_is_passed_over() {
     }
 }
 
+/// A breadth-first search of a large group stops at its time or memory limit even inside a
+/// batch: one state of 16 nodes of flooding with crashes has successors enough to take
+/// gigabytes before the search would ask its limits again (it was killed, or aborted for
+/// memory, past any `--max-memory`).
+#[test]
+fn a_search_of_a_large_group_stops_at_its_limits_within_a_batch() {
+    let dir = scratch("explore-large");
+    let file = dir.join("large.toml");
+    std::fs::write(
+        &file,
+        "name = \"large\"\nprotocol = \"flooding\"\nnodes = 16\nseeds = { start = 0, count = 1 }\n\
+         duration = \"50ms\"\nsettle = \"50ms\"\nexpect = \"pass\"\n\
+         [detector]\nkind = \"perfect\"\ndelay = \"6ms\"\n\
+         [faults]\ncrashes = { max = 15, between = [\"0ms\", \"12ms\"] }\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    for (flags, limit) in [
+        (["--time-limit", "1s"], "stopped by --time-limit: "),
+        (["--max-memory", "300"], "stopped by --max-memory 300: "),
+    ] {
+        let o = ftsim(&[&["explore", file][..], &flags[..]].concat());
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stdout(&o).contains(limit), "{}", stdout(&o));
+    }
+}
+
 /// A search stopped by `--max-states` names the limit given (the figures say how many states
 /// it found), not the count it stopped at.
 #[test]

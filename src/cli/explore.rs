@@ -5,12 +5,13 @@
 
 use std::path::Path;
 
-use ftsim_api::explore::{self as search, Counterexample, End, Limits, Progress, Report};
+use ftsim_api::explore::{self as search, Counterexample, End, Limits, Report};
 use ftsim_api::{error_at_key, Duration, Expect, Scenario};
 
 use super::error::{CliError, Status};
 use super::explore_flags::{ExploreFlags, Order, Strategy};
 use super::explore_repro::AsRun;
+use super::limit_watch::LimitWatch;
 use super::load::load_all;
 use super::output::{out, outln, stopwatch, wrapped};
 use super::App;
@@ -63,9 +64,13 @@ pub fn cmd_explore(app: &App, flags: ExploreFlags) -> Result<Status, CliError> {
         ),
     ));
     let started = stopwatch();
-    let mut stop = stop_at_limits(started, args.time_limit, args.max_memory_mib);
+    let watch = LimitWatch::start(started, args.time_limit, args.max_memory_mib);
+    let limits = Limits {
+        stop_now: Some(watch.flag()),
+        ..args.limits
+    };
     let report = explorer
-        .search(&strategy, &args.limits, &mut stop)
+        .search(&strategy, &limits, &mut watch.stop())
         .map_err(|e| {
             let option = if args.limits.symmetry {
                 "--symmetry"
@@ -426,32 +431,6 @@ fn violation_headline(cx: &Counterexample, strategy: &search::Strategy, report: 
 fn steps(count: usize) -> String {
     let plural = if count == 1 { "" } else { "s" };
     format!("{count} step{plural}")
-}
-
-/// A search's stop: the limit it passed (`--time-limit` since `started`, or `--max-memory`
-/// resident MiB), if any.
-pub(super) fn stop_at_limits(
-    started: std::time::Instant,
-    time_limit: Option<Duration>,
-    max_memory_mib: u64,
-) -> impl FnMut(&Progress) -> Option<String> {
-    let time_limit_s = time_limit.map(|d| d.0 as f64 / 1e9);
-    move |_: &Progress| {
-        if time_limit_s.is_some_and(|t| started.elapsed().as_secs_f64() > t) {
-            return Some("--time-limit".to_string());
-        }
-        (resident_memory_mib().is_some_and(|mib| mib > max_memory_mib))
-            .then(|| format!("--max-memory {max_memory_mib}"))
-    }
-}
-
-/// This process's resident memory now, in MiB (Linux; `None` elsewhere).
-fn resident_memory_mib() -> Option<u64> {
-    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
-    // The page size is 4 KiB on every Linux target this runs on in CI; larger pages only
-    // make the figure low, so the search stops later, never wrongly.
-    Some((pages * 4096) >> 20)
 }
 
 /// This process's peak resident memory, in MB (Linux; `None` elsewhere).

@@ -13,8 +13,9 @@ use ftsim_api::sim_core::{Choice, Draw};
 use ftsim_api::{Duration, Expect, RunOptions, Scenario};
 
 use super::error::{CliError, Status};
-use super::explore::{peak_memory_mb, stop_at_limits};
+use super::explore::peak_memory_mb;
 use super::explore_flags::ExploreFlags;
+use super::limit_watch::LimitWatch;
 use super::load::load_all;
 use super::output::{out, outln, stopwatch, wrapped};
 use super::App;
@@ -54,8 +55,8 @@ pub fn cmd_explore_decisions(app: &App, flags: &ExploreFlags) -> Result<Status, 
         ),
     ));
     let started = stopwatch();
-    let mut stop = stop_at_limits(started, flags.time_limit, flags.max_memory);
-    let report = search_decisions(scenario.simulation.as_ref(), &limits, &mut stop);
+    let watch = LimitWatch::start(started, flags.time_limit, flags.max_memory);
+    let report = search_decisions(scenario.simulation.as_ref(), &limits, &mut watch.stop());
     print_stats(&report, started.elapsed().as_secs_f64());
     print_outside(&report);
     let met = print_verdict(&scenario, &report, &limits);

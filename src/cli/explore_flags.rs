@@ -113,6 +113,7 @@ impl ExploreFlags {
                 symmetry: self.symmetry,
                 threads: usize::from(self.threads),
                 por: self.por,
+                stop_now: None, // the watch of the limits below, when the search starts
             },
             time_limit: self.time_limit,
             max_memory_mib: self.max_memory,

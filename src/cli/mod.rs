@@ -25,6 +25,7 @@ mod explore_repro;
 mod explore_timing;
 mod files;
 mod interrupt;
+mod limit_watch;
 mod list;
 mod load;
 mod merge;

@@ -229,6 +229,9 @@ where
     let mut out = Vec::with_capacity(chunk.len());
     let mut kept = Seen::new();
     for (queued, sleep) in chunk {
+        if limits.stopping() {
+            break;
+        }
         let draws_before = stepper.choices.figures;
         let mut exp = Expansion {
             id: queued.id,
@@ -287,6 +290,9 @@ where
             let mut visible = false;
             let mut branches = Branches::default();
             while let Some(plan) = branches.next() {
+                if self.limits.stopping() {
+                    return; // the search ends at the merge: what is kept here is never used
+                }
                 let step = Taken { t, plan };
                 let mut next = state.clone();
                 self.exp.generated += 1;
@@ -358,6 +364,12 @@ impl<P: Process + Clone> Search<'_, P> {
         expansions: Vec<Expansion<P>>,
         stop: &mut dyn FnMut(&Progress) -> Option<String>,
     ) -> bool {
+        if self.limits.stopping() {
+            // Raised while this batch was expanded: its expansions may be cut short.
+            let why = stop(&self.report.progress());
+            self.report.end = End::Limit(why.unwrap_or_else(|| "the caller".to_string()));
+            return true;
+        }
         let mut waiting = expansions.len();
         for exp in expansions {
             waiting -= 1;

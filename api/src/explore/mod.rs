@@ -34,6 +34,7 @@ mod zone;
 
 use std::hash::Hash;
 use std::marker::PhantomData;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use sim_core::{Process, PropertyKind};
 
@@ -68,9 +69,19 @@ pub struct Limits {
     /// Partial-order reduction (sleep sets) in the exhaustive safety search: the same states,
     /// depth and verdict, fewer transitions taken. Not with symmetry; liveness unreduced.
     pub por: bool,
+    /// Raised by the caller (from another thread: a watch of time or memory) to stop the
+    /// search at once: the breadth-first search reads it between successors, then asks its
+    /// `stop` which limit it was.
+    pub stop_now: Option<&'static AtomicBool>,
 }
 
 impl Limits {
+    /// Whether the caller raised [`Limits::stop_now`].
+    pub(crate) fn stopping(&self) -> bool {
+        self.stop_now
+            .is_some_and(|flag| flag.load(Ordering::Relaxed))
+    }
+
     /// The limit that ends a search once it found `unique` distinct states, in the words of
     /// its option (`--max-states M`, M as given: the figures say how many were found).
     pub(crate) fn states_reached(&self, unique: u64) -> Option<String> {

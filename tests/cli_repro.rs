@@ -202,6 +202,21 @@ fn a_changed_run_is_reported_with_where_it_left_its_recording() {
         Some(0),
         "both recorded traces are the same"
     );
+
+    // The same trace under another recorded hash: an edited file, not the same run.
+    let text = std::fs::read_to_string(&repro).unwrap();
+    let key = "\"trace_hash\": \"";
+    let at = text.find(key).unwrap() + key.len();
+    let recorded = format!("{key}{}\"", &text[at..at + 16]);
+    let other = format!("{key}0123456789abcdef\"");
+    let rehashed = edit(&repro, &dir.join("rehashed.json"), &recorded, &other);
+    let o = ftsim(&["diff", &repro, &rehashed]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("the traces are the same, but their trace hashes differ"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]

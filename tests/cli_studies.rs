@@ -81,6 +81,17 @@ fn a_grid_point_equals_a_one_point_scenario_with_its_values() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
+    // The timeline's last line replays the same point.
+    let o = ftsim(&["replay", &grid_file(), "--point", "4", "--seed", "0"]);
+    let last = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .last()
+        .map(str::to_string);
+    assert!(
+        last.as_deref()
+            .is_some_and(|l| l.ends_with("--seed 0 --point 4")),
+        "{last:?}"
+    );
     let o = ftsim(&["replay", &grid_file(), "--seed", "0"]);
     assert_eq!(o.status.code(), Some(2), "which point is ambiguous");
     // A point the grid does not have, or a point of a file without a grid, is named so.

@@ -358,7 +358,7 @@ fn failure_text(
             out,
             "replay from the command line (with a binary built by ftsim::cli::main_with): \
              {}",
-            sweep::replay_command("cargo run --", file, seed)
+            sweep::replay_command("cargo run --", file, seed, None, false)
         );
     }
     out

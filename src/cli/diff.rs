@@ -26,11 +26,14 @@ pub struct DiffArgs<'a> {
 pub fn cmd_diff(app: &App, args: DiffArgs<'_>) -> Result<Status, CliError> {
     let first = Repro::load(args.first)?;
     let a = first.report();
+    let mut protocols = (first.protocol.clone(), first.protocol.clone());
     let (b, names) = match args.second {
         Some(path) => {
             outln(&format!("first:  {} (as recorded)", args.first.display()));
             outln(&format!("second: {} (as recorded)", path.display()));
-            (Repro::load(path)?.report(), ("first", "second"))
+            let second = Repro::load(path)?;
+            protocols.1 = second.protocol.clone();
+            (second.report(), ("first", "second"))
         }
         None => {
             outln(&format!("recorded:   {}", args.first.display()));
@@ -48,6 +51,10 @@ pub fn cmd_diff(app: &App, args: DiffArgs<'_>) -> Result<Status, CliError> {
         return Ok(by_hash(&a, &b, names));
     };
     let Some(at) = first_difference(trace_a, trace_b) else {
+        if let Some(why) = unlike_with_the_same_trace(&a, &b, &protocols) {
+            out(&wrapped("", &format!("the traces are the same, but {why}")));
+            return Ok(Status::NotMet);
+        }
         outln(&format!(
             "the runs are the same: {} trace entries, trace hash {:016x}",
             trace_a.len(),
@@ -66,6 +73,28 @@ pub fn cmd_diff(app: &App, args: DiffArgs<'_>) -> Result<Status, CliError> {
         out(&wrapped(&format!("{name}: "), &ending(report)));
     }
     Ok(Status::NotMet)
+}
+
+/// What tells two runs with the same trace apart, if anything: a file whose trace hash or
+/// protocol does not go with its trace was edited, or written by another version.
+fn unlike_with_the_same_trace(
+    a: &RunReport,
+    b: &RunReport,
+    protocols: &(String, String),
+) -> Option<String> {
+    if protocols.0 != protocols.1 {
+        return Some(format!(
+            "they are runs of different protocols ({} and {})",
+            protocols.0, protocols.1
+        ));
+    }
+    (a.trace_hash != b.trace_hash).then(|| {
+        format!(
+            "their trace hashes differ ({:016x} and {:016x}): a file was edited, or \
+             written by a version that hashes traces otherwise",
+            a.trace_hash, b.trace_hash
+        )
+    })
 }
 
 /// Two runs compared by their trace hashes, one of them recorded without its trace.

@@ -302,7 +302,7 @@ fn prepare_seed(
         file: scenario.file.display().to_string(),
         protocol: scenario.simulation.protocol().to_string(),
         nodes: scenario.simulation.spec().nodes,
-        replay: replay_command(&app.program, &scenario.file, seed),
+        replay: replay_command(&app.program, &scenario.file, seed, point, swarm),
         verdict: None,
         extra: None,
     };

@@ -3,21 +3,19 @@
 
 use std::path::Path;
 
-use ftsim_api::sweep::{replay_command, ScenarioSummary};
+use ftsim_api::sweep::ScenarioSummary;
 use ftsim_api::{RunOptions, Scenario};
 
 use super::error::CliError;
 use super::files::ReportDir;
 use super::run::sweep_json;
 use super::stream::{diagram_window, take_back};
-use super::App;
 
 /// The HTML diagram of one seed of a scenario: its run streamed into the bounded window
 /// `replay --html` draws (the last entries, a page of at most `MAX_PAGE_BYTES`, a note of what
 /// was left out). The trace collected whole made the report of a failing 100-node broadcast
 /// (1.2 million events) grow past 24 GB.
-pub fn diagram(app: &App, scenario: &Scenario, seed: u64) -> String {
-    let replay = replay_command(&app.program, &scenario.file, seed);
+pub fn diagram(scenario: &Scenario, seed: u64, replay: &str) -> String {
     let file = scenario.file.display().to_string();
     let meta = reports::html::Meta {
         scenario: &scenario.name,
@@ -25,7 +23,7 @@ pub fn diagram(app: &App, scenario: &Scenario, seed: u64) -> String {
         file: &file,
         protocol: scenario.simulation.protocol(),
         nodes: scenario.simulation.spec().nodes,
-        replay: &replay,
+        replay,
     };
     let events = scenario
         .simulation
@@ -51,7 +49,6 @@ from an earlier run. Run <code>ftsim run ... --report</code> again to write it w
 /// atomically; index.html is a placeholder until the end, and files an earlier report wrote
 /// there that this one does not are removed (see [`ReportDir`]).
 pub fn write_report(
-    app: &App,
     dir: &Path,
     scenarios: &[Scenario],
     summaries: &[ScenarioSummary],
@@ -73,7 +70,8 @@ pub fn write_report(
             name = format!("{stem}-{k}-seed-{seed}.html");
             k += 1;
         }
-        out.write(&name, &diagram(app, s, seed))?;
+        let replay = summary.replay.as_deref().unwrap_or_default();
+        out.write(&name, &diagram(s, seed, replay))?;
         diagrams.push(Some(name));
     }
     let rows: Vec<reports::html::IndexRow<'_>> = summaries

@@ -96,7 +96,7 @@ pub fn cmd_run(app: &App, args: RunArgs<'_>) -> Result<Status, CliError> {
         );
     }
     let swept = sweep_all(app, &args, &pool, &scenarios, &seeds, results.as_mut())?;
-    finish(app, &args, &pool, &scenarios, swept)
+    finish(&args, &pool, &scenarios, swept)
 }
 
 /// Before any seed runs: a destination that cannot be written costs nothing computed.
@@ -187,7 +187,6 @@ fn sweep_all(
 
 /// The report, repros and the summary of what was swept; the exit status.
 fn finish(
-    app: &App,
     args: &RunArgs<'_>,
     pool: &rayon::ThreadPool,
     scenarios: &[Scenario],
@@ -196,7 +195,7 @@ fn finish(
     let summaries = swept.summaries;
     let all_ok = summaries.iter().all(|s| s.ok);
     if let Some(dir) = args.report {
-        write_report(app, dir, scenarios, &summaries, all_ok)?;
+        write_report(dir, scenarios, &summaries, all_ok)?;
     }
     if let Some(path) = args.junit {
         files::write_output(path, reports::junit::render(&summaries).as_bytes())?;

@@ -167,16 +167,25 @@ impl ScenarioSummary {
     }
 }
 
-/// The command that replays `seed` of the scenario in `file`, run by `program` (the binary's
-/// name: `ftsim`, or a user's binary built with `ftsim::cli::main_with`).
-pub fn replay_command(program: &str, file: &std::path::Path, seed: u64) -> String {
+/// The command that replays `seed` of the scenario in `file` (at grid `point`, in `swarm`
+/// mode), run by `program` (the binary's name: `ftsim`, or a user's binary built with
+/// `ftsim::cli::main_with`).
+pub fn replay_command(
+    program: &str,
+    file: &std::path::Path,
+    seed: u64,
+    point: Option<usize>,
+    swarm: bool,
+) -> String {
     let file = file.display().to_string();
     let quoted = if file.contains(|c: char| c.is_whitespace() || c == '\'' || c == '"') {
         format!("'{}'", file.replace('\'', "'\\''"))
     } else {
         file
     };
-    format!("{program} replay {quoted} --seed {seed}")
+    let point = point.map_or(String::new(), |p| format!(" --point {p}"));
+    let swarm = if swarm { " --swarm" } else { "" };
+    format!("{program} replay {quoted} --seed {seed}{point}{swarm}")
 }
 
 /// Judges a scenario's tally and summarises it.
@@ -238,14 +247,13 @@ pub fn summarize_facts(f: &Facts, t: Tally, elapsed_ms: u64, program: &str) -> S
         verdict,
         replay_seed,
         replay: replay_seed.map(|s| {
-            let mut command = replay_command(program, &f.file, s);
-            if let Some(p) = &f.point {
-                command.push_str(&format!(" --point {}", p.index));
-            }
-            if f.swarm {
-                command.push_str(" --swarm");
-            }
-            command
+            replay_command(
+                program,
+                &f.file,
+                s,
+                f.point.as_ref().map(|p| p.index),
+                f.swarm,
+            )
         }),
         swarm: f.swarm,
         swarm_mix: None,

@@ -132,6 +132,29 @@ fn rejected_whole(from: &str, to: &str, key: &str) -> ScenarioError {
     e
 }
 
+/// A name or description is printed as it is, to terminals and into reports: an escape
+/// sequence, a bell or a direction override in it is an error; a description's line breaks
+/// are not.
+#[test]
+fn names_that_would_rewrite_a_terminal_are_rejected() {
+    // As TOML writes them: escapes in a basic string.
+    for (bad, what) in [
+        ("\\u001b[31mRED", "the control character U+001B"),
+        ("ring\\u0007", "the control character U+0007"),
+        ("\\u202elive", "the direction override U+202E"),
+    ] {
+        let e = rejected_whole("name = \"t\"", &format!("name = \"{bad}\""), "name");
+        assert!(e.message.contains(what), "{e}");
+    }
+    let e = rejected("description = \"a\\u001bb\"", "description");
+    assert!(e.message.contains("U+001B"), "{e}");
+    let lines = format!("{BASE}description = \"\"\"\none\n\ttwo\n\"\"\"\n");
+    assert!(
+        load(&lines).is_ok(),
+        "line breaks and tabs in a description"
+    );
+}
+
 #[test]
 fn look_alike_spaces_are_rejected_with_a_hint() {
     for (space, name) in [('\u{a0}', "non-breaking space"), ('\t', "tab")] {

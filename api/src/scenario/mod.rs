@@ -84,6 +84,8 @@ pub fn parse(file: &Path, text: &str, catalog: &Catalog) -> Result<Scenario, Sce
     shape::check(&c, &doc)?;
     let raw: RawScenario = deserialize(&c)?;
     limits::check(&c, &raw)?;
+    printable(&c, "name", &raw.name, false)?;
+    printable(&c, "description", &raw.description, true)?;
     let (protocol, _) = catalog.find(&raw.protocol).ok_or_else(|| {
         c.err(
             "protocol",
@@ -114,6 +116,28 @@ pub fn parse(file: &Path, text: &str, catalog: &Catalog) -> Result<Scenario, Sce
         simulation,
         point: None,
     })
+}
+
+/// Text printed to a terminal and into reports as it is: no control characters (an escape
+/// sequence would recolour or rewrite the terminal; `newlines` allows line breaks and tabs)
+/// and no bidirectional overrides (which make a name read as another).
+fn printable(c: &Source, key: &str, text: &str, newlines: bool) -> Result<(), ScenarioError> {
+    let bad = text.chars().find(|&ch| {
+        let layout = newlines && matches!(ch, '\n' | '\r' | '\t');
+        (ch.is_control() && !layout)
+            || matches!(ch, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    });
+    let Some(ch) = bad else { return Ok(()) };
+    let what = if ch.is_control() {
+        "control character"
+    } else {
+        "direction override"
+    };
+    let found = format!(
+        "expected printable text, found the {what} U+{:04X}",
+        u32::from(ch)
+    );
+    Err(c.err(key, found))
 }
 
 fn seeds_of(c: &Source, raw: &RawScenario) -> Result<Seeds, ScenarioError> {

@@ -82,6 +82,9 @@ fn flags_that_mislead_or_never_end_are_refused() {
     let o = ftsim(&["classify", &twophase, "--envelope", "--seeds", "0"]);
     refused(&o, "--seeds 0");
     let flooding = scenario("explore-flooding-n3-f1-rounds-2.toml");
+    // An envelope of Byzantine nodes of a protocol that has no adversary: every f invalid.
+    let o = ftsim(&["classify", &flooding, "--envelope", "--byzantine"]);
+    refused(&o, "--byzantine: flooding declares no Byzantine adversary");
     let pct = ["explore", &flooding, "--strategy", "pct", "--runs", "3"];
     let o = ftsim(&[&pct[..], &["--depth", "4294967295"]].concat());
     refused(&o, "4294967295 is not in 1..=1000");

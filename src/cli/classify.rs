@@ -228,10 +228,7 @@ pub fn cmd_classify(app: &App, args: ClassifyArgs<'_>) -> Result<Status, CliErro
     let first = variant(app, args.file, &base, &[])?;
     // As `run` takes them: never a verdict from 0 runs, nor seeds past the last one.
     super::run::seeds_of(&first, None, args.seeds)?;
-    let byzantine = app
-        .catalog
-        .find(first.simulation.protocol())
-        .is_some_and(|(_, info)| !info.adversaries.is_empty());
+    let byzantine = has_adversaries(app, first.simulation.protocol());
     let duration = first.simulation.spec().config.duration;
     let mut lines = format!(
         "{}\n{} on {} nodes, each fault class alone, {} seed(s) each\n\n",
@@ -268,6 +265,11 @@ pub fn cmd_classify(app: &App, args: ClassifyArgs<'_>) -> Result<Status, CliErro
     Ok(Status::Met)
 }
 
+/// Whether `protocol` declares Byzantine adversaries (its Byzantine class can be run).
+fn has_adversaries(app: &App, protocol: &str) -> bool {
+    (app.catalog.find(protocol)).is_some_and(|(_, info)| !info.adversaries.is_empty())
+}
+
 /// The envelope: per group size, the largest f with no violation.
 fn envelope(
     app: &App,
@@ -277,6 +279,13 @@ fn envelope(
 ) -> Result<Status, CliError> {
     let first = variant(app, args.file, base, &[])?;
     super::run::seeds_of(&first, None, args.seeds)?;
+    let protocol = first.simulation.protocol();
+    if args.byzantine && !has_adversaries(app, protocol) {
+        return Err(CliError::Usage(format!(
+            "--byzantine: {protocol} declares no Byzantine adversary \
+             (`ftsim list` shows which protocols do)"
+        )));
+    }
     let sizes = group_sizes(args.file, first.simulation.spec().nodes)?;
     let what = if args.byzantine {
         "Byzantine nodes"

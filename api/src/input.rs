@@ -21,18 +21,17 @@ pub const STREAM_BYTES_MAX: u64 = 64 << 20;
 /// The text of `file`, if it holds at most `bytes_max` bytes (and at most
 /// [`STREAM_BYTES_MAX`] if it is not a regular file) of UTF-8.
 pub fn read_text(file: &Path, bytes_max: u64) -> std::io::Result<String> {
-    let regular = std::fs::metadata(file)?.is_file();
-    let bytes_max = if regular {
-        bytes_max
-    } else {
-        bytes_max.min(STREAM_BYTES_MAX)
-    };
     let opened = std::fs::File::open(file)?;
-    let size = opened.metadata()?.len();
-    if regular && size > bytes_max {
+    let found = opened.metadata()?;
+    let (bytes_max, size) = if found.is_file() {
+        (bytes_max, found.len())
+    } else {
+        (bytes_max.min(STREAM_BYTES_MAX), 0)
+    };
+    if size > bytes_max {
         return Err(too_large(bytes_max));
     }
-    let mut text = String::with_capacity(if regular { size as usize } else { 0 });
+    let mut text = String::with_capacity(size as usize);
     // One byte past the bound tells a stream that ends there from one that goes on.
     opened.take(bytes_max + 1).read_to_string(&mut text)?;
     if text.len() as u64 > bytes_max {

@@ -28,9 +28,7 @@ fn text(o: &Output) -> String {
 
 /// Explores a bundled scenario and checks its exit code and the lines it must print.
 fn explores(name: &str, code: i32, lines: &[&str]) {
-    let dir = std::env::temp_dir().join(format!("ftsim-explores-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let repro = dir.join(format!("{name}.repro.json"));
+    let repro = scratch("explores").join(format!("{name}.repro.json"));
     let o = ftsim(&[
         "explore",
         &scenario(name),
@@ -474,7 +472,7 @@ fn symmetry_a_protocol_does_not_declare_is_bad_usage() {
 
 /// A fresh scratch directory for one test.
 fn scratch(test: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("ftsim-explore-{}-{test}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("ftsim-explore-{test}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir

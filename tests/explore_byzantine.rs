@@ -41,7 +41,13 @@ fn the_traitors_stay_within_their_pool() {
         "byzantine = { count = 1, nodes = [1] }",
     );
     std::fs::write(&file, toml).unwrap();
-    let o = ftsim(&["explore", file.to_str().unwrap()]);
+    let repro = dir.join("pool.repro.json");
+    let o = ftsim(&[
+        "explore",
+        file.to_str().unwrap(),
+        "--repro",
+        repro.to_str().unwrap(),
+    ]);
     let out = flat(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert_has(

@@ -60,7 +60,7 @@ fn text_timeline() {
 
 #[test]
 fn diagram_model() {
-    let dir = std::env::temp_dir().join(format!("ftsim-golden-{}", std::process::id()));
+    let dir = std::env::temp_dir().join("ftsim-golden");
     std::fs::create_dir_all(&dir).unwrap();
     let html = dir.join("d.html");
     ftsim(&[

@@ -236,7 +236,7 @@ mod tests {
     use super::*;
 
     fn scratch(test: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("ftsim-files-{}-{test}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("ftsim-files-{test}"));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
         dir

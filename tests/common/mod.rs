@@ -61,13 +61,11 @@ pub fn scenarios_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
 }
 
-/// A fresh directory for one test's files, named after the test binary and the test.
+/// A fresh directory for one test's files, named after the test binary and the test. The
+/// name holds no process id, so each run of a test replaces its last run's files: runs of the
+/// suite do not pile up in the temporary directory.
 pub fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "ftsim-{}-{}-{test}",
-        env!("CARGO_CRATE_NAME"),
-        std::process::id()
-    ));
+    let dir = std::env::temp_dir().join(format!("ftsim-{}-{test}", env!("CARGO_CRATE_NAME")));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir

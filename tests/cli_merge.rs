@@ -149,3 +149,52 @@ fn resume_runs_again_a_scenario_whose_stored_tally_contradicts_its_seeds() {
         "the stored 11 runs were taken"
     );
 }
+
+/// A `--results` line whose seeds were edited along with its runs, so that its tally agrees
+/// with its own seeds but not with the scenario's, runs again; a line whose verdict alone was
+/// edited is judged again from its tally.
+#[test]
+fn resume_judges_a_stored_tally_against_the_seeds_asked_for_not_the_line() {
+    let dir = scratch("resume-seeds");
+    let results = dir.join("results.jsonl");
+    let results = results.to_str().unwrap();
+    let file = scenario("flooding-f1-one-round.toml");
+    let run = |extra: &[&str]| {
+        let args = [
+            &["run", &file, "--seeds", "10", "--format", "json"][..],
+            extra,
+        ]
+        .concat();
+        let o = ftsim(&args);
+        let json = serde_json::from_slice::<Value>(&o.stdout).expect("JSON");
+        (o.status.code(), json)
+    };
+    let (_, first) = run(&["--results", results]);
+    let stored: Value = serde_json::from_str(&std::fs::read_to_string(results).unwrap()).unwrap();
+    let huge = 1_000_000_000_000_000_000_u64;
+    let mut line = stored.clone();
+    for field in ["seeds", "runs"] {
+        line["summary"][field] = huge.into();
+    }
+    line["summary"]["tally"]["runs"] = huge.into();
+    std::fs::write(results, format!("{line}\n")).unwrap();
+    let (code, resumed) = run(&["--results", results, "--resume"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        resumed["scenarios"][0]["runs"], 10,
+        "the edited line was taken"
+    );
+    assert_eq!(resumed["scenarios"][0]["seeds"], 10);
+
+    let mut line = stored;
+    line["summary"]["ok"] = false.into();
+    line["summary"]["verdict"] = "edited".into();
+    line["summary"]["elapsed_ms"] = 123_456.into();
+    std::fs::write(results, format!("{line}\n")).unwrap();
+    let (code, resumed) = run(&["--results", results, "--resume"]);
+    assert_eq!(code, Some(0), "the stored verdict was believed");
+    let summary = &resumed["scenarios"][0];
+    assert_eq!(summary["ok"], true);
+    assert_eq!(summary["verdict"], first["scenarios"][0]["verdict"]);
+    assert_eq!(summary["elapsed_ms"], 123_456, "the line was run again");
+}

@@ -1,7 +1,8 @@
 //! `run --results FILE`: every finished scenario appended to a JSON-lines file the moment it
 //! finishes (one `ftsim.result` object a line: a key and the summary, with its tally), so an
 //! interrupted or killed sweep keeps what it finished; with `--resume`, a scenario whose key is
-//! in the file is taken from it instead of being run again.
+//! in the file, with a tally of exactly the seeds it sweeps, is judged again from that tally
+//! instead of being run again.
 //!
 //! The key is a hash of what decides the scenario's result: its file's path and text, the
 //! seeds and the shard. An edited scenario has another key and runs again. A line cut short by
@@ -76,9 +77,16 @@ impl Results {
         self.done.len()
     }
 
-    /// The stored result of a scenario with this key, if the file held one.
-    pub fn done(&self, key: &str) -> Option<&ResultLine> {
-        self.done.get(key)
+    /// The stored result of a scenario with this key, if the file held one whose tally is a
+    /// whole sweep of `seeds` (the seeds this run of the scenario sweeps): a tally with fewer
+    /// or more runs, or one naming a seed outside them, was edited, and its scenario runs
+    /// again. Only the tally and the wall time are taken from the line: the caller judges the
+    /// tally again, so an edited verdict, count or seed range elsewhere in the line is not
+    /// believed.
+    pub fn done(&self, key: &str, seeds: Seeds) -> Option<&ResultLine> {
+        let line = self.done.get(key)?;
+        let tally = &line.summary.tally;
+        (tally.runs == seeds.count && tally.contradiction(seeds).is_none()).then_some(line)
     }
 
     /// Appends one finished scenario as a line, flushed to the file at once.
@@ -99,8 +107,7 @@ impl Results {
 }
 
 /// The results already in `path` (none if it does not exist yet), by key; a line that does not
-/// parse (cut short by a kill), or whose tally no sweep of its seeds gives (edited), is
-/// skipped: its scenario runs again.
+/// parse (cut short by a kill) is skipped: its scenario runs again.
 fn read_done(path: &Path) -> Result<BTreeMap<String, ResultLine>, CliError> {
     let text = match ftsim_api::input::read_text(path, ftsim_api::input::RECORD_BYTES_MAX) {
         Ok(text) => text,
@@ -111,7 +118,6 @@ fn read_done(path: &Path) -> Result<BTreeMap<String, ResultLine>, CliError> {
         .lines()
         .filter_map(|line| serde_json::from_str::<ResultLine>(line).ok())
         .filter(|line| line.schema == "ftsim.result" && line.schema_version == SCHEMA_VERSION)
-        .filter(|line| (line.summary.tally.contradiction(line.summary.seeds_swept())).is_none())
         .map(|line| (line.key.clone(), line))
         .collect())
 }

@@ -139,11 +139,12 @@ fn sweep_all(
     let mut summaries: Vec<ScenarioSummary> = Vec::with_capacity(scenarios.len());
     for ((s, &every), &seeds) in scenarios.iter().zip(all).zip(&slices) {
         let key = result_key(s, every, seeds, &shard_name);
-        let stored = results.as_deref().and_then(|r| r.done(&key));
+        let stored = results.as_deref().and_then(|r| r.done(&key, seeds));
         let summary = match stored {
             Some(line) => {
                 progress.seeds(seeds.count);
-                line.summary.clone()
+                let (tally, elapsed_ms) = (line.summary.tally.clone(), line.summary.elapsed_ms);
+                summarize(&app.program, args.swarm, s, every, tally, elapsed_ms)
             }
             None => {
                 let started = stopwatch();
@@ -158,14 +159,7 @@ fn sweep_all(
                     break;
                 };
                 let elapsed_ms = started.elapsed().as_millis() as u64;
-                let facts = sweep::Facts {
-                    swarm: args.swarm,
-                    ..sweep::Facts::of(s, every)
-                };
-                let mut summary = sweep::summarize_facts(&facts, tally, elapsed_ms, &app.program);
-                summary.swarm_mix = summary
-                    .replay_seed
-                    .and_then(|seed| s.simulation.swarm_mix(seed));
+                let summary = summarize(&app.program, args.swarm, s, every, tally, elapsed_ms);
                 if let Some(r) = results.as_deref_mut() {
                     r.record(&key, &summary)?;
                 }
@@ -183,6 +177,28 @@ fn sweep_all(
         interrupted: interrupt.requested() && summaries.len() < scenarios.len(),
         summaries,
     })
+}
+
+/// The summary of a scenario's tally over `every` seed (a shard's tally covers some of them):
+/// judged from the tally and the scenario itself, whether it was just run or read back from
+/// a results file.
+fn summarize(
+    program: &str,
+    swarm: bool,
+    s: &Scenario,
+    every: Seeds,
+    tally: sweep::Tally,
+    elapsed_ms: u64,
+) -> ScenarioSummary {
+    let facts = sweep::Facts {
+        swarm,
+        ..sweep::Facts::of(s, every)
+    };
+    let mut summary = sweep::summarize_facts(&facts, tally, elapsed_ms, program);
+    summary.swarm_mix = summary
+        .replay_seed
+        .and_then(|seed| s.simulation.swarm_mix(seed));
+    summary
 }
 
 /// The report, repros and the summary of what was swept; the exit status.

@@ -52,7 +52,8 @@ impl Clock {
     /// `ns` in this unit, rounded to the printed decimals.
     fn number(&self, ns: u64) -> String {
         let step = self.scale / 10u64.pow(self.decimals as u32);
-        let rounded = (ns + step / 2) / step;
+        // Rounded half up without overflow: a time near 2^64 ns is printed, not wrapped to 0.
+        let rounded = ns / step + u64::from(ns % step >= step - step / 2);
         let per_unit = 10u64.pow(self.decimals as u32);
         if self.decimals == 0 {
             format!("{rounded}")
@@ -110,5 +111,14 @@ mod tests {
         assert_eq!((c.unit, c.time(Time(837_814))), ("us", "838".to_string()));
         let c = Clock::up_to(Time(2_500_000_000));
         assert_eq!(c.at(Time(2_500_000_000)), "2.500000s");
+        assert_eq!(c.at(Time(2_500_000_500)), "2.500001s");
+        assert_eq!(c.at(Time(2_500_000_499)), "2.500000s");
+    }
+
+    #[test]
+    fn the_latest_time_there_is_is_printed_not_wrapped() {
+        let c = Clock::up_to(Time(u64::MAX));
+        assert_eq!(c.at(Time(u64::MAX)), "18446744073.709552s");
+        assert_eq!(c.time(Time(1_000)), "          0.000001");
     }
 }

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 mod common;
-use common::{assert_fits_80, ftsim, scenario, scratch, stderr, stdout};
+use common::{assert_fits_80, ftsim, scenario, scratch, stderr, stdout, words};
 
 /// Shrinks seed 4 of flooding-f1-one-round into `dir`; returns the repro's path.
 fn shrink_flooding(dir: &Path) -> String {
@@ -86,7 +86,7 @@ fn a_passing_seed_is_refused_with_exit_2() {
         out.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
-    assert!(stderr(&o).contains("passes"), "{}", stderr(&o));
+    assert!(words(&stderr(&o)).contains("passes"), "{}", stderr(&o));
     assert!(!out.exists(), "a repro of a passing seed");
 }
 
@@ -149,7 +149,7 @@ fn a_shrunk_plan_shows_its_triggered_crash_and_storage_faults() {
         Some(2),
         "the shrunk group has nodes 0 to 2"
     );
-    assert!(stderr(&o).contains("--node 3"), "{}", stderr(&o));
+    assert!(words(&stderr(&o)).contains("--node 3"), "{}", stderr(&o));
 }
 
 #[test]
@@ -232,7 +232,7 @@ fn repros_that_cannot_replay_say_why() {
     let o = ftsim(&["replay", "--repro", &old]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("recorded with trace format 0"),
+        words(&stderr(&o)).contains("recorded with trace format 0"),
         "{}",
         stderr(&o)
     );
@@ -243,7 +243,7 @@ fn repros_that_cannot_replay_say_why() {
     let o = ftsim(&["replay", "--repro", &other]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("protocol \"bully\" is not in this build's catalogue"),
+        words(&stderr(&o)).contains("protocol \"bully\" is not in this build's catalogue"),
         "{}",
         stderr(&o)
     );
@@ -256,7 +256,7 @@ fn repros_that_cannot_replay_say_why() {
     );
     let o = ftsim(&["replay", "--repro", &bad]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("key `seed`"), "{}", stderr(&o));
+    assert!(words(&stderr(&o)).contains("key `seed`"), "{}", stderr(&o));
 }
 
 #[test]
@@ -284,7 +284,7 @@ fn run_shrink_writes_a_repro_per_scenario_next_to_the_report() {
         assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
         assert!(
             // The seed worth replaying is the shortest run: seed 32 (23 events), not seed 4.
-            stderr(&o).contains("shrunk flooding-f1-one-round seed 32"),
+            words(&stderr(&o)).contains("shrunk flooding-f1-one-round seed 32"),
             "{}",
             stderr(&o)
         );
@@ -329,7 +329,7 @@ fn run_shrink_takes_the_shrinks_budget() {
     let o = with("0");
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("--shrink-max-runs must be at least 1"),
+        words(&stderr(&o)).contains("--shrink-max-runs must be at least 1"),
         "{}",
         stderr(&o)
     );

@@ -5,7 +5,7 @@ use std::path::Path;
 
 mod common;
 use common::json_doc::assert_documented;
-use common::{assert_fits_80, ftsim, json, scenario, scratch, stdout};
+use common::{assert_fits_80, ftsim, json, scenario, scratch, stdout, words};
 
 fn study(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -97,11 +97,11 @@ fn a_grid_point_equals_a_one_point_scenario_with_its_values() {
     // A point the grid does not have, or a point of a file without a grid, is named so.
     let o = ftsim(&["replay", &grid_file(), "--point", "0", "--seed", "0"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--point 0: expected 1 to "));
+    assert!(words(&String::from_utf8_lossy(&o.stderr)).contains("--point 0: expected 1 to"));
     let plain = scenario("flooding-f1-one-round.toml");
     let o = ftsim(&["shrink", &plain, "--point", "2", "--seed", "32"]);
     assert_eq!(o.status.code(), Some(2));
-    let why = String::from_utf8_lossy(&o.stderr);
+    let why = words(&String::from_utf8_lossy(&o.stderr));
     assert!(
         why.contains("has no [sweep] grid (its one scenario is point 1)"),
         "{why}"
@@ -133,7 +133,7 @@ fn a_bad_grid_names_the_file_the_key_and_the_point() {
         std::fs::write(&file, text.replace(from, to)).unwrap();
         let o = ftsim(&["check", file.to_str().unwrap()]);
         assert_eq!(o.status.code(), Some(2));
-        let err = String::from_utf8_lossy(&o.stderr);
+        let err = words(&String::from_utf8_lossy(&o.stderr));
         assert!(err.contains(&format!("{}:", file.display())), "{err}");
         assert!(err.contains(expected), "{expected}: {err}");
     }

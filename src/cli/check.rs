@@ -8,7 +8,7 @@ use ftsim_api::Scenario;
 
 use super::error::{CliError, Status};
 use super::load::load_all;
-use super::output::outln;
+use super::output::{out, outln, wrapped};
 use super::{App, Format};
 
 pub fn cmd_check(app: &App, files: &[PathBuf], format: Format) -> Result<Status, CliError> {
@@ -29,18 +29,18 @@ pub fn cmd_check(app: &App, files: &[PathBuf], format: Format) -> Result<Status,
 }
 
 fn print_text(s: &Scenario) {
-    outln(&format!(
-        "ok: {} ({}, {} on {} nodes, {} seeds)",
+    let checked = format!(
+        "{} ({}, {} on {} nodes, {} seeds)",
         s.file.display(),
         s.name,
         s.simulation.protocol(),
         s.simulation.spec().nodes,
         s.seeds.count
-    ));
+    );
+    out(&wrapped("ok: ", &checked));
     for why in s.simulation.may_step_outside() {
-        outln(&format!(
-            "  may step outside the protocol's assumptions: {why}"
-        ));
+        let line = format!("may step outside the protocol's assumptions: {why}");
+        out(&wrapped("  ", &line));
     }
 }
 

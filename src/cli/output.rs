@@ -41,6 +41,27 @@ pub fn wrapped(prefix: &str, text: &str) -> String {
     out
 }
 
+/// Every line of `text` that is wider than 80 columns wrapped as [`wrapped`] wraps it: after its
+/// `error: ` or `warning: `, else after its indentation. A line that fits is kept as it is;
+/// so is a single word (a long path) that fits nowhere. Ends with a newline.
+pub fn wrapped_lines(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        if line.chars().count() <= 80 {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        let prefix_len = ["error: ", "warning: "]
+            .into_iter()
+            .find(|p| line.starts_with(p))
+            .map_or(indent, str::len);
+        out.push_str(&wrapped(&line[..prefix_len], &line[prefix_len..]));
+    }
+    out
+}
+
 /// Colour on a terminal unless `NO_COLOR` is set (https://no-color.org).
 pub fn color_wanted(stream_is_terminal: bool) -> bool {
     stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
@@ -71,5 +92,31 @@ impl ColorChoice {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_wrap_under_their_prefix_and_short_ones_stay() {
+        let long = format!("error: f.toml:3: key `x`: {}", "word ".repeat(30));
+        let text = format!("{long}\n  fits\n    {}", "indented ".repeat(12));
+        let out = wrapped_lines(&text);
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines.iter().all(|l| l.chars().count() <= 80), "{out}");
+        assert!(
+            lines[0].starts_with("error: f.toml:3: key `x`: word"),
+            "{out}"
+        );
+        assert!(lines[1].starts_with("       word"), "{out}");
+        assert!(lines.contains(&"  fits"), "{out}");
+        let indented: Vec<&&str> = lines.iter().filter(|l| l.contains("indented")).collect();
+        assert!(indented.len() > 1 && indented.iter().all(|l| l.starts_with("    indented")));
+        let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(words(&out), words(&text), "no word lost or moved");
+        let path = format!("error: {}", "p/".repeat(50));
+        assert_eq!(wrapped_lines(&path), format!("{path}\n"));
     }
 }

@@ -96,6 +96,11 @@ pub fn flat(o: &Output) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// `text` with its 80-column wrapping undone: its words, one space apart.
+pub fn words(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Asserts that `out` (see [`flat`]) holds every phrase.
 pub fn assert_has(out: &str, phrases: &[&str]) {
     for phrase in phrases {

@@ -198,3 +198,20 @@ fn resume_judges_a_stored_tally_against_the_seeds_asked_for_not_the_line() {
     assert_eq!(summary["verdict"], first["scenarios"][0]["verdict"]);
     assert_eq!(summary["elapsed_ms"], 123_456, "the line was run again");
 }
+
+/// A shard given twice, or a part that was no shard, is refused in words: the shard as the
+/// file gives it, and the shards still expected.
+#[test]
+fn a_repeated_or_unsharded_part_is_named_in_words() {
+    let dir = scratch("merge-repeated");
+    let [first, _] = two_shards();
+    let (o, _) = merge(&dir, &[first.clone(), first.clone()]);
+    refused(
+        &o,
+        "its shard is \"1/2\", not one of the 2 shards still expected: 2/2",
+    );
+    let mut unsharded = first.clone();
+    unsharded["shard"] = Value::Null;
+    let (o, _) = merge(&dir, &[first, unsharded]);
+    refused(&o, "its shard is none (an unsharded run), not one of");
+}

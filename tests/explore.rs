@@ -469,6 +469,22 @@ fn symmetry_a_protocol_does_not_declare_is_bad_usage() {
     let out = text(&o);
     assert_eq!(o.status.code(), Some(2), "{out}");
     assert!(out.contains("declares no interchangeable nodes"), "{out}");
+    // Refused before the search is announced: the error is all that is printed.
+    assert!(o.stdout.is_empty(), "{out}");
+    let o = ftsim(&[
+        "explore",
+        &scenario("explore-two-phase-tla-3.toml"),
+        "--strategy",
+        "random",
+        "--symmetry",
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(
+        out.contains("applies to an exhaustive search only"),
+        "{out}"
+    );
+    assert!(o.stdout.is_empty(), "{out}");
 }
 
 /// A fresh scratch directory for one test.

@@ -174,6 +174,11 @@ fn look_alike_spaces_are_rejected_with_a_hint() {
 fn messages_use_the_formats_words_and_clip_huge_values() {
     let e = rejected_whole("count = 4", "count = \"x\"", "seeds.count");
     assert!(
+        e.message.ends_with("expected a whole number, found \"x\""),
+        "{e}"
+    );
+    let e = rejected_whole("count = 4", "count = -1", "seeds.count");
+    assert!(
         e.message
             .contains("expected a whole number from 0 to 18446744073709551615"),
         "{e}"

@@ -52,6 +52,9 @@ pub fn cmd_explore(app: &App, flags: ExploreFlags) -> Result<Status, CliError> {
         .simulation
         .explorer()
         .map_err(|e| CliError::Scenarios(vec![error_at_key(&scenario.file, &e.key, &e.message)]))?;
+    if let Some(refusal) = explorer.refusal(&strategy, &args.limits) {
+        return Err(refused(&args, &refusal));
+    }
     out(&wrapped(
         "",
         &format!(
@@ -71,16 +74,7 @@ pub fn cmd_explore(app: &App, flags: ExploreFlags) -> Result<Status, CliError> {
     };
     let report = explorer
         .search(&strategy, &limits, &mut watch.stop())
-        .map_err(|e| {
-            let option = if args.limits.symmetry {
-                "--symmetry"
-            } else if args.limits.por {
-                "--por"
-            } else {
-                "--threads"
-            };
-            CliError::Usage(format!("{}: {option}: {e}", args.file.display()))
-        })?;
+        .map_err(|e| refused(&args, &e))?;
     let seconds = started.elapsed().as_secs_f64();
     // A search that panicked between steps kept no figures to print.
     if !matches!(report.end, End::Panicked(_)) {
@@ -97,6 +91,18 @@ pub fn cmd_explore(app: &App, flags: ExploreFlags) -> Result<Status, CliError> {
         super::explore_repro::write_counterexample(app, &scenario, cx, as_run, &repro_path)?;
     }
     Ok(if met { Status::Met } else { Status::NotMet })
+}
+
+/// A search refused as asked: bad usage of the option that asked for it.
+fn refused(args: &ExploreArgs<'_>, why: &str) -> CliError {
+    let option = if args.limits.symmetry {
+        "--symmetry"
+    } else if args.limits.por {
+        "--por"
+    } else {
+        "--threads"
+    };
+    CliError::Usage(format!("{}: {option}: {why}", args.file.display()))
 }
 
 /// The search asked for; options that do not apply to the strategy are bad usage.

@@ -57,10 +57,20 @@ fn check_shards(paths: &[PathBuf], parts: &[Part]) -> Result<(), CliError> {
     let mut expected: Vec<String> = (1..=n).map(|k| format!("{k}/{n}")).collect();
     for (path, shard) in paths.iter().zip(&shards) {
         let Some(at) = shard.and_then(|s| expected.iter().position(|e| e == s)) else {
+            // Quoted and escaped as Rust does (a control character is shown, not sent), and
+            // clipped: the text comes from a file.
+            let this = shard.map_or("none (an unsharded run)".to_string(), |s| {
+                let quoted = format!("{s:?}");
+                match quoted.char_indices().nth(40) {
+                    Some((end, _)) => format!("{}…", &quoted[..end]),
+                    None => quoted,
+                }
+            });
             return Err(bad(
                 path,
                 format!(
-                    "shard {shard:?} is not one of the {n} shards still expected: {expected:?}"
+                    "its shard is {this}, not one of the {n} shards still expected: {}",
+                    expected.join(", ")
                 ),
             ));
         };

@@ -226,6 +226,10 @@ pub trait Explorer {
         limits: &Limits,
         stop: &mut dyn FnMut(&Progress) -> Option<String>,
     ) -> Result<Report, String>;
+
+    /// Why [`Explorer::search`] would refuse `strategy` with `limits`, if it would: asked
+    /// before a search is announced, so a refused one prints nothing but its error.
+    fn refusal(&self, strategy: &Strategy, limits: &Limits) -> Option<String>;
 }
 
 impl<P> Explorer for Model<P>
@@ -249,36 +253,35 @@ where
         )
     }
 
+    fn refusal(&self, strategy: &Strategy, limits: &Limits) -> Option<String> {
+        let refusal = if limits.symmetry && strategy.samples() {
+            "symmetry reduction applies to an exhaustive search only"
+        } else if limits.symmetry && self.symmetry.is_none() {
+            "the protocol declares no interchangeable nodes (symmetry)"
+        } else if limits.symmetry && self.config.crash_budget > 0 {
+            "symmetry reduction does not support crashes yet"
+        } else if limits.symmetry && !self.config.placements.is_empty() {
+            "symmetry reduction does not support Byzantine nodes yet"
+        } else if limits.por && strategy.samples() {
+            "partial-order reduction applies to an exhaustive search only"
+        } else if limits.por && limits.symmetry {
+            SLEEP_WITH_SYMMETRY
+        } else if limits.por && self.bound.is_some() {
+            SLEEP_WITH_TIME
+        } else {
+            return None;
+        };
+        Some(refusal.into())
+    }
+
     fn search(
         &self,
         strategy: &Strategy,
         limits: &Limits,
         stop: &mut dyn FnMut(&Progress) -> Option<String>,
     ) -> Result<Report, String> {
-        if limits.symmetry {
-            if strategy.samples() {
-                return Err("symmetry reduction applies to an exhaustive search only".into());
-            }
-            if self.symmetry.is_none() {
-                return Err("the protocol declares no interchangeable nodes (symmetry)".into());
-            }
-            if self.config.crash_budget > 0 {
-                return Err("symmetry reduction does not support crashes yet".into());
-            }
-            if !self.config.placements.is_empty() {
-                return Err("symmetry reduction does not support Byzantine nodes yet".into());
-            }
-        }
-        if limits.por {
-            if strategy.samples() {
-                return Err("partial-order reduction applies to an exhaustive search only".into());
-            }
-            if limits.symmetry {
-                return Err(SLEEP_WITH_SYMMETRY.into());
-            }
-            if self.bound.is_some() {
-                return Err(SLEEP_WITH_TIME.into());
-            }
+        if let Some(refusal) = self.refusal(strategy, limits) {
+            return Err(refusal);
         }
         // Handlers' panics are findings inside each step; a panic between steps (copying or
         // hashing a state) ends the search here, with what panicked.

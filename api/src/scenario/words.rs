@@ -1,6 +1,6 @@
 //! Errors in the words of the scenario format, not Rust's: serde's messages ("invalid type:
 //! string "x", expected u64", "expected struct RawSeeds") rewritten as what a person writing
-//! the file needs ("expected a whole number from 0 to 18446744073709551615, found "x""), and
+//! the file needs ("expected a whole number from 0 to 18446744073709551615, found -1"), and
 //! values echoed into a message clipped, so a 10 MB bad value does not fill the terminal.
 
 /// The longest value an error message echoes in full.
@@ -61,7 +61,13 @@ pub(crate) fn rewrite(key: Option<String>, message: &str) -> (Option<String>, St
     for prefix in ["invalid type: ", "invalid value: "] {
         if let Some(rest) = message.strip_prefix(prefix) {
             if let Some((found, expected)) = rest.rsplit_once(", expected ") {
-                let wanted = expected_words(expected, last);
+                // A value of the wrong type (5.0, "x") wants a whole number; the range of the
+                // Rust type that holds it is no part of that, and the key's own range is
+                // checked, and named, once the value is a number.
+                let wanted = match expected_words(expected, last) {
+                    w if prefix == "invalid type: " && w.starts_with(WHOLE) => WHOLE.to_string(),
+                    w => w,
+                };
                 return (
                     key,
                     format!("expected {wanted}, found {}", found_words(found)),
@@ -82,9 +88,12 @@ pub(crate) fn rewrite(key: Option<String>, message: &str) -> (Option<String>, St
     (key, clip_quoted(message))
 }
 
+/// How an integer is named in messages.
+const WHOLE: &str = "a whole number";
+
 /// What serde expected, as the scenario format says it.
 fn expected_words(expected: &str, key: &str) -> String {
-    let whole = |min: &str, max: &str| format!("a whole number from {min} to {max}");
+    let whole = |min: &str, max: &str| format!("{WHOLE} from {min} to {max}");
     match expected {
         "u8" => whole("0", &u8::MAX.to_string()),
         "u16" => whole("0", &u16::MAX.to_string()),
@@ -213,6 +222,11 @@ mod tests {
             "invalid type: integer `5`, expected struct RawSeeds",
         );
         assert_eq!(m, "expected a table, found 5");
+        let (_, m) = rewrite(
+            Some("nodes".into()),
+            "invalid type: floating point `5.0`, expected i64",
+        );
+        assert_eq!(m, "expected a whole number, found 5.0");
         let (key, m) = rewrite(Some("seeds".into()), "missing field `count`");
         assert_eq!(key.as_deref(), Some("seeds.count"));
         assert!(m.starts_with("missing"), "{m}");

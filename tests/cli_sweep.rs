@@ -314,3 +314,45 @@ fn quiet_shows_only_what_was_not_met_and_color_can_be_forced() {
     let o = ftsim(&["run", "--color", "always", "--seeds", "20", &good]);
     assert!(stdout(&o).starts_with("\x1b[32mok"), "{}", stdout(&o));
 }
+
+/// A triggered crash whose observation kind the protocol never makes never fires: a sweep
+/// that passes without it passed nothing about that crash, and is not met. The same scenario
+/// with the kind spelled right fires it in every run.
+#[test]
+fn a_trigger_that_never_fires_makes_a_passing_sweep_vacuous() {
+    let text = std::fs::read_to_string(scenario("election-bully-crashes.toml")).unwrap();
+    let trigger = "on_observation = \"Leader\"";
+    assert!(text.contains(trigger), "the scenario has its trigger");
+    let dir = scratch("never-fired");
+    let run = |kind: &str| {
+        let file = dir.join(format!("{kind}.toml"));
+        let edited = text.replace(trigger, &format!("on_observation = \"{kind}\""));
+        std::fs::write(&file, edited).unwrap();
+        let o = ftsim(&[
+            "run",
+            file.to_str().unwrap(),
+            "--seeds",
+            "20",
+            "--format",
+            "json",
+        ]);
+        (o.status.code(), json(&o)["scenarios"][0].clone())
+    };
+    let (code, summary) = run("Leader");
+    assert_eq!(code, Some(0), "{summary}");
+    assert_eq!(
+        summary["faults_fired"]["triggered crash (fired)"], 20,
+        "{summary}"
+    );
+    let (code, summary) = run("Leadr");
+    assert_eq!(code, Some(1), "{summary}");
+    assert_eq!(summary["faults_fired"]["triggered crash (planned)"], 20);
+    assert!(summary["faults_fired"]
+        .get("triggered crash (fired)")
+        .is_none());
+    let verdict = summary["verdict"].as_str().unwrap();
+    assert!(
+        verdict.contains("not one of the 20 triggered crashes planned fired a crash in 20 runs"),
+        "{verdict}"
+    );
+}

@@ -400,6 +400,13 @@ pub struct Stats {
     /// Crashes that lost stable-storage writes the node had not synced (storage faults).
     #[serde(default)]
     pub storage_losses: u64,
+    /// Crashes of the plan's `triggered` entries whose trigger fired (a chain's are counted
+    /// apart): a trigger whose message kind, count or broadcast never comes never fires.
+    #[serde(default)]
+    pub triggered_crashes: u64,
+    /// Crashes of the plan's crash chains that fired, each link one.
+    #[serde(default)]
+    pub chain_crashes: u64,
 }
 
 /// Everything a run produced.

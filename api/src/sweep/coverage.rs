@@ -23,7 +23,9 @@ enum Counted {
     SlowNode,
     Byzantine,
     TriggeredCrash,
+    TriggeredCrashFired,
     CrashChain,
+    ChainCrashFired,
     Lost,
     Duplicated,
     Reordered,
@@ -54,7 +56,7 @@ pub struct FaultCounts([u64; FaultCounts::NAMES.len()]);
 
 impl FaultCounts {
     /// Each counted fault's name in summaries, by [`Counted`] order.
-    const NAMES: [&'static str; 14] = [
+    const NAMES: [&'static str; 16] = [
         "crash",
         "recover",
         "partition",
@@ -64,7 +66,9 @@ impl FaultCounts {
         "slow node",
         "byzantine node",
         "triggered crash (planned)",
+        "triggered crash (fired)",
         "crash chain (planned)",
+        "chain crash (fired)",
         "message lost",
         "message duplicated",
         "message reordered",
@@ -89,11 +93,45 @@ impl FaultCounts {
         let (plan, stats) = (&report.plan, &report.stats);
         self.add(Counted::Byzantine, plan.byzantine.len() as u64);
         self.add(Counted::TriggeredCrash, plan.triggered.len() as u64);
+        self.add(Counted::TriggeredCrashFired, stats.triggered_crashes);
         self.add(Counted::CrashChain, plan.chains.len() as u64);
+        self.add(Counted::ChainCrashFired, stats.chain_crashes);
         self.add(Counted::Lost, stats.messages_lost);
         self.add(Counted::Duplicated, stats.messages_duplicated);
         self.add(Counted::Reordered, stats.messages_reordered);
         self.add(Counted::StorageLoss, stats.storage_losses);
+    }
+
+    /// The triggered crashes and the crash chains planned, each kind with its count, of
+    /// which not one crash fired in any run: a trigger waiting for a message kind the node
+    /// never receives, a count never reached, a node that never broadcasts. What such a sweep
+    /// passed, it passed without those crashes.
+    pub fn never_fired(&self) -> Vec<(&'static str, u64)> {
+        let kinds = [
+            (
+                "triggered crashes",
+                Counted::TriggeredCrash,
+                Counted::TriggeredCrashFired,
+            ),
+            (
+                "crash chains",
+                Counted::CrashChain,
+                Counted::ChainCrashFired,
+            ),
+        ];
+        (kinds.into_iter())
+            .map(|(what, planned, fired)| (what, self.0[planned as usize], self.0[fired as usize]))
+            .filter(|&(_, planned, fired)| planned > 0 && fired == 0)
+            .map(|(what, planned, _)| (what, planned))
+            .collect()
+    }
+
+    /// What no sweep counts: more triggered crashes fired than planned (a chain's crashes
+    /// fire once per link, so they have no such bound).
+    pub(crate) fn contradiction(&self) -> Option<String> {
+        let planned = self.0[Counted::TriggeredCrash as usize];
+        let fired = self.0[Counted::TriggeredCrashFired as usize];
+        (fired > planned).then(|| format!("{fired} triggered crashes fired of {planned} planned"))
     }
 
     /// Adds another tally's counts.

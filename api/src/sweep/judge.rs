@@ -24,6 +24,14 @@ pub fn judge(expect: &Expect, sometimes: &[String], t: &Tally) -> (bool, String)
                     ));
                 }
             }
+            for (what, planned) in t.faults.never_fired() {
+                problems.push(format!(
+                    "not one of the {planned} {what} planned fired a crash in {} runs (does the \
+                     node ever receive that message kind, or reach that count?): the sweep may \
+                     be vacuous",
+                    t.runs
+                ));
+            }
         }
         Expect::Violation(name) => {
             if !t.violations.contains_key(name) {

@@ -246,7 +246,7 @@ impl Tally {
         let too_many = of_all.chain(of_failed).find(|&(_, n, most, _)| n > most);
         match too_many {
             Some((what, n, most, of)) => Some(format!("{n} runs {what}, of {most} {of}")),
-            None => self.metrics.contradiction(),
+            None => (self.metrics.contradiction()).or_else(|| self.faults.contradiction()),
         }
     }
 

@@ -284,6 +284,10 @@ impl<P: Process, C: Choices> Engine<P, C> {
     /// Cuts the node now (what it sends from here on is lost) and schedules its crash at `at`.
     fn fire(&mut self, trigger: usize, at: Time) {
         let node = self.triggers.plan[trigger].node;
+        match self.triggers.chain_of[trigger] {
+            None => self.stats.triggered_crashes += 1,
+            Some(_) => self.stats.chain_crashes += 1,
+        }
         self.nodes.cut[node] = true;
         self.triggers.fired(trigger, node);
         self.queue.push(at, Ev::Triggered(trigger));

@@ -197,6 +197,9 @@ fn resume_judges_a_stored_tally_against_the_seeds_asked_for_not_the_line() {
     assert_eq!(summary["ok"], true);
     assert_eq!(summary["verdict"], first["scenarios"][0]["verdict"]);
     assert_eq!(summary["elapsed_ms"], 123_456, "the line was run again");
+    // A flag that changes what a sweep counts makes another key: the line is not taken.
+    let (_, swarmed) = run(&["--results", results, "--resume", "--swarm"]);
+    assert_ne!(swarmed["scenarios"][0]["elapsed_ms"], 123_456, "{swarmed}");
 }
 
 /// A shard given twice, or a part that was no shard, is refused in words: the shard as the
@@ -208,7 +211,7 @@ fn a_repeated_or_unsharded_part_is_named_in_words() {
     let (o, _) = merge(&dir, &[first.clone(), first.clone()]);
     refused(
         &o,
-        "its shard is \"1/2\", not one of the 2 shards still expected: 2/2",
+        "its shard is \"1/2\", not one of the 1 shard(s) still expected: 2/2",
     );
     let mut unsharded = first.clone();
     unsharded["shard"] = Value::Null;

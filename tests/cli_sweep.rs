@@ -37,7 +37,7 @@ fn the_json_is_what_docs_json_md_says() {
     let doc = json(&o);
     assert_documented(&doc, "sweep");
     assert_eq!(doc["schema"], "ftsim.sweep");
-    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["schema_version"], 2);
     for scenario in doc["scenarios"].as_array().unwrap() {
         assert_documented(scenario, "scenario");
         assert_documented(&scenario["tally"], "tally");
@@ -179,6 +179,7 @@ fn ctrl_c_keeps_what_finished_and_exits_130() {
         err.contains("interrupted: 1 of 2 scenario(s) finished"),
         "{err}"
     );
+    assert_fits_80(&err);
     assert_eq!(
         std::fs::read_to_string(&results).unwrap().lines().count(),
         1
@@ -240,6 +241,9 @@ fn shard_auto_reads_a_job_array() {
     let doc = json(&o);
     assert_eq!(doc["shard"], "2/2");
     assert_eq!(doc["scenarios"][0]["runs"], 5);
+    let note = String::from_utf8_lossy(&o.stderr);
+    assert!(note.starts_with("shard 2/2: each verdict above"), "{note}");
+    assert_fits_80(&note);
     let o = ftsim(&["run", "--shard", "auto", &file]);
     assert_eq!(o.status.code(), Some(2));
 }
@@ -315,19 +319,18 @@ fn quiet_shows_only_what_was_not_met_and_color_can_be_forced() {
     assert!(stdout(&o).starts_with("\x1b[32mok"), "{}", stdout(&o));
 }
 
-/// A triggered crash whose observation kind the protocol never makes never fires: a sweep
-/// that passes without it passed nothing about that crash, and is not met. The same scenario
-/// with the kind spelled right fires it in every run.
+/// A triggered crash whose observation or message kind never comes never fires: a sweep that
+/// passes without it passed nothing about that crash, and is not met. With the kind spelled
+/// right the crash fires: on the observation in every run, on the message in some.
 #[test]
 fn a_trigger_that_never_fires_makes_a_passing_sweep_vacuous() {
     let text = std::fs::read_to_string(scenario("election-bully-crashes.toml")).unwrap();
     let trigger = "on_observation = \"Leader\"";
     assert!(text.contains(trigger), "the scenario has its trigger");
     let dir = scratch("never-fired");
-    let run = |kind: &str| {
-        let file = dir.join(format!("{kind}.toml"));
-        let edited = text.replace(trigger, &format!("on_observation = \"{kind}\""));
-        std::fs::write(&file, edited).unwrap();
+    let run = |name: &str, edited_trigger: &str| {
+        let file = dir.join(format!("{name}.toml"));
+        std::fs::write(&file, text.replace(trigger, edited_trigger)).unwrap();
         let o = ftsim(&[
             "run",
             file.to_str().unwrap(),
@@ -338,21 +341,34 @@ fn a_trigger_that_never_fires_makes_a_passing_sweep_vacuous() {
         ]);
         (o.status.code(), json(&o)["scenarios"][0].clone())
     };
-    let (code, summary) = run("Leader");
+    let (code, summary) = run("observed", trigger);
     assert_eq!(code, Some(0), "{summary}");
     assert_eq!(
         summary["faults_fired"]["triggered crash (fired)"], 20,
         "{summary}"
     );
-    let (code, summary) = run("Leadr");
-    assert_eq!(code, Some(1), "{summary}");
-    assert_eq!(summary["faults_fired"]["triggered crash (planned)"], 20);
-    assert!(summary["faults_fired"]
-        .get("triggered crash (fired)")
-        .is_none());
-    let verdict = summary["verdict"].as_str().unwrap();
-    assert!(
-        verdict.contains("not one of the 20 triggered crashes planned fired a crash in 20 runs"),
-        "{verdict}"
-    );
+    let (_, summary) = run("received", "on_message = \"Election\"");
+    let fired = summary["faults_fired"]["triggered crash (fired)"].as_u64();
+    assert!(fired.is_some_and(|n| n > 0), "{summary}");
+    assert!(!summary["verdict"]
+        .as_str()
+        .unwrap()
+        .contains("fired a crash"));
+    for (name, never) in [
+        ("misspelt-observation", "on_observation = \"Leadr\""),
+        ("misspelt-message", "on_message = \"Electoin\""),
+    ] {
+        let (code, summary) = run(name, never);
+        assert_eq!(code, Some(1), "{name}: {summary}");
+        assert_eq!(summary["faults_fired"]["triggered crash (planned)"], 20);
+        assert!(summary["faults_fired"]
+            .get("triggered crash (fired)")
+            .is_none());
+        let verdict = summary["verdict"].as_str().unwrap();
+        assert!(
+            verdict
+                .contains("not one of the 20 triggered crashes planned fired a crash in 20 runs"),
+            "{name}: {verdict}"
+        );
+    }
 }

@@ -7,6 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
@@ -60,8 +62,7 @@ fn text_timeline() {
 
 #[test]
 fn diagram_model() {
-    let dir = std::env::temp_dir().join("ftsim-golden");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("diagram-model");
     let html = dir.join("d.html");
     ftsim(&[
         "replay",

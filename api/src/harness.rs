@@ -228,8 +228,9 @@ impl<T: Protocol> Harness<T> {
             .unwrap_or_else(|e| panic!("ftsim harness \"{}\": {e}", self.name))
     }
 
-    /// Asserts that every seed passes, every tracked `sometimes` property is reached, and runs
-    /// are deterministic. Panics with the seed, the property, the message and how to replay.
+    /// Asserts that every seed passes, every tracked `sometimes` property is reached, some
+    /// planned triggered crash (and crash chain) fires if any is planned, and runs are
+    /// deterministic. Panics with the seed, the property, the message and how to replay.
     pub fn check(&self) -> Tally {
         self.verify(&Expect::Pass)
     }

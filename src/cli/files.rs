@@ -235,16 +235,32 @@ impl ReportDir {
 mod tests {
     use super::*;
 
-    fn scratch(test: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("ftsim-files-{test}"));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        dir
+    /// A fresh directory for one test, removed when the test is done with it (a failing
+    /// test's stays to look at): the process id keeps checkouts testing at once apart.
+    struct Scratch(PathBuf);
+
+    impl Scratch {
+        fn new(test: &str) -> Self {
+            let name = format!("ftsim-files-{}-{test}", std::process::id());
+            let dir = std::env::temp_dir().join(name);
+            let _ = fs::remove_dir_all(&dir);
+            fs::create_dir_all(&dir).unwrap();
+            Scratch(dir)
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            if !std::thread::panicking() {
+                let _ = fs::remove_dir_all(&self.0);
+            }
+        }
     }
 
     #[test]
     fn an_interrupted_report_has_an_index_from_its_first_file_on() {
-        let dir = scratch("interrupted").join("report");
+        let scratch = Scratch::new("interrupted");
+        let dir = scratch.0.join("report");
         let mut report = ReportDir::start(&dir, "placeholder").unwrap();
         assert_eq!(
             fs::read_to_string(dir.join("index.html")).unwrap(),
@@ -280,20 +296,22 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_device_named_as_the_output_is_written_to_not_replaced() {
-        let dir = scratch("device");
+        let scratch = Scratch::new("device");
+        let dir = &scratch.0;
         let link = dir.join("junit.xml");
         std::os::unix::fs::symlink("/dev/null", &link).unwrap();
         check_output(&link).unwrap();
         write_output(&link, b"<testsuites/>").unwrap();
         assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
-        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
+        assert_eq!(fs::read_dir(dir).unwrap().count(), 1);
     }
 
     #[cfg(unix)]
     #[test]
     fn a_pipe_named_as_the_output_gets_the_bytes_and_stays_a_pipe() {
         use std::os::unix::fs::FileTypeExt;
-        let dir = scratch("pipe");
+        let scratch = Scratch::new("pipe");
+        let dir = &scratch.0;
         let pipe = dir.join("out.json");
         let made = std::process::Command::new("mkfifo").arg(&pipe).status();
         if !made.is_ok_and(|s| s.success()) {
@@ -312,11 +330,12 @@ mod tests {
 
     #[test]
     fn an_atomic_write_leaves_no_temporary_file() {
-        let dir = scratch("atomic");
+        let scratch = Scratch::new("atomic");
+        let dir = &scratch.0;
         let path = dir.join("out.json");
         write_atomic(&path, b"one").unwrap();
         write_atomic(&path, b"two").unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "two");
-        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
+        assert_eq!(fs::read_dir(dir).unwrap().count(), 1);
     }
 }

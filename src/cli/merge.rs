@@ -69,7 +69,8 @@ fn check_shards(paths: &[PathBuf], parts: &[Part]) -> Result<(), CliError> {
             return Err(bad(
                 path,
                 format!(
-                    "its shard is {this}, not one of the {n} shards still expected: {}",
+                    "its shard is {this}, not one of the {} shard(s) still expected: {}",
+                    expected.len(),
                     expected.join(", ")
                 ),
             ));

@@ -5,8 +5,9 @@
 //! instead of being run again.
 //!
 //! The key is a hash of what decides the scenario's result: its file's path and text, the
-//! seeds and the shard. An edited scenario has another key and runs again. A line cut short by
-//! a kill is ignored.
+//! seeds, the shard and the flags that change what a sweep counts (`--swarm`,
+//! `--check-determinism`, `--seed-timeout`, budgets). An edited scenario has another key and
+//! runs again. A line cut short by a kill is ignored.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -123,14 +124,22 @@ fn read_done(path: &Path) -> Result<BTreeMap<String, ResultLine>, CliError> {
 }
 
 /// The key of a scenario's result: its file's path and text, its seeds (`every` of them, and
-/// the `run` of them this shard runs), and the shard.
-pub fn result_key(scenario: &Scenario, every: Seeds, run: Seeds, shard: &str) -> String {
+/// the `run` of them this shard runs), the shard, and the `settings` that change what a sweep
+/// counts (swarm, determinism check, seed time limit, budgets), in words.
+pub fn result_key(
+    scenario: &Scenario,
+    every: Seeds,
+    run: Seeds,
+    shard: &str,
+    settings: &str,
+) -> String {
     let mut h = DetHasher::default();
     let text = std::fs::read(&scenario.file).unwrap_or_default();
     for part in [
         scenario.file.display().to_string().as_bytes(),
         &text,
         shard.as_bytes(),
+        settings.as_bytes(),
     ] {
         h.mix(part.len() as u64);
         h.write(part);

@@ -12,7 +12,7 @@ use super::error::{CliError, Status};
 use super::files;
 use super::interrupt::Interrupt;
 use super::load::load_all;
-use super::output::{out, outln, stopwatch, ColorChoice};
+use super::output::{out, outln, stopwatch, wrapped, ColorChoice};
 use super::progress::Progress;
 use super::report::write_report;
 use super::results::{result_key, Results};
@@ -85,15 +85,16 @@ pub fn cmd_run(app: &App, args: RunArgs<'_>) -> Result<Status, CliError> {
         None => None,
     };
     if let Some(r) = &results {
-        eprintln!(
-            "results: {} (one line per finished scenario{})",
-            r.path().display(),
-            if args.resume {
-                format!("; {} already there", r.resumed())
-            } else {
-                String::new()
-            }
+        let already = if args.resume {
+            format!("; {} already there", r.resumed())
+        } else {
+            String::new()
+        };
+        let line = format!(
+            "{} (one line per finished scenario{already})",
+            r.path().display()
         );
+        eprint!("{}", wrapped("results: ", &line));
     }
     let swept = sweep_all(app, &args, &pool, &scenarios, &seeds, results.as_mut())?;
     finish(&args, &pool, &scenarios, swept)
@@ -129,6 +130,11 @@ fn sweep_all(
         None => all.to_vec(),
     };
     let shard_name = args.shard.map(|s| s.to_string()).unwrap_or_default();
+    // The flags that change what a sweep counts: a result is reused only under the same.
+    let settings = format!(
+        "swarm {} twice {} seed_timeout {:?} budget {:?}",
+        args.swarm, args.check_determinism, args.seed_timeout, args.budget
+    );
     let total_seeds = slices.iter().map(|s| s.count).sum();
     let progress = Progress::new(
         std::io::stderr().is_terminal() && !args.quiet,
@@ -138,7 +144,7 @@ fn sweep_all(
     let color = args.color.wanted(std::io::stdout().is_terminal());
     let mut summaries: Vec<ScenarioSummary> = Vec::with_capacity(scenarios.len());
     for ((s, &every), &seeds) in scenarios.iter().zip(all).zip(&slices) {
-        let key = result_key(s, every, seeds, &shard_name);
+        let key = result_key(s, every, seeds, &shard_name, &settings);
         let stored = results.as_deref().and_then(|r| r.done(&key, seeds));
         let summary = match stored {
             Some(line) => {
@@ -234,24 +240,24 @@ fn finish(
         Format::Text => out(&reports::table::render_footer(&summaries)),
     }
     if let Some(shard) = args.shard {
-        eprintln!(
-            "shard {shard}: each verdict above judges this shard's seeds only; `ftsim merge` \
-             of every shard's --format json judges the whole sweep"
-        );
+        let note = "each verdict above judges this shard's seeds only; `ftsim merge` of every \
+                    shard's --format json judges the whole sweep";
+        eprint!("{}", wrapped(&format!("shard {shard}: "), note));
     }
     if swept.interrupted {
-        eprintln!(
-            "interrupted: {} of {} scenario(s) finished{}",
+        let how_to_go_on = match args.results {
+            Some(path) => format!(
+                "; run again with --results {} --resume to go on",
+                path.display()
+            ),
+            None => String::new(),
+        };
+        let finished = format!(
+            "{} of {} scenario(s) finished{how_to_go_on}",
             summaries.len(),
             scenarios.len(),
-            match args.results {
-                Some(path) => format!(
-                    "; run again with --results {} --resume to go on",
-                    path.display()
-                ),
-                None => String::new(),
-            }
         );
+        eprint!("{}", wrapped("interrupted: ", &finished));
         return Ok(Status::Interrupted);
     }
     Ok(if all_ok || args.shard.is_some() {

@@ -120,11 +120,9 @@ pub(super) fn print_plan_of(plan: &FaultPlan, indent: &str) {
         outln(&format!("{indent}  {:>12}  byzantine n{node}", "always"));
     }
     for e in &plan.events {
-        outln(&format!(
-            "{indent}  {:>12}  {}",
-            e.at.to_string(),
-            reports::timeline::describe_fault(&e.kind)
-        ));
+        let at = format!("{indent}  {:>12}  ", e.at.to_string());
+        let fault = reports::timeline::describe_fault(&e.kind);
+        outln(&reports::timeline::wrap(&at, &fault, at.chars().count()));
     }
     for line in untimed {
         outln(&reports::timeline::wrap(&format!("{indent}  "), &line, 4));

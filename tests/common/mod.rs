@@ -61,14 +61,23 @@ pub fn scenarios_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
 }
 
-/// A fresh directory for one test's files, named after the test binary and the test. The
-/// name holds no process id, so each run of a test replaces its last run's files: runs of the
-/// suite do not pile up in the temporary directory.
+/// A fresh directory for one test's files, named after the test binary and the test, in a
+/// directory of this checkout's own (two checkouts may run their tests at once). The names
+/// hold no process id, so each run of a test replaces its last run's files: runs of the suite
+/// do not pile up in the temporary directory. Tests running at once take different names.
 pub fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ftsim-{}-{test}", env!("CARGO_CRATE_NAME")));
+    let dir = checkout_temp_dir().join(format!("{}-{test}", env!("CARGO_CRATE_NAME")));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// This checkout's directory for test files: `ftsim-tests-` and a hash of its path.
+pub fn checkout_temp_dir() -> PathBuf {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    env!("CARGO_MANIFEST_DIR").hash(&mut h);
+    std::env::temp_dir().join(format!("ftsim-tests-{:08x}", h.finish() as u32))
 }
 
 /// The bundled TwoPhase scenario with `rms` RMs, correct or with its known bug (the TM
@@ -85,8 +94,14 @@ pub fn two_phase_scenario(test: &str, rms: usize, early_commit: bool) -> String 
             .replace("[network]", "[params]\nearly_commit = true\n\n[network]");
     }
     let name = format!("{test}-two-phase-{rms}-{early_commit}");
-    let file = scratch(&name).join(format!("{name}.toml"));
-    std::fs::write(&file, text).unwrap();
+    // Tests running at once may ask for the same file: the directory is not cleared, and the
+    // text (the same for every caller) is written whole, renamed into place.
+    let dir = checkout_temp_dir().join(format!("{}-{name}", env!("CARGO_CRATE_NAME")));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("{name}.toml"));
+    let part = dir.join(format!("{name}.{:?}.part", std::thread::current().id()));
+    std::fs::write(&part, text).unwrap();
+    std::fs::rename(&part, &file).unwrap();
     file.display().to_string()
 }
 

@@ -12,7 +12,8 @@ use leader_election::{Bully, BullyParams};
 
 #[test]
 fn the_binary_shrinks_a_failure_and_replays_its_repro() {
-    let dir = std::env::temp_dir().join("leader-election-repro");
+    // Under the build's own temporary directory: checkouts testing at once stay apart.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("leader-election-repro");
     std::fs::create_dir_all(&dir).unwrap();
     let repro = dir.join("bully.repro.json");
     let binary = env!("CARGO_BIN_EXE_leader-election");

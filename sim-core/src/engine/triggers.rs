@@ -284,10 +284,6 @@ impl<P: Process, C: Choices> Engine<P, C> {
     /// Cuts the node now (what it sends from here on is lost) and schedules its crash at `at`.
     fn fire(&mut self, trigger: usize, at: Time) {
         let node = self.triggers.plan[trigger].node;
-        match self.triggers.chain_of[trigger] {
-            None => self.stats.triggered_crashes += 1,
-            Some(_) => self.stats.chain_crashes += 1,
-        }
         self.nodes.cut[node] = true;
         self.triggers.fired(trigger, node);
         self.queue.push(at, Ev::Triggered(trigger));
@@ -300,6 +296,14 @@ impl<P: Process, C: Choices> Engine<P, C> {
             recover_after,
             ..
         } = self.triggers.plan[trigger].clone();
+        // Counted where the crash happens (every trigger's crash comes through here), and
+        // only if the node was up: the run may have crashed it otherwise since it was cut.
+        if self.nodes.up[node] {
+            match self.triggers.chain_of[trigger] {
+                None => self.stats.triggered_crashes += 1,
+                Some(_) => self.stats.chain_crashes += 1,
+            }
+        }
         self.apply_fault(FaultKind::Crash { node });
         if let Some(after) = recover_after {
             self.queue.push(self.now + after, Ev::Recover(node));

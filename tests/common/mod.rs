@@ -61,23 +61,27 @@ pub fn scenarios_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
 }
 
-/// A fresh directory for one test's files, named after the test binary and the test, in a
-/// directory of this checkout's own (two checkouts may run their tests at once). The names
-/// hold no process id, so each run of a test replaces its last run's files: runs of the suite
-/// do not pile up in the temporary directory. Tests running at once take different names.
+/// A fresh directory for one test's files, named after this checkout (two checkouts may run
+/// their tests at once), the test binary and the test. The names hold no process id, so each
+/// run of a test replaces its last run's files: runs of the suite do not pile up in the
+/// temporary directory. Tests running at once take different names.
 pub fn scratch(test: &str) -> PathBuf {
-    let dir = checkout_temp_dir().join(format!("{}-{test}", env!("CARGO_CRATE_NAME")));
+    let dir = temp_path(test);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
-/// This checkout's directory for test files: `ftsim-tests-` and a hash of its path.
-pub fn checkout_temp_dir() -> PathBuf {
+/// A path in the temporary directory for `name`, of this checkout and test binary: `ftsim-`,
+/// five hex digits of a hash of the checkout's path (short, so that the commands a test
+/// prints with its paths still fit 80 columns), the binary's name and `name`.
+fn temp_path(name: &str) -> PathBuf {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     env!("CARGO_MANIFEST_DIR").hash(&mut h);
-    std::env::temp_dir().join(format!("ftsim-tests-{:08x}", h.finish() as u32))
+    let checkout = h.finish() & 0xf_ffff;
+    let binary = env!("CARGO_CRATE_NAME");
+    std::env::temp_dir().join(format!("ftsim-{checkout:05x}-{binary}-{name}"))
 }
 
 /// The bundled TwoPhase scenario with `rms` RMs, correct or with its known bug (the TM
@@ -96,7 +100,7 @@ pub fn two_phase_scenario(test: &str, rms: usize, early_commit: bool) -> String 
     let name = format!("{test}-two-phase-{rms}-{early_commit}");
     // Tests running at once may ask for the same file: the directory is not cleared, and the
     // text (the same for every caller) is written whole, renamed into place.
-    let dir = checkout_temp_dir().join(format!("{}-{name}", env!("CARGO_CRATE_NAME")));
+    let dir = temp_path(&name);
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join(format!("{name}.toml"));
     let part = dir.join(format!("{name}.{:?}.part", std::thread::current().id()));

@@ -121,6 +121,20 @@ fn counts_near_two_to_the_64_saturate_when_merged() {
     assert!(merged["latency"]["p99_ns"].is_u64(), "{merged}");
 }
 
+/// `run --format json` of a bundled scenario over 10 seeds, with `extra` flags: the exit code
+/// and the JSON.
+fn sweep_of_ten(extra: &[&str]) -> (Option<i32>, Value) {
+    let file = scenario("flooding-f1-one-round.toml");
+    let args = [
+        &["run", &file, "--seeds", "10", "--format", "json"][..],
+        extra,
+    ]
+    .concat();
+    let o = ftsim(&args);
+    let json = serde_json::from_slice::<Value>(&o.stdout).expect("JSON");
+    (o.status.code(), json)
+}
+
 /// A `--results` line whose tally contradicts its seeds is not taken on `--resume`: its
 /// scenario runs again.
 #[test]
@@ -128,16 +142,7 @@ fn resume_runs_again_a_scenario_whose_stored_tally_contradicts_its_seeds() {
     let dir = scratch("resume-contradiction");
     let results = dir.join("results.jsonl");
     let results = results.to_str().unwrap();
-    let file = scenario("flooding-f1-one-round.toml");
-    let run = |extra: &[&str]| {
-        let args = [
-            &["run", &file, "--seeds", "10", "--format", "json"][..],
-            extra,
-        ]
-        .concat();
-        let o = ftsim(&args);
-        serde_json::from_slice::<Value>(&o.stdout).expect("JSON")
-    };
+    let run = |extra: &[&str]| sweep_of_ten(extra).1;
     run(&["--results", results]);
     let mut line: Value = serde_json::from_str(&std::fs::read_to_string(results).unwrap()).unwrap();
     line["summary"]["tally"]["runs"] = 11.into();
@@ -158,17 +163,7 @@ fn resume_judges_a_stored_tally_against_the_seeds_asked_for_not_the_line() {
     let dir = scratch("resume-seeds");
     let results = dir.join("results.jsonl");
     let results = results.to_str().unwrap();
-    let file = scenario("flooding-f1-one-round.toml");
-    let run = |extra: &[&str]| {
-        let args = [
-            &["run", &file, "--seeds", "10", "--format", "json"][..],
-            extra,
-        ]
-        .concat();
-        let o = ftsim(&args);
-        let json = serde_json::from_slice::<Value>(&o.stdout).expect("JSON");
-        (o.status.code(), json)
-    };
+    let run = sweep_of_ten;
     let (_, first) = run(&["--results", results]);
     let stored: Value = serde_json::from_str(&std::fs::read_to_string(results).unwrap()).unwrap();
     let huge = 1_000_000_000_000_000_000_u64;

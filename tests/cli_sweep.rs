@@ -370,5 +370,10 @@ fn a_trigger_that_never_fires_makes_a_passing_sweep_vacuous() {
                 .contains("not one of the 20 triggered crashes planned fired a crash in 20 runs"),
             "{name}: {verdict}"
         );
+        // In words that fit an observation as well as a message kind.
+        assert!(
+            verdict.contains("what the trigger waits for: that message kind, observation,"),
+            "{name}: {verdict}"
+        );
     }
 }

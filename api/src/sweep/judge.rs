@@ -26,9 +26,9 @@ pub fn judge(expect: &Expect, sometimes: &[String], t: &Tally) -> (bool, String)
             }
             for (what, planned) in t.faults.never_fired() {
                 problems.push(format!(
-                    "not one of the {planned} {what} planned fired a crash in {} runs (does the \
-                     node ever receive that message kind, or reach that count?): the sweep may \
-                     be vacuous",
+                    "not one of the {planned} {what} planned fired a crash in {} runs (does its \
+                     node ever reach what the trigger waits for: that message kind, observation, \
+                     broadcast or count?): the sweep may be vacuous",
                     t.runs
                 ));
             }

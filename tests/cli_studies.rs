@@ -160,6 +160,32 @@ fn classify_prints_a_class_per_fault_class_with_evidence() {
     }
 }
 
+/// A run that a budget stops is not live, and the table says which budget stopped it: the
+/// evidence column and the envelope's "breaks at" name it (they once showed nothing, and the
+/// envelope "f = 0: , seed 0").
+#[test]
+fn classify_names_the_budget_that_stopped_a_class() {
+    let dir = scratch("classify-budget");
+    let file = dir.join("two-phase-commit-budget.toml");
+    let text = std::fs::read_to_string(study("classify-two-phase-commit.toml")).unwrap();
+    std::fs::write(&file, format!("{text}\n[budget]\nmax_events = 12\n")).unwrap();
+    let file = file.display().to_string();
+    let table = classify(&[&file, "--seeds", "5"]);
+    let none = (table.lines())
+        .find(|l| l.starts_with("none "))
+        .unwrap_or_else(|| panic!("no row none: {table}"));
+    assert!(
+        none.contains("fail-safe") && none.contains("budget exceeded: 12 events, seed 0"),
+        "{table}"
+    );
+    let text = envelope_of(&["--max-faults", "1", "--seeds", "5"], &file);
+    let row = envelope_row(&text, 4);
+    assert!(
+        row.contains("f = 0: budget exceeded: 12 events, seed 0"),
+        "{text}"
+    );
+}
+
 /// `ftsim classify` with `args`: its table, which must fit 80 columns, after a successful exit.
 fn classify(args: &[&str]) -> String {
     let args: Vec<&str> = ["classify"]
@@ -180,11 +206,15 @@ fn classify(args: &[&str]) -> String {
 
 /// `ftsim classify --envelope` with `args` on the study `file`.
 fn envelope(args: &[&str], file: &str) -> String {
-    let file = study(file);
+    envelope_of(args, &study(file))
+}
+
+/// `ftsim classify --envelope` with `args` on the scenario at `path`.
+fn envelope_of(args: &[&str], path: &str) -> String {
     let args: Vec<&str> = ["--envelope"]
         .into_iter()
         .chain(args.iter().copied())
-        .chain([file.as_str()])
+        .chain([path])
         .collect();
     classify(&args)
 }

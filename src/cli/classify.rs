@@ -189,11 +189,15 @@ fn judge_cell(app: &App, scenario: &Scenario, class: &'static str, t: &Tally) ->
     };
     let unsafe_by = broken(PropertyKind::Always);
     let stuck_by = broken(PropertyKind::Eventually);
+    // A run that panicked is not safe, and one a budget stopped not live, whatever the
+    // properties said: each is its own evidence when no property is.
+    let panicked = (t.first_panic.as_ref()).map(|(seed, _)| ("panicked".to_string(), *seed));
+    let budget = (t.first_budget.as_ref()).map(|(seed, what)| (what.clone(), *seed));
     Cell {
         class,
         safe: unsafe_by.is_none() && t.panics == 0,
         live: stuck_by.is_none() && t.budget_exceeded == 0,
-        evidence: unsafe_by.or(stuck_by),
+        evidence: unsafe_by.or(panicked).or(stuck_by).or(budget),
         runs: t.runs,
     }
 }

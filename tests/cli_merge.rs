@@ -121,9 +121,9 @@ fn counts_near_two_to_the_64_saturate_when_merged() {
     assert!(merged["latency"]["p99_ns"].is_u64(), "{merged}");
 }
 
-/// `run --format json` of a bundled scenario over 10 seeds, with `extra` flags: the exit code
-/// and the JSON.
-fn sweep_of_ten(extra: &[&str]) -> (Option<i32>, Value) {
+/// `run --format json` of a bundled scenario over 10 seeds, with `extra` flags: the exit code,
+/// the JSON and what it printed to stderr (in words).
+fn sweep_of_ten(extra: &[&str]) -> (Option<i32>, Value, String) {
     let file = scenario("flooding-f1-one-round.toml");
     let args = [
         &["run", &file, "--seeds", "10", "--format", "json"][..],
@@ -132,7 +132,7 @@ fn sweep_of_ten(extra: &[&str]) -> (Option<i32>, Value) {
     .concat();
     let o = ftsim(&args);
     let json = serde_json::from_slice::<Value>(&o.stdout).expect("JSON");
-    (o.status.code(), json)
+    (o.status.code(), json, words(&stderr(&o)))
 }
 
 /// A `--results` line whose tally contradicts its seeds is not taken on `--resume`: its
@@ -142,17 +142,19 @@ fn resume_runs_again_a_scenario_whose_stored_tally_contradicts_its_seeds() {
     let dir = scratch("resume-contradiction");
     let results = dir.join("results.jsonl");
     let results = results.to_str().unwrap();
-    let run = |extra: &[&str]| sweep_of_ten(extra).1;
+    let run = |extra: &[&str]| sweep_of_ten(extra);
     run(&["--results", results]);
     let mut line: Value = serde_json::from_str(&std::fs::read_to_string(results).unwrap()).unwrap();
     line["summary"]["tally"]["runs"] = 11.into();
     line["summary"]["runs"] = 11.into();
     std::fs::write(results, format!("{line}\n")).unwrap();
-    let resumed = run(&["--results", results, "--resume"]);
+    let (_, resumed, said) = run(&["--results", results, "--resume"]);
     assert_eq!(
         resumed["scenarios"][0]["runs"], 10,
         "the stored 11 runs were taken"
     );
+    // The line it will not take is not counted as done.
+    assert!(said.contains("0 of 1 scenario(s) already there"), "{said}");
 }
 
 /// A `--results` line whose seeds were edited along with its runs, so that its tally agrees
@@ -164,7 +166,7 @@ fn resume_judges_a_stored_tally_against_the_seeds_asked_for_not_the_line() {
     let results = dir.join("results.jsonl");
     let results = results.to_str().unwrap();
     let run = sweep_of_ten;
-    let (_, first) = run(&["--results", results]);
+    let (_, first, _) = run(&["--results", results]);
     let stored: Value = serde_json::from_str(&std::fs::read_to_string(results).unwrap()).unwrap();
     let huge = 1_000_000_000_000_000_000_u64;
     let mut line = stored.clone();
@@ -173,7 +175,7 @@ fn resume_judges_a_stored_tally_against_the_seeds_asked_for_not_the_line() {
     }
     line["summary"]["tally"]["runs"] = huge.into();
     std::fs::write(results, format!("{line}\n")).unwrap();
-    let (code, resumed) = run(&["--results", results, "--resume"]);
+    let (code, resumed, _) = run(&["--results", results, "--resume"]);
     assert_eq!(code, Some(0));
     assert_eq!(
         resumed["scenarios"][0]["runs"], 10,
@@ -186,15 +188,17 @@ fn resume_judges_a_stored_tally_against_the_seeds_asked_for_not_the_line() {
     line["summary"]["verdict"] = "edited".into();
     line["summary"]["elapsed_ms"] = 123_456.into();
     std::fs::write(results, format!("{line}\n")).unwrap();
-    let (code, resumed) = run(&["--results", results, "--resume"]);
+    let (code, resumed, said) = run(&["--results", results, "--resume"]);
     assert_eq!(code, Some(0), "the stored verdict was believed");
+    assert!(said.contains("1 of 1 scenario(s) already there"), "{said}");
     let summary = &resumed["scenarios"][0];
     assert_eq!(summary["ok"], true);
     assert_eq!(summary["verdict"], first["scenarios"][0]["verdict"]);
     assert_eq!(summary["elapsed_ms"], 123_456, "the line was run again");
     // A flag that changes what a sweep counts makes another key: the line is not taken.
-    let (_, swarmed) = run(&["--results", results, "--resume", "--swarm"]);
+    let (_, swarmed, said) = run(&["--results", results, "--resume", "--swarm"]);
     assert_ne!(swarmed["scenarios"][0]["elapsed_ms"], 123_456, "{swarmed}");
+    assert!(said.contains("0 of 1 scenario(s) already there"), "{said}");
 }
 
 /// A shard given twice, or a part that was no shard, is refused in words: the shard as the

@@ -73,11 +73,6 @@ impl Results {
         &self.path
     }
 
-    /// How many finished results the file held when it was opened.
-    pub fn resumed(&self) -> usize {
-        self.done.len()
-    }
-
     /// The stored result of a scenario with this key, if the file held one whose tally is a
     /// whole sweep of `seeds` (the seeds this run of the scenario sweeps): a tally with fewer
     /// or more runs, or one naming a seed outside them, was edited, and its scenario runs

@@ -84,18 +84,6 @@ pub fn cmd_run(app: &App, args: RunArgs<'_>) -> Result<Status, CliError> {
         Some(path) => Some(Results::open(path, args.resume)?),
         None => None,
     };
-    if let Some(r) = &results {
-        let already = if args.resume {
-            format!("; {} already there", r.resumed())
-        } else {
-            String::new()
-        };
-        let line = format!(
-            "{} (one line per finished scenario{already})",
-            r.path().display()
-        );
-        eprint!("{}", wrapped("results: ", &line));
-    }
     let swept = sweep_all(app, &args, &pool, &scenarios, &seeds, results.as_mut())?;
     finish(&args, &pool, &scenarios, swept)
 }
@@ -129,12 +117,10 @@ fn sweep_all(
         Some(shard) => shard.slices(all),
         None => all.to_vec(),
     };
-    let shard_name = args.shard.map(|s| s.to_string()).unwrap_or_default();
-    // The flags that change what a sweep counts: a result is reused only under the same.
-    let settings = format!(
-        "swarm {} twice {} seed_timeout {:?} budget {:?}",
-        args.swarm, args.check_determinism, args.seed_timeout, args.budget
-    );
+    let keys = result_keys(args, scenarios, all, &slices);
+    if let Some(r) = results.as_deref() {
+        announce_results(r, args.resume, &keys, &slices);
+    }
     let total_seeds = slices.iter().map(|s| s.count).sum();
     let progress = Progress::new(
         std::io::stderr().is_terminal() && !args.quiet,
@@ -143,9 +129,8 @@ fn sweep_all(
     );
     let color = args.color.wanted(std::io::stdout().is_terminal());
     let mut summaries: Vec<ScenarioSummary> = Vec::with_capacity(scenarios.len());
-    for ((s, &every), &seeds) in scenarios.iter().zip(all).zip(&slices) {
-        let key = result_key(s, every, seeds, &shard_name, &settings);
-        let stored = results.as_deref().and_then(|r| r.done(&key, seeds));
+    for (((s, &every), &seeds), key) in scenarios.iter().zip(all).zip(&slices).zip(&keys) {
+        let stored = results.as_deref().and_then(|r| r.done(key, seeds));
         let summary = match stored {
             Some(line) => {
                 progress.seeds(seeds.count);
@@ -167,7 +152,7 @@ fn sweep_all(
                 let elapsed_ms = started.elapsed().as_millis() as u64;
                 let summary = summarize(&app.program, args.swarm, s, every, tally, elapsed_ms);
                 if let Some(r) = results.as_deref_mut() {
-                    r.record(&key, &summary)?;
+                    r.record(key, &summary)?;
                 }
                 summary
             }
@@ -183,6 +168,44 @@ fn sweep_all(
         interrupted: interrupt.requested() && summaries.len() < scenarios.len(),
         summaries,
     })
+}
+
+/// Each scenario's key in the results file (see `result_key`): `all` its seeds, `slices` the
+/// seeds this run (or shard) sweeps of them.
+fn result_keys(
+    args: &RunArgs<'_>,
+    scenarios: &[Scenario],
+    all: &[Seeds],
+    slices: &[Seeds],
+) -> Vec<String> {
+    let shard_name = args.shard.map(|s| s.to_string()).unwrap_or_default();
+    // The flags that change what a sweep counts: a result is reused only under the same.
+    let settings = format!(
+        "swarm {} twice {} seed_timeout {:?} budget {:?}",
+        args.swarm, args.check_determinism, args.seed_timeout, args.budget
+    );
+    let each = scenarios.iter().zip(all).zip(slices);
+    each.map(|((s, &every), &seeds)| result_key(s, every, seeds, &shard_name, &settings))
+        .collect()
+}
+
+/// Says where results go and, resuming, how many of this run's scenarios the file already
+/// holds a result for that will be taken (a line of another scenario, of other flags, or
+/// refused by `Results::done`, is not counted).
+fn announce_results(results: &Results, resume: bool, keys: &[String], slices: &[Seeds]) {
+    let already = if resume {
+        let taken = (keys.iter().zip(slices))
+            .filter(|(key, &seeds)| results.done(key, seeds).is_some())
+            .count();
+        format!("; {taken} of {} scenario(s) already there", keys.len())
+    } else {
+        String::new()
+    };
+    let line = format!(
+        "{} (one line per finished scenario{already})",
+        results.path().display()
+    );
+    eprint!("{}", wrapped("results: ", &line));
 }
 
 /// The summary of a scenario's tally over `every` seed (a shard's tally covers some of them):

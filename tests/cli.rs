@@ -364,7 +364,7 @@ fn the_timeline_is_for_people() {
         .lines()
         .filter(|l| !l.starts_with("scenario") && !l.starts_with("replay:"))
     {
-        assert!(line.chars().count() <= 80, "{line}");
+        assert!(reports::columns::width(line) <= 80, "{line}");
     }
 }
 

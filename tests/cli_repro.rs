@@ -140,7 +140,7 @@ fn a_shrunk_plan_shows_its_triggered_crash_and_storage_faults() {
     assert!(
         text.lines()
             .filter(|l| !l.contains(&dir_name))
-            .all(|l| l.chars().count() <= 80),
+            .all(|l| reports::columns::width(l) <= 80),
         "{text}"
     );
     let o = ftsim(&["replay", "--repro", &out, "--node", "3"]);
@@ -189,7 +189,7 @@ fn a_changed_run_is_reported_with_where_it_left_its_recording() {
     assert!(
         text.lines()
             .filter(|l| !l.contains(&dir_name))
-            .all(|l| l.chars().count() <= 80),
+            .all(|l| reports::columns::width(l) <= 80),
         "{text}"
     );
 

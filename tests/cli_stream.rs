@@ -65,7 +65,7 @@ fn a_long_run_prints_as_it_goes_and_its_diagram_is_a_window() {
     );
     let lines = text.lines().count();
     assert!(lines > 20_000, "{lines} lines");
-    assert!(text.lines().all(|l| l.chars().count() <= 80));
+    assert!(text.lines().all(|l| reports::columns::width(l) <= 80));
     let tail: Vec<&str> = text.lines().rev().take(4).collect();
     assert!(
         tail.iter().any(|l| l.starts_with("verdict: ok")),

@@ -22,6 +22,45 @@ fn run_and_list_fit_an_80_column_terminal() {
     assert_fits_80(&stdout(&o));
 }
 
+/// Wide characters (two columns each) in a scenario's name and file: the table's name is cut
+/// and padded by columns, so the counts stay in their column, and an error about the file
+/// wraps within 80 columns (counted in characters, both overflowed).
+#[test]
+fn wide_characters_fit_80_columns_too() {
+    let dir = scratch("wide-characters");
+    let text = std::fs::read_to_string(scenario("flooding-f1-one-round.toml")).unwrap();
+    let name = "洪水".repeat(30);
+    let renamed = text.replacen(
+        "name = \"flooding-f1-one-round\"",
+        &format!("name = \"{name}\""),
+        1,
+    );
+    assert_ne!(renamed, text);
+    let file = dir.join(format!("{}.toml", "二相".repeat(4)));
+    std::fs::write(&file, &renamed).unwrap();
+    let file = file.display().to_string();
+    let o = ftsim(&["run", &file, "--seeds", "3"]);
+    let table = stdout(&o);
+    assert_fits_80(&table);
+    let row = table.lines().next().unwrap();
+    let counts = row
+        .find("        3 runs")
+        .unwrap_or_else(|| panic!("{row}"));
+    assert_eq!(reports::columns::width(&row[..counts]), 8 + 42, "{row}");
+
+    std::fs::write(
+        &file,
+        renamed.replacen("nodes = ", "nodes = \"x\"\nx = ", 1),
+    )
+    .unwrap();
+    let o = ftsim(&["check", &file]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let said = common::stderr(&o);
+    assert!(said.contains("expected"), "{said}");
+    assert!(said.lines().count() > 1, "{said}");
+    assert_fits_80(&said);
+}
+
 #[test]
 fn the_json_is_what_docs_json_md_says() {
     let files = [

@@ -6,10 +6,8 @@ use std::fmt::Write;
 
 use sim_core::{Time, TraceEvent};
 
+use crate::columns::{truncate, COLUMNS};
 use crate::timeline::{describe_event, Clock};
-
-/// Terminal width the lines are cut to.
-const WIDTH: usize = 80;
 
 /// The two traces around entry `at`, their first difference, with `context` entries on each
 /// side; `names` label the two runs.
@@ -58,22 +56,13 @@ fn line(mark: &str, e: &TraceEvent, clock: &Clock) -> String {
         clock.at(e.time),
         text.replace('\n', " ")
     );
-    cut(full.trim_end(), WIDTH)
-}
-
-/// `text` cut to `width` characters, ending in "…" when cut.
-fn cut(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    let mut s: String = text.chars().take(width - 1).collect();
-    s.push('…');
-    s
+    truncate(full.trim_end(), COLUMNS)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::columns::width;
     use sim_core::{Time, TraceKind};
 
     fn entry(event: u64, kind: TraceKind) -> TraceEvent {
@@ -97,6 +86,6 @@ mod tests {
         let new = text.find("new:").unwrap();
         assert!(text[old..new].contains("> #2") && text[old..new].contains("CRASH"));
         assert!(text[new..].contains("RECOVER"));
-        assert!(text.lines().all(|l| l.chars().count() <= WIDTH));
+        assert!(text.lines().all(|l| width(l) <= COLUMNS));
     }
 }

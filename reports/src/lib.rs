@@ -3,6 +3,7 @@
 //! and an HTML index. Reports read protocol-independent results only (sim-core's run reports,
 //! ftsim-api's sweep summaries); they know no protocol.
 
+pub mod columns;
 pub mod diff;
 pub mod html;
 pub mod junit;

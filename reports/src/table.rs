@@ -10,10 +10,8 @@ use std::fmt::Write;
 use ftsim_api::sweep::ScenarioSummary;
 use ftsim_api::Duration;
 
-use crate::timeline::wrap;
+use crate::columns::{pad, truncate, width, wrap, COLUMNS};
 
-/// The width every line of the table fits in.
-pub const COLUMNS: usize = 80;
 /// Where the result column ends ("NOT MET" and a space).
 const RESULT_WIDTH: usize = 8;
 /// The run counts on the right: "  1000000 runs  1000000 failed".
@@ -22,15 +20,6 @@ const COUNTS_WIDTH: usize = 30;
 const NAME_WIDTH: usize = COLUMNS - RESULT_WIDTH - COUNTS_WIDTH;
 /// Indentation of the detail lines, and of their continuations.
 const DETAIL_INDENT: usize = 4;
-
-/// `name` cut to `width` characters, with an ellipsis where it was cut.
-pub fn truncate(name: &str, width: usize) -> String {
-    if name.chars().count() <= width {
-        return name.to_string();
-    }
-    let kept: String = name.chars().take(width.saturating_sub(1)).collect();
-    format!("{kept}…")
-}
 
 /// "agreement 412 (41.2%; seed 3: 13 events)": runs per invariant, their share of all runs,
 /// and the shortest run to replay.
@@ -150,9 +139,9 @@ pub fn render_scenario(s: &ScenarioSummary, color: bool) -> String {
     } else {
         paint("1;31", &format!("{:<RESULT_WIDTH$}", "NOT MET"))
     };
-    let name = truncate(&s.name, NAME_WIDTH);
+    let name = pad(&truncate(&s.name, NAME_WIDTH), NAME_WIDTH);
     let mut out = format!(
-        "{result}{name:<NAME_WIDTH$}{:>9} runs{:>9} failed\n",
+        "{result}{name}{:>9} runs{:>9} failed\n",
         s.runs, s.failed_runs
     );
     let pad = " ".repeat(DETAIL_INDENT);
@@ -174,7 +163,7 @@ pub fn render_scenario(s: &ScenarioSummary, color: bool) -> String {
 fn replay_lines(cmd: &str) -> String {
     let pad = " ".repeat(DETAIL_INDENT);
     let one = format!("{pad}replay: {cmd}");
-    if one.chars().count() <= COLUMNS {
+    if width(&one) <= COLUMNS {
         return one + "\n";
     }
     let deeper = " ".repeat(DETAIL_INDENT + 2);
@@ -267,7 +256,7 @@ mod tests {
             let plain = table.replace("\x1b[32m", "").replace("\x1b[1;31m", "");
             let plain = plain.replace("\x1b[31m", "").replace("\x1b[0m", "");
             for line in plain.lines() {
-                assert!(line.chars().count() <= COLUMNS, "too wide: {line:?}");
+                assert!(width(line) <= COLUMNS, "too wide: {line:?}");
             }
             assert!(plain.contains("a-very-long-scenario-name-a-very-long-sce…"));
             assert!(plain.contains("1 of 2 scenario(s) did not meet"));

@@ -236,7 +236,7 @@ pub fn cmd_classify(app: &App, args: ClassifyArgs<'_>) -> Result<Status, CliErro
     let duration = first.simulation.spec().config.duration;
     let mut lines = format!(
         "{}\n{} on {} nodes, each fault class alone, {} seed(s) each\n\n",
-        reports::table::truncate(&first.name, 80),
+        reports::columns::truncate(&first.name, 80),
         first.simulation.protocol(),
         first.simulation.spec().nodes,
         args.seeds.unwrap_or(first.seeds.count)
@@ -262,7 +262,7 @@ pub fn cmd_classify(app: &App, args: ClassifyArgs<'_>) -> Result<Status, CliErro
             verdict(&cell),
             yes(cell.safe),
             yes(cell.live),
-            reports::table::truncate(&evidence, 80 - 40)
+            reports::columns::truncate(&evidence, 80 - 40)
         ));
     }
     out(&lines);
@@ -299,7 +299,7 @@ fn envelope(
     let duration = first.simulation.spec().config.duration;
     let mut lines = format!(
         "{}\n{}: the most {what} with no violation, per group size\n\n{:>5}  {:>8}  {}\n",
-        reports::table::truncate(&first.name, 80),
+        reports::columns::truncate(&first.name, 80),
         first.simulation.protocol(),
         "n",
         "holds f",
@@ -322,7 +322,7 @@ fn envelope(
                 continue;
             }
             let (name, seed) = cell.evidence.unwrap_or_default();
-            breaks = reports::table::truncate(&format!("f = {f}: {name}, seed {seed}"), 80 - 17);
+            breaks = reports::columns::truncate(&format!("f = {f}: {name}, seed {seed}"), 80 - 17);
             break;
         }
         let holds = holds.map_or("-".to_string(), |f| f.to_string());

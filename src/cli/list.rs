@@ -1,7 +1,7 @@
 //! `ftsim list`: every protocol with its parameters, properties, adversaries and detector.
 
 use ftsim_api::{DetectorModel, ProtocolInfo};
-use reports::timeline::wrap;
+use reports::columns::wrap;
 
 use super::error::{CliError, Status};
 use super::output::outln;

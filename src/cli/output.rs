@@ -3,6 +3,8 @@
 
 use std::io::Write;
 
+use reports::columns::{width, wrap, COLUMNS};
+
 /// Writes to stdout and ignores a closed pipe: `ftsim list | head -1` must end quietly, not
 /// panic (Rust ignores SIGPIPE, so `print!` would panic on EPIPE).
 pub fn out(text: &str) {
@@ -15,28 +17,12 @@ pub fn outln(text: &str) {
     out("\n");
 }
 
-/// `text` after `prefix`, wrapped at word boundaries to fit 80 columns, later lines indented
-/// under the first; ends with a newline.
+/// `text` after `prefix`, wrapped at word boundaries to fit 80 columns (counted as a terminal
+/// shows them: see `reports::columns`), later lines indented under the first; ends with a
+/// newline.
 pub fn wrapped(prefix: &str, text: &str) -> String {
-    const WIDTH: usize = 80;
-    let indent = " ".repeat(prefix.chars().count());
-    let mut out = String::new();
-    let mut line = prefix.to_string();
-    let mut empty = true;
-    for word in text.split_whitespace() {
-        if !empty && line.chars().count() + 1 + word.chars().count() > WIDTH {
-            out.push_str(&line);
-            out.push('\n');
-            line = indent.clone();
-            empty = true;
-        }
-        if !empty {
-            line.push(' ');
-        }
-        line.push_str(word);
-        empty = false;
-    }
-    out.push_str(&line);
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = wrap(prefix, &words, width(prefix));
     out.push('\n');
     out
 }
@@ -47,7 +33,7 @@ pub fn wrapped(prefix: &str, text: &str) -> String {
 pub fn wrapped_lines(text: &str) -> String {
     let mut out = String::new();
     for line in text.lines() {
-        if line.chars().count() <= 80 {
+        if width(line) <= COLUMNS {
             out.push_str(line);
             out.push('\n');
             continue;
@@ -105,7 +91,7 @@ mod tests {
         let text = format!("{long}\n  fits\n    {}", "indented ".repeat(12));
         let out = wrapped_lines(&text);
         let lines: Vec<&str> = out.lines().collect();
-        assert!(lines.iter().all(|l| l.chars().count() <= 80), "{out}");
+        assert!(lines.iter().all(|l| width(l) <= COLUMNS), "{out}");
         assert!(
             lines[0].starts_with("error: f.toml:3: key `x`: word"),
             "{out}"

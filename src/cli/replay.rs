@@ -240,7 +240,7 @@ fn stream(
 fn print_title(shown: &Shown) {
     outln(&shown.title);
     if !shown.description.is_empty() {
-        outln(&reports::timeline::wrap("", &shown.description, 0));
+        outln(&reports::columns::wrap("", &shown.description, 0));
     }
 }
 

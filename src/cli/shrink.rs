@@ -122,10 +122,14 @@ pub(super) fn print_plan_of(plan: &FaultPlan, indent: &str) {
     for e in &plan.events {
         let at = format!("{indent}  {:>12}  ", e.at.to_string());
         let fault = reports::timeline::describe_fault(&e.kind);
-        outln(&reports::timeline::wrap(&at, &fault, at.chars().count()));
+        outln(&reports::columns::wrap(
+            &at,
+            &fault,
+            reports::columns::width(&at),
+        ));
     }
     for line in untimed {
-        outln(&reports::timeline::wrap(&format!("{indent}  "), &line, 4));
+        outln(&reports::columns::wrap(&format!("{indent}  "), &line, 4));
     }
 }
 

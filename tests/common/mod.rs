@@ -47,7 +47,8 @@ pub fn json(o: &Output) -> serde_json::Value {
 /// Every line of `text` fits 80 columns.
 pub fn assert_fits_80(text: &str) {
     for line in text.lines() {
-        assert!(line.chars().count() <= 80, "wraps at 80 columns: {line:?}");
+        let columns = reports::columns::width(line);
+        assert!(columns <= 80, "wraps at 80 columns ({columns}): {line:?}");
     }
 }
 

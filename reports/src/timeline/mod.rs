@@ -13,15 +13,14 @@ use std::fmt::Write;
 
 use sim_core::{FaultPlan, NodeId, Outcome, RunReport, Time, TraceEvent, TraceKind};
 
+use crate::columns::wrap;
+
 pub use clock::Clock;
 pub use describe::{
     concerns, describe_chain, describe_event, describe_fault, describe_storage, describe_trigger,
     describe_triggered, groups_text, untimed_faults,
 };
 pub use stream::{Output, Streamer, HEAD_ENTRIES};
-
-/// The terminal width the timeline wraps at.
-const COLUMNS: usize = 80;
 
 /// Which trace entries to show. The fault plan and the verdict are always shown.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -102,30 +101,6 @@ fn tag_color(kind: &TraceKind) -> Option<&'static str> {
         TraceKind::Observe { .. } => Some("36"),
         _ => None,
     }
-}
-
-/// `text` wrapped at 80 columns: the first line after `first` (already `indent` wide), the
-/// others indented by `indent`. Words longer than a line stay whole.
-pub fn wrap(first: &str, text: &str, indent: usize) -> String {
-    let room = COLUMNS.saturating_sub(indent).max(20);
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > room {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    lines.push(line);
-    let pad = " ".repeat(indent);
-    let mut out = format!("{first}{}", lines[0]);
-    for l in &lines[1..] {
-        let _ = write!(out, "\n{pad}{l}");
-    }
-    out
 }
 
 /// The verdict of a run: one line, then each violation with where it happened and, indented,
@@ -299,12 +274,13 @@ fn ending(report: &RunReport, clock: &Clock, st: &Style) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::columns::{width, COLUMNS};
 
     #[test]
     fn long_text_wraps_under_its_column() {
         let text = "a ".repeat(60);
         let wrapped = wrap("12345", text.trim_end(), 5);
-        assert!(wrapped.lines().all(|l| l.chars().count() <= COLUMNS));
+        assert!(wrapped.lines().all(|l| width(l) <= COLUMNS));
         assert!(wrapped.lines().skip(1).all(|l| l.starts_with("     a")));
     }
 }

@@ -1,0 +1,118 @@
+//! Text fitted to a terminal's 80 columns, measured in columns rather than characters: a
+//! scenario's name, a path or a protocol's observation may hold wide characters (a CJK
+//! character takes two columns, a combining accent none), and a line counted in characters
+//! then overflows the terminal or leaves its columns out of line. Measuring, cutting, padding
+//! and wrapping are done here, once, for every report and message the tool prints.
+
+use std::fmt::Write;
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// The width every line printed for people fits in.
+pub const COLUMNS: usize = 80;
+
+/// The columns `text` takes on a terminal.
+pub fn width(text: &str) -> usize {
+    text.width()
+}
+
+/// `text` cut to at most `max` columns, with an ellipsis where it was cut.
+pub fn truncate(text: &str, max: usize) -> String {
+    if width(text) <= max {
+        return text.to_string();
+    }
+    let room = max.saturating_sub(1);
+    let mut kept = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > room {
+            break;
+        }
+        used += w;
+        kept.push(c);
+    }
+    kept.push('…');
+    kept
+}
+
+/// `text` followed by spaces up to `min` columns (as `{:<min$}` pads, but by columns).
+pub fn pad(text: &str, min: usize) -> String {
+    let spaces = min.saturating_sub(width(text));
+    format!("{text}{}", " ".repeat(spaces))
+}
+
+/// `text` wrapped at word boundaries (single spaces) to fit [`COLUMNS`]: the first line after
+/// `first` (already `indent` columns wide), the others indented by `indent`. A word longer than
+/// a line stays whole.
+pub fn wrap(first: &str, text: &str, indent: usize) -> String {
+    let room = COLUMNS.saturating_sub(indent).max(20);
+    let mut lines: Vec<String> = Vec::new();
+    let (mut line, mut used) = (String::new(), 0);
+    for word in text.split(' ') {
+        let w = width(word);
+        if !line.is_empty() && used + 1 + w > room {
+            lines.push(std::mem::take(&mut line));
+            used = 0;
+        }
+        if !line.is_empty() {
+            line.push(' ');
+            used += 1;
+        }
+        line.push_str(word);
+        used += w;
+    }
+    lines.push(line);
+    let pad = " ".repeat(indent);
+    let mut out = format!("{first}{}", lines[0]);
+    for l in &lines[1..] {
+        let _ = write!(out, "\n{pad}{l}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// "名前" is two characters and four columns.
+    const WIDE: &str = "名前";
+
+    #[test]
+    fn wide_characters_take_two_columns_and_combining_ones_none() {
+        assert_eq!(width(WIDE), 4);
+        assert_eq!(width("e\u{301}"), 1);
+        assert_eq!(width("plain"), 5);
+    }
+
+    /// A cut never splits the columns of a wide character, and leaves room for the ellipsis.
+    #[test]
+    fn truncation_counts_columns() {
+        let long = WIDE.repeat(30);
+        let cut = truncate(&long, 9);
+        assert_eq!(cut, "名前名前…");
+        assert!(width(&cut) <= 9);
+        assert_eq!(truncate("short", 9), "short");
+        assert_eq!(truncate("名前", 4), "名前");
+    }
+
+    #[test]
+    fn padding_counts_columns() {
+        assert_eq!(pad(WIDE, 6), "名前  ");
+        assert_eq!(width(&pad(WIDE, 6)), 6);
+        assert_eq!(pad("toolong", 3), "toolong");
+    }
+
+    /// Wrapped text of wide words fits 80 columns, where counting characters let a line of
+    /// 40 wide characters (80 columns) grow to 78 of them (156 columns).
+    #[test]
+    fn wrapped_wide_text_fits_the_columns() {
+        let text = vec![WIDE; 60].join(" ");
+        let wrapped = wrap("error: ", &text, 7);
+        assert!(wrapped.lines().count() > 3, "{wrapped}");
+        for line in wrapped.lines() {
+            assert!(width(line) <= COLUMNS, "{} columns: {line}", width(line));
+        }
+        assert!(wrapped.starts_with("error: 名前 "));
+    }
+}

@@ -221,6 +221,24 @@ pub struct TraceEvent {
     pub kind: TraceKind,
 }
 
+impl TraceEvent {
+    /// About what the entry takes in memory, and in a report or a repro file: its texts, its
+    /// vector clock and a fixed part. What holds a trace (a diagram's window, a shrunk run's
+    /// repro) bounds it by this.
+    pub fn approx_bytes(&self) -> usize {
+        let text = match &self.kind {
+            TraceKind::Send { msg, .. } | TraceKind::Deliver { msg, .. } => msg.len(),
+            TraceKind::Tamper { original, .. } => original.len(),
+            TraceKind::TimerSet { tag, .. } | TraceKind::TimerFire { tag, .. } => tag.len(),
+            TraceKind::Persist { stable } | TraceKind::StorageLost { stable } => stable.len(),
+            TraceKind::Observe { obs } => obs.len(),
+            TraceKind::Violation { message, .. } => message.len(),
+            _ => 0,
+        };
+        text + self.vc.len() * 8 + 96
+    }
+}
+
 /// A process's state after one of its events, as its `Debug` renders it. A
 /// traced run records one whenever the state changed, so the state at any event is the latest
 /// record of that node at or before it.
@@ -232,6 +250,13 @@ pub struct ProcessState {
     pub node: NodeId,
     /// Its state (`{:?}`; reports indent it).
     pub state: String,
+}
+
+impl ProcessState {
+    /// About what the record takes in memory (see [`TraceEvent::approx_bytes`]).
+    pub fn approx_bytes(&self) -> usize {
+        self.state.len() + 32
+    }
 }
 
 /// A property that failed.

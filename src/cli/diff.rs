@@ -1,8 +1,8 @@
 //! `ftsim diff`: where two runs part. Given two repro files, it compares their recorded
 //! traces; given one, it compares the recorded trace with the run this build makes from the
 //! same scenario, plan and decisions (what changed after editing a protocol). A repro that
-//! left its trace out (a run too long to keep one) is compared by its trace hash only. Exits
-//! 0 if the runs are the same, 1 if they differ.
+//! left its trace out (a run whose trace was too heavy to keep) is compared by its trace hash
+//! only. Exits 0 if the runs are the same, 1 if they differ.
 
 use std::path::Path;
 
@@ -99,7 +99,7 @@ fn unlike_with_the_same_trace(
 
 /// Two runs compared by their trace hashes, one of them recorded without its trace.
 fn by_hash(a: &RunReport, b: &RunReport, names: (&str, &str)) -> Status {
-    let note = "a repro left its trace out (its run was too long to keep one): the runs are \
+    let note = "a repro left its trace out (its run's trace was too heavy to keep): the runs are \
                 compared by their trace hashes only";
     out(&wrapped("note: ", note));
     if a.trace_hash == b.trace_hash && a.stats.events == b.stats.events {

@@ -95,10 +95,11 @@ pub(super) fn spent(shrunk: &Shrunk) -> String {
 pub(super) fn print_trace_left_out(repro: &Repro) {
     if repro.trace_left_out {
         let line = format!(
-            "the trace is left out of the repro file: {} events, more than {}; its decisions \
-             and trace hash replay the run exactly",
+            "the trace is left out of the repro file: its {} events and {} messages would \
+             take more than {} MiB; its decisions and trace hash replay the run exactly",
             thousands(repro.stats.events),
-            thousands(ftsim_api::shrink::TRACED_EVENTS_MAX)
+            thousands(repro.stats.messages_sent),
+            ftsim_api::shrink::TRACE_BYTES_MAX >> 20
         );
         super::output::out(&wrapped("note: ", &line));
     }
@@ -213,8 +214,9 @@ pub fn shrink_sweep(
         eprint!("{}", wrapped("  ", &reports::shrink::line(&before, &after)));
         if repro.trace_left_out {
             eprintln!(
-                "  (its trace left out: {} events)",
-                thousands(repro.stats.events)
+                "  (its trace left out: {} events, {} messages)",
+                thousands(repro.stats.events),
+                thousands(repro.stats.messages_sent)
             );
         }
         eprintln!("  {}", path.display());

@@ -34,7 +34,7 @@ pub const REPRO_FORMAT: &str = "ftsim-repro";
 
 /// The version of the repro file's layout; bumped when a field changes meaning. Version 2
 /// added `script` (a counterexample of `ftsim explore`, see [`Repro::of_explored`]); version 3
-/// added `trace_left_out` (a run too long for its trace to be kept, whose empty `trace` an
+/// added `trace_left_out` (a run whose trace was too heavy to be kept, whose empty `trace` an
 /// older build would misread as the run's). A repro that needs neither is still written as
 /// version 1, which older builds read.
 pub const REPRO_VERSION: u32 = 3;
@@ -97,9 +97,9 @@ pub struct Repro {
     /// Its full trace, as the writing build saw it (what `ftsim diff` compares against);
     /// empty if `trace_left_out`.
     pub trace: Vec<TraceEvent>,
-    /// Whether the run was too long for its trace to be kept (more than
-    /// [`crate::shrink::TRACED_EVENTS_MAX`] events; version 3): its decisions and hash still
-    /// replay it exactly, and `ftsim diff` compares it by its hash.
+    /// Whether the run's trace was too heavy to be kept (more than
+    /// [`crate::shrink::TRACE_BYTES_MAX`]; version 3): its decisions and hash still replay it
+    /// exactly, and `ftsim diff` compares it by its hash.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub trace_left_out: bool,
     /// The scripted schedule it follows, when it is a counterexample of `ftsim explore`

@@ -1,23 +1,23 @@
 //! Shrinking: from a failing seed to the smallest run that still fails the same way.
 //!
-//! The seed's run is recorded: its fault plan and every decision it made ([`Choice`]: each
-//! message's loss, delay and duplication, each process's and adversary's draw). From then on the
-//! run is replayed from the recording, not the seed, and the recording is edited: faults removed
-//! (triggered crashes, chains and their links, storage faults turned off among them), fault windows
-//! and triggered crashes' times down shortened, faults moved earlier (triggers too: an earlier
-//! broadcast, fewer messages out), nodes removed (where the protocol and the scenario allow),
-//! dropped and duplicated messages turned back into single deliveries, delays shortened, picks
-//! moved to their first outcome. A decision that an edited run asks for and the recording lacks
-//! (the delay of a message that is no longer lost) gets its simplest outcome. Each candidate is
-//! run; it is kept if it fails the same way ([`Failure`]: the same property, inside or outside the
-//! protocol's model as before), is no larger in nodes, faults, messages and events, and ranks
-//! strictly lower in the search's order.
+//! The seed's run is recorded: its fault plan and every decision it made
+//! ([`Choice`](sim_core::Choice): each message's loss, delay and duplication, each process's and
+//! adversary's draw). From then on the run is replayed from the recording, not the seed, and the
+//! recording is edited: faults removed (triggered crashes, chains and their links, storage faults
+//! turned off among them), fault windows and triggered crashes' times down shortened, faults moved
+//! earlier (triggers too: an earlier broadcast, fewer messages out), nodes removed (where the
+//! protocol and the scenario allow), dropped and duplicated messages turned back into single
+//! deliveries, delays shortened, picks moved to their first outcome. A decision that an edited run
+//! asks for and the recording lacks (the delay of a message that is no longer lost) gets its
+//! simplest outcome. Each candidate is run; it is kept if it fails the same way ([`Failure`]: the
+//! same property, inside or outside the protocol's model as before), is no larger in nodes, faults,
+//! messages and events, and ranks strictly lower in the search's order.
 //!
 //! The search spends a budget of candidate runs and of the events they take in all
 //! ([`ShrinkBudget`]), so that a run of millions of events is shrunk as far as a minute or so
-//! of runs gets, not for hours; and the shrunk run is recorded with its full trace only if it
-//! has at most [`TRACED_EVENTS_MAX`] events (a repro file of a longer one keeps its decisions
-//! and hash, and says it left its trace out).
+//! of runs gets, not for hours; and the shrunk run is recorded with its full trace only if the
+//! trace weighs at most [`TRACE_BYTES_MAX`] (`traced`: a repro file of a heavier one keeps its
+//! decisions and hash, and says it left its trace out).
 //!
 //! The search is deterministic: passes run in a fixed order (nodes, faults, windows, fault
 //! times, triggers, network chances, delays, picks), repeated until a round keeps nothing,
@@ -30,17 +30,17 @@ mod faults;
 mod nodes;
 mod search;
 mod size;
+mod traced;
 mod triggers;
 
 use std::sync::Arc;
-
-use sim_core::Choice;
 
 use crate::simulation::{RunOptions, Simulation};
 
 pub use failure::Failure;
 pub use search::Case;
 pub use size::Size;
+pub use traced::TRACE_BYTES_MAX;
 
 use choices::Class;
 use search::Search;
@@ -56,11 +56,6 @@ pub const DEFAULT_MAX_RUNS: u64 = 10_000;
 /// `transactions-early-release`); about 17 runs of a run stopped at a million messages in
 /// flight, each a few seconds (replayed from a tape of millions of decisions).
 pub const DEFAULT_MAX_EVENTS: u64 = 20_000_000;
-
-/// The most events a shrunk run may have to be recorded with its full trace (in [`Shrunk`]
-/// and its repro file): a trace of a million events takes gigabytes to hold and hundreds of
-/// megabytes to write, where its decisions and hash replay it exactly.
-pub const TRACED_EVENTS_MAX: u64 = 100_000;
 
 /// What a shrink may spend: it stops when either is spent, wherever its search is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,8 +99,8 @@ pub struct Shrunk {
     pub failure: Failure,
     /// The seed's run, as drawn from the seed.
     pub original: Case,
-    /// The smallest run found, with its full trace if it has at most [`TRACED_EVENTS_MAX`]
-    /// events (else none).
+    /// The smallest run found, with its full trace if it weighs at most [`TRACE_BYTES_MAX`]
+    /// (else none).
     pub shrunk: Case,
     /// Candidate runs tried.
     pub runs: u64,
@@ -166,11 +161,7 @@ pub fn shrink_case(original: Case, failure: Failure, seed: u64, budget: ShrinkBu
     // happened, so the run is the same.
     search.best.plan.sort();
     let exhausted = search.exhausted();
-    let shrunk = if search.best.report.stats.events <= TRACED_EVENTS_MAX {
-        traced(&search.best, seed)
-    } else {
-        search.best
-    };
+    let shrunk = traced::traced(search.best, seed);
     Shrunk {
         seed,
         failure,
@@ -190,21 +181,5 @@ fn record(simulation: &Arc<dyn Simulation>, seed: u64) -> Case {
         plan: recorded.report.plan.clone(),
         choices: recorded.choices,
         report: recorded.report,
-    }
-}
-
-/// The case again with its full trace (tracing changes nothing but what is recorded).
-fn traced(case: &Case, seed: u64) -> Case {
-    let choices: &[Choice] = &case.choices;
-    let options = RunOptions {
-        trace: true,
-        plan: Some(&case.plan),
-        choices: Some(choices),
-        script: None,
-    };
-    let recorded = case.simulation.run_recorded(seed, options);
-    Case {
-        report: recorded.report,
-        ..case.clone()
     }
 }

@@ -147,7 +147,7 @@ impl TraceSink for Window {
 
     fn entry(&mut self, mut entry: TraceEvent) {
         clip_entry(&mut entry.kind);
-        let size = entry_size(&entry);
+        let size = entry.approx_bytes();
         self.bytes += size;
         self.entries.push_back((entry, size));
         self.trim();
@@ -155,7 +155,7 @@ impl TraceSink for Window {
 
     fn state(&mut self, mut state: ProcessState) {
         clip(&mut state.state);
-        let size = state.state.len() + 32;
+        let size = state.approx_bytes();
         self.bytes += size;
         self.states.push_back((state, size));
         self.trim();
@@ -167,20 +167,6 @@ impl TraceSink for Window {
             text_bytes_max: MAX_TEXT_BYTES,
         })
     }
-}
-
-/// About what an entry costs in memory and on the page.
-fn entry_size(entry: &TraceEvent) -> usize {
-    let text = match &entry.kind {
-        TraceKind::Send { msg, .. } | TraceKind::Deliver { msg, .. } => msg.len(),
-        TraceKind::Tamper { original, .. } => original.len(),
-        TraceKind::TimerSet { tag, .. } | TraceKind::TimerFire { tag, .. } => tag.len(),
-        TraceKind::Persist { stable } | TraceKind::StorageLost { stable } => stable.len(),
-        TraceKind::Observe { obs } => obs.len(),
-        TraceKind::Violation { message, .. } => message.len(),
-        _ => 0,
-    };
-    text + entry.vc.len() * 8 + 96
 }
 
 fn clip_entry(kind: &mut TraceKind) {

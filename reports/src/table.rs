@@ -144,12 +144,12 @@ pub fn render_scenario(s: &ScenarioSummary, color: bool) -> String {
         "{result}{name}{:>9} runs{:>9} failed\n",
         s.runs, s.failed_runs
     );
-    let pad = " ".repeat(DETAIL_INDENT);
+    let indent = " ".repeat(DETAIL_INDENT);
     for line in details(s) {
-        let _ = writeln!(out, "{}", wrap(&pad, &line, DETAIL_INDENT));
+        let _ = writeln!(out, "{}", wrap(&indent, &line, DETAIL_INDENT));
     }
     if !s.ok {
-        let text = wrap(&pad, &s.verdict, DETAIL_INDENT);
+        let text = wrap(&indent, &s.verdict, DETAIL_INDENT);
         let _ = writeln!(out, "{}", paint("31", &text));
     }
     if let Some(cmd) = &s.replay {
@@ -161,13 +161,16 @@ pub fn render_scenario(s: &ScenarioSummary, color: bool) -> String {
 /// "replay: COMMAND" on one line if it fits; else the command alone on the next line, so it
 /// copies whole; wrapped only if even that is too long.
 fn replay_lines(cmd: &str) -> String {
-    let pad = " ".repeat(DETAIL_INDENT);
-    let one = format!("{pad}replay: {cmd}");
+    let indent = " ".repeat(DETAIL_INDENT);
+    let one = format!("{indent}replay: {cmd}");
     if width(&one) <= COLUMNS {
         return one + "\n";
     }
     let deeper = " ".repeat(DETAIL_INDENT + 2);
-    format!("{pad}replay:\n{}\n", wrap(&deeper, cmd, DETAIL_INDENT + 2))
+    format!(
+        "{indent}replay:\n{}\n",
+        wrap(&deeper, cmd, DETAIL_INDENT + 2)
+    )
 }
 
 /// The last line: how many scenarios met their expectation.

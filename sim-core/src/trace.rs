@@ -235,7 +235,13 @@ impl TraceEvent {
             TraceKind::Violation { message, .. } => message.len(),
             _ => 0,
         };
-        text + self.vc.len() * 8 + 96
+        text + Self::approx_bytes_without_text(self.vc.len())
+    }
+
+    /// What [`approx_bytes`](TraceEvent::approx_bytes) counts for an entry with no text and a
+    /// vector clock of `clock_counters` counters: the least an entry weighs.
+    pub fn approx_bytes_without_text(clock_counters: usize) -> usize {
+        clock_counters * 8 + 96
     }
 }
 

@@ -19,7 +19,8 @@ use super::search::Case;
 use crate::simulation::RunOptions;
 
 /// The most a shrunk run's trace may weigh (see `TraceEvent::approx_bytes`) to be kept in its
-/// repro file. The repro holds it twice while it is written, as entries and as JSON text.
+/// repro file. Writing the repro takes a few times this: the entries, the repro's copy of them
+/// and its JSON text.
 pub const TRACE_BYTES_MAX: usize = 64 << 20;
 
 /// About the least a trace of `report`'s run over `nodes` nodes weighs: an entry for each
@@ -32,15 +33,7 @@ fn least_trace_bytes(report: &RunReport, nodes: usize) -> u64 {
     } else {
         0
     };
-    let bare = TraceEvent {
-        event: 0,
-        time: sim_core::Time::ZERO,
-        node: None,
-        lamport: 0,
-        vc: vec![0; clock],
-        kind: sim_core::TraceKind::Heal,
-    };
-    entries.saturating_mul(bare.approx_bytes() as u64)
+    entries.saturating_mul(TraceEvent::approx_bytes_without_text(clock) as u64)
 }
 
 /// A trace kept while it weighs at most [`TRACE_BYTES_MAX`]; past that, nothing.
@@ -92,6 +85,7 @@ pub(super) fn traced(case: Case, seed: u64) -> Case {
     }
     let choices: &[Choice] = &case.choices;
     let options = RunOptions {
+        // The sink below is what traces the run; this collects nothing more.
         trace: false,
         plan: Some(&case.plan),
         choices: Some(choices),

@@ -405,8 +405,7 @@ fn a_trigger_that_never_fires_makes_a_passing_sweep_vacuous() {
             .is_none());
         let verdict = summary["verdict"].as_str().unwrap();
         assert!(
-            verdict
-                .contains("not one of the 20 triggered crashes planned fired a crash in 20 runs"),
+            verdict.contains("not one of the 20 triggered crashes planned fired in 20 runs"),
             "{name}: {verdict}"
         );
         // In words that fit an observation as well as a message kind.
@@ -415,4 +414,105 @@ fn a_trigger_that_never_fires_makes_a_passing_sweep_vacuous() {
             "{name}: {verdict}"
         );
     }
+}
+
+/// A file with a `[sweep]` grid run with `--results`, then resumed from the whole file: each
+/// point takes its own stored result (the key names the point), so the resumed sweep equals
+/// the uninterrupted one, exit code included. The points' verdicts differ (two rounds keep
+/// agreement, so `outside = "agreement"` is not met; one round breaks it), so a point that
+/// took another's result would change the exit code.
+#[test]
+fn a_resumed_grid_takes_each_points_own_result() {
+    let dir = scratch("resume-grid");
+    let text = std::fs::read_to_string(scenario("flooding-f1-one-round.toml")).unwrap();
+    let grid = format!("{text}\n[sweep]\n\"params.rounds\" = [2, 1]\n");
+    let file = dir.join("grid.toml");
+    std::fs::write(&file, grid).unwrap();
+    let results = dir.join("results.jsonl").display().to_string();
+    let file = file.display().to_string();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "--format", "json", "--seeds", "60"];
+        args.extend(["--results", &results, &file]);
+        args.extend(extra);
+        ftsim(&args)
+    };
+    let whole = run(&[]);
+    assert_eq!(whole.status.code(), Some(1), "{}", stdout(&whole));
+    let resumed = run(&["--resume"]);
+    assert_eq!(resumed.status.code(), whole.status.code());
+    assert_eq!(
+        without_timings(json(&resumed)),
+        without_timings(json(&whole))
+    );
+    let points = json(&resumed)["scenarios"].as_array().unwrap().len();
+    assert_eq!(points, 2);
+}
+
+/// `--results` at a symlink replaces the link with the file, as every other output does,
+/// rather than writing through it to the link's target; resuming keeps what was read back.
+#[cfg(unix)]
+#[test]
+fn results_at_a_symlink_replace_the_link_not_its_target() {
+    let dir = scratch("results-symlink");
+    let target = dir.join("target.txt");
+    std::fs::write(&target, "not ftsim's\n").unwrap();
+    let link = dir.join("results.jsonl");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let file = scenario("flooding-f1-two-rounds.toml");
+    let results = link.display().to_string();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "--seeds", "5", "--results", &results, &file];
+        args.extend(extra);
+        ftsim(&args)
+    };
+    assert_eq!(run(&[]).status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "not ftsim's\n");
+    let meta = std::fs::symlink_metadata(&link).unwrap();
+    assert!(
+        meta.file_type().is_file(),
+        "the link was replaced by a file"
+    );
+    assert_eq!(std::fs::read_to_string(&link).unwrap().lines().count(), 1);
+    let resumed = run(&["--resume"]);
+    assert_eq!(resumed.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&link).unwrap().lines().count(), 1);
+}
+
+/// Two Ctrl-C while `run --format json` writes its document (a reader slower than the
+/// writer: the pipe is full) end the process only once the document is out: what a reader
+/// gets parses, and the exit code says the sweep was interrupted.
+#[cfg(unix)]
+#[test]
+fn a_second_ctrl_c_while_the_json_is_written_still_leaves_valid_json() {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ftsim"))
+        .args(["run", "--format", "json", "--seeds", "3"])
+        .arg(scenarios_dir())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout_pipe = child.stdout.take().unwrap();
+    // The first byte comes once the sweep is done and the document is being written; the
+    // document (hundreds of KiB) then fills the pipe, and the writer waits for this reader.
+    let mut first = [0u8; 1];
+    stdout_pipe.read_exact(&mut first).unwrap();
+    let interrupt = || {
+        let pid = child.id().to_string();
+        let status = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+        assert!(status.success());
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    };
+    interrupt();
+    interrupt();
+    let mut rest = Vec::new();
+    stdout_pipe.read_to_end(&mut rest).unwrap();
+    let status = child.wait().unwrap();
+    let mut doc = first.to_vec();
+    doc.extend(rest);
+    assert!(doc.len() > 128 * 1024, "{} bytes", doc.len());
+    let parsed: Result<serde_json::Value, _> = serde_json::from_slice(&doc);
+    assert!(parsed.is_ok(), "cut at {} bytes", doc.len());
+    assert_eq!(status.code(), Some(130));
 }

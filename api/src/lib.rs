@@ -44,7 +44,7 @@ pub use adversaries::{Adversaries, AdversaryInfo};
 pub use catalog::Catalog;
 pub use harness::{check_scenario, Harness};
 pub use metrics::{Measure, Metrics};
-pub use model::{FaultClass, Liveness, Model, Timing};
+pub use model::{DetectorClass, FaultClass, Liveness, Model, Timing};
 pub use nodes::{fits_node_set, nodes_phrase, NodeSet};
 pub use params::{NoParams, ParamInfo, ParamKind, ParamType, ParamValue, ParamValues, Params};
 pub use protocol::{AnyProtocol, Protocol, ProtocolInfo, SpecError};
@@ -55,10 +55,10 @@ pub use worker::Worker;
 
 pub use sim_core;
 pub use sim_core::{
-    Adversary, AdversaryCtx, Choice, Ctx, DelayDist, DetectorModel, Duration, FaultEvent,
-    FaultKind, FaultPlan, FaultSpec, LinkModel, NetworkModel, NodeId, Outcome, Process, Property,
-    PropertyKind, RunConfig, RunReport, Silent, Time, TimerId, TraceEvent, TraceKind, Violation,
-    World,
+    Adversary, AdversaryCtx, Choice, Ctx, DelayDist, DetectorModel, Duration, Explorable,
+    FaultEvent, FaultKind, FaultPlan, FaultSpec, LinkModel, NetworkModel, NodeId, Outcome, Process,
+    Property, PropertyKind, RunConfig, RunReport, SearchMonitor, Silent, StateCheck, Time, TimerId,
+    TraceEvent, TraceKind, Violation, World,
 };
 
 #[doc(hidden)]

@@ -57,6 +57,14 @@ macro_rules! params {
             }
         }
 
+        // By hand, field by field: an `f64` parameter hashes by its bits, so every parameter
+        // struct is `Hash` and a process that keeps it whole can be searched.
+        impl ::core::hash::Hash for $name {
+            fn hash<H: ::core::hash::Hasher>(&self, state: &mut H) {
+                $( $crate::params::ParamType::hash_param(&self.$field, state); )*
+            }
+        }
+
         impl $crate::params::Params for $name {
             fn schema() -> ::std::vec::Vec<$crate::params::ParamInfo> {
                 let defaults = <Self as ::core::default::Default>::default();
@@ -177,6 +185,9 @@ macro_rules! choice {
                     },
                     _ => ::core::option::Option::None,
                 }
+            }
+            fn hash_param<H: ::core::hash::Hasher>(&self, state: &mut H) {
+                ::core::hash::Hash::hash(self, state);
             }
         }
     };

@@ -144,6 +144,9 @@ pub trait ParamType: Sized {
     fn to_value(&self) -> ParamValue;
     /// The typed value of an accepted plain value (`None` if `kind` does not accept it).
     fn from_value(value: &ParamValue) -> Option<Self>;
+    /// Hashes the value (an `f64` by its bits), so that a parameter struct is `Hash` and a
+    /// process that keeps its parameters can be searched (`ftsim explore` hashes states).
+    fn hash_param<H: std::hash::Hasher>(&self, state: &mut H);
 }
 
 macro_rules! int_param {
@@ -164,6 +167,9 @@ macro_rules! int_param {
                     _ => None,
                 }
             }
+            fn hash_param<H: std::hash::Hasher>(&self, state: &mut H) {
+                std::hash::Hash::hash(self, state);
+            }
         }
     )*};
 }
@@ -182,6 +188,9 @@ impl ParamType for bool {
             ParamValue::Bool(b) => Some(*b),
             _ => None,
         }
+    }
+    fn hash_param<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::hash::Hash::hash(self, state);
     }
 }
 
@@ -202,6 +211,9 @@ impl ParamType for f64 {
             _ => None,
         }
     }
+    fn hash_param<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::hash::Hash::hash(&self.to_bits(), state);
+    }
 }
 
 impl ParamType for Duration {
@@ -220,12 +232,15 @@ impl ParamType for Duration {
             _ => None,
         }
     }
+    fn hash_param<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::hash::Hash::hash(self, state);
+    }
 }
 
 /// A protocol's parameter struct. Write it with [`params!`](crate::params!), which derives
 /// everything here from one list of fields; [`NoParams`] is the struct of a protocol without
 /// parameters.
-pub trait Params: Clone + fmt::Debug + Default + Send + Sync + 'static {
+pub trait Params: Clone + fmt::Debug + Default + std::hash::Hash + Send + Sync + 'static {
     /// Every parameter, in declaration order, with its default.
     fn schema() -> Vec<ParamInfo>;
     /// The typed struct of validated values; a parameter not given keeps its default.
@@ -235,7 +250,7 @@ pub trait Params: Clone + fmt::Debug + Default + Send + Sync + 'static {
 }
 
 /// The parameters of a protocol that has none.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct NoParams;
 
 impl Params for NoParams {

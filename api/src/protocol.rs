@@ -184,6 +184,14 @@ impl ProtocolInfo {
         if self.name.is_empty() {
             return fail("the name is empty".into());
         }
+        let needed = self.model.detector_needed();
+        let default = crate::model::DetectorClass::of(self.detector.as_ref());
+        if default < needed {
+            return fail(format!(
+                "its model needs {needed}, but its default detector gives {default}: \
+                 declare `fn detector` with one of that class"
+            ));
+        }
         if let Some(n) = bad_name(self.properties.iter().map(|p| p.name)) {
             return fail(format!("property name {n:?} is empty or declared twice"));
         }
@@ -214,6 +222,14 @@ fn bad_name(names: impl Iterator<Item = &'static str>) -> Option<&'static str> {
     names.find(|n| n.is_empty() || !seen.insert(*n))
 }
 
+/// The model `protocol` declares for `params` and `nodes`, with the detector it needs filled in
+/// from its default detector where the model does not say ([`Model::or_detector`]): every
+/// verdict reads the model through here.
+pub fn declared_model<T: Protocol>(protocol: &T, params: &T::Params, nodes: usize) -> Model {
+    let default = crate::model::DetectorClass::of(protocol.detector().as_ref());
+    protocol.model(params, nodes).or_detector(default)
+}
+
 /// A protocol with its type erased, as the CLI, scenarios and the harness see it. Every
 /// [`Protocol`] is one; nobody implements this by hand.
 pub trait AnyProtocol: Send + Sync {
@@ -238,7 +254,7 @@ impl<T: Protocol> AnyProtocol for T {
             properties: self.properties().infos(),
             adversaries: self.adversaries().infos(),
             detector: self.detector(),
-            model: self.model(&T::Params::default(), DEFAULT_NODES),
+            model: declared_model(self, &T::Params::default(), DEFAULT_NODES),
             metrics: self.metrics(&T::Params::default()).info(),
         }
     }

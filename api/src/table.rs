@@ -1,8 +1,16 @@
 //! A protocol's property table: the one place where each property's name and kind are written.
 //! The engine reports violations under that name and judges `finish` by that kind, so a
 //! property implementation carries neither and can serve under several names.
+//!
+//! The table is also where a search's needs are settled, where the concrete type is known:
+//! `always` and `eventually` take an [`Explorable`] property (a copy and a fingerprint of what
+//! it remembers, required by the type), so `ftsim explore` can follow it; a property a search
+//! cannot follow is declared as such (`always_in_runs`, `eventually_in_runs`), and `explore`
+//! names it as not checked. Nothing is found out midway through a search.
 
-use sim_core::{Monitor, Process, Property, PropertyKind};
+use std::sync::Arc;
+
+use sim_core::{Explorable, Monitor, Process, Property, PropertyKind, SearchMonitor};
 
 /// What `ftsim list` shows of a property.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,13 +24,15 @@ pub struct PropertyInfo {
 }
 
 type MakeProperty<P> = Box<dyn Fn() -> Box<dyn Property<P>> + Send + Sync>;
+type MakeSearchMonitor<P> = Box<dyn Fn() -> Box<dyn SearchMonitor<P>> + Send + Sync>;
 
 /// One row of a property table: its name, kind and help, and how to make a fresh instance for
-/// a run.
+/// a run (and, for a property a search can follow, for a search).
 pub struct PropertyDef<P: Process> {
     /// Its name, kind and help.
     pub info: PropertyInfo,
     make: MakeProperty<P>,
+    search: Option<MakeSearchMonitor<P>>,
 }
 
 impl<P: Process> PropertyDef<P> {
@@ -33,6 +43,17 @@ impl<P: Process> PropertyDef<P> {
             kind: self.info.kind,
             property: (self.make)(),
         }
+    }
+
+    /// A fresh instance for a search over states; `None` for a property declared for runs
+    /// only.
+    pub fn search_monitor(&self) -> Option<Box<dyn SearchMonitor<P>>> {
+        self.search.as_ref().map(|make| make())
+    }
+
+    /// Whether a search can follow it (it was declared with an [`Explorable`] type).
+    pub fn is_explorable(&self) -> bool {
+        self.search.is_some()
     }
 }
 
@@ -59,6 +80,38 @@ impl<P: Process> PropertyDef<P> {
 ///     });
 /// assert_eq!(table.infos()[1].name, "termination");
 /// ```
+///
+/// A property a search cannot follow is refused by `always` and `eventually` when the protocol
+/// is compiled, not found out during a search; it is declared with `always_in_runs` (or
+/// `eventually_in_runs`) instead:
+///
+/// ```compile_fail
+/// # use ftsim_api::{Ctx, NodeId, Process, Properties, Property};
+/// # #[derive(Debug)] struct P;
+/// # impl Process for P {
+/// #     type Msg = (); type Timer = (); type Obs = (); type Stable = ();
+/// #     fn on_start(&mut self, _: &mut Ctx<'_, Self>) {}
+/// #     fn on_message(&mut self, _: &mut Ctx<'_, Self>, _: NodeId, _: ()) {}
+/// # }
+/// /// Remembers something, but says neither how to copy it nor how to hash it.
+/// struct Forgetful(u64);
+/// impl Property<P> for Forgetful {}
+/// let table = Properties::<P>::new().always("forgetful", "?", || Forgetful(0));
+/// ```
+///
+/// ```
+/// # use ftsim_api::{Ctx, NodeId, Process, Properties, Property};
+/// # #[derive(Debug)] struct P;
+/// # impl Process for P {
+/// #     type Msg = (); type Timer = (); type Obs = (); type Stable = ();
+/// #     fn on_start(&mut self, _: &mut Ctx<'_, Self>) {}
+/// #     fn on_message(&mut self, _: &mut Ctx<'_, Self>, _: NodeId, _: ()) {}
+/// # }
+/// # struct Forgetful(u64);
+/// # impl Property<P> for Forgetful {}
+/// let table = Properties::<P>::new().always_in_runs("forgetful", "?", || Forgetful(0));
+/// assert!(!table.defs()[0].is_explorable());
+/// ```
 pub struct Properties<P: Process> {
     defs: Vec<PropertyDef<P>>,
 }
@@ -75,38 +128,79 @@ impl<P: Process + 'static> Properties<P> {
         Properties { defs: Vec::new() }
     }
 
-    /// A safety property, checked after every event; the first failure stops the run.
-    pub fn always<Q: Property<P> + 'static>(
+    /// A safety property, checked after every event; the first failure stops the run. A
+    /// search over states follows it too.
+    pub fn always<Q: Explorable<P>>(
         self,
         name: &'static str,
         help: &'static str,
         make: impl Fn() -> Q + Send + Sync + 'static,
     ) -> Self {
-        self.with(PropertyKind::Always, name, help, make)
+        self.explorable(PropertyKind::Always, name, help, make)
     }
 
-    /// A liveness property, judged by `finish` at the end of a run that was not cut short.
-    pub fn eventually<Q: Property<P> + 'static>(
+    /// A safety property that runs check but a search cannot follow (its type is not
+    /// [`Explorable`]): `ftsim explore` names it as not checked.
+    pub fn always_in_runs<Q: Property<P> + 'static>(
         self,
         name: &'static str,
         help: &'static str,
         make: impl Fn() -> Q + Send + Sync + 'static,
     ) -> Self {
-        self.with(PropertyKind::Eventually, name, help, make)
+        self.in_runs(PropertyKind::Always, name, help, make)
+    }
+
+    /// A liveness property, judged by `finish` at the end of a run that was not cut short. A
+    /// search over states follows it too (its liveness search).
+    pub fn eventually<Q: Explorable<P>>(
+        self,
+        name: &'static str,
+        help: &'static str,
+        make: impl Fn() -> Q + Send + Sync + 'static,
+    ) -> Self {
+        self.explorable(PropertyKind::Eventually, name, help, make)
+    }
+
+    /// A liveness property that runs judge but a search cannot follow (see
+    /// [`always_in_runs`](Properties::always_in_runs)).
+    pub fn eventually_in_runs<Q: Property<P> + 'static>(
+        self,
+        name: &'static str,
+        help: &'static str,
+        make: impl Fn() -> Q + Send + Sync + 'static,
+    ) -> Self {
+        self.in_runs(PropertyKind::Eventually, name, help, make)
     }
 
     /// A reachability property: `finish` returning `Ok` means the run reached it. A sweep in
-    /// which it is never reached tested nothing, and fails.
+    /// which it is never reached tested nothing, and fails. (A search does not follow it.)
     pub fn sometimes<Q: Property<P> + 'static>(
         self,
         name: &'static str,
         help: &'static str,
         make: impl Fn() -> Q + Send + Sync + 'static,
     ) -> Self {
-        self.with(PropertyKind::Sometimes, name, help, make)
+        self.in_runs(PropertyKind::Sometimes, name, help, make)
     }
 
-    fn with<Q: Property<P> + 'static>(
+    fn explorable<Q: Explorable<P>>(
+        mut self,
+        kind: PropertyKind,
+        name: &'static str,
+        help: &'static str,
+        make: impl Fn() -> Q + Send + Sync + 'static,
+    ) -> Self {
+        let make = Arc::new(make);
+        let for_search = Arc::clone(&make);
+        self.defs.push(PropertyDef {
+            info: PropertyInfo { name, kind, help },
+            make: Box::new(move || Box::new(make())),
+            search: Some(Box::new(move || Box::new(for_search()))),
+        });
+        self
+    }
+
+    fn in_runs<Q: Property<P> + 'static>(
         mut self,
         kind: PropertyKind,
         name: &'static str,
@@ -116,6 +210,7 @@ impl<P: Process + 'static> Properties<P> {
         self.defs.push(PropertyDef {
             info: PropertyInfo { name, kind, help },
             make: Box::new(move || Box::new(make())),
+            search: None,
         });
         self
     }

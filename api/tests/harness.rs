@@ -319,3 +319,39 @@ fn a_seed_stuck_in_a_handler_fails_on_the_watchdog_and_the_sweep_goes_on() {
     let (ok, verdict) = sweep::judge(&ftsim_api::Expect::Pass, &[], &t);
     assert!(!ok, "{verdict}");
 }
+
+/// A protocol whose model needs a perfect detector but which provides none by default.
+struct BlindToss;
+
+impl Protocol for BlindToss {
+    type Process = Leaky;
+    type Params = CoinParams;
+    fn name(&self) -> &'static str {
+        "blind"
+    }
+    fn summary(&self) -> &'static str {
+        "needs a detector it never declares"
+    }
+    fn properties(&self) -> Properties<Leaky> {
+        Properties::new()
+    }
+    fn model(&self, _: &CoinParams, _: usize) -> Model {
+        Model::new().needs_detector(ftsim_api::DetectorClass::Perfect)
+    }
+    fn process(&self, _: &CoinParams, _: NodeId, _: usize) -> Leaky {
+        Leaky
+    }
+}
+
+/// The detector a model needs must be one the protocol gives by default: the declaration is
+/// refused before any run, not judged against a scenario that silently has none.
+#[test]
+fn a_model_needing_a_detector_the_protocol_never_gives_is_refused() {
+    use ftsim_api::AnyProtocol;
+    let error = BlindToss.info().check().unwrap_err();
+    assert!(
+        error.contains("its model needs a perfect detector (P), but its default detector gives no failure detector"),
+        "{error}"
+    );
+    assert!(CoinToss.info().check().is_ok());
+}

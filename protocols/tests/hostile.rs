@@ -260,7 +260,7 @@ impl Protocol for Misjudged {
         "a hostile test protocol whose property panics"
     }
     fn properties(&self) -> Properties<Brittle> {
-        Properties::new().eventually("judged", "panics judging a run", || FragileJudge)
+        Properties::new().eventually_in_runs("judged", "panics judging a run", || FragileJudge)
     }
     fn model(&self, _: &NoParams, _: usize) -> Model {
         Model::new()

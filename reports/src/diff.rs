@@ -10,35 +10,47 @@ use crate::columns::{truncate, COLUMNS};
 use crate::timeline::{describe_event, Clock};
 
 /// The two traces around entry `at`, their first difference, with `context` entries on each
-/// side; `names` label the two runs.
+/// side; `names` label the two runs. `a` is the first run's trace (whole, or at least up to
+/// `at + context`); `b_next` the second run's entries from `at` on (the ones before are
+/// `a`'s), so a run compared as it streams need not be held.
 pub fn render(
     a: &[TraceEvent],
-    b: &[TraceEvent],
+    b_next: &[TraceEvent],
     at: usize,
     names: (&str, &str),
     context: usize,
 ) -> String {
     let mut out = String::new();
-    let latest = a.iter().chain(b).map(|e| e.time).max();
+    let shared = &a[at.saturating_sub(context).min(a.len())..at.min(a.len())];
+    let a_next = a.get(at..).unwrap_or(&[]);
+    let a_next = &a_next[..a_next.len().min(context)];
+    let b_next = &b_next[..b_next.len().min(context)];
+    let latest = shared
+        .iter()
+        .chain(a_next)
+        .chain(b_next)
+        .map(|e| e.time)
+        .max();
     let clock = Clock::up_to(latest.unwrap_or(Time::ZERO));
-    let place = a.get(at).or(b.get(at)).map_or_else(String::new, |e| {
-        format!(" (event #{} at {})", e.event, clock.at(e.time))
-    });
+    let place = a_next
+        .first()
+        .or(b_next.first())
+        .map_or_else(String::new, |e| {
+            format!(" (event #{} at {})", e.event, clock.at(e.time))
+        });
     let _ = writeln!(out, "the runs part at trace entry {at}{place}");
-    let shared = &a[at.saturating_sub(context)..at];
     if !shared.is_empty() {
         let _ = writeln!(out, "both runs:");
         for e in shared {
             let _ = writeln!(out, "{}", line("  ", e, &clock));
         }
     }
-    for (name, trace) in [names.0, names.1].into_iter().zip([a, b]) {
+    for (name, next) in [names.0, names.1].into_iter().zip([a_next, b_next]) {
         let _ = writeln!(out, "{name}:");
-        let next = trace.get(at..).unwrap_or(&[]);
         if next.is_empty() {
             let _ = writeln!(out, "  (the run ends here)");
         }
-        for (i, e) in next.iter().take(context).enumerate() {
+        for (i, e) in next.iter().enumerate() {
             let mark = if i == 0 { "> " } else { "  " };
             let _ = writeln!(out, "{}", line(mark, e, &clock));
         }
@@ -79,8 +91,8 @@ mod tests {
     #[test]
     fn shows_shared_entries_then_each_side() {
         let a = vec![entry(1, TraceKind::Start), entry(2, TraceKind::Crash)];
-        let b = vec![entry(1, TraceKind::Start), entry(2, TraceKind::Recover)];
-        let text = render(&a, &b, 1, ("old", "new"), 3);
+        let b = [entry(1, TraceKind::Start), entry(2, TraceKind::Recover)];
+        let text = render(&a, &b[1..], 1, ("old", "new"), 3);
         assert!(text.starts_with("the runs part at trace entry 1 (event #2 at 2.000ms)"));
         let old = text.find("old:").unwrap();
         let new = text.find("new:").unwrap();

@@ -35,7 +35,7 @@ pub use entropy::{Choices, Draw, MsgKey, Seeded, Stream, PPM};
 pub use faults::{FaultEvent, FaultKind, FaultPlan, FaultSpec};
 pub use network::{DelayDist, LinkModel, NetworkModel};
 pub use process::{Adversary, AdversaryCtx, Ctx, Process, Silent, TimerId};
-pub use property::{Monitor, Property, PropertyKind, World};
+pub use property::{Explorable, Monitor, Property, PropertyKind, SearchMonitor, StateCheck, World};
 pub use script::{Cue, Happening, Script, Scripted};
 pub use tape::{Choice, Divergence, Recorder, Tape};
 pub use time::{Duration, Time};

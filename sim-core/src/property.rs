@@ -161,15 +161,53 @@ impl<'a, P: Process> World<'a, P> {
     }
 }
 
-/// A property of runs. `Err(message)` from `observe` or `check_state` is a violation at the
-/// current event; `finish` is called at the end of a run that was not cut short: for
-/// `Eventually`, `Err` is a violation; for `Always`, too (a safety property that could not
-/// judge an event as it happened, say a linearizability check with too many orders to follow,
-/// judges the whole run then); for `Sometimes`, `Ok` means "reached in this run".
+/// What a property's [`check_state`](Property::check_state) found after an event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StateCheck {
+    /// It does not judge states: what the default `check_state` answers, and the engine
+    /// stops asking that property for the rest of the run. So a property that judges states
+    /// is asked after every event by overriding `check_state` alone: there is no separate
+    /// switch to forget.
+    NotWatched,
+    /// The states hold.
+    Holds,
+    /// The states break it: a violation at the current event, with this message.
+    Violated(String),
+}
+
+impl From<Result<(), String>> for StateCheck {
+    fn from(result: Result<(), String>) -> Self {
+        match result {
+            Ok(()) => StateCheck::Holds,
+            Err(message) => StateCheck::Violated(message),
+        }
+    }
+}
+
+impl StateCheck {
+    /// As a result: a violation's message, or `Ok` (also for a property that does not watch).
+    pub fn into_result(self) -> Result<(), String> {
+        match self {
+            StateCheck::Violated(message) => Err(message),
+            StateCheck::NotWatched | StateCheck::Holds => Ok(()),
+        }
+    }
+}
+
+/// A property of runs. `Err(message)` from `observe`, or [`StateCheck::Violated`] from
+/// `check_state`, is a violation at the current event; `finish` is called at the end of a run
+/// that was not cut short: for `Eventually`, `Err` is a violation; for `Always`, too (a safety
+/// property that could not judge an event as it happened, say a linearizability check with
+/// too many orders to follow, judges the whole run then); for `Sometimes`, `Ok` means
+/// "reached in this run".
 ///
 /// A property has no name or kind of its own: the protocol's declaration gives it both, once,
 /// and the engine receives them with it as a [`Monitor`]. So one implementation (say,
 /// agreement) can serve under several names ("atomicity" in two-phase commit).
+///
+/// What a search over states (`ftsim explore`) needs of a property, a copy and a fingerprint
+/// of what it remembers, is another trait, [`Explorable`], which the property table asks for
+/// where the concrete type is known.
 pub trait Property<P: Process> {
     /// Called for every observation, in the order they are emitted.
     fn observe(&mut self, world: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
@@ -177,15 +215,12 @@ pub trait Property<P: Process> {
         Ok(())
     }
 
-    /// Whether `check_state` should run after every event (it costs a call per event).
-    fn watches_state(&self) -> bool {
-        false
-    }
-
-    /// Judges process states after an event; only called if `watches_state`.
-    fn check_state(&mut self, world: &World<'_, P>) -> Result<(), String> {
+    /// Judges process states after every event. A property that judges states overrides
+    /// this; the default answers [`StateCheck::NotWatched`] (once per run: then it is not
+    /// asked again).
+    fn check_state(&mut self, world: &World<'_, P>) -> StateCheck {
         let _ = world;
-        Ok(())
+        StateCheck::NotWatched
     }
 
     /// After a violation: the events that make the property false besides the violating one
@@ -203,22 +238,63 @@ pub trait Property<P: Process> {
         Ok(())
     }
 
-    /// For a search over states (`ftsim explore`): a copy of this monitor with everything it
-    /// remembers, so that the search can branch from a state. `None` (the default): the
-    /// property cannot be checked by a search, which says so and leaves it out. The copy is
-    /// `Send` because a search with `--threads` expands states on several threads. A search
-    /// copies every monitor at every step and keeps a copy per queued state: what a monitor
-    /// remembers and rarely changes is best kept behind an `Arc` and changed with
-    /// `Arc::make_mut` (as checkpointing's monitors and stored checkpoints are: at 3 nodes,
-    /// 2.6 times less memory per state).
-    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
+    /// After a liveness violation: when the oldest wait it names began (the invocation of the
+    /// operation that never returned), if the property knows. A protocol whose model says how
+    /// long it needs to finish what it started (`Model::quiesces_within` in ftsim-api) has a
+    /// violation whose wait began later than that before the end judged as the run ending too
+    /// early.
+    fn waiting_since(&self) -> Option<Time> {
         None
     }
+}
 
-    /// For a search: hashes what this monitor remembers that can change a later verdict. Two
-    /// paths to the same states must hash the same, so hash values (the decided value), never
-    /// event numbers. Nothing by default (a property that remembers nothing).
-    fn fingerprint(&self, hasher: &mut DetHasher) {
-        let _ = hasher;
+/// A property a search over states (`ftsim explore`) can follow: it can be copied (`Clone`),
+/// so a search can branch from a state, and it says what it remembers ([`fingerprint`],
+/// required: a property cannot forget it and let a search merge two states whose monitors
+/// would judge differently). The copy is `Send` because a search with `--threads` expands
+/// states on several threads. A search copies every monitor at every step and keeps a copy
+/// per queued state: what a monitor remembers and rarely changes is best kept behind an `Arc`
+/// and changed with `Arc::make_mut` (as checkpointing's monitors and stored checkpoints are).
+///
+/// An implementation without its fingerprint does not compile:
+///
+/// ```compile_fail
+/// # use sim_core::{Ctx, Explorable, NodeId, Process, Property};
+/// # #[derive(Debug)] struct P;
+/// # impl Process for P {
+/// #     type Msg = (); type Timer = (); type Obs = (); type Stable = ();
+/// #     fn on_start(&mut self, _: &mut Ctx<'_, Self>) {}
+/// #     fn on_message(&mut self, _: &mut Ctx<'_, Self>, _: NodeId, _: ()) {}
+/// # }
+/// #[derive(Clone)]
+/// struct Remembers(u64);
+/// impl Property<P> for Remembers {}
+/// impl Explorable<P> for Remembers {}
+/// ```
+///
+/// [`fingerprint`]: Explorable::fingerprint
+pub trait Explorable<P: Process>: Property<P> + Clone + Send + 'static {
+    /// Hashes what this monitor remembers that can change a later verdict. Two paths to the
+    /// same states must hash the same, so hash values (the decided value), never event
+    /// numbers. A property that remembers nothing (it judges states as they are) hashes
+    /// nothing, and says so by writing this empty.
+    fn fingerprint(&self, hasher: &mut DetHasher);
+}
+
+/// An [`Explorable`] property behind a pointer, as a search holds its monitors: every
+/// `Explorable` is one, and nobody implements it by hand.
+pub trait SearchMonitor<P: Process>: Property<P> + Send {
+    /// A copy with everything it remembers.
+    fn copy(&self) -> Box<dyn SearchMonitor<P>>;
+    /// Its [`Explorable::fingerprint`].
+    fn hash_memory(&self, hasher: &mut DetHasher);
+}
+
+impl<P: Process, T: Explorable<P>> SearchMonitor<P> for T {
+    fn copy(&self) -> Box<dyn SearchMonitor<P>> {
+        Box::new(self.clone())
+    }
+    fn hash_memory(&self, hasher: &mut DetHasher) {
+        self.fingerprint(hasher);
     }
 }

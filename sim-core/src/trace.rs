@@ -132,7 +132,8 @@ pub enum TraceKind {
     },
     /// The node wrote its stable storage.
     Persist {
-        /// What it holds now (`Debug`).
+        /// What it holds now (`Debug`, at most `STABLE_TEXT_BYTES_MAX` bytes: longer is
+        /// clipped).
         stable: String,
     },
     /// The node reported something to the properties.
@@ -288,6 +289,13 @@ pub struct Violation {
     /// failure outside the model the protocol claims is not a bug in it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outside_assumptions: Option<String>,
+    /// For liveness: when the oldest wait the verdict names began (an operation's
+    /// invocation), if the property says ([`Property::waiting_since`]): a wait begun too
+    /// close to the end of the run is the run ending too early, not the protocol stuck.
+    ///
+    /// [`Property::waiting_since`]: crate::Property::waiting_since
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_since: Option<Time>,
 }
 
 /// Which budget a run exhausted (see [`Budgets`](crate::engine::Budgets)).
@@ -438,6 +446,20 @@ pub struct Stats {
     /// Crashes of the plan's crash chains that fired, each link one.
     #[serde(default)]
     pub chain_crashes: u64,
+    /// False suspicions an eventually perfect detector planned for the run (its `mistakes`).
+    #[serde(default)]
+    pub false_suspicions_planned: u64,
+    /// False suspicions that fired: a live node suspected by a live node (a mistake whose
+    /// watcher was down, or that came while the suspicion was already held, is moot).
+    #[serde(default)]
+    pub false_suspicions: u64,
+    /// Those suspicions withdrawn again (the detector's restore after its mistake).
+    #[serde(default)]
+    pub false_suspicions_withdrawn: u64,
+    /// When the link last lost a message (its departure), if it lost any: on a network that
+    /// does not heal, loss goes on to the end of the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_lost_at: Option<Time>,
 }
 
 /// Everything a run produced.

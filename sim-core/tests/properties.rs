@@ -136,3 +136,46 @@ fn a_safety_property_may_fail_the_run_at_its_end() {
     assert_eq!(r.violations[0].property, "judged-late");
     assert_eq!(r.violations[0].kind, PropertyKind::Always);
 }
+
+/// "Node 1 never holds 3 volatile pings", judged on states alone: it overrides `check_state`
+/// and nothing else. There is no switch to turn it on, so none to forget.
+struct FewPings;
+impl Property<Probe> for FewPings {
+    fn check_state(&mut self, w: &World<'_, Probe>) -> StateCheck {
+        match w.state(1).volatile_pings {
+            3.. => StateCheck::Violated("node 1 holds 3 pings".into()),
+            _ => StateCheck::Holds,
+        }
+    }
+}
+
+/// A property that overrides only `check_state` is asked after every event, beside one that
+/// does not judge states (which drops out of the asking after its first answer): its
+/// violation comes at the event that made the state bad.
+#[test]
+fn a_property_that_judges_states_is_asked_without_being_switched_on() {
+    let mut s = traced(setup(3, 50));
+    s.network.default.delay = DelayDist::Constant(Duration::from_millis(1));
+    s.properties = vec![
+        all_pinged(50),
+        Monitor {
+            name: "few-pings",
+            kind: PropertyKind::Always,
+            property: Box::new(FewPings),
+        },
+    ];
+    let r = run(s, 0);
+    assert_eq!(r.outcome, Outcome::Violated);
+    let v = &r.violations[0];
+    assert_eq!(v.property, "few-pings");
+    let third = trace_of(&r)
+        .iter()
+        .filter(|e| e.node == Some(1) && matches!(&e.kind, TraceKind::Deliver { .. }))
+        .nth(2)
+        .expect("a third delivery to node 1");
+    assert_eq!(v.event, third.event);
+    assert_eq!(
+        AllPinged(1).check_state(&World::new(Time::ZERO, &[], &[], &[], &[])),
+        StateCheck::NotWatched
+    );
+}

@@ -22,7 +22,7 @@ use ftsim_api::sweep::{self, Tally};
 use ftsim_api::{Duration, PropertyKind, Scenario, ScenarioError};
 
 use super::error::{CliError, Status};
-use super::output::out;
+use super::output::{out, wrapped};
 use super::App;
 
 /// A fault class: its name and the keys it sets.
@@ -157,7 +157,11 @@ fn variant(
 /// A scenario table as a scenario, validated like a file.
 fn parse_table(app: &App, file: &Path, table: &toml::Table) -> Result<Scenario, CliError> {
     let text = toml::to_string(table).map_err(|e| CliError::Usage(e.to_string()))?;
-    ftsim_api::scenario::parse(file, &text, &app.catalog).map_err(|e| CliError::Scenarios(vec![e]))
+    // The lines are the derived text's, not the file's: an error names its key only.
+    ftsim_api::scenario::parse(file, &text, &app.catalog).map_err(|mut e| {
+        e.line = None;
+        CliError::Scenarios(vec![e])
+    })
 }
 
 /// Runs `scenario` over `count` seeds from its start.
@@ -242,31 +246,90 @@ pub fn cmd_classify(app: &App, args: ClassifyArgs<'_>) -> Result<Status, CliErro
         args.seeds.unwrap_or(first.seeds.count)
     );
     lines.push_str(&format!(
-        "{:<14} {:<12} {:<5} {:<5} evidence\n",
-        "fault class", "class", "safe", "live"
+        "{:<13} {:<7} {:<11} {:<4} {:<4} evidence\n",
+        "fault class", "model", "class", "safe", "live"
     ));
+    let mut notes = String::new();
     for class in classes(duration, byzantine) {
-        let scenario = variant(app, args.file, &base, &class.set)?;
-        let t = sweep_of(&scenario, args.seeds, &pool);
-        let cell = judge_cell(app, &scenario, class.name, &t);
-        let yes = |b: bool| if b { "yes" } else { "NO" };
-        let evidence = cell
-            .evidence
-            .as_ref()
-            .map_or(format!("- ({} runs)", cell.runs), |(name, seed)| {
-                format!("{name}, seed {seed}")
-            });
-        lines.push_str(&format!(
-            "{:<14} {:<12} {:<5} {:<5} {}\n",
-            cell.class,
-            verdict(&cell),
-            yes(cell.safe),
-            yes(cell.live),
-            reports::columns::truncate(&evidence, 80 - 40)
-        ));
+        let row = match variant(app, args.file, &base, &class.set) {
+            Ok(scenario) => {
+                let t = sweep_of(&scenario, args.seeds, &pool);
+                let cell = judge_cell(app, &scenario, class.name, &t);
+                notes.push_str(&outside_note(&scenario, &cell));
+                table_row(&cell, scenario.simulation.may_step_outside().is_empty())
+            }
+            Err(e) => {
+                notes.push_str(&wrapped(
+                    &format!("{}: ", class.name),
+                    &cannot_run(&e, &class),
+                ));
+                format!("{:<13} {:<7} cannot run here (below)\n", class.name, "-")
+            }
+        };
+        lines.push_str(&row);
+    }
+    if !notes.is_empty() {
+        lines.push('\n');
+        lines.push_str(&notes);
     }
     out(&lines);
     Ok(Status::Met)
+}
+
+/// One class's row: whether it is inside the protocol's model, the class the runs showed,
+/// safe and live, the evidence.
+fn table_row(cell: &Cell, inside: bool) -> String {
+    let yes = |b: bool| if b { "yes" } else { "NO" };
+    let evidence = (cell.evidence.as_ref())
+        .map_or(format!("- ({} runs)", cell.runs), |(name, seed)| {
+            format!("{name}, seed {seed}")
+        });
+    format!(
+        "{:<13} {:<7} {:<11} {:<4} {:<4} {}\n",
+        cell.class,
+        if inside { "in" } else { "outside" },
+        verdict(cell),
+        yes(cell.safe),
+        yes(cell.live),
+        reports::columns::truncate(&evidence, 80 - 44)
+    )
+}
+
+/// For a class outside the protocol's model: the class it showed there, and why it is
+/// outside (what the protocol does not claim), wrapped; empty for a class inside it.
+fn outside_note(scenario: &Scenario, cell: &Cell) -> String {
+    let why = scenario.simulation.may_step_outside();
+    if why.is_empty() {
+        return String::new();
+    }
+    let text = format!(
+        "outside what {} claims, so \"{}\" is what it does there, not a bug: {}",
+        scenario.simulation.protocol(),
+        verdict(cell),
+        why.join("; ")
+    );
+    wrapped(&format!("{}: ", cell.class), &text)
+}
+
+/// Why a class cannot be run on this scenario: the scenario classify derived for it (the
+/// file with the class's keys set) is not valid, in words that name what classify set.
+fn cannot_run(e: &CliError, class: &Class) -> String {
+    let set: Vec<&str> = class.set.iter().map(|(key, _)| *key).collect();
+    let why = match e {
+        CliError::Scenarios(errors) => (errors.iter())
+            .map(|e| match &e.key {
+                Some(key) => format!("`{key}` {}", e.message),
+                None => e.message.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    };
+    format!(
+        "cannot run on this scenario: classify sets {} on a copy of it, and that copy is \
+         not valid ({why})",
+        set.join(" and ")
+    )
 }
 
 /// Whether `protocol` declares Byzantine adversaries (its Byzantine class can be run).
@@ -322,7 +385,13 @@ fn envelope(
                 continue;
             }
             let (name, seed) = cell.evidence.unwrap_or_default();
-            breaks = reports::columns::truncate(&format!("f = {f}: {name}, seed {seed}"), 80 - 17);
+            let outside = if scenario.simulation.may_step_outside().is_empty() {
+                ""
+            } else {
+                " (outside its model)"
+            };
+            let at = format!("f = {f}: {name}, seed {seed}{outside}");
+            breaks = reports::columns::truncate(&at, 80 - 17);
             break;
         }
         let holds = holds.map_or("-".to_string(), |f| f.to_string());

@@ -2,14 +2,18 @@
 //! traces; given one, it compares the recorded trace with the run this build makes from the
 //! same scenario, plan and decisions (what changed after editing a protocol). A repro that
 //! left its trace out (a run whose trace was too heavy to keep) is compared by its trace hash
-//! only. Exits 0 if the runs are the same, 1 if they differ.
+//! only. The run this build makes is compared as it streams (`diff_stream.rs`): its memory
+//! does not grow with the new run. Exits 0 if the runs are the same, 1 if they differ.
 
 use std::path::Path;
+use std::rc::Rc;
 
 use ftsim_api::repro::diff::first_difference;
 use ftsim_api::repro::Repro;
+use ftsim_api::sim_core::TraceEvent;
 use ftsim_api::{Outcome, RunReport};
 
+use super::diff_stream::Comparing;
 use super::error::{CliError, Status};
 use super::output::{out, outln, wrapped};
 use super::App;
@@ -25,54 +29,111 @@ pub struct DiffArgs<'a> {
 
 pub fn cmd_diff(app: &App, args: DiffArgs<'_>) -> Result<Status, CliError> {
     let first = Repro::load(args.first)?;
-    let a = first.report();
-    let mut protocols = (first.protocol.clone(), first.protocol.clone());
-    let (b, names) = match args.second {
-        Some(path) => {
-            outln(&format!("first:  {} (as recorded)", args.first.display()));
-            outln(&format!("second: {} (as recorded)", path.display()));
-            let second = Repro::load(path)?;
-            protocols.1 = second.protocol.clone();
-            (second.report(), ("first", "second"))
-        }
-        None => {
-            outln(&format!("recorded:   {}", args.first.display()));
-            outln("this build: the same scenario, fault plan and decisions, run now");
-            let simulation = first.simulation(args.first, &app.catalog)?;
-            // A repro without its trace is compared by hash: the run's trace is not kept.
-            let replayed = first.replay(simulation.as_ref(), !first.trace_left_out);
-            for line in replayed.explanation(&first) {
-                out(&wrapped("note: ", &line));
-            }
-            (replayed.report, ("recorded", "this build"))
-        }
-    };
+    match args.second {
+        Some(path) => two_repros(&first, path, &args),
+        None => against_this_build(app, &first, &args),
+    }
+}
+
+/// Two recorded runs: their traces, both in their files, compared.
+fn two_repros(first: &Repro, path: &Path, args: &DiffArgs<'_>) -> Result<Status, CliError> {
+    outln(&format!("first:  {} (as recorded)", args.first.display()));
+    outln(&format!("second: {} (as recorded)", path.display()));
+    let second = Repro::load(path)?;
+    let protocols = (first.protocol.clone(), second.protocol.clone());
+    let (a, b) = (first.report(), second.report());
+    let names = ("first", "second");
     let (Some(trace_a), Some(trace_b)) = (a.trace.as_deref(), b.trace.as_deref()) else {
         return Ok(by_hash(&a, &b, names));
     };
-    let Some(at) = first_difference(trace_a, trace_b) else {
-        if let Some(why) = unlike_with_the_same_trace(&a, &b, &protocols) {
+    let parted = first_difference(trace_a, trace_b);
+    let b_next = parted.map_or(&[][..], |at| trace_b.get(at..).unwrap_or(&[]));
+    let parting = Parting {
+        recorded: trace_a,
+        parted,
+        b_next,
+        b_entries: trace_b.len(),
+    };
+    Ok(show(&parting, (&a, &b), &protocols, names, args.context))
+}
+
+/// A recorded run against the run this build makes of it: the new run is compared entry by
+/// entry as it streams (`diff_stream`), never held whole.
+fn against_this_build(app: &App, first: &Repro, args: &DiffArgs<'_>) -> Result<Status, CliError> {
+    outln(&format!("recorded:   {}", args.first.display()));
+    outln("this build: the same scenario, fault plan and decisions, run now");
+    let simulation = first.simulation(args.first, &app.catalog)?;
+    let protocols = (first.protocol.clone(), first.protocol.clone());
+    let names = ("recorded", "this build");
+    let mut a = first.report();
+    let recorded = match a.trace.take() {
+        Some(trace) if !first.trace_left_out => Rc::new(trace),
+        // A repro without its trace is compared by hash: the run's trace is not kept.
+        _ => {
+            let replayed = first.replay(simulation.as_ref(), false);
+            notes(&replayed.explanation(first));
+            return Ok(by_hash(&a, &replayed.report, names));
+        }
+    };
+    let (sink, found) = Comparing::new(Rc::clone(&recorded), args.context);
+    let replayed = first.replay_streamed(simulation.as_ref(), Box::new(sink));
+    notes(&replayed.explanation(first));
+    let found = found.borrow();
+    let parting = Parting {
+        recorded: &recorded,
+        parted: found.parted(recorded.len()),
+        b_next: &found.next,
+        b_entries: found.entries,
+    };
+    Ok(show(
+        &parting,
+        (&a, &replayed.report),
+        &protocols,
+        names,
+        args.context,
+    ))
+}
+
+fn notes(lines: &[String]) {
+    for line in lines {
+        out(&wrapped("note: ", line));
+    }
+}
+
+/// Where two traced runs part: the first run's trace, the entry where they part (none: the
+/// same), the second run's entries from there on, and how many it has in all.
+struct Parting<'a> {
+    recorded: &'a [TraceEvent],
+    parted: Option<usize>,
+    b_next: &'a [TraceEvent],
+    b_entries: usize,
+}
+
+/// Prints where the runs part (or that they are the same) and how each ended; the status.
+fn show(
+    parting: &Parting<'_>,
+    (a, b): (&RunReport, &RunReport),
+    protocols: &(String, String),
+    names: (&str, &str),
+    context: usize,
+) -> Status {
+    let Some(at) = parting.parted else {
+        if let Some(why) = unlike_with_the_same_trace(a, b, protocols) {
             out(&wrapped("", &format!("the traces are the same, but {why}")));
-            return Ok(Status::NotMet);
+            return Status::NotMet;
         }
         outln(&format!(
             "the runs are the same: {} trace entries, trace hash {:016x}",
-            trace_a.len(),
-            a.trace_hash
+            parting.b_entries, a.trace_hash
         ));
-        return Ok(Status::Met);
+        return Status::Met;
     };
-    out(&reports::diff::render(
-        trace_a,
-        trace_b,
-        at,
-        names,
-        args.context,
-    ));
-    for (name, report) in [(names.0, &a), (names.1, &b)] {
+    let text = reports::diff::render(parting.recorded, parting.b_next, at, names, context);
+    out(&text);
+    for (name, report) in [(names.0, a), (names.1, b)] {
         out(&wrapped(&format!("{name}: "), &ending(report)));
     }
-    Ok(Status::NotMet)
+    Status::NotMet
 }
 
 /// What tells two runs with the same trace apart, if anything: a file whose trace hash or

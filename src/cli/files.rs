@@ -106,6 +106,12 @@ pub fn check_output(path: &Path) -> Result<(), CliError> {
     }
 }
 
+/// Whether a file named on the command line is a stream (a device or a pipe, see the module
+/// doc), written to as it is; otherwise it is a file, written anew and never through a link.
+pub fn is_stream(path: &Path) -> Result<bool, CliError> {
+    Ok(!matches!(destination(path)?, Destination::File))
+}
+
 /// Writes `bytes` to a file named on the command line: through to a device or a pipe (see
 /// the module doc), else atomically.
 pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), CliError> {

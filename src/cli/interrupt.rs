@@ -1,10 +1,37 @@
 //! Ctrl-C during `run`: the first one asks the sweep to stop (seeds not yet started are
 //! skipped, finished scenarios are kept and summarised, the exit code is 130); a second one
-//! ends the process at once. The `ctrlc` crate installs the handler (SIGINT on Unix, the
-//! console handler on Windows) without unsafe code here.
+//! ends the process at once, unless a document is being written ([`whole`]): then it ends
+//! the process as soon as the document is out, so what was written parses. The `ctrlc`
+//! crate installs the handler (SIGINT on Unix, the console handler on Windows) without unsafe
+//! code here.
 
+use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+
+/// Set while a document that must come out whole is written.
+static WRITING: AtomicBool = AtomicBool::new(false);
+/// Set when a second Ctrl-C came while `WRITING`.
+static QUIT_AFTER_WRITING: AtomicBool = AtomicBool::new(false);
+
+/// Runs `write` (printing a document to stdout) so that a second Ctrl-C during it ends the
+/// process only once it is done and flushed: a reader gets all of the document or, if the
+/// process ended before, none of it.
+pub fn whole<R>(write: impl FnOnce() -> R) -> R {
+    WRITING.store(true, Ordering::SeqCst);
+    // A second Ctrl-C whose handler saw `WRITING` unset is seen here (both flags are
+    // sequentially consistent): it is ending the process, so nothing is written.
+    if QUIT_AFTER_WRITING.load(Ordering::SeqCst) {
+        std::process::exit(i32::from(INTERRUPTED_EXIT));
+    }
+    let result = write();
+    let _ = std::io::stdout().flush();
+    WRITING.store(false, Ordering::SeqCst);
+    if QUIT_AFTER_WRITING.load(Ordering::SeqCst) {
+        std::process::exit(i32::from(INTERRUPTED_EXIT));
+    }
+    result
+}
 
 /// The exit code of an interrupted sweep, as shells report a SIGINT (128 + 2).
 pub const INTERRUPTED_EXIT: u8 = 130;
@@ -23,7 +50,11 @@ impl Interrupt {
         let flag = Arc::clone(&stop);
         let _ = ctrlc::set_handler(move || {
             if flag.swap(true, Ordering::SeqCst) {
-                std::process::exit(i32::from(INTERRUPTED_EXIT));
+                QUIT_AFTER_WRITING.store(true, Ordering::SeqCst);
+                if !WRITING.load(Ordering::SeqCst) {
+                    std::process::exit(i32::from(INTERRUPTED_EXIT));
+                }
+                return;
             }
             eprintln!("\ninterrupted: finishing the seeds under way (Ctrl-C again to quit now)");
         });

@@ -17,6 +17,7 @@ mod budget;
 mod check;
 mod classify;
 mod diff;
+mod diff_stream;
 pub mod error;
 mod explore;
 mod explore_decisions;

@@ -4,10 +4,12 @@
 //! in the file, with a tally of exactly the seeds it sweeps, is judged again from that tally
 //! instead of being run again.
 //!
-//! The key is a hash of what decides the scenario's result: its file's path and text, the
-//! seeds, the shard and the flags that change what a sweep counts (`--swarm`,
-//! `--check-determinism`, `--seed-timeout`, budgets). An edited scenario has another key and
-//! runs again. A line cut short by a kill is ignored.
+//! The key is a hash of what decides the scenario's result: its file's path and text, its
+//! point of the file's `[sweep]` grid, the scenario as it will run (written out whole, every
+//! default and every flag applied to it), the seeds, the shard and the flags that change what
+//! a sweep counts (`--swarm`, `--check-determinism`, `--seed-timeout`, budgets). An edited
+//! scenario, or another point of the same file, has another key and runs again. A line cut
+//! short by a kill is ignored.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -15,12 +17,14 @@ use std::hash::Hasher;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use ftsim_api::scenario::{to_toml, Header};
 use ftsim_api::sim_core::entropy::DetHasher;
 use ftsim_api::sweep::{ScenarioSummary, Seeds, SCHEMA_VERSION};
 use ftsim_api::Scenario;
 use serde::{Deserialize, Serialize};
 
 use super::error::CliError;
+use super::files;
 
 /// One line of the file.
 #[derive(Serialize, Deserialize)]
@@ -47,23 +51,31 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> CliError + '_ {
 }
 
 impl Results {
-    /// Opens `path`: emptied, or, with `resume`, read and appended to.
+    /// Opens `path`: emptied, or, with `resume`, read and appended to. As every output file
+    /// (see `files`), a file is written anew, atomically, replacing a symlink rather than
+    /// writing through it; resuming, the new file starts with the lines read back (a line
+    /// cut short by a kill is dropped, so the next line appended stands alone). A device or a
+    /// pipe is appended to as it is.
     pub fn open(path: &Path, resume: bool) -> Result<Self, CliError> {
         let done = if resume {
             read_done(path)?
         } else {
             BTreeMap::new()
         };
-        let file = OpenOptions::new()
-            .create(true)
-            .append(resume)
-            .write(true)
-            .truncate(!resume)
-            .open(path)
-            .map_err(io_error(path))?;
+        let file = if files::is_stream(path)? {
+            OpenOptions::new().append(true).open(path)
+        } else {
+            let mut kept = String::new();
+            for line in done.values() {
+                kept.push_str(&serde_json::to_string(line).unwrap_or_default());
+                kept.push('\n');
+            }
+            files::write_atomic(path, kept.as_bytes())?;
+            OpenOptions::new().append(true).open(path)
+        };
         Ok(Results {
             path: path.to_path_buf(),
-            file,
+            file: file.map_err(io_error(path))?,
             done,
         })
     }
@@ -118,9 +130,11 @@ fn read_done(path: &Path) -> Result<BTreeMap<String, ResultLine>, CliError> {
         .collect())
 }
 
-/// The key of a scenario's result: its file's path and text, its seeds (`every` of them, and
-/// the `run` of them this shard runs), the shard, and the `settings` that change what a sweep
-/// counts (swarm, determinism check, seed time limit, budgets), in words.
+/// The key of a scenario's result: its file's path and text, its grid point, the scenario as
+/// it runs (written out, so a grid point's values and the budgets applied are in it), its
+/// seeds (`every` of them, and the `run` of them this shard runs), the shard, and the
+/// `settings` that change what a sweep counts (swarm, determinism check, seed time limit,
+/// budgets), in words.
 pub fn result_key(
     scenario: &Scenario,
     every: Seeds,
@@ -130,9 +144,21 @@ pub fn result_key(
 ) -> String {
     let mut h = DetHasher::default();
     let text = std::fs::read(&scenario.file).unwrap_or_default();
+    let point = (scenario.point.as_ref()).map_or(String::new(), |p| {
+        format!("{} of {}: {}", p.index, p.of, p.label())
+    });
+    let header = Header {
+        name: &scenario.name,
+        description: &scenario.description,
+        seeds: scenario.seeds,
+        expect: &scenario.expect,
+    };
+    let written = to_toml(&header, scenario.simulation.as_ref());
     for part in [
         scenario.file.display().to_string().as_bytes(),
         &text,
+        point.as_bytes(),
+        written.as_bytes(),
         shard.as_bytes(),
         settings.as_bytes(),
     ] {

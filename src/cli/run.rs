@@ -253,7 +253,10 @@ fn finish(
         shrink::shrink_sweep(pool, dir, scenarios, &summaries, budget)?;
     }
     match args.format {
-        Format::Json => outln(&sweep_json_of_shard(&summaries, all_ok, args.shard)),
+        Format::Json => {
+            let doc = sweep_json_of_shard(&summaries, all_ok, args.shard);
+            super::interrupt::whole(|| outln(&doc));
+        }
         Format::Text if swept.interrupted => out(&format!(
             "interrupted: {} of {} scenario(s) finished, {} of them not met\n",
             summaries.len(),

@@ -12,13 +12,13 @@
 //!
 //! The graph holds every state's fingerprint, edges and obligations, so this costs more
 //! memory than the safety search; it runs only for protocols whose `eventually` properties a
-//! search can follow (a snapshot), after the safety search completed, without symmetry.
+//! search can follow (declared explorable), after the safety search completed, without symmetry.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::hash::Hash;
 
 use sim_core::engine::guarded;
-use sim_core::{Process, Property, PropertyKind, Time, World};
+use sim_core::{Process, PropertyKind, SearchMonitor, Time, World};
 
 use super::draws::{Branches, Taken};
 use super::model::Model;
@@ -294,12 +294,10 @@ pub(crate) fn unmet<P: Process>(model: &Model<P>, s: &State<P>) -> Option<(usize
 /// `monitor`'s verdict on a run ending at `world` (judged on a copy, so the state's own
 /// monitor stays as it was); a panic in its judgement is its verdict, as under the engine.
 fn judge_end<P: Process>(
-    monitor: &(dyn Property<P> + Send),
+    monitor: &dyn SearchMonitor<P>,
     world: &World<'_, P>,
 ) -> Result<(), String> {
-    let mut copy = monitor
-        .snapshot()
-        .expect("only monitors with snapshots are explored");
+    let mut copy = monitor.copy();
     guarded(|| copy.finish(world))
         .unwrap_or_else(|why| Err(format!("the property panicked judging the end: {why}")))
 }

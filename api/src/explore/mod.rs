@@ -47,7 +47,7 @@ pub use draws::{
     DrawFigures, MAX_BRANCHES, MAX_BRANCHING_DRAWS, MAX_OUTCOMES as MAX_DRAW_OUTCOMES,
 };
 pub use lasso::Figures as LivenessFigures;
-pub(crate) use model::{AdversaryMaker, Model, MonitorDef};
+pub(crate) use model::{AdversaryMaker, Model, MonitorDef, MonitorFactory};
 use sim_core::NodeId;
 pub use strategy::{Order, Strategy, MAX_BUG_DEPTH};
 pub use symmetry::Rename;
@@ -159,7 +159,7 @@ pub struct Report {
     pub peak_frontier: u64,
     /// Bytes of the visited-fingerprint table.
     pub seen_bytes: u64,
-    /// Checked properties the search cannot follow (no snapshot): not checked.
+    /// Checked properties the search cannot follow (declared for runs only): not checked.
     pub unchecked: Vec<&'static str>,
     /// The processes' random draws: branched on, or answered with their first outcome only
     /// (see [`DrawFigures`]).
@@ -434,8 +434,9 @@ pub(crate) struct Parts<'a, P: Process> {
     pub spec: &'a crate::simulation::RunSpec,
     pub detector: sim_core::DetectorModel,
     pub factory: model::Factory<P>,
-    /// The checked properties (not `sometimes`), in table order.
-    pub monitors: Vec<MonitorDef<P>>,
+    /// The checked properties (not `sometimes`), in table order, each with its maker for a
+    /// search (`None`: declared for runs only).
+    pub monitors: Vec<Checked<P>>,
     /// The scenario's adversary (its name and a maker of snapshots), if it names one.
     pub adversary: Option<(String, model::AdversaryMaker<P>)>,
 }
@@ -518,20 +519,31 @@ fn adversary_of<P: Process + 'static>(
     Ok(Some(model::Adversary { name, make }))
 }
 
-/// The monitors of `kinds` a search can follow (a snapshot), and the names of the checked
-/// ones it cannot (not `sometimes`, and not of `kinds`' kinds).
+/// A checked property as a search receives it: its name, kind and, if its declaration made
+/// it [`Explorable`](sim_core::Explorable), its maker.
+pub(crate) struct Checked<P: Process> {
+    pub name: &'static str,
+    pub kind: PropertyKind,
+    pub make: Option<model::MonitorFactory<P>>,
+}
+
+/// The monitors of `kinds` a search can follow (declared explorable), and the names of the
+/// checked ones it cannot (declared for runs only, or not of `kinds`' kinds).
 fn followable<P: Process>(
-    defs: Vec<MonitorDef<P>>,
+    defs: Vec<Checked<P>>,
     kinds: &[PropertyKind],
 ) -> (Vec<MonitorDef<P>>, Vec<&'static str>) {
     let mut monitors = Vec::new();
     let mut unchecked = Vec::new();
     for def in defs {
-        let follows = (def.make)().snapshot().is_some();
-        if follows && kinds.contains(&def.kind) {
-            monitors.push(def);
-        } else if def.kind != PropertyKind::Sometimes {
-            unchecked.push(def.name);
+        match def.make {
+            Some(make) if kinds.contains(&def.kind) => monitors.push(MonitorDef {
+                name: def.name,
+                kind: def.kind,
+                make,
+            }),
+            _ if def.kind != PropertyKind::Sometimes => unchecked.push(def.name),
+            _ => {}
         }
     }
     (monitors, unchecked)

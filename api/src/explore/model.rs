@@ -1,7 +1,8 @@
 //! A protocol prepared for a search: the scenario's [`Config`], the process factory, and the
-//! safety monitors a search can branch (those with a snapshot), each under its table name.
+//! safety monitors a search can branch (those the table declared explorable), each under its
+//! table name.
 
-use sim_core::{NodeId, Process, Property, PropertyKind};
+use sim_core::{NodeId, Process, PropertyKind, SearchMonitor};
 
 use super::config::Config;
 
@@ -12,7 +13,7 @@ pub(crate) type Factory<P> = Box<dyn Fn(NodeId, usize) -> P + Send + Sync>;
 pub(crate) type AdversaryMaker<P> =
     Box<dyn Fn(NodeId) -> Option<Box<dyn sim_core::Adversary<P> + Send>> + Send + Sync>;
 /// Builds a fresh monitor of one property.
-pub(crate) type MonitorFactory<P> = Box<dyn Fn() -> Box<dyn Property<P>> + Send + Sync>;
+pub(crate) type MonitorFactory<P> = Box<dyn Fn() -> Box<dyn SearchMonitor<P>> + Send + Sync>;
 
 /// Everything a search of protocol process `P` needs.
 pub(crate) struct Model<P: Process> {
@@ -20,7 +21,7 @@ pub(crate) struct Model<P: Process> {
     pub factory: Factory<P>,
     /// The checked properties a search can follow, in table order.
     pub monitors: Vec<MonitorDef<P>>,
-    /// Checked properties a search cannot follow (no snapshot), by name.
+    /// Checked properties a search cannot follow (declared for runs only), by name.
     pub unchecked: Vec<&'static str>,
     /// What drives the Byzantine nodes, if the scenario has any.
     pub adversary: Option<Adversary<P>>,

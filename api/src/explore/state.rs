@@ -10,7 +10,7 @@ use std::sync::Arc;
 use sim_core::entropy::DetHasher;
 use sim_core::step::Timers;
 use sim_core::timer_names::hash_with_names;
-use sim_core::{Adversary, NodeId, Process, Property, TimerId};
+use sim_core::{Adversary, NodeId, Process, SearchMonitor, TimerId};
 
 use super::zone::{Key, Zone};
 
@@ -84,8 +84,8 @@ pub(crate) struct State<P: Process> {
     pub byzantine: Vec<bool>,
     /// Per Byzantine node, its adversary (a snapshot: `Send`, for `--threads`).
     pub adversaries: Vec<Option<Box<dyn Adversary<P> + Send>>>,
-    /// Each checked property's monitor (a snapshot: `Send`, for `--threads`).
-    pub monitors: Vec<Box<dyn Property<P> + Send>>,
+    /// Each checked property's monitor (a copy of its own: `Send`, for `--threads`).
+    pub monitors: Vec<Box<dyn SearchMonitor<P>>>,
     /// For a model bounding delays, the constraints on the times still in play (see `zone`).
     pub zone: Option<Zone>,
     /// The last step's event, if the engine scheduled it (see `zone`).
@@ -119,14 +119,7 @@ impl<P: Process + Clone> Clone for State<P> {
                 .collect(),
             zone: self.zone.clone(),
             last_event: self.last_event,
-            monitors: self
-                .monitors
-                .iter()
-                .map(|m| {
-                    m.snapshot()
-                        .expect("only monitors with snapshots are explored")
-                })
-                .collect(),
+            monitors: self.monitors.iter().map(|m| m.copy()).collect(),
         }
     }
 }
@@ -206,7 +199,7 @@ where
             }
         }
         for m in &self.monitors {
-            m.fingerprint(h);
+            m.hash_memory(h);
         }
     }
 }

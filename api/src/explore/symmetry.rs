@@ -144,7 +144,7 @@ where
     notices.hash(&mut h);
     h.write_u32(s.crashes);
     for m in &s.monitors {
-        m.fingerprint(&mut h);
+        m.hash_memory(&mut h);
     }
     h.finish()
 }

@@ -236,13 +236,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
             adversaries: (0..n).map(|_| None).collect(),
             zone: self.model.bound.as_ref().map(|_| Zone::start()),
             last_event: None,
-            monitors: (self.model.monitors.iter())
-                .map(|d| {
-                    (d.make)()
-                        .snapshot()
-                        .expect("only monitors with snapshots are explored")
-                })
-                .collect(),
+            monitors: (self.model.monitors.iter()).map(|d| (d.make)()).collect(),
         };
         (self.step, self.made) = (0, 0);
         if !self.model.config.placements.is_empty() {
@@ -566,12 +560,13 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                         message,
                     })?;
             }
-            if monitor.watches_state() {
-                monitor.check_state(&world).map_err(|message| Broken {
+            monitor
+                .check_state(&world)
+                .into_result()
+                .map_err(|message| Broken {
                     monitor: Some(i),
                     message,
                 })?;
-            }
         }
         Ok(())
     }

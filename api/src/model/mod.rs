@@ -9,9 +9,15 @@
 //! tolerates ([`Model::tolerates`]) and, on top, what liveness needs ([`Liveness`]); a
 //! liveness violation is judged against both, a safety violation against the first only.
 
+mod detector;
+mod quiesce;
+mod roles;
 mod run;
 mod scenario;
 
+pub use detector::DetectorClass;
+pub use quiesce::Quiesce;
+pub use roles::Role;
 pub(crate) use run::classify;
 pub use run::Breaches;
 
@@ -193,6 +199,13 @@ pub struct Model {
     faulty_nodes: Option<Bound>,
     timing: Vec<Timing>,
     liveness: Vec<Liveness>,
+    /// The failure detector the protocol needs; `None` until declared, or until the
+    /// protocol's default detector fills it in ([`Model::or_detector`]).
+    detector: Option<DetectorClass>,
+    /// Roles no fault may hit.
+    never_faulted: Vec<Role>,
+    /// How long it needs to finish what it started, if it says.
+    quiesce: Option<Quiesce>,
 }
 
 impl Model {
@@ -245,6 +258,43 @@ impl Model {
     pub fn live_if(mut self, liveness: Liveness) -> Self {
         self.liveness.push(liveness);
         self
+    }
+
+    /// The failure detector the protocol needs (the class its proof assumes). Undeclared, a
+    /// protocol needs the class of the detector it declares by default
+    /// ([`Protocol::detector`](crate::Protocol::detector)): a protocol written against a
+    /// perfect detector is judged against one unless it says it needs less.
+    pub fn needs_detector(mut self, class: DetectorClass) -> Self {
+        self.detector = Some(class);
+        self
+    }
+
+    /// The detector class `default` provides, where [`Model::needs_detector`] was not said.
+    pub fn or_detector(mut self, default: DetectorClass) -> Self {
+        self.detector.get_or_insert(default);
+        self
+    }
+
+    /// The failure detector the protocol needs.
+    pub fn detector_needed(&self) -> DetectorClass {
+        self.detector.unwrap_or(DetectorClass::None)
+    }
+
+    /// Nodes `nodes` play a role no fault may hit (`role`: "the clients"): no crash, no
+    /// omission, no Byzantine behaviour. Random faults are drawn from the other nodes.
+    pub fn never_faulted(mut self, nodes: std::ops::Range<sim_core::NodeId>, role: &str) -> Self {
+        if !nodes.is_empty() {
+            self.never_faulted.push(Role {
+                nodes,
+                name: role.to_string(),
+            });
+        }
+        self
+    }
+
+    /// The roles no fault may hit.
+    pub fn never_faulted_roles(&self) -> &[Role] {
+        &self.never_faulted
     }
 
     /// Whether faults of this class are tolerated at all.
@@ -313,6 +363,16 @@ impl Model {
         if !self.allows(FaultClass::Reordering) {
             lines.push("FIFO links".to_string());
         }
+        if self.detector_needed() != DetectorClass::None {
+            lines.push(format!("needs {}", self.detector_needed()));
+        }
+        lines.extend(self.never_faulted.iter().map(|r| {
+            let last = r.nodes.end - 1;
+            format!(
+                "never faulted: {} (nodes {}..={last})",
+                r.name, r.nodes.start
+            )
+        }));
         lines.extend(self.timing.iter().map(|t| t.to_string()));
         lines.extend(self.liveness.iter().map(|l| l.to_string()));
         lines

@@ -34,6 +34,8 @@ impl Model {
     pub fn breaches(&self, protocol: &str, run: &RunReport) -> Breaches {
         let mut b = Breaches::default();
         self.crash_breaches(protocol, run, &mut b);
+        b.safety.extend(self.role_breach(protocol, run));
+        b.safety.extend(self.detector_breach(protocol, run));
         self.faulty_node_breaches(protocol, run, &mut b.safety);
         self.plan_breaches(protocol, run, &mut b.safety);
         self.network_breaches(protocol, run, &mut b.safety);
@@ -244,11 +246,19 @@ pub(crate) fn classify(model: &Model, protocol: &str, run: &mut RunReport) {
         return;
     }
     let breaches = model.breaches(protocol, run);
-    for v in &mut run.violations {
-        v.outside_assumptions = breaches.reason_for(v.kind);
+    let mut too_early = Vec::new();
+    for i in 0..run.violations.len() {
+        let early = model.ended_too_early(protocol, run, &run.violations[i]);
+        let v = &mut run.violations[i];
+        v.outside_assumptions = match (breaches.reason_for(v.kind), &early) {
+            (Some(reason), Some(early)) => Some(format!("{reason}; {early}")),
+            (reason, early) => reason.or_else(|| early.clone()),
+        };
+        too_early.extend(early);
     }
     run.outside_assumptions = breaches.safety;
     run.outside_assumptions.extend(breaches.liveness);
+    run.outside_assumptions.extend(too_early);
 }
 
 /// The node ids of a plan's crash events, for scenario checks.

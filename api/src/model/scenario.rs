@@ -14,9 +14,12 @@ impl Model {
     pub fn scenario_breaches(&self, protocol: &str, spec: &RunSpec) -> Vec<String> {
         let mut out = Vec::new();
         self.fault_spec_breaches(protocol, spec, &mut out);
+        self.role_spec_breaches(protocol, spec, &mut out);
+        out.extend(self.detector_spec_breach(protocol, spec));
         self.link_breaches(protocol, spec, &mut out);
         self.timing_spec_breaches(spec, &mut out);
         self.liveness_spec_breaches(spec, &mut out);
+        out.extend(self.settle_breach(protocol, spec));
         out
     }
 

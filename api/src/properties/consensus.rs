@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 
 use sim_core::entropy::DetHasher;
-use sim_core::{NodeId, Process, Property, World};
+use sim_core::{Explorable, NodeId, Process, Property, World};
 
 use super::by_node::ByNode;
 use super::evidence::{event_ref, Seen, Stuck};
@@ -64,9 +64,12 @@ where
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl<P: Process> Explorable<P> for Agreement
+where
+    P::Obs: Decision,
+{
     fn fingerprint(&self, hasher: &mut DetHasher) {
         hasher.write_u64(self.first.as_ref().map_or(u64::MAX, |f| f.value));
     }
@@ -116,9 +119,12 @@ where
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl<P: Process> Explorable<P> for Validity
+where
+    P::Obs: Decision,
+{
     fn fingerprint(&self, hasher: &mut DetHasher) {
         for v in self.proposed.keys() {
             hasher.write_u64(*v);
@@ -163,9 +169,12 @@ where
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl<P: Process> Explorable<P> for Integrity
+where
+    P::Obs: Decision,
+{
     fn fingerprint(&self, hasher: &mut DetHasher) {
         for (node, (v, _)) in self.decided.iter() {
             hasher.write_usize(node);
@@ -185,6 +194,7 @@ pub enum Obliged {
 
 /// Termination: every obliged, non-Byzantine process has decided by the end of the run. A
 /// violation names, for each undecided process, its proposal and its last step.
+#[derive(Clone)]
 pub struct Termination {
     obliged: Obliged,
     decided: ByNode<u64>,
@@ -245,14 +255,12 @@ where
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
-        Some(Box::new(Termination {
-            obliged: self.obliged,
-            decided: self.decided.clone(),
-            proposed: self.proposed.clone(),
-            evidence: Vec::new(),
-        }))
-    }
+}
+
+impl<P: Process> Explorable<P> for Termination
+where
+    P::Obs: Decision,
+{
     /// Who decided what, and who proposed (not when: event numbers differ between paths).
     fn fingerprint(&self, hasher: &mut DetHasher) {
         self.decided.hash(hasher);

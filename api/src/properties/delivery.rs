@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::hash::Hash;
 
 use sim_core::entropy::DetHasher;
-use sim_core::{NodeId, Process, Property, World};
+use sim_core::{Explorable, NodeId, Process, Property, World};
 
 use super::evidence::{event_ref, Stuck};
 
@@ -85,9 +85,12 @@ where
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl<P: Process> Explorable<P> for NoDuplication
+where
+    P::Obs: DeliveryObs,
+{
     fn fingerprint(&self, hasher: &mut DetHasher) {
         hash_keys(self.delivered.keys(), hasher);
     }
@@ -153,9 +156,12 @@ where
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl<P: Process> Explorable<P> for NoCreation
+where
+    P::Obs: DeliveryObs,
+{
     fn fingerprint(&self, hasher: &mut DetHasher) {
         hash_keys(self.broadcast.keys(), hasher);
     }
@@ -181,9 +187,12 @@ where
         events.extend(&self.duplication.evidence);
         events
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl<P: Process> Explorable<P> for Integrity
+where
+    P::Obs: DeliveryObs,
+{
     fn fingerprint(&self, hasher: &mut DetHasher) {
         hash_keys(self.creation.broadcast.keys(), hasher);
         hash_keys(self.duplication.delivered.keys(), hasher);
@@ -298,9 +307,12 @@ where
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl<P: Process> Explorable<P> for Validity
+where
+    P::Obs: DeliveryObs,
+{
     fn fingerprint(&self, hasher: &mut DetHasher) {
         self.ledger.fingerprint(hasher);
     }
@@ -372,9 +384,12 @@ where
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl<P: Process> Explorable<P> for Agreement
+where
+    P::Obs: DeliveryObs,
+{
     fn fingerprint(&self, hasher: &mut DetHasher) {
         self.ledger.fingerprint(hasher);
     }
@@ -455,9 +470,12 @@ where
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl<P: Process> Explorable<P> for TotalOrder
+where
+    P::Obs: DeliveryObs,
+{
     /// Each node's delivery sequence (not the events).
     fn fingerprint(&self, hasher: &mut DetHasher) {
         std::hash::Hasher::write_usize(hasher, self.seqs.order.len());
@@ -532,9 +550,12 @@ where
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl<P: Process> Explorable<P> for CausalOrder
+where
+    P::Obs: DeliveryObs,
+{
     /// Each node's causal past and deliveries, each message's dependencies (not the events).
     fn fingerprint(&self, hasher: &mut DetHasher) {
         std::hash::Hasher::write_usize(hasher, self.past.len());

@@ -14,7 +14,7 @@
 //!   ([`World::last_event`]).
 //!
 //! Each can be copied and fingerprinted for a search over states (`ftsim explore`, see
-//! [`Property::snapshot`]): the fingerprint hashes what can change a later verdict (nodes,
+//! [`Explorable`]): the fingerprint hashes what can change a later verdict (nodes,
 //! keys and values), never the event numbers and times kept to explain a violation, which
 //! differ between two paths to the same state.
 
@@ -23,7 +23,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use sim_core::entropy::DetHasher;
-use sim_core::{NodeId, Process, Property, Time, World};
+use sim_core::{Explorable, NodeId, Process, Property, Time, World};
 
 /// "event #12", the way every violation message names an event.
 pub fn event_ref(event: u64) -> String {
@@ -268,11 +268,14 @@ where
     fn related_events(&self) -> Vec<u64> {
         self.witnesses.evidence()
     }
+}
 
-    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
-        Some(Box::new(self.clone()))
-    }
-
+impl<P, K, V> Explorable<P> for Pairwise<P, K, V>
+where
+    P: Process + 'static,
+    K: Ord + Clone + Hash + Send + 'static,
+    V: Clone + Hash + Send + 'static,
+{
     fn fingerprint(&self, hasher: &mut DetHasher) {
         self.witnesses.fingerprint(hasher);
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::hash::Hasher;
 
 use sim_core::entropy::DetHasher;
-use sim_core::{NodeId, Process, Property, Time, World};
+use sim_core::{Explorable, NodeId, Process, Property, Time, World};
 
 use super::evidence::event_ref;
 
@@ -60,11 +60,12 @@ where
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+}
 
-    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
-        Some(Box::new(self.clone()))
-    }
-
+impl<P: Process> Explorable<P> for MutualExclusion
+where
+    P::Obs: CriticalSection,
+{
     fn fingerprint(&self, hasher: &mut DetHasher) {
         hasher.write_usize(self.inside.len());
         for node in self.inside.keys() {

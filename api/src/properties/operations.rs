@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use sim_core::entropy::DetHasher;
 
-use sim_core::{NodeId, Process, Property, World};
+use sim_core::{Explorable, NodeId, Process, Property, Time, World};
 
 use super::evidence::{Stuck, Waits};
 use super::linearizability::OpEvent;
@@ -28,9 +28,11 @@ pub struct OperationsReturn<P: Process, I, O> {
     owed: Owed<P>,
     unfinished: Unfinished<P>,
     waiting: Waits<(NodeId, u64)>,
-    /// Per client, the event of its latest invocation.
-    last_invoked: BTreeMap<NodeId, u64>,
+    /// Per client, the event and the time of its latest invocation.
+    last_invoked: BTreeMap<NodeId, (u64, Time)>,
     evidence: Vec<u64>,
+    /// After a violation: when the operation that never returned was invoked.
+    stuck_since: Option<Time>,
 }
 
 impl<P: Process, I, O> OperationsReturn<P, I, O> {
@@ -49,6 +51,7 @@ impl<P: Process, I, O> OperationsReturn<P, I, O> {
             waiting: Waits::default(),
             last_invoked: BTreeMap::new(),
             evidence: Vec::new(),
+            stuck_since: None,
         }
     }
 }
@@ -63,6 +66,7 @@ impl<P: Process, I, O> Clone for OperationsReturn<P, I, O> {
             waiting: self.waiting.clone(),
             last_invoked: self.last_invoked.clone(),
             evidence: self.evidence.clone(),
+            stuck_since: self.stuck_since,
         }
     }
 }
@@ -72,7 +76,7 @@ impl<P: Process + 'static, I: 'static, O: 'static> Property<P> for OperationsRet
         match (self.extract)(obs) {
             Some(OpEvent::Invoke { op, .. }) => {
                 self.waiting.begin(w, node, (node, op));
-                self.last_invoked.insert(node, w.event());
+                self.last_invoked.insert(node, (w.event(), w.now));
             }
             Some(OpEvent::Return { op, .. }) => self.waiting.end(&(node, op)),
             None => {}
@@ -87,6 +91,9 @@ impl<P: Process + 'static, I: 'static, O: 'static> Property<P> for OperationsRet
         let stuck = self.waiting.stuck(w, |_, node| w.is_correct(node));
         if let Some(((client, op), stuck)) = stuck.first() {
             self.evidence = Stuck::evidence(&[*stuck]);
+            self.stuck_since = (self.waiting.iter())
+                .find(|(key, _)| *key == &(*client, *op))
+                .map(|(_, seen)| seen.time);
             return Err(format!(
                 "operation {op} of client {client} never returned: {}",
                 Stuck::details(&[*stuck], "invoked it at")
@@ -96,8 +103,11 @@ impl<P: Process + 'static, I: 'static, O: 'static> Property<P> for OperationsRet
             .nodes()
             .find(|&i| w.is_correct(i) && (self.unfinished)(w, i));
         if let Some(client) = idle {
-            let stuck = Stuck::new(w, client, self.last_invoked.get(&client).copied());
+            let last = self.last_invoked.get(&client).copied();
+            let stuck = Stuck::new(w, client, last.map(|(event, _)| event));
             self.evidence = Stuck::evidence(&[stuck]);
+            // Idle since its last operation returned, which is after it was invoked.
+            self.stuck_since = last.map(|(_, at)| at);
             return Err(format!(
                 "client {client} did not invoke all its operations: {}",
                 Stuck::details(&[stuck], "invoked the last at")
@@ -110,10 +120,12 @@ impl<P: Process + 'static, I: 'static, O: 'static> Property<P> for OperationsRet
         self.evidence.clone()
     }
 
-    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
-        Some(Box::new(self.clone()))
+    fn waiting_since(&self) -> Option<Time> {
+        self.stuck_since
     }
+}
 
+impl<P: Process + 'static, I: 'static, O: 'static> Explorable<P> for OperationsReturn<P, I, O> {
     /// The operations still open (by client and tag); where each client invoked its latest
     /// operation only words a verdict.
     fn fingerprint(&self, hasher: &mut DetHasher) {

@@ -422,12 +422,19 @@ impl<T: Protocol> Prepared<T> {
             .iter()
             .filter(|&&row| b.properties.defs()[row].info.kind != PropertyKind::Sometimes)
             .map(|&row| {
-                let info = &b.properties.defs()[row].info;
+                let def = &b.properties.defs()[row];
                 let bound = Arc::clone(b);
-                crate::explore::MonitorDef {
-                    name: info.name,
-                    kind: info.kind,
-                    make: Box::new(move || bound.properties.defs()[row].monitor().property),
+                let make: Option<crate::explore::MonitorFactory<T::Process>> =
+                    def.is_explorable().then(|| {
+                        Box::new(move || {
+                            (bound.properties.defs()[row].search_monitor())
+                                .expect("declared explorable")
+                        }) as _
+                    });
+                crate::explore::Checked {
+                    name: def.info.name,
+                    kind: def.info.kind,
+                    make,
                 }
             })
             .collect();

@@ -23,6 +23,8 @@ pub fn prepare_typed<T: Protocol>(
         return Err(SpecError::new("nodes", "expected at least one node"));
     }
     protocol.validate(&params, spec.nodes)?;
+    let model = crate::protocol::declared_model(protocol, &params, spec.nodes);
+    model.keep_faults_off_roles(&mut spec.faults, spec.nodes);
     spec.faults
         .validate(spec.nodes)
         .map_err(|e| SpecError::new(format!("faults.{}", e.path), e.message))?;
@@ -34,7 +36,6 @@ pub fn prepare_typed<T: Protocol>(
     let checked = resolve_checks(protocol.name(), &properties, &mut spec)?;
     let adversaries = protocol.adversaries();
     let adversary = resolve_adversary(protocol.name(), &adversaries, &mut spec)?;
-    let model = protocol.model(&params, spec.nodes);
     let may_step_outside = model.scenario_breaches(protocol.name(), &spec);
     let metrics = protocol.metrics(&params);
     Ok(Arc::new(Prepared {

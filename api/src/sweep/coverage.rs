@@ -30,6 +30,9 @@ enum Counted {
     Duplicated,
     Reordered,
     StorageLoss,
+    FalseSuspicionPlanned,
+    FalseSuspicion,
+    FalseSuspicionWithdrawn,
 }
 
 /// The kind of a timed fault, as a summary counts it; `None` for the end of a window (heal,
@@ -47,6 +50,17 @@ fn counted(kind: &FaultKind) -> Option<Counted> {
     })
 }
 
+/// A kind of planned fault of which not one fired in a sweep.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NeverFired {
+    /// The kind, in words ("triggered crashes").
+    pub what: &'static str,
+    /// How many were planned over all runs.
+    pub planned: u64,
+    /// What to ask of the scenario, in a question.
+    pub why: &'static str,
+}
+
 /// How many times each fault happened over the runs added: one counter per kind, so that
 /// adding a run (every run of a sweep) is a few additions, not map look-ups by name. Written
 /// (a shard's tally) as the map [`by_name`](FaultCounts::by_name) gives.
@@ -56,7 +70,7 @@ pub struct FaultCounts([u64; FaultCounts::NAMES.len()]);
 
 impl FaultCounts {
     /// Each counted fault's name in summaries, by [`Counted`] order.
-    const NAMES: [&'static str; 16] = [
+    const NAMES: [&'static str; 19] = [
         "crash",
         "recover",
         "partition",
@@ -73,6 +87,9 @@ impl FaultCounts {
         "message duplicated",
         "message reordered",
         "storage loss at a crash",
+        "false suspicion (planned)",
+        "false suspicion (fired)",
+        "false suspicion withdrawn",
     ];
 
     fn add(&mut self, kind: Counted, n: u64) {
@@ -100,29 +117,53 @@ impl FaultCounts {
         self.add(Counted::Duplicated, stats.messages_duplicated);
         self.add(Counted::Reordered, stats.messages_reordered);
         self.add(Counted::StorageLoss, stats.storage_losses);
+        self.add(
+            Counted::FalseSuspicionPlanned,
+            stats.false_suspicions_planned,
+        );
+        self.add(Counted::FalseSuspicion, stats.false_suspicions);
+        self.add(
+            Counted::FalseSuspicionWithdrawn,
+            stats.false_suspicions_withdrawn,
+        );
     }
 
-    /// The triggered crashes and the crash chains planned, each kind with its count, of
-    /// which not one crash fired in any run: a trigger waiting for a message kind the node
-    /// never receives, a count never reached, a node that never broadcasts. What such a sweep
-    /// passed, it passed without those crashes.
-    pub fn never_fired(&self) -> Vec<(&'static str, u64)> {
+    /// The triggered crashes, crash chains and detector mistakes planned, each kind with its
+    /// count and a question on why, of which not one fired in any run: a trigger waiting for
+    /// a message kind the node never receives, a count never reached, a node that never
+    /// broadcasts; a false suspicion planned after the run ended or whose watcher was down.
+    /// What such a sweep passed, it passed without those faults.
+    pub fn never_fired(&self) -> Vec<NeverFired> {
+        const TRIGGER: &str = "does its node ever reach what the trigger waits for: that \
+                               message kind, observation, broadcast or count?";
         let kinds = [
             (
                 "triggered crashes",
                 Counted::TriggeredCrash,
                 Counted::TriggeredCrashFired,
+                TRIGGER,
             ),
             (
                 "crash chains",
                 Counted::CrashChain,
                 Counted::ChainCrashFired,
+                TRIGGER,
+            ),
+            (
+                "false suspicions",
+                Counted::FalseSuspicionPlanned,
+                Counted::FalseSuspicion,
+                "does the run last until the detector's stabilize_at, with its nodes up?",
             ),
         ];
+        let count = |c: Counted| self.0[c as usize];
         (kinds.into_iter())
-            .map(|(what, planned, fired)| (what, self.0[planned as usize], self.0[fired as usize]))
-            .filter(|&(_, planned, fired)| planned > 0 && fired == 0)
-            .map(|(what, planned, _)| (what, planned))
+            .filter(|&(_, planned, fired, _)| count(planned) > 0 && count(fired) == 0)
+            .map(|(what, planned, _, why)| NeverFired {
+                what,
+                planned: count(planned),
+                why,
+            })
             .collect()
     }
 

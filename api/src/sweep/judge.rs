@@ -24,12 +24,11 @@ pub fn judge(expect: &Expect, sometimes: &[String], t: &Tally) -> (bool, String)
                     ));
                 }
             }
-            for (what, planned) in t.faults.never_fired() {
+            for never in t.faults.never_fired() {
                 problems.push(format!(
-                    "not one of the {planned} {what} planned fired a crash in {} runs (does its \
-                     node ever reach what the trigger waits for: that message kind, observation, \
-                     broadcast or count?): the sweep may be vacuous",
-                    t.runs
+                    "not one of the {} {} planned fired in {} runs ({}): the sweep may be \
+                     vacuous",
+                    never.planned, never.what, t.runs, never.why
                 ));
             }
         }

@@ -344,6 +344,7 @@ mod tests {
             message: String::new(),
             related: Vec::new(),
             outside_assumptions: None,
+            waiting_since: None,
         });
         r
     }

@@ -62,7 +62,7 @@ impl Protocol for Bully {
                 "no two live nodes lead the same epoch",
                 one_leader_per_epoch,
             )
-            .eventually(
+            .eventually_in_runs(
                 "follows-highest-live",
                 "at the end every live node follows the highest live id",
                 FollowsHighestLive::default,

@@ -125,7 +125,7 @@ impl Protocol for OralMessages {
                 "no lieutenant decides twice",
                 Integrity::default,
             )
-            .eventually(
+            .eventually_in_runs(
                 "termination",
                 "every loyal lieutenant decides",
                 LieutenantsDecide::default,

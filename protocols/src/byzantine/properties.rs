@@ -8,7 +8,7 @@ use std::hash::Hash;
 use ftsim_api::sim_core::entropy::DetHasher;
 
 use ftsim_api::properties::{event_ref, Stuck};
-use ftsim_api::{nodes_phrase, NodeId, Property, World};
+use ftsim_api::{nodes_phrase, Explorable, NodeId, Property, World};
 
 use super::process::{Obs, Om};
 
@@ -66,9 +66,9 @@ impl Property<Om> for CommanderValidity {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<Om> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl Explorable<Om> for CommanderValidity {
     fn fingerprint(&self, hasher: &mut DetHasher) {
         self.order.map(|(value, _)| value).hash(hasher);
     }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use ftsim_api::properties::{event_ref, events_phrase, Stuck, Waits};
 use ftsim_api::sim_core::entropy::DetHasher;
-use ftsim_api::{nodes_phrase, NodeId, Property, Time, World};
+use ftsim_api::{nodes_phrase, Explorable, NodeId, Property, StateCheck, Time, World};
 
 use super::cuts::{Cut, Cuts, TransferLog};
 
@@ -72,19 +72,16 @@ impl Property<CheckpointProcess> for ConsistentCut {
         }
         Ok(())
     }
-    fn watches_state(&self) -> bool {
-        true
-    }
-    fn check_state(&mut self, w: &World<'_, CheckpointProcess>) -> Result<(), String> {
+    fn check_state(&mut self, w: &World<'_, CheckpointProcess>) -> StateCheck {
         self.log.watch(w);
-        Ok(())
+        StateCheck::Holds
     }
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<CheckpointProcess> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl Explorable<CheckpointProcess> for ConsistentCut {
     /// The cuts' values; the transfer log only finds evidence (events), so it is left out.
     fn fingerprint(&self, hasher: &mut DetHasher) {
         self.cuts.fingerprint(hasher);
@@ -138,9 +135,9 @@ impl Property<CheckpointProcess> for SnapshotTotal {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<CheckpointProcess> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl Explorable<CheckpointProcess> for SnapshotTotal {
     fn fingerprint(&self, hasher: &mut DetHasher) {
         self.cuts.fingerprint(hasher);
     }
@@ -194,19 +191,16 @@ impl Property<CheckpointProcess> for NoLostTransfer {
         }
         Ok(())
     }
-    fn watches_state(&self) -> bool {
-        true
-    }
-    fn check_state(&mut self, w: &World<'_, CheckpointProcess>) -> Result<(), String> {
+    fn check_state(&mut self, w: &World<'_, CheckpointProcess>) -> StateCheck {
         self.log.watch(w);
-        Ok(())
+        StateCheck::Holds
     }
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<CheckpointProcess> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl Explorable<CheckpointProcess> for NoLostTransfer {
     /// The cuts' values; the transfer log only finds evidence (events), so it is left out.
     fn fingerprint(&self, hasher: &mut DetHasher) {
         self.cuts.fingerprint(hasher);
@@ -300,9 +294,9 @@ impl Property<CheckpointProcess> for NoDomino {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<CheckpointProcess> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl Explorable<CheckpointProcess> for NoDomino {
     /// The checkpoints' numbers and times, not the events that took them.
     fn fingerprint(&self, hasher: &mut DetHasher) {
         hasher.write_usize(self.kept.permanent.len());
@@ -369,9 +363,9 @@ impl Property<CheckpointProcess> for Recovered {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<CheckpointProcess> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl Explorable<CheckpointProcess> for Recovered {
     fn fingerprint(&self, hasher: &mut DetHasher) {
         self.waiting.fingerprint(hasher);
     }
@@ -433,9 +427,11 @@ impl Property<CheckpointProcess> for Conservation {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<CheckpointProcess> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl Explorable<CheckpointProcess> for Conservation {
+    /// Nothing: it judges the final states alone.
+    fn fingerprint(&self, _: &mut DetHasher) {}
 }
 
 /// Reached when a whole recovery line was rolled back to.
@@ -464,9 +460,9 @@ impl Property<CheckpointProcess> for RecoveryLine {
             Err("no recovery line was rolled back to".into())
         }
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<CheckpointProcess> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl Explorable<CheckpointProcess> for RecoveryLine {
     fn fingerprint(&self, hasher: &mut DetHasher) {
         self.cuts.fingerprint(hasher);
         hasher.write_u8(u8::from(self.reached));

@@ -311,7 +311,7 @@ fn play(p: &mut dyn Property<CheckpointProcess>, steps: Vec<Step>) -> Result<(),
         if let Some((i, o)) = obs {
             p.observe(&w, i, &o)?;
         }
-        p.check_state(&w)?;
+        p.check_state(&w).into_result()?;
     }
     Ok(())
 }

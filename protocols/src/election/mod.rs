@@ -184,13 +184,13 @@ impl Protocol for CoordinatorElection {
                 "no two live nodes lead the same epoch at once",
                 one_leader_per_epoch,
             )
-            .always(
+            .always_in_runs(
                 "no-missed-epoch",
                 "a recovered node wins only an epoch newer than any it had reached before its \
                  crash and than any a live leader leads",
                 NoMissedEpoch::default,
             )
-            .eventually(
+            .eventually_in_runs(
                 "follows-highest-live",
                 "at the end every live node follows the highest live id",
                 FollowsHighestLive::default,

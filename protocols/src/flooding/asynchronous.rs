@@ -16,6 +16,7 @@ use ftsim_api::metrics::{measures::TimeToDecide, Metrics};
 use ftsim_api::properties::consensus::{
     CrashBeforeDecision, Integrity, Obliged, RegularAgreement, Termination, Validity,
 };
+use ftsim_api::DetectorClass;
 use ftsim_api::{
     params, Ctx, DetectorModel, Duration, FaultClass, Model, NodeId, NodeSet, Process, Properties,
     Protocol, SpecError,
@@ -175,7 +176,7 @@ impl Protocol for AsyncFloodingConsensus {
 
     fn properties(&self) -> Properties<AsyncFlooding> {
         Properties::new()
-            .eventually(
+            .eventually_in_runs(
                 "agreement",
                 "no two correct processes decide differently (regular: judged at the end, when \
                  it is known who never crashed)",
@@ -210,9 +211,11 @@ impl Protocol for AsyncFloodingConsensus {
     }
 
     fn model(&self, _: &AsyncFloodingParams, nodes: usize) -> Model {
-        // Any delays, any crash pattern short of everyone.
+        // Any delays, any crash pattern short of everyone, if no live process is ever
+        // suspected: a false suspicion makes a process decide without a live peer's values.
         Model::new()
             .tolerates_at_most(FaultClass::CrashStop, nodes - 1, "all but one")
+            .needs_detector(DetectorClass::Perfect)
             .tolerates(FaultClass::Duplication)
             .tolerates(FaultClass::Reordering)
     }

@@ -25,6 +25,7 @@ use ftsim_api::metrics::{measures::TimeToDecide, Metrics};
 use ftsim_api::properties::consensus::{
     Agreement, CrashBeforeDecision, Integrity, Obliged, Termination, Validity,
 };
+use ftsim_api::DetectorClass;
 use ftsim_api::{
     choice, params, DetectorModel, Duration, FaultClass, Model, NodeId, Properties, Protocol,
     SpecError, Timing,
@@ -118,6 +119,7 @@ impl Protocol for FloodingConsensus {
             )
             .tolerates(FaultClass::Duplication)
             .tolerates(FaultClass::Reordering)
+            .needs_detector(DetectorClass::Perfect)
             .timing(Timing::DetectorAfterLastMessage)
     }
 

@@ -138,7 +138,7 @@ impl Protocol for LeaseLock {
                 "no two clients in the critical section at once",
                 MutualExclusion::default,
             )
-            .eventually(
+            .eventually_in_runs(
                 "every-client-served",
                 "every client got the lock at least once",
                 EveryRequestGranted::default,

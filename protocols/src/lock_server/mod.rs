@@ -51,6 +51,7 @@ mod tests;
 use ftsim_api::explore::Exploration;
 use ftsim_api::metrics::{measures::Requests, Metrics};
 use ftsim_api::properties::mutex::MutualExclusion;
+use ftsim_api::DetectorClass;
 use ftsim_api::{
     choice, params, DetectorModel, Duration, FaultClass, Model, NodeId, Properties, Protocol,
     SpecError, Timing,
@@ -158,9 +159,12 @@ impl Protocol for LockServer {
 
     fn model(&self, params: &LockServerParams, _: usize) -> Model {
         // Reliable FIFO links, like TCP connections.
+        // The server hands a suspected owner's lock on: a live owner wrongly suspected would
+        // share it.
         let model = Model::new()
             .tolerates(FaultClass::CrashRecover)
-            .tolerates(FaultClass::StorageLoss);
+            .tolerates(FaultClass::StorageLoss)
+            .needs_detector(DetectorClass::Perfect);
         match params.server {
             // Every live client must answer within the window: a round trip must fit in it.
             ServerVariant::ReconnectWindow => model.timing(Timing::DeliveredWithin {

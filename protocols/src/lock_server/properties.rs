@@ -7,7 +7,7 @@ use std::hash::Hash;
 
 use ftsim_api::properties::{event_ref, Stuck, Waits};
 use ftsim_api::sim_core::entropy::DetHasher;
-use ftsim_api::{nodes_phrase, NodeId, Property, World};
+use ftsim_api::{nodes_phrase, Explorable, NodeId, Property, World};
 
 use super::process::{LockProcess, Obs};
 
@@ -66,9 +66,9 @@ impl Property<LockProcess> for FifoGrants {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<LockProcess> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl Explorable<LockProcess> for FifoGrants {
     /// The pending clients in arrival order (not the events).
     fn fingerprint(&self, hasher: &mut DetHasher) {
         let order: Vec<NodeId> = self.pending.iter().map(|&(c, _)| c).collect();
@@ -123,11 +123,9 @@ impl Property<LockProcess> for EveryRequestGranted {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+}
 
-    fn snapshot(&self) -> Option<Box<dyn Property<LockProcess> + Send>> {
-        Some(Box::new(self.clone()))
-    }
-
+impl Explorable<LockProcess> for EveryRequestGranted {
     fn fingerprint(&self, hasher: &mut DetHasher) {
         self.waiting.fingerprint(hasher);
     }

@@ -52,6 +52,7 @@ mod properties;
 #[cfg(test)]
 mod tests;
 
+use ftsim_api::DetectorClass;
 use ftsim_api::{
     choice, params, DetectorModel, Duration, FaultClass, Model, NodeId, Properties, Protocol,
     SpecError,
@@ -130,12 +131,12 @@ impl Protocol for GroupMembership {
                 "no incarnation of a process delivers a message twice",
                 DeliveredOnce::default,
             )
-            .eventually(
+            .eventually_in_runs(
                 "views-converge",
                 "at the end every live process is in one view of exactly the live processes",
                 ViewsConverge::default,
             )
-            .eventually(
+            .eventually_in_runs(
                 "all-delivered",
                 "at the end every live process knows every message multicast by a process \
                  that never crashed",
@@ -172,6 +173,7 @@ impl Protocol for GroupMembership {
             )
             .tolerates(FaultClass::Reordering)
             .tolerates(FaultClass::StorageLoss)
+            .needs_detector(DetectorClass::Perfect)
     }
 
     fn process(&self, params: &MembershipParams, _: NodeId, _: usize) -> GroupMember {

@@ -7,7 +7,7 @@ use std::hash::{Hash, Hasher};
 
 use ftsim_api::properties::{event_ref, Pairwise, Stuck};
 use ftsim_api::sim_core::entropy::DetHasher;
-use ftsim_api::{NodeId, NodeSet, Property, World};
+use ftsim_api::{Explorable, NodeId, NodeSet, Property, World};
 
 use super::log::{Digest, MsgId, ViewId};
 use super::process::{GroupMember, Obs};
@@ -110,11 +110,9 @@ impl Property<GroupMember> for ViewsAgree {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+}
 
-    fn snapshot(&self) -> Option<Box<dyn Property<GroupMember> + Send>> {
-        Some(Box::new(self.clone()))
-    }
-
+impl Explorable<GroupMember> for ViewsAgree {
     fn fingerprint(&self, hasher: &mut DetHasher) {
         hasher.write_usize(self.installs.len());
         for (view, installs) in &self.installs {
@@ -234,11 +232,9 @@ impl Property<GroupMember> for ViewSynchrony {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+}
 
-    fn snapshot(&self) -> Option<Box<dyn Property<GroupMember> + Send>> {
-        Some(Box::new(self.clone()))
-    }
-
+impl Explorable<GroupMember> for ViewSynchrony {
     fn fingerprint(&self, hasher: &mut DetHasher) {
         hasher.write_usize(self.current.len());
         for (node, (view, delivered)) in &self.current {
@@ -334,11 +330,9 @@ impl Property<GroupMember> for DeliveredOnce {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+}
 
-    fn snapshot(&self) -> Option<Box<dyn Property<GroupMember> + Send>> {
-        Some(Box::new(self.clone()))
-    }
-
+impl Explorable<GroupMember> for DeliveredOnce {
     fn fingerprint(&self, hasher: &mut DetHasher) {
         hasher.write_usize(self.delivered.len());
         for (node, delivered) in &self.delivered {

@@ -8,7 +8,7 @@ use std::hash::Hasher;
 use ftsim_api::sim_core::entropy::DetHasher;
 
 use ftsim_api::properties::{event_ref, events_phrase};
-use ftsim_api::{NodeId, Property, World};
+use ftsim_api::{Explorable, NodeId, Property, World};
 
 use super::chosen::ChosenTracker;
 use super::process::{Obs, Paxos};
@@ -43,9 +43,9 @@ impl Property<Paxos> for OneChosen {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<Paxos> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl Explorable<Paxos> for OneChosen {
     fn fingerprint(&self, hasher: &mut DetHasher) {
         self.tracker.fingerprint(hasher);
     }
@@ -93,9 +93,9 @@ impl Property<Paxos> for ChosenProposed {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<Paxos> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl Explorable<Paxos> for ChosenProposed {
     fn fingerprint(&self, hasher: &mut DetHasher) {
         self.tracker.fingerprint(hasher);
         for value in self.proposed.keys() {
@@ -137,9 +137,9 @@ impl Property<Paxos> for LearnedChosen {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<Paxos> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl Explorable<Paxos> for LearnedChosen {
     fn fingerprint(&self, hasher: &mut DetHasher) {
         self.tracker.fingerprint(hasher);
     }

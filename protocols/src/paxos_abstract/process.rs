@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use ftsim_api::properties::event_ref;
-use ftsim_api::{Ctx, NodeId, NodeSet, Process, Property, World};
+use ftsim_api::sim_core::entropy::DetHasher;
+use ftsim_api::{Ctx, Explorable, NodeId, NodeSet, Process, Property, StateCheck, World};
 
 use super::Bug;
 
@@ -280,12 +281,9 @@ fn verb(node: &PaxosNode) -> &'static str {
     }
 }
 
-impl Property<PaxosNode> for Agreement {
-    fn watches_state(&self) -> bool {
-        true
-    }
-
-    fn check_state(&mut self, w: &World<'_, PaxosNode>) -> Result<(), String> {
+impl Agreement {
+    /// What `check_state` judges, as a result.
+    fn judge_states(&mut self, w: &World<'_, PaxosNode>) -> Result<(), String> {
         for i in w.nodes() {
             let node = w.state(i);
             let Some(v) = node.decided().or(node.read()) else {
@@ -308,12 +306,20 @@ impl Property<PaxosNode> for Agreement {
         }
         Ok(())
     }
+}
+
+impl Property<PaxosNode> for Agreement {
+    fn check_state(&mut self, w: &World<'_, PaxosNode>) -> StateCheck {
+        self.judge_states(w).into()
+    }
 
     fn related_events(&self) -> Vec<u64> {
         self.evidence.to_vec()
     }
+}
 
-    fn snapshot(&self) -> Option<Box<dyn Property<PaxosNode> + Send>> {
-        Some(Box::new(*self))
-    }
+impl Explorable<PaxosNode> for Agreement {
+    /// Nothing: what it remembers (the first value seen) only names evidence; the verdict
+    /// depends on the states alone.
+    fn fingerprint(&self, _: &mut DetHasher) {}
 }

@@ -7,7 +7,7 @@ use std::hash::{Hash, Hasher};
 use ftsim_api::sim_core::entropy::DetHasher;
 
 use ftsim_api::properties::{event_ref, Seen, Stuck, Waits, Witnesses};
-use ftsim_api::{NodeId, Property, World};
+use ftsim_api::{Explorable, NodeId, Property, StateCheck, World};
 
 use super::process::{Node, Obs, Role, WriteId};
 
@@ -20,11 +20,9 @@ pub struct SinglePrimary {
     evidence: Vec<u64>,
 }
 
-impl Property<Node> for SinglePrimary {
-    fn watches_state(&self) -> bool {
-        true
-    }
-    fn check_state(&mut self, w: &World<'_, Node>) -> Result<(), String> {
+impl SinglePrimary {
+    /// What `check_state` judges, as a result.
+    fn judge_states(&mut self, w: &World<'_, Node>) -> Result<(), String> {
         let mut by_view: BTreeMap<u64, NodeId> = BTreeMap::new();
         for i in w.nodes() {
             let view = w.state(i).acting_primary(i).filter(|_| w.is_up(i));
@@ -52,12 +50,18 @@ impl Property<Node> for SinglePrimary {
         }
         Ok(())
     }
+}
+
+impl Property<Node> for SinglePrimary {
+    fn check_state(&mut self, w: &World<'_, Node>) -> StateCheck {
+        self.judge_states(w).into()
+    }
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<Node> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl Explorable<Node> for SinglePrimary {
     /// Who acts as primary of which view (not since when: that only words a verdict).
     fn fingerprint(&self, hasher: &mut DetHasher) {
         for (node, (view, _)) in &self.acting {
@@ -99,9 +103,9 @@ impl Property<Node> for PrefixAgreement {
     fn related_events(&self) -> Vec<u64> {
         self.applied.evidence()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<Node> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl Explorable<Node> for PrefixAgreement {
     fn fingerprint(&self, hasher: &mut DetHasher) {
         self.applied.fingerprint(hasher);
     }
@@ -155,9 +159,9 @@ impl Property<Node> for AckedWritesKept {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<Node> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl Explorable<Node> for AckedWritesKept {
     /// The acknowledged and the first applied write at each position (not the events).
     fn fingerprint(&self, hasher: &mut DetHasher) {
         for (index, (id, _)) in &self.acked {
@@ -233,9 +237,9 @@ impl Property<Node> for RequestsAnswered {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<Node> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl Explorable<Node> for RequestsAnswered {
     /// The writes still waiting (the events of the latest issues only word a verdict).
     fn fingerprint(&self, hasher: &mut DetHasher) {
         self.waiting.fingerprint(hasher);

@@ -139,18 +139,21 @@ fn single_primary_judges_hand_built_states() {
     let mut states = states();
     let w = World::new(Time::ZERO, &states, &UP, &NEVER, &NEVER);
     let mut single = SinglePrimary::default();
-    assert!(single.check_state(&w).is_ok());
+    assert!(single.check_state(&w).into_result().is_ok());
     // Make node 1 believe in itself too: two acting primaries of "view 0".
     if let Role::Replica(r) = &mut states[1].role {
         r.believed = 1;
     }
     let w = World::new(Time::ZERO, &states, &UP, &NEVER, &NEVER);
-    let err = single.check_state(&w).unwrap_err();
+    let err = single.check_state(&w).into_result().unwrap_err();
     assert!(err.contains("nodes 0 and 1"), "{err}");
     let down0 = [false, true, true, true];
     let w = World::new(Time::ZERO, &states, &down0, &NEVER, &NEVER);
     assert!(
-        SinglePrimary::default().check_state(&w).is_ok(),
+        SinglePrimary::default()
+            .check_state(&w)
+            .into_result()
+            .is_ok(),
         "a crashed primary does not act"
     );
 }
@@ -160,13 +163,16 @@ fn single_primary_names_where_each_primary_took_over() {
     let mut states = states();
     let mut single = SinglePrimary::default();
     let w = World::new(Time::ZERO, &states, &UP, &NEVER, &NEVER);
-    assert!(single.check_state(&w.at_event(2)).is_ok());
-    assert!(single.check_state(&w.at_event(3)).is_ok());
+    assert!(single.check_state(&w.at_event(2)).into_result().is_ok());
+    assert!(single.check_state(&w.at_event(3)).into_result().is_ok());
     if let Role::Replica(r) = &mut states[1].role {
         r.believed = 1;
     }
     let w = World::new(Time::ZERO, &states, &UP, &NEVER, &NEVER);
-    let err = single.check_state(&w.at_event(5)).unwrap_err();
+    let err = single
+        .check_state(&w.at_event(5))
+        .into_result()
+        .unwrap_err();
     assert_eq!(single.related_events(), [2, 5]);
     assert!(
         err.ends_with("view 0 (since event #2 and event #5)"),

@@ -175,6 +175,8 @@ impl Protocol for QuorumRegister {
     }
 
     fn model(&self, params: &QuorumParams, _: usize) -> Model {
+        // An operation's two phases, each re-sent on loss: four sends of each.
+        let quiescence = Duration::from_millis(8 * params.retry_ms);
         // Safe under any faults of these kinds; live while a quorum of each kind is up.
         let slack = params
             .replicas
@@ -190,6 +192,10 @@ impl Protocol for QuorumRegister {
                 max: slack,
                 rule: "N - max(W, R) replicas: a quorum of each kind up".into(),
             })
+            .quiesces_within(
+                quiescence,
+                "8 × params.retry_ms: two phases, four sends each",
+            )
     }
 
     fn process(&self, params: &QuorumParams, node: NodeId, _: usize) -> Node {

@@ -117,6 +117,27 @@ impl From<&RsmParams> for Config {
 /// The declaration of the replicated state machine.
 pub struct ReplicatedStateMachine;
 
+/// How long a command takes to be answered once the faults are over: four sends of it (a
+/// command and its answer re-sent on loss), after, under Multi-Paxos, an election by each
+/// server in turn.
+fn quiescence(p: &RsmParams) -> Duration {
+    let resends = 4 * p.retry_ms;
+    let elections = match p.variant {
+        Variant::MultiPaxos => p.election_timeout_ms * p.servers as u64,
+        Variant::Broadcast | Variant::TotalOrder => 0,
+    };
+    Duration::from_millis(resends.saturating_add(elections))
+}
+
+fn quiescence_rule(variant: Variant) -> &'static str {
+    match variant {
+        Variant::MultiPaxos => {
+            "4 × params.retry_ms, after params.election_timeout_ms × params.servers"
+        }
+        Variant::Broadcast | Variant::TotalOrder => "4 × params.retry_ms",
+    }
+}
+
 impl Protocol for ReplicatedStateMachine {
     type Process = Node;
     type Params = RsmParams;
@@ -186,8 +207,12 @@ impl Protocol for ReplicatedStateMachine {
         Ok(())
     }
 
-    fn model(&self, params: &RsmParams, _: usize) -> Model {
-        match params.variant {
+    fn model(&self, params: &RsmParams, nodes: usize) -> Model {
+        // A client restarted from scratch would number its commands again, and the servers'
+        // table of each client's last command would answer a new one with an old result: the
+        // claim is about servers, with clients that stay up.
+        let clients = params.servers..nodes;
+        let servers = match params.variant {
             // The notes' approach #1 assumes nothing unusual: an ordinary network reorders.
             Variant::Broadcast => Model::new().tolerates(FaultClass::Reordering),
             Variant::TotalOrder => Model::new()
@@ -210,7 +235,10 @@ impl Protocol for ReplicatedStateMachine {
                     max: (params.servers - 1) / 2,
                     rule: "a majority of servers up".into(),
                 }),
-        }
+        };
+        servers
+            .never_faulted(clients, "the clients")
+            .quiesces_within(quiescence(params), quiescence_rule(params.variant))
     }
 
     fn process(&self, params: &RsmParams, node: NodeId, _: usize) -> Node {

@@ -7,7 +7,7 @@ use ftsim_api::properties::linearizability::{KvOp, KvOutput};
 use ftsim_api::properties::operations::{OperationsReturn, Overlap};
 use ftsim_api::properties::{event_ref, Seen, Witnesses};
 use ftsim_api::sim_core::entropy::DetHasher;
-use ftsim_api::{NodeId, Property, World};
+use ftsim_api::{Explorable, NodeId, Property, World};
 
 use super::process::{Node, Obs};
 use super::Variant;
@@ -44,11 +44,9 @@ impl Property<Node> for PrefixAgreement {
     fn related_events(&self) -> Vec<u64> {
         self.applied.evidence()
     }
+}
 
-    fn snapshot(&self) -> Option<Box<dyn Property<Node> + Send>> {
-        Some(Box::new(self.clone()))
-    }
-
+impl Explorable<Node> for PrefixAgreement {
     fn fingerprint(&self, hasher: &mut DetHasher) {
         self.applied.fingerprint(hasher);
     }

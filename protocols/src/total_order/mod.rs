@@ -46,6 +46,7 @@ mod tests;
 use ftsim_api::explore::Exploration;
 use ftsim_api::metrics::{measures::TimeToDeliver, Metrics};
 use ftsim_api::properties::delivery::{Agreement, CausalOrder, Integrity, TotalOrder, Validity};
+use ftsim_api::DetectorClass;
 use ftsim_api::{
     choice, params, DetectorModel, Duration, FaultClass, Model, NodeId, Properties, Protocol,
     SpecError,
@@ -141,8 +142,12 @@ impl Protocol for TotalOrderMulticast {
         // Reliable FIFO links: an ack must not overtake its sender's earlier multicasts.
         match params.membership {
             // Waits for every process's ack: one crash blocks it.
-            Membership::Static => Model::new(),
-            Membership::Live => Model::new().tolerates(FaultClass::CrashStop),
+            // It ignores the detector.
+            Membership::Static => Model::new().needs_detector(DetectorClass::None),
+            // A suspected member is flushed out of the order: a live one wrongly so.
+            Membership::Live => Model::new()
+                .tolerates(FaultClass::CrashStop)
+                .needs_detector(DetectorClass::Perfect),
         }
     }
 

@@ -9,7 +9,7 @@ use std::hash::Hash;
 
 use ftsim_api::properties::{event_ref, Stuck};
 use ftsim_api::sim_core::entropy::DetHasher;
-use ftsim_api::{nodes_phrase, NodeId, Property, World};
+use ftsim_api::{nodes_phrase, Explorable, NodeId, Property, World};
 
 use super::client::Client;
 use super::process::{Item, Node, Obs, TxnId};
@@ -164,11 +164,9 @@ impl Property<Node> for Termination {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+}
 
-    fn snapshot(&self) -> Option<Box<dyn Property<Node> + Send>> {
-        Some(Box::new(self.clone()))
-    }
-
+impl Explorable<Node> for Termination {
     /// The attempts, holders and waits it would name (not the events they happened at).
     fn fingerprint(&self, hasher: &mut DetHasher) {
         self.current.hash(hasher);

@@ -7,7 +7,7 @@ use std::hash::Hash;
 
 use ftsim_api::properties::{event_ref, Pairwise};
 use ftsim_api::sim_core::entropy::DetHasher;
-use ftsim_api::{NodeId, Property, World};
+use ftsim_api::{Explorable, NodeId, Property, World};
 
 use super::process::{Node, Obs, TxnId};
 
@@ -101,11 +101,9 @@ impl Property<Node> for CommitValidity {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+}
 
-    fn snapshot(&self) -> Option<Box<dyn Property<Node> + Send>> {
-        Some(Box::new(self.clone()))
-    }
-
+impl Explorable<Node> for CommitValidity {
     /// Each open transaction's servers and votes (not where they were cast).
     fn fingerprint(&self, hasher: &mut DetHasher) {
         for (txn, votes) in &self.servers {

@@ -11,7 +11,7 @@ use std::hash::Hash;
 
 use ftsim_api::properties::event_ref;
 use ftsim_api::sim_core::entropy::DetHasher;
-use ftsim_api::{NodeId, Property, World};
+use ftsim_api::{Explorable, NodeId, Property, World};
 
 use super::process::{Item, Node, Obs, TxnId};
 
@@ -248,11 +248,9 @@ impl Property<Node> for Serialisability {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+}
 
-    fn snapshot(&self) -> Option<Box<dyn Property<Node> + Send>> {
-        Some(Box::new(self.clone()))
-    }
-
+impl Explorable<Node> for Serialisability {
     /// The histories, reads, commits and edges, without the events they happened at.
     fn fingerprint(&self, hasher: &mut DetHasher) {
         for (item, history) in &self.items {

@@ -80,7 +80,7 @@ impl Protocol for TwoGenerals {
                 "both generals attack or neither does",
                 coordinated,
             )
-            .eventually(
+            .eventually_in_runs(
                 "validity",
                 "when the chain's last messenger arrived, both generals attack",
                 AttackIfDelivered::default,

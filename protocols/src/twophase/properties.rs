@@ -5,7 +5,7 @@ use std::hash::{Hash, Hasher};
 
 use ftsim_api::properties::{event_ref, events_phrase, ByNode};
 use ftsim_api::sim_core::entropy::DetHasher;
-use ftsim_api::{nodes_phrase, NodeId, Property, World};
+use ftsim_api::{nodes_phrase, Explorable, NodeId, Property, World};
 
 use super::process::{Node, Obs, Why, COORDINATOR};
 
@@ -64,9 +64,9 @@ impl Property<Node> for CommitValidity {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<Node> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl Explorable<Node> for CommitValidity {
     /// Who voted what (not where).
     fn fingerprint(&self, hasher: &mut DetHasher) {
         hash_votes(&self.votes, hasher);
@@ -172,9 +172,9 @@ impl Property<Node> for AbortValidity {
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
-    fn snapshot(&self) -> Option<Box<dyn Property<Node> + Send>> {
-        Some(Box::new(self.clone()))
-    }
+}
+
+impl Explorable<Node> for AbortValidity {
     /// Who voted what (not where), and whether the coordinator aborted.
     fn fingerprint(&self, hasher: &mut DetHasher) {
         hash_votes(&self.votes, hasher);

@@ -1,7 +1,10 @@
 //! The TM and the RMs of the TwoPhase model: one enum, since every node runs the same type.
 
 use ftsim_api::explore::Rename;
-use ftsim_api::{Ctx, Duration, NodeId, NodeSet, Process, Property, TimerId, World};
+use ftsim_api::sim_core::entropy::DetHasher;
+use ftsim_api::{
+    Ctx, Duration, Explorable, NodeId, NodeSet, Process, Property, StateCheck, TimerId, World,
+};
 
 /// An RM's state (the spec's `rmState[rm]`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -230,20 +233,24 @@ impl Rename for Timer {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Consistent;
 
-impl Property<TwoPhaseNode> for Consistent {
-    fn watches_state(&self) -> bool {
-        true
-    }
-
-    fn check_state(&mut self, w: &World<'_, TwoPhaseNode>) -> Result<(), String> {
+impl Consistent {
+    /// What `check_state` judges, as a result.
+    fn judge_states(&mut self, w: &World<'_, TwoPhaseNode>) -> Result<(), String> {
         let find = |wanted| w.nodes().find(|&i| w.state(i).rm_state() == Some(wanted));
         match (find(RmState::Committed), find(RmState::Aborted)) {
             (Some(c), Some(a)) => Err(format!("RM {c} committed while RM {a} aborted")),
             _ => Ok(()),
         }
     }
+}
 
-    fn snapshot(&self) -> Option<Box<dyn Property<TwoPhaseNode> + Send>> {
-        Some(Box::new(*self))
+impl Property<TwoPhaseNode> for Consistent {
+    fn check_state(&mut self, w: &World<'_, TwoPhaseNode>) -> StateCheck {
+        self.judge_states(w).into()
     }
+}
+
+impl Explorable<TwoPhaseNode> for Consistent {
+    /// Nothing: it remembers nothing, judging each state as it is.
+    fn fingerprint(&self, _: &mut DetHasher) {}
 }

@@ -138,6 +138,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             };
             self.queue.push(at, detect(true));
             self.queue.push(at + lasting, detect(false));
+            self.stats.false_suspicions_planned += 1;
         }
     }
 
@@ -208,6 +209,14 @@ impl<P: Process, C: Choices> Engine<P, C> {
             return false;
         }
         self.detector.set(node, about, suspect);
+        if false_alarm && self.nodes.up[about] {
+            let count = if suspect {
+                &mut self.stats.false_suspicions
+            } else {
+                &mut self.stats.false_suspicions_withdrawn
+            };
+            *count += 1;
+        }
         let what = if suspect { "suspicion" } else { "restoration" };
         self.begin(what, Some(node), Some(about), None);
         self.tick(node);

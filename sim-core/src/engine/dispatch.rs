@@ -46,7 +46,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
         self.storage
             .after_handler(node, &self.nodes.stable[node], stable_written, unsynced);
         if stable_written && self.tracer.is_some() {
-            let stable = format!("{:?}", self.nodes.stable[node]);
+            let stable = super::tracer::stable_text(&self.nodes.stable[node]);
             self.trace(Some(node), || TraceKind::Persist { stable });
         }
         if let Some(t) = &mut self.tracer {

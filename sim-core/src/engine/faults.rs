@@ -59,7 +59,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
         self.nodes.stable[node] = kept;
         self.stats.storage_losses += 1;
         if self.tracer.is_some() {
-            let stable = format!("{:?}", self.nodes.stable[node]);
+            let stable = super::tracer::stable_text(&self.nodes.stable[node]);
             self.trace(Some(node), || TraceKind::StorageLost { stable });
         }
     }

@@ -49,6 +49,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
         let transit = model.transit(key, &mut self.choices);
         if transit.lost {
             self.stats.messages_lost += 1;
+            self.stats.last_lost_at = Some(depart);
             self.dropped(from, to, msg_id, DropReason::Loss, Some(from));
             return;
         }

@@ -42,7 +42,7 @@ use crate::NodeId;
 pub use budget::{Budgets, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_MEMORY_BYTES};
 pub use detector::DetectorModel;
 pub use guard::{guarded, in_simulation, panic_message};
-pub use tracer::{StatesWanted, TraceSink, CLIPPED, MAX_CLOCK_NODES};
+pub use tracer::{StatesWanted, TraceSink, CLIPPED, MAX_CLOCK_NODES, STABLE_TEXT_BYTES_MAX};
 
 use budget::Account;
 use detector::Detector;
@@ -183,7 +183,8 @@ pub struct Engine<P: Process, C: Choices = Seeded> {
     weighing: weighing::Weighing,
 
     properties: Vec<Monitor<P>>,
-    /// The properties that judge states after every event.
+    /// The properties that judge states after every event (all, until each that does not
+    /// says so).
     state_watchers: Vec<usize>,
     /// The observations of the current event, judged once it is handled.
     observations: Vec<P::Obs>,
@@ -292,7 +293,8 @@ impl<P: Process, C: Choices> Engine<P, C> {
         }
         self.account.reset();
         self.weighing = weighing::Weighing::default();
-        self.state_watchers = watchers(&properties);
+        self.state_watchers.clear();
+        self.state_watchers.extend(0..properties.len());
         self.properties = properties;
         self.observations.clear();
         self.violations.clear();
@@ -404,11 +406,13 @@ pub const fn pending_event_bytes<P: Process>() -> usize {
     std::mem::size_of::<Option<Ev<P>>>()
 }
 
-/// The properties that judge states after every event.
+/// The properties that may judge states after every event: at the start of a run, all of
+/// them; each that does not says so at its first ask ([`StateCheck::NotWatched`]) and drops
+/// out.
+///
+/// [`StateCheck::NotWatched`]: crate::StateCheck::NotWatched
 fn watchers<P: Process>(properties: &[Monitor<P>]) -> Vec<usize> {
-    (0..properties.len())
-        .filter(|&i| properties[i].property.watches_state())
-        .collect()
+    (0..properties.len()).collect()
 }
 
 impl<P: Process, C: Choices> Engine<P, C> {

@@ -4,7 +4,7 @@
 
 use crate::entropy::Choices;
 use crate::process::Process;
-use crate::property::{PropertyKind, World};
+use crate::property::{PropertyKind, StateCheck, World};
 use crate::trace::{TraceKind, Violation};
 use crate::NodeId;
 
@@ -41,11 +41,18 @@ impl<P: Process, C: Choices> Engine<P, C> {
                 }
             }
         }
-        for &i in &self.state_watchers {
-            if let Err(message) = self.properties[i].property.check_state(&world) {
-                failures.push((i, message));
-            }
-        }
+        // A property that does not judge states says so at its first ask, and is not asked
+        // again this run (the order of the others is kept: it orders their violations).
+        let properties = &mut self.properties;
+        self.state_watchers
+            .retain(|&i| match properties[i].property.check_state(&world) {
+                StateCheck::NotWatched => false,
+                StateCheck::Holds => true,
+                StateCheck::Violated(message) => {
+                    failures.push((i, message));
+                    true
+                }
+            });
         self.observations.clear();
         for (i, message) in failures {
             self.violate(i, message);
@@ -71,6 +78,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             message,
             related: related_events(self.properties[property].property.related_events()),
             outside_assumptions: None,
+            waiting_since: self.properties[property].property.waiting_since(),
         });
     }
 

@@ -69,8 +69,20 @@ impl StatesWanted {
     };
 }
 
-/// How a state text cut at [`StatesWanted::text_bytes_max`] ends.
+/// How a state text cut at [`StatesWanted::text_bytes_max`] (or a stable-storage text at
+/// [`STABLE_TEXT_BYTES_MAX`]) ends.
 pub const CLIPPED: &str = "… (clipped)";
+
+/// The longest stable-storage text a trace entry holds (a write, or what a crash kept): one
+/// that grows with the run (a log, a list of checkpoints) would otherwise make a trace, and a
+/// replay's output, grow with its size times the writes. A longer one is rendered only this
+/// far and ends with [`CLIPPED`].
+pub const STABLE_TEXT_BYTES_MAX: usize = 4 << 10;
+
+/// `stable`'s text for a trace entry, at most [`STABLE_TEXT_BYTES_MAX`] bytes.
+pub(super) fn stable_text(stable: &dyn fmt::Debug) -> String {
+    debug_text(stable, STABLE_TEXT_BYTES_MAX)
+}
 
 /// A sink its owner keeps a handle on, to take it back after the run.
 impl<T: TraceSink + ?Sized> TraceSink for Rc<RefCell<T>> {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use sim_core::entropy::DetHasher;
 
-use sim_core::{NodeId, Process, Property, World};
+use sim_core::{Explorable, NodeId, Process, Property, World};
 
 use super::explain::explain;
 use super::frontier::{Frontier, Stop};
@@ -283,11 +283,17 @@ where
     fn related_events(&self) -> Vec<u64> {
         self.evidence.clone()
     }
+}
 
-    fn snapshot(&self) -> Option<Box<dyn Property<P> + Send>> {
-        Some(Box::new(self.clone()))
-    }
-
+impl<P, M> Explorable<P> for Linearizability<P, M>
+where
+    P: Process + 'static,
+    M: SequentialModel + Clone + Send + Sync + 'static,
+    M::Key: Send + Sync,
+    M::State: Send + Sync,
+    M::Input: Send + Sync,
+    M::Output: Send + Sync,
+{
     fn fingerprint(&self, hasher: &mut DetHasher) {
         self.hash_memory(hasher);
     }

@@ -440,3 +440,77 @@ fn a_long_runs_repro_leaves_its_trace_out_and_still_replays_and_diffs() {
     assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("the runs differ (where is not known without both traces)"));
 }
+
+/// Runs the built `ftsim` with `args` (stdout to /dev/null) and returns its exit code and its
+/// peak resident memory in KiB, from `wait4` on that child alone (other tests' children run
+/// meanwhile).
+#[cfg(unix)]
+#[expect(
+    clippy::zombie_processes,
+    reason = "the child is reaped by wait4, which std's Child::wait cannot be mixed with"
+)]
+fn peak_kib(args: &[&str]) -> (i32, i64) {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_ftsim"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value; wait4 fills it for this child's pid.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: the pid is our own child, not yet waited for; the pointers are to live locals.
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as libc::pid_t);
+    (libc::WEXITSTATUS(status), usage.ru_maxrss)
+}
+
+/// `diff` of a repro against this build holds the recorded trace and a few entries of the new
+/// run, never the new run's whole trace: a repro edited to a 150-node broadcast (about a
+/// quarter of a million events, hundreds of thousands of trace entries) is diffed in at most
+/// 64 MiB more than its streamed replay takes (the run itself, whose messages in flight and
+/// decisions it holds either way).
+#[cfg(unix)]
+#[test]
+fn diff_streams_the_new_run_in_bounded_memory() {
+    let dir = scratch("diff-memory");
+    let file = scenario("broadcast-at-least-once-duplicates.toml");
+    let repro = dir.join("small.json");
+    let written = repro.display().to_string();
+    let o = ftsim(&[
+        "shrink",
+        &file,
+        "--seed",
+        "12",
+        "--max-runs",
+        "1",
+        "-o",
+        &written,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&repro).unwrap()).unwrap();
+    let text = doc["scenario"]["text"].as_str().unwrap().to_string();
+    let grown = text
+        .replacen("nodes = 3\n", "nodes = 150\n", 1)
+        .replace("link = \"at-least-once\"", "link = \"exactly-once\"")
+        .replace("senders = \"one\"", "senders = \"all\"");
+    assert!(
+        grown.contains("nodes = 150") && grown.contains("exactly-once"),
+        "{text}"
+    );
+    doc["scenario"]["text"] = grown.into();
+    doc["params"]["link"] = "exactly-once".into();
+    doc["params"]["senders"] = "all".into();
+    let big = dir.join("big.json");
+    std::fs::write(&big, doc.to_string()).unwrap();
+    let big = big.display().to_string();
+    let (code, replay) = peak_kib(&["replay", "--repro", &big, "--format", "json"]);
+    assert!(code <= 1, "replay exited {code}");
+    let (code, diff) = peak_kib(&["diff", &big]);
+    assert_eq!(code, 1, "the runs differ");
+    assert!(
+        diff <= replay + 64 * 1024,
+        "diff peaked at {diff} KiB, the replay at {replay} KiB"
+    );
+}

@@ -115,3 +115,42 @@ fn a_long_failing_runs_report_has_a_windowed_diagram() {
     // The processes' states are in the page (`unacked` is a field of a broadcast node's).
     assert!(page.contains("unacked"), "no process states in the page");
 }
+
+/// Independent checkpoints with message logging keep a log in stable storage that grows all
+/// run long; a replay wrote the whole of it at every write, so its output grew with the log's
+/// size times the writes. Each stable-storage text is now clipped at
+/// `STABLE_TEXT_BYTES_MAX`, saying so: the output grows with the run's events alone.
+#[test]
+fn a_replay_prints_a_growing_stable_state_clipped() {
+    let dir = scratch("stable-clipped");
+    let text =
+        std::fs::read_to_string(scenario("checkpoint-independent-logged-consistent.toml")).unwrap();
+    let long = text.replacen("settle = \"150ms\"", "settle = \"3s\"", 1);
+    assert_ne!(long, text);
+    let file = dir.join("long-settle.toml");
+    std::fs::write(&file, long).unwrap();
+    let o = ftsim(&[
+        "replay",
+        &file.display().to_string(),
+        "--seed",
+        "0",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let events = doc["events"].as_array().unwrap();
+    let stable_texts: Vec<&str> = (events.iter())
+        .filter(|e| e["type"] == "persist")
+        .filter_map(|e| e["stable"].as_str())
+        .collect();
+    assert!(stable_texts.len() > 100, "{} writes", stable_texts.len());
+    let limit = ftsim::api::sim_core::STABLE_TEXT_BYTES_MAX;
+    assert!(stable_texts.iter().all(|t| t.len() <= limit));
+    assert!(
+        stable_texts
+            .iter()
+            .any(|t| t.ends_with(ftsim::api::sim_core::CLIPPED)),
+        "the log outgrows the bound in a 3 s settle"
+    );
+}

@@ -179,7 +179,10 @@ fn classify_shows_a_class_outside_the_model_apart() {
     assert!(row("none").contains(" in "), "{text}");
     let notes = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        notes.contains("crash-stop: outside what two-phase-commit claims"),
+        notes.contains(
+            "crash-stop: fail-safe there, outside what two-phase-commit claims: faults.crashes \
+             lets crashed nodes stay down"
+        ),
         "{notes}"
     );
 }

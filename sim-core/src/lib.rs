@@ -29,7 +29,7 @@ pub type NodeId = usize;
 
 pub use engine::{
     in_simulation, Budgets, DetectorModel, Engine, RunConfig, Setup, StatesWanted, TraceSink,
-    CLIPPED,
+    CLIPPED, STABLE_TEXT_BYTES_MAX,
 };
 pub use entropy::{Choices, Draw, MsgKey, Seeded, Stream, PPM};
 pub use faults::{FaultEvent, FaultKind, FaultPlan, FaultSpec};

@@ -303,10 +303,10 @@ fn outside_note(scenario: &Scenario, cell: &Cell) -> String {
         return String::new();
     }
     let text = format!(
-        "outside what {} claims, so \"{}\" is what it does there, not a bug: {}",
-        scenario.simulation.protocol(),
+        "{} there, outside what {} claims: {}",
         verdict(cell),
-        why.join("; ")
+        scenario.simulation.protocol(),
+        why.join("; "),
     );
     wrapped(&format!("{}: ", cell.class), &text)
 }

@@ -375,6 +375,11 @@ impl Model {
         }));
         lines.extend(self.timing.iter().map(|t| t.to_string()));
         lines.extend(self.liveness.iter().map(|l| l.to_string()));
+        lines.extend(
+            self.quiesce
+                .iter()
+                .map(|q| format!("finishes what it started within {} ({})", q.within, q.rule)),
+        );
         lines
     }
 }

@@ -10,28 +10,7 @@ use super::Tally;
 pub fn judge(expect: &Expect, sometimes: &[String], t: &Tally) -> (bool, String) {
     let mut problems = Vec::new();
     match expect {
-        Expect::Pass => {
-            if t.failed_runs > 0 {
-                problems.push(format!(
-                    "expected every run to pass, but {} of {} failed",
-                    t.failed_runs, t.runs
-                ));
-            }
-            for name in sometimes {
-                if t.reached.get(name).copied().unwrap_or(0) == 0 {
-                    problems.push(format!(
-                        "`sometimes` property \"{name}\" was never reached: the sweep may be vacuous"
-                    ));
-                }
-            }
-            for never in t.faults.never_fired() {
-                problems.push(format!(
-                    "not one of the {} {} planned fired in {} runs ({}): the sweep may be \
-                     vacuous",
-                    never.planned, never.what, t.runs, never.why
-                ));
-            }
-        }
+        Expect::Pass => pass_problems(sometimes, t, &mut problems),
         Expect::Violation(name) => {
             if !t.violations.contains_key(name) {
                 let outside = t.outside_violations.get(name).copied().unwrap_or(0);
@@ -86,6 +65,30 @@ pub fn judge(expect: &Expect, sometimes: &[String], t: &Tally) -> (bool, String)
         (true, met(expect, sometimes, t))
     } else {
         (false, problems.join("; "))
+    }
+}
+
+/// Why a sweep expected to pass did not: failed runs, `sometimes` properties never reached,
+/// planned faults that never fired (the last two: a vacuous sweep).
+fn pass_problems(sometimes: &[String], t: &Tally, problems: &mut Vec<String>) {
+    if t.failed_runs > 0 {
+        problems.push(format!(
+            "expected every run to pass, but {} of {} failed",
+            t.failed_runs, t.runs
+        ));
+    }
+    for name in sometimes {
+        if t.reached.get(name).copied().unwrap_or(0) == 0 {
+            problems.push(format!(
+                "`sometimes` property \"{name}\" was never reached: the sweep may be vacuous"
+            ));
+        }
+    }
+    for never in t.faults.never_fired() {
+        problems.push(format!(
+            "not one of the {} {} planned fired in {} runs ({}): the sweep may be vacuous",
+            never.planned, never.what, t.runs, never.why
+        ));
     }
 }
 

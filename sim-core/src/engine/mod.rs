@@ -224,7 +224,8 @@ impl<P: Process, C: Choices> Engine<P, C> {
         );
         let triggers = Triggers::new(&setup.plan.triggered, &setup.plan.chains, n);
         let storage = Storage::new(setup.plan.storage, n);
-        let state_watchers = watchers(&setup.properties);
+        // Every property may judge states until it says it does not (StateCheck::NotWatched).
+        let state_watchers = (0..setup.properties.len()).collect();
         Engine {
             n,
             seed,
@@ -404,15 +405,6 @@ impl<P: Process, C: Choices> Engine<P, C> {
 #[doc(hidden)]
 pub const fn pending_event_bytes<P: Process>() -> usize {
     std::mem::size_of::<Option<Ev<P>>>()
-}
-
-/// The properties that may judge states after every event: at the start of a run, all of
-/// them; each that does not says so at its first ask ([`StateCheck::NotWatched`]) and drops
-/// out.
-///
-/// [`StateCheck::NotWatched`]: crate::StateCheck::NotWatched
-fn watchers<P: Process>(properties: &[Monitor<P>]) -> Vec<usize> {
-    (0..properties.len()).collect()
 }
 
 impl<P: Process, C: Choices> Engine<P, C> {

@@ -128,9 +128,10 @@ impl Protocol for TwoPhaseCommit {
         Ok(())
     }
 
-    fn model(&self, _: &TwoPhaseParams, _: usize) -> Model {
+    fn model(&self, params: &TwoPhaseParams, _: usize) -> Model {
         // Safe under any crashes; it terminates only once crashed nodes are back (fail-safe,
-        // not masking).
+        // not masking), and then within a vote timeout and four re-sends of a decision.
+        let quiescence = params.vote_timeout_ms.saturating_add(4 * params.retry_ms);
         Model::new()
             .tolerates(FaultClass::CrashRecover)
             .tolerates(FaultClass::Loss)
@@ -138,6 +139,10 @@ impl Protocol for TwoPhaseCommit {
             .tolerates(FaultClass::Reordering)
             .tolerates(FaultClass::StorageLoss)
             .live_if(Liveness::CrashedNodesRecover)
+            .quiesces_within(
+                Duration::from_millis(quiescence),
+                "params.vote_timeout_ms + 4 × params.retry_ms",
+            )
     }
 
     fn metrics(&self, _: &TwoPhaseParams) -> Metrics<Self::Process> {

@@ -50,7 +50,7 @@ pub use params::{NoParams, ParamInfo, ParamKind, ParamType, ParamValue, ParamVal
 pub use protocol::{AnyProtocol, Protocol, ProtocolInfo, SpecError};
 pub use scenario::{error_at_key, Expect, Scenario, ScenarioError};
 pub use simulation::{Recorded, RunOptions, RunSpec, Simulation, TapeFit};
-pub use table::{Properties, PropertyDef, PropertyInfo};
+pub use table::{Properties, PropertyDef, PropertyInfo, SearchFactory};
 pub use worker::Worker;
 
 pub use sim_core;

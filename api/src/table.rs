@@ -24,7 +24,9 @@ pub struct PropertyInfo {
 }
 
 type MakeProperty<P> = Box<dyn Fn() -> Box<dyn Property<P>> + Send + Sync>;
-type MakeSearchMonitor<P> = Box<dyn Fn() -> Box<dyn SearchMonitor<P>> + Send + Sync>;
+/// Makes a fresh monitor of an explorable property for a search; shared, so a search holds
+/// the table's maker rather than one around it.
+pub type SearchFactory<P> = Arc<dyn Fn() -> Box<dyn SearchMonitor<P>> + Send + Sync>;
 
 /// One row of a property table: its name, kind and help, and how to make a fresh instance for
 /// a run (and, for a property a search can follow, for a search).
@@ -32,7 +34,7 @@ pub struct PropertyDef<P: Process> {
     /// Its name, kind and help.
     pub info: PropertyInfo,
     make: MakeProperty<P>,
-    search: Option<MakeSearchMonitor<P>>,
+    search: Option<SearchFactory<P>>,
 }
 
 impl<P: Process> PropertyDef<P> {
@@ -45,10 +47,10 @@ impl<P: Process> PropertyDef<P> {
         }
     }
 
-    /// A fresh instance for a search over states; `None` for a property declared for runs
-    /// only.
-    pub fn search_monitor(&self) -> Option<Box<dyn SearchMonitor<P>>> {
-        self.search.as_ref().map(|make| make())
+    /// What makes a fresh instance for a search over states; `None` for a property declared
+    /// for runs only.
+    pub fn search_factory(&self) -> Option<SearchFactory<P>> {
+        self.search.clone()
     }
 
     /// Whether a search can follow it (it was declared with an [`Explorable`] type).
@@ -195,7 +197,7 @@ impl<P: Process + 'static> Properties<P> {
         self.defs.push(PropertyDef {
             info: PropertyInfo { name, kind, help },
             make: Box::new(move || Box::new(make())),
-            search: Some(Box::new(move || Box::new(for_search()))),
+            search: Some(Arc::new(move || Box::new(for_search()))),
         });
         self
     }

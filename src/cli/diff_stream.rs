@@ -7,6 +7,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use ftsim_api::repro::diff::{parted_by_length, same_step};
 use ftsim_api::sim_core::{TraceEvent, TraceSink};
 
 /// What the comparison found.
@@ -41,12 +42,6 @@ impl Comparing {
     }
 }
 
-/// Whether two entries are the same step (as `first_difference` compares them: clocks are
-/// derived, not compared).
-fn same(x: &TraceEvent, y: &TraceEvent) -> bool {
-    x.event == y.event && x.time == y.time && x.node == y.node && x.kind == y.kind
-}
-
 impl TraceSink for Comparing {
     fn entry(&mut self, entry: TraceEvent) {
         let mut found = self.found.borrow_mut();
@@ -54,7 +49,11 @@ impl TraceSink for Comparing {
         found.entries += 1;
         match found.parted_at {
             None => {
-                if !self.recorded.get(index).is_some_and(|r| same(r, &entry)) {
+                if !self
+                    .recorded
+                    .get(index)
+                    .is_some_and(|r| same_step(r, &entry))
+                {
                     found.parted_at = Some(index);
                     found.next.push(entry);
                 }
@@ -67,10 +66,9 @@ impl TraceSink for Comparing {
 
 impl Compared {
     /// Where the runs part, the new run having ended: where an entry differs, or where the
-    /// shorter run ends.
+    /// shorter run ends (as `first_difference` says it).
     pub fn parted(&self, recorded_entries: usize) -> Option<usize> {
-        self.parted_at
-            .or((self.entries != recorded_entries).then_some(self.entries.min(recorded_entries)))
+        (self.parted_at).or_else(|| parted_by_length(recorded_entries, self.entries))
     }
 }
 

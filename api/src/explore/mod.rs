@@ -47,7 +47,7 @@ pub use draws::{
     DrawFigures, MAX_BRANCHES, MAX_BRANCHING_DRAWS, MAX_OUTCOMES as MAX_DRAW_OUTCOMES,
 };
 pub use lasso::Figures as LivenessFigures;
-pub(crate) use model::{AdversaryMaker, Model, MonitorDef, MonitorFactory};
+pub(crate) use model::{AdversaryMaker, Model, MonitorDef};
 use sim_core::NodeId;
 pub use strategy::{Order, Strategy, MAX_BUG_DEPTH};
 pub use symmetry::Rename;
@@ -524,7 +524,7 @@ fn adversary_of<P: Process + 'static>(
 pub(crate) struct Checked<P: Process> {
     pub name: &'static str,
     pub kind: PropertyKind,
-    pub make: Option<model::MonitorFactory<P>>,
+    pub make: Option<crate::table::SearchFactory<P>>,
 }
 
 /// The monitors of `kinds` a search can follow (declared explorable), and the names of the

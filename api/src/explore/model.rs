@@ -2,7 +2,7 @@
 //! safety monitors a search can branch (those the table declared explorable), each under its
 //! table name.
 
-use sim_core::{NodeId, Process, PropertyKind, SearchMonitor};
+use sim_core::{NodeId, Process, PropertyKind};
 
 use super::config::Config;
 
@@ -12,8 +12,6 @@ pub(crate) type Factory<P> = Box<dyn Fn(NodeId, usize) -> P + Send + Sync>;
 /// explored).
 pub(crate) type AdversaryMaker<P> =
     Box<dyn Fn(NodeId) -> Option<Box<dyn sim_core::Adversary<P> + Send>> + Send + Sync>;
-/// Builds a fresh monitor of one property.
-pub(crate) type MonitorFactory<P> = Box<dyn Fn() -> Box<dyn SearchMonitor<P>> + Send + Sync>;
 
 /// Everything a search of protocol process `P` needs.
 pub(crate) struct Model<P: Process> {
@@ -46,7 +44,7 @@ pub(crate) struct Symmetry<P: Process> {
 pub(crate) struct MonitorDef<P: Process> {
     pub name: &'static str,
     pub kind: PropertyKind,
-    pub make: MonitorFactory<P>,
+    pub make: crate::table::SearchFactory<P>,
 }
 
 /// The adversary of a search's Byzantine nodes: its name (for a counterexample's words) and

@@ -16,8 +16,8 @@ mod run;
 mod scenario;
 
 pub use detector::DetectorClass;
-pub use quiesce::Quiesce;
-pub use roles::Role;
+use quiesce::Quiesce;
+use roles::Role;
 pub(crate) use run::classify;
 pub use run::Breaches;
 
@@ -290,11 +290,6 @@ impl Model {
             });
         }
         self
-    }
-
-    /// The roles no fault may hit.
-    pub fn never_faulted_roles(&self) -> &[Role] {
-        &self.never_faulted
     }
 
     /// Whether faults of this class are tolerated at all.

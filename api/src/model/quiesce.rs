@@ -14,7 +14,7 @@ use crate::simulation::RunSpec;
 
 /// The time a protocol needs to finish what it started, with the rule that sets it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Quiesce {
+pub(crate) struct Quiesce {
     /// The longest it may take, after the last fault or the start of an operation.
     pub within: Duration,
     /// Where it comes from, in words ("two retry intervals: 2 × params.retry_ms").
@@ -31,11 +31,6 @@ impl Model {
             rule: rule.to_string(),
         });
         self
-    }
-
-    /// How long it needs to finish what it started, if it says.
-    pub fn quiescence(&self) -> Option<&Quiesce> {
-        self.quiesce.as_ref()
     }
 
     /// A `settle` shorter than what the protocol needs to quiesce, in a sentence.

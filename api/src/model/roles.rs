@@ -16,7 +16,7 @@ use crate::simulation::RunSpec;
 
 /// Nodes that play a role the protocol never faults.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Role {
+pub(crate) struct Role {
     /// Its nodes.
     pub nodes: Range<NodeId>,
     /// Its name, in words ("the clients").
@@ -25,7 +25,7 @@ pub struct Role {
 
 impl Model {
     /// Whether `node` plays a role this model never faults.
-    pub fn never_faults(&self, node: NodeId) -> bool {
+    fn never_faults(&self, node: NodeId) -> bool {
         self.never_faulted.iter().any(|r| r.nodes.contains(&node))
     }
 
@@ -34,8 +34,8 @@ impl Model {
         self.never_faulted.iter().find(|r| r.nodes.contains(&node))
     }
 
-    /// Random node faults with no `nodes` of their own are drawn from the nodes that may be
-    /// faulted (a scenario need not list them); `None` when every node may be.
+    /// Gives random node faults with no `nodes` of their own the nodes that may be faulted, so
+    /// a scenario need not list them; a model with no such role leaves them as they are.
     pub(crate) fn keep_faults_off_roles(&self, faults: &mut FaultSpec, n: usize) {
         if self.never_faulted.is_empty() {
             return;

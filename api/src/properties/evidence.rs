@@ -379,6 +379,11 @@ impl<K: Ord> Waits<K> {
         self.open.contains_key(key)
     }
 
+    /// When the open wait for `key` began, if it is open.
+    pub fn began_at(&self, key: &K) -> Option<Time> {
+        self.open.get(key).map(|seen| seen.time)
+    }
+
     /// The open waits, by key.
     pub fn iter(&self) -> impl Iterator<Item = (&K, &Seen<()>)> {
         self.open.iter()

@@ -91,9 +91,7 @@ impl<P: Process + 'static, I: 'static, O: 'static> Property<P> for OperationsRet
         let stuck = self.waiting.stuck(w, |_, node| w.is_correct(node));
         if let Some(((client, op), stuck)) = stuck.first() {
             self.evidence = Stuck::evidence(&[*stuck]);
-            self.stuck_since = (self.waiting.iter())
-                .find(|(key, _)| *key == &(*client, *op))
-                .map(|(_, seen)| seen.time);
+            self.stuck_since = self.waiting.began_at(&(*client, *op));
             return Err(format!(
                 "operation {op} of client {client} never returned: {}",
                 Stuck::details(&[*stuck], "invoked it at")

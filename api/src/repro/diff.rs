@@ -4,18 +4,24 @@
 
 use sim_core::TraceEvent;
 
+/// Whether two trace entries are the same step: the same event number, time, node and what
+/// happened (the logical clocks follow from those).
+pub fn same_step(x: &TraceEvent, y: &TraceEvent) -> bool {
+    x.event == y.event && x.time == y.time && x.node == y.node && x.kind == y.kind
+}
+
+/// Where two traces of `a_len` and `b_len` entries part when every entry of the shorter is
+/// the same step as the other's: where the shorter ends, or `None` if they are as long.
+pub fn parted_by_length(a_len: usize, b_len: usize) -> Option<usize> {
+    (a_len != b_len).then_some(a_len.min(b_len))
+}
+
 /// The index of the first entry at which two traces differ, or `None` if they are the same.
-/// Entries are compared by event number, time, node and what happened (the logical clocks
-/// follow from those); a trace that is a prefix of the other differs where it ends.
+/// Entries are compared as [`same_step`]; a trace that is a prefix of the other differs where
+/// it ends.
 pub fn first_difference(a: &[TraceEvent], b: &[TraceEvent]) -> Option<usize> {
-    let same = |x: &TraceEvent, y: &TraceEvent| {
-        x.event == y.event && x.time == y.time && x.node == y.node && x.kind == y.kind
-    };
-    match a.iter().zip(b).position(|(x, y)| !same(x, y)) {
-        Some(i) => Some(i),
-        None if a.len() != b.len() => Some(a.len().min(b.len())),
-        None => None,
-    }
+    (a.iter().zip(b).position(|(x, y)| !same_step(x, y)))
+        .or_else(|| parted_by_length(a.len(), b.len()))
 }
 
 #[cfg(test)]

@@ -423,18 +423,10 @@ impl<T: Protocol> Prepared<T> {
             .filter(|&&row| b.properties.defs()[row].info.kind != PropertyKind::Sometimes)
             .map(|&row| {
                 let def = &b.properties.defs()[row];
-                let bound = Arc::clone(b);
-                let make: Option<crate::explore::MonitorFactory<T::Process>> =
-                    def.is_explorable().then(|| {
-                        Box::new(move || {
-                            (bound.properties.defs()[row].search_monitor())
-                                .expect("declared explorable")
-                        }) as _
-                    });
                 crate::explore::Checked {
                     name: def.info.name,
                     kind: def.info.kind,
-                    make,
+                    make: def.search_factory(),
                 }
             })
             .collect();

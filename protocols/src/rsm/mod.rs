@@ -117,25 +117,22 @@ impl From<&RsmParams> for Config {
 /// The declaration of the replicated state machine.
 pub struct ReplicatedStateMachine;
 
-/// How long a command takes to be answered once the faults are over: four sends of it (a
-/// command and its answer re-sent on loss), after, under Multi-Paxos, an election by each
-/// server in turn.
-fn quiescence(p: &RsmParams) -> Duration {
+/// How long a command takes to be answered once the faults are over, with its rule: four
+/// sends of it (a command and its answer re-sent on loss), after, under Multi-Paxos, an
+/// election by each server in turn.
+fn quiescence(p: &RsmParams) -> (Duration, &'static str) {
     let resends = 4 * p.retry_ms;
-    let elections = match p.variant {
-        Variant::MultiPaxos => p.election_timeout_ms * p.servers as u64,
-        Variant::Broadcast | Variant::TotalOrder => 0,
+    let (elections, rule) = match p.variant {
+        Variant::MultiPaxos => (
+            p.election_timeout_ms * p.servers as u64,
+            "4 × params.retry_ms, after params.election_timeout_ms × params.servers",
+        ),
+        Variant::Broadcast | Variant::TotalOrder => (0, "4 × params.retry_ms"),
     };
-    Duration::from_millis(resends.saturating_add(elections))
-}
-
-fn quiescence_rule(variant: Variant) -> &'static str {
-    match variant {
-        Variant::MultiPaxos => {
-            "4 × params.retry_ms, after params.election_timeout_ms × params.servers"
-        }
-        Variant::Broadcast | Variant::TotalOrder => "4 × params.retry_ms",
-    }
+    (
+        Duration::from_millis(resends.saturating_add(elections)),
+        rule,
+    )
 }
 
 impl Protocol for ReplicatedStateMachine {
@@ -212,6 +209,7 @@ impl Protocol for ReplicatedStateMachine {
         // table of each client's last command would answer a new one with an old result: the
         // claim is about servers, with clients that stay up.
         let clients = params.servers..nodes;
+        let (within, rule) = quiescence(params);
         let servers = match params.variant {
             // The notes' approach #1 assumes nothing unusual: an ordinary network reorders.
             Variant::Broadcast => Model::new().tolerates(FaultClass::Reordering),
@@ -238,7 +236,7 @@ impl Protocol for ReplicatedStateMachine {
         };
         servers
             .never_faulted(clients, "the clients")
-            .quiesces_within(quiescence(params), quiescence_rule(params.variant))
+            .quiesces_within(within, rule)
     }
 
     fn process(&self, params: &RsmParams, node: NodeId, _: usize) -> Node {

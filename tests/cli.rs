@@ -210,6 +210,11 @@ fn run_with_report_writes_an_index_a_summary_and_diagrams() {
         dir.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let said = format!(
+        "wrote the report: {} (with summary.json and 1 diagram(s) beside it)",
+        dir.join("index.html").display()
+    );
+    assert!(stderr(&o).contains(&said), "where: {}", stderr(&o));
     let index = std::fs::read_to_string(dir.join("index.html")).unwrap();
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();

@@ -4,6 +4,8 @@
 use std::path::Path;
 
 mod common;
+#[cfg(unix)]
+use common::peak_kib;
 use common::{assert_fits_80, ftsim, scenario, scratch, stderr, stdout, words};
 
 /// Shrinks seed 4 of flooding-f1-one-round into `dir`; returns the repro's path.
@@ -439,30 +441,6 @@ fn a_long_runs_repro_leaves_its_trace_out_and_still_replays_and_diffs() {
     let o = ftsim(&["diff", &out, &edited]);
     assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("the runs differ (where is not known without both traces)"));
-}
-
-/// Runs the built `ftsim` with `args` (stdout to /dev/null) and returns its exit code and its
-/// peak resident memory in KiB, from `wait4` on that child alone (other tests' children run
-/// meanwhile).
-#[cfg(unix)]
-#[expect(
-    clippy::zombie_processes,
-    reason = "the child is reaped by wait4, which std's Child::wait cannot be mixed with"
-)]
-fn peak_kib(args: &[&str]) -> (i32, i64) {
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_ftsim"))
-        .args(args)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value; wait4 fills it for this child's pid.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: the pid is our own child, not yet waited for; the pointers are to live locals.
-    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
-    assert_eq!(pid, child.id() as libc::pid_t);
-    (libc::WEXITSTATUS(status), usage.ru_maxrss)
 }
 
 /// `diff` of a repro against this build holds the recorded trace and a few entries of the new

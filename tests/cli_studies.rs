@@ -279,3 +279,77 @@ fn the_flooding_envelope_is_rounds_minus_one_crashes() {
         assert!(row.contains("  1  f = 2: agreement, seed "), "{text}");
     }
 }
+
+/// The commands under "to replay the evidence:", each checked to be one whole line.
+fn evidence_commands(text: &str) -> Vec<Vec<String>> {
+    let (_, listed) = text
+        .split_once("to replay the evidence:\n")
+        .unwrap_or_else(|| panic!("no evidence commands: {text}"));
+    (listed.lines())
+        .take_while(|l| l.starts_with("  ftsim replay "))
+        .map(|l| {
+            let words: Vec<String> = l.split_whitespace().map(str::to_string).collect();
+            assert!(words.contains(&"--seed".into()) && words.contains(&"--variant".into()));
+            words
+        })
+        .collect()
+}
+
+/// Runs a printed command (its first word is the program) and returns its replay JSON.
+fn run_printed(command: &[String]) -> serde_json::Value {
+    let mut args: Vec<&str> = command[1..].iter().map(String::as_str).collect();
+    args.extend(["--format", "json"]);
+    let o = ftsim(&args);
+    assert_eq!(o.status.code(), Some(1), "{command:?} fails again");
+    json(&o)
+}
+
+/// Every seed `classify` names replays, with the command printed for it, to the violation
+/// its row names (the seed alone, on the file, once passed: the class is not the file's).
+#[test]
+fn each_classify_evidence_command_reproduces_its_violation() {
+    let text = classify(&[&study("classify-two-phase-commit.toml"), "--seeds", "100"]);
+    let commands = evidence_commands(&text);
+    assert!(!commands.is_empty(), "{text}");
+    for command in commands {
+        let variant = &command[command.iter().position(|w| w == "--variant").unwrap() + 1];
+        let seed = &command[command.iter().position(|w| w == "--seed").unwrap() + 1];
+        let row = (text.lines())
+            .find(|l| l.starts_with(&format!("{variant} ")))
+            .unwrap_or_else(|| panic!("no row {variant}: {text}"));
+        let doc = run_printed(&command);
+        let property = doc["violations"][0]["property"].as_str().unwrap();
+        assert!(
+            row.contains(&format!("{property}, seed {seed}")),
+            "{row}: {doc}"
+        );
+    }
+}
+
+#[test]
+fn each_envelope_evidence_command_reproduces_its_violation() {
+    let text = envelope(
+        &["--max-faults", "2", "--seeds", "200"],
+        "envelope-flooding.toml",
+    );
+    let commands = evidence_commands(&text);
+    assert_eq!(commands.len(), 4, "n = 4 to 7 break at f = 2: {text}");
+    for command in commands {
+        let variant = &command[command.iter().position(|w| w == "--variant").unwrap() + 1];
+        assert!(variant.ends_with("-crashes2"), "{variant}");
+        let doc = run_printed(&command);
+        assert_eq!(doc["violations"][0]["property"], "agreement", "{doc}");
+    }
+    let o = ftsim(&[
+        "replay",
+        &study("envelope-flooding.toml"),
+        "--seed",
+        "1",
+        "--variant",
+        "n4-lost2",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--variant n4-lost2: expected a fault class")
+    );
+}

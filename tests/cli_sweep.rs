@@ -22,6 +22,99 @@ fn run_and_list_fit_an_80_column_terminal() {
     assert_fits_80(&stdout(&o));
 }
 
+/// Every replay command the bundled sweep prints, on an 80-column terminal, is one line that
+/// runs when pasted: it replays the seed it names, with the verdict the sweep saw.
+#[test]
+fn every_printed_command_is_one_line_and_runs() {
+    let o = ftsim(&[
+        "run",
+        &scenarios_dir().display().to_string(),
+        "--seeds",
+        "20",
+    ]);
+    let text = stdout(&o);
+    let commands: Vec<&str> = (text.lines())
+        .filter_map(|l| l.trim_start().strip_prefix("replay:").map(str::trim))
+        .filter(|c| !c.is_empty())
+        .chain(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| l.starts_with("ftsim ")),
+        )
+        .collect();
+    assert!(commands.len() > 40, "{text}");
+    assert!(
+        !text.lines().any(|l| l.trim_start().starts_with("--")),
+        "a command broke over two lines: {text}"
+    );
+    for (i, command) in commands.into_iter().enumerate() {
+        let words: Vec<&str> = command.split(' ').collect();
+        assert_eq!(&words[..2], ["ftsim", "replay"], "{command}");
+        if i < 8 {
+            // The timeline, its header (the scenario's long name and file) too, fits.
+            assert_fits_80(&stdout(&ftsim(&words[1..])));
+        }
+        let seed = words
+            .iter()
+            .position(|w| *w == "--seed")
+            .map(|i| words[i + 1]);
+        let mut args = words[1..].to_vec();
+        args.extend(["--format", "json"]);
+        let o = ftsim(&args);
+        assert!(matches!(o.status.code(), Some(0 | 1)), "{command}: {o:?}");
+        assert_eq!(json(&o)["seed"].to_string(), seed.unwrap(), "{command}");
+    }
+}
+
+/// Into a pipe, with no `COLUMNS` asked for, nothing is wrapped; with a wide `COLUMNS`, prose
+/// wraps at that width, not 80.
+#[test]
+fn piped_output_is_not_wrapped_and_columns_is_honoured() {
+    let file = scenario("broadcast-no-retransmission-loss.toml");
+    let run = |columns: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_ftsim"));
+        command
+            .args(["run", &file, "--seeds", "50"])
+            .env("NO_COLOR", "1");
+        match columns {
+            Some(c) => command.env("COLUMNS", c),
+            None => command.env_remove("COLUMNS"),
+        };
+        stdout(&command.output().unwrap())
+    };
+    let widest = |text: &str| text.lines().map(reports::columns::width).max().unwrap();
+    let piped = run(None);
+    assert!(widest(&piped) > 100, "not wrapped: {piped}");
+    let wide = run(Some("100"));
+    assert!((81..=100).contains(&widest(&wide)), "{wide}");
+    assert_fits_80(&run(Some("80")));
+}
+
+/// `--help` wraps by words at the terminal's width: no line of any command's help is wider
+/// than 80 columns, so a terminal never breaks a word.
+#[test]
+fn help_wraps_by_words() {
+    let commands = [
+        "", "run", "check", "replay", "shrink", "diff", "explore", "classify", "merge", "list",
+    ];
+    for command in commands {
+        let args: Vec<&str> = [command, "--help"]
+            .into_iter()
+            .filter(|a| !a.is_empty())
+            .collect();
+        let o = ftsim(&args);
+        assert_eq!(o.status.code(), Some(0), "{command}");
+        let text = stdout(&o);
+        for line in text.lines() {
+            let columns = reports::columns::width(line);
+            assert!(
+                columns <= 80,
+                "ftsim {command} --help ({columns}): {line:?}"
+            );
+        }
+    }
+}
+
 /// Wide characters (two columns each) in a scenario's name and file: the table's name is cut
 /// and padded by columns, so the counts stay in their column, and an error about the file
 /// wraps within 80 columns (counted in characters, both overflowed).
@@ -184,6 +277,7 @@ fn ctrl_c_keeps_what_finished_and_exits_130() {
     std::fs::write(&endless, text.replace("count = 2000", "count = 100000000")).unwrap();
     let results = dir.join("results.jsonl");
     let child = Command::new(env!("CARGO_BIN_EXE_ftsim"))
+        .env("COLUMNS", "80")
         .args(["run", "--jobs", "1", "--results"])
         .arg(&results)
         .arg(&small)
@@ -209,15 +303,18 @@ fn ctrl_c_keeps_what_finished_and_exits_130() {
     assert_eq!(o.status.code(), Some(130), "{}", stdout(&o));
     let text = stdout(&o);
     assert!(text.starts_with("ok      flooding-f1-two-rounds"), "{text}");
+    // Said once, with how to go on.
+    let said = &text[text.find("interrupted: ").unwrap_or(0)..];
+    let said = said.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        text.ends_with("interrupted: 1 of 2 scenario(s) finished, 0 of them not met\n"),
+        said.starts_with(
+            "interrupted: 1 of 2 scenario(s) finished, 0 of them not met; run again with \
+             --results "
+        ) && said.ends_with("results.jsonl --resume to go on"),
         "{text}"
     );
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains("interrupted: 1 of 2 scenario(s) finished"),
-        "{err}"
-    );
+    assert!(!err.contains("scenario(s) finished"), "said twice: {err}");
     assert_fits_80(&err);
     assert_eq!(
         std::fs::read_to_string(&results).unwrap().lines().count(),
@@ -275,6 +372,7 @@ fn shard_auto_reads_a_job_array() {
         ])
         .env("JOB_COMPLETION_INDEX", "1")
         .env("JOB_COMPLETIONS", "2")
+        .env("COLUMNS", "80")
         .output()
         .unwrap();
     let doc = json(&o);

@@ -12,6 +12,7 @@ fn ftsim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ftsim"))
         .args(args)
         .env("NO_COLOR", "1")
+        .env("COLUMNS", "80")
         .output()
         .expect("ftsim runs")
 }
@@ -587,5 +588,34 @@ fn a_scripted_repro_of_a_later_version_is_refused_with_the_versions_read() {
         common::words(&text(&o)).contains(&format!("reads versions 1 to {newest} only")),
         "{}",
         text(&o)
+    );
+}
+
+/// An exhaustive search keeps to its `--max-memory` (it stops with some to spare: memory grows
+/// between two looks of its watch, and a set of seen states doubles at once), and, stopped
+/// unfinished, says what to try: the smaller exploration files of its protocol, sampling.
+#[cfg(unix)]
+#[test]
+fn a_search_keeps_to_its_memory_cap_and_says_what_to_try() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/flooding-f1-one-round.toml");
+    let file = file.display().to_string();
+    let cap_mib = 160;
+    let (code, peak_kib, text) = common::measured(&[
+        "explore",
+        &file,
+        "--max-memory",
+        &cap_mib.to_string(),
+        "--time-limit",
+        "600s",
+    ]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("stopped by --max-memory 160"), "{text}");
+    assert!(peak_kib < cap_mib * 1024, "peak {peak_kib} KiB: {text}");
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("to go further, try a smaller scenario (")
+            && words.contains("explore-flooding-n3-f1-rounds-1.toml")
+            && words.contains("--strategy pct or random"),
+        "{text}"
     );
 }

@@ -18,6 +18,7 @@ fn ftsim(args: &[&str]) -> String {
         .args(args)
         .current_dir(root())
         .env("NO_COLOR", "1")
+        .env("COLUMNS", "80")
         .output()
         .expect("ftsim runs");
     String::from_utf8(out.stdout).expect("utf-8")

@@ -5,11 +5,36 @@
 //! and wrapping are done here, once, for every report and message the tool prints.
 
 use std::fmt::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-/// The width every line printed for people fits in.
+/// The width of the tables and the default width prose is wrapped at: an 80-column terminal.
 pub const COLUMNS: usize = 80;
+
+/// The narrowest line prose is wrapped to, however narrow the terminal says it is.
+const LINE_WIDTH_MIN: usize = 20;
+
+/// The width prose is wrapped at (`usize::MAX`: not wrapped). Set once, by the command line
+/// when it starts, from the terminal it writes to; [`COLUMNS`] until then.
+static LINE_WIDTH: AtomicUsize = AtomicUsize::new(COLUMNS);
+
+/// Wrap prose at `width` columns (at least 20), or not at all (`None`: output to a pipe or a
+/// file, where a reader's own tools decide).
+pub fn set_line_width(width: Option<usize>) {
+    let width = width.map_or(usize::MAX, |w| w.max(LINE_WIDTH_MIN));
+    LINE_WIDTH.store(width, Ordering::Relaxed);
+}
+
+/// The width prose is wrapped at (`usize::MAX` when it is not wrapped).
+pub fn line_width() -> usize {
+    LINE_WIDTH.load(Ordering::Relaxed)
+}
+
+/// Whether a line of `text` fits the width prose is wrapped at.
+pub fn fits(text: &str) -> bool {
+    width(text) <= line_width()
+}
 
 /// The columns `text` takes on a terminal.
 pub fn width(text: &str) -> usize {
@@ -42,11 +67,17 @@ pub fn pad(text: &str, min: usize) -> String {
     format!("{text}{}", " ".repeat(spaces))
 }
 
-/// `text` wrapped at word boundaries (single spaces) to fit [`COLUMNS`]: the first line after
-/// `first` (already `indent` columns wide), the others indented by `indent`. A word longer than
-/// a line stays whole.
+/// `text` wrapped at word boundaries (single spaces) to fit [`line_width`]: the first line
+/// after `first` (already `indent` columns wide), the others indented by `indent`. A word
+/// longer than a line stays whole.
 pub fn wrap(first: &str, text: &str, indent: usize) -> String {
-    let room = COLUMNS.saturating_sub(indent).max(20);
+    wrap_at(first, text, indent, line_width())
+}
+
+/// [`wrap`] at `line_width` columns (`usize::MAX`: not wrapped) rather than the line width
+/// set for stdout: for text written elsewhere (stderr).
+pub fn wrap_at(first: &str, text: &str, indent: usize, line_width: usize) -> String {
+    let room = line_width.saturating_sub(indent).max(LINE_WIDTH_MIN);
     let mut lines: Vec<String> = Vec::new();
     let (mut line, mut used) = (String::new(), 0);
     for word in text.split(' ') {

@@ -10,7 +10,7 @@ use std::fmt::Write;
 use ftsim_api::sweep::ScenarioSummary;
 use ftsim_api::Duration;
 
-use crate::columns::{pad, truncate, width, wrap, COLUMNS};
+use crate::columns::{fits, pad, truncate, wrap, COLUMNS};
 
 /// Where the result column ends ("NOT MET" and a space).
 const RESULT_WIDTH: usize = 8;
@@ -158,19 +158,15 @@ pub fn render_scenario(s: &ScenarioSummary, color: bool) -> String {
     out
 }
 
-/// "replay: COMMAND" on one line if it fits; else the command alone on the next line, so it
-/// copies whole; wrapped only if even that is too long.
+/// "replay: COMMAND" on one line if it fits; else the command alone on the next line. Never
+/// wrapped: a command is copied and pasted whole.
 fn replay_lines(cmd: &str) -> String {
     let indent = " ".repeat(DETAIL_INDENT);
     let one = format!("{indent}replay: {cmd}");
-    if width(&one) <= COLUMNS {
+    if fits(&one) {
         return one + "\n";
     }
-    let deeper = " ".repeat(DETAIL_INDENT + 2);
-    format!(
-        "{indent}replay:\n{}\n",
-        wrap(&deeper, cmd, DETAIL_INDENT + 2)
-    )
+    format!("{indent}replay:\n{indent}  {cmd}\n")
 }
 
 /// The last line: how many scenarios met their expectation.
@@ -199,6 +195,7 @@ pub fn render_table(summaries: &[ScenarioSummary], color: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::columns::width;
     use ftsim_api::Expect;
 
     fn summary(name: &str, ok: bool) -> ScenarioSummary {
@@ -258,9 +255,17 @@ mod tests {
             let table = render_table(&summaries, color);
             let plain = table.replace("\x1b[32m", "").replace("\x1b[1;31m", "");
             let plain = plain.replace("\x1b[31m", "").replace("\x1b[0m", "");
-            for line in plain.lines() {
+            for line in plain
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("ftsim "))
+            {
                 assert!(width(line) <= COLUMNS, "too wide: {line:?}");
             }
+            let long = &summaries[1];
+            let command = long.replay.as_deref().unwrap();
+            assert!(width(command) > COLUMNS, "the test needs a long command");
+            let whole = format!("      {command}");
+            assert!(plain.lines().any(|l| l == whole), "not whole: {plain}");
             assert!(plain.contains("a-very-long-scenario-name-a-very-long-sce…"));
             assert!(plain.contains("1 of 2 scenario(s) did not meet"));
         }

@@ -18,18 +18,15 @@
 
 use std::path::Path;
 
-use ftsim_api::sweep::{self, Tally};
-use ftsim_api::{Duration, PropertyKind, Scenario, ScenarioError};
+use ftsim_api::sweep::{self, replay_command, Tally};
+use ftsim_api::{PropertyKind, Scenario};
 
 use super::error::{CliError, Status};
 use super::output::{out, wrapped};
+use super::variant::{
+    base_table, classes, envelope_name, parse_table, unreadable, with_faults, with_keys, Class,
+};
 use super::App;
-
-/// A fault class: its name and the keys it sets.
-struct Class {
-    name: &'static str,
-    set: Vec<(&'static str, toml::Value)>,
-}
 
 /// How one class went: (safe, live) and the evidence.
 struct Cell {
@@ -38,130 +35,6 @@ struct Cell {
     live: bool,
     evidence: Option<(String, u64)>,
     runs: u64,
-}
-
-fn value(text: &str) -> toml::Value {
-    text.parse::<toml::Table>()
-        .ok()
-        .and_then(|t| t.get("v").cloned())
-        .unwrap_or(toml::Value::Boolean(false))
-}
-
-/// The classes, timed within the scenario's fault phase `d`.
-fn classes(d: Duration, byzantine: bool) -> Vec<Class> {
-    // Faults start within the fault phase, which ends at `d` (exclusive).
-    let (d, half, tenth) = (
-        Duration(d.0 / 10 * 9),
-        Duration(d.0 / 2),
-        Duration((d.0 / 10).max(1)),
-    );
-    let crash = format!("v = {{ min = 1, max = 1, between = [\"0ms\", \"{d}\"] }}");
-    let recover = format!(
-        "v = {{ min = 1, max = 1, between = [\"0ms\", \"{d}\"], recover_after = [\"{tenth}\", \"{half}\"] }}"
-    );
-    let partition = format!(
-        "v = {{ min = 1, max = 1, between = [\"0ms\", \"{d}\"], lasting = [\"{tenth}\", \"{half}\"] }}"
-    );
-    let mut all = vec![
-        Class {
-            name: "none",
-            set: vec![],
-        },
-        Class {
-            name: "loss",
-            set: vec![("network.loss", value("v = 0.2"))],
-        },
-        Class {
-            name: "crash-stop",
-            set: vec![("faults.crashes", value(&crash))],
-        },
-        Class {
-            name: "crash-recover",
-            set: vec![("faults.crashes", value(&recover))],
-        },
-        Class {
-            name: "partition",
-            set: vec![("faults.partitions", value(&partition))],
-        },
-    ];
-    if byzantine {
-        all.push(Class {
-            name: "byzantine",
-            set: vec![("faults.byzantine", value("v = { count = 1 }"))],
-        });
-    }
-    all
-}
-
-/// The scenario's text as a table without its grid, `sometimes` and expectation (a variant
-/// judges safety and liveness itself), and unless `keep_faults`, without its faults and loss.
-fn base_table(file: &Path, keep_faults: bool) -> Result<toml::Table, CliError> {
-    let text = ftsim_api::input::read_text(file, ftsim_api::input::SCENARIO_BYTES_MAX)
-        .map_err(|e| unreadable(file, &e))?;
-    let mut table: toml::Table = text
-        .parse()
-        .map_err(|e| CliError::Usage(format!("{}: not valid TOML: {e}", file.display())))?;
-    for key in ["sweep", "sometimes"] {
-        table.remove(key);
-    }
-    table.insert("expect".into(), toml::Value::String("pass".into()));
-    if keep_faults {
-        return Ok(table);
-    }
-    table.remove("faults");
-    if let Some(toml::Value::Table(network)) = table.get_mut("network") {
-        network.remove("loss");
-    }
-    Ok(table)
-}
-
-/// Sets a dotted key, making tables on the way.
-/// A scenario file that cannot be read, reported as `run` and `check` report one.
-fn unreadable(file: &Path, error: &std::io::Error) -> CliError {
-    CliError::Scenarios(vec![ScenarioError::unreadable(file, error)])
-}
-
-fn set(table: &mut toml::Table, key: &str, v: toml::Value) {
-    let mut parts: Vec<&str> = key.split('.').collect();
-    let last = parts.pop().unwrap_or(key);
-    let mut here = table;
-    for part in parts {
-        let next = here
-            .entry(part.to_string())
-            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-        if !next.is_table() {
-            *next = toml::Value::Table(toml::Table::new());
-        }
-        here = match next {
-            toml::Value::Table(t) => t,
-            _ => unreachable!("made a table just above"),
-        };
-    }
-    here.insert(last.to_string(), v);
-}
-
-/// The variant of `base` with `keys` set, as a scenario.
-fn variant(
-    app: &App,
-    file: &Path,
-    base: &toml::Table,
-    keys: &[(&str, toml::Value)],
-) -> Result<Scenario, CliError> {
-    let mut table = base.clone();
-    for (key, v) in keys {
-        set(&mut table, key, v.clone());
-    }
-    parse_table(app, file, &table)
-}
-
-/// A scenario table as a scenario, validated like a file.
-fn parse_table(app: &App, file: &Path, table: &toml::Table) -> Result<Scenario, CliError> {
-    let text = toml::to_string(table).map_err(|e| CliError::Usage(e.to_string()))?;
-    // The lines are the derived text's, not the file's: an error names its key only.
-    ftsim_api::scenario::parse(file, &text, &app.catalog).map_err(|mut e| {
-        e.line = None;
-        CliError::Scenarios(vec![e])
-    })
 }
 
 /// Runs `scenario` over `count` seeds from its start.
@@ -233,7 +106,7 @@ pub fn cmd_classify(app: &App, args: ClassifyArgs<'_>) -> Result<Status, CliErro
         return envelope(app, &args, &base, &pool);
     }
     let base = base_table(args.file, false)?;
-    let first = variant(app, args.file, &base, &[])?;
+    let first = with_keys(app, args.file, &base, &[])?;
     // As `run` takes them: never a verdict from 0 runs, nor seeds past the last one.
     super::run::seeds_of(&first, None, args.seeds)?;
     let byzantine = has_adversaries(app, first.simulation.protocol());
@@ -249,13 +122,16 @@ pub fn cmd_classify(app: &App, args: ClassifyArgs<'_>) -> Result<Status, CliErro
         "{:<13} {:<7} {:<11} {:<4} {:<4} evidence\n",
         "fault class", "model", "class", "safe", "live"
     ));
-    let mut notes = String::new();
+    let (mut notes, mut commands) = (String::new(), Vec::new());
     for class in classes(duration, byzantine) {
-        let row = match variant(app, args.file, &base, &class.set) {
+        let row = match with_keys(app, args.file, &base, &class.set) {
             Ok(scenario) => {
                 let t = sweep_of(&scenario, args.seeds, &pool);
                 let cell = judge_cell(app, &scenario, class.name, &t);
                 notes.push_str(&outside_note(&scenario, &cell));
+                if let Some((_, seed)) = &cell.evidence {
+                    commands.push(evidence_command(app, args.file, *seed, class.name));
+                }
                 table_row(&cell, scenario.simulation.may_step_outside().is_empty())
             }
             Err(e) => {
@@ -272,8 +148,28 @@ pub fn cmd_classify(app: &App, args: ClassifyArgs<'_>) -> Result<Status, CliErro
         lines.push('\n');
         lines.push_str(&notes);
     }
+    lines.push_str(&evidence_commands(&commands));
     out(&lines);
     Ok(Status::Met)
+}
+
+/// The command that replays `seed` of the variant `variant` of `file`: whole, to be pasted.
+fn evidence_command(app: &App, file: &Path, seed: u64, variant: &str) -> String {
+    let replay = replay_command(&app.program, file, seed, None, false);
+    format!("{replay} --variant {variant}")
+}
+
+/// The evidence's replay commands under a heading, one to a line and never wrapped; empty
+/// if there is no evidence.
+fn evidence_commands(commands: &[String]) -> String {
+    if commands.is_empty() {
+        return String::new();
+    }
+    let mut text = String::from("\nto replay the evidence:\n");
+    for command in commands {
+        text.push_str(&format!("  {command}\n"));
+    }
+    text
 }
 
 /// One class's row: whether it is inside the protocol's model, the class the runs showed,
@@ -344,7 +240,7 @@ fn envelope(
     base: &toml::Table,
     pool: &rayon::ThreadPool,
 ) -> Result<Status, CliError> {
-    let first = variant(app, args.file, base, &[])?;
+    let first = with_keys(app, args.file, base, &[])?;
     super::run::seeds_of(&first, None, args.seeds)?;
     let protocol = first.simulation.protocol();
     if args.byzantine && !has_adversaries(app, protocol) {
@@ -368,81 +264,61 @@ fn envelope(
         "holds f",
         "breaks at"
     );
+    let mut commands = Vec::new();
     for n in sizes {
-        let top = args.max_faults.unwrap_or(n).min(n.saturating_sub(1));
-        let mut holds = None;
-        let mut breaks = format!("- (never, up to f = {top})");
-        for f in 0..=top {
-            let table = with_faults(base, n, f, args.byzantine, duration);
-            let Ok(scenario) = parse_table(app, args.file, &table) else {
-                breaks = format!("f = {f}: not a valid scenario at n = {n}");
-                break;
-            };
-            let t = sweep_of(&scenario, args.seeds, pool);
-            let cell = judge_cell(app, &scenario, "", &t);
-            if cell.safe && cell.live {
-                holds = Some(f);
-                continue;
-            }
-            let (name, seed) = cell.evidence.unwrap_or_default();
-            let outside = if scenario.simulation.may_step_outside().is_empty() {
-                ""
-            } else {
-                " (outside its model)"
-            };
-            let at = format!("f = {f}: {name}, seed {seed}{outside}");
-            breaks = reports::columns::truncate(&at, 80 - 17);
-            break;
-        }
+        let (holds, breaks, command) = envelope_row(app, args, base, n, duration, pool);
         let holds = holds.map_or("-".to_string(), |f| f.to_string());
         lines.push_str(&format!("{n:>5}  {holds:>8}  {breaks}\n"));
+        commands.extend(command);
     }
+    lines.push_str(&evidence_commands(&commands));
     out(&lines);
     Ok(Status::Met)
 }
 
-/// `base` at group size `n` with `f` faults of the counted kind: the file's own crash spec
-/// (or Byzantine spec) with its count set to `f`, so the faults come the way the scenario makes
-/// them (mid-broadcast, in chains...); crashes in the fault phase if the file has none; no
-/// such faults at all for `f = 0`.
-fn with_faults(
+/// One group size `n` of the envelope: the largest f that holds, where it breaks (in words),
+/// and the command that replays the breaking seed.
+fn envelope_row(
+    app: &App,
+    args: &ClassifyArgs<'_>,
     base: &toml::Table,
     n: usize,
-    f: usize,
-    byzantine: bool,
-    d: Duration,
-) -> toml::Table {
-    let mut table = base.clone();
-    set(&mut table, "nodes", toml::Value::Integer(n as i64));
-    let key = if byzantine { "byzantine" } else { "crashes" };
-    let mut faults = match table.remove("faults") {
-        Some(toml::Value::Table(faults)) => faults,
-        _ => toml::Table::new(),
-    };
-    if f == 0 {
-        faults.remove(key);
-    } else {
-        let mut spec = match faults.remove(key) {
-            Some(toml::Value::Table(spec)) => spec,
-            _ if byzantine => toml::Table::new(),
-            _ => {
-                let d = Duration(d.0 / 10 * 9);
-                let mut spec = toml::Table::new();
-                spec.insert("between".into(), value(&format!("v = [\"0ms\", \"{d}\"]")));
-                spec
-            }
+    duration: ftsim_api::Duration,
+    pool: &rayon::ThreadPool,
+) -> (Option<usize>, String, Option<String>) {
+    let top = args.max_faults.unwrap_or(n).min(n.saturating_sub(1));
+    let mut holds = None;
+    for f in 0..=top {
+        let table = with_faults(base, n, f, args.byzantine, duration);
+        let Ok(scenario) = parse_table(app, args.file, &table) else {
+            return (
+                holds,
+                format!("f = {f}: not a valid scenario at n = {n}"),
+                None,
+            );
         };
-        let count = toml::Value::Integer(f as i64);
-        if byzantine {
-            spec.insert("count".into(), count);
-        } else {
-            spec.insert("min".into(), count.clone());
-            spec.insert("max".into(), count);
+        let t = sweep_of(&scenario, args.seeds, pool);
+        let cell = judge_cell(app, &scenario, "", &t);
+        if cell.safe && cell.live {
+            holds = Some(f);
+            continue;
         }
-        faults.insert(key.into(), toml::Value::Table(spec));
+        let (name, seed) = cell.evidence.unwrap_or_default();
+        let outside = if scenario.simulation.may_step_outside().is_empty() {
+            ""
+        } else {
+            " (outside its model)"
+        };
+        let at = format!("f = {f}: {name}, seed {seed}{outside}");
+        let variant = envelope_name(n, f, args.byzantine);
+        let command = evidence_command(app, args.file, seed, &variant);
+        return (
+            holds,
+            reports::columns::truncate(&at, 80 - 17),
+            Some(command),
+        );
     }
-    table.insert("faults".into(), toml::Value::Table(faults));
-    table
+    (holds, format!("- (never, up to f = {top})"), None)
 }
 
 /// The group sizes of the file's `[sweep] nodes`, else its `nodes`.

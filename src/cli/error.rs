@@ -70,7 +70,7 @@ pub fn exit_code(result: Result<Status, CliError>) -> ExitCode {
         Ok(Status::NotMet) => ExitCode::from(1),
         Ok(Status::Interrupted) => ExitCode::from(super::interrupt::INTERRUPTED_EXIT),
         Err(e) => {
-            eprint!("{}", super::output::wrapped_lines(&e.to_string()));
+            eprint!("{}", super::output::ewrapped_lines(&e.to_string()));
             ExitCode::from(2)
         }
     }

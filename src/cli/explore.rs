@@ -10,6 +10,7 @@ use ftsim_api::{error_at_key, Duration, Expect, Scenario};
 
 use super::error::{CliError, Status};
 use super::explore_flags::{ExploreFlags, Order, Strategy};
+use super::explore_hint::what_to_try;
 use super::explore_repro::AsRun;
 use super::limit_watch::LimitWatch;
 use super::load::load_all;
@@ -75,6 +76,7 @@ pub fn cmd_explore(app: &App, flags: ExploreFlags) -> Result<Status, CliError> {
     let report = explorer
         .search(&strategy, &limits, &mut watch.stop())
         .map_err(|e| refused(&args, &e))?;
+    watch.finish();
     let seconds = started.elapsed().as_secs_f64();
     // A search that panicked between steps kept no figures to print.
     if !matches!(report.end, End::Panicked(_)) {
@@ -86,7 +88,7 @@ pub fn cmd_explore(app: &App, flags: ExploreFlags) -> Result<Status, CliError> {
         End::Violation(cx) => Some(AsRun::of(&scenario, cx)),
         _ => None,
     };
-    let met = print_verdict(&scenario, &strategy, &report, as_run.as_ref());
+    let met = print_verdict(&scenario, &limits, &strategy, &report, as_run.as_ref());
     if let (End::Violation(cx), Some(as_run)) = (&report.end, as_run) {
         super::explore_repro::write_counterexample(app, &scenario, cx, as_run, &repro_path)?;
     }
@@ -284,6 +286,7 @@ fn print_draws(draws: &search::DrawFigures) {
 /// Prints how the search ended and whether that meets the scenario's `expect`.
 fn print_verdict(
     scenario: &Scenario,
+    limits: &Limits,
     strategy: &search::Strategy,
     report: &Report,
     as_run: Option<&AsRun>,
@@ -316,6 +319,7 @@ fn print_verdict(
                     super::explore_timing::within_bound(report)
                 ),
             ));
+            out(&wrapped("  ", &what_to_try(scenario, limits, which)));
             None
         }
         End::Violation(cx) => {

@@ -57,6 +57,7 @@ pub fn cmd_explore_decisions(app: &App, flags: &ExploreFlags) -> Result<Status, 
     let started = stopwatch();
     let watch = LimitWatch::start(started, flags.time_limit, flags.max_memory);
     let report = search_decisions(scenario.simulation.as_ref(), &limits, &mut watch.stop());
+    watch.finish();
     print_stats(&report, started.elapsed().as_secs_f64());
     print_outside(&report);
     let met = print_verdict(&scenario, &report, &limits);
@@ -276,7 +277,7 @@ fn write_found(
     outln(&format!(
         "  replay: {} replay --repro {}",
         app.program,
-        path.display()
+        ftsim_api::sweep::shell_word(path)
     ));
     Ok(())
 }

@@ -137,7 +137,7 @@ pub fn write_counterexample(
     outln(&format!(
         "  replay: {} replay --repro {}",
         app.program,
-        path.display()
+        ftsim_api::sweep::shell_word(path)
     ));
     Ok(())
 }

@@ -51,6 +51,24 @@ pub fn load_all(app: &App, files: &[PathBuf]) -> Result<Vec<Scenario>, CliError>
     }
 }
 
+/// Which scenario of a file a command works on: a point of its grid, or a variant `classify`
+/// derived from it.
+#[derive(Clone, Copy, Default)]
+pub struct Chosen<'a> {
+    /// The point of the file's `[sweep]` grid (1-based), if it has one.
+    pub point: Option<usize>,
+    /// A variant's name (`super::variant`).
+    pub variant: Option<&'a str>,
+}
+
+/// Loads the scenario `chosen` names in `file` (see [`load_one`]).
+pub fn load_chosen(app: &App, file: &Path, chosen: Chosen<'_>) -> Result<Scenario, CliError> {
+    match chosen.variant {
+        Some(name) => super::variant::load(app, file, name),
+        None => load_one(app, file, chosen.point),
+    }
+}
+
 /// Loads the one scenario a command works on (`replay`, `shrink`): the file's only one, or
 /// point `point` (1-based) of its grid. A directory is an error naming its scenarios, never
 /// its first file silently.

@@ -22,6 +22,7 @@ pub mod error;
 mod explore;
 mod explore_decisions;
 mod explore_flags;
+mod explore_hint;
 mod explore_repro;
 mod explore_timing;
 mod files;
@@ -40,6 +41,7 @@ mod shard;
 mod shrink;
 mod shrink_repro;
 mod stream;
+mod variant;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -192,6 +194,10 @@ enum Command {
         /// The seed draws its own fault mix, as in `run --swarm`
         #[arg(long, conflicts_with = "repro")]
         swarm: bool,
+        /// The scenario `classify` derived from the file: a fault class (crash-stop, ...)
+        /// or an envelope point (n5-crashes2), as its evidence commands name it
+        #[arg(long, value_name = "NAME", conflicts_with_all = ["repro", "point", "swarm"])]
+        variant: Option<String>,
         /// Replay this repro file instead of a scenario's seed
         #[arg(long, value_name = "REPRO.json", conflicts_with_all = ["file", "seed"])]
         repro: Option<PathBuf>,
@@ -255,6 +261,9 @@ enum Command {
         /// The point of the file's [sweep] grid (1-based, as `run` prints it)
         #[arg(long, value_name = "K")]
         point: Option<usize>,
+        /// The scenario `classify` derived from the file (as `replay --variant`)
+        #[arg(long, value_name = "NAME", conflicts_with_all = ["repro", "point"])]
+        variant: Option<String>,
     },
     /// Show where two runs part: two repro files, or a repro against this build
     #[command(
@@ -402,6 +411,7 @@ pub fn main_with(extra: &[&'static dyn AnyProtocol]) -> ExitCode {
             default_hook(info);
         }
     }));
+    output::set_line_widths();
     let program = program_name();
     let matches = Cli::command().bin_name(program.clone()).get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
@@ -415,7 +425,7 @@ fn replay_target<'a>(
     repro: Option<&'a std::path::Path>,
     file: Option<&'a std::path::Path>,
     seed: Option<u64>,
-    point: Option<usize>,
+    chosen: load::Chosen<'a>,
     swarm: bool,
 ) -> Result<replay::Target<'a>, CliError> {
     match (repro, file, seed) {
@@ -423,7 +433,7 @@ fn replay_target<'a>(
         (None, Some(file), Some(seed)) => Ok(replay::Target::Seed {
             file,
             seed,
-            point,
+            chosen,
             swarm,
         }),
         _ => Err(CliError::Usage(
@@ -486,6 +496,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
             seed,
             point,
             swarm,
+            variant,
             repro,
             format,
             html,
@@ -495,7 +506,11 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
             last,
             budget,
         } => {
-            let target = replay_target(repro.as_deref(), file.as_deref(), seed, point, swarm)?;
+            let chosen = load::Chosen {
+                point,
+                variant: variant.as_deref(),
+            };
+            let target = replay_target(repro.as_deref(), file.as_deref(), seed, chosen, swarm)?;
             let since_start = |d: ftsim_api::Duration| ftsim_api::Time::ZERO + d;
             let filter = reports::timeline::Filter {
                 nodes: node,
@@ -519,6 +534,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
             max_runs,
             max_events,
             point,
+            variant,
         } => {
             let budget = shrink::budget("", max_runs, max_events)?;
             match (repro, file, seed) {
@@ -532,7 +548,10 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
                         seed,
                         output: output.as_deref(),
                         budget,
-                        point,
+                        chosen: load::Chosen {
+                            point,
+                            variant: variant.as_deref(),
+                        },
                     },
                 ),
                 _ => Err(CliError::Usage(

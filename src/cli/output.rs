@@ -1,9 +1,49 @@
 //! Writing for people: stdout that ends quietly on a closed pipe, colour only where wanted, and
 //! the wall clock that times a sweep (never a run).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
-use reports::columns::{width, wrap, COLUMNS};
+use reports::columns::{width, wrap, wrap_at};
+
+/// The width to wrap prose at on stderr (`usize::MAX`: not wrapped), set once at the start.
+static STDERR_LINE_WIDTH: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+
+/// Sets the widths prose is wrapped at on stdout and on stderr, each as a reader would want
+/// it: `COLUMNS` if the environment sets it (a person asked for that width), else the
+/// terminal's width if the stream is one, else none: output to a pipe or a file is not
+/// wrapped (a reader's own tools decide). Tables keep their 80-column layout whatever this
+/// says, and a command to paste is never wrapped.
+pub fn set_line_widths() {
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    reports::columns::set_line_width(line_width_wanted(stdout.is_terminal(), &stdout));
+    let on_stderr = line_width_wanted(stderr.is_terminal(), &stderr);
+    let _ = STDERR_LINE_WIDTH.set(on_stderr.unwrap_or(usize::MAX));
+}
+
+/// The width a stream that is (or is not) a `terminal` wants prose wrapped at.
+fn line_width_wanted(terminal: bool, stream: &impl std::os::fd::AsFd) -> Option<usize> {
+    let asked = std::env::var("COLUMNS").ok();
+    if let Some(columns) = asked.and_then(|c| c.trim().parse::<usize>().ok()) {
+        return (columns > 0).then_some(columns);
+    }
+    if !terminal {
+        return None;
+    }
+    let size = terminal_size::terminal_size_of(stream);
+    Some(size.map_or(reports::columns::COLUMNS, |(w, _)| usize::from(w.0)))
+}
+
+/// [`wrapped`] for stderr: at its width, which may not be stdout's.
+pub fn ewrapped(prefix: &str, text: &str) -> String {
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let width = *STDERR_LINE_WIDTH
+        .get()
+        .unwrap_or(&reports::columns::COLUMNS);
+    let mut out = wrap_at(prefix, &words, reports::columns::width(prefix), width);
+    out.push('\n');
+    out
+}
 
 /// Writes to stdout and ignores a closed pipe: `ftsim list | head -1` must end quietly, not
 /// panic (Rust ignores SIGPIPE, so `print!` would panic on EPIPE).
@@ -17,9 +57,9 @@ pub fn outln(text: &str) {
     out("\n");
 }
 
-/// `text` after `prefix`, wrapped at word boundaries to fit 80 columns (counted as a terminal
-/// shows them: see `reports::columns`), later lines indented under the first; ends with a
-/// newline.
+/// `text` after `prefix`, wrapped at word boundaries to fit the line width (counted as a
+/// terminal shows them: see `reports::columns`), later lines indented under the first; ends
+/// with a newline.
 pub fn wrapped(prefix: &str, text: &str) -> String {
     let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut out = wrap(prefix, &words, width(prefix));
@@ -27,13 +67,16 @@ pub fn wrapped(prefix: &str, text: &str) -> String {
     out
 }
 
-/// Every line of `text` that is wider than 80 columns wrapped as [`wrapped`] wraps it: after its
-/// `error: ` or `warning: `, else after its indentation. A line that fits is kept as it is;
-/// so is a single word (a long path) that fits nowhere. Ends with a newline.
-pub fn wrapped_lines(text: &str) -> String {
+/// Every line of `text` that is wider than stderr's line width wrapped as [`ewrapped`] wraps
+/// it: after its `error: ` or `warning: `, else after its indentation. A line that fits is
+/// kept as it is; so is a single word (a long path) that fits nowhere. Ends with a newline.
+pub fn ewrapped_lines(text: &str) -> String {
+    let width_max = *STDERR_LINE_WIDTH
+        .get()
+        .unwrap_or(&reports::columns::COLUMNS);
     let mut out = String::new();
     for line in text.lines() {
-        if width(line) <= COLUMNS {
+        if width(line) <= width_max {
             out.push_str(line);
             out.push('\n');
             continue;
@@ -43,7 +86,7 @@ pub fn wrapped_lines(text: &str) -> String {
             .into_iter()
             .find(|p| line.starts_with(p))
             .map_or(indent, str::len);
-        out.push_str(&wrapped(&line[..prefix_len], &line[prefix_len..]));
+        out.push_str(&ewrapped(&line[..prefix_len], &line[prefix_len..]));
     }
     out
 }
@@ -89,9 +132,9 @@ mod tests {
     fn long_lines_wrap_under_their_prefix_and_short_ones_stay() {
         let long = format!("error: f.toml:3: key `x`: {}", "word ".repeat(30));
         let text = format!("{long}\n  fits\n    {}", "indented ".repeat(12));
-        let out = wrapped_lines(&text);
+        let out = ewrapped_lines(&text);
         let lines: Vec<&str> = out.lines().collect();
-        assert!(lines.iter().all(|l| width(l) <= COLUMNS), "{out}");
+        assert!(lines.iter().all(|l| width(l) <= 80), "{out}");
         assert!(
             lines[0].starts_with("error: f.toml:3: key `x`: word"),
             "{out}"
@@ -103,6 +146,6 @@ mod tests {
         let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
         assert_eq!(words(&out), words(&text), "no word lost or moved");
         let path = format!("error: {}", "p/".repeat(50));
-        assert_eq!(wrapped_lines(&path), format!("{path}\n"));
+        assert_eq!(ewrapped_lines(&path), format!("{path}\n"));
     }
 }

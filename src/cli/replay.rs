@@ -14,7 +14,7 @@ use ftsim_api::{RunOptions, RunReport, Simulation, Time};
 
 use super::error::{CliError, Status};
 use super::files;
-use super::load::load_one;
+use super::load::load_chosen;
 use super::output::{color_wanted, out, outln, wrapped};
 use super::stream::{diagram_window, shared, take_back, Chunked, Collected, JsonEvents, Tee};
 use super::{App, ReplayFormat};
@@ -36,8 +36,8 @@ pub enum Target<'a> {
     Seed {
         file: &'a Path,
         seed: u64,
-        /// The point of the file's `[sweep]` grid (1-based), if it has one.
-        point: Option<usize>,
+        /// Its grid point or `classify` variant, if it names one.
+        chosen: super::load::Chosen<'a>,
         /// The seed draws its own fault mix (`run --swarm`).
         swarm: bool,
     },
@@ -83,10 +83,10 @@ pub fn cmd_replay(app: &App, target: Target<'_>, args: ReplayArgs<'_>) -> Result
         Target::Seed {
             file,
             seed,
-            point,
+            chosen,
             swarm,
         } => {
-            let (mut shown, simulation) = prepare_seed(app, file, seed, point, swarm, budget)?;
+            let (mut shown, simulation) = prepare_seed(app, file, seed, chosen, swarm, budget)?;
             check_nodes(&output.filter, &shown)?;
             let simulation = simulation.as_ref();
             stream(
@@ -238,7 +238,7 @@ fn stream(
 }
 
 fn print_title(shown: &Shown) {
-    outln(&shown.title);
+    out(&wrapped("", &shown.title));
     if !shown.description.is_empty() {
         outln(&reports::columns::wrap("", &shown.description, 0));
     }
@@ -285,11 +285,11 @@ fn prepare_seed(
     app: &App,
     file: &Path,
     seed: u64,
-    point: Option<usize>,
+    chosen: super::load::Chosen<'_>,
     swarm: bool,
     budget: super::budget::BudgetFlags,
 ) -> Result<(Shown, std::sync::Arc<dyn Simulation>), CliError> {
-    let mut scenarios = vec![load_one(app, file, point)?];
+    let mut scenarios = vec![load_chosen(app, file, chosen)?];
     budget.apply(&mut scenarios)?;
     let mut scenario = scenarios.remove(0);
     if swarm {
@@ -302,7 +302,13 @@ fn prepare_seed(
         file: scenario.file.display().to_string(),
         protocol: scenario.simulation.protocol().to_string(),
         nodes: scenario.simulation.spec().nodes,
-        replay: replay_command(&app.program, &scenario.file, seed, point, swarm),
+        replay: format!(
+            "{}{}",
+            replay_command(&app.program, &scenario.file, seed, chosen.point, swarm),
+            chosen
+                .variant
+                .map_or(String::new(), |v| format!(" --variant {v}"))
+        ),
         verdict: None,
         extra: None,
     };
@@ -327,7 +333,11 @@ fn replay_repro(app: &App, path: &Path, output: Output<'_>) -> Result<Status, Cl
         file: path.display().to_string(),
         protocol: repro.protocol.clone(),
         nodes: simulation.spec().nodes,
-        replay: format!("{} replay --repro {}", app.program, path.display()),
+        replay: format!(
+            "{} replay --repro {}",
+            app.program,
+            ftsim_api::sweep::shell_word(path)
+        ),
         verdict: None,
         extra: None,
     };
@@ -341,7 +351,7 @@ fn replay_repro(app: &App, path: &Path, output: Output<'_>) -> Result<Status, Cl
             let replayed = repro.replay_streamed(simulation, sink);
             let explanation = replayed.explanation(&repro);
             for line in &explanation {
-                eprint!("{}", wrapped("warning: ", line));
+                eprint!("{}", super::output::ewrapped("warning: ", line));
             }
             shown.verdict = Some(if replayed.is_recorded_run() {
                 format!(

@@ -47,13 +47,14 @@ from an earlier run. Run <code>ftsim run ... --report</code> again to write it w
 
 /// Writes index.html, summary.json and a diagram per failing scenario into `dir`, each file
 /// atomically; index.html is a placeholder until the end, and files an earlier report wrote
-/// there that this one does not are removed (see [`ReportDir`]).
+/// there that this one does not are removed (see [`ReportDir`]). Returns how many diagrams it
+/// wrote.
 pub fn write_report(
     dir: &Path,
     scenarios: &[Scenario],
     summaries: &[ScenarioSummary],
     all_ok: bool,
-) -> Result<(), CliError> {
+) -> Result<usize, CliError> {
     let mut out = ReportDir::start(dir, PLACEHOLDER)?;
     let mut diagrams = Vec::new();
     let mut used = std::collections::BTreeSet::new();
@@ -79,6 +80,8 @@ pub fn write_report(
         .zip(diagrams)
         .map(|(summary, diagram)| reports::html::IndexRow { summary, diagram })
         .collect();
+    let diagrams = rows.iter().filter(|r| r.diagram.is_some()).count();
     out.write("summary.json", &(sweep_json(summaries, all_ok) + "\n"))?;
-    out.finish(&reports::html::render_index(&rows))
+    out.finish(&reports::html::render_index(&rows))?;
+    Ok(diagrams)
 }

@@ -12,7 +12,7 @@ use super::error::{CliError, Status};
 use super::files;
 use super::interrupt::Interrupt;
 use super::load::load_all;
-use super::output::{out, outln, stopwatch, wrapped, ColorChoice};
+use super::output::{ewrapped, out, outln, stopwatch, wrapped, ColorChoice};
 use super::progress::Progress;
 use super::report::write_report;
 use super::results::{result_key, Results};
@@ -205,7 +205,7 @@ fn announce_results(results: &Results, resume: bool, keys: &[String], slices: &[
         "{} (one line per finished scenario{already})",
         results.path().display()
     );
-    eprint!("{}", wrapped("results: ", &line));
+    eprint!("{}", ewrapped("results: ", &line));
 }
 
 /// The summary of a scenario's tally over `every` seed (a shard's tally covers some of them):
@@ -240,7 +240,12 @@ fn finish(
     let summaries = swept.summaries;
     let all_ok = summaries.iter().all(|s| s.ok);
     if let Some(dir) = args.report {
-        write_report(dir, scenarios, &summaries, all_ok)?;
+        let diagrams = write_report(dir, scenarios, &summaries, all_ok)?;
+        let index = dir.join("index.html");
+        eprintln!(
+            "wrote the report: {} (with summary.json and {diagrams} diagram(s) beside it)",
+            index.display()
+        );
     }
     if let Some(path) = args.junit {
         files::write_output(path, reports::junit::render(&summaries).as_bytes())?;
@@ -252,38 +257,27 @@ fn finish(
             .unwrap_or_else(|| Path::new(shrink::DEFAULT_REPRO_DIR));
         shrink::shrink_sweep(pool, dir, scenarios, &summaries, budget)?;
     }
-    match args.format {
-        Format::Json => {
+    let interrupted = swept
+        .interrupted
+        .then(|| interrupted_line(args, scenarios, &summaries));
+    match (args.format, &interrupted) {
+        (Format::Json, _) => {
             let doc = sweep_json_of_shard(&summaries, all_ok, args.shard);
             super::interrupt::whole(|| outln(&doc));
         }
-        Format::Text if swept.interrupted => out(&format!(
-            "interrupted: {} of {} scenario(s) finished, {} of them not met\n",
-            summaries.len(),
-            scenarios.len(),
-            summaries.iter().filter(|s| !s.ok).count()
-        )),
-        Format::Text => out(&reports::table::render_footer(&summaries)),
+        (Format::Text, Some(line)) => out(line),
+        (Format::Text, None) => out(&reports::table::render_footer(&summaries)),
     }
     if let Some(shard) = args.shard {
         let note = "each verdict above judges this shard's seeds only; `ftsim merge` of every \
                     shard's --format json judges the whole sweep";
-        eprint!("{}", wrapped(&format!("shard {shard}: "), note));
+        eprint!("{}", ewrapped(&format!("shard {shard}: "), note));
     }
-    if swept.interrupted {
-        let how_to_go_on = match args.results {
-            Some(path) => format!(
-                "; run again with --results {} --resume to go on",
-                path.display()
-            ),
-            None => String::new(),
-        };
-        let finished = format!(
-            "{} of {} scenario(s) finished{how_to_go_on}",
-            summaries.len(),
-            scenarios.len(),
-        );
-        eprint!("{}", wrapped("interrupted: ", &finished));
+    if let Some(line) = interrupted {
+        // Said once: on stdout under the table, or on stderr beside a JSON document.
+        if args.format == Format::Json {
+            eprint!("{line}");
+        }
         return Ok(Status::Interrupted);
     }
     Ok(if all_ok || args.shard.is_some() {
@@ -291,6 +285,28 @@ fn finish(
     } else {
         Status::NotMet
     })
+}
+
+/// What an interrupted sweep finished, and how to go on from there, wrapped.
+fn interrupted_line(
+    args: &RunArgs<'_>,
+    scenarios: &[Scenario],
+    summaries: &[ScenarioSummary],
+) -> String {
+    let how_to_go_on = match args.results {
+        Some(path) => format!(
+            "; run again with --results {} --resume to go on",
+            ftsim_api::sweep::shell_word(path)
+        ),
+        None => String::new(),
+    };
+    let finished = format!(
+        "{} of {} scenario(s) finished, {} of them not met{how_to_go_on}",
+        summaries.len(),
+        scenarios.len(),
+        summaries.iter().filter(|s| !s.ok).count()
+    );
+    wrapped("interrupted: ", &finished)
 }
 
 /// The most worker threads per core `--jobs` may ask for (and never more than

@@ -12,7 +12,6 @@ use ftsim_api::{Expect, Scenario};
 use rayon::prelude::*;
 
 use super::error::{CliError, Status};
-use super::load::load_one;
 use super::output::{outln, stopwatch, wrapped};
 use super::App;
 
@@ -25,8 +24,8 @@ pub struct ShrinkArgs<'a> {
     pub seed: u64,
     pub output: Option<&'a Path>,
     pub budget: ShrinkBudget,
-    /// The point of the file's `[sweep]` grid (1-based), if it has one.
-    pub point: Option<usize>,
+    /// Its grid point or `classify` variant, if it names one.
+    pub chosen: super::load::Chosen<'a>,
 }
 
 /// The budget of `--{flags}max-runs` and `--{flags}max-events` (`shrink`'s, or `run`'s with
@@ -45,7 +44,7 @@ pub fn budget(flags: &str, max_runs: u64, max_events: u64) -> Result<ShrinkBudge
 }
 
 pub fn cmd_shrink(app: &App, args: ShrinkArgs<'_>) -> Result<Status, CliError> {
-    let scenario = load_one(app, args.file, args.point)?;
+    let scenario = super::load::load_chosen(app, args.file, args.chosen)?;
     let path = args.output.map_or_else(
         || PathBuf::from(repro_name(&scenario, args.seed)),
         Path::to_path_buf,
@@ -72,7 +71,7 @@ pub fn cmd_shrink(app: &App, args: ShrinkArgs<'_>) -> Result<Status, CliError> {
     outln(&format!(
         "replay: {} replay --repro {}",
         app.program,
-        path.display()
+        ftsim_api::sweep::shell_word(&path)
     ));
     Ok(Status::Met)
 }
@@ -211,7 +210,10 @@ pub fn shrink_sweep(
         write_repro(&path, &repro)?;
         let (before, after) = (shrunk.original.size(), shrunk.shrunk.size());
         eprintln!("shrunk {} seed {seed} ({})", s.name, spent(&shrunk));
-        eprint!("{}", wrapped("  ", &reports::shrink::line(&before, &after)));
+        eprint!(
+            "{}",
+            super::output::ewrapped("  ", &reports::shrink::line(&before, &after))
+        );
         if repro.trace_left_out {
             eprintln!(
                 "  (its trace left out: {} events, {} messages)",

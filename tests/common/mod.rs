@@ -9,11 +9,13 @@ pub mod json_doc;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Runs the built `ftsim` with `args`, colour off.
+/// Runs the built `ftsim` with `args`, colour off, wrapping prose as on an 80-column terminal
+/// (`COLUMNS=80`: its output is piped here, which would not be wrapped at all).
 pub fn ftsim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ftsim"))
         .args(args)
         .env("NO_COLOR", "1")
+        .env("COLUMNS", "80")
         .output()
         .expect("ftsim runs")
 }
@@ -26,6 +28,7 @@ pub fn ftsim_in(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env("COLUMNS", "80")
         .output()
         .expect("ftsim runs")
 }
@@ -44,9 +47,13 @@ pub fn json(o: &Output) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", stdout(o), stderr(o)))
 }
 
-/// Every line of `text` fits 80 columns.
+/// Every line of `text` fits 80 columns, but a command to paste, which is never wrapped.
 pub fn assert_fits_80(text: &str) {
-    for line in text.lines() {
+    let command = |line: &str| {
+        let line = line.trim_start();
+        line.starts_with("ftsim ") || line.starts_with("replay: ftsim ")
+    };
+    for line in text.lines().filter(|l| !command(l)) {
         let columns = reports::columns::width(line);
         assert!(columns <= 80, "wraps at 80 columns ({columns}): {line:?}");
     }
@@ -139,4 +146,55 @@ pub fn explore_then_replay(name: &str, code: i32, found: &[&str], replayed: &[&s
     assert_has(&out, found);
     let o = ftsim(&["replay", "--repro", repro_arg]);
     assert_has(&flat(&o), replayed);
+}
+
+/// Runs the built `ftsim` with `args` (stdout to /dev/null) and returns its exit code and its
+/// peak resident memory in KiB, from `wait4` on that child alone (other tests' children run
+/// meanwhile).
+#[cfg(unix)]
+pub fn peak_kib(args: &[&str]) -> (i32, i64) {
+    let (code, kib, _) = measured_with(args, false);
+    (code, kib)
+}
+
+/// Runs the built `ftsim` with `args` and returns its exit code, its peak resident memory in
+/// KiB (from `wait4` on that child alone) and its stdout.
+#[cfg(unix)]
+pub fn measured(args: &[&str]) -> (i32, i64, String) {
+    measured_with(args, true)
+}
+
+/// [`measured`], its stdout read (`capture`) or thrown away (`/dev/null`, as fast as the
+/// child writes).
+#[cfg(unix)]
+#[expect(
+    clippy::zombie_processes,
+    reason = "the child is reaped by wait4, which std's Child::wait cannot be mixed with"
+)]
+fn measured_with(args: &[&str], capture: bool) -> (i32, i64, String) {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ftsim"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "80")
+        .stdout(if capture {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut text = String::new();
+    if let Some(mut out) = child.stdout.take() {
+        out.read_to_string(&mut text).unwrap();
+    }
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value; wait4 fills it for this child's pid.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: the pid is our own child, not yet waited for; the pointers are to live locals.
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as libc::pid_t);
+    (libc::WEXITSTATUS(status), usage.ru_maxrss, text)
 }

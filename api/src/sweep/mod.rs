@@ -21,7 +21,7 @@ use crate::simulation::Simulation;
 
 pub use figures::{AvailabilityFigures, LatencyFigures, MetricNames, MetricTally};
 pub use judge::judge;
-pub use summary::{replay_command, summarize, summarize_facts, Facts, ScenarioSummary};
+pub use summary::{replay_command, shell_word, summarize, summarize_facts, Facts, ScenarioSummary};
 pub use tally::Tally;
 
 /// The version of the JSON documents `ftsim run` and `ftsim check` print (`schema_version`,

@@ -177,15 +177,21 @@ pub fn replay_command(
     point: Option<usize>,
     swarm: bool,
 ) -> String {
-    let file = file.display().to_string();
-    let quoted = if file.contains(|c: char| c.is_whitespace() || c == '\'' || c == '"') {
-        format!("'{}'", file.replace('\'', "'\\''"))
-    } else {
-        file
-    };
+    let quoted = shell_word(file);
     let point = point.map_or(String::new(), |p| format!(" --point {p}"));
     let swarm = if swarm { " --swarm" } else { "" };
     format!("{program} replay {quoted} --seed {seed}{point}{swarm}")
+}
+
+/// `path` as one word of a POSIX shell command: quoted if it holds a space, a quote or any
+/// other character a shell would read, so a printed command pastes as it was meant.
+pub fn shell_word(path: &std::path::Path) -> String {
+    let text = path.display().to_string();
+    let plain = |c: char| c.is_alphanumeric() || "/._-+:,=@%".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        return text;
+    }
+    format!("'{}'", text.replace('\'', "'\\''"))
 }
 
 /// Judges a scenario's tally and summarises it.

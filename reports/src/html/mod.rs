@@ -6,7 +6,8 @@
 //! crashes, recoveries, suspicions, timers, stable storage, tampering and observations;
 //! partitions shaded per side; traitors marked. The violation is drawn in red, the events it
 //! names are ringed and the page opens on them, and the causal past (by the vector clocks of
-//! the trace) of those events is highlighted while everything else is dimmed. Clicking an
+//! the trace, with the crashes, partitions and omissions behind its drops and suspicions) of
+//! those events is highlighted while everything else is dimmed. Clicking an
 //! event shows the process's state after it; the page can step through the run event by event.
 //!
 //! Everything that comes from a protocol reaches the page escaped: the header through

@@ -20,6 +20,7 @@
 mod causal;
 mod escape;
 mod index;
+mod legend;
 mod model;
 mod page;
 mod window;
@@ -39,6 +40,9 @@ pub struct Meta<'a> {
     pub file: &'a str,
     pub protocol: &'a str,
     pub nodes: usize,
+    /// Each node's name in the protocol's text ("s0", "client 3"), by node id; drawn beside
+    /// its id on its lane.
+    pub labels: &'a [Option<String>],
     pub replay: &'a str,
 }
 
@@ -49,18 +53,27 @@ pub fn render(report: &RunReport, meta: &Meta<'_>) -> String {
 
 /// Renders the page, with a note under the verdict (what a windowed diagram left out).
 pub fn render_noted(report: &RunReport, meta: &Meta<'_>, note: Option<&str>) -> String {
-    let model = Model::new(report, meta.nodes);
+    let model = Model::new(report, meta.nodes, meta.labels);
     let entries = report.trace.as_deref().map_or(0, <[_]>::len);
     let explain = model
         .violation
         .as_ref()
         .is_some_and(|v| !v.culprits.is_empty());
-    page::page(report, meta, &script_json(&model), explain, entries, note)
+    let kinds = model.kinds();
+    page::page(
+        report,
+        meta,
+        &script_json(&model),
+        &kinds,
+        explain,
+        entries,
+        note,
+    )
 }
 
 /// The diagram's model as pretty JSON, for golden files and tests.
 pub fn model_json(report: &RunReport, nodes: usize) -> String {
-    serde_json::to_string_pretty(&Model::new(report, nodes)).unwrap_or_default()
+    serde_json::to_string_pretty(&Model::new(report, nodes, &[])).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -142,6 +155,7 @@ mod tests {
             file: "x<y>.toml",
             protocol: "p",
             nodes: 2,
+            labels: &[],
             replay: "ftsim replay 'x<y>.toml' --seed 1",
         }
     }

@@ -41,13 +41,15 @@
 
   var view = { mode: 'order', k: 1, step: null, selected: null };
   // Where the window is too small for the header and the diagram, the header's folds (what
-  // the run is, then the legend) close, so that the diagram is on the first screen; its rows
-  // are then as tall as the room under the header allows (up to 56px, at least 34px).
+  // the run is, then the legend) close, then a long verdict scrolls within three lines, so
+  // that the diagram is on the first screen; its rows are as tall as the room under the
+  // header allows (up to 56px, at least 30px).
   function roomBelowHeader() { return window.innerHeight - (scroller.getBoundingClientRect().top + window.scrollY) - 8; }
   var need = Math.min(TOP + 64 + Math.max(0, M.nodes - 1) * 40, window.innerHeight * 0.55);
   document.querySelectorAll('details.fold').forEach(function (d) { if (roomBelowHeader() < need) d.open = false; });
+  if (roomBelowHeader() < TOP + 64 + Math.max(0, M.nodes - 1) * 34) body.classList.add('tight');
   var room = roomBelowHeader();
-  if (M.nodes > 1) ROW = Math.max(34, Math.min(ROW, Math.floor((room - TOP - 64) / (M.nodes - 1))));
+  if (M.nodes > 1) ROW = Math.max(30, Math.min(ROW, Math.floor((room - TOP - 64) / (M.nodes - 1))));
   var height = TOP + 30 + Math.max(0, M.nodes - 1) * ROW + 34;
 
   function colW() { return BASE_COL * view.k; }

@@ -218,8 +218,8 @@ fn controls(h: &mut String, explain: bool, hide_timers: bool, entries: usize) {
         h,
         r#"<div class="controls">
 <span class="group">zoom <button id="zoom-out" title="zoom out (-)">−</button><button id="zoom-in" title="zoom in (+)">+</button><button id="zoom-fit" title="the whole run (f)">fit</button></span>
-<span class="group">x axis <label><input type="radio" name="xmode" value="order" checked> event order</label><label><input type="radio" name="xmode" value="time"> virtual time (to scale)</label></span>
-<label {}><input type="checkbox" id="explain" {}> highlight the causal past of the violation</label>
+<span class="group">x axis <label><input type="radio" name="xmode" value="order" checked> event order</label><label><input type="radio" name="xmode" value="time"> virtual time<span class="wide"> (to scale)</span></label></span>
+<label {}><input type="checkbox" id="explain" {}> highlight the causal past<span class="wide"> of the violation</span></label>
 <span class="group">show <label><input type="checkbox" id="layer-msgs" checked> messages</label><label><input type="checkbox" id="layer-drops" checked> drops</label><label><input type="checkbox" id="layer-labels" checked> labels</label><label><input type="checkbox" id="layer-timers" {}> timers</label></span>
 <span class="group">step <button id="step-prev" title="previous event (←)">◀</button><button id="step-next" title="next event (→)">▶</button><button id="step-off" title="show everything">all</button><span id="step-pos"></span></span>
 <span class="hint">{entries} trace entries · wheel: zoom · drag or shift+wheel: pan</span>

@@ -58,7 +58,7 @@ var FtsimLabels = (function () {
     labels.forEach(function (l) {
       var w = width(l.text, l.font) + 2, m = metrics(l.font);
       for (var i = 0; i < l.spots.length; i++) {
-        var s = l.spots[i], x0 = s[2] === 'middle' ? s[0] - w / 2 : s[0];
+        var s = l.spots[i], x0 = s[2] === 'middle' ? s[0] - w / 2 : s[2] === 'end' ? s[0] - w : s[0];
         var b = [x0 - 1, s[1] - m.ascent - 1, x0 + w, s[1] + m.descent];
         if (!boxes.hits(b)) {
           boxes.add(b);

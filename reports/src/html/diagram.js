@@ -44,10 +44,10 @@
   // the run is, then the legend) close, then a long verdict scrolls within three lines, so
   // that the diagram is on the first screen; its rows are as tall as the room under the
   // header allows (up to 56px, at least 30px).
-  function roomBelowHeader() { return window.innerHeight - (scroller.getBoundingClientRect().top + window.scrollY) - 8; }
+  function roomBelowHeader() { return window.innerHeight - (scroller.getBoundingClientRect().top + window.scrollY) - 4; }
   var need = Math.min(TOP + 64 + Math.max(0, M.nodes - 1) * 40, window.innerHeight * 0.55);
   document.querySelectorAll('details.fold').forEach(function (d) { if (roomBelowHeader() < need) d.open = false; });
-  if (roomBelowHeader() < TOP + 64 + Math.max(0, M.nodes - 1) * 34) body.classList.add('tight');
+  if (roomBelowHeader() < TOP + 64 + Math.max(0, M.nodes - 1) * 30) body.classList.add('tight');
   var room = roomBelowHeader();
   if (M.nodes > 1) ROW = Math.max(30, Math.min(ROW, Math.floor((room - TOP - 64) / (M.nodes - 1))));
   var height = TOP + 30 + Math.max(0, M.nodes - 1) * ROW + 34;
@@ -225,7 +225,7 @@
       var x = xE(mk.e), yy = y(mk.n), title = eventTitle(mk.e), c = function (b) { return cls(b, mk.lit, mk.e); };
       var a = { 'data-e': mk.e, 'data-n': mk.n };
       switch (mk.k) {
-        case 'crash': a['class'] = c('crash'); a.d = cross(x, yy, 8); el('path', a, g, title); break;
+        case 'crash': a['class'] = c('crash'); a.d = cross(x, yy, 8); el('path', a, g, title); queue.push({ rank: -2, box: [x - 9, yy - 9, x + 9, yy + 9] }); break;
         case 'recover': a['class'] = c('recover'); a.cx = x; a.cy = yy; a.r = 7; el('circle', a, g, title); break;
         case 'suspect': case 'trust': a['class'] = c(mk.k); a.d = 'M' + x + ' ' + (yy + 4) + 'l5 8l-10 0z'; el('path', a, g, title); break;
         case 'timer': if (showTimers) { a['class'] = c('timer'); a.x1 = x; a.x2 = x; a.y1 = yy - 6; a.y2 = yy + 6; el('line', a, g, title); } break;

@@ -52,10 +52,12 @@ var FtsimLabels = (function () {
   Boxes.prototype.add = function (b) { this.each(b, function (col) { col.push(b); }); };
 
   // Places `labels`, each { spots: [[x, y, anchor]...], text, font, draw }, in order; calls
-  // draw(x, y, anchor) at the first spot of each where it overlaps nothing placed before.
+  // draw(x, y, anchor) at the first spot of each where it overlaps nothing placed before. An
+  // entry { box: [x0, y0, x1, y1] } instead keeps labels off a mark.
   function place(labels) {
     var boxes = new Boxes();
     labels.forEach(function (l) {
+      if (l.box) { boxes.add(l.box); return; }
       var w = width(l.text, l.font) + 2, m = metrics(l.font);
       for (var i = 0; i < l.spots.length; i++) {
         var s = l.spots[i], x0 = s[2] === 'middle' ? s[0] - w / 2 : s[2] === 'end' ? s[0] - w : s[0];

@@ -14,8 +14,10 @@
 //! [`esc`], the diagram as JSON data that the script only ever sets as text.
 //!
 //! Also the index page of a sweep's `--report` directory. One concept per module: `escape`
-//! (untrusted text), `causal` (the causal past and its anchors), `model` (what the script
-//! draws), `page` (the HTML around it, with `diagram.css` and `diagram.js`) and `index`.
+//! (untrusted text), `causal` (the causal past, its anchors and the faults behind it), `model`
+//! (what the script draws), `page` (the HTML around it, with `diagram.css`, `labels.js`, which
+//! places labels without overlap, and `diagram.js`), `legend` (the kinds the run has) and
+//! `index` (with `index.css` and `index.js`).
 
 mod causal;
 mod escape;

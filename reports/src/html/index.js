@@ -1,8 +1,8 @@
 // The sweep index's filter and groups: a button per status shows only the scenarios with that
 // status (opening the protocol groups that have any and hiding the others); "all" shows every
-// scenario again. A link to a group (#group-NAME, from the summary) opens it. Records on
-// <body> the page's widest layout with every group open (data-scroll-width, data-fits), for
-// .ci/check-html.
+// scenario again. A link to a group (#group-NAME, from the summary) opens it; a link can ask
+// for a status (#show=outside). Records on <body> the page's widest layout with every group
+// open (data-scroll-width, data-fits), for .ci/check-html.
 (function () {
   'use strict';
   var buttons = document.querySelectorAll('[data-show]');
@@ -25,7 +25,9 @@
   document.getElementById('open-all').onclick = function () { groups.forEach(function (g) { g.open = true; }); };
   document.getElementById('close-all').onclick = function () { groups.forEach(function (g) { g.open = false; }); };
   function openLinked() {
-    var g = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    var hash = decodeURIComponent(location.hash.slice(1));
+    if (hash.indexOf('show=') === 0) { show(hash.slice(5)); return; }
+    var g = document.getElementById(hash);
     if (g && g.tagName === 'DETAILS') g.open = true;
   }
   window.addEventListener('hashchange', openLinked);

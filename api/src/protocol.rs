@@ -132,6 +132,14 @@ pub trait Protocol: Send + Sync + 'static {
     /// violations ("outside assumptions"), with the reason.
     fn model(&self, params: &Self::Params, nodes: usize) -> Model;
 
+    /// The name the protocol's own text (its observations, its violations) gives node `node`
+    /// in a group of `nodes`, where that is not just `n{node}`: "s0" for a storage server,
+    /// "client 3", "coordinator". Diagrams show it beside the node id. `None` by default.
+    fn node_label(&self, params: &Self::Params, node: NodeId, nodes: usize) -> Option<String> {
+        let _ = (params, node, nodes);
+        None
+    }
+
     /// The protocol's metric: a latency (time to decide, deliver, commit) and, for a service,
     /// its availability, measured from the observations (see [`crate::metrics`]). None by
     /// default; sweeps report the figures of the protocols that declare one.

@@ -55,6 +55,8 @@ struct Shown {
     file: String,
     protocol: String,
     nodes: usize,
+    /// Each node's name in the protocol's text, for the diagram's lanes.
+    labels: Vec<Option<String>>,
     replay: String,
     /// For a repro: whether this is its recorded run, in a line.
     verdict: Option<String>,
@@ -164,6 +166,7 @@ fn meta(shown: &Shown) -> reports::html::Meta<'_> {
         file: &shown.file,
         protocol: &shown.protocol,
         nodes: shown.nodes,
+        labels: &shown.labels,
         replay: &shown.replay,
     }
 }
@@ -302,6 +305,7 @@ fn prepare_seed(
         file: scenario.file.display().to_string(),
         protocol: scenario.simulation.protocol().to_string(),
         nodes: scenario.simulation.spec().nodes,
+        labels: scenario.simulation.node_labels(),
         replay: format!(
             "{}{}",
             replay_command(&app.program, &scenario.file, seed, chosen.point, swarm),
@@ -333,6 +337,7 @@ fn replay_repro(app: &App, path: &Path, output: Output<'_>) -> Result<Status, Cl
         file: path.display().to_string(),
         protocol: repro.protocol.clone(),
         nodes: simulation.spec().nodes,
+        labels: simulation.node_labels(),
         replay: format!(
             "{} replay --repro {}",
             app.program,

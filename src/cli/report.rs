@@ -17,12 +17,14 @@ use super::stream::{diagram_window, take_back};
 /// (1.2 million events) grow past 24 GB.
 pub fn diagram(scenario: &Scenario, seed: u64, replay: &str) -> String {
     let file = scenario.file.display().to_string();
+    let labels = scenario.simulation.node_labels();
     let meta = reports::html::Meta {
         scenario: &scenario.name,
         description: &scenario.description,
         file: &file,
         protocol: scenario.simulation.protocol(),
         nodes: scenario.simulation.spec().nodes,
+        labels: &labels,
         replay,
     };
     let events = scenario

@@ -162,6 +162,11 @@ pub trait Simulation: Send + Sync {
     fn model(&self) -> &Model;
     /// The figures the protocol's metric yields (latency, availability), if it declares one.
     fn metrics(&self) -> MetricsInfo;
+    /// Each node's name in the protocol's own text ([`Protocol::node_label`]), by node id;
+    /// `None` where the protocol gives none.
+    fn node_labels(&self) -> Vec<Option<String>> {
+        Vec::new()
+    }
     /// How runs of this spec may step outside that model (empty: they cannot), one sentence
     /// each, naming the scenario key that allows it.
     fn may_step_outside(&self) -> &[String];
@@ -319,6 +324,14 @@ impl<T: Protocol> Simulation for Prepared<T> {
 
     fn may_step_outside(&self) -> &[String] {
         &self.bound.may_step_outside
+    }
+
+    fn node_labels(&self) -> Vec<Option<String>> {
+        let b = &self.bound;
+        let nodes = b.spec.nodes;
+        (0..nodes)
+            .map(|node| b.protocol.node_label(&b.params, node, nodes))
+            .collect()
     }
 
     fn metrics(&self) -> MetricsInfo {

@@ -183,6 +183,11 @@ impl Protocol for LockServer {
             "from a client's request to its entry into the critical section",
         )
     }
+    /// The lock server (node 0) and its clients.
+    fn node_label(&self, _: &LockServerParams, node: NodeId, _: usize) -> Option<String> {
+        Some(if node == SERVER { "server" } else { "client" }.to_string())
+    }
+
     fn process(&self, params: &LockServerParams, node: NodeId, _: usize) -> LockProcess {
         LockProcess::new(node, params.clone())
     }

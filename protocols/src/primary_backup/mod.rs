@@ -193,6 +193,15 @@ impl Protocol for PrimaryBackup {
                  acknowledgement",
             )
     }
+    /// As the properties name them: "replica 1 applied", "client 3 issued only".
+    fn node_label(&self, params: &PrimaryBackupParams, node: NodeId, _: usize) -> Option<String> {
+        Some(if node < params.replicas {
+            format!("replica {node}")
+        } else {
+            format!("client {node}")
+        })
+    }
+
     fn process(&self, params: &PrimaryBackupParams, node: NodeId, _: usize) -> Node {
         Node::new(Config::from(params), node)
     }

@@ -198,6 +198,15 @@ impl Protocol for QuorumRegister {
             )
     }
 
+    /// Replicas (nodes `0..replicas`) and clients (the rest).
+    fn node_label(&self, params: &QuorumParams, node: NodeId, _: usize) -> Option<String> {
+        Some(if node < params.replicas {
+            format!("replica {node}")
+        } else {
+            format!("client {node}")
+        })
+    }
+
     fn process(&self, params: &QuorumParams, node: NodeId, _: usize) -> Node {
         Node::new(Config::from(params), node)
     }

@@ -239,6 +239,15 @@ impl Protocol for ReplicatedStateMachine {
             .quiesces_within(within, rule)
     }
 
+    /// As the properties name them: "replica 0 applied", "command 2 of client 4".
+    fn node_label(&self, params: &RsmParams, node: NodeId, _: usize) -> Option<String> {
+        Some(if node < params.servers {
+            format!("replica {node}")
+        } else {
+            format!("client {node}")
+        })
+    }
+
     fn process(&self, params: &RsmParams, node: NodeId, _: usize) -> Node {
         Node::new(Config::from(params), node)
     }

@@ -199,6 +199,15 @@ impl Protocol for Transactions {
         Model::new().tolerates(FaultClass::Reordering)
     }
 
+    /// Servers as items name them ("x@s0"), clients as a deadlock does ("client 3").
+    fn node_label(&self, params: &TransactionsParams, node: NodeId, _: usize) -> Option<String> {
+        Some(if (node as u64) < params.servers {
+            format!("s{node}")
+        } else {
+            format!("client {node}")
+        })
+    }
+
     fn process(&self, params: &TransactionsParams, node: NodeId, _: usize) -> Node {
         Node::new(Config::from(params), node)
     }

@@ -459,3 +459,15 @@ fn serialisability_agrees_with_the_full_precedence_graph_on_random_histories() {
         "{cycles} cyclic, {acyclic} acyclic"
     );
 }
+
+#[test]
+fn nodes_are_named_as_the_deadlock_text_names_them() {
+    // Servers are nodes 0..servers ("x@s0"); a client is named by its node id ("client 3").
+    let params = TransactionsParams::default();
+    assert_eq!(params.servers, 2);
+    let labels: Vec<Option<String>> = (0..5)
+        .map(|n| Transactions.node_label(&params, n, 5))
+        .collect();
+    let want = ["s0", "s1", "client 2", "client 3", "client 4"];
+    assert_eq!(labels, want.map(|s| Some(s.to_string())));
+}

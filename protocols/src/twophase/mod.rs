@@ -151,6 +151,18 @@ impl Protocol for TwoPhaseCommit {
             "from the start of the run to each process's commit or abort decision",
         )
     }
+    /// The coordinator (node 0) and the participants.
+    fn node_label(&self, _: &TwoPhaseParams, node: NodeId, _: usize) -> Option<String> {
+        Some(
+            if node == COORDINATOR {
+                "coordinator"
+            } else {
+                "participant"
+            }
+            .to_string(),
+        )
+    }
+
     fn process(&self, params: &TwoPhaseParams, node: NodeId, _: usize) -> Node {
         Node::new(Config::from(params), node)
     }

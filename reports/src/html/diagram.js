@@ -7,7 +7,8 @@
 // cursor still. Rows never scale. The page opens zoomed and scrolled so that the violation and
 // every event it names are on the first screen. When done it sets data-render="ok" on the body
 // (any error goes to data-error) with what .ci/check-html verifies: data-violation-visible,
-// data-culprits-visible, data-culprits, data-culprits-lit and data-lit-events.
+// data-culprits-visible, data-culprits, data-culprits-lit, data-lit-events and
+// data-label-overlaps (how many pairs of the labels drawn overlap: labels.js places them).
 (function () {
   'use strict';
   var body = document.body;
@@ -39,6 +40,16 @@
   });
 
   var view = { mode: 'order', k: 1, step: null, selected: null };
+  // Where the window is too small for the header and the diagram, the header's folds (what
+  // the run is, then the legend) close, then a long verdict scrolls within three lines, so
+  // that the diagram is on the first screen; its rows are as tall as the room under the
+  // header allows (up to 56px, at least 30px).
+  function roomBelowHeader() { return window.innerHeight - (scroller.getBoundingClientRect().top + window.scrollY) - 4; }
+  var need = Math.min(TOP + 64 + Math.max(0, M.nodes - 1) * 40, window.innerHeight * 0.55);
+  document.querySelectorAll('details.fold').forEach(function (d) { if (roomBelowHeader() < need) d.open = false; });
+  if (roomBelowHeader() < TOP + 64 + Math.max(0, M.nodes - 1) * 30) body.classList.add('tight');
+  var room = roomBelowHeader();
+  if (M.nodes > 1) ROW = Math.max(30, Math.min(ROW, Math.floor((room - TOP - 64) / (M.nodes - 1))));
   var height = TOP + 30 + Math.max(0, M.nodes - 1) * ROW + 34;
 
   function colW() { return BASE_COL * view.k; }
@@ -94,7 +105,14 @@
     for (var i = 0; i < M.nodes; i++) {
       var t = el('text', { x: 8, y: y(i) + 5, 'class': 'node' + (traitor[i] ? ' traitor' : '') }, names);
       t.textContent = 'n' + i;
-      if (traitor[i]) el('text', { x: 8, y: y(i) + 19, 'class': 'traitor-tag' }, names).textContent = 'traitor';
+      // The protocol's name for the node ("s0", "client 3"), which its text uses.
+      var role = M.labels && M.labels[i], below = 19;
+      if (role) {
+        var r = el('text', { x: 8, y: y(i) + 17, 'class': 'role' }, names, 'n' + i + ' is ' + role);
+        r.textContent = role.length > 13 ? role.slice(0, 12) + '…' : role;
+        below = 29;
+      }
+      if (traitor[i]) el('text', { x: 8, y: y(i) + below, 'class': 'traitor-tag' }, names).textContent = 'traitor';
     }
   }
 
@@ -156,7 +174,19 @@
     });
   }
 
-  function drawMessages(g, labels) {
+  // Where a message's label may go: above its arrow's middle, below it, then further along.
+  function alongArrow(x0, y0, x1, y1) {
+    var spots = [];
+    [0.5, 0.35, 0.65, 0.22, 0.78].forEach(function (t) {
+      var x = x0 + (x1 - x0) * t, yy = y0 + (y1 - y0) * t;
+      spots.push([x, yy - 3, 'middle'], [x, yy + 11, 'middle']);
+    });
+    return spots;
+  }
+
+  // Labels are queued while drawing and placed together at the end (see labels.js): those of
+  // the events the violation names first, then those in the causal past, then the rest.
+  function drawMessages(g, labels, queue) {
     var showLabels = on('layer-labels');
     M.messages.forEach(function (m) {
       var x0 = view.mode === 'time' ? xT(m.depart) : xE(m.send), y0 = y(m.from), y1 = y(m.to);
@@ -166,9 +196,11 @@
         var line = el('line', { x1: x0, y1: y0, x2: x1, y2: y1, 'marker-end': 'url(#arrow)', 'data-msg': m.id,
           'class': cls('msg' + (k > 0 ? ' dup' : '') + (m.tampered ? ' tampered' : ''), d[1], d[0]) }, g, head + (k > 0 ? ' (duplicate)' : ''));
         if (showLabels && colW() >= 12 && k === 0 && Math.abs(x1 - x0) > 44 && !future(d[0])) {
-          var t = el('text', { x: (x0 + x1) / 2, y: (y0 + y1) / 2 - 3, 'class': cls('mlabel', d[1]), 'data-msg': m.id }, labels);
-          t.textContent = m.kind;
           line.setAttribute('data-label', m.kind);
+          queue.push({ rank: d[1] === false ? 4 : 2, text: m.kind, font: '10px system-ui,sans-serif', spots: alongArrow(x0, y0, x1, y1),
+            draw: function (x, yy) {
+              el('text', { x: x, y: yy, 'class': cls('label mlabel', d[1]), 'data-msg': m.id }, labels).textContent = m.kind;
+            } });
         }
       });
       if (m.drop && on('layer-drops')) {
@@ -185,15 +217,15 @@
     return 'M' + (x - h) + ' ' + (yy - h) + 'L' + (x + h) + ' ' + (yy + h) + 'M' + (x - h) + ' ' + (yy + h) + 'L' + (x + h) + ' ' + (yy - h);
   }
 
-  function drawMarks(g) {
-    var last = {}, named = {};
+  function drawMarks(g, queue) {
+    var named = {};
     if (M.violation) M.violation.culprits.forEach(function (c) { named[c[0]] = true; });
     var showTimers = on('layer-timers'), showLabels = on('layer-labels');
     M.marks.forEach(function (mk) {
       var x = xE(mk.e), yy = y(mk.n), title = eventTitle(mk.e), c = function (b) { return cls(b, mk.lit, mk.e); };
       var a = { 'data-e': mk.e, 'data-n': mk.n };
       switch (mk.k) {
-        case 'crash': a['class'] = c('crash'); a.d = cross(x, yy, 8); el('path', a, g, title); break;
+        case 'crash': a['class'] = c('crash'); a.d = cross(x, yy, 8); el('path', a, g, title); queue.push({ rank: -2, box: [x - 9, yy - 9, x + 9, yy + 9] }); break;
         case 'recover': a['class'] = c('recover'); a.cx = x; a.cy = yy; a.r = 7; el('circle', a, g, title); break;
         case 'suspect': case 'trust': a['class'] = c(mk.k); a.d = 'M' + x + ' ' + (yy + 4) + 'l5 8l-10 0z'; el('path', a, g, title); break;
         case 'timer': if (showTimers) { a['class'] = c('timer'); a.x1 = x; a.x2 = x; a.y1 = yy - 6; a.y2 = yy + 6; el('line', a, g, title); } break;
@@ -208,14 +240,20 @@
           var grp = el('g', { 'class': c('obs'), 'data-e': mk.e, 'data-n': mk.n }, g, title);
           el('circle', { cx: x, cy: yy, r: 4.5 }, grp);
           if (showLabels && (colW() >= 10 || named[mk.e])) {
-            var prev = last[mk.n], level = prev && x - prev[0] < 110 ? (prev[1] + 1) % 3 : 0;
-            last[mk.n] = [x, level];
             var label = mk.label.length > 26 ? mk.label.slice(0, 25) + '…' : mk.label;
-            el('text', { x: x + 4, y: yy - 9 - level * 11 }, grp).textContent = label;
+            queue.push({ rank: named[mk.e] ? 0 : mk.lit === false ? 3 : 1, text: label, font: '11px system-ui,sans-serif',
+              spots: [[x + 4, yy - 9, 'start'], [x + 4, yy - 20, 'start'], [x + 4, yy + 20, 'start'], [x + 4, yy - 31, 'start'], [x - 4, yy - 9, 'end']],
+              draw: obsLabel(grp, label) });
           }
           break;
       }
     });
+  }
+
+  function obsLabel(grp, label) {
+    return function (x, yy, anchor) {
+      el('text', { x: x, y: yy, 'class': 'label', 'text-anchor': anchor }, grp).textContent = label;
+    };
   }
 
   function drawSteps(g) {
@@ -225,13 +263,15 @@
     });
   }
 
-  function drawViolation(g) {
+  function drawViolation(g, queue) {
     var v = M.violation;
     if (!v || !n) return;
     var x = xE(v.event);
     var grp = el('g', { 'class': 'violation', id: 'violation-rule', 'data-e': v.event }, g, v.property + ': ' + v.message);
     el('line', { x1: x, x2: x, y1: TOP - 4, y2: height - 14 }, grp);
-    el('text', { x: x + 5, y: TOP + 8 }, grp).textContent = v.property + ' violated (#' + v.event + ')';
+    var text = v.property + ' violated (#' + v.event + ')';
+    queue.push({ rank: -1, text: text, font: '700 12px system-ui,sans-serif', spots: [[x + 5, TOP + 8, 'start']],
+      draw: function () { el('text', { x: x + 5, y: TOP + 8, 'class': 'label' }, grp).textContent = text; } });
     v.culprits.forEach(function (c) {
       el('circle', { cx: xE(c[0]), cy: y(c[1]), r: 11, 'class': 'culprit', 'data-event': c[0], 'data-e': c[0], 'data-n': c[1] }, g,
         'named by the violation: ' + eventTitle(c[0]));
@@ -258,10 +298,13 @@
     drawBands(layers.bands, right);
     drawAxis(layers.axis);
     drawLifelines(layers.lines, right - PAD_R + 60);
-    if (on('layer-msgs')) drawMessages(layers.msgs, layers.labels);
+    var queue = [];
+    if (on('layer-msgs')) drawMessages(layers.msgs, layers.labels, queue);
     drawSteps(layers.steps);
-    drawMarks(layers.marks);
-    drawViolation(layers.violation);
+    drawMarks(layers.marks, queue);
+    drawViolation(layers.violation, queue);
+    queue.sort(function (a, b) { return a.rank - b.rank; });
+    FtsimLabels.place(queue);
     drawCursor(layers.cursor);
     if (view.selected) highlightSelection();
   }
@@ -500,6 +543,7 @@
   body.setAttribute('data-culprits-visible', Array.prototype.every.call(rings, visible) ? 'yes' : 'no');
   body.setAttribute('data-lit-events', M.events.filter(function (e) { return e.lit; }).length);
   body.setAttribute('data-culprits-lit', M.violation && M.violation.culprits.every(function (c) { return byE[c[0]] && byE[c[0]].lit; }) ? 'yes' : 'no');
+  body.setAttribute('data-label-overlaps', FtsimLabels.overlaps(svg.querySelectorAll('text.label')));
   body.setAttribute('data-render-ms', Math.round(performance.now()));
   body.setAttribute('data-render', 'ok');
 })();

@@ -6,19 +6,23 @@
 //! crashes, recoveries, suspicions, timers, stable storage, tampering and observations;
 //! partitions shaded per side; traitors marked. The violation is drawn in red, the events it
 //! names are ringed and the page opens on them, and the causal past (by the vector clocks of
-//! the trace) of those events is highlighted while everything else is dimmed. Clicking an
+//! the trace, with the crashes, partitions and omissions behind its drops and suspicions) of
+//! those events is highlighted while everything else is dimmed. Clicking an
 //! event shows the process's state after it; the page can step through the run event by event.
 //!
 //! Everything that comes from a protocol reaches the page escaped: the header through
 //! [`esc`], the diagram as JSON data that the script only ever sets as text.
 //!
 //! Also the index page of a sweep's `--report` directory. One concept per module: `escape`
-//! (untrusted text), `causal` (the causal past and its anchors), `model` (what the script
-//! draws), `page` (the HTML around it, with `diagram.css` and `diagram.js`) and `index`.
+//! (untrusted text), `causal` (the causal past, its anchors and the faults behind it), `model`
+//! (what the script draws), `page` (the HTML around it, with `diagram.css`, `labels.js`, which
+//! places labels without overlap, and `diagram.js`), `legend` (the kinds the run has) and
+//! `index` (with `index.css` and `index.js`).
 
 mod causal;
 mod escape;
 mod index;
+mod legend;
 mod model;
 mod page;
 mod window;
@@ -38,6 +42,9 @@ pub struct Meta<'a> {
     pub file: &'a str,
     pub protocol: &'a str,
     pub nodes: usize,
+    /// Each node's name in the protocol's text ("s0", "client 3"), by node id; drawn beside
+    /// its id on its lane.
+    pub labels: &'a [Option<String>],
     pub replay: &'a str,
 }
 
@@ -48,18 +55,27 @@ pub fn render(report: &RunReport, meta: &Meta<'_>) -> String {
 
 /// Renders the page, with a note under the verdict (what a windowed diagram left out).
 pub fn render_noted(report: &RunReport, meta: &Meta<'_>, note: Option<&str>) -> String {
-    let model = Model::new(report, meta.nodes);
+    let model = Model::new(report, meta.nodes, meta.labels);
     let entries = report.trace.as_deref().map_or(0, <[_]>::len);
     let explain = model
         .violation
         .as_ref()
         .is_some_and(|v| !v.culprits.is_empty());
-    page::page(report, meta, &script_json(&model), explain, entries, note)
+    let kinds = model.kinds();
+    page::page(
+        report,
+        meta,
+        &script_json(&model),
+        &kinds,
+        explain,
+        entries,
+        note,
+    )
 }
 
 /// The diagram's model as pretty JSON, for golden files and tests.
 pub fn model_json(report: &RunReport, nodes: usize) -> String {
-    serde_json::to_string_pretty(&Model::new(report, nodes)).unwrap_or_default()
+    serde_json::to_string_pretty(&Model::new(report, nodes, &[])).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -141,6 +157,7 @@ mod tests {
             file: "x<y>.toml",
             protocol: "p",
             nodes: 2,
+            labels: &[],
             replay: "ftsim replay 'x<y>.toml' --seed 1",
         }
     }

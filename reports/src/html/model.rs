@@ -7,7 +7,7 @@
 //! Everything here is data; nothing is markup, so nothing from a protocol is ever parsed as
 //! HTML.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use sim_core::{NodeId, RunReport, TraceEvent, TraceKind};
@@ -20,6 +20,10 @@ use crate::timeline::{describe_event, describe_fault, groups_text, Clock};
 pub(super) struct Model {
     /// Process rows.
     pub(super) nodes: usize,
+    /// Each process's name in the protocol's text ("s0", "client 3"), by node id, where it
+    /// has one; empty when none has.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    labels: Vec<Option<String>>,
     /// Byzantine processes.
     traitors: Vec<NodeId>,
     /// The run's time unit and nanoseconds per unit.
@@ -130,8 +134,8 @@ pub(super) struct Verdict {
 }
 
 impl Model {
-    /// The model of a traced run with `group_size` processes.
-    pub(super) fn new(report: &RunReport, group_size: usize) -> Self {
+    /// The model of a traced run with `group_size` processes, named `labels` by the protocol.
+    pub(super) fn new(report: &RunReport, group_size: usize, labels: &[Option<String>]) -> Self {
         let trace: &[TraceEvent] = report.trace.as_deref().unwrap_or(&[]);
         let clock = Clock::of(report);
         let highlight = Highlight::of_first_violation(report, trace);
@@ -142,8 +146,14 @@ impl Model {
                 .max()
                 .map_or(0, |m| m + 1),
         );
+        let labels = if labels.iter().any(Option::is_some) {
+            labels.to_vec()
+        } else {
+            Vec::new()
+        };
         Model {
             nodes,
+            labels,
             traitors: report.plan.byzantine.clone(),
             unit: clock.unit,
             unit_ns: clock.unit_ns(),
@@ -166,6 +176,45 @@ impl Model {
             causal: highlight.is_active(),
             states: state_deltas(report),
         }
+    }
+}
+
+impl Model {
+    /// What the legend explains: the keys of the kinds of mark, line and band this run has
+    /// (see `legend`), in no particular order.
+    pub(super) fn kinds(&self) -> BTreeSet<&'static str> {
+        let mut kinds: BTreeSet<&'static str> = self.marks.iter().map(|m| m.k).collect();
+        let mut add = |present: bool, key: &'static str| {
+            if present {
+                kinds.insert(key);
+            }
+        };
+        add(!self.events.is_empty(), "step");
+        add(
+            self.messages.iter().any(|m| !m.deliveries.is_empty()),
+            "msg",
+        );
+        add(
+            self.messages.iter().any(|m| m.deliveries.len() > 1),
+            "dupmsg",
+        );
+        add(
+            self.messages.iter().any(|m| m.tampered.is_some()),
+            "tampered",
+        );
+        add(self.messages.iter().any(|m| m.drop.is_some()), "drop");
+        add(!self.downs.is_empty(), "down");
+        add(!self.partitions.is_empty(), "partition");
+        add(!self.traitors.is_empty(), "traitor");
+        add(self.violation.is_some(), "violation");
+        add(
+            self.violation
+                .as_ref()
+                .is_some_and(|v| !v.culprits.is_empty()),
+            "culprit",
+        );
+        add(self.causal, "dim");
+        kinds
     }
 }
 

@@ -1,15 +1,17 @@
 //! The HTML page around the diagram: a header with what the run was (scenario, verdict with
-//! links to the events it names, protocol, how to replay it, statistics, fault plan), the
-//! controls (zoom, x axis, layers, causal highlight, stepping) and a complete legend, then the
-//! process names, the diagram and a details pane. The diagram itself is drawn by the inline
-//! script from the embedded model. Style, script and data are inline: the page is one
-//! self-contained file and fetches nothing.
+//! links to the events it names, then, folded, the description, protocol, how to replay it,
+//! statistics and fault plan), the controls (zoom, x axis, layers, causal highlight, stepping)
+//! and the legend of what the run has, then the process names, the diagram and a details pane.
+//! The diagram itself is drawn by the inline script from the embedded model. Style, script and
+//! data are inline: the page is one self-contained file and fetches nothing.
 
+use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use sim_core::{FaultPlan, RunReport};
 
 use super::escape::esc;
+use super::legend::legend;
 use super::Meta;
 use crate::timeline::{describe_fault, untimed_faults, verdict};
 
@@ -23,6 +25,7 @@ const PLAN_OPEN_UP_TO: usize = 6;
 /// The page's style sheet and script, inline so the page fetches nothing.
 const CSS: &str = include_str!("diagram.css");
 const JS: &str = include_str!("diagram.js");
+const LABELS_JS: &str = include_str!("labels.js");
 
 /// The page of a run around the diagram's model (`model_json`, already safe for a script
 /// element); `explain` offers (and switches on) the highlight of the violation's causal past.
@@ -30,6 +33,7 @@ pub(super) fn page(
     report: &RunReport,
     meta: &Meta<'_>,
     model_json: &str,
+    kinds: &BTreeSet<&str>,
     explain: bool,
     entries: usize,
     note: Option<&str>,
@@ -39,17 +43,17 @@ pub(super) fn page(
     if let Some(note) = note {
         let _ = writeln!(h, r#"<p class="note">{}</p>"#, esc(note));
     }
-    facts(&mut h, report, meta);
-    fault_plan(&mut h, &report.plan);
+    about(&mut h, report, meta);
     controls(&mut h, explain, entries > TIMERS_SHOWN_UP_TO, entries);
-    h.push_str(LEGEND);
+    h.push_str(&legend(kinds));
     let _ = write!(
         h,
         r#"</header>
 <main><div id="view"><svg id="names" xmlns="http://www.w3.org/2000/svg" width="76"></svg><div id="scroll"><svg id="diagram" xmlns="http://www.w3.org/2000/svg"></svg></div></div>
 <aside id="details"><p class="hint">Click an event (a dot on a process line, a mark) for what happened and the process's state after it; click a message for its content.</p></aside></main>
 <script type="application/json" id="model">{model_json}</script>
-<script>{JS}</script>
+<script>{LABELS_JS}
+{JS}</script>
 </body></html>
 "#
     );
@@ -68,7 +72,6 @@ fn head(h: &mut String, report: &RunReport, meta: &Meta<'_>, explain: bool) {
 <body class="{}">
 <header>
 <h1>{} <span class="seed">seed {}</span></h1>
-<p class="desc">{}</p>
 <p class="verdict {}">{}</p>
 "#,
         esc(meta.scenario),
@@ -76,7 +79,6 @@ fn head(h: &mut String, report: &RunReport, meta: &Meta<'_>, explain: bool) {
         if explain { "causal" } else { "" },
         esc(meta.scenario),
         report.seed,
-        esc(meta.description),
         if bad { "bad" } else { "good" },
         link_events(&esc(&verdict(report))).replace('\n', "<br>"),
     );
@@ -128,6 +130,27 @@ pub(super) fn link_events(escaped: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// What the run is, folded (the script closes it on a small window, so that the diagram is on
+/// the first screen): the description, the facts and the fault plan.
+fn about(h: &mut String, report: &RunReport, meta: &Meta<'_>) {
+    let faults = report.plan.events.len() + untimed_faults(&report.plan).len();
+    let _ = write!(
+        h,
+        r#"<details class="fold about" open><summary>{} · {} nodes · {} events · {} planned fault{} — description, replay command, stats, fault plan</summary>
+<p class="desc">{}</p>
+"#,
+        esc(meta.protocol),
+        meta.nodes,
+        report.stats.events,
+        faults,
+        if faults == 1 { "" } else { "s" },
+        esc(meta.description),
+    );
+    facts(h, report, meta);
+    fault_plan(h, &report.plan);
+    h.push_str("</details>\n");
 }
 
 /// The table of facts: protocol, scenario file, replay command and statistics.
@@ -195,8 +218,8 @@ fn controls(h: &mut String, explain: bool, hide_timers: bool, entries: usize) {
         h,
         r#"<div class="controls">
 <span class="group">zoom <button id="zoom-out" title="zoom out (-)">−</button><button id="zoom-in" title="zoom in (+)">+</button><button id="zoom-fit" title="the whole run (f)">fit</button></span>
-<span class="group">x axis <label><input type="radio" name="xmode" value="order" checked> event order</label><label><input type="radio" name="xmode" value="time"> virtual time (to scale)</label></span>
-<label {}><input type="checkbox" id="explain" {}> highlight the causal past of the violation</label>
+<span class="group">x axis <label><input type="radio" name="xmode" value="order" checked> event order</label><label><input type="radio" name="xmode" value="time"> virtual time<span class="wide"> (to scale)</span></label></span>
+<label {}><input type="checkbox" id="explain" {}> highlight the causal past<span class="wide"> of the violation</span></label>
 <span class="group">show <label><input type="checkbox" id="layer-msgs" checked> messages</label><label><input type="checkbox" id="layer-drops" checked> drops</label><label><input type="checkbox" id="layer-labels" checked> labels</label><label><input type="checkbox" id="layer-timers" {}> timers</label></span>
 <span class="group">step <button id="step-prev" title="previous event (←)">◀</button><button id="step-next" title="next event (→)">▶</button><button id="step-off" title="show everything">all</button><span id="step-pos"></span></span>
 <span class="hint">{entries} trace entries · wheel: zoom · drag or shift+wheel: pan</span>
@@ -207,35 +230,6 @@ fn controls(h: &mut String, explain: bool, hide_timers: bool, entries: usize) {
         if hide_timers { "" } else { "checked" },
     );
 }
-
-/// Every mark the diagram draws, with the same shapes and colours.
-const LEGEND: &str = r##"<div class="legend">
-<span><svg width="22" height="10"><line x1="1" y1="5" x2="19" y2="5" class="msg"/><path d="M15 2L20 5L15 8z" fill="#3465a4"/></svg>message (label: its kind)</span>
-<span><svg width="22" height="10"><line x1="1" y1="5" x2="20" y2="5" class="msg dup"/></svg>duplicate delivery</span>
-<span><svg width="22" height="10"><line x1="1" y1="5" x2="20" y2="5" class="msg tampered"/></svg>tampered message</span>
-<span><svg width="22" height="10"><line x1="1" y1="5" x2="14" y2="5" class="msg lost"/><path d="M13 1L21 9M13 9L21 1" class="cross"/></svg>dropped</span>
-<span><svg width="14" height="14"><path d="M2 2L12 12M2 12L12 2" class="crash"/></svg>crash</span>
-<span><svg width="22" height="10"><line x1="1" y1="5" x2="21" y2="5" class="life down"/></svg>down</span>
-<span><svg width="14" height="14"><circle cx="7" cy="7" r="5" class="recover"/></svg>recovery</span>
-<span><svg width="10" height="10"><circle cx="5" cy="5" r="4" fill="#204a87"/></svg>observation</span>
-<span><svg width="12" height="10"><circle cx="6" cy="5" r="3" class="step"/></svg>event (click: state)</span>
-<span><svg width="12" height="10"><path d="M6 1l5 8l-10 0z" class="suspect"/></svg>suspicion</span>
-<span><svg width="12" height="10"><path d="M6 1l5 8l-10 0z" class="trust"/></svg>trusted again</span>
-<span><svg width="6" height="12"><line x1="3" y1="0" x2="3" y2="12" class="timer"/></svg>timer fired</span>
-<span><svg width="8" height="8"><rect x="1" y="1" width="6" height="6" class="persist"/></svg>stable storage written</span>
-<span><svg width="12" height="12"><path d="M6 0l6 6l-6 6l-6-6z" class="tamper"/></svg>tampering</span>
-<span><svg width="14" height="10"><text x="0" y="9" class="dupmark">×2</text></svg>network duplicates</span>
-<span><svg width="6" height="12"><rect x="1" y="0" width="3" height="12" class="omission"/></svg>omission starts / ends</span>
-<span><svg width="14" height="14"><path d="M2 7a5 5 0 1 0 10 0a5 5 0 1 0 -10 0M7 4v3h2" class="clock"/></svg>clock set off / drifting</span>
-<span><svg width="16" height="6"><rect x="1" y="1" width="14" height="4" class="slowmark"/></svg>runs slow / normal again</span>
-<span><svg width="10" height="10"><path d="M1 1L9 9M1 9L9 1" class="lostmark"/></svg>unsynced writes lost</span>
-<span><svg width="22" height="12"><rect x="0" y="0" width="10" height="12" class="side0"/><rect x="11" y="0" width="10" height="12" class="side1"/></svg>partition sides</span>
-<span><svg width="22" height="12"><rect x="0" y="0" width="22" height="12" class="traitor-band"/><line x1="0" y1="6" x2="22" y2="6" class="life traitor"/></svg>traitor (Byzantine)</span>
-<span><svg width="8" height="14"><line x1="4" y1="0" x2="4" y2="14" stroke="#cc0000" stroke-width="2"/></svg>violation</span>
-<span><svg width="16" height="16"><circle cx="8" cy="8" r="6" class="culprit"/></svg>an event the violation names</span>
-<span><svg width="10" height="10"><circle cx="5" cy="5" r="4" fill="#204a87" opacity=".13"/></svg>outside the causal past</span>
-</div>
-"##;
 
 #[cfg(test)]
 mod tests {

@@ -200,8 +200,8 @@ mod tests {
 
     fn summary(name: &str, ok: bool) -> ScenarioSummary {
         let long = "a-property-with-a-rather-long-name-that-goes-on".to_string();
-        // A file name longer than a line is the one thing that cannot be wrapped.
-        let file = format!("scenarios/{}.toml", truncate(name, 40));
+        // A command is never wrapped: with a long name, its file makes it longer than a line.
+        let file = format!("scenarios/{}.toml", truncate(name, 70));
         ScenarioSummary {
             name: name.to_string(),
             file: file.clone(),

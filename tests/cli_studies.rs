@@ -286,7 +286,8 @@ fn evidence_commands(text: &str) -> Vec<Vec<String>> {
         .split_once("to replay the evidence:\n")
         .unwrap_or_else(|| panic!("no evidence commands: {text}"));
     (listed.lines())
-        .take_while(|l| l.starts_with("  ftsim replay "))
+        .map(str::trim_start)
+        .take_while(|l| l.starts_with("ftsim replay "))
         .map(|l| {
             let words: Vec<String> = l.split_whitespace().map(str::to_string).collect();
             assert!(words.contains(&"--seed".into()) && words.contains(&"--variant".into()));

@@ -45,7 +45,7 @@ pub use catalog::Catalog;
 pub use harness::{check_scenario, Harness};
 pub use metrics::{Measure, Metrics};
 pub use model::{DetectorClass, FaultClass, Liveness, Model, Timing};
-pub use nodes::{fits_node_set, nodes_phrase, NodeSet};
+pub use nodes::{fits_node_set, nodes_phrase, replica_or_client, NodeSet};
 pub use params::{NoParams, ParamInfo, ParamKind, ParamType, ParamValue, ParamValues, Params};
 pub use protocol::{AnyProtocol, Protocol, ProtocolInfo, SpecError};
 pub use scenario::{error_at_key, Expect, Scenario, ScenarioError};

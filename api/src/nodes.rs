@@ -1,6 +1,7 @@
 //! Small helpers about sets of nodes that many protocols need: [`NodeSet`], a set of node ids
 //! kept in one 64-bit word (cheap to copy, hash and compare, so it fits in messages and
-//! states), the group-size check that goes with it, and [`nodes_phrase`] for violation texts.
+//! states), the group-size check that goes with it, [`nodes_phrase`] for violation texts and
+//! [`replica_or_client`] for a service's node labels.
 
 use std::fmt;
 
@@ -146,6 +147,18 @@ pub fn nodes_phrase(nodes: &[NodeId]) -> String {
                 .join(", ")
         ),
     }
+}
+
+/// A node's label ([`crate::Protocol::node_label`]) in a service whose nodes `0..replicas`
+/// are replicas and the others its clients: "replica 1", "client 3".
+///
+/// ```
+/// assert_eq!(ftsim_api::replica_or_client(1, 3), "replica 1");
+/// assert_eq!(ftsim_api::replica_or_client(3, 3), "client 3");
+/// ```
+pub fn replica_or_client(node: NodeId, replicas: usize) -> String {
+    let role = if node < replicas { "replica" } else { "client" };
+    format!("{role} {node}")
 }
 
 #[cfg(test)]

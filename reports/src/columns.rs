@@ -67,6 +67,14 @@ pub fn pad(text: &str, min: usize) -> String {
     format!("{text}{}", " ".repeat(spaces))
 }
 
+/// `command` whole on a line of its own, never wrapped (it is pasted): indented by `indent`
+/// columns, or less where that would pass the line width (flush left if even that does not
+/// help). Ends with a newline.
+pub fn command_line(command: &str, indent: usize) -> String {
+    let room = line_width().saturating_sub(width(command));
+    format!("{}{command}\n", " ".repeat(indent.min(room)))
+}
+
 /// `text` wrapped at word boundaries (single spaces) to fit [`line_width`]: the first line
 /// after `first` (already `indent` columns wide), the others indented by `indent`. A word
 /// longer than a line stays whole.
@@ -125,6 +133,17 @@ mod tests {
         assert!(width(&cut) <= 9);
         assert_eq!(truncate("short", 9), "short");
         assert_eq!(truncate("名前", 4), "名前");
+    }
+
+    /// A command is indented less rather than passing 80 columns, and never cut or wrapped.
+    #[test]
+    fn a_command_keeps_within_the_line_by_its_indent() {
+        let command = format!("ftsim replay {}.toml --seed 1", "x".repeat(51));
+        assert_eq!(width(&command), 78);
+        assert_eq!(command_line(&command, 6), format!("  {command}\n"));
+        assert_eq!(command_line("ftsim list", 6), "      ftsim list\n");
+        let long = format!("ftsim replay {}.toml --seed 1", "x".repeat(70));
+        assert_eq!(command_line(&long, 6), format!("{long}\n"));
     }
 
     #[test]

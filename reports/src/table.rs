@@ -10,7 +10,7 @@ use std::fmt::Write;
 use ftsim_api::sweep::ScenarioSummary;
 use ftsim_api::Duration;
 
-use crate::columns::{fits, pad, truncate, wrap, COLUMNS};
+use crate::columns::{command_line, fits, pad, truncate, wrap, COLUMNS};
 
 /// Where the result column ends ("NOT MET" and a space).
 const RESULT_WIDTH: usize = 8;
@@ -158,15 +158,16 @@ pub fn render_scenario(s: &ScenarioSummary, color: bool) -> String {
     out
 }
 
-/// "replay: COMMAND" on one line if it fits; else the command alone on the next line. Never
-/// wrapped: a command is copied and pasted whole.
+/// "replay: COMMAND" on one line if it fits; else the command alone on the next line,
+/// indented less if need be (`columns::command_line`). Never wrapped: a command is copied and
+/// pasted whole.
 fn replay_lines(cmd: &str) -> String {
     let indent = " ".repeat(DETAIL_INDENT);
     let one = format!("{indent}replay: {cmd}");
     if fits(&one) {
         return one + "\n";
     }
-    format!("{indent}replay:\n{indent}  {cmd}\n")
+    format!("{indent}replay:\n{}", command_line(cmd, DETAIL_INDENT + 2))
 }
 
 /// The last line: how many scenarios met their expectation.
@@ -264,8 +265,7 @@ mod tests {
             let long = &summaries[1];
             let command = long.replay.as_deref().unwrap();
             assert!(width(command) > COLUMNS, "the test needs a long command");
-            let whole = format!("      {command}");
-            assert!(plain.lines().any(|l| l == whole), "not whole: {plain}");
+            assert!(plain.lines().any(|l| l == command), "not whole: {plain}");
             assert!(plain.contains("a-very-long-scenario-name-a-very-long-sce…"));
             assert!(plain.contains("1 of 2 scenario(s) did not meet"));
         }

@@ -18,7 +18,7 @@
 
 use std::path::Path;
 
-use ftsim_api::sweep::{self, replay_command, Tally};
+use ftsim_api::sweep::{self, Tally};
 use ftsim_api::{PropertyKind, Scenario};
 
 use super::error::{CliError, Status};
@@ -155,8 +155,11 @@ pub fn cmd_classify(app: &App, args: ClassifyArgs<'_>) -> Result<Status, CliErro
 
 /// The command that replays `seed` of the variant `variant` of `file`: whole, to be pasted.
 fn evidence_command(app: &App, file: &Path, seed: u64, variant: &str) -> String {
-    let replay = replay_command(&app.program, file, seed, None, false);
-    format!("{replay} --variant {variant}")
+    let chosen = super::load::Chosen {
+        point: None,
+        variant: Some(variant),
+    };
+    chosen.replay_command(&app.program, file, seed, false)
 }
 
 /// The evidence's replay commands under a heading, one to a line and never wrapped; empty
@@ -167,7 +170,7 @@ fn evidence_commands(commands: &[String]) -> String {
     }
     let mut text = String::from("\nto replay the evidence:\n");
     for command in commands {
-        text.push_str(&format!("  {command}\n"));
+        text.push_str(&reports::columns::command_line(command, 2));
     }
     text
 }

@@ -53,12 +53,24 @@ pub fn load_all(app: &App, files: &[PathBuf]) -> Result<Vec<Scenario>, CliError>
 
 /// Which scenario of a file a command works on: a point of its grid, or a variant `classify`
 /// derived from it.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 pub struct Chosen<'a> {
     /// The point of the file's `[sweep]` grid (1-based), if it has one.
     pub point: Option<usize>,
     /// A variant's name (`super::variant`).
     pub variant: Option<&'a str>,
+}
+
+impl Chosen<'_> {
+    /// The command that replays `seed` of this scenario of `file` (in `swarm` mode), run by
+    /// `program`.
+    pub fn replay_command(&self, program: &str, file: &Path, seed: u64, swarm: bool) -> String {
+        let command = ftsim_api::sweep::replay_command(program, file, seed, self.point, swarm);
+        match self.variant {
+            Some(variant) => format!("{command} --variant {variant}"),
+            None => command,
+        }
+    }
 }
 
 /// Loads the scenario `chosen` names in `file` (see [`load_one`]).

@@ -3,7 +3,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use reports::columns::{width, wrap, wrap_at};
+use reports::columns::{width, wrap_at};
 
 /// The width to wrap prose at on stderr (`usize::MAX`: not wrapped), set once at the start.
 static STDERR_LINE_WIDTH: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
@@ -34,13 +34,23 @@ fn line_width_wanted(terminal: bool, stream: &impl std::os::fd::AsFd) -> Option<
     Some(size.map_or(reports::columns::COLUMNS, |(w, _)| usize::from(w.0)))
 }
 
+/// The width prose is wrapped at on stderr (`usize::MAX`: not wrapped; 80 until set).
+fn stderr_line_width() -> usize {
+    *STDERR_LINE_WIDTH
+        .get()
+        .unwrap_or(&reports::columns::COLUMNS)
+}
+
 /// [`wrapped`] for stderr: at its width, which may not be stdout's.
 pub fn ewrapped(prefix: &str, text: &str) -> String {
+    wrapped_at(prefix, text, stderr_line_width())
+}
+
+/// `text`'s words after `prefix`, wrapped at `line_width`, later lines indented under the
+/// first; ends with a newline.
+fn wrapped_at(prefix: &str, text: &str, line_width: usize) -> String {
     let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let width = *STDERR_LINE_WIDTH
-        .get()
-        .unwrap_or(&reports::columns::COLUMNS);
-    let mut out = wrap_at(prefix, &words, reports::columns::width(prefix), width);
+    let mut out = wrap_at(prefix, &words, width(prefix), line_width);
     out.push('\n');
     out
 }
@@ -61,19 +71,14 @@ pub fn outln(text: &str) {
 /// terminal shows them: see `reports::columns`), later lines indented under the first; ends
 /// with a newline.
 pub fn wrapped(prefix: &str, text: &str) -> String {
-    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out = wrap(prefix, &words, width(prefix));
-    out.push('\n');
-    out
+    wrapped_at(prefix, text, reports::columns::line_width())
 }
 
 /// Every line of `text` that is wider than stderr's line width wrapped as [`ewrapped`] wraps
 /// it: after its `error: ` or `warning: `, else after its indentation. A line that fits is
 /// kept as it is; so is a single word (a long path) that fits nowhere. Ends with a newline.
 pub fn ewrapped_lines(text: &str) -> String {
-    let width_max = *STDERR_LINE_WIDTH
-        .get()
-        .unwrap_or(&reports::columns::COLUMNS);
+    let width_max = stderr_line_width();
     let mut out = String::new();
     for line in text.lines() {
         if width(line) <= width_max {

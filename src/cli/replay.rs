@@ -9,7 +9,6 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use ftsim_api::repro::{Replayed, Repro};
-use ftsim_api::sweep::replay_command;
 use ftsim_api::{RunOptions, RunReport, Simulation, Time};
 
 use super::error::{CliError, Status};
@@ -306,13 +305,7 @@ fn prepare_seed(
         protocol: scenario.simulation.protocol().to_string(),
         nodes: scenario.simulation.spec().nodes,
         labels: scenario.simulation.node_labels(),
-        replay: format!(
-            "{}{}",
-            replay_command(&app.program, &scenario.file, seed, chosen.point, swarm),
-            chosen
-                .variant
-                .map_or(String::new(), |v| format!(" --variant {v}"))
-        ),
+        replay: chosen.replay_command(&app.program, &scenario.file, seed, swarm),
         verdict: None,
         extra: None,
     };

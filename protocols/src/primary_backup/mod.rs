@@ -195,11 +195,7 @@ impl Protocol for PrimaryBackup {
     }
     /// As the properties name them: "replica 1 applied", "client 3 issued only".
     fn node_label(&self, params: &PrimaryBackupParams, node: NodeId, _: usize) -> Option<String> {
-        Some(if node < params.replicas {
-            format!("replica {node}")
-        } else {
-            format!("client {node}")
-        })
+        Some(ftsim_api::replica_or_client(node, params.replicas))
     }
 
     fn process(&self, params: &PrimaryBackupParams, node: NodeId, _: usize) -> Node {

@@ -200,11 +200,7 @@ impl Protocol for QuorumRegister {
 
     /// Replicas (nodes `0..replicas`) and clients (the rest).
     fn node_label(&self, params: &QuorumParams, node: NodeId, _: usize) -> Option<String> {
-        Some(if node < params.replicas {
-            format!("replica {node}")
-        } else {
-            format!("client {node}")
-        })
+        Some(ftsim_api::replica_or_client(node, params.replicas))
     }
 
     fn process(&self, params: &QuorumParams, node: NodeId, _: usize) -> Node {

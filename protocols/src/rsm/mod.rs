@@ -241,11 +241,7 @@ impl Protocol for ReplicatedStateMachine {
 
     /// As the properties name them: "replica 0 applied", "command 2 of client 4".
     fn node_label(&self, params: &RsmParams, node: NodeId, _: usize) -> Option<String> {
-        Some(if node < params.servers {
-            format!("replica {node}")
-        } else {
-            format!("client {node}")
-        })
+        Some(ftsim_api::replica_or_client(node, params.servers))
     }
 
     fn process(&self, params: &RsmParams, node: NodeId, _: usize) -> Node {

@@ -10,9 +10,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use ftsim::api::repro::Repro;
-use ftsim::api::scenario::parse;
-use ftsim::api::{Catalog, Outcome, RunOptions};
+use ftsim::api::Outcome;
+use ftsim::runner::repro::Repro;
+use ftsim::runner::scenario::parse;
+use ftsim::runner::{Catalog, RunOptions};
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};

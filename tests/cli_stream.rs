@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 
 use common::{ftsim, scenario, scratch, stdout};
-use ftsim::api::RunOptions;
+use ftsim::runner::RunOptions;
 
 /// An eager broadcast over 40 nodes: about 50,000 trace entries.
 const LONG_RUN: &str = r#"name = "long-broadcast"
@@ -33,7 +33,7 @@ fn streamed_json_holds_the_events_of_the_collected_run() {
     let out = ftsim(&["replay", &file, "--seed", "4", "--format", "json"]);
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("one JSON document");
     let catalog = ftsim::catalog(&[]).unwrap();
-    let loaded = ftsim::api::scenario::load(Path::new(&file), &catalog).unwrap();
+    let loaded = ftsim::runner::scenario::load(Path::new(&file), &catalog).unwrap();
     let report = loaded.simulation.run(4, RunOptions::traced());
     let events = serde_json::to_value(report.trace.unwrap()).unwrap();
     assert_eq!(doc["events"], events);

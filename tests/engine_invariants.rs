@@ -15,9 +15,10 @@ use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use ftsim::api::scenario::parse;
 use ftsim::api::sim_core::trace::{TraceEvent, TraceKind};
-use ftsim::api::{Catalog, RunOptions, RunReport};
+use ftsim::api::RunReport;
+use ftsim::runner::scenario::parse;
+use ftsim::runner::{Catalog, RunOptions};
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};

@@ -6,8 +6,8 @@
 use std::path::Path;
 
 use ftsim::api::properties::cites_events;
-use ftsim::api::sweep::tally;
-use ftsim::api::{Expect, RunOptions};
+use ftsim::runner::sweep::tally;
+use ftsim::runner::{Expect, RunOptions};
 
 #[test]
 fn every_bundled_violation_names_its_evidence() {
@@ -20,7 +20,7 @@ fn every_bundled_violation_names_its_evidence() {
     files.sort();
     let mut checked = 0;
     for file in files {
-        let s = ftsim::api::scenario::load(&file, &catalog).expect("a bundled scenario loads");
+        let s = ftsim::runner::scenario::load(&file, &catalog).expect("a bundled scenario loads");
         let Expect::Violation(name) = &s.expect else {
             continue;
         };

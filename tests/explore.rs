@@ -583,7 +583,7 @@ fn a_scripted_repro_of_a_later_version_is_refused_with_the_versions_read() {
     let written = std::fs::read_to_string(&repro).unwrap();
     assert!(written.contains("\"repro_version\": 2") && written.contains("\"script\""));
     // A version after this build's: refused with the versions it reads.
-    let newest = ftsim_api::repro::REPRO_VERSION;
+    let newest = ftsim_runner::repro::REPRO_VERSION;
     let future = format!("\"repro_version\": {}", newest + 1);
     std::fs::write(&repro, written.replace("\"repro_version\": 2", &future)).unwrap();
     let o = ftsim(&["replay", "--repro", repro_arg]);

@@ -4,9 +4,10 @@
 
 use std::path::Path;
 
-use ftsim::api::scenario::{parse, MAX_DURATION, MAX_FAULTS};
-use ftsim::api::{Catalog, FaultSpec, RunOptions, Scenario, ScenarioError};
+use ftsim::api::FaultSpec;
 use ftsim::api::{Duration, Time};
+use ftsim::runner::scenario::{parse, MAX_DURATION, MAX_FAULTS};
+use ftsim::runner::{Catalog, RunOptions, Scenario, ScenarioError};
 
 const BASE: &str = r#"
 name = "t"

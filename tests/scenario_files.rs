@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
-use ftsim::api::scenario::{parse, to_toml, Header};
-use ftsim::api::{Catalog, Expect, FaultKind, Scenario, ScenarioError};
+use ftsim::api::FaultKind;
+use ftsim::runner::scenario::{parse, to_toml, Header};
+use ftsim::runner::{Catalog, Expect, Scenario, ScenarioError};
 
 const GOOD: &str = r#"
 name = "t"
@@ -155,7 +156,7 @@ fn a_written_scenario_reads_back_the_same() {
     files.sort();
     let mut checked = 0;
     for file in files {
-        let Ok(s) = ftsim::api::scenario::load(&file, &catalog) else {
+        let Ok(s) = ftsim::runner::scenario::load(&file, &catalog) else {
             continue; // a protocol not in this catalogue yet
         };
         let text = to_toml(

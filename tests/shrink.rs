@@ -9,10 +9,10 @@
 
 use std::path::{Path, PathBuf};
 
-use ftsim_api::repro::{Origin, Repro};
-use ftsim_api::scenario::{self, Expect};
-use ftsim_api::shrink::{shrink, Failure, ShrinkBudget, ShrinkOptions, Shrunk};
-use ftsim_api::{Catalog, RunOptions, Scenario};
+use ftsim_runner::repro::{Origin, Repro};
+use ftsim_runner::scenario::{self, Expect};
+use ftsim_runner::shrink::{shrink, Failure, ShrinkBudget, ShrinkOptions, Shrunk};
+use ftsim_runner::{Catalog, RunOptions, Scenario};
 
 fn catalog() -> Catalog {
     ftsim::catalog(&[]).unwrap()

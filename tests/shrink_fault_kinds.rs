@@ -6,11 +6,12 @@
 
 use std::path::{Path, PathBuf};
 
-use ftsim_api::repro::{Origin, Repro};
-use ftsim_api::scenario::{self, Expect};
-use ftsim_api::shrink::{shrink, Failure, ShrinkOptions, Shrunk};
 use ftsim_api::sim_core::faults::StorageFaults;
-use ftsim_api::{Catalog, FaultKind, FaultPlan, RunOptions, Scenario};
+use ftsim_api::{FaultKind, FaultPlan};
+use ftsim_runner::repro::{Origin, Repro};
+use ftsim_runner::scenario::{self, Expect};
+use ftsim_runner::shrink::{shrink, Failure, ShrinkOptions, Shrunk};
+use ftsim_runner::{Catalog, RunOptions, Scenario};
 
 fn catalog() -> Catalog {
     ftsim::catalog(&[]).unwrap()

@@ -24,12 +24,11 @@ type MakeAdversary<T> = Box<
 pub struct AdversaryDef<T: Protocol> {
     /// Its name and help.
     pub info: AdversaryInfo,
-    pub(crate) make: MakeAdversary<T>,
+    make: MakeAdversary<T>,
 }
 
 impl<T: Protocol> AdversaryDef<T> {
-    /// This adversary for traitor `node` of a run with `params` (for unit tests of an
-    /// adversary; runs build them themselves).
+    /// This adversary for traitor `node` of a run with `params`.
     pub fn build(&self, params: &T::Params, node: NodeId) -> Box<dyn Adversary<T::Process>> {
         (self.make)(params, node)
     }

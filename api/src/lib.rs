@@ -1,14 +1,14 @@
-//! Everything a protocol author needs, in one crate, without the bundled catalogue: the engine's
-//! types ([`Process`], [`Ctx`], [`Property`], faults and networks), the protocol declaration
-//! ([`Protocol`], [`params!`], [`Properties`], [`Adversaries`]), reusable properties
-//! ([`properties`]), scenario files ([`scenario`]), sweeps ([`sweep`]), shrinking a failure
-//! ([`shrink`]), self-contained repro files ([`repro`]) and the `cargo test` harness
-//! ([`Harness`]).
+//! What a protocol author writes against, and nothing that runs it: the engine's types
+//! ([`Process`], [`Ctx`], [`Property`], faults and networks), the protocol declaration
+//! ([`Protocol`], [`params!`], [`Properties`], [`Adversaries`], the [`Model`] it assumes, its
+//! [`Metrics`]), reusable properties ([`properties`]) and the consent to be searched
+//! ([`Exploring`]). Scenario files, sweeps, shrinking, repro files, the explorer and the
+//! `cargo test` harness live in the runner (`ftsim-runner`, re-exported by `ftsim`).
 //!
 //! A protocol is declared once: its process type, a typed parameter struct, a table that is the
 //! only place each property's name and kind are written, its adversaries, the failure detector
-//! it needs and the checks its parameters need. [`AnyProtocol`] erases the type once per run,
-//! for the `ftsim` command line (see `ftsim::cli::main_with`) and the harness alike.
+//! it needs and the checks its parameters need. The runner erases the type once per run, for
+//! the `ftsim` command line (see `ftsim::cli::main_with`) and the harness alike.
 //!
 //! # Determinism rules for protocol crates
 //! A run must be a pure function of (scenario, seed). In protocol code: no `HashMap`/`HashSet`
@@ -20,10 +20,7 @@
 #![warn(missing_docs)]
 
 pub mod adversaries;
-pub mod catalog;
-pub mod explore;
-pub mod harness;
-pub mod input;
+pub mod exploration;
 mod macros;
 pub mod metrics;
 pub mod model;
@@ -31,34 +28,25 @@ pub mod nodes;
 pub mod params;
 pub mod properties;
 pub mod protocol;
-pub mod repro;
-pub mod scenario;
-pub mod shrink;
-pub mod simulation;
-pub mod swarm;
-pub mod sweep;
+pub mod run_spec;
 pub mod table;
-pub mod worker;
 
 pub use adversaries::{Adversaries, AdversaryInfo};
-pub use catalog::Catalog;
-pub use harness::{check_scenario, Harness};
+pub use exploration::{Exploring, NodeClass, Renamable, Searchable};
 pub use metrics::{Measure, Metrics};
 pub use model::{DetectorClass, FaultClass, Liveness, Model, Timing};
 pub use nodes::{fits_node_set, nodes_phrase, replica_or_client, NodeSet};
 pub use params::{NoParams, ParamInfo, ParamKind, ParamType, ParamValue, ParamValues, Params};
-pub use protocol::{AnyProtocol, Protocol, ProtocolInfo, SpecError};
-pub use scenario::{error_at_key, Expect, Scenario, ScenarioError};
-pub use simulation::{Recorded, RunOptions, RunSpec, Simulation, TapeFit};
+pub use protocol::{Protocol, ProtocolInfo, SpecError};
+pub use run_spec::RunSpec;
 pub use table::{Properties, PropertyDef, PropertyInfo, SearchFactory};
-pub use worker::Worker;
 
 pub use sim_core;
 pub use sim_core::{
     Adversary, AdversaryCtx, Choice, Ctx, DelayDist, DetectorModel, Duration, Explorable,
     FaultEvent, FaultKind, FaultPlan, FaultSpec, LinkModel, NetworkModel, NodeId, Outcome, Process,
-    Property, PropertyKind, RunConfig, RunReport, SearchMonitor, Silent, StateCheck, Time, TimerId,
-    TraceEvent, TraceKind, Violation, World,
+    Property, PropertyKind, Rename, RunConfig, RunReport, SearchMonitor, Silent, StateCheck, Time,
+    TimerId, TraceEvent, TraceKind, Violation, World,
 };
 
 #[doc(hidden)]

@@ -1,22 +1,20 @@
 //! The protocol declaration. A protocol author implements [`Protocol`] once: the process type,
 //! the typed parameters, the property table, the adversaries, the failure detector it needs,
 //! and the checks its parameters need against the group size. Everything else — `ftsim list`,
-//! scenario validation, sweeps, replays, the test harness — reads that one declaration through
-//! [`AnyProtocol`], which every `Protocol` implements: the process type is erased there, once
-//! per run, and the engine stays statically dispatched inside.
-
-use std::sync::Arc;
+//! scenario validation, sweeps, replays, the test harness — reads that one declaration: the
+//! runner erases the process type there, once per run, and the engine stays statically
+//! dispatched inside. [`ProtocolInfo`] is what is known of a protocol without its types.
 
 use sim_core::{DetectorModel, NodeId, Process};
 
 use crate::adversaries::{Adversaries, AdversaryInfo};
+use crate::exploration::Exploring;
 use crate::metrics::{Metrics, MetricsInfo};
 use crate::model::Model;
-use crate::params::{ParamInfo, ParamValues, Params};
+use crate::params::{ParamInfo, Params};
 
 /// The group size `ftsim list` states a protocol's model for (its bounds follow the size).
 pub const DEFAULT_NODES: usize = 5;
-use crate::simulation::{RunSpec, Simulation};
 use crate::table::{Properties, PropertyInfo};
 
 /// Why a scenario's protocol settings are unusable. `key` is the scenario key at fault,
@@ -88,8 +86,11 @@ impl SpecError {
 ///     fn process(&self, _: &SelfishParams, _: NodeId, _: usize) -> Selfish { Selfish }
 /// }
 ///
-/// let report = ftsim_api::Harness::new(&SelfishConsensus).nodes(3).seeds(0..10).run();
-/// assert_eq!(report.violations.get("agreement"), Some(&10));
+/// // The declaration is checked before anything runs; the runner's harness
+/// // (`ftsim::Harness::new(&SelfishConsensus)`) then runs it over seeds.
+/// let info = ftsim_api::ProtocolInfo::of(&SelfishConsensus);
+/// assert!(info.check().is_ok());
+/// assert_eq!(info.properties[0].name, "agreement");
 /// ```
 pub trait Protocol: Send + Sync + 'static {
     /// The process every node runs.
@@ -152,12 +153,15 @@ pub trait Protocol: Send + Sync + 'static {
     /// when it recovers from a crash.
     fn process(&self, params: &Self::Params, node: NodeId, nodes: usize) -> Self::Process;
 
-    /// Whether `ftsim explore` may search this protocol's states: `Some(Exploration::new())`
-    /// for a process that is `Clone + Hash`. `None` by default (then only seeds run it).
-    fn exploration(&self) -> Option<crate::explore::Exploration<Self>>
+    /// Whether `ftsim explore` may search this protocol's states. A protocol whose process is
+    /// [`Searchable`](crate::Searchable) consents by answering
+    /// `Some(explorer.searchable())`, or `Some(explorer.symmetric(class))` where some nodes are
+    /// interchangeable (see [`Exploring`]). `None` by default: then only seeds run it.
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer>
     where
         Self: Sized,
     {
+        let _ = explorer;
         None
     }
 }
@@ -185,6 +189,21 @@ pub struct ProtocolInfo {
 }
 
 impl ProtocolInfo {
+    /// What is known of `protocol` without its types, its model stated for the default
+    /// parameters and [`DEFAULT_NODES`] nodes.
+    pub fn of<T: Protocol>(protocol: &T) -> ProtocolInfo {
+        ProtocolInfo {
+            name: protocol.name(),
+            summary: protocol.summary(),
+            params: T::Params::schema(),
+            properties: protocol.properties().infos(),
+            adversaries: protocol.adversaries().infos(),
+            detector: protocol.detector(),
+            model: declared_model(protocol, &T::Params::default(), DEFAULT_NODES),
+            metrics: protocol.metrics(&T::Params::default()).info(),
+        }
+    }
+
     /// Checks the declaration itself: names unique and non-empty, defaults within their own
     /// schema. A protocol that fails this is a bug in the protocol, reported before any run.
     pub fn check(&self) -> Result<(), String> {
@@ -236,47 +255,4 @@ fn bad_name(names: impl Iterator<Item = &'static str>) -> Option<&'static str> {
 pub fn declared_model<T: Protocol>(protocol: &T, params: &T::Params, nodes: usize) -> Model {
     let default = crate::model::DetectorClass::of(protocol.detector().as_ref());
     protocol.model(params, nodes).or_detector(default)
-}
-
-/// A protocol with its type erased, as the CLI, scenarios and the harness see it. Every
-/// [`Protocol`] is one; nobody implements this by hand.
-pub trait AnyProtocol: Send + Sync {
-    /// The protocol's description: name, parameters, properties, adversaries, detector.
-    fn info(&self) -> ProtocolInfo;
-
-    /// Validates plain parameter values and a run spec against this protocol, resolving every
-    /// default, into a [`Simulation`] that can run any seed. Errors name the scenario key.
-    fn prepare(
-        &'static self,
-        params: &ParamValues,
-        spec: RunSpec,
-    ) -> Result<Arc<dyn Simulation>, SpecError>;
-}
-
-impl<T: Protocol> AnyProtocol for T {
-    fn info(&self) -> ProtocolInfo {
-        ProtocolInfo {
-            name: self.name(),
-            summary: self.summary(),
-            params: T::Params::schema(),
-            properties: self.properties().infos(),
-            adversaries: self.adversaries().infos(),
-            detector: self.detector(),
-            model: declared_model(self, &T::Params::default(), DEFAULT_NODES),
-            metrics: self.metrics(&T::Params::default()).info(),
-        }
-    }
-
-    fn prepare(
-        &'static self,
-        params: &ParamValues,
-        spec: RunSpec,
-    ) -> Result<Arc<dyn Simulation>, SpecError> {
-        let key =
-            |e: crate::params::ParamError| SpecError::new(format!("params.{}", e.name), e.message);
-        crate::params::validate(&T::Params::schema(), params).map_err(key)?;
-        let typed = T::Params::from_values(params).map_err(key)?;
-        let prepared: Arc<dyn Simulation> = crate::simulation::prepare_typed(self, typed, spec)?;
-        Ok(prepared)
-    }
 }

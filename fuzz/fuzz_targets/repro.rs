@@ -7,8 +7,9 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use ftsim::api::repro::Repro;
-use ftsim::api::{Catalog, Outcome};
+use ftsim::api::Outcome;
+use ftsim::runner::repro::Repro;
+use ftsim::runner::Catalog;
 use libfuzzer_sys::fuzz_target;
 
 fn catalog() -> &'static Catalog {

@@ -6,7 +6,8 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use ftsim::api::{Catalog, Outcome, RunOptions};
+use ftsim::api::Outcome;
+use ftsim::runner::{Catalog, RunOptions};
 use libfuzzer_sys::fuzz_target;
 
 fn catalog() -> &'static Catalog {
@@ -18,7 +19,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(scenario) = ftsim::api::scenario::parse(Path::new("fuzz.toml"), text, catalog()) else {
+    let Ok(scenario) = ftsim::runner::scenario::parse(Path::new("fuzz.toml"), text, catalog())
+    else {
         return;
     };
     let start = scenario.seeds.start;

@@ -4,7 +4,8 @@
 //! setting up each run, drawing its fault plan and checking its invariants, as a sweep does.
 
 use ftsim_api::sim_core::faults::CrashSpec;
-use ftsim_api::{AnyProtocol, Duration, FaultSpec, ParamValues, RunSpec, Simulation, Time};
+use ftsim_api::{Duration, FaultSpec, ParamValues, RunSpec, Time};
+use ftsim_runner::{AnyProtocol, Simulation};
 use protocols::flooding::FloodingConsensus;
 
 fn simulation() -> std::sync::Arc<dyn Simulation> {

@@ -33,8 +33,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::Path;
 use std::sync::Arc;
 
-use ftsim_api::sweep::{self, Seeds};
-use ftsim_api::{AnyProtocol, Catalog, ParamValue, ParamValues, RunSpec, Simulation};
+use ftsim_api::{ParamValue, ParamValues, RunSpec};
+use ftsim_runner::sweep::{self, Seeds};
+use ftsim_runner::{AnyProtocol, Catalog, Simulation};
 
 /// The links the broadcast figures are measured over unless named.
 const EXACTLY_ONCE: &str = "exactly-once";
@@ -50,7 +51,7 @@ fn sweep_scenario(label: &str, file: &str, count: u64) {
         .join("../scenarios")
         .join(file);
     let text = std::fs::read_to_string(&path).expect("the bundled scenario");
-    let scenario = ftsim_api::scenario::parse(&path, &text, &catalog()).expect("a valid file");
+    let scenario = ftsim_runner::scenario::parse(&path, &text, &catalog()).expect("a valid file");
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
@@ -104,7 +105,7 @@ fn per_event(n: usize, link: &str) {
 /// Runs seeds from `first` on `worker` until at least 2,000,000 events are handled: the
 /// nanoseconds per event, and how many runs that took.
 #[allow(clippy::disallowed_methods)] // wall-clock time measures the benchmark, not a run
-fn time_runs(worker: &mut dyn ftsim_api::Worker, first: u64) -> (f64, u64) {
+fn time_runs(worker: &mut dyn ftsim_runner::Worker, first: u64) -> (f64, u64) {
     const EVENTS: u64 = 2_000_000;
     let start = std::time::Instant::now();
     let (mut events, mut runs) = (0u64, 0u64);

@@ -22,7 +22,7 @@ pub mod two_generals;
 pub mod twophase;
 pub mod twophase_tla;
 
-use ftsim_api::AnyProtocol;
+use ftsim_runner::AnyProtocol;
 
 /// Every bundled protocol family, in the order `ftsim list` shows them.
 pub fn all() -> &'static [&'static dyn AnyProtocol] {

@@ -7,17 +7,17 @@
 
 use std::path::Path;
 
-use ftsim_api::explore::{
-    search_decisions, Counterexample, DecisionEnd, DecisionLimits, End, Exploration, Limits, Order,
-    Strategy,
-};
-use ftsim_api::shrink::Failure;
 use ftsim_api::sim_core::Budget;
-use ftsim_api::sweep::{self, Seeds};
 use ftsim_api::{
-    Adversaries, Adversary, AdversaryCtx, AnyProtocol, Catalog, Ctx, Duration, Model, NoParams,
-    NodeId, Outcome, Process, Properties, Property, Protocol, RunOptions, Scenario, World,
+    Adversaries, Adversary, AdversaryCtx, Ctx, Duration, Exploring, Model, NoParams, NodeId,
+    Outcome, Process, Properties, Property, Protocol, World,
 };
+use ftsim_runner::explore::{
+    search_decisions, Counterexample, DecisionEnd, DecisionLimits, End, Limits, Order, Strategy,
+};
+use ftsim_runner::shrink::Failure;
+use ftsim_runner::sweep::{self, Seeds};
+use ftsim_runner::{AnyProtocol, Catalog, RunOptions, Scenario};
 
 /// Panics in its third message handler on odd seeds' node 1 (decided by its own draw, so
 /// some seeds pass): a sweep must count the panics and still run the rest.
@@ -175,7 +175,7 @@ impl Property<Brittle> for FragileJudge {
 /// Declares a protocol with no parameters and no properties around a process (with its
 /// `exploration`, if given).
 macro_rules! hostile {
-    ($ty:ident, $process:ident, $name:literal, $make:expr $(, exploration: $explore:expr)?) => {
+    ($ty:ident, $process:ident, $name:literal, $make:expr $(, $searchable:ident)?) => {
         struct $ty;
         impl Protocol for $ty {
             type Process = $process;
@@ -196,8 +196,8 @@ macro_rules! hostile {
                 $make
             }
             $(
-                fn exploration(&self) -> Option<Exploration<Self>> {
-                    $explore
+                fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+                    Some(explorer.$searchable())
                 }
             )?
         }
@@ -221,7 +221,7 @@ hostile!(
     Tripwire,
     "trips",
     Tripwire { received: 0 },
-    exploration: Some(Exploration::new())
+    searchable
 );
 
 hostile!(
@@ -229,7 +229,7 @@ hostile!(
     Brittle,
     "brittle",
     Brittle { received: 0 },
-    exploration: Some(Exploration::new())
+    searchable
 );
 
 /// A traitor's adversary that panics on the first message it is handed: the protocol's own
@@ -294,8 +294,8 @@ impl Protocol for Sabotaged {
     fn process(&self, _: &NoParams, _: NodeId, _: usize) -> Tripwire {
         Tripwire { received: 0 }
     }
-    fn exploration(&self) -> Option<Exploration<Self>> {
-        Some(Exploration::new())
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
     }
 }
 
@@ -321,7 +321,7 @@ fn scenario_with(protocol: &str, nodes: usize, tables: &str) -> Scenario {
          seeds = {{ count = 20 }}\nduration = \"1s\"\nsettle = \"0ms\"\nexpect = \"pass\"\n\
          [network]\ndelay = [\"1ms\", \"2ms\"]\n{tables}"
     );
-    ftsim_api::scenario::parse(Path::new("hostile.toml"), &text, &catalog).expect("valid")
+    ftsim_runner::scenario::parse(Path::new("hostile.toml"), &text, &catalog).expect("valid")
 }
 
 /// Sweeps all 20 seeds on two threads and returns the tally.

@@ -1,11 +1,11 @@
-//! A sweep worker resets one engine between seeds (see `ftsim_api::worker`): every seed it
+//! A sweep worker resets one engine between seeds (see `ftsim_runner::worker`): every seed it
 //! runs must be the run a new engine makes, whatever ran on the engine before it. Checked on
 //! every bundled scenario (every family, fault kind, detector and adversary the catalogue
 //! exercises), seed by seed, whole reports compared.
 
 use std::path::Path;
 
-use ftsim_api::{Catalog, RunOptions};
+use ftsim_runner::{Catalog, RunOptions};
 
 #[test]
 fn a_worker_runs_every_seed_of_every_bundled_scenario_as_a_new_engine_would() {
@@ -23,7 +23,7 @@ fn a_worker_runs_every_seed_of_every_bundled_scenario_as_a_new_engine_would() {
     );
     for file in files {
         let text = std::fs::read_to_string(&file).expect("a readable scenario");
-        let scenario = ftsim_api::scenario::parse(&file, &text, &catalog).expect("a valid file");
+        let scenario = ftsim_runner::scenario::parse(&file, &text, &catalog).expect("a valid file");
         let sim = scenario.simulation.as_ref();
         let mut worker = sim.worker();
         let first = scenario.seeds.start;

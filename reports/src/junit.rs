@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use ftsim_api::sweep::ScenarioSummary;
+use ftsim_runner::sweep::ScenarioSummary;
 
 /// `text` safe inside XML text and attribute values; characters XML 1.0 forbids (control
 /// characters other than tab, newline and carriage return) become U+FFFD.

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use ftsim_api::shrink::Size;
+use ftsim_runner::shrink::Size;
 
 /// The sizes before and after, one row per measure.
 pub fn table(before: &Size, after: &Size) -> String {
@@ -41,7 +41,7 @@ fn rows(b: &Size, a: &Size) -> [(&'static str, String, String); 5] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ftsim_api::Time;
+    use sim_core::Time;
 
     fn size(nodes: usize, messages: u64) -> Size {
         Size {

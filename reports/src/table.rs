@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use ftsim_api::sweep::ScenarioSummary;
-use ftsim_api::Duration;
+use ftsim_runner::sweep::ScenarioSummary;
+use sim_core::Duration;
 
 use crate::columns::{command_line, fits, pad, truncate, wrap, COLUMNS};
 
@@ -197,7 +197,7 @@ pub fn render_table(summaries: &[ScenarioSummary], color: bool) -> String {
 mod tests {
     use super::*;
     use crate::columns::width;
-    use ftsim_api::Expect;
+    use ftsim_runner::Expect;
 
     fn summary(name: &str, ok: bool) -> ScenarioSummary {
         let long = "a-property-with-a-rather-long-name-that-goes-on".to_string();

@@ -14,10 +14,12 @@ pub mod entropy;
 pub mod enumerate;
 pub mod faults;
 pub mod network;
+pub mod nodes;
 pub mod process;
 pub mod property;
 pub mod script;
 pub mod step;
+pub mod symmetry;
 pub mod tape;
 pub mod time;
 pub mod timer_names;
@@ -34,9 +36,11 @@ pub use engine::{
 pub use entropy::{Choices, Draw, MsgKey, Seeded, Stream, PPM};
 pub use faults::{FaultEvent, FaultKind, FaultPlan, FaultSpec};
 pub use network::{DelayDist, LinkModel, NetworkModel};
+pub use nodes::{nodes_phrase, NodeSet};
 pub use process::{Adversary, AdversaryCtx, Ctx, Process, Silent, TimerId};
 pub use property::{Explorable, Monitor, Property, PropertyKind, SearchMonitor, StateCheck, World};
 pub use script::{Cue, Happening, Script, Scripted};
+pub use symmetry::Rename;
 pub use tape::{Choice, Divergence, Recorder, Tape};
 pub use time::{Duration, Time};
 pub use trace::{

@@ -3,8 +3,8 @@
 //! limit without editing its files. A run over a budget is that seed's outcome.
 
 use clap::Args;
-use ftsim_api::scenario::MAX_MEMORY_MIB;
-use ftsim_api::Scenario;
+use ftsim_runner::scenario::MAX_MEMORY_MIB;
+use ftsim_runner::Scenario;
 
 use super::error::CliError;
 

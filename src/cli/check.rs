@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use ftsim_api::sweep::SCHEMA_VERSION;
-use ftsim_api::Scenario;
+use ftsim_runner::sweep::SCHEMA_VERSION;
+use ftsim_runner::Scenario;
 
 use super::error::{CliError, Status};
 use super::load::load_all;

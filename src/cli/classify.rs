@@ -18,8 +18,9 @@
 
 use std::path::Path;
 
-use ftsim_api::sweep::{self, Tally};
-use ftsim_api::{PropertyKind, Scenario};
+use ftsim_api::PropertyKind;
+use ftsim_runner::sweep::{self, Tally};
+use ftsim_runner::Scenario;
 
 use super::error::{CliError, Status};
 use super::output::{out, wrapped};
@@ -326,7 +327,7 @@ fn envelope_row(
 
 /// The group sizes of the file's `[sweep] nodes`, else its `nodes`.
 fn group_sizes(file: &Path, nodes: usize) -> Result<Vec<usize>, CliError> {
-    let text = ftsim_api::input::read_text(file, ftsim_api::input::SCENARIO_BYTES_MAX)
+    let text = ftsim_runner::input::read_text(file, ftsim_runner::input::SCENARIO_BYTES_MAX)
         .map_err(|e| unreadable(file, &e))?;
     let table: toml::Table = text.parse().unwrap_or_default();
     let listed = table

@@ -8,10 +8,10 @@
 use std::path::Path;
 use std::rc::Rc;
 
-use ftsim_api::repro::diff::first_difference;
-use ftsim_api::repro::Repro;
 use ftsim_api::sim_core::TraceEvent;
 use ftsim_api::{Outcome, RunReport};
+use ftsim_runner::repro::diff::first_difference;
+use ftsim_runner::repro::Repro;
 
 use super::diff_stream::Comparing;
 use super::error::{CliError, Status};

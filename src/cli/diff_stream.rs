@@ -7,8 +7,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use ftsim_api::repro::diff::{parted_by_length, same_step};
 use ftsim_api::sim_core::{TraceEvent, TraceSink};
+use ftsim_runner::repro::diff::{parted_by_length, same_step};
 
 /// What the comparison found.
 #[derive(Default)]

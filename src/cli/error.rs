@@ -6,8 +6,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use ftsim_api::repro::ReproError;
-use ftsim_api::ScenarioError;
+use ftsim_runner::repro::ReproError;
+use ftsim_runner::ScenarioError;
 
 /// How a command that ran ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

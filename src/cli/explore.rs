@@ -1,12 +1,13 @@
 //! `ftsim explore`: a search over a scenario's states instead of its seeds (see
-//! `ftsim_api::explore`), judged against the scenario's `expect` like a sweep: a scenario that
+//! `ftsim_runner::explore`), judged against the scenario's `expect` like a sweep: a scenario that
 //! expects a violation is met when the search finds one, a passing one when the search visits
 //! every reachable state and finds none.
 
 use std::path::Path;
 
-use ftsim_api::explore::{self as search, Counterexample, End, Limits, Report};
-use ftsim_api::{error_at_key, Duration, Expect, Scenario};
+use ftsim_api::Duration;
+use ftsim_runner::explore::{self as search, Counterexample, End, Limits, Report};
+use ftsim_runner::{error_at_key, Expect, Scenario};
 
 use super::error::{CliError, Status};
 use super::explore_flags::{ExploreFlags, Order, Strategy};

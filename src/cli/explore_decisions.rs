@@ -1,16 +1,19 @@
 //! `ftsim explore --strategy decisions`: the engine's runs searched decision by decision
-//! (`ftsim_api::explore::search_decisions`), judged against the scenario's `expect`: a
+//! (`ftsim_runner::explore::search_decisions`), judged against the scenario's `expect`: a
 //! violation expected is met by a failing run breaking it on the expected side of the
 //! protocol's model; `pass` only by a search that took every run.
 
 use std::path::Path;
 
-use ftsim_api::explore::{search_decisions, DecisionEnd, DecisionLimits, DecisionReport, FoundRun};
-use ftsim_api::repro::replay::describe_draw;
-use ftsim_api::repro::{Origin, Repro};
-use ftsim_api::shrink::{Case, Failure};
 use ftsim_api::sim_core::{Choice, Draw};
-use ftsim_api::{Duration, Expect, RunOptions, Scenario};
+use ftsim_api::Duration;
+use ftsim_runner::explore::{
+    search_decisions, DecisionEnd, DecisionLimits, DecisionReport, FoundRun,
+};
+use ftsim_runner::repro::replay::describe_draw;
+use ftsim_runner::repro::{Origin, Repro};
+use ftsim_runner::shrink::{Case, Failure};
+use ftsim_runner::{Expect, RunOptions, Scenario};
 
 use super::error::{CliError, Status};
 use super::explore::peak_memory_mb;
@@ -277,7 +280,7 @@ fn write_found(
     outln(&format!(
         "  replay: {} replay --repro {}",
         app.program,
-        ftsim_api::sweep::shell_word(path)
+        ftsim_runner::sweep::shell_word(path)
     ));
     Ok(())
 }

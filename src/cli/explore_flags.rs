@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use ftsim_api::explore::{Limits, MAX_BUG_DEPTH};
+use ftsim_runner::explore::{Limits, MAX_BUG_DEPTH};
 
 use super::error::CliError;
 use super::explore::ExploreArgs;

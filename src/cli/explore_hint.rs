@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use ftsim_api::explore::Limits;
-use ftsim_api::Scenario;
+use ftsim_runner::explore::Limits;
+use ftsim_runner::Scenario;
 
 /// The most smaller scenarios named.
 const SMALLER_SHOWN_MAX: usize = 3;
@@ -63,7 +63,7 @@ fn smaller_scenarios(scenario: &Scenario) -> Vec<PathBuf> {
         .filter(|p| (p.file_name().and_then(|n| n.to_str())).is_some_and(is_exploration_file))
         .filter_map(|p| {
             let text =
-                ftsim_api::input::read_text(&p, ftsim_api::input::SCENARIO_BYTES_MAX).ok()?;
+                ftsim_runner::input::read_text(&p, ftsim_runner::input::SCENARIO_BYTES_MAX).ok()?;
             let table: toml::Table = text.parse().ok()?;
             let theirs = usize::try_from(table.get("nodes")?.as_integer()?).ok()?;
             (text.contains(&protocol_line) && theirs < nodes).then_some((theirs, p))

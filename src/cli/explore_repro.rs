@@ -1,16 +1,16 @@
 //! `ftsim explore`'s counterexample as a repro file: the path run as an ordinary traced run
-//! (each step at its own virtual time, see `ftsim_api::explore::Timed`), checked to break the
+//! (each step at its own virtual time, see `ftsim_runner::explore::Timed`), checked to break the
 //! same property at the last step's time, and written where `replay`, `replay --html`, `diff`
 //! and `shrink --repro` take it.
 
 use std::path::{Path, PathBuf};
 
-use ftsim_api::explore::{Counterexample, Timed};
-use ftsim_api::repro::{Origin, Repro};
-use ftsim_api::shrink::{Case, Failure};
 use ftsim_api::sim_core::{Outcome, Violation};
-use ftsim_api::simulation::Recorded;
-use ftsim_api::{RunOptions, Scenario};
+use ftsim_runner::explore::{Counterexample, Timed};
+use ftsim_runner::repro::{Origin, Repro};
+use ftsim_runner::shrink::{Case, Failure};
+use ftsim_runner::simulation::Recorded;
+use ftsim_runner::{RunOptions, Scenario};
 
 use super::error::CliError;
 use super::output::{out, outln, wrapped};
@@ -137,7 +137,7 @@ pub fn write_counterexample(
     outln(&format!(
         "  replay: {} replay --repro {}",
         app.program,
-        ftsim_api::sweep::shell_word(path)
+        ftsim_runner::sweep::shell_word(path)
     ));
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! What `explore` says about a protocol whose model bounds message delays (see
-//! `ftsim_api::explore::Timing`): the bound, the violations set aside because no timing within
+//! `ftsim_runner::explore::Timing`): the bound, the violations set aside because no timing within
 //! it allows them, and, for the violation reported, step times under which it happens.
 
-use ftsim_api::explore::{End, Report, Timed, Timing};
+use ftsim_runner::explore::{End, Report, Timed, Timing};
 
 use super::output::{out, wrapped};
 

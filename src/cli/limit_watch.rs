@@ -13,8 +13,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use ftsim_api::explore::Progress;
 use ftsim_api::Duration;
+use ftsim_runner::explore::Progress;
 
 /// How often the watch looks at the clock and the resident memory.
 const LOOK_EVERY: std::time::Duration = std::time::Duration::from_millis(10);

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ftsim_api::{Scenario, ScenarioError};
+use ftsim_runner::{Scenario, ScenarioError};
 
 use super::error::CliError;
 use super::App;
@@ -39,7 +39,7 @@ pub fn load_all(app: &App, files: &[PathBuf]) -> Result<Vec<Scenario>, CliError>
     let mut scenarios = Vec::new();
     let mut bad = Vec::new();
     for f in &files {
-        match ftsim_api::scenario::load_points(f, &app.catalog) {
+        match ftsim_runner::scenario::load_points(f, &app.catalog) {
             Ok(points) => scenarios.extend(points),
             Err(e) => bad.push(e),
         }
@@ -65,7 +65,7 @@ impl Chosen<'_> {
     /// The command that replays `seed` of this scenario of `file` (in `swarm` mode), run by
     /// `program`.
     pub fn replay_command(&self, program: &str, file: &Path, seed: u64, swarm: bool) -> String {
-        let command = ftsim_api::sweep::replay_command(program, file, seed, self.point, swarm);
+        let command = ftsim_runner::sweep::replay_command(program, file, seed, self.point, swarm);
         match self.variant {
             Some(variant) => format!("{command} --variant {variant}"),
             None => command,

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ftsim_api::sweep::{self, ScenarioSummary, Tally, SCHEMA_VERSION};
+use ftsim_runner::sweep::{self, ScenarioSummary, Tally, SCHEMA_VERSION};
 use serde::Deserialize;
 
 use super::error::{CliError, Status};
@@ -27,7 +27,7 @@ fn bad(path: &Path, why: impl std::fmt::Display) -> CliError {
 }
 
 fn read_part(path: &Path) -> Result<Part, CliError> {
-    let text = ftsim_api::input::read_text(path, ftsim_api::input::RECORD_BYTES_MAX)
+    let text = ftsim_runner::input::read_text(path, ftsim_runner::input::RECORD_BYTES_MAX)
         .map_err(|e| bad(path, format!("cannot read the file: {e}")))?;
     let part: Part = serde_json::from_str(&text).map_err(|e| {
         bad(

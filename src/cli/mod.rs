@@ -47,7 +47,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
-use ftsim_api::{AnyProtocol, Catalog};
+use ftsim_runner::{AnyProtocol, Catalog};
 
 use error::{exit_code, CliError, Status};
 
@@ -162,11 +162,11 @@ enum Command {
         shrink: bool,
         /// With --shrink: the most candidate runs each shrink tries
         #[arg(long, value_name = "N", requires = "shrink",
-              default_value_t = ftsim_api::shrink::DEFAULT_MAX_RUNS)]
+              default_value_t = ftsim_runner::shrink::DEFAULT_MAX_RUNS)]
         shrink_max_runs: u64,
         /// With --shrink: the most events each shrink's candidate runs may take in all
         #[arg(long, value_name = "N", requires = "shrink",
-              default_value_t = ftsim_api::shrink::DEFAULT_MAX_EVENTS)]
+              default_value_t = ftsim_runner::shrink::DEFAULT_MAX_EVENTS)]
         shrink_max_events: u64,
         #[command(flatten)]
         budget: budget::BudgetFlags,
@@ -253,10 +253,10 @@ enum Command {
         #[arg(long, short = 'o', value_name = "REPRO.json")]
         output: Option<PathBuf>,
         /// The most candidate runs to try
-        #[arg(long, default_value_t = ftsim_api::shrink::DEFAULT_MAX_RUNS)]
+        #[arg(long, default_value_t = ftsim_runner::shrink::DEFAULT_MAX_RUNS)]
         max_runs: u64,
         /// The most events the candidate runs may take in all
-        #[arg(long, default_value_t = ftsim_api::shrink::DEFAULT_MAX_EVENTS)]
+        #[arg(long, default_value_t = ftsim_runner::shrink::DEFAULT_MAX_EVENTS)]
         max_events: u64,
         /// The point of the file's [sweep] grid (1-based, as `run` prints it)
         #[arg(long, value_name = "K")]

@@ -8,8 +8,9 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
-use ftsim_api::repro::{Replayed, Repro};
-use ftsim_api::{RunOptions, RunReport, Simulation, Time};
+use ftsim_api::{RunReport, Time};
+use ftsim_runner::repro::{Replayed, Repro};
+use ftsim_runner::{RunOptions, Simulation};
 
 use super::error::{CliError, Status};
 use super::files;
@@ -334,7 +335,7 @@ fn replay_repro(app: &App, path: &Path, output: Output<'_>) -> Result<Status, Cl
         replay: format!(
             "{} replay --repro {}",
             app.program,
-            ftsim_api::sweep::shell_word(path)
+            ftsim_runner::sweep::shell_word(path)
         ),
         verdict: None,
         extra: None,

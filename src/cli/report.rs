@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use ftsim_api::sweep::ScenarioSummary;
-use ftsim_api::{RunOptions, Scenario};
+use ftsim_runner::sweep::ScenarioSummary;
+use ftsim_runner::{RunOptions, Scenario};
 
 use super::error::CliError;
 use super::files::ReportDir;

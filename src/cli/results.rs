@@ -17,10 +17,10 @@ use std::hash::Hasher;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use ftsim_api::scenario::{to_toml, Header};
 use ftsim_api::sim_core::entropy::DetHasher;
-use ftsim_api::sweep::{ScenarioSummary, Seeds, SCHEMA_VERSION};
-use ftsim_api::Scenario;
+use ftsim_runner::scenario::{to_toml, Header};
+use ftsim_runner::sweep::{ScenarioSummary, Seeds, SCHEMA_VERSION};
+use ftsim_runner::Scenario;
 use serde::{Deserialize, Serialize};
 
 use super::error::CliError;
@@ -117,7 +117,7 @@ impl Results {
 /// The results already in `path` (none if it does not exist yet), by key; a line that does not
 /// parse (cut short by a kill) is skipped: its scenario runs again.
 fn read_done(path: &Path) -> Result<BTreeMap<String, ResultLine>, CliError> {
-    let text = match ftsim_api::input::read_text(path, ftsim_api::input::RECORD_BYTES_MAX) {
+    let text = match ftsim_runner::input::read_text(path, ftsim_runner::input::RECORD_BYTES_MAX) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
         Err(e) => return Err(io_error(path)(e)),

@@ -5,8 +5,8 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use ftsim_api::sweep::{self, ScenarioSummary, Seeds, SweepOptions};
-use ftsim_api::Scenario;
+use ftsim_runner::sweep::{self, ScenarioSummary, Seeds, SweepOptions};
+use ftsim_runner::Scenario;
 
 use super::error::{CliError, Status};
 use super::files;
@@ -29,7 +29,7 @@ pub struct RunArgs<'a> {
     pub format: Format,
     pub report: Option<&'a Path>,
     /// Shrink each scenario's replay seed within this budget and write its repro.
-    pub shrink: Option<ftsim_api::shrink::ShrinkBudget>,
+    pub shrink: Option<ftsim_runner::shrink::ShrinkBudget>,
     /// Append each finished scenario to this JSON-lines file.
     pub results: Option<&'a Path>,
     /// Take the scenarios already in `results` from it instead of running them.
@@ -296,7 +296,7 @@ fn interrupted_line(
     let how_to_go_on = match args.results {
         Some(path) => format!(
             "; run again with --results {} --resume to go on",
-            ftsim_api::sweep::shell_word(path)
+            ftsim_runner::sweep::shell_word(path)
         ),
         None => String::new(),
     };
@@ -356,11 +356,11 @@ pub(super) fn seeds_of(
         }));
     }
     if let (Some(count), None) = (count, seed) {
-        if count > ftsim_api::scenario::MAX_SEEDS {
+        if count > ftsim_runner::scenario::MAX_SEEDS {
             return Err(CliError::Usage(format!(
                 "--seeds {count}: expected at most {} seeds (for more, scenario files with \
                  other `seeds.start` values)",
-                ftsim_api::scenario::MAX_SEEDS
+                ftsim_runner::scenario::MAX_SEEDS
             )));
         }
     }

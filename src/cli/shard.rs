@@ -13,7 +13,7 @@
 
 use std::fmt;
 
-use ftsim_api::sweep::Seeds;
+use ftsim_runner::sweep::Seeds;
 
 use super::error::CliError;
 

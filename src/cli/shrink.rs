@@ -4,11 +4,11 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use ftsim_api::repro::{Origin, Repro};
-use ftsim_api::shrink::{shrink, ShrinkBudget, ShrinkOptions, Shrunk};
 use ftsim_api::sim_core::{thousands, FaultPlan};
-use ftsim_api::sweep::ScenarioSummary;
-use ftsim_api::{Expect, Scenario};
+use ftsim_runner::repro::{Origin, Repro};
+use ftsim_runner::shrink::{shrink, ShrinkBudget, ShrinkOptions, Shrunk};
+use ftsim_runner::sweep::ScenarioSummary;
+use ftsim_runner::{Expect, Scenario};
 use rayon::prelude::*;
 
 use super::error::{CliError, Status};
@@ -71,7 +71,7 @@ pub fn cmd_shrink(app: &App, args: ShrinkArgs<'_>) -> Result<Status, CliError> {
     outln(&format!(
         "replay: {} replay --repro {}",
         app.program,
-        ftsim_api::sweep::shell_word(&path)
+        ftsim_runner::sweep::shell_word(&path)
     ));
     Ok(Status::Met)
 }
@@ -98,7 +98,7 @@ pub(super) fn print_trace_left_out(repro: &Repro) {
              take more than {} MiB; its decisions and trace hash replay the run exactly",
             thousands(repro.stats.events),
             thousands(repro.stats.messages_sent),
-            ftsim_api::shrink::TRACE_BYTES_MAX >> 20
+            ftsim_runner::shrink::TRACE_BYTES_MAX >> 20
         );
         super::output::out(&wrapped("note: ", &line));
     }

@@ -6,9 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
-use ftsim_api::repro::{Origin, Repro};
-use ftsim_api::shrink::{shrink_case, Case, ShrinkBudget};
-use ftsim_api::RunOptions;
+use ftsim_runner::repro::{Origin, Repro};
+use ftsim_runner::shrink::{shrink_case, Case, ShrinkBudget};
+use ftsim_runner::RunOptions;
 
 use super::error::{CliError, Status};
 use super::output::{out, outln, wrapped};

@@ -13,7 +13,8 @@
 
 use std::path::Path;
 
-use ftsim_api::{Duration, Scenario, ScenarioError};
+use ftsim_api::Duration;
+use ftsim_runner::{Scenario, ScenarioError};
 
 use super::error::CliError;
 use super::App;
@@ -74,7 +75,7 @@ pub fn classes(d: Duration, byzantine: bool) -> Vec<Class> {
 /// The scenario's text as a table without its grid, `sometimes` and expectation (a variant
 /// judges safety and liveness itself), and unless `keep_faults`, without its faults and loss.
 pub fn base_table(file: &Path, keep_faults: bool) -> Result<toml::Table, CliError> {
-    let text = ftsim_api::input::read_text(file, ftsim_api::input::SCENARIO_BYTES_MAX)
+    let text = ftsim_runner::input::read_text(file, ftsim_runner::input::SCENARIO_BYTES_MAX)
         .map_err(|e| unreadable(file, &e))?;
     let mut table: toml::Table = text
         .parse()
@@ -136,7 +137,7 @@ pub fn with_keys(
 pub fn parse_table(app: &App, file: &Path, table: &toml::Table) -> Result<Scenario, CliError> {
     let text = toml::to_string(table).map_err(|e| CliError::Usage(e.to_string()))?;
     // The lines are the derived text's, not the file's: an error names its key only.
-    ftsim_api::scenario::parse(file, &text, &app.catalog).map_err(|mut e| {
+    ftsim_runner::scenario::parse(file, &text, &app.catalog).map_err(|mut e| {
         e.line = None;
         CliError::Scenarios(vec![e])
     })

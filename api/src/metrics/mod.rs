@@ -31,12 +31,9 @@
 //! its figures are kept outside the trace hash (`RunReport::measured`).
 
 pub mod measures;
-mod probe;
 
 use serde::{Deserialize, Serialize};
 use sim_core::{Measured, NodeId, Process, Time, World};
-
-pub(crate) use probe::Probe;
 
 /// What a protocol's metric measures in one run, fed every observation in order.
 pub trait Measure<P: Process> {
@@ -116,7 +113,7 @@ impl<P: Process> Metrics<P> {
     }
 
     /// A fresh measure for one run, if there is a metric.
-    pub(crate) fn measure(&self) -> Option<Box<dyn Measure<P>>> {
+    pub fn measure(&self) -> Option<Box<dyn Measure<P>>> {
         self.make.as_ref().map(|make| make())
     }
 }

@@ -10,7 +10,7 @@ use std::fmt;
 use sim_core::{DetectorModel, RunReport};
 
 use super::Model;
-use crate::simulation::RunSpec;
+use crate::run_spec::RunSpec;
 
 /// A class of failure detector, weakest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

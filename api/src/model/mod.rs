@@ -18,7 +18,7 @@ mod scenario;
 pub use detector::DetectorClass;
 use quiesce::Quiesce;
 use roles::Role;
-pub(crate) use run::classify;
+pub use run::classify;
 pub use run::Breaches;
 
 use std::fmt;
@@ -388,7 +388,7 @@ mod tests {
     };
 
     use super::*;
-    use crate::simulation::RunSpec;
+    use crate::run_spec::RunSpec;
 
     fn floodset(rounds: usize) -> Model {
         Model::new()

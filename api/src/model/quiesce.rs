@@ -10,7 +10,7 @@
 use sim_core::{Duration, FaultKind, PropertyKind, RunReport, Time, Violation};
 
 use super::Model;
-use crate::simulation::RunSpec;
+use crate::run_spec::RunSpec;
 
 /// The time a protocol needs to finish what it started, with the rule that sets it.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -12,7 +12,7 @@ use sim_core::{FaultKind, FaultPlan, NodeId, RunReport};
 
 use super::Model;
 use crate::nodes::nodes_phrase;
-use crate::simulation::RunSpec;
+use crate::run_spec::RunSpec;
 
 /// Nodes that play a role the protocol never faults.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,7 +36,7 @@ impl Model {
 
     /// Gives random node faults with no `nodes` of their own the nodes that may be faulted, so
     /// a scenario need not list them; a model with no such role leaves them as they are.
-    pub(crate) fn keep_faults_off_roles(&self, faults: &mut FaultSpec, n: usize) {
+    pub fn keep_faults_off_roles(&self, faults: &mut FaultSpec, n: usize) {
         if self.never_faulted.is_empty() {
             return;
         }

@@ -241,7 +241,7 @@ impl Model {
 }
 
 /// Marks a failing run, and each of its violations, that is outside `model`, with the reason.
-pub(crate) fn classify(model: &Model, protocol: &str, run: &mut RunReport) {
+pub fn classify(model: &Model, protocol: &str, run: &mut RunReport) {
     if run.outcome.is_ok() {
         return;
     }

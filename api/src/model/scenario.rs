@@ -7,7 +7,7 @@ use sim_core::{DelayDist, DetectorModel, Duration, FaultKind, LinkModel};
 
 use super::run::crash_nodes;
 use super::{FaultClass, Liveness, Model, Timing};
-use crate::simulation::RunSpec;
+use crate::run_spec::RunSpec;
 
 impl Model {
     /// How runs of `spec` may step outside this model, one sentence each.

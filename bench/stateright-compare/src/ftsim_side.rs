@@ -1,9 +1,10 @@
 //! ftsim's side: `ftsim explore`'s breadth-first search, as the CLI runs it, on the bundled
 //! models `two-phase-tla` and `paxos-abstract`.
 
-use ftsim_api::explore::{End, Limits, Report};
-use ftsim_api::simulation::prepare_typed;
-use ftsim_api::{RunSpec, Simulation};
+use ftsim_api::RunSpec;
+use ftsim_runner::explore::{End, Limits, Report};
+use ftsim_runner::simulation::prepare_typed;
+use ftsim_runner::Simulation;
 use protocols::paxos_abstract::{Bug, PaxosAbstract, PaxosAbstractParams};
 use protocols::twophase_tla::{TwoPhaseTla, TwoPhaseTlaParams};
 
@@ -31,7 +32,7 @@ pub fn paxos(servers: usize, clients: usize) -> Report {
     search(sim.explorer().expect("explorable"))
 }
 
-fn search(explorer: Box<dyn ftsim_api::explore::Explorer>) -> Report {
+fn search(explorer: Box<dyn ftsim_runner::explore::Explorer>) -> Report {
     let report = explorer
         .explore(&Limits::default(), &mut |_| None)
         .expect("the search runs");

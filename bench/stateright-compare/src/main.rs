@@ -144,7 +144,7 @@ where
     }
 }
 
-fn ftsim(search: impl FnOnce() -> ftsim_api::explore::Report) -> Figures {
+fn ftsim(search: impl FnOnce() -> ftsim_runner::explore::Report) -> Figures {
     let started = stopwatch();
     let report = search();
     Figures {

@@ -1,8 +1,9 @@
 //! The election under `cargo test`: the correct timing passes many seeds with crashes, the
 //! impatient one is caught with two leaders, and the bundled scenarios meet their `expect`.
 
+use ftsim::{check_scenario, Harness};
 use ftsim_api::sim_core::faults::CrashSpec;
-use ftsim_api::{check_scenario, DelayDist, Duration, FaultSpec, Harness, Time};
+use ftsim_api::{DelayDist, Duration, FaultSpec, Time};
 use leader_election::{Bully, BullyParams};
 
 /// Five nodes, delays of 1 to 4ms, one or two crashes in the first 120ms.

@@ -5,9 +5,10 @@
 use std::path::Path;
 use std::process::Command;
 
-use ftsim_api::repro::{Origin, Repro};
-use ftsim_api::shrink::Failure;
-use ftsim_api::{Duration, Harness};
+use ftsim::runner::repro::{Origin, Repro};
+use ftsim::runner::shrink::Failure;
+use ftsim::runner::Harness;
+use ftsim_api::Duration;
 use leader_election::{Bully, BullyParams};
 
 #[test]

@@ -35,9 +35,9 @@ mod process;
 #[cfg(test)]
 mod tests;
 
-use ftsim_api::explore::Exploration;
 use ftsim_api::metrics::{measures::TimeToDeliver, Metrics};
 use ftsim_api::properties::delivery::{Agreement, NoCreation, NoDuplication, Validity};
+use ftsim_api::Exploring;
 use ftsim_api::{choice, params, FaultClass, Model, NodeId, Properties, Protocol};
 
 pub use process::{Msg, Node, Obs, Timer};
@@ -158,7 +158,7 @@ impl Protocol for Broadcast {
         Node::new(params.clone(), n)
     }
 
-    fn exploration(&self) -> Option<Exploration<Self>> {
-        Some(Exploration::new())
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
     }
 }

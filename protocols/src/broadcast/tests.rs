@@ -1,6 +1,7 @@
 use ftsim_api::properties::delivery::{Agreement, NoCreation, NoDuplication, Validity};
 use ftsim_api::sim_core::faults::CrashSpec;
-use ftsim_api::{Duration, FaultSpec, Harness, Outcome, Property, Time, World};
+use ftsim_api::{Duration, FaultSpec, Outcome, Property, Time, World};
+use ftsim_runner::Harness;
 
 use super::*;
 
@@ -138,6 +139,6 @@ fn bundled_scenarios_meet_their_expectations() {
         "broadcast-eager-reliable-crashes-loss",
         "broadcast-no-retransmission-loss",
     ] {
-        ftsim_api::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
+        ftsim_runner::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
     }
 }

@@ -45,9 +45,9 @@ mod properties;
 #[cfg(test)]
 mod tests;
 
-use ftsim_api::explore::Exploration;
 use ftsim_api::metrics::{measures::TimeToDecide, Metrics};
 use ftsim_api::properties::consensus::{Agreement, Integrity};
+use ftsim_api::Exploring;
 use ftsim_api::{
     params, Adversaries, Duration, FaultClass, Model, NodeId, Properties, Protocol, Silent,
     SpecError, Timing,
@@ -219,8 +219,8 @@ impl Protocol for OralMessages {
             "from the start of the run to each lieutenant's decision",
         )
     }
-    fn exploration(&self) -> Option<Exploration<Self>> {
-        Some(Exploration::new())
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
     }
 
     fn process(&self, params: &OmParams, _: NodeId, _: usize) -> Om {

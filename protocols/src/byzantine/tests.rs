@@ -5,8 +5,9 @@ use ftsim_api::properties::{cites_events, observe_history};
 use ftsim_api::sim_core::faults::ByzantineSpec;
 use ftsim_api::sim_core::Engine;
 use ftsim_api::{
-    DelayDist, FaultPlan, FaultSpec, Harness, Outcome, Params, Property, RunReport, Time, World,
+    DelayDist, FaultPlan, FaultSpec, Outcome, Params, Property, RunReport, Time, World,
 };
+use ftsim_runner::Harness;
 
 use super::*;
 
@@ -46,7 +47,7 @@ fn with_traitors(h: Harness<OralMessages>, nodes: &[NodeId]) -> Harness<OralMess
 
 #[test]
 fn the_declaration_keeps_its_names() {
-    let info = ftsim_api::AnyProtocol::info(&OralMessages);
+    let info = ftsim_runner::AnyProtocol::info(&OralMessages);
     info.check().unwrap();
     let adversaries: Vec<&str> = info.adversaries.iter().map(|a| a.name).collect();
     assert_eq!(
@@ -493,6 +494,6 @@ fn bundled_scenarios_meet_their_expectations() {
         "byzantine-n7-m2-collude",
         "byzantine-n4-m1-two-colluding-traitors",
     ] {
-        ftsim_api::check_scenario(format!("../scenarios/{name}.toml"), crate::all());
+        ftsim_runner::check_scenario(format!("../scenarios/{name}.toml"), crate::all());
     }
 }

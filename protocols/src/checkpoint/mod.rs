@@ -57,7 +57,7 @@ mod recovery;
 #[cfg(test)]
 mod tests;
 
-use ftsim_api::explore::Exploration;
+use ftsim_api::Exploring;
 use ftsim_api::{
     choice, params, Duration, FaultClass, Model, NodeId, NodeSet, Properties, Protocol, SpecError,
 };
@@ -216,7 +216,7 @@ impl Protocol for Checkpointing {
         CheckpointProcess::new(nodes, Config::from(params))
     }
 
-    fn exploration(&self) -> Option<Exploration<Self>> {
-        Some(Exploration::new())
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
     }
 }

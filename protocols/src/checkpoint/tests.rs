@@ -3,9 +3,10 @@ use std::collections::BTreeMap;
 use ftsim_api::properties::{cites_events, observe_history};
 use ftsim_api::sim_core::faults::CrashSpec;
 use ftsim_api::{
-    Duration, FaultEvent, FaultKind, FaultPlan, FaultSpec, Harness, Outcome, Property, Time,
-    TraceEvent, TraceKind, World,
+    Duration, FaultEvent, FaultKind, FaultPlan, FaultSpec, Outcome, Property, Time, TraceEvent,
+    TraceKind, World,
 };
+use ftsim_runner::Harness;
 
 use super::*;
 
@@ -434,7 +435,7 @@ fn bundled_scenarios_meet_their_expectations() {
         "checkpoint-independent-logged-consistent",
         "checkpoint-independent-unlogged-loss",
     ] {
-        ftsim_api::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
+        ftsim_runner::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
     }
 }
 

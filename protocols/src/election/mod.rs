@@ -73,7 +73,7 @@ mod ring;
 #[cfg(test)]
 mod tests;
 
-use ftsim_api::explore::Exploration;
+use ftsim_api::Exploring;
 use ftsim_api::{
     choice, params, Duration, FaultClass, Model, NodeId, Properties, Protocol, SpecError, Timing,
 };
@@ -244,7 +244,7 @@ impl Protocol for CoordinatorElection {
     /// winner is caught and the correct waits' violations, found only under asynchrony, are
     /// set aside (`scenarios/explore-election-*.toml`). Epochs grow with every timeout, so
     /// searches here are bounded by depth.
-    fn exploration(&self) -> Option<Exploration<Self>> {
-        Some(Exploration::new())
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
     }
 }

@@ -1,9 +1,10 @@
 use ftsim_api::properties::{cites_events, observe_history};
 use ftsim_api::sim_core::faults::{CrashSpec, StorageFaults, Trigger, TriggeredCrash};
 use ftsim_api::{
-    DelayDist, Duration, FaultEvent, FaultKind, FaultPlan, FaultSpec, Harness, Outcome, Property,
-    Simulation, Time, World,
+    DelayDist, Duration, FaultEvent, FaultKind, FaultPlan, FaultSpec, Outcome, Property, Time,
+    World,
 };
+use ftsim_runner::{Harness, Simulation};
 
 use super::*;
 
@@ -348,6 +349,6 @@ fn bundled_scenarios_meet_their_expectations() {
         "election-bully-stable-only",
         "election-bully-volatile",
     ] {
-        ftsim_api::check_scenario(format!("../scenarios/{name}.toml"), crate::all());
+        ftsim_runner::check_scenario(format!("../scenarios/{name}.toml"), crate::all());
     }
 }

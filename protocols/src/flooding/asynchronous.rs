@@ -18,8 +18,8 @@ use ftsim_api::properties::consensus::{
 };
 use ftsim_api::DetectorClass;
 use ftsim_api::{
-    params, Ctx, DetectorModel, Duration, FaultClass, Model, NodeId, NodeSet, Process, Properties,
-    Protocol, SpecError,
+    params, Ctx, DetectorModel, Duration, Exploring, FaultClass, Model, NodeId, NodeSet, Process,
+    Properties, Protocol, SpecError,
 };
 
 use super::{Obs, Proposals, Values, VALUE_RANGE};
@@ -230,7 +230,7 @@ impl Protocol for AsyncFloodingConsensus {
         AsyncFlooding::new(params.proposals == Proposals::ById, nodes)
     }
 
-    fn exploration(&self) -> Option<ftsim_api::explore::Exploration<Self>> {
-        Some(ftsim_api::explore::Exploration::new())
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
     }
 }

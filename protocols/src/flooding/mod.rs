@@ -20,12 +20,12 @@ mod process;
 #[cfg(test)]
 mod tests;
 
-use ftsim_api::explore::Exploration;
 use ftsim_api::metrics::{measures::TimeToDecide, Metrics};
 use ftsim_api::properties::consensus::{
     Agreement, CrashBeforeDecision, Integrity, Obliged, Termination, Validity,
 };
 use ftsim_api::DetectorClass;
+use ftsim_api::Exploring;
 use ftsim_api::{
     choice, params, DetectorModel, Duration, FaultClass, Model, NodeId, Properties, Protocol,
     SpecError, Timing,
@@ -133,7 +133,7 @@ impl Protocol for FloodingConsensus {
         Flooding::new(params.rounds, params.proposals == Proposals::ById)
     }
 
-    fn exploration(&self) -> Option<Exploration<Self>> {
-        Some(Exploration::new())
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
     }
 }

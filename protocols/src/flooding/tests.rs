@@ -1,9 +1,9 @@
 use ftsim_api::properties::consensus::{Agreement, Integrity, Obliged, Termination, Validity};
 use ftsim_api::sim_core::faults::CrashSpec;
 use ftsim_api::{
-    DelayDist, DetectorModel, Duration, FaultSpec, Harness, Outcome, Property, Simulation, Time,
-    TraceKind, World,
+    DelayDist, DetectorModel, Duration, FaultSpec, Outcome, Property, Time, TraceKind, World,
 };
+use ftsim_runner::{Harness, Simulation};
 
 use super::*;
 
@@ -165,7 +165,7 @@ fn bundled_scenarios_meet_their_expectations() {
         "flooding-n7-f3-four-rounds-chain",
         "flooding-n7-f4-four-rounds-chain",
     ] {
-        ftsim_api::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
+        ftsim_runner::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
     }
 }
 
@@ -217,7 +217,7 @@ fn too_few_rounds_shrink_to_the_textbook_counterexample() {
     // one crash more than FloodSet's r - 1, outside its model, and it stays outside. Shrinking
     // never trades one measure for another, so a seed whose extra crash silences a node that
     // would otherwise talk keeps it; the first few failing seeds shrink to the textbook case.
-    let outside = ftsim_api::shrink::Failure::Violated {
+    let outside = ftsim_runner::shrink::Failure::Violated {
         property: "agreement".into(),
         outside: true,
     };
@@ -226,7 +226,7 @@ fn too_few_rounds_shrink_to_the_textbook_counterexample() {
         let first = h.expect_outside("agreement");
         let simulation = h.simulation();
         let seeds = (first..1000).filter(|&seed| {
-            outside.shown_by(&simulation.run(seed, ftsim_api::RunOptions::default()))
+            outside.shown_by(&simulation.run(seed, ftsim_runner::RunOptions::default()))
         });
         let mut smallest = None;
         for seed in seeds.take(5) {

@@ -1,5 +1,6 @@
 use ftsim_api::sim_core::faults::ClockSpec;
-use ftsim_api::{DelayDist, Duration, FaultSpec, Harness, Simulation};
+use ftsim_api::{DelayDist, Duration, FaultSpec};
+use ftsim_runner::{Harness, Simulation};
 
 use super::*;
 
@@ -57,6 +58,6 @@ fn bundled_scenarios_meet_their_expectations() {
         "lease-server-timestamp-skew",
         "lease-drift-beyond-margin",
     ] {
-        ftsim_api::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
+        ftsim_runner::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
     }
 }

@@ -48,10 +48,10 @@ mod server;
 #[cfg(test)]
 mod tests;
 
-use ftsim_api::explore::Exploration;
 use ftsim_api::metrics::{measures::Requests, Metrics};
 use ftsim_api::properties::mutex::MutualExclusion;
 use ftsim_api::DetectorClass;
+use ftsim_api::Exploring;
 use ftsim_api::{
     choice, params, DetectorModel, Duration, FaultClass, Model, NodeId, Properties, Protocol,
     SpecError, Timing,
@@ -192,7 +192,7 @@ impl Protocol for LockServer {
         LockProcess::new(node, params.clone())
     }
 
-    fn exploration(&self) -> Option<Exploration<Self>> {
-        Some(Exploration::new())
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
     }
 }

@@ -1,7 +1,8 @@
 use ftsim_api::properties::mutex::MutualExclusion;
 use ftsim_api::properties::{cites_events, observe_history};
 use ftsim_api::sim_core::faults::CrashSpec;
-use ftsim_api::{FaultSpec, Harness, Outcome, Property, Time, TraceKind, World};
+use ftsim_api::{FaultSpec, Outcome, Property, Time, TraceKind, World};
+use ftsim_runner::Harness;
 
 use super::*;
 
@@ -209,6 +210,6 @@ fn bundled_scenarios_meet_their_expectations() {
         "lock-server-stateful",
         "lock-server-stateless-two-owners",
     ] {
-        ftsim_api::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
+        ftsim_runner::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
     }
 }

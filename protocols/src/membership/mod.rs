@@ -54,8 +54,8 @@ mod tests;
 
 use ftsim_api::DetectorClass;
 use ftsim_api::{
-    choice, params, DetectorModel, Duration, FaultClass, Model, NodeId, Properties, Protocol,
-    SpecError,
+    choice, params, DetectorModel, Duration, Exploring, FaultClass, Model, NodeId, Properties,
+    Protocol, SpecError,
 };
 
 pub use log::{Digest, Entry, Log, Member, MsgId, Shipped, View, ViewId};
@@ -189,7 +189,7 @@ impl Protocol for GroupMembership {
     /// delivered what, never the event numbers kept for the report); views-converge and
     /// all-delivered are left to seeded runs. Join retries re-arm forever: searches here are
     /// bounded by depth.
-    fn exploration(&self) -> Option<ftsim_api::explore::Exploration<Self>> {
-        Some(ftsim_api::explore::Exploration::new())
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
     }
 }

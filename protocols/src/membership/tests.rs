@@ -1,9 +1,10 @@
 use ftsim_api::properties::{cites_events, observe_history};
 use ftsim_api::sim_core::faults::{CrashSpec, StorageFaults, Trigger, TriggeredCrash};
 use ftsim_api::{
-    DelayDist, Duration, FaultEvent, FaultKind, FaultPlan, FaultSpec, Harness, NodeSet, Outcome,
-    Property, Time, World,
+    DelayDist, Duration, FaultEvent, FaultKind, FaultPlan, FaultSpec, NodeSet, Outcome, Property,
+    Time, World,
 };
+use ftsim_runner::Harness;
 
 use super::*;
 
@@ -85,7 +86,7 @@ fn rejoins_with_the_groups_state_under_crash_recover_and_storage_faults() {
     let h = group(MembershipParams::default())
         .faults(random_crash_recover(2))
         .schedule(two_rejoin());
-    assert!(ftsim_api::Simulation::may_step_outside(h.simulation().as_ref()).is_empty());
+    assert!(ftsim_runner::Simulation::may_step_outside(h.simulation().as_ref()).is_empty());
     h.sometimes(&["rejoined-with-state"]).check();
 }
 
@@ -326,6 +327,6 @@ fn bundled_scenarios_meet_their_expectations() {
         "membership-no-state-transfer",
         "membership-local-views",
     ] {
-        ftsim_api::check_scenario(format!("../scenarios/{name}.toml"), crate::all());
+        ftsim_runner::check_scenario(format!("../scenarios/{name}.toml"), crate::all());
     }
 }

@@ -55,9 +55,9 @@ mod proposer;
 #[cfg(test)]
 mod tests;
 
-use ftsim_api::explore::Exploration;
 use ftsim_api::metrics::{measures::TimeToDecide, Metrics};
 use ftsim_api::properties::consensus::{Integrity, Obliged, Termination};
+use ftsim_api::Exploring;
 use ftsim_api::{
     choice, params, Duration, FaultClass, Liveness, Model, NodeId, Properties, Protocol, SpecError,
 };
@@ -199,7 +199,7 @@ impl Protocol for SingleDecreePaxos {
         )
     }
 
-    fn exploration(&self) -> Option<Exploration<Self>> {
-        Some(Exploration::new())
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
     }
 }

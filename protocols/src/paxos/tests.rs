@@ -3,9 +3,10 @@ use ftsim_api::properties::{cites_events, observe_history};
 use ftsim_api::sim_core::faults::{CrashSpec, PartitionSpec};
 use ftsim_api::sim_core::Engine;
 use ftsim_api::{
-    DelayDist, FaultEvent, FaultKind, FaultPlan, FaultSpec, Harness, NetworkModel, Outcome,
-    Property, RunConfig, RunReport, Time, World,
+    DelayDist, FaultEvent, FaultKind, FaultPlan, FaultSpec, NetworkModel, Outcome, Property,
+    RunConfig, RunReport, Time, World,
 };
+use ftsim_runner::Harness;
 
 use super::*;
 
@@ -376,6 +377,6 @@ fn bundled_scenarios_meet_their_expectations() {
         "paxos-unsynced-acceptor",
         "paxos-heavy-loss-heals",
     ] {
-        ftsim_api::check_scenario(format!("../scenarios/{name}.toml"), crate::all());
+        ftsim_runner::check_scenario(format!("../scenarios/{name}.toml"), crate::all());
     }
 }

@@ -33,7 +33,7 @@ mod process;
 #[cfg(test)]
 mod tests;
 
-use ftsim_api::explore::Exploration;
+use ftsim_api::Exploring;
 use ftsim_api::{choice, params, FaultClass, Model, NodeId, Properties, Protocol, SpecError};
 
 pub use process::{Agreement, Ballot, Client, Msg, PaxosNode, Proposal, Server};
@@ -110,7 +110,7 @@ impl Protocol for PaxosAbstract {
         PaxosNode::new(node, params.servers, params.bug)
     }
 
-    fn exploration(&self) -> Option<Exploration<Self>> {
-        Some(Exploration::new())
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
     }
 }

@@ -1,9 +1,10 @@
 //! The abstract Paxos under exhaustive search (complete and safe as published, each known bug
 //! caught with a shortest counterexample) and under the engine's seeds.
 
-use ftsim_api::explore::{End, Limits, Report};
-use ftsim_api::simulation::prepare_typed;
-use ftsim_api::{DelayDist, Duration, Harness, NetworkModel, RunSpec, Simulation};
+use ftsim_api::{DelayDist, Duration, NetworkModel, RunSpec};
+use ftsim_runner::explore::{End, Limits, Report};
+use ftsim_runner::simulation::prepare_typed;
+use ftsim_runner::{Harness, Simulation};
 
 use super::{Bug, PaxosAbstract, PaxosAbstractParams};
 

@@ -44,9 +44,9 @@ mod replica;
 #[cfg(test)]
 mod tests;
 
-use ftsim_api::explore::Exploration;
 use ftsim_api::metrics::{measures::Requests, Metrics};
 use ftsim_api::properties::linearizability::{AppendLog, Linearizability};
+use ftsim_api::Exploring;
 use ftsim_api::{
     choice, params, Duration, FaultClass, Model, NodeId, Properties, Protocol, SpecError,
 };
@@ -202,7 +202,7 @@ impl Protocol for PrimaryBackup {
         Node::new(Config::from(params), node)
     }
 
-    fn exploration(&self) -> Option<Exploration<Self>> {
-        Some(Exploration::new())
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
     }
 }

@@ -1,7 +1,6 @@
 use ftsim_api::sim_core::faults::{CrashSpec, PartitionSpec};
-use ftsim_api::{
-    DelayDist, Duration, FaultSpec, Harness, Outcome, Property, Time, TraceKind, World,
-};
+use ftsim_api::{DelayDist, Duration, FaultSpec, Outcome, Property, Time, TraceKind, World};
+use ftsim_runner::Harness;
 
 use ftsim_api::properties::{cites_events, observe_history};
 
@@ -280,7 +279,7 @@ fn bundled_scenarios_meet_their_expectations() {
         "primary-backup-fenced-slow-and-one-way",
         "primary-backup-timeout-only-linearizable",
     ] {
-        ftsim_api::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
+        ftsim_runner::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
     }
 }
 

@@ -40,8 +40,8 @@ mod replica;
 #[cfg(test)]
 mod tests;
 
-use ftsim_api::explore::Exploration;
 use ftsim_api::properties::linearizability::{Linearizability, Register};
+use ftsim_api::Exploring;
 use ftsim_api::{
     choice, params, Duration, FaultClass, Liveness, Model, NodeId, Properties, Protocol, SpecError,
 };
@@ -207,7 +207,7 @@ impl Protocol for QuorumRegister {
         Node::new(Config::from(params), node)
     }
 
-    fn exploration(&self) -> Option<Exploration<Self>> {
-        Some(Exploration::new())
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
     }
 }

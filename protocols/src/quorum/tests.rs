@@ -1,6 +1,7 @@
 use ftsim_api::sim_core::faults::{CrashSpec, PartitionSpec};
 use ftsim_api::sim_core::network::LinkOverride;
-use ftsim_api::{DelayDist, FaultSpec, Harness, NetworkModel, Outcome, Time};
+use ftsim_api::{DelayDist, FaultSpec, NetworkModel, Outcome, Time};
+use ftsim_runner::Harness;
 
 use super::*;
 
@@ -174,6 +175,6 @@ fn bundled_scenarios_meet_their_expectations() {
         "quorum-no-write-back",
         "quorum-disjoint-quorums",
     ] {
-        ftsim_api::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
+        ftsim_runner::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
     }
 }

@@ -51,8 +51,8 @@ mod sequencer;
 #[cfg(test)]
 mod tests;
 
-use ftsim_api::explore::Exploration;
 use ftsim_api::properties::linearizability::{KeyValue, Linearizability};
+use ftsim_api::Exploring;
 use ftsim_api::{
     choice, params, Duration, FaultClass, Liveness, Model, NodeId, Properties, Protocol, SpecError,
 };
@@ -248,7 +248,7 @@ impl Protocol for ReplicatedStateMachine {
         Node::new(Config::from(params), node)
     }
 
-    fn exploration(&self) -> Option<Exploration<Self>> {
-        Some(Exploration::new())
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
     }
 }

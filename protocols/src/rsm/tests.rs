@@ -1,5 +1,6 @@
 use ftsim_api::sim_core::faults::{CrashSpec, PartitionSpec, StorageFaults};
-use ftsim_api::{DelayDist, FaultSpec, Harness, NetworkModel, Outcome, Property, Time, World};
+use ftsim_api::{DelayDist, FaultSpec, NetworkModel, Outcome, Property, Time, World};
+use ftsim_runner::Harness;
 
 use ftsim_api::properties::{cites_events, observe_history};
 
@@ -130,6 +131,6 @@ fn bundled_scenarios_meet_their_expectations() {
         "rsm-multi-paxos",
         "rsm-multi-paxos-leader-crash",
     ] {
-        ftsim_api::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
+        ftsim_runner::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
     }
 }

@@ -43,10 +43,10 @@ mod properties;
 #[cfg(test)]
 mod tests;
 
-use ftsim_api::explore::Exploration;
 use ftsim_api::metrics::{measures::TimeToDeliver, Metrics};
 use ftsim_api::properties::delivery::{Agreement, CausalOrder, Integrity, TotalOrder, Validity};
 use ftsim_api::DetectorClass;
+use ftsim_api::Exploring;
 use ftsim_api::{
     choice, params, DetectorModel, Duration, FaultClass, Model, NodeId, Properties, Protocol,
     SpecError,
@@ -165,7 +165,7 @@ impl Protocol for TotalOrderMulticast {
         )
     }
 
-    fn exploration(&self) -> Option<Exploration<Self>> {
-        Some(Exploration::new())
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
     }
 }

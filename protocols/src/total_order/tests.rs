@@ -3,8 +3,9 @@ use std::collections::BTreeMap;
 use ftsim_api::properties::delivery::{Agreement, CausalOrder, Integrity, TotalOrder, Validity};
 use ftsim_api::sim_core::faults::CrashSpec;
 use ftsim_api::{
-    DelayDist, Duration, FaultSpec, Harness, Outcome, Property, RunReport, Time, TraceKind, World,
+    DelayDist, Duration, FaultSpec, Outcome, Property, RunReport, Time, TraceKind, World,
 };
+use ftsim_runner::Harness;
 
 use super::*;
 
@@ -228,7 +229,7 @@ fn bundled_scenarios_meet_their_expectations() {
         "total-order-static-crash",
         "total-order-static-no-faults",
     ] {
-        ftsim_api::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
+        ftsim_runner::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
     }
 }
 

@@ -48,7 +48,7 @@ mod server;
 #[cfg(test)]
 mod tests;
 
-use ftsim_api::explore::Exploration;
+use ftsim_api::Exploring;
 use ftsim_api::{
     choice, params, Duration, FaultClass, Model, NodeId, Properties, Protocol, SpecError,
 };
@@ -214,7 +214,7 @@ impl Protocol for Transactions {
 
     /// A search branches on each client's draw of its lock order (see `explore`'s draws):
     /// arbitrary order is caught deadlocked, ordered and no-wait hold.
-    fn exploration(&self) -> Option<Exploration<Self>> {
-        Some(Exploration::new())
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
     }
 }

@@ -1,6 +1,7 @@
 use ftsim_api::properties::{cites_events, observe_history};
 use ftsim_api::sim_core::network::DelayDist;
-use ftsim_api::{Harness, Outcome, Property, Time, TraceKind, World};
+use ftsim_api::{Outcome, Property, Time, TraceKind, World};
+use ftsim_runner::Harness;
 
 use super::*;
 
@@ -318,7 +319,7 @@ fn bundled_scenarios_meet_their_expectations() {
         "transactions-arbitrary-deadlock",
         "transactions-early-release",
     ] {
-        ftsim_api::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
+        ftsim_runner::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
     }
 }
 

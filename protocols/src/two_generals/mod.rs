@@ -37,7 +37,7 @@ mod properties;
 #[cfg(test)]
 mod tests;
 
-use ftsim_api::explore::Exploration;
+use ftsim_api::Exploring;
 use ftsim_api::{
     params, Duration, FaultClass, Model, NodeId, Properties, Protocol, SpecError, Timing,
 };
@@ -119,7 +119,7 @@ impl Protocol for TwoGenerals {
     /// deadline): each violation found is checked for step times within that bound, so the
     /// one reported is a real last-messenger loss, not a deadline firing over a messenger
     /// still on its way (`scenarios/explore-two-generals-*.toml`).
-    fn exploration(&self) -> Option<Exploration<Self>> {
-        Some(Exploration::new())
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
     }
 }

@@ -1,5 +1,6 @@
 use ftsim_api::properties::observe_history;
-use ftsim_api::{DelayDist, Harness, NetworkModel, Property, Time, World};
+use ftsim_api::{DelayDist, NetworkModel, Property, Time, World};
+use ftsim_runner::Harness;
 
 use super::*;
 
@@ -116,6 +117,6 @@ fn bundled_scenarios_meet_their_expectations() {
         "two-generals-many-rounds",
         "two-generals-no-loss",
     ] {
-        ftsim_api::check_scenario(format!("../scenarios/{name}.toml"), crate::all());
+        ftsim_runner::check_scenario(format!("../scenarios/{name}.toml"), crate::all());
     }
 }

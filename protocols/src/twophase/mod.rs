@@ -35,9 +35,9 @@ mod properties;
 #[cfg(test)]
 mod tests;
 
-use ftsim_api::explore::Exploration;
 use ftsim_api::metrics::{measures::TimeToDecide, Metrics};
 use ftsim_api::properties::consensus::{Agreement, Integrity, Obliged, Termination};
+use ftsim_api::Exploring;
 use ftsim_api::{
     params, Duration, FaultClass, Liveness, Model, NodeId, Properties, Protocol, SpecError,
 };
@@ -167,7 +167,7 @@ impl Protocol for TwoPhaseCommit {
         Node::new(Config::from(params), node)
     }
 
-    fn exploration(&self) -> Option<Exploration<Self>> {
-        Some(Exploration::new())
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
     }
 }

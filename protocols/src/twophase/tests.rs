@@ -1,10 +1,8 @@
 use ftsim_api::properties::consensus::Agreement;
 use ftsim_api::properties::{cites_events, observe_history};
 use ftsim_api::sim_core::faults::CrashSpec;
-use ftsim_api::{
-    AnyProtocol, Duration, FaultSpec, Harness, Outcome, Property, PropertyKind, Time, TraceKind,
-    World,
-};
+use ftsim_api::{Duration, FaultSpec, Outcome, Property, PropertyKind, Time, TraceKind, World};
+use ftsim_runner::{AnyProtocol, Harness};
 
 use super::*;
 
@@ -227,7 +225,7 @@ fn bundled_scenarios_meet_their_expectations() {
         "two-phase-commit-intermittent",
         "two-phase-commit-forgetful-intermittent",
     ] {
-        ftsim_api::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
+        ftsim_runner::check_scenario(format!("../scenarios/{file}.toml"), crate::all());
     }
 }
 

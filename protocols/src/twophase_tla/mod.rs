@@ -32,7 +32,7 @@ mod process;
 #[cfg(test)]
 mod tests;
 
-use ftsim_api::explore::Exploration;
+use ftsim_api::Exploring;
 use ftsim_api::{params, FaultClass, Model, NodeId, Properties, Protocol, SpecError};
 
 pub use process::{Consistent, Msg, RmState, Timer, TmState, TwoPhaseNode};
@@ -90,8 +90,8 @@ impl Protocol for TwoPhaseTla {
         TwoPhaseNode::new(node, nodes, params.early_commit)
     }
 
-    fn exploration(&self) -> Option<Exploration<Self>> {
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
         // The RMs are interchangeable (the spec's symmetry set).
-        Some(Exploration::new().symmetric(|_, nodes| (1..nodes).collect()))
+        Some(explorer.symmetric(|_, nodes| (1..nodes).collect()))
     }
 }

@@ -1,7 +1,7 @@
 //! The TM and the RMs of the TwoPhase model: one enum, since every node runs the same type.
 
-use ftsim_api::explore::Rename;
 use ftsim_api::sim_core::entropy::DetHasher;
+use ftsim_api::Rename;
 use ftsim_api::{
     Ctx, Duration, Explorable, NodeId, NodeSet, Process, Property, StateCheck, TimerId, World,
 };

@@ -4,9 +4,10 @@
 
 use std::collections::BTreeSet;
 
-use ftsim_api::explore::{End, Limits};
-use ftsim_api::simulation::prepare_typed;
-use ftsim_api::{RunSpec, Simulation};
+use ftsim_api::RunSpec;
+use ftsim_runner::explore::{End, Limits};
+use ftsim_runner::simulation::prepare_typed;
+use ftsim_runner::Simulation;
 
 use super::{TwoPhaseTla, TwoPhaseTlaParams};
 
@@ -179,11 +180,11 @@ fn spec(rms: usize) -> RunSpec {
     spec
 }
 
-fn explore(rms: usize, early_commit: bool) -> ftsim_api::explore::Report {
+fn explore(rms: usize, early_commit: bool) -> ftsim_runner::explore::Report {
     search(rms, early_commit, false)
 }
 
-fn search(rms: usize, early_commit: bool, symmetry: bool) -> ftsim_api::explore::Report {
+fn search(rms: usize, early_commit: bool, symmetry: bool) -> ftsim_runner::explore::Report {
     let params = TwoPhaseTlaParams { early_commit };
     let sim = prepare_typed(&TwoPhaseTla, params, spec(rms)).expect("a valid spec");
     let explorer = sim.explorer().expect("two-phase-tla can be explored");

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::escape::{esc, file_stem};
-use ftsim_api::sweep::ScenarioSummary;
-use ftsim_api::Expect;
+use ftsim_runner::sweep::ScenarioSummary;
+use ftsim_runner::Expect;
 
 /// One scenario's row in the sweep index, with the diagram written for it (if any).
 pub struct IndexRow<'a> {

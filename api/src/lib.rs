@@ -19,8 +19,6 @@
 
 #![warn(missing_docs)]
 
-pub mod adversaries;
-pub mod exploration;
 mod macros;
 pub mod metrics;
 pub mod model;
@@ -29,16 +27,18 @@ pub mod params;
 pub mod properties;
 pub mod protocol;
 pub mod run_spec;
+pub mod spec_error;
 pub mod table;
 
-pub use adversaries::{Adversaries, AdversaryInfo};
-pub use exploration::{Exploring, NodeClass, Renamable, Searchable};
 pub use metrics::{Measure, Metrics};
 pub use model::{DetectorClass, FaultClass, Liveness, Model, Timing};
 pub use nodes::{fits_node_set, nodes_phrase, replica_or_client, NodeSet};
 pub use params::{NoParams, ParamInfo, ParamKind, ParamType, ParamValue, ParamValues, Params};
-pub use protocol::{Protocol, ProtocolInfo, SpecError};
+pub use protocol::{
+    Adversaries, AdversaryInfo, Exploring, NodeClass, Protocol, ProtocolInfo, Renamable, Searchable,
+};
 pub use run_spec::RunSpec;
+pub use spec_error::SpecError;
 pub use table::{Properties, PropertyDef, PropertyInfo, SearchFactory};
 
 pub use sim_core;

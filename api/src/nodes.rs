@@ -5,10 +5,10 @@
 pub use sim_core::nodes::{nodes_phrase, NodeSet};
 use sim_core::NodeId;
 
-use crate::protocol::SpecError;
+use crate::spec_error::SpecError;
 
 /// Rejects groups larger than a [`NodeSet`] holds, for protocols that keep node sets in one
-/// (call it from [`Protocol::validate`](crate::Protocol::validate)) and for `explore`, whose
+/// (call it from `Protocol::validate`) and for `explore`, whose
 /// states do; `who` names what refuses them.
 pub fn fits_node_set(who: &str, nodes: usize) -> Result<(), SpecError> {
     if nodes > NodeSet::CAPACITY {
@@ -23,7 +23,7 @@ pub fn fits_node_set(who: &str, nodes: usize) -> Result<(), SpecError> {
     Ok(())
 }
 
-/// A node's label ([`crate::Protocol::node_label`]) in a service whose nodes `0..replicas`
+/// A node's label (`Protocol::node_label`) in a service whose nodes `0..replicas`
 /// are replicas and the others its clients: "replica 1", "client 3".
 ///
 /// ```

@@ -15,18 +15,18 @@ pub mod harness;
 pub mod input;
 pub mod repro;
 pub mod scenario;
+pub mod seeds;
 pub mod shrink;
 pub mod simulation;
 pub mod swarm;
 pub mod sweep;
-pub mod worker;
 
 pub use any_protocol::AnyProtocol;
 pub use catalog::Catalog;
 pub use harness::{check_scenario, Harness};
 pub use scenario::{error_at_key, Expect, Scenario, ScenarioError};
+pub use simulation::Worker;
 pub use simulation::{Recorded, RunOptions, Simulation, TapeFit};
-pub use worker::Worker;
 
 pub use ftsim_api;
 pub use ftsim_explore;

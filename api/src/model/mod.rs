@@ -261,9 +261,9 @@ impl Model {
     }
 
     /// The failure detector the protocol needs (the class its proof assumes). Undeclared, a
-    /// protocol needs the class of the detector it declares by default
-    /// ([`Protocol::detector`](crate::Protocol::detector)): a protocol written against a
-    /// perfect detector is judged against one unless it says it needs less.
+    /// protocol needs the class of the detector it declares by default (the protocol's
+    /// `detector`): a protocol written against a perfect detector is judged against one
+    /// unless it says it needs less.
     pub fn needs_detector(mut self, class: DetectorClass) -> Self {
         self.detector = Some(class);
         self

@@ -10,7 +10,6 @@
 //! max_memory_mib = 512       # the engine's count of the run's memory, in MiB
 //! ```
 
-use serde::Deserialize;
 use sim_core::{Budgets, Duration};
 
 use super::error::{ScenarioError, Source};
@@ -19,20 +18,6 @@ use super::DEFAULT_MAX_EVENTS;
 
 /// The largest `max_memory_mib`: a budget in bytes must fit 64 bits.
 pub const MAX_MEMORY_MIB: u64 = u64::MAX >> 20;
-
-/// The `[budget]` table as written.
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawBudget {
-    #[serde(default)]
-    pub max_events: Option<u64>,
-    #[serde(default)]
-    pub max_time: Option<Duration>,
-    #[serde(default)]
-    pub max_in_flight: Option<u64>,
-    #[serde(default)]
-    pub max_memory_mib: Option<u64>,
-}
 
 /// The event budget and the other budgets of a scenario, checked.
 pub(crate) fn budgets_of(c: &Source, raw: &RawScenario) -> Result<(u64, Budgets), ScenarioError> {

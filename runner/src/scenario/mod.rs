@@ -24,8 +24,8 @@ use std::sync::Arc;
 use sim_core::{Duration, RunConfig};
 
 use crate::catalog::Catalog;
+use crate::seeds::Seeds;
 use crate::simulation::Simulation;
-use crate::sweep::Seeds;
 use ftsim_api::params::ParamValues;
 use ftsim_api::RunSpec;
 

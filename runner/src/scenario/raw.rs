@@ -32,7 +32,7 @@ pub(crate) struct RawScenario {
     #[serde(default)]
     pub max_events: Option<u64>,
     #[serde(default)]
-    pub budget: Option<super::budget::RawBudget>,
+    pub budget: Option<RawBudget>,
     pub expect: toml::Value,
     #[serde(default)]
     pub invariants: Option<Vec<String>>,
@@ -255,4 +255,18 @@ pub(crate) struct RawCrashes {
     pub broadcasts: Option<[u32; 2]>,
     #[serde(default)]
     pub chain: bool,
+}
+
+/// The `[budget]` table as written.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawBudget {
+    #[serde(default)]
+    pub max_events: Option<u64>,
+    #[serde(default)]
+    pub max_time: Option<Duration>,
+    #[serde(default)]
+    pub max_in_flight: Option<u64>,
+    #[serde(default)]
+    pub max_memory_mib: Option<u64>,
 }

@@ -6,8 +6,8 @@
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use sim_core::faults::{ByzantineSpec, IntermittentSpec, PartitionSpec};
 
-use super::budget::RawBudget;
 use super::error::{ScenarioError, Source};
+use super::raw::RawBudget;
 use super::raw::{
     RawClocks, RawCrashes, RawDetector, RawFaults, RawLink, RawNetwork, RawOmissions, RawOneWay,
     RawScheduled, RawSeeds, RawSlow,

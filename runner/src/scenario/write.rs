@@ -9,8 +9,8 @@ use sim_core::{DelayDist, Duration, FaultKind, FaultPlan, LinkModel, NetworkMode
 use toml::{Table, Value};
 
 use super::Expect;
+use crate::seeds::Seeds;
 use crate::simulation::Simulation;
-use crate::sweep::Seeds;
 use ftsim_api::params::ParamValue;
 
 /// What a written scenario says besides its simulation.

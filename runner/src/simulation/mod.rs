@@ -5,7 +5,10 @@
 
 mod prepare;
 mod probe;
+mod search;
+mod search_config;
 mod seed_run;
+mod worker;
 
 use std::sync::Arc;
 
@@ -18,18 +21,19 @@ pub use prepare::prepare_typed;
 pub(crate) use seed_run::panicked;
 use seed_run::{Lent, Tracing};
 
-use ftsim_api::adversaries::Adversaries;
 use ftsim_api::metrics::{Metrics, MetricsInfo};
+use ftsim_api::Adversaries;
 use probe::Probe;
 
 /// A metric's probe and the monitor that feeds it during one run.
 type ProbeAndMonitor<P> = (Probe<P>, sim_core::Monitor<P>);
-use crate::worker::{EngineWorker, Worker};
 use ftsim_api::model::Model;
 use ftsim_api::params::{ParamValues, Params};
-use ftsim_api::protocol::{Protocol, SpecError};
 use ftsim_api::table::Properties;
 use ftsim_api::RunSpec;
+use ftsim_api::{Protocol, SpecError};
+use worker::EngineWorker;
+pub use worker::Worker;
 
 /// How to run one seed.
 #[derive(Clone, Copy, Debug, Default)]
@@ -162,7 +166,7 @@ pub trait Simulation: Send + Sync {
     /// A search over this scenario's states (`ftsim explore`), if the protocol declares one
     /// ([`Protocol::exploration`]); otherwise, or if the scenario asks for what a search
     /// cannot branch on, the error says why, naming the key.
-    fn explorer(&self) -> Result<Box<dyn crate::explore::Explorer>, SpecError> {
+    fn explorer(&self) -> Result<Box<dyn ftsim_explore::Explorer>, SpecError> {
         Err(SpecError::new(
             "protocol",
             format!("protocol \"{}\" cannot be explored", self.protocol()),
@@ -346,8 +350,8 @@ impl<T: Protocol> Simulation for Prepared<T> {
             .then(|| crate::swarm::describe(faults, &crate::swarm::mix(faults, seed)))
     }
 
-    fn explorer(&self) -> Result<Box<dyn crate::explore::Explorer>, SpecError> {
-        let builder = crate::explore::Builder { prepared: self };
+    fn explorer(&self) -> Result<Box<dyn ftsim_explore::Explorer>, SpecError> {
+        let builder = search::Builder { prepared: self };
         match self.bound.protocol.exploration(builder) {
             Some(explorer) => explorer,
             None => Err(SpecError::new(
@@ -380,7 +384,7 @@ impl<T: Protocol> Prepared<T> {
     }
 
     /// What a search needs: the spec, the detector, the factory and the checked properties.
-    pub(crate) fn explore_parts(&self) -> crate::explore::Parts<'_, T::Process> {
+    pub(crate) fn explore_parts(&self) -> search::Parts<'_, T::Process> {
         let b = &self.bound;
         let factory = {
             let b = Arc::clone(b);
@@ -392,7 +396,7 @@ impl<T: Protocol> Prepared<T> {
             .filter(|&&row| b.properties.defs()[row].info.kind != PropertyKind::Sometimes)
             .map(|&row| {
                 let def = &b.properties.defs()[row];
-                crate::explore::Checked {
+                search::Checked {
                     name: def.info.name,
                     kind: def.info.kind,
                     make: def.search_factory(),
@@ -402,14 +406,14 @@ impl<T: Protocol> Prepared<T> {
         let adversary = b.adversary.map(|row| {
             let name = b.adversaries.defs()[row].info.name.to_string();
             let bound = Arc::clone(b);
-            let make: crate::explore::AdversaryMaker<T::Process> = Box::new(move |node| {
+            let make: ftsim_explore::AdversaryMaker<T::Process> = Box::new(move |node| {
                 bound.adversaries.defs()[row]
                     .build(&bound.params, node)
                     .snapshot()
             });
             (name, make)
         });
-        crate::explore::Parts {
+        search::Parts {
             spec: &b.spec,
             detector: b.detector,
             factory,

@@ -7,14 +7,13 @@ use std::sync::Arc;
 use sim_core::{DetectorModel, PropertyKind};
 
 use super::{Bound, Prepared};
-use ftsim_api::adversaries::Adversaries;
-use ftsim_api::protocol::{Protocol, SpecError};
 use ftsim_api::table::Properties;
+use ftsim_api::Adversaries;
 use ftsim_api::RunSpec;
+use ftsim_api::{Protocol, SpecError};
 
-/// Prepares a typed protocol and parameters for `spec` (see [`AnyProtocol::prepare`]).
-///
-/// [`AnyProtocol::prepare`]: crate::AnyProtocol::prepare
+/// Prepares a typed protocol and parameters for `spec` (what `AnyProtocol::prepare` does once
+/// it has typed the parameters).
 pub fn prepare_typed<T: Protocol>(
     protocol: &'static T,
     params: T::Params,

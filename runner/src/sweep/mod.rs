@@ -13,7 +13,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use sim_core::RunReport;
 
@@ -24,27 +23,13 @@ pub use judge::judge;
 pub use summary::{replay_command, shell_word, summarize, summarize_facts, Facts, ScenarioSummary};
 pub use tally::Tally;
 
+pub use crate::seeds::Seeds;
+
 /// The version of the JSON documents `ftsim run` and `ftsim check` print (`schema_version`,
 /// docs/json.md): it grows when a field is removed, renamed or changes its meaning, not when
 /// one is added. 2: a tally counts the triggered crashes that fired, and a passing sweep in
 /// which none did is not met; a version 1 tally (results line, shard) never counted them.
 pub const SCHEMA_VERSION: u32 = 2;
-
-/// A range of seeds: `count` seeds from `start`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Seeds {
-    /// The first seed.
-    pub start: u64,
-    /// How many seeds.
-    pub count: u64,
-}
-
-impl Seeds {
-    /// The seeds as a range (a range that would pass 2^64 ends there).
-    pub fn range(self) -> std::ops::Range<u64> {
-        self.start..self.start.saturating_add(self.count)
-    }
-}
 
 /// Runs every seed on the current rayon pool and folds the results; `on_seed` is called after each
 /// (for progress bars). The result is the same for any number of threads. Each fold split of the

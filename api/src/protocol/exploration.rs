@@ -43,7 +43,7 @@ use std::hash::Hash;
 
 use sim_core::{NodeId, Process, Rename};
 
-use crate::protocol::Protocol;
+use super::Protocol;
 
 /// What a search needs of a process: copies (`Clone`) and fingerprints (`Hash`) of the
 /// process and of its stable storage, and every part `Send` (a breadth-first search may

@@ -9,7 +9,7 @@
 use sim_core::engine::guarded;
 use sim_core::{Engine, FaultPlan, Monitor, RunReport};
 
-use crate::simulation::{panicked, Prepared};
+use super::{panicked, Prepared};
 use ftsim_api::protocol::Protocol;
 
 /// Runs seeds one after another for one thread (see [`Simulation::worker`]).

@@ -3,7 +3,7 @@
 
 use sim_core::{Adversary, NodeId};
 
-use crate::protocol::Protocol;
+use super::Protocol;
 
 /// What `ftsim list` shows of an adversary.
 #[derive(Clone, Debug, PartialEq, Eq)]

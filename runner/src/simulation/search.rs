@@ -12,8 +12,8 @@ use ftsim_explore::{
 };
 use sim_core::{Process, PropertyKind};
 
-use super::search_config;
-use crate::simulation::Prepared;
+use super::search_config::search_config;
+use super::Prepared;
 
 /// The runner's side of a protocol's consent: it builds the search of one prepared scenario.
 pub(crate) struct Builder<'a, T: Protocol> {

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::hash::Hasher;
 
 use crate::chacha::{ChaChaStream, RunKey};
+use crate::message::MsgKey;
 use crate::NodeId;
 
 /// The purpose of a random decision; each purpose has its own independent stream.
@@ -43,20 +44,6 @@ impl Stream {
             Stream::Process(i) => 16 + i as u64,
         }
     }
-}
-
-/// The message a network decision is about: the `seq`-th message `from` sent to `to` in the run
-/// (counted from 0). It keys a decision to its message rather than to the moment it is asked,
-/// so that an edited run (a loss undone, a crash removed, a delay shortened) still finds the
-/// recorded fate of each message that it sends again.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct MsgKey {
-    /// The sender.
-    pub from: NodeId,
-    /// The receiver.
-    pub to: NodeId,
-    /// How many messages `from` had sent to `to` before this one.
-    pub seq: u64,
 }
 
 /// What a decision decides. A seeded source draws the same number whatever it says; a recorder

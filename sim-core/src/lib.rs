@@ -13,6 +13,7 @@ pub mod engine;
 pub mod entropy;
 pub mod enumerate;
 pub mod faults;
+pub mod message;
 pub mod network;
 pub mod process;
 pub mod property;
@@ -31,8 +32,9 @@ pub use engine::{
     in_simulation, Budgets, DetectorModel, Engine, RunConfig, Setup, StatesWanted, TraceSink,
     CLIPPED, STABLE_TEXT_BYTES_MAX,
 };
-pub use entropy::{Choices, Draw, MsgKey, Seeded, Stream, PPM};
+pub use entropy::{Choices, Draw, Seeded, Stream, PPM};
 pub use faults::{FaultEvent, FaultKind, FaultPlan, FaultSpec};
+pub use message::{DropReason, MsgKey};
 pub use network::{DelayDist, LinkModel, NetworkModel};
 pub use process::{Adversary, AdversaryCtx, Ctx, Process, Silent, TimerId};
 pub use property::{Explorable, Monitor, Property, PropertyKind, SearchMonitor, StateCheck, World};
@@ -40,6 +42,6 @@ pub use script::{Cue, Happening, Script, Scripted};
 pub use tape::{Choice, Divergence, Recorder, Tape};
 pub use time::{Duration, Time};
 pub use trace::{
-    thousands, Budget, DropReason, Measured, Outcome, ProcessState, RunReport, Stats, TraceEvent,
-    TraceKind, Violation, TRACE_FORMAT,
+    thousands, Budget, Measured, Outcome, ProcessState, RunReport, Stats, TraceEvent, TraceKind,
+    Violation, TRACE_FORMAT,
 };

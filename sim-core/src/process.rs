@@ -5,7 +5,8 @@
 use std::fmt::Debug;
 use std::hash::Hash;
 
-use crate::entropy::{chance, Choices, DetHasher, Draw, MsgKey, Stream};
+use crate::entropy::{chance, Choices, DetHasher, Draw, Stream};
+use crate::message::MsgKey;
 use crate::time::{Duration, Time};
 use crate::timer_slab::TimerSlab;
 use crate::NodeId;

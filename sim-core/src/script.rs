@@ -15,17 +15,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::entropy::{Choices, Draw, MsgKey, Stream};
+use crate::entropy::{Choices, Draw, Stream};
+use crate::message::{DropReason, MsgKey};
 use crate::tape::Tape;
 use crate::time::Time;
-use crate::trace::DropReason;
 use crate::NodeId;
-
-impl Time {
-    /// When what a script does not name happens: after the end of any run (about 292 years;
-    /// below 2⁶³, which the event queue's buckets can hold).
-    pub const NEVER: Time = Time(i64::MAX as u64);
-}
 
 /// One scripted event: what happens, and when.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -222,7 +222,8 @@ impl Choices for Tape<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::entropy::{MsgKey, Seeded};
+    use crate::entropy::Seeded;
+    use crate::message::MsgKey;
 
     fn key(seq: u64) -> MsgKey {
         MsgKey {

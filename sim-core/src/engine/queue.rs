@@ -23,7 +23,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::entropy::MsgKey;
+use crate::message::MsgKey;
 use crate::process::{Process, TimerId};
 use crate::time::Time;
 use crate::NodeId;

@@ -32,7 +32,7 @@ pub use engine::{
     in_simulation, Budgets, DetectorModel, Engine, RunConfig, Setup, StatesWanted, TraceSink,
     CLIPPED, STABLE_TEXT_BYTES_MAX,
 };
-pub use entropy::{Choices, Draw, Seeded, Stream, PPM};
+pub use entropy::{Choices, Draw, Schedule, Seeded, Stream, PPM};
 pub use faults::{FaultEvent, FaultKind, FaultPlan, FaultSpec};
 pub use message::{DropReason, MsgKey};
 pub use network::{DelayDist, LinkModel, NetworkModel};

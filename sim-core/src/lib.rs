@@ -21,8 +21,8 @@ pub mod script;
 pub mod step;
 pub mod tape;
 pub mod time;
+pub mod timer;
 pub mod timer_names;
-mod timer_slab;
 pub mod trace;
 
 /// A node's index in the group, from 0 to n - 1.
@@ -36,11 +36,12 @@ pub use entropy::{Choices, Draw, Schedule, Seeded, Stream, PPM};
 pub use faults::{FaultEvent, FaultKind, FaultPlan, FaultSpec};
 pub use message::{DropReason, MsgKey};
 pub use network::{DelayDist, LinkModel, NetworkModel};
-pub use process::{Adversary, AdversaryCtx, Ctx, Process, Silent, TimerId};
+pub use process::{Adversary, AdversaryCtx, Ctx, Process, Silent};
 pub use property::{Explorable, Monitor, Property, PropertyKind, SearchMonitor, StateCheck, World};
 pub use script::{Cue, Happening, Script, Scripted};
 pub use tape::{Choice, Divergence, Recorder, Tape};
 pub use time::{Duration, Time};
+pub use timer::TimerId;
 pub use trace::{
     thousands, Budget, Measured, Outcome, ProcessState, RunReport, Stats, TraceEvent, TraceKind,
     Violation, TRACE_FORMAT,

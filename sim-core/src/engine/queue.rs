@@ -24,8 +24,9 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use crate::message::MsgKey;
-use crate::process::{Process, TimerId};
+use crate::process::Process;
 use crate::time::Time;
+use crate::timer::TimerId;
 use crate::NodeId;
 
 use super::radix::{Keyed, Radix};

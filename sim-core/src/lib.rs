@@ -11,18 +11,15 @@
 mod chacha;
 pub mod engine;
 pub mod entropy;
-pub mod enumerate;
 pub mod faults;
 pub mod message;
 pub mod network;
 pub mod process;
 pub mod property;
-pub mod script;
-pub mod step;
+pub mod search;
 pub mod tape;
 pub mod time;
 pub mod timer;
-pub mod timer_names;
 pub mod trace;
 
 /// A node's index in the group, from 0 to n - 1.
@@ -38,7 +35,8 @@ pub use message::{DropReason, MsgKey};
 pub use network::{DelayDist, LinkModel, NetworkModel};
 pub use process::{Adversary, AdversaryCtx, Ctx, Process, Silent};
 pub use property::{Explorable, Monitor, Property, PropertyKind, SearchMonitor, StateCheck, World};
-pub use script::{Cue, Happening, Script, Scripted};
+pub use search::script::{Cue, Happening, Script, Scripted};
+pub use search::{enumerate, script, step, timer_names};
 pub use tape::{Choice, Divergence, Recorder, Tape};
 pub use time::{Duration, Time};
 pub use timer::TimerId;

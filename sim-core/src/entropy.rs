@@ -3,14 +3,17 @@
 //! from one ChaCha8 stream per purpose derived from the run seed, so a change in one component
 //! (say, a protocol that draws one more number) does not perturb the network's or the fault plan's
 //! draws. Because every decision is a bounded integer choice that says what it decides ([`Draw`]),
-//! a recorded [`Tape`](crate::tape::Tape) can replay a run without the seed, a shrinker can edit
-//! it toward a simpler run, and a future explorer can enumerate choices instead of sampling them.
+//! a recording of them (a tape) can replay a run without the seed, a shrinker can edit it toward
+//! a simpler run, and an explorer can enumerate choices instead of sampling them. A source may
+//! also impose a [`Schedule`]: then the run's timing is scripted rather than drawn.
 
 use rand_chacha::rand_core::SeedableRng;
 use serde::{Deserialize, Serialize};
 use std::hash::Hasher;
 
 use crate::chacha::{ChaChaStream, RunKey};
+use crate::message::{DropReason, MsgKey};
+use crate::time::Time;
 use crate::NodeId;
 
 /// The purpose of a random decision; each purpose has its own independent stream.
@@ -43,20 +46,6 @@ impl Stream {
             Stream::Process(i) => 16 + i as u64,
         }
     }
-}
-
-/// The message a network decision is about: the `seq`-th message `from` sent to `to` in the run
-/// (counted from 0). It keys a decision to its message rather than to the moment it is asked,
-/// so that an edited run (a loss undone, a crash removed, a delay shortened) still finds the
-/// recorded fate of each message that it sends again.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct MsgKey {
-    /// The sender.
-    pub from: NodeId,
-    /// The receiver.
-    pub to: NodeId,
-    /// How many messages `from` had sent to `to` before this one.
-    pub seq: u64,
 }
 
 /// What a decision decides. A seeded source draws the same number whatever it says; a recorder
@@ -210,11 +199,33 @@ pub trait Choices {
     fn choose(&mut self, stream: Stream, draw: Draw, bound: u64) -> u64;
 
     /// The scripted schedule this source imposes, if any: then the engine asks it when each
-    /// message arrives and each timer fires instead of drawing delays (see
-    /// [`crate::script`]). `None` for every seeded source, so a seeded run never branches on it.
-    fn script(&mut self) -> Option<&mut crate::script::Scripted> {
+    /// message arrives and each timer fires instead of drawing delays (see [`Schedule`]).
+    /// `None` for every seeded source, so a seeded run never branches on it.
+    fn script(&mut self) -> Option<&mut dyn Schedule> {
         None
     }
+}
+
+/// A scripted run's timing, which the engine asks instead of drawing a message's delay or
+/// taking a timer's own: when each message arrives (and whether it is dropped there), when each
+/// timer fires, and which failure-detector notices come. Events are named by what they are,
+/// never by when they are asked: a message by its [`MsgKey`], a timer by its node and how many
+/// timers that node set before it. What the schedule does not name never happens (it waits at
+/// [`Time::NEVER`]). The scripted source (`Scripted`, in `script`) follows a path an explorer
+/// found.
+pub trait Schedule {
+    /// When message `msg` arrives the `copy`-th time (0: the message itself, 1 on: copies a
+    /// duplicating link made); `None` if the schedule has no such arrival.
+    fn arrival(&self, msg: MsgKey, copy: usize) -> Option<Time>;
+
+    /// Why message `msg`, arriving at `at`, is dropped, if the schedule drops it there.
+    fn dropped(&self, msg: MsgKey, at: Time) -> Option<DropReason>;
+
+    /// When the timer `node` sets now fires ([`Time::NEVER`] if it never does); counts it.
+    fn timer_set(&mut self, node: NodeId) -> Time;
+
+    /// The failure-detector notices: (when, node told, about, suspicion).
+    fn notices(&self) -> Vec<(Time, NodeId, NodeId, bool)>;
 }
 
 /// Unbiased integer in `0..bound` from a 64-bit generator (Lemire's multiply-and-reject). A
@@ -509,15 +520,6 @@ mod tests {
                 "ln({x}) = {ours} vs {theirs}"
             );
         }
-    }
-
-    #[test]
-    fn chance_extremes_draw_nothing() {
-        let mut s = crate::tape::Recorder::new(Seeded::new(3));
-        assert!(!chance(&mut s, Stream::Network, Draw::Chance { ppm: 0 }));
-        assert!(chance(&mut s, Stream::Network, Draw::Chance { ppm: PPM }));
-        assert!(!chance(&mut s, Stream::Network, Draw::Pick));
-        assert!(s.tape.is_empty());
     }
 
     #[test]

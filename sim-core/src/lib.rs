@@ -11,19 +11,16 @@
 mod chacha;
 pub mod engine;
 pub mod entropy;
-pub mod enumerate;
 pub mod faults;
+pub mod message;
 pub mod network;
 pub mod nodes;
 pub mod process;
 pub mod property;
-pub mod script;
-pub mod step;
-pub mod symmetry;
+pub mod search;
 pub mod tape;
 pub mod time;
-pub mod timer_names;
-mod timer_slab;
+pub mod timer;
 pub mod trace;
 
 /// A node's index in the group, from 0 to n - 1.
@@ -33,17 +30,20 @@ pub use engine::{
     in_simulation, Budgets, DetectorModel, Engine, RunConfig, Setup, StatesWanted, TraceSink,
     CLIPPED, STABLE_TEXT_BYTES_MAX,
 };
-pub use entropy::{Choices, Draw, MsgKey, Seeded, Stream, PPM};
+pub use entropy::{Choices, Draw, Schedule, Seeded, Stream, PPM};
 pub use faults::{FaultEvent, FaultKind, FaultPlan, FaultSpec};
+pub use message::{DropReason, MsgKey};
 pub use network::{DelayDist, LinkModel, NetworkModel};
 pub use nodes::{nodes_phrase, NodeSet};
-pub use process::{Adversary, AdversaryCtx, Ctx, Process, Silent, TimerId};
+pub use process::{Adversary, AdversaryCtx, Ctx, Process, Silent};
 pub use property::{Explorable, Monitor, Property, PropertyKind, SearchMonitor, StateCheck, World};
-pub use script::{Cue, Happening, Script, Scripted};
-pub use symmetry::Rename;
+pub use search::rename::Rename;
+pub use search::script::{Cue, Happening, Script, Scripted};
+pub use search::{enumerate, script, step, timer_names};
 pub use tape::{Choice, Divergence, Recorder, Tape};
 pub use time::{Duration, Time};
+pub use timer::TimerId;
 pub use trace::{
-    thousands, Budget, DropReason, Measured, Outcome, ProcessState, RunReport, Stats, TraceEvent,
-    TraceKind, Violation, TRACE_FORMAT,
+    thousands, Budget, Measured, Outcome, ProcessState, RunReport, Stats, TraceEvent, TraceKind,
+    Violation, TRACE_FORMAT,
 };

@@ -4,7 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::entropy::{chance, det_ln, unit_fraction, Choices, Draw, MsgKey, Stream};
+use crate::entropy::{chance, det_ln, unit_fraction, Choices, Draw, Stream};
+use crate::message::MsgKey;
 use crate::time::Duration;
 use crate::NodeId;
 

@@ -5,9 +5,10 @@
 use std::fmt::Debug;
 use std::hash::Hash;
 
-use crate::entropy::{chance, Choices, DetHasher, Draw, MsgKey, Stream};
+use crate::entropy::{chance, Choices, DetHasher, Draw, Stream};
+use crate::message::MsgKey;
 use crate::time::{Duration, Time};
-use crate::timer_slab::TimerSlab;
+use crate::timer::{TimerId, TimerSlab};
 use crate::NodeId;
 
 /// A protocol participant. The engine owns one per node, builds it with the protocol's factory
@@ -48,27 +49,6 @@ pub trait Process: Sized + Debug {
     /// The failure detector no longer suspects `node`.
     fn on_restore(&mut self, ctx: &mut Ctx<'_, Self>, node: NodeId) {
         let _ = (ctx, node);
-    }
-}
-
-/// A handle to a timer, for cancelling it. It hashes as its slot and generation, except
-/// inside a search's fingerprint, where it hashes by a canonical name (see `timer_names`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct TimerId {
-    pub(crate) slot: u32,
-    pub(crate) generation: u32,
-}
-
-impl std::hash::Hash for TimerId {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        crate::timer_names::write(*self, h);
-    }
-}
-
-impl TimerId {
-    /// A small number naming the timer in traces.
-    pub fn slot(self) -> u32 {
-        self.slot
     }
 }
 

@@ -11,7 +11,7 @@ use std::hash::BuildHasherDefault;
 
 use serde::{Deserialize, Serialize};
 
-use crate::entropy::{Choices, DetHasher, Draw, Stream};
+use crate::entropy::{Choices, DetHasher, Draw, Schedule, Stream};
 
 /// One recorded decision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,7 +57,7 @@ impl<C: Choices> Choices for Recorder<C> {
         value
     }
 
-    fn script(&mut self) -> Option<&mut crate::script::Scripted> {
+    fn script(&mut self) -> Option<&mut dyn Schedule> {
         self.inner.script()
     }
 }
@@ -222,7 +222,8 @@ impl Choices for Tape<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::entropy::{MsgKey, Seeded};
+    use crate::entropy::{chance, Seeded, PPM};
+    use crate::message::MsgKey;
 
     fn key(seq: u64) -> MsgKey {
         MsgKey {
@@ -402,6 +403,16 @@ mod tests {
             let unused = model.iter().filter(|c| c.is_some()).count() as u64;
             assert_eq!((tape.divergences, tape.unused()), (divergences, unused));
         }
+    }
+
+    /// A chance that is certain either way draws nothing: the recorder keeps no decision.
+    #[test]
+    fn chance_extremes_draw_nothing() {
+        let mut s = Recorder::new(Seeded::new(3));
+        assert!(!chance(&mut s, Stream::Network, Draw::Chance { ppm: 0 }));
+        assert!(chance(&mut s, Stream::Network, Draw::Chance { ppm: PPM }));
+        assert!(!chance(&mut s, Stream::Network, Draw::Pick));
+        assert!(s.tape.is_empty());
     }
 
     #[test]

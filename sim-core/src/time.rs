@@ -18,6 +18,9 @@ impl Time {
     pub const ZERO: Time = Time(0);
     /// The end of time (no run gets there).
     pub const MAX: Time = Time(u64::MAX);
+    /// When what a script does not name happens: after the end of any run (about 292 years;
+    /// below 2⁶³, which the event queue's buckets can hold).
+    pub const NEVER: Time = Time(i64::MAX as u64);
 
     /// The time `ms` milliseconds after the start of the run.
     pub const fn from_millis(ms: u64) -> Self {

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::faults::FaultPlan;
+use crate::message::DropReason;
 use crate::property::PropertyKind;
 use crate::time::{Duration, Time};
 use crate::NodeId;
@@ -16,41 +17,6 @@ use crate::NodeId;
 /// that hash or replay those decisions. Bump it with any change to either (and to
 /// `PINNED_HASH` in `tests/determinism.rs`, which guards the hash).
 pub const TRACE_FORMAT: u32 = 1;
-
-/// Why a message was not delivered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DropReason {
-    /// The link lost it.
-    Loss,
-    /// Sender and receiver were in different partition groups.
-    Partition,
-    /// The sender was in a send-omission window.
-    SendOmission,
-    /// The receiver was in a receive-omission window.
-    ReceiveOmission,
-    /// The receiver was down when it arrived.
-    ReceiverDown,
-    /// The sender crashed before the message left it (crash in the middle of a broadcast).
-    SenderCrashed,
-    /// A Byzantine sender's adversary suppressed it.
-    Adversary,
-}
-
-impl DropReason {
-    /// How reports word the reason.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DropReason::Loss => "loss",
-            DropReason::Partition => "partition",
-            DropReason::SendOmission => "send omission",
-            DropReason::ReceiveOmission => "receive omission",
-            DropReason::ReceiverDown => "receiver down",
-            DropReason::SenderCrashed => "sender crashed before sending",
-            DropReason::Adversary => "adversary",
-        }
-    }
-}
 
 /// What happened in one trace entry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -215,7 +181,7 @@ pub struct TraceEvent {
     /// The node's Lamport clock after this entry.
     pub lamport: u64,
     /// The node's vector clock after this entry (empty for network-wide events, and in groups
-    /// of more than [`MAX_CLOCK_NODES`](crate::engine::MAX_CLOCK_NODES) nodes).
+    /// of more than the engine's `MAX_CLOCK_NODES` nodes).
     pub vc: Vec<u64>,
     #[serde(flatten)]
     /// What happened.
@@ -298,7 +264,7 @@ pub struct Violation {
     pub waiting_since: Option<Time>,
 }
 
-/// Which budget a run exhausted (see [`Budgets`](crate::engine::Budgets)).
+/// Which budget a run exhausted (the engine's `Budgets` set their limits).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Budget {

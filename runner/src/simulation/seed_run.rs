@@ -173,7 +173,7 @@ impl Choices for Lent<'_> {
         self.0.choose(stream, draw, bound)
     }
 
-    fn script(&mut self) -> Option<&mut sim_core::Scripted> {
+    fn script(&mut self) -> Option<&mut dyn sim_core::Schedule> {
         self.0.script()
     }
 }

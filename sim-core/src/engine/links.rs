@@ -7,7 +7,7 @@
 //! 1,000 nodes costs 1,000 rows only if every node sends, and a group where few nodes talk
 //! costs little. Reset between runs without giving memory back.
 
-use crate::entropy::MsgKey;
+use crate::message::MsgKey;
 use crate::network::{LinkModel, NetworkModel};
 use crate::time::{Duration, Time};
 use crate::NodeId;

@@ -5,10 +5,11 @@
 
 use std::hash::Hash;
 
-use crate::entropy::{chance, Choices, Draw, MsgKey, Stream};
+use crate::entropy::{chance, Choices, Draw, Stream};
+use crate::message::{DropReason, MsgKey};
 use crate::process::{AdversaryCtx, Process};
 use crate::time::{Duration, Time};
-use crate::trace::{DropReason, TraceKind};
+use crate::trace::TraceKind;
 use crate::NodeId;
 
 use super::queue::{Envelope, Ev, Sending};

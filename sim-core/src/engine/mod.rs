@@ -474,8 +474,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
         let Some(script) = self.choices.script() else {
             return;
         };
-        let notices: Vec<_> = script.notices().collect();
-        for (at, node, about, suspect) in notices {
+        for (at, node, about, suspect) in script.notices() {
             let detect = Ev::Detect {
                 node,
                 about,

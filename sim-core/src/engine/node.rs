@@ -6,7 +6,7 @@
 
 use crate::process::{Adversary, Process, Silent};
 use crate::time::Time;
-use crate::timer_slab::TimerSlab;
+use crate::timer::TimerSlab;
 use crate::NodeId;
 
 use super::clock::Clock;

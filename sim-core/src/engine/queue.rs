@@ -23,9 +23,10 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::entropy::MsgKey;
-use crate::process::{Process, TimerId};
+use crate::message::MsgKey;
+use crate::process::Process;
 use crate::time::Time;
+use crate::timer::TimerId;
 use crate::NodeId;
 
 use super::radix::{Keyed, Radix};

@@ -183,7 +183,7 @@ impl Choices for Enumerator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::entropy::MsgKey;
+    use crate::message::MsgKey;
     use std::collections::BTreeSet;
 
     const DELAY: Draw = Draw::Delay {

@@ -1,7 +1,22 @@
-//! Each node's live timers: a slot per timer set, reused once it fires or is cancelled, and a
-//! generation per slot that tells a live [`TimerId`] from a stale one.
+//! A node's timers: the handle a handler gets back when it sets one ([`TimerId`]), and the slab
+//! that hands handles out, a slot per timer set, reused once it fires or is cancelled, with a
+//! generation per slot that tells a live handle from a stale one (`TimerSlab`).
 
-use crate::process::TimerId;
+/// A handle to a timer, for cancelling it. It hashes as its slot and generation, except
+/// inside a search's fingerprint, where it hashes by a canonical name (`timer_names`, which
+/// implements its `Hash`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TimerId {
+    pub(crate) slot: u32,
+    pub(crate) generation: u32,
+}
+
+impl TimerId {
+    /// A small number naming the timer in traces.
+    pub fn slot(self) -> u32 {
+        self.slot
+    }
+}
 
 /// Per-node timer bookkeeping: slots are reused, and a generation number tells a live timer
 /// from a cancelled or crashed one, so cancelling allocates nothing and stale queue entries are

@@ -8,9 +8,9 @@
 //! scope a handle hashes as its slot and generation, as it always did.
 
 use std::cell::RefCell;
-use std::hash::Hasher;
+use std::hash::{Hash, Hasher};
 
-use crate::process::TimerId;
+use crate::timer::TimerId;
 
 /// The name every handle that is not live hashes as.
 const STALE: u32 = u32::MAX;
@@ -39,8 +39,16 @@ pub fn hash_with_names<R>(names: &[(TimerId, u32)], hash: impl FnOnce() -> R) ->
     hash()
 }
 
+/// A handle hashes by its canonical name while names are in force, else as its slot and
+/// generation.
+impl Hash for TimerId {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        write(*self, h);
+    }
+}
+
 /// Writes `id` into `h`: its canonical name when names are in force, else slot and generation.
-pub(crate) fn write(id: TimerId, h: &mut impl Hasher) {
+fn write(id: TimerId, h: &mut impl Hasher) {
     let named = NAMES.with(|n| {
         (n.borrow().as_ref()).map(|names| {
             (names.iter())
@@ -63,7 +71,7 @@ mod tests {
 
     use super::hash_with_names;
     use crate::entropy::DetHasher;
-    use crate::process::TimerId;
+    use crate::timer::TimerId;
 
     fn hash(id: TimerId) -> u64 {
         let mut h = DetHasher::default();

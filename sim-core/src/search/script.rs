@@ -15,17 +15,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::entropy::{Choices, Draw, MsgKey, Stream};
+use crate::entropy::{Choices, Draw, Schedule, Stream};
+use crate::message::{DropReason, MsgKey};
 use crate::tape::Tape;
 use crate::time::Time;
-use crate::trace::DropReason;
 use crate::NodeId;
-
-impl Time {
-    /// When what a script does not name happens: after the end of any run (about 292 years;
-    /// below 2⁶³, which the event queue's buckets can hold).
-    pub const NEVER: Time = Time(i64::MAX as u64);
-}
 
 /// One scripted event: what happens, and when.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,9 +77,9 @@ pub struct Script {
     pub cues: Vec<Cue>,
 }
 
-/// A source of decisions that follows a [`Script`]: the engine asks it when each message
-/// arrives (and whether it is dropped there), when each timer fires, and which notices to
-/// schedule. A process's draws are answered from the recorded `tape` if there is one, else
+/// A source of decisions that follows a [`Script`]: the engine asks it, as its [`Schedule`],
+/// when each message arrives (and whether it is dropped there), when each timer fires, and
+/// which notices to schedule. A process's draws are answered from the recorded `tape` if there is one, else
 /// with 0, the first outcome (as `ftsim explore` answers the draws it does not branch on).
 pub struct Scripted {
     tape: Option<Tape<'static>>,
@@ -131,23 +125,21 @@ impl Scripted {
     pub fn tape(&self) -> Option<&Tape<'static>> {
         self.tape.as_ref()
     }
+}
 
-    /// When message `msg` arrives the `copy`-th time (0: the message itself, 1 on: copies a
-    /// duplicating link made); `None` if the script has no such arrival.
-    pub fn arrival(&self, msg: MsgKey, copy: usize) -> Option<Time> {
+impl Schedule for Scripted {
+    fn arrival(&self, msg: MsgKey, copy: usize) -> Option<Time> {
         let arrivals = self.messages.get(&msg)?;
         arrivals.get(copy).map(|&(at, _)| at)
     }
 
-    /// Why message `msg`, arriving at `at`, is dropped, if the script drops it there.
-    pub fn dropped(&self, msg: MsgKey, at: Time) -> Option<DropReason> {
+    fn dropped(&self, msg: MsgKey, at: Time) -> Option<DropReason> {
         let arrivals = self.messages.get(&msg)?;
         let arrival = arrivals.iter().find(|&&(t, _)| t == at)?;
         arrival.1
     }
 
-    /// When the timer `node` sets now fires ([`Time::NEVER`] if it never does); counts it.
-    pub fn timer_set(&mut self, node: NodeId) -> Time {
+    fn timer_set(&mut self, node: NodeId) -> Time {
         if self.timers_set.len() <= node {
             self.timers_set.resize(node + 1, 0);
         }
@@ -159,16 +151,17 @@ impl Scripted {
             .unwrap_or(Time::NEVER)
     }
 
-    /// The scripted failure-detector notices: (when, node told, about, suspicion).
-    pub fn notices(&self) -> impl Iterator<Item = (Time, NodeId, NodeId, bool)> + '_ {
-        self.notices.iter().filter_map(|cue| match cue.what {
-            Happening::Notice {
-                node,
-                about,
-                suspect,
-            } => Some((cue.at, node, about, suspect)),
-            _ => None,
-        })
+    fn notices(&self) -> Vec<(Time, NodeId, NodeId, bool)> {
+        (self.notices.iter())
+            .filter_map(|cue| match cue.what {
+                Happening::Notice {
+                    node,
+                    about,
+                    suspect,
+                } => Some((cue.at, node, about, suspect)),
+                _ => None,
+            })
+            .collect()
     }
 }
 
@@ -180,7 +173,7 @@ impl Choices for Scripted {
         }
     }
 
-    fn script(&mut self) -> Option<&mut Scripted> {
+    fn script(&mut self) -> Option<&mut dyn Schedule> {
         Some(self)
     }
 }

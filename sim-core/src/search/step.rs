@@ -5,9 +5,9 @@
 //! time zero, and the search, not a delay, decides when a timer fires.
 
 use crate::entropy::Choices;
-use crate::process::{Ctx, Effect, Process, TimerId};
+use crate::process::{Ctx, Effect, Process};
 use crate::time::Time;
-use crate::timer_slab::TimerSlab;
+use crate::timer::{TimerId, TimerSlab};
 use crate::NodeId;
 
 /// A node's timer handles: which are live, so that a cancel or a crash disarms them exactly as

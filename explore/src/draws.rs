@@ -24,9 +24,9 @@ use sim_core::Choice;
 
 use sim_core::Process;
 
+use super::rng::WalkRng;
 use super::state::State;
 use super::transition::{Broken, Stepper, Transition};
-use super::walk::WalkRng;
 
 /// The most outcomes of a draw a search branches on (a plan keeps four bits per draw).
 pub const MAX_OUTCOMES: u64 = 16;

@@ -23,6 +23,7 @@ mod draws;
 mod lasso;
 mod model;
 mod pct;
+mod rng;
 mod seen;
 mod sleep;
 mod state;

@@ -45,19 +45,10 @@ use std::collections::BTreeMap;
 use sim_core::{NodeId, Process, TimerId};
 
 use super::draws::Taken;
-use super::model::Model;
+use super::model::{DelayBound, Model};
 use super::state::State;
 use super::timed::Timed;
 use super::transition::{Broken, Journal, Made, Stepper, Transition};
-
-/// The bound a protocol's model declares on message delays.
-#[derive(Clone, Debug)]
-pub struct DelayBound {
-    /// Every message is delivered within this of being sent.
-    pub delay_max_ns: u64,
-    /// Where it comes from, in words (the model's rule).
-    pub rule: String,
-}
 
 /// What the checks against the bound found in one search.
 #[derive(Clone, Debug)]

@@ -39,13 +39,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use sim_core::Process;
 
-pub use bounded::{DelayBound, Timing};
+pub use bounded::Timing;
 pub use config::{Config, LinkRule, MAX_PLACEMENTS};
 pub use draws::{
     DrawFigures, MAX_BRANCHES, MAX_BRANCHING_DRAWS, MAX_OUTCOMES as MAX_DRAW_OUTCOMES,
 };
 pub use lasso::Figures as LivenessFigures;
-pub use model::{Adversary, AdversaryMaker, Factory, Model, MonitorDef, MonitorMaker, Symmetry};
+pub use model::{
+    Adversary, AdversaryMaker, DelayBound, Factory, Model, MonitorDef, MonitorMaker, Symmetry,
+};
 pub use strategy::{Order, Strategy, MAX_BUG_DEPTH};
 pub use timed::Timed;
 pub use walk::DEFAULT_RUN_STEPS;

@@ -4,7 +4,7 @@
 //! its model excludes, where a timer fires while a message sent long before it is still in flight,
 //! and a "violation" there is the search leaving the model, not a bug.
 //!
-//! Since `zone`, a search under such a bound keeps time and takes only steps some timing
+//! Since `zone_graph`, a search under such a bound keeps time and takes only steps some timing
 //! allows, so every violation it finds has a schedule; this check finds it for the
 //! counterexample's run, and stays as the judge of last resort: [`schedule`] looks for times
 //! for the path's steps (the start at 0) under which

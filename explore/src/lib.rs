@@ -33,6 +33,7 @@ mod timed;
 mod transition;
 mod walk;
 mod zone;
+mod zone_graph;
 
 use std::hash::Hash;
 use std::sync::atomic::{AtomicBool, Ordering};

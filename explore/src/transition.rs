@@ -21,8 +21,9 @@ use sim_core::{AdversaryCtx, MsgKey, NodeId, Process, PropertyKind, Time, World}
 
 use super::draws::Branching;
 use super::model::Model;
-use super::state::{hash_of, Armed, Envelope, Notice, State};
-use super::zone::{self, Zone};
+use super::state::{hash_of, Armed, Envelope, Key, Notice, State};
+use super::zone::{weight, Zone};
+use super::zone_graph;
 
 /// One step of a search, by index into the state it is taken from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,7 +75,7 @@ pub(crate) fn enabled<P: Process>(m: &Model<P>, s: &State<P>, out: &mut Vec<Tran
             continue;
         }
         // Equal messages are one choice, unless sent at different times (a search that keeps
-        // time: see `zone`).
+        // time: see `zone_graph`).
         if s.zone.is_none() && previous.is_some_and(|p| same_link(p) && p.hash == e.hash) {
             continue;
         }
@@ -115,11 +116,11 @@ pub(crate) fn enabled<P: Process>(m: &Model<P>, s: &State<P>, out: &mut Vec<Tran
 }
 
 /// The zone after step `t` (numbered `step`) of `s` under the model's bound on delays, if
-/// some time for it keeps every message and timer in time (see `zone`).
+/// some time for it keeps every message and timer in time (see `zone_graph`).
 fn timed_step<P: Process>(m: &Model<P>, s: &State<P>, t: Transition, step: u64) -> Option<Zone> {
     let bound = m.bound.as_ref()?;
     let lossy = |from, to| m.config.link(from, to).lossy;
-    zone::advance(s, t, step, zone::weight(bound.delay_max_ns), &lossy)
+    zone_graph::advance(s, t, step, weight(bound.delay_max_ns), &lossy)
 }
 
 /// Whether a notice may arrive now: its receiver is up, and a crash notice waits for the
@@ -152,7 +153,7 @@ pub(crate) struct Stepper<'m, P: Process> {
     /// What the handlers sent and armed, in order, when a path is being timed (`timed`).
     pub journal: Option<Journal>,
     /// The step being taken, and how many messages and timers its handlers made so far:
-    /// what orders their events (`zone::Key`).
+    /// what orders their events (`Key`).
     step: u64,
     made: u32,
     /// Whether a traitor's adversary is running (a panic then is the adversary's).
@@ -209,7 +210,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
     }
 
     /// The key of the next message or timer the step's handlers make.
-    fn next_key(&mut self) -> zone::Key {
+    fn next_key(&mut self) -> Key {
         self.made += 1;
         (self.step, self.made - 1)
     }
@@ -287,7 +288,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
             let zone = timed_step(self.model, s, t, event);
             (
                 zone.expect("only steps some timing allows are taken"),
-                zone::event_of(s, t),
+                zone_graph::event_of(s, t),
             )
         });
         let verdict = self.untimed(s, t, event);
@@ -299,7 +300,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                 .as_ref()
                 .expect("a zone comes with a bound");
             let lossy = |from, to| self.model.config.link(from, to).lossy;
-            zone::settle(s, zone, zone::weight(bound.delay_max_ns), &lossy);
+            zone_graph::settle(s, zone, weight(bound.delay_max_ns), &lossy);
         }
         verdict
     }

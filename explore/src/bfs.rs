@@ -29,7 +29,8 @@ use super::model::Model;
 use super::seen::Seen;
 use super::sleep::{self, Sleep};
 use super::state::State;
-use super::transition::{enabled, Broken, Stepper, Transition};
+use super::stepper::{enabled, Broken, Stepper};
+use super::transition::Transition;
 use super::{Counterexample, End, Limits, Progress, Report, PANIC};
 
 /// How often (in expanded states) the caller's `stop` is asked.

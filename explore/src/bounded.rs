@@ -47,8 +47,9 @@ use sim_core::{NodeId, Process, TimerId};
 use super::draws::Taken;
 use super::model::{DelayBound, Model};
 use super::state::State;
+use super::stepper::{Broken, Journal, Made, Stepper};
 use super::timed::Timed;
-use super::transition::{Broken, Journal, Made, Stepper, Transition};
+use super::transition::Transition;
 
 /// What the checks against the bound found in one search.
 #[derive(Clone, Debug)]

@@ -20,7 +20,8 @@ use super::model::Model;
 use super::seen::Seen;
 use super::sleep::{self, Sleep};
 use super::state::State;
-use super::transition::{enabled, Stepper, Transition};
+use super::stepper::{enabled, Stepper};
+use super::transition::Transition;
 use super::{End, Limits, Progress, Report};
 
 /// How often (in unique states) the caller's `stop` is asked.

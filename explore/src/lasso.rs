@@ -23,7 +23,8 @@ use sim_core::{Process, PropertyKind, SearchMonitor, Time, World};
 use super::draws::{Branches, Taken};
 use super::model::Model;
 use super::state::{hash_of, State};
-use super::transition::{enabled, Stepper, Transition};
+use super::stepper::{enabled, Stepper};
+use super::transition::Transition;
 use super::{Limits, Progress};
 
 /// How often (in states) the caller's `stop` is asked.

@@ -27,6 +27,7 @@ mod rng;
 mod seen;
 mod sleep;
 mod state;
+mod stepper;
 mod strategy;
 mod symmetry;
 mod timed;

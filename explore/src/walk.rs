@@ -21,7 +21,8 @@ use super::model::Model;
 use super::rng::WalkRng;
 use super::seen::Seen;
 use super::state::State;
-use super::transition::{enabled, Broken, Stepper, Transition};
+use super::stepper::{enabled, Broken, Stepper};
+use super::transition::Transition;
 use super::{End, Limits, Progress, Report};
 
 /// The longest run, in steps, when `--max-depth` does not say.

@@ -51,31 +51,6 @@ use super::stepper::{Broken, Journal, Made, Stepper};
 use super::timed::Timed;
 use super::transition::Transition;
 
-/// What the checks against the bound found in one search.
-#[derive(Clone, Debug)]
-pub struct Timing {
-    /// The declared bound.
-    pub bound: DelayBound,
-    /// Violations found under asynchrony that no timing within the bound allows.
-    pub set_aside: u64,
-    /// The first of them (with a breadth-first search, a shortest), as a counterexample.
-    pub first_set_aside: Option<super::Counterexample>,
-    /// For the violation reported, the time of each step (nanoseconds; index 0 is the start,
-    /// at 0) under which it happens within the bound.
-    pub schedule_ns: Option<Vec<u64>>,
-}
-
-impl Timing {
-    pub(crate) fn new(bound: DelayBound) -> Self {
-        Timing {
-            bound,
-            set_aside: 0,
-            first_set_aside: None,
-            schedule_ns: None,
-        }
-    }
-}
-
 /// When the engine scheduled an event (a message's arrival, a timer's firing): the step
 /// whose handlers made it, and its place among what they made. Simultaneous events run in
 /// this order.

@@ -22,6 +22,7 @@ use sim_core::{Process, PropertyKind, SearchMonitor, Time, World};
 
 use super::draws::{Branches, Taken};
 use super::model::Model;
+use super::report::LivenessFigures;
 use super::state::{hash_of, State};
 use super::stepper::{enabled, Stepper};
 use super::transition::Transition;
@@ -46,19 +47,6 @@ pub(crate) enum Verdict {
     Violated(Lasso),
     /// A limit stopped the graph before every state was in it (which limit).
     Limit(String),
-}
-
-/// What the liveness search did, for the report.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Figures {
-    /// States in the graph.
-    pub states: u64,
-    /// Edges (transitions between them).
-    pub edges: u64,
-    /// Components with a cycle, among states where some `eventually` property does not hold.
-    pub cycles: u64,
-    /// Of those, the ones the scenario's fairness rules out.
-    pub unfair: u64,
 }
 
 /// One transition of the graph.
@@ -92,7 +80,7 @@ pub(crate) fn check<P>(
     model: &Model<P>,
     limits: &Limits,
     stop: &mut dyn FnMut(&Progress) -> Option<String>,
-    figures: &mut Figures,
+    figures: &mut LivenessFigures,
 ) -> Verdict
 where
     P: Process + Clone + Hash,
@@ -309,7 +297,7 @@ type Cycle = (Vec<u32>, Vec<u32>);
 /// The shallowest violation of `monitor`: a state where it does not hold and nothing more
 /// must happen, or a fair cycle among states where it does not hold (entered at its state
 /// nearest the initial one).
-fn violation(g: &Graph, monitor: usize, figures: &mut Figures) -> Option<Lasso> {
+fn violation(g: &Graph, monitor: usize, figures: &mut LivenessFigures) -> Option<Lasso> {
     let bad = |s: usize| !g.holds[s][monitor];
     let n = g.parent.len();
     let stop = (0..n).find(|&s| bad(s) && g.owed[s].is_empty());

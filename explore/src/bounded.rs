@@ -45,10 +45,9 @@ use std::collections::BTreeMap;
 use sim_core::{NodeId, Process, TimerId};
 
 use super::draws::Taken;
-use super::model::{DelayBound, Model};
+use super::model::Model;
 use super::state::State;
-use super::stepper::{Broken, Journal, Made, Stepper};
-use super::timed::Timed;
+use super::stepper::{Journal, Made, Stepper};
 use super::transition::Transition;
 
 /// When the engine scheduled an event (a message's arrival, a timer's firing): the step
@@ -262,52 +261,6 @@ impl Ledger {
         let pending: Vec<(usize, i64)> = pending.into_iter().chain(armed).collect();
         for (from, weight) in pending {
             self.at_most(from, k, weight);
-        }
-    }
-}
-
-/// Whether the violation `broken` at the end of `path` can happen within the model's bound
-/// on delays (always, for a model without one): if so its schedule is noted in the report,
-/// if not the path is counted as set aside (the first one kept).
-pub(crate) fn realizable<P>(
-    model: &Model<P>,
-    report: &mut super::Report,
-    path: &[Taken],
-    broken: &Broken,
-) -> bool
-where
-    P: Process + Clone,
-{
-    let (Some(bound), Some(timing)) = (&model.bound, report.timing.as_mut()) else {
-        return true;
-    };
-    if let Some(times) = schedule(model, path, bound.delay_max_ns) {
-        timing.schedule_ns = Some(times);
-        return true;
-    }
-    timing.set_aside += 1;
-    if timing.first_set_aside.is_none() {
-        let cx = super::bfs::counterexample(model, path, broken.clone());
-        timing.first_set_aside = Some(cx);
-    }
-    false
-}
-
-/// The path of a counterexample as a run (see `timed`), for a model bounding delays: its steps
-/// at times within the bound if there are such times in the fault phase; else (a path set
-/// aside, or too long for the fault phase) evenly spaced, and marked as not within the bound.
-pub(crate) fn timed_within<P>(model: &Model<P>, path: &[Taken], bound: &DelayBound) -> Timed
-where
-    P: Process + Clone,
-{
-    let duration_ns = model.config.duration.0;
-    let fits = |times: &Vec<u64>| times.last().is_some_and(|&last| last < duration_ns);
-    match schedule(model, path, bound.delay_max_ns).filter(fits) {
-        Some(times) => super::timed::timed_at(model, path, times[1..].to_vec()),
-        None => {
-            let mut timed = super::timed::timed(model, path, model.config.duration);
-            timed.within_bound = Some(false);
-            timed
         }
     }
 }

@@ -14,15 +14,17 @@ use std::hash::Hash;
 
 use sim_core::Process;
 
-use super::bfs::{counterexample, fingerprint};
+use super::counterexample::{counterexample, realizable};
 use super::draws::{Branches, Taken};
+use super::fingerprint::fingerprint;
+use super::limits::{Limits, Progress};
 use super::model::Model;
+use super::report::{End, Report};
 use super::seen::Seen;
 use super::sleep::{self, Sleep};
 use super::state::State;
 use super::stepper::{enabled, Stepper};
 use super::transition::Transition;
-use super::{End, Limits, Progress, Report};
 
 /// How often (in unique states) the caller's `stop` is asked.
 const POLL_EVERY: u64 = 1024;
@@ -97,7 +99,7 @@ where
         top.branches.taken(&mut stepper.choices);
         if let Err(broken) = verdict {
             path.push(t);
-            if !super::bounded::realizable(model, &mut report, &path, &broken) {
+            if !realizable(model, &mut report, &path, &broken) {
                 path.pop();
                 continue;
             }

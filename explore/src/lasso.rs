@@ -20,13 +20,15 @@ use std::hash::Hash;
 use sim_core::engine::guarded;
 use sim_core::{Process, PropertyKind, SearchMonitor, Time, World};
 
+use super::describe;
 use super::draws::{Branches, Taken};
+use super::limits::{Limits, Progress};
 use super::model::Model;
-use super::report::LivenessFigures;
+use super::report::{Counterexample, LivenessFigures};
 use super::state::{hash_of, State};
 use super::stepper::{enabled, Stepper};
+use super::timed;
 use super::transition::Transition;
-use super::{Limits, Progress};
 
 /// How often (in states) the caller's `stop` is asked.
 const POLL_EVERY: u64 = 1024;
@@ -38,6 +40,27 @@ pub(crate) struct Lasso {
     pub message: String,
     pub path: Vec<Taken>,
     pub loop_start: Option<usize>,
+}
+
+impl Lasso {
+    /// As a counterexample of the liveness model `model`: its steps described, and timed
+    /// as a run that follows the stem and one turn of the loop (the property is then judged at
+    /// the run's end).
+    pub(crate) fn counterexample<P>(self, model: &Model<P>) -> Counterexample
+    where
+        P: Process + Clone,
+    {
+        let (steps, _) = describe::path(model, &self.path);
+        Counterexample {
+            property: model.monitors[self.monitor].name.to_string(),
+            message: self.message,
+            steps,
+            run: Box::new(timed::timed(model, &self.path, model.config.duration)),
+            loop_start: self.loop_start,
+            liveness: true,
+            panicked: false,
+        }
+    }
 }
 
 /// What the liveness search found.

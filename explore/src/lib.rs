@@ -17,9 +17,11 @@
 mod bfs;
 mod bounded;
 mod config;
+mod counterexample;
 mod describe;
 mod dfs;
 mod draws;
+mod fingerprint;
 mod lasso;
 mod limits;
 mod model;
@@ -190,9 +192,7 @@ where
             report.end = match lasso::check(live, limits, stop, &mut figures) {
                 lasso::Verdict::Holds => End::Complete,
                 lasso::Verdict::Limit(which) => End::Limit(which),
-                lasso::Verdict::Violated(lasso) => {
-                    End::Violation(bfs::lasso_counterexample(live, lasso))
-                }
+                lasso::Verdict::Violated(lasso) => End::Violation(lasso.counterexample(live)),
             };
             report.liveness = Some(figures);
         }

@@ -14,16 +14,18 @@ use std::hash::Hash;
 
 use sim_core::{NodeId, Process};
 
-use super::bfs::{counterexample, fingerprint, lasso_counterexample};
+use super::counterexample::{counterexample, realizable};
 use super::draws::Taken;
+use super::fingerprint::fingerprint;
 use super::lasso::{self, Lasso};
+use super::limits::{Limits, Progress};
 use super::model::Model;
+use super::report::{End, Report};
 use super::rng::WalkRng;
 use super::seen::Seen;
 use super::state::State;
 use super::stepper::{enabled, Broken, Stepper};
 use super::transition::Transition;
-use super::{End, Limits, Progress, Report};
 
 /// The longest run, in steps, when `--max-depth` does not say.
 pub const DEFAULT_RUN_STEPS: u32 = 1000;
@@ -107,7 +109,7 @@ where
         match outcome {
             Ok(()) => {}
             Err(Stop::Broken(broken)) => {
-                if super::bounded::realizable(model, &mut report, &walker.path, &broken) {
+                if realizable(model, &mut report, &walker.path, &broken) {
                     report.end = End::Violation(counterexample(model, &walker.path, broken));
                     break;
                 }
@@ -120,7 +122,7 @@ where
                     path,
                     loop_start: None,
                 };
-                report.end = End::Violation(lasso_counterexample(model, lasso));
+                report.end = End::Violation(lasso.counterexample(model));
                 break;
             }
         }

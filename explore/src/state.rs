@@ -82,7 +82,7 @@ pub(crate) struct State<P: Process> {
     pub left: Vec<u32>,
     pub crashes: u32,
     /// Whether the nodes have started. A search with Byzantine nodes begins before the start:
-    /// its first step places the traitors and starts every node (see `transition`).
+    /// its first step places the traitors and starts every node (see `stepper`).
     pub started: bool,
     /// Per node, whether it is Byzantine (the properties' view).
     pub byzantine: Vec<bool>,

@@ -23,7 +23,7 @@ use super::report::{End, Report};
 use super::seen::Seen;
 use super::sleep::{self, Sleep};
 use super::state::State;
-use super::stepper::{enabled, Stepper};
+use super::stepper::{enabled, Broken, Stepper};
 use super::transition::Transition;
 
 /// How often (in unique states) the caller's `stop` is asked.
@@ -38,6 +38,23 @@ struct Frame<P: Process> {
     branches: Branches,
     /// With reduction: its sleep set and the transitions taken from it so far.
     sleep: Sleep,
+}
+
+/// The search between two steps: the current path and what it has seen.
+struct Dfs<'m, P: Process> {
+    model: &'m Model<P>,
+    limits: &'m Limits,
+    stepper: Stepper<'m, P>,
+    report: Report,
+    seen: Seen,
+    /// The current path's states, the initial one at the bottom.
+    stack: Vec<Frame<P>>,
+    /// With reduction: the sleep set each state visited was explored with, if not empty.
+    stored: BTreeMap<u64, Sleep>,
+    /// The transitions from the initial state to the top of the stack.
+    path: Vec<Taken>,
+    /// Move lists of popped frames, reused.
+    spare: Vec<Vec<Transition>>,
 }
 
 /// Explores `model` depth-first within `limits`; `stop` is asked now and then whether to
@@ -62,120 +79,174 @@ where
     seen.insert(fingerprint(model, limits, &initial));
     let mut moves = Vec::new();
     enabled(model, &initial, &mut moves);
-    let mut stack = vec![Frame {
-        state: initial,
-        moves,
-        next: 0,
-        branches: Branches::default(),
-        sleep: Sleep::new(),
-    }];
-    // With reduction: the sleep set each state visited was explored with, if not empty.
-    let mut stored: BTreeMap<u64, Sleep> = BTreeMap::new();
-    // The transitions from the initial state to the top of the stack.
-    let mut path: Vec<Taken> = Vec::new();
-    // Move lists of popped frames, reused.
-    let mut spare: Vec<Vec<Transition>> = Vec::new();
-    loop {
+    let mut dfs = Dfs {
+        model,
+        limits,
+        stepper,
+        report,
+        seen,
+        stack: vec![Frame {
+            state: initial,
+            moves,
+            next: 0,
+            branches: Branches::default(),
+            sleep: Sleep::new(),
+        }],
+        stored: BTreeMap::new(),
+        path: Vec::new(),
+        spare: Vec::new(),
+    };
+    while dfs.step(stop) {}
+    dfs.finish()
+}
+
+impl<P> Dfs<'_, P>
+where
+    P: Process + Clone + Hash,
+    P::Stable: Hash,
+{
+    /// Takes the next branch of the next transition from the top of the stack, or pops the
+    /// top once it has none; false once the search is over.
+    fn step(&mut self, stop: &mut dyn FnMut(&Progress) -> Option<String>) -> bool {
         // The depth of the next state: one more than the top's.
-        let depth = stack.len() as u32;
-        let Some(top) = stack.last_mut() else {
-            break;
+        let depth = self.stack.len() as u32;
+        let Some(top) = self.stack.last_mut() else {
+            return false;
         };
         let Some(&t) = top.moves.get(top.next) else {
-            spare.push(stack.pop().expect("a top frame").moves);
-            path.pop();
-            continue;
+            self.spare
+                .push(self.stack.pop().expect("a top frame").moves);
+            self.path.pop();
+            return true;
         };
         let Some(plan) = top.branches.next() else {
             top.next += 1;
             top.branches = Branches::default();
-            continue;
+            return true;
         };
         let t = Taken { t, plan };
         let mut next = top.state.clone();
-        report.states += 1;
-        let name = limits.por.then(|| sleep::name(&top.state, t.t));
-        let verdict = stepper.take(&mut next, t, depth as u64);
-        top.branches.taken(&mut stepper.choices);
+        self.report.states += 1;
+        let name = self.limits.por.then(|| sleep::name(&top.state, t.t));
+        let verdict = self.stepper.take(&mut next, t, depth as u64);
+        top.branches.taken(&mut self.stepper.choices);
         if let Err(broken) = verdict {
-            path.push(t);
-            if !realizable(model, &mut report, &path, &broken) {
-                path.pop();
-                continue;
-            }
-            report.depth = report.depth.max(depth);
-            report.end = End::Violation(counterexample(model, &path, broken));
-            break;
+            return self.broken(t, broken, depth);
         }
         let mut inherited = Sleep::new();
         if let Some(mut name) = name {
-            name.visible = stepper.visible;
+            name.visible = self.stepper.visible;
             inherited = sleep::inherit(&top.sleep, &name);
             sleep::add(&mut top.sleep, name);
         }
-        let fp = fingerprint(model, limits, &next);
-        if !seen.insert(fp) {
-            let beyond = limits.max_depth.is_some_and(|d| depth >= d);
-            if limits.por && !beyond {
-                let mut moves = spare.pop().unwrap_or_default();
-                revisit(model, &next, inherited, stored.get_mut(&fp), &mut moves);
-                if moves.is_empty() {
-                    spare.push(moves);
-                } else {
-                    let sleep = stored.get(&fp).cloned().unwrap_or_default();
-                    path.push(t);
-                    stack.push(Frame {
-                        state: next,
-                        moves,
-                        next: 0,
-                        branches: Branches::default(),
-                        sleep,
-                    });
-                }
-            }
-            continue;
+        let fp = fingerprint(self.model, self.limits, &next);
+        if !self.seen.insert(fp) {
+            self.again(next, fp, inherited, (t, depth));
+            return true;
         }
+        self.arrive(next, (fp, inherited), (t, depth), stop)
+    }
+
+    /// Step `t` at `depth` broke a property: the violation is reported (the search is over:
+    /// false) unless the model's bound on delays sets it aside.
+    fn broken(&mut self, t: Taken, broken: Broken, depth: u32) -> bool {
+        self.path.push(t);
+        if !realizable(self.model, &mut self.report, &self.path, &broken) {
+            self.path.pop();
+            return true;
+        }
+        self.report.depth = self.report.depth.max(depth);
+        self.report.end = End::Violation(counterexample(self.model, &self.path, broken));
+        false
+    }
+
+    /// A state seen before (fingerprint `fp`), reached again by `t` at `depth` with sleep set
+    /// `inherited`: with reduction and within the depth limit, it is visited again for what
+    /// its stored set let sleep and this one does not (see [`revisit`]).
+    fn again(&mut self, next: State<P>, fp: u64, inherited: Sleep, (t, depth): (Taken, u32)) {
+        let beyond = self.limits.max_depth.is_some_and(|d| depth >= d);
+        if !self.limits.por || beyond {
+            return;
+        }
+        let mut moves = self.spare.pop().unwrap_or_default();
+        revisit(
+            self.model,
+            &next,
+            inherited,
+            self.stored.get_mut(&fp),
+            &mut moves,
+        );
+        if moves.is_empty() {
+            self.spare.push(moves);
+            return;
+        }
+        let sleep = self.stored.get(&fp).cloned().unwrap_or_default();
+        self.path.push(t);
+        self.stack.push(Frame {
+            state: next,
+            moves,
+            next: 0,
+            branches: Branches::default(),
+            sleep,
+        });
+    }
+
+    /// A new state (fingerprint `fp`), reached by `t` at `depth` with sleep set `inherited`:
+    /// counted, then pushed to be expanded unless a limit stops there; false if the search
+    /// is over.
+    fn arrive(
+        &mut self,
+        next: State<P>,
+        (fp, inherited): (u64, Sleep),
+        (t, depth): (Taken, u32),
+        stop: &mut dyn FnMut(&Progress) -> Option<String>,
+    ) -> bool {
+        let report = &mut self.report;
         report.depth = report.depth.max(depth);
-        report.unique = seen.len() as u64;
-        if let Some(limit) = limits.states_reached(report.unique) {
+        report.unique = self.seen.len() as u64;
+        if let Some(limit) = self.limits.states_reached(report.unique) {
             report.end = End::Limit(limit);
-            break;
+            return false;
         }
         if let Some(why) = (report.unique.is_multiple_of(POLL_EVERY))
             .then(|| stop(&report.progress()))
             .flatten()
         {
             report.end = End::Limit(why);
-            break;
+            return false;
         }
-        if limits.max_depth.is_some_and(|d| depth >= d) {
+        if self.limits.max_depth.is_some_and(|d| depth >= d) {
             report.end = End::Limit(format!("--max-depth {depth}"));
-            continue;
+            return true;
         }
-        let mut moves = spare.pop().unwrap_or_default();
-        enabled(model, &next, &mut moves);
-        if limits.por {
+        let mut moves = self.spare.pop().unwrap_or_default();
+        enabled(self.model, &next, &mut moves);
+        if self.limits.por {
             let all = moves.len();
             moves.retain(|&m| !sleep::asleep(&inherited, &sleep::name(&next, m)));
             report.slept += (all - moves.len()) as u64;
             if !inherited.is_empty() {
-                stored.insert(fp, inherited.clone());
+                self.stored.insert(fp, inherited.clone());
             }
         }
-        path.push(t);
-        stack.push(Frame {
+        self.path.push(t);
+        self.stack.push(Frame {
             state: next,
             moves,
             next: 0,
             branches: Branches::default(),
             sleep: inherited,
         });
-        report.peak_frontier = report.peak_frontier.max(stack.len() as u64);
+        report.peak_frontier = report.peak_frontier.max(self.stack.len() as u64);
+        true
     }
-    report.unique = seen.len() as u64;
-    report.seen_bytes = seen.bytes() as u64;
-    report.draws = stepper.choices.figures;
-    report
+
+    fn finish(mut self) -> Report {
+        self.report.unique = self.seen.len() as u64;
+        self.report.seen_bytes = self.seen.bytes() as u64;
+        self.report.draws = self.stepper.choices.figures;
+        self.report
+    }
 }
 
 /// A state seen before, reached again with sleep set `arrived`: into `moves` the transitions

@@ -14,35 +14,29 @@
 //! engine runs, through [`sim_core::step`]; a process must be `Clone + Hash` (derived) and
 //! its types `Send` (a breadth-first search may expand states on several threads).
 
-mod bfs;
 mod bounded;
 mod config;
-mod counterexample;
 mod describe;
-mod dfs;
 mod draws;
-mod fingerprint;
-mod lasso;
 mod limits;
 mod model;
-mod pct;
 mod report;
 mod rng;
-mod seen;
-mod sleep;
+mod search;
 mod state;
 mod stepper;
 mod strategy;
 mod symmetry;
 mod timed;
 mod transition;
-mod walk;
 mod zone;
 mod zone_graph;
 
 use std::hash::Hash;
 
 use sim_core::Process;
+
+use search::{bfs, dfs, lasso, pct, walk};
 
 pub use config::{Config, LinkRule, MAX_PLACEMENTS};
 pub use draws::{
@@ -53,9 +47,9 @@ pub use model::{
     Adversary, AdversaryMaker, DelayBound, Factory, Model, MonitorDef, MonitorMaker, Symmetry,
 };
 pub use report::{Counterexample, End, LivenessFigures, Report, Timing, PANIC};
+pub use search::walk::DEFAULT_RUN_STEPS;
 pub use strategy::{Order, Strategy, MAX_BUG_DEPTH};
 pub use timed::Timed;
-pub use walk::DEFAULT_RUN_STEPS;
 
 /// A prepared search of one scenario.
 pub trait Explorer {
@@ -162,7 +156,7 @@ where
         limits: &Limits,
         stop: &mut dyn FnMut(&Progress) -> Option<String>,
     ) -> Result<Report, String> {
-        // A sample follows the `eventually` properties too, where it can (see `walk`).
+        // A sample follows the `eventually` properties too, where it can (see `search::walk`).
         let sampled = self.liveness.as_deref().unwrap_or(self);
         let mut report = match *strategy {
             Strategy::Exhaustive {

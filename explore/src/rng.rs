@@ -1,4 +1,4 @@
-//! A run's random numbers, for the sampling searches (`walk`) and the handlers' draws they
+//! A run's random numbers, for the sampling searches (`search::walk`) and the handlers' draws they
 //! answer at random (`draws`): a small fixed generator, so every machine draws the same.
 
 use std::hash::Hasher;

@@ -123,7 +123,7 @@ pub(crate) struct Stepper<'m, P: Process> {
     outputs: Vec<Output<P>>,
     observed: Vec<P::Obs>,
     /// Whether the last transition applied ran a handler that emitted an observation (a
-    /// step the monitors see happen, not only its state: see `sleep`).
+    /// step the monitors see happen, not only its state: see `search::sleep`).
     pub visible: bool,
     /// What the handlers sent and armed, in order, when a path is being timed (`timed`).
     pub journal: Option<Journal>,

@@ -5,13 +5,13 @@
 
 use sim_core::Process;
 
-use super::bounded::schedule;
-use super::describe;
-use super::draws::Taken;
-use super::model::{DelayBound, Model};
-use super::report::{Counterexample, Report, PANIC};
-use super::stepper::Broken;
-use super::timed::{self, Timed};
+use crate::bounded::schedule;
+use crate::describe;
+use crate::draws::Taken;
+use crate::model::{DelayBound, Model};
+use crate::report::{Counterexample, Report, PANIC};
+use crate::stepper::Broken;
+use crate::timed::{self, Timed};
 
 /// Replays `path` from the initial state, describing each step; the last one breaks
 /// `broken`'s property (the replay's own verdict is the one reported: same path, same

@@ -20,15 +20,15 @@ use std::hash::Hash;
 use sim_core::engine::guarded;
 use sim_core::{Process, PropertyKind, SearchMonitor, Time, World};
 
-use super::describe;
-use super::draws::{Branches, Taken};
-use super::limits::{Limits, Progress};
-use super::model::Model;
-use super::report::{Counterexample, LivenessFigures};
-use super::state::{hash_of, State};
-use super::stepper::{enabled, Stepper};
-use super::timed;
-use super::transition::Transition;
+use crate::describe;
+use crate::draws::{Branches, Taken};
+use crate::limits::{Limits, Progress};
+use crate::model::Model;
+use crate::report::{Counterexample, LivenessFigures};
+use crate::state::{hash_of, State};
+use crate::stepper::{enabled, Stepper};
+use crate::timed;
+use crate::transition::Transition;
 
 /// How often (in states) the caller's `stop` is asked.
 const POLL_EVERY: u64 = 1024;

@@ -42,8 +42,8 @@
 
 use sim_core::Process;
 
-use super::state::{hash_of, timer_rank, State};
-use super::transition::Transition;
+use crate::state::{hash_of, timer_rank, State};
+use crate::transition::Transition;
 
 /// What kind of transition a [`Sleeper`] names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -27,10 +27,10 @@
 //! of faults enabled at that step. When no node has an event, a fault is still taken with
 //! probability `1/k` (a crash after everything settled), else the run ends.
 
-use super::rng::WalkRng;
-use super::strategy::MAX_BUG_DEPTH;
-use super::transition::Transition;
 use super::walk::{Actor, Scheduler};
+use crate::rng::WalkRng;
+use crate::strategy::MAX_BUG_DEPTH;
+use crate::transition::Transition;
 
 /// Up to this many change points are drawn one by one until distinct, as they always were
 /// (so the runs of bug depths up to one more are what they were), even on most of a short
@@ -152,7 +152,7 @@ impl Scheduler for Pct {
 mod tests {
     use super::Pct;
     use crate::rng::WalkRng;
-    use crate::walk::{Actor, Scheduler};
+    use crate::search::walk::{Actor, Scheduler};
 
     #[test]
     fn the_highest_priority_node_runs_until_a_change_point_lowers_it() {

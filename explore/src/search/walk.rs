@@ -15,17 +15,17 @@ use std::hash::Hash;
 use sim_core::{NodeId, Process};
 
 use super::counterexample::{counterexample, realizable};
-use super::draws::Taken;
 use super::fingerprint::fingerprint;
 use super::lasso::{self, Lasso};
-use super::limits::{Limits, Progress};
-use super::model::Model;
-use super::report::{End, Report};
-use super::rng::WalkRng;
 use super::seen::Seen;
-use super::state::State;
-use super::stepper::{enabled, Broken, Stepper};
-use super::transition::Transition;
+use crate::draws::Taken;
+use crate::limits::{Limits, Progress};
+use crate::model::Model;
+use crate::report::{End, Report};
+use crate::rng::WalkRng;
+use crate::state::State;
+use crate::stepper::{enabled, Broken, Stepper};
+use crate::transition::Transition;
 
 /// The longest run, in steps, when `--max-depth` does not say.
 pub const DEFAULT_RUN_STEPS: u32 = 1000;

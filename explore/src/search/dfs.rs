@@ -15,16 +15,16 @@ use std::hash::Hash;
 use sim_core::Process;
 
 use super::counterexample::{counterexample, realizable};
-use super::draws::{Branches, Taken};
 use super::fingerprint::fingerprint;
-use super::limits::{Limits, Progress};
-use super::model::Model;
-use super::report::{End, Report};
 use super::seen::Seen;
 use super::sleep::{self, Sleep};
-use super::state::State;
-use super::stepper::{enabled, Broken, Stepper};
-use super::transition::Transition;
+use crate::draws::{Branches, Taken};
+use crate::limits::{Limits, Progress};
+use crate::model::Model;
+use crate::report::{End, Report};
+use crate::state::State;
+use crate::stepper::{enabled, Broken, Stepper};
+use crate::transition::Transition;
 
 /// How often (in unique states) the caller's `stop` is asked.
 const POLL_EVERY: u64 = 1024;

@@ -6,9 +6,9 @@ use std::hash::Hash;
 
 use sim_core::Process;
 
-use super::limits::Limits;
-use super::model::Model;
-use super::state::State;
+use crate::limits::Limits;
+use crate::model::Model;
+use crate::state::State;
 
 /// The state's fingerprint, canonical over renamings if asked (and declared).
 pub(crate) fn fingerprint<P>(model: &Model<P>, limits: &Limits, s: &State<P>) -> u64

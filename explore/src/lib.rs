@@ -13,6 +13,14 @@
 //! symmetry and the bound on delays), and gets a [`Report`]. Handlers are the same code the
 //! engine runs, through [`sim_core::step`]; a process must be `Clone + Hash` (derived) and
 //! its types `Send` (a breadth-first search may expand states on several threads).
+//!
+//! Its modules, from the ground up, each importing only those before it: what a scenario
+//! allows and a search is asked (`config`, `limits`, `strategy`); a state and what its
+//! fingerprint needs (`zone`, `state`, `symmetry`); what a search is given (`model`); a step
+//! (`transition`), its handlers' draws (`rng`, `draws`), its timing (`zone_graph`) and taking
+//! it (`stepper`); what a path says: in words (`describe`), as a run (`timed`), under a bound
+//! on delays (`bounded`); what a search reports (`report`); the searches (`search`); and here,
+//! the entry ([`Explorer`]).
 
 mod bounded;
 mod config;

@@ -4,7 +4,7 @@
 //! its model excludes, where a timer fires while a message sent long before it is still in flight,
 //! and a "violation" there is the search leaving the model, not a bug.
 //!
-//! Since `zone`, a search under such a bound keeps time and takes only steps some timing
+//! Since `zone_graph`, a search under such a bound keeps time and takes only steps some timing
 //! allows, so every violation it finds has a schedule; this check finds it for the
 //! counterexample's run, and stays as the judge of last resort: [`schedule`] looks for times
 //! for the path's steps (the start at 0) under which
@@ -47,42 +47,8 @@ use sim_core::{NodeId, Process, TimerId};
 use super::draws::Taken;
 use super::model::Model;
 use super::state::State;
-use super::timed::Timed;
-use super::transition::{Broken, Journal, Made, Stepper, Transition};
-
-/// The bound a protocol's model declares on message delays.
-#[derive(Clone, Debug)]
-pub struct DelayBound {
-    /// Every message is delivered within this of being sent.
-    pub delay_max_ns: u64,
-    /// Where it comes from, in words (the model's rule).
-    pub rule: String,
-}
-
-/// What the checks against the bound found in one search.
-#[derive(Clone, Debug)]
-pub struct Timing {
-    /// The declared bound.
-    pub bound: DelayBound,
-    /// Violations found under asynchrony that no timing within the bound allows.
-    pub set_aside: u64,
-    /// The first of them (with a breadth-first search, a shortest), as a counterexample.
-    pub first_set_aside: Option<super::Counterexample>,
-    /// For the violation reported, the time of each step (nanoseconds; index 0 is the start,
-    /// at 0) under which it happens within the bound.
-    pub schedule_ns: Option<Vec<u64>>,
-}
-
-impl Timing {
-    pub(crate) fn new(bound: DelayBound) -> Self {
-        Timing {
-            bound,
-            set_aside: 0,
-            first_set_aside: None,
-            schedule_ns: None,
-        }
-    }
-}
+use super::stepper::{Journal, Made, Stepper};
+use super::transition::Transition;
 
 /// When the engine scheduled an event (a message's arrival, a timer's firing): the step
 /// whose handlers made it, and its place among what they made. Simultaneous events run in
@@ -295,52 +261,6 @@ impl Ledger {
         let pending: Vec<(usize, i64)> = pending.into_iter().chain(armed).collect();
         for (from, weight) in pending {
             self.at_most(from, k, weight);
-        }
-    }
-}
-
-/// Whether the violation `broken` at the end of `path` can happen within the model's bound
-/// on delays (always, for a model without one): if so its schedule is noted in the report,
-/// if not the path is counted as set aside (the first one kept).
-pub(crate) fn realizable<P>(
-    model: &Model<P>,
-    report: &mut super::Report,
-    path: &[Taken],
-    broken: &Broken,
-) -> bool
-where
-    P: Process + Clone,
-{
-    let (Some(bound), Some(timing)) = (&model.bound, report.timing.as_mut()) else {
-        return true;
-    };
-    if let Some(times) = schedule(model, path, bound.delay_max_ns) {
-        timing.schedule_ns = Some(times);
-        return true;
-    }
-    timing.set_aside += 1;
-    if timing.first_set_aside.is_none() {
-        let cx = super::bfs::counterexample(model, path, broken.clone());
-        timing.first_set_aside = Some(cx);
-    }
-    false
-}
-
-/// The path of a counterexample as a run (see `timed`), for a model bounding delays: its steps
-/// at times within the bound if there are such times in the fault phase; else (a path set
-/// aside, or too long for the fault phase) evenly spaced, and marked as not within the bound.
-pub(crate) fn timed_within<P>(model: &Model<P>, path: &[Taken], bound: &DelayBound) -> Timed
-where
-    P: Process + Clone,
-{
-    let duration_ns = model.config.duration.0;
-    let fits = |times: &Vec<u64>| times.last().is_some_and(|&last| last < duration_ns);
-    match schedule(model, path, bound.delay_max_ns).filter(fits) {
-        Some(times) => super::timed::timed_at(model, path, times[1..].to_vec()),
-        None => {
-            let mut timed = super::timed::timed(model, path, model.config.duration);
-            timed.within_bound = Some(false);
-            timed
         }
     }
 }

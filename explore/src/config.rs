@@ -27,7 +27,7 @@ pub struct Config {
     /// The fault phase of a run: a counterexample's steps are timed to fit in it.
     pub duration: Duration,
     /// With Byzantine nodes, every placement of them, in the order of their sorted node
-    /// lists: a search's first step picks one (see `transition`). Empty without.
+    /// lists: a search's first step picks one (see `stepper`). Empty without.
     pub placements: Vec<NodeSet>,
 }
 

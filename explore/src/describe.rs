@@ -5,7 +5,8 @@ use sim_core::{Choice, Process};
 use super::draws::Taken;
 use super::model::Model;
 use super::state::State;
-use super::transition::{Broken, Stepper, Transition};
+use super::stepper::{Broken, Stepper};
+use super::transition::Transition;
 
 /// Replays `path` from the initial state, describing each step (with the outcomes of the
 /// draws its handler made, when it made any); the last step's verdict.

@@ -22,11 +22,8 @@
 use sim_core::entropy::{Choices, Draw, Stream};
 use sim_core::Choice;
 
-use sim_core::Process;
-
-use super::state::State;
-use super::transition::{Broken, Stepper, Transition};
-use super::walk::WalkRng;
+use super::rng::WalkRng;
+use super::transition::Transition;
 
 /// The most outcomes of a draw a search branches on (a plan keeps four bits per draw).
 pub const MAX_OUTCOMES: u64 = 16;
@@ -206,15 +203,6 @@ impl Branches {
             return;
         }
         self.next = following;
-    }
-}
-
-impl<P: Process + Clone> Stepper<'_, P> {
-    /// Takes `step` in `s` (the `event`-th step of its path): its transition, its handler's
-    /// draws answered by its plan.
-    pub(crate) fn take(&mut self, s: &mut State<P>, step: Taken, event: u64) -> Result<(), Broken> {
-        self.choices.begin(step.plan);
-        self.apply(s, step.t, event)
     }
 }
 

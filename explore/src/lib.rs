@@ -13,192 +13,51 @@
 //! symmetry and the bound on delays), and gets a [`Report`]. Handlers are the same code the
 //! engine runs, through [`sim_core::step`]; a process must be `Clone + Hash` (derived) and
 //! its types `Send` (a breadth-first search may expand states on several threads).
+//!
+//! Its modules, from the ground up, each importing only those before it: what a scenario
+//! allows and a search is asked (`config`, `limits`, `strategy`); a state and what its
+//! fingerprint needs (`zone`, `state`, `symmetry`); what a search is given (`model`); a step
+//! (`transition`), its handlers' draws (`rng`, `draws`), its timing (`zone_graph`) and taking
+//! it (`stepper`); what a path says: in words (`describe`), as a run (`timed`), under a bound
+//! on delays (`bounded`); what a search reports (`report`); the searches (`search`); and here,
+//! the entry ([`Explorer`]).
 
-mod bfs;
 mod bounded;
 mod config;
 mod describe;
-mod dfs;
 mod draws;
-mod lasso;
+mod limits;
 mod model;
-mod pct;
-mod seen;
-mod sleep;
+mod report;
+mod rng;
+mod search;
 mod state;
+mod stepper;
 mod strategy;
 mod symmetry;
 mod timed;
 mod transition;
-mod walk;
 mod zone;
+mod zone_graph;
 
 use std::hash::Hash;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use sim_core::Process;
 
-pub use bounded::{DelayBound, Timing};
+use search::{bfs, dfs, lasso, pct, walk};
+
 pub use config::{Config, LinkRule, MAX_PLACEMENTS};
 pub use draws::{
     DrawFigures, MAX_BRANCHES, MAX_BRANCHING_DRAWS, MAX_OUTCOMES as MAX_DRAW_OUTCOMES,
 };
-pub use lasso::Figures as LivenessFigures;
-pub use model::{Adversary, AdversaryMaker, Factory, Model, MonitorDef, MonitorMaker, Symmetry};
+pub use limits::{Limits, Progress};
+pub use model::{
+    Adversary, AdversaryMaker, DelayBound, Factory, Model, MonitorDef, MonitorMaker, Symmetry,
+};
+pub use report::{Counterexample, End, LivenessFigures, Report, Timing, PANIC};
+pub use search::walk::DEFAULT_RUN_STEPS;
 pub use strategy::{Order, Strategy, MAX_BUG_DEPTH};
 pub use timed::Timed;
-pub use walk::DEFAULT_RUN_STEPS;
-
-/// How far a search may go; `None`: no bound.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Limits {
-    /// Do not expand states this many steps from the initial one.
-    pub max_depth: Option<u32>,
-    /// Stop once this many unique states were found.
-    pub max_states: Option<u64>,
-    /// Deduplicate states up to renamings of the protocol's interchangeable nodes.
-    pub symmetry: bool,
-    /// Threads that expand states in a breadth-first exhaustive search (0 or 1: the calling
-    /// thread only). Every count gives the same report; other strategies use one thread.
-    pub threads: usize,
-    /// Partial-order reduction (sleep sets) in the exhaustive safety search: the same states,
-    /// depth and verdict, fewer transitions taken. Not with symmetry; liveness unreduced.
-    pub por: bool,
-    /// Raised by the caller (from another thread: a watch of time or memory) to stop the
-    /// search at once: the breadth-first search reads it between successors, then asks its
-    /// `stop` which limit it was.
-    pub stop_now: Option<&'static AtomicBool>,
-}
-
-impl Limits {
-    /// Whether the caller raised [`Limits::stop_now`].
-    pub(crate) fn stopping(&self) -> bool {
-        self.stop_now
-            .is_some_and(|flag| flag.load(Ordering::Relaxed))
-    }
-
-    /// The limit that ends a search once it found `unique` distinct states, in the words of
-    /// its option (`--max-states M`, M as given: the figures say how many were found).
-    pub(crate) fn states_reached(&self, unique: u64) -> Option<String> {
-        let max = self.max_states.filter(|&max| unique >= max)?;
-        Some(format!("--max-states {max}"))
-    }
-}
-
-/// Where a search is, for a progress line and a time limit.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Progress {
-    /// Transitions taken (states generated, counting revisits).
-    pub states: u64,
-    /// Distinct states found.
-    pub unique: u64,
-    /// The deepest level reached.
-    pub depth: u32,
-}
-
-/// How a search ended.
-#[derive(Clone, Debug)]
-pub enum End {
-    /// Every reachable state was visited and no checked property failed.
-    Complete,
-    /// A property failed; the counterexample is a shortest path to it.
-    Violation(Counterexample),
-    /// A limit stopped the search before every state was visited (which limit).
-    Limit(String),
-    /// Code the search calls between steps panicked (why): a process's or a message's
-    /// `Clone` or `Hash`, or an adversary's or a property's snapshot or fingerprint. The
-    /// search cannot go on, and no run shows it (the engine never copies or hashes a state),
-    /// so there is no counterexample; nothing was judged.
-    Panicked(String),
-}
-
-/// A path to a state where a property fails.
-#[derive(Clone, Debug)]
-pub struct Counterexample {
-    /// The property's table name.
-    pub property: String,
-    /// Its verdict at the last step.
-    pub message: String,
-    /// Each step in words, from the initial state (every node started).
-    pub steps: Vec<String>,
-    /// The path as an ordinary run: step `k` at `k × step_ns`, or at a schedule within the
-    /// model's bound on delays (see [`Timed::within_bound`]).
-    pub run: Box<Timed>,
-    /// For an `eventually` property: the step where the loop starts, which the run repeats
-    /// forever under the scenario's fairness; `None` for a path ending where the property
-    /// fails (a safety violation, or a liveness one where nothing more must happen).
-    pub loop_start: Option<usize>,
-    /// Whether the property is an `eventually` one (judged over the whole run).
-    pub liveness: bool,
-    /// Whether the protocol's code panicked at the last step (a handler, an adversary or a
-    /// property's judgement) rather than a property failing; `property` is then [`PANIC`].
-    pub panicked: bool,
-}
-
-/// What a counterexample's `property` says when the protocol's code panicked.
-pub const PANIC: &str = "panic";
-
-/// What a search did and found.
-#[derive(Clone, Debug)]
-pub struct Report {
-    /// Transitions taken (states generated, counting revisits), as TLC's "states generated".
-    pub states: u64,
-    /// Distinct states, the initial one included (TLC's "distinct states").
-    pub unique: u64,
-    /// The largest number of steps from the initial state to a state visited (TLC's "depth"
-    /// counts states, so it is this plus one).
-    pub depth: u32,
-    /// How it ended.
-    pub end: End,
-    /// The most states waiting in the frontier at once.
-    pub peak_frontier: u64,
-    /// Bytes of the visited-fingerprint table.
-    pub seen_bytes: u64,
-    /// Checked properties the search cannot follow (declared for runs only): not checked.
-    pub unchecked: Vec<&'static str>,
-    /// The processes' random draws: branched on, or answered with their first outcome only
-    /// (see [`DrawFigures`]).
-    pub draws: DrawFigures,
-    /// The liveness search's figures, when it ran (`eventually` properties a search can
-    /// follow, and the safety search complete).
-    pub liveness: Option<LivenessFigures>,
-    /// Runs done by a sampling strategy (PCT, random), the one that found a violation
-    /// included; 0 for an exhaustive search.
-    pub runs: u64,
-    /// With partial-order reduction: transitions not taken because they were asleep (an
-    /// equivalent order was taken elsewhere).
-    pub slept: u64,
-    /// For a protocol whose model bounds message delays: the violations checked against the
-    /// bound (see `bounded`); `None` for an asynchronous model.
-    pub timing: Option<Timing>,
-}
-
-impl Report {
-    fn new<P: Process>(model: &Model<P>) -> Self {
-        Report {
-            states: 1,
-            unique: 1,
-            depth: 0,
-            end: End::Complete,
-            peak_frontier: 1,
-            seen_bytes: 0,
-            unchecked: model.unchecked.clone(),
-            draws: DrawFigures::default(),
-            liveness: None,
-            runs: 0,
-            slept: 0,
-            timing: model.bound.clone().map(Timing::new),
-        }
-    }
-
-    fn progress(&self) -> Progress {
-        Progress {
-            states: self.states,
-            unique: self.unique,
-            depth: self.depth,
-        }
-    }
-}
 
 /// A prepared search of one scenario.
 pub trait Explorer {
@@ -305,7 +164,7 @@ where
         limits: &Limits,
         stop: &mut dyn FnMut(&Progress) -> Option<String>,
     ) -> Result<Report, String> {
-        // A sample follows the `eventually` properties too, where it can (see `walk`).
+        // A sample follows the `eventually` properties too, where it can (see `search::walk`).
         let sampled = self.liveness.as_deref().unwrap_or(self);
         let mut report = match *strategy {
             Strategy::Exhaustive {
@@ -335,9 +194,7 @@ where
             report.end = match lasso::check(live, limits, stop, &mut figures) {
                 lasso::Verdict::Holds => End::Complete,
                 lasso::Verdict::Limit(which) => End::Limit(which),
-                lasso::Verdict::Violated(lasso) => {
-                    End::Violation(bfs::lasso_counterexample(live, lasso))
-                }
+                lasso::Verdict::Violated(lasso) => End::Violation(lasso.counterexample(live)),
             };
             report.liveness = Some(figures);
         }

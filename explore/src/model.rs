@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use sim_core::{NodeId, Process, PropertyKind, Rename, SearchMonitor};
 
-use super::bounded::DelayBound;
 use super::config::Config;
 
 /// Builds a node's process (at the start and at a recovery).
@@ -83,4 +82,13 @@ pub struct Adversary<P: Process> {
     pub name: String,
     /// Its maker.
     pub make: AdversaryMaker<P>,
+}
+
+/// The bound a protocol's model declares on message delays.
+#[derive(Clone, Debug)]
+pub struct DelayBound {
+    /// Every message is delivered within this of being sent.
+    pub delay_max_ns: u64,
+    /// Where it comes from, in words (the model's rule).
+    pub rule: String,
 }

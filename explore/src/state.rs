@@ -12,7 +12,11 @@ use sim_core::step::Timers;
 use sim_core::timer_names::hash_with_names;
 use sim_core::{Adversary, NodeId, Process, SearchMonitor, TimerId};
 
-use super::zone::{Key, Zone};
+use super::zone::Zone;
+
+/// Scheduling order: the step that scheduled an event (a message's arrival, a timer), and its
+/// place among what that step's handlers made. The engine runs simultaneous events in it.
+pub(crate) type Key = (u64, u32);
 
 /// A message in flight. `hash` is the message's own fingerprint: it orders a link's messages
 /// canonically (unordered links) and tells equal messages apart from different ones.
@@ -24,7 +28,7 @@ pub(crate) struct Envelope<M> {
     /// Its place in its sender's sending order (a crash loses a suffix of that order).
     pub seq: u32,
     pub msg: M,
-    /// When its arrival was scheduled (a search that keeps time: see `zone`).
+    /// When its arrival was scheduled (a search that keeps time: see `zone_graph`).
     pub key: Key,
     /// Whether its delivery is bounded (until its first, on a duplicating link).
     pub timed: bool,
@@ -40,7 +44,7 @@ pub(crate) struct Armed<T> {
     pub tag: T,
     /// How long after being set it fires under the engine (see `bounded`).
     pub delay_ns: u64,
-    /// When it was set (a search that keeps time: see `zone`).
+    /// When it was set (a search that keeps time: see `zone_graph`).
     pub key: Key,
 }
 
@@ -78,7 +82,7 @@ pub(crate) struct State<P: Process> {
     pub left: Vec<u32>,
     pub crashes: u32,
     /// Whether the nodes have started. A search with Byzantine nodes begins before the start:
-    /// its first step places the traitors and starts every node (see `transition`).
+    /// its first step places the traitors and starts every node (see `stepper`).
     pub started: bool,
     /// Per node, whether it is Byzantine (the properties' view).
     pub byzantine: Vec<bool>,
@@ -86,9 +90,10 @@ pub(crate) struct State<P: Process> {
     pub adversaries: Vec<Option<Box<dyn Adversary<P> + Send>>>,
     /// Each checked property's monitor (a copy of its own: `Send`, for `--threads`).
     pub monitors: Vec<Box<dyn SearchMonitor<P>>>,
-    /// For a model bounding delays, the constraints on the times still in play (see `zone`).
+    /// For a model bounding delays, the constraints on the times still in play (see
+    /// `zone_graph`).
     pub zone: Option<Zone>,
-    /// The last step's event, if the engine scheduled it (see `zone`).
+    /// The last step's event, if the engine scheduled it (see `zone_graph`).
     pub last_event: Option<Key>,
 }
 
@@ -149,8 +154,43 @@ where
         }
         self.hash_rest(&mut h);
         self.hash_send_order(&mut h, crashable);
-        super::zone::hash_timing(self, &mut h);
+        self.hash_timing(&mut h);
         h.finish()
+    }
+
+    /// Hashes what the timing of the state adds to its fingerprint: the zone, and every pending
+    /// message's and timer's scheduling order (by rank, not step number) and whether it is timed.
+    fn hash_timing(&self, h: &mut DetHasher) {
+        let Some(zone) = &self.zone else {
+            return;
+        };
+        zone.hash(h);
+        let mut borns: Vec<u64> = (self.net.iter().map(|e| e.key.0))
+            .chain(self.armed.iter().flatten().map(|t| t.key.0))
+            .chain(self.last_event.map(|k| k.0))
+            .collect();
+        borns.sort_unstable();
+        borns.dedup();
+        let rank = |key: Key| (borns.binary_search(&key.0).unwrap_or(0), key.1);
+        for e in &self.net {
+            let (r, made) = rank(e.key);
+            h.write_usize(r);
+            h.write_u32(made);
+            h.write_u8(u8::from(e.timed) | u8::from(e.late) << 1);
+        }
+        for timer in self.armed.iter().flatten() {
+            let (r, made) = rank(timer.key);
+            h.write_usize(r);
+            h.write_u32(made);
+        }
+        match self.last_event {
+            Some(key) => {
+                let (r, made) = rank(key);
+                h.write_usize(r + 1);
+                h.write_u32(made);
+            }
+            None => h.write_usize(0),
+        }
     }
 
     fn hash_send_order(&self, h: &mut DetHasher, crashable: impl Fn(NodeId) -> bool) {

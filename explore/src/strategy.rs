@@ -7,7 +7,7 @@
 /// depths past a handful already promise nothing; this only keeps a run's set-up small.
 pub const MAX_BUG_DEPTH: u32 = 1000;
 
-/// A search strategy and its own settings (the limits common to all are [`super::Limits`]).
+/// A search strategy and its own settings (the limits common to all are [`Limits`](crate::Limits)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Strategy {
     /// Every reachable state, each expanded once (by fingerprint): a complete verdict.

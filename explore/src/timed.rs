@@ -23,7 +23,8 @@ use sim_core::{
 use super::draws::Taken;
 use super::model::Model;
 use super::state::State;
-use super::transition::{Journal, Stepper, Transition};
+use super::stepper::{Journal, Stepper};
+use super::transition::Transition;
 use sim_core::NodeSet;
 
 /// The spacing of a timed path's steps when the scenario's fault phase has room for it.

@@ -20,11 +20,15 @@ use std::hash::Hash;
 use sim_core::engine::guarded;
 use sim_core::{Process, PropertyKind, SearchMonitor, Time, World};
 
-use super::draws::{Branches, Taken};
-use super::model::Model;
-use super::state::{hash_of, State};
-use super::transition::{enabled, Stepper, Transition};
-use super::{Limits, Progress};
+use crate::describe;
+use crate::draws::{Branches, Taken};
+use crate::limits::{Limits, Progress};
+use crate::model::Model;
+use crate::report::{Counterexample, LivenessFigures};
+use crate::state::{hash_of, State};
+use crate::stepper::{enabled, Stepper};
+use crate::timed;
+use crate::transition::Transition;
 
 /// How often (in states) the caller's `stop` is asked.
 const POLL_EVERY: u64 = 1024;
@@ -38,6 +42,27 @@ pub(crate) struct Lasso {
     pub loop_start: Option<usize>,
 }
 
+impl Lasso {
+    /// As a counterexample of the liveness model `model`: its steps described, and timed
+    /// as a run that follows the stem and one turn of the loop (the property is then judged at
+    /// the run's end).
+    pub(crate) fn counterexample<P>(self, model: &Model<P>) -> Counterexample
+    where
+        P: Process + Clone,
+    {
+        let (steps, _) = describe::path(model, &self.path);
+        Counterexample {
+            property: model.monitors[self.monitor].name.to_string(),
+            message: self.message,
+            steps,
+            run: Box::new(timed::timed(model, &self.path, model.config.duration)),
+            loop_start: self.loop_start,
+            liveness: true,
+            panicked: false,
+        }
+    }
+}
+
 /// What the liveness search found.
 pub(crate) enum Verdict {
     /// No reachable fair cycle or final state breaks a checked `eventually` property.
@@ -45,19 +70,6 @@ pub(crate) enum Verdict {
     Violated(Lasso),
     /// A limit stopped the graph before every state was in it (which limit).
     Limit(String),
-}
-
-/// What the liveness search did, for the report.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Figures {
-    /// States in the graph.
-    pub states: u64,
-    /// Edges (transitions between them).
-    pub edges: u64,
-    /// Components with a cycle, among states where some `eventually` property does not hold.
-    pub cycles: u64,
-    /// Of those, the ones the scenario's fairness rules out.
-    pub unfair: u64,
 }
 
 /// One transition of the graph.
@@ -91,7 +103,7 @@ pub(crate) fn check<P>(
     model: &Model<P>,
     limits: &Limits,
     stop: &mut dyn FnMut(&Progress) -> Option<String>,
-    figures: &mut Figures,
+    figures: &mut LivenessFigures,
 ) -> Verdict
 where
     P: Process + Clone + Hash,
@@ -308,7 +320,7 @@ type Cycle = (Vec<u32>, Vec<u32>);
 /// The shallowest violation of `monitor`: a state where it does not hold and nothing more
 /// must happen, or a fair cycle among states where it does not hold (entered at its state
 /// nearest the initial one).
-fn violation(g: &Graph, monitor: usize, figures: &mut Figures) -> Option<Lasso> {
+fn violation(g: &Graph, monitor: usize, figures: &mut LivenessFigures) -> Option<Lasso> {
     let bad = |s: usize| !g.holds[s][monitor];
     let n = g.parent.len();
     let stop = (0..n).find(|&s| bad(s) && g.owed[s].is_empty());

@@ -9,7 +9,7 @@
 //! search; only the states generated fall.
 //!
 //! Independence is decided by the classes of [`independent`], never from what the handlers
-//! happen to do, and is sound for the asynchronous semantics of `transition`:
+//! happen to do, and is sound for the asynchronous semantics of `stepper`:
 //!
 //! - A *local step* (a delivery, a timer, a failure-detector notice) runs one handler at its
 //!   node. The handler sees only that node's process, storage and timers and the message, timer
@@ -42,8 +42,8 @@
 
 use sim_core::Process;
 
-use super::state::{hash_of, timer_rank, State};
-use super::transition::Transition;
+use crate::state::{hash_of, timer_rank, State};
+use crate::transition::Transition;
 
 /// What kind of transition a [`Sleeper`] names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -23,14 +23,17 @@ use rayon::prelude::*;
 use sim_core::engine::guarded;
 use sim_core::Process;
 
-use super::bounded;
-use super::draws::{Branches, DrawFigures, Taken};
-use super::model::Model;
+use super::counterexample::{counterexample, realizable};
+use super::fingerprint::fingerprint;
 use super::seen::Seen;
 use super::sleep::{self, Sleep};
-use super::state::State;
-use super::transition::{enabled, Broken, Stepper, Transition};
-use super::{Counterexample, End, Limits, Progress, Report, PANIC};
+use crate::draws::{Branches, DrawFigures, Taken};
+use crate::limits::{Limits, Progress};
+use crate::model::Model;
+use crate::report::{End, Report};
+use crate::state::State;
+use crate::stepper::{enabled, Broken, Stepper};
+use crate::transition::Transition;
 
 /// How often (in expanded states) the caller's `stop` is asked.
 const POLL_EVERY: u64 = 1024;
@@ -388,7 +391,7 @@ impl<P: Process + Clone> Search<'_, P> {
             for (t, broken) in exp.broken {
                 let mut path = path_to(&self.parents, exp.id);
                 path.push(t);
-                if bounded::realizable(self.model, &mut self.report, &path, &broken) {
+                if realizable(self.model, &mut self.report, &path, &broken) {
                     self.report.depth = exp.depth + 1;
                     self.report.end = End::Violation(counterexample(self.model, &path, broken));
                     return true;
@@ -446,25 +449,6 @@ impl<P: Process + Clone> Search<'_, P> {
     }
 }
 
-/// The state's fingerprint, canonical over renamings if asked (and declared).
-pub(crate) fn fingerprint<P>(model: &Model<P>, limits: &Limits, s: &State<P>) -> u64
-where
-    P: Process + Hash,
-    P::Stable: Hash,
-{
-    match &model.symmetry {
-        Some(sym) if limits.symmetry => {
-            (sym.canonical)(s, &sym.perms, &|f, t| model.config.link(f, t).fifo)
-        }
-        _ => s.fingerprint(|n| crashable(model, s, n)),
-    }
-}
-
-/// Whether `node` may still crash in `s` (then its messages' sending order matters).
-fn crashable<P: Process>(model: &Model<P>, s: &State<P>, node: sim_core::NodeId) -> bool {
-    s.up[node] && model.config.may_crash[node] && s.crashes < model.config.crash_budget
-}
-
 /// The transitions from the initial state to unique state `id`.
 fn path_to(parents: &[(u32, Taken)], mut id: u32) -> Vec<Taken> {
     let mut path = Vec::new();
@@ -475,57 +459,4 @@ fn path_to(parents: &[(u32, Taken)], mut id: u32) -> Vec<Taken> {
     }
     path.reverse();
     path
-}
-
-/// Replays `path` from the initial state, describing each step; the last one breaks
-/// `broken`'s property (the replay's own verdict is the one reported: same path, same
-/// monitors, same message).
-pub(crate) fn counterexample<P>(model: &Model<P>, path: &[Taken], broken: Broken) -> Counterexample
-where
-    P: Process + Clone,
-{
-    let (steps, verdict) = super::describe::path(model, path);
-    let broken = verdict.err().unwrap_or(broken);
-    let run = match &model.bound {
-        Some(bound) => bounded::timed_within(model, path, bound),
-        None => super::timed::timed(model, path, model.config.duration),
-    };
-    Counterexample {
-        property: broken
-            .monitor
-            .map_or(PANIC, |i| model.monitors[i].name)
-            .to_string(),
-        message: broken.message,
-        steps,
-        run: Box::new(run),
-        loop_start: None,
-        liveness: false,
-        panicked: broken.monitor.is_none(),
-    }
-}
-
-/// A liveness counterexample of the liveness model `model`: its steps described, and timed
-/// as a run that follows the stem and one turn of the loop (the property is then judged at
-/// the run's end).
-pub(crate) fn lasso_counterexample<P>(
-    model: &Model<P>,
-    lasso: super::lasso::Lasso,
-) -> Counterexample
-where
-    P: Process + Clone,
-{
-    let (steps, _) = super::describe::path(model, &lasso.path);
-    Counterexample {
-        property: model.monitors[lasso.monitor].name.to_string(),
-        message: lasso.message,
-        steps,
-        run: Box::new(super::timed::timed(
-            model,
-            &lasso.path,
-            model.config.duration,
-        )),
-        loop_start: lasso.loop_start,
-        liveness: true,
-        panicked: false,
-    }
 }

@@ -27,14 +27,15 @@
 //! of faults enabled at that step. When no node has an event, a fault is still taken with
 //! probability `1/k` (a crash after everything settled), else the run ends.
 
-use super::strategy::MAX_BUG_DEPTH;
+use super::walk::{Actor, Scheduler};
+use crate::rng::WalkRng;
+use crate::strategy::MAX_BUG_DEPTH;
+use crate::transition::Transition;
 
 /// Up to this many change points are drawn one by one until distinct, as they always were
 /// (so the runs of bug depths up to one more are what they were), even on most of a short
 /// run's steps: a few hundred draws at worst.
 const FEW_CHANGE_POINTS: u32 = 64;
-use super::transition::Transition;
-use super::walk::{Actor, Scheduler, WalkRng};
 
 /// PCT's scheduler for bug depth `d`.
 pub(crate) struct Pct {
@@ -150,7 +151,8 @@ impl Scheduler for Pct {
 #[cfg(test)]
 mod tests {
     use super::Pct;
-    use crate::walk::{Actor, Scheduler, WalkRng};
+    use crate::rng::WalkRng;
+    use crate::search::walk::{Actor, Scheduler};
 
     #[test]
     fn the_highest_priority_node_runs_until_a_change_point_lowers_it() {

@@ -10,57 +10,25 @@
 //! Run `i` draws only from its own generator, seeded by the search's seed and `i`: the same
 //! command samples the same runs.
 
-use std::hash::{Hash, Hasher};
+use std::hash::Hash;
 
-use sim_core::entropy::DetHasher;
 use sim_core::{NodeId, Process};
 
-use super::bfs::{counterexample, fingerprint, lasso_counterexample};
-use super::draws::Taken;
+use super::counterexample::{counterexample, realizable};
+use super::fingerprint::fingerprint;
 use super::lasso::{self, Lasso};
-use super::model::Model;
 use super::seen::Seen;
-use super::state::State;
-use super::transition::{enabled, Broken, Stepper, Transition};
-use super::{End, Limits, Progress, Report};
+use crate::draws::Taken;
+use crate::limits::{Limits, Progress};
+use crate::model::Model;
+use crate::report::{End, Report};
+use crate::rng::WalkRng;
+use crate::state::State;
+use crate::stepper::{enabled, Broken, Stepper};
+use crate::transition::Transition;
 
 /// The longest run, in steps, when `--max-depth` does not say.
 pub const DEFAULT_RUN_STEPS: u32 = 1000;
-
-/// A run's random numbers: SplitMix64 from a seed mixed with the run's number (fixed
-/// arithmetic, so every machine draws the same).
-pub(crate) struct WalkRng(u64);
-
-impl WalkRng {
-    pub(crate) fn new(seed: u64, run: u64) -> Self {
-        let mut h = DetHasher::default();
-        h.write_u64(seed);
-        h.write_u64(run);
-        WalkRng(h.finish())
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A uniform integer in `0..bound` (Lemire's multiply-and-reject; 0 for a bound below 2).
-    pub(crate) fn below(&mut self, bound: u64) -> u64 {
-        if bound <= 1 {
-            return 0;
-        }
-        let threshold = bound.wrapping_neg() % bound;
-        loop {
-            let product = (self.next_u64() as u128) * (bound as u128);
-            if (product as u64) >= threshold {
-                return (product >> 64) as u64;
-            }
-        }
-    }
-}
 
 /// Who takes a transition, as a scheduler sees it: the node whose handler runs (a delivery's
 /// receiver, a timer's or notice's node, a recovering node), or the environment, for a fault
@@ -141,7 +109,7 @@ where
         match outcome {
             Ok(()) => {}
             Err(Stop::Broken(broken)) => {
-                if super::bounded::realizable(model, &mut report, &walker.path, &broken) {
+                if realizable(model, &mut report, &walker.path, &broken) {
                     report.end = End::Violation(counterexample(model, &walker.path, broken));
                     break;
                 }
@@ -154,7 +122,7 @@ where
                     path,
                     loop_start: None,
                 };
-                report.end = End::Violation(lasso_counterexample(model, lasso));
+                report.end = End::Violation(lasso.counterexample(model));
                 break;
             }
         }
@@ -235,7 +203,7 @@ where
         self.delivered.clear();
         // The handlers' draws: each branching one at random (see `draws`), from a generator
         // of their own, so the scheduler's numbers are those of a run without draws.
-        self.stepper.choices.random = Some(WalkRng::new(rng.0, u64::MAX));
+        self.stepper.choices.random = Some(rng.for_draws());
         for step in 1..=cap {
             enabled(self.model, state, &mut self.moves);
             if judges_liveness && !lasso::owes_anything(self.model, state, &self.moves) {
@@ -305,34 +273,5 @@ where
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::WalkRng;
-
-    #[test]
-    fn a_run_draws_the_same_numbers_every_time_and_other_runs_others() {
-        let draws = |run| -> Vec<u64> {
-            let mut rng = WalkRng::new(7, run);
-            (0..32).map(|_| rng.below(1000)).collect()
-        };
-        assert_eq!(draws(3), draws(3));
-        assert_ne!(draws(3), draws(4));
-        assert!(draws(3).iter().all(|&x| x < 1000));
-    }
-
-    #[test]
-    fn below_is_roughly_uniform() {
-        let mut rng = WalkRng::new(1, 0);
-        let mut counts = [0u32; 4];
-        for _ in 0..40_000 {
-            counts[rng.below(4) as usize] += 1;
-        }
-        assert!(
-            counts.iter().all(|&c| (9_000..11_000).contains(&c)),
-            "{counts:?}"
-        );
     }
 }

@@ -1,0 +1,17 @@
+//! The searches over a model's states: breadth-first (`bfs`) and depth-first (`dfs`) over
+//! every reachable state, checking safety at every step; the liveness search over the whole
+//! state graph (`lasso`), after a complete exhaustive one; and sampled runs (`walk`), each step
+//! chosen uniformly or by PCT's priorities (`pct`). With what only they use: the set of
+//! fingerprints visited (`seen`), the fingerprint a search knows a state by (`fingerprint`),
+//! sleep sets for partial-order reduction (`sleep`), and a violation's counterexample
+//! (`counterexample`).
+
+pub(crate) mod bfs;
+mod counterexample;
+pub(crate) mod dfs;
+mod fingerprint;
+pub(crate) mod lasso;
+pub(crate) mod pct;
+mod seen;
+mod sleep;
+pub(crate) mod walk;

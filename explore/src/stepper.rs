@@ -1,0 +1,556 @@
+//! The asynchronous semantics: what may happen next in a state ([`enabled`]) and what it does
+//! ([`Stepper::apply`]). Any message in flight may be delivered (on a FIFO link, only the
+//! oldest); on a lossy link, or from a crashed sender, it may be lost instead; any armed timer
+//! may fire; within the crash budget any node allowed to may crash, and a crashed one allowed
+//! to may recover; a pending failure-detector notice may arrive (about a crashed sender only
+//! once its last messages to that node are in, when the detector is slower than the network).
+//!
+//! With Byzantine nodes the search starts a step earlier: the first step places the traitors
+//! (one branch per placement) and starts every node, its handlers' draws branched like any
+//! other step's (a traitor commander's first messages are the adversary's choice). Every
+//! message a traitor's handler sends then passes through its adversary, whose draws are
+//! branches too, as the engine passes it (same draws, same order, keyed by the message).
+
+use std::sync::Arc;
+
+use std::collections::BTreeMap;
+
+use sim_core::engine::guarded;
+use sim_core::step::{run_handler, Handler, NodeRef, Output, Timers};
+use sim_core::{AdversaryCtx, MsgKey, NodeId, Process, PropertyKind, Time, World};
+
+use super::draws::{Branching, Taken};
+use super::model::Model;
+use super::state::{hash_of, Armed, Envelope, Key, Notice, State};
+use super::transition::Transition;
+use super::zone::{weight, Zone};
+use super::zone_graph;
+
+/// A safety property found false (its index among the model's monitors), or the protocol's
+/// code panicked (`None`: a handler, an adversary or a property's judgement), and why.
+#[derive(Clone, Debug)]
+pub(crate) struct Broken {
+    pub monitor: Option<usize>,
+    pub message: String,
+}
+
+/// Every transition enabled in `s`, in a fixed order, into `out` (cleared first).
+pub(crate) fn enabled<P: Process>(m: &Model<P>, s: &State<P>, out: &mut Vec<Transition>) {
+    out.clear();
+    if !s.started {
+        let placements = m.config.placements.len() as u32;
+        out.extend((0..placements).map(Transition::Start));
+        return;
+    }
+    for (i, e) in s.net.iter().enumerate() {
+        let same_link = |o: &Envelope<P::Msg>| o.from == e.from && o.to == e.to;
+        let rule = m.config.link(e.from, e.to);
+        let previous = i.checked_sub(1).map(|p| &s.net[p]);
+        if rule.fifo && previous.is_some_and(same_link) {
+            continue;
+        }
+        // Equal messages are one choice, unless sent at different times (a search that keeps
+        // time: see `zone_graph`).
+        if s.zone.is_none() && previous.is_some_and(|p| same_link(p) && p.hash == e.hash) {
+            continue;
+        }
+        if s.up[e.to] {
+            out.push(Transition::Deliver(i as u32));
+        }
+        if rule.lossy {
+            out.push(Transition::Lose(i as u32));
+        }
+    }
+    for node in (0..m.config.n).filter(|&n| s.up[n]) {
+        for index in 0..s.armed[node].len() {
+            out.push(Transition::Fire {
+                node: node as u32,
+                index: index as u32,
+            });
+        }
+    }
+    if s.crashes < m.config.crash_budget {
+        for node in (0..m.config.n).filter(|&n| s.up[n] && m.config.may_crash[n]) {
+            let cuttable = s.cuttable(node).len() as u32;
+            out.extend((0..=cuttable).rev().map(|keep| Transition::Crash {
+                node: node as u32,
+                keep,
+            }));
+        }
+    }
+    let recoverable = (0..m.config.n).filter(|&n| !s.up[n] && m.config.may_recover[n]);
+    out.extend(recoverable.map(|n| Transition::Recover(n as u32)));
+    for (i, notice) in s.notices.iter().enumerate() {
+        if notice_ready(m, s, notice) {
+            out.push(Transition::Notice(i as u32));
+        }
+    }
+    if s.zone.is_some() {
+        out.retain(|&t| timed_step(m, s, t, u64::MAX).is_some());
+    }
+}
+
+/// The zone after step `t` (numbered `step`) of `s` under the model's bound on delays, if
+/// some time for it keeps every message and timer in time (see `zone_graph`).
+fn timed_step<P: Process>(m: &Model<P>, s: &State<P>, t: Transition, step: u64) -> Option<Zone> {
+    let bound = m.bound.as_ref()?;
+    let lossy = |from, to| m.config.link(from, to).lossy;
+    zone_graph::advance(s, t, step, weight(bound.delay_max_ns), &lossy)
+}
+
+/// Whether a notice may arrive now: its receiver is up, and a crash notice waits for the
+/// crashed sender's last messages when the detector is slower than any message.
+fn notice_ready<P: Process>(m: &Model<P>, s: &State<P>, notice: &Notice) -> bool {
+    if !s.up[notice.to] {
+        return false;
+    }
+    if notice.restore || !m.config.detector_after_last_message {
+        return true;
+    }
+    let duplicating = m.config.link(notice.about, notice.to).duplicating;
+    duplicating
+        || !s
+            .net
+            .iter()
+            .any(|e| e.from == notice.about && e.to == notice.to)
+}
+
+/// Applies transitions, reusing its buffers.
+pub(crate) struct Stepper<'m, P: Process> {
+    pub model: &'m Model<P>,
+    /// Answers the handlers' draws (see `draws`).
+    pub choices: Branching,
+    outputs: Vec<Output<P>>,
+    observed: Vec<P::Obs>,
+    /// Whether the last transition applied ran a handler that emitted an observation (a
+    /// step the monitors see happen, not only its state: see `search::sleep`).
+    pub visible: bool,
+    /// What the handlers sent and armed, in order, when a path is being timed (`timed`).
+    pub journal: Option<Journal>,
+    /// The step being taken, and how many messages and timers its handlers made so far:
+    /// what orders their events (`Key`).
+    step: u64,
+    made: u32,
+    /// Whether a traitor's adversary is running (a panic then is the adversary's).
+    tampering: bool,
+}
+
+/// The sends and timers of the handlers run so far, in the order they asked: what names each
+/// message and timer the way the engine does (see `timed`).
+#[derive(Debug, Default)]
+pub(crate) struct Journal {
+    /// Every message put in flight (not one its sender's adversary suppressed).
+    pub sends: Vec<Sent>,
+    /// Per link, messages sent on it so far, a suppressed one included (the engine's
+    /// numbering).
+    pub on_link: BTreeMap<(NodeId, NodeId), u64>,
+    /// (node, the timer's handle).
+    pub timers: Vec<(NodeId, sim_core::TimerId)>,
+    /// Both, in the one order the handlers made them (the engine schedules their events in
+    /// that order, which orders simultaneous events: see `bounded`).
+    pub made: Vec<Made>,
+}
+
+/// A send, as a [`Journal`] lists it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Sent {
+    /// The message as the engine names it (link and number on it).
+    pub key: MsgKey,
+    /// The sender's sending number (`Envelope::seq`).
+    pub seq: u32,
+}
+
+/// A message sent or a timer set, as a [`Journal`] lists them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Made {
+    /// (sender, the sender's sending number).
+    Send(NodeId, u32),
+    /// (node, the timer's handle).
+    Timer(NodeId, sim_core::TimerId),
+}
+
+impl<'m, P: Process + Clone> Stepper<'m, P> {
+    pub(crate) fn new(model: &'m Model<P>) -> Self {
+        Stepper {
+            model,
+            choices: Branching::after_start(),
+            outputs: Vec::new(),
+            observed: Vec::new(),
+            visible: false,
+            journal: None,
+            step: 0,
+            made: 0,
+            tampering: false,
+        }
+    }
+
+    /// The key of the next message or timer the step's handlers make.
+    fn next_key(&mut self) -> Key {
+        self.made += 1;
+        (self.step, self.made - 1)
+    }
+
+    /// The initial state: every node built and started, in id order (as under the engine,
+    /// where every start happens at time zero before any message can arrive).
+    pub(crate) fn initial(&mut self) -> (State<P>, Result<(), Broken>) {
+        let n = self.model.config.n;
+        let mut s = State {
+            procs: (0..n).map(|i| (self.model.factory)(i, n)).collect(),
+            stable: vec![P::Stable::default(); n],
+            timers: (0..n).map(|_| Arc::new(Timers::default())).collect(),
+            armed: vec![Vec::new(); n],
+            up: vec![true; n],
+            ever_crashed: vec![false; n],
+            net: Vec::new(),
+            notices: Vec::new(),
+            suspected: vec![0; n],
+            sent: vec![0; n],
+            left: vec![0; n],
+            crashes: 0,
+            started: false,
+            byzantine: vec![false; n],
+            adversaries: (0..n).map(|_| None).collect(),
+            zone: self.model.bound.as_ref().map(|_| Zone::start()),
+            last_event: None,
+            monitors: (self.model.monitors.iter()).map(|d| (d.make)()).collect(),
+        };
+        (self.step, self.made) = (0, 0);
+        if !self.model.config.placements.is_empty() {
+            return (s, Ok(()));
+        }
+        // One initial state: the starts' draws are not branched on (see `draws`).
+        self.choices.branching = false;
+        self.choices.begin(0);
+        let verdict = self.start(&mut s, 0);
+        self.choices.branching = true;
+        (s, verdict)
+    }
+
+    /// Starts every node, in id order (as under the engine, where every start happens at time
+    /// zero before any message can arrive).
+    fn start(&mut self, s: &mut State<P>, event: u64) -> Result<(), Broken> {
+        s.started = true;
+        let mut verdict = Ok(());
+        for node in 0..self.model.config.n {
+            let r = self.handle(s, node, Handler::Start, event);
+            verdict = verdict.and(r);
+        }
+        verdict
+    }
+
+    /// Makes the nodes of `placement` Byzantine, each driven by its own adversary.
+    fn place(&mut self, s: &mut State<P>, placement: u32) {
+        let traitors = self.model.config.placements[placement as usize];
+        let adversary = (self.model.adversary.as_ref()).expect("placements come with one");
+        for node in 0..self.model.config.n {
+            let traitor = traitors.contains(node);
+            s.byzantine[node] = traitor;
+            s.adversaries[node] = traitor
+                .then(|| (adversary.make)(node).expect("checked to have a snapshot when built"));
+        }
+    }
+
+    /// Takes `step` in `s` (the `event`-th step of its path): its transition, its handler's
+    /// draws answered by its plan.
+    pub(crate) fn take(&mut self, s: &mut State<P>, step: Taken, event: u64) -> Result<(), Broken> {
+        self.choices.begin(step.plan);
+        self.apply(s, step.t, event)
+    }
+
+    /// Takes transition `t` in `s` (the `event`-th step of its path).
+    pub(crate) fn apply(
+        &mut self,
+        s: &mut State<P>,
+        t: Transition,
+        event: u64,
+    ) -> Result<(), Broken> {
+        self.visible = false;
+        (self.step, self.made) = (event, 0);
+        let timed = s.zone.as_ref().map(|_| {
+            let zone = timed_step(self.model, s, t, event);
+            (
+                zone.expect("only steps some timing allows are taken"),
+                zone_graph::event_of(s, t),
+            )
+        });
+        let verdict = self.untimed(s, t, event);
+        if let Some((zone, last_event)) = timed {
+            s.last_event = last_event;
+            let bound = self
+                .model
+                .bound
+                .as_ref()
+                .expect("a zone comes with a bound");
+            let lossy = |from, to| self.model.config.link(from, to).lossy;
+            zone_graph::settle(s, zone, weight(bound.delay_max_ns), &lossy);
+        }
+        verdict
+    }
+
+    /// What step `t` does to the processes, the network and the monitors.
+    fn untimed(&mut self, s: &mut State<P>, t: Transition, event: u64) -> Result<(), Broken> {
+        match t {
+            Transition::Deliver(i) => {
+                let i = i as usize;
+                let (from, to, seq) = (s.net[i].from, s.net[i].to, s.net[i].seq);
+                s.mark_left(from, seq);
+                let msg = if self.model.config.link(from, to).duplicating {
+                    // Bounded up to its first delivery; a copy may come any time after.
+                    s.net[i].timed = false;
+                    s.net[i].msg.clone()
+                } else {
+                    s.net.remove(i).msg
+                };
+                self.handle(s, to, Handler::Message { from, msg }, event)
+            }
+            Transition::Lose(i) => {
+                let lost = s.net.remove(i as usize);
+                s.mark_left(lost.from, lost.seq);
+                Ok(())
+            }
+            Transition::Fire { node, index } => {
+                let node = node as usize;
+                let timer = s.armed[node].remove(index as usize);
+                Arc::make_mut(&mut s.timers[node]).fire(timer.id);
+                self.handle(s, node, Handler::Timer(timer.tag), event)
+            }
+            Transition::Crash { node, keep } => {
+                self.crash(s, node as usize, keep as usize);
+                Ok(())
+            }
+            Transition::Recover(node) => self.recover(s, node as usize, event),
+            Transition::Start(placement) => {
+                self.place(s, placement);
+                self.start(s, event)
+            }
+            Transition::Notice(i) => {
+                let notice = s.notices.remove(i as usize);
+                let bit = 1u64 << notice.about;
+                let handler = if notice.restore {
+                    s.suspected[notice.to] &= !bit;
+                    Handler::Restore(notice.about)
+                } else {
+                    s.suspected[notice.to] |= bit;
+                    Handler::Suspect(notice.about)
+                };
+                self.handle(s, notice.to, handler, event)
+            }
+        }
+    }
+
+    fn crash(&mut self, s: &mut State<P>, node: NodeId, keep: usize) {
+        if let Some(&first_lost) = s.cuttable(node).get(keep) {
+            s.net.retain(|e| e.from != node || e.seq < first_lost);
+        }
+        s.up[node] = false;
+        s.ever_crashed[node] = true;
+        s.crashes += 1;
+        s.armed[node].clear();
+        Arc::make_mut(&mut s.timers[node]).clear();
+        s.notices.retain(|n| n.to != node);
+        s.suspected[node] = 0;
+        if self.model.config.detector {
+            for to in 0..self.model.config.n {
+                if to == node || !s.up[to] {
+                    continue;
+                }
+                s.notify(Notice {
+                    to,
+                    about: node,
+                    restore: false,
+                });
+            }
+        }
+    }
+
+    /// A crashed node rebuilt by the factory, with its stable storage; it is told who is down,
+    /// and whoever was told of its crash is told it is back (an untold crash is forgotten).
+    fn recover(&mut self, s: &mut State<P>, node: NodeId, event: u64) -> Result<(), Broken> {
+        let n = self.model.config.n;
+        s.procs[node] = (self.model.factory)(node, n);
+        s.up[node] = true;
+        s.notices.retain(|x| x.about != node || x.restore);
+        if self.model.config.detector {
+            for p in (0..n).filter(|&p| p != node) {
+                if !s.up[p] {
+                    s.notify(Notice {
+                        to: node,
+                        about: p,
+                        restore: false,
+                    });
+                } else if s.suspected[p] & (1 << node) != 0 {
+                    s.notify(Notice {
+                        to: p,
+                        about: node,
+                        restore: true,
+                    });
+                }
+            }
+        }
+        self.handle(s, node, Handler::Recover, event)
+    }
+
+    /// Runs a handler at `node`, applies its outputs, then lets the monitors judge.
+    fn handle(
+        &mut self,
+        s: &mut State<P>,
+        node: NodeId,
+        h: Handler<P>,
+        event: u64,
+    ) -> Result<(), Broken> {
+        // A panic is a finding, as under the engine (where it ends the run): the step's
+        // leftovers are dropped and the search ends there, the path its counterexample; one
+        // in a traitor's adversary is said to be the adversary's (`tampering`).
+        self.tampering = false;
+        let ran = guarded(|| {
+            let n = self.model.config.n;
+            let node_ref = NodeRef {
+                id: node,
+                n,
+                timers: Arc::make_mut(&mut s.timers[node]),
+                stable: &mut s.stable[node],
+            };
+            run_handler(
+                &mut s.procs[node],
+                node_ref,
+                h,
+                &mut self.choices,
+                &mut self.outputs,
+            );
+            self.observed.clear();
+            self.apply_outputs(s, node);
+        });
+        let judged = match ran {
+            Err(why) if self.tampering => Err(format!(
+                "node {node}'s adversary panicked tampering with its messages: {why}"
+            )),
+            Err(why) => Err(format!("node {node}'s handler panicked: {why}")),
+            Ok(()) => {
+                self.visible |= !self.observed.is_empty();
+                guarded(|| self.judge(s, node, event))
+                    .map_err(|why| format!("a property panicked judging node {node}'s step: {why}"))
+            }
+        };
+        judged.unwrap_or_else(|message| {
+            self.outputs.clear();
+            self.observed.clear();
+            Err(Broken {
+                monitor: None,
+                message,
+            })
+        })
+    }
+
+    /// Applies what `node`'s handler asked for, in order: sends (through a traitor's
+    /// adversary), timers set and cancelled, observations (kept for the monitors).
+    fn apply_outputs(&mut self, s: &mut State<P>, node: NodeId) {
+        // Taken out for the loop, which tampers through `self` (its buffer put back after).
+        let mut outputs = std::mem::take(&mut self.outputs);
+        for out in outputs.drain(..) {
+            match out {
+                Output::Send { to, msg } => {
+                    let key = self.link_key(node, to);
+                    let Some(msg) = self.tamper(s, key, msg) else {
+                        continue;
+                    };
+                    if let Some(j) = &mut self.journal {
+                        let seq = s.sent[node];
+                        j.sends.push(Sent { key, seq });
+                        j.made.push(Made::Send(node, seq));
+                    }
+                    let rule = self.model.config.link(node, to);
+                    let hash = hash_of(&msg);
+                    let env = Envelope {
+                        from: node,
+                        to,
+                        hash,
+                        seq: 0,
+                        msg,
+                        key: self.next_key(),
+                        timed: true,
+                        late: false,
+                    };
+                    s.enqueue(env, rule.fifo, rule.duplicating);
+                }
+                Output::SetTimer { id, delay, tag } => {
+                    if let Some(j) = &mut self.journal {
+                        j.timers.push((node, id));
+                        j.made.push(Made::Timer(node, id));
+                    }
+                    let key = self.next_key();
+                    let armed = &mut s.armed[node];
+                    let at = armed.partition_point(|a| a.id < id);
+                    armed.insert(
+                        at,
+                        Armed {
+                            id,
+                            hash: hash_of(&tag),
+                            tag,
+                            delay_ns: delay.0,
+                            key,
+                        },
+                    );
+                }
+                Output::CancelTimer { id } => s.armed[node].retain(|a| a.id != id),
+                Output::Observe(obs) => self.observed.push(obs),
+            }
+        }
+        self.outputs = outputs;
+    }
+
+    /// The next message on link `from` → `to` as the engine names it (numbered on its link
+    /// when a path is being timed, where the adversary's draws must name it; 0 otherwise).
+    fn link_key(&mut self, from: NodeId, to: NodeId) -> MsgKey {
+        let seq = self.journal.as_mut().map_or(0, |j| {
+            let count = j.on_link.entry((from, to)).or_default();
+            *count += 1;
+            *count - 1
+        });
+        MsgKey { from, to, seq }
+    }
+
+    /// What a send becomes: a Byzantine sender's adversary may replace or suppress it
+    /// (`None`), drawing from the search's choices as it would from a run's.
+    fn tamper(&mut self, s: &mut State<P>, key: MsgKey, msg: P::Msg) -> Option<P::Msg> {
+        let Some(adversary) = s.adversaries[key.from].as_mut() else {
+            return Some(msg);
+        };
+        let mut ctx = AdversaryCtx::new(Time::ZERO, self.model.config.n, &mut self.choices)
+            .with_traitors(&s.byzantine)
+            .about(key);
+        self.tampering = true;
+        let msg = adversary.tamper(&mut ctx, key.from, key.to, msg);
+        self.tampering = false;
+        msg
+    }
+
+    fn judge(&mut self, s: &mut State<P>, node: NodeId, event: u64) -> Result<(), Broken> {
+        let world = World::new(Time::ZERO, &s.procs, &s.up, &s.ever_crashed, &s.byzantine)
+            .at_node(node)
+            .at_event(event);
+        for (i, monitor) in s.monitors.iter_mut().enumerate() {
+            if self.model.monitors[i].kind != PropertyKind::Always {
+                for obs in &self.observed {
+                    let _ = monitor.observe(&world, node, obs);
+                }
+                continue;
+            }
+            for obs in &self.observed {
+                monitor
+                    .observe(&world, node, obs)
+                    .map_err(|message| Broken {
+                        monitor: Some(i),
+                        message,
+                    })?;
+            }
+            monitor
+                .check_state(&world)
+                .into_result()
+                .map_err(|message| Broken {
+                    monitor: Some(i),
+                    message,
+                })?;
+        }
+        Ok(())
+    }
+}

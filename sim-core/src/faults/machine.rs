@@ -5,8 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::generate::{pick_count, pick_distinct, pick_duration, pick_time};
-use super::spec::pool;
+use super::pick::{pick_count, pick_distinct, pick_duration, pick_time, pool};
 use super::{
     check_node, err, FaultError, FaultEvent, FaultKind, FaultPlan, Window, MAX_DRIFT_PPM,
     MAX_SLOW_PCT,

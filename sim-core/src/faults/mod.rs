@@ -5,6 +5,7 @@
 
 mod generate;
 mod machine;
+mod pick;
 mod spec;
 mod trigger;
 

@@ -243,10 +243,6 @@ fn check_pool(path: &str, nodes: &Option<Vec<NodeId>>, n: usize) -> Result<usize
     }
 }
 
-pub(super) fn pool(nodes: &Option<Vec<NodeId>>, n: usize) -> Vec<NodeId> {
-    nodes.clone().unwrap_or_else(|| (0..n).collect())
-}
-
 impl FaultSpec {
     /// Checks the spec against a group of `n` nodes: counts that fit, ordered windows, ids.
     pub fn validate(&self, n: usize) -> Result<(), FaultError> {

@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use ftsim_api::sweep::SCHEMA_VERSION;
 use ftsim_api::Scenario;
 
+use super::app::App;
 use super::error::{CliError, Status};
 use super::load::load_all;
+use super::output::Format;
 use super::output::{out, outln, wrapped};
-use super::{App, Format};
 
 pub fn cmd_check(app: &App, files: &[PathBuf], format: Format) -> Result<Status, CliError> {
     let scenarios = load_all(app, files)?;

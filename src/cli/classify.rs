@@ -21,12 +21,12 @@ use std::path::Path;
 use ftsim_api::sweep::{self, Tally};
 use ftsim_api::{PropertyKind, Scenario};
 
+use super::app::App;
 use super::error::{CliError, Status};
 use super::output::{out, wrapped};
 use super::variant::{
     base_table, classes, envelope_name, parse_table, unreadable, with_faults, with_keys, Class,
 };
-use super::App;
 
 /// How one class went: (safe, live) and the evidence.
 struct Cell {

@@ -13,10 +13,10 @@ use ftsim_api::repro::Repro;
 use ftsim_api::sim_core::TraceEvent;
 use ftsim_api::{Outcome, RunReport};
 
+use super::app::App;
 use super::diff_stream::Comparing;
 use super::error::{CliError, Status};
 use super::output::{out, outln, wrapped};
-use super::App;
 
 /// What `ftsim diff` was asked to compare.
 pub struct DiffArgs<'a> {

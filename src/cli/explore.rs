@@ -8,6 +8,7 @@ use std::path::Path;
 use ftsim_api::explore::{self as search, Counterexample, End, Limits, Report};
 use ftsim_api::{error_at_key, Duration, Expect, Scenario};
 
+use super::app::App;
 use super::error::{CliError, Status};
 use super::explore_flags::{ExploreFlags, Order, Strategy};
 use super::explore_hint::what_to_try;
@@ -15,7 +16,6 @@ use super::explore_repro::AsRun;
 use super::limit_watch::LimitWatch;
 use super::load::load_all;
 use super::output::{out, outln, stopwatch, wrapped};
-use super::App;
 
 /// What `ftsim explore` was asked to do.
 pub struct ExploreArgs<'a> {

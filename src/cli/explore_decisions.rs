@@ -12,13 +12,13 @@ use ftsim_api::shrink::{Case, Failure};
 use ftsim_api::sim_core::{Choice, Draw};
 use ftsim_api::{Duration, Expect, RunOptions, Scenario};
 
+use super::app::App;
 use super::error::{CliError, Status};
 use super::explore::peak_memory_mb;
 use super::explore_flags::ExploreFlags;
 use super::limit_watch::LimitWatch;
 use super::load::load_all;
 use super::output::{out, outln, stopwatch, wrapped};
-use super::App;
 
 /// The decisions of a failing run listed at most (the rest counted).
 const DEVIATIONS_LISTED: usize = 12;

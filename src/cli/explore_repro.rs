@@ -12,9 +12,9 @@ use ftsim_api::sim_core::{Outcome, Violation};
 use ftsim_api::simulation::Recorded;
 use ftsim_api::{RunOptions, Scenario};
 
+use super::app::App;
 use super::error::CliError;
 use super::output::{out, outln, wrapped};
-use super::App;
 
 /// The default file name of a scenario's explored counterexample (in the working directory).
 pub fn default_path(scenario: &Scenario) -> PathBuf {

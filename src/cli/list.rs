@@ -3,9 +3,9 @@
 use ftsim_api::{DetectorModel, ProtocolInfo};
 use reports::columns::wrap;
 
+use super::app::App;
 use super::error::{CliError, Status};
 use super::output::outln;
-use super::App;
 
 pub fn cmd_list(app: &App) -> Result<Status, CliError> {
     for info in app.catalog.infos() {

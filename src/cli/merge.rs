@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 use ftsim_api::sweep::{self, ScenarioSummary, Tally, SCHEMA_VERSION};
 use serde::Deserialize;
 
+use super::app::App;
 use super::error::{CliError, Status};
+use super::output::Format;
 use super::output::{color_wanted, out, outln};
 use super::run::sweep_json;
-use super::{App, Format};
 
 /// The parts of a sweep document merge reads.
 #[derive(Deserialize)]

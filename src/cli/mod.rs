@@ -13,6 +13,7 @@
 //! Arguments are parsed, every scenario is validated, and only then does anything run; one
 //! place ([`error::exit_code`]) maps the outcome to the exit code.
 
+mod app;
 mod budget;
 mod check;
 mod classify;
@@ -47,16 +48,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
-use ftsim_api::{AnyProtocol, Catalog};
+use ftsim_api::AnyProtocol;
 
+use app::{program_name, App};
 use error::{exit_code, CliError, Status};
-
-/// What every command needs: the protocols scenarios may name, and this program's name for
-/// the replay commands it prints.
-pub struct App {
-    pub catalog: Catalog,
-    pub program: String,
-}
+use output::Format;
 
 #[derive(Parser)]
 #[command(
@@ -72,12 +68,6 @@ pub struct App {
 struct Cli {
     #[command(subcommand)]
     command: Command,
-}
-
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -391,15 +381,6 @@ enum Command {
     },
     /// List protocols, their parameters with defaults, and their invariants
     List,
-}
-
-/// The program's name as the user ran it, for the replay commands it prints.
-fn program_name() -> String {
-    std::env::args_os()
-        .next()
-        .map(PathBuf::from)
-        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
-        .unwrap_or_else(|| "ftsim".to_string())
 }
 
 /// Runs the `ftsim` command line with `extra` protocols next to the bundled ones, and returns

@@ -8,17 +8,18 @@ use std::path::{Path, PathBuf};
 use ftsim_api::sweep::{self, ScenarioSummary, Seeds, SweepOptions};
 use ftsim_api::Scenario;
 
+use super::app::App;
 use super::error::{CliError, Status};
 use super::files;
 use super::interrupt::Interrupt;
 use super::load::load_all;
+use super::output::Format;
 use super::output::{ewrapped, out, outln, stopwatch, wrapped, ColorChoice};
 use super::progress::Progress;
 use super::report::write_report;
 use super::results::{result_key, Results};
 use super::shard::Shard;
 use super::shrink;
-use super::{App, Format};
 
 /// What `ftsim run` was asked to do.
 pub struct RunArgs<'a> {

@@ -11,9 +11,9 @@ use ftsim_api::sweep::ScenarioSummary;
 use ftsim_api::{Expect, Scenario};
 use rayon::prelude::*;
 
+use super::app::App;
 use super::error::{CliError, Status};
 use super::output::{outln, stopwatch, wrapped};
-use super::App;
 
 /// Where `run --shrink` writes repros when no `--report` directory is given.
 pub const DEFAULT_REPRO_DIR: &str = "ftsim-repros";

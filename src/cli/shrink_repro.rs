@@ -10,9 +10,9 @@ use ftsim_api::repro::{Origin, Repro};
 use ftsim_api::shrink::{shrink_case, Case, ShrinkBudget};
 use ftsim_api::RunOptions;
 
+use super::app::App;
 use super::error::{CliError, Status};
 use super::output::{out, outln, wrapped};
-use super::App;
 
 pub fn cmd_shrink_repro(
     app: &App,

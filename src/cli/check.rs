@@ -8,9 +8,9 @@ use ftsim_api::Scenario;
 
 use super::app::App;
 use super::error::{CliError, Status};
-use super::load::load_all;
 use super::output::Format;
 use super::output::{out, outln, wrapped};
+use super::scenarios::load::load_all;
 
 pub fn cmd_check(app: &App, files: &[PathBuf], format: Format) -> Result<Status, CliError> {
     let scenarios = load_all(app, files)?;

@@ -24,7 +24,9 @@ use ftsim_api::{PropertyKind, Scenario};
 use super::app::App;
 use super::error::{CliError, Status};
 use super::output::{out, wrapped};
-use super::variant::{
+use super::scenarios::load::Chosen;
+use super::scenarios::seeds::seeds_of;
+use super::scenarios::variant::{
     base_table, classes, envelope_name, parse_table, unreadable, with_faults, with_keys, Class,
 };
 
@@ -108,7 +110,7 @@ pub fn cmd_classify(app: &App, args: ClassifyArgs<'_>) -> Result<Status, CliErro
     let base = base_table(args.file, false)?;
     let first = with_keys(app, args.file, &base, &[])?;
     // As `run` takes them: never a verdict from 0 runs, nor seeds past the last one.
-    super::run::seeds_of(&first, None, args.seeds)?;
+    seeds_of(&first, None, args.seeds)?;
     let byzantine = has_adversaries(app, first.simulation.protocol());
     let duration = first.simulation.spec().config.duration;
     let mut lines = format!(
@@ -155,7 +157,7 @@ pub fn cmd_classify(app: &App, args: ClassifyArgs<'_>) -> Result<Status, CliErro
 
 /// The command that replays `seed` of the variant `variant` of `file`: whole, to be pasted.
 fn evidence_command(app: &App, file: &Path, seed: u64, variant: &str) -> String {
-    let chosen = super::load::Chosen {
+    let chosen = Chosen {
         point: None,
         variant: Some(variant),
     };
@@ -244,7 +246,7 @@ fn envelope(
     pool: &rayon::ThreadPool,
 ) -> Result<Status, CliError> {
     let first = with_keys(app, args.file, base, &[])?;
-    super::run::seeds_of(&first, None, args.seeds)?;
+    seeds_of(&first, None, args.seeds)?;
     let protocol = first.simulation.protocol();
     if args.byzantine && !has_adversaries(app, protocol) {
         return Err(CliError::Usage(format!(

@@ -14,8 +14,8 @@ use super::explore_flags::{ExploreFlags, Order, Strategy};
 use super::explore_hint::what_to_try;
 use super::explore_repro::AsRun;
 use super::limit_watch::LimitWatch;
-use super::load::load_all;
 use super::output::{out, outln, stopwatch, wrapped};
+use super::scenarios::load::load_all;
 
 /// What `ftsim explore` was asked to do.
 pub struct ExploreArgs<'a> {

@@ -17,8 +17,8 @@ use super::error::{CliError, Status};
 use super::explore::peak_memory_mb;
 use super::explore_flags::ExploreFlags;
 use super::limit_watch::LimitWatch;
-use super::load::load_all;
 use super::output::{out, outln, stopwatch, wrapped};
+use super::scenarios::load::load_all;
 
 /// The decisions of a failing run listed at most (the rest counted).
 const DEVIATIONS_LISTED: usize = 12;

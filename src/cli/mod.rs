@@ -30,7 +30,6 @@ mod files;
 mod interrupt;
 mod limit_watch;
 mod list;
-mod load;
 mod merge;
 mod output;
 mod progress;
@@ -38,11 +37,11 @@ mod replay;
 mod report;
 mod results;
 mod run;
+mod scenarios;
 mod shard;
 mod shrink;
 mod shrink_repro;
 mod stream;
-mod variant;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -406,7 +405,7 @@ fn replay_target<'a>(
     repro: Option<&'a std::path::Path>,
     file: Option<&'a std::path::Path>,
     seed: Option<u64>,
-    chosen: load::Chosen<'a>,
+    chosen: scenarios::load::Chosen<'a>,
     swarm: bool,
 ) -> Result<replay::Target<'a>, CliError> {
     match (repro, file, seed) {
@@ -487,7 +486,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
             last,
             budget,
         } => {
-            let chosen = load::Chosen {
+            let chosen = scenarios::load::Chosen {
                 point,
                 variant: variant.as_deref(),
             };
@@ -529,7 +528,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
                         seed,
                         output: output.as_deref(),
                         budget,
-                        chosen: load::Chosen {
+                        chosen: scenarios::load::Chosen {
                             point,
                             variant: variant.as_deref(),
                         },

@@ -13,8 +13,8 @@ use ftsim_api::{RunOptions, RunReport, Simulation, Time};
 
 use super::error::{CliError, Status};
 use super::files;
-use super::load::load_chosen;
 use super::output::{color_wanted, out, outln, wrapped};
+use super::scenarios::load::{load_chosen, Chosen};
 use super::stream::{diagram_window, shared, take_back, Chunked, Collected, JsonEvents, Tee};
 use super::{App, ReplayFormat};
 use ftsim_api::sim_core::TraceSink;
@@ -36,7 +36,7 @@ pub enum Target<'a> {
         file: &'a Path,
         seed: u64,
         /// Its grid point or `classify` variant, if it names one.
-        chosen: super::load::Chosen<'a>,
+        chosen: Chosen<'a>,
         /// The seed draws its own fault mix (`run --swarm`).
         swarm: bool,
     },
@@ -287,7 +287,7 @@ fn prepare_seed(
     app: &App,
     file: &Path,
     seed: u64,
-    chosen: super::load::Chosen<'_>,
+    chosen: Chosen<'_>,
     swarm: bool,
     budget: super::budget::BudgetFlags,
 ) -> Result<(Shown, std::sync::Arc<dyn Simulation>), CliError> {

@@ -25,7 +25,7 @@ pub struct ShrinkArgs<'a> {
     pub output: Option<&'a Path>,
     pub budget: ShrinkBudget,
     /// Its grid point or `classify` variant, if it names one.
-    pub chosen: super::load::Chosen<'a>,
+    pub chosen: super::scenarios::load::Chosen<'a>,
 }
 
 /// The budget of `--{flags}max-runs` and `--{flags}max-events` (`shrink`'s, or `run`'s with
@@ -44,7 +44,7 @@ pub fn budget(flags: &str, max_runs: u64, max_events: u64) -> Result<ShrinkBudge
 }
 
 pub fn cmd_shrink(app: &App, args: ShrinkArgs<'_>) -> Result<Status, CliError> {
-    let scenario = super::load::load_chosen(app, args.file, args.chosen)?;
+    let scenario = super::scenarios::load::load_chosen(app, args.file, args.chosen)?;
     let path = args.output.map_or_else(
         || PathBuf::from(repro_name(&scenario, args.seed)),
         Path::to_path_buf,

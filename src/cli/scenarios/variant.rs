@@ -15,8 +15,8 @@ use std::path::Path;
 
 use ftsim_api::{Duration, Scenario, ScenarioError};
 
-use super::app::App;
-use super::error::CliError;
+use crate::cli::app::App;
+use crate::cli::error::CliError;
 
 /// A fault class: its name and the keys it sets.
 pub struct Class {

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use ftsim_api::{Scenario, ScenarioError};
 
-use super::app::App;
-use super::error::CliError;
+use crate::cli::app::App;
+use crate::cli::error::CliError;
 
 /// Expands directories into their regular *.toml files (sorted), keeps files as given.
 fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>, ScenarioError> {

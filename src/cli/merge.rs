@@ -12,7 +12,7 @@ use super::app::App;
 use super::error::{CliError, Status};
 use super::output::Format;
 use super::output::{color_wanted, out, outln};
-use super::run::sweep_json;
+use super::sweep_json::sweep_json;
 
 /// The parts of a sweep document merge reads.
 #[derive(Deserialize)]

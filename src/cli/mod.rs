@@ -41,7 +41,8 @@ mod scenarios;
 mod shard;
 mod shrink;
 mod shrink_repro;
-mod stream;
+mod sweep_json;
+mod trace_sinks;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

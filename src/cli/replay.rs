@@ -1,6 +1,6 @@
 //! `ftsim replay`: one seed of a scenario again, or the run of a repro file, with full tracing,
 //! as a timeline, JSON, a ShiViz log and, on request, an HTML space-time diagram. The run is
-//! streamed (`stream.rs`): its timeline or JSON is printed as the engine produces it and its
+//! streamed (`trace_sinks.rs`): its timeline or JSON is printed as the engine produces it and its
 //! diagram keeps a bounded window, so memory does not grow with the run. A repro's run (from
 //! `run --shrink`, as long as the run it failed in) is replayed from its recorded decisions;
 //! if its trace hash is not the recorded one, stderr says so and why it may differ.
@@ -15,7 +15,7 @@ use super::error::{CliError, Status};
 use super::files;
 use super::output::{color_wanted, out, outln, wrapped};
 use super::scenarios::load::{load_chosen, Chosen};
-use super::stream::{diagram_window, shared, take_back, Chunked, Collected, JsonEvents, Tee};
+use super::trace_sinks::{diagram_window, shared, take_back, Chunked, Collected, JsonEvents, Tee};
 use super::{App, ReplayFormat};
 use ftsim_api::sim_core::TraceSink;
 

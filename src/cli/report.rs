@@ -8,8 +8,8 @@ use ftsim_api::{RunOptions, Scenario};
 
 use super::error::CliError;
 use super::files::ReportDir;
-use super::run::sweep_json;
-use super::stream::{diagram_window, take_back};
+use super::sweep_json::sweep_json;
+use super::trace_sinks::{diagram_window, take_back};
 
 /// The HTML diagram of one seed of a scenario: its run streamed into the bounded window
 /// `replay --html` draws (the last entries, a page of at most `MAX_PAGE_BYTES`, a note of what

@@ -21,6 +21,7 @@ use super::scenarios::load::load_all;
 use super::scenarios::seeds::seeds_of;
 use super::shard::Shard;
 use super::shrink;
+use super::sweep_json::sweep_json_of_shard;
 
 /// What `ftsim run` was asked to do.
 pub struct RunArgs<'a> {
@@ -264,7 +265,8 @@ fn finish(
         .then(|| interrupted_line(args, scenarios, &summaries));
     match (args.format, &interrupted) {
         (Format::Json, _) => {
-            let doc = sweep_json_of_shard(&summaries, all_ok, args.shard);
+            let shard = args.shard.map(|s| s.to_string());
+            let doc = sweep_json_of_shard(&summaries, all_ok, shard.as_deref());
             super::interrupt::whole(|| outln(&doc));
         }
         (Format::Text, Some(line)) => out(line),
@@ -329,26 +331,4 @@ fn check_jobs(jobs: Option<usize>) -> Result<(), CliError> {
         ))),
         _ => Ok(()),
     }
-}
-
-/// The sweep as one JSON document (also written to a report's summary.json); its fields are
-/// documented, and checked against it, in docs/json.md.
-pub fn sweep_json(summaries: &[ScenarioSummary], all_ok: bool) -> String {
-    sweep_json_of_shard(summaries, all_ok, None)
-}
-
-/// [`sweep_json`] of one shard's slice of a sweep (`shard`: "K/N"), for `ftsim merge`.
-fn sweep_json_of_shard(
-    summaries: &[ScenarioSummary],
-    all_ok: bool,
-    shard: Option<Shard>,
-) -> String {
-    let doc = serde_json::json!({
-        "schema": "ftsim.sweep",
-        "schema_version": sweep::SCHEMA_VERSION,
-        "ok": all_ok,
-        "shard": shard.map(|s| s.to_string()),
-        "scenarios": summaries,
-    });
-    serde_json::to_string_pretty(&doc).unwrap_or_default()
 }

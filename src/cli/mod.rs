@@ -32,13 +32,9 @@ mod limit_watch;
 mod list;
 mod merge;
 mod output;
-mod progress;
 mod replay;
-mod report;
-mod results;
 mod run;
 mod scenarios;
-mod shard;
 mod shrink;
 mod shrink_repro;
 mod sweep_json;
@@ -82,85 +78,7 @@ pub enum ReplayFormat {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run scenarios over their seeds and report which invariants broke
-    #[command(
-        long_about = "Run each scenario over its seeds (in parallel; the results are \
-        identical for any --jobs) and print, per scenario: runs, failing runs by invariant, the \
-        first failing seed and the command that replays it, and whether the scenario's `expect` \
-        was met. Exits 1 if any expectation is not met."
-    )]
-    Run {
-        /// Scenario files, or directories of *.toml files
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// Run this many seeds instead of the scenario's count (from its start seed)
-        #[arg(long, conflicts_with = "seed")]
-        seeds: Option<u64>,
-        /// Run only this seed
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Worker threads (default: all cores)
-        #[arg(long, short = 'j')]
-        jobs: Option<usize>,
-        /// Output format (JSON: docs/json.md)
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
-        /// Also write DIR/index.html (every scenario at a glance), DIR/summary.json, and a
-        /// space-time diagram of the first failing seed of each scenario
-        #[arg(long, value_name = "DIR")]
-        report: Option<PathBuf>,
-        /// Append each scenario's result to this JSON-lines file as it finishes (kept if
-        /// the sweep is interrupted or killed)
-        #[arg(long, value_name = "FILE")]
-        results: Option<PathBuf>,
-        /// With --results: take the scenarios already in FILE from it (same file, text and
-        /// seeds) and run only the others
-        #[arg(long, requires = "results")]
-        resume: bool,
-        /// Run only shard K of N (1-based): a deterministic slice of every (scenario, seed);
-        /// `auto` reads a Kubernetes Indexed Job, a Slurm array, GitLab `parallel` or
-        /// Buildkite. Combine the shards' --format json with `ftsim merge`
-        #[arg(long, value_name = "K/N|auto")]
-        shard: Option<String>,
-        /// Also write the sweep as JUnit XML to FILE (a testcase per scenario; a failure names
-        /// the seed, the invariant and the replay command)
-        #[arg(long, value_name = "FILE")]
-        junit: Option<PathBuf>,
-        /// Swarm testing: each seed first draws its own fault mix within the scenario's
-        /// bounds (which fault kinds, crash and partition counts, shapes, omission rates);
-        /// the mix is printed with the failing seed
-        #[arg(long)]
-        swarm: bool,
-        /// No progress bar, and only the scenarios that did not meet their expectation
-        /// (then the last line)
-        #[arg(long, short = 'q')]
-        quiet: bool,
-        /// Colour the table: auto (on a terminal, unless NO_COLOR is set), always, never
-        #[arg(long, value_enum, default_value = "auto")]
-        color: output::ColorChoice,
-        /// Run each seed twice; any difference in trace hash fails the scenario
-        #[arg(long)]
-        check_determinism: bool,
-        /// Give up on a seed after this many seconds of wall time (a handler that never
-        /// returns): the seed fails with a report and the sweep goes on; 0: never
-        #[arg(long, value_name = "SECONDS", default_value_t = 60)]
-        seed_timeout: u64,
-        /// Also shrink the seed worth replaying of each scenario (a failing seed, or one that
-        /// shows the expected violation) and write its repro file into the --report
-        /// directory, or else into ./ftsim-repros
-        #[arg(long)]
-        shrink: bool,
-        /// With --shrink: the most candidate runs each shrink tries
-        #[arg(long, value_name = "N", requires = "shrink",
-              default_value_t = ftsim_api::shrink::DEFAULT_MAX_RUNS)]
-        shrink_max_runs: u64,
-        /// With --shrink: the most events each shrink's candidate runs may take in all
-        #[arg(long, value_name = "N", requires = "shrink",
-              default_value_t = ftsim_api::shrink::DEFAULT_MAX_EVENTS)]
-        shrink_max_events: u64,
-        #[command(flatten)]
-        budget: budget::BudgetFlags,
-    },
+    Run(run::RunArgs),
     /// Re-run one seed of a scenario, or a repro file, with full tracing and print its timeline
     #[command(
         long_about = "Re-run one seed with full tracing and print the timeline (time, \
@@ -425,53 +343,7 @@ fn replay_target<'a>(
 
 fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
     match command {
-        Command::Run {
-            files,
-            seeds,
-            seed,
-            jobs,
-            format,
-            report,
-            shrink,
-            shrink_max_runs,
-            shrink_max_events,
-            budget,
-            results,
-            resume,
-            shard,
-            junit,
-            check_determinism,
-            seed_timeout,
-            swarm,
-            quiet,
-            color,
-        } => run::cmd_run(
-            app,
-            run::RunArgs {
-                files: &files,
-                seeds,
-                seed,
-                jobs,
-                format,
-                report: report.as_deref(),
-                shrink: shrink
-                    .then(|| shrink::budget("shrink-", shrink_max_runs, shrink_max_events))
-                    .transpose()?,
-                budget,
-                results: results.as_deref(),
-                resume,
-                shard: shard
-                    .map(|text| shard::Shard::parse(&text, &|name| std::env::var(name).ok()))
-                    .transpose()?,
-                junit: junit.as_deref(),
-                check_determinism,
-                seed_timeout: (seed_timeout > 0)
-                    .then(|| std::time::Duration::from_secs(seed_timeout)),
-                swarm,
-                quiet,
-                color,
-            },
-        ),
+        Command::Run(args) => run::main(args, app),
         Command::Replay {
             file,
             seed,

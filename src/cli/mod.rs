@@ -43,7 +43,7 @@ mod trace_sinks;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use ftsim_api::AnyProtocol;
 
 use app::{program_name, App};
@@ -66,71 +66,10 @@ struct Cli {
     command: Command,
 }
 
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum ReplayFormat {
-    /// A readable timeline
-    Text,
-    /// JSON with seed, trace_hash, outcome, violations, plan and events
-    Json,
-    /// A log with vector clocks for the ShiViz visualiser
-    Shiviz,
-}
-
 #[derive(Subcommand)]
 enum Command {
     Run(run::RunArgs),
-    /// Re-run one seed of a scenario, or a repro file, with full tracing and print its timeline
-    #[command(
-        long_about = "Re-run one seed with full tracing and print the timeline (time, \
-        node, event), ending with the verdict and the trace hash. The run is bit-identical to \
-        the one `run` reported. With --repro, replay a repro file (from `shrink` or `run \
-        --shrink`) from its recorded decisions, without its seed, and check its trace hash: \
-        a different hash is reported on stderr with where the run left its recording and why \
-        it may (another protocol build or ftsim version). Exits 1 if the run violated a \
-        property, panicked or exceeded its budget, 0 if it passed."
-    )]
-    Replay {
-        /// The scenario file
-        #[arg(required_unless_present = "repro")]
-        file: Option<PathBuf>,
-        /// The seed to replay
-        #[arg(long, required_unless_present = "repro")]
-        seed: Option<u64>,
-        /// The point of the file's [sweep] grid (1-based, as `run` prints it)
-        #[arg(long, value_name = "K", conflicts_with = "repro")]
-        point: Option<usize>,
-        /// The seed draws its own fault mix, as in `run --swarm`
-        #[arg(long, conflicts_with = "repro")]
-        swarm: bool,
-        /// The scenario `classify` derived from the file: a fault class (crash-stop, ...)
-        /// or an envelope point (n5-crashes2), as its evidence commands name it
-        #[arg(long, value_name = "NAME", conflicts_with_all = ["repro", "point", "swarm"])]
-        variant: Option<String>,
-        /// Replay this repro file instead of a scenario's seed
-        #[arg(long, value_name = "REPRO.json", conflicts_with_all = ["file", "seed"])]
-        repro: Option<PathBuf>,
-        /// Output format
-        #[arg(long, value_enum, default_value = "text")]
-        format: ReplayFormat,
-        /// Also write the run as a self-contained HTML space-time diagram to this file
-        #[arg(long, value_name = "OUT.html")]
-        html: Option<PathBuf>,
-        /// Timeline: only entries at node N or about it (messages to or from it, suspicions
-        /// of it), and network-wide ones; repeat for several nodes
-        #[arg(long, value_name = "N")]
-        node: Vec<usize>,
-        /// Timeline: only entries at or after this virtual time (e.g. 10ms)
-        #[arg(long, value_name = "T")]
-        from: Option<ftsim_api::Duration>,
-        /// Timeline: only entries at or before this virtual time (e.g. 25ms)
-        #[arg(long, value_name = "T")]
-        to: Option<ftsim_api::Duration>,
-        /// Timeline: only the last N entries (after the other filters)
-        #[arg(long, value_name = "N")]
-        last: Option<usize>,
-        #[command(flatten)]
-        budget: budget::BudgetFlags,
-    },
+    Replay(replay::ReplayArgs),
     /// Shrink a failing seed to the smallest run that fails the same way; write a repro file
     #[command(
         long_about = "Shrink a failing seed of a scenario: replay it from its recorded \
@@ -318,67 +257,10 @@ pub fn main_with(extra: &[&'static dyn AnyProtocol]) -> ExitCode {
     exit_code(app.and_then(|app| dispatch(&app, cli.command)))
 }
 
-/// What `replay` was asked for: a repro file, or a scenario file and a seed (clap makes sure
-/// one of them is given; this says so if not).
-fn replay_target<'a>(
-    repro: Option<&'a std::path::Path>,
-    file: Option<&'a std::path::Path>,
-    seed: Option<u64>,
-    chosen: scenarios::load::Chosen<'a>,
-    swarm: bool,
-) -> Result<replay::Target<'a>, CliError> {
-    match (repro, file, seed) {
-        (Some(path), _, _) => Ok(replay::Target::Repro(path)),
-        (None, Some(file), Some(seed)) => Ok(replay::Target::Seed {
-            file,
-            seed,
-            chosen,
-            swarm,
-        }),
-        _ => Err(CliError::Usage(
-            "expected FILE --seed S, or --repro FILE".into(),
-        )),
-    }
-}
-
 fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
     match command {
         Command::Run(args) => run::main(args, app),
-        Command::Replay {
-            file,
-            seed,
-            point,
-            swarm,
-            variant,
-            repro,
-            format,
-            html,
-            node,
-            from,
-            to,
-            last,
-            budget,
-        } => {
-            let chosen = scenarios::load::Chosen {
-                point,
-                variant: variant.as_deref(),
-            };
-            let target = replay_target(repro.as_deref(), file.as_deref(), seed, chosen, swarm)?;
-            let since_start = |d: ftsim_api::Duration| ftsim_api::Time::ZERO + d;
-            let filter = reports::timeline::Filter {
-                nodes: node,
-                from: from.map(since_start),
-                to: to.map(since_start),
-                last,
-            };
-            let args = replay::ReplayArgs {
-                format,
-                html: html.as_deref(),
-                filter,
-                budget,
-            };
-            replay::cmd_replay(app, target, args)
-        }
+        Command::Replay(args) => replay::main(args, app),
         Command::Shrink {
             file,
             seed,

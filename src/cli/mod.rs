@@ -36,7 +36,6 @@ mod replay;
 mod run;
 mod scenarios;
 mod shrink;
-mod shrink_repro;
 mod sweep_json;
 mod trace_sinks;
 
@@ -70,48 +69,7 @@ struct Cli {
 enum Command {
     Run(run::RunArgs),
     Replay(replay::ReplayArgs),
-    /// Shrink a failing seed to the smallest run that fails the same way; write a repro file
-    #[command(
-        long_about = "Shrink a failing seed of a scenario: replay it from its recorded \
-        decisions instead of its seed, and edit them while the same property stays violated, \
-        inside or outside the protocol's assumptions as before: remove nodes (where the \
-        protocol and the scenario's node ids allow), remove faults of every kind (triggered \
-        crashes, crash chains and their links, storage faults among them), shorten crash, \
-        partition, omission and slow windows and triggered crashes' time down, move faults \
-        and triggers earlier, turn drops and duplications back into deliveries, shorten \
-        delays, simplify other draws. Prints the sizes before and after (nodes, faults, \
-        messages, events, virtual time) and writes a self-contained repro file: the resolved \
-        scenario, the fault plan, the recorded decisions, the failure and the trace hash. The \
-        search is deterministic: the same input gives the same repro. Exits 2 if the seed \
-        passes."
-    )]
-    Shrink {
-        /// The scenario file
-        #[arg(required_unless_present = "repro")]
-        file: Option<PathBuf>,
-        /// The failing seed
-        #[arg(long, required_unless_present = "repro")]
-        seed: Option<u64>,
-        /// Shrink the run of a repro file instead (one `explore` wrote is already a shortest
-        /// path: said, not shrunk)
-        #[arg(long, value_name = "REPRO.json", conflicts_with_all = ["file", "seed", "point"])]
-        repro: Option<PathBuf>,
-        /// Where to write the repro file (default: NAME-seed-SEED.repro.json here)
-        #[arg(long, short = 'o', value_name = "REPRO.json")]
-        output: Option<PathBuf>,
-        /// The most candidate runs to try
-        #[arg(long, default_value_t = ftsim_api::shrink::DEFAULT_MAX_RUNS)]
-        max_runs: u64,
-        /// The most events the candidate runs may take in all
-        #[arg(long, default_value_t = ftsim_api::shrink::DEFAULT_MAX_EVENTS)]
-        max_events: u64,
-        /// The point of the file's [sweep] grid (1-based, as `run` prints it)
-        #[arg(long, value_name = "K")]
-        point: Option<usize>,
-        /// The scenario `classify` derived from the file (as `replay --variant`)
-        #[arg(long, value_name = "NAME", conflicts_with_all = ["repro", "point"])]
-        variant: Option<String>,
-    },
+    Shrink(shrink::ShrinkArgs),
     /// Show where two runs part: two repro files, or a repro against this build
     #[command(
         long_about = "Compare two runs and show the first trace entry where they differ, \
@@ -261,39 +219,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
     match command {
         Command::Run(args) => run::main(args, app),
         Command::Replay(args) => replay::main(args, app),
-        Command::Shrink {
-            file,
-            seed,
-            repro,
-            output,
-            max_runs,
-            max_events,
-            point,
-            variant,
-        } => {
-            let budget = shrink::budget("", max_runs, max_events)?;
-            match (repro, file, seed) {
-                (Some(repro), _, _) => {
-                    shrink_repro::cmd_shrink_repro(app, &repro, output.as_deref(), budget)
-                }
-                (None, Some(file), Some(seed)) => shrink::cmd_shrink(
-                    app,
-                    shrink::ShrinkArgs {
-                        file: &file,
-                        seed,
-                        output: output.as_deref(),
-                        budget,
-                        chosen: scenarios::load::Chosen {
-                            point,
-                            variant: variant.as_deref(),
-                        },
-                    },
-                ),
-                _ => Err(CliError::Usage(
-                    "shrink takes a scenario file and --seed, or --repro".into(),
-                )),
-            }
-        }
+        Command::Shrink(args) => shrink::main(args, app),
         Command::Diff {
             first,
             second,

@@ -18,7 +18,6 @@ mod budget;
 mod check;
 mod classify;
 mod diff;
-mod diff_stream;
 pub mod error;
 mod explore;
 mod explore_decisions;
@@ -70,24 +69,7 @@ enum Command {
     Run(run::RunArgs),
     Replay(replay::ReplayArgs),
     Shrink(shrink::ShrinkArgs),
-    /// Show where two runs part: two repro files, or a repro against this build
-    #[command(
-        long_about = "Compare two runs and show the first trace entry where they differ, \
-        with a few entries of context on each side. Given two repro files, compare their \
-        recorded traces; given one, compare its recorded trace with the run this build makes \
-        from the same scenario, fault plan and decisions: what a change to the protocol did \
-        first. Exits 0 if the runs are the same, 1 if they differ, 2 if a file cannot be used \
-        (another repro or trace format version is refused with the reason)."
-    )]
-    Diff {
-        /// A repro file
-        first: PathBuf,
-        /// Another repro file (default: the first one replayed by this build)
-        second: Option<PathBuf>,
-        /// Trace entries to show on each side of the difference
-        #[arg(long, default_value_t = 4)]
-        context: usize,
-    },
+    Diff(diff::DiffArgs),
     /// Search a scenario's states instead of its seeds: every interleaving, loss and crash
     #[command(
         long_about = "Search the states of one scenario under the asynchronous semantics \
@@ -220,18 +202,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
         Command::Run(args) => run::main(args, app),
         Command::Replay(args) => replay::main(args, app),
         Command::Shrink(args) => shrink::main(args, app),
-        Command::Diff {
-            first,
-            second,
-            context,
-        } => diff::cmd_diff(
-            app,
-            diff::DiffArgs {
-                first: &first,
-                second: second.as_deref(),
-                context,
-            },
-        ),
+        Command::Diff(args) => diff::main(args, app),
         Command::Check { files, format } => check::cmd_check(app, &files, format),
         Command::Merge { parts, format } => merge::cmd_merge(app, &parts, format),
         Command::Classify {

@@ -20,14 +20,8 @@ mod classify;
 mod diff;
 pub mod error;
 mod explore;
-mod explore_decisions;
-mod explore_flags;
-mod explore_hint;
-mod explore_repro;
-mod explore_timing;
 mod files;
 mod interrupt;
-mod limit_watch;
 mod list;
 mod merge;
 mod output;
@@ -70,61 +64,7 @@ enum Command {
     Replay(replay::ReplayArgs),
     Shrink(shrink::ShrinkArgs),
     Diff(diff::DiffArgs),
-    /// Search a scenario's states instead of its seeds: every interleaving, loss and crash
-    #[command(
-        long_about = "Search the states of one scenario under the asynchronous semantics \
-        instead of running its seeds: at each step any message in flight may be delivered and \
-        any armed timer may fire; where the scenario allows it, a message may be lost (lossy \
-        links; a crashed sender's messages) or delivered again (duplicating links keep a set), \
-        a node may crash (up to the scenario's crash budget) or recover, and a failure-detector \
-        notice may arrive. A handler's random draws are branches too (each outcome, a chance \
-        happening or not; a draw of more than 16 outcomes and the nodes' start answered with \
-        the first, counted in the report). States are deduplicated by a fingerprint of every \
-        process, the messages in flight, timers (by canonical names: a timer re-armed forever \
-        makes no new states) and property monitors. Safety properties are checked at \
-        every state. A search has no clock: where the protocol's model bounds message delays \
-        (every message delivered within a bound), each violation found is checked for step \
-        times within that bound (every timer at its delay, simultaneous steps in the engine's \
-        order); one without them is set aside (counted), the search goes on, and a search \
-        that set any aside is not a pass. A violation reported prints its step times and its \
-        run is at them; eventually properties are not checked under such a bound. --strategy exhaustive visits every reachable state: breadth-first \
-        (--order bfs, the default) the first violation found comes with a shortest path; \
-        depth-first (--order dfs) holds only the current path and the fingerprints seen. \
-        Breadth-first, --threads N expands states on N threads and merges them in queue \
-        order: the same states, depth and counterexample for every N. --por adds \
-        partial-order reduction (Godefroid's sleep sets) to the exhaustive safety search: a \
-        transition is not taken where an order of independent steps (handlers at different \
-        nodes that emit no observation; a loss and a step at neither end of its link) already \
-        covers it, so every state is still visited, at the same depth, with the same verdict \
-        and counterexample length, from fewer transitions; crashes and recoveries are \
-        dependent on everything; not with --symmetry; the liveness (lasso) search stays \
-        unreduced, since sleep sets do not keep cycles. --strategy pct and \
-        random sample seeded runs instead (same command, same runs; the seeds default to the \
-        scenario's): random takes a uniformly random enabled transition \
-        at each step, and an eventually property is judged wherever a run may stop (nothing \
-        left that must happen; a sample finds no cycles); pct (Probabilistic Concurrency Testing, Burckhardt et al. 2010) gives \
-        each node (the node whose handler a step runs) a random distinct priority, always runs \
-        the highest-priority node that has an event, and lowers the running node at d - 1 \
-        change points drawn among the first k steps (k: --max-depth, else the longest run so \
-        far). For a program with n threads and k steps, each run finds a given bug of depth d \
-        with probability at least 1/(n*k^(d-1)). Faults (a loss, a crash within the budget, a \
-        duplicate delivery) are the environment's: pct takes one instead of the scheduled \
-        step with probability 1/k (about one per run), so a bug that needs a fault is found \
-        less often than the bound. A sample proves nothing: a `pass` scenario is met only by \
-        an exhaustive search that completes. --strategy decisions searches the engine's own \
-        runs instead (concrete time, every clock; any protocol): every decision of a run, from \
-        its fault plan to each delay, loss and process draw, takes each of a few outcomes (a \
-        chance: happens or not; at most 16 outcomes: each; a ranged one: --values K of them, \
-        its two ends by default), runs with the fewest decisions moved from their simplest \
-        outcome first, each once, so the first failing run moves the fewest; \
-        --max-deviations B and --runs N bound it (a bound is no pass). Prints states generated, unique states, depth \
-        and unique states per second (sampling: runs, steps, distinct states and runs per \
-        second) and peak memory. The protocol must declare `exploration` (its process Clone \
-        + Hash, its types Send). Exits 0 if the scenario's `expect` is met (a violation of \
-        the expected property found; for `pass`, every state visited and none failing), 1 if \
-        not, 2 on bad input."
-    )]
-    Explore(explore_flags::ExploreFlags),
+    Explore(explore::ExploreArgs),
     /// Validate scenario files without running them
     Check {
         /// Scenario files, or directories of *.toml files
@@ -221,7 +161,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
                 max_faults,
             },
         ),
-        Command::Explore(flags) => explore::cmd_explore(app, flags),
+        Command::Explore(args) => explore::main(args, app),
         Command::List => list::cmd_list(app),
     }
 }

@@ -12,9 +12,10 @@ use ftsim_api::sim_core::{Outcome, Violation};
 use ftsim_api::simulation::Recorded;
 use ftsim_api::{RunOptions, Scenario};
 
-use super::app::App;
-use super::error::CliError;
-use super::output::{out, outln, wrapped};
+use crate::cli::app::App;
+use crate::cli::error::CliError;
+use crate::cli::files;
+use crate::cli::output::{out, outln, wrapped};
 
 /// The default file name of a scenario's explored counterexample (in the working directory).
 pub fn default_path(scenario: &Scenario) -> PathBuf {
@@ -125,7 +126,7 @@ pub fn write_counterexample(
         file: &scenario.file,
     };
     let repro = Repro::of_explored(&origin, &case, &failure, cx.run.script.clone());
-    super::files::write_output(path, repro.to_json().as_bytes())?;
+    files::write_output(path, repro.to_json().as_bytes())?;
     out(&wrapped(
         "  ",
         &format!(

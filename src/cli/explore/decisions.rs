@@ -12,18 +12,24 @@ use ftsim_api::shrink::{Case, Failure};
 use ftsim_api::sim_core::{Choice, Draw};
 use ftsim_api::{Duration, Expect, RunOptions, Scenario};
 
-use super::app::App;
-use super::error::{CliError, Status};
-use super::explore::peak_memory_mb;
-use super::explore_flags::ExploreFlags;
+use crate::cli::app::App;
+use crate::cli::error::{CliError, Status};
+use crate::cli::files;
+use crate::cli::output::{out, outln, stopwatch, wrapped};
+use crate::cli::scenarios::load::load_all;
+use crate::cli::shrink::print_plan_of;
+
+use super::args::ExploreArgs;
 use super::limit_watch::LimitWatch;
-use super::output::{out, outln, stopwatch, wrapped};
-use super::scenarios::load::load_all;
+use super::memory::peak_memory_mb;
+use super::repro::default_path;
 
 /// The decisions of a failing run listed at most (the rest counted).
 const DEVIATIONS_LISTED: usize = 12;
 
-pub fn cmd_explore_decisions(app: &App, flags: &ExploreFlags) -> Result<Status, CliError> {
+/// `ftsim explore --strategy decisions`: the flags checked, the search, its verdict and the
+/// failing run's repro.
+pub fn explore(app: &App, flags: &ExploreArgs) -> Result<Status, CliError> {
     flags.refuse_state_flags()?;
     if flags.runs == Some(0) {
         return Err(CliError::Usage("--runs must be at least 1".into()));
@@ -32,8 +38,8 @@ pub fn cmd_explore_decisions(app: &App, flags: &ExploreFlags) -> Result<Status, 
     let repro_path = flags
         .repro
         .clone()
-        .unwrap_or_else(|| super::explore_repro::default_path(&scenario));
-    super::files::check_output(&repro_path)?;
+        .unwrap_or_else(|| default_path(&scenario));
+    files::check_output(&repro_path)?;
     let limits = DecisionLimits {
         values: flags.values.unwrap_or(2),
         max_deviations: flags.max_deviations,
@@ -191,7 +197,7 @@ fn print_found(found: &FoundRun) {
             found.deviations
         ),
     ));
-    super::shrink::print_plan_of(&found.plan, "    ");
+    print_plan_of(&found.plan, "    ");
     let moved: Vec<&Choice> = (found.choices.iter())
         .filter(|c| c.value != c.draw.simplest(c.bound))
         .collect();
@@ -272,7 +278,7 @@ fn write_found(
         file: &scenario.file,
     };
     let repro = Repro::of_case(&origin, &case, 0, failure);
-    super::files::write_output(path, repro.to_json().as_bytes())?;
+    files::write_output(path, repro.to_json().as_bytes())?;
     outln(&format!("  wrote {}", path.display()));
     outln(&format!(
         "  replay: {} replay --repro {}",

@@ -18,9 +18,9 @@ use ftsim_api::repro::Repro;
 use ftsim_api::sim_core::TraceEvent;
 use ftsim_api::{Outcome, RunReport};
 
-use super::app::App;
-use super::error::{CliError, Status};
-use super::output::{out, outln, wrapped};
+use crate::cli::app::App;
+use crate::cli::error::{CliError, Status};
+use crate::cli::output::{out, outln, wrapped};
 
 use stream::Comparing;
 

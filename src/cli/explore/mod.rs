@@ -14,8 +14,8 @@ mod timing;
 
 pub use args::ExploreArgs;
 
-use super::app::App;
-use super::error::{CliError, Status};
+use crate::cli::app::App;
+use crate::cli::error::{CliError, Status};
 
 use args::Strategy;
 

@@ -15,12 +15,12 @@ use std::path::Path;
 use ftsim_api::repro::{Replayed, Repro};
 use ftsim_api::{RunOptions, Simulation, Time};
 
-use super::app::App;
-use super::budget::BudgetFlags;
-use super::error::{CliError, Status};
-use super::files;
-use super::output::ewrapped;
-use super::scenarios::load::{load_chosen, Chosen};
+use crate::cli::app::App;
+use crate::cli::budget::BudgetFlags;
+use crate::cli::error::{CliError, Status};
+use crate::cli::files;
+use crate::cli::output::ewrapped;
+use crate::cli::scenarios::load::{load_chosen, Chosen};
 
 use args::Target;
 use show::{stream, Output, Shown};

@@ -11,8 +11,8 @@ mod sweep;
 
 pub use args::RunArgs;
 
-use super::app::App;
-use super::error::{CliError, Status};
+use crate::cli::app::App;
+use crate::cli::error::{CliError, Status};
 
 /// `ftsim run`: its flags checked, then the sweep.
 pub fn main(args: RunArgs, app: &App) -> Result<Status, CliError> {

@@ -11,9 +11,9 @@ pub use args::{budget, ShrinkArgs};
 pub use print::print_plan_of;
 pub use seed::{shrink_sweep, DEFAULT_REPRO_DIR};
 
-use super::app::App;
-use super::error::{CliError, Status};
-use super::scenarios::load::Chosen;
+use crate::cli::app::App;
+use crate::cli::error::{CliError, Status};
+use crate::cli::scenarios::load::Chosen;
 
 /// `ftsim shrink`: the budget checked, then the seed or the repro shrunk.
 pub fn main(args: ShrinkArgs, app: &App) -> Result<Status, CliError> {

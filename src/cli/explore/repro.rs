@@ -76,39 +76,8 @@ pub fn write_counterexample(
     as_run: AsRun,
     path: &Path,
 ) -> Result<(), CliError> {
-    let report = &as_run.recorded.report;
-    let failure = match (&as_run.same, &report.outcome) {
-        (Some(v), _) => Failure::Violated {
-            property: cx.property.clone(),
-            outside: v.outside_assumptions.is_some(),
-        },
-        // The search's panic, where the run's handler panicked too.
-        (None, Outcome::Panicked { message, .. }) if cx.panicked => Failure::Panicked {
-            message: message.clone(),
-        },
-        (None, _) => {
-            let shown: Vec<String> = (report.violations.iter())
-                .map(|v| format!("{} at {} (event #{})", v.property, v.time, v.event))
-                .collect();
-            out(&wrapped(
-                "  warning: ",
-                &format!(
-                    "the path run with {} does not break {} at its last step ({}); a process \
-                     may read its clock, which a search does not model",
-                    as_run.spacing,
-                    cx.property,
-                    if shown.is_empty() {
-                        "it passes".to_string()
-                    } else {
-                        shown.join(", ")
-                    }
-                ),
-            ));
-            match Failure::of(report, None, None) {
-                Some(f) => f,
-                None => return Ok(()),
-            }
-        }
+    let Some(failure) = failure_of(cx, &as_run) else {
+        return Ok(());
     };
     let breaks = match &as_run.same {
         Some(v) => format!("{} breaks at {} (event #{})", v.property, v.time, v.event),
@@ -141,6 +110,42 @@ pub fn write_counterexample(
         ftsim_api::sweep::shell_word(path)
     ));
     Ok(())
+}
+
+/// How the path run fails: as the counterexample does, else (said in a warning) some other
+/// way, or not at all.
+fn failure_of(cx: &Counterexample, as_run: &AsRun) -> Option<Failure> {
+    let report = &as_run.recorded.report;
+    match (&as_run.same, &report.outcome) {
+        (Some(v), _) => Some(Failure::Violated {
+            property: cx.property.clone(),
+            outside: v.outside_assumptions.is_some(),
+        }),
+        // The search's panic, where the run's handler panicked too.
+        (None, Outcome::Panicked { message, .. }) if cx.panicked => Some(Failure::Panicked {
+            message: message.clone(),
+        }),
+        (None, _) => {
+            let shown: Vec<String> = (report.violations.iter())
+                .map(|v| format!("{} at {} (event #{})", v.property, v.time, v.event))
+                .collect();
+            out(&wrapped(
+                "  warning: ",
+                &format!(
+                    "the path run with {} does not break {} at its last step ({}); a process \
+                     may read its clock, which a search does not model",
+                    as_run.spacing,
+                    cx.property,
+                    if shown.is_empty() {
+                        "it passes".to_string()
+                    } else {
+                        shown.join(", ")
+                    }
+                ),
+            ));
+            Failure::of(report, None, None)
+        }
+    }
 }
 
 /// How a timed path's steps are spaced, in words.

@@ -10,25 +10,37 @@
 //! }
 //! ```
 //!
-//! Arguments are parsed, every scenario is validated, and only then does anything run; one
-//! place ([`error::exit_code`]) maps the outcome to the exit code.
+//! Arguments are parsed, every scenario is validated, and only then does anything run; each
+//! subcommand's entry returns a `Result` and one place ([`error::exit_code`]) maps it to the
+//! exit code.
+//!
+//! Each subcommand is a module of its own (a folder where it has several files) holding its
+//! clap arguments struct with its help, and a `main` taking that struct. What several of them
+//! share lives in modules below them, none of which imports a subcommand: the app
+//! (`app.rs`), errors and exit codes (`error.rs`), printing (`output.rs`), output files
+//! (`files.rs`), Ctrl-C (`interrupt.rs`), the budget flags (`budget.rs`), loading scenarios
+//! (`scenarios/`), the sweep's JSON (`sweep_json.rs`) and the trace sinks of a streamed run
+//! (`trace_sinks.rs`).
 
-mod app;
-mod budget;
+// The subcommands.
 mod check;
 mod classify;
 mod diff;
-pub mod error;
 mod explore;
-mod files;
-mod interrupt;
 mod list;
 mod merge;
-mod output;
 mod replay;
 mod run;
-mod scenarios;
 mod shrink;
+
+// What they share.
+mod app;
+mod budget;
+pub mod error;
+mod files;
+mod interrupt;
+mod output;
+mod scenarios;
 mod sweep_json;
 mod trace_sinks;
 

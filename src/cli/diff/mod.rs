@@ -56,7 +56,7 @@ fn two_repros(first: &Repro, path: &Path, args: &DiffArgs) -> Result<Status, Cli
 }
 
 /// A recorded run against the run this build makes of it: the new run is compared entry by
-/// entry as it streams (`diff_stream`), never held whole.
+/// entry as it streams (`stream.rs`), never held whole.
 fn against_this_build(app: &App, first: &Repro, args: &DiffArgs) -> Result<Status, CliError> {
     outln(&format!("recorded:   {}", args.first.display()));
     outln("this build: the same scenario, fault plan and decisions, run now");

@@ -117,7 +117,8 @@ const LONG_ABOUT: &str = "Search the states of one scenario under the asynchrono
     times within that bound (every timer at its delay, simultaneous steps in the engine's \
     order); one without them is set aside (counted), the search goes on, and a search \
     that set any aside is not a pass. A violation reported prints its step times and its \
-    run is at them; eventually properties are not checked under such a bound. --strategy exhaustive visits every reachable state: breadth-first \
+    run is at them; eventually properties are not checked under such a bound. --strategy \
+    exhaustive visits every reachable state: breadth-first \
     (--order bfs, the default) the first violation found comes with a shortest path; \
     depth-first (--order dfs) holds only the current path and the fingerprints seen. \
     Breadth-first, --threads N expands states on N threads and merges them in queue \
@@ -132,7 +133,8 @@ const LONG_ABOUT: &str = "Search the states of one scenario under the asynchrono
     random sample seeded runs instead (same command, same runs; the seeds default to the \
     scenario's): random takes a uniformly random enabled transition \
     at each step, and an eventually property is judged wherever a run may stop (nothing \
-    left that must happen; a sample finds no cycles); pct (Probabilistic Concurrency Testing, Burckhardt et al. 2010) gives \
+    left that must happen; a sample finds no cycles); pct (Probabilistic Concurrency \
+    Testing, Burckhardt et al. 2010) gives \
     each node (the node whose handler a step runs) a random distinct priority, always runs \
     the highest-priority node that has an event, and lowers the running node at d - 1 \
     change points drawn among the first k steps (k: --max-depth, else the longest run so \
@@ -147,7 +149,8 @@ const LONG_ABOUT: &str = "Search the states of one scenario under the asynchrono
     chance: happens or not; at most 16 outcomes: each; a ranged one: --values K of them, \
     its two ends by default), runs with the fewest decisions moved from their simplest \
     outcome first, each once, so the first failing run moves the fewest; \
-    --max-deviations B and --runs N bound it (a bound is no pass). Prints states generated, unique states, depth \
+    --max-deviations B and --runs N bound it (a bound is no pass). Prints states \
+    generated, unique states, depth \
     and unique states per second (sampling: runs, steps, distinct states and runs per \
     second) and peak memory. The protocol must declare `exploration` (its process Clone \
     + Hash, its types Send). Exits 0 if the scenario's `expect` is met (a violation of \

@@ -156,7 +156,8 @@ fn shiviz(report: &RunReport, nodes: usize) -> String {
             wrapped(
                 "warning: ",
                 &format!(
-                    "{nodes} nodes: traces of groups above {limit} nodes carry no vector                      clocks, so this ShiViz log's clocks are empty (ShiViz cannot order it)"
+                    "{nodes} nodes: traces of groups above {limit} nodes carry no vector \
+                     clocks, so this ShiViz log's clocks are empty (ShiViz cannot order it)"
                 )
             )
         );

@@ -6,14 +6,26 @@ use std::path::PathBuf;
 use ftsim_runner::sweep::SCHEMA_VERSION;
 use ftsim_runner::Scenario;
 
+use super::app::App;
 use super::error::{CliError, Status};
-use super::load::load_all;
-use super::output::{out, outln, wrapped};
-use super::{App, Format};
+use super::output::{out, outln, wrapped, Format};
+use super::scenarios::load::load_all;
 
-pub fn cmd_check(app: &App, files: &[PathBuf], format: Format) -> Result<Status, CliError> {
-    let scenarios = load_all(app, files)?;
-    match format {
+/// Validate scenario files without running them
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    /// Scenario files, or directories of *.toml files
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Output format (JSON: docs/json.md)
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// `ftsim check`: every file loaded and validated; a line for each, or one JSON document.
+pub fn main(args: CheckArgs, app: &App) -> Result<Status, CliError> {
+    let scenarios = load_all(app, &args.files)?;
+    match args.format {
         Format::Text => scenarios.iter().for_each(print_text),
         Format::Json => {
             let doc = serde_json::json!({

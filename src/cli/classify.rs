@@ -16,18 +16,20 @@
 //! Every variant is an ordinary scenario, the file's text edited and parsed again, so it is
 //! validated like a file and each of its runs replays.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ftsim_api::PropertyKind;
 use ftsim_runner::sweep::{self, Tally};
 use ftsim_runner::Scenario;
 
+use super::app::App;
 use super::error::{CliError, Status};
 use super::output::{out, wrapped};
-use super::variant::{
+use super::scenarios::load::Chosen;
+use super::scenarios::seeds::seeds_of;
+use super::scenarios::variant::{
     base_table, classes, envelope_name, parse_table, unreadable, with_faults, with_keys, Class,
 };
-use super::App;
 
 /// How one class went: (safe, live) and the evidence.
 struct Cell {
@@ -89,27 +91,48 @@ fn verdict(cell: &Cell) -> &'static str {
     }
 }
 
-/// What `classify` was asked for.
-pub struct ClassifyArgs<'a> {
-    pub file: &'a Path,
+/// The fault-tolerance class of a protocol under each fault class, or its fault envelope
+#[derive(clap::Args)]
+#[command(long_about = LONG_ABOUT)]
+pub struct ClassifyArgs {
+    /// The scenario file
+    pub file: PathBuf,
+    /// Seeds per class (default: the scenario's count)
+    #[arg(long)]
     pub seeds: Option<u64>,
+    /// Print the fault envelope instead: the most faults with no violation per group size
+    #[arg(long)]
     pub envelope: bool,
+    /// Envelope: count Byzantine nodes (the scenario's adversary) instead of crashes
+    #[arg(long, requires = "envelope")]
     pub byzantine: bool,
+    /// Envelope: try at most this many faults per group size
+    #[arg(long, requires = "envelope")]
     pub max_faults: Option<usize>,
 }
 
-pub fn cmd_classify(app: &App, args: ClassifyArgs<'_>) -> Result<Status, CliError> {
+/// `ftsim classify --help`.
+const LONG_ABOUT: &str = "Run the protocol a scenario sets up under one fault class at a time \
+    (none, message loss, crash-stop, crash-recover, partitions, a Byzantine node if the \
+    protocol has adversaries), the scenario's own faults removed, and print per class \
+    whether it is masking (safe and live), fail-safe (safe, not live), non-masking (live, \
+    not safe) or unsafe, with the shortest run that shows it. With --envelope: per group \
+    size (the file's [sweep] nodes, or its nodes), the largest number of crashes (or \
+    Byzantine nodes, --byzantine) with no violation, and the first that breaks.";
+
+/// `ftsim classify`: the table of fault classes, or with `--envelope` the fault envelope.
+pub fn main(args: ClassifyArgs, app: &App) -> Result<Status, CliError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .build()
         .map_err(|e| CliError::Usage(format!("cannot start worker threads: {e}")))?;
     if args.envelope {
-        let base = base_table(args.file, true)?;
+        let base = base_table(&args.file, true)?;
         return envelope(app, &args, &base, &pool);
     }
-    let base = base_table(args.file, false)?;
-    let first = with_keys(app, args.file, &base, &[])?;
+    let base = base_table(&args.file, false)?;
+    let first = with_keys(app, &args.file, &base, &[])?;
     // As `run` takes them: never a verdict from 0 runs, nor seeds past the last one.
-    super::run::seeds_of(&first, None, args.seeds)?;
+    seeds_of(&first, None, args.seeds)?;
     let byzantine = has_adversaries(app, first.simulation.protocol());
     let duration = first.simulation.spec().config.duration;
     let mut lines = format!(
@@ -125,13 +148,13 @@ pub fn cmd_classify(app: &App, args: ClassifyArgs<'_>) -> Result<Status, CliErro
     ));
     let (mut notes, mut commands) = (String::new(), Vec::new());
     for class in classes(duration, byzantine) {
-        let row = match with_keys(app, args.file, &base, &class.set) {
+        let row = match with_keys(app, &args.file, &base, &class.set) {
             Ok(scenario) => {
                 let t = sweep_of(&scenario, args.seeds, &pool);
                 let cell = judge_cell(app, &scenario, class.name, &t);
                 notes.push_str(&outside_note(&scenario, &cell));
                 if let Some((_, seed)) = &cell.evidence {
-                    commands.push(evidence_command(app, args.file, *seed, class.name));
+                    commands.push(evidence_command(app, &args.file, *seed, class.name));
                 }
                 table_row(&cell, scenario.simulation.may_step_outside().is_empty())
             }
@@ -156,7 +179,7 @@ pub fn cmd_classify(app: &App, args: ClassifyArgs<'_>) -> Result<Status, CliErro
 
 /// The command that replays `seed` of the variant `variant` of `file`: whole, to be pasted.
 fn evidence_command(app: &App, file: &Path, seed: u64, variant: &str) -> String {
-    let chosen = super::load::Chosen {
+    let chosen = Chosen {
         point: None,
         variant: Some(variant),
     };
@@ -240,12 +263,12 @@ fn has_adversaries(app: &App, protocol: &str) -> bool {
 /// The envelope: per group size, the largest f with no violation.
 fn envelope(
     app: &App,
-    args: &ClassifyArgs<'_>,
+    args: &ClassifyArgs,
     base: &toml::Table,
     pool: &rayon::ThreadPool,
 ) -> Result<Status, CliError> {
-    let first = with_keys(app, args.file, base, &[])?;
-    super::run::seeds_of(&first, None, args.seeds)?;
+    let first = with_keys(app, &args.file, base, &[])?;
+    seeds_of(&first, None, args.seeds)?;
     let protocol = first.simulation.protocol();
     if args.byzantine && !has_adversaries(app, protocol) {
         return Err(CliError::Usage(format!(
@@ -253,7 +276,7 @@ fn envelope(
              (`ftsim list` shows which protocols do)"
         )));
     }
-    let sizes = group_sizes(args.file, first.simulation.spec().nodes)?;
+    let sizes = group_sizes(&args.file, first.simulation.spec().nodes)?;
     let what = if args.byzantine {
         "Byzantine nodes"
     } else {
@@ -284,7 +307,7 @@ fn envelope(
 /// and the command that replays the breaking seed.
 fn envelope_row(
     app: &App,
-    args: &ClassifyArgs<'_>,
+    args: &ClassifyArgs,
     base: &toml::Table,
     n: usize,
     duration: ftsim_api::Duration,
@@ -294,7 +317,7 @@ fn envelope_row(
     let mut holds = None;
     for f in 0..=top {
         let table = with_faults(base, n, f, args.byzantine, duration);
-        let Ok(scenario) = parse_table(app, args.file, &table) else {
+        let Ok(scenario) = parse_table(app, &args.file, &table) else {
             return (
                 holds,
                 format!("f = {f}: not a valid scenario at n = {n}"),
@@ -315,7 +338,7 @@ fn envelope_row(
         };
         let at = format!("f = {f}: {name}, seed {seed}{outside}");
         let variant = envelope_name(n, f, args.byzantine);
-        let command = evidence_command(app, args.file, seed, &variant);
+        let command = evidence_command(app, &args.file, seed, &variant);
         return (
             holds,
             reports::columns::truncate(&at, 80 - 17),

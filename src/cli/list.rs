@@ -3,11 +3,16 @@
 use ftsim_api::{DetectorModel, ProtocolInfo};
 use reports::columns::wrap;
 
+use super::app::App;
 use super::error::{CliError, Status};
 use super::output::outln;
-use super::App;
 
-pub fn cmd_list(app: &App) -> Result<Status, CliError> {
+/// List protocols, their parameters with defaults, and their invariants
+#[derive(clap::Args)]
+pub struct ListArgs {}
+
+/// `ftsim list`: every protocol of the catalogue, described.
+pub fn main(_args: ListArgs, app: &App) -> Result<Status, CliError> {
     for info in app.catalog.infos() {
         describe(info);
     }

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use ftsim_runner::sweep::{self, ScenarioSummary, Tally, SCHEMA_VERSION};
 use serde::Deserialize;
 
+use super::app::App;
 use super::error::{CliError, Status};
-use super::output::{color_wanted, out, outln};
-use super::run::sweep_json;
-use super::{App, Format};
+use super::output::{color_wanted, out, outln, Format};
+use super::sweep_json::sweep_json;
 
 /// The parts of a sweep document merge reads.
 #[derive(Deserialize)]
@@ -140,7 +140,28 @@ fn merged(app: &App, parts: &[Part], i: usize) -> Result<ScenarioSummary, CliErr
     Ok(summary)
 }
 
-pub fn cmd_merge(app: &App, paths: &[PathBuf], format: Format) -> Result<Status, CliError> {
+/// Combine the JSON of a sweep's shards into the summary one machine would print
+#[derive(clap::Args)]
+#[command(long_about = LONG_ABOUT)]
+pub struct MergeArgs {
+    /// The shards' JSON files
+    #[arg(required = true)]
+    pub parts: Vec<PathBuf>,
+    /// Output format (JSON: docs/json.md)
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// `ftsim merge --help`.
+const LONG_ABOUT: &str = "Combine the --format json output of every shard of one sweep (`ftsim \
+    run --shard K/N --format json`, K from 1 to N) into the summary one machine would \
+    have printed: each scenario's tallies are added and judged again, identical to an \
+    unsharded run apart from wall times. Exits like `run`: 0 every expectation met, 1 \
+    not, 2 if a part is missing, repeated, or from another sweep.";
+
+/// `ftsim merge`: the parts read and checked to be every shard of one sweep, then merged.
+pub fn main(args: MergeArgs, app: &App) -> Result<Status, CliError> {
+    let paths = &args.parts;
     let parts = paths
         .iter()
         .map(|p| read_part(p))
@@ -152,7 +173,7 @@ pub fn cmd_merge(app: &App, paths: &[PathBuf], format: Format) -> Result<Status,
         .map(|i| merged(app, &parts, i))
         .collect::<Result<_, _>>()?;
     let all_ok = summaries.iter().all(|s| s.ok);
-    match format {
+    match args.format {
         Format::Json => outln(&sweep_json(&summaries, all_ok)),
         Format::Text => {
             let color = color_wanted(std::io::IsTerminal::is_terminal(&std::io::stdout()));

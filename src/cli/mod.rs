@@ -10,396 +10,80 @@
 //! }
 //! ```
 //!
-//! Arguments are parsed, every scenario is validated, and only then does anything run; one
-//! place ([`error::exit_code`]) maps the outcome to the exit code.
+//! Arguments are parsed, every scenario is validated, and only then does anything run; each
+//! subcommand's entry returns a `Result` and one place ([`error::exit_code`]) maps it to the
+//! exit code.
+//!
+//! Each subcommand is a module of its own (a folder where it has several files) holding its
+//! clap arguments struct with its help, and a `main` taking that struct. What several of them
+//! share lives in modules below them, none of which imports a subcommand: the app
+//! (`app.rs`), errors and exit codes (`error.rs`), printing (`output.rs`), output files
+//! (`files.rs`), Ctrl-C (`interrupt.rs`), the budget flags (`budget.rs`), loading scenarios
+//! (`scenarios/`), the sweep's JSON (`sweep_json.rs`) and the trace sinks of a streamed run
+//! (`trace_sinks.rs`).
 
-mod budget;
+// The subcommands.
 mod check;
 mod classify;
 mod diff;
-mod diff_stream;
-pub mod error;
 mod explore;
-mod explore_decisions;
-mod explore_flags;
-mod explore_hint;
-mod explore_repro;
-mod explore_timing;
+mod list;
+mod merge;
+mod replay;
+mod run;
+mod shrink;
+
+// What they share.
+mod app;
+mod budget;
+pub mod error;
 mod files;
 mod interrupt;
-mod limit_watch;
-mod list;
-mod load;
-mod merge;
 mod output;
-mod progress;
-mod replay;
-mod report;
-mod results;
-mod run;
-mod shard;
-mod shrink;
-mod shrink_repro;
-mod stream;
-mod variant;
+mod scenarios;
+mod sweep_json;
+mod trace_sinks;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
-use ftsim_runner::{AnyProtocol, Catalog};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use ftsim_runner::AnyProtocol;
 
+use app::{program_name, App};
 use error::{exit_code, CliError, Status};
 
-/// What every command needs: the protocols scenarios may name, and this program's name for
-/// the replay commands it prints.
-pub struct App {
-    pub catalog: Catalog,
-    pub program: String,
-}
-
+/// The command line: a subcommand and its arguments.
 #[derive(Parser)]
-#[command(
-    version,
-    about = "Deterministic simulator for fault-tolerance protocols",
-    long_about = "Deterministic simulator for fault-tolerance protocols.\n\n\
-        A run is a pure function of (scenario, seed): run a scenario over many seeds to find \
-        what breaks, replay one seed exactly to see how, shrink it to the smallest run that \
-        still breaks, and keep that run as a repro file that replays anywhere.\n\n\
-        Exit codes: 0 every expectation met; 1 some expectation not met; 2 bad input or usage; \
-        130 a sweep interrupted by Ctrl-C."
-)]
+#[command(version, about = ABOUT, long_about = LONG_ABOUT)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Json,
-}
+/// `ftsim --help`'s first line.
+const ABOUT: &str = "Deterministic simulator for fault-tolerance protocols";
 
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum ReplayFormat {
-    /// A readable timeline
-    Text,
-    /// JSON with seed, trace_hash, outcome, violations, plan and events
-    Json,
-    /// A log with vector clocks for the ShiViz visualiser
-    Shiviz,
-}
+/// `ftsim --help`.
+const LONG_ABOUT: &str = "Deterministic simulator for fault-tolerance protocols.\n\n\
+    A run is a pure function of (scenario, seed): run a scenario over many seeds to find \
+    what breaks, replay one seed exactly to see how, shrink it to the smallest run that \
+    still breaks, and keep that run as a repro file that replays anywhere.\n\n\
+    Exit codes: 0 every expectation met; 1 some expectation not met; 2 bad input or usage; \
+    130 a sweep interrupted by Ctrl-C.";
 
+/// The subcommands, in the order `--help` lists them; each one's arguments, help and code
+/// live in its module.
 #[derive(Subcommand)]
 enum Command {
-    /// Run scenarios over their seeds and report which invariants broke
-    #[command(
-        long_about = "Run each scenario over its seeds (in parallel; the results are \
-        identical for any --jobs) and print, per scenario: runs, failing runs by invariant, the \
-        first failing seed and the command that replays it, and whether the scenario's `expect` \
-        was met. Exits 1 if any expectation is not met."
-    )]
-    Run {
-        /// Scenario files, or directories of *.toml files
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// Run this many seeds instead of the scenario's count (from its start seed)
-        #[arg(long, conflicts_with = "seed")]
-        seeds: Option<u64>,
-        /// Run only this seed
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Worker threads (default: all cores)
-        #[arg(long, short = 'j')]
-        jobs: Option<usize>,
-        /// Output format (JSON: docs/json.md)
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
-        /// Also write DIR/index.html (every scenario at a glance), DIR/summary.json, and a
-        /// space-time diagram of the first failing seed of each scenario
-        #[arg(long, value_name = "DIR")]
-        report: Option<PathBuf>,
-        /// Append each scenario's result to this JSON-lines file as it finishes (kept if
-        /// the sweep is interrupted or killed)
-        #[arg(long, value_name = "FILE")]
-        results: Option<PathBuf>,
-        /// With --results: take the scenarios already in FILE from it (same file, text and
-        /// seeds) and run only the others
-        #[arg(long, requires = "results")]
-        resume: bool,
-        /// Run only shard K of N (1-based): a deterministic slice of every (scenario, seed);
-        /// `auto` reads a Kubernetes Indexed Job, a Slurm array, GitLab `parallel` or
-        /// Buildkite. Combine the shards' --format json with `ftsim merge`
-        #[arg(long, value_name = "K/N|auto")]
-        shard: Option<String>,
-        /// Also write the sweep as JUnit XML to FILE (a testcase per scenario; a failure names
-        /// the seed, the invariant and the replay command)
-        #[arg(long, value_name = "FILE")]
-        junit: Option<PathBuf>,
-        /// Swarm testing: each seed first draws its own fault mix within the scenario's
-        /// bounds (which fault kinds, crash and partition counts, shapes, omission rates);
-        /// the mix is printed with the failing seed
-        #[arg(long)]
-        swarm: bool,
-        /// No progress bar, and only the scenarios that did not meet their expectation
-        /// (then the last line)
-        #[arg(long, short = 'q')]
-        quiet: bool,
-        /// Colour the table: auto (on a terminal, unless NO_COLOR is set), always, never
-        #[arg(long, value_enum, default_value = "auto")]
-        color: output::ColorChoice,
-        /// Run each seed twice; any difference in trace hash fails the scenario
-        #[arg(long)]
-        check_determinism: bool,
-        /// Give up on a seed after this many seconds of wall time (a handler that never
-        /// returns): the seed fails with a report and the sweep goes on; 0: never
-        #[arg(long, value_name = "SECONDS", default_value_t = 60)]
-        seed_timeout: u64,
-        /// Also shrink the seed worth replaying of each scenario (a failing seed, or one that
-        /// shows the expected violation) and write its repro file into the --report
-        /// directory, or else into ./ftsim-repros
-        #[arg(long)]
-        shrink: bool,
-        /// With --shrink: the most candidate runs each shrink tries
-        #[arg(long, value_name = "N", requires = "shrink",
-              default_value_t = ftsim_runner::shrink::DEFAULT_MAX_RUNS)]
-        shrink_max_runs: u64,
-        /// With --shrink: the most events each shrink's candidate runs may take in all
-        #[arg(long, value_name = "N", requires = "shrink",
-              default_value_t = ftsim_runner::shrink::DEFAULT_MAX_EVENTS)]
-        shrink_max_events: u64,
-        #[command(flatten)]
-        budget: budget::BudgetFlags,
-    },
-    /// Re-run one seed of a scenario, or a repro file, with full tracing and print its timeline
-    #[command(
-        long_about = "Re-run one seed with full tracing and print the timeline (time, \
-        node, event), ending with the verdict and the trace hash. The run is bit-identical to \
-        the one `run` reported. With --repro, replay a repro file (from `shrink` or `run \
-        --shrink`) from its recorded decisions, without its seed, and check its trace hash: \
-        a different hash is reported on stderr with where the run left its recording and why \
-        it may (another protocol build or ftsim version). Exits 1 if the run violated a \
-        property, panicked or exceeded its budget, 0 if it passed."
-    )]
-    Replay {
-        /// The scenario file
-        #[arg(required_unless_present = "repro")]
-        file: Option<PathBuf>,
-        /// The seed to replay
-        #[arg(long, required_unless_present = "repro")]
-        seed: Option<u64>,
-        /// The point of the file's [sweep] grid (1-based, as `run` prints it)
-        #[arg(long, value_name = "K", conflicts_with = "repro")]
-        point: Option<usize>,
-        /// The seed draws its own fault mix, as in `run --swarm`
-        #[arg(long, conflicts_with = "repro")]
-        swarm: bool,
-        /// The scenario `classify` derived from the file: a fault class (crash-stop, ...)
-        /// or an envelope point (n5-crashes2), as its evidence commands name it
-        #[arg(long, value_name = "NAME", conflicts_with_all = ["repro", "point", "swarm"])]
-        variant: Option<String>,
-        /// Replay this repro file instead of a scenario's seed
-        #[arg(long, value_name = "REPRO.json", conflicts_with_all = ["file", "seed"])]
-        repro: Option<PathBuf>,
-        /// Output format
-        #[arg(long, value_enum, default_value = "text")]
-        format: ReplayFormat,
-        /// Also write the run as a self-contained HTML space-time diagram to this file
-        #[arg(long, value_name = "OUT.html")]
-        html: Option<PathBuf>,
-        /// Timeline: only entries at node N or about it (messages to or from it, suspicions
-        /// of it), and network-wide ones; repeat for several nodes
-        #[arg(long, value_name = "N")]
-        node: Vec<usize>,
-        /// Timeline: only entries at or after this virtual time (e.g. 10ms)
-        #[arg(long, value_name = "T")]
-        from: Option<ftsim_api::Duration>,
-        /// Timeline: only entries at or before this virtual time (e.g. 25ms)
-        #[arg(long, value_name = "T")]
-        to: Option<ftsim_api::Duration>,
-        /// Timeline: only the last N entries (after the other filters)
-        #[arg(long, value_name = "N")]
-        last: Option<usize>,
-        #[command(flatten)]
-        budget: budget::BudgetFlags,
-    },
-    /// Shrink a failing seed to the smallest run that fails the same way; write a repro file
-    #[command(
-        long_about = "Shrink a failing seed of a scenario: replay it from its recorded \
-        decisions instead of its seed, and edit them while the same property stays violated, \
-        inside or outside the protocol's assumptions as before: remove nodes (where the \
-        protocol and the scenario's node ids allow), remove faults of every kind (triggered \
-        crashes, crash chains and their links, storage faults among them), shorten crash, \
-        partition, omission and slow windows and triggered crashes' time down, move faults \
-        and triggers earlier, turn drops and duplications back into deliveries, shorten \
-        delays, simplify other draws. Prints the sizes before and after (nodes, faults, \
-        messages, events, virtual time) and writes a self-contained repro file: the resolved \
-        scenario, the fault plan, the recorded decisions, the failure and the trace hash. The \
-        search is deterministic: the same input gives the same repro. Exits 2 if the seed \
-        passes."
-    )]
-    Shrink {
-        /// The scenario file
-        #[arg(required_unless_present = "repro")]
-        file: Option<PathBuf>,
-        /// The failing seed
-        #[arg(long, required_unless_present = "repro")]
-        seed: Option<u64>,
-        /// Shrink the run of a repro file instead (one `explore` wrote is already a shortest
-        /// path: said, not shrunk)
-        #[arg(long, value_name = "REPRO.json", conflicts_with_all = ["file", "seed", "point"])]
-        repro: Option<PathBuf>,
-        /// Where to write the repro file (default: NAME-seed-SEED.repro.json here)
-        #[arg(long, short = 'o', value_name = "REPRO.json")]
-        output: Option<PathBuf>,
-        /// The most candidate runs to try
-        #[arg(long, default_value_t = ftsim_runner::shrink::DEFAULT_MAX_RUNS)]
-        max_runs: u64,
-        /// The most events the candidate runs may take in all
-        #[arg(long, default_value_t = ftsim_runner::shrink::DEFAULT_MAX_EVENTS)]
-        max_events: u64,
-        /// The point of the file's [sweep] grid (1-based, as `run` prints it)
-        #[arg(long, value_name = "K")]
-        point: Option<usize>,
-        /// The scenario `classify` derived from the file (as `replay --variant`)
-        #[arg(long, value_name = "NAME", conflicts_with_all = ["repro", "point"])]
-        variant: Option<String>,
-    },
-    /// Show where two runs part: two repro files, or a repro against this build
-    #[command(
-        long_about = "Compare two runs and show the first trace entry where they differ, \
-        with a few entries of context on each side. Given two repro files, compare their \
-        recorded traces; given one, compare its recorded trace with the run this build makes \
-        from the same scenario, fault plan and decisions: what a change to the protocol did \
-        first. Exits 0 if the runs are the same, 1 if they differ, 2 if a file cannot be used \
-        (another repro or trace format version is refused with the reason)."
-    )]
-    Diff {
-        /// A repro file
-        first: PathBuf,
-        /// Another repro file (default: the first one replayed by this build)
-        second: Option<PathBuf>,
-        /// Trace entries to show on each side of the difference
-        #[arg(long, default_value_t = 4)]
-        context: usize,
-    },
-    /// Search a scenario's states instead of its seeds: every interleaving, loss and crash
-    #[command(
-        long_about = "Search the states of one scenario under the asynchronous semantics \
-        instead of running its seeds: at each step any message in flight may be delivered and \
-        any armed timer may fire; where the scenario allows it, a message may be lost (lossy \
-        links; a crashed sender's messages) or delivered again (duplicating links keep a set), \
-        a node may crash (up to the scenario's crash budget) or recover, and a failure-detector \
-        notice may arrive. A handler's random draws are branches too (each outcome, a chance \
-        happening or not; a draw of more than 16 outcomes and the nodes' start answered with \
-        the first, counted in the report). States are deduplicated by a fingerprint of every \
-        process, the messages in flight, timers (by canonical names: a timer re-armed forever \
-        makes no new states) and property monitors. Safety properties are checked at \
-        every state. A search has no clock: where the protocol's model bounds message delays \
-        (every message delivered within a bound), each violation found is checked for step \
-        times within that bound (every timer at its delay, simultaneous steps in the engine's \
-        order); one without them is set aside (counted), the search goes on, and a search \
-        that set any aside is not a pass. A violation reported prints its step times and its \
-        run is at them; eventually properties are not checked under such a bound. --strategy exhaustive visits every reachable state: breadth-first \
-        (--order bfs, the default) the first violation found comes with a shortest path; \
-        depth-first (--order dfs) holds only the current path and the fingerprints seen. \
-        Breadth-first, --threads N expands states on N threads and merges them in queue \
-        order: the same states, depth and counterexample for every N. --por adds \
-        partial-order reduction (Godefroid's sleep sets) to the exhaustive safety search: a \
-        transition is not taken where an order of independent steps (handlers at different \
-        nodes that emit no observation; a loss and a step at neither end of its link) already \
-        covers it, so every state is still visited, at the same depth, with the same verdict \
-        and counterexample length, from fewer transitions; crashes and recoveries are \
-        dependent on everything; not with --symmetry; the liveness (lasso) search stays \
-        unreduced, since sleep sets do not keep cycles. --strategy pct and \
-        random sample seeded runs instead (same command, same runs; the seeds default to the \
-        scenario's): random takes a uniformly random enabled transition \
-        at each step, and an eventually property is judged wherever a run may stop (nothing \
-        left that must happen; a sample finds no cycles); pct (Probabilistic Concurrency Testing, Burckhardt et al. 2010) gives \
-        each node (the node whose handler a step runs) a random distinct priority, always runs \
-        the highest-priority node that has an event, and lowers the running node at d - 1 \
-        change points drawn among the first k steps (k: --max-depth, else the longest run so \
-        far). For a program with n threads and k steps, each run finds a given bug of depth d \
-        with probability at least 1/(n*k^(d-1)). Faults (a loss, a crash within the budget, a \
-        duplicate delivery) are the environment's: pct takes one instead of the scheduled \
-        step with probability 1/k (about one per run), so a bug that needs a fault is found \
-        less often than the bound. A sample proves nothing: a `pass` scenario is met only by \
-        an exhaustive search that completes. --strategy decisions searches the engine's own \
-        runs instead (concrete time, every clock; any protocol): every decision of a run, from \
-        its fault plan to each delay, loss and process draw, takes each of a few outcomes (a \
-        chance: happens or not; at most 16 outcomes: each; a ranged one: --values K of them, \
-        its two ends by default), runs with the fewest decisions moved from their simplest \
-        outcome first, each once, so the first failing run moves the fewest; \
-        --max-deviations B and --runs N bound it (a bound is no pass). Prints states generated, unique states, depth \
-        and unique states per second (sampling: runs, steps, distinct states and runs per \
-        second) and peak memory. The protocol must declare `exploration` (its process Clone \
-        + Hash, its types Send). Exits 0 if the scenario's `expect` is met (a violation of \
-        the expected property found; for `pass`, every state visited and none failing), 1 if \
-        not, 2 on bad input."
-    )]
-    Explore(explore_flags::ExploreFlags),
-    /// Validate scenario files without running them
-    Check {
-        /// Scenario files, or directories of *.toml files
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// Output format (JSON: docs/json.md)
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
-    },
-    /// The fault-tolerance class of a protocol under each fault class, or its fault envelope
-    #[command(
-        long_about = "Run the protocol a scenario sets up under one fault class at a time \
-        (none, message loss, crash-stop, crash-recover, partitions, a Byzantine node if the \
-        protocol has adversaries), the scenario's own faults removed, and print per class \
-        whether it is masking (safe and live), fail-safe (safe, not live), non-masking (live, \
-        not safe) or unsafe, with the shortest run that shows it. With --envelope: per group \
-        size (the file's [sweep] nodes, or its nodes), the largest number of crashes (or \
-        Byzantine nodes, --byzantine) with no violation, and the first that breaks."
-    )]
-    Classify {
-        /// The scenario file
-        file: PathBuf,
-        /// Seeds per class (default: the scenario's count)
-        #[arg(long)]
-        seeds: Option<u64>,
-        /// Print the fault envelope instead: the most faults with no violation per group size
-        #[arg(long)]
-        envelope: bool,
-        /// Envelope: count Byzantine nodes (the scenario's adversary) instead of crashes
-        #[arg(long, requires = "envelope")]
-        byzantine: bool,
-        /// Envelope: try at most this many faults per group size
-        #[arg(long, requires = "envelope")]
-        max_faults: Option<usize>,
-    },
-    /// Combine the JSON of a sweep's shards into the summary one machine would print
-    #[command(
-        long_about = "Combine the --format json output of every shard of one sweep (`ftsim \
-        run --shard K/N --format json`, K from 1 to N) into the summary one machine would \
-        have printed: each scenario's tallies are added and judged again, identical to an \
-        unsharded run apart from wall times. Exits like `run`: 0 every expectation met, 1 \
-        not, 2 if a part is missing, repeated, or from another sweep."
-    )]
-    Merge {
-        /// The shards' JSON files
-        #[arg(required = true)]
-        parts: Vec<PathBuf>,
-        /// Output format (JSON: docs/json.md)
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
-    },
-    /// List protocols, their parameters with defaults, and their invariants
-    List,
-}
-
-/// The program's name as the user ran it, for the replay commands it prints.
-fn program_name() -> String {
-    std::env::args_os()
-        .next()
-        .map(PathBuf::from)
-        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
-        .unwrap_or_else(|| "ftsim".to_string())
+    Run(run::RunArgs),
+    Replay(replay::ReplayArgs),
+    Shrink(shrink::ShrinkArgs),
+    Diff(diff::DiffArgs),
+    Explore(explore::ExploreArgs),
+    Check(check::CheckArgs),
+    Classify(classify::ClassifyArgs),
+    Merge(merge::MergeArgs),
+    List(list::ListArgs),
 }
 
 /// Runs the `ftsim` command line with `extra` protocols next to the bundled ones, and returns
@@ -419,177 +103,17 @@ pub fn main_with(extra: &[&'static dyn AnyProtocol]) -> ExitCode {
     exit_code(app.and_then(|app| dispatch(&app, cli.command)))
 }
 
-/// What `replay` was asked for: a repro file, or a scenario file and a seed (clap makes sure
-/// one of them is given; this says so if not).
-fn replay_target<'a>(
-    repro: Option<&'a std::path::Path>,
-    file: Option<&'a std::path::Path>,
-    seed: Option<u64>,
-    chosen: load::Chosen<'a>,
-    swarm: bool,
-) -> Result<replay::Target<'a>, CliError> {
-    match (repro, file, seed) {
-        (Some(path), _, _) => Ok(replay::Target::Repro(path)),
-        (None, Some(file), Some(seed)) => Ok(replay::Target::Seed {
-            file,
-            seed,
-            chosen,
-            swarm,
-        }),
-        _ => Err(CliError::Usage(
-            "expected FILE --seed S, or --repro FILE".into(),
-        )),
-    }
-}
-
+/// Runs the subcommand asked for.
 fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
     match command {
-        Command::Run {
-            files,
-            seeds,
-            seed,
-            jobs,
-            format,
-            report,
-            shrink,
-            shrink_max_runs,
-            shrink_max_events,
-            budget,
-            results,
-            resume,
-            shard,
-            junit,
-            check_determinism,
-            seed_timeout,
-            swarm,
-            quiet,
-            color,
-        } => run::cmd_run(
-            app,
-            run::RunArgs {
-                files: &files,
-                seeds,
-                seed,
-                jobs,
-                format,
-                report: report.as_deref(),
-                shrink: shrink
-                    .then(|| shrink::budget("shrink-", shrink_max_runs, shrink_max_events))
-                    .transpose()?,
-                budget,
-                results: results.as_deref(),
-                resume,
-                shard: shard
-                    .map(|text| shard::Shard::parse(&text, &|name| std::env::var(name).ok()))
-                    .transpose()?,
-                junit: junit.as_deref(),
-                check_determinism,
-                seed_timeout: (seed_timeout > 0)
-                    .then(|| std::time::Duration::from_secs(seed_timeout)),
-                swarm,
-                quiet,
-                color,
-            },
-        ),
-        Command::Replay {
-            file,
-            seed,
-            point,
-            swarm,
-            variant,
-            repro,
-            format,
-            html,
-            node,
-            from,
-            to,
-            last,
-            budget,
-        } => {
-            let chosen = load::Chosen {
-                point,
-                variant: variant.as_deref(),
-            };
-            let target = replay_target(repro.as_deref(), file.as_deref(), seed, chosen, swarm)?;
-            let since_start = |d: ftsim_api::Duration| ftsim_api::Time::ZERO + d;
-            let filter = reports::timeline::Filter {
-                nodes: node,
-                from: from.map(since_start),
-                to: to.map(since_start),
-                last,
-            };
-            let args = replay::ReplayArgs {
-                format,
-                html: html.as_deref(),
-                filter,
-                budget,
-            };
-            replay::cmd_replay(app, target, args)
-        }
-        Command::Shrink {
-            file,
-            seed,
-            repro,
-            output,
-            max_runs,
-            max_events,
-            point,
-            variant,
-        } => {
-            let budget = shrink::budget("", max_runs, max_events)?;
-            match (repro, file, seed) {
-                (Some(repro), _, _) => {
-                    shrink_repro::cmd_shrink_repro(app, &repro, output.as_deref(), budget)
-                }
-                (None, Some(file), Some(seed)) => shrink::cmd_shrink(
-                    app,
-                    shrink::ShrinkArgs {
-                        file: &file,
-                        seed,
-                        output: output.as_deref(),
-                        budget,
-                        chosen: load::Chosen {
-                            point,
-                            variant: variant.as_deref(),
-                        },
-                    },
-                ),
-                _ => Err(CliError::Usage(
-                    "shrink takes a scenario file and --seed, or --repro".into(),
-                )),
-            }
-        }
-        Command::Diff {
-            first,
-            second,
-            context,
-        } => diff::cmd_diff(
-            app,
-            diff::DiffArgs {
-                first: &first,
-                second: second.as_deref(),
-                context,
-            },
-        ),
-        Command::Check { files, format } => check::cmd_check(app, &files, format),
-        Command::Merge { parts, format } => merge::cmd_merge(app, &parts, format),
-        Command::Classify {
-            file,
-            seeds,
-            envelope,
-            byzantine,
-            max_faults,
-        } => classify::cmd_classify(
-            app,
-            classify::ClassifyArgs {
-                file: &file,
-                seeds,
-                envelope,
-                byzantine,
-                max_faults,
-            },
-        ),
-        Command::Explore(flags) => explore::cmd_explore(app, flags),
-        Command::List => list::cmd_list(app),
+        Command::Run(args) => run::main(args, app),
+        Command::Replay(args) => replay::main(args, app),
+        Command::Shrink(args) => shrink::main(args, app),
+        Command::Diff(args) => diff::main(args, app),
+        Command::Explore(args) => explore::main(args, app),
+        Command::Check(args) => check::main(args, app),
+        Command::Classify(args) => classify::main(args, app),
+        Command::Merge(args) => merge::main(args, app),
+        Command::List(args) => list::main(args, app),
     }
 }

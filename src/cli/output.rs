@@ -1,5 +1,5 @@
-//! Writing for people: stdout that ends quietly on a closed pipe, colour only where wanted, and
-//! the wall clock that times a sweep (never a run).
+//! Writing for people: stdout that ends quietly on a closed pipe, the widths prose wraps at,
+//! colour only where wanted, text or JSON, and the wall clock that times a sweep (never a run).
 
 use std::io::{IsTerminal, Write};
 
@@ -104,6 +104,13 @@ pub fn color_wanted(stream_is_terminal: bool) -> bool {
 #[allow(clippy::disallowed_methods)] // wall time of a sweep is reported, never used in a run
 pub fn stopwatch() -> std::time::Instant {
     std::time::Instant::now()
+}
+
+/// `--format` of `run`, `check` and `merge`: text for people, or JSON (docs/json.md).
+#[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
 }
 
 /// `--color`: colour on a terminal (unless `NO_COLOR` is set), always, or never.

@@ -1,6 +1,7 @@
-//! `replay` of a seed streams its run: the engine hands each trace entry to these sinks as it
-//! happens, and they print it (text, JSON) or keep a bounded window of it (the HTML diagram),
-//! so a replay's memory grows with what it prints, not with the run.
+//! The sinks a run's trace is streamed into: the engine hands each trace entry to them as it
+//! happens, and they print it (`replay`'s text and JSON) or keep a bounded window of it (the
+//! HTML diagram of `replay --html` and `run --report`), so a replay's memory grows with what
+//! it prints, not with the run.
 
 use std::cell::RefCell;
 use std::io::Write;

@@ -23,8 +23,8 @@ use ftsim_runner::sweep::{ScenarioSummary, Seeds, SCHEMA_VERSION};
 use ftsim_runner::Scenario;
 use serde::{Deserialize, Serialize};
 
-use super::error::CliError;
-use super::files;
+use crate::cli::error::CliError;
+use crate::cli::files;
 
 /// One line of the file.
 #[derive(Serialize, Deserialize)]

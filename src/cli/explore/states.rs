@@ -1,7 +1,7 @@
-//! `ftsim explore`: a search over a scenario's states instead of its seeds (see
-//! `ftsim_runner::explore`), judged against the scenario's `expect` like a sweep: a scenario that
-//! expects a violation is met when the search finds one, a passing one when the search visits
-//! every reachable state and finds none.
+//! `ftsim explore`'s state searches (exhaustive, pct, random): a search over a scenario's
+//! states instead of its seeds (see `ftsim_runner::explore`), judged against the scenario's
+//! `expect` like a sweep: a scenario that expects a violation is met when the search finds
+//! one, a passing one when the search visits every reachable state and finds none.
 
 use std::path::Path;
 
@@ -9,17 +9,21 @@ use ftsim_api::Duration;
 use ftsim_runner::explore::{self as search, Counterexample, End, Limits, Report};
 use ftsim_runner::{error_at_key, Expect, Scenario};
 
-use super::error::{CliError, Status};
-use super::explore_flags::{ExploreFlags, Order, Strategy};
-use super::explore_hint::what_to_try;
-use super::explore_repro::AsRun;
-use super::limit_watch::LimitWatch;
-use super::load::load_all;
-use super::output::{out, outln, stopwatch, wrapped};
-use super::App;
+use crate::cli::app::App;
+use crate::cli::error::{CliError, Status};
+use crate::cli::files;
+use crate::cli::output::{out, outln, stopwatch, wrapped};
+use crate::cli::scenarios::load::load_all;
 
-/// What `ftsim explore` was asked to do.
-pub struct ExploreArgs<'a> {
+use super::args::{ExploreArgs, Order, Strategy};
+use super::hint::what_to_try;
+use super::limit_watch::LimitWatch;
+use super::memory::peak_memory_mb;
+use super::repro::{self, AsRun};
+use super::timing;
+
+/// What a state search was asked for: `explore`'s flags that apply to it.
+pub struct StateSearch<'a> {
     pub file: &'a Path,
     pub strategy: Strategy,
     pub order: Option<Order>,
@@ -27,7 +31,7 @@ pub struct ExploreArgs<'a> {
     pub time_limit: Option<Duration>,
     /// Resident memory, in MiB, past which the search stops.
     pub max_memory_mib: u64,
-    /// Where to write a counterexample's repro (default: `explore_repro::default_path`).
+    /// Where to write a counterexample's repro (default: `repro::default_path`).
     pub repro: Option<&'a Path>,
     /// Sampling: how many runs, from which seed (default: the scenario's seeds).
     pub runs: Option<u64>,
@@ -36,19 +40,42 @@ pub struct ExploreArgs<'a> {
     pub bug_depth: Option<u32>,
 }
 
-pub fn cmd_explore(app: &App, flags: ExploreFlags) -> Result<Status, CliError> {
-    if flags.strategy == Strategy::Decisions {
-        return super::explore_decisions::cmd_explore_decisions(app, &flags);
+impl<'a> StateSearch<'a> {
+    /// The state search `flags` ask for.
+    pub fn of(flags: &'a ExploreArgs) -> Self {
+        StateSearch {
+            file: &flags.file,
+            strategy: flags.strategy,
+            order: flags.order,
+            limits: Limits {
+                max_depth: flags.max_depth,
+                max_states: flags.max_states,
+                symmetry: flags.symmetry,
+                threads: usize::from(flags.threads),
+                por: flags.por,
+                stop_now: None, // the watch of the limits, when the search starts
+            },
+            time_limit: flags.time_limit,
+            max_memory_mib: flags.max_memory,
+            repro: flags.repro.as_deref(),
+            runs: flags.runs,
+            seed: flags.seed,
+            bug_depth: flags.depth,
+        }
     }
+}
+
+/// `ftsim explore` with a state search: the flags checked, the search, its verdict and its
+/// counterexample's repro.
+pub fn explore(app: &App, flags: &ExploreArgs) -> Result<Status, CliError> {
     flags.refuse_decision_flags()?;
-    let args = flags.args();
+    let args = StateSearch::of(flags);
     let scenario = load_all(app, &[args.file.to_path_buf()])?.remove(0);
-    let repro_path = args.repro.map_or_else(
-        || super::explore_repro::default_path(&scenario),
-        Path::to_path_buf,
-    );
+    let repro_path = args
+        .repro
+        .map_or_else(|| repro::default_path(&scenario), Path::to_path_buf);
     // Before the search: a destination that cannot be written costs nothing computed.
-    super::files::check_output(&repro_path)?;
+    files::check_output(&repro_path)?;
     let strategy = strategy_of(&args, &scenario)?;
     let explorer = scenario
         .simulation
@@ -82,7 +109,7 @@ pub fn cmd_explore(app: &App, flags: ExploreFlags) -> Result<Status, CliError> {
     // A search that panicked between steps kept no figures to print.
     if !matches!(report.end, End::Panicked(_)) {
         print_stats(&report, seconds);
-        super::explore_timing::print_timing(&report);
+        timing::print_timing(&report);
     }
     // The counterexample as a run first: its violation names the run's events and times.
     let as_run = match &report.end {
@@ -91,13 +118,13 @@ pub fn cmd_explore(app: &App, flags: ExploreFlags) -> Result<Status, CliError> {
     };
     let met = print_verdict(&scenario, &limits, &strategy, &report, as_run.as_ref());
     if let (End::Violation(cx), Some(as_run)) = (&report.end, as_run) {
-        super::explore_repro::write_counterexample(app, &scenario, cx, as_run, &repro_path)?;
+        repro::write_counterexample(app, &scenario, cx, as_run, &repro_path)?;
     }
     Ok(if met { Status::Met } else { Status::NotMet })
 }
 
 /// A search refused as asked: bad usage of the option that asked for it.
-fn refused(args: &ExploreArgs<'_>, why: &str) -> CliError {
+fn refused(args: &StateSearch<'_>, why: &str) -> CliError {
     let option = if args.limits.symmetry {
         "--symmetry"
     } else if args.limits.por {
@@ -109,7 +136,7 @@ fn refused(args: &ExploreArgs<'_>, why: &str) -> CliError {
 }
 
 /// The search asked for; options that do not apply to the strategy are bad usage.
-fn strategy_of(args: &ExploreArgs<'_>, scenario: &Scenario) -> Result<search::Strategy, CliError> {
+fn strategy_of(args: &StateSearch<'_>, scenario: &Scenario) -> Result<search::Strategy, CliError> {
     let usage = |what: &str| Err(CliError::Usage(what.to_string()));
     if args.strategy != Strategy::Exhaustive && args.order.is_some() {
         return usage("--order applies to --strategy exhaustive only");
@@ -317,7 +344,7 @@ fn print_verdict(
                 "  ",
                 &format!(
                     "stopped by {which}: no violation{} among the states visited",
-                    super::explore_timing::within_bound(report)
+                    timing::within_bound(report)
                 ),
             ));
             out(&wrapped("  ", &what_to_try(scenario, limits, which)));
@@ -343,9 +370,7 @@ fn print_verdict(
         }
     };
     let met = match (&scenario.expect, found) {
-        (Expect::Pass, None) => {
-            matches!(report.end, End::Complete) && super::explore_timing::conclusive(report)
-        }
+        (Expect::Pass, None) => matches!(report.end, End::Complete) && timing::conclusive(report),
         (Expect::Pass, Some(_)) => false,
         (expect, found) => expect.property() == found,
     };
@@ -373,10 +398,7 @@ fn not_met(scenario: &Scenario) -> bool {
 /// verdict at all if violations were set aside.
 fn print_complete(report: &Report) {
     if let Some(t) = report.timing.as_ref().filter(|t| t.set_aside > 0) {
-        out(&wrapped(
-            "  ",
-            &super::explore_timing::inconclusive_complete(t),
-        ));
+        out(&wrapped("  ", &timing::inconclusive_complete(t)));
     } else if report.draws.unbranched > 0 {
         out(&wrapped(
             "  ",
@@ -442,12 +464,4 @@ fn violation_headline(cx: &Counterexample, strategy: &search::Strategy, report: 
 fn steps(count: usize) -> String {
     let plural = if count == 1 { "" } else { "s" };
     format!("{count} step{plural}")
-}
-
-/// This process's peak resident memory, in MB (Linux; `None` elsewhere).
-pub(super) fn peak_memory_mb() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb.div_ceil(1024))
 }

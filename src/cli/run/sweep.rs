@@ -1,56 +1,27 @@
-//! `ftsim run`: every scenario over its seeds, in parallel; each scenario's lines printed as it
-//! finishes (or JSON at the end), one progress bar for the whole sweep, and, on request, an
-//! HTML report.
+//! The sweep of `ftsim run`: every scenario over its seeds, in parallel; each scenario's lines
+//! printed as it finishes (or JSON at the end), one progress bar for the whole sweep, and, on
+//! request, results kept as they finish, an HTML report, JUnit XML and shrunk repros.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ftsim_runner::sweep::{self, ScenarioSummary, Seeds, SweepOptions};
 use ftsim_runner::Scenario;
 
-use super::error::{CliError, Status};
-use super::files;
-use super::interrupt::Interrupt;
-use super::load::load_all;
-use super::output::{ewrapped, out, outln, stopwatch, wrapped, ColorChoice};
+use crate::cli::app::App;
+use crate::cli::error::{CliError, Status};
+use crate::cli::files;
+use crate::cli::interrupt::{self, Interrupt};
+use crate::cli::output::{ewrapped, out, outln, stopwatch, wrapped, Format};
+use crate::cli::scenarios::load::load_all;
+use crate::cli::scenarios::seeds::seeds_of;
+use crate::cli::shrink;
+use crate::cli::sweep_json::sweep_json_of_shard;
+
+use super::args::Sweep;
 use super::progress::Progress;
 use super::report::write_report;
 use super::results::{result_key, Results};
-use super::shard::Shard;
-use super::shrink;
-use super::{App, Format};
-
-/// What `ftsim run` was asked to do.
-pub struct RunArgs<'a> {
-    pub files: &'a [PathBuf],
-    pub seeds: Option<u64>,
-    pub seed: Option<u64>,
-    pub jobs: Option<usize>,
-    pub format: Format,
-    pub report: Option<&'a Path>,
-    /// Shrink each scenario's replay seed within this budget and write its repro.
-    pub shrink: Option<ftsim_runner::shrink::ShrinkBudget>,
-    /// Append each finished scenario to this JSON-lines file.
-    pub results: Option<&'a Path>,
-    /// Take the scenarios already in `results` from it instead of running them.
-    pub resume: bool,
-    /// Run only this shard's slice of the work.
-    pub shard: Option<Shard>,
-    /// Write the sweep as JUnit XML here.
-    pub junit: Option<&'a Path>,
-    /// Run each seed twice; a different trace hash fails the scenario.
-    pub check_determinism: bool,
-    /// Give up on a seed after this much wall time (a handler that never returns).
-    pub seed_timeout: Option<std::time::Duration>,
-    /// Each seed draws its own fault mix within the scenario's bounds.
-    pub swarm: bool,
-    /// Budgets that override the scenarios'.
-    pub budget: super::budget::BudgetFlags,
-    /// No progress bar; only the scenarios not met, and the last line.
-    pub quiet: bool,
-    /// When to colour the table.
-    pub color: ColorChoice,
-}
 
 /// What the sweep produced: a summary per finished scenario (in order, a prefix of all of
 /// them if it was interrupted).
@@ -59,8 +30,10 @@ struct Swept {
     interrupted: bool,
 }
 
-pub fn cmd_run(app: &App, args: RunArgs<'_>) -> Result<Status, CliError> {
-    let mut scenarios = load_all(app, args.files)?;
+/// Runs the sweep `asked` for and says how it went; the exit status.
+pub fn run(app: &App, asked: &Sweep<'_>) -> Result<Status, CliError> {
+    let args = asked.args;
+    let mut scenarios = load_all(app, &args.files)?;
     args.budget.apply(&mut scenarios)?;
     if args.swarm {
         for s in &mut scenarios {
@@ -75,28 +48,29 @@ pub fn cmd_run(app: &App, args: RunArgs<'_>) -> Result<Status, CliError> {
         .iter()
         .map(|s| seeds_of(s, args.seed, args.seeds))
         .collect::<Result<_, _>>()?;
-    check_destinations(&args)?;
+    check_destinations(asked)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()
         .map_err(|e| CliError::Usage(format!("cannot start worker threads: {e}")))?;
-    let mut results = match args.results {
+    let mut results = match &args.results {
         Some(path) => Some(Results::open(path, args.resume)?),
         None => None,
     };
-    let swept = sweep_all(app, &args, &pool, &scenarios, &seeds, results.as_mut())?;
-    finish(&args, &pool, &scenarios, swept)
+    let swept = sweep_all(app, asked, &pool, &scenarios, &seeds, results.as_mut())?;
+    finish(asked, &pool, &scenarios, swept)
 }
 
 /// Before any seed runs: a destination that cannot be written costs nothing computed.
-fn check_destinations(args: &RunArgs<'_>) -> Result<(), CliError> {
-    if let Some(dir) = args.report {
+fn check_destinations(asked: &Sweep<'_>) -> Result<(), CliError> {
+    let args = asked.args;
+    if let Some(dir) = &args.report {
         files::check_dir(dir)?;
     }
-    if args.shrink.is_some() && args.report.is_none() {
+    if asked.shrink.is_some() && args.report.is_none() {
         files::check_dir(Path::new(shrink::DEFAULT_REPRO_DIR))?;
     }
-    if let Some(path) = args.junit {
+    if let Some(path) = &args.junit {
         files::check_output(path)?;
     }
     Ok(())
@@ -106,18 +80,19 @@ fn check_destinations(args: &RunArgs<'_>) -> Result<(), CliError> {
 /// stops early if interrupted.
 fn sweep_all(
     app: &App,
-    args: &RunArgs<'_>,
+    asked: &Sweep<'_>,
     pool: &rayon::ThreadPool,
     scenarios: &[Scenario],
     all: &[Seeds],
     mut results: Option<&mut Results>,
 ) -> Result<Swept, CliError> {
+    let args = asked.args;
     let interrupt = Interrupt::install();
-    let slices = match args.shard {
+    let slices = match asked.shard {
         Some(shard) => shard.slices(all),
         None => all.to_vec(),
     };
-    let keys = result_keys(args, scenarios, all, &slices);
+    let keys = result_keys(asked, scenarios, all, &slices);
     if let Some(r) = results.as_deref() {
         announce_results(r, args.resume, &keys, &slices);
     }
@@ -142,7 +117,7 @@ fn sweep_all(
                 let options = SweepOptions {
                     stop: interrupt.flag(),
                     twice: args.check_determinism,
-                    seed_wall_time: args.seed_timeout,
+                    seed_wall_time: asked.seed_timeout,
                 };
                 let sim = &s.simulation;
                 let run = || sweep::tally_until(sim, seeds, &|| progress.seed(), options);
@@ -173,16 +148,17 @@ fn sweep_all(
 /// Each scenario's key in the results file (see `result_key`): `all` its seeds, `slices` the
 /// seeds this run (or shard) sweeps of them.
 fn result_keys(
-    args: &RunArgs<'_>,
+    asked: &Sweep<'_>,
     scenarios: &[Scenario],
     all: &[Seeds],
     slices: &[Seeds],
 ) -> Vec<String> {
-    let shard_name = args.shard.map(|s| s.to_string()).unwrap_or_default();
+    let (args, shard) = (asked.args, asked.shard);
+    let shard_name = shard.map(|s| s.to_string()).unwrap_or_default();
     // The flags that change what a sweep counts: a result is reused only under the same.
     let settings = format!(
         "swarm {} twice {} seed_timeout {:?} budget {:?}",
-        args.swarm, args.check_determinism, args.seed_timeout, args.budget
+        args.swarm, args.check_determinism, asked.seed_timeout, args.budget
     );
     let each = scenarios.iter().zip(all).zip(slices);
     each.map(|((s, &every), &seeds)| result_key(s, every, seeds, &shard_name, &settings))
@@ -232,14 +208,15 @@ fn summarize(
 
 /// The report, repros and the summary of what was swept; the exit status.
 fn finish(
-    args: &RunArgs<'_>,
+    asked: &Sweep<'_>,
     pool: &rayon::ThreadPool,
     scenarios: &[Scenario],
     swept: Swept,
 ) -> Result<Status, CliError> {
+    let (args, shard) = (asked.args, asked.shard);
     let summaries = swept.summaries;
     let all_ok = summaries.iter().all(|s| s.ok);
-    if let Some(dir) = args.report {
+    if let Some(dir) = &args.report {
         let diagrams = write_report(dir, scenarios, &summaries, all_ok)?;
         let index = dir.join("index.html");
         eprintln!(
@@ -247,28 +224,27 @@ fn finish(
             index.display()
         );
     }
-    if let Some(path) = args.junit {
+    if let Some(path) = &args.junit {
         files::write_output(path, reports::junit::render(&summaries).as_bytes())?;
         eprintln!("wrote JUnit XML: {}", path.display());
     }
-    if let Some(budget) = args.shrink {
-        let dir = args
-            .report
-            .unwrap_or_else(|| Path::new(shrink::DEFAULT_REPRO_DIR));
+    if let Some(budget) = asked.shrink {
+        let dir = (args.report.as_deref()).unwrap_or_else(|| Path::new(shrink::DEFAULT_REPRO_DIR));
         shrink::shrink_sweep(pool, dir, scenarios, &summaries, budget)?;
     }
     let interrupted = swept
         .interrupted
-        .then(|| interrupted_line(args, scenarios, &summaries));
+        .then(|| interrupted_line(args.results.as_deref(), scenarios, &summaries));
     match (args.format, &interrupted) {
         (Format::Json, _) => {
-            let doc = sweep_json_of_shard(&summaries, all_ok, args.shard);
-            super::interrupt::whole(|| outln(&doc));
+            let shard = shard.map(|s| s.to_string());
+            let doc = sweep_json_of_shard(&summaries, all_ok, shard.as_deref());
+            interrupt::whole(|| outln(&doc));
         }
         (Format::Text, Some(line)) => out(line),
         (Format::Text, None) => out(&reports::table::render_footer(&summaries)),
     }
-    if let Some(shard) = args.shard {
+    if let Some(shard) = shard {
         let note = "each verdict above judges this shard's seeds only; `ftsim merge` of every \
                     shard's --format json judges the whole sweep";
         eprint!("{}", ewrapped(&format!("shard {shard}: "), note));
@@ -280,7 +256,7 @@ fn finish(
         }
         return Ok(Status::Interrupted);
     }
-    Ok(if all_ok || args.shard.is_some() {
+    Ok(if all_ok || shard.is_some() {
         Status::Met
     } else {
         Status::NotMet
@@ -289,11 +265,11 @@ fn finish(
 
 /// What an interrupted sweep finished, and how to go on from there, wrapped.
 fn interrupted_line(
-    args: &RunArgs<'_>,
+    results: Option<&Path>,
     scenarios: &[Scenario],
     summaries: &[ScenarioSummary],
 ) -> String {
-    let how_to_go_on = match args.results {
+    let how_to_go_on = match results {
         Some(path) => format!(
             "; run again with --results {} --resume to go on",
             ftsim_runner::sweep::shell_word(path)
@@ -327,80 +303,4 @@ fn check_jobs(jobs: Option<usize>) -> Result<(), CliError> {
         ))),
         _ => Ok(()),
     }
-}
-
-/// The seeds to run: `--seed` alone, `--seeds` from the scenario's start, or the scenario's;
-/// a range that would pass the last 64-bit seed, or hold no seed, is an error (never a run of
-/// 0 seeds that meets every expectation). `classify` takes its `--seeds` here too.
-pub(super) fn seeds_of(
-    s: &Scenario,
-    seed: Option<u64>,
-    count: Option<u64>,
-) -> Result<Seeds, CliError> {
-    let seeds = match (seed, count) {
-        (Some(one), _) => Seeds {
-            start: one,
-            count: 1,
-        },
-        (None, Some(count)) => Seeds {
-            start: s.seeds.start,
-            count,
-        },
-        (None, None) => s.seeds,
-    };
-    let last = u64::MAX - 1;
-    if seeds.count == 0 {
-        return Err(CliError::Usage(match count {
-            Some(_) => "--seeds 0: expected at least 1 seed".to_string(),
-            None => format!("{}: no seed to run", s.file.display()),
-        }));
-    }
-    if let (Some(count), None) = (count, seed) {
-        if count > ftsim_runner::scenario::MAX_SEEDS {
-            return Err(CliError::Usage(format!(
-                "--seeds {count}: expected at most {} seeds (for more, scenario files with \
-                 other `seeds.start` values)",
-                ftsim_runner::scenario::MAX_SEEDS
-            )));
-        }
-    }
-    if seeds.start.checked_add(seeds.count).is_none() {
-        return Err(CliError::Usage(match (seed, count) {
-            (Some(one), _) => format!("--seed {one}: expected a seed from 0 to {last}"),
-            (None, Some(count)) => format!(
-                "--seeds {count}: {} starts at seed {}, so at most {} seeds fit below the \
-                 last seed ({last})",
-                s.file.display(),
-                seeds.start,
-                u64::MAX - seeds.start
-            ),
-            (None, None) => format!(
-                "{}: its seeds pass the last seed ({last})",
-                s.file.display()
-            ),
-        }));
-    }
-    Ok(seeds)
-}
-
-/// The sweep as one JSON document (also written to a report's summary.json); its fields are
-/// documented, and checked against it, in docs/json.md.
-pub fn sweep_json(summaries: &[ScenarioSummary], all_ok: bool) -> String {
-    sweep_json_of_shard(summaries, all_ok, None)
-}
-
-/// [`sweep_json`] of one shard's slice of a sweep (`shard`: "K/N"), for `ftsim merge`.
-fn sweep_json_of_shard(
-    summaries: &[ScenarioSummary],
-    all_ok: bool,
-    shard: Option<Shard>,
-) -> String {
-    let doc = serde_json::json!({
-        "schema": "ftsim.sweep",
-        "schema_version": sweep::SCHEMA_VERSION,
-        "ok": all_ok,
-        "shard": shard.map(|s| s.to_string()),
-        "scenarios": summaries,
-    });
-    serde_json::to_string_pretty(&doc).unwrap_or_default()
 }

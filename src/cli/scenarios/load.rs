@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use ftsim_runner::{Scenario, ScenarioError};
 
-use super::error::CliError;
-use super::App;
+use crate::cli::app::App;
+use crate::cli::error::CliError;
 
 /// Expands directories into their regular *.toml files (sorted), keeps files as given.
 fn expand(files: &[PathBuf]) -> Result<Vec<PathBuf>, ScenarioError> {

@@ -12,9 +12,10 @@ use ftsim_runner::shrink::{Case, Failure};
 use ftsim_runner::simulation::Recorded;
 use ftsim_runner::{RunOptions, Scenario};
 
-use super::error::CliError;
-use super::output::{out, outln, wrapped};
-use super::App;
+use crate::cli::app::App;
+use crate::cli::error::CliError;
+use crate::cli::files;
+use crate::cli::output::{out, outln, wrapped};
 
 /// The default file name of a scenario's explored counterexample (in the working directory).
 pub fn default_path(scenario: &Scenario) -> PathBuf {
@@ -75,16 +76,55 @@ pub fn write_counterexample(
     as_run: AsRun,
     path: &Path,
 ) -> Result<(), CliError> {
+    let Some(failure) = failure_of(cx, &as_run) else {
+        return Ok(());
+    };
+    let breaks = match &as_run.same {
+        Some(v) => format!("{} breaks at {} (event #{})", v.property, v.time, v.event),
+        None => failure.describe(),
+    };
+    let case = Case {
+        simulation: scenario.simulation.clone(),
+        plan: cx.run.plan.clone(),
+        choices: as_run.recorded.choices,
+        report: as_run.recorded.report,
+    };
+    let origin = Origin {
+        name: &scenario.name,
+        description: &scenario.description,
+        file: &scenario.file,
+    };
+    let repro = Repro::of_explored(&origin, &case, &failure, cx.run.script.clone());
+    files::write_output(path, repro.to_json().as_bytes())?;
+    out(&wrapped(
+        "  ",
+        &format!(
+            "as a run ({}): {breaks}; wrote {}",
+            as_run.spacing,
+            path.display()
+        ),
+    ));
+    outln(&format!(
+        "  replay: {} replay --repro {}",
+        app.program,
+        ftsim_runner::sweep::shell_word(path)
+    ));
+    Ok(())
+}
+
+/// How the path run fails: as the counterexample does, else (said in a warning) some other
+/// way, or not at all.
+fn failure_of(cx: &Counterexample, as_run: &AsRun) -> Option<Failure> {
     let report = &as_run.recorded.report;
-    let failure = match (&as_run.same, &report.outcome) {
-        (Some(v), _) => Failure::Violated {
+    match (&as_run.same, &report.outcome) {
+        (Some(v), _) => Some(Failure::Violated {
             property: cx.property.clone(),
             outside: v.outside_assumptions.is_some(),
-        },
+        }),
         // The search's panic, where the run's handler panicked too.
-        (None, Outcome::Panicked { message, .. }) if cx.panicked => Failure::Panicked {
+        (None, Outcome::Panicked { message, .. }) if cx.panicked => Some(Failure::Panicked {
             message: message.clone(),
-        },
+        }),
         (None, _) => {
             let shown: Vec<String> = (report.violations.iter())
                 .map(|v| format!("{} at {} (event #{})", v.property, v.time, v.event))
@@ -103,43 +143,9 @@ pub fn write_counterexample(
                     }
                 ),
             ));
-            match Failure::of(report, None, None) {
-                Some(f) => f,
-                None => return Ok(()),
-            }
+            Failure::of(report, None, None)
         }
-    };
-    let breaks = match &as_run.same {
-        Some(v) => format!("{} breaks at {} (event #{})", v.property, v.time, v.event),
-        None => failure.describe(),
-    };
-    let case = Case {
-        simulation: scenario.simulation.clone(),
-        plan: cx.run.plan.clone(),
-        choices: as_run.recorded.choices,
-        report: as_run.recorded.report,
-    };
-    let origin = Origin {
-        name: &scenario.name,
-        description: &scenario.description,
-        file: &scenario.file,
-    };
-    let repro = Repro::of_explored(&origin, &case, &failure, cx.run.script.clone());
-    super::files::write_output(path, repro.to_json().as_bytes())?;
-    out(&wrapped(
-        "  ",
-        &format!(
-            "as a run ({}): {breaks}; wrote {}",
-            as_run.spacing,
-            path.display()
-        ),
-    ));
-    outln(&format!(
-        "  replay: {} replay --repro {}",
-        app.program,
-        ftsim_runner::sweep::shell_word(path)
-    ));
-    Ok(())
+    }
 }
 
 /// How a timed path's steps are spaced, in words.

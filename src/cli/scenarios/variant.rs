@@ -16,8 +16,8 @@ use std::path::Path;
 use ftsim_api::Duration;
 use ftsim_runner::{Scenario, ScenarioError};
 
-use super::error::CliError;
-use super::App;
+use crate::cli::app::App;
+use crate::cli::error::CliError;
 
 /// A fault class: its name and the keys it sets.
 pub struct Class {

@@ -4,10 +4,10 @@
 
 use ftsim_runner::explore::{End, Report, Timed, Timing};
 
-use super::output::{out, wrapped};
+use crate::cli::output::{out, wrapped};
 
 /// The timing lines, after the statistics (nothing for an asynchronous model).
-pub(super) fn print_timing(report: &Report) {
+pub fn print_timing(report: &Report) {
     let Some(timing) = &report.timing else {
         return;
     };
@@ -66,12 +66,12 @@ fn print_schedule(run: &Timed, timing: &Timing) {
 
 /// Whether a search that found no violation may be called a pass: not if it set violations
 /// aside (a state first reached by a path no timing allows may have one that is allowed).
-pub(super) fn conclusive(report: &Report) -> bool {
+pub fn conclusive(report: &Report) -> bool {
     report.timing.as_ref().is_none_or(|t| t.set_aside == 0)
 }
 
 /// " within the bound on delays" where violations were set aside, else nothing.
-pub(super) fn within_bound(report: &Report) -> &'static str {
+pub fn within_bound(report: &Report) -> &'static str {
     if conclusive(report) {
         ""
     } else {
@@ -80,7 +80,7 @@ pub(super) fn within_bound(report: &Report) -> &'static str {
 }
 
 /// The verdict of a complete search that set violations aside, in words.
-pub(super) fn inconclusive_complete(timing: &Timing) -> String {
+pub fn inconclusive_complete(timing: &Timing) -> String {
     format!(
         "complete, but not a pass: every state visited; no violation within the bound \
          found, and {} only under asynchrony (not a verdict for the model)",

@@ -15,7 +15,7 @@ use std::fmt;
 
 use ftsim_runner::sweep::Seeds;
 
-use super::error::CliError;
+use crate::cli::error::CliError;
 
 /// Shard `index` (0-based) of `count`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,8 +2,13 @@
 //! traces; given one, it compares the recorded trace with the run this build makes from the
 //! same scenario, plan and decisions (what changed after editing a protocol). A repro that
 //! left its trace out (a run whose trace was too heavy to keep) is compared by its trace hash
-//! only. The run this build makes is compared as it streams (`diff_stream.rs`): its memory
+//! only. The run this build makes is compared as it streams (`stream.rs`): its memory
 //! does not grow with the new run. Exits 0 if the runs are the same, 1 if they differ.
+
+mod args;
+mod stream;
+
+pub use args::DiffArgs;
 
 use std::path::Path;
 use std::rc::Rc;
@@ -13,30 +18,23 @@ use ftsim_api::{Outcome, RunReport};
 use ftsim_runner::repro::diff::first_difference;
 use ftsim_runner::repro::Repro;
 
-use super::diff_stream::Comparing;
-use super::error::{CliError, Status};
-use super::output::{out, outln, wrapped};
-use super::App;
+use crate::cli::app::App;
+use crate::cli::error::{CliError, Status};
+use crate::cli::output::{out, outln, wrapped};
 
-/// What `ftsim diff` was asked to compare.
-pub struct DiffArgs<'a> {
-    pub first: &'a Path,
-    /// `None`: the first repro against this build.
-    pub second: Option<&'a Path>,
-    /// Trace entries shown on each side of the difference.
-    pub context: usize,
-}
+use stream::Comparing;
 
-pub fn cmd_diff(app: &App, args: DiffArgs<'_>) -> Result<Status, CliError> {
-    let first = Repro::load(args.first)?;
-    match args.second {
+/// `ftsim diff`: two recorded runs, or a recorded run and this build's, compared.
+pub fn main(args: DiffArgs, app: &App) -> Result<Status, CliError> {
+    let first = Repro::load(&args.first)?;
+    match &args.second {
         Some(path) => two_repros(&first, path, &args),
         None => against_this_build(app, &first, &args),
     }
 }
 
 /// Two recorded runs: their traces, both in their files, compared.
-fn two_repros(first: &Repro, path: &Path, args: &DiffArgs<'_>) -> Result<Status, CliError> {
+fn two_repros(first: &Repro, path: &Path, args: &DiffArgs) -> Result<Status, CliError> {
     outln(&format!("first:  {} (as recorded)", args.first.display()));
     outln(&format!("second: {} (as recorded)", path.display()));
     let second = Repro::load(path)?;
@@ -58,11 +56,11 @@ fn two_repros(first: &Repro, path: &Path, args: &DiffArgs<'_>) -> Result<Status,
 }
 
 /// A recorded run against the run this build makes of it: the new run is compared entry by
-/// entry as it streams (`diff_stream`), never held whole.
-fn against_this_build(app: &App, first: &Repro, args: &DiffArgs<'_>) -> Result<Status, CliError> {
+/// entry as it streams (`stream.rs`), never held whole.
+fn against_this_build(app: &App, first: &Repro, args: &DiffArgs) -> Result<Status, CliError> {
     outln(&format!("recorded:   {}", args.first.display()));
     outln("this build: the same scenario, fault plan and decisions, run now");
-    let simulation = first.simulation(args.first, &app.catalog)?;
+    let simulation = first.simulation(&args.first, &app.catalog)?;
     let protocols = (first.protocol.clone(), first.protocol.clone());
     let names = ("recorded", "this build");
     let mut a = first.report();

@@ -16,6 +16,8 @@ use std::time::Instant;
 use ftsim_api::Duration;
 use ftsim_runner::explore::Progress;
 
+use super::memory::resident_memory_mib;
+
 /// How often the watch looks at the clock and the resident memory.
 const LOOK_EVERY: std::time::Duration = std::time::Duration::from_millis(10);
 
@@ -23,7 +25,7 @@ const LOOK_EVERY: std::time::Duration = std::time::Duration::from_millis(10);
 const SHOW_EVERY_LOOKS: u32 = 25;
 
 /// The limits of one search and the thread watching them (it ends when this is dropped).
-pub(super) struct LimitWatch {
+pub struct LimitWatch {
     limits: Limits,
     /// Raised by the watch when a limit is passed; lent to the search for its whole life (one
     /// flag per command, so it is leaked rather than counted).
@@ -76,11 +78,7 @@ impl Limits {
 impl LimitWatch {
     /// Starts watching `--time-limit` (since `started`) and `--max-memory` (resident MiB), and
     /// shows the search's progress on stderr if it is a terminal.
-    pub(super) fn start(
-        started: Instant,
-        time_limit: Option<Duration>,
-        max_memory_mib: u64,
-    ) -> Self {
+    pub fn start(started: Instant, time_limit: Option<Duration>, max_memory_mib: u64) -> Self {
         let limits = Limits {
             started,
             time_limit_s: time_limit.map(|d| d.0 as f64 / 1e9),
@@ -124,12 +122,12 @@ impl LimitWatch {
     }
 
     /// The flag the search reads between successors.
-    pub(super) fn flag(&self) -> &'static AtomicBool {
+    pub fn flag(&self) -> &'static AtomicBool {
         self.raised
     }
 
     /// The search's `stop`: the limit passed, if any (the watch's, or one passed since).
-    pub(super) fn stop(&self) -> impl FnMut(&Progress) -> Option<String> + '_ {
+    pub fn stop(&self) -> impl FnMut(&Progress) -> Option<String> + '_ {
         move |progress: &Progress| {
             *self.latest.lock().unwrap_or_else(|e| e.into_inner()) = *progress;
             let seen = self.passed.lock().unwrap_or_else(|e| e.into_inner());
@@ -138,7 +136,7 @@ impl LimitWatch {
     }
 
     /// The search is over: the progress line goes, before its results are printed.
-    pub(super) fn finish(&self) {
+    pub fn finish(&self) {
         self.finished.store(true, Ordering::Relaxed);
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
@@ -150,13 +148,4 @@ impl Drop for LimitWatch {
     fn drop(&mut self) {
         self.finish();
     }
-}
-
-/// This process's resident memory now, in MiB (Linux; `None` elsewhere).
-fn resident_memory_mib() -> Option<u64> {
-    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
-    // The page size is 4 KiB on every Linux target this runs on in CI; larger pages only
-    // make the figure low, so the search stops later, never wrongly.
-    Some((pages * 4096) >> 20)
 }

@@ -4,7 +4,7 @@
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::output::out;
+use crate::cli::output::out;
 
 /// The bar, if stderr is a terminal; otherwise printing goes straight to stdout.
 pub struct Progress {

@@ -1,12 +1,12 @@
-//! `ftsim explore`'s options: the flags, which strategy each applies to, and the search they
-//! ask for (`ExploreArgs` for a state search; the decision search reads them itself).
+//! `ftsim explore`'s command line: its flags with their help, and which strategy each applies
+//! to (a flag given to another strategy is bad usage). A state search reads them as a
+//! `states::StateSearch`; the decision search reads them itself.
 
 use std::path::PathBuf;
 
-use ftsim_runner::explore::{Limits, MAX_BUG_DEPTH};
+use ftsim_runner::explore::MAX_BUG_DEPTH;
 
-use super::error::CliError;
-use super::explore::ExploreArgs;
+use crate::cli::error::CliError;
 
 /// How `explore` searches.
 #[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq, Debug)]
@@ -35,9 +35,10 @@ pub enum Order {
     Dfs,
 }
 
-/// `ftsim explore`'s flags (the command's help is in `mod.rs`).
+/// Search a scenario's states instead of its seeds: every interleaving, loss and crash
 #[derive(clap::Args, Debug)]
-pub struct ExploreFlags {
+#[command(long_about = LONG_ABOUT)]
+pub struct ExploreArgs {
     /// The scenario file
     pub file: PathBuf,
     /// How to search
@@ -100,30 +101,63 @@ pub struct ExploreFlags {
     pub max_deviations: Option<u32>,
 }
 
-impl ExploreFlags {
-    /// What a state search was asked for.
-    pub fn args(&self) -> ExploreArgs<'_> {
-        ExploreArgs {
-            file: &self.file,
-            strategy: self.strategy,
-            order: self.order,
-            limits: Limits {
-                max_depth: self.max_depth,
-                max_states: self.max_states,
-                symmetry: self.symmetry,
-                threads: usize::from(self.threads),
-                por: self.por,
-                stop_now: None, // the watch of the limits below, when the search starts
-            },
-            time_limit: self.time_limit,
-            max_memory_mib: self.max_memory,
-            repro: self.repro.as_deref(),
-            runs: self.runs,
-            seed: self.seed,
-            bug_depth: self.depth,
-        }
-    }
+/// `ftsim explore --help`.
+const LONG_ABOUT: &str = "Search the states of one scenario under the asynchronous semantics \
+    instead of running its seeds: at each step any message in flight may be delivered and \
+    any armed timer may fire; where the scenario allows it, a message may be lost (lossy \
+    links; a crashed sender's messages) or delivered again (duplicating links keep a set), \
+    a node may crash (up to the scenario's crash budget) or recover, and a failure-detector \
+    notice may arrive. A handler's random draws are branches too (each outcome, a chance \
+    happening or not; a draw of more than 16 outcomes and the nodes' start answered with \
+    the first, counted in the report). States are deduplicated by a fingerprint of every \
+    process, the messages in flight, timers (by canonical names: a timer re-armed forever \
+    makes no new states) and property monitors. Safety properties are checked at \
+    every state. A search has no clock: where the protocol's model bounds message delays \
+    (every message delivered within a bound), each violation found is checked for step \
+    times within that bound (every timer at its delay, simultaneous steps in the engine's \
+    order); one without them is set aside (counted), the search goes on, and a search \
+    that set any aside is not a pass. A violation reported prints its step times and its \
+    run is at them; eventually properties are not checked under such a bound. --strategy \
+    exhaustive visits every reachable state: breadth-first \
+    (--order bfs, the default) the first violation found comes with a shortest path; \
+    depth-first (--order dfs) holds only the current path and the fingerprints seen. \
+    Breadth-first, --threads N expands states on N threads and merges them in queue \
+    order: the same states, depth and counterexample for every N. --por adds \
+    partial-order reduction (Godefroid's sleep sets) to the exhaustive safety search: a \
+    transition is not taken where an order of independent steps (handlers at different \
+    nodes that emit no observation; a loss and a step at neither end of its link) already \
+    covers it, so every state is still visited, at the same depth, with the same verdict \
+    and counterexample length, from fewer transitions; crashes and recoveries are \
+    dependent on everything; not with --symmetry; the liveness (lasso) search stays \
+    unreduced, since sleep sets do not keep cycles. --strategy pct and \
+    random sample seeded runs instead (same command, same runs; the seeds default to the \
+    scenario's): random takes a uniformly random enabled transition \
+    at each step, and an eventually property is judged wherever a run may stop (nothing \
+    left that must happen; a sample finds no cycles); pct (Probabilistic Concurrency \
+    Testing, Burckhardt et al. 2010) gives \
+    each node (the node whose handler a step runs) a random distinct priority, always runs \
+    the highest-priority node that has an event, and lowers the running node at d - 1 \
+    change points drawn among the first k steps (k: --max-depth, else the longest run so \
+    far). For a program with n threads and k steps, each run finds a given bug of depth d \
+    with probability at least 1/(n*k^(d-1)). Faults (a loss, a crash within the budget, a \
+    duplicate delivery) are the environment's: pct takes one instead of the scheduled \
+    step with probability 1/k (about one per run), so a bug that needs a fault is found \
+    less often than the bound. A sample proves nothing: a `pass` scenario is met only by \
+    an exhaustive search that completes. --strategy decisions searches the engine's own \
+    runs instead (concrete time, every clock; any protocol): every decision of a run, from \
+    its fault plan to each delay, loss and process draw, takes each of a few outcomes (a \
+    chance: happens or not; at most 16 outcomes: each; a ranged one: --values K of them, \
+    its two ends by default), runs with the fewest decisions moved from their simplest \
+    outcome first, each once, so the first failing run moves the fewest; \
+    --max-deviations B and --runs N bound it (a bound is no pass). Prints states \
+    generated, unique states, depth \
+    and unique states per second (sampling: runs, steps, distinct states and runs per \
+    second) and peak memory. The protocol must declare `exploration` (its process Clone \
+    + Hash, its types Send). Exits 0 if the scenario's `expect` is met (a violation of \
+    the expected property found; for `pass`, every state visited and none failing), 1 if \
+    not, 2 on bad input.";
 
+impl ExploreArgs {
     /// The decision search's own flags given to another strategy: bad usage.
     pub fn refuse_decision_flags(&self) -> Result<(), CliError> {
         if self.values.is_some() || self.max_deviations.is_some() {

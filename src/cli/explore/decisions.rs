@@ -15,18 +15,24 @@ use ftsim_runner::repro::{Origin, Repro};
 use ftsim_runner::shrink::{Case, Failure};
 use ftsim_runner::{Expect, RunOptions, Scenario};
 
-use super::error::{CliError, Status};
-use super::explore::peak_memory_mb;
-use super::explore_flags::ExploreFlags;
+use crate::cli::app::App;
+use crate::cli::error::{CliError, Status};
+use crate::cli::files;
+use crate::cli::output::{out, outln, stopwatch, wrapped};
+use crate::cli::scenarios::load::load_all;
+use crate::cli::shrink::print_plan_of;
+
+use super::args::ExploreArgs;
 use super::limit_watch::LimitWatch;
-use super::load::load_all;
-use super::output::{out, outln, stopwatch, wrapped};
-use super::App;
+use super::memory::peak_memory_mb;
+use super::repro::default_path;
 
 /// The decisions of a failing run listed at most (the rest counted).
 const DEVIATIONS_LISTED: usize = 12;
 
-pub fn cmd_explore_decisions(app: &App, flags: &ExploreFlags) -> Result<Status, CliError> {
+/// `ftsim explore --strategy decisions`: the flags checked, the search, its verdict and the
+/// failing run's repro.
+pub fn explore(app: &App, flags: &ExploreArgs) -> Result<Status, CliError> {
     flags.refuse_state_flags()?;
     if flags.runs == Some(0) {
         return Err(CliError::Usage("--runs must be at least 1".into()));
@@ -35,8 +41,8 @@ pub fn cmd_explore_decisions(app: &App, flags: &ExploreFlags) -> Result<Status, 
     let repro_path = flags
         .repro
         .clone()
-        .unwrap_or_else(|| super::explore_repro::default_path(&scenario));
-    super::files::check_output(&repro_path)?;
+        .unwrap_or_else(|| default_path(&scenario));
+    files::check_output(&repro_path)?;
     let limits = DecisionLimits {
         values: flags.values.unwrap_or(2),
         max_deviations: flags.max_deviations,
@@ -194,7 +200,7 @@ fn print_found(found: &FoundRun) {
             found.deviations
         ),
     ));
-    super::shrink::print_plan_of(&found.plan, "    ");
+    print_plan_of(&found.plan, "    ");
     let moved: Vec<&Choice> = (found.choices.iter())
         .filter(|c| c.value != c.draw.simplest(c.bound))
         .collect();
@@ -275,7 +281,7 @@ fn write_found(
         file: &scenario.file,
     };
     let repro = Repro::of_case(&origin, &case, 0, failure);
-    super::files::write_output(path, repro.to_json().as_bytes())?;
+    files::write_output(path, repro.to_json().as_bytes())?;
     outln(&format!("  wrote {}", path.display()));
     outln(&format!(
         "  replay: {} replay --repro {}",

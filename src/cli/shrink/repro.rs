@@ -10,11 +10,17 @@ use ftsim_runner::repro::{Origin, Repro};
 use ftsim_runner::shrink::{shrink_case, Case, ShrinkBudget};
 use ftsim_runner::RunOptions;
 
-use super::error::{CliError, Status};
-use super::output::{out, outln, wrapped};
-use super::App;
+use crate::cli::app::App;
+use crate::cli::error::{CliError, Status};
+use crate::cli::files;
+use crate::cli::output::{out, outln, wrapped};
 
-pub fn cmd_shrink_repro(
+use super::print::{print_plan, print_trace_left_out, spent};
+use super::seed::write_repro;
+
+/// `ftsim shrink --repro FILE`: the repro's run shrunk within `budget`, written to `output`
+/// (default: beside it, `NAME.shrunk.repro.json`).
+pub fn shrink_repro(
     app: &App,
     path: &Path,
     output: Option<&Path>,
@@ -57,7 +63,7 @@ pub fn cmd_shrink_repro(
         report: recorded.report,
     };
     let target = output.map_or_else(|| shrunk_name(path), Path::to_path_buf);
-    super::files::check_output(&target)?;
+    files::check_output(&target)?;
     let shrunk = shrink_case(case, repro.failure.clone(), repro.seed, budget);
     let file = PathBuf::from(&repro.scenario.file);
     let origin = Origin {
@@ -67,18 +73,18 @@ pub fn cmd_shrink_repro(
     };
     let mut again = Repro::of_shrunk(&origin, &shrunk);
     again.shrunk_from = repro.shrunk_from.or(again.shrunk_from);
-    super::shrink::write_repro(&target, &again)?;
+    write_repro(&target, &again)?;
     let headline = format!(
         "{}: {}; shrunk in {}",
         path.display(),
         shrunk.failure.describe(),
-        super::shrink::spent(&shrunk)
+        spent(&shrunk)
     );
     out(&wrapped("", &headline));
     let (before, after) = (shrunk.original.size(), shrunk.shrunk.size());
     out(&reports::shrink::table(&before, &after));
-    super::shrink::print_plan(&shrunk);
-    super::shrink::print_trace_left_out(&again);
+    print_plan(&shrunk);
+    print_trace_left_out(&again);
     outln(&format!("wrote {}", target.display()));
     Ok(Status::Met)
 }

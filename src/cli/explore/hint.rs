@@ -11,7 +11,7 @@ use ftsim_runner::Scenario;
 const SMALLER_SHOWN_MAX: usize = 3;
 
 /// The hint, in one sentence, for a search of `scenario` with `limits` that `which` stopped.
-pub(super) fn what_to_try(scenario: &Scenario, limits: &Limits, which: &str) -> String {
+pub fn what_to_try(scenario: &Scenario, limits: &Limits, which: &str) -> String {
     let mut tries = Vec::new();
     let smaller = smaller_scenarios(scenario);
     if !smaller.is_empty() {

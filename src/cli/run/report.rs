@@ -6,10 +6,10 @@ use std::path::Path;
 use ftsim_runner::sweep::ScenarioSummary;
 use ftsim_runner::{RunOptions, Scenario};
 
-use super::error::CliError;
-use super::files::ReportDir;
-use super::run::sweep_json;
-use super::stream::{diagram_window, take_back};
+use crate::cli::error::CliError;
+use crate::cli::files::ReportDir;
+use crate::cli::sweep_json::sweep_json;
+use crate::cli::trace_sinks::{diagram_window, take_back};
 
 /// The HTML diagram of one seed of a scenario: its run streamed into the bounded window
 /// `replay --html` draws (the last entries, a page of at most `MAX_PAGE_BYTES`, a note of what

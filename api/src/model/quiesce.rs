@@ -7,7 +7,7 @@
 //! wait it names began, if the property says (a wait older than the quiescence is stuck,
 //! whatever came after), else the run's last fault.
 
-use sim_core::{Duration, FaultKind, PropertyKind, RunReport, Time, Violation};
+use sim_core::{Duration, PropertyKind, RunReport, Time, Violation};
 
 use super::Model;
 use crate::run_spec::RunSpec;
@@ -85,21 +85,9 @@ impl Model {
 fn last_fault(run: &RunReport) -> Option<(Time, &'static str)> {
     let planned = (run.plan.events.iter())
         .filter(|e| e.at <= run.stats.end_time)
-        .map(|e| (e.at, fault_name(&e.kind)));
+        .map(|e| (e.at, e.kind.what()));
     let lost = run.stats.last_lost_at.map(|t| (t, "a message lost"));
     planned.chain(lost).max_by_key(|&(t, _)| t)
-}
-
-fn fault_name(kind: &FaultKind) -> &'static str {
-    match kind {
-        FaultKind::Crash { .. } => "a crash",
-        FaultKind::Recover { .. } => "a recovery",
-        FaultKind::Partition { .. } | FaultKind::OneWay { .. } => "a partition",
-        FaultKind::Heal => "a partition healed",
-        FaultKind::OmissionStart { .. } | FaultKind::OmissionEnd { .. } => "an omission window",
-        FaultKind::ClockSkew { .. } => "a clock set off",
-        FaultKind::SlowStart { .. } | FaultKind::SlowEnd { .. } => "a slow node",
-    }
 }
 
 #[cfg(test)]

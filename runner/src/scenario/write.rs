@@ -330,10 +330,12 @@ fn schedule_entries(plan: &FaultPlan) -> Vec<Value> {
     }
     for (i, e) in plan.events.iter().enumerate() {
         let at = e.at.to_string();
-        let until = |is_end: &dyn Fn(&FaultKind) -> bool| {
+        // When the window this event opens closes (an omission or a slow node's).
+        let until = || {
+            let end = e.kind.window_end();
             plan.events[i + 1..]
                 .iter()
-                .find(|later| is_end(&later.kind))
+                .find(|later| end.is_some() && later.kind.ends() == end)
                 .map(|later| later.at.to_string())
         };
         let v = match &e.kind {
@@ -364,9 +366,7 @@ fn schedule_entries(plan: &FaultPlan) -> Vec<Value> {
                 receive_ppm,
             } => {
                 let n = *node;
-                let Some(until) =
-                    until(&|k| matches!(k, FaultKind::OmissionEnd { node } if *node == n))
-                else {
+                let Some(until) = until() else {
                     continue;
                 };
                 with(
@@ -380,9 +380,7 @@ fn schedule_entries(plan: &FaultPlan) -> Vec<Value> {
             }
             FaultKind::SlowStart { node, factor_pct } => {
                 let n = *node;
-                let Some(until) =
-                    until(&|k| matches!(k, FaultKind::SlowEnd { node } if *node == n))
-                else {
+                let Some(until) = until() else {
                     continue;
                 };
                 with(

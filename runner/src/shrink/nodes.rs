@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use sim_core::faults::{CrashChain, FaultSpec, TriggeredCrash};
-use sim_core::{Choice, Draw, FaultEvent, FaultKind, FaultPlan, NodeId, Stream};
+use sim_core::{Choice, Draw, FaultEvent, FaultPlan, NodeId, Stream};
 
 use super::search::Search;
 use crate::simulation::Simulation;
@@ -106,25 +106,9 @@ fn pools_without(faults: &mut FaultSpec, k: NodeId) {
 /// it, a triggered crash or the start of a chain).
 fn names(plan: &FaultPlan, k: NodeId) -> bool {
     plan.byzantine.contains(&k)
-        || plan.events.iter().any(|e| mentions(&e.kind, k))
+        || plan.events.iter().any(|e| e.kind.mentions(k))
         || plan.triggered.iter().any(|t| t.node == k)
         || plan.chains.iter().any(|c| c.start.node == k)
-}
-
-/// Whether a fault is node `k`'s or cuts it off.
-fn mentions(kind: &FaultKind, k: NodeId) -> bool {
-    match kind {
-        FaultKind::Crash { node }
-        | FaultKind::Recover { node }
-        | FaultKind::OmissionStart { node, .. }
-        | FaultKind::OmissionEnd { node }
-        | FaultKind::ClockSkew { node, .. }
-        | FaultKind::SlowStart { node, .. }
-        | FaultKind::SlowEnd { node } => *node == k,
-        FaultKind::Partition { groups } => groups.iter().flatten().any(|&n| n == k),
-        FaultKind::OneWay { from, to } => from.contains(&k) || to.contains(&k),
-        FaultKind::Heal => false,
-    }
 }
 
 /// The plan without node `k`'s faults, `k` taken out of partition groups and one-way sides, ids
@@ -149,7 +133,7 @@ fn plan_without(plan: &FaultPlan, k: NodeId) -> FaultPlan {
             .filter_map(|e| {
                 Some(FaultEvent {
                     at: e.at,
-                    kind: kind_without(&e.kind, k)?,
+                    kind: e.kind.renamed(|n| renumber(n, k))?,
                 })
             })
             .collect(),
@@ -170,68 +154,6 @@ fn plan_without(plan: &FaultPlan, k: NodeId) -> FaultPlan {
             .collect(),
         storage: plan.storage,
     }
-}
-
-/// `ids` without node `k`, renumbered.
-fn ids_without(ids: &[NodeId], k: NodeId) -> Vec<NodeId> {
-    ids.iter().filter_map(|&n| renumber(n, k)).collect()
-}
-
-/// A fault without node `k` (`None`: it was `k`'s, or a one-way partition left with no
-/// senders or no receivers).
-fn kind_without(kind: &FaultKind, k: NodeId) -> Option<FaultKind> {
-    let node_of = |node: NodeId| renumber(node, k);
-    Some(match *kind {
-        FaultKind::Crash { node } => FaultKind::Crash {
-            node: node_of(node)?,
-        },
-        FaultKind::Recover { node } => FaultKind::Recover {
-            node: node_of(node)?,
-        },
-        FaultKind::OmissionStart {
-            node,
-            send_ppm,
-            receive_ppm,
-        } => FaultKind::OmissionStart {
-            node: node_of(node)?,
-            send_ppm,
-            receive_ppm,
-        },
-        FaultKind::OmissionEnd { node } => FaultKind::OmissionEnd {
-            node: node_of(node)?,
-        },
-        FaultKind::Partition { ref groups } => FaultKind::Partition {
-            groups: groups
-                .iter()
-                .map(|g| ids_without(g, k))
-                .filter(|g| !g.is_empty())
-                .collect(),
-        },
-        FaultKind::OneWay { ref from, ref to } => {
-            let (from, to) = (ids_without(from, k), ids_without(to, k));
-            if from.is_empty() || to.is_empty() {
-                return None;
-            }
-            FaultKind::OneWay { from, to }
-        }
-        FaultKind::ClockSkew {
-            node,
-            offset_ns,
-            drift_ppm,
-        } => FaultKind::ClockSkew {
-            node: node_of(node)?,
-            offset_ns,
-            drift_ppm,
-        },
-        FaultKind::SlowStart { node, factor_pct } => FaultKind::SlowStart {
-            node: node_of(node)?,
-            factor_pct,
-        },
-        FaultKind::SlowEnd { node } => FaultKind::SlowEnd {
-            node: node_of(node)?,
-        },
-        FaultKind::Heal => FaultKind::Heal,
-    })
 }
 
 /// The decisions without node `k`'s own draws, its messages' fates and its torn writes, ids
@@ -264,7 +186,7 @@ fn choices_without(choices: &[Choice], k: NodeId) -> Vec<Choice> {
 mod tests {
     use super::*;
     use sim_core::faults::{StorageFaults, Trigger};
-    use sim_core::{Duration, Time};
+    use sim_core::{Duration, FaultKind, Time};
 
     fn event(kind: FaultKind) -> FaultEvent {
         FaultEvent { at: Time(1), kind }

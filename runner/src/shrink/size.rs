@@ -7,8 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
-use sim_core::faults::{StorageFaults, Trigger};
-use sim_core::{Choice, FaultKind, FaultPlan, NodeId, RunReport, Stream, Time};
+use sim_core::faults::{StorageFaults, Trigger, WindowEnd};
+use sim_core::{Choice, FaultPlan, RunReport, Stream, Time};
 
 /// The size of one run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -212,13 +212,13 @@ impl Window {
 pub(crate) fn windows(plan: &FaultPlan) -> Vec<Window> {
     let mut free: BTreeMap<WindowEnd, BTreeSet<usize>> = BTreeMap::new();
     for (index, e) in plan.events.iter().enumerate() {
-        if let Some(kind) = WindowEnd::of_end(&e.kind) {
+        if let Some(kind) = e.kind.ends() {
             free.entry(kind).or_default().insert(index);
         }
     }
     let mut out = Vec::new();
     for (start, e) in plan.events.iter().enumerate() {
-        let Some(ends) = WindowEnd::of_start(&e.kind).and_then(|kind| free.get_mut(&kind)) else {
+        let Some(ends) = e.kind.window_end().and_then(|kind| free.get_mut(&kind)) else {
             continue;
         };
         let end = (ends.range(start + 1..).copied()).find(|&j| plan.events[j].at >= e.at);
@@ -230,43 +230,10 @@ pub(crate) fn windows(plan: &FaultPlan) -> Vec<Window> {
     out
 }
 
-/// The plan entry that ends a window, with its node where that matters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum WindowEnd {
-    Recover(NodeId),
-    Heal,
-    SlowEnd(NodeId),
-    OmissionEnd(NodeId),
-}
-
-impl WindowEnd {
-    /// What ends a window that `kind` starts (`None`: it starts none).
-    fn of_start(kind: &FaultKind) -> Option<WindowEnd> {
-        match *kind {
-            FaultKind::Crash { node } => Some(WindowEnd::Recover(node)),
-            FaultKind::Partition { .. } | FaultKind::OneWay { .. } => Some(WindowEnd::Heal),
-            FaultKind::SlowStart { node, .. } => Some(WindowEnd::SlowEnd(node)),
-            FaultKind::OmissionStart { node, .. } => Some(WindowEnd::OmissionEnd(node)),
-            _ => None,
-        }
-    }
-
-    /// The window end that `kind` is (`None`: it ends none).
-    fn of_end(kind: &FaultKind) -> Option<WindowEnd> {
-        match *kind {
-            FaultKind::Recover { node } => Some(WindowEnd::Recover(node)),
-            FaultKind::Heal => Some(WindowEnd::Heal),
-            FaultKind::SlowEnd { node } => Some(WindowEnd::SlowEnd(node)),
-            FaultKind::OmissionEnd { node } => Some(WindowEnd::OmissionEnd(node)),
-            _ => None,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sim_core::{Choices, Draw, FaultEvent, Seeded};
+    use sim_core::{Choices, Draw, FaultEvent, FaultKind, NodeId, Seeded};
 
     /// The plainest pairing: each start, in plan order, takes the first end of its kind after
     /// it, not taken, and not before it in time (a scan of the rest of the plan).
@@ -274,12 +241,12 @@ mod tests {
         let mut taken = vec![false; plan.events.len()];
         let mut out = Vec::new();
         for (start, e) in plan.events.iter().enumerate() {
-            let Some(kind) = WindowEnd::of_start(&e.kind) else {
+            let Some(kind) = e.kind.window_end() else {
                 continue;
             };
             let end = (start + 1..plan.events.len()).find(|&j| {
                 let other = &plan.events[j];
-                !taken[j] && other.at >= e.at && WindowEnd::of_end(&other.kind) == Some(kind)
+                !taken[j] && other.at >= e.at && other.kind.ends() == Some(kind)
             });
             if let Some(end) = end {
                 taken[end] = true;

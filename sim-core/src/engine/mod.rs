@@ -442,13 +442,8 @@ impl<P: Process, C: Choices> Engine<P, C> {
     fn schedule_initial_events(&mut self) {
         // A node's clock and speed at time 0 are set before it starts, so its first timers
         // already run on them.
-        let initial = |e: &crate::faults::FaultEvent| {
-            e.at == Time::ZERO
-                && matches!(
-                    e.kind,
-                    FaultKind::ClockSkew { .. } | FaultKind::SlowStart { .. }
-                )
-        };
+        let initial =
+            |e: &crate::faults::FaultEvent| e.at == Time::ZERO && e.kind.sets_up_machine();
         for (i, fault) in self.plan.events.iter().enumerate() {
             if initial(fault) {
                 self.queue.push(fault.at, Ev::Fault(i));

@@ -4,6 +4,7 @@
 //! replayed by itself.
 
 mod generate;
+mod kind;
 mod machine;
 mod pick;
 mod spec;
@@ -15,79 +16,10 @@ use crate::entropy::PPM;
 use crate::time::Time;
 use crate::NodeId;
 
+pub use kind::{FaultKind, WindowEnd};
 pub use machine::{ClockSpec, IntermittentSpec, SlowSpec};
 pub use spec::{ByzantineSpec, CrashSpec, FaultSpec, OmissionSpec, PartitionShape, PartitionSpec};
 pub use trigger::{kind_of, ChainLink, CrashChain, Trigger, TriggeredCrash};
-
-/// One thing that goes wrong.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "fault")]
-pub enum FaultKind {
-    /// The node stops; its volatile state, timers and pending deliveries are lost.
-    Crash {
-        /// The node that crashes.
-        node: NodeId,
-    },
-    /// The node restarts from its stable storage only.
-    Recover {
-        /// The node that recovers.
-        node: NodeId,
-    },
-    /// Nodes in different groups cannot exchange messages until `Heal`. Nodes not listed form
-    /// one more group together.
-    Partition {
-        /// The groups.
-        groups: Vec<Vec<NodeId>>,
-    },
-    /// Every link works again.
-    Heal,
-    /// The node loses each message it sends / receives with these probabilities (ppm).
-    OmissionStart {
-        /// The node that loses messages.
-        node: NodeId,
-        /// The chance of losing each message it sends, in parts per million.
-        send_ppm: u32,
-        /// The chance of losing each message it receives, in parts per million.
-        receive_ppm: u32,
-    },
-    /// The node's omission window ends.
-    OmissionEnd {
-        /// The node whose window ends.
-        node: NodeId,
-    },
-    /// Messages from the nodes in `from` to the nodes in `to` are lost, while the other way
-    /// works (an asymmetric partition), until `Heal`.
-    OneWay {
-        /// The senders cut off.
-        from: Vec<NodeId>,
-        /// The receivers they cannot reach.
-        to: Vec<NodeId>,
-    },
-    /// The node's clock from now on: `offset_ns` ahead of real time (negative: behind), then
-    /// running `drift_ppm` parts per million fast (negative: slow). The node's timers fire on
-    /// its clock, and `Ctx::now` reads it.
-    ClockSkew {
-        /// The node whose clock is off.
-        node: NodeId,
-        /// How far ahead its clock jumps, in nanoseconds (negative: behind).
-        offset_ns: i64,
-        /// How much faster it runs from now on, in parts per million (negative: slower).
-        drift_ppm: i32,
-    },
-    /// The node runs slow: its messages take `factor_pct` percent as long to leave and to
-    /// arrive, and its timers as long to fire, until `SlowEnd`.
-    SlowStart {
-        /// The slow node.
-        node: NodeId,
-        /// How slow, in percent of normal (400: four times slower).
-        factor_pct: u32,
-    },
-    /// The node runs at normal speed again.
-    SlowEnd {
-        /// The node that was slow.
-        node: NodeId,
-    },
-}
 
 /// What stable storage loses at a crash.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -190,59 +122,8 @@ impl FaultPlan {
             check_node(format!("byzantine[{i}]"), b, n)?;
         }
         for (i, e) in self.events.iter().enumerate() {
-            let p = |field: &str| format!("events[{i}].{field}");
-            match &e.kind {
-                FaultKind::Crash { node }
-                | FaultKind::Recover { node }
-                | FaultKind::OmissionEnd { node }
-                | FaultKind::SlowEnd { node } => check_node(p("node"), *node, n)?,
-                FaultKind::OneWay { from, to } => {
-                    for (k, &node) in from.iter().enumerate() {
-                        check_node(p(&format!("from[{k}]")), node, n)?;
-                    }
-                    for (k, &node) in to.iter().enumerate() {
-                        check_node(p(&format!("to[{k}]")), node, n)?;
-                    }
-                }
-                FaultKind::ClockSkew {
-                    node, drift_ppm, ..
-                } => {
-                    check_node(p("node"), *node, n)?;
-                    if drift_ppm.abs() > MAX_DRIFT_PPM {
-                        return Err(err(p("drift"), "expected a drift between -0.5 and 0.5"));
-                    }
-                }
-                FaultKind::SlowStart { node, factor_pct } => {
-                    check_node(p("node"), *node, n)?;
-                    if !(1..=MAX_SLOW_PCT).contains(factor_pct) {
-                        return Err(err(p("factor"), "expected a factor from 0.01 to 1000"));
-                    }
-                }
-                FaultKind::OmissionStart {
-                    node,
-                    send_ppm,
-                    receive_ppm,
-                } => {
-                    check_node(p("node"), *node, n)?;
-                    check_ppm(p("send"), *send_ppm)?;
-                    check_ppm(p("receive"), *receive_ppm)?;
-                }
-                FaultKind::Partition { groups } => {
-                    let mut seen = vec![false; n];
-                    for (g, group) in groups.iter().enumerate() {
-                        for (k, &node) in group.iter().enumerate() {
-                            check_node(p(&format!("groups[{g}][{k}]")), node, n)?;
-                            if std::mem::replace(&mut seen[node], true) {
-                                return Err(err(
-                                    p("groups"),
-                                    format!("node {node} is in two groups"),
-                                ));
-                            }
-                        }
-                    }
-                }
-                FaultKind::Heal => {}
-            }
+            e.kind
+                .validate(n, &|field| format!("events[{i}].{field}"))?;
         }
         for (i, t) in self.triggered.iter().enumerate() {
             check_node(format!("triggered[{i}].node"), t.node, n)?;

@@ -42,6 +42,7 @@
 //! (`lock-server-lowest-id-unfair.toml`).
 
 mod client;
+mod messages;
 mod process;
 mod properties;
 mod server;
@@ -57,9 +58,9 @@ use ftsim_api::{
     SpecError, Timing,
 };
 
-pub use process::{LockProcess, Msg, Obs, Timer, SERVER};
+pub use messages::{Msg, Obs, Stable, Timer, SERVER};
+pub use process::LockProcess;
 pub use properties::{EveryRequestGranted, FifoGrants, RebootWhileHeld};
-pub use server::Stable;
 
 choice! {
     /// What the server keeps across a reboot, and when it grants again.

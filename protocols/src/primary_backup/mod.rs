@@ -38,6 +38,7 @@
 //! (`scenarios/primary-backup-timeout-only-long-delays.toml`).
 
 mod client;
+mod messages;
 mod process;
 mod properties;
 mod replica;
@@ -51,7 +52,8 @@ use ftsim_api::{
     choice, params, Duration, FaultClass, Model, NodeId, Properties, Protocol, SpecError,
 };
 
-pub use process::{Config, Durable, Msg, Node, Obs, Timer, WriteId};
+pub use messages::{Config, Durable, Msg, Obs, Timer, WriteId};
+pub use process::Node;
 pub use properties::{AckedWritesKept, Failover, PrefixAgreement, RequestsAnswered, SinglePrimary};
 
 choice! {

@@ -34,6 +34,7 @@
 //! sees the older value (`quorum-no-write-back.toml`).
 
 mod client;
+mod messages;
 mod process;
 mod properties;
 mod replica;
@@ -46,7 +47,8 @@ use ftsim_api::{
     choice, params, Duration, FaultClass, Liveness, Model, NodeId, Properties, Protocol, SpecError,
 };
 
-pub use process::{Config, Msg, Node, Obs, Stored, Timer, Ts};
+pub use messages::{Config, Msg, Obs, Stored, Timer, Ts};
+pub use process::Node;
 pub use properties::{
     operations_return, read_during_write, ServedWithReplicaDown, WriteBackRepaired,
 };

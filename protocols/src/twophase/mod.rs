@@ -29,6 +29,7 @@
 //! (`scenarios/two-phase-commit-forgetful-participant.toml`).
 
 mod coordinator;
+mod messages;
 mod participant;
 mod process;
 mod properties;
@@ -42,7 +43,8 @@ use ftsim_api::{
     params, Duration, FaultClass, Liveness, Model, NodeId, Properties, Protocol, SpecError,
 };
 
-pub use process::{Config, Log, Msg, Node, Obs, Timer, Why, COORDINATOR};
+pub use messages::{Config, Log, Msg, Obs, Timer, Why, COORDINATOR};
+pub use process::Node;
 pub use properties::{AbortValidity, CommitValidity};
 
 params! {

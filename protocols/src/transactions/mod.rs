@@ -41,6 +41,7 @@
 
 mod client;
 mod deadlock;
+mod messages;
 mod process;
 mod properties;
 mod serialisability;
@@ -55,7 +56,8 @@ use ftsim_api::{
 
 pub use client::Client;
 pub use deadlock::Termination;
-pub use process::{Config, Item, Msg, Node, Obs, Timer, TxnId, Why};
+pub use messages::{Config, Item, Msg, Obs, Timer, TxnId, Why};
+pub use process::Node;
 pub use properties::{atomicity, CommitValidity, CommittedAfterAbort, LockConflict};
 pub use serialisability::Serialisability;
 pub use server::Server;

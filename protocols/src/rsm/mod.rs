@@ -44,6 +44,7 @@ mod client;
 mod leader;
 mod learner;
 mod machine;
+mod messages;
 mod paxos_server;
 mod process;
 mod properties;
@@ -57,7 +58,8 @@ use ftsim_api::{
     choice, params, Duration, FaultClass, Liveness, Model, NodeId, Properties, Protocol, SpecError,
 };
 
-pub use process::{Ballot, Cmd, Config, Durable, Entry, Msg, Node, Obs, Timer};
+pub use messages::{Ballot, Cmd, Config, Durable, Entry, Msg, Obs, Timer};
+pub use process::Node;
 pub use properties::{concurrent_puts, operations_return, PrefixAgreement, Reached};
 
 choice! {

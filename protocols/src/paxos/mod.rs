@@ -49,6 +49,7 @@
 mod acceptor;
 mod chosen;
 mod learner;
+mod messages;
 mod process;
 mod properties;
 mod proposer;
@@ -62,9 +63,9 @@ use ftsim_api::{
     choice, params, Duration, FaultClass, Liveness, Model, NodeId, Properties, Protocol, SpecError,
 };
 
-pub use acceptor::AcceptorState;
 pub use chosen::ChosenTracker;
-pub use process::{own_value, Ballot, Msg, Obs, Paxos, Stable, Timer};
+pub use messages::{own_value, AcceptorState, Ballot, Msg, Obs, Stable, Timer};
+pub use process::Paxos;
 pub use properties::{Adopted, ChosenProposed, LearnedChosen, OneChosen, RecoveredAcceptor};
 
 choice! {

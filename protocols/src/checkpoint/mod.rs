@@ -51,6 +51,7 @@ mod coordinated;
 mod cuts;
 mod independent;
 mod line;
+mod messages;
 mod process;
 mod properties;
 mod recovery;
@@ -63,9 +64,8 @@ use ftsim_api::{
 };
 
 pub use line::{consistent_line, latest_line};
-pub use process::{
-    CheckpointProcess, Config, Meta, Msg, Obs, Stable, Timer, INITIAL_BALANCE, MANAGER,
-};
+pub use messages::{Config, Meta, Msg, Obs, Stable, Timer, INITIAL_BALANCE, MANAGER};
+pub use process::CheckpointProcess;
 pub use properties::{
     Conservation, ConsistentCut, NoDomino, NoLostTransfer, Recovered, RecoveryLine, SnapshotTotal,
 };

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ftsim_api::{Ctx, Duration, NodeId};
+use ftsim_api::{Ctx, NodeId};
 
 use super::messages::{Host, Msg, Obs, Stable, Timer};
 use super::{LockServerParams, QueueOrder, ServerVariant};
@@ -235,8 +235,7 @@ impl Server {
             }
             ServerVariant::ReconnectWindow => {
                 self.rebuilding = true;
-                let window = Duration::from_millis(params.window_ms);
-                ctx.set_timer(window, Timer::WindowEnd);
+                ctx.set_timer(params.window, Timer::WindowEnd);
             }
             ServerVariant::Stateless => {}
         }

@@ -92,10 +92,10 @@ params! {
         acceptor_storage: AcceptorStorage = AcceptorStorage::Stable;
         /// how long a proposer waits before asking the acceptors that have not answered
         /// again, and a learner between queries; should exceed a round trip
-        retry_ms: u64 = 30, range 1..=10_000;
+        retry: Duration = Duration::from_millis(30), range "1ms"..="10s";
         /// base of the random backoff after a preempted (nacked) ballot, doubling with each
         /// one up to 16 times the base
-        backoff_ms: u64 = 10, range 0..=10_000;
+        backoff: Duration = Duration::from_millis(10), range "0ms"..="10s";
     }
 }
 
@@ -195,8 +195,8 @@ impl Protocol for SingleDecreePaxos {
         Paxos::new(
             node < params.proposers,
             params.acceptor_storage,
-            Duration::from_millis(params.retry_ms),
-            Duration::from_millis(params.backoff_ms),
+            params.retry,
+            params.backoff,
         )
     }
 

@@ -6,7 +6,8 @@
 /// and the [`Params`](crate::params::Params) conversions from that one list.
 ///
 /// Each field is `name: Type = default` with an optional `, range LO..=HI` (integers and
-/// numbers), ended by `;`. Its doc comment is the help text `ftsim list` prints. Field types
+/// numbers; for a duration, durations as a scenario file writes them: `"1ms"..="10s"`), ended
+/// by `;`. Its doc comment is the help text `ftsim list` prints. Field types
 /// implement [`ParamType`](crate::params::ParamType): integers, `f64`, `bool`,
 /// [`Duration`](crate::Duration), and [`choice!`](crate::choice!) enums.
 ///
@@ -26,13 +27,17 @@
 ///         /// How processes pick their proposal.
 ///         proposals: Proposals = Proposals::Random;
 ///         /// How often the leader sends a heartbeat.
-///         heartbeat: Duration = Duration::from_millis(10);
+///         heartbeat: Duration = Duration::from_millis(10), range "1ms"..="1s";
 ///     }
 /// }
 ///
 /// let p = MyParams::default();
 /// assert_eq!((p.rounds, p.proposals), (2, Proposals::Random));
 /// assert_eq!(MyParams::schema()[0].kind, ParamKind::Int { min: 1, max: 64 });
+/// assert_eq!(
+///     MyParams::schema()[2].kind,
+///     ParamKind::Duration { min: Duration::from_millis(1), max: Duration::from_secs(1) }
+/// );
 /// ```
 #[macro_export]
 macro_rules! params {
@@ -73,7 +78,10 @@ macro_rules! params {
                         name: ::core::stringify!($field),
                         kind: {
                             let kind = <$ty as $crate::params::ParamType>::kind();
-                            $( let kind = kind.narrowed($lo as f64, $hi as f64); )?
+                            $( let kind = kind.narrowed(
+                                $crate::params::RangeEnd::from($lo),
+                                $crate::params::RangeEnd::from($hi),
+                            ); )?
                             kind
                         },
                         default: $crate::params::ParamType::to_value(&defaults.$field),
@@ -93,7 +101,10 @@ macro_rules! params {
                         ::core::stringify!($field),
                         &{
                             let kind = <$ty as $crate::params::ParamType>::kind();
-                            $( let kind = kind.narrowed($lo as f64, $hi as f64); )?
+                            $( let kind = kind.narrowed(
+                                $crate::params::RangeEnd::from($lo),
+                                $crate::params::RangeEnd::from($hi),
+                            ); )?
                             kind
                         },
                         defaults.$field,

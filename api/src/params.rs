@@ -56,19 +56,72 @@ pub enum ParamKind {
     Duration { min: Duration, max: Duration },
 }
 
+/// One end of the range a [`params!`](crate::params!) field is narrowed to, as written there: a
+/// number for an integer or a number, a duration such as "10ms" for a [`Duration`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RangeEnd {
+    /// An end of an integer or number range.
+    Number(f64),
+    /// An end of a duration range, such as "10ms".
+    Duration(&'static str),
+}
+
+macro_rules! number_end {
+    ($($t:ty),*) => {$(
+        impl From<$t> for RangeEnd {
+            fn from(n: $t) -> Self {
+                RangeEnd::Number(n as f64)
+            }
+        }
+    )*};
+}
+
+number_end!(i32, i64, u32, u64, f64);
+
+impl From<&'static str> for RangeEnd {
+    fn from(text: &'static str) -> Self {
+        RangeEnd::Duration(text)
+    }
+}
+
 impl ParamKind {
     /// The same kind with its range narrowed to `lo..=hi` (integers, numbers and durations).
-    pub fn narrowed(self, lo: f64, hi: f64) -> ParamKind {
-        match self {
-            ParamKind::Int { min, max } => ParamKind::Int {
-                min: min.max(lo as i64),
-                max: max.min(hi as i64),
-            },
-            ParamKind::Float { min, max } => ParamKind::Float {
-                min: min.max(lo),
-                max: max.min(hi),
-            },
-            other => other,
+    ///
+    /// # Panics
+    ///
+    /// If the ends do not fit the kind (a duration range on an integer, a number range on a
+    /// duration, a duration that does not parse): a mistake in a `params!` declaration, which
+    /// any test that reads the protocol's parameters finds.
+    pub fn narrowed(self, lo: RangeEnd, hi: RangeEnd) -> ParamKind {
+        match (self, lo, hi) {
+            (ParamKind::Int { min, max }, RangeEnd::Number(lo), RangeEnd::Number(hi)) => {
+                ParamKind::Int {
+                    min: min.max(lo as i64),
+                    max: max.min(hi as i64),
+                }
+            }
+            (ParamKind::Float { min, max }, RangeEnd::Number(lo), RangeEnd::Number(hi)) => {
+                ParamKind::Float {
+                    min: min.max(lo),
+                    max: max.min(hi),
+                }
+            }
+            (ParamKind::Duration { min, max }, RangeEnd::Duration(lo), RangeEnd::Duration(hi)) => {
+                let end = |text: &str| {
+                    text.parse::<Duration>()
+                        .unwrap_or_else(|e| panic!("params!: a range end is not a duration: {e}"))
+                };
+                ParamKind::Duration {
+                    min: min.max(end(lo)),
+                    max: max.min(end(hi)),
+                }
+            }
+            (kind @ (ParamKind::Bool | ParamKind::Choice(_)), _, _) => kind,
+            (kind, lo, hi) => panic!(
+                "params!: the range {lo:?}..={hi:?} does not fit {}: integers and numbers take \
+                 numbers, durations take durations such as \"1ms\"..=\"10s\"",
+                kind.expected()
+            ),
         }
     }
 
@@ -377,6 +430,8 @@ mod tests {
             log: bool = true;
             /// How long a round lasts.
             round: Duration = Duration::from_millis(10);
+            /// How long to wait before asking again.
+            retry: Duration = Duration::from_millis(30), range "1ms"..="10s";
         }
     }
 
@@ -391,7 +446,7 @@ mod tests {
     fn the_schema_comes_from_the_one_declaration() {
         let schema = Demo::schema();
         let names: Vec<&str> = schema.iter().map(|p| p.name).collect();
-        assert_eq!(names, ["rounds", "pick", "log", "round"]);
+        assert_eq!(names, ["rounds", "pick", "log", "round", "retry"]);
         assert_eq!(schema[0].kind, ParamKind::Int { min: 1, max: 64 });
         assert_eq!(schema[0].default, ParamValue::Int(2));
         assert_eq!(
@@ -401,6 +456,46 @@ mod tests {
         assert_eq!(schema[1].kind, ParamKind::Choice(&["random", "by-id"]));
         assert_eq!(schema[1].default, ParamValue::Str("random".into()));
         assert_eq!(schema[3].default, ParamValue::Str("10ms".into()));
+        assert_eq!(
+            schema[4].kind,
+            ParamKind::Duration {
+                min: Duration::from_millis(1),
+                max: Duration::from_secs(10),
+            }
+        );
+        assert_eq!(schema[4].default, ParamValue::Str("30ms".into()));
+    }
+
+    #[test]
+    fn a_duration_range_is_checked_and_said() {
+        let retry = |text: &str| values(&[("retry", ParamValue::Str(text.into()))]);
+        for ok in ["1ms", "1.5ms", "10s", "250ms"] {
+            validate(&Demo::schema(), &retry(ok)).unwrap();
+        }
+        let d = Demo::from_values(&retry("1.5ms")).unwrap();
+        assert_eq!(d.retry, Duration(1_500_000));
+        let expected = "expected a duration such as \"10ms\", from 1ms to 10s";
+        for (bad, found) in [
+            (retry("999us"), "\"999us\""),
+            (retry("11s"), "\"11s\""),
+            (retry("30"), "\"30\""),
+            (retry("-1ms"), "\"-1ms\""),
+            (values(&[("retry", ParamValue::Int(30))]), "30"),
+        ] {
+            let e = validate(&Demo::schema(), &bad).unwrap_err();
+            assert_eq!(e.name, "retry");
+            assert_eq!(e.message, format!("{expected}, found {found}"));
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "does not fit")]
+    fn a_number_range_on_a_duration_is_a_mistake_of_the_declaration() {
+        let _ = ParamKind::Duration {
+            min: Duration::ZERO,
+            max: Duration(u64::MAX),
+        }
+        .narrowed(RangeEnd::from(1), RangeEnd::from(10));
     }
 
     #[test]
@@ -428,7 +523,7 @@ mod tests {
         let e = validate(&Demo::schema(), &values(&[("roundz", ParamValue::Int(1))])).unwrap_err();
         assert!(
             e.message
-                .contains("expected one of rounds, pick, log, round"),
+                .contains("expected one of rounds, pick, log, round, retry"),
             "{e}"
         );
         let e = validate(

@@ -47,7 +47,7 @@ impl Property<Node> for Recorder {
 fn abd_run(clients: usize, ops: u64) -> Vec<(NodeId, u64, Time, Obs)> {
     let params = QuorumParams {
         ops,
-        think_ms: 2,
+        think: Duration::from_millis(2),
         ..QuorumParams::default()
     };
     let mut network = NetworkModel::default();

@@ -114,7 +114,7 @@ pub enum Timing {
     DeliveredWithin {
         /// The longest a message may take, from the send to the delivery.
         bound: Duration,
-        /// Where it comes from, in words (e.g. "params.round_ms").
+        /// Where it comes from, in words (e.g. "params.round").
         rule: String,
     },
     /// The failure detector tells of a crash only after every message the crashed node sent
@@ -431,7 +431,7 @@ mod tests {
     fn a_round_shorter_than_the_slowest_message_is_a_timing_breach() {
         let rounds = Model::new().timing(Timing::DeliveredWithin {
             bound: Duration::from_millis(4),
-            rule: "params.round_ms".into(),
+            rule: "params.round".into(),
         });
         let mut spec = RunSpec::new(3);
         spec.network.default.delay = DelayDist::Constant(Duration::from_millis(3));

@@ -17,7 +17,7 @@ use crate::run_spec::RunSpec;
 pub(crate) struct Quiesce {
     /// The longest it may take, after the last fault or the start of an operation.
     pub within: Duration,
-    /// Where it comes from, in words ("two retry intervals: 2 × params.retry_ms").
+    /// Where it comes from, in words ("two retry intervals: 2 × params.retry").
     pub rule: String,
 }
 

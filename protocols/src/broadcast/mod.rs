@@ -3,8 +3,8 @@
 //! **Model.** Crash-stop processes; links that may lose and duplicate messages (as a scenario
 //! sets them), not necessarily FIFO; no failure detector. Each sender has one wire (the
 //! network's `send_gap` makes a broadcast's unicasts leave one by one), so a crash can cut a
-//! broadcast in the middle. Retransmission is timer-driven (`retransmit_ms`); node 0 (or every
-//! node, with `senders = "all"`) broadcasts `messages` messages, one every `interval_ms`.
+//! broadcast in the middle. Retransmission is timer-driven (`retransmit`); node 0 (or every
+//! node, with `senders = "all"`) broadcasts `messages` messages, one every `interval`.
 //!
 //! **Algorithm.** The *link* layer sends one message to one peer:
 //! - *at-most-once*: send once; a lost message is gone;
@@ -37,8 +37,9 @@ mod tests;
 
 use ftsim_api::metrics::{measures::TimeToDeliver, Metrics};
 use ftsim_api::properties::delivery::{Agreement, NoCreation, NoDuplication, Validity};
-use ftsim_api::Exploring;
-use ftsim_api::{choice, params, FaultClass, Model, NodeId, Properties, Protocol};
+use ftsim_api::{
+    choice, params, Duration, Exploring, FaultClass, Model, NodeId, Properties, Protocol,
+};
 
 pub use process::{Msg, Node, Obs, Timer};
 
@@ -85,12 +86,12 @@ params! {
         link: Link = Link::ExactlyOnce;
         /// messages each sender broadcasts
         messages: u32 = 5, range 1..=1000;
-        /// milliseconds between broadcasts
-        interval_ms: u64 = 5, range 1..=10_000;
+        /// time between broadcasts
+        interval: Duration = Duration::from_millis(5), range "1ms"..="10s";
         /// one: only node 0 broadcasts; all: every node does
         senders: Senders = Senders::One;
-        /// milliseconds before unacknowledged link data is sent again
-        retransmit_ms: u64 = 10, range 1..=10_000;
+        /// time before unacknowledged link data is sent again
+        retransmit: Duration = Duration::from_millis(10), range "1ms"..="10s";
     }
 }
 

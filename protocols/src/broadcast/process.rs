@@ -102,11 +102,11 @@ impl Node {
     }
 
     fn interval(&self) -> Duration {
-        Duration::from_millis(self.params.interval_ms)
+        self.params.interval
     }
 
     fn retransmit(&self) -> Duration {
-        Duration::from_millis(self.params.retransmit_ms)
+        self.params.retransmit
     }
 
     fn link_send(&mut self, ctx: &mut Ctx<'_, Self>, to: NodeId, key: MsgKey) {

@@ -5,7 +5,7 @@
 //! crashed lieutenant would only be excused from deciding). Links are authenticated point to
 //! point (a receiver knows who sent a message, so a traitor can lie about what it heard but
 //! not speak for another node) and may delay, reorder and duplicate; no failure detector.
-//! Timing is synchronous: the algorithm runs in rounds of `round_ms`, which must exceed the
+//! Timing is synchronous: the algorithm runs in rounds of `round`, which must exceed the
 //! network's maximum delay, since a message that arrives after its round closes counts as
 //! missing.
 //!
@@ -74,7 +74,7 @@ params! {
         values: u64 = 2, range 2..=16;
         /// length of a synchronous round; must exceed the network's maximum delay, or a slow
         /// correct message counts as missing
-        round_ms: u64 = 10, range 1..=10_000;
+        round: Duration = Duration::from_millis(10), range "1ms"..="10s";
     }
 }
 
@@ -208,8 +208,8 @@ impl Protocol for OralMessages {
             // fires, scheduled after it, counts as missing (a search keeping time finds that
             // run when the bound is the round itself).
             .timing(Timing::DeliveredWithin {
-                bound: Duration(Duration::from_millis(params.round_ms).0 - 1),
-                rule: "params.round_ms, strictly".into(),
+                bound: Duration(params.round.0 - 1),
+                rule: "params.round, strictly".into(),
             })
     }
 
@@ -224,8 +224,7 @@ impl Protocol for OralMessages {
     }
 
     fn process(&self, params: &OmParams, _: NodeId, _: usize) -> Om {
-        let round = Duration::from_millis(params.round_ms);
-        Om::new(params.commander, params.m, params.values, round)
+        Om::new(params.commander, params.m, params.values, params.round)
     }
 }
 

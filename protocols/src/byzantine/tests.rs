@@ -239,7 +239,7 @@ fn late_messages_count_as_retreat() {
     // retreats, which breaks validity whenever the loyal commander ordered otherwise.
     let h = om(4, 1, "equivocate")
         .params(OmParams {
-            round_ms: 2,
+            round: Duration::from_millis(2),
             ..OmParams::default()
         })
         .delay(DelayDist::Constant(Duration::from_millis(5)));

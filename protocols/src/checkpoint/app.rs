@@ -4,25 +4,26 @@
 //! state. Transfers carry a per-channel sequence number, so a checkpoint's counters say how
 //! many transfers it sent to and received from each peer.
 
-use ftsim_api::{Ctx, Duration, NodeId};
+use ftsim_api::{Duration, NodeId};
 
-use super::process::{CheckpointProcess, Msg, Timer, C};
+use super::messages::{Msg, Timer};
+use super::process::{CheckpointProcess, C};
 
 /// Transfers are 1 to this many milliseconds apart.
 const TRANSFER_GAP_MS: u64 = 4;
 
-/// The time to the next transfer.
-pub(super) fn transfer_gap(ctx: &mut Ctx<'_, CheckpointProcess>) -> Duration {
-    Duration::from_millis(1 + ctx.random_below(TRANSFER_GAP_MS))
-}
-
 impl CheckpointProcess {
+    /// The time to the next transfer.
+    pub(super) fn transfer_gap(ctx: C) -> Duration {
+        Duration::from_millis(1 + ctx.random_below(TRANSFER_GAP_MS))
+    }
+
     /// The transfer timer: sends one transfer, and arms the next while some are left.
     pub(super) fn transfer_tick(&mut self, ctx: C) {
         self.transfer(ctx);
         if self.done < self.cfg.transfers {
             let epoch = self.epoch;
-            let gap = transfer_gap(ctx);
+            let gap = Self::transfer_gap(ctx);
             ctx.set_timer(gap, Timer::Transfer { epoch });
         }
     }

@@ -7,16 +7,8 @@
 
 use ftsim_api::{Ctx, NodeId, NodeSet};
 
-use super::process::{Checkpoint, CheckpointProcess, Msg, Obs, Timer, C, MANAGER};
-
-/// A snapshot being recorded here.
-#[derive(Clone, Debug, Hash)]
-pub struct Recording {
-    pub(super) snapshot: u64,
-    pub(super) state: Checkpoint,
-    /// The peers whose marker has arrived (their channel is recorded).
-    pub(super) markers: NodeSet,
-}
+use super::messages::{Msg, Obs, Timer, MANAGER};
+use super::process::{CheckpointProcess, Recording, C};
 
 impl CheckpointProcess {
     /// The manager's snapshot timer, kept while snapshots are left under `checkpoint_limit`.

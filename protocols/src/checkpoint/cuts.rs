@@ -11,7 +11,8 @@ use std::sync::Arc;
 use ftsim_api::sim_core::entropy::DetHasher;
 use ftsim_api::{NodeId, World};
 
-use super::process::{CheckpointProcess, Obs};
+use super::messages::Obs;
+use super::process::CheckpointProcess;
 
 /// The cuts the properties judge: snapshots (by id) and recovery lines (by epoch), as their
 /// parts arrive, complete once every process has contributed. Shared copy-on-write: a

@@ -9,23 +9,17 @@ use std::collections::BTreeMap;
 use ftsim_api::{Ctx, Duration, NodeId};
 
 use super::line::{consistent_line, latest_line};
-use super::process::{CheckpointProcess, Config, Meta, Msg, Timer, C, MANAGER};
+use super::messages::{Config, Meta, Msg, Timer, MANAGER};
+use super::process::{CheckpointProcess, Round, C};
 use super::Mode;
 
-/// The manager's recovery round in progress: the checkpoints collected so far.
-#[derive(Clone, Debug, Hash)]
-pub struct Round {
-    pub(super) epoch: u64,
-    metas: BTreeMap<NodeId, Vec<Meta>>,
-}
-
-/// The time to a process's next checkpoint: from half to 1.5 times the interval.
-pub(super) fn checkpoint_gap(ctx: &mut Ctx<'_, CheckpointProcess>, cfg: &Config) -> Duration {
-    let half = cfg.interval.0 / 2;
-    ctx.random_duration(Duration(half), Duration(half * 3))
-}
-
 impl CheckpointProcess {
+    /// The time to a process's next checkpoint: from half to 1.5 times the interval.
+    pub(super) fn checkpoint_gap(ctx: C, cfg: &Config) -> Duration {
+        let half = cfg.interval.0 / 2;
+        ctx.random_duration(Duration(half), Duration(half * 3))
+    }
+
     /// The checkpoint timer (armed only while numbers are left under `checkpoint_limit`):
     /// takes a checkpoint unless frozen by a recovery round, and keeps the schedule while
     /// numbers are still left.
@@ -35,7 +29,7 @@ impl CheckpointProcess {
             self.store(ctx, c);
         }
         if self.checkpoints_left() {
-            let d = checkpoint_gap(ctx, &self.cfg);
+            let d = Self::checkpoint_gap(ctx, &self.cfg);
             ctx.set_timer(d, Timer::Checkpoint { epoch });
         }
     }

@@ -3,7 +3,7 @@
 //! checkpoint has received more from a peer than that peer's checkpoint had sent (an orphan).
 //! Each line is returned as `((process, position in its list), checkpoint index)` per process.
 
-use super::process::Meta;
+use super::messages::Meta;
 
 /// Each process's latest checkpoint, consistent or not.
 pub fn latest_line(lists: &[Vec<Meta>]) -> Vec<((usize, usize), u64)> {

@@ -51,6 +51,7 @@ mod coordinated;
 mod cuts;
 mod independent;
 mod line;
+mod messages;
 mod process;
 mod properties;
 mod recovery;
@@ -63,9 +64,8 @@ use ftsim_api::{
 };
 
 pub use line::{consistent_line, latest_line};
-pub use process::{
-    CheckpointProcess, Config, Meta, Msg, Obs, Stable, Timer, INITIAL_BALANCE, MANAGER,
-};
+pub use messages::{Config, Meta, Msg, Obs, Stable, Timer, INITIAL_BALANCE, MANAGER};
+pub use process::CheckpointProcess;
 pub use properties::{
     Conservation, ConsistentCut, NoDomino, NoLostTransfer, Recovered, RecoveryLine, SnapshotTotal,
 };
@@ -94,7 +94,7 @@ params! {
         logging: bool = false;
         /// Time between snapshots (coordinated) or mean time between a process's checkpoints
         /// (independent, drawn from half to 1.5 times it).
-        interval_ms: u64 = 10, range 1..=10_000;
+        interval: Duration = Duration::from_millis(10), range "1ms"..="10s";
         /// Transfers each process makes (1-4ms apart, 1 to `amount_max` units each).
         transfers: u64 = 20, range 0..=10_000;
         /// The largest amount of one transfer (1: every transfer is worth 1, so a search
@@ -115,7 +115,7 @@ impl From<&CheckpointParams> for Config {
         Config {
             mode: p.mode,
             logging: p.logging,
-            interval: Duration::from_millis(p.interval_ms),
+            interval: p.interval,
             transfers: p.transfers,
             amount_max: p.amount_max,
             checkpoint_limit: (p.checkpoint_limit > 0).then_some(p.checkpoint_limit),

@@ -1,171 +1,19 @@
-//! The checkpointing process: its messages, timers and observations, what it keeps on stable
-//! storage, and the core every mode shares: taking a checkpoint, arming the timers of an
-//! epoch, and routing messages by epoch (older ones are dropped, newer ones wait for the
-//! rollback into that epoch).
+//! The checkpointing process: its volatile state, and the core every mode shares: taking a
+//! checkpoint, arming the timers of an epoch, and routing messages by epoch (older ones are
+//! dropped, newer ones wait for the rollback into that epoch). What the application, the
+//! snapshots, the independent checkpoints and the recovery do is in [`app`](super::app),
+//! [`coordinated`](super::coordinated), [`independent`](super::independent) and
+//! [`recovery`](super::recovery).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use ftsim_api::{Ctx, Duration, NodeId, NodeSet, Process, Time};
+use ftsim_api::{Ctx, NodeId, NodeSet, Process};
 
-use super::coordinated::Recording;
-use super::independent::Round;
+use super::messages::{
+    Checkpoint, Config, Meta, Msg, Obs, Stable, Timer, INITIAL_BALANCE, MANAGER,
+};
 use super::Mode;
-
-/// Node 0 initiates snapshots and manages recoveries.
-pub const MANAGER: NodeId = 0;
-/// Every process's balance at the start: the total is `n` times this.
-pub const INITIAL_BALANCE: u64 = 100;
-
-/// The run's settings, as every process reads them.
-#[derive(Clone, Copy, Debug, Hash)]
-pub struct Config {
-    pub mode: Mode,
-    pub logging: bool,
-    pub interval: Duration,
-    pub transfers: u64,
-    pub amount_max: u64,
-    /// The most snapshots (coordinated) or checkpoints after the initial one (independent).
-    pub checkpoint_limit: Option<u64>,
-    /// The most repeats of a request for a recovery.
-    pub retry_limit: Option<u64>,
-}
-
-/// A checkpoint's counters, as the recovery manager sees them.
-#[derive(Clone, Debug, Hash, PartialEq, Eq)]
-pub struct Meta {
-    pub index: u64,
-    pub sent: Vec<u64>,
-    pub recv: Vec<u64>,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq)]
-pub enum Msg {
-    Transfer {
-        epoch: u64,
-        seq: u64,
-        amount: u64,
-    },
-    Marker {
-        epoch: u64,
-        snapshot: u64,
-    },
-    /// "My part of `snapshot` is on stable storage."
-    Done {
-        epoch: u64,
-        snapshot: u64,
-    },
-    Commit {
-        epoch: u64,
-        snapshot: u64,
-    },
-    /// "I restarted (for the `incarnation`-th time): roll us back."
-    NeedRecovery {
-        incarnation: u64,
-    },
-    /// "Send me your checkpoints." Carries the previous rollback, which a process that was
-    /// down when it was sent has missed: its newer checkpoints belong to an abandoned history.
-    Collect {
-        epoch: u64,
-        previous: Option<(u64, Vec<u64>)>,
-    },
-    Checkpoints {
-        epoch: u64,
-        metas: Vec<Meta>,
-    },
-    /// "Roll back to checkpoint `line[you]`"; `recv[j]` is what j's line checkpoint had
-    /// received from each peer (for replaying logged transfers).
-    Rollback {
-        epoch: u64,
-        line: Vec<u64>,
-        recv: Vec<Vec<u64>>,
-    },
-}
-
-impl Msg {
-    /// The epoch of an application or snapshot message (recovery messages carry none).
-    fn epoch(&self) -> Option<u64> {
-        match self {
-            Msg::Transfer { epoch, .. }
-            | Msg::Marker { epoch, .. }
-            | Msg::Done { epoch, .. }
-            | Msg::Commit { epoch, .. } => Some(*epoch),
-            _ => None,
-        }
-    }
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq)]
-pub enum Timer {
-    Transfer { epoch: u64 },
-    Checkpoint { epoch: u64 },
-    Snapshot { epoch: u64 },
-    Retry,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq)]
-pub enum Obs {
-    /// A local checkpoint reached stable storage. `channel` is the sum of the transfers
-    /// recorded in flight towards this process (coordinated snapshots only).
-    Checkpoint {
-        index: u64,
-        snapshot: Option<u64>,
-        at: Time,
-        balance: u64,
-        channel: u64,
-        sent: Vec<u64>,
-        recv: Vec<u64>,
-        permanent: bool,
-    },
-    /// A tentative checkpoint became permanent (its snapshot was committed).
-    Permanent { index: u64 },
-    /// The process restarted after a crash and waits to be rolled back.
-    Restarted,
-    /// The process rolled back to checkpoint `index` (taken at `at`) in `epoch`. `recv`
-    /// includes re-delivered channel contents; `replay[j]` transfers to j are being resent
-    /// from the log, worth `replayed` in total.
-    RolledBack {
-        epoch: u64,
-        index: u64,
-        at: Time,
-        balance: u64,
-        sent: Vec<u64>,
-        recv: Vec<u64>,
-        replay: Vec<u64>,
-        replayed: u64,
-    },
-}
-
-/// A local checkpoint on stable storage.
-#[derive(Clone, Debug, Default, Hash)]
-pub struct Checkpoint {
-    pub(super) index: u64,
-    pub(super) snapshot: Option<u64>,
-    pub(super) at: Time,
-    pub(super) balance: u64,
-    pub(super) done: u64,
-    pub(super) sent: Vec<u64>,
-    pub(super) recv: Vec<u64>,
-    /// Transfers recorded in flight towards us, per sender (coordinated snapshots).
-    pub(super) channel: Vec<Vec<u64>>,
-}
-
-#[derive(Clone, Debug, Default, Hash)]
-pub struct Stable {
-    pub(super) epoch: u64,
-    pub(super) incarnation: u64,
-    /// Never changed once stored: shared between the copies a search keeps of this storage.
-    pub(super) checkpoints: Vec<Arc<Checkpoint>>,
-    /// Logged transfers per destination: (seq, amount).
-    pub(super) log: Vec<Vec<(u64, u64)>>,
-    /// The manager's: the highest epoch opened, the last committed snapshot, the next snapshot
-    /// id, and per node the highest incarnation a recovery already covers.
-    pub(super) max_epoch: u64,
-    pub(super) committed: u64,
-    pub(super) next_snapshot: u64,
-    pub(super) covered: Vec<u64>,
-    pub(super) last_rollback: Option<(u64, Vec<u64>)>,
-}
 
 /// `Clone + Hash` for `ftsim explore` (the settings are hashed too: the same in every state).
 #[derive(Clone, Debug, Hash)]
@@ -190,6 +38,23 @@ pub struct CheckpointProcess {
     /// Per snapshot: the processes whose part is on stable storage.
     pub(super) acks: BTreeMap<u64, NodeSet>,
     pub(super) snapshot_running: bool,
+}
+
+/// A snapshot being recorded here (coordinated; see [`coordinated`](super::coordinated)).
+#[derive(Clone, Debug, Hash)]
+pub struct Recording {
+    pub(super) snapshot: u64,
+    pub(super) state: Checkpoint,
+    /// The peers whose marker has arrived (their channel is recorded).
+    pub(super) markers: NodeSet,
+}
+
+/// The manager's recovery round in progress: the checkpoints collected so far (independent
+/// modes; see [`independent`](super::independent)).
+#[derive(Clone, Debug, Hash)]
+pub struct Round {
+    pub(super) epoch: u64,
+    pub(super) metas: BTreeMap<NodeId, Vec<Meta>>,
 }
 
 pub(super) type C<'a, 'b> = &'a mut Ctx<'b, CheckpointProcess>;
@@ -252,7 +117,7 @@ impl CheckpointProcess {
     /// coordinated) or checkpoint (independent) schedule.
     pub(super) fn arm(&mut self, ctx: C) {
         let epoch = self.epoch;
-        let gap = super::app::transfer_gap(ctx);
+        let gap = Self::transfer_gap(ctx);
         ctx.set_timer(gap, Timer::Transfer { epoch });
         match self.cfg.mode {
             Mode::Coordinated if ctx.id() == MANAGER && self.snapshots_left(ctx) => {
@@ -260,7 +125,7 @@ impl CheckpointProcess {
             }
             Mode::Coordinated => {}
             Mode::Independent | Mode::IndependentLatest if self.checkpoints_left() => {
-                let d = super::independent::checkpoint_gap(ctx, &self.cfg);
+                let d = Self::checkpoint_gap(ctx, &self.cfg);
                 ctx.set_timer(d, Timer::Checkpoint { epoch });
             }
             Mode::Independent | Mode::IndependentLatest => {}

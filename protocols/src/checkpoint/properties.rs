@@ -12,7 +12,8 @@ use ftsim_api::{nodes_phrase, Explorable, NodeId, Property, StateCheck, Time, Wo
 
 use super::cuts::{Cut, Cuts, TransferLog};
 
-use super::process::{CheckpointProcess, Obs, INITIAL_BALANCE};
+use super::messages::{Obs, INITIAL_BALANCE};
+use super::process::CheckpointProcess;
 
 /// Consistent cut: no snapshot or recovery line records a transfer as received that the
 /// sender's part does not record as sent (an orphan message). A violation names both parts and

@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use ftsim_api::{Ctx, Duration, NodeId};
 
-use super::process::{Checkpoint, CheckpointProcess, Msg, Obs, Timer, C, MANAGER};
+use super::messages::{Checkpoint, Msg, Obs, Timer, MANAGER};
+use super::process::{CheckpointProcess, C};
 use super::Mode;
 
 /// How often a restarted process repeats its request for a recovery.

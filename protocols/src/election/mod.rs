@@ -2,15 +2,15 @@
 //! (Chang-Roberts), under crash-stop and crash-recover.
 //!
 //! **Model.** Crash-recover processes with stable storage; reliable links that may reorder;
-//! bounded delays: every message arrives within `delay_max_ms` (the network's promise, a
+//! bounded delays: every message arrives within `delay_max` (the network's promise, a
 //! parameter of the model rather than of the algorithm). No failure detector: a node learns
-//! of a crash from silence. Every wait of the algorithm is derived from `delay_max_ms`.
+//! of a crash from silence. Every wait of the algorithm is derived from `delay_max`.
 //!
 //! **Algorithm.** An *epoch* numbers an election; a node's epoch is the highest it has seen,
 //! every message carries it, and a node stands only in a fresh epoch (its own plus one). A node
-//! stands at start, when its leader falls silent for `leader_timeout_ms`, when a lower id
+//! stands at start, when its leader falls silent for `leader_timeout`, when a lower id
 //! claims to lead, and after a recovery. The winner of an epoch announces itself to everyone
-//! and sends heartbeats every `heartbeat_ms`; everyone follows the highest id it hears lead
+//! and sends heartbeats every `heartbeat`; everyone follows the highest id it hears lead
 //! the newest epoch.
 //! - *bully*: a candidate sends `Election` to every higher id and waits a round trip. A live
 //!   higher node answers and stands in the same epoch; a candidate that hears no answer wins.
@@ -23,15 +23,15 @@
 //! round trip, that is, was down; so two live nodes never lead one epoch.
 //!
 //! **Timing: why the impatient variant is a bug, not the model's edge.** The model states the
-//! network's bound (`delay_max_ms`) and the algorithm derives its waits from it. With
-//! `wait = "round-trip"` a node waits 2 × `delay_max_ms` + 1ms, which covers any answer the
-//! model allows. With `wait = "one-way"` it waits only `delay_max_ms`: under the very delays
+//! network's bound (`delay_max`) and the algorithm derives its waits from it. With
+//! `wait = "round-trip"` a node waits 2 × `delay_max` + 1ms, which covers any answer the
+//! model allows. With `wait = "one-way"` it waits only `delay_max`: under the very delays
 //! the model promises, an answer from a live higher id can come too late, and two nodes lead
 //! one epoch. That failure is inside the model, so it is reported as a violation: the variant
 //! is wrong for the network it claims to run on. (Deriving the model's bound from the wait, as
 //! `examples/leader-election` does, would make every impatient failure "outside", which says
 //! the network is to blame; here the network kept its promise.) A network slower than
-//! `delay_max_ms` is outside the model, and even the correct variant fails there.
+//! `delay_max` is outside the model, and even the correct variant fails there.
 //!
 //! **Crash-recover.** A recovered node must not win an epoch it missed: while it was down the
 //! others elected without it, and if it came back and won one of their epochs, that epoch would
@@ -96,9 +96,9 @@ choice! {
 choice! {
     /// How long a node waits for a higher id (bully: an answer; ring: the successor's ack).
     pub enum Wait {
-        /// A round trip under the model's bound: 2 × `delay_max_ms` + 1ms.
+        /// A round trip under the model's bound: 2 × `delay_max` + 1ms.
         RoundTrip = "round-trip",
-        /// Only `delay_max_ms` (a known-buggy variant): a live higher id can answer too late.
+        /// Only `delay_max` (a known-buggy variant): a live higher id can answer too late.
         OneWay = "one-way",
     }
 }
@@ -120,27 +120,27 @@ params! {
     pub struct ElectionParams {
         /// bully (ask every higher id) or ring (Chang-Roberts token)
         variant: Variant = Variant::Bully;
-        /// round-trip: wait 2 x delay_max_ms + 1ms for a higher id; one-way (buggy): wait only
-        /// delay_max_ms
+        /// round-trip: wait 2 x delay_max + 1ms for a higher id; one-way (buggy): wait only
+        /// delay_max
         wait: Wait = Wait::RoundTrip;
         /// rejoin: a recovered node keeps its synced epoch and asks everyone's before standing;
         /// stable-only (buggy): it stands at once; volatile (buggy): it forgot its epoch
         recovery: Recovery = Recovery::Rejoin;
         /// the longest a message may take: the model's timing assumption, from which every
         /// wait is derived
-        delay_max_ms: u64 = 5, range 1..=10_000;
+        delay_max: Duration = Duration::from_millis(5), range "1ms"..="10s";
         /// how often the leader sends a heartbeat
-        heartbeat_ms: u64 = 10, range 1..=10_000;
-        /// silence from the leader after which a follower stands; more than heartbeat_ms +
-        /// delay_max_ms
-        leader_timeout_ms: u64 = 40, range 1..=100_000;
+        heartbeat: Duration = Duration::from_millis(10), range "1ms"..="10s";
+        /// silence from the leader after which a follower stands; more than heartbeat +
+        /// delay_max
+        leader_timeout: Duration = Duration::from_millis(40), range "1ms"..="100s";
     }
 }
 
 impl ElectionParams {
     /// The waits every node works with, derived from the parameters and the group size.
     pub fn timings(&self, nodes: usize) -> Timings {
-        let delay_max = Duration::from_millis(self.delay_max_ms);
+        let delay_max = self.delay_max;
         let higher_wait = match self.wait {
             Wait::RoundTrip => delay_max + delay_max + Duration::from_millis(1),
             Wait::OneWay => delay_max,
@@ -155,8 +155,8 @@ impl ElectionParams {
                 Variant::Bully => higher_wait + delay_max + delay_max + Duration::from_millis(1),
                 Variant::Ring => ring_round + ring_round + delay_max + Duration::from_millis(1),
             },
-            heartbeat: Duration::from_millis(self.heartbeat_ms),
-            leader_timeout: Duration::from_millis(self.leader_timeout_ms),
+            heartbeat: self.heartbeat,
+            leader_timeout: self.leader_timeout,
         }
     }
 }
@@ -208,14 +208,14 @@ impl Protocol for CoordinatorElection {
     }
 
     fn validate(&self, params: &ElectionParams, _: usize) -> Result<(), SpecError> {
-        let least = params.heartbeat_ms + params.delay_max_ms;
-        if params.leader_timeout_ms <= least {
+        let least = params.heartbeat + params.delay_max;
+        if params.leader_timeout <= least {
             return Err(SpecError::new(
-                "params.leader_timeout_ms",
+                "params.leader_timeout",
                 format!(
-                    "expected more than heartbeat_ms + delay_max_ms ({least}), found {}: a \
+                    "expected more than heartbeat + delay_max ({least}), found {}: a \
                      follower would give up on a live leader",
-                    params.leader_timeout_ms
+                    params.leader_timeout
                 ),
             ));
         }
@@ -230,8 +230,8 @@ impl Protocol for CoordinatorElection {
             .tolerates(FaultClass::Reordering)
             .tolerates(FaultClass::StorageLoss)
             .timing(Timing::DeliveredWithin {
-                bound: Duration::from_millis(params.delay_max_ms),
-                rule: "params.delay_max_ms".into(),
+                bound: params.delay_max,
+                rule: "params.delay_max".into(),
             })
     }
 

@@ -322,15 +322,16 @@ fn follows_highest_live_names_the_stray_nodes() {
 #[test]
 fn validate_refuses_a_leader_timeout_a_heartbeat_can_miss() {
     let p = ElectionParams {
-        heartbeat_ms: 10,
-        delay_max_ms: 5,
-        leader_timeout_ms: 15,
+        heartbeat: Duration::from_millis(10),
+        delay_max: Duration::from_millis(5),
+        leader_timeout: Duration::from_millis(15),
         ..ElectionParams::default()
     };
     let err = CoordinatorElection.validate(&p, 5).unwrap_err();
-    assert_eq!(err.key, "params.leader_timeout_ms");
+    assert_eq!(err.key, "params.leader_timeout");
+    assert!(err.to_string().contains("(15ms), found 15ms"), "{err}");
     let ok = ElectionParams {
-        leader_timeout_ms: 16,
+        leader_timeout: Duration::from_millis(16),
         ..p
     };
     assert!(CoordinatorElection.validate(&ok, 5).is_ok());

@@ -7,7 +7,7 @@
 //! counts the lease as over.
 //!
 //! **Algorithm.** Node 0 serves; clients ask for the lock `requests` times each and want to
-//! hold it `hold_ms`, longer than a lease, so the lease's end is what stops them. Variants of
+//! hold it `hold`, longer than a lease, so the lease's end is what stops them. Variants of
 //! how a client knows when its lease ends:
 //! - `local-duration` (correct): it measures the lease from the grant's arrival on its own
 //!   clock, shortened by a safety margin that covers the grant's delay and clock drift (it
@@ -54,13 +54,13 @@ params! {
     /// Parameters of the lease lock.
     pub struct LeaseParams {
         /// How long a lease lasts, on the server's clock.
-        lease_ms: u64 = 20, range 1..=100_000;
+        lease: Duration = Duration::from_millis(20), range "1ms"..="100s";
         /// local-duration: the share of the lease a client leaves unused, in percent, for the
         /// grant's delay and clock drift.
         margin_pct: u64 = 40, range 0..=99;
         /// How long a client would like to hold the lock (longer than a lease: the lease's
         /// end is what stops it).
-        hold_ms: u64 = 30, range 1..=100_000;
+        hold: Duration = Duration::from_millis(30), range "1ms"..="100s";
         /// How many times each client asks for the lock.
         requests: u32 = 3, range 1..=1_000;
         /// local-duration (correct) or server-timestamp (compares dates across clocks).
@@ -168,8 +168,8 @@ impl Protocol for LeaseLock {
             .tolerates(FaultClass::ClockSkew)
             .tolerates(FaultClass::Reordering)
             .timing(Timing::DeliveredWithin {
-                bound: Duration((p.lease_ms as f64 * 1e6 * margin / 2.0) as u64),
-                rule: "half of params.margin_pct of params.lease_ms".into(),
+                bound: Duration((p.lease.0 as f64 * margin / 2.0) as u64),
+                rule: "half of params.margin_pct of params.lease".into(),
             })
             .timing(Timing::DriftAtMost {
                 ppm: (margin / 5.0 * 1e6) as u32,

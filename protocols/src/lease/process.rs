@@ -1,5 +1,5 @@
 //! The lease server and its clients. The server grants one lease at a time and counts it as
-//! expired `lease_ms` after the grant, on its own clock. A client uses the lock until its lease
+//! expired `lease` after the grant, on its own clock. A client uses the lock until its lease
 //! ends, or until it is done, whichever comes first, then says so; how it decides when the
 //! lease ends is the variant.
 
@@ -91,7 +91,7 @@ impl LeaseNode {
                 current: None,
                 grants: 0,
                 waiting: Vec::new(),
-                lease: Duration::from_millis(params.lease_ms),
+                lease: params.lease,
             })
         } else {
             LeaseNode::Client {
@@ -141,9 +141,7 @@ impl Server {
 fn lease_left(params: &LeaseParams, now: Time, expires_at: Time) -> Duration {
     match params.expiry {
         // Measured here, from receipt, on this clock, minus a safety margin.
-        Expiry::LocalDuration => {
-            Duration(params.lease_ms * 1_000_000 * (100 - params.margin_pct) / 100)
-        }
+        Expiry::LocalDuration => Duration(params.lease.0 * (100 - params.margin_pct) / 100),
         // The server's date read on this node's clock: wrong as soon as the clocks differ.
         Expiry::ServerTimestamp => expires_at.since(now),
     }
@@ -174,7 +172,7 @@ impl Process for LeaseNode {
                 *state = ClientState::Holding {
                     grant,
                     lease_ends: ctx.set_timer(left, Timer::LeaseEnds),
-                    done: ctx.set_timer(Duration::from_millis(params.hold_ms), Timer::Done),
+                    done: ctx.set_timer(params.hold, Timer::Done),
                 };
             }
             (LeaseNode::Client { .. }, _) => {}
@@ -208,7 +206,7 @@ impl Process for LeaseNode {
                 },
                 Timer::Want,
             ) => {
-                let again = Duration::from_millis(params.hold_ms);
+                let again = params.hold;
                 if *state == ClientState::Idle && *requests < params.requests {
                     *requests += 1;
                     *state = ClientState::Waiting;

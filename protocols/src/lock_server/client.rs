@@ -4,7 +4,7 @@
 
 use ftsim_api::{Ctx, Duration};
 
-use super::process::{LockProcess, Msg, Obs, Timer, SERVER};
+use super::messages::{Host, Msg, Obs, Timer, SERVER};
 use super::LockServerParams;
 
 /// Thinking before each request lasts 0..=THINK_MS milliseconds.
@@ -29,14 +29,14 @@ pub struct Client {
 }
 
 impl Client {
-    pub(super) fn think(ctx: &mut Ctx<'_, LockProcess>) {
+    pub(super) fn think(ctx: &mut Ctx<'_, impl Host>) {
         let d = Duration::from_millis(ctx.random_below(THINK_MS + 1));
         ctx.set_timer(d, Timer::Think);
     }
 
     /// The client restarts (freshly built): it holds nothing, and asks the server to forget
     /// its previous incarnation.
-    pub(super) fn restart(&mut self, ctx: &mut Ctx<'_, LockProcess>) {
+    pub(super) fn restart(&mut self, ctx: &mut Ctx<'_, impl Host>) {
         self.state = ClientState::Resetting;
         ctx.observe(Obs::Restarted);
         ctx.send(SERVER, Msg::Reset);
@@ -56,7 +56,7 @@ impl Client {
     }
 
     /// A message from the server.
-    pub(super) fn on_message(&mut self, ctx: &mut Ctx<'_, LockProcess>, msg: Msg) {
+    pub(super) fn on_message(&mut self, ctx: &mut Ctx<'_, impl Host>, msg: Msg) {
         match (msg, self.state) {
             (Msg::Welcome, ClientState::Resetting) => {
                 self.state = ClientState::Idle;
@@ -81,7 +81,7 @@ impl Client {
 
     pub(super) fn on_timer(
         &mut self,
-        ctx: &mut Ctx<'_, LockProcess>,
+        ctx: &mut Ctx<'_, impl Host>,
         params: &LockServerParams,
         timer: Timer,
     ) {

@@ -5,7 +5,7 @@
 //! Reliable FIFO links, like TCP connections (a scenario must set `fifo = true`: a grant sent
 //! before the server crashed arrives before its hello). A perfect failure detector, which the
 //! server uses to drop crashed clients. Bounded delays: the reconnect-window server assumes
-//! every live client answers within `window_ms`, so the window must exceed a round trip.
+//! every live client answers within `window`, so the window must exceed a round trip.
 //!
 //! **Algorithm.** Node 0 is the server, the others are clients that `enter` (request the lock,
 //! wait for the grant, hold it 1-8ms) and `leave` (release), `requests` times each after 0-10ms
@@ -42,6 +42,7 @@
 //! (`lock-server-lowest-id-unfair.toml`).
 
 mod client;
+mod messages;
 mod process;
 mod properties;
 mod server;
@@ -57,9 +58,9 @@ use ftsim_api::{
     SpecError, Timing,
 };
 
-pub use process::{LockProcess, Msg, Obs, Timer, SERVER};
+pub use messages::{Msg, Obs, Stable, Timer, SERVER};
+pub use process::LockProcess;
 pub use properties::{EveryRequestGranted, FifoGrants, RebootWhileHeld};
-pub use server::Stable;
 
 choice! {
     /// What the server keeps across a reboot, and when it grants again.
@@ -92,7 +93,7 @@ params! {
         server: ServerVariant = ServerVariant::Stateful;
         /// reconnect-window: how long the rebooted server waits for the clients (must exceed
         /// a round trip)
-        window_ms: u64 = 15, range 1..=10_000;
+        window: Duration = Duration::from_millis(15), range "1ms"..="10s";
         /// fifo: grant in arrival order; lowest-id: grant the waiting client with the lowest id
         queue: QueueOrder = QueueOrder::Fifo;
         /// critical sections per client (0-10ms thinking before each, 1-8ms inside)
@@ -167,9 +168,10 @@ impl Protocol for LockServer {
             .needs_detector(DetectorClass::Perfect);
         match params.server {
             // Every live client must answer within the window: a round trip must fit in it.
+            // Half the window, rounded down to a whole millisecond.
             ServerVariant::ReconnectWindow => model.timing(Timing::DeliveredWithin {
-                bound: Duration::from_millis(params.window_ms / 2),
-                rule: "half of params.window_ms: a round trip must fit in the window".into(),
+                bound: Duration::from_millis(params.window.as_nanos() / 2_000_000),
+                rule: "half of params.window: a round trip must fit in the window".into(),
             }),
             ServerVariant::Stateful | ServerVariant::Stateless => model,
         }

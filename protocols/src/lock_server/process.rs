@@ -1,75 +1,14 @@
-//! The lock server's messages, timers and observations, and the process every node runs: the
-//! server on node 0, a client everywhere else.
+//! The process every node of the lock server runs: the server on node 0, a client everywhere
+//! else.
 
 use std::hash::{Hash, Hasher};
 
-use ftsim_api::properties::CriticalSection;
 use ftsim_api::{Ctx, NodeId, Process};
 
 use super::client::Client;
-use super::server::{Server, Stable};
+use super::messages::{Msg, Obs, Stable, Timer, SERVER};
+use super::server::Server;
 use super::LockServerParams;
-
-pub const SERVER: NodeId = 0;
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq)]
-pub enum Msg {
-    Request,
-    Release,
-    /// "I restarted: forget whatever you hold for me."
-    Reset,
-    /// The client's answer to `Hello`.
-    Reconnect {
-        holding: bool,
-        waiting: bool,
-        ticket: Option<u64>,
-    },
-    Queued {
-        ticket: u64,
-    },
-    Grant {
-        ticket: u64,
-    },
-    /// The answer to `Reset`.
-    Welcome,
-    /// "I rebooted: tell me what you hold."
-    Hello,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq)]
-pub enum Timer {
-    Think,
-    Hold,
-    WindowEnd,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq)]
-pub enum Obs {
-    /// A client asks for the lock.
-    Request,
-    /// A client enters its critical section.
-    Enter,
-    /// A client leaves it.
-    Exit,
-    /// A client restarted after a crash: it holds nothing and waits for nothing.
-    Restarted,
-    /// The server sees a client's request for the first time (or again, after losing it).
-    Arrived { client: NodeId },
-    /// The server processed a restarted client's reset: whatever it had for the client's
-    /// previous incarnation (including a request that arrived after the restart) is dropped.
-    Forgot { client: NodeId },
-    /// The server rebooted.
-    Rebooted,
-}
-
-impl CriticalSection for Obs {
-    fn enters(&self) -> bool {
-        *self == Obs::Enter
-    }
-    fn leaves(&self) -> bool {
-        matches!(self, Obs::Exit | Obs::Restarted)
-    }
-}
 
 #[derive(Clone, Debug, Hash)]
 enum Role {

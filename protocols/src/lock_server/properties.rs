@@ -9,7 +9,8 @@ use ftsim_api::properties::{event_ref, Stuck, Waits};
 use ftsim_api::sim_core::entropy::DetHasher;
 use ftsim_api::{nodes_phrase, Explorable, NodeId, Property, World};
 
-use super::process::{LockProcess, Obs};
+use super::messages::Obs;
+use super::process::LockProcess;
 
 /// FIFO grants: clients enter in the order their requests first reached the server, skipping
 /// clients that crashed (or restarted, dropping their request) meanwhile. A violation names

@@ -4,18 +4,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ftsim_api::{Ctx, Duration, NodeId};
+use ftsim_api::{Ctx, NodeId};
 
-use super::process::{LockProcess, Msg, Obs, Timer};
+use super::messages::{Host, Msg, Obs, Stable, Timer};
 use super::{LockServerParams, QueueOrder, ServerVariant};
-
-/// What the stateful server persists.
-#[derive(Clone, Debug, Default, Hash)]
-pub struct Stable {
-    owner: Option<(NodeId, u64)>,
-    queue: Vec<(u64, NodeId)>,
-    next_ticket: u64,
-}
 
 #[derive(Clone, Debug, Default, Hash)]
 pub struct Server {
@@ -42,7 +34,7 @@ pub struct Server {
 impl Server {
     /// Persists the state (the stateful server, synced), then sends what the handler had to
     /// say.
-    fn persist_and_answer(&mut self, ctx: &mut Ctx<'_, LockProcess>, params: &LockServerParams) {
+    fn persist_and_answer(&mut self, ctx: &mut Ctx<'_, impl Host>, params: &LockServerParams) {
         if params.server == ServerVariant::Stateful {
             *ctx.stable_mut() = Stable {
                 owner: self.owner,
@@ -64,7 +56,7 @@ impl Server {
         self.queue.iter().position(|&(_, q)| q == c)
     }
 
-    fn enqueue(&mut self, ctx: &mut Ctx<'_, LockProcess>, c: NodeId) {
+    fn enqueue(&mut self, ctx: &mut Ctx<'_, impl Host>, c: NodeId) {
         let ticket = self.next_ticket;
         self.next_ticket += 1;
         self.queue.push((ticket, c));
@@ -73,7 +65,7 @@ impl Server {
     }
 
     /// Notes a request that came without a ticket while rebuilding (once per client).
-    fn unticketed_arrival(&mut self, ctx: &mut Ctx<'_, LockProcess>, c: NodeId) {
+    fn unticketed_arrival(&mut self, ctx: &mut Ctx<'_, impl Host>, c: NodeId) {
         if !self.unticketed.contains(&c) {
             self.unticketed.push(c);
             ctx.observe(Obs::Arrived { client: c });
@@ -100,7 +92,7 @@ impl Server {
         }
     }
 
-    fn grant_next(&mut self, ctx: &mut Ctx<'_, LockProcess>, params: &LockServerParams) {
+    fn grant_next(&mut self, ctx: &mut Ctx<'_, impl Host>, params: &LockServerParams) {
         if self.owner.is_none() && !self.rebuilding && !self.queue.is_empty() {
             let (ticket, c) = self.queue.remove(self.next_in_line(params));
             self.owner = Some((c, ticket));
@@ -112,7 +104,7 @@ impl Server {
 
     pub(super) fn on_message(
         &mut self,
-        ctx: &mut Ctx<'_, LockProcess>,
+        ctx: &mut Ctx<'_, impl Host>,
         params: &LockServerParams,
         c: NodeId,
         msg: Msg,
@@ -136,7 +128,7 @@ impl Server {
         self.grant_next(ctx, params);
     }
 
-    fn on_request(&mut self, ctx: &mut Ctx<'_, LockProcess>, c: NodeId) {
+    fn on_request(&mut self, ctx: &mut Ctx<'_, impl Host>, c: NodeId) {
         if self.rebuilding {
             self.unticketed_arrival(ctx, c);
         } else if self.queued(c).is_none() {
@@ -159,7 +151,7 @@ impl Server {
         }
     }
 
-    fn on_reset(&mut self, ctx: &mut Ctx<'_, LockProcess>, c: NodeId) {
+    fn on_reset(&mut self, ctx: &mut Ctx<'_, impl Host>, c: NodeId) {
         self.suspected.remove(&c);
         self.forget(c);
         ctx.observe(Obs::Forgot { client: c });
@@ -168,7 +160,7 @@ impl Server {
 
     fn reconnect(
         &mut self,
-        ctx: &mut Ctx<'_, LockProcess>,
+        ctx: &mut Ctx<'_, impl Host>,
         c: NodeId,
         holding: bool,
         waiting: bool,
@@ -205,7 +197,7 @@ impl Server {
 
     /// Closes the reconnection window: the owner is whoever still holds the lock, the queue is
     /// the ticketed waiters in ticket order, then the requests that came without a ticket.
-    fn rebuild(&mut self, ctx: &mut Ctx<'_, LockProcess>, params: &LockServerParams) {
+    fn rebuild(&mut self, ctx: &mut Ctx<'_, impl Host>, params: &LockServerParams) {
         self.rebuilding = false;
         let answers = std::mem::take(&mut self.answers);
         self.owner = answers
@@ -231,7 +223,7 @@ impl Server {
     }
 
     /// The server restarts (freshly built): recovers what its variant keeps, then says hello.
-    pub(super) fn reboot(&mut self, ctx: &mut Ctx<'_, LockProcess>, params: &LockServerParams) {
+    pub(super) fn reboot(&mut self, ctx: &mut Ctx<'_, impl Host>, params: &LockServerParams) {
         ctx.observe(Obs::Rebooted);
         match params.server {
             ServerVariant::Stateful => {
@@ -243,8 +235,7 @@ impl Server {
             }
             ServerVariant::ReconnectWindow => {
                 self.rebuilding = true;
-                let window = Duration::from_millis(params.window_ms);
-                ctx.set_timer(window, Timer::WindowEnd);
+                ctx.set_timer(params.window, Timer::WindowEnd);
             }
             ServerVariant::Stateless => {}
         }
@@ -253,7 +244,7 @@ impl Server {
 
     pub(super) fn on_timer(
         &mut self,
-        ctx: &mut Ctx<'_, LockProcess>,
+        ctx: &mut Ctx<'_, impl Host>,
         params: &LockServerParams,
         timer: Timer,
     ) {
@@ -265,7 +256,7 @@ impl Server {
     /// The failure detector reports client `c` crashed: drop it and move the lock on.
     pub(super) fn on_suspect(
         &mut self,
-        ctx: &mut Ctx<'_, LockProcess>,
+        ctx: &mut Ctx<'_, impl Host>,
         params: &LockServerParams,
         c: NodeId,
     ) {

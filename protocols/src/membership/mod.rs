@@ -86,7 +86,7 @@ params! {
         /// multicasts per incarnation of each process, each after a random 1-20ms gap
         messages: u32 = 4, range 0..=1_000;
         /// how often a joining process asks again
-        join_retry_ms: u64 = 20, range 1..=10_000;
+        join_retry: Duration = Duration::from_millis(20), range "1ms"..="10s";
     }
 }
 
@@ -181,7 +181,7 @@ impl Protocol for GroupMembership {
             views: params.views,
             state_transfer: params.state_transfer,
             messages: params.messages,
-            join_retry: Duration::from_millis(params.join_retry_ms),
+            join_retry: params.join_retry,
         })
     }
 

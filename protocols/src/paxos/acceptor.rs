@@ -5,33 +5,11 @@
 
 use ftsim_api::{Ctx, NodeId};
 
-use super::process::{Ballot, Msg, Obs, Paxos};
+use super::messages::{AcceptorState, Ballot, Msg, Obs};
+use super::process::{Acceptor, Paxos};
 use super::AcceptorStorage;
 
-/// What an acceptor must not forget.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct AcceptorState {
-    pub promised: Ballot,
-    pub accepted: Option<(Ballot, u64)>,
-}
-
-/// Where the acceptor keeps its [`AcceptorState`].
-#[derive(Clone, Debug, Hash)]
-pub(super) struct Acceptor {
-    storage: AcceptorStorage,
-    /// The state when it is volatile (a buggy variant); otherwise it is in stable storage
-    /// and this stays at its default.
-    state: AcceptorState,
-}
-
 impl Acceptor {
-    pub(super) fn new(storage: AcceptorStorage) -> Self {
-        Acceptor {
-            storage,
-            state: AcceptorState::default(),
-        }
-    }
-
     fn load(&self, ctx: &Ctx<'_, Paxos>) -> AcceptorState {
         match self.storage {
             AcceptorStorage::Volatile => self.state,

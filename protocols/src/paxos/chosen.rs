@@ -9,7 +9,7 @@ use ftsim_api::sim_core::entropy::DetHasher;
 
 use ftsim_api::NodeId;
 
-use super::process::{majority, Ballot, Obs};
+use super::messages::{majority, Ballot, Obs};
 
 /// Which values a majority of acceptors accepted in one ballot, and where.
 #[derive(Clone, Default)]

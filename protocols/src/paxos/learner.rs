@@ -2,39 +2,10 @@
 //! once a majority accepted it in one ballot. One that missed them (loss, a crash) asks its
 //! peers until someone who learned answers. The learned value is kept in stable storage.
 
-use std::collections::BTreeMap;
+use ftsim_api::{Ctx, NodeId, NodeSet};
 
-use ftsim_api::{Ctx, Duration, NodeId, NodeSet};
-
-use super::process::{majority, Ballot, Msg, Obs, Paxos, Timer};
-
-#[derive(Clone, Debug, Hash)]
-pub(super) struct Learner {
-    /// How long to wait between queries.
-    poll: Duration,
-    /// Per ballot: the value accepted in it and which acceptors said so.
-    votes: BTreeMap<Ballot, (u64, NodeSet)>,
-    learned: Option<u64>,
-}
-
-impl Learner {
-    pub(super) fn new(poll: Duration) -> Self {
-        Learner {
-            poll,
-            votes: BTreeMap::new(),
-            learned: None,
-        }
-    }
-
-    pub(super) fn learned(&self) -> Option<u64> {
-        self.learned
-    }
-
-    /// The acceptors known to have accepted in `ballot`.
-    pub(super) fn voters(&self, ballot: Ballot) -> NodeSet {
-        self.votes.get(&ballot).map_or(NodeSet::EMPTY, |&(_, m)| m)
-    }
-}
+use super::messages::{majority, Ballot, Msg, Obs, Timer};
+use super::process::Paxos;
 
 impl Paxos {
     /// Takes back a value learned before a crash; otherwise starts polling. Whether the value

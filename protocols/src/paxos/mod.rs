@@ -49,6 +49,7 @@
 mod acceptor;
 mod chosen;
 mod learner;
+mod messages;
 mod process;
 mod properties;
 mod proposer;
@@ -62,9 +63,9 @@ use ftsim_api::{
     choice, params, Duration, FaultClass, Liveness, Model, NodeId, Properties, Protocol, SpecError,
 };
 
-pub use acceptor::AcceptorState;
 pub use chosen::ChosenTracker;
-pub use process::{own_value, Ballot, Msg, Obs, Paxos, Stable, Timer};
+pub use messages::{own_value, AcceptorState, Ballot, Msg, Obs, Stable, Timer};
+pub use process::Paxos;
 pub use properties::{Adopted, ChosenProposed, LearnedChosen, OneChosen, RecoveredAcceptor};
 
 choice! {
@@ -91,10 +92,10 @@ params! {
         acceptor_storage: AcceptorStorage = AcceptorStorage::Stable;
         /// how long a proposer waits before asking the acceptors that have not answered
         /// again, and a learner between queries; should exceed a round trip
-        retry_ms: u64 = 30, range 1..=10_000;
+        retry: Duration = Duration::from_millis(30), range "1ms"..="10s";
         /// base of the random backoff after a preempted (nacked) ballot, doubling with each
         /// one up to 16 times the base
-        backoff_ms: u64 = 10, range 0..=10_000;
+        backoff: Duration = Duration::from_millis(10), range "0ms"..="10s";
     }
 }
 
@@ -194,8 +195,8 @@ impl Protocol for SingleDecreePaxos {
         Paxos::new(
             node < params.proposers,
             params.acceptor_storage,
-            Duration::from_millis(params.retry_ms),
-            Duration::from_millis(params.backoff_ms),
+            params.retry,
+            params.backoff,
         )
     }
 

@@ -1,125 +1,15 @@
 //! The Paxos process: every node plays acceptor and learner, and the first `proposers` nodes
-//! also propose. This file holds what the roles share: the ballots, messages, stable storage,
-//! and the dispatch of each message to its role ([`proposer`](super::proposer),
-//! [`acceptor`](super::acceptor), [`learner`](super::learner)). A node sends to its own roles
+//! also propose. This file holds the node, each role's state, and the dispatch of each message
+//! to its role, whose handlers are in [`proposer`](super::proposer),
+//! [`acceptor`](super::acceptor) and [`learner`](super::learner). A node sends to its own roles
 //! by a direct call, not through the network.
 
-use std::fmt;
+use std::collections::BTreeMap;
 
-use ftsim_api::properties::Decision;
-use ftsim_api::{Ctx, Duration, NodeId, Process};
+use ftsim_api::{Ctx, Duration, NodeId, NodeSet, Process, TimerId};
 
-use super::acceptor::{Acceptor, AcceptorState};
-use super::learner::Learner;
-use super::proposer::Proposer;
+use super::messages::{AcceptorState, Ballot, Msg, Obs, Stable, Timer};
 use super::AcceptorStorage;
-
-/// A proposal number: rounds are compared first, the proposer's id breaks ties, so no two
-/// proposers ever use the same ballot. The zero ballot is below every real one.
-#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Ballot {
-    pub round: u32,
-    pub node: u32,
-}
-
-impl Ballot {
-    pub fn new(round: u32, node: NodeId) -> Self {
-        Ballot {
-            round,
-            node: node as u32,
-        }
-    }
-}
-
-impl fmt::Debug for Ballot {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "b{}.{}", self.round, self.node)
-    }
-}
-
-/// A node's stable storage.
-#[derive(Clone, Debug, Default, Hash)]
-pub struct Stable {
-    /// Unused with a volatile acceptor (a known-buggy variant).
-    pub acceptor: AcceptorState,
-    /// The highest round this node has proposed in, so a recovered proposer never reuses a
-    /// ballot (which it might fill with a different value).
-    pub round: u32,
-    pub learned: Option<u64>,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq)]
-pub enum Msg {
-    Prepare {
-        ballot: Ballot,
-    },
-    Promise {
-        ballot: Ballot,
-        accepted: Option<(Ballot, u64)>,
-    },
-    /// "I promised a higher ballot": the proposer should give up `ballot`.
-    Nack {
-        ballot: Ballot,
-        promised: Ballot,
-    },
-    Accept {
-        ballot: Ballot,
-        value: u64,
-    },
-    /// An acceptor tells every learner what it accepted.
-    Accepted {
-        ballot: Ballot,
-        value: u64,
-    },
-    /// A learner that has not learned asks its peers.
-    Query,
-    Learned {
-        value: u64,
-    },
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq)]
-pub enum Timer {
-    /// A proposer's attempt timed out, or its backoff is over.
-    Retry,
-    /// A learner that has not learned asks again.
-    Poll,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq)]
-pub enum Obs {
-    /// A proposer proposes its own value.
-    Propose(u64),
-    /// An acceptor accepted `value` in `ballot`: the properties count majorities from these.
-    Accept { ballot: Ballot, value: u64 },
-    /// A learner learns that `value` was chosen.
-    Learn(u64),
-}
-
-impl Decision for Obs {
-    fn proposed(&self) -> Option<u64> {
-        match self {
-            Obs::Propose(v) => Some(*v),
-            _ => None,
-        }
-    }
-    fn decided(&self) -> Option<u64> {
-        match self {
-            Obs::Learn(v) => Some(*v),
-            _ => None,
-        }
-    }
-}
-
-/// The value node `i` proposes.
-pub fn own_value(node: NodeId) -> u64 {
-    100 + node as u64
-}
-
-/// The size of a majority of `n` acceptors.
-pub(super) fn majority(n: usize) -> usize {
-    n / 2 + 1
-}
 
 #[derive(Clone, Debug, Hash)]
 pub struct Paxos {
@@ -212,5 +102,98 @@ impl Process for Paxos {
             Timer::Retry => self.on_retry(ctx),
             Timer::Poll => self.on_poll(ctx),
         }
+    }
+}
+
+/// Where the proposer's current ballot stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(super) enum Phase {
+    Idle,
+    Preparing,
+    Accepting,
+}
+
+/// The proposer's state; its handlers are in [`proposer`](super::proposer).
+#[derive(Clone, Debug, Hash)]
+pub(super) struct Proposer {
+    /// Whether this node proposes at all.
+    pub(super) enabled: bool,
+    pub(super) retry: Duration,
+    pub(super) backoff: Duration,
+    pub(super) phase: Phase,
+    pub(super) ballot: Ballot,
+    pub(super) promises: NodeSet,
+    pub(super) best: Option<(Ballot, u64)>,
+    /// The value of the current ballot's accept phase.
+    pub(super) value: u64,
+    /// The highest round a nack told us about: the next ballot must beat it.
+    pub(super) highest_seen: u32,
+    pub(super) failures: u32,
+    pub(super) retry_timer: Option<TimerId>,
+}
+
+impl Proposer {
+    pub(super) fn new(enabled: bool, retry: Duration, backoff: Duration) -> Self {
+        Proposer {
+            enabled,
+            retry,
+            backoff,
+            phase: Phase::Idle,
+            ballot: Ballot::default(),
+            promises: NodeSet::EMPTY,
+            best: None,
+            value: 0,
+            highest_seen: 0,
+            failures: 0,
+            retry_timer: None,
+        }
+    }
+}
+
+/// Where the acceptor keeps its [`AcceptorState`]; its handlers are in
+/// [`acceptor`](super::acceptor).
+#[derive(Clone, Debug, Hash)]
+pub(super) struct Acceptor {
+    pub(super) storage: AcceptorStorage,
+    /// The state when it is volatile (a buggy variant); otherwise it is in stable storage
+    /// and this stays at its default.
+    pub(super) state: AcceptorState,
+}
+
+impl Acceptor {
+    pub(super) fn new(storage: AcceptorStorage) -> Self {
+        Acceptor {
+            storage,
+            state: AcceptorState::default(),
+        }
+    }
+}
+
+/// The learner's state; its handlers are in [`learner`](super::learner).
+#[derive(Clone, Debug, Hash)]
+pub(super) struct Learner {
+    /// How long to wait between queries.
+    pub(super) poll: Duration,
+    /// Per ballot: the value accepted in it and which acceptors said so.
+    pub(super) votes: BTreeMap<Ballot, (u64, NodeSet)>,
+    pub(super) learned: Option<u64>,
+}
+
+impl Learner {
+    pub(super) fn new(poll: Duration) -> Self {
+        Learner {
+            poll,
+            votes: BTreeMap::new(),
+            learned: None,
+        }
+    }
+
+    pub(super) fn learned(&self) -> Option<u64> {
+        self.learned
+    }
+
+    /// The acceptors known to have accepted in `ballot`.
+    pub(super) fn voters(&self, ballot: Ballot) -> NodeSet {
+        self.votes.get(&ballot).map_or(NodeSet::EMPTY, |&(_, m)| m)
     }
 }

@@ -11,7 +11,8 @@ use ftsim_api::properties::{event_ref, events_phrase};
 use ftsim_api::{Explorable, NodeId, Property, World};
 
 use super::chosen::ChosenTracker;
-use super::process::{Obs, Paxos};
+use super::messages::Obs;
+use super::process::Paxos;
 
 /// At most one value is chosen. A violation names the accepts that chose each value.
 #[derive(Clone, Default)]

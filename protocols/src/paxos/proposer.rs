@@ -5,56 +5,14 @@
 //! higher ballot after a random, exponentially growing backoff, so dueling proposers
 //! eventually let one of them finish.
 
-use ftsim_api::{Ctx, Duration, NodeId, NodeSet, TimerId};
+use ftsim_api::{Ctx, Duration, NodeId, NodeSet};
 
-use super::process::{majority, own_value, Ballot, Msg, Obs, Paxos, Timer};
+use super::messages::{majority, own_value, Ballot, Msg, Obs, Timer};
+use super::process::{Paxos, Phase};
 
 /// The highest backoff is `backoff << MAX_DOUBLINGS`, so a proposer that lost many times
 /// during the fault phase still retries soon after the network heals.
 const MAX_DOUBLINGS: u32 = 4;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Phase {
-    Idle,
-    Preparing,
-    Accepting,
-}
-
-#[derive(Clone, Debug, Hash)]
-pub(super) struct Proposer {
-    /// Whether this node proposes at all.
-    enabled: bool,
-    retry: Duration,
-    backoff: Duration,
-    phase: Phase,
-    ballot: Ballot,
-    promises: NodeSet,
-    best: Option<(Ballot, u64)>,
-    /// The value of the current ballot's accept phase.
-    value: u64,
-    /// The highest round a nack told us about: the next ballot must beat it.
-    highest_seen: u32,
-    failures: u32,
-    retry_timer: Option<TimerId>,
-}
-
-impl Proposer {
-    pub(super) fn new(enabled: bool, retry: Duration, backoff: Duration) -> Self {
-        Proposer {
-            enabled,
-            retry,
-            backoff,
-            phase: Phase::Idle,
-            ballot: Ballot::default(),
-            promises: NodeSet::EMPTY,
-            best: None,
-            value: 0,
-            highest_seen: 0,
-            failures: 0,
-            retry_timer: None,
-        }
-    }
-}
 
 impl Paxos {
     /// Proposes this node's own value, if it is a proposer.

@@ -1,9 +1,9 @@
 //! A client: issues its writes one after the other, follows redirects to the primary, and
 //! retries at the next replica when no answer comes in time.
 
-use ftsim_api::NodeId;
+use ftsim_api::{Ctx, NodeId};
 
-use super::process::{Config, Msg, Obs, Timer, WriteId, C};
+use super::messages::{Config, Host, Msg, Obs, Timer, WriteId};
 
 #[derive(Clone, Debug, Hash)]
 pub struct Client {
@@ -23,7 +23,7 @@ impl Client {
     }
 
     /// Issues the next write, if any is left.
-    pub(super) fn issue(&mut self, ctx: C, cfg: &Config) {
+    pub(super) fn issue(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         if self.next >= cfg.writes {
             self.outstanding = None;
             return;
@@ -36,7 +36,7 @@ impl Client {
         ctx.set_timer(cfg.client_retry, Timer::ClientRetry);
     }
 
-    pub(super) fn on_message(&mut self, ctx: C, cfg: &Config, msg: Msg) {
+    pub(super) fn on_message(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config, msg: Msg) {
         match msg {
             Msg::Reply { id, index } if self.outstanding == Some(id) => {
                 ctx.observe(Obs::Acked { index, id });
@@ -55,7 +55,7 @@ impl Client {
     }
 
     /// No answer in time: try the next replica.
-    pub(super) fn on_timer(&mut self, ctx: C, cfg: &Config) {
+    pub(super) fn on_timer(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         if let Some(id) = self.outstanding {
             self.target = (self.target + 1) % cfg.replicas;
             ctx.send(self.target, Msg::Write { id });

@@ -38,6 +38,7 @@
 //! (`scenarios/primary-backup-timeout-only-long-delays.toml`).
 
 mod client;
+mod messages;
 mod process;
 mod properties;
 mod replica;
@@ -51,7 +52,8 @@ use ftsim_api::{
     choice, params, Duration, FaultClass, Model, NodeId, Properties, Protocol, SpecError,
 };
 
-pub use process::{Config, Durable, Msg, Node, Obs, Timer, WriteId};
+pub use messages::{Config, Durable, Msg, Obs, Timer, WriteId};
+pub use process::Node;
 pub use properties::{AckedWritesKept, Failover, PrefixAgreement, RequestsAnswered, SinglePrimary};
 
 choice! {
@@ -74,12 +76,12 @@ params! {
         failover: FailoverRule = FailoverRule::Fenced;
         /// Writes each client issues, one after the other.
         writes: u64 = 5, range 1..=10_000;
-        /// Milliseconds between primary heartbeats.
-        heartbeat_ms: u64 = 5, range 1..=100_000;
-        /// Milliseconds without a heartbeat before failover.
-        timeout_ms: u64 = 20, range 1..=100_000;
-        /// Milliseconds before a client retries at the next replica.
-        client_retry_ms: u64 = 30, range 1..=100_000;
+        /// Time between primary heartbeats.
+        heartbeat: Duration = Duration::from_millis(5), range "1ms"..="100s";
+        /// Time without a heartbeat before failover.
+        timeout: Duration = Duration::from_millis(20), range "1ms"..="100s";
+        /// Time before a client retries at the next replica.
+        client_retry: Duration = Duration::from_millis(30), range "1ms"..="100s";
     }
 }
 
@@ -89,9 +91,9 @@ impl From<&PrimaryBackupParams> for Config {
             replicas: p.replicas,
             fenced: p.failover == FailoverRule::Fenced,
             writes: p.writes,
-            heartbeat: Duration::from_millis(p.heartbeat_ms),
-            timeout: Duration::from_millis(p.timeout_ms),
-            client_retry: Duration::from_millis(p.client_retry_ms),
+            heartbeat: p.heartbeat,
+            timeout: p.timeout,
+            client_retry: p.client_retry,
         }
     }
 }
@@ -173,7 +175,7 @@ impl Protocol for PrimaryBackup {
     }
 
     fn metrics(&self, params: &PrimaryBackupParams) -> Metrics<Self::Process> {
-        let grace = Duration::from_millis(params.client_retry_ms);
+        let grace = params.client_retry;
         let issued = |_, obs: &Obs| match *obs {
             Obs::Issued { id } => Some(id),
             _ => None,
@@ -189,7 +191,7 @@ impl Protocol for PrimaryBackup {
             )
             .availability(
                 "writes answered",
-                "share of virtual time no write waited longer than client_retry_ms for its \
+                "share of virtual time no write waited longer than client_retry for its \
                  acknowledgement",
             )
     }

@@ -9,7 +9,8 @@ use ftsim_api::sim_core::entropy::DetHasher;
 use ftsim_api::properties::{event_ref, Seen, Stuck, Waits, Witnesses};
 use ftsim_api::{Explorable, NodeId, Property, StateCheck, World};
 
-use super::process::{Node, Obs, Role, WriteId};
+use super::messages::{Obs, WriteId};
+use super::process::{Node, Role};
 
 /// At most one live replica acts as primary in any one view. Judged from states after every
 /// event; a violation names the events where each of the two started acting as primary.

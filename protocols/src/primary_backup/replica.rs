@@ -9,9 +9,9 @@
 
 use std::collections::BTreeMap;
 
-use ftsim_api::{NodeId, Time};
+use ftsim_api::{Ctx, NodeId, Time};
 
-use super::process::{Config, Msg, Obs, Timer, WriteId, C};
+use super::messages::{Config, Host, Msg, Obs, Timer, WriteId};
 
 #[derive(Debug, PartialEq, Eq, Clone, Copy, Hash)]
 enum Status {
@@ -63,7 +63,7 @@ impl Replica {
     }
 
     /// Writes and syncs what a replica must not forget, before it answers.
-    fn persist(&self, ctx: C) {
+    fn persist(&self, ctx: &mut Ctx<'_, impl Host>) {
         let d = ctx.stable_mut();
         d.view = self.view;
         d.last_normal = self.last_normal;
@@ -88,7 +88,7 @@ impl Replica {
     }
 
     /// Applies committed entries in order, reporting each.
-    fn apply(&mut self, ctx: C) {
+    fn apply(&mut self, ctx: &mut Ctx<'_, impl Host>) {
         let upto = self.commit.min(self.log.len());
         while self.applied < upto {
             ctx.observe(Obs::Applied {
@@ -99,7 +99,7 @@ impl Replica {
         }
     }
 
-    fn replicate(&self, ctx: C, cfg: &Config) {
+    fn replicate(&self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         let me = ctx.id();
         for b in (0..cfg.replicas).filter(|&b| b != me) {
             ctx.send(
@@ -114,7 +114,7 @@ impl Replica {
     }
 
     /// Primary: how far the log is committed, by the failover rule.
-    fn commit_point(&self, ctx: C, cfg: &Config) -> usize {
+    fn commit_point(&self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) -> usize {
         if cfg.fenced {
             // The largest length held by a majority (the primary holds its whole log).
             let mut lens: Vec<usize> = self.acked.values().map(|&(len, _)| len).collect();
@@ -136,7 +136,7 @@ impl Replica {
     }
 
     /// Primary: advances the commit point and answers the clients of newly committed writes.
-    fn advance_commit(&mut self, ctx: C, cfg: &Config) {
+    fn advance_commit(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         let new_commit = self.commit_point(ctx, cfg);
         while self.commit < new_commit {
             let id = self.log[self.commit];
@@ -147,7 +147,7 @@ impl Replica {
         self.apply(ctx);
     }
 
-    fn become_primary(&mut self, ctx: C, cfg: &Config) {
+    fn become_primary(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         self.acked.clear();
         ctx.observe(Obs::Primary { view: self.view });
         self.replicate(ctx, cfg);
@@ -155,7 +155,7 @@ impl Replica {
     }
 
     /// Moves to a newer view (fenced), joining it by sending our log to its primary.
-    fn join_view(&mut self, ctx: C, cfg: &Config, view: u64) {
+    fn join_view(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config, view: u64) {
         self.view = view;
         self.status = Status::ViewChange;
         self.joined.clear();
@@ -176,7 +176,7 @@ impl Replica {
     /// Fenced, the primary of `view`: a replica joined the view with its log.
     fn on_do_view_change(
         &mut self,
-        ctx: C,
+        ctx: &mut Ctx<'_, impl Host>,
         cfg: &Config,
         from: NodeId,
         view: u64,
@@ -203,7 +203,7 @@ impl Replica {
 
     /// Fenced, the new primary once a majority joined: takes the log with the latest normal
     /// view (then the longest) and starts the view.
-    fn start_view(&mut self, ctx: C, cfg: &Config, view: u64) {
+    fn start_view(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config, view: u64) {
         let best = self
             .joined
             .values()
@@ -223,7 +223,13 @@ impl Replica {
         self.become_primary(ctx, cfg);
     }
 
-    pub(super) fn on_message(&mut self, ctx: C, cfg: &Config, from: NodeId, msg: Msg) {
+    pub(super) fn on_message(
+        &mut self,
+        ctx: &mut Ctx<'_, impl Host>,
+        cfg: &Config,
+        from: NodeId,
+        msg: Msg,
+    ) {
         match msg {
             Msg::Write { id } => self.on_write(ctx, cfg, from, id),
             Msg::Replicate { view, log, commit } => {
@@ -245,7 +251,7 @@ impl Replica {
     }
 
     /// A client's write: the primary logs it (once) and replicates it; a backup redirects.
-    fn on_write(&mut self, ctx: C, cfg: &Config, from: NodeId, id: WriteId) {
+    fn on_write(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config, from: NodeId, id: WriteId) {
         if !self.is_primary(cfg, ctx.id()) {
             if self.status == Status::Normal {
                 let primary = self.primary_hint(cfg);
@@ -268,7 +274,7 @@ impl Replica {
     /// The primary's log (and heartbeat).
     fn on_replicate(
         &mut self,
-        ctx: C,
+        ctx: &mut Ctx<'_, impl Host>,
         cfg: &Config,
         from: NodeId,
         view: u64,
@@ -297,7 +303,7 @@ impl Replica {
     /// Fenced: the new primary's log for `view`.
     fn on_start_view(
         &mut self,
-        ctx: C,
+        ctx: &mut Ctx<'_, impl Host>,
         cfg: &Config,
         from: NodeId,
         view: u64,
@@ -323,7 +329,7 @@ impl Replica {
     }
 
     /// A backup took the primary's log: learns the commit point, applies, acknowledges.
-    fn follow(&mut self, ctx: C, primary: NodeId, commit: usize) {
+    fn follow(&mut self, ctx: &mut Ctx<'_, impl Host>, primary: NodeId, commit: usize) {
         self.heard = true;
         self.commit = self.commit.max(commit).min(self.log.len());
         self.persist(ctx);
@@ -332,7 +338,14 @@ impl Replica {
         ctx.send(primary, Msg::ReplicateOk { view, len });
     }
 
-    fn on_replicate_ok(&mut self, ctx: C, cfg: &Config, from: NodeId, view: u64, len: usize) {
+    fn on_replicate_ok(
+        &mut self,
+        ctx: &mut Ctx<'_, impl Host>,
+        cfg: &Config,
+        from: NodeId,
+        view: u64,
+        len: usize,
+    ) {
         if cfg.fenced && view > self.view {
             // Deposed: a newer view exists. Join it rather than keep acting.
             self.join_view(ctx, cfg, view);
@@ -346,7 +359,7 @@ impl Replica {
         }
     }
 
-    pub(super) fn on_timer(&mut self, ctx: C, cfg: &Config, timer: Timer) {
+    pub(super) fn on_timer(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config, timer: Timer) {
         match timer {
             Timer::Heartbeat => {
                 if self.is_primary(cfg, ctx.id()) {
@@ -362,7 +375,7 @@ impl Replica {
     }
 
     /// A backup that heard nothing from the primary since the last check fails over.
-    fn failure_check(&mut self, ctx: C, cfg: &Config) {
+    fn failure_check(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         let me = ctx.id();
         if !self.is_primary(cfg, me) && !self.heard {
             if cfg.fenced {
@@ -378,7 +391,7 @@ impl Replica {
         ctx.set_timer(cfg.timeout, Timer::FailureCheck);
     }
 
-    pub(super) fn start(&mut self, ctx: C, cfg: &Config) {
+    pub(super) fn start(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         if self.is_primary(cfg, ctx.id()) {
             self.become_primary(ctx, cfg);
         }
@@ -387,7 +400,7 @@ impl Replica {
 
     /// Restarts from stable storage. Applied state was volatile: it is rebuilt as commits are
     /// learned again.
-    pub(super) fn recover(&mut self, ctx: C, cfg: &Config) {
+    pub(super) fn recover(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         let d = ctx.stable().clone();
         self.view = d.view;
         self.last_normal = d.last_normal;

@@ -12,9 +12,9 @@
 //! and crashed replicas only delay it.
 
 use ftsim_api::properties::linearizability::{RegisterOp, RegisterOutput};
-use ftsim_api::{Duration, NodeId, NodeSet, TimerId};
+use ftsim_api::{Ctx, Duration, NodeId, NodeSet, TimerId};
 
-use super::process::{Config, Msg, Obs, Timer, Ts, C};
+use super::messages::{Config, Host, Msg, Obs, Timer, Ts};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Phase {
@@ -56,7 +56,7 @@ impl Client {
     }
 
     /// Waits a random pause before the next operation, if any is left.
-    pub(super) fn think(&mut self, ctx: C, cfg: &Config) {
+    pub(super) fn think(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         if self.issued < cfg.ops {
             let pause = ctx.random_duration(Duration::ZERO, cfg.think);
             ctx.set_timer(pause, Timer::Think);
@@ -65,7 +65,7 @@ impl Client {
 
     /// Invokes the next operation: a write of a value no one else writes (if this client
     /// writes at all), or a read.
-    pub(super) fn issue(&mut self, ctx: C, cfg: &Config) {
+    pub(super) fn issue(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         self.issued += 1;
         let tag = self.issued;
         let writer = cfg.writers == 0 || ctx.id() - cfg.replicas < cfg.writers;
@@ -82,14 +82,14 @@ impl Client {
         self.begin(ctx, cfg, Phase::Query);
     }
 
-    fn begin(&mut self, ctx: C, cfg: &Config, phase: Phase) {
+    fn begin(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config, phase: Phase) {
         self.phase = phase;
         self.answered = NodeSet::EMPTY;
         self.send_phase(ctx, cfg);
     }
 
     /// Sends the current phase to every replica that has not answered it, and waits again.
-    fn send_phase(&mut self, ctx: C, cfg: &Config) {
+    fn send_phase(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         let tag = self.issued;
         let (ts, value) = self.storing;
         let write_back = self.op == RegisterOp::Read;
@@ -111,14 +111,20 @@ impl Client {
         self.retry = Some(ctx.set_timer(cfg.retry, Timer::Retry));
     }
 
-    pub(super) fn retry(&mut self, ctx: C, cfg: &Config) {
+    pub(super) fn retry(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         self.retry = None;
         if self.phase != Phase::Idle {
             self.send_phase(ctx, cfg);
         }
     }
 
-    pub(super) fn on_message(&mut self, ctx: C, cfg: &Config, from: NodeId, msg: Msg) {
+    pub(super) fn on_message(
+        &mut self,
+        ctx: &mut Ctx<'_, impl Host>,
+        cfg: &Config,
+        from: NodeId,
+        msg: Msg,
+    ) {
         let current = |tag| tag == self.issued && !self.answered.contains(from);
         match msg {
             Msg::QueryReply { tag, ts, value } if self.phase == Phase::Query && current(tag) => {
@@ -146,7 +152,7 @@ impl Client {
 
     /// A read quorum answered: store the write's value with a newer timestamp, write the
     /// newest value back, or (without write-back) return it.
-    fn queried(&mut self, ctx: C, cfg: &Config) {
+    fn queried(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         let ((counter, _), value) = self.newest;
         match self.op {
             RegisterOp::Write(v) => {
@@ -161,7 +167,7 @@ impl Client {
         }
     }
 
-    fn finish(&mut self, ctx: C, cfg: &Config, out: RegisterOutput<u64>) {
+    fn finish(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config, out: RegisterOutput<u64>) {
         self.phase = Phase::Idle;
         if let Some(t) = self.retry.take() {
             ctx.cancel_timer(t);

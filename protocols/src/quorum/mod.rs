@@ -34,6 +34,7 @@
 //! sees the older value (`quorum-no-write-back.toml`).
 
 mod client;
+mod messages;
 mod process;
 mod properties;
 mod replica;
@@ -46,7 +47,8 @@ use ftsim_api::{
     choice, params, Duration, FaultClass, Liveness, Model, NodeId, Properties, Protocol, SpecError,
 };
 
-pub use process::{Config, Msg, Node, Obs, Stored, Timer, Ts};
+pub use messages::{Config, Msg, Obs, Stored, Timer, Ts};
+pub use process::Node;
 pub use properties::{
     operations_return, read_during_write, ServedWithReplicaDown, WriteBackRepaired,
 };
@@ -79,10 +81,10 @@ params! {
         writes_percent: u64 = 50, range 0..=100;
         /// If not 0, only the first this many clients write; the others only read.
         writers: usize = 0, range 0..=64;
-        /// Milliseconds before a phase is re-sent to the replicas that have not answered.
-        retry_ms: u64 = 10, range 1..=100_000;
-        /// Longest pause before each operation, in milliseconds.
-        think_ms: u64 = 5, range 0..=100_000;
+        /// Time before a phase is re-sent to the replicas that have not answered.
+        retry: Duration = Duration::from_millis(10), range "1ms"..="100s";
+        /// Longest pause before each operation.
+        think: Duration = Duration::from_millis(5), range "0ms"..="100s";
     }
 }
 
@@ -96,8 +98,8 @@ impl From<&QuorumParams> for Config {
             ops: p.ops,
             writes_percent: p.writes_percent,
             writers: p.writers,
-            retry: Duration::from_millis(p.retry_ms),
-            think: Duration::from_millis(p.think_ms),
+            retry: p.retry,
+            think: p.think,
         }
     }
 }
@@ -176,7 +178,7 @@ impl Protocol for QuorumRegister {
 
     fn model(&self, params: &QuorumParams, _: usize) -> Model {
         // An operation's two phases, each re-sent on loss: four sends of each.
-        let quiescence = Duration::from_millis(8 * params.retry_ms);
+        let quiescence = Duration(8 * params.retry.0);
         // Safe under any faults of these kinds; live while a quorum of each kind is up.
         let slack = params
             .replicas
@@ -192,10 +194,7 @@ impl Protocol for QuorumRegister {
                 max: slack,
                 rule: "N - max(W, R) replicas: a quorum of each kind up".into(),
             })
-            .quiesces_within(
-                quiescence,
-                "8 × params.retry_ms: two phases, four sends each",
-            )
+            .quiesces_within(quiescence, "8 × params.retry: two phases, four sends each")
     }
 
     /// Replicas (nodes `0..replicas`) and clients (the rest).

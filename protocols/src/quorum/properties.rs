@@ -5,7 +5,8 @@ use ftsim_api::properties::linearizability::{RegisterOp, RegisterOutput};
 use ftsim_api::properties::operations::{OperationsReturn, Overlap};
 use ftsim_api::{NodeId, Property, World};
 
-use super::process::{Node, Obs, Role};
+use super::messages::Obs;
+use super::process::{Node, Role};
 
 /// Every operation of a correct client returns, while at most the quorum slack of replicas
 /// is down at the end (`replicas - max(W, R)`: a quorum of each kind is up).

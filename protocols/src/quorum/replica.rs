@@ -2,15 +2,15 @@
 //! timestamp is newer. Both live in stable storage, synced before the acknowledgement leaves,
 //! so a replica that crashes and recovers never forgets a value it acknowledged.
 
-use ftsim_api::NodeId;
+use ftsim_api::{Ctx, NodeId};
 
-use super::process::{Msg, Obs, C};
+use super::messages::{Host, Msg, Obs};
 
 #[derive(Clone, Debug, Hash)]
 pub struct Replica;
 
 impl Replica {
-    pub(super) fn on_message(&mut self, ctx: C, from: NodeId, msg: Msg) {
+    pub(super) fn on_message(&mut self, ctx: &mut Ctx<'_, impl Host>, from: NodeId, msg: Msg) {
         match msg {
             Msg::Query { tag } => {
                 let (ts, value) = (ctx.stable().ts, ctx.stable().value);

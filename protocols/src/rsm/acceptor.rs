@@ -3,14 +3,20 @@
 //! live in stable storage and are synced before it answers, so a server that crashes and
 //! recovers never goes back on them.
 
-use ftsim_api::NodeId;
+use ftsim_api::{Ctx, NodeId};
 
+use super::messages::{Ballot, Config, Entry, Host, Msg, Obs};
 use super::paxos_server::PaxosServer;
-use super::process::{Ballot, Config, Entry, Msg, Obs, C};
 
 impl PaxosServer {
     /// Sends to a server, handing a message to this server directly.
-    pub(super) fn send_to(&mut self, ctx: C, cfg: &Config, to: NodeId, msg: Msg) {
+    pub(super) fn send_to(
+        &mut self,
+        ctx: &mut Ctx<'_, impl Host>,
+        cfg: &Config,
+        to: NodeId,
+        msg: Msg,
+    ) {
         if to == ctx.id() {
             self.on_message(ctx, cfg, to, msg);
         } else {
@@ -19,7 +25,7 @@ impl PaxosServer {
     }
 
     /// Sends to every server, this one last (directly).
-    pub(super) fn send_all(&mut self, ctx: C, cfg: &Config, msg: Msg) {
+    pub(super) fn send_all(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config, msg: Msg) {
         let me = ctx.id();
         for s in (0..cfg.servers).filter(|&s| s != me) {
             ctx.send(s, msg.clone());
@@ -30,7 +36,7 @@ impl PaxosServer {
     /// Phase 1b: promise `ballot` and report every entry accepted from slot `from` on.
     pub(super) fn on_prepare(
         &mut self,
-        ctx: C,
+        ctx: &mut Ctx<'_, impl Host>,
         cfg: &Config,
         from: NodeId,
         ballot: Ballot,
@@ -58,7 +64,7 @@ impl PaxosServer {
     /// Phase 2b: accept `entry` for `slot` in `ballot`, or nack it.
     pub(super) fn on_accept(
         &mut self,
-        ctx: C,
+        ctx: &mut Ctx<'_, impl Host>,
         cfg: &Config,
         from: NodeId,
         ballot: Ballot,

@@ -2,10 +2,10 @@
 //! and answers. Requests from different clients reach servers in different orders, so the
 //! replicas diverge, and a client that takes the first answer sees one replica's order.
 
-use ftsim_api::NodeId;
+use ftsim_api::{Ctx, NodeId};
 
 use super::machine::Machine;
-use super::process::{Msg, C};
+use super::messages::{Host, Msg};
 
 #[derive(Clone, Debug, Default, Hash)]
 pub struct BroadcastServer {
@@ -13,7 +13,7 @@ pub struct BroadcastServer {
 }
 
 impl BroadcastServer {
-    pub(super) fn on_message(&mut self, ctx: C, from: NodeId, msg: Msg) {
+    pub(super) fn on_message(&mut self, ctx: &mut Ctx<'_, impl Host>, from: NodeId, msg: Msg) {
         let Msg::Request { cmd } = msg else {
             return;
         };

@@ -5,9 +5,9 @@
 //! no answer comes (Multi-Paxos).
 
 use ftsim_api::properties::linearizability::KvOp;
-use ftsim_api::{Duration, NodeId, TimerId};
+use ftsim_api::{Ctx, Duration, NodeId, TimerId};
 
-use super::process::{Cmd, Config, Msg, Obs, Timer, C};
+use super::messages::{Cmd, Config, Host, Msg, Obs, Timer};
 use super::Variant;
 
 #[derive(Clone, Debug, Hash)]
@@ -35,14 +35,14 @@ impl Client {
     }
 
     /// Waits a random pause before the next operation, if any is left.
-    pub(super) fn think(&mut self, ctx: C, cfg: &Config) {
+    pub(super) fn think(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         if self.issued < cfg.ops {
             let pause = ctx.random_duration(Duration::ZERO, cfg.think);
             ctx.set_timer(pause, Timer::Think);
         }
     }
 
-    pub(super) fn issue(&mut self, ctx: C, cfg: &Config) {
+    pub(super) fn issue(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         self.issued += 1;
         let key = ctx.random_below(cfg.keys);
         let op = if ctx.random_below(100) < cfg.writes_percent {
@@ -63,7 +63,7 @@ impl Client {
     }
 
     /// Sends the current command where the variant says, and waits for an answer.
-    fn send(&mut self, ctx: C, cfg: &Config) {
+    fn send(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         let Some(cmd) = self.current.clone() else {
             return;
         };
@@ -82,7 +82,7 @@ impl Client {
         self.retry = Some(ctx.set_timer(cfg.retry, Timer::Retry));
     }
 
-    pub(super) fn on_message(&mut self, ctx: C, cfg: &Config, msg: Msg) {
+    pub(super) fn on_message(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config, msg: Msg) {
         let Some(seq) = self.current.as_ref().map(|c| c.seq) else {
             return;
         };
@@ -104,7 +104,7 @@ impl Client {
     }
 
     /// No answer in time: send again (Multi-Paxos: to the next server).
-    pub(super) fn retry(&mut self, ctx: C, cfg: &Config) {
+    pub(super) fn retry(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         self.retry = None;
         if cfg.variant == Variant::MultiPaxos {
             self.target = (self.target + 1) % cfg.servers;

@@ -6,14 +6,14 @@
 
 use std::collections::BTreeMap;
 
-use ftsim_api::{NodeId, NodeSet};
+use ftsim_api::{Ctx, NodeId, NodeSet};
 
+use super::messages::{Ballot, Cmd, Config, Entry, Host, Msg, Obs};
 use super::paxos_server::{Leadership, PaxosServer};
-use super::process::{Ballot, Cmd, Config, Entry, Msg, Obs, C};
 
 impl PaxosServer {
     /// Phase 1a with a ballot above any this server has used or heard of.
-    pub(super) fn start_election(&mut self, ctx: C, cfg: &Config) {
+    pub(super) fn start_election(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         let seen = self.leader_ballot.0.max(ctx.stable().promised.0);
         let round = ctx.stable().round.max(seen) + 1;
         ctx.stable_mut().round = round;
@@ -32,7 +32,7 @@ impl PaxosServer {
     /// Phase 1 answer: with a majority of promises, lead.
     pub(super) fn on_promise(
         &mut self,
-        ctx: C,
+        ctx: &mut Ctx<'_, impl Host>,
         cfg: &Config,
         from: NodeId,
         ballot: Ballot,
@@ -65,7 +65,7 @@ impl PaxosServer {
     /// gaps with no-ops), then takes new commands.
     fn lead(
         &mut self,
-        ctx: C,
+        ctx: &mut Ctx<'_, impl Host>,
         cfg: &Config,
         ballot: Ballot,
         reported: BTreeMap<u64, (Ballot, Entry)>,
@@ -92,7 +92,7 @@ impl PaxosServer {
         self.lead_tick(ctx, cfg);
     }
 
-    fn propose(&mut self, ctx: C, cfg: &Config, slot: u64, entry: Entry) {
+    fn propose(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config, slot: u64, entry: Entry) {
         let Leadership::Leading {
             ballot, pending, ..
         } = &mut self.leadership
@@ -114,7 +114,13 @@ impl PaxosServer {
 
     /// A client's command: the leader gives it the next slot unless it already has one (or
     /// was applied: then it answers again); anyone else points at the leader.
-    pub(super) fn on_request(&mut self, ctx: C, cfg: &Config, from: NodeId, cmd: Cmd) {
+    pub(super) fn on_request(
+        &mut self,
+        ctx: &mut Ctx<'_, impl Host>,
+        cfg: &Config,
+        from: NodeId,
+        cmd: Cmd,
+    ) {
         let Leadership::Leading {
             next_slot, pending, ..
         } = &mut self.leadership
@@ -147,7 +153,7 @@ impl PaxosServer {
     /// Phase 2 answer: once a majority accepted, the entry is chosen.
     pub(super) fn on_accepted(
         &mut self,
-        ctx: C,
+        ctx: &mut Ctx<'_, impl Host>,
         cfg: &Config,
         from: NodeId,
         ballot: Ballot,
@@ -184,7 +190,7 @@ impl PaxosServer {
 
     /// The leader's tick: a heartbeat with its chosen prefix, and its pending proposals
     /// again to the acceptors that have not accepted them.
-    pub(super) fn lead_tick(&mut self, ctx: C, cfg: &Config) {
+    pub(super) fn lead_tick(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         let Leadership::Leading {
             ballot, pending, ..
         } = &self.leadership

@@ -3,17 +3,17 @@
 //! applies them in slot order to the state machine, answers clients when it leads, and helps
 //! a replica that missed commits catch up.
 
-use ftsim_api::NodeId;
+use ftsim_api::{Ctx, NodeId};
 
+use super::messages::{Entry, Host, Msg};
 use super::paxos_server::{Leadership, PaxosServer};
-use super::process::{Entry, Msg, C};
 
 /// How many chosen entries one catch-up request gets.
 const CATCH_UP: u64 = 32;
 
 impl PaxosServer {
     /// The number of slots chosen without a gap, as far as this server knows.
-    pub(super) fn chosen_prefix(&self, ctx: C) -> u64 {
+    pub(super) fn chosen_prefix(&self, ctx: &mut Ctx<'_, impl Host>) -> u64 {
         let chosen = &ctx.stable().chosen;
         let mut slot = self.machine.applied;
         while chosen.contains_key(&slot) {
@@ -23,7 +23,7 @@ impl PaxosServer {
     }
 
     /// `entry` is chosen for `slot`.
-    pub(super) fn learn(&mut self, ctx: C, slot: u64, entry: Entry) {
+    pub(super) fn learn(&mut self, ctx: &mut Ctx<'_, impl Host>, slot: u64, entry: Entry) {
         if ctx.stable().chosen.contains_key(&slot) {
             return;
         }
@@ -32,7 +32,7 @@ impl PaxosServer {
     }
 
     /// Applies every chosen entry that is next in order; the leader answers the clients.
-    pub(super) fn apply_chosen(&mut self, ctx: C) {
+    pub(super) fn apply_chosen(&mut self, ctx: &mut Ctx<'_, impl Host>) {
         while let Some(entry) = ctx.stable().chosen.get(&self.machine.applied).cloned() {
             let answer = self.machine.apply(ctx, &entry);
             if let (Some((client, seq, out)), Leadership::Leading { .. }) =
@@ -44,7 +44,7 @@ impl PaxosServer {
     }
 
     /// A replica that missed commits asks for the chosen entries from `from` on.
-    pub(super) fn on_catch_up(&mut self, ctx: C, to: NodeId, from: u64) {
+    pub(super) fn on_catch_up(&mut self, ctx: &mut Ctx<'_, impl Host>, to: NodeId, from: u64) {
         let upto = self.chosen_prefix(ctx).min(from + CATCH_UP);
         for slot in from..upto {
             let entry = ctx.stable().chosen[&slot].clone();

@@ -6,9 +6,9 @@
 use std::collections::BTreeMap;
 
 use ftsim_api::properties::linearizability::{KvOp, KvOutput};
-use ftsim_api::NodeId;
+use ftsim_api::{Ctx, NodeId};
 
-use super::process::{Cmd, Entry, Obs, C};
+use super::messages::{Cmd, Entry, Host, Obs};
 
 /// What applying a log entry answers: the client, its command's number and the result.
 pub type Answer = (NodeId, u64, KvOutput<u64>);
@@ -25,7 +25,7 @@ pub struct Machine {
 impl Machine {
     /// Applies the next log entry (a no-op for `None`), reporting it; returns the answer for
     /// the client if the entry is its latest command.
-    pub(super) fn apply(&mut self, ctx: C, entry: &Entry) -> Option<Answer> {
+    pub(super) fn apply(&mut self, ctx: &mut Ctx<'_, impl Host>, entry: &Entry) -> Option<Answer> {
         let index = self.applied;
         self.applied += 1;
         ctx.observe(Obs::Applied {

@@ -44,6 +44,7 @@ mod client;
 mod leader;
 mod learner;
 mod machine;
+mod messages;
 mod paxos_server;
 mod process;
 mod properties;
@@ -57,7 +58,8 @@ use ftsim_api::{
     choice, params, Duration, FaultClass, Liveness, Model, NodeId, Properties, Protocol, SpecError,
 };
 
-pub use process::{Ballot, Cmd, Config, Durable, Entry, Msg, Node, Obs, Timer};
+pub use messages::{Ballot, Cmd, Config, Durable, Entry, Msg, Obs, Timer};
+pub use process::Node;
 pub use properties::{concurrent_puts, operations_return, PrefixAgreement, Reached};
 
 choice! {
@@ -86,15 +88,15 @@ params! {
         keys: u64 = 2, range 1..=1_000;
         /// Share of the operations that are puts, in percent.
         writes_percent: u64 = 50, range 0..=100;
-        /// Milliseconds before a client re-sends a command (and the sequencer re-sends
-        /// what a server has not acknowledged).
-        retry_ms: u64 = 20, range 1..=100_000;
-        /// Longest pause before each operation, in milliseconds.
-        think_ms: u64 = 5, range 0..=100_000;
-        /// Milliseconds between a Multi-Paxos leader's heartbeats.
-        heartbeat_ms: u64 = 5, range 1..=100_000;
-        /// Milliseconds without a heartbeat before the next server runs for leader.
-        election_timeout_ms: u64 = 30, range 1..=100_000;
+        /// Time before a client re-sends a command (and the sequencer re-sends what a server
+        /// has not acknowledged).
+        retry: Duration = Duration::from_millis(20), range "1ms"..="100s";
+        /// Longest pause before each operation.
+        think: Duration = Duration::from_millis(5), range "0ms"..="100s";
+        /// Time between a Multi-Paxos leader's heartbeats.
+        heartbeat: Duration = Duration::from_millis(5), range "1ms"..="100s";
+        /// Time without a heartbeat before the next server runs for leader.
+        election_timeout: Duration = Duration::from_millis(30), range "1ms"..="100s";
     }
 }
 
@@ -106,10 +108,10 @@ impl From<&RsmParams> for Config {
             ops: p.ops,
             keys: p.keys,
             writes_percent: p.writes_percent,
-            retry: Duration::from_millis(p.retry_ms),
-            think: Duration::from_millis(p.think_ms),
-            heartbeat: Duration::from_millis(p.heartbeat_ms),
-            election_timeout: Duration::from_millis(p.election_timeout_ms),
+            retry: p.retry,
+            think: p.think,
+            heartbeat: p.heartbeat,
+            election_timeout: p.election_timeout,
         }
     }
 }
@@ -121,18 +123,15 @@ pub struct ReplicatedStateMachine;
 /// sends of it (a command and its answer re-sent on loss), after, under Multi-Paxos, an
 /// election by each server in turn.
 fn quiescence(p: &RsmParams) -> (Duration, &'static str) {
-    let resends = 4 * p.retry_ms;
+    let resends = Duration(4 * p.retry.0);
     let (elections, rule) = match p.variant {
         Variant::MultiPaxos => (
-            p.election_timeout_ms * p.servers as u64,
-            "4 × params.retry_ms, after params.election_timeout_ms × params.servers",
+            Duration(p.election_timeout.0 * p.servers as u64),
+            "4 × params.retry, after params.election_timeout × params.servers",
         ),
-        Variant::Broadcast | Variant::TotalOrder => (0, "4 × params.retry_ms"),
+        Variant::Broadcast | Variant::TotalOrder => (Duration::ZERO, "4 × params.retry"),
     };
-    (
-        Duration::from_millis(resends.saturating_add(elections)),
-        rule,
-    )
+    (resends + elections, rule)
 }
 
 impl Protocol for ReplicatedStateMachine {

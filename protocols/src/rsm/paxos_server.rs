@@ -7,10 +7,10 @@
 
 use std::collections::BTreeMap;
 
-use ftsim_api::{NodeId, NodeSet};
+use ftsim_api::{Ctx, NodeId, NodeSet};
 
 use super::machine::Machine;
-use super::process::{Ballot, Config, Entry, Msg, Timer, C};
+use super::messages::{Ballot, Config, Entry, Host, Msg, Timer};
 
 /// What the server is doing about leadership.
 #[derive(Clone, Debug, Default, Hash)]
@@ -47,7 +47,7 @@ pub struct PaxosServer {
 }
 
 impl PaxosServer {
-    pub(super) fn start(&mut self, ctx: C, cfg: &Config) {
+    pub(super) fn start(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         if ctx.id() == 0 {
             self.start_election(ctx, cfg);
         }
@@ -56,14 +56,20 @@ impl PaxosServer {
 
     /// Back from a crash with only stable storage: re-applies the chosen entries it kept and
     /// follows whoever it last promised.
-    pub(super) fn recover(&mut self, ctx: C, cfg: &Config) {
+    pub(super) fn recover(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         self.leader_ballot = ctx.stable().promised;
         self.recovered = true;
         self.apply_chosen(ctx);
         ctx.set_timer(cfg.heartbeat, Timer::Tick);
     }
 
-    pub(super) fn on_message(&mut self, ctx: C, cfg: &Config, from: NodeId, msg: Msg) {
+    pub(super) fn on_message(
+        &mut self,
+        ctx: &mut Ctx<'_, impl Host>,
+        cfg: &Config,
+        from: NodeId,
+        msg: Msg,
+    ) {
         match msg {
             Msg::Request { cmd } => self.on_request(ctx, cfg, from, cmd),
             Msg::Prepare { ballot, from: slot } => self.on_prepare(ctx, cfg, from, ballot, slot),
@@ -97,7 +103,13 @@ impl PaxosServer {
     }
 
     /// The leader's heartbeat: it is alive; catch up if it chose more than we learned.
-    fn on_heartbeat(&mut self, ctx: C, from: NodeId, ballot: Ballot, chosen: u64) {
+    fn on_heartbeat(
+        &mut self,
+        ctx: &mut Ctx<'_, impl Host>,
+        from: NodeId,
+        ballot: Ballot,
+        chosen: u64,
+    ) {
         if ballot < self.leader_ballot {
             return;
         }
@@ -109,7 +121,7 @@ impl PaxosServer {
         }
     }
 
-    pub(super) fn tick(&mut self, ctx: C, cfg: &Config) {
+    pub(super) fn tick(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         match &self.leadership {
             Leadership::Leading { .. } => self.lead_tick(ctx, cfg),
             Leadership::Preparing {
@@ -128,7 +140,7 @@ impl PaxosServer {
     /// A follower that has not heard from the leader for long enough runs for leader. The
     /// wait grows with the distance from the silent leader's id, so that one server (the
     /// next) usually runs alone.
-    fn check_leader(&mut self, ctx: C, cfg: &Config) {
+    fn check_leader(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         if std::mem::take(&mut self.heard) {
             self.silent_ticks = 0;
             return;

@@ -9,7 +9,8 @@ use ftsim_api::properties::{event_ref, Seen, Witnesses};
 use ftsim_api::sim_core::entropy::DetHasher;
 use ftsim_api::{Explorable, NodeId, Property, World};
 
-use super::process::{Node, Obs};
+use super::messages::Obs;
+use super::process::Node;
 use super::Variant;
 
 /// Replicas agree on their applied logs: no two apply different commands (or a command and a

@@ -7,10 +7,10 @@
 
 use std::collections::BTreeMap;
 
-use ftsim_api::NodeId;
+use ftsim_api::{Ctx, NodeId};
 
 use super::machine::Machine;
-use super::process::{Cmd, Config, Msg, Obs, Timer, C};
+use super::messages::{Cmd, Config, Host, Msg, Obs, Timer};
 
 /// How many unacknowledged commands the sequencer re-sends to a server per tick.
 const RESEND: u64 = 8;
@@ -29,14 +29,20 @@ pub struct SequencedServer {
 }
 
 impl SequencedServer {
-    pub(super) fn start(&mut self, ctx: C, cfg: &Config) {
+    pub(super) fn start(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         if ctx.id() == 0 {
             self.acked = vec![0; cfg.servers];
             ctx.set_timer(cfg.retry, Timer::Tick);
         }
     }
 
-    pub(super) fn on_message(&mut self, ctx: C, cfg: &Config, from: NodeId, msg: Msg) {
+    pub(super) fn on_message(
+        &mut self,
+        ctx: &mut Ctx<'_, impl Host>,
+        cfg: &Config,
+        from: NodeId,
+        msg: Msg,
+    ) {
         match msg {
             Msg::Request { cmd } if ctx.id() == 0 => self.number(ctx, cfg, cmd),
             Msg::Ordered { slot, cmd } => self.deliver(ctx, slot, cmd),
@@ -48,7 +54,7 @@ impl SequencedServer {
     }
 
     /// The sequencer numbers a new command (a retried one is sent again with its number).
-    fn number(&mut self, ctx: C, cfg: &Config, cmd: Cmd) {
+    fn number(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config, cmd: Cmd) {
         let slot = match self.numbered.get(&cmd.client) {
             Some(&(seq, slot)) if seq == cmd.seq => slot,
             Some(&(seq, _)) if seq > cmd.seq => return,
@@ -73,7 +79,7 @@ impl SequencedServer {
 
     /// A numbered command: applied in order, held back if it comes ahead of a gap, answered
     /// again if it was applied already (the client retried).
-    fn deliver(&mut self, ctx: C, slot: u64, cmd: Cmd) {
+    fn deliver(&mut self, ctx: &mut Ctx<'_, impl Host>, slot: u64, cmd: Cmd) {
         if slot < self.machine.applied {
             if let Some((client, seq, out)) = self.machine.answered(&cmd) {
                 ctx.send(client, Msg::Reply { seq, out });
@@ -98,7 +104,7 @@ impl SequencedServer {
     }
 
     /// The sequencer re-sends what each server has not acknowledged.
-    pub(super) fn tick(&mut self, ctx: C, cfg: &Config) {
+    pub(super) fn tick(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         let numbered = self.log.len() as u64;
         for s in 1..cfg.servers {
             for slot in self.acked[s]..numbered.min(self.acked[s] + RESEND) {

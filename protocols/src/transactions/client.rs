@@ -4,9 +4,9 @@
 //! attempt aborted by a no vote, or (no-wait) by a refused lock, is retried after a random
 //! backoff that grows with the attempt, under a new transaction id.
 
-use ftsim_api::Duration;
+use ftsim_api::{Ctx, Duration};
 
-use super::process::{Config, Item, Msg, Obs, Timer, TxnId, Why, C};
+use super::messages::{Config, Host, Item, Msg, Obs, Timer, TxnId, Why};
 use super::Locking;
 
 /// One access of a transaction.
@@ -60,11 +60,11 @@ impl Client {
         }
     }
 
-    pub(super) fn start(&mut self, ctx: C, cfg: &Config) {
+    pub(super) fn start(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         self.next_transaction(ctx, cfg);
     }
 
-    fn txn(&self, ctx: &C) -> TxnId {
+    fn txn(&self, ctx: &Ctx<'_, impl Host>) -> TxnId {
         TxnId {
             client: ctx.id(),
             number: self.number,
@@ -73,7 +73,7 @@ impl Client {
     }
 
     /// Draws the next transaction's accesses (one item per server) and thinks before it.
-    fn next_transaction(&mut self, ctx: C, cfg: &Config) {
+    fn next_transaction(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         self.number += 1;
         self.attempt = 0;
         self.accesses = (0..cfg.servers)
@@ -91,7 +91,7 @@ impl Client {
 
     /// Begins an attempt: orders the accesses (the global item order, or a random order) and
     /// asks for the first lock.
-    pub(super) fn begin(&mut self, ctx: C, cfg: &Config) {
+    pub(super) fn begin(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         self.attempt += 1;
         match cfg.locking {
             Locking::Ordered => self.accesses.sort_by_key(|a| a.item),
@@ -105,15 +105,13 @@ impl Client {
         }
         self.next = 0;
         self.phase = Phase::Locking;
-        ctx.observe(Obs::Begin {
-            txn: self.txn(&ctx),
-        });
+        ctx.observe(Obs::Begin { txn: self.txn(ctx) });
         self.request_next(ctx);
     }
 
-    fn request_next(&mut self, ctx: C) {
+    fn request_next(&mut self, ctx: &mut Ctx<'_, impl Host>) {
         let a = self.accesses[self.next];
-        let txn = self.txn(&ctx);
+        let txn = self.txn(ctx);
         ctx.send(
             a.item.server,
             Msg::Lock {
@@ -124,8 +122,8 @@ impl Client {
         );
     }
 
-    pub(super) fn on_message(&mut self, ctx: C, cfg: &Config, msg: Msg) {
-        let current = self.txn(&ctx);
+    pub(super) fn on_message(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config, msg: Msg) {
+        let current = self.txn(ctx);
         match (msg, self.phase) {
             (Msg::Granted { txn, .. }, Phase::Locking) if txn == current => {
                 self.next += 1;
@@ -156,8 +154,8 @@ impl Client {
     }
 
     /// Every server voted yes: commit, tell them, and go on to the next transaction.
-    fn commit(&mut self, ctx: C, cfg: &Config) {
-        let txn = self.txn(&ctx);
+    fn commit(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
+        let txn = self.txn(ctx);
         self.decide(ctx, txn, true, Why::AllYes, self.accesses.len());
         if self.number < cfg.txns {
             self.phase = Phase::Idle;
@@ -169,8 +167,8 @@ impl Client {
 
     /// Aborts the attempt, tells the servers of `accesses[..told]`, and retries after a
     /// backoff of up to `backoff_max` times the attempt number.
-    fn abort(&mut self, ctx: C, cfg: &Config, told: usize, why: Why) {
-        let txn = self.txn(&ctx);
+    fn abort(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config, told: usize, why: Why) {
+        let txn = self.txn(ctx);
         self.aborts += 1;
         self.decide(ctx, txn, false, why, told);
         self.phase = Phase::Idle;
@@ -179,7 +177,14 @@ impl Client {
         ctx.set_timer(wait, Timer::Begin);
     }
 
-    fn decide(&mut self, ctx: C, txn: TxnId, commit: bool, why: Why, told: usize) {
+    fn decide(
+        &mut self,
+        ctx: &mut Ctx<'_, impl Host>,
+        txn: TxnId,
+        commit: bool,
+        why: Why,
+        told: usize,
+    ) {
         ctx.observe(Obs::Decide {
             txn,
             commit,

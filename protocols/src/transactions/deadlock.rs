@@ -12,7 +12,8 @@ use ftsim_api::sim_core::entropy::DetHasher;
 use ftsim_api::{nodes_phrase, Explorable, NodeId, Property, World};
 
 use super::client::Client;
-use super::process::{Item, Node, Obs, TxnId};
+use super::messages::{Item, Obs, TxnId};
+use super::process::Node;
 
 /// The property; see the module doc.
 #[derive(Clone, Default)]

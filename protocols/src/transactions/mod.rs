@@ -41,6 +41,7 @@
 
 mod client;
 mod deadlock;
+mod messages;
 mod process;
 mod properties;
 mod serialisability;
@@ -55,7 +56,8 @@ use ftsim_api::{
 
 pub use client::Client;
 pub use deadlock::Termination;
-pub use process::{Config, Item, Msg, Node, Obs, Timer, TxnId, Why};
+pub use messages::{Config, Item, Msg, Obs, Timer, TxnId, Why};
+pub use process::Node;
 pub use properties::{atomicity, CommitValidity, CommittedAfterAbort, LockConflict};
 pub use serialisability::Serialisability;
 pub use server::Server;
@@ -102,10 +104,10 @@ params! {
         update_percent: u64 = 50, range 0..=100;
         /// chance a server votes no at prepare
         no_vote_percent: u64 = 5, range 0..=100;
-        /// milliseconds of thinking before a transaction: 0 up to this
-        think_max_ms: u64 = 5, range 0..=100_000;
-        /// milliseconds of backoff before a retry: up to this, times the attempt number
-        backoff_max_ms: u64 = 4, range 1..=100_000;
+        /// thinking before a transaction: 0 up to this
+        think_max: Duration = Duration::from_millis(5), range "0ms"..="100s";
+        /// backoff before a retry: up to this, times the attempt number
+        backoff_max: Duration = Duration::from_millis(4), range "1ms"..="100s";
     }
 }
 
@@ -119,8 +121,8 @@ impl From<&TransactionsParams> for Config {
             no_vote_percent: p.no_vote_percent,
             locking: p.locking,
             release: p.release,
-            think_max: Duration::from_millis(p.think_max_ms),
-            backoff_max: Duration::from_millis(p.backoff_max_ms),
+            think_max: p.think_max,
+            backoff_max: p.backoff_max,
         }
     }
 }

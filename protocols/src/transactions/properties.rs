@@ -9,7 +9,8 @@ use ftsim_api::properties::{event_ref, Pairwise};
 use ftsim_api::sim_core::entropy::DetHasher;
 use ftsim_api::{Explorable, NodeId, Property, World};
 
-use super::process::{Node, Obs, TxnId};
+use super::messages::{Obs, TxnId};
+use super::process::Node;
 
 fn verb(commit: bool) -> &'static str {
     if commit {

@@ -13,7 +13,8 @@ use ftsim_api::properties::event_ref;
 use ftsim_api::sim_core::entropy::DetHasher;
 use ftsim_api::{Explorable, NodeId, Property, World};
 
-use super::process::{Item, Node, Obs, TxnId};
+use super::messages::{Item, Obs, TxnId};
+use super::process::Node;
 
 /// An operation on an item, where it happened.
 #[derive(Clone, Copy, Debug)]

@@ -6,9 +6,9 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use ftsim_api::NodeId;
+use ftsim_api::{Ctx, NodeId};
 
-use super::process::{Config, Item, Msg, Obs, TxnId, C};
+use super::messages::{Config, Host, Item, Msg, Obs, TxnId};
 use super::{Locking, Release};
 
 /// A transaction waiting for an item's lock.
@@ -53,7 +53,13 @@ impl Server {
         self.versions.get(&item).copied().unwrap_or(0)
     }
 
-    pub(super) fn on_message(&mut self, ctx: C, cfg: &Config, _from: NodeId, msg: Msg) {
+    pub(super) fn on_message(
+        &mut self,
+        ctx: &mut Ctx<'_, impl Host>,
+        cfg: &Config,
+        _from: NodeId,
+        msg: Msg,
+    ) {
         match msg {
             Msg::Lock { txn, item, update } => self.lock(ctx, cfg, txn, item, update),
             Msg::Prepare { txn } => self.prepare(ctx, cfg, txn),
@@ -63,7 +69,14 @@ impl Server {
     }
 
     /// A lock request: granted if the item is free, else queued or (no-wait) refused.
-    fn lock(&mut self, ctx: C, cfg: &Config, txn: TxnId, item: Item, update: bool) {
+    fn lock(
+        &mut self,
+        ctx: &mut Ctx<'_, impl Host>,
+        cfg: &Config,
+        txn: TxnId,
+        item: Item,
+        update: bool,
+    ) {
         let Some(lock) = self.locks.get_mut(&item) else {
             self.grant(ctx, Waiter { txn, update }, item);
             return;
@@ -79,7 +92,7 @@ impl Server {
     }
 
     /// `w` now holds `item` (free, or just released to it) and reads its value.
-    fn grant(&mut self, ctx: C, w: Waiter, item: Item) {
+    fn grant(&mut self, ctx: &mut Ctx<'_, impl Host>, w: Waiter, item: Item) {
         let queue = self
             .locks
             .remove(&item)
@@ -115,7 +128,7 @@ impl Server {
 
     /// 2PC phase 1: vote yes (or, by chance, no: the write would break a constraint of the
     /// store). A no is an abort here at once; the `at-vote` bug releases the locks on a yes.
-    fn prepare(&mut self, ctx: C, cfg: &Config, txn: TxnId) {
+    fn prepare(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config, txn: TxnId) {
         let yes = self.pending.contains_key(&txn) && ctx.random_below(100) >= cfg.no_vote_percent;
         ctx.observe(Obs::Vote { txn, yes });
         ctx.send(txn.client, Msg::Vote { txn, yes });
@@ -128,7 +141,7 @@ impl Server {
 
     /// 2PC phase 2 (or an abort of an attempt refused a lock): writes the updated items on a
     /// commit, then releases the locks. A transaction already decided here is ignored.
-    fn apply(&mut self, ctx: C, txn: TxnId, commit: bool) {
+    fn apply(&mut self, ctx: &mut Ctx<'_, impl Host>, txn: TxnId, commit: bool) {
         if !self.pending.contains_key(&txn) {
             return;
         }
@@ -151,7 +164,7 @@ impl Server {
     }
 
     /// Releases every lock `txn` holds here (once), each to the next transaction in line.
-    fn release_all(&mut self, ctx: C, txn: TxnId) {
+    fn release_all(&mut self, ctx: &mut Ctx<'_, impl Host>, txn: TxnId) {
         let Some(p) = self.pending.get_mut(&txn) else {
             return;
         };
@@ -164,7 +177,7 @@ impl Server {
         }
     }
 
-    fn release(&mut self, ctx: C, txn: TxnId, item: Item) {
+    fn release(&mut self, ctx: &mut Ctx<'_, impl Host>, txn: TxnId, item: Item) {
         let Some(lock) = self.locks.get_mut(&item) else {
             return;
         };

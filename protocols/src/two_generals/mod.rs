@@ -53,7 +53,7 @@ params! {
         /// how many times each messenger is sent
         copies: u32 = 1, range 1..=1_000;
         /// when both generals decide
-        deadline_ms: u64 = 100, range 1..=1_000_000;
+        deadline: Duration = Duration::from_millis(100), range "1ms"..="1000s";
     }
 }
 
@@ -106,13 +106,13 @@ impl Protocol for TwoGenerals {
             .tolerates(FaultClass::Duplication)
             .tolerates(FaultClass::Reordering)
             .timing(Timing::DeliveredWithin {
-                bound: Duration(p.deadline_ms * 1_000_000 / chain),
-                rule: "params.deadline_ms shared by the rounds + 1 messengers".into(),
+                bound: Duration(p.deadline.0 / chain),
+                rule: "params.deadline shared by the rounds + 1 messengers".into(),
             })
     }
 
     fn process(&self, p: &TwoGeneralsParams, _: NodeId, _: usize) -> General {
-        General::new(p.rounds, p.copies, Duration::from_millis(p.deadline_ms))
+        General::new(p.rounds, p.copies, p.deadline)
     }
 
     /// A search is asynchronous, and this model bounds delays (the chain fits before the

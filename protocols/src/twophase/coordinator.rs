@@ -5,9 +5,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ftsim_api::NodeId;
+use ftsim_api::{Ctx, NodeId};
 
-use super::process::{participants, Config, Msg, Obs, Timer, Why, C};
+use super::messages::{participants, Config, Host, Msg, Obs, Timer, Why};
 
 #[derive(Clone, Debug, Hash)]
 pub struct Coordinator {
@@ -30,7 +30,7 @@ impl Coordinator {
         }
     }
 
-    pub(super) fn start(&mut self, ctx: C, cfg: &Config) {
+    pub(super) fn start(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         for p in participants(ctx.n()) {
             ctx.send(p, Msg::Prepare);
         }
@@ -39,7 +39,7 @@ impl Coordinator {
     }
 
     /// Decides (once), logging first, then tells every participant until each acknowledges.
-    fn decide(&mut self, ctx: C, cfg: &Config, commit: bool, why: Why) {
+    fn decide(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config, commit: bool, why: Why) {
         if self.decision.is_some() {
             return;
         }
@@ -52,13 +52,13 @@ impl Coordinator {
 
     /// Sends the decision to every participant, and again every retry period until all
     /// acknowledged.
-    fn announce(&mut self, ctx: C, cfg: &Config) {
+    fn announce(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         self.unacked = participants(ctx.n()).collect();
         self.send_decision(ctx);
         ctx.set_timer(cfg.retry, Timer::Retry);
     }
 
-    fn send_decision(&mut self, ctx: C) {
+    fn send_decision(&mut self, ctx: &mut Ctx<'_, impl Host>) {
         if let Some(commit) = self.decision {
             for &p in &self.unacked {
                 ctx.send(p, Msg::Decision { commit });
@@ -66,7 +66,13 @@ impl Coordinator {
         }
     }
 
-    pub(super) fn on_message(&mut self, ctx: C, cfg: &Config, from: NodeId, msg: Msg) {
+    pub(super) fn on_message(
+        &mut self,
+        ctx: &mut Ctx<'_, impl Host>,
+        cfg: &Config,
+        from: NodeId,
+        msg: Msg,
+    ) {
         match msg {
             Msg::Vote { yes } => {
                 self.votes.insert(from, yes);
@@ -88,7 +94,7 @@ impl Coordinator {
         }
     }
 
-    pub(super) fn on_timer(&mut self, ctx: C, cfg: &Config, timer: Timer) {
+    pub(super) fn on_timer(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config, timer: Timer) {
         match timer {
             Timer::VoteTimeout => self.decide(ctx, cfg, false, Why::Timeout),
             Timer::Retry => {
@@ -108,7 +114,7 @@ impl Coordinator {
         }
     }
 
-    pub(super) fn recover(&mut self, ctx: C, cfg: &Config) {
+    pub(super) fn recover(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         self.decision = ctx.stable().decision;
         match self.decision {
             Some(_) => self.announce(ctx, cfg),

@@ -29,6 +29,7 @@
 //! (`scenarios/two-phase-commit-forgetful-participant.toml`).
 
 mod coordinator;
+mod messages;
 mod participant;
 mod process;
 mod properties;
@@ -42,7 +43,8 @@ use ftsim_api::{
     params, Duration, FaultClass, Liveness, Model, NodeId, Properties, Protocol, SpecError,
 };
 
-pub use process::{Config, Log, Msg, Node, Obs, Timer, Why, COORDINATOR};
+pub use messages::{Config, Log, Msg, Obs, Timer, Why, COORDINATOR};
+pub use process::Node;
 pub use properties::{AbortValidity, CommitValidity};
 
 params! {
@@ -53,10 +55,10 @@ params! {
         participant_log: bool = true;
         /// Chance a participant votes no.
         no_vote_percent: u64 = 10, range 0..=100;
-        /// Milliseconds the coordinator waits for votes before aborting.
-        vote_timeout_ms: u64 = 20, range 1..=100_000;
-        /// Milliseconds between retransmissions.
-        retry_ms: u64 = 5, range 1..=100_000;
+        /// How long the coordinator waits for votes before aborting.
+        vote_timeout: Duration = Duration::from_millis(20), range "1ms"..="100s";
+        /// Time between retransmissions.
+        retry: Duration = Duration::from_millis(5), range "1ms"..="100s";
         /// Retransmission rounds each node makes at most; 0: retransmit forever (the
         /// protocol). A bound makes a search's state space finite (`ftsim explore`).
         retry_limit: u64 = 0, range 0..=1_000;
@@ -68,8 +70,8 @@ impl From<&TwoPhaseParams> for Config {
         Config {
             participant_log: p.participant_log,
             no_percent: p.no_vote_percent,
-            vote_timeout: Duration::from_millis(p.vote_timeout_ms),
-            retry: Duration::from_millis(p.retry_ms),
+            vote_timeout: p.vote_timeout,
+            retry: p.retry,
             retry_limit: (p.retry_limit > 0).then_some(p.retry_limit),
         }
     }
@@ -131,7 +133,7 @@ impl Protocol for TwoPhaseCommit {
     fn model(&self, params: &TwoPhaseParams, _: usize) -> Model {
         // Safe under any crashes; it terminates only once crashed nodes are back (fail-safe,
         // not masking), and then within a vote timeout and four re-sends of a decision.
-        let quiescence = params.vote_timeout_ms.saturating_add(4 * params.retry_ms);
+        let quiescence = params.vote_timeout + Duration(4 * params.retry.0);
         Model::new()
             .tolerates(FaultClass::CrashRecover)
             .tolerates(FaultClass::Loss)
@@ -139,10 +141,7 @@ impl Protocol for TwoPhaseCommit {
             .tolerates(FaultClass::Reordering)
             .tolerates(FaultClass::StorageLoss)
             .live_if(Liveness::CrashedNodesRecover)
-            .quiesces_within(
-                Duration::from_millis(quiescence),
-                "params.vote_timeout_ms + 4 × params.retry_ms",
-            )
+            .quiesces_within(quiescence, "params.vote_timeout + 4 × params.retry")
     }
 
     fn metrics(&self, _: &TwoPhaseParams) -> Metrics<Self::Process> {

@@ -4,9 +4,9 @@
 //! log says it voted yes, and aborts on its own otherwise: without a log (the known bug) that
 //! is also what a participant that voted yes does.
 
-use ftsim_api::NodeId;
+use ftsim_api::{Ctx, NodeId};
 
-use super::process::{Config, Msg, Obs, Timer, Why, C, COORDINATOR};
+use super::messages::{Config, Host, Msg, Obs, Timer, Why, COORDINATOR};
 
 #[derive(Clone, Debug, Hash)]
 pub struct Participant {
@@ -26,7 +26,7 @@ impl Participant {
     }
 
     /// Decides (once), logging first if participants log.
-    fn decide(&mut self, ctx: C, cfg: &Config, commit: bool, why: Why) {
+    fn decide(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config, commit: bool, why: Why) {
         if self.decision.is_some() {
             return;
         }
@@ -38,7 +38,13 @@ impl Participant {
         ctx.observe(Obs::Decide { commit, why });
     }
 
-    pub(super) fn on_message(&mut self, ctx: C, cfg: &Config, from: NodeId, msg: Msg) {
+    pub(super) fn on_message(
+        &mut self,
+        ctx: &mut Ctx<'_, impl Host>,
+        cfg: &Config,
+        from: NodeId,
+        msg: Msg,
+    ) {
         match msg {
             Msg::Prepare => {
                 let yes = match self.vote {
@@ -56,7 +62,7 @@ impl Participant {
     }
 
     /// Casts (and logs) this participant's vote; a no is an abort at once.
-    fn vote(&mut self, ctx: C, cfg: &Config) -> bool {
+    fn vote(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) -> bool {
         // A participant that already aborted on its own can only vote no.
         let yes = self.decision != Some(false) && ctx.random_below(100) >= cfg.no_percent;
         self.vote = Some(yes);
@@ -73,7 +79,7 @@ impl Participant {
         yes
     }
 
-    pub(super) fn on_timer(&mut self, ctx: C, cfg: &Config, timer: Timer) {
+    pub(super) fn on_timer(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config, timer: Timer) {
         match timer {
             // A yes voter without a decision is blocked: keep asking.
             Timer::Retry if self.vote == Some(true) && self.decision.is_none() => {
@@ -88,7 +94,7 @@ impl Participant {
         }
     }
 
-    pub(super) fn recover(&mut self, ctx: C, cfg: &Config) {
+    pub(super) fn recover(&mut self, ctx: &mut Ctx<'_, impl Host>, cfg: &Config) {
         let log = ctx.stable().clone();
         self.vote = log.vote;
         self.decision = log.decision;

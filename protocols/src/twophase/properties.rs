@@ -7,7 +7,8 @@ use ftsim_api::properties::{event_ref, events_phrase, ByNode};
 use ftsim_api::sim_core::entropy::DetHasher;
 use ftsim_api::{nodes_phrase, Explorable, NodeId, Property, World};
 
-use super::process::{Node, Obs, Why, COORDINATOR};
+use super::messages::{Obs, Why, COORDINATOR};
+use super::process::Node;
 
 /// Commit-validity: a commit requires a yes vote from every participant. A violation names the
 /// commit and, for each participant without a yes vote, its no vote or its last step.

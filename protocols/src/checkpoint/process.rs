@@ -1,9 +1,9 @@
 //! The checkpointing process: its volatile state, and the core every mode shares: taking a
 //! checkpoint, arming the timers of an epoch, and routing messages by epoch (older ones are
 //! dropped, newer ones wait for the rollback into that epoch). What the application, the
-//! snapshots, the independent checkpoints and the recovery do is in [`app`](super::app),
-//! [`coordinated`](super::coordinated), [`independent`](super::independent) and
-//! [`recovery`](super::recovery).
+//! snapshots, the independent checkpoints and the recovery do is in `app.rs`,
+//! `coordinated.rs`, `independent.rs` and
+//! `recovery.rs`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -40,7 +40,7 @@ pub struct CheckpointProcess {
     pub(super) snapshot_running: bool,
 }
 
-/// A snapshot being recorded here (coordinated; see [`coordinated`](super::coordinated)).
+/// A snapshot being recorded here (coordinated; see `coordinated.rs`).
 #[derive(Clone, Debug, Hash)]
 pub struct Recording {
     pub(super) snapshot: u64,
@@ -50,7 +50,7 @@ pub struct Recording {
 }
 
 /// The manager's recovery round in progress: the checkpoints collected so far (independent
-/// modes; see [`independent`](super::independent)).
+/// modes; see `independent.rs`).
 #[derive(Clone, Debug, Hash)]
 pub struct Round {
     pub(super) epoch: u64,

@@ -1,8 +1,8 @@
 //! One node of the election: what bully and ring share. Epochs (adopted, kept in stable
 //! storage and synced before they are used), winning and announcing, following a leader and
 //! its heartbeats, challenging a lower leader, and recovering (catching up on epochs before
-//! standing). How a node stands and who wins is the variant's: [`bully`](super::bully) and
-//! [`ring`](super::ring).
+//! standing). How a node stands and who wins is the variant's: `bully.rs` and
+//! `ring.rs`.
 
 use ftsim_api::{Ctx, Duration, NodeId, Process, TimerId};
 

@@ -1,6 +1,6 @@
 //! One process of the group: its messages, timers, observations and state, and the dispatch
-//! of each event to the member's part ([`member`](super::member): applying the log, joining,
-//! multicasting) or the coordinator's ([`coordinator`](super::coordinator): ordering, view
+//! of each event to the member's part (`member.rs`: applying the log, joining,
+//! multicasting) or the coordinator's (`coordinator.rs`: ordering, view
 //! changes, the flush when it takes over).
 
 use std::collections::{BTreeMap, BTreeSet};

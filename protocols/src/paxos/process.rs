@@ -1,7 +1,7 @@
 //! The Paxos process: every node plays acceptor and learner, and the first `proposers` nodes
 //! also propose. This file holds the node, each role's state, and the dispatch of each message
-//! to its role, whose handlers are in [`proposer`](super::proposer),
-//! [`acceptor`](super::acceptor) and [`learner`](super::learner). A node sends to its own roles
+//! to its role, whose handlers are in `proposer.rs`,
+//! `acceptor.rs` and `learner.rs`. A node sends to its own roles
 //! by a direct call, not through the network.
 
 use std::collections::BTreeMap;
@@ -113,7 +113,7 @@ pub(super) enum Phase {
     Accepting,
 }
 
-/// The proposer's state; its handlers are in [`proposer`](super::proposer).
+/// The proposer's state; its handlers are in `proposer.rs`.
 #[derive(Clone, Debug, Hash)]
 pub(super) struct Proposer {
     /// Whether this node proposes at all.
@@ -151,7 +151,7 @@ impl Proposer {
 }
 
 /// Where the acceptor keeps its [`AcceptorState`]; its handlers are in
-/// [`acceptor`](super::acceptor).
+/// `acceptor.rs`.
 #[derive(Clone, Debug, Hash)]
 pub(super) struct Acceptor {
     pub(super) storage: AcceptorStorage,
@@ -169,7 +169,7 @@ impl Acceptor {
     }
 }
 
-/// The learner's state; its handlers are in [`learner`](super::learner).
+/// The learner's state; its handlers are in `learner.rs`.
 #[derive(Clone, Debug, Hash)]
 pub(super) struct Learner {
     /// How long to wait between queries.

@@ -1,6 +1,6 @@
-//! A Multi-Paxos server: acceptor ([`acceptor`](super::acceptor)), learner and replica
-//! ([`learner`](super::learner)), and, when elected, the stable leader
-//! ([`leader`](super::leader)) that runs phase 1 once for every slot from its chosen prefix
+//! A Multi-Paxos server: acceptor (`acceptor.rs`), learner and replica
+//! (`learner.rs`), and, when elected, the stable leader
+//! (`leader.rs`) that runs phase 1 once for every slot from its chosen prefix
 //! on and then one phase 2 per client command. This file holds the server's state, the
 //! dispatch of messages to those roles, the periodic tick (heartbeats and re-sends as leader,
 //! failure checks as follower) and recovery.

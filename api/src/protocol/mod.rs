@@ -140,7 +140,7 @@ pub trait Protocol: Send + Sync + 'static {
     fn process(&self, params: &Self::Params, node: NodeId, nodes: usize) -> Self::Process;
 
     /// Whether `ftsim explore` may search this protocol's states. A protocol whose process is
-    /// [`Searchable`](crate::Searchable) consents by answering
+    /// [`Searchable`] consents by answering
     /// `Some(explorer.searchable())`, or `Some(explorer.symmetric(class))` where some nodes are
     /// interchangeable (see [`Exploring`]). `None` by default: then only seeds run it.
     fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer>

@@ -44,9 +44,9 @@ pub use table::{Properties, PropertyDef, PropertyInfo, SearchFactory};
 pub use sim_core;
 pub use sim_core::{
     Adversary, AdversaryCtx, Choice, Ctx, DelayDist, DetectorModel, Duration, Explorable,
-    FaultEvent, FaultKind, FaultPlan, FaultSpec, LinkModel, NetworkModel, NodeId, Outcome, Process,
-    Property, PropertyKind, Rename, RunConfig, RunReport, SearchMonitor, Silent, StateCheck, Time,
-    TimerId, TraceEvent, TraceKind, Violation, World,
+    Falsified, FaultEvent, FaultKind, FaultPlan, FaultSpec, LinkModel, NetworkModel, NodeId,
+    Outcome, Process, Property, PropertyKind, Rename, RunConfig, RunReport, SearchMonitor, Silent,
+    StateCheck, Time, TimerId, TraceEvent, TraceKind, Violation, World,
 };
 
 #[doc(hidden)]

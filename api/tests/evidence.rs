@@ -1,5 +1,5 @@
 //! Every shared property's violation names the events that make it false, in its message and
-//! in `related_events`: judged on hand-built histories where the `i`th observation is event
+//! in its evidence: judged on hand-built histories where the `i`th observation is event
 //! `i + 1`.
 
 use ftsim_api::properties::consensus::{self, Obliged, Termination};
@@ -80,12 +80,15 @@ fn world() -> World<'static, Node> {
 }
 
 /// Runs `history` into `property`, expects a violation at its last observation, and checks
-/// that it names `events` both in its message and in `related_events`.
+/// that it names `events` both in its message and in its evidence.
 fn names(property: &mut dyn Property<Node>, history: &[(NodeId, Obs)], events: &[u64]) -> String {
     let err = observe_history(&world(), property, history).expect_err("a violation");
-    assert_eq!(property.related_events(), events, "{err}");
-    assert!(cites_events(&err, events), "{err} should cite {events:?}");
-    err
+    assert_eq!(err.evidence, events, "{err}");
+    assert!(
+        cites_events(&err.message, events),
+        "{err} should cite {events:?}"
+    );
+    err.message
 }
 
 /// A liveness property's violation at the end, with the given last steps.
@@ -99,11 +102,14 @@ fn finish_names(
     let err = property
         .finish(&world().with_last_events(last))
         .expect_err("a violation");
-    let mut related = property.related_events();
+    let mut related = err.evidence.clone();
     related.sort_unstable();
     assert_eq!(related, events, "{err}");
-    assert!(cites_events(&err, events), "{err} should cite {events:?}");
-    err
+    assert!(
+        cites_events(&err.message, events),
+        "{err} should cite {events:?}"
+    );
+    err.message
 }
 
 #[test]

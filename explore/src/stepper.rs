@@ -536,19 +536,17 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                 continue;
             }
             for obs in &self.observed {
-                monitor
-                    .observe(&world, node, obs)
-                    .map_err(|message| Broken {
-                        monitor: Some(i),
-                        message,
-                    })?;
+                monitor.observe(&world, node, obs).map_err(|why| Broken {
+                    monitor: Some(i),
+                    message: why.message,
+                })?;
             }
             monitor
                 .check_state(&world)
                 .into_result()
-                .map_err(|message| Broken {
+                .map_err(|why| Broken {
                     monitor: Some(i),
-                    message,
+                    message: why.message,
                 })?;
         }
         Ok(())

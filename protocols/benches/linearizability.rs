@@ -22,8 +22,8 @@ use ftsim_api::properties::linearizability::{
 };
 use ftsim_api::sim_core::{Monitor, Setup};
 use ftsim_api::{
-    DelayDist, DetectorModel, Duration, FaultPlan, NetworkModel, NodeId, Property, PropertyKind,
-    Protocol, RunConfig, Time, World,
+    DelayDist, DetectorModel, Duration, Falsified, FaultPlan, NetworkModel, NodeId, Property,
+    PropertyKind, Protocol, RunConfig, Time, World,
 };
 use protocols::quorum::{Node, Obs, QuorumParams, QuorumRegister};
 
@@ -33,7 +33,7 @@ type Recorded = Rc<RefCell<Vec<(NodeId, u64, Time, Obs)>>>;
 struct Recorder(Recorded);
 
 impl Property<Node> for Recorder {
-    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
         if obs.op_event().is_some() {
             self.0
                 .borrow_mut()
@@ -106,7 +106,7 @@ fn judge_incrementally(run: &[(NodeId, u64, Time, Obs)], nodes: &[Node]) -> bool
     for (node, event, time, obs) in run {
         let w = World::new(*time, nodes, &up, &never, &never).at_event(*event);
         if let Err(why) = p.observe(&w, *node, obs) {
-            assert!(why.starts_with("could not judge"), "{why}");
+            assert!(why.message.starts_with("could not judge"), "{why}");
             return false;
         }
     }

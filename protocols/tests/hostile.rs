@@ -9,8 +9,8 @@ use std::path::Path;
 
 use ftsim_api::sim_core::Budget;
 use ftsim_api::{
-    Adversaries, Adversary, AdversaryCtx, Ctx, Duration, Exploring, Model, NoParams, NodeId,
-    Outcome, Process, Properties, Property, Protocol, World,
+    Adversaries, Adversary, AdversaryCtx, Ctx, Duration, Exploring, Falsified, Model, NoParams,
+    NodeId, Outcome, Process, Properties, Property, Protocol, World,
 };
 use ftsim_runner::explore::{
     search_decisions, Counterexample, DecisionEnd, DecisionLimits, End, Limits, Order, Strategy,
@@ -167,7 +167,7 @@ impl Process for Brittle {
 struct FragileJudge;
 
 impl Property<Brittle> for FragileJudge {
-    fn finish(&mut self, _: &World<'_, Brittle>) -> Result<(), String> {
+    fn finish(&mut self, _: &World<'_, Brittle>) -> Result<(), Falsified> {
         panic!("hostile: the judge breaks on purpose")
     }
 }

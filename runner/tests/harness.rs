@@ -5,7 +5,9 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use ftsim_api::properties::consensus::Agreement;
-use ftsim_api::{params, Ctx, Model, NodeId, Process, Properties, Property, Protocol, World};
+use ftsim_api::{
+    params, Ctx, Falsified, Model, NodeId, Process, Properties, Property, Protocol, World,
+};
 use ftsim_runner::Harness;
 
 #[path = "common/decide.rs"]
@@ -39,11 +41,16 @@ impl Process for Coin {
 struct ZeroSaysOne(bool);
 
 impl Property<Coin> for ZeroSaysOne {
-    fn observe(&mut self, _: &World<'_, Coin>, node: NodeId, obs: &Decide) -> Result<(), String> {
+    fn observe(
+        &mut self,
+        _: &World<'_, Coin>,
+        node: NodeId,
+        obs: &Decide,
+    ) -> Result<(), Falsified> {
         self.0 |= node == 0 && obs.0 == 1;
         Ok(())
     }
-    fn finish(&mut self, _: &World<'_, Coin>) -> Result<(), String> {
+    fn finish(&mut self, _: &World<'_, Coin>) -> Result<(), Falsified> {
         if self.0 {
             Ok(())
         } else {

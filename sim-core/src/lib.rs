@@ -36,7 +36,9 @@ pub use message::{DropReason, MsgKey};
 pub use network::{DelayDist, LinkModel, NetworkModel};
 pub use nodes::{nodes_phrase, NodeSet};
 pub use process::{Adversary, AdversaryCtx, Ctx, Process, Silent};
-pub use property::{Explorable, Monitor, Property, PropertyKind, SearchMonitor, StateCheck, World};
+pub use property::{
+    Explorable, Falsified, Monitor, Property, PropertyKind, SearchMonitor, StateCheck, World,
+};
 pub use search::rename::Rename;
 pub use search::script::{Cue, Happening, Script, Scripted};
 pub use search::{enumerate, script, step, timer_names};

@@ -161,6 +161,82 @@ impl<'a, P: Process> World<'a, P> {
     }
 }
 
+/// Why a property is false at an event: what a violation carries from the property that
+/// found it to the report. The message names its evidence ("event #12") so the verdict reads on
+/// its own; [`evidence`](Falsified::evidence) lists those other events, so reports can point at
+/// them and highlight the causal past of all of them; a liveness verdict can say when the
+/// oldest wait it names began.
+///
+/// ```
+/// # use sim_core::{Falsified, Time};
+/// let why = Falsified::new("nodes 0 and 2 decided 1 and 2 (events #4 and #9)").citing([4, 9]);
+/// assert_eq!(why.evidence, [4, 9]);
+/// let stuck = Falsified::new("node 1 waits since event #3")
+///     .citing([3])
+///     .waiting_since(Time(5_000_000));
+/// assert_eq!(stuck.waiting_since, Some(Time(5_000_000)));
+/// // A message alone is a verdict that cites nothing.
+/// let plain: Falsified = "no leader".into();
+/// assert!(plain.evidence.is_empty());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Falsified {
+    /// What went wrong, in words, naming the events of [`evidence`](Falsified::evidence).
+    pub message: String,
+    /// The events that make the property false besides the violating one (the other decision
+    /// of an agreement violation, both holders of a lock, the send and the receipt of an
+    /// orphan message; for liveness, what a stuck process waited for and its last step). The
+    /// engine reports them sorted, each once.
+    pub evidence: Vec<u64>,
+    /// For liveness: when the oldest wait the verdict names began (the invocation of the
+    /// operation that never returned), if the property knows. A protocol whose model says how
+    /// long it needs to finish what it started (`Model::quiesces_within` in ftsim-api) has a
+    /// violation whose wait began later than that before the end judged as the run ending too
+    /// early.
+    pub waiting_since: Option<Time>,
+}
+
+impl Falsified {
+    /// A verdict with this message, citing no event yet.
+    pub fn new(message: impl Into<String>) -> Self {
+        Falsified {
+            message: message.into(),
+            evidence: Vec::new(),
+            waiting_since: None,
+        }
+    }
+
+    /// The same verdict, citing `events` too (after those it cites already).
+    pub fn citing(mut self, events: impl IntoIterator<Item = u64>) -> Self {
+        self.evidence.extend(events);
+        self
+    }
+
+    /// The same verdict, whose oldest wait began at `since`.
+    pub fn waiting_since(mut self, since: Time) -> Self {
+        self.waiting_since = Some(since);
+        self
+    }
+}
+
+impl From<String> for Falsified {
+    fn from(message: String) -> Self {
+        Falsified::new(message)
+    }
+}
+
+impl From<&str> for Falsified {
+    fn from(message: &str) -> Self {
+        Falsified::new(message)
+    }
+}
+
+impl std::fmt::Display for Falsified {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// What a property's [`check_state`](Property::check_state) found after an event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StateCheck {
@@ -171,35 +247,37 @@ pub enum StateCheck {
     NotWatched,
     /// The states hold.
     Holds,
-    /// The states break it: a violation at the current event, with this message.
-    Violated(String),
+    /// The states break it: a violation at the current event, for this reason.
+    Violated(Falsified),
 }
 
-impl From<Result<(), String>> for StateCheck {
-    fn from(result: Result<(), String>) -> Self {
+impl<E: Into<Falsified>> From<Result<(), E>> for StateCheck {
+    fn from(result: Result<(), E>) -> Self {
         match result {
             Ok(()) => StateCheck::Holds,
-            Err(message) => StateCheck::Violated(message),
+            Err(why) => StateCheck::Violated(why.into()),
         }
     }
 }
 
 impl StateCheck {
-    /// As a result: a violation's message, or `Ok` (also for a property that does not watch).
-    pub fn into_result(self) -> Result<(), String> {
+    /// As a result: a violation's reason, or `Ok` (also for a property that does not watch).
+    pub fn into_result(self) -> Result<(), Falsified> {
         match self {
-            StateCheck::Violated(message) => Err(message),
+            StateCheck::Violated(why) => Err(why),
             StateCheck::NotWatched | StateCheck::Holds => Ok(()),
         }
     }
 }
 
-/// A property of runs. `Err(message)` from `observe`, or [`StateCheck::Violated`] from
-/// `check_state`, is a violation at the current event; `finish` is called at the end of a run
-/// that was not cut short: for `Eventually`, `Err` is a violation; for `Always`, too (a safety
-/// property that could not judge an event as it happened, say a linearizability check with
-/// too many orders to follow, judges the whole run then); for `Sometimes`, `Ok` means
-/// "reached in this run".
+/// A property of runs. `Err` from `observe`, or [`StateCheck::Violated`] from `check_state`,
+/// is a violation at the current event; `finish` is called at the end of a run that was not
+/// cut short: for `Eventually`, `Err` is a violation; for `Always`, too (a safety property that
+/// could not judge an event as it happened, say a linearizability check with too many orders
+/// to follow, judges the whole run then); for `Sometimes`, `Ok` means "reached in this run".
+/// A violation is a [`Falsified`]: its message, the events it cites and, for liveness, when
+/// the wait began, in one value written where the violation is found (no second method to
+/// keep in step with it).
 ///
 /// A property has no name or kind of its own: the protocol's declaration gives it both, once,
 /// and the engine receives them with it as a [`Monitor`]. So one implementation (say,
@@ -210,7 +288,12 @@ impl StateCheck {
 /// where the concrete type is known.
 pub trait Property<P: Process> {
     /// Called for every observation, in the order they are emitted.
-    fn observe(&mut self, world: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+    fn observe(
+        &mut self,
+        world: &World<'_, P>,
+        node: NodeId,
+        obs: &P::Obs,
+    ) -> Result<(), Falsified> {
         let _ = (world, node, obs);
         Ok(())
     }
@@ -223,28 +306,10 @@ pub trait Property<P: Process> {
         StateCheck::NotWatched
     }
 
-    /// After a violation: the events that make the property false besides the violating one
-    /// (the other decision of an agreement violation, both holders of a lock, the send and the
-    /// receipt of an orphan message; for liveness, what a stuck process waited for and its last
-    /// step), so reports can point at them and highlight the causal past of all of them. The
-    /// violation's message should name them too ("event #12"), so the verdict reads on its own.
-    fn related_events(&self) -> Vec<u64> {
-        Vec::new()
-    }
-
     /// Called once when the run ends normally.
-    fn finish(&mut self, world: &World<'_, P>) -> Result<(), String> {
+    fn finish(&mut self, world: &World<'_, P>) -> Result<(), Falsified> {
         let _ = world;
         Ok(())
-    }
-
-    /// After a liveness violation: when the oldest wait it names began (the invocation of the
-    /// operation that never returned), if the property knows. A protocol whose model says how
-    /// long it needs to finish what it started (`Model::quiesces_within` in ftsim-api) has a
-    /// violation whose wait began later than that before the end judged as the run ending too
-    /// early.
-    fn waiting_since(&self) -> Option<Time> {
-        None
     }
 }
 

@@ -256,10 +256,10 @@ pub struct Violation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outside_assumptions: Option<String>,
     /// For liveness: when the oldest wait the verdict names began (an operation's
-    /// invocation), if the property says ([`Property::waiting_since`]): a wait begun too
+    /// invocation), if the property says ([`Falsified::waiting_since`]): a wait begun too
     /// close to the end of the run is the run ending too early, not the protocol stuck.
     ///
-    /// [`Property::waiting_since`]: crate::Property::waiting_since
+    /// [`Falsified::waiting_since`]: crate::Falsified::waiting_since
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiting_since: Option<Time>,
 }

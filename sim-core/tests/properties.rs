@@ -9,7 +9,7 @@ use sim_core::*;
 /// "Node 1 never receives ping 3": a safety property over observations.
 struct NoPing3;
 impl Property<Probe> for NoPing3 {
-    fn observe(&mut self, _: &World<'_, Probe>, node: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, _: &World<'_, Probe>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
         match obs {
             Obs::Ping { seq: 3, .. } if node == 1 => Err("node 1 got ping 3".into()),
             _ => Ok(()),
@@ -20,10 +20,10 @@ impl Property<Probe> for NoPing3 {
 /// "Every live node eventually got `want` pings": liveness over process state.
 struct AllPinged(u64);
 impl Property<Probe> for AllPinged {
-    fn finish(&mut self, w: &World<'_, Probe>) -> Result<(), String> {
+    fn finish(&mut self, w: &World<'_, Probe>) -> Result<(), Falsified> {
         for i in w.nodes().filter(|&i| i != 0 && w.is_correct(i)) {
             if w.state(i).volatile_pings < self.0 {
-                return Err(format!("node {i} got {} pings", w.state(i).volatile_pings));
+                return Err(format!("node {i} got {} pings", w.state(i).volatile_pings).into());
             }
         }
         Ok(())
@@ -33,7 +33,7 @@ impl Property<Probe> for AllPinged {
 /// "Some node crashed": reachability.
 struct SomeCrash;
 impl Property<Probe> for SomeCrash {
-    fn finish(&mut self, w: &World<'_, Probe>) -> Result<(), String> {
+    fn finish(&mut self, w: &World<'_, Probe>) -> Result<(), Falsified> {
         if w.nodes().any(|i| w.ever_crashed(i)) {
             Ok(())
         } else {
@@ -135,6 +135,51 @@ fn a_safety_property_may_fail_the_run_at_its_end() {
     assert_eq!(r.outcome, Outcome::Violated);
     assert_eq!(r.violations[0].property, "judged-late");
     assert_eq!(r.violations[0].kind, PropertyKind::Always);
+}
+
+/// Fails twice in one event, at node 1's ping 3: first in `observe`, citing events 7, 2 and 7
+/// again and a wait begun at 1ms, then in `check_state`, citing event 1.
+#[derive(Default)]
+struct FailsTwice {
+    failed: bool,
+}
+impl Property<Probe> for FailsTwice {
+    fn observe(&mut self, _: &World<'_, Probe>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
+        match obs {
+            Obs::Ping { seq: 3, .. } if node == 1 => {
+                self.failed = true;
+                Err(Falsified::new("first")
+                    .citing([7, 2, 7])
+                    .waiting_since(Time::from_millis(1)))
+            }
+            _ => Ok(()),
+        }
+    }
+    fn check_state(&mut self, _: &World<'_, Probe>) -> StateCheck {
+        match self.failed {
+            true => StateCheck::Violated(Falsified::new("second").citing([1])),
+            false => StateCheck::Holds,
+        }
+    }
+}
+
+/// A violation is the property's first failure, whole: its message with its own evidence
+/// (sorted, each once) and wait, whatever else the property says in the same event.
+#[test]
+fn a_violation_carries_the_evidence_of_its_own_failure() {
+    let mut s = setup(3, 50);
+    s.network.default.delay = DelayDist::Constant(Duration::from_millis(1));
+    s.properties = vec![Monitor {
+        name: "fails-twice",
+        kind: PropertyKind::Always,
+        property: Box::new(FailsTwice::default()),
+    }];
+    let r = run(s, 0);
+    assert_eq!(r.violations.len(), 1);
+    let v = &r.violations[0];
+    assert_eq!(v.message, "first");
+    assert_eq!(v.related, [2, 7]);
+    assert_eq!(v.waiting_since, Some(Time::from_millis(1)));
 }
 
 /// "Node 1 never holds 3 volatile pings", judged on states alone: it overrides `check_state`

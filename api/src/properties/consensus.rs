@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 
 use sim_core::entropy::DetHasher;
-use sim_core::{Explorable, NodeId, Process, Property, World};
+use sim_core::{Explorable, Falsified, NodeId, Process, Property, World};
 
 use super::by_node::ByNode;
 use super::evidence::{event_ref, Seen, Stuck};
@@ -29,14 +29,13 @@ pub trait Decision {
 pub struct Agreement {
     /// The first decision: who, what, and where.
     first: Option<Seen<u64>>,
-    evidence: Vec<u64>,
 }
 
 impl<P: Process> Property<P> for Agreement
 where
     P::Obs: Decision,
 {
-    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), Falsified> {
         let Some(v) = obs.decided() else {
             return Ok(());
         };
@@ -48,21 +47,16 @@ where
                 self.first = Some(Seen::new(w, node, v));
                 Ok(())
             }
-            Some(first) if first.value != v => {
-                self.evidence = vec![first.event, w.event()];
-                Err(format!(
-                    "node {node} decided {v} at {} but node {} decided {} at {}",
-                    event_ref(w.event()),
-                    first.node,
-                    first.value,
-                    event_ref(first.event)
-                ))
-            }
+            Some(first) if first.value != v => Err(Falsified::new(format!(
+                "node {node} decided {v} at {} but node {} decided {} at {}",
+                event_ref(w.event()),
+                first.node,
+                first.value,
+                event_ref(first.event)
+            ))
+            .citing([first.event, w.event()])),
             Some(_) => Ok(()),
         }
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 
@@ -81,14 +75,13 @@ where
 pub struct Validity {
     /// Each proposed value's first proposal.
     proposed: BTreeMap<u64, Seen<()>>,
-    evidence: Vec<u64>,
 }
 
 impl<P: Process> Property<P> for Validity
 where
     P::Obs: Decision,
 {
-    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), Falsified> {
         if let Some(v) = obs.proposed() {
             self.proposed
                 .entry(v)
@@ -96,14 +89,12 @@ where
         }
         match obs.decided() {
             Some(v) if !w.is_byzantine(node) && !self.proposed.contains_key(&v) => {
-                self.evidence = self.proposed.values().map(|p| p.event).collect();
-                self.evidence.push(w.event());
                 let proposals: Vec<String> = self
                     .proposed
                     .iter()
                     .map(|(v, p)| format!("{v} by node {} at {}", p.node, event_ref(p.event)))
                     .collect();
-                Err(format!(
+                Err(Falsified::new(format!(
                     "node {node} decided {v} at {}, which nobody proposed (proposals: {})",
                     event_ref(w.event()),
                     if proposals.is_empty() {
@@ -112,12 +103,11 @@ where
                         proposals.join(", ")
                     }
                 ))
+                .citing(self.proposed.values().map(|p| p.event))
+                .citing([w.event()]))
             }
             _ => Ok(()),
         }
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 
@@ -137,14 +127,13 @@ where
 pub struct Integrity {
     /// Each node's decision and the event it happened at.
     decided: ByNode<(u64, u64)>,
-    evidence: Vec<u64>,
 }
 
 impl<P: Process> Property<P> for Integrity
 where
     P::Obs: Decision,
 {
-    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), Falsified> {
         let Some(v) = obs.decided() else {
             return Ok(());
         };
@@ -152,22 +141,17 @@ where
             return Ok(());
         }
         match self.decided.get(node) {
-            Some(&(before, at)) => {
-                self.evidence = vec![at, w.event()];
-                Err(format!(
-                    "node {node} decided twice: {before} at {}, then {v} at {}",
-                    event_ref(at),
-                    event_ref(w.event())
-                ))
-            }
+            Some(&(before, at)) => Err(Falsified::new(format!(
+                "node {node} decided twice: {before} at {}, then {v} at {}",
+                event_ref(at),
+                event_ref(w.event())
+            ))
+            .citing([at, w.event()])),
             None => {
                 self.decided.insert(node, (v, w.event()));
                 Ok(())
             }
         }
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 
@@ -200,7 +184,6 @@ pub struct Termination {
     decided: ByNode<u64>,
     /// Each node's latest proposal (the event).
     proposed: ByNode<u64>,
-    evidence: Vec<u64>,
 }
 
 impl Termination {
@@ -210,7 +193,6 @@ impl Termination {
             obliged,
             decided: ByNode::new(),
             proposed: ByNode::new(),
-            evidence: Vec::new(),
         }
     }
 }
@@ -219,7 +201,7 @@ impl<P: Process> Property<P> for Termination
 where
     P::Obs: Decision,
 {
-    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), Falsified> {
         if obs.proposed().is_some() {
             self.proposed.insert(node, w.event());
         }
@@ -228,7 +210,7 @@ where
         }
         Ok(())
     }
-    fn finish(&mut self, w: &World<'_, P>) -> Result<(), String> {
+    fn finish(&mut self, w: &World<'_, P>) -> Result<(), Falsified> {
         let undecided: Vec<NodeId> = w
             .nodes()
             .filter(|&i| match self.obliged {
@@ -244,16 +226,13 @@ where
             .iter()
             .map(|&i| Stuck::new(w, i, self.proposed.get(i).copied()))
             .collect();
-        self.evidence = Stuck::evidence(&stuck);
-        Err(format!(
+        Err(Falsified::new(format!(
             "{} never decided (at {}): {}",
             crate::nodes::nodes_phrase(&undecided),
             w.now,
             Stuck::details(&stuck, "proposed at")
         ))
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
+        .citing(Stuck::evidence(&stuck)))
     }
 }
 
@@ -278,22 +257,20 @@ where
 pub struct RegularAgreement {
     /// Each process's decision and the event it happened at.
     decided: ByNode<(u64, u64)>,
-    /// After a violation: the two conflicting decisions' events.
-    conflict: Vec<u64>,
 }
 
 impl<P: Process> Property<P> for RegularAgreement
 where
     P::Obs: Decision,
 {
-    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), Falsified> {
         if let Some(v) = obs.decided() {
             self.decided.get_or_insert_with(node, || (v, w.event()));
         }
         Ok(())
     }
 
-    fn finish(&mut self, w: &World<'_, P>) -> Result<(), String> {
+    fn finish(&mut self, w: &World<'_, P>) -> Result<(), Falsified> {
         let correct: Vec<(NodeId, (u64, u64))> = self
             .decided
             .iter()
@@ -304,18 +281,12 @@ where
             return Ok(());
         };
         match correct.iter().find(|(_, (u, _))| *u != v) {
-            Some(&(other, (u, other_at))) => {
-                self.conflict = vec![at, other_at];
-                Err(format!(
-                    "correct nodes {first} and {other} decided differently: {v} and {u}"
-                ))
-            }
+            Some(&(other, (u, other_at))) => Err(Falsified::new(format!(
+                "correct nodes {first} and {other} decided differently: {v} and {u}"
+            ))
+            .citing([at, other_at])),
             None => Ok(()),
         }
-    }
-
-    fn related_events(&self) -> Vec<u64> {
-        self.conflict.clone()
     }
 }
 
@@ -331,7 +302,7 @@ impl<P: Process> Property<P> for CrashBeforeDecision
 where
     P::Obs: Decision,
 {
-    fn observe(&mut self, w: &World<'_, P>, _: NodeId, obs: &P::Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, P>, _: NodeId, obs: &P::Obs) -> Result<(), Falsified> {
         if obs.decided().is_some() && !self.decided {
             self.decided = true;
             self.reached = w.nodes().any(|i| w.ever_crashed(i));
@@ -339,7 +310,7 @@ where
         Ok(())
     }
 
-    fn finish(&mut self, _: &World<'_, P>) -> Result<(), String> {
+    fn finish(&mut self, _: &World<'_, P>) -> Result<(), Falsified> {
         if self.reached {
             Ok(())
         } else {

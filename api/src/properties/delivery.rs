@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::hash::Hash;
 
 use sim_core::entropy::DetHasher;
-use sim_core::{Explorable, NodeId, Process, Property, World};
+use sim_core::{Explorable, Falsified, NodeId, Process, Property, World};
 
 use super::evidence::{event_ref, Stuck};
 
@@ -42,7 +42,6 @@ fn show(m: MsgKey) -> String {
 pub struct NoDuplication {
     /// (node, message) → the event of its first delivery there.
     delivered: BTreeMap<(NodeId, MsgKey), u64>,
-    evidence: Vec<u64>,
 }
 
 impl NoDuplication {
@@ -51,7 +50,7 @@ impl NoDuplication {
         w: &World<'_, P>,
         node: NodeId,
         obs: &P::Obs,
-    ) -> Result<(), String>
+    ) -> Result<(), Falsified>
     where
         P::Obs: DeliveryObs,
     {
@@ -62,13 +61,13 @@ impl NoDuplication {
             return Ok(());
         }
         if let Some(&first) = self.delivered.get(&(node, m)) {
-            self.evidence = vec![first, w.event()];
-            return Err(format!(
+            return Err(Falsified::new(format!(
                 "node {node} delivered message {} twice, at {} and at {}",
                 show(m),
                 event_ref(first),
                 event_ref(w.event())
-            ));
+            ))
+            .citing([first, w.event()]));
         }
         self.delivered.insert((node, m), w.event());
         Ok(())
@@ -79,11 +78,8 @@ impl<P: Process> Property<P> for NoDuplication
 where
     P::Obs: DeliveryObs,
 {
-    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), Falsified> {
         self.check(w, node, obs)
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 
@@ -102,7 +98,6 @@ where
 pub struct NoCreation {
     /// Each broadcast and the event it happened at.
     broadcast: BTreeMap<MsgKey, u64>,
-    evidence: Vec<u64>,
 }
 
 impl NoCreation {
@@ -111,7 +106,7 @@ impl NoCreation {
         w: &World<'_, P>,
         node: NodeId,
         obs: &P::Obs,
-    ) -> Result<(), String>
+    ) -> Result<(), Falsified>
     where
         P::Obs: DeliveryObs,
     {
@@ -128,9 +123,7 @@ impl NoCreation {
                     .broadcast
                     .range((m.0, 0)..=(m.0, u64::MAX))
                     .max_by_key(|(_, &event)| event);
-                self.evidence = latest.map(|(_, &e)| e).into_iter().collect();
-                self.evidence.push(w.event());
-                Err(format!(
+                Err(Falsified::new(format!(
                     "node {node} delivered message {} at {}, which node {} never broadcast ({})",
                     show(m),
                     event_ref(w.event()),
@@ -140,6 +133,8 @@ impl NoCreation {
                         None => "it broadcast nothing".to_string(),
                     }
                 ))
+                .citing(latest.map(|(_, &e)| e))
+                .citing([w.event()]))
             }
             _ => Ok(()),
         }
@@ -150,11 +145,8 @@ impl<P: Process> Property<P> for NoCreation
 where
     P::Obs: DeliveryObs,
 {
-    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), Falsified> {
         self.check(w, node, obs)
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 
@@ -178,14 +170,9 @@ impl<P: Process> Property<P> for Integrity
 where
     P::Obs: DeliveryObs,
 {
-    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), Falsified> {
         self.creation.check(w, node, obs)?;
         self.duplication.check(w, node, obs)
-    }
-    fn related_events(&self) -> Vec<u64> {
-        let mut events = self.creation.evidence.clone();
-        events.extend(&self.duplication.evidence);
-        events
     }
 }
 
@@ -269,18 +256,17 @@ fn who(stuck: &[Stuck]) -> String {
 #[derive(Clone, Default)]
 pub struct Validity {
     ledger: Ledger,
-    evidence: Vec<u64>,
 }
 
 impl<P: Process> Property<P> for Validity
 where
     P::Obs: DeliveryObs,
 {
-    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), Falsified> {
         self.ledger.record(w, node, obs);
         Ok(())
     }
-    fn finish(&mut self, w: &World<'_, P>) -> Result<(), String> {
+    fn finish(&mut self, w: &World<'_, P>) -> Result<(), Falsified> {
         for (m, &sent) in self
             .ledger
             .broadcast
@@ -289,9 +275,7 @@ where
         {
             let missing = self.ledger.missing(w, m);
             if !missing.is_empty() {
-                self.evidence = Stuck::evidence(&missing);
-                self.evidence.push(sent);
-                return Err(format!(
+                return Err(Falsified::new(format!(
                     "message {} from correct node {}, broadcast at {}, never reached {} (at {}): {}",
                     show(*m),
                     m.0,
@@ -299,13 +283,12 @@ where
                     who(&missing),
                     w.now,
                     Stuck::details(&missing, "")
-                ));
+                ))
+                .citing(Stuck::evidence(&missing))
+                .citing([sent]));
             }
         }
         Ok(())
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 
@@ -326,7 +309,6 @@ where
 pub struct Agreement {
     uniform: bool,
     ledger: Ledger,
-    evidence: Vec<u64>,
 }
 
 impl Agreement {
@@ -347,11 +329,11 @@ impl<P: Process> Property<P> for Agreement
 where
     P::Obs: DeliveryObs,
 {
-    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), Falsified> {
         self.ledger.record(w, node, obs);
         Ok(())
     }
-    fn finish(&mut self, w: &World<'_, P>) -> Result<(), String> {
+    fn finish(&mut self, w: &World<'_, P>) -> Result<(), Falsified> {
         for (m, got) in &self.ledger.delivered {
             let by = got
                 .iter()
@@ -367,22 +349,19 @@ where
                 } else {
                     "node"
                 };
-                self.evidence = Stuck::evidence(&missing);
-                self.evidence.push(at);
-                return Err(format!(
+                return Err(Falsified::new(format!(
                     "{role} {by} delivered message {} at {} but {} never did (at {}): {}",
                     show(*m),
                     event_ref(at),
                     who(&missing),
                     w.now,
                     Stuck::details(&missing, "")
-                ));
+                ))
+                .citing(Stuck::evidence(&missing))
+                .citing([at]));
             }
         }
         Ok(())
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 
@@ -423,14 +402,13 @@ impl Sequences {
 #[derive(Clone, Default)]
 pub struct TotalOrder {
     seqs: Sequences,
-    evidence: Vec<u64>,
 }
 
 impl<P: Process> Property<P> for TotalOrder
 where
     P::Obs: DeliveryObs,
 {
-    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), Falsified> {
         let Some(m) = obs.delivered() else {
             return Ok(());
         };
@@ -451,8 +429,7 @@ where
                 .find_map(|&(x, e)| self.seqs.event(node, x).map(|mine| (x, e, mine)));
             if let Some((later, theirs, mine)) = inverted {
                 let theirs_m = list[at].1;
-                self.evidence = vec![mine, w.event(), theirs_m, theirs];
-                return Err(format!(
+                return Err(Falsified::new(format!(
                     "node {node} delivered {} ({}) before {} ({}), but node {other} delivered \
                      them in the opposite order ({} and {})",
                     show(later),
@@ -461,14 +438,12 @@ where
                     event_ref(w.event()),
                     event_ref(theirs_m),
                     event_ref(theirs)
-                ));
+                ))
+                .citing([mine, w.event(), theirs_m, theirs]));
             }
         }
         self.seqs.push(node, m, w.event());
         Ok(())
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 
@@ -498,14 +473,13 @@ pub struct CausalOrder {
     delivered: BTreeMap<NodeId, BTreeSet<MsgKey>>,
     /// Per message: its broadcast event and its origin's past then.
     deps: BTreeMap<MsgKey, (u64, BTreeMap<MsgKey, u64>)>,
-    evidence: Vec<u64>,
 }
 
 impl<P: Process> Property<P> for CausalOrder
 where
     P::Obs: DeliveryObs,
 {
-    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), Falsified> {
         if w.is_byzantine(node) {
             return Ok(());
         }
@@ -519,8 +493,7 @@ where
             if let Some((sent, deps)) = self.deps.get(&m) {
                 if let Some((&missing, &known)) = deps.iter().find(|(d, _)| !delivered.contains(d))
                 {
-                    self.evidence = vec![known, *sent, w.event()];
-                    return Err(format!(
+                    return Err(Falsified::new(format!(
                         "node {node} delivered {} at {} before {}, which causally precedes it \
                          (node {} had {} at {} and broadcast {} at {})",
                         show(m),
@@ -535,7 +508,8 @@ where
                         event_ref(known),
                         show(m),
                         event_ref(*sent)
-                    ));
+                    ))
+                    .citing([known, *sent, w.event()]));
                 }
             }
             delivered.insert(m);
@@ -546,9 +520,6 @@ where
                 .or_insert(w.event());
         }
         Ok(())
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 

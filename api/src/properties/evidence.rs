@@ -1,12 +1,12 @@
-//! Building blocks for properties that explain their violations: a violation names the events
-//! that make the property false (in its message, as "event #12", and in
-//! [`Property::related_events`], which reports use to point at them and highlight their causal
-//! past).
+//! Building blocks for properties that explain their violations: a violation, a [`Falsified`],
+//! names the events that make the property false (in its message, as "event #12", and in its
+//! [`evidence`](Falsified::evidence), which reports use to point at them and highlight their
+//! causal past).
 //!
 //! - [`Seen`]: an observation remembered with its node, event and time;
 //! - [`Witnesses`]: observations kept by key, each new one checked against the earlier ones
 //!   (the core of every "no two of these conflict" property: agreement, one leader per epoch,
-//!   one value per log position);
+//!   one value per log position); a conflict is a [`Falsified`] citing both events;
 //! - [`Pairwise`]: a whole safety property made of two closures on top of [`Witnesses`], whose
 //!   violations name both events without further work;
 //! - [`Waits`]: what processes are waiting for and since which event, so a liveness violation
@@ -23,7 +23,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use sim_core::entropy::DetHasher;
-use sim_core::{Explorable, NodeId, Process, Property, Time, World};
+use sim_core::{Explorable, Falsified, NodeId, Process, Property, Time, World};
 
 /// "event #12", the way every violation message names an event.
 pub fn event_ref(event: u64) -> String {
@@ -64,7 +64,7 @@ pub fn observe_history<P: Process>(
     w: &World<'_, P>,
     property: &mut dyn Property<P>,
     history: &[(NodeId, P::Obs)],
-) -> Result<(), String> {
+) -> Result<(), Falsified> {
     history
         .iter()
         .zip(1..)
@@ -106,38 +106,35 @@ impl<V: Hash> Seen<V> {
 }
 
 /// Observations kept by key, each new one checked against the earlier ones with the same key.
-/// After a conflict, [`Witnesses::evidence`] holds both events.
 #[derive(Clone)]
 pub struct Witnesses<K, V> {
     seen: BTreeMap<K, Vec<Seen<V>>>,
-    evidence: Vec<u64>,
 }
 
 impl<K, V> Default for Witnesses<K, V> {
     fn default() -> Self {
         Witnesses {
             seen: BTreeMap::new(),
-            evidence: Vec::new(),
         }
     }
 }
 
 impl<K: Ord, V> Witnesses<K, V> {
     /// Checks `now` against every earlier observation under `key`: `conflict(earlier, now)`
-    /// returns the message of a violation. Without a conflict, `now` is kept.
+    /// returns the message of a violation, which then cites both events. Without a conflict,
+    /// `now` is kept.
     pub fn check(
         &mut self,
         key: K,
         now: Seen<V>,
         conflict: impl Fn(&Seen<V>, &Seen<V>) -> Option<String>,
-    ) -> Result<(), String> {
+    ) -> Result<(), Falsified> {
         let earlier = self.seen.entry(key).or_default();
         if let Some((before, message)) = earlier
             .iter()
             .find_map(|e| conflict(e, &now).map(|m| (e, m)))
         {
-            self.evidence = vec![before.event, now.event];
-            return Err(message);
+            return Err(Falsified::new(message).citing([before.event, now.event]));
         }
         earlier.push(now);
         Ok(())
@@ -154,16 +151,10 @@ impl<K: Ord, V> Witnesses<K, V> {
             list.retain(|s| !drop(s));
         }
     }
-
-    /// After a conflict: the earlier event and the conflicting one.
-    pub fn evidence(&self) -> Vec<u64> {
-        self.evidence.clone()
-    }
 }
 
 impl<K: Hash, V: Hash> Witnesses<K, V> {
-    /// Hashes every kept observation by key (each as [`Seen::fingerprint`]), not the evidence
-    /// of a past conflict: a search stops at the first violation.
+    /// Hashes every kept observation by key (each as [`Seen::fingerprint`]).
     pub fn fingerprint<H: Hasher>(&self, hasher: &mut H) {
         hasher.write_usize(self.seen.len());
         for (key, list) in &self.seen {
@@ -253,7 +244,7 @@ where
     K: Ord + Clone + Hash + Send + 'static,
     V: Clone + Hash + Send + 'static,
 {
-    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), Falsified> {
         let Some((key, value)) = (self.extract)(w, node, obs) else {
             return Ok(());
         };
@@ -263,10 +254,6 @@ where
                 conflict(w, a, b)
                     .map(|why| format!("{why} ({})", events_phrase(&[a.event, b.event])))
             })
-    }
-
-    fn related_events(&self) -> Vec<u64> {
-        self.witnesses.evidence()
     }
 }
 

@@ -13,8 +13,9 @@
 //! - [`evidence`]: the building blocks that let a violation name the events that make it
 //!   false ([`Pairwise`] for "no two conflict", [`Waits`] for liveness).
 //!
-//! Every property here names its evidence: the message cites events ("event #12") and
-//! [`Property::related_events`](sim_core::Property::related_events) returns them.
+//! Every property here names its evidence: its violation, a [`Falsified`](sim_core::Falsified),
+//! cites events in its message ("event #12") and lists them in its
+//! [`evidence`](sim_core::Falsified::evidence).
 
 pub mod by_node;
 pub mod consensus;

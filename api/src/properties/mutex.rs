@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::hash::Hasher;
 
 use sim_core::entropy::DetHasher;
-use sim_core::{Explorable, NodeId, Process, Property, Time, World};
+use sim_core::{Explorable, Falsified, NodeId, Process, Property, Time, World};
 
 use super::evidence::event_ref;
 
@@ -25,15 +25,13 @@ pub trait CriticalSection {
 pub struct MutualExclusion {
     /// Who is inside: since when, and the event of the entry.
     inside: BTreeMap<NodeId, (Time, u64)>,
-    /// After a violation: the events where both processes entered.
-    evidence: Vec<u64>,
 }
 
 impl<P: Process> Property<P> for MutualExclusion
 where
     P::Obs: CriticalSection,
 {
-    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), Falsified> {
         if obs.leaves() {
             self.inside.remove(&node);
         }
@@ -45,20 +43,16 @@ where
             .iter()
             .find(|(&other, _)| other != node && w.is_up(other));
         if let Some((&other, &(since, event))) = holder {
-            self.evidence = vec![event, w.event()];
-            return Err(format!(
+            return Err(Falsified::new(format!(
                 "node {node} entered the critical section at {} while node {other} was in it \
                  (since {} at {since})",
                 event_ref(w.event()),
                 event_ref(event)
-            ));
+            ))
+            .citing([event, w.event()]));
         }
         self.inside.insert(node, (w.now, w.event()));
         Ok(())
-    }
-
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use sim_core::entropy::DetHasher;
 
-use sim_core::{Explorable, NodeId, Process, Property, Time, World};
+use sim_core::{Explorable, Falsified, NodeId, Process, Property, Time, World};
 
 use super::evidence::{Stuck, Waits};
 use super::linearizability::OpEvent;
@@ -30,9 +30,6 @@ pub struct OperationsReturn<P: Process, I, O> {
     waiting: Waits<(NodeId, u64)>,
     /// Per client, the event and the time of its latest invocation.
     last_invoked: BTreeMap<NodeId, (u64, Time)>,
-    evidence: Vec<u64>,
-    /// After a violation: when the operation that never returned was invoked.
-    stuck_since: Option<Time>,
 }
 
 impl<P: Process, I, O> OperationsReturn<P, I, O> {
@@ -50,8 +47,6 @@ impl<P: Process, I, O> OperationsReturn<P, I, O> {
             unfinished: Arc::new(unfinished),
             waiting: Waits::default(),
             last_invoked: BTreeMap::new(),
-            evidence: Vec::new(),
-            stuck_since: None,
         }
     }
 }
@@ -65,14 +60,12 @@ impl<P: Process, I, O> Clone for OperationsReturn<P, I, O> {
             unfinished: Arc::clone(&self.unfinished),
             waiting: self.waiting.clone(),
             last_invoked: self.last_invoked.clone(),
-            evidence: self.evidence.clone(),
-            stuck_since: self.stuck_since,
         }
     }
 }
 
 impl<P: Process + 'static, I: 'static, O: 'static> Property<P> for OperationsReturn<P, I, O> {
-    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), Falsified> {
         match (self.extract)(obs) {
             Some(OpEvent::Invoke { op, .. }) => {
                 self.waiting.begin(w, node, (node, op));
@@ -84,18 +77,21 @@ impl<P: Process + 'static, I: 'static, O: 'static> Property<P> for OperationsRet
         Ok(())
     }
 
-    fn finish(&mut self, w: &World<'_, P>) -> Result<(), String> {
+    fn finish(&mut self, w: &World<'_, P>) -> Result<(), Falsified> {
         if !(self.owed)(w) {
             return Ok(());
         }
         let stuck = self.waiting.stuck(w, |_, node| w.is_correct(node));
         if let Some(((client, op), stuck)) = stuck.first() {
-            self.evidence = Stuck::evidence(&[*stuck]);
-            self.stuck_since = self.waiting.began_at(&(*client, *op));
-            return Err(format!(
+            let why = Falsified::new(format!(
                 "operation {op} of client {client} never returned: {}",
                 Stuck::details(&[*stuck], "invoked it at")
-            ));
+            ))
+            .citing(Stuck::evidence(&[*stuck]));
+            return Err(Falsified {
+                waiting_since: self.waiting.began_at(&(*client, *op)),
+                ..why
+            });
         }
         let idle = w
             .nodes()
@@ -103,23 +99,18 @@ impl<P: Process + 'static, I: 'static, O: 'static> Property<P> for OperationsRet
         if let Some(client) = idle {
             let last = self.last_invoked.get(&client).copied();
             let stuck = Stuck::new(w, client, last.map(|(event, _)| event));
-            self.evidence = Stuck::evidence(&[stuck]);
-            // Idle since its last operation returned, which is after it was invoked.
-            self.stuck_since = last.map(|(_, at)| at);
-            return Err(format!(
+            let why = Falsified::new(format!(
                 "client {client} did not invoke all its operations: {}",
                 Stuck::details(&[stuck], "invoked the last at")
-            ));
+            ))
+            .citing(Stuck::evidence(&[stuck]));
+            // Idle since its last operation returned, which is after it was invoked.
+            return Err(Falsified {
+                waiting_since: last.map(|(_, at)| at),
+                ..why
+            });
         }
         Ok(())
-    }
-
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
-    }
-
-    fn waiting_since(&self) -> Option<Time> {
-        self.stuck_since
     }
 }
 
@@ -164,7 +155,7 @@ impl<P: Process, I, O> Overlap<P, I, O> {
 }
 
 impl<P: Process, I, O> Property<P> for Overlap<P, I, O> {
-    fn observe(&mut self, _: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+    fn observe(&mut self, _: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), Falsified> {
         match (self.extract)(obs) {
             Some(OpEvent::Invoke { op, input }) => {
                 let kinds = ((self.first)(&input), (self.second)(&input));
@@ -181,7 +172,7 @@ impl<P: Process, I, O> Property<P> for Overlap<P, I, O> {
         Ok(())
     }
 
-    fn finish(&mut self, _: &World<'_, P>) -> Result<(), String> {
+    fn finish(&mut self, _: &World<'_, P>) -> Result<(), Falsified> {
         if self.reached {
             Ok(())
         } else {

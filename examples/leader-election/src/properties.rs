@@ -3,7 +3,7 @@
 //! protocol's table in `lib.rs`.
 
 use ftsim_api::properties::{Pairwise, Stuck};
-use ftsim_api::{NodeId, Property, World};
+use ftsim_api::{Falsified, NodeId, Property, World};
 
 use crate::process::{Node, Obs};
 
@@ -27,14 +27,12 @@ pub fn one_leader_per_epoch() -> Pairwise<Node, u64, u64> {
 }
 
 /// Liveness: at the end, every live node follows the highest live id. A violation names each
-/// stray node's last step.
+/// stray node's last step, in its message and as its evidence.
 #[derive(Default)]
-pub struct FollowsHighestLive {
-    stray: Vec<Stuck>,
-}
+pub struct FollowsHighestLive;
 
 impl Property<Node> for FollowsHighestLive {
-    fn finish(&mut self, w: &World<'_, Node>) -> Result<(), String> {
+    fn finish(&mut self, w: &World<'_, Node>) -> Result<(), Falsified> {
         let Some(highest) = w.nodes().filter(|&i| w.is_up(i)).max() else {
             return Ok(());
         };
@@ -45,21 +43,18 @@ impl Property<Node> for FollowsHighestLive {
         if stray.is_empty() {
             return Ok(());
         }
-        self.stray = stray.iter().map(|&i| Stuck::new(w, i, None)).collect();
+        let stuck: Vec<Stuck> = stray.iter().map(|&i| Stuck::new(w, i, None)).collect();
         let follows: Vec<String> = stray
             .iter()
             .map(|&i| format!("node {i} follows {:?}", w.state(i).leader()))
             .collect();
-        Err(format!(
+        let message = format!(
             "at {} the highest live node is {highest}, but {} ({})",
             w.now,
             follows.join(", "),
-            Stuck::details(&self.stray, "")
-        ))
-    }
-
-    fn related_events(&self) -> Vec<u64> {
-        Stuck::evidence(&self.stray)
+            Stuck::details(&stuck, "")
+        );
+        Err(Falsified::new(message).citing(Stuck::evidence(&stuck)))
     }
 }
 
@@ -71,7 +66,7 @@ pub struct LeaderReplaced {
 }
 
 impl Property<Node> for LeaderReplaced {
-    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
         if let Obs::Leader { .. } = obs {
             self.reached |= self.leaders.iter().any(|&l| l != node && w.ever_crashed(l));
             self.leaders.push(node);
@@ -79,7 +74,7 @@ impl Property<Node> for LeaderReplaced {
         Ok(())
     }
 
-    fn finish(&mut self, _: &World<'_, Node>) -> Result<(), String> {
+    fn finish(&mut self, _: &World<'_, Node>) -> Result<(), Falsified> {
         if self.reached {
             Ok(())
         } else {

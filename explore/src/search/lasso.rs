@@ -310,7 +310,7 @@ fn judge_end<P: Process>(
     world: &World<'_, P>,
 ) -> Result<(), String> {
     let mut copy = monitor.copy();
-    guarded(|| copy.finish(world))
+    guarded(|| copy.finish(world).map_err(|why| why.message))
         .unwrap_or_else(|why| Err(format!("the property panicked judging the end: {why}")))
 }
 

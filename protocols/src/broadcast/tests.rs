@@ -124,7 +124,7 @@ fn invariants_judge_hand_built_histories() {
         obs(&mut agreement, &w, *node, o.clone()).unwrap();
     }
     let err = Property::<Node>::finish(&mut validity, &w).unwrap_err();
-    assert!(err.contains("never reached node 2"), "{err}");
+    assert!(err.message.contains("never reached node 2"), "{err}");
     assert!(Property::<Node>::finish(&mut validity, &wc).is_ok());
     assert!(Property::<Node>::finish(&mut agreement, &wc).is_err());
     obs(&mut agreement, &w, 2, Obs::Deliver(m)).unwrap();

@@ -8,7 +8,7 @@ use std::hash::Hash;
 use ftsim_api::sim_core::entropy::DetHasher;
 
 use ftsim_api::properties::{event_ref, Stuck};
-use ftsim_api::{nodes_phrase, Explorable, NodeId, Property, World};
+use ftsim_api::{nodes_phrase, Explorable, Falsified, NodeId, Property, World};
 
 use super::process::{Obs, Om};
 
@@ -18,11 +18,10 @@ use super::process::{Obs, Om};
 pub struct CommanderValidity {
     /// The loyal commander's order and the event it was given at.
     order: Option<(u64, u64)>,
-    evidence: Vec<u64>,
 }
 
 impl CommanderValidity {
-    fn check_decision(&mut self, w: &World<'_, Om>, node: NodeId, v: u64) -> Result<(), String> {
+    fn check_decision(&mut self, w: &World<'_, Om>, node: NodeId, v: u64) -> Result<(), Falsified> {
         let c = w.state(node).commander();
         if w.is_byzantine(node) || w.is_byzantine(c) {
             return Ok(());
@@ -30,29 +29,28 @@ impl CommanderValidity {
         let at = event_ref(w.event());
         match self.order {
             Some((o, _)) if o == v => Ok(()),
-            Some((o, ordered)) => {
-                self.evidence = vec![ordered, w.event()];
-                Err(format!(
-                    "lieutenant {node} decided {v} at {at} but the loyal commander {c} ordered \
-                     {o} at {}",
-                    event_ref(ordered)
-                ))
-            }
+            Some((o, ordered)) => Err(Falsified::new(format!(
+                "lieutenant {node} decided {v} at {at} but the loyal commander {c} ordered {o} \
+                 at {}",
+                event_ref(ordered)
+            ))
+            .citing([ordered, w.event()])),
             None => {
                 let last = w.last_event(c);
-                self.evidence = last.into_iter().chain([w.event()]).collect();
-                Err(format!(
+                Err(Falsified::new(format!(
                     "lieutenant {node} decided {v} at {at} before the loyal commander {c} gave \
                      an order (its last step: {})",
                     last.map_or("none".to_string(), event_ref)
                 ))
+                .citing(last)
+                .citing([w.event()]))
             }
         }
     }
 }
 
 impl Property<Om> for CommanderValidity {
-    fn observe(&mut self, w: &World<'_, Om>, node: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, Om>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
         match *obs {
             Obs::Order(v) => {
                 if !w.is_byzantine(node) {
@@ -62,9 +60,6 @@ impl Property<Om> for CommanderValidity {
             }
             Obs::Decide(v) => self.check_decision(w, node, v),
         }
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 
@@ -81,11 +76,10 @@ pub struct LieutenantsDecide {
     decided: BTreeSet<NodeId>,
     /// The event of the commander's order, loyal or not.
     ordered: Option<u64>,
-    evidence: Vec<u64>,
 }
 
 impl Property<Om> for LieutenantsDecide {
-    fn observe(&mut self, w: &World<'_, Om>, node: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, Om>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
         match obs {
             Obs::Decide(_) => {
                 self.decided.insert(node);
@@ -94,7 +88,7 @@ impl Property<Om> for LieutenantsDecide {
         }
         Ok(())
     }
-    fn finish(&mut self, w: &World<'_, Om>) -> Result<(), String> {
+    fn finish(&mut self, w: &World<'_, Om>) -> Result<(), Falsified> {
         let undecided: Vec<NodeId> = w
             .nodes()
             .filter(|&i| i != w.state(i).commander() && w.is_correct(i))
@@ -104,18 +98,15 @@ impl Property<Om> for LieutenantsDecide {
             return Ok(());
         }
         let stuck: Vec<Stuck> = undecided.iter().map(|&i| Stuck::new(w, i, None)).collect();
-        self.evidence = Stuck::evidence(&stuck);
-        self.evidence.extend(self.ordered);
-        Err(format!(
+        Err(Falsified::new(format!(
             "loyal {} never decided (at {}; the order was given at {}): {}",
             nodes_phrase(&undecided).replacen("node", "lieutenant", 1),
             w.now,
             self.ordered.map_or("no event".to_string(), event_ref),
             Stuck::details(&stuck, "")
         ))
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
+        .citing(Stuck::evidence(&stuck))
+        .citing(self.ordered))
     }
 }
 
@@ -132,7 +123,7 @@ impl TraitorIs {
 }
 
 impl Property<Om> for TraitorIs {
-    fn finish(&mut self, w: &World<'_, Om>) -> Result<(), String> {
+    fn finish(&mut self, w: &World<'_, Om>) -> Result<(), Falsified> {
         let c = w.state(0).commander();
         let lieutenant = w.nodes().any(|i| i != c && w.is_byzantine(i));
         let reached = if self.commander {

@@ -338,7 +338,7 @@ fn validity_judges_hand_built_histories() {
     assert!(v.observe(&w, 1, &Obs::Decide(1)).is_ok());
     let err = v.observe(&w, 2, &Obs::Decide(0)).unwrap_err();
     assert!(
-        err.contains("lieutenant 2 decided 0") && err.contains("ordered 1"),
+        err.message.contains("lieutenant 2 decided 0") && err.message.contains("ordered 1"),
         "{err}"
     );
 
@@ -369,15 +369,15 @@ fn validity_names_the_order_and_the_decision() {
     let h = [(0, Obs::Order(1)), (1, Obs::Decide(1)), (2, Obs::Decide(0))];
     let mut v = CommanderValidity::default();
     let err = observe_history(&w, &mut v, &h).unwrap_err();
-    assert_eq!(v.related_events(), [1, 3]);
-    assert!(cites_events(&err, &[1, 3]), "{err}");
+    assert_eq!(err.evidence, [1, 3]);
+    assert!(cites_events(&err.message, &[1, 3]), "{err}");
     // Without an order: the commander's last step.
     let last = [2, 0, 0, 0];
     let w = w.with_last_events(&last);
     let mut v = CommanderValidity::default();
     let err = observe_history(&w, &mut v, &[(1, Obs::Decide(1))]).unwrap_err();
-    assert_eq!(v.related_events(), [2, 1]);
-    assert!(cites_events(&err, &[1, 2]), "{err}");
+    assert_eq!(err.evidence, [2, 1]);
+    assert!(cites_events(&err.message, &[1, 2]), "{err}");
 }
 
 #[test]
@@ -390,11 +390,14 @@ fn termination_names_the_order_and_the_last_step_of_the_undecided() {
     let mut t = LieutenantsDecide::default();
     observe_history(&w, &mut t, &h).unwrap();
     let err = t.finish(&w).unwrap_err();
-    let mut related = t.related_events();
+    let mut related = err.evidence.clone();
     related.sort_unstable();
     assert_eq!(related, [1, 9]);
-    assert!(err.starts_with("loyal lieutenant 3 never decided"), "{err}");
-    assert!(cites_events(&err, &[1, 9]), "{err}");
+    assert!(
+        err.message.starts_with("loyal lieutenant 3 never decided"),
+        "{err}"
+    );
+    assert!(cites_events(&err.message, &[1, 9]), "{err}");
 }
 
 #[test]
@@ -439,7 +442,7 @@ fn termination_and_traitor_placement_judge_hand_built_histories() {
         t.observe(&w, node, &Obs::Decide(1)).unwrap();
     }
     let err = t.finish(&w).unwrap_err();
-    assert!(err.contains("lieutenant 3 never decided"), "{err}");
+    assert!(err.message.contains("lieutenant 3 never decided"), "{err}");
     assert!(t.finish(&w3).is_ok());
 
     // Which traitor placement a run tried.

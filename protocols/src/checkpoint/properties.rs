@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use ftsim_api::properties::{event_ref, events_phrase, Stuck, Waits};
 use ftsim_api::sim_core::entropy::DetHasher;
-use ftsim_api::{nodes_phrase, Explorable, NodeId, Property, StateCheck, Time, World};
+use ftsim_api::{nodes_phrase, Explorable, Falsified, NodeId, Property, StateCheck, Time, World};
 
 use super::cuts::{Cut, Cuts, TransferLog};
 
@@ -22,7 +22,6 @@ use super::process::CheckpointProcess;
 pub struct ConsistentCut {
     cuts: Cuts,
     log: TransferLog,
-    evidence: Vec<u64>,
 }
 
 impl Default for ConsistentCut {
@@ -30,7 +29,6 @@ impl Default for ConsistentCut {
         ConsistentCut {
             cuts: Cuts::default(),
             log: TransferLog::with_receipts(),
-            evidence: Vec::new(),
         }
     }
 }
@@ -41,7 +39,7 @@ impl Property<CheckpointProcess> for ConsistentCut {
         w: &World<'_, CheckpointProcess>,
         node: NodeId,
         obs: &Obs,
-    ) -> Result<(), String> {
+    ) -> Result<(), Falsified> {
         self.log.note(w, node, obs);
         let Some((cut, parts)) = self.cuts.add(w.n(), node, w.event(), obs) else {
             return Ok(());
@@ -52,11 +50,7 @@ impl Property<CheckpointProcess> for ConsistentCut {
                     let first = pi.sent[j] + 1;
                     let received = self.log.received(i, j, first, pj.event);
                     let sent = received.and_then(|r| self.log.sent(i, j, first, r));
-                    self.evidence = [Some(pi.event), Some(pj.event), sent, received]
-                        .into_iter()
-                        .flatten()
-                        .collect();
-                    return Err(format!(
+                    return Err(Falsified::new(format!(
                         "{} is inconsistent: node {j} has received {} transfers from node {i}, \
                          which had sent it only {} ({} orphan message(s); the first {}; parts \
                          at {} and {})",
@@ -67,7 +61,10 @@ impl Property<CheckpointProcess> for ConsistentCut {
                         sent_and_received(sent, received),
                         event_ref(pi.event),
                         event_ref(pj.event)
-                    ));
+                    ))
+                    .citing([pi.event, pj.event])
+                    .citing(sent)
+                    .citing(received));
                 }
             }
         }
@@ -76,9 +73,6 @@ impl Property<CheckpointProcess> for ConsistentCut {
     fn check_state(&mut self, w: &World<'_, CheckpointProcess>) -> StateCheck {
         self.log.watch(w);
         StateCheck::Holds
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 
@@ -104,7 +98,6 @@ fn sent_and_received(sent: Option<u64>, received: Option<u64>) -> String {
 #[derive(Clone, Default)]
 pub struct SnapshotTotal {
     cuts: Cuts,
-    evidence: Vec<u64>,
 }
 
 impl Property<CheckpointProcess> for SnapshotTotal {
@@ -113,7 +106,7 @@ impl Property<CheckpointProcess> for SnapshotTotal {
         w: &World<'_, CheckpointProcess>,
         node: NodeId,
         obs: &Obs,
-    ) -> Result<(), String> {
+    ) -> Result<(), Falsified> {
         let Some((cut @ Cut::Snapshot(_), parts)) = self.cuts.add(w.n(), node, w.event(), obs)
         else {
             return Ok(());
@@ -122,19 +115,17 @@ impl Property<CheckpointProcess> for SnapshotTotal {
         let channels: u64 = parts.iter().map(|p| p.channel).sum();
         let total = INITIAL_BALANCE * w.n() as u64;
         if balances + channels != total {
-            self.evidence = parts.iter().map(|p| p.event).collect();
-            return Err(format!(
+            let events: Vec<u64> = parts.iter().map(|p| p.event).collect();
+            return Err(Falsified::new(format!(
                 "{} records {balances} in balances and {channels} in flight: {} instead of \
                  {total} (parts at {})",
                 cut.describe(),
                 balances + channels,
-                events_phrase(&self.evidence)
-            ));
+                events_phrase(&events)
+            ))
+            .citing(events));
         }
         Ok(())
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 
@@ -152,7 +143,6 @@ impl Explorable<CheckpointProcess> for SnapshotTotal {
 pub struct NoLostTransfer {
     cuts: Cuts,
     log: TransferLog,
-    evidence: Vec<u64>,
 }
 
 impl Property<CheckpointProcess> for NoLostTransfer {
@@ -161,7 +151,7 @@ impl Property<CheckpointProcess> for NoLostTransfer {
         w: &World<'_, CheckpointProcess>,
         node: NodeId,
         obs: &Obs,
-    ) -> Result<(), String> {
+    ) -> Result<(), Falsified> {
         self.log.note(w, node, obs);
         let Some((cut @ Cut::Line(_), parts)) = self.cuts.add(w.n(), node, w.event(), obs) else {
             return Ok(());
@@ -171,11 +161,7 @@ impl Property<CheckpointProcess> for NoLostTransfer {
                 let covered = pj.recv[i] + pi.replay[j];
                 if covered < pi.sent[j] {
                     let sent = self.log.sent(i, j, covered + 1, w.event());
-                    self.evidence = [Some(pi.event), Some(pj.event), sent]
-                        .into_iter()
-                        .flatten()
-                        .collect();
-                    return Err(format!(
+                    return Err(Falsified::new(format!(
                         "{} loses transfers: node {i} sent {} to node {j}, which has {} of them \
                          and {} are replayed ({} lost; the first {}; parts at {} and {})",
                         cut.describe(),
@@ -186,7 +172,9 @@ impl Property<CheckpointProcess> for NoLostTransfer {
                         sent_and_received(sent, None),
                         event_ref(pi.event),
                         event_ref(pj.event)
-                    ));
+                    ))
+                    .citing([pi.event, pj.event])
+                    .citing(sent));
                 }
             }
         }
@@ -195,9 +183,6 @@ impl Property<CheckpointProcess> for NoLostTransfer {
     fn check_state(&mut self, w: &World<'_, CheckpointProcess>) -> StateCheck {
         self.log.watch(w);
         StateCheck::Holds
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 
@@ -218,7 +203,6 @@ pub struct NoDomino {
     /// Shared copy-on-write: a search clones its monitors at every step, and only
     /// checkpoints and rollbacks change these.
     kept: Arc<Kept>,
-    evidence: Vec<u64>,
 }
 
 /// The checkpoints [`NoDomino`] keeps.
@@ -235,7 +219,7 @@ impl Property<CheckpointProcess> for NoDomino {
         w: &World<'_, CheckpointProcess>,
         node: NodeId,
         obs: &Obs,
-    ) -> Result<(), String> {
+    ) -> Result<(), Falsified> {
         if let Obs::Restarted = obs {
             return Ok(());
         }
@@ -275,9 +259,7 @@ impl Property<CheckpointProcess> for NoDomino {
                 list.retain(|(i, _, _)| i <= index);
                 kept.tentative.entry(node).or_default().clear();
                 if !past.is_empty() {
-                    self.evidence = past.clone();
-                    self.evidence.push(w.event());
-                    return Err(format!(
+                    return Err(Falsified::new(format!(
                         "the recovery of epoch {epoch} cascaded: node {node} rolled back at {} \
                          past {} of its checkpoints (taken at {}), to checkpoint #{index} taken \
                          at {at} ({} of work lost)",
@@ -285,15 +267,14 @@ impl Property<CheckpointProcess> for NoDomino {
                         past.len(),
                         events_phrase(&past),
                         w.now.since(*at)
-                    ));
+                    ))
+                    .citing(past)
+                    .citing([w.event()]));
                 }
             }
             Obs::Restarted => {} // returned above: a restart changes no checkpoint
         }
         Ok(())
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 
@@ -325,7 +306,6 @@ impl Explorable<CheckpointProcess> for NoDomino {
 pub struct Recovered {
     /// Restarted processes waiting for a rollback.
     waiting: Waits<NodeId>,
-    evidence: Vec<u64>,
 }
 
 impl Property<CheckpointProcess> for Recovered {
@@ -334,7 +314,7 @@ impl Property<CheckpointProcess> for Recovered {
         w: &World<'_, CheckpointProcess>,
         node: NodeId,
         obs: &Obs,
-    ) -> Result<(), String> {
+    ) -> Result<(), Falsified> {
         match obs {
             Obs::Restarted => self.waiting.begin(w, node, node),
             Obs::RolledBack { .. } => self.waiting.end(&node),
@@ -342,7 +322,7 @@ impl Property<CheckpointProcess> for Recovered {
         }
         Ok(())
     }
-    fn finish(&mut self, w: &World<'_, CheckpointProcess>) -> Result<(), String> {
+    fn finish(&mut self, w: &World<'_, CheckpointProcess>) -> Result<(), Falsified> {
         let stuck: Vec<Stuck> = self
             .waiting
             .stuck(w, |_, i| w.is_up(i))
@@ -352,17 +332,14 @@ impl Property<CheckpointProcess> for Recovered {
         if stuck.is_empty() {
             return Ok(());
         }
-        self.evidence = Stuck::evidence(&stuck);
         let nodes: Vec<NodeId> = stuck.iter().map(|s| s.node).collect();
-        Err(format!(
+        Err(Falsified::new(format!(
             "{} restarted but never rolled back (at {}): {}",
             nodes_phrase(&nodes),
             w.now,
             Stuck::details(&stuck, "restarted at")
         ))
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
+        .citing(Stuck::evidence(&stuck)))
     }
 }
 
@@ -377,9 +354,7 @@ impl Explorable<CheckpointProcess> for Recovered {
 /// the link whose transfers never arrived, with both ends' last steps (the last events at
 /// which the receiver could still have got them), or else every process's last step.
 #[derive(Clone, Default)]
-pub struct Conservation {
-    evidence: Vec<u64>,
-}
+pub struct Conservation;
 
 impl Conservation {
     /// The first link with transfers sent but not received, by the processes' final counters:
@@ -395,7 +370,7 @@ impl Conservation {
 }
 
 impl Property<CheckpointProcess> for Conservation {
-    fn finish(&mut self, w: &World<'_, CheckpointProcess>) -> Result<(), String> {
+    fn finish(&mut self, w: &World<'_, CheckpointProcess>) -> Result<(), Falsified> {
         if w.nodes().any(|i| !w.is_up(i) || w.state(i).recovering) {
             return Ok(()); // `recovered` speaks for this case
         }
@@ -404,29 +379,28 @@ impl Property<CheckpointProcess> for Conservation {
         if total == expected {
             return Ok(());
         }
-        let why = match Conservation::missing(w) {
+        let (why, evidence) = match Conservation::missing(w) {
             Some((i, j, count)) => {
                 let ends = [Stuck::new(w, j, None), Stuck::new(w, i, None)];
-                self.evidence = Stuck::evidence(&ends);
-                format!(
+                let why = format!(
                     "node {i} sent node {j} {count} transfer(s) it never received ({})",
                     Stuck::details(&ends, "")
-                )
+                );
+                (why, Stuck::evidence(&ends))
             }
             None => {
-                self.evidence = w.nodes().filter_map(|i| w.last_event(i)).collect();
-                format!(
+                let last: Vec<u64> = w.nodes().filter_map(|i| w.last_event(i)).collect();
+                let why = format!(
                     "every transfer sent was received (last steps at {})",
-                    events_phrase(&self.evidence)
-                )
+                    events_phrase(&last)
+                );
+                (why, last)
             }
         };
-        Err(format!(
+        Err(Falsified::new(format!(
             "the balances add up to {total} at the end instead of {expected}: {why}"
         ))
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
+        .citing(evidence))
     }
 }
 
@@ -448,13 +422,13 @@ impl Property<CheckpointProcess> for RecoveryLine {
         w: &World<'_, CheckpointProcess>,
         node: NodeId,
         obs: &Obs,
-    ) -> Result<(), String> {
+    ) -> Result<(), Falsified> {
         if let Some((Cut::Line(_), _)) = self.cuts.add(w.n(), node, w.event(), obs) {
             self.reached = true;
         }
         Ok(())
     }
-    fn finish(&mut self, _: &World<'_, CheckpointProcess>) -> Result<(), String> {
+    fn finish(&mut self, _: &World<'_, CheckpointProcess>) -> Result<(), Falsified> {
         if self.reached {
             Ok(())
         } else {

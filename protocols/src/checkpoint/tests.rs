@@ -3,8 +3,8 @@ use std::collections::BTreeMap;
 use ftsim_api::properties::{cites_events, observe_history};
 use ftsim_api::sim_core::faults::CrashSpec;
 use ftsim_api::{
-    Duration, FaultEvent, FaultKind, FaultPlan, FaultSpec, Outcome, Property, Time, TraceEvent,
-    TraceKind, World,
+    Duration, Falsified, FaultEvent, FaultKind, FaultPlan, FaultSpec, Outcome, Property, Time,
+    TraceEvent, TraceKind, World,
 };
 use ftsim_runner::Harness;
 
@@ -203,7 +203,7 @@ fn snapshots_are_judged_consistent_and_conserving() {
         .observe(&w, 1, &checkpoint(Some(2), 110, 0, [0, 0], [3, 0]))
         .unwrap_err();
     assert!(
-        err.contains("snapshot 2 is inconsistent") && err.contains("1 orphan"),
+        err.message.contains("snapshot 2 is inconsistent") && err.message.contains("1 orphan"),
         "{err}"
     );
 
@@ -216,7 +216,7 @@ fn snapshots_are_judged_consistent_and_conserving() {
     let err = total
         .observe(&w, 1, &checkpoint(Some(2), 103, 0, [0, 0], [1, 0]))
         .unwrap_err();
-    assert!(err.contains("193 instead of 200"), "{err}");
+    assert!(err.message.contains("193 instead of 200"), "{err}");
 }
 
 #[test]
@@ -238,7 +238,7 @@ fn recovery_lines_are_judged_for_lost_transfers_and_cascades() {
         .observe(&w, 1, &rolled(2, 1, 103, [0, 0], [1, 0], [0, 0]))
         .unwrap_err();
     assert!(
-        err.contains("epoch 2 loses transfers") && err.contains("(1 lost;"),
+        err.message.contains("epoch 2 loses transfers") && err.message.contains("(1 lost;"),
         "{err}"
     );
 
@@ -258,7 +258,8 @@ fn recovery_lines_are_judged_for_lost_transfers_and_cascades() {
         .observe(&w, 1, &rolled(2, 0, 100, [0, 0], [0, 0], [0, 0]))
         .unwrap_err();
     assert!(
-        err.contains("node 1 rolled back at event #0 past 2 of its checkpoints"),
+        err.message
+            .contains("node 1 rolled back at event #0 past 2 of its checkpoints"),
         "{err}"
     );
 }
@@ -272,17 +273,21 @@ fn the_end_of_a_run_is_judged_for_recovery_and_conservation() {
     assert!(recovered
         .finish(&w)
         .unwrap_err()
+        .message
         .starts_with("node 0 restarted"));
     recovered
         .observe(&w, 0, &rolled(1, 0, 100, [0, 0], [0, 0], [0, 0]))
         .unwrap();
     assert!(recovered.finish(&w).is_ok());
 
-    assert!(Conservation::default().finish(&w).is_ok());
+    assert!(Conservation.finish(&w).is_ok());
     states[1].balance = 90;
     let w = World::new(ms(20), &states, &UP, &NEVER, &NEVER);
-    let err = Conservation::default().finish(&w).unwrap_err();
-    assert!(err.contains("190 at the end instead of 200"), "{err}");
+    let err = Conservation.finish(&w).unwrap_err();
+    assert!(
+        err.message.contains("190 at the end instead of 200"),
+        "{err}"
+    );
 }
 
 /// A history step for the evidence tests: set a node's counters, or observe something.
@@ -294,7 +299,7 @@ enum Step {
 
 /// Plays `steps` into `p`, the `i`th as event `i + 1`: counter changes are judged as states
 /// (`check_state`), observations with `observe`. Returns the first violation.
-fn play(p: &mut dyn Property<CheckpointProcess>, steps: Vec<Step>) -> Result<(), String> {
+fn play(p: &mut dyn Property<CheckpointProcess>, steps: Vec<Step>) -> Result<(), Falsified> {
     let mut states = states();
     for (step, event) in steps.into_iter().zip(1..) {
         let obs = match step {
@@ -335,9 +340,9 @@ fn consistent_cut_names_the_parts_and_the_orphans_send_and_receipt() {
         ],
     )
     .unwrap_err();
-    assert_eq!(cut.related_events(), [3, 8, 4, 7]);
+    assert_eq!(err.evidence, [3, 8, 4, 7]);
     assert!(
-        err.ends_with(
+        err.message.ends_with(
             "the first sent at event #4 and received at event #7; parts at event #3 and event #8)"
         ),
         "{err}"
@@ -354,8 +359,11 @@ fn snapshot_total_names_every_part() {
     let states = states();
     let w = World::new(ms(20), &states, &UP, &NEVER, &NEVER);
     let err = observe_history(&w, &mut total, &h).unwrap_err();
-    assert_eq!(total.related_events(), [1, 2]);
-    assert!(err.ends_with("(parts at events #1 and #2)"), "{err}");
+    assert_eq!(err.evidence, [1, 2]);
+    assert!(
+        err.message.ends_with("(parts at events #1 and #2)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -372,8 +380,8 @@ fn no_lost_transfer_names_the_parts_and_the_lost_send() {
         ],
     )
     .unwrap_err();
-    assert_eq!(lost.related_events(), [3, 4, 2]);
-    assert!(cites_events(&err, &[2, 3, 4]), "{err}");
+    assert_eq!(err.evidence, [3, 4, 2]);
+    assert!(cites_events(&err.message, &[2, 3, 4]), "{err}");
 }
 
 #[test]
@@ -395,8 +403,8 @@ fn no_domino_names_the_checkpoints_rolled_past() {
     ];
     let mut domino = NoDomino::default();
     let err = observe_history(&w, &mut domino, &h).unwrap_err();
-    assert_eq!(domino.related_events(), [2, 3, 4]);
-    assert!(cites_events(&err, &[2, 3, 4]), "{err}");
+    assert_eq!(err.evidence, [2, 3, 4]);
+    assert!(cites_events(&err.message, &[2, 3, 4]), "{err}");
 }
 
 #[test]
@@ -407,18 +415,17 @@ fn liveness_names_restarts_last_steps_and_missing_transfers() {
     let mut recovered = Recovered::default();
     observe_history(&w, &mut recovered, &[(1, Obs::Restarted)]).unwrap();
     let err = recovered.finish(&w).unwrap_err();
-    assert_eq!(recovered.related_events(), [1, 8]);
-    assert!(cites_events(&err, &[1, 8]), "{err}");
+    assert_eq!(err.evidence, [1, 8]);
+    assert!(cites_events(&err.message, &[1, 8]), "{err}");
 
     let mut states = states;
     states[0].sent = vec![0, 1];
     states[0].balance = 90;
     let w = World::new(ms(20), &states, &UP, &NEVER, &NEVER).with_last_events(&last);
-    let mut conservation = Conservation::default();
-    let err = conservation.finish(&w).unwrap_err();
-    assert_eq!(conservation.related_events(), [6, 8]);
+    let err = Conservation.finish(&w).unwrap_err();
+    assert_eq!(err.evidence, [6, 8]);
     assert!(
-        err.ends_with(
+        err.message.ends_with(
             "node 0 sent node 1 1 transfer(s) it never received (node 1, last step event #8; \
              node 0, last step event #6)"
         ),

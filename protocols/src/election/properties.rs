@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use ftsim_api::properties::{event_ref, Pairwise, Stuck};
-use ftsim_api::{NodeId, Property, World};
+use ftsim_api::{Falsified, NodeId, Property, World};
 
 use super::process::{ElectionNode, Obs};
 
@@ -51,7 +51,6 @@ pub struct NoMissedEpoch {
     recovered: BTreeMap<NodeId, Recovery>,
     /// Where each (node, epoch) leadership was won.
     wins: BTreeMap<(NodeId, u64), u64>,
-    evidence: Vec<u64>,
 }
 
 impl NoMissedEpoch {
@@ -82,33 +81,33 @@ impl NoMissedEpoch {
         w: &World<'_, ElectionNode>,
         node: NodeId,
         epoch: u64,
-    ) -> Result<(), String> {
+    ) -> Result<(), Falsified> {
         let Some(rec) = self.recovered.get(&node).copied() else {
             return Ok(());
         };
         let now = w.event();
         if let Some((past, at)) = rec.reached.filter(|&(past, _)| past >= epoch) {
-            self.evidence = vec![at, rec.event, now];
-            return Err(format!(
+            return Err(Falsified::new(format!(
                 "node {node} won epoch {epoch} at {} after recovering at {}, but before its \
                  crash it had reached epoch {past} at {}",
                 event_ref(now),
                 event_ref(rec.event),
                 event_ref(at)
-            ));
+            ))
+            .citing([at, rec.event, now]));
         }
         if let Some((newer, leader, won)) = self
             .newest_live_leader(w, node)
             .filter(|&(newer, _, _)| newer > epoch)
         {
-            self.evidence = vec![won, rec.event, now];
-            return Err(format!(
+            return Err(Falsified::new(format!(
                 "node {node} won epoch {epoch} at {} after recovering at {}, but live node \
                  {leader} leads the newer epoch {newer}, won at {}",
                 event_ref(now),
                 event_ref(rec.event),
                 event_ref(won)
-            ));
+            ))
+            .citing([won, rec.event, now]));
         }
         Ok(())
     }
@@ -120,7 +119,7 @@ impl Property<ElectionNode> for NoMissedEpoch {
         w: &World<'_, ElectionNode>,
         node: NodeId,
         obs: &Obs,
-    ) -> Result<(), String> {
+    ) -> Result<(), Falsified> {
         let event = w.event();
         match *obs {
             Obs::Recovered { .. } => {
@@ -136,21 +135,15 @@ impl Property<ElectionNode> for NoMissedEpoch {
         }
         Ok(())
     }
-
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
-    }
 }
 
 /// Liveness: at the end, every live node follows the highest live id (which leads). A
 /// violation names each stray node's last step.
 #[derive(Default)]
-pub struct FollowsHighestLive {
-    stray: Vec<Stuck>,
-}
+pub struct FollowsHighestLive;
 
 impl Property<ElectionNode> for FollowsHighestLive {
-    fn finish(&mut self, w: &World<'_, ElectionNode>) -> Result<(), String> {
+    fn finish(&mut self, w: &World<'_, ElectionNode>) -> Result<(), Falsified> {
         let Some(highest) = w.nodes().filter(|&i| w.is_up(i)).max() else {
             return Ok(());
         };
@@ -161,21 +154,18 @@ impl Property<ElectionNode> for FollowsHighestLive {
         if stray.is_empty() {
             return Ok(());
         }
-        self.stray = stray.iter().map(|&i| Stuck::new(w, i, None)).collect();
+        let stuck: Vec<Stuck> = stray.iter().map(|&i| Stuck::new(w, i, None)).collect();
         let roles: Vec<String> = stray
             .iter()
             .map(|&i| format!("node {i} is {:?}", w.state(i).role))
             .collect();
-        Err(format!(
+        Err(Falsified::new(format!(
             "at {} the highest live node is {highest}, but {} ({})",
             w.now,
             roles.join(", "),
-            Stuck::details(&self.stray, "")
+            Stuck::details(&stuck, "")
         ))
-    }
-
-    fn related_events(&self) -> Vec<u64> {
-        Stuck::evidence(&self.stray)
+        .citing(Stuck::evidence(&stuck)))
     }
 }
 
@@ -192,7 +182,7 @@ impl Property<ElectionNode> for LeaderReplaced {
         w: &World<'_, ElectionNode>,
         node: NodeId,
         obs: &Obs,
-    ) -> Result<(), String> {
+    ) -> Result<(), Falsified> {
         if let Obs::Leader { .. } = obs {
             self.reached |= self.leaders.iter().any(|&l| l != node && w.ever_crashed(l));
             self.leaders.push(node);
@@ -200,7 +190,7 @@ impl Property<ElectionNode> for LeaderReplaced {
         Ok(())
     }
 
-    fn finish(&mut self, _: &World<'_, ElectionNode>) -> Result<(), String> {
+    fn finish(&mut self, _: &World<'_, ElectionNode>) -> Result<(), Falsified> {
         match self.reached {
             true => Ok(()),
             false => Err("no leader crashed and was replaced".into()),
@@ -222,7 +212,7 @@ impl Property<ElectionNode> for RecoveredWon {
         _: &World<'_, ElectionNode>,
         node: NodeId,
         obs: &Obs,
-    ) -> Result<(), String> {
+    ) -> Result<(), Falsified> {
         match obs {
             Obs::Recovered { .. } => self.recovered.push(node),
             Obs::Leader { .. } => self.reached |= self.recovered.contains(&node),
@@ -231,7 +221,7 @@ impl Property<ElectionNode> for RecoveredWon {
         Ok(())
     }
 
-    fn finish(&mut self, _: &World<'_, ElectionNode>) -> Result<(), String> {
+    fn finish(&mut self, _: &World<'_, ElectionNode>) -> Result<(), Falsified> {
         match self.reached {
             true => Ok(()),
             false => Err("no recovered node won an election".into()),

@@ -88,7 +88,7 @@ fn invariants_judge_hand_built_histories() {
     }
     let err = Property::<Flooding>::observe(&mut agreement, &w, 1, &Obs::Decide(4)).unwrap_err();
     assert!(
-        err.contains("node 1 decided 4") && err.contains("decided 2"),
+        err.message.contains("node 1 decided 4") && err.message.contains("decided 2"),
         "{err}"
     );
 
@@ -109,7 +109,7 @@ fn invariants_judge_hand_built_histories() {
         Property::<Flooding>::observe(&mut t, &w, node, &obs).unwrap();
     }
     let err = Property::<Flooding>::finish(&mut t, &w).unwrap_err();
-    assert!(err.starts_with("node 1 never decided"), "{err}");
+    assert!(err.message.starts_with("node 1 never decided"), "{err}");
     let w_crashed = World::new(Time::ZERO, &states, &up, &crashed1, &never);
     assert!(Property::<Flooding>::finish(&mut t, &w_crashed).is_ok());
 }

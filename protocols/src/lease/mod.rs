@@ -34,8 +34,8 @@ use std::collections::BTreeSet;
 
 use ftsim_api::properties::mutex::MutualExclusion;
 use ftsim_api::{
-    choice, params, Duration, FaultClass, Model, NodeId, Properties, Property, Protocol, SpecError,
-    Timing, World,
+    choice, params, Duration, Falsified, FaultClass, Model, NodeId, Properties, Property, Protocol,
+    SpecError, Timing, World,
 };
 
 pub use process::{LeaseNode, Msg, Obs, Timer, SERVER};
@@ -76,24 +76,28 @@ pub struct EveryRequestGranted {
 }
 
 impl Property<LeaseNode> for EveryRequestGranted {
-    fn observe(&mut self, _: &World<'_, LeaseNode>, node: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(
+        &mut self,
+        _: &World<'_, LeaseNode>,
+        node: NodeId,
+        obs: &Obs,
+    ) -> Result<(), Falsified> {
         if let Obs::Enter = obs {
             self.waiting.remove(&node);
             self.asked.insert(node);
         }
         Ok(())
     }
-    fn finish(&mut self, w: &World<'_, LeaseNode>) -> Result<(), String> {
+    fn finish(&mut self, w: &World<'_, LeaseNode>) -> Result<(), Falsified> {
         let starved: Vec<NodeId> = w
             .nodes()
             .filter(|&i| i != SERVER && !self.asked.contains(&i))
             .collect();
         match starved.is_empty() {
             true => Ok(()),
-            false => Err(format!(
-                "{} never got the lock",
-                ftsim_api::nodes_phrase(&starved)
-            )),
+            false => {
+                Err(format!("{} never got the lock", ftsim_api::nodes_phrase(&starved)).into())
+            }
         }
     }
 }
@@ -103,11 +107,11 @@ impl Property<LeaseNode> for EveryRequestGranted {
 pub struct LeaseCut(bool);
 
 impl Property<LeaseNode> for LeaseCut {
-    fn observe(&mut self, _: &World<'_, LeaseNode>, _: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, _: &World<'_, LeaseNode>, _: NodeId, obs: &Obs) -> Result<(), Falsified> {
         self.0 |= *obs == Obs::Exit { cut: true };
         Ok(())
     }
-    fn finish(&mut self, _: &World<'_, LeaseNode>) -> Result<(), String> {
+    fn finish(&mut self, _: &World<'_, LeaseNode>) -> Result<(), Falsified> {
         match self.0 {
             true => Ok(()),
             false => Err("no lease ever ran out on its holder".into()),

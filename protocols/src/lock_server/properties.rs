@@ -7,7 +7,7 @@ use std::hash::Hash;
 
 use ftsim_api::properties::{event_ref, Stuck, Waits};
 use ftsim_api::sim_core::entropy::DetHasher;
-use ftsim_api::{nodes_phrase, Explorable, NodeId, Property, World};
+use ftsim_api::{nodes_phrase, Explorable, Falsified, NodeId, Property, World};
 
 use super::messages::Obs;
 use super::process::LockProcess;
@@ -20,26 +20,25 @@ pub struct FifoGrants {
     /// Clients with a pending request, in order of first arrival at the server, each with the
     /// event of that arrival.
     pending: Vec<(NodeId, u64)>,
-    evidence: Vec<u64>,
 }
 
 impl FifoGrants {
     /// `node` enters: every live client whose request arrived before its own must have
     /// entered already.
-    fn enter(&mut self, w: &World<'_, LockProcess>, node: NodeId) -> Result<(), String> {
+    fn enter(&mut self, w: &World<'_, LockProcess>, node: NodeId) -> Result<(), Falsified> {
         let Some(at) = self.pending.iter().position(|&(c, _)| c == node) else {
             return Ok(());
         };
         if let Some(&(first, arrived)) = self.pending[..at].iter().find(|&&(c, _)| w.is_up(c)) {
             let mine = self.pending[at].1;
-            self.evidence = vec![arrived, mine, w.event()];
-            return Err(format!(
+            return Err(Falsified::new(format!(
                 "node {node} was granted the lock at {} before node {first}, whose request \
                  reached the server first ({}, node {node}'s at {}) and is still waiting",
                 event_ref(w.event()),
                 event_ref(arrived),
                 event_ref(mine)
-            ));
+            ))
+            .citing([arrived, mine, w.event()]));
         }
         self.pending.remove(at);
         Ok(())
@@ -52,7 +51,7 @@ impl Property<LockProcess> for FifoGrants {
         w: &World<'_, LockProcess>,
         node: NodeId,
         obs: &Obs,
-    ) -> Result<(), String> {
+    ) -> Result<(), Falsified> {
         match obs {
             Obs::Arrived { client } if !self.pending.iter().any(|(c, _)| c == client) => {
                 self.pending.push((*client, w.event()));
@@ -63,9 +62,6 @@ impl Property<LockProcess> for FifoGrants {
             _ => {}
         }
         Ok(())
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 
@@ -83,7 +79,6 @@ impl Explorable<LockProcess> for FifoGrants {
 pub struct EveryRequestGranted {
     /// Clients waiting for the lock, since their request.
     waiting: Waits<NodeId>,
-    evidence: Vec<u64>,
 }
 
 impl Property<LockProcess> for EveryRequestGranted {
@@ -92,7 +87,7 @@ impl Property<LockProcess> for EveryRequestGranted {
         w: &World<'_, LockProcess>,
         node: NodeId,
         obs: &Obs,
-    ) -> Result<(), String> {
+    ) -> Result<(), Falsified> {
         match obs {
             Obs::Request => self.waiting.begin(w, node, node),
             Obs::Enter | Obs::Restarted => self.waiting.end(&node),
@@ -101,7 +96,7 @@ impl Property<LockProcess> for EveryRequestGranted {
         Ok(())
     }
 
-    fn finish(&mut self, w: &World<'_, LockProcess>) -> Result<(), String> {
+    fn finish(&mut self, w: &World<'_, LockProcess>) -> Result<(), Falsified> {
         let starved: Vec<Stuck> = self
             .waiting
             .stuck(w, |_, c| w.is_up_and_honest(c))
@@ -111,18 +106,14 @@ impl Property<LockProcess> for EveryRequestGranted {
         if starved.is_empty() {
             return Ok(());
         }
-        self.evidence = Stuck::evidence(&starved);
         let nodes: Vec<NodeId> = starved.iter().map(|s| s.node).collect();
-        Err(format!(
+        Err(Falsified::new(format!(
             "{} still waiting for the lock at {}: {}",
             nodes_phrase(&nodes),
             w.now,
             Stuck::details(&starved, "requested it at")
         ))
-    }
-
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
+        .citing(Stuck::evidence(&starved)))
     }
 }
 
@@ -146,7 +137,7 @@ impl Property<LockProcess> for RebootWhileHeld {
         w: &World<'_, LockProcess>,
         node: NodeId,
         obs: &Obs,
-    ) -> Result<(), String> {
+    ) -> Result<(), Falsified> {
         match obs {
             Obs::Enter => {
                 self.inside.insert(node);
@@ -160,7 +151,7 @@ impl Property<LockProcess> for RebootWhileHeld {
         Ok(())
     }
 
-    fn finish(&mut self, _: &World<'_, LockProcess>) -> Result<(), String> {
+    fn finish(&mut self, _: &World<'_, LockProcess>) -> Result<(), Falsified> {
         if self.reached {
             Ok(())
         } else {

@@ -96,7 +96,7 @@ fn mutual_exclusion_judges_hand_built_histories() {
             assert!(see(w, n, o).is_ok());
         }
         assert_eq!(
-            see(w, 3, Obs::Enter).unwrap_err(),
+            see(w, 3, Obs::Enter).unwrap_err().message,
             format!(
                 "node 3 entered the critical section at event #0 while node 2 was in it (since \
                  event #0 at {})",
@@ -128,7 +128,8 @@ fn fifo_grants_and_progress_judge_hand_built_histories() {
         }
         let err = fifo.observe(w, 3, &Obs::Enter).unwrap_err();
         assert!(
-            err.contains("node 3 was granted the lock at event #0 before node 1"),
+            err.message
+                .contains("node 3 was granted the lock at event #0 before node 1"),
             "{err}"
         );
         assert!(fifo.observe(w, 1, &Obs::Enter).is_ok());
@@ -139,7 +140,7 @@ fn fifo_grants_and_progress_judge_hand_built_histories() {
             granted.observe(w, n, &o).unwrap();
         }
         let err = granted.finish(w).unwrap_err();
-        assert!(err.starts_with("node 2 still waiting"), "{err}");
+        assert!(err.message.starts_with("node 2 still waiting"), "{err}");
         assert!(granted.finish(w_down2).is_ok());
     });
 }
@@ -151,8 +152,8 @@ fn fifo_grants_names_both_arrivals_and_the_grant() {
         let h = [(0, arrived(1)), (0, arrived(3)), (3, Obs::Enter)];
         let mut fifo = FifoGrants::default();
         let err = observe_history(w, &mut fifo, &h).unwrap_err();
-        assert_eq!(fifo.related_events(), [1, 2, 3]);
-        assert!(cites_events(&err, &[1, 2, 3]), "{err}");
+        assert_eq!(err.evidence, [1, 2, 3]);
+        assert!(cites_events(&err.message, &[1, 2, 3]), "{err}");
     });
 }
 
@@ -164,9 +165,9 @@ fn every_request_granted_names_the_request_and_last_step_of_the_starved() {
         observe_history(w, &mut granted, &h).unwrap();
         let last = [4, 3, 9, 0];
         let err = granted.finish(&w.with_last_events(&last)).unwrap_err();
-        assert_eq!(granted.related_events(), [2, 9]);
+        assert_eq!(err.evidence, [2, 9]);
         assert_eq!(
-            err,
+            err.message,
             format!(
                 "node 2 still waiting for the lock at {}: node 2 requested it at event #2, last \
                  step event #9",

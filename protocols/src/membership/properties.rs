@@ -7,7 +7,7 @@ use std::hash::{Hash, Hasher};
 
 use ftsim_api::properties::{event_ref, Pairwise, Stuck};
 use ftsim_api::sim_core::entropy::DetHasher;
-use ftsim_api::{Explorable, NodeId, NodeSet, Property, World};
+use ftsim_api::{Explorable, Falsified, NodeId, NodeSet, Property, World};
 
 use super::log::{Digest, MsgId, ViewId};
 use super::process::{GroupMember, Obs};
@@ -52,7 +52,6 @@ pub struct ViewsAgree {
     installs: BTreeMap<ViewId, Vec<(By, NodeSet)>>,
     /// Per process: its incarnation's last installed view, and where.
     last: BTreeMap<NodeId, (u32, ViewId, u64)>,
-    evidence: Vec<u64>,
 }
 
 impl Property<GroupMember> for ViewsAgree {
@@ -61,7 +60,7 @@ impl Property<GroupMember> for ViewsAgree {
         w: &World<'_, GroupMember>,
         node: NodeId,
         obs: &Obs,
-    ) -> Result<(), String> {
+    ) -> Result<(), Falsified> {
         let &Obs::Install {
             view, members, inc, ..
         } = obs
@@ -74,12 +73,12 @@ impl Property<GroupMember> for ViewsAgree {
             .get(&node)
             .filter(|&&(i, v, _)| i == inc && v >= view)
         {
-            self.evidence = vec![at, now];
-            return Err(format!(
+            return Err(Falsified::new(format!(
                 "node {node} installed view {view} at {} after view {before} at {}: out of order",
                 event_ref(now),
                 event_ref(at)
-            ));
+            ))
+            .citing([at, now]));
         }
         self.last.insert(node, (inc, view, now));
         let earlier = self.installs.entry(view).or_default();
@@ -87,14 +86,14 @@ impl Property<GroupMember> for ViewsAgree {
             .iter()
             .find(|(by, theirs)| *theirs != members && by.stands(w))
         {
-            self.evidence = vec![by.event, now];
-            return Err(format!(
+            return Err(Falsified::new(format!(
                 "node {node} installed view {view} as {members:?} at {}, but node {} installed it \
                  as {theirs:?} at {}",
                 event_ref(now),
                 by.node,
                 event_ref(by.event)
-            ));
+            ))
+            .citing([by.event, now]));
         }
         earlier.push((
             By {
@@ -105,10 +104,6 @@ impl Property<GroupMember> for ViewsAgree {
             members,
         ));
         Ok(())
-    }
-
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 
@@ -145,7 +140,6 @@ pub struct ViewSynchrony {
     /// Per pair of consecutive views: the processes that went from one to the other, where,
     /// and what each delivered in the first.
     passed: BTreeMap<(ViewId, ViewId), Vec<(By, Delivered)>>,
-    evidence: Vec<u64>,
 }
 
 impl ViewSynchrony {
@@ -155,33 +149,33 @@ impl ViewSynchrony {
         me: By,
         views: (ViewId, ViewId),
         mine: Delivered,
-    ) -> Result<(), String> {
+    ) -> Result<(), Falsified> {
         let (node, now) = (me.node, me.event);
         let (prev, view) = views;
         let passed = self.passed.entry(views).or_default();
         for (by, theirs) in passed.iter().filter(|(by, _)| by.stands(w)) {
             let other = by.node;
             if let Some((m, &d)) = theirs.iter().find(|(m, _)| !mine.contains_key(m)) {
-                self.evidence = vec![by.event, now, d];
-                return Err(format!(
+                return Err(Falsified::new(format!(
                     "node {node} went from view {prev} to view {view} at {} without delivering \
                      {m:?}, which node {other} delivered in view {prev} at {} before installing \
                      view {view} at {}",
                     event_ref(now),
                     event_ref(d),
                     event_ref(by.event)
-                ));
+                ))
+                .citing([by.event, now, d]));
             }
             if let Some((m, &d)) = mine.iter().find(|(m, _)| !theirs.contains_key(m)) {
-                self.evidence = vec![by.event, now, d];
-                return Err(format!(
+                return Err(Falsified::new(format!(
                     "node {node} delivered {m:?} in view {prev} at {} and installed view {view} \
                      at {}, but node {other} went from view {prev} to view {view} at {} without \
                      it",
                     event_ref(d),
                     event_ref(now),
                     event_ref(by.event)
-                ));
+                ))
+                .citing([by.event, now, d]));
             }
         }
         passed.push((me, mine));
@@ -195,7 +189,7 @@ impl Property<GroupMember> for ViewSynchrony {
         w: &World<'_, GroupMember>,
         node: NodeId,
         obs: &Obs,
-    ) -> Result<(), String> {
+    ) -> Result<(), Falsified> {
         match *obs {
             Obs::Deliver { id, view } => {
                 if let Some((v, delivered)) = self.current.get_mut(&node) {
@@ -227,10 +221,6 @@ impl Property<GroupMember> for ViewSynchrony {
             }
             Obs::Multicast { .. } | Obs::Repaired { .. } => Ok(()),
         }
-    }
-
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 
@@ -296,7 +286,6 @@ pub fn joined_state() -> Pairwise<GroupMember, ViewId, (Digest, u32)> {
 #[derive(Clone, Default)]
 pub struct DeliveredOnce {
     delivered: BTreeMap<NodeId, BTreeMap<MsgId, u64>>,
-    evidence: Vec<u64>,
 }
 
 impl Property<GroupMember> for DeliveredOnce {
@@ -305,7 +294,7 @@ impl Property<GroupMember> for DeliveredOnce {
         w: &World<'_, GroupMember>,
         node: NodeId,
         obs: &Obs,
-    ) -> Result<(), String> {
+    ) -> Result<(), Falsified> {
         match *obs {
             Obs::Recovered { .. } => {
                 self.delivered.remove(&node);
@@ -313,22 +302,18 @@ impl Property<GroupMember> for DeliveredOnce {
             Obs::Deliver { id, .. } => {
                 let now = w.event();
                 if let Some(&first) = self.delivered.entry(node).or_default().get(&id) {
-                    self.evidence = vec![first, now];
-                    return Err(format!(
+                    return Err(Falsified::new(format!(
                         "node {node} delivered {id:?} twice, at {} and at {}",
                         event_ref(first),
                         event_ref(now)
-                    ));
+                    ))
+                    .citing([first, now]));
                 }
                 self.delivered.entry(node).or_default().insert(id, now);
             }
             _ => {}
         }
         Ok(())
-    }
-
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 
@@ -345,12 +330,10 @@ impl Explorable<GroupMember> for DeliveredOnce {
 /// Liveness: at the end every live process is in one view, whose members are exactly the live
 /// processes. A violation names the stray processes' last steps.
 #[derive(Default)]
-pub struct ViewsConverge {
-    stray: Vec<Stuck>,
-}
+pub struct ViewsConverge;
 
 impl Property<GroupMember> for ViewsConverge {
-    fn finish(&mut self, w: &World<'_, GroupMember>) -> Result<(), String> {
+    fn finish(&mut self, w: &World<'_, GroupMember>) -> Result<(), Falsified> {
         let up: NodeSet = w.nodes().filter(|&i| w.is_up(i)).collect();
         let newest = up
             .iter()
@@ -371,21 +354,18 @@ impl Property<GroupMember> for ViewsConverge {
         } else {
             stray.clone()
         };
-        self.stray = blame.iter().map(|&i| Stuck::new(w, i, None)).collect();
+        let stuck: Vec<Stuck> = blame.iter().map(|&i| Stuck::new(w, i, None)).collect();
         let views: Vec<String> = blame
             .iter()
             .map(|&i| format!("node {i} is in {:?}", w.state(i).view()))
             .collect();
-        Err(format!(
+        Err(Falsified::new(format!(
             "at {} the live processes are {up:?} and the newest view is {newest:?}: {} ({})",
             w.now,
             views.join(", "),
-            Stuck::details(&self.stray, "")
+            Stuck::details(&stuck, "")
         ))
-    }
-
-    fn related_events(&self) -> Vec<u64> {
-        Stuck::evidence(&self.stray)
+        .citing(Stuck::evidence(&stuck)))
     }
 }
 
@@ -395,18 +375,22 @@ impl Property<GroupMember> for ViewsConverge {
 #[derive(Default)]
 pub struct AllDelivered {
     multicasts: BTreeMap<MsgId, u64>,
-    evidence: Vec<u64>,
 }
 
 impl Property<GroupMember> for AllDelivered {
-    fn observe(&mut self, w: &World<'_, GroupMember>, _: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(
+        &mut self,
+        w: &World<'_, GroupMember>,
+        _: NodeId,
+        obs: &Obs,
+    ) -> Result<(), Falsified> {
         if let Obs::Multicast { id } = *obs {
             self.multicasts.insert(id, w.event());
         }
         Ok(())
     }
 
-    fn finish(&mut self, w: &World<'_, GroupMember>) -> Result<(), String> {
+    fn finish(&mut self, w: &World<'_, GroupMember>) -> Result<(), Falsified> {
         let mut missing = Vec::new();
         for (&id, &at) in self
             .multicasts
@@ -422,26 +406,23 @@ impl Property<GroupMember> for AllDelivered {
         }
         let lacking: NodeSet = missing.iter().map(|&(n, _, _)| n).collect();
         let stuck: Vec<Stuck> = lacking.iter().map(|n| Stuck::new(w, n, None)).collect();
-        self.evidence = Stuck::evidence(&stuck);
-        self.evidence.extend(missing.iter().map(|&(_, _, at)| at));
-        self.evidence.sort_unstable();
-        self.evidence.dedup();
+        let mut evidence = Stuck::evidence(&stuck);
+        evidence.extend(missing.iter().map(|&(_, _, at)| at));
+        evidence.sort_unstable();
+        evidence.dedup();
         let shown: Vec<String> = missing
             .iter()
             .take(3)
             .map(|&(n, id, at)| format!("node {n} lacks {id:?}, multicast at {}", event_ref(at)))
             .collect();
-        Err(format!(
+        Err(Falsified::new(format!(
             "at {}: {}; {} missing in all ({})",
             w.now,
             shown.join("; "),
             missing.len(),
             Stuck::details(&stuck, "")
         ))
-    }
-
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
+        .citing(evidence))
     }
 }
 
@@ -456,7 +437,7 @@ impl Property<GroupMember> for RejoinedWithState {
         w: &World<'_, GroupMember>,
         node: NodeId,
         obs: &Obs,
-    ) -> Result<(), String> {
+    ) -> Result<(), Falsified> {
         if let Obs::Install {
             prev: None, state, ..
         } = obs
@@ -466,7 +447,7 @@ impl Property<GroupMember> for RejoinedWithState {
         Ok(())
     }
 
-    fn finish(&mut self, _: &World<'_, GroupMember>) -> Result<(), String> {
+    fn finish(&mut self, _: &World<'_, GroupMember>) -> Result<(), Falsified> {
         match self.0 {
             true => Ok(()),
             false => Err("no recovered process rejoined with a non-empty state".into()),
@@ -480,14 +461,19 @@ impl Property<GroupMember> for RejoinedWithState {
 pub struct FlushRepaired(bool);
 
 impl Property<GroupMember> for FlushRepaired {
-    fn observe(&mut self, _: &World<'_, GroupMember>, _: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(
+        &mut self,
+        _: &World<'_, GroupMember>,
+        _: NodeId,
+        obs: &Obs,
+    ) -> Result<(), Falsified> {
         if let Obs::Repaired { messages, .. } = *obs {
             self.0 |= messages > 0;
         }
         Ok(())
     }
 
-    fn finish(&mut self, _: &World<'_, GroupMember>) -> Result<(), String> {
+    fn finish(&mut self, _: &World<'_, GroupMember>) -> Result<(), Falsified> {
         match self.0 {
             true => Ok(()),
             false => Err("no flush repaired a survivor's deliveries".into()),

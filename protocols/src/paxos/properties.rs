@@ -8,7 +8,7 @@ use std::hash::Hasher;
 use ftsim_api::sim_core::entropy::DetHasher;
 
 use ftsim_api::properties::{event_ref, events_phrase};
-use ftsim_api::{Explorable, NodeId, Property, World};
+use ftsim_api::{Explorable, Falsified, NodeId, Property, World};
 
 use super::chosen::ChosenTracker;
 use super::messages::Obs;
@@ -18,11 +18,10 @@ use super::process::Paxos;
 #[derive(Clone, Default)]
 pub struct OneChosen {
     tracker: ChosenTracker,
-    evidence: Vec<u64>,
 }
 
 impl Property<Paxos> for OneChosen {
-    fn observe(&mut self, w: &World<'_, Paxos>, node: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, Paxos>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
         let t = &mut self.tracker;
         let Some((value, ballot)) = t.observe(w.n(), node, w.event(), obs) else {
             return Ok(());
@@ -30,9 +29,7 @@ impl Property<Paxos> for OneChosen {
         let Some((other, when)) = t.other_than(value) else {
             return Ok(());
         };
-        self.evidence = t.accepts(ballot, value);
-        self.evidence.extend(t.accepts(when, other));
-        Err(format!(
+        Err(Falsified::new(format!(
             "{value} chosen in ballot {ballot:?} at {} by acceptors {:?}, but {other} was chosen \
              in ballot {when:?} at {} by acceptors {:?}",
             event_ref(w.event()),
@@ -40,9 +37,8 @@ impl Property<Paxos> for OneChosen {
             t.chosen_at(when, other).map_or("?".to_string(), event_ref),
             t.voters(when, other),
         ))
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
+        .citing(t.accepts(ballot, value))
+        .citing(t.accepts(when, other)))
     }
 }
 
@@ -59,40 +55,37 @@ pub struct ChosenProposed {
     tracker: ChosenTracker,
     /// Each proposed value and the event of its first proposal.
     proposed: BTreeMap<u64, u64>,
-    evidence: Vec<u64>,
 }
 
 impl Property<Paxos> for ChosenProposed {
-    fn observe(&mut self, w: &World<'_, Paxos>, node: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, Paxos>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
         if let Obs::Propose(v) = obs {
             self.proposed.entry(*v).or_insert(w.event());
         }
         match self.tracker.observe(w.n(), node, w.event(), obs) {
             Some((value, ballot)) if !self.proposed.contains_key(&value) => {
-                self.evidence = self.tracker.accepts(ballot, value);
-                self.evidence.extend(self.proposed.values());
                 let proposals: Vec<String> = self
                     .proposed
                     .iter()
                     .map(|(v, &e)| format!("{v} at {}", event_ref(e)))
                     .collect();
-                Err(format!(
+                let accepts = self.tracker.accepts(ballot, value);
+                Err(Falsified::new(format!(
                     "{value} chosen in ballot {ballot:?} at {} (accepts at {}), but nobody \
                      proposed it (proposals: {})",
                     event_ref(w.event()),
-                    events_phrase(&self.tracker.accepts(ballot, value)),
+                    events_phrase(&accepts),
                     if proposals.is_empty() {
                         "none".to_string()
                     } else {
                         proposals.join(", ")
                     }
                 ))
+                .citing(accepts)
+                .citing(self.proposed.values().copied()))
             }
             _ => Ok(()),
         }
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 
@@ -110,18 +103,15 @@ impl Explorable<Paxos> for ChosenProposed {
 #[derive(Clone, Default)]
 pub struct LearnedChosen {
     tracker: ChosenTracker,
-    evidence: Vec<u64>,
 }
 
 impl Property<Paxos> for LearnedChosen {
-    fn observe(&mut self, w: &World<'_, Paxos>, node: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, Paxos>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
         self.tracker.observe(w.n(), node, w.event(), obs);
         match obs {
             Obs::Learn(v) if !self.tracker.is_chosen(*v) => {
                 let accepts = self.tracker.accepts_of(*v);
-                self.evidence = accepts.clone();
-                self.evidence.push(w.event());
-                Err(format!(
+                Err(Falsified::new(format!(
                     "node {node} learned {v} at {}, which no majority of acceptors has accepted \
                      (accepts of it: {})",
                     event_ref(w.event()),
@@ -131,12 +121,11 @@ impl Property<Paxos> for LearnedChosen {
                         events_phrase(&accepts)
                     }
                 ))
+                .citing(accepts)
+                .citing([w.event()]))
             }
             _ => Ok(()),
         }
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 
@@ -155,7 +144,7 @@ pub struct Adopted {
 }
 
 impl Property<Paxos> for Adopted {
-    fn observe(&mut self, _: &World<'_, Paxos>, node: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, _: &World<'_, Paxos>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
         match *obs {
             Obs::Propose(v) => {
                 self.own.insert(node, v);
@@ -168,7 +157,7 @@ impl Property<Paxos> for Adopted {
         }
         Ok(())
     }
-    fn finish(&mut self, _: &World<'_, Paxos>) -> Result<(), String> {
+    fn finish(&mut self, _: &World<'_, Paxos>) -> Result<(), Falsified> {
         if self.reached {
             Ok(())
         } else {
@@ -185,13 +174,13 @@ pub struct RecoveredAcceptor {
 }
 
 impl Property<Paxos> for RecoveredAcceptor {
-    fn observe(&mut self, w: &World<'_, Paxos>, node: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, Paxos>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
         if let Obs::Accept { .. } = obs {
             self.reached |= w.ever_crashed(node);
         }
         Ok(())
     }
-    fn finish(&mut self, _: &World<'_, Paxos>) -> Result<(), String> {
+    fn finish(&mut self, _: &World<'_, Paxos>) -> Result<(), Falsified> {
         if self.reached {
             Ok(())
         } else {

@@ -250,12 +250,12 @@ fn one_chosen_judges_hand_built_histories() {
     history.push((0, accept(3, 1, 101)));
     let err = observe_history(&w, &mut p, &history).unwrap_err();
     assert_eq!(
-        err,
+        err.message,
         "101 chosen in ballot b3.1 at event #10 by acceptors [0, 3, 4], but 100 was chosen in \
          ballot b1.0 at event #4 by acceptors [0, 1, 2]"
     );
     // Both majorities' accepts: the duplicate at event 3 counts once.
-    assert_eq!(p.related_events(), [8, 9, 10, 1, 2, 4]);
+    assert_eq!(err.evidence, [8, 9, 10, 1, 2, 4]);
 }
 
 #[test]
@@ -270,14 +270,14 @@ fn chosen_proposed_and_learned_chosen_name_their_accepts() {
     ];
     let mut cp = ChosenProposed::default();
     let err = observe_history(&w, &mut cp, &h).unwrap_err();
-    assert_eq!(cp.related_events(), [2, 3, 1]);
-    assert!(cites_events(&err, &[1, 2, 3]), "{err}");
+    assert_eq!(err.evidence, [2, 3, 1]);
+    assert!(cites_events(&err.message, &[1, 2, 3]), "{err}");
 
     let h = [(0, accept(1, 0, 100)), (2, Obs::Learn(100))];
     let mut lc = LearnedChosen::default();
     let err = observe_history(&w, &mut lc, &h).unwrap_err();
-    assert_eq!(lc.related_events(), [1, 2]);
-    assert!(cites_events(&err, &[1, 2]), "{err}");
+    assert_eq!(err.evidence, [1, 2]);
+    assert!(cites_events(&err.message, &[1, 2]), "{err}");
 }
 
 #[test]
@@ -294,14 +294,14 @@ fn chosen_proposed_and_learned_chosen_judge_hand_built_histories() {
     assert!(cp.observe(&w, 1, &accept(2, 1, 7)).is_ok()); // one acceptor: not chosen
     let err = cp.observe(&w, 2, &accept(2, 1, 7)).unwrap_err();
     assert!(
-        err.contains("7 chosen") && err.contains("nobody proposed"),
+        err.message.contains("7 chosen") && err.message.contains("nobody proposed"),
         "{err}"
     );
 
     let mut lc = LearnedChosen::default();
     lc.observe(&w, 0, &accept(1, 0, 100)).unwrap();
     let err = lc.observe(&w, 2, &Obs::Learn(100)).unwrap_err();
-    assert!(err.contains("node 2 learned 100"), "{err}");
+    assert!(err.message.contains("node 2 learned 100"), "{err}");
     lc.observe(&w, 1, &accept(1, 0, 100)).unwrap();
     assert!(lc.observe(&w, 2, &Obs::Learn(100)).is_ok());
     assert!(lc.observe(&w, 1, &Obs::Learn(101)).is_err());
@@ -323,7 +323,7 @@ fn integrity_and_termination_judge_hand_built_histories() {
     let mut t = Termination::new(Obliged::UpAtEnd);
     Property::<Paxos>::observe(&mut t, &w, 0, &Obs::Learn(100)).unwrap();
     let err = Property::<Paxos>::finish(&mut t, &w).unwrap_err();
-    assert!(err.starts_with("node 1 never decided"), "{err}");
+    assert!(err.message.starts_with("node 1 never decided"), "{err}");
     Property::<Paxos>::observe(&mut t, &w, 1, &Obs::Learn(100)).unwrap();
     assert!(Property::<Paxos>::finish(&mut t, &w).is_ok());
     let all_up = [true; 3];

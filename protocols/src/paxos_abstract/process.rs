@@ -7,7 +7,9 @@ use std::fmt;
 
 use ftsim_api::properties::event_ref;
 use ftsim_api::sim_core::entropy::DetHasher;
-use ftsim_api::{Ctx, Explorable, NodeId, NodeSet, Process, Property, StateCheck, World};
+use ftsim_api::{
+    Ctx, Explorable, Falsified, NodeId, NodeSet, Process, Property, StateCheck, World,
+};
 
 use super::Bug;
 
@@ -270,7 +272,6 @@ pub struct Agreement {
     /// The first node seen holding a value, the value, and the event it appeared at. Not in
     /// the fingerprint: the verdict depends on the states alone.
     first: Option<(NodeId, char, u64)>,
-    evidence: [u64; 2],
 }
 
 /// What a node holding `value` did: a server decided it, a client read it.
@@ -283,7 +284,7 @@ fn verb(node: &PaxosNode) -> &'static str {
 
 impl Agreement {
     /// What `check_state` judges, as a result.
-    fn judge_states(&mut self, w: &World<'_, PaxosNode>) -> Result<(), String> {
+    fn judge_states(&mut self, w: &World<'_, PaxosNode>) -> Result<(), Falsified> {
         for i in w.nodes() {
             let node = w.state(i);
             let Some(v) = node.decided().or(node.read()) else {
@@ -292,14 +293,14 @@ impl Agreement {
             match self.first {
                 None => self.first = Some((i, v, w.event())),
                 Some((j, u, at)) if u != v => {
-                    self.evidence = [at, w.event()];
-                    return Err(format!(
+                    return Err(Falsified::new(format!(
                         "node {j} {} {u:?} at {} but node {i} {} {v:?} at {}",
                         verb(w.state(j)),
                         event_ref(at),
                         verb(node),
                         event_ref(w.event())
-                    ));
+                    ))
+                    .citing([at, w.event()]));
                 }
                 Some(_) => {}
             }
@@ -311,10 +312,6 @@ impl Agreement {
 impl Property<PaxosNode> for Agreement {
     fn check_state(&mut self, w: &World<'_, PaxosNode>) -> StateCheck {
         self.judge_states(w).into()
-    }
-
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.to_vec()
     }
 }
 

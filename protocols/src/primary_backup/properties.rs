@@ -7,7 +7,7 @@ use std::hash::{Hash, Hasher};
 use ftsim_api::sim_core::entropy::DetHasher;
 
 use ftsim_api::properties::{event_ref, Seen, Stuck, Waits, Witnesses};
-use ftsim_api::{Explorable, NodeId, Property, StateCheck, World};
+use ftsim_api::{Explorable, Falsified, NodeId, Property, StateCheck, World};
 
 use super::messages::{Obs, WriteId};
 use super::process::{Node, Role};
@@ -18,12 +18,11 @@ use super::process::{Node, Role};
 pub struct SinglePrimary {
     /// Each live acting primary: its view and the event since which it acts as its primary.
     acting: BTreeMap<NodeId, (u64, u64)>,
-    evidence: Vec<u64>,
 }
 
 impl SinglePrimary {
     /// What `check_state` judges, as a result.
-    fn judge_states(&mut self, w: &World<'_, Node>) -> Result<(), String> {
+    fn judge_states(&mut self, w: &World<'_, Node>) -> Result<(), Falsified> {
         let mut by_view: BTreeMap<u64, NodeId> = BTreeMap::new();
         for i in w.nodes() {
             let view = w.state(i).acting_primary(i).filter(|_| w.is_up(i));
@@ -40,13 +39,13 @@ impl SinglePrimary {
             };
             if let Some(other) = by_view.insert(view, i) {
                 let other_since = self.acting[&other].1;
-                self.evidence = vec![other_since, since];
-                return Err(format!(
+                return Err(Falsified::new(format!(
                     "split brain: nodes {other} and {i} both act as primary of view {view} \
                      (since {} and {})",
                     event_ref(other_since),
                     event_ref(since)
-                ));
+                ))
+                .citing([other_since, since]));
             }
         }
         Ok(())
@@ -56,9 +55,6 @@ impl SinglePrimary {
 impl Property<Node> for SinglePrimary {
     fn check_state(&mut self, w: &World<'_, Node>) -> StateCheck {
         self.judge_states(w).into()
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 
@@ -81,7 +77,7 @@ pub struct PrefixAgreement {
 }
 
 impl Property<Node> for PrefixAgreement {
-    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
         let Obs::Applied { index, id } = *obs else {
             return Ok(());
         };
@@ -101,9 +97,6 @@ impl Property<Node> for PrefixAgreement {
                 })
             })
     }
-    fn related_events(&self) -> Vec<u64> {
-        self.applied.evidence()
-    }
 }
 
 impl Explorable<Node> for PrefixAgreement {
@@ -120,11 +113,10 @@ pub struct AckedWritesKept {
     acked: BTreeMap<usize, (WriteId, u64)>,
     /// Per position: the first replica to apply something there, what, and where.
     applied: BTreeMap<usize, Seen<WriteId>>,
-    evidence: Vec<u64>,
 }
 
 impl Property<Node> for AckedWritesKept {
-    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
         let (index, acked, applied) = match *obs {
             Obs::Acked { index, id } => {
                 self.acked.entry(index).or_insert((id, w.event()));
@@ -146,8 +138,7 @@ impl Property<Node> for AckedWritesKept {
         if acked.0 == applied.value {
             return Ok(());
         }
-        self.evidence = vec![acked.1, applied.event];
-        Err(format!(
+        Err(Falsified::new(format!(
             "acknowledged write {:?} at position {index} (acknowledged at {}) lost: replica {} \
              holds {:?} there (applied at {})",
             acked.0,
@@ -156,9 +147,7 @@ impl Property<Node> for AckedWritesKept {
             applied.value,
             event_ref(applied.event)
         ))
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
+        .citing([acked.1, applied.event]))
     }
 }
 
@@ -186,11 +175,10 @@ pub struct RequestsAnswered {
     waiting: Waits<WriteId>,
     /// Per client, the event of its latest write.
     last_issued: BTreeMap<NodeId, u64>,
-    evidence: Vec<u64>,
 }
 
 impl Property<Node> for RequestsAnswered {
-    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
         match *obs {
             Obs::Issued { id } => {
                 self.waiting.begin(w, node, id);
@@ -201,7 +189,7 @@ impl Property<Node> for RequestsAnswered {
         }
         Ok(())
     }
-    fn finish(&mut self, w: &World<'_, Node>) -> Result<(), String> {
+    fn finish(&mut self, w: &World<'_, Node>) -> Result<(), Falsified> {
         let replicas = w
             .nodes()
             .filter(|&i| matches!(w.state(i).role, Role::Replica(_)))
@@ -212,31 +200,28 @@ impl Property<Node> for RequestsAnswered {
         }
         let unanswered = self.waiting.stuck(w, |id, _| w.is_correct(id.0));
         if let Some((id, stuck)) = unanswered.first() {
-            self.evidence = Stuck::evidence(&[*stuck]);
-            return Err(format!(
+            return Err(Falsified::new(format!(
                 "write {id:?} of client {} was never answered: {}",
                 id.0,
                 Stuck::details(&[*stuck], "issued it at")
-            ));
+            ))
+            .citing(Stuck::evidence(&[*stuck])));
         }
         // A client that never got to issue all its writes is stuck too.
         for i in w.nodes().filter(|&i| w.is_correct(i)) {
             if let Role::Client(c) = &w.state(i).role {
                 if c.next < w.state(i).cfg.writes {
                     let stuck = Stuck::new(w, i, self.last_issued.get(&i).copied());
-                    self.evidence = Stuck::evidence(&[stuck]);
-                    return Err(format!(
+                    return Err(Falsified::new(format!(
                         "client {i} issued only {} of its writes: {}",
                         c.next,
                         Stuck::details(&[stuck], "issued the last at")
-                    ));
+                    ))
+                    .citing(Stuck::evidence(&[stuck])));
                 }
             }
         }
         Ok(())
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 
@@ -254,13 +239,13 @@ pub struct Failover {
 }
 
 impl Property<Node> for Failover {
-    fn observe(&mut self, _: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, _: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
         if matches!(obs, Obs::Primary { .. }) && node != 0 {
             self.reached = true;
         }
         Ok(())
     }
-    fn finish(&mut self, _: &World<'_, Node>) -> Result<(), String> {
+    fn finish(&mut self, _: &World<'_, Node>) -> Result<(), Falsified> {
         if self.reached {
             Ok(())
         } else {

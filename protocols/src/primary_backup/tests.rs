@@ -145,7 +145,7 @@ fn single_primary_judges_hand_built_states() {
     }
     let w = World::new(Time::ZERO, &states, &UP, &NEVER, &NEVER);
     let err = single.check_state(&w).into_result().unwrap_err();
-    assert!(err.contains("nodes 0 and 1"), "{err}");
+    assert!(err.message.contains("nodes 0 and 1"), "{err}");
     let down0 = [false, true, true, true];
     let w = World::new(Time::ZERO, &states, &down0, &NEVER, &NEVER);
     assert!(
@@ -172,9 +172,10 @@ fn single_primary_names_where_each_primary_took_over() {
         .check_state(&w.at_event(5))
         .into_result()
         .unwrap_err();
-    assert_eq!(single.related_events(), [2, 5]);
+    assert_eq!(err.evidence, [2, 5]);
     assert!(
-        err.ends_with("view 0 (since event #2 and event #5)"),
+        err.message
+            .ends_with("view 0 (since event #2 and event #5)"),
         "{err}"
     );
 }
@@ -188,8 +189,8 @@ fn write_properties_name_their_evidence() {
     let h = [(0, applied(a)), (1, applied(a)), (2, applied(b))];
     let mut prefix = PrefixAgreement::default();
     let err = observe_history(&w, &mut prefix, &h).unwrap_err();
-    assert_eq!(prefix.related_events(), [1, 3]);
-    assert!(cites_events(&err, &[1, 3]), "{err}");
+    assert_eq!(err.evidence, [1, 3]);
+    assert!(cites_events(&err.message, &[1, 3]), "{err}");
 
     let h = [
         (3, Obs::Acked { index: 0, id: a }),
@@ -199,16 +200,16 @@ fn write_properties_name_their_evidence() {
     let mut kept = AckedWritesKept::default();
     let err = observe_history(&w, &mut kept, &h).unwrap_err();
     // Replica 0 applied the acknowledged write first; replica 1's conflicting write is named.
-    assert_eq!(kept.related_events(), [1, 3]);
-    assert!(cites_events(&err, &[1, 3]), "{err}");
+    assert_eq!(err.evidence, [1, 3]);
+    assert!(cites_events(&err.message, &[1, 3]), "{err}");
 
     let mut answered = RequestsAnswered::default();
     observe_history(&w, &mut answered, &[(3, Obs::Issued { id: a })]).unwrap();
     let last = [5, 5, 5, 7];
     let err = answered.finish(&w.with_last_events(&last)).unwrap_err();
-    assert_eq!(answered.related_events(), [1, 7]);
+    assert_eq!(err.evidence, [1, 7]);
     assert_eq!(
-        err,
+        err.message,
         "write (3, 0) of client 3 was never answered: node 3 issued it at event #1, last step \
          event #7"
     );

@@ -3,7 +3,7 @@
 
 use ftsim_api::properties::linearizability::{RegisterOp, RegisterOutput};
 use ftsim_api::properties::operations::{OperationsReturn, Overlap};
-use ftsim_api::{NodeId, Property, World};
+use ftsim_api::{Falsified, NodeId, Property, World};
 
 use super::messages::Obs;
 use super::process::{Node, Role};
@@ -39,11 +39,11 @@ pub struct WriteBackRepaired {
 }
 
 impl Property<Node> for WriteBackRepaired {
-    fn observe(&mut self, _: &World<'_, Node>, _: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, _: &World<'_, Node>, _: NodeId, obs: &Obs) -> Result<(), Falsified> {
         self.reached |= matches!(obs, Obs::Repaired { .. });
         Ok(())
     }
-    fn finish(&mut self, _: &World<'_, Node>) -> Result<(), String> {
+    fn finish(&mut self, _: &World<'_, Node>) -> Result<(), Falsified> {
         if self.reached {
             Ok(())
         } else {
@@ -59,7 +59,7 @@ pub struct ServedWithReplicaDown {
 }
 
 impl Property<Node> for ServedWithReplicaDown {
-    fn observe(&mut self, w: &World<'_, Node>, _: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, Node>, _: NodeId, obs: &Obs) -> Result<(), Falsified> {
         if matches!(obs, Obs::Return { .. }) {
             self.reached |= w
                 .nodes()
@@ -67,7 +67,7 @@ impl Property<Node> for ServedWithReplicaDown {
         }
         Ok(())
     }
-    fn finish(&mut self, _: &World<'_, Node>) -> Result<(), String> {
+    fn finish(&mut self, _: &World<'_, Node>) -> Result<(), Falsified> {
         if self.reached {
             Ok(())
         } else {

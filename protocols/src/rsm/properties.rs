@@ -7,7 +7,7 @@ use ftsim_api::properties::linearizability::{KvOp, KvOutput};
 use ftsim_api::properties::operations::{OperationsReturn, Overlap};
 use ftsim_api::properties::{event_ref, Seen, Witnesses};
 use ftsim_api::sim_core::entropy::DetHasher;
-use ftsim_api::{Explorable, NodeId, Property, World};
+use ftsim_api::{Explorable, Falsified, NodeId, Property, World};
 
 use super::messages::Obs;
 use super::process::Node;
@@ -21,7 +21,7 @@ pub struct PrefixAgreement {
 }
 
 impl Property<Node> for PrefixAgreement {
-    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
         let Obs::Applied { index, cmd } = *obs else {
             return Ok(());
         };
@@ -40,10 +40,6 @@ impl Property<Node> for PrefixAgreement {
                     )
                 })
             })
-    }
-
-    fn related_events(&self) -> Vec<u64> {
-        self.applied.evidence()
     }
 }
 
@@ -123,15 +119,15 @@ impl Reached {
 }
 
 impl Property<Node> for Reached {
-    fn observe(&mut self, _: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, _: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
         self.reached |= (self.wanted)(node, obs);
         Ok(())
     }
-    fn finish(&mut self, _: &World<'_, Node>) -> Result<(), String> {
+    fn finish(&mut self, _: &World<'_, Node>) -> Result<(), Falsified> {
         if self.reached {
             Ok(())
         } else {
-            Err(self.what.to_string())
+            Err(self.what.into())
         }
     }
 }

@@ -1,5 +1,5 @@
 use ftsim_api::sim_core::faults::{CrashSpec, PartitionSpec, StorageFaults};
-use ftsim_api::{DelayDist, FaultSpec, NetworkModel, Outcome, Property, Time, World};
+use ftsim_api::{DelayDist, FaultSpec, NetworkModel, Outcome, Time, World};
 use ftsim_runner::Harness;
 
 use ftsim_api::properties::{cites_events, observe_history};
@@ -106,9 +106,9 @@ fn prefix_agreement_names_both_applications() {
     ];
     let mut prefix = PrefixAgreement::default();
     let err = observe_history(&w, &mut prefix, &h).unwrap_err();
-    assert_eq!(prefix.related_events(), [1, 3]);
-    assert!(cites_events(&err, &[1, 3]), "{err}");
-    assert!(err.contains("a no-op"), "{err}");
+    assert_eq!(err.evidence, [1, 3]);
+    assert!(cites_events(&err.message, &[1, 3]), "{err}");
+    assert!(err.message.contains("a no-op"), "{err}");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use ftsim_api::{NodeId, Property, World};
+use ftsim_api::{Falsified, NodeId, Property, World};
 
 use super::process::{Obs, TotalOrderProcess};
 
@@ -21,7 +21,7 @@ impl Property<TotalOrderProcess> for DeliveredAfterCrash {
         w: &World<'_, TotalOrderProcess>,
         node: NodeId,
         obs: &Obs,
-    ) -> Result<(), String> {
+    ) -> Result<(), Falsified> {
         match *obs {
             Obs::Multicast { seq } if w.nodes().any(|i| !w.is_up(i)) => {
                 self.after_crash.insert((node, seq));
@@ -34,7 +34,7 @@ impl Property<TotalOrderProcess> for DeliveredAfterCrash {
         Ok(())
     }
 
-    fn finish(&mut self, _: &World<'_, TotalOrderProcess>) -> Result<(), String> {
+    fn finish(&mut self, _: &World<'_, TotalOrderProcess>) -> Result<(), Falsified> {
         if self.reached {
             Ok(())
         } else {

@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use ftsim_api::properties::delivery::{Agreement, CausalOrder, Integrity, TotalOrder, Validity};
 use ftsim_api::sim_core::faults::CrashSpec;
 use ftsim_api::{
-    DelayDist, Duration, FaultSpec, Outcome, Property, RunReport, Time, TraceKind, World,
+    DelayDist, Duration, Falsified, FaultSpec, Outcome, Property, RunReport, Time, TraceKind, World,
 };
 use ftsim_runner::Harness;
 
@@ -145,7 +145,7 @@ fn run(
     w: &World<'_, TotalOrderProcess>,
     p: &mut dyn Property<TotalOrderProcess>,
     h: &[(NodeId, Obs)],
-) -> Result<(), String> {
+) -> Result<(), Falsified> {
     h.iter().try_for_each(|(n, o)| p.observe(w, *n, o))
 }
 
@@ -164,7 +164,8 @@ fn order_properties_judge_hand_built_histories() {
     assert!(run(w, &mut TotalOrder::default(), &good()).is_ok());
     let err = run(w, &mut TotalOrder::default(), &inverted).unwrap_err();
     assert!(
-        err.contains("node 1 delivered 1#0 (event #0) before 0#0 (event #0)"),
+        err.message
+            .contains("node 1 delivered 1#0 (event #0) before 0#0 (event #0)"),
         "{err}"
     );
 
@@ -173,7 +174,8 @@ fn order_properties_judge_hand_built_histories() {
     let acausal = [(0, mc(0)), (1, dl(0, 0)), (1, mc(1)), (2, dl(1, 1))];
     let err = run(w, &mut CausalOrder::default(), &acausal).unwrap_err();
     assert!(
-        err.contains("node 2 delivered 1#1 at event #0 before 0#0"),
+        err.message
+            .contains("node 2 delivered 1#1 at event #0 before 0#0"),
         "{err}"
     );
 }
@@ -199,7 +201,7 @@ fn agreement_and_termination_judge_hand_built_histories() {
     run(&w, &mut a, &good()).unwrap();
     run(&w, &mut t, &good()).unwrap();
     let err = Property::<TotalOrderProcess>::finish(&mut a, &w).unwrap_err();
-    assert!(err.contains("node 2 never did"), "{err}");
+    assert!(err.message.contains("node 2 never did"), "{err}");
     assert!(Property::<TotalOrderProcess>::finish(&mut t, &w).is_err());
     assert!(Property::<TotalOrderProcess>::finish(&mut a, &w2).is_ok());
     // Node 2's own multicast 2#0 was not delivered by 1: fine once 2 crashed.

@@ -9,7 +9,7 @@ use std::hash::Hash;
 
 use ftsim_api::properties::{event_ref, Stuck};
 use ftsim_api::sim_core::entropy::DetHasher;
-use ftsim_api::{nodes_phrase, Explorable, NodeId, Property, World};
+use ftsim_api::{nodes_phrase, Explorable, Falsified, NodeId, Property, World};
 
 use super::client::Client;
 use super::messages::{Item, Obs, TxnId};
@@ -24,7 +24,6 @@ pub struct Termination {
     holders: BTreeMap<Item, (TxnId, u64)>,
     /// Each queued transaction: the item it waits for, and the event it queued at.
     waiting: BTreeMap<TxnId, (Item, u64)>,
-    evidence: Vec<u64>,
 }
 
 impl Termination {
@@ -42,13 +41,14 @@ impl Termination {
         Some((text, holder, [queued, granted]))
     }
 
-    /// The waits along `chain`, each transaction waiting for a lock of the next one's.
-    fn phrase(&mut self, chain: &[TxnId]) -> String {
+    /// The waits along `chain`, each transaction waiting for a lock of the next one's; the
+    /// events it names go to `evidence`.
+    fn phrase(&self, chain: &[TxnId], evidence: &mut Vec<u64>) -> String {
         let mut steps: Vec<String> = Vec::new();
         for &txn in chain {
             if let Some((step, _, events)) = self.wait_of(txn) {
                 steps.push(step);
-                self.evidence.extend(events);
+                evidence.extend(events);
             }
         }
         format!(
@@ -61,7 +61,7 @@ impl Termination {
 
     /// The deadlock `txn` is in or blocked behind, if its chain of waits closes a cycle:
     /// written from the cycle's lowest transaction, so each cycle reads one way.
-    fn cycle_from(&mut self, txn: TxnId) -> Option<(String, Vec<TxnId>)> {
+    fn cycle_from(&self, txn: TxnId, evidence: &mut Vec<u64>) -> Option<(String, Vec<TxnId>)> {
         let mut chain: Vec<TxnId> = Vec::new();
         let mut at = txn;
         while let Some((_, holder, _)) = self.wait_of(at) {
@@ -70,7 +70,10 @@ impl Termination {
                 let mut cycle = chain.split_off(start);
                 let lowest = (0..cycle.len()).min_by_key(|&i| cycle[i]).unwrap_or(0);
                 cycle.rotate_left(lowest);
-                let text = format!("deadlock, a wait-for cycle: {}", self.phrase(&cycle));
+                let text = format!(
+                    "deadlock, a wait-for cycle: {}",
+                    self.phrase(&cycle, evidence)
+                );
                 return Some((text, cycle));
             }
             at = holder;
@@ -79,12 +82,12 @@ impl Termination {
     }
 
     /// What `txn`, stuck, waits for: a lock and its holder, or what its client is doing.
-    fn wait_phrase(&mut self, w: &World<'_, Node>, txn: TxnId) -> String {
+    fn wait_phrase(&self, w: &World<'_, Node>, txn: TxnId, evidence: &mut Vec<u64>) -> String {
         if self.waiting.contains_key(&txn) {
-            return self.phrase(&[txn]);
+            return self.phrase(&[txn], evidence);
         }
         let last = w.last_event(txn.client);
-        self.evidence.extend(last);
+        evidence.extend(last);
         let doing = w.state(txn.client).client().map_or("", Client::activity);
         format!(
             "{txn} (client {}) waits for no lock but is {doing}, last step {}",
@@ -95,7 +98,7 @@ impl Termination {
 }
 
 impl Property<Node> for Termination {
-    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
         match *obs {
             Obs::Begin { txn } => {
                 self.current.insert(node, txn);
@@ -115,7 +118,7 @@ impl Property<Node> for Termination {
         Ok(())
     }
 
-    fn finish(&mut self, w: &World<'_, Node>) -> Result<(), String> {
+    fn finish(&mut self, w: &World<'_, Node>) -> Result<(), Falsified> {
         let stuck: Vec<NodeId> = w
             .nodes()
             .filter(|&c| w.is_up(c) && w.state(c).client().is_some_and(|c| !c.is_done()))
@@ -123,18 +126,18 @@ impl Property<Node> for Termination {
         if stuck.is_empty() {
             return Ok(());
         }
-        self.evidence.clear();
+        let mut evidence = Vec::new();
         // The deadlocks first, each once; then every other stuck client's own wait.
         let mut cycles: Vec<String> = Vec::new();
         let mut others: Vec<String> = Vec::new();
         for &client in &stuck {
             let Some(txn) = self.current.get(&client).copied() else {
                 let never = Stuck::new(w, client, None);
-                self.evidence.extend(never.last);
+                evidence.extend(never.last);
                 others.push(Stuck::details(&[never], "began"));
                 continue;
             };
-            let in_cycle = match self.cycle_from(txn) {
+            let in_cycle = match self.cycle_from(txn, &mut evidence) {
                 Some((text, members)) => {
                     if !cycles.contains(&text) {
                         cycles.push(text);
@@ -144,7 +147,7 @@ impl Property<Node> for Termination {
                 None => false,
             };
             if !in_cycle {
-                others.push(self.wait_phrase(w, txn));
+                others.push(self.wait_phrase(w, txn, &mut evidence));
             }
         }
         let mut explained = cycles;
@@ -152,18 +155,15 @@ impl Property<Node> for Termination {
             others[0] = format!("behind it, {}", others[0]);
         }
         explained.extend(others);
-        self.evidence.sort_unstable();
-        self.evidence.dedup();
-        Err(format!(
+        evidence.sort_unstable();
+        evidence.dedup();
+        Err(Falsified::new(format!(
             "{} did not finish their transactions by {}: {}",
             nodes_phrase(&stuck),
             w.now,
             explained.join("; ")
         ))
-    }
-
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
+        .citing(evidence))
     }
 }
 

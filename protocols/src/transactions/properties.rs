@@ -7,7 +7,7 @@ use std::hash::Hash;
 
 use ftsim_api::properties::{event_ref, Pairwise};
 use ftsim_api::sim_core::entropy::DetHasher;
-use ftsim_api::{Explorable, NodeId, Property, World};
+use ftsim_api::{Explorable, Falsified, NodeId, Property, World};
 
 use super::messages::{Obs, TxnId};
 use super::process::Node;
@@ -53,11 +53,10 @@ pub struct CommitValidity {
     /// Each transaction's servers (those that granted it a lock) and their votes (and the
     /// event of the vote), `None` before voting.
     servers: BTreeMap<TxnId, BTreeMap<NodeId, Option<(bool, u64)>>>,
-    evidence: Vec<u64>,
 }
 
 impl Property<Node> for CommitValidity {
-    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
         match *obs {
             Obs::Granted { txn, .. } => {
                 self.servers
@@ -75,32 +74,29 @@ impl Property<Node> for CommitValidity {
             } => {
                 let votes = self.servers.remove(&txn).unwrap_or_default();
                 let mut why = Vec::new();
-                self.evidence = vec![w.event()];
+                let mut evidence = vec![w.event()];
                 for (server, vote) in votes {
                     match vote {
                         Some((true, _)) => {}
                         Some((false, at)) => {
-                            self.evidence.push(at);
+                            evidence.push(at);
                             why.push(format!("server {server} voted no at {}", event_ref(at)));
                         }
                         None => why.push(format!("server {server} never voted")),
                     }
                 }
                 if !why.is_empty() {
-                    return Err(format!(
+                    return Err(Falsified::new(format!(
                         "client {node} committed {txn} at {} without every yes: {}",
                         event_ref(w.event()),
                         why.join("; ")
-                    ));
+                    ))
+                    .citing(evidence));
                 }
             }
             _ => {}
         }
         Ok(())
-    }
-
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 
@@ -123,12 +119,12 @@ pub struct LockConflict {
 }
 
 impl Property<Node> for LockConflict {
-    fn observe(&mut self, _: &World<'_, Node>, _: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, _: &World<'_, Node>, _: NodeId, obs: &Obs) -> Result<(), Falsified> {
         self.reached |= matches!(obs, Obs::Queued { .. } | Obs::Refused { .. });
         Ok(())
     }
 
-    fn finish(&mut self, _: &World<'_, Node>) -> Result<(), String> {
+    fn finish(&mut self, _: &World<'_, Node>) -> Result<(), Falsified> {
         if self.reached {
             Ok(())
         } else {
@@ -145,7 +141,7 @@ pub struct CommittedAfterAbort {
 }
 
 impl Property<Node> for CommittedAfterAbort {
-    fn observe(&mut self, _: &World<'_, Node>, _: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, _: &World<'_, Node>, _: NodeId, obs: &Obs) -> Result<(), Falsified> {
         if let Obs::Decide {
             txn, commit: true, ..
         } = obs
@@ -155,7 +151,7 @@ impl Property<Node> for CommittedAfterAbort {
         Ok(())
     }
 
-    fn finish(&mut self, _: &World<'_, Node>) -> Result<(), String> {
+    fn finish(&mut self, _: &World<'_, Node>) -> Result<(), Falsified> {
         if self.reached {
             Ok(())
         } else {

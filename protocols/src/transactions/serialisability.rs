@@ -11,7 +11,7 @@ use std::hash::Hash;
 
 use ftsim_api::properties::event_ref;
 use ftsim_api::sim_core::entropy::DetHasher;
-use ftsim_api::{Explorable, NodeId, Property, World};
+use ftsim_api::{Explorable, Falsified, NodeId, Property, World};
 
 use super::messages::{Item, Obs, TxnId};
 use super::process::Node;
@@ -77,7 +77,6 @@ pub struct Serialisability {
     reads: BTreeMap<TxnId, Vec<(Item, usize)>>,
     committed: BTreeSet<TxnId>,
     graph: Graph,
-    evidence: Vec<u64>,
 }
 
 impl Serialisability {
@@ -135,7 +134,7 @@ impl Serialisability {
 
     /// Adds `edges` (keeping the first conflict of each pair), then looks for a cycle through
     /// any new one; a cycle is a violation naming each of its edges.
-    fn add(&mut self, edges: Vec<Edge>) -> Result<(), String> {
+    fn add(&mut self, edges: Vec<Edge>) -> Result<(), Falsified> {
         let mut new: Vec<(TxnId, TxnId)> = Vec::new();
         for e in edges {
             let out = self.graph.entry(e.first.txn).or_default();
@@ -154,24 +153,22 @@ impl Serialisability {
         Ok(())
     }
 
-    /// The violation for `cycle` (each transaction precedes the next, the last the first).
-    fn cycle(&mut self, cycle: &[TxnId]) -> String {
+    /// The violation for `cycle` (each transaction precedes the next, the last the first),
+    /// citing both events of every edge.
+    fn cycle(&self, cycle: &[TxnId]) -> Falsified {
         let edges: Vec<Edge> = cycle
             .iter()
             .zip(cycle.iter().cycle().skip(1))
             .map(|(a, b)| self.graph[a][b])
             .collect();
-        self.evidence = edges
-            .iter()
-            .flat_map(|e| [e.first.event, e.then.event])
-            .collect();
         let names: Vec<String> = cycle.iter().map(TxnId::to_string).collect();
         let why: Vec<String> = edges.iter().map(Edge::describe).collect();
-        format!(
+        Falsified::new(format!(
             "committed transactions {} are not serialisable, their conflicts form a cycle: {}",
             names.join(" -> "),
             why.join("; ")
-        )
+        ))
+        .citing(edges.iter().flat_map(|e| [e.first.event, e.then.event]))
     }
 }
 
@@ -212,7 +209,7 @@ fn successors(graph: &Graph, txn: TxnId) -> std::vec::IntoIter<TxnId> {
 }
 
 impl Property<Node> for Serialisability {
-    fn observe(&mut self, w: &World<'_, Node>, _: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, Node>, _: NodeId, obs: &Obs) -> Result<(), Falsified> {
         let op = |txn, write| Op {
             txn,
             write,
@@ -244,10 +241,6 @@ impl Property<Node> for Serialisability {
             }
             _ => Ok(()),
         }
-    }
-
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 

@@ -187,12 +187,12 @@ fn serialisability_names_the_cycle_of_committed_transactions() {
         let mut s = Serialisability::default();
         let err = observe_history(w, &mut s, &history).unwrap_err();
         assert_eq!(
-            err,
+            err.message,
             "committed transactions t2.1 -> t3.1 are not serialisable, their conflicts form a \
              cycle: t2.1 read x@s0 at event #1 before t3.1 wrote it at event #5; t3.1 read \
              x@s1 at event #2 before t2.1 wrote it at event #6"
         );
-        assert_eq!(s.related_events(), [1, 5, 2, 6]);
+        assert_eq!(err.evidence, [1, 5, 2, 6]);
         // The same operations with t3 aborted: nothing to serialise.
         let mut s = Serialisability::default();
         let without_t3: Vec<(NodeId, Obs)> = history
@@ -234,7 +234,7 @@ fn termination_names_the_wait_for_cycle_and_who_is_behind_it() {
         observe_history(w, &mut term, &history).unwrap();
         let err = term.finish(w).unwrap_err();
         assert_eq!(
-            err,
+            err.message,
             format!(
                 "nodes 2 and 3 did not finish their transactions by {}: deadlock, a wait-for \
                  cycle: t2.1 (client 2) waits for x@s1 (queued at event #6) held by t3.1 \
@@ -243,7 +243,7 @@ fn termination_names_the_wait_for_cycle_and_who_is_behind_it() {
                 Time::ZERO
             )
         );
-        assert!(cites_events(&err, &term.related_events()));
+        assert!(cites_events(&err.message, &err.evidence));
     });
 }
 
@@ -263,7 +263,7 @@ fn atomicity_and_commit_validity_judge_hand_built_histories() {
         ];
         let err = observe_history(w, &mut atomic, &history).unwrap_err();
         assert_eq!(
-            err,
+            err.message,
             "node 2 committed t2.1 but node 0 aborted it (events #1 and #2)"
         );
 
@@ -296,7 +296,7 @@ fn atomicity_and_commit_validity_judge_hand_built_histories() {
         ];
         let err = observe_history(w, &mut valid, &history).unwrap_err();
         assert_eq!(
-            err,
+            err.message,
             "client 2 committed t2.1 at event #4 without every yes: server 0 voted no at event \
              #3; server 1 never voted"
         );

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use ftsim_api::properties::{event_ref, Pairwise};
-use ftsim_api::{NodeId, Property, World};
+use ftsim_api::{Falsified, NodeId, Property, World};
 
 use super::process::{General, Obs};
 
@@ -40,11 +40,15 @@ pub struct AttackIfDelivered {
     /// Where the chain's last messenger arrived, if it did.
     completed: Option<u64>,
     decisions: BTreeMap<NodeId, (bool, u64)>,
-    evidence: Vec<u64>,
 }
 
 impl Property<General> for AttackIfDelivered {
-    fn observe(&mut self, w: &World<'_, General>, node: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(
+        &mut self,
+        w: &World<'_, General>,
+        node: NodeId,
+        obs: &Obs,
+    ) -> Result<(), Falsified> {
         match *obs {
             Obs::Receive { n, last } if n == last => self.completed = Some(w.event()),
             Obs::Decide { attack } => {
@@ -55,7 +59,7 @@ impl Property<General> for AttackIfDelivered {
         Ok(())
     }
 
-    fn finish(&mut self, w: &World<'_, General>) -> Result<(), String> {
+    fn finish(&mut self, w: &World<'_, General>) -> Result<(), Falsified> {
         let Some(done) = self.completed else {
             return Ok(());
         };
@@ -66,8 +70,6 @@ impl Property<General> for AttackIfDelivered {
         if holding.is_empty() {
             return Ok(());
         }
-        self.evidence = vec![done];
-        self.evidence.extend(self.decisions.values().map(|d| d.1));
         let said: Vec<String> = holding
             .iter()
             .map(|i| match self.decisions.get(i) {
@@ -75,15 +77,13 @@ impl Property<General> for AttackIfDelivered {
                 None => format!("general {i} never decided"),
             })
             .collect();
-        Err(format!(
+        Err(Falsified::new(format!(
             "every messenger arrived (the last at {}), but {}",
             event_ref(done),
             said.join(" and ")
         ))
-    }
-
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
+        .citing([done])
+        .citing(self.decisions.values().map(|d| d.1)))
     }
 }
 
@@ -92,14 +92,19 @@ impl Property<General> for AttackIfDelivered {
 pub struct BothAttack(BTreeMap<NodeId, bool>);
 
 impl Property<General> for BothAttack {
-    fn observe(&mut self, _: &World<'_, General>, node: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(
+        &mut self,
+        _: &World<'_, General>,
+        node: NodeId,
+        obs: &Obs,
+    ) -> Result<(), Falsified> {
         if let Obs::Decide { attack } = *obs {
             self.0.insert(node, attack);
         }
         Ok(())
     }
 
-    fn finish(&mut self, w: &World<'_, General>) -> Result<(), String> {
+    fn finish(&mut self, w: &World<'_, General>) -> Result<(), Falsified> {
         match w.nodes().all(|i| self.0.get(&i) == Some(&true)) {
             true => Ok(()),
             false => Err("the generals did not both attack".into()),

@@ -69,10 +69,10 @@ fn coordinated_names_both_decisions() {
     ];
     let err = observe_history(&w, &mut p, &h).unwrap_err();
     assert_eq!(
-        err,
+        err.message,
         "general 1 holds back, but general 0 attacks (events #1 and #2)"
     );
-    assert_eq!(p.related_events(), [1, 2]);
+    assert_eq!(err.evidence, [1, 2]);
 }
 
 #[test]
@@ -89,9 +89,12 @@ fn validity_asks_for_an_attack_only_when_the_chain_arrived() {
     let mut p = AttackIfDelivered::default();
     observe_history(&w, &mut p, &held).unwrap();
     let err = p.finish(&w).unwrap_err();
-    assert!(err.contains("the last at event #2"), "{err}");
-    assert!(err.contains("general 0 held back at event #3"), "{err}");
-    assert_eq!(p.related_events(), [2, 3, 4]);
+    assert!(err.message.contains("the last at event #2"), "{err}");
+    assert!(
+        err.message.contains("general 0 held back at event #3"),
+        "{err}"
+    );
+    assert_eq!(err.evidence, [2, 3, 4]);
     // The chain broke: holding back is allowed.
     let mut p = AttackIfDelivered::default();
     observe_history(

@@ -5,7 +5,7 @@ use std::hash::{Hash, Hasher};
 
 use ftsim_api::properties::{event_ref, events_phrase, ByNode};
 use ftsim_api::sim_core::entropy::DetHasher;
-use ftsim_api::{nodes_phrase, Explorable, NodeId, Property, World};
+use ftsim_api::{nodes_phrase, Explorable, Falsified, NodeId, Property, World};
 
 use super::messages::{Obs, Why, COORDINATOR};
 use super::process::Node;
@@ -16,11 +16,10 @@ use super::process::Node;
 pub struct CommitValidity {
     /// Each participant's vote and the event it was cast at.
     votes: ByNode<(bool, u64)>,
-    evidence: Vec<u64>,
 }
 
 impl Property<Node> for CommitValidity {
-    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
         match obs {
             Obs::Vote { yes } => {
                 self.votes.insert(node, (*yes, w.event()));
@@ -33,16 +32,16 @@ impl Property<Node> for CommitValidity {
                 if missing.is_empty() {
                     return Ok(());
                 }
-                self.evidence = vec![w.event()];
+                let mut evidence = vec![w.event()];
                 let why: Vec<String> = missing
                     .iter()
                     .map(|&p| match self.votes.get(p) {
                         Some(&(_, at)) => {
-                            self.evidence.push(at);
+                            evidence.push(at);
                             format!("node {p} voted no at {}", event_ref(at))
                         }
                         None => {
-                            self.evidence.extend(w.last_event(p));
+                            evidence.extend(w.last_event(p));
                             match w.last_event(p) {
                                 Some(last) => {
                                     format!("node {p} never voted, last step {}", event_ref(last))
@@ -52,18 +51,16 @@ impl Property<Node> for CommitValidity {
                         }
                     })
                     .collect();
-                Err(format!(
+                Err(Falsified::new(format!(
                     "node {node} committed at {} without a yes vote from {} ({})",
                     event_ref(w.event()),
                     nodes_phrase(&missing),
                     why.join("; ")
                 ))
+                .citing(evidence))
             }
             _ => Ok(()),
         }
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 
@@ -83,7 +80,6 @@ pub struct AbortValidity {
     /// Each participant's vote and the event it was cast at.
     votes: ByNode<(bool, u64)>,
     coordinator_aborted: bool,
-    evidence: Vec<u64>,
 }
 
 impl AbortValidity {
@@ -149,7 +145,7 @@ impl AbortValidity {
 }
 
 impl Property<Node> for AbortValidity {
-    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
         let why = match obs {
             Obs::Vote { yes } => {
                 self.votes.insert(node, (*yes, w.event()));
@@ -163,15 +159,10 @@ impl Property<Node> for AbortValidity {
         }
         match self.unfounded(w, node, why) {
             None => Ok(()),
-            Some((message, mut events)) => {
-                events.push(w.event());
-                self.evidence = events;
-                Err(message)
+            Some((message, events)) => {
+                Err(Falsified::new(message).citing(events).citing([w.event()]))
             }
         }
-    }
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 

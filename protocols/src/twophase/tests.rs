@@ -125,9 +125,9 @@ fn commit_validity_names_the_commit_and_each_missing_vote() {
         let w = w.with_last_events(&last);
         let mut cv = CommitValidity::default();
         let err = observe_history(&w, &mut cv, &h).unwrap_err();
-        assert_eq!(cv.related_events(), [2, 1, 6]);
+        assert_eq!(err.evidence, [2, 1, 6]);
         assert_eq!(
-            err,
+            err.message,
             "node 0 committed at event #2 without a yes vote from nodes 1 and 2 (node 1 voted no \
              at event #1; node 2 never voted, last step event #6)"
         );
@@ -141,15 +141,15 @@ fn abort_validity_names_the_abort_and_what_contradicts_it() {
         let h = [(1, Obs::Vote { yes: true }), (1, abort(Why::NoRecord))];
         let mut av = AbortValidity::default();
         let err = observe_history(w, &mut av, &h).unwrap_err();
-        assert_eq!(av.related_events(), [1, 2]);
-        assert!(cites_events(&err, &[1, 2]), "{err}");
+        assert_eq!(err.evidence, [1, 2]);
+        assert!(cites_events(&err.message, &[1, 2]), "{err}");
 
         let last = [4, 0, 0];
         let w = w.with_last_events(&last);
         let mut av = AbortValidity::default();
         let err = observe_history(&w, &mut av, &[(2, abort(Why::Told))]).unwrap_err();
-        assert_eq!(av.related_events(), [4, 1]);
-        assert!(err.ends_with("(its last step: event #4)"), "{err}");
+        assert_eq!(err.evidence, [4, 1]);
+        assert!(err.message.ends_with("(its last step: event #4)"), "{err}");
     });
 }
 

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use sim_core::{Measured, Monitor, NodeId, Process, Property, PropertyKind, World};
+use sim_core::{Falsified, Measured, Monitor, NodeId, Process, Property, PropertyKind, World};
 
 use ftsim_api::Measure;
 
@@ -27,7 +27,12 @@ struct Listener<P: Process> {
 }
 
 impl<P: Process> Property<P> for Listener<P> {
-    fn observe(&mut self, world: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+    fn observe(
+        &mut self,
+        world: &World<'_, P>,
+        node: NodeId,
+        obs: &P::Obs,
+    ) -> Result<(), Falsified> {
         let mut state = self.state.borrow_mut();
         let State { measure, measured } = &mut *state;
         measure.observe(world, node, obs, measured);

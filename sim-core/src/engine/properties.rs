@@ -4,7 +4,7 @@
 
 use crate::entropy::Choices;
 use crate::process::Process;
-use crate::property::{PropertyKind, StateCheck, World};
+use crate::property::{Falsified, PropertyKind, StateCheck, World};
 use crate::trace::{TraceKind, Violation};
 use crate::NodeId;
 
@@ -33,11 +33,11 @@ impl<P: Process, C: Choices> Engine<P, C> {
             last_steps: &self.nodes.last_step,
             event_node: Some(node),
         };
-        let mut failures: Vec<(usize, String)> = Vec::new();
+        let mut failures: Vec<(usize, Falsified)> = Vec::new();
         for obs in &self.observations {
             for (i, monitor) in self.properties.iter_mut().enumerate() {
-                if let Err(message) = monitor.property.observe(&world, node, obs) {
-                    failures.push((i, message));
+                if let Err(why) = monitor.property.observe(&world, node, obs) {
+                    failures.push((i, why));
                 }
             }
         }
@@ -48,18 +48,25 @@ impl<P: Process, C: Choices> Engine<P, C> {
             .retain(|&i| match properties[i].property.check_state(&world) {
                 StateCheck::NotWatched => false,
                 StateCheck::Holds => true,
-                StateCheck::Violated(message) => {
-                    failures.push((i, message));
+                StateCheck::Violated(why) => {
+                    failures.push((i, why));
                     true
                 }
             });
         self.observations.clear();
-        for (i, message) in failures {
-            self.violate(i, message);
+        for (i, why) in failures {
+            self.violate(i, why);
         }
     }
 
-    fn violate(&mut self, property: usize, message: String) {
+    /// Records `why` as the violation of `property`, unless it was violated already (the first
+    /// failure of each property is its violation).
+    fn violate(&mut self, property: usize, why: Falsified) {
+        let Falsified {
+            message,
+            evidence,
+            waiting_since,
+        } = why;
         let name = self.properties[property].name.to_string();
         if self.violations.iter().any(|v| v.property == name) {
             return;
@@ -76,9 +83,9 @@ impl<P: Process, C: Choices> Engine<P, C> {
             event: self.current.index,
             during: self.current.describe(),
             message,
-            related: related_events(self.properties[property].property.related_events()),
+            related: related_events(evidence),
             outside_assumptions: None,
-            waiting_since: self.properties[property].property.waiting_since(),
+            waiting_since,
         });
     }
 
@@ -105,16 +112,16 @@ impl<P: Process, C: Choices> Engine<P, C> {
         for (i, monitor) in self.properties.iter_mut().enumerate() {
             match (monitor.kind, monitor.property.finish(&world)) {
                 // A safety property may judge at the end what it could not judge as it went.
-                (PropertyKind::Always | PropertyKind::Eventually, Err(message)) => {
-                    failures.push((i, message))
+                (PropertyKind::Always | PropertyKind::Eventually, Err(why)) => {
+                    failures.push((i, why))
                 }
                 (PropertyKind::Always | PropertyKind::Eventually, Ok(())) => {}
                 (PropertyKind::Sometimes, Ok(())) => self.reached.push(monitor.name.to_string()),
                 (PropertyKind::Sometimes, Err(_)) => {}
             }
         }
-        for (i, message) in failures {
-            self.violate(i, message);
+        for (i, why) in failures {
+            self.violate(i, why);
         }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use sim_core::entropy::DetHasher;
 
-use sim_core::{Explorable, NodeId, Process, Property, World};
+use sim_core::{Explorable, Falsified, NodeId, Process, Property, World};
 
 use super::explain::explain;
 use super::frontier::{Frontier, Stop};
@@ -72,7 +72,6 @@ pub struct Linearizability<P: Process, M: SequentialModel> {
     /// fingerprinted: it only decides when to give up).
     followed: u64,
     limits: Limits,
-    evidence: Vec<u64>,
 }
 
 impl<P: Process, M: SequentialModel> Linearizability<P, M> {
@@ -90,7 +89,6 @@ impl<P: Process, M: SequentialModel> Linearizability<P, M> {
             deferred: None,
             followed: 0,
             limits: Limits::default(),
-            evidence: Vec::new(),
         }
     }
 
@@ -122,7 +120,7 @@ impl<P: Process, M: SequentialModel> Linearizability<P, M> {
         node: NodeId,
         event: OpEvent<M::Input, M::Output>,
         at: Moment,
-    ) -> Result<(), String> {
+    ) -> Result<(), Falsified> {
         let (index, returned) = match event {
             OpEvent::Invoke { op, input } => (self.history.invoke(node, op, input, at), false),
             OpEvent::Return { op, output } => (self.history.respond(node, op, output, at), true),
@@ -157,8 +155,7 @@ impl<P: Process, M: SequentialModel> Linearizability<P, M> {
                     index,
                     self.limits.max_configs,
                 );
-                self.evidence = why.events;
-                Err(why.message)
+                Err(Falsified::new(why.message).citing(why.events))
             }
             Err(Stop::TooMany(why)) => {
                 // The orders of many open operations: the search at the end, where every
@@ -195,7 +192,6 @@ impl<P: Process, M: SequentialModel + Clone> Clone for Linearizability<P, M> {
             deferred: self.deferred.clone(),
             followed: self.followed,
             limits: self.limits,
-            evidence: self.evidence.clone(),
         }
     }
 }
@@ -244,7 +240,7 @@ where
     M::Input: Send + Sync,
     M::Output: Send + Sync,
 {
-    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), String> {
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), Falsified> {
         if w.is_byzantine(node) {
             return Ok(());
         }
@@ -254,7 +250,7 @@ where
         }
     }
 
-    fn finish(&mut self, _: &World<'_, P>) -> Result<(), String> {
+    fn finish(&mut self, _: &World<'_, P>) -> Result<(), Falsified> {
         if self.frontiers.is_some() {
             // Judged at every response already; open operations may or may not take effect.
             return Ok(());
@@ -271,17 +267,12 @@ where
         match verdict {
             Verdict::Linearizable => Ok(()),
             Verdict::NotLinearizable(why) => {
-                self.evidence = why.events;
-                Err(format!("{}{deferred}", why.message))
+                Err(Falsified::new(format!("{}{deferred}", why.message)).citing(why.events))
             }
-            Verdict::Undecided(why) => {
-                Err(format!("could not judge linearizability: {why}{deferred}"))
-            }
+            Verdict::Undecided(why) => Err(Falsified::new(format!(
+                "could not judge linearizability: {why}{deferred}"
+            ))),
         }
-    }
-
-    fn related_events(&self) -> Vec<u64> {
-        self.evidence.clone()
     }
 }
 

@@ -181,6 +181,11 @@ where
             return;
         }
         let sleep = self.stored.get(&fp).cloned().unwrap_or_default();
+        self.descend(t, next, moves, sleep);
+    }
+
+    /// Steps down to `next`, reached by `t`, to expand its `moves` with sleep set `sleep`.
+    fn descend(&mut self, t: Taken, next: State<P>, moves: Vec<Transition>, sleep: Sleep) {
         self.path.push(t);
         self.stack.push(Frame {
             state: next,
@@ -229,14 +234,8 @@ where
                 self.stored.insert(fp, inherited.clone());
             }
         }
-        self.path.push(t);
-        self.stack.push(Frame {
-            state: next,
-            moves,
-            next: 0,
-            branches: Branches::default(),
-            sleep: inherited,
-        });
+        self.descend(t, next, moves, inherited);
+        let report = &mut self.report;
         report.peak_frontier = report.peak_frontier.max(self.stack.len() as u64);
         true
     }

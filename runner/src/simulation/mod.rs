@@ -368,11 +368,6 @@ impl<T: Protocol> Simulation for Prepared<T> {
 }
 
 impl<T: Protocol> Prepared<T> {
-    /// The run spec, every default filled in.
-    pub(crate) fn spec(&self) -> &RunSpec {
-        &self.bound.spec
-    }
-
     /// The model the protocol declares for its parameters and a group of `nodes`.
     pub(crate) fn declared_model(&self, nodes: usize) -> Model {
         ftsim_api::protocol::declared_model(self.bound.protocol, &self.bound.params, nodes)

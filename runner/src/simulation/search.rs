@@ -13,7 +13,7 @@ use ftsim_explore::{
 use sim_core::{Process, PropertyKind};
 
 use super::search_config::search_config;
-use super::Prepared;
+use super::{Prepared, Simulation};
 
 /// The runner's side of a protocol's consent: it builds the search of one prepared scenario.
 pub(crate) struct Builder<'a, T: Protocol> {

@@ -9,19 +9,20 @@ use std::hash::Hash;
 
 /// A deterministic sequential object.
 ///
+/// Keys are searched on several threads, so a model and its types are `Sync`.
 /// `State` must be cheap to clone and compare: the search memoises (linearized set, state)
 /// pairs. `Output` is compared with what the history recorded. Everything hashes, so that
 /// `ftsim explore` can fingerprint what a [`Linearizability`](super::Linearizability)
 /// monitor remembers.
-pub trait SequentialModel {
+pub trait SequentialModel: Sync {
     /// Which independent object an operation touches (`()` for a single object).
-    type Key: Ord + Clone + Debug + Hash;
+    type Key: Ord + Clone + Debug + Hash + Send + Sync;
     /// The state of one object.
-    type State: Clone + Ord + Hash + Debug;
+    type State: Clone + Ord + Hash + Debug + Send + Sync;
     /// An operation as invoked.
-    type Input: Clone + Debug + Hash;
+    type Input: Clone + Debug + Hash + Send + Sync;
     /// What an operation returns.
-    type Output: Clone + Ord + Debug + Hash;
+    type Output: Clone + Ord + Debug + Hash + Send + Sync;
 
     /// The object `input` touches.
     fn key(&self, input: &Self::Input) -> Self::Key;

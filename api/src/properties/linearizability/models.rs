@@ -33,7 +33,7 @@ pub struct Register<V> {
     pub initial: V,
 }
 
-impl<V: Clone + Ord + Hash + Debug> SequentialModel for Register<V> {
+impl<V: Clone + Ord + Hash + Debug + Send + Sync> SequentialModel for Register<V> {
     type Key = ();
     type State = V;
     type Input = RegisterOp<V>;
@@ -101,8 +101,8 @@ impl<K, V> Default for KeyValue<K, V> {
 
 impl<K, V> SequentialModel for KeyValue<K, V>
 where
-    K: Clone + Ord + Debug + Hash,
-    V: Clone + Ord + Hash + Debug,
+    K: Clone + Ord + Debug + Hash + Send + Sync,
+    V: Clone + Ord + Hash + Debug + Send + Sync,
 {
     type Key = K;
     type State = Option<V>;
@@ -156,7 +156,7 @@ impl<T> Default for AppendLog<T> {
     }
 }
 
-impl<T: Clone + Debug + Hash> SequentialModel for AppendLog<T> {
+impl<T: Clone + Debug + Hash + Send + Sync> SequentialModel for AppendLog<T> {
     type Key = ();
     type State = usize;
     type Input = T;

@@ -9,6 +9,7 @@ use sim_core::entropy::DetHasher;
 
 use sim_core::{Explorable, Falsified, NodeId, Process, Property, World};
 
+use super::budget::Budget;
 use super::explain::explain;
 use super::frontier::{Frontier, Stop};
 use super::history::{History, Moment};
@@ -147,13 +148,13 @@ impl<P: Process, M: SequentialModel> Linearizability<P, M> {
                 let key_ops: Vec<usize> = (0..ops.len())
                     .filter(|&i| self.model.key(&ops[i].input) == key)
                     .collect();
+                let budget = Budget::steps(self.limits.max_steps_other_keys);
                 let why = explain(
                     &self.model,
                     ops,
-                    &key,
-                    &key_ops,
+                    (&key, &key_ops),
                     index,
-                    self.limits.max_configs,
+                    (budget, self.limits.max_configs),
                 );
                 Err(Falsified::new(why.message).citing(why.events))
             }
@@ -255,7 +256,11 @@ where
             // Judged at every response already; open operations may or may not take effect.
             return Ok(());
         }
-        let mut limits = self.limits;
+        let mut limits = Limits {
+            time: None,
+            threads: 1,
+            ..self.limits
+        };
         if self.deferred.is_some() {
             limits.max_steps = limits.max_steps.min(limits.max_steps_deferred);
         }

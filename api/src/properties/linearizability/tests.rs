@@ -168,7 +168,18 @@ fn porcupine_register_examples() {
         "{}",
         why.message
     );
-    assert_eq!(why.events, [1, 40, 90]);
+    // The write is still open: what pins the state is the read that saw its value.
+    assert_eq!(why.pins, [1]);
+    assert!(
+        why.message
+            .contains("Pinned by read → 200 by node 1 (events #10 to #30)."),
+        "{}",
+        why.message
+    );
+    assert_eq!(why.events, [1, 10, 30, 40, 90]);
+    // Before the culprit's response: the write, then the read that saw it.
+    assert_eq!(why.order, [0, 1]);
+    assert!(why.smallest);
 }
 
 #[test]

@@ -8,7 +8,8 @@
 //! list and starts again from the front; at a return whose operation is not linearized yet it
 //! has gone too far, and backtracks to the last operation it linearized. An operation that
 //! never returned gets its return entry at the very end, so it may take effect anywhere after
-//! its invocation; once every completed operation is linearized, the rest need not be.
+//! its invocation; once every completed operation is linearized, the rest need not be. The
+//! path it ends with is a linearization: the operations in the order they take effect.
 
 use std::collections::BTreeSet;
 use std::hash::{Hash, Hasher};
@@ -16,18 +17,19 @@ use std::hash::{Hash, Hasher};
 use sim_core::entropy::DetHasher;
 
 use super::bitset::{Linearized, SetKey};
+use super::budget::{Budget, Spent};
 use super::history::Operation;
 use super::model::SequentialModel;
 
 /// The outcome of a search.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Search {
-    Linearizable,
+    /// This order of the operations (indices into the searched slice) is a linearization;
+    /// operations that never returned and are not in it did not take effect.
+    Linearizable(Vec<usize>),
     NotLinearizable,
-    /// The step budget ran out first.
-    GaveUp {
-        steps: u64,
-    },
+    /// The budget ran out first.
+    GaveUp(Spent),
 }
 
 const NIL: usize = usize::MAX;
@@ -95,12 +97,12 @@ impl Entries {
     }
 }
 
-/// Searches for a linearization of `ops` (one object's operations) from `M::init`, taking at
-/// most `max_steps` steps.
+/// Searches for a linearization of `ops` (one object's operations) from `M::init`, within
+/// `budget`.
 pub(crate) fn search<M: SequentialModel>(
     model: &M,
     ops: &[&Operation<M::Input, M::Output>],
-    max_steps: u64,
+    budget: Budget<'_>,
 ) -> Search {
     let positions: Vec<(u64, u64)> = ops.iter().map(|o| (o.call_pos, o.return_pos)).collect();
     let mut list = Entries::new(&positions);
@@ -114,8 +116,8 @@ pub(crate) fn search<M: SequentialModel>(
     let mut steps = 0u64;
     while unmatched > 0 {
         steps += 1;
-        if steps > max_steps {
-            return Search::GaveUp { steps: max_steps };
+        if let Some(spent) = budget.spent(steps) {
+            return Search::GaveUp(spent);
         }
         let op = entry / 2;
         if entry.is_multiple_of(2) {
@@ -144,7 +146,7 @@ pub(crate) fn search<M: SequentialModel>(
             entry = list.next[2 * op];
         }
     }
-    Search::Linearizable
+    Search::Linearizable(path.into_iter().map(|(op, _)| op).collect())
 }
 
 /// The memo key of `set` with `state`.

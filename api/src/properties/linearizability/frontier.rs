@@ -123,6 +123,9 @@ pub(crate) struct Frontier<M: SequentialModel> {
     /// Operations that return before this history position are checked against their
     /// output as soon as they take effect (0: none, as when judging a run as it goes).
     hindsight: u64,
+    /// Slots whose operation will never return (its client crashed): it may take effect at
+    /// any time or never, and no output is expected of it.
+    abandoned: u64,
 }
 
 impl<M: SequentialModel> Frontier<M> {
@@ -138,6 +141,7 @@ impl<M: SequentialModel> Frontier<M> {
             slots: Vec::new(),
             configs: BTreeMap::from([(start, None)]),
             hindsight: 0,
+            abandoned: 0,
         }
     }
 
@@ -212,7 +216,7 @@ impl<M: SequentialModel> Frontier<M> {
             return Err(Stop::NotLinearizable);
         }
         let followed = seen.len() + next.len();
-        self.configs = without_dominated(next);
+        self.configs = without_abandoning(without_dominated(next), self.abandoned);
         self.slots[slot as usize] = None;
         Ok(followed)
     }
@@ -233,6 +237,7 @@ impl<M: SequentialModel> Frontier<M> {
         found: &mut Found<'_, M>,
     ) -> Result<(), Stop> {
         let Found { seen, next, .. } = found;
+        let mut least = Least::default();
         let mut stack = vec![(start.0.clone(), start.1)];
         while let Some((config, last)) = stack.pop() {
             if seen.len() + next.len() > found.max_configs {
@@ -263,9 +268,10 @@ impl<M: SequentialModel> Frontier<M> {
                 if known.is_some_and(|k| *k != out) {
                     continue;
                 }
-                let expected = known.is_none().then_some(out);
+                let abandoned = self.abandoned & (1 << slot) != 0;
+                let expected = (known.is_none() && !abandoned).then_some(out);
                 let further = self.changed(model, ops, &config, state, (slot, expected));
-                if seen.insert(further.clone()) {
+                if least.is_new(&further, self.abandoned) && seen.insert(further.clone()) {
                     stack.push((further, Some(op)));
                 }
             }
@@ -310,7 +316,7 @@ impl<M: SequentialModel> Frontier<M> {
         config: &mut Config<M::State, M::Output>,
         (slot, op): (u8, usize),
     ) {
-        if config.mask & (1 << slot) != 0 {
+        if (config.mask | self.abandoned) & (1 << slot) != 0 {
             return;
         }
         let (state, out) = model.step(&config.state, &ops[op].input);
@@ -368,6 +374,36 @@ impl<M: SequentialModel> Frontier<M> {
             config.hash(hasher);
         }
         hasher.write_u64(self.hindsight);
+        hasher.write_u64(self.abandoned);
+    }
+
+    /// Operation `op`, open, will never return (its client crashed): it may take effect at
+    /// any time or never. What it was expected to return is forgotten, and of configurations
+    /// that differ only in which abandoned operations took effect, those that took effect
+    /// fewer (as a set) are kept: they can do all the others can. Returns whether `op` was
+    /// open here.
+    pub(crate) fn abandon(&mut self, op: usize) -> bool {
+        let Some(slot) = self.slots.iter().position(|s| *s == Some(op)) else {
+            return false;
+        };
+        if self.abandoned & (1 << slot) == 0 {
+            self.abandoned |= 1 << slot;
+            let configs = std::mem::take(&mut self.configs);
+            let mut forgotten = BTreeMap::new();
+            for (mut config, last) in configs {
+                config.expected.retain(|(s, _)| usize::from(*s) != slot);
+                config.idle.retain(|(s, _)| usize::from(*s) != slot);
+                forgotten.entry(config).or_insert(last);
+            }
+            self.configs = without_abandoning(forgotten, self.abandoned);
+        }
+        true
+    }
+
+    /// Whether `op` is open here and was abandoned.
+    pub(crate) fn is_abandoned(&self, op: usize) -> bool {
+        let slot = self.slots.iter().position(|s| *s == Some(op));
+        slot.is_some_and(|slot| self.abandoned & (1 << slot) != 0)
     }
 
     /// The frontier of the operations `key_ops` (indices into `ops`, one object's) just
@@ -422,6 +458,73 @@ fn without_dominated<S: Ord + Clone, O: Ord + Clone>(
     }
     let mut configs = configs;
     configs.retain(|c, _| !dominated.contains(c));
+    configs
+}
+
+/// A configuration but for which abandoned operations took effect.
+type Rest<S, O> = (S, u64, Vec<(u8, O)>, Vec<(u8, O)>);
+
+/// The configuration `c` but for the abandoned slots, and which of them took effect.
+fn split_abandoned<S: Clone, O: Clone>(c: &Config<S, O>, abandoned: u64) -> (Rest<S, O>, u64) {
+    let rest = (
+        c.state.clone(),
+        c.mask & !abandoned,
+        c.expected.clone(),
+        c.idle.clone(),
+    );
+    (rest, c.mask & abandoned)
+}
+
+/// The sets of abandoned operations taken effect, per rest of a configuration, seen by one
+/// extension: a configuration whose set includes one already seen adds nothing.
+struct Least<S, O> {
+    seen: BTreeMap<Rest<S, O>, Vec<u64>>,
+}
+
+impl<S, O> Default for Least<S, O> {
+    fn default() -> Self {
+        Least {
+            seen: BTreeMap::new(),
+        }
+    }
+}
+
+impl<S: Ord + Clone, O: Ord + Clone> Least<S, O> {
+    /// Whether `c` is not dominated by a configuration seen before (and records it).
+    fn is_new(&mut self, c: &Config<S, O>, abandoned: u64) -> bool {
+        if abandoned == 0 {
+            return true;
+        }
+        let (rest, took) = split_abandoned(c, abandoned);
+        let sets = self.seen.entry(rest).or_default();
+        if sets.iter().any(|&s| s & took == s) {
+            return false;
+        }
+        sets.push(took);
+        true
+    }
+}
+
+/// `configs` without those another dominates by abandoned operations: the same but for them,
+/// and a superset of them taken effect (an abandoned operation need never take effect).
+fn without_abandoning<S: Ord + Clone, O: Ord + Clone>(
+    configs: BTreeMap<Config<S, O>, Option<usize>>,
+    abandoned: u64,
+) -> BTreeMap<Config<S, O>, Option<usize>> {
+    if abandoned == 0 {
+        return configs;
+    }
+    let mut least: BTreeMap<Rest<S, O>, Vec<u64>> = BTreeMap::new();
+    for config in configs.keys() {
+        let (rest, took) = split_abandoned(config, abandoned);
+        least.entry(rest).or_default().push(took);
+    }
+    let mut configs = configs;
+    configs.retain(|c, _| {
+        let (rest, took) = split_abandoned(c, abandoned);
+        let sets = &least[&rest];
+        !sets.iter().any(|&s| s != took && s & took == s)
+    });
     configs
 }
 

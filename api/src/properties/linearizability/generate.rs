@@ -47,7 +47,30 @@ pub fn register_history(
     ops: usize,
     writes_percent: u64,
 ) -> RegisterHistory {
+    register_history_with_crashes(seed, clients, ops, (writes_percent, 0))
+}
+
+/// An operation under way: what it asks, what it got once it took effect, and whether its
+/// client crashes during it (then it takes effect only if `takes_effect`, and never returns).
+struct Pending {
+    input: RegisterOp<u64>,
+    output: Option<RegisterOutput<u64>>,
+    crashes: bool,
+    takes_effect: bool,
+}
+
+/// As [`register_history`], but each operation's client crashes during it with probability
+/// `crash_percent` %: the operation takes effect or not (evenly) and never returns, and the
+/// client's place is taken by a fresh client (as Jepsen gives a crashed process a new
+/// number). The crashed operations are those left open in the history.
+pub fn register_history_with_crashes(
+    seed: u64,
+    clients: usize,
+    ops: usize,
+    (writes_percent, crash_percent): (u64, u64),
+) -> RegisterHistory {
     let mut rng = Rng(seed);
+    let mut fresh_client = clients;
     let mut h = History::new();
     let mut value = 0u64;
     let mut next_value = 1u64;
@@ -55,8 +78,7 @@ pub fn register_history(
     let mut event = 0u64;
     // (time, step, client) → the op index (for effects and responses).
     let mut agenda: BTreeMap<(u64, Step, usize), usize> = BTreeMap::new();
-    let mut pending: BTreeMap<usize, (RegisterOp<u64>, Option<RegisterOutput<u64>>)> =
-        BTreeMap::new();
+    let mut pending: BTreeMap<usize, Pending> = BTreeMap::new();
     for client in 0..clients {
         agenda.insert((rng.below(5), Step::Invoke, client), usize::MAX);
     }
@@ -75,14 +97,25 @@ pub fn register_history(
                 let index = h.call(client, input.clone(), at);
                 let (effect, end) = (t + rng.below(20), t + 1 + rng.below(20));
                 let (effect, end) = (effect.min(end), effect.max(end));
-                pending.insert(index, (input, None));
+                let crashes = rng.below(100) < crash_percent;
+                let takes_effect = !crashes || rng.below(2) == 0;
+                let p = Pending {
+                    input,
+                    output: None,
+                    crashes,
+                    takes_effect,
+                };
+                pending.insert(index, p);
                 agenda.insert((effect, Step::TakeEffect, client), index);
                 agenda.insert((end, Step::Respond, client), index);
             }
             Step::Invoke => {}
             Step::TakeEffect => {
-                let (input, output) = pending.get_mut(&op).expect("pending op");
-                *output = Some(match input {
+                let p = pending.get_mut(&op).expect("pending op");
+                if !p.takes_effect {
+                    continue;
+                }
+                p.output = Some(match &p.input {
                     RegisterOp::Read => RegisterOutput::Value(value),
                     RegisterOp::Write(v) => {
                         value = *v;
@@ -91,10 +124,16 @@ pub fn register_history(
                 });
             }
             Step::Respond => {
-                let (_, output) = pending.remove(&op).expect("pending op");
-                event += 1;
-                let at = Moment::new(event, Time(t));
-                h.ret(op, output.expect("took effect before responding"), at);
+                let p = pending.remove(&op).expect("pending op");
+                let client = if p.crashes {
+                    fresh_client += 1;
+                    fresh_client - 1
+                } else {
+                    event += 1;
+                    let at = Moment::new(event, Time(t));
+                    h.ret(op, p.output.expect("took effect before responding"), at);
+                    client
+                };
                 agenda.insert((t + rng.below(6), Step::Invoke, client), usize::MAX);
             }
         }

@@ -57,6 +57,8 @@ mod property;
 mod wgl;
 
 #[cfg(test)]
+mod crash_tests;
+#[cfg(test)]
 mod keys_tests;
 #[cfg(test)]
 mod tests;

@@ -135,6 +135,15 @@ impl<P: Process, M: SequentialModel> Linearizability<P, M> {
         let frontier = frontiers
             .entry(key.clone())
             .or_insert_with(|| Frontier::new(&self.model));
+        if returned && frontier.is_abandoned(index) {
+            // Its client came back and answered: what was forgotten of it is needed again.
+            self.frontiers = None;
+            self.deferred = Some(format!(
+                "at event #{}, an operation of node {node} returned after the node had crashed",
+                at.event
+            ));
+            return Ok(());
+        }
         let judged = if returned {
             let followed = frontier.respond(&self.model, ops, index, self.limits.max_configs);
             let limit = self.limits.max_configs_per_run;
@@ -165,6 +174,25 @@ impl<P: Process, M: SequentialModel> Linearizability<P, M> {
                 self.frontiers = None;
                 self.deferred = Some(format!("at event #{}, {why}", at.event));
                 Ok(())
+            }
+        }
+    }
+}
+
+impl<P: Process, M: SequentialModel> Linearizability<P, M> {
+    /// Tells each object's frontier that the open operations of clients that are `down`
+    /// will never return (a node that recovers starts afresh; should one of them answer
+    /// all the same, the history is judged at the end of the run instead).
+    fn abandon_crashed(&mut self, down: impl Fn(NodeId) -> bool) {
+        let Some(frontiers) = &mut self.frontiers else {
+            return;
+        };
+        let ops = self.history.ops();
+        for (_, index) in self.history.open_ops() {
+            if down(ops[index].client) {
+                if let Some(f) = frontiers.get_mut(&self.model.key(&ops[index].input)) {
+                    f.abandon(index);
+                }
             }
         }
     }
@@ -242,6 +270,7 @@ where
     M::Output: Send + Sync,
 {
     fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), Falsified> {
+        self.abandon_crashed(|client| !w.is_up(client));
         if w.is_byzantine(node) {
             return Ok(());
         }

@@ -13,14 +13,17 @@
 //! Everything that comes from a protocol reaches the page escaped: the header through
 //! [`esc`], the diagram as JSON data that the script only ever sets as text.
 //!
-//! Also the index page of a sweep's `--report` directory. One concept per module: `escape`
-//! (untrusted text), `causal` (the causal past, its anchors and the faults behind it), `model`
-//! (what the script draws), `page` (the HTML around it, with `diagram.css`, `labels.js`, which
-//! places labels without overlap, and `diagram.js`), `legend` (the kinds the run has) and
-//! `index` (with `index.css` and `index.js`).
+//! Also the index page of a sweep's `--report` directory, and the page of a client history
+//! (`ftsim history FILE --html OUT`). One concept per module: `escape` (untrusted text),
+//! `causal` (the causal past, its anchors and the faults behind it), `model` (what the script
+//! draws), `page` (the HTML around it, with `diagram.css`, `labels.js`, which places labels
+//! without overlap, and `diagram.js`), `legend` (the kinds the run has), `index` (with
+//! `index.css` and `index.js`) and `history` (in the diagram's shell, with `history.css` and
+//! `history.js`).
 
 mod causal;
 mod escape;
+mod history;
 mod index;
 mod legend;
 mod model;
@@ -32,6 +35,7 @@ use sim_core::RunReport;
 use model::{script_json, Model};
 
 pub use escape::{esc, file_stem};
+pub use history::{render_history, HistoryView, OpBar, OpRole};
 pub use index::{render_index, IndexRow};
 pub use window::{Window, MAX_PAGE_BYTES, MAX_TEXT_BYTES, WINDOW_BYTES, WINDOW_ENTRIES};
 

@@ -473,10 +473,10 @@ fn downs(trace: &[TraceEvent]) -> Vec<Down> {
     downs
 }
 
-/// The model as JSON that is safe inside a `<script>` element: `<`, `>` and `&` (which can only
-/// occur inside strings) and the two JavaScript line separators are written as escapes, so no
-/// text from a protocol can close the element or start markup.
-pub(super) fn script_json(model: &Model) -> String {
+/// A model (the diagram's, a history's) as JSON that is safe inside a `<script>` element: `<`,
+/// `>` and `&` (which can only occur inside strings) and the two JavaScript line separators are
+/// written as escapes, so no text from a protocol can close the element or start markup.
+pub(super) fn script_json<T: Serialize>(model: &T) -> String {
     let json = serde_json::to_string(model).unwrap_or_else(|_| "{}".to_string());
     let mut out = String::with_capacity(json.len() + 64);
     for c in json.chars() {

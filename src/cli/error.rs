@@ -1,6 +1,7 @@
 //! The one place errors become exit codes: 0 every expectation met (or a replayed run passed),
-//! 1 some expectation not met (or a replayed run failed), 2 bad input, bad usage or an output
-//! that cannot be written, 130 a sweep interrupted by Ctrl-C.
+//! 1 some expectation not met (or a replayed run failed, or a history is not linearizable), 2
+//! bad input, bad usage or an output that cannot be written, 3 a history undecided within its
+//! limits, 130 a sweep interrupted by Ctrl-C.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -18,7 +19,12 @@ pub enum Status {
     NotMet,
     /// The user interrupted the sweep (Ctrl-C); what finished was summarised.
     Interrupted,
+    /// A history could not be judged within its limits (`ftsim history`).
+    Undecided,
 }
+
+/// The exit code of a history undecided within its limits.
+pub const UNDECIDED_EXIT: u8 = 3;
 
 /// Why a command could not do its job.
 #[derive(Debug)]
@@ -37,6 +43,13 @@ pub enum CliError {
     Catalog(String),
     /// A repro file that cannot be replayed here, with the reason.
     Repro(ReproError),
+    /// A history file that cannot be read: where, and what was expected (line 0: the file
+    /// as a whole).
+    History {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
 }
 
 impl From<ReproError> for CliError {
@@ -59,6 +72,18 @@ impl fmt::Display for CliError {
                 write!(f, "error: cannot write {}: {error}", path.display())
             }
             CliError::Repro(e) => write!(f, "error: {e}"),
+            CliError::History {
+                path,
+                line: 0,
+                message,
+            } => {
+                write!(f, "error: {}: {message}", path.display())
+            }
+            CliError::History {
+                path,
+                line,
+                message,
+            } => write!(f, "error: {}:{line}: {message}", path.display()),
         }
     }
 }
@@ -69,6 +94,7 @@ pub fn exit_code(result: Result<Status, CliError>) -> ExitCode {
         Ok(Status::Met) => ExitCode::SUCCESS,
         Ok(Status::NotMet) => ExitCode::from(1),
         Ok(Status::Interrupted) => ExitCode::from(super::interrupt::INTERRUPTED_EXIT),
+        Ok(Status::Undecided) => ExitCode::from(UNDECIDED_EXIT),
         Err(e) => {
             eprint!("{}", super::output::ewrapped_lines(&e.to_string()));
             ExitCode::from(2)

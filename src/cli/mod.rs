@@ -1,6 +1,6 @@
 //! The `ftsim` command line as a library: [`main_with`] runs the whole CLI (`run`, `replay`,
 //! `shrink`, `diff`, `check`, `list`, HTML, reports, repro files, JSON) over the bundled protocols
-//! plus any a user adds, so a protocol crate gets the same tool with a three-line `main.rs`:
+//! plus any a user adds, and `history` checks a history file,, so a protocol crate gets the same tool with a three-line `main.rs`:
 //!
 //! ```no_run
 //! # mod my_protocol { pub struct Bully; }
@@ -27,6 +27,7 @@ mod check;
 mod classify;
 mod diff;
 mod explore;
+mod history;
 mod list;
 mod merge;
 mod replay;
@@ -69,7 +70,8 @@ const LONG_ABOUT: &str = "Deterministic simulator for fault-tolerance protocols.
     what breaks, replay one seed exactly to see how, shrink it to the smallest run that \
     still breaks, and keep that run as a repro file that replays anywhere.\n\n\
     Exit codes: 0 every expectation met; 1 some expectation not met; 2 bad input or usage; \
-    130 a sweep interrupted by Ctrl-C.";
+    3 a history undecided within its limits (`ftsim history`); 130 a sweep interrupted by \
+    Ctrl-C.";
 
 /// The subcommands, in the order `--help` lists them; each one's arguments, help and code
 /// live in its module.
@@ -81,6 +83,7 @@ enum Command {
     Diff(diff::DiffArgs),
     Explore(explore::ExploreArgs),
     Check(check::CheckArgs),
+    History(history::HistoryArgs),
     Classify(classify::ClassifyArgs),
     Merge(merge::MergeArgs),
     List(list::ListArgs),
@@ -112,6 +115,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
         Command::Diff(args) => diff::main(args, app),
         Command::Explore(args) => explore::main(args, app),
         Command::Check(args) => check::main(args, app),
+        Command::History(args) => history::main(args, app),
         Command::Classify(args) => classify::main(args, app),
         Command::Merge(args) => merge::main(args, app),
         Command::List(args) => list::main(args, app),

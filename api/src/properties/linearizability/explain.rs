@@ -179,6 +179,9 @@ impl Explanation {
     }
 }
 
+/// A state the object could be in, with the operation that last set it.
+type StateSetBy<M> = (<M as SequentialModel>::State, Option<usize>);
+
 /// The completed operations on the object, returned before the culprit's invocation, that pin
 /// `states` (the states the object could be in then): had one of them an unknown outcome,
 /// the object could have been in more states. The setters of the states are tried, and the
@@ -188,7 +191,7 @@ fn pins<M: SequentialModel>(
     ops: &[Operation<M::Input, M::Output>],
     key_ops: &[usize],
     culprit: usize,
-    (states, max_configs): (&[(M::State, Option<usize>)], usize),
+    (states, max_configs): (&[StateSetBy<M>], usize),
 ) -> Vec<usize> {
     let until = ops[culprit].call_pos;
     if states.is_empty() {

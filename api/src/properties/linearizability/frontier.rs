@@ -497,7 +497,7 @@ impl<S: Ord + Clone, O: Ord + Clone> Least<S, O> {
         }
         let (rest, took) = split_abandoned(c, abandoned);
         let sets = self.seen.entry(rest).or_default();
-        if sets.iter().any(|&s| s & took == s) {
+        if sets.iter().any(|&s| is_submask(s, took)) {
             return false;
         }
         sets.push(took);
@@ -523,9 +523,14 @@ fn without_abandoning<S: Ord + Clone, O: Ord + Clone>(
     configs.retain(|c, _| {
         let (rest, took) = split_abandoned(c, abandoned);
         let sets = &least[&rest];
-        !sets.iter().any(|&s| s != took && s & took == s)
+        !sets.iter().any(|&s| s != took && is_submask(s, took))
     });
     configs
+}
+
+/// Whether the set of bits `small` is a subset of `big`'s.
+fn is_submask(small: u64, big: u64) -> bool {
+    small & !big == 0
 }
 
 /// Whether sorted `small` is a subset of sorted `big`.

@@ -45,12 +45,15 @@ where
         for (i, op) in ops.iter().enumerate() {
             keys.entry(model.key(&op.input)).or_default().push(i);
         }
+        // A wall-clock limit is set only for a file a person checks, never in a run.
+        #[allow(clippy::disallowed_methods)]
+        let deadline = limits.time.map(|t| Instant::now() + t);
         Keys {
             model,
             ops,
             keys: keys.into_iter().collect(),
             limits,
-            deadline: limits.time.map(|t| Instant::now() + t),
+            deadline,
         }
     }
 

@@ -21,6 +21,7 @@ const CRATES: &[&str] = &[
     "runner/src",
     "protocols/src",
     "reports/src",
+    "history/src",
     "src",
 ];
 
@@ -295,6 +296,7 @@ fn the_declaration_and_the_explorer_depend_on_the_engine_only() {
         "ftsim-explore",
         "protocols",
         "reports",
+        "ftsim-history",
         "ftsim",
     ];
     for manifest in ["api/Cargo.toml", "explore/Cargo.toml"] {

@@ -3,7 +3,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use ftsim_history::{read, sniff, Format, OpType, ReadError, Record, Value};
+use ftsim_api::properties::linearizability::check;
+use ftsim_history::{
+    build, read, sniff, FileModel, Format, ModelKind, OpType, ReadError, Record, Value,
+};
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -404,6 +407,111 @@ fn garbage_never_panics() {
     for text in samples {
         for format in Format::ALL {
             let _ = read(text, format);
+        }
+    }
+    // Random text from the characters that matter, read in every format and built for every
+    // model: errors, never a panic.
+    let cases: u64 = std::env::var("FTSIM_HISTORY_FUZZ")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(2_000);
+    let pieces = [
+        "{",
+        "}",
+        "[",
+        "]",
+        "(",
+        ")",
+        "#{",
+        "#_",
+        "#tag",
+        " ",
+        "\n",
+        ",",
+        "\"",
+        "\\",
+        ";",
+        "#",
+        ":",
+        ":type",
+        ":invoke",
+        ":ok",
+        ":info",
+        ":fail",
+        ":f",
+        ":read",
+        ":write",
+        ":cas",
+        ":process",
+        ":value",
+        ":key",
+        ":time",
+        "0",
+        "1",
+        "-1",
+        "99999999999999999999",
+        "1.5",
+        "nil",
+        "\"type\"",
+        "\"invoke\"",
+        "\"ok\"",
+        "\"process\"",
+        "\"f\"",
+        "\"read\"",
+        "\"value\"",
+        "\"key\"",
+        "null",
+        ":",
+        "invoke",
+        "ok",
+        "info",
+        "read",
+        "write",
+        "é",
+    ];
+    let mut state = 0x2545_F491_4F6C_DD1D_u64;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    for _ in 0..cases {
+        let len = next(40);
+        let mut text: String = (0..len).map(|_| pieces[next(pieces.len())]).collect();
+        if next(2) == 0 {
+            // Well-formed records with odd fields, to reach the building and the models.
+            let processes = ["0", "1", "2", ":nemesis", "-5"];
+            let types = [":invoke", ":ok", ":fail", ":info"];
+            let fs = [
+                ":read", ":write", ":cas", ":add", ":enqueue", ":dequeue", ":acquire",
+            ];
+            let values = [
+                "nil", "1", "[1 2]", "[:k 1]", "[:k nil]", "#{1}", "\"s\"", "[]",
+            ];
+            text = (0..next(12))
+                .map(|_| {
+                    format!(
+                        "{{:process {}, :type {}, :f {}, :value {}}}\n",
+                        processes[next(5)],
+                        types[next(4)],
+                        fs[next(7)],
+                        values[next(8)]
+                    )
+                })
+                .collect();
+        }
+        for format in Format::ALL {
+            let Ok(records) = read(&text, format) else {
+                continue;
+            };
+            for kind in ModelKind::ALL {
+                let mut model = FileModel::new(kind);
+                model.independent = next(2) == 0;
+                if let Ok(built) = build(&records, &model) {
+                    let _ = check(&model, &built.history);
+                }
+            }
         }
     }
 }

@@ -90,8 +90,8 @@ impl Spec for KeyValue {
 
 #[cfg(test)]
 mod tests {
+    use crate::model::step_named as model_step;
     use crate::model::ModelKind;
-    use crate::tests::{agrees_with_brute_force, model_step, seeds};
     use crate::value::Value;
 
     fn s(x: &str) -> Value {
@@ -113,10 +113,5 @@ mod tests {
         assert_eq!(state, Value::Int(4));
         assert_ne!(out, s("c"));
         assert_eq!(model_step(m, s("x"), "put", s("y")).0, s("y"));
-    }
-
-    #[test]
-    fn agrees_with_a_brute_force_check() {
-        agrees_with_brute_force(ModelKind::KeyValue, seeds());
     }
 }

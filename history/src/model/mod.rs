@@ -1,6 +1,7 @@
 //! The sequential objects a history file is checked against, after Jepsen's and Knossos's:
 //! a register, a compare-and-set register, a key-value map, a set, a FIFO queue, a counter
-//! and a mutex. Each is one file here, with its sequential specification.
+//! and a mutex. Each is one file here, with its sequential specification and unit tests; the
+//! tests in src/tests/ check each against a brute-force search on random histories.
 //!
 //! All share one [`SequentialModel`], [`FileModel`], over the values files hold: its input is
 //! a [`FileOp`] (the object's key, the operation and its argument), its state and output are
@@ -355,6 +356,17 @@ pub(crate) fn spec(kind: ModelKind) -> &'static dyn Spec {
         ModelKind::Counter => &counter::Counter,
         ModelKind::Mutex => &mutex::Mutex,
     }
+}
+
+/// One step of `kind`'s model from `state`: the operation the model calls `f`, on `arg`.
+#[cfg(test)]
+pub(crate) fn step_named(kind: ModelKind, state: Value, f: &str, arg: Value) -> (Value, Value) {
+    let op = FileOp {
+        key: Value::Nil,
+        f: kind.fun(f).unwrap_or_else(|| panic!("{kind} knows no {f}")),
+        arg,
+    };
+    FileModel::new(kind).step(&state, &op)
 }
 
 /// The output of an operation the object refused: no file records it for an `:ok`

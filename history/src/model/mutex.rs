@@ -62,8 +62,8 @@ impl Spec for Mutex {
 
 #[cfg(test)]
 mod tests {
+    use crate::model::step_named as model_step;
     use crate::model::ModelKind;
-    use crate::tests::{agrees_with_brute_force, model_step, seeds};
     use crate::value::Value;
 
     #[test]
@@ -77,10 +77,5 @@ mod tests {
         let (s, out) = model_step(m, s, "release", Value::Nil);
         assert_eq!((&s, out), (&Value::Bool(false), Value::Nil));
         assert_ne!(model_step(m, s, "unlock", Value::Nil).1, Value::Nil);
-    }
-
-    #[test]
-    fn agrees_with_a_brute_force_check() {
-        agrees_with_brute_force(ModelKind::Mutex, seeds());
     }
 }

@@ -57,8 +57,8 @@ impl Spec for Queue {
 
 #[cfg(test)]
 mod tests {
+    use crate::model::step_named as model_step;
     use crate::model::ModelKind;
-    use crate::tests::{agrees_with_brute_force, model_step, seeds};
     use crate::value::Value;
 
     #[test]
@@ -73,10 +73,5 @@ mod tests {
         let (q, out) = model_step(m, q, "dequeue", Value::Nil);
         assert_eq!(out, Value::Int(2));
         assert_eq!(model_step(m, q, "dequeue", Value::Nil).1, Value::Nil);
-    }
-
-    #[test]
-    fn agrees_with_a_brute_force_check() {
-        agrees_with_brute_force(ModelKind::Queue, seeds());
     }
 }

@@ -73,8 +73,8 @@ impl Spec for Set {
 mod tests {
     use std::collections::BTreeSet;
 
+    use crate::model::step_named as model_step;
     use crate::model::{FileModel, FileOp, Fun, ModelKind};
-    use crate::tests::{agrees_with_brute_force, model_step, seeds};
     use crate::value::Value;
 
     fn set(items: &[i64]) -> Value {
@@ -102,10 +102,5 @@ mod tests {
         };
         let list = Value::List(vec![Value::Int(2), Value::Int(1), Value::Int(2)]);
         assert_eq!(model.recorded_output(&read, list), set(&[1, 2]));
-    }
-
-    #[test]
-    fn agrees_with_a_brute_force_check() {
-        agrees_with_brute_force(ModelKind::Set, seeds());
     }
 }

@@ -4,31 +4,20 @@
 mod brute;
 mod random;
 
-use ftsim_api::properties::linearizability::{check, SequentialModel, Verdict};
+use ftsim_api::properties::linearizability::{check, Verdict};
 
-use crate::model::{FileModel, FileOp, ModelKind};
-use crate::value::Value;
+use crate::model::ModelKind;
 
-pub(crate) use brute::linearizable;
-
-/// One step of `kind`'s model from `state`: the operation the model calls `f`, on `arg`.
-pub(crate) fn model_step(kind: ModelKind, state: Value, f: &str, arg: Value) -> (Value, Value) {
-    let op = FileOp {
-        key: Value::Nil,
-        f: kind.fun(f).unwrap_or_else(|| panic!("{kind} knows no {f}")),
-        arg,
-    };
-    FileModel::new(kind).step(&state, &op)
-}
+use brute::linearizable;
 
 /// How many random histories each model is tried on.
-pub(crate) fn seeds() -> std::ops::Range<u64> {
+fn seeds() -> std::ops::Range<u64> {
     0..500
 }
 
 /// On a random history for each seed, `check` and the brute force agree; and the seeds give
 /// both verdicts often enough to mean something.
-pub(crate) fn agrees_with_brute_force(kind: ModelKind, seeds: std::ops::Range<u64>) {
+fn agrees_with_brute_force(kind: ModelKind, seeds: std::ops::Range<u64>) {
     let (mut yes, mut no) = (0, 0);
     let total = seeds.end - seeds.start;
     for seed in seeds {
@@ -55,4 +44,39 @@ pub(crate) fn agrees_with_brute_force(kind: ModelKind, seeds: std::ops::Range<u6
         yes * 10 >= total && no * 10 >= total,
         "{kind}: {yes} linearizable and {no} not: too lopsided to test much"
     );
+}
+
+#[test]
+fn register_agrees_with_brute_force() {
+    agrees_with_brute_force(ModelKind::Register, seeds());
+}
+
+#[test]
+fn cas_register_agrees_with_brute_force() {
+    agrees_with_brute_force(ModelKind::CasRegister, seeds());
+}
+
+#[test]
+fn kv_agrees_with_brute_force() {
+    agrees_with_brute_force(ModelKind::KeyValue, seeds());
+}
+
+#[test]
+fn set_agrees_with_brute_force() {
+    agrees_with_brute_force(ModelKind::Set, seeds());
+}
+
+#[test]
+fn queue_agrees_with_brute_force() {
+    agrees_with_brute_force(ModelKind::Queue, seeds());
+}
+
+#[test]
+fn counter_agrees_with_brute_force() {
+    agrees_with_brute_force(ModelKind::Counter, seeds());
+}
+
+#[test]
+fn mutex_agrees_with_brute_force() {
+    agrees_with_brute_force(ModelKind::Mutex, seeds());
 }

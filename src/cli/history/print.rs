@@ -144,7 +144,12 @@ impl Said<'_> {
             notes.push(format!("{} failed, left out", self.file.dropped_failed));
         }
         if self.file.ignored > 0 {
-            notes.push(format!("{} nemesis lines ignored", self.file.ignored));
+            let lines = if self.file.ignored == 1 {
+                "line"
+            } else {
+                "lines"
+            };
+            notes.push(format!("{} nemesis {lines} ignored", self.file.ignored));
         }
         let notes = if notes.is_empty() {
             String::new()

@@ -284,7 +284,7 @@ fn completion_value(
     op: &FileOp,
     model: &FileModel,
 ) -> Result<Value, ReadError> {
-    if !op.f.observes() || r.value.is_nil() {
+    if !model.observes(op) || r.value.is_nil() {
         return Ok(r.value.clone());
     }
     let (key, value) = if r.key.is_none() && invoked.key.is_none() && model.keyed() {

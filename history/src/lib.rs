@@ -33,6 +33,6 @@ mod tests;
 
 pub use build::{build, FileHistory, OpSource};
 pub use model::{FileModel, FileOp, Fun, ModelKind};
-pub use read::{read, sniff, Format, ReadError};
+pub use read::{read, read_value, sniff, Format, ReadError};
 pub use record::{OpType, Record};
 pub use value::Value;

@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 mod chacha;
+pub mod client_history;
 pub mod engine;
 pub mod entropy;
 pub mod faults;
@@ -26,6 +27,7 @@ pub mod trace;
 /// A node's index in the group, from 0 to n - 1.
 pub type NodeId = usize;
 
+pub use client_history::{ClientHistory, FileRecord, FileValue};
 pub use engine::{
     in_simulation, Budgets, DetectorModel, Engine, RunConfig, Setup, StatesWanted, TraceSink,
     CLIPPED, STABLE_TEXT_BYTES_MAX,

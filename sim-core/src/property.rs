@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::client_history::ClientHistory;
 use crate::entropy::DetHasher;
 use crate::process::Process;
 use crate::time::Time;
@@ -310,6 +311,12 @@ pub trait Property<P: Process> {
     fn finish(&mut self, world: &World<'_, P>) -> Result<(), Falsified> {
         let _ = world;
         Ok(())
+    }
+
+    /// The clients' history this property kept, as a history file, for a traced run
+    /// (`ftsim replay --history`): `None` for a property that keeps none (the default).
+    fn client_history(&self) -> Option<ClientHistory> {
+        None
     }
 }
 

@@ -464,6 +464,11 @@ pub struct RunReport {
     /// leaves it empty; ftsim-api fills it from the observations after the run.
     #[serde(default, skip_serializing_if = "Measured::is_empty")]
     pub measured: Measured,
+    /// When tracing was on: the client histories its properties kept, one per property that
+    /// keeps one. Not part of the report's JSON: `ftsim replay --history` writes it to a file
+    /// of its own.
+    #[serde(skip)]
+    pub client_histories: Vec<crate::ClientHistory>,
 }
 
 /// What a protocol's declared metric measured in one run: latency samples (time to decide,

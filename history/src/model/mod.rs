@@ -15,6 +15,7 @@
 mod cas_register;
 mod counter;
 mod kv;
+mod log;
 mod mutex;
 mod queue;
 mod register;
@@ -44,11 +45,13 @@ pub enum ModelKind {
     Counter,
     /// A mutual-exclusion lock (`mutex`).
     Mutex,
+    /// An append-only log whose appends return their position (`log`).
+    Log,
 }
 
 impl ModelKind {
     /// Every model, in the order help lists them.
-    pub const ALL: [ModelKind; 7] = [
+    pub const ALL: [ModelKind; 8] = [
         ModelKind::Register,
         ModelKind::CasRegister,
         ModelKind::KeyValue,
@@ -56,10 +59,11 @@ impl ModelKind {
         ModelKind::Queue,
         ModelKind::Counter,
         ModelKind::Mutex,
+        ModelKind::Log,
     ];
 
     /// The model's name on a command line ("register", "cas-register", "kv", "set", "queue",
-    /// "counter", "mutex").
+    /// "counter", "mutex", "log").
     pub fn name(self) -> &'static str {
         match self {
             ModelKind::Register => "register",
@@ -69,6 +73,7 @@ impl ModelKind {
             ModelKind::Queue => "queue",
             ModelKind::Counter => "counter",
             ModelKind::Mutex => "mutex",
+            ModelKind::Log => "log",
         }
     }
 
@@ -85,6 +90,7 @@ impl ModelKind {
             ModelKind::Queue => "a FIFO queue: enqueue, dequeue (nil when empty)",
             ModelKind::Counter => "a counter from 0: add/increment (1 when no value), read",
             ModelKind::Mutex => "a lock: acquire, release",
+            ModelKind::Log => "an append-only log: append (returns its position), read (length)",
         }
     }
 
@@ -176,12 +182,6 @@ impl Fun {
             Fun::Release => "release",
         }
     }
-
-    /// Whether the operation observes the object: its output is what the file recorded, not
-    /// fixed by its invocation.
-    pub fn observes(self) -> bool {
-        matches!(self, Fun::Read | Fun::Dequeue)
-    }
 }
 
 impl fmt::Display for Fun {
@@ -247,6 +247,12 @@ impl FileModel {
         self.spec().check_arg(op)
     }
 
+    /// Whether `op` observes the object: its output is what the file recorded (a read, a
+    /// dequeue, a log's append), not fixed by its invocation.
+    pub fn observes(&self, op: &FileOp) -> bool {
+        self.spec().fixed_output(op).is_none()
+    }
+
     /// What an `:ok` completion of `op` returns, given the value the file recorded for it: an
     /// operation that observes the object returns that value (a set's read as a set);
     /// any other returns its success output whatever the file says.
@@ -284,8 +290,9 @@ impl SequentialModel for FileModel {
     fn describe(&self, op: &FileOp, output: Option<&Value>) -> String {
         let name = op.f.name();
         match (op.f, output) {
-            (f, Some(out)) if f.observes() => format!("{name} → {out}"),
-            (f, None) if f.observes() => name.to_string(),
+            (_, Some(out)) if self.observes(op) && op.arg.is_nil() => format!("{name} → {out}"),
+            (_, None) if self.observes(op) && op.arg.is_nil() => name.to_string(),
+            (_, Some(out)) if self.observes(op) => format!("{name} {} → {out}", op.arg),
             (Fun::Cas, _) => match op.arg.as_pair() {
                 Some((from, to)) => format!("cas {from}→{to}"),
                 None => format!("cas {}", op.arg),
@@ -355,6 +362,7 @@ pub(crate) fn spec(kind: ModelKind) -> &'static dyn Spec {
         ModelKind::Queue => &queue::Queue,
         ModelKind::Counter => &counter::Counter,
         ModelKind::Mutex => &mutex::Mutex,
+        ModelKind::Log => &log::Log,
     }
 }
 

@@ -157,7 +157,7 @@ fn record(json: &Json, line: usize) -> Result<Record, ReadError> {
 }
 
 /// A JSON value as a [`Value`].
-fn to_value(json: &Json, depth: usize) -> Result<Value, String> {
+pub(crate) fn to_value(json: &Json, depth: usize) -> Result<Value, String> {
     if depth > MAX_DEPTH {
         return Err(format!("nested more than {MAX_DEPTH} deep"));
     }

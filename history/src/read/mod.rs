@@ -87,6 +87,15 @@ pub fn read(text: &str, format: Format) -> Result<Vec<Record>, ReadError> {
     }
 }
 
+/// One value written on its own (a model's initial state on a command line): JSON, or else
+/// EDN as the text format writes values (`nil`, `[1 2]`, `:a`).
+pub fn read_value(text: &str) -> Result<Value, String> {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(json) => json::to_value(&json, 0),
+        Err(_) => text::edn_value(text, 0, "the value").map_err(|e| e.message),
+    }
+}
+
 /// The format of the file at `path` holding `text`: by extension (`.edn`; `.json`, `.jsonl`,
 /// `.ndjson`; `.txt`, `.log`), else by its first non-blank character: `{` followed by `:` is
 /// EDN, `{` followed by `"` is JSON (likewise inside a leading `[`), a tagged record

@@ -108,7 +108,7 @@ fn next_token<'a>(rest: &mut &'a str) -> &'a str {
 }
 
 /// The one EDN value `text` holds.
-fn edn_value(text: &str, line: usize, name: &str) -> Result<Value, ReadError> {
+pub(crate) fn edn_value(text: &str, line: usize, name: &str) -> Result<Value, ReadError> {
     edn::check_nesting(text, line).map_err(|mut err| {
         err.message = format!("{name}: {}", err.message);
         err

@@ -80,3 +80,8 @@ fn counter_agrees_with_brute_force() {
 fn mutex_agrees_with_brute_force() {
     agrees_with_brute_force(ModelKind::Mutex, seeds());
 }
+
+#[test]
+fn log_agrees_with_brute_force() {
+    agrees_with_brute_force(ModelKind::Log, seeds());
+}

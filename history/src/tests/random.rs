@@ -166,7 +166,7 @@ impl Gen {
         if roll < 15 {
             return self.push_op(p, OpType::Fail, op, op.arg.clone());
         }
-        if op.f.observes() {
+        if self.model.observes(op) {
             self.truth.insert(op.key.clone(), next);
             let seen = if self.rng.chance(20) {
                 self.random_value()
@@ -211,6 +211,8 @@ impl Gen {
             ModelKind::Counter => (Fun::Read, Value::Nil),
             ModelKind::Mutex if pick < 50 => (Fun::Acquire, Value::Nil),
             ModelKind::Mutex => (Fun::Release, Value::Nil),
+            ModelKind::Log if pick < 70 => (Fun::Append, r.small(3)),
+            ModelKind::Log => (Fun::Read, Value::Nil),
         };
         FileOp { key, f, arg }
     }

@@ -216,5 +216,6 @@ pub(crate) fn panicked(seed: u64, plan: FaultPlan, message: String, during: &str
         trace: None,
         states: Vec::new(),
         measured: Default::default(),
+        client_histories: Vec::new(),
     }
 }

@@ -396,6 +396,10 @@ impl<P: Process, C: Choices> Engine<P, C> {
             trace,
             states,
             measured: Default::default(),
+            client_histories: match self.tracer {
+                Some(_) => self.client_histories(),
+                None => Vec::new(),
+            },
         }
     }
 }

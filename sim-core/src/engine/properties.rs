@@ -2,6 +2,7 @@
 //! (safety), and at the end of a run that was not cut short, liveness and reachability. The
 //! first failure of each property is its violation.
 
+use crate::client_history::ClientHistory;
 use crate::entropy::Choices;
 use crate::process::Process;
 use crate::property::{Falsified, PropertyKind, StateCheck, World};
@@ -123,6 +124,18 @@ impl<P: Process, C: Choices> Engine<P, C> {
         for (i, why) in failures {
             self.violate(i, why);
         }
+    }
+}
+
+impl<P: Process, C: Choices> Engine<P, C> {
+    /// The client histories the run's properties kept, each named after its property.
+    pub(super) fn client_histories(&self) -> Vec<ClientHistory> {
+        let named = |monitor: &crate::property::Monitor<P>| {
+            let mut history = monitor.property.client_history()?;
+            history.property = monitor.name.to_string();
+            Some(history)
+        };
+        self.properties.iter().filter_map(named).collect()
     }
 }
 

@@ -9,7 +9,7 @@ mod view;
 use std::path::{Path, PathBuf};
 
 use ftsim_api::properties::linearizability::{check_with, Limits, Verdict};
-use ftsim_history::{build, read, sniff, FileHistory, FileModel, ModelKind};
+use ftsim_history::{build, read, read_value, sniff, FileHistory, FileModel, ModelKind, Value};
 
 use super::app::App;
 use super::error::{CliError, Status};
@@ -29,6 +29,10 @@ pub struct HistoryArgs {
     /// Values are Jepsen's independent [key value] tuples: each key is its own object
     #[arg(long)]
     pub independent: bool,
+    /// Every object's state before any operation, a JSON or EDN value (e.g. 0, [1 2]);
+    /// default: the model's empty state (a register reads nil, a counter 0)
+    #[arg(long, value_name = "VALUE", value_parser = parse_initial)]
+    pub initial: Option<Value>,
     /// Output format (JSON: docs/json.md)
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
@@ -67,6 +71,11 @@ fn parse_model(text: &str) -> Result<ModelKind, String> {
     })
 }
 
+/// `--initial`, for clap.
+fn parse_initial(text: &str) -> Result<Value, String> {
+    read_value(text).map_err(|why| format!("expected a JSON or EDN value: {why}"))
+}
+
 /// `ftsim history`: read, check, say.
 pub fn main(args: HistoryArgs, _app: &App) -> Result<Status, CliError> {
     if let Some(html) = &args.html {
@@ -74,8 +83,12 @@ pub fn main(args: HistoryArgs, _app: &App) -> Result<Status, CliError> {
     }
     let model = FileModel {
         independent: args.independent,
+        initial: args.initial.clone().unwrap_or(Value::Nil),
         ..FileModel::new(args.model)
     };
+    model
+        .initial_state()
+        .map_err(|why| CliError::Usage(format!("--initial: {why}")))?;
     let file = load(&args.file, &model)?;
     let limits = Limits {
         max_steps: args.max_steps,

@@ -7,9 +7,12 @@ use std::time::Duration;
 
 use ftsim_api::properties::linearizability::{Explanation, Limit, SequentialModel, Verdict};
 use ftsim_history::{FileHistory, FileModel};
-use ftsim_runner::sweep::SCHEMA_VERSION;
 
 use super::super::output::{out, outln, wrapped};
+
+/// The version of the `ftsim.history` document (docs/json.md): raised when a key changes
+/// meaning or goes, not when one is added.
+const SCHEMA_VERSION: u32 = 1;
 
 /// At most this many operations of a list are spelled out in words.
 const SHOWN: usize = 6;
@@ -156,11 +159,12 @@ impl Said<'_> {
         } else {
             format!(" ({})", notes.join("; "))
         };
+        let (operations, processes) = (ops.len(), self.file.processes.len());
         format!(
-            "{}, {} operations by {} processes{notes}",
+            "{}, {operations} operation{} by {processes} process{}{notes}",
             self.model.kind,
-            ops.len(),
-            self.file.processes.len()
+            if operations == 1 { "" } else { "s" },
+            if processes == 1 { "" } else { "es" },
         )
     }
 
@@ -192,35 +196,41 @@ impl Said<'_> {
             "failed_left_out": self.file.dropped_failed,
         });
         let many = |list: &[usize]| list.iter().map(|&o| self.op_json(o)).collect::<Vec<_>>();
-        let verdict = match self.verdict {
-            Verdict::Linearizable => serde_json::json!({ "verdict": "linearizable" }),
-            Verdict::NotLinearizable(why) => serde_json::json!({
-                "verdict": "not-linearizable",
-                "key": why.key,
-                "culprit": self.op_json(why.culprit),
-                "states": why.states.iter().map(|(s, setter)| serde_json::json!({
-                    "state": s,
-                    "set_by": setter.map(|o| self.op_json(o)),
-                })).collect::<Vec<_>>(),
-                "pins": many(&why.pins),
-                "concurrent": many(&why.concurrent),
-                "order_before": many(&why.order),
-                "smallest": why.smallest,
-                "unjudged_keys": why.unjudged,
-                "message": self.explanation(why).join(" "),
-            }),
-            Verdict::Undecided(why) => serde_json::json!({
-                "verdict": "undecided",
-                "limit": match why.limit {
-                    Limit::Steps(_) => "steps",
-                    Limit::Time(_) => "time",
-                },
-                "key": why.key,
-                "message": why.message,
-            }),
+        let (verdict, refutation, undecided) = match self.verdict {
+            Verdict::Linearizable => ("linearizable", None, None),
+            Verdict::NotLinearizable(why) => {
+                let refutation = serde_json::json!({
+                    "key": why.key,
+                    "culprit": self.op_json(why.culprit),
+                    "states": why.states.iter().map(|(s, setter)| serde_json::json!({
+                        "state": s,
+                        "set_by": setter.map(|o| self.op_json(o)),
+                    })).collect::<Vec<_>>(),
+                    "pins": many(&why.pins),
+                    "concurrent": many(&why.concurrent),
+                    "order_before": many(&why.order),
+                    "smallest": why.smallest,
+                    "unjudged_keys": why.unjudged,
+                    "message": self.explanation(why).join(" "),
+                });
+                ("not-linearizable", Some(refutation), None)
+            }
+            Verdict::Undecided(why) => {
+                let undecided = serde_json::json!({
+                    "limit": match why.limit {
+                        Limit::Steps(_) => "steps",
+                        Limit::Time(_) => "time",
+                    },
+                    "key": why.key,
+                    "message": why.message,
+                });
+                ("undecided", None, Some(undecided))
+            }
         };
-        if let (Some(doc), Some(verdict)) = (doc.as_object_mut(), verdict.as_object()) {
-            doc.extend(verdict.clone());
+        if let Some(doc) = doc.as_object_mut() {
+            doc.insert("verdict".into(), verdict.into());
+            doc.insert("refutation".into(), refutation.into());
+            doc.insert("undecided".into(), undecided.into());
         }
         outln(&serde_json::to_string_pretty(&doc).unwrap_or_default());
     }

@@ -36,6 +36,10 @@ pub struct ReplayArgs {
     /// Also write the run as a self-contained HTML space-time diagram to this file
     #[arg(long, value_name = "OUT.html")]
     pub html: Option<PathBuf>,
+    /// Also write the clients' history (of a protocol that checks linearizability) as JSON
+    /// lines to this file, for `ftsim history`
+    #[arg(long, value_name = "OUT.jsonl")]
+    pub history: Option<PathBuf>,
     /// Timeline: only entries at node N or about it (messages to or from it, suspicions
     /// of it), and network-wide ones; repeat for several nodes
     #[arg(long, value_name = "N")]

@@ -1,11 +1,13 @@
 //! `ftsim replay`: one seed of a scenario again, or the run of a repro file, with full tracing,
 //! as a timeline, JSON, a ShiViz log and, on request, an HTML space-time diagram. The run is
 //! streamed (`show.rs`): its timeline or JSON is printed as the engine produces it and its
-//! diagram keeps a bounded window, so memory does not grow with the run. A repro's run (from
+//! diagram keeps a bounded window, so memory does not grow with the run. `--history` writes
+//! the clients' history the run's linearizability check kept (`client_history.rs`). A repro's run (from
 //! `run --shrink`, as long as the run it failed in) is replayed from its recorded decisions;
 //! if its trace hash is not the recorded one, stderr says so and why it may differ.
 
 mod args;
+mod client_history;
 mod show;
 
 pub use args::ReplayArgs;
@@ -32,10 +34,12 @@ pub fn main(args: ReplayArgs, app: &App) -> Result<Status, CliError> {
     let output = Output {
         format: args.format,
         html: args.html.as_deref(),
+        history: args.history.as_deref(),
+        program: &app.program,
         filter: args.filter(),
     };
-    if let Some(path) = output.html {
-        // Before the run: a destination that cannot be written costs nothing computed.
+    // Before the run: a destination that cannot be written costs nothing computed.
+    for path in output.html.iter().chain(&output.history) {
         files::check_output(path)?;
     }
     check_window(&output.filter)?;

@@ -40,6 +40,10 @@ pub struct Shown {
 pub struct Output<'a> {
     pub format: ReplayFormat,
     pub html: Option<&'a Path>,
+    /// `--history`: where to write the clients' history.
+    pub history: Option<&'a Path>,
+    /// The program's name, for the commands printed.
+    pub program: &'a str,
     pub filter: reports::timeline::Filter,
 }
 
@@ -82,6 +86,8 @@ pub fn stream(
     let Output {
         format,
         html,
+        history,
+        program,
         filter,
     } = output;
     let mut sinks = Vec::new();
@@ -120,6 +126,9 @@ pub fn stream(
     let mut report = run(Box::new(Tee(sinks)), shown);
     if let (Some(path), Some(window)) = (html, window.and_then(take_back)) {
         write_diagram(path, &window.render(report.clone(), &meta(shown)))?;
+    }
+    if let Some(path) = history {
+        super::client_history::write(path, &report, &shown.protocol, program)?;
     }
     if let Some(mut timeline) = timeline.and_then(take_back) {
         timeline.finish(&report);

@@ -128,7 +128,8 @@ where
             .unwrap_or_default();
         let message = match limit {
             Limit::Steps(steps) => format!(
-                "the search gave up after {steps} steps{on} ({} operations)",
+                "the search gave up after {steps} step{}{on} ({} operations)",
+                if steps == 1 { "" } else { "s" },
                 key_ops.len()
             ),
             Limit::Time(t) => format!(

@@ -46,6 +46,7 @@
 mod bitset;
 mod budget;
 mod explain;
+mod file_form;
 mod frontier;
 pub mod generate;
 mod history;
@@ -55,6 +56,7 @@ mod models;
 mod prefix;
 mod property;
 mod wgl;
+mod written;
 
 #[cfg(test)]
 mod crash_tests;
@@ -67,10 +69,12 @@ use std::fmt;
 use std::time::Duration;
 
 pub use explain::Explanation;
+pub use file_form::{FileForm, FileOp, ToFileValue};
 pub use history::{History, HistoryError, Moment, Operation};
 pub use model::SequentialModel;
 pub use models::{AppendLog, KeyValue, KvOp, KvOutput, Register, RegisterOp, RegisterOutput};
 pub use property::{Linearizability, OpEvent};
+pub use written::client_history;
 
 /// How much work a check may do before it gives up (the answer is then
 /// [`Verdict::Undecided`], never a guess). Counted in steps, so that a verdict is the same on

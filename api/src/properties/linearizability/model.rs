@@ -7,6 +7,8 @@
 use std::fmt::Debug;
 use std::hash::Hash;
 
+use super::file_form::FileForm;
+
 /// A deterministic sequential object.
 ///
 /// Keys are searched on several threads, so a model and its types are `Sync`.
@@ -55,5 +57,11 @@ pub trait SequentialModel: Sync {
     /// A key in words, or `None` when there is only one object (nothing worth saying).
     fn describe_key(&self, key: &Self::Key) -> Option<String> {
         Some(format!("{key:?}"))
+    }
+
+    /// How this model's histories are written as history files, which `ftsim history`
+    /// checks (`ftsim replay --history` writes a run's); `None` (the default): they are not.
+    fn file_form(&self) -> Option<FileForm<Self::Input, Self::Output>> {
+        None
     }
 }

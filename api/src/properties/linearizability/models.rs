@@ -6,6 +6,9 @@ use std::fmt::Debug;
 use std::hash::Hash;
 use std::marker::PhantomData;
 
+use sim_core::FileValue;
+
+use super::file_form::{FileForm, FileOp, ToFileValue};
 use super::model::SequentialModel;
 
 /// An operation on a register.
@@ -33,7 +36,7 @@ pub struct Register<V> {
     pub initial: V,
 }
 
-impl<V: Clone + Ord + Hash + Debug + Send + Sync> SequentialModel for Register<V> {
+impl<V: Clone + Ord + Hash + Debug + Send + Sync + ToFileValue> SequentialModel for Register<V> {
     type Key = ();
     type State = V;
     type Input = RegisterOp<V>;
@@ -66,6 +69,34 @@ impl<V: Clone + Ord + Hash + Debug + Send + Sync> SequentialModel for Register<V
 
     fn describe_key(&self, _: &()) -> Option<String> {
         None
+    }
+
+    fn file_form(&self) -> Option<FileForm<RegisterOp<V>, RegisterOutput<V>>> {
+        Some(FileForm {
+            model: "register",
+            initial: self.initial.to_file_value(),
+            op: register_file_op,
+        })
+    }
+}
+
+/// A register operation in a file: `read` returning the value, `write v` returning `v`.
+fn register_file_op<V: ToFileValue>(
+    input: &RegisterOp<V>,
+    output: Option<&RegisterOutput<V>>,
+) -> FileOp {
+    let (f, argument, result) = match (input, output) {
+        (RegisterOp::Read, Some(RegisterOutput::Value(v))) => {
+            ("read", FileValue::Null, v.to_file_value())
+        }
+        (RegisterOp::Read, _) => ("read", FileValue::Null, FileValue::Null),
+        (RegisterOp::Write(v), _) => ("write", v.to_file_value(), v.to_file_value()),
+    };
+    FileOp {
+        f,
+        key: None,
+        argument,
+        result,
     }
 }
 
@@ -101,8 +132,8 @@ impl<K, V> Default for KeyValue<K, V> {
 
 impl<K, V> SequentialModel for KeyValue<K, V>
 where
-    K: Clone + Ord + Debug + Hash + Send + Sync,
-    V: Clone + Ord + Hash + Debug + Send + Sync,
+    K: Clone + Ord + Debug + Hash + Send + Sync + ToFileValue,
+    V: Clone + Ord + Hash + Debug + Send + Sync + ToFileValue,
 {
     type Key = K;
     type State = Option<V>;
@@ -141,6 +172,33 @@ where
             None => "unset".to_string(),
         }
     }
+
+    fn file_form(&self) -> Option<FileForm<KvOp<K, V>, KvOutput<V>>> {
+        Some(FileForm {
+            model: "kv",
+            initial: FileValue::Null,
+            op: kv_file_op,
+        })
+    }
+}
+
+/// A key-value operation in a file, its key apart: `get` returning the value (null: unset),
+/// `put v` returning `v`.
+fn kv_file_op<K: ToFileValue, V: ToFileValue>(
+    input: &KvOp<K, V>,
+    output: Option<&KvOutput<V>>,
+) -> FileOp {
+    let (f, key, argument, result) = match (input, output) {
+        (KvOp::Get(k), Some(KvOutput::Value(v))) => ("get", k, FileValue::Null, v.to_file_value()),
+        (KvOp::Get(k), _) => ("get", k, FileValue::Null, FileValue::Null),
+        (KvOp::Put(k, v), _) => ("put", k, v.to_file_value(), v.to_file_value()),
+    };
+    FileOp {
+        f,
+        key: Some(key.to_file_value()),
+        argument,
+        result,
+    }
 }
 
 /// An append-only log: appending an entry returns the position it landed at (0 first). The
@@ -156,7 +214,7 @@ impl<T> Default for AppendLog<T> {
     }
 }
 
-impl<T: Clone + Debug + Hash + Send + Sync> SequentialModel for AppendLog<T> {
+impl<T: Clone + Debug + Hash + Send + Sync + ToFileValue> SequentialModel for AppendLog<T> {
     type Key = ();
     type State = usize;
     type Input = T;
@@ -189,5 +247,23 @@ impl<T: Clone + Debug + Hash + Send + Sync> SequentialModel for AppendLog<T> {
 
     fn describe_key(&self, _: &()) -> Option<String> {
         None
+    }
+
+    fn file_form(&self) -> Option<FileForm<T, usize>> {
+        Some(FileForm {
+            model: "log",
+            initial: FileValue::Null,
+            op: log_file_op,
+        })
+    }
+}
+
+/// An append in a file: `append entry` returning the position it landed at.
+fn log_file_op<T: ToFileValue>(entry: &T, at: Option<&usize>) -> FileOp {
+    FileOp {
+        f: "append",
+        key: None,
+        argument: entry.to_file_value(),
+        result: at.to_file_value(),
     }
 }

@@ -7,13 +7,14 @@ use std::sync::Arc;
 
 use sim_core::entropy::DetHasher;
 
-use sim_core::{Explorable, Falsified, NodeId, Process, Property, World};
+use sim_core::{ClientHistory, Explorable, Falsified, NodeId, Process, Property, World};
 
 use super::budget::Budget;
 use super::explain::explain;
 use super::frontier::{Frontier, Stop};
 use super::history::{History, Moment};
 use super::model::SequentialModel;
+use super::written::client_history;
 use super::{check_with, Limits, Verdict};
 
 /// A client operation's invocation or response, as an observation reports it. `op` is the
@@ -307,6 +308,10 @@ where
                 "could not judge linearizability: {why}{deferred}"
             ))),
         }
+    }
+
+    fn client_history(&self) -> Option<ClientHistory> {
+        client_history(&self.model, &self.history)
     }
 }
 

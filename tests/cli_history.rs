@@ -171,3 +171,44 @@ fn a_protocol_that_keeps_no_client_history_is_said_to_and_no_file_is_left() {
     );
     assert!(!file.exists());
 }
+
+#[test]
+fn the_verdict_alone_names_the_refuted_key_and_agrees_with_the_explained_one() {
+    let dir = scratch("history-verdict-only");
+    let file = dir.join("kv.txt");
+    std::fs::write(
+        &file,
+        "0 invoke write [x 1]\n0 ok write [x 1]\n2 invoke write [y 1]\n2 ok write [y 1]\n\
+         1 invoke read [x nil]\n1 ok read [x 2]\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let o = ftsim(&["history", file, "--model", "kv", "--verdict-only"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        words(&stdout(&o)).contains("on key \"x\""),
+        "{}",
+        stdout(&o)
+    );
+    let only = ftsim(&[
+        "history",
+        file,
+        "--model",
+        "kv",
+        "--verdict-only",
+        "--format",
+        "json",
+    ]);
+    let only = json(&only);
+    assert_documented(&only, "history");
+    assert!(only["refutation"].is_null());
+    let explained = json(&ftsim(&[
+        "history", file, "--model", "kv", "--format", "json",
+    ]));
+    assert_eq!(only["refuted_key"], explained["refuted_key"]);
+    assert_eq!(explained["refutation"]["key"], explained["refuted_key"]);
+    // Linearizable either way.
+    let ok = example("kv-ok.jsonl");
+    let o = ftsim(&["history", &ok, "--model", "kv", "--verdict-only"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}

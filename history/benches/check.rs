@@ -3,7 +3,7 @@
 //! same with one late read on key 3 made stale. Each history is written as a JSON-lines file
 //! (the format `ftsim history` reads, docs/json.md) under `target/history-bench/`, so that
 //! another checker can be run on the very same files; then read, built and checked on one and
-//! on two threads.
+//! on two threads, explained and the verdict alone (`--verdict-only`).
 //!
 //! `cargo bench -p ftsim-history --bench check` (add a number to repeat each measurement that
 //! many times; default 5). Prints the median wall-clock time of each.
@@ -16,7 +16,7 @@ use ftsim_api::properties::linearizability::generate::{
     register_history, with_stale_read, RegisterHistory,
 };
 use ftsim_api::properties::linearizability::{
-    check_with, Limits, RegisterOp, RegisterOutput, Verdict,
+    check_with, decide_with, Decision, Limits, RegisterOp, RegisterOutput, Verdict,
 };
 use ftsim_history::{build, read, FileModel, Format, ModelKind, Value};
 
@@ -84,9 +84,10 @@ fn median(mut xs: Vec<Duration>) -> Duration {
     xs[xs.len() / 2]
 }
 
-/// Reads, builds and checks `path` on `threads` threads; the verdict's name and the time.
+/// Reads, builds and checks `path` on `threads` threads, explained or (`explain` false) the
+/// verdict alone; the verdict's name and the time.
 #[allow(clippy::disallowed_methods)] // wall-clock time measures the benchmark, not a run
-fn check_file(path: &Path, threads: usize) -> (&'static str, Duration) {
+fn check_file(path: &Path, threads: usize, explain: bool) -> (&'static str, Duration) {
     let started = Instant::now();
     let text = std::fs::read_to_string(path).expect("the file just written");
     let records = read(&text, Format::Json).expect("a well-formed file");
@@ -101,10 +102,18 @@ fn check_file(path: &Path, threads: usize) -> (&'static str, Duration) {
         threads,
         ..Limits::default()
     };
-    let verdict = match check_with(&model, &built.history, limits) {
-        Verdict::Linearizable => "linearizable",
-        Verdict::NotLinearizable(_) => "not linearizable",
-        Verdict::Undecided(_) => "undecided",
+    let verdict = if explain {
+        match check_with(&model, &built.history, limits) {
+            Verdict::Linearizable => "linearizable",
+            Verdict::NotLinearizable(_) => "not linearizable",
+            Verdict::Undecided(_) => "undecided",
+        }
+    } else {
+        match decide_with(&model, &built.history, limits) {
+            Decision::Linearizable => "linearizable",
+            Decision::NotLinearizable { .. } => "not linearizable",
+            Decision::Undecided(_) => "undecided",
+        }
     };
     (verdict, started.elapsed())
 }
@@ -125,18 +134,17 @@ fn main() {
     for (name, broken) in [("kv-ok", false), ("kv-stale", true)] {
         let path = dir.join(format!("{name}.jsonl"));
         std::fs::write(&path, to_json_lines(&histories(broken))).expect("the file written");
-        for threads in [1, 2] {
-            let runs: Vec<(&str, Duration)> =
-                (0..repeat).map(|_| check_file(&path, threads)).collect();
+        let file = path.display().to_string();
+        let file = file.rsplit('/').next().unwrap_or_default().to_string();
+        for (threads, explain) in [(1, true), (2, true), (1, false), (2, false)] {
+            let runs: Vec<(&str, Duration)> = (0..repeat)
+                .map(|_| check_file(&path, threads, explain))
+                .collect();
             let verdict = runs[0].0;
             let time = median(runs.into_iter().map(|r| r.1).collect());
+            let mode = if explain { "explained" } else { "verdict only" };
             println!(
-                "{:<40} {threads} thread(s): {verdict:<17} {:>9.1} ms",
-                path.display()
-                    .to_string()
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or_default(),
+                "{file:<16} {threads} thread(s), {mode:<12}: {verdict:<17} {:>9.1} ms",
                 time.as_secs_f64() * 1e3
             );
         }

@@ -8,13 +8,14 @@ mod view;
 
 use std::path::{Path, PathBuf};
 
-use ftsim_api::properties::linearizability::{check_with, Limits, Verdict};
+use ftsim_api::properties::linearizability::{check_with, decide_with, Limits};
 use ftsim_history::{build, read, read_value, sniff, FileHistory, FileModel, ModelKind, Value};
 
 use super::app::App;
 use super::error::{CliError, Status};
 use super::files::{check_output, write_output};
 use super::output::{ewrapped, stopwatch, Format};
+use print::Judged;
 
 /// Check a history file for linearizability (Jepsen EDN, JSON lines, text)
 #[derive(clap::Args)]
@@ -46,6 +47,10 @@ pub struct HistoryArgs {
     /// Stop each key's search after this many steps (same verdict on every machine)
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_steps)]
     pub max_steps: u64,
+    /// The verdict alone: stop at the first key refuted and name it, without the culprit,
+    /// the smallest failing prefix or why (faster on a history that is not linearizable)
+    #[arg(long, conflicts_with = "html")]
+    pub verdict_only: bool,
     /// Threads to search keys on (default: the machine's cores)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
@@ -99,28 +104,28 @@ pub fn main(args: HistoryArgs, _app: &App) -> Result<Status, CliError> {
         ..Limits::default()
     };
     let started = stopwatch();
-    let verdict = check_with(&model, &file.history, limits);
+    let judged = if args.verdict_only {
+        Judged::Decided(decide_with(&model, &file.history, limits))
+    } else {
+        Judged::Explained(check_with(&model, &file.history, limits))
+    };
     let elapsed = started.elapsed();
     let said = print::Said {
         path: &args.file,
         model: &model,
         file: &file,
-        verdict: &verdict,
+        judged: &judged,
     };
     match args.format {
         Format::Text => said.text(elapsed),
         Format::Json => said.json(),
     }
-    if let Some(html) = &args.html {
-        let page = reports::html::render_history(&view::of(&said));
+    if let (Some(html), Judged::Explained(verdict)) = (&args.html, &judged) {
+        let page = reports::html::render_history(&view::of(&said, verdict));
         write_output(html, page.as_bytes())?;
         eprint!("{}", ewrapped("", &format!("wrote {}", html.display())));
     }
-    Ok(match verdict {
-        Verdict::Linearizable => Status::Met,
-        Verdict::NotLinearizable(_) => Status::NotMet,
-        Verdict::Undecided(_) => Status::Undecided,
-    })
+    Ok(judged.status())
 }
 
 /// The file read and paired into a history; a bad one is an error naming its line.

@@ -5,9 +5,12 @@
 use std::path::Path;
 use std::time::Duration;
 
-use ftsim_api::properties::linearizability::{Explanation, Limit, SequentialModel, Verdict};
+use ftsim_api::properties::linearizability::{
+    Decision, Explanation, Limit, SequentialModel, Undecided, Verdict,
+};
 use ftsim_history::{FileHistory, FileModel};
 
+use super::super::error::Status;
 use super::super::output::{out, outln, wrapped};
 
 /// The version of the `ftsim.history` document (docs/json.md): raised when a key changes
@@ -17,12 +20,51 @@ const SCHEMA_VERSION: u32 = 1;
 /// At most this many operations of a list are spelled out in words.
 const SHOWN: usize = 6;
 
+/// What the check found: a verdict explained, or only decided (`--verdict-only`).
+pub enum Judged {
+    Explained(Verdict),
+    Decided(Decision),
+}
+
+impl Judged {
+    /// The verdict's exit status.
+    pub fn status(&self) -> Status {
+        match self {
+            Judged::Explained(Verdict::Linearizable) | Judged::Decided(Decision::Linearizable) => {
+                Status::Met
+            }
+            Judged::Explained(Verdict::NotLinearizable(_))
+            | Judged::Decided(Decision::NotLinearizable { .. }) => Status::NotMet,
+            Judged::Explained(Verdict::Undecided(_)) | Judged::Decided(Decision::Undecided(_)) => {
+                Status::Undecided
+            }
+        }
+    }
+
+    fn undecided(&self) -> Option<&Undecided> {
+        match self {
+            Judged::Explained(Verdict::Undecided(why))
+            | Judged::Decided(Decision::Undecided(why)) => Some(why),
+            _ => None,
+        }
+    }
+
+    /// The key refuted, in words, if one was (`None` too for a model of one object).
+    fn refuted_key(&self) -> Option<&str> {
+        match self {
+            Judged::Explained(Verdict::NotLinearizable(why)) => why.key.as_deref(),
+            Judged::Decided(Decision::NotLinearizable { key }) => key.as_deref(),
+            _ => None,
+        }
+    }
+}
+
 /// A checked history, ready to be said.
 pub struct Said<'a> {
     pub path: &'a Path,
     pub model: &'a FileModel,
     pub file: &'a FileHistory,
-    pub verdict: &'a Verdict,
+    pub judged: &'a Judged,
 }
 
 impl Said<'_> {
@@ -115,22 +157,37 @@ impl Said<'_> {
         out(&wrapped("history: ", &self.path.display().to_string()));
         out(&wrapped("  ", &self.summary()));
         let took = format!("{:.3} s", elapsed.as_secs_f64());
-        match self.verdict {
-            Verdict::Linearizable => out(&wrapped("", &format!("linearizable ({took})"))),
-            Verdict::NotLinearizable(why) => {
+        if let Some(why) = self.judged.undecided() {
+            out(&wrapped("", &format!("undecided ({took}): {why}")));
+            let hint = match why.limit {
+                Limit::Steps(_) => "raise --max-steps, or --time-limit to bound the wait",
+                Limit::Time(_) => "raise --time-limit",
+            };
+            out(&wrapped("  ", &format!("To decide, {hint}.")));
+            return;
+        }
+        match self.judged {
+            Judged::Explained(Verdict::NotLinearizable(why)) => {
                 out(&wrapped("", &format!("not linearizable ({took})")));
                 for sentence in self.explanation(why) {
                     out(&wrapped("  ", &sentence));
                 }
             }
-            Verdict::Undecided(why) => {
-                out(&wrapped("", &format!("undecided ({took}): {why}")));
-                let hint = match why.limit {
-                    Limit::Steps(_) => "raise --max-steps, or --time-limit to bound the wait",
-                    Limit::Time(_) => "raise --time-limit",
+            Judged::Decided(Decision::NotLinearizable { key }) => {
+                let object = match key {
+                    Some(k) => format!("key {k}"),
+                    None => format!("the {}", self.model.object_name()),
                 };
-                out(&wrapped("  ", &format!("To decide, {hint}.")));
+                out(&wrapped("", &format!("not linearizable ({took})")));
+                out(&wrapped(
+                    "  ",
+                    &format!(
+                        "No order of the operations on {object} fits. Without --verdict-only, \
+                         the operation that cannot be linearized and why."
+                    ),
+                ));
             }
+            _ => out(&wrapped("", &format!("linearizable ({took})"))),
         }
     }
 
@@ -182,6 +239,25 @@ impl Said<'_> {
         })
     }
 
+    /// Why the history is not linearizable, as JSON.
+    fn refutation_json(&self, why: &Explanation) -> serde_json::Value {
+        let many = |list: &[usize]| list.iter().map(|&o| self.op_json(o)).collect::<Vec<_>>();
+        serde_json::json!({
+            "key": why.key,
+            "culprit": self.op_json(why.culprit),
+            "states": why.states.iter().map(|(s, setter)| serde_json::json!({
+                "state": s,
+                "set_by": setter.map(|o| self.op_json(o)),
+            })).collect::<Vec<_>>(),
+            "pins": many(&why.pins),
+            "concurrent": many(&why.concurrent),
+            "order_before": many(&why.order),
+            "smallest": why.smallest,
+            "unjudged_keys": why.unjudged,
+            "message": self.explanation(why).join(" "),
+        })
+    }
+
     /// The verdict as one JSON document.
     pub fn json(&self) {
         let ops = self.file.history.ops();
@@ -195,40 +271,28 @@ impl Said<'_> {
             "outcome_unknown": ops.iter().filter(|o| !o.is_complete()).count(),
             "failed_left_out": self.file.dropped_failed,
         });
-        let many = |list: &[usize]| list.iter().map(|&o| self.op_json(o)).collect::<Vec<_>>();
-        let (verdict, refutation, undecided) = match self.verdict {
-            Verdict::Linearizable => ("linearizable", None, None),
-            Verdict::NotLinearizable(why) => {
-                let refutation = serde_json::json!({
-                    "key": why.key,
-                    "culprit": self.op_json(why.culprit),
-                    "states": why.states.iter().map(|(s, setter)| serde_json::json!({
-                        "state": s,
-                        "set_by": setter.map(|o| self.op_json(o)),
-                    })).collect::<Vec<_>>(),
-                    "pins": many(&why.pins),
-                    "concurrent": many(&why.concurrent),
-                    "order_before": many(&why.order),
-                    "smallest": why.smallest,
-                    "unjudged_keys": why.unjudged,
-                    "message": self.explanation(why).join(" "),
-                });
-                ("not-linearizable", Some(refutation), None)
-            }
-            Verdict::Undecided(why) => {
-                let undecided = serde_json::json!({
-                    "limit": match why.limit {
-                        Limit::Steps(_) => "steps",
-                        Limit::Time(_) => "time",
-                    },
-                    "key": why.key,
-                    "message": why.message,
-                });
-                ("undecided", None, Some(undecided))
-            }
+        let refutation = match self.judged {
+            Judged::Explained(Verdict::NotLinearizable(why)) => Some(self.refutation_json(why)),
+            _ => None,
+        };
+        let undecided = self.judged.undecided().map(|why| {
+            serde_json::json!({
+                "limit": match why.limit {
+                    Limit::Steps(_) => "steps",
+                    Limit::Time(_) => "time",
+                },
+                "key": why.key,
+                "message": why.message,
+            })
+        });
+        let verdict = match self.judged.status() {
+            Status::Met => "linearizable",
+            Status::NotMet => "not-linearizable",
+            _ => "undecided",
         };
         if let Some(doc) = doc.as_object_mut() {
             doc.insert("verdict".into(), verdict.into());
+            doc.insert("refuted_key".into(), self.judged.refuted_key().into());
             doc.insert("refutation".into(), refutation.into());
             doc.insert("undecided".into(), undecided.into());
         }

@@ -8,10 +8,11 @@ use reports::html::{HistoryView, OpBar, OpRole};
 
 use super::print::Said;
 
-/// The page's view of `said`.
-pub fn of(said: &Said<'_>) -> HistoryView {
+/// The page's view of `said`, whose verdict is `verdict` (a page is drawn only for a verdict
+/// explained).
+pub fn of(said: &Said<'_>, verdict: &Verdict) -> HistoryView {
     let ops = said.file.history.ops();
-    let why = match said.verdict {
+    let why = match verdict {
         Verdict::NotLinearizable(why) => Some(why),
         _ => None,
     };
@@ -40,7 +41,7 @@ pub fn of(said: &Said<'_>) -> HistoryView {
             detail: said.op(i),
         })
         .collect();
-    let (verdict, message) = match said.verdict {
+    let (verdict, message) = match verdict {
         Verdict::Linearizable => ("linearizable".to_string(), String::new()),
         Verdict::NotLinearizable(why) => {
             let on = why

@@ -16,7 +16,7 @@ use super::history::Operation;
 use super::model::SequentialModel;
 use super::prefix::{self, Culprit, WHOLE};
 use super::wgl::Search;
-use super::{Limit, Limits, Undecided, Verdict};
+use super::{Decision, Limit, Limits, Undecided, Verdict};
 
 /// The step budget of every key in the first round.
 const FIRST_ROUND_STEPS: u64 = 10_000;
@@ -71,6 +71,42 @@ where
     /// that a key refuted in a few steps is found before hard keys take their whole budget,
     /// whatever the key order and even on one thread.
     pub(crate) fn verdict(&self) -> Verdict {
+        let results = self.search_keys();
+        if let Some(k) = results.iter().position(|r| *r == Search::NotLinearizable) {
+            return Verdict::NotLinearizable(self.explain_refuted(k, &results));
+        }
+        match self.first_undecided(&results) {
+            Some(undecided) => Verdict::Undecided(undecided),
+            None => Verdict::Linearizable,
+        }
+    }
+
+    /// The verdict alone: the first key refuted stops the search, and is named.
+    pub(crate) fn decision(&self) -> Decision {
+        let results = self.search_keys();
+        if let Some(k) = results.iter().position(|r| *r == Search::NotLinearizable) {
+            let key = self.model.describe_key(&self.keys[k].0);
+            return Decision::NotLinearizable { key };
+        }
+        match self.first_undecided(&results) {
+            Some(undecided) => Decision::Undecided(undecided),
+            None => Decision::Linearizable,
+        }
+    }
+
+    /// Why the first key that gave up did, if one did.
+    fn first_undecided(&self, results: &[Search]) -> Option<Undecided> {
+        results
+            .iter()
+            .enumerate()
+            .find_map(|(k, result)| match result {
+                Search::GaveUp(spent) => Some(self.undecided(k, *spent)),
+                _ => None,
+            })
+    }
+
+    /// Every key's search, in rounds (a key refuted stops the rest: they gave up, stopped).
+    fn search_keys(&self) -> Vec<Search> {
         let stop = AtomicBool::new(false);
         let mut results: Vec<Option<Search>> = vec![None; self.keys.len()];
         let mut open: Vec<usize> = (0..self.keys.len()).collect();
@@ -99,19 +135,10 @@ where
             }
             steps = steps.saturating_mul(8).min(self.limits.max_steps);
         }
-        let results: Vec<Search> = results
+        results
             .into_iter()
             .map(|r| r.unwrap_or(Search::GaveUp(Spent::Stopped)))
-            .collect();
-        if let Some(k) = results.iter().position(|r| *r == Search::NotLinearizable) {
-            return Verdict::NotLinearizable(self.explain_refuted(k, &results));
-        }
-        for (k, result) in results.iter().enumerate() {
-            if let Search::GaveUp(spent) = result {
-                return Verdict::Undecided(self.undecided(k, *spent));
-            }
-        }
-        Verdict::Linearizable
+            .collect()
     }
 
     /// Why key `k`'s search gave up.

@@ -180,3 +180,28 @@ fn the_order_before_the_culprit_is_a_linearization_of_that_prefix() {
     // What pins the state 2 at the stale read's invocation: the put of 2 returning.
     assert_eq!(why.pins, [c]);
 }
+
+#[test]
+fn the_verdict_alone_agrees_with_the_explained_verdict() {
+    use super::generate::{register_history_with_crashes, with_stale_read};
+    let model = Register { initial: 0 };
+    let mut refuted = 0;
+    for seed in 0..200 {
+        let generated = register_history_with_crashes(seed, 3, 16, (50, 20));
+        let mut cases = vec![generated.clone()];
+        cases.extend(with_stale_read(&generated).map(|(h, _)| h));
+        for h in cases {
+            let explained = check_with(&model, &h, Limits::default());
+            let decided = decide_with(&model, &h, Limits::default());
+            match (&explained, &decided) {
+                (Verdict::Linearizable, Decision::Linearizable) => {}
+                (Verdict::NotLinearizable(why), Decision::NotLinearizable { key }) => {
+                    assert_eq!(&why.key, key);
+                    refuted += 1;
+                }
+                _ => panic!("seed {seed}: {explained:?} but {decided:?}"),
+            }
+        }
+    }
+    assert!(refuted >= 100, "only {refuted} refuted");
+}

@@ -127,6 +127,21 @@ pub enum Verdict {
     Undecided(Undecided),
 }
 
+/// A history's verdict without its explanation ([`decide_with`]): what a check that only
+/// needs the answer asks, at the cost of the search alone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Some order of the operations is consistent with real time and the model.
+    Linearizable,
+    /// None is: this key (in words; `None` for a model of one object) has no linearization.
+    NotLinearizable {
+        /// The key refuted first.
+        key: Option<String>,
+    },
+    /// A limit stopped the search before it decided.
+    Undecided(Undecided),
+}
+
 /// The limit a check ran into.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Limit {
@@ -171,4 +186,14 @@ where
     M: SequentialModel,
 {
     keys::Keys::new(model, history.ops(), limits).verdict()
+}
+
+/// Decides whether `history` is linearizable, as [`check_with`] does, but stops at the first
+/// key refuted and names it, without looking for the culprit, the smallest failing prefix or
+/// an explanation.
+pub fn decide_with<M>(model: &M, history: &History<M::Input, M::Output>, limits: Limits) -> Decision
+where
+    M: SequentialModel,
+{
+    keys::Keys::new(model, history.ops(), limits).decision()
 }

@@ -92,3 +92,70 @@ fn with_crashed_clients_the_incremental_check_agrees_with_the_search() {
         "{with} with crashes told, {without} without"
     );
 }
+
+/// A register history of `ops` operations by 3 clients in which a client crashes during
+/// an operation one time in three (the operation never returns, and a fresh client takes its
+/// place): writes of 1 to 3 and reads of 0 to 3, so that writes repeat values and reads
+/// often see what no order explains.
+fn history_with_many_crashes(seed: u64, ops: usize) -> RegisterHistory {
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let mut rand = move |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    let mut h = History::new();
+    let mut open: [Option<usize>; 3] = [None; 3];
+    let mut client_of = [0usize, 1, 2];
+    let mut event = 0;
+    while h.len() < ops || open.iter().any(Option::is_some) {
+        let slot = rand(3) as usize;
+        event += 1;
+        let at = Moment::new(event, sim_core::Time::from_millis(event));
+        match open[slot] {
+            Some(_) if rand(3) == 0 => {
+                open[slot] = None;
+                client_of[slot] += 3;
+            }
+            Some(op) => {
+                let out = match h.ops()[op].input {
+                    RegisterOp::Read => RegisterOutput::Value(rand(4)),
+                    RegisterOp::Write(_) => RegisterOutput::Written,
+                };
+                h.ret(op, out, at);
+                open[slot] = None;
+            }
+            None if h.len() < ops => {
+                let input = match rand(2) {
+                    0 => RegisterOp::Read,
+                    _ => RegisterOp::Write(1 + rand(3)),
+                };
+                open[slot] = Some(h.call(client_of[slot], input, at));
+            }
+            None => {}
+        }
+    }
+    h
+}
+
+#[test]
+fn the_search_agrees_with_brute_force_when_many_operations_never_return() {
+    let (mut yes, mut no) = (0, 0);
+    for seed in 0..3_000 {
+        let h = history_with_many_crashes(seed, 8);
+        let expected = super::tests::brute_force(&REG, &h);
+        let got = match check(&REG, &h) {
+            Verdict::Linearizable => true,
+            Verdict::NotLinearizable(_) => false,
+            Verdict::Undecided(why) => panic!("seed {seed}: {why}"),
+        };
+        assert_eq!(got, expected, "seed {seed}: {:?}", h.ops());
+        if expected {
+            yes += 1;
+        } else {
+            no += 1;
+        }
+    }
+    assert!(yes > 500 && no > 500, "{yes} linearizable, {no} not");
+}

@@ -407,7 +407,10 @@ impl<M: SequentialModel> Frontier<M> {
     }
 
     /// The frontier of the operations `key_ops` (indices into `ops`, one object's) just
-    /// before history position `until` (with hindsight up to there).
+    /// before history position `until` (with hindsight up to there). An operation that never
+    /// returns in `ops` is abandoned as soon as it is invoked: of the configurations that
+    /// differ only in which of those took effect, the fewest are kept, so a history with many
+    /// crashed writes is not followed once per subset of them.
     pub(crate) fn replay(
         model: &M,
         ops: &[Operation<M::Input, M::Output>],
@@ -421,6 +424,9 @@ impl<M: SequentialModel> Frontier<M> {
                 frontier.respond(model, ops, op, max_configs)?;
             } else {
                 frontier.invoke(model, ops, op)?;
+                if !ops[op].is_complete() {
+                    frontier.abandon(op);
+                }
             }
         }
         Ok(frontier)

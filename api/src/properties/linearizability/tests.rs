@@ -304,7 +304,7 @@ fn thousands_of_operations_are_judged_and_a_stale_read_is_found() {
 
 /// Brute force: every order of the operations consistent with real time, pending ones
 /// optional. Exponential; for histories of a few operations.
-fn brute_force<M: SequentialModel>(model: &M, h: &History<M::Input, M::Output>) -> bool {
+pub(super) fn brute_force<M: SequentialModel>(model: &M, h: &History<M::Input, M::Output>) -> bool {
     fn go<M: SequentialModel>(
         model: &M,
         ops: &[Operation<M::Input, M::Output>],

@@ -11,7 +11,8 @@
 //! its invocation; once every completed operation is linearized, the rest need not be. The
 //! path it ends with is a linearization: the operations in the order they take effect.
 
-use std::collections::BTreeSet;
+use std::collections::btree_map::Entry;
+use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 
 use sim_core::entropy::DetHasher;
@@ -97,8 +98,66 @@ impl Entries {
     }
 }
 
+/// Each operation's slot in the set it joins when linearized: completed operations are
+/// numbered among themselves (so the completed set stays "all below `low`" plus a few, however
+/// many crashed ones lie between), operations that never returned likewise.
+#[derive(Clone, Copy)]
+enum Slot {
+    Completed(usize),
+    Crashed(usize),
+}
+
+/// The operations a path took that never returned, as a bitset over their slots.
+#[derive(Clone)]
+struct Crashed {
+    words: Vec<u64>,
+}
+
+impl Crashed {
+    fn toggle(&mut self, slot: usize) {
+        self.words[slot / 64] ^= 1 << (slot % 64);
+    }
+}
+
+/// What the memo keeps per (completed set, state): the crashed sets visited with them, each
+/// `words` long, one after the other. A path whose crashed set contains one of them is cut:
+/// the path that took fewer crashed operations could do all it can, and more.
+struct Visited<S> {
+    memo: BTreeMap<(SetKey, S), Vec<u64>>,
+    words: usize,
+}
+
+impl<S: Ord> Visited<S> {
+    /// Records the configuration; false when a visited one dominates it.
+    fn visit(&mut self, key: (SetKey, S), crashed: &Crashed) -> bool {
+        match self.memo.entry(key) {
+            Entry::Vacant(v) => {
+                v.insert(crashed.words.clone());
+                true
+            }
+            Entry::Occupied(_) if self.words == 0 => false,
+            Entry::Occupied(mut o) => {
+                let subset =
+                    |seen: &[u64]| seen.iter().zip(&crashed.words).all(|(a, b)| a & !b == 0);
+                if o.get().chunks(self.words).any(subset) {
+                    return false;
+                }
+                o.get_mut().extend_from_slice(&crashed.words);
+                true
+            }
+        }
+    }
+}
+
 /// Searches for a linearization of `ops` (one object's operations) from `M::init`, within
 /// `budget`.
+///
+/// The memo is Lowe's, with one addition for operations that never returned: a configuration
+/// is cut when one with the same completed operations linearized and the same state, but a
+/// subset of its crashed operations, was visited. Such operations are optional and never hold
+/// another back (their return is at the end), so whatever completes the larger configuration
+/// completes the smaller one too: if the smaller one failed, so does the larger. Without it, a
+/// history with many crashed writes is searched once per subset of them.
 pub(crate) fn search<M: SequentialModel>(
     model: &M,
     ops: &[&Operation<M::Input, M::Output>],
@@ -106,14 +165,28 @@ pub(crate) fn search<M: SequentialModel>(
 ) -> Search {
     let positions: Vec<(u64, u64)> = ops.iter().map(|o| (o.call_pos, o.return_pos)).collect();
     let mut list = Entries::new(&positions);
-    let mut linearized = Linearized::new(ops.len());
-    let mut memo: BTreeSet<(SetKey, M::State)> = BTreeSet::new();
+    let (slots, completed_count, crashed_count) = slots(ops);
+    let mut completed = Linearized::new(completed_count);
+    let mut crashed = Crashed {
+        words: vec![0; crashed_count.div_ceil(64)],
+    };
+    let mut visited = Visited {
+        memo: BTreeMap::new(),
+        words: crashed.words.len(),
+    };
     // The path: each linearized op with the state before it.
     let mut path: Vec<(usize, M::State)> = Vec::new();
     let mut state = model.init();
-    let mut unmatched = ops.iter().filter(|o| o.is_complete()).count();
+    let mut unmatched = completed_count;
     let mut entry = list.first();
     let mut steps = 0u64;
+    let toggle = |op: usize, completed: &mut Linearized, crashed: &mut Crashed, on: bool| match (
+        slots[op], on,
+    ) {
+        (Slot::Completed(c), true) => completed.insert(c),
+        (Slot::Completed(c), false) => completed.remove(c),
+        (Slot::Crashed(x), _) => crashed.toggle(x),
+    };
     while unmatched > 0 {
         steps += 1;
         if let Some(spent) = budget.spent(steps) {
@@ -123,15 +196,16 @@ pub(crate) fn search<M: SequentialModel>(
         if entry.is_multiple_of(2) {
             let (after, out) = model.step(&state, &ops[op].input);
             if ops[op].output.as_ref().is_none_or(|o| *o == out) {
-                linearized.insert(op);
-                if memo.insert((key_with_state(&linearized, &after), after.clone())) {
+                toggle(op, &mut completed, &mut crashed, true);
+                let key = (key_with_state(&completed, &after), after.clone());
+                if visited.visit(key, &crashed) {
                     path.push((op, std::mem::replace(&mut state, after)));
                     unmatched -= usize::from(ops[op].is_complete());
                     list.lift(op);
                     entry = list.first();
                     continue;
                 }
-                linearized.remove(op);
+                toggle(op, &mut completed, &mut crashed, false);
             }
             entry = list.next[entry];
         } else {
@@ -140,13 +214,31 @@ pub(crate) fn search<M: SequentialModel>(
                 return Search::NotLinearizable;
             };
             state = before;
-            linearized.remove(op);
+            toggle(op, &mut completed, &mut crashed, false);
             unmatched += usize::from(ops[op].is_complete());
             list.unlift(op);
             entry = list.next[2 * op];
         }
     }
     Search::Linearizable(path.into_iter().map(|(op, _)| op).collect())
+}
+
+/// Each operation's slot, and how many completed and crashed operations there are.
+fn slots<I, O>(ops: &[&Operation<I, O>]) -> (Vec<Slot>, usize, usize) {
+    let (mut completed, mut crashed) = (0, 0);
+    let slots = ops
+        .iter()
+        .map(|o| {
+            if o.is_complete() {
+                completed += 1;
+                Slot::Completed(completed - 1)
+            } else {
+                crashed += 1;
+                Slot::Crashed(crashed - 1)
+            }
+        })
+        .collect();
+    (slots, completed, crashed)
 }
 
 /// The memo key of `set` with `state`.

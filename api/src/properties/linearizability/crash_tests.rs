@@ -98,13 +98,7 @@ fn with_crashed_clients_the_incremental_check_agrees_with_the_search() {
 /// place): writes of 1 to 3 and reads of 0 to 3, so that writes repeat values and reads
 /// often see what no order explains.
 fn history_with_many_crashes(seed: u64, ops: usize) -> RegisterHistory {
-    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-    let mut rand = move |n: u64| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x % n
-    };
+    let mut rand = super::tests::below(seed);
     let mut h = History::new();
     let mut open: [Option<usize>; 3] = [None; 3];
     let mut client_of = [0usize, 1, 2];

@@ -335,6 +335,17 @@ pub(super) fn brute_force<M: SequentialModel>(model: &M, h: &History<M::Input, M
     go(model, h.ops(), &mut vec![false; h.len()], &model.init())
 }
 
+/// A small seeded generator (xorshift): each call a number below its argument.
+pub(super) fn below(seed: u64) -> impl FnMut(u64) -> u64 {
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    move |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    }
+}
+
 /// A random history of up to 7 operations by 3 clients, with inputs and outputs drawn by
 /// `input` and `output` from a small range, so that about half are linearizable; some
 /// operations never return.
@@ -343,13 +354,7 @@ fn random_small_history<I: Clone, O: Clone>(
     input: impl Fn(&mut dyn FnMut(u64) -> u64) -> I,
     output: impl Fn(&mut dyn FnMut(u64) -> u64, &I) -> O,
 ) -> History<I, O> {
-    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-    let mut rand = move |n: u64| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x % n
-    };
+    let mut rand = below(seed);
     let mut h = History::new();
     let mut open: [Option<usize>; 3] = [None; 3];
     let total = 3 + rand(5) as usize;

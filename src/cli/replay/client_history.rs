@@ -35,7 +35,7 @@ pub fn write(
 /// "wrote the clients' history (property P, N operations): PATH".
 fn wrote(path: &Path, history: &ClientHistory) -> String {
     format!(
-        "wrote the clients' history ({}, {} operation{}): {}",
+        "wrote the clients' history (property {}, {} operation{}): {}",
         history.property,
         history.operations,
         if history.operations == 1 { "" } else { "s" },

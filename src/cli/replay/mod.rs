@@ -2,9 +2,10 @@
 //! as a timeline, JSON, a ShiViz log and, on request, an HTML space-time diagram. The run is
 //! streamed (`show.rs`): its timeline or JSON is printed as the engine produces it and its
 //! diagram keeps a bounded window, so memory does not grow with the run. `--history` writes
-//! the clients' history the run's linearizability check kept (`client_history.rs`). A repro's run (from
-//! `run --shrink`, as long as the run it failed in) is replayed from its recorded decisions;
-//! if its trace hash is not the recorded one, stderr says so and why it may differ.
+//! the clients' history the run's linearizability check kept (`client_history.rs`). A
+//! repro's run (from `run --shrink`, as long as the run it failed in) is replayed from its
+//! recorded decisions; if its trace hash is not the recorded one, stderr says so and why it
+//! may differ.
 
 mod args;
 mod client_history;

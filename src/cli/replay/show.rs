@@ -127,9 +127,6 @@ pub fn stream(
     if let (Some(path), Some(window)) = (html, window.and_then(take_back)) {
         write_diagram(path, &window.render(report.clone(), &meta(shown)))?;
     }
-    if let Some(path) = history {
-        super::client_history::write(path, &report, &shown.protocol, program)?;
-    }
     if let Some(mut timeline) = timeline.and_then(take_back) {
         timeline.finish(&report);
         drop(timeline);
@@ -144,6 +141,9 @@ pub fn stream(
     if let Some(collected) = collected.and_then(take_back) {
         report.trace = Some(collected.events);
         out(&shiviz(&report, shown.nodes));
+    }
+    if let Some(path) = history {
+        super::client_history::write(path, &report, &shown.protocol, program)?;
     }
     Ok(status(&report))
 }

@@ -21,8 +21,8 @@ use crate::value::Value;
 /// The cas register's specification.
 pub(crate) struct CasRegister;
 
-/// A compare-and-set on `state` (shared with the key-value model).
-pub(crate) fn cas(state: &Value, op: &FileOp) -> (Value, Value) {
+/// A compare-and-set on `state`.
+fn cas(state: &Value, op: &FileOp) -> (Value, Value) {
     match op.arg.as_pair() {
         Some((from, to)) if from == state => (to.clone(), op.arg.clone()),
         _ => (state.clone(), refused(Fun::Cas)),

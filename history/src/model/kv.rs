@@ -18,9 +18,8 @@
 //! Porcupine's key-value store, whose keys hold strings that reads of an unset key see as
 //! `""`, is this model with the initial value `""`.
 
-use super::cas_register::cas;
-use super::register::read_write;
-use super::{cas_pair, refused, FileOp, Fun, Spec};
+use super::cas_register::CasRegister;
+use super::{refused, FileOp, Fun, Spec};
 use crate::value::Value;
 
 /// The key-value map's specification.
@@ -55,24 +54,21 @@ impl Spec for KeyValue {
     }
 
     fn init(&self, initial: &Value) -> Result<Value, String> {
-        Ok(initial.clone())
+        CasRegister.init(initial)
     }
 
     fn check_arg(&self, op: &FileOp) -> Result<(), String> {
-        match op.f {
-            Fun::Cas => cas_pair(&op.arg).map(drop),
-            _ => Ok(()),
-        }
+        CasRegister.check_arg(op)
     }
 
+    /// A cas register's step, and appends.
     fn step(&self, state: &Value, op: &FileOp) -> (Value, Value) {
-        match op.f {
-            Fun::Cas => cas(state, op),
-            Fun::Append => match append(state, &op.arg) {
-                Some(next) => (next, op.arg.clone()),
-                None => (state.clone(), refused(Fun::Append)),
-            },
-            _ => read_write(state, op).unwrap_or_else(|| (state.clone(), refused(op.f))),
+        if op.f != Fun::Append {
+            return CasRegister.step(state, op);
+        }
+        match append(state, &op.arg) {
+            Some(next) => (next, op.arg.clone()),
+            None => (state.clone(), refused(Fun::Append)),
         }
     }
 

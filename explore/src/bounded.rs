@@ -149,7 +149,7 @@ impl Ledger {
                     self.sent.insert((from, seq), sent);
                 }
                 Made::Timer(node, id) => {
-                    let Some(t) = s.armed[node].iter().find(|t| t.id == id) else {
+                    let Some(t) = s.armed(node).iter().find(|t| t.id == id) else {
                         continue;
                     };
                     let delay = weight(t.delay_ns);
@@ -200,7 +200,7 @@ impl Ledger {
             }
             Transition::Fire { node, index } => {
                 let node = node as usize;
-                let id = s.armed[node][index as usize].id;
+                let id = s.armed(node)[index as usize].id;
                 let set = self.armed[&(node, id)];
                 self.at_most(set.step, k, set.delay);
                 self.at_most(k, set.step, -set.delay);
@@ -228,7 +228,7 @@ impl Ledger {
         (now, fired): (Option<Key>, Option<(NodeId, TimerId)>),
     ) {
         let gone: Vec<(NodeId, TimerId)> = (self.armed.keys())
-            .filter(|&&(node, id)| !s.armed[node].iter().any(|t| t.id == id))
+            .filter(|&&(node, id)| !s.armed(node).iter().any(|t| t.id == id))
             .copied()
             .collect();
         for key in gone {

@@ -67,7 +67,7 @@ pub(crate) fn describe<P: Process>(model: &Model<P>, s: &State<P>, t: Transition
             format!("{:?} from node {} to node {} is lost", e.msg, e.from, e.to)
         }
         Transition::Fire { node, index } => {
-            let timer = &s.armed[node as usize][index as usize];
+            let timer = &s.armed(node as usize)[index as usize];
             format!("node {node}: timer {:?} fires", timer.tag)
         }
         Transition::Crash { node, keep } => {

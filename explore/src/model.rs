@@ -42,10 +42,11 @@ pub struct Model<P: Process> {
     pub liveness: Option<Box<Model<P>>>,
 }
 
-/// Symmetry reduction as declared: the interchangeable nodes' permutations and the canonical
-/// fingerprint (built where the protocol's types can be renamed).
+/// Symmetry reduction as declared: the interchangeable nodes and the canonical fingerprint
+/// (built where the protocol's types can be renamed).
 pub struct Symmetry<P: Process> {
-    pub(crate) perms: Vec<Vec<NodeId>>,
+    /// Sorted, without repeats.
+    pub(crate) class: Vec<NodeId>,
     pub(crate) canonical: super::symmetry::Canonical<P>,
 }
 
@@ -59,7 +60,12 @@ where
     /// The nodes `class` of a group of `n` are interchangeable.
     pub fn new(n: usize, class: &[NodeId]) -> Self {
         Symmetry {
-            perms: super::symmetry::permutations(n, class),
+            class: {
+                let mut class: Vec<NodeId> = class.iter().copied().filter(|&c| c < n).collect();
+                class.sort_unstable();
+                class.dedup();
+                class
+            },
             canonical: super::symmetry::canonical::<P>,
         }
     }

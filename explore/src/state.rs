@@ -10,7 +10,8 @@ use std::sync::Arc;
 use sim_core::entropy::DetHasher;
 use sim_core::step::Timers;
 use sim_core::timer_names::hash_with_names;
-use sim_core::{Adversary, NodeId, Process, SearchMonitor, TimerId};
+use sim_core::{Adversary, NodeId, Process, SearchMonitor, Time, TimerId, World};
+use smallvec::SmallVec;
 
 use super::zone::Zone;
 
@@ -36,6 +37,9 @@ pub(crate) struct Envelope<M> {
     pub late: bool,
 }
 
+/// A node's armed timers.
+pub(crate) type ArmedTimers<T> = SmallVec<[Armed<T>; 2]>;
+
 /// An armed timer.
 #[derive(Clone, Debug)]
 pub(crate) struct Armed<T> {
@@ -57,17 +61,25 @@ pub(crate) struct Notice {
 }
 
 /// The whole system at one point of a search.
+///
+/// Each node's own part (process, storage, timers, whether it is up or ever crashed) is
+/// private: it is read through accessors and changed only through [`State::node_mut`], which
+/// forgets that node's cached fingerprint. So a fingerprint never hashes a node from a stale
+/// cache, and a step rehashes only the nodes it touched.
 pub(crate) struct State<P: Process> {
-    pub procs: Vec<P>,
-    pub stable: Vec<P::Stable>,
+    procs: Vec<P>,
+    stable: Vec<P::Stable>,
     /// Per node, its timer handles' bookkeeping, shared between a state and its successors
     /// until a node's handler or crash changes it (copy on write): a queued state then costs
     /// one allocation for every node's slab instead of three per node.
-    pub timers: Vec<Arc<Timers>>,
-    /// Per node, its armed timers by handle.
-    pub armed: Vec<Vec<Armed<P::Timer>>>,
-    pub up: Vec<bool>,
-    pub ever_crashed: Vec<bool>,
+    timers: Vec<Arc<Timers>>,
+    /// Per node, its armed timers by handle (the first few inline: no allocation of their
+    /// own when a state is copied).
+    armed: Vec<ArmedTimers<P::Timer>>,
+    up: Vec<bool>,
+    ever_crashed: Vec<bool>,
+    /// Per node, the fingerprint of its own part (see `hash_node`) while it holds.
+    node_hashes: Vec<Option<u64>>,
     /// In flight, ordered by link (sender, then receiver); within a FIFO link in sending
     /// order, within an unordered one by fingerprint.
     pub net: Vec<Envelope<P::Msg>>,
@@ -86,7 +98,8 @@ pub(crate) struct State<P: Process> {
     pub started: bool,
     /// Per node, whether it is Byzantine (the properties' view).
     pub byzantine: Vec<bool>,
-    /// Per Byzantine node, its adversary (a snapshot: `Send`, for `--threads`).
+    /// Per node, its adversary if it is Byzantine (a snapshot: `Send`, for `--threads`);
+    /// empty until the traitors are placed, so a search without them copies nothing here.
     pub adversaries: Vec<Option<Box<dyn Adversary<P> + Send>>>,
     /// Each checked property's monitor (a copy of its own: `Send`, for `--threads`).
     pub monitors: Vec<Box<dyn SearchMonitor<P>>>,
@@ -95,6 +108,115 @@ pub(crate) struct State<P: Process> {
     pub zone: Option<Zone>,
     /// The last step's event, if the engine scheduled it (see `zone_graph`).
     pub last_event: Option<Key>,
+}
+
+/// Node `node`'s own part of a [`State`], to change (see [`State::node_mut`]).
+pub(crate) struct NodeMut<'a, P: Process> {
+    pub proc: &'a mut P,
+    pub stable: &'a mut P::Stable,
+    pub timers: &'a mut Arc<Timers>,
+    pub armed: &'a mut ArmedTimers<P::Timer>,
+    pub up: &'a mut bool,
+    pub ever_crashed: &'a mut bool,
+}
+
+impl<P: Process> State<P> {
+    /// The state before anything happened: `procs` as built, every node up with nothing
+    /// armed, stored or sent.
+    pub(crate) fn new(
+        procs: Vec<P>,
+        monitors: Vec<Box<dyn SearchMonitor<P>>>,
+        zone: Option<Zone>,
+    ) -> Self {
+        let n = procs.len();
+        State {
+            procs,
+            stable: vec![P::Stable::default(); n],
+            timers: (0..n).map(|_| Arc::new(Timers::default())).collect(),
+            armed: (0..n).map(|_| ArmedTimers::new()).collect(),
+            up: vec![true; n],
+            ever_crashed: vec![false; n],
+            node_hashes: vec![None; n],
+            net: Vec::new(),
+            notices: Vec::new(),
+            suspected: vec![0; n],
+            sent: vec![0; n],
+            left: vec![0; n],
+            crashes: 0,
+            started: false,
+            byzantine: vec![false; n],
+            adversaries: Vec::new(),
+            zone,
+            last_event: None,
+            monitors,
+        }
+    }
+
+    /// Node `node`'s own part, to change; its cached fingerprint is forgotten.
+    pub(crate) fn node_mut(&mut self, node: NodeId) -> NodeMut<'_, P> {
+        self.node_hashes[node] = None;
+        NodeMut {
+            proc: &mut self.procs[node],
+            stable: &mut self.stable[node],
+            timers: &mut self.timers[node],
+            armed: &mut self.armed[node],
+            up: &mut self.up[node],
+            ever_crashed: &mut self.ever_crashed[node],
+        }
+    }
+
+    /// Every node's process, by id.
+    pub(crate) fn procs(&self) -> &[P] {
+        &self.procs
+    }
+
+    /// Whether each node is up, by id.
+    pub(crate) fn up(&self) -> &[bool] {
+        &self.up
+    }
+
+    /// Whether each node ever crashed, by id.
+    pub(crate) fn ever_crashed(&self) -> &[bool] {
+        &self.ever_crashed
+    }
+
+    /// Node `node`'s stable storage.
+    pub(crate) fn stable(&self, node: NodeId) -> &P::Stable {
+        &self.stable[node]
+    }
+
+    /// Node `node`'s armed timers, by handle.
+    pub(crate) fn armed(&self, node: NodeId) -> &[Armed<P::Timer>] {
+        &self.armed[node]
+    }
+
+    /// What the monitors judge: the world as a property sees it, and the monitors.
+    pub(crate) fn judging(&mut self) -> (World<'_, P>, &mut [Box<dyn SearchMonitor<P>>]) {
+        let world = World::new(
+            Time::ZERO,
+            &self.procs,
+            &self.up,
+            &self.ever_crashed,
+            &self.byzantine,
+        );
+        (world, &mut self.monitors)
+    }
+
+    /// The world as a property sees it in this state.
+    pub(crate) fn world(&self) -> World<'_, P> {
+        World::new(
+            Time::ZERO,
+            &self.procs,
+            &self.up,
+            &self.ever_crashed,
+            &self.byzantine,
+        )
+    }
+
+    /// Every armed timer, node by node.
+    pub(crate) fn all_armed(&self) -> impl Iterator<Item = &Armed<P::Timer>> {
+        self.armed.iter().flatten()
+    }
 }
 
 impl<P: Process + Clone> Clone for State<P> {
@@ -106,6 +228,7 @@ impl<P: Process + Clone> Clone for State<P> {
             armed: self.armed.clone(),
             up: self.up.clone(),
             ever_crashed: self.ever_crashed.clone(),
+            node_hashes: self.node_hashes.clone(),
             net: self.net.clone(),
             notices: self.notices.clone(),
             suspected: self.suspected.clone(),
@@ -126,6 +249,37 @@ impl<P: Process + Clone> Clone for State<P> {
             last_event: self.last_event,
             monitors: self.monitors.iter().map(|m| m.copy()).collect(),
         }
+    }
+
+    /// A copy into `self`, reusing its buffers: a search steps a scratch state this way, so a
+    /// successor it has seen before costs no allocation.
+    fn clone_from(&mut self, from: &Self) {
+        self.procs.clone_from(&from.procs);
+        self.stable.clone_from(&from.stable);
+        self.timers.clone_from(&from.timers);
+        self.armed.clone_from(&from.armed);
+        self.up.clone_from(&from.up);
+        self.ever_crashed.clone_from(&from.ever_crashed);
+        self.node_hashes.clone_from(&from.node_hashes);
+        self.net.clone_from(&from.net);
+        self.notices.clone_from(&from.notices);
+        self.suspected.clone_from(&from.suspected);
+        self.sent.clone_from(&from.sent);
+        self.left.clone_from(&from.left);
+        self.crashes = from.crashes;
+        self.started = from.started;
+        self.byzantine.clone_from(&from.byzantine);
+        self.adversaries.clear();
+        self.adversaries.extend(from.adversaries.iter().map(|a| {
+            a.as_ref().map(|a| {
+                a.snapshot()
+                    .expect("only adversaries with snapshots are explored")
+            })
+        }));
+        self.zone.clone_from(&from.zone);
+        self.last_event = from.last_event;
+        self.monitors.clear();
+        self.monitors.extend(from.monitors.iter().map(|m| m.copy()));
     }
 }
 
@@ -150,7 +304,7 @@ where
     pub(crate) fn fingerprint(&self, crashable: impl Fn(NodeId) -> bool) -> u64 {
         let mut h = DetHasher::default();
         for node in 0..self.procs.len() {
-            self.hash_node(node, &mut h);
+            h.write_u64(self.node_hashes[node].unwrap_or_else(|| self.node_hash(node)));
         }
         self.hash_rest(&mut h);
         self.hash_send_order(&mut h, crashable);
@@ -205,8 +359,25 @@ where
         }
     }
 
+    /// Caches each node's fingerprint that is not cached (see [`State::node_mut`]): a
+    /// fingerprint then rehashes only the nodes changed since.
+    pub(crate) fn cache_node_hashes(&mut self) {
+        for node in 0..self.procs.len() {
+            if self.node_hashes[node].is_none() {
+                self.node_hashes[node] = Some(self.node_hash(node));
+            }
+        }
+    }
+
+    /// The fingerprint of node `node`'s own part.
+    fn node_hash(&self, node: NodeId) -> u64 {
+        let mut h = DetHasher::default();
+        self.hash_node(node, &mut h);
+        h.finish()
+    }
+
     /// Hashes node `node`'s part of the state.
-    pub(crate) fn hash_node(&self, node: NodeId, h: &mut DetHasher) {
+    fn hash_node(&self, node: NodeId, h: &mut DetHasher) {
         let names = timer_names(&self.armed[node]);
         hash_with_names(&names, || {
             self.procs[node].hash(h);
@@ -249,13 +420,17 @@ where
 /// generations name them alike (see `sim_core::timer_names`). Timers with equal tags at one
 /// node are ranked by handle: a protocol that arms the same tag twice at once keeps such states
 /// apart, as without canonical names (never merging states that differ).
-pub(crate) fn timer_names<T>(armed: &[Armed<T>]) -> Vec<(TimerId, u32)> {
-    let mut order: Vec<(u64, TimerId)> = armed.iter().map(|t| (t.hash, t.id)).collect();
+pub(crate) fn timer_names<T>(armed: &[Armed<T>]) -> TimerNames {
+    let mut order: SmallVec<[(u64, TimerId); 8]> = armed.iter().map(|t| (t.hash, t.id)).collect();
     order.sort_unstable();
     (order.into_iter().enumerate())
         .map(|(rank, (_, id))| (id, rank as u32))
         .collect()
 }
+
+/// A node's timers' canonical names (handle, name): inline for the few a node arms, so
+/// naming them allocates nothing.
+pub(crate) type TimerNames = SmallVec<[(TimerId, u32); 8]>;
 
 /// The canonical name of armed timer `index` of a node (its rank, as in [`timer_names`]).
 pub(crate) fn timer_rank<T>(armed: &[Armed<T>], index: usize) -> u32 {

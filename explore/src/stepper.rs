@@ -16,8 +16,8 @@ use std::sync::Arc;
 use std::collections::BTreeMap;
 
 use sim_core::engine::guarded;
-use sim_core::step::{run_handler, Handler, NodeRef, Output, Timers};
-use sim_core::{AdversaryCtx, MsgKey, NodeId, Process, PropertyKind, Time, World};
+use sim_core::step::{run_handler, Handler, NodeRef, Output};
+use sim_core::{AdversaryCtx, MsgKey, NodeId, Process, PropertyKind, Time};
 
 use super::draws::{Branching, Taken};
 use super::model::Model;
@@ -54,15 +54,15 @@ pub(crate) fn enabled<P: Process>(m: &Model<P>, s: &State<P>, out: &mut Vec<Tran
         if s.zone.is_none() && previous.is_some_and(|p| same_link(p) && p.hash == e.hash) {
             continue;
         }
-        if s.up[e.to] {
+        if s.up()[e.to] {
             out.push(Transition::Deliver(i as u32));
         }
         if rule.lossy {
             out.push(Transition::Lose(i as u32));
         }
     }
-    for node in (0..m.config.n).filter(|&n| s.up[n]) {
-        for index in 0..s.armed[node].len() {
+    for node in (0..m.config.n).filter(|&n| s.up()[n]) {
+        for index in 0..s.armed(node).len() {
             out.push(Transition::Fire {
                 node: node as u32,
                 index: index as u32,
@@ -70,7 +70,7 @@ pub(crate) fn enabled<P: Process>(m: &Model<P>, s: &State<P>, out: &mut Vec<Tran
         }
     }
     if s.crashes < m.config.crash_budget {
-        for node in (0..m.config.n).filter(|&n| s.up[n] && m.config.may_crash[n]) {
+        for node in (0..m.config.n).filter(|&n| s.up()[n] && m.config.may_crash[n]) {
             let cuttable = s.cuttable(node).len() as u32;
             out.extend((0..=cuttable).rev().map(|keep| Transition::Crash {
                 node: node as u32,
@@ -78,7 +78,7 @@ pub(crate) fn enabled<P: Process>(m: &Model<P>, s: &State<P>, out: &mut Vec<Tran
             }));
         }
     }
-    let recoverable = (0..m.config.n).filter(|&n| !s.up[n] && m.config.may_recover[n]);
+    let recoverable = (0..m.config.n).filter(|&n| !s.up()[n] && m.config.may_recover[n]);
     out.extend(recoverable.map(|n| Transition::Recover(n as u32)));
     for (i, notice) in s.notices.iter().enumerate() {
         if notice_ready(m, s, notice) {
@@ -101,7 +101,7 @@ fn timed_step<P: Process>(m: &Model<P>, s: &State<P>, t: Transition, step: u64) 
 /// Whether a notice may arrive now: its receiver is up, and a crash notice waits for the
 /// crashed sender's last messages when the detector is slower than any message.
 fn notice_ready<P: Process>(m: &Model<P>, s: &State<P>, notice: &Notice) -> bool {
-    if !s.up[notice.to] {
+    if !s.up()[notice.to] {
         return false;
     }
     if notice.restore || !m.config.detector_after_last_message {
@@ -194,26 +194,11 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
     /// where every start happens at time zero before any message can arrive).
     pub(crate) fn initial(&mut self) -> (State<P>, Result<(), Broken>) {
         let n = self.model.config.n;
-        let mut s = State {
-            procs: (0..n).map(|i| (self.model.factory)(i, n)).collect(),
-            stable: vec![P::Stable::default(); n],
-            timers: (0..n).map(|_| Arc::new(Timers::default())).collect(),
-            armed: vec![Vec::new(); n],
-            up: vec![true; n],
-            ever_crashed: vec![false; n],
-            net: Vec::new(),
-            notices: Vec::new(),
-            suspected: vec![0; n],
-            sent: vec![0; n],
-            left: vec![0; n],
-            crashes: 0,
-            started: false,
-            byzantine: vec![false; n],
-            adversaries: (0..n).map(|_| None).collect(),
-            zone: self.model.bound.as_ref().map(|_| Zone::start()),
-            last_event: None,
-            monitors: (self.model.monitors.iter()).map(|d| (d.make)()).collect(),
-        };
+        let mut s = State::new(
+            (0..n).map(|i| (self.model.factory)(i, n)).collect(),
+            (self.model.monitors.iter()).map(|d| (d.make)()).collect(),
+            self.model.bound.as_ref().map(|_| Zone::start()),
+        );
         (self.step, self.made) = (0, 0);
         if !self.model.config.placements.is_empty() {
             return (s, Ok(()));
@@ -242,11 +227,15 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
     fn place(&mut self, s: &mut State<P>, placement: u32) {
         let traitors = self.model.config.placements[placement as usize];
         let adversary = (self.model.adversary.as_ref()).expect("placements come with one");
+        s.adversaries.clear();
         for node in 0..self.model.config.n {
             let traitor = traitors.contains(node);
             s.byzantine[node] = traitor;
-            s.adversaries[node] = traitor
-                .then(|| (adversary.make)(node).expect("checked to have a snapshot when built"));
+            s.adversaries.push(
+                traitor.then(|| {
+                    (adversary.make)(node).expect("checked to have a snapshot when built")
+                }),
+            );
         }
     }
 
@@ -310,8 +299,9 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
             }
             Transition::Fire { node, index } => {
                 let node = node as usize;
-                let timer = s.armed[node].remove(index as usize);
-                Arc::make_mut(&mut s.timers[node]).fire(timer.id);
+                let part = s.node_mut(node);
+                let timer = part.armed.remove(index as usize);
+                Arc::make_mut(part.timers).fire(timer.id);
                 self.handle(s, node, Handler::Timer(timer.tag), event)
             }
             Transition::Crash { node, keep } => {
@@ -342,16 +332,17 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         if let Some(&first_lost) = s.cuttable(node).get(keep) {
             s.net.retain(|e| e.from != node || e.seq < first_lost);
         }
-        s.up[node] = false;
-        s.ever_crashed[node] = true;
+        let part = s.node_mut(node);
+        *part.up = false;
+        *part.ever_crashed = true;
+        part.armed.clear();
+        Arc::make_mut(part.timers).clear();
         s.crashes += 1;
-        s.armed[node].clear();
-        Arc::make_mut(&mut s.timers[node]).clear();
         s.notices.retain(|n| n.to != node);
         s.suspected[node] = 0;
         if self.model.config.detector {
             for to in 0..self.model.config.n {
-                if to == node || !s.up[to] {
+                if to == node || !s.up()[to] {
                     continue;
                 }
                 s.notify(Notice {
@@ -367,12 +358,13 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
     /// and whoever was told of its crash is told it is back (an untold crash is forgotten).
     fn recover(&mut self, s: &mut State<P>, node: NodeId, event: u64) -> Result<(), Broken> {
         let n = self.model.config.n;
-        s.procs[node] = (self.model.factory)(node, n);
-        s.up[node] = true;
+        let part = s.node_mut(node);
+        *part.proc = (self.model.factory)(node, n);
+        *part.up = true;
         s.notices.retain(|x| x.about != node || x.restore);
         if self.model.config.detector {
             for p in (0..n).filter(|&p| p != node) {
-                if !s.up[p] {
+                if !s.up()[p] {
                     s.notify(Notice {
                         to: node,
                         about: p,
@@ -404,19 +396,14 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         self.tampering = false;
         let ran = guarded(|| {
             let n = self.model.config.n;
+            let part = s.node_mut(node);
             let node_ref = NodeRef {
                 id: node,
                 n,
-                timers: Arc::make_mut(&mut s.timers[node]),
-                stable: &mut s.stable[node],
+                timers: Arc::make_mut(part.timers),
+                stable: part.stable,
             };
-            run_handler(
-                &mut s.procs[node],
-                node_ref,
-                h,
-                &mut self.choices,
-                &mut self.outputs,
-            );
+            run_handler(part.proc, node_ref, h, &mut self.choices, &mut self.outputs);
             self.observed.clear();
             self.apply_outputs(s, node);
         });
@@ -478,7 +465,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                         j.made.push(Made::Timer(node, id));
                     }
                     let key = self.next_key();
-                    let armed = &mut s.armed[node];
+                    let armed = s.node_mut(node).armed;
                     let at = armed.partition_point(|a| a.id < id);
                     armed.insert(
                         at,
@@ -491,7 +478,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                         },
                     );
                 }
-                Output::CancelTimer { id } => s.armed[node].retain(|a| a.id != id),
+                Output::CancelTimer { id } => s.node_mut(node).armed.retain(|a| a.id != id),
                 Output::Observe(obs) => self.observed.push(obs),
             }
         }
@@ -512,7 +499,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
     /// What a send becomes: a Byzantine sender's adversary may replace or suppress it
     /// (`None`), drawing from the search's choices as it would from a run's.
     fn tamper(&mut self, s: &mut State<P>, key: MsgKey, msg: P::Msg) -> Option<P::Msg> {
-        let Some(adversary) = s.adversaries[key.from].as_mut() else {
+        let Some(adversary) = s.adversaries.get_mut(key.from).and_then(Option::as_mut) else {
             return Some(msg);
         };
         let mut ctx = AdversaryCtx::new(Time::ZERO, self.model.config.n, &mut self.choices)
@@ -525,10 +512,9 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
     }
 
     fn judge(&mut self, s: &mut State<P>, node: NodeId, event: u64) -> Result<(), Broken> {
-        let world = World::new(Time::ZERO, &s.procs, &s.up, &s.ever_crashed, &s.byzantine)
-            .at_node(node)
-            .at_event(event);
-        for (i, monitor) in s.monitors.iter_mut().enumerate() {
+        let (world, monitors) = s.judging();
+        let world = world.at_node(node).at_event(event);
+        for (i, monitor) in monitors.iter_mut().enumerate() {
             if self.model.monitors[i].kind != PropertyKind::Always {
                 for obs in &self.observed {
                     let _ = monitor.observe(&world, node, obs);

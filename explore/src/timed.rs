@@ -160,7 +160,7 @@ fn cue<P: Process>(
         }),
         Transition::Fire { node, index } => {
             let node = node as usize;
-            let id = s.armed[node][index as usize].id;
+            let id = s.armed(node)[index as usize].id;
             let ordinal = names.timers[&(node, id)];
             push(Happening::Fire { node, ordinal });
         }

@@ -30,7 +30,7 @@ use super::zone::{weight, Zone};
 pub(crate) fn event_of<P: Process>(s: &State<P>, t: Transition) -> Option<Key> {
     match t {
         Transition::Deliver(i) | Transition::Lose(i) => Some(s.net[i as usize].key),
-        Transition::Fire { node, index } => Some(s.armed[node as usize][index as usize].key),
+        Transition::Fire { node, index } => Some(s.armed(node as usize)[index as usize].key),
         _ => None,
     }
 }
@@ -93,7 +93,7 @@ fn guarded<P: Process>(
             }
         }
         Transition::Fire { node, index } => {
-            let timer = &s.armed[node as usize][index as usize];
+            let timer = &s.armed(node as usize)[index as usize];
             let delay = weight(timer.delay_ns);
             let set = zone
                 .clock(timer.key.0)
@@ -139,7 +139,7 @@ fn not_overdue<P: Process>(
             return false;
         }
     }
-    for timer in s.armed.iter().flatten() {
+    for timer in s.all_armed() {
         if event == Some(timer.key) {
             continue;
         }
@@ -173,7 +173,7 @@ pub(crate) fn settle<P: Process>(
         }
     }
     let mut keep: Vec<usize> = (s.net.iter().filter(|e| e.timed).map(|e| e.key.0))
-        .chain(s.armed.iter().flatten().map(|t| t.key.0))
+        .chain(s.all_armed().map(|t| t.key.0))
         .filter_map(|born| zone.clock(born))
         .collect();
     keep.sort_unstable();

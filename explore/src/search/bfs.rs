@@ -125,14 +125,14 @@ where
         ),
     };
     let mut stepper = Stepper::new(model);
-    let (initial, verdict) = stepper.initial();
+    let (mut initial, verdict) = stepper.initial();
     let mut report = Report::new(model);
     if let Err(broken) = verdict {
         report.end = End::Violation(counterexample(model, &[], broken));
         return Ok(report);
     }
     let mut seen = Seen::new();
-    let initial_fp = fingerprint(model, limits, &initial);
+    let initial_fp = fingerprint(model, limits, &mut initial);
     seen.insert(initial_fp);
     let mut search = Search {
         model,
@@ -231,6 +231,7 @@ where
     let mut moves = Vec::new();
     let mut out = Vec::with_capacity(chunk.len());
     let mut kept = Seen::new();
+    let mut scratch = None;
     for (queued, sleep) in chunk {
         if limits.stopping() {
             break;
@@ -255,6 +256,7 @@ where
                 kept: &mut kept,
                 stepper: &mut stepper,
                 exp: &mut exp,
+                scratch: &mut scratch,
             };
             expand.all(&queued.state, &moves, sleep);
         }
@@ -272,6 +274,9 @@ struct Expand<'a, 'm, P: Process> {
     kept: &'a mut Seen,
     stepper: &'a mut Stepper<'m, P>,
     exp: &'a mut Expansion<P>,
+    /// The successor being built: copied into (see `State::clone_from`) and kept for the
+    /// next unless it is new.
+    scratch: &'a mut Option<State<P>>,
 }
 
 impl<P> Expand<'_, '_, P>
@@ -297,12 +302,19 @@ where
                     return; // the search ends at the merge: what is kept here is never used
                 }
                 let step = Taken { t, plan };
-                let mut next = state.clone();
+                let mut next = match self.scratch.take() {
+                    Some(mut scratch) => {
+                        scratch.clone_from(state);
+                        scratch
+                    }
+                    None => state.clone(),
+                };
                 self.exp.generated += 1;
                 let depth = u64::from(self.exp.depth) + 1;
                 let verdict = self.stepper.take(&mut next, step, depth);
                 branches.taken(&mut self.stepper.choices);
                 if let Err(broken) = verdict {
+                    *self.scratch = Some(next);
                     self.exp.broken.push((step, broken));
                     if self.model.bound.is_none() {
                         return;
@@ -310,9 +322,10 @@ where
                     continue;
                 }
                 visible |= self.stepper.visible;
-                let fp = fingerprint(self.model, self.limits, &next);
+                let fp = fingerprint(self.model, self.limits, &mut next);
                 let fresh = !self.seen.contains(fp) && self.kept.insert(fp);
                 if !fresh && !por {
+                    *self.scratch = Some(next);
                     continue;
                 }
                 let inherited = match name {
@@ -322,10 +335,17 @@ where
                     }
                     None => Sleep::new(),
                 };
+                let state = match fresh {
+                    true => Some(next),
+                    false => {
+                        *self.scratch = Some(next);
+                        None
+                    }
+                };
                 self.exp.fresh.push(Successor {
                     t: step,
                     fingerprint: fp,
-                    state: fresh.then_some(next),
+                    state,
                     sleep: inherited,
                 });
             }

@@ -69,14 +69,14 @@ where
     P::Stable: Hash,
 {
     let mut stepper = Stepper::new(model);
-    let (initial, verdict) = stepper.initial();
+    let (mut initial, verdict) = stepper.initial();
     let mut report = Report::new(model);
     if let Err(broken) = verdict {
         report.end = End::Violation(counterexample(model, &[], broken));
         return report;
     }
     let mut seen = Seen::new();
-    seen.insert(fingerprint(model, limits, &initial));
+    seen.insert(fingerprint(model, limits, &mut initial));
     let mut moves = Vec::new();
     enabled(model, &initial, &mut moves);
     let mut dfs = Dfs {
@@ -139,7 +139,7 @@ where
             inherited = sleep::inherit(&top.sleep, &name);
             sleep::add(&mut top.sleep, name);
         }
-        let fp = fingerprint(self.model, self.limits, &next);
+        let fp = fingerprint(self.model, self.limits, &mut next);
         if !self.seen.insert(fp) {
             self.again(next, fp, inherited, (t, depth));
             return true;

@@ -11,20 +11,23 @@ use crate::model::Model;
 use crate::state::State;
 
 /// The state's fingerprint, canonical over renamings if asked (and declared).
-pub(crate) fn fingerprint<P>(model: &Model<P>, limits: &Limits, s: &State<P>) -> u64
+pub(crate) fn fingerprint<P>(model: &Model<P>, limits: &Limits, s: &mut State<P>) -> u64
 where
     P: Process + Hash,
     P::Stable: Hash,
 {
     match &model.symmetry {
         Some(sym) if limits.symmetry => {
-            (sym.canonical)(s, &sym.perms, &|f, t| model.config.link(f, t).fifo)
+            (sym.canonical)(s, &sym.class, &|f, t| model.config.link(f, t).fifo)
         }
-        _ => s.fingerprint(|n| crashable(model, s, n)),
+        _ => {
+            s.cache_node_hashes();
+            s.fingerprint(|n| crashable(model, s, n))
+        }
     }
 }
 
 /// Whether `node` may still crash in `s` (then its messages' sending order matters).
 fn crashable<P: Process>(model: &Model<P>, s: &State<P>, node: sim_core::NodeId) -> bool {
-    s.up[node] && model.config.may_crash[node] && s.crashes < model.config.crash_budget
+    s.up()[node] && model.config.may_crash[node] && s.crashes < model.config.crash_budget
 }

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::hash::Hash;
 
 use sim_core::engine::guarded;
-use sim_core::{Process, PropertyKind, SearchMonitor, Time, World};
+use sim_core::{Process, PropertyKind, SearchMonitor, World};
 
 use crate::describe;
 use crate::draws::{Branches, Taken};
@@ -209,12 +209,12 @@ where
     P::Stable: Hash,
 {
     let config = &model.config;
-    s.fingerprint(|n| s.up[n] && config.may_crash[n] && s.crashes < config.crash_budget)
+    s.fingerprint(|n| s.up()[n] && config.may_crash[n] && s.crashes < config.crash_budget)
 }
 
 /// Records, for state `id`, whether each `eventually` property holds there.
 fn judge<P: Process>(model: &Model<P>, s: &State<P>, id: u32, g: &mut Graph) {
-    let world = World::new(Time::ZERO, &s.procs, &s.up, &s.ever_crashed, &s.byzantine);
+    let world = s.world();
     let mut holds = Vec::with_capacity(s.monitors.len());
     for (i, monitor) in s.monitors.iter().enumerate() {
         if model.monitors[i].kind != PropertyKind::Eventually {
@@ -241,7 +241,7 @@ fn ident<P: Process>(s: &State<P>, t: Transition) -> u64 {
             hash_of(&(0u8, e.from, e.to, e.hash))
         }
         Transition::Fire { node, index } => {
-            let timer = &s.armed[node as usize][index as usize];
+            let timer = &s.armed(node as usize)[index as usize];
             hash_of(&(1u8, node, timer.hash))
         }
         Transition::Notice(i) => {
@@ -293,7 +293,7 @@ pub(crate) fn owes_anything<P: Process>(
 /// The first `eventually` property of `model` (in its order) that does not hold in `s`, with
 /// its verdict: in a state where nothing more must happen, a run that stops there breaks it.
 pub(crate) fn unmet<P: Process>(model: &Model<P>, s: &State<P>) -> Option<(usize, String)> {
-    let world = World::new(Time::ZERO, &s.procs, &s.up, &s.ever_crashed, &s.byzantine);
+    let world = s.world();
     (s.monitors.iter().enumerate())
         .filter(|&(i, _)| model.monitors[i].kind == PropertyKind::Eventually)
         .find_map(|(i, monitor)| {

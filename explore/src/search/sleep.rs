@@ -99,7 +99,7 @@ pub(crate) fn name<P: Process>(s: &State<P>, t: Transition) -> Sleeper {
             (Kind::Lose, e.to, e.from, e.hash)
         }
         Transition::Fire { node, index } => {
-            let armed = &s.armed[node as usize];
+            let armed = s.armed(node as usize);
             let rank = timer_rank(armed, index as usize);
             let what = hash_of(&(rank, armed[index as usize].hash));
             (Kind::Local, node as usize, usize::MAX, what)

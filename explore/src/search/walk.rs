@@ -88,14 +88,14 @@ where
 {
     let cap = limits.max_depth.unwrap_or(DEFAULT_RUN_STEPS);
     let mut walker = Walker::new(model, limits);
-    let (initial, verdict) = walker.stepper.initial();
+    let (mut initial, verdict) = walker.stepper.initial();
     let mut report = Report::new(model);
     report.states = 0;
     if let Err(broken) = verdict {
         report.end = End::Violation(counterexample(model, &[], broken));
         return report;
     }
-    walker.seen.insert(fingerprint(model, limits, &initial));
+    walker.seen.insert(fingerprint(model, limits, &mut initial));
     let mut k = cap;
     report.end = End::Limit(format!("--runs {runs}"));
     for run in 0..runs {

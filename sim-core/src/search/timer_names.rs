@@ -15,9 +15,21 @@ use crate::timer::TimerId;
 /// The name every handle that is not live hashes as.
 const STALE: u32 = u32::MAX;
 
+/// The names in force on one thread: a buffer kept between uses, so naming costs no
+/// allocation once it has grown.
+struct Names {
+    in_force: bool,
+    names: Vec<(TimerId, u32)>,
+}
+
 thread_local! {
-    /// The names in force on this thread (`None`: none, hash handles as they are).
-    static NAMES: RefCell<Option<Vec<(TimerId, u32)>>> = const { RefCell::new(None) };
+    /// The names in force on this thread (`in_force` false: none, hash handles as they are).
+    static NAMES: RefCell<Names> = const {
+        RefCell::new(Names {
+            in_force: false,
+            names: Vec::new(),
+        })
+    };
 }
 
 /// Runs `hash` with the live handles `names` (handle, canonical name) in force: every
@@ -27,13 +39,15 @@ pub fn hash_with_names<R>(names: &[(TimerId, u32)], hash: impl FnOnce() -> R) ->
     struct Reset;
     impl Drop for Reset {
         fn drop(&mut self) {
-            NAMES.with(|n| n.borrow_mut().take());
+            NAMES.with(|n| n.borrow_mut().in_force = false);
         }
     }
     NAMES.with(|n| {
         let mut n = n.borrow_mut();
-        assert!(n.is_none(), "timer names are already in force");
-        *n = Some(names.to_vec());
+        assert!(!n.in_force, "timer names are already in force");
+        n.in_force = true;
+        n.names.clear();
+        n.names.extend_from_slice(names);
     });
     let _reset = Reset;
     hash()
@@ -50,8 +64,9 @@ impl Hash for TimerId {
 /// Writes `id` into `h`: its canonical name when names are in force, else slot and generation.
 fn write(id: TimerId, h: &mut impl Hasher) {
     let named = NAMES.with(|n| {
-        (n.borrow().as_ref()).map(|names| {
-            (names.iter())
+        let n = n.borrow();
+        n.in_force.then(|| {
+            (n.names.iter())
                 .find(|(live, _)| *live == id)
                 .map_or(STALE, |&(_, name)| name)
         })

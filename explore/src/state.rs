@@ -37,8 +37,11 @@ pub(crate) struct Envelope<M> {
     pub late: bool,
 }
 
+/// A node's fingerprint not cached (see `State::node_hashes`).
+const UNCACHED: u64 = 0;
+
 /// A node's armed timers.
-pub(crate) type ArmedTimers<T> = SmallVec<[Armed<T>; 2]>;
+pub(crate) type ArmedTimers<T> = Vec<Armed<T>>;
 
 /// An armed timer.
 #[derive(Clone, Debug)]
@@ -73,13 +76,14 @@ pub(crate) struct State<P: Process> {
     /// until a node's handler or crash changes it (copy on write): a queued state then costs
     /// one allocation for every node's slab instead of three per node.
     timers: Vec<Arc<Timers>>,
-    /// Per node, its armed timers by handle (the first few inline: no allocation of their
-    /// own when a state is copied).
+    /// Per node, its armed timers by handle.
     armed: Vec<ArmedTimers<P::Timer>>,
     up: Vec<bool>,
     ever_crashed: Vec<bool>,
     /// Per node, the fingerprint of its own part (see `hash_node`) while it holds.
-    node_hashes: Vec<Option<u64>>,
+    /// `UNCACHED`: not known (a node whose fingerprint happens to be that is hashed anew
+    /// each time, which costs time, never a wrong fingerprint).
+    node_hashes: Vec<u64>,
     /// In flight, ordered by link (sender, then receiver); within a FIFO link in sending
     /// order, within an unordered one by fingerprint.
     pub net: Vec<Envelope<P::Msg>>,
@@ -136,7 +140,7 @@ impl<P: Process> State<P> {
             armed: (0..n).map(|_| ArmedTimers::new()).collect(),
             up: vec![true; n],
             ever_crashed: vec![false; n],
-            node_hashes: vec![None; n],
+            node_hashes: vec![UNCACHED; n],
             net: Vec::new(),
             notices: Vec::new(),
             suspected: vec![0; n],
@@ -154,7 +158,7 @@ impl<P: Process> State<P> {
 
     /// Node `node`'s own part, to change; its cached fingerprint is forgotten.
     pub(crate) fn node_mut(&mut self, node: NodeId) -> NodeMut<'_, P> {
-        self.node_hashes[node] = None;
+        self.node_hashes[node] = UNCACHED;
         NodeMut {
             proc: &mut self.procs[node],
             stable: &mut self.stable[node],
@@ -304,7 +308,11 @@ where
     pub(crate) fn fingerprint(&self, crashable: impl Fn(NodeId) -> bool) -> u64 {
         let mut h = DetHasher::default();
         for node in 0..self.procs.len() {
-            h.write_u64(self.node_hashes[node].unwrap_or_else(|| self.node_hash(node)));
+            let cached = self.node_hashes[node];
+            h.write_u64(match cached {
+                UNCACHED => self.node_hash(node),
+                own => own,
+            });
         }
         self.hash_rest(&mut h);
         self.hash_send_order(&mut h, crashable);
@@ -363,8 +371,8 @@ where
     /// fingerprint then rehashes only the nodes changed since.
     pub(crate) fn cache_node_hashes(&mut self) {
         for node in 0..self.procs.len() {
-            if self.node_hashes[node].is_none() {
-                self.node_hashes[node] = Some(self.node_hash(node));
+            if self.node_hashes[node] == UNCACHED {
+                self.node_hashes[node] = self.node_hash(node);
             }
         }
     }

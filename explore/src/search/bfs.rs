@@ -9,14 +9,16 @@
 //! contiguous chunk, then merged one parent after another in queue order into the seen set and
 //! the queue's back, exactly as a one-state-at-a-time search would. So the unique states, the
 //! depth, the queue's order and the counterexample are the same for every thread count and
-//! batch size; only the wall time changes.
+//! batch size; only the wall time changes. The queue holds a state by its parent and the step
+//! from it, and rebuilds it when it is taken (see `frontier`), so a level costs a state per
+//! parent, not per successor.
 //!
 //! With partial-order reduction (`Limits::por`) each queued state carries a sleep set (see
 //! `sleep`): the intersection of the sets it was reached with from the previous level. A batch
 //! then never spans two levels, so a state is expanded only once every state of the level
 //! before has been merged and its sleep set is final, whatever the batch size.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::hash::Hash;
 
 use rayon::prelude::*;
@@ -25,6 +27,7 @@ use sim_core::Process;
 
 use super::counterexample::{counterexample, realizable};
 use super::fingerprint::fingerprint;
+use super::frontier::{Entry, Frontier};
 use super::seen::Seen;
 use super::sleep::{self, Sleep};
 use crate::draws::{Branches, DrawFigures, Taken};
@@ -43,25 +46,17 @@ const BATCH_PER_THREAD: usize = 512;
 /// Chunks per thread in a batch, so a thread that finishes early takes another's work.
 const CHUNKS_PER_THREAD: usize = 4;
 
-/// A state waiting in the queue.
-struct Queued<P: Process> {
-    /// Its unique-state number.
-    id: u32,
-    depth: u32,
-    fingerprint: u64,
-    state: State<P>,
-}
-
-/// A state being expanded: as queued, with its sleep set (empty without reduction).
-type Batched<P> = (Queued<P>, Sleep);
+/// A state being expanded: its queue entry, the state, and its sleep set (empty without
+/// reduction).
+type Batched<P> = (Entry, State<P>, Sleep);
 
 /// A successor found by an expansion, to be merged.
-struct Successor<P: Process> {
+struct Successor {
     t: Taken,
     fingerprint: u64,
-    /// `None`: seen before the batch or kept from an earlier state of the chunk (only
+    /// False: seen before the batch or kept from an earlier state of the chunk (only
     /// reported with reduction, for its sleep set).
-    state: Option<State<P>>,
+    new: bool,
     sleep: Sleep,
 }
 
@@ -75,7 +70,7 @@ struct Expansion<P: Process> {
     generated: u64,
     /// Successors whose fingerprint was not seen before the batch, in transition order (with
     /// reduction: every successor, the seen ones without their state).
-    fresh: Vec<Successor<P>>,
+    fresh: Vec<Successor>,
     /// Transitions not taken: asleep.
     slept: u64,
     /// The transitions that broke a property, in order: the expansion stopped at the first,
@@ -83,6 +78,16 @@ struct Expansion<P: Process> {
     broken: Vec<(Taken, Broken)>,
     /// The processes' random draws while expanding.
     draws: DrawFigures,
+    /// The state expanded, if a successor is new: the parent its successors are queued by.
+    state: Option<State<P>>,
+}
+
+/// A state expanded, as its successors are merged: its number, and its state until the queue
+/// holds it (`slot`).
+struct Parent<P: Process> {
+    id: u32,
+    state: Option<State<P>>,
+    slot: Option<u32>,
 }
 
 /// The search's bookkeeping, which only the merge touches.
@@ -93,7 +98,9 @@ struct Search<'a, P: Process> {
     seen: Seen,
     /// Per unique state: its parent and the transition that reached it.
     parents: Vec<(u32, Taken)>,
-    queue: VecDeque<Queued<P>>,
+    queue: Frontier<P>,
+    /// Rebuilds the states taken from the queue (its draws are not the search's).
+    rebuild: Stepper<'a, P>,
     /// With reduction: the sleep set and depth of each state queued and not yet expanded.
     pending: BTreeMap<u64, (u32, Sleep)>,
     peak_queue: usize,
@@ -146,12 +153,8 @@ where
                 plan: 0,
             },
         )],
-        queue: VecDeque::from([Queued {
-            id: 0,
-            depth: 0,
-            fingerprint: initial_fp,
-            state: initial,
-        }]),
+        queue: Frontier::new(initial, initial_fp),
+        rebuild: Stepper::new(model),
         pending: BTreeMap::new(),
         peak_queue: 1,
         expanded: 0,
@@ -232,7 +235,7 @@ where
     let mut out = Vec::with_capacity(chunk.len());
     let mut kept = Seen::new();
     let mut scratch = None;
-    for (queued, sleep) in chunk {
+    for (queued, state, sleep) in chunk {
         if limits.stopping() {
             break;
         }
@@ -246,9 +249,10 @@ where
             slept: 0,
             broken: Vec::new(),
             draws: DrawFigures::default(),
+            state: None,
         };
         if !exp.at_limit {
-            enabled(model, &queued.state, &mut moves);
+            enabled(model, &state, &mut moves);
             let mut expand = Expand {
                 model,
                 limits,
@@ -258,9 +262,12 @@ where
                 exp: &mut exp,
                 scratch: &mut scratch,
             };
-            expand.all(&queued.state, &moves, sleep);
+            expand.all(&state, &moves, sleep);
         }
         exp.draws = stepper.choices.figures.since(draws_before);
+        if exp.fresh.iter().any(|next| next.new) {
+            exp.state = Some(state);
+        }
         out.push(exp);
     }
     out
@@ -275,7 +282,7 @@ struct Expand<'a, 'm, P: Process> {
     stepper: &'a mut Stepper<'m, P>,
     exp: &'a mut Expansion<P>,
     /// The successor being built: copied into (see `State::clone_from`) and kept for the
-    /// next unless it is new.
+    /// next (a new one is rebuilt when the queue gives it back: see `frontier`).
     scratch: &'a mut Option<State<P>>,
 }
 
@@ -323,9 +330,9 @@ where
                 }
                 visible |= self.stepper.visible;
                 let fp = fingerprint(self.model, self.limits, &mut next);
+                *self.scratch = Some(next);
                 let fresh = !self.seen.contains(fp) && self.kept.insert(fp);
                 if !fresh && !por {
-                    *self.scratch = Some(next);
                     continue;
                 }
                 let inherited = match name {
@@ -335,17 +342,10 @@ where
                     }
                     None => Sleep::new(),
                 };
-                let state = match fresh {
-                    true => Some(next),
-                    false => {
-                        *self.scratch = Some(next);
-                        None
-                    }
-                };
                 self.exp.fresh.push(Successor {
                     t: step,
                     fingerprint: fp,
-                    state,
+                    new: fresh,
                     sleep: inherited,
                 });
             }
@@ -357,27 +357,29 @@ where
     }
 }
 
-impl<P: Process + Clone> Search<'_, P> {
+impl<P> Search<'_, P>
+where
+    P: Process + Clone + Hash,
+    P::Stable: Hash,
+{
     /// Takes the next batch (at most `most` states) from the queue's front, each with its sleep
     /// set; with reduction, only states of the front's level.
     fn next_batch(&mut self, most: usize) -> Vec<Batched<P>> {
         let mut take = self.queue.len().min(most);
         if self.limits.por {
-            let level = self.queue[0].depth;
-            take = self
-                .queue
-                .iter()
-                .take(take)
-                .take_while(|q| q.depth == level)
-                .count();
+            let mut depths = self.queue.depths();
+            let level = depths
+                .next()
+                .expect("a batch is taken from a queue not empty");
+            take = 1 + depths.take(take - 1).take_while(|&d| d == level).count();
         }
-        let pending = &mut self.pending;
-        (self.queue.drain(..take))
-            .map(|q| {
-                let sleep = pending.remove(&q.fingerprint).map(|p| p.1);
-                (q, sleep.unwrap_or_default())
-            })
-            .collect()
+        let mut batch = Vec::with_capacity(take);
+        for _ in 0..take {
+            let (q, state) = (self.queue.pop(&mut self.rebuild)).expect("counted above");
+            let sleep = self.pending.remove(&q.fingerprint).map(|p| p.1);
+            batch.push((q, state, sleep.unwrap_or_default()));
+        }
+        batch
     }
 
     /// Merges a batch's expansions in queue order; true if the search is over (a violation,
@@ -405,8 +407,13 @@ impl<P: Process + Clone> Search<'_, P> {
             }
             self.report.states += exp.generated;
             self.report.slept += exp.slept;
+            let mut parent = Parent {
+                id: exp.id,
+                state: exp.state,
+                slot: None,
+            };
             for next in exp.fresh {
-                self.arrive(exp.id, exp.depth + 1, next);
+                self.arrive(&mut parent, exp.depth + 1, next);
             }
             for (t, broken) in exp.broken {
                 let mut path = path_to(&self.parents, exp.id);
@@ -434,25 +441,26 @@ impl<P: Process + Clone> Search<'_, P> {
         false
     }
 
-    /// A successor of state `parent` at `depth`: queued if new; with reduction, a state of
-    /// the next level already queued keeps only what both arrivals let sleep.
-    fn arrive(&mut self, parent: u32, depth: u32, next: Successor<P>) {
+    /// A successor of `parent` at `depth`: queued if new (its parent held by the queue from
+    /// its first new successor on); with reduction, a state of the next level already queued
+    /// keeps only what both arrivals let sleep.
+    fn arrive(&mut self, parent: &mut Parent<P>, depth: u32, next: Successor) {
         let fp = next.fingerprint;
         if self.seen.insert(fp) {
-            self.parents.push((parent, next.t));
+            self.parents.push((parent.id, next.t));
             let id = self.parents.len() as u32 - 1;
-            let state = next
-                .state
-                .expect("a state not seen before the batch comes with it");
+            let slot = match parent.slot {
+                Some(slot) => slot,
+                None => {
+                    let state = (parent.state.take())
+                        .expect("a state with a successor not seen before the batch comes back");
+                    *parent.slot.insert(self.queue.hold(state))
+                }
+            };
             if self.limits.por {
                 self.pending.insert(fp, (depth, next.sleep));
             }
-            self.queue.push_back(Queued {
-                id,
-                depth,
-                fingerprint: fp,
-                state,
-            });
+            self.queue.push(id, depth, fp, slot, next.t);
         } else if let Some((level, sleep)) = self.pending.get_mut(&fp) {
             if *level == depth {
                 sleep::intersect(sleep, &next.sleep);

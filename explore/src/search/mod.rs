@@ -2,7 +2,8 @@
 //! every reachable state, checking safety at every step; the liveness search over the whole
 //! state graph (`lasso`), after a complete exhaustive one; and sampled runs (`walk`), each step
 //! chosen uniformly or by PCT's priorities (`pct`). With what only they use: the set of
-//! fingerprints visited (`seen`), the fingerprint a search knows a state by (`fingerprint`),
+//! fingerprints visited (`seen`), breadth-first's queue of states held by their parents
+//! (`frontier`), the fingerprint a search knows a state by (`fingerprint`),
 //! sleep sets for partial-order reduction (`sleep`), and a violation's counterexample
 //! (`counterexample`).
 
@@ -10,6 +11,7 @@ pub(crate) mod bfs;
 mod counterexample;
 pub(crate) mod dfs;
 mod fingerprint;
+mod frontier;
 pub(crate) mod lasso;
 pub(crate) mod pct;
 mod seen;

@@ -24,6 +24,17 @@ use sim_core::{NodeId, Process, Rename};
 
 use super::state::{hash_of, timer_names, State};
 
+/// A process whose nodes can be renamed: it, its messages, timers and storage.
+pub(crate) trait Renamable:
+    Process<Msg: Rename, Timer: Rename, Stable: Rename + Hash> + Hash + Rename
+{
+}
+
+impl<P> Renamable for P where
+    P: Process<Msg: Rename, Timer: Rename, Stable: Rename + Hash> + Hash + Rename
+{
+}
+
 /// The canonical fingerprint of a state, given the interchangeable nodes (sorted, distinct)
 /// and which links (by their original ends) are FIFO.
 pub(crate) type Canonical<P> = fn(&State<P>, &[NodeId], &dyn Fn(NodeId, NodeId) -> bool) -> u64;
@@ -60,17 +71,11 @@ pub(crate) fn permutations(n: usize, class: &[NodeId]) -> Vec<Vec<NodeId>> {
 
 /// The least fingerprint of `s` renamed by each candidate renaming of `class` (see the
 /// module's words).
-pub(crate) fn canonical<P>(
+pub(crate) fn canonical<P: Renamable>(
     s: &State<P>,
     class: &[NodeId],
     fifo: &dyn Fn(NodeId, NodeId) -> bool,
-) -> u64
-where
-    P: Process + Hash + Rename,
-    P::Msg: Rename,
-    P::Timer: Rename,
-    P::Stable: Rename + Hash,
-{
+) -> u64 {
     let n = s.procs().len();
     let identity: Vec<NodeId> = (0..n).collect();
     if class.len() < 2 {
@@ -126,18 +131,12 @@ fn for_each_choice(
 
 /// Whether swapping any two nodes of `group` leaves `s` as it is: then every ordering of the
 /// group renames `s` alike. Adjacent swaps generate every ordering, so they are all it tries.
-fn interchangeable<P>(
+fn interchangeable<P: Renamable>(
     s: &State<P>,
     group: &[NodeId],
     identity: &[NodeId],
     fifo: &dyn Fn(NodeId, NodeId) -> bool,
-) -> bool
-where
-    P: Process + Hash + Rename,
-    P::Msg: Rename,
-    P::Timer: Rename,
-    P::Stable: Rename + Hash,
-{
+) -> bool {
     let itself = renamed(s, identity, fifo, Order::Kept);
     group.windows(2).all(|pair| {
         let mut swap = identity.to_vec();
@@ -149,18 +148,12 @@ where
 /// The key of interchangeable node `node`: the fingerprint of `s` with `node` renamed to the
 /// class's first id and every other node of the class to its second. A renaming of the class
 /// moves a node's key with it.
-fn seen_from<P>(
+fn seen_from<P: Renamable>(
     s: &State<P>,
     class: &[NodeId],
     node: NodeId,
     fifo: &dyn Fn(NodeId, NodeId) -> bool,
-) -> u64
-where
-    P: Process + Hash + Rename,
-    P::Msg: Rename,
-    P::Timer: Rename,
-    P::Stable: Rename + Hash,
-{
+) -> u64 {
     let mut to: Vec<NodeId> = (0..s.procs().len()).collect();
     for &other in class {
         to[other] = class[1];
@@ -182,18 +175,12 @@ enum Order {
 /// The fingerprint of `s` with every node `i` renamed `to[i]`, in the canonical order. `to`
 /// may rename several nodes alike (a key: see `seen_from`); their parts are then hashed in
 /// the order of their fingerprints.
-fn renamed<P>(
+fn renamed<P: Renamable>(
     s: &State<P>,
     to: &[NodeId],
     fifo: &dyn Fn(NodeId, NodeId) -> bool,
     order: Order,
-) -> u64
-where
-    P: Process + Hash + Rename,
-    P::Msg: Rename,
-    P::Timer: Rename,
-    P::Stable: Rename + Hash,
-{
+) -> u64 {
     let n = to.len();
     let mut nodes: Vec<(NodeId, u64)> = (0..n)
         .map(|old| (to[old], node_renamed(s, old, to)))
@@ -235,12 +222,7 @@ where
 
 /// The fingerprint of node `old`'s own part renamed by `to`: its process, storage, timers and
 /// suspicions.
-fn node_renamed<P>(s: &State<P>, old: NodeId, to: &[NodeId]) -> u64
-where
-    P: Process + Hash + Rename,
-    P::Timer: Rename,
-    P::Stable: Rename + Hash,
-{
+fn node_renamed<P: Renamable>(s: &State<P>, old: NodeId, to: &[NodeId]) -> u64 {
     let mut h = DetHasher::default();
     let names = timer_names(s.armed(old));
     hash_with_names(&names, || {

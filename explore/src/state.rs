@@ -40,9 +40,6 @@ pub(crate) struct Envelope<M> {
 /// A node's fingerprint not cached (see `State::node_hashes`).
 const UNCACHED: u64 = 0;
 
-/// A node's armed timers.
-pub(crate) type ArmedTimers<T> = Vec<Armed<T>>;
-
 /// An armed timer.
 #[derive(Clone, Debug)]
 pub(crate) struct Armed<T> {
@@ -77,7 +74,7 @@ pub(crate) struct State<P: Process> {
     /// one allocation for every node's slab instead of three per node.
     timers: Vec<Arc<Timers>>,
     /// Per node, its armed timers by handle.
-    armed: Vec<ArmedTimers<P::Timer>>,
+    armed: Vec<Vec<Armed<P::Timer>>>,
     up: Vec<bool>,
     ever_crashed: Vec<bool>,
     /// Per node, the fingerprint of its own part (see `hash_node`) while it holds.
@@ -119,7 +116,7 @@ pub(crate) struct NodeMut<'a, P: Process> {
     pub proc: &'a mut P,
     pub stable: &'a mut P::Stable,
     pub timers: &'a mut Arc<Timers>,
-    pub armed: &'a mut ArmedTimers<P::Timer>,
+    pub armed: &'a mut Vec<Armed<P::Timer>>,
     pub up: &'a mut bool,
     pub ever_crashed: &'a mut bool,
 }
@@ -137,7 +134,7 @@ impl<P: Process> State<P> {
             procs,
             stable: vec![P::Stable::default(); n],
             timers: (0..n).map(|_| Arc::new(Timers::default())).collect(),
-            armed: (0..n).map(|_| ArmedTimers::new()).collect(),
+            armed: vec![Vec::new(); n],
             up: vec![true; n],
             ever_crashed: vec![false; n],
             node_hashes: vec![UNCACHED; n],
@@ -196,25 +193,34 @@ impl<P: Process> State<P> {
 
     /// What the monitors judge: the world as a property sees it, and the monitors.
     pub(crate) fn judging(&mut self) -> (World<'_, P>, &mut [Box<dyn SearchMonitor<P>>]) {
-        let world = World::new(
-            Time::ZERO,
-            &self.procs,
-            &self.up,
-            &self.ever_crashed,
-            &self.byzantine,
-        );
-        (world, &mut self.monitors)
+        let State {
+            procs,
+            up,
+            ever_crashed,
+            byzantine,
+            monitors,
+            ..
+        } = self;
+        (
+            World::new(Time::ZERO, procs, up, ever_crashed, byzantine),
+            monitors,
+        )
     }
 
     /// The world as a property sees it in this state.
     pub(crate) fn world(&self) -> World<'_, P> {
-        World::new(
-            Time::ZERO,
-            &self.procs,
-            &self.up,
-            &self.ever_crashed,
-            &self.byzantine,
-        )
+        let (procs, up, crashed) = (&self.procs, &self.up, &self.ever_crashed);
+        World::new(Time::ZERO, procs, up, crashed, &self.byzantine)
+    }
+
+    /// Copies of the adversaries (snapshots: each remembers what it did so far).
+    fn copy_adversaries(&self) -> impl Iterator<Item = Option<Box<dyn Adversary<P> + Send>>> + '_ {
+        self.adversaries.iter().map(|a| {
+            a.as_ref().map(|a| {
+                a.snapshot()
+                    .expect("only adversaries with snapshots are explored")
+            })
+        })
     }
 
     /// Every armed timer, node by node.
@@ -241,14 +247,7 @@ impl<P: Process + Clone> Clone for State<P> {
             crashes: self.crashes,
             started: self.started,
             byzantine: self.byzantine.clone(),
-            adversaries: (self.adversaries.iter())
-                .map(|a| {
-                    a.as_ref().map(|a| {
-                        a.snapshot()
-                            .expect("only adversaries with snapshots are explored")
-                    })
-                })
-                .collect(),
+            adversaries: self.copy_adversaries().collect(),
             zone: self.zone.clone(),
             last_event: self.last_event,
             monitors: self.monitors.iter().map(|m| m.copy()).collect(),
@@ -274,12 +273,7 @@ impl<P: Process + Clone> Clone for State<P> {
         self.started = from.started;
         self.byzantine.clone_from(&from.byzantine);
         self.adversaries.clear();
-        self.adversaries.extend(from.adversaries.iter().map(|a| {
-            a.as_ref().map(|a| {
-                a.snapshot()
-                    .expect("only adversaries with snapshots are explored")
-            })
-        }));
+        self.adversaries.extend(from.copy_adversaries());
         self.zone.clone_from(&from.zone);
         self.last_event = from.last_event;
         self.monitors.clear();

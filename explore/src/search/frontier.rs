@@ -38,9 +38,6 @@ pub(crate) struct Frontier<P: Process> {
     /// By slot; `None`: free (its number in `free`).
     parents: Vec<Option<Held<P>>>,
     free: Vec<u32>,
-    held: usize,
-    /// The most parents held at once.
-    pub peak_held: usize,
 }
 
 impl<P> Frontier<P>
@@ -60,8 +57,6 @@ where
             initial: Some(initial),
             parents: Vec::new(),
             free: Vec::new(),
-            held: 0,
-            peak_held: 0,
         }
     }
 
@@ -82,8 +77,6 @@ where
     /// Holds `state` as the parent of entries about to be queued; its slot.
     pub(crate) fn hold(&mut self, state: State<P>) -> u32 {
         let held = Some(Held { state, queued: 0 });
-        self.held += 1;
-        self.peak_held = self.peak_held.max(self.held);
         match self.free.pop() {
             Some(slot) => {
                 self.parents[slot as usize] = held;
@@ -125,7 +118,6 @@ where
         if held.queued == 0 {
             self.parents[slot as usize] = None;
             self.free.push(slot);
-            self.held -= 1;
         }
         let rebuilt = stepper.take(&mut state, step, u64::from(entry.depth));
         debug_assert!(

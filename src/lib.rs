@@ -5,6 +5,7 @@
 //! crate, with `default-features = false`, for a binary of its own and for the test harness
 //! ([`Harness`], from the runner, re-exported here as [`runner`]).
 
+mod allocator;
 pub mod cli;
 
 pub use ftsim_api as api;
@@ -12,9 +13,9 @@ pub use ftsim_runner as runner;
 pub use ftsim_runner::{check_scenario, Harness};
 
 /// The allocator the `ftsim` binary runs with (mimalloc: a sweep's per-seed objects and a
-/// search's states cost a fraction of what the system allocator takes). A protocol crate's own
-/// binary opts in the same way: `#[global_allocator] static A: ftsim::Allocator =
-/// ftsim::Allocator;`.
+/// search's states cost a fraction of what the system allocator takes; [`cli::main_with`]
+/// has it give freed memory back within 10 ms). A protocol crate's own binary opts in the same
+/// way: `#[global_allocator] static A: ftsim::Allocator = ftsim::Allocator;`.
 pub use mimalloc::MiMalloc as Allocator;
 
 use ftsim_runner::{AnyProtocol, Catalog};

@@ -26,7 +26,8 @@
 //! invariants, as a sweep does.
 
 /// The allocator the `ftsim` binary runs with (see `src/main.rs`), so that the figures are the
-/// CLI's.
+/// CLI's; but with mimalloc's own purge delay (a second), where the CLI gives freed memory back
+/// after 10 ms (`src/allocator.rs`): as `MIMALLOC_PURGE_DELAY=1000 ftsim` runs.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

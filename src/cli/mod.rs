@@ -92,6 +92,7 @@ enum Command {
 /// Runs the `ftsim` command line with `extra` protocols next to the bundled ones, and returns
 /// the exit code. Protocol panics are run outcomes, so the panic hook stays quiet inside runs.
 pub fn main_with(extra: &[&'static dyn AnyProtocol]) -> ExitCode {
+    crate::allocator::purge_freed_memory_promptly();
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         if !ftsim_api::sim_core::in_simulation() {

@@ -100,12 +100,9 @@ fn fold_watched(
             start..range.end.min(start.saturating_add(batch))
         })
         .fold(Tally::default, |mut t, batch| {
-            let mut add = |seed, report: RunReport, differs| {
-                t.add(seed, &report);
-                if differs {
-                    t.add_nondeterministic(seed);
-                }
-                on_seed();
+            let mut add = |part: Tally| {
+                (0..part.runs).for_each(|_| on_seed());
+                t = std::mem::take(&mut t).merge(part);
             };
             watchdog::run_watched(sim, batch, limit, options.twice, options.stop, &mut add);
             t

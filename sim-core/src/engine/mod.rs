@@ -404,13 +404,6 @@ impl<P: Process, C: Choices> Engine<P, C> {
     }
 }
 
-/// The bytes one pending event of a process type takes in the queue's slab, besides its
-/// 16-byte key: what a benchmark's yardstick must move per event to be a fair comparison.
-#[doc(hidden)]
-pub const fn pending_event_bytes<P: Process>() -> usize {
-    std::mem::size_of::<Option<Ev<P>>>()
-}
-
 impl<P: Process, C: Choices> Engine<P, C> {
     fn execute(&mut self) -> Outcome {
         self.schedule_initial_events();

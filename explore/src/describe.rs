@@ -71,7 +71,7 @@ pub(crate) fn describe<P: Process>(model: &Model<P>, s: &State<P>, t: Transition
             format!("node {node}: timer {:?} fires", timer.tag)
         }
         Transition::Crash { node, keep } => {
-            let cuttable = s.cuttable(node as usize);
+            let cuttable = s.net.cuttable(node as usize);
             match cuttable.len() - keep as usize {
                 0 => format!("node {node} crashes"),
                 lost => format!(

@@ -28,6 +28,7 @@ mod describe;
 mod draws;
 mod limits;
 mod model;
+mod network;
 mod report;
 mod rng;
 mod search;
@@ -36,7 +37,9 @@ mod stepper;
 mod strategy;
 mod symmetry;
 mod timed;
+mod timers;
 mod transition;
+mod version;
 mod zone;
 mod zone_graph;
 
@@ -91,7 +94,7 @@ where
     P: Process + Clone + Hash + Send,
     P::Stable: Hash + Send,
     P::Msg: Send,
-    P::Timer: Send,
+    P::Timer: Send + Sync,
 {
     fn explore(
         &self,
@@ -154,7 +157,7 @@ where
     P: Process + Clone + Hash + Send,
     P::Stable: Hash + Send,
     P::Msg: Send,
-    P::Timer: Send,
+    P::Timer: Send + Sync,
 {
     /// [`Explorer::search`] once its options are checked: the strategy, then the liveness
     /// search after a complete exhaustive one.

@@ -8,49 +8,17 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use sim_core::entropy::DetHasher;
-use sim_core::step::Timers;
 use sim_core::timer_names::hash_with_names;
-use sim_core::{Adversary, NodeId, Process, SearchMonitor, Time, TimerId, World};
-use smallvec::SmallVec;
+use sim_core::{Adversary, NodeId, Process, SearchMonitor, Time, World};
 
-use super::zone::Zone;
-
-/// Scheduling order: the step that scheduled an event (a message's arrival, a timer), and its
-/// place among what that step's handlers made. The engine runs simultaneous events in it.
-pub(crate) type Key = (u64, u32);
-
-/// A message in flight. `hash` is the message's own fingerprint: it orders a link's messages
-/// canonically (unordered links) and tells equal messages apart from different ones.
-#[derive(Clone, Debug)]
-pub(crate) struct Envelope<M> {
-    pub from: NodeId,
-    pub to: NodeId,
-    pub hash: u64,
-    /// Its place in its sender's sending order (a crash loses a suffix of that order).
-    pub seq: u32,
-    pub msg: M,
-    /// When its arrival was scheduled (a search that keeps time: see `zone_graph`).
-    pub key: Key,
-    /// Whether its delivery is bounded (until its first, on a duplicating link).
-    pub timed: bool,
-    /// On a lossy link, certainly sent longer than the bound ago: it can only be lost.
-    pub late: bool,
-}
+pub(crate) use crate::network::{Envelope, Key, Network};
+use crate::timers::{canonical_order, names_in, share_timers, TimersMut};
+pub(crate) use crate::timers::{timer_names, timer_rank, Armed, NodeTimers};
+use crate::version::Version;
+use crate::zone::Zone;
 
 /// A node's fingerprint not cached (see `State::node_hashes`).
 const UNCACHED: u64 = 0;
-
-/// An armed timer.
-#[derive(Clone, Debug)]
-pub(crate) struct Armed<T> {
-    pub id: TimerId,
-    pub hash: u64,
-    pub tag: T,
-    /// How long after being set it fires under the engine (see `bounded`).
-    pub delay_ns: u64,
-    /// When it was set (a search that keeps time: see `zone_graph`).
-    pub key: Key,
-}
 
 /// A failure-detector notice not yet delivered: `to` will suspect `about` (or stop).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -69,12 +37,15 @@ pub(crate) struct Notice {
 pub(crate) struct State<P: Process> {
     procs: Vec<P>,
     stable: Vec<P::Stable>,
-    /// Per node, its timer handles' bookkeeping, shared between a state and its successors
-    /// until a node's handler or crash changes it (copy on write): a queued state then costs
-    /// one allocation for every node's slab instead of three per node.
-    timers: Vec<Arc<Timers>>,
-    /// Per node, its armed timers by handle.
-    armed: Vec<Vec<Armed<P::Timer>>>,
+    /// Per node, the version of its process and storage (see `version`): a copy into a
+    /// scratch state copies only the nodes whose version differs.
+    versions: Vec<Version>,
+    /// Per node, its timers (see [`NodeTimers`]).
+    timers: Vec<Arc<NodeTimers<P::Timer>>>,
+    /// Timers no state shares any more, to copy a node's into when a step changes them (see
+    /// [`TimersMut::own`]): a scratch state keeps those it let go, so stepping it allocates
+    /// none. Not part of the state: a copy starts with none.
+    spare_timers: Vec<Arc<NodeTimers<P::Timer>>>,
     up: Vec<bool>,
     ever_crashed: Vec<bool>,
     /// Per node, the fingerprint of its own part (see `hash_node`) while it holds.
@@ -83,16 +54,11 @@ pub(crate) struct State<P: Process> {
     node_hashes: Vec<u64>,
     /// In flight, ordered by link (sender, then receiver); within a FIFO link in sending
     /// order, within an unordered one by fingerprint.
-    pub net: Vec<Envelope<P::Msg>>,
+    pub net: Network<P::Msg>,
     /// Sorted.
     pub notices: Vec<Notice>,
     /// Per node, whom it suspects now (a bit per node).
     pub suspected: Vec<u64>,
-    /// Per node, messages sent so far (numbers `Envelope::seq`).
-    pub sent: Vec<u32>,
-    /// Per node, how many of its messages have certainly left its wire: one more than the
-    /// latest it sent that was delivered or lost in transit (a crash can only lose later ones).
-    pub left: Vec<u32>,
     pub crashes: u32,
     /// Whether the nodes have started. A search with Byzantine nodes begins before the start:
     /// its first step places the traitors and starts every node (see `stepper`).
@@ -115,8 +81,7 @@ pub(crate) struct State<P: Process> {
 pub(crate) struct NodeMut<'a, P: Process> {
     pub proc: &'a mut P,
     pub stable: &'a mut P::Stable,
-    pub timers: &'a mut Arc<Timers>,
-    pub armed: &'a mut Vec<Armed<P::Timer>>,
+    pub timers: TimersMut<'a, P::Timer>,
     pub up: &'a mut bool,
     pub ever_crashed: &'a mut bool,
 }
@@ -133,16 +98,15 @@ impl<P: Process> State<P> {
         State {
             procs,
             stable: vec![P::Stable::default(); n],
-            timers: (0..n).map(|_| Arc::new(Timers::default())).collect(),
-            armed: vec![Vec::new(); n],
+            versions: (0..n).map(|_| Version::fresh()).collect(),
+            timers: (0..n).map(|_| Arc::default()).collect(),
+            spare_timers: Vec::new(),
             up: vec![true; n],
             ever_crashed: vec![false; n],
             node_hashes: vec![UNCACHED; n],
-            net: Vec::new(),
+            net: Network::new(n),
             notices: Vec::new(),
             suspected: vec![0; n],
-            sent: vec![0; n],
-            left: vec![0; n],
             crashes: 0,
             started: false,
             byzantine: vec![false; n],
@@ -156,11 +120,11 @@ impl<P: Process> State<P> {
     /// Node `node`'s own part, to change; its cached fingerprint is forgotten.
     pub(crate) fn node_mut(&mut self, node: NodeId) -> NodeMut<'_, P> {
         self.node_hashes[node] = UNCACHED;
+        self.versions[node] = Version::fresh();
         NodeMut {
             proc: &mut self.procs[node],
             stable: &mut self.stable[node],
-            timers: &mut self.timers[node],
-            armed: &mut self.armed[node],
+            timers: TimersMut::new(&mut self.timers[node], &mut self.spare_timers),
             up: &mut self.up[node],
             ever_crashed: &mut self.ever_crashed[node],
         }
@@ -188,7 +152,7 @@ impl<P: Process> State<P> {
 
     /// Node `node`'s armed timers, by handle.
     pub(crate) fn armed(&self, node: NodeId) -> &[Armed<P::Timer>] {
-        &self.armed[node]
+        &self.timers[node].armed
     }
 
     /// What the monitors judge: the world as a property sees it, and the monitors.
@@ -225,7 +189,7 @@ impl<P: Process> State<P> {
 
     /// Every armed timer, node by node.
     pub(crate) fn all_armed(&self) -> impl Iterator<Item = &Armed<P::Timer>> {
-        self.armed.iter().flatten()
+        self.timers.iter().flat_map(|t| &t.armed)
     }
 }
 
@@ -234,16 +198,15 @@ impl<P: Process + Clone> Clone for State<P> {
         State {
             procs: self.procs.clone(),
             stable: self.stable.clone(),
+            versions: self.versions.clone(),
             timers: self.timers.clone(),
-            armed: self.armed.clone(),
+            spare_timers: Vec::new(),
             up: self.up.clone(),
             ever_crashed: self.ever_crashed.clone(),
             node_hashes: self.node_hashes.clone(),
             net: self.net.clone(),
             notices: self.notices.clone(),
             suspected: self.suspected.clone(),
-            sent: self.sent.clone(),
-            left: self.left.clone(),
             crashes: self.crashes,
             started: self.started,
             byzantine: self.byzantine.clone(),
@@ -257,18 +220,11 @@ impl<P: Process + Clone> Clone for State<P> {
     /// A copy into `self`, reusing its buffers: a search steps a scratch state this way, so a
     /// successor it has seen before costs no allocation.
     fn clone_from(&mut self, from: &Self) {
-        self.procs.clone_from(&from.procs);
-        self.stable.clone_from(&from.stable);
-        self.timers.clone_from(&from.timers);
-        self.armed.clone_from(&from.armed);
-        self.up.clone_from(&from.up);
-        self.ever_crashed.clone_from(&from.ever_crashed);
-        self.node_hashes.clone_from(&from.node_hashes);
+        self.copy_nodes(from);
+        share_timers(&mut self.timers, &from.timers, &mut self.spare_timers);
         self.net.clone_from(&from.net);
         self.notices.clone_from(&from.notices);
         self.suspected.clone_from(&from.suspected);
-        self.sent.clone_from(&from.sent);
-        self.left.clone_from(&from.left);
         self.crashes = from.crashes;
         self.started = from.started;
         self.byzantine.clone_from(&from.byzantine);
@@ -276,8 +232,25 @@ impl<P: Process + Clone> Clone for State<P> {
         self.adversaries.extend(from.copy_adversaries());
         self.zone.clone_from(&from.zone);
         self.last_event = from.last_event;
-        self.monitors.clear();
-        self.monitors.extend(from.monitors.iter().map(|m| m.copy()));
+        copy_monitors(&mut self.monitors, &from.monitors);
+    }
+}
+
+/// `from`'s monitors copied into `to`, each in place where it is the same property.
+fn copy_monitors<P: Process>(
+    to: &mut Vec<Box<dyn SearchMonitor<P>>>,
+    from: &[Box<dyn SearchMonitor<P>>],
+) {
+    to.truncate(from.len());
+    for (i, theirs) in from.iter().enumerate() {
+        match to.get_mut(i) {
+            Some(mine) => {
+                if !mine.copy_from(&**theirs) {
+                    *mine = theirs.copy();
+                }
+            }
+            None => to.push(theirs.copy()),
+        }
     }
 }
 
@@ -297,9 +270,10 @@ where
     /// can observe; a node's armed timers are hashed in canonical order by their tags, and handles
     /// a process holds by their canonical names (`timer_names`), so a heartbeat that re-arms
     /// forever does not make new states. So are the numbers of messages' sending order, but not the
-    /// order itself among the messages of a node that may still crash (`crashable`), since its
+    /// order itself among the messages of a node that may still crash (one that is up, that
+    /// `may_crash` lets crash, while fewer than `crash_budget` crashes happened), since its
     /// crash loses a suffix of it.
-    pub(crate) fn fingerprint(&self, crashable: impl Fn(NodeId) -> bool) -> u64 {
+    pub(crate) fn fingerprint(&self, may_crash: &[bool], crash_budget: u32) -> u64 {
         let mut h = DetHasher::default();
         for node in 0..self.procs.len() {
             let cached = self.node_hashes[node];
@@ -309,7 +283,9 @@ where
             });
         }
         self.hash_rest(&mut h);
-        self.hash_send_order(&mut h, crashable);
+        if self.crashes < crash_budget {
+            self.hash_send_order(&mut h, |n| self.up[n] && may_crash[n]);
+        }
         self.hash_timing(&mut h);
         h.finish()
     }
@@ -322,7 +298,7 @@ where
         };
         zone.hash(h);
         let mut borns: Vec<u64> = (self.net.iter().map(|e| e.key.0))
-            .chain(self.armed.iter().flatten().map(|t| t.key.0))
+            .chain(self.all_armed().map(|t| t.key.0))
             .chain(self.last_event.map(|k| k.0))
             .collect();
         borns.sort_unstable();
@@ -334,7 +310,7 @@ where
             h.write_u32(made);
             h.write_u8(u8::from(e.timed) | u8::from(e.late) << 1);
         }
-        for timer in self.armed.iter().flatten() {
+        for timer in self.all_armed() {
             let (r, made) = rank(timer.key);
             h.write_usize(r);
             h.write_u32(made);
@@ -357,7 +333,7 @@ where
         order.sort_unstable();
         for (from, seq, i) in order {
             h.write_usize(i);
-            h.write_u8(u8::from(seq < self.left[from]));
+            h.write_u8(u8::from(seq < self.net.left(from)));
         }
     }
 
@@ -380,27 +356,23 @@ where
 
     /// Hashes node `node`'s part of the state.
     fn hash_node(&self, node: NodeId, h: &mut DetHasher) {
-        let names = timer_names(&self.armed[node]);
+        let armed = self.armed(node);
+        let order = canonical_order(armed);
+        let names = names_in(&order);
         hash_with_names(&names, || {
             self.procs[node].hash(h);
             self.stable[node].hash(h);
         });
         h.write_u8(u8::from(self.up[node]) | u8::from(self.ever_crashed[node]) << 1);
-        h.write_usize(self.armed[node].len());
-        for &(id, _) in &names {
-            let timer = (self.armed[node].iter()).find(|t| t.id == id);
-            h.write_u64(timer.expect("named from this list").hash);
+        h.write_usize(armed.len());
+        for &(hash, _) in &order {
+            h.write_u64(hash);
         }
     }
 
     /// Hashes what belongs to no single node: the network, notices, budget and monitors.
     fn hash_rest(&self, h: &mut DetHasher) {
-        h.write_usize(self.net.len());
-        for e in &self.net {
-            h.write_usize(e.from);
-            h.write_usize(e.to);
-            h.write_u64(e.hash);
-        }
+        self.net.fingerprint(h);
         self.notices.hash(h);
         self.suspected.hash(h);
         h.write_u32(self.crashes);
@@ -417,67 +389,35 @@ where
     }
 }
 
-/// The canonical names of a node's armed timers: each live handle with its rank by tag,
-/// listed in that order. Two states whose timers differ only in their handles' slots and
-/// generations name them alike (see `sim_core::timer_names`). Timers with equal tags at one
-/// node are ranked by handle: a protocol that arms the same tag twice at once keeps such states
-/// apart, as without canonical names (never merging states that differ).
-pub(crate) fn timer_names<T>(armed: &[Armed<T>]) -> TimerNames {
-    let mut order: SmallVec<[(u64, TimerId); 8]> = armed.iter().map(|t| (t.hash, t.id)).collect();
-    order.sort_unstable();
-    (order.into_iter().enumerate())
-        .map(|(rank, (_, id))| (id, rank as u32))
-        .collect()
-}
-
-/// A node's timers' canonical names (handle, name): inline for the few a node arms, so
-/// naming them allocates nothing.
-pub(crate) type TimerNames = SmallVec<[(TimerId, u32); 8]>;
-
-/// The canonical name of armed timer `index` of a node (its rank, as in [`timer_names`]).
-pub(crate) fn timer_rank<T>(armed: &[Armed<T>], index: usize) -> u32 {
-    let key = (armed[index].hash, armed[index].id);
-    armed.iter().filter(|t| (t.hash, t.id) < key).count() as u32
+impl<P: Process + Clone> State<P> {
+    /// Copies `from`'s nodes (process, storage, whether up or ever crashed, cached
+    /// fingerprint), skipping those that are already copies (the same version: a scratch
+    /// state copied from the same parent, where the last step did not touch them; their
+    /// cached fingerprint, if filled since, is that of the same node).
+    fn copy_nodes(&mut self, from: &Self) {
+        if self.versions.len() != from.versions.len() {
+            self.procs.clone_from(&from.procs);
+            self.stable.clone_from(&from.stable);
+            self.up.clone_from(&from.up);
+            self.ever_crashed.clone_from(&from.ever_crashed);
+            self.node_hashes.clone_from(&from.node_hashes);
+            self.versions.clone_from(&from.versions);
+            return;
+        }
+        for (node, &version) in from.versions.iter().enumerate() {
+            if self.versions[node] != version {
+                self.procs[node].clone_from(&from.procs[node]);
+                self.stable[node].clone_from(&from.stable[node]);
+                self.up[node] = from.up[node];
+                self.ever_crashed[node] = from.ever_crashed[node];
+                self.node_hashes[node] = from.node_hashes[node];
+                self.versions[node] = version;
+            }
+        }
+    }
 }
 
 impl<P: Process> State<P> {
-    /// Puts a message in flight at its canonical place. On a duplicating link the network is
-    /// a set: a message already in flight there is not added again.
-    pub(crate) fn enqueue(&mut self, mut env: Envelope<P::Msg>, fifo: bool, duplicating: bool) {
-        env.seq = self.sent[env.from];
-        self.sent[env.from] += 1;
-        let link = (env.from, env.to);
-        let start = self.net.partition_point(|e| (e.from, e.to) < link);
-        let end = start + self.net[start..].partition_point(|e| (e.from, e.to) == link);
-        if duplicating && self.net[start..end].iter().any(|e| e.hash == env.hash) {
-            return;
-        }
-        let at = if fifo {
-            end
-        } else {
-            start + self.net[start..end].partition_point(|e| e.hash <= env.hash)
-        };
-        self.net.insert(at, env);
-    }
-
-    /// Notes that message `seq` of `from` left its sender's wire (it was delivered or lost in
-    /// transit).
-    pub(crate) fn mark_left(&mut self, from: NodeId, seq: u32) {
-        self.left[from] = self.left[from].max(seq + 1);
-    }
-
-    /// The sending numbers of `node`'s messages in flight that a crash could still lose,
-    /// in sending order.
-    pub(crate) fn cuttable(&self, node: NodeId) -> Vec<u32> {
-        let left = self.left[node];
-        let mut seqs: Vec<u32> = (self.net.iter())
-            .filter(|e| e.from == node && e.seq >= left)
-            .map(|e| e.seq)
-            .collect();
-        seqs.sort_unstable();
-        seqs
-    }
-
     /// Adds a failure-detector notice (once).
     pub(crate) fn notify(&mut self, notice: Notice) {
         if let Err(at) = self.notices.binary_search(&notice) {

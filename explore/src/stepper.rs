@@ -11,12 +11,10 @@
 //! message a traitor's handler sends then passes through its adversary, whose draws are
 //! branches too, as the engine passes it (same draws, same order, keyed by the message).
 
-use std::sync::Arc;
-
 use std::collections::BTreeMap;
 
 use sim_core::engine::guarded;
-use sim_core::step::{run_handler, Handler, NodeRef, Output};
+use sim_core::step::{run_handler, Handler, NodeRef, Output, Outputs};
 use sim_core::{AdversaryCtx, MsgKey, NodeId, Process, PropertyKind, Time};
 
 use super::draws::{Branching, Taken};
@@ -71,7 +69,7 @@ pub(crate) fn enabled<P: Process>(m: &Model<P>, s: &State<P>, out: &mut Vec<Tran
     }
     if s.crashes < m.config.crash_budget {
         for node in (0..m.config.n).filter(|&n| s.up()[n] && m.config.may_crash[n]) {
-            let cuttable = s.cuttable(node).len() as u32;
+            let cuttable = s.net.cuttable(node).len() as u32;
             out.extend((0..=cuttable).rev().map(|keep| Transition::Crash {
                 node: node as u32,
                 keep,
@@ -120,7 +118,7 @@ pub(crate) struct Stepper<'m, P: Process> {
     pub model: &'m Model<P>,
     /// Answers the handlers' draws (see `draws`).
     pub choices: Branching,
-    outputs: Vec<Output<P>>,
+    outputs: Outputs<P>,
     observed: Vec<P::Obs>,
     /// Whether the last transition applied ran a handler that emitted an observation (a
     /// step the monitors see happen, not only its state: see `search::sleep`).
@@ -174,7 +172,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         Stepper {
             model,
             choices: Branching::after_start(),
-            outputs: Vec::new(),
+            outputs: Outputs::default(),
             observed: Vec::new(),
             visible: false,
             journal: None,
@@ -282,10 +280,10 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
             Transition::Deliver(i) => {
                 let i = i as usize;
                 let (from, to, seq) = (s.net[i].from, s.net[i].to, s.net[i].seq);
-                s.mark_left(from, seq);
+                s.net.mark_left(from, seq);
                 let msg = if self.model.config.link(from, to).duplicating {
                     // Bounded up to its first delivery; a copy may come any time after.
-                    s.net[i].timed = false;
+                    s.net.set_timing(i, false, s.net[i].late);
                     s.net[i].msg.clone()
                 } else {
                     s.net.remove(i).msg
@@ -294,14 +292,14 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
             }
             Transition::Lose(i) => {
                 let lost = s.net.remove(i as usize);
-                s.mark_left(lost.from, lost.seq);
+                s.net.mark_left(lost.from, lost.seq);
                 Ok(())
             }
             Transition::Fire { node, index } => {
                 let node = node as usize;
-                let part = s.node_mut(node);
-                let timer = part.armed.remove(index as usize);
-                Arc::make_mut(part.timers).fire(timer.id);
+                let timers = s.node_mut(node).timers.own();
+                let timer = timers.armed.remove(index as usize);
+                timers.handles.fire(timer.id);
                 self.handle(s, node, Handler::Timer(timer.tag), event)
             }
             Transition::Crash { node, keep } => {
@@ -329,14 +327,15 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
     }
 
     fn crash(&mut self, s: &mut State<P>, node: NodeId, keep: usize) {
-        if let Some(&first_lost) = s.cuttable(node).get(keep) {
+        if let Some(&first_lost) = s.net.cuttable(node).get(keep) {
             s.net.retain(|e| e.from != node || e.seq < first_lost);
         }
         let part = s.node_mut(node);
         *part.up = false;
         *part.ever_crashed = true;
-        part.armed.clear();
-        Arc::make_mut(part.timers).clear();
+        let timers = part.timers.own();
+        timers.armed.clear();
+        timers.handles.clear();
         s.crashes += 1;
         s.notices.retain(|n| n.to != node);
         s.suspected[node] = 0;
@@ -396,11 +395,11 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         self.tampering = false;
         let ran = guarded(|| {
             let n = self.model.config.n;
-            let part = s.node_mut(node);
+            let mut part = s.node_mut(node);
             let node_ref = NodeRef {
                 id: node,
                 n,
-                timers: Arc::make_mut(part.timers),
+                timers: &mut part.timers,
                 stable: part.stable,
             };
             run_handler(part.proc, node_ref, h, &mut self.choices, &mut self.outputs);
@@ -433,7 +432,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
     fn apply_outputs(&mut self, s: &mut State<P>, node: NodeId) {
         // Taken out for the loop, which tampers through `self` (its buffer put back after).
         let mut outputs = std::mem::take(&mut self.outputs);
-        for out in outputs.drain(..) {
+        for out in outputs.drain() {
             match out {
                 Output::Send { to, msg } => {
                     let key = self.link_key(node, to);
@@ -441,7 +440,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                         continue;
                     };
                     if let Some(j) = &mut self.journal {
-                        let seq = s.sent[node];
+                        let seq = s.net.sent(node);
                         j.sends.push(Sent { key, seq });
                         j.made.push(Made::Send(node, seq));
                     }
@@ -457,7 +456,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                         timed: true,
                         late: false,
                     };
-                    s.enqueue(env, rule.fifo, rule.duplicating);
+                    s.net.send(env, rule.fifo, rule.duplicating);
                 }
                 Output::SetTimer { id, delay, tag } => {
                     if let Some(j) = &mut self.journal {
@@ -465,7 +464,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                         j.made.push(Made::Timer(node, id));
                     }
                     let key = self.next_key();
-                    let armed = s.node_mut(node).armed;
+                    let armed = &mut s.node_mut(node).timers.own().armed;
                     let at = armed.partition_point(|a| a.id < id);
                     armed.insert(
                         at,
@@ -478,7 +477,9 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                         },
                     );
                 }
-                Output::CancelTimer { id } => s.node_mut(node).armed.retain(|a| a.id != id),
+                Output::CancelTimer { id } => {
+                    (s.node_mut(node).timers.own().armed).retain(|a| a.id != id);
+                }
                 Output::Observe(obs) => self.observed.push(obs),
             }
         }

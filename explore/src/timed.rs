@@ -174,7 +174,7 @@ fn cue<P: Process>(
         }
         Transition::Crash { node, keep } => {
             let node = node as usize;
-            for &seq in &s.cuttable(node)[keep as usize..] {
+            for &seq in &s.net.cuttable(node)[keep as usize..] {
                 push(Happening::Drop {
                     msg: names.messages[&(node, seq)],
                     reason: DropReason::SenderCrashed,

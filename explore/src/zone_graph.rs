@@ -114,7 +114,7 @@ fn not_overdue<P: Process>(
 ) -> bool {
     let strict = |key: Key| i64::from(event.is_none_or(|e| e >= key));
     let cut: Vec<u32> = match t {
-        Transition::Crash { node, keep } => s.cuttable(node as usize)[keep as usize..].to_vec(),
+        Transition::Crash { node, keep } => s.net.cuttable(node as usize)[keep as usize..].to_vec(),
         _ => Vec::new(),
     };
     let crashed = match t {
@@ -164,12 +164,13 @@ pub(crate) fn settle<P: Process>(
     lossy: &dyn Fn(usize, usize) -> bool,
 ) {
     let now = zone.dim() - 1;
-    for e in s.net.iter_mut().filter(|e| e.timed && lossy(e.from, e.to)) {
-        let expired = zone
-            .clock(e.key.0)
-            .is_none_or(|sent| zone.at(sent, now) < -bound_ns);
+    for i in 0..s.net.len() {
+        let e = &s.net[i];
+        let expired = e.timed
+            && lossy(e.from, e.to)
+            && (zone.clock(e.key.0)).is_none_or(|sent| zone.at(sent, now) < -bound_ns);
         if expired {
-            (e.timed, e.late) = (false, true);
+            s.net.set_timing(i, false, true);
         }
     }
     let mut keep: Vec<usize> = (s.net.iter().filter(|e| e.timed).map(|e| e.key.0))

@@ -8,7 +8,7 @@ use std::hash::Hash;
 use crate::entropy::{chance, Choices, DetHasher, Draw, Stream};
 use crate::message::MsgKey;
 use crate::time::{Duration, Time};
-use crate::timer::{TimerId, TimerSlab};
+use crate::timer::{TimerId, TimerSlab, TimersOnWrite};
 use crate::NodeId;
 
 /// A protocol participant. The engine owns one per node, builds it with the protocol's factory
@@ -76,13 +76,29 @@ pub(crate) enum Effect<P: Process> {
     Sync(P::Stable),
 }
 
+/// Where a handler's timer handles are: the node's own slab (the engine), or a search's slab
+/// shared with other states, copied only when the handler sets or cancels a timer.
+pub(crate) enum SlabRef<'a> {
+    Own(&'a mut TimerSlab),
+    OnWrite(&'a mut dyn TimersOnWrite),
+}
+
+impl SlabRef<'_> {
+    fn get(&mut self) -> &mut TimerSlab {
+        match self {
+            SlabRef::Own(slab) => slab,
+            SlabRef::OnWrite(shared) => &mut shared.timers().0,
+        }
+    }
+}
+
 /// What a handler can see and do.
 pub struct Ctx<'a, P: Process> {
     pub(crate) id: NodeId,
     pub(crate) n: usize,
     pub(crate) now: Time,
     pub(crate) effects: &'a mut Vec<Effect<P>>,
-    pub(crate) timers: &'a mut TimerSlab,
+    pub(crate) timers: SlabRef<'a>,
     pub(crate) stable: &'a mut P::Stable,
     pub(crate) stable_written: bool,
     /// Whether the run models storage faults (then a sync takes a snapshot).
@@ -126,14 +142,14 @@ impl<'a, P: Process> Ctx<'a, P> {
 
     /// Fires `on_timer(tag)` after `delay`, unless cancelled or the node crashes first.
     pub fn set_timer(&mut self, delay: Duration, tag: P::Timer) -> TimerId {
-        let id = self.timers.arm();
+        let id = self.timers.get().arm();
         self.effects.push(Effect::SetTimer { id, delay, tag });
         id
     }
 
     /// Cancels a timer; cancelling one that already fired or was cancelled does nothing.
     pub fn cancel_timer(&mut self, id: TimerId) {
-        if self.timers.disarm(id) {
+        if self.timers.get().disarm(id) {
             self.effects.push(Effect::CancelTimer { id });
         }
     }

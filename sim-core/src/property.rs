@@ -358,6 +358,11 @@ pub trait Explorable<P: Process>: Property<P> + Clone + Send + 'static {
 pub trait SearchMonitor<P: Process>: Property<P> + Send {
     /// A copy with everything it remembers.
     fn copy(&self) -> Box<dyn SearchMonitor<P>>;
+    /// Makes `self` a copy of `from` in place (no allocation) if both are the same property;
+    /// false, and `self` unchanged, if not.
+    fn copy_from(&mut self, from: &dyn SearchMonitor<P>) -> bool;
+    /// Itself, for [`SearchMonitor::copy_from`] to tell what `from` is.
+    fn as_any(&self) -> &dyn std::any::Any;
     /// Its [`Explorable::fingerprint`].
     fn hash_memory(&self, hasher: &mut DetHasher);
 }
@@ -365,6 +370,18 @@ pub trait SearchMonitor<P: Process>: Property<P> + Send {
 impl<P: Process, T: Explorable<P>> SearchMonitor<P> for T {
     fn copy(&self) -> Box<dyn SearchMonitor<P>> {
         Box::new(self.clone())
+    }
+    fn copy_from(&mut self, from: &dyn SearchMonitor<P>) -> bool {
+        match from.as_any().downcast_ref::<T>() {
+            Some(from) => {
+                self.clone_from(from);
+                true
+            }
+            None => false,
+        }
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
     fn hash_memory(&self, hasher: &mut DetHasher) {
         self.fingerprint(hasher);

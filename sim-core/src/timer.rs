@@ -24,10 +24,25 @@ impl TimerId {
 /// while it is free, so whether a handle is live is one load: in a large group a node's
 /// timers are reached at random (each cancelled acknowledgement timer of an eager broadcast),
 /// and a second column of flags was a second cache miss.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct TimerSlab {
     generation: Vec<u32>,
     free: Vec<u32>,
+}
+
+impl Clone for TimerSlab {
+    fn clone(&self) -> Self {
+        TimerSlab {
+            generation: self.generation.clone(),
+            free: self.free.clone(),
+        }
+    }
+
+    /// Into the buffers `self` has: a search copies a node's timers into a spare this way.
+    fn clone_from(&mut self, from: &Self) {
+        self.generation.clone_from(&from.generation);
+        self.free.clone_from(&from.free);
+    }
 }
 
 impl TimerSlab {
@@ -83,6 +98,48 @@ impl TimerSlab {
                 self.free.push(slot as u32);
             }
         }
+    }
+}
+
+/// A node's timer handles: which are live, so that a cancel or a crash disarms them exactly as
+/// under the engine. Cloned with the node when a search branches.
+#[derive(Debug, Default)]
+pub struct Timers(pub(crate) TimerSlab);
+
+impl Clone for Timers {
+    fn clone(&self) -> Self {
+        Timers(self.0.clone())
+    }
+
+    fn clone_from(&mut self, from: &Self) {
+        self.0.clone_from(&from.0);
+    }
+}
+
+impl Timers {
+    /// Disarms `id` as it fires; false if it was cancelled or crashed since (then it must not
+    /// fire).
+    pub fn fire(&mut self, id: TimerId) -> bool {
+        self.0.disarm(id)
+    }
+
+    /// Disarms every timer (a crash).
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
+/// A node's [`Timers`] as a search holds them: possibly shared with other states, and
+/// copied when they are asked for (the first time a handler sets or cancels a timer), so a
+/// handler that leaves them alone copies nothing.
+pub trait TimersOnWrite {
+    /// The node's timer handles, to change.
+    fn timers(&mut self) -> &mut Timers;
+}
+
+impl TimersOnWrite for Timers {
+    fn timers(&mut self) -> &mut Timers {
+        self
     }
 }
 

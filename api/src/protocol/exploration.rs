@@ -47,15 +47,16 @@ use super::Protocol;
 
 /// What a search needs of a process: copies (`Clone`) and fingerprints (`Hash`) of the
 /// process and of its stable storage, and every part `Send` (a breadth-first search may
-/// expand states on several threads). Derived types are, with ordered collections and no
-/// `Rc` or `RefCell` shared between nodes. Implemented for every such process.
+/// expand states on several threads); timer tags also `Sync` (a state shares a node's armed
+/// timers with the states after it until they change). Derived types are, with ordered
+/// collections and no `Rc`, `Cell` or `RefCell`. Implemented for every such process.
 pub trait Searchable:
-    Process<Stable: Hash + Send, Msg: Send, Timer: Send> + Clone + Hash + Send
+    Process<Stable: Hash + Send, Msg: Send, Timer: Send + Sync> + Clone + Hash + Send
 {
 }
 
 impl<P> Searchable for P where
-    P: Process<Stable: Hash + Send, Msg: Send, Timer: Send> + Clone + Hash + Send
+    P: Process<Stable: Hash + Send, Msg: Send, Timer: Send + Sync> + Clone + Hash + Send
 {
 }
 

@@ -54,9 +54,6 @@ type Batched<P> = (Entry, State<P>, Sleep);
 struct Successor {
     t: Taken,
     fingerprint: u64,
-    /// False: seen before the batch or kept from an earlier state of the chunk (only
-    /// reported with reduction, for its sleep set).
-    new: bool,
     sleep: Sleep,
 }
 
@@ -69,7 +66,7 @@ struct Expansion<P: Process> {
     /// Transitions taken (the violating one included).
     generated: u64,
     /// Successors whose fingerprint was not seen before the batch, in transition order (with
-    /// reduction: every successor, the seen ones without their state).
+    /// reduction: every successor, for its sleep set).
     fresh: Vec<Successor>,
     /// Transitions not taken: asleep.
     slept: u64,
@@ -78,7 +75,8 @@ struct Expansion<P: Process> {
     broken: Vec<(Taken, Broken)>,
     /// The processes' random draws while expanding.
     draws: DrawFigures,
-    /// The state expanded, if a successor is new: the parent its successors are queued by.
+    /// The state expanded: the parent its new successors are queued by, if there are any;
+    /// else the queue's to copy a later state into (see `Frontier::recycle`).
     state: Option<State<P>>,
 }
 
@@ -119,7 +117,7 @@ where
     P: Process + Clone + Hash + Send,
     P::Stable: Hash + Send,
     P::Msg: Send,
-    P::Timer: Send,
+    P::Timer: Send + Sync,
 {
     let threads = limits.threads.max(1);
     let pool = match threads {
@@ -186,7 +184,7 @@ where
     P: Process + Clone + Hash + Send,
     P::Stable: Hash + Send,
     P::Msg: Send,
-    P::Timer: Send,
+    P::Timer: Send + Sync,
 {
     let chunk = batch.len().div_ceil(threads * CHUNKS_PER_THREAD).max(1);
     let mut chunks = Vec::new();
@@ -265,9 +263,7 @@ where
             expand.all(&state, &moves, sleep);
         }
         exp.draws = stepper.choices.figures.since(draws_before);
-        if exp.fresh.iter().any(|next| next.new) {
-            exp.state = Some(state);
-        }
+        exp.state = Some(state);
         out.push(exp);
     }
     out
@@ -309,19 +305,19 @@ where
                     return; // the search ends at the merge: what is kept here is never used
                 }
                 let step = Taken { t, plan };
-                let mut next = match self.scratch.take() {
-                    Some(mut scratch) => {
+                // Stepped in place (a state is large: moving one is a copy).
+                let next = match self.scratch {
+                    Some(scratch) => {
                         scratch.clone_from(state);
                         scratch
                     }
-                    None => state.clone(),
+                    None => self.scratch.insert(state.clone()),
                 };
                 self.exp.generated += 1;
                 let depth = u64::from(self.exp.depth) + 1;
-                let verdict = self.stepper.take(&mut next, step, depth);
+                let verdict = self.stepper.take(next, step, depth);
                 branches.taken(&mut self.stepper.choices);
                 if let Err(broken) = verdict {
-                    *self.scratch = Some(next);
                     self.exp.broken.push((step, broken));
                     if self.model.bound.is_none() {
                         return;
@@ -329,8 +325,7 @@ where
                     continue;
                 }
                 visible |= self.stepper.visible;
-                let fp = fingerprint(self.model, self.limits, &mut next);
-                *self.scratch = Some(next);
+                let fp = fingerprint(self.model, self.limits, next);
                 let fresh = !self.seen.contains(fp) && self.kept.insert(fp);
                 if !fresh && !por {
                     continue;
@@ -345,7 +340,6 @@ where
                 self.exp.fresh.push(Successor {
                     t: step,
                     fingerprint: fp,
-                    new: fresh,
                     sleep: inherited,
                 });
             }
@@ -414,6 +408,9 @@ where
             };
             for next in exp.fresh {
                 self.arrive(&mut parent, exp.depth + 1, next);
+            }
+            if let Some(state) = parent.state {
+                self.queue.recycle(state);
             }
             for (t, broken) in exp.broken {
                 let mut path = path_to(&self.parents, exp.id);

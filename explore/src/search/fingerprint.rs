@@ -22,12 +22,7 @@ where
         }
         _ => {
             s.cache_node_hashes();
-            s.fingerprint(|n| crashable(model, s, n))
+            s.fingerprint(&model.config.may_crash, model.config.crash_budget)
         }
     }
-}
-
-/// Whether `node` may still crash in `s` (then its messages' sending order matters).
-fn crashable<P: Process>(model: &Model<P>, s: &State<P>, node: sim_core::NodeId) -> bool {
-    s.up()[node] && model.config.may_crash[node] && s.crashes < model.config.crash_budget
 }

@@ -2,9 +2,9 @@
 //! that reached it from its parent; a parent is held once, counted by its entries still
 //! queued, and dropped when the last of them is taken. A level then costs one state per
 //! parent with new successors, not one per successor (a few bytes each). An entry's state is
-//! rebuilt when it is taken: a copy of its parent, the step taken again. Stepping is a pure
-//! function of the state and the step (its draws answered by the step's plan), so the rebuilt
-//! state is the one the search found.
+//! rebuilt when it is taken: a copy of its parent (the parent itself for its last entry), the
+//! step taken again. Stepping is a pure function of the state and the step (its draws
+//! answered by the step's plan), so the rebuilt state is the one the search found.
 
 use std::collections::VecDeque;
 use std::hash::Hash;
@@ -38,7 +38,13 @@ pub(crate) struct Frontier<P: Process> {
     /// By slot; `None`: free (its number in `free`).
     parents: Vec<Option<Held<P>>>,
     free: Vec<u32>,
+    /// States done with, to copy a rebuilt state into (see [`Frontier::recycle`]).
+    spare: Vec<State<P>>,
 }
+
+/// The most states kept to copy into: enough for a batch's states that had no new
+/// successor, few enough to cost nothing next to the queue.
+const SPARE_STATES: usize = 64;
 
 impl<P> Frontier<P>
 where
@@ -57,6 +63,7 @@ where
             initial: Some(initial),
             parents: Vec::new(),
             free: Vec::new(),
+            spare: Vec::new(),
         }
     }
 
@@ -101,6 +108,14 @@ where
         });
     }
 
+    /// Keeps `state`, expanded and not held, to copy a state into as it is rebuilt: its
+    /// buffers are reused, not allocated again.
+    pub(crate) fn recycle(&mut self, state: State<P>) {
+        if self.spare.len() < SPARE_STATES {
+            self.spare.push(state);
+        }
+    }
+
     /// Takes the front entry with its state, rebuilt by `stepper` from its parent (which is
     /// dropped with its last entry).
     pub(crate) fn pop(&mut self, stepper: &mut Stepper<'_, P>) -> Option<(Entry, State<P>)> {
@@ -112,13 +127,23 @@ where
                 .expect("the initial state is taken once");
             return Some((entry, initial));
         };
-        let held = (self.parents[slot as usize].as_mut()).expect("a parent outlives its entries");
-        let mut state = held.state.clone();
+        let parent = &mut self.parents[slot as usize];
+        let held = parent.as_mut().expect("a parent outlives its entries");
         held.queued -= 1;
-        if held.queued == 0 {
-            self.parents[slot as usize] = None;
-            self.free.push(slot);
-        }
+        // The last entry takes the parent itself; the others a copy.
+        let mut state = match held.queued {
+            0 => {
+                self.free.push(slot);
+                parent.take().expect("held above").state
+            }
+            _ => match self.spare.pop() {
+                Some(mut spare) => {
+                    spare.clone_from(&held.state);
+                    spare
+                }
+                None => held.state.clone(),
+            },
+        };
         let rebuilt = stepper.take(&mut state, step, u64::from(entry.depth));
         debug_assert!(
             rebuilt.is_ok(),

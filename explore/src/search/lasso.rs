@@ -208,8 +208,7 @@ where
     P: Process + Hash,
     P::Stable: Hash,
 {
-    let config = &model.config;
-    s.fingerprint(|n| s.up()[n] && config.may_crash[n] && s.crashes < config.crash_budget)
+    s.fingerprint(&model.config.may_crash, model.config.crash_budget)
 }
 
 /// Records, for state `id`, whether each `eventually` property holds there.

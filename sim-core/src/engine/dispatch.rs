@@ -4,7 +4,7 @@
 use std::hash::Hash;
 
 use crate::entropy::Choices;
-use crate::process::{Ctx, Effect, Process};
+use crate::process::{Ctx, Effect, Process, SlabRef};
 use crate::trace::TraceKind;
 use crate::NodeId;
 
@@ -23,7 +23,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
                 n: self.n,
                 now: self.nodes.clocks[node].local(self.now),
                 effects: &mut effects,
-                timers: &mut self.nodes.timers[node],
+                timers: SlabRef::Own(&mut self.nodes.timers[node]),
                 stable: &mut self.nodes.stable[node],
                 stable_written: false,
                 storage_faults: self.storage.faulty(),

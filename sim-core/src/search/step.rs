@@ -5,28 +5,11 @@
 //! time zero, and the search, not a delay, decides when a timer fires.
 
 use crate::entropy::Choices;
-use crate::process::{Ctx, Effect, Process};
+use crate::process::{Ctx, Effect, Process, SlabRef};
 use crate::time::Time;
-use crate::timer::{TimerId, TimerSlab};
+use crate::timer::TimerId;
+pub use crate::timer::{Timers, TimersOnWrite};
 use crate::NodeId;
-
-/// A node's timer handles: which are live, so that a cancel or a crash disarms them exactly as
-/// under the engine. Cloned with the node when a search branches.
-#[derive(Clone, Debug, Default)]
-pub struct Timers(TimerSlab);
-
-impl Timers {
-    /// Disarms `id` as it fires; false if it was cancelled or crashed since (then it must not
-    /// fire).
-    pub fn fire(&mut self, id: TimerId) -> bool {
-        self.0.disarm(id)
-    }
-
-    /// Disarms every timer (a crash).
-    pub fn clear(&mut self) {
-        self.0.clear();
-    }
-}
 
 /// Which handler to run.
 #[derive(Debug)]
@@ -85,30 +68,61 @@ pub struct NodeRef<'a, P: Process> {
     pub id: NodeId,
     /// The group size.
     pub n: usize,
-    /// Its timer handles.
-    pub timers: &'a mut Timers,
+    /// Its timer handles (asked for only when the handler sets or cancels a timer).
+    pub timers: &'a mut dyn TimersOnWrite,
     /// Its stable storage (every write durable: a search models no storage faults).
     pub stable: &'a mut P::Stable,
 }
 
+/// What a handler asked for ([`Output`]s, in order), with the buffer it asked into: kept by
+/// the caller from one handler run to the next, so that a run allocates nothing once both
+/// have grown to what a handler asks for.
+#[derive(Debug)]
+pub struct Outputs<P: Process> {
+    effects: Vec<Effect<P>>,
+    list: Vec<Output<P>>,
+}
+
+impl<P: Process> Default for Outputs<P> {
+    fn default() -> Self {
+        Outputs {
+            effects: Vec::new(),
+            list: Vec::new(),
+        }
+    }
+}
+
+impl<P: Process> Outputs<P> {
+    /// Takes the outputs out, in order, leaving the buffer empty (its capacity kept).
+    pub fn drain(&mut self) -> std::vec::Drain<'_, Output<P>> {
+        self.list.drain(..)
+    }
+
+    /// Forgets the outputs (a handler that panicked).
+    pub fn clear(&mut self) {
+        self.effects.clear();
+        self.list.clear();
+    }
+}
+
 /// Runs `handler` on `process` at `node`, answering its random draws from `choices`, and
-/// appends what it asked for to `out` (cleared first; a buffer the caller reuses).
+/// leaves what it asked for in `out` (cleared first).
 pub fn run_handler<P: Process>(
     process: &mut P,
     node: NodeRef<'_, P>,
     handler: Handler<P>,
     choices: &mut dyn Choices,
-    out: &mut Vec<Output<P>>,
+    out: &mut Outputs<P>,
 ) {
     out.clear();
-    let mut effects = Vec::new();
+    let Outputs { effects, list: out } = out;
     {
         let mut ctx = Ctx {
             id: node.id,
             n: node.n,
             now: Time::ZERO,
-            effects: &mut effects,
-            timers: &mut node.timers.0,
+            effects,
+            timers: SlabRef::OnWrite(node.timers),
             stable: node.stable,
             stable_written: false,
             storage_faults: false,
@@ -124,7 +138,7 @@ pub fn run_handler<P: Process>(
             Handler::Restore(about) => process.on_restore(&mut ctx, about),
         }
     }
-    for effect in effects {
+    for effect in effects.drain(..) {
         match effect {
             Effect::Send { to, msg } => out.push(Output::Send { to, msg }),
             Effect::Broadcast { msg } => {

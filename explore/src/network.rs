@@ -1,0 +1,327 @@
+//! The messages in flight in one state of a search, in canonical order, with their
+//! fingerprint kept up to date as they come and go.
+//!
+//! The fingerprint is a sum, over the messages, of a hash of each one's link, own fingerprint
+//! and rank on its link. A message that comes or goes changes the terms of its link's
+//! messages only, so a step pays for its link, not for the whole network, and a state's
+//! fingerprint does not rehash every message in flight. The messages can be read as a slice;
+//! they change only through this type's methods, each of which keeps the sum (an
+//! Architecture Invariant: no code can change a message's link or fingerprint and leave the
+//! sum stale).
+
+use std::hash::Hasher;
+use std::ops::{Deref, Range};
+
+use sim_core::entropy::DetHasher;
+use sim_core::NodeId;
+
+use crate::version::Version;
+
+/// Scheduling order: the step that scheduled an event (a message's arrival, a timer), and its
+/// place among what that step's handlers made. The engine runs simultaneous events in it.
+pub(crate) type Key = (u64, u32);
+
+/// A message in flight. `hash` is the message's own fingerprint: it orders a link's messages
+/// canonically (unordered links) and tells equal messages apart from different ones.
+#[derive(Clone, Debug)]
+pub(crate) struct Envelope<M> {
+    pub from: NodeId,
+    pub to: NodeId,
+    pub hash: u64,
+    /// Its place in its sender's sending order (a crash loses a suffix of that order).
+    pub seq: u32,
+    pub msg: M,
+    /// When its arrival was scheduled (a search that keeps time: see `zone_graph`).
+    pub key: Key,
+    /// Whether its delivery is bounded (until its first, on a duplicating link).
+    pub timed: bool,
+    /// On a lossy link, certainly sent longer than the bound ago: it can only be lost.
+    pub late: bool,
+}
+
+/// The messages in flight, ordered by link (sender, then receiver); within a FIFO link in
+/// sending order, within an unordered one by fingerprint; and each node's sending count.
+#[derive(Debug)]
+pub(crate) struct Network<M> {
+    envelopes: Vec<Envelope<M>>,
+    /// The sum of every message's [`term`].
+    sum: u64,
+    /// Per node, messages sent so far (numbers `Envelope::seq`).
+    sent: Vec<u32>,
+    /// Per node, how many of its messages have certainly left its wire: one more than the
+    /// latest it sent that was delivered or lost in transit (a crash can only lose later ones).
+    left: Vec<u32>,
+    /// Stamped anew by every method that changes the messages (see `version`).
+    version: Version,
+}
+
+impl<M: Clone> Clone for Network<M> {
+    fn clone(&self) -> Self {
+        Network {
+            envelopes: self.envelopes.clone(),
+            sum: self.sum,
+            sent: self.sent.clone(),
+            left: self.left.clone(),
+            version: self.version,
+        }
+    }
+
+    /// Copies nothing if `self` is already a copy of `from` (the same version).
+    fn clone_from(&mut self, from: &Self) {
+        if self.version != from.version {
+            self.envelopes.clone_from(&from.envelopes);
+            self.sum = from.sum;
+            self.sent.clone_from(&from.sent);
+            self.left.clone_from(&from.left);
+            self.version = from.version;
+        }
+    }
+}
+
+impl<M> Deref for Network<M> {
+    type Target = [Envelope<M>];
+
+    fn deref(&self) -> &[Envelope<M>] {
+        &self.envelopes
+    }
+}
+
+impl<'a, M> IntoIterator for &'a Network<M> {
+    type Item = &'a Envelope<M>;
+    type IntoIter = std::slice::Iter<'a, Envelope<M>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.envelopes.iter()
+    }
+}
+
+/// A message's part of the network's fingerprint: its link, its fingerprint and its rank on
+/// its link (so a FIFO link's order counts; an unordered link's is a function of its set).
+fn term<M>(e: &Envelope<M>, rank: usize) -> u64 {
+    let mut h = DetHasher::default();
+    h.write_u64(e.hash);
+    // A search's nodes fit in 64 bits (one bit each in `State::suspected`).
+    h.write_u64(((e.from as u64) << 32) | e.to as u64);
+    h.write_usize(rank);
+    h.finish()
+}
+
+impl<M> Network<M> {
+    /// No message in flight among `n` nodes.
+    pub(crate) fn new(n: usize) -> Self {
+        Network {
+            envelopes: Vec::new(),
+            sum: 0,
+            sent: vec![0; n],
+            left: vec![0; n],
+            version: Version::fresh(),
+        }
+    }
+
+    /// Messages `node` sent so far.
+    pub(crate) fn sent(&self, node: NodeId) -> u32 {
+        self.sent[node]
+    }
+
+    /// How many of `node`'s messages have certainly left its wire (see `left`).
+    pub(crate) fn left(&self, node: NodeId) -> u32 {
+        self.left[node]
+    }
+
+    /// Puts a message `env.from` sent in flight, numbered in its sending order, at its
+    /// canonical place (see [`Network::insert`]).
+    pub(crate) fn send(&mut self, mut env: Envelope<M>, fifo: bool, duplicating: bool) {
+        self.version = Version::fresh();
+        env.seq = self.sent[env.from];
+        self.sent[env.from] += 1;
+        self.insert(env, fifo, duplicating);
+    }
+
+    /// Notes that message `seq` of `from` left its sender's wire (it was delivered or lost in
+    /// transit).
+    pub(crate) fn mark_left(&mut self, from: NodeId, seq: u32) {
+        if seq >= self.left[from] {
+            self.left[from] = seq + 1;
+            self.version = Version::fresh();
+        }
+    }
+
+    /// The sending numbers of `node`'s messages in flight that a crash could still lose,
+    /// in sending order.
+    pub(crate) fn cuttable(&self, node: NodeId) -> Vec<u32> {
+        let left = self.left[node];
+        let mut seqs: Vec<u32> = (self.envelopes.iter())
+            .filter(|e| e.from == node && e.seq >= left)
+            .map(|e| e.seq)
+            .collect();
+        seqs.sort_unstable();
+        seqs
+    }
+
+    /// The fingerprint of the messages in flight (with their number).
+    pub(crate) fn fingerprint(&self, h: &mut DetHasher) {
+        h.write_usize(self.envelopes.len());
+        h.write_u64(self.sum);
+    }
+
+    /// The positions of link `from` → `to`'s messages.
+    fn link(&self, from: NodeId, to: NodeId) -> Range<usize> {
+        let link = (from, to);
+        let start = self.envelopes.partition_point(|e| (e.from, e.to) < link);
+        let len = self.envelopes[start..].partition_point(|e| (e.from, e.to) == link);
+        start..start + len
+    }
+
+    /// Takes the terms of `link`'s messages out of the sum (`add` false) or puts them in.
+    fn count(&mut self, link: Range<usize>, add: bool) {
+        for (i, e) in self.envelopes[link].iter().enumerate() {
+            let t = term(e, i);
+            self.sum = if add {
+                self.sum.wrapping_add(t)
+            } else {
+                self.sum.wrapping_sub(t)
+            };
+        }
+    }
+
+    /// Puts `env` in flight at its canonical place. On a duplicating link the network is a
+    /// set: a message already in flight there is not added again (false).
+    fn insert(&mut self, env: Envelope<M>, fifo: bool, duplicating: bool) -> bool {
+        let link = self.link(env.from, env.to);
+        let on_link = &self.envelopes[link.clone()];
+        if duplicating && on_link.iter().any(|e| e.hash == env.hash) {
+            return false;
+        }
+        let at = match fifo {
+            true => link.end,
+            false => link.start + on_link.partition_point(|e| e.hash <= env.hash),
+        };
+        self.version = Version::fresh();
+        self.count(link.clone(), false);
+        self.envelopes.insert(at, env);
+        self.count(link.start..link.end + 1, true);
+        true
+    }
+
+    /// Takes message `i` out of flight.
+    pub(crate) fn remove(&mut self, i: usize) -> Envelope<M> {
+        let link = self.link(self.envelopes[i].from, self.envelopes[i].to);
+        self.version = Version::fresh();
+        self.count(link.clone(), false);
+        let env = self.envelopes.remove(i);
+        self.count(link.start..link.end - 1, true);
+        env
+    }
+
+    /// Keeps only the messages `keep` says to.
+    pub(crate) fn retain(&mut self, keep: impl FnMut(&Envelope<M>) -> bool) {
+        self.version = Version::fresh();
+        self.envelopes.retain(keep);
+        self.sum = self.sum_anew();
+    }
+
+    /// Sets message `i`'s timing flags (they are not part of the sum: the timing's
+    /// fingerprint is taken apart, see `State::hash_timing`).
+    pub(crate) fn set_timing(&mut self, i: usize, timed: bool, late: bool) {
+        let e = &mut self.envelopes[i];
+        if (e.timed, e.late) != (timed, late) {
+            (e.timed, e.late) = (timed, late);
+            self.version = Version::fresh();
+        }
+    }
+
+    /// The sum of every message's term, computed from scratch.
+    fn sum_anew(&self) -> u64 {
+        let (mut sum, mut start) = (0u64, 0);
+        while let Some(e) = self.envelopes.get(start) {
+            let link = self.link(e.from, e.to);
+            start = link.end;
+            for (rank, e) in self.envelopes[link].iter().enumerate() {
+                sum = sum.wrapping_add(term(e, rank));
+            }
+        }
+        sum
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(from: NodeId, to: NodeId, hash: u64) -> Envelope<()> {
+        Envelope {
+            from,
+            to,
+            hash,
+            seq: 0,
+            msg: (),
+            key: (0, 0),
+            timed: true,
+            late: false,
+        }
+    }
+
+    fn fingerprint(net: &Network<()>) -> u64 {
+        let mut h = DetHasher::default();
+        net.fingerprint(&mut h);
+        h.finish()
+    }
+
+    #[test]
+    fn the_sum_follows_every_change() {
+        let mut net = Network::new(3);
+        for (i, &(from, to, hash)) in [(0, 1, 7), (1, 0, 3), (0, 1, 2), (0, 1, 7), (2, 1, 9)]
+            .iter()
+            .enumerate()
+        {
+            net.insert(env(from, to, hash), i % 2 == 0, false);
+            assert_eq!(net.sum, net.sum_anew());
+        }
+        net.remove(1);
+        assert_eq!(net.sum, net.sum_anew());
+        assert_eq!(net.len(), 4);
+        net.retain(|e| e.hash != 7);
+        assert_eq!(net.sum, net.sum_anew());
+        assert!(!net.is_empty() && net.iter().all(|e| e.hash != 7));
+    }
+
+    #[test]
+    fn the_same_messages_in_any_order_of_arrival_give_one_fingerprint() {
+        let (mut a, mut b) = (Network::new(3), Network::new(3));
+        for hash in [5, 1, 3] {
+            a.insert(env(0, 1, hash), false, false);
+        }
+        for hash in [3, 5, 1] {
+            b.insert(env(0, 1, hash), false, false);
+        }
+        assert_eq!(fingerprint(&a), fingerprint(&b));
+    }
+
+    #[test]
+    fn a_fifo_links_order_tells_states_apart() {
+        let (mut a, mut b) = (Network::new(3), Network::new(3));
+        for hash in [1, 2] {
+            a.insert(env(0, 1, hash), true, false);
+        }
+        for hash in [2, 1] {
+            b.insert(env(0, 1, hash), true, false);
+        }
+        assert_ne!(fingerprint(&a), fingerprint(&b));
+    }
+
+    #[test]
+    fn a_message_on_another_link_is_another_state() {
+        let (mut a, mut b) = (Network::new(3), Network::new(3));
+        a.insert(env(0, 1, 4), false, false);
+        b.insert(env(0, 2, 4), false, false);
+        assert_ne!(fingerprint(&a), fingerprint(&b));
+        let mut twice = Network::new(3);
+        twice.insert(env(0, 1, 4), false, false);
+        twice.insert(env(0, 1, 4), false, false);
+        assert_ne!(fingerprint(&a), fingerprint(&twice));
+        assert!(
+            !twice.insert(env(0, 1, 4), false, true),
+            "a duplicating link is a set"
+        );
+    }
+}

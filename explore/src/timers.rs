@@ -1,0 +1,188 @@
+//! A node's timers in one state of a search: its handles' bookkeeping and its armed timers,
+//! shared between a state and its successors until a step changes them (copy on write), and
+//! their canonical names.
+//!
+//! A step changes one node's timers at most, so a successor shares every other node's with
+//! its parent: copying a state copies a pointer a node, and a queued parent holds each node's
+//! timers once for all its successors that did not touch them.
+
+use std::sync::Arc;
+
+use sim_core::step::{Timers, TimersOnWrite};
+use sim_core::TimerId;
+use smallvec::SmallVec;
+
+use crate::network::Key;
+
+/// An armed timer.
+#[derive(Clone, Debug)]
+pub(crate) struct Armed<T> {
+    pub id: TimerId,
+    pub hash: u64,
+    pub tag: T,
+    /// How long after being set it fires under the engine (see `bounded`).
+    pub delay_ns: u64,
+    /// When it was set (a search that keeps time: see `zone_graph`).
+    pub key: Key,
+}
+
+/// A node's timers: the handles' bookkeeping (which are live) and the armed timers, by
+/// handle.
+#[derive(Debug)]
+pub(crate) struct NodeTimers<T> {
+    pub handles: Timers,
+    pub armed: Vec<Armed<T>>,
+}
+
+impl<T> Default for NodeTimers<T> {
+    fn default() -> Self {
+        NodeTimers {
+            handles: Timers::default(),
+            armed: Vec::new(),
+        }
+    }
+}
+
+impl<T: Clone> Clone for NodeTimers<T> {
+    fn clone(&self) -> Self {
+        NodeTimers {
+            handles: self.handles.clone(),
+            armed: self.armed.clone(),
+        }
+    }
+
+    /// Into the buffers `self` has (a spare's: see [`TimersMut::own`]).
+    fn clone_from(&mut self, from: &Self) {
+        self.handles.clone_from(&from.handles);
+        self.armed.clone_from(&from.armed);
+    }
+}
+
+/// A node's timers, shared with other states until [`TimersMut::own`] is called.
+pub(crate) struct TimersMut<'a, T> {
+    timers: &'a mut Arc<NodeTimers<T>>,
+    spares: &'a mut Vec<Arc<NodeTimers<T>>>,
+}
+
+impl<'a, T: Clone> TimersMut<'a, T> {
+    /// Node timers `timers`, copied into one of `spares` (if there is one) when they are
+    /// owned.
+    pub(crate) fn new(
+        timers: &'a mut Arc<NodeTimers<T>>,
+        spares: &'a mut Vec<Arc<NodeTimers<T>>>,
+    ) -> Self {
+        TimersMut { timers, spares }
+    }
+
+    /// The node's timers to change: a copy of its own if they were shared.
+    pub(crate) fn own(mut self) -> &'a mut NodeTimers<T> {
+        self.make_own();
+        Arc::get_mut(self.timers).expect("owned just above")
+    }
+
+    /// Copies the node's timers if they are shared.
+    fn make_own(&mut self) {
+        if Arc::get_mut(self.timers).is_none() {
+            let mut own = self.spares.pop().unwrap_or_default();
+            let copy = Arc::get_mut(&mut own).expect("a spare is shared by no state");
+            copy.clone_from(self.timers);
+            *self.timers = own;
+        }
+    }
+}
+
+/// A handler's timer handles: copied the first time it sets or cancels a timer.
+impl<T: Clone> TimersOnWrite for TimersMut<'_, T> {
+    fn timers(&mut self) -> &mut Timers {
+        self.make_own();
+        &mut Arc::get_mut(self.timers).expect("owned just above").handles
+    }
+}
+
+/// Makes `mine` share `from`'s timers, node by node, keeping each of its own that no other
+/// state holds in `spares` (at most one a node).
+pub(crate) fn share_timers<T>(
+    mine: &mut Vec<Arc<NodeTimers<T>>>,
+    from: &[Arc<NodeTimers<T>>],
+    spares: &mut Vec<Arc<NodeTimers<T>>>,
+) {
+    mine.truncate(from.len());
+    for (node, theirs) in from.iter().enumerate() {
+        let Some(own) = mine.get_mut(node) else {
+            mine.push(Arc::clone(theirs));
+            continue;
+        };
+        if Arc::ptr_eq(own, theirs) {
+            continue;
+        }
+        let mut old = std::mem::replace(own, Arc::clone(theirs));
+        if Arc::get_mut(&mut old).is_some() && spares.len() < from.len() {
+            spares.push(old);
+        }
+    }
+}
+
+/// The canonical names of a node's armed timers: each live handle with its rank by tag,
+/// listed in that order. Two states whose timers differ only in their handles' slots and
+/// generations name them alike (see `sim_core::timer_names`). Timers with equal tags at one
+/// node are ranked by handle: a protocol that arms the same tag twice at once keeps such states
+/// apart, as without canonical names (never merging states that differ).
+pub(crate) fn timer_names<T>(armed: &[Armed<T>]) -> TimerNames {
+    names_in(&canonical_order(armed))
+}
+
+/// A node's armed timers as (tag's fingerprint, handle), in their canonical order.
+pub(crate) fn canonical_order<T>(armed: &[Armed<T>]) -> SmallVec<[(u64, TimerId); 8]> {
+    let mut order: SmallVec<[(u64, TimerId); 8]> = armed.iter().map(|t| (t.hash, t.id)).collect();
+    order.sort_unstable();
+    order
+}
+
+/// The names of timers listed in their canonical order.
+pub(crate) fn names_in(order: &[(u64, TimerId)]) -> TimerNames {
+    (order.iter().enumerate())
+        .map(|(rank, &(_, id))| (id, rank as u32))
+        .collect()
+}
+
+/// A node's timers' canonical names (handle, name): inline for the few a node arms, so
+/// naming them allocates nothing.
+pub(crate) type TimerNames = SmallVec<[(TimerId, u32); 8]>;
+
+/// The canonical name of armed timer `index` of a node (its rank, as in [`timer_names`]).
+pub(crate) fn timer_rank<T>(armed: &[Armed<T>], index: usize) -> u32 {
+    let key = (armed[index].hash, armed[index].id);
+    armed.iter().filter(|t| (t.hash, t.id) < key).count() as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owning_shared_timers_copies_them_and_leaves_the_other_holder_alone() {
+        let parent: Arc<NodeTimers<u8>> = Arc::default();
+        let mut child = Arc::clone(&parent);
+        let mut spares = Vec::new();
+        let owned: *const NodeTimers<u8> = TimersMut::new(&mut child, &mut spares).own();
+        assert!(!Arc::ptr_eq(&parent, &child));
+        assert_eq!(Arc::strong_count(&parent), 1);
+        let again: *const NodeTimers<u8> = TimersMut::new(&mut child, &mut spares).own();
+        assert_eq!(owned, again, "timers owned already are not copied again");
+    }
+
+    #[test]
+    fn a_scratch_keeps_what_it_let_go_and_copies_into_it() {
+        let parent: Vec<Arc<NodeTimers<u8>>> = vec![Arc::default(), Arc::default()];
+        let mut scratch = parent.clone();
+        let mut spares = Vec::new();
+        TimersMut::new(&mut scratch[1], &mut spares).own();
+        let mine = Arc::as_ptr(&scratch[1]);
+        share_timers(&mut scratch, &parent, &mut spares);
+        assert!(scratch.iter().zip(&parent).all(|(a, b)| Arc::ptr_eq(a, b)));
+        assert_eq!(spares.len(), 1, "the unshared copy is kept");
+        TimersMut::new(&mut scratch[0], &mut spares).own();
+        assert_eq!(Arc::as_ptr(&scratch[0]), mine, "and reused");
+        assert!(spares.is_empty());
+    }
+}

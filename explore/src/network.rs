@@ -5,9 +5,9 @@
 //! and rank on its link. A message that comes or goes changes the terms of its link's
 //! messages only, so a step pays for its link, not for the whole network, and a state's
 //! fingerprint does not rehash every message in flight. The messages can be read as a slice;
-//! they change only through this type's methods, each of which keeps the sum (an
-//! Architecture Invariant: no code can change a message's link or fingerprint and leave the
-//! sum stale).
+//! they (and each node's sending counts) change only through this type's methods, each of
+//! which keeps the sum and stamps a new version (see `version`): an Architecture Invariant,
+//! no code can change a message and leave the sum or the version stale.
 
 use std::hash::Hasher;
 use std::ops::{Deref, Range};

@@ -11,9 +11,10 @@ use sim_core::entropy::DetHasher;
 use sim_core::timer_names::hash_with_names;
 use sim_core::{Adversary, NodeId, Process, SearchMonitor, Time, World};
 
-pub(crate) use crate::network::{Envelope, Key, Network};
-use crate::timers::{canonical_order, names_in, share_timers, TimersMut};
-pub(crate) use crate::timers::{timer_names, timer_rank, Armed, NodeTimers};
+use crate::network::Network;
+pub(crate) use crate::network::{Envelope, Key};
+use crate::timers::{canonical_order, names_in, share_timers, NodeTimers, TimersMut};
+pub(crate) use crate::timers::{timer_names, timer_rank, Armed};
 use crate::version::Version;
 use crate::zone::Zone;
 
@@ -32,13 +33,14 @@ pub(crate) struct Notice {
 ///
 /// Each node's own part (process, storage, timers, whether it is up or ever crashed) is
 /// private: it is read through accessors and changed only through [`State::node_mut`], which
-/// forgets that node's cached fingerprint. So a fingerprint never hashes a node from a stale
-/// cache, and a step rehashes only the nodes it touched.
+/// forgets that node's cached fingerprint and renews its version. So a fingerprint never
+/// hashes a node from a stale cache, a step rehashes only the nodes it touched, and a copy
+/// into a scratch state copies only those (see `version`).
 pub(crate) struct State<P: Process> {
     procs: Vec<P>,
     stable: Vec<P::Stable>,
-    /// Per node, the version of its process and storage (see `version`): a copy into a
-    /// scratch state copies only the nodes whose version differs.
+    /// Per node, the version of its own part (see `version`): a copy into a scratch state
+    /// copies only the nodes whose version differs (their timers are shared, not copied).
     versions: Vec<Version>,
     /// Per node, its timers (see [`NodeTimers`]).
     timers: Vec<Arc<NodeTimers<P::Timer>>>,
@@ -117,7 +119,8 @@ impl<P: Process> State<P> {
         }
     }
 
-    /// Node `node`'s own part, to change; its cached fingerprint is forgotten.
+    /// Node `node`'s own part, to change; its cached fingerprint is forgotten and its version
+    /// renewed.
     pub(crate) fn node_mut(&mut self, node: NodeId) -> NodeMut<'_, P> {
         self.node_hashes[node] = UNCACHED;
         self.versions[node] = Version::fresh();

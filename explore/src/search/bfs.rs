@@ -57,8 +57,13 @@ struct Successor {
     sleep: Sleep,
 }
 
-/// What expanding one queued state gave, to be merged in queue order.
-struct Expansion<P: Process> {
+/// What expanding one queued state gave, to be merged in queue order, with the state
+/// expanded: the parent its new successors are queued by, if there are any, else the queue's
+/// to copy a later state into (see `Frontier::recycle`).
+type Expanded<P> = (Expansion, State<P>);
+
+/// What expanding one queued state gave.
+struct Expansion {
     id: u32,
     depth: u32,
     /// At the depth limit: not expanded.
@@ -75,9 +80,6 @@ struct Expansion<P: Process> {
     broken: Vec<(Taken, Broken)>,
     /// The processes' random draws while expanding.
     draws: DrawFigures,
-    /// The state expanded: the parent its new successors are queued by, if there are any;
-    /// else the queue's to copy a later state into (see `Frontier::recycle`).
-    state: Option<State<P>>,
 }
 
 /// A state expanded, as its successors are merged: its number, and its state until the queue
@@ -179,7 +181,7 @@ fn expand_parallel<P>(
     limits: &Limits,
     seen: &Seen,
     batch: Vec<Batched<P>>,
-) -> Vec<Expansion<P>>
+) -> Vec<Expanded<P>>
 where
     P: Process + Clone + Hash + Send,
     P::Stable: Hash + Send,
@@ -198,7 +200,7 @@ where
     }
     // Each chunk guarded on its own thread (so the panic hook stays quiet there); the first
     // panic, in batch order, goes on to the caller's guard, which ends the search with it.
-    let done: Vec<Result<Vec<Expansion<P>>, String>> = pool.install(|| {
+    let done: Vec<Result<Vec<Expanded<P>>, String>> = pool.install(|| {
         (chunks.into_par_iter())
             .map(|c| guarded(|| expand_chunk(model, limits, seen, c)))
             .collect()
@@ -223,7 +225,7 @@ fn expand_chunk<P>(
     limits: &Limits,
     seen: &Seen,
     chunk: Vec<Batched<P>>,
-) -> Vec<Expansion<P>>
+) -> Vec<Expanded<P>>
 where
     P: Process + Clone + Hash,
     P::Stable: Hash,
@@ -247,7 +249,6 @@ where
             slept: 0,
             broken: Vec::new(),
             draws: DrawFigures::default(),
-            state: None,
         };
         if !exp.at_limit {
             enabled(model, &state, &mut moves);
@@ -263,8 +264,7 @@ where
             expand.all(&state, &moves, sleep);
         }
         exp.draws = stepper.choices.figures.since(draws_before);
-        exp.state = Some(state);
-        out.push(exp);
+        out.push((exp, state));
     }
     out
 }
@@ -276,7 +276,7 @@ struct Expand<'a, 'm, P: Process> {
     seen: &'a Seen,
     kept: &'a mut Seen,
     stepper: &'a mut Stepper<'m, P>,
-    exp: &'a mut Expansion<P>,
+    exp: &'a mut Expansion,
     /// The successor being built: copied into (see `State::clone_from`) and kept for the
     /// next (a new one is rebuilt when the queue gives it back: see `frontier`).
     scratch: &'a mut Option<State<P>>,
@@ -380,7 +380,7 @@ where
     /// `--max-states`, or `stop`).
     fn merge(
         &mut self,
-        expansions: Vec<Expansion<P>>,
+        expansions: Vec<Expanded<P>>,
         stop: &mut dyn FnMut(&Progress) -> Option<String>,
     ) -> bool {
         if self.limits.stopping() {
@@ -390,20 +390,21 @@ where
             return true;
         }
         let mut waiting = expansions.len();
-        for exp in expansions {
+        for (exp, state) in expansions {
             waiting -= 1;
             self.expanded += 1;
             self.draws.add(exp.draws);
             self.report.depth = self.report.depth.max(exp.depth);
             if exp.at_limit {
                 self.report.end = End::Limit(format!("--max-depth {}", exp.depth));
+                self.queue.recycle(state);
                 continue;
             }
             self.report.states += exp.generated;
             self.report.slept += exp.slept;
             let mut parent = Parent {
                 id: exp.id,
-                state: exp.state,
+                state: Some(state),
                 slot: None,
             };
             for next in exp.fresh {

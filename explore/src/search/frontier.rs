@@ -116,8 +116,8 @@ where
         }
     }
 
-    /// Takes the front entry with its state, rebuilt by `stepper` from its parent (which is
-    /// dropped with its last entry).
+    /// Takes the front entry with its state, rebuilt by `stepper` from its parent (which its
+    /// last entry takes).
     pub(crate) fn pop(&mut self, stepper: &mut Stepper<'_, P>) -> Option<(Entry, State<P>)> {
         let entry = self.entries.pop_front()?;
         let Some((slot, step)) = entry.from else {

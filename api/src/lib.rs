@@ -43,10 +43,10 @@ pub use table::{Properties, PropertyDef, PropertyInfo, SearchFactory};
 
 pub use sim_core;
 pub use sim_core::{
-    Adversary, AdversaryCtx, Choice, Ctx, DelayDist, DetectorModel, Duration, Explorable,
-    Falsified, FaultEvent, FaultKind, FaultPlan, FaultSpec, LinkModel, NetworkModel, NodeId,
-    Outcome, Process, Property, PropertyKind, Rename, RunConfig, RunReport, SearchMonitor, Silent,
-    StateCheck, Time, TimerId, TraceEvent, TraceKind, Violation, World,
+    Adversary, AdversaryCtx, AdversarySnapshot, Choice, Ctx, DelayDist, DetectorModel, Duration,
+    Explorable, Falsified, FaultEvent, FaultKind, FaultPlan, FaultSpec, LinkModel, NetworkModel,
+    NodeId, Outcome, Process, Property, PropertyKind, Rename, RunConfig, RunReport, SearchMonitor,
+    Silent, StateCheck, Time, TimerId, TraceEvent, TraceKind, Violation, World,
 };
 
 #[doc(hidden)]

@@ -91,9 +91,9 @@ pub trait Explorer {
 
 impl<P> Explorer for Model<P>
 where
-    P: Process + Clone + Hash + Send,
-    P::Stable: Hash + Send,
-    P::Msg: Send,
+    P: Process + Clone + Hash + Send + Sync,
+    P::Stable: Hash + Send + Sync,
+    P::Msg: Send + Sync,
     P::Timer: Send + Sync,
 {
     fn explore(
@@ -154,9 +154,9 @@ where
 
 impl<P> Model<P>
 where
-    P: Process + Clone + Hash + Send,
-    P::Stable: Hash + Send,
-    P::Msg: Send,
+    P: Process + Clone + Hash + Send + Sync,
+    P::Stable: Hash + Send + Sync,
+    P::Msg: Send + Sync,
     P::Timer: Send + Sync,
 {
     /// [`Explorer::search`] once its options are checked: the strategy, then the liveness

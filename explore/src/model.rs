@@ -15,7 +15,7 @@ pub type Factory<P> = Box<dyn Fn(NodeId, usize) -> P + Send + Sync>;
 /// Builds a Byzantine node's adversary as a snapshot (`None`: it has none, and cannot be
 /// explored).
 pub type AdversaryMaker<P> =
-    Box<dyn Fn(NodeId) -> Option<Box<dyn sim_core::Adversary<P> + Send>> + Send + Sync>;
+    Box<dyn Fn(NodeId) -> Option<sim_core::AdversarySnapshot<P>> + Send + Sync>;
 
 /// Makes a fresh monitor of a property for a search.
 pub type MonitorMaker<P> = Arc<dyn Fn() -> Box<dyn SearchMonitor<P>> + Send + Sync>;

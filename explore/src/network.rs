@@ -118,6 +118,18 @@ impl<M> Network<M> {
         }
     }
 
+    /// Moves the messages into a buffer of their number if more than a quarter of theirs is
+    /// unused. (A shrinking `realloc` may keep the block: the allocator need not give back
+    /// less than half of it.)
+    pub(crate) fn trim(&mut self) {
+        let len = self.envelopes.len();
+        if self.envelopes.capacity() - len > len / 4 {
+            let mut exact = Vec::with_capacity(len);
+            exact.append(&mut self.envelopes);
+            self.envelopes = exact;
+        }
+    }
+
     /// Messages `node` sent so far.
     pub(crate) fn sent(&self, node: NodeId) -> u32 {
         self.sent[node]

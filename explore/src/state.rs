@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use sim_core::entropy::DetHasher;
 use sim_core::timer_names::hash_with_names;
-use sim_core::{Adversary, NodeId, Process, SearchMonitor, Time, World};
+use sim_core::{AdversarySnapshot, NodeId, Process, SearchMonitor, Time, World};
 
 use crate::network::Network;
 pub(crate) use crate::network::{Envelope, Key};
@@ -67,10 +67,12 @@ pub(crate) struct State<P: Process> {
     pub started: bool,
     /// Per node, whether it is Byzantine (the properties' view).
     pub byzantine: Vec<bool>,
-    /// Per node, its adversary if it is Byzantine (a snapshot: `Send`, for `--threads`);
+    /// Per node, its adversary if it is Byzantine (a snapshot: `Send` and `Sync`, for
+    /// `--threads`);
     /// empty until the traitors are placed, so a search without them copies nothing here.
-    pub adversaries: Vec<Option<Box<dyn Adversary<P> + Send>>>,
-    /// Each checked property's monitor (a copy of its own: `Send`, for `--threads`).
+    pub adversaries: Vec<Option<AdversarySnapshot<P>>>,
+    /// Each checked property's monitor (a copy of its own: `Send` and `Sync`,
+    /// for `--threads`).
     pub monitors: Vec<Box<dyn SearchMonitor<P>>>,
     /// For a model bounding delays, the constraints on the times still in play (see
     /// `zone_graph`).
@@ -181,7 +183,7 @@ impl<P: Process> State<P> {
     }
 
     /// Copies of the adversaries (snapshots: each remembers what it did so far).
-    fn copy_adversaries(&self) -> impl Iterator<Item = Option<Box<dyn Adversary<P> + Send>>> + '_ {
+    fn copy_adversaries(&self) -> impl Iterator<Item = Option<AdversarySnapshot<P>>> + '_ {
         self.adversaries.iter().map(|a| {
             a.as_ref().map(|a| {
                 a.snapshot()
@@ -421,6 +423,12 @@ impl<P: Process + Clone> State<P> {
 }
 
 impl<P: Process> State<P> {
+    /// Gives back what its buffers hold beyond their contents, for a state kept a while (a
+    /// parent in the queue): a state rebuilt from a copy grew its messages by doubling.
+    pub(crate) fn trim(&mut self) {
+        self.net.trim();
+    }
+
     /// Adds a failure-detector notice (once).
     pub(crate) fn notify(&mut self, notice: Notice) {
         if let Err(at) = self.notices.binary_search(&notice) {

@@ -9,8 +9,8 @@ use std::path::Path;
 
 use ftsim_api::sim_core::Budget;
 use ftsim_api::{
-    Adversaries, Adversary, AdversaryCtx, Ctx, Duration, Exploring, Falsified, Model, NoParams,
-    NodeId, Outcome, Process, Properties, Property, Protocol, World,
+    Adversaries, Adversary, AdversaryCtx, AdversarySnapshot, Ctx, Duration, Exploring, Falsified,
+    Model, NoParams, NodeId, Outcome, Process, Properties, Property, Protocol, World,
 };
 use ftsim_runner::explore::{
     search_decisions, Counterexample, DecisionEnd, DecisionLimits, End, Limits, Order, Strategy,
@@ -242,7 +242,7 @@ impl Adversary<Tripwire> for Saboteur {
         panic!("hostile: the adversary breaks on purpose")
     }
 
-    fn snapshot(&self) -> Option<Box<dyn Adversary<Tripwire> + Send>> {
+    fn snapshot(&self) -> Option<AdversarySnapshot<Tripwire>> {
         Some(Box::new(Saboteur))
     }
 }

@@ -37,7 +37,7 @@ pub use faults::{FaultEvent, FaultKind, FaultPlan, FaultSpec};
 pub use message::{DropReason, MsgKey};
 pub use network::{DelayDist, LinkModel, NetworkModel};
 pub use nodes::{nodes_phrase, NodeSet};
-pub use process::{Adversary, AdversaryCtx, Ctx, Process, Silent};
+pub use process::{Adversary, AdversaryCtx, AdversarySnapshot, Ctx, Process, Silent};
 pub use property::{
     Explorable, Falsified, Monitor, Property, PropertyKind, SearchMonitor, StateCheck, World,
 };

@@ -275,6 +275,9 @@ impl<'a> AdversaryCtx<'a> {
     }
 }
 
+/// An adversary's copy as a search holds it (see [`Adversary::snapshot`]).
+pub type AdversarySnapshot<P> = Box<dyn Adversary<P> + Send + Sync>;
+
 /// Drives a Byzantine node: the node runs the protocol's correct code, and every message it
 /// sends passes through the adversary, which may forward, replace or drop it. Each protocol
 /// specialises adversaries that know its messages (equivocate, lie); [`Silent`] needs no
@@ -291,9 +294,9 @@ pub trait Adversary<P: Process> {
 
     /// For a search over states (`ftsim explore`): a copy of this adversary with everything it
     /// remembers, so that a search can branch from a state. `None` (the default): the
-    /// adversary cannot be explored, and a search asking for it is refused. `Send`, as a
-    /// search with `--threads` expands states on several threads.
-    fn snapshot(&self) -> Option<Box<dyn Adversary<P> + Send>> {
+    /// adversary cannot be explored, and a search asking for it is refused. `Send` and
+    /// `Sync`, as a search with `--threads` rebuilds and expands states on several threads.
+    fn snapshot(&self) -> Option<AdversarySnapshot<P>> {
         None
     }
 
@@ -320,7 +323,7 @@ impl<P: Process> Adversary<P> for Silent {
         None
     }
 
-    fn snapshot(&self) -> Option<Box<dyn Adversary<P> + Send>> {
+    fn snapshot(&self) -> Option<AdversarySnapshot<P>> {
         Some(Box::new(Silent))
     }
 }

@@ -323,9 +323,9 @@ pub trait Property<P: Process> {
 /// A property a search over states (`ftsim explore`) can follow: it can be copied (`Clone`),
 /// so a search can branch from a state, and it says what it remembers ([`fingerprint`],
 /// required: a property cannot forget it and let a search merge two states whose monitors
-/// would judge differently). The copy is `Send` because a search with `--threads` expands
-/// states on several threads. A search copies every monitor at every step and keeps a copy
-/// per queued state: what a monitor remembers and rarely changes is best kept behind an `Arc`
+/// would judge differently). The copy is `Send` and `Sync` because a search with `--threads`
+/// rebuilds and expands states on several threads, each reading the state it starts from. A
+/// search copies every monitor at every step and keeps a copy per queued state: what a monitor remembers and rarely changes is best kept behind an `Arc`
 /// and changed with `Arc::make_mut` (as checkpointing's monitors and stored checkpoints are).
 ///
 /// An implementation without its fingerprint does not compile:
@@ -345,7 +345,7 @@ pub trait Property<P: Process> {
 /// ```
 ///
 /// [`fingerprint`]: Explorable::fingerprint
-pub trait Explorable<P: Process>: Property<P> + Clone + Send + 'static {
+pub trait Explorable<P: Process>: Property<P> + Clone + Send + Sync + 'static {
     /// Hashes what this monitor remembers that can change a later verdict. Two paths to the
     /// same states must hash the same, so hash values (the decided value), never event
     /// numbers. A property that remembers nothing (it judges states as they are) hashes
@@ -355,7 +355,7 @@ pub trait Explorable<P: Process>: Property<P> + Clone + Send + 'static {
 
 /// An [`Explorable`] property behind a pointer, as a search holds its monitors: every
 /// `Explorable` is one, and nobody implements it by hand.
-pub trait SearchMonitor<P: Process>: Property<P> + Send {
+pub trait SearchMonitor<P: Process>: Property<P> + Send + Sync {
     /// A copy with everything it remembers.
     fn copy(&self) -> Box<dyn SearchMonitor<P>>;
     /// Makes `self` a copy of `from` in place (no allocation) if both are the same property;

@@ -260,8 +260,8 @@ where
 impl<P, K, V> Explorable<P> for Pairwise<P, K, V>
 where
     P: Process + 'static,
-    K: Ord + Clone + Hash + Send + 'static,
-    V: Clone + Hash + Send + 'static,
+    K: Ord + Clone + Hash + Send + Sync + 'static,
+    V: Clone + Hash + Send + Sync + 'static,
 {
     fn fingerprint(&self, hasher: &mut DetHasher) {
         self.witnesses.fingerprint(hasher);

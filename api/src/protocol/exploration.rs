@@ -46,17 +46,25 @@ use sim_core::{NodeId, Process, Rename};
 use super::Protocol;
 
 /// What a search needs of a process: copies (`Clone`) and fingerprints (`Hash`) of the
-/// process and of its stable storage, and every part `Send` (a breadth-first search may
-/// expand states on several threads); timer tags also `Sync` (a state shares a node's armed
-/// timers with the states after it until they change). Derived types are, with ordered
-/// collections and no `Rc`, `Cell` or `RefCell`. Implemented for every such process.
+/// process and of its stable storage, and every part `Send` and `Sync` (a breadth-first
+/// search rebuilds and expands states on several threads, each reading the parent they were
+/// reached from; a state shares a node's armed timers with the states after it until they
+/// change). Derived types are, with ordered collections and no `Rc`, `Cell` or `RefCell`. Implemented for every such process.
 pub trait Searchable:
-    Process<Stable: Hash + Send, Msg: Send, Timer: Send + Sync> + Clone + Hash + Send
+    Process<Stable: Hash + Send + Sync, Msg: Send + Sync, Timer: Send + Sync>
+    + Clone
+    + Hash
+    + Send
+    + Sync
 {
 }
 
 impl<P> Searchable for P where
-    P: Process<Stable: Hash + Send, Msg: Send, Timer: Send + Sync> + Clone + Hash + Send
+    P: Process<Stable: Hash + Send + Sync, Msg: Send + Sync, Timer: Send + Sync>
+        + Clone
+        + Hash
+        + Send
+        + Sync
 {
 }
 

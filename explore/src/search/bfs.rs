@@ -4,14 +4,14 @@
 //! parent link and a transition per unique state, and replayed from the initial state to be
 //! described.
 //!
-//! The queue is taken a batch at a time from its front: the batch's states are expanded
-//! (successors built, checked and fingerprinted) on `Limits::threads` threads, each a
-//! contiguous chunk, then merged one parent after another in queue order into the seen set and
+//! The queue is taken a batch at a time from its front: the batch's states are rebuilt from
+//! their parents and expanded (successors built, checked and fingerprinted) on
+//! `Limits::threads` threads, each a contiguous chunk of parents, then merged one parent after another in queue order into the seen set and
 //! the queue's back, exactly as a one-state-at-a-time search would. So the unique states, the
 //! depth, the queue's order and the counterexample are the same for every thread count and
 //! batch size; only the wall time changes. The queue holds a state by its parent and the step
-//! from it, and rebuilds it when it is taken (see `frontier`), so a level costs a state per
-//! parent, not per successor.
+//! from it (see `frontier`), so a level costs a state per parent, not per successor; the
+//! merge, the one part on one thread, only moves boxed states and numbers.
 //!
 //! With partial-order reduction (`Limits::por`) each queued state carries a sleep set (see
 //! `sleep`): the intersection of the sets it was reached with from the previous level. A batch
@@ -27,7 +27,7 @@ use sim_core::Process;
 
 use super::counterexample::{counterexample, realizable};
 use super::fingerprint::fingerprint;
-use super::frontier::{Entry, Frontier};
+use super::frontier::{Frontier, Group};
 use super::seen::Seen;
 use super::sleep::{self, Sleep};
 use crate::draws::{Branches, DrawFigures, Taken};
@@ -46,9 +46,9 @@ const BATCH_PER_THREAD: usize = 512;
 /// Chunks per thread in a batch, so a thread that finishes early takes another's work.
 const CHUNKS_PER_THREAD: usize = 4;
 
-/// A state being expanded: its queue entry, the state, and its sleep set (empty without
-/// reduction).
-type Batched<P> = (Entry, State<P>, Sleep);
+/// The entries of one parent to expand, with each one's sleep set (empty without reduction):
+/// their states are rebuilt where they are expanded (see `frontier`).
+type Batched<'f, P> = (Group<'f, P>, Vec<Sleep>);
 
 /// A successor found by an expansion, to be merged.
 struct Successor {
@@ -60,7 +60,7 @@ struct Successor {
 /// What expanding one queued state gave, to be merged in queue order, with the state
 /// expanded: the parent its new successors are queued by, if there are any, else the queue's
 /// to copy a later state into (see `Frontier::recycle`).
-type Expanded<P> = (Expansion, State<P>);
+type Expanded<P> = (Expansion, Box<State<P>>);
 
 /// What expanding one queued state gave.
 struct Expansion {
@@ -86,7 +86,7 @@ struct Expansion {
 /// holds it (`slot`).
 struct Parent<P: Process> {
     id: u32,
-    state: Option<State<P>>,
+    state: Option<Box<State<P>>>,
     slot: Option<u32>,
 }
 
@@ -99,8 +99,6 @@ struct Search<'a, P: Process> {
     /// Per unique state: its parent and the transition that reached it.
     parents: Vec<(u32, Taken)>,
     queue: Frontier<P>,
-    /// Rebuilds the states taken from the queue (its draws are not the search's).
-    rebuild: Stepper<'a, P>,
     /// With reduction: the sleep set and depth of each state queued and not yet expanded.
     pending: BTreeMap<u64, (u32, Sleep)>,
     peak_queue: usize,
@@ -116,9 +114,9 @@ pub(crate) fn search<P>(
     stop: &mut dyn FnMut(&Progress) -> Option<String>,
 ) -> Result<Report, String>
 where
-    P: Process + Clone + Hash + Send,
-    P::Stable: Hash + Send,
-    P::Msg: Send,
+    P: Process + Clone + Hash + Send + Sync,
+    P::Stable: Hash + Send + Sync,
+    P::Msg: Send + Sync,
     P::Timer: Send + Sync,
 {
     let threads = limits.threads.max(1);
@@ -154,14 +152,15 @@ where
             },
         )],
         queue: Frontier::new(initial, initial_fp),
-        rebuild: Stepper::new(model),
         pending: BTreeMap::new(),
         peak_queue: 1,
         expanded: 0,
         draws: stepper.choices.figures,
     };
     while !search.queue.is_empty() {
-        let batch = search.next_batch(BATCH_PER_THREAD * threads);
+        let most = BATCH_PER_THREAD * threads;
+        let groups = search.queue.take_batch(most, limits.por);
+        let batch = with_sleep_sets(groups, &mut search.pending);
         let expansions = match &pool {
             None => expand_chunk(model, limits, &search.seen, batch),
             Some(pool) => expand_parallel(pool, threads, model, limits, &search.seen, batch),
@@ -180,19 +179,19 @@ fn expand_parallel<P>(
     model: &Model<P>,
     limits: &Limits,
     seen: &Seen,
-    batch: Vec<Batched<P>>,
+    batch: Vec<Batched<'_, P>>,
 ) -> Vec<Expanded<P>>
 where
-    P: Process + Clone + Hash + Send,
-    P::Stable: Hash + Send,
-    P::Msg: Send,
+    P: Process + Clone + Hash + Send + Sync,
+    P::Stable: Hash + Send + Sync,
+    P::Msg: Send + Sync,
     P::Timer: Send + Sync,
 {
     let chunk = batch.len().div_ceil(threads * CHUNKS_PER_THREAD).max(1);
     let mut chunks = Vec::new();
     let mut rest = batch.into_iter();
     loop {
-        let next: Vec<Batched<P>> = rest.by_ref().take(chunk).collect();
+        let next: Vec<Batched<'_, P>> = rest.by_ref().take(chunk).collect();
         if next.is_empty() {
             break;
         }
@@ -215,7 +214,8 @@ where
     expansions
 }
 
-/// Expands each queued state of `chunk`, in order, with a stepper of its own. `seen` is the
+/// Expands each queued state of `chunk`, in order, with a stepper of its own (and another
+/// to rebuild the states from their parents, whose draws are not the search's). `seen` is the
 /// set as it was before the batch: a successor found there, or already kept from an earlier
 /// state of the chunk, is counted and dropped at once (the merge would drop it: it keeps the
 /// first in queue order), so a batch holds few more states than the queue would. With
@@ -224,47 +224,51 @@ fn expand_chunk<P>(
     model: &Model<P>,
     limits: &Limits,
     seen: &Seen,
-    chunk: Vec<Batched<P>>,
+    chunk: Vec<Batched<'_, P>>,
 ) -> Vec<Expanded<P>>
 where
     P: Process + Clone + Hash,
     P::Stable: Hash,
 {
     let mut stepper = Stepper::new(model);
+    let mut rebuild = Stepper::new(model);
     let mut moves = Vec::new();
     let mut out = Vec::with_capacity(chunk.len());
     let mut kept = Seen::new();
     let mut scratch = None;
-    for (queued, state, sleep) in chunk {
-        if limits.stopping() {
-            break;
-        }
-        let draws_before = stepper.choices.figures;
-        let mut exp = Expansion {
-            id: queued.id,
-            depth: queued.depth,
-            at_limit: limits.max_depth.is_some_and(|d| queued.depth >= d),
-            generated: 0,
-            fresh: Vec::new(),
-            slept: 0,
-            broken: Vec::new(),
-            draws: DrawFigures::default(),
-        };
-        if !exp.at_limit {
-            enabled(model, &state, &mut moves);
-            let mut expand = Expand {
-                model,
-                limits,
-                seen,
-                kept: &mut kept,
-                stepper: &mut stepper,
-                exp: &mut exp,
-                scratch: &mut scratch,
+    for (mut group, sleeps) in chunk {
+        for sleep in sleeps {
+            if limits.stopping() {
+                return out;
+            }
+            let (queued, state) = (group.next_state(&mut rebuild)).expect("a state per entry");
+            let draws_before = stepper.choices.figures;
+            let mut exp = Expansion {
+                id: queued.id,
+                depth: queued.depth,
+                at_limit: limits.max_depth.is_some_and(|d| queued.depth >= d),
+                generated: 0,
+                fresh: Vec::new(),
+                slept: 0,
+                broken: Vec::new(),
+                draws: DrawFigures::default(),
             };
-            expand.all(&state, &moves, sleep);
+            if !exp.at_limit {
+                enabled(model, &state, &mut moves);
+                let mut expand = Expand {
+                    model,
+                    limits,
+                    seen,
+                    kept: &mut kept,
+                    stepper: &mut stepper,
+                    exp: &mut exp,
+                    scratch: &mut scratch,
+                };
+                expand.all(&state, &moves, sleep);
+            }
+            exp.draws = stepper.choices.figures.since(draws_before);
+            out.push((exp, state));
         }
-        exp.draws = stepper.choices.figures.since(draws_before);
-        out.push((exp, state));
     }
     out
 }
@@ -356,26 +360,6 @@ where
     P: Process + Clone + Hash,
     P::Stable: Hash,
 {
-    /// Takes the next batch (at most `most` states) from the queue's front, each with its sleep
-    /// set; with reduction, only states of the front's level.
-    fn next_batch(&mut self, most: usize) -> Vec<Batched<P>> {
-        let mut take = self.queue.len().min(most);
-        if self.limits.por {
-            let mut depths = self.queue.depths();
-            let level = depths
-                .next()
-                .expect("a batch is taken from a queue not empty");
-            take = 1 + depths.take(take - 1).take_while(|&d| d == level).count();
-        }
-        let mut batch = Vec::with_capacity(take);
-        for _ in 0..take {
-            let (q, state) = (self.queue.pop(&mut self.rebuild)).expect("counted above");
-            let sleep = self.pending.remove(&q.fingerprint).map(|p| p.1);
-            batch.push((q, state, sleep.unwrap_or_default()));
-        }
-        batch
-    }
-
     /// Merges a batch's expansions in queue order; true if the search is over (a violation,
     /// `--max-states`, or `stop`).
     fn merge(
@@ -473,6 +457,22 @@ where
         self.report.draws = self.draws;
         self.report
     }
+}
+
+/// Each group of a batch with its entries' sleep sets, taken from `pending` (see `sleep`).
+fn with_sleep_sets<'f, P: Process>(
+    groups: Vec<Group<'f, P>>,
+    pending: &mut BTreeMap<u64, (u32, Sleep)>,
+) -> Vec<Batched<'f, P>> {
+    (groups.into_iter())
+        .map(|group| {
+            let sleeps = (group.entries().iter())
+                .map(|e| pending.remove(&e.fingerprint).map(|p| p.1))
+                .map(Option::unwrap_or_default)
+                .collect();
+            (group, sleeps)
+        })
+        .collect()
 }
 
 /// The transitions from the initial state to unique state `id`.

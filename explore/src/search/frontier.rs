@@ -5,6 +5,10 @@
 //! rebuilt when it is taken: a copy of its parent (the parent itself for its last entry), the
 //! step taken again. Stepping is a pure function of the state and the step (its draws
 //! answered by the step's plan), so the rebuilt state is the one the search found.
+//!
+//! A batch is taken as [`Group`]s, the entries of one parent each, and rebuilt where it is
+//! expanded (on the search's threads): a group reads a parent the queue still holds for later
+//! entries, or owns it when it has its last entry.
 
 use std::collections::VecDeque;
 use std::hash::Hash;
@@ -25,26 +29,34 @@ pub(crate) struct Entry {
     from: Option<(u32, Taken)>,
 }
 
-/// A held parent: its state and how many of its entries are still queued.
+/// A held parent: its state and how many of its entries are still queued. The state is
+/// boxed so that a free slot costs a pointer, not a whole state's fields (the slots keep the
+/// capacity of the widest level).
 struct Held<P: Process> {
-    state: State<P>,
+    state: Box<State<P>>,
     queued: u32,
 }
 
 /// The queue, and the parents its entries are rebuilt from.
 pub(crate) struct Frontier<P: Process> {
     entries: VecDeque<Entry>,
-    initial: Option<State<P>>,
+    initial: Option<Box<State<P>>>,
     /// By slot; `None`: free (its number in `free`).
     parents: Vec<Option<Held<P>>>,
     free: Vec<u32>,
     /// States done with, to copy a rebuilt state into (see [`Frontier::recycle`]).
-    spare: Vec<State<P>>,
+    #[expect(
+        clippy::vec_box,
+        reason = "states move between the queue, the spares and the threads as boxes: a move copies a pointer, not a state's fields"
+    )]
+    spare: Vec<Box<State<P>>>,
 }
 
-/// The most states kept to copy into: enough for a batch's states that had no new
-/// successor, few enough to cost nothing next to the queue.
-const SPARE_STATES: usize = 64;
+/// The most states kept to copy into: about as many as a thread's share of a batch (see
+/// `bfs`), so that the search's threads mostly copy into states the merge gave back instead
+/// of allocating (and the merge frees few of what they allocated); few enough to cost little
+/// next to the queue.
+const SPARE_STATES: usize = 512;
 
 impl<P> Frontier<P>
 where
@@ -60,7 +72,7 @@ where
                 fingerprint,
                 from: None,
             }]),
-            initial: Some(initial),
+            initial: Some(Box::new(initial)),
             parents: Vec::new(),
             free: Vec::new(),
             spare: Vec::new(),
@@ -76,13 +88,10 @@ where
         self.entries.is_empty()
     }
 
-    /// The queued entries' depths, front first.
-    pub(crate) fn depths(&self) -> impl Iterator<Item = u32> + '_ {
-        self.entries.iter().map(|e| e.depth)
-    }
-
-    /// Holds `state` as the parent of entries about to be queued; its slot.
-    pub(crate) fn hold(&mut self, state: State<P>) -> u32 {
+    /// Holds `state` as the parent of entries about to be queued; its slot. Its buffers are
+    /// trimmed first (see [`State::trim`]): it may wait in the queue for a whole level.
+    pub(crate) fn hold(&mut self, mut state: Box<State<P>>) -> u32 {
+        state.trim();
         let held = Some(Held { state, queued: 0 });
         match self.free.pop() {
             Some(slot) => {
@@ -110,46 +119,161 @@ where
 
     /// Keeps `state`, expanded and not held, to copy a state into as it is rebuilt: its
     /// buffers are reused, not allocated again.
-    pub(crate) fn recycle(&mut self, state: State<P>) {
+    pub(crate) fn recycle(&mut self, state: Box<State<P>>) {
         if self.spare.len() < SPARE_STATES {
             self.spare.push(state);
         }
     }
 
-    /// Takes the front entry with its state, rebuilt by `stepper` from its parent (which its
-    /// last entry takes).
-    pub(crate) fn pop(&mut self, stepper: &mut Stepper<'_, P>) -> Option<(Entry, State<P>)> {
-        let entry = self.entries.pop_front()?;
-        let Some((slot, step)) = entry.from else {
-            let initial = self
-                .initial
-                .take()
-                .expect("the initial state is taken once");
-            return Some((entry, initial));
-        };
-        let parent = &mut self.parents[slot as usize];
-        let held = parent.as_mut().expect("a parent outlives its entries");
-        held.queued -= 1;
-        // The last entry takes the parent itself; the others a copy.
-        let mut state = match held.queued {
-            0 => {
-                self.free.push(slot);
-                parent.take().expect("held above").state
-            }
-            _ => match self.spare.pop() {
-                Some(mut spare) => {
-                    spare.clone_from(&held.state);
-                    spare
+    /// Takes the front entries (at most `most`; with `one_level`, only those at the front's
+    /// depth) as groups of one parent each, in queue order. A group with its parent's last
+    /// entry takes the parent from the queue; the others read it where the queue holds it.
+    /// The merge queues a parent's entries one after another, so a batch has one group a
+    /// parent, and no group reads a parent another took.
+    pub(crate) fn take_batch(&mut self, most: usize, one_level: bool) -> Vec<Group<'_, P>> {
+        let mut planned = Vec::new();
+        for (slot, entries) in self.take_entries(most, one_level) {
+            let owned = match slot {
+                None => Some(
+                    self.initial
+                        .take()
+                        .expect("the initial state is taken once"),
+                ),
+                Some(slot) if self.held(slot).queued == 0 => {
+                    self.free.push(slot);
+                    let held = self.parents[slot as usize].take();
+                    Some(held.expect("held above").state)
                 }
-                None => held.state.clone(),
-            },
+                Some(_) => None,
+            };
+            let copies = entries.len() - usize::from(owned.is_some());
+            let spares = self
+                .spare
+                .split_off(self.spare.len().saturating_sub(copies));
+            planned.push((slot, owned, entries, spares));
+        }
+        let this = &*self;
+        (planned.into_iter())
+            .map(|(slot, owned, entries, spares)| Group {
+                parent: match (owned, slot) {
+                    (Some(state), _) => Parent::Owned(state),
+                    (None, Some(slot)) => Parent::Shared(&this.held(slot).state),
+                    (None, None) => unreachable!("the initial state is always owned"),
+                },
+                entries: entries.into_iter(),
+                spares,
+            })
+            .collect()
+    }
+
+    /// Pops the batch's entries (see [`Frontier::take_batch`]), counted off their parents,
+    /// in runs of one parent (`None`: the initial state's).
+    fn take_entries(&mut self, most: usize, one_level: bool) -> Vec<(Option<u32>, Vec<Entry>)> {
+        let level = self.entries.front().map(|e| e.depth);
+        let mut runs: Vec<(Option<u32>, Vec<Entry>)> = Vec::new();
+        for _ in 0..most {
+            if one_level && self.entries.front().map(|e| e.depth) != level {
+                break;
+            }
+            let Some(entry) = self.entries.pop_front() else {
+                break;
+            };
+            let slot = entry.from.map(|(slot, _)| slot);
+            if let Some(slot) = slot {
+                let held = self.parents[slot as usize].as_mut();
+                held.expect("a parent outlives its entries").queued -= 1;
+            }
+            match runs.last_mut() {
+                Some((last, run)) if *last == slot && slot.is_some() => run.push(entry),
+                _ => runs.push((slot, vec![entry])),
+            }
+        }
+        runs
+    }
+
+    fn held(&self, slot: u32) -> &Held<P> {
+        (self.parents[slot as usize].as_ref()).expect("a parent outlives its entries")
+    }
+}
+
+/// The parent a group's states are rebuilt from.
+enum Parent<'f, P: Process> {
+    /// Taken from the queue: the group has its last entry, which takes it.
+    Owned(Box<State<P>>),
+    /// Still held by the queue for later entries: each state of the group is a copy.
+    Shared(&'f State<P>),
+    /// Taken by the group's last entry.
+    Taken,
+}
+
+/// Entries of one parent taken from the queue's front together, in queue order.
+pub(crate) struct Group<'f, P: Process> {
+    parent: Parent<'f, P>,
+    /// Those not rebuilt yet.
+    entries: std::vec::IntoIter<Entry>,
+    /// States done with, to copy the group's states into.
+    #[expect(
+        clippy::vec_box,
+        reason = "states move between the queue, the spares and the threads as boxes: a move copies a pointer, not a state's fields"
+    )]
+    spares: Vec<Box<State<P>>>,
+}
+
+impl<'f, P: Process> Group<'f, P> {
+    /// The group's entries, in order.
+    pub(crate) fn entries(&self) -> &[Entry] {
+        self.entries.as_slice()
+    }
+}
+
+impl<'f, P> Group<'f, P>
+where
+    P: Process + Clone + Hash,
+    P::Stable: Hash,
+{
+    /// Rebuilds the next entry's state with `stepper`, from the parent: a copy for each but
+    /// an owned parent's last entry, which takes the parent itself. `None` after the last.
+    pub(crate) fn next_state(
+        &mut self,
+        stepper: &mut Stepper<'_, P>,
+    ) -> Option<(Entry, Box<State<P>>)> {
+        let entry = self.entries.next()?;
+        let last = self.entries.len() == 0;
+        let mut state = match &self.parent {
+            Parent::Owned(_) if last => {
+                let taken = std::mem::replace(&mut self.parent, Parent::Taken);
+                let Parent::Owned(state) = taken else {
+                    unreachable!("matched above")
+                };
+                state
+            }
+            Parent::Owned(from) => copy(from, &mut self.spares),
+            Parent::Shared(from) => copy(from, &mut self.spares),
+            Parent::Taken => unreachable!("the last entry takes the parent"),
         };
-        let rebuilt = stepper.take(&mut state, step, u64::from(entry.depth));
-        debug_assert!(
-            rebuilt.is_ok(),
-            "a queued state was reached without a violation"
-        );
+        if let Some((_, step)) = entry.from {
+            let rebuilt = stepper.take(&mut state, step, u64::from(entry.depth));
+            debug_assert!(
+                rebuilt.is_ok(),
+                "a queued state was reached without a violation"
+            );
+        }
         state.cache_node_hashes();
         Some((entry, state))
+    }
+}
+
+/// A copy of `from`, into one of `spares` if there is one.
+#[expect(
+    clippy::vec_box,
+    reason = "states move between the queue, the spares and the threads as boxes: a move copies a pointer, not a state's fields"
+)]
+fn copy<P: Process + Clone>(from: &State<P>, spares: &mut Vec<Box<State<P>>>) -> Box<State<P>> {
+    match spares.pop() {
+        Some(mut spare) => {
+            State::clone_from(&mut spare, from);
+            spare
+        }
+        None => Box::new(from.clone()),
     }
 }

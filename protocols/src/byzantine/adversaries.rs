@@ -4,7 +4,7 @@
 use std::hash::Hash;
 
 use ftsim_api::sim_core::entropy::DetHasher;
-use ftsim_api::{Adversary, AdversaryCtx, NodeId};
+use ftsim_api::{Adversary, AdversaryCtx, AdversarySnapshot, NodeId};
 
 use super::process::{Msg, Om, DEFAULT};
 
@@ -42,7 +42,7 @@ impl Adversary<Om> for Equivocate {
         Some(Msg::Order { path, value })
     }
 
-    fn snapshot(&self) -> Option<Box<dyn Adversary<Om> + Send>> {
+    fn snapshot(&self) -> Option<AdversarySnapshot<Om>> {
         Some(Box::new(self.clone()))
     }
 }
@@ -62,7 +62,7 @@ impl Adversary<Om> for Lie {
         })
     }
 
-    fn snapshot(&self) -> Option<Box<dyn Adversary<Om> + Send>> {
+    fn snapshot(&self) -> Option<AdversarySnapshot<Om>> {
         Some(Box::new(self.clone()))
     }
 }
@@ -91,7 +91,7 @@ impl Adversary<Om> for Mix {
         Some(Msg::Order { path, value })
     }
 
-    fn snapshot(&self) -> Option<Box<dyn Adversary<Om> + Send>> {
+    fn snapshot(&self) -> Option<AdversarySnapshot<Om>> {
         Some(Box::new(self.clone()))
     }
 }
@@ -154,7 +154,7 @@ impl Adversary<Om> for Collude {
         Some(Msg::Order { path, value })
     }
 
-    fn snapshot(&self) -> Option<Box<dyn Adversary<Om> + Send>> {
+    fn snapshot(&self) -> Option<AdversarySnapshot<Om>> {
         Some(Box::new(self.clone()))
     }
 

@@ -29,6 +29,10 @@ pub(crate) struct Entry {
     from: Option<(u32, Taken)>,
 }
 
+/// States done with, kept to copy into. Boxed, as every state the queue, its spares and the
+/// search's threads pass around: a move copies a pointer, not a state's fields.
+type Spares<P> = Vec<Box<State<P>>>;
+
 /// A held parent: its state and how many of its entries are still queued. The state is
 /// boxed so that a free slot costs a pointer, not a whole state's fields (the slots keep the
 /// capacity of the widest level).
@@ -45,11 +49,7 @@ pub(crate) struct Frontier<P: Process> {
     parents: Vec<Option<Held<P>>>,
     free: Vec<u32>,
     /// States done with, to copy a rebuilt state into (see [`Frontier::recycle`]).
-    #[expect(
-        clippy::vec_box,
-        reason = "states move between the queue, the spares and the threads as boxes: a move copies a pointer, not a state's fields"
-    )]
-    spare: Vec<Box<State<P>>>,
+    spare: Spares<P>,
 }
 
 /// The most states kept to copy into: about as many as a thread's share of a batch (see
@@ -212,11 +212,7 @@ pub(crate) struct Group<'f, P: Process> {
     /// Those not rebuilt yet.
     entries: std::vec::IntoIter<Entry>,
     /// States done with, to copy the group's states into.
-    #[expect(
-        clippy::vec_box,
-        reason = "states move between the queue, the spares and the threads as boxes: a move copies a pointer, not a state's fields"
-    )]
-    spares: Vec<Box<State<P>>>,
+    spares: Spares<P>,
 }
 
 impl<'f, P: Process> Group<'f, P> {
@@ -264,11 +260,7 @@ where
 }
 
 /// A copy of `from`, into one of `spares` if there is one.
-#[expect(
-    clippy::vec_box,
-    reason = "states move between the queue, the spares and the threads as boxes: a move copies a pointer, not a state's fields"
-)]
-fn copy<P: Process + Clone>(from: &State<P>, spares: &mut Vec<Box<State<P>>>) -> Box<State<P>> {
+fn copy<P: Process + Clone>(from: &State<P>, spares: &mut Spares<P>) -> Box<State<P>> {
     match spares.pop() {
         Some(mut spare) => {
             State::clone_from(&mut spare, from);

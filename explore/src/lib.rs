@@ -43,9 +43,7 @@ mod version;
 mod zone;
 mod zone_graph;
 
-use std::hash::Hash;
-
-use sim_core::Process;
+use sim_core::Searchable;
 
 use search::{bfs, dfs, lasso, pct, walk};
 
@@ -91,10 +89,7 @@ pub trait Explorer {
 
 impl<P> Explorer for Model<P>
 where
-    P: Process + Clone + Hash + Send + Sync,
-    P::Stable: Hash + Send + Sync,
-    P::Msg: Send + Sync,
-    P::Timer: Send + Sync,
+    P: Searchable,
 {
     fn explore(
         &self,
@@ -154,10 +149,7 @@ where
 
 impl<P> Model<P>
 where
-    P: Process + Clone + Hash + Send + Sync,
-    P::Stable: Hash + Send + Sync,
-    P::Msg: Send + Sync,
-    P::Timer: Send + Sync,
+    P: Searchable,
 {
     /// [`Explorer::search`] once its options are checked: the strategy, then the liveness
     /// search after a complete exhaustive one.

@@ -43,6 +43,7 @@ pub use property::{
 };
 pub use search::rename::Rename;
 pub use search::script::{Cue, Happening, Script, Scripted};
+pub use search::Searchable;
 pub use search::{enumerate, script, step, timer_names};
 pub use tape::{Choice, Divergence, Recorder, Tape};
 pub use time::{Duration, Time};

@@ -39,34 +39,11 @@
 //! }
 //! ```
 
-use std::hash::Hash;
+use sim_core::{NodeId, Rename};
 
-use sim_core::{NodeId, Process, Rename};
+pub use sim_core::Searchable;
 
 use super::Protocol;
-
-/// What a search needs of a process: copies (`Clone`) and fingerprints (`Hash`) of the
-/// process and of its stable storage, and every part `Send` and `Sync` (a breadth-first
-/// search rebuilds and expands states on several threads, each reading the parent they were
-/// reached from; a state shares a node's armed timers with the states after it until they
-/// change). Derived types are, with ordered collections and no `Rc`, `Cell` or `RefCell`. Implemented for every such process.
-pub trait Searchable:
-    Process<Stable: Hash + Send + Sync, Msg: Send + Sync, Timer: Send + Sync>
-    + Clone
-    + Hash
-    + Send
-    + Sync
-{
-}
-
-impl<P> Searchable for P where
-    P: Process<Stable: Hash + Send + Sync, Msg: Send + Sync, Timer: Send + Sync>
-        + Clone
-        + Hash
-        + Send
-        + Sync
-{
-}
 
 /// What a search needs for symmetry reduction: a searchable process whose process, messages,
 /// timers and stable storage can have their node ids renamed ([`Rename`]).

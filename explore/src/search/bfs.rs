@@ -6,8 +6,9 @@
 //!
 //! The queue is taken a batch at a time from its front: the batch's states are rebuilt from
 //! their parents and expanded (successors built, checked and fingerprinted) on
-//! `Limits::threads` threads, each a contiguous chunk of parents, then merged one parent after another in queue order into the seen set and
-//! the queue's back, exactly as a one-state-at-a-time search would. So the unique states, the
+//! `Limits::threads` threads, each a contiguous chunk of parents, then merged one parent
+//! after another in queue order into the seen set and the queue's back, exactly as a
+//! one-state-at-a-time search would. So the unique states, the
 //! depth, the queue's order and the counterexample are the same for every thread count and
 //! batch size; only the wall time changes. The queue holds a state by its parent and the step
 //! from it (see `frontier`), so a level costs a state per parent, not per successor; the
@@ -23,7 +24,7 @@ use std::hash::Hash;
 
 use rayon::prelude::*;
 use sim_core::engine::guarded;
-use sim_core::Process;
+use sim_core::{Process, Searchable};
 
 use super::counterexample::{counterexample, realizable};
 use super::fingerprint::fingerprint;
@@ -114,10 +115,7 @@ pub(crate) fn search<P>(
     stop: &mut dyn FnMut(&Progress) -> Option<String>,
 ) -> Result<Report, String>
 where
-    P: Process + Clone + Hash + Send + Sync,
-    P::Stable: Hash + Send + Sync,
-    P::Msg: Send + Sync,
-    P::Timer: Send + Sync,
+    P: Searchable,
 {
     let threads = limits.threads.max(1);
     let pool = match threads {
@@ -182,10 +180,7 @@ fn expand_parallel<P>(
     batch: Vec<Batched<'_, P>>,
 ) -> Vec<Expanded<P>>
 where
-    P: Process + Clone + Hash + Send + Sync,
-    P::Stable: Hash + Send + Sync,
-    P::Msg: Send + Sync,
-    P::Timer: Send + Sync,
+    P: Searchable,
 {
     let chunk = batch.len().div_ceil(threads * CHUNKS_PER_THREAD).max(1);
     let mut chunks = Vec::new();

@@ -16,8 +16,36 @@
 //! [`Schedule`](crate::Schedule) a [`Choices`](crate::Choices) source may hand it, and a timer
 //! handle hashes through the `Hash` impl that `timer_names` gives it.
 
+use std::hash::Hash;
+
+use crate::Process;
+
 pub mod enumerate;
 pub mod rename;
 pub mod script;
 pub mod step;
 pub mod timer_names;
+
+/// What a search needs of a process: copies (`Clone`) and fingerprints (`Hash`) of the
+/// process and of its stable storage, and every part `Send` and `Sync` (a breadth-first
+/// search rebuilds and expands states on several threads, each reading the parent they were
+/// reached from; a state shares a node's armed timers with the states after it until they
+/// change). Derived types are, with ordered collections and no `Rc`, `Cell` or `RefCell`.
+/// Implemented for every such process.
+pub trait Searchable:
+    Process<Stable: Hash + Send + Sync, Msg: Send + Sync, Timer: Send + Sync>
+    + Clone
+    + Hash
+    + Send
+    + Sync
+{
+}
+
+impl<P> Searchable for P where
+    P: Process<Stable: Hash + Send + Sync, Msg: Send + Sync, Timer: Send + Sync>
+        + Clone
+        + Hash
+        + Send
+        + Sync
+{
+}

@@ -23,7 +23,20 @@ use ftsim_runner::{AnyProtocol, Catalog};
 /// The bundled protocols (with the `catalogue` feature) followed by `extra`; an error names a
 /// protocol declared wrongly or a name used twice.
 pub fn catalog(extra: &[&'static dyn AnyProtocol]) -> Result<Catalog, cli::error::CliError> {
-    Catalog::new(bundled().iter().chain(extra).copied()).map_err(cli::error::CliError::Catalog)
+    let protocols = bundled().iter().chain(external()).chain(extra).copied();
+    Catalog::new(protocols).map_err(cli::error::CliError::Catalog)
+}
+
+/// The workloads whose nodes are external programs (with the `external` feature).
+#[cfg(feature = "external")]
+fn external() -> &'static [&'static dyn AnyProtocol] {
+    ftsim_external::all()
+}
+
+/// No workloads over external programs: the `external` feature is off.
+#[cfg(not(feature = "external"))]
+fn external() -> &'static [&'static dyn AnyProtocol] {
+    &[]
 }
 
 /// The bundled catalogue's protocols.

@@ -22,6 +22,7 @@ const CRATES: &[&str] = &[
     "protocols/src",
     "reports/src",
     "history/src",
+    "external/src",
     "src",
 ];
 

@@ -19,6 +19,7 @@
 
 #![warn(missing_docs)]
 
+pub mod command;
 mod macros;
 pub mod metrics;
 pub mod model;

@@ -54,6 +54,9 @@ pub enum ParamKind {
     /// A duration such as "10ms", from `min` to `max`.
     #[allow(missing_docs)]
     Duration { min: Duration, max: Duration },
+    /// A program and its arguments, words separated by spaces (`"python3 echo.py"`), the
+    /// kind of the `command` module's `Command`.
+    Command,
 }
 
 /// One end of the range a [`params!`](crate::params!) field is narrowed to, as written there: a
@@ -116,7 +119,7 @@ impl ParamKind {
                     max: max.min(end(hi)),
                 }
             }
-            (kind @ (ParamKind::Bool | ParamKind::Choice(_)), _, _) => kind,
+            (kind @ (ParamKind::Bool | ParamKind::Choice(_) | ParamKind::Command), _, _) => kind,
             (kind, lo, hi) => panic!(
                 "params!: the range {lo:?}..={hi:?} does not fit {}: integers and numbers take \
                  numbers, durations take durations such as \"1ms\"..=\"10s\"",
@@ -144,6 +147,7 @@ impl ParamKind {
             ParamKind::Duration { min, max } => {
                 format!("a duration such as \"10ms\", from {min} to {max}")
             }
+            ParamKind::Command => COMMAND_EXPECTED.to_string(),
         }
     }
 
@@ -160,9 +164,35 @@ impl ParamKind {
             (ParamKind::Duration { min, max }, ParamValue::Str(s)) => s
                 .parse::<Duration>()
                 .is_ok_and(|d| (*min..=*max).contains(&d)),
+            (ParamKind::Command, ParamValue::Str(s)) => command_error(s).is_none(),
             _ => false,
         }
     }
+}
+
+/// What a command parameter accepts, in words.
+pub const COMMAND_EXPECTED: &str = "a program and its arguments separated by spaces, such as \
+                                    \"python3 echo.py\" (no quotes, no control characters, \
+                                    at most 4096 bytes)";
+
+/// The most bytes a command parameter may have.
+const COMMAND_BYTES_MAX: usize = 4096;
+
+/// Why `text` cannot be a command parameter, if it cannot.
+pub fn command_error(text: &str) -> Option<String> {
+    if text.len() > COMMAND_BYTES_MAX {
+        return Some(format!(
+            "expected {COMMAND_EXPECTED}, found {} bytes",
+            text.len()
+        ));
+    }
+    let control = text
+        .chars()
+        .find(|c| c.is_control() && !c.is_whitespace())?;
+    Some(format!(
+        "expected {COMMAND_EXPECTED}, found the control character U+{:04X}",
+        u32::from(control)
+    ))
 }
 
 /// One documented parameter of a protocol.

@@ -87,7 +87,7 @@ pub fn parse(file: &Path, text: &str, catalog: &Catalog) -> Result<Scenario, Sce
     limits::check(&c, &raw)?;
     printable(&c, "name", &raw.name, false)?;
     printable(&c, "description", &raw.description, true)?;
-    let (protocol, _) = catalog.find(&raw.protocol).ok_or_else(|| {
+    let (protocol, info) = catalog.find(&raw.protocol).ok_or_else(|| {
         c.err(
             "protocol",
             format!(
@@ -103,6 +103,7 @@ pub fn parse(file: &Path, text: &str, catalog: &Catalog) -> Result<Scenario, Sce
     for (k, v) in &raw.params {
         params.insert(k.clone(), values::param_of(&c, &format!("params.{k}"), v)?);
     }
+    values::resolve_commands(&c, &info.params, &mut params)?;
     let simulation = protocol
         .prepare(&params, spec)
         .map_err(|e| c.err(e.key, e.message))?;

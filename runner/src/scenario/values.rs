@@ -6,7 +6,8 @@ use sim_core::{DelayDist, Duration, PPM};
 use super::error::{ScenarioError, Source};
 use super::limits;
 use super::words::shown;
-use ftsim_api::params::ParamValue;
+use ftsim_api::command::Command;
+use ftsim_api::params::{ParamInfo, ParamKind, ParamValue, ParamValues};
 
 /// A probability between 0 and 1, as parts per million.
 pub(crate) fn probability(c: &Source, key: &str, p: f64) -> Result<u32, ScenarioError> {
@@ -117,4 +118,25 @@ pub(crate) fn param_of(
             ))
         }
     })
+}
+
+/// Makes each command parameter's words that name files beside the scenario absolute, so the
+/// program runs from any working directory (a value that is not a command is left for the
+/// protocol's own validation to refuse, with its key).
+pub(crate) fn resolve_commands(
+    c: &Source,
+    schema: &[ParamInfo],
+    params: &mut ParamValues,
+) -> Result<(), ScenarioError> {
+    let dir = c.file.parent().unwrap_or(std::path::Path::new("."));
+    for info in schema.iter().filter(|p| p.kind == ParamKind::Command) {
+        let Some(ParamValue::Str(text)) = params.get(info.name) else {
+            continue;
+        };
+        let key = format!("params.{}", info.name);
+        let command = Command::parse(text).map_err(|e| c.err(&key, e))?;
+        let resolved = command.resolved_in(dir).map_err(|e| c.err(&key, e))?;
+        params.insert(info.name.to_string(), ParamValue::Str(resolved.to_string()));
+    }
+    Ok(())
 }

@@ -44,7 +44,7 @@ impl Default for Limits {
 pub const MEMORY_CHECK_EVERY: u64 = 64;
 
 /// How long a step may go on between two checks of the program's memory.
-const WATCH_SLICE: Duration = Duration::from_millis(100);
+pub const WATCH_SLICE: Duration = Duration::from_millis(100);
 
 /// The most of a program's stderr kept for a report.
 const STDERR_TAIL_BYTES: usize = 2048;
@@ -60,6 +60,8 @@ pub struct Program {
     start: usize,
     stderr_tail: Vec<u8>,
     steps: u64,
+    /// The input line being written, kept for its buffer.
+    line: Vec<u8>,
 }
 
 impl Program {
@@ -106,6 +108,7 @@ impl Program {
             start: 0,
             stderr_tail: Vec::new(),
             steps: 0,
+            line: Vec::new(),
         })
     }
 
@@ -143,12 +146,12 @@ impl Program {
         Ok(())
     }
 
+    /// Writes `input` and its newline in one write (one system call for a short line).
     fn send(&mut self, input: &str) -> Result<(), String> {
-        let written = self
-            .stdin
-            .write_all(input.as_bytes())
-            .and_then(|()| self.stdin.write_all(b"\n"))
-            .and_then(|()| self.stdin.flush());
+        self.line.clear();
+        self.line.extend_from_slice(input.as_bytes());
+        self.line.push(b'\n');
+        let written = self.stdin.write_all(&self.line);
         written.map_err(|e| format!("{} (writing its input: {e})", self.exit_status()))
     }
 

@@ -45,8 +45,7 @@ choice! {
 params! {
     /// Parameters of the broadcast workload.
     pub struct BroadcastParams {
-        /// the command that runs one node, such as "python3 broadcast.py" (files beside the
-        /// scenario are found there)
+        /// the command that runs one node (a file beside the scenario is found there)
         node: Command = Command::default();
         /// wall-clock time a node may take for one step before its seed fails (it hangs)
         step_timeout: Duration = Duration::from_secs(10), range "1ms"..="3600s";

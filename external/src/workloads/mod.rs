@@ -20,8 +20,11 @@ use crate::names::Names;
 use crate::node::ExternalNode;
 use crate::program::Limits;
 
+/// The most external nodes a scenario may start (each is a process of the machine).
+pub const SERVERS_MAX: usize = 128;
+
 /// Checks the `node` command (given, and its program found) and the group (at least one
-/// server beside `clients` clients).
+/// server beside `clients` clients, at most [`SERVERS_MAX`]).
 pub fn validate_group(node: &Command, clients: usize, nodes: usize) -> Result<(), SpecError> {
     let Some(program) = node.words().first() else {
         return Err(SpecError::new(
@@ -45,6 +48,16 @@ pub fn validate_group(node: &Command, clients: usize, nodes: usize) -> Result<()
             format!(
                 "the group holds the servers and {clients} client(s): expected more than \
                  {clients} nodes"
+            ),
+        ));
+    }
+    if nodes - clients > SERVERS_MAX {
+        return Err(SpecError::new(
+            "nodes",
+            format!(
+                "each external node is a process of this machine: expected at most \
+                 {SERVERS_MAX} of them beside the {clients} client(s), found {}",
+                nodes - clients
             ),
         ));
     }

@@ -228,11 +228,12 @@ fn catalog() -> Catalog {
     ftsim::catalog(&[]).expect("the bundled catalogue is valid")
 }
 
-/// Parses `text`; if it is accepted, runs its seeds. `Ok(true)`: accepted and ran without a
-/// panic; `Ok(false)`: rejected with an error; `Err`: a panic, with what it said.
-fn check_then_run(catalog: &Catalog, text: &str) -> Result<bool, String> {
+/// Parses `text` as the file `file` (an external node's program is found beside it); if it
+/// is accepted, runs its seeds. `Ok(true)`: accepted and ran without a panic; `Ok(false)`:
+/// rejected with an error; `Err`: a panic, with what it said.
+fn check_then_run(catalog: &Catalog, file: &Path, text: &str) -> Result<bool, String> {
     let attempt = catch_unwind(AssertUnwindSafe(|| {
-        let Ok(scenario) = parse(Path::new("generated.toml"), text, catalog) else {
+        let Ok(scenario) = parse(file, text, catalog) else {
             return Ok(false);
         };
         let start = scenario.seeds.start;
@@ -275,7 +276,7 @@ fn every_file_check_accepts_runs_without_a_panic() {
     let total = AtomicUsize::new(0);
     let result = runner.run(&scenario_text(), |text| {
         total.fetch_add(1, Ordering::Relaxed);
-        match check_then_run(&catalog, &text) {
+        match check_then_run(&catalog, Path::new("generated.toml"), &text) {
             Ok(true) => {
                 accepted.fetch_add(1, Ordering::Relaxed);
                 Ok(())
@@ -308,7 +309,7 @@ fn the_fuzz_corpus_and_the_bundled_scenarios_run_without_a_panic() {
     for file in files {
         let bytes = std::fs::read(&file).expect("readable");
         let text = String::from_utf8_lossy(&bytes);
-        if let Err(why) = check_then_run(&catalog, &text) {
+        if let Err(why) = check_then_run(&catalog, &file, &text) {
             panic!("{}: {why}", file.display());
         }
     }

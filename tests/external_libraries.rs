@@ -1,4 +1,4 @@
-//! The node libraries' own tests (Python's `unittest`, Node.js's `node:test`), run under
+//! The node libraries' own tests (Python's `unittest`, Node.js's `node:test`, `go test`), run under
 //! `cargo test` so that the README's test command covers every language ftsim ships.
 
 use std::path::Path;
@@ -32,4 +32,11 @@ fn the_python_library_passes_its_tests() {
 #[test]
 fn the_javascript_library_passes_its_tests() {
     passes("node", &["--test", "ftsim_node.test.js"], "libraries/js");
+}
+
+#[test]
+fn the_go_library_passes_its_tests() {
+    passes("go", &["vet", "./..."], "libraries/go");
+    passes("go", &["test", "./..."], "libraries/go");
+    passes("go", &["vet", "./..."], "examples/external/go");
 }

@@ -1,5 +1,5 @@
 //! Protocols in other languages, as a user runs them: the bundled scenarios whose nodes are
-//! Python and JavaScript programs, their verdicts against the Rust versions', replay across
+//! Python, JavaScript and Go programs, their verdicts against the Rust versions', replay across
 //! `--jobs`, shrinking, nodes that misbehave, and no node left running after ftsim.
 
 mod common;
@@ -50,13 +50,15 @@ fn floodset_in_python_gets_the_verdicts_of_floodset_in_rust() {
 }
 
 #[test]
-fn the_python_and_javascript_examples_meet_their_expectations() {
+fn the_python_javascript_and_go_examples_meet_their_expectations() {
     for name in [
         "maelstrom-echo-python.toml",
         "maelstrom-broadcast-python.toml",
         "maelstrom-broadcast-python-no-retry.toml",
         "maelstrom-echo-js.toml",
         "maelstrom-broadcast-js.toml",
+        "maelstrom-echo-go.toml",
+        "maelstrom-broadcast-go.toml",
     ] {
         let summary = run_json(&[&scenario(name)]);
         assert_eq!(summary["ok"], true, "{name}: {summary}");

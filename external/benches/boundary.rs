@@ -1,5 +1,5 @@
 //! What the process boundary costs a step: echo steps per second through a node program on
-//! one core (a compiled node, the Python library, the JavaScript library), against the same
+//! one core (a compiled node, the Python, JavaScript and Go libraries), against the same
 //! step without a process (the input line written, parsed as the node would, the answer
 //! written and read back as ftsim reads it).
 //!
@@ -88,6 +88,7 @@ fn main() {
         .filter(|p| p.is_file());
     let python = root.join("examples/external/python/echo.py");
     let js = root.join("examples/external/js/echo.js");
+    let go = root.join("examples/external/go/run.sh");
     println!("echo steps per second, one node program, median of {BATCHES} batches");
     let base = in_process(200_000);
     println!("  {:<34} {:>10.0}", "in process (no program)", base);
@@ -106,6 +107,11 @@ fn main() {
             "node (ftsim_node.js)",
             Some(format!("node {}", js.display())),
             20_000,
+        ),
+        (
+            "go (libraries/go, run.sh)",
+            Some(format!("sh {} echo", go.display())),
+            50_000,
         ),
     ];
     for (name, command, steps) in nodes {

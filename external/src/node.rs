@@ -44,6 +44,9 @@ pub trait NodeCtx {
     fn observe(&mut self, obs: Obs);
 }
 
+/// The lines of a failed node's stderr its report shows.
+const STDERR_LINES: usize = 5;
+
 /// One external node.
 pub struct ExternalNode {
     command: Arc<Command>,
@@ -234,11 +237,16 @@ impl ExternalNode {
             self.command,
             clip(input, 300)
         );
-        if stderr.trim().is_empty() {
+        // The last lines of stderr (a traceback's last line says most), on the report's one
+        // line, so that it wraps at a terminal's width.
+        let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        let last = &lines[lines.len().saturating_sub(STDERR_LINES)..];
+        if last.is_empty() {
             report.push_str("; it wrote nothing on stderr");
         } else {
-            report.push_str("; the end of its stderr:\n");
-            report.push_str(stderr.trim_end());
+            let shown: Vec<&str> = last.iter().map(|l| l.trim()).collect();
+            report.push_str("; the end of its stderr: ");
+            report.push_str(&clip(&shown.join(" | "), 600));
         }
         panic!("{report}");
     }

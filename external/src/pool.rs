@@ -40,6 +40,11 @@ pub fn give_back(command: &Command, program: Program) {
     });
 }
 
+/// Stops this thread's idle programs: the next nodes start fresh ones.
+pub fn stop_idle() {
+    IDLE.with(|idle| idle.borrow_mut().clear());
+}
+
 /// How many idle programs this thread keeps (for tests).
 pub fn idle_count() -> usize {
     IDLE.with(|idle| idle.borrow().len())

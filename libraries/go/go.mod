@@ -1,0 +1,3 @@
+module ftsimnode
+
+go 1.19

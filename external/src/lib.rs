@@ -27,6 +27,6 @@ pub fn all() -> &'static [&'static dyn AnyProtocol] {
     &[
         &workloads::echo::Echo,
         &workloads::broadcast::Broadcast,
-        &workloads::consensus::ExternalConsensus,
+        &workloads::floodset::ExternalFloodSet,
     ]
 }

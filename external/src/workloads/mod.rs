@@ -4,8 +4,8 @@
 
 pub mod answered;
 pub mod broadcast;
-pub mod consensus;
 pub mod echo;
+pub mod floodset;
 
 use std::path::Path;
 use std::sync::Arc;

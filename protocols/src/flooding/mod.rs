@@ -22,13 +22,13 @@ mod tests;
 
 use ftsim_api::metrics::{measures::TimeToDecide, Metrics};
 use ftsim_api::properties::consensus::{
-    Agreement, CrashBeforeDecision, Integrity, Obliged, Termination, Validity,
+    Agreement, CrashBeforeDecision, Decision, Integrity, Obliged, Termination, Validity,
 };
 use ftsim_api::DetectorClass;
 use ftsim_api::Exploring;
 use ftsim_api::{
-    choice, params, DetectorModel, Duration, FaultClass, Model, NodeId, Properties, Protocol,
-    SpecError, Timing,
+    choice, params, DetectorModel, Duration, FaultClass, Model, NodeId, Process, Properties,
+    Protocol, SpecError, Timing,
 };
 
 pub use asynchronous::{AsyncFlooding, AsyncFloodingConsensus, AsyncMsg};
@@ -73,35 +73,11 @@ impl Protocol for FloodingConsensus {
     }
 
     fn properties(&self) -> Properties<Flooding> {
-        Properties::new()
-            .always(
-                "agreement",
-                "no two processes decide differently (uniform: including ones that crash later)",
-                Agreement::default,
-            )
-            .always(
-                "validity",
-                "a decided value was proposed",
-                Validity::default,
-            )
-            .always("integrity", "no process decides twice", Integrity::default)
-            .eventually(
-                "termination",
-                "every process that never crashed decides",
-                || Termination::new(Obliged::Correct),
-            )
-            .sometimes(
-                "crash-before-decision",
-                "some process crashed before the first decision",
-                CrashBeforeDecision::default,
-            )
+        floodset_properties()
     }
 
     fn detector(&self) -> Option<DetectorModel> {
-        // Later than the default network's slowest message (5ms), as the model assumes.
-        Some(DetectorModel::Perfect {
-            delay: Duration::from_millis(6),
-        })
+        Some(floodset_detector())
     }
 
     fn validate(&self, _: &FloodingParams, nodes: usize) -> Result<(), SpecError> {
@@ -109,25 +85,11 @@ impl Protocol for FloodingConsensus {
     }
 
     fn model(&self, params: &FloodingParams, _: usize) -> Model {
-        // FloodSet is a synchronous-round algorithm: f + 1 rounds survive f crashes only if a
-        // crashed process's last messages are in before anyone is told it crashed.
-        Model::new()
-            .tolerates_at_most(
-                FaultClass::CrashStop,
-                params.rounds as usize - 1,
-                "rounds − 1",
-            )
-            .tolerates(FaultClass::Duplication)
-            .tolerates(FaultClass::Reordering)
-            .needs_detector(DetectorClass::Perfect)
-            .timing(Timing::DetectorAfterLastMessage)
+        floodset_model(params.rounds)
     }
 
     fn metrics(&self, _: &FloodingParams) -> Metrics<Self::Process> {
-        Metrics::measured_by(TimeToDecide::default).latency(
-            "time to decide",
-            "from the start of the run to each process's decision",
-        )
+        floodset_metrics()
     }
     fn process(&self, params: &FloodingParams, _: NodeId, _: usize) -> Flooding {
         Flooding::new(params.rounds, params.proposals == Proposals::ById)
@@ -136,4 +98,66 @@ impl Protocol for FloodingConsensus {
     fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
         Some(explorer.searchable())
     }
+}
+
+/// FloodSet's property table, for any process whose observations are decisions: the Rust
+/// `flooding` and a FloodSet written in another language (ftsim-external's
+/// `external-floodset`) are judged by the very same properties.
+pub fn floodset_properties<P: Process + 'static>() -> Properties<P>
+where
+    P::Obs: Decision,
+{
+    Properties::new()
+        .always(
+            "agreement",
+            "no two processes decide differently (uniform: including ones that crash later)",
+            Agreement::default,
+        )
+        .always(
+            "validity",
+            "a decided value was proposed",
+            Validity::default,
+        )
+        .always("integrity", "no process decides twice", Integrity::default)
+        .eventually(
+            "termination",
+            "every process that never crashed decides",
+            || Termination::new(Obliged::Correct),
+        )
+        .sometimes(
+            "crash-before-decision",
+            "some process crashed before the first decision",
+            CrashBeforeDecision::default,
+        )
+}
+
+/// The detector a FloodSet scenario gets when it names none: later than the default
+/// network's slowest message (5ms), as the model assumes.
+pub fn floodset_detector() -> DetectorModel {
+    DetectorModel::Perfect {
+        delay: Duration::from_millis(6),
+    }
+}
+
+/// FloodSet's model with `rounds` rounds. It is a synchronous-round algorithm: f + 1 rounds
+/// survive f crashes only if a crashed process's last messages are in before anyone is told
+/// it crashed.
+pub fn floodset_model(rounds: u32) -> Model {
+    Model::new()
+        .tolerates_at_most(FaultClass::CrashStop, rounds as usize - 1, "rounds − 1")
+        .tolerates(FaultClass::Duplication)
+        .tolerates(FaultClass::Reordering)
+        .needs_detector(DetectorClass::Perfect)
+        .timing(Timing::DetectorAfterLastMessage)
+}
+
+/// FloodSet's metric: the time to decide.
+pub fn floodset_metrics<P: Process + 'static>() -> Metrics<P>
+where
+    P::Obs: Decision,
+{
+    Metrics::measured_by(TimeToDecide::default).latency(
+        "time to decide",
+        "from the start of the run to each process's decision",
+    )
 }

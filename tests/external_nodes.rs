@@ -87,6 +87,28 @@ fn a_seed_of_external_nodes_replays_bit_identically_on_any_number_of_threads() {
 }
 
 #[test]
+fn a_python_node_that_iterates_a_set_of_strings_replays_in_another_ftsim() {
+    let dir = scratch("set-order");
+    let node = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/external/set_order.py");
+    let text = std::fs::read_to_string(scenario("maelstrom-echo-python.toml"))
+        .unwrap()
+        .replace("nodes = 5", "nodes = 8")
+        .replace(
+            "python3 ../examples/external/python/echo.py",
+            &format!("python3 {}", node.display()),
+        );
+    let file = dir.join("set-order.toml");
+    std::fs::write(&file, text).unwrap();
+    let file = file.display().to_string();
+    // Each run is another ftsim, so other Python processes with their own string hashes.
+    let hashes: Vec<Value> = (0..3)
+        .map(|_| run_json(&[&file, "--jobs", "1"])["sweep_hash"].clone())
+        .collect();
+    assert_eq!(hashes[0], hashes[1]);
+    assert_eq!(hashes[0], hashes[2]);
+}
+
+#[test]
 fn a_failing_seed_of_external_nodes_shrinks_to_a_smaller_run_with_the_same_violation() {
     let dir = scratch("external-shrink");
     let file = scenario("maelstrom-broadcast-python-no-retry.toml");

@@ -78,6 +78,10 @@ impl Program {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
+            // Python orders sets and dicts of strings by hashes salted per process: fixed,
+            // a node's iteration order is the same in every run (Go's map order is random
+            // per iteration; its nodes must sort, which `--check-determinism` checks).
+            .env("PYTHONHASHSEED", "0")
             .process_group(0);
         // SAFETY: prctl and getppid are async-signal-safe; nothing else runs between fork and
         // exec.

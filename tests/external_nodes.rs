@@ -86,20 +86,28 @@ fn a_seed_of_external_nodes_replays_bit_identically_on_any_number_of_threads() {
     assert_eq!(trace_hash(&first), trace_hash(&second));
 }
 
-#[test]
-fn a_python_node_that_iterates_a_set_of_strings_replays_in_another_ftsim() {
-    let dir = scratch("set-order");
-    let node = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/external/set_order.py");
-    let text = std::fs::read_to_string(scenario("maelstrom-echo-python.toml"))
+/// The bundled Python echo scenario with its node run as `python3 SCRIPT ARGS` (`script`
+/// relative to the checkout) and `(from, to)` edits, written in a scratch folder for `test`.
+fn echo_scenario(test: &str, script: &str, args: &str, edits: &[(&str, &str)]) -> String {
+    let node = Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
+    let mut text = std::fs::read_to_string(scenario("maelstrom-echo-python.toml"))
         .unwrap()
-        .replace("nodes = 5", "nodes = 8")
         .replace(
             "python3 ../examples/external/python/echo.py",
-            &format!("python3 {}", node.display()),
+            format!("python3 {} {args}", node.display()).trim_end(),
         );
-    let file = dir.join("set-order.toml");
+    for (from, to) in edits {
+        text = text.replace(from, to);
+    }
+    let file = scratch(test).join("echo.toml");
     std::fs::write(&file, text).unwrap();
-    let file = file.display().to_string();
+    file.display().to_string()
+}
+
+#[test]
+fn a_python_node_that_iterates_a_set_of_strings_replays_in_another_ftsim() {
+    let script = "tests/external/set_order.py";
+    let file = echo_scenario("set-order", script, "", &[("nodes = 5", "nodes = 8")]);
     // Each run is another ftsim, so other Python processes with their own string hashes.
     let hashes: Vec<Value> = (0..3)
         .map(|_| run_json(&[&file, "--jobs", "1"])["sweep_hash"].clone())
@@ -197,20 +205,12 @@ fn processes_with(marker: &str) -> Vec<String> {
 #[test]
 fn no_node_outlives_ftsim_after_ctrl_c_or_a_kill() {
     for signal in [libc::SIGINT, libc::SIGKILL] {
-        let dir = scratch(&format!("outlive-{signal}"));
         let marker = format!("outlive-marker-{}-{signal}", std::process::id());
-        let node = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/external/python/echo.py");
-        let text = std::fs::read_to_string(scenario("maelstrom-echo-python.toml"))
-            .unwrap()
-            .replace("count = 200", "count = 1000000")
-            .replace(
-                "python3 ../examples/external/python/echo.py",
-                &format!("python3 {} {marker}", node.display()),
-            );
-        let file = dir.join("long.toml");
-        std::fs::write(&file, text).unwrap();
+        let script = "examples/external/python/echo.py";
+        let edits = [("count = 200", "count = 1000000")];
+        let file = echo_scenario(&format!("outlive-{signal}"), script, &marker, &edits);
         let mut child = Command::new(env!("CARGO_BIN_EXE_ftsim"))
-            .args(["run", &file.display().to_string()])
+            .args(["run", &file])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

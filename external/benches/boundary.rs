@@ -36,7 +36,7 @@ fn through(command: &str, steps: u64) -> Option<f64> {
         seed: 1,
         recovered: false,
         storage: &storage,
-        params: "{}",
+        params: &json!({}),
     };
     let limits = Limits::default();
     let mut out = Vec::new();

@@ -54,7 +54,7 @@ pub struct ExternalNode {
     me: NodeId,
     limits: Limits,
     /// The workload's parameters, as a JSON object (`init` gives them to the node).
-    params: Arc<str>,
+    params: Arc<serde_json::Value>,
     program: Option<Program>,
     /// The node's timer numbers and the engine's handles for them.
     timers: BTreeMap<u64, TimerId>,
@@ -90,7 +90,7 @@ impl ExternalNode {
         names: Arc<Names>,
         me: NodeId,
         limits: Limits,
-        params: Arc<str>,
+        params: Arc<serde_json::Value>,
     ) -> Self {
         ExternalNode {
             command,

@@ -143,8 +143,8 @@ pub struct InitExtension<'a> {
     pub recovered: bool,
     /// Its durable storage: key and JSON text.
     pub storage: &'a std::collections::BTreeMap<String, String>,
-    /// The workload's parameters, a JSON object as text.
-    pub params: &'a str,
+    /// The workload's parameters, a JSON object.
+    pub params: &'a Value,
 }
 
 /// The `init` message to node `me` of `nodes`, at `now_ns`.
@@ -163,7 +163,7 @@ pub fn init_line(me: &str, nodes: &[String], now_ns: u64, ext: &InitExtension<'_
             "seed": ext.seed,
             "recovered": ext.recovered,
             "storage": storage,
-            "params": serde_json::from_str::<Value>(ext.params).unwrap_or(Value::Null),
+            "params": ext.params,
         },
     });
     message_line(FTSIM, me, &body.to_string(), now_ns)
@@ -234,7 +234,7 @@ mod tests {
             seed: 9,
             recovered: true,
             storage: &storage,
-            params: r#"{"rounds":2}"#,
+            params: &serde_json::json!({"rounds": 2}),
         };
         let init: Value = serde_json::from_str(&init_line("n0", &["n0".into()], 0, &ext)).unwrap();
         assert_eq!(init["body"]["ftsim"]["storage"]["k"][0], 1);

@@ -256,9 +256,6 @@ fn topology(shape: Topology, servers: usize) -> Map<String, Value> {
         .collect()
 }
 
-/// The request of client `node` numbered `op`: its body and its event.
-type Sent = BTreeMap<(NodeId, u64), (Value, u64)>;
-
 fn read_values(reply: &Value) -> Option<Vec<u64>> {
     reply["messages"]
         .as_array()?
@@ -308,25 +305,26 @@ impl Property<Member> for ReadsValid {
 /// value acknowledged (`broadcast_ok`) before that read was sent.
 #[derive(Default)]
 pub struct ReadEverywhere {
-    sent: Sent,
+    /// Each request by client and number: its body, its event, and how many values were
+    /// acknowledged when it was sent.
+    sent: BTreeMap<(NodeId, u64), (Value, u64, usize)>,
     /// Acknowledged values, with the event of their acknowledgement, in order.
     acked: Vec<(u64, u64)>,
     /// Per node, its latest completed read: how many values were acknowledged when it was
     /// sent, what it returned, and the events of its sending and its reply.
     latest: BTreeMap<NodeId, (usize, BTreeSet<u64>, u64, u64)>,
-    /// Per client request, how many values were acknowledged when it was sent.
-    acked_when_sent: BTreeMap<(NodeId, u64), usize>,
 }
 
 impl Property<Member> for ReadEverywhere {
     fn observe(&mut self, w: &World<'_, Member>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
         match obs {
             Obs::Invoke { op, request, .. } => {
-                self.sent.insert((node, *op), (request.json(), w.event()));
-                self.acked_when_sent.insert((node, *op), self.acked.len());
+                let known = self.acked.len();
+                self.sent
+                    .insert((node, *op), (request.json(), w.event(), known));
             }
             Obs::Complete { op, server, reply } => {
-                let Some((request, sent_at)) = self.sent.get(&(node, *op)) else {
+                let Some((request, sent_at, known)) = self.sent.get(&(node, *op)) else {
                     return Ok(());
                 };
                 let body = reply.json();
@@ -338,8 +336,7 @@ impl Property<Member> for ReadEverywhere {
                     }
                     (Some("read"), Some("read_ok")) => {
                         let values = read_values(&body).unwrap_or_default();
-                        let known = self.acked_when_sent[&(node, *op)];
-                        let entry = (known, values.into_iter().collect(), *sent_at, w.event());
+                        let entry = (*known, values.into_iter().collect(), *sent_at, w.event());
                         self.latest.insert(*server, entry);
                     }
                     _ => {}

@@ -87,8 +87,8 @@ pub fn member(
     let names = Arc::new(Names::new(nodes.saturating_sub(clients), nodes));
     if names.is_server(node) {
         let command = Arc::new(command.clone());
-        let params = serde_json::to_string(&params.to_values()).unwrap_or_default();
-        let external = ExternalNode::new(command, names, node, limits, params.into());
+        let params = serde_json::to_value(params.to_values()).unwrap_or_default();
+        let external = ExternalNode::new(command, names, node, limits, Arc::new(params));
         Member::Node(Box::new(external))
     } else {
         Member::Client(client(), names)

@@ -6,9 +6,9 @@
 //! replay, shrink, diff and the diagrams work on it.
 //!
 //! The workloads (`workloads`) are ordinary protocols whose servers are external nodes
-//! ([`member::Member::Node`]) and whose clients are ftsim's own nodes. Programs are kept
-//! running between the seeds of a sweep, one set per thread (`pool`), and started over with
-//! `init`.
+//! ([`member::Member::Node`]) and whose clients and services (`lin-kv`, `seq-kv`) are
+//! ftsim's own nodes. Programs are kept running between the seeds of a sweep, one set per
+//! thread (`pool`), and started over with `init`.
 
 pub mod client;
 pub mod member;
@@ -17,6 +17,7 @@ pub mod names;
 pub mod node;
 pub mod pool;
 pub mod program;
+pub mod services;
 pub mod wire;
 pub mod workloads;
 
@@ -26,7 +27,11 @@ use ftsim_runner::AnyProtocol;
 pub fn all() -> &'static [&'static dyn AnyProtocol] {
     &[
         &workloads::echo::Echo,
+        &workloads::unique_ids::UniqueIds,
         &workloads::broadcast::Broadcast,
+        &workloads::counter::G_COUNTER,
+        &workloads::counter::PN_COUNTER,
+        &workloads::lin_kv::LinKv,
         &workloads::floodset::ExternalFloodSet,
     ]
 }

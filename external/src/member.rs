@@ -1,5 +1,6 @@
-//! The process every workload runs: an external node (a server, `n0`…) or one of the
-//! workload's clients (`c1`…), with what they exchange, observe and keep.
+//! The process every workload runs: an external node (a server, `n0`…), one of the
+//! workload's clients (`c1`…) or a service (`lin-kv`…), with what they exchange, observe and
+//! keep.
 
 use std::sync::Arc;
 
@@ -10,6 +11,7 @@ use crate::client::{Client, Io};
 use crate::messages::{Obs, Packet, Storage, Tick};
 use crate::names::Names;
 use crate::node::{ExternalNode, NodeCtx};
+use crate::services::Service;
 
 /// A node of a workload.
 #[derive(Debug)]
@@ -18,6 +20,8 @@ pub enum Member {
     Node(Box<ExternalNode>),
     /// One of the workload's clients, and the group's names.
     Client(Box<dyn Client>, Arc<Names>),
+    /// A service the nodes send requests to.
+    Service(Box<dyn Service>),
 }
 
 impl Process for Member {
@@ -30,6 +34,7 @@ impl Process for Member {
         match self {
             Member::Node(node) => node.start(ctx, false),
             Member::Client(client, names) => client.on_start(&mut ClientCtx { ctx, names }),
+            Member::Service(_) => {}
         }
     }
 
@@ -37,6 +42,7 @@ impl Process for Member {
         match self {
             Member::Node(node) => node.start(ctx, true),
             Member::Client(client, names) => client.on_start(&mut ClientCtx { ctx, names }),
+            Member::Service(_) => {}
         }
     }
 
@@ -54,6 +60,16 @@ impl Process for Member {
                     reply: msg,
                 });
                 client.on_reply(&mut ClientCtx { ctx, names }, from, op, &body);
+            }
+            Member::Service(service) => {
+                let body = msg.json();
+                let Some(request) = body.get("msg_id").and_then(Value::as_u64) else {
+                    return;
+                };
+                let mut reply =
+                    service.answer(from, &body, &mut |bound| ctx.random_below(bound.max(1)));
+                reply["in_reply_to"] = request.into();
+                ctx.send(from, Packet(reply.to_string().into()));
             }
         }
     }
@@ -131,7 +147,7 @@ impl Io for ClientCtx<'_, '_> {
         self.ctx.id() - self.names.servers()
     }
     fn clients(&self) -> usize {
-        self.ctx.n() - self.names.servers()
+        self.names.clients()
     }
     fn random_below(&mut self, bound: u64) -> u64 {
         self.ctx.random_below(bound.max(1))

@@ -190,11 +190,16 @@ impl ExternalNode {
             }
             Output::Send { dest, body } => {
                 let Some(to) = self.names.id(&dest) else {
+                    let all: Vec<String> = (0..self.names.nodes())
+                        .filter(|&n| !self.names.is_server(n))
+                        .map(|n| self.names.name(n))
+                        .collect();
                     return Err(format!(
                         "sent a message to {:?}, which is not a node of the group (n0 to n{}, \
-                         then the clients c1…)",
+                         then {})",
                         clip(&dest, 40),
-                        self.names.servers().saturating_sub(1)
+                        self.names.servers().saturating_sub(1),
+                        all.join(", ")
                     ));
                 };
                 ctx.send(to, Packet(body.into()));

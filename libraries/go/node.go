@@ -316,8 +316,38 @@ func (n *Node) init(msg Message) error {
 		n.params[k] = v
 	}
 	n.rng = rand.New(rand.NewSource(body.Ftsim.Seed))
+	if n.recovered {
+		if err := n.newIncarnation(); err != nil {
+			return err
+		}
+	}
 	n.setup(n)
 	return n.Reply(msg, map[string]any{"type": "init_ok"})
+}
+
+// Incarnation is the storage key that counts a node's lives (restarts after a crash).
+const Incarnation = "ftsim_node.incarnation"
+
+// msgIDsPerLife is how many rpc ids one life has: life k uses k * msgIDsPerLife onwards.
+const msgIDsPerLife = 1 << 32
+
+// newIncarnation starts rpc ids past every id an earlier life used, so that a late reply to
+// a request sent before the crash never reaches a callback of this life. The count of lives
+// is kept in storage (synced), under Incarnation.
+func (n *Node) newIncarnation() error {
+	var lives uint64
+	if raw, ok := n.storage[Incarnation]; ok {
+		if err := json.Unmarshal(raw, &lives); err != nil {
+			return fmt.Errorf("ftsimnode: storage %q is not a count: %v", Incarnation, err)
+		}
+	}
+	lives++
+	if err := n.Write(Incarnation, lives); err != nil {
+		return err
+	}
+	n.Sync()
+	n.nextMsgID = lives * msgIDsPerLife
+	return nil
 }
 
 func (n *Node) emit(msg Message) error {

@@ -101,6 +101,27 @@ func TestRPCCallbacksTakeTheReply(t *testing.T) {
 	}
 }
 
+func TestAfterACrashRPCIDsStartPastThoseOfEarlierLives(t *testing.T) {
+	var replies []Message
+	setup := func(n *Node) {
+		n.RPC("n1", map[string]any{"type": "ping"}, func(m Message) error {
+			replies = append(replies, m)
+			return nil
+		})
+	}
+	steps := run(t, setup, initLine(1, true, `{"ftsim_node.incarnation":1}`),
+		`{"src":"n1","dest":"n0","body":{"type":"pong","in_reply_to":1}}`)
+	if steps[0][0]["key"] != Incarnation || steps[0][0]["value"] != 2.0 || steps[0][1]["ftsim"] != "sync" {
+		t.Fatalf("incarnation: %v", steps[0])
+	}
+	if body := steps[0][2]["body"].(map[string]any); body["msg_id"] != float64(2<<32+1) {
+		t.Fatalf("rpc: %v", steps[0])
+	}
+	if len(replies) != 0 {
+		t.Fatalf("the reply to the earlier life's request 1 reached this life: %v", replies)
+	}
+}
+
 func TestRandomnessStorageAndParamsComeFromInit(t *testing.T) {
 	var draws []int64
 	var seen []string

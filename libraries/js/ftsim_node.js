@@ -19,6 +19,11 @@
 
 const readline = require("readline");
 
+// The storage key that counts a node's lives (restarts after a crash).
+const INCARNATION = "ftsim_node.incarnation";
+// The rpc ids of one life: life k uses k * MSG_IDS_PER_LIFE onwards (below 2^53 for 2^21 lives).
+const MSG_IDS_PER_LIFE = 2 ** 32;
+
 class RPCError extends Error {
   constructor(code, text) {
     super(text);
@@ -164,8 +169,19 @@ class Node {
     // The seed arrives as a JSON number that may exceed 2^53: its text is not kept by
     // JSON.parse, so the generator starts from the (deterministic) rounded value.
     this.rng = new Random(body.ftsim.seed);
+    if (this.recovered) this.newIncarnation();
     this.setup(this);
     this.reply(msg, { type: "init_ok" });
+  }
+
+  // After a crash, rpc ids start past every id an earlier life used, so a late reply to a
+  // request sent before the crash never reaches a callback of this life. The count of lives
+  // is kept in storage (synced), under INCARNATION.
+  newIncarnation() {
+    const lives = Number(this.storage[INCARNATION] || 0) + 1;
+    this.write(INCARNATION, lives);
+    this.sync();
+    this.nextMsgId = lives * MSG_IDS_PER_LIFE;
   }
 
   deliver(msg) {

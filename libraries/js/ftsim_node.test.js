@@ -75,6 +75,21 @@ test("rpc callbacks take the reply; RPCError answers the request", () => {
   assert.strictEqual(steps[2][0].body.code, 20);
 });
 
+test("after a crash, rpc ids start past those of earlier lives", () => {
+  const replies = [];
+  const setup = (node) => node.rpc("n1", { type: "ping" }, (r) => replies.push(r));
+  const late = { src: "n1", dest: "n0", body: { type: "pong", in_reply_to: 1 } };
+  const key = "ftsim_node.incarnation";
+  const steps = run(setup, [init({ recovered: true, storage: { [key]: 1 } }), late]);
+  assert.deepStrictEqual(steps[0].slice(0, 2), [
+    { ftsim: "write", key, value: 2 },
+    { ftsim: "sync" },
+  ]);
+  assert.strictEqual(steps[0][2].body.msg_id, 2 * 2 ** 32 + 1);
+  assert.deepStrictEqual(replies, []); // the reply to the earlier life's request 1 is not ours
+  assert.strictEqual(run(setup, [init()])[0][0].body.msg_id, 1);
+});
+
 test("randomness comes from the seed; storage and params from init", () => {
   const seen = [];
   const setup = (node) => {
@@ -88,7 +103,8 @@ test("randomness comes from the seed; storage and params from init", () => {
   ]);
   assert.strictEqual(seen[0][0], seen[1][0]);
   assert.notStrictEqual(seen[0][0], seen[2][0]);
-  assert.deepStrictEqual(seen[1].slice(1), [true, { term: 2 }, { rounds: 2 }]);
+  const lives = { "ftsim_node.incarnation": 1 };
+  assert.deepStrictEqual(seen[1].slice(1), [true, { term: 2, ...lives }, { rounds: 2 }]);
   assert.deepStrictEqual(steps[0][0], { ftsim: "write", key: "term", value: 3 });
   const r = new Random(1);
   for (let i = 0; i < 1000; i++) {

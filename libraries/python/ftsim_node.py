@@ -29,6 +29,11 @@ import sys
 
 __all__ = ["Node", "RPCError"]
 
+# The storage key that counts a node's lives (restarts after a crash).
+INCARNATION = "ftsim_node.incarnation"
+# The rpc ids of one life: life k uses k * MSG_IDS_PER_LIFE onwards (below 2^53 for 2^21 lives).
+MSG_IDS_PER_LIFE = 1 << 32
+
 
 class RPCError(Exception):
     """A Maelstrom error reply: raise it in a handler to answer the request with it."""
@@ -181,8 +186,19 @@ class Node:
         self.storage = dict(ext.get("storage") or {})
         self.params = dict(ext.get("params") or {})
         self.random = random.Random(ext["seed"])
+        if self.recovered:
+            self._new_incarnation()
         self._setup(self)
         self.reply(msg, {"type": "init_ok"})
+
+    def _new_incarnation(self):
+        """After a crash, rpc ids start past every id an earlier life used, so a late reply
+        to a request sent before the crash never reaches a callback of this life. The count
+        of lives is kept in storage (synced), under INCARNATION."""
+        lives = int(self.storage.get(INCARNATION, 0)) + 1
+        self.write(INCARNATION, lives)
+        self.sync()
+        self._next_msg_id = lives * MSG_IDS_PER_LIFE
 
     def _deliver(self, msg):
         body = msg["body"]

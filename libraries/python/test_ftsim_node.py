@@ -6,7 +6,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from ftsim_node import Node, RPCError  # noqa: E402
+from ftsim_node import INCARNATION, MSG_IDS_PER_LIFE, Node, RPCError  # noqa: E402
 
 
 def init(node_id="n0", seed=7, recovered=False, storage=None, params=None, now_ns=0):
@@ -73,6 +73,21 @@ class NodeTest(unittest.TestCase):
         self.assertEqual(steps[0][0]["body"], {"type": "ping", "msg_id": 1})
         self.assertEqual(replies, [reply])
 
+    def test_after_a_crash_rpc_ids_start_past_those_of_earlier_lives(self):
+        replies = []
+
+        def setup(node):
+            node.rpc("n1", {"type": "ping"}, replies.append)
+
+        late = {"src": "n1", "dest": "n0", "body": {"type": "pong", "in_reply_to": 1}}
+        steps = run(setup, [init(recovered=True, storage={INCARNATION: 1}), late])
+        self.assertEqual(steps[0][:2], [{"ftsim": "write", "key": INCARNATION, "value": 2},
+                                       {"ftsim": "sync"}])
+        self.assertEqual(steps[0][2]["body"]["msg_id"], 2 * MSG_IDS_PER_LIFE + 1)
+        self.assertEqual(replies, [])  # the reply to the earlier life's request 1 is not ours
+        fresh = run(setup, [init()])
+        self.assertEqual(fresh[0][0]["body"]["msg_id"], 1)
+
     def test_randomness_comes_from_the_seed_and_state_from_init(self):
         draws = []
         run(lambda node: draws.append(node.random.random()), [init(seed=3), init(seed=3), init(seed=4)])
@@ -89,8 +104,8 @@ class NodeTest(unittest.TestCase):
             node.observe("decide", 1)
 
         steps = run(setup, [init(recovered=True, storage={"term": 2}, params={"rounds": 2})])
-        self.assertEqual(got, [(True, {"term": 2}, {"rounds": 2})])
-        self.assertEqual(steps[0][:3], [{"ftsim": "write", "key": "term", "value": 3},
+        self.assertEqual(got, [(True, {"term": 2, INCARNATION: 1}, {"rounds": 2})])
+        self.assertEqual(steps[0][2:5], [{"ftsim": "write", "key": "term", "value": 3},
                                        {"ftsim": "sync"},
                                        {"ftsim": "observe", "kind": "decide", "value": 1}])
 

@@ -19,6 +19,7 @@ use serde_json::{json, Map, Value};
 use crate::client::{any_server, jitter, Client, Io};
 use crate::member::Member;
 use crate::messages::Obs;
+use crate::names::Names;
 
 choice! {
     /// The neighbours the first client gives each node.
@@ -99,15 +100,11 @@ impl Protocol for Broadcast {
     }
 
     fn validate(&self, params: &BroadcastParams, nodes: usize) -> Result<(), SpecError> {
-        super::validate_group(&params.node, params.clients as usize, nodes)
+        super::validate_group(&params.node, &group(params, nodes))
     }
 
     fn model(&self, params: &BroadcastParams, nodes: usize) -> Model {
-        let servers = nodes.saturating_sub(params.clients as usize);
-        let model = Model::new()
-            .tolerates(FaultClass::Reordering)
-            .tolerates(FaultClass::Duplication)
-            .never_faulted(servers..nodes, "the clients");
+        let model = super::base_model(&group(params, nodes)).tolerates(FaultClass::Duplication);
         match params.tolerates {
             Tolerates::Nothing => model,
             Tolerates::Partitions => model
@@ -122,7 +119,7 @@ impl Protocol for Broadcast {
     }
 
     fn node_label(&self, params: &BroadcastParams, node: NodeId, nodes: usize) -> Option<String> {
-        Some(super::label(params.clients as usize, node, nodes))
+        Some(super::label(&group(params, nodes), node))
     }
 
     fn process(&self, params: &BroadcastParams, node: NodeId, nodes: usize) -> Member {
@@ -130,9 +127,8 @@ impl Protocol for Broadcast {
             &params.node,
             params,
             super::limits(params.step_timeout, params.node_memory_max_mb),
-            params.clients as usize,
+            group(params, nodes),
             node,
-            nodes,
             || {
                 Box::new(BroadcastClient {
                     params: params.clone(),
@@ -143,6 +139,11 @@ impl Protocol for Broadcast {
             },
         )
     }
+}
+
+/// The group: the servers, then `clients` clients.
+fn group(params: &BroadcastParams, nodes: usize) -> Names {
+    Names::of_group(nodes, params.clients as usize, &[])
 }
 
 const BROADCAST: u32 = 0;

@@ -17,6 +17,7 @@ use super::answered::EveryRequestAnswered;
 use crate::client::{any_server, jitter, Client, Io};
 use crate::member::Member;
 use crate::messages::Obs;
+use crate::names::Names;
 
 params! {
     /// Parameters of the echo workload.
@@ -69,15 +70,11 @@ impl Protocol for Echo {
     }
 
     fn validate(&self, params: &EchoParams, nodes: usize) -> Result<(), SpecError> {
-        super::validate_group(&params.node, params.clients as usize, nodes)
+        super::validate_group(&params.node, &group(params, nodes))
     }
 
     fn model(&self, params: &EchoParams, nodes: usize) -> Model {
-        let servers = nodes.saturating_sub(params.clients as usize);
-        Model::new()
-            .tolerates(FaultClass::Reordering)
-            .tolerates(FaultClass::Duplication)
-            .never_faulted(servers..nodes, "the clients")
+        super::base_model(&group(params, nodes)).tolerates(FaultClass::Duplication)
     }
 
     fn metrics(&self, _: &EchoParams) -> Metrics<Member> {
@@ -86,7 +83,7 @@ impl Protocol for Echo {
     }
 
     fn node_label(&self, params: &EchoParams, node: NodeId, nodes: usize) -> Option<String> {
-        Some(super::label(params.clients as usize, node, nodes))
+        Some(super::label(&group(params, nodes), node))
     }
 
     fn process(&self, params: &EchoParams, node: NodeId, nodes: usize) -> Member {
@@ -94,9 +91,8 @@ impl Protocol for Echo {
             &params.node,
             params,
             super::limits(params.step_timeout, params.node_memory_max_mb),
-            params.clients as usize,
+            group(params, nodes),
             node,
-            nodes,
             || {
                 Box::new(EchoClient {
                     ops: params.ops,
@@ -106,6 +102,11 @@ impl Protocol for Echo {
             },
         )
     }
+}
+
+/// The group: the servers, then `clients` clients.
+fn group(params: &EchoParams, nodes: usize) -> Names {
+    Names::of_group(nodes, params.clients as usize, &[])
 }
 
 /// A client that sends `ops` echoes, one every `interval`, each to a node drawn at random.

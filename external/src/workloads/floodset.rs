@@ -19,6 +19,7 @@ use protocols::flooding::{
 
 use crate::member::Member;
 use crate::messages::Obs;
+use crate::names::Names;
 
 choice! {
     /// How nodes pick what they propose (they read it from `init`).
@@ -82,7 +83,7 @@ impl Protocol for ExternalFloodSet {
     }
 
     fn validate(&self, params: &FloodSetParams, nodes: usize) -> Result<(), SpecError> {
-        super::validate_group(&params.node, 0, nodes)
+        super::validate_group(&params.node, &Names::of_group(nodes, 0, &[]))
     }
 
     fn model(&self, params: &FloodSetParams, _: usize) -> Model {
@@ -98,9 +99,8 @@ impl Protocol for ExternalFloodSet {
             &params.node,
             params,
             super::limits(params.step_timeout, params.node_memory_max_mb),
-            0,
+            Names::of_group(nodes, 0, &[]),
             node,
-            nodes,
             || unreachable!("FloodSet has no clients"),
         )
     }

@@ -4,14 +4,19 @@
 
 pub mod answered;
 pub mod broadcast;
+pub mod cas_register;
+pub mod counter;
+pub mod counter_checks;
 pub mod echo;
 pub mod floodset;
+pub mod lin_kv;
+pub mod unique_ids;
 
 use std::path::Path;
 use std::sync::Arc;
 
 use ftsim_api::command::Command;
-use ftsim_api::{NodeId, Params, SpecError};
+use ftsim_api::{FaultClass, Model, NodeId, Params, SpecError};
 
 use crate::client::Client;
 use crate::member::Member;
@@ -24,8 +29,8 @@ use crate::program::Limits;
 pub const SERVERS_MAX: usize = 128;
 
 /// Checks the `node` command (given, and its program found) and the group (at least one
-/// server beside `clients` clients, at most [`SERVERS_MAX`]).
-pub fn validate_group(node: &Command, clients: usize, nodes: usize) -> Result<(), SpecError> {
+/// server beside the clients and services, at most [`SERVERS_MAX`]).
+pub fn validate_group(node: &Command, names: &Names) -> Result<(), SpecError> {
     let Some(program) = node.words().first() else {
         return Err(SpecError::new(
             "params.node",
@@ -42,26 +47,49 @@ pub fn validate_group(node: &Command, clients: usize, nodes: usize) -> Result<()
             ),
         ));
     }
-    if nodes <= clients {
+    let others = names.nodes() - names.servers();
+    if names.servers() == 0 {
         return Err(SpecError::new(
             "nodes",
             format!(
-                "the group holds the servers and {clients} client(s): expected more than \
-                 {clients} nodes"
+                "the group holds the servers, then {} client(s){}: expected more than \
+                 {others} nodes",
+                names.clients(),
+                services_in_words(names)
             ),
         ));
     }
-    if nodes - clients > SERVERS_MAX {
+    if names.servers() > SERVERS_MAX {
         return Err(SpecError::new(
             "nodes",
             format!(
                 "each external node is a process of this machine: expected at most \
-                 {SERVERS_MAX} of them beside the {clients} client(s), found {}",
-                nodes - clients
+                 {SERVERS_MAX} of them beside the {others} client(s) and services, found {}",
+                names.servers()
             ),
         ));
     }
     Ok(())
+}
+
+/// ", then the service seq-kv" (empty without services).
+fn services_in_words(names: &Names) -> String {
+    let services: Vec<String> = (names.servers() + names.clients()..names.nodes())
+        .map(|n| names.name(n))
+        .collect();
+    match services.len() {
+        0 => String::new(),
+        1 => format!(", then the service {}", services[0]),
+        _ => format!(", then the services {}", services.join(", ")),
+    }
+}
+
+/// What every workload assumes: messages may be reordered; its clients and services never
+/// fail.
+pub fn base_model(names: &Names) -> Model {
+    Model::new()
+        .tolerates(FaultClass::Reordering)
+        .never_faulted(names.servers()..names.nodes(), "the clients and services")
 }
 
 /// Whether `program` names an executable file: a path, or a name found on the `PATH`.
@@ -73,25 +101,26 @@ fn program_exists(program: &str) -> bool {
         .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
 }
 
-/// Node `node` of a workload with `clients` clients: an external node running `command`, or
-/// a client made by `client`.
+/// Node `node` of the group `names`: an external node running `command`, a client made by
+/// `client` or a service.
 pub fn member(
     command: &Command,
     params: &impl Params,
     limits: Limits,
-    clients: usize,
+    names: Names,
     node: NodeId,
-    nodes: usize,
     client: impl FnOnce() -> Box<dyn Client>,
 ) -> Member {
-    let names = Arc::new(Names::new(nodes.saturating_sub(clients), nodes));
     if names.is_server(node) {
         let command = Arc::new(command.clone());
         let params = serde_json::to_value(params.to_values()).unwrap_or_default();
+        let names = Arc::new(names);
         let external = ExternalNode::new(command, names, node, limits, Arc::new(params));
         Member::Node(Box::new(external))
+    } else if let Some(service) = names.service(node) {
+        Member::Service(service.start())
     } else {
-        Member::Client(client(), names)
+        Member::Client(client(), Arc::new(names))
     }
 }
 
@@ -105,8 +134,8 @@ pub fn limits(step_timeout: ftsim_api::Duration, memory_max_mb: u64) -> Limits {
 }
 
 /// The label diagrams show: Maelstrom's name of the node.
-pub fn label(clients: usize, node: NodeId, nodes: usize) -> String {
-    Names::new(nodes.saturating_sub(clients), nodes).name(node)
+pub fn label(names: &Names, node: NodeId) -> String {
+    names.name(node)
 }
 
 /// The key of a request a client issued (for latency): the client and the request's number.

@@ -153,6 +153,36 @@ fn print_title(shown: &Shown) {
     if !shown.description.is_empty() {
         outln(&reports::columns::wrap("", &shown.description, 0));
     }
+    if let Some(names) = names_in_words(&shown.labels) {
+        out(&wrapped("", &names));
+    }
+}
+
+/// The most node names the title lists.
+const NAMES_SHOWN: usize = 12;
+
+/// "nodes: n3 is c1, n4 is c2, n5 is lin-kv": the names the protocol gives its nodes, which
+/// the trace's lines (n0, n1, …) do not show; `None` if it names none.
+fn names_in_words(labels: &[Option<String>]) -> Option<String> {
+    let named: Vec<String> = labels
+        .iter()
+        .enumerate()
+        .filter_map(|(node, label)| {
+            let label = label.as_deref()?;
+            (label != format!("n{node}")).then(|| format!("n{node} is {label}"))
+        })
+        .collect();
+    if named.is_empty() {
+        return None;
+    }
+    let mut text = format!(
+        "nodes: {}",
+        named[..named.len().min(NAMES_SHOWN)].join(", ")
+    );
+    if named.len() > NAMES_SHOWN {
+        text.push_str(&format!(" and {} more", named.len() - NAMES_SHOWN));
+    }
+    Some(text)
 }
 
 /// The ShiViz log. Above the vector clocks' node limit the trace has none, and the log's

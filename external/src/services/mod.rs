@@ -1,0 +1,67 @@
+//! The services Maelstrom offers nodes, as ftsim nodes of the group (never faulted, reached
+//! over the simulated network like any node): `lin-kv`, a linearizable key-value store, and
+//! `seq-kv`, a sequentially consistent one whose reads may be stale. Both speak Maelstrom's
+//! key-value protocol (`read`, `write`, `cas`, with its error codes 20 and 22).
+
+mod seq_kv;
+mod store;
+
+use std::fmt::Debug;
+
+use ftsim_api::NodeId;
+use serde_json::Value;
+
+pub use seq_kv::SeqKv;
+pub use store::{Store, KEY_DOES_NOT_EXIST, PRECONDITION_FAILED};
+
+/// A service a workload offers its nodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ServiceKind {
+    /// `lin-kv`: a linearizable key-value store.
+    LinKv,
+    /// `seq-kv`: a sequentially consistent key-value store.
+    SeqKv,
+}
+
+impl ServiceKind {
+    /// Its node's name, which the nodes send to.
+    pub fn name(self) -> &'static str {
+        match self {
+            ServiceKind::LinKv => "lin-kv",
+            ServiceKind::SeqKv => "seq-kv",
+        }
+    }
+
+    /// A fresh instance, empty.
+    pub fn start(self) -> Box<dyn Service> {
+        match self {
+            ServiceKind::LinKv => Box::new(LinKv::default()),
+            ServiceKind::SeqKv => Box::new(SeqKv::default()),
+        }
+    }
+}
+
+/// A service's logic: the answer to each request, in the order requests arrive.
+pub trait Service: Debug + Send {
+    /// The reply body to `body` from `from` (without `in_reply_to`, which the carrier adds);
+    /// `random_below(bound)` draws from `0..bound`.
+    fn answer(
+        &mut self,
+        from: NodeId,
+        body: &Value,
+        random_below: &mut dyn FnMut(u64) -> u64,
+    ) -> Value;
+}
+
+/// `lin-kv`: one store, each request applied when it arrives (so every operation takes effect
+/// between its request and its reply).
+#[derive(Debug, Default)]
+pub struct LinKv {
+    store: Store,
+}
+
+impl Service for LinKv {
+    fn answer(&mut self, _: NodeId, body: &Value, _: &mut dyn FnMut(u64) -> u64) -> Value {
+        self.store.apply(body)
+    }
+}

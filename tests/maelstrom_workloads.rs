@@ -1,6 +1,6 @@
-//! Maelstrom's unique-ids, g-counter, pn-counter and lin-kv workloads over Python nodes, as a
-//! user runs them: each correct node passes every seed inside its model, and each broken twin
-//! is caught inside the model, by the property that names its bug.
+//! Maelstrom's unique-ids, g-counter, pn-counter and lin-kv workloads over Python and Go
+//! nodes, as a user runs them: each correct node passes every seed inside its model, and each
+//! broken twin is caught inside the model, by the property that names its bug.
 
 mod common;
 
@@ -108,4 +108,17 @@ fn a_stale_read_is_explained_and_its_seed_replays_with_the_services_named() {
     let text = stdout(&out);
     assert!(text.contains("not linearizable"), "{text}");
     assert!(text.contains("n6 is seq-kv"), "{text}");
+}
+
+#[test]
+fn lin_kv_in_go_makes_the_python_proxys_very_runs_and_its_read_cache_is_caught() {
+    let go = run_json(&scenario("maelstrom-lin-kv-go.toml"));
+    let python = run_json(&scenario("maelstrom-lin-kv-python.toml"));
+    assert_eq!(go["ok"], true, "{go}");
+    assert_eq!(go["sweep_hash"], python["sweep_hash"]);
+    assert_caught(
+        &scenario("maelstrom-lin-kv-go-cache.toml"),
+        "linearizable",
+        100,
+    );
 }

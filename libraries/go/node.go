@@ -280,7 +280,14 @@ func (n *Node) Step(line []byte) error {
 	} else {
 		err = &RPCError{Code: 10, Text: fmt.Sprintf("unsupported message type %q", head.Type)}
 	}
+	var request struct {
+		MsgID *uint64 `json:"msg_id"`
+	}
+	json.Unmarshal(in.Body, &request)
 	if rpc, isRPC := err.(*RPCError); isRPC {
+		if request.MsgID == nil {
+			return nil // not a request: nobody waits for the error (as in Maelstrom)
+		}
 		return n.Reply(msg, map[string]any{"type": "error", "code": rpc.Code, "text": rpc.Text})
 	}
 	return err

@@ -53,7 +53,8 @@ func TestInitIsAnsweredAndUnknownTypesGetError10(t *testing.T) {
 	}
 	steps := run(t, setup, initLine(1, false, "{}"),
 		`{"src":"c1","dest":"n0","body":{"type":"echo","echo":"hi","msg_id":4}}`,
-		`{"src":"c1","dest":"n0","body":{"type":"odd","msg_id":5}}`)
+		`{"src":"c1","dest":"n0","body":{"type":"odd","msg_id":5}}`,
+		`{"src":"n1","dest":"n0","body":{"type":"odd_ok","in_reply_to":9}}`)
 	if body := steps[0][0]["body"].(map[string]any); body["type"] != "init_ok" || body["in_reply_to"] != 0.0 {
 		t.Fatalf("init: %v", steps[0])
 	}
@@ -62,6 +63,9 @@ func TestInitIsAnsweredAndUnknownTypesGetError10(t *testing.T) {
 	}
 	if body := steps[2][0]["body"].(map[string]any); body["code"] != 10.0 {
 		t.Fatalf("odd: %v", steps[2])
+	}
+	if len(steps[3]) != 0 {
+		t.Fatalf("an error answered a message that is not a request: %v", steps[3])
 	}
 }
 

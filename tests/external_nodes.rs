@@ -1,6 +1,7 @@
 //! Protocols in other languages, as a user runs them: the bundled scenarios whose nodes are
-//! Python, JavaScript and Go programs, their verdicts against the Rust versions', replay across
-//! `--jobs`, shrinking, nodes that misbehave, and no node left running after ftsim.
+//! Python, JavaScript and Go programs, their verdicts against the Rust versions' (FloodSet and
+//! two-phase commit), replay across `--jobs`, shrinking, nodes that misbehave, and no node
+//! left running after ftsim.
 
 mod common;
 
@@ -32,6 +33,16 @@ fn verdict(summary: &Value) -> (bool, Vec<String>, Vec<String>) {
     )
 }
 
+/// The Rust scenario `rust` and its Python twin `python` reach the same verdict: met, with the
+/// same invariants failing inside and outside the model, over as many runs.
+fn assert_same_verdicts(rust: &str, python: &str) {
+    let rust = run_json(&[&scenario(rust)]);
+    let python = run_json(&[&scenario(python)]);
+    assert_eq!(rust["runs"], python["runs"], "{python}");
+    assert_eq!(verdict(&rust), verdict(&python), "{rust}\n{python}");
+    assert!(verdict(&python).0, "{python}");
+}
+
 #[test]
 fn floodset_in_python_gets_the_verdicts_of_floodset_in_rust() {
     for case in [
@@ -41,11 +52,26 @@ fn floodset_in_python_gets_the_verdicts_of_floodset_in_rust() {
         "f2-three-rounds",
         "late-detection",
     ] {
-        let rust = run_json(&[&scenario(&format!("flooding-{case}.toml"))]);
-        let python = run_json(&[&scenario(&format!("external-floodset-python-{case}.toml"))]);
-        assert_eq!(rust["runs"], python["runs"], "{case}");
-        assert_eq!(verdict(&rust), verdict(&python), "{case}");
-        assert!(verdict(&python).0, "{case}: {python}");
+        assert_same_verdicts(
+            &format!("flooding-{case}.toml"),
+            &format!("external-floodset-python-{case}.toml"),
+        );
+    }
+}
+
+#[test]
+fn two_phase_commit_in_python_gets_the_verdicts_of_two_phase_commit_in_rust() {
+    for case in [
+        "crash-recover",
+        "intermittent",
+        "coordinator-crash-blocks",
+        "forgetful-participant",
+        "forgetful-intermittent",
+    ] {
+        assert_same_verdicts(
+            &format!("two-phase-commit-{case}.toml"),
+            &format!("external-two-phase-commit-python-{case}.toml"),
+        );
     }
 }
 

@@ -33,5 +33,6 @@ pub fn all() -> &'static [&'static dyn AnyProtocol] {
         &workloads::counter::PN_COUNTER,
         &workloads::lin_kv::LinKv,
         &workloads::floodset::ExternalFloodSet,
+        &workloads::two_phase::ExternalTwoPhase,
     ]
 }

@@ -33,6 +33,9 @@ __all__ = ["Node", "RPCError"]
 INCARNATION = "ftsim_node.incarnation"
 # The rpc ids of one life: life k uses k * MSG_IDS_PER_LIFE onwards (below 2^53 for 2^21 lives).
 MSG_IDS_PER_LIFE = 1 << 32
+# Duration units as ftsim writes them, in nanoseconds (a suffix before any it ends with).
+_DURATION_UNITS = [("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("min", 6e10),
+                   ("s", 1e9), ("h", 3.6e12)]
 
 
 class RPCError(Exception):
@@ -58,6 +61,15 @@ class Node:
     def now(self):
         """The virtual time, in seconds."""
         return self.now_ns / 1e9
+
+    def seconds(self, name):
+        """A duration parameter ("1.5ms", "10s", as the scenario's [params] give it) in
+        seconds."""
+        text = str(self.params[name])
+        for unit, unit_ns in _DURATION_UNITS:
+            if text.endswith(unit):
+                return float(text[: -len(unit)]) * unit_ns / 1e9
+        raise ValueError("params.%s: expected a duration such as \"10ms\", found %r" % (name, text))
 
     # -- registering handlers ------------------------------------------------------------
 

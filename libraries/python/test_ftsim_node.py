@@ -88,6 +88,17 @@ class NodeTest(unittest.TestCase):
         fresh = run(setup, [init()])
         self.assertEqual(fresh[0][0]["body"]["msg_id"], 1)
 
+    def test_duration_params_read_in_seconds(self):
+        got = []
+
+        def setup(node):
+            got.append([node.seconds(k) for k in ("a", "b", "c", "d")])
+            with self.assertRaises(ValueError):
+                node.seconds("e")
+
+        run(setup, [init(params={"a": "1.5ms", "b": "10s", "c": "250us", "d": "7ns", "e": "3"})])
+        self.assertEqual(got, [[0.0015, 10.0, 0.00025, 7e-9]])
+
     def test_randomness_comes_from_the_seed_and_state_from_init(self):
         draws = []
         run(lambda node: draws.append(node.random.random()), [init(seed=3), init(seed=3), init(seed=4)])

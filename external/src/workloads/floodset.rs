@@ -9,7 +9,6 @@
 
 use ftsim_api::command::Command;
 use ftsim_api::metrics::Metrics;
-use ftsim_api::properties::consensus::Decision;
 use ftsim_api::{
     choice, params, DetectorModel, Duration, Model, NodeId, Properties, Protocol, SpecError,
 };
@@ -18,7 +17,6 @@ use protocols::flooding::{
 };
 
 use crate::member::Member;
-use crate::messages::Obs;
 use crate::names::Names;
 
 choice! {
@@ -46,15 +44,6 @@ params! {
         /// random: each node proposes a value in 0..100 from its seeded randomness; by-id:
         /// node i proposes i; given to the nodes
         proposals: Proposals = Proposals::Random;
-    }
-}
-
-impl Decision for Obs {
-    fn proposed(&self) -> Option<u64> {
-        self.node_number("propose")
-    }
-    fn decided(&self) -> Option<u64> {
-        self.node_number("decide")
     }
 }
 

@@ -7,9 +7,11 @@ pub mod broadcast;
 pub mod cas_register;
 pub mod counter;
 pub mod counter_checks;
+pub mod decisions;
 pub mod echo;
 pub mod floodset;
 pub mod lin_kv;
+pub mod two_phase;
 pub mod unique_ids;
 
 use std::path::Path;

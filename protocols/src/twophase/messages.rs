@@ -7,9 +7,9 @@ use ftsim_api::{Duration, NodeId, Process};
 
 pub const COORDINATOR: NodeId = 0;
 
-const COMMIT: u64 = 1;
+pub const COMMIT: u64 = 1;
 
-const ABORT: u64 = 0;
+pub const ABORT: u64 = 0;
 
 /// The run's settings, as every node reads them.
 #[derive(Clone, Copy, Debug, Hash)]
@@ -69,6 +69,33 @@ pub enum Why {
     Told,
     /// Participant: it recovered with no record of the transaction and aborted on its own.
     NoRecord,
+}
+
+impl Why {
+    /// Every reason, by its name (as `Debug` writes it).
+    pub const ALL: [Why; 6] = [
+        Why::AllYes,
+        Why::NoVote,
+        Why::Timeout,
+        Why::Recovered,
+        Why::Told,
+        Why::NoRecord,
+    ];
+    /// The names of [`Why::ALL`], in order.
+    pub const NAMES: [&'static str; 6] = [
+        "AllYes",
+        "NoVote",
+        "Timeout",
+        "Recovered",
+        "Told",
+        "NoRecord",
+    ];
+
+    /// The reason called `name` ("NoVote"), if it is one.
+    pub fn from_name(name: &str) -> Option<Why> {
+        let index = Why::NAMES.iter().position(|&n| n == name)?;
+        Some(Why::ALL[index])
+    }
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq)]

@@ -38,14 +38,15 @@ mod tests;
 
 use ftsim_api::metrics::{measures::TimeToDecide, Metrics};
 use ftsim_api::properties::consensus::{Agreement, Integrity, Obliged, Termination};
+use ftsim_api::properties::Decision;
 use ftsim_api::Exploring;
 use ftsim_api::{
-    params, Duration, FaultClass, Liveness, Model, NodeId, Properties, Protocol, SpecError,
+    params, Duration, FaultClass, Liveness, Model, NodeId, Process, Properties, Protocol, SpecError,
 };
 
-pub use messages::{Config, Log, Msg, Obs, Timer, Why, COORDINATOR};
+pub use messages::{Config, Log, Msg, Obs, Timer, Why, ABORT, COMMIT, COORDINATOR};
 pub use process::Node;
-pub use properties::{AbortValidity, CommitValidity};
+pub use properties::{AbortValidity, CommitEvent, CommitObs, CommitValidity};
 
 params! {
     /// Parameters of two-phase commit.
@@ -94,29 +95,7 @@ impl Protocol for TwoPhaseCommit {
     }
 
     fn properties(&self) -> Properties<Node> {
-        Properties::new()
-            .always(
-                "atomicity",
-                "no process commits while another aborts",
-                Agreement::default,
-            )
-            .always(
-                "commit-validity",
-                "commit only if every participant voted yes",
-                CommitValidity::default,
-            )
-            .always(
-                "abort-validity",
-                "abort only for a no vote, a coordinator timeout or recovery, or on the \
-                 coordinator's word; never on one's own after voting yes",
-                AbortValidity::default,
-            )
-            .always("integrity", "no process decides twice", Integrity::default)
-            .eventually(
-                "termination",
-                "every process up at the end has decided",
-                || Termination::new(Obliged::UpAtEnd),
-            )
+        twophase_properties()
     }
 
     fn validate(&self, _: &TwoPhaseParams, nodes: usize) -> Result<(), SpecError> {
@@ -131,35 +110,15 @@ impl Protocol for TwoPhaseCommit {
     }
 
     fn model(&self, params: &TwoPhaseParams, _: usize) -> Model {
-        // Safe under any crashes; it terminates only once crashed nodes are back (fail-safe,
-        // not masking), and then within a vote timeout and four re-sends of a decision.
-        let quiescence = params.vote_timeout + Duration(4 * params.retry.0);
-        Model::new()
-            .tolerates(FaultClass::CrashRecover)
-            .tolerates(FaultClass::Loss)
-            .tolerates(FaultClass::Duplication)
-            .tolerates(FaultClass::Reordering)
-            .tolerates(FaultClass::StorageLoss)
-            .live_if(Liveness::CrashedNodesRecover)
-            .quiesces_within(quiescence, "params.vote_timeout + 4 × params.retry")
+        twophase_model(params.vote_timeout, params.retry)
     }
 
     fn metrics(&self, _: &TwoPhaseParams) -> Metrics<Self::Process> {
-        Metrics::measured_by(TimeToDecide::default).latency(
-            "time to commit",
-            "from the start of the run to each process's commit or abort decision",
-        )
+        twophase_metrics()
     }
-    /// The coordinator (node 0) and the participants.
+
     fn node_label(&self, _: &TwoPhaseParams, node: NodeId, _: usize) -> Option<String> {
-        Some(
-            if node == COORDINATOR {
-                "coordinator"
-            } else {
-                "participant"
-            }
-            .to_string(),
-        )
+        Some(twophase_label(node).to_string())
     }
 
     fn process(&self, params: &TwoPhaseParams, node: NodeId, _: usize) -> Node {
@@ -168,5 +127,72 @@ impl Protocol for TwoPhaseCommit {
 
     fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
         Some(explorer.searchable())
+    }
+}
+
+/// Two-phase commit's property table, for any process whose observations carry votes and
+/// decisions (commit as [`COMMIT`], abort as [`ABORT`]): the Rust protocol's and an external
+/// node's alike.
+pub fn twophase_properties<P: Process + 'static>() -> Properties<P>
+where
+    P::Obs: Decision + CommitObs,
+{
+    Properties::new()
+        .always(
+            "atomicity",
+            "no process commits while another aborts",
+            Agreement::default,
+        )
+        .always(
+            "commit-validity",
+            "commit only if every participant voted yes",
+            CommitValidity::default,
+        )
+        .always(
+            "abort-validity",
+            "abort only for a no vote, a coordinator timeout or recovery, or on the \
+             coordinator's word; never on one's own after voting yes",
+            AbortValidity::default,
+        )
+        .always("integrity", "no process decides twice", Integrity::default)
+        .eventually(
+            "termination",
+            "every process up at the end has decided",
+            || Termination::new(Obliged::UpAtEnd),
+        )
+}
+
+/// Two-phase commit's model with these timeouts: safe under any crashes; it terminates only
+/// once crashed nodes are back (fail-safe, not masking), and then within a vote timeout and
+/// four re-sends of a decision.
+pub fn twophase_model(vote_timeout: Duration, retry: Duration) -> Model {
+    let quiescence = vote_timeout + Duration(4 * retry.0);
+    Model::new()
+        .tolerates(FaultClass::CrashRecover)
+        .tolerates(FaultClass::Loss)
+        .tolerates(FaultClass::Duplication)
+        .tolerates(FaultClass::Reordering)
+        .tolerates(FaultClass::StorageLoss)
+        .live_if(Liveness::CrashedNodesRecover)
+        .quiesces_within(quiescence, "params.vote_timeout + 4 × params.retry")
+}
+
+/// Two-phase commit's metric: the time to commit or abort.
+pub fn twophase_metrics<P: Process + 'static>() -> Metrics<P>
+where
+    P::Obs: Decision,
+{
+    Metrics::measured_by(TimeToDecide::default).latency(
+        "time to commit",
+        "from the start of the run to each process's commit or abort decision",
+    )
+}
+
+/// The coordinator (node 0) and the participants.
+pub fn twophase_label(node: NodeId) -> &'static str {
+    if node == COORDINATOR {
+        "coordinator"
+    } else {
+        "participant"
     }
 }

@@ -1,14 +1,45 @@
 //! Two-phase commit's own properties: commit and abort validity. Atomicity, integrity and
-//! termination are the shared consensus ones, over commit and abort as decided values.
+//! termination are the shared consensus ones, over commit and abort as decided values. Both
+//! read observations through [`CommitObs`], so a two-phase commit written in another language
+//! (`ftsim-external`) is judged by these very properties.
 
 use std::hash::{Hash, Hasher};
 
 use ftsim_api::properties::{event_ref, events_phrase, ByNode};
 use ftsim_api::sim_core::entropy::DetHasher;
-use ftsim_api::{nodes_phrase, Explorable, Falsified, NodeId, Property, World};
+use ftsim_api::{nodes_phrase, Explorable, Falsified, NodeId, Process, Property, World};
 
 use super::messages::{Obs, Why, COORDINATOR};
-use super::process::Node;
+
+/// What two-phase commit's own properties read of an observation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CommitEvent {
+    /// A participant votes.
+    Vote {
+        /// Yes or no.
+        yes: bool,
+    },
+    /// A process commits.
+    Commit,
+    /// A process aborts, for this reason (or a reason that is none of [`Why`]'s, in words).
+    Abort(Result<Why, String>),
+}
+
+/// An observation type that may carry a vote or a commit-or-abort decision.
+pub trait CommitObs {
+    /// The vote or decision this observation reports, if it is one.
+    fn commit_event(&self) -> Option<CommitEvent>;
+}
+
+impl CommitObs for Obs {
+    fn commit_event(&self) -> Option<CommitEvent> {
+        Some(match self {
+            Obs::Vote { yes } => CommitEvent::Vote { yes: *yes },
+            Obs::Decide { commit: true, .. } => CommitEvent::Commit,
+            Obs::Decide { commit: false, why } => CommitEvent::Abort(Ok(*why)),
+        })
+    }
+}
 
 /// Commit-validity: a commit requires a yes vote from every participant. A violation names the
 /// commit and, for each participant without a yes vote, its no vote or its last step.
@@ -18,14 +49,17 @@ pub struct CommitValidity {
     votes: ByNode<(bool, u64)>,
 }
 
-impl Property<Node> for CommitValidity {
-    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
-        match obs {
-            Obs::Vote { yes } => {
-                self.votes.insert(node, (*yes, w.event()));
+impl<P: Process> Property<P> for CommitValidity
+where
+    P::Obs: CommitObs,
+{
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), Falsified> {
+        match obs.commit_event() {
+            Some(CommitEvent::Vote { yes }) => {
+                self.votes.insert(node, (yes, w.event()));
                 Ok(())
             }
-            Obs::Decide { commit: true, .. } => {
+            Some(CommitEvent::Commit) => {
                 let missing: Vec<NodeId> = (1..w.n())
                     .filter(|p| !matches!(self.votes.get(*p), Some((true, _))))
                     .collect();
@@ -64,7 +98,10 @@ impl Property<Node> for CommitValidity {
     }
 }
 
-impl Explorable<Node> for CommitValidity {
+impl<P: Process> Explorable<P> for CommitValidity
+where
+    P::Obs: CommitObs,
+{
     /// Who voted what (not where).
     fn fingerprint(&self, hasher: &mut DetHasher) {
         hash_votes(&self.votes, hasher);
@@ -85,7 +122,12 @@ pub struct AbortValidity {
 impl AbortValidity {
     /// Why an abort for `why` at `node` has no cause, and the events that show it; `None` if
     /// the history bears the reason out.
-    fn unfounded(&self, w: &World<'_, Node>, node: NodeId, why: Why) -> Option<(String, Vec<u64>)> {
+    fn unfounded<P: Process>(
+        &self,
+        w: &World<'_, P>,
+        node: NodeId,
+        why: Why,
+    ) -> Option<(String, Vec<u64>)> {
         // Built only for an abort that is judged unfounded: most aborts are not.
         let votes = || -> Vec<u64> { self.votes.values().map(|&(_, at)| at).collect() };
         let at = || event_ref(w.event());
@@ -144,16 +186,28 @@ impl AbortValidity {
     }
 }
 
-impl Property<Node> for AbortValidity {
-    fn observe(&mut self, w: &World<'_, Node>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
-        let why = match obs {
-            Obs::Vote { yes } => {
-                self.votes.insert(node, (*yes, w.event()));
+impl<P: Process> Property<P> for AbortValidity
+where
+    P::Obs: CommitObs,
+{
+    fn observe(&mut self, w: &World<'_, P>, node: NodeId, obs: &P::Obs) -> Result<(), Falsified> {
+        let why = match obs.commit_event() {
+            Some(CommitEvent::Vote { yes }) => {
+                self.votes.insert(node, (yes, w.event()));
                 return Ok(());
             }
-            Obs::Decide { commit: true, .. } => return Ok(()),
-            Obs::Decide { commit: false, why } => *why,
+            Some(CommitEvent::Abort(why)) => why,
+            Some(CommitEvent::Commit) | None => return Ok(()),
         };
+        let why = why.map_err(|text| {
+            Falsified::new(format!(
+                "node {node} aborted at {} for a reason that is none of two-phase commit's \
+                 ({}): {text}",
+                event_ref(w.event()),
+                Why::NAMES.join(", ")
+            ))
+            .citing([w.event()])
+        })?;
         if node == COORDINATOR {
             self.coordinator_aborted = true;
         }
@@ -166,7 +220,10 @@ impl Property<Node> for AbortValidity {
     }
 }
 
-impl Explorable<Node> for AbortValidity {
+impl<P: Process> Explorable<P> for AbortValidity
+where
+    P::Obs: CommitObs,
+{
     /// Who voted what (not where), and whether the coordinator aborted.
     fn fingerprint(&self, hasher: &mut DetHasher) {
         hash_votes(&self.votes, hasher);

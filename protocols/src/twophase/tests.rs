@@ -238,3 +238,11 @@ fn validate_keeps_the_old_key_and_message() {
     assert_eq!(e, SpecError::new("nodes", want));
     assert!(TwoPhaseCommit.validate(&p, 2).is_ok());
 }
+
+#[test]
+fn every_abort_reason_is_found_by_the_name_debug_gives_it() {
+    for why in Why::ALL {
+        assert_eq!(Why::from_name(&format!("{why:?}")), Some(why));
+    }
+    assert_eq!(Why::from_name("Bored"), None);
+}

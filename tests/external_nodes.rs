@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{flat, ftsim, ftsim_in, json, scenario, scratch, stdout};
+use common::{flat, ftsim, ftsim_in, json, scenario, scratch, stderr, stdout};
 use serde_json::Value;
 
 /// The one scenario of a `run --format json`.
@@ -254,5 +254,37 @@ fn no_node_outlives_ftsim_after_ctrl_c_or_a_kill() {
             processes_with(&marker).is_empty()
         });
         assert!(gone, "left running: {:?}", processes_with(&marker));
+    }
+}
+
+#[test]
+fn a_plain_maelstrom_node_runs_and_replays_without_the_extension() {
+    for name in [
+        "maelstrom-echo-plain.toml",
+        "maelstrom-broadcast-plain.toml",
+    ] {
+        let summary = run_json(&[&scenario(name), "--seeds", "12", "--check-determinism"]);
+        assert_eq!(summary["ok"], true, "{name}: {summary}");
+        assert_eq!(summary["failed_runs"], 0, "{name}: {summary}");
+        assert_eq!(summary["nondeterministic_runs"], 0, "{name}: {summary}");
+    }
+}
+
+#[test]
+fn a_plain_node_with_threads_of_its_own_runs_and_is_reported_once() {
+    let script = "tests/external/plain_threads.py";
+    let plain = [("ops = 20", "ops = 5\nspeaks = \"maelstrom\"")];
+    for (mode, warning) in [
+        ("sleeper", "runs 2 threads"),
+        ("ticker", "printed between steps"),
+    ] {
+        let file = echo_scenario(&format!("plain-{mode}"), script, mode, &plain);
+        let out = ftsim(&["run", &file, "--seeds", "6", "--jobs", "1"]);
+        let said = stderr(&out);
+        assert_eq!(said.matches(warning).count(), 1, "{mode}: {said}");
+        if mode == "sleeper" {
+            // A thread that only sleeps changes nothing: its runs pass.
+            assert!(out.status.success(), "{}", flat(&out));
+        }
     }
 }

@@ -15,6 +15,7 @@ pub mod member;
 pub mod messages;
 pub mod names;
 pub mod node;
+pub mod plain;
 pub mod pool;
 pub mod program;
 pub mod services;

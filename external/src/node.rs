@@ -1,7 +1,9 @@
 //! An external node: a program that speaks Maelstrom's format with ftsim's extension
 //! (`wire`). Each handler is one step of the program: ftsim writes the input line, the program
 //! prints what it does and `done`, and its lines become the handler's effects (sends, timers,
-//! observations, storage), applied by the engine as a Rust protocol's would be.
+//! observations, storage), applied by the engine as a Rust protocol's would be. A node built
+//! with [`ExternalNode::plain`] speaks plain Maelstrom instead: its step ends when it waits
+//! on its stdin again (`plain`), and each of its lives is a fresh program.
 //!
 //! A program that misbehaves (prints what is not the protocol, exits, hangs, floods, grows
 //! past its memory) fails its seed: the handler panics with a report naming the node, the
@@ -17,6 +19,7 @@ use ftsim_api::{Duration, NodeId, TimerId};
 
 use crate::messages::{Obs, Packet, Storage};
 use crate::names::Names;
+use crate::plain;
 use crate::pool;
 use crate::program::{clip, Limits, Program};
 use crate::wire::{self, InitExtension, Output, FTSIM};
@@ -61,6 +64,8 @@ pub struct ExternalNode {
     steps: u64,
     /// The lines of the current step (kept to reuse its buffer).
     outputs: Vec<Output>,
+    /// Whether the program speaks plain Maelstrom, without ftsim's extension.
+    plain: bool,
 }
 
 impl fmt::Debug for ExternalNode {
@@ -78,7 +83,9 @@ impl fmt::Debug for ExternalNode {
 impl Drop for ExternalNode {
     fn drop(&mut self) {
         if let Some(program) = self.program.take() {
-            pool::give_back(&self.command, program);
+            if !self.plain {
+                pool::give_back(&self.command, program);
+            }
         }
     }
 }
@@ -102,11 +109,23 @@ impl ExternalNode {
             timers: BTreeMap::new(),
             steps: 0,
             outputs: Vec::new(),
+            plain: false,
         }
+    }
+
+    /// The same node, whose program speaks plain Maelstrom (`plain`): each life is a fresh
+    /// program, never kept for another seed.
+    pub fn plain(mut self) -> Self {
+        self.plain = true;
+        self
     }
 
     /// The node starts (or restarts after a crash, with its storage): `init`.
     pub fn start(&mut self, ctx: &mut impl NodeCtx, recovered: bool) {
+        if self.plain {
+            self.start_plain(ctx);
+            return;
+        }
         if self.program.is_none() {
             match pool::take(&self.command) {
                 Ok(program) => self.program = Some(program),
@@ -133,10 +152,40 @@ impl ExternalNode {
         }
     }
 
+    /// A plain Maelstrom node starts: a fresh program (a restart loses everything, as a
+    /// killed process does), then `init`. Warns if the program runs threads of its own.
+    fn start_plain(&mut self, ctx: &mut impl NodeCtx) {
+        self.program = None;
+        match Program::spawn(&self.command) {
+            Ok(program) => self.program = Some(program),
+            Err(why) => self.fail(&why, "its start", String::new()),
+        }
+        let me = self.names.name(self.me);
+        let line = wire::plain_init_line(&me, &self.names.server_names());
+        if !self.step(ctx, &line) {
+            self.fail("did not answer init with init_ok", &line, String::new());
+        }
+        let pid = self.program.as_ref().map_or(0, Program::pid);
+        let threads = plain::threads(pid);
+        if threads > 1 {
+            plain::warn_once(format!(
+                "the node `{}` runs {threads} threads: without ftsim's extension only a \
+                 single-threaded node is sure to replay (--check-determinism says whether its \
+                 runs do)",
+                self.command
+            ));
+        }
+    }
+
     /// A message from `from` arrives.
     pub fn deliver(&mut self, ctx: &mut impl NodeCtx, from: NodeId, msg: &Packet) {
         let me = self.names.name(self.me);
-        let line = wire::message_line(&self.names.name(from), &me, &msg.0, ctx.now_ns());
+        let src = self.names.name(from);
+        let line = if self.plain {
+            wire::plain_message_line(&src, &me, &msg.0)
+        } else {
+            wire::message_line(&src, &me, &msg.0, ctx.now_ns())
+        };
         self.step(ctx, &line);
     }
 
@@ -148,6 +197,9 @@ impl ExternalNode {
 
     /// The failure detector's notice about `node`.
     pub fn notice(&mut self, ctx: &mut impl NodeCtx, notice: &str, node: NodeId) {
+        if self.plain {
+            return; // plain Maelstrom has no failure detector
+        }
         let line = wire::notice_line(notice, &self.names.name(node), ctx.now_ns());
         self.step(ctx, &line);
     }
@@ -159,9 +211,24 @@ impl ExternalNode {
             self.fail("is not running", input, String::new());
         };
         let mut outputs = std::mem::take(&mut self.outputs);
-        if let Err(why) = program.step(input, &mut outputs, &self.limits) {
-            let stderr = program.stderr_tail();
-            self.fail(&why, input, stderr);
+        let stepped = if self.plain {
+            program.step_plain(input, &mut outputs, &self.limits)
+        } else {
+            program
+                .step(input, &mut outputs, &self.limits)
+                .map(|()| false)
+        };
+        match stepped {
+            Err(why) => {
+                let stderr = program.stderr_tail();
+                self.fail(&why, input, stderr);
+            }
+            Ok(true) => plain::warn_once(format!(
+                "the node `{}` printed between steps (a timer or a thread of its own): its \
+                 runs may not replay (--check-determinism says whether they do)",
+                self.command
+            )),
+            Ok(false) => {}
         }
         let mut answered_init = false;
         for output in outputs.drain(..) {

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use ftsim_api::command::Command;
 
+use crate::plain::{self, Looks};
 use crate::wire::{parse_output, Output};
 
 /// What a program may do in one step before its seed fails.
@@ -45,6 +46,11 @@ pub const MEMORY_CHECK_EVERY: u64 = 64;
 
 /// How long a step may go on between two checks of the program's memory.
 pub const WATCH_SLICE: Duration = Duration::from_millis(100);
+
+/// The first and the longest pause between two looks at a plain Maelstrom program that has
+/// not finished its step.
+const PAUSE_MIN: Duration = Duration::from_micros(10);
+const PAUSE_MAX: Duration = Duration::from_millis(1);
 
 /// The most of a program's stderr kept for a report.
 const STDERR_TAIL_BYTES: usize = 2048;
@@ -148,6 +154,128 @@ impl Program {
             self.check_memory(limits)?;
         }
         Ok(())
+    }
+
+    /// Gives a program that speaks plain Maelstrom one input line, and reads what it prints
+    /// until it waits on its stdin again (`plain::look`). Whether it printed between steps
+    /// (before this input), which its runs' replay cannot count on.
+    pub fn step_plain(
+        &mut self,
+        input: &str,
+        out: &mut Vec<Output>,
+        limits: &Limits,
+    ) -> Result<bool, String> {
+        out.clear();
+        self.steps += 1;
+        let spoke_unasked = self.poll_output(Duration::ZERO)?;
+        self.send(input)?;
+        let deadline = Instant::now() + limits.step_time;
+        let mut pause = PAUSE_MIN;
+        let mut looks = 0u64;
+        loop {
+            self.take_lines(out, limits)?;
+            if self.poll_output(pause)? {
+                self.read_stdout()?;
+                pause = PAUSE_MIN;
+                continue;
+            }
+            if self.waits_on_stdin()? {
+                // It wrote everything before it blocked: what is left is in the pipe now.
+                if !self.poll_output(Duration::ZERO)? {
+                    break;
+                }
+                self.read_stdout()?;
+                continue;
+            }
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "did not wait on its input again within {} s (a node without ftsim's \
+                     extension must read its stdin with a blocking read once it has handled \
+                     a line)",
+                    limits.step_time.as_secs_f64()
+                ));
+            }
+            looks += 1;
+            if looks.is_multiple_of(MEMORY_CHECK_EVERY) {
+                self.check_memory(limits)?;
+            }
+            pause = (pause * 2).min(PAUSE_MAX);
+        }
+        self.take_lines(out, limits)?;
+        Ok(spoke_unasked)
+    }
+
+    /// The program's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether the program took all its input and sleeps reading more.
+    fn waits_on_stdin(&self) -> Result<bool, String> {
+        let unread = plain::pipe_bytes(self.stdin.as_raw_fd());
+        let unread = unread.map_err(|e| format!("cannot read its stdin's pipe: {e}"))?;
+        if unread > 0 {
+            return Ok(false);
+        }
+        match plain::look(self.child.id()) {
+            Ok(looks) => Ok(looks == Looks::Waiting),
+            Err(e) => Err(format!("cannot read its state in /proc: {e}")),
+        }
+    }
+
+    /// Moves every whole line read so far into `out`.
+    fn take_lines(&mut self, out: &mut Vec<Output>, limits: &Limits) -> Result<(), String> {
+        while let Some(at) = self.pending[self.start..].iter().position(|&b| b == b'\n') {
+            let (begin, end) = (self.start, self.start + at);
+            self.start = end + 1;
+            let text = String::from_utf8_lossy(&self.pending[begin..end]);
+            let output = parse_output(text.trim_end())
+                .map_err(|e| format!("printed {e}: {}", clip(&text, 200)))?;
+            if out.len() == limits.lines_per_step_max {
+                return Err(format!(
+                    "printed more than {} lines in one step (a flood?)",
+                    limits.lines_per_step_max
+                ));
+            }
+            out.push(output);
+        }
+        if self.pending.len() - self.start > limits.line_bytes_max {
+            return Err(format!(
+                "printed a line longer than {} bytes",
+                limits.line_bytes_max
+            ));
+        }
+        if self.start == self.pending.len() {
+            self.pending.clear();
+            self.start = 0;
+        }
+        Ok(())
+    }
+
+    /// Whether stdout has bytes to read within `wait`; drains stderr on the way.
+    fn poll_output(&mut self, wait: Duration) -> Result<bool, String> {
+        let mut fds = [
+            poll_fd(self.stdout.as_raw_fd()),
+            poll_fd(self.stderr.as_ref().map_or(-1, |e| e.as_raw_fd())),
+        ];
+        let timeout = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: wait.as_nanos().min(999_999_999) as libc::c_long,
+        };
+        // SAFETY: `fds` is a valid array of two pollfd and `timeout` a valid timespec for the
+        // call's duration; no signal mask is given.
+        let ready = unsafe { libc::ppoll(fds.as_mut_ptr(), 2, &timeout, std::ptr::null()) };
+        if ready < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                return Ok(false);
+            }
+            return Err(format!("cannot wait for its output: {e}"));
+        }
+        if fds[1].revents != 0 {
+            self.drain_stderr();
+        }
+        Ok(fds[0].revents != 0)
     }
 
     /// Writes `input` and its newline in one write (one system call for a short line).

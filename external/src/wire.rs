@@ -169,6 +169,26 @@ pub fn init_line(me: &str, nodes: &[String], now_ns: u64, ext: &InitExtension<'_
     message_line(FTSIM, me, &body.to_string(), now_ns)
 }
 
+/// The `init` message of plain Maelstrom to node `me` of `nodes`: no extension.
+pub fn plain_init_line(me: &str, nodes: &[String]) -> String {
+    let body = serde_json::json!({
+        "type": "init",
+        "msg_id": 0,
+        "node_id": me,
+        "node_ids": nodes,
+    });
+    plain_message_line(FTSIM, me, &body.to_string())
+}
+
+/// A delivered message of plain Maelstrom, `body` being JSON text: no virtual time.
+pub fn plain_message_line(src: &str, dest: &str, body: &str) -> String {
+    format!(
+        "{{\"src\":{},\"dest\":{},\"body\":{body}}}",
+        Value::String(src.into()),
+        Value::String(dest.into())
+    )
+}
+
 /// A delivered message, `body` being JSON text.
 pub fn message_line(src: &str, dest: &str, body: &str, now_ns: u64) -> String {
     format!(

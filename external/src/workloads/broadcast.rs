@@ -16,6 +16,7 @@ use ftsim_api::{
 };
 use serde_json::{json, Map, Value};
 
+use super::Speaks;
 use crate::client::{any_server, jitter, Client, Io};
 use crate::member::Member;
 use crate::messages::Obs;
@@ -53,6 +54,10 @@ params! {
         /// resident memory a node may hold, in MiB, before its seed fails (read every 64
         /// steps)
         node_memory_max_mb: u64 = 1024, range 1..=1_048_576;
+        /// the protocol the node speaks: ftsim (Maelstrom's with ftsim's extension, as the
+        /// libraries do) or maelstrom (plain: a step ends when the node waits on its stdin
+        /// again; no timers, storage or randomness from ftsim)
+        speaks: Speaks = Speaks::Ftsim;
         /// how many of the scenario's nodes are clients (the last ones)
         clients: u64 = 1, range 1..=64;
         /// values each client broadcasts
@@ -125,6 +130,7 @@ impl Protocol for Broadcast {
     fn process(&self, params: &BroadcastParams, node: NodeId, nodes: usize) -> Member {
         super::member(
             &params.node,
+            params.speaks,
             params,
             super::limits(params.step_timeout, params.node_memory_max_mb),
             group(params, nodes),

@@ -13,6 +13,7 @@ use ftsim_api::{
 };
 use serde_json::json;
 
+use super::Speaks;
 use crate::client::{any_server, jitter, Client, Io};
 use crate::member::Member;
 use crate::names::Names;
@@ -40,6 +41,10 @@ params! {
         /// resident memory a node may hold, in MiB, before its seed fails (read every 64
         /// steps)
         node_memory_max_mb: u64 = 1024, range 1..=1_048_576;
+        /// the protocol the node speaks: ftsim (Maelstrom's with ftsim's extension, as the
+        /// libraries do) or maelstrom (plain: a step ends when the node waits on its stdin
+        /// again; no timers, storage or randomness from ftsim)
+        speaks: Speaks = Speaks::Ftsim;
         /// how many of the scenario's nodes are clients (after the servers; the last node
         /// is the seq-kv service)
         clients: u64 = 1, range 1..=64;
@@ -136,6 +141,7 @@ impl Protocol for Counter {
         let negative = self.negative;
         super::member(
             &params.node,
+            params.speaks,
             params,
             super::limits(params.step_timeout, params.node_memory_max_mb),
             group(params, nodes),

@@ -14,6 +14,7 @@ use ftsim_api::{
 use serde_json::{json, Value};
 
 use super::answered::EveryRequestAnswered;
+use super::Speaks;
 use crate::client::{any_server, jitter, Client, Io};
 use crate::member::Member;
 use crate::messages::Obs;
@@ -29,6 +30,10 @@ params! {
         /// resident memory a node may hold, in MiB, before its seed fails (read every 64
         /// steps)
         node_memory_max_mb: u64 = 1024, range 1..=1_048_576;
+        /// the protocol the node speaks: ftsim (Maelstrom's with ftsim's extension, as the
+        /// libraries do) or maelstrom (plain: a step ends when the node waits on its stdin
+        /// again; no timers, storage or randomness from ftsim)
+        speaks: Speaks = Speaks::Ftsim;
         /// how many of the scenario's nodes are clients (the last ones); the others run the
         /// node
         clients: u64 = 1, range 1..=64;
@@ -89,6 +94,7 @@ impl Protocol for Echo {
     fn process(&self, params: &EchoParams, node: NodeId, nodes: usize) -> Member {
         super::member(
             &params.node,
+            params.speaks,
             params,
             super::limits(params.step_timeout, params.node_memory_max_mb),
             group(params, nodes),

@@ -16,6 +16,7 @@ use protocols::flooding::{
     floodset_detector, floodset_metrics, floodset_model, floodset_properties,
 };
 
+use super::Speaks;
 use crate::member::Member;
 use crate::names::Names;
 
@@ -86,6 +87,8 @@ impl Protocol for ExternalFloodSet {
     fn process(&self, params: &FloodSetParams, node: NodeId, nodes: usize) -> Member {
         super::member(
             &params.node,
+            // Its observations are ftsim's extension: a plain Maelstrom node has none.
+            Speaks::Ftsim,
             params,
             super::limits(params.step_timeout, params.node_memory_max_mb),
             Names::of_group(nodes, 0, &[]),

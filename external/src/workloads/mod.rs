@@ -18,7 +18,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use ftsim_api::command::Command;
-use ftsim_api::{FaultClass, Model, NodeId, Params, SpecError};
+use ftsim_api::{choice, FaultClass, Model, NodeId, Params, SpecError};
 
 use crate::client::Client;
 use crate::member::Member;
@@ -26,6 +26,19 @@ use crate::messages::Obs;
 use crate::names::Names;
 use crate::node::ExternalNode;
 use crate::program::Limits;
+
+choice! {
+    /// The protocol a node program speaks.
+    pub enum Speaks {
+        /// Maelstrom's messages with ftsim's extension (virtual time, `done`, timers,
+        /// randomness and storage through ftsim), as the libraries do.
+        Ftsim = "ftsim",
+        /// Plain Maelstrom: a step ends when the node waits on its stdin again (on Linux,
+        /// from `/proc`); each life is a fresh program, with no timers, storage or notices
+        /// from ftsim.
+        Maelstrom = "maelstrom",
+    }
+}
 
 /// The most external nodes a scenario may start (each is a process of the machine).
 pub const SERVERS_MAX: usize = 128;
@@ -103,10 +116,11 @@ fn program_exists(program: &str) -> bool {
         .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
 }
 
-/// Node `node` of the group `names`: an external node running `command`, a client made by
-/// `client` or a service.
+/// Node `node` of the group `names`: an external node running `command` (speaking `speaks`),
+/// a client made by `client` or a service.
 pub fn member(
     command: &Command,
+    speaks: Speaks,
     params: &impl Params,
     limits: Limits,
     names: Names,
@@ -117,7 +131,10 @@ pub fn member(
         let command = Arc::new(command.clone());
         let params = serde_json::to_value(params.to_values()).unwrap_or_default();
         let names = Arc::new(names);
-        let external = ExternalNode::new(command, names, node, limits, Arc::new(params));
+        let mut external = ExternalNode::new(command, names, node, limits, Arc::new(params));
+        if speaks == Speaks::Maelstrom {
+            external = external.plain();
+        }
         Member::Node(Box::new(external))
     } else if let Some(service) = names.service(node) {
         Member::Service(service.start())

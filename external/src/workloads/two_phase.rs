@@ -13,6 +13,7 @@ use ftsim_api::metrics::Metrics;
 use ftsim_api::{params, Duration, Model, NodeId, Properties, Protocol, SpecError};
 use protocols::twophase::{twophase_label, twophase_metrics, twophase_model, twophase_properties};
 
+use super::Speaks;
 use crate::member::Member;
 use crate::names::Names;
 
@@ -87,6 +88,8 @@ impl Protocol for ExternalTwoPhase {
     fn process(&self, params: &TwoPhaseParams, node: NodeId, nodes: usize) -> Member {
         super::member(
             &params.node,
+            // Its observations are ftsim's extension: a plain Maelstrom node has none.
+            Speaks::Ftsim,
             params,
             super::limits(params.step_timeout, params.node_memory_max_mb),
             Names::of_group(nodes, 0, &[]),

@@ -122,3 +122,29 @@ fn lin_kv_in_go_makes_the_python_proxys_very_runs_and_its_read_cache_is_caught()
         100,
     );
 }
+
+/// The bundled kafka scenario with the node run with `flag`, in a scratch folder.
+fn kafka_with(flag: &str) -> String {
+    let kafka = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/external/python/kafka.py");
+    let text = std::fs::read_to_string(scenario("maelstrom-kafka-python.toml"))
+        .unwrap()
+        .replace(
+            "python3 ../examples/external/python/kafka.py",
+            &format!("python3 {} {flag}", kafka.display()),
+        );
+    let file = scratch(&format!("kafka{flag}")).join("kafka.toml");
+    std::fs::write(&file, text).unwrap();
+    file.display().to_string()
+}
+
+#[test]
+fn kafka_with_one_leader_keeps_its_logs_and_each_broken_twin_is_caught_by_its_rule() {
+    assert_passes(&scenario("maelstrom-kafka-python.toml"));
+    assert_caught(
+        &scenario("maelstrom-kafka-python-local.toml"),
+        "offsets-consistent",
+        150,
+    );
+    assert_caught(&kafka_with("--skip-one"), "no-lost-writes", 20);
+    assert_caught(&kafka_with("--reversed"), "polls-ordered", 20);
+}

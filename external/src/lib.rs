@@ -33,6 +33,7 @@ pub fn all() -> &'static [&'static dyn AnyProtocol] {
         &workloads::counter::G_COUNTER,
         &workloads::counter::PN_COUNTER,
         &workloads::lin_kv::LinKv,
+        &workloads::kafka::Kafka,
         &workloads::floodset::ExternalFloodSet,
         &workloads::two_phase::ExternalTwoPhase,
     ]

@@ -10,6 +10,8 @@ pub mod counter_checks;
 pub mod decisions;
 pub mod echo;
 pub mod floodset;
+pub mod kafka;
+pub mod kafka_checks;
 pub mod lin_kv;
 pub mod two_phase;
 pub mod unique_ids;

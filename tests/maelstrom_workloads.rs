@@ -85,7 +85,7 @@ fn counters_converge_for_a_crdt_and_catch_double_counting_and_missing_gossip() {
 }
 
 #[test]
-fn lin_kv_through_the_lin_kv_service_is_linearizable_and_through_seq_kv_is_not() {
+fn lin_kv_through_the_lin_kv_service_is_linearizable_and_through_seq_kv_or_lww_kv_is_not() {
     // Through crashes too: after a restart, the library's rpc ids start past the earlier
     // life's, so a late answer to a request sent before the crash is not taken for another.
     assert_passes(&scenario("maelstrom-lin-kv-python.toml"));
@@ -93,6 +93,11 @@ fn lin_kv_through_the_lin_kv_service_is_linearizable_and_through_seq_kv_is_not()
         &scenario("maelstrom-lin-kv-python-seq-kv.toml"),
         "linearizable",
         30,
+    );
+    assert_caught(
+        &scenario("maelstrom-lin-kv-python-lww-kv.toml"),
+        "linearizable",
+        100,
     );
 }
 

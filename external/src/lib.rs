@@ -6,8 +6,8 @@
 //! replay, shrink, diff and the diagrams work on it.
 //!
 //! The workloads (`workloads`) are ordinary protocols whose servers are external nodes
-//! ([`member::Member::Node`]) and whose clients and services (`lin-kv`, `seq-kv`) are
-//! ftsim's own nodes. Programs are kept running between the seeds of a sweep, one set per
+//! ([`member::Member::Node`]) and whose clients and services (`lin-kv`, `seq-kv`, `lww-kv`)
+//! are ftsim's own nodes. Programs are kept running between the seeds of a sweep, one set per
 //! thread (`pool`), and started over with `init`.
 
 pub mod client;

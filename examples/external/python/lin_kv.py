@@ -5,14 +5,15 @@ linearizable through crashes, partitions and lost messages: an answer that is lo
 client's operation open, which the checker allows.
 
 With --seq-kv it asks the seq-kv service instead, whose reads may be stale: fine for many
-uses, not linearizable (what the checker catches)."""
+uses, not linearizable (what the checker catches). With --lww-kv it asks lww-kv, whose reads
+may be stale and whose cas may lose updates: caught too."""
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../../../libraries/python"))
 from ftsim_node import Node  # noqa: E402
 
-STORE = "seq-kv" if "--seq-kv" in sys.argv else "lin-kv"
+STORE = next((a[2:] for a in sys.argv[1:] if a in ("--seq-kv", "--lww-kv")), "lin-kv")
 
 
 def setup(node):

@@ -1,8 +1,10 @@
 //! The services Maelstrom offers nodes, as ftsim nodes of the group (never faulted, reached
-//! over the simulated network like any node): `lin-kv`, a linearizable key-value store, and
-//! `seq-kv`, a sequentially consistent one whose reads may be stale. Both speak Maelstrom's
-//! key-value protocol (`read`, `write`, `cas`, with its error codes 20 and 22).
+//! over the simulated network like any node): `lin-kv`, a linearizable key-value store,
+//! `seq-kv`, a sequentially consistent one whose reads may be stale, and `lww-kv`, an
+//! eventually consistent one whose last write wins. All speak Maelstrom's key-value protocol
+//! (`read`, `write`, `cas`, with its error codes 20 and 22).
 
+mod lww_kv;
 mod seq_kv;
 mod store;
 
@@ -11,6 +13,7 @@ use std::fmt::Debug;
 use ftsim_api::NodeId;
 use serde_json::Value;
 
+pub use lww_kv::LwwKv;
 pub use seq_kv::SeqKv;
 pub use store::{Store, KEY_DOES_NOT_EXIST, PRECONDITION_FAILED};
 
@@ -21,6 +24,8 @@ pub enum ServiceKind {
     LinKv,
     /// `seq-kv`: a sequentially consistent key-value store.
     SeqKv,
+    /// `lww-kv`: an eventually consistent key-value store, the last write winning.
+    LwwKv,
 }
 
 impl ServiceKind {
@@ -29,6 +34,7 @@ impl ServiceKind {
         match self {
             ServiceKind::LinKv => "lin-kv",
             ServiceKind::SeqKv => "seq-kv",
+            ServiceKind::LwwKv => "lww-kv",
         }
     }
 
@@ -37,6 +43,7 @@ impl ServiceKind {
         match self {
             ServiceKind::LinKv => Box::new(LinKv::default()),
             ServiceKind::SeqKv => Box::new(SeqKv::default()),
+            ServiceKind::LwwKv => Box::new(LwwKv::default()),
         }
     }
 }

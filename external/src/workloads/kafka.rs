@@ -32,8 +32,8 @@ params! {
         /// libraries do) or maelstrom (plain: a step ends when the node waits on its stdin
         /// again; no timers, storage or randomness from ftsim)
         speaks: Speaks = Speaks::Ftsim;
-        /// how many of the scenario's nodes are clients (after the servers; the last two
-        /// nodes are the lin-kv and seq-kv services)
+        /// how many of the scenario's nodes are clients (after the servers; the last three
+        /// nodes are the lin-kv, seq-kv and lww-kv services)
         clients: u64 = 2, range 1..=64;
         /// operations each client sends
         ops: u64 = 30, range 1..=100_000;
@@ -45,7 +45,7 @@ params! {
 }
 
 /// The services kafka offers its nodes.
-const SERVICES: &[ServiceKind] = &[ServiceKind::LinKv, ServiceKind::SeqKv];
+const SERVICES: &[ServiceKind] = &[ServiceKind::LinKv, ServiceKind::SeqKv, ServiceKind::LwwKv];
 
 /// The kafka workload over external nodes.
 pub struct Kafka;
@@ -59,8 +59,8 @@ impl Protocol for Kafka {
     }
 
     fn summary(&self) -> &'static str {
-        "Maelstrom's kafka workload over external nodes (params.node, with lin-kv and \
-         seq-kv): a log per key whose offsets are consistent and whose writes are not lost"
+        "Maelstrom's kafka workload over external nodes (params.node, with lin-kv, seq-kv \
+         and lww-kv): a log per key whose offsets are consistent and whose writes are not lost"
     }
 
     fn properties(&self) -> Properties<Member> {
@@ -132,7 +132,7 @@ impl Protocol for Kafka {
     }
 }
 
-/// The group: the servers, `clients` clients, then lin-kv and seq-kv.
+/// The group: the servers, `clients` clients, then lin-kv, seq-kv and lww-kv.
 fn group(params: &KafkaParams, nodes: usize) -> Names {
     Names::of_group(nodes, params.clients as usize, SERVICES)
 }

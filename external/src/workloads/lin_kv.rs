@@ -2,7 +2,7 @@
 //! node, which must behave as one linearizable key-value store (Maelstrom's key-value
 //! protocol, error codes 20 and 22 included). The history is judged by ftsim's
 //! linearizability checker as it grows, so a violation fails the run at the answer that makes
-//! it non-linearizable. The nodes may use the `lin-kv` and `seq-kv` services.
+//! it non-linearizable. The nodes may use the `lin-kv`, `seq-kv` and `lww-kv` services.
 
 use ftsim_api::command::Command;
 use ftsim_api::metrics::{measures::Requests, Metrics};
@@ -31,8 +31,8 @@ params! {
         /// libraries do) or maelstrom (plain: a step ends when the node waits on its stdin
         /// again; no timers, storage or randomness from ftsim)
         speaks: Speaks = Speaks::Ftsim;
-        /// how many of the scenario's nodes are clients (after the servers; the last two
-        /// nodes are the lin-kv and seq-kv services)
+        /// how many of the scenario's nodes are clients (after the servers; the last three
+        /// nodes are the lin-kv, seq-kv and lww-kv services)
         clients: u64 = 2, range 1..=64;
         /// operations each client sends
         ops: u64 = 20, range 1..=100_000;
@@ -46,7 +46,7 @@ params! {
 }
 
 /// The services lin-kv offers its nodes.
-const SERVICES: &[ServiceKind] = &[ServiceKind::LinKv, ServiceKind::SeqKv];
+const SERVICES: &[ServiceKind] = &[ServiceKind::LinKv, ServiceKind::SeqKv, ServiceKind::LwwKv];
 
 /// The lin-kv workload over external nodes.
 pub struct LinKv;
@@ -60,8 +60,8 @@ impl Protocol for LinKv {
     }
 
     fn summary(&self) -> &'static str {
-        "Maelstrom's lin-kv workload over external nodes (params.node, with lin-kv and \
-         seq-kv): reads, writes and cas are linearizable"
+        "Maelstrom's lin-kv workload over external nodes (params.node, with lin-kv, seq-kv \
+         and lww-kv): reads, writes and cas are linearizable"
     }
 
     fn properties(&self) -> Properties<Member> {
@@ -118,7 +118,7 @@ impl Protocol for LinKv {
     }
 }
 
-/// The group: the servers, `clients` clients, then lin-kv and seq-kv.
+/// The group: the servers, `clients` clients, then lin-kv, seq-kv and lww-kv.
 fn group(params: &LinKvParams, nodes: usize) -> Names {
     Names::of_group(nodes, params.clients as usize, SERVICES)
 }

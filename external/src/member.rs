@@ -2,6 +2,7 @@
 //! workload's clients (`c1`…) or a service (`lin-kv`…), with what they exchange, observe and
 //! keep.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use ftsim_api::{Ctx, Duration, NodeId, Process, Time, TimerId};
@@ -18,8 +19,9 @@ use crate::services::Service;
 pub enum Member {
     /// An external program.
     Node(Box<ExternalNode>),
-    /// One of the workload's clients, and the group's names.
-    Client(Box<dyn Client>, Arc<Names>),
+    /// One of the workload's clients, the group's names, and the requests answered so far
+    /// (a later answer to one of them is ignored, as Maelstrom's clients ignore it).
+    Client(Box<dyn Client>, Arc<Names>, BTreeSet<u64>),
     /// A service the nodes send requests to.
     Service(Box<dyn Service>),
 }
@@ -33,7 +35,7 @@ impl Process for Member {
     fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
         match self {
             Member::Node(node) => node.start(ctx, false),
-            Member::Client(client, names) => client.on_start(&mut ClientCtx { ctx, names }),
+            Member::Client(client, names, _) => client.on_start(&mut ClientCtx { ctx, names }),
             Member::Service(_) => {}
         }
     }
@@ -41,7 +43,7 @@ impl Process for Member {
     fn on_recover(&mut self, ctx: &mut Ctx<'_, Self>) {
         match self {
             Member::Node(node) => node.start(ctx, true),
-            Member::Client(client, names) => client.on_start(&mut ClientCtx { ctx, names }),
+            Member::Client(client, names, _) => client.on_start(&mut ClientCtx { ctx, names }),
             Member::Service(_) => {}
         }
     }
@@ -49,11 +51,14 @@ impl Process for Member {
     fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, msg: Packet) {
         match self {
             Member::Node(node) => node.deliver(ctx, from, &msg),
-            Member::Client(client, names) => {
+            Member::Client(client, names, answered) => {
                 let body = msg.json();
                 let Some(op) = body.get("in_reply_to").and_then(Value::as_u64) else {
                     return;
                 };
+                if !answered.insert(op) {
+                    return;
+                }
                 ctx.observe(Obs::Complete {
                     op,
                     server: from,
@@ -77,7 +82,7 @@ impl Process for Member {
     fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, timer: Tick) {
         match (self, timer) {
             (Member::Node(node), Tick::Node(number)) => node.fire(ctx, number),
-            (Member::Client(client, names), Tick::Client(tick)) => {
+            (Member::Client(client, names, _), Tick::Client(tick)) => {
                 client.on_timer(&mut ClientCtx { ctx, names }, tick)
             }
             _ => {}

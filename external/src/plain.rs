@@ -51,19 +51,36 @@ pub fn pipe_bytes(fd: RawFd) -> io::Result<usize> {
     Ok(bytes.max(0) as usize)
 }
 
-/// Whether process `pid`'s threads all sleep, one of them in `read` on file descriptor 0.
+/// Whether process `pid`'s threads all sleep, one of them in `read` on file descriptor 0. A
+/// thread that ends while it is looked at makes the program busy (the caller looks again).
 pub fn look(pid: u32) -> io::Result<Looks> {
     let mut reading = false;
     for task in fs::read_dir(format!("/proc/{pid}/task"))? {
         let task = task?.path();
-        let stat = fs::read_to_string(task.join("stat"))?;
+        let (Some(stat), Some(syscall)) = (
+            read_task(&task.join("stat"))?,
+            read_task(&task.join("syscall"))?,
+        ) else {
+            return Ok(Looks::Busy);
+        };
         if !asleep(&stat) {
             return Ok(Looks::Busy);
         }
-        let syscall = fs::read_to_string(task.join("syscall"))?;
         reading |= reads_stdin(&syscall);
     }
     Ok(if reading { Looks::Waiting } else { Looks::Busy })
+}
+
+/// A file of a task's, or `None` if the task has just ended (gone, or no longer a process
+/// to read).
+fn read_task(path: &std::path::Path) -> io::Result<Option<String>> {
+    match fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound || e.raw_os_error() == Some(libc::ESRCH) => {
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// How many threads process `pid` runs.

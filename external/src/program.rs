@@ -173,6 +173,14 @@ impl Program {
         let mut pause = PAUSE_MIN;
         let mut looks = 0u64;
         loop {
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "did not wait on its input again within {} s (a node without ftsim's \
+                     extension must be the process ftsim starts, exec'd by any wrapper, and \
+                     read its stdin with a blocking read once it has handled a line)",
+                    limits.step_time.as_secs_f64()
+                ));
+            }
             self.take_lines(out, limits)?;
             if self.poll_output(pause)? {
                 self.read_stdout()?;
@@ -186,14 +194,6 @@ impl Program {
                 }
                 self.read_stdout()?;
                 continue;
-            }
-            if Instant::now() >= deadline {
-                return Err(format!(
-                    "did not wait on its input again within {} s (a node without ftsim's \
-                     extension must read its stdin with a blocking read once it has handled \
-                     a line)",
-                    limits.step_time.as_secs_f64()
-                ));
             }
             looks += 1;
             if looks.is_multiple_of(MEMORY_CHECK_EVERY) {
@@ -219,7 +219,10 @@ impl Program {
         }
         match plain::look(self.child.id()) {
             Ok(looks) => Ok(looks == Looks::Waiting),
-            Err(e) => Err(format!("cannot read its state in /proc: {e}")),
+            Err(e) => Err(format!(
+                "cannot read its state in /proc ({e}): a node without ftsim's extension needs \
+                 /proc/PID/task/*/syscall, which ptrace restrictions may forbid"
+            )),
         }
     }
 

@@ -35,7 +35,15 @@ fn a_worker_with_reused_programs_runs_every_seed_as_a_new_engine_would() {
             let reused = worker.run(seed);
             ftsim_external::pool::stop_idle();
             let fresh = sim.run(seed, RunOptions::default());
-            assert!(ftsim_external::pool::idle_count() > 0, "programs are kept");
+            // A node without ftsim's extension cannot be started over: each life is a new
+            // program, never kept.
+            let plain = text.contains("speaks = \"maelstrom\"");
+            assert_eq!(
+                ftsim_external::pool::idle_count() > 0,
+                !plain,
+                "{}: programs are kept only for nodes that speak ftsim's extension",
+                file.display()
+            );
             assert_eq!(reused, fresh, "{}: seed {seed}", file.display());
         }
         checked += 1;

@@ -112,16 +112,21 @@ pub struct ReadsBounded {
 
 impl Property<Member> for ReadsBounded {
     fn observe(&mut self, w: &World<'_, Member>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
-        let Some((_, value, server)) = self.ledger.follow(w, node, obs) else {
+        let Some((Sent::Read { event, .. }, value, server)) = self.ledger.follow(w, node, obs)
+        else {
             return Ok(());
         };
-        let value = value.map_err(Falsified::new)?;
+        let value = value.map_err(|why| Falsified::new(why).citing([event, w.event()]))?;
         let possible = self.ledger.possible;
         if value > possible.positive || value < possible.negative {
             return Err(Falsified::new(format!(
-                "node {server} read {value}, but the adds sent so far range from {} to {}",
-                possible.negative, possible.positive
-            )));
+                "node {server} read {value} (asked at {}), but the adds sent so far range \
+                 from {} to {}",
+                event_ref(event),
+                possible.negative,
+                possible.positive
+            ))
+            .citing([event, w.event()]));
         }
         Ok(())
     }

@@ -149,7 +149,8 @@ impl Property<Member> for PollsOrdered {
                     "node {server} answered a poll (sent at {}) with key {key}, which it did \
                      not ask for",
                     event_ref(at)
-                )));
+                ))
+                .citing([at, w.event()]));
             };
             let offsets: Vec<u64> = pairs.iter().map(|(offset, _)| *offset).collect();
             let ordered = offsets.windows(2).all(|w| w[0] < w[1]);

@@ -16,6 +16,7 @@ pub mod lin_kv;
 pub mod two_phase;
 pub mod unique_ids;
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -141,7 +142,7 @@ pub fn member(
     } else if let Some(service) = names.service(node) {
         Member::Service(service.start())
     } else {
-        Member::Client(client(), Arc::new(names))
+        Member::Client(client(), Arc::new(names), BTreeSet::new())
     }
 }
 

@@ -176,16 +176,18 @@ impl Client for IdsClient {
     }
 }
 
-/// No two `generate_ok` answers carry the same id. A violation names both answers.
+/// No two `generate_ok` answers to different requests carry the same id (a request sent
+/// again may be answered again with its id). A violation names both answers.
 #[derive(Default)]
 pub struct IdsUnique {
-    /// Each id given (canonical JSON text), with the node that gave it and the event.
-    given: BTreeMap<String, (NodeId, u64)>,
+    /// Each id given (canonical JSON text): the request it answered (client and number), the
+    /// node that gave it and the event.
+    given: BTreeMap<String, ((NodeId, u64), NodeId, u64)>,
 }
 
 impl Property<Member> for IdsUnique {
     fn observe(&mut self, w: &World<'_, Member>, node: NodeId, obs: &Obs) -> Result<(), Falsified> {
-        let Obs::Complete { server, reply, .. } = obs else {
+        let Obs::Complete { op, server, reply } = obs else {
             return Ok(());
         };
         let body = reply.json();
@@ -199,14 +201,21 @@ impl Property<Member> for IdsUnique {
             )));
         };
         let id = id.to_string();
-        if let Some(&(first, at)) = self.given.get(&id) {
-            return Err(Falsified::new(format!(
-                "node {server} gave the id {id}, which node {first} had given at {}",
-                event_ref(at)
-            ))
-            .citing([at, w.event()]));
+        let request = (node, *op);
+        match self.given.get(&id) {
+            Some(&(answered, first, at)) if answered != request => {
+                return Err(Falsified::new(format!(
+                    "node {server} gave the id {id}, which node {first} had given at {} to \
+                     another request",
+                    event_ref(at)
+                ))
+                .citing([at, w.event()]));
+            }
+            Some(_) => {}
+            None => {
+                self.given.insert(id, (request, *server, w.event()));
+            }
         }
-        self.given.insert(id, (*server, w.event()));
         Ok(())
     }
 }

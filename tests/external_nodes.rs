@@ -70,7 +70,7 @@ fn two_phase_commit_in_python_gets_the_verdicts_of_two_phase_commit_in_rust() {
     ] {
         assert_same_verdicts(
             &format!("two-phase-commit-{case}.toml"),
-            &format!("external-two-phase-commit-python-{case}.toml"),
+            &format!("external-2pc-py-{case}.toml"),
         );
     }
 }

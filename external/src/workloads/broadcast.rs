@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ftsim_api::command::Command;
-use ftsim_api::metrics::{measures::Requests, Metrics};
+use ftsim_api::metrics::Metrics;
 use ftsim_api::properties::event_ref;
 use ftsim_api::{
     choice, params, Duration, Falsified, FaultClass, Model, NodeId, Properties, Property, Protocol,
@@ -16,7 +16,7 @@ use ftsim_api::{
 };
 use serde_json::{json, Map, Value};
 
-use super::Speaks;
+use super::{Speaks, Tolerates};
 use crate::client::{any_server, jitter, Client, Io};
 use crate::member::Member;
 use crate::messages::Obs;
@@ -31,16 +31,6 @@ choice! {
         Line = "line",
         /// Every node with every other.
         Total = "total",
-    }
-}
-
-choice! {
-    /// The faults the nodes claim to tolerate.
-    pub enum Tolerates {
-        /// A network that delivers everything, in any order.
-        Nothing = "nothing",
-        /// Lost messages and partitions too (Maelstrom's fault-tolerant broadcast).
-        Partitions = "partitions",
     }
 }
 
@@ -110,17 +100,11 @@ impl Protocol for Broadcast {
 
     fn model(&self, params: &BroadcastParams, nodes: usize) -> Model {
         let model = super::base_model(&group(params, nodes)).tolerates(FaultClass::Duplication);
-        match params.tolerates {
-            Tolerates::Nothing => model,
-            Tolerates::Partitions => model
-                .tolerates(FaultClass::Loss)
-                .tolerates(FaultClass::Partition),
-        }
+        params.tolerates.widen(model)
     }
 
     fn metrics(&self, _: &BroadcastParams) -> Metrics<Member> {
-        Metrics::measured_by(|| Requests::new(super::issued, super::completed))
-            .latency("request latency", "from a client's request to its reply")
+        super::request_latency("request latency", "from a client's request to its reply")
     }
 
     fn node_label(&self, params: &BroadcastParams, node: NodeId, nodes: usize) -> Option<String> {

@@ -7,29 +7,17 @@
 //! as in Maelstrom.
 
 use ftsim_api::command::Command;
-use ftsim_api::metrics::{measures::Requests, Metrics};
-use ftsim_api::{
-    choice, params, Duration, FaultClass, Model, NodeId, Properties, Protocol, SpecError,
-};
+use ftsim_api::metrics::Metrics;
+use ftsim_api::{params, Duration, Model, NodeId, Properties, Protocol, SpecError};
 use serde_json::json;
 
-use super::Speaks;
+use super::{Speaks, Tolerates};
 use crate::client::{any_server, jitter, Client, Io};
 use crate::member::Member;
 use crate::names::Names;
 use crate::services::ServiceKind;
 
 use super::counter_checks::{FinalReadsSum, ReadsBounded};
-
-choice! {
-    /// The faults the nodes claim to tolerate.
-    pub enum CounterTolerates {
-        /// A network that delivers everything once, in any order.
-        Nothing = "nothing",
-        /// Lost messages and partitions too.
-        Partitions = "partitions",
-    }
-}
 
 params! {
     /// Parameters of the counter workloads.
@@ -56,7 +44,7 @@ params! {
         read_every: Duration = Duration::from_millis(100), range "1ms"..="3600s";
         /// the faults the nodes claim to tolerate: nothing (reordering only) or partitions
         /// (lost messages and partitions too)
-        tolerates: CounterTolerates = CounterTolerates::Nothing;
+        tolerates: Tolerates = Tolerates::Nothing;
     }
 }
 
@@ -119,18 +107,13 @@ impl Protocol for Counter {
     fn model(&self, params: &CounterParams, nodes: usize) -> Model {
         // No duplication: an add delivered twice is counted twice by a node that trusts its
         // network, as Maelstrom's does.
-        let model = super::base_model(&group(params, nodes));
-        match params.tolerates {
-            CounterTolerates::Nothing => model,
-            CounterTolerates::Partitions => model
-                .tolerates(FaultClass::Loss)
-                .tolerates(FaultClass::Partition),
-        }
+        params
+            .tolerates
+            .widen(super::base_model(&group(params, nodes)))
     }
 
     fn metrics(&self, _: &CounterParams) -> Metrics<Member> {
-        Metrics::measured_by(|| Requests::new(super::issued, super::completed))
-            .latency("request latency", "from a client's request to its reply")
+        super::request_latency("request latency", "from a client's request to its reply")
     }
 
     fn node_label(&self, params: &CounterParams, node: NodeId, nodes: usize) -> Option<String> {

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use ftsim_api::command::Command;
-use ftsim_api::metrics::{measures::Requests, Metrics};
+use ftsim_api::metrics::Metrics;
 use ftsim_api::properties::event_ref;
 use ftsim_api::{
     params, Duration, Falsified, FaultClass, Model, NodeId, Properties, Property, Protocol,
@@ -83,8 +83,7 @@ impl Protocol for Echo {
     }
 
     fn metrics(&self, _: &EchoParams) -> Metrics<Member> {
-        Metrics::measured_by(|| Requests::new(super::issued, super::completed))
-            .latency("echo latency", "from a client's echo to its reply")
+        super::request_latency("echo latency", "from a client's echo to its reply")
     }
 
     fn node_label(&self, params: &EchoParams, node: NodeId, nodes: usize) -> Option<String> {

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use ftsim_api::command::Command;
-use ftsim_api::metrics::{measures::Requests, Metrics};
+use ftsim_api::metrics::Metrics;
 use ftsim_api::{params, Duration, FaultClass, Model, NodeId, Properties, Protocol, SpecError};
 use serde_json::{json, Map, Value};
 
@@ -103,7 +103,7 @@ impl Protocol for Kafka {
     }
 
     fn metrics(&self, _: &KafkaParams) -> Metrics<Member> {
-        Metrics::measured_by(|| Requests::new(super::issued, super::completed)).latency(
+        super::request_latency(
             "operation latency",
             "from a client's operation to its answer",
         )

@@ -5,7 +5,7 @@
 //! it non-linearizable. The nodes may use the `lin-kv`, `seq-kv` and `lww-kv` services.
 
 use ftsim_api::command::Command;
-use ftsim_api::metrics::{measures::Requests, Metrics};
+use ftsim_api::metrics::Metrics;
 use ftsim_api::properties::linearizability::Linearizability;
 use ftsim_api::{params, Duration, FaultClass, Model, NodeId, Properties, Protocol, SpecError};
 use serde_json::json;
@@ -90,7 +90,7 @@ impl Protocol for LinKv {
     }
 
     fn metrics(&self, _: &LinKvParams) -> Metrics<Member> {
-        Metrics::measured_by(|| Requests::new(super::issued, super::completed)).latency(
+        super::request_latency(
             "operation latency",
             "from a client's operation to its answer",
         )

@@ -21,6 +21,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use ftsim_api::command::Command;
+use ftsim_api::metrics::{measures::Requests, Metrics};
 use ftsim_api::{choice, FaultClass, Model, NodeId, Params, SpecError};
 
 use crate::client::Client;
@@ -40,6 +41,28 @@ choice! {
         /// from `/proc`); each life is a fresh program, with no timers, storage or notices
         /// from ftsim.
         Maelstrom = "maelstrom",
+    }
+}
+
+choice! {
+    /// The network faults a workload's nodes claim to tolerate.
+    pub enum Tolerates {
+        /// A network that delivers everything, in any order.
+        Nothing = "nothing",
+        /// Lost messages and partitions too.
+        Partitions = "partitions",
+    }
+}
+
+impl Tolerates {
+    /// `model` widened by the faults claimed.
+    pub fn widen(self, model: Model) -> Model {
+        match self {
+            Tolerates::Nothing => model,
+            Tolerates::Partitions => model
+                .tolerates(FaultClass::Loss)
+                .tolerates(FaultClass::Partition),
+        }
     }
 }
 
@@ -158,6 +181,11 @@ pub fn limits(step_timeout: ftsim_api::Duration, memory_max_mb: u64) -> Limits {
 /// The label diagrams show: Maelstrom's name of the node.
 pub fn label(names: &Names, node: NodeId) -> String {
     names.name(node)
+}
+
+/// Latency from each client request to its first answer, under `name`.
+pub fn request_latency(name: &'static str, help: &'static str) -> Metrics<Member> {
+    Metrics::measured_by(|| Requests::new(issued, completed)).latency(name, help)
 }
 
 /// The key of a request a client issued (for latency): the client and the request's number.

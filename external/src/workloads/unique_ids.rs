@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ftsim_api::command::Command;
-use ftsim_api::metrics::{measures::Requests, Metrics};
+use ftsim_api::metrics::Metrics;
 use ftsim_api::properties::event_ref;
 use ftsim_api::{
     params, Duration, Falsified, FaultClass, Model, NodeId, Properties, Property, Protocol,
@@ -91,7 +91,7 @@ impl Protocol for UniqueIds {
     }
 
     fn metrics(&self, _: &UniqueIdsParams) -> Metrics<Member> {
-        Metrics::measured_by(|| Requests::new(super::issued, super::completed)).latency(
+        super::request_latency(
             "generate latency",
             "from a client's first request to its answer",
         )

@@ -153,3 +153,19 @@ fn kafka_with_one_leader_keeps_its_logs_and_each_broken_twin_is_caught_by_its_ru
     assert_caught(&kafka_with("--skip-one"), "no-lost-writes", 20);
     assert_caught(&kafka_with("--reversed"), "polls-ordered", 20);
 }
+
+#[test]
+fn a_workloads_sweep_reports_messages_per_operation_and_a_consensus_sweep_does_not() {
+    let echo = scenario("maelstrom-echo-python.toml");
+    let summary = run_json(&echo);
+    assert_eq!(summary["latency"]["per_operation"], true, "{summary}");
+    // An echo is a request and a reply; a request still unanswered at the end has no sample.
+    let messages = summary["messages"].as_u64().unwrap() as f64;
+    let ops = summary["latency"]["samples"].as_u64().unwrap() as f64;
+    assert!((2.0..2.1).contains(&(messages / ops)), "{summary}");
+    let text = stdout(&ftsim(&["run", &echo]));
+    assert!(text.contains(" messages/op"), "{text}");
+    let flooding = stdout(&ftsim(&["run", &scenario("flooding-f1-two-rounds.toml")]));
+    assert!(flooding.contains("messages/run"), "{flooding}");
+    assert!(!flooding.contains("messages/op"), "{flooding}");
+}

@@ -4,6 +4,8 @@
 //! so workloads need not know the process type that carries them.
 
 use std::fmt::Debug;
+use std::hash::{Hash, Hasher};
+use std::ops::Deref;
 
 use ftsim_api::{Duration, NodeId, Time};
 use serde_json::Value;
@@ -28,8 +30,9 @@ pub trait Io {
     fn request(&mut self, server: NodeId, op: u64, body: Value);
 }
 
-/// A workload's client logic.
-pub trait Client: Debug + Send {
+/// A workload's client logic. A search copies and fingerprints clients, so a client is
+/// `Clone + Hash` (see [`CopyClient`]), its hash covering what it remembers.
+pub trait Client: Debug + Send + Sync + CopyClient {
     /// The run starts.
     fn on_start(&mut self, io: &mut dyn Io);
     /// A timer set with [`Io::set_timer`] fires.
@@ -48,4 +51,37 @@ pub fn jitter(io: &mut dyn Io, max: Duration) -> Duration {
 /// A server drawn uniformly.
 pub fn any_server(io: &mut dyn Io) -> NodeId {
     io.random_below(io.servers().max(1) as u64) as NodeId
+}
+
+/// What a search does with a client, for every `Client` that is `Clone + Hash`.
+pub trait CopyClient {
+    /// A copy in the same state.
+    fn copy(&self) -> Box<dyn Client>;
+    /// Hashes its state.
+    fn fingerprint(&self, hasher: &mut dyn Hasher);
+}
+
+impl<T: Client + Clone + Hash + 'static> CopyClient for T {
+    fn copy(&self) -> Box<dyn Client> {
+        Box::new(self.clone())
+    }
+    fn fingerprint(&self, mut hasher: &mut dyn Hasher) {
+        self.hash(&mut hasher);
+    }
+}
+
+/// A client's settings, the same in every state of a run: they hash as nothing, so a client
+/// derives `Hash` over all its fields and each field it remembers is hashed.
+#[derive(Clone, Debug)]
+pub struct Fixed<T>(pub T);
+
+impl<T> Hash for Fixed<T> {
+    fn hash<H: Hasher>(&self, _: &mut H) {}
+}
+
+impl<T> Deref for Fixed<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
 }

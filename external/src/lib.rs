@@ -11,6 +11,8 @@
 //! thread (`pool`), and started over with `init`.
 
 pub mod client;
+pub mod history;
+pub mod live;
 pub mod member;
 pub mod messages;
 pub mod names;

@@ -3,6 +3,7 @@
 //! keep.
 
 use std::collections::BTreeSet;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use ftsim_api::{Ctx, Duration, NodeId, Process, Time, TimerId};
@@ -14,7 +15,8 @@ use crate::names::Names;
 use crate::node::{ExternalNode, NodeCtx};
 use crate::services::Service;
 
-/// A node of a workload.
+/// A node of a workload. A search copies it and hashes its state: an external node's is its
+/// history (`history`), a client's and a service's their fields.
 #[derive(Debug)]
 pub enum Member {
     /// An external program.
@@ -24,6 +26,32 @@ pub enum Member {
     Client(Box<dyn Client>, Arc<Names>, BTreeSet<u64>),
     /// A service the nodes send requests to.
     Service(Box<dyn Service>),
+}
+
+impl Clone for Member {
+    fn clone(&self) -> Self {
+        match self {
+            Member::Node(node) => Member::Node(node.clone()),
+            Member::Client(client, names, answered) => {
+                Member::Client(client.copy(), Arc::clone(names), answered.clone())
+            }
+            Member::Service(service) => Member::Service(service.copy()),
+        }
+    }
+}
+
+impl Hash for Member {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self).hash(state);
+        match self {
+            Member::Node(node) => node.hash(state),
+            Member::Client(client, _, answered) => {
+                client.fingerprint(state);
+                answered.hash(state);
+            }
+            Member::Service(service) => service.fingerprint(state),
+        }
+    }
 }
 
 impl Process for Member {

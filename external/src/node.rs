@@ -5,8 +5,15 @@
 //! with [`ExternalNode::plain`] speaks plain Maelstrom instead: its step ends when it waits
 //! on its stdin again (`plain`), and each of its lives is a fresh program.
 //!
+//! A node holds no program of its own: it holds a ticket to one its thread keeps (`live`),
+//! and the lines of its life (`history`). So a search can copy a node (`Clone`, the history
+//! shared) and fingerprint it (`Hash`, the history's hash), and a copy, or a node whose
+//! program its thread took back, is rebuilt at its next step by writing a fresh program the
+//! same lines again, which must answer as before.
+//!
 //! A program that misbehaves (prints what is not the protocol, exits, hangs, floods, grows
-//! past its memory) fails its seed: the handler panics with a report naming the node, the
+//! past its memory, answers its inputs differently when they are written again) fails its
+//! seed: the handler panics with a report naming the node, the
 //! input it was handling and the end of its stderr, which the engine records as the seed's
 //! outcome. That program is stopped, never reused.
 
@@ -17,6 +24,8 @@ use std::sync::Arc;
 use ftsim_api::command::Command;
 use ftsim_api::{Duration, NodeId, TimerId};
 
+use crate::history::{self, History};
+use crate::live;
 use crate::messages::{Obs, Packet, Storage};
 use crate::names::Names;
 use crate::plain;
@@ -58,7 +67,11 @@ pub struct ExternalNode {
     limits: Limits,
     /// The workload's parameters, as a JSON object (`init` gives them to the node).
     params: Arc<serde_json::Value>,
-    program: Option<Program>,
+    /// The program it runs, as its thread holds it (`live`): none before its first step or
+    /// once another copy of the node took the program; shared by copies.
+    ticket: Option<live::Ticket>,
+    /// The lines of its current life.
+    history: History,
     /// The node's timer numbers and the engine's handles for them.
     timers: BTreeMap<u64, TimerId>,
     steps: u64,
@@ -82,11 +95,42 @@ impl fmt::Debug for ExternalNode {
 
 impl Drop for ExternalNode {
     fn drop(&mut self) {
-        if let Some(program) = self.program.take() {
-            if !self.plain {
-                pool::give_back(&self.command, program);
-            }
+        self.release();
+    }
+}
+
+impl Clone for ExternalNode {
+    /// The same node in the same state, sharing its program's ticket: the first of the two to
+    /// step takes the program, the other is rebuilt from the history at its next step. Panics for a node whose life outgrew what a history keeps.
+    fn clone(&self) -> Self {
+        if self.history.lines().is_none() && !self.history.is_empty() {
+            panic!(
+                "external node {} took more than {} steps in one life: a search copies a node \
+                 by writing its inputs again, and keeps at most that many (search shorter runs)",
+                self.names.name(self.me),
+                history::LINES_MAX
+            );
         }
+        ExternalNode {
+            command: Arc::clone(&self.command),
+            names: Arc::clone(&self.names),
+            me: self.me,
+            limits: self.limits,
+            params: Arc::clone(&self.params),
+            ticket: self.ticket.clone(),
+            history: self.history.clone(),
+            timers: self.timers.clone(),
+            steps: self.steps,
+            outputs: Vec::new(),
+            plain: self.plain,
+        }
+    }
+}
+
+impl std::hash::Hash for ExternalNode {
+    /// A node's state is its history (the timers it armed follow from it).
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.history.hash(state);
     }
 }
 
@@ -105,7 +149,8 @@ impl ExternalNode {
             me,
             limits,
             params,
-            program: None,
+            ticket: None,
+            history: History::default(),
             timers: BTreeMap::new(),
             steps: 0,
             outputs: Vec::new(),
@@ -122,15 +167,10 @@ impl ExternalNode {
 
     /// The node starts (or restarts after a crash, with its storage): `init`.
     pub fn start(&mut self, ctx: &mut impl NodeCtx, recovered: bool) {
+        self.begin_life();
         if self.plain {
             self.start_plain(ctx);
             return;
-        }
-        if self.program.is_none() {
-            match pool::take(&self.command) {
-                Ok(program) => self.program = Some(program),
-                Err(why) => self.fail(&why, "its start", String::new()),
-            }
         }
         let ext = InitExtension {
             // Below 2^53, so that every language reads it exactly (JSON numbers are doubles in
@@ -155,18 +195,17 @@ impl ExternalNode {
     /// A plain Maelstrom node starts: a fresh program (a restart loses everything, as a
     /// killed process does), then `init`. Warns if the program runs threads of its own.
     fn start_plain(&mut self, ctx: &mut impl NodeCtx) {
-        self.program = None;
-        match Program::spawn(&self.command) {
-            Ok(program) => self.program = Some(program),
-            Err(why) => self.fail(&why, "its start", String::new()),
-        }
         let me = self.names.name(self.me);
         let line = wire::plain_init_line(&me, &self.names.server_names());
         if !self.step(ctx, &line) {
             self.fail("did not answer init with init_ok", &line, String::new());
         }
-        let pid = self.program.as_ref().map_or(0, Program::pid);
-        let threads = plain::threads(pid);
+        let pid = self.ticket.take().and_then(live::take).map(|program| {
+            let pid = program.pid();
+            self.ticket = live::put(&self.command, true, program, self.held_max());
+            pid
+        });
+        let threads = plain::threads(pid.unwrap_or(0));
         if threads > 1 {
             plain::warn_once(format!(
                 "the node `{}` runs {threads} threads: without ftsim's extension only a \
@@ -207,18 +246,9 @@ impl ExternalNode {
     /// One step: `input` in, its lines applied. Whether the program answered `init`.
     fn step(&mut self, ctx: &mut impl NodeCtx, input: &str) -> bool {
         self.steps += 1;
-        let Some(program) = self.program.as_mut() else {
-            self.fail("is not running", input, String::new());
-        };
+        let mut program = self.program_for(input);
         let mut outputs = std::mem::take(&mut self.outputs);
-        let stepped = if self.plain {
-            program.step_plain(input, &mut outputs, &self.limits)
-        } else {
-            program
-                .step(input, &mut outputs, &self.limits)
-                .map(|()| false)
-        };
-        match stepped {
+        match self.run(&mut program, input, &mut outputs) {
             Err(why) => {
                 let stderr = program.stderr_tail();
                 self.fail(&why, input, stderr);
@@ -230,18 +260,106 @@ impl ExternalNode {
             )),
             Ok(false) => {}
         }
+        self.history.push(input, &outputs);
         let mut answered_init = false;
         for output in outputs.drain(..) {
             match self.apply(ctx, output) {
                 Ok(init_ok) => answered_init |= init_ok,
                 Err(why) => {
-                    let stderr = self.program.as_mut().map(Program::stderr_tail);
-                    self.fail(&why, input, stderr.unwrap_or_default());
+                    let stderr = program.stderr_tail();
+                    self.fail(&why, input, stderr);
                 }
             }
         }
         self.outputs = outputs;
+        self.ticket = live::put(&self.command, self.plain, program, self.held_max());
         answered_init
+    }
+
+    /// `input` through `program`, its lines read into `outputs`: whether a plain program
+    /// printed between steps.
+    fn run(
+        &self,
+        program: &mut Program,
+        input: &str,
+        outputs: &mut Vec<Output>,
+    ) -> Result<bool, String> {
+        if self.plain {
+            program.step_plain(input, outputs, &self.limits)
+        } else {
+            program.step(input, outputs, &self.limits).map(|()| false)
+        }
+    }
+
+    /// The node's program, in the state its history left it: the one its thread holds for it,
+    /// else a fresh one written the history's lines again. `input` is what the node is about
+    /// to handle, for a failure's report.
+    fn program_for(&mut self, input: &str) -> Program {
+        if let Some(program) = self.ticket.take().and_then(live::take) {
+            return program;
+        }
+        let fresh = if self.plain {
+            Program::spawn(&self.command)
+        } else {
+            pool::take(&self.command)
+        };
+        let mut program = match fresh {
+            Ok(program) => program,
+            Err(why) => self.fail(&why, input, String::new()),
+        };
+        if let Err((why, line)) = self.rebuild(&mut program) {
+            let stderr = program.stderr_tail();
+            self.fail(&why, &line, stderr);
+        }
+        program
+    }
+
+    /// Writes `program` this life's lines again; each must get the answer it got the first
+    /// time. Why not, and the line it failed at.
+    fn rebuild(&self, program: &mut Program) -> Result<(), (String, String)> {
+        let Some(lines) = self.history.lines() else {
+            let why = format!(
+                "took more than {} steps in one life, which a copy cannot write again",
+                history::LINES_MAX
+            );
+            return Err((why, String::new()));
+        };
+        let mut outputs = Vec::new();
+        for (step, &(line, answer)) in lines.iter().enumerate() {
+            if let Err(why) = self.run(program, line, &mut outputs) {
+                return Err((format!("{why}, written its inputs again"), line.into()));
+            }
+            if history::answer_hash(&outputs) != answer {
+                let why = format!(
+                    "answered its input {} differently when it was written again: a search \
+                     runs a node again from its inputs, so what it prints must follow from \
+                     them (its seed, its inputs' times), not from the wall clock or threads",
+                    step + 1
+                );
+                return Err((why, line.into()));
+            }
+        }
+        Ok(())
+    }
+
+    /// A new life begins (a start, or a restart after a crash): the program held for the
+    /// last one goes back, and the history starts over.
+    fn begin_life(&mut self) {
+        self.release();
+        self.history = History::default();
+    }
+
+    /// Gives up the node's ticket: the program goes back (to the pool, unless plain) if no copy
+    /// holds the ticket.
+    fn release(&mut self) {
+        if let Some(ticket) = self.ticket.take() {
+            live::give_up(ticket);
+        }
+    }
+
+    /// The most programs this node's thread keeps for nodes.
+    fn held_max(&self) -> usize {
+        self.names.servers().saturating_mul(2)
     }
 
     /// Applies one line; `Ok(true)` for the answer to `init`.
@@ -302,7 +420,8 @@ impl ExternalNode {
 
     /// Stops the program (it is not reused) and fails the seed with a report.
     fn fail(&mut self, why: &str, input: &str, stderr: String) -> ! {
-        self.program = None;
+        // The program is stopped (dropped), never reused.
+        drop(self.ticket.take().and_then(live::take));
         let mut report = format!(
             "external node {} (`{}`) {why}, handling {}",
             self.names.name(self.me),

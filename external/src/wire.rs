@@ -18,7 +18,7 @@
 use serde_json::{Map, Value};
 
 /// One line a node printed, understood.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Output {
     /// A Maelstrom message to another node or a client.
     Send {

@@ -50,7 +50,8 @@ fn round3(v: u64) -> u64 {
     v.saturating_add(unit / 2) / unit * unit
 }
 
-/// "time to decide p50 3.1ms p99 7.9ms; 41.2 messages/run; writes answered 99.1%": the
+/// "time to decide p50 3.1ms p99 7.9ms; 41.2 messages/run; writes answered 99.1%" (and
+/// "3.4 messages/op" where each latency sample is an operation): the
 /// protocol's figures, if it declares a metric.
 fn figures_text(s: &ScenarioSummary) -> Option<String> {
     let mut parts = Vec::new();
@@ -68,6 +69,9 @@ fn figures_text(s: &ScenarioSummary) -> Option<String> {
             "{:.1} messages/run",
             s.messages as f64 / s.runs as f64
         ));
+    }
+    if let Some(per_op) = (s.latency.as_ref()).and_then(|l| l.messages_per_operation(s.messages)) {
+        parts.push(format!("{per_op:.1} messages/op"));
     }
     if let Some(a) = &s.availability {
         parts.push(format!("{} {:.1}%", a.name, a.percent()));

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """A node that misbehaves on purpose, for tests: echoes correctly, except that node n0, in the
 runs whose seed makes it so (about one in three), does what argv[1] says while handling its
-third echo: hang, exit, garbage, flood, grow, or no-init (never answers init)."""
+third echo: hang, exit, garbage, flood, grow, or no-init (never answers init). In mode
+unrepeatable, every node observes the wall clock at every echo: its runs pass, but written the
+same inputs again it answers differently, which a search (re-execution) must report."""
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../../libraries/python"))
 from ftsim_node import Node  # noqa: E402
@@ -41,6 +44,8 @@ def setup(node):
     @node.on("echo")
     def echo(msg):
         echoes[0] += 1
+        if MODE == "unrepeatable":
+            node.observe("clock", time.monotonic_ns())
         if bad and echoes[0] == 3:
             misbehave()
         node.reply(msg, {"type": "echo_ok", "echo": msg["body"]["echo"]})

@@ -61,6 +61,9 @@ pub struct MetricInfo {
 pub struct MetricsInfo {
     /// The latency, if the protocol measures one.
     pub latency: Option<MetricInfo>,
+    /// Whether each latency sample is one operation completed (a client's request answered),
+    /// so that sweeps report messages per operation beside it.
+    pub latency_per_operation: bool,
     /// The availability, if the protocol is a service that measures one.
     pub availability: Option<MetricInfo>,
 }
@@ -96,6 +99,13 @@ impl<P: Process + 'static> Metrics<P> {
     /// The measure's latency samples are this figure.
     pub fn latency(mut self, name: &'static str, help: &'static str) -> Self {
         self.info.latency = Some(MetricInfo { name, help });
+        self
+    }
+
+    /// Each latency sample is one operation completed (a client's request answered): sweeps
+    /// report the messages per operation (all the run's messages over its samples).
+    pub fn per_operation(mut self) -> Self {
+        self.info.latency_per_operation = true;
         self
     }
 

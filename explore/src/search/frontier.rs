@@ -248,11 +248,15 @@ where
             Parent::Taken => unreachable!("the last entry takes the parent"),
         };
         if let Some((_, step)) = entry.from {
-            let rebuilt = stepper.take(&mut state, step, u64::from(entry.depth));
-            debug_assert!(
-                rebuilt.is_ok(),
-                "a queued state was reached without a violation"
-            );
+            // It was queued because this step broke nothing: taken again, it must not either
+            // (an external node rebuilt from its inputs may answer them differently).
+            if let Err(broken) = stepper.take(&mut state, step, u64::from(entry.depth)) {
+                panic!(
+                    "a step taken again, to rebuild a queued state, did not do what it did the \
+                     first time (a process must be a function of its inputs): {}",
+                    broken.message
+                );
+            }
         }
         state.cache_node_hashes();
         Some((entry, state))

@@ -17,14 +17,14 @@ use super::Service;
 const REPLICAS: usize = 3;
 
 /// The replicas and the stamp of the next write.
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct LwwKv {
     replicas: Vec<Replica>,
     next_stamp: u64,
 }
 
 /// One replica: each key's value and the stamp of the write that set it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 struct Replica {
     stamped: BTreeMap<String, (u64, Value)>,
 }

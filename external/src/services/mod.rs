@@ -9,6 +9,7 @@ mod seq_kv;
 mod store;
 
 use std::fmt::Debug;
+use std::hash::{Hash, Hasher};
 
 use ftsim_api::NodeId;
 use serde_json::Value;
@@ -49,7 +50,7 @@ impl ServiceKind {
 }
 
 /// A service's logic: the answer to each request, in the order requests arrive.
-pub trait Service: Debug + Send {
+pub trait Service: Debug + Send + Sync + CopyService {
     /// The reply body to `body` from `from` (without `in_reply_to`, which the carrier adds);
     /// `random_below(bound)` draws from `0..bound`.
     fn answer(
@@ -60,9 +61,26 @@ pub trait Service: Debug + Send {
     ) -> Value;
 }
 
+/// What a search does with a service, for every `Service` that is `Clone + Hash`.
+pub trait CopyService {
+    /// A copy in the same state.
+    fn copy(&self) -> Box<dyn Service>;
+    /// Hashes its state.
+    fn fingerprint(&self, hasher: &mut dyn Hasher);
+}
+
+impl<T: Service + Clone + Hash + 'static> CopyService for T {
+    fn copy(&self) -> Box<dyn Service> {
+        Box::new(self.clone())
+    }
+    fn fingerprint(&self, mut hasher: &mut dyn Hasher) {
+        self.hash(&mut hasher);
+    }
+}
+
 /// `lin-kv`: one store, each request applied when it arrives (so every operation takes effect
 /// between its request and its reply).
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct LinKv {
     store: Store,
 }

@@ -13,7 +13,7 @@ use super::store::{Request, Store};
 use super::Service;
 
 /// The store and its history.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct SeqKv {
     /// The latest state.
     latest: Store,

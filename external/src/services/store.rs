@@ -17,7 +17,7 @@ const NOT_SUPPORTED: u64 = 10;
 const MALFORMED_REQUEST: u64 = 12;
 
 /// A key-value map, keys by their canonical JSON text.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Hash)]
 pub struct Store {
     values: BTreeMap<String, Value>,
 }

@@ -11,13 +11,13 @@ use ftsim_api::command::Command;
 use ftsim_api::metrics::Metrics;
 use ftsim_api::properties::event_ref;
 use ftsim_api::{
-    choice, params, Duration, Falsified, FaultClass, Model, NodeId, Properties, Property, Protocol,
-    SpecError, World,
+    choice, params, Duration, Exploring, Falsified, FaultClass, Model, NodeId, Properties,
+    Property, Protocol, SpecError, World,
 };
 use serde_json::{json, Map, Value};
 
 use super::{Speaks, Tolerates};
-use crate::client::{any_server, jitter, Client, Io};
+use crate::client::{any_server, jitter, Client, Fixed, Io};
 use crate::member::Member;
 use crate::messages::Obs;
 use crate::names::Names;
@@ -121,13 +121,18 @@ impl Protocol for Broadcast {
             node,
             || {
                 Box::new(BroadcastClient {
-                    params: params.clone(),
+                    params: Fixed(params.clone()),
                     sent: 0,
                     next_op: 0,
                     told: BTreeSet::new(),
                 })
             },
         )
+    }
+
+    /// Searchable: a search copies and hashes members (`member::Member`).
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
     }
 }
 
@@ -142,9 +147,9 @@ const TOPOLOGY: u32 = 2;
 
 /// A client: the topology (the first client, until every node has answered it), `ops`
 /// broadcasts, then reads forever.
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 struct BroadcastClient {
-    params: BroadcastParams,
+    params: Fixed<BroadcastParams>,
     sent: u64,
     next_op: u64,
     /// The nodes that answered the topology.

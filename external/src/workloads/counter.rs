@@ -8,11 +8,11 @@
 
 use ftsim_api::command::Command;
 use ftsim_api::metrics::Metrics;
-use ftsim_api::{params, Duration, Model, NodeId, Properties, Protocol, SpecError};
+use ftsim_api::{params, Duration, Exploring, Model, NodeId, Properties, Protocol, SpecError};
 use serde_json::json;
 
 use super::{Speaks, Tolerates};
-use crate::client::{any_server, jitter, Client, Io};
+use crate::client::{any_server, jitter, Client, Fixed, Io};
 use crate::member::Member;
 use crate::names::Names;
 use crate::services::ServiceKind;
@@ -131,12 +131,17 @@ impl Protocol for Counter {
             node,
             || {
                 Box::new(CounterClient {
-                    params: params.clone(),
+                    params: Fixed(params.clone()),
                     negative,
                     sent: 0,
                 })
             },
         )
+    }
+
+    /// Searchable: a search copies and hashes members (`member::Member`).
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
     }
 }
 
@@ -149,9 +154,9 @@ const ADD: u32 = 0;
 const READ: u32 = 1;
 
 /// A client: `ops` adds, then reads of every node forever.
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 struct CounterClient {
-    params: CounterParams,
+    params: Fixed<CounterParams>,
     negative: bool,
     /// Requests sent so far (each request's number).
     sent: u64,

@@ -8,8 +8,8 @@ use ftsim_api::command::Command;
 use ftsim_api::metrics::Metrics;
 use ftsim_api::properties::event_ref;
 use ftsim_api::{
-    params, Duration, Falsified, FaultClass, Model, NodeId, Properties, Property, Protocol,
-    SpecError, World,
+    params, Duration, Exploring, Falsified, FaultClass, Model, NodeId, Properties, Property,
+    Protocol, SpecError, World,
 };
 use serde_json::{json, Value};
 
@@ -107,6 +107,11 @@ impl Protocol for Echo {
             },
         )
     }
+
+    /// Searchable: a search copies and hashes members (`member::Member`).
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
+    }
 }
 
 /// The group: the servers, then `clients` clients.
@@ -115,7 +120,7 @@ fn group(params: &EchoParams, nodes: usize) -> Names {
 }
 
 /// A client that sends `ops` echoes, one every `interval`, each to a node drawn at random.
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 struct EchoClient {
     ops: u64,
     interval: Duration,

@@ -10,7 +10,8 @@
 use ftsim_api::command::Command;
 use ftsim_api::metrics::Metrics;
 use ftsim_api::{
-    choice, params, DetectorModel, Duration, Model, NodeId, Properties, Protocol, SpecError,
+    choice, params, DetectorModel, Duration, Exploring, Model, NodeId, Properties, Protocol,
+    SpecError,
 };
 use protocols::flooding::{
     floodset_detector, floodset_metrics, floodset_model, floodset_properties,
@@ -95,5 +96,10 @@ impl Protocol for ExternalFloodSet {
             node,
             || unreachable!("FloodSet has no clients"),
         )
+    }
+
+    /// Searchable: a search copies and hashes members (`member::Member`).
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
     }
 }

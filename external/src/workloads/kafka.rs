@@ -8,12 +8,14 @@ use std::collections::BTreeMap;
 
 use ftsim_api::command::Command;
 use ftsim_api::metrics::Metrics;
-use ftsim_api::{params, Duration, FaultClass, Model, NodeId, Properties, Protocol, SpecError};
+use ftsim_api::{
+    params, Duration, Exploring, FaultClass, Model, NodeId, Properties, Protocol, SpecError,
+};
 use serde_json::{json, Map, Value};
 
 use super::kafka_checks::{CommitsValid, NoLostWrites, OffsetsConsistent, PollsOrdered};
 use super::Speaks;
-use crate::client::{any_server, jitter, Client, Io};
+use crate::client::{any_server, jitter, Client, Fixed, Io};
 use crate::member::Member;
 use crate::names::Names;
 use crate::services::ServiceKind;
@@ -123,12 +125,17 @@ impl Protocol for Kafka {
             node,
             || {
                 Box::new(KafkaClient {
-                    params: params.clone(),
+                    params: Fixed(params.clone()),
                     sent: 0,
                     next_offset: BTreeMap::new(),
                 })
             },
         )
+    }
+
+    /// Searchable: a search copies and hashes members (`member::Member`).
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
     }
 }
 
@@ -140,9 +147,9 @@ fn group(params: &KafkaParams, nodes: usize) -> Names {
 /// A client: `ops` operations, one every `interval`, to a node drawn afresh each time: half
 /// of them sends, the rest polls, commits and lists, which follow the offsets this client has
 /// polled so far.
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 struct KafkaClient {
-    params: KafkaParams,
+    params: Fixed<KafkaParams>,
     sent: u64,
     /// Per key, the offset this client polls from next.
     next_offset: BTreeMap<String, u64>,

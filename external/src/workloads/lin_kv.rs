@@ -7,12 +7,14 @@
 use ftsim_api::command::Command;
 use ftsim_api::metrics::Metrics;
 use ftsim_api::properties::linearizability::Linearizability;
-use ftsim_api::{params, Duration, FaultClass, Model, NodeId, Properties, Protocol, SpecError};
+use ftsim_api::{
+    params, Duration, Exploring, FaultClass, Model, NodeId, Properties, Protocol, SpecError,
+};
 use serde_json::json;
 
 use super::cas_register::{op_event, CasRegisters};
 use super::Speaks;
-use crate::client::{any_server, jitter, Client, Io};
+use crate::client::{any_server, jitter, Client, Fixed, Io};
 use crate::member::Member;
 use crate::names::Names;
 use crate::services::ServiceKind;
@@ -110,11 +112,16 @@ impl Protocol for LinKv {
             node,
             || {
                 Box::new(KvClient {
-                    params: params.clone(),
+                    params: Fixed(params.clone()),
                     sent: 0,
                 })
             },
         )
+    }
+
+    /// Searchable: a search copies and hashes members (`member::Member`).
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
     }
 }
 
@@ -125,9 +132,9 @@ fn group(params: &LinKvParams, nodes: usize) -> Names {
 
 /// A client: `ops` operations, one every `interval`, each a read, a write or a cas (drawn
 /// evenly) of a key drawn among `keys`, to a node drawn afresh.
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 struct KvClient {
-    params: LinKvParams,
+    params: Fixed<LinKvParams>,
     sent: u64,
 }
 

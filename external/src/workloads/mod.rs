@@ -183,9 +183,12 @@ pub fn label(names: &Names, node: NodeId) -> String {
     names.name(node)
 }
 
-/// Latency from each client request to its first answer, under `name`.
+/// Latency from each client request to its first answer, under `name`; each sample an
+/// operation, so sweeps report messages per operation.
 pub fn request_latency(name: &'static str, help: &'static str) -> Metrics<Member> {
-    Metrics::measured_by(|| Requests::new(issued, completed)).latency(name, help)
+    Metrics::measured_by(|| Requests::new(issued, completed))
+        .latency(name, help)
+        .per_operation()
 }
 
 /// The key of a request a client issued (for latency): the client and the request's number.

@@ -10,7 +10,7 @@
 
 use ftsim_api::command::Command;
 use ftsim_api::metrics::Metrics;
-use ftsim_api::{params, Duration, Model, NodeId, Properties, Protocol, SpecError};
+use ftsim_api::{params, Duration, Exploring, Model, NodeId, Properties, Protocol, SpecError};
 use protocols::twophase::{twophase_label, twophase_metrics, twophase_model, twophase_properties};
 
 use super::Speaks;
@@ -96,5 +96,10 @@ impl Protocol for ExternalTwoPhase {
             node,
             || unreachable!("two-phase commit has no clients"),
         )
+    }
+
+    /// Searchable: a search copies and hashes members (`member::Member`).
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
     }
 }

@@ -10,14 +10,14 @@ use ftsim_api::command::Command;
 use ftsim_api::metrics::Metrics;
 use ftsim_api::properties::event_ref;
 use ftsim_api::{
-    params, Duration, Falsified, FaultClass, Model, NodeId, Properties, Property, Protocol,
-    SpecError, World,
+    params, Duration, Exploring, Falsified, FaultClass, Model, NodeId, Properties, Property,
+    Protocol, SpecError, World,
 };
 use serde_json::json;
 
 use super::answered::EveryRequestAnswered;
 use super::Speaks;
-use crate::client::{any_server, jitter, Client, Io};
+use crate::client::{any_server, jitter, Client, Fixed, Io};
 use crate::member::Member;
 use crate::messages::Obs;
 use crate::names::Names;
@@ -111,12 +111,17 @@ impl Protocol for UniqueIds {
             node,
             || {
                 Box::new(IdsClient {
-                    params: params.clone(),
+                    params: Fixed(params.clone()),
                     sent: 0,
                     open: BTreeSet::new(),
                 })
             },
         )
+    }
+
+    /// Searchable: a search copies and hashes members (`member::Member`).
+    fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {
+        Some(explorer.searchable())
     }
 }
 
@@ -132,9 +137,9 @@ const RETRY: u32 = 1;
 
 /// A client that asks for `ops` ids, one every `interval`, each sent again every
 /// `retry_after` until answered.
-#[derive(Debug)]
+#[derive(Clone, Debug, Hash)]
 struct IdsClient {
-    params: UniqueIdsParams,
+    params: Fixed<UniqueIdsParams>,
     sent: u64,
     /// The requests not answered yet.
     open: BTreeSet<u64>,

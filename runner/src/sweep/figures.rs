@@ -118,6 +118,17 @@ pub struct LatencyFigures {
     pub p50_ns: Option<u64>,
     /// The 99th percentile, likewise.
     pub p99_ns: Option<u64>,
+    /// Whether each sample is one operation completed, so that messages per operation mean
+    /// something (the run's messages over the samples).
+    #[serde(default)]
+    pub per_operation: bool,
+}
+
+impl LatencyFigures {
+    /// The messages per operation, of `messages` in all, where each sample is an operation.
+    pub fn messages_per_operation(&self, messages: u64) -> Option<f64> {
+        (self.per_operation && self.samples > 0).then(|| messages as f64 / self.samples as f64)
+    }
 }
 
 /// Availability as a summary reports it.
@@ -151,6 +162,7 @@ pub fn figures(
         samples: t.samples(),
         p50_ns: t.percentile_ns(500),
         p99_ns: t.percentile_ns(990),
+        per_operation: info.latency_per_operation,
     });
     let availability = info.availability.as_ref().map(|name| AvailabilityFigures {
         name: name.clone(),
@@ -165,6 +177,8 @@ pub fn figures(
 pub struct MetricNames {
     /// The latency's name, if the protocol measures one.
     pub latency: Option<String>,
+    /// Whether each latency sample is one operation completed.
+    pub latency_per_operation: bool,
     /// The availability's name, if the protocol is a service that measures one.
     pub availability: Option<String>,
 }
@@ -173,6 +187,7 @@ impl From<MetricsInfo> for MetricNames {
     fn from(info: MetricsInfo) -> Self {
         MetricNames {
             latency: info.latency.map(|m| m.name.to_string()),
+            latency_per_operation: info.latency_per_operation,
             availability: info.availability.map(|m| m.name.to_string()),
         }
     }

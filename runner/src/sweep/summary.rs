@@ -159,6 +159,7 @@ impl ScenarioSummary {
             sometimes: self.sometimes_reached.keys().cloned().collect(),
             metrics: MetricNames {
                 latency: self.latency.as_ref().map(|l| l.name.clone()),
+                latency_per_operation: self.latency.as_ref().is_some_and(|l| l.per_operation),
                 availability: self.availability.as_ref().map(|a| a.name.clone()),
             },
             point: self.point.clone(),

@@ -384,8 +384,9 @@ fn print_verdict(
 
 /// What `explore` says when code it calls between steps panicked (`End::Panicked`).
 const SEARCH_PANICKED: &str = "the search stopped: the protocol's code panicked between steps, \
-    copying or hashing a state (a process's or a message's Clone or Hash, or an adversary's or \
-    a property's snapshot or fingerprint); runs never copy states, so no run shows it";
+    copying, hashing or rebuilding a state (a process's or a message's Clone or Hash, an \
+    adversary's or a property's snapshot or fingerprint, a step taken again); runs never copy \
+    states, so no run shows it";
 
 /// Prints that the scenario's expectation is not met, and says so.
 fn not_met(scenario: &Scenario) -> bool {

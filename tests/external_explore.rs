@@ -1,0 +1,98 @@
+//! `ftsim explore` on external nodes, as a user runs it: a search copies a node by writing a
+//! fresh program its inputs again (re-execution), so breadth-first, random and PCT searches
+//! find FloodSet's one-round bug in Python as they find it in Rust, their counterexamples
+//! replay, the threads do not change what a search finds, and a node that answers its inputs
+//! differently the second time is reported, not trusted.
+
+mod common;
+
+use common::{assert_has, flat, ftsim, scenario, scratch};
+
+/// The Python twin of `explore-flooding-n3-f1-rounds-1.toml`.
+const ONE_ROUND: &str = "explore-floodset-python-n3-f1-rounds-1.toml";
+
+/// `ftsim explore` of the bundled `name` with `args`, its counterexample written to a scratch
+/// repro for `test`: exit code, output (one line) and the repro's path.
+fn explore(test: &str, name: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let repro = scratch(test).join("cx.repro.json");
+    let repro = repro.display().to_string();
+    let file = scenario(name);
+    let o = ftsim(&[&["explore", &file, "--repro", &repro], args].concat());
+    (o.status.code(), flat(&o), repro)
+}
+
+#[test]
+fn breadth_first_search_finds_the_one_round_bug_in_python_in_five_steps_as_in_rust() {
+    let (code, out, repro) = explore("external-explore-bfs", ONE_ROUND, &[]);
+    assert_eq!(code, Some(0), "{out}");
+    // The Rust version's shortest counterexample has 5 steps too (tests/explore.rs).
+    assert_has(
+        &out,
+        &[
+            "violation of agreement after 5 steps",
+            "node 0 crashes before its last 1 message(s) left",
+            "expect outside agreement: met",
+        ],
+    );
+    let replayed = flat(&ftsim(&["replay", "--repro", &repro]));
+    assert_has(&replayed, &["as recorded", "agreement"]);
+}
+
+#[test]
+fn random_and_pct_runs_find_the_one_round_bug_in_python_and_replay_it() {
+    for strategy in ["random", "pct"] {
+        let test = format!("external-explore-{strategy}");
+        let args = ["--strategy", strategy, "--runs", "500"];
+        let (code, out, repro) = explore(&test, ONE_ROUND, &args);
+        assert_eq!(code, Some(0), "{strategy}: {out}");
+        assert_has(
+            &out,
+            &[
+                "violation of agreement in run",
+                "expect outside agreement: met",
+            ],
+        );
+        let replayed = flat(&ftsim(&["replay", "--repro", &repro]));
+        assert_has(&replayed, &["as recorded", "agreement"]);
+    }
+}
+
+#[test]
+fn the_same_search_on_two_threads_visits_the_same_states() {
+    let unique = |threads: &str| {
+        let test = format!("external-explore-threads-{threads}");
+        let (_, out, _) = explore(&test, ONE_ROUND, &["--threads", threads]);
+        let at = out.find(" unique, depth").expect(&out);
+        let count = out[..at].rsplit(' ').next().unwrap().to_string();
+        assert_has(&out, &["violation of agreement after 5 steps"]);
+        count
+    };
+    assert_eq!(unique("1"), unique("2"));
+}
+
+#[test]
+fn a_node_that_answers_its_inputs_differently_when_written_them_again_is_reported() {
+    let node = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/external/misbehave.py");
+    let text = format!(
+        "name = \"unrepeatable\"\ndescription = \"a node that reads the wall clock\"\n\
+         protocol = \"maelstrom-echo\"\nnodes = 2\nseeds = {{ start = 0, count = 5 }}\n\
+         duration = \"20ms\"\nsettle = \"10ms\"\nexpect = \"pass\"\n\n[params]\n\
+         node = \"python3 {} unrepeatable\"\nclients = 1\nops = 3\ninterval = \"2ms\"\n",
+        node.display()
+    );
+    let file = scratch("external-explore-unrepeatable").join("unrepeatable.toml");
+    std::fs::write(&file, text).unwrap();
+    let file = file.display().to_string();
+    // Its runs pass: each program is asked each input once.
+    let run = ftsim(&["run", &file]);
+    assert!(run.status.success(), "{}", flat(&run));
+    let o = ftsim(&["explore", &file, "--max-depth", "8"]);
+    assert_eq!(o.status.code(), Some(1), "{}", flat(&o));
+    assert_has(
+        &flat(&o),
+        &[
+            "differently when it was written again",
+            "not from the wall clock",
+        ],
+    );
+}

@@ -1,8 +1,9 @@
 //! `ftsim explore` on external nodes, as a user runs it: a search copies a node by writing a
 //! fresh program its inputs again (re-execution), so breadth-first, random and PCT searches
-//! find FloodSet's one-round bug in Python as they find it in Rust, their counterexamples
-//! replay, the threads do not change what a search finds, and a node that answers its inputs
-//! differently the second time is reported, not trusted.
+//! find FloodSet's one-round bug in Python as they find it in Rust, random and PCT runs catch
+//! a broadcast node that forwards each value once (the workload's own checker), their
+//! counterexamples replay, the threads do not change what a search finds, and a node that
+//! answers its inputs differently the second time is reported, not trusted.
 
 mod common;
 
@@ -95,4 +96,37 @@ fn a_node_that_answers_its_inputs_differently_when_written_them_again_is_reporte
             "not from the wall clock",
         ],
     );
+}
+
+#[test]
+fn random_and_pct_runs_catch_the_broadcast_node_that_forwards_once_and_not_its_fixed_twin() {
+    let name = "explore-broadcast-python-no-retry.toml";
+    for strategy in ["random", "pct"] {
+        let test = format!("external-explore-broadcast-{strategy}");
+        let args = ["--strategy", strategy, "--runs", "500"];
+        let (code, out, _) = explore(&test, name, &args);
+        assert_eq!(code, Some(0), "{strategy}: {out}");
+        assert_has(
+            &out,
+            &[
+                "violation of acknowledged-read-everywhere in run",
+                "lacks 1 value(s) acknowledged before it",
+                "expect violation acknowledged-read-everywhere: met",
+            ],
+        );
+    }
+    // The node that gossips until every neighbour has every value: its runs never stop (its
+    // timers), and no sampled path breaks reads-valid or ends with a value missing.
+    let fixed = std::fs::read_to_string(scenario(name))
+        .unwrap()
+        .replace(" --no-retry", "")
+        .replace(
+            "../examples",
+            &format!("{}/examples", env!("CARGO_MANIFEST_DIR")),
+        );
+    let file = scratch("external-explore-broadcast-fixed").join("fixed.toml");
+    std::fs::write(&file, fixed).unwrap();
+    let args = ["--strategy", "random", "--runs", "100", "--max-depth", "80"];
+    let o = ftsim(&[&["explore", &file.display().to_string()], &args[..]].concat());
+    assert_has(&flat(&o), &["no violation in 100 runs"]);
 }

@@ -2,15 +2,17 @@
 //! request whose answer is lost is the node's to retry only where the workload says so).
 
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 
 use ftsim_api::properties::event_ref;
-use ftsim_api::{Falsified, NodeId, Property, Time, World};
+use ftsim_api::sim_core::entropy::DetHasher;
+use ftsim_api::{Explorable, Falsified, NodeId, Property, Time, World};
 
 use crate::member::Member;
 use crate::messages::Obs;
 
 /// Every request (of the types it is about) has its reply by the end.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct EveryRequestAnswered {
     /// Open requests by client and number, with the event and time of their invocation.
     open: BTreeMap<(NodeId, u64), (u64, Time)>,
@@ -46,5 +48,13 @@ impl Property<Member> for EveryRequestAnswered {
         ))
         .citing(self.open.values().map(|&(e, _)| e).take(8))
         .waiting_since(since))
+    }
+}
+
+impl Explorable<Member> for EveryRequestAnswered {
+    /// The requests still open (not when they were sent).
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        hasher.write_usize(self.open.len());
+        self.open.keys().for_each(|key| key.hash(hasher));
     }
 }

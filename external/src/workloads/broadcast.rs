@@ -6,13 +6,15 @@
 //! end every node's latest read holds every value acknowledged before it was sent.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
 
 use ftsim_api::command::Command;
 use ftsim_api::metrics::Metrics;
 use ftsim_api::properties::event_ref;
+use ftsim_api::sim_core::entropy::DetHasher;
 use ftsim_api::{
-    choice, params, Duration, Exploring, Falsified, FaultClass, Model, NodeId, Properties,
-    Property, Protocol, SpecError, World,
+    choice, params, Duration, Explorable, Exploring, Falsified, FaultClass, Model, NodeId,
+    Properties, Property, Protocol, SpecError, World,
 };
 use serde_json::{json, Map, Value};
 
@@ -56,6 +58,10 @@ params! {
         interval: Duration = Duration::from_millis(10), range "0ms"..="3600s";
         /// after its broadcasts, the time between a client's reads of every node
         read_every: Duration = Duration::from_millis(100), range "1ms"..="3600s";
+        /// how many times a client reads every node after its broadcasts (0: until the run
+        /// ends), then reads again only the nodes whose last read is unanswered, until each
+        /// answers; a search (`ftsim explore`) needs a client that stops, for a run to end
+        reads: u64 = 0, range 0..=1_000_000;
         /// the neighbours each node is told: grid, line or total
         topology: Topology = Topology::Grid;
         /// the faults the nodes claim to tolerate: nothing (reordering only) or partitions
@@ -82,12 +88,12 @@ impl Protocol for Broadcast {
 
     fn properties(&self) -> Properties<Member> {
         Properties::new()
-            .always_in_runs(
+            .always(
                 "reads-valid",
                 "a read returns only values some client broadcast",
                 ReadsValid::default,
             )
-            .eventually_in_runs(
+            .eventually(
                 "acknowledged-read-everywhere",
                 "every node's last read holds every value acknowledged before it was sent",
                 ReadEverywhere::default,
@@ -124,6 +130,8 @@ impl Protocol for Broadcast {
                     params: Fixed(params.clone()),
                     sent: 0,
                     next_op: 0,
+                    reads: 0,
+                    unread: BTreeSet::new(),
                     told: BTreeSet::new(),
                 })
             },
@@ -146,12 +154,16 @@ const READ: u32 = 1;
 const TOPOLOGY: u32 = 2;
 
 /// A client: the topology (the first client, until every node has answered it), `ops`
-/// broadcasts, then reads forever.
+/// broadcasts, then reads of every node, `reads` times or until the run ends.
 #[derive(Clone, Debug, Hash)]
 struct BroadcastClient {
     params: Fixed<BroadcastParams>,
     sent: u64,
     next_op: u64,
+    /// Its reads of every node so far.
+    reads: u64,
+    /// The nodes whose last read is not answered yet.
+    unread: BTreeSet<NodeId>,
     /// The nodes that answered the topology.
     told: BTreeSet<NodeId>,
 }
@@ -160,6 +172,25 @@ impl BroadcastClient {
     fn request(&mut self, io: &mut dyn Io, server: NodeId, body: Value) {
         self.next_op += 1;
         io.request(server, self.next_op, body);
+    }
+
+    /// Reads every node (the `reads` first times, or always where `reads` is 0), then only
+    /// those whose last read is unanswered; reads again later while there is one.
+    fn read(&mut self, io: &mut dyn Io) {
+        let rounds_left = self.params.reads == 0 || self.reads < self.params.reads;
+        let servers: Vec<NodeId> = if rounds_left {
+            self.reads += 1;
+            (0..io.servers()).collect()
+        } else {
+            self.unread.iter().copied().collect()
+        };
+        for &server in &servers {
+            self.request(io, server, json!({"type": "read"}));
+        }
+        self.unread.extend(servers);
+        if rounds_left || !self.unread.is_empty() {
+            io.set_timer(self.params.read_every, READ);
+        }
     }
 
     /// Tells the nodes that have not answered yet their neighbours, and checks again later.
@@ -194,6 +225,9 @@ impl Client for BroadcastClient {
         if body["type"] == "topology_ok" {
             self.told.insert(server);
         }
+        if body["type"] == "read_ok" {
+            self.unread.remove(&server);
+        }
     }
 
     fn on_timer(&mut self, io: &mut dyn Io, tick: u32) {
@@ -202,10 +236,7 @@ impl Client for BroadcastClient {
             return;
         }
         if tick == READ {
-            for server in 0..io.servers() {
-                self.request(io, server, json!({"type": "read"}));
-            }
-            io.set_timer(self.params.read_every, READ);
+            self.read(io);
             return;
         }
         let value = io.client_index() as u64 + io.clients() as u64 * self.sent;
@@ -261,7 +292,7 @@ fn read_values(reply: &Value) -> Option<Vec<u64>> {
 }
 
 /// A read returns only values some client broadcast before the read's reply.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct ReadsValid {
     broadcast: BTreeSet<u64>,
 }
@@ -299,7 +330,7 @@ impl Property<Member> for ReadsValid {
 
 /// At the end, each node that is up has answered a read, and its latest read holds every
 /// value acknowledged (`broadcast_ok`) before that read was sent.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct ReadEverywhere {
     /// Each request by client and number: its body, its event, and how many values were
     /// acknowledged when it was sent.
@@ -368,5 +399,27 @@ impl Property<Member> for ReadEverywhere {
             }
         }
         Ok(())
+    }
+}
+
+impl Explorable<Member> for ReadsValid {
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.broadcast.hash(hasher);
+    }
+}
+
+impl Explorable<Member> for ReadEverywhere {
+    /// The requests, values acknowledged and latest reads, without their events.
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        hasher.write_usize(self.sent.len());
+        for (key, (request, _, known)) in &self.sent {
+            (key, request, known).hash(hasher);
+        }
+        hasher.write_usize(self.acked.len());
+        self.acked.iter().for_each(|(value, _)| value.hash(hasher));
+        hasher.write_usize(self.latest.len());
+        for (node, (known, values, _, _)) in &self.latest {
+            (node, known, values).hash(hasher);
+        }
     }
 }

@@ -86,13 +86,13 @@ impl Protocol for Counter {
 
     fn properties(&self) -> Properties<Member> {
         Properties::new()
-            .always_in_runs(
+            .always(
                 "reads-bounded",
                 "a read returns a number no add could not explain: at most what was added, \
                  at least what was subtracted, before its answer",
                 ReadsBounded::default,
             )
-            .eventually_in_runs(
+            .eventually(
                 "final-reads-sum-acknowledged",
                 "every node's last read is the sum of the adds acknowledged before it was \
                  sent, give or take those whose fate is unknown",

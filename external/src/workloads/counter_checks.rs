@@ -5,15 +5,17 @@
 //! acknowledged returns their sum, plus or minus what the other sent adds may have counted.
 
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 
 use ftsim_api::properties::event_ref;
-use ftsim_api::{Falsified, NodeId, Property, World};
+use ftsim_api::sim_core::entropy::DetHasher;
+use ftsim_api::{Explorable, Falsified, NodeId, Property, World};
 
 use crate::member::Member;
 use crate::messages::Obs;
 
 /// Sums of deltas, kept apart by sign.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, Hash)]
 struct Sums {
     positive: i64,
     negative: i64,
@@ -43,7 +45,7 @@ enum Sent {
 }
 
 /// What both checks follow: each request, the adds sent and those acknowledged.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Ledger {
     sent: BTreeMap<(NodeId, u64), Sent>,
     /// The deltas of every add sent so far.
@@ -105,7 +107,7 @@ impl Ledger {
 
 /// A read returns at most the positive deltas sent before its answer, at least the negative
 /// ones.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct ReadsBounded {
     ledger: Ledger,
 }
@@ -145,7 +147,7 @@ struct LastRead {
 /// At the end, each node that is up has answered a read, and its latest read returned the sum
 /// of the adds acknowledged before it was sent, give or take the other adds sent before its
 /// answer.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct FinalReadsSum {
     ledger: Ledger,
     latest: BTreeMap<NodeId, LastRead>,
@@ -205,5 +207,38 @@ impl Property<Member> for FinalReadsSum {
             }
         }
         Ok(())
+    }
+}
+
+impl Ledger {
+    /// What the ledger holds, without events: each request (an add's delta, a read's
+    /// acknowledged sums) and the sums.
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        hasher.write_usize(self.sent.len());
+        for (key, sent) in &self.sent {
+            key.hash(hasher);
+            match sent {
+                Sent::Add(delta) => (0u8, delta).hash(hasher),
+                Sent::Read { acked, .. } => (1u8, acked).hash(hasher),
+            }
+        }
+        (self.possible, self.acked).hash(hasher);
+    }
+}
+
+impl Explorable<Member> for ReadsBounded {
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.ledger.fingerprint(hasher);
+    }
+}
+
+impl Explorable<Member> for FinalReadsSum {
+    /// The ledger and each node's latest read (its value and bounds, not its events).
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.ledger.fingerprint(hasher);
+        hasher.write_usize(self.latest.len());
+        for (node, read) in &self.latest {
+            (node, read.value, read.low, read.high).hash(hasher);
+        }
     }
 }

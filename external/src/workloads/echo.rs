@@ -3,13 +3,15 @@
 //! and the smallest check that a node speaks the protocol.
 
 use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
 
 use ftsim_api::command::Command;
 use ftsim_api::metrics::Metrics;
 use ftsim_api::properties::event_ref;
+use ftsim_api::sim_core::entropy::DetHasher;
 use ftsim_api::{
-    params, Duration, Exploring, Falsified, FaultClass, Model, NodeId, Properties, Property,
-    Protocol, SpecError, World,
+    params, Duration, Explorable, Exploring, Falsified, FaultClass, Model, NodeId, Properties,
+    Property, Protocol, SpecError, World,
 };
 use serde_json::{json, Value};
 
@@ -62,12 +64,12 @@ impl Protocol for Echo {
 
     fn properties(&self) -> Properties<Member> {
         Properties::new()
-            .always_in_runs(
+            .always(
                 "echo-matches",
                 "every reply to an echo is echo_ok with the text that was sent",
                 EchoMatches::default,
             )
-            .eventually_in_runs(
+            .eventually(
                 "every-request-answered",
                 "every echo a client sent was answered by the end of the run",
                 EveryRequestAnswered::default,
@@ -150,7 +152,7 @@ impl Client for EchoClient {
 }
 
 /// Every reply to an echo is `echo_ok` with the text sent. A violation names the request.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct EchoMatches {
     /// Each request's text and the event that sent it, by client and number.
     sent: BTreeMap<(NodeId, u64), (Value, u64)>,
@@ -182,5 +184,16 @@ impl Property<Member> for EchoMatches {
             Obs::Node { .. } => {}
         }
         Ok(())
+    }
+}
+
+impl Explorable<Member> for EchoMatches {
+    /// Each request's text (not the event that sent it).
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        hasher.write_usize(self.sent.len());
+        for (key, (text, _)) in &self.sent {
+            key.hash(hasher);
+            text.hash(hasher);
+        }
     }
 }

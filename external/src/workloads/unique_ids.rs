@@ -5,13 +5,15 @@
 //! answered, so every request is answered once the faults stop.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
 
 use ftsim_api::command::Command;
 use ftsim_api::metrics::Metrics;
 use ftsim_api::properties::event_ref;
+use ftsim_api::sim_core::entropy::DetHasher;
 use ftsim_api::{
-    params, Duration, Exploring, Falsified, FaultClass, Model, NodeId, Properties, Property,
-    Protocol, SpecError, World,
+    params, Duration, Explorable, Exploring, Falsified, FaultClass, Model, NodeId, Properties,
+    Property, Protocol, SpecError, World,
 };
 use serde_json::json;
 
@@ -65,12 +67,12 @@ impl Protocol for UniqueIds {
 
     fn properties(&self) -> Properties<Member> {
         Properties::new()
-            .always_in_runs(
+            .always(
                 "ids-unique",
                 "no two generate_ok answers carry the same id",
                 IdsUnique::default,
             )
-            .eventually_in_runs(
+            .eventually(
                 "every-request-answered",
                 "every generate a client sent was answered by the end of the run",
                 EveryRequestAnswered::default,
@@ -183,7 +185,7 @@ impl Client for IdsClient {
 
 /// No two `generate_ok` answers to different requests carry the same id (a request sent
 /// again may be answered again with its id). A violation names both answers.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct IdsUnique {
     /// Each id given (canonical JSON text): the request it answered (client and number), the
     /// node that gave it and the event.
@@ -222,5 +224,15 @@ impl Property<Member> for IdsUnique {
             }
         }
         Ok(())
+    }
+}
+
+impl Explorable<Member> for IdsUnique {
+    /// Each id given, the request it answered and the node that gave it (not the event).
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        hasher.write_usize(self.given.len());
+        for (id, (request, server, _)) in &self.given {
+            (id, request, server).hash(hasher);
+        }
     }
 }

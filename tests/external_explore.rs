@@ -1,9 +1,10 @@
 //! `ftsim explore` on external nodes, as a user runs it: a search copies a node by writing a
 //! fresh program its inputs again (re-execution), so breadth-first, random and PCT searches
-//! find FloodSet's one-round bug in Python as they find it in Rust, random and PCT runs catch
-//! a broadcast node that forwards each value once (the workload's own checker), their
-//! counterexamples replay, the threads do not change what a search finds, and a node that
-//! answers its inputs differently the second time is reported, not trusted.
+//! find FloodSet's one-round bug in Python as they find it in Rust; random and PCT runs catch
+//! a broadcast node that forwards each value once, and random runs a lin-kv and a kafka node
+//! that break their workloads' checkers (which a search follows); counterexamples replay, the
+//! threads do not change what a search finds, and a node that answers its inputs differently
+//! the second time is reported, not trusted.
 
 mod common;
 
@@ -129,4 +130,34 @@ fn random_and_pct_runs_catch_the_broadcast_node_that_forwards_once_and_not_its_f
     let args = ["--strategy", "random", "--runs", "100", "--max-depth", "80"];
     let o = ftsim(&[&["explore", &file.display().to_string()], &args[..]].concat());
     assert_has(&flat(&o), &["no violation in 100 runs"]);
+}
+
+/// The bundled `name` without its partitions (a search does not branch on them), written for
+/// `test`, with the examples found from anywhere.
+fn without_partitions(test: &str, name: &str) -> String {
+    let text = std::fs::read_to_string(scenario(name)).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with("partitions"))
+        .collect();
+    let examples = format!("{}/examples", env!("CARGO_MANIFEST_DIR"));
+    let file = scratch(test).join(name);
+    std::fs::write(&file, kept.join("\n").replace("../examples", &examples)).unwrap();
+    file.display().to_string()
+}
+
+#[test]
+fn random_runs_catch_lin_kv_over_seq_kv_and_a_kafka_without_a_leader_by_their_checkers() {
+    for (name, property) in [
+        ("maelstrom-lin-kv-python-seq-kv.toml", "linearizable"),
+        ("maelstrom-kafka-python-local.toml", "offsets-consistent"),
+    ] {
+        let file = without_partitions("external-explore-checkers", name);
+        let args = ["--strategy", "random", "--runs", "300"];
+        let o = ftsim(&[&["explore", &file], &args[..]].concat());
+        let out = flat(&o);
+        assert_eq!(o.status.code(), Some(0), "{name}: {out}");
+        let caught = format!("expect violation {property}: met");
+        assert_has(&out, &[&format!("violation of {property} in run"), &caught]);
+    }
 }

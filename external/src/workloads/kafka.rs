@@ -67,25 +67,25 @@ impl Protocol for Kafka {
 
     fn properties(&self) -> Properties<Member> {
         Properties::new()
-            .always_in_runs(
+            .always(
                 "offsets-consistent",
                 "an offset of a key holds one message: sends and polls agree, and no two \
                  acknowledged sends share an offset",
                 OffsetsConsistent::default,
             )
-            .always_in_runs(
+            .always(
                 "polls-ordered",
                 "a poll returns each key's messages in increasing offsets, from the one asked \
                  for",
                 PollsOrdered::default,
             )
-            .always_in_runs(
+            .always(
                 "no-lost-writes",
                 "a poll that returns messages of a key past an offset acknowledged before it \
                  was sent returns that offset's message too",
                 NoLostWrites::default,
             )
-            .always_in_runs(
+            .always(
                 "commits-valid",
                 "a listed committed offset is one a client asked to commit for that key",
                 CommitsValid::default,

@@ -5,9 +5,11 @@
 //! Each check follows the requests through `Sent`.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
 
 use ftsim_api::properties::event_ref;
-use ftsim_api::{Falsified, NodeId, Property, World};
+use ftsim_api::sim_core::entropy::DetHasher;
+use ftsim_api::{Explorable, Falsified, NodeId, Property, World};
 use serde_json::Value;
 
 use crate::member::Member;
@@ -15,7 +17,7 @@ use crate::messages::Obs;
 
 /// The clients' requests not answered yet, by client and number: the body and the event and
 /// the count of acknowledgements (of sends, or of commits) when it was sent.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Sent {
     open: BTreeMap<(NodeId, u64), (Value, u64, usize)>,
 }
@@ -73,7 +75,7 @@ fn polled(reply: &Value) -> Result<Vec<KeyMessages>, String> {
 
 /// An offset of a key holds one message: what a `send_ok` gave it and what polls return of it
 /// agree.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct OffsetsConsistent {
     sent: Sent,
     /// Per key and offset, its message and the event that showed it.
@@ -130,7 +132,7 @@ impl Property<Member> for OffsetsConsistent {
 
 /// A poll returns each key's messages in increasing offsets, none below the offset asked for
 /// that key, and only keys asked for.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct PollsOrdered {
     sent: Sent,
 }
@@ -169,7 +171,7 @@ impl Property<Member> for PollsOrdered {
 
 /// A poll that returns messages of a key past an offset whose send was acknowledged before
 /// the poll was sent returns that offset's message too.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct NoLostWrites {
     sent: Sent,
     /// Acknowledged sends in order: key, offset, message, event.
@@ -227,7 +229,7 @@ impl Property<Member> for NoLostWrites {
 /// A listed committed offset is one a client asked to commit for that key before the list's
 /// answer. (Whether committed offsets may go back when clients commit lower ones is left
 /// open, as Maelstrom leaves it: the check says only that a node invents none.)
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct CommitsValid {
     sent: Sent,
     /// Per key, the offsets clients asked to commit.
@@ -267,5 +269,50 @@ impl Property<Member> for CommitsValid {
             }
         }
         Ok(())
+    }
+}
+
+impl Sent {
+    /// The open requests and what each counted when sent, without its event.
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        hasher.write_usize(self.open.len());
+        for (key, (request, _, count)) in &self.open {
+            (key, request, count).hash(hasher);
+        }
+    }
+}
+
+impl Explorable<Member> for OffsetsConsistent {
+    /// The open requests and the message each offset holds (not where it was seen).
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.sent.fingerprint(hasher);
+        hasher.write_usize(self.held.len());
+        for (slot, (message, _)) in &self.held {
+            (slot, message).hash(hasher);
+        }
+    }
+}
+
+impl Explorable<Member> for PollsOrdered {
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.sent.fingerprint(hasher);
+    }
+}
+
+impl Explorable<Member> for NoLostWrites {
+    /// The open requests and the writes acknowledged (not their events).
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.sent.fingerprint(hasher);
+        hasher.write_usize(self.acked.len());
+        for (key, offset, message, _) in &self.acked {
+            (key, offset, message).hash(hasher);
+        }
+    }
+}
+
+impl Explorable<Member> for CommitsValid {
+    fn fingerprint(&self, hasher: &mut DetHasher) {
+        self.sent.fingerprint(hasher);
+        self.asked.hash(hasher);
     }
 }

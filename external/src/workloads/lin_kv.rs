@@ -67,7 +67,7 @@ impl Protocol for LinKv {
     }
 
     fn properties(&self) -> Properties<Member> {
-        Properties::new().always_in_runs(
+        Properties::new().always(
             "linearizable",
             "the clients' reads, writes and cas are linearizable (an operation left \
              unanswered, or answered by an error other than 20 and 22, may have taken effect \

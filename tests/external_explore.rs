@@ -23,6 +23,12 @@ fn explore(test: &str, name: &str, args: &[&str]) -> (Option<i32>, String, Strin
     (o.status.code(), flat(&o), repro)
 }
 
+/// The run `repro` holds replays as recorded and breaks `property`.
+fn assert_replays(repro: &str, property: &str) {
+    let replayed = flat(&ftsim(&["replay", "--repro", repro]));
+    assert_has(&replayed, &["as recorded", property]);
+}
+
 #[test]
 fn breadth_first_search_finds_the_one_round_bug_in_python_in_five_steps_as_in_rust() {
     let (code, out, repro) = explore("external-explore-bfs", ONE_ROUND, &[]);
@@ -36,8 +42,7 @@ fn breadth_first_search_finds_the_one_round_bug_in_python_in_five_steps_as_in_ru
             "expect outside agreement: met",
         ],
     );
-    let replayed = flat(&ftsim(&["replay", "--repro", &repro]));
-    assert_has(&replayed, &["as recorded", "agreement"]);
+    assert_replays(&repro, "agreement");
 }
 
 #[test]
@@ -54,8 +59,7 @@ fn random_and_pct_runs_find_the_one_round_bug_in_python_and_replay_it() {
                 "expect outside agreement: met",
             ],
         );
-        let replayed = flat(&ftsim(&["replay", "--repro", &repro]));
-        assert_has(&replayed, &["as recorded", "agreement"]);
+        assert_replays(&repro, "agreement");
     }
 }
 

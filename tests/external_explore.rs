@@ -92,7 +92,8 @@ fn a_node_that_answers_its_inputs_differently_when_written_them_again_is_reporte
     // Its runs pass: each program is asked each input once.
     let run = ftsim(&["run", &file]);
     assert!(run.status.success(), "{}", flat(&run));
-    let o = ftsim(&["explore", &file, "--max-depth", "8"]);
+    let repro = format!("{file}.repro.json");
+    let o = ftsim(&["explore", &file, "--max-depth", "8", "--repro", &repro]);
     assert_eq!(o.status.code(), Some(1), "{}", flat(&o));
     assert_has(
         &flat(&o),
@@ -131,7 +132,17 @@ fn random_and_pct_runs_catch_the_broadcast_node_that_forwards_once_and_not_its_f
         );
     let file = scratch("external-explore-broadcast-fixed").join("fixed.toml");
     std::fs::write(&file, fixed).unwrap();
-    let args = ["--strategy", "random", "--runs", "100", "--max-depth", "80"];
+    let repro = file.with_extension("repro.json").display().to_string();
+    let args = [
+        "--strategy",
+        "random",
+        "--runs",
+        "100",
+        "--max-depth",
+        "80",
+        "--repro",
+        &repro,
+    ];
     let o = ftsim(&[&["explore", &file.display().to_string()], &args[..]].concat());
     assert_has(&flat(&o), &["no violation in 100 runs"]);
 }
@@ -157,7 +168,8 @@ fn random_runs_catch_lin_kv_over_seq_kv_and_a_kafka_without_a_leader_by_their_ch
         ("maelstrom-kafka-python-local.toml", "offsets-consistent"),
     ] {
         let file = without_partitions("external-explore-checkers", name);
-        let args = ["--strategy", "random", "--runs", "300"];
+        let repro = format!("{file}.repro.json");
+        let args = ["--strategy", "random", "--runs", "300", "--repro", &repro];
         let o = ftsim(&[&["explore", &file], &args[..]].concat());
         let out = flat(&o);
         assert_eq!(o.status.code(), Some(0), "{name}: {out}");

@@ -13,9 +13,9 @@
 //!
 //! A program that misbehaves (prints what is not the protocol, exits, hangs, floods, grows
 //! past its memory, answers its inputs differently when they are written again) fails its
-//! seed: the handler panics with a report naming the node, the
-//! input it was handling and the end of its stderr, which the engine records as the seed's
-//! outcome. That program is stopped, never reused.
+//! seed: the handler panics with a report naming the node, the input it was handling and the
+//! end of its stderr, which the engine records as the seed's outcome. That program is
+//! stopped, never reused.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -101,7 +101,8 @@ impl Drop for ExternalNode {
 
 impl Clone for ExternalNode {
     /// The same node in the same state, sharing its program's ticket: the first of the two to
-    /// step takes the program, the other is rebuilt from the history at its next step. Panics for a node whose life outgrew what a history keeps.
+    /// step takes the program, the other is rebuilt from the history at its next step. Panics
+    /// for a node whose life outgrew what a history keeps.
     fn clone(&self) -> Self {
         if self.history.lines().is_none() && !self.history.is_empty() {
             panic!(
@@ -327,7 +328,10 @@ impl ExternalNode {
         let mut outputs = Vec::new();
         for (step, &(line, answer)) in lines.iter().enumerate() {
             if let Err(why) = self.run(program, line, &mut outputs) {
-                return Err((format!("{why}, written its inputs again"), line.into()));
+                return Err((
+                    format!("{why}, while its inputs were written again"),
+                    line.into(),
+                ));
             }
             if history::answer_hash(&outputs) != answer {
                 let why = format!(

@@ -96,14 +96,9 @@ impl History {
         Some(lines)
     }
 
-    /// Whether no line was written in this life.
-    pub fn is_empty(&self) -> bool {
-        self.lines == 0 && !self.outgrown
-    }
-
-    /// How many lines were written in this life.
-    pub fn len(&self) -> u32 {
-        self.lines
+    /// Whether the life outgrew [`LINES_MAX`], so that its lines are no longer kept.
+    pub fn outgrown(&self) -> bool {
+        self.outgrown
     }
 }
 
@@ -174,7 +169,7 @@ mod tests {
         let copy = history.clone();
         history.push("y", &[]);
         assert!(history.lines().is_none());
-        assert!(!history.is_empty());
+        assert!(history.outgrown());
         drop(history);
         drop(copy); // 100,000 entries freed one by one
     }

@@ -118,7 +118,15 @@ pub fn release(command: &Command, plain: bool, program: Program) {
     }
 }
 
-/// How many programs this thread holds for nodes (for tests).
-pub fn held_count() -> usize {
-    TABLE.with(|table| table.borrow().held.len())
+/// The process id of the program of `ticket`, if this thread holds it.
+pub fn pid(ticket: &Ticket) -> Option<u32> {
+    let number = *ticket.0;
+    TABLE
+        .try_with(|table| {
+            let table = table.borrow();
+            let held = table.held.iter().find(|h| h.ticket == number)?;
+            Some(held.program.pid())
+        })
+        .ok()
+        .flatten()
 }

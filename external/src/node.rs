@@ -104,7 +104,7 @@ impl Clone for ExternalNode {
     /// step takes the program, the other is rebuilt from the history at its next step. Panics
     /// for a node whose life outgrew what a history keeps.
     fn clone(&self) -> Self {
-        if self.history.lines().is_none() && !self.history.is_empty() {
+        if self.history.outgrown() {
             panic!(
                 "external node {} took more than {} steps in one life: a search copies a node \
                  by writing its inputs again, and keeps at most that many (search shorter runs)",
@@ -201,11 +201,7 @@ impl ExternalNode {
         if !self.step(ctx, &line) {
             self.fail("did not answer init with init_ok", &line, String::new());
         }
-        let pid = self.ticket.take().and_then(live::take).map(|program| {
-            let pid = program.pid();
-            self.ticket = live::put(&self.command, true, program, self.held_max());
-            pid
-        });
+        let pid = self.ticket.as_ref().and_then(live::pid);
         let threads = plain::threads(pid.unwrap_or(0));
         if threads > 1 {
             plain::warn_once(format!(

@@ -22,13 +22,19 @@ where
         stepper.choices.record = Some(Vec::new());
         verdict = stepper.take(&mut state, step, i as u64 + 1);
         let drawn = stepper.choices.record.take().unwrap_or_default();
-        let drawn: Vec<String> = drawn.iter().filter_map(outcome).collect();
-        if !drawn.is_empty() {
-            words.push_str(&format!(" ({})", drawn.join(", ")));
-        }
+        words.push_str(&outcomes_in_words(&drawn));
         steps.push(words);
     }
     (steps, verdict)
+}
+
+/// The outcomes of a step's draws that had a choice, in words: " (…)", or empty if none had.
+pub(crate) fn outcomes_in_words(drawn: &[Choice]) -> String {
+    let drawn: Vec<String> = drawn.iter().filter_map(outcome).collect();
+    match drawn.is_empty() {
+        true => String::new(),
+        false => format!(" ({})", drawn.join(", ")),
+    }
 }
 
 /// A draw's outcome in words, if it had a choice (more than one outcome).

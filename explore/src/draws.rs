@@ -104,6 +104,17 @@ impl Branching {
     pub(crate) fn plan(&self) -> u32 {
         self.plan
     }
+
+    /// Whether the last run's plan names an outcome of each of its branching draws and
+    /// nothing beyond them: the one way to write that branch (a plan asked for by hand may
+    /// name an outcome a draw does not have).
+    pub(crate) fn plan_fits(&self) -> bool {
+        let digits = 4 * self.counts.len() as u32;
+        let beyond = self.plan.checked_shr(digits).unwrap_or(0);
+        beyond == 0
+            && (self.counts.iter().enumerate())
+                .all(|(j, &k)| (self.plan >> (4 * j as u32)) & 15 < u32::from(k))
+    }
 }
 
 /// How many outcomes of a draw of `bound` a search tells apart: a chance happens or not.

@@ -23,6 +23,7 @@
 //! the entry ([`Explorer`]).
 
 mod bounded;
+mod by_hand;
 mod config;
 mod describe;
 mod draws;
@@ -47,6 +48,10 @@ use sim_core::Searchable;
 
 use search::{bfs, dfs, lasso, pct, walk};
 
+pub use by_hand::{
+    InFlight, Move, MoveKind, MoveShown, NodeShown, Onward, PathError, Position, PropertyShown,
+    Status, StepShown, Until, Walked, MAX_PATH_STEPS,
+};
 pub use config::{Config, LinkRule, MAX_PLACEMENTS};
 pub use draws::{
     DrawFigures, MAX_BRANCHES, MAX_BRANCHING_DRAWS, MAX_OUTCOMES as MAX_DRAW_OUTCOMES,
@@ -85,6 +90,13 @@ pub trait Explorer {
     /// Why [`Explorer::search`] would refuse `strategy` with `limits`, if it would: asked
     /// before a search is announced, so a refused one prints nothing but its error.
     fn refusal(&self, strategy: &Strategy, limits: &Limits) -> Option<String>;
+
+    /// Where `path` leads, for a search driven by hand (`ftsim debug`): replayed from the
+    /// initial state by the search's own stepper, with every move enabled next.
+    fn position(&self, path: &[Move]) -> Result<Position, PathError>;
+
+    /// `path` extended by seeded random runs, as `onward` asks.
+    fn onward(&self, path: &[Move], onward: &Onward) -> Result<Walked, PathError>;
 }
 
 impl<P> Explorer for Model<P>
@@ -124,6 +136,14 @@ where
             return None;
         };
         Some(refusal.into())
+    }
+
+    fn position(&self, path: &[Move]) -> Result<Position, PathError> {
+        by_hand::position(self, path)
+    }
+
+    fn onward(&self, path: &[Move], onward: &Onward) -> Result<Walked, PathError> {
+        by_hand::onward(self, path, onward)
     }
 
     fn search(

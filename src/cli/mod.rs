@@ -25,6 +25,7 @@
 // The subcommands.
 mod check;
 mod classify;
+mod debug;
 mod diff;
 mod explore;
 mod history;
@@ -82,6 +83,7 @@ enum Command {
     Shrink(shrink::ShrinkArgs),
     Diff(diff::DiffArgs),
     Explore(explore::ExploreArgs),
+    Debug(debug::DebugArgs),
     Check(check::CheckArgs),
     History(history::HistoryArgs),
     Classify(classify::ClassifyArgs),
@@ -115,6 +117,7 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
         Command::Shrink(args) => shrink::main(args, app),
         Command::Diff(args) => diff::main(args, app),
         Command::Explore(args) => explore::main(args, app),
+        Command::Debug(args) => debug::main(args, app),
         Command::Check(args) => check::main(args, app),
         Command::History(args) => history::main(args, app),
         Command::Classify(args) => classify::main(args, app),

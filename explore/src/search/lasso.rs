@@ -304,7 +304,7 @@ pub(crate) fn unmet<P: Process>(model: &Model<P>, s: &State<P>) -> Option<(usize
 
 /// `monitor`'s verdict on a run ending at `world` (judged on a copy, so the state's own
 /// monitor stays as it was); a panic in its judgement is its verdict, as under the engine.
-fn judge_end<P: Process>(
+pub(crate) fn judge_end<P: Process>(
     monitor: &dyn SearchMonitor<P>,
     world: &World<'_, P>,
 ) -> Result<(), String> {

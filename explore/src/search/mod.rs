@@ -8,7 +8,7 @@
 //! (`counterexample`).
 
 pub(crate) mod bfs;
-mod counterexample;
+pub(crate) mod counterexample;
 pub(crate) mod dfs;
 mod fingerprint;
 mod frontier;

@@ -13,6 +13,7 @@ mod states;
 mod timing;
 
 pub use args::ExploreArgs;
+pub(crate) use repro::{repro_of, AsRun};
 
 use crate::cli::app::App;
 use crate::cli::error::{CliError, Status};

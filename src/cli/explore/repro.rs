@@ -29,8 +29,6 @@ pub struct AsRun {
     /// The run's violation of the counterexample's property (at the path's last step for a
     /// safety property), if it broke it.
     same: Option<Violation>,
-    /// How its steps are timed, in words.
-    spacing: String,
 }
 
 impl AsRun {
@@ -53,11 +51,7 @@ impl AsRun {
         let same = (recorded.report.violations.iter())
             .find(|v| v.property == cx.property && (cx.liveness || v.time.0 == last_ns))
             .cloned();
-        AsRun {
-            recorded,
-            same,
-            spacing: spacing(timed),
-        }
+        AsRun { recorded, same }
     }
 
     /// What the violation says, in the run's own events and times where the run broke the
@@ -76,9 +70,37 @@ pub fn write_counterexample(
     as_run: AsRun,
     path: &Path,
 ) -> Result<(), CliError> {
-    let Some(failure) = failure_of(cx, &as_run) else {
+    let warn = &mut |warning: String| out(&wrapped("  warning: ", &warning));
+    let Some((repro, breaks)) = repro_of(scenario, cx, as_run, warn) else {
         return Ok(());
     };
+    files::write_output(path, repro.to_json().as_bytes())?;
+    out(&wrapped(
+        "  ",
+        &format!(
+            "as a run ({}): {breaks}; wrote {}",
+            spacing(&cx.run),
+            path.display()
+        ),
+    ));
+    outln(&format!(
+        "  replay: {} replay --repro {}",
+        app.program,
+        ftsim_runner::sweep::shell_word(path)
+    ));
+    Ok(())
+}
+
+/// The repro of a counterexample's path run as `as_run`, and how that run breaks, in words;
+/// `None` if the run passes. A run that does not break the counterexample's property at its
+/// last step is told to `warn`.
+pub fn repro_of(
+    scenario: &Scenario,
+    cx: &Counterexample,
+    as_run: AsRun,
+    warn: &mut dyn FnMut(String),
+) -> Option<(Repro, String)> {
+    let failure = failure_of(cx, &as_run, warn)?;
     let breaks = match &as_run.same {
         Some(v) => format!("{} breaks at {} (event #{})", v.property, v.time, v.event),
         None => failure.describe(),
@@ -95,26 +117,16 @@ pub fn write_counterexample(
         file: &scenario.file,
     };
     let repro = Repro::of_explored(&origin, &case, &failure, cx.run.script.clone());
-    files::write_output(path, repro.to_json().as_bytes())?;
-    out(&wrapped(
-        "  ",
-        &format!(
-            "as a run ({}): {breaks}; wrote {}",
-            as_run.spacing,
-            path.display()
-        ),
-    ));
-    outln(&format!(
-        "  replay: {} replay --repro {}",
-        app.program,
-        ftsim_runner::sweep::shell_word(path)
-    ));
-    Ok(())
+    Some((repro, breaks))
 }
 
 /// How the path run fails: as the counterexample does, else (said in a warning) some other
 /// way, or not at all.
-fn failure_of(cx: &Counterexample, as_run: &AsRun) -> Option<Failure> {
+fn failure_of(
+    cx: &Counterexample,
+    as_run: &AsRun,
+    warn: &mut dyn FnMut(String),
+) -> Option<Failure> {
     let report = &as_run.recorded.report;
     match (&as_run.same, &report.outcome) {
         (Some(v), _) => Some(Failure::Violated {
@@ -129,19 +141,16 @@ fn failure_of(cx: &Counterexample, as_run: &AsRun) -> Option<Failure> {
             let shown: Vec<String> = (report.violations.iter())
                 .map(|v| format!("{} at {} (event #{})", v.property, v.time, v.event))
                 .collect();
-            out(&wrapped(
-                "  warning: ",
-                &format!(
-                    "the path run with {} does not break {} at its last step ({}); a process \
-                     may read its clock, which a search does not model",
-                    as_run.spacing,
-                    cx.property,
-                    if shown.is_empty() {
-                        "it passes".to_string()
-                    } else {
-                        shown.join(", ")
-                    }
-                ),
+            warn(format!(
+                "the path run with {} does not break {} at its last step ({}); a process may \
+                 read its clock, which a search does not model",
+                spacing(&cx.run),
+                cx.property,
+                if shown.is_empty() {
+                    "it passes".to_string()
+                } else {
+                    shown.join(", ")
+                }
             ));
             Failure::of(report, None, None)
         }

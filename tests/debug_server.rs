@@ -1,0 +1,245 @@
+//! `ftsim debug`'s server, asked over HTTP as its page asks it: a path clicked by hand reaches
+//! the explorer's counterexample and downloads as a repro that replays with the same hash; bad
+//! paths, hosts and methods get an error, never a panic; answers are functions of the request.
+//! (The page itself is driven in a browser by `debug_browser.rs`.)
+
+mod common;
+
+use common::debug_server::Served;
+use common::{ftsim, scenario, scratch, stderr, stdout};
+use serde_json::Value;
+
+/// FloodSet with one round too few: `explore` finds agreement broken in five steps.
+const FLOODING: &str = "explore-flooding-n3-f1-rounds-1.toml";
+
+/// The explorer's five-step counterexample of `FLOODING`, as the moves a person clicks.
+const FIVE_CLICKS: [&str; 5] = [
+    "node 1 receives Round { round: 1, values: {0} } from node 0",
+    "node 2 receives Round { round: 1, values: {1} } from node 1",
+    "node 1 receives Round { round: 1, values: {2} } from node 2",
+    "node 0 crashes before its last 1 message(s) left",
+    "node 2 is told node 0 crashed",
+];
+
+/// The position `path` leads to (asserted to be answered).
+fn position(served: &Served, path: &str) -> Value {
+    let (status, body) = served.json(&format!("/api/position?path={path}"));
+    assert_eq!(status, 200, "{path}: {body}");
+    body
+}
+
+/// The path after clicking, one after another, the moves whose words start with `clicks`.
+fn click_through(served: &Served, clicks: &[&str]) -> String {
+    let mut path: Vec<String> = Vec::new();
+    for click in clicks {
+        let here = position(served, &path.join(","));
+        let moves = here["moves"].as_array().expect("moves");
+        let chosen = (moves.iter())
+            .find(|m| m["words"].as_str().is_some_and(|w| w.starts_with(click)))
+            .unwrap_or_else(|| panic!("no move {click:?} among {moves:#?}"));
+        path.push(chosen["step"].as_str().expect("a step").to_string());
+    }
+    path.join(",")
+}
+
+#[test]
+fn five_clicks_reach_the_explorers_counterexample_and_its_repro_replays_as_recorded() {
+    let served = Served::start(&scenario(FLOODING), &[]);
+    let start = position(&served, "");
+    assert_eq!(start["nodes"].as_array().map(Vec::len), Some(3));
+    assert_eq!(start["broken"], Value::Null);
+    let statuses: Vec<&str> = (start["properties"].as_array().expect("properties").iter())
+        .map(|p| p["status"].as_str().expect("a status"))
+        .collect();
+    assert!(
+        statuses.contains(&"holds") && statuses.contains(&"not-yet"),
+        "{statuses:?}"
+    );
+
+    let path = click_through(&served, &FIVE_CLICKS);
+    let end = position(&served, &path);
+    assert_eq!(end["broken"]["property"], "agreement", "{end:#}");
+    assert_eq!(end["steps"].as_array().map(Vec::len), Some(5));
+    assert_eq!(
+        end["moves"].as_array().map(Vec::len),
+        Some(0),
+        "a run ends at its violation"
+    );
+    let agreement = (end["properties"].as_array().expect("properties").iter())
+        .find(|p| p["name"] == "agreement")
+        .expect("agreement listed");
+    assert_eq!(agreement["status"], "broken");
+
+    // The repro, downloaded, replays with the hash it records and breaks agreement.
+    let repro = served.get(&format!("/api/repro?path={path}"));
+    assert_eq!(repro.status, 200, "{}", repro.body);
+    assert!(repro.head.contains("-debug.repro.json"), "{}", repro.head);
+    let file = scratch("debug_server_repro").join("clicked.repro.json");
+    std::fs::write(&file, &repro.body).expect("written");
+    let recorded: Value = serde_json::from_str(&repro.body).expect("the repro is JSON");
+    let hash = recorded["trace_hash"].as_str().expect("a hash").to_string();
+    let replay = ftsim(&["replay", "--repro", file.to_str().expect("utf-8")]);
+    let said = stdout(&replay);
+    assert!(
+        said.contains(&format!("trace hash {hash} as recorded")),
+        "{said}"
+    );
+    assert!(said.contains("agreement"), "{said}");
+
+    // The same five steps as `explore`'s counterexample.
+    let dir = scratch("debug_server_explore");
+    let explored = common::ftsim_in(&dir, &["explore", &scenario(FLOODING)]);
+    let words: Vec<&str> = (end["steps"].as_array().expect("steps").iter())
+        .map(|s| s["words"].as_str().expect("words"))
+        .collect();
+    for (i, step) in words.iter().enumerate() {
+        let line = format!("{}. {step}", i + 1);
+        assert!(
+            common::flat(&explored).contains(&line),
+            "{line}\n{}",
+            stdout(&explored)
+        );
+    }
+}
+
+#[test]
+fn bad_paths_name_the_step_and_how_much_can_be_followed() {
+    let served = Served::start(&scenario(FLOODING), &[]);
+    let (status, body) = served.json("/api/position?path=0,x");
+    assert_eq!(status, 400);
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("step 2 ")),
+        "{body}"
+    );
+
+    let (status, body) = served.json("/api/position?path=0,999");
+    assert_eq!(status, 422);
+    assert_eq!(body["followed"], 1, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("move 999")),
+        "{body}"
+    );
+
+    let (status, body) = served.json("/api/position?path=0.9");
+    assert_eq!(
+        status, 422,
+        "a delivery that draws nothing has no branch 9: {body}"
+    );
+
+    let path = click_through(&served, &FIVE_CLICKS);
+    let (status, body) = served.json(&format!("/api/position?path={path},0"));
+    assert_eq!(status, 422, "nothing after a violation: {body}");
+    assert_eq!(body["followed"], 5);
+
+    let long = vec!["0"; 20_001].join(",");
+    let (status, body) = served.json(&format!("/api/position?path={long}"));
+    assert_eq!(status, 400, "a path longer than followed");
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("at most 20000")),
+        "{body}"
+    );
+
+    for (target, what) in [
+        ("/api/onward?seed=-1", "seed"),
+        ("/api/onward?until=never", "until"),
+        ("/api/onward?steps=18446744073709551616", "steps"),
+    ] {
+        let (status, body) = served.json(target);
+        assert_eq!(status, 400, "{target}: {body}");
+        assert!(
+            body["error"].as_str().is_some_and(|e| e.contains(what)),
+            "{body}"
+        );
+    }
+    let (status, body) = served.json("/api/repro?path=0");
+    assert_eq!(status, 409, "a passing path has no repro: {body}");
+    let (status, _) = served.json("/nothing");
+    assert_eq!(status, 404);
+}
+
+#[test]
+fn only_loopback_names_and_gets_are_answered() {
+    let served = Served::start(&scenario(FLOODING), &[]);
+    let refused = served.request("GET / HTTP/1.1\r\nHost: attacker.example\r\n\r\n");
+    assert_eq!(refused.status, 403, "a rebound name");
+    let refused = served.request(&format!(
+        "POST /api/position HTTP/1.1\r\nHost: localhost:{}\r\n\r\n",
+        served.port
+    ));
+    assert_eq!(refused.status, 405);
+    let huge = format!(
+        "GET / HTTP/1.1\r\nHost: localhost:{}\r\nX: {}\r\n\r\n",
+        served.port,
+        "a".repeat(300_000)
+    );
+    assert_eq!(served.request(&huge).status, 400);
+    let page = served.get("/");
+    assert_eq!(page.status, 200);
+    assert!(page
+        .head
+        .contains("Content-Security-Policy: default-src 'none'; script-src 'self'"));
+    assert!(
+        !page.body.contains("<script>"),
+        "no inline script: the policy forbids it"
+    );
+    let script = served.get("/debug.js");
+    assert_eq!(script.status, 200);
+    for markup in [
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+    ] {
+        assert!(
+            !script.body.contains(markup),
+            "the page sets text only: {markup}"
+        );
+    }
+    // Still serving after all of that.
+    assert_eq!(served.get("/api/position?path=").status, 200);
+}
+
+#[test]
+fn answers_are_functions_of_the_request() {
+    let served = Served::start(&scenario(FLOODING), &[]);
+    let (_, first) = served.json("/api/onward?path=&until=broken&seed=7");
+    assert_eq!(first["broke"], true, "{first}");
+    // Another tab's requests in between change nothing.
+    let _ = served.json("/api/position?path=1,2");
+    let _ = served.json("/api/onward?path=3&until=end&seed=9");
+    let (_, again) = served.json("/api/onward?path=&until=broken&seed=7");
+    assert_eq!(first, again);
+    let path = first["path"].as_str().expect("a path");
+    let a = served.get(&format!("/api/position?path={path}")).body;
+    let b = served.get(&format!("/api/position?path={path}")).body;
+    assert_eq!(a, b);
+    let broken: Value = serde_json::from_str(&a).expect("JSON");
+    assert_ne!(broken["broken"], Value::Null);
+
+    let (_, ended) = served.json("/api/onward?path=&until=end&seed=3");
+    assert_eq!(ended["broke"], false, "every run of FloodSet ends; {ended}");
+    let end = position(&served, ended["path"].as_str().expect("a path"));
+    assert_eq!(end["may_stop"], true, "{end:#}");
+}
+
+#[test]
+fn a_bad_start_or_a_scenario_that_cannot_be_searched_is_refused() {
+    let o = ftsim(&["debug", &scenario(FLOODING), "--path", "0,999"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--path: step 2 asks for move 999"),
+        "{}",
+        stderr(&o)
+    );
+    let o = ftsim(&["debug", &scenario("election-bully-crashes.toml")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot be explored"), "{}", stderr(&o));
+    let served = Served::start(&scenario(FLOODING), &["--path", "0,1"]);
+    assert!(served.url.ends_with("/?path=0,1"), "{}", served.url);
+}

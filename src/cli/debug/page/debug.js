@@ -211,6 +211,7 @@ function renderVerdict(p) {
     box.appendChild(document.createTextNode("Nothing more must happen here (only faults " +
       "are enabled), and no property is broken."));
   } else {
+    box.className = "banner";
     box.hidden = true;
     return;
   }

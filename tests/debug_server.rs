@@ -243,3 +243,65 @@ fn a_bad_start_or_a_scenario_that_cannot_be_searched_is_refused() {
     let served = Served::start(&scenario(FLOODING), &["--path", "0,1"]);
     assert!(served.url.ends_with("/?path=0,1"), "{}", served.url);
 }
+
+/// The first seed `ftsim run` reports breaking a property in `file` ("…; seed N: …").
+fn failing_seed(file: &str) -> String {
+    let o = ftsim(&["run", file, "--seeds", "3000"]);
+    let said = common::flat(&o);
+    let after = said.split("; seed ").nth(1).unwrap_or_else(|| panic!("no seed: {said}"));
+    after.chars().take_while(char::is_ascii_digit).collect()
+}
+
+#[test]
+fn a_failing_seed_and_a_repro_open_as_paths_to_their_violation() {
+    let seed = failing_seed(&scenario(FLOODING));
+    let served = Served::start(&scenario(FLOODING), &["--seed", &seed]);
+    let path = served
+        .url
+        .split("?path=")
+        .nth(1)
+        .expect("a path")
+        .to_string();
+    let end = position(&served, &path);
+    assert_eq!(
+        end["broken"]["property"], "agreement",
+        "seed {seed}: {end:#}"
+    );
+
+    // explore's counterexample, through its repro file: the five steps.
+    let dir = scratch("debug_server_from_repro");
+    let repro = dir.join("explored.repro.json");
+    let repro = repro.to_str().expect("utf-8");
+    common::ftsim_in(&dir, &["explore", &scenario(FLOODING), "--repro", repro]);
+    let served = Served::start_with(&["--repro", repro]);
+    let path = served
+        .url
+        .split("?path=")
+        .nth(1)
+        .expect("a path")
+        .to_string();
+    assert_eq!(path, click_through(&served, &FIVE_CLICKS));
+    let o = ftsim(&[
+        "debug",
+        &scenario(FLOODING),
+        "--seed",
+        "1",
+        "--repro",
+        repro,
+    ]);
+    assert_eq!(o.status.code(), Some(2), "--seed and --repro conflict");
+}
+
+#[test]
+fn every_seed_of_a_crash_scenario_is_followed_to_its_end() {
+    for name in [FLOODING, "explore-two-phase-tla-3.toml"] {
+        for seed in 0..20 {
+            let served = Served::start(&scenario(name), &["--seed", &seed.to_string()]);
+            assert!(
+                served.said.contains("events followed as"),
+                "{name} {seed}: {}",
+                served.said
+            );
+        }
+    }
+}

@@ -247,6 +247,21 @@ mod tests {
     }
 
     #[test]
+    fn a_plan_fits_only_the_outcomes_its_draws_have() {
+        let mut choices = Branching::after_start();
+        let mut fits = |plan: u32| {
+            choices.begin(plan);
+            choices.choose(Stream::Process(0), Draw::Pick, 3);
+            choices.choose(Stream::Process(0), Draw::Chance { ppm: 5 }, 0);
+            choices.plan_fits()
+        };
+        assert!(fits(0) && fits(0x12) && fits(0x02));
+        assert!(!fits(0x03), "the pick has outcomes 0..3");
+        assert!(!fits(0x20), "the chance has two");
+        assert!(!fits(0x100), "there is no third draw");
+    }
+
+    #[test]
     fn large_draws_and_the_start_are_not_branched() {
         let mut choices = Branching::default();
         choices.begin(0);

@@ -49,8 +49,8 @@ use sim_core::Searchable;
 use search::{bfs, dfs, lasso, pct, walk};
 
 pub use by_hand::{
-    InFlight, Move, MoveKind, MoveShown, NodeShown, Onward, PathError, Position, PropertyShown,
-    Status, StepShown, Until, Walked, MAX_PATH_STEPS,
+    FromRun, InFlight, Move, MoveKind, MoveShown, NodeShown, Onward, PathError, Position,
+    PropertyShown, Status, StepShown, Until, Walked, MAX_PATH_STEPS,
 };
 pub use config::{Config, LinkRule, MAX_PLACEMENTS};
 pub use draws::{
@@ -97,6 +97,9 @@ pub trait Explorer {
 
     /// `path` extended by seeded random runs, as `onward` asks.
     fn onward(&self, path: &[Move], onward: &Onward) -> Result<Walked, PathError>;
+
+    /// An engine run's trace as a path of moves, as far as a search can follow it.
+    fn path_of_run(&self, trace: &[sim_core::TraceEvent]) -> FromRun;
 }
 
 impl<P> Explorer for Model<P>
@@ -144,6 +147,10 @@ where
 
     fn onward(&self, path: &[Move], onward: &Onward) -> Result<Walked, PathError> {
         by_hand::onward(self, path, onward)
+    }
+
+    fn path_of_run(&self, trace: &[sim_core::TraceEvent]) -> FromRun {
+        by_hand::path_of_run(self, trace)
     }
 
     fn search(

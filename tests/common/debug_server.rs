@@ -8,17 +8,23 @@ use std::process::{Child, Command, Stdio};
 /// A running `ftsim debug`.
 pub struct Served {
     child: Child,
-    /// Its address, `http://127.0.0.1:PORT/`.
+    /// Its address, `http://127.0.0.1:PORT/` (with `?path=…` where it opens at a path).
     pub url: String,
+    /// What it said on stderr before serving, its lines joined by spaces.
+    pub said: String,
     pub port: u16,
 }
 
 impl Served {
     /// Serves `scenario` (a path) with `args` after it.
     pub fn start(scenario: &str, args: &[&str]) -> Served {
+        Served::start_with(&[&[scenario], args].concat())
+    }
+
+    /// `ftsim debug` with `args`.
+    pub fn start_with(args: &[&str]) -> Served {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ftsim"))
             .arg("debug")
-            .arg(scenario)
             .args(args)
             .env("NO_COLOR", "1")
             .env("COLUMNS", "80")
@@ -49,7 +55,12 @@ impl Served {
         std::thread::spawn(move || {
             let _ = std::io::copy(&mut reader, &mut std::io::sink());
         });
-        Served { child, url, port }
+        Served {
+            child,
+            url,
+            said: flat,
+            port,
+        }
     }
 
     /// `GET target` with `Host: 127.0.0.1:PORT`.

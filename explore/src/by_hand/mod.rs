@@ -9,6 +9,7 @@
 //! written in a link shows the same position to anyone, and a path clicked by hand is one the
 //! search itself would have taken (its counterexample replays as the search's do).
 
+mod from_run;
 mod onward;
 mod shown;
 
@@ -22,6 +23,7 @@ use crate::state::State;
 use crate::stepper::{enabled, Broken, Stepper};
 use crate::transition::Transition;
 
+pub use from_run::FromRun;
 pub use onward::{Onward, Until, Walked};
 pub use shown::{
     InFlight, MoveKind, MoveShown, NodeShown, Position, PropertyShown, Status, StepShown,
@@ -128,6 +130,14 @@ pub(crate) fn onward<P: Searchable>(
     let model = judged(model);
     let replayed = replay(model, path)?;
     Ok(onward::walk(model, replayed, path, onward))
+}
+
+/// A run's trace as a path (see `from_run`).
+pub(crate) fn path_of_run<P: Searchable>(
+    model: &Model<P>,
+    trace: &[sim_core::TraceEvent],
+) -> FromRun {
+    from_run::path_of_run(judged(model), trace)
 }
 
 /// Replays `path` from the initial state, showing each step; an error names the first step

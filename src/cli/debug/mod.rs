@@ -10,31 +10,37 @@ mod http;
 mod json;
 mod path;
 mod routes;
+mod start;
 
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::PathBuf;
 
-use ftsim_runner::error_at_key;
-
 use crate::cli::app::App;
 use crate::cli::error::{CliError, Status};
 use crate::cli::output::ewrapped;
-use crate::cli::scenarios::load::load_all;
 
 use routes::Debugger;
+use start::Start;
 
 /// Step through a scenario's protocol in the browser, choosing each next event
 #[derive(clap::Args, Debug)]
 #[command(long_about = LONG_ABOUT)]
 pub struct DebugArgs {
     /// The scenario file
-    pub file: PathBuf,
+    #[arg(required_unless_present = "repro")]
+    pub file: Option<PathBuf>,
     /// The port to serve on, at 127.0.0.1 [default: a free one]
     #[arg(long, default_value_t = 0)]
     pub port: u16,
     /// Open at this path of moves, as the page's address writes it (0,3,1.2)
-    #[arg(long, value_name = "MOVES")]
+    #[arg(long, value_name = "MOVES", conflicts_with_all = ["seed", "repro"])]
     pub path: Option<String>,
+    /// Open at the run of this seed (a sweep's failing seed), as far as a search follows it
+    #[arg(long, value_name = "S", conflicts_with = "repro")]
+    pub seed: Option<u64>,
+    /// Open at the run of this repro file (shrunk, or explore's), instead of a scenario
+    #[arg(long, value_name = "REPRO.json", conflicts_with = "file")]
+    pub repro: Option<PathBuf>,
     /// Open the page in the system's browser
     #[arg(long)]
     pub open: bool,
@@ -53,16 +59,13 @@ const LONG_ABOUT: &str = "Step through a scenario's protocol in the browser, cho
 
 /// `ftsim debug`: the scenario's search served until the process is stopped.
 pub fn main(args: DebugArgs, app: &App) -> Result<Status, CliError> {
-    let scenario = load_all(app, std::slice::from_ref(&args.file))?.remove(0);
-    let explorer = scenario
-        .simulation
-        .explorer()
-        .map_err(|e| CliError::Scenarios(vec![error_at_key(&scenario.file, &e.key, &e.message)]))?;
-    let start = path::parse(args.path.as_deref().unwrap_or(""))
-        .map_err(|why| CliError::Usage(format!("--path: {why}")))?;
-    explorer
-        .position(&start)
-        .map_err(|why| CliError::Usage(format!("--path: {why}")))?;
+    let start = match (&args.path, args.seed, &args.repro) {
+        (_, _, Some(repro)) => Start::Repro(repro),
+        (_, Some(seed), None) => Start::Seed(seed),
+        (path, None, None) => Start::Path(path.as_deref().unwrap_or("")),
+    };
+    let opened = start::open(app, args.file.as_deref(), start)?;
+    let (scenario, explorer, start) = (opened.scenario, opened.explorer, opened.path);
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, args.port))
         .map_err(|e| CliError::Usage(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
     let port = listener.local_addr().map_or(args.port, |a| a.port());

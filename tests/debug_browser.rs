@@ -10,20 +10,9 @@
 mod common;
 
 use common::cdp::{Browser, Tab};
-use common::debug_server::Served;
+use common::debug_server::{Served, FIVE_CLICKS, FLOODING};
 use common::{ftsim, scenario, scratch, stdout};
 use serde_json::Value;
-
-const FLOODING: &str = "explore-flooding-n3-f1-rounds-1.toml";
-
-/// The explorer's five-step counterexample of `FLOODING`, as the moves a person clicks.
-const FIVE_CLICKS: [&str; 5] = [
-    "node 1 receives Round { round: 1, values: {0} } from node 0",
-    "node 2 receives Round { round: 1, values: {1} } from node 1",
-    "node 1 receives Round { round: 1, values: {2} } from node 2",
-    "node 0 crashes before its last 1 message(s) left",
-    "node 2 is told node 0 crashed",
-];
 
 /// The page's number of steps so far.
 fn steps(tab: &mut Tab) -> u64 {

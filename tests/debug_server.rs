@@ -5,21 +5,9 @@
 
 mod common;
 
-use common::debug_server::Served;
+use common::debug_server::{Served, FIVE_CLICKS, FLOODING};
 use common::{ftsim, scenario, scratch, stderr, stdout};
 use serde_json::Value;
-
-/// FloodSet with one round too few: `explore` finds agreement broken in five steps.
-const FLOODING: &str = "explore-flooding-n3-f1-rounds-1.toml";
-
-/// The explorer's five-step counterexample of `FLOODING`, as the moves a person clicks.
-const FIVE_CLICKS: [&str; 5] = [
-    "node 1 receives Round { round: 1, values: {0} } from node 0",
-    "node 2 receives Round { round: 1, values: {1} } from node 1",
-    "node 1 receives Round { round: 1, values: {2} } from node 2",
-    "node 0 crashes before its last 1 message(s) left",
-    "node 2 is told node 0 crashed",
-];
 
 /// The position `path` leads to (asserted to be answered).
 fn position(served: &Served, path: &str) -> Value {
@@ -105,62 +93,22 @@ fn five_clicks_reach_the_explorers_counterexample_and_its_repro_replays_as_recor
 #[test]
 fn bad_paths_name_the_step_and_how_much_can_be_followed() {
     let served = Served::start(&scenario(FLOODING), &[]);
-    let (status, body) = served.json("/api/position?path=0,x");
-    assert_eq!(status, 400);
-    assert!(
-        body["error"]
-            .as_str()
-            .is_some_and(|e| e.starts_with("step 2 ")),
-        "{body}"
-    );
-
-    let (status, body) = served.json("/api/position?path=0,999");
-    assert_eq!(status, 422);
+    served.refused("/api/position?path=0,x", 400, "step 2 of the path is \"x\"");
+    let body = served.refused("/api/position?path=0,999", 422, "step 2 asks for move 999");
     assert_eq!(body["followed"], 1, "{body}");
-    assert!(
-        body["error"]
-            .as_str()
-            .is_some_and(|e| e.contains("move 999")),
-        "{body}"
-    );
-
-    let (status, body) = served.json("/api/position?path=0.9");
-    assert_eq!(
-        status, 422,
-        "a delivery that draws nothing has no branch 9: {body}"
-    );
-
+    // A delivery that draws nothing has no branch 9.
+    served.refused("/api/position?path=0.9", 422, "branch 9");
     let path = click_through(&served, &FIVE_CLICKS);
-    let (status, body) = served.json(&format!("/api/position?path={path},0"));
-    assert_eq!(status, 422, "nothing after a violation: {body}");
+    let after = format!("/api/position?path={path},0");
+    let body = served.refused(&after, 422, "step 5 breaks a property");
     assert_eq!(body["followed"], 5);
-
-    let long = vec!["0"; 20_001].join(",");
-    let (status, body) = served.json(&format!("/api/position?path={long}"));
-    assert_eq!(status, 400, "a path longer than followed");
-    assert!(
-        body["error"]
-            .as_str()
-            .is_some_and(|e| e.contains("at most 20000")),
-        "{body}"
-    );
-
-    for (target, what) in [
-        ("/api/onward?seed=-1", "seed"),
-        ("/api/onward?until=never", "until"),
-        ("/api/onward?steps=18446744073709551616", "steps"),
-    ] {
-        let (status, body) = served.json(target);
-        assert_eq!(status, 400, "{target}: {body}");
-        assert!(
-            body["error"].as_str().is_some_and(|e| e.contains(what)),
-            "{body}"
-        );
-    }
-    let (status, body) = served.json("/api/repro?path=0");
-    assert_eq!(status, 409, "a passing path has no repro: {body}");
-    let (status, _) = served.json("/nothing");
-    assert_eq!(status, 404);
+    let long = format!("/api/position?path={}", vec!["0"; 20_001].join(","));
+    served.refused(&long, 400, "at most 20000");
+    served.refused("/api/onward?seed=-1", 400, "seed");
+    served.refused("/api/onward?until=never", 400, "until");
+    served.refused("/api/onward?steps=18446744073709551616", 400, "steps");
+    served.refused("/api/repro?path=0", 409, "breaks no property");
+    served.refused("/nothing", 404, "nothing is at /nothing");
 }
 
 #[test]
@@ -242,13 +190,24 @@ fn a_bad_start_or_a_scenario_that_cannot_be_searched_is_refused() {
     assert!(stderr(&o).contains("cannot be explored"), "{}", stderr(&o));
     let served = Served::start(&scenario(FLOODING), &["--path", "0,1"]);
     assert!(served.url.ends_with("/?path=0,1"), "{}", served.url);
+    let port = served.port.to_string();
+    let o = ftsim(&["debug", &scenario(FLOODING), "--port", &port]);
+    assert_eq!(o.status.code(), Some(2), "a port in use");
+    assert!(
+        stderr(&o).contains("cannot listen on 127.0.0.1:"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// The first seed `ftsim run` reports breaking a property in `file` ("…; seed N: …").
 fn failing_seed(file: &str) -> String {
     let o = ftsim(&["run", file, "--seeds", "3000"]);
     let said = common::flat(&o);
-    let after = said.split("; seed ").nth(1).unwrap_or_else(|| panic!("no seed: {said}"));
+    let after = said
+        .split("; seed ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no seed: {said}"));
     after.chars().take_while(char::is_ascii_digit).collect()
 }
 

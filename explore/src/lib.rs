@@ -19,8 +19,8 @@
 //! fingerprint needs (`zone`, `state`, `symmetry`); what a search is given (`model`); a step
 //! (`transition`), its handlers' draws (`rng`, `draws`), its timing (`zone_graph`) and taking
 //! it (`stepper`); what a path says: in words (`describe`), as a run (`timed`), under a bound
-//! on delays (`bounded`); what a search reports (`report`); the searches (`search`); and here,
-//! the entry ([`Explorer`]).
+//! on delays (`bounded`); what a search reports (`report`); the searches (`search`); a search
+//! driven by hand (`by_hand`, for `ftsim debug`); and here, the entry ([`Explorer`]).
 
 mod bounded;
 mod by_hand;
@@ -50,7 +50,7 @@ use search::{bfs, dfs, lasso, pct, walk};
 
 pub use by_hand::{
     FromRun, InFlight, Move, MoveKind, MoveShown, NodeShown, Onward, PathError, Position,
-    PropertyShown, Status, StepShown, Until, Walked, MAX_PATH_STEPS,
+    PropertyShown, Status, StepShown, Until, Walked, MAX_PATH_STEPS, MAX_SHOWN_BRANCHES,
 };
 pub use config::{Config, LinkRule, MAX_PLACEMENTS};
 pub use draws::{

@@ -5,6 +5,18 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 
+/// FloodSet with one round too few: `explore` finds agreement broken in five steps.
+pub const FLOODING: &str = "explore-flooding-n3-f1-rounds-1.toml";
+
+/// The explorer's five-step counterexample of [`FLOODING`], as the moves a person clicks.
+pub const FIVE_CLICKS: [&str; 5] = [
+    "node 1 receives Round { round: 1, values: {0} } from node 0",
+    "node 2 receives Round { round: 1, values: {1} } from node 1",
+    "node 1 receives Round { round: 1, values: {2} } from node 2",
+    "node 0 crashes before its last 1 message(s) left",
+    "node 2 is told node 0 crashed",
+];
+
 /// A running `ftsim debug`.
 pub struct Served {
     child: Child,
@@ -104,6 +116,18 @@ impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+impl Served {
+    /// Asserts that `GET target` is refused with `status` and an error saying `phrase`; the
+    /// answer.
+    pub fn refused(&self, target: &str, status: u16, phrase: &str) -> serde_json::Value {
+        let (got, body) = self.json(target);
+        assert_eq!(got, status, "{target}: {body}");
+        let error = body["error"].as_str().unwrap_or_default();
+        assert!(error.contains(phrase), "{target}: {phrase:?} not in {body}");
+        body
     }
 }
 

@@ -27,6 +27,7 @@ pub use from_run::FromRun;
 pub use onward::{Onward, Until, Walked};
 pub use shown::{
     InFlight, MoveKind, MoveShown, NodeShown, Position, PropertyShown, Status, StepShown,
+    MAX_SHOWN_BRANCHES,
 };
 
 /// The longest path a position is replayed from.

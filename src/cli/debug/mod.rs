@@ -30,8 +30,8 @@ pub struct DebugArgs {
     #[arg(required_unless_present = "repro")]
     pub file: Option<PathBuf>,
     /// The port to serve on, at 127.0.0.1 [default: a free one]
-    #[arg(long, default_value_t = 0)]
-    pub port: u16,
+    #[arg(long)]
+    pub port: Option<u16>,
     /// Open at this path of moves, as the page's address writes it (0,3,1.2)
     #[arg(long, value_name = "MOVES", conflicts_with_all = ["seed", "repro"])]
     pub path: Option<String>,
@@ -55,7 +55,8 @@ const LONG_ABOUT: &str = "Step through a scenario's protocol in the browser, cho
     branch, run on at random, or run until a property breaks. The page's address holds the \
     path, so a link reproduces a position; a path that breaks a property downloads as a repro \
     file for `replay --repro`, `shrink --repro` and `diff`. The moves are `explore`'s: the \
-    protocol must consent to be searched. Ctrl-C stops the server.";
+    protocol must consent to be searched. Ctrl-C stops the server. The page, and which runs a search \
+    can follow: docs/debugger.md.";
 
 /// `ftsim debug`: the scenario's search served until the process is stopped.
 pub fn main(args: DebugArgs, app: &App) -> Result<Status, CliError> {
@@ -66,9 +67,10 @@ pub fn main(args: DebugArgs, app: &App) -> Result<Status, CliError> {
     };
     let opened = start::open(app, args.file.as_deref(), start)?;
     let (scenario, explorer, start) = (opened.scenario, opened.explorer, opened.path);
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, args.port))
-        .map_err(|e| CliError::Usage(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
-    let port = listener.local_addr().map_or(args.port, |a| a.port());
+    let asked = args.port.unwrap_or(0);
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, asked))
+        .map_err(|e| CliError::Usage(format!("cannot listen on 127.0.0.1:{asked}: {e}")))?;
+    let port = listener.local_addr().map_or(0, |a| a.port());
     let query = match start.is_empty() {
         true => String::new(),
         false => format!("?path={}", path::format(&start)),

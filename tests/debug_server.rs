@@ -264,3 +264,22 @@ fn every_seed_of_a_crash_scenario_is_followed_to_its_end() {
         }
     }
 }
+
+#[test]
+fn a_run_with_a_traitor_is_followed_from_its_placement() {
+    let name = scenario("explore-byzantine-n3-m1-mix.toml");
+    let followed = (0..10).filter(|seed| {
+        let served = Served::start(&name, &["--seed", &seed.to_string()]);
+        let whole = served.said.contains("events followed as");
+        let path = served.url.split("?path=").nth(1).unwrap_or_default();
+        if whole {
+            let steps = position(&served, path)["steps"].clone();
+            assert_eq!(
+                steps[0]["kind"], "start",
+                "the traitors placed first: {steps:#}"
+            );
+        }
+        whole
+    });
+    assert!(followed.count() >= 3, "most runs are followed to their end");
+}

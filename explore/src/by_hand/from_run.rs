@@ -129,8 +129,13 @@ pub(crate) fn path_of_run<P: Searchable>(model: &Model<P>, trace: &[TraceEvent])
         stopped: None,
     };
     if !model.config.placements.is_empty() {
-        from_run.stopped = Some((0, "a run with Byzantine nodes is not followed yet".into()));
-        return from_run;
+        match follower.place(trace) {
+            Ok(start) => from_run.path.push(start),
+            Err(why) => {
+                from_run.stopped = Some((0, why));
+                return from_run;
+            }
+        }
     }
     if let Err(why) = follower.verdict() {
         from_run.stopped = Some((0, why));
@@ -215,6 +220,29 @@ impl<'m, P: Searchable> Follower<'m, P> {
             path.push(lose);
         }
         Ok(self.verdict.is_ok())
+    }
+
+    /// The first move of a search with traitors, placing them and starting every node: the
+    /// placement (and branch of its draws) whose sends and timers are those of the run's
+    /// starts.
+    fn place(&mut self, trace: &[TraceEvent]) -> Result<Move, String> {
+        let starts: Vec<Event<'_>> = events(trace)
+            .take_while(|e| e.entries.iter().any(|x| x.kind == TraceKind::Start))
+            .collect();
+        let mut sends = Vec::new();
+        let mut timers = Vec::new();
+        for start in &starts {
+            let (s, t) = start.effects();
+            sends.extend(s);
+            timers.extend(t);
+        }
+        for placement in 0..self.model.config.placements.len() as u32 {
+            let t = Transition::Start(placement);
+            if let Ok(mv) = self.take_matching(t, &sends, &timers, 0) {
+                return Ok(mv);
+            }
+        }
+        Err("no placement of the traitors starts the nodes as the run did".into())
     }
 
     /// The enabled transition `trigger` is.

@@ -19,7 +19,7 @@ pub fn parse(text: &str) -> Result<Vec<Move>, String> {
         ));
     }
     (steps.iter().enumerate())
-        .map(|(i, step)| parse_step(step).ok_or_else(|| bad_step(i + 1, step)))
+        .map(|(i, step)| parse_step(step.trim()).ok_or_else(|| bad_step(i + 1, step)))
         .collect()
 }
 

@@ -19,13 +19,26 @@ where
     let mut steps = Vec::with_capacity(path.len());
     for (i, &step) in path.iter().enumerate() {
         let mut words = describe(model, &state, step.t);
-        stepper.choices.record = Some(Vec::new());
-        verdict = stepper.take(&mut state, step, i as u64 + 1);
-        let drawn = stepper.choices.record.take().unwrap_or_default();
-        words.push_str(&outcomes_in_words(&drawn));
+        let drawn;
+        (verdict, drawn) = take_described(&mut stepper, &mut state, step, i);
+        words.push_str(&drawn);
         steps.push(words);
     }
     (steps, verdict)
+}
+
+/// Takes `step` (the `i`th of its path, from 0) in `state`, recording its handler's draws:
+/// its verdict, and the outcomes of the draws that had a choice, in words (" (…)", or empty).
+pub(crate) fn take_described<P: Process + Clone>(
+    stepper: &mut Stepper<'_, P>,
+    state: &mut State<P>,
+    step: Taken,
+    i: usize,
+) -> (Result<(), Broken>, String) {
+    stepper.choices.record = Some(Vec::new());
+    let verdict = stepper.take(state, step, i as u64 + 1);
+    let drawn = stepper.choices.record.take().unwrap_or_default();
+    (verdict, outcomes_in_words(&drawn))
 }
 
 /// The outcomes of a step's draws that had a choice, in words: " (…)", or empty if none had.

@@ -13,7 +13,7 @@
 
 use sim_core::{DropReason, NodeId, Searchable, TraceEvent, TraceKind};
 
-use super::{take_recorded, Move};
+use super::Move;
 use crate::draws::{Branches, Taken};
 use crate::model::Model;
 use crate::state::State;
@@ -207,9 +207,9 @@ impl<'m, P: Searchable> Follower<'m, P> {
         path: &mut Vec<Move>,
     ) -> Result<bool, String> {
         if let Some(trigger) = event.trigger() {
-            let t = self.transition_of(trigger, event, trace)?;
+            let found = self.transition_of(trigger, event, trace)?;
             let (sends, timers) = event.effects();
-            let mv = self.take_matching(t, &sends, &timers, path.len())?;
+            let mv = self.take_matching(found, &sends, &timers, path.len())?;
             path.push(mv);
         }
         for lost in event.lost(trace) {
@@ -237,7 +237,8 @@ impl<'m, P: Searchable> Follower<'m, P> {
             timers.extend(t);
         }
         for placement in 0..self.model.config.placements.len() as u32 {
-            let t = Transition::Start(placement);
+            // Before the start, the moves are the placements, in order.
+            let t = (placement, Transition::Start(placement));
             if let Ok(mv) = self.take_matching(t, &sends, &timers, 0) {
                 return Ok(mv);
             }
@@ -245,45 +246,40 @@ impl<'m, P: Searchable> Follower<'m, P> {
         Err("no placement of the traitors starts the nodes as the run did".into())
     }
 
-    /// The enabled transition `trigger` is.
+    /// The enabled transition `trigger` is, and its index among the moves.
     fn transition_of(
-        &self,
+        &mut self,
         trigger: &TraceEvent,
         event: &Event<'_>,
         trace: &[TraceEvent],
-    ) -> Result<Transition, String> {
+    ) -> Result<(u32, Transition), String> {
         let node = trigger.node.unwrap_or_default();
         let s = &self.state;
-        let mut enabled_now = Vec::new();
-        enabled(self.model, s, &mut enabled_now);
-        let found = enabled_now
-            .iter()
-            .copied()
-            .find(|&t| match (&trigger.kind, t) {
-                (TraceKind::Deliver { from, msg, .. }, Transition::Deliver(i)) => {
-                    let e = &s.net[i as usize];
-                    e.from == *from && e.to == node && format!("{:?}", e.msg) == *msg
-                }
-                (TraceKind::TimerFire { tag, .. }, Transition::Fire { node: n, index }) => {
-                    n as NodeId == node
-                        && format!("{:?}", s.armed(node)[index as usize].tag) == *tag
-                }
-                (TraceKind::Crash, Transition::Crash { node: n, keep }) => {
-                    let cuttable = s.net.cuttable(node).len();
-                    let kept = cuttable.saturating_sub(event.cut_by_crash(node, trace));
-                    n as NodeId == node && keep as usize == kept
-                }
-                (TraceKind::Recover, Transition::Recover(n)) => n as NodeId == node,
-                (TraceKind::Suspect { about }, Transition::Notice(i)) => {
-                    let x = s.notices[i as usize];
-                    x.to == node && x.about == *about && !x.restore
-                }
-                (TraceKind::Restore { about }, Transition::Notice(i)) => {
-                    let x = s.notices[i as usize];
-                    x.to == node && x.about == *about && x.restore
-                }
-                _ => false,
-            });
+        enabled(self.model, s, &mut self.moves);
+        let found = self.find_enabled(|t| match (&trigger.kind, t) {
+            (TraceKind::Deliver { from, msg, .. }, Transition::Deliver(i)) => {
+                let e = &s.net[i as usize];
+                e.from == *from && e.to == node && format!("{:?}", e.msg) == *msg
+            }
+            (TraceKind::TimerFire { tag, .. }, Transition::Fire { node: n, index }) => {
+                n as NodeId == node && format!("{:?}", s.armed(node)[index as usize].tag) == *tag
+            }
+            (TraceKind::Crash, Transition::Crash { node: n, keep }) => {
+                let cuttable = s.net.cuttable(node).len();
+                let kept = cuttable.saturating_sub(event.cut_by_crash(node, trace));
+                n as NodeId == node && keep as usize == kept
+            }
+            (TraceKind::Recover, Transition::Recover(n)) => n as NodeId == node,
+            (TraceKind::Suspect { about }, Transition::Notice(i)) => {
+                let x = s.notices[i as usize];
+                x.to == node && x.about == *about && !x.restore
+            }
+            (TraceKind::Restore { about }, Transition::Notice(i)) => {
+                let x = s.notices[i as usize];
+                x.to == node && x.about == *about && x.restore
+            }
+            _ => false,
+        });
         found.ok_or_else(|| no_move(trigger))
     }
 
@@ -291,18 +287,18 @@ impl<'m, P: Searchable> Follower<'m, P> {
     /// `timers`; the move taken.
     fn take_matching(
         &mut self,
-        t: Transition,
+        (index, t): (u32, Transition),
         sends: &[(NodeId, &str)],
         timers: &[&str],
         step: usize,
     ) -> Result<Move, String> {
-        let index = self.index_of(t);
         let mut branches = Branches::default();
         let mut tried = self.state.clone();
         while let Some(plan) = branches.next() {
             tried.clone_from(&self.state);
-            let (verdict, _) =
-                take_recorded(&mut self.stepper, &mut tried, Taken { t, plan }, step);
+            let verdict = self
+                .stepper
+                .take(&mut tried, Taken { t, plan }, step as u64 + 1);
             branches.taken(&mut self.stepper.choices);
             let (sent, set) = made(&tried, step as u64 + 1);
             let same_sends = sent
@@ -330,38 +326,32 @@ impl<'m, P: Searchable> Follower<'m, P> {
         (from, to, msg): (NodeId, NodeId, String),
         step: usize,
     ) -> Result<Move, String> {
-        let mut enabled_now = Vec::new();
-        enabled(self.model, &self.state, &mut enabled_now);
         let s = &self.state;
-        let lose = enabled_now.iter().copied().find(|&t| match t {
+        enabled(self.model, s, &mut self.moves);
+        let lose = self.find_enabled(|t| match t {
             Transition::Lose(i) => {
                 let e = &s.net[i as usize];
                 e.from == from && e.to == to && format!("{:?}", e.msg) == msg
             }
             _ => false,
         });
-        let Some(t) = lose else {
+        let Some((index, t)) = lose else {
             return Err(format!(
                 "the run lost {msg} from node {from} to node {to}, on a link the search \
                  keeps lossless"
             ));
         };
-        let index = self.index_of(t);
-        let (verdict, _) = take_recorded(
-            &mut self.stepper,
-            &mut self.state,
-            Taken { t, plan: 0 },
-            step,
-        );
+        let verdict = self
+            .stepper
+            .take(&mut self.state, Taken { t, plan: 0 }, step as u64 + 1);
         self.verdict = verdict.map_err(|b| b.message);
         Ok(Move { index, plan: 0 })
     }
 
-    /// The index of `t` among the moves enabled now.
-    fn index_of(&mut self, t: Transition) -> u32 {
-        enabled(self.model, &self.state, &mut self.moves);
-        let index = self.moves.iter().position(|&m| m == t);
-        index.expect("found among the enabled moves") as u32
+    /// The first of the moves last listed (`self.moves`) that `matches`, with its index.
+    fn find_enabled(&self, matches: impl Fn(Transition) -> bool) -> Option<(u32, Transition)> {
+        let index = self.moves.iter().position(|&t| matches(t))?;
+        Some((index as u32, self.moves[index]))
     }
 }
 

@@ -172,7 +172,8 @@ fn replay<'m, P: Searchable>(
         if i + 1 == path.len() {
             before = Some(state.clone());
         }
-        let (v, drawn) = take_recorded(&mut stepper, &mut state, Taken { t, plan: mv.plan }, i);
+        let (v, drawn) =
+            describe::take_described(&mut stepper, &mut state, Taken { t, plan: mv.plan }, i);
         if !stepper.choices.plan_fits() {
             return Err(PathError::NoSuchBranch {
                 step: i + 1,
@@ -192,20 +193,6 @@ fn replay<'m, P: Searchable>(
         steps,
         verdict,
     })
-}
-
-/// Takes `step` (the `i`th of its path, from 0) in `state`, recording its handler's draws:
-/// its verdict, and the outcomes of the draws that had a choice, in words (" (…)", or empty).
-fn take_recorded<P: Searchable>(
-    stepper: &mut Stepper<'_, P>,
-    state: &mut State<P>,
-    step: Taken,
-    i: usize,
-) -> (Result<(), Broken>, String) {
-    stepper.choices.record = Some(Vec::new());
-    let verdict = stepper.take(state, step, i as u64 + 1);
-    let drawn = stepper.choices.record.take().unwrap_or_default();
-    (verdict, describe::outcomes_in_words(&drawn))
 }
 
 /// Whether a run may stop in `state` (nothing more must happen), given what is enabled there.

@@ -5,7 +5,7 @@
 
 use sim_core::Searchable;
 
-use super::{may_stop, take_recorded, Move, Replayed};
+use super::{may_stop, Move, Replayed};
 use crate::draws::Taken;
 use crate::model::Model;
 use crate::rng::WalkRng;
@@ -115,7 +115,7 @@ impl<P: Searchable> Runner<'_, P> {
             let index = rng.below(self.moves.len() as u64) as usize;
             let t = self.moves[index];
             let taken = Taken { t, plan: 0 };
-            let (verdict, _) = take_recorded(stepper, &mut state, taken, depth + step);
+            let verdict = stepper.take(&mut state, taken, (depth + step) as u64 + 1);
             added.push(Move {
                 index: index as u32,
                 plan: stepper.choices.plan(),

@@ -5,7 +5,7 @@
 
 use sim_core::{NodeId, PropertyKind, Searchable};
 
-use super::{may_stop, take_recorded, Move, Replayed};
+use super::{may_stop, Move, Replayed};
 use crate::describe;
 use crate::draws::{Branches, Taken};
 use crate::model::Model;
@@ -226,7 +226,7 @@ fn moves<P: Searchable>(
         while let Some(plan) = branches.next() {
             copy.clone_from(&replayed.state);
             let stepper = &mut replayed.stepper;
-            let (_, drawn) = take_recorded(stepper, &mut copy, Taken { t, plan }, i);
+            let (_, drawn) = describe::take_described(stepper, &mut copy, Taken { t, plan }, i);
             branches.taken(&mut stepper.choices);
             if listed == MAX_SHOWN_BRANCHES {
                 cut += 1;

@@ -80,7 +80,6 @@ impl Debugger {
                 "path": path::format(&walked.path),
                 "broke": walked.broke,
                 "runs": walked.runs,
-                "added": walked.path.len() - moves.len().min(walked.path.len()),
             }),
         ))
     }

@@ -35,9 +35,12 @@ pub struct Opened {
 
 /// Opens `file` (a scenario; `None` with a repro) at `start`.
 pub fn open(app: &App, file: Option<&Path>, start: Start<'_>) -> Result<Opened, CliError> {
-    let scenario = match (&start, file) {
-        (Start::Repro(repro), _) => scenario_of_repro(app, repro)?.0,
-        (_, Some(file)) => load_all(app, &[file.to_path_buf()])?.remove(0),
+    let (scenario, repro) = match (&start, file) {
+        (Start::Repro(repro), _) => {
+            let (scenario, repro) = scenario_of_repro(app, repro)?;
+            (scenario, Some(repro))
+        }
+        (_, Some(file)) => (load_all(app, &[file.to_path_buf()])?.remove(0), None),
         (_, None) => {
             return Err(CliError::Usage(
                 "a scenario file or --repro is needed".into(),
@@ -69,9 +72,11 @@ pub fn open(app: &App, file: Option<&Path>, start: Start<'_>) -> Result<Opened, 
             followed(explorer.as_ref(), &trace, &format!("seed {seed}"))
         }
         Start::Repro(file) => {
-            let (_, repro) = scenario_of_repro(app, file)?;
-            let simulation = repro.simulation(file, &app.catalog)?;
-            let trace = repro.replay(simulation.as_ref(), true).report.trace;
+            let repro = repro.expect("read with its scenario");
+            let trace = repro
+                .replay(scenario.simulation.as_ref(), true)
+                .report
+                .trace;
             let what = format!("the run of {}", file.display());
             followed(explorer.as_ref(), &trace.unwrap_or_default(), &what)
         }

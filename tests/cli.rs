@@ -188,7 +188,7 @@ fn run_with_one_seed_and_check_and_list() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains("ok: "));
 
-    let o = ftsim(&["list"]);
+    let o = ftsim(&["list", "flooding"]);
     let out = stdout(&o);
     assert!(out.contains("flooding") && out.contains("rounds = 2") && out.contains("agreement"));
     // Each protocol says what it assumes, and every line fits a terminal.

@@ -273,7 +273,7 @@ fn envelope(
     if args.byzantine && !has_adversaries(app, protocol) {
         return Err(CliError::Usage(format!(
             "--byzantine: {protocol} declares no Byzantine adversary \
-             (`ftsim list` shows which protocols do)"
+             (`ftsim list NAME` shows a protocol's adversaries)"
         )));
     }
     let sizes = group_sizes(&args.file, first.simulation.spec().nodes)?;

@@ -1,27 +1,14 @@
-//! `ftsim list`: every protocol with its parameters, properties, adversaries and detector.
+//! One protocol's whole declaration in words (`ftsim list NAME`): what it is, its parameters,
+//! properties, adversaries, the model it assumes, its detector and the figures it measures.
 
 use ftsim_api::{DetectorModel, ProtocolInfo};
 use reports::columns::wrap;
 
-use super::app::App;
-use super::error::{CliError, Status};
-use super::output::outln;
-
-/// List protocols, their parameters with defaults, and their invariants
-#[derive(clap::Args)]
-pub struct ListArgs {}
-
-/// `ftsim list`: every protocol of the catalogue, described.
-pub fn main(_args: ListArgs, app: &App) -> Result<Status, CliError> {
-    for info in app.catalog.infos() {
-        describe(info);
-    }
-    Ok(Status::Met)
-}
+use crate::cli::output::outln;
 
 /// One protocol, every line within 80 columns: what it is, its parameters, properties,
 /// adversaries, the assumptions it declares and the detector it needs.
-fn describe(info: &ProtocolInfo) {
+pub(super) fn describe(info: &ProtocolInfo) {
     outln(info.name);
     outln(&wrap("  ", info.summary, 2));
     if !info.params.is_empty() {
@@ -64,5 +51,14 @@ fn describe(info: &ProtocolInfo) {
     if let Some(detector) = detector {
         outln(&wrap("  ", &detector, 4));
     }
-    outln("");
+    let metrics = &info.metrics;
+    for (what, metric) in [
+        ("latency", metrics.latency),
+        ("availability", metrics.availability),
+    ] {
+        if let Some(metric) = metric {
+            let text = format!("{what}: {} ({})", metric.name, metric.help);
+            outln(&wrap("  measures ", &text, 4));
+        }
+    }
 }

@@ -90,31 +90,6 @@ fn piped_output_is_not_wrapped_and_columns_is_honoured() {
     assert_fits_80(&run(Some("80")));
 }
 
-/// `--help` wraps by words at the terminal's width: no line of any command's help is wider
-/// than 80 columns, so a terminal never breaks a word.
-#[test]
-fn help_wraps_by_words() {
-    let commands = [
-        "", "run", "check", "replay", "shrink", "diff", "explore", "classify", "merge", "list",
-    ];
-    for command in commands {
-        let args: Vec<&str> = [command, "--help"]
-            .into_iter()
-            .filter(|a| !a.is_empty())
-            .collect();
-        let o = ftsim(&args);
-        assert_eq!(o.status.code(), Some(0), "{command}");
-        let text = stdout(&o);
-        for line in text.lines() {
-            let columns = reports::columns::width(line);
-            assert!(
-                columns <= 80,
-                "ftsim {command} --help ({columns}): {line:?}"
-            );
-        }
-    }
-}
-
 /// Wide characters (two columns each) in a scenario's name and file: the table's name is cut
 /// and padded by columns, so the counts stay in their column, and an error about the file
 /// wraps within 80 columns (counted in characters, both overflowed).

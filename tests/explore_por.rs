@@ -234,7 +234,7 @@ fn sleep_sets_are_refused_with_symmetry_or_sampling() {
         assert_eq!(code, Some(2), "{extra:?}:\n{out}");
         assert!(out.contains(message), "{extra:?}: no {message:?} in\n{out}");
     }
-    let help = stdout(&ftsim(&["explore", "--help"]));
+    let help = stdout(&ftsim(&["help", "explore"]));
     let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(help.contains("--por"), "{help}");
     assert!(

@@ -228,7 +228,7 @@ fn options_that_do_not_fit_the_strategy_are_bad_usage() {
 
 #[test]
 fn the_help_states_pcts_guarantee() {
-    let o = ftsim(&["explore", "--help"]);
+    let o = ftsim(&["help", "explore"]);
     let help = stdout(&o);
     assert!(help.contains("1/(n*k^(d-1))"), "{help}");
     assert!(help.contains("--depth"), "{help}");

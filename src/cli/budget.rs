@@ -11,16 +11,24 @@ use super::error::CliError;
 /// What one run may spend, if not what its scenario says.
 #[derive(Args, Clone, Copy, Debug, Default)]
 pub struct BudgetFlags {
-    /// Events one run may handle (default: the scenario's `max_events`, else 1,000,000)
+    /// Events a run may handle
+    ///
+    /// Events one run may handle (default: the scenario's `max_events`, else 1,000,000).
     #[arg(long, value_name = "N")]
     pub max_events: Option<u64>,
-    /// Virtual time one run may reach (e.g. 10s; default: the run's end)
+    /// Virtual time a run may reach (10s)
+    ///
+    /// Virtual time one run may reach (e.g. 10s; default: the run's end).
     #[arg(long, value_name = "T")]
     pub max_time: Option<ftsim_api::Duration>,
-    /// Messages in flight at once in one run (default: 1,000,000)
+    /// Messages a run may have in flight
+    ///
+    /// Messages in flight at once in one run (default: 1,000,000).
     #[arg(long, value_name = "N")]
     pub max_in_flight: Option<u64>,
-    /// MiB one run may hold, as the engine counts it (default: 512)
+    /// Memory a run may hold, in MiB
+    ///
+    /// MiB one run may hold, as the engine counts it (default: 512).
     #[arg(long, value_name = "MIB")]
     pub max_memory_mib: Option<u64>,
 }

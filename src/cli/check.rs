@@ -17,8 +17,17 @@ pub struct CheckArgs {
     /// Scenario files, or directories of *.toml files
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Output format (JSON: docs/json.md)
-    #[arg(long, value_enum, default_value = "text")]
+    /// Output: text or json [default: text]
+    ///
+    /// Output format: text for people, or json, the `ftsim.check` document that docs/json.md
+    /// describes.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "text",
+        hide_default_value = true,
+        hide_possible_values = true
+    )]
     pub format: Format,
 }
 

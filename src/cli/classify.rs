@@ -91,27 +91,33 @@ fn verdict(cell: &Cell) -> &'static str {
     }
 }
 
-/// The fault-tolerance class of a protocol under each fault class, or its fault envelope
+/// A protocol's class under each fault class, or its envelope
 #[derive(clap::Args)]
 #[command(long_about = LONG_ABOUT)]
 pub struct ClassifyArgs {
     /// The scenario file
     pub file: PathBuf,
-    /// Seeds per class (default: the scenario's count)
+    /// Seeds per class (default: the scenario's)
     #[arg(long)]
     pub seeds: Option<u64>,
-    /// Print the fault envelope instead: the most faults with no violation per group size
+    /// Print the fault envelope instead
+    ///
+    /// Print the fault envelope instead: the most faults with no violation per group size.
     #[arg(long)]
     pub envelope: bool,
-    /// Envelope: count Byzantine nodes (the scenario's adversary) instead of crashes
+    /// Envelope: count traitors, not crashes
+    ///
+    /// Envelope: count Byzantine nodes (the scenario's adversary) instead of crashes.
     #[arg(long, requires = "envelope")]
     pub byzantine: bool,
-    /// Envelope: try at most this many faults per group size
+    /// Envelope: most faults per group size
+    ///
+    /// Envelope: try at most this many faults per group size.
     #[arg(long, requires = "envelope")]
     pub max_faults: Option<usize>,
 }
 
-/// `ftsim classify --help`.
+/// `ftsim help classify`.
 const LONG_ABOUT: &str = "Run the protocol a scenario sets up under one fault class at a time \
     (none, message loss, crash-stop, crash-recover, partitions, a Byzantine node if the \
     protocol has adversaries), the scenario's own faults removed, and print per class \

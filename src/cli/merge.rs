@@ -140,19 +140,28 @@ fn merged(app: &App, parts: &[Part], i: usize) -> Result<ScenarioSummary, CliErr
     Ok(summary)
 }
 
-/// Combine the JSON of a sweep's shards into the summary one machine would print
+/// Merge a sweep's shards (their JSON) into one machine's summary
 #[derive(clap::Args)]
 #[command(long_about = LONG_ABOUT)]
 pub struct MergeArgs {
     /// The shards' JSON files
     #[arg(required = true)]
     pub parts: Vec<PathBuf>,
-    /// Output format (JSON: docs/json.md)
-    #[arg(long, value_enum, default_value = "text")]
+    /// Output: text or json [default: text]
+    ///
+    /// Output format: text for people, or json, the `ftsim.sweep` document that docs/json.md
+    /// describes.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "text",
+        hide_default_value = true,
+        hide_possible_values = true
+    )]
     pub format: Format,
 }
 
-/// `ftsim merge --help`.
+/// `ftsim help merge`.
 const LONG_ABOUT: &str = "Combine the --format json output of every shard of one sweep (`ftsim \
     run --shard K/N --format json`, K from 1 to N) into the summary one machine would \
     have printed: each scenario's tallies are added and judged again, identical to an \

@@ -40,8 +40,10 @@ mod app;
 mod budget;
 pub mod error;
 mod files;
+mod help;
 mod interrupt;
 mod output;
+mod reference;
 mod scenarios;
 mod sweep_json;
 mod trace_sinks;
@@ -65,7 +67,7 @@ struct Cli {
 /// `ftsim --help`'s first line.
 const ABOUT: &str = "Deterministic simulator for fault-tolerance protocols";
 
-/// `ftsim --help`.
+/// `ftsim help`: the long form.
 const LONG_ABOUT: &str = "Deterministic simulator for fault-tolerance protocols.\n\n\
     A run is a pure function of (scenario, seed): run a scenario over many seeds to find \
     what breaks, replay one seed exactly to see how, shrink it to the smallest run that \
@@ -103,10 +105,16 @@ pub fn main_with(extra: &[&'static dyn AnyProtocol]) -> ExitCode {
     }));
     output::set_line_widths();
     let program = program_name();
-    let matches = Cli::command().bin_name(program.clone()).get_matches();
+    let matches = help::with_short_help(Cli::command().bin_name(program.clone())).get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let app = crate::catalog(extra).map(|catalog| App { catalog, program });
     exit_code(app.and_then(|app| dispatch(&app, cli.command)))
+}
+
+/// The guide's command-line reference (`docs/reference/cli.md`) in Markdown, generated from
+/// the definitions the parser uses (`tests/guide.rs` holds the committed page to it).
+pub fn reference_markdown() -> String {
+    reference::markdown(Cli::command().bin_name("ftsim"))
 }
 
 /// Runs the subcommand asked for.

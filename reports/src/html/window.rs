@@ -46,7 +46,7 @@ impl Window {
     /// states are asked for over twice as many, for the few events without one (a fault that
     /// changes nothing). Should the window still reach further back, its first entries are
     /// drawn without their nodes' states. Rendering every state of a long run in a large
-    /// group took most of its time: see `replay`'s notes in the README.
+    /// group took most of its time: see the notes in docs/replay.md.
     pub fn for_run_of(events: u64) -> Self {
         Window {
             states_from: events.saturating_sub(2 * WINDOW_ENTRIES as u64),

@@ -22,23 +22,29 @@ use crate::cli::output::ewrapped;
 use routes::Debugger;
 use start::Start;
 
-/// Step through a scenario's protocol in the browser, choosing each next event
+/// Step through a scenario in the browser, choosing each event
 #[derive(clap::Args, Debug)]
 #[command(long_about = LONG_ABOUT)]
 pub struct DebugArgs {
     /// The scenario file
     #[arg(required_unless_present = "repro")]
     pub file: Option<PathBuf>,
-    /// The port to serve on, at 127.0.0.1 [default: a free one]
+    /// Port at 127.0.0.1 [default: a free one]
     #[arg(long)]
     pub port: Option<u16>,
-    /// Open at this path of moves, as the page's address writes it (0,3,1.2)
+    /// Open at this path of moves (0,3,1.2)
+    ///
+    /// Open at this path of moves, as the page's address writes it (0,3,1.2).
     #[arg(long, value_name = "MOVES", conflicts_with_all = ["seed", "repro"])]
     pub path: Option<String>,
-    /// Open at the run of this seed (a sweep's failing seed), as far as a search follows it
+    /// Open at the run of this seed
+    ///
+    /// Open at the run of this seed (a sweep's failing seed), as far as a search follows it.
     #[arg(long, value_name = "S", conflicts_with = "repro")]
     pub seed: Option<u64>,
-    /// Open at the run of this repro file (shrunk, or explore's), instead of a scenario
+    /// Open at the run of this repro file
+    ///
+    /// Open at the run of this repro file (shrunk, or explore's), instead of a scenario.
     #[arg(long, value_name = "REPRO.json", conflicts_with = "file")]
     pub repro: Option<PathBuf>,
     /// Open the page in the system's browser

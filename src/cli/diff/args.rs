@@ -2,20 +2,24 @@
 
 use std::path::PathBuf;
 
-/// Show where two runs part: two repro files, or a repro against this build
+/// Show where two runs part: two repros, or one against this build
 #[derive(clap::Args)]
 #[command(long_about = LONG_ABOUT)]
 pub struct DiffArgs {
     /// A repro file
     pub first: PathBuf,
-    /// Another repro file (default: the first one replayed by this build)
+    /// Another (default: the first, run by this build)
+    ///
+    /// Another repro file (default: the first one replayed by this build).
     pub second: Option<PathBuf>,
-    /// Trace entries to show on each side of the difference
+    /// Entries shown each side of it
+    ///
+    /// Trace entries to show on each side of the difference.
     #[arg(long, default_value_t = 4)]
     pub context: usize,
 }
 
-/// `ftsim diff --help`.
+/// `ftsim help diff`.
 const LONG_ABOUT: &str = "Compare two runs and show the first trace entry where they differ, \
     with a few entries of context on each side. Given two repro files, compare their \
     recorded traces; given one, compare its recorded trace with the run this build makes \

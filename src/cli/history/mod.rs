@@ -17,46 +17,69 @@ use super::files::{check_output, write_output};
 use super::output::{ewrapped, stopwatch, Format};
 use print::Judged;
 
-/// Check a history file for linearizability (Jepsen EDN, JSON lines, text)
+/// Check a history file (Jepsen EDN, JSON lines) for linearizability
 #[derive(clap::Args)]
 #[command(long_about = LONG_ABOUT)]
 pub struct HistoryArgs {
+    /// The history file: .edn, .jsonl or text
+    ///
     /// The history: Jepsen/Knossos EDN (.edn), ftsim's JSON lines (.jsonl, .json) or text
-    /// lines `PROCESS TYPE F [VALUE]` (docs/json.md)
+    /// lines `PROCESS TYPE F [VALUE]` (docs/json.md).
     pub file: PathBuf,
     /// The object the operations act on
     #[arg(long, value_name = "MODEL", value_parser = parse_model)]
     pub model: ModelKind,
-    /// Values are Jepsen's independent [key value] tuples: each key is its own object
+    /// Values are [key value] tuples, a key an object
+    ///
+    /// Values are Jepsen's independent [key value] tuples: each key is its own object.
     #[arg(long)]
     pub independent: bool,
+    /// Objects' first state (JSON or EDN: 0, [1 2])
+    ///
     /// Every object's state before any operation, a JSON or EDN value (e.g. 0, [1 2]);
-    /// default: the model's empty state (a register reads nil, a counter 0)
+    /// default: the model's empty state (a register reads nil, a counter 0).
     #[arg(long, value_name = "VALUE", value_parser = parse_initial)]
     pub initial: Option<Value>,
-    /// Output format (JSON: docs/json.md)
-    #[arg(long, value_enum, default_value = "text")]
+    /// Output: text or json [default: text]
+    ///
+    /// Output format: text for people, or json, the `ftsim.history` document that docs/json.md
+    /// describes.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "text",
+        hide_default_value = true,
+        hide_possible_values = true
+    )]
     pub format: Format,
-    /// Also draw the history as a page: a lane per process, the culprit ringed
+    /// Draw the history as an HTML page
+    ///
+    /// Also draw the history as a page: a lane per process, the culprit ringed.
     #[arg(long, value_name = "FILE.html")]
     pub html: Option<PathBuf>,
+    /// Wall time to stop after (10s, 500ms)
+    ///
     /// Stop after this much wall-clock time (e.g. 10s, 500ms); the verdict is then
-    /// "undecided" (exit 3)
+    /// "undecided" (exit 3).
     #[arg(long, value_name = "T")]
     pub time_limit: Option<ftsim_api::Duration>,
-    /// Stop each key's search after this many steps (same verdict on every machine)
+    /// Steps each key's search may take
+    ///
+    /// Stop each key's search after this many steps (same verdict on every machine).
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_steps)]
     pub max_steps: u64,
+    /// Only the verdict, without why
+    ///
     /// The verdict alone: stop at the first key refuted and name it, without the culprit,
-    /// the smallest failing prefix or why (faster on a history that is not linearizable)
+    /// the smallest failing prefix or why (faster on a history that is not linearizable).
     #[arg(long, conflicts_with = "html")]
     pub verdict_only: bool,
-    /// Threads to search keys on (default: the machine's cores)
+    /// Threads to search keys on (default: all cores)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
 }
 
-/// `ftsim history --help`.
+/// `ftsim help history`.
 const LONG_ABOUT: &str = "Check a history file for linearizability.\n\n\
     Reads Jepsen/Knossos EDN histories ({:type :invoke|:ok|:fail|:info, :f, :value, \
     :process}), ftsim's JSON lines, or text lines `PROCESS TYPE F [VALUE]`. An :info \

@@ -17,11 +17,22 @@ use super::output::{outln, Format};
 /// List the protocols, a line each; name one for its whole declaration
 #[derive(clap::Args)]
 pub struct ListArgs {
-    /// Protocols to describe in full: parameters, properties, adversaries, assumptions
+    /// Protocols to describe in full
+    ///
+    /// Protocols to describe in full: parameters, properties, adversaries, assumptions.
     #[arg(value_name = "NAME")]
     pub names: Vec<String>,
-    /// Output format (JSON: docs/json.md); JSON without a NAME describes every protocol
-    #[arg(long, value_enum, default_value = "text")]
+    /// Output: text or json [default: text]
+    ///
+    /// Output format: text for people, or json, the `ftsim.list` document that docs/json.md
+    /// describes; json without a NAME describes every protocol.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "text",
+        hide_default_value = true,
+        hide_possible_values = true
+    )]
     pub format: Format,
 }
 

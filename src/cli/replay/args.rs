@@ -7,7 +7,7 @@ use crate::cli::budget::BudgetFlags;
 use crate::cli::error::CliError;
 use crate::cli::scenarios::load::Chosen;
 
-/// Re-run one seed of a scenario, or a repro file, with full tracing and print its timeline
+/// Re-run one seed, or a repro file, traced, and print its timeline
 #[derive(clap::Args)]
 #[command(long_about = LONG_ABOUT)]
 pub struct ReplayArgs {
@@ -17,47 +17,78 @@ pub struct ReplayArgs {
     /// The seed to replay
     #[arg(long, required_unless_present = "repro")]
     pub seed: Option<u64>,
-    /// The point of the file's [sweep] grid (1-based, as `run` prints it)
+    /// Grid point K of the file's [sweep]
+    ///
+    /// The point of the file's [sweep] grid (1-based, as `run` prints it).
     #[arg(long, value_name = "K", conflicts_with = "repro")]
     pub point: Option<usize>,
-    /// The seed draws its own fault mix, as in `run --swarm`
+    /// The seed draws its fault mix (`run --swarm`)
+    ///
+    /// The seed draws its own fault mix, as in `run --swarm`.
     #[arg(long, conflicts_with = "repro")]
     pub swarm: bool,
+    /// A scenario `classify` derived from the file
+    ///
     /// The scenario `classify` derived from the file: a fault class (crash-stop, ...)
-    /// or an envelope point (n5-crashes2), as its evidence commands name it
+    /// or an envelope point (n5-crashes2), as its evidence commands name it.
     #[arg(long, value_name = "NAME", conflicts_with_all = ["repro", "point", "swarm"])]
     pub variant: Option<String>,
-    /// Replay this repro file instead of a scenario's seed
+    /// Replay this repro file instead of a seed
+    ///
+    /// Replay this repro file instead of a scenario's seed: from its recorded decisions,
+    /// its trace hash checked.
     #[arg(long, value_name = "REPRO.json", conflicts_with_all = ["file", "seed"])]
     pub repro: Option<PathBuf>,
-    /// Output format
-    #[arg(long, value_enum, default_value = "text")]
+    /// Output: text, json or shiviz [default: text]
+    ///
+    /// Output format: text (a readable timeline), json (seed, trace_hash, outcome,
+    /// violations, plan and events), or shiviz (a log with vector clocks for the ShiViz
+    /// visualiser).
+    #[arg(
+        long,
+        value_enum,
+        default_value = "text",
+        hide_default_value = true,
+        hide_possible_values = true
+    )]
     pub format: ReplayFormat,
-    /// Also write the run as a self-contained HTML space-time diagram to this file
+    /// Write an HTML space-time diagram
+    ///
+    /// Also write the run as a self-contained HTML space-time diagram to this file.
     #[arg(long, value_name = "OUT.html")]
     pub html: Option<PathBuf>,
+    /// Write the clients' history for `ftsim history`
+    ///
     /// Also write the clients' history (of a protocol that checks linearizability) as JSON
-    /// lines to this file, for `ftsim history`
+    /// lines to this file, for `ftsim history`.
     #[arg(long, value_name = "OUT.jsonl")]
     pub history: Option<PathBuf>,
+    /// Show only node N's entries (repeatable)
+    ///
     /// Timeline: only entries at node N or about it (messages to or from it, suspicions
-    /// of it), and network-wide ones; repeat for several nodes
+    /// of it), and network-wide ones; repeat for several nodes.
     #[arg(long, value_name = "N")]
     pub node: Vec<usize>,
-    /// Timeline: only entries at or after this virtual time (e.g. 10ms)
+    /// Show only entries from this time (10ms)
+    ///
+    /// Timeline: only entries at or after this virtual time (e.g. 10ms).
     #[arg(long, value_name = "T")]
     pub from: Option<ftsim_api::Duration>,
-    /// Timeline: only entries at or before this virtual time (e.g. 25ms)
+    /// Show only entries until this time (25ms)
+    ///
+    /// Timeline: only entries at or before this virtual time (e.g. 25ms).
     #[arg(long, value_name = "T")]
     pub to: Option<ftsim_api::Duration>,
-    /// Timeline: only the last N entries (after the other filters)
+    /// Show only the last N entries
+    ///
+    /// Timeline: only the last N entries (after the other filters).
     #[arg(long, value_name = "N")]
     pub last: Option<usize>,
     #[command(flatten)]
     pub budget: BudgetFlags,
 }
 
-/// `ftsim replay --help`.
+/// `ftsim help replay`.
 const LONG_ABOUT: &str = "Re-run one seed with full tracing and print the timeline (time, \
     node, event), ending with the verdict and the trace hash. The run is bit-identical to \
     the one `run` reported. With --repro, replay a repro file (from `shrink` or `run \

@@ -20,7 +20,9 @@ pub struct RunArgs {
     /// Scenario files, or directories of *.toml files
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Run this many seeds instead of the scenario's count (from its start seed)
+    /// Seeds to run, from the scenario's first
+    ///
+    /// Run this many seeds instead of the scenario's count (from its start seed).
     #[arg(long, conflicts_with = "seed")]
     pub seeds: Option<u64>,
     /// Run only this seed
@@ -29,59 +31,101 @@ pub struct RunArgs {
     /// Worker threads (default: all cores)
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
-    /// Output format (JSON: docs/json.md)
-    #[arg(long, value_enum, default_value = "text")]
+    /// Output: text or json [default: text]
+    ///
+    /// Output format: text for people, or json, the `ftsim.sweep` document that
+    /// docs/json.md describes.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "text",
+        hide_default_value = true,
+        hide_possible_values = true
+    )]
     pub format: Format,
+    /// Write an HTML report with diagrams into DIR
+    ///
     /// Also write DIR/index.html (every scenario at a glance), DIR/summary.json, and a
-    /// space-time diagram of the first failing seed of each scenario
+    /// space-time diagram of the first failing seed of each scenario.
     #[arg(long, value_name = "DIR")]
     pub report: Option<PathBuf>,
+    /// Append each result to a JSON-lines file
+    ///
     /// Append each scenario's result to this JSON-lines file as it finishes (kept if
-    /// the sweep is interrupted or killed)
+    /// the sweep is interrupted or killed).
     #[arg(long, value_name = "FILE")]
     pub results: Option<PathBuf>,
+    /// Run only what --results does not hold yet
+    ///
     /// With --results: take the scenarios already in FILE from it (same file, text and
-    /// seeds) and run only the others
+    /// seeds) and run only the others.
     #[arg(long, requires = "results")]
     pub resume: bool,
+    /// Run only shard K of N (`ftsim merge` joins them)
+    ///
     /// Run only shard K of N (1-based): a deterministic slice of every (scenario, seed);
     /// `auto` reads a Kubernetes Indexed Job, a Slurm array, GitLab `parallel` or
-    /// Buildkite. Combine the shards' --format json with `ftsim merge`
+    /// Buildkite. Combine the shards' --format json with `ftsim merge`.
     #[arg(long, value_name = "K/N|auto")]
     pub shard: Option<String>,
+    /// Write the sweep as JUnit XML to FILE
+    ///
     /// Also write the sweep as JUnit XML to FILE (a testcase per scenario; a failure names
-    /// the seed, the invariant and the replay command)
+    /// the seed, the invariant and the replay command).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Each seed draws its own fault mix
+    ///
     /// Swarm testing: each seed first draws its own fault mix within the scenario's
     /// bounds (which fault kinds, crash and partition counts, shapes, omission rates);
-    /// the mix is printed with the failing seed
+    /// the mix is printed with the failing seed.
     #[arg(long)]
     pub swarm: bool,
+    /// Print only the scenarios not met
+    ///
     /// No progress bar, and only the scenarios that did not meet their expectation
-    /// (then the last line)
+    /// (then the last line).
     #[arg(long, short = 'q')]
     pub quiet: bool,
-    /// Colour the table: auto (on a terminal, unless NO_COLOR is set), always, never
-    #[arg(long, value_enum, default_value = "auto")]
+    /// Colour: auto, always or never [default: auto]
+    ///
+    /// Colour the table: auto (on a terminal, unless NO_COLOR is set), always (even into
+    /// a pipe), never.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "auto",
+        hide_default_value = true,
+        hide_possible_values = true
+    )]
     pub color: ColorChoice,
-    /// Run each seed twice; any difference in trace hash fails the scenario
+    /// Run each seed twice and compare the traces
+    ///
+    /// Run each seed twice; any difference in trace hash fails the scenario.
     #[arg(long)]
     pub check_determinism: bool,
+    /// Seconds a seed may run (0: none)
+    ///
     /// Give up on a seed after this many seconds of wall time (a handler that never
-    /// returns): the seed fails with a report and the sweep goes on; 0: never
+    /// returns): the seed fails with a report and the sweep goes on; 0: never.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub seed_timeout: u64,
+    /// Shrink each scenario's replay seed to a repro
+    ///
     /// Also shrink the seed worth replaying of each scenario (a failing seed, or one that
     /// shows the expected violation) and write its repro file into the --report
-    /// directory, or else into ./ftsim-repros
+    /// directory, or else into ./ftsim-repros.
     #[arg(long)]
     pub shrink: bool,
-    /// With --shrink: the most candidate runs each shrink tries
+    /// Runs each shrink may try
+    ///
+    /// With --shrink: the most candidate runs each shrink tries.
     #[arg(long, value_name = "N", requires = "shrink",
           default_value_t = ftsim_runner::shrink::DEFAULT_MAX_RUNS)]
     pub shrink_max_runs: u64,
-    /// With --shrink: the most events each shrink's candidate runs may take in all
+    /// Events its runs may take
+    ///
+    /// With --shrink: the most events each shrink's candidate runs may take in all.
     #[arg(long, value_name = "N", requires = "shrink",
           default_value_t = ftsim_runner::shrink::DEFAULT_MAX_EVENTS)]
     pub shrink_max_events: u64,
@@ -89,7 +133,7 @@ pub struct RunArgs {
     pub budget: BudgetFlags,
 }
 
-/// `ftsim run --help`.
+/// `ftsim help run`.
 const LONG_ABOUT: &str = "Run each scenario over its seeds (in parallel; the results are \
     identical for any --jobs) and print, per scenario: runs, failing runs by invariant, the \
     first failing seed and the command that replays it, and whether the scenario's `expect` \

@@ -7,7 +7,7 @@ use ftsim_runner::shrink::ShrinkBudget;
 
 use crate::cli::error::CliError;
 
-/// Shrink a failing seed to the smallest run that fails the same way; write a repro file
+/// Shrink a failing seed to a smallest run failing alike, as a repro
 #[derive(clap::Args)]
 #[command(long_about = LONG_ABOUT)]
 pub struct ShrinkArgs {
@@ -17,28 +17,38 @@ pub struct ShrinkArgs {
     /// The failing seed
     #[arg(long, required_unless_present = "repro")]
     pub seed: Option<u64>,
+    /// Shrink the run of a repro file instead
+    ///
     /// Shrink the run of a repro file instead (one `explore` wrote is already a shortest
-    /// path: said, not shrunk)
+    /// path: said, not shrunk).
     #[arg(long, value_name = "REPRO.json", conflicts_with_all = ["file", "seed", "point"])]
     pub repro: Option<PathBuf>,
-    /// Where to write the repro file (default: NAME-seed-SEED.repro.json here)
+    /// The repro file to write
+    ///
+    /// Where to write the repro file (default: NAME-seed-SEED.repro.json here).
     #[arg(long, short = 'o', value_name = "REPRO.json")]
     pub output: Option<PathBuf>,
-    /// The most candidate runs to try
+    /// Candidate runs to try at most
     #[arg(long, default_value_t = ftsim_runner::shrink::DEFAULT_MAX_RUNS)]
     pub max_runs: u64,
-    /// The most events the candidate runs may take in all
+    /// Events all runs may take
+    ///
+    /// The most events the candidate runs may take in all.
     #[arg(long, default_value_t = ftsim_runner::shrink::DEFAULT_MAX_EVENTS)]
     pub max_events: u64,
-    /// The point of the file's [sweep] grid (1-based, as `run` prints it)
+    /// Grid point K of the file's [sweep]
+    ///
+    /// The point of the file's [sweep] grid (1-based, as `run` prints it).
     #[arg(long, value_name = "K")]
     pub point: Option<usize>,
-    /// The scenario `classify` derived from the file (as `replay --variant`)
+    /// A scenario `classify` derived from the file
+    ///
+    /// The scenario `classify` derived from the file (as `replay --variant`).
     #[arg(long, value_name = "NAME", conflicts_with_all = ["repro", "point"])]
     pub variant: Option<String>,
 }
 
-/// `ftsim shrink --help`.
+/// `ftsim help shrink`.
 const LONG_ABOUT: &str = "Shrink a failing seed of a scenario: replay it from its recorded \
     decisions instead of its seed, and edit them while the same property stays violated, \
     inside or outside the protocol's assumptions as before: remove nodes (where the \

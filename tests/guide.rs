@@ -265,6 +265,131 @@ fn quoted_from(place: &str, block: &str, file: &Path) {
     }
 }
 
+/// Each table of a scenario file, as docs/reference/scenario.md heads it, and a scenario
+/// that puts an unknown key in it (the parser refuses it by listing the keys it takes).
+const TABLES: &[(&str, &str)] = &[
+    (
+        "The top level",
+        "seeds = { start = 0, count = 1 }\nprobe_key = 1\n",
+    ),
+    (
+        "`seeds`",
+        "seeds = { start = 0, count = 1, probe_key = 1 }\n",
+    ),
+    (
+        "`[budget]`",
+        "seeds = { start = 0, count = 1 }\n[budget]\nprobe_key = 1\n",
+    ),
+    (
+        "`[network]`",
+        "seeds = { start = 0, count = 1 }\n[network]\nprobe_key = 1\n",
+    ),
+    (
+        "`[[network.link]]`",
+        "seeds = { start = 0, count = 1 }\n[[network.link]]\nprobe_key = 1\n",
+    ),
+    (
+        "`[detector]`",
+        "seeds = { start = 0, count = 1 }\n[detector]\nkind = \"perfect\"\nprobe_key = 1\n",
+    ),
+    (
+        "`[faults]`",
+        "seeds = { start = 0, count = 1 }\n[faults]\nprobe_key = 1\n",
+    ),
+    (
+        "`[faults.crashes]`",
+        "seeds = { start = 0, count = 1 }\n[faults.crashes]\nprobe_key = 1\n",
+    ),
+    (
+        "`[faults.partitions]`",
+        "seeds = { start = 0, count = 1 }\n[faults.partitions]\nprobe_key = 1\n",
+    ),
+    (
+        "`[faults.omissions]`",
+        "seeds = { start = 0, count = 1 }\n[faults.omissions]\nprobe_key = 1\n",
+    ),
+    (
+        "`[faults.byzantine]`",
+        "seeds = { start = 0, count = 1 }\n[faults.byzantine]\nprobe_key = 1\n",
+    ),
+    (
+        "`[faults.intermittent]`",
+        "seeds = { start = 0, count = 1 }\n[faults.intermittent]\nprobe_key = 1\n",
+    ),
+    (
+        "`[faults.clocks]`",
+        "seeds = { start = 0, count = 1 }\n[faults.clocks]\nprobe_key = 1\n",
+    ),
+    (
+        "`[faults.slow]`",
+        "seeds = { start = 0, count = 1 }\n[faults.slow]\nprobe_key = 1\n",
+    ),
+    (
+        "`[[faults.schedule]]`",
+        "seeds = { start = 0, count = 1 }\n[[faults.schedule]]\nat = \"1ms\"\nprobe_key = 1\n",
+    ),
+];
+
+/// The keys the parser says a table takes, from its refusal of `probe_key`.
+fn keys_the_parser_takes(dir: &Path, table: &str, probe: &str) -> BTreeSet<String> {
+    let file = dir.join("probe.toml");
+    let text =
+        format!("name = \"probe\"\nprotocol = \"flooding\"\nnodes = 5\nexpect = \"pass\"\n{probe}");
+    std::fs::write(&file, text).unwrap();
+    let o = ftsim(&["check", file.to_str().unwrap()]);
+    let said = common::words(&stderr(&o));
+    let listed = (said.split("unknown key `probe_key`: expected ").nth(1))
+        .unwrap_or_else(|| panic!("{table}: the parser did not list its keys: {said}"));
+    let listed = listed.strip_prefix("one of ").unwrap_or(listed);
+    (listed.split(", ").flat_map(|part| part.split(" or ")))
+        .map(|key| key.trim().to_string())
+        .collect()
+}
+
+/// The keys docs/reference/scenario.md gives under each `## ` heading.
+fn keys_documented() -> std::collections::BTreeMap<String, BTreeSet<String>> {
+    let text = std::fs::read_to_string(root().join("docs/reference/scenario.md")).unwrap();
+    let mut tables = std::collections::BTreeMap::new();
+    let mut heading = String::new();
+    for (_, line) in prose(&text) {
+        if let Some(title) = line.strip_prefix("## ") {
+            heading = title.to_string();
+        } else if let Some(key) = (line.strip_prefix("| `"))
+            .and_then(|rest| rest.split_once("` |"))
+            .map(|(key, _)| key.to_string())
+        {
+            tables
+                .entry(heading.clone())
+                .or_insert_with(BTreeSet::new)
+                .insert(key);
+        }
+    }
+    tables
+}
+
+#[test]
+fn every_scenario_key_the_parser_takes_has_a_reference_entry() {
+    let dir = scratch("guide-keys");
+    let documented = keys_documented();
+    for (table, probe) in TABLES {
+        let taken = keys_the_parser_takes(&dir, table, probe);
+        assert!(taken.len() >= 2, "{table}: {taken:?}");
+        let listed = documented.get(*table).cloned().unwrap_or_default();
+        let missing: Vec<&String> = taken.difference(&listed).collect();
+        let stale: Vec<&String> = listed.difference(&taken).collect();
+        assert!(
+            missing.is_empty() && stale.is_empty(),
+            "docs/reference/scenario.md, {table}: no entry for {missing:?}; \
+             entries the parser does not take: {stale:?}"
+        );
+    }
+    assert_eq!(
+        documented.len(),
+        TABLES.len(),
+        "a heading per table: {documented:?}"
+    );
+}
+
 /// The README's set-up commands are the two the guide's front page gives.
 #[test]
 fn the_readme_and_the_guide_give_the_same_two_commands() {

@@ -103,6 +103,29 @@ fn the_cli_reference_is_generated_from_the_parser() {
 }
 
 #[test]
+fn the_protocol_reference_is_generated_from_the_declarations() {
+    let path = root().join("docs/reference/protocols.md");
+    let made = ftsim::cli::protocols_markdown(&root().join("scenarios")).unwrap();
+    if std::env::var_os("FTSIM_BLESS").is_some() {
+        std::fs::write(&path, &made).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == made,
+        "docs/reference/protocols.md differs from the declarations and scenarios/: \
+         FTSIM_BLESS=1 cargo test --test guide rewrites it"
+    );
+    // Every bundled protocol has its section, and a bundled scenario row names its expect.
+    let names = ftsim::catalog(&[]).unwrap().names();
+    for name in names {
+        assert!(made.contains(&format!("\n## `{name}`\n")), "{name}");
+    }
+    assert!(made.contains(
+        "| [`flooding-f1-one-round`](../../scenarios/flooding-f1-one-round.toml) | outside agreement |"
+    ));
+}
+
+#[test]
 fn every_link_and_anchor_resolves() {
     let mut broken = Vec::new();
     for (path, text) in pages() {

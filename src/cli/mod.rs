@@ -117,6 +117,16 @@ pub fn reference_markdown() -> String {
     reference::markdown(Cli::command().bin_name("ftsim"))
 }
 
+/// The guide's protocol reference (`docs/reference/protocols.md`) in Markdown: every bundled
+/// protocol's declaration, with the scenario files in `scenarios_dir` that run it.
+pub fn protocols_markdown(scenarios_dir: &std::path::Path) -> Result<String, String> {
+    let catalog = crate::catalog(&[]).map_err(|e| format!("{e:?}"))?;
+    let scenarios = list::markdown::bundled_scenarios(scenarios_dir)
+        .map_err(|e| format!("{}: {e}", scenarios_dir.display()))?;
+    let infos: Vec<_> = catalog.infos().collect();
+    Ok(list::markdown::catalogue(&infos, &scenarios))
+}
+
 /// Runs the subcommand asked for.
 fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
     match command {

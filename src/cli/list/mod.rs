@@ -4,6 +4,7 @@
 
 mod declaration;
 mod json;
+pub(crate) mod markdown;
 
 use ftsim_api::ProtocolInfo;
 use std::io::IsTerminal;

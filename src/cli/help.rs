@@ -19,6 +19,7 @@ pub const GUIDE_CHAPTERS: &[(&str, &str)] = &[
     ("classify", "docs/assumptions.md"),
     ("merge", "docs/sweeps.md"),
     ("list", "docs/catalogue.md"),
+    ("new", "docs/writing-a-protocol.md"),
 ];
 
 /// The guide's front page, named at the end of `ftsim --help`.

@@ -31,6 +31,7 @@ mod explore;
 mod history;
 mod list;
 mod merge;
+mod new;
 mod replay;
 mod run;
 mod shrink;
@@ -91,6 +92,7 @@ enum Command {
     Classify(classify::ClassifyArgs),
     Merge(merge::MergeArgs),
     List(list::ListArgs),
+    New(new::NewArgs),
 }
 
 /// Runs the `ftsim` command line with `extra` protocols next to the bundled ones, and returns
@@ -141,5 +143,6 @@ fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
         Command::Classify(args) => classify::main(args, app),
         Command::Merge(args) => merge::main(args, app),
         Command::List(args) => list::main(args, app),
+        Command::New(args) => new::main(args),
     }
 }

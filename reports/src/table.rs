@@ -23,22 +23,24 @@ const DETAIL_INDENT: usize = 4;
 
 /// "agreement 412 (41.2%; seed 3: 13 events)": runs per invariant, their share of all runs,
 /// and the shortest run to replay.
-fn counts_text(runs: &BTreeMap<String, u64>, s: &ScenarioSummary) -> String {
-    let percent = |n: u64| n as f64 * 100.0 / s.runs.max(1) as f64;
+pub(crate) fn counts_text(runs: &BTreeMap<String, u64>, s: &ScenarioSummary) -> String {
     runs.iter()
-        .map(|(name, &n)| {
-            let seed = s.replay_seed_by_invariant.get(name);
-            let events = s.replay_events_by_invariant.get(name);
-            match (seed, events) {
-                (Some(seed), Some(events)) => format!(
-                    "{name} {n} ({:.1}%; seed {seed}: {events} events)",
-                    percent(n)
-                ),
-                _ => format!("{name} {n} ({:.1}%)", percent(n)),
-            }
-        })
+        .map(|(name, &n)| count_text(name, n, s))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// One invariant's "agreement 412 (41.2%; seed 3: 13 events)".
+pub(crate) fn count_text(name: &str, n: u64, s: &ScenarioSummary) -> String {
+    let percent = n as f64 * 100.0 / s.runs.max(1) as f64;
+    let seed = s.replay_seed_by_invariant.get(name);
+    let events = s.replay_events_by_invariant.get(name);
+    match (seed, events) {
+        (Some(seed), Some(events)) => {
+            format!("{name} {n} ({percent:.1}%; seed {seed}: {events} events)")
+        }
+        _ => format!("{name} {n} ({percent:.1}%)"),
+    }
 }
 
 /// `v` to three significant digits (a percentile is a histogram bound, good to 6%).
@@ -53,7 +55,7 @@ fn round3(v: u64) -> u64 {
 /// "time to decide p50 3.1ms p99 7.9ms; 41.2 messages/run; writes answered 99.1%" (and
 /// "3.4 messages/op" where each latency sample is an operation): the
 /// protocol's figures, if it declares a metric.
-fn figures_text(s: &ScenarioSummary) -> Option<String> {
+pub(crate) fn figures_text(s: &ScenarioSummary) -> Option<String> {
     let mut parts = Vec::new();
     if let Some(l) = &s.latency {
         let ns = |v: Option<u64>| v.map_or("-".to_string(), |v| Duration(round3(v)).to_string());
@@ -79,6 +81,26 @@ fn figures_text(s: &ScenarioSummary) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
+/// "sometimes reached: reboot-while-held 145": how many runs reached each `sometimes`
+/// property (what the sweep covered), if the protocol tracks any.
+pub(crate) fn reached_text(s: &ScenarioSummary) -> Option<String> {
+    let reached: Vec<String> = (s.sometimes_reached.iter())
+        .map(|(name, n)| format!("{name} {n}"))
+        .collect();
+    (!reached.is_empty()).then(|| format!("sometimes reached: {}", reached.join(", ")))
+}
+
+/// "faults: crash 500, recover 500": the faults the sweep made happen.
+pub(crate) fn faults_text(s: &ScenarioSummary) -> String {
+    if s.faults_fired.is_empty() {
+        return "faults: none happened".to_string();
+    }
+    let fired: Vec<String> = (s.faults_fired.iter())
+        .map(|(kind, n)| format!("{kind} {n}"))
+        .collect();
+    format!("faults: {}", fired.join(", "))
+}
+
 /// The detail sentences of one scenario, before wrapping.
 fn details(s: &ScenarioSummary) -> Vec<String> {
     let mut lines = vec![format!("{}; expect {}", s.protocol, s.expect)];
@@ -94,24 +116,8 @@ fn details(s: &ScenarioSummary) -> Vec<String> {
     if let Some(text) = figures_text(s) {
         lines.push(text);
     }
-    if !s.sometimes_reached.is_empty() {
-        let reached: Vec<String> = s
-            .sometimes_reached
-            .iter()
-            .map(|(name, n)| format!("{name} {n}"))
-            .collect();
-        lines.push(format!("sometimes reached: {}", reached.join(", ")));
-    }
-    lines.push(if s.faults_fired.is_empty() {
-        "faults: none happened".to_string()
-    } else {
-        let fired: Vec<String> = s
-            .faults_fired
-            .iter()
-            .map(|(kind, n)| format!("{kind} {n}"))
-            .collect();
-        format!("faults: {}", fired.join(", "))
-    });
+    lines.extend(reached_text(s));
+    lines.push(faults_text(s));
     if let (Some(seed), Some(mix)) = (s.replay_seed, &s.swarm_mix) {
         lines.push(format!("swarm: seed {seed} drew {mix}"));
     }

@@ -1,8 +1,11 @@
 //! `index.html` of a `--report` directory. It opens on a summary: per protocol, how many
 //! scenarios met their expectation, met it outside the protocol's model, or did not meet it.
 //! Then the scenarios, grouped by protocol in folds (open where one did not meet its
-//! expectation), one row each with its runs, failures, violations, expectation and result,
-//! and a link to the diagram of its replay seed with the command that replays it. Buttons
+//! expectation), one row each with what the terminal says of it: its runs, failures and runs
+//! that failed only outside the model, violations inside and outside with the seed of each,
+//! its figures (latency, messages per run) and coverage (`sometimes` properties reached,
+//! faults that happened), expectation and result, and a link to the diagram of its replay
+//! seed (the shortest failing run, or outside run) with the command that replays it. Buttons
 //! (a small inline script, `index.js`) show only the scenarios of one status. The page fits a
 //! narrow window: long names and commands wrap inside their cells (`index.css`).
 
@@ -10,6 +13,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::escape::{esc, file_stem};
+use crate::table::{count_text, faults_text, figures_text, reached_text};
 use ftsim_runner::sweep::ScenarioSummary;
 use ftsim_runner::Expect;
 
@@ -203,8 +207,8 @@ fn group_of(h: &mut String, protocol: &str, group: &[&IndexRow<'_>]) {
     let _ = write!(
         h,
         r#"<details class="group" id="group-{}"{}><summary><b>{}</b> {} scenario{}: {}</summary>
-<table class="rows"><colgroup><col class="name"><col class="runs"><col class="viol"><col class="expect"><col class="result"><col class="replay"></colgroup>
-<tr><th>scenario</th><th class="num">failed / runs</th><th>violations</th><th>expect</th><th>result</th><th>replay seed</th></tr>
+<table class="rows"><colgroup><col class="name"><col class="runs"><col class="viol"><col class="figures"><col class="expect"><col class="result"><col class="replay"></colgroup>
+<tr><th>scenario</th><th class="num">failed / runs</th><th>violations</th><th>figures and coverage</th><th>expect</th><th>result</th><th>replay seed</th></tr>
 "#,
         file_stem(protocol),
         if c[2] > 0 { " open" } else { "" },
@@ -225,7 +229,7 @@ fn row(h: &mut String, r: &IndexRow<'_>) {
     let status = Status::of(s);
     let _ = writeln!(
         h,
-        r#"<tr data-status="{}"{}><td>{}<br><small>{}</small></td><td class="num">{} / {}</td><td>{}</td><td>{}</td><td class="{}">{}{}</td><td>{}</td></tr>"#,
+        r#"<tr data-status="{}"{}><td>{}<br><small>{}</small></td><td class="num">{}</td><td>{}</td><td>{}</td><td>{}</td><td class="{}">{}{}</td><td>{}</td></tr>"#,
         status.key(),
         if r.diagram.is_some() {
             " data-diagram"
@@ -234,9 +238,9 @@ fn row(h: &mut String, r: &IndexRow<'_>) {
         },
         esc(&s.name),
         esc(&s.file),
-        s.failed_runs,
-        s.runs,
+        runs_cell(s),
         violations_cell(s),
+        figures_cell(s),
         expect_cell(s),
         status.class(),
         if s.ok { "ok" } else { "NOT MET" },
@@ -249,17 +253,45 @@ fn row(h: &mut String, r: &IndexRow<'_>) {
     );
 }
 
-/// Each violated property with the number of runs that violated it, one per line.
-fn violations_cell(s: &ScenarioSummary) -> String {
-    if s.violations.is_empty() {
-        "-".to_string()
-    } else {
-        s.violations
-            .iter()
-            .map(|(k, v)| format!("{}: {v}", esc(k)))
-            .collect::<Vec<_>>()
-            .join("<br>")
+/// "failed / runs", and beneath it the runs that failed only outside the model.
+fn runs_cell(s: &ScenarioSummary) -> String {
+    let mut cell = format!("{} / {}", s.failed_runs, s.runs);
+    if s.outside_runs > 0 {
+        let _ = write!(
+            cell,
+            r#"<br><small class="out">{} outside</small>"#,
+            s.outside_runs
+        );
     }
+    cell
+}
+
+/// Each violated property with its runs, their share and the seed to replay, one per line;
+/// then those violated outside the model, marked so.
+fn violations_cell(s: &ScenarioSummary) -> String {
+    let inside = (s.violations.iter()).map(|(k, &n)| esc(&count_text(k, n, s)));
+    let outside = (s.outside_violations.iter()).map(|(k, &n)| {
+        format!(
+            r#"<span class="out">outside: {}</span>"#,
+            esc(&count_text(k, n, s))
+        )
+    });
+    let lines: Vec<String> = inside.chain(outside).collect();
+    match lines.is_empty() {
+        true => "-".to_string(),
+        false => lines.join("<br>"),
+    }
+}
+
+/// What the terminal says of the runs: the protocol's figures, the `sometimes` properties
+/// reached and the faults that happened, one per line.
+fn figures_cell(s: &ScenarioSummary) -> String {
+    let lines: Vec<String> = (figures_text(s).into_iter())
+        .chain(reached_text(s))
+        .chain([faults_text(s)])
+        .map(|line| format!("<small>{}</small>", esc(&line)))
+        .collect();
+    lines.join("<br>")
 }
 
 /// The scenario's expectation: a word, or the violation it expects.
@@ -349,6 +381,44 @@ mod tests {
         assert!(page.contains(r#"<a href="script-seed-2.html">seed 2 diagram</a>"#));
         assert!(page.contains("violation agreement"));
         assert!(page.contains(r#"<code class="cmd">ftsim replay f.toml --seed 2</code>"#));
+    }
+
+    /// A scenario whose failures were all outside the model: the row says how many, by
+    /// property with the seed, and the figures and coverage the terminal prints.
+    #[test]
+    fn the_index_shows_outside_runs_figures_and_coverage() {
+        let mut s = summary_of(
+            "one-round",
+            "flooding",
+            Expect::Outside("agreement".into()),
+            true,
+        );
+        s.runs = 2000;
+        s.failed_runs = 0;
+        s.violations = Default::default();
+        s.outside_runs = 88;
+        s.outside_violations = [("agreement".to_string(), 88)].into();
+        s.replay_seed_by_invariant = [("agreement".to_string(), 32)].into();
+        s.replay_events_by_invariant = [("agreement".to_string(), 23)].into();
+        s.replay_seed = Some(32);
+        s.messages = 40_000;
+        s.sometimes_reached = [("crash-before-decision".to_string(), 537)].into();
+        s.faults_fired = [("crash".to_string(), 2000)].into();
+        let page = render_index(&[IndexRow {
+            summary: &s,
+            diagram: Some("one-round-seed-32.html".into()),
+        }]);
+        assert!(
+            page.contains(r#"0 / 2000<br><small class="out">88 outside</small>"#),
+            "{page}"
+        );
+        assert!(page.contains(
+            r#"<span class="out">outside: agreement 88 (4.4%; seed 32: 23 events)</span>"#
+        ));
+        assert!(page.contains("<small>20.0 messages/run</small>"), "{page}");
+        assert!(page.contains("<small>sometimes reached: crash-before-decision 537</small>"));
+        assert!(page.contains("<small>faults: crash 2000</small>"));
+        assert!(page.contains(r#"<a href="one-round-seed-32.html">seed 32 diagram</a>"#));
     }
 
     #[test]

@@ -1,0 +1,137 @@
+//! The guide's shown commands run, and say what the guide says they say. A fenced block whose
+//! first line is `$ ftsim ...` is a transcript: each `$ ` line is a command, run with the built
+//! binary from a scratch folder that sees the repository's `scenarios/`, `studies/` and
+//! `examples/` (so files it writes land there), at 80 columns; the lines under it are its
+//! output as shown. Every shown line must appear in the real output, in order; a shown line may
+//! leave out a start or an end with `...`, and wrapping may differ (lines are compared by words).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+mod common;
+use common::{scratch, words};
+
+/// One transcript: where it is, and its commands with the lines shown under each.
+struct Transcript {
+    place: String,
+    commands: Vec<(String, Vec<String>)>,
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn transcripts_in(path: &Path) -> Vec<Transcript> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut found = Vec::new();
+    let mut k = 0;
+    while k < lines.len() {
+        let fence = lines[k].trim_start();
+        let opens = fence == "```" || fence == "```text" || fence == "```console";
+        if !opens || !lines.get(k + 1).is_some_and(|l| l.starts_with("$ ftsim ")) {
+            // Skip over any other block whole, so its closing fence is not taken for an opening.
+            if fence.starts_with("```") {
+                k += 1;
+                while k < lines.len() && !lines[k].trim_start().starts_with("```") {
+                    k += 1;
+                }
+            }
+            k += 1;
+            continue;
+        }
+        let mut commands: Vec<(String, Vec<String>)> = Vec::new();
+        let start = k + 1;
+        k += 1;
+        while k < lines.len() && !lines[k].trim_start().starts_with("```") {
+            match lines[k].strip_prefix("$ ") {
+                Some(command) => commands.push((command.to_string(), Vec::new())),
+                None => commands.last_mut().unwrap().1.push(lines[k].to_string()),
+            }
+            k += 1;
+        }
+        found.push(Transcript {
+            place: format!("{}:{}", path.display(), start + 1),
+            commands,
+        });
+        k += 1;
+    }
+    found
+}
+
+/// The pages with transcripts: the README and every chapter.
+fn transcripts() -> Vec<Transcript> {
+    let mut pages = vec![root().join("README.md")];
+    let mut docs: Vec<PathBuf> = (std::fs::read_dir(root().join("docs")).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    docs.sort();
+    pages.extend(docs);
+    pages.iter().flat_map(|p| transcripts_in(p)).collect()
+}
+
+/// Runs `command` (its first word `ftsim`) in `dir`: stdout and stderr, as a reader sees them.
+fn run(dir: &Path, command: &str) -> String {
+    let mut words = command.split_whitespace();
+    assert_eq!(words.next(), Some("ftsim"), "{command}");
+    let o = Command::new(env!("CARGO_BIN_EXE_ftsim"))
+        .args(words)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "80")
+        .output()
+        .expect("ftsim runs");
+    format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Whether every shown line is in `output`, in order (by words; `...` ends elided).
+fn missing_line(shown: &[String], output: &str) -> Option<String> {
+    let output = words(output);
+    let mut from = 0;
+    for line in shown {
+        let line = words(
+            line.trim()
+                .trim_start_matches("...")
+                .trim_end_matches("..."),
+        );
+        if line.is_empty() {
+            continue;
+        }
+        match output[from..].find(&line) {
+            Some(at) => from += at + line.len(),
+            None => return Some(line),
+        }
+    }
+    None
+}
+
+#[test]
+fn every_transcript_in_the_guide_says_what_ftsim_says() {
+    let all = transcripts();
+    assert!(all.len() >= 8, "{} transcripts", all.len());
+    let mut wrong = Vec::new();
+    for transcript in &all {
+        let dir = scratch("guide-commands");
+        for folder in ["scenarios", "studies", "examples"] {
+            let link = dir.join(folder);
+            if !link.exists() {
+                std::os::unix::fs::symlink(root().join(folder), link).unwrap();
+            }
+        }
+        for (command, shown) in &transcript.commands {
+            let output = run(&dir, command);
+            if let Some(line) = missing_line(shown, &output) {
+                wrong.push(format!(
+                    "{}: `{command}` did not print {line:?}; it printed:\n{output}",
+                    transcript.place
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}

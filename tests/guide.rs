@@ -17,7 +17,7 @@ fn root() -> PathBuf {
 /// The guide's pages and the README, as (path, text).
 fn pages() -> Vec<(PathBuf, String)> {
     let mut paths = vec![root().join("README.md")];
-    for dir in [root().join("docs"), root().join("docs/reference")] {
+    for dir in ["docs", "docs/reference", "docs/exercises"].map(|d| root().join(d)) {
         let mut found: Vec<PathBuf> = (std::fs::read_dir(&dir).unwrap())
             .map(|e| e.unwrap().path())
             .filter(|p| p.extension().is_some_and(|e| e == "md"))

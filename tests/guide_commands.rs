@@ -1,7 +1,7 @@
 //! The guide's shown commands run, and say what the guide says they say. A fenced block whose
 //! first line is `$ ftsim ...` is a transcript: each `$ ` line is a command, run with the built
-//! binary from a scratch folder that sees the repository's `scenarios/`, `studies/` and
-//! `examples/` (so files it writes land there), at 80 columns; the lines under it are its
+//! binary at 80 columns from a scratch folder (where the files it writes land) that sees the
+//! repository's `scenarios/`, `studies/`, `examples/` and `docs/`; the lines under it are its
 //! output as shown. Every shown line must appear in the real output, in order; a shown line may
 //! leave out a start or an end with `...`, and wrapping may differ (lines are compared by words).
 
@@ -62,7 +62,8 @@ fn transcripts_in(path: &Path) -> Vec<Transcript> {
 /// The pages with transcripts: the README and every chapter.
 fn transcripts() -> Vec<Transcript> {
     let mut pages = vec![root().join("README.md")];
-    let mut docs: Vec<PathBuf> = (std::fs::read_dir(root().join("docs")).unwrap())
+    let mut docs: Vec<PathBuf> = (["docs", "docs/exercises"].iter())
+        .flat_map(|d| std::fs::read_dir(root().join(d)).unwrap())
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "md"))
         .collect();
@@ -117,7 +118,7 @@ fn every_transcript_in_the_guide_says_what_ftsim_says() {
     let mut wrong = Vec::new();
     for transcript in &all {
         let dir = scratch("guide-commands");
-        for folder in ["scenarios", "studies", "examples"] {
+        for folder in ["scenarios", "studies", "examples", "docs"] {
             let link = dir.join(folder);
             if !link.exists() {
                 std::os::unix::fs::symlink(root().join(folder), link).unwrap();

@@ -1,5 +1,6 @@
 //! `ftsim new NAME`: the example crate, renamed and pointed at this checkout, refusing what
-//! it cannot write. (CI builds and tests a crate it writes: `.ci/run`.)
+//! it cannot write (CI builds and tests a crate it writes: `.ci/run`); with `--lang python`
+//! or `js`, a node whose scenario passes and whose naive twin is caught.
 
 use std::path::Path;
 
@@ -84,6 +85,47 @@ fn new_refuses_what_it_cannot_write() {
         !dir.join("x").exists(),
         "nothing written for a bad checkout"
     );
+}
+
+#[test]
+fn new_lang_writes_a_node_whose_scenarios_meet_their_expectations() {
+    for (lang, node, library) in [
+        ("python", "node.py", "ftsim_node.py"),
+        ("js", "node.js", "ftsim_node.js"),
+    ] {
+        let dir = scratch(&format!("new-{lang}"));
+        let o = ftsim_in(&dir, &["new", "gossip", "--lang", lang]);
+        assert_eq!(o.status.code(), Some(0), "{lang}: {}", stderr(&o));
+        let made = dir.join("gossip");
+        let mut written: Vec<String> = Vec::new();
+        collect(&made, &made, &mut written);
+        written.sort();
+        let expected = [
+            "README.md",
+            library,
+            node,
+            "scenarios/gossip-no-retry.toml",
+            "scenarios/gossip.toml",
+        ];
+        assert_eq!(written, expected, "{lang}");
+        let text = std::fs::read_to_string(made.join(node)).unwrap();
+        assert!(
+            !text.contains("../../../libraries"),
+            "{lang}: the library is beside it"
+        );
+        // The node passes, its naive twin is caught: both expectations met.
+        let o = ftsim_in(&made, &["run", "scenarios/", "--seeds", "20"]);
+        let out = stdout(&o);
+        assert_eq!(o.status.code(), Some(0), "{lang}: {out}{}", stderr(&o));
+        assert!(
+            out.contains("violated: acknowledged-read-everywhere"),
+            "{lang}: {out}"
+        );
+        assert!(
+            out.contains("2 scenario(s), every expectation met"),
+            "{lang}: {out}"
+        );
+    }
 }
 
 fn collect(root: &Path, dir: &Path, into: &mut Vec<String>) {

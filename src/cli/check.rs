@@ -8,7 +8,7 @@ use ftsim_runner::Scenario;
 
 use super::app::App;
 use super::error::{CliError, Status};
-use super::output::{out, outln, wrapped, Format};
+use super::output::{out, outln, wrapped, Format, FormatFlag};
 use super::scenarios::load::load_all;
 
 /// Validate scenario files without running them
@@ -17,24 +17,14 @@ pub struct CheckArgs {
     /// Scenario files, or directories of *.toml files
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Output: text or json [default: text]
-    ///
-    /// Output format: text for people, or json, the `ftsim.check` document that docs/json.md
-    /// describes.
-    #[arg(
-        long,
-        value_enum,
-        default_value = "text",
-        hide_default_value = true,
-        hide_possible_values = true
-    )]
-    pub format: Format,
+    #[command(flatten)]
+    pub output: FormatFlag,
 }
 
 /// `ftsim check`: every file loaded and validated; a line for each, or one JSON document.
 pub fn main(args: CheckArgs, app: &App) -> Result<Status, CliError> {
     let scenarios = load_all(app, &args.files)?;
-    match args.format {
+    match args.output.format {
         Format::Text => scenarios.iter().for_each(print_text),
         Format::Json => {
             let doc = serde_json::json!({

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::app::App;
 use super::error::{CliError, Status};
-use super::output::{color_wanted, out, outln, Format};
+use super::output::{color_wanted, out, outln, Format, FormatFlag};
 use super::sweep_json::sweep_json;
 
 /// The parts of a sweep document merge reads.
@@ -147,18 +147,8 @@ pub struct MergeArgs {
     /// The shards' JSON files
     #[arg(required = true)]
     pub parts: Vec<PathBuf>,
-    /// Output: text or json [default: text]
-    ///
-    /// Output format: text for people, or json, the `ftsim.sweep` document that docs/json.md
-    /// describes.
-    #[arg(
-        long,
-        value_enum,
-        default_value = "text",
-        hide_default_value = true,
-        hide_possible_values = true
-    )]
-    pub format: Format,
+    #[command(flatten)]
+    pub output: FormatFlag,
 }
 
 /// `ftsim help merge`.
@@ -182,7 +172,7 @@ pub fn main(args: MergeArgs, app: &App) -> Result<Status, CliError> {
         .map(|i| merged(app, &parts, i))
         .collect::<Result<_, _>>()?;
     let all_ok = summaries.iter().all(|s| s.ok);
-    match args.format {
+    match args.output.format {
         Format::Json => outln(&sweep_json(&summaries, all_ok)),
         Format::Text => {
             let color = color_wanted(std::io::IsTerminal::is_terminal(&std::io::stdout()));

@@ -106,7 +106,27 @@ pub fn stopwatch() -> std::time::Instant {
     std::time::Instant::now()
 }
 
-/// `--format` of `run`, `check` and `merge`: text for people, or JSON (docs/json.md).
+/// `--format`, for the commands that print a JSON document for tools (`run`, `check`,
+/// `merge`, `history`, `list`): its text is written once, here.
+#[derive(clap::Args, Clone, Copy)]
+pub struct FormatFlag {
+    /// Output: text or json [default: text]
+    ///
+    /// Output format: text for people, or json, the command's document as docs/json.md
+    /// describes it (`ftsim.sweep` for `run` and `merge`, `ftsim.check`, `ftsim.history`,
+    /// `ftsim.list`).
+    #[arg(
+        long,
+        value_enum,
+        default_value = "text",
+        hide_default_value = true,
+        hide_possible_values = true
+    )]
+    pub format: Format,
+}
+
+/// `--format` of `run`, `check`, `merge`, `history` and `list`: text for people, or JSON
+/// (docs/json.md).
 #[derive(Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
 pub enum Format {
     Text,

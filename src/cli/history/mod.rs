@@ -14,7 +14,7 @@ use ftsim_history::{build, read, read_value, sniff, FileHistory, FileModel, Mode
 use super::app::App;
 use super::error::{CliError, Status};
 use super::files::{check_output, write_output};
-use super::output::{ewrapped, stopwatch, Format};
+use super::output::{ewrapped, stopwatch, Format, FormatFlag};
 use print::Judged;
 
 /// Check a history file (Jepsen EDN, JSON lines) for linearizability
@@ -40,18 +40,8 @@ pub struct HistoryArgs {
     /// default: the model's empty state (a register reads nil, a counter 0).
     #[arg(long, value_name = "VALUE", value_parser = parse_initial)]
     pub initial: Option<Value>,
-    /// Output: text or json [default: text]
-    ///
-    /// Output format: text for people, or json, the `ftsim.history` document that docs/json.md
-    /// describes.
-    #[arg(
-        long,
-        value_enum,
-        default_value = "text",
-        hide_default_value = true,
-        hide_possible_values = true
-    )]
-    pub format: Format,
+    #[command(flatten)]
+    pub output: FormatFlag,
     /// Draw the history as an HTML page
     ///
     /// Also draw the history as a page: a lane per process, the culprit ringed.
@@ -139,7 +129,7 @@ pub fn main(args: HistoryArgs, _app: &App) -> Result<Status, CliError> {
         file: &file,
         judged: &judged,
     };
-    match args.format {
+    match args.output.format {
         Format::Text => said.text(elapsed),
         Format::Json => said.json(),
     }

@@ -13,7 +13,7 @@ use reports::columns::{line_width, pad, truncate, width};
 
 use super::app::App;
 use super::error::{CliError, Status};
-use super::output::{outln, Format};
+use super::output::{outln, Format, FormatFlag};
 
 /// List the protocols, a line each; name one for its whole declaration
 #[derive(clap::Args)]
@@ -23,24 +23,14 @@ pub struct ListArgs {
     /// Protocols to describe in full: parameters, properties, adversaries, assumptions.
     #[arg(value_name = "NAME")]
     pub names: Vec<String>,
-    /// Output: text or json [default: text]
-    ///
-    /// Output format: text for people, or json, the `ftsim.list` document that docs/json.md
-    /// describes; json without a NAME describes every protocol.
-    #[arg(
-        long,
-        value_enum,
-        default_value = "text",
-        hide_default_value = true,
-        hide_possible_values = true
-    )]
-    pub format: Format,
+    #[command(flatten)]
+    pub output: FormatFlag,
 }
 
 /// `ftsim list [NAME...]`: the catalogue in a line per protocol, or the named ones in full.
 pub fn main(args: ListArgs, app: &App) -> Result<Status, CliError> {
     let chosen = chosen(&args.names, app)?;
-    match (args.format, args.names.is_empty()) {
+    match (args.output.format, args.names.is_empty()) {
         (Format::Json, _) => outln(&json::declarations(&chosen)),
         (Format::Text, true) => one_line_each(&chosen),
         (Format::Text, false) => {

@@ -8,7 +8,7 @@ use ftsim_runner::shrink::ShrinkBudget;
 
 use crate::cli::budget::BudgetFlags;
 use crate::cli::error::CliError;
-use crate::cli::output::{ColorChoice, Format};
+use crate::cli::output::{ColorChoice, FormatFlag};
 use crate::cli::shrink;
 
 use super::shard::Shard;
@@ -31,18 +31,8 @@ pub struct RunArgs {
     /// Worker threads (default: all cores)
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
-    /// Output: text or json [default: text]
-    ///
-    /// Output format: text for people, or json, the `ftsim.sweep` document that
-    /// docs/json.md describes.
-    #[arg(
-        long,
-        value_enum,
-        default_value = "text",
-        hide_default_value = true,
-        hide_possible_values = true
-    )]
-    pub format: Format,
+    #[command(flatten)]
+    pub output: FormatFlag,
     /// Write an HTML report with diagrams into DIR
     ///
     /// Also write DIR/index.html (every scenario at a glance), DIR/summary.json, and a

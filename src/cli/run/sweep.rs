@@ -132,7 +132,7 @@ fn sweep_all(
                 summary
             }
         };
-        if args.format == Format::Text && !(args.quiet && summary.ok) {
+        if args.output.format == Format::Text && !(args.quiet && summary.ok) {
             progress.print(&reports::table::render_scenario(&summary, color));
         }
         summaries.push(summary);
@@ -235,7 +235,7 @@ fn finish(
     let interrupted = swept
         .interrupted
         .then(|| interrupted_line(args.results.as_deref(), scenarios, &summaries));
-    match (args.format, &interrupted) {
+    match (args.output.format, &interrupted) {
         (Format::Json, _) => {
             let shard = shard.map(|s| s.to_string());
             let doc = sweep_json_of_shard(&summaries, all_ok, shard.as_deref());
@@ -251,7 +251,7 @@ fn finish(
     }
     if let Some(line) = interrupted {
         // Said once: on stdout under the table, or on stderr beside a JSON document.
-        if args.format == Format::Json {
+        if args.output.format == Format::Json {
             eprint!("{line}");
         }
         return Ok(Status::Interrupted);

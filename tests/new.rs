@@ -1,6 +1,6 @@
 //! `ftsim new NAME`: the example crate, renamed and pointed at this checkout, refusing what
-//! it cannot write (CI builds and tests a crate it writes: `.ci/run`); with `--lang python`
-//! or `js`, a node whose scenario passes and whose naive twin is caught.
+//! it cannot write (CI builds and tests a crate it writes: `.ci/run`); with `--lang python`,
+//! `js` or `go`, a node whose scenario passes and whose naive twin is caught.
 
 use std::path::Path;
 
@@ -89,9 +89,18 @@ fn new_refuses_what_it_cannot_write() {
 
 #[test]
 fn new_lang_writes_a_node_whose_scenarios_meet_their_expectations() {
-    for (lang, node, library) in [
-        ("python", "node.py", "ftsim_node.py"),
-        ("js", "node.js", "ftsim_node.js"),
+    let go_files = [
+        ".gitignore",
+        "ftsimnode/go.mod",
+        "ftsimnode/node.go",
+        "go.mod",
+        "main.go",
+        "run.sh",
+    ];
+    for (lang, files) in [
+        ("python", &["node.py", "ftsim_node.py"][..]),
+        ("js", &["node.js", "ftsim_node.js"][..]),
+        ("go", &go_files[..]),
     ] {
         let dir = scratch(&format!("new-{lang}"));
         let o = ftsim_in(&dir, &["new", "gossip", "--lang", lang]);
@@ -100,19 +109,21 @@ fn new_lang_writes_a_node_whose_scenarios_meet_their_expectations() {
         let mut written: Vec<String> = Vec::new();
         collect(&made, &made, &mut written);
         written.sort();
-        let expected = [
+        let mut expected: Vec<&str> = files.to_vec();
+        expected.extend([
             "README.md",
-            library,
-            node,
             "scenarios/gossip-no-retry.toml",
             "scenarios/gossip.toml",
-        ];
+        ]);
+        expected.sort();
         assert_eq!(written, expected, "{lang}");
-        let text = std::fs::read_to_string(made.join(node)).unwrap();
-        assert!(
-            !text.contains("../../../libraries"),
-            "{lang}: the library is beside it"
-        );
+        for file in files {
+            let text = std::fs::read_to_string(made.join(file)).unwrap();
+            assert!(
+                !text.contains("../libraries"),
+                "{lang}: {file} reads the library beside it"
+            );
+        }
         // The node passes, its naive twin is caught: both expectations met.
         let o = ftsim_in(&made, &["run", "scenarios/", "--seeds", "20"]);
         let out = stdout(&o);

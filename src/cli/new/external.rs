@@ -1,4 +1,4 @@
-//! `ftsim new NAME --lang python|js`: a node in another language, ready to run: Maelstrom's
+//! `ftsim new NAME --lang python|js|go`: a node in another language, ready to run: Maelstrom's
 //! broadcast with gossip (`examples/external/`, whose bundled scenarios CI runs), the node
 //! library beside it, a scenario that passes and its twin with the naive node
 //! (`--no-retry`), which the sweep catches. Its test is `ftsim run scenarios/*.toml`.
@@ -32,15 +32,54 @@ pub(super) const JS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The files of a node in `lang` ("python" or "js") named `name`.
+/// The node and its library (a module of its own), for Go.
+pub(super) const GO: &[(&str, &str)] = &[
+    (
+        "main.go",
+        include_str!("../../../examples/external/go/broadcast/main.go"),
+    ),
+    (
+        "ftsimnode/go.mod",
+        include_str!("../../../libraries/go/go.mod"),
+    ),
+    (
+        "ftsimnode/node.go",
+        include_str!("../../../libraries/go/node.go"),
+    ),
+];
+
+/// Builds the Go node and becomes it (a scenario runs `sh ../run.sh`).
+const GO_RUN: &str = "#!/bin/sh
+# Builds this node and becomes it, with the arguments given: a scenario's
+# `node = \"sh ../run.sh\"` runs it. The build goes to a temporary name, renamed into place,
+# so nodes starting at once do not write over each other; Go's cache makes every build after
+# the first quick.
+set -e
+here=$(cd \"$(dirname \"$0\")\" && pwd)
+mkdir -p \"$here/.build\"
+(cd \"$here\" && go build -o \".build/node.$$\" .)
+mv -f \"$here/.build/node.$$\" \"$here/.build/node\"
+exec \"$here/.build/node\" \"$@\"
+";
+
+/// The files of a node in `lang` ("python", "js" or "go") named `name`.
 pub(super) fn template(lang: &str, name: &str) -> Template {
     let (files, command) = match lang {
         "python" => (PYTHON, "python3 ../node.py"),
+        "go" => (GO, "sh ../run.sh"),
         _ => (JS, "node ../node.js"),
     };
     let mut out: Template = (files.iter())
         .map(|(path, text)| (path.to_string(), local_library(text)))
         .collect();
+    if lang == "go" {
+        let module = format!(
+            "module {name}\n\ngo 1.19\n\nrequire ftsimnode v0.0.0\n\nreplace ftsimnode => ./ftsimnode\n"
+        );
+        out.push(("go.mod".to_string(), module));
+        out.push(("run.sh".to_string(), GO_RUN.to_string()));
+        out.push((".gitignore".to_string(), "/.build\n".to_string()));
+    }
     let pass = scenario(
         name,
         command,
@@ -103,17 +142,17 @@ fn quoted_unless_table(expect: &str) -> String {
 
 /// What the directory holds and how to run it.
 fn readme(name: &str, lang: &str) -> String {
-    let node = if lang == "python" {
-        "node.py"
-    } else {
-        "node.js"
+    let (node, library, language) = match lang {
+        "python" => ("node.py", "`ftsim_node.py` beside it", "Python"),
+        "go" => ("main.go", "the `ftsimnode` module in `ftsimnode/`", "Go"),
+        _ => ("node.js", "`ftsim_node.js` beside it", "JavaScript"),
     };
     format!(
         "# {name}\n\n\
          A node for ftsim in {language}, made by `ftsim new {name} --lang {lang}` from ftsim's \
          example: Maelstrom's broadcast with gossip.\n\n\
          - `{node}`: the node. It reads Maelstrom's JSON messages on stdin and writes them on \
-         stdout, through `ftsim_node` beside it (ftsim's node library).\n\
+         stdout, through {library} (ftsim's node library).\n\
          - `scenarios/{name}.toml`: the broadcast workload over lost messages and partitions; \
          every acknowledged value must reach every node. It passes.\n\
          - `scenarios/{name}-no-retry.toml`: the same with `--no-retry`, which forwards each \
@@ -122,11 +161,6 @@ fn readme(name: &str, lang: &str) -> String {
          ```sh\nftsim run scenarios/*.toml\n```\n\n\
          Then change the node, or the workload (`ftsim list maelstrom-broadcast`, and \
          `ftsim list` for the others). ftsim's guide, `docs/external-nodes.md`, says what \
-         determinism asks of a node.\n",
-        language = if lang == "python" {
-            "Python"
-        } else {
-            "JavaScript"
-        },
+         determinism asks of a node.\n"
     )
 }

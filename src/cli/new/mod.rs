@@ -1,8 +1,8 @@
 //! `ftsim new NAME`: a protocol of one's own to start from, ready to test. In Rust (`rust.rs`)
 //! a crate: a process, a safety, a liveness and a reachability property, a scenario that
 //! passes, a broken variant the sweep catches, harness tests and the `main.rs` that is the
-//! whole CLI. In Python or JavaScript (`external.rs`) a node with its library, a scenario that
-//! passes and a broken twin. The files are ftsim's own examples, taken into the binary when it
+//! whole CLI. In Python, JavaScript or Go (`external.rs`) a node with its library, a scenario that
+//! passes and a broken twin (in Go, a module with the library as a module beside it). The files are ftsim's own examples, taken into the binary when it
 //! is built, so what `new` writes is what CI tests.
 
 mod external;
@@ -22,6 +22,7 @@ pub enum Lang {
     Rust,
     Python,
     Js,
+    Go,
 }
 
 /// Write a protocol of your own to start from, ready to test
@@ -38,11 +39,11 @@ pub struct NewArgs {
     /// built from).
     #[arg(long, value_name = "DIR")]
     pub ftsim: Option<PathBuf>,
-    /// rust (a crate), python or js (a node) [default: rust]
+    /// rust (a crate), python, js or go (a node) [default: rust]
     ///
-    /// The language: rust writes a crate depending on ftsim (a leader election); python and
-    /// js write an external node (Maelstrom's broadcast) with ftsim's node library beside it
-    /// and its two scenarios. [default: rust]
+    /// The language: rust writes a crate depending on ftsim (a leader election); python, js
+    /// and go write an external node (Maelstrom's broadcast) with ftsim's node library beside
+    /// it and its two scenarios. [default: rust]
     #[arg(
         long,
         value_enum,
@@ -72,6 +73,7 @@ pub fn main(args: NewArgs) -> Result<Status, CliError> {
         Lang::Rust => rust::template(&name, &ftsim),
         Lang::Python => external::template("python", &name),
         Lang::Js => external::template("js", &name),
+        Lang::Go => external::template("go", &name),
     };
     for (file, text) in template {
         let path = args.path.join(file);
@@ -89,7 +91,7 @@ pub fn main(args: NewArgs) -> Result<Status, CliError> {
             outln("  cargo test                                   # the harness's sweeps");
             outln("  cargo run --release -- run scenarios/*.toml  # your own ftsim");
         }
-        Lang::Python | Lang::Js => {
+        Lang::Python | Lang::Js | Lang::Go => {
             outln(&format!(
                 "wrote {shown} (Maelstrom's broadcast, to make your own):"
             ));
@@ -99,7 +101,7 @@ pub fn main(args: NewArgs) -> Result<Status, CliError> {
     }
     let guide = match args.lang {
         Lang::Rust => "docs/writing-a-protocol.md",
-        Lang::Python | Lang::Js => "docs/external-nodes.md",
+        Lang::Python | Lang::Js | Lang::Go => "docs/external-nodes.md",
     };
     outln(&format!("{} walks through it", ftsim.join(guide).display()));
     Ok(Status::Met)

@@ -4,6 +4,8 @@
 //! repository's `scenarios/`, `studies/`, `examples/` and `docs/`; the lines under it are its
 //! output as shown. Every shown line must appear in the real output, in order; a shown line may
 //! leave out a start or an end with `...`, and wrapping may differ (lines are compared by words).
+//! Every other command shown in a `sh` block (`ftsim ...`, `cargo run --release -- ...`) must
+//! be one the command line accepts, naming scenario files that exist.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -134,5 +136,73 @@ fn every_transcript_in_the_guide_says_what_ftsim_says() {
             }
         }
     }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
+
+/// The `ftsim` command lines of the `sh` blocks of `text` (after `ftsim` or `cargo run
+/// --release --`, a trailing `# comment` dropped), with their line numbers; lines with shell
+/// syntax beyond words (`$VAR`, pipes, redirections) are left out.
+fn shown_commands(text: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    let mut in_sh = false;
+    for (k, line) in text.lines().enumerate() {
+        let fence = line.trim_start();
+        if fence.starts_with("```") {
+            in_sh = !in_sh && fence == "```sh";
+            continue;
+        }
+        if !in_sh {
+            continue;
+        }
+        let line = line.split("  #").next().unwrap_or_default().trim();
+        let args =
+            (line.strip_prefix("ftsim ")).or_else(|| line.strip_prefix("cargo run --release -- "));
+        match args {
+            Some(args) if !args.contains(['$', '|', '>', '<', ';', '`']) => {
+                found.push((k + 1, args.to_string()))
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+#[test]
+fn every_command_shown_is_one_ftsim_accepts() {
+    let mut pages = vec![root().join("README.md")];
+    for dir in ["docs", "docs/exercises"] {
+        let mut found: Vec<PathBuf> = (std::fs::read_dir(root().join(dir)).unwrap())
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "md"))
+            .collect();
+        found.sort();
+        pages.extend(found);
+    }
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for page in pages {
+        let text = std::fs::read_to_string(&page).unwrap();
+        for (line, args) in shown_commands(&text) {
+            let place = format!("{}:{line}: ftsim {args}", page.display());
+            let words: Vec<&str> = args.split_whitespace().collect();
+            if let Err(why) = ftsim::cli::accepts(&words) {
+                wrong.push(format!("{place}\n{why}"));
+            }
+            // A scenario file it names exists, here or in the example crate it is run from.
+            for file in words
+                .iter()
+                .filter(|w| w.ends_with(".toml") && !w.contains('*'))
+            {
+                let found = [root(), root().join("examples/leader-election")]
+                    .iter()
+                    .any(|dir| dir.join(file).is_file());
+                if !found {
+                    wrong.push(format!("{place}\nno such scenario file: {file}"));
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 30, "{checked} commands");
     assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
 }

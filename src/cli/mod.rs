@@ -129,6 +129,18 @@ pub fn protocols_markdown(scenarios_dir: &std::path::Path) -> Result<String, Str
     Ok(list::markdown::catalogue(&infos, &scenarios))
 }
 
+/// Whether `ftsim ARGS` is a command line `ftsim` accepts (its help and version included), or
+/// clap's words for why not: the guide's tests hold every command it shows to it.
+pub fn accepts(args: &[&str]) -> Result<(), String> {
+    let command = help::with_short_help(Cli::command().bin_name("ftsim"));
+    match command.try_get_matches_from(std::iter::once("ftsim").chain(args.iter().copied())) {
+        Ok(_) => Ok(()),
+        Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp) => Ok(()),
+        Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayVersion) => Ok(()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// Runs the subcommand asked for.
 fn dispatch(app: &App, command: Command) -> Result<Status, CliError> {
     match command {

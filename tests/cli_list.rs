@@ -11,6 +11,10 @@ fn listed_names() -> Vec<String> {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = stdout(&o);
     assert_fits_80(&text);
+    // Cut at a word with plain dots: as many bytes as columns, where the summary is ASCII.
+    for line in text.lines().filter(|l| l.is_ascii()) {
+        assert!(line.len() <= 80, "{} bytes: {line:?}", line.len());
+    }
     (text.lines())
         .map(|line| line.split_whitespace().next().unwrap().to_string())
         .collect()

@@ -8,24 +8,12 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 mod common;
+use common::guide_pages::{guide_pages, root};
 use common::{ftsim, scratch, stderr};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// The guide's pages and the README, as (path, text).
 fn pages() -> Vec<(PathBuf, String)> {
-    let mut paths = vec![root().join("README.md")];
-    for dir in ["docs", "docs/reference", "docs/exercises"].map(|d| root().join(d)) {
-        let mut found: Vec<PathBuf> = (std::fs::read_dir(&dir).unwrap())
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "md"))
-            .collect();
-        found.sort();
-        paths.extend(found);
-    }
-    (paths.into_iter())
+    (guide_pages().into_iter())
         .map(|p| {
             let text = std::fs::read_to_string(&p).unwrap();
             (p, text)

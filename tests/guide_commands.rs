@@ -7,20 +7,17 @@
 //! Every other command shown in a `sh` block (`ftsim ...`, `cargo run --release -- ...`) must
 //! be one the command line accepts, naming scenario files that exist.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 mod common;
+use common::guide_pages::{guide_pages, root};
 use common::{scratch, words};
 
 /// One transcript: where it is, and its commands with the lines shown under each.
 struct Transcript {
     place: String,
     commands: Vec<(String, Vec<String>)>,
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn transcripts_in(path: &Path) -> Vec<Transcript> {
@@ -61,17 +58,12 @@ fn transcripts_in(path: &Path) -> Vec<Transcript> {
     found
 }
 
-/// The pages with transcripts: the README and every chapter.
+/// Every transcript of the README and the guide.
 fn transcripts() -> Vec<Transcript> {
-    let mut pages = vec![root().join("README.md")];
-    let mut docs: Vec<PathBuf> = (["docs", "docs/exercises"].iter())
-        .flat_map(|d| std::fs::read_dir(root().join(d)).unwrap())
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .collect();
-    docs.sort();
-    pages.extend(docs);
-    pages.iter().flat_map(|p| transcripts_in(p)).collect()
+    guide_pages()
+        .iter()
+        .flat_map(|p| transcripts_in(p))
+        .collect()
 }
 
 /// Runs `command` (its first word `ftsim`) in `dir`: stdout and stderr, as a reader sees them.
@@ -169,18 +161,9 @@ fn shown_commands(text: &str) -> Vec<(usize, String)> {
 
 #[test]
 fn every_command_shown_is_one_ftsim_accepts() {
-    let mut pages = vec![root().join("README.md")];
-    for dir in ["docs", "docs/exercises"] {
-        let mut found: Vec<PathBuf> = (std::fs::read_dir(root().join(dir)).unwrap())
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "md"))
-            .collect();
-        found.sort();
-        pages.extend(found);
-    }
     let mut checked = 0;
     let mut wrong = Vec::new();
-    for page in pages {
+    for page in guide_pages() {
         let text = std::fs::read_to_string(&page).unwrap();
         for (line, args) in shown_commands(&text) {
             let place = format!("{}:{line}: ftsim {args}", page.display());

@@ -61,6 +61,31 @@ pub fn truncate(text: &str, max: usize) -> String {
     kept
 }
 
+/// `text` cut to at most `max` columns at a word boundary, ending with "..." where it was cut
+/// (plain dots: a line cut to the terminal is as many bytes as columns where its words are
+/// ASCII). A first word longer than the room is cut by [`truncate`].
+pub fn truncate_words(text: &str, max: usize) -> String {
+    if width(text) <= max {
+        return text.to_string();
+    }
+    let room = max.saturating_sub(3);
+    let mut kept = String::new();
+    for word in text.split(' ') {
+        let wider = width(&kept) + usize::from(!kept.is_empty()) + width(word);
+        if wider > room {
+            break;
+        }
+        if !kept.is_empty() {
+            kept.push(' ');
+        }
+        kept.push_str(word);
+    }
+    match kept.is_empty() {
+        true => truncate(text, max),
+        false => format!("{}...", kept.trim_end_matches([',', ';', ':'])),
+    }
+}
+
 /// `text` followed by spaces up to `min` columns (as `{:<min$}` pads, but by columns).
 pub fn pad(text: &str, min: usize) -> String {
     let spaces = min.saturating_sub(width(text));
@@ -112,6 +137,19 @@ pub fn wrap_at(first: &str, text: &str, indent: usize, line_width: usize) -> Str
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn truncate_words_cuts_between_words_with_plain_dots() {
+        let text = "Flooding consensus (FloodSet): flood known values for rounds";
+        assert_eq!(truncate_words(text, 80), text);
+        assert_eq!(truncate_words(text, 34), "Flooding consensus (FloodSet)...");
+        assert_eq!(truncate_words(text, 24), "Flooding consensus...");
+        let cut = truncate_words(text, 40);
+        assert!(width(&cut) <= 40 && cut.len() == width(&cut), "{cut}");
+        // A first word wider than the room is cut inside it.
+        assert_eq!(truncate_words("Abcdefghijkl mn", 6), "Abcde…");
+    }
+
     use super::*;
 
     /// "名前" is two characters and four columns.

@@ -107,7 +107,7 @@ pub fn main_with(extra: &[&'static dyn AnyProtocol]) -> ExitCode {
     }));
     output::set_line_widths();
     let program = program_name();
-    let matches = help::with_short_help(Cli::command().bin_name(program.clone())).get_matches();
+    let matches = command(&program).get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let app = crate::catalog(extra).map(|catalog| App { catalog, program });
     exit_code(app.and_then(|app| dispatch(&app, cli.command)))
@@ -132,13 +132,20 @@ pub fn protocols_markdown(scenarios_dir: &std::path::Path) -> Result<String, Str
 /// Whether `ftsim ARGS` is a command line `ftsim` accepts (its help and version included), or
 /// clap's words for why not: the guide's tests hold every command it shows to it.
 pub fn accepts(args: &[&str]) -> Result<(), String> {
-    let command = help::with_short_help(Cli::command().bin_name("ftsim"));
-    match command.try_get_matches_from(std::iter::once("ftsim").chain(args.iter().copied())) {
+    match command("ftsim")
+        .try_get_matches_from(std::iter::once("ftsim").chain(args.iter().copied()))
+    {
         Ok(_) => Ok(()),
         Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp) => Ok(()),
         Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayVersion) => Ok(()),
         Err(e) => Err(e.to_string()),
     }
+}
+
+/// The command line as `ftsim` parses it, under the name `program`: the subcommands with
+/// their short `--help` (see `help`).
+fn command(program: &str) -> clap::Command {
+    help::with_short_help(Cli::command().bin_name(program.to_string()))
 }
 
 /// Runs the subcommand asked for.

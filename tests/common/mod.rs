@@ -6,6 +6,7 @@
 
 pub mod cdp;
 pub mod debug_server;
+pub mod guide_pages;
 pub mod json_doc;
 
 use std::path::{Path, PathBuf};

@@ -41,24 +41,34 @@ pub(super) fn describe(info: &ProtocolInfo) {
     for line in info.model.describe() {
         outln(&wrap("    ", &line, 6));
     }
-    let detector = match info.detector {
+    if let Some(detector) = detector_words(info) {
+        outln(&wrap("  ", &detector, 4));
+    }
+    for line in measures(info) {
+        outln(&wrap("  measures ", &line, 4));
+    }
+}
+
+/// The detector the protocol needs, in words ("needs a failure detector (default: perfect,
+/// 6ms detection delay)"), if it needs one: `list NAME` and the protocol reference say it so.
+pub(super) fn detector_words(info: &ProtocolInfo) -> Option<String> {
+    match info.detector {
         Some(DetectorModel::Perfect { delay }) => Some(format!(
             "needs a failure detector (default: perfect, {delay} detection delay)"
         )),
         Some(_) => Some("needs a failure detector".to_string()),
         None => None,
-    };
-    if let Some(detector) = detector {
-        outln(&wrap("  ", &detector, 4));
     }
+}
+
+/// Each figure the protocol measures: "latency: time to decide (from ... to ...)".
+pub(super) fn measures(info: &ProtocolInfo) -> Vec<String> {
     let metrics = &info.metrics;
-    for (what, metric) in [
+    [
         ("latency", metrics.latency),
         ("availability", metrics.availability),
-    ] {
-        if let Some(metric) = metric {
-            let text = format!("{what}: {} ({})", metric.name, metric.help);
-            outln(&wrap("  measures ", &text, 4));
-        }
-    }
+    ]
+    .into_iter()
+    .filter_map(|(what, metric)| metric.map(|m| format!("{what}: {} ({})", m.name, m.help)))
+    .collect()
 }

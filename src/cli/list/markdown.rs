@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use ftsim_api::{DetectorModel, ProtocolInfo};
+use ftsim_api::ProtocolInfo;
 
 /// A bundled scenario file, as the catalogue page lists it.
 pub struct BundledScenario {
@@ -88,26 +88,13 @@ fn section(page: &mut String, info: &ProtocolInfo, scenarios: &[&BundledScenario
     }
 }
 
-/// The detector it needs and the figures it measures, a line each.
+/// The detector it needs and the figures it measures, in `list NAME`'s words, a line each.
 fn extras(page: &mut String, info: &ProtocolInfo) {
-    match info.detector {
-        Some(DetectorModel::Perfect { delay }) => {
-            let _ = write!(
-                page,
-                "\nIt needs a perfect failure detector ({delay} by default).\n"
-            );
-        }
-        Some(_) => page.push_str("\nIt needs a failure detector.\n"),
-        None => {}
+    if let Some(detector) = super::declaration::detector_words(info) {
+        let _ = write!(page, "\nIt {detector}.\n");
     }
-    let metrics = &info.metrics;
-    for (what, metric) in [
-        ("latency", metrics.latency),
-        ("availability", metrics.availability),
-    ] {
-        if let Some(metric) = metric {
-            let _ = write!(page, "\nIts {what}: {} ({}).\n", metric.name, metric.help);
-        }
+    for line in super::declaration::measures(info) {
+        let _ = write!(page, "\nIt measures {line}.\n");
     }
 }
 

@@ -9,7 +9,7 @@ pub(crate) mod markdown;
 use ftsim_api::ProtocolInfo;
 use std::io::IsTerminal;
 
-use reports::columns::{line_width, pad, truncate, width};
+use reports::columns::{line_width, pad, truncate_words, width};
 
 use super::app::App;
 use super::error::{CliError, Status};
@@ -67,13 +67,14 @@ fn chosen<'a>(names: &[String], app: &'a App) -> Result<Vec<&'a ProtocolInfo>, C
     Ok(chosen)
 }
 
-/// A line per protocol: its name, then its summary cut to the terminal's width (whole when
-/// the output is not a terminal).
+/// A line per protocol: its name, then its summary cut at a word to the terminal's width
+/// (whole when the output is not a terminal).
 fn one_line_each(infos: &[&ProtocolInfo]) {
     let name_columns = infos.iter().map(|i| width(i.name)).max().unwrap_or(0);
     for info in infos {
-        let line = format!("{}  {}", pad(info.name, name_columns), info.summary);
-        outln(&truncate(&line, line_width()));
+        let room = line_width().saturating_sub(name_columns + 2);
+        let summary = truncate_words(info.summary, room);
+        outln(&format!("{}  {summary}", pad(info.name, name_columns)));
     }
     if std::io::stdout().is_terminal() {
         eprintln!("`ftsim list NAME` describes one protocol in full");

@@ -136,10 +136,10 @@ impl Ledger {
             let key = (k, i);
             match m {
                 Made::Send(from, seq) => {
-                    let Some(e) = s.net.iter().find(|e| e.from == from && e.seq == seq) else {
+                    let Some(e) = s.net.iter().find(|e| e.from() == from && e.seq == seq) else {
                         continue;
                     };
-                    let lossy = model.config.link(e.from, e.to).lossy;
+                    let lossy = model.config.link(e.from(), e.to()).lossy;
                     let sent = Sent {
                         step: k,
                         key,
@@ -186,7 +186,7 @@ impl Ledger {
                 let e = &s.net[i as usize];
                 let deliver = matches!(t, Transition::Deliver(_));
                 let bound = self.bound;
-                match self.sent.get_mut(&(e.from, e.seq)) {
+                match self.sent.get_mut(&(e.from(), e.seq)) {
                     Some(sent) if !sent.delivered => {
                         sent.delivered = deliver;
                         let (from, key) = (sent.step, sent.key);
@@ -239,7 +239,7 @@ impl Ledger {
         }
         let crash = matches!(t, Transition::Crash { .. });
         let gone: Vec<(NodeId, u32)> = (self.sent.keys())
-            .filter(|&&(from, seq)| !s.net.iter().any(|e| e.from == from && e.seq == seq))
+            .filter(|&&(from, seq)| !s.net.iter().any(|e| e.from() == from && e.seq == seq))
             .copied()
             .collect();
         for key in gone {

@@ -79,11 +79,21 @@ pub(crate) fn describe<P: Process>(model: &Model<P>, s: &State<P>, t: Transition
         }
         Transition::Deliver(i) => {
             let e = &s.net[i as usize];
-            format!("node {} receives {:?} from node {}", e.to, e.msg, e.from)
+            format!(
+                "node {} receives {:?} from node {}",
+                e.to(),
+                e.msg,
+                e.from()
+            )
         }
         Transition::Lose(i) => {
             let e = &s.net[i as usize];
-            format!("{:?} from node {} to node {} is lost", e.msg, e.from, e.to)
+            format!(
+                "{:?} from node {} to node {} is lost",
+                e.msg,
+                e.from(),
+                e.to()
+            )
         }
         Transition::Fire { node, index } => {
             let timer = &s.armed(node as usize)[index as usize];
@@ -111,12 +121,12 @@ pub(crate) fn describe<P: Process>(model: &Model<P>, s: &State<P>, t: Transition
 /// The messages of `node` numbered `seqs` in words, as "msg to node j".
 fn lost_messages<P: Process>(s: &State<P>, node: usize, seqs: &[u32]) -> String {
     let mut mine: Vec<_> = (s.net.iter())
-        .filter(|e| e.from == node && seqs.contains(&e.seq))
+        .filter(|e| e.from() == node && seqs.contains(&e.seq))
         .collect();
     mine.sort_by_key(|e| e.seq);
     let lost: Vec<String> = mine
         .iter()
-        .map(|e| format!("{:?} to node {}", e.msg, e.to))
+        .map(|e| format!("{:?} to node {}", e.msg, e.to()))
         .collect();
     lost.join(", ")
 }

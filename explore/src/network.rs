@@ -19,14 +19,19 @@ use crate::version::Version;
 
 /// Scheduling order: the step that scheduled an event (a message's arrival, a timer), and its
 /// place among what that step's handlers made. The engine runs simultaneous events in it.
-pub(crate) type Key = (u64, u32);
+/// 32 bits each (a path's steps are numbered by its depth, which a search keeps in 32 bits),
+/// so that the envelopes and timers every held state copies are smaller.
+pub(crate) type Key = (u32, u32);
 
 /// A message in flight. `hash` is the message's own fingerprint: it orders a link's messages
 /// canonically (unordered links) and tells equal messages apart from different ones.
 #[derive(Clone, Debug)]
 pub(crate) struct Envelope<M> {
-    pub from: NodeId,
-    pub to: NodeId,
+    /// Its sender and receiver, read as [`NodeId`]s through `from()` and `to()`: 32 bits
+    /// each, so that an envelope (which every held state copies) is 32 bytes for a small
+    /// message, not 48.
+    from: u32,
+    to: u32,
     pub hash: u64,
     /// Its place in its sender's sending order (a crash loses a suffix of that order).
     pub seq: u32,
@@ -39,6 +44,35 @@ pub(crate) struct Envelope<M> {
     pub late: bool,
 }
 
+impl<M> Envelope<M> {
+    /// Message `msg` (fingerprint `hash`) from `from` to `to`, its arrival scheduled at
+    /// `key`: bounded, not late, numbered when the network takes it (see [`Network::send`]).
+    pub(crate) fn new(from: NodeId, to: NodeId, hash: u64, msg: M, key: Key) -> Self {
+        // A search's nodes fit in 64 bits (one bit each in `State::suspected`).
+        let id = |node: NodeId| u32::try_from(node).expect("a search has at most 64 nodes");
+        Envelope {
+            from: id(from),
+            to: id(to),
+            hash,
+            seq: 0,
+            msg,
+            key,
+            timed: true,
+            late: false,
+        }
+    }
+
+    /// Its sender.
+    pub(crate) fn from(&self) -> NodeId {
+        self.from as NodeId
+    }
+
+    /// Its receiver.
+    pub(crate) fn to(&self) -> NodeId {
+        self.to as NodeId
+    }
+}
+
 /// The messages in flight, ordered by link (sender, then receiver); within a FIFO link in
 /// sending order, within an unordered one by fingerprint; and each node's sending count.
 #[derive(Debug)]
@@ -46,11 +80,12 @@ pub(crate) struct Network<M> {
     envelopes: Vec<Envelope<M>>,
     /// The sum of every message's [`term`].
     sum: u64,
-    /// Per node, messages sent so far (numbers `Envelope::seq`).
-    sent: Vec<u32>,
-    /// Per node, how many of its messages have certainly left its wire: one more than the
-    /// latest it sent that was delivered or lost in transit (a crash can only lose later ones).
-    left: Vec<u32>,
+    /// Per node, two counts (in one buffer, so a held state pays one allocation for them):
+    /// at `2 * node` the messages it sent so far (numbers `Envelope::seq`); at `2 * node + 1`
+    /// how many of them have certainly left its wire: one more than the latest it sent that
+    /// was delivered or lost in transit (a crash can only lose later ones). Read through
+    /// [`Network::sent`] and [`Network::left`].
+    counts: Vec<u32>,
     /// Stamped anew by every method that changes the messages (see `version`).
     version: Version,
 }
@@ -60,8 +95,7 @@ impl<M: Clone> Clone for Network<M> {
         Network {
             envelopes: self.envelopes.clone(),
             sum: self.sum,
-            sent: self.sent.clone(),
-            left: self.left.clone(),
+            counts: self.counts.clone(),
             version: self.version,
         }
     }
@@ -71,8 +105,7 @@ impl<M: Clone> Clone for Network<M> {
         if self.version != from.version {
             self.envelopes.clone_from(&from.envelopes);
             self.sum = from.sum;
-            self.sent.clone_from(&from.sent);
-            self.left.clone_from(&from.left);
+            self.counts.clone_from(&from.counts);
             self.version = from.version;
         }
     }
@@ -112,8 +145,7 @@ impl<M> Network<M> {
         Network {
             envelopes: Vec::new(),
             sum: 0,
-            sent: vec![0; n],
-            left: vec![0; n],
+            counts: vec![0; 2 * n],
             version: Version::fresh(),
         }
     }
@@ -132,28 +164,28 @@ impl<M> Network<M> {
 
     /// Messages `node` sent so far.
     pub(crate) fn sent(&self, node: NodeId) -> u32 {
-        self.sent[node]
+        self.counts[2 * node]
     }
 
     /// How many of `node`'s messages have certainly left its wire (see `left`).
     pub(crate) fn left(&self, node: NodeId) -> u32 {
-        self.left[node]
+        self.counts[2 * node + 1]
     }
 
     /// Puts a message `env.from` sent in flight, numbered in its sending order, at its
     /// canonical place (see [`Network::insert`]).
     pub(crate) fn send(&mut self, mut env: Envelope<M>, fifo: bool, duplicating: bool) {
         self.version = Version::fresh();
-        env.seq = self.sent[env.from];
-        self.sent[env.from] += 1;
+        env.seq = self.counts[2 * env.from()];
+        self.counts[2 * env.from()] += 1;
         self.insert(env, fifo, duplicating);
     }
 
     /// Notes that message `seq` of `from` left its sender's wire (it was delivered or lost in
     /// transit).
     pub(crate) fn mark_left(&mut self, from: NodeId, seq: u32) {
-        if seq >= self.left[from] {
-            self.left[from] = seq + 1;
+        if seq >= self.counts[2 * from + 1] {
+            self.counts[2 * from + 1] = seq + 1;
             self.version = Version::fresh();
         }
     }
@@ -161,9 +193,9 @@ impl<M> Network<M> {
     /// The sending numbers of `node`'s messages in flight that a crash could still lose,
     /// in sending order.
     pub(crate) fn cuttable(&self, node: NodeId) -> Vec<u32> {
-        let left = self.left[node];
+        let left = self.left(node);
         let mut seqs: Vec<u32> = (self.envelopes.iter())
-            .filter(|e| e.from == node && e.seq >= left)
+            .filter(|e| e.from() == node && e.seq >= left)
             .map(|e| e.seq)
             .collect();
         seqs.sort_unstable();
@@ -179,8 +211,10 @@ impl<M> Network<M> {
     /// The positions of link `from` → `to`'s messages.
     fn link(&self, from: NodeId, to: NodeId) -> Range<usize> {
         let link = (from, to);
-        let start = self.envelopes.partition_point(|e| (e.from, e.to) < link);
-        let len = self.envelopes[start..].partition_point(|e| (e.from, e.to) == link);
+        let start = self
+            .envelopes
+            .partition_point(|e| (e.from(), e.to()) < link);
+        let len = self.envelopes[start..].partition_point(|e| (e.from(), e.to()) == link);
         start..start + len
     }
 
@@ -199,7 +233,7 @@ impl<M> Network<M> {
     /// Puts `env` in flight at its canonical place. On a duplicating link the network is a
     /// set: a message already in flight there is not added again (false).
     fn insert(&mut self, env: Envelope<M>, fifo: bool, duplicating: bool) -> bool {
-        let link = self.link(env.from, env.to);
+        let link = self.link(env.from(), env.to());
         let on_link = &self.envelopes[link.clone()];
         if duplicating && on_link.iter().any(|e| e.hash == env.hash) {
             return false;
@@ -217,7 +251,7 @@ impl<M> Network<M> {
 
     /// Takes message `i` out of flight.
     pub(crate) fn remove(&mut self, i: usize) -> Envelope<M> {
-        let link = self.link(self.envelopes[i].from, self.envelopes[i].to);
+        let link = self.link(self.envelopes[i].from(), self.envelopes[i].to());
         self.version = Version::fresh();
         self.count(link.clone(), false);
         let env = self.envelopes.remove(i);
@@ -246,7 +280,7 @@ impl<M> Network<M> {
     fn sum_anew(&self) -> u64 {
         let (mut sum, mut start) = (0u64, 0);
         while let Some(e) = self.envelopes.get(start) {
-            let link = self.link(e.from, e.to);
+            let link = self.link(e.from(), e.to());
             start = link.end;
             for (rank, e) in self.envelopes[link].iter().enumerate() {
                 sum = sum.wrapping_add(term(e, rank));
@@ -261,16 +295,7 @@ mod tests {
     use super::*;
 
     fn env(from: NodeId, to: NodeId, hash: u64) -> Envelope<()> {
-        Envelope {
-            from,
-            to,
-            hash,
-            seq: 0,
-            msg: (),
-            key: (0, 0),
-            timed: true,
-            late: false,
-        }
+        Envelope::new(from, to, hash, (), (0, 0))
     }
 
     fn fingerprint(net: &Network<()>) -> u64 {

@@ -7,18 +7,20 @@
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
+use smallvec::SmallVec;
+
 use sim_core::entropy::DetHasher;
 use sim_core::timer_names::hash_with_names;
 use sim_core::{AdversarySnapshot, NodeId, Process, SearchMonitor, Time, World};
 
 use crate::network::Network;
 pub(crate) use crate::network::{Envelope, Key};
-use crate::timers::{canonical_order, names_in, share_timers, NodeTimers, TimersMut};
+use crate::timers::{share_node_timers, share_timers, NodeTimers, TimerNames, TimersMut};
 pub(crate) use crate::timers::{timer_names, timer_rank, Armed};
 use crate::version::Version;
 use crate::zone::Zone;
 
-/// A node's fingerprint not cached (see `State::node_hashes`).
+/// A node's fingerprint not cached (see [`Mark::hash`]).
 const UNCACHED: u64 = 0;
 
 /// A failure-detector notice not yet delivered: `to` will suspect `about` (or stop).
@@ -39,21 +41,19 @@ pub(crate) struct Notice {
 pub(crate) struct State<P: Process> {
     procs: Vec<P>,
     stable: Vec<P::Stable>,
-    /// Per node, the version of its own part (see `version`): a copy into a scratch state
-    /// copies only the nodes whose version differs (their timers are shared, not copied).
-    versions: Vec<Version>,
+    /// Per node, the version and cached fingerprint of its own part (see [`Mark`]).
+    marks: Vec<Mark>,
     /// Per node, its timers (see [`NodeTimers`]).
     timers: Vec<Arc<NodeTimers<P::Timer>>>,
     /// Timers no state shares any more, to copy a node's into when a step changes them (see
     /// [`TimersMut::own`]): a scratch state keeps those it let go, so stepping it allocates
     /// none. Not part of the state: a copy starts with none.
     spare_timers: Vec<Arc<NodeTimers<P::Timer>>>,
-    up: Vec<bool>,
-    ever_crashed: Vec<bool>,
-    /// Per node, the fingerprint of its own part (see `hash_node`) while it holds.
-    /// `UNCACHED`: not known (a node whose fingerprint happens to be that is hashed anew
-    /// each time, which costs time, never a wrong fingerprint).
-    node_hashes: Vec<u64>,
+    /// Per node, whether it is up, whether it ever crashed and whether it is Byzantine (the
+    /// properties' view): three runs of `n` in one buffer (see [`State::up`],
+    /// [`State::ever_crashed`], [`State::byzantine`]), so a held state pays one allocation
+    /// for them.
+    flags: Vec<bool>,
     /// In flight, ordered by link (sender, then receiver); within a FIFO link in sending
     /// order, within an unordered one by fingerprint.
     pub net: Network<P::Msg>,
@@ -65,8 +65,6 @@ pub(crate) struct State<P: Process> {
     /// Whether the nodes have started. A search with Byzantine nodes begins before the start:
     /// its first step places the traitors and starts every node (see `stepper`).
     pub started: bool,
-    /// Per node, whether it is Byzantine (the properties' view).
-    pub byzantine: Vec<bool>,
     /// Per node, its adversary if it is Byzantine (a snapshot: `Send` and `Sync`, for
     /// `--threads`);
     /// empty until the traitors are placed, so a search without them copies nothing here.
@@ -75,10 +73,34 @@ pub(crate) struct State<P: Process> {
     /// for `--threads`).
     pub monitors: Vec<Box<dyn SearchMonitor<P>>>,
     /// For a model bounding delays, the constraints on the times still in play (see
-    /// `zone_graph`).
-    pub zone: Option<Zone>,
+    /// `zone_graph`). Boxed: most searches keep no time, and a held state then pays a
+    /// pointer for it.
+    pub zone: Option<Box<Zone>>,
     /// The last step's event, if the engine scheduled it (see `zone_graph`).
     pub last_event: Option<Key>,
+}
+
+/// What a state knows of a node's own part besides its contents (one record, so that a state
+/// holds one buffer for both).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Mark {
+    /// The version of the node's part (see `version`): a copy into a scratch state copies
+    /// only the nodes whose version differs (their timers are shared, not copied).
+    version: Version,
+    /// The fingerprint of the node's part (see `hash_node`) while it holds. `UNCACHED`: not
+    /// known (a node whose fingerprint happens to be that is hashed anew each time, which
+    /// costs time, never a wrong fingerprint).
+    hash: u64,
+}
+
+impl Mark {
+    /// A part just changed: a new version, its fingerprint not known.
+    fn fresh() -> Self {
+        Mark {
+            version: Version::fresh(),
+            hash: UNCACHED,
+        }
+    }
 }
 
 /// Node `node`'s own part of a [`State`], to change (see [`State::node_mut`]).
@@ -102,20 +124,17 @@ impl<P: Process> State<P> {
         State {
             procs,
             stable: vec![P::Stable::default(); n],
-            versions: (0..n).map(|_| Version::fresh()).collect(),
+            marks: (0..n).map(|_| Mark::fresh()).collect(),
             timers: (0..n).map(|_| Arc::default()).collect(),
             spare_timers: Vec::new(),
-            up: vec![true; n],
-            ever_crashed: vec![false; n],
-            node_hashes: vec![UNCACHED; n],
+            flags: [vec![true; n], vec![false; 2 * n]].concat(),
             net: Network::new(n),
             notices: Vec::new(),
             suspected: vec![0; n],
             crashes: 0,
             started: false,
-            byzantine: vec![false; n],
             adversaries: Vec::new(),
-            zone,
+            zone: zone.map(Box::new),
             last_event: None,
             monitors,
         }
@@ -124,14 +143,16 @@ impl<P: Process> State<P> {
     /// Node `node`'s own part, to change; its cached fingerprint is forgotten and its version
     /// renewed.
     pub(crate) fn node_mut(&mut self, node: NodeId) -> NodeMut<'_, P> {
-        self.node_hashes[node] = UNCACHED;
-        self.versions[node] = Version::fresh();
+        self.marks[node] = Mark::fresh();
+        let n = self.procs.len();
+        let (up, rest) = self.flags.split_at_mut(n);
+        let (up, ever_crashed) = (&mut up[node], &mut rest[node]);
         NodeMut {
             proc: &mut self.procs[node],
             stable: &mut self.stable[node],
             timers: TimersMut::new(&mut self.timers[node], &mut self.spare_timers),
-            up: &mut self.up[node],
-            ever_crashed: &mut self.ever_crashed[node],
+            up,
+            ever_crashed,
         }
     }
 
@@ -142,12 +163,34 @@ impl<P: Process> State<P> {
 
     /// Whether each node is up, by id.
     pub(crate) fn up(&self) -> &[bool] {
-        &self.up
+        &self.flags[..self.procs.len()]
+    }
+
+    /// Whether each node is Byzantine, by id.
+    pub(crate) fn byzantine(&self) -> &[bool] {
+        &self.flags[2 * self.procs.len()..]
+    }
+
+    /// Node `node`'s adversary, if it is Byzantine, and whether each node is.
+    pub(crate) fn adversary(
+        &mut self,
+        node: NodeId,
+    ) -> (Option<&mut AdversarySnapshot<P>>, &[bool]) {
+        let n = self.procs.len();
+        let adversary = self.adversaries.get_mut(node).and_then(Option::as_mut);
+        (adversary, &self.flags[2 * n..])
+    }
+
+    /// Marks node `node` Byzantine or not.
+    pub(crate) fn set_byzantine(&mut self, node: NodeId, traitor: bool) {
+        let n = self.procs.len();
+        self.flags[2 * n + node] = traitor;
     }
 
     /// Whether each node ever crashed, by id.
     pub(crate) fn ever_crashed(&self) -> &[bool] {
-        &self.ever_crashed
+        let n = self.procs.len();
+        &self.flags[n..2 * n]
     }
 
     /// Node `node`'s stable storage.
@@ -157,19 +200,19 @@ impl<P: Process> State<P> {
 
     /// Node `node`'s armed timers, by handle.
     pub(crate) fn armed(&self, node: NodeId) -> &[Armed<P::Timer>] {
-        &self.timers[node].armed
+        self.timers[node].armed()
     }
 
     /// What the monitors judge: the world as a property sees it, and the monitors.
     pub(crate) fn judging(&mut self) -> (World<'_, P>, &mut [Box<dyn SearchMonitor<P>>]) {
         let State {
             procs,
-            up,
-            ever_crashed,
-            byzantine,
+            flags,
             monitors,
             ..
         } = self;
+        let (up, rest) = flags.split_at(procs.len());
+        let (ever_crashed, byzantine) = rest.split_at(procs.len());
         (
             World::new(Time::ZERO, procs, up, ever_crashed, byzantine),
             monitors,
@@ -178,8 +221,8 @@ impl<P: Process> State<P> {
 
     /// The world as a property sees it in this state.
     pub(crate) fn world(&self) -> World<'_, P> {
-        let (procs, up, crashed) = (&self.procs, &self.up, &self.ever_crashed);
-        World::new(Time::ZERO, procs, up, crashed, &self.byzantine)
+        let (up, crashed) = (self.up(), self.ever_crashed());
+        World::new(Time::ZERO, &self.procs, up, crashed, self.byzantine())
     }
 
     /// Copies of the adversaries (snapshots: each remembers what it did so far).
@@ -194,7 +237,7 @@ impl<P: Process> State<P> {
 
     /// Every armed timer, node by node.
     pub(crate) fn all_armed(&self) -> impl Iterator<Item = &Armed<P::Timer>> {
-        self.timers.iter().flat_map(|t| &t.armed)
+        self.timers.iter().flat_map(|t| t.armed())
     }
 }
 
@@ -203,18 +246,15 @@ impl<P: Process + Clone> Clone for State<P> {
         State {
             procs: self.procs.clone(),
             stable: self.stable.clone(),
-            versions: self.versions.clone(),
+            marks: self.marks.clone(),
             timers: self.timers.clone(),
             spare_timers: Vec::new(),
-            up: self.up.clone(),
-            ever_crashed: self.ever_crashed.clone(),
-            node_hashes: self.node_hashes.clone(),
+            flags: self.flags.clone(),
             net: self.net.clone(),
             notices: self.notices.clone(),
             suspected: self.suspected.clone(),
             crashes: self.crashes,
             started: self.started,
-            byzantine: self.byzantine.clone(),
             adversaries: self.copy_adversaries().collect(),
             zone: self.zone.clone(),
             last_event: self.last_event,
@@ -226,16 +266,17 @@ impl<P: Process + Clone> Clone for State<P> {
     /// successor it has seen before costs no allocation.
     fn clone_from(&mut self, from: &Self) {
         self.copy_nodes(from);
-        share_timers(&mut self.timers, &from.timers, &mut self.spare_timers);
         self.net.clone_from(&from.net);
         self.notices.clone_from(&from.notices);
         self.suspected.clone_from(&from.suspected);
         self.crashes = from.crashes;
         self.started = from.started;
-        self.byzantine.clone_from(&from.byzantine);
+        self.flags.clone_from(&from.flags);
         self.adversaries.clear();
         self.adversaries.extend(from.copy_adversaries());
-        self.zone.clone_from(&from.zone);
+        if self.zone.is_some() || from.zone.is_some() {
+            self.zone.clone_from(&from.zone);
+        }
         self.last_event = from.last_event;
         copy_monitors(&mut self.monitors, &from.monitors);
     }
@@ -281,7 +322,7 @@ where
     pub(crate) fn fingerprint(&self, may_crash: &[bool], crash_budget: u32) -> u64 {
         let mut h = DetHasher::default();
         for node in 0..self.procs.len() {
-            let cached = self.node_hashes[node];
+            let cached = self.marks[node].hash;
             h.write_u64(match cached {
                 UNCACHED => self.node_hash(node),
                 own => own,
@@ -289,7 +330,7 @@ where
         }
         self.hash_rest(&mut h);
         if self.crashes < crash_budget {
-            self.hash_send_order(&mut h, |n| self.up[n] && may_crash[n]);
+            self.hash_send_order(&mut h, |n| self.up()[n] && may_crash[n]);
         }
         self.hash_timing(&mut h);
         h.finish()
@@ -302,7 +343,7 @@ where
             return;
         };
         zone.hash(h);
-        let mut borns: Vec<u64> = (self.net.iter().map(|e| e.key.0))
+        let mut borns: Vec<u32> = (self.net.iter().map(|e| e.key.0))
             .chain(self.all_armed().map(|t| t.key.0))
             .chain(self.last_event.map(|k| k.0))
             .collect();
@@ -332,8 +373,8 @@ where
 
     fn hash_send_order(&self, h: &mut DetHasher, crashable: impl Fn(NodeId) -> bool) {
         let mut order: Vec<(NodeId, u32, usize)> = (self.net.iter().enumerate())
-            .filter(|(_, e)| crashable(e.from))
-            .map(|(i, e)| (e.from, e.seq, i))
+            .filter(|(_, e)| crashable(e.from()))
+            .map(|(i, e)| (e.from(), e.seq, i))
             .collect();
         order.sort_unstable();
         for (from, seq, i) in order {
@@ -346,8 +387,8 @@ where
     /// fingerprint then rehashes only the nodes changed since.
     pub(crate) fn cache_node_hashes(&mut self) {
         for node in 0..self.procs.len() {
-            if self.node_hashes[node] == UNCACHED {
-                self.node_hashes[node] = self.node_hash(node);
+            if self.marks[node].hash == UNCACHED {
+                self.marks[node].hash = self.node_hash(node);
             }
         }
     }
@@ -362,15 +403,20 @@ where
     /// Hashes node `node`'s part of the state.
     fn hash_node(&self, node: NodeId, h: &mut DetHasher) {
         let armed = self.armed(node);
-        let order = canonical_order(armed);
-        let names = names_in(&order);
+        let names: TimerNames = armed.iter().map(|a| (a.id, a.rank())).collect();
         hash_with_names(&names, || {
             self.procs[node].hash(h);
             self.stable[node].hash(h);
         });
-        h.write_u8(u8::from(self.up[node]) | u8::from(self.ever_crashed[node]) << 1);
+        let (up, crashed) = (self.up()[node], self.ever_crashed()[node]);
+        h.write_u8(u8::from(up) | u8::from(crashed) << 1);
         h.write_usize(armed.len());
-        for &(hash, _) in &order {
+        // The tags in canonical order (by name).
+        let mut by_rank: SmallVec<[u64; 8]> = SmallVec::from_elem(0, armed.len());
+        for a in armed {
+            by_rank[a.rank() as usize] = a.hash;
+        }
+        for hash in by_rank {
             h.write_u64(hash);
         }
     }
@@ -395,28 +441,27 @@ where
 }
 
 impl<P: Process + Clone> State<P> {
-    /// Copies `from`'s nodes (process, storage, whether up or ever crashed, cached
+    /// Copies `from`'s nodes (process, storage, timers, whether up or ever crashed, cached
     /// fingerprint), skipping those that are already copies (the same version: a scratch
     /// state copied from the same parent, where the last step did not touch them; their
-    /// cached fingerprint, if filled since, is that of the same node).
+    /// cached fingerprint, if filled since, is that of the same node, and they share its
+    /// timers).
     fn copy_nodes(&mut self, from: &Self) {
-        if self.versions.len() != from.versions.len() {
+        if self.marks.len() != from.marks.len() {
             self.procs.clone_from(&from.procs);
             self.stable.clone_from(&from.stable);
-            self.up.clone_from(&from.up);
-            self.ever_crashed.clone_from(&from.ever_crashed);
-            self.node_hashes.clone_from(&from.node_hashes);
-            self.versions.clone_from(&from.versions);
+            share_timers(&mut self.timers, &from.timers, &mut self.spare_timers);
+            self.marks.clone_from(&from.marks);
             return;
         }
-        for (node, &version) in from.versions.iter().enumerate() {
-            if self.versions[node] != version {
+        let n = from.marks.len();
+        for (node, &mark) in from.marks.iter().enumerate() {
+            if self.marks[node].version != mark.version {
                 self.procs[node].clone_from(&from.procs[node]);
                 self.stable[node].clone_from(&from.stable[node]);
-                self.up[node] = from.up[node];
-                self.ever_crashed[node] = from.ever_crashed[node];
-                self.node_hashes[node] = from.node_hashes[node];
-                self.versions[node] = version;
+                let timers = &mut self.timers[node];
+                share_node_timers(timers, &from.timers[node], &mut self.spare_timers, n);
+                self.marks[node] = mark;
             }
         }
     }

@@ -41,8 +41,8 @@ pub(crate) fn enabled<P: Process>(m: &Model<P>, s: &State<P>, out: &mut Vec<Tran
         return;
     }
     for (i, e) in s.net.iter().enumerate() {
-        let same_link = |o: &Envelope<P::Msg>| o.from == e.from && o.to == e.to;
-        let rule = m.config.link(e.from, e.to);
+        let same_link = |o: &Envelope<P::Msg>| o.from() == e.from() && o.to() == e.to();
+        let rule = m.config.link(e.from(), e.to());
         let previous = i.checked_sub(1).map(|p| &s.net[p]);
         if rule.fifo && previous.is_some_and(same_link) {
             continue;
@@ -52,7 +52,7 @@ pub(crate) fn enabled<P: Process>(m: &Model<P>, s: &State<P>, out: &mut Vec<Tran
         if s.zone.is_none() && previous.is_some_and(|p| same_link(p) && p.hash == e.hash) {
             continue;
         }
-        if s.up()[e.to] {
+        if s.up()[e.to()] {
             out.push(Transition::Deliver(i as u32));
         }
         if rule.lossy {
@@ -110,7 +110,7 @@ fn notice_ready<P: Process>(m: &Model<P>, s: &State<P>, notice: &Notice) -> bool
         || !s
             .net
             .iter()
-            .any(|e| e.from == notice.about && e.to == notice.to)
+            .any(|e| e.from() == notice.about && e.to() == notice.to)
 }
 
 /// Applies transitions, reusing its buffers.
@@ -185,7 +185,10 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
     /// The key of the next message or timer the step's handlers make.
     fn next_key(&mut self) -> Key {
         self.made += 1;
-        (self.step, self.made - 1)
+        // A path of more than 2³² steps is beyond what any search holds: its later steps'
+        // keys would tie, never wrap.
+        let step = u32::try_from(self.step).unwrap_or(u32::MAX);
+        (step, self.made - 1)
     }
 
     /// The initial state: every node built and started, in id order (as under the engine,
@@ -228,7 +231,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         s.adversaries.clear();
         for node in 0..self.model.config.n {
             let traitor = traitors.contains(node);
-            s.byzantine[node] = traitor;
+            s.set_byzantine(node, traitor);
             s.adversaries.push(
                 traitor.then(|| {
                     (adversary.make)(node).expect("checked to have a snapshot when built")
@@ -279,7 +282,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         match t {
             Transition::Deliver(i) => {
                 let i = i as usize;
-                let (from, to, seq) = (s.net[i].from, s.net[i].to, s.net[i].seq);
+                let (from, to, seq) = (s.net[i].from(), s.net[i].to(), s.net[i].seq);
                 s.net.mark_left(from, seq);
                 let msg = if self.model.config.link(from, to).duplicating {
                     // Bounded up to its first delivery; a copy may come any time after.
@@ -292,13 +295,13 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
             }
             Transition::Lose(i) => {
                 let lost = s.net.remove(i as usize);
-                s.net.mark_left(lost.from, lost.seq);
+                s.net.mark_left(lost.from(), lost.seq);
                 Ok(())
             }
             Transition::Fire { node, index } => {
                 let node = node as usize;
                 let timers = s.node_mut(node).timers.own();
-                let timer = timers.armed.remove(index as usize);
+                let timer = timers.take(index as usize);
                 timers.handles.fire(timer.id);
                 self.handle(s, node, Handler::Timer(timer.tag), event)
             }
@@ -328,14 +331,12 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
 
     fn crash(&mut self, s: &mut State<P>, node: NodeId, keep: usize) {
         if let Some(&first_lost) = s.net.cuttable(node).get(keep) {
-            s.net.retain(|e| e.from != node || e.seq < first_lost);
+            s.net.retain(|e| e.from() != node || e.seq < first_lost);
         }
         let part = s.node_mut(node);
         *part.up = false;
         *part.ever_crashed = true;
-        let timers = part.timers.own();
-        timers.armed.clear();
-        timers.handles.clear();
+        part.timers.own().clear();
         s.crashes += 1;
         s.notices.retain(|n| n.to != node);
         s.suspected[node] = 0;
@@ -446,16 +447,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                     }
                     let rule = self.model.config.link(node, to);
                     let hash = hash_of(&msg);
-                    let env = Envelope {
-                        from: node,
-                        to,
-                        hash,
-                        seq: 0,
-                        msg,
-                        key: self.next_key(),
-                        timed: true,
-                        late: false,
-                    };
+                    let env = Envelope::new(node, to, hash, msg, self.next_key());
                     s.net.send(env, rule.fifo, rule.duplicating);
                 }
                 Output::SetTimer { id, delay, tag } => {
@@ -464,21 +456,11 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                         j.made.push(Made::Timer(node, id));
                     }
                     let key = self.next_key();
-                    let armed = &mut s.node_mut(node).timers.own().armed;
-                    let at = armed.partition_point(|a| a.id < id);
-                    armed.insert(
-                        at,
-                        Armed {
-                            id,
-                            hash: hash_of(&tag),
-                            tag,
-                            delay_ns: delay.0,
-                            key,
-                        },
-                    );
+                    let timer = Armed::new(id, hash_of(&tag), tag, delay.0, key);
+                    s.node_mut(node).timers.own().arm(timer);
                 }
                 Output::CancelTimer { id } => {
-                    (s.node_mut(node).timers.own().armed).retain(|a| a.id != id);
+                    s.node_mut(node).timers.own().cancel(id);
                 }
                 Output::Observe(obs) => self.observed.push(obs),
             }
@@ -500,11 +482,12 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
     /// What a send becomes: a Byzantine sender's adversary may replace or suppress it
     /// (`None`), drawing from the search's choices as it would from a run's.
     fn tamper(&mut self, s: &mut State<P>, key: MsgKey, msg: P::Msg) -> Option<P::Msg> {
-        let Some(adversary) = s.adversaries.get_mut(key.from).and_then(Option::as_mut) else {
+        let (adversary, traitors) = s.adversary(key.from);
+        let Some(adversary) = adversary else {
             return Some(msg);
         };
         let mut ctx = AdversaryCtx::new(Time::ZERO, self.model.config.n, &mut self.choices)
-            .with_traitors(&s.byzantine)
+            .with_traitors(traitors)
             .about(key);
         self.tampering = true;
         let msg = adversary.tamper(&mut ctx, key.from, key.to, msg);

@@ -195,11 +195,11 @@ fn renamed<P: Renamable>(
     let mut net: Vec<(NodeId, NodeId, u64, u64)> = (s.net.iter().enumerate())
         .map(|(i, e)| {
             let hash = hash_of(&e.msg.rename(to));
-            let place = match order == Order::Kept && fifo(e.from, e.to) {
+            let place = match order == Order::Kept && fifo(e.from(), e.to()) {
                 true => i as u64,
                 false => hash,
             };
-            (to[e.from], to[e.to], place, hash)
+            (to[e.from()], to[e.to()], place, hash)
         })
         .collect();
     net.sort_unstable();

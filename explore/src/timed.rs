@@ -149,7 +149,7 @@ fn cue<P: Process>(
 ) {
     let message = |i: u32| {
         let e = &s.net[i as usize];
-        names.messages[&(e.from, e.seq)]
+        names.messages[&(e.from(), e.seq)]
     };
     let mut push = |what| timed.script.cues.push(Cue { at, what });
     match t {

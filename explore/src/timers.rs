@@ -24,14 +24,87 @@ pub(crate) struct Armed<T> {
     pub delay_ns: u64,
     /// When it was set (a search that keeps time: see `zone_graph`).
     pub key: Key,
+    /// Its canonical name: its rank among its node's armed timers by (tag's fingerprint,
+    /// handle). Kept by [`NodeTimers`]'s methods as timers come and go, so a node's
+    /// fingerprint reads the names instead of sorting its timers each time.
+    rank: u32,
+}
+
+impl<T> Armed<T> {
+    /// Timer `id` with tag `tag` (fingerprint `hash`), set at `key` to fire after `delay_ns`.
+    pub(crate) fn new(id: TimerId, hash: u64, tag: T, delay_ns: u64, key: Key) -> Self {
+        Armed {
+            id,
+            hash,
+            tag,
+            delay_ns,
+            key,
+            rank: 0,
+        }
+    }
+
+    /// Its canonical name (see [`timer_names`]).
+    pub(crate) fn rank(&self) -> u32 {
+        self.rank
+    }
 }
 
 /// A node's timers: the handles' bookkeeping (which are live) and the armed timers, by
-/// handle.
+/// handle, each with its canonical name. The armed timers change only through the methods
+/// below, which keep every name true (an Architecture Invariant).
 #[derive(Debug)]
 pub(crate) struct NodeTimers<T> {
     pub handles: Timers,
-    pub armed: Vec<Armed<T>>,
+    armed: Vec<Armed<T>>,
+}
+
+impl<T> NodeTimers<T> {
+    /// The armed timers, by handle.
+    pub(crate) fn armed(&self) -> &[Armed<T>] {
+        &self.armed
+    }
+
+    /// Arms `timer` (a handle not armed yet).
+    pub(crate) fn arm(&mut self, timer: Armed<T>) {
+        let at = self.armed.partition_point(|a| a.id < timer.id);
+        self.armed.insert(at, timer);
+        self.rename();
+    }
+
+    /// Takes armed timer `index` (it fires).
+    pub(crate) fn take(&mut self, index: usize) -> Armed<T> {
+        let timer = self.armed.remove(index);
+        self.rename();
+        timer
+    }
+
+    /// Disarms timer `id`, if it is armed.
+    pub(crate) fn cancel(&mut self, id: TimerId) {
+        self.armed.retain(|a| a.id != id);
+        self.rename();
+    }
+
+    /// Disarms every timer and forgets every handle (a crash).
+    pub(crate) fn clear(&mut self) {
+        self.armed.clear();
+        self.handles.clear();
+    }
+
+    /// Gives each armed timer its canonical name: by counting for the few timers most nodes
+    /// arm, by sorting for more.
+    fn rename(&mut self) {
+        if self.armed.len() <= 8 {
+            for i in 0..self.armed.len() {
+                self.armed[i].rank = timer_rank(&self.armed, i);
+            }
+            return;
+        }
+        let order = canonical_order(&self.armed);
+        for (rank, &(_, id)) in order.iter().enumerate() {
+            let at = self.armed.partition_point(|a| a.id < id);
+            self.armed[at].rank = rank as u32;
+        }
+    }
 }
 
 impl<T> Default for NodeTimers<T> {
@@ -108,22 +181,32 @@ pub(crate) fn share_timers<T>(
 ) {
     mine.truncate(from.len());
     for (node, theirs) in from.iter().enumerate() {
-        let Some(own) = mine.get_mut(node) else {
-            mine.push(Arc::clone(theirs));
-            continue;
-        };
-        if Arc::ptr_eq(own, theirs) {
-            continue;
-        }
-        let mut old = std::mem::replace(own, Arc::clone(theirs));
-        if Arc::get_mut(&mut old).is_some() && spares.len() < from.len() {
-            spares.push(old);
+        match mine.get_mut(node) {
+            Some(own) => share_node_timers(own, theirs, spares, from.len()),
+            None => mine.push(Arc::clone(theirs)),
         }
     }
 }
 
+/// Makes `own` share `theirs`, keeping what it held in `spares` (while they are fewer than
+/// `most`) if no other state holds it.
+pub(crate) fn share_node_timers<T>(
+    own: &mut Arc<NodeTimers<T>>,
+    theirs: &Arc<NodeTimers<T>>,
+    spares: &mut Vec<Arc<NodeTimers<T>>>,
+    most: usize,
+) {
+    if Arc::ptr_eq(own, theirs) {
+        return;
+    }
+    let mut old = std::mem::replace(own, Arc::clone(theirs));
+    if Arc::get_mut(&mut old).is_some() && spares.len() < most {
+        spares.push(old);
+    }
+}
+
 /// The canonical names of a node's armed timers: each live handle with its rank by tag,
-/// listed in that order. Two states whose timers differ only in their handles' slots and
+/// listed in that order (the ranks [`Armed::rank`] keeps). Two states whose timers differ only in their handles' slots and
 /// generations name them alike (see `sim_core::timer_names`). Timers with equal tags at one
 /// node are ranked by handle: a protocol that arms the same tag twice at once keeps such states
 /// apart, as without canonical names (never merging states that differ).
@@ -157,6 +240,9 @@ pub(crate) fn timer_rank<T>(armed: &[Armed<T>], index: usize) -> u32 {
 
 #[cfg(test)]
 mod tests {
+    use sim_core::step::{run_handler, Handler, NodeRef, Output, Outputs};
+    use sim_core::Seeded;
+
     use super::*;
 
     #[test]
@@ -169,6 +255,71 @@ mod tests {
         assert_eq!(Arc::strong_count(&parent), 1);
         let again: *const NodeTimers<u8> = TimersMut::new(&mut child, &mut spares).own();
         assert_eq!(owned, again, "timers owned already are not copied again");
+    }
+
+    /// Arms `count` timers set by one handler, whose tags' fingerprints run in another
+    /// order than their handles, some equal.
+    #[derive(Clone, Debug)]
+    struct Arms(u32);
+
+    impl sim_core::Process for Arms {
+        type Msg = ();
+        type Timer = u32;
+        type Obs = ();
+        type Stable = ();
+
+        fn on_start(&mut self, ctx: &mut sim_core::Ctx<'_, Self>) {
+            for i in 0..self.0 {
+                ctx.set_timer(sim_core::Duration::from_millis(1), (i * 7) % 5);
+            }
+        }
+
+        fn on_message(&mut self, _: &mut sim_core::Ctx<'_, Self>, _: sim_core::NodeId, _: ()) {}
+    }
+
+    /// A node's timers with `count` armed as [`Arms`] arms them.
+    fn armed(count: u32) -> NodeTimers<u32> {
+        let mut timers = NodeTimers::default();
+        let mut out = Outputs::default();
+        let node = NodeRef {
+            id: 0,
+            n: 1,
+            timers: &mut timers.handles,
+            stable: &mut (),
+        };
+        let start = Handler::Start;
+        run_handler(&mut Arms(count), node, start, &mut Seeded::new(0), &mut out);
+        for (i, effect) in out.drain().enumerate() {
+            let Output::SetTimer { id, delay, tag } = effect else {
+                panic!("only timers are set")
+            };
+            timers.arm(Armed::new(id, u64::from(tag), tag, delay.0, (0, i as u32)));
+            names_hold(&timers);
+        }
+        timers
+    }
+
+    /// Every armed timer's kept name is its rank counted afresh.
+    fn names_hold<T>(timers: &NodeTimers<T>) {
+        for (i, t) in timers.armed().iter().enumerate() {
+            assert_eq!(t.rank(), timer_rank(timers.armed(), i), "timer {i}");
+        }
+    }
+
+    #[test]
+    fn names_follow_arming_firing_and_cancelling_for_few_and_many_timers() {
+        for count in [3u32, 12] {
+            let mut timers = armed(count);
+            let fired = timers.take(1);
+            names_hold(&timers);
+            timers.cancel(timers.armed()[0].id);
+            timers.cancel(fired.id);
+            names_hold(&timers);
+            assert_eq!(timers.armed().len() as u32, count - 2);
+            let mut names: Vec<u32> = timers.armed().iter().map(Armed::rank).collect();
+            names.sort_unstable();
+            assert_eq!(names, (0..count - 2).collect::<Vec<_>>(), "a permutation");
+        }
     }
 
     #[test]

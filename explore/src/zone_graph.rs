@@ -44,7 +44,7 @@ pub(crate) fn advance<P: Process>(
     bound_ns: i64,
     lossy: &dyn Fn(usize, usize) -> bool,
 ) -> Option<Zone> {
-    let mut zone = s.zone.clone()?;
+    let mut zone = Zone::clone(s.zone.as_deref()?);
     zone.add_step(step);
     let now = zone.dim() - 1;
     let event = event_of(s, t);
@@ -87,7 +87,7 @@ fn guarded<P: Process>(
             if e.late {
                 return false;
             }
-            match e.timed.then(|| zone.clock(e.key.0)).flatten() {
+            match e.timed.then(|| zone.clock(u64::from(e.key.0))).flatten() {
                 Some(sent) => zone.constrain(now, sent, bound_ns),
                 None => true,
             }
@@ -96,7 +96,7 @@ fn guarded<P: Process>(
             let timer = &s.armed(node as usize)[index as usize];
             let delay = weight(timer.delay_ns);
             let set = zone
-                .clock(timer.key.0)
+                .clock(u64::from(timer.key.0))
                 .expect("an armed timer has its clock");
             zone.constrain(now, set, delay) && zone.constrain(set, now, -delay)
         }
@@ -125,12 +125,12 @@ fn not_overdue<P: Process>(
         if !e.timed || event == Some(e.key) {
             continue;
         }
-        let Some(sent) = zone.clock(e.key.0) else {
+        let Some(sent) = zone.clock(u64::from(e.key.0)) else {
             continue;
         };
-        let limit = if crashed == Some(e.from) && cut.contains(&e.seq) {
+        let limit = if crashed == Some(e.from()) && cut.contains(&e.seq) {
             bound_ns - 1
-        } else if lossy(e.from, e.to) {
+        } else if lossy(e.from(), e.to()) {
             continue;
         } else {
             bound_ns - strict(e.key)
@@ -144,7 +144,7 @@ fn not_overdue<P: Process>(
             continue;
         }
         let set = zone
-            .clock(timer.key.0)
+            .clock(u64::from(timer.key.0))
             .expect("an armed timer has its clock");
         let delay = weight(timer.delay_ns);
         if !zone.constrain(now, set, delay - strict(timer.key)) {
@@ -167,18 +167,21 @@ pub(crate) fn settle<P: Process>(
     for i in 0..s.net.len() {
         let e = &s.net[i];
         let expired = e.timed
-            && lossy(e.from, e.to)
-            && (zone.clock(e.key.0)).is_none_or(|sent| zone.at(sent, now) < -bound_ns);
+            && lossy(e.from(), e.to())
+            && (zone.clock(u64::from(e.key.0))).is_none_or(|sent| zone.at(sent, now) < -bound_ns);
         if expired {
             s.net.set_timing(i, false, true);
         }
     }
     let mut keep: Vec<usize> = (s.net.iter().filter(|e| e.timed).map(|e| e.key.0))
         .chain(s.all_armed().map(|t| t.key.0))
-        .filter_map(|born| zone.clock(born))
+        .filter_map(|born| zone.clock(u64::from(born)))
         .collect();
     keep.sort_unstable();
     keep.dedup();
     zone.project(now, &keep);
-    s.zone = Some(zone);
+    match &mut s.zone {
+        Some(held) => **held = zone,
+        None => s.zone = Some(Box::new(zone)),
+    }
 }

@@ -259,7 +259,7 @@ impl<'m, P: Searchable> Follower<'m, P> {
         let found = self.find_enabled(|t| match (&trigger.kind, t) {
             (TraceKind::Deliver { from, msg, .. }, Transition::Deliver(i)) => {
                 let e = &s.net[i as usize];
-                e.from == *from && e.to == node && format!("{:?}", e.msg) == *msg
+                e.from() == *from && e.to() == node && format!("{:?}", e.msg) == *msg
             }
             (TraceKind::TimerFire { tag, .. }, Transition::Fire { node: n, index }) => {
                 n as NodeId == node && format!("{:?}", s.armed(node)[index as usize].tag) == *tag
@@ -331,7 +331,7 @@ impl<'m, P: Searchable> Follower<'m, P> {
         let lose = self.find_enabled(|t| match t {
             Transition::Lose(i) => {
                 let e = &s.net[i as usize];
-                e.from == from && e.to == to && format!("{:?}", e.msg) == msg
+                e.from() == from && e.to() == to && format!("{:?}", e.msg) == msg
             }
             _ => false,
         });
@@ -359,12 +359,12 @@ impl<'m, P: Searchable> Follower<'m, P> {
 /// in the order made.
 fn made<P: Searchable>(s: &State<P>, step: u64) -> (Vec<(NodeId, String)>, Vec<String>) {
     let mut sends: Vec<_> = (s.net.iter())
-        .filter(|e| e.key.0 == step)
-        .map(|e| (e.key, e.to, format!("{:?}", e.msg)))
+        .filter(|e| u64::from(e.key.0) == step)
+        .map(|e| (e.key, e.to(), format!("{:?}", e.msg)))
         .collect();
     sends.sort_by_key(|&(key, ..)| key);
     let mut timers: Vec<_> = (s.all_armed())
-        .filter(|a| a.key.0 == step)
+        .filter(|a| u64::from(a.key.0) == step)
         .map(|a| (a.key, format!("{:?}", a.tag)))
         .collect();
     timers.sort_by_key(|&(key, _)| key);

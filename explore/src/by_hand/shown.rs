@@ -166,10 +166,10 @@ pub(super) fn position<P: Searchable>(
         nodes: nodes(model, &replayed.state, replayed.before.as_ref()),
         in_flight: (replayed.state.net.iter())
             .map(|e| InFlight {
-                from: e.from,
-                to: e.to,
+                from: e.from(),
+                to: e.to(),
                 message: format!("{:?}", e.msg),
-                sent_at: e.key.0,
+                sent_at: u64::from(e.key.0),
             })
             .collect(),
         moves,
@@ -185,7 +185,7 @@ pub(super) fn step_of<P: Searchable>(model: &Model<P>, s: &State<P>, t: Transiti
     let words = describe::describe(model, s, t);
     let message = |i: u32| {
         let e = &s.net[i as usize];
-        (Some(e.to), Some(e.from), Some(e.key.0))
+        (Some(e.to()), Some(e.from()), Some(u64::from(e.key.0)))
     };
     let ((node, from, sent_at), kind) = match t {
         Transition::Start(_) => ((None, None, None), MoveKind::Start),
@@ -259,7 +259,7 @@ fn nodes<P: Searchable>(
                 .filter(|b| *b != state);
             NodeShown {
                 up: s.up()[node],
-                byzantine: s.byzantine.get(node).copied().unwrap_or(false),
+                byzantine: s.byzantine().get(node).copied().unwrap_or(false),
                 state,
                 before,
                 stable: format!("{:#?}", s.stable(node)),

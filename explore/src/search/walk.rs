@@ -242,12 +242,12 @@ where
                     let e = &state.net[i as usize];
                     if self
                         .delivered
-                        .binary_search(&(e.from, e.to, e.hash))
+                        .binary_search(&(e.from(), e.to(), e.hash))
                         .is_ok()
                     {
                         Actor::Fault
                     } else {
-                        Actor::Node(e.to)
+                        Actor::Node(e.to())
                     }
                 }
                 Transition::Fire { node, .. } | Transition::Recover(node) => {
@@ -266,8 +266,8 @@ where
     fn note_delivery(&mut self, state: &State<P>, t: Transition) {
         if let Transition::Deliver(i) = t {
             let e = &state.net[i as usize];
-            if self.model.config.link(e.from, e.to).duplicating {
-                let key = (e.from, e.to, e.hash);
+            if self.model.config.link(e.from(), e.to()).duplicating {
+                let key = (e.from(), e.to(), e.hash);
                 if let Err(at) = self.delivered.binary_search(&key) {
                     self.delivered.insert(at, key);
                 }

@@ -33,6 +33,7 @@ mod network;
 mod report;
 mod rng;
 mod search;
+mod shared;
 mod state;
 mod stepper;
 mod strategy;

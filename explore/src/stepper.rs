@@ -300,7 +300,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
             }
             Transition::Fire { node, index } => {
                 let node = node as usize;
-                let timers = s.node_mut(node).timers.own();
+                let timers = s.timers_mut(node);
                 let timer = timers.take(index as usize);
                 timers.handles.fire(timer.id);
                 self.handle(s, node, Handler::Timer(timer.tag), event)
@@ -457,10 +457,10 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                     }
                     let key = self.next_key();
                     let timer = Armed::new(id, hash_of(&tag), tag, delay.0, key);
-                    s.node_mut(node).timers.own().arm(timer);
+                    s.timers_mut(node).arm(timer);
                 }
                 Output::CancelTimer { id } => {
-                    s.node_mut(node).timers.own().cancel(id);
+                    s.timers_mut(node).cancel(id);
                 }
                 Output::Observe(obs) => self.observed.push(obs),
             }

@@ -13,6 +13,7 @@ use sim_core::TimerId;
 use smallvec::SmallVec;
 
 use crate::network::Key;
+use crate::shared;
 
 /// An armed timer.
 #[derive(Clone, Debug)]
@@ -155,12 +156,7 @@ impl<'a, T: Clone> TimersMut<'a, T> {
 
     /// Copies the node's timers if they are shared.
     fn make_own(&mut self) {
-        if Arc::get_mut(self.timers).is_none() {
-            let mut own = self.spares.pop().unwrap_or_default();
-            let copy = Arc::get_mut(&mut own).expect("a spare is shared by no state");
-            copy.clone_from(self.timers);
-            *self.timers = own;
-        }
+        shared::own(self.timers, self.spares);
     }
 }
 
@@ -169,39 +165,6 @@ impl<T: Clone> TimersOnWrite for TimersMut<'_, T> {
     fn timers(&mut self) -> &mut Timers {
         self.make_own();
         &mut Arc::get_mut(self.timers).expect("owned just above").handles
-    }
-}
-
-/// Makes `mine` share `from`'s timers, node by node, keeping each of its own that no other
-/// state holds in `spares` (at most one a node).
-pub(crate) fn share_timers<T>(
-    mine: &mut Vec<Arc<NodeTimers<T>>>,
-    from: &[Arc<NodeTimers<T>>],
-    spares: &mut Vec<Arc<NodeTimers<T>>>,
-) {
-    mine.truncate(from.len());
-    for (node, theirs) in from.iter().enumerate() {
-        match mine.get_mut(node) {
-            Some(own) => share_node_timers(own, theirs, spares, from.len()),
-            None => mine.push(Arc::clone(theirs)),
-        }
-    }
-}
-
-/// Makes `own` share `theirs`, keeping what it held in `spares` (while they are fewer than
-/// `most`) if no other state holds it.
-pub(crate) fn share_node_timers<T>(
-    own: &mut Arc<NodeTimers<T>>,
-    theirs: &Arc<NodeTimers<T>>,
-    spares: &mut Vec<Arc<NodeTimers<T>>>,
-    most: usize,
-) {
-    if Arc::ptr_eq(own, theirs) {
-        return;
-    }
-    let mut old = std::mem::replace(own, Arc::clone(theirs));
-    if Arc::get_mut(&mut old).is_some() && spares.len() < most {
-        spares.push(old);
     }
 }
 
@@ -244,18 +207,6 @@ mod tests {
     use sim_core::Seeded;
 
     use super::*;
-
-    #[test]
-    fn owning_shared_timers_copies_them_and_leaves_the_other_holder_alone() {
-        let parent: Arc<NodeTimers<u8>> = Arc::default();
-        let mut child = Arc::clone(&parent);
-        let mut spares = Vec::new();
-        let owned: *const NodeTimers<u8> = TimersMut::new(&mut child, &mut spares).own();
-        assert!(!Arc::ptr_eq(&parent, &child));
-        assert_eq!(Arc::strong_count(&parent), 1);
-        let again: *const NodeTimers<u8> = TimersMut::new(&mut child, &mut spares).own();
-        assert_eq!(owned, again, "timers owned already are not copied again");
-    }
 
     /// Arms `count` timers set by one handler, whose tags' fingerprints run in another
     /// order than their handles, some equal.
@@ -320,20 +271,5 @@ mod tests {
             names.sort_unstable();
             assert_eq!(names, (0..count - 2).collect::<Vec<_>>(), "a permutation");
         }
-    }
-
-    #[test]
-    fn a_scratch_keeps_what_it_let_go_and_copies_into_it() {
-        let parent: Vec<Arc<NodeTimers<u8>>> = vec![Arc::default(), Arc::default()];
-        let mut scratch = parent.clone();
-        let mut spares = Vec::new();
-        TimersMut::new(&mut scratch[1], &mut spares).own();
-        let mine = Arc::as_ptr(&scratch[1]);
-        share_timers(&mut scratch, &parent, &mut spares);
-        assert!(scratch.iter().zip(&parent).all(|(a, b)| Arc::ptr_eq(a, b)));
-        assert_eq!(spares.len(), 1, "the unshared copy is kept");
-        TimersMut::new(&mut scratch[0], &mut spares).own();
-        assert_eq!(Arc::as_ptr(&scratch[0]), mine, "and reused");
-        assert!(spares.is_empty());
     }
 }

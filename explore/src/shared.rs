@@ -1,0 +1,90 @@
+//! Parts of a state shared with the states before and after it until a step changes them
+//! (copy on write): a node's timers. A step changes one node's parts at most,
+//! so a successor shares every other node's with its parent: copying a state copies a pointer
+//! a part, and a queued parent holds each part once for all its successors that did not touch
+//! it.
+//!
+//! A scratch state keeps the parts it let go that no other state holds (`spares`), and copies
+//! a shared part into one of them when a step first changes it, so stepping it allocates
+//! nothing once it has warmed up.
+
+use std::sync::Arc;
+
+/// `part` to change: a copy of its own (into one of `spares`, if there is one) if it is
+/// shared.
+pub(crate) fn own<'a, T: Clone>(part: &'a mut Arc<T>, spares: &mut Vec<Arc<T>>) -> &'a mut T {
+    if Arc::get_mut(part).is_none() {
+        *part = match spares.pop() {
+            Some(mut copy) => {
+                let into = Arc::get_mut(&mut copy).expect("a spare is shared by no state");
+                into.clone_from(part);
+                copy
+            }
+            None => Arc::new(T::clone(part)),
+        };
+    }
+    Arc::get_mut(part).expect("owned just above")
+}
+
+/// Makes `mine` share `theirs`, keeping what it held in `spares` (while they are fewer than
+/// `most`) if no other state holds it.
+pub(crate) fn share<T>(mine: &mut Arc<T>, theirs: &Arc<T>, spares: &mut Vec<Arc<T>>, most: usize) {
+    if Arc::ptr_eq(mine, theirs) {
+        return;
+    }
+    let mut old = std::mem::replace(mine, Arc::clone(theirs));
+    if Arc::get_mut(&mut old).is_some() && spares.len() < most {
+        spares.push(old);
+    }
+}
+
+/// Makes `mine` share each of `theirs`, part by part (see [`share`]; at most one spare a
+/// part).
+pub(crate) fn share_all<T>(mine: &mut Vec<Arc<T>>, theirs: &[Arc<T>], spares: &mut Vec<Arc<T>>) {
+    mine.truncate(theirs.len());
+    for (i, part) in theirs.iter().enumerate() {
+        match mine.get_mut(i) {
+            Some(own) => share(own, part, spares, theirs.len()),
+            None => mine.push(Arc::clone(part)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owning_a_shared_part_copies_it_and_leaves_the_other_holder_alone() {
+        let parent: Arc<Vec<u8>> = Arc::new(vec![1, 2]);
+        let mut child = Arc::clone(&parent);
+        let mut spares = Vec::new();
+        own(&mut child, &mut spares).push(3);
+        assert_eq!(
+            (parent.as_slice(), child.as_slice()),
+            (&[1, 2][..], &[1, 2, 3][..])
+        );
+        assert_eq!(Arc::strong_count(&parent), 1);
+        let before: *const Vec<u8> = &*child;
+        own(&mut child, &mut spares).push(4);
+        assert_eq!(
+            before, &*child as *const _,
+            "a part owned already is not copied again"
+        );
+    }
+
+    #[test]
+    fn a_scratch_keeps_what_it_let_go_and_copies_into_it() {
+        let parent: Vec<Arc<Vec<u8>>> = vec![Arc::default(), Arc::default()];
+        let mut scratch = parent.clone();
+        let mut spares = Vec::new();
+        own(&mut scratch[1], &mut spares);
+        let mine = Arc::as_ptr(&scratch[1]);
+        share_all(&mut scratch, &parent, &mut spares);
+        assert!(scratch.iter().zip(&parent).all(|(a, b)| Arc::ptr_eq(a, b)));
+        assert_eq!(spares.len(), 1, "the unshared copy is kept");
+        own(&mut scratch[0], &mut spares);
+        assert_eq!(Arc::as_ptr(&scratch[0]), mine, "and reused");
+        assert!(spares.is_empty());
+    }
+}

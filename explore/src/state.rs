@@ -60,8 +60,10 @@ pub(crate) struct State<P: Process> {
     pub net: Network<P::Msg>,
     /// Sorted.
     pub notices: Vec<Notice>,
-    /// Per node, whom it suspects now (a bit per node).
-    pub suspected: Vec<u64>,
+    /// Per node, whom it suspects now (a bit per node), read through [`State::suspects`]:
+    /// empty until a node first suspects another, so a held state of a search without a
+    /// failure detector pays nothing for it.
+    suspected: Vec<u64>,
     pub crashes: u32,
     /// Whether the nodes have started. A search with Byzantine nodes begins before the start:
     /// its first step places the traitors and starts every node (see `stepper`).
@@ -131,7 +133,7 @@ impl<P: Process> State<P> {
             flags: [vec![true; n], vec![false; 2 * n]].concat(),
             net: Network::new(n),
             notices: Vec::new(),
-            suspected: vec![0; n],
+            suspected: Vec::new(),
             crashes: 0,
             started: false,
             adversaries: Vec::new(),
@@ -417,7 +419,9 @@ where
     fn hash_rest(&self, h: &mut DetHasher) {
         self.net.fingerprint(h);
         self.notices.hash(h);
-        self.suspected.hash(h);
+        for node in 0..self.procs.len() {
+            h.write_u64(self.suspects(node));
+        }
         h.write_u32(self.crashes);
         h.write_u8(u8::from(self.started));
         for (node, adversary) in self.adversaries.iter().enumerate() {
@@ -486,6 +490,19 @@ impl<P: Process> State<P> {
     /// parent in the queue): a state rebuilt from a copy grew its messages by doubling.
     pub(crate) fn trim(&mut self) {
         self.net.trim();
+    }
+
+    /// Whom node `node` suspects now (a bit per node).
+    pub(crate) fn suspects(&self, node: NodeId) -> u64 {
+        self.suspected.get(node).copied().unwrap_or(0)
+    }
+
+    /// Whom node `node` suspects, to change.
+    pub(crate) fn suspects_mut(&mut self, node: NodeId) -> &mut u64 {
+        if self.suspected.is_empty() {
+            self.suspected = vec![0; self.procs.len()];
+        }
+        &mut self.suspected[node]
     }
 
     /// Adds a failure-detector notice (once).

@@ -318,10 +318,10 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                 let notice = s.notices.remove(i as usize);
                 let bit = 1u64 << notice.about;
                 let handler = if notice.restore {
-                    s.suspected[notice.to] &= !bit;
+                    *s.suspects_mut(notice.to) &= !bit;
                     Handler::Restore(notice.about)
                 } else {
-                    s.suspected[notice.to] |= bit;
+                    *s.suspects_mut(notice.to) |= bit;
                     Handler::Suspect(notice.about)
                 };
                 self.handle(s, notice.to, handler, event)
@@ -339,7 +339,9 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         part.timers.own().clear();
         s.crashes += 1;
         s.notices.retain(|n| n.to != node);
-        s.suspected[node] = 0;
+        if s.suspects(node) != 0 {
+            *s.suspects_mut(node) = 0;
+        }
         if self.model.config.detector {
             for to in 0..self.model.config.n {
                 if to == node || !s.up()[to] {
@@ -370,7 +372,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                         about: p,
                         restore: false,
                     });
-                } else if s.suspected[p] & (1 << node) != 0 {
+                } else if s.suspects(p) & (1 << node) != 0 {
                     s.notify(Notice {
                         to: p,
                         about: node,

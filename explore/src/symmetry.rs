@@ -236,7 +236,7 @@ fn node_renamed<P: Renamable>(s: &State<P>, old: NodeId, to: &[NodeId]) -> u64 {
         .collect();
     timers.sort_unstable();
     timers.hash(&mut h);
-    let suspected = (0..to.len()).filter(|&b| s.suspected[old] & (1 << b) != 0);
+    let suspected = (0..to.len()).filter(|&b| s.suspects(old) & (1 << b) != 0);
     h.write_u64(suspected.fold(0u64, |bits, b| bits | 1 << to[b]));
     h.finish()
 }

@@ -285,8 +285,12 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                 let (from, to, seq) = (s.net[i].from(), s.net[i].to(), s.net[i].seq);
                 s.net.mark_left(from, seq);
                 let msg = if self.model.config.link(from, to).duplicating {
-                    // Bounded up to its first delivery; a copy may come any time after.
-                    s.net.set_timing(i, false, s.net[i].late);
+                    // Bounded up to its first delivery; a copy may come any time after. Only
+                    // a search that keeps time reads it: another leaves the network as it
+                    // was, so the next successor's copy need not copy it again.
+                    if s.zone.is_some() {
+                        s.net.set_timing(i, false, s.net[i].late);
+                    }
                     s.net[i].msg.clone()
                 } else {
                     s.net.remove(i).msg

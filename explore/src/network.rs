@@ -48,8 +48,8 @@ impl<M> Envelope<M> {
     /// Message `msg` (fingerprint `hash`) from `from` to `to`, its arrival scheduled at
     /// `key`: bounded, not late, numbered when the network takes it (see [`Network::send`]).
     pub(crate) fn new(from: NodeId, to: NodeId, hash: u64, msg: M, key: Key) -> Self {
-        // A search's nodes fit in 64 bits (one bit each in `State::suspected`).
-        let id = |node: NodeId| u32::try_from(node).expect("a search has at most 64 nodes");
+        // A scenario has at most 1,024 nodes (`MAX_NODES` in the runner).
+        let id = |node: NodeId| u32::try_from(node).expect("a node id fits in 32 bits");
         Envelope {
             from: id(from),
             to: id(to),
@@ -133,8 +133,8 @@ impl<'a, M> IntoIterator for &'a Network<M> {
 fn term<M>(e: &Envelope<M>, rank: usize) -> u64 {
     let mut h = DetHasher::default();
     h.write_u64(e.hash);
-    // A search's nodes fit in 64 bits (one bit each in `State::suspected`).
-    h.write_u64(((e.from as u64) << 32) | e.to as u64);
+    // Sender and receiver, 32 bits each.
+    h.write_u64((u64::from(e.from) << 32) | u64::from(e.to));
     h.write_usize(rank);
     h.finish()
 }

@@ -17,7 +17,7 @@ use crate::network::Network;
 pub(crate) use crate::network::{Envelope, Key};
 use crate::shared::{share, share_all};
 pub(crate) use crate::timers::{timer_names, timer_rank, Armed};
-use crate::timers::{NodeTimers, TimerNames, TimersMut};
+use crate::timers::{NodeTimers, TimersMut};
 use crate::version::Version;
 use crate::zone::Zone;
 
@@ -397,7 +397,7 @@ where
     /// Hashes node `node`'s part of the state.
     fn hash_node(&self, node: NodeId, h: &mut DetHasher) {
         let armed = self.armed(node);
-        let names: TimerNames = armed.iter().map(|a| (a.id, a.rank())).collect();
+        let names = timer_names(armed);
         hash_with_names(&names, || {
             self.procs[node].hash(h);
             self.stable[node].hash(h);

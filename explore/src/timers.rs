@@ -168,27 +168,21 @@ impl<T: Clone> TimersOnWrite for TimersMut<'_, T> {
     }
 }
 
-/// The canonical names of a node's armed timers: each live handle with its rank by tag,
-/// listed in that order (the ranks [`Armed::rank`] keeps). Two states whose timers differ only in their handles' slots and
-/// generations name them alike (see `sim_core::timer_names`). Timers with equal tags at one
-/// node are ranked by handle: a protocol that arms the same tag twice at once keeps such states
-/// apart, as without canonical names (never merging states that differ).
+/// The canonical names of a node's armed timers: each live handle with its rank by (tag's
+/// fingerprint, handle), as [`Armed::rank`] keeps it. Two states whose timers differ only in
+/// their handles' slots and generations name them alike (see `sim_core::timer_names`).
+/// Timers with equal tags at one node are ranked by handle: a protocol that arms the same tag
+/// twice at once keeps such states apart, as without canonical names (never merging states
+/// that differ).
 pub(crate) fn timer_names<T>(armed: &[Armed<T>]) -> TimerNames {
-    names_in(&canonical_order(armed))
+    armed.iter().map(|a| (a.id, a.rank)).collect()
 }
 
 /// A node's armed timers as (tag's fingerprint, handle), in their canonical order.
-pub(crate) fn canonical_order<T>(armed: &[Armed<T>]) -> SmallVec<[(u64, TimerId); 8]> {
+fn canonical_order<T>(armed: &[Armed<T>]) -> SmallVec<[(u64, TimerId); 8]> {
     let mut order: SmallVec<[(u64, TimerId); 8]> = armed.iter().map(|t| (t.hash, t.id)).collect();
     order.sort_unstable();
     order
-}
-
-/// The names of timers listed in their canonical order.
-pub(crate) fn names_in(order: &[(u64, TimerId)]) -> TimerNames {
-    (order.iter().enumerate())
-        .map(|(rank, &(_, id))| (id, rank as u32))
-        .collect()
 }
 
 /// A node's timers' canonical names (handle, name): inline for the few a node arms, so

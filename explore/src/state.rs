@@ -143,6 +143,21 @@ impl<P: Process> State<P> {
         }
     }
 
+    /// Node `node`'s own part, to change; its cached fingerprint is forgotten and its version
+    /// renewed.
+    pub(crate) fn node_mut(&mut self, node: NodeId) -> NodeMut<'_, P> {
+        self.marks[node] = Mark::fresh();
+        let (up, rest) = self.flags.split_at_mut(self.procs.len());
+        let (up, ever_crashed) = (&mut up[node], &mut rest[node]);
+        NodeMut {
+            proc: &mut self.procs[node],
+            stable: &mut self.stable[node],
+            timers: TimersMut::new(&mut self.timers[node], &mut self.spare_timers),
+            up,
+            ever_crashed,
+        }
+    }
+
     /// Node `node`'s timers, to change (its process untouched); its cached fingerprint is
     /// forgotten and its version renewed.
     pub(crate) fn timers_mut(&mut self, node: NodeId) -> &mut NodeTimers<P::Timer> {
@@ -157,12 +172,12 @@ impl<P: Process> State<P> {
 
     /// Whether each node is up, by id.
     pub(crate) fn up(&self) -> &[bool] {
-        &self.flags[..self.procs.len()]
+        flag_runs(&self.flags)[0]
     }
 
     /// Whether each node is Byzantine, by id.
     pub(crate) fn byzantine(&self) -> &[bool] {
-        &self.flags[2 * self.procs.len()..]
+        flag_runs(&self.flags)[2]
     }
 
     /// Node `node`'s adversary, if it is Byzantine, and whether each node is.
@@ -170,9 +185,8 @@ impl<P: Process> State<P> {
         &mut self,
         node: NodeId,
     ) -> (Option<&mut AdversarySnapshot<P>>, &[bool]) {
-        let n = self.procs.len();
         let adversary = self.adversaries.get_mut(node).and_then(Option::as_mut);
-        (adversary, &self.flags[2 * n..])
+        (adversary, flag_runs(&self.flags)[2])
     }
 
     /// Marks node `node` Byzantine or not.
@@ -183,8 +197,7 @@ impl<P: Process> State<P> {
 
     /// Whether each node ever crashed, by id.
     pub(crate) fn ever_crashed(&self) -> &[bool] {
-        let n = self.procs.len();
-        &self.flags[n..2 * n]
+        flag_runs(&self.flags)[1]
     }
 
     /// Node `node`'s stable storage.
@@ -205,8 +218,7 @@ impl<P: Process> State<P> {
             monitors,
             ..
         } = self;
-        let (up, rest) = flags.split_at(procs.len());
-        let (ever_crashed, byzantine) = rest.split_at(procs.len());
+        let [up, ever_crashed, byzantine] = flag_runs(flags);
         (
             World::new(Time::ZERO, procs, up, ever_crashed, byzantine),
             monitors,
@@ -268,12 +280,17 @@ impl<P: Process + Clone> Clone for State<P> {
         self.flags.clone_from(&from.flags);
         self.adversaries.clear();
         self.adversaries.extend(from.copy_adversaries());
-        if self.zone.is_some() || from.zone.is_some() {
-            self.zone.clone_from(&from.zone);
-        }
+        self.zone.clone_from(&from.zone);
         self.last_event = from.last_event;
         copy_monitors(&mut self.monitors, &from.monitors);
     }
+}
+
+/// A state's flag buffer as its three runs of one flag a node: up, ever crashed, Byzantine
+/// (see `State::flags`).
+fn flag_runs(flags: &[bool]) -> [&[bool]; 3] {
+    let n = flags.len() / 3;
+    [&flags[..n], &flags[n..2 * n], &flags[2 * n..]]
 }
 
 /// `from`'s monitors copied into `to`, each in place where it is the same property.
@@ -437,22 +454,6 @@ where
 }
 
 impl<P: Process + Clone> State<P> {
-    /// Node `node`'s own part, to change; its cached fingerprint is forgotten and its version
-    /// renewed.
-    pub(crate) fn node_mut(&mut self, node: NodeId) -> NodeMut<'_, P> {
-        self.marks[node] = Mark::fresh();
-        let n = self.procs.len();
-        let (up, rest) = self.flags.split_at_mut(n);
-        let (up, ever_crashed) = (&mut up[node], &mut rest[node]);
-        NodeMut {
-            proc: &mut self.procs[node],
-            stable: &mut self.stable[node],
-            timers: TimersMut::new(&mut self.timers[node], &mut self.spare_timers),
-            up,
-            ever_crashed,
-        }
-    }
-
     /// Copies `from`'s nodes (process, storage, timers, cached fingerprint), skipping those
     /// that are already copies (the same version: a scratch state copied from the same
     /// parent, where the last step did not touch them; their cached fingerprint, if filled

@@ -224,15 +224,14 @@ fn renamed<P: Renamable>(
 /// suspicions.
 fn node_renamed<P: Renamable>(s: &State<P>, old: NodeId, to: &[NodeId]) -> u64 {
     let mut h = DetHasher::default();
-    let names = timer_names(s.armed(old));
-    hash_with_names(&names, || {
+    hash_with_names(timer_names(s.armed(old)), || {
         s.procs()[old].rename(to).hash(&mut h);
         s.stable(old).rename(to).hash(&mut h);
     });
     h.write_u8(u8::from(s.up()[old]) | u8::from(s.ever_crashed()[old]) << 1);
-    let name = |id| names.iter().find(|&&(live, _)| live == id).map(|n| n.1);
+    // Each timer by its canonical name (as `timer_names` gives it) and its renamed tag.
     let mut timers: Vec<u64> = (s.armed(old).iter())
-        .map(|t| hash_of(&(name(t.id), hash_of(&t.tag.rename(to)))))
+        .map(|t| hash_of(&(Some(t.rank()), hash_of(&t.tag.rename(to)))))
         .collect();
     timers.sort_unstable();
     timers.hash(&mut h);

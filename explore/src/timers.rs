@@ -173,9 +173,9 @@ impl<T: Clone> TimersOnWrite for TimersMut<'_, T> {
 /// their handles' slots and generations name them alike (see `sim_core::timer_names`).
 /// Timers with equal tags at one node are ranked by handle: a protocol that arms the same tag
 /// twice at once keeps such states apart, as without canonical names (never merging states
-/// that differ).
-pub(crate) fn timer_names<T>(armed: &[Armed<T>]) -> TimerNames {
-    armed.iter().map(|a| (a.id, a.rank)).collect()
+/// that differ). Read as they are handed to `hash_with_names`, not collected first.
+pub(crate) fn timer_names<T>(armed: &[Armed<T>]) -> impl Iterator<Item = (TimerId, u32)> + '_ {
+    armed.iter().map(|a| (a.id, a.rank))
 }
 
 /// A node's armed timers as (tag's fingerprint, handle), in their canonical order.
@@ -184,10 +184,6 @@ fn canonical_order<T>(armed: &[Armed<T>]) -> SmallVec<[(u64, TimerId); 8]> {
     order.sort_unstable();
     order
 }
-
-/// A node's timers' canonical names (handle, name): inline for the few a node arms, so
-/// naming them allocates nothing.
-pub(crate) type TimerNames = SmallVec<[(TimerId, u32); 8]>;
 
 /// The canonical name of armed timer `index` of a node (its rank, as in [`timer_names`]).
 pub(crate) fn timer_rank<T>(armed: &[Armed<T>], index: usize) -> u32 {

@@ -35,7 +35,10 @@ thread_local! {
 /// Runs `hash` with the live handles `names` (handle, canonical name) in force: every
 /// [`TimerId`] hashed meanwhile on this thread writes its canonical name instead of its slot
 /// and generation. Not reentrant (a nested call panics).
-pub fn hash_with_names<R>(names: &[(TimerId, u32)], hash: impl FnOnce() -> R) -> R {
+pub fn hash_with_names<R>(
+    names: impl IntoIterator<Item = (TimerId, u32)>,
+    hash: impl FnOnce() -> R,
+) -> R {
     struct Reset;
     impl Drop for Reset {
         fn drop(&mut self) {
@@ -47,7 +50,7 @@ pub fn hash_with_names<R>(names: &[(TimerId, u32)], hash: impl FnOnce() -> R) ->
         assert!(!n.in_force, "timer names are already in force");
         n.in_force = true;
         n.names.clear();
-        n.names.extend_from_slice(names);
+        n.names.extend(names);
     });
     let _reset = Reset;
     hash()
@@ -109,7 +112,7 @@ mod tests {
             hash(new),
             "outside a search: slot and generation"
         );
-        let named = |id, live| hash_with_names(&[(live, 3)], || hash(id));
+        let named = |id, live| hash_with_names([(live, 3)], || hash(id));
         assert_eq!(named(old, old), named(new, new), "both live, both named 3");
         let stale = TimerId {
             slot: 1,

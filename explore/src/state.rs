@@ -490,9 +490,11 @@ impl<P: Process + Clone> State<P> {
 
 impl<P: Process> State<P> {
     /// Gives back what its buffers hold beyond their contents, for a state kept a while (a
-    /// parent in the queue): a state rebuilt from a copy grew its messages by doubling.
+    /// parent in the queue): a state rebuilt from a copy grew its messages by doubling, and
+    /// kept the timers it let go as spares (up to one a node).
     pub(crate) fn trim(&mut self) {
         self.net.trim();
+        self.spare_timers = Vec::new();
     }
 
     /// Whom node `node` suspects now (a bit per node).

@@ -273,16 +273,33 @@ impl<P: Process + Clone> Clone for State<P> {
     fn clone_from(&mut self, from: &Self) {
         self.copy_nodes(from);
         self.net.clone_from(&from.net);
-        self.notices.clone_from(&from.notices);
-        self.suspected.clone_from(&from.suspected);
+        copy_unless_empty(&mut self.notices, &from.notices);
+        copy_unless_empty(&mut self.suspected, &from.suspected);
         self.crashes = from.crashes;
         self.started = from.started;
-        self.flags.clone_from(&from.flags);
-        self.adversaries.clear();
-        self.adversaries.extend(from.copy_adversaries());
-        self.zone.clone_from(&from.zone);
+        match self.flags.len() == from.flags.len() {
+            true => self.flags.copy_from_slice(&from.flags),
+            false => self.flags.clone_from(&from.flags),
+        }
+        if !(self.adversaries.is_empty() && from.adversaries.is_empty()) {
+            self.adversaries.clear();
+            self.adversaries.extend(from.copy_adversaries());
+        }
+        if self.zone.is_some() || from.zone.is_some() {
+            self.zone.clone_from(&from.zone);
+        }
         self.last_event = from.last_event;
         copy_monitors(&mut self.monitors, &from.monitors);
+    }
+}
+
+/// `from` copied into `to`, at the cost of two tests where both are empty (as most searches
+/// keep their notices, suspicions, adversaries and zone: each `clone_from` of an empty
+/// buffer or `None` cost about 30 instructions a successor, 1 to 3% of a TwoPhase search's).
+fn copy_unless_empty<T: Clone>(to: &mut Vec<T>, from: &[T]) {
+    if !(to.is_empty() && from.is_empty()) {
+        to.clear();
+        to.extend_from_slice(from);
     }
 }
 
@@ -472,8 +489,9 @@ impl<P: Process + Clone> State<P> {
             return;
         }
         let n = from.marks.len();
-        for (node, &mark) in from.marks.iter().enumerate() {
-            if self.marks[node].version != mark.version {
+        // Zipped, not indexed: the versions of every node are compared for each successor.
+        for (node, (mine, &theirs)) in self.marks.iter_mut().zip(&from.marks).enumerate() {
+            if mine.version != theirs.version {
                 self.procs[node].clone_from(&from.procs[node]);
                 self.stable[node].clone_from(&from.stable[node]);
                 share(
@@ -482,7 +500,7 @@ impl<P: Process + Clone> State<P> {
                     &mut self.spare_timers,
                     n,
                 );
-                self.marks[node] = mark;
+                *mine = theirs;
             }
         }
     }

@@ -455,9 +455,15 @@ where
     fn hash_rest(&self, h: &mut DetHasher) {
         self.net.fingerprint(h);
         self.notices.hash(h);
-        for node in 0..self.procs.len() {
-            h.write_u64(self.suspects(node));
+        // Whom each node suspects, as (node, whom) for those that suspect someone: held or
+        // not, a node that suspects no one adds nothing (and an empty buffer costs no loop).
+        for (node, &whom) in self.suspected.iter().enumerate() {
+            if whom != 0 {
+                h.write_usize(node);
+                h.write_u64(whom);
+            }
         }
+        h.write_usize(usize::MAX);
         h.write_u32(self.crashes);
         h.write_u8(u8::from(self.started));
         for (node, adversary) in self.adversaries.iter().enumerate() {
@@ -535,3 +541,6 @@ impl<P: Process> State<P> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,54 @@
+use sim_core::{Ctx, NodeId, Process};
+
+use super::State;
+
+/// A process that does nothing: a state of it is told apart only by what the search keeps.
+#[derive(Clone, Debug, Hash)]
+struct Idle;
+
+impl Process for Idle {
+    type Msg = u8;
+    type Timer = u8;
+    type Obs = u8;
+    type Stable = ();
+
+    fn on_start(&mut self, _: &mut Ctx<'_, Self>) {}
+
+    fn on_message(&mut self, _: &mut Ctx<'_, Self>, _: NodeId, _: u8) {}
+}
+
+fn fingerprint(s: &State<Idle>) -> u64 {
+    s.fingerprint(&[false; 3], 0)
+}
+
+#[test]
+fn suspicions_held_or_not_are_one_state_and_each_suspicion_tells_states_apart() {
+    let fresh = State::new(vec![Idle; 3], Vec::new(), None);
+    let mut cleared = fresh.clone();
+    *cleared.suspects_mut(1) |= 1 << 2;
+    *cleared.suspects_mut(1) &= !(1 << 2);
+    assert_eq!(
+        fingerprint(&fresh),
+        fingerprint(&cleared),
+        "all clear is no suspicion"
+    );
+
+    let suspecting = |node: NodeId, whom: u64| {
+        let mut s = fresh.clone();
+        *s.suspects_mut(node) = whom;
+        fingerprint(&s)
+    };
+    let all = [
+        fingerprint(&fresh),
+        suspecting(0, 1 << 1),
+        suspecting(1, 1 << 0),
+        suspecting(0, 1 << 2),
+        suspecting(0, 0b110),
+        suspecting(2, 1 << 1),
+    ];
+    for (i, a) in all.iter().enumerate() {
+        for b in &all[i + 1..] {
+            assert_ne!(a, b, "states {all:?}");
+        }
+    }
+}

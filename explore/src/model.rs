@@ -42,6 +42,39 @@ pub struct Model<P: Process> {
     pub liveness: Option<Box<Model<P>>>,
 }
 
+#[cfg(test)]
+impl<P: Process> Model<P> {
+    /// For unit tests: `n` nodes built by `factory`, every link `link`, no crash, no
+    /// detector, no Byzantine node, a 100 ms run, and `monitors`.
+    pub(crate) fn for_test(
+        n: usize,
+        link: super::config::LinkRule,
+        factory: Factory<P>,
+        monitors: Vec<MonitorDef<P>>,
+    ) -> Self {
+        Model {
+            config: Config {
+                n,
+                links: vec![link; n * n],
+                crash_budget: 0,
+                may_crash: vec![false; n],
+                may_recover: vec![false; n],
+                detector: false,
+                detector_after_last_message: false,
+                duration: sim_core::Duration::from_millis(100),
+                placements: Vec::new(),
+            },
+            factory,
+            monitors,
+            unchecked: Vec::new(),
+            adversary: None,
+            symmetry: None,
+            bound: None,
+            liveness: None,
+        }
+    }
+}
+
 /// Symmetry reduction as declared: the interchangeable nodes and the canonical fingerprint
 /// (built where the protocol's types can be renamed).
 pub struct Symmetry<P: Process> {

@@ -293,9 +293,9 @@ impl<P: Process + Clone> Clone for State<P> {
     }
 }
 
-/// `from` copied into `to`, at the cost of two tests where both are empty (as most searches
-/// keep their notices, suspicions, adversaries and zone: each `clone_from` of an empty
-/// buffer or `None` cost about 30 instructions a successor, 1 to 3% of a TwoPhase search's).
+/// `from` copied into `to`, at the cost of two tests where both are empty, as most searches
+/// keep their notices and suspicions (a `clone_from` of two empty buffers, or of two `None`
+/// zones, cost about 30 instructions a successor: together 1 to 3% of a TwoPhase search's).
 fn copy_unless_empty<T: Clone>(to: &mut Vec<T>, from: &[T]) {
     if !(to.is_empty() && from.is_empty()) {
         to.clear();

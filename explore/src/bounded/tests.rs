@@ -4,7 +4,7 @@
 
 use sim_core::{Ctx, Duration, NodeId, Process};
 
-use super::super::config::{Config, LinkRule};
+use super::super::config::LinkRule;
 use super::super::draws::Taken;
 use super::super::model::Model;
 use super::super::transition::Transition;
@@ -43,32 +43,13 @@ impl Process for Asker {
 }
 
 fn model(wait_ms: u64, twin: bool, lossy: bool) -> Model<Asker> {
-    let n = 2;
     let link = LinkRule {
         lossy,
         duplicating: false,
         fifo: false,
     };
-    Model {
-        config: Config {
-            n,
-            links: vec![link; n * n],
-            crash_budget: 0,
-            may_crash: vec![false; n],
-            may_recover: vec![false; n],
-            detector: false,
-            detector_after_last_message: false,
-            duration: Duration::from_millis(100),
-            placements: Vec::new(),
-        },
-        factory: Box::new(move |_, _| Asker { wait_ms, twin }),
-        monitors: Vec::new(),
-        unchecked: Vec::new(),
-        adversary: None,
-        symmetry: None,
-        bound: None,
-        liveness: None,
-    }
+    let factory = Box::new(move |_, _| Asker { wait_ms, twin });
+    Model::for_test(2, link, factory, Vec::new())
 }
 
 fn path(ts: &[Transition]) -> Vec<Taken> {

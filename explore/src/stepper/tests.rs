@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use sim_core::entropy::DetHasher;
 use sim_core::World;
-use sim_core::{Ctx, Duration, Explorable, NodeId, Process, Property, PropertyKind, StateCheck};
+use sim_core::{Ctx, Explorable, NodeId, Process, Property, PropertyKind, StateCheck};
 
 use super::Stepper;
-use crate::config::{Config, LinkRule};
+use crate::config::LinkRule;
 use crate::draws::Taken;
 use crate::model::{Model, MonitorDef};
 use crate::transition::Transition;
@@ -53,36 +53,18 @@ impl Explorable<Sender> for Fragile {
 }
 
 fn model(msg: &'static str) -> Model<Sender> {
-    let n = 2;
     let link = LinkRule {
         lossy: false,
         duplicating: false,
         fifo: false,
     };
-    Model {
-        config: Config {
-            n,
-            links: vec![link; n * n],
-            crash_budget: 0,
-            may_crash: vec![false; n],
-            may_recover: vec![false; n],
-            detector: false,
-            detector_after_last_message: false,
-            duration: Duration::from_millis(100),
-            placements: Vec::new(),
-        },
-        factory: Box::new(move |_, _| Sender { msg, got: None }),
-        monitors: vec![MonitorDef {
-            name: "fragile",
-            kind: PropertyKind::Always,
-            make: Arc::new(|| Box::new(Fragile)),
-        }],
-        unchecked: Vec::new(),
-        adversary: None,
-        symmetry: None,
-        bound: None,
-        liveness: None,
-    }
+    let fragile = MonitorDef {
+        name: "fragile",
+        kind: PropertyKind::Always,
+        make: Arc::new(|| Box::new(Fragile)),
+    };
+    let factory = Box::new(move |_, _| Sender { msg, got: None });
+    Model::for_test(2, link, factory, vec![fragile])
 }
 
 /// The verdict of delivering node 0's message to node 1.

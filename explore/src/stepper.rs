@@ -400,7 +400,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         // leftovers are dropped and the search ends there, the path its counterexample; one
         // in a traitor's adversary is said to be the adversary's (`tampering`).
         self.tampering = false;
-        // One guard for the handler and the judging (a guard a step costs about 2% of a
+        // One guard for the handler and the judging (a second guard a step cost 1.3% of a
         // TwoPhase search's instructions); `judging` says which one panicked.
         let mut judging = false;
         let ran = guarded(|| {

@@ -1,8 +1,8 @@
 //! Breadth-first search: every state reachable from the initial one, each expanded once (by
 //! fingerprint), safety checked on every transition. Breadth-first, the first violation found
 //! is at the smallest depth, so its path is a shortest counterexample. A path is kept as a
-//! parent link and a transition per unique state, and replayed from the initial state to be
-//! described.
+//! parent link and a place among the parent's successors per unique state (see `links`), and
+//! replayed from the initial state to be described.
 //!
 //! The queue is taken a batch at a time from its front: the batch's states are rebuilt from
 //! their parents and expanded (successors built, checked and fingerprinted) on
@@ -29,6 +29,7 @@ use sim_core::{Process, Searchable};
 use super::counterexample::{counterexample, realizable};
 use super::fingerprint::fingerprint;
 use super::frontier::{Frontier, Group};
+use super::links::{Links, Place};
 use super::seen::Seen;
 use super::sleep::{self, Sleep};
 use crate::draws::{Branches, DrawFigures, Taken};
@@ -54,6 +55,7 @@ type Batched<'f, P> = (Group<'f, P>, Vec<Sleep>);
 /// A successor found by an expansion, to be merged.
 struct Successor {
     t: Taken,
+    place: Place,
     fingerprint: u64,
     sleep: Sleep,
 }
@@ -97,8 +99,8 @@ struct Search<'a, P: Process> {
     limits: &'a Limits,
     report: Report,
     seen: Seen,
-    /// Per unique state: its parent and the transition that reached it.
-    parents: Vec<(u32, Taken)>,
+    /// Per unique state: its parent and where among the parent's successors it was found.
+    links: Links,
     queue: Frontier<P>,
     /// With reduction: the sleep set and depth of each state queued and not yet expanded.
     pending: BTreeMap<u64, (u32, Sleep)>,
@@ -142,13 +144,7 @@ where
         limits,
         report,
         seen,
-        parents: vec![(
-            0,
-            Taken {
-                t: Transition::Notice(u32::MAX),
-                plan: 0,
-            },
-        )],
+        links: Links::new(),
         queue: Frontier::new(initial, initial_fp),
         pending: BTreeMap::new(),
         peak_queue: 1,
@@ -291,7 +287,7 @@ where
     /// those taken before it, independent of its own.
     fn all(&mut self, state: &State<P>, moves: &[Transition], mut sleep: Sleep) {
         let por = self.limits.por;
-        for &t in moves {
+        for (transition, &t) in (0u32..).zip(moves) {
             let name = por.then(|| sleep::name(state, t));
             if name.is_some_and(|n| sleep::asleep(&sleep, &n)) {
                 self.exp.slept += 1;
@@ -299,7 +295,10 @@ where
             }
             let mut visible = false;
             let mut branches = Branches::default();
+            let mut branch = 0;
             while let Some(plan) = branches.next() {
+                let place = Place { transition, branch };
+                branch += 1;
                 if self.limits.stopping() {
                     return; // the search ends at the merge: what is kept here is never used
                 }
@@ -338,6 +337,7 @@ where
                 };
                 self.exp.fresh.push(Successor {
                     t: step,
+                    place,
                     fingerprint: fp,
                     sleep: inherited,
                 });
@@ -393,7 +393,7 @@ where
                 self.queue.recycle(state);
             }
             for (t, broken) in exp.broken {
-                let mut path = path_to(&self.parents, exp.id);
+                let mut path = self.links.path_to(self.model, exp.id);
                 path.push(t);
                 if realizable(self.model, &mut self.report, &path, &broken) {
                     self.report.depth = exp.depth + 1;
@@ -424,8 +424,7 @@ where
     fn arrive(&mut self, parent: &mut Parent<P>, depth: u32, next: Successor) {
         let fp = next.fingerprint;
         if self.seen.insert(fp) {
-            self.parents.push((parent.id, next.t));
-            let id = self.parents.len() as u32 - 1;
+            let id = self.links.push(parent.id, next.t, next.place);
             let slot = match parent.slot {
                 Some(slot) => slot,
                 None => {
@@ -468,16 +467,4 @@ fn with_sleep_sets<'f, P: Process>(
             (group, sleeps)
         })
         .collect()
-}
-
-/// The transitions from the initial state to unique state `id`.
-fn path_to(parents: &[(u32, Taken)], mut id: u32) -> Vec<Taken> {
-    let mut path = Vec::new();
-    while id != 0 {
-        let (parent, t) = parents[id as usize];
-        path.push(t);
-        id = parent;
-    }
-    path.reverse();
-    path
 }

@@ -3,7 +3,7 @@
 //! state graph (`lasso`), after a complete exhaustive one; and sampled runs (`walk`), each step
 //! chosen uniformly or by PCT's priorities (`pct`). With what only they use: the set of
 //! fingerprints visited (`seen`), breadth-first's queue of states held by their parents
-//! (`frontier`), the fingerprint a search knows a state by (`fingerprint`),
+//! (`frontier`), the way back from each state it found (`links`), the fingerprint a search knows a state by (`fingerprint`),
 //! sleep sets for partial-order reduction (`sleep`), and a violation's counterexample
 //! (`counterexample`).
 
@@ -13,6 +13,7 @@ pub(crate) mod dfs;
 mod fingerprint;
 mod frontier;
 pub(crate) mod lasso;
+mod links;
 pub(crate) mod pct;
 mod seen;
 mod sleep;

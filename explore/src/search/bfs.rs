@@ -19,7 +19,6 @@
 //! then never spans two levels, so a state is expanded only once every state of the level
 //! before has been merged and its sleep set is final, whatever the batch size.
 
-use std::collections::BTreeMap;
 use std::hash::Hash;
 
 use rayon::prelude::*;
@@ -31,7 +30,7 @@ use super::fingerprint::fingerprint;
 use super::frontier::{Frontier, Group};
 use super::links::{Links, Place};
 use super::seen::Seen;
-use super::sleep::{self, Sleep};
+use super::sleep::{self, Pending, Sleep};
 use crate::draws::{Branches, DrawFigures, Taken};
 use crate::limits::{Limits, Progress};
 use crate::model::Model;
@@ -102,8 +101,8 @@ struct Search<'a, P: Process> {
     /// Per unique state: its parent and where among the parent's successors it was found.
     links: Links,
     queue: Frontier<P>,
-    /// With reduction: the sleep set and depth of each state queued and not yet expanded.
-    pending: BTreeMap<u64, (u32, Sleep)>,
+    /// With reduction: the sleep set of each state queued and not yet expanded.
+    pending: Pending,
     peak_queue: usize,
     expanded: u64,
     draws: DrawFigures,
@@ -145,8 +144,8 @@ where
         report,
         seen,
         links: Links::new(),
-        queue: Frontier::new(initial, initial_fp),
-        pending: BTreeMap::new(),
+        queue: Frontier::new(initial),
+        pending: Pending::default(),
         peak_queue: 1,
         expanded: 0,
         draws: stepper.choices.figures,
@@ -232,12 +231,13 @@ where
             if limits.stopping() {
                 return out;
             }
+            let depth = group.depth();
             let (queued, state) = (group.next_state(&mut rebuild)).expect("a state per entry");
             let draws_before = stepper.choices.figures;
             let mut exp = Expansion {
                 id: queued.id,
-                depth: queued.depth,
-                at_limit: limits.max_depth.is_some_and(|d| queued.depth >= d),
+                depth,
+                at_limit: limits.max_depth.is_some_and(|d| depth >= d),
                 generated: 0,
                 fresh: Vec::new(),
                 slept: 0,
@@ -434,13 +434,11 @@ where
                 }
             };
             if self.limits.por {
-                self.pending.insert(fp, (depth, next.sleep));
+                self.pending.queued(id, fp, depth, next.sleep);
             }
-            self.queue.push(id, depth, fp, slot, next.t);
-        } else if let Some((level, sleep)) = self.pending.get_mut(&fp) {
-            if *level == depth {
-                sleep::intersect(sleep, &next.sleep);
-            }
+            self.queue.push(id, depth, slot, next.t);
+        } else if self.limits.por {
+            self.pending.again(fp, depth, &next.sleep);
         }
     }
 
@@ -456,13 +454,12 @@ where
 /// Each group of a batch with its entries' sleep sets, taken from `pending` (see `sleep`).
 fn with_sleep_sets<'f, P: Process>(
     groups: Vec<Group<'f, P>>,
-    pending: &mut BTreeMap<u64, (u32, Sleep)>,
+    pending: &mut Pending,
 ) -> Vec<Batched<'f, P>> {
     (groups.into_iter())
         .map(|group| {
             let sleeps = (group.entries().iter())
-                .map(|e| pending.remove(&e.fingerprint).map(|p| p.1))
-                .map(Option::unwrap_or_default)
+                .map(|e| pending.take(e.id))
                 .collect();
             (group, sleeps)
         })

@@ -19,12 +19,10 @@ use crate::draws::Taken;
 use crate::state::State;
 use crate::stepper::Stepper;
 
-/// A state waiting in the queue.
+/// A state waiting in the queue: 24 bytes (its depth is its level's, see `Frontier::levels`).
 pub(crate) struct Entry {
     /// Its unique-state number.
     pub id: u32,
-    pub depth: u32,
-    pub fingerprint: u64,
     /// Its parent's slot and the step from it (`None`: the initial state).
     from: Option<(u32, Taken)>,
 }
@@ -44,6 +42,10 @@ struct Held<P: Process> {
 /// The queue, and the parents its entries are rebuilt from.
 pub(crate) struct Frontier<P: Process> {
     entries: VecDeque<Entry>,
+    /// The entries' depths, front to back: (depth, how many entries in a row are at it). A
+    /// breadth-first queue holds at most two levels, so this costs a few words, not four
+    /// bytes an entry.
+    levels: VecDeque<(u32, usize)>,
     initial: Option<Box<State<P>>>,
     /// By slot; `None`: free (its number in `free`).
     parents: Vec<Option<Held<P>>>,
@@ -64,14 +66,10 @@ where
     P::Stable: Hash,
 {
     /// A queue holding the initial state (unique state 0).
-    pub(crate) fn new(initial: State<P>, fingerprint: u64) -> Self {
+    pub(crate) fn new(initial: State<P>) -> Self {
         Frontier {
-            entries: VecDeque::from([Entry {
-                id: 0,
-                depth: 0,
-                fingerprint,
-                from: None,
-            }]),
+            entries: VecDeque::from([Entry { id: 0, from: None }]),
+            levels: VecDeque::from([(0, 1)]),
             initial: Some(Box::new(initial)),
             parents: Vec::new(),
             free: Vec::new(),
@@ -106,15 +104,17 @@ where
     }
 
     /// Queues unique state `id` at `depth`, reached from the parent held in `slot` by `step`.
-    pub(crate) fn push(&mut self, id: u32, depth: u32, fingerprint: u64, slot: u32, step: Taken) {
+    pub(crate) fn push(&mut self, id: u32, depth: u32, slot: u32, step: Taken) {
         let held = self.parents[slot as usize].as_mut();
         held.expect("a parent is held while it has entries").queued += 1;
         self.entries.push_back(Entry {
             id,
-            depth,
-            fingerprint,
             from: Some((slot, step)),
         });
+        match self.levels.back_mut() {
+            Some((level, count)) if *level == depth => *count += 1,
+            _ => self.levels.push_back((depth, 1)),
+        }
     }
 
     /// Keeps `state`, expanded and not held, to copy a state into as it is rebuilt: its
@@ -132,7 +132,7 @@ where
     /// parent, and no group reads a parent another took.
     pub(crate) fn take_batch(&mut self, most: usize, one_level: bool) -> Vec<Group<'_, P>> {
         let mut planned = Vec::new();
-        for (slot, entries) in self.take_entries(most, one_level) {
+        for (slot, depth, entries) in self.take_entries(most, one_level) {
             let owned = match slot {
                 None => Some(
                     self.initial
@@ -150,11 +150,12 @@ where
             let spares = self
                 .spare
                 .split_off(self.spare.len().saturating_sub(copies));
-            planned.push((slot, owned, entries, spares));
+            planned.push((slot, depth, owned, entries, spares));
         }
         let this = &*self;
         (planned.into_iter())
-            .map(|(slot, owned, entries, spares)| Group {
+            .map(|(slot, depth, owned, entries, spares)| Group {
+                depth,
                 parent: match (owned, slot) {
                     (Some(state), _) => Parent::Owned(state),
                     (None, Some(slot)) => Parent::Shared(&this.held(slot).state),
@@ -167,25 +168,31 @@ where
     }
 
     /// Pops the batch's entries (see [`Frontier::take_batch`]), counted off their parents,
-    /// in runs of one parent (`None`: the initial state's).
-    fn take_entries(&mut self, most: usize, one_level: bool) -> Vec<(Option<u32>, Vec<Entry>)> {
-        let level = self.entries.front().map(|e| e.depth);
-        let mut runs: Vec<(Option<u32>, Vec<Entry>)> = Vec::new();
+    /// in runs of one parent (`None`: the initial state's), each with its depth.
+    fn take_entries(&mut self, most: usize, one_level: bool) -> Vec<Run> {
+        let level = self.levels.front().map(|&(depth, _)| depth);
+        let mut runs: Vec<Run> = Vec::new();
         for _ in 0..most {
-            if one_level && self.entries.front().map(|e| e.depth) != level {
-                break;
-            }
-            let Some(entry) = self.entries.pop_front() else {
+            let Some((depth, count)) = self.levels.front_mut() else {
                 break;
             };
+            let depth = *depth;
+            if one_level && Some(depth) != level {
+                break;
+            }
+            *count -= 1;
+            if *count == 0 {
+                self.levels.pop_front();
+            }
+            let entry = self.entries.pop_front().expect("an entry per level count");
             let slot = entry.from.map(|(slot, _)| slot);
             if let Some(slot) = slot {
                 let held = self.parents[slot as usize].as_mut();
                 held.expect("a parent outlives its entries").queued -= 1;
             }
             match runs.last_mut() {
-                Some((last, run)) if *last == slot && slot.is_some() => run.push(entry),
-                _ => runs.push((slot, vec![entry])),
+                Some((last, _, run)) if *last == slot && slot.is_some() => run.push(entry),
+                _ => runs.push((slot, depth, vec![entry])),
             }
         }
         runs
@@ -195,6 +202,10 @@ where
         (self.parents[slot as usize].as_ref()).expect("a parent outlives its entries")
     }
 }
+
+/// Entries of one parent popped in a row: the parent's slot (`None`: the initial state), their
+/// depth and the entries.
+type Run = (Option<u32>, u32, Vec<Entry>);
 
 /// The parent a group's states are rebuilt from.
 enum Parent<'f, P: Process> {
@@ -209,6 +220,8 @@ enum Parent<'f, P: Process> {
 /// Entries of one parent taken from the queue's front together, in queue order.
 pub(crate) struct Group<'f, P: Process> {
     parent: Parent<'f, P>,
+    /// The depth of its entries (one more than their parent's).
+    depth: u32,
     /// Those not rebuilt yet.
     entries: std::vec::IntoIter<Entry>,
     /// States done with, to copy the group's states into.
@@ -219,6 +232,11 @@ impl<'f, P: Process> Group<'f, P> {
     /// The group's entries, in order.
     pub(crate) fn entries(&self) -> &[Entry] {
         self.entries.as_slice()
+    }
+
+    /// The depth of the group's entries.
+    pub(crate) fn depth(&self) -> u32 {
+        self.depth
     }
 }
 
@@ -250,7 +268,7 @@ where
         if let Some((_, step)) = entry.from {
             // It was queued because this step broke nothing: taken again, it must not either
             // (an external node rebuilt from its inputs may answer them differently).
-            if let Err(broken) = stepper.take(&mut state, step, u64::from(entry.depth)) {
+            if let Err(broken) = stepper.take(&mut state, step, u64::from(self.depth)) {
                 panic!(
                     "a step taken again, to rebuild a queued state, did not do what it did the \
                      first time (a process must be a function of its inputs): {}",

@@ -40,6 +40,8 @@
 //! Depth-first, a revisit takes the transitions in the stored set that the new one lacks, and
 //! stores the intersection (Godefroid's rule for sleep sets with a state cache).
 
+use std::collections::BTreeMap;
+
 use sim_core::Process;
 
 use crate::state::{hash_of, timer_rank, State};
@@ -161,6 +163,43 @@ pub(crate) fn inherit(sleep: &[Sleeper], taken: &Sleeper) -> Sleep {
 /// `into` ∩ `other`, in place.
 pub(crate) fn intersect(into: &mut Sleep, other: &[Sleeper]) {
     into.retain(|x| asleep(other, x));
+}
+
+/// Breadth-first, the sleep sets of the states queued and not yet expanded (see the module's
+/// notes): found by fingerprint when a state arrives again, taken by number when it is
+/// expanded (the queue keeps neither a state's fingerprint nor its sleep set, so a search
+/// without reduction pays nothing for them).
+#[derive(Default)]
+pub(crate) struct Pending {
+    /// By fingerprint: the state's depth and sleep set so far.
+    sleeps: BTreeMap<u64, (u32, Sleep)>,
+    /// By unique-state number: its fingerprint.
+    fingerprints: BTreeMap<u32, u64>,
+}
+
+impl Pending {
+    /// State `id` (fingerprint `fp`) was queued at `depth` with `sleep`.
+    pub(crate) fn queued(&mut self, id: u32, fp: u64, depth: u32, sleep: Sleep) {
+        self.sleeps.insert(fp, (depth, sleep));
+        self.fingerprints.insert(id, fp);
+    }
+
+    /// The state of fingerprint `fp` was reached again at `depth` with `sleep`: if it waits in
+    /// the queue at that depth, it keeps only what both arrivals let sleep.
+    pub(crate) fn again(&mut self, fp: u64, depth: u32, sleep: &[Sleeper]) {
+        if let Some((level, kept)) = self.sleeps.get_mut(&fp) {
+            if *level == depth {
+                intersect(kept, sleep);
+            }
+        }
+    }
+
+    /// The sleep set of state `id`, taken to expand it (empty if it has none).
+    pub(crate) fn take(&mut self, id: u32) -> Sleep {
+        let fp = self.fingerprints.remove(&id);
+        let sleep = fp.and_then(|fp| self.sleeps.remove(&fp));
+        sleep.map(|(_, sleep)| sleep).unwrap_or_default()
+    }
 }
 
 #[cfg(test)]

@@ -111,7 +111,7 @@ pub(crate) fn describe<P: Process>(model: &Model<P>, s: &State<P>, t: Transition
         }
         Transition::Recover(node) => format!("node {node} recovers"),
         Transition::Notice(i) => {
-            let n = s.notices[i as usize];
+            let n = s.notices()[i as usize];
             let what = if n.restore { "recovered" } else { "crashed" };
             format!("node {} is told node {} {what}", n.to, n.about)
         }

@@ -20,6 +20,7 @@ pub(crate) use crate::timers::{timer_names, timer_rank, Armed};
 use crate::timers::{NodeTimers, TimersMut};
 use crate::version::Version;
 use crate::zone::Zone;
+use extras::Extras;
 
 /// A node's fingerprint not cached (see [`Mark::hash`]).
 const UNCACHED: u64 = 0;
@@ -58,29 +59,16 @@ pub(crate) struct State<P: Process> {
     /// In flight, ordered by link (sender, then receiver); within a FIFO link in sending
     /// order, within an unordered one by fingerprint.
     pub net: Network<P::Msg>,
-    /// Sorted.
-    pub notices: Vec<Notice>,
-    /// Per node, whom it suspects now (a bit per node), read through [`State::suspects`]:
-    /// empty until a node first suspects another, so a held state of a search without a
-    /// failure detector pays nothing for it.
-    suspected: Vec<u64>,
     pub crashes: u32,
     /// Whether the nodes have started. A search with Byzantine nodes begins before the start:
     /// its first step places the traitors and starts every node (see `stepper`).
     pub started: bool,
-    /// Per node, its adversary if it is Byzantine (a snapshot: `Send` and `Sync`, for
-    /// `--threads`);
-    /// empty until the traitors are placed, so a search without them copies nothing here.
-    pub adversaries: Vec<Option<AdversarySnapshot<P>>>,
     /// Each checked property's monitor (a copy of its own: `Send` and `Sync`,
     /// for `--threads`).
     pub monitors: Vec<Box<dyn SearchMonitor<P>>>,
-    /// For a model bounding delays, the constraints on the times still in play (see
-    /// `zone_graph`). Boxed: most searches keep no time, and a held state then pays a
-    /// pointer for it.
-    pub zone: Option<Box<Zone>>,
-    /// The last step's event, if the engine scheduled it (see `zone_graph`).
-    pub last_event: Option<Key>,
+    /// The failure detector's notices and suspicions, the adversaries and the timing, if
+    /// any of them holds something (see [`Extras`]): `None` is all of them empty.
+    extras: Option<Box<Extras<P>>>,
 }
 
 /// What a state knows of a node's own part besides its contents (one record, so that a state
@@ -132,13 +120,14 @@ impl<P: Process> State<P> {
             spare_timers: Vec::new(),
             flags: [vec![true; n], vec![false; 2 * n]].concat(),
             net: Network::new(n),
-            notices: Vec::new(),
-            suspected: Vec::new(),
             crashes: 0,
             started: false,
-            adversaries: Vec::new(),
-            zone: zone.map(Box::new),
-            last_event: None,
+            extras: zone.map(|zone| {
+                Box::new(Extras {
+                    zone: Some(zone),
+                    ..Extras::default()
+                })
+            }),
             monitors,
         }
     }
@@ -185,7 +174,8 @@ impl<P: Process> State<P> {
         &mut self,
         node: NodeId,
     ) -> (Option<&mut AdversarySnapshot<P>>, &[bool]) {
-        let adversary = self.adversaries.get_mut(node).and_then(Option::as_mut);
+        let adversaries = self.extras.as_mut().map(|e| &mut e.adversaries);
+        let adversary = adversaries.and_then(|a| a.get_mut(node)?.as_mut());
         (adversary, flag_runs(&self.flags, self.procs.len())[2])
     }
 
@@ -231,16 +221,6 @@ impl<P: Process> State<P> {
         World::new(Time::ZERO, &self.procs, up, crashed, self.byzantine())
     }
 
-    /// Copies of the adversaries (snapshots: each remembers what it did so far).
-    fn copy_adversaries(&self) -> impl Iterator<Item = Option<AdversarySnapshot<P>>> + '_ {
-        self.adversaries.iter().map(|a| {
-            a.as_ref().map(|a| {
-                a.snapshot()
-                    .expect("only adversaries with snapshots are explored")
-            })
-        })
-    }
-
     /// Every armed timer, node by node.
     pub(crate) fn all_armed(&self) -> impl Iterator<Item = &Armed<P::Timer>> {
         self.timers.iter().flat_map(|t| t.armed())
@@ -257,13 +237,9 @@ impl<P: Process + Clone> Clone for State<P> {
             spare_timers: Vec::new(),
             flags: self.flags.clone(),
             net: self.net.clone(),
-            notices: self.notices.clone(),
-            suspected: self.suspected.clone(),
             crashes: self.crashes,
             started: self.started,
-            adversaries: self.copy_adversaries().collect(),
-            zone: self.zone.clone(),
-            last_event: self.last_event,
+            extras: self.extras.as_ref().map(|e| Box::new(e.copy())),
             monitors: self.monitors.iter().map(|m| m.copy()).collect(),
         }
     }
@@ -273,33 +249,18 @@ impl<P: Process + Clone> Clone for State<P> {
     fn clone_from(&mut self, from: &Self) {
         self.copy_nodes(from);
         self.net.clone_from(&from.net);
-        copy_unless_empty(&mut self.notices, &from.notices);
-        copy_unless_empty(&mut self.suspected, &from.suspected);
         self.crashes = from.crashes;
         self.started = from.started;
         match self.flags.len() == from.flags.len() {
             true => self.flags.copy_from_slice(&from.flags),
             false => self.flags.clone_from(&from.flags),
         }
-        if !(self.adversaries.is_empty() && from.adversaries.is_empty()) {
-            self.adversaries.clear();
-            self.adversaries.extend(from.copy_adversaries());
+        match (&mut self.extras, &from.extras) {
+            (None, None) => {}
+            (Some(mine), Some(theirs)) => mine.copy_from(theirs),
+            (mine, theirs) => *mine = theirs.as_ref().map(|e| Box::new(e.copy())),
         }
-        if self.zone.is_some() || from.zone.is_some() {
-            self.zone.clone_from(&from.zone);
-        }
-        self.last_event = from.last_event;
         copy_monitors(&mut self.monitors, &from.monitors);
-    }
-}
-
-/// `from` copied into `to`, at the cost of two tests where both are empty, as most searches
-/// keep their notices and suspicions (a `clone_from` of two empty buffers, or of two `None`
-/// zones, cost about 30 instructions a successor: together 1 to 3% of a TwoPhase search's).
-fn copy_unless_empty<T: Clone>(to: &mut Vec<T>, from: &[T]) {
-    if !(to.is_empty() && from.is_empty()) {
-        to.clear();
-        to.extend_from_slice(from);
     }
 }
 
@@ -370,13 +331,13 @@ where
     /// Hashes what the timing of the state adds to its fingerprint: the zone, and every pending
     /// message's and timer's scheduling order (by rank, not step number) and whether it is timed.
     fn hash_timing(&self, h: &mut DetHasher) {
-        let Some(zone) = &self.zone else {
+        let Some(zone) = self.zone() else {
             return;
         };
         zone.hash(h);
         let mut borns: Vec<u32> = (self.net.iter().map(|e| e.key.0))
             .chain(self.all_armed().map(|t| t.key.0))
-            .chain(self.last_event.map(|k| k.0))
+            .chain(self.last_event().map(|k| k.0))
             .collect();
         borns.sort_unstable();
         borns.dedup();
@@ -392,7 +353,7 @@ where
             h.write_usize(r);
             h.write_u32(made);
         }
-        match self.last_event {
+        match self.last_event() {
             Some(key) => {
                 let (r, made) = rank(key);
                 h.write_usize(r + 1);
@@ -454,10 +415,11 @@ where
     /// Hashes what belongs to no single node: the network, notices, budget and monitors.
     fn hash_rest(&self, h: &mut DetHasher) {
         self.net.fingerprint(h);
-        self.notices.hash(h);
+        self.notices().hash(h);
         // Whom each node suspects, as (node, whom) for those that suspect someone: held or
         // not, a node that suspects no one adds nothing (and an empty buffer costs no loop).
-        for (node, &whom) in self.suspected.iter().enumerate() {
+        let suspected = self.extras.as_ref().map_or(&[][..], |e| &e.suspected);
+        for (node, &whom) in suspected.iter().enumerate() {
             if whom != 0 {
                 h.write_usize(node);
                 h.write_u64(whom);
@@ -466,7 +428,8 @@ where
         h.write_usize(usize::MAX);
         h.write_u32(self.crashes);
         h.write_u8(u8::from(self.started));
-        for (node, adversary) in self.adversaries.iter().enumerate() {
+        let adversaries = self.extras.as_ref().map_or(&[][..], |e| &e.adversaries);
+        for (node, adversary) in adversaries.iter().enumerate() {
             if let Some(adversary) = adversary {
                 h.write_usize(node);
                 adversary.fingerprint(h);
@@ -523,24 +486,78 @@ impl<P: Process> State<P> {
 
     /// Whom node `node` suspects now (a bit per node).
     pub(crate) fn suspects(&self, node: NodeId) -> u64 {
-        self.suspected.get(node).copied().unwrap_or(0)
+        let suspected = self.extras.as_ref().and_then(|e| e.suspected.get(node));
+        suspected.copied().unwrap_or(0)
     }
 
     /// Whom node `node` suspects, to change.
     pub(crate) fn suspects_mut(&mut self, node: NodeId) -> &mut u64 {
-        if self.suspected.is_empty() {
-            self.suspected = vec![0; self.procs.len()];
+        let n = self.procs.len();
+        let suspected = &mut self.extras_mut().suspected;
+        if suspected.is_empty() {
+            *suspected = vec![0; n];
         }
-        &mut self.suspected[node]
+        &mut suspected[node]
+    }
+
+    /// The failure detector's notices not yet delivered, sorted.
+    pub(crate) fn notices(&self) -> &[Notice] {
+        self.extras.as_ref().map_or(&[], |e| &e.notices)
     }
 
     /// Adds a failure-detector notice (once).
     pub(crate) fn notify(&mut self, notice: Notice) {
-        if let Err(at) = self.notices.binary_search(&notice) {
-            self.notices.insert(at, notice);
+        let notices = &mut self.extras_mut().notices;
+        if let Err(at) = notices.binary_search(&notice) {
+            notices.insert(at, notice);
         }
+    }
+
+    /// Takes notice `i` out, to deliver it.
+    pub(crate) fn take_notice(&mut self, i: usize) -> Notice {
+        self.extras_mut().notices.remove(i)
+    }
+
+    /// Keeps only the notices `keep` keeps.
+    pub(crate) fn retain_notices(&mut self, keep: impl FnMut(&Notice) -> bool) {
+        if let Some(extras) = &mut self.extras {
+            extras.notices.retain(keep);
+        }
+    }
+
+    /// Each node's adversary if it is Byzantine, to set (empty until the traitors are placed).
+    pub(crate) fn adversaries_mut(&mut self) -> &mut Vec<Option<AdversarySnapshot<P>>> {
+        &mut self.extras_mut().adversaries
+    }
+
+    /// For a model bounding delays, the constraints on the times still in play.
+    pub(crate) fn zone(&self) -> Option<&Zone> {
+        self.extras.as_ref()?.zone.as_ref()
+    }
+
+    /// Sets the zone (see [`State::zone`]).
+    pub(crate) fn set_zone(&mut self, zone: Zone) {
+        self.extras_mut().zone = Some(zone);
+    }
+
+    /// The last step's event, if the engine scheduled it (see `zone_graph`).
+    pub(crate) fn last_event(&self) -> Option<Key> {
+        self.extras.as_ref()?.last_event
+    }
+
+    /// Sets the last step's event (see [`State::last_event`]).
+    pub(crate) fn set_last_event(&mut self, event: Option<Key>) {
+        if event.is_some() || self.extras.is_some() {
+            self.extras_mut().last_event = event;
+        }
+    }
+
+    /// The extras, made if there were none (see [`Extras`]).
+    fn extras_mut(&mut self) -> &mut Extras<P> {
+        self.extras.get_or_insert_with(Box::default)
     }
 }
 
+mod extras;
 #[cfg(test)]
 mod tests;

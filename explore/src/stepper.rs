@@ -49,7 +49,7 @@ pub(crate) fn enabled<P: Process>(m: &Model<P>, s: &State<P>, out: &mut Vec<Tran
         }
         // Equal messages are one choice, unless sent at different times (a search that keeps
         // time: see `zone_graph`).
-        if s.zone.is_none() && previous.is_some_and(|p| same_link(p) && p.hash == e.hash) {
+        if s.zone().is_none() && previous.is_some_and(|p| same_link(p) && p.hash == e.hash) {
             continue;
         }
         if s.up()[e.to()] {
@@ -78,12 +78,12 @@ pub(crate) fn enabled<P: Process>(m: &Model<P>, s: &State<P>, out: &mut Vec<Tran
     }
     let recoverable = (0..m.config.n).filter(|&n| !s.up()[n] && m.config.may_recover[n]);
     out.extend(recoverable.map(|n| Transition::Recover(n as u32)));
-    for (i, notice) in s.notices.iter().enumerate() {
+    for (i, notice) in s.notices().iter().enumerate() {
         if notice_ready(m, s, notice) {
             out.push(Transition::Notice(i as u32));
         }
     }
-    if s.zone.is_some() {
+    if s.zone().is_some() {
         out.retain(|&t| timed_step(m, s, t, u64::MAX).is_some());
     }
 }
@@ -228,11 +228,11 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
     fn place(&mut self, s: &mut State<P>, placement: u32) {
         let traitors = self.model.config.placements[placement as usize];
         let adversary = (self.model.adversary.as_ref()).expect("placements come with one");
-        s.adversaries.clear();
+        s.adversaries_mut().clear();
         for node in 0..self.model.config.n {
             let traitor = traitors.contains(node);
             s.set_byzantine(node, traitor);
-            s.adversaries.push(
+            s.adversaries_mut().push(
                 traitor.then(|| {
                     (adversary.make)(node).expect("checked to have a snapshot when built")
                 }),
@@ -256,7 +256,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
     ) -> Result<(), Broken> {
         self.visible = false;
         (self.step, self.made) = (event, 0);
-        let timed = s.zone.as_ref().map(|_| {
+        let timed = s.zone().map(|_| {
             let zone = timed_step(self.model, s, t, event);
             (
                 zone.expect("only steps some timing allows are taken"),
@@ -265,7 +265,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         });
         let verdict = self.untimed(s, t, event);
         if let Some((zone, last_event)) = timed {
-            s.last_event = last_event;
+            s.set_last_event(last_event);
             let bound = self
                 .model
                 .bound
@@ -288,7 +288,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                     // Bounded up to its first delivery; a copy may come any time after. Only
                     // a search that keeps time reads it: another leaves the network as it
                     // was, so the next successor's copy need not copy it again.
-                    if s.zone.is_some() {
+                    if s.zone().is_some() {
                         s.net.set_timing(i, false, s.net[i].late);
                     }
                     s.net[i].msg.clone()
@@ -319,7 +319,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
                 self.start(s, event)
             }
             Transition::Notice(i) => {
-                let notice = s.notices.remove(i as usize);
+                let notice = s.take_notice(i as usize);
                 let bit = 1u64 << notice.about;
                 let handler = if notice.restore {
                     *s.suspects_mut(notice.to) &= !bit;
@@ -342,7 +342,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         *part.ever_crashed = true;
         part.timers.own().clear();
         s.crashes += 1;
-        s.notices.retain(|n| n.to != node);
+        s.retain_notices(|n| n.to != node);
         if s.suspects(node) != 0 {
             *s.suspects_mut(node) = 0;
         }
@@ -367,7 +367,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         let part = s.node_mut(node);
         *part.proc = (self.model.factory)(node, n);
         *part.up = true;
-        s.notices.retain(|x| x.about != node || x.restore);
+        s.retain_notices(|x| x.about != node || x.restore);
         if self.model.config.detector {
             for p in (0..n).filter(|&p| p != node) {
                 if !s.up()[p] {

@@ -208,7 +208,7 @@ fn renamed<P: Renamable>(
         h.write_usize(t);
         h.write_u64(hash);
     }
-    let mut notices: Vec<(NodeId, NodeId, bool)> = (s.notices.iter())
+    let mut notices: Vec<(NodeId, NodeId, bool)> = (s.notices().iter())
         .map(|x| (to[x.to], to[x.about], x.restore))
         .collect();
     notices.sort_unstable();

@@ -165,7 +165,7 @@ fn cue<P: Process>(
             push(Happening::Fire { node, ordinal });
         }
         Transition::Notice(i) => {
-            let n = s.notices[i as usize];
+            let n = s.notices()[i as usize];
             push(Happening::Notice {
                 node: n.to,
                 about: n.about,

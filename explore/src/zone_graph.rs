@@ -44,11 +44,11 @@ pub(crate) fn advance<P: Process>(
     bound_ns: i64,
     lossy: &dyn Fn(usize, usize) -> bool,
 ) -> Option<Zone> {
-    let mut zone = Zone::clone(s.zone.as_deref()?);
+    let mut zone = Zone::clone(s.zone()?);
     zone.add_step(step);
     let now = zone.dim() - 1;
     let event = event_of(s, t);
-    let ok = ordered(&mut zone, now, s.last_event, event, t)
+    let ok = ordered(&mut zone, now, s.last_event(), event, t)
         && guarded(&mut zone, now, s, t, bound_ns)
         && not_overdue(&mut zone, now, s, (t, event), (bound_ns, lossy));
     ok.then_some(zone)
@@ -180,8 +180,5 @@ pub(crate) fn settle<P: Process>(
     keep.sort_unstable();
     keep.dedup();
     zone.project(now, &keep);
-    match &mut s.zone {
-        Some(held) => **held = zone,
-        None => s.zone = Some(Box::new(zone)),
-    }
+    s.set_zone(zone);
 }

@@ -271,11 +271,11 @@ impl<'m, P: Searchable> Follower<'m, P> {
             }
             (TraceKind::Recover, Transition::Recover(n)) => n as NodeId == node,
             (TraceKind::Suspect { about }, Transition::Notice(i)) => {
-                let x = s.notices[i as usize];
+                let x = s.notices()[i as usize];
                 x.to == node && x.about == *about && !x.restore
             }
             (TraceKind::Restore { about }, Transition::Notice(i)) => {
-                let x = s.notices[i as usize];
+                let x = s.notices()[i as usize];
                 x.to == node && x.about == *about && x.restore
             }
             _ => false,

@@ -195,7 +195,7 @@ pub(super) fn step_of<P: Searchable>(model: &Model<P>, s: &State<P>, t: Transiti
         Transition::Crash { node, .. } => ((Some(node as NodeId), None, None), MoveKind::Crash),
         Transition::Recover(node) => ((Some(node as NodeId), None, None), MoveKind::Recover),
         Transition::Notice(i) => {
-            let to = s.notices[i as usize].to;
+            let to = s.notices()[i as usize].to;
             ((Some(to), None, None), MoveKind::Notice)
         }
     };

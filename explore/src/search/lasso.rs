@@ -244,7 +244,7 @@ fn ident<P: Process>(s: &State<P>, t: Transition) -> u64 {
             hash_of(&(1u8, node, timer.hash))
         }
         Transition::Notice(i) => {
-            let n = s.notices[i as usize];
+            let n = s.notices()[i as usize];
             hash_of(&(2u8, n.to, n.about, n.restore))
         }
         Transition::Crash { node, .. } => hash_of(&(3u8, node)),

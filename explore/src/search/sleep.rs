@@ -107,7 +107,7 @@ pub(crate) fn name<P: Process>(s: &State<P>, t: Transition) -> Sleeper {
             (Kind::Local, node as usize, usize::MAX, what)
         }
         Transition::Notice(i) => {
-            let n = s.notices[i as usize];
+            let n = s.notices()[i as usize];
             (Kind::Local, n.to, n.about, 1 + u64::from(n.restore))
         }
         Transition::Crash { node, keep } => (Kind::Fault, node as usize, 0, u64::from(keep)),

@@ -253,7 +253,7 @@ where
                 Transition::Fire { node, .. } | Transition::Recover(node) => {
                     Actor::Node(node as NodeId)
                 }
-                Transition::Notice(i) => Actor::Node(state.notices[i as usize].to),
+                Transition::Notice(i) => Actor::Node(state.notices()[i as usize].to),
                 Transition::Lose(_) | Transition::Crash { .. } | Transition::Start(_) => {
                     Actor::Fault
                 }

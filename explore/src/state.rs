@@ -402,13 +402,21 @@ where
         let (up, crashed) = (self.up()[node], self.ever_crashed()[node]);
         h.write_u8(u8::from(up) | u8::from(crashed) << 1);
         h.write_usize(armed.len());
-        // The tags in canonical order (by name).
-        let mut by_rank: SmallVec<[u64; 8]> = SmallVec::from_elem(0, armed.len());
-        for a in armed {
-            by_rank[a.rank() as usize] = a.hash;
-        }
-        for hash in by_rank {
-            h.write_u64(hash);
+        // The tags in canonical order (by name); one timer, the most a node of most
+        // protocols keeps, without the buffer (which cost 1.4% of a TwoPhase search's
+        // instructions).
+        match armed {
+            [] => {}
+            [only] => h.write_u64(only.hash),
+            _ => {
+                let mut by_rank: SmallVec<[u64; 8]> = SmallVec::from_elem(0, armed.len());
+                for a in armed {
+                    by_rank[a.rank() as usize] = a.hash;
+                }
+                for hash in by_rank {
+                    h.write_u64(hash);
+                }
+            }
         }
     }
 

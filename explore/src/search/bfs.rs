@@ -27,7 +27,7 @@ use sim_core::{Process, Searchable};
 
 use super::counterexample::{counterexample, realizable};
 use super::fingerprint::fingerprint;
-use super::frontier::{Frontier, Group};
+use super::frontier::{Frontier, Group, Spares};
 use super::links::{Links, Place};
 use super::seen::Seen;
 use super::sleep::{self, Pending, Sleep};
@@ -47,8 +47,8 @@ const BATCH_PER_THREAD: usize = 512;
 /// Chunks per thread in a batch, so a thread that finishes early takes another's work.
 const CHUNKS_PER_THREAD: usize = 4;
 
-/// The entries of one parent to expand, with each one's sleep set (empty without reduction):
-/// their states are rebuilt where they are expanded (see `frontier`).
+/// The entries of one parent to expand, with each one's sleep set (none without reduction,
+/// where each is empty): their states are rebuilt where they are expanded (see `frontier`).
 type Batched<'f, P> = (Group<'f, P>, Vec<Sleep>);
 
 /// A successor found by an expansion, to be merged.
@@ -64,6 +64,14 @@ struct Successor {
 /// to copy a later state into (see `Frontier::recycle`).
 type Expanded<P> = (Expansion, Box<State<P>>);
 
+/// What expanding a batch, or a chunk of it, gave: each state's expansion in queue order, and
+/// the successors they found one after another in one buffer (each expansion's `fresh` of
+/// them), not a buffer an expansion.
+struct Batch<P: Process> {
+    expanded: Vec<Expanded<P>>,
+    successors: Vec<Successor>,
+}
+
 /// What expanding one queued state gave.
 struct Expansion {
     id: u32,
@@ -72,9 +80,10 @@ struct Expansion {
     at_limit: bool,
     /// Transitions taken (the violating one included).
     generated: u64,
-    /// Successors whose fingerprint was not seen before the batch, in transition order (with
-    /// reduction: every successor, for its sleep set).
-    fresh: Vec<Successor>,
+    /// How many successors whose fingerprint was not seen before the batch it found (with
+    /// reduction: every successor, for its sleep set): the next of the batch's, in
+    /// transition order.
+    fresh: usize,
     /// Transitions not taken: asleep.
     slept: u64,
     /// The transitions that broke a property, in order: the expansion stopped at the first,
@@ -152,11 +161,14 @@ where
     };
     while !search.queue.is_empty() {
         let most = BATCH_PER_THREAD * threads;
-        let groups = search.queue.take_batch(most, limits.por);
-        let batch = with_sleep_sets(groups, &mut search.pending);
+        let (groups, spares) = search.queue.take_batch(most, limits.por);
+        let batch = with_sleep_sets(groups, &mut search.pending, limits.por);
         let expansions = match &pool {
-            None => expand_chunk(model, limits, &search.seen, batch),
-            Some(pool) => expand_parallel(pool, threads, model, limits, &search.seen, batch),
+            None => expand_chunk(model, limits, &search.seen, batch, spares),
+            Some(pool) => {
+                let (seen, threads) = (&search.seen, threads);
+                expand_parallel(pool, threads, model, limits, seen, batch, spares)
+            }
         };
         if search.merge(expansions, stop) {
             break;
@@ -165,7 +177,8 @@ where
     Ok(search.finish())
 }
 
-/// Expands `batch` on `pool`'s threads, in chunks; the expansions come back in batch order.
+/// Expands `batch` on `pool`'s threads, in chunks, each with the `spares` its copies need;
+/// the expansions come back in batch order.
 fn expand_parallel<P>(
     pool: &rayon::ThreadPool,
     threads: usize,
@@ -173,7 +186,8 @@ fn expand_parallel<P>(
     limits: &Limits,
     seen: &Seen,
     batch: Vec<Batched<'_, P>>,
-) -> Vec<Expanded<P>>
+    mut spares: Spares<P>,
+) -> Batch<P>
 where
     P: Searchable,
 {
@@ -185,27 +199,36 @@ where
         if next.is_empty() {
             break;
         }
-        chunks.push(next);
+        let copies: usize = next.iter().map(|(group, _)| group.copies()).sum();
+        let theirs = spares.split_off(spares.len().saturating_sub(copies));
+        chunks.push((next, theirs));
     }
     // Each chunk guarded on its own thread (so the panic hook stays quiet there); the first
     // panic, in batch order, goes on to the caller's guard, which ends the search with it.
-    let done: Vec<Result<Vec<Expanded<P>>, String>> = pool.install(|| {
+    let done: Vec<Result<Batch<P>, String>> = pool.install(|| {
         (chunks.into_par_iter())
-            .map(|c| guarded(|| expand_chunk(model, limits, seen, c)))
+            .map(|(c, spares)| guarded(|| expand_chunk(model, limits, seen, c, spares)))
             .collect()
     });
-    let mut expansions = Vec::new();
+    let mut batch = Batch {
+        expanded: Vec::new(),
+        successors: Vec::new(),
+    };
     for chunk in done {
         match chunk {
-            Ok(chunk) => expansions.extend(chunk),
+            Ok(chunk) => {
+                batch.expanded.extend(chunk.expanded);
+                batch.successors.extend(chunk.successors);
+            }
             Err(why) => std::panic::resume_unwind(Box::new(why)),
         }
     }
-    expansions
+    batch
 }
 
 /// Expands each queued state of `chunk`, in order, with a stepper of its own (and another
-/// to rebuild the states from their parents, whose draws are not the search's). `seen` is the
+/// to rebuild the states from their parents, whose draws are not the search's), copying the
+/// states it rebuilds into `spares` while there are some. `seen` is the
 /// set as it was before the batch: a successor found there, or already kept from an earlier
 /// state of the chunk, is counted and dropped at once (the merge would drop it: it keeps the
 /// first in queue order), so a batch holds few more states than the queue would. With
@@ -215,7 +238,8 @@ fn expand_chunk<P>(
     limits: &Limits,
     seen: &Seen,
     chunk: Vec<Batched<'_, P>>,
-) -> Vec<Expanded<P>>
+    mut spares: Spares<P>,
+) -> Batch<P>
 where
     P: Process + Clone + Hash,
     P::Stable: Hash,
@@ -223,23 +247,30 @@ where
     let mut stepper = Stepper::new(model);
     let mut rebuild = Stepper::new(model);
     let mut moves = Vec::new();
-    let mut out = Vec::with_capacity(chunk.len());
+    let mut out = Batch {
+        expanded: Vec::with_capacity(chunk.len()),
+        successors: Vec::new(),
+    };
     let mut kept = Seen::new();
     let mut scratch = None;
     for (mut group, sleeps) in chunk {
-        for sleep in sleeps {
+        let mut sleeps = sleeps.into_iter();
+        let depth = group.depth();
+        loop {
             if limits.stopping() {
                 return out;
             }
-            let depth = group.depth();
-            let (queued, state) = (group.next_state(&mut rebuild)).expect("a state per entry");
+            let Some((queued, state)) = group.next_state(&mut rebuild, &mut spares) else {
+                break;
+            };
+            let sleep = sleeps.next().unwrap_or_default();
             let draws_before = stepper.choices.figures;
             let mut exp = Expansion {
                 id: queued.id,
                 depth,
                 at_limit: limits.max_depth.is_some_and(|d| depth >= d),
                 generated: 0,
-                fresh: Vec::new(),
+                fresh: 0,
                 slept: 0,
                 broken: Vec::new(),
                 draws: DrawFigures::default(),
@@ -253,12 +284,13 @@ where
                     kept: &mut kept,
                     stepper: &mut stepper,
                     exp: &mut exp,
+                    found: &mut out.successors,
                     scratch: &mut scratch,
                 };
                 expand.all(&state, &moves, sleep);
             }
             exp.draws = stepper.choices.figures.since(draws_before);
-            out.push((exp, state));
+            out.expanded.push((exp, state));
         }
     }
     out
@@ -272,6 +304,8 @@ struct Expand<'a, 'm, P: Process> {
     kept: &'a mut Seen,
     stepper: &'a mut Stepper<'m, P>,
     exp: &'a mut Expansion,
+    /// The chunk's successors, to add this state's to.
+    found: &'a mut Vec<Successor>,
     /// The successor being built: copied into (see `State::clone_from`) and kept for the
     /// next (a new one is rebuilt when the queue gives it back: see `frontier`).
     scratch: &'a mut Option<State<P>>,
@@ -335,7 +369,8 @@ where
                     }
                     None => Sleep::new(),
                 };
-                self.exp.fresh.push(Successor {
+                self.exp.fresh += 1;
+                self.found.push(Successor {
                     t: step,
                     place,
                     fingerprint: fp,
@@ -359,7 +394,7 @@ where
     /// `--max-states`, or `stop`).
     fn merge(
         &mut self,
-        expansions: Vec<Expanded<P>>,
+        batch: Batch<P>,
         stop: &mut dyn FnMut(&Progress) -> Option<String>,
     ) -> bool {
         if self.limits.stopping() {
@@ -368,8 +403,9 @@ where
             self.report.end = End::Limit(why.unwrap_or_else(|| "the caller".to_string()));
             return true;
         }
-        let mut waiting = expansions.len();
-        for (exp, state) in expansions {
+        let mut waiting = batch.expanded.len();
+        let mut successors = batch.successors.into_iter();
+        for (exp, state) in batch.expanded {
             waiting -= 1;
             self.expanded += 1;
             self.draws.add(exp.draws);
@@ -386,7 +422,7 @@ where
                 state: Some(state),
                 slot: None,
             };
-            for next in exp.fresh {
+            for next in successors.by_ref().take(exp.fresh) {
                 self.arrive(&mut parent, exp.depth + 1, next);
             }
             if let Some(state) = parent.state {
@@ -455,12 +491,15 @@ where
 fn with_sleep_sets<'f, P: Process>(
     groups: Vec<Group<'f, P>>,
     pending: &mut Pending,
+    por: bool,
 ) -> Vec<Batched<'f, P>> {
     (groups.into_iter())
         .map(|group| {
-            let sleeps = (group.entries().iter())
-                .map(|e| pending.take(e.id))
-                .collect();
+            // Without reduction none (every state's is empty), and no buffer for them.
+            let sleeps = match por {
+                true => group.entries().iter().map(|e| pending.take(e.id)).collect(),
+                false => Vec::new(),
+            };
             (group, sleeps)
         })
         .collect()

@@ -20,6 +20,7 @@ use crate::state::State;
 use crate::stepper::Stepper;
 
 /// A state waiting in the queue: 24 bytes (its depth is its level's, see `Frontier::levels`).
+#[derive(Clone, Copy)]
 pub(crate) struct Entry {
     /// Its unique-state number.
     pub id: u32,
@@ -29,7 +30,7 @@ pub(crate) struct Entry {
 
 /// States done with, kept to copy into. Boxed, as every state the queue, its spares and the
 /// search's threads pass around: a move copies a pointer, not a state's fields.
-type Spares<P> = Vec<Box<State<P>>>;
+pub(crate) type Spares<P> = Vec<Box<State<P>>>;
 
 /// A held parent: its state and how many of its entries are still queued. The state is
 /// boxed so that a free slot costs a pointer, not a whole state's fields (the slots keep the
@@ -52,6 +53,9 @@ pub(crate) struct Frontier<P: Process> {
     free: Vec<u32>,
     /// States done with, to copy a rebuilt state into (see [`Frontier::recycle`]).
     spare: Spares<P>,
+    /// The entries of the batch taken last (see [`Frontier::take_batch`]), which its groups
+    /// read: one buffer for every batch, not one a group.
+    batch: Vec<Entry>,
 }
 
 /// The most states kept to copy into: about as many as a thread's share of a batch (see
@@ -74,6 +78,7 @@ where
             parents: Vec::new(),
             free: Vec::new(),
             spare: Vec::new(),
+            batch: Vec::new(),
         }
     }
 
@@ -126,12 +131,18 @@ where
     }
 
     /// Takes the front entries (at most `most`; with `one_level`, only those at the front's
-    /// depth) as groups of one parent each, in queue order. A group with its parent's last
-    /// entry takes the parent from the queue; the others read it where the queue holds it.
-    /// The merge queues a parent's entries one after another, so a batch has one group a
-    /// parent, and no group reads a parent another took.
-    pub(crate) fn take_batch(&mut self, most: usize, one_level: bool) -> Vec<Group<'_, P>> {
+    /// depth) as groups of one parent each, in queue order, with as many states done with as
+    /// the groups make copies (fewer if there are not so many), to copy them into. A group
+    /// with its parent's last entry takes the parent from the queue; the others read it where
+    /// the queue holds it. The merge queues a parent's entries one after another, so a batch
+    /// has one group a parent, and no group reads a parent another took.
+    pub(crate) fn take_batch(
+        &mut self,
+        most: usize,
+        one_level: bool,
+    ) -> (Vec<Group<'_, P>>, Spares<P>) {
         let mut planned = Vec::new();
+        let mut copies = 0;
         for (slot, depth, entries) in self.take_entries(most, one_level) {
             let owned = match slot {
                 None => Some(
@@ -146,32 +157,32 @@ where
                 }
                 Some(_) => None,
             };
-            let copies = entries.len() - usize::from(owned.is_some());
-            let spares = self
-                .spare
-                .split_off(self.spare.len().saturating_sub(copies));
-            planned.push((slot, depth, owned, entries, spares));
+            copies += entries.len() - usize::from(owned.is_some());
+            planned.push((slot, depth, owned, entries));
         }
+        let spares = (self.spare).split_off(self.spare.len().saturating_sub(copies));
         let this = &*self;
-        (planned.into_iter())
-            .map(|(slot, depth, owned, entries, spares)| Group {
+        let groups = (planned.into_iter())
+            .map(|(slot, depth, owned, entries)| Group {
                 depth,
                 parent: match (owned, slot) {
                     (Some(state), _) => Parent::Owned(state),
                     (None, Some(slot)) => Parent::Shared(&this.held(slot).state),
                     (None, None) => unreachable!("the initial state is always owned"),
                 },
-                entries: entries.into_iter(),
-                spares,
+                entries: this.batch[entries].iter(),
             })
-            .collect()
+            .collect();
+        (groups, spares)
     }
 
-    /// Pops the batch's entries (see [`Frontier::take_batch`]), counted off their parents,
-    /// in runs of one parent (`None`: the initial state's), each with its depth.
+    /// Pops the batch's entries into `batch` (see [`Frontier::take_batch`]), counted off
+    /// their parents, in runs of one parent (`None`: the initial state's), each with its
+    /// depth and where it is in `batch`.
     fn take_entries(&mut self, most: usize, one_level: bool) -> Vec<Run> {
         let level = self.levels.front().map(|&(depth, _)| depth);
         let mut runs: Vec<Run> = Vec::new();
+        self.batch.clear();
         for _ in 0..most {
             let Some((depth, count)) = self.levels.front_mut() else {
                 break;
@@ -190,9 +201,11 @@ where
                 let held = self.parents[slot as usize].as_mut();
                 held.expect("a parent outlives its entries").queued -= 1;
             }
+            self.batch.push(entry);
+            let at = self.batch.len();
             match runs.last_mut() {
-                Some((last, _, run)) if *last == slot && slot.is_some() => run.push(entry),
-                _ => runs.push((slot, depth, vec![entry])),
+                Some((last, _, run)) if *last == slot && slot.is_some() => run.end = at,
+                _ => runs.push((slot, depth, at - 1..at)),
             }
         }
         runs
@@ -204,8 +217,8 @@ where
 }
 
 /// Entries of one parent popped in a row: the parent's slot (`None`: the initial state), their
-/// depth and the entries.
-type Run = (Option<u32>, u32, Vec<Entry>);
+/// depth and where they are in the batch.
+type Run = (Option<u32>, u32, std::ops::Range<usize>);
 
 /// The parent a group's states are rebuilt from.
 enum Parent<'f, P: Process> {
@@ -223,15 +236,19 @@ pub(crate) struct Group<'f, P: Process> {
     /// The depth of its entries (one more than their parent's).
     depth: u32,
     /// Those not rebuilt yet.
-    entries: std::vec::IntoIter<Entry>,
-    /// States done with, to copy the group's states into.
-    spares: Spares<P>,
+    entries: std::slice::Iter<'f, Entry>,
 }
 
 impl<'f, P: Process> Group<'f, P> {
-    /// The group's entries, in order.
+    /// The group's entries not rebuilt yet, in order.
     pub(crate) fn entries(&self) -> &[Entry] {
         self.entries.as_slice()
+    }
+
+    /// How many of its states are copies of the parent (see [`Group::next_state`]).
+    pub(crate) fn copies(&self) -> usize {
+        let owned = matches!(self.parent, Parent::Owned(_));
+        self.entries.len() - usize::from(owned)
     }
 
     /// The depth of the group's entries.
@@ -245,13 +262,15 @@ where
     P: Process + Clone + Hash,
     P::Stable: Hash,
 {
-    /// Rebuilds the next entry's state with `stepper`, from the parent: a copy for each but
-    /// an owned parent's last entry, which takes the parent itself. `None` after the last.
+    /// Rebuilds the next entry's state with `stepper`, from the parent: a copy (into one of
+    /// `spares` if there is one) for each but an owned parent's last entry, which takes the
+    /// parent itself. `None` after the last.
     pub(crate) fn next_state(
         &mut self,
         stepper: &mut Stepper<'_, P>,
+        spares: &mut Spares<P>,
     ) -> Option<(Entry, Box<State<P>>)> {
-        let entry = self.entries.next()?;
+        let entry = *self.entries.next()?;
         let last = self.entries.len() == 0;
         let mut state = match &self.parent {
             Parent::Owned(_) if last => {
@@ -261,8 +280,8 @@ where
                 };
                 state
             }
-            Parent::Owned(from) => copy(from, &mut self.spares),
-            Parent::Shared(from) => copy(from, &mut self.spares),
+            Parent::Owned(from) => copy(from, spares),
+            Parent::Shared(from) => copy(from, spares),
             Parent::Taken => unreachable!("the last entry takes the parent"),
         };
         if let Some((_, step)) = entry.from {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use smallvec::SmallVec;
 
 use sim_core::entropy::DetHasher;
-use sim_core::timer_names::hash_with_names;
+use sim_core::timer_names::hash_named;
 use sim_core::{AdversarySnapshot, NodeId, Process, SearchMonitor, Time, World};
 
 use crate::network::Network;
@@ -387,18 +387,14 @@ where
 
     /// The fingerprint of node `node`'s own part.
     fn node_hash(&self, node: NodeId) -> u64 {
-        let mut h = DetHasher::default();
-        self.hash_node(node, &mut h);
-        h.finish()
-    }
-
-    /// Hashes node `node`'s part of the state.
-    fn hash_node(&self, node: NodeId, h: &mut DetHasher) {
         let armed = self.armed(node);
-        hash_with_names(timer_names(armed), || {
-            self.procs[node].hash(h);
-            self.stable[node].hash(h);
-        });
+        let mut h: DetHasher = hash_named(
+            || timer_names(armed),
+            |h| {
+                self.procs[node].hash(h);
+                self.stable[node].hash(h);
+            },
+        );
         let (up, crashed) = (self.up()[node], self.ever_crashed()[node]);
         h.write_u8(u8::from(up) | u8::from(crashed) << 1);
         h.write_usize(armed.len());
@@ -418,6 +414,7 @@ where
                 }
             }
         }
+        h.finish()
     }
 
     /// Hashes what belongs to no single node: the network, notices, budget and monitors.

@@ -38,18 +38,6 @@ pub(crate) fn share<T>(mine: &mut Arc<T>, theirs: &Arc<T>, spares: &mut Vec<Arc<
     }
 }
 
-/// Makes `mine` share each of `theirs`, part by part (see [`share`]; at most one spare a
-/// part).
-pub(crate) fn share_all<T>(mine: &mut Vec<Arc<T>>, theirs: &[Arc<T>], spares: &mut Vec<Arc<T>>) {
-    mine.truncate(theirs.len());
-    for (i, part) in theirs.iter().enumerate() {
-        match mine.get_mut(i) {
-            Some(own) => share(own, part, spares, theirs.len()),
-            None => mine.push(Arc::clone(part)),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,7 +68,9 @@ mod tests {
         let mut spares = Vec::new();
         own(&mut scratch[1], &mut spares);
         let mine = Arc::as_ptr(&scratch[1]);
-        share_all(&mut scratch, &parent, &mut spares);
+        for (part, theirs) in scratch.iter_mut().zip(&parent) {
+            share(part, theirs, &mut spares, 2);
+        }
         assert!(scratch.iter().zip(&parent).all(|(a, b)| Arc::ptr_eq(a, b)));
         assert_eq!(spares.len(), 1, "the unshared copy is kept");
         own(&mut scratch[0], &mut spares);

@@ -15,7 +15,7 @@ use sim_core::{AdversarySnapshot, NodeId, Process, SearchMonitor, Time, World};
 
 use crate::network::Network;
 pub(crate) use crate::network::{Envelope, Key};
-use crate::shared::{share, share_all};
+use crate::shared::share;
 pub(crate) use crate::timers::{timer_names, timer_rank, Armed};
 use crate::timers::{NodeTimers, TimersMut};
 use crate::version::Version;
@@ -43,10 +43,9 @@ pub(crate) struct Notice {
 pub(crate) struct State<P: Process> {
     procs: Vec<P>,
     stable: Vec<P::Stable>,
-    /// Per node, the version and cached fingerprint of its own part (see [`Mark`]).
-    marks: Vec<Mark>,
-    /// Per node, its timers (see [`NodeTimers`]).
-    timers: Vec<Arc<NodeTimers<P::Timer>>>,
+    /// Per node, its timers and the version and cached fingerprint of its own part (see
+    /// [`Slot`]).
+    slots: Vec<Slot<P::Timer>>,
     /// Timers no state shares any more, to copy a node's into when a step changes them (see
     /// `shared` and [`TimersMut::own`]): a scratch state keeps those it let go, so stepping
     /// it allocates none. Not part of the state: a copy starts with none.
@@ -71,8 +70,24 @@ pub(crate) struct State<P: Process> {
     extras: Option<Box<Extras<P>>>,
 }
 
-/// What a state knows of a node's own part besides its contents (one record, so that a state
-/// holds one buffer for both).
+/// What a state keeps of a node besides its process and storage: its timers (see
+/// [`NodeTimers`]) and its [`Mark`]. One record, so that a state holds one buffer for both
+/// (two cost a held TwoPhase state 40 bytes more, and a copy one more allocation).
+struct Slot<T> {
+    mark: Mark,
+    timers: Arc<NodeTimers<T>>,
+}
+
+impl<T> Clone for Slot<T> {
+    fn clone(&self) -> Self {
+        Slot {
+            mark: self.mark,
+            timers: Arc::clone(&self.timers),
+        }
+    }
+}
+
+/// What a state knows of a node's own part besides its contents.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Mark {
     /// The version of the node's part (see `version`): a copy into a scratch state copies
@@ -115,8 +130,12 @@ impl<P: Process> State<P> {
         State {
             procs,
             stable: vec![P::Stable::default(); n],
-            marks: (0..n).map(|_| Mark::fresh()).collect(),
-            timers: (0..n).map(|_| Arc::default()).collect(),
+            slots: (0..n)
+                .map(|_| Slot {
+                    mark: Mark::fresh(),
+                    timers: Arc::default(),
+                })
+                .collect(),
             spare_timers: Vec::new(),
             flags: [vec![true; n], vec![false; 2 * n]].concat(),
             net: Network::new(n),
@@ -135,13 +154,14 @@ impl<P: Process> State<P> {
     /// Node `node`'s own part, to change; its cached fingerprint is forgotten and its version
     /// renewed.
     pub(crate) fn node_mut(&mut self, node: NodeId) -> NodeMut<'_, P> {
-        self.marks[node] = Mark::fresh();
+        let slot = &mut self.slots[node];
+        slot.mark = Mark::fresh();
         let (up, rest) = self.flags.split_at_mut(self.procs.len());
         let (up, ever_crashed) = (&mut up[node], &mut rest[node]);
         NodeMut {
             proc: &mut self.procs[node],
             stable: &mut self.stable[node],
-            timers: TimersMut::new(&mut self.timers[node], &mut self.spare_timers),
+            timers: TimersMut::new(&mut slot.timers, &mut self.spare_timers),
             up,
             ever_crashed,
         }
@@ -150,8 +170,9 @@ impl<P: Process> State<P> {
     /// Node `node`'s timers, to change (its process untouched); its cached fingerprint is
     /// forgotten and its version renewed.
     pub(crate) fn timers_mut(&mut self, node: NodeId) -> &mut NodeTimers<P::Timer> {
-        self.marks[node] = Mark::fresh();
-        TimersMut::new(&mut self.timers[node], &mut self.spare_timers).own()
+        let slot = &mut self.slots[node];
+        slot.mark = Mark::fresh();
+        TimersMut::new(&mut slot.timers, &mut self.spare_timers).own()
     }
 
     /// Every node's process, by id.
@@ -197,7 +218,7 @@ impl<P: Process> State<P> {
 
     /// Node `node`'s armed timers, by handle.
     pub(crate) fn armed(&self, node: NodeId) -> &[Armed<P::Timer>] {
-        self.timers[node].armed()
+        self.slots[node].timers.armed()
     }
 
     /// What the monitors judge: the world as a property sees it, and the monitors.
@@ -223,7 +244,7 @@ impl<P: Process> State<P> {
 
     /// Every armed timer, node by node.
     pub(crate) fn all_armed(&self) -> impl Iterator<Item = &Armed<P::Timer>> {
-        self.timers.iter().flat_map(|t| t.armed())
+        self.slots.iter().flat_map(|s| s.timers.armed())
     }
 }
 
@@ -232,8 +253,7 @@ impl<P: Process + Clone> Clone for State<P> {
         State {
             procs: self.procs.clone(),
             stable: self.stable.clone(),
-            marks: self.marks.clone(),
-            timers: self.timers.clone(),
+            slots: self.slots.clone(),
             spare_timers: Vec::new(),
             flags: self.flags.clone(),
             net: self.net.clone(),
@@ -314,7 +334,7 @@ where
     pub(crate) fn fingerprint(&self, may_crash: &[bool], crash_budget: u32) -> u64 {
         let mut h = DetHasher::default();
         for node in 0..self.procs.len() {
-            let cached = self.marks[node].hash;
+            let cached = self.slots[node].mark.hash;
             h.write_u64(match cached {
                 UNCACHED => self.node_hash(node),
                 own => own,
@@ -379,8 +399,8 @@ where
     /// fingerprint then rehashes only the nodes changed since.
     pub(crate) fn cache_node_hashes(&mut self) {
         for node in 0..self.procs.len() {
-            if self.marks[node].hash == UNCACHED {
-                self.marks[node].hash = self.node_hash(node);
+            if self.slots[node].mark.hash == UNCACHED {
+                self.slots[node].mark.hash = self.node_hash(node);
             }
         }
     }
@@ -455,26 +475,20 @@ impl<P: Process + Clone> State<P> {
     /// `Arc`, saved 7% of TwoPhase's memory for 8% more time (the reference counts' atomic
     /// operations, per node a copy or step touches).
     fn copy_nodes(&mut self, from: &Self) {
-        if self.marks.len() != from.marks.len() {
+        if self.slots.len() != from.slots.len() {
             self.procs.clone_from(&from.procs);
             self.stable.clone_from(&from.stable);
-            share_all(&mut self.timers, &from.timers, &mut self.spare_timers);
-            self.marks.clone_from(&from.marks);
+            self.slots.clone_from(&from.slots);
             return;
         }
-        let n = from.marks.len();
+        let n = from.slots.len();
         // Zipped, not indexed: the versions of every node are compared for each successor.
-        for (node, (mine, &theirs)) in self.marks.iter_mut().zip(&from.marks).enumerate() {
-            if mine.version != theirs.version {
+        for (node, (mine, theirs)) in self.slots.iter_mut().zip(&from.slots).enumerate() {
+            if mine.mark.version != theirs.mark.version {
                 self.procs[node].clone_from(&from.procs[node]);
                 self.stable[node].clone_from(&from.stable[node]);
-                share(
-                    &mut self.timers[node],
-                    &from.timers[node],
-                    &mut self.spare_timers,
-                    n,
-                );
-                *mine = theirs;
+                share(&mut mine.timers, &theirs.timers, &mut self.spare_timers, n);
+                mine.mark = theirs.mark;
             }
         }
     }

@@ -141,6 +141,10 @@ mod tests {
     use crate::entropy::DetHasher;
     use crate::timer::TimerId;
 
+    fn id(slot: u32, generation: u32) -> TimerId {
+        TimerId { slot, generation }
+    }
+
     fn hash(id: TimerId) -> u64 {
         let mut h = DetHasher::default();
         id.hash(&mut h);
@@ -149,14 +153,8 @@ mod tests {
 
     #[test]
     fn live_handles_hash_by_name_and_stale_ones_alike() {
-        let old = TimerId {
-            slot: 0,
-            generation: 7,
-        };
-        let new = TimerId {
-            slot: 0,
-            generation: 9,
-        };
+        let old = id(0, 7);
+        let new = id(0, 9);
         assert_ne!(
             hash(old),
             hash(new),
@@ -164,10 +162,7 @@ mod tests {
         );
         let named = |id, live| hash_with_names([(live, 3)], || hash(id));
         assert_eq!(named(old, old), named(new, new), "both live, both named 3");
-        let stale = TimerId {
-            slot: 1,
-            generation: 0,
-        };
+        let stale = id(1, 0);
         assert_eq!(named(stale, old), named(old, new), "neither live");
         assert_ne!(named(old, old), named(stale, old));
     }
@@ -181,14 +176,8 @@ mod tests {
 
     #[test]
     fn named_hashes_are_those_of_the_names_in_force_made_only_when_a_handle_is_hashed() {
-        let live = TimerId {
-            slot: 2,
-            generation: 5,
-        };
-        let stale = TimerId {
-            slot: 3,
-            generation: 1,
-        };
+        let live = id(2, 5);
+        let stale = id(3, 1);
         let names = [(live, 0)];
         for timer in [None, Some(live), Some(stale)] {
             let holder = Holder { timer, count: 7 };

@@ -72,7 +72,7 @@ pub(crate) struct State<P: Process> {
 
 /// What a state keeps of a node besides its process and storage: its timers (see
 /// [`NodeTimers`]) and its [`Mark`]. One record, so that a state holds one buffer for both
-/// (two cost a held TwoPhase state 40 bytes more, and a copy one more allocation).
+/// (two buffers cost TwoPhase with 8 RMs 3.8 MiB more at its peak).
 struct Slot<T> {
     mark: Mark,
     timers: Arc<NodeTimers<T>>,

@@ -80,9 +80,9 @@ struct Expansion {
     at_limit: bool,
     /// Transitions taken (the violating one included).
     generated: u64,
-    /// How many successors whose fingerprint was not seen before the batch it found (with
-    /// reduction: every successor, for its sleep set): the next of the batch's, in
-    /// transition order.
+    /// How many successors it found whose fingerprint was not seen before the batch (with
+    /// reduction: every successor, for its sleep set): the next so many of the batch's
+    /// `successors`, in transition order.
     fresh: usize,
     /// Transitions not taken: asleep.
     slept: u64,
@@ -166,8 +166,7 @@ where
         let expansions = match &pool {
             None => expand_chunk(model, limits, &search.seen, batch, spares),
             Some(pool) => {
-                let (seen, threads) = (&search.seen, threads);
-                expand_parallel(pool, threads, model, limits, seen, batch, spares)
+                expand_parallel(pool, threads, model, limits, &search.seen, batch, spares)
             }
         };
         if search.merge(expansions, stop) {

@@ -564,11 +564,10 @@ impl<P: Process> State<P> {
         self.extras.as_ref()?.last_event
     }
 
-    /// Sets the last step's event (see [`State::last_event`]).
+    /// Sets the last step's event (see [`State::last_event`]): only a search that keeps
+    /// time does, whose states hold their zone in the extras already.
     pub(crate) fn set_last_event(&mut self, event: Option<Key>) {
-        if event.is_some() || self.extras.is_some() {
-            self.extras_mut().last_event = event;
-        }
+        self.extras_mut().last_event = event;
     }
 
     /// The extras, made if there were none (see [`Extras`]).

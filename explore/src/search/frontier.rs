@@ -28,6 +28,9 @@ pub(crate) struct Entry {
     from: Option<(u32, Taken)>,
 }
 
+// What `Entry` says of its size, checked.
+const _: () = assert!(std::mem::size_of::<Entry>() == 24);
+
 /// States done with, kept to copy into. Boxed, as every state the queue, its spares and the
 /// search's threads pass around: a move copies a pointer, not a state's fields.
 pub(crate) type Spares<P> = Vec<Box<State<P>>>;

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use sim_core::engine::guarded;
 use sim_core::step::{run_handler, Handler, NodeRef, Output, Outputs};
-use sim_core::{AdversaryCtx, MsgKey, NodeId, Process, PropertyKind, Time};
+use sim_core::{AdversaryCtx, MsgKey, NodeId, Process, Time};
 
 use super::draws::{Branching, Taken};
 use super::model::Model;
@@ -23,6 +23,9 @@ use super::state::{hash_of, Armed, Envelope, Key, Notice, State};
 use super::transition::Transition;
 use super::zone::{weight, Zone};
 use super::zone_graph;
+use judging::Judging;
+
+mod judging;
 
 /// A safety property found false (its index among the model's monitors), or the protocol's
 /// code panicked (`None`: a handler, an adversary or a property's judgement), and why.
@@ -131,6 +134,8 @@ pub(crate) struct Stepper<'m, P: Process> {
     made: u32,
     /// Whether a traitor's adversary is running (a panic then is the adversary's).
     tampering: bool,
+    /// When state checks are judged, and what waits (see `judging`).
+    judging: Judging,
 }
 
 /// The sends and timers of the handlers run so far, in the order they asked: what names each
@@ -179,6 +184,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
             step: 0,
             made: 0,
             tampering: false,
+            judging: Judging::at_once(),
         }
     }
 
@@ -216,12 +222,14 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
     /// zero before any message can arrive).
     fn start(&mut self, s: &mut State<P>, event: u64) -> Result<(), Broken> {
         s.started = true;
-        let mut verdict = Ok(());
-        for node in 0..self.model.config.n {
-            let r = self.handle(s, node, Handler::Start, event);
-            verdict = verdict.and(r);
-        }
-        verdict
+        self.checking_at_once(|stepper| {
+            let mut verdict = Ok(());
+            for node in 0..stepper.model.config.n {
+                let r = stepper.handle(s, node, Handler::Start, event);
+                verdict = verdict.and(r);
+            }
+            verdict
+        })
     }
 
     /// Makes the nodes of `placement` Byzantine, each driven by its own adversary.
@@ -255,6 +263,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         event: u64,
     ) -> Result<(), Broken> {
         self.visible = false;
+        self.forget_deferred();
         (self.step, self.made) = (event, 0);
         let timed = s.zone().map(|_| {
             let zone = timed_step(self.model, s, t, event);
@@ -501,33 +510,6 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         let msg = adversary.tamper(&mut ctx, key.from, key.to, msg);
         self.tampering = false;
         msg
-    }
-
-    fn judge(&mut self, s: &mut State<P>, node: NodeId, event: u64) -> Result<(), Broken> {
-        let (world, monitors) = s.judging();
-        let world = world.at_node(node).at_event(event);
-        for (i, monitor) in monitors.iter_mut().enumerate() {
-            if self.model.monitors[i].kind != PropertyKind::Always {
-                for obs in &self.observed {
-                    let _ = monitor.observe(&world, node, obs);
-                }
-                continue;
-            }
-            for obs in &self.observed {
-                monitor.observe(&world, node, obs).map_err(|why| Broken {
-                    monitor: Some(i),
-                    message: why.message,
-                })?;
-            }
-            monitor
-                .check_state(&world)
-                .into_result()
-                .map_err(|why| Broken {
-                    monitor: Some(i),
-                    message: why.message,
-                })?;
-        }
-        Ok(())
     }
 }
 

@@ -6,6 +6,8 @@
 //! - **sometimes** (reachability): must hold in at least one run of a sweep, so that a scenario
 //!   cannot pass vacuously; per run, `finish` says whether it was reached.
 
+use std::cell::Cell;
+
 use serde::{Deserialize, Serialize};
 
 use crate::client_history::ClientHistory;
@@ -61,6 +63,8 @@ pub struct World<'a, P: Process> {
     pub(crate) last_steps: &'a [u64],
     /// The node whose event is being judged.
     pub(crate) event_node: Option<NodeId>,
+    /// Set when a property reads the event or its node (see [`World::watching`]).
+    pub(crate) step_read: Option<&'a Cell<bool>>,
 }
 
 // By hand: deriving would ask `P: Clone`, and a view is only references.
@@ -89,6 +93,7 @@ impl<'a, P: Process> World<'a, P> {
             byzantine,
             last_steps: &[],
             event_node: None,
+            step_read: None,
         }
     }
 
@@ -105,6 +110,24 @@ impl<'a, P: Process> World<'a, P> {
         self
     }
 
+    /// The same view, setting `read` when a property reads which event is judged or at which
+    /// node ([`World::event`], [`World::event_node`], [`World::last_event`]). What else it
+    /// shows is the state alone, so a property that remembers nothing and reads none of these
+    /// gives the same verdict on every path to a state: a search asks it once per state, and
+    /// on every step again once one of its judgements read them (see ftsim-explore's
+    /// `stepper`).
+    pub fn watching(mut self, read: &'a Cell<bool>) -> Self {
+        self.step_read = Some(read);
+        self
+    }
+
+    /// Notes that the property read the step (see [`World::watching`]).
+    fn step_was_read(&self) {
+        if let Some(read) = self.step_read {
+            read.set(true);
+        }
+    }
+
     /// The same view, with each node's last step (see [`World::last_event`]; 0 for none).
     pub fn with_last_events(mut self, last_steps: &'a [u64]) -> Self {
         self.last_steps = last_steps;
@@ -118,18 +141,21 @@ impl<'a, P: Process> World<'a, P> {
     /// The index of the event being judged (as in `Violation::event` and trace entries), so a
     /// property can remember where an observation happened and point back at it.
     pub fn event(&self) -> u64 {
+        self.step_was_read();
         self.event
     }
     /// The node whose handler ran in the event being judged (`None` at the end of a run, or in
     /// a hand-built view). Only that node's state can have changed since the previous event, so
     /// a property that follows states can look at it alone.
     pub fn event_node(&self) -> Option<NodeId> {
+        self.step_was_read();
         self.event_node
     }
     /// The last event so far that ran one of `node`'s handlers (its start, a delivery, a
     /// timer, a failure-detector notice, its recovery), if any. A liveness property names it
     /// as the last step at which a stuck process could have made progress.
     pub fn last_event(&self, node: NodeId) -> Option<u64> {
+        self.step_was_read();
         self.last_steps.get(node).copied().filter(|&e| e > 0)
     }
     /// The state of a node (for a crashed node: as it was when it crashed).
@@ -365,6 +391,10 @@ pub trait SearchMonitor<P: Process>: Property<P> + Send + Sync {
     fn as_any(&self) -> &dyn std::any::Any;
     /// Its [`Explorable::fingerprint`].
     fn hash_memory(&self, hasher: &mut DetHasher);
+    /// Whether it can remember nothing: its type has no size, so judging it changes nothing
+    /// (a search may then judge a state once, whatever path reached it: see
+    /// [`World::watching`]). The compiler says so, not the property's author.
+    fn remembers_nothing(&self) -> bool;
 }
 
 impl<P: Process, T: Explorable<P>> SearchMonitor<P> for T {
@@ -385,5 +415,8 @@ impl<P: Process, T: Explorable<P>> SearchMonitor<P> for T {
     }
     fn hash_memory(&self, hasher: &mut DetHasher) {
         self.fingerprint(hasher);
+    }
+    fn remembers_nothing(&self) -> bool {
+        std::mem::size_of::<T>() == 0
     }
 }

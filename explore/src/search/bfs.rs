@@ -20,6 +20,7 @@
 //! before has been merged and its sleep set is final, whatever the batch size.
 
 use std::hash::Hash;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 use sim_core::engine::guarded;
@@ -57,6 +58,16 @@ struct Successor {
     place: Place,
     fingerprint: u64,
     sleep: Sleep,
+}
+
+/// What the search knew before a batch, which its threads read: the states seen, and whether
+/// a deferred state check read the step, so that every step's checks are judged from then on
+/// (see `stepper::judging`). The flag is set by the threads; the merge after a batch
+/// orders it before the next batch's reads.
+#[derive(Clone, Copy)]
+struct Known<'a> {
+    seen: &'a Seen,
+    step_read: &'a AtomicBool,
 }
 
 /// What expanding one queued state gave, to be merged in queue order, with the state
@@ -159,15 +170,18 @@ where
         expanded: 0,
         draws: stepper.choices.figures,
     };
+    let step_read = AtomicBool::new(false);
     while !search.queue.is_empty() {
         let most = BATCH_PER_THREAD * threads;
         let (groups, spares) = search.queue.take_batch(most, limits.por);
         let batch = with_sleep_sets(groups, &mut search.pending, limits.por);
+        let known = Known {
+            seen: &search.seen,
+            step_read: &step_read,
+        };
         let expansions = match &pool {
-            None => expand_chunk(model, limits, &search.seen, batch, spares),
-            Some(pool) => {
-                expand_parallel(pool, threads, model, limits, &search.seen, batch, spares)
-            }
+            None => expand_chunk(model, limits, known, batch, spares),
+            Some(pool) => expand_parallel(pool, threads, model, limits, known, batch, spares),
         };
         if search.merge(expansions, stop) {
             break;
@@ -183,7 +197,7 @@ fn expand_parallel<P>(
     threads: usize,
     model: &Model<P>,
     limits: &Limits,
-    seen: &Seen,
+    known: Known<'_>,
     batch: Vec<Batched<'_, P>>,
     mut spares: Spares<P>,
 ) -> Batch<P>
@@ -206,7 +220,7 @@ where
     // panic, in batch order, goes on to the caller's guard, which ends the search with it.
     let done: Vec<Result<Batch<P>, String>> = pool.install(|| {
         (chunks.into_par_iter())
-            .map(|(c, spares)| guarded(|| expand_chunk(model, limits, seen, c, spares)))
+            .map(|(c, spares)| guarded(|| expand_chunk(model, limits, known, c, spares)))
             .collect()
     });
     let mut batch = Batch {
@@ -227,15 +241,18 @@ where
 
 /// Expands each queued state of `chunk`, in order, with a stepper of its own (and another
 /// to rebuild the states from their parents, whose draws are not the search's), copying the
-/// states it rebuilds into `spares` while there are some. `seen` is the
+/// states it rebuilds into `spares` while there are some. `known.seen` is the
 /// set as it was before the batch: a successor found there, or already kept from an earlier
 /// state of the chunk, is counted and dropped at once (the merge would drop it: it keeps the
 /// first in queue order), so a batch holds few more states than the queue would. With
 /// reduction such a successor is still reported, without its state, for its sleep set.
+/// Without a bound on delays (which may set a violation aside, and find the state again
+/// by a path that keeps it), a step's state checks that may wait are judged only for a
+/// state not seen before (see `stepper::judging`).
 fn expand_chunk<P>(
     model: &Model<P>,
     limits: &Limits,
-    seen: &Seen,
+    known: Known<'_>,
     chunk: Vec<Batched<'_, P>>,
     mut spares: Spares<P>,
 ) -> Batch<P>
@@ -244,7 +261,12 @@ where
     P::Stable: Hash,
 {
     let mut stepper = Stepper::new(model);
+    if model.bound.is_none() {
+        stepper.defer_pure_checks();
+    }
     let mut rebuild = Stepper::new(model);
+    // Its deferred checks are never asked: each state it rebuilds passed them when found.
+    rebuild.defer_pure_checks();
     let mut moves = Vec::new();
     let mut out = Batch {
         expanded: Vec::with_capacity(chunk.len()),
@@ -279,7 +301,7 @@ where
                 let mut expand = Expand {
                     model,
                     limits,
-                    seen,
+                    known,
                     kept: &mut kept,
                     stepper: &mut stepper,
                     exp: &mut exp,
@@ -299,7 +321,7 @@ where
 struct Expand<'a, 'm, P: Process> {
     model: &'a Model<P>,
     limits: &'a Limits,
-    seen: &'a Seen,
+    known: Known<'a>,
     kept: &'a mut Seen,
     stepper: &'a mut Stepper<'m, P>,
     exp: &'a mut Expansion,
@@ -357,7 +379,16 @@ where
                 }
                 visible |= self.stepper.visible;
                 let fp = fingerprint(self.model, self.limits, next);
-                let fresh = !self.seen.contains(fp) && self.kept.insert(fp);
+                let unseen = !self.known.seen.contains(fp) && !self.kept.contains(fp);
+                let step_read = self.known.step_read;
+                if let Err(broken) = check_deferred(self.stepper, step_read, next, unseen) {
+                    self.exp.broken.push((step, broken));
+                    if self.model.bound.is_none() {
+                        return;
+                    }
+                    continue;
+                }
+                let fresh = unseen && self.kept.insert(fp);
                 if !fresh && !por {
                     continue;
                 }
@@ -382,6 +413,25 @@ where
             }
         }
     }
+}
+
+/// Judges the state checks `stepper`'s last step deferred: for a state not seen before
+/// (`unseen`), and for every state once a deferred check read the step (`step_read`, which
+/// it sets: see `stepper::judging`).
+fn check_deferred<P: Process + Clone>(
+    stepper: &mut Stepper<'_, P>,
+    step_read: &AtomicBool,
+    next: &mut State<P>,
+    unseen: bool,
+) -> Result<(), Broken> {
+    if !unseen && !step_read.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    let verdict = stepper.check_deferred(next);
+    if stepper.read_the_step() {
+        step_read.store(true, Ordering::Relaxed);
+    }
+    verdict
 }
 
 impl<P> Search<'_, P>
@@ -503,3 +553,6 @@ fn with_sleep_sets<'f, P: Process>(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

@@ -33,6 +33,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             byzantine: &self.nodes.byzantine,
             last_steps: &self.nodes.last_step,
             event_node: Some(node),
+            step_read: None,
         };
         let mut failures: Vec<(usize, Falsified)> = Vec::new();
         for obs in &self.observations {
@@ -108,6 +109,7 @@ impl<P: Process, C: Choices> Engine<P, C> {
             byzantine: &self.nodes.byzantine,
             last_steps: &self.nodes.last_step,
             event_node: None,
+            step_read: None,
         };
         let mut failures = Vec::new();
         for (i, monitor) in self.properties.iter_mut().enumerate() {

@@ -4,7 +4,7 @@
 //! A breadth-first search of TwoPhase takes some 12 steps for each state it keeps. So it may
 //! *defer* the state check of a property that can remember nothing (its type has no size:
 //! the compiler says so, see `SearchMonitor::remembers_nothing`) until the step's state is
-//! known not to have been seen before. That took TwoPhase with 6 RMs from 1,289 M to 1,215 M
+//! known not to have been seen before. That took TwoPhase with 6 RMs from 1,289 M to 1,185 M
 //! instructions. Such a check sees the state, and reads the step (which event, at which
 //! node) only through the [`World`]'s methods, which [`World::watching`] marks. So:
 //!
@@ -28,7 +28,7 @@
 use std::cell::Cell;
 
 use sim_core::engine::guarded;
-use sim_core::{NodeId, Process, PropertyKind, SearchMonitor, World};
+use sim_core::{Falsified, NodeId, Process, PropertyKind, SearchMonitor, World};
 
 use super::{Broken, Stepper};
 use crate::model::MonitorDef;
@@ -80,6 +80,9 @@ impl<P: Process + Clone> Stepper<'_, P> {
             .map(|d| always(d) && (d.make)().remembers_nothing())
             .collect();
         let all_wait = (self.model.monitors.iter().zip(&deferrable)).all(|(d, &w)| w || !always(d));
+        if !deferrable.contains(&true) {
+            return; // none would wait: every check is judged at once
+        }
         self.judging = Judging {
             checks: Checks::Deferred,
             deferrable,
@@ -124,10 +127,10 @@ impl<P: Process + Clone> Stepper<'_, P> {
         node: NodeId,
         event: u64,
     ) -> Result<(), Broken> {
-        if self.observed.is_empty()
-            && self.judging.checks == Checks::Deferred
-            && self.judging.all_wait
-        {
+        if self.judging.checks == Checks::AtOnce {
+            return self.judge_at_once(s, node, event);
+        }
+        if self.observed.is_empty() && self.judging.all_wait {
             // Nothing to observe, every check waits (a monitor without an `always` check
             // judges observations alone).
             self.judging.waiting = Some((node, event));
@@ -135,8 +138,8 @@ impl<P: Process + Clone> Stepper<'_, P> {
         }
         let (world, monitors) = s.judging();
         let world = world.at_node(node).at_event(event);
-        for i in 0..monitors.len() {
-            let monitor = &mut monitors[i];
+        let mut failed = None;
+        for (i, monitor) in monitors.iter_mut().enumerate() {
             if self.model.monitors[i].kind != PropertyKind::Always {
                 // Judged at the end of a run: each observation is seen, none breaks it now.
                 for obs in &self.observed {
@@ -146,22 +149,54 @@ impl<P: Process + Clone> Stepper<'_, P> {
             }
             let observed =
                 (self.observed.iter()).try_for_each(|obs| monitor.observe(&world, node, obs));
-            let verdict = observed.and_then(|()| {
-                if self.judging.defers(i) {
+            let verdict = observed.and_then(|()| match self.judging.defers(i) {
+                true => {
                     self.judging.waiting = Some((node, event));
-                    return Ok(());
+                    Ok(())
                 }
-                monitor.check_state(&world).into_result()
+                false => monitor.check_state(&world).into_result(),
             });
             if let Err(why) = verdict {
-                if self.judging.waiting.is_some() {
-                    self.judging.first_deferred_failure(monitors, world, i)?;
-                }
-                return Err(Broken {
-                    monitor: Some(i),
-                    message: why.message,
-                });
+                failed = Some((i, why));
+                break;
             }
+        }
+        let Some((i, why)) = failed else {
+            return Ok(());
+        };
+        if self.judging.waiting.is_some() {
+            self.judging.first_deferred_failure(monitors, world, i)?;
+        }
+        Err(Broken {
+            monitor: Some(i),
+            message: why.message,
+        })
+    }
+
+    /// [`Stepper::judge`] with no check waiting: the first observation or check that fails.
+    /// (Apart, since a search that defers nothing pays for none of the deferring: Paxos
+    /// counted 0.7% more instructions through the deferring loop.)
+    fn judge_at_once(&mut self, s: &mut State<P>, node: NodeId, event: u64) -> Result<(), Broken> {
+        let (world, monitors) = s.judging();
+        let world = world.at_node(node).at_event(event);
+        let broken = |i, why: Falsified| Broken {
+            monitor: Some(i),
+            message: why.message,
+        };
+        for (i, monitor) in monitors.iter_mut().enumerate() {
+            if self.model.monitors[i].kind != PropertyKind::Always {
+                for obs in &self.observed {
+                    let _ = monitor.observe(&world, node, obs);
+                }
+                continue;
+            }
+            for obs in &self.observed {
+                monitor
+                    .observe(&world, node, obs)
+                    .map_err(|why| broken(i, why))?;
+            }
+            let verdict = monitor.check_state(&world).into_result();
+            verdict.map_err(|why| broken(i, why))?;
         }
         Ok(())
     }

@@ -14,13 +14,16 @@
 //! from it (see `frontier`), so a level costs a state per parent, not per successor; the
 //! merge, the one part on one thread, only moves boxed states and numbers.
 //!
+//! Expanding one state (its successors stepped, judged, fingerprinted and looked up) is
+//! `expand`.
+//!
 //! With partial-order reduction (`Limits::por`) each queued state carries a sleep set (see
 //! `sleep`): the intersection of the sets it was reached with from the previous level. A batch
 //! then never spans two levels, so a state is expanded only once every state of the level
 //! before has been merged and its sleep set is final, whatever the batch size.
 
 use std::hash::Hash;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use rayon::prelude::*;
 use sim_core::engine::guarded;
@@ -31,14 +34,14 @@ use super::fingerprint::fingerprint;
 use super::frontier::{Frontier, Group, Spares};
 use super::links::{Links, Place};
 use super::seen::Seen;
-use super::sleep::{self, Pending, Sleep};
-use crate::draws::{Branches, DrawFigures, Taken};
+use super::sleep::{Pending, Sleep};
+use crate::draws::{DrawFigures, Taken};
 use crate::limits::{Limits, Progress};
 use crate::model::Model;
 use crate::report::{End, Report};
 use crate::state::State;
 use crate::stepper::{enabled, Broken, Stepper};
-use crate::transition::Transition;
+use expand::Expand;
 
 /// How often (in expanded states) the caller's `stop` is asked.
 const POLL_EVERY: u64 = 1024;
@@ -273,6 +276,7 @@ where
         successors: Vec::new(),
     };
     let mut kept = Seen::new();
+    let mut pending = Vec::new();
     let mut scratch = None;
     for (mut group, sleeps) in chunk {
         let mut sleeps = sleeps.into_iter();
@@ -306,6 +310,7 @@ where
                     stepper: &mut stepper,
                     exp: &mut exp,
                     found: &mut out.successors,
+                    pending: &mut pending,
                     scratch: &mut scratch,
                 };
                 expand.all(&state, &moves, sleep);
@@ -315,123 +320,6 @@ where
         }
     }
     out
-}
-
-/// One state's expansion, with what it shares with the rest of its chunk.
-struct Expand<'a, 'm, P: Process> {
-    model: &'a Model<P>,
-    limits: &'a Limits,
-    known: Known<'a>,
-    kept: &'a mut Seen,
-    stepper: &'a mut Stepper<'m, P>,
-    exp: &'a mut Expansion,
-    /// The chunk's successors, to add this state's to.
-    found: &'a mut Vec<Successor>,
-    /// The successor being built: copied into (see `State::clone_from`) and kept for the
-    /// next (a new one is rebuilt when the queue gives it back: see `frontier`).
-    scratch: &'a mut Option<State<P>>,
-}
-
-impl<P> Expand<'_, '_, P>
-where
-    P: Process + Clone + Hash,
-    P::Stable: Hash,
-{
-    /// Takes each of `moves` from `state` but those in `sleep` (reduction on), each of its
-    /// draws' branches (see `draws`): each successor inherits the sleeping transitions, and
-    /// those taken before it, independent of its own.
-    fn all(&mut self, state: &State<P>, moves: &[Transition], mut sleep: Sleep) {
-        let por = self.limits.por;
-        for (transition, &t) in (0u32..).zip(moves) {
-            let name = por.then(|| sleep::name(state, t));
-            if name.is_some_and(|n| sleep::asleep(&sleep, &n)) {
-                self.exp.slept += 1;
-                continue;
-            }
-            let mut visible = false;
-            let mut branches = Branches::default();
-            let mut branch = 0;
-            while let Some(plan) = branches.next() {
-                let place = Place { transition, branch };
-                branch += 1;
-                if self.limits.stopping() {
-                    return; // the search ends at the merge: what is kept here is never used
-                }
-                let step = Taken { t, plan };
-                // Stepped in place (a state is large: moving one is a copy).
-                let next = match self.scratch {
-                    Some(scratch) => {
-                        scratch.clone_from(state);
-                        scratch
-                    }
-                    None => self.scratch.insert(state.clone()),
-                };
-                self.exp.generated += 1;
-                let depth = u64::from(self.exp.depth) + 1;
-                let verdict = self.stepper.take(next, step, depth);
-                branches.taken(&mut self.stepper.choices);
-                if let Err(broken) = verdict {
-                    self.exp.broken.push((step, broken));
-                    if self.model.bound.is_none() {
-                        return;
-                    }
-                    continue;
-                }
-                visible |= self.stepper.visible;
-                let fp = fingerprint(self.model, self.limits, next);
-                let unseen = !self.known.seen.contains(fp) && !self.kept.contains(fp);
-                let step_read = self.known.step_read;
-                if let Err(broken) = check_deferred(self.stepper, step_read, next, unseen) {
-                    self.exp.broken.push((step, broken));
-                    if self.model.bound.is_none() {
-                        return;
-                    }
-                    continue;
-                }
-                let fresh = unseen && self.kept.insert(fp);
-                if !fresh && !por {
-                    continue;
-                }
-                let inherited = match name {
-                    Some(mut name) => {
-                        name.visible = self.stepper.visible;
-                        sleep::inherit(&sleep, &name)
-                    }
-                    None => Sleep::new(),
-                };
-                self.exp.fresh += 1;
-                self.found.push(Successor {
-                    t: step,
-                    place,
-                    fingerprint: fp,
-                    sleep: inherited,
-                });
-            }
-            if let Some(mut name) = name {
-                name.visible = visible;
-                sleep::add(&mut sleep, name);
-            }
-        }
-    }
-}
-
-/// Judges the state checks `stepper`'s last step deferred: for a state not seen before
-/// (`unseen`), and for every state once a deferred check read the step (`step_read`, which
-/// it sets: see `stepper::judging`).
-fn check_deferred<P: Process + Clone>(
-    stepper: &mut Stepper<'_, P>,
-    step_read: &AtomicBool,
-    next: &mut State<P>,
-    unseen: bool,
-) -> Result<(), Broken> {
-    if !unseen && !step_read.load(Ordering::Relaxed) {
-        return Ok(());
-    }
-    let verdict = stepper.check_deferred(next);
-    if stepper.read_the_step() {
-        step_read.store(true, Ordering::Relaxed);
-    }
-    verdict
 }
 
 impl<P> Search<'_, P>
@@ -554,5 +442,6 @@ fn with_sleep_sets<'f, P: Process>(
         .collect()
 }
 
+mod expand;
 #[cfg(test)]
 mod tests;

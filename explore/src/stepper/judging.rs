@@ -96,6 +96,11 @@ impl<P: Process + Clone> Stepper<'_, P> {
         self.judging.step_read.get()
     }
 
+    /// Whether the last step's state checks wait (see [`Stepper::check_deferred`]).
+    pub(crate) fn has_deferred(&self) -> bool {
+        self.judging.waiting.is_some()
+    }
+
     /// Forgets the last step's deferred checks (a new step begins).
     pub(super) fn forget_deferred(&mut self) {
         self.judging.waiting = None;

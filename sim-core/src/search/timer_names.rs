@@ -83,6 +83,7 @@ pub fn hash_with_names<R>(
 /// names only if it hashed one. Most processes hold no handle in most states, and putting
 /// the names in force every time was about 56 instructions per node a search hashes. Not
 /// reentrant (a nested call panics).
+#[inline]
 pub fn hash_named<H, N>(names: impl FnOnce() -> N, mut hash: impl FnMut(&mut H)) -> H
 where
     H: Hasher + Default,

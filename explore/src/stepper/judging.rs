@@ -22,7 +22,9 @@
 //!
 //! Architecture Invariant: only the check of an `always` property that remembers nothing
 //! waits, and only after a step of one handler (the start's handlers are judged between one
-//! another, at once). A search with a bound on delays judges at once: it may set a violation
+//! another, at once), in a search without crashes (a crash is not judged, so a state first
+//! reached by one was never checked; a loss is not either, but changes nothing a property
+//! sees). A search with a bound on delays judges at once: it may set a violation
 //! aside and find the same state again by a path that keeps it.
 
 use std::cell::Cell;
@@ -80,7 +82,9 @@ impl<P: Process + Clone> Stepper<'_, P> {
             .map(|d| always(d) && (d.make)().remembers_nothing())
             .collect();
         let all_wait = (self.model.monitors.iter().zip(&deferrable)).all(|(d, &w)| w || !always(d));
-        if !deferrable.contains(&true) {
+        // A crash runs no handler and is not judged: a state first reached by one was never
+        // checked, so a later step to it must be.
+        if !deferrable.contains(&true) || self.model.config.crash_budget > 0 {
             return; // none would wait: every check is judged at once
         }
         self.judging = Judging {

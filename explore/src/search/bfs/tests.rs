@@ -213,3 +213,28 @@ fn the_first_property_that_fails_is_named_as_without_deferring() {
         ("pure", "the pure one")
     );
 }
+
+pure!(
+    CrashedAndOne,
+    |w| match w.ever_crashed(0) && w.state(1).count == 1 {
+        true => Err("node 0 crashed and node 1 counted 1".to_string()),
+        false => Ok(()),
+    }
+);
+
+#[test]
+fn a_state_first_reached_by_a_crash_is_judged_when_a_step_reaches_it() {
+    // Node 1 counting 1 then node 0 crashing reaches the broken state by the crash, which is
+    // not judged; node 0 crashing then node 1 counting reaches it again, by a handler.
+    let monitors = vec![always("crashed-and-one", || Box::new(CrashedAndOne))];
+    let factory = Box::new(|_, _| Counter { count: 0 });
+    let mut model = Model::for_test(2, LINK, factory, monitors);
+    model.config.crash_budget = 1;
+    model.config.may_crash[0] = true;
+    let report = super::search(&model, &Limits::default(), &mut |_| None).expect("it runs");
+    let End::Violation(found) = &report.end else {
+        panic!("not found: {:?}", report.end);
+    };
+    assert_eq!(found.property, "crashed-and-one");
+    assert_eq!(found.steps.len(), 2, "{:?}", found.steps);
+}

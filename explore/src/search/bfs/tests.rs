@@ -202,6 +202,9 @@ fn a_step_that_breaks_two_properties_names_the_first() {
     assert!(named.iter().all(|&m| m == Some(0)), "{named:?}");
 }
 
+/// End to end: the counterexample names the first property. (Its description replays the
+/// path judging at once, so this holds even if the search's own verdict named another: the
+/// search's ordering is `a_step_that_breaks_two_properties_names_the_first`.)
 #[test]
 fn the_first_property_that_fails_is_named_as_without_deferring() {
     let report = search(not_three_twice(), 1);

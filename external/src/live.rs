@@ -10,6 +10,7 @@
 //! steps first takes the program, the others are rebuilt; the last holder to go gives it back.
 
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use ftsim_api::command::Command;
@@ -32,11 +33,16 @@ struct Held {
 #[derive(Default)]
 struct Table {
     held: Vec<Held>,
-    /// The last ticket given (tickets are never reused, so a stale one finds nothing).
-    tickets: u64,
     /// A clock of puts, for the least recently used.
     clock: u64,
 }
+
+/// The last ticket given, by any thread. Tickets are never reused, by this thread or
+/// another: a search's threads expand one another's states, so a node may hold a ticket put
+/// on another thread, which must find nothing here (a table's own count gave such a node
+/// another node's program, in another state: a search of Python nodes on two threads then
+/// counted one state more now and then).
+static TICKETS: AtomicU64 = AtomicU64::new(0);
 
 thread_local! {
     static TABLE: RefCell<Table> = RefCell::new(Table::default());
@@ -84,9 +90,8 @@ pub fn give_up(ticket: Ticket) {
 pub fn put(command: &Arc<Command>, plain: bool, program: Program, max: usize) -> Option<Ticket> {
     let put = TABLE.try_with(|table| {
         let mut table = table.borrow_mut();
-        table.tickets += 1;
         table.clock += 1;
-        let ticket = table.tickets;
+        let ticket = TICKETS.fetch_add(1, Ordering::Relaxed) + 1;
         let used = table.clock;
         table.held.push(Held {
             ticket,
@@ -129,4 +134,33 @@ pub fn pid(ticket: &Ticket) -> Option<u32> {
         })
         .ok()
         .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A program that waits on its stdin, as a node between steps.
+    fn program() -> (Arc<Command>, Program) {
+        let command = Arc::new(Command::parse("cat").expect("a command"));
+        let program = Program::spawn(&command).expect("cat starts");
+        (command, program)
+    }
+
+    #[test]
+    fn a_ticket_put_on_one_thread_finds_nothing_on_another_that_holds_programs_of_its_own() {
+        let (command, mine) = program();
+        let ticket = put(&command, true, mine, HELD_MIN).expect("a ticket");
+        let other = std::thread::spawn(move || {
+            let (command, theirs) = program();
+            let own = put(&command, true, theirs, HELD_MIN).expect("a ticket");
+            let found = take(ticket).is_some();
+            give_up(own);
+            found
+        });
+        assert!(
+            !other.join().expect("the thread ends"),
+            "another thread's program was taken for this one"
+        );
+    }
 }

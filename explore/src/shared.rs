@@ -11,9 +11,14 @@
 use std::sync::Arc;
 
 /// `part` to change: a copy of its own (into one of `spares`, if there is one) if it is
-/// shared.
+/// shared. One atomic read-modify-write when it is not (`Arc::make_mut`'s, on a part no
+/// other state holds: `Arc::get_mut` before and after took two, and the caller a third; the
+/// reference count's plain load decides whether to copy).
 pub(crate) fn own<'a, T: Clone>(part: &'a mut Arc<T>, spares: &mut Vec<Arc<T>>) -> &'a mut T {
-    if Arc::get_mut(part).is_none() {
+    // The parts are never held weakly, so a count of one is a part no other state holds, and
+    // none can take it meanwhile: this holder is borrowed mutably. A count read above one
+    // as another holder lets go costs a copy, never a wrong part.
+    if Arc::strong_count(part) != 1 {
         *part = match spares.pop() {
             Some(mut copy) => {
                 let into = Arc::get_mut(&mut copy).expect("a spare is shared by no state");
@@ -23,7 +28,8 @@ pub(crate) fn own<'a, T: Clone>(part: &'a mut Arc<T>, spares: &mut Vec<Arc<T>>) 
             None => Arc::new(T::clone(part)),
         };
     }
-    Arc::get_mut(part).expect("owned just above")
+    // Held by no other state: no copy here.
+    Arc::make_mut(part)
 }
 
 /// Makes `mine` share `theirs`, keeping what it held in `spares` (while they are fewer than
@@ -32,8 +38,9 @@ pub(crate) fn share<T>(mine: &mut Arc<T>, theirs: &Arc<T>, spares: &mut Vec<Arc<
     if Arc::ptr_eq(mine, theirs) {
         return;
     }
-    let mut old = std::mem::replace(mine, Arc::clone(theirs));
-    if Arc::get_mut(&mut old).is_some() && spares.len() < most {
+    let old = std::mem::replace(mine, Arc::clone(theirs));
+    // A count of one: no other state holds it (see `own`), without an atomic write.
+    if Arc::strong_count(&old) == 1 && spares.len() < most {
         spares.push(old);
     }
 }

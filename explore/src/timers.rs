@@ -149,22 +149,15 @@ impl<'a, T: Clone> TimersMut<'a, T> {
     }
 
     /// The node's timers to change: a copy of its own if they were shared.
-    pub(crate) fn own(mut self) -> &'a mut NodeTimers<T> {
-        self.make_own();
-        Arc::get_mut(self.timers).expect("owned just above")
-    }
-
-    /// Copies the node's timers if they are shared.
-    fn make_own(&mut self) {
-        shared::own(self.timers, self.spares);
+    pub(crate) fn own(self) -> &'a mut NodeTimers<T> {
+        shared::own(self.timers, self.spares)
     }
 }
 
 /// A handler's timer handles: copied the first time it sets or cancels a timer.
 impl<T: Clone> TimersOnWrite for TimersMut<'_, T> {
     fn timers(&mut self) -> &mut Timers {
-        self.make_own();
-        &mut Arc::get_mut(self.timers).expect("owned just above").handles
+        &mut shared::own(self.timers, self.spares).handles
     }
 }
 

@@ -11,9 +11,9 @@
 use std::sync::Arc;
 
 /// `part` to change: a copy of its own (into one of `spares`, if there is one) if it is
-/// shared. One atomic read-modify-write when it is not (`Arc::make_mut`'s, on a part no
-/// other state holds: `Arc::get_mut` before and after took two, and the caller a third; the
-/// reference count's plain load decides whether to copy).
+/// shared. The reference count's plain load decides whether to copy; taking a part no
+/// other state holds then costs one atomic read-modify-write (`Arc::make_mut`'s), where
+/// `Arc::get_mut` costs one a call.
 pub(crate) fn own<'a, T: Clone>(part: &'a mut Arc<T>, spares: &mut Vec<Arc<T>>) -> &'a mut T {
     // The parts are never held weakly, so a count of one is a part no other state holds, and
     // none can take it meanwhile: this holder is borrowed mutably. A count read above one

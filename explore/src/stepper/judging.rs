@@ -5,8 +5,8 @@
 //! *defer* the state check of a property that can remember nothing (its type has no size:
 //! the compiler says so, see `SearchMonitor::remembers_nothing`) until the step's state is
 //! known not to have been seen before. That took TwoPhase with 6 RMs from 1,289 M to 1,185 M
-//! instructions (at 9f61dff). Such a check sees the state, and reads the step (which event, at which
-//! node) only through the [`World`]'s methods, which [`World::watching`] marks. So:
+//! instructions (at 9f61dff). Such a check sees the state, and reads the step (which event,
+//! at which node) only through the [`World`]'s methods, which [`World::watching`] marks. So:
 //!
 //! - a check that read none of the step judged the state alone, and gives the same verdict
 //!   on every path to that state: a state seen before was judged when it was found;

@@ -57,9 +57,10 @@ where
     /// A successor with no state check waiting for its look-up is looked up later, after
     /// the next ones are stepped, its slot of the seen set prefetched: the processor then
     /// fetches several at once, not one cache miss after another (Paxos, whose `agreement`
-    /// remembers, took 0.93 to 0.96 of the time, paired with 9f61dff in two hours). One whose checks wait is looked up at once, its
-    /// state at hand, after those pending before it: successors are kept in transition
-    /// order, as one after another, and a violation is noted after the successors before it.
+    /// remembers, took 0.93 to 0.96 of the time, paired with 9f61dff in two hours). One
+    /// whose checks wait is looked up at once, its state at hand, after those pending before
+    /// it: successors are kept in transition order, as one after another, and a violation is
+    /// noted after the successors before it.
     pub(super) fn all(&mut self, state: &State<P>, moves: &[Transition], mut sleep: Sleep) {
         let por = self.limits.por;
         let depth = u64::from(self.exp.depth) + 1;

@@ -10,11 +10,17 @@
 
 use std::sync::Arc;
 
+use smallvec::SmallVec;
+
+/// Parts no state holds, kept to copy into (see [`own`]): two inline, so that a state keeping
+/// one or two costs no allocation for them.
+pub(crate) type SparesOf<T> = SmallVec<[Arc<T>; 2]>;
+
 /// `part` to change: a copy of its own (into one of `spares`, if there is one) if it is
 /// shared. The reference count's plain load decides whether to copy; taking a part no
 /// other state holds then costs one atomic read-modify-write (`Arc::make_mut`'s), where
 /// `Arc::get_mut` costs one a call.
-pub(crate) fn own<'a, T: Clone>(part: &'a mut Arc<T>, spares: &mut Vec<Arc<T>>) -> &'a mut T {
+pub(crate) fn own<'a, T: Clone>(part: &'a mut Arc<T>, spares: &mut SparesOf<T>) -> &'a mut T {
     // The parts are never held weakly, so a count of one is a part no other state holds, and
     // none can take it meanwhile: this holder is borrowed mutably. A count read above one
     // as another holder lets go costs a copy, never a wrong part.
@@ -34,7 +40,7 @@ pub(crate) fn own<'a, T: Clone>(part: &'a mut Arc<T>, spares: &mut Vec<Arc<T>>) 
 
 /// Makes `mine` share `theirs`, keeping what it held in `spares` (while they are fewer than
 /// `most`) if no other state holds it.
-pub(crate) fn share<T>(mine: &mut Arc<T>, theirs: &Arc<T>, spares: &mut Vec<Arc<T>>, most: usize) {
+pub(crate) fn share<T>(mine: &mut Arc<T>, theirs: &Arc<T>, spares: &mut SparesOf<T>, most: usize) {
     if Arc::ptr_eq(mine, theirs) {
         return;
     }
@@ -53,7 +59,7 @@ mod tests {
     fn owning_a_shared_part_copies_it_and_leaves_the_other_holder_alone() {
         let parent: Arc<Vec<u8>> = Arc::new(vec![1, 2]);
         let mut child = Arc::clone(&parent);
-        let mut spares = Vec::new();
+        let mut spares = SparesOf::new();
         own(&mut child, &mut spares).push(3);
         assert_eq!(
             (parent.as_slice(), child.as_slice()),
@@ -72,7 +78,7 @@ mod tests {
     fn a_scratch_keeps_what_it_let_go_and_copies_into_it() {
         let parent: Vec<Arc<Vec<u8>>> = vec![Arc::default(), Arc::default()];
         let mut scratch = parent.clone();
-        let mut spares = Vec::new();
+        let mut spares = SparesOf::new();
         own(&mut scratch[1], &mut spares);
         let mine = Arc::as_ptr(&scratch[1]);
         for (part, theirs) in scratch.iter_mut().zip(&parent) {

@@ -15,9 +15,9 @@ use sim_core::{AdversarySnapshot, NodeId, Process, SearchMonitor, Time, World};
 
 use crate::network::Network;
 pub(crate) use crate::network::{Envelope, Key};
-use crate::shared::share;
-pub(crate) use crate::timers::{timer_names, timer_rank, Armed};
-use crate::timers::{NodeTimers, TimersMut};
+use crate::shared::{share, SparesOf};
+use crate::timers::TimersMut;
+pub(crate) use crate::timers::{timer_names, timer_rank, Armed, NodeTimers};
 use crate::version::Version;
 use crate::zone::Zone;
 use extras::Extras;
@@ -49,7 +49,7 @@ pub(crate) struct State<P: Process> {
     /// Timers no state shares any more, to copy a node's into when a step changes them (see
     /// `shared` and [`TimersMut::own`]): a scratch state keeps those it let go, so stepping
     /// it allocates none. Not part of the state: a copy starts with none.
-    spare_timers: Vec<Arc<NodeTimers<P::Timer>>>,
+    spare_timers: SparesOf<NodeTimers<P::Timer>>,
     /// Per node, whether it is up, whether it ever crashed and whether it is Byzantine (the
     /// properties' view): three runs of `n` in one buffer (see [`State::up`],
     /// [`State::ever_crashed`], [`State::byzantine`]), so a held state pays one allocation
@@ -136,7 +136,7 @@ impl<P: Process> State<P> {
                     timers: Arc::default(),
                 })
                 .collect(),
-            spare_timers: Vec::new(),
+            spare_timers: SparesOf::new(),
             flags: [vec![true; n], vec![false; 2 * n]].concat(),
             net: Network::new(n),
             crashes: 0,
@@ -254,7 +254,7 @@ impl<P: Process + Clone> Clone for State<P> {
             procs: self.procs.clone(),
             stable: self.stable.clone(),
             slots: self.slots.clone(),
-            spare_timers: Vec::new(),
+            spare_timers: SparesOf::new(),
             flags: self.flags.clone(),
             net: self.net.clone(),
             crashes: self.crashes,
@@ -497,10 +497,32 @@ impl<P: Process + Clone> State<P> {
 impl<P: Process> State<P> {
     /// Gives back what its buffers hold beyond their contents, for a state kept a while (a
     /// parent in the queue): a state rebuilt from a copy grew its messages by doubling, and
-    /// kept the timers it let go as spares (up to one a node).
-    pub(crate) fn trim(&mut self) {
+    /// kept the timers it let go as spares (up to one a node), which go to `pool` while it
+    /// holds fewer than `most` (to be copied into by a state rebuilt later: see
+    /// [`State::keep_spare_timers`]) and are dropped beyond.
+    pub(crate) fn trim(&mut self, pool: &mut Vec<Arc<NodeTimers<P::Timer>>>, most: usize) {
         self.net.trim();
-        self.spare_timers = Vec::new();
+        let room = most.saturating_sub(pool.len());
+        let kept = self.spare_timers.len().min(room);
+        pool.extend(self.spare_timers.drain(..kept));
+        // Frees the rest, and the buffer if they had spilled out of line.
+        self.spare_timers = SparesOf::new();
+    }
+
+    /// Keeps `timers`, which no state holds, to copy a node's timers into when a step first
+    /// changes them (see `shared::own`), so that the step allocates none.
+    pub(crate) fn keep_spare_timers(&mut self, timers: Arc<NodeTimers<P::Timer>>) {
+        debug_assert_eq!(
+            Arc::strong_count(&timers),
+            1,
+            "a spare is shared by no state"
+        );
+        self.spare_timers.push(timers);
+    }
+
+    /// Whether it keeps timers to copy into (see [`State::keep_spare_timers`]).
+    pub(crate) fn has_spare_timers(&self) -> bool {
+        !self.spare_timers.is_empty()
     }
 
     /// Whom node `node` suspects now (a bit per node).

@@ -13,7 +13,7 @@ use sim_core::TimerId;
 use smallvec::SmallVec;
 
 use crate::network::Key;
-use crate::shared;
+use crate::shared::{self, SparesOf};
 
 /// An armed timer.
 #[derive(Clone, Debug)]
@@ -135,7 +135,7 @@ impl<T: Clone> Clone for NodeTimers<T> {
 /// A node's timers, shared with other states until [`TimersMut::own`] is called.
 pub(crate) struct TimersMut<'a, T> {
     timers: &'a mut Arc<NodeTimers<T>>,
-    spares: &'a mut Vec<Arc<NodeTimers<T>>>,
+    spares: &'a mut SparesOf<NodeTimers<T>>,
 }
 
 impl<'a, T: Clone> TimersMut<'a, T> {
@@ -143,7 +143,7 @@ impl<'a, T: Clone> TimersMut<'a, T> {
     /// owned.
     pub(crate) fn new(
         timers: &'a mut Arc<NodeTimers<T>>,
-        spares: &'a mut Vec<Arc<NodeTimers<T>>>,
+        spares: &'a mut SparesOf<NodeTimers<T>>,
     ) -> Self {
         TimersMut { timers, spares }
     }

@@ -84,6 +84,8 @@ type Expanded<P> = (Expansion, Box<State<P>>);
 struct Batch<P: Process> {
     expanded: Vec<Expanded<P>>,
     successors: Vec<Successor>,
+    /// The spares it was given and did not use, for the queue to keep.
+    spares: Spares<P>,
 }
 
 /// What expanding one queued state gave.
@@ -216,8 +218,8 @@ where
             break;
         }
         let copies: usize = next.iter().map(|(group, _)| group.copies()).sum();
-        let theirs = spares.split_off(spares.len().saturating_sub(copies));
-        chunks.push((next, theirs));
+        let rebuilt: usize = next.iter().map(|(group, _)| group.entries().len()).sum();
+        chunks.push((next, spares.split_off(copies, rebuilt)));
     }
     // Each chunk guarded on its own thread (so the panic hook stays quiet there); the first
     // panic, in batch order, goes on to the caller's guard, which ends the search with it.
@@ -229,12 +231,14 @@ where
     let mut batch = Batch {
         expanded: Vec::new(),
         successors: Vec::new(),
+        spares,
     };
     for chunk in done {
         match chunk {
-            Ok(chunk) => {
+            Ok(mut chunk) => {
                 batch.expanded.extend(chunk.expanded);
                 batch.successors.extend(chunk.successors);
+                batch.spares.append(&mut chunk.spares);
             }
             Err(why) => std::panic::resume_unwind(Box::new(why)),
         }
@@ -274,6 +278,7 @@ where
     let mut out = Batch {
         expanded: Vec::with_capacity(chunk.len()),
         successors: Vec::new(),
+        spares: Spares::new(),
     };
     let mut kept = Seen::new();
     let mut pending = Vec::new();
@@ -319,6 +324,7 @@ where
             out.expanded.push((exp, state));
         }
     }
+    out.spares = spares;
     out
 }
 
@@ -340,6 +346,7 @@ where
             self.report.end = End::Limit(why.unwrap_or_else(|| "the caller".to_string()));
             return true;
         }
+        self.queue.give_back(batch.spares);
         let mut waiting = batch.expanded.len();
         let mut successors = batch.successors.into_iter();
         for (exp, state) in batch.expanded {

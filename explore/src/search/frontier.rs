@@ -12,12 +12,14 @@
 
 use std::collections::VecDeque;
 use std::hash::Hash;
+use std::sync::Arc;
 
 use sim_core::Process;
 
 use crate::draws::Taken;
 use crate::state::State;
 use crate::stepper::Stepper;
+use crate::timers::NodeTimers;
 
 /// A state waiting in the queue: 24 bytes (its depth is its level's, see `Frontier::levels`).
 #[derive(Clone, Copy)]
@@ -31,9 +33,40 @@ pub(crate) struct Entry {
 // What `Entry` says of its size, checked.
 const _: () = assert!(std::mem::size_of::<Entry>() == 24);
 
-/// States done with, kept to copy into. Boxed, as every state the queue, its spares and the
-/// search's threads pass around: a move copies a pointer, not a state's fields.
-pub(crate) type Spares<P> = Vec<Box<State<P>>>;
+/// What a search keeps to copy into instead of allocating: states done with, and node timers
+/// no state holds any more (which a state let go when it was held: see [`State::trim`]). The
+/// states are boxed, as every state the queue and the search's threads pass around: a move
+/// copies a pointer, not a state's fields.
+pub(crate) struct Spares<P: Process> {
+    states: Vec<Box<State<P>>>,
+    timers: Vec<Arc<NodeTimers<P::Timer>>>,
+}
+
+impl<P: Process> Spares<P> {
+    pub(crate) fn new() -> Self {
+        Spares {
+            states: Vec::new(),
+            timers: Vec::new(),
+        }
+    }
+
+    /// Splits off as many states as `copies` and timers as `rebuilt` (fewer if there are not
+    /// so many): what a share of a batch that copies `copies` states and rebuilds `rebuilt`
+    /// may use.
+    pub(crate) fn split_off(&mut self, copies: usize, rebuilt: usize) -> Self {
+        let (states, timers) = (self.states.len(), self.timers.len());
+        Spares {
+            states: self.states.split_off(states.saturating_sub(copies)),
+            timers: self.timers.split_off(timers.saturating_sub(rebuilt)),
+        }
+    }
+
+    /// Takes back what `other` did not use.
+    pub(crate) fn append(&mut self, other: &mut Self) {
+        self.states.append(&mut other.states);
+        self.timers.append(&mut other.timers);
+    }
+}
 
 /// A held parent: its state and how many of its entries are still queued. The state is
 /// boxed so that a free slot costs a pointer, not a whole state's fields (the slots keep the
@@ -66,6 +99,9 @@ pub(crate) struct Frontier<P: Process> {
 /// of allocating (and the merge frees few of what they allocated); few enough to cost little
 /// next to the queue.
 const SPARE_STATES: usize = 512;
+/// The most node timers kept to copy into: a few batches' worth, as a rebuilt state copies
+/// at most one node's (see [`Group::next_state`]).
+const SPARE_TIMERS: usize = 4096;
 
 impl<P> Frontier<P>
 where
@@ -80,7 +116,7 @@ where
             initial: Some(Box::new(initial)),
             parents: Vec::new(),
             free: Vec::new(),
-            spare: Vec::new(),
+            spare: Spares::new(),
             batch: Vec::new(),
         }
     }
@@ -95,9 +131,10 @@ where
     }
 
     /// Holds `state` as the parent of entries about to be queued; its slot. Its buffers are
-    /// trimmed first (see [`State::trim`]): it may wait in the queue for a whole level.
+    /// trimmed first (see [`State::trim`]): it may wait in the queue for a whole level. The
+    /// timers it kept to copy into are kept here, for states rebuilt later.
     pub(crate) fn hold(&mut self, mut state: Box<State<P>>) -> u32 {
-        state.trim();
+        state.trim(&mut self.spare.timers, SPARE_TIMERS);
         let held = Some(Held { state, queued: 0 });
         match self.free.pop() {
             Some(slot) => {
@@ -128,14 +165,22 @@ where
     /// Keeps `state`, expanded and not held, to copy a state into as it is rebuilt: its
     /// buffers are reused, not allocated again.
     pub(crate) fn recycle(&mut self, state: Box<State<P>>) {
-        if self.spare.len() < SPARE_STATES {
-            self.spare.push(state);
+        if self.spare.states.len() < SPARE_STATES {
+            self.spare.states.push(state);
         }
+    }
+
+    /// Takes back the spares a batch did not use.
+    pub(crate) fn give_back(&mut self, mut spares: Spares<P>) {
+        self.spare.append(&mut spares);
+        self.spare.states.truncate(SPARE_STATES);
+        self.spare.timers.truncate(SPARE_TIMERS);
     }
 
     /// Takes the front entries (at most `most`; with `one_level`, only those at the front's
     /// depth) as groups of one parent each, in queue order, with as many states done with as
-    /// the groups make copies (fewer if there are not so many), to copy them into. A group
+    /// the groups make copies and timers as they have entries (fewer if there are not so
+    /// many), to copy into. A group
     /// with its parent's last entry takes the parent from the queue; the others read it where
     /// the queue holds it. The merge queues a parent's entries one after another, so a batch
     /// has one group a parent, and no group reads a parent another took.
@@ -144,9 +189,10 @@ where
         most: usize,
         one_level: bool,
     ) -> (Vec<Group<'_, P>>, Spares<P>) {
-        let mut planned = Vec::new();
+        let runs = self.take_entries(most, one_level);
+        let mut planned = Vec::with_capacity(runs.len());
         let mut copies = 0;
-        for (slot, depth, entries) in self.take_entries(most, one_level) {
+        for (slot, depth, entries) in runs {
             let owned = match slot {
                 None => Some(
                     self.initial
@@ -163,7 +209,7 @@ where
             copies += entries.len() - usize::from(owned.is_some());
             planned.push((slot, depth, owned, entries));
         }
-        let spares = (self.spare).split_off(self.spare.len().saturating_sub(copies));
+        let spares = self.spare.split_off(copies, self.batch.len());
         let this = &*self;
         let groups = (planned.into_iter())
             .map(|(slot, depth, owned, entries)| Group {
@@ -267,7 +313,8 @@ where
 {
     /// Rebuilds the next entry's state with `stepper`, from the parent: a copy (into one of
     /// `spares` if there is one) for each but an owned parent's last entry, which takes the
-    /// parent itself. `None` after the last.
+    /// parent itself; given one of the spare timers to copy a node's into if it keeps none.
+    /// `None` after the last.
     pub(crate) fn next_state(
         &mut self,
         stepper: &mut Stepper<'_, P>,
@@ -283,10 +330,16 @@ where
                 };
                 state
             }
-            Parent::Owned(from) => copy(from, spares),
-            Parent::Shared(from) => copy(from, spares),
+            Parent::Owned(from) => copy(from, &mut spares.states),
+            Parent::Shared(from) => copy(from, &mut spares.states),
             Parent::Taken => unreachable!("the last entry takes the parent"),
         };
+        // A step changes one node's timers at most: one to copy them into, if it has none.
+        if !state.has_spare_timers() {
+            if let Some(timers) = spares.timers.pop() {
+                state.keep_spare_timers(timers);
+            }
+        }
         if let Some((_, step)) = entry.from {
             // It was queued because this step broke nothing: taken again, it must not either
             // (an external node rebuilt from its inputs may answer them differently).
@@ -304,7 +357,7 @@ where
 }
 
 /// A copy of `from`, into one of `spares` if there is one.
-fn copy<P: Process + Clone>(from: &State<P>, spares: &mut Spares<P>) -> Box<State<P>> {
+fn copy<P: Process + Clone>(from: &State<P>, spares: &mut Vec<Box<State<P>>>) -> Box<State<P>> {
     match spares.pop() {
         Some(mut spare) => {
             State::clone_from(&mut spare, from);

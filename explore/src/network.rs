@@ -90,19 +90,32 @@ pub(crate) struct Network<M> {
     version: Version,
 }
 
+/// Room a copy's buffer of messages leaves for one more: the next step's send (most send
+/// one at most) then needs no larger buffer, and a held state's no trimming (see
+/// [`Network::trim`]), where an exact copy grew to twice its messages at the send and was
+/// moved back into an exact buffer when held.
+const ROOM: usize = 1;
+
 impl<M: Clone> Clone for Network<M> {
     fn clone(&self) -> Self {
+        let mut envelopes = Vec::with_capacity(self.envelopes.len() + ROOM);
+        envelopes.extend_from_slice(&self.envelopes);
         Network {
-            envelopes: self.envelopes.clone(),
+            envelopes,
             sum: self.sum,
             counts: self.counts.clone(),
             version: self.version,
         }
     }
 
-    /// Copies nothing if `self` is already a copy of `from` (the same version).
+    /// Copies nothing if `self` is already a copy of `from` (the same version). A buffer too
+    /// small for `from`'s messages and [`ROOM`] is replaced by one of that size, not grown
+    /// to twice its own.
     fn clone_from(&mut self, from: &Self) {
         if self.version != from.version {
+            if self.envelopes.capacity() < from.envelopes.len() + ROOM {
+                self.envelopes = Vec::with_capacity(from.envelopes.len() + ROOM);
+            }
             self.envelopes.clone_from(&from.envelopes);
             self.sum = from.sum;
             self.counts.clone_from(&from.counts);
@@ -151,11 +164,11 @@ impl<M> Network<M> {
     }
 
     /// Moves the messages into a buffer of their number if more than a quarter of theirs is
-    /// unused. (A shrinking `realloc` may keep the block: the allocator need not give back
-    /// less than half of it.)
+    /// unused, and more than [`ROOM`]. (A shrinking `realloc` may keep the block: the
+    /// allocator need not give back less than half of it.)
     pub(crate) fn trim(&mut self) {
         let len = self.envelopes.len();
-        if self.envelopes.capacity() - len > len / 4 {
+        if self.envelopes.capacity() - len > (len / 4).max(ROOM) {
             let mut exact = Vec::with_capacity(len);
             exact.append(&mut self.envelopes);
             self.envelopes = exact;

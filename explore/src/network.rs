@@ -85,7 +85,7 @@ pub(crate) struct Network<M> {
     /// how many of them have certainly left its wire: one more than the latest it sent that
     /// was delivered or lost in transit (a crash can only lose later ones). Read through
     /// [`Network::sent`] and [`Network::left`].
-    counts: Vec<u32>,
+    counts: Box<[u32]>,
     /// Stamped anew by every method that changes the messages (see `version`).
     version: Version,
 }
@@ -158,7 +158,7 @@ impl<M> Network<M> {
         Network {
             envelopes: Vec::new(),
             sum: 0,
-            counts: vec![0; 2 * n],
+            counts: vec![0; 2 * n].into_boxed_slice(),
             version: Version::fresh(),
         }
     }

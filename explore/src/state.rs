@@ -41,11 +41,14 @@ pub(crate) struct Notice {
 /// hashes a node from a stale cache, a step rehashes only the nodes it touched, and a copy
 /// into a scratch state copies only those (see `version`).
 pub(crate) struct State<P: Process> {
-    procs: Vec<P>,
-    stable: Vec<P::Stable>,
+    /// The parts of one entry a node (and `flags`, `net`'s counts) are boxed slices, not
+    /// vectors: their length is the number of nodes, fixed for a search, so a held state
+    /// keeps no capacity for each (8 bytes each; a state is then 184 bytes, not 224).
+    procs: Box<[P]>,
+    stable: Box<[P::Stable]>,
     /// Per node, its timers and the version and cached fingerprint of its own part (see
     /// [`Slot`]).
-    slots: Vec<Slot<P::Timer>>,
+    slots: Box<[Slot<P::Timer>]>,
     /// Timers no state shares any more, to copy a node's into when a step changes them (see
     /// `shared` and [`TimersMut::own`]): a scratch state keeps those it let go, so stepping
     /// it allocates none. Not part of the state: a copy starts with none.
@@ -54,7 +57,7 @@ pub(crate) struct State<P: Process> {
     /// properties' view): three runs of `n` in one buffer (see [`State::up`],
     /// [`State::ever_crashed`], [`State::byzantine`]), so a held state pays one allocation
     /// for them.
-    flags: Vec<bool>,
+    flags: Box<[bool]>,
     /// In flight, ordered by link (sender, then receiver); within a FIFO link in sending
     /// order, within an unordered one by fingerprint.
     pub net: Network<P::Msg>,
@@ -128,8 +131,8 @@ impl<P: Process> State<P> {
     ) -> Self {
         let n = procs.len();
         State {
-            procs,
-            stable: vec![P::Stable::default(); n],
+            procs: procs.into_boxed_slice(),
+            stable: vec![P::Stable::default(); n].into_boxed_slice(),
             slots: (0..n)
                 .map(|_| Slot {
                     mark: Mark::fresh(),
@@ -137,7 +140,9 @@ impl<P: Process> State<P> {
                 })
                 .collect(),
             spare_timers: SparesOf::new(),
-            flags: [vec![true; n], vec![false; 2 * n]].concat(),
+            flags: [vec![true; n], vec![false; 2 * n]]
+                .concat()
+                .into_boxed_slice(),
             net: Network::new(n),
             crashes: 0,
             started: false,

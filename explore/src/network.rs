@@ -317,6 +317,38 @@ mod tests {
         h.finish()
     }
 
+    /// A copy has room for one more message, so a step that sends one grows no buffer, and a
+    /// state held after it keeps its buffer; a buffer with more room than that is trimmed.
+    #[test]
+    fn a_copy_has_room_for_one_send_and_is_not_trimmed_after_it() {
+        let mut net = Network::new(2);
+        for hash in 0..8 {
+            net.send(env(0, 1, hash), true, false);
+        }
+        let mut copy = net.clone();
+        assert_eq!(copy.envelopes.capacity(), 9);
+        let buffer = copy.envelopes.as_ptr();
+        copy.send(env(1, 0, 1), true, false);
+        copy.trim();
+        assert_eq!(copy.envelopes.as_ptr(), buffer, "neither grown nor trimmed");
+        let mut into = Network::new(2);
+        into.clone_from(&net);
+        assert_eq!(
+            into.envelopes.capacity(),
+            9,
+            "a buffer too small is replaced, not doubled"
+        );
+        for _ in 0..3 {
+            into.remove(0);
+        }
+        into.trim();
+        assert_eq!(
+            into.envelopes.capacity(),
+            5,
+            "4 unused of 9 is more than a quarter"
+        );
+    }
+
     #[test]
     fn the_sum_follows_every_change() {
         let mut net = Network::new(3);

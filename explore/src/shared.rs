@@ -6,7 +6,8 @@
 //!
 //! A scratch state keeps the parts it let go that no other state holds (`spares`), and copies
 //! a shared part into one of them when a step first changes it, so stepping it allocates
-//! nothing once it has warmed up.
+//! nothing once it has warmed up. A state the queue holds gives its spares to the queue,
+//! which hands one to each state it rebuilds (see `search::frontier`).
 
 use std::sync::Arc;
 

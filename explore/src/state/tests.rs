@@ -59,3 +59,21 @@ fn suspicions_held_or_not_are_one_state_and_each_suspicion_tells_states_apart() 
 fn a_state_is_184_bytes() {
     assert_eq!(std::mem::size_of::<State<Idle>>(), 184);
 }
+
+/// A held state's spare timers go to the queue's pool, as many as it has room for; the state
+/// keeps none (see `State::trim`).
+#[test]
+fn trimming_gives_the_spare_timers_to_the_pool_while_it_has_room() {
+    let mut s = State::new(vec![Idle; 3], Vec::new(), None);
+    for _ in 0..3 {
+        s.keep_spare_timers(std::sync::Arc::default());
+    }
+    let mut pool = vec![std::sync::Arc::default()];
+    s.trim(&mut pool, 3);
+    assert_eq!(
+        pool.len(),
+        3,
+        "two of three taken: the pool holds at most 3"
+    );
+    assert!(!s.has_spare_timers());
+}

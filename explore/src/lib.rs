@@ -30,6 +30,7 @@ mod draws;
 mod limits;
 mod model;
 mod network;
+mod prefetch;
 mod report;
 mod rng;
 mod search;

@@ -175,6 +175,12 @@ impl<M> Network<M> {
         }
     }
 
+    /// Brings its buffers into the cache (see `prefetch`).
+    pub(crate) fn prefetch(&self) {
+        crate::prefetch::slice(&self.envelopes);
+        crate::prefetch::slice(&self.counts);
+    }
+
     /// Messages `node` sent so far.
     pub(crate) fn sent(&self, node: NodeId) -> u32 {
         self.counts[2 * node]

@@ -156,6 +156,25 @@ impl<P: Process> State<P> {
         }
     }
 
+    /// Brings its buffers into the cache, for a copy soon after (see `prefetch`): a state the
+    /// queue held for a level is out of every cache, and a copy of it waits on each buffer
+    /// in turn.
+    pub(crate) fn prefetch(&self) {
+        crate::prefetch::slice(&self.procs);
+        crate::prefetch::slice(&self.slots);
+        crate::prefetch::slice(&self.flags);
+        self.net.prefetch();
+    }
+
+    /// Brings its nodes' timers into the cache (their addresses are in its slots: so those
+    /// one step earlier, by [`State::prefetch`]). A copy shares them, counting one more
+    /// holder of each.
+    pub(crate) fn prefetch_timers(&self) {
+        for slot in &self.slots {
+            crate::prefetch::value(&*slot.timers);
+        }
+    }
+
     /// Node `node`'s own part, to change; its cached fingerprint is forgotten and its version
     /// renewed.
     pub(crate) fn node_mut(&mut self, node: NodeId) -> NodeMut<'_, P> {

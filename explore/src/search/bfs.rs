@@ -22,6 +22,7 @@
 //! then never spans two levels, so a state is expanded only once every state of the level
 //! before has been merged and its sleep set is final, whatever the batch size.
 
+use std::collections::VecDeque;
 use std::hash::Hash;
 use std::sync::atomic::AtomicBool;
 
@@ -283,7 +284,20 @@ where
     let mut kept = Seen::new();
     let mut pending = Vec::new();
     let mut scratch = None;
-    for (mut group, sleeps) in chunk {
+    let mut chunk = VecDeque::from(chunk);
+    while let Some((mut group, sleeps)) = chunk.pop_front() {
+        // The next groups' parents are brought into the cache while this one is expanded, a
+        // stage a group, as each stage reads addresses the one before brought in: the state
+        // three groups ahead, its buffers two ahead, its nodes' timers one ahead.
+        if let Some((next, _)) = chunk.front() {
+            next.prefetch_timers();
+        }
+        if let Some((second, _)) = chunk.get(1) {
+            second.prefetch();
+        }
+        if let Some((third, _)) = chunk.get(2) {
+            third.prefetch_state();
+        }
         let mut sleeps = sleeps.into_iter();
         let depth = group.depth();
         loop {

@@ -33,16 +33,7 @@ impl Seen {
     /// soon after: a search that steps a state's successors first and looks them up after
     /// waits for one cache miss at a time no more (see `bfs::Expand::all`).
     pub(crate) fn prefetch(&self, fp: u64) {
-        let slot = &self.slots[(fp.max(1) as usize) & (self.slots.len() - 1)];
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            // SAFETY: SSE is part of every x86_64 processor; a prefetch reads nothing the
-            // program sees and never faults, and its address is that of a live slot.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(std::ptr::from_ref(slot).cast()) };
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = slot;
+        crate::prefetch::value(&self.slots[(fp.max(1) as usize) & (self.slots.len() - 1)]);
     }
 
     /// Whether `fp` is held (a read-only look-up, so several threads may ask at once).

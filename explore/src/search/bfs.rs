@@ -363,7 +363,13 @@ where
         self.queue.give_back(batch.spares);
         let mut waiting = batch.expanded.len();
         let mut successors = batch.successors.into_iter();
-        for (exp, state) in batch.expanded {
+        let mut expanded = batch.expanded.into_iter();
+        while let Some((exp, state)) = expanded.next() {
+            // A state two ahead is brought into the cache (the queue holds or recycles it:
+            // both read its fields), as the chunk's last ones have left it since.
+            if let Some((_, ahead)) = expanded.as_slice().get(1) {
+                crate::prefetch::slice(std::slice::from_ref(&**ahead));
+            }
             waiting -= 1;
             self.expanded += 1;
             self.draws.add(exp.draws);

@@ -365,8 +365,9 @@ where
         let mut successors = batch.successors.into_iter();
         let mut expanded = batch.expanded.into_iter();
         while let Some((exp, state)) = expanded.next() {
-            // A state two ahead is brought into the cache (the queue holds or recycles it:
-            // both read its fields), as the chunk's last ones have left it since.
+            // The state two ahead is brought into the cache (the queue holds or recycles it:
+            // both read its fields): a chunk's states were expanded long enough ago to have
+            // left it.
             if let Some((_, ahead)) = expanded.as_slice().get(1) {
                 crate::prefetch::slice(std::slice::from_ref(&**ahead));
             }

@@ -38,9 +38,13 @@ const _: () = assert!(std::mem::size_of::<Entry>() == 24);
 /// states are boxed, as every state the queue and the search's threads pass around: a move
 /// copies a pointer, not a state's fields.
 pub(crate) struct Spares<P: Process> {
-    states: Vec<Box<State<P>>>,
+    states: Boxed<P>,
     timers: Vec<Arc<NodeTimers<P::Timer>>>,
 }
+
+/// States, each boxed: moving one between the queue, its spares and the search's threads
+/// copies a pointer, not its fields.
+type Boxed<P> = Vec<Box<State<P>>>;
 
 impl<P: Process> Spares<P> {
     pub(crate) fn new() -> Self {
@@ -385,7 +389,7 @@ where
 }
 
 /// A copy of `from`, into one of `spares` if there is one.
-fn copy<P: Process + Clone>(from: &State<P>, spares: &mut Vec<Box<State<P>>>) -> Box<State<P>> {
+fn copy<P: Process + Clone>(from: &State<P>, spares: &mut Boxed<P>) -> Box<State<P>> {
     match spares.pop() {
         Some(mut spare) => {
             State::clone_from(&mut spare, from);

@@ -15,7 +15,7 @@ use sim_core::{AdversarySnapshot, NodeId, Process, SearchMonitor, Time, World};
 
 use crate::network::Network;
 pub(crate) use crate::network::{Envelope, Key};
-use crate::shared::{share, SparesOf};
+use crate::shared::SparesOf;
 use crate::timers::TimersMut;
 pub(crate) use crate::timers::{timer_names, timer_rank, Armed, NodeTimers};
 use crate::version::Version;
@@ -156,25 +156,6 @@ impl<P: Process> State<P> {
         }
     }
 
-    /// Brings its buffers into the cache, for a copy soon after (see `prefetch`): a state the
-    /// queue held for a level is out of every cache, and a copy of it waits on each buffer
-    /// in turn.
-    pub(crate) fn prefetch(&self) {
-        crate::prefetch::slice(&self.procs);
-        crate::prefetch::slice(&self.slots);
-        crate::prefetch::slice(&self.flags);
-        self.net.prefetch();
-    }
-
-    /// Brings its nodes' timers into the cache (their addresses are in its slots: so those
-    /// one step earlier, by [`State::prefetch`]). A copy shares them, counting one more
-    /// holder of each.
-    pub(crate) fn prefetch_timers(&self) {
-        for slot in &self.slots {
-            crate::prefetch::value(&*slot.timers);
-        }
-    }
-
     /// Node `node`'s own part, to change; its cached fingerprint is forgotten and its version
     /// renewed.
     pub(crate) fn node_mut(&mut self, node: NodeId) -> NodeMut<'_, P> {
@@ -272,42 +253,6 @@ impl<P: Process> State<P> {
     }
 }
 
-impl<P: Process + Clone> Clone for State<P> {
-    fn clone(&self) -> Self {
-        State {
-            procs: self.procs.clone(),
-            stable: self.stable.clone(),
-            slots: self.slots.clone(),
-            spare_timers: SparesOf::new(),
-            flags: self.flags.clone(),
-            net: self.net.clone(),
-            crashes: self.crashes,
-            started: self.started,
-            extras: self.extras.as_ref().map(|e| Box::new(e.copy())),
-            monitors: self.monitors.iter().map(|m| m.copy()).collect(),
-        }
-    }
-
-    /// A copy into `self`, reusing its buffers: a search steps a scratch state this way, so a
-    /// successor it has seen before costs no allocation.
-    fn clone_from(&mut self, from: &Self) {
-        self.copy_nodes(from);
-        self.net.clone_from(&from.net);
-        self.crashes = from.crashes;
-        self.started = from.started;
-        match self.flags.len() == from.flags.len() {
-            true => self.flags.copy_from_slice(&from.flags),
-            false => self.flags.clone_from(&from.flags),
-        }
-        match (&mut self.extras, &from.extras) {
-            (None, None) => {}
-            (Some(mine), Some(theirs)) => mine.copy_from(theirs),
-            (mine, theirs) => *mine = theirs.as_ref().map(|e| Box::new(e.copy())),
-        }
-        copy_monitors(&mut self.monitors, &from.monitors);
-    }
-}
-
 /// The flag buffer of a state of `n` nodes as its three runs of one flag a node: up, ever
 /// crashed, Byzantine (see `State::flags`). Inlined: a caller reading one run computes only it
 /// (not inlined, it cost 3% of a TwoPhase search's instructions).
@@ -316,24 +261,6 @@ fn flag_runs(flags: &[bool], n: usize) -> [&[bool]; 3] {
     let (up, rest) = flags.split_at(n);
     let (ever_crashed, byzantine) = rest.split_at(n);
     [up, ever_crashed, byzantine]
-}
-
-/// `from`'s monitors copied into `to`, each in place where it is the same property.
-fn copy_monitors<P: Process>(
-    to: &mut Vec<Box<dyn SearchMonitor<P>>>,
-    from: &[Box<dyn SearchMonitor<P>>],
-) {
-    to.truncate(from.len());
-    for (i, theirs) in from.iter().enumerate() {
-        match to.get_mut(i) {
-            Some(mine) => {
-                if !mine.copy_from(&**theirs) {
-                    *mine = theirs.copy();
-                }
-            }
-            None => to.push(theirs.copy()),
-        }
-    }
 }
 
 /// A value's fingerprint with the fixed hasher.
@@ -490,65 +417,7 @@ where
     }
 }
 
-impl<P: Process + Clone> State<P> {
-    /// Copies `from`'s nodes (process, storage, timers, cached fingerprint), skipping those
-    /// that are already copies (the same version: a scratch state copied from the same
-    /// parent, where the last step did not touch them; their cached fingerprint, if filled
-    /// since, is that of the same node, and they share its timers). A node's timers are
-    /// shared, not copied (see `shared`). Its process is copied: sharing it too, behind an
-    /// `Arc`, saved 7% of TwoPhase's memory for 8% more time (the reference counts' atomic
-    /// operations, per node a copy or step touches).
-    fn copy_nodes(&mut self, from: &Self) {
-        if self.slots.len() != from.slots.len() {
-            self.procs.clone_from(&from.procs);
-            self.stable.clone_from(&from.stable);
-            self.slots.clone_from(&from.slots);
-            return;
-        }
-        let n = from.slots.len();
-        // Zipped, not indexed: the versions of every node are compared for each successor.
-        for (node, (mine, theirs)) in self.slots.iter_mut().zip(&from.slots).enumerate() {
-            if mine.mark.version != theirs.mark.version {
-                self.procs[node].clone_from(&from.procs[node]);
-                self.stable[node].clone_from(&from.stable[node]);
-                share(&mut mine.timers, &theirs.timers, &mut self.spare_timers, n);
-                mine.mark = theirs.mark;
-            }
-        }
-    }
-}
-
 impl<P: Process> State<P> {
-    /// Gives back what its buffers hold beyond their contents, for a state kept a while (a
-    /// parent in the queue): a state rebuilt from a copy grew its messages by doubling, and
-    /// kept the timers it let go as spares (up to one a node), which go to `pool` while it
-    /// holds fewer than `most` (to be copied into by a state rebuilt later: see
-    /// [`State::keep_spare_timers`]) and are dropped beyond.
-    pub(crate) fn trim(&mut self, pool: &mut Vec<Arc<NodeTimers<P::Timer>>>, most: usize) {
-        self.net.trim();
-        let room = most.saturating_sub(pool.len());
-        let kept = self.spare_timers.len().min(room);
-        pool.extend(self.spare_timers.drain(..kept));
-        // Frees the rest, and the buffer if they had spilled out of line.
-        self.spare_timers = SparesOf::new();
-    }
-
-    /// Keeps `timers`, which no state holds, to copy a node's timers into when a step first
-    /// changes them (see `shared::own`), so that the step allocates none.
-    pub(crate) fn keep_spare_timers(&mut self, timers: Arc<NodeTimers<P::Timer>>) {
-        debug_assert_eq!(
-            Arc::strong_count(&timers),
-            1,
-            "a spare is shared by no state"
-        );
-        self.spare_timers.push(timers);
-    }
-
-    /// Whether it keeps timers to copy into (see [`State::keep_spare_timers`]).
-    pub(crate) fn has_spare_timers(&self) -> bool {
-        !self.spare_timers.is_empty()
-    }
-
     /// Whom node `node` suspects now (a bit per node).
     pub(crate) fn suspects(&self, node: NodeId) -> u64 {
         let suspected = self.extras.as_ref().and_then(|e| e.suspected.get(node));
@@ -622,6 +491,7 @@ impl<P: Process> State<P> {
     }
 }
 
+mod copy;
 mod extras;
 #[cfg(test)]
 mod tests;

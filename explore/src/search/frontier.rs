@@ -34,9 +34,7 @@ pub(crate) struct Entry {
 const _: () = assert!(std::mem::size_of::<Entry>() == 24);
 
 /// What a search keeps to copy into instead of allocating: states done with, and node timers
-/// no state holds any more (which a state let go when it was held: see [`State::trim`]). The
-/// states are boxed, as every state the queue and the search's threads pass around: a move
-/// copies a pointer, not a state's fields.
+/// no state holds any more (which a state let go when it was held: see [`State::trim`]).
 pub(crate) struct Spares<P: Process> {
     states: Boxed<P>,
     timers: Vec<Arc<NodeTimers<P::Timer>>>,
@@ -184,10 +182,10 @@ where
     /// Takes the front entries (at most `most`; with `one_level`, only those at the front's
     /// depth) as groups of one parent each, in queue order, with as many states done with as
     /// the groups make copies and timers as they have entries (fewer if there are not so
-    /// many), to copy into. A group
-    /// with its parent's last entry takes the parent from the queue; the others read it where
-    /// the queue holds it. The merge queues a parent's entries one after another, so a batch
-    /// has one group a parent, and no group reads a parent another took.
+    /// many), to copy into. A group with its parent's last entry takes the parent from the
+    /// queue; the others read it where the queue holds it. The merge queues a parent's
+    /// entries one after another, so a batch has one group a parent, and no group reads a
+    /// parent another took.
     pub(crate) fn take_batch(
         &mut self,
         most: usize,

@@ -351,7 +351,7 @@ mod tests {
         assert_eq!(
             into.envelopes.capacity(),
             5,
-            "4 unused of 9 is more than a quarter"
+            "4 unused for 5 held is more than a quarter of them"
         );
     }
 

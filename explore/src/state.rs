@@ -41,9 +41,9 @@ pub(crate) struct Notice {
 /// hashes a node from a stale cache, a step rehashes only the nodes it touched, and a copy
 /// into a scratch state copies only those (see `version`).
 pub(crate) struct State<P: Process> {
-    /// The parts of one entry a node (and `flags`, `net`'s counts) are boxed slices, not
-    /// vectors: their length is the number of nodes, fixed for a search, so a held state
-    /// keeps no capacity for each (8 bytes each; a state is then 184 bytes, not 224).
+    /// The parts with an entry per node (these, `slots`, `flags` and `net`'s counts) are
+    /// boxed slices, not vectors: their length is fixed for a search, so a held state keeps
+    /// no capacity for them (8 bytes each; a state is 184 bytes, not 224).
     procs: Box<[P]>,
     stable: Box<[P::Stable]>,
     /// Per node, its timers and the version and cached fingerprint of its own part (see

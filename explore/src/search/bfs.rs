@@ -289,14 +289,15 @@ where
         // The next groups' parents are brought into the cache while this one is expanded, a
         // stage a group, as each stage reads addresses the one before brought in: the state
         // three groups ahead, its buffers two ahead, its nodes' timers one ahead.
-        if let Some((next, _)) = chunk.front() {
+        let ahead = |k: usize| chunk.get(k).and_then(|(group, _)| group.parent());
+        if let Some(next) = ahead(0) {
             next.prefetch_timers();
         }
-        if let Some((second, _)) = chunk.get(1) {
+        if let Some(second) = ahead(1) {
             second.prefetch();
         }
-        if let Some((third, _)) = chunk.get(2) {
-            third.prefetch_state();
+        if let Some(third) = ahead(2) {
+            crate::prefetch::value(third);
         }
         let mut sleeps = sleeps.into_iter();
         let depth = group.depth();

@@ -307,31 +307,13 @@ impl<'f, P: Process> Group<'f, P> {
         self.depth
     }
 
-    /// Brings its parent's own fields into the cache (the addresses of its buffers: see
-    /// [`Group::prefetch`]).
-    pub(crate) fn prefetch_state(&self) {
+    /// The state its entries are rebuilt from, while it has one (to bring it into the cache
+    /// ahead: see `bfs::expand_chunk`).
+    pub(crate) fn parent(&self) -> Option<&State<P>> {
         match &self.parent {
-            Parent::Owned(state) => crate::prefetch::value(&**state),
-            Parent::Shared(state) => crate::prefetch::value(*state),
-            Parent::Taken => {}
-        }
-    }
-
-    /// Brings its parent's nodes' timers into the cache (see [`State::prefetch_timers`]).
-    pub(crate) fn prefetch_timers(&self) {
-        match &self.parent {
-            Parent::Owned(state) => state.prefetch_timers(),
-            Parent::Shared(state) => state.prefetch_timers(),
-            Parent::Taken => {}
-        }
-    }
-
-    /// Brings its parent's buffers into the cache, for the group's copies soon after.
-    pub(crate) fn prefetch(&self) {
-        match &self.parent {
-            Parent::Owned(state) => state.prefetch(),
-            Parent::Shared(state) => state.prefetch(),
-            Parent::Taken => {}
+            Parent::Owned(state) => Some(state),
+            Parent::Shared(state) => Some(state),
+            Parent::Taken => None,
         }
     }
 }

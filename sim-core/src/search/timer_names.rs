@@ -117,7 +117,7 @@ fn write(id: TimerId, h: &mut impl Hasher) {
     match MODE.with(Cell::get) {
         Mode::Plain => {
             h.write_u32(id.slot);
-            h.write_u32(id.generation);
+            h.write_u32(id.generation.get());
         }
         Mode::Watching { .. } => {
             MODE.with(|m| m.set(Mode::Watching { hashed: true }));
@@ -143,6 +143,8 @@ mod tests {
     use crate::timer::TimerId;
 
     fn id(slot: u32, generation: u32) -> TimerId {
+        let generation =
+            std::num::NonZeroU32::new(generation).expect("a live handle's generation is not 0");
         TimerId { slot, generation }
     }
 
@@ -163,7 +165,7 @@ mod tests {
         );
         let named = |id, live| hash_with_names([(live, 3)], || hash(id));
         assert_eq!(named(old, old), named(new, new), "both live, both named 3");
-        let stale = id(1, 0);
+        let stale = id(1, 1);
         assert_eq!(named(stale, old), named(old, new), "neither live");
         assert_ne!(named(old, old), named(stale, old));
     }
@@ -213,7 +215,7 @@ mod tests {
         );
         let mut plain = DetHasher::default();
         plain.write_u32(live.slot);
-        plain.write_u32(live.generation);
+        plain.write_u32(live.generation.get());
         assert_eq!(
             hash(live),
             plain.finish(),

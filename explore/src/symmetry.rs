@@ -214,7 +214,7 @@ fn renamed<P: Renamable>(
     notices.sort_unstable();
     notices.hash(&mut h);
     h.write_u32(s.crashes);
-    for m in &s.monitors {
+    for m in s.monitors() {
         m.hash_memory(&mut h);
     }
     h.finish()

@@ -284,7 +284,7 @@ fn properties<P: Searchable>(model: &Model<P>, replayed: &Replayed<'_, P>) -> Ve
                     None => Status::Holds,
                 },
                 PropertyKind::Eventually | PropertyKind::Sometimes => {
-                    match lasso::judge_end(replayed.state.monitors[i].as_ref(), &world) {
+                    match lasso::judge_end(replayed.state.monitors()[i].as_ref(), &world) {
                         Ok(()) => Status::Met,
                         Err(why) => Status::NotYet(why),
                     }

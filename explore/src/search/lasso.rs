@@ -214,8 +214,8 @@ where
 /// Records, for state `id`, whether each `eventually` property holds there.
 fn judge<P: Process>(model: &Model<P>, s: &State<P>, id: u32, g: &mut Graph) {
     let world = s.world();
-    let mut holds = Vec::with_capacity(s.monitors.len());
-    for (i, monitor) in s.monitors.iter().enumerate() {
+    let mut holds = Vec::with_capacity(s.monitors().len());
+    for (i, monitor) in s.monitors().iter().enumerate() {
         if model.monitors[i].kind != PropertyKind::Eventually {
             holds.push(true);
             continue;
@@ -293,7 +293,7 @@ pub(crate) fn owes_anything<P: Process>(
 /// its verdict: in a state where nothing more must happen, a run that stops there breaks it.
 pub(crate) fn unmet<P: Process>(model: &Model<P>, s: &State<P>) -> Option<(usize, String)> {
     let world = s.world();
-    (s.monitors.iter().enumerate())
+    (s.monitors().iter().enumerate())
         .filter(|&(i, _)| model.monitors[i].kind == PropertyKind::Eventually)
         .find_map(|(i, monitor)| {
             judge_end(monitor.as_ref(), &world)

@@ -21,6 +21,7 @@ impl<P: Process + Clone> Clone for State<P> {
             crashes: self.crashes,
             started: self.started,
             extras: self.extras.as_ref().map(|e| Box::new(e.copy())),
+            monitors_forget: self.monitors_forget,
             monitors: self.monitors.iter().map(|m| m.copy()).collect(),
         }
     }
@@ -41,7 +42,15 @@ impl<P: Process + Clone> Clone for State<P> {
             (Some(mine), Some(theirs)) => mine.copy_from(theirs),
             (mine, theirs) => *mine = theirs.as_ref().map(|e| Box::new(e.copy())),
         }
-        copy_monitors(&mut self.monitors, &from.monitors);
+        // Monitors that remember nothing are copies of each other already (the same
+        // properties, in the model's order).
+        let same = self.monitors.len() == from.monitors.len();
+        if !(self.monitors_forget && from.monitors_forget && same) {
+            copy_monitors(&mut self.monitors, &from.monitors);
+            self.monitors_forget = from.monitors_forget;
+        }
+        debug_assert!((self.monitors.iter().zip(&from.monitors))
+            .all(|(a, b)| a.as_any().type_id() == b.as_any().type_id()));
     }
 }
 

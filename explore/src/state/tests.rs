@@ -77,3 +77,55 @@ fn trimming_gives_the_spare_timers_to_the_pool_while_it_has_room() {
     );
     assert!(!s.has_spare_timers());
 }
+
+/// Judges nothing; remembers a count that a test sets, and hashes it.
+#[derive(Clone)]
+struct Counting(u32);
+
+impl sim_core::Property<Idle> for Counting {}
+
+impl sim_core::Explorable<Idle> for Counting {
+    fn fingerprint(&self, h: &mut sim_core::entropy::DetHasher) {
+        std::hash::Hash::hash(&self.0, h);
+    }
+}
+
+/// Judges nothing and remembers nothing.
+#[derive(Clone)]
+struct Forgetting;
+
+impl sim_core::Property<Idle> for Forgetting {}
+
+impl sim_core::Explorable<Idle> for Forgetting {
+    fn fingerprint(&self, _: &mut sim_core::entropy::DetHasher) {}
+}
+
+/// Each monitor's memory, by its fingerprint.
+fn memories(s: &State<Idle>) -> Vec<u64> {
+    let hash = |m: &dyn sim_core::SearchMonitor<Idle>| {
+        let mut h = sim_core::entropy::DetHasher::default();
+        m.hash_memory(&mut h);
+        std::hash::Hasher::finish(&h)
+    };
+    s.monitors().iter().map(|m| hash(&**m)).collect()
+}
+
+/// A copy skips the monitors only when every one remembers nothing: one that remembers,
+/// among others that do not, is copied, and a state's fingerprint tells its memory apart.
+#[test]
+fn a_copy_copies_the_monitors_unless_none_remembers_anything() {
+    let monitors = || -> Vec<Box<dyn sim_core::SearchMonitor<Idle>>> {
+        vec![Box::new(Forgetting), Box::new(Counting(0))]
+    };
+    let parent = State::new(vec![Idle; 3], monitors(), None);
+    let mut changed = State::new(vec![Idle; 3], monitors(), None);
+    let (_, mut judged) = changed.judging();
+    let counting = judged.iter_mut().nth(1).expect("two monitors");
+    assert!(counting.copy_from(&Counting(7)), "the same property");
+    assert_ne!(memories(&changed), memories(&parent));
+    assert_ne!(fingerprint(&changed), fingerprint(&parent));
+    let mut scratch = changed.clone();
+    scratch.clone_from(&parent);
+    assert_eq!(memories(&scratch), memories(&parent), "copied back");
+    assert_eq!(fingerprint(&scratch), fingerprint(&parent));
+}

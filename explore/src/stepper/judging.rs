@@ -30,11 +30,11 @@
 use std::cell::Cell;
 
 use sim_core::engine::guarded;
-use sim_core::{Falsified, NodeId, Process, PropertyKind, SearchMonitor, World};
+use sim_core::{Falsified, NodeId, Process, PropertyKind, World};
 
 use super::{Broken, Stepper};
 use crate::model::MonitorDef;
-use crate::state::State;
+use crate::state::{MonitorsMut, State};
 
 /// When the state checks of properties that remember nothing are judged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,7 +119,8 @@ impl<P: Process + Clone> Stepper<'_, P> {
         let judging = &self.judging;
         let (world, monitors) = s.judging();
         let world = world.at_node(node).at_event(event);
-        let ran = guarded(|| judging.first_deferred_failure(monitors, world, monitors.len()));
+        let all = monitors.len();
+        let ran = guarded(|| judging.first_deferred_failure(monitors, world, all));
         ran.unwrap_or_else(|why| {
             Err(Broken {
                 monitor: None,
@@ -145,7 +146,7 @@ impl<P: Process + Clone> Stepper<'_, P> {
             self.judging.waiting = Some((node, event));
             return Ok(());
         }
-        let (world, monitors) = s.judging();
+        let (world, mut monitors) = s.judging();
         let world = world.at_node(node).at_event(event);
         let mut failed = None;
         for (i, monitor) in monitors.iter_mut().enumerate() {
@@ -186,7 +187,7 @@ impl<P: Process + Clone> Stepper<'_, P> {
     /// (Apart, since a search that defers nothing pays for none of the deferring: Paxos
     /// counted 0.7% more instructions through the deferring loop.)
     fn judge_at_once(&mut self, s: &mut State<P>, node: NodeId, event: u64) -> Result<(), Broken> {
-        let (world, monitors) = s.judging();
+        let (world, mut monitors) = s.judging();
         let world = world.at_node(node).at_event(event);
         let broken = |i, why: Falsified| Broken {
             monitor: Some(i),
@@ -230,12 +231,12 @@ impl Judging {
     /// `world` (marking whether one reads the step).
     fn first_deferred_failure<P: Process>(
         &self,
-        monitors: &mut [Box<dyn SearchMonitor<P>>],
+        mut monitors: MonitorsMut<'_, P>,
         world: World<'_, P>,
         before: usize,
     ) -> Result<(), Broken> {
         let world = world.watching(&self.step_read);
-        for (i, monitor) in monitors[..before].iter_mut().enumerate() {
+        for (i, monitor) in monitors.iter_mut().take(before).enumerate() {
             if !self.defers(i) {
                 continue;
             }

@@ -314,9 +314,8 @@ where
     /// crash loses a suffix of it.
     pub(crate) fn fingerprint(&self, may_crash: &[bool], crash_budget: u32) -> u64 {
         let mut h = DetHasher::default();
-        for node in 0..self.procs.len() {
-            let cached = self.slots[node].mark.hash;
-            h.write_u64(match cached {
+        for (node, slot) in self.slots.iter().enumerate() {
+            h.write_u64(match slot.mark.hash {
                 UNCACHED => self.node_hash(node),
                 own => own,
             });
@@ -379,7 +378,7 @@ where
     /// Caches each node's fingerprint that is not cached (see [`State::node_mut`]): a
     /// fingerprint then rehashes only the nodes changed since.
     pub(crate) fn cache_node_hashes(&mut self) {
-        for node in 0..self.procs.len() {
+        for node in 0..self.slots.len() {
             if self.slots[node].mark.hash == UNCACHED {
                 self.slots[node].mark.hash = self.node_hash(node);
             }

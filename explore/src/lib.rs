@@ -27,6 +27,7 @@ mod by_hand;
 mod config;
 mod describe;
 mod draws;
+mod huge_pages;
 mod limits;
 mod model;
 mod network;

@@ -73,7 +73,7 @@ impl Seen {
     }
 
     fn grow(&mut self) {
-        let doubled = vec![0; self.slots.len() * 2];
+        let doubled = crate::huge_pages::zeroed(self.slots.len() * 2);
         let old = std::mem::replace(&mut self.slots, doubled);
         self.len = 0;
         for fp in old.into_iter().filter(|&x| x != 0) {

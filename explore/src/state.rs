@@ -67,7 +67,7 @@ pub(crate) struct State<P: Process> {
     pub started: bool,
     /// Whether every monitor remembers nothing ([`SearchMonitor::remembers_nothing`]: its
     /// type has no size), as most properties, which judge each state as it is: a copy then
-    /// copies none and a fingerprint hashes none (a call each through a pointer, 5% of a
+    /// copies none and a fingerprint hashes none (a call each through a pointer, 4% of a
     /// TwoPhase search's instructions).
     monitors_forget: bool,
     /// Each checked property's monitor (a copy of its own: `Send` and `Sync`,

@@ -28,6 +28,7 @@ mod config;
 mod describe;
 mod draws;
 mod huge_pages;
+mod interned;
 mod limits;
 mod model;
 mod network;

@@ -6,7 +6,10 @@
 //! its parent: copying a state copies a pointer a node, and a queued parent holds each node's
 //! timers once for all its successors that did not touch them.
 
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
+
+use sim_core::entropy::DetHasher;
 
 use sim_core::step::{Timers, TimersOnWrite};
 use sim_core::TimerId;
@@ -108,6 +111,28 @@ impl<T> NodeTimers<T> {
     }
 }
 
+impl<T> NodeTimers<T> {
+    /// A fingerprint of everything they hold (tags by their fingerprints): equal for timers
+    /// that are [`NodeTimers::same_as`] each other.
+    pub(crate) fn content_hash(&self) -> u64 {
+        let mut hasher = DetHasher::default();
+        self.handles.hash(&mut hasher);
+        for a in &self.armed {
+            (a.id, a.hash, a.delay_ns, a.key, a.rank).hash(&mut hasher);
+        }
+        hasher.finish()
+    }
+
+    /// Whether `other` holds the same handles and the same armed timers, field by field (tags
+    /// by their fingerprints, as the set of seen states tells states apart).
+    pub(crate) fn same_as(&self, other: &Self) -> bool {
+        let fields = |a: &Armed<T>| (a.id, a.hash, a.delay_ns, a.key, a.rank);
+        self.handles == other.handles
+            && self.armed.len() == other.armed.len()
+            && (self.armed.iter().map(fields)).eq(other.armed.iter().map(fields))
+    }
+}
+
 impl<T> Default for NodeTimers<T> {
     fn default() -> Self {
         NodeTimers {
@@ -185,7 +210,7 @@ pub(crate) fn timer_rank<T>(armed: &[Armed<T>], index: usize) -> u32 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use sim_core::step::{run_handler, Handler, NodeRef, Output, Outputs};
     use sim_core::Seeded;
 
@@ -212,7 +237,7 @@ mod tests {
     }
 
     /// A node's timers with `count` armed as [`Arms`] arms them.
-    fn armed(count: u32) -> NodeTimers<u32> {
+    pub(crate) fn armed(count: u32) -> NodeTimers<u32> {
         let mut timers = NodeTimers::default();
         let mut out = Outputs::default();
         let node = NodeRef {

@@ -31,7 +31,7 @@ impl TimerId {
 /// while it is free, so whether a handle is live is one load: in a large group a node's
 /// timers are reached at random (each cancelled acknowledgement timer of an eager broadcast),
 /// and a second column of flags was a second cache miss.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq, Hash)]
 pub(crate) struct TimerSlab {
     generation: Vec<u32>,
     free: Vec<u32>,
@@ -112,7 +112,7 @@ impl TimerSlab {
 
 /// A node's timer handles: which are live, so that a cancel or a crash disarms them exactly as
 /// under the engine. Cloned with the node when a search branches.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq, Hash)]
 pub struct Timers(pub(crate) TimerSlab);
 
 impl Clone for Timers {

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use sim_core::Process;
 
 use crate::draws::Taken;
+use crate::interned::InternedTimers;
 use crate::state::State;
 use crate::stepper::Stepper;
 use crate::timers::NodeTimers;
@@ -91,6 +92,8 @@ pub(crate) struct Frontier<P: Process> {
     free: Vec<u32>,
     /// States done with, to copy a rebuilt state into (see [`Frontier::recycle`]).
     spare: Spares<P>,
+    /// The node timers of the held parents, one copy of each value (see `interned`).
+    interned: InternedTimers<P::Timer>,
     /// The entries of the batch taken last (see [`Frontier::take_batch`]), which its groups
     /// read: one buffer for every batch, not one a group.
     batch: Vec<Entry>,
@@ -119,6 +122,7 @@ where
             parents: Vec::new(),
             free: Vec::new(),
             spare: Spares::new(),
+            interned: InternedTimers::new(),
             batch: Vec::new(),
         }
     }
@@ -137,6 +141,7 @@ where
     /// timers it kept to copy into are kept here, for states rebuilt later.
     pub(crate) fn hold(&mut self, mut state: Box<State<P>>) -> u32 {
         state.trim(&mut self.spare.timers, SPARE_TIMERS);
+        state.intern_timers(&mut self.interned, &mut self.spare.timers, SPARE_TIMERS);
         let held = Some(Held { state, queued: 0 });
         match self.free.pop() {
             Some(slot) => {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use sim_core::{Process, SearchMonitor};
 
 use super::{NodeTimers, SparesOf, State};
+use crate::interned::InternedTimers;
 use crate::shared::share;
 
 impl<P: Process + Clone> Clone for State<P> {
@@ -113,6 +114,25 @@ impl<P: Process> State<P> {
         pool.extend(self.spare_timers.drain(..kept));
         // Frees the rest, and the buffer if they had spilled out of line.
         self.spare_timers = SparesOf::new();
+    }
+
+    /// Shares, for each node whose timers no other state holds, the interned copy equal to
+    /// them (see `search::interned`); its own copy goes to `pool` while it holds fewer than
+    /// `most`, and is dropped beyond. For a state the queue holds.
+    pub(crate) fn intern_timers(
+        &mut self,
+        interned: &mut InternedTimers<P::Timer>,
+        pool: &mut Vec<Arc<NodeTimers<P::Timer>>>,
+        most: usize,
+    ) {
+        for slot in self.slots.iter_mut() {
+            if Arc::strong_count(&slot.timers) == 1 {
+                let mine = interned.intern(&mut slot.timers);
+                if let Some(mine) = mine.filter(|_| pool.len() < most) {
+                    pool.push(mine);
+                }
+            }
+        }
     }
 
     /// Keeps `timers`, which no state holds, to copy a node's timers into when a step first

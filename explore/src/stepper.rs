@@ -19,7 +19,7 @@ use sim_core::{AdversaryCtx, MsgKey, NodeId, Process, Time};
 
 use super::draws::{Branching, Taken};
 use super::model::Model;
-use super::state::{hash_of, Armed, Envelope, Key, Notice, State};
+use super::state::{hash_of, Armed, Envelope, Notice, State};
 use super::transition::Transition;
 use super::zone::{weight, Zone};
 use super::zone_graph;
@@ -186,15 +186,6 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
             tampering: false,
             judging: Judging::at_once(),
         }
-    }
-
-    /// The key of the next message or timer the step's handlers make.
-    fn next_key(&mut self) -> Key {
-        self.made += 1;
-        // A path of more than 2³² steps is beyond what any search holds: its later steps'
-        // keys would tie, never wrap.
-        let step = u32::try_from(self.step).unwrap_or(u32::MAX);
-        (step, self.made - 1)
     }
 
     /// The initial state: every node built and started, in id order (as under the engine,
@@ -446,71 +437,94 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
     }
 
     /// Applies what `node`'s handler asked for, in order: sends (through a traitor's
-    /// adversary), timers set and cancelled, observations (kept for the monitors).
+    /// adversary), timers set and cancelled, observations (kept for the monitors). The
+    /// buffer is read where it is, its fields borrowed apart from the others': moving it out
+    /// and back, a few words each way, stalled on the stores that had just filled them
+    /// (`perf` put a third of this function's samples there).
     fn apply_outputs(&mut self, s: &mut State<P>, node: NodeId) {
-        // Taken out for the loop, which tampers through `self` (its buffer put back after).
-        let mut outputs = std::mem::take(&mut self.outputs);
+        let Stepper {
+            model,
+            choices,
+            outputs,
+            observed,
+            journal,
+            step,
+            made,
+            tampering,
+            ..
+        } = self;
+        let mut next_key = || {
+            *made += 1;
+            // A path of more than 2³² steps is beyond what any search holds: its later
+            // steps' keys would tie, never wrap.
+            (u32::try_from(*step).unwrap_or(u32::MAX), *made - 1)
+        };
         for out in outputs.drain() {
             match out {
                 Output::Send { to, msg } => {
-                    let key = self.link_key(node, to);
-                    let Some(msg) = self.tamper(s, key, msg) else {
+                    let key = link_key(journal, node, to);
+                    let Some(msg) = tamper(model, choices, tampering, s, key, msg) else {
                         continue;
                     };
-                    if let Some(j) = &mut self.journal {
+                    if let Some(j) = journal {
                         let seq = s.net.sent(node);
                         j.sends.push(Sent { key, seq });
                         j.made.push(Made::Send(node, seq));
                     }
-                    let rule = self.model.config.link(node, to);
+                    let rule = model.config.link(node, to);
                     let hash = hash_of(&msg);
-                    let env = Envelope::new(node, to, hash, msg, self.next_key());
+                    let env = Envelope::new(node, to, hash, msg, next_key());
                     s.net.send(env, rule.fifo, rule.duplicating);
                 }
                 Output::SetTimer { id, delay, tag } => {
-                    if let Some(j) = &mut self.journal {
+                    if let Some(j) = journal {
                         j.timers.push((node, id));
                         j.made.push(Made::Timer(node, id));
                     }
-                    let key = self.next_key();
-                    let timer = Armed::new(id, hash_of(&tag), tag, delay.0, key);
+                    let timer = Armed::new(id, hash_of(&tag), tag, delay.0, next_key());
                     s.timers_mut(node).arm(timer);
                 }
                 Output::CancelTimer { id } => {
                     s.timers_mut(node).cancel(id);
                 }
-                Output::Observe(obs) => self.observed.push(obs),
+                Output::Observe(obs) => observed.push(obs),
             }
         }
-        self.outputs = outputs;
     }
+}
 
-    /// The next message on link `from` → `to` as the engine names it (numbered on its link
-    /// when a path is being timed, where the adversary's draws must name it; 0 otherwise).
-    fn link_key(&mut self, from: NodeId, to: NodeId) -> MsgKey {
-        let seq = self.journal.as_mut().map_or(0, |j| {
-            let count = j.on_link.entry((from, to)).or_default();
-            *count += 1;
-            *count - 1
-        });
-        MsgKey { from, to, seq }
-    }
+/// The next message on link `from` → `to` as the engine names it (numbered on its link when
+/// a path is being timed, where the adversary's draws must name it; 0 otherwise).
+fn link_key(journal: &mut Option<Journal>, from: NodeId, to: NodeId) -> MsgKey {
+    let seq = journal.as_mut().map_or(0, |j| {
+        let count = j.on_link.entry((from, to)).or_default();
+        *count += 1;
+        *count - 1
+    });
+    MsgKey { from, to, seq }
+}
 
-    /// What a send becomes: a Byzantine sender's adversary may replace or suppress it
-    /// (`None`), drawing from the search's choices as it would from a run's.
-    fn tamper(&mut self, s: &mut State<P>, key: MsgKey, msg: P::Msg) -> Option<P::Msg> {
-        let (adversary, traitors) = s.adversary(key.from);
-        let Some(adversary) = adversary else {
-            return Some(msg);
-        };
-        let mut ctx = AdversaryCtx::new(Time::ZERO, self.model.config.n, &mut self.choices)
-            .with_traitors(traitors)
-            .about(key);
-        self.tampering = true;
-        let msg = adversary.tamper(&mut ctx, key.from, key.to, msg);
-        self.tampering = false;
-        msg
-    }
+/// What a send becomes: a Byzantine sender's adversary may replace or suppress it (`None`),
+/// drawing from the search's choices as it would from a run's (`tampering` while it runs).
+fn tamper<P: Process>(
+    model: &Model<P>,
+    choices: &mut Branching,
+    tampering: &mut bool,
+    s: &mut State<P>,
+    key: MsgKey,
+    msg: P::Msg,
+) -> Option<P::Msg> {
+    let (adversary, traitors) = s.adversary(key.from);
+    let Some(adversary) = adversary else {
+        return Some(msg);
+    };
+    let mut ctx = AdversaryCtx::new(Time::ZERO, model.config.n, choices)
+        .with_traitors(traitors)
+        .about(key);
+    *tampering = true;
+    let msg = adversary.tamper(&mut ctx, key.from, key.to, msg);
+    *tampering = false;
+    msg
 }
 
 #[cfg(test)]

@@ -5,12 +5,12 @@ use sim_core::{Choice, Process};
 use super::draws::Taken;
 use super::model::Model;
 use super::state::State;
-use super::stepper::{Broken, Stepper};
+use super::stepper::{Stepper, Verdict};
 use super::transition::Transition;
 
 /// Replays `path` from the initial state, describing each step (with the outcomes of the
 /// draws its handler made, when it made any); the last step's verdict.
-pub(crate) fn path<P>(model: &Model<P>, path: &[Taken]) -> (Vec<String>, Result<(), Broken>)
+pub(crate) fn path<P>(model: &Model<P>, path: &[Taken]) -> (Vec<String>, Verdict)
 where
     P: Process + Clone,
 {
@@ -34,7 +34,7 @@ pub(crate) fn take_described<P: Process + Clone>(
     state: &mut State<P>,
     step: Taken,
     i: usize,
-) -> (Result<(), Broken>, String) {
+) -> (Verdict, String) {
     stepper.choices.record = Some(Vec::new());
     let verdict = stepper.take(state, step, i as u64 + 1);
     let drawn = stepper.choices.record.take().unwrap_or_default();

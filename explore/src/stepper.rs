@@ -27,6 +27,11 @@ use judging::Judging;
 
 mod judging;
 
+/// What a step did to the properties: `Err` is what it broke, boxed, so that a verdict that
+/// broke nothing is one word, returned in a register through every call of a step (as a
+/// `Broken` it was moved through memory, and `perf` put a stall on each move).
+pub(crate) type Verdict = Result<(), Box<Broken>>;
+
 /// A safety property found false (its index among the model's monitors), or the protocol's
 /// code panicked (`None`: a handler, an adversary or a property's judgement), and why.
 #[derive(Clone, Debug)]
@@ -190,7 +195,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
 
     /// The initial state: every node built and started, in id order (as under the engine,
     /// where every start happens at time zero before any message can arrive).
-    pub(crate) fn initial(&mut self) -> (State<P>, Result<(), Broken>) {
+    pub(crate) fn initial(&mut self) -> (State<P>, Verdict) {
         let n = self.model.config.n;
         let mut s = State::new(
             (0..n).map(|i| (self.model.factory)(i, n)).collect(),
@@ -211,7 +216,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
 
     /// Starts every node, in id order (as under the engine, where every start happens at time
     /// zero before any message can arrive).
-    fn start(&mut self, s: &mut State<P>, event: u64) -> Result<(), Broken> {
+    fn start(&mut self, s: &mut State<P>, event: u64) -> Verdict {
         s.started = true;
         self.checking_at_once(|stepper| {
             let mut verdict = Ok(());
@@ -241,18 +246,13 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
 
     /// Takes `step` in `s` (the `event`-th step of its path): its transition, its handler's
     /// draws answered by its plan.
-    pub(crate) fn take(&mut self, s: &mut State<P>, step: Taken, event: u64) -> Result<(), Broken> {
+    pub(crate) fn take(&mut self, s: &mut State<P>, step: Taken, event: u64) -> Verdict {
         self.choices.begin(step.plan);
         self.apply(s, step.t, event)
     }
 
     /// Takes transition `t` in `s` (the `event`-th step of its path).
-    pub(crate) fn apply(
-        &mut self,
-        s: &mut State<P>,
-        t: Transition,
-        event: u64,
-    ) -> Result<(), Broken> {
+    pub(crate) fn apply(&mut self, s: &mut State<P>, t: Transition, event: u64) -> Verdict {
         self.visible = false;
         self.forget_deferred();
         (self.step, self.made) = (event, 0);
@@ -278,7 +278,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
     }
 
     /// What step `t` does to the processes, the network and the monitors.
-    fn untimed(&mut self, s: &mut State<P>, t: Transition, event: u64) -> Result<(), Broken> {
+    fn untimed(&mut self, s: &mut State<P>, t: Transition, event: u64) -> Verdict {
         match t {
             Transition::Deliver(i) => {
                 let i = i as usize;
@@ -362,7 +362,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
 
     /// A crashed node rebuilt by the factory, with its stable storage; it is told who is down,
     /// and whoever was told of its crash is told it is back (an untold crash is forgotten).
-    fn recover(&mut self, s: &mut State<P>, node: NodeId, event: u64) -> Result<(), Broken> {
+    fn recover(&mut self, s: &mut State<P>, node: NodeId, event: u64) -> Verdict {
         let n = self.model.config.n;
         let part = s.node_mut(node);
         *part.proc = (self.model.factory)(node, n);
@@ -389,13 +389,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
     }
 
     /// Runs a handler at `node`, applies its outputs, then lets the monitors judge.
-    fn handle(
-        &mut self,
-        s: &mut State<P>,
-        node: NodeId,
-        h: Handler<P>,
-        event: u64,
-    ) -> Result<(), Broken> {
+    fn handle(&mut self, s: &mut State<P>, node: NodeId, h: Handler<P>, event: u64) -> Verdict {
         // A panic is a finding, as under the engine (where it ends the run): the step's
         // leftovers are dropped and the search ends there, the path its counterexample; one
         // in a traitor's adversary is said to be the adversary's (`tampering`).
@@ -429,10 +423,10 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         judged.unwrap_or_else(|message| {
             self.outputs.clear();
             self.observed.clear();
-            Err(Broken {
+            Err(Box::new(Broken {
                 monitor: None,
                 message,
-            })
+            }))
         })
     }
 

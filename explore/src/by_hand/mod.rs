@@ -20,7 +20,7 @@ use crate::draws::Taken;
 use crate::model::Model;
 use crate::search::lasso;
 use crate::state::State;
-use crate::stepper::{enabled, Broken, Stepper};
+use crate::stepper::{enabled, Stepper, Verdict};
 use crate::transition::Transition;
 
 pub use from_run::FromRun;
@@ -103,7 +103,7 @@ struct Replayed<'m, P: Process> {
     before: Option<State<P>>,
     taken: Vec<Taken>,
     steps: Vec<StepShown>,
-    verdict: Result<(), Broken>,
+    verdict: Verdict,
 }
 
 /// The monitors a hand-driven search follows: every property a search can follow, the

@@ -13,7 +13,7 @@ use crate::report::Counterexample;
 use crate::search::counterexample::counterexample;
 use crate::search::lasso::{self, Lasso};
 use crate::state::State;
-use crate::stepper::enabled;
+use crate::stepper::{enabled, Broken};
 use crate::transition::Transition;
 
 /// The most branches of one transition's draws listed as moves.
@@ -147,7 +147,11 @@ pub(super) fn position<P: Searchable>(
     };
     let properties = properties(model, replayed);
     let broken = match &replayed.verdict {
-        Err(broken) => Some(counterexample(model, &replayed.taken, broken.clone())),
+        Err(broken) => Some(counterexample(
+            model,
+            &replayed.taken,
+            Broken::clone(broken),
+        )),
         Ok(()) if may_stop => lasso::unmet(model, &replayed.state).map(|(monitor, message)| {
             let path = replayed.taken.clone();
             let loop_start = None;

@@ -158,7 +158,7 @@ where
     let (mut initial, verdict) = stepper.initial();
     let mut report = Report::new(model);
     if let Err(broken) = verdict {
-        report.end = End::Violation(counterexample(model, &[], broken));
+        report.end = End::Violation(counterexample(model, &[], *broken));
         return Ok(report);
     }
     let mut seen = Seen::new();

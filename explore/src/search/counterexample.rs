@@ -21,7 +21,7 @@ where
     P: Process + Clone,
 {
     let (steps, verdict) = describe::path(model, path);
-    let broken = verdict.err().unwrap_or(broken);
+    let broken = verdict.err().map_or(broken, |replayed| *replayed);
     let run = match &model.bound {
         Some(bound) => timed_within(model, path, bound),
         None => timed::timed(model, path, model.config.duration),

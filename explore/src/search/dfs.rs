@@ -72,7 +72,7 @@ where
     let (mut initial, verdict) = stepper.initial();
     let mut report = Report::new(model);
     if let Err(broken) = verdict {
-        report.end = End::Violation(counterexample(model, &[], broken));
+        report.end = End::Violation(counterexample(model, &[], *broken));
         return report;
     }
     let mut seen = Seen::new();
@@ -131,7 +131,7 @@ where
         let verdict = self.stepper.take(&mut next, t, depth as u64);
         top.branches.taken(&mut self.stepper.choices);
         if let Err(broken) = verdict {
-            return self.broken(t, broken, depth);
+            return self.broken(t, *broken, depth);
         }
         let mut inherited = Sleep::new();
         if let Some(mut name) = name {

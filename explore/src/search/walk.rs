@@ -92,7 +92,7 @@ where
     let mut report = Report::new(model);
     report.states = 0;
     if let Err(broken) = verdict {
-        report.end = End::Violation(counterexample(model, &[], broken));
+        report.end = End::Violation(counterexample(model, &[], *broken));
         return report;
     }
     walker.seen.insert(fingerprint(model, limits, &mut initial));
@@ -226,7 +226,7 @@ where
             let verdict = self.stepper.take(state, Taken { t, plan: 0 }, step as u64);
             let plan = self.stepper.choices.plan();
             self.path.push(Taken { t, plan });
-            verdict.map_err(Stop::Broken)?;
+            verdict.map_err(|broken| Stop::Broken(*broken))?;
             self.seen
                 .insert(fingerprint(self.model, &self.limits, state));
         }

@@ -32,7 +32,7 @@ use std::cell::Cell;
 use sim_core::engine::guarded;
 use sim_core::{Falsified, NodeId, Process, PropertyKind, World};
 
-use super::{Broken, Stepper};
+use super::{Broken, Stepper, Verdict};
 use crate::model::MonitorDef;
 use crate::state::{MonitorsMut, State};
 
@@ -112,7 +112,7 @@ impl<P: Process + Clone> Stepper<'_, P> {
 
     /// Judges the state checks the last step deferred, if any, in `s` as that step left it;
     /// `Err`, as [`Stepper::apply`] would have given, if one fails or panics.
-    pub(crate) fn check_deferred(&mut self, s: &mut State<P>) -> Result<(), Broken> {
+    pub(crate) fn check_deferred(&mut self, s: &mut State<P>) -> Verdict {
         let Some((node, event)) = self.judging.waiting.take() else {
             return Ok(());
         };
@@ -122,21 +122,16 @@ impl<P: Process + Clone> Stepper<'_, P> {
         let all = monitors.len();
         let ran = guarded(|| judging.first_deferred_failure(monitors, world, all));
         ran.unwrap_or_else(|why| {
-            Err(Broken {
+            Err(Box::new(Broken {
                 monitor: None,
                 message: format!("a property panicked judging node {node}'s step: {why}"),
-            })
+            }))
         })
     }
 
     /// Judges node `node`'s step, the `event`-th: each monitor's observations of it, then its
     /// state check (at once, or deferred: see the module's doc).
-    pub(super) fn judge(
-        &mut self,
-        s: &mut State<P>,
-        node: NodeId,
-        event: u64,
-    ) -> Result<(), Broken> {
+    pub(super) fn judge(&mut self, s: &mut State<P>, node: NodeId, event: u64) -> Verdict {
         if self.judging.checks == Checks::AtOnce {
             return self.judge_at_once(s, node, event);
         }
@@ -177,16 +172,16 @@ impl<P: Process + Clone> Stepper<'_, P> {
         if self.judging.waiting.is_some() {
             self.judging.first_deferred_failure(monitors, world, i)?;
         }
-        Err(Broken {
+        Err(Box::new(Broken {
             monitor: Some(i),
             message: why.message,
-        })
+        }))
     }
 
     /// [`Stepper::judge`] with no check waiting: the first observation or check that fails.
     /// (Apart, since a search that defers nothing pays for none of the deferring: Paxos
     /// counted 0.7% more instructions through the deferring loop.)
-    fn judge_at_once(&mut self, s: &mut State<P>, node: NodeId, event: u64) -> Result<(), Broken> {
+    fn judge_at_once(&mut self, s: &mut State<P>, node: NodeId, event: u64) -> Verdict {
         let (world, mut monitors) = s.judging();
         let world = world.at_node(node).at_event(event);
         let broken = |i, why: Falsified| Broken {
@@ -234,7 +229,7 @@ impl Judging {
         mut monitors: MonitorsMut<'_, P>,
         world: World<'_, P>,
         before: usize,
-    ) -> Result<(), Broken> {
+    ) -> Verdict {
         let world = world.watching(&self.step_read);
         for (i, monitor) in monitors.iter_mut().take(before).enumerate() {
             if !self.defers(i) {

@@ -15,7 +15,7 @@ use crate::search::links::Place;
 use crate::search::seen::Seen;
 use crate::search::sleep::{self, Sleep};
 use crate::state::State;
-use crate::stepper::{Broken, Stepper};
+use crate::stepper::{Broken, Stepper, Verdict};
 use crate::transition::Transition;
 
 /// One state's expansion, with what it shares with the rest of its chunk.
@@ -91,7 +91,7 @@ where
                     waits = false;
                 }
                 if let Err(broken) = verdict {
-                    if self.broke(step, broken) {
+                    if self.broke(step, *broken) {
                         return;
                     }
                     continue;
@@ -123,7 +123,7 @@ where
                 match verdict {
                     Ok(()) => self.keep(stepped, unseen),
                     Err(broken) => {
-                        if self.broke(step, broken) {
+                        if self.broke(step, *broken) {
                             return;
                         }
                     }
@@ -204,7 +204,7 @@ fn check_deferred<P: Process + Clone>(
     step_read: &AtomicBool,
     next: &mut State<P>,
     unseen: bool,
-) -> Result<(), Broken> {
+) -> Verdict {
     if !unseen && !step_read.load(Ordering::Relaxed) {
         return Ok(());
     }

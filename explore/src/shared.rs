@@ -18,22 +18,22 @@ use smallvec::SmallVec;
 pub(crate) type SparesOf<T> = SmallVec<[Arc<T>; 2]>;
 
 /// `part` to change: a copy of its own (into one of `spares`, if there is one) if it is
-/// shared. The reference count's plain load decides whether to copy; taking a part no
-/// other state holds then costs one atomic read-modify-write (`Arc::make_mut`'s), where
-/// `Arc::get_mut` costs one a call.
+/// shared. The reference count's plain load decides whether to copy; a part no other state
+/// holds then costs one atomic read-modify-write (`Arc::get_mut`'s or `Arc::make_mut`'s),
+/// and a copy into a spare two (that and letting go of the shared part): the spare takes
+/// `part`'s place before it is written, so that it is made mutable once, not twice.
 pub(crate) fn own<'a, T: Clone>(part: &'a mut Arc<T>, spares: &mut SparesOf<T>) -> &'a mut T {
     // The parts are never held weakly, so a count of one is a part no other state holds, and
     // none can take it meanwhile: this holder is borrowed mutably. A count read above one
     // as another holder lets go costs a copy, never a wrong part.
     if Arc::strong_count(part) != 1 {
-        *part = match spares.pop() {
-            Some(mut copy) => {
-                let into = Arc::get_mut(&mut copy).expect("a spare is shared by no state");
-                into.clone_from(part);
-                copy
-            }
-            None => Arc::new(T::clone(part)),
-        };
+        if let Some(spare) = spares.pop() {
+            let theirs = std::mem::replace(part, spare);
+            let mine = Arc::get_mut(part).expect("a spare is shared by no state");
+            mine.clone_from(&theirs);
+            return mine;
+        }
+        *part = Arc::new(T::clone(part));
     }
     // Held by no other state: no copy here.
     Arc::make_mut(part)

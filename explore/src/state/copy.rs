@@ -117,7 +117,7 @@ impl<P: Process> State<P> {
     }
 
     /// Shares, for each node whose timers no other state holds, the interned copy equal to
-    /// them (see `search::interned`); its own copy goes to `pool` while it holds fewer than
+    /// them (see `interned`); its own copy goes to `pool` while it holds fewer than
     /// `most`, and is dropped beyond. For a state the queue holds.
     pub(crate) fn intern_timers(
         &mut self,

@@ -23,16 +23,17 @@ use crate::version::Version;
 /// so that the envelopes and timers every held state copies are smaller.
 pub(crate) type Key = (u32, u32);
 
-/// A message in flight. `hash` is the message's own fingerprint: it orders a link's messages
-/// canonically (unordered links) and tells equal messages apart from different ones.
+/// A message in flight. Its hash is the message's own fingerprint: it orders a link's
+/// messages canonically (unordered links) and tells equal messages apart from different ones.
 #[derive(Clone, Debug)]
 pub(crate) struct Envelope<M> {
-    /// Its sender and receiver, read as [`NodeId`]s through `from()` and `to()`: 32 bits
-    /// each, so that an envelope (which every held state copies) is 32 bytes for a small
-    /// message, not 48.
-    from: u32,
-    to: u32,
-    pub hash: u64,
+    /// Its sender and receiver, read as [`NodeId`]s through `from()` and `to()`: 16 bits
+    /// each (a scenario has at most 1,024 nodes), and the fingerprint in two 32-bit halves,
+    /// so that an envelope of a small message (which every held state copies) is 28 bytes,
+    /// not 32 (48 with 64-bit ids).
+    from: u16,
+    to: u16,
+    hash: [u32; 2],
     /// Its place in its sender's sending order (a crash loses a suffix of that order).
     pub seq: u32,
     pub msg: M,
@@ -44,16 +45,19 @@ pub(crate) struct Envelope<M> {
     pub late: bool,
 }
 
+// What `Envelope` says of its size for a one-byte message, checked.
+const _: () = assert!(std::mem::size_of::<Envelope<u8>>() == 28);
+
 impl<M> Envelope<M> {
     /// Message `msg` (fingerprint `hash`) from `from` to `to`, its arrival scheduled at
     /// `key`: bounded, not late, numbered when the network takes it (see [`Network::send`]).
     pub(crate) fn new(from: NodeId, to: NodeId, hash: u64, msg: M, key: Key) -> Self {
         // A scenario has at most 1,024 nodes (`MAX_NODES` in the runner).
-        let id = |node: NodeId| u32::try_from(node).expect("a node id fits in 32 bits");
+        let id = |node: NodeId| u16::try_from(node).expect("a node id fits in 16 bits");
         Envelope {
             from: id(from),
             to: id(to),
-            hash,
+            hash: [hash as u32, (hash >> 32) as u32],
             seq: 0,
             msg,
             key,
@@ -64,12 +68,17 @@ impl<M> Envelope<M> {
 
     /// Its sender.
     pub(crate) fn from(&self) -> NodeId {
-        self.from as NodeId
+        NodeId::from(self.from)
     }
 
     /// Its receiver.
     pub(crate) fn to(&self) -> NodeId {
-        self.to as NodeId
+        NodeId::from(self.to)
+    }
+
+    /// The message's own fingerprint.
+    pub(crate) fn hash(&self) -> u64 {
+        u64::from(self.hash[0]) | u64::from(self.hash[1]) << 32
     }
 }
 
@@ -145,7 +154,7 @@ impl<'a, M> IntoIterator for &'a Network<M> {
 /// its link (so a FIFO link's order counts; an unordered link's is a function of its set).
 fn term<M>(e: &Envelope<M>, rank: usize) -> u64 {
     let mut h = DetHasher::default();
-    h.write_u64(e.hash);
+    h.write_u64(e.hash());
     // Sender and receiver, 32 bits each.
     h.write_u64((u64::from(e.from) << 32) | u64::from(e.to));
     h.write_usize(rank);
@@ -259,7 +268,7 @@ impl<M> Network<M> {
         }
         let at = match fifo {
             true => link.end,
-            false => link.start + on_link.partition_point(|e| e.hash <= env.hash),
+            false => link.start + on_link.partition_point(|e| e.hash() <= env.hash()),
         };
         self.version = Version::fresh();
         self.count(link.clone(), false);
@@ -368,9 +377,9 @@ mod tests {
         net.remove(1);
         assert_eq!(net.sum, net.sum_anew());
         assert_eq!(net.len(), 4);
-        net.retain(|e| e.hash != 7);
+        net.retain(|e| e.hash() != 7);
         assert_eq!(net.sum, net.sum_anew());
-        assert!(!net.is_empty() && net.iter().all(|e| e.hash != 7));
+        assert!(!net.is_empty() && net.iter().all(|e| e.hash() != 7));
     }
 
     #[test]

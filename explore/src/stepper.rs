@@ -57,7 +57,7 @@ pub(crate) fn enabled<P: Process>(m: &Model<P>, s: &State<P>, out: &mut Vec<Tran
         }
         // Equal messages are one choice, unless sent at different times (a search that keeps
         // time: see `zone_graph`).
-        if s.zone().is_none() && previous.is_some_and(|p| same_link(p) && p.hash == e.hash) {
+        if s.zone().is_none() && previous.is_some_and(|p| same_link(p) && p.hash() == e.hash()) {
             continue;
         }
         if s.up()[e.to()] {

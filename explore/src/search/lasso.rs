@@ -237,7 +237,7 @@ fn ident<P: Process>(s: &State<P>, t: Transition) -> u64 {
     match t {
         Transition::Deliver(i) | Transition::Lose(i) => {
             let e = &s.net[i as usize];
-            hash_of(&(0u8, e.from(), e.to(), e.hash))
+            hash_of(&(0u8, e.from(), e.to(), e.hash()))
         }
         Transition::Fire { node, index } => {
             let timer = &s.armed(node as usize)[index as usize];

@@ -94,11 +94,11 @@ pub(crate) fn name<P: Process>(s: &State<P>, t: Transition) -> Sleeper {
     let (kind, node, other, what) = match t {
         Transition::Deliver(i) => {
             let e = &s.net[i as usize];
-            (Kind::Local, e.to(), e.from(), e.hash)
+            (Kind::Local, e.to(), e.from(), e.hash())
         }
         Transition::Lose(i) => {
             let e = &s.net[i as usize];
-            (Kind::Lose, e.to(), e.from(), e.hash)
+            (Kind::Lose, e.to(), e.from(), e.hash())
         }
         Transition::Fire { node, index } => {
             let armed = s.armed(node as usize);

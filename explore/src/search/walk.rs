@@ -242,7 +242,7 @@ where
                     let e = &state.net[i as usize];
                     if self
                         .delivered
-                        .binary_search(&(e.from(), e.to(), e.hash))
+                        .binary_search(&(e.from(), e.to(), e.hash()))
                         .is_ok()
                     {
                         Actor::Fault
@@ -267,7 +267,7 @@ where
         if let Transition::Deliver(i) = t {
             let e = &state.net[i as usize];
             if self.model.config.link(e.from(), e.to()).duplicating {
-                let key = (e.from(), e.to(), e.hash);
+                let key = (e.from(), e.to(), e.hash());
                 if let Err(at) = self.delivered.binary_search(&key) {
                     self.delivered.insert(at, key);
                 }

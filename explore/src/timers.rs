@@ -51,6 +51,12 @@ impl<T> Armed<T> {
     pub(crate) fn rank(&self) -> u32 {
         self.rank
     }
+
+    /// What tells it apart from another armed timer: every field, its tag by its
+    /// fingerprint (as the set of seen states tells states apart).
+    fn fields(&self) -> (TimerId, u64, u64, Key, u32) {
+        (self.id, self.hash, self.delay_ns, self.key, self.rank)
+    }
 }
 
 /// A node's timers: the handles' bookkeeping (which are live) and the armed timers, by
@@ -94,6 +100,23 @@ impl<T> NodeTimers<T> {
         self.handles.clear();
     }
 
+    /// A fingerprint of everything they hold: equal for timers that are
+    /// [`NodeTimers::same_as`] each other (both read [`Armed::fields`]).
+    pub(crate) fn content_hash(&self) -> u64 {
+        let mut hasher = DetHasher::default();
+        self.handles.hash(&mut hasher);
+        for a in &self.armed {
+            a.fields().hash(&mut hasher);
+        }
+        hasher.finish()
+    }
+
+    /// Whether `other` holds the same handles and the same armed timers, field by field.
+    pub(crate) fn same_as(&self, other: &Self) -> bool {
+        self.handles == other.handles
+            && (self.armed.iter().map(Armed::fields)).eq(other.armed.iter().map(Armed::fields))
+    }
+
     /// Gives each armed timer its canonical name: by counting for the few timers most nodes
     /// arm, by sorting for more.
     fn rename(&mut self) {
@@ -108,28 +131,6 @@ impl<T> NodeTimers<T> {
             let at = self.armed.partition_point(|a| a.id < id);
             self.armed[at].rank = rank as u32;
         }
-    }
-}
-
-impl<T> NodeTimers<T> {
-    /// A fingerprint of everything they hold (tags by their fingerprints): equal for timers
-    /// that are [`NodeTimers::same_as`] each other.
-    pub(crate) fn content_hash(&self) -> u64 {
-        let mut hasher = DetHasher::default();
-        self.handles.hash(&mut hasher);
-        for a in &self.armed {
-            (a.id, a.hash, a.delay_ns, a.key, a.rank).hash(&mut hasher);
-        }
-        hasher.finish()
-    }
-
-    /// Whether `other` holds the same handles and the same armed timers, field by field (tags
-    /// by their fingerprints, as the set of seen states tells states apart).
-    pub(crate) fn same_as(&self, other: &Self) -> bool {
-        let fields = |a: &Armed<T>| (a.id, a.hash, a.delay_ns, a.key, a.rank);
-        self.handles == other.handles
-            && self.armed.len() == other.armed.len()
-            && (self.armed.iter().map(fields)).eq(other.armed.iter().map(fields))
     }
 }
 

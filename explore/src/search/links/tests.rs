@@ -125,3 +125,22 @@ fn a_place_too_wide_to_pack_keeps_its_step() {
     let child = links.push(parent, then, place);
     assert_eq!(links.path_to(&model, child), vec![*step, then]);
 }
+
+#[test]
+fn links_past_a_block_are_found_by_their_number() {
+    let model = model();
+    let mut stepper = Stepper::new(&model);
+    let (initial, _) = stepper.initial();
+    let (step, place, _) = successors(&mut stepper, &initial, 0)[0];
+    let mut links = Links::new();
+    // A chain of states, each the parent of the next, across two block boundaries.
+    let last = 2 * super::BLOCK as u32 + 2;
+    for id in 1..=last {
+        assert_eq!(links.push(id - 1, step, place), id);
+    }
+    assert_eq!(links.len(), last as usize + 1);
+    for id in [1, super::BLOCK as u32 - 1, super::BLOCK as u32, last] {
+        assert_eq!(links.get(id).0, id - 1, "state {id}");
+    }
+    assert!(links.blocks.iter().all(|b| b.capacity() == super::BLOCK));
+}

@@ -86,8 +86,8 @@ impl Protocol for TwoPhaseTla {
             .tolerates(FaultClass::Reordering)
     }
 
-    fn process(&self, params: &TwoPhaseTlaParams, node: NodeId, nodes: usize) -> TwoPhaseNode {
-        TwoPhaseNode::new(node, nodes, params.early_commit)
+    fn process(&self, params: &TwoPhaseTlaParams, node: NodeId, _: usize) -> TwoPhaseNode {
+        TwoPhaseNode::new(node, params.early_commit)
     }
 
     fn exploration<E: Exploring<Self>>(&self, explorer: E) -> Option<E::Explorer> {

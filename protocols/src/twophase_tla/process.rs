@@ -49,9 +49,10 @@ pub enum Timer {
 pub enum TwoPhaseNode {
     Tm {
         state: TmState,
-        /// The spec's `tmPrepared`.
+        /// The spec's `tmPrepared`. The spec's constant `RM` is every node but the TM, known
+        /// from the group (`Ctx::n`), not held by each state (a copy of it in every state
+        /// cost TwoPhase with 8 RMs 64 bytes a state the search held).
         prepared: NodeSet,
-        rms: NodeSet,
         early_commit: bool,
         commit: Option<TimerId>,
         abort: Option<TimerId>,
@@ -64,15 +65,12 @@ pub enum TwoPhaseNode {
 }
 
 impl TwoPhaseNode {
-    /// Node `node` of a group of `nodes` (node 0 is the TM).
-    pub fn new(node: NodeId, nodes: usize, early_commit: bool) -> Self {
+    /// Node `node` of the group (node 0 is the TM).
+    pub fn new(node: NodeId, early_commit: bool) -> Self {
         if node == 0 {
-            let mut rms = NodeSet::all(nodes);
-            rms.remove(0);
             TwoPhaseNode::Tm {
                 state: TmState::Init,
                 prepared: NodeSet::EMPTY,
-                rms,
                 early_commit,
                 commit: None,
                 abort: None,
@@ -161,7 +159,6 @@ impl Process for TwoPhaseNode {
                 TwoPhaseNode::Tm {
                     state: TmState::Init,
                     prepared,
-                    rms,
                     early_commit,
                     commit,
                     ..
@@ -169,7 +166,8 @@ impl Process for TwoPhaseNode {
                 Msg::Prepared,
             ) => {
                 prepared.insert(from);
-                let ready = *prepared == *rms || *early_commit;
+                // Every RM prepared: node 0 is the TM, and only RMs send `Prepared`.
+                let ready = prepared.len() == ctx.n() - 1 || *early_commit;
                 if ready && commit.is_none() {
                     *commit = Some(ctx.set_timer(Duration::from_millis(1), Timer::Commit));
                 }
@@ -200,14 +198,12 @@ impl Rename for TwoPhaseNode {
             TwoPhaseNode::Tm {
                 state,
                 prepared,
-                rms,
                 early_commit,
                 commit,
                 abort,
             } => TwoPhaseNode::Tm {
                 state: *state,
                 prepared: prepared.rename(to),
-                rms: rms.rename(to),
                 early_commit: *early_commit,
                 commit: *commit,
                 abort: *abort,
@@ -254,3 +250,6 @@ impl Explorable<TwoPhaseNode> for Consistent {
     /// Nothing: it remembers nothing, judging each state as it is.
     fn fingerprint(&self, _: &mut DetHasher) {}
 }
+
+// What the TM's doc says of a node's size (a search holds one per node per state), checked.
+const _: () = assert!(std::mem::size_of::<TwoPhaseNode>() == 32);

@@ -47,6 +47,12 @@ pub struct LinkRule {
 }
 
 impl Config {
+    /// Whether a node can crash along some path: the budget allows one and some node may
+    /// crash (else `stepper::enabled` offers no crash).
+    pub fn crashable(&self) -> bool {
+        self.crash_budget > 0 && self.may_crash.contains(&true)
+    }
+
     /// The rule of the link from `from` to `to`.
     pub fn link(&self, from: NodeId, to: NodeId) -> LinkRule {
         self.links[from * self.n + to]

@@ -43,21 +43,26 @@ pub(crate) struct Notice {
 pub(crate) struct State<P: Process> {
     /// The parts with an entry per node (these, `slots`, `flags` and `net`'s counts) are
     /// boxed slices, not vectors: their length is fixed for a search, so a held state keeps
-    /// no capacity for them (8 bytes each; a state is 184 bytes, not 224).
+    /// no capacity for them (8 bytes each). What `State` says of its size is checked by a
+    /// test (`a_state_is_152_bytes`).
     procs: Box<[P]>,
-    stable: Box<[P::Stable]>,
-    /// Per node, its timers and the version and cached fingerprint of its own part (see
-    /// [`Slot`]).
-    slots: Box<[Slot<P::Timer>]>,
+    /// Per node, its stable storage, its timers and the version and cached fingerprint of
+    /// its own part (see [`Slot`]).
+    slots: Box<[Slot<P>]>,
     /// Timers no state shares any more, to copy a node's into when a step changes them (see
     /// `shared` and [`TimersMut::own`]): a scratch state keeps those it let go, so stepping
-    /// it allocates none. Not part of the state: a copy starts with none.
-    spare_timers: SparesOf<NodeTimers<P::Timer>>,
+    /// it allocates none. Not part of the state: a copy starts with none. Boxed, and only
+    /// when it keeps some: the states the queue holds keep none (see [`State::trim`]), and
+    /// a state is 152 bytes, not 168.
+    spare_timers: Option<Box<SparesOf<NodeTimers<P::Timer>>>>,
     /// Per node, whether it is up, whether it ever crashed and whether it is Byzantine (the
     /// properties' view): three runs of `n` in one buffer (see [`State::up`],
-    /// [`State::ever_crashed`], [`State::byzantine`]), so a held state pays one allocation
-    /// for them.
-    flags: Box<[bool]>,
+    /// [`State::ever_crashed`], [`State::byzantine`]), shared with the states before and
+    /// after it until a crash, a recovery or a placement of traitors changes it (copy on
+    /// write: [`State::set_up`], [`State::set_byzantine`]). Most steps change none, so a held
+    /// state pays no allocation for them (a buffer of its own cost TwoPhase with 8 RMs 48
+    /// bytes a held state, 7 MB at its peak).
+    flags: Arc<[bool]>,
     /// In flight, ordered by link (sender, then receiver); within a FIFO link in sending
     /// order, within an unordered one by fingerprint.
     pub net: Network<P::Msg>,
@@ -72,26 +77,30 @@ pub(crate) struct State<P: Process> {
     monitors_forget: bool,
     /// Each checked property's monitor (a copy of its own: `Send` and `Sync`,
     /// for `--threads`). Read through [`State::monitors`], changed through
-    /// [`State::judging`], which does not replace one.
-    monitors: Vec<Box<dyn SearchMonitor<P>>>,
+    /// [`State::judging`], which does not replace one. A boxed slice: a search's states all
+    /// have the model's monitors, so no capacity is kept.
+    monitors: Box<[Box<dyn SearchMonitor<P>>]>,
     /// The failure detector's notices and suspicions, the adversaries and the timing, if
     /// any of them holds something (see [`Extras`]): `None` is all of them empty.
     extras: Option<Box<Extras<P>>>,
 }
 
-/// What a state keeps of a node besides its process and storage: its timers (see
-/// [`NodeTimers`]) and its [`Mark`]. One record, so that a state holds one buffer for both
-/// (two buffers cost TwoPhase with 8 RMs 3.8 MiB more at its peak).
-struct Slot<T> {
+/// What a state keeps of a node besides its process: its stable storage, its timers (see
+/// [`NodeTimers`]) and its [`Mark`]. One record, so that a state holds one buffer for them
+/// (two buffers for the timers and marks cost TwoPhase with 8 RMs 3.8 MiB more at its peak;
+/// a storage with no size, as most protocols', then costs no buffer and no field).
+struct Slot<P: Process> {
     mark: Mark,
-    timers: Arc<NodeTimers<T>>,
+    timers: Arc<NodeTimers<P::Timer>>,
+    stable: P::Stable,
 }
 
-impl<T> Clone for Slot<T> {
+impl<P: Process> Clone for Slot<P> {
     fn clone(&self) -> Self {
         Slot {
             mark: self.mark,
             timers: Arc::clone(&self.timers),
+            stable: self.stable.clone(),
         }
     }
 }
@@ -141,33 +150,31 @@ pub(crate) struct NodeMut<'a, P: Process> {
     pub proc: &'a mut P,
     pub stable: &'a mut P::Stable,
     pub timers: TimersMut<'a, P::Timer>,
-    pub up: &'a mut bool,
-    pub ever_crashed: &'a mut bool,
 }
 
 impl<P: Process> State<P> {
     /// The state before anything happened: `procs` as built, every node up with nothing
-    /// armed, stored or sent.
+    /// armed, stored or sent, in a search where a node may crash or not (`crashable`:
+    /// see `Config::crashable`).
     pub(crate) fn new(
         procs: Vec<P>,
         monitors: Vec<Box<dyn SearchMonitor<P>>>,
         zone: Option<Zone>,
+        crashable: bool,
     ) -> Self {
         let n = procs.len();
         State {
             procs: procs.into_boxed_slice(),
-            stable: vec![P::Stable::default(); n].into_boxed_slice(),
             slots: (0..n)
                 .map(|_| Slot {
                     mark: Mark::fresh(),
                     timers: Arc::default(),
+                    stable: P::Stable::default(),
                 })
                 .collect(),
-            spare_timers: SparesOf::new(),
-            flags: [vec![true; n], vec![false; 2 * n]]
-                .concat()
-                .into_boxed_slice(),
-            net: Network::new(n),
+            spare_timers: None,
+            flags: [vec![true; n], vec![false; 2 * n]].concat().into(),
+            net: Network::new(n, crashable),
             crashes: 0,
             started: false,
             monitors_forget: monitors.iter().all(|m| m.remembers_nothing()),
@@ -177,7 +184,7 @@ impl<P: Process> State<P> {
                     ..Extras::default()
                 })
             }),
-            monitors,
+            monitors: monitors.into_boxed_slice(),
         }
     }
 
@@ -186,14 +193,22 @@ impl<P: Process> State<P> {
     pub(crate) fn node_mut(&mut self, node: NodeId) -> NodeMut<'_, P> {
         let slot = &mut self.slots[node];
         slot.mark = Mark::fresh();
-        let (up, rest) = self.flags.split_at_mut(self.procs.len());
-        let (up, ever_crashed) = (&mut up[node], &mut rest[node]);
         NodeMut {
             proc: &mut self.procs[node],
-            stable: &mut self.stable[node],
+            stable: &mut slot.stable,
             timers: TimersMut::new(&mut slot.timers, &mut self.spare_timers),
-            up,
-            ever_crashed,
+        }
+    }
+
+    /// Marks node `node` up or down (down: it also ever crashed, for good), a part of the
+    /// node's own: its cached fingerprint is forgotten and its version renewed.
+    pub(crate) fn set_up(&mut self, node: NodeId, up: bool) {
+        self.slots[node].mark = Mark::fresh();
+        let n = self.procs.len();
+        let flags = Arc::make_mut(&mut self.flags);
+        flags[node] = up;
+        if !up {
+            flags[n + node] = true;
         }
     }
 
@@ -233,7 +248,7 @@ impl<P: Process> State<P> {
     /// Marks node `node` Byzantine or not.
     pub(crate) fn set_byzantine(&mut self, node: NodeId, traitor: bool) {
         let n = self.procs.len();
-        self.flags[2 * n + node] = traitor;
+        Arc::make_mut(&mut self.flags)[2 * n + node] = traitor;
     }
 
     /// Whether each node ever crashed, by id.
@@ -243,7 +258,7 @@ impl<P: Process> State<P> {
 
     /// Node `node`'s stable storage.
     pub(crate) fn stable(&self, node: NodeId) -> &P::Stable {
-        &self.stable[node]
+        &self.slots[node].stable
     }
 
     /// Node `node`'s armed timers, by handle.
@@ -392,7 +407,7 @@ where
             || timer_names(armed),
             |h| {
                 self.procs[node].hash(h);
-                self.stable[node].hash(h);
+                self.slots[node].stable.hash(h);
             },
         );
         let (up, crashed) = (self.up()[node], self.ever_crashed()[node]);

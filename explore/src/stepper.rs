@@ -201,6 +201,7 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
             (0..n).map(|i| (self.model.factory)(i, n)).collect(),
             (self.model.monitors.iter()).map(|d| (d.make)()).collect(),
             self.model.bound.as_ref().map(|_| Zone::start()),
+            self.model.config.crashable(),
         );
         (self.step, self.made) = (0, 0);
         if !self.model.config.placements.is_empty() {
@@ -337,10 +338,8 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
         if let Some(&first_lost) = s.net.cuttable(node).get(keep) {
             s.net.retain(|e| e.from() != node || e.seq < first_lost);
         }
-        let part = s.node_mut(node);
-        *part.up = false;
-        *part.ever_crashed = true;
-        part.timers.own().clear();
+        s.timers_mut(node).clear();
+        s.set_up(node, false);
         s.crashes += 1;
         s.retain_notices(|n| n.to != node);
         if s.suspects(node) != 0 {
@@ -364,9 +363,8 @@ impl<'m, P: Process + Clone> Stepper<'m, P> {
     /// and whoever was told of its crash is told it is back (an untold crash is forgotten).
     fn recover(&mut self, s: &mut State<P>, node: NodeId, event: u64) -> Verdict {
         let n = self.model.config.n;
-        let part = s.node_mut(node);
-        *part.proc = (self.model.factory)(node, n);
-        *part.up = true;
+        *s.node_mut(node).proc = (self.model.factory)(node, n);
+        s.set_up(node, true);
         s.retain_notices(|x| x.about != node || x.restore);
         if self.model.config.detector {
             for p in (0..n).filter(|&p| p != node) {

@@ -161,7 +161,7 @@ impl<T: Clone> Clone for NodeTimers<T> {
 /// A node's timers, shared with other states until [`TimersMut::own`] is called.
 pub(crate) struct TimersMut<'a, T> {
     timers: &'a mut Arc<NodeTimers<T>>,
-    spares: &'a mut SparesOf<NodeTimers<T>>,
+    spares: &'a mut Option<Box<SparesOf<NodeTimers<T>>>>,
 }
 
 impl<'a, T: Clone> TimersMut<'a, T> {
@@ -169,21 +169,33 @@ impl<'a, T: Clone> TimersMut<'a, T> {
     /// owned.
     pub(crate) fn new(
         timers: &'a mut Arc<NodeTimers<T>>,
-        spares: &'a mut SparesOf<NodeTimers<T>>,
+        spares: &'a mut Option<Box<SparesOf<NodeTimers<T>>>>,
     ) -> Self {
         TimersMut { timers, spares }
     }
 
     /// The node's timers to change: a copy of its own if they were shared.
     pub(crate) fn own(self) -> &'a mut NodeTimers<T> {
-        shared::own(self.timers, self.spares)
+        own_with(self.timers, self.spares)
+    }
+}
+
+/// `timers` to change, copied into one of `spares` if they are shared and there is one.
+fn own_with<'a, T: Clone>(
+    timers: &'a mut Arc<NodeTimers<T>>,
+    spares: &mut Option<Box<SparesOf<NodeTimers<T>>>>,
+) -> &'a mut NodeTimers<T> {
+    match spares {
+        Some(spares) => shared::own(timers, spares),
+        // No spare to copy into: a new copy if they are shared.
+        None => shared::own(timers, &mut SparesOf::new()),
     }
 }
 
 /// A handler's timer handles: copied the first time it sets or cancels a timer.
 impl<T: Clone> TimersOnWrite for TimersMut<'_, T> {
     fn timers(&mut self) -> &mut Timers {
-        &mut shared::own(self.timers, self.spares).handles
+        &mut own_with(self.timers, self.spares).handles
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use sim_core::{Process, SearchMonitor};
 
-use super::{NodeTimers, SparesOf, State};
+use super::{NodeTimers, State};
 use crate::interned::InternedTimers;
 use crate::shared::share;
 
@@ -14,9 +14,8 @@ impl<P: Process + Clone> Clone for State<P> {
     fn clone(&self) -> Self {
         State {
             procs: self.procs.clone(),
-            stable: self.stable.clone(),
             slots: self.slots.clone(),
-            spare_timers: SparesOf::new(),
+            spare_timers: None,
             flags: self.flags.clone(),
             net: self.net.clone(),
             crashes: self.crashes,
@@ -34,9 +33,8 @@ impl<P: Process + Clone> Clone for State<P> {
         self.net.clone_from(&from.net);
         self.crashes = from.crashes;
         self.started = from.started;
-        match self.flags.len() == from.flags.len() {
-            true => self.flags.copy_from_slice(&from.flags),
-            false => self.flags.clone_from(&from.flags),
+        if !Arc::ptr_eq(&self.flags, &from.flags) {
+            self.flags = Arc::clone(&from.flags);
         }
         match (&mut self.extras, &from.extras) {
             (None, None) => {}
@@ -55,20 +53,19 @@ impl<P: Process + Clone> Clone for State<P> {
     }
 }
 
-/// `from`'s monitors copied into `to`, each in place where it is the same property.
+/// `from`'s monitors copied into `to`, each in place where it is the same property (as many
+/// of them: a search's states all have the model's; otherwise copied anew).
 fn copy_monitors<P: Process>(
-    to: &mut Vec<Box<dyn SearchMonitor<P>>>,
+    to: &mut Box<[Box<dyn SearchMonitor<P>>]>,
     from: &[Box<dyn SearchMonitor<P>>],
 ) {
-    to.truncate(from.len());
-    for (i, theirs) in from.iter().enumerate() {
-        match to.get_mut(i) {
-            Some(mine) => {
-                if !mine.copy_from(&**theirs) {
-                    *mine = theirs.copy();
-                }
-            }
-            None => to.push(theirs.copy()),
+    if to.len() != from.len() {
+        *to = from.iter().map(|m| m.copy()).collect();
+        return;
+    }
+    for (mine, theirs) in to.iter_mut().zip(from) {
+        if !mine.copy_from(&**theirs) {
+            *mine = theirs.copy();
         }
     }
 }
@@ -84,7 +81,6 @@ impl<P: Process + Clone> State<P> {
     fn copy_nodes(&mut self, from: &Self) {
         if self.slots.len() != from.slots.len() {
             self.procs.clone_from(&from.procs);
-            self.stable.clone_from(&from.stable);
             self.slots.clone_from(&from.slots);
             return;
         }
@@ -93,8 +89,9 @@ impl<P: Process + Clone> State<P> {
         for (node, (mine, theirs)) in self.slots.iter_mut().zip(&from.slots).enumerate() {
             if mine.mark.version != theirs.mark.version {
                 self.procs[node].clone_from(&from.procs[node]);
-                self.stable[node].clone_from(&from.stable[node]);
-                share(&mut mine.timers, &theirs.timers, &mut self.spare_timers, n);
+                mine.stable.clone_from(&theirs.stable);
+                let spares = self.spare_timers.get_or_insert_default();
+                share(&mut mine.timers, &theirs.timers, spares, n);
                 mine.mark = theirs.mark;
             }
         }
@@ -109,11 +106,12 @@ impl<P: Process> State<P> {
     /// [`State::keep_spare_timers`]) and are dropped beyond.
     pub(crate) fn trim(&mut self, pool: &mut Vec<Arc<NodeTimers<P::Timer>>>, most: usize) {
         self.net.trim();
-        let room = most.saturating_sub(pool.len());
-        let kept = self.spare_timers.len().min(room);
-        pool.extend(self.spare_timers.drain(..kept));
-        // Frees the rest, and the buffer if they had spilled out of line.
-        self.spare_timers = SparesOf::new();
+        if let Some(mut spares) = self.spare_timers.take() {
+            let room = most.saturating_sub(pool.len());
+            let kept = spares.len().min(room);
+            pool.extend(spares.drain(..kept));
+            // The rest are freed with the box.
+        }
     }
 
     /// Shares, for each node whose timers no other state holds, the interned copy equal to
@@ -143,12 +141,12 @@ impl<P: Process> State<P> {
             1,
             "a spare is shared by no state"
         );
-        self.spare_timers.push(timers);
+        self.spare_timers.get_or_insert_default().push(timers);
     }
 
     /// Whether it keeps timers to copy into (see [`State::keep_spare_timers`]).
     pub(crate) fn has_spare_timers(&self) -> bool {
-        !self.spare_timers.is_empty()
+        self.spare_timers.as_ref().is_some_and(|s| !s.is_empty())
     }
 
     /// Brings its buffers into the cache, for a copy soon after (see `prefetch`): a state the

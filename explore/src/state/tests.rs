@@ -23,7 +23,7 @@ fn fingerprint(s: &State<Idle>) -> u64 {
 
 #[test]
 fn suspicions_held_or_not_are_one_state_and_each_suspicion_tells_states_apart() {
-    let fresh = State::new(vec![Idle; 3], Vec::new(), None);
+    let fresh = State::new(vec![Idle; 3], Vec::new(), None, true);
     let mut cleared = fresh.clone();
     *cleared.suspects_mut(1) |= 1 << 2;
     *cleared.suspects_mut(1) &= !(1 << 2);
@@ -56,15 +56,15 @@ fn suspicions_held_or_not_are_one_state_and_each_suspicion_tells_states_apart() 
 /// What `State`'s doc says of its size: the per-node parts are boxed slices, which keep no
 /// capacity. Its fields are pointers and counts whatever the process, so one process tells.
 #[test]
-fn a_state_is_184_bytes() {
-    assert_eq!(std::mem::size_of::<State<Idle>>(), 184);
+fn a_state_is_152_bytes() {
+    assert_eq!(std::mem::size_of::<State<Idle>>(), 152);
 }
 
 /// A held state's spare timers go to the queue's pool, as many as it has room for; the state
 /// keeps none (see `State::trim`).
 #[test]
 fn trimming_gives_the_spare_timers_to_the_pool_while_it_has_room() {
-    let mut s = State::new(vec![Idle; 3], Vec::new(), None);
+    let mut s = State::new(vec![Idle; 3], Vec::new(), None, true);
     for _ in 0..3 {
         s.keep_spare_timers(std::sync::Arc::default());
     }
@@ -117,8 +117,8 @@ fn a_copy_copies_the_monitors_unless_none_remembers_anything() {
     let monitors = || -> Vec<Box<dyn sim_core::SearchMonitor<Idle>>> {
         vec![Box::new(Forgetting), Box::new(Counting(0))]
     };
-    let parent = State::new(vec![Idle; 3], monitors(), None);
-    let mut changed = State::new(vec![Idle; 3], monitors(), None);
+    let parent = State::new(vec![Idle; 3], monitors(), None, true);
+    let mut changed = State::new(vec![Idle; 3], monitors(), None, true);
     let (_, mut judged) = changed.judging();
     let counting = judged.iter_mut().nth(1).expect("two monitors");
     assert!(counting.copy_from(&Counting(7)), "the same property");

@@ -15,7 +15,7 @@ use sim_core::{AdversarySnapshot, NodeId, Process, SearchMonitor, Time, World};
 
 use crate::network::Network;
 pub(crate) use crate::network::{Envelope, Key};
-use crate::shared::SparesOf;
+use crate::shared::Spare;
 use crate::timers::TimersMut;
 pub(crate) use crate::timers::{timer_names, timer_rank, Armed, NodeTimers};
 use crate::version::Version;
@@ -50,11 +50,10 @@ pub(crate) struct State<P: Process> {
     /// its own part (see [`Slot`]).
     slots: Box<[Slot<P>]>,
     /// Timers no state shares any more, to copy a node's into when a step changes them (see
-    /// `shared` and [`TimersMut::own`]): a scratch state keeps those it let go, so stepping
-    /// it allocates none. Not part of the state: a copy starts with none. Boxed, and only
-    /// when it keeps some: the states the queue holds keep none (see [`State::trim`]), and
-    /// a state is 152 bytes, not 168.
-    spare_timers: Option<Box<SparesOf<NodeTimers<P::Timer>>>>,
+    /// `shared` and [`TimersMut::own`]): a scratch state keeps the one it let go, so stepping
+    /// it allocates none. Not part of the state: a copy starts with none, and a state the
+    /// queue holds gives its own to the queue (see [`State::trim`]).
+    spare_timers: Spare<NodeTimers<P::Timer>>,
     /// Per node, whether it is up, whether it ever crashed and whether it is Byzantine (the
     /// properties' view): three runs of `n` in one buffer (see [`State::up`],
     /// [`State::ever_crashed`], [`State::byzantine`]), shared with the states before and

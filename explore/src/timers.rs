@@ -16,7 +16,7 @@ use sim_core::TimerId;
 use smallvec::SmallVec;
 
 use crate::network::Key;
-use crate::shared::{self, SparesOf};
+use crate::shared::{self, Spare};
 
 /// An armed timer.
 #[derive(Clone, Debug)]
@@ -161,41 +161,28 @@ impl<T: Clone> Clone for NodeTimers<T> {
 /// A node's timers, shared with other states until [`TimersMut::own`] is called.
 pub(crate) struct TimersMut<'a, T> {
     timers: &'a mut Arc<NodeTimers<T>>,
-    spares: &'a mut Option<Box<SparesOf<NodeTimers<T>>>>,
+    spare: &'a mut Spare<NodeTimers<T>>,
 }
 
 impl<'a, T: Clone> TimersMut<'a, T> {
-    /// Node timers `timers`, copied into one of `spares` (if there is one) when they are
-    /// owned.
+    /// Node timers `timers`, copied into `spare` (if there is one) when they are owned.
     pub(crate) fn new(
         timers: &'a mut Arc<NodeTimers<T>>,
-        spares: &'a mut Option<Box<SparesOf<NodeTimers<T>>>>,
+        spare: &'a mut Spare<NodeTimers<T>>,
     ) -> Self {
-        TimersMut { timers, spares }
+        TimersMut { timers, spare }
     }
 
     /// The node's timers to change: a copy of its own if they were shared.
     pub(crate) fn own(self) -> &'a mut NodeTimers<T> {
-        own_with(self.timers, self.spares)
-    }
-}
-
-/// `timers` to change, copied into one of `spares` if they are shared and there is one.
-fn own_with<'a, T: Clone>(
-    timers: &'a mut Arc<NodeTimers<T>>,
-    spares: &mut Option<Box<SparesOf<NodeTimers<T>>>>,
-) -> &'a mut NodeTimers<T> {
-    match spares {
-        Some(spares) => shared::own(timers, spares),
-        // No spare to copy into: a new copy if they are shared.
-        None => shared::own(timers, &mut SparesOf::new()),
+        shared::own(self.timers, self.spare)
     }
 }
 
 /// A handler's timer handles: copied the first time it sets or cancels a timer.
 impl<T: Clone> TimersOnWrite for TimersMut<'_, T> {
     fn timers(&mut self) -> &mut Timers {
-        &mut own_with(self.timers, self.spares).handles
+        &mut shared::own(self.timers, self.spare).handles
     }
 }
 

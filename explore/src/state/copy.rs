@@ -84,14 +84,12 @@ impl<P: Process + Clone> State<P> {
             self.slots.clone_from(&from.slots);
             return;
         }
-        let n = from.slots.len();
         // Zipped, not indexed: the versions of every node are compared for each successor.
         for (node, (mine, theirs)) in self.slots.iter_mut().zip(&from.slots).enumerate() {
             if mine.mark.version != theirs.mark.version {
                 self.procs[node].clone_from(&from.procs[node]);
                 mine.stable.clone_from(&theirs.stable);
-                let spares = self.spare_timers.get_or_insert_default();
-                share(&mut mine.timers, &theirs.timers, spares, n);
+                share(&mut mine.timers, &theirs.timers, &mut self.spare_timers);
                 mine.mark = theirs.mark;
             }
         }
@@ -100,17 +98,14 @@ impl<P: Process + Clone> State<P> {
 
 impl<P: Process> State<P> {
     /// Gives back what its buffers hold beyond their contents, for a state kept a while (a
-    /// parent in the queue): a state rebuilt from a copy grew its messages by doubling, and
-    /// kept the timers it let go as spares (up to one a node), which go to `pool` while it
-    /// holds fewer than `most` (to be copied into by a state rebuilt later: see
-    /// [`State::keep_spare_timers`]) and are dropped beyond.
+    /// parent in the queue): a state rebuilt from a copy may have grown its messages, and kept
+    /// timers it let go as its spare, which goes to `pool` while it holds fewer than `most`
+    /// (to be copied into by a state rebuilt later: see [`State::keep_spare_timers`]) and is
+    /// dropped beyond.
     pub(crate) fn trim(&mut self, pool: &mut Vec<Arc<NodeTimers<P::Timer>>>, most: usize) {
         self.net.trim();
-        if let Some(mut spares) = self.spare_timers.take() {
-            let room = most.saturating_sub(pool.len());
-            let kept = spares.len().min(room);
-            pool.extend(spares.drain(..kept));
-            // The rest are freed with the box.
+        if let Some(spare) = self.spare_timers.take().filter(|_| pool.len() < most) {
+            pool.push(spare);
         }
     }
 
@@ -141,12 +136,12 @@ impl<P: Process> State<P> {
             1,
             "a spare is shared by no state"
         );
-        self.spare_timers.get_or_insert_default().push(timers);
+        self.spare_timers = Some(timers);
     }
 
     /// Whether it keeps timers to copy into (see [`State::keep_spare_timers`]).
     pub(crate) fn has_spare_timers(&self) -> bool {
-        self.spare_timers.as_ref().is_some_and(|s| !s.is_empty())
+        self.spare_timers.is_some()
     }
 
     /// Brings its buffers into the cache, for a copy soon after (see `prefetch`): a state the

@@ -60,21 +60,19 @@ fn a_state_is_152_bytes() {
     assert_eq!(std::mem::size_of::<State<Idle>>(), 152);
 }
 
-/// A held state's spare timers go to the queue's pool, as many as it has room for; the state
-/// keeps none (see `State::trim`).
+/// A held state's spare timers go to the queue's pool while it has room; the state keeps
+/// none (see `State::trim`).
 #[test]
 fn trimming_gives_the_spare_timers_to_the_pool_while_it_has_room() {
     let mut s = State::new(vec![Idle; 3], Vec::new(), None, true);
-    for _ in 0..3 {
-        s.keep_spare_timers(std::sync::Arc::default());
-    }
+    s.keep_spare_timers(std::sync::Arc::default());
     let mut pool = vec![std::sync::Arc::default()];
-    s.trim(&mut pool, 3);
-    assert_eq!(
-        pool.len(),
-        3,
-        "two of three taken: the pool holds at most 3"
-    );
+    s.trim(&mut pool, 2);
+    assert_eq!(pool.len(), 2, "taken: the pool had room");
+    assert!(!s.has_spare_timers());
+    s.keep_spare_timers(std::sync::Arc::default());
+    s.trim(&mut pool, 2);
+    assert_eq!(pool.len(), 2, "dropped: the pool holds at most 2");
     assert!(!s.has_spare_timers());
 }
 

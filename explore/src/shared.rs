@@ -6,7 +6,7 @@
 //!
 //! A scratch state keeps a part it let go that no other state holds (its `spare`), and copies
 //! a shared part into it when a step first changes one, so stepping it allocates nothing once
-//! it has warmed up. A state the queue holds gives its spares to the queue,
+//! it has warmed up. A state the queue holds gives its spare to the queue,
 //! which hands one to each state it rebuilds (see `search::frontier`).
 
 use std::sync::Arc;
@@ -17,7 +17,8 @@ use std::sync::Arc;
 /// state 8 bytes more, or an allocation each time a state was given one).
 pub(crate) type Spare<T> = Option<Arc<T>>;
 
-/// `part` to change: a copy of its own (into `spare`, if there is one) if it is shared. The reference count's plain load decides whether to copy; a part no other state
+/// `part` to change: a copy of its own (into `spare`, if there is one) if it is shared.
+/// The reference count's plain load decides whether to copy; a part no other state
 /// holds then costs one atomic read-modify-write (`Arc::get_mut`'s or `Arc::make_mut`'s),
 /// and a copy into a spare two (that and letting go of the shared part): the spare takes
 /// `part`'s place before it is written, so that it is made mutable once, not twice.

@@ -185,8 +185,8 @@ impl<M> Network<M> {
     /// unused, for a state held a while: it keeps at most the room a copy leaves. (A
     /// shrinking `realloc` may keep the block: the allocator need not give back less than
     /// half of it.) Trimming only beyond a quarter of the messages unused cost TwoPhase with
-    /// 8 RMs 3 MB more at its peak; trimming to the message, 4 MB less than this but 6% more
-    /// time, as copies into the trimmed buffers then grow them again.
+    /// 8 RMs 3 MB more at its peak; trimming to the message, 1.2 MB less than this but 6%
+    /// more time, as copies into the trimmed buffers then grow them again.
     pub(crate) fn trim(&mut self) {
         let len = self.envelopes.len();
         if self.envelopes.capacity() - len > ROOM {

@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 /// A part no state holds, kept to copy into (see [`own`]). One: a step changes one node's
 /// part (a start, each node's once), and a scratch copied from the next parent lets go of
-/// the one it changed, so one is enough, in a pointer's room (a buffer of them cost a held
-/// state 8 bytes more, or an allocation each time a state was given one).
+/// the one it changed, so one is enough, in a pointer's room (a buffer of them inline cost
+/// every state 16 bytes more; boxed, an allocation each time a state was given one).
 pub(crate) type Spare<T> = Option<Arc<T>>;
 
 /// `part` to change: a copy of its own (into `spare`, if there is one) if it is shared.

@@ -59,8 +59,8 @@ pub(crate) struct State<P: Process> {
     /// [`State::ever_crashed`], [`State::byzantine`]), shared with the states before and
     /// after it until a crash, a recovery or a placement of traitors changes it (copy on
     /// write: [`State::set_up`], [`State::set_byzantine`]). Most steps change none, so a held
-    /// state pays no allocation for them (a buffer of its own cost TwoPhase with 8 RMs 48
-    /// bytes a held state, 7 MB at its peak).
+    /// state pays no allocation for them (a buffer of its own cost TwoPhase with 8 RMs 5.4 MB
+    /// at its peak).
     flags: Arc<[bool]>,
     /// In flight, ordered by link (sender, then receiver); within a FIFO link in sending
     /// order, within an unordered one by fingerprint.

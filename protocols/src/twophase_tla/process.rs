@@ -50,8 +50,8 @@ pub enum TwoPhaseNode {
     Tm {
         state: TmState,
         /// The spec's `tmPrepared`. The spec's constant `RM` is every node but the TM, known
-        /// from the group (`Ctx::n`), not held by each state (a copy of it in every state
-        /// cost TwoPhase with 8 RMs 64 bytes a state the search held).
+        /// from the group (`Ctx::n`), not held by each state (a copy of it made every node 8
+        /// bytes larger in every state a search held).
         prepared: NodeSet,
         early_commit: bool,
         commit: Option<TimerId>,
